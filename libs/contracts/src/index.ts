@@ -2,3 +2,4 @@
 export * as common from './generated/fraud/common/v1/common';
 export * as registry from './generated/fraud/registry/v1/registry';
 export type { Timestamp } from './generated/google/protobuf/timestamp';
+export * from './time';

@@ -1,0 +1,20 @@
+import { DomainError, ErrorKind } from '@app/domain';
+
+export enum AuthErrorCode {
+  MissingToken = 'MISSING_TOKEN',
+  InvalidToken = 'INVALID_TOKEN',
+  RoleNotAllowed = 'ROLE_NOT_ALLOWED',
+}
+
+/** A refused call: no or bad token (UNAUTHENTICATED), or a role the RPC does not admit (PERMISSION_DENIED). */
+export class AuthError extends DomainError {
+  readonly kind: ErrorKind;
+
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.kind = code === AuthErrorCode.RoleNotAllowed ? ErrorKind.PermissionDenied : ErrorKind.Unauthenticated;
+  }
+}

@@ -1,0 +1,147 @@
+import type { KeyObject } from 'node:crypto';
+import { status as GrpcCode, type Metadata } from '@grpc/grpc-js';
+import { Inject, Injectable, Logger, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AUDIT_SINK, type AuditEntry, type AuditSink } from './audit';
+import { PUBLIC_METADATA, ROLES_METADATA } from './auth.decorators';
+import { AuthError, AuthErrorCode } from './auth.errors';
+import { loadVerificationKey } from './keys';
+import { attachPrincipal } from './principal';
+import type { RoleKind } from './roles';
+import { rpcActionOf } from './rpc-action';
+import { TokenError, verifyToken, type Principal } from './token';
+
+/** Optional: the token verification key; by default loadVerificationKey(process.env) at boot. */
+export const AUTH_VERIFICATION_KEY = Symbol('AUTH_VERIFICATION_KEY');
+
+const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
+
+/**
+ * Authenticates every gRPC call to a Nest handler and checks its role
+ * (register as APP_GUARD). `@Roles(...)` lists the admitted role kinds;
+ * `@Public()` opts out; a handler with neither still needs a valid token of any
+ * role (deny by default). Refusals are written to the AUDIT_SINK before the
+ * caller gets UNAUTHENTICATED or PERMISSION_DENIED. Health and reflection are
+ * plain grpc-js services, never reach Nest, and so need no token.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly logger = new Logger(AuthGuard.name);
+  private readonly verificationKey: KeyObject;
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(AUDIT_SINK) private readonly audit: AuditSink,
+    @Optional() @Inject(AUTH_VERIFICATION_KEY) verificationKey?: KeyObject,
+  ) {
+    this.verificationKey = verificationKey ?? loadVerificationKey(process.env);
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'rpc') return true;
+    const metadata = metadataOf(context);
+    const access = this.accessOf(context);
+    if (access === 'public') {
+      // A valid token on a public call still identifies the caller; a bad one is ignored.
+      const principal = this.tryVerify(metadata);
+      if (principal && metadata) attachPrincipal(metadata, principal);
+      return true;
+    }
+
+    const allowed = access === 'authenticated' ? undefined : access;
+    let principal: Principal;
+    try {
+      principal = verifyToken(bearerToken(metadata), this.verificationKey);
+    } catch (error) {
+      const refusal =
+        error instanceof AuthError ? error : error instanceof TokenError ? new AuthError(AuthErrorCode.InvalidToken, `invalid token: ${error.message}`) : undefined;
+      if (!refusal) throw error;
+      await this.report(context, { actor: '', role: '' }, GrpcCode.UNAUTHENTICATED, refusal);
+      throw refusal;
+    }
+    if (allowed !== undefined && !allowed.includes(principal.kind)) {
+      const refusal = new AuthError(AuthErrorCode.RoleNotAllowed, `role ${principal.role} may not call ${rpcActionOf(context)}`);
+      await this.report(context, { actor: principal.subject, role: principal.role }, GrpcCode.PERMISSION_DENIED, refusal, { allowed });
+      throw refusal;
+    }
+    if (metadata) attachPrincipal(metadata, principal);
+    return true;
+  }
+
+  /** The handler's own marking wins over its controller's: @Public() or @Roles(...), else the class's, else any valid token. */
+  private accessOf(context: ExecutionContext): 'public' | 'authenticated' | RoleKind[] {
+    for (const target of [context.getHandler(), context.getClass()]) {
+      if (this.reflector.get<boolean | undefined>(PUBLIC_METADATA, target) === true) return 'public';
+      const roles = this.reflector.get<RoleKind[] | undefined>(ROLES_METADATA, target);
+      if (roles !== undefined) return roles;
+    }
+    return 'authenticated';
+  }
+
+  private tryVerify(metadata: Metadata | undefined): Principal | undefined {
+    if (!metadata || metadata.get('authorization').length === 0) return undefined;
+    try {
+      return verifyToken(bearerToken(metadata), this.verificationKey);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async report(
+    context: ExecutionContext,
+    who: Pick<AuditEntry, 'actor' | 'role'>,
+    code: GrpcCode,
+    refusal: AuthError,
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
+    const request = context.switchToRpc().getData<unknown>();
+    const entry: AuditEntry = {
+      ...who,
+      action: rpcActionOf(context),
+      ...requestFields(request),
+      outcome: GrpcCode[code],
+      detail: { reason: refusal.message, code: refusal.code, ...extra },
+    };
+    try {
+      await this.audit.record(entry);
+    } catch (error) {
+      // The call is refused either way; a lost audit line must at least be loud.
+      this.logger.error(`audit of a refused call failed: ${(error as Error).message}`, JSON.stringify(entry));
+    }
+  }
+}
+
+/** The call's Metadata: 2nd handler argument, or the call's own for pass-through streams. */
+function metadataOf(context: ExecutionContext): Metadata | undefined {
+  const candidate = context.switchToRpc().getContext<unknown>();
+  if (isMetadata(candidate)) return candidate;
+  for (const arg of context.getArgs<unknown[]>()) {
+    if (typeof arg === 'object' && arg !== null && 'metadata' in arg && isMetadata(arg.metadata)) return arg.metadata;
+  }
+  return undefined;
+}
+
+/** Duck-typed: Nest may load its own copy of grpc-js (createRequire), so instanceof is unreliable. */
+function isMetadata(value: unknown): value is Metadata {
+  return typeof value === 'object' && value !== null && typeof (value as Metadata).get === 'function' && typeof (value as Metadata).getMap === 'function';
+}
+
+function bearerToken(metadata: Metadata | undefined): string {
+  const values = metadata?.get('authorization') ?? [];
+  if (values.length === 0) throw new AuthError(AuthErrorCode.MissingToken, 'missing token: send metadata "authorization: Bearer <token>"');
+  if (values.length > 1) throw new AuthError(AuthErrorCode.InvalidToken, 'invalid token: more than one authorization header');
+  const match = BEARER.exec(String(values[0]));
+  if (!match?.[1]) throw new AuthError(AuthErrorCode.InvalidToken, 'invalid token: authorization must be "Bearer <token>"');
+  return match[1];
+}
+
+/** What a refused request was about, when it says (msisdn, purpose, case id). */
+function requestFields(request: unknown): Pick<AuditEntry, 'target' | 'purpose' | 'caseId'> {
+  if (typeof request !== 'object' || request === null) return {};
+  const { msisdn, purpose, caseId } = request as Record<string, unknown>;
+  return {
+    ...(typeof msisdn === 'string' && msisdn !== '' ? { target: msisdn } : {}),
+    ...(typeof purpose === 'string' && purpose !== '' ? { purpose } : {}),
+    ...(typeof caseId === 'string' && caseId !== '' ? { caseId } : {}),
+  };
+}

@@ -1,0 +1,79 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { loadSync, type Options, type PackageDefinition, type ServiceDefinition } from '@grpc/proto-loader';
+
+/**
+ * The repository's `proto/` folder, found by walking up from this file: the same
+ * answer from `libs/grpc/src/server` (jest) and `dist/libs/grpc/src/server` (build).
+ */
+export const PROTO_ROOT: string = findProtoRoot(__dirname);
+
+function findProtoRoot(start: string): string {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'proto');
+    if (isDirectory(join(candidate, 'fraud'))) return candidate;
+    if (dirname(dir) === dir) {
+      throw new Error(`no proto/fraud folder found above ${start}: ship proto/ next to dist/`);
+    }
+  }
+}
+
+function isDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
+
+/**
+ * proto-loader settings that produce exactly the shapes of the ts-proto types in
+ * libs/contracts (buf.gen.yaml): camelCase fields, enums as their names, int64 as
+ * number, absent scalars as their defaults. google/protobuf/*.proto come bundled
+ * with protobufjs, so only our own folder is on the include path.
+ */
+export const PROTO_LOADER_OPTIONS = {
+  keepCase: false,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+  includeDirs: [PROTO_ROOT],
+} as const satisfies Options;
+
+/** Batch RPCs carry up to 10,000 numbers; 16 MiB leaves room for evidence-heavy pages. */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+const definitions = new Map<string, PackageDefinition>();
+
+/** Loads (once per set of files) proto files given relative to PROTO_ROOT. */
+export function loadProtoDefinition(protoFiles: readonly string[]): PackageDefinition {
+  const key = [...protoFiles].sort().join('\n');
+  let definition = definitions.get(key);
+  if (!definition) {
+    definition = protoFiles.length === 0 ? {} : loadSync([...protoFiles], { ...PROTO_LOADER_OPTIONS, includeDirs: [...PROTO_LOADER_OPTIONS.includeDirs] });
+    definitions.set(key, definition);
+    for (const name of serviceNamesOf(definition)) {
+      const short = name.slice(name.lastIndexOf('.') + 1);
+      servicesByShortName.set(short, new Set([...(servicesByShortName.get(short) ?? []), name]));
+    }
+  }
+  return definition;
+}
+
+const servicesByShortName = new Map<string, Set<string>>();
+
+/**
+ * The fully-qualified name of a loaded service from the short name Nest's
+ * `@GrpcMethod('RegistryService')` records, when exactly one loaded package has it.
+ */
+export function fullServiceName(service: string): string | undefined {
+  if (service.includes('.')) return service;
+  const names = servicesByShortName.get(service);
+  return names?.size === 1 ? [...names][0] : undefined;
+}
+
+export function isServiceDefinition(value: unknown): value is ServiceDefinition {
+  return typeof value === 'object' && value !== null && !('format' in value) && Object.values(value).every((m) => typeof m === 'object' && m !== null && 'path' in m);
+}
+
+/** Fully-qualified names of the services in a package definition, e.g. `fraud.registry.v1.RegistryService`. */
+export function serviceNamesOf(definition: PackageDefinition): string[] {
+  return Object.keys(definition).filter((name) => isServiceDefinition(definition[name]));
+}

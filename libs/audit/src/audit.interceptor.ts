@@ -1,0 +1,47 @@
+import { status as GrpcCode, type Metadata } from '@grpc/grpc-js';
+import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
+import { AUDIT_SINK, callerStatusOf, maybePrincipalOf, rpcActionOf, type AuditSink } from '@app/grpc';
+import { AUDITED, type AuditSubject } from './audited.decorator';
+
+/**
+ * Writes calls of @Audited handlers to the audit log once they finish, with the
+ * caller, the outcome (OK or the gRPC status name) and what the handler's
+ * `describe` reads from the request. The answer leaves only after its line is
+ * durable: a read that cannot be audited is not served. Calls refused by the
+ * AuthGuard never get here; the guard audits those itself.
+ */
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(AUDIT_SINK) private readonly audit: AuditSink,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const describe = this.reflector.get<((request: unknown) => AuditSubject) | undefined>(AUDITED, context.getHandler());
+    if (context.getType() !== 'rpc' || !describe) return next.handle();
+    const rpc = context.switchToRpc();
+    const principal = maybePrincipalOf(rpc.getContext<Metadata>());
+    const subject = describe(rpc.getData());
+    const write = (outcome: string) =>
+      this.audit.record({
+        actor: principal?.subject ?? '',
+        role: principal?.role ?? '',
+        action: rpcActionOf(context),
+        target: subject.target || undefined,
+        purpose: subject.purpose || undefined,
+        caseId: subject.caseId || undefined,
+        outcome,
+        detail: subject.detail,
+      });
+    return next.handle().pipe(
+      mergeMap((answer) => from(write('OK').then(() => answer))),
+      catchError((error: unknown) => {
+        const code = callerStatusOf(error)?.code ?? GrpcCode.INTERNAL;
+        return from(write(GrpcCode[code])).pipe(mergeMap(() => throwError(() => error)));
+      }),
+    );
+  }
+}

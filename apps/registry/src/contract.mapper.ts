@@ -1,0 +1,80 @@
+import { common, fromTimestamp, registry, toOptionalTimestamp, toTimestamp } from '@app/contracts';
+import { RegistryStatus, ValidationError, ValidationErrorCode, VerificationOutcome, type Evidence, type EvidenceInput, type FlagInput } from '@app/domain';
+import type { StatusChange } from './numbers/numbers.repository';
+
+/** Between the wire (fraud.registry.v1) and the domain: names, enums and times only. */
+
+export function toWireStatus(status: RegistryStatus): common.NumberStatus {
+  switch (status) {
+    case RegistryStatus.NotListed:
+      return common.NumberStatus.NUMBER_STATUS_NOT_LISTED;
+    case RegistryStatus.Suspected:
+      return common.NumberStatus.NUMBER_STATUS_SUSPECTED;
+    case RegistryStatus.Confirmed:
+      return common.NumberStatus.NUMBER_STATUS_CONFIRMED;
+    case RegistryStatus.Cleared:
+      return common.NumberStatus.NUMBER_STATUS_CLEARED;
+  }
+}
+
+export function fromWireOutcome(outcome: registry.VerificationOutcome | undefined): VerificationOutcome | undefined {
+  switch (outcome) {
+    case registry.VerificationOutcome.VERIFICATION_OUTCOME_CONFIRMED:
+      return VerificationOutcome.Confirmed;
+    case registry.VerificationOutcome.VERIFICATION_OUTCOME_CLEARED:
+      return VerificationOutcome.Cleared;
+    default:
+      return undefined;
+  }
+}
+
+export function toWireOutcome(outcome: VerificationOutcome): registry.VerificationOutcome {
+  return outcome === VerificationOutcome.Confirmed
+    ? registry.VerificationOutcome.VERIFICATION_OUTCOME_CONFIRMED
+    : registry.VerificationOutcome.VERIFICATION_OUTCOME_CLEARED;
+}
+
+function fromWireEvidence(evidence: common.Evidence | undefined, field: string): EvidenceInput | undefined {
+  if (!evidence) return undefined;
+  return {
+    summary: evidence.summary,
+    windowStart: fromTimestamp(evidence.windowStart, `${field}.window_start`),
+    windowEnd: fromTimestamp(evidence.windowEnd, `${field}.window_end`),
+    measures: evidence.measures ?? [],
+    cells: (evidence.cells ?? []).map((c, i) => ({ cell: c.cell, activity: c.activity, at: fromTimestamp(c.at, `${field}.cells[${i}].at`) })),
+  };
+}
+
+export function fromWireFlags(request: registry.SubmitFlagsRequest): FlagInput[] {
+  if (!Array.isArray(request.flags)) throw new ValidationError(ValidationErrorCode.Required, 'flags', 'at least one flag is required');
+  return request.flags.map((flag, i) => ({
+    idempotencyKey: flag.idempotencyKey,
+    msisdn: flag.msisdn,
+    source: flag.source,
+    reasonCodes: flag.reasonCodes ?? [],
+    score: flag.score,
+    evidence: fromWireEvidence(flag.evidence, `flags[${i}].evidence`),
+    observedAt: fromTimestamp(flag.observedAt, `flags[${i}].observed_at`),
+  }));
+}
+
+export function toWireEvidence(evidence: Evidence): common.Evidence {
+  return {
+    summary: evidence.summary,
+    windowStart: toOptionalTimestamp(evidence.windowStart && new Date(evidence.windowStart)),
+    windowEnd: toOptionalTimestamp(evidence.windowEnd && new Date(evidence.windowEnd)),
+    measures: evidence.measures,
+    cells: evidence.cells.map((c) => ({ cell: c.cell, activity: c.activity, at: toOptionalTimestamp(c.at && new Date(c.at)) })),
+  };
+}
+
+export function toWireChange(change: StatusChange): registry.StatusChange {
+  return {
+    version: change.version,
+    msisdn: change.msisdn,
+    status: toWireStatus(change.status),
+    previousStatus: toWireStatus(change.previousStatus),
+    cause: change.cause === 'FLAG' ? registry.ChangeCause.CHANGE_CAUSE_FLAG : registry.ChangeCause.CHANGE_CAUSE_VERIFICATION,
+    changedAt: toTimestamp(change.changedAt),
+  };
+}

@@ -1,0 +1,14 @@
+import { AuditEventEntity, CreateAuditLog1764400000000 } from '@app/audit';
+import type { ServiceDatabase } from '@app/persistence';
+import { FlagEntity } from './flags/flag.entity';
+import { CreateRegistry1764400000100 } from './migrations/1764400000100-create-registry';
+import { NumberStatusEntity } from './numbers/number-status.entity';
+import { StatusChangeEntity } from './numbers/status-change.entity';
+import { VerificationEntity } from './verification/verification.entity';
+
+/** The registry's tables and migrations, for the app and for `npm run migrate`. */
+export const registryDatabase: ServiceDatabase = {
+  service: 'registry',
+  entities: [AuditEventEntity, NumberStatusEntity, StatusChangeEntity, FlagEntity, VerificationEntity],
+  migrations: [CreateAuditLog1764400000000, CreateRegistry1764400000100],
+};

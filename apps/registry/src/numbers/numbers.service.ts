@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { isMsisdn, normaliseMsisdn, ValidationError, ValidationErrorCode } from '@app/domain';
+import type { registry } from '@app/contracts';
+import { toWireStatus } from '../contract.mapper';
+import { ChangeFeed } from './change-feed.service';
+
+export const MAX_NUMBERS_PER_CHECK = 10_000;
+
+@Injectable()
+export class NumbersService {
+  constructor(private readonly feed: ChangeFeed) {}
+
+  /** Call-setup check: from memory only, in request order; one bad number refuses the call. */
+  check(msisdns: string[]): registry.NumberStatusEntry[] {
+    if (msisdns.length === 0) throw new ValidationError(ValidationErrorCode.Required, 'msisdns', 'at least one number is required');
+    if (msisdns.length > MAX_NUMBERS_PER_CHECK) {
+      throw new ValidationError(ValidationErrorCode.OutOfRange, 'msisdns', `at most ${MAX_NUMBERS_PER_CHECK} numbers per call, got ${msisdns.length}`);
+    }
+    const index = this.feed.index;
+    const results = new Array<registry.NumberStatusEntry>(msisdns.length);
+    for (let i = 0; i < msisdns.length; i++) {
+      const raw = msisdns[i];
+      // The common case, already E.164, skips normalisation's allocations.
+      const msisdn = raw.startsWith('+') && isMsisdn(raw) ? raw : normaliseMsisdn(raw, `msisdns[${i}]`);
+      results[i] = { msisdn, status: toWireStatus(index.statusOf(msisdn)), version: index.versionOf(msisdn) };
+    }
+    return results;
+  }
+
+  validateSince(sinceVersion: number | undefined): number {
+    const since = Number(sinceVersion ?? 0);
+    if (!Number.isSafeInteger(since) || since < 0) throw new ValidationError(ValidationErrorCode.OutOfRange, 'since_version', 'must be 0 or a version returned by this registry');
+    return since;
+  }
+}

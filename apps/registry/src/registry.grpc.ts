@@ -1,0 +1,8 @@
+import type { GrpcServiceSpec } from '@app/grpc';
+
+/** What the registry serves over gRPC (also used by tests to boot it). */
+export const REGISTRY_GRPC: GrpcServiceSpec = {
+  protoFiles: ['fraud/registry/v1/registry.proto'],
+  packages: ['fraud.registry.v1'],
+  healthServices: ['fraud.registry.v1.RegistryService'],
+};

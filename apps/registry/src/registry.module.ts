@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuditModule } from '@app/audit';
+import { ClockModule } from '@app/config';
+import { AuthGuard } from '@app/grpc';
+import { PersistenceModule } from '@app/persistence';
+import { AuditController } from './audit/audit.controller';
+import { registryDatabase } from './database';
+import { FlagsModule } from './flags/flags.module';
+import { NumbersModule } from './numbers/numbers.module';
+import { RecordsModule } from './records/records.module';
+import { VerificationModule } from './verification/verification.module';
+
+@Module({
+  imports: [PersistenceModule.forService(registryDatabase), ClockModule, AuditModule, NumbersModule, FlagsModule, VerificationModule, RecordsModule],
+  controllers: [AuditController],
+  providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+})
+export class RegistryModule {}

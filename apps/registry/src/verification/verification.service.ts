@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  CLOCK,
+  NOT_LISTED,
+  statusAfterVerification,
+  validateVerification,
+  verificationRefusal,
+  VerificationOutcome,
+  type Clock,
+  type RegistryStatus,
+  type VerificationInput,
+} from '@app/domain';
+import type { Principal } from '@app/grpc';
+import { ChangeFeed } from '../numbers/change-feed.service';
+import { NumbersRepository } from '../numbers/numbers.repository';
+import { VerificationError, VerificationErrorCode } from './verification.errors';
+import { VerificationRepository } from './verification.repository';
+
+export interface VerificationResult {
+  msisdn: string;
+  status: RegistryStatus;
+  version: number;
+  replayed: boolean;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+@Injectable()
+export class VerificationService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly verifications: VerificationRepository,
+    private readonly numbers: NumbersRepository,
+    private readonly feed: ChangeFeed,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Police confirm fraud or clear a number. A clearance protects it against the evidence before it. */
+  async verify(officer: Principal, input: VerificationInput): Promise<VerificationResult> {
+    const verification = validateVerification(input);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.dataSource.transaction(async (em) => {
+          const earlier = await this.verifications.findByKey(em, verification.idempotencyKey);
+          if (earlier) {
+            if (earlier.contentHash !== verification.contentHash) {
+              throw new VerificationError(VerificationErrorCode.KeyReused, 'was already used for a different verification', 'idempotency_key');
+            }
+            return { msisdn: earlier.msisdn, status: earlier.resultStatus, version: Number(earlier.resultVersion), replayed: true };
+          }
+          const now = this.clock.now();
+          const state = (await this.numbers.lockStates(em, [verification.msisdn])).get(verification.msisdn) ?? NOT_LISTED;
+          const refusal = verificationRefusal(state, verification.outcome);
+          if (refusal) throw new VerificationError(VerificationErrorCode.IllegalTransition, refusal, 'outcome');
+          const status = statusAfterVerification(verification.outcome);
+          const [change] = await this.numbers.recordChanges(em, [
+            {
+              msisdn: verification.msisdn,
+              status,
+              previousStatus: state.status,
+              cause: 'VERIFICATION',
+              changedAt: now,
+              clearedAt: verification.outcome === VerificationOutcome.Cleared ? now : null,
+            },
+          ]);
+          await this.verifications.insert(em, {
+            idempotencyKey: verification.idempotencyKey,
+            contentHash: verification.contentHash,
+            msisdn: verification.msisdn,
+            outcome: verification.outcome,
+            caseId: verification.caseId,
+            note: verification.note,
+            verifiedBy: officer.subject,
+            verifiedAt: now,
+            resultStatus: status,
+            resultVersion: String(change.version),
+          });
+          return { msisdn: verification.msisdn, status, version: change.version, replayed: false };
+        });
+        await this.feed.catchUpTo(result.version);
+        return result;
+      } catch (error) {
+        if ((error as { code?: string }).code === UNIQUE_VIOLATION && attempt < 3) continue;
+        throw error;
+      }
+    }
+  }
+}

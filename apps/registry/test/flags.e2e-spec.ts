@@ -65,6 +65,15 @@ describe('SubmitFlags and CheckNumbers (registry over gRPC)', () => {
     expect((await police.checkNumbers({ msisdns: [fresh.msisdn] })).results[0].status).toBe('NUMBER_STATUS_NOT_LISTED');
   });
 
+  it('applies a key once when two callers race with it', async () => {
+    const flag = aFlag(numbers(1, 3400)[0]);
+    const before = await count('flag');
+    const answers = await Promise.all(Array.from({ length: 6 }, () => registry.client('carrier:CTCC').submitFlags({ flags: [flag] })));
+    expect(answers.filter((a) => !a.results[0].replayed)).toHaveLength(1);
+    expect(new Set(answers.map((a) => a.results[0].version)).size).toBe(1);
+    expect(await count('flag')).toBe(before + 1);
+  });
+
   it('treats a key repeated inside one batch as one flag', async () => {
     const flag = aFlag(numbers(1, 3500)[0]);
     const { results } = await carrier.submitFlags({ flags: [flag, flag] });

@@ -322,6 +322,9 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
     expect(registryFile!.name).toBe('fraud_registry_v1.proto');
     expect(registryFile!.service[0]!.method.map((m) => m.name)).toContain('CheckNumbers');
     expect(files.map((f) => f.name).sort()).toEqual(['fraud_common_v1.proto', 'fraud_registry_v1.proto', 'google_protobuf.proto']);
+    // grpcurl links the descriptors by these names: every dependency must be among the files served.
+    const served = new Set(files.map((f) => f.name));
+    expect(files.flatMap((f) => f.dependency ?? []).filter((d) => !served.has(d))).toEqual([]);
   });
 });
 

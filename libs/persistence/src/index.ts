@@ -7,3 +7,4 @@ export * from './embedded-postgres.config';
 export * from './data-source-options';
 export * from './migrations';
 export * from './persistence.module';
+export * from './retry';

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { applyFlag, CLOCK, NOT_LISTED, validateFlagBatch, type Clock, type Flag, type FlagInput, type NumberState, type RegistryStatus } from '@app/domain';
 import { RoleKind, type Principal } from '@app/grpc';
+import { retryOnUniqueViolation } from '@app/persistence';
 import { ChangeFeed } from '../numbers/change-feed.service';
 import { NumbersRepository, type NewStatusChange } from '../numbers/numbers.repository';
 import type { FlagEntity } from './flag.entity';
@@ -22,8 +23,6 @@ interface Applied {
   version: number;
 }
 
-const UNIQUE_VIOLATION = '23505';
-
 @Injectable()
 export class FlagsService {
   constructor(
@@ -42,17 +41,9 @@ export class FlagsService {
     const now = this.clock.now();
     const batch = validateFlagBatch(inputs, now);
     batch.forEach((flag, i) => assertOwnSource(caller, flag.source, `flags[${i}].source`));
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const applied = await this.dataSource.transaction((em) => this.apply(em, batch, now));
-        await this.feed.catchUpTo(applied.version);
-        return applied.results;
-      } catch (error) {
-        // Two callers raced with the same new key: the retry finds the winner's flag.
-        if ((error as { code?: string }).code === UNIQUE_VIOLATION && attempt < 3) continue;
-        throw error;
-      }
-    }
+    const applied = await retryOnUniqueViolation(() => this.dataSource.transaction((em) => this.apply(em, batch, now)));
+    await this.feed.catchUpTo(applied.version);
+    return applied.results;
   }
 
   private async apply(em: EntityManager, batch: Flag[], now: Date): Promise<Applied> {

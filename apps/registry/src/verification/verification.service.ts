@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import {
   CLOCK,
   NOT_LISTED,
@@ -9,9 +9,11 @@ import {
   VerificationOutcome,
   type Clock,
   type RegistryStatus,
+  type Verification,
   type VerificationInput,
 } from '@app/domain';
 import type { Principal } from '@app/grpc';
+import { retryOnUniqueViolation } from '@app/persistence';
 import { ChangeFeed } from '../numbers/change-feed.service';
 import { NumbersRepository } from '../numbers/numbers.repository';
 import { VerificationError, VerificationErrorCode } from './verification.errors';
@@ -23,8 +25,6 @@ export interface VerificationResult {
   version: number;
   replayed: boolean;
 }
-
-const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
 export class VerificationService {
@@ -39,51 +39,46 @@ export class VerificationService {
   /** Police confirm fraud or clear a number. A clearance protects it against the evidence before it. */
   async verify(officer: Principal, input: VerificationInput): Promise<VerificationResult> {
     const verification = validateVerification(input);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const result = await this.dataSource.transaction(async (em) => {
-          const earlier = await this.verifications.findByKey(em, verification.idempotencyKey);
-          if (earlier) {
-            if (earlier.contentHash !== verification.contentHash) {
-              throw new VerificationError(VerificationErrorCode.KeyReused, 'was already used for a different verification', 'idempotency_key');
-            }
-            return { msisdn: earlier.msisdn, status: earlier.resultStatus, version: Number(earlier.resultVersion), replayed: true };
-          }
-          const now = this.clock.now();
-          const state = (await this.numbers.lockStates(em, [verification.msisdn])).get(verification.msisdn) ?? NOT_LISTED;
-          const refusal = verificationRefusal(state, verification.outcome);
-          if (refusal) throw new VerificationError(VerificationErrorCode.IllegalTransition, refusal, 'outcome');
-          const status = statusAfterVerification(verification.outcome);
-          const [change] = await this.numbers.recordChanges(em, [
-            {
-              msisdn: verification.msisdn,
-              status,
-              previousStatus: state.status,
-              cause: 'VERIFICATION',
-              changedAt: now,
-              clearedAt: verification.outcome === VerificationOutcome.Cleared ? now : null,
-            },
-          ]);
-          await this.verifications.insert(em, {
-            idempotencyKey: verification.idempotencyKey,
-            contentHash: verification.contentHash,
-            msisdn: verification.msisdn,
-            outcome: verification.outcome,
-            caseId: verification.caseId,
-            note: verification.note,
-            verifiedBy: officer.subject,
-            verifiedAt: now,
-            resultStatus: status,
-            resultVersion: String(change.version),
-          });
-          return { msisdn: verification.msisdn, status, version: change.version, replayed: false };
-        });
-        await this.feed.catchUpTo(result.version);
-        return result;
-      } catch (error) {
-        if ((error as { code?: string }).code === UNIQUE_VIOLATION && attempt < 3) continue;
-        throw error;
+    const result = await retryOnUniqueViolation(() => this.dataSource.transaction((em) => this.apply(em, officer, verification)));
+    await this.feed.catchUpTo(result.version);
+    return result;
+  }
+
+  private async apply(em: EntityManager, officer: Principal, verification: Verification): Promise<VerificationResult> {
+    const earlier = await this.verifications.findByKey(em, verification.idempotencyKey);
+    if (earlier) {
+      if (earlier.contentHash !== verification.contentHash) {
+        throw new VerificationError(VerificationErrorCode.KeyReused, 'was already used for a different verification', 'idempotency_key');
       }
+      return { msisdn: earlier.msisdn, status: earlier.resultStatus, version: Number(earlier.resultVersion), replayed: true };
     }
+    const now = this.clock.now();
+    const state = (await this.numbers.lockStates(em, [verification.msisdn])).get(verification.msisdn) ?? NOT_LISTED;
+    const refusal = verificationRefusal(state, verification.outcome);
+    if (refusal) throw new VerificationError(VerificationErrorCode.IllegalTransition, refusal, 'outcome');
+    const status = statusAfterVerification(verification.outcome);
+    const [change] = await this.numbers.recordChanges(em, [
+      {
+        msisdn: verification.msisdn,
+        status,
+        previousStatus: state.status,
+        cause: 'VERIFICATION',
+        changedAt: now,
+        clearedAt: verification.outcome === VerificationOutcome.Cleared ? now : null,
+      },
+    ]);
+    await this.verifications.insert(em, {
+      idempotencyKey: verification.idempotencyKey,
+      contentHash: verification.contentHash,
+      msisdn: verification.msisdn,
+      outcome: verification.outcome,
+      caseId: verification.caseId,
+      note: verification.note,
+      verifiedBy: officer.subject,
+      verifiedAt: now,
+      resultStatus: status,
+      resultVersion: String(change.version),
+    });
+    return { msisdn: verification.msisdn, status, version: change.version, replayed: false };
   }
 }

@@ -6,3 +6,4 @@ export * from './registry/number-status';
 export * from './registry/flag';
 export * from './registry/verification';
 export * from './clock';
+export * from './carrier';

@@ -1,0 +1,309 @@
+import type { Msisdn } from '../msisdn';
+import {
+  ActivityStore,
+  DEFAULT_LAYOUT,
+  C_ANSWERED,
+  C_CALLS,
+  C_NEW_CONTACT,
+  C_ONE_RING,
+  C_SMS,
+  OUT_ANSWERED,
+  OUT_CALLED_BACK,
+  OUT_HIGH_RISK,
+  OUT_HIGH_RISK_DWELL,
+  OUT_NEW_CONTACT,
+  OUT_SMS,
+  toSec,
+  type ActivityLayout,
+} from './activity-store';
+import type { CallEvent, CarrierEvent, CarrierId, LocationEvent, ReportEvent, SmsEvent, SubscriberEvent } from './events';
+import { measure, type Features, type RegistryMark, type Subscriber } from './features';
+import { Ladder, type Decision, type ReactivationOutcome } from './ladder';
+import { Action, type PolicyDocument } from './policy';
+import { ReasonCode } from './reasons';
+
+export interface EngineOptions {
+  policy: PolicyDocument;
+  /** A candidate policy evaluated beside the active one: decisions recorded, never enforced. */
+  shadow?: PolicyDocument;
+  /** Whose subscribers are ours; undefined: every number with a subscriber record (offline replay). */
+  carrier?: CarrierId;
+  layout?: ActivityLayout;
+}
+
+export interface EngineResult {
+  decisions: Decision[];
+  reactivation?: ReactivationOutcome;
+}
+
+const NO_DECISIONS: Decision[] = [];
+const SILENT: EngineResult = Object.freeze({ decisions: NO_DECISIONS }) as EngineResult;
+/** Calls back within this long count as a callback. */
+const CALLBACK_WINDOW_SEC = 24 * 3600;
+/** A stay at a high-risk cell continues across sightings at most this far apart. */
+const DWELL_GAP_SEC = 30 * 60;
+
+interface DirectoryEntry extends Subscriber {
+  carrier: CarrierId;
+}
+
+/** Numbers travel as E.164 strings; inside, `+8619112345678` is the number 8619112345678. */
+export function msisdnKey(msisdn: Msisdn): number {
+  return Number(msisdn.slice(1));
+}
+
+/**
+ * The call-behaviour analysis of one carrier: pure, deterministic on event time
+ * (replaying the same events gives the same decisions), no I/O. Events are fed in
+ * time order (the caller buffers late ones); each may yield decisions.
+ */
+export class AnalysisEngine {
+  readonly activity: ActivityStore;
+  readonly primary: Ladder;
+  readonly shadow: Ladder | undefined;
+  private readonly directory = new Map<number, DirectoryEntry>();
+  private readonly registry = new Map<number, RegistryMark>();
+  private readonly cellIds = new Map<string, number>();
+  private readonly cellNames: string[] = [];
+  /** Cell index → [from, until) during which it is high-risk. */
+  private readonly highRisk = new Map<number, { from: number; until: number }>();
+  private readonly carrier: CarrierId | undefined;
+
+  constructor(options: EngineOptions) {
+    this.carrier = options.carrier;
+    this.activity = new ActivityStore(options.layout ?? DEFAULT_LAYOUT);
+    const name = (cell: number) => this.cellNames[cell] ?? '';
+    this.primary = new Ladder(options.policy, false, name);
+    this.shadow = options.shadow ? new Ladder(options.shadow, true, name) : undefined;
+  }
+
+  process(event: CarrierEvent): EngineResult {
+    switch (event.type) {
+      case 'subscriber':
+        this.register(event);
+        return SILENT;
+      case 'high_risk_cell': {
+        const cell = this.cellIndex(event.cell);
+        if (event.removed) this.highRisk.delete(cell);
+        else this.highRisk.set(cell, { from: event.at, until: event.until ?? Number.POSITIVE_INFINITY });
+        return SILENT;
+      }
+      case 'call':
+      case 'sms':
+        return this.communication(event);
+      case 'location':
+        return this.location(event);
+      case 'report':
+        return this.report(event);
+      case 'reactivation':
+        return this.reactivation(event.msisdn, event.idVerified, event.at);
+      case 'police_clear':
+        return this.restore(event.msisdn, ReasonCode.PoliceCleared, event.at, true);
+    }
+  }
+
+  /** The registry's status of a number changed (from its change feed). */
+  registryChanged(msisdn: Msisdn, status: RegistryMark | 'NOT_LISTED', atMs: number): EngineResult {
+    const key = msisdnKey(msisdn);
+    if (status === 'NOT_LISTED') this.registry.delete(key);
+    else this.registry.set(key, status);
+    if (!this.isOwn(key)) return SILENT;
+    if (status === 'CLEARED') return this.restore(msisdn, ReasonCode.RegistryCleared, atMs, true);
+    if (status === 'CONFIRMED') return this.evaluate(key, msisdn, atMs);
+    return SILENT;
+  }
+
+  /** A directive from the administration (SUSPEND, RESTORE). */
+  directive(msisdn: Msisdn, action: Action.Suspend | Action.Restore, atMs: number): EngineResult {
+    if (action === Action.Restore) return this.restore(msisdn, ReasonCode.AppealUpheld, atMs, true);
+    const key = msisdnKey(msisdn);
+    return this.collect((ladder) => ladder.impose(key, msisdn, Action.Suspend, ReasonCode.Directive, atMs));
+  }
+
+  /** An upheld appeal restores like a clearance: the suspension was a mistake. */
+  appealUpheld(msisdn: Msisdn, atMs: number): EngineResult {
+    return this.restore(msisdn, ReasonCode.AppealUpheld, atMs, true);
+  }
+
+  reactivation(msisdn: Msisdn, idVerified: boolean, atMs: number): EngineResult {
+    const key = msisdnKey(msisdn);
+    const primary = this.primary.reactivate(key, msisdn, idVerified, atMs);
+    const shadow = this.shadow?.reactivate(key, msisdn, idVerified, atMs);
+    const decisions = [primary.decision, shadow?.decision].filter((d): d is Decision => d !== undefined);
+    if (primary.decision) this.activity.forget(key);
+    return { decisions, reactivation: primary.outcome };
+  }
+
+  /** The number's current step on the active policy's ladder. */
+  levelOf(msisdn: Msisdn, atMs: number): Action {
+    return this.primary.levelOf(msisdnKey(msisdn), atMs);
+  }
+
+  registryStatusOf(msisdn: Msisdn): RegistryMark | undefined {
+    return this.registry.get(msisdnKey(msisdn));
+  }
+
+  subscriberOf(msisdn: Msisdn): (Subscriber & { carrier: CarrierId }) | undefined {
+    return this.directory.get(msisdnKey(msisdn));
+  }
+
+  isHighRiskCell(cell: string, atMs: number): boolean {
+    const index = this.cellIds.get(cell);
+    return index !== undefined && this.highRiskAt(index, atMs);
+  }
+
+  /** Frees the activity of numbers idle since `idleSinceMs`, except numbers on a ladder step. */
+  evictIdle(idleSinceMs: number): number {
+    return this.activity.evict(toSec(idleSinceMs), (key) => this.primary.levelOf(key, idleSinceMs) !== Action.None);
+  }
+
+  /** Measures a number now with the active policy (for explanations and tests). */
+  features(msisdn: Msisdn, atMs: number): Features {
+    const key = msisdnKey(msisdn);
+    return this.measure(key, atMs, this.primary.policy);
+  }
+
+  private register(event: SubscriberEvent): void {
+    this.directory.set(msisdnKey(event.msisdn), {
+      carrier: event.carrier,
+      activatedAt: event.activatedAt,
+      realNameVerified: event.realNameVerified,
+      profile: event.profile,
+    });
+  }
+
+  private isOwn(key: number): boolean {
+    const entry = this.directory.get(key);
+    return entry !== undefined && (this.carrier === undefined || entry.carrier === this.carrier);
+  }
+
+  private communication(event: CallEvent | SmsEvent): EngineResult {
+    const isSms = event.type === 'sms';
+    const from = isSms ? event.sender : event.caller;
+    const to = isSms ? event.recipient : event.callee;
+    const fromKey = msisdnKey(from);
+    const toKey = msisdnKey(to);
+    const atSec = toSec(event.at);
+    const fromOwn = this.isOwn(fromKey);
+    const toOwn = this.isOwn(toKey);
+    // We see only traffic that touches our network; a foreign caller matters when it reaches our subscribers.
+    if (!fromOwn && !toOwn) return SILENT;
+
+    const callee = toOwn ? this.activity.ensure(toKey, atSec) : this.activity.slotOf(toKey);
+    const caller = this.activity.ensure(fromKey, atSec);
+    const knownBefore =
+      this.activity.heardFrom(caller, toKey, 0) || (callee >= 0 && this.activity.heardFrom(callee, fromKey, 0));
+    // The callee answering back within a day: an honest caller's customers call back.
+    if (callee >= 0) {
+      const earlier = this.activity.findOutbound(callee, fromKey, atSec - CALLBACK_WINDOW_SEC);
+      if (earlier >= 0) this.activity.outFlags[earlier] |= OUT_CALLED_BACK;
+      this.activity.noteInbound(callee, fromKey, atSec);
+    }
+
+    const cell = event.cell === undefined ? -1 : this.cellIndex(event.cell);
+    const atHighRisk = cell >= 0 && this.highRiskAt(cell, event.at);
+    this.activity.noteDwell(caller, atHighRisk ? cell : -1, atSec, DWELL_GAP_SEC);
+    const dwellMin = atHighRisk ? (atSec - this.activity.dwellSince[caller]) / 60 : 0;
+    let flags = isSms ? OUT_SMS : 0;
+    if (!isSms && event.answered) flags |= OUT_ANSWERED;
+    if (!knownBefore) flags |= OUT_NEW_CONTACT;
+    if (atHighRisk) {
+      flags |= OUT_HIGH_RISK;
+      if (dwellMin >= this.primary.policy.thresholds.highRiskActivity.minDwellMin) flags |= OUT_HIGH_RISK_DWELL;
+      this.activity.noteSighting(caller, cell, atSec);
+    }
+    this.activity.pushOutbound(caller, atSec, toKey, isSms ? 0 : event.durationSec, flags, cell);
+    if (isSms) this.activity.count(caller, atSec, C_SMS);
+    else {
+      this.activity.count(caller, atSec, C_CALLS);
+      if (!knownBefore) this.activity.count(caller, atSec, C_NEW_CONTACT);
+      if (event.answered) this.activity.count(caller, atSec, C_ANSWERED);
+      else if (event.durationSec <= this.primary.policy.thresholds.oneRing.maxRingSec) this.activity.count(caller, atSec, C_ONE_RING);
+    }
+    return fromOwn ? this.evaluate(fromKey, from, event.at) : this.evaluateForeign(fromKey, from, event.at);
+  }
+
+  private location(event: LocationEvent): EngineResult {
+    const key = msisdnKey(event.msisdn);
+    if (!this.isOwn(key)) return SILENT;
+    const atSec = toSec(event.at);
+    const cell = this.cellIndex(event.cell);
+    const atHighRisk = this.highRiskAt(cell, event.at);
+    const slot = atHighRisk ? this.activity.ensure(key, atSec) : this.activity.slotOf(key);
+    if (slot < 0) return SILENT;
+    this.activity.noteDwell(slot, atHighRisk ? cell : -1, atSec, DWELL_GAP_SEC);
+    if (!atHighRisk) return SILENT;
+    this.activity.noteSighting(slot, cell, atSec);
+    return this.evaluate(key, event.msisdn, event.at);
+  }
+
+  /** A report counts as corroborated only if the reported number really called or texted the reporter. */
+  private report(event: ReportEvent): EngineResult {
+    const reportedKey = msisdnKey(event.reported);
+    const reporterSlot = this.activity.slotOf(msisdnKey(event.reporter));
+    const atSec = toSec(event.at);
+    const days = this.primary.policy.thresholds.corroboratedReports.days;
+    const corroborated = reporterSlot >= 0 && this.activity.heardFrom(reporterSlot, reportedKey, atSec - days * 86_400);
+    const slot = this.activity.ensure(reportedKey, atSec);
+    this.activity.noteReport(slot, msisdnKey(event.reporter), atSec, corroborated);
+    if (!this.isOwn(reportedKey)) return this.evaluateForeign(reportedKey, event.reported, event.at);
+
+    const result = this.evaluate(reportedKey, event.reported, event.at);
+    const f = this.measure(reportedKey, event.at, this.primary.policy);
+    if (!corroborated && f.uncorroborated24h >= this.primary.policy.thresholds.reportAttack24h) {
+      const flagged = this.primary.flagReportAttack(reportedKey, event.reported, f, event.at);
+      if (flagged) return { decisions: [...result.decisions, flagged] };
+    }
+    return result;
+  }
+
+  private restore(msisdn: Msisdn, reason: ReasonCode, atMs: number, mistaken: boolean): EngineResult {
+    const key = msisdnKey(msisdn);
+    // The evidence behind the suspension must not count again.
+    this.activity.forget(key);
+    if (mistaken) {
+      this.primary.refundChances(key);
+      this.shadow?.refundChances(key);
+    }
+    return this.collect((ladder) => ladder.restore(key, msisdn, reason, atMs));
+  }
+
+  private evaluate(key: number, msisdn: Msisdn, atMs: number): EngineResult {
+    return this.collect((ladder) => ladder.consider(key, msisdn, this.measure(key, atMs, ladder.policy), atMs));
+  }
+
+  private evaluateForeign(key: number, msisdn: Msisdn, atMs: number): EngineResult {
+    return this.collect((ladder) => ladder.considerForeign(key, msisdn, this.measure(key, atMs, ladder.policy), atMs));
+  }
+
+  private collect(step: (ladder: Ladder) => Decision | undefined): EngineResult {
+    const primary = step(this.primary);
+    const shadow = this.shadow ? step(this.shadow) : undefined;
+    if (!primary && !shadow) return SILENT;
+    return { decisions: [primary, shadow].filter((d): d is Decision => d !== undefined) };
+  }
+
+  private measure(key: number, atMs: number, policy: PolicyDocument): Features {
+    return measure(this.activity, this.activity.slotOf(key), toSec(atMs), policy.thresholds, {
+      msisdnKey: key,
+      subscriber: this.directory.get(key),
+      registry: this.registry.get(key),
+      nowMs: atMs,
+    });
+  }
+
+  private cellIndex(cell: string): number {
+    let index = this.cellIds.get(cell);
+    if (index === undefined) {
+      index = this.cellNames.length;
+      this.cellIds.set(cell, index);
+      this.cellNames.push(cell);
+    }
+    return index;
+  }
+
+  private highRiskAt(cell: number, atMs: number): boolean {
+    const window = this.highRisk.get(cell);
+    return window !== undefined && atMs >= window.from && atMs < window.until;
+  }
+}

@@ -1,0 +1,230 @@
+import { ValidationError, ValidationErrorCode } from '../errors';
+import { UsageProfile } from './events';
+import { ReasonCode } from './reasons';
+
+/** The decision ladder, lowest first. */
+export enum Action {
+  None = 'NONE',
+  Monitor = 'MONITOR',
+  Warn = 'WARN',
+  Restrict = 'RESTRICT',
+  Suspend = 'SUSPEND',
+  Restore = 'RESTORE',
+  /** For a number of another carrier: sent to the administration, never acted on here. */
+  Report = 'REPORT',
+}
+
+export const LADDER: readonly Action[] = [Action.None, Action.Monitor, Action.Warn, Action.Restrict, Action.Suspend];
+
+export function ladderLevel(action: Action): number {
+  return LADDER.indexOf(action);
+}
+
+/**
+ * How a measured value becomes a signal strength in [0, 1]: `step` is 1 from
+ * the threshold on (today's rules); `ramp` is 0.5 at the threshold rising to 1
+ * at twice the threshold, so evidence far past a threshold weighs more.
+ */
+export type StrengthCurve = 'step' | 'ramp';
+
+export interface PolicyThresholds {
+  calls10m: number;
+  calls90m: number;
+  newContacts90m: number;
+  /** Answer rate below `max` over the last 24 h, once `minCalls` calls were made. */
+  lowAnswerRate: { max: number; minCalls: number };
+  /** Share of answered calls shorter than `maxSec`, once `minAnswered` calls were answered (24 h). */
+  shortCalls: { maxSec: number; share: number; minAnswered: number };
+  /** Unanswered calls that rang at most `maxRingSec`, in 24 h. */
+  oneRing: { maxRingSec: number; count24h: number };
+  /** Consecutive callees whose numbers differ by at most `maxStep`. */
+  sequentialRun: { length: number; maxStep: number };
+  sms10m: number;
+  smsRecipients24h: number;
+  newNumberDays: number;
+  /** Number prefixes (after +86) counted as new segments, e.g. 191, 193. */
+  newSegments: string[];
+  /** Calls or texts from high-risk cells in 24 h, each made after staying `minDwellMin` at such a cell. */
+  highRiskActivity: { calls: number; minDwellMin: number };
+  /** Sightings at high-risk cells in 24 h (passing through). */
+  highRiskPresence: number;
+  /** Distinct reporters the number really called or texted within `days`. */
+  corroboratedReports: { reporters: number; days: number };
+  /** Reports from people the number never contacted (30 days). */
+  uncorroboratedReports: number;
+  /** Uncorroborated reports in 24 h that make the number a likely target of false reports. */
+  reportAttack24h: number;
+}
+
+export interface PolicyGates {
+  /** A suspension needs evidence of at least this many kinds (behaviour, reports, location, registry). */
+  suspendMinKinds: number;
+  /** The highest action weak evidence alone (new number, segment, passing through, uncorroborated reports) may reach. */
+  weakEvidenceCap: Action;
+  /** Honest patterns (calls answered and called back) halve volume signals. */
+  honestPatternDiscount: boolean;
+}
+
+export interface PolicyDocument {
+  name: string;
+  version: number;
+  description: string;
+  curve: StrengthCurve;
+  thresholds: PolicyThresholds;
+  /** Weight of each reason (0 to 1); a reason absent or 0 is not used. */
+  weights: Partial<Record<ReasonCode, number>>;
+  /** Volume thresholds are multiplied for a declared profile (attested declarations only count once attested). */
+  profileVolumeMultiplier: Record<UsageProfile, number>;
+  ladder: { monitor: number; warn: number; restrict: number; suspend: number };
+  gates: PolicyGates;
+  /** Re-activation after a suspension: `chances` per `windowDays`; mistaken suspensions never use one. */
+  reactivation: { chances: number; windowDays: number };
+}
+
+export function policyLabel(policy: PolicyDocument): string {
+  return `${policy.name}@${policy.version}`;
+}
+
+const DAY = 86_400_000;
+
+/** Today's practice as the source article describes it: single rules, no corroboration, no profiles. */
+export const NAIVE_POLICY: PolicyDocument = {
+  name: 'naive',
+  version: 1,
+  description: '20+ calls in 90 minutes from a new-segment number: suspend; any presence at a high-risk cell: cut data; a few reports: suspend.',
+  curve: 'step',
+  thresholds: {
+    calls10m: 1_000_000,
+    calls90m: 20,
+    newContacts90m: 1_000_000,
+    lowAnswerRate: { max: 0, minCalls: 1_000_000 },
+    shortCalls: { maxSec: 0, share: 1, minAnswered: 1_000_000 },
+    oneRing: { maxRingSec: 3, count24h: 30 },
+    sequentialRun: { length: 1_000_000, maxStep: 1 },
+    sms10m: 100,
+    smsRecipients24h: 1_000_000,
+    newNumberDays: 30,
+    newSegments: ['165', '167', '170', '171', '191', '192', '193', '195', '196', '197', '198', '199'],
+    highRiskActivity: { calls: 1, minDwellMin: 0 },
+    highRiskPresence: 1,
+    corroboratedReports: { reporters: 1_000_000, days: 30 },
+    uncorroboratedReports: 3,
+    reportAttack24h: 1_000_000,
+  },
+  weights: {
+    [ReasonCode.CallBurst]: 0.8,
+    [ReasonCode.NewSegment]: 0.6,
+    [ReasonCode.NewNumber]: 0.2,
+    [ReasonCode.HighRiskCellActivity]: 0.75,
+    [ReasonCode.HighRiskCellPresence]: 0.75,
+    [ReasonCode.UncorroboratedReports]: 0.95,
+    [ReasonCode.OneRingCalls]: 0.95,
+    [ReasonCode.SmsBurst]: 0.95,
+    [ReasonCode.RegistryConfirmed]: 1,
+    [ReasonCode.RegistrySuspected]: 0.95,
+  },
+  profileVolumeMultiplier: { none: 1, courier: 1, delivery: 1, logistics: 1, enterprise: 1 },
+  ladder: { monitor: 0.2, warn: 0.69, restrict: 0.7, suspend: 0.9 },
+  gates: { suspendMinKinds: 1, weakEvidenceCap: Action.Suspend, honestPatternDiscount: false },
+  reactivation: { chances: 1, windowDays: 3650 },
+};
+
+/** Ours: graduated, corroborated, profile-aware; weak evidence alone never restricts. */
+export const DEFAULT_POLICY: PolicyDocument = {
+  name: 'default',
+  version: 1,
+  description: 'Weighs behaviour, corroborated reports, dwell at high-risk cells and registry status; suspends only on evidence of two kinds.',
+  curve: 'ramp',
+  thresholds: {
+    calls10m: 9,
+    calls90m: 40,
+    newContacts90m: 30,
+    lowAnswerRate: { max: 0.35, minCalls: 15 },
+    shortCalls: { maxSec: 8, share: 0.6, minAnswered: 10 },
+    oneRing: { maxRingSec: 3, count24h: 12 },
+    sequentialRun: { length: 8, maxStep: 3 },
+    sms10m: 30,
+    smsRecipients24h: 150,
+    newNumberDays: 30,
+    newSegments: ['165', '167', '170', '171', '191', '192', '193', '195', '196', '197', '198', '199'],
+    highRiskActivity: { calls: 4, minDwellMin: 60 },
+    highRiskPresence: 1,
+    corroboratedReports: { reporters: 1, days: 14 },
+    uncorroboratedReports: 3,
+    reportAttack24h: 10,
+  },
+  weights: {
+    [ReasonCode.CallBurst]: 0.4,
+    [ReasonCode.ManyNewContacts]: 0.35,
+    [ReasonCode.LowAnswerRate]: 0.55,
+    [ReasonCode.ShortCalls]: 0.5,
+    [ReasonCode.OneRingCalls]: 0.7,
+    [ReasonCode.SequentialDialling]: 0.75,
+    [ReasonCode.SmsBurst]: 0.75,
+    [ReasonCode.NewNumber]: 0.15,
+    [ReasonCode.HighRiskCellActivity]: 0.6,
+    [ReasonCode.HighRiskCellPresence]: 0.1,
+    [ReasonCode.CorroboratedReports]: 0.9,
+    [ReasonCode.RegistrySuspected]: 0.3,
+    [ReasonCode.RegistryConfirmed]: 1,
+  },
+  profileVolumeMultiplier: { none: 1, courier: 3, delivery: 3, logistics: 2, enterprise: 4 },
+  ladder: { monitor: 0.2, warn: 0.4, restrict: 0.6, suspend: 0.85 },
+  gates: { suspendMinKinds: 2, weakEvidenceCap: Action.Monitor, honestPatternDiscount: true },
+  reactivation: { chances: 1, windowDays: 180 },
+};
+
+export const BUILT_IN_POLICIES: Record<string, PolicyDocument> = { naive: NAIVE_POLICY, default: DEFAULT_POLICY };
+
+export function reactivationWindowMs(policy: PolicyDocument): number {
+  return policy.reactivation.windowDays * DAY;
+}
+
+function check(condition: boolean, field: string, reason: string): void {
+  if (!condition) throw new ValidationError(ValidationErrorCode.Malformed, field, reason);
+}
+
+function positive(value: unknown, field: string): void {
+  check(typeof value === 'number' && Number.isFinite(value) && value >= 0, field, 'must be a number ≥ 0');
+}
+
+/**
+ * Validates a policy document from outside (a file, an RPC): every threshold,
+ * weight and ladder step is checked and named when wrong.
+ */
+export function validatePolicy(input: unknown): PolicyDocument {
+  check(!!input && typeof input === 'object' && !Array.isArray(input), 'policy', 'must be a JSON object');
+  const p = input as PolicyDocument;
+  check(typeof p.name === 'string' && /^[a-z][a-z0-9_-]{0,39}$/.test(p.name), 'policy.name', 'must be a lower-case name of up to 40 characters');
+  check(Number.isInteger(p.version) && p.version >= 1, 'policy.version', 'must be a whole number ≥ 1');
+  check(p.curve === 'step' || p.curve === 'ramp', 'policy.curve', 'must be "step" or "ramp"');
+  check(!!p.thresholds && typeof p.thresholds === 'object', 'policy.thresholds', 'is required');
+  for (const [key, template] of Object.entries(DEFAULT_POLICY.thresholds)) {
+    const value = (p.thresholds as unknown as Record<string, unknown>)[key];
+    const field = `policy.thresholds.${key}`;
+    if (Array.isArray(template)) check(Array.isArray(value) && value.every((s) => typeof s === 'string' && /^\d{3}$/.test(s)), field, 'must be a list of 3-digit prefixes');
+    else if (typeof template === 'object') {
+      check(!!value && typeof value === 'object', field, 'is required');
+      for (const sub of Object.keys(template)) positive((value as Record<string, unknown>)[sub], `${field}.${sub}`);
+    } else positive(value, field);
+  }
+  check(!!p.weights && typeof p.weights === 'object', 'policy.weights', 'is required');
+  for (const [code, weight] of Object.entries(p.weights)) {
+    check((Object.values(ReasonCode) as string[]).includes(code), `policy.weights.${code}`, 'is not a reason code');
+    check(typeof weight === 'number' && weight >= 0 && weight <= 1, `policy.weights.${code}`, 'must be between 0 and 1');
+  }
+  for (const profile of Object.values(UsageProfile)) {
+    const m = p.profileVolumeMultiplier?.[profile];
+    check(typeof m === 'number' && m >= 1 && m <= 100, `policy.profileVolumeMultiplier.${profile}`, 'must be between 1 and 100');
+  }
+  const l = p.ladder;
+  check(!!l && [l.monitor, l.warn, l.restrict, l.suspend].every((v) => typeof v === 'number' && v > 0 && v <= 1), 'policy.ladder', 'needs monitor, warn, restrict and suspend between 0 and 1');
+  check(l.monitor <= l.warn && l.warn <= l.restrict && l.restrict <= l.suspend, 'policy.ladder', 'must rise: monitor ≤ warn ≤ restrict ≤ suspend');
+  const g = p.gates;
+  check(!!g && Number.isInteger(g.suspendMinKinds) && g.suspendMinKinds >= 1 && g.suspendMinKinds <= 4, 'policy.gates.suspendMinKinds', 'must be 1 to 4');
+  check(LADDER.includes(g.weakEvidenceCap), 'policy.gates.weakEvidenceCap', `must be one of ${LADDER.join(', ')}`);
+  check(typeof g.honestPatternDiscount === 'boolean', 'policy.gates.honestPatternDiscount', 'must be true or false');
+  check(!!p.reactivation && Number.isInteger(p.reactivation.chances) && p.reactivation.chances >= 0, 'policy.reactivation.chances', 'must be a whole number ≥ 0');
+  positive(p.reactivation.windowDays, 'policy.reactivation.windowDays');
+  return { ...p, description: typeof p.description === 'string' ? p.description : '' };
+}

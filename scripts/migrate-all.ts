@@ -1,4 +1,4 @@
-import { envString, type Env } from '@app/config';
+import type { Env } from '@app/config';
 import {
   databaseNameFor,
   databaseUrlOnServer,
@@ -12,6 +12,7 @@ import {
 import { adminDatabase } from '../apps/admin/src/database';
 import { carrierDatabase } from '../apps/carrier/src/database';
 import { registryDatabase } from '../apps/registry/src/database';
+import { carrierIdsOf } from './carrier-ids';
 
 export interface MigrationTarget {
   db: ServiceDatabase;
@@ -20,11 +21,7 @@ export interface MigrationTarget {
 
 /** registry, admin, and one carrier database per id in `CARRIER_IDS`. */
 export function migrationTargets(env: Env = process.env): MigrationTarget[] {
-  const carrierIds = envString(env, 'CARRIER_IDS', 'CMCC,CUCC,CTCC')
-    .split(',')
-    .map((id) => id.trim())
-    .filter((id) => id !== '');
-  return [{ db: registryDatabase }, { db: adminDatabase }, ...carrierIds.map((instance) => ({ db: carrierDatabase, instance }))];
+  return [{ db: registryDatabase }, { db: adminDatabase }, ...carrierIdsOf(env).map((instance) => ({ db: carrierDatabase, instance }))];
 }
 
 /** Applies pending migrations everywhere; the embedded server is started once, only if some database needs it. */

@@ -1,5 +1,7 @@
 import type { GrpcServiceSpec } from '@app/grpc';
 
+export const REGISTRY_DEFAULT_PORT = 50051;
+
 /** What the registry serves over gRPC (also used by tests to boot it). */
 export const REGISTRY_GRPC: GrpcServiceSpec = {
   protoFiles: ['fraud/registry/v1/registry.proto'],

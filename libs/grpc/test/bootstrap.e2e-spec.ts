@@ -4,7 +4,7 @@ import { GrpcMethod } from '@nestjs/microservices';
 import { Observable } from 'rxjs';
 import type { registry } from '@app/contracts';
 import { bootstrapGrpcApp, createGrpcClient, findFreePort, grpcMicroserviceOptions, startGrpcApp, unary, type GrpcApp } from '@app/grpc';
-import { healthCheck } from './grpc-test-clients';
+import { healthCheck } from '@app/testing';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

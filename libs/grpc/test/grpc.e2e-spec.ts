@@ -27,7 +27,7 @@ import {
   type GrpcServiceClient,
   type Principal,
 } from '@app/grpc';
-import { healthCheck, reflect } from './grpc-test-clients';
+import { healthCheck, reflect } from '@app/testing';
 
 class NumberNotFoundError extends DomainError {
   readonly kind = ErrorKind.NotFound;

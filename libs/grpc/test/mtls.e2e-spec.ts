@@ -6,7 +6,7 @@ import { credentials, status as GrpcCode } from '@grpc/grpc-js';
 import { Module } from '@nestjs/common';
 import { ConfigError } from '@app/config';
 import { clientCredentials, findFreePort, grpcMicroserviceOptions, grpcServerConfig, startGrpcApp, type GrpcApp } from '@app/grpc';
-import { healthCheck } from './grpc-test-clients';
+import { healthCheck } from '@app/testing';
 
 @Module({})
 class EmptyAppModule {}

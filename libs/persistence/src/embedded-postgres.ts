@@ -270,7 +270,8 @@ async function spawnServer(layout: Layout, binaries: Binaries, user: OsUser | un
   };
   const args = ['-D', layout.pgDir, ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
   const output = openLog(layout.logFile);
-  const child = spawn(binaries.postgres, args, { ...spawnIdentity(user), stdio: ['ignore', output.fd, output.fd] });
+  // Its own process group: a Ctrl-C in the terminal must not stop the database before the services drain.
+  const child = spawn(binaries.postgres, args, { ...spawnIdentity(user), stdio: ['ignore', output.fd, output.fd], detached: true });
   fs.closeSync(output.fd);
   try {
     await waitUntilReady(child, layout, output.offset, options.port);

@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors';
 import { AnalysisEngine, type EngineOptions } from './engine';
 import { parseEvent } from './event-parser';
+import type { CarrierEvent } from './events';
 import type { Decision } from './ladder';
 
 /** A line of the event file that could not be used, with why. */
@@ -42,22 +43,30 @@ export function decisionLine(decision: Decision): string {
 }
 
 /**
- * Runs the engine over event-file lines (JSON Lines ordered by `at`). Malformed
- * lines are reported with their number and skipped; out-of-order lines are still
- * applied and counted. Only the active policy's decisions are yielded.
+ * Runs the engine over event-file lines (JSON Lines ordered by `at`), one line
+ * at a time, so a file of any size streams through. Malformed lines are
+ * reported with their number and skipped; out-of-order lines are still applied
+ * and counted. Only the active policy's decisions are returned.
  */
-export function* replay(lines: Iterable<string>, options: EngineOptions, stats: ReplayStats): Generator<Decision> {
-  const engine = new AnalysisEngine(options);
-  let lastAt = Number.NEGATIVE_INFINITY;
-  for (const text of lines) {
+export class Replayer {
+  readonly stats: ReplayStats = { lines: 0, events: 0, rejected: [], decisions: 0, byAction: {}, outOfOrder: 0 };
+  private readonly engine: AnalysisEngine;
+  private lastAt = Number.NEGATIVE_INFINITY;
+
+  constructor(options: EngineOptions) {
+    this.engine = new AnalysisEngine(options);
+  }
+
+  feed(text: string): Decision[] {
+    const stats = this.stats;
     stats.lines++;
-    if (text.trim() === '') continue;
+    if (text.trim() === '') return [];
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch (error) {
       stats.rejected.push({ line: stats.lines, reason: `not JSON: ${(error as Error).message}` });
-      continue;
+      return [];
     }
     let event;
     try {
@@ -65,20 +74,46 @@ export function* replay(lines: Iterable<string>, options: EngineOptions, stats: 
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       stats.rejected.push({ line: stats.lines, field: error.field, reason: error.reason });
-      continue;
+      return [];
     }
     stats.events++;
-    if (event.at < lastAt && event.type !== 'subscriber') stats.outOfOrder++;
-    else if (event.type !== 'subscriber') lastAt = event.at;
-    for (const decision of engine.process(event).decisions) {
-      if (decision.shadow) continue;
+    if (event.type !== 'subscriber') {
+      if (event.at < this.lastAt) stats.outOfOrder++;
+      else this.lastAt = event.at;
+    }
+    const decisions = this.engine.process(event).decisions.filter((d) => !d.shadow);
+    for (const decision of decisions) {
       stats.decisions++;
       stats.byAction[decision.action] = (stats.byAction[decision.action] ?? 0) + 1;
-      yield decision;
     }
+    return decisions;
   }
 }
 
-export function emptyStats(): ReplayStats {
-  return { lines: 0, events: 0, rejected: [], decisions: 0, byAction: {}, outOfOrder: 0 };
+/** An event as one line of the event file format (times in China Standard Time). */
+export function eventLine(event: CarrierEvent): string {
+  const time = (ms: number | undefined) => (ms === undefined ? undefined : formatChinaTime(ms));
+  switch (event.type) {
+    case 'subscriber':
+      return JSON.stringify({ type: event.type, msisdn: national(event.msisdn), carrier: event.carrier, activatedAt: time(event.activatedAt), realNameVerified: event.realNameVerified, profile: event.profile });
+    case 'high_risk_cell':
+      return JSON.stringify({ type: event.type, cell: event.cell, at: time(event.at), until: time(event.until), removed: event.removed });
+    case 'call':
+      return JSON.stringify({ type: event.type, at: time(event.at), caller: national(event.caller), callee: national(event.callee), durationSec: event.durationSec, answered: event.answered, cell: event.cell });
+    case 'sms':
+      return JSON.stringify({ type: event.type, at: time(event.at), sender: national(event.sender), recipient: national(event.recipient), cell: event.cell });
+    case 'location':
+      return JSON.stringify({ type: event.type, at: time(event.at), msisdn: national(event.msisdn), cell: event.cell });
+    case 'report':
+      return JSON.stringify({ type: event.type, at: time(event.at), reporter: national(event.reporter), reported: national(event.reported), category: event.category });
+    case 'reactivation':
+      return JSON.stringify({ type: event.type, at: time(event.at), msisdn: national(event.msisdn), idVerified: event.idVerified });
+    case 'police_clear':
+      return JSON.stringify({ type: event.type, at: time(event.at), msisdn: national(event.msisdn) });
+  }
+}
+
+/** Chinese numbers in the national form carriers' files use; others stay E.164. */
+function national(msisdn: string): string {
+  return msisdn.startsWith('+86') ? msisdn.slice(3) : msisdn;
 }

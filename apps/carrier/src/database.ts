@@ -1,0 +1,9 @@
+import { AuditEventEntity, CreateAuditLog1764400000000 } from '@app/audit';
+import type { ServiceDatabase } from '@app/persistence';
+
+/** The carrier service's tables and migrations, for the app and for `npm run migrate`. */
+export const carrierDatabase: ServiceDatabase = {
+  service: 'carrier',
+  entities: [AuditEventEntity],
+  migrations: [CreateAuditLog1764400000000],
+};

@@ -1,0 +1,47 @@
+import { banner, maskPassword, READY_LINE } from './banner';
+
+describe(maskPassword.name, () => {
+  it('hides the password and keeps the rest', () => {
+    expect(maskPassword('postgres://fraud:s3cret@127.0.0.1:54329/postgres?sslmode=disable')).toBe('postgres://fraud:*****@127.0.0.1:54329/postgres?sslmode=disable');
+    expect(maskPassword('postgres://fraud@db:5432/postgres')).toBe('postgres://fraud@db:5432/postgres');
+  });
+
+  it('never echoes what it cannot parse', () => {
+    expect(maskPassword('//fraud:s3cret@nowhere')).toBe('(unparsable URL)');
+  });
+});
+
+describe(banner.name, () => {
+  const lines = banner({
+    endpoints: [
+      { name: 'registry', address: '127.0.0.1:50051', pid: 101 },
+      { name: 'carrier-cmcc', address: '127.0.0.1:50061', pid: 102 },
+    ],
+    database: 'postgres://fraud:*****@127.0.0.1:54329/postgres (embedded)',
+    dataDir: '/srv/fraud/.data',
+    tokens: [{ variable: 'POLICE_TOKEN', role: 'police', token: 'aaa.bbb.ccc' }],
+    tokenTtlHours: 12,
+  });
+
+  it('lists every endpoint with its pid, the database and the data folder', () => {
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '   registry      127.0.0.1:50051  (pid 101)',
+        '   carrier-cmcc  127.0.0.1:50061  (pid 102)',
+        '   database      postgres://fraud:*****@127.0.0.1:54329/postgres (embedded)',
+        '   data folder   /srv/fraud/.data',
+      ]),
+    );
+  });
+
+  it('gives each token as a shell export and a grpcurl call that uses one', () => {
+    expect(lines).toContain('   export POLICE_TOKEN=aaa.bbb.ccc  # police');
+    expect(lines).toContain(
+      `   grpcurl -plaintext -H "authorization: Bearer $POLICE_TOKEN" -d '{"msisdns":["19112345678"]}' 127.0.0.1:50051 fraud.registry.v1.RegistryService/CheckNumbers`,
+    );
+  });
+
+  it('ends with the ready line', () => {
+    expect(lines.at(-2)).toBe(READY_LINE);
+  });
+});

@@ -1,0 +1,63 @@
+import type { DevToken } from './dev-tokens';
+
+/** The banner's last line: everything is SERVING (the e2e test waits for it). */
+export const READY_LINE = ' Ctrl-C stops everything.';
+
+export interface BannerEndpoint {
+  name: string;
+  address: string;
+  pid: number;
+}
+
+export interface BannerInput {
+  endpoints: BannerEndpoint[];
+  /** Shown as-is: mask passwords first (maskPassword). */
+  database: string;
+  dataDir: string;
+  tokens: DevToken[];
+  tokenTtlHours: number;
+}
+
+export function banner({ endpoints, database, dataDir, tokens, tokenTtlHours }: BannerInput): string[] {
+  const registry = endpoints.find((e) => e.name === 'registry');
+  const width = Math.max(...endpoints.map((e) => e.name.length), 'data folder'.length);
+  const row = (label: string, value: string): string => `   ${label.padEnd(width)}  ${value}`;
+  const rule = '-'.repeat(78);
+  const examples = registry
+    ? [
+        `   grpcurl -plaintext ${registry.address} list`,
+        `   grpcurl -plaintext ${registry.address} grpc.health.v1.Health/Check`,
+        `   grpcurl -plaintext -H "authorization: Bearer $POLICE_TOKEN" -d '{"msisdns":["19112345678"]}' ${registry.address} fraud.registry.v1.RegistryService/CheckNumbers`,
+      ]
+    : [];
+  return [
+    rule,
+    ` fraud-numbers: ${endpoints.length} services SERVING (plaintext gRPC: development only)`,
+    '',
+    ...endpoints.map((e) => row(e.name, `${e.address}  (pid ${e.pid})`)),
+    row('database', database),
+    row('data folder', dataDir),
+    '',
+    ` Dev tokens, valid ${tokenTtlHours} h (paste into a shell):`,
+    ...tokens.map((t) => `   export ${t.variable}=${t.token}  # ${t.role}`),
+    '',
+    ' Try:',
+    ...examples,
+    '   npm run -s token -- --role police --subject officer-1   # more tokens, same data folder',
+    '',
+    READY_LINE,
+    rule,
+  ];
+}
+
+/** The URL with its password replaced, for logs and the banner. */
+export function maskPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = '*****';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

@@ -1,0 +1,211 @@
+import type { KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, envInt, envOptional, envString, type Env } from '@app/config';
+import { authKeyDir, DEFAULT_SHUTDOWN_GRACE_MS, formatAddress, loadOrCreateSigningKeys } from '@app/grpc';
+import { DEFAULT_DATA_DIR, embeddedPostgresConfig, resolveDatabaseUrl, startEmbeddedPostgres, type EmbeddedServer } from '@app/persistence';
+import { banner, maskPassword } from './banner';
+import { DEV_TOKEN_TTL_HOURS, mintDevTokens } from './dev-tokens';
+import { launchPlan, type ServicePlan } from './plan';
+import { describeExit, ServiceProcess } from './service-process';
+import { StartupError, waitUntilServing } from './wait-serving';
+
+/** Migrations of a fresh database included. */
+const START_TIMEOUT_MS = 120_000;
+/** Beyond the services' own drain period (GRPC_SHUTDOWN_GRACE_MS), before SIGKILL. */
+const EXIT_MARGIN_MS = 5_000;
+const LAUNCHER = 'launcher';
+/** Log prefixes are padded to the longest service name. */
+const PREFIX_WIDTH = 'carrier-cmcc'.length;
+
+export interface LaunchOptions {
+  /** The build output: `<distRoot>/apps/<app>/src/main.js`, `<distRoot>/scripts/register-aliases.js`. */
+  distRoot: string;
+  env: Env;
+  print: (line: string) => void;
+}
+
+interface Shared {
+  env: Env;
+  signingKey: KeyObject;
+}
+
+interface Running {
+  plan: ServicePlan;
+  process: ServiceProcess;
+  address: string;
+}
+
+/**
+ * `npm start`: one embedded PostgreSQL (unless DATABASE_URL is set), dev signing
+ * keys, then every service as a child process in health order, a banner once all
+ * are SERVING, and an orderly stop on SIGINT/SIGTERM. Resolves with the exit status.
+ */
+export class Launcher {
+  private readonly running: Running[] = [];
+  /** Aborted on the first SIGINT/SIGTERM. */
+  private readonly stopRequested = new AbortController();
+  /** Aborted once shutting down for any reason: ends health polling. */
+  private readonly shuttingDown = new AbortController();
+  private embedded: EmbeddedServer | undefined;
+
+  constructor(private readonly options: LaunchOptions) {}
+
+  async run(): Promise<number> {
+    const onSignal = (signal: NodeJS.Signals): void => this.onSignal(signal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      return await this.startAndServe();
+    } catch (error) {
+      this.reportFailure(error);
+      return 1;
+    } finally {
+      await this.stopEverything();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+
+  private async startAndServe(): Promise<number> {
+    const { env } = this.options;
+    const plan = launchPlan(env);
+    const host = envString(env, 'GRPC_HOST', '127.0.0.1');
+    const shared = await this.prepare(plan, host);
+    for (const tier of plan) {
+      if (this.stopRequested.signal.aborted) return 0;
+      const started = tier.map((service) => this.spawn(service, shared.env, host));
+      await Promise.all(started.map((r) => waitUntilServing(r.process, r.address, START_TIMEOUT_MS, this.shuttingDown.signal)));
+    }
+    if (this.stopRequested.signal.aborted) return 0;
+    for (const line of this.bannerLines(shared)) this.options.print(line);
+    const crashed = await this.firstExitOrStop();
+    if (!crashed) return 0;
+    this.sayLastLines(crashed.process, `${crashed.plan.name} stopped unexpectedly (${describeExit(crashed.process.exitStatus!)}); stopping everything`);
+    return 1;
+  }
+
+  /** Data folder, signing keys and database server shared by every service; their variables. */
+  private async prepare(plan: ServicePlan[][], host: string): Promise<Shared> {
+    const { env, distRoot } = this.options;
+    const missing = plan.flat().map((s) => mainFile(distRoot, s)).find((file) => !existsSync(file));
+    if (missing) throw new Error(`${missing} is missing: run npm run build first (npm start does)`);
+
+    const dataDir = path.resolve(envString(env, 'DATA_DIR', DEFAULT_DATA_DIR));
+    // Before the key folder: creating that would make its parents owner-only, too tight for PostgreSQL's OS user.
+    mkdirSync(dataDir, { recursive: true });
+    const keyDir = path.resolve(authKeyDir({ ...env, DATA_DIR: dataDir }));
+    const keys = loadOrCreateSigningKeys(keyDir);
+    if (keys.created) this.say(LAUNCHER, `created the dev token signing key ${keys.privateKeyFile}`);
+
+    if (plan.flat().some((s) => resolveDatabaseUrl(s.database.service, s.database.instance, env) === undefined)) {
+      this.embedded = await startEmbeddedPostgres({ ...embeddedPostgresConfig({ ...env, DATA_DIR: dataDir }), log: (message) => this.say('postgres', message) });
+    }
+    const shared: Env = {
+      ...env,
+      DATA_DIR: dataDir,
+      AUTH_KEY_DIR: keyDir,
+      AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile,
+      GRPC_INSECURE: 'true',
+      GRPC_HOST: host,
+      ...(this.embedded ? { DATABASE_URL: this.embedded.serverUrl } : {}),
+      // Nest colours its logs whenever NO_COLOR is unset, even into a pipe.
+      ...(process.stdout.isTTY || envOptional(env, 'NO_COLOR') !== undefined ? {} : { NO_COLOR: '1' }),
+    };
+    return { env: shared, signingKey: keys.privateKey };
+  }
+
+  private spawn(plan: ServicePlan, shared: Env, host: string): Running {
+    const { distRoot } = this.options;
+    const args = ['--enable-source-maps', '-r', path.join(distRoot, 'scripts', 'register-aliases.js'), mainFile(distRoot, plan)];
+    const child = new ServiceProcess(plan.name, process.execPath, args, { ...shared, ...plan.env }, (line) => this.say(plan.name, line));
+    const running = { plan, process: child, address: formatAddress(probeHost(host), plan.port) };
+    this.running.push(running);
+    this.say(LAUNCHER, `started ${plan.name} (pid ${child.pid}) on port ${plan.port}`);
+    return running;
+  }
+
+  private bannerLines({ env, signingKey }: Shared): string[] {
+    const server = envOptional(env, 'DATABASE_URL');
+    return banner({
+      endpoints: this.running.map((r) => ({ name: r.plan.name, address: r.address, pid: r.process.pid })),
+      database: server === undefined ? 'per service (*_DATABASE_URL)' : `${maskPassword(server)}${this.embedded ? ' (embedded)' : ''}`,
+      dataDir: envString(env, 'DATA_DIR'),
+      tokens: mintDevTokens(signingKey),
+      tokenTtlHours: DEV_TOKEN_TTL_HOURS,
+    });
+  }
+
+  /** The first service that exits on its own, or undefined once a stop is requested. */
+  private firstExitOrStop(): Promise<Running | undefined> {
+    const stop = this.stopRequested.signal;
+    if (stop.aborted) return Promise.resolve(undefined);
+    return Promise.race([
+      ...this.running.map((r) => r.process.exited.then(() => r)),
+      new Promise<undefined>((resolve) => stop.addEventListener('abort', () => resolve(undefined), { once: true })),
+    ]);
+  }
+
+  private onSignal(signal: NodeJS.Signals): void {
+    if (!this.stopRequested.signal.aborted) {
+      this.say(LAUNCHER, `${signal}: stopping the services (again to kill them now)`);
+      this.stopRequested.abort();
+      this.shuttingDown.abort();
+      return;
+    }
+    this.say(LAUNCHER, `${signal} again: killing the services`);
+    for (const r of this.running) r.process.kill();
+  }
+
+  /** Services in reverse health order, each tier draining at once; then the database server. */
+  private async stopEverything(): Promise<void> {
+    this.shuttingDown.abort();
+    const timeoutMs = envInt(this.options.env, 'GRPC_SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000) + EXIT_MARGIN_MS;
+    const tiers = [...new Set(this.running.map((r) => r.plan.app))].reverse();
+    for (const app of tiers) {
+      await Promise.all(
+        this.running
+          .filter((r) => r.plan.app === app)
+          .map(async (r) => {
+            const wasRunning = r.process.exitStatus === undefined;
+            const exit = await r.process.stop(timeoutMs);
+            if (wasRunning) this.say(LAUNCHER, `${r.plan.name} stopped (${describeExit(exit)})`);
+          }),
+      );
+    }
+    if (this.embedded) {
+      await this.embedded.stop();
+      this.say(LAUNCHER, 'PostgreSQL stopped');
+    }
+  }
+
+  private reportFailure(error: unknown): void {
+    if (error instanceof StartupError) {
+      this.sayLastLines(error.service, error.message);
+    } else if (error instanceof ConfigError) {
+      this.say(LAUNCHER, error.message);
+    } else {
+      this.say(LAUNCHER, `failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private sayLastLines(service: ServiceProcess, why: string): void {
+    this.say(LAUNCHER, `${why}; its last lines:`);
+    for (const line of service.lastLines()) this.say(LAUNCHER, `  ${line}`);
+  }
+
+  private say(source: string, line: string): void {
+    this.options.print(`${source.padEnd(PREFIX_WIDTH)} | ${line}`);
+  }
+}
+
+function mainFile(distRoot: string, plan: ServicePlan): string {
+  return path.join(distRoot, 'apps', plan.app, 'src', 'main.js');
+}
+
+/** Where a client reaches a server bound to `host`. */
+function probeHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+}

@@ -1,0 +1,39 @@
+import { ConfigError } from '@app/config';
+import { launchPlan } from './plan';
+
+describe(launchPlan.name, () => {
+  it('runs registry, then admin, then the three national carriers, on their default ports', () => {
+    const tiers = launchPlan({});
+    expect(tiers.map((tier) => tier.map((s) => [s.name, s.port]))).toEqual([
+      [['registry', 50051]],
+      [['admin', 50052]],
+      [
+        ['carrier-cmcc', 50061],
+        ['carrier-cucc', 50062],
+        ['carrier-ctcc', 50063],
+      ],
+    ]);
+  });
+
+  it('gives each service its port and carrier id, and names its database', () => {
+    const [[registry], [admin], [cmcc]] = launchPlan({});
+    expect(registry).toMatchObject({ app: 'registry', env: { GRPC_PORT: '50051' }, database: { service: 'registry' } });
+    expect(admin).toMatchObject({ app: 'admin', env: { GRPC_PORT: '50052' }, database: { service: 'admin' } });
+    expect(cmcc).toMatchObject({ app: 'carrier', env: { GRPC_PORT: '50061', CARRIER_ID: 'CMCC' }, database: { service: 'carrier', instance: 'CMCC' } });
+  });
+
+  it('takes the carriers from CARRIER_IDS and ports from REGISTRY_PORT, ADMIN_PORT, CARRIER_<ID>_PORT', () => {
+    const tiers = launchPlan({ CARRIER_IDS: 'CBN,CUCC', REGISTRY_PORT: '7001', ADMIN_PORT: '7002', CARRIER_CUCC_PORT: '7003' });
+    expect(tiers.flat().map((s) => [s.name, s.port])).toEqual([
+      ['registry', 7001],
+      ['admin', 7002],
+      ['carrier-cbn', 50064],
+      ['carrier-cucc', 7003],
+    ]);
+  });
+
+  it('refuses two services on one port, naming the variable', () => {
+    expect(() => launchPlan({ ADMIN_PORT: '50061' })).toThrow(new ConfigError('CARRIER_CMCC_PORT', "port 50061 is already admin's (ADMIN_PORT)"));
+    expect(() => launchPlan({ REGISTRY_PORT: 'http' })).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,86 @@
+import { createReadStream, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { BUILT_IN_POLICIES, decisionLine, Replayer, validatePolicy, ValidationError, type PolicyDocument, type ReplayStats } from '@app/domain';
+
+export const USAGE = 'usage: npm run --silent replay -- FILE [--policy default|naive|PATH] [--shadow default|naive|PATH]';
+
+export interface ReplayArguments {
+  file: string;
+  policy: PolicyDocument;
+  shadow?: PolicyDocument;
+}
+
+/** A built-in policy by name, or a policy document (JSON) by path. */
+export function loadPolicy(spec: string): PolicyDocument {
+  const builtIn = BUILT_IN_POLICIES[spec];
+  if (builtIn) return builtIn;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(spec, 'utf8'));
+  } catch (error) {
+    throw new Error(`--policy ${spec}: not a built-in policy (${Object.keys(BUILT_IN_POLICIES).join(', ')}) nor a readable JSON file (${(error as Error).message})`);
+  }
+  try {
+    return validatePolicy(raw);
+  } catch (error) {
+    if (error instanceof ValidationError) throw new Error(`--policy ${spec}: ${error.message}`);
+    throw error;
+  }
+}
+
+export function parseArguments(argv: string[]): ReplayArguments {
+  let file: string | undefined;
+  let policy = BUILT_IN_POLICIES.default;
+  let shadow: PolicyDocument | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--policy' || arg === '--shadow') {
+      const value = argv[++i];
+      if (!value) throw new Error(`${arg} needs a value\n${USAGE}`);
+      if (arg === '--policy') policy = loadPolicy(value);
+      else shadow = loadPolicy(value);
+    } else if (arg.startsWith('-')) {
+      throw new Error(arg === '--help' || arg === '-h' ? USAGE : `unknown option ${arg}\n${USAGE}`);
+    } else if (file === undefined) {
+      file = arg;
+    } else {
+      throw new Error(`one event file only\n${USAGE}`);
+    }
+  }
+  if (!file) throw new Error(`an event file is required\n${USAGE}`);
+  return { file, policy, shadow };
+}
+
+/** Streams the file through the engine and writes one decision per line; returns the stats. */
+export async function runReplay(args: ReplayArguments, write: (chunk: string) => void): Promise<ReplayStats & { seconds: number }> {
+  const replayer = new Replayer({ policy: args.policy, shadow: args.shadow });
+  const lines = createInterface({ input: createReadStream(args.file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const started = process.hrtime.bigint();
+  let out: string[] = [];
+  for await (const line of lines) {
+    for (const decision of replayer.feed(line)) out.push(decisionLine(decision));
+    if (out.length >= 1000) {
+      write(`${out.join('\n')}\n`);
+      out = [];
+    }
+  }
+  if (out.length > 0) write(`${out.join('\n')}\n`);
+  return { ...replayer.stats, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+/** The summary for stderr: counts, throughput, and every rejected line with why. */
+export function summary(stats: ReplayStats & { seconds: number }, policy: PolicyDocument): string {
+  const rate = stats.seconds > 0 ? Math.round(stats.events / stats.seconds) : stats.events;
+  const actions = Object.entries(stats.byAction).map(([action, n]) => `${action} ${n}`).join(', ') || 'none';
+  const lines = [
+    `replay: ${stats.events} events from ${stats.lines} lines in ${stats.seconds.toFixed(2)} s (${rate} events/s), policy ${policy.name}@${policy.version}`,
+    `replay: ${stats.decisions} decisions: ${actions}`,
+  ];
+  if (stats.outOfOrder > 0) lines.push(`replay: ${stats.outOfOrder} events out of time order (applied where they stand)`);
+  if (stats.rejected.length > 0) {
+    lines.push(`replay: ${stats.rejected.length} lines skipped:`);
+    for (const r of stats.rejected.slice(0, 100)) lines.push(`  line ${r.line}: ${r.field ? `${r.field}: ` : ''}${r.reason}`);
+    if (stats.rejected.length > 100) lines.push(`  … and ${stats.rejected.length - 100} more`);
+  }
+  return lines.join('\n');
+}

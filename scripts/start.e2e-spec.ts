@@ -1,0 +1,235 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createConnection, createServer, type Server } from 'node:net';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import type { registry } from '@app/contracts';
+import { createGrpcClient, unary } from '@app/grpc';
+import { freePort, healthCheck } from '@app/testing';
+import { READY_LINE } from './launcher/banner';
+
+const ROOT = path.resolve(__dirname, '..');
+const START_TIMEOUT_MS = 60_000;
+const REGISTRY_SERVICE = 'fraud.registry.v1.RegistryService';
+const REGISTRY_PROTO = 'fraud/registry/v1/registry.proto';
+
+/** `npm start` as a user runs it: the compiled launcher in a child process. */
+class LauncherRun {
+  readonly lines: string[] = [];
+  readonly exited: Promise<number | NodeJS.Signals | null>;
+  private readonly child: ChildProcess;
+
+  constructor(distRoot: string, env: NodeJS.ProcessEnv) {
+    this.child = spawn(process.execPath, [path.join(distRoot, 'scripts', 'start.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of [this.child.stdout!, this.child.stderr!]) createInterface({ input: stream }).on('line', (line) => this.lines.push(line));
+    this.exited = new Promise((resolve) => this.child.once('close', (code, signal) => resolve(code ?? signal)));
+  }
+
+  /** Resolves once the banner is out; fails with the output if the launcher exits first. */
+  async ready(): Promise<void> {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    let exit: number | NodeJS.Signals | null | undefined;
+    void this.exited.then((status) => (exit = status));
+    while (!this.lines.includes(READY_LINE)) {
+      if (exit !== undefined) throw new Error(`the launcher exited (${exit}) before its banner:\n${this.output()}`);
+      if (Date.now() > deadline) throw new Error(`no banner within ${START_TIMEOUT_MS / 1000} s:\n${this.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** A dev token from the banner's `export NAME=...` line. */
+  token(variable: string): string {
+    const line = this.lines.find((l) => l.trimStart().startsWith(`export ${variable}=`));
+    if (!line) throw new Error(`no ${variable} in the banner:\n${this.output()}`);
+    return line.trim().split(/\s+/)[1]!.slice(variable.length + 1);
+  }
+
+  /** The services' pids, from the banner. */
+  servicePids(): number[] {
+    return this.lines.flatMap((l) => /\(pid (\d+)\)$/.exec(l)?.slice(1).map(Number) ?? []);
+  }
+
+  interrupt(): void {
+    this.child.kill('SIGINT');
+  }
+
+  /** After a failed test: the launcher stops its services and PostgreSQL, or is killed. */
+  async stop(): Promise<void> {
+    this.interrupt();
+    const killer = setTimeout(() => this.child.kill('SIGKILL'), 30_000);
+    await this.exited;
+    clearTimeout(killer);
+  }
+
+  output(): string {
+    return this.lines.join('\n');
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+/** Variables of this test run that would steer the launcher elsewhere (jest's DATABASE_URL, a developer's GRPC_*). */
+function isolatedEnv(): NodeJS.ProcessEnv {
+  const steering = /^(DATABASE_URL|\w+_DATABASE_URL|GRPC_\w+|AUTH_\w+|CARRIER_\w+|REGISTRY_PORT|ADMIN_PORT|EMBEDDED_PG_PORT|DATA_DIR)$/;
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !steering.test(name)));
+}
+
+describe('npm start (e2e)', () => {
+  let workDir: string;
+  let distRoot: string;
+  let dataDir: string;
+  let ports: { pg: number; registry: number; admin: number; cmcc: number; cucc: number; ctcc: number };
+  let launcherEnv: NodeJS.ProcessEnv;
+  const runs: LauncherRun[] = [];
+
+  const serviceAddresses = (): string[] => [ports.registry, ports.admin, ports.cmcc, ports.cucc, ports.ctcc].map((port) => `127.0.0.1:${port}`);
+  const launch = (): LauncherRun => {
+    const run = new LauncherRun(distRoot, launcherEnv);
+    runs.push(run);
+    return run;
+  };
+
+  beforeAll(async () => {
+    // Under the checkout, so the build finds node_modules and proto/ as dist/ does;
+    // enterable by all, for PostgreSQL's own OS user when tests run as root.
+    mkdirSync(path.join(ROOT, '.data'), { recursive: true });
+    workDir = mkdtempSync(path.join(ROOT, '.data', 'start-e2e-'));
+    chmodSync(workDir, 0o755);
+    distRoot = path.join(workDir, 'dist');
+    dataDir = path.join(workDir, 'data');
+    await promisify(execFile)(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', distRoot], { cwd: ROOT });
+
+    const taken: number[] = [];
+    const next = async (): Promise<number> => {
+      const port = await freePort(taken);
+      taken.push(port);
+      return port;
+    };
+    ports = { pg: await next(), registry: await next(), admin: await next(), cmcc: await next(), cucc: await next(), ctcc: await next() };
+    launcherEnv = {
+      ...isolatedEnv(),
+      DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(ports.pg),
+      REGISTRY_PORT: String(ports.registry),
+      ADMIN_PORT: String(ports.admin),
+      CARRIER_CMCC_PORT: String(ports.cmcc),
+      CARRIER_CUCC_PORT: String(ports.cucc),
+      CARRIER_CTCC_PORT: String(ports.ctcc),
+    };
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(runs.map((run) => run.stop()));
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  const flagged = { msisdn: '+8619112345678', version: 0, policeToken: '' };
+
+  it('brings registry, admin and three carriers to SERVING on an embedded PostgreSQL; SIGINT stops everything', async () => {
+    const run = launch();
+    await run.ready();
+
+    for (const address of serviceAddresses()) expect(await healthCheck(address, '')).toBe('SERVING');
+    expect(await healthCheck(`127.0.0.1:${ports.registry}`, REGISTRY_SERVICE)).toBe('SERVING');
+    expect(run.output()).toContain(`postgres://fraud:*****@127.0.0.1:${ports.pg}/postgres (embedded)`);
+    expect(run.output()).not.toContain('fraud:fraud@');
+
+    const carrier = createGrpcClient(REGISTRY_SERVICE, REGISTRY_PROTO, `127.0.0.1:${ports.registry}`, { token: run.token('CARRIER_TOKEN') });
+    try {
+      const observedAt = { seconds: Math.floor(Date.now() / 1000) - 60, nanos: 0 };
+      const { results } = await unary<registry.SubmitFlagsResponse>(carrier, 'submitFlags', {
+        flags: [
+          {
+            idempotencyKey: 'start-e2e-1',
+            msisdn: '19112345678',
+            source: 'carrier:CMCC',
+            reasonCodes: ['CALL_BURST'],
+            score: 0.7,
+            evidence: { summary: '26 calls to 24 numbers in 85 minutes', measures: [], cells: [] },
+            observedAt,
+          },
+        ],
+      });
+      expect(results).toEqual([expect.objectContaining({ msisdn: flagged.msisdn, status: 'NUMBER_STATUS_SUSPECTED' })]);
+      flagged.version = results[0]!.version;
+    } finally {
+      carrier.close();
+    }
+    flagged.policeToken = run.token('POLICE_TOKEN');
+
+    const postgresPid = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const pids = [...run.servicePids(), postgresPid];
+    expect(pids).toHaveLength(6);
+    run.interrupt();
+    expect(await run.exited).toBe(0);
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+    for (const port of Object.values(ports)) expect(await refusesConnections(port)).toBe(true);
+  }, 90_000);
+
+  it('starts again on the same data folder with the data and signing key of the first run', async () => {
+    expect(flagged.version).toBeGreaterThan(0); // set by the first run
+    const run = launch();
+    await run.ready();
+    for (const address of serviceAddresses()) expect(await healthCheck(address, '')).toBe('SERVING');
+
+    const police = createGrpcClient(REGISTRY_SERVICE, REGISTRY_PROTO, `127.0.0.1:${ports.registry}`, { token: flagged.policeToken });
+    try {
+      const check = await unary<registry.CheckNumbersResponse>(police, 'checkNumbers', { msisdns: [flagged.msisdn] });
+      expect(check.results).toEqual([{ msisdn: flagged.msisdn, status: 'NUMBER_STATUS_SUSPECTED', version: flagged.version }]);
+    } finally {
+      police.close();
+    }
+    run.interrupt();
+    expect(await run.exited).toBe(0);
+  }, 90_000);
+
+  it('stops everything and exits non-zero when a service dies after start-up', async () => {
+    const run = launch();
+    await run.ready();
+    const cuccPid = run.servicePids()[3]!; // registry, admin, carrier-cmcc, carrier-cucc, ...
+    process.kill(cuccPid, 'SIGKILL');
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/launcher +\| carrier-cucc stopped unexpectedly \(killed by SIGKILL\); stopping everything; its last lines:/);
+    expect(run.servicePids().filter(isAlive)).toEqual([]);
+    expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+  }, 90_000);
+
+  it('stops everything and exits non-zero with the last lines of a service that fails to start', async () => {
+    const blocker: Server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => blocker.listen(ports.admin, '127.0.0.1', resolve));
+    try {
+      const run = launch();
+      expect(await run.exited).toBe(1);
+      const output = run.output();
+      expect(output).toMatch(/launcher +\| admin exited during start-up \(exit code 1\); its last lines:/);
+      expect(output).toMatch(/launcher +\| +.*failed to start/);
+      expect(output).not.toContain(READY_LINE);
+      expect(output).toMatch(/launcher +\| registry stopped/);
+      expect(output).toMatch(/launcher +\| PostgreSQL stopped/);
+      expect(await refusesConnections(ports.registry)).toBe(true);
+      expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  }, 90_000);
+});

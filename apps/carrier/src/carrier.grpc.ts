@@ -1,4 +1,8 @@
 import type { GrpcServiceSpec } from '@app/grpc';
 
-/** What a carrier serves over gRPC: health and reflection only until its own API lands. */
-export const CARRIER_GRPC: GrpcServiceSpec = { protoFiles: [], packages: [], healthServices: [] };
+/** What a carrier serves over gRPC (also used by tests to boot it). */
+export const CARRIER_GRPC: GrpcServiceSpec = {
+  protoFiles: ['fraud/carrier/v1/carrier.proto'],
+  packages: ['fraud.carrier.v1'],
+  healthServices: ['fraud.carrier.v1.CarrierService'],
+};

@@ -1,18 +1,42 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { ClockModule } from '@app/config';
-import { AuthGuard, type CarrierId } from '@app/grpc';
+import { AUTH_OWN_CARRIER, AuthGuard } from '@app/grpc';
 import { PersistenceModule } from '@app/persistence';
+import { CARRIER_CONFIG, type CarrierConfig } from './config/carrier.config';
 import { carrierDatabase } from './database';
+import { IngestModule } from './ingest/ingest.module';
+
+/** The carrier's configuration, for every feature module. */
+@Global()
+@Module({})
+class CarrierConfigModule {
+  static of(config: CarrierConfig): DynamicModule {
+    return {
+      module: CarrierConfigModule,
+      providers: [
+        { provide: CARRIER_CONFIG, useValue: config },
+        { provide: AUTH_OWN_CARRIER, useValue: config.carrierId },
+      ],
+      exports: [CARRIER_CONFIG, AUTH_OWN_CARRIER],
+    };
+  }
+}
 
 @Module({})
 export class CarrierModule {
   /** One carrier's service, on its own database (`fraud_carrier_<id>`). */
-  static forCarrier(carrierId: CarrierId): DynamicModule {
+  static forCarrier(config: CarrierConfig): DynamicModule {
     return {
       module: CarrierModule,
-      imports: [PersistenceModule.forService(carrierDatabase, { instance: carrierId }), ClockModule, AuditModule],
+      imports: [
+        CarrierConfigModule.of(config),
+        PersistenceModule.forService(carrierDatabase, { instance: config.carrierId }),
+        ClockModule,
+        AuditModule,
+        IngestModule,
+      ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };
   }

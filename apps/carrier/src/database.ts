@@ -1,9 +1,10 @@
 import { AuditEventEntity, CreateAuditLog1764400000000 } from '@app/audit';
 import type { ServiceDatabase } from '@app/persistence';
+import { CreateCarrier1764400000200 } from './migrations/1764400000200-create-carrier';
 
 /** The carrier service's tables and migrations, for the app and for `npm run migrate`. */
 export const carrierDatabase: ServiceDatabase = {
   service: 'carrier',
   entities: [AuditEventEntity],
-  migrations: [CreateAuditLog1764400000000],
+  migrations: [CreateAuditLog1764400000000, CreateCarrier1764400000200],
 };

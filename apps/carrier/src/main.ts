@@ -12,7 +12,7 @@ try {
   process.exit(1);
 }
 
-void bootstrapGrpcApp(CarrierModule.forCarrier(config.carrierId), {
+void bootstrapGrpcApp(CarrierModule.forCarrier(config), {
   name: `carrier-${config.carrierId.toLowerCase()}`,
   defaultPort: config.defaultPort,
   ...CARRIER_GRPC,

@@ -4,14 +4,28 @@ import { CARRIER_DEFAULT_PORTS, carrierConfig } from './carrier.config';
 
 describe(carrierConfig.name, () => {
   it('serves the carrier named by CARRIER_ID on its own default port', () => {
-    expect(carrierConfig({ CARRIER_ID: 'CMCC' })).toEqual({ carrierId: 'CMCC', defaultPort: 50061 });
-    expect(carrierConfig({ CARRIER_ID: 'CUCC' })).toEqual({ carrierId: 'CUCC', defaultPort: 50062 });
-    expect(carrierConfig({ CARRIER_ID: 'CTCC' })).toEqual({ carrierId: 'CTCC', defaultPort: 50063 });
-    expect(carrierConfig({ CARRIER_ID: 'CBN' })).toEqual({ carrierId: 'CBN', defaultPort: 50064 });
+    expect(carrierConfig({ CARRIER_ID: 'CMCC' })).toMatchObject({ carrierId: 'CMCC', defaultPort: 50061 });
+    expect(carrierConfig({ CARRIER_ID: 'CUCC' })).toMatchObject({ carrierId: 'CUCC', defaultPort: 50062 });
+    expect(carrierConfig({ CARRIER_ID: 'CTCC' })).toMatchObject({ carrierId: 'CTCC', defaultPort: 50063 });
+    expect(carrierConfig({ CARRIER_ID: 'CBN' })).toMatchObject({ carrierId: 'CBN', defaultPort: 50064 });
   });
 
   it('gives every carrier a distinct port', () => {
     expect(new Set(CARRIER_IDS.map((id) => CARRIER_DEFAULT_PORTS[id])).size).toBe(CARRIER_IDS.length);
+  });
+
+  it('has defaults for the analysis and the registry link, and validates overrides', () => {
+    expect(carrierConfig({ CARRIER_ID: 'CTCC' })).toEqual({
+      carrierId: 'CTCC',
+      defaultPort: 50063,
+      latenessMs: 300_000,
+      idleEvictionMs: 168 * 3_600_000,
+      registryAddress: undefined,
+      outboxBatch: 500,
+      outboxIntervalMs: 200,
+    });
+    expect(carrierConfig({ CARRIER_ID: 'CTCC', EVENT_LATENESS_SEC: '60', REGISTRY_ADDRESS: 'registry:50051' })).toMatchObject({ latenessMs: 60_000, registryAddress: 'registry:50051' });
+    expect(() => carrierConfig({ CARRIER_ID: 'CTCC', OUTBOX_BATCH: '5000' })).toThrow(new ConfigError('OUTBOX_BATCH', '5000 is outside 1..1000'));
   });
 
   it('refuses a missing or unknown CARRIER_ID, naming the variable and the choices', () => {

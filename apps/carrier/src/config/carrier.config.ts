@@ -1,16 +1,36 @@
-import { envEnum, type Env } from '@app/config';
+import { envEnum, envInt, envOptional, type Env } from '@app/config';
 import { CARRIER_IDS, type CarrierId } from '@app/grpc';
 
 /** GRPC_PORT when unset: one port per carrier, so one host can run them all. */
 export const CARRIER_DEFAULT_PORTS: Readonly<Record<CarrierId, number>> = { CMCC: 50061, CUCC: 50062, CTCC: 50063, CBN: 50064 };
 
+/** Injection token of the carrier's CarrierConfig. */
+export const CARRIER_CONFIG = Symbol('CARRIER_CONFIG');
+
 export interface CarrierConfig {
   /** The one carrier this process serves (`CARRIER_ID`, required). */
   carrierId: CarrierId;
   defaultPort: number;
+  /** How late an event may arrive, behind the newest one seen, and still be analysed. */
+  latenessMs: number;
+  /** Activity of numbers idle this long is forgotten (numbers on a ladder step are kept). */
+  idleEvictionMs: number;
+  /** The registry's gRPC address; unset: no flags leave and no registry copy is kept. */
+  registryAddress: string | undefined;
+  /** Outbox messages sent per call, and the pause between rounds when idle. */
+  outboxBatch: number;
+  outboxIntervalMs: number;
 }
 
 export function carrierConfig(env: Env): CarrierConfig {
   const carrierId = envEnum(env, 'CARRIER_ID', CARRIER_IDS);
-  return { carrierId, defaultPort: CARRIER_DEFAULT_PORTS[carrierId] };
+  return {
+    carrierId,
+    defaultPort: CARRIER_DEFAULT_PORTS[carrierId],
+    latenessMs: envInt(env, 'EVENT_LATENESS_SEC', 300, 0, 86_400) * 1000,
+    idleEvictionMs: envInt(env, 'IDLE_EVICTION_HOURS', 168, 1, 24 * 365) * 3_600_000,
+    registryAddress: envOptional(env, 'REGISTRY_ADDRESS'),
+    outboxBatch: envInt(env, 'OUTBOX_BATCH', 500, 1, 1000),
+    outboxIntervalMs: envInt(env, 'OUTBOX_INTERVAL_MS', 200, 10, 60_000),
+  };
 }

@@ -15,6 +15,20 @@ const POLL_INTERVAL_MS = 1000;
 export interface Writable {
   readonly writableNeedDrain?: boolean;
   once(event: 'drain' | 'close', listener: () => void): unknown;
+  off(event: 'drain' | 'close', listener: () => void): unknown;
+}
+
+/** Resolves when the stream can take more, or is gone; leaves no listener behind. */
+function drained(stream: Writable): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    stream.once('close', done);
+  });
 }
 
 /**
@@ -150,10 +164,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown {
           }
           for (const change of batch) subscriber.next(change);
           cursor = batch[batch.length - 1].version;
-          if (stream?.writableNeedDrain) await new Promise<void>((resolve) => {
-            stream.once('drain', resolve);
-            stream.once('close', resolve);
-          });
+          if (stream?.writableNeedDrain) await drained(stream);
         }
         if (this.stopped && !closed) subscriber.complete();
       };

@@ -59,8 +59,8 @@ export function msisdnKey(msisdn: Msisdn): number {
  */
 export class AnalysisEngine {
   readonly activity: ActivityStore;
-  readonly primary: Ladder;
-  readonly shadow: Ladder | undefined;
+  private primaryLadder: Ladder;
+  private shadowLadder: Ladder | undefined;
   private readonly directory = new Map<number, DirectoryEntry>();
   private readonly registry = new Map<number, RegistryMark>();
   private readonly cellIds = new Map<string, number>();
@@ -73,8 +73,35 @@ export class AnalysisEngine {
     this.carrier = options.carrier;
     this.activity = new ActivityStore(options.layout ?? DEFAULT_LAYOUT);
     const name = (cell: number) => this.cellNames[cell] ?? '';
-    this.primary = new Ladder(options.policy, false, name);
-    this.shadow = options.shadow ? new Ladder(options.shadow, true, name) : undefined;
+    this.primaryLadder = new Ladder(options.policy, false, name);
+    this.shadowLadder = options.shadow ? new Ladder(options.shadow, true, name) : undefined;
+  }
+
+  get primary(): Ladder {
+    return this.primaryLadder;
+  }
+
+  get shadow(): Ladder | undefined {
+    return this.shadowLadder;
+  }
+
+  /**
+   * Switches policies at run time: every number keeps its step on the active
+   * ladder; a new shadow starts from the active ladder's steps.
+   */
+  usePolicies(policy: PolicyDocument, shadow?: PolicyDocument): void {
+    this.primaryLadder = this.primaryLadder.withPolicy(policy);
+    this.shadowLadder = shadow ? (this.shadowLadder ?? this.primaryLadder).withPolicy(shadow, true) : undefined;
+  }
+
+  /** Puts a number back on its step from stored decisions (start-up). */
+  resume(msisdn: Msisdn, level: Action, since: number, chancesUsedAt: number[] = []): void {
+    this.primaryLadder.resume(msisdnKey(msisdn), level, since, chancesUsedAt);
+  }
+
+  /** Loads a registry status without acting on it (start-up: the decisions were taken before). */
+  knowRegistryStatus(msisdn: Msisdn, status: RegistryMark): void {
+    this.registry.set(msisdnKey(msisdn), status);
   }
 
   process(event: CarrierEvent): EngineResult {

@@ -8,3 +8,5 @@ export * from './evaluate';
 export * from './ladder';
 export * from './engine';
 export * from './replay';
+export * from './notice';
+export * from './event-gate';

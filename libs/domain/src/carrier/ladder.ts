@@ -83,6 +83,21 @@ export class Ladder {
     return this.standings.get(key);
   }
 
+  /** The same standings under another policy (a policy switch keeps every number where it is). */
+  withPolicy(policy: PolicyDocument, shadow = this.shadow): Ladder {
+    const next = new Ladder(policy, shadow, this.cellName);
+    for (const [key, standing] of this.standings) next.standings.set(key, { ...standing, chancesUsedAt: [...standing.chancesUsedAt] });
+    return next;
+  }
+
+  /** Puts a number back where the stored decisions left it (at start-up). */
+  resume(key: number, level: Action, since: number, chancesUsedAt: number[]): void {
+    const standing = this.ensure(key);
+    standing.level = level === Action.Restore || level === Action.Report ? Action.None : level;
+    standing.since = since;
+    standing.chancesUsedAt = chancesUsedAt;
+  }
+
   /** Our own subscriber, measured: a decision when the evidence supports a higher step. */
   consider(key: number, msisdn: Msisdn, f: Features, atMs: number): Decision | undefined {
     const assessment = assess(f, this.policy);

@@ -7,12 +7,18 @@ import { PUBLIC_METADATA, ROLES_METADATA } from './auth.decorators';
 import { AuthError, AuthErrorCode } from './auth.errors';
 import { loadVerificationKey } from './keys';
 import { attachPrincipal } from './principal';
-import type { RoleKind } from './roles';
+import { RoleKind, type CarrierId } from './roles';
 import { rpcActionOf } from './rpc-action';
 import { TokenError, verifyToken, type Principal } from './token';
 
 /** Optional: the token verification key; by default loadVerificationKey(process.env) at boot. */
 export const AUTH_VERIFICATION_KEY = Symbol('AUTH_VERIFICATION_KEY');
+
+/**
+ * Optional: the carrier a carrier service serves. Its handlers then refuse
+ * `carrier:<ID>` tokens of other carriers (a carrier never reads another's data).
+ */
+export const AUTH_OWN_CARRIER = Symbol('AUTH_OWN_CARRIER');
 
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
@@ -33,6 +39,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(AUDIT_SINK) private readonly audit: AuditSink,
     @Optional() @Inject(AUTH_VERIFICATION_KEY) verificationKey?: KeyObject,
+    @Optional() @Inject(AUTH_OWN_CARRIER) private readonly ownCarrier?: CarrierId,
   ) {
     this.verificationKey = verificationKey ?? loadVerificationKey(process.env);
   }
@@ -62,6 +69,11 @@ export class AuthGuard implements CanActivate {
     if (allowed !== undefined && !allowed.includes(principal.kind)) {
       const refusal = new AuthError(AuthErrorCode.RoleNotAllowed, `role ${principal.role} may not call ${rpcActionOf(context)}`);
       await this.report(context, { actor: principal.subject, role: principal.role }, GrpcCode.PERMISSION_DENIED, refusal, { allowed });
+      throw refusal;
+    }
+    if (this.ownCarrier !== undefined && principal.kind === RoleKind.Carrier && principal.scope !== this.ownCarrier) {
+      const refusal = new AuthError(AuthErrorCode.RoleNotAllowed, `role ${principal.role} may not call carrier ${this.ownCarrier}'s service`);
+      await this.report(context, { actor: principal.subject, role: principal.role }, GrpcCode.PERMISSION_DENIED, refusal, { ownCarrier: this.ownCarrier });
       throw refusal;
     }
     if (metadata) attachPrincipal(metadata, principal);

@@ -1,0 +1,136 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  AnalysisEngine,
+  EventGate,
+  type CarrierEvent,
+  type Decision,
+  type EngineResult,
+  type Msisdn,
+  type PolicyDocument,
+  type RegistryMark,
+  type SubscriberEvent,
+} from '@app/domain';
+import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
+import { DecisionRecorder } from '../decisions/decision-recorder.service';
+import { DecisionsRepository } from '../decisions/decisions.repository';
+import { PoliciesRepository } from '../policies/policies.repository';
+import { SubscribersRepository } from '../subscribers/subscribers.repository';
+
+export interface IngestOutcome {
+  accepted: number;
+  duplicates: number;
+  late: number[];
+  decisions: Decision[];
+}
+
+const EVICT_EVERY_MS = 10 * 60_000;
+
+/**
+ * The carrier's analysis: one engine in memory (single-threaded, so every
+ * event sees the state of the one before), rebuilt at start-up from the
+ * subscriber directory, the stored decisions and the local registry copy.
+ * Decisions it yields are made durable before callers are answered.
+ */
+@Injectable()
+export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(AnalysisService.name);
+  private engine!: AnalysisEngine;
+  private gate!: EventGate;
+  private newestEventAt = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(CARRIER_CONFIG) private readonly config: CarrierConfig,
+    private readonly dataSource: DataSource,
+    private readonly policies: PoliciesRepository,
+    private readonly subscribers: SubscribersRepository,
+    private readonly decisions: DecisionsRepository,
+    private readonly recorder: DecisionRecorder,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const { active, shadow } = await this.policies.current();
+    const policy = await this.loadPolicy(active);
+    this.engine = new AnalysisEngine({ policy, shadow: shadow && (await this.loadPolicy(shadow)), carrier: this.config.carrierId });
+    this.gate = new EventGate(this.config.latenessMs);
+    let subscribers = 0;
+    await this.subscribers.forEach((rows) => {
+      subscribers += rows.length;
+      for (const r of rows) {
+        this.engine.process({ type: 'subscriber', at: r.activatedAt.getTime(), msisdn: r.msisdn as Msisdn, carrier: this.config.carrierId, activatedAt: r.activatedAt.getTime(), realNameVerified: r.realNameVerified, profile: r.profile });
+      }
+    });
+    const chances = await this.chancesUsed();
+    await this.decisions.latestPerNumber((rows) => {
+      for (const r of rows) this.engine.resume(r.msisdn as Msisdn, r.action, r.at.getTime(), chances.get(r.msisdn));
+    });
+    const statuses: { msisdn: string; status: string }[] = await this.dataSource.query(`SELECT msisdn, status FROM registry_status WHERE status <> 'NOT_LISTED'`);
+    for (const s of statuses) this.engine.knowRegistryStatus(s.msisdn as Msisdn, s.status as RegistryMark);
+    this.logger.log(`analysis ready: ${subscribers} subscribers, ${statuses.length} registry entries, policy ${policy.name}@${policy.version}${shadow ? `, shadow ${shadow.name}@${shadow.version}` : ''}`);
+    this.timer = setInterval(() => this.evictIdle(), EVICT_EVERY_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Analyses a batch of events in order and records the decisions they lead to. */
+  async ingest(events: readonly CarrierEvent[]): Promise<IngestOutcome> {
+    const outcome: IngestOutcome = { accepted: 0, duplicates: 0, late: [], decisions: [] };
+    const directory: SubscriberEvent[] = [];
+    events.forEach((event, index) => {
+      const verdict = this.gate.admit(event);
+      if (verdict === 'duplicate') outcome.duplicates++;
+      else if (verdict === 'late') outcome.late.push(index);
+      else {
+        outcome.accepted++;
+        if (event.type === 'subscriber') directory.push(event);
+        else if (event.at > this.newestEventAt) this.newestEventAt = event.at;
+        const { decisions } = this.engine.process(event);
+        if (decisions.length > 0) outcome.decisions.push(...decisions);
+      }
+    });
+    await Promise.all([this.subscribers.upsert(directory), this.recorder.record(outcome.decisions)]);
+    return outcome;
+  }
+
+  /** Applies what an engine call decided, durably. */
+  async apply(step: (engine: AnalysisEngine) => EngineResult): Promise<EngineResult> {
+    const result = step(this.engine);
+    await this.recorder.record(result.decisions);
+    return result;
+  }
+
+  /** Read-only access for call setup and explanations (memory only). */
+  get state(): AnalysisEngine {
+    return this.engine;
+  }
+
+  /** Switches the active and shadow policies without losing any number's step. */
+  usePolicies(active: PolicyDocument, shadow: PolicyDocument | undefined): void {
+    this.engine.usePolicies(active, shadow);
+    this.logger.log(`policy ${active.name}@${active.version}${shadow ? `, shadow ${shadow.name}@${shadow.version}` : ''}`);
+  }
+
+  private evictIdle(): void {
+    if (this.newestEventAt === 0) return;
+    const evicted = this.engine.evictIdle(this.newestEventAt - this.config.idleEvictionMs);
+    if (evicted > 0) this.logger.log(`forgot the activity of ${evicted} idle numbers`);
+  }
+
+  private async loadPolicy(ref: { name: string; version: number }): Promise<PolicyDocument> {
+    const stored = await this.policies.find(ref.name, ref.version);
+    if (!stored) throw new Error(`policy ${ref.name}@${ref.version} is assigned but not stored`);
+    return stored.document;
+  }
+
+  /** Re-activation chances used per number (restores after an ID check), for the one-chance rule. */
+  private async chancesUsed(): Promise<Map<string, number[]>> {
+    const rows: { msisdn: string; at: Date }[] = await this.dataSource.query(`SELECT msisdn, at FROM reactivation WHERE outcome = 'RESTORED' ORDER BY at`);
+    const chances = new Map<string, number[]>();
+    for (const r of rows) chances.set(r.msisdn, [...(chances.get(r.msisdn) ?? []), r.at.getTime()]);
+    return chances;
+  }
+}

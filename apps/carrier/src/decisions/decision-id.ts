@@ -1,0 +1,13 @@
+import { createHash } from 'node:crypto';
+import type { Decision } from '@app/domain';
+
+/**
+ * A decision's id, derived from what it is: replaying the same events (after a
+ * restart, or a retried stream) yields the same ids, so nothing is stored twice.
+ */
+export function decisionId(decision: Decision): string {
+  return createHash('sha256')
+    .update(`${decision.policy}|${decision.shadow ? 'shadow' : 'active'}|${decision.msisdn}|${decision.at}|${decision.action}|${decision.previous}`)
+    .digest('hex')
+    .slice(0, 32);
+}

@@ -1,0 +1,98 @@
+import { carrier } from '@app/contracts';
+import {
+  normaliseMsisdn,
+  parseCellId,
+  ReportCategory,
+  UsageProfile,
+  ValidationError,
+  ValidationErrorCode,
+  type CarrierEvent,
+  type CarrierId,
+} from '@app/domain';
+
+const PROFILES: Record<string, UsageProfile> = {
+  [carrier.UsageProfile.USAGE_PROFILE_UNSPECIFIED]: UsageProfile.None,
+  [carrier.UsageProfile.USAGE_PROFILE_NONE]: UsageProfile.None,
+  [carrier.UsageProfile.USAGE_PROFILE_COURIER]: UsageProfile.Courier,
+  [carrier.UsageProfile.USAGE_PROFILE_DELIVERY]: UsageProfile.Delivery,
+  [carrier.UsageProfile.USAGE_PROFILE_LOGISTICS]: UsageProfile.Logistics,
+  [carrier.UsageProfile.USAGE_PROFILE_ENTERPRISE]: UsageProfile.Enterprise,
+};
+
+const CATEGORIES: Record<string, ReportCategory> = {
+  [carrier.ReportCategory.REPORT_CATEGORY_FRAUD]: ReportCategory.Fraud,
+  [carrier.ReportCategory.REPORT_CATEGORY_HARASSMENT]: ReportCategory.Harassment,
+  [carrier.ReportCategory.REPORT_CATEGORY_SPAM]: ReportCategory.Spam,
+};
+
+/** Ten years ahead: an event time past this is a unit mistake (seconds for ms), not a clock skew. */
+const MAX_AT_MS = Date.UTC(2100, 0, 1);
+
+export function fromWireProfile(profile: carrier.UsageProfile | undefined, field: string): UsageProfile {
+  const mapped = PROFILES[profile ?? carrier.UsageProfile.USAGE_PROFILE_UNSPECIFIED];
+  if (!mapped) throw new ValidationError(ValidationErrorCode.Malformed, field, 'is not a usage profile');
+  return mapped;
+}
+
+function cell(value: string | undefined | null, field: string) {
+  return value ? parseCellId(value, field) : undefined;
+}
+
+/**
+ * One event from the wire, validated; errors name the field (`call.caller`).
+ * Subscriber records are this carrier's own subscribers by definition.
+ */
+export function fromWireEvent(event: carrier.Event, carrierId: CarrierId): CarrierEvent {
+  const at = Number(event.atMs ?? 0);
+  const id = event.id || undefined;
+  if (id !== undefined && id.length > 128) throw new ValidationError(ValidationErrorCode.OutOfRange, 'id', 'at most 128 characters');
+  const needAt = () => {
+    if (!Number.isSafeInteger(at) || at <= 0 || at > MAX_AT_MS) throw new ValidationError(ValidationErrorCode.OutOfRange, 'at_ms', 'must be the event time in milliseconds since the Unix epoch');
+    return at;
+  };
+  if (event.subscriber) {
+    const s = event.subscriber;
+    const activatedAt = Number(s.activatedAtMs ?? 0);
+    if (!Number.isSafeInteger(activatedAt) || activatedAt <= 0 || activatedAt > MAX_AT_MS) {
+      throw new ValidationError(ValidationErrorCode.OutOfRange, 'subscriber.activated_at_ms', 'must be the activation time in milliseconds since the Unix epoch');
+    }
+    return {
+      type: 'subscriber',
+      id,
+      at: at > 0 ? needAt() : activatedAt,
+      msisdn: normaliseMsisdn(s.msisdn, 'subscriber.msisdn'),
+      carrier: carrierId,
+      activatedAt,
+      realNameVerified: !!s.realNameVerified,
+      profile: fromWireProfile(s.profile, 'subscriber.profile'),
+    };
+  }
+  if (event.call) {
+    const c = event.call;
+    return {
+      type: 'call',
+      id,
+      at: needAt(),
+      caller: normaliseMsisdn(c.caller, 'call.caller'),
+      callee: normaliseMsisdn(c.callee, 'call.callee'),
+      durationSec: Number(c.durationSec ?? 0),
+      answered: !!c.answered,
+      cell: cell(c.cell, 'call.cell'),
+    };
+  }
+  if (event.sms) {
+    const m = event.sms;
+    return { type: 'sms', id, at: needAt(), sender: normaliseMsisdn(m.sender, 'sms.sender'), recipient: normaliseMsisdn(m.recipient, 'sms.recipient'), cell: cell(m.cell, 'sms.cell') };
+  }
+  if (event.location) {
+    const l = event.location;
+    return { type: 'location', id, at: needAt(), msisdn: normaliseMsisdn(l.msisdn, 'location.msisdn'), cell: parseCellId(l.cell, 'location.cell') };
+  }
+  if (event.report) {
+    const r = event.report;
+    const category = CATEGORIES[r.category ?? ''];
+    if (!category) throw new ValidationError(ValidationErrorCode.Required, 'report.category', 'must be FRAUD, HARASSMENT or SPAM');
+    return { type: 'report', id, at: needAt(), reporter: normaliseMsisdn(r.reporter, 'report.reporter'), reported: normaliseMsisdn(r.reported, 'report.reported'), category };
+  }
+  throw new ValidationError(ValidationErrorCode.Required, 'kind', 'an event needs one of subscriber, call, sms, location, report');
+}

@@ -1,0 +1,76 @@
+import { Controller, Inject } from '@nestjs/common';
+import { GrpcStreamMethod } from '@nestjs/microservices';
+import { concatMap, map, reduce, type Observable } from 'rxjs';
+import type { carrier } from '@app/contracts';
+import { ValidationError, ValidationErrorCode, type CarrierEvent } from '@app/domain';
+import { RoleKind, Roles } from '@app/grpc';
+import { AnalysisService } from '../analysis/analysis.service';
+import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
+import { fromWireEvent } from './event.mapper';
+
+export const MAX_EVENTS_PER_BATCH = 1000;
+const MAX_REPORTED_REJECTIONS = 100;
+
+interface Totals {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  late: number;
+  rejections: carrier.EventRejection[];
+  decisions: number;
+}
+
+@Controller()
+export class IngestController implements Pick<carrier.CarrierServiceController, 'ingestEvents'> {
+  constructor(
+    private readonly analysis: AnalysisService,
+    @Inject(CARRIER_CONFIG) private readonly config: CarrierConfig,
+  ) {}
+
+  /**
+   * Batches are analysed in arrival order, one after the other; the answer comes
+   * once the stream ends and every decision it led to is durable.
+   */
+  @GrpcStreamMethod('CarrierService', 'IngestEvents')
+  @Roles(RoleKind.Carrier)
+  ingestEvents(requests: Observable<carrier.IngestEventsRequest>): Observable<carrier.IngestEventsResponse> {
+    const totals: Totals = { accepted: 0, duplicates: 0, rejected: 0, late: 0, rejections: [], decisions: 0 };
+    let batch = 0;
+    return requests.pipe(
+      concatMap((request) => this.ingestBatch(request, batch++, totals)),
+      reduce(() => null, null),
+      map(() => ({ ...totals })),
+    );
+  }
+
+  private async ingestBatch(request: carrier.IngestEventsRequest, batch: number, totals: Totals): Promise<void> {
+    const wire = request.events ?? [];
+    if (wire.length > MAX_EVENTS_PER_BATCH) {
+      throw new ValidationError(ValidationErrorCode.OutOfRange, 'events', `at most ${MAX_EVENTS_PER_BATCH} events per message, got ${wire.length} (message ${batch})`);
+    }
+    const events: CarrierEvent[] = [];
+    const indexOf: number[] = [];
+    wire.forEach((event, index) => {
+      try {
+        events.push(fromWireEvent(event, this.config.carrierId));
+        indexOf.push(index);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        this.reject(totals, { batch, index, field: error.field ?? '', reason: error.reason });
+      }
+    });
+    const outcome = await this.analysis.ingest(events);
+    totals.accepted += outcome.accepted;
+    totals.duplicates += outcome.duplicates;
+    totals.decisions += outcome.decisions.filter((d) => !d.shadow).length;
+    for (const i of outcome.late) {
+      totals.late++;
+      this.reject(totals, { batch, index: indexOf[i], field: 'at_ms', reason: `older than the allowed lateness (${this.config.latenessMs / 1000} s) behind the newest event` }, false);
+    }
+  }
+
+  private reject(totals: Totals, rejection: carrier.EventRejection, count = true): void {
+    if (count) totals.rejected++;
+    if (totals.rejections.length < MAX_REPORTED_REJECTIONS) totals.rejections.push(rejection);
+  }
+}

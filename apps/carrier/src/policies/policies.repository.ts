@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { validatePolicy, type PolicyDocument } from '@app/domain';
+
+export type PolicyMode = 'ACTIVE' | 'SHADOW' | 'SHADOW_OFF';
+
+export interface StoredPolicy {
+  document: PolicyDocument;
+  createdBy: string;
+  createdAt: Date;
+}
+
+/** Owns policy and policy_assignment. */
+@Injectable()
+export class PoliciesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async find(name: string, version: number): Promise<StoredPolicy | undefined> {
+    const rows: { document: unknown; created_by: string; created_at: Date }[] = await this.dataSource.query(
+      `SELECT document, created_by, created_at FROM policy WHERE name = $1 AND version = $2`,
+      [name, version],
+    );
+    return rows[0] && { document: validatePolicy(rows[0].document), createdBy: rows[0].created_by, createdAt: rows[0].created_at };
+  }
+
+  async list(): Promise<StoredPolicy[]> {
+    const rows: { document: unknown; created_by: string; created_at: Date }[] = await this.dataSource.query(
+      `SELECT document, created_by, created_at FROM policy ORDER BY name, version`,
+    );
+    return rows.map((r) => ({ document: validatePolicy(r.document), createdBy: r.created_by, createdAt: r.created_at }));
+  }
+
+  /** Stores a new version; false when that name and version exist already. */
+  async insert(document: PolicyDocument, createdBy: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `INSERT INTO policy (name, version, document, created_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING name`,
+      [document.name, document.version, JSON.stringify(document), createdBy],
+    );
+    return rows.length > 0;
+  }
+
+  async assign(mode: PolicyMode, policy: { name: string; version: number } | undefined, reason: string, changedBy: string): Promise<void> {
+    await this.dataSource.query(`INSERT INTO policy_assignment (mode, name, version, reason, changed_by) VALUES ($1, $2, $3, $4, $5)`, [
+      mode,
+      policy?.name ?? null,
+      policy?.version ?? null,
+      reason,
+      changedBy,
+    ]);
+  }
+
+  /** The latest assignment of each kind: the active policy, and the shadow unless it was switched off since. */
+  async current(): Promise<{ active: { name: string; version: number }; shadow: { name: string; version: number } | undefined }> {
+    const rows: { mode: PolicyMode; name: string | null; version: number | null }[] = await this.dataSource.query(
+      `SELECT DISTINCT ON (kind) mode, name, version FROM (
+         SELECT *, CASE WHEN mode = 'ACTIVE' THEN 'A' ELSE 'S' END AS kind FROM policy_assignment
+       ) a ORDER BY kind, id DESC`,
+    );
+    const active = rows.find((r) => r.mode === 'ACTIVE');
+    if (!active?.name || active.version === null) throw new Error('no active policy assigned (the carrier migration seeds one)');
+    const shadow = rows.find((r) => r.mode === 'SHADOW');
+    return { active: { name: active.name, version: active.version }, shadow: shadow?.name && shadow.version !== null ? { name: shadow.name, version: shadow.version } : undefined };
+  }
+}

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { SubscriberEvent, UsageProfile } from '@app/domain';
+
+export interface SubscriberRow {
+  msisdn: string;
+  activatedAt: Date;
+  realNameVerified: boolean;
+  profile: UsageProfile;
+}
+
+/** Owns subscriber: the directory the engine reloads at start-up. */
+@Injectable()
+export class SubscribersRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Inserts or updates records in one statement; the last record of a number in the batch wins. */
+  async upsert(records: SubscriberEvent[]): Promise<void> {
+    if (records.length === 0) return;
+    const latest = new Map(records.map((r) => [r.msisdn, r]));
+    const rows = [...latest.values()];
+    await this.dataSource.query(
+      `INSERT INTO subscriber (msisdn, activated_at, real_name_verified, profile, updated_at)
+       SELECT m, a, r, p, now() FROM unnest($1::varchar[], $2::timestamptz[], $3::boolean[], $4::varchar[]) AS u(m, a, r, p)
+       ON CONFLICT (msisdn) DO UPDATE SET activated_at = EXCLUDED.activated_at, real_name_verified = EXCLUDED.real_name_verified,
+         profile = EXCLUDED.profile, updated_at = now()`,
+      [rows.map((r) => r.msisdn), rows.map((r) => new Date(r.activatedAt)), rows.map((r) => r.realNameVerified), rows.map((r) => r.profile)],
+    );
+  }
+
+  async setProfile(msisdn: string, profile: UsageProfile): Promise<void> {
+    await this.dataSource.query(`UPDATE subscriber SET profile = $2, updated_at = now() WHERE msisdn = $1`, [msisdn, profile]);
+  }
+
+  /** Every subscriber, a page at a time (keyset on msisdn). */
+  async forEach(onPage: (rows: SubscriberRow[]) => void, pageSize = 50_000): Promise<void> {
+    let after = '';
+    for (;;) {
+      const rows: { msisdn: string; activated_at: Date; real_name_verified: boolean; profile: UsageProfile }[] = await this.dataSource.query(
+        `SELECT msisdn, activated_at, real_name_verified, profile FROM subscriber WHERE msisdn > $1 ORDER BY msisdn LIMIT $2`,
+        [after, pageSize],
+      );
+      if (rows.length === 0) return;
+      onPage(rows.map((r) => ({ msisdn: r.msisdn, activatedAt: r.activated_at, realNameVerified: r.real_name_verified, profile: r.profile })));
+      after = rows[rows.length - 1].msisdn;
+      if (rows.length < pageSize) return;
+    }
+  }
+}

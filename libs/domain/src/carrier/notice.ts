@@ -1,0 +1,41 @@
+import { formatChinaTime } from './replay';
+import type { Decision } from './ladder';
+import { Action } from './policy';
+import { REASONS } from './reasons';
+
+const STEP_ZH: Partial<Record<Action, string>> = {
+  [Action.Warn]: '风险提示',
+  [Action.Restrict]: '已限制呼出',
+  [Action.Suspend]: '已暂停服务',
+  [Action.Restore]: '已恢复服务',
+};
+
+const APPEAL_ZH = '如有异议，可致电客服或到营业厅申诉，也可申请公安机关甄别；误判将及时恢复，且不占用复机机会。';
+
+/**
+ * The notice a subscriber receives for a decision, in plain Chinese: what
+ * happened, the concrete reason (with the base station and time when a cell is
+ * involved), what to do, and how to appeal. Undefined when no notice is due.
+ */
+export function noticeText(decision: Decision): string | undefined {
+  if (decision.shadow) return undefined;
+  const step = STEP_ZH[decision.action];
+  if (!step) return undefined;
+  const when = formatChinaTime(decision.at).replace('T', ' ').slice(0, 16);
+  const reasons = decision.reasons.map((code) => REASONS[code].zh).join('；');
+  const cells = decision.evidence.cells
+    .slice(0, 3)
+    .map((c) => `${c.cell}（${formatChinaTime(c.at).replace('T', ' ').slice(5, 16)}）`)
+    .join('、');
+  const advice = [...new Set(decision.reasons.map((code) => REASONS[code].adviceZh).filter((a) => a !== ''))].join('');
+  switch (decision.action) {
+    case Action.Warn:
+      return `【风险提示】您的号码${decision.msisdn}于${when}被系统提示风险：${reasons}${cells ? `，涉及基站：${cells}` : ''}。目前服务不受影响。${advice}${APPEAL_ZH}`;
+    case Action.Restrict:
+      return `【${step}】您的号码${decision.msisdn}于${when}因${reasons}${cells ? `（基站：${cells}）` : ''}被限制呼出，接听电话和上网不受影响。请携带身份证到营业厅或通过官方渠道完成身份核验后恢复。${advice}${APPEAL_ZH}`;
+    case Action.Suspend:
+      return `【${step}】您的号码${decision.msisdn}于${when}因${reasons}${cells ? `（基站：${cells}）` : ''}被暂停服务。请携带身份证到营业厅核验身份办理复机。${APPEAL_ZH}`;
+    default:
+      return `【${step}】您的号码${decision.msisdn}已于${when}恢复服务（${reasons}）。感谢您的配合。`;
+  }
+}

@@ -6,7 +6,14 @@ import { AUTH_OWN_CARRIER, AuthGuard } from '@app/grpc';
 import { PersistenceModule } from '@app/persistence';
 import { CARRIER_CONFIG, type CarrierConfig } from './config/carrier.config';
 import { carrierDatabase } from './database';
+import { CallCheckModule } from './callcheck/callcheck.module';
+import { ExplainModule } from './explain/explain.module';
 import { IngestModule } from './ingest/ingest.module';
+import { OutboxModule } from './outbox/outbox.module';
+import { PoliciesModule } from './policies/policies.module';
+import { ProfilesModule } from './profiles/profiles.module';
+import { ReactivationModule } from './reactivation/reactivation.module';
+import { RegistryLinkModule } from './registry-link/registry-link.module';
 
 /** The carrier's configuration, for every feature module. */
 @Global()
@@ -36,6 +43,13 @@ export class CarrierModule {
         ClockModule,
         AuditModule,
         IngestModule,
+        OutboxModule,
+        RegistryLinkModule,
+        PoliciesModule,
+        ExplainModule,
+        CallCheckModule,
+        ProfilesModule,
+        ReactivationModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

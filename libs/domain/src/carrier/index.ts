@@ -10,3 +10,4 @@ export * from './engine';
 export * from './replay';
 export * from './notice';
 export * from './event-gate';
+export * as fixtures from './fixtures';

@@ -96,3 +96,40 @@ export function fromWireEvent(event: carrier.Event, carrierId: CarrierId): Carri
   }
   throw new ValidationError(ValidationErrorCode.Required, 'kind', 'an event needs one of subscriber, call, sms, location, report');
 }
+
+const WIRE_PROFILES: Record<UsageProfile, carrier.UsageProfile> = {
+  [UsageProfile.None]: carrier.UsageProfile.USAGE_PROFILE_NONE,
+  [UsageProfile.Courier]: carrier.UsageProfile.USAGE_PROFILE_COURIER,
+  [UsageProfile.Delivery]: carrier.UsageProfile.USAGE_PROFILE_DELIVERY,
+  [UsageProfile.Logistics]: carrier.UsageProfile.USAGE_PROFILE_LOGISTICS,
+  [UsageProfile.Enterprise]: carrier.UsageProfile.USAGE_PROFILE_ENTERPRISE,
+};
+
+const WIRE_CATEGORIES: Record<ReportCategory, carrier.ReportCategory> = {
+  [ReportCategory.Fraud]: carrier.ReportCategory.REPORT_CATEGORY_FRAUD,
+  [ReportCategory.Harassment]: carrier.ReportCategory.REPORT_CATEGORY_HARASSMENT,
+  [ReportCategory.Spam]: carrier.ReportCategory.REPORT_CATEGORY_SPAM,
+};
+
+/**
+ * An event as IngestEvents carries it, or undefined for the kinds that reach a
+ * carrier another way (high-risk cells and directives from the administration,
+ * re-activations and clearances through their own RPCs and the registry).
+ */
+export function toWireEvent(event: CarrierEvent, id = ''): carrier.Event | undefined {
+  const base = { id: event.id ?? id, atMs: event.at };
+  switch (event.type) {
+    case 'subscriber':
+      return { ...base, subscriber: { msisdn: event.msisdn, activatedAtMs: event.activatedAt, realNameVerified: event.realNameVerified, profile: WIRE_PROFILES[event.profile] } };
+    case 'call':
+      return { ...base, call: { caller: event.caller, callee: event.callee, durationSec: event.durationSec, answered: event.answered, cell: event.cell ?? '' } };
+    case 'sms':
+      return { ...base, sms: { sender: event.sender, recipient: event.recipient, cell: event.cell ?? '' } };
+    case 'location':
+      return { ...base, location: { msisdn: event.msisdn, cell: event.cell } };
+    case 'report':
+      return { ...base, report: { reporter: event.reporter, reported: event.reported, category: WIRE_CATEGORIES[event.category] } };
+    default:
+      return undefined;
+  }
+}

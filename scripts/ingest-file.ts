@@ -1,0 +1,98 @@
+import './register-aliases'; // must stay first: the modules below are compiled with @app/* specifiers
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Metadata, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
+import type { carrier } from '@app/contracts';
+import { CARRIERS, parseEvent, ValidationError, type CarrierId } from '@app/domain';
+import { clientCredentials, createGrpcClient, loadSigningKey, signToken } from '@app/grpc';
+import { toWireEvent } from '../apps/carrier/src/ingest/event.mapper';
+
+const USAGE = 'usage: npm run --silent ingest -- FILE --carrier CMCC|CUCC|CTCC|CBN [--address HOST:PORT] [--token TOKEN]';
+const BATCH = 500;
+
+interface Options {
+  file: string;
+  carrier: CarrierId;
+  address: string;
+  token: string;
+}
+
+const DEFAULT_PORTS: Record<CarrierId, number> = { CMCC: 50061, CUCC: 50062, CTCC: 50063, CBN: 50064 };
+
+function parse(argv: string[]): Options {
+  const named = new Map<string, string>();
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i].startsWith('--')) named.set(argv[i].slice(2), argv[++i] ?? '');
+    else positional.push(argv[i]);
+  }
+  const carrierId = named.get('carrier') as CarrierId | undefined;
+  if (positional.length !== 1 || !carrierId || !(CARRIERS as readonly string[]).includes(carrierId)) throw new Error(USAGE);
+  // Outside production the development key mints this carrier's token, as `npm run token` would.
+  const token = named.get('token') ?? process.env.CARRIER_TOKEN ?? signToken({ subject: `ingest-${carrierId.toLowerCase()}`, role: `carrier:${carrierId}`, ttlSeconds: 8 * 3600 }, loadSigningKey(process.env));
+  return { file: positional[0], carrier: carrierId, address: named.get('address') ?? `127.0.0.1:${DEFAULT_PORTS[carrierId]}`, token };
+}
+
+/**
+ * The bulk path: streams an event file (DESIGN.md §3) into a running carrier's
+ * IngestEvents, in batches, with flow control. Subscriber records of other
+ * carriers and events that reach a carrier another way are skipped and counted;
+ * malformed lines are reported with their line numbers.
+ */
+async function main(): Promise<void> {
+  const options = parse(process.argv.slice(2));
+  const client = createGrpcClient('fraud.carrier.v1.CarrierService', 'fraud/carrier/v1/carrier.proto', options.address, {
+    credentials: clientCredentials(process.env),
+    token: options.token,
+  });
+  let lineNo = 0;
+  let skipped = 0;
+  let sent = 0;
+  const bad: string[] = [];
+  const answer = new Promise<carrier.IngestEventsResponse>((resolve, reject) => {
+    const call = (
+      client as unknown as {
+        ingestEvents(m: Metadata, cb: (e: ServiceError | null, r?: carrier.IngestEventsResponse) => void): ClientWritableStream<carrier.IngestEventsRequest>;
+      }
+    ).ingestEvents(
+      new Metadata(),
+      (error, response) => (error ? reject(error) : resolve(response!)),
+    );
+    void (async () => {
+      let batch: carrier.Event[] = [];
+      const flush = async () => {
+        if (batch.length === 0) return;
+        sent += batch.length;
+        if (!call.write({ events: batch })) await new Promise((r) => call.once('drain', r));
+        batch = [];
+        if (sent % 100_000 < BATCH) process.stderr.write(`ingest: ${sent} events sent\n`);
+      };
+      for await (const text of createInterface({ input: createReadStream(options.file, 'utf8'), crlfDelay: Infinity })) {
+        lineNo++;
+        if (!text.trim()) continue;
+        try {
+          const event = parseEvent(JSON.parse(text));
+          const wire = event.type === 'subscriber' && event.carrier !== options.carrier ? undefined : toWireEvent(event);
+          if (!wire) skipped++;
+          else batch.push(wire);
+        } catch (error) {
+          if (!(error instanceof ValidationError) && !(error instanceof SyntaxError)) throw error;
+          if (bad.length < 100) bad.push(`line ${lineNo}: ${error.message}`);
+        }
+        if (batch.length >= BATCH) await flush();
+      }
+      await flush();
+      call.end();
+    })().catch(reject);
+  });
+  const response = await answer;
+  client.close();
+  for (const line of bad) process.stderr.write(`ingest: skipped ${line}\n`);
+  process.stderr.write(`ingest: ${sent} events sent, ${skipped} not for IngestEvents, ${bad.length} malformed lines\n`);
+  process.stdout.write(`${JSON.stringify(response)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`ingest: ${(error as Error).message}\n`);
+  process.exitCode = error instanceof Error && error.message === USAGE ? 2 : 1;
+});

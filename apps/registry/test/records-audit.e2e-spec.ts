@@ -66,6 +66,18 @@ describe('GetNumberRecord and the audit log (registry over gRPC)', () => {
     expect(verifications.events).toEqual([expect.objectContaining({ actor: 'officer-0427', target: msisdn, caseId: 'CD-2024-0117', outcome: 'OK' })]);
   });
 
+  it('audits a refused read with an over-long number and purpose without failing the other audited calls', async () => {
+    const long = '9'.repeat(60);
+    const [refused, served] = await Promise.allSettled([
+      police.getNumberRecord({ msisdn: long, purpose: 'x'.repeat(600) }),
+      police.getNumberRecord({ msisdn, purpose: 'beside a long one' }),
+    ]);
+    expect(refused).toMatchObject({ status: 'rejected', reason: { code: status.INVALID_ARGUMENT } });
+    expect(served.status).toBe('fulfilled');
+    const { events } = await auditor.listAuditEvents({ outcome: 'INVALID_ARGUMENT', page: { pageSize: 1000, pageToken: '' } });
+    expect(events).toContainEqual(expect.objectContaining({ target: `${'9'.repeat(31)}…`, purpose: `${'x'.repeat(499)}…` }));
+  });
+
   it('pages the audit log and filters it by actor and time', async () => {
     const all = await auditor.listAuditEvents({ page: { pageSize: 1000, pageToken: '' } });
     const paged: wire.AuditEvent[] = [];

@@ -32,15 +32,16 @@ export class AuditLog implements AuditSink, OnApplicationShutdown {
   constructor(private readonly repository: AuditRepository) {}
 
   record(entry: AuditEntry): Promise<void> {
+    // Cut to the columns' sizes: one over-long value (a caller's raw input) must not fail the group it is written with.
     const record: AuditRecord = {
       at: new Date(),
-      actor: entry.actor,
-      role: entry.role,
-      action: entry.action,
-      target: entry.target ?? null,
-      purpose: entry.purpose ?? null,
-      caseId: entry.caseId ?? null,
-      outcome: entry.outcome,
+      actor: clip(entry.actor, 128),
+      role: clip(entry.role, 64),
+      action: clip(entry.action, 160),
+      target: entry.target === undefined ? null : clip(entry.target, 32),
+      purpose: entry.purpose === undefined ? null : clip(entry.purpose, 500),
+      caseId: entry.caseId === undefined ? null : clip(entry.caseId, 64),
+      outcome: clip(entry.outcome, 32),
       detail: entry.detail ?? {},
     };
     return new Promise<void>((resolve, reject) => {
@@ -89,4 +90,8 @@ export class AuditLog implements AuditSink, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.flushing;
   }
+}
+
+function clip(value: string, max: number): string {
+  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
 }

@@ -195,6 +195,8 @@ function positive(value: unknown, field: string): void {
 export function validatePolicy(input: unknown): PolicyDocument {
   check(!!input && typeof input === 'object' && !Array.isArray(input), 'policy', 'must be a JSON object');
   const p = input as PolicyDocument;
+  // A misspelt field would otherwise be ignored and its default silently kept.
+  onlyKnownKeys(p, DEFAULT_POLICY, 'policy');
   check(typeof p.name === 'string' && /^[a-z][a-z0-9_-]{0,39}$/.test(p.name), 'policy.name', 'must be a lower-case name of up to 40 characters');
   check(Number.isInteger(p.version) && p.version >= 1, 'policy.version', 'must be a whole number ≥ 1');
   check(p.curve === 'step' || p.curve === 'ramp', 'policy.curve', 'must be "step" or "ramp"');
@@ -227,4 +229,14 @@ export function validatePolicy(input: unknown): PolicyDocument {
   check(!!p.reactivation && Number.isInteger(p.reactivation.chances) && p.reactivation.chances >= 0, 'policy.reactivation.chances', 'must be a whole number ≥ 0');
   positive(p.reactivation.windowDays, 'policy.reactivation.windowDays');
   return { ...p, description: typeof p.description === 'string' ? p.description : '' };
+}
+
+const FREE_FORM: ReadonlySet<string> = new Set(['policy.weights', 'policy.description']);
+
+function onlyKnownKeys(value: unknown, template: unknown, field: string): void {
+  if (FREE_FORM.has(field) || !value || typeof value !== 'object' || Array.isArray(value) || !template || typeof template !== 'object' || Array.isArray(template)) return;
+  for (const key of Object.keys(value)) {
+    check(key in template, `${field}.${key}`, 'is not a field of a policy document');
+    onlyKnownKeys((value as Record<string, unknown>)[key], (template as Record<string, unknown>)[key], `${field}.${key}`);
+  }
 }

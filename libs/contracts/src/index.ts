@@ -2,5 +2,6 @@
 export * as common from './generated/fraud/common/v1/common';
 export * as registry from './generated/fraud/registry/v1/registry';
 export * as carrier from './generated/fraud/carrier/v1/carrier';
+export * as admin from './generated/fraud/admin/v1/admin';
 export type { Timestamp } from './generated/google/protobuf/timestamp';
 export * from './time';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Module } from '@nestjs/common';
@@ -9,6 +9,7 @@ import { clientCredentials, findFreePort, grpcMicroserviceOptions, grpcServerCon
 import { resolveDatabaseUrl } from '@app/persistence';
 import { healthCheck } from '@app/testing';
 import { carrierConfig } from '../apps/carrier/src/config/carrier.config';
+import { loadNationalIdHashKey } from '../apps/carrier/src/reactivation/national-id-key';
 import { launchPlan, type ServicePlan } from './launcher/plan';
 
 /**
@@ -96,6 +97,7 @@ describe('docker-compose.yml', () => {
       hostRoot = mkdtempSync(path.join(tmpdir(), 'compose-'));
       execFileSync('bash', [path.join(ROOT, 'scripts', 'make-certs.sh'), path.join(hostRoot, '.data', 'certs')], { stdio: 'pipe' });
       loadOrCreateSigningKeys(path.join(hostRoot, '.data', 'keys'));
+      writeFileSync(path.join(hostRoot, '.data', 'keys', 'national-id.key'), `${'0f'.repeat(32)}\n`, { mode: 0o600 });
     });
     afterAll(() => rmSync(hostRoot, { recursive: true, force: true }));
 
@@ -115,6 +117,8 @@ describe('docker-compose.yml', () => {
     it.each(defaults.map((plan) => [plan.name, plan] as const))('%s serves mutual TLS, verifies tokens, and passes its container health check', async (_, plan) => {
       const env = hostEnv(serviceOf(plan));
       expect(() => loadVerificationKey(env)).not.toThrow();
+      // The image runs with NODE_ENV=production: a carrier must be given its national ID hash key.
+      if (plan.app === 'carrier') expect(() => loadNationalIdHashKey({ ...env, NODE_ENV: 'production' })).not.toThrow();
       const port = await findFreePort();
       const server = grpcServerConfig({ ...env, GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port) }, { port: plan.port });
       expect(server.security).toBe('mtls');

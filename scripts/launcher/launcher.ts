@@ -118,7 +118,7 @@ export class Launcher {
   private spawn(plan: ServicePlan, shared: Env, host: string): Running {
     const { distRoot } = this.options;
     const args = ['--enable-source-maps', '-r', path.join(distRoot, 'scripts', 'register-aliases.js'), mainFile(distRoot, plan)];
-    const child = new ServiceProcess(plan.name, process.execPath, args, { ...shared, ...plan.env }, (line) => this.say(plan.name, line));
+    const child = new ServiceProcess(plan.name, process.execPath, args, { ...shared, ...plan.env, ...plan.localEnv }, (line) => this.say(plan.name, line));
     const running = { plan, process: child, address: formatAddress(probeHost(host), plan.port) };
     this.running.push(running);
     this.say(LAUNCHER, `started ${plan.name} (pid ${child.pid}) on port ${plan.port}`);

@@ -22,6 +22,12 @@ describe(launchPlan.name, () => {
     expect(cmcc).toMatchObject({ app: 'carrier', env: { GRPC_PORT: '50061', CARRIER_ID: 'CMCC' }, database: { service: 'carrier', instance: 'CMCC' } });
   });
 
+  it('points every carrier at the registry it starts (REGISTRY_ADDRESS), on the registry’s port', () => {
+    expect(launchPlan({})[2].map((c) => c.localEnv)).toEqual([1, 2, 3].map(() => ({ REGISTRY_ADDRESS: '127.0.0.1:50051' })));
+    expect(launchPlan({ REGISTRY_PORT: '7001' })[2][0].localEnv).toEqual({ REGISTRY_ADDRESS: '127.0.0.1:7001' });
+    expect(launchPlan({}).slice(0, 2).flat().map((s) => s.localEnv)).toEqual([{}, {}]);
+  });
+
   it('takes the carriers from CARRIER_IDS and ports from REGISTRY_PORT, ADMIN_PORT, CARRIER_<ID>_PORT', () => {
     const tiers = launchPlan({ CARRIER_IDS: 'CBN,CUCC', REGISTRY_PORT: '7001', ADMIN_PORT: '7002', CARRIER_CUCC_PORT: '7003' });
     expect(tiers.flat().map((s) => [s.name, s.port])).toEqual([

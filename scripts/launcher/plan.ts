@@ -18,6 +18,8 @@ export interface ServicePlan {
   portVariable: string;
   /** What this service gets on top of the variables all services share. */
   env: Env;
+  /** Only under npm start: how it reaches the other services on this host (compose names them instead). */
+  localEnv: Env;
   /** Its database, as @app/persistence names it. */
   database: { service: AppName; instance?: CarrierId };
 }
@@ -30,9 +32,11 @@ export interface ServicePlan {
 export function launchPlan(env: Env): ServicePlan[][] {
   const registry = service(env, 'registry', 'registry', 'REGISTRY_PORT', REGISTRY_DEFAULT_PORT, {});
   const admin = service(env, 'admin', 'admin', 'ADMIN_PORT', ADMIN_DEFAULT_PORT, {});
-  const carriers = carrierIdsOf(env).map((id) =>
-    service(env, `carrier-${id.toLowerCase()}`, 'carrier', `CARRIER_${id}_PORT`, CARRIER_DEFAULT_PORTS[id], { CARRIER_ID: id }, id),
-  );
+  const carriers = carrierIdsOf(env).map((id) => ({
+    ...service(env, `carrier-${id.toLowerCase()}`, 'carrier', `CARRIER_${id}_PORT`, CARRIER_DEFAULT_PORTS[id], { CARRIER_ID: id }, id),
+    // Carriers flag numbers to the registry and follow its changes, over loopback.
+    localEnv: { REGISTRY_ADDRESS: `127.0.0.1:${registry.port}` },
+  }));
   const tiers = [[registry], [admin], carriers].filter((tier) => tier.length > 0);
   assertDistinctPorts(tiers.flat());
   return tiers;
@@ -46,6 +50,7 @@ function service(env: Env, name: string, app: AppName, portVariable: string, def
     port,
     portVariable,
     env: { ...extra, GRPC_PORT: String(port) },
+    localEnv: {},
     database: instance === undefined ? { service: app } : { service: app, instance },
   };
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metadata, ServerCredentials, type ServiceError } from '@grpc/grpc-js';
+import type { INestMicroservice } from '@nestjs/common';
 import type { carrier } from '@app/contracts';
 import type { CarrierEvent } from '@app/domain';
 import {
@@ -47,10 +48,18 @@ export class CarrierHarness {
     return carrierConfig({ CARRIER_ID: this.carrierId, ...this.env });
   }
 
+  /** The booted Nest application, for tests that reach a provider directly (e.g. to feed the engine). */
+  get nestApp(): INestMicroservice {
+    if (!this.app) throw new Error('the carrier is not running');
+    return this.app.app;
+  }
+
   async boot(): Promise<void> {
     process.env[`CARRIER_${this.carrierId}_DATABASE_URL`] = this.db.url;
     process.env.AUTH_KEY_DIR = this.keyDir;
     delete process.env.AUTH_PUBLIC_KEY_FILE;
+    // It serves plaintext on loopback, and calls the registry (REGISTRY_ADDRESS) the same way.
+    process.env.GRPC_INSECURE = 'true';
     const port = Number(this.address.split(':')[1]);
     const options = grpcMicroserviceOptions({ ...CARRIER_GRPC, host: '127.0.0.1', port, credentials: ServerCredentials.createInsecure() });
     this.app = await startGrpcApp(CarrierModule.forCarrier(this.config), options, { logger: ['error'] });

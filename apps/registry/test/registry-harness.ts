@@ -23,17 +23,19 @@ export class RegistryHarness {
 
   private constructor(
     readonly db: TestDatabase,
-    private readonly keyDir: string,
+    readonly keyDir: string,
+    private readonly ownsKeys: boolean,
     private app: GrpcApp | undefined,
     readonly address: string,
   ) {}
 
-  static async start(): Promise<RegistryHarness> {
+  /** `keyDir` shares a signing key with other services (e.g. a carrier calling this registry); else one of its own. */
+  static async start(keyDir?: string): Promise<RegistryHarness> {
     const db = await createTestDatabase('registry');
-    const keyDir = mkdtempSync(join(tmpdir(), 'registry-keys-'));
-    loadOrCreateSigningKeys(keyDir);
+    const keys = keyDir ?? mkdtempSync(join(tmpdir(), 'registry-keys-'));
+    loadOrCreateSigningKeys(keys);
     const port = await freePort();
-    const harness = new RegistryHarness(db, keyDir, undefined, `127.0.0.1:${port}`);
+    const harness = new RegistryHarness(db, keys, keyDir === undefined, undefined, `127.0.0.1:${port}`);
     await harness.boot();
     return harness;
   }
@@ -58,7 +60,7 @@ export class RegistryHarness {
   async close(): Promise<void> {
     await this.stop();
     await this.db.drop();
-    rmSync(this.keyDir, { recursive: true, force: true });
+    if (this.ownsKeys) rmSync(this.keyDir, { recursive: true, force: true });
   }
 
   token(role: string, subject = role.replace(':', '-')): string {

@@ -23,9 +23,23 @@ describe(carrierConfig.name, () => {
       registryAddress: undefined,
       outboxBatch: 500,
       outboxIntervalMs: 200,
+      registryTokenFile: undefined,
+      registryRetryMaxMs: 5000,
     });
     expect(carrierConfig({ CARRIER_ID: 'CTCC', EVENT_LATENESS_SEC: '60', REGISTRY_ADDRESS: 'registry:50051' })).toMatchObject({ latenessMs: 60_000, registryAddress: 'registry:50051' });
     expect(() => carrierConfig({ CARRIER_ID: 'CTCC', OUTBOX_BATCH: '5000' })).toThrow(new ConfigError('OUTBOX_BATCH', '5000 is outside 1..1000'));
+    expect(carrierConfig({ CARRIER_ID: 'CTCC', REGISTRY_TOKEN_FILE: '/run/secrets/registry.token', REGISTRY_RETRY_MAX_MS: '30000' })).toMatchObject({
+      registryTokenFile: '/run/secrets/registry.token',
+      registryRetryMaxMs: 30_000,
+    });
+    expect(() => carrierConfig({ CARRIER_ID: 'CTCC', REGISTRY_RETRY_MAX_MS: '10' })).toThrow(new ConfigError('REGISTRY_RETRY_MAX_MS', '10 is outside 100..600000'));
+  });
+
+  it('needs a registry token file in production, where no token is minted', () => {
+    const production = { CARRIER_ID: 'CTCC', NODE_ENV: 'production', REGISTRY_ADDRESS: 'registry:50051' };
+    expect(() => carrierConfig(production)).toThrow(new ConfigError('REGISTRY_TOKEN_FILE', 'is required in production to call the registry at REGISTRY_ADDRESS'));
+    expect(carrierConfig({ ...production, REGISTRY_TOKEN_FILE: '/run/secrets/registry.token' }).registryTokenFile).toBe('/run/secrets/registry.token');
+    expect(carrierConfig({ CARRIER_ID: 'CTCC', NODE_ENV: 'production' }).registryAddress).toBeUndefined();
   });
 
   it('refuses a missing or unknown CARRIER_ID, naming the variable and the choices', () => {

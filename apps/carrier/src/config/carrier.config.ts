@@ -1,4 +1,4 @@
-import { envEnum, envInt, envOptional, type Env } from '@app/config';
+import { ConfigError, envEnum, envInt, envOptional, type Env } from '@app/config';
 import { CARRIER_IDS, type CarrierId } from '@app/grpc';
 
 /** GRPC_PORT when unset: one port per carrier, so one host can run them all. */
@@ -20,17 +20,29 @@ export interface CarrierConfig {
   /** Outbox messages sent per call, and the pause between rounds when idle. */
   outboxBatch: number;
   outboxIntervalMs: number;
+  /** A file holding this carrier's token for the registry (re-read when it changes); unset: minted from the signing key, outside production. */
+  registryTokenFile: string | undefined;
+  /** The longest pause between retries while the registry is unreachable. */
+  registryRetryMaxMs: number;
 }
 
 export function carrierConfig(env: Env): CarrierConfig {
   const carrierId = envEnum(env, 'CARRIER_ID', CARRIER_IDS);
+  const registryAddress = envOptional(env, 'REGISTRY_ADDRESS');
+  const registryTokenFile = envOptional(env, 'REGISTRY_TOKEN_FILE');
+  // A production carrier never holds the signing key: it is given its token.
+  if (registryAddress !== undefined && registryTokenFile === undefined && envOptional(env, 'NODE_ENV') === 'production') {
+    throw new ConfigError('REGISTRY_TOKEN_FILE', 'is required in production to call the registry at REGISTRY_ADDRESS');
+  }
   return {
     carrierId,
     defaultPort: CARRIER_DEFAULT_PORTS[carrierId],
     latenessMs: envInt(env, 'EVENT_LATENESS_SEC', 300, 0, 86_400) * 1000,
     idleEvictionMs: envInt(env, 'IDLE_EVICTION_HOURS', 168, 1, 24 * 365) * 3_600_000,
-    registryAddress: envOptional(env, 'REGISTRY_ADDRESS'),
+    registryAddress,
     outboxBatch: envInt(env, 'OUTBOX_BATCH', 500, 1, 1000),
     outboxIntervalMs: envInt(env, 'OUTBOX_INTERVAL_MS', 200, 10, 60_000),
+    registryTokenFile,
+    registryRetryMaxMs: envInt(env, 'REGISTRY_RETRY_MAX_MS', 5000, 100, 600_000),
   };
 }

@@ -1,9 +1,22 @@
 import { Module } from '@nestjs/common';
 import { DecisionRecorder } from './decision-recorder.service';
+import { DecisionsController } from './decisions.controller';
 import { DecisionsRepository } from './decisions.repository';
+import { DecisionsService } from './decisions.service';
+import { NOTICE_SENDER_CONFIG, noticeSenderConfig } from './notice-sender.config';
+import { NoticeSender } from './notice-sender.service';
+import { LoggingSmsGateway, SMS_GATEWAY } from './sms-gateway';
 
 @Module({
-  providers: [DecisionsRepository, DecisionRecorder],
+  controllers: [DecisionsController],
+  providers: [
+    DecisionsRepository,
+    DecisionRecorder,
+    DecisionsService,
+    NoticeSender,
+    { provide: SMS_GATEWAY, useClass: LoggingSmsGateway },
+    { provide: NOTICE_SENDER_CONFIG, useFactory: () => noticeSenderConfig(process.env) },
+  ],
   exports: [DecisionsRepository, DecisionRecorder],
 })
 export class DecisionsModule {}

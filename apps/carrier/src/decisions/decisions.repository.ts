@@ -15,6 +15,36 @@ export interface StoredDecision {
   evidence: DecisionEvidence;
 }
 
+/** Where a page of a newest-first listing ended: the last row's time and id. */
+export interface PagePosition {
+  at: Date;
+  id: string;
+}
+
+export interface DecisionFilter {
+  /** Undefined: every number. */
+  msisdn?: string;
+  includeShadow: boolean;
+  since?: Date;
+  after?: PagePosition;
+}
+
+export interface StoredNotice {
+  id: string;
+  msisdn: string;
+  decisionId: string;
+  at: Date;
+  text: string;
+  sentAt: Date | null;
+}
+
+/** A notice waiting for the SMS gateway. */
+export interface PendingNotice {
+  id: string;
+  msisdn: string;
+  text: string;
+}
+
 export interface OutboxMessage {
   destination: 'REGISTRY' | 'ADMIN';
   idempotencyKey: string;
@@ -110,5 +140,55 @@ export class DecisionsRepository {
       [msisdn, includeShadow, limit],
     );
     return rows;
+  }
+
+  /**
+   * Decisions newest first, ties in id order (the order of decision_at_idx), after
+   * a keyset position. Shadow decisions only when asked for.
+   */
+  async page(filter: DecisionFilter, limit: number): Promise<StoredDecision[]> {
+    const params: unknown[] = [filter.includeShadow, limit];
+    const where = ['($1 OR NOT shadow)'];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    if (filter.msisdn !== undefined) where.push(`msisdn = ${param(filter.msisdn)}`);
+    if (filter.since) where.push(`at >= ${param(filter.since)}`);
+    if (filter.after) {
+      const at = param(filter.after.at);
+      where.push(`(at < ${at} OR (at = ${at} AND id > ${param(filter.after.id)}))`);
+    }
+    return this.dataSource.query(
+      `SELECT id, msisdn, at, action, previous, reasons, score, policy, shadow, evidence FROM decision
+       WHERE ${where.join(' AND ')} ORDER BY at DESC, id LIMIT $2`,
+      params,
+    );
+  }
+
+  /** A number's notices, newest first, after a keyset position. */
+  async noticesOf(msisdn: string, after: PagePosition | undefined, limit: number): Promise<StoredNotice[]> {
+    const rows: { id: string; msisdn: string; decision_id: string; at: Date; text: string; sent_at: Date | null }[] = await this.dataSource.query(
+      `SELECT id, msisdn, decision_id, at, text, sent_at FROM notice
+       WHERE msisdn = $1 AND ($2::timestamptz IS NULL OR (at, id) < ($2::timestamptz, $3::bigint))
+       ORDER BY at DESC, id DESC LIMIT $4`,
+      [msisdn, after?.at ?? null, after?.id ?? null, limit],
+    );
+    return rows.map((r) => ({ id: String(r.id), msisdn: r.msisdn, decisionId: r.decision_id, at: r.at, text: r.text, sentAt: r.sent_at }));
+  }
+
+  /**
+   * Locks up to `limit` unsent notices, oldest first, skipping those another
+   * sender holds (so replicas never send the same notice), hands them to
+   * `deliver`, and marks the ones it returns as sent, in one transaction.
+   */
+  async deliverUnsent(limit: number, deliver: (notices: PendingNotice[]) => Promise<string[]>): Promise<{ locked: number; sent: number }> {
+    return this.dataSource.transaction(async (em: EntityManager) => {
+      const notices: PendingNotice[] = await em.query(
+        `SELECT id::text AS id, msisdn, text FROM notice WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      if (notices.length === 0) return { locked: 0, sent: 0 };
+      const sent = await deliver(notices);
+      if (sent.length > 0) await em.query(`UPDATE notice SET sent_at = now() WHERE id = ANY($1::bigint[])`, [sent]);
+      return { locked: notices.length, sent: sent.length };
+    });
   }
 }

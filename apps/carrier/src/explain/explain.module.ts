@@ -1,4 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AnalysisModule } from '../analysis/analysis.module';
+import { ExplainController } from './explain.controller';
+import { ExplainRepository } from './explain.repository';
+import { ExplainService } from './explain.service';
 
-@Module({})
+@Module({
+  imports: [AnalysisModule],
+  controllers: [ExplainController],
+  providers: [ExplainService, ExplainRepository],
+})
 export class ExplainModule {}

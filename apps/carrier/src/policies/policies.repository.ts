@@ -4,10 +4,20 @@ import { validatePolicy, type PolicyDocument } from '@app/domain';
 
 export type PolicyMode = 'ACTIVE' | 'SHADOW' | 'SHADOW_OFF';
 
+export interface PolicyRef {
+  name: string;
+  version: number;
+}
+
 export interface StoredPolicy {
   document: PolicyDocument;
   createdBy: string;
   createdAt: Date;
+}
+
+export interface PolicyAssignment {
+  active: PolicyRef;
+  shadow: PolicyRef | undefined;
 }
 
 /** Owns policy and policy_assignment. */
@@ -30,16 +40,16 @@ export class PoliciesRepository {
     return rows.map((r) => ({ document: validatePolicy(r.document), createdBy: r.created_by, createdAt: r.created_at }));
   }
 
-  /** Stores a new version; false when that name and version exist already. */
-  async insert(document: PolicyDocument, createdBy: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      `INSERT INTO policy (name, version, document, created_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING name`,
+  /** Stores a new version; undefined when that name and version exist already (versions never change). */
+  async insert(document: PolicyDocument, createdBy: string): Promise<StoredPolicy | undefined> {
+    const rows: { created_at: Date }[] = await this.dataSource.query(
+      `INSERT INTO policy (name, version, document, created_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING created_at`,
       [document.name, document.version, JSON.stringify(document), createdBy],
     );
-    return rows.length > 0;
+    return rows[0] && { document, createdBy, createdAt: rows[0].created_at };
   }
 
-  async assign(mode: PolicyMode, policy: { name: string; version: number } | undefined, reason: string, changedBy: string): Promise<void> {
+  async assign(mode: PolicyMode, policy: PolicyRef | undefined, reason: string, changedBy: string): Promise<void> {
     await this.dataSource.query(`INSERT INTO policy_assignment (mode, name, version, reason, changed_by) VALUES ($1, $2, $3, $4, $5)`, [
       mode,
       policy?.name ?? null,
@@ -50,7 +60,7 @@ export class PoliciesRepository {
   }
 
   /** The latest assignment of each kind: the active policy, and the shadow unless it was switched off since. */
-  async current(): Promise<{ active: { name: string; version: number }; shadow: { name: string; version: number } | undefined }> {
+  async current(): Promise<PolicyAssignment> {
     const rows: { mode: PolicyMode; name: string | null; version: number | null }[] = await this.dataSource.query(
       `SELECT DISTINCT ON (kind) mode, name, version FROM (
          SELECT *, CASE WHEN mode = 'ACTIVE' THEN 'A' ELSE 'S' END AS kind FROM policy_assignment

@@ -1,4 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AnalysisModule } from '../analysis/analysis.module';
+import { ProfilesController } from './profiles.controller';
+import { ProfilesRepository } from './profiles.repository';
+import { ProfilesService } from './profiles.service';
 
-@Module({})
+@Module({
+  imports: [AnalysisModule],
+  controllers: [ProfilesController],
+  providers: [ProfilesRepository, ProfilesService],
+})
 export class ProfilesModule {}

@@ -1,4 +1,21 @@
 import { Module } from '@nestjs/common';
+import { AnalysisModule } from '../analysis/analysis.module';
+import { AppealService } from './appeal.service';
+import { NationalIdHasher } from './national-id';
+import { loadNationalIdHashKey } from './national-id-key';
+import { ReactivationController } from './reactivation.controller';
+import { ReactivationRepository } from './reactivation.repository';
+import { ReactivationService } from './reactivation.service';
 
-@Module({})
+@Module({
+  imports: [AnalysisModule],
+  controllers: [ReactivationController],
+  providers: [
+    ReactivationRepository,
+    ReactivationService,
+    AppealService,
+    // Read at boot: a missing key (NATIONAL_ID_HASH_KEY_FILE in production) stops start-up with a message naming it.
+    { provide: NationalIdHasher, useFactory: () => new NationalIdHasher(loadNationalIdHashKey(process.env)) },
+  ],
+})
 export class ReactivationModule {}

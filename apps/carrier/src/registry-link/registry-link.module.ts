@@ -1,4 +1,13 @@
 import { Module } from '@nestjs/common';
+import { AnalysisModule } from '../analysis/analysis.module';
+import { RegistryConnection } from './registry-connection';
+import { RegistryFollower } from './registry-follower.service';
+import { RegistryLinkRepository } from './registry-link.repository';
 
-@Module({})
+/** The carrier's link to the registry: one channel, and the follower of its change feed. */
+@Module({
+  imports: [AnalysisModule],
+  providers: [RegistryConnection, RegistryLinkRepository, RegistryFollower],
+  exports: [RegistryConnection],
+})
 export class RegistryLinkModule {}

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { SubscriberEvent, UsageProfile } from '@app/domain';
 
 export interface SubscriberRow {
@@ -28,8 +28,9 @@ export class SubscribersRepository {
     );
   }
 
-  async setProfile(msisdn: string, profile: UsageProfile): Promise<void> {
-    await this.dataSource.query(`UPDATE subscriber SET profile = $2, updated_at = now() WHERE msisdn = $1`, [msisdn, profile]);
+  /** `em`: inside the caller's transaction (a profile declaration and its row commit together). */
+  async setProfile(msisdn: string, profile: UsageProfile, em: EntityManager = this.dataSource.manager): Promise<void> {
+    await em.query(`UPDATE subscriber SET profile = $2, updated_at = now() WHERE msisdn = $1`, [msisdn, profile]);
   }
 
   /** Every subscriber, a page at a time (keyset on msisdn). */

@@ -1,9 +1,9 @@
 import { AnalysisEngine, msisdnKey } from './engine';
-import type { CarrierEvent } from './events';
+import { UsageProfile, type CarrierEvent } from './events';
 import { ARTICLE_PEOPLE, FRAUD_PATTERNS, falseReportAttack, type Fixture } from './fixtures';
 import { cst, DAY, HOUR, MINUTE, Scenario } from './fixtures/scenario';
 import type { Decision } from './ladder';
-import { Action, DEFAULT_POLICY, ladderLevel, NAIVE_POLICY, type PolicyDocument } from './policy';
+import { Action, DEFAULT_POLICY, ladderLevel, NAIVE_POLICY, validatePolicy, type PolicyDocument } from './policy';
 import { ReasonCode } from './reasons';
 import { bytesPerActiveNumber, DEFAULT_LAYOUT } from './activity-store';
 
@@ -193,6 +193,38 @@ describe('the engine', () => {
     expect(engine.activity.slotOf(msisdnKey(frauds[0].subject))).toBeGreaterThanOrEqual(0);
   });
 
+  it('uses a declared profile in later analysis: a courier’s volume is not a burst', () => {
+    const burst = (profile: UsageProfile | undefined) => {
+      const engine = new AnalysisEngine({ policy: DEFAULT_POLICY, carrier: 'CTCC' });
+      const s = new Scenario(45);
+      const caller = s.subscriber('13300000045', cst('2020-01-01T00:00'));
+      for (const e of s.sorted()) engine.process(e);
+      if (profile) expect(engine.declareProfile(caller, profile).decisions).toEqual([]);
+      const start = cst('2024-05-06T09:00');
+      for (let i = 0; i < 80; i++) {
+        const answered = s.chance(0.75);
+        s.call(start + Math.round((i * 85 * MINUTE) / 80), caller, s.n(`1390${String(1_000_000 + i * 7919).slice(-7)}`), answered, answered ? s.between(20, 70) : s.between(15, 25));
+      }
+      const calls = s.events.filter((e) => e.type === 'call');
+      return { engine, caller, actions: calls.flatMap((e) => engine.process(e).decisions).map((d) => d.action) };
+    };
+    expect(burst(undefined).actions).toContain(Action.Restrict);
+    const courier = burst(UsageProfile.Courier);
+    expect(courier.actions).toEqual([]);
+    expect(courier.engine.subscriberOf(courier.caller)?.profile).toBe(UsageProfile.Courier);
+  });
+
+  it('declares profiles only for its own subscribers', () => {
+    const engine = new AnalysisEngine({ policy: DEFAULT_POLICY, carrier: 'CTCC' });
+    const s = new Scenario(46);
+    const theirs = s.subscriber('13300000046', cst('2020-01-01T00:00'), UsageProfile.None, 'CMCC');
+    for (const e of s.sorted()) engine.process(e);
+    engine.declareProfile(theirs, UsageProfile.Courier);
+    engine.declareProfile(s.n('13300000047'), UsageProfile.Courier);
+    expect(engine.subscriberOf(theirs)?.profile).toBe(UsageProfile.None);
+    expect(engine.subscriberOf(s.n('13300000047'))).toBeUndefined();
+  });
+
   it('keeps under two kilobytes per active number', () => {
     expect(bytesPerActiveNumber(DEFAULT_LAYOUT)).toBeLessThan(2048);
   });
@@ -206,5 +238,27 @@ describe('the engine', () => {
     for (const e of s.sorted()) engine.process(e);
     expect([Action.Monitor, Action.Warn]).toContain(engine.levelOf(a, cst('2024-03-02T11:00')));
     expect(engine.levelOf(a, cst('2024-03-02T10:00') + 8 * DAY)).toBe(Action.None);
+  });
+});
+
+describe('policy documents', () => {
+  it('refuse a misspelt field instead of ignoring it', () => {
+    expect(() => validatePolicy({ ...DEFAULT_POLICY, thresholds: { ...DEFAULT_POLICY.thresholds, calls90M: 30 } })).toThrow('policy.thresholds.calls90M: is not a field of a policy document');
+    expect(() => validatePolicy({ ...DEFAULT_POLICY, gates: { ...DEFAULT_POLICY.gates, suspendMinKind: 1 } })).toThrow('policy.gates.suspendMinKind');
+    expect(validatePolicy(JSON.parse(JSON.stringify(NAIVE_POLICY)))).toEqual(NAIVE_POLICY);
+  });
+});
+
+describe('the suspension gate', () => {
+  it('does not count the registry echoing our own flag as a second kind of evidence', () => {
+    const fraud = FRAUD_PATTERNS[0]();
+    const engine = new AnalysisEngine({ policy: DEFAULT_POLICY });
+    for (const e of fraud.events) engine.process(e);
+    expect(engine.levelOf(fraud.subject, fraud.events.at(-1)!.at)).toBe(Action.Restrict);
+    engine.registryChanged(fraud.subject, 'SUSPECTED', fraud.events.at(-1)!.at + 1000);
+    const more = new Scenario(45);
+    for (let i = 0; i < 20; i++) more.call(fraud.events.at(-1)!.at + 2000 + i * 30_000, fraud.subject, more.n(`1370045${String(i * 413).padStart(4, '0')}`), false, 20);
+    const decisions = more.sorted().flatMap((e) => engine.process(e).decisions);
+    expect(decisions.filter((d) => d.action === Action.Suspend)).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ import {
   toSec,
   type ActivityLayout,
 } from './activity-store';
-import type { CallEvent, CarrierEvent, CarrierId, LocationEvent, ReportEvent, SmsEvent, SubscriberEvent } from './events';
+import type { CallEvent, CarrierEvent, CarrierId, LocationEvent, ReportEvent, SmsEvent, SubscriberEvent, UsageProfile } from './events';
 import { measure, type Features, type RegistryMark, type Subscriber } from './features';
 import { Ladder, type Decision, type ReactivationOutcome } from './ladder';
 import { Action, type PolicyDocument } from './policy';
@@ -145,6 +145,18 @@ export class AnalysisEngine {
     if (action === Action.Restore) return this.restore(msisdn, ReasonCode.AppealUpheld, atMs, true);
     const key = msisdnKey(msisdn);
     return this.collect((ladder) => ladder.impose(key, msisdn, Action.Suspend, ReasonCode.Directive, atMs));
+  }
+
+  /**
+   * An attested usage profile (DeclareProfile) for one of our subscribers: later
+   * analysis scales its volume thresholds by the profile's multiplier. Decisions
+   * already taken stay; the next evaluation uses the new profile.
+   */
+  declareProfile(msisdn: Msisdn, profile: UsageProfile): EngineResult {
+    const key = msisdnKey(msisdn);
+    const entry = this.directory.get(key);
+    if (entry && this.isOwn(key)) entry.profile = profile;
+    return SILENT;
   }
 
   /** An upheld appeal restores like a clearance: the suspension was a mistake. */

@@ -96,7 +96,8 @@ function gate(score: number, signals: Signal[], policy: PolicyDocument): Action 
   const meaningful = signals.filter((s) => s.contribution >= 0.05);
   if (meaningful.every((s) => WEAK.has(s.code)) && ladderLevel(action) > ladderLevel(policy.gates.weakEvidenceCap)) action = policy.gates.weakEvidenceCap;
   if (action === Action.Suspend && policy.gates.suspendMinKinds > 1 && !signals.some((s) => s.code === ReasonCode.RegistryConfirmed)) {
-    const kinds = new Set(meaningful.filter((s) => !WEAK.has(s.code) && EVIDENCE_KINDS.has(s.kind)).map((s) => s.kind));
+    // A registry SUSPECTED may be our own flag echoed back: it never counts as a second kind.
+    const kinds = new Set(meaningful.filter((s) => !WEAK.has(s.code) && s.code !== ReasonCode.RegistrySuspected && EVIDENCE_KINDS.has(s.kind)).map((s) => s.kind));
     if (kinds.size < policy.gates.suspendMinKinds) action = Action.Restrict;
   }
   return action;

@@ -5,6 +5,7 @@ import {
   Metadata,
   type CallOptions,
   type ChannelCredentials,
+  type ChannelOptions,
   type Client,
   type Interceptor,
   type ServiceDefinition,
@@ -23,6 +24,8 @@ export interface GrpcClientOptions {
   credentials?: ChannelCredentials;
   /** Sent as `authorization: Bearer <token>` on every call. */
   token?: TokenSource;
+  /** Extra channel settings, e.g. a long-lived follower's `grpc.max_reconnect_backoff_ms` and keepalive. */
+  channelOptions?: ChannelOptions;
 }
 
 /**
@@ -38,6 +41,7 @@ export function createGrpcClient(serviceName: string, protoFile: string, address
   return new Service(address, opts.credentials ?? grpcCredentials.createInsecure(), {
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    ...opts.channelOptions,
     interceptors: opts.token === undefined ? [] : [bearerTokenInterceptor(opts.token)],
   });
 }

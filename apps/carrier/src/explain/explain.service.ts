@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, msisdnKey, normaliseMsisdn, ValidationError, ValidationErrorCode, type Action, type Clock, type Msisdn, type RegistryMark, type UsageProfile } from '@app/domain';
+import { AnalysisService } from '../analysis/analysis.service';
+import { DecisionsRepository, type StoredDecision } from '../decisions/decisions.repository';
+import { ExplainRepository } from './explain.repository';
+import { nextSteps, reactivationChancesLeft, reasonsBehind, type NextSteps } from './next-steps';
+
+export interface Explanation {
+  msisdn: Msisdn;
+  state: Action;
+  registryStatus: RegistryMark | undefined;
+  /** Undefined for a number without a subscriber record here. */
+  profile: UsageProfile | undefined;
+  profileAttested: boolean;
+  /** Active decisions (the ones enforced), newest first. */
+  decisions: StoredDecision[];
+  nextSteps: NextSteps;
+  reactivationChancesLeft: number;
+}
+
+/** The newest decisions shown; older ones are on ListDecisions. */
+export const MAX_EXPLAINED_DECISIONS = 50;
+const MAX_PURPOSE = 500;
+
+/** Customer service's view of a number: where it stands, why, and what the subscriber can do. */
+@Injectable()
+export class ExplainService {
+  constructor(
+    private readonly analysis: AnalysisService,
+    private readonly decisions: DecisionsRepository,
+    private readonly attestations: ExplainRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async explain(query: { msisdn?: string; purpose?: string }): Promise<Explanation> {
+    const msisdn = normaliseMsisdn(query.msisdn, 'msisdn');
+    const purpose = (query.purpose ?? '').trim();
+    if (!purpose) throw new ValidationError(ValidationErrorCode.Required, 'purpose', 'say why the number is looked at (e.g. "customer call 2024-0117"): it is audited');
+    if (purpose.length > MAX_PURPOSE) throw new ValidationError(ValidationErrorCode.OutOfRange, 'purpose', `at most ${MAX_PURPOSE} characters`);
+
+    // The state as of now: a warning lapses after a quiet week even when no event says so.
+    const now = this.clock.now().getTime();
+    const engine = this.analysis.state;
+    const state = engine.levelOf(msisdn, now);
+    const registryStatus = engine.registryStatusOf(msisdn);
+    const subscriber = engine.subscriberOf(msisdn);
+    const chancesLeft = reactivationChancesLeft(engine.primary, msisdnKey(msisdn), now);
+    const [decisions, profileAttested] = await Promise.all([
+      this.decisions.ofNumber(msisdn, false, MAX_EXPLAINED_DECISIONS),
+      subscriber ? this.attestations.isAttested(msisdn, subscriber.profile) : false,
+    ]);
+    return {
+      msisdn,
+      state,
+      registryStatus,
+      profile: subscriber?.profile,
+      profileAttested,
+      decisions,
+      nextSteps: nextSteps({ state, reasons: reasonsBehind(state, decisions), registry: registryStatus, reactivationChancesLeft: chancesLeft }),
+      reactivationChancesLeft: chancesLeft,
+    };
+  }
+}

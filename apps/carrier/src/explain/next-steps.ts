@@ -1,0 +1,87 @@
+import { Action, REASONS, ReasonCode, reactivationWindowMs, type Ladder, type RegistryMark } from '@app/domain';
+
+export interface NextStepsInput {
+  /** The number's step on the active ladder now. */
+  state: Action;
+  /** Reasons behind that step (and a report attack, when one was flagged). */
+  reasons: readonly ReasonCode[];
+  registry: RegistryMark | undefined;
+  reactivationChancesLeft: number;
+}
+
+export interface NextSteps {
+  zh: string;
+  en: string;
+}
+
+/** What the subscriber can do now, from the step, the reasons and the registry: plain sentences in Chinese and English. */
+export function nextSteps(input: NextStepsInput): NextSteps {
+  const zh: string[] = [];
+  const en: string[] = [];
+  const say = (z: string, e: string) => {
+    if (z && !zh.includes(z)) zh.push(z);
+    if (e && !en.includes(e)) en.push(e);
+  };
+  switch (input.state) {
+    case Action.Suspend:
+      if (input.reactivationChancesLeft > 0) {
+        say(
+          `号码已暂停服务。请本人携带身份证到营业厅，或通过官方安全电子身份认证渠道核验身份后办理复机；本期还剩${input.reactivationChancesLeft}次复机机会。`,
+          `The number is suspended. Verify your identity in person at a shop, or through the secure e-ID service, to re-activate it; ${input.reactivationChancesLeft} re-activation chance(s) left in this period.`,
+        );
+        say('如认为是误判，可申诉，或通过涉诈号码库申请公安机关甄别；误判恢复不占用复机机会。', 'If it was a mistake, appeal, or ask the police to verify the number through the fraud registry; a restore after a mistake uses no chance.');
+      } else {
+        say(
+          '号码已暂停服务，本期复机机会已用完：请通过涉诈号码库申请公安机关甄别（可到营业厅或派出所提出），甄别为误判后将恢复服务。',
+          'The number is suspended and no re-activation chance is left in this period: ask the police to verify the number through the fraud registry (at a shop or a police station); service is restored if they clear it.',
+        );
+      }
+      break;
+    case Action.Restrict:
+      say(
+        '号码已限制呼出，接听电话和上网不受影响。请本人携带身份证到营业厅，或通过官方安全电子身份认证渠道重新核验身份，核验后即恢复。',
+        'Outgoing calls are restricted; incoming calls and data still work. Re-verify your identity at a shop, or through the secure e-ID service, to lift the restriction.',
+      );
+      break;
+    case Action.Warn:
+    case Action.Monitor:
+      say('服务未受影响。', 'Service is not affected.');
+      break;
+    default:
+      say('服务正常，无需处理。', 'Service is normal: nothing to do.');
+  }
+  if (input.state !== Action.None) {
+    for (const code of input.reasons) if (code !== ReasonCode.ReportAttack) say(REASONS[code]?.adviceZh ?? '', REASONS[code]?.adviceEn ?? '');
+  }
+  if (input.reasons.includes(ReasonCode.ReportAttack)) {
+    say('近期收到大量与您无通信往来的举报，已按疑似恶意举报记录，号码受到保护，无需处理。', 'Many reports came from people this number never contacted: recorded as a likely false-report attack; the number is protected and you need do nothing.');
+  }
+  if (input.registry === 'CONFIRMED') say(REASONS[ReasonCode.RegistryConfirmed].adviceZh, REASONS[ReasonCode.RegistryConfirmed].adviceEn);
+  else if (input.registry === 'SUSPECTED') say(REASONS[ReasonCode.RegistrySuspected].adviceZh, REASONS[ReasonCode.RegistrySuspected].adviceEn);
+  else if (input.registry === 'CLEARED') say('公安机关已甄别解除该号码，同样的证据不会再导致停机。', 'Police cleared this number: the same evidence can never suspend it again.');
+  return { zh: zh.join(''), en: en.join(' ') };
+}
+
+/** Re-activation chances left under the ladder's policy: the policy's chances minus those used inside its window. */
+export function reactivationChancesLeft(ladder: Ladder, key: number, atMs: number): number {
+  const { chances } = ladder.policy.reactivation;
+  const window = reactivationWindowMs(ladder.policy);
+  const used = ladder.standingOf(key)?.chancesUsedAt.filter((t) => atMs - t < window).length ?? 0;
+  return Math.max(0, chances - used);
+}
+
+/**
+ * The reasons behind the current step: those of the decision that put the
+ * number there and of any decision since (newest first in `decisions`). A report
+ * attack is flagged without moving the ladder, so it never marks the step.
+ */
+export function reasonsBehind(state: Action, decisions: readonly { action: Action; reasons: readonly ReasonCode[] }[]): ReasonCode[] {
+  const isAttack = (d: { reasons: readonly ReasonCode[] }) => d.reasons.includes(ReasonCode.ReportAttack);
+  if (state === Action.None) return decisions[0] && isAttack(decisions[0]) ? [ReasonCode.ReportAttack] : [];
+  const reasons = new Set<ReasonCode>();
+  for (const decision of decisions) {
+    decision.reasons.forEach((code) => reasons.add(code));
+    if (decision.action === state && !isAttack(decision)) break;
+  }
+  return [...reasons];
+}

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { policyLabel, type PolicyDocument } from '@app/domain';
+import { AnalysisService } from '../analysis/analysis.service';
+import { PoliciesError, PoliciesErrorCode } from './policies.errors';
+import { PoliciesRepository, type PolicyMode, type PolicyRef, type StoredPolicy } from './policies.repository';
+import { parsePolicyDocument, parsePolicyRef, requireReason } from './policy-input';
+
+export interface PolicyChange {
+  mode: PolicyMode;
+  /** name@version; ignored when the shadow is switched off. */
+  policy: string | undefined;
+  reason: string | undefined;
+}
+
+/** name@version of the running policies; shadow empty when none runs. */
+export interface RunningPolicies {
+  active: string;
+  shadow: string;
+}
+
+const label = (ref: PolicyRef | undefined) => (ref ? `${ref.name}@${ref.version}` : '');
+
+/**
+ * Policies as versioned data: stored versions never change, and the running
+ * engine is switched at run time to what the latest assignments say.
+ */
+@Injectable()
+export class PoliciesService {
+  /** Switches apply one at a time, so the engine always ends on the latest assignment. */
+  private switching: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly policies: PoliciesRepository,
+    private readonly analysis: AnalysisService,
+  ) {}
+
+  async list(): Promise<{ versions: StoredPolicy[]; running: RunningPolicies }> {
+    const [versions, current] = await Promise.all([this.policies.list(), this.policies.current()]);
+    return { versions, running: { active: label(current.active), shadow: label(current.shadow) } };
+  }
+
+  async put(json: string | undefined, createdBy: string): Promise<StoredPolicy> {
+    const document = parsePolicyDocument(json);
+    const stored = await this.policies.insert(document, createdBy);
+    if (!stored) {
+      throw new PoliciesError(PoliciesErrorCode.VersionExists, `${policyLabel(document)} is stored already: a stored version never changes, give the document a new version`, 'document');
+    }
+    return stored;
+  }
+
+  /**
+   * Records who made which policy active or shadow, and why, then switches the
+   * running engine; every number keeps its step on the ladder.
+   */
+  async set(change: PolicyChange, changedBy: string): Promise<RunningPolicies> {
+    const reason = requireReason(change.reason);
+    const ref = change.mode === 'SHADOW_OFF' ? undefined : parsePolicyRef(change.policy);
+    const run = this.switching.then(() => this.apply(change.mode, ref, reason, changedBy));
+    this.switching = run.catch(() => undefined);
+    return run;
+  }
+
+  private async apply(mode: PolicyMode, ref: PolicyRef | undefined, reason: string, changedBy: string): Promise<RunningPolicies> {
+    if (ref) await this.load(ref);
+    await this.policies.assign(mode, ref, reason, changedBy);
+    // From the stored assignments, not the request: the other kind may have changed elsewhere.
+    const current = await this.policies.current();
+    const active = await this.load(current.active);
+    const shadow = current.shadow && (await this.load(current.shadow));
+    this.analysis.usePolicies(active, shadow);
+    return { active: label(current.active), shadow: label(current.shadow) };
+  }
+
+  private async load(ref: PolicyRef): Promise<PolicyDocument> {
+    const stored = await this.policies.find(ref.name, ref.version);
+    if (!stored) throw new PoliciesError(PoliciesErrorCode.NotStored, `${label(ref)} is not stored: ListPolicies shows the stored versions, PutPolicy adds one`, 'policy');
+    return stored.document;
+  }
+}

@@ -1,0 +1,84 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, contentHash, normaliseMsisdn, validateIdempotencyKey, type Clock, type Msisdn, type UsageProfile } from '@app/domain';
+import type { Principal } from '@app/grpc';
+import { retryOnUniqueViolation } from '@app/persistence';
+import { AnalysisService } from '../analysis/analysis.service';
+import { textField } from '../requests/text-field';
+import { ProfileError, ProfileErrorCode } from './profiles.errors';
+import { ProfilesRepository } from './profiles.repository';
+
+export interface DeclarationInput {
+  idempotencyKey: string;
+  msisdn: string;
+  profile: UsageProfile;
+  attestedBy: string;
+  attestationReference: string;
+}
+
+export interface DeclarationResult {
+  msisdn: Msisdn;
+  profile: UsageProfile;
+  replayed: boolean;
+}
+
+interface Declaration {
+  idempotencyKey: string;
+  msisdn: Msisdn;
+  profile: UsageProfile;
+  attestedBy: string;
+  attestationReference: string;
+  contentHash: string;
+}
+
+/**
+ * An employer's or platform's attestation of a subscriber's work use: stored,
+ * written to the subscriber directory (so it survives restarts) and given to the
+ * engine, whose later analysis scales volume thresholds by the profile.
+ */
+@Injectable()
+export class ProfilesService {
+  constructor(
+    private readonly analysis: AnalysisService,
+    private readonly repository: ProfilesRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async declare(declarer: Principal, input: DeclarationInput): Promise<DeclarationResult> {
+    const declaration = validateDeclaration(input);
+    // The row and the directory commit together before the engine hears of it: a racing
+    // twin fails on the key's unique index with nothing done, and its retry replays or refuses.
+    return retryOnUniqueViolation(() => this.declareOnce(declarer, declaration));
+  }
+
+  private async declareOnce(declarer: Principal, declaration: Declaration): Promise<DeclarationResult> {
+    const earlier = await this.repository.byKey(declaration.idempotencyKey);
+    if (earlier) {
+      if (earlier.contentHash !== declaration.contentHash) throw new ProfileError(ProfileErrorCode.KeyReused, 'was already used for a different declaration', 'idempotency_key');
+      return { msisdn: earlier.msisdn as Msisdn, profile: earlier.profile, replayed: true };
+    }
+    // Attestations are for our own subscribers: an unknown number is NOT_FOUND, never a dangling declaration.
+    if (!this.analysis.state.subscriberOf(declaration.msisdn)) throw new ProfileError(ProfileErrorCode.NotSubscriber, 'is not a subscriber of this carrier', 'msisdn');
+    await this.repository.declare({
+      idempotencyKey: declaration.idempotencyKey,
+      contentHash: declaration.contentHash,
+      msisdn: declaration.msisdn,
+      profile: declaration.profile,
+      attestedBy: declaration.attestedBy,
+      attestationReference: declaration.attestationReference,
+      declaredBy: declarer.subject,
+      declaredAt: this.clock.now(),
+    });
+    await this.analysis.apply((engine) => engine.declareProfile(declaration.msisdn, declaration.profile));
+    return { msisdn: declaration.msisdn, profile: declaration.profile, replayed: false };
+  }
+}
+
+function validateDeclaration(input: DeclarationInput): Declaration {
+  const content = {
+    msisdn: normaliseMsisdn(input.msisdn, 'msisdn'),
+    profile: input.profile,
+    attestedBy: textField(input.attestedBy, 'attested_by', { max: 200, required: true }),
+    attestationReference: textField(input.attestationReference, 'attestation_reference', { max: 200, required: true }),
+  };
+  return { idempotencyKey: validateIdempotencyKey(input.idempotencyKey, 'idempotency_key'), ...content, contentHash: contentHash(content) };
+}

@@ -1,0 +1,49 @@
+import { Controller } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import type { Metadata } from '@grpc/grpc-js';
+import type { carrier } from '@app/contracts';
+import { Audited } from '@app/audit';
+import { principalOf, RoleKind, Roles } from '@app/grpc';
+import { toWireAction } from '../decisions/decision.mapper';
+import { auditField } from '../requests/text-field';
+import { AppealService } from './appeal.service';
+import { redactNationalIds } from './national-id';
+import { toWireOutcome } from './reactivation.mapper';
+import { ReactivationService } from './reactivation.service';
+
+@Controller()
+export class ReactivationController implements Pick<carrier.CarrierServiceController, 'reactivate' | 'resolveAppeal'> {
+  constructor(
+    private readonly reactivations: ReactivationService,
+    private readonly appeals: AppealService,
+  ) {}
+
+  /** Audited without the national ID: the log keeps the ID check's reference, anything ID-shaped in it blanked. */
+  @GrpcMethod('CarrierService', 'Reactivate')
+  @Roles(RoleKind.Carrier)
+  @Audited<carrier.ReactivateRequest>((r) => ({ target: auditField(r.msisdn, 32), detail: { verificationReference: auditField(redactNationalIds(r.verificationReference ?? ''), 200), idVerified: r.idVerified } }))
+  async reactivate(request: carrier.ReactivateRequest, metadata: Metadata): Promise<carrier.ReactivateResponse> {
+    const result = await this.reactivations.reactivate(principalOf(metadata), {
+      idempotencyKey: request.idempotencyKey,
+      msisdn: request.msisdn,
+      verificationReference: request.verificationReference,
+      nationalId: request.nationalId,
+      idVerified: request.idVerified,
+    });
+    return { msisdn: result.msisdn, outcome: toWireOutcome(result.outcome), state: toWireAction(result.state), replayed: result.replayed };
+  }
+
+  @GrpcMethod('CarrierService', 'ResolveAppeal')
+  @Roles(RoleKind.Carrier, RoleKind.Admin)
+  @Audited<carrier.ResolveAppealRequest>((r) => ({ target: auditField(r.msisdn, 32), detail: { upheld: r.upheld, reference: auditField(r.reference, 200) } }))
+  async resolveAppeal(request: carrier.ResolveAppealRequest, metadata: Metadata): Promise<carrier.ResolveAppealResponse> {
+    const result = await this.appeals.resolve(principalOf(metadata), {
+      idempotencyKey: request.idempotencyKey,
+      msisdn: request.msisdn,
+      upheld: request.upheld,
+      reference: request.reference,
+      note: request.note,
+    });
+    return { msisdn: result.msisdn, state: toWireAction(result.state), replayed: result.replayed };
+  }
+}

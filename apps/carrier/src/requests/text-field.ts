@@ -1,0 +1,25 @@
+import { ValidationError, ValidationErrorCode } from '@app/domain';
+
+/** Control characters other than tab and newline: never part of a reference or a note. */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+const LINE_BREAK = /[\t\n]/;
+
+/**
+ * A free-text field of a write request, trimmed and bounded (as stored: the
+ * columns are varchar(n)); `multiline` admits tabs and newlines (notes).
+ */
+export function textField(value: string | undefined, field: string, limits: { max: number; required: boolean; multiline?: boolean }): string {
+  const text = (value ?? '').trim();
+  if (text === '') {
+    if (limits.required) throw new ValidationError(ValidationErrorCode.Required, field, 'is required');
+    return text;
+  }
+  if (text.length > limits.max) throw new ValidationError(ValidationErrorCode.OutOfRange, field, `at most ${limits.max} characters, got ${text.length}`);
+  if (CONTROL.test(text) || (!limits.multiline && LINE_BREAK.test(text))) throw new ValidationError(ValidationErrorCode.Malformed, field, 'must not contain control characters');
+  return text;
+}
+
+/** A request field as written to the audit log, whose columns are bounded (target: 32 characters): an oversized one must not make the line unwritable. */
+export function auditField(value: string | undefined, max: number): string {
+  return (value ?? '').slice(0, max);
+}

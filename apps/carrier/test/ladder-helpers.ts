@@ -1,0 +1,47 @@
+import { Client } from 'pg';
+import { Action, normaliseMsisdn, UsageProfile, type CarrierEvent, type EngineResult, type Msisdn } from '@app/domain';
+import { AnalysisService } from '../src/analysis/analysis.service';
+import { toWire, type CarrierClient, type CarrierHarness } from './carrier-harness';
+
+/** Helpers for the call-setup, profile and re-activation tests: the carrier's database, directory and engine. */
+
+export async function query(harness: CarrierHarness, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const pg = new Client({ connectionString: harness.db.url });
+  await pg.connect();
+  try {
+    return (await pg.query(sql, params)).rows;
+  } finally {
+    await pg.end();
+  }
+}
+
+/** Makes numbers subscribers of the harness's carrier (through IngestEvents, as the customer system would). */
+export async function subscribe(harness: CarrierHarness, client: CarrierClient, nationals: string[], profile = UsageProfile.None): Promise<Msisdn[]> {
+  const activatedAt = Date.parse('2020-01-01T00:00:00+08:00');
+  const events: CarrierEvent[] = nationals.map((national) => ({
+    type: 'subscriber',
+    at: activatedAt,
+    msisdn: normaliseMsisdn(national, 'test'),
+    carrier: harness.carrierId,
+    activatedAt,
+    realNameVerified: true,
+    profile,
+  }));
+  const response = await client.ingest(toWire(events));
+  if (response.accepted !== events.length) throw new Error(`subscriber records refused: ${JSON.stringify(response.rejections)}`);
+  return events.map((e) => (e as { msisdn: Msisdn }).msisdn);
+}
+
+/** Runs an engine step in the booted carrier, recorded as the service records its own. */
+export function applyStep(harness: CarrierHarness, step: Parameters<AnalysisService['apply']>[0]): Promise<EngineResult> {
+  return harness.nestApp.get(AnalysisService).apply(step);
+}
+
+/** A suspension as the administration's directive would impose it, now. */
+export function suspend(harness: CarrierHarness, msisdn: Msisdn): Promise<EngineResult> {
+  return applyStep(harness, (engine) => engine.directive(msisdn, Action.Suspend, Date.now()));
+}
+
+export function levelOf(harness: CarrierHarness, msisdn: Msisdn): Action {
+  return harness.nestApp.get(AnalysisService).state.levelOf(msisdn, Date.now());
+}

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { CarrierId } from '@app/grpc';
+import { RegistryHarness } from '../../registry/test/registry-harness';
+import { CarrierHarness } from './carrier-harness';
+
+/** A registry and a carrier wired to it (REGISTRY_ADDRESS), signing and verifying tokens with one key. */
+export interface LinkedServices {
+  registry: RegistryHarness;
+  carrier: CarrierHarness;
+  close(): Promise<void>;
+}
+
+/** Short pauses, so that tests see deliveries and reconnections quickly. */
+const FAST_LINK = { OUTBOX_INTERVAL_MS: '50', REGISTRY_RETRY_MAX_MS: '500' };
+
+export async function startLinked(carrierId: CarrierId): Promise<LinkedServices> {
+  const keyDir = mkdtempSync(join(tmpdir(), 'linked-keys-'));
+  const registry = await RegistryHarness.start(keyDir);
+  const carrier = await CarrierHarness.start(carrierId, { ...FAST_LINK, REGISTRY_ADDRESS: registry.address }, keyDir);
+  return {
+    registry,
+    carrier,
+    close: async () => {
+      await carrier.close(false);
+      await registry.close();
+      rmSync(keyDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Rows of one query on a service's database (read behind its back, as a test may). */
+export async function query<Row = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<Row[]> {
+  const pg = new Client({ connectionString: url });
+  await pg.connect();
+  try {
+    return (await pg.query(sql, params)).rows as Row[];
+  } finally {
+    await pg.end();
+  }
+}
+
+/** Resolves with `probe`'s value once `done` accepts it; fails with the last value after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`still not there after ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,9 +1,10 @@
 import { AuditEventEntity, CreateAuditLog1764400000000 } from '@app/audit';
 import type { ServiceDatabase } from '@app/persistence';
+import { CreateAdmin1764400000400 } from './migrations/1764400000400-create-admin';
 
 /** The admin service's tables and migrations, for the app and for `npm run migrate`. */
 export const adminDatabase: ServiceDatabase = {
   service: 'admin',
   entities: [AuditEventEntity],
-  migrations: [CreateAuditLog1764400000000],
+  migrations: [CreateAuditLog1764400000000, CreateAdmin1764400000400],
 };

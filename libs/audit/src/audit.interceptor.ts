@@ -21,10 +21,20 @@ export class AuditInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const describe = this.reflector.get<((request: unknown) => AuditSubject) | undefined>(AUDITED, context.getHandler());
-    if (context.getType() !== 'rpc' || !describe) return next.handle();
-    const rpc = context.switchToRpc();
-    const principal = maybePrincipalOf(rpc.getContext<Metadata>());
-    const subject = describe(rpc.getData());
+    const type = context.getType();
+    if ((type !== 'rpc' && type !== 'http') || !describe) return next.handle();
+    let principal;
+    let request: unknown;
+    if (type === 'rpc') {
+      principal = maybePrincipalOf(context.switchToRpc().getContext<Metadata>());
+      request = context.switchToRpc().getData();
+    } else {
+      // The dashboard's API: what describe reads may sit in the path, the query or the body.
+      const http = context.switchToHttp().getRequest<{ body?: unknown; query?: object; params?: object }>();
+      principal = maybePrincipalOf(http);
+      request = { ...(typeof http.body === 'object' && http.body !== null ? http.body : {}), ...http.query, ...http.params };
+    }
+    const subject = describe(request);
     const write = (outcome: string) =>
       this.audit.record({
         actor: principal?.subject ?? '',

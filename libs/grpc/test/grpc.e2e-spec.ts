@@ -176,7 +176,7 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
   it('refuses a call without a token: UNAUTHENTICATED, audited', async () => {
     expect(await failure(unary(client(), 'checkNumbers', { msisdns: ['+8619112345678'] }))).toEqual({
       code: GrpcCode.UNAUTHENTICATED,
-      details: 'missing token: send metadata "authorization: Bearer <token>"',
+      details: 'missing token: send "authorization: Bearer <token>"',
     });
     expect(audit.entries).toEqual([
       {
@@ -184,7 +184,7 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
         role: '',
         action: 'fraud.registry.v1.RegistryService/CheckNumbers',
         outcome: 'UNAUTHENTICATED',
-        detail: { reason: 'missing token: send metadata "authorization: Bearer <token>"', code: 'MISSING_TOKEN' },
+        detail: { reason: 'missing token: send "authorization: Bearer <token>"', code: 'MISSING_TOKEN' },
       },
     ]);
   });

@@ -45,20 +45,23 @@ export class AuthGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'rpc') return true;
-    const metadata = metadataOf(context);
+    const type = context.getType();
+    if (type !== 'rpc' && type !== 'http') return true;
+    // gRPC calls carry the token in metadata, HTTP requests (the dashboard's API) in a header.
+    const carrier = type === 'rpc' ? metadataOf(context) : context.switchToHttp().getRequest<HttpRequest>();
+    const authorization = type === 'rpc' ? (carrier as Metadata | undefined)?.get('authorization').map(String) ?? [] : headerValues(carrier as HttpRequest);
     const access = this.accessOf(context);
     if (access === 'public') {
       // A valid token on a public call still identifies the caller; a bad one is ignored.
-      const principal = this.tryVerify(metadata);
-      if (principal && metadata) attachPrincipal(metadata, principal);
+      const principal = this.tryVerify(authorization);
+      if (principal && carrier) attachPrincipal(carrier, principal);
       return true;
     }
 
     const allowed = access === 'authenticated' ? undefined : access;
     let principal: Principal;
     try {
-      principal = verifyToken(bearerToken(metadata), this.verificationKey);
+      principal = verifyToken(bearerToken(authorization), this.verificationKey);
     } catch (error) {
       const refusal =
         error instanceof AuthError ? error : error instanceof TokenError ? new AuthError(AuthErrorCode.InvalidToken, `invalid token: ${error.message}`) : undefined;
@@ -76,7 +79,7 @@ export class AuthGuard implements CanActivate {
       await this.report(context, { actor: principal.subject, role: principal.role }, GrpcCode.PERMISSION_DENIED, refusal, { ownCarrier: this.ownCarrier });
       throw refusal;
     }
-    if (metadata) attachPrincipal(metadata, principal);
+    if (carrier) attachPrincipal(carrier, principal);
     return true;
   }
 
@@ -90,10 +93,10 @@ export class AuthGuard implements CanActivate {
     return 'authenticated';
   }
 
-  private tryVerify(metadata: Metadata | undefined): Principal | undefined {
-    if (!metadata || metadata.get('authorization').length === 0) return undefined;
+  private tryVerify(authorization: string[]): Principal | undefined {
+    if (authorization.length === 0) return undefined;
     try {
-      return verifyToken(bearerToken(metadata), this.verificationKey);
+      return verifyToken(bearerToken(authorization), this.verificationKey);
     } catch {
       return undefined;
     }
@@ -106,7 +109,7 @@ export class AuthGuard implements CanActivate {
     refusal: AuthError,
     extra: Record<string, unknown> = {},
   ): Promise<void> {
-    const request = context.switchToRpc().getData<unknown>();
+    const request = context.getType() === 'http' ? httpFields(context.switchToHttp().getRequest<HttpRequest>()) : context.switchToRpc().getData<unknown>();
     const entry: AuditEntry = {
       ...who,
       action: rpcActionOf(context),
@@ -138,9 +141,30 @@ function isMetadata(value: unknown): value is Metadata {
   return typeof value === 'object' && value !== null && typeof (value as Metadata).get === 'function' && typeof (value as Metadata).getMap === 'function';
 }
 
-function bearerToken(metadata: Metadata | undefined): string {
-  const values = metadata?.get('authorization') ?? [];
-  if (values.length === 0) throw new AuthError(AuthErrorCode.MissingToken, 'missing token: send metadata "authorization: Bearer <token>"');
+/** The parts of an HTTP request the guard reads (Express's or any other). */
+export interface HttpRequest {
+  method?: string;
+  url?: string;
+  route?: { path?: string };
+  headers: Record<string, string | string[] | undefined>;
+  params?: Record<string, unknown>;
+  query?: Record<string, unknown>;
+  body?: unknown;
+}
+
+function headerValues(request: HttpRequest | undefined): string[] {
+  const value = request?.headers.authorization;
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** An HTTP request's number, purpose and case, wherever it carries them. */
+function httpFields(request: HttpRequest): Record<string, unknown> {
+  const body = typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>) : {};
+  return { ...body, ...(request.query ?? {}), ...(request.params ?? {}) };
+}
+
+function bearerToken(values: string[]): string {
+  if (values.length === 0) throw new AuthError(AuthErrorCode.MissingToken, 'missing token: send "authorization: Bearer <token>"');
   if (values.length > 1) throw new AuthError(AuthErrorCode.InvalidToken, 'invalid token: more than one authorization header');
   const match = BEARER.exec(String(values[0]));
   if (!match?.[1]) throw new AuthError(AuthErrorCode.InvalidToken, 'invalid token: authorization must be "Bearer <token>"');

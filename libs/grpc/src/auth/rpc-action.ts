@@ -15,6 +15,10 @@ interface GrpcPattern {
  * completed with the package of the loaded service of that name.
  */
 export function rpcActionOf(context: ExecutionContext): string {
+  if (context.getType() === 'http') {
+    const request = context.switchToHttp().getRequest<{ method?: string; route?: { path?: string }; url?: string }>();
+    return `HTTP ${request.method ?? ''} ${request.route?.path ?? request.url ?? ''}`;
+  }
   for (const arg of context.getArgs<unknown[]>()) {
     if (typeof arg === 'object' && arg !== null && 'getPath' in arg && typeof arg.getPath === 'function') {
       const path = arg.getPath();

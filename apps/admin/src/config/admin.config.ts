@@ -1,0 +1,36 @@
+import { envInt, envOptional, envString, type Env } from '@app/config';
+
+/** Injection token of the AdminConfig. */
+export const ADMIN_CONFIG = Symbol('ADMIN_CONFIG');
+
+export interface AdminConfig {
+  /** The province this administration serves (`admin:<province>` tokens act here). */
+  province: string;
+  /** The dashboard and its JSON API. */
+  httpPort: number;
+  httpHost: string;
+  /** The registry, followed for police clearances (case clocks); unset: not followed. */
+  registryAddress: string | undefined;
+  /** Inter-network cases: distinct reporting carriers or REPORT decisions that make a REVIEW directive. */
+  reviewAfterReports: number;
+  /** … and that make a SUSPEND directive (reports from at least this many distinct carriers). */
+  suspendAfterCarriers: number;
+  /** Directives expire after this many hours unless acknowledged (issued ones may ask for less). */
+  directiveTtlHours: number;
+  /** A case must be restored within this many hours of a police clearance, else it is escalated. */
+  caseSlaHours: number;
+}
+
+export function adminConfig(env: Env): AdminConfig {
+  const province = envString(env, 'ADMIN_PROVINCE', 'sichuan');
+  return {
+    province,
+    httpPort: envInt(env, 'ADMIN_HTTP_PORT', 8080, 0, 65_535),
+    httpHost: envString(env, 'ADMIN_HTTP_HOST', envString(env, 'GRPC_HOST', '0.0.0.0')),
+    registryAddress: envOptional(env, 'REGISTRY_ADDRESS'),
+    reviewAfterReports: envInt(env, 'ADMIN_REVIEW_AFTER_REPORTS', 1, 1, 1000),
+    suspendAfterCarriers: envInt(env, 'ADMIN_SUSPEND_AFTER_CARRIERS', 2, 1, 4),
+    directiveTtlHours: envInt(env, 'DIRECTIVE_TTL_HOURS', 72, 1, 24 * 30),
+    caseSlaHours: envInt(env, 'CASE_SLA_HOURS', 24, 1, 24 * 30),
+  };
+}

@@ -52,18 +52,6 @@ export interface OutboxMessage {
   payload: unknown;
 }
 
-interface DecisionRow {
-  id: string;
-  msisdn: string;
-  at: Date;
-  action: Action;
-  previous: Action;
-  reasons: ReasonCode[];
-  score: number;
-  policy: string;
-  shadow: boolean;
-  evidence: DecisionEvidence;
-}
 
 /** Owns decision, notice and outbox: a decision, its notice and its messages are written together. */
 @Injectable()
@@ -134,7 +122,7 @@ export class DecisionsRepository {
 
   /** A number's decisions, newest first. */
   async ofNumber(msisdn: string, includeShadow: boolean, limit: number): Promise<StoredDecision[]> {
-    const rows: DecisionRow[] = await this.dataSource.query(
+    const rows: StoredDecision[] = await this.dataSource.query(
       `SELECT id, msisdn, at, action, previous, reasons, score, policy, shadow, evidence FROM decision
        WHERE msisdn = $1 AND ($2 OR NOT shadow) ORDER BY at DESC, recorded_at DESC LIMIT $3`,
       [msisdn, includeShadow, limit],

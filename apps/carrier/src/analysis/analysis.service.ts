@@ -25,6 +25,7 @@ export interface IngestOutcome {
 }
 
 const EVICT_EVERY_MS = 10 * 60_000;
+const POLICY_SYNC_MS = 5_000;
 
 /**
  * The carrier's analysis: one engine in memory (single-threaded, so every
@@ -39,6 +40,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   private gate!: EventGate;
   private newestEventAt = 0;
   private timer: NodeJS.Timeout | null = null;
+  private policyTimer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(CARRIER_CONFIG) private readonly config: CarrierConfig,
@@ -70,10 +72,25 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     this.logger.log(`analysis ready: ${subscribers} subscribers, ${statuses.length} registry entries, policy ${policy.name}@${policy.version}${shadow ? `, shadow ${shadow.name}@${shadow.version}` : ''}`);
     this.timer = setInterval(() => this.evictIdle(), EVICT_EVERY_MS);
     this.timer.unref();
+    this.policyTimer = setInterval(() => void this.syncPolicies().catch((e: Error) => this.logger.warn(`policy sync failed: ${e.message}`)), POLICY_SYNC_MS);
+    this.policyTimer.unref();
   }
 
   onApplicationShutdown(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.policyTimer) clearInterval(this.policyTimer);
+  }
+
+  /**
+   * Follows policy switches made through another replica of this carrier: the
+   * stored assignment is the truth, checked every few seconds.
+   */
+  async syncPolicies(): Promise<void> {
+    const { active, shadow } = await this.policies.current();
+    const want = [`${active.name}@${active.version}`, shadow ? `${shadow.name}@${shadow.version}` : ''];
+    const have = [this.engine.primary.label, this.engine.shadow?.label ?? ''];
+    if (want[0] === have[0] && want[1] === have[1]) return;
+    this.usePolicies(await this.loadPolicy(active), shadow && (await this.loadPolicy(shadow)));
   }
 
   /** Analyses a batch of events in order and records the decisions they lead to. */

@@ -62,6 +62,20 @@ describe('DeclareProfile (carrier over gRPC)', () => {
     expect(carrier.nestApp.get(AnalysisService).state.subscriberOf(driver)?.profile).toBe(UsageProfile.Logistics);
   });
 
+  it('is not undone by a later directory record for the number, before or after a restart', async () => {
+    const [rider] = await subscribe(carrier, client, ['13320000005']);
+    await declare('meituan-5', rider, { profile: 'USAGE_PROFILE_DELIVERY', attestedBy: 'Meituan Chengdu' });
+    const sync = { id: '', atMs: cst('2024-05-07T00:00'), subscriber: { msisdn: rider, activatedAtMs: cst('2023-10-01T00:00'), realNameVerified: true, profile: 'USAGE_PROFILE_NONE' } };
+    expect(await client.ingest([[sync as never]])).toMatchObject({ accepted: 1 });
+    expect(carrier.nestApp.get(AnalysisService).state.subscriberOf(rider)?.profile).toBe(UsageProfile.Delivery);
+    expect(await query(carrier, `SELECT profile FROM subscriber WHERE msisdn = $1`, [rider])).toEqual([{ profile: 'delivery' }]);
+    await carrier.stop();
+    await carrier.boot();
+    client = carrier.client('carrier:CTCC', 'crm-desk-7');
+    expect(await client.ingest([[{ ...sync, atMs: cst('2024-05-07T01:00') } as never]])).toMatchObject({ accepted: 1 });
+    expect(carrier.nestApp.get(AnalysisService).state.subscriberOf(rider)?.profile).toBe(UsageProfile.Delivery);
+  });
+
   it('is idempotent: a retry is replayed, the same key with other content is ALREADY_EXISTS', async () => {
     const [rider] = await subscribe(carrier, client, ['13320000003']);
     const first = await declare('meituan-88', '13320000003', { profile: 'USAGE_PROFILE_DELIVERY', attestedBy: 'Meituan rider platform' });

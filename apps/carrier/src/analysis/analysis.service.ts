@@ -63,6 +63,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
         this.engine.process({ type: 'subscriber', at: r.activatedAt.getTime(), msisdn: r.msisdn as Msisdn, carrier: this.config.carrierId, activatedAt: r.activatedAt.getTime(), realNameVerified: r.realNameVerified, profile: r.profile });
       }
     });
+    for (const a of await this.subscribers.attestedProfiles()) this.engine.declareProfile(a.msisdn as Msisdn, a.profile);
     const chances = await this.chancesUsed();
     await this.decisions.latestPerNumber((rows) => {
       for (const r of rows) this.engine.resume(r.msisdn as Msisdn, r.action, r.at.getTime(), chances.get(r.msisdn));

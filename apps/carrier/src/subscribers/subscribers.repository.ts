@@ -23,7 +23,9 @@ export class SubscribersRepository {
       `INSERT INTO subscriber (msisdn, activated_at, real_name_verified, profile, updated_at)
        SELECT m, a, r, p, now() FROM unnest($1::varchar[], $2::timestamptz[], $3::boolean[], $4::varchar[]) AS u(m, a, r, p)
        ON CONFLICT (msisdn) DO UPDATE SET activated_at = EXCLUDED.activated_at, real_name_verified = EXCLUDED.real_name_verified,
-         profile = EXCLUDED.profile, updated_at = now()`,
+         -- an attested declaration (DeclareProfile) is not undone by a directory sync
+         profile = CASE WHEN EXISTS (SELECT 1 FROM profile_declaration d WHERE d.msisdn = subscriber.msisdn) THEN subscriber.profile ELSE EXCLUDED.profile END,
+         updated_at = now()`,
       [rows.map((r) => r.msisdn), rows.map((r) => new Date(r.activatedAt)), rows.map((r) => r.realNameVerified), rows.map((r) => r.profile)],
     );
   }
@@ -31,6 +33,11 @@ export class SubscribersRepository {
   /** `em`: inside the caller's transaction (a profile declaration and its row commit together). */
   async setProfile(msisdn: string, profile: UsageProfile, em: EntityManager = this.dataSource.manager): Promise<void> {
     await em.query(`UPDATE subscriber SET profile = $2, updated_at = now() WHERE msisdn = $1`, [msisdn, profile]);
+  }
+
+  /** The latest attested profile of every number that has one. */
+  async attestedProfiles(): Promise<{ msisdn: string; profile: UsageProfile }[]> {
+    return this.dataSource.query(`SELECT DISTINCT ON (msisdn) msisdn, profile FROM profile_declaration ORDER BY msisdn, declared_at DESC, id DESC`);
   }
 
   /** Every subscriber, a page at a time (keyset on msisdn). */

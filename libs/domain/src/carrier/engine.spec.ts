@@ -225,6 +225,16 @@ describe('the engine', () => {
     expect(engine.subscriberOf(s.n('13300000047'))).toBeUndefined();
   });
 
+  it('keeps an attested profile when the directory sends the record again', () => {
+    const engine = new AnalysisEngine({ policy: DEFAULT_POLICY, carrier: 'CTCC' });
+    const s = new Scenario(48);
+    const rider = s.subscriber('19300000048', cst('2023-01-01T00:00'));
+    for (const e of s.sorted()) engine.process(e);
+    engine.declareProfile(rider, UsageProfile.Delivery);
+    engine.process({ type: 'subscriber', at: cst('2024-03-01T00:00'), msisdn: rider, carrier: 'CTCC', activatedAt: cst('2023-01-01T00:00'), realNameVerified: true, profile: UsageProfile.None });
+    expect(engine.subscriberOf(rider)).toMatchObject({ profile: UsageProfile.Delivery, realNameVerified: true });
+  });
+
   it('keeps under two kilobytes per active number', () => {
     expect(bytesPerActiveNumber(DEFAULT_LAYOUT)).toBeLessThan(2048);
   });

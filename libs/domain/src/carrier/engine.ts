@@ -45,6 +45,8 @@ const DWELL_GAP_SEC = 30 * 60;
 
 interface DirectoryEntry extends Subscriber {
   carrier: CarrierId;
+  /** The profile was attested by an employer or platform: a directory record cannot undo it. */
+  attested: boolean;
 }
 
 /** Numbers travel as E.164 strings; inside, `+8619112345678` is the number 8619112345678. */
@@ -155,7 +157,10 @@ export class AnalysisEngine {
   declareProfile(msisdn: Msisdn, profile: UsageProfile): EngineResult {
     const key = msisdnKey(msisdn);
     const entry = this.directory.get(key);
-    if (entry && this.isOwn(key)) entry.profile = profile;
+    if (entry && this.isOwn(key)) {
+      entry.profile = profile;
+      entry.attested = true;
+    }
     return SILENT;
   }
 
@@ -203,11 +208,15 @@ export class AnalysisEngine {
   }
 
   private register(event: SubscriberEvent): void {
-    this.directory.set(msisdnKey(event.msisdn), {
+    const key = msisdnKey(event.msisdn);
+    const known = this.directory.get(key);
+    const attested = known?.attested === true && known.carrier === event.carrier;
+    this.directory.set(key, {
       carrier: event.carrier,
       activatedAt: event.activatedAt,
       realNameVerified: event.realNameVerified,
-      profile: event.profile,
+      profile: attested ? known.profile : event.profile,
+      attested,
     });
   }
 

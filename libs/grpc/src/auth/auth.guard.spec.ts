@@ -101,4 +101,42 @@ describe(AuthGuard.name, () => {
       logged.mockRestore();
     }
   });
+
+  describe('over HTTP (the dashboard API)', () => {
+    class DashboardController {
+      @Roles(RoleKind.Admin)
+      issue(): void {}
+    }
+    const request = (role?: string, extra: object = {}) => ({
+      method: 'POST',
+      url: '/api/directives',
+      route: { path: '/api/directives' },
+      headers: role ? { authorization: `Bearer ${signToken({ subject: `${role}-1`, role, ttlSeconds: 60 }, keys.privateKey)}` } : {},
+      body: { msisdn: '+8619100000001' },
+      ...extra,
+    });
+    const activate = (req: object) => {
+      const controller = new DashboardController();
+      const context = new ExecutionContextHost([req, {}, () => undefined], DashboardController as never, controller.issue);
+      context.setType('http');
+      return guard.canActivate(context);
+    };
+
+    it('reads the bearer token from the authorization header and attaches the principal to the request', async () => {
+      const req = request('admin:sichuan');
+      await expect(activate(req)).resolves.toBe(true);
+      expect(principalOf(req)).toMatchObject({ subject: 'admin:sichuan-1', kind: RoleKind.Admin, scope: 'sichuan' });
+    });
+
+    it('refuses a missing token and a wrong role, and audits both with the route and the number', async () => {
+      entries.length = 0;
+      failAudit = false;
+      expect((await refusal(activate(request()))).kind).toBe(ErrorKind.Unauthenticated);
+      expect((await refusal(activate(request('analyst')))).kind).toBe(ErrorKind.PermissionDenied);
+      expect(entries).toEqual([
+        expect.objectContaining({ action: 'HTTP POST /api/directives', target: '+8619100000001', outcome: 'UNAUTHENTICATED' }),
+        expect.objectContaining({ action: 'HTTP POST /api/directives', actor: 'analyst-1', outcome: 'PERMISSION_DENIED' }),
+      ]);
+    });
+  });
 });

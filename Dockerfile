@@ -20,6 +20,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/proto ./proto
+# The admin serves the analysts' dashboard from here (Chart.js comes from node_modules).
+COPY --from=build /app/apps/admin/dashboard ./apps/admin/dashboard
 USER node
 # Compiled code keeps its @app/* imports: register-aliases maps them onto dist/libs.
 ENTRYPOINT ["node", "--enable-source-maps", "-r", "./dist/scripts/register-aliases.js"]

@@ -54,11 +54,11 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['postgres', ...defaults.map((s) => s.name)].sort());
   });
 
-  it.each(defaults.map((plan) => [plan.name, plan] as const))('runs %s from its main, on its default port, published as is', (_, plan) => {
+  it.each(defaults.map((plan) => [plan.name, plan] as const))('runs %s from its main, on its default ports, published as is', (_, plan) => {
     const service = serviceOf(plan);
     expect(service.command).toEqual([`dist/apps/${plan.app}/src/main.js`]);
     expect(service.environment).toMatchObject(plan.env); // GRPC_PORT, and CARRIER_ID for a carrier
-    expect(service.ports).toEqual([`${plan.port}:${plan.port}`]);
+    expect(service.ports).toEqual([plan.port, ...(plan.http ? [plan.http.port] : [])].map((port) => `${port}:${port}`)); // the admin's dashboard too
     if (plan.app === 'carrier') expect(carrierConfig(service.environment!).defaultPort).toBe(plan.port);
   });
 

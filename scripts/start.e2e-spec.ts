@@ -89,7 +89,7 @@ function refusesConnections(port: number): Promise<boolean> {
 
 /** Variables of this test run that would steer the launcher elsewhere (jest's DATABASE_URL, a developer's GRPC_*). */
 function isolatedEnv(): NodeJS.ProcessEnv {
-  const steering = /^(DATABASE_URL|\w+_DATABASE_URL|GRPC_\w+|AUTH_\w+|CARRIER_\w+|REGISTRY_PORT|ADMIN_PORT|EMBEDDED_PG_PORT|DATA_DIR)$/;
+  const steering = /^(DATABASE_URL|\w+_DATABASE_URL|GRPC_\w+|AUTH_\w+|CARRIER_\w+|REGISTRY_PORT|ADMIN_PORT|ADMIN_HTTP_\w+|EMBEDDED_PG_PORT|DATA_DIR)$/;
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !steering.test(name)));
 }
 
@@ -97,7 +97,7 @@ describe('npm start (e2e)', () => {
   let workDir: string;
   let distRoot: string;
   let dataDir: string;
-  let ports: { pg: number; registry: number; admin: number; cmcc: number; cucc: number; ctcc: number };
+  let ports: { pg: number; registry: number; admin: number; dashboard: number; cmcc: number; cucc: number; ctcc: number };
   let launcherEnv: NodeJS.ProcessEnv;
   const runs: LauncherRun[] = [];
 
@@ -124,13 +124,14 @@ describe('npm start (e2e)', () => {
       taken.push(port);
       return port;
     };
-    ports = { pg: await next(), registry: await next(), admin: await next(), cmcc: await next(), cucc: await next(), ctcc: await next() };
+    ports = { pg: await next(), registry: await next(), admin: await next(), dashboard: await next(), cmcc: await next(), cucc: await next(), ctcc: await next() };
     launcherEnv = {
       ...isolatedEnv(),
       DATA_DIR: dataDir,
       EMBEDDED_PG_PORT: String(ports.pg),
       REGISTRY_PORT: String(ports.registry),
       ADMIN_PORT: String(ports.admin),
+      ADMIN_HTTP_PORT: String(ports.dashboard),
       CARRIER_CMCC_PORT: String(ports.cmcc),
       CARRIER_CUCC_PORT: String(ports.cucc),
       CARRIER_CTCC_PORT: String(ports.ctcc),
@@ -175,6 +176,15 @@ describe('npm start (e2e)', () => {
       carrier.close();
     }
     flagged.policeToken = run.token('POLICE_TOKEN');
+
+    // The admin serves the dashboard and its API over HTTP; the banner says where, with a token to sign in.
+    const dashboard = `http://127.0.0.1:${ports.dashboard}/`;
+    expect(run.output()).toContain(` Dashboard: ${dashboard}`);
+    const index = await fetch(dashboard);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toMatch(/^text\/html/);
+    const me = await fetch(`${dashboard}api/me`, { headers: { authorization: `Bearer ${run.token('ADMIN_TOKEN')}` } });
+    expect(await me.json()).toEqual({ subject: 'dev-admin-sichuan', role: 'admin:sichuan' });
 
     const postgresPid = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     const pids = [...run.servicePids(), postgresPid];

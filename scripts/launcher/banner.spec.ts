@@ -44,4 +44,24 @@ describe(banner.name, () => {
   it('ends with the ready line', () => {
     expect(lines.at(-2)).toBe(READY_LINE);
   });
+
+  it('shows the dashboard’s URL and a dev administration token to sign in with, when the admin serves one', () => {
+    const withDashboard = banner({
+      endpoints: [{ name: 'admin', address: '127.0.0.1:50052', pid: 103 }],
+      dashboard: { url: 'http://127.0.0.1:8080/', token: { variable: 'ADMIN_TOKEN', role: 'admin:sichuan', token: 'ddd.eee.fff' } },
+      database: 'postgres://fraud@db:5432/postgres',
+      dataDir: '/srv/fraud/.data',
+      tokens: [{ variable: 'ADMIN_TOKEN', role: 'admin:sichuan', token: 'ddd.eee.fff' }],
+      tokenTtlHours: 12,
+    });
+    expect(withDashboard).toEqual(
+      expect.arrayContaining([
+        ' Dashboard: http://127.0.0.1:8080/  (JSON API docs: http://127.0.0.1:8080/api/docs)',
+        '   sign in with this admin:sichuan token (ADMIN_TOKEN below; ANALYST_TOKEN for read-only):',
+        '   ddd.eee.fff',
+      ]),
+    );
+    expect(withDashboard.at(-2)).toBe(READY_LINE);
+    expect(lines.some((line) => line.includes('Dashboard'))).toBe(false);
+  });
 });

@@ -9,8 +9,17 @@ export interface BannerEndpoint {
   pid: number;
 }
 
+/** The analysts' dashboard, served by the admin. */
+export interface BannerDashboard {
+  /** e.g. `http://127.0.0.1:8080/`. */
+  url: string;
+  /** The dev token to sign in with (an administration token: it may also issue directives). */
+  token: DevToken;
+}
+
 export interface BannerInput {
   endpoints: BannerEndpoint[];
+  dashboard?: BannerDashboard;
   /** Shown as-is: mask passwords first (maskPassword). */
   database: string;
   dataDir: string;
@@ -18,7 +27,7 @@ export interface BannerInput {
   tokenTtlHours: number;
 }
 
-export function banner({ endpoints, database, dataDir, tokens, tokenTtlHours }: BannerInput): string[] {
+export function banner({ endpoints, dashboard, database, dataDir, tokens, tokenTtlHours }: BannerInput): string[] {
   const registry = endpoints.find((e) => e.name === 'registry');
   const width = Math.max(...endpoints.map((e) => e.name.length), 'data folder'.length);
   const row = (label: string, value: string): string => `   ${label.padEnd(width)}  ${value}`;
@@ -38,6 +47,7 @@ export function banner({ endpoints, database, dataDir, tokens, tokenTtlHours }: 
     row('database', database),
     row('data folder', dataDir),
     '',
+    ...(dashboard ? dashboardLines(dashboard) : []),
     ` Dev tokens, valid ${tokenTtlHours} h (paste into a shell):`,
     ...tokens.map((t) => `   export ${t.variable}=${t.token}  # ${t.role}`),
     '',
@@ -47,6 +57,15 @@ export function banner({ endpoints, database, dataDir, tokens, tokenTtlHours }: 
     '',
     READY_LINE,
     rule,
+  ];
+}
+
+function dashboardLines({ url, token }: BannerDashboard): string[] {
+  return [
+    ` Dashboard: ${url}  (JSON API docs: ${url}api/docs)`,
+    `   sign in with this ${token.role} token (${token.variable} below; ANALYST_TOKEN for read-only):`,
+    `   ${token.token}`,
+    '',
   ];
 }
 

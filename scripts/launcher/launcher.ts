@@ -4,8 +4,8 @@ import path from 'node:path';
 import { ConfigError, envInt, envOptional, envString, type Env } from '@app/config';
 import { authKeyDir, DEFAULT_SHUTDOWN_GRACE_MS, formatAddress, loadOrCreateSigningKeys } from '@app/grpc';
 import { DEFAULT_DATA_DIR, embeddedPostgresConfig, resolveDatabaseUrl, startEmbeddedPostgres, type EmbeddedServer } from '@app/persistence';
-import { banner, maskPassword } from './banner';
-import { DEV_TOKEN_TTL_HOURS, mintDevTokens } from './dev-tokens';
+import { banner, maskPassword, type BannerDashboard } from './banner';
+import { ADMIN_TOKEN_VARIABLE, DEV_TOKEN_TTL_HOURS, mintDevTokens, type DevToken } from './dev-tokens';
 import { launchPlan, type ServicePlan } from './plan';
 import { describeExit, ServiceProcess } from './service-process';
 import { StartupError, waitUntilServing } from './wait-serving';
@@ -127,13 +127,23 @@ export class Launcher {
 
   private bannerLines({ env, signingKey }: Shared): string[] {
     const server = envOptional(env, 'DATABASE_URL');
+    const tokens = mintDevTokens(signingKey);
     return banner({
       endpoints: this.running.map((r) => ({ name: r.plan.name, address: r.address, pid: r.process.pid })),
+      ...this.dashboard(env, tokens),
       database: server === undefined ? 'per service (*_DATABASE_URL)' : `${maskPassword(server)}${this.embedded ? ' (embedded)' : ''}`,
       dataDir: envString(env, 'DATA_DIR'),
-      tokens: mintDevTokens(signingKey),
+      tokens,
       tokenTtlHours: DEV_TOKEN_TTL_HOURS,
     });
+  }
+
+  /** The admin's dashboard URL (where it listens: ADMIN_HTTP_HOST, else GRPC_HOST) and the admin dev token to sign in with. */
+  private dashboard(env: Env, tokens: DevToken[]): { dashboard?: BannerDashboard } {
+    const admin = this.running.find((r) => r.plan.http !== undefined);
+    const token = tokens.find((t) => t.variable === ADMIN_TOKEN_VARIABLE);
+    if (!admin?.plan.http || !token) return {};
+    return { dashboard: { url: `http://${formatAddress(probeHost(envString(env, 'ADMIN_HTTP_HOST', envString(env, 'GRPC_HOST'))), admin.plan.http.port)}/`, token } };
   }
 
   /** The first service that exits on its own, or undefined once a stop is requested. */

@@ -22,10 +22,15 @@ describe(launchPlan.name, () => {
     expect(cmcc).toMatchObject({ app: 'carrier', env: { GRPC_PORT: '50061', CARRIER_ID: 'CMCC' }, database: { service: 'carrier', instance: 'CMCC' } });
   });
 
-  it('points every carrier at the registry it starts (REGISTRY_ADDRESS), on the registry’s port', () => {
-    expect(launchPlan({})[2].map((c) => c.localEnv)).toEqual([1, 2, 3].map(() => ({ REGISTRY_ADDRESS: '127.0.0.1:50051' })));
-    expect(launchPlan({ REGISTRY_PORT: '7001' })[2][0].localEnv).toEqual({ REGISTRY_ADDRESS: '127.0.0.1:7001' });
-    expect(launchPlan({}).slice(0, 2).flat().map((s) => s.localEnv)).toEqual([{}, {}]);
+  it('points every carrier at the registry and the admin it starts (REGISTRY_ADDRESS, ADMIN_ADDRESS), on their ports', () => {
+    expect(launchPlan({})[2].map((c) => c.localEnv)).toEqual([1, 2, 3].map(() => ({ REGISTRY_ADDRESS: '127.0.0.1:50051', ADMIN_ADDRESS: '127.0.0.1:50052' })));
+    expect(launchPlan({ REGISTRY_PORT: '7001', ADMIN_PORT: '7002' })[2][0].localEnv).toEqual({ REGISTRY_ADDRESS: '127.0.0.1:7001', ADMIN_ADDRESS: '127.0.0.1:7002' });
+  });
+
+  it('points the admin at the registry it starts, and the registry at nothing', () => {
+    const [[registry], [admin]] = launchPlan({ REGISTRY_PORT: '7001' });
+    expect(admin.localEnv).toEqual({ REGISTRY_ADDRESS: '127.0.0.1:7001' });
+    expect(registry.localEnv).toEqual({});
   });
 
   it('takes the carriers from CARRIER_IDS and ports from REGISTRY_PORT, ADMIN_PORT, CARRIER_<ID>_PORT', () => {
@@ -41,5 +46,14 @@ describe(launchPlan.name, () => {
   it('refuses two services on one port, naming the variable', () => {
     expect(() => launchPlan({ ADMIN_PORT: '50061' })).toThrow(new ConfigError('CARRIER_CMCC_PORT', "port 50061 is already admin's (ADMIN_PORT)"));
     expect(() => launchPlan({ REGISTRY_PORT: 'http' })).toThrow(ConfigError);
+  });
+
+  it('serves the dashboard on ADMIN_HTTP_PORT (8080 by default), passed on to the admin, on a port no other service may take', () => {
+    const admin = launchPlan({})[1][0];
+    expect(admin).toMatchObject({ env: { ADMIN_HTTP_PORT: '8080' }, http: { port: 8080, portVariable: 'ADMIN_HTTP_PORT' } });
+    expect(launchPlan({ ADMIN_HTTP_PORT: '9090' })[1][0]).toMatchObject({ env: { ADMIN_HTTP_PORT: '9090' }, http: { port: 9090 } });
+    expect(launchPlan({}).flat().filter((s) => s.http !== undefined).map((s) => s.name)).toEqual(['admin']);
+    expect(() => launchPlan({ ADMIN_HTTP_PORT: '50061' })).toThrow(new ConfigError('CARRIER_CMCC_PORT', "port 50061 is already admin (HTTP)'s (ADMIN_HTTP_PORT)"));
+    expect(() => launchPlan({ ADMIN_HTTP_PORT: 'web' })).toThrow(ConfigError);
   });
 });

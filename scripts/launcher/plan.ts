@@ -1,6 +1,6 @@
 import { ConfigError, envInt, type Env } from '@app/config';
 import type { CarrierId } from '@app/grpc';
-import { ADMIN_DEFAULT_PORT } from '../../apps/admin/src/admin.grpc';
+import { ADMIN_DEFAULT_HTTP_PORT, ADMIN_DEFAULT_PORT } from '../../apps/admin/src/admin.grpc';
 import { REGISTRY_DEFAULT_PORT } from '../../apps/registry/src/registry.grpc';
 import { CARRIER_DEFAULT_PORTS } from '../../apps/carrier/src/config/carrier.config';
 import { carrierIdsOf } from '../carrier-ids';
@@ -22,6 +22,8 @@ export interface ServicePlan {
   localEnv: Env;
   /** Its database, as @app/persistence names it. */
   database: { service: AppName; instance?: CarrierId };
+  /** The admin's dashboard and JSON API (ADMIN_HTTP_PORT); other services serve no HTTP. */
+  http?: { port: number; portVariable: string };
 }
 
 /**
@@ -31,11 +33,13 @@ export interface ServicePlan {
  */
 export function launchPlan(env: Env): ServicePlan[][] {
   const registry = service(env, 'registry', 'registry', 'REGISTRY_PORT', REGISTRY_DEFAULT_PORT, {});
-  const admin = service(env, 'admin', 'admin', 'ADMIN_PORT', ADMIN_DEFAULT_PORT, {});
+  const registryAddress = `127.0.0.1:${registry.port}`;
+  // The administration follows the registry (police clearances), over loopback.
+  const admin = withDashboard(env, { ...service(env, 'admin', 'admin', 'ADMIN_PORT', ADMIN_DEFAULT_PORT, {}), localEnv: { REGISTRY_ADDRESS: registryAddress } });
   const carriers = carrierIdsOf(env).map((id) => ({
     ...service(env, `carrier-${id.toLowerCase()}`, 'carrier', `CARRIER_${id}_PORT`, CARRIER_DEFAULT_PORTS[id], { CARRIER_ID: id }, id),
-    // Carriers flag numbers to the registry and follow its changes, over loopback.
-    localEnv: { REGISTRY_ADDRESS: `127.0.0.1:${registry.port}` },
+    // Carriers flag numbers to the registry and follow its changes, feed the administration and take its directives.
+    localEnv: { REGISTRY_ADDRESS: registryAddress, ADMIN_ADDRESS: `127.0.0.1:${admin.port}` },
   }));
   const tiers = [[registry], [admin], carriers].filter((tier) => tier.length > 0);
   assertDistinctPorts(tiers.flat());
@@ -55,9 +59,19 @@ function service(env: Env, name: string, app: AppName, portVariable: string, def
   };
 }
 
+/** The admin also serves the dashboard over HTTP, on ADMIN_HTTP_PORT (passed on to it as is). */
+function withDashboard(env: Env, admin: ServicePlan): ServicePlan {
+  const port = envInt(env, 'ADMIN_HTTP_PORT', ADMIN_DEFAULT_HTTP_PORT, 1, 65535);
+  return { ...admin, env: { ...admin.env, ADMIN_HTTP_PORT: String(port) }, http: { port, portVariable: 'ADMIN_HTTP_PORT' } };
+}
+
 function assertDistinctPorts(services: ServicePlan[]): void {
-  services.forEach((service, i) => {
-    const other = services.slice(0, i).find((earlier) => earlier.port === service.port);
-    if (other) throw new ConfigError(service.portVariable, `port ${service.port} is already ${other.name}'s (${other.portVariable})`);
+  const ports = services.flatMap((s) => [
+    { name: s.name, port: s.port, variable: s.portVariable },
+    ...(s.http ? [{ name: `${s.name} (HTTP)`, port: s.http.port, variable: s.http.portVariable }] : []),
+  ]);
+  ports.forEach((entry, i) => {
+    const other = ports.slice(0, i).find((earlier) => earlier.port === entry.port);
+    if (other) throw new ConfigError(entry.variable, `port ${entry.port} is already ${other.name}'s (${other.variable})`);
   });
 }

@@ -4,8 +4,17 @@ import { AuditModule } from '@app/audit';
 import { ClockModule } from '@app/config';
 import { AuthGuard } from '@app/grpc';
 import { PersistenceModule } from '@app/persistence';
+import { CasesModule } from './cases/cases.module';
+import { CellsModule } from './cells/cells.module';
 import { ADMIN_CONFIG, type AdminConfig } from './config/admin.config';
 import { adminDatabase } from './database';
+import { DirectivesModule } from './directives/directives.module';
+import { FeedModule } from './feed/feed.module';
+import { HttpApiModule } from './http/http.module';
+import { LookupModule } from './lookup/lookup.module';
+import { OversightModule } from './oversight/oversight.module';
+import { OwnershipModule } from './ownership/ownership.module';
+import { RegistryLinkModule } from './registry-link/registry-link.module';
 
 /** The administration's configuration, for every feature module. */
 @Global()
@@ -21,7 +30,21 @@ export class AdminModule {
   static forProvince(config: AdminConfig): DynamicModule {
     return {
       module: AdminModule,
-      imports: [AdminConfigModule.of(config), PersistenceModule.forService(adminDatabase), ClockModule, AuditModule],
+      imports: [
+        AdminConfigModule.of(config),
+        PersistenceModule.forService(adminDatabase),
+        ClockModule,
+        AuditModule,
+        OwnershipModule,
+        FeedModule,
+        DirectivesModule,
+        CellsModule,
+        OversightModule,
+        CasesModule,
+        LookupModule,
+        RegistryLinkModule,
+        HttpApiModule,
+      ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };
   }

@@ -1,10 +1,12 @@
 import { AuditEventEntity, CreateAuditLog1764400000000 } from '@app/audit';
 import type { ServiceDatabase } from '@app/persistence';
 import { CreateAdmin1764400000400 } from './migrations/1764400000400-create-admin';
+import { CreatePortedNumberChange1764400000450 } from './migrations/1764400000450-create-ported-number-change';
+import { CaseTracking1764400000600 } from './migrations/1764400000600-case-tracking';
 
 /** The admin service's tables and migrations, for the app and for `npm run migrate`. */
 export const adminDatabase: ServiceDatabase = {
   service: 'admin',
   entities: [AuditEventEntity],
-  migrations: [CreateAuditLog1764400000000, CreateAdmin1764400000400],
+  migrations: [CreateAuditLog1764400000000, CreateAdmin1764400000400, CreatePortedNumberChange1764400000450, CaseTracking1764400000600],
 };

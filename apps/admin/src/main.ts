@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { bootstrapGrpcApp } from '@app/grpc';
+import { bootstrapHybridApp } from '@app/grpc';
 import { ADMIN_DEFAULT_PORT, ADMIN_GRPC } from './admin.grpc';
 import { AdminModule } from './admin.module';
 import { adminConfig, type AdminConfig } from './config/admin.config';
+import { configureAdminHttp } from './http/admin-http';
+import { HttpErrorFilter } from './http/http-error.filter';
 
 let config: AdminConfig;
 try {
@@ -12,4 +14,10 @@ try {
   process.exit(1);
 }
 
-void bootstrapGrpcApp(AdminModule.forProvince(config), { name: 'admin', defaultPort: ADMIN_DEFAULT_PORT, ...ADMIN_GRPC });
+// gRPC for the carriers and tools, HTTP (ADMIN_HTTP_HOST:ADMIN_HTTP_PORT) for the dashboard and its JSON API.
+void bootstrapHybridApp(AdminModule.forProvince(config), {
+  name: 'admin',
+  defaultPort: ADMIN_DEFAULT_PORT,
+  ...ADMIN_GRPC,
+  http: { host: config.httpHost, port: config.httpPort, errorFilter: new HttpErrorFilter(), configure: configureAdminHttp },
+});

@@ -4,6 +4,7 @@ import { AuditModule } from '@app/audit';
 import { ClockModule } from '@app/config';
 import { AUTH_OWN_CARRIER, AuthGuard } from '@app/grpc';
 import { PersistenceModule } from '@app/persistence';
+import { AdminLinkModule } from './admin-link/admin-link.module';
 import { CARRIER_CONFIG, type CarrierConfig } from './config/carrier.config';
 import { carrierDatabase } from './database';
 import { CallCheckModule } from './callcheck/callcheck.module';
@@ -45,6 +46,7 @@ export class CarrierModule {
         IngestModule,
         OutboxModule,
         RegistryLinkModule,
+        AdminLinkModule,
         PoliciesModule,
         ExplainModule,
         CallCheckModule,

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import type { Env } from '@app/config';
 import type { CarrierId } from '@app/grpc';
+import { AdminHarness } from '../../admin/test/admin-harness';
 import { RegistryHarness } from '../../registry/test/registry-harness';
 import { CarrierHarness } from './carrier-harness';
 
@@ -14,7 +16,7 @@ export interface LinkedServices {
 }
 
 /** Short pauses, so that tests see deliveries and reconnections quickly. */
-const FAST_LINK = { OUTBOX_INTERVAL_MS: '50', REGISTRY_RETRY_MAX_MS: '500' };
+const FAST_LINK = { OUTBOX_INTERVAL_MS: '50', REGISTRY_RETRY_MAX_MS: '500', ADMIN_RETRY_MAX_MS: '500' };
 
 export async function startLinked(carrierId: CarrierId): Promise<LinkedServices> {
   const keyDir = mkdtempSync(join(tmpdir(), 'linked-keys-'));
@@ -25,6 +27,34 @@ export async function startLinked(carrierId: CarrierId): Promise<LinkedServices>
     carrier,
     close: async () => {
       await carrier.close(false);
+      await registry.close();
+      rmSync(keyDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A province: the registry, the administration (following the registry) and carriers wired to both, all with one signing key. */
+export interface Province {
+  registry: RegistryHarness;
+  admin: AdminHarness;
+  carriers: Record<CarrierId, CarrierHarness>;
+  close(): Promise<void>;
+}
+
+/** `adminEnv`: the administration's settings (e.g. ADMIN_SUSPEND_AFTER_CARRIERS). */
+export async function startProvince(carrierIds: CarrierId[], adminEnv: Env = {}): Promise<Province> {
+  const keyDir = mkdtempSync(join(tmpdir(), 'province-keys-'));
+  const registry = await RegistryHarness.start(keyDir);
+  const admin = await AdminHarness.start(keyDir, { REGISTRY_ADDRESS: registry.address, ...adminEnv });
+  const carriers = {} as Record<CarrierId, CarrierHarness>;
+  for (const id of carrierIds) carriers[id] = await CarrierHarness.start(id, { ...FAST_LINK, REGISTRY_ADDRESS: registry.address, ADMIN_ADDRESS: admin.address }, keyDir);
+  return {
+    registry,
+    admin,
+    carriers,
+    close: async () => {
+      for (const carrier of Object.values(carriers)) await carrier.close(false);
+      await admin.close();
       await registry.close();
       rmSync(keyDir, { recursive: true, force: true });
     },

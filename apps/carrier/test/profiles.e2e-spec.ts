@@ -63,7 +63,7 @@ describe('DeclareProfile (carrier over gRPC)', () => {
   });
 
   it('is not undone by a later directory record for the number, before or after a restart', async () => {
-    const [rider] = await subscribe(carrier, client, ['13320000005']);
+    const [rider] = await subscribe(carrier, client, ['13320000007']);
     await declare('meituan-5', rider, { profile: 'USAGE_PROFILE_DELIVERY', attestedBy: 'Meituan Chengdu' });
     const sync = { id: '', atMs: cst('2024-05-07T00:00'), subscriber: { msisdn: rider, activatedAtMs: cst('2023-10-01T00:00'), realNameVerified: true, profile: 'USAGE_PROFILE_NONE' } };
     expect(await client.ingest([[sync as never]])).toMatchObject({ accepted: 1 });

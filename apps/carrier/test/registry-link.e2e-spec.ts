@@ -1,4 +1,4 @@
-import { OutboxRelay } from '../src/outbox/outbox-relay.service';
+import { RegistryRelay } from '../src/outbox/registry-relay.service';
 import { toWire } from './carrier-harness';
 import { eventually, query, startLinked, type LinkedServices } from './linked-services';
 import { mixedTraffic } from './traffic';
@@ -112,7 +112,7 @@ describe('carrier → registry: 100,000 events, the registry stopped and started
     ]);
     const { results } = await linked.registry.client('carrier:CTCC').checkNumbers({ msisdns: ['+8617199990001', '+8617199990002'] });
     expect(results.map((r) => r.status)).toEqual(['NUMBER_STATUS_SUSPECTED', 'NUMBER_STATUS_SUSPECTED']);
-    const { REGISTRY } = await linked.carrier.nestApp.get(OutboxRelay).backlog();
+    const { REGISTRY } = await linked.carrier.nestApp.get(RegistryRelay).backlog();
     expect(REGISTRY).toEqual({ pending: 0, failed: 1, oldestPendingAt: null });
   });
 });

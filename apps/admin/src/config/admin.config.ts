@@ -1,4 +1,4 @@
-import { envInt, envOptional, envString, type Env } from '@app/config';
+import { ConfigError, envInt, envOptional, envString, type Env } from '@app/config';
 
 /** Injection token of the AdminConfig. */
 export const ADMIN_CONFIG = Symbol('ADMIN_CONFIG');
@@ -11,6 +11,8 @@ export interface AdminConfig {
   httpHost: string;
   /** The registry, followed for police clearances (case clocks); unset: not followed. */
   registryAddress: string | undefined;
+  /** A file with this administration's `admin:<province>` token for the registry (required in production). */
+  registryTokenFile: string | undefined;
   /** Inter-network cases: distinct reporting carriers or REPORT decisions that make a REVIEW directive. */
   reviewAfterReports: number;
   /** … and that make a SUSPEND directive (reports from at least this many distinct carriers). */
@@ -23,11 +25,18 @@ export interface AdminConfig {
 
 export function adminConfig(env: Env): AdminConfig {
   const province = envString(env, 'ADMIN_PROVINCE', 'sichuan');
+  const registryAddress = envOptional(env, 'REGISTRY_ADDRESS');
+  const registryTokenFile = envOptional(env, 'REGISTRY_TOKEN_FILE');
+  // In production a service never mints its own token: it is issued one.
+  if (registryAddress !== undefined && registryTokenFile === undefined && envOptional(env, 'NODE_ENV') === 'production') {
+    throw new ConfigError('REGISTRY_TOKEN_FILE', 'is required in production to follow the registry at REGISTRY_ADDRESS');
+  }
   return {
     province,
     httpPort: envInt(env, 'ADMIN_HTTP_PORT', 8080, 0, 65_535),
     httpHost: envString(env, 'ADMIN_HTTP_HOST', envString(env, 'GRPC_HOST', '0.0.0.0')),
-    registryAddress: envOptional(env, 'REGISTRY_ADDRESS'),
+    registryAddress,
+    registryTokenFile,
     reviewAfterReports: envInt(env, 'ADMIN_REVIEW_AFTER_REPORTS', 1, 1, 1000),
     suspendAfterCarriers: envInt(env, 'ADMIN_SUSPEND_AFTER_CARRIERS', 2, 1, 4),
     directiveTtlHours: envInt(env, 'DIRECTIVE_TTL_HOURS', 72, 1, 24 * 30),

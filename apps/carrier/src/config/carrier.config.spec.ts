@@ -14,7 +14,7 @@ describe(carrierConfig.name, () => {
     expect(new Set(CARRIER_IDS.map((id) => CARRIER_DEFAULT_PORTS[id])).size).toBe(CARRIER_IDS.length);
   });
 
-  it('has defaults for the analysis and the registry link, and validates overrides', () => {
+  it('has defaults for the analysis and the links, and validates overrides', () => {
     expect(carrierConfig({ CARRIER_ID: 'CTCC' })).toEqual({
       carrierId: 'CTCC',
       defaultPort: 50063,
@@ -25,6 +25,9 @@ describe(carrierConfig.name, () => {
       outboxIntervalMs: 200,
       registryTokenFile: undefined,
       registryRetryMaxMs: 5000,
+      adminAddress: undefined,
+      adminTokenFile: undefined,
+      adminRetryMaxMs: 5000,
     });
     expect(carrierConfig({ CARRIER_ID: 'CTCC', EVENT_LATENESS_SEC: '60', REGISTRY_ADDRESS: 'registry:50051' })).toMatchObject({ latenessMs: 60_000, registryAddress: 'registry:50051' });
     expect(() => carrierConfig({ CARRIER_ID: 'CTCC', OUTBOX_BATCH: '5000' })).toThrow(new ConfigError('OUTBOX_BATCH', '5000 is outside 1..1000'));
@@ -33,13 +36,22 @@ describe(carrierConfig.name, () => {
       registryRetryMaxMs: 30_000,
     });
     expect(() => carrierConfig({ CARRIER_ID: 'CTCC', REGISTRY_RETRY_MAX_MS: '10' })).toThrow(new ConfigError('REGISTRY_RETRY_MAX_MS', '10 is outside 100..600000'));
+    expect(carrierConfig({ CARRIER_ID: 'CTCC', ADMIN_ADDRESS: 'admin:50052', ADMIN_TOKEN_FILE: '/run/secrets/admin.token', ADMIN_RETRY_MAX_MS: '2000' })).toMatchObject({
+      adminAddress: 'admin:50052',
+      adminTokenFile: '/run/secrets/admin.token',
+      adminRetryMaxMs: 2000,
+    });
+    expect(() => carrierConfig({ CARRIER_ID: 'CTCC', ADMIN_RETRY_MAX_MS: '0' })).toThrow(new ConfigError('ADMIN_RETRY_MAX_MS', '0 is outside 100..600000'));
   });
 
-  it('needs a registry token file in production, where no token is minted', () => {
+  it('needs a token file per service it calls in production, where no token is minted', () => {
     const production = { CARRIER_ID: 'CTCC', NODE_ENV: 'production', REGISTRY_ADDRESS: 'registry:50051' };
     expect(() => carrierConfig(production)).toThrow(new ConfigError('REGISTRY_TOKEN_FILE', 'is required in production to call the registry at REGISTRY_ADDRESS'));
     expect(carrierConfig({ ...production, REGISTRY_TOKEN_FILE: '/run/secrets/registry.token' }).registryTokenFile).toBe('/run/secrets/registry.token');
     expect(carrierConfig({ CARRIER_ID: 'CTCC', NODE_ENV: 'production' }).registryAddress).toBeUndefined();
+    const toAdmin = { CARRIER_ID: 'CTCC', NODE_ENV: 'production', ADMIN_ADDRESS: 'admin:50052' };
+    expect(() => carrierConfig(toAdmin)).toThrow(new ConfigError('ADMIN_TOKEN_FILE', 'is required in production to call the administration at ADMIN_ADDRESS'));
+    expect(carrierConfig({ ...toAdmin, ADMIN_TOKEN_FILE: '/run/secrets/admin.token' }).adminTokenFile).toBe('/run/secrets/admin.token');
   });
 
   it('refuses a missing or unknown CARRIER_ID, naming the variable and the choices', () => {

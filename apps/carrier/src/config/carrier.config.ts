@@ -24,16 +24,22 @@ export interface CarrierConfig {
   registryTokenFile: string | undefined;
   /** The longest pause between retries while the registry is unreachable. */
   registryRetryMaxMs: number;
+  /** The administration's gRPC address; unset: nothing is sent to it and no directive is received. */
+  adminAddress: string | undefined;
+  /** As registryTokenFile, for the administration. */
+  adminTokenFile: string | undefined;
+  /** The longest pause between retries while the administration is unreachable. */
+  adminRetryMaxMs: number;
 }
 
 export function carrierConfig(env: Env): CarrierConfig {
   const carrierId = envEnum(env, 'CARRIER_ID', CARRIER_IDS);
   const registryAddress = envOptional(env, 'REGISTRY_ADDRESS');
   const registryTokenFile = envOptional(env, 'REGISTRY_TOKEN_FILE');
-  // A production carrier never holds the signing key: it is given its token.
-  if (registryAddress !== undefined && registryTokenFile === undefined && envOptional(env, 'NODE_ENV') === 'production') {
-    throw new ConfigError('REGISTRY_TOKEN_FILE', 'is required in production to call the registry at REGISTRY_ADDRESS');
-  }
+  const adminAddress = envOptional(env, 'ADMIN_ADDRESS');
+  const adminTokenFile = envOptional(env, 'ADMIN_TOKEN_FILE');
+  requireTokenInProduction(env, registryAddress, registryTokenFile, 'REGISTRY_TOKEN_FILE', 'the registry at REGISTRY_ADDRESS');
+  requireTokenInProduction(env, adminAddress, adminTokenFile, 'ADMIN_TOKEN_FILE', 'the administration at ADMIN_ADDRESS');
   return {
     carrierId,
     defaultPort: CARRIER_DEFAULT_PORTS[carrierId],
@@ -44,5 +50,15 @@ export function carrierConfig(env: Env): CarrierConfig {
     outboxIntervalMs: envInt(env, 'OUTBOX_INTERVAL_MS', 200, 10, 60_000),
     registryTokenFile,
     registryRetryMaxMs: envInt(env, 'REGISTRY_RETRY_MAX_MS', 5000, 100, 600_000),
+    adminAddress,
+    adminTokenFile,
+    adminRetryMaxMs: envInt(env, 'ADMIN_RETRY_MAX_MS', 5000, 100, 600_000),
   };
+}
+
+/** A production carrier never holds the signing key: it is given a token for each service it calls. */
+function requireTokenInProduction(env: Env, address: string | undefined, tokenFile: string | undefined, variable: string, peer: string): void {
+  if (address !== undefined && tokenFile === undefined && envOptional(env, 'NODE_ENV') === 'production') {
+    throw new ConfigError(variable, `is required in production to call ${peer}`);
+  }
 }

@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
 import { RegistryLinkModule } from '../registry-link/registry-link.module';
-import { OutboxRelay } from './outbox-relay.service';
 import { OutboxRepository } from './outbox.repository';
+import { RegistryRelay } from './registry-relay.service';
 
-/** Delivers the transactional outbox that DecisionRecorder fills. */
+/**
+ * Delivers the transactional outbox that DecisionRecorder fills: the REGISTRY
+ * queue here; the ADMIN queue's relay lives with the rest of the administration
+ * link (AdminLinkModule), on the same repository.
+ */
 @Module({
   imports: [RegistryLinkModule],
-  providers: [OutboxRepository, OutboxRelay],
-  exports: [OutboxRelay],
+  providers: [OutboxRepository, RegistryRelay],
+  exports: [OutboxRepository, RegistryRelay],
 })
 export class OutboxModule {}

@@ -1,12 +1,12 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 
 /**
- * Why a SubmitFlags call failed, as the relay must act on it:
- * - `unreachable`: the registry is down, slow or overloaded; every message stays and is retried with backoff;
- * - `flag-refused`: the registry refused one flag for good (it names `flags[i]`); that message is set aside, the rest go again at once;
+ * Why a batch submission (SubmitFlags, SubmitCarrierFeed) failed, as the relay must act on it:
+ * - `unreachable`: the peer is down, slow or overloaded; every message stays and is retried with backoff;
+ * - `item-refused`: the peer refused one item for good (it names `flags[i]`, `items[i]`); that message is set aside, the rest go again at once;
  * - `batch-refused`: refused as a whole for a reason no one message explains (our token or role, a bug); kept and retried with backoff, loudly.
  */
-export type SubmitFailure = { kind: 'unreachable'; reason: string } | { kind: 'flag-refused'; index: number; reason: string } | { kind: 'batch-refused'; reason: string };
+export type SubmitFailure = { kind: 'unreachable'; reason: string } | { kind: 'item-refused'; index: number; reason: string } | { kind: 'batch-refused'; reason: string };
 
 const TRANSIENT: ReadonlySet<number> = new Set([
   GrpcStatus.UNAVAILABLE,
@@ -17,19 +17,19 @@ const TRANSIENT: ReadonlySet<number> = new Set([
   GrpcStatus.CANCELLED,
   GrpcStatus.ABORTED,
 ]);
-/** Refusals about a flag's content; the registry names the flag in the details. */
-const ABOUT_ONE_FLAG: ReadonlySet<number> = new Set([GrpcStatus.INVALID_ARGUMENT, GrpcStatus.ALREADY_EXISTS]);
-const FLAG_FIELD = /^flags\[(\d+)\]/;
+/** Refusals about one item's content; our services name the item in the details (`flags[3].msisdn: …`). */
+const ABOUT_ONE_ITEM: ReadonlySet<number> = new Set([GrpcStatus.INVALID_ARGUMENT, GrpcStatus.ALREADY_EXISTS]);
 
-export function classifySubmitFailure(error: unknown, batchSize: number): SubmitFailure {
+/** `itemsField`: the request's repeated field, as refusals name it (`flags`, `items`). */
+export function classifySubmitFailure(error: unknown, batchSize: number, itemsField: string): SubmitFailure {
   const { code, details } = error as { code?: unknown; details?: unknown };
-  // Not a gRPC status (e.g. a socket error surfacing as is): the registry was not reached.
+  // Not a gRPC status (e.g. a socket error surfacing as is): the peer was not reached.
   if (typeof code !== 'number' || GrpcStatus[code] === undefined) return { kind: 'unreachable', reason: (error as Error)?.message ?? String(error) };
   const reason = `${GrpcStatus[code]}: ${typeof details === 'string' ? details : ''}`;
   if (TRANSIENT.has(code)) return { kind: 'unreachable', reason };
-  if (ABOUT_ONE_FLAG.has(code) && typeof details === 'string') {
-    const index = Number(FLAG_FIELD.exec(details)?.[1] ?? -1);
-    if (index >= 0 && index < batchSize) return { kind: 'flag-refused', index, reason };
+  if (ABOUT_ONE_ITEM.has(code) && typeof details === 'string' && details.startsWith(`${itemsField}[`)) {
+    const index = Number(/^\w+\[(\d+)\]/.exec(details)?.[1] ?? -1);
+    if (index >= 0 && index < batchSize) return { kind: 'item-refused', index, reason };
   }
   return { kind: 'batch-refused', reason };
 }

@@ -1,9 +1,9 @@
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { registry } from '@app/contracts';
+import { backoffDelay, pause } from '@app/grpc';
 import { AnalysisService } from '../analysis/analysis.service';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
-import { backoffDelay, pause } from './backoff';
 import { fromWireChange, latestPerNumber, type RegistryChange } from './registry-change.mapper';
 import { RegistryConnection } from './registry-connection';
 import { RegistryLinkRepository } from './registry-link.repository';

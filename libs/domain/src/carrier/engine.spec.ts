@@ -1,3 +1,4 @@
+import type { CellId } from '../cell';
 import { AnalysisEngine, msisdnKey } from './engine';
 import { UsageProfile, type CarrierEvent } from './events';
 import { ARTICLE_PEOPLE, FRAUD_PATTERNS, falseReportAttack, type Fixture } from './fixtures';
@@ -248,6 +249,40 @@ describe('the engine', () => {
     for (const e of s.sorted()) engine.process(e);
     expect([Action.Monitor, Action.Warn]).toContain(engine.levelOf(a, cst('2024-03-02T11:00')));
     expect(engine.levelOf(a, cst('2024-03-02T10:00') + 8 * DAY)).toBe(Action.None);
+  });
+});
+
+describe('directions from the administration', () => {
+  it('replaces the whole high-risk cell list, each cell within its window', () => {
+    const engine = new AnalysisEngine({ policy: DEFAULT_POLICY, carrier: 'CTCC' });
+    const [old, kept, bounded] = ['460-11-10000-1', '460-11-23456-1', '460-11-23456-2'] as CellId[];
+    engine.process({ type: 'high_risk_cell', at: cst('2024-01-01T00:00'), cell: old });
+    engine.setHighRiskCells([
+      { cell: kept, from: cst('2024-03-01T00:00'), until: Number.POSITIVE_INFINITY },
+      { cell: bounded, from: cst('2024-03-01T00:00'), until: cst('2024-04-01T00:00') },
+    ]);
+    const at = cst('2024-03-15T12:00');
+    expect([old, kept, bounded].map((c) => engine.isHighRiskCell(c, at))).toEqual([false, true, true]);
+    expect(engine.isHighRiskCell(kept, cst('2024-02-28T23:59'))).toBe(false);
+    expect(engine.isHighRiskCell(bounded, cst('2024-04-01T00:00'))).toBe(false);
+    engine.setHighRiskCells([]);
+    expect(engine.isHighRiskCell(kept, at)).toBe(false);
+  });
+
+  it('acts on a review like on an event: our subscriber climbs when the evidence supports it; others are left alone', () => {
+    const engine = new AnalysisEngine({ policy: DEFAULT_POLICY, carrier: 'CTCC' });
+    const s = new Scenario(51);
+    const ours = s.subscriber('19100000051', cst('2020-01-01T00:00'));
+    const theirs = s.subscriber('13800000051', cst('2020-01-01T00:00'), UsageProfile.None, 'CMCC');
+    for (const e of s.sorted()) engine.process(e);
+    // Loaded at start-up without acting on it: the review is what weighs it.
+    engine.knowRegistryStatus(ours, 'CONFIRMED');
+    engine.knowRegistryStatus(theirs, 'CONFIRMED');
+    const at = cst('2024-03-01T10:00');
+    expect(engine.review(ours, at).decisions).toMatchObject([{ msisdn: ours, action: Action.Suspend, previous: Action.None, reasons: [ReasonCode.RegistryConfirmed] }]);
+    expect(engine.review(ours, at + MINUTE).decisions).toEqual([]);
+    expect(engine.review(theirs, at).decisions).toEqual([]);
+    expect(engine.levelOf(theirs, at)).toBe(Action.None);
   });
 });
 

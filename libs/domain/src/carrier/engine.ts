@@ -1,3 +1,4 @@
+import type { CellId } from '../cell';
 import type { Msisdn } from '../msisdn';
 import {
   ActivityStore,
@@ -147,6 +148,24 @@ export class AnalysisEngine {
     if (action === Action.Restore) return this.restore(msisdn, ReasonCode.AppealUpheld, atMs, true);
     const key = msisdnKey(msisdn);
     return this.collect((ladder) => ladder.impose(key, msisdn, Action.Suspend, ReasonCode.Directive, atMs));
+  }
+
+  /**
+   * A review the administration asked for: our subscriber measured now, with a
+   * decision when the evidence supports a higher step (as any event would).
+   */
+  review(msisdn: Msisdn, atMs: number): EngineResult {
+    const key = msisdnKey(msisdn);
+    return this.isOwn(key) ? this.evaluate(key, msisdn, atMs) : SILENT;
+  }
+
+  /**
+   * Replaces the whole high-risk cell list (the administration's, pushed down
+   * on every change): each cell is high-risk from `from` until `until`.
+   */
+  setHighRiskCells(cells: readonly { cell: CellId; from: number; until: number }[]): void {
+    this.highRisk.clear();
+    for (const { cell, from, until } of cells) this.highRisk.set(this.cellIndex(cell), { from, until });
   }
 
   /**

@@ -1,11 +1,15 @@
-import { Logger, type INestMicroservice, type LoggerService, type LogLevel } from '@nestjs/common';
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Logger, type ExceptionFilter, type INestMicroservice, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { GrpcOptions } from '@nestjs/microservices';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, envInt, type Env } from '@app/config';
 import { GrpcExceptionFilter } from '../errors/grpc-exception.filter';
+import { TransportExceptionFilter } from '../errors/transport-exception.filter';
 import { grpcMicroserviceOptions, type GrpcServerOptions, type GrpcServiceSpec } from './grpc-options';
 import type { GrpcHealth } from './health';
-import { grpcServerConfig } from './server-config';
+import { formatAddress, grpcServerConfig, type GrpcServerConfig } from './server-config';
 
 type AppModule = Parameters<typeof NestFactory.createMicroservice>[0];
 
@@ -84,28 +88,38 @@ export async function bootstrapGrpcApp(appModule: AppModule, options: BootstrapO
   const logger = new Logger(options.name);
   const env = options.env ?? process.env;
   try {
-    const server = grpcServerConfig(env, { port: options.defaultPort });
-    const graceMs = envInt(env, 'GRPC_SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000);
-    const grpc = grpcMicroserviceOptions({
-      protoFiles: options.protoFiles,
-      packages: options.packages,
-      healthServices: options.healthServices,
-      host: server.host,
-      port: server.port,
-      credentials: server.credentials,
-    });
+    const { server, graceMs, grpc } = grpcFromEnv(env, options);
     const handle = await startGrpcApp(appModule, grpc, options.logger === undefined ? {} : { logger: options.logger });
     closeOnSignals(handle, graceMs, logger);
     logger.log(`gRPC listening on ${server.address} (${server.security})`);
     return handle;
   } catch (error) {
-    if (error instanceof ConfigError) logger.error(error.message);
-    else logger.error(`failed to start: ${(error as Error).message}`, (error as Error).stack);
-    process.exit(1);
+    return failedToStart(error, logger);
   }
 }
 
-function closeOnSignals(handle: GrpcApp, graceMs: number, logger: Logger): void {
+/** GRPC_* variables read and validated: where to listen, how long to drain, and Nest's options. */
+function grpcFromEnv(env: Env, options: BootstrapOptions): { server: GrpcServerConfig; graceMs: number; grpc: GrpcServerOptions } {
+  const server = grpcServerConfig(env, { port: options.defaultPort });
+  const graceMs = envInt(env, 'GRPC_SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000);
+  const grpc = grpcMicroserviceOptions({
+    protoFiles: options.protoFiles,
+    packages: options.packages,
+    healthServices: options.healthServices,
+    host: server.host,
+    port: server.port,
+    credentials: server.credentials,
+  });
+  return { server, graceMs, grpc };
+}
+
+function failedToStart(error: unknown, logger: Logger): never {
+  if (error instanceof ConfigError) logger.error(error.message);
+  else logger.error(`failed to start: ${(error as Error).message}`, (error as Error).stack);
+  process.exit(1);
+}
+
+function closeOnSignals(handle: { close(graceMs: number): Promise<void> }, graceMs: number, logger: Logger): void {
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
   const onSignal = (signal: NodeJS.Signals): void => {
     // A second signal while draining falls back to Node's default: exit now.
@@ -120,4 +134,117 @@ function closeOnSignals(handle: GrpcApp, graceMs: number, logger: Logger): void 
     );
   };
   for (const s of signals) process.on(s, onSignal);
+}
+
+/** The HTTP side of a hybrid app (the admin's dashboard and JSON API). */
+export interface HttpListenOptions {
+  host: string;
+  /** 0 picks a free port (tests); HybridApp.httpAddress says which. */
+  port: number;
+  /** Answers HTTP requests that failed (gRPC calls keep GrpcExceptionFilter's statuses). */
+  errorFilter: ExceptionFilter;
+  /** Static files, middleware, Express settings: applied before the app initialises and listens. */
+  configure?: (app: NestExpressApplication) => void;
+}
+
+export interface HybridApp {
+  app: NestExpressApplication;
+  health: GrpcHealth;
+  /** gRPC `host:port`. */
+  address: string;
+  /** HTTP `host:port` as bound. */
+  httpAddress: string;
+  /** As GrpcApp.close, with the HTTP server drained alongside the gRPC server. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * One Nest application serving gRPC (a connected microservice) and HTTP
+ * (Express), each failure answered in its transport's terms. SERVING once both listen. Closing drains
+ * both servers (NOT_SERVING, no new calls or connections, in-flight work gets
+ * up to `graceMs`) before Nest's destroy hooks close the pools.
+ */
+export async function startHybridApp(
+  appModule: AppModule,
+  grpc: GrpcServerOptions,
+  http: HttpListenOptions,
+  options: { logger?: LoggerService | LogLevel[] | false } = {},
+): Promise<HybridApp> {
+  const app = await NestFactory.create<NestExpressApplication>(appModule, {
+    abortOnError: false,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+  return serveHybridApp(app, grpc, http);
+}
+
+/**
+ * startHybridApp for an application created elsewhere: tests create theirs
+ * through @nestjs/testing to replace a provider (e.g. the clock).
+ */
+export async function serveHybridApp(app: NestExpressApplication, grpc: GrpcServerOptions, http: HttpListenOptions): Promise<HybridApp> {
+  app.useGlobalFilters(new TransportExceptionFilter(http.errorFilter));
+  http.configure?.(app);
+  // The gRPC side shares the application's config: its guards and interceptors (APP_GUARD, APP_INTERCEPTOR)
+  // are registered there, and the filter above, set first because the handlers are bound right here.
+  app.connectMicroservice<GrpcOptions>({ transport: grpc.transport, options: grpc.options }, { inheritAppConfig: true });
+  try {
+    // Modules initialise before either server takes a call.
+    await app.init();
+    await app.startAllMicroservices();
+    await app.listen(http.port, http.host);
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+  grpc.health.setServing();
+  const httpServer = app.getHttpServer() as HttpServer;
+  const bound = httpServer.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    health: grpc.health,
+    address: grpc.address,
+    httpAddress: formatAddress(http.host, bound.port),
+    close: (graceMs = DEFAULT_SHUTDOWN_GRACE_MS) =>
+      (closing ??= (async () => {
+        await Promise.all([grpc.health.drain(graceMs), drainHttp(httpServer, graceMs)]);
+        await app.close();
+      })()),
+  };
+}
+
+/** Stops accepting connections; idle keep-alive ones close at once, busy ones once answered, all after `graceMs`. */
+function drainHttp(server: HttpServer, graceMs: number): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    // A keep-alive connection turns idle when its answer is sent: close it then.
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    timer.unref();
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+export interface HybridBootstrapOptions extends BootstrapOptions {
+  http: HttpListenOptions;
+}
+
+/** bootstrapGrpcApp for a hybrid app: the same variables, logs, signals and exit statuses, plus the HTTP server. */
+export async function bootstrapHybridApp(appModule: AppModule, options: HybridBootstrapOptions): Promise<HybridApp> {
+  const logger = new Logger(options.name);
+  const env = options.env ?? process.env;
+  try {
+    const { server, graceMs, grpc } = grpcFromEnv(env, options);
+    const handle = await startHybridApp(appModule, grpc, options.http, options.logger === undefined ? {} : { logger: options.logger });
+    closeOnSignals(handle, graceMs, logger);
+    logger.log(`gRPC listening on ${server.address} (${server.security}); HTTP on http://${handle.httpAddress}`);
+    return handle;
+  } catch (error) {
+    return failedToStart(error, logger);
+  }
 }

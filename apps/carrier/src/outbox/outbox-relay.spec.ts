@@ -3,8 +3,9 @@ import { Metadata, status } from '@grpc/grpc-js';
 import type { registry } from '@app/contracts';
 import { carrierConfig } from '../config/carrier.config';
 import type { RegistryConnection } from '../registry-link/registry-connection';
-import { OutboxRelay, SUBMIT_DEADLINE_MS } from './outbox-relay.service';
+import { OutboxRelay, SUBMIT_DEADLINE_MS } from './outbox-relay';
 import type { OutboxRepository, PendingMessage, RelayTransaction } from './outbox.repository';
+import { RegistryRelay } from './registry-relay.service';
 
 const config = carrierConfig({ CARRIER_ID: 'CTCC', REGISTRY_ADDRESS: 'registry:50051', OUTBOX_BATCH: '3', OUTBOX_INTERVAL_MS: '200', REGISTRY_RETRY_MAX_MS: '1000' });
 
@@ -51,14 +52,21 @@ describe(OutboxRelay.name, () => {
   let locked: boolean;
   let answers: (Error | undefined)[];
   let sent: registry.Flag[][];
-  let relay: OutboxRelay;
+  let relay: OutboxRelay<registry.Flag>;
+  let destinations: string[];
 
   beforeEach(() => {
     queue = new FakeQueue([]);
     locked = true;
     answers = [];
     sent = [];
-    const repository = { asRelay: async (_d: string, work: (q: RelayTransaction) => Promise<unknown>) => (locked ? work(queue) : undefined) } as unknown as OutboxRepository;
+    destinations = [];
+    const repository = {
+      asRelay: async (destination: string, work: (q: RelayTransaction) => Promise<unknown>) => {
+        destinations.push(destination);
+        return locked ? work(queue) : undefined;
+      },
+    } as unknown as OutboxRepository;
     const connection = {
       enabled: true,
       submitFlags: async (flags: registry.Flag[], deadlineMs: number) => {
@@ -69,7 +77,8 @@ describe(OutboxRelay.name, () => {
         return { results: [] };
       },
     } as unknown as RegistryConnection;
-    relay = new OutboxRelay(repository, connection, config);
+    // The registry's relay, as the carrier runs it: the generic relay with the registry as target.
+    relay = new RegistryRelay(repository, connection, config);
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
@@ -90,9 +99,11 @@ describe(OutboxRelay.name, () => {
     expect(queue.deliveredIds).toEqual(['1', '2', '3', '4']);
     expect(await relay.relayOnce()).toBe(200);
     expect(sent).toHaveLength(2);
+    // Only the REGISTRY queue: the ADMIN queue has a relay of its own.
+    expect(new Set(destinations)).toEqual(new Set(['REGISTRY']));
   });
 
-  it('sets aside the one flag the registry refuses for good and delivers the rest in the same round', async () => {
+  it('sets aside the one item the peer refuses for good and delivers the rest in the same round', async () => {
     queue.rows = [message(1), message(2, '+86999'), message(3)];
     answers = [refusal(status.INVALID_ARGUMENT, 'flags[1].msisdn: "+86999" is not a phone number')];
     await relay.relayOnce();

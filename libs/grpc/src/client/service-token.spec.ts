@@ -4,20 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { ConfigError } from '@app/config';
-import { RoleKind, verifyToken } from '@app/grpc';
-import { fileToken, mintedToken, MINTED_TOKEN_TTL_SECONDS } from './registry-token';
+import { RoleKind } from '../auth/roles';
+import { verifyToken } from '../auth/token';
+import { fileToken, mintedToken, MINTED_TOKEN_TTL_SECONDS } from './service-token';
 
 describe(fileToken.name, () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'registry-token-'));
+    dir = mkdtempSync(join(tmpdir(), 'peer-token-'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads the token, and again whenever the file changes', () => {
     const file = join(dir, 'registry.token');
     writeFileSync(file, 'first-token\n');
-    const token = fileToken(file);
+    const token = fileToken(file, 'REGISTRY_TOKEN_FILE');
     expect(token()).toBe('first-token');
     writeFileSync(file, 'second-token-rotated\n');
     expect(token()).toBe('second-token-rotated');
@@ -27,7 +28,7 @@ describe(fileToken.name, () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const file = join(dir, 'registry.token');
     writeFileSync(file, 'good-token');
-    const token = fileToken(file);
+    const token = fileToken(file, 'REGISTRY_TOKEN_FILE');
     unlinkSync(file);
     expect([token(), token()]).toEqual(['good-token', 'good-token']);
     expect(warn).toHaveBeenCalledTimes(1);
@@ -38,10 +39,10 @@ describe(fileToken.name, () => {
   });
 
   it('refuses at start-up a file that is missing or empty, naming the variable', () => {
-    expect(() => fileToken(join(dir, 'absent'))).toThrow(ConfigError);
-    expect(() => fileToken(join(dir, 'absent'))).toThrow(/REGISTRY_TOKEN_FILE: cannot read/);
+    expect(() => fileToken(join(dir, 'absent'), 'ADMIN_TOKEN_FILE')).toThrow(ConfigError);
+    expect(() => fileToken(join(dir, 'absent'), 'ADMIN_TOKEN_FILE')).toThrow(/ADMIN_TOKEN_FILE: cannot read/);
     writeFileSync(join(dir, 'empty'), '\n');
-    expect(() => fileToken(join(dir, 'empty'))).toThrow(/REGISTRY_TOKEN_FILE: .*empty is empty/);
+    expect(() => fileToken(join(dir, 'empty'), 'REGISTRY_TOKEN_FILE')).toThrow(/REGISTRY_TOKEN_FILE: .*empty is empty/);
   });
 });
 
@@ -50,7 +51,7 @@ describe(mintedToken.name, () => {
 
   it('signs a carrier:<ID> token the registry verifies, and reuses it while it is fresh', () => {
     let now = 1_764_400_000;
-    const token = mintedToken('CTCC', privateKey, () => now);
+    const token = mintedToken({ subject: 'carrier-ctcc', role: 'carrier:CTCC' }, privateKey, () => now);
     const first = token();
     expect(verifyToken(first, publicKey, now)).toEqual({ subject: 'carrier-ctcc', role: 'carrier:CTCC', kind: RoleKind.Carrier, scope: 'CTCC' });
     now += MINTED_TOKEN_TTL_SECONDS / 2;
@@ -59,7 +60,7 @@ describe(mintedToken.name, () => {
 
   it('renews it in its last quarter, before it expires', () => {
     let now = 1_764_400_000;
-    const token = mintedToken('CMCC', privateKey, () => now);
+    const token = mintedToken({ subject: 'carrier-cmcc', role: 'carrier:CMCC' }, privateKey, () => now);
     const first = token();
     now += (MINTED_TOKEN_TTL_SECONDS * 3) / 4;
     const renewed = token();

@@ -1,7 +1,7 @@
 /**
  * The pause before retry number `failures` (1, 2, 3, …) against an unreachable
  * service: doubling from `baseMs`, capped at `maxMs`, and jittered down by up to
- * half so that replicas (and the relay beside the follower) do not retry in step.
+ * half so that replicas do not retry in step.
  */
 export function backoffDelay(failures: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(failures - 1, 0), 30));

@@ -1,0 +1,19 @@
+import type { Metadata } from '@grpc/grpc-js';
+import { Controller } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import type { admin } from '@app/contracts';
+import { principalOf, RoleKind, Roles } from '@app/grpc';
+import { fromWireCaseStatus, toWireCase } from './case.mapper';
+import { CasesService } from './cases.service';
+
+@Controller()
+export class CasesController implements Pick<admin.AdminServiceController, 'listCases'> {
+  constructor(private readonly cases: CasesService) {}
+
+  @GrpcMethod('AdminService', 'ListCases')
+  @Roles(RoleKind.Admin, RoleKind.Analyst, RoleKind.Police)
+  async listCases(request: admin.ListCasesRequest, metadata: Metadata): Promise<admin.ListCasesResponse> {
+    const page = await this.cases.list(principalOf(metadata), { status: fromWireCaseStatus(request.status), pageSize: request.page?.pageSize, pageToken: request.page?.pageToken });
+    return { cases: page.cases.map(toWireCase), nextPageToken: page.nextPageToken };
+  }
+}

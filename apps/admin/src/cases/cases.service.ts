@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { decodePageToken, encodePageToken, pageSize, ValidationError, ValidationErrorCode, type Msisdn } from '@app/domain';
+import type { Principal } from '@app/grpc';
+import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
+import { assertOwnProvince } from '../province-scope';
+import { CaseStatus, type CaseFile } from './case';
+import { CaseTracker } from './case-tracker.service';
+import { CasesRepository } from './cases.repository';
+
+export interface CaseQuery {
+  /** OPEN, RESOLVED or ESCALATED (or the proto's CASE_STATUS_ names); absent: all. */
+  status?: string;
+  pageSize?: number;
+  pageToken?: string;
+}
+
+export interface CasePage {
+  cases: CaseFile[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
+/** Cases carry their events: pages stay small. */
+const PAGE = { default: 50, max: 200 };
+
+@Injectable()
+export class CasesService {
+  constructor(
+    private readonly cases: CasesRepository,
+    private readonly tracker: CaseTracker,
+    @Inject(ADMIN_CONFIG) private readonly config: AdminConfig,
+  ) {}
+
+  /** Cases newest first (by opening), after the tracker has caught up with what is stored. */
+  async list(caller: Principal, query: CaseQuery): Promise<CasePage> {
+    assertOwnProvince(caller, this.config.province);
+    const status = query.status ? caseStatusOf(query.status) : undefined;
+    const limit = pageSize(query.pageSize, PAGE);
+    const position = decodePageToken<{ at: string; id: string }>(query.pageToken, { at: 'string', id: 'string' });
+    const openedAt = position ? new Date(position.at) : undefined;
+    if (openedAt && Number.isNaN(openedAt.getTime())) throw new ValidationError(ValidationErrorCode.Malformed, 'page.page_token', 'is not a page token returned by this service');
+    await this.tracker.catchUp();
+    const rows = await this.cases.page(status, position && openedAt ? { openedAt, caseId: position.id } : undefined, limit + 1);
+    const cases = rows.slice(0, limit);
+    const last = cases.at(-1);
+    return { cases, nextPageToken: rows.length > limit && last ? encodePageToken({ at: last.openedAt.toISOString(), id: last.caseId }) : '' };
+  }
+
+  /** The number's unresolved case, else its latest; undefined when it never had one. */
+  async caseOf(msisdn: Msisdn): Promise<CaseFile | undefined> {
+    await this.tracker.catchUp();
+    return this.cases.latestOf(msisdn);
+  }
+}
+
+const PREFIX = 'CASE_STATUS_';
+
+function caseStatusOf(input: string): CaseStatus {
+  const name = input.startsWith(PREFIX) ? input.slice(PREFIX.length) : input;
+  if (!(Object.values(CaseStatus) as string[]).includes(name)) {
+    throw new ValidationError(ValidationErrorCode.Malformed, 'status', `"${input.slice(0, 32)}" is not a case status: use one of ${Object.values(CaseStatus).join(', ')}`);
+  }
+  return name as CaseStatus;
+}

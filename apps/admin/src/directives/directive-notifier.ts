@@ -1,0 +1,24 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { filter, Subject, type Observable } from 'rxjs';
+
+/**
+ * Wakes this process's directive streams when a directive for their carrier
+ * was committed here. Other replicas' directives are found by the streams' poll.
+ */
+@Injectable()
+export class DirectiveNotifier implements OnApplicationShutdown {
+  private readonly issued = new Subject<string>();
+
+  notify(carriers: Iterable<string>): void {
+    for (const carrier of new Set(carriers)) this.issued.next(carrier);
+  }
+
+  /** Emits on each directive for the carrier; completes at shutdown, which ends the streams. */
+  issuedFor(carrier: string): Observable<string> {
+    return this.issued.pipe(filter((c) => c === carrier));
+  }
+
+  onApplicationShutdown(): void {
+    this.issued.complete();
+  }
+}

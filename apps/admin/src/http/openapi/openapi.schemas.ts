@@ -1,0 +1,151 @@
+/**
+ * The JSON API's schemas (OpenAPI 3.0). Bodies follow proto3's JSON mapping of
+ * the fraud.admin.v1 messages: camelCase fields, enums by name, times as
+ * RFC 3339 strings; int64 is a JSON number.
+ */
+export type Schema = Record<string, unknown>;
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const arrayOf = (items: Schema): Schema => ({ type: 'array', items });
+const object = (properties: Record<string, Schema>, required: string[] = Object.keys(properties), description?: string): Schema => ({
+  type: 'object',
+  ...(description ? { description } : {}),
+  required,
+  properties,
+});
+const string: Schema = { type: 'string' };
+const integer: Schema = { type: 'integer', format: 'int64' };
+const number: Schema = { type: 'number', format: 'double' };
+const boolean: Schema = { type: 'boolean' };
+const time: Schema = { type: 'string', format: 'date-time' };
+const day: Schema = { type: 'string', format: 'date', example: '2024-02-06' };
+const msisdn: Schema = { type: 'string', example: '+8619112345678' };
+const enumOf = (values: string[]): Schema => ({ type: 'string', enum: values });
+const ACTIONS = ['ACTION_NONE', 'ACTION_MONITOR', 'ACTION_WARN', 'ACTION_RESTRICT', 'ACTION_SUSPEND', 'ACTION_RESTORE', 'ACTION_REPORT'];
+
+const quality = {
+  suspensions: integer,
+  mistaken: { ...integer, description: 'Suspensions reversed (RESTORE with POLICE_CLEARED, REGISTRY_CLEARED or APPEAL_UPHELD) within 30 days.' },
+  mistakenKillRate: { ...number, description: 'mistaken / suspensions; 0 when there were none.' },
+  restoreHoursP50: { ...number, description: 'Nearest-rank median of hours from suspension to restore, over restored suspensions.' },
+  restoreHoursP90: number,
+};
+const series = (values: Schema): Schema => arrayOf(values);
+
+export const SCHEMAS: Record<string, Schema> = {
+  Error: object({ error: { ...string, description: 'The error code, e.g. REQUIRED, ROLE_NOT_ALLOWED, INVALID_TOKEN.' }, message: string, field: { ...string, description: 'The request field at fault.' } }, ['error', 'message']),
+  Me: object({ subject: string, role: { ...string, example: 'admin:sichuan' } }),
+  OversightRow: object({ day, carrier: string, policy: string, reason: string, warnings: integer, restrictions: integer, suspensions: integer, restorations: integer }),
+  ReasonQuality: object({ reason: string, ...quality }),
+  CarrierQuality: object({ carrier: string, ...quality, byReason: arrayOf(ref('ReasonQuality')) }),
+  NumberCount: object({ msisdn, count: integer, carriers: arrayOf(string) }),
+  Oversight: object({
+    from: day,
+    to: day,
+    rows: arrayOf(ref('OversightRow')),
+    quality: arrayOf(ref('CarrierQuality')),
+    topReported: arrayOf(ref('NumberCount')),
+    multiCarrier: { ...arrayOf(ref('NumberCount')), description: 'Numbers flagged by more than one carrier; always empty for a carrier token.' },
+  }),
+  CarrierSeries: object({
+    flags: { ...series(integer), description: 'RESTRICT + SUSPEND + REPORT decisions per day.' },
+    warnings: series(integer),
+    restrictions: series(integer),
+    suspensions: series(integer),
+    restorations: series(integer),
+    mistakenKillRate: { ...series({ ...number, nullable: true }), description: 'Of the day’s suspensions, the share found mistaken; null on a day without suspensions.' },
+  }),
+  OversightSeries: object({ days: arrayOf(day), carriers: { type: 'object', additionalProperties: ref('CarrierSeries') } }),
+  Measure: object({ name: string, value: number, threshold: number }),
+  CellSighting: object({ cell: { ...string, example: '460-11-23456-1' }, at: time, activity: enumOf(['call', 'sms', 'location']) }, ['cell', 'activity']),
+  Evidence: object({ summary: string, windowStart: time, windowEnd: time, measures: arrayOf(ref('Measure')), cells: arrayOf(ref('CellSighting')) }, ['summary', 'measures', 'cells']),
+  CarrierDecision: object({
+    decisionId: string,
+    msisdn,
+    action: enumOf(ACTIONS),
+    previous: enumOf(ACTIONS),
+    reasons: arrayOf(string),
+    score: number,
+    policy: { ...string, example: 'default@3' },
+    at: time,
+    evidence: ref('Evidence'),
+  }),
+  CarrierDecisionRecord: object({ carrier: string, decision: ref('CarrierDecision') }),
+  HighRiskCell: object({ cell: string, reason: string, source: string, addedAt: time, expiresAt: time }),
+  HighRiskCellList: object({ version: integer, cells: arrayOf(ref('HighRiskCell')) }),
+  Directive: object(
+    {
+      directiveId: string,
+      kind: enumOf(['DIRECTIVE_KIND_REVIEW', 'DIRECTIVE_KIND_SUSPEND', 'DIRECTIVE_KIND_RESTORE', 'DIRECTIVE_KIND_HIGH_RISK_CELLS']),
+      msisdn: string,
+      caseId: string,
+      reason: string,
+      evidence: ref('Evidence'),
+      issuedAt: time,
+      expiresAt: time,
+      cells: ref('HighRiskCellList'),
+    },
+    ['directiveId', 'kind', 'msisdn', 'caseId', 'reason', 'issuedAt', 'expiresAt'],
+  ),
+  DirectiveRecord: object(
+    {
+      directive: ref('Directive'),
+      carrier: { ...string, description: 'The owning carrier it was sent to.' },
+      status: enumOf(['DIRECTIVE_STATUS_PENDING', 'DIRECTIVE_STATUS_DELIVERED', 'DIRECTIVE_STATUS_APPLIED', 'DIRECTIVE_STATUS_REJECTED', 'DIRECTIVE_STATUS_EXPIRED']),
+      issuedBy: string,
+      deliveries: integer,
+      acknowledgedAt: time,
+      ackDetail: string,
+    },
+    ['directive', 'carrier', 'status', 'issuedBy', 'deliveries', 'ackDetail'],
+  ),
+  IssuedDirective: { allOf: [ref('DirectiveRecord'), object({ replayed: { ...boolean, description: 'True when the idempotency key was seen before: the stored directive, as it stands now.' } })] },
+  DirectivePage: object({ directives: arrayOf(ref('DirectiveRecord')), nextPageToken: { ...string, description: 'Empty on the last page.' } }),
+  IssueDirective: object(
+    {
+      msisdn: { ...string, description: 'E.164 or 11 national digits.' },
+      kind: enumOf(['REVIEW', 'SUSPEND', 'RESTORE']),
+      reason: string,
+      idempotencyKey: { ...string, description: 'Optional: the same key again returns the stored directive. Without one every request issues a new directive.' },
+      expiresInHours: { type: 'integer', description: 'Default and maximum: DIRECTIVE_TTL_HOURS.' },
+    },
+    ['msisdn', 'kind', 'reason'],
+  ),
+  CellList: object({ list: ref('HighRiskCellList') }),
+  CellListChange: object({ list: ref('HighRiskCellList'), replayed: boolean }),
+  AddCell: object(
+    {
+      cell: { ...string, example: '460-11-23456-1' },
+      reason: string,
+      source: { ...string, example: 'police:chengdu' },
+      expiresInDays: { type: 'integer', description: '1 to 365; absent: 90.' },
+      idempotencyKey: string,
+    },
+    ['cell', 'reason', 'source'],
+  ),
+  Owner: object({ msisdn, carrier: enumOf(['CMCC', 'CUCC', 'CTCC', 'CBN']), ported: { ...boolean, description: 'A number-portability entry decided it.' } }),
+  CaseEvent: object({ at: time, actor: { ...string, example: 'carrier:CTCC' }, what: string }),
+  Case: object(
+    {
+      caseId: { ...string, example: 'SC-20240206-0001' },
+      msisdn,
+      owner: string,
+      status: enumOf(['CASE_STATUS_OPEN', 'CASE_STATUS_RESOLVED', 'CASE_STATUS_ESCALATED']),
+      openedAt: time,
+      dueAt: { ...time, description: 'CASE_SLA_HOURS after the police clearance; absent while no clock runs.' },
+      events: arrayOf(ref('CaseEvent')),
+    },
+    ['caseId', 'msisdn', 'owner', 'status', 'openedAt', 'events'],
+  ),
+  CasePage: object({ cases: arrayOf(ref('Case')), nextPageToken: string }),
+  NumberLookup: object(
+    {
+      msisdn,
+      owner: { ...ref('Owner'), description: 'Absent when no carrier owns the number.' },
+      decisions: { ...arrayOf(ref('CarrierDecisionRecord')), description: 'Every carrier’s decisions, newest first (at most 500).' },
+      directives: { ...arrayOf(ref('DirectiveRecord')), description: 'Newest first (at most 100).' },
+      case: { ...ref('Case'), description: 'The number’s unresolved case, else its latest; absent when it never had one.' },
+    },
+    ['msisdn', 'decisions', 'directives'],
+  ),
+};

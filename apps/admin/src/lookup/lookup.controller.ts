@@ -1,0 +1,21 @@
+import type { Metadata } from '@grpc/grpc-js';
+import { Controller } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import type { admin } from '@app/contracts';
+import { Audited } from '@app/audit';
+import { principalOf, RoleKind, Roles } from '@app/grpc';
+import { auditLookup } from './lookup.audit';
+import { toWireLookup } from './lookup.mapper';
+import { LookupService } from './lookup.service';
+
+@Controller()
+export class LookupController implements Pick<admin.AdminServiceController, 'lookupNumber'> {
+  constructor(private readonly lookups: LookupService) {}
+
+  @GrpcMethod('AdminService', 'LookupNumber')
+  @Roles(RoleKind.Admin, RoleKind.Analyst, RoleKind.Police)
+  @Audited(auditLookup)
+  async lookupNumber(request: admin.LookupNumberRequest, metadata: Metadata): Promise<admin.LookupNumberResponse> {
+    return toWireLookup(await this.lookups.lookup(principalOf(metadata), { msisdn: request.msisdn, purpose: request.purpose }));
+  }
+}

@@ -1,0 +1,33 @@
+import { toTimestamp, type admin, type carrier } from '@app/contracts';
+import { toWireCase } from '../cases/case.mapper';
+import { toWireDirectiveRecord } from '../directives/directives.mapper';
+import { evidenceToWire } from '../feed/evidence';
+import type { StoredDecision } from './lookup.repository';
+import type { NumberLookup } from './lookup.service';
+
+function toWireDecision(d: StoredDecision): admin.CarrierDecisionRecord {
+  return {
+    carrier: d.carrier,
+    decision: {
+      decisionId: d.decisionId,
+      msisdn: d.msisdn,
+      action: `ACTION_${d.action}` as carrier.Action,
+      previous: `ACTION_${d.previous}` as carrier.Action,
+      reasons: d.reasons,
+      score: d.score,
+      policy: d.policy,
+      at: toTimestamp(d.at),
+      evidence: evidenceToWire(d.evidence),
+    },
+  };
+}
+
+export function toWireLookup(found: NumberLookup): admin.LookupNumberResponse {
+  return {
+    msisdn: found.msisdn,
+    owner: found.owner && { msisdn: found.msisdn, carrier: found.owner.carrier, ported: found.owner.ported },
+    decisions: found.decisions.map(toWireDecision),
+    directives: found.directives.map(toWireDirectiveRecord),
+    case: found.case && toWireCase(found.case),
+  };
+}

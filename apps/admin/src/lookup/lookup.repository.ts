@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Action } from '@app/domain';
+import type { StoredEvidence } from '../feed/evidence';
+
+/** A carrier's decision on a number, as the feed stored it. */
+export interface StoredDecision {
+  carrier: string;
+  decisionId: string;
+  msisdn: string;
+  action: Action;
+  previous: Action;
+  reasons: string[];
+  score: number;
+  policy: string;
+  at: Date;
+  evidence: StoredEvidence;
+}
+
+/** Read-only look at carrier_decision (written by the feed) for a number's look-up. */
+@Injectable()
+export class LookupRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Every carrier's decisions on the number, newest first. */
+  async decisionsOf(msisdn: string, limit: number): Promise<StoredDecision[]> {
+    const rows: { carrier: string; decision_id: string; msisdn: string; action: Action; previous: Action; reasons: string[]; score: number; policy: string; at: Date; evidence: StoredEvidence }[] =
+      await this.dataSource.query(
+        `SELECT carrier, decision_id, msisdn, action, previous, reasons, score, policy, at, evidence FROM carrier_decision
+         WHERE msisdn = $1 ORDER BY at DESC, carrier, decision_id LIMIT $2`,
+        [msisdn, limit],
+      );
+    return rows.map((r) => ({ ...r, decisionId: r.decision_id }));
+  }
+}

@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { normaliseMsisdn, ValidationError, ValidationErrorCode, type Msisdn } from '@app/domain';
+import type { Principal } from '@app/grpc';
+import type { CaseFile } from '../cases/case';
+import { CasesService } from '../cases/cases.service';
+import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
+import type { DirectiveRecord } from '../directives/directive';
+import { DirectivesService } from '../directives/directives.service';
+import { OwnershipService, type Owner } from '../ownership/ownership.service';
+import { assertOwnProvince } from '../province-scope';
+import { LookupRepository, type StoredDecision } from './lookup.repository';
+
+/** A number's story on one screen: its latest decisions and directives. */
+export const MAX_DECISIONS = 500;
+export const MAX_DIRECTIVES = 100;
+const MAX_PURPOSE = 500;
+
+export interface LookupInput {
+  msisdn: string;
+  purpose: string | undefined;
+}
+
+export interface NumberLookup {
+  msisdn: Msisdn;
+  /** Undefined when no carrier owns the number (foreign, unallocated). */
+  owner: Owner | undefined;
+  /** Newest first. */
+  decisions: StoredDecision[];
+  /** Newest first. */
+  directives: DirectiveRecord[];
+  case: CaseFile | undefined;
+}
+
+/** A number across carriers: who owns it, what each carrier decided, the directives about it, its case. */
+@Injectable()
+export class LookupService {
+  constructor(
+    private readonly repository: LookupRepository,
+    private readonly ownership: OwnershipService,
+    private readonly directives: DirectivesService,
+    private readonly cases: CasesService,
+    @Inject(ADMIN_CONFIG) private readonly config: AdminConfig,
+  ) {}
+
+  /** The caller must say why (the audit log keeps it with the number). */
+  async lookup(caller: Principal, input: LookupInput): Promise<NumberLookup> {
+    assertOwnProvince(caller, this.config.province);
+    const purpose = input.purpose?.trim() ?? '';
+    if (purpose === '') throw new ValidationError(ValidationErrorCode.Required, 'purpose', 'say why the number is looked up (it is audited)');
+    if (purpose.length > MAX_PURPOSE) throw new ValidationError(ValidationErrorCode.OutOfRange, 'purpose', `at most ${MAX_PURPOSE} characters`);
+    const msisdn = normaliseMsisdn(input.msisdn, 'msisdn');
+    const owner = await this.ownership.ownerOf(msisdn);
+    const decisions = await this.repository.decisionsOf(msisdn, MAX_DECISIONS);
+    const { directives } = await this.directives.list({ msisdn }, { pageSize: MAX_DIRECTIVES });
+    const found = await this.cases.caseOf(msisdn);
+    return { msisdn, owner, decisions, directives, case: found };
+  }
+}

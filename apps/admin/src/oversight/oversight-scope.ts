@@ -1,0 +1,34 @@
+import { RoleKind, type Principal } from '@app/grpc';
+import { DomainError, ErrorKind } from '@app/domain';
+import { validateCarrier } from '../ownership/ownership.service';
+import { assertOwnProvince } from '../province-scope';
+
+export class OversightScopeError extends DomainError {
+  readonly kind = ErrorKind.PermissionDenied;
+
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** Whose figures a caller may read. */
+export interface OversightScope {
+  /** One carrier's figures, or null for all. */
+  carrier: string | null;
+  /** Whether the answer may say what other carriers flagged (numbers flagged by more than one carrier). */
+  crossCarrier: boolean;
+}
+
+/**
+ * The administration (of this province) and analysts read every carrier's
+ * figures; a carrier reads only its own (its token's carrier is the default),
+ * and never which numbers other carriers flagged.
+ */
+export function oversightScope(caller: Principal, requested: string | undefined, province: string, field: string): OversightScope {
+  assertOwnProvince(caller, province);
+  const carrier = requested ? validateCarrier(requested, field) : null;
+  if (caller.kind !== RoleKind.Carrier) return { carrier, crossCarrier: true };
+  const own = caller.scope;
+  if (own === undefined || (carrier !== null && carrier !== own)) throw new OversightScopeError(`role ${caller.role} may not read carrier ${carrier ?? 'every carrier'}'s figures`);
+  return { carrier: own, crossCarrier: false };
+}

@@ -1,0 +1,52 @@
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { principalOf, RoleKind, Roles, type HttpRequest } from '@app/grpc';
+import { optionalQuery, type QueryValues } from '../http/request-input';
+import { csvFileName, oversightCsv, qualityCsv } from './oversight-csv';
+import { OversightService, type OversightFigures, type OversightQuery, type OversightSeries } from './oversight.service';
+
+const HTTP_FIELDS = { from: 'from', to: 'to', carrier: 'carrier' };
+
+/** The headers a CSV download needs (Express's response, or anything with setHeader). */
+interface HeaderSink {
+  setHeader(name: string, value: string): unknown;
+}
+
+function queryOf(query: QueryValues): OversightQuery {
+  return { from: optionalQuery(query, 'from'), to: optionalQuery(query, 'to'), carrier: optionalQuery(query, 'carrier'), fields: HTTP_FIELDS };
+}
+
+/** The dashboard's oversight figures, charts and CSV exports; a carrier token reads its own carrier's only. */
+@Controller('api')
+@Roles(RoleKind.Admin, RoleKind.Analyst, RoleKind.Carrier)
+export class OversightHttpController {
+  constructor(private readonly oversight: OversightService) {}
+
+  @Get('oversight')
+  figures(@Req() request: HttpRequest, @Query() query: QueryValues): Promise<OversightFigures> {
+    return this.oversight.figures(principalOf(request), queryOf(query));
+  }
+
+  @Get('oversight/series')
+  series(@Req() request: HttpRequest, @Query() query: QueryValues): Promise<OversightSeries> {
+    return this.oversight.series(principalOf(request), queryOf(query));
+  }
+
+  @Get('oversight.csv')
+  async oversightCsv(@Req() request: HttpRequest, @Query() query: QueryValues, @Res({ passthrough: true }) response: HeaderSink): Promise<string> {
+    const figures = await this.oversight.figures(principalOf(request), queryOf(query));
+    sendsCsv(response, csvFileName('oversight', figures));
+    return oversightCsv(figures);
+  }
+
+  @Get('quality.csv')
+  async qualityCsv(@Req() request: HttpRequest, @Query() query: QueryValues, @Res({ passthrough: true }) response: HeaderSink): Promise<string> {
+    const figures = await this.oversight.figures(principalOf(request), queryOf(query));
+    sendsCsv(response, csvFileName('quality', figures));
+    return qualityCsv(figures);
+  }
+}
+
+function sendsCsv(response: HeaderSink, fileName: string): void {
+  response.setHeader('content-type', 'text/csv; charset=utf-8');
+  response.setHeader('content-disposition', `attachment; filename="${fileName}"`);
+}

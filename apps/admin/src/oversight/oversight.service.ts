@@ -1,0 +1,69 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock } from '@app/domain';
+import { CARRIER_IDS, type Principal } from '@app/grpc';
+import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
+import { cstDay, dayRange, daysOf, type DayRange } from './day-range';
+import { carrierQuality, carrierSeries, oversightRows, type CarrierQuality, type CarrierSeries, type OversightRow } from './figures';
+import { oversightScope, type OversightScope } from './oversight-scope';
+import { OversightRepository, type NumberCount } from './oversight.repository';
+
+/** Top lists are for a screen, not an export. */
+export const TOP_REPORTED_LIMIT = 20;
+export const MULTI_CARRIER_LIMIT = 50;
+
+export interface OversightFigures {
+  from: string;
+  to: string;
+  rows: OversightRow[];
+  quality: CarrierQuality[];
+  topReported: NumberCount[];
+  multiCarrier: NumberCount[];
+}
+
+/** What a caller asks for, as sent; `fields` names its parameters in errors (from_day on gRPC, from on HTTP). */
+export interface OversightQuery {
+  from?: string;
+  to?: string;
+  carrier?: string;
+  fields: { from: string; to: string; carrier: string };
+}
+
+export interface OversightSeries {
+  days: string[];
+  carriers: Record<string, CarrierSeries>;
+}
+
+@Injectable()
+export class OversightService {
+  constructor(
+    private readonly repository: OversightRepository,
+    @Inject(ADMIN_CONFIG) private readonly config: AdminConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async figures(caller: Principal, query: OversightQuery): Promise<OversightFigures> {
+    const { range, scope } = this.resolve(caller, query);
+    const [counted, reported, suspensions, topReported, multiCarrier] = await Promise.all([
+      this.repository.reasonCounts(range, scope.carrier),
+      this.repository.reportedCounts(range, scope.carrier),
+      this.repository.suspensions(range, scope.carrier),
+      this.repository.topReported(range, scope.carrier, TOP_REPORTED_LIMIT),
+      scope.crossCarrier ? this.repository.multiCarrier(range, scope.carrier, MULTI_CARRIER_LIMIT) : [],
+    ]);
+    return { from: range.from, to: range.to, rows: oversightRows(counted, reported), quality: carrierQuality(suspensions), topReported, multiCarrier };
+  }
+
+  /** One value per day for every carrier in scope (all four when not narrowed), zero on quiet days. */
+  async series(caller: Principal, query: OversightQuery): Promise<OversightSeries> {
+    const { range, scope } = this.resolve(caller, query);
+    const [counts, suspensions] = await Promise.all([this.repository.actionCounts(range, scope.carrier), this.repository.suspensions(range, scope.carrier)]);
+    const days = daysOf(range);
+    const carriers = scope.carrier === null ? [...CARRIER_IDS] : [scope.carrier];
+    return { days, carriers: carrierSeries(days, carriers, counts, suspensions, cstDay) };
+  }
+
+  private resolve(caller: Principal, query: OversightQuery): { range: DayRange; scope: OversightScope } {
+    const scope = oversightScope(caller, query.carrier, this.config.province, query.fields.carrier);
+    return { scope, range: dayRange(query, this.clock.now(), query.fields) };
+  }
+}

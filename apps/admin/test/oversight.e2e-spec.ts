@@ -1,0 +1,233 @@
+import { status } from '@grpc/grpc-js';
+import type { admin } from '@app/contracts';
+import { aCountItem, aDecisionItem, grpcError } from './admin-harness';
+import { AdminHttpHarness } from './admin-http-harness';
+
+/** A Timestamp for a China Standard Time wall-clock time. */
+const cst = (local: string) => {
+  const ms = Date.parse(`${local}+08:00`);
+  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
+};
+const reporters = (n: number): admin.CarrierDecision['evidence'] => ({ summary: '', windowStart: undefined, windowEnd: undefined, measures: [{ name: 'corroborated_reporters', value: n, threshold: 2 }], cells: [] });
+const plain: admin.CarrierDecision['evidence'] = { summary: '', windowStart: undefined, windowEnd: undefined, measures: [], cells: [] };
+const decision = (msisdn: string, action: string, reasons: string[], at: string, policy: string, evidence: admin.CarrierDecision['evidence'] = plain) =>
+  aDecisionItem(msisdn, `ACTION_${action}`, { reasons, at: cst(at), policy, evidence });
+
+/**
+ * The fixture, China Standard Time (CST), range 2024-02-05 .. 2024-02-07:
+ *
+ * CTCC, policy default@3
+ *   D1  +8619100000001  SUSPEND   CORROBORATED_REPORTS, CALL_BURST  02-05 10:00  (corroborated_reporters 4)
+ *   D2  +8619100000001  RESTORE   POLICE_CLEARED                    02-06 16:00  -> D1 restored after 30 h: mistaken
+ *   D3  +8619100000002  SUSPEND   CALL_BURST                        02-05 23:30  (still 02-05 in CST)
+ *   D4  +8619100000002  RESTORE   ID_VERIFIED                       02-06 01:30  -> D3 restored after 2 h: not mistaken
+ *   D5  +8619100000003  SUSPEND   CORROBORATED_REPORTS              02-07 00:30  (02-06 16:30 UTC; corroborated_reporters 2) never restored
+ *   D6  +8619100000004  WARN      CALL_BURST                        02-06 09:00
+ *   D7  +8619100000004  RESTRICT  CALL_BURST, SHORT_CALLS           02-06 12:00
+ *   D8  +8619100000009  WARN      CALL_BURST                        02-04 23:59  outside the range
+ *   D9  +8619100000005  SUSPEND   CALL_BURST                        02-06 08:00
+ *   D10 +8619100000005  RESTORE   APPEAL_UPHELD                     03-08 08:00  -> D9 restored after 31 days = 744 h: too late to count as mistaken
+ *   daily counts: 02-06 WARN CALL_BURST 40 (replaces D6's 1); 02-07 RESTRICT ONE_RING_CALLS 6;
+ *                 02-06 MONITOR CALL_BURST 100 (not a counted action); 02-08 WARN CALL_BURST 9 (outside)
+ * CMCC, policy cmcc@1
+ *   M1  +8613800000001  SUSPEND   CORROBORATED_REPORTS              02-06 10:00  (no measure: counts 1 reporter)
+ *   M2  +8613800000001  RESTORE   REGISTRY_CLEARED                  02-06 20:00  -> M1 restored after 10 h: mistaken
+ *   M3  +8619100000001  REPORT    FOREIGN_HARASSMENT                02-05 12:00
+ *   M5  +8619100000003  REPORT    FOREIGN_HARASSMENT, CORROBORATED_REPORTS  02-06 09:00  (corroborated_reporters 3)
+ * CUCC, policy cucc@2
+ *   U1  +8619100000004  REPORT    FOREIGN_HARASSMENT                02-07 10:00
+ */
+async function submitFixture(harness: AdminHttpHarness): Promise<void> {
+  await harness.client('carrier:CTCC').submitCarrierFeed({
+    items: [
+      decision('+8619100000001', 'SUSPEND', ['CORROBORATED_REPORTS', 'CALL_BURST'], '2024-02-05T10:00:00', 'default@3', reporters(4)),
+      decision('+8619100000001', 'RESTORE', ['POLICE_CLEARED'], '2024-02-06T16:00:00', 'default@3'),
+      decision('+8619100000002', 'SUSPEND', ['CALL_BURST'], '2024-02-05T23:30:00', 'default@3'),
+      decision('+8619100000002', 'RESTORE', ['ID_VERIFIED'], '2024-02-06T01:30:00', 'default@3'),
+      decision('+8619100000003', 'SUSPEND', ['CORROBORATED_REPORTS'], '2024-02-07T00:30:00', 'default@3', reporters(2)),
+      decision('+8619100000004', 'WARN', ['CALL_BURST'], '2024-02-06T09:00:00', 'default@3'),
+      decision('+8619100000004', 'RESTRICT', ['CALL_BURST', 'SHORT_CALLS'], '2024-02-06T12:00:00', 'default@3'),
+      decision('+8619100000009', 'WARN', ['CALL_BURST'], '2024-02-04T23:59:00', 'default@3'),
+      decision('+8619100000005', 'SUSPEND', ['CALL_BURST'], '2024-02-06T08:00:00', 'default@3'),
+      decision('+8619100000005', 'RESTORE', ['APPEAL_UPHELD'], '2024-03-08T08:00:00', 'default@3'),
+      aCountItem({ day: '2024-02-06', policy: 'default@3', action: 'ACTION_WARN' as admin.DailyCount['action'], reason: 'CALL_BURST', count: 40 }),
+      aCountItem({ day: '2024-02-07', policy: 'default@3', action: 'ACTION_RESTRICT' as admin.DailyCount['action'], reason: 'ONE_RING_CALLS', count: 6 }),
+      aCountItem({ day: '2024-02-06', policy: 'default@3', action: 'ACTION_MONITOR' as admin.DailyCount['action'], reason: 'CALL_BURST', count: 100 }),
+      aCountItem({ day: '2024-02-08', policy: 'default@3', action: 'ACTION_WARN' as admin.DailyCount['action'], reason: 'CALL_BURST', count: 9 }),
+    ],
+  });
+  await harness.client('carrier:CMCC').submitCarrierFeed({
+    items: [
+      decision('+8613800000001', 'SUSPEND', ['CORROBORATED_REPORTS'], '2024-02-06T10:00:00', 'cmcc@1'),
+      decision('+8613800000001', 'RESTORE', ['REGISTRY_CLEARED'], '2024-02-06T20:00:00', 'cmcc@1'),
+      decision('+8619100000001', 'REPORT', ['FOREIGN_HARASSMENT'], '2024-02-05T12:00:00', 'cmcc@1'),
+      decision('+8619100000003', 'REPORT', ['FOREIGN_HARASSMENT', 'CORROBORATED_REPORTS'], '2024-02-06T09:00:00', 'cmcc@1', reporters(3)),
+    ],
+  });
+  await harness.client('carrier:CUCC').submitCarrierFeed({ items: [decision('+8619100000004', 'REPORT', ['FOREIGN_HARASSMENT'], '2024-02-07T10:00:00', 'cucc@2')] });
+}
+
+const row = (day: string, carrier: string, policy: string, reason: string, [warnings, restrictions, suspensions, restorations]: number[]) => ({
+  day,
+  carrier,
+  policy,
+  reason,
+  warnings,
+  restrictions,
+  suspensions,
+  restorations,
+});
+
+/** Per day, carrier, policy and reason; a decision counts under each of its reasons; reported counts replace counted ones. */
+const EXPECTED_ROWS = [
+  row('2024-02-05', 'CTCC', 'default@3', 'CALL_BURST', [0, 0, 2, 0]), // D1, D3
+  row('2024-02-05', 'CTCC', 'default@3', 'CORROBORATED_REPORTS', [0, 0, 1, 0]), // D1
+  row('2024-02-06', 'CMCC', 'cmcc@1', 'CORROBORATED_REPORTS', [0, 0, 1, 0]), // M1
+  row('2024-02-06', 'CMCC', 'cmcc@1', 'REGISTRY_CLEARED', [0, 0, 0, 1]), // M2
+  row('2024-02-06', 'CTCC', 'default@3', 'CALL_BURST', [40, 1, 1, 0]), // reported 40 (not D6's 1), D7, D9
+  row('2024-02-06', 'CTCC', 'default@3', 'ID_VERIFIED', [0, 0, 0, 1]), // D4
+  row('2024-02-06', 'CTCC', 'default@3', 'POLICE_CLEARED', [0, 0, 0, 1]), // D2
+  row('2024-02-06', 'CTCC', 'default@3', 'SHORT_CALLS', [0, 1, 0, 0]), // D7
+  row('2024-02-07', 'CTCC', 'default@3', 'CORROBORATED_REPORTS', [0, 0, 1, 0]), // D5
+  row('2024-02-07', 'CTCC', 'default@3', 'ONE_RING_CALLS', [0, 6, 0, 0]), // reported only
+];
+
+/**
+ * Suspensions in the range: CTCC D1 (30 h, mistaken), D3 (2 h), D5 (not restored), D9 (744 h, too late);
+ * CMCC M1 (10 h, mistaken). Nearest-rank percentiles of CTCC's [2, 30, 744]: p50 = 2nd = 30, p90 = 3rd = 744.
+ */
+const EXPECTED_QUALITY = [
+  {
+    carrier: 'CMCC',
+    suspensions: 1,
+    mistaken: 1,
+    mistakenKillRate: 1,
+    restoreHoursP50: 10,
+    restoreHoursP90: 10,
+    byReason: [{ reason: 'CORROBORATED_REPORTS', suspensions: 1, mistaken: 1, mistakenKillRate: 1, restoreHoursP50: 10, restoreHoursP90: 10 }],
+  },
+  {
+    carrier: 'CTCC',
+    suspensions: 4,
+    mistaken: 1,
+    mistakenKillRate: 0.25,
+    restoreHoursP50: 30,
+    restoreHoursP90: 744,
+    byReason: [
+      // D1, D3, D9: hours [30, 2, 744]
+      { reason: 'CALL_BURST', suspensions: 3, mistaken: 1, mistakenKillRate: 1 / 3, restoreHoursP50: 30, restoreHoursP90: 744 },
+      // D1, D5: hours [30]
+      { reason: 'CORROBORATED_REPORTS', suspensions: 2, mistaken: 1, mistakenKillRate: 0.5, restoreHoursP50: 30, restoreHoursP90: 30 },
+    ],
+  },
+];
+
+/** Per carrier the highest reporter count, summed: ...03 = CTCC 2 + CMCC 3; ...01 = CTCC 4; 138...01 = CMCC 1 (no measure). */
+const EXPECTED_TOP_REPORTED = [
+  { msisdn: '+8619100000003', count: 5, carriers: ['CMCC', 'CTCC'] },
+  { msisdn: '+8619100000001', count: 4, carriers: ['CTCC'] },
+  { msisdn: '+8613800000001', count: 1, carriers: ['CMCC'] },
+];
+
+/** RESTRICT, SUSPEND or REPORT by two carriers: ...01 (D1, M3), ...03 (D5, M5), ...04 (D7, U1; D6's WARN is no flag). */
+const EXPECTED_MULTI_CARRIER = [
+  { msisdn: '+8619100000001', count: 2, carriers: ['CMCC', 'CTCC'] },
+  { msisdn: '+8619100000003', count: 2, carriers: ['CMCC', 'CTCC'] },
+  { msisdn: '+8619100000004', count: 2, carriers: ['CTCC', 'CUCC'] },
+];
+
+const RANGE = 'from=2024-02-05&to=2024-02-07';
+
+describe('Oversight figures match a fixture computed by hand (e2e)', () => {
+  let harness: AdminHttpHarness;
+
+  beforeAll(async () => {
+    harness = await AdminHttpHarness.start();
+    await submitFixture(harness);
+  });
+  afterAll(() => harness.close());
+
+  it('GET /api/oversight: the per-reason table, the quality per carrier and reason, the top lists', async () => {
+    const { status: code, body } = await harness.get(`/api/oversight?${RANGE}`, 'analyst');
+    expect(code).toBe(200);
+    expect(body).toEqual({ from: '2024-02-05', to: '2024-02-07', rows: EXPECTED_ROWS, quality: EXPECTED_QUALITY, topReported: EXPECTED_TOP_REPORTED, multiCarrier: EXPECTED_MULTI_CARRIER });
+  });
+
+  it('GetOversight over gRPC: the same figures, carrier totals only', async () => {
+    const answer = await harness.client('admin:sichuan').getOversight({ fromDay: '2024-02-05', toDay: '2024-02-07' });
+    expect(answer.rows).toEqual(EXPECTED_ROWS);
+    expect(answer.quality).toEqual(EXPECTED_QUALITY.map(({ byReason: _byReason, ...totals }) => totals));
+    expect(answer.topReported).toEqual(EXPECTED_TOP_REPORTED);
+    expect(answer.multiCarrier).toEqual(EXPECTED_MULTI_CARRIER);
+  });
+
+  it('GET /api/oversight/series: each decision once per day and carrier, the day’s mistaken share', async () => {
+    const { body } = await harness.get(`/api/oversight/series?${RANGE}`, 'analyst');
+    expect(body).toEqual({
+      days: ['2024-02-05', '2024-02-06', '2024-02-07'],
+      carriers: {
+        // 02-05: D1, D3; 02-06: D6 (the decision, not the reported 40), D7, D9, restores D2 and D4; 02-07: D5
+        CTCC: { flags: [2, 2, 1], warnings: [0, 1, 0], restrictions: [0, 1, 0], suspensions: [2, 1, 1], restorations: [0, 2, 0], mistakenKillRate: [0.5, 0, 0] },
+        // 02-05: M3; 02-06: M1, M2, M5
+        CMCC: { flags: [1, 2, 0], warnings: [0, 0, 0], restrictions: [0, 0, 0], suspensions: [0, 1, 0], restorations: [0, 1, 0], mistakenKillRate: [null, 1, null] },
+        CUCC: { flags: [0, 0, 1], warnings: [0, 0, 0], restrictions: [0, 0, 0], suspensions: [0, 0, 0], restorations: [0, 0, 0], mistakenKillRate: [null, null, null] },
+        CBN: { flags: [0, 0, 0], warnings: [0, 0, 0], restrictions: [0, 0, 0], suspensions: [0, 0, 0], restorations: [0, 0, 0], mistakenKillRate: [null, null, null] },
+      },
+    });
+  });
+
+  it('narrows to one carrier: its own decisions only', async () => {
+    const { body } = await harness.get<{ rows: { carrier: string }[]; topReported: unknown[]; multiCarrier: unknown[] }>(`/api/oversight?${RANGE}&carrier=CMCC`, 'analyst');
+    expect(body.rows).toEqual(EXPECTED_ROWS.filter((r) => r.carrier === 'CMCC'));
+    expect(body.topReported).toEqual([
+      { msisdn: '+8619100000003', count: 3, carriers: ['CMCC'] },
+      { msisdn: '+8613800000001', count: 1, carriers: ['CMCC'] },
+    ]);
+    // Still the numbers CMCC flagged that another carrier flagged too (an analyst may see that).
+    expect(body.multiCarrier).toEqual(EXPECTED_MULTI_CARRIER.filter((n) => n.carriers.includes('CMCC')));
+  });
+
+  it('lets a carrier read its own figures, never which numbers other carriers flagged, and refuses it another carrier’s', async () => {
+    const own = await harness.get<{ quality: { carrier: string }[]; multiCarrier: unknown[] }>(`/api/oversight?${RANGE}`, 'carrier:CMCC');
+    expect(own.status).toBe(200);
+    expect(own.body.quality).toEqual([EXPECTED_QUALITY[0]]);
+    expect(own.body.multiCarrier).toEqual([]);
+
+    const other = await harness.get(`/api/oversight?${RANGE}&carrier=CTCC`, 'carrier:CMCC');
+    expect(other).toMatchObject({ status: 403, body: { error: 'PERMISSION_DENIED', message: "role carrier:CMCC may not read carrier CTCC's figures" } });
+    await expect(harness.client('carrier:CMCC').getOversight({ fromDay: '2024-02-05', toDay: '2024-02-07', carrier: 'CTCC' })).rejects.toMatchObject(grpcError(status.PERMISSION_DENIED));
+  });
+
+  it('GET /api/oversight.csv: a header and one line per row', async () => {
+    const { status: code, headers, body } = await harness.get<string>(`/api/oversight.csv?${RANGE}`, 'analyst');
+    expect(code).toBe(200);
+    expect(headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(headers.get('content-disposition')).toBe('attachment; filename="oversight-2024-02-05-2024-02-07.csv"');
+    const lines = body.split('\r\n');
+    expect(lines[0]).toBe('day,carrier,policy,reason,warnings,restrictions,suspensions,restorations');
+    expect(lines.slice(1, -1)).toEqual(EXPECTED_ROWS.map((r) => [r.day, r.carrier, r.policy, r.reason, r.warnings, r.restrictions, r.suspensions, r.restorations].join(',')));
+    expect(lines.at(-1)).toBe('');
+  });
+
+  it('GET /api/quality.csv: each carrier’s totals (reason ALL), then its reasons', async () => {
+    const { headers, body } = await harness.get<string>(`/api/quality.csv?${RANGE}`, 'analyst');
+    expect(headers.get('content-disposition')).toBe('attachment; filename="quality-2024-02-05-2024-02-07.csv"');
+    expect(body).toBe(
+      [
+        'carrier,reason,suspensions,mistaken,mistaken_kill_rate,restore_hours_p50,restore_hours_p90',
+        'CMCC,ALL,1,1,1,10,10',
+        'CMCC,CORROBORATED_REPORTS,1,1,1,10,10',
+        'CTCC,ALL,4,1,0.25,30,744',
+        'CTCC,CALL_BURST,3,1,0.3333333333333333,30,744',
+        'CTCC,CORROBORATED_REPORTS,2,1,0.5,30,30',
+        '',
+      ].join('\r\n'),
+    );
+  });
+
+  it('refuses a malformed range, naming the parameter', async () => {
+    expect(await harness.get('/api/oversight?from=2024-02-30', 'analyst')).toMatchObject({ status: 400, body: { error: 'MALFORMED', field: 'from' } });
+    expect(await harness.get('/api/oversight?from=2024-02-07&to=2024-02-05', 'analyst')).toMatchObject({ status: 400, body: { error: 'OUT_OF_RANGE', field: 'to' } });
+    await expect(harness.client('analyst').getOversight({ fromDay: 'yesterday' })).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'from_day'));
+  });
+});

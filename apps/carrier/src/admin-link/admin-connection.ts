@@ -1,0 +1,38 @@
+import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
+import { Inject, Injectable } from '@nestjs/common';
+import type { admin } from '@app/contracts';
+import { unary } from '@app/grpc';
+import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
+import { PeerConnection } from '../links/peer-connection';
+
+export type DirectiveStreamCall = ClientDuplexStream<admin.StreamDirectivesRequest, admin.StreamDirectivesResponse>;
+
+/**
+ * The carrier's one channel to the provincial administration (`ADMIN_ADDRESS`),
+ * shared by the ADMIN outbox relay and the directive stream. Without
+ * ADMIN_ADDRESS there is no channel and neither runs.
+ */
+@Injectable()
+export class AdminConnection extends PeerConnection {
+  constructor(@Inject(CARRIER_CONFIG) config: CarrierConfig) {
+    super({
+      service: 'fraud.admin.v1.AdminService',
+      protoFile: 'fraud/admin/v1/admin.proto',
+      address: config.adminAddress,
+      addressVariable: 'ADMIN_ADDRESS',
+      carrierId: config.carrierId,
+      tokenFile: { variable: 'ADMIN_TOKEN_FILE', file: config.adminTokenFile },
+      retryMaxMs: config.adminRetryMaxMs,
+    });
+  }
+
+  submitCarrierFeed(items: admin.FeedItem[], deadlineMs: number): Promise<admin.SubmitCarrierFeedResponse> {
+    return unary(this.channel(), 'submitCarrierFeed', { items } satisfies admin.SubmitCarrierFeedRequest, new Metadata(), { deadline: Date.now() + deadlineMs });
+  }
+
+  /** This carrier's directives, unacknowledged ones first; each answered with an ack on the same stream. The caller cancels it. */
+  streamDirectives(): DirectiveStreamCall {
+    const client = this.channel() as unknown as { streamDirectives(metadata: Metadata): DirectiveStreamCall };
+    return client.streamDirectives(new Metadata());
+  }
+}

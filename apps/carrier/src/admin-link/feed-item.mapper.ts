@@ -1,0 +1,71 @@
+import { toTimestamp, type admin, type carrier } from '@app/contracts';
+import { Action, type Decision } from '@app/domain';
+import { toWireAction } from '../decisions/decision.mapper';
+import { toWireEvidence } from '../outbox/flag.mapper';
+
+/** An ADMIN outbox payload for a decision, as DecisionRecorder stores it: the decision, its id and this carrier (times in ms). */
+export type DecisionPayload = Decision & { id: string; carrier: string };
+
+/** An ADMIN outbox payload for one daily count (DailyCounts). */
+export interface DailyCountPayload {
+  kind: 'daily_count';
+  /** YYYY-MM-DD, China Standard Time. */
+  day: string;
+  policy: string;
+  action: Action;
+  reason: string;
+  count: number;
+}
+
+const ACTIONS: ReadonlySet<string> = new Set(Object.values(Action));
+
+/**
+ * An ADMIN outbox message as a SubmitCarrierFeed item: its key is the row's (a
+ * resend is a replay on the admin side), its content mapped the same way on
+ * every send. Throws on a payload it cannot read, which the relay sets aside.
+ */
+export function toFeedItem(idempotencyKey: string, payload: unknown): admin.FeedItem {
+  const p = payload as Partial<DecisionPayload> & Partial<Omit<DailyCountPayload, 'action'>>;
+  if (p.kind === 'daily_count') {
+    return {
+      idempotencyKey,
+      dailyCount: { day: text(p.day, 'day'), policy: text(p.policy, 'policy'), action: action(p.action), reason: text(p.reason, 'reason'), count: integer(p.count, 'count') },
+    };
+  }
+  if (p.evidence === undefined || !Array.isArray(p.reasons)) throw new Error('a decision payload needs evidence and reasons');
+  return {
+    idempotencyKey,
+    decision: {
+      decisionId: text(p.id, 'id'),
+      msisdn: text(p.msisdn, 'msisdn'),
+      action: action(p.action),
+      previous: action(p.previous),
+      reasons: p.reasons,
+      score: finite(p.score, 'score'),
+      policy: text(p.policy, 'policy'),
+      at: toTimestamp(new Date(integer(p.at, 'at'))),
+      evidence: toWireEvidence(p.evidence, p.reasons),
+    },
+  };
+}
+
+function text(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value === '') throw new Error(`${field} is missing`);
+  return value;
+}
+
+function finite(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${field} is not a number`);
+  return value;
+}
+
+function integer(value: unknown, field: string): number {
+  const n = finite(value, field);
+  if (!Number.isInteger(n)) throw new Error(`${field} is not a whole number`);
+  return n;
+}
+
+function action(value: unknown): carrier.Action {
+  if (typeof value !== 'string' || !ACTIONS.has(value)) throw new Error(`${String(value)} is not an action`);
+  return toWireAction(value as Action);
+}

@@ -400,7 +400,8 @@ export interface AdminServiceClient {
 
   /**
    * Oversight figures per carrier, policy, reason and day, and each carrier's
-   * mistaken-kill rate. Roles: admin:<province>, analyst.
+   * mistaken-kill rate. Roles: admin:<province>, analyst; carrier:<ID> for its
+   * own figures only.
    */
 
   getOversight(request: GetOversightRequest, metadata?: Metadata): Observable<GetOversightResponse>;
@@ -513,7 +514,8 @@ export interface AdminServiceController {
 
   /**
    * Oversight figures per carrier, policy, reason and day, and each carrier's
-   * mistaken-kill rate. Roles: admin:<province>, analyst.
+   * mistaken-kill rate. Roles: admin:<province>, analyst; carrier:<ID> for its
+   * own figures only.
    */
 
   getOversight(

@@ -103,6 +103,9 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
     expect({ story, steps: story.map((line) => path.findIndex((p) => p.test(line))).filter((i) => i >= 0) }).toEqual({ story, steps: [0, 1, 2, 3] });
     const { cases } = await admin().listCases();
     expect(cases.filter((c) => c.msisdn === HARASSER).map((c) => c.caseId)).toEqual([lookup.case!.caseId]);
+    // The directive names the case it belongs to (the case opened after the directive).
+    const again = await admin().lookupNumber({ msisdn: HARASSER, purpose: 'acceptance: the directive names its case' });
+    expect(again.directives.map((d) => d.directive?.caseId)).toEqual([lookup.case!.caseId]);
 
     // Every decision of both carriers reached the administration once; nothing is left or set aside.
     for (const carrier of [cmcc, ctcc]) {

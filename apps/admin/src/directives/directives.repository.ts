@@ -52,7 +52,10 @@ interface DirectiveRow {
   ack_state: Action | null;
 }
 
-const COLUMNS = `id, kind, carrier, msisdn, case_id, reason, evidence, cells, issued_by, issued_at, expires_at, status, deliveries,
+// A directive names the number's case, when there is one: the latest, whether the case opened before or after it.
+const COLUMNS = `id, kind, carrier, msisdn,
+  COALESCE(case_id, (SELECT c.case_id FROM case_file c WHERE c.msisdn = directive.msisdn ORDER BY c.opened_at DESC LIMIT 1)) AS case_id,
+  reason, evidence, cells, issued_by, issued_at, expires_at, status, deliveries,
   last_delivered_at, acknowledged_at, ack_detail, ack_state`;
 
 /** Namespace of the per-number advisory locks that keep the correlation from issuing twice. */

@@ -1,0 +1,118 @@
+// The analysts' dashboard: log in with a role token, then four tabs over the admin's JSON API.
+import { api, apiEvents, session } from './api.js';
+import { createCells } from './cells.js';
+import { createDirectives } from './directives.js';
+import { setLanguage, t, translatePage } from './i18n.js';
+import { createLookup } from './lookup.js';
+import { createOverview } from './overview.js';
+import { clearError, showError, submitting } from './view.js';
+
+const loginSection = document.querySelector('#login');
+const loginForm = document.querySelector('#login-form');
+const loginError = loginForm.querySelector('[role=alert]');
+const appSection = document.querySelector('#app');
+const sessionBox = document.querySelector('#session');
+const tabs = [...document.querySelectorAll('[role=tab]')];
+const NOTICE_KEY = 'dashboard.notice';
+
+const lookup = createLookup(document.querySelector('#panel-lookup'));
+const views = {
+  overview: createOverview(document.querySelector('#panel-overview'), { onOpenNumber: openNumber }),
+  lookup,
+  directives: createDirectives(document.querySelector('#panel-directives')),
+  cells: createCells(document.querySelector('#panel-cells')),
+};
+let me;
+
+async function logIn(token) {
+  session.token = token;
+  try {
+    me = await api('/api/me');
+  } catch (error) {
+    session.token = null;
+    throw error;
+  }
+  const kind = me.role.split(':')[0];
+  views.directives.allowIssuing(kind === 'admin');
+  views.cells.allowEditing(kind === 'admin' || kind === 'analyst');
+  showWhoAmI();
+  loginSection.hidden = true;
+  appSection.hidden = false;
+  sessionBox.hidden = false;
+  selectTab(location.hash.slice(1) in views ? location.hash.slice(1) : 'overview');
+  views.overview.load();
+}
+
+/** Forgets the token and reloads: nothing the last session showed (a number's record, the lists) survives. */
+function logOut(noticeKey) {
+  session.token = null;
+  if (noticeKey) sessionStorage.setItem(NOTICE_KEY, noticeKey);
+  location.reload();
+}
+
+/** Why the last session ended, if it did not end by choice (e.g. an expired token). */
+function showNotice() {
+  const key = sessionStorage.getItem(NOTICE_KEY);
+  sessionStorage.removeItem(NOTICE_KEY);
+  if (key) loginError.textContent = t(key);
+}
+
+function showWhoAmI() {
+  document.querySelector('#whoami').textContent = t('login.whoami', { subject: me.subject, role: me.role });
+}
+
+function selectTab(name) {
+  for (const tab of tabs) {
+    const selected = tab.id === `tab-${name}`;
+    tab.setAttribute('aria-selected', String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+    document.getElementById(tab.getAttribute('aria-controls')).hidden = !selected;
+  }
+  history.replaceState(null, '', `#${name}`);
+  // The lists change under other users' hands: fetch them each time they are shown.
+  if (name === 'directives' || name === 'cells') views[name].load();
+}
+
+function openNumber(msisdn) {
+  selectTab('lookup');
+  lookup.prefill(msisdn);
+}
+
+/** Arrow keys move between tabs, as in the WAI-ARIA tabs pattern. */
+function onTabKey(event) {
+  const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+  if (!step) return;
+  const next = tabs[(tabs.indexOf(event.target) + step + tabs.length) % tabs.length];
+  next.focus();
+  selectTab(next.id.slice('tab-'.length));
+}
+
+function switchLanguage(lang) {
+  setLanguage(lang);
+  translatePage();
+  if (me) showWhoAmI();
+  for (const view of Object.values(views)) view.render();
+}
+
+loginForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clearError(loginError);
+  const token = loginForm.elements.token.value.trim();
+  if (!token) return showError(loginError, new Error(t('login.empty')));
+  try {
+    await submitting(loginForm, () => logIn(token));
+  } catch (error) {
+    showError(loginError, error);
+  }
+});
+document.querySelector('#logout').addEventListener('click', () => logOut());
+apiEvents.addEventListener('unauthorized', () => me && logOut('login.expired'));
+for (const tab of tabs) {
+  tab.addEventListener('click', () => selectTab(tab.id.slice('tab-'.length)));
+  tab.addEventListener('keydown', onTabKey);
+}
+for (const button of document.querySelectorAll('[data-lang]')) button.addEventListener('click', () => switchLanguage(button.dataset.lang));
+
+translatePage();
+showNotice();
+if (session.token) logIn(session.token).catch((error) => showError(loginError, error));

@@ -6,6 +6,7 @@ import { setLanguage, t, translatePage } from './i18n.js';
 import { createLookup } from './lookup.js';
 import { createOverview } from './overview.js';
 import { clearError, showError, submitting } from './view.js';
+import { loadReasons } from './reasons.js';
 
 const loginSection = document.querySelector('#login');
 const loginForm = document.querySelector('#login-form');
@@ -28,6 +29,7 @@ async function logIn(token) {
   session.token = token;
   try {
     me = await api('/api/me');
+    await loadReasons();
   } catch (error) {
     session.token = null;
     throw error;

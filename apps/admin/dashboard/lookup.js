@@ -1,6 +1,7 @@
 // Number look-up: a number across every carrier, with its directives and its case. Audited, with a purpose.
 import { api, withQuery } from './api.js';
 import { directivesTable } from './directives.js';
+import { reasonText } from './reasons.js';
 import { label, t } from './i18n.js';
 import { clearError, enumValue, formatNumber, formatTime, FormError, h, markField, reportFailure, submitting, table, toDate, whileLoading } from './view.js';
 
@@ -74,7 +75,7 @@ function decisionsTable(decisions) {
       { head: 'col.carrier', cell: (r) => r.carrier },
       { head: 'col.at', cell: (r) => formatTime(r.decision.at) },
       { head: 'col.action', cell: (r) => actionText(r.decision) },
-      { head: 'col.reasons', cell: (r) => (r.decision.reasons ?? []).join(', ') },
+      { head: 'col.reasons', cell: (r) => (r.decision.reasons ?? []).map(reasonText).join('；') },
       { head: 'col.score', cell: (r) => formatNumber(r.decision.score, 2), numeric: true },
       { head: 'col.policy', cell: (r) => r.decision.policy },
       { head: 'col.evidence', cell: (r) => r.decision.evidence?.summary ?? '' },

@@ -1,6 +1,7 @@
 // Overview: the carriers' figures over time, their mistaken-kill rates, and the oversight tables.
 import { api, downloadCsv, withQuery } from './api.js';
 import { t } from './i18n.js';
+import { reasonText } from './reasons.js';
 import { clearError, dayOf, formatNumber, formatPercent, h, markField, reportFailure, showError, table, whileLoading } from './view.js';
 
 const CARRIER_COLOURS = { CMCC: '#1f6fb2', CUCC: '#d1343a', CTCC: '#2c9a5b', CBN: '#8a5cc2' };
@@ -119,7 +120,7 @@ function qualityTable(quality) {
 /** The same figures per reason of the suspension. */
 function qualityByReasonTable(quality) {
   const rows = quality.flatMap((q) => (q.byReason ?? []).map((r) => ({ carrier: q.carrier, ...r })));
-  return table([{ head: 'col.carrier', cell: (r) => r.carrier }, { head: 'col.reason', cell: (r) => r.reason }, ...QUALITY_COLUMNS], rows);
+  return table([{ head: 'col.carrier', cell: (r) => r.carrier }, { head: 'col.reason', cell: (r) => reasonText(r.reason) }, ...QUALITY_COLUMNS], rows);
 }
 
 /** Numbers with a count; a number opens the look-up tab. */
@@ -150,7 +151,7 @@ function reasonsTable(rows) {
     [
       { head: 'col.carrier', cell: (r) => r.carrier },
       { head: 'col.policy', cell: (r) => r.policy },
-      { head: 'col.reason', cell: (r) => r.reason },
+      { head: 'col.reason', cell: (r) => reasonText(r.reason) },
       ...COUNTS.map((count) => ({ head: `col.${count}`, cell: (r) => formatNumber(r[count]), numeric: true })),
     ],
     sorted,

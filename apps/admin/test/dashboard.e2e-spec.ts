@@ -153,7 +153,8 @@ describe('the analysts’ dashboard in headless Chromium, on a registry, the adm
     const decisions = page.getByTestId('lookup-decisions').locator('tbody tr');
     const cmccReport = await decisions.filter({ hasText: 'CMCC' }).textContent();
     expect(cmccReport).toContain('跨网举报');
-    expect(cmccReport).toContain('FOREIGN_HARASSMENT');
+    // Reasons in plain language, with their code.
+    expect(cmccReport).toContain('他网号码骚扰本网用户，已报送通信管理局 (FOREIGN_HARASSMENT)');
     expect(cmccReport).toContain(`${HARASSER_CELL} `);
     expect(await decisions.filter({ hasText: 'CTCC' }).textContent()).toMatch(/无 → 停机.*DIRECTIVE/);
     expect(await page.getByTestId('lookup-directives').locator('tbody tr').first().textContent()).toMatch(/停机.*CTCC.*已执行/);

@@ -79,6 +79,9 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     '/api/me': {
       get: guarded([ADMIN, ANALYST, POLICE, CARRIER, 'auditor'], { summary: 'Who the token says the caller is', responses: { '200': ok('Me') } }),
     },
+    '/api/reasons': {
+      get: guarded([ADMIN, ANALYST, POLICE, CARRIER, 'auditor'], { summary: 'The reason codes in plain Chinese and English', responses: { '200': ok('Reasons') } }),
+    },
     '/api/oversight': {
       get: guarded([ADMIN, ANALYST, CARRIER], {
         summary: 'Oversight figures',

@@ -35,6 +35,7 @@ const series = (values: Schema): Schema => arrayOf(values);
 export const SCHEMAS: Record<string, Schema> = {
   Error: object({ error: { ...string, description: 'The error code, e.g. REQUIRED, ROLE_NOT_ALLOWED, INVALID_TOKEN.' }, message: string, field: { ...string, description: 'The request field at fault.' } }, ['error', 'message']),
   Me: object({ subject: string, role: { ...string, example: 'admin:sichuan' } }),
+  Reasons: object({ reasons: arrayOf(object({ code: { ...string, example: 'CALL_BURST' }, zh: string, en: string })) }),
   OversightRow: object({ day, carrier: string, policy: string, reason: string, warnings: integer, restrictions: integer, suspensions: integer, restorations: integer }),
   ReasonQuality: object({ reason: string, ...quality }),
   CarrierQuality: object({ carrier: string, ...quality, byReason: arrayOf(ref('ReasonQuality')) }),

@@ -23,6 +23,7 @@ describe(carrierConfig.name, () => {
       registryAddress: undefined,
       outboxBatch: 500,
       outboxIntervalMs: 200,
+      outboxRetentionDays: 30,
       registryTokenFile: undefined,
       registryRetryMaxMs: 5000,
       adminAddress: undefined,

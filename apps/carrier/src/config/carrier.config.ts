@@ -20,6 +20,8 @@ export interface CarrierConfig {
   /** Outbox messages sent per call, and the pause between rounds when idle. */
   outboxBatch: number;
   outboxIntervalMs: number;
+  /** Delivered outbox messages are deleted after this many days (the decisions themselves stay). */
+  outboxRetentionDays: number;
   /** A file holding this carrier's token for the registry (re-read when it changes); unset: minted from the signing key, outside production. */
   registryTokenFile: string | undefined;
   /** The longest pause between retries while the registry is unreachable. */
@@ -48,6 +50,7 @@ export function carrierConfig(env: Env): CarrierConfig {
     registryAddress,
     outboxBatch: envInt(env, 'OUTBOX_BATCH', 500, 1, 1000),
     outboxIntervalMs: envInt(env, 'OUTBOX_INTERVAL_MS', 200, 10, 60_000),
+    outboxRetentionDays: envInt(env, 'OUTBOX_RETENTION_DAYS', 30, 1, 3650),
     registryTokenFile,
     registryRetryMaxMs: envInt(env, 'REGISTRY_RETRY_MAX_MS', 5000, 100, 600_000),
     adminAddress,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RegistryLinkModule } from '../registry-link/registry-link.module';
+import { OutboxJanitor } from './outbox-janitor.service';
 import { OutboxRepository } from './outbox.repository';
 import { RegistryRelay } from './registry-relay.service';
 
@@ -10,7 +11,7 @@ import { RegistryRelay } from './registry-relay.service';
  */
 @Module({
   imports: [RegistryLinkModule],
-  providers: [OutboxRepository, RegistryRelay],
+  providers: [OutboxRepository, RegistryRelay, OutboxJanitor],
   exports: [OutboxRepository, RegistryRelay],
 })
 export class OutboxModule {}

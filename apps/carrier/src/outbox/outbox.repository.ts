@@ -55,6 +55,19 @@ export class OutboxRepository {
   }
 
   /** Undelivered messages per destination, for monitoring; each count reads one partial index. */
+  /** Deletes delivered messages older than `before`, a bounded batch at a time; returns how many went. */
+  async pruneDelivered(before: Date, batch = 10_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows: unknown[] = await this.dataSource.query(
+        `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE delivered_at < $1 ORDER BY id LIMIT $2) RETURNING id`,
+        [before, batch],
+      );
+      total += rows.length;
+      if (rows.length < batch) return total;
+    }
+  }
+
   async backlog(): Promise<Record<OutboxDestination, Backlog>> {
     const pending: { destination: OutboxDestination; count: string; oldest: Date }[] = await this.dataSource.query(
       `SELECT destination, count(*) AS count, min(created_at) AS oldest FROM outbox

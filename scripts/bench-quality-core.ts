@@ -1,0 +1,305 @@
+import { AnalysisEngine, Action, ladderLevel, NAIVE_POLICY, DEFAULT_POLICY, fixtures, type PolicyDocument } from '@app/domain';
+import type { Msisdn } from '@app/domain';
+
+/**
+ * The quality benchmark's logic, free of I/O: one simulated population with
+ * ground truth, fed event by event to one engine per policy, and the figures
+ * that say how many innocents each policy cuts off and how fast it catches fraud.
+ */
+
+export interface Truth {
+  fraud: ReadonlySet<Msisdn>;
+  heavy: ReadonlySet<Msisdn>;
+}
+
+/** One number's first step to RESTRICT (or worse) and to SUSPEND under one policy. */
+interface Strike {
+  restrictedAt?: number;
+  /** Calls the number had placed when it was restricted, the call that triggered it included. */
+  callsAtRestrict?: number;
+  suspendedAt?: number;
+}
+
+export interface Distribution {
+  /** How many values the median and p90 are taken over. */
+  n: number;
+  median: number | null;
+  p90: number | null;
+}
+
+export interface PolicyQuality {
+  policy: string;
+  honestCallers: number;
+  honestSuspended: number;
+  honestSuspendedRate: number;
+  honestRestricted: number;
+  honestRestrictedRate: number;
+  heavyCallers: number;
+  heavySuspended: number;
+  heavySuspendedRate: number;
+  heavyRestricted: number;
+  heavyRestrictedRate: number;
+  fraudActive: number;
+  fraudCaught: number;
+  fraudCaughtRate: number;
+  /** Calls a caught fraud number placed up to its restriction (the triggering call included). */
+  callsBeforeRestrict: Distribution;
+  /** Minutes from a caught fraud number's first call to its restriction. */
+  detectionDelayMin: Distribution;
+}
+
+/**
+ * Quantile by linear interpolation between closest ranks (numpy's default):
+ * position (n - 1) × p in the sorted values. The median of an even count is
+ * the mean of the two middle values. Null for no values.
+ */
+export function quantile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.ceil(h);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (h - lo);
+}
+
+export function distribution(values: readonly number[]): Distribution {
+  return { n: values.length, median: quantile(values, 0.5), p90: quantile(values, 0.9) };
+}
+
+/** count / total, 0 when there is nobody to count. */
+export function rate(count: number, total: number): number {
+  return total === 0 ? 0 : count / total;
+}
+
+const RESTRICT = ladderLevel(Action.Restrict);
+const SUSPEND = ladderLevel(Action.Suspend);
+
+/**
+ * Collects, in one pass over the events, what the figures need: every caller's
+ * first call and running call count (shared by all policies), and each
+ * policy's first RESTRICT-or-worse and first SUSPEND per number.
+ */
+export class QualityTracker {
+  private readonly firstCallAt = new Map<Msisdn, number>();
+  private readonly calls = new Map<Msisdn, number>();
+  private readonly strikes = new Map<string, Map<Msisdn, Strike>>();
+
+  constructor(readonly policies: readonly string[]) {
+    for (const name of policies) this.strikes.set(name, new Map());
+  }
+
+  /** A call placed by `caller` at `at` (ms); report it before the decisions it leads to. */
+  call(caller: Msisdn, at: number): void {
+    if (!this.firstCallAt.has(caller)) this.firstCallAt.set(caller, at);
+    this.calls.set(caller, (this.calls.get(caller) ?? 0) + 1);
+  }
+
+  /** A decision of one policy; only the first RESTRICT-or-worse and the first SUSPEND count. */
+  decision(policy: string, d: { msisdn: Msisdn; action: Action; at: number }): void {
+    const level = ladderLevel(d.action);
+    if (level < RESTRICT) return; // NONE, MONITOR, WARN; RESTORE and REPORT are not on the ladder (-1)
+    const strikes = this.strikes.get(policy);
+    if (!strikes) throw new Error(`unknown policy ${policy}`);
+    let strike = strikes.get(d.msisdn);
+    if (!strike) strikes.set(d.msisdn, (strike = {}));
+    if (strike.restrictedAt === undefined) {
+      strike.restrictedAt = d.at;
+      strike.callsAtRestrict = this.calls.get(d.msisdn) ?? 0;
+    }
+    if (level >= SUSPEND && strike.suspendedAt === undefined) strike.suspendedAt = d.at;
+  }
+
+  summarize(policy: string, truth: Truth): PolicyQuality {
+    const strikes = this.strikes.get(policy);
+    if (!strikes) throw new Error(`unknown policy ${policy}`);
+    let honestCallers = 0;
+    let heavyCallers = 0;
+    let fraudActive = 0;
+    for (const msisdn of this.firstCallAt.keys()) {
+      if (truth.fraud.has(msisdn)) fraudActive++;
+      else {
+        honestCallers++;
+        if (truth.heavy.has(msisdn)) heavyCallers++;
+      }
+    }
+    let honestSuspended = 0;
+    let honestRestricted = 0;
+    let heavySuspended = 0;
+    let heavyRestricted = 0;
+    let fraudCaught = 0;
+    const callsBefore: number[] = [];
+    const delays: number[] = [];
+    for (const [msisdn, strike] of strikes) {
+      if (truth.fraud.has(msisdn)) {
+        const first = this.firstCallAt.get(msisdn);
+        if (first === undefined || strike.restrictedAt === undefined) continue; // never called: not an active fraud number
+        fraudCaught++;
+        callsBefore.push(strike.callsAtRestrict ?? 0);
+        delays.push((strike.restrictedAt - first) / 60_000);
+        continue;
+      }
+      const heavy = truth.heavy.has(msisdn);
+      if (strike.restrictedAt !== undefined) {
+        honestRestricted++;
+        if (heavy) heavyRestricted++;
+      }
+      if (strike.suspendedAt !== undefined) {
+        honestSuspended++;
+        if (heavy) heavySuspended++;
+      }
+    }
+    return {
+      policy,
+      honestCallers,
+      honestSuspended,
+      honestSuspendedRate: rate(honestSuspended, honestCallers),
+      honestRestricted,
+      honestRestrictedRate: rate(honestRestricted, honestCallers),
+      heavyCallers,
+      heavySuspended,
+      heavySuspendedRate: rate(heavySuspended, heavyCallers),
+      heavyRestricted,
+      heavyRestrictedRate: rate(heavyRestricted, heavyCallers),
+      fraudActive,
+      fraudCaught,
+      fraudCaughtRate: rate(fraudCaught, fraudActive),
+      callsBeforeRestrict: distribution(callsBefore),
+      detectionDelayMin: distribution(delays),
+    };
+  }
+}
+
+export interface QualityOptions {
+  subscribers: number;
+  days: number;
+  heavyPerMille: number;
+  fraudPerMille: number;
+  seed: number;
+  policies?: readonly PolicyDocument[];
+}
+
+export interface QualityReport {
+  population: { subscribers: number; days: number; heavyPerMille: number; fraudPerMille: number; seed: number; events: number; fraud: number; heavy: number };
+  seconds: { simulate: number; analyse: number };
+  policies: Record<string, PolicyQuality>;
+}
+
+export const DEFAULT_QUALITY_OPTIONS: QualityOptions = { subscribers: 100_000, days: 3, heavyPerMille: 5, fraudPerMille: 2, seed: 1 };
+
+/**
+ * Simulates the population, then feeds every event once to one engine per
+ * policy (each with the policy active, so each measures with its own thresholds).
+ */
+export function runQuality(options: QualityOptions): QualityReport {
+  const policies = options.policies ?? [NAIVE_POLICY, DEFAULT_POLICY];
+  const t0 = performance.now();
+  const pop = fixtures.population({
+    subscribers: options.subscribers,
+    days: options.days,
+    heavyPerMille: options.heavyPerMille,
+    fraudPerMille: options.fraudPerMille,
+    seed: options.seed,
+  });
+  const t1 = performance.now();
+  const engines = policies.map((policy) => ({ name: policy.name, engine: new AnalysisEngine({ policy }) }));
+  const tracker = new QualityTracker(policies.map((p) => p.name));
+  for (const event of pop.events) {
+    if (event.type === 'call') tracker.call(event.caller, event.at);
+    for (const { name, engine } of engines) {
+      for (const d of engine.process(event).decisions) if (!d.shadow) tracker.decision(name, d);
+    }
+  }
+  const t2 = performance.now();
+  const truth: Truth = { fraud: pop.fraud, heavy: pop.heavy };
+  return {
+    population: {
+      subscribers: options.subscribers,
+      days: options.days,
+      heavyPerMille: options.heavyPerMille,
+      fraudPerMille: options.fraudPerMille,
+      seed: options.seed,
+      events: pop.events.length,
+      fraud: pop.fraud.size,
+      heavy: pop.heavy.size,
+    },
+    seconds: { simulate: (t1 - t0) / 1000, analyse: (t2 - t1) / 1000 },
+    policies: Object.fromEntries(engines.map(({ name }) => [name, tracker.summarize(name, truth)])),
+  };
+}
+
+const pct = (r: number) => `${(r * 100).toFixed(2)}%`;
+const num = (v: number | null, digits = 0) => (v === null ? '–' : v.toFixed(digits));
+
+/** The rows of the table: a label and one cell per policy. */
+export function tableRows(report: QualityReport): { label: string; cells: string[] }[] {
+  const qs = Object.values(report.policies);
+  const row = (label: string, cell: (q: PolicyQuality) => string) => ({ label, cells: qs.map(cell) });
+  return [
+    row('honest subscribers suspended', (q) => `${q.honestSuspended} (${pct(q.honestSuspendedRate)})`),
+    row('honest subscribers restricted (RESTRICT or worse)', (q) => `${q.honestRestricted} (${pct(q.honestRestrictedRate)})`),
+    row('honest heavy callers suspended', (q) => `${q.heavySuspended} of ${q.heavyCallers} (${pct(q.heavySuspendedRate)})`),
+    row('honest heavy callers restricted', (q) => `${q.heavyRestricted} of ${q.heavyCallers} (${pct(q.heavyRestrictedRate)})`),
+    row('fraud numbers caught (RESTRICT or worse)', (q) => `${q.fraudCaught} of ${q.fraudActive} (${pct(q.fraudCaughtRate)})`),
+    row('calls before restriction, median / p90', (q) => `${num(q.callsBeforeRestrict.median, 1)} / ${num(q.callsBeforeRestrict.p90, 1)}`),
+    row('detection delay, median / p90 (min)', (q) => `${num(q.detectionDelayMin.median, 1)} / ${num(q.detectionDelayMin.p90, 1)}`),
+  ];
+}
+
+export function formatTable(report: QualityReport): string {
+  const names = Object.keys(report.policies);
+  const rows = tableRows(report);
+  const header = ['', ...names];
+  const body = rows.map((r) => [r.label, ...r.cells]);
+  const widths = header.map((_, i) => Math.max(header[i].length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+export function markdownTable(report: QualityReport): string {
+  const names = Object.keys(report.policies);
+  const rows = tableRows(report);
+  return [`| | ${names.map((n) => `\`${n}\``).join(' | ')} |`, `|---|${names.map(() => '---:').join('|')}|`, ...rows.map((r) => `| ${r.label} | ${r.cells.join(' | ')} |`)].join('\n');
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+
+/** A self-contained HTML page: one small inline-SVG bar panel per figure, the policies side by side. */
+export function chartHtml(report: QualityReport, meta: { date: string; machine: string }): string {
+  const qs = Object.values(report.policies);
+  const colours = ['#c0392b', '#2471a3', '#7d3c98', '#148f77'];
+  const panels: { title: string; unit: string; value: (q: PolicyQuality) => number | null; label: (q: PolicyQuality) => string }[] = [
+    { title: 'Honest subscribers suspended', unit: '%', value: (q) => q.honestSuspendedRate * 100, label: (q) => `${q.honestSuspended} (${pct(q.honestSuspendedRate)})` },
+    { title: 'Honest subscribers restricted', unit: '%', value: (q) => q.honestRestrictedRate * 100, label: (q) => `${q.honestRestricted} (${pct(q.honestRestrictedRate)})` },
+    { title: 'Honest heavy callers restricted', unit: '%', value: (q) => q.heavyRestrictedRate * 100, label: (q) => `${q.heavyRestricted} of ${q.heavyCallers}` },
+    { title: 'Fraud numbers caught', unit: '%', value: (q) => q.fraudCaughtRate * 100, label: (q) => `${q.fraudCaught} of ${q.fraudActive}` },
+    { title: 'Calls before restriction (median)', unit: 'calls', value: (q) => q.callsBeforeRestrict.median, label: (q) => num(q.callsBeforeRestrict.median, 1) },
+    { title: 'Detection delay (median)', unit: 'min', value: (q) => q.detectionDelayMin.median, label: (q) => `${num(q.detectionDelayMin.median, 1)} min` },
+  ];
+  const W = 320;
+  const barH = 26;
+  const left = 80;
+  const svg = panels.map((panel) => {
+    const max = Math.max(1e-9, ...qs.map((q) => panel.value(q) ?? 0));
+    const H = 34 + qs.length * (barH + 8);
+    const bars = qs.map((q, i) => {
+      const v = panel.value(q);
+      const w = v === null ? 0 : Math.max(1, ((W - left - 90) * v) / max);
+      const y = 30 + i * (barH + 8);
+      return `<text x="${left - 6}" y="${y + 17}" text-anchor="end">${escapeHtml(q.policy)}</text><rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${colours[i % colours.length]}"/><text x="${(left + w + 6).toFixed(1)}" y="${y + 17}">${escapeHtml(panel.label(q))}</text>`;
+    });
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(panel.title)}"><text x="0" y="16" font-weight="bold">${escapeHtml(panel.title)} (${panel.unit})</text>${bars.join('')}</svg>`;
+  });
+  const p = report.population;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Quality benchmark: ${qs.map((q) => escapeHtml(q.policy)).join(' vs ')}</title>
+<style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}svg{margin:8px 16px 8px 0;font:13px system-ui,sans-serif;vertical-align:top}table{border-collapse:collapse}td,th{padding:3px 10px;border-bottom:1px solid #ddd}td:not(:first-child){text-align:right}</style>
+</head><body>
+<h1>Quality benchmark</h1>
+<p>${p.subscribers.toLocaleString('en')} subscribers over ${p.days} days (${p.events.toLocaleString('en')} events, ${p.heavy} honest heavy callers, ${p.fraud} fraud numbers, seed ${p.seed}); ${escapeHtml(meta.machine)}; ${escapeHtml(meta.date)}.</p>
+<div>${svg.join('\n')}</div>
+<table><tr><th></th>${qs.map((q) => `<th>${escapeHtml(q.policy)}</th>`).join('')}</tr>
+${tableRows(report).map((r) => `<tr><td>${escapeHtml(r.label)}</td>${r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n')}
+</table>
+</body></html>
+`;
+}

@@ -1,0 +1,26 @@
+import { CarrierHarness } from '../apps/carrier/test/carrier-harness';
+import { parseSimulateArguments, runSimulate } from './simulate-cli';
+
+describe('simulate --carriers (into a real carrier service)', () => {
+  let ctcc: CarrierHarness;
+  beforeAll(async () => {
+    ctcc = await CarrierHarness.start('CTCC');
+  });
+  afterAll(async () => {
+    await ctcc?.close();
+  });
+
+  it('streams its subscribers and all traffic to the carrier named, with progress on stderr', async () => {
+    const err: string[] = [];
+    const result = await runSimulate(parseSimulateArguments(['--carriers', '--subscribers', '600', '--days', '1', '--seed', '3', '--address', `CTCC=${ctcc.address}`]), {
+      write: (c: string) => err.push(c),
+      isTTY: false,
+    });
+    expect(Object.keys(result.carriers ?? {})).toEqual(['CTCC']);
+    const fed = result.carriers!.CTCC!;
+    expect(fed.sent).toBeGreaterThan(1000);
+    expect(fed.sent).toBeLessThan(result.events); // other carriers' subscriber records stay away
+    expect(JSON.stringify(fed.response)).toMatch(/\d/);
+    expect(err.join('')).toMatch(/simulate: \[#+\] 100\.0% .* events\/s, ETA/);
+  });
+});

@@ -1,0 +1,13 @@
+import './register-aliases'; // must stay first: the modules below are compiled with @app/* specifiers
+import { parseSimulateArguments, runSimulate, UsageError } from './simulate-cli';
+
+/** `npm run simulate -- …`: a synthetic population to a file (with ground truth) or into the running carriers. */
+async function main(): Promise<void> {
+  const args = parseSimulateArguments(process.argv.slice(2));
+  await runSimulate(args, process.stderr);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`simulate: ${(error as Error).message}\n`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
+});

@@ -1,3 +1,4 @@
+import { DEFAULT_POLICY } from '@app/domain';
 import { status } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
 import { REASONS, type CarrierEvent, type ReasonCode } from '@app/domain';
@@ -41,7 +42,7 @@ describe('ListDecisions and ListNotices (carrier over gRPC)', () => {
       expect(reason).toEqual({ code: reason.code, textZh: text.zh, textEn: text.en, adviceZh: text.adviceZh, adviceEn: text.adviceEn });
     }
     expect(restrict.reasons.map((r) => r.code)).toContain('LOW_ANSWER_RATE');
-    expect(restrict.evidence?.measures).toContainEqual({ name: 'answer_rate_24h', value: expect.any(Number), threshold: 0.35 });
+    expect(restrict.evidence?.measures).toContainEqual({ name: 'answer_rate_24h', value: expect.any(Number), threshold: DEFAULT_POLICY.thresholds.lowAnswerRate.max });
     expect(ms(restrict.evidence?.windowEnd)).toBe(ms(restrict.at));
     expect(ms(restrict.evidence?.windowStart)).toBeLessThan(ms(restrict.at));
   });

@@ -138,8 +138,8 @@ export const DEFAULT_POLICY: PolicyDocument = {
   thresholds: {
     calls10m: 9,
     calls90m: 40,
-    newContacts90m: 30,
-    lowAnswerRate: { max: 0.35, minCalls: 15 },
+    newContacts90m: 15,
+    lowAnswerRate: { max: 0.5, minCalls: 15 },
     shortCalls: { maxSec: 8, share: 0.6, minAnswered: 10 },
     oneRing: { maxRingSec: 3, count24h: 12 },
     sequentialRun: { length: 8, maxStep: 3 },
@@ -155,7 +155,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
   },
   weights: {
     [ReasonCode.CallBurst]: 0.4,
-    [ReasonCode.ManyNewContacts]: 0.35,
+    [ReasonCode.ManyNewContacts]: 0.4,
     [ReasonCode.LowAnswerRate]: 0.55,
     [ReasonCode.ShortCalls]: 0.5,
     [ReasonCode.OneRingCalls]: 0.7,

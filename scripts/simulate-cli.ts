@@ -31,6 +31,8 @@ export interface SimulateArguments {
   seed: number;
   out?: string;
   carriers?: Partial<Record<SimCarrier, string>>;
+  /** First simulated day, China Standard Time (YYYY-MM-DDTHH:mm); the population's default otherwise. */
+  start?: string;
 }
 
 function integer(name: string, value: string | undefined, min: number): number {
@@ -85,8 +87,8 @@ export function parseSimulateArguments(argv: string[]): SimulateArguments {
 }
 
 /** The simulated population: the fixtures' population with every category and three carriers. */
-export function simulatedPopulation(args: Pick<SimulateArguments, 'subscribers' | 'days' | 'seed'>): fixtures.Population {
-  return fixtures.population({ subscribers: args.subscribers, days: args.days, seed: args.seed, heavyPerMille: 3, fraudPerMille: 1, carriers: true, extras: true });
+export function simulatedPopulation(args: Pick<SimulateArguments, 'subscribers' | 'days' | 'seed' | 'start'>): fixtures.Population {
+  return fixtures.population({ subscribers: args.subscribers, days: args.days, seed: args.seed, heavyPerMille: 3, fraudPerMille: 1, carriers: true, extras: true, start: args.start });
 }
 
 /** The ground-truth file: every category, with counts. */

@@ -23,6 +23,11 @@ export interface LaunchOptions {
   distRoot: string;
   env: Env;
   print: (line: string) => void;
+  /**
+   * Runs once every service is SERVING (e.g. `npm run demo` streams simulated
+   * traffic), beside the services; a failure is reported, the services stay up.
+   */
+  whenServing?: (services: { plan: ServicePlan; address: string }[], env: Env) => Promise<void>;
 }
 
 interface Shared {
@@ -72,13 +77,18 @@ export class Launcher {
     const plan = launchPlan(env);
     const host = envString(env, 'GRPC_HOST', '127.0.0.1');
     const shared = await this.prepare(plan, host);
+    const serving: Running[] = [];
     for (const tier of plan) {
       if (this.stopRequested.signal.aborted) return 0;
       const started = tier.map((service) => this.spawn(service, shared.env, host));
       await Promise.all(started.map((r) => waitUntilServing(r.process, r.address, START_TIMEOUT_MS, this.shuttingDown.signal)));
+      serving.push(...started);
     }
     if (this.stopRequested.signal.aborted) return 0;
     for (const line of this.bannerLines(shared)) this.options.print(line);
+    this.options.whenServing?.(serving.map(({ plan: p, address }) => ({ plan: p, address })), shared.env).catch((error: unknown) =>
+      this.say(LAUNCHER, `after start-up: ${(error as Error).message}`),
+    );
     const crashed = await this.firstExitOrStop();
     if (!crashed) return 0;
     this.sayLastLines(crashed.process, `${crashed.plan.name} stopped unexpectedly (${describeExit(crashed.process.exitStatus!)}); stopping everything`);

@@ -1,0 +1,23 @@
+import './register-aliases'; // must stay first: the modules below are compiled with @app/* specifiers
+import path from 'node:path';
+import { demoArguments } from './demo-plan';
+import { Launcher } from './launcher/launcher';
+import { runSimulate } from './simulate-cli';
+
+/**
+ * `npm run demo`: `npm start`, then a simulated population streamed into the
+ * carriers, so the dashboard has live data within a minute.
+ */
+new Launcher({
+  distRoot: path.resolve(__dirname, '..'),
+  env: process.env,
+  print: (line) => process.stdout.write(`${line}\n`),
+  whenServing: async (services, env) => {
+    const args = demoArguments(services, env, new Date());
+    process.stdout.write(`demo: streaming ${args.subscribers} subscribers over ${args.days} days into ${Object.keys(args.carriers ?? {}).join(', ')}\n`);
+    await runSimulate(args, process.stderr, env);
+    process.stdout.write('demo: traffic sent; the carriers report to the administration: open the dashboard\n');
+  },
+})
+  .run()
+  .then((status) => process.exit(status));

@@ -21,3 +21,4 @@ export * from './client/grpc-client';
 export * from './client/client-credentials';
 export * from './client/backoff';
 export * from './client/service-token';
+export * from './client/feed-follower';

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
-import { Action, REASONS, type CarrierEvent, type Msisdn } from '@app/domain';
+import { Action, REASONS, type Msisdn } from '@app/domain';
 import { falseReportAttack, HIGH_RISK, highRiskCellWorker } from '../../../libs/domain/src/carrier/fixtures';
 import { AnalysisService } from '../src/analysis/analysis.service';
 import { CarrierHarness, toWire, type CarrierClient } from './carrier-harness';

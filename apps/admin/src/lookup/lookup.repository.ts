@@ -2,20 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Action } from '@app/domain';
 import type { StoredEvidence } from '../feed/evidence';
+import type { FeedDecision } from '../feed/feed-items';
 
 /** A carrier's decision on a number, as the feed stored it. */
-export interface StoredDecision {
-  carrier: string;
-  decisionId: string;
-  msisdn: string;
-  action: Action;
-  previous: Action;
-  reasons: string[];
-  score: number;
-  policy: string;
-  at: Date;
-  evidence: StoredEvidence;
-}
+export type StoredDecision = Omit<FeedDecision, 'msisdn'> & { carrier: string; msisdn: string };
 
 /** Read-only look at carrier_decision (written by the feed) for a number's look-up. */
 @Injectable()

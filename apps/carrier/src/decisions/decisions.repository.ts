@@ -1,19 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Action, type Decision, type DecisionEvidence, type ReasonCode } from '@app/domain';
+import { Action, type Decision } from '@app/domain';
 
-export interface StoredDecision {
-  id: string;
-  msisdn: string;
-  at: Date;
-  action: Action;
-  previous: Action;
-  reasons: ReasonCode[];
-  score: number;
-  policy: string;
-  shadow: boolean;
-  evidence: DecisionEvidence;
-}
+/** A decision as stored: the domain's, with its id, and its time as the database gives it. */
+export type StoredDecision = Omit<Decision, 'at' | 'msisdn'> & { id: string; msisdn: string; at: Date };
 
 /** Where a page of a newest-first listing ended: the last row's time and id. */
 export interface PagePosition {

@@ -22,3 +22,4 @@ export * from './client/client-credentials';
 export * from './client/backoff';
 export * from './client/service-token';
 export * from './client/feed-follower';
+export * from './client/peer-connection';

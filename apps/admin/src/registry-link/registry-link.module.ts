@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { CasesModule } from '../cases/cases.module';
+import { RegistryConnection } from './registry-connection';
 import { RegistryFollower } from './registry-follower.service';
 import { RegistryLinkRepository } from './registry-link.repository';
 
 /** The administration's link to the registry: police verdicts for the cases' clocks. */
 @Module({
   imports: [CasesModule],
-  providers: [RegistryLinkRepository, RegistryFollower],
+  providers: [RegistryConnection, RegistryLinkRepository, RegistryFollower],
 })
 export class RegistryLinkModule {}

@@ -1,9 +1,8 @@
 import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { admin } from '@app/contracts';
-import { unary } from '@app/grpc';
+import { PeerConnection, unary } from '@app/grpc';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
-import { PeerConnection } from '../links/peer-connection';
 
 export type DirectiveStreamCall = ClientDuplexStream<admin.StreamDirectivesRequest, admin.StreamDirectivesResponse>;
 
@@ -20,7 +19,7 @@ export class AdminConnection extends PeerConnection {
       protoFile: 'fraud/admin/v1/admin.proto',
       address: config.adminAddress,
       addressVariable: 'ADMIN_ADDRESS',
-      carrierId: config.carrierId,
+      identity: { subject: `carrier-${config.carrierId.toLowerCase()}`, role: `carrier:${config.carrierId}` },
       tokenFile: { variable: 'ADMIN_TOKEN_FILE', file: config.adminTokenFile },
       retryMaxMs: config.adminRetryMaxMs,
     });

@@ -1,9 +1,8 @@
 import { Metadata, type ClientReadableStream } from '@grpc/grpc-js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { registry } from '@app/contracts';
-import { unary } from '@app/grpc';
+import { PeerConnection, unary } from '@app/grpc';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
-import { PeerConnection } from '../links/peer-connection';
 
 /**
  * The carrier's one channel to the registry (`REGISTRY_ADDRESS`), shared by the
@@ -18,7 +17,7 @@ export class RegistryConnection extends PeerConnection {
       protoFile: 'fraud/registry/v1/registry.proto',
       address: config.registryAddress,
       addressVariable: 'REGISTRY_ADDRESS',
-      carrierId: config.carrierId,
+      identity: { subject: `carrier-${config.carrierId.toLowerCase()}`, role: `carrier:${config.carrierId}` },
       tokenFile: { variable: 'REGISTRY_TOKEN_FILE', file: config.registryTokenFile },
       retryMaxMs: config.registryRetryMaxMs,
     });

@@ -1,5 +1,7 @@
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { clientCredentials, createGrpcClient, serviceTokenSource, type CarrierId, type GrpcServiceClient, type TokenFileSetting } from '@app/grpc';
+import { clientCredentials } from './client-credentials';
+import { createGrpcClient, type GrpcServiceClient } from './grpc-client';
+import { serviceTokenSource, type ServiceIdentity, type TokenFileSetting } from './service-token';
 
 /** A dead peer under a live stream is noticed within about this long. */
 const KEEPALIVE_MS = 30_000;
@@ -13,17 +15,19 @@ export interface PeerSpec {
   address: string | undefined;
   /** The variable that sets the address, for the error when a call is made without one. */
   addressVariable: string;
-  carrierId: CarrierId;
+  /** Who calls: e.g. `carrier-ctcc` as `carrier:CTCC`. */
+  identity: ServiceIdentity;
   tokenFile: TokenFileSetting;
   /** The longest pause between grpc-js reconnects while the peer is unreachable. */
   retryMaxMs: number;
 }
 
 /**
- * The carrier's one channel to another of our services (the registry, the
- * administration): TLS from `clientCredentials`, a `carrier:<ID>` token on every
- * call, reconnects no slower than `retryMaxMs`. Built at start-up, so a bad TLS
- * or token setting stops the carrier with the variable's name.
+ * A service's one channel to another of our services (a carrier's to the
+ * registry or the administration, the administration's to the registry): TLS
+ * from `clientCredentials`, the caller's service token on every call, reconnects
+ * no slower than `retryMaxMs`. Built at start-up, so a bad TLS or token setting
+ * stops the service with the variable's name.
  */
 export abstract class PeerConnection implements OnModuleInit, OnApplicationShutdown {
   private client: GrpcServiceClient | undefined;
@@ -39,7 +43,7 @@ export abstract class PeerConnection implements OnModuleInit, OnApplicationShutd
     if (address === undefined) return;
     this.client = createGrpcClient(this.spec.service, this.spec.protoFile, address, {
       credentials: clientCredentials(process.env),
-      token: serviceTokenSource({ subject: `carrier-${this.spec.carrierId.toLowerCase()}`, role: `carrier:${this.spec.carrierId}` }, this.spec.tokenFile, process.env),
+      token: serviceTokenSource(this.spec.identity, this.spec.tokenFile, process.env),
       channelOptions: {
         // grpc-js would otherwise wait up to 2 minutes between reconnects after a long outage.
         'grpc.initial_reconnect_backoff_ms': Math.min(1000, retryMaxMs),

@@ -2,51 +2,58 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metadata, ServerCredentials, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
-import type { INestMicroservice } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import type { admin } from '@app/contracts';
 import type { Env } from '@app/config';
-import {
-  createGrpcClient,
-  grpcMicroserviceOptions,
-  loadOrCreateSigningKeys,
-  signToken,
-  startGrpcApp,
-  unary,
-  type GrpcApp,
-  type GrpcServiceClient,
-} from '@app/grpc';
+import { CLOCK, type Clock } from '@app/domain';
+import { createGrpcClient, grpcMicroserviceOptions, loadOrCreateSigningKeys, serveHybridApp, signToken, unary, type GrpcServiceClient, type HybridApp } from '@app/grpc';
 import { createTestDatabase, freePort, type TestDatabase } from '@app/testing';
 import { ADMIN_GRPC } from '../src/admin.grpc';
 import { AdminModule } from '../src/admin.module';
 import { adminConfig } from '../src/config/admin.config';
+import { configureAdminHttp } from '../src/http/admin-http';
+import { HttpErrorFilter } from '../src/http/http-error.filter';
 
 export const TEST_PROVINCE = 'sichuan';
 
-/** An admin service booted as in production (real module, real gRPC on loopback, real PostgreSQL). */
+/** An answer of the admin's HTTP API, read with Node's fetch. */
+export interface HttpAnswer<T = unknown> {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON when the answer is JSON, else the text. */
+  body: T;
+}
+
+/**
+ * The admin service as main.ts runs it, gRPC and HTTP from one app (real module,
+ * loopback, real PostgreSQL), with an optional hand-moved clock.
+ */
 export class AdminHarness {
   private clients: GrpcServiceClient[] = [];
   private streams: DirectiveStream[] = [];
+  private hybrid: HybridApp | undefined;
 
   private constructor(
     readonly db: TestDatabase,
     readonly keyDir: string,
     private readonly ownsKeys: boolean,
     private readonly env: Env,
-    private grpc: GrpcApp | undefined,
+    private readonly clock: Clock | undefined,
     readonly address: string,
   ) {}
 
   /**
    * `keyDir` shares a signing key with other services (a carrier calling this
-   * admin); else one of its own. `env` sets ADMIN_* variables (e.g. ADMIN_REVIEW_AFTER_REPORTS).
+   * admin); else one of its own. `env` sets admin variables (ADMIN_REVIEW_AFTER_REPORTS,
+   * CASE_SLA_HOURS, REGISTRY_ADDRESS, …); `clock` replaces the wall clock.
    */
-  static async start(keyDir?: string, env: Env = {}): Promise<AdminHarness> {
+  static async start(keyDir?: string, env: Env = {}, clock?: Clock): Promise<AdminHarness> {
     const db = await createTestDatabase('admin');
     const keys = keyDir ?? mkdtempSync(join(tmpdir(), 'admin-keys-'));
     loadOrCreateSigningKeys(keys);
-    const port = await freePort();
-    const harness = new AdminHarness(db, keys, keyDir === undefined, env, undefined, `127.0.0.1:${port}`);
+    const harness = new AdminHarness(db, keys, keyDir === undefined, env, clock, `127.0.0.1:${await freePort()}`);
     await harness.boot();
     return harness;
   }
@@ -58,16 +65,25 @@ export class AdminHarness {
     delete process.env.AUTH_PUBLIC_KEY_FILE;
     // With REGISTRY_ADDRESS it follows the registry, in plaintext on loopback.
     process.env.GRPC_INSECURE = 'true';
-    const config = adminConfig({ ADMIN_PROVINCE: TEST_PROVINCE, ADMIN_HTTP_PORT: '0', ADMIN_HTTP_HOST: '127.0.0.1', ...this.env });
+    const config = adminConfig({ ADMIN_PROVINCE: TEST_PROVINCE, ...this.env });
+    const builder = Test.createTestingModule({ imports: [AdminModule.forProvince(config)] });
+    if (this.clock) builder.overrideProvider(CLOCK).useValue(this.clock);
+    const moduleRef = await builder.compile();
+    const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'], abortOnError: false });
     const port = Number(this.address.split(':')[1]);
-    const options = grpcMicroserviceOptions({ ...ADMIN_GRPC, host: '127.0.0.1', port, credentials: ServerCredentials.createInsecure() });
-    this.grpc = await startGrpcApp(AdminModule.forProvince(config), options, { logger: ['error'] });
+    const grpc = grpcMicroserviceOptions({ ...ADMIN_GRPC, host: '127.0.0.1', port, credentials: ServerCredentials.createInsecure() });
+    this.hybrid = await serveHybridApp(app, grpc, { host: '127.0.0.1', port: 0, errorFilter: new HttpErrorFilter(), configure: configureAdminHttp });
   }
 
   /** The running Nest application, e.g. `harness.app.get(DirectiveExpiry)`. */
-  get app(): INestMicroservice {
-    if (!this.grpc) throw new Error('the admin service is not running');
-    return this.grpc.app;
+  get app(): NestExpressApplication {
+    if (!this.hybrid) throw new Error('the admin service is not running');
+    return this.hybrid.app;
+  }
+
+  get baseUrl(): string {
+    if (!this.hybrid) throw new Error('the admin service is not running');
+    return `http://${this.hybrid.httpAddress}`;
   }
 
   /** Runs SQL on the admin's database (to set up or inspect what no RPC shows). */
@@ -75,13 +91,13 @@ export class AdminHarness {
     return this.app.get(DataSource).query(text, params);
   }
 
-  async stop(): Promise<void> {
+  async stop(graceMs = 100): Promise<void> {
     this.streams.forEach((s) => s.close());
     this.streams = [];
     this.clients.forEach((c) => c.close());
     this.clients = [];
-    await this.grpc?.close(100);
-    this.grpc = undefined;
+    await this.hybrid?.close(graceMs);
+    this.hybrid = undefined;
   }
 
   async close(): Promise<void> {
@@ -94,11 +110,26 @@ export class AdminHarness {
     return signToken({ subject, role, ttlSeconds: 600 }, loadOrCreateSigningKeys(this.keyDir).privateKey);
   }
 
-  /** A client calling as `role` (no token when role is undefined). */
+  /** A gRPC client calling as `role` (no token when role is undefined). */
   client(role?: string, subject?: string): AdminClient {
     const raw = createGrpcClient('fraud.admin.v1.AdminService', 'fraud/admin/v1/admin.proto', this.address, role ? { token: this.token(role, subject) } : {});
     this.clients.push(raw);
     return new AdminClient(raw, (stream) => this.streams.push(stream));
+  }
+
+  /** An HTTP request over loopback with Node's fetch, as `role` (no token when undefined). */
+  async http<T = unknown>(method: string, path: string, options: { role?: string; subject?: string; body?: unknown } = {}): Promise<HttpAnswer<T>> {
+    const headers: Record<string, string> = {};
+    if (options.role) headers.authorization = `Bearer ${this.token(options.role, options.subject)}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+    const text = await response.text();
+    const isJson = (response.headers.get('content-type') ?? '').startsWith('application/json');
+    return { status: response.status, headers: response.headers, body: (isJson ? JSON.parse(text) : text) as T };
+  }
+
+  get<T = unknown>(path: string, role?: string): Promise<HttpAnswer<T>> {
+    return this.http<T>('GET', path, role === undefined ? {} : { role });
   }
 }
 

@@ -10,6 +10,7 @@ export * from './errors/grpc-exception.filter';
 export * from './errors/transport-exception.filter';
 export * from './auth/roles';
 export * from './auth/token';
+export * from './auth/mint';
 export * from './auth/keys';
 export * from './auth/audit';
 export * from './auth/auth.errors';

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { normaliseMsisdn, parseCellId, type CellId, type Msisdn } from '@app/domain';
+import { invalidArgument, type Context } from './context';
+import { UsageError } from './errors';
+
+export type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
+
+export type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export interface Parsed {
+  values: Values;
+  positionals: string[];
+}
+
+/** One top-level command: `fraudctl <name> …`. */
+export interface Command {
+  name: string;
+  /** One line for the top-level --help. */
+  summary: string;
+  /** Its own --help: usage lines, then what it does and its options. */
+  help: string[];
+  options: Record<string, OptionSpec>;
+  run(ctx: Context, args: Parsed): Promise<void>;
+}
+
+export function stringOption(values: Values, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function requiredOption(values: Values, name: string, command: string): string {
+  const value = stringOption(values, name);
+  if (value === undefined || value === '') throw new UsageError(`--${name} is required`, command);
+  return value;
+}
+
+/** Exactly `count` positionals, named for the message. */
+export function positionals(args: Parsed, names: string[], command: string): string[] {
+  if (args.positionals.length < names.length) throw new UsageError(`missing ${names.slice(args.positionals.length).map((n) => `<${n}>`).join(' ')}`, command);
+  if (args.positionals.length > names.length) throw new UsageError(`unexpected argument "${args.positionals[names.length]}"`, command);
+  return args.positionals;
+}
+
+/** A number as the services accept it, normalised to E.164 here so a typo is caught before any call. */
+export function number(text: string, argument: string): Msisdn {
+  try {
+    return normaliseMsisdn(text, argument);
+  } catch (error) {
+    return invalidArgument(error, argument);
+  }
+}
+
+export function cell(text: string, argument: string): CellId {
+  try {
+    return parseCellId(text, argument);
+  } catch (error) {
+    return invalidArgument(error, argument);
+  }
+}
+
+/** One of the choices (case-insensitive), else a usage error listing them. */
+export function choice<T extends string>(text: string | undefined, choices: readonly T[], what: string, command: string): T {
+  const found = choices.find((c) => c === text?.toLowerCase());
+  if (found === undefined) throw new UsageError(`${what} must be one of ${choices.join(', ')}, got ${text === undefined ? 'nothing' : `"${text}"`}`, command);
+  return found;
+}
+
+export function wholeNumber(text: string | undefined, flag: string, command: string, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) throw new UsageError(`${flag} takes a whole number from ${min} to ${max}, got "${text}"`, command);
+  return value;
+}
+
+/** The idempotency key of a state change: --key to retry one safely, else a fresh one. */
+export function idempotencyKey(values: Values): string {
+  return stringOption(values, 'key') ?? `fraudctl-${randomUUID()}`;
+}
+
+export const KEY_OPTION = { key: { type: 'string' } } as const satisfies Record<string, OptionSpec>;
+export const KEY_HELP = '  --key KEY              idempotency key: repeat it to retry the same change safely (default: a fresh one)';

@@ -1,0 +1,98 @@
+import type { admin } from '@app/contracts';
+import { choice, idempotencyKey, KEY_HELP, KEY_OPTION, number, positionals, requiredOption, stringOption, wholeNumber, type Command } from '../command';
+import { parseCarrierId } from '../context';
+import { enumLabel, formatTime, table } from '../output';
+
+const SUBCOMMANDS = ['list', 'issue'] as const;
+const STATES = ['pending', 'delivered', 'applied', 'rejected', 'expired'] as const;
+const KINDS = ['review', 'suspend', 'restore'] as const;
+
+export const directivesCommand: Command = {
+  name: 'directives',
+  summary: 'the administration\'s directives to carriers: list them, issue one',
+  help: [
+    'usage: fraudctl directives [list] [--carrier ID] [--state STATE] [--number N] [--limit N] [--page-token T]',
+    '       fraudctl directives issue <number> --kind review|suspend|restore --reason TEXT [--expires-in-hours N]',
+    '',
+    '`list` (the default) shows directives newest first with their delivery and',
+    'outcome (ListDirectives, admin role). `issue` sends a directive to the',
+    'number\'s owning carrier (IssueDirective, admin role; audited).',
+    '',
+    'Options of list:',
+    '  --carrier ID           only this carrier\'s',
+    '  --state STATE          pending, delivered, applied, rejected or expired',
+    '  --number N             only this number\'s',
+    '  --limit N              at most N (1 to 500, default 50); a next page token is printed when there are more',
+    '  --page-token T         the next page of an earlier list',
+    'Options of issue:',
+    '  --kind K               review, suspend or restore (required)',
+    '  --reason TEXT          why (required; the carrier and the subscriber\'s notice show it)',
+    '  --expires-in-hours N   how long the carrier has to apply it (default: the province\'s policy)',
+    KEY_HELP,
+  ],
+  options: {
+    carrier: { type: 'string' },
+    state: { type: 'string' },
+    number: { type: 'string' },
+    limit: { type: 'string' },
+    'page-token': { type: 'string' },
+    kind: { type: 'string' },
+    reason: { type: 'string' },
+    'expires-in-hours': { type: 'string' },
+    ...KEY_OPTION,
+  },
+  async run(ctx, args) {
+    const sub = args.positionals.length === 0 ? 'list' : choice(args.positionals[0], SUBCOMMANDS, 'the directives subcommand', 'directives');
+    if (sub === 'issue') {
+      const [, text] = positionals(args, ['issue', 'number'], 'directives');
+      const request: admin.IssueDirectiveRequest = {
+        idempotencyKey: idempotencyKey(args.values),
+        msisdn: number(text, 'number'),
+        kind: `DIRECTIVE_KIND_${choice(requiredOption(args.values, 'kind', 'directives'), KINDS, '--kind', 'directives').toUpperCase()}` as admin.DirectiveKind,
+        reason: requiredOption(args.values, 'reason', 'directives'),
+        expiresInHours: wholeNumber(stringOption(args.values, 'expires-in-hours'), '--expires-in-hours', 'directives', 1, 24 * 365) ?? 0,
+      };
+      const answer = await ctx.call<admin.IssueDirectiveResponse>(ctx.admin(), ctx.adminRole(), 'issueDirective', request);
+      if (ctx.json) return ctx.printJson(answer);
+      ctx.print(directiveTable(answer.directive ? [answer.directive] : []));
+      if (answer.replayed) ctx.print('(already issued with this --key: the first directive is shown)');
+      return;
+    }
+    positionals(args, args.positionals.length === 0 ? [] : ['list'], 'directives');
+    const carrierText = stringOption(args.values, 'carrier');
+    const stateText = stringOption(args.values, 'state');
+    const numberText = stringOption(args.values, 'number');
+    const request: admin.ListDirectivesRequest = {
+      carrier: carrierText === undefined ? '' : parseCarrierId(carrierText, '--carrier', 'directives'),
+      msisdn: numberText === undefined ? '' : number(numberText, '--number'),
+      status: (stateText === undefined ? 'DIRECTIVE_STATUS_UNSPECIFIED' : `DIRECTIVE_STATUS_${choice(stateText, STATES, '--state', 'directives').toUpperCase()}`) as admin.DirectiveStatus,
+      page: { pageSize: wholeNumber(stringOption(args.values, 'limit'), '--limit', 'directives', 1, 500) ?? 50, pageToken: stringOption(args.values, 'page-token') ?? '' },
+    };
+    const answer = await ctx.call<admin.ListDirectivesResponse>(ctx.admin(), ctx.adminRole(), 'listDirectives', request);
+    if (ctx.json) return ctx.printJson(answer);
+    if (answer.directives.length === 0) return ctx.print('No directives.');
+    ctx.print(directiveTable(answer.directives));
+    if (answer.nextPageToken) ctx.print(['', `More: --page-token ${answer.nextPageToken}`]);
+  },
+};
+
+function directiveTable(records: admin.DirectiveRecord[]): string[] {
+  return table(
+    ['ISSUED', 'KIND', 'NUMBER', 'CARRIER', 'STATUS', 'SENT', 'BY', 'ID', 'REASON'],
+    records.map((r) => {
+      const d = r.directive;
+      const kind = enumLabel(d?.kind, 'DIRECTIVE_KIND_');
+      return [
+        formatTime(d?.issuedAt),
+        kind,
+        d?.msisdn || (kind === 'HIGH_RISK_CELLS' ? `(list v${d?.cells?.version ?? '?'})` : '-'),
+        r.carrier || '-',
+        enumLabel(r.status, 'DIRECTIVE_STATUS_'),
+        String(r.deliveries),
+        r.issuedBy || '-',
+        d?.directiveId ?? '-',
+        [d?.reason, r.ackDetail ? `(carrier: ${r.ackDetail})` : ''].filter(Boolean).join(' ') || '-',
+      ];
+    }),
+  );
+}

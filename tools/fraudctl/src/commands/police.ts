@@ -1,0 +1,51 @@
+import type { registry } from '@app/contracts';
+import { choice, idempotencyKey, KEY_HELP, KEY_OPTION, number, positionals, requiredOption, stringOption, type Command } from '../command';
+import { UsageError } from '../errors';
+import { enumLabel, fields } from '../output';
+
+const ACTIONS = ['verify', 'clear'] as const;
+const OUTCOME = { verify: 'VERIFICATION_OUTCOME_CONFIRMED', clear: 'VERIFICATION_OUTCOME_CLEARED' } as const;
+
+export const policeCommand: Command = {
+  name: 'police',
+  summary: 'police verification in the registry: confirm fraud, or clear a number',
+  help: [
+    'usage: fraudctl police verify <number> --case ID [--note TEXT]',
+    '       fraudctl police clear <number> --case ID [--note TEXT]',
+    '',
+    'Records a police verification in the shared registry (VerifyNumber, police',
+    'role). `verify` confirms fraud: the number becomes CONFIRMED and carriers',
+    'suspend it. `clear` clears it: CLEARED, and the evidence seen before the',
+    'clearance can never list it again; carriers restore it.',
+    '',
+    'Options:',
+    '  --case ID              the police case id (required)',
+    '  --note TEXT            a note kept with the verification',
+    KEY_HELP,
+  ],
+  options: { case: { type: 'string' }, note: { type: 'string' }, ...KEY_OPTION },
+  async run(ctx, args) {
+    if (args.positionals.length === 0) throw new UsageError('missing verify or clear', 'police');
+    const action = choice(args.positionals[0], ACTIONS, 'the police action', 'police');
+    const [, text] = positionals(args, ['action', 'number'], 'police');
+    const msisdn = number(text, 'number');
+    const request: registry.VerifyNumberRequest = {
+      idempotencyKey: idempotencyKey(args.values),
+      msisdn,
+      outcome: OUTCOME[action] as registry.VerificationOutcome,
+      caseId: requiredOption(args.values, 'case', 'police'),
+      note: stringOption(args.values, 'note') ?? '',
+    };
+    const answer = await ctx.call<registry.VerifyNumberResponse>(ctx.registry(), 'police', 'verifyNumber', request);
+    if (ctx.json) return ctx.printJson(answer);
+    ctx.print(
+      fields([
+        ['number', answer.msisdn],
+        ['status', enumLabel(answer.status, 'NUMBER_STATUS_')],
+        ['version', String(answer.version)],
+        ['case', request.caseId],
+        ...(answer.replayed ? ([['replayed', 'yes (same --key)']] as [string, string][]) : []),
+      ]),
+    );
+  },
+};

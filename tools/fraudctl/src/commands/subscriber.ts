@@ -1,0 +1,161 @@
+import type { carrier } from '@app/contracts';
+import { ValidationError } from '@app/domain';
+import { parseNationalId } from '../../../../apps/carrier/src/reactivation/national-id';
+import { choice, idempotencyKey, KEY_HELP, KEY_OPTION, number, positionals, requiredOption, stringOption, type Command } from '../command';
+import { invalidArgument } from '../context';
+import { CliError } from '../errors';
+import { ExitCode } from '../exit-codes';
+import { enumLabel, fields } from '../output';
+import { CARRIER_OPTION_HELP, ownerOf } from '../owner';
+
+/** Carrier-side commands for one subscriber: a complaint, a re-activation, a declared work profile. */
+
+const CATEGORIES = ['fraud', 'harassment', 'spam'] as const;
+const PROFILES = ['courier', 'delivery', 'logistics', 'enterprise', 'none'] as const;
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'file a subscriber\'s report against a number, into the reporter\'s carrier',
+  help: [
+    'usage: fraudctl report <reported> --by <reporter> [--category fraud|harassment|spam] [--at TIME] [--carrier ID]',
+    '',
+    'Files the complaint of subscriber <reporter> against <reported> with the',
+    'reporter\'s carrier, as its complaint desk would (IngestEvents with one report',
+    'event, carrier:<ID> role). The carrier weighs it: a report counts as',
+    'corroborated only when the reporter really received a call or SMS from the number.',
+    '',
+    'Options:',
+    '  --by NUMBER            the reporting subscriber (required)',
+    '  --category C           fraud (default), harassment or spam',
+    '  --at TIME              when the report was made, ISO 8601 (default now)',
+    '  --carrier ID           the reporter\'s carrier (default: its owner, from the admin\'s GetOwner)',
+    KEY_HELP,
+  ],
+  options: { by: { type: 'string' }, category: { type: 'string' }, at: { type: 'string' }, carrier: { type: 'string' }, ...KEY_OPTION },
+  async run(ctx, args) {
+    const [reportedText] = positionals(args, ['reported'], 'report');
+    const reported = number(reportedText, 'reported');
+    const reporter = number(requiredOption(args.values, 'by', 'report'), '--by');
+    const category = choice(stringOption(args.values, 'category') ?? 'fraud', CATEGORIES, '--category', 'report');
+    const atText = stringOption(args.values, 'at');
+    const atMs = atText === undefined ? Date.now() : Date.parse(atText);
+    if (Number.isNaN(atMs)) throw new CliError(`invalid --at: "${atText}" is not an ISO 8601 time such as 2024-03-02T20:00:00+08:00`, ExitCode.InvalidArgument);
+    const owner = await ownerOf(ctx, args.values, reporter, 'report');
+    const event: carrier.Event = {
+      id: idempotencyKey(args.values),
+      atMs,
+      report: { reporter, reported, category: `REPORT_CATEGORY_${category.toUpperCase()}` as carrier.ReportCategory },
+    };
+    const answer = await ctx.ingest(ctx.carrier(owner.carrier), `carrier:${owner.carrier}`, [event]);
+    const refusal = answer.rejections[0];
+    if (answer.rejected > 0 || refusal) {
+      throw new CliError(`carrier ${owner.carrier} refused the report: ${refusal ? `${refusal.field}: ${refusal.reason}` : 'no reason given'}`, ExitCode.InvalidArgument);
+    }
+    if (ctx.json) return ctx.printJson({ carrier: owner.carrier, event, ...answer });
+    ctx.print(
+      fields([
+        ['reported', reported],
+        ['by', reporter],
+        ['category', category],
+        ['at', new Date(atMs).toISOString()],
+        ['carrier', owner.carrier],
+        ['result', answer.duplicates > 0 ? 'already filed (same --key)' : `accepted; ${answer.decisions} decision(s) followed`],
+      ]),
+    );
+  },
+};
+
+export const reactivateCommand: Command = {
+  name: 'reactivate',
+  summary: 'restore a suspended number after an ID check at a shop or by e-ID',
+  help: [
+    'usage: fraudctl reactivate <number> --national-id ID --reference REF [--not-verified] [--carrier ID]',
+    '',
+    'Records the subscriber\'s ID check with the owning carrier (Reactivate,',
+    'carrier:<ID> role). A suspended number is restored while re-activation chances',
+    'remain in the policy window; otherwise the case is referred to police',
+    'verification. The ID number is checked here (GB 11643 check character) and',
+    'kept by the carrier only as a keyed hash and its last four characters.',
+    '',
+    'Options:',
+    '  --national-id ID       the 18-character national ID number checked (required)',
+    '  --reference REF        the shop ticket or e-ID transaction (required; never the ID number)',
+    '  --not-verified         the ID check failed (the number stays suspended)',
+    CARRIER_OPTION_HELP,
+    KEY_HELP,
+  ],
+  options: { 'national-id': { type: 'string' }, reference: { type: 'string' }, 'not-verified': { type: 'boolean' }, carrier: { type: 'string' }, ...KEY_OPTION },
+  async run(ctx, args) {
+    const [text] = positionals(args, ['number'], 'reactivate');
+    const msisdn = number(text, 'number');
+    const nationalIdText = requiredOption(args.values, 'national-id', 'reactivate');
+    const reference = requiredOption(args.values, 'reference', 'reactivate');
+    try {
+      parseNationalId(nationalIdText, '--national-id');
+    } catch (error) {
+      if (error instanceof ValidationError) invalidArgument(error, '--national-id');
+      throw error;
+    }
+    const owner = await ownerOf(ctx, args.values, msisdn, 'reactivate');
+    const request: carrier.ReactivateRequest = {
+      idempotencyKey: idempotencyKey(args.values),
+      msisdn,
+      verificationReference: reference,
+      nationalId: nationalIdText,
+      idVerified: args.values['not-verified'] !== true,
+    };
+    const answer = await ctx.call<carrier.ReactivateResponse>(ctx.carrier(owner.carrier), `carrier:${owner.carrier}`, 'reactivate', request);
+    if (ctx.json) return ctx.printJson({ carrier: owner.carrier, ...answer });
+    ctx.print(
+      fields([
+        ['number', answer.msisdn],
+        ['carrier', owner.carrier],
+        ['outcome', enumLabel(answer.outcome, 'REACTIVATION_OUTCOME_')],
+        ['state', enumLabel(answer.state, 'ACTION_')],
+        ...(answer.replayed ? ([['replayed', 'yes (same --key)']] as [string, string][]) : []),
+      ]),
+    );
+  },
+};
+
+export const declareProfileCommand: Command = {
+  name: 'declare-profile',
+  summary: 'record an employer\'s attestation of a number\'s work use (courier, delivery, ...)',
+  help: [
+    'usage: fraudctl declare-profile <number> <courier|delivery|logistics|enterprise|none> [--attested-by WHO] [--reference REF] [--carrier ID]',
+    '',
+    'Declares the number\'s usage profile with the owning carrier (DeclareProfile,',
+    'carrier:<ID> role; audited): a declared courier\'s call volume is weighed',
+    'against a courier\'s, not a private person\'s. `none` withdraws a declaration.',
+    '',
+    'Options:',
+    '  --attested-by WHO      the employer or platform attesting, e.g. "SF Express Chengdu depot"',
+    '  --reference REF        their reference for the attestation',
+    CARRIER_OPTION_HELP,
+    KEY_HELP,
+  ],
+  options: { 'attested-by': { type: 'string' }, reference: { type: 'string' }, carrier: { type: 'string' }, ...KEY_OPTION },
+  async run(ctx, args) {
+    const [text, profileText] = positionals(args, ['number', 'profile'], 'declare-profile');
+    const msisdn = number(text, 'number');
+    const profile = choice(profileText, PROFILES, '<profile>', 'declare-profile');
+    const owner = await ownerOf(ctx, args.values, msisdn, 'declare-profile');
+    const request: carrier.DeclareProfileRequest = {
+      idempotencyKey: idempotencyKey(args.values),
+      msisdn,
+      profile: `USAGE_PROFILE_${profile.toUpperCase()}` as carrier.UsageProfile,
+      attestedBy: stringOption(args.values, 'attested-by') ?? '',
+      attestationReference: stringOption(args.values, 'reference') ?? '',
+    };
+    const answer = await ctx.call<carrier.DeclareProfileResponse>(ctx.carrier(owner.carrier), `carrier:${owner.carrier}`, 'declareProfile', request);
+    if (ctx.json) return ctx.printJson({ carrier: owner.carrier, ...answer });
+    ctx.print(
+      fields([
+        ['number', answer.msisdn],
+        ['carrier', owner.carrier],
+        ['profile', enumLabel(answer.profile, 'USAGE_PROFILE_').toLowerCase()],
+        ...(answer.replayed ? ([['replayed', 'yes (same --key)']] as [string, string][]) : []),
+      ]),
+    );
+  },
+};

@@ -1,0 +1,38 @@
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { ExitCode, exitCodeOfStatus } from './exit-codes';
+
+/** A mistake in the command line: printed with a pointer to the command's --help, exit 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    /** The command whose --help to point at (`cells add`), or undefined for the top level. */
+    readonly command?: string,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A failure already described for the operator, with its exit status. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export function isServiceError(error: unknown): error is ServiceError {
+  return error instanceof Error && typeof (error as Partial<ServiceError>).code === 'number' && 'details' in error;
+}
+
+/** `NOT_FOUND from the admin (127.0.0.1:50052): msisdn: ...`: the status name and the server's message, which names the field. */
+export function describeServiceError(error: ServiceError, server: string): CliError {
+  const name = status[error.code] ?? String(error.code);
+  const details = error.details || error.message;
+  const hint =
+    error.code === status.UNAVAILABLE ? ' (is it running? see --help for addresses)' : error.code === status.UNAUTHENTICATED ? ' (pass --token or set the role\'s token variable)' : '';
+  return new CliError(`${name} from ${server}: ${details}${hint}`, exitCodeOfStatus(error.code));
+}

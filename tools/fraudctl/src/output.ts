@@ -1,0 +1,62 @@
+/** Plain-text output: aligned tables, China Standard Time, enum names without their prefix; and the --json form. */
+
+export interface Writer {
+  write(text: string): unknown;
+}
+
+/** Columns padded to their widest cell; the last column is not padded. */
+export function table(headers: string[], rows: string[][], indent = ''): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `${indent}${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}`.trimEnd();
+  return [line(headers), ...rows.map(line)];
+}
+
+/** `label  value` pairs, labels aligned. */
+export function fields(pairs: [string, string][], indent = ''): string[] {
+  const width = Math.max(...pairs.map(([label]) => label.length));
+  return pairs.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`.trimEnd());
+}
+
+export interface WireTimestamp {
+  seconds: number | string;
+  nanos?: number;
+}
+
+const CST_OFFSET_MS = 8 * 3_600_000;
+
+/** Milliseconds of a wire timestamp; undefined when absent. */
+export function millisOf(ts: WireTimestamp | null | undefined): number | undefined {
+  if (!ts) return undefined;
+  return Number(ts.seconds) * 1000 + Math.floor(Number(ts.nanos ?? 0) / 1e6);
+}
+
+/** `2024-03-02 09:10:00 +08:00`: the province's time, with its offset so nobody mistakes it for UTC. */
+export function formatTime(ts: WireTimestamp | number | null | undefined): string {
+  const ms = typeof ts === 'number' ? ts : millisOf(ts);
+  if (ms === undefined) return '-';
+  return `${new Date(ms + CST_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ')} +08:00`;
+}
+
+/** `ACTION_SUSPEND` -> `SUSPEND`, `NUMBER_STATUS_NOT_LISTED` -> `NOT_LISTED`; UNSPECIFIED shows as `-`. */
+export function enumLabel(value: string | null | undefined, prefix: string): string {
+  if (!value) return '-';
+  const label = value.startsWith(prefix) ? value.slice(prefix.length) : value;
+  return label === 'UNSPECIFIED' ? '-' : label;
+}
+
+/** The wire object as JSON, timestamps as RFC 3339 strings (as protobuf's JSON mapping writes them). */
+export function toJson(value: unknown): string {
+  return JSON.stringify(jsonValue(value), null, 2);
+}
+
+function jsonValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(jsonValue);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (isTimestamp(value, entries)) return new Date(millisOf(value as WireTimestamp)!).toISOString();
+  return Object.fromEntries(entries.map(([k, v]) => [k, jsonValue(v)]));
+}
+
+function isTimestamp(value: object, entries: [string, unknown][]): boolean {
+  return entries.length === 2 && 'seconds' in value && 'nanos' in value;
+}

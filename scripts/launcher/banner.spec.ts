@@ -41,6 +41,11 @@ describe(banner.name, () => {
     );
   });
 
+  it('points at the operator CLI', () => {
+    expect(lines.some((line) => line.startsWith('   npx fraudctl check 19112345678 '))).toBe(true);
+    expect(lines.some((line) => line.startsWith('   npx fraudctl explain 19112345678 '))).toBe(true);
+  });
+
   it('ends with the ready line', () => {
     expect(lines.at(-2)).toBe(READY_LINE);
   });

@@ -53,6 +53,8 @@ export function banner({ endpoints, dashboard, database, dataDir, tokens, tokenT
     '',
     ' Try:',
     ...examples,
+    '   npx fraudctl check 19112345678     # the operator CLI: registry status (npx fraudctl --help lists its commands)',
+    '   npx fraudctl explain 19112345678   # why its carrier warned, restricted or suspended it: reasons, cells, times',
     '   npm run -s token -- --role police --subject officer-1   # more tokens, same data folder',
     '',
     READY_LINE,

@@ -79,7 +79,8 @@ function decisionLines(d: carrier.Decision, ordinal: number, lang: Language): st
 
 function evidenceLines(e: common.Evidence): string[] {
   const lines: string[] = [];
-  if (e.summary) lines.push(`    Evidence: ${e.summary}`);
+  // The summary repeats the measures in one line: shown only when there is no table of them.
+  if (e.summary && e.measures.length === 0) lines.push(`    Evidence: ${e.summary}`);
   if (e.windowStart || e.windowEnd) lines.push(`    Window:   ${formatTime(e.windowStart)} to ${formatTime(e.windowEnd)}`);
   if (e.measures.length > 0) {
     lines.push('    Measures:');

@@ -263,6 +263,24 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
     expect(await json(['token', 'carrier:CTCC'])).toMatchObject({ role: 'carrier:CTCC', subject: 'carrier-ctcc', token: expect.any(String) });
   });
 
+  it('takes each role\'s token from its variable, minting one only when there is none (said with --verbose)', async () => {
+    const check = ['check', '--carrier', 'CTCC', '--from', '19112345678', '--to', '13800000002'];
+    const quiet = await fraudctl(check);
+    expect(quiet).toMatchObject({ code: ExitCode.Ok, err: '' });
+    const verbose = await fraudctl([...check, '--verbose']);
+    expect(verbose.err).toContain('minted a 5-minute carrier:CTCC token from the signing key in');
+    expect(verbose.err).toMatch(/CarrierService\/checkCall on carrier CTCC \(127\.0\.0\.1:\d+\)/);
+
+    // CARRIER_TOKEN is one carrier's (npm start: CMCC's): another carrier's call does not use it.
+    const cmcc = (await fraudctl(['token', 'carrier:CMCC'])).out.trim();
+    expect((await fraudctl([...check, '--verbose'], { CARRIER_TOKEN: cmcc })).err).toContain('minted a 5-minute carrier:CTCC token');
+    const ctcc = (await fraudctl(['token', 'carrier:CTCC'])).out.trim();
+    expect((await fraudctl([...check, '--verbose'], { CARRIER_TOKEN: ctcc })).err).toContain('carrier:CTCC token from CARRIER_TOKEN');
+    const wrong = await fraudctl(check, { CARRIER_CTCC_TOKEN: cmcc });
+    expect(wrong.code).toBe(ExitCode.Permission);
+    expect(wrong.err).toMatch(/^fraudctl check: PERMISSION_DENIED from carrier CTCC/);
+  });
+
   describe('failures', () => {
     it('a number no carrier owns is not found (exit 4)', async () => {
       const result = await fraudctl(['explain', '+12025550123']);

@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { credentials as grpcCredentials, Metadata, type ChannelCredentials, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
-import { envOptional, type Env } from '@app/config';
 import type { carrier } from '@app/contracts';
 import { CARRIERS, ValidationError, type CarrierId } from '@app/domain';
-import { authKeyDir, clientCredentials, createGrpcClient, mintToken, SIGNING_KEY_FILE, type GrpcServiceClient } from '@app/grpc';
+// The files themselves, not the @app/config and @app/grpc barrels: those load NestJS, seconds of start-up for a CLI.
+import { envOptional, type Env } from '../../../libs/config/src/env';
+import { authKeyDir, SIGNING_KEY_FILE } from '../../../libs/grpc/src/auth/keys';
+import { mintToken } from '../../../libs/grpc/src/auth/mint';
+import { createGrpcClient, type GrpcServiceClient } from '../../../libs/grpc/src/client/grpc-client';
 import { ADMIN_DEFAULT_PORT } from '../../../apps/admin/src/admin.grpc';
-import { CARRIER_DEFAULT_PORTS } from '../../../apps/carrier/src/config/carrier.config';
+import { CARRIER_DEFAULT_PORTS } from '../../../apps/carrier/src/config/carrier-ports';
 import { REGISTRY_DEFAULT_PORT } from '../../../apps/registry/src/registry.grpc';
 import { CliError, describeServiceError, isServiceError, UsageError } from './errors';
 import { ExitCode } from './exit-codes';
@@ -220,6 +223,8 @@ export class Context {
       this.channelCredentials = grpcCredentials.createInsecure();
     } else {
       try {
+        // Loaded only for TLS: it reads the PEM files through the service configuration helpers (and their NestJS imports).
+        const { clientCredentials } = require('../../../libs/grpc/src/client/client-credentials') as typeof import('../../../libs/grpc/src/client/client-credentials');
         this.channelCredentials = clientCredentials({ GRPC_TLS_CA: ca, GRPC_TLS_CLIENT_CERT: cert, GRPC_TLS_CLIENT_KEY: key });
       } catch (error) {
         throw new CliError((error as Error).message, ExitCode.Other);

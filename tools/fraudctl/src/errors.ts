@@ -31,7 +31,8 @@ export function isServiceError(error: unknown): error is ServiceError {
 /** `NOT_FOUND from the admin (127.0.0.1:50052): msisdn: ...`: the status name and the server's message, which names the field. */
 export function describeServiceError(error: ServiceError, server: string): CliError {
   const name = status[error.code] ?? String(error.code);
-  const details = error.details || error.message;
+  // grpc-js ends connection failures with an empty "Resolution note:".
+  const details = (error.details || error.message).replace(/\s*Resolution note:\s*$/, '');
   const hint =
     error.code === status.UNAVAILABLE ? ' (is it running? see --help for addresses)' : error.code === status.UNAUTHENTICATED ? ' (pass --token or set the role\'s token variable)' : '';
   return new CliError(`${name} from ${server}: ${details}${hint}`, exitCodeOfStatus(error.code));

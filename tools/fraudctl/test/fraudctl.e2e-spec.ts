@@ -315,6 +315,15 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
       expect(result.err).toContain(`UNAVAILABLE from the registry (${address})`);
     });
 
+    it('TLS settings: a CA file it cannot read is named (exit 1); a client certificate needs the CA (exit 2)', async () => {
+      const unreadable = await fraudctl(['check', '19112345678', '--tls-ca', '/nonexistent/ca.crt']);
+      expect(unreadable.code).toBe(ExitCode.Other);
+      expect(unreadable.err).toContain('GRPC_TLS_CA: cannot read /nonexistent/ca.crt: ENOENT');
+      const half = await fraudctl(['check', '19112345678', '--tls-cert', 'client.crt', '--tls-key', 'client.key']);
+      expect(half.code).toBe(ExitCode.Usage);
+      expect(half.err).toContain('--tls-cert and --tls-key need --tls-ca');
+    });
+
     it('an argument the server refuses is an invalid argument (exit 3) with the server\'s field', async () => {
       const result = await fraudctl(['directives', 'issue', '19900000056', '--kind', 'review', '--reason', 'x'.repeat(600)]);
       expect(result.code).toBe(ExitCode.InvalidArgument);

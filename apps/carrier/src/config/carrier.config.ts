@@ -1,8 +1,8 @@
 import { ConfigError, envEnum, envInt, envOptional, type Env } from '@app/config';
 import { CARRIER_IDS, type CarrierId } from '@app/grpc';
+import { CARRIER_DEFAULT_PORTS } from './carrier-ports';
 
-/** GRPC_PORT when unset: one port per carrier, so one host can run them all. */
-export const CARRIER_DEFAULT_PORTS: Readonly<Record<CarrierId, number>> = { CMCC: 50061, CUCC: 50062, CTCC: 50063, CBN: 50064 };
+export { CARRIER_DEFAULT_PORTS };
 
 /** Injection token of the carrier's CarrierConfig. */
 export const CARRIER_CONFIG = Symbol('CARRIER_CONFIG');

@@ -1,4 +1,5 @@
-import { mintToken, parseTtl, RoleError, TtlError } from '@app/grpc';
+import { mintToken, parseTtl, TtlError } from '../../../../libs/grpc/src/auth/mint';
+import { RoleError } from '../../../../libs/grpc/src/auth/roles';
 import { positionals, stringOption, type Command } from '../command';
 import { UsageError } from '../errors';
 

@@ -1,0 +1,7 @@
+import type { CarrierId } from '@app/grpc';
+
+/**
+ * GRPC_PORT when unset: one port per carrier, so one host can run them all.
+ * Apart from carrier.config so that clients (npm start, fraudctl) read it without loading the service.
+ */
+export const CARRIER_DEFAULT_PORTS: Readonly<Record<CarrierId, number>> = { CMCC: 50061, CUCC: 50062, CTCC: 50063, CBN: 50064 };

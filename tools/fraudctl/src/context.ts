@@ -63,7 +63,7 @@ export interface Io {
   env: Env;
 }
 
-/** A service called: its name in messages, its address, the role its calls carry. */
+/** A service called: its name in messages, its address, its gRPC service and proto file. */
 export interface Target {
   label: string;
   address: string;

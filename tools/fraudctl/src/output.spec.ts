@@ -1,4 +1,4 @@
-import { enumLabel, fields, formatTime, table, toJson } from './output';
+import { enumLabel, fields, formatTime, table, toJson, wrap } from './output';
 
 describe('fraudctl output', () => {
   it('aligns table columns to their widest cell, without trailing spaces', () => {
@@ -8,6 +8,12 @@ describe('fraudctl output', () => {
       '  +8613800000002  -',
     ]);
     expect(fields([['state', 'SUSPEND'], ['next steps', '']])).toEqual(['state       SUSPEND', 'next steps']);
+  });
+
+  it('wraps words to the width, keeping a longer word whole', () => {
+    expect(wrap('Verify your identity in person at a shop', 16)).toEqual(['Verify your', 'identity in', 'person at a shop']);
+    expect(wrap('re-verification-at-a-shop now', 10)).toEqual(['re-verification-at-a-shop', 'now']);
+    expect(wrap('', 10)).toEqual([]);
   });
 
   it('shows times in China Standard Time with the offset, and enum names without their prefix', () => {

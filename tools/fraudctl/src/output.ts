@@ -17,6 +17,21 @@ export function fields(pairs: [string, string][], indent = ''): string[] {
   return pairs.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`.trimEnd());
 }
 
+/** Words to lines of at most `width` characters (a longer word stays whole); the first line is the caller's to prefix. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  return line ? [...lines, line] : lines;
+}
+
 export interface WireTimestamp {
   seconds: number | string;
   nanos?: number;

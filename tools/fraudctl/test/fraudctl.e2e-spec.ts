@@ -142,6 +142,8 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
       expect(lines[0]).toBe(`${worker.subject}  (CTCC)`);
       expect(result.out).toMatch(/^ {2}state +SUSPEND$/m);
       expect(result.out).toMatch(/^ {2}re-activations +1 chance\(s\) left$/m);
+      expect(result.out).toMatch(/^ {2}next steps {6}The number is suspended\. Verify your identity/m);
+      expect(lines.filter((line) => !line.startsWith('      ')).every((line) => line.length <= 100)).toBe(true);
       // Newest first: the suspension, at the second report (13:45 in Chengdu), after the restriction.
       expect(result.out).toMatch(/^#4 {2}2024-03-02 13:45:00 \+08:00 {2}RESTRICT -> SUSPEND {2}score 0\.96 {2}policy default@1$/m);
       expect(result.out).toMatch(/^ {6}CORROBORATED_REPORTS +\S.+$/m);

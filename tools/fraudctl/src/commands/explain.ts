@@ -1,6 +1,6 @@
 import type { carrier, common } from '@app/contracts';
 import { choice, number, positionals, stringOption, type Command } from '../command';
-import { enumLabel, fields, formatTime, table } from '../output';
+import { enumLabel, fields, formatTime, table, wrap } from '../output';
 import { CARRIER_OPTION_HELP, ownerOf, type Owner } from '../owner';
 
 /** Sightings listed per decision; --json has them all. */
@@ -50,15 +50,23 @@ export function explanation(answer: carrier.ExplainNumberResponse, owner: Owner,
         ['registry', enumLabel(answer.registryStatus, 'NUMBER_STATUS_')],
         ['profile', `${profile}${answer.profileAttested ? ' (attested)' : ''}`],
         ['re-activations', `${answer.reactivationChancesLeft} chance(s) left`],
-        ['next steps', (lang === 'zh' ? answer.nextStepsZh : answer.nextStepsEn) || '-'],
       ],
       '  ',
     ),
+    ...nextSteps((lang === 'zh' ? answer.nextStepsZh : answer.nextStepsEn) || '-', lang),
   ];
   if (answer.decisions.length === 0) return [...lines, '', 'No decisions.'];
   lines.push('', `Decisions, newest first (${answer.decisions.length}):`);
   answer.decisions.forEach((d, i) => lines.push('', ...decisionLines(d, answer.decisions.length - i, lang)));
   return lines;
+}
+
+/** `next steps` aligned with the fields above, wrapped for a terminal (Chinese text has no spaces: by characters). */
+function nextSteps(text: string, lang: Language): string[] {
+  const label = '  next steps      ';
+  const width = 100 - label.length;
+  const lines = lang === 'zh' ? (text.match(new RegExp(`.{1,${Math.floor(width / 2)}}`, 'gu')) ?? [text]) : wrap(text, width);
+  return lines.map((line, i) => `${i === 0 ? label : ' '.repeat(label.length)}${line}`);
 }
 
 function decisionLines(d: carrier.Decision, ordinal: number, lang: Language): string[] {

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { ClockModule } from '@app/config';
 import { AuthGuard } from '@app/grpc';
+import { MetricsModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { CasesModule } from './cases/cases.module';
 import { CellsModule } from './cells/cells.module';
@@ -32,6 +33,7 @@ export class AdminModule {
       module: AdminModule,
       imports: [
         AdminConfigModule.of(config),
+        MetricsModule.forService('admin'),
         PersistenceModule.forService(adminDatabase),
         ClockModule,
         AuditModule,

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { ClockModule } from '@app/config';
 import { AUTH_OWN_CARRIER, AuthGuard } from '@app/grpc';
+import { MetricsModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { AdminLinkModule } from './admin-link/admin-link.module';
 import { CARRIER_CONFIG, type CarrierConfig } from './config/carrier.config';
@@ -40,6 +41,7 @@ export class CarrierModule {
       module: CarrierModule,
       imports: [
         CarrierConfigModule.of(config),
+        MetricsModule.forService(`carrier-${config.carrierId.toLowerCase()}`),
         PersistenceModule.forService(carrierDatabase, { instance: config.carrierId }),
         ClockModule,
         AuditModule,

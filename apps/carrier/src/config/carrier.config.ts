@@ -3,6 +3,8 @@ import { CARRIER_IDS, type CarrierId } from '@app/grpc';
 
 /** GRPC_PORT when unset: one port per carrier, so one host can run them all. */
 export const CARRIER_DEFAULT_PORTS: Readonly<Record<CarrierId, number>> = { CMCC: 50061, CUCC: 50062, CTCC: 50063, CBN: 50064 };
+/** METRICS_PORT when unset, likewise one per carrier. */
+export const CARRIER_DEFAULT_METRICS_PORTS: Readonly<Record<CarrierId, number>> = { CMCC: 9471, CUCC: 9472, CTCC: 9473, CBN: 9474 };
 
 /** Injection token of the carrier's CarrierConfig. */
 export const CARRIER_CONFIG = Symbol('CARRIER_CONFIG');
@@ -11,6 +13,7 @@ export interface CarrierConfig {
   /** The one carrier this process serves (`CARRIER_ID`, required). */
   carrierId: CarrierId;
   defaultPort: number;
+  defaultMetricsPort: number;
   /** How late an event may arrive, behind the newest one seen, and still be analysed. */
   latenessMs: number;
   /** Activity of numbers idle this long is forgotten (numbers on a ladder step are kept). */
@@ -45,6 +48,7 @@ export function carrierConfig(env: Env): CarrierConfig {
   return {
     carrierId,
     defaultPort: CARRIER_DEFAULT_PORTS[carrierId],
+    defaultMetricsPort: CARRIER_DEFAULT_METRICS_PORTS[carrierId],
     latenessMs: envInt(env, 'EVENT_LATENESS_SEC', 300, 0, 86_400) * 1000,
     idleEvictionMs: envInt(env, 'IDLE_EVICTION_HOURS', 168, 1, 24 * 365) * 3_600_000,
     registryAddress,

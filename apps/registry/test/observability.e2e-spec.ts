@@ -26,10 +26,11 @@ describe('registry observability (metrics and request ids)', () => {
   it('counts calls by method and code, times them, and counts flags, listed numbers and verifications', async () => {
     const carrier = harness.client('carrier:CTCC');
     const police = harness.client('police');
-    const [msisdn] = numbers(1, 7_100);
-    await carrier.submitFlags({ flags: [aFlag(msisdn!)] });
-    await carrier.checkNumbers({ msisdns: [msisdn!] });
-    await police.verifyNumber({ msisdn, outcome: 'VERIFICATION_OUTCOME_CONFIRMED' as never, caseReference: 'CD-2024-0001', idempotencyKey: 'obs-verify-1', note: 'confirmed' } as never).catch(() => undefined);
+    const [suspect, confirmed] = numbers(2, 7_100);
+    await carrier.submitFlags({ flags: [aFlag(suspect!), aFlag(confirmed!)] });
+    await carrier.checkNumbers({ msisdns: [suspect!] });
+    await police.verifyNumber({ idempotencyKey: 'obs-1', msisdn: confirmed, outcome: 'VERIFICATION_OUTCOME_CONFIRMED' as never, caseId: 'CD-2024-0001', note: '' });
+    const msisdn = suspect;
     await expect(harness.client().checkNumbers({ msisdns: [msisdn!] })).rejects.toMatchObject({ code: GrpcCode.UNAUTHENTICATED });
 
     const text = await scrape();
@@ -41,7 +42,11 @@ describe('registry observability (metrics and request ids)', () => {
     expect(sample(text, 'grpc_server_handling_seconds_bucket', { ...checkNumbers, le: '10' })).toBe(2);
     expect(text).toMatch(/grpc_server_handled_total\{[^}]*service="registry"/);
     expect(text).toMatch(/process_cpu_user_seconds_total\{service="registry"\}/);
-    console.log(text.split('\n').filter((l) => l.startsWith('fraud_')).join('\n'));
+    expect(sample(text, 'fraud_registry_flags_total', { source: 'carrier:CTCC', result: 'accepted' })).toBe(2);
+    expect(sample(text, 'fraud_registry_numbers', { status: 'SUSPECTED' })).toBe(1);
+    expect(sample(text, 'fraud_registry_numbers', { status: 'CONFIRMED' })).toBe(1);
+    expect(sample(text, 'fraud_registry_verifications_total', { outcome: 'CONFIRMED', replayed: 'false' })).toBe(1);
+    expect(sample(text, 'fraud_registry_change_version', {})).toBeGreaterThanOrEqual(3);
   });
 
   it('echoes the caller’s x-request-id, or a new one, on success and on failure', async () => {

@@ -11,6 +11,7 @@ import { carrierDatabase } from './database';
 import { CallCheckModule } from './callcheck/callcheck.module';
 import { ExplainModule } from './explain/explain.module';
 import { IngestModule } from './ingest/ingest.module';
+import { CarrierMetricsModule } from './metrics/carrier-metrics.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { PoliciesModule } from './policies/policies.module';
 import { ProfilesModule } from './profiles/profiles.module';
@@ -42,6 +43,7 @@ export class CarrierModule {
       imports: [
         CarrierConfigModule.of(config),
         MetricsModule.forService(`carrier-${config.carrierId.toLowerCase()}`),
+        CarrierMetricsModule,
         PersistenceModule.forService(carrierDatabase, { instance: config.carrierId }),
         ClockModule,
         AuditModule,

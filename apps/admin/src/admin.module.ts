@@ -13,6 +13,7 @@ import { DirectivesModule } from './directives/directives.module';
 import { FeedModule } from './feed/feed.module';
 import { HttpApiModule } from './http/http.module';
 import { LookupModule } from './lookup/lookup.module';
+import { AdminMetricsModule } from './metrics/admin-metrics.module';
 import { OversightModule } from './oversight/oversight.module';
 import { OwnershipModule } from './ownership/ownership.module';
 import { RegistryLinkModule } from './registry-link/registry-link.module';
@@ -35,6 +36,7 @@ export class AdminModule {
         AdminConfigModule.of(config),
         MetricsModule.forService('admin'),
         PersistenceModule.forService(adminDatabase),
+        AdminMetricsModule,
         ClockModule,
         AuditModule,
         OwnershipModule,

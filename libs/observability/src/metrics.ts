@@ -29,21 +29,31 @@ export class Metrics {
   }
 
   counter<L extends string>(config: MetricConfig<L>): Counter<L> {
-    return new Counter<L>({ ...config, labelNames: config.labelNames ?? [], registers: [this.registry] });
+    return this.add(config.name, new Counter<L>({ ...config, labelNames: config.labelNames ?? [], registers: [] }));
   }
 
   /** `collect` runs on every scrape, to read a value where it lives (a queue's length, an index's size). */
   gauge<L extends string>(config: MetricConfig<L> & { collect?: (this: Gauge<L>) => void | Promise<void> }): Gauge<L> {
-    return new Gauge<L>({ ...config, labelNames: config.labelNames ?? [], registers: [this.registry] });
+    return this.add(config.name, new Gauge<L>({ ...config, labelNames: config.labelNames ?? [], registers: [] }));
   }
 
   histogram<L extends string>(config: MetricConfig<L> & { buckets: readonly number[] }): Histogram<L> {
-    return new Histogram<L>({ ...config, buckets: [...config.buckets], labelNames: config.labelNames ?? [], registers: [this.registry] });
+    return this.add(config.name, new Histogram<L>({ ...config, buckets: [...config.buckets], labelNames: config.labelNames ?? [], registers: [] }));
   }
 
-  /** A metric of our own making (e.g. a PreboundHistogram). */
+  /**
+   * Adds a metric, prom-client's or of our own making (a PreboundHistogram). One
+   * registered under the same name before is replaced: an app restarted in the
+   * same process (tests) registers its features' metrics again.
+   */
   register(metric: { name: string }): void {
+    this.add(metric.name, metric);
+  }
+
+  private add<M extends object>(name: string, metric: M): M {
+    this.registry.removeSingleMetric(name);
     this.registry.registerMetric(metric as unknown as Metric);
+    return metric;
   }
 
   /** The text exposition: this service's metrics, then the process's. */

@@ -94,7 +94,8 @@ export class ServiceLogger implements LoggerService {
     let context: string | undefined;
     if (typeof rest.at(-1) === 'string' && !(mayHaveStack && rest.length === 1 && looksLikeStack(rest[0] as string))) context = rest.pop() as string;
     let stack: string | undefined;
-    if (mayHaveStack && typeof rest[0] === 'string') stack = rest.shift() as string;
+    // Nest's Logger passes error(message, stack, context), the stack undefined when not given.
+    if (mayHaveStack && (typeof rest[0] === 'string' || rest[0] === undefined) && rest.length > 0) stack = rest.shift() as string | undefined;
     const { msg, fields } = this.messageOf(message);
     if (message instanceof Error && stack === undefined && (level === 'error' || level === 'fatal')) stack = message.stack;
     const request = currentRequest();
@@ -106,7 +107,7 @@ export class ServiceLogger implements LoggerService {
       msg,
       ...(request ? { request_id: request.requestId } : {}),
       ...fields,
-      ...(rest.length > 0 ? { details: rest.map(printable) } : {}),
+      ...(rest.length > 0 ? { extra: rest.map(printable) } : {}),
       ...(stack === undefined ? {} : { stack }),
     };
     this.write(this.format === 'json' ? jsonLine(record) : textLine(record));

@@ -126,7 +126,7 @@ export async function bootstrapGrpcApp(appModule: AppModule, options: BootstrapO
     const { server, graceMs, grpc, metrics } = grpcFromEnv(env, options);
     const handle = await startGrpcApp(appModule, grpc, { metrics, ...(options.logger === undefined ? {} : { logger: options.logger }) });
     closeOnSignals(handle, graceMs, logger);
-    logger.log(`gRPC listening on ${server.address} (${server.security}); ${metricsLine(handle.metricsAddress)}`);
+    logger.log(`gRPC listening on ${server.address} (${server.security})${metricsLine(handle.metricsAddress)}`);
     return handle;
   } catch (error) {
     return failedToStart(error, logger);
@@ -155,7 +155,7 @@ function grpcFromEnv(
 }
 
 function metricsLine(address: string | undefined): string {
-  return address === undefined ? 'metrics not served (METRICS_PORT=0)' : `metrics on http://${address}/metrics`;
+  return address === undefined ? '' : `; metrics on http://${address}/metrics`;
 }
 
 function failedToStart(error: unknown, logger: Logger): never {
@@ -317,7 +317,7 @@ export async function bootstrapHybridApp(appModule: AppModule, options: HybridBo
     const { server, graceMs, grpc, metrics } = grpcFromEnv(env, options);
     const handle = await startHybridApp(appModule, grpc, options.http, { metrics, ...(options.logger === undefined ? {} : { logger: options.logger }) });
     closeOnSignals(handle, graceMs, logger);
-    logger.log(`gRPC listening on ${server.address} (${server.security}); HTTP on http://${handle.httpAddress}; ${metricsLine(handle.metricsAddress)}`);
+    logger.log(`gRPC listening on ${server.address} (${server.security}); HTTP on http://${handle.httpAddress}${metricsLine(handle.metricsAddress)}`);
     return handle;
   } catch (error) {
     return failedToStart(error, logger);

@@ -6,6 +6,7 @@ import { Module } from '@nestjs/common';
 import { parse } from 'yaml';
 import type { Env } from '@app/config';
 import { clientCredentials, findFreePort, grpcMicroserviceOptions, grpcServerConfig, loadOrCreateSigningKeys, loadVerificationKey, startGrpcApp } from '@app/grpc';
+import { metricsListenConfig } from '@app/observability';
 import { resolveDatabaseUrl } from '@app/persistence';
 import { healthCheck } from '@app/testing';
 import { carrierConfig } from '../apps/carrier/src/config/carrier.config';
@@ -28,6 +29,7 @@ interface ComposeService {
   command?: string[];
   environment?: Env;
   ports?: string[];
+  expose?: string[];
   volumes?: (BindMount | string)[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
@@ -57,9 +59,12 @@ describe('docker-compose.yml', () => {
   it.each(defaults.map((plan) => [plan.name, plan] as const))('runs %s from its main, on its default ports, published as is', (_, plan) => {
     const service = serviceOf(plan);
     expect(service.command).toEqual([`dist/apps/${plan.app}/src/main.js`]);
-    expect(service.environment).toMatchObject(plan.env); // GRPC_PORT, and CARRIER_ID for a carrier
+    expect(service.environment).toMatchObject(plan.env); // GRPC_PORT, METRICS_PORT, and CARRIER_ID for a carrier
     expect(service.ports).toEqual([plan.port, ...(plan.http ? [plan.http.port] : [])].map((port) => `${port}:${port}`)); // the admin's dashboard too
-    if (plan.app === 'carrier') expect(carrierConfig(service.environment!).defaultPort).toBe(plan.port);
+    // Metrics stay on the compose network: exposed to a Prometheus beside them, not published.
+    expect(service.expose).toEqual([String(plan.metrics.port)]);
+    expect(metricsListenConfig(service.environment!, -1)).toEqual({ host: '0.0.0.0', port: plan.metrics.port });
+    if (plan.app === 'carrier') expect(carrierConfig(service.environment!)).toMatchObject({ defaultPort: plan.port, defaultMetricsPort: plan.metrics.port });
   });
 
   it('starts in health order, each service once the one before it is healthy', () => {

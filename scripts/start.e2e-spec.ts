@@ -89,7 +89,7 @@ function refusesConnections(port: number): Promise<boolean> {
 
 /** Variables of this test run that would steer the launcher elsewhere (jest's DATABASE_URL, a developer's GRPC_*). */
 function isolatedEnv(): NodeJS.ProcessEnv {
-  const steering = /^(DATABASE_URL|\w+_DATABASE_URL|GRPC_\w+|AUTH_\w+|CARRIER_\w+|REGISTRY_PORT|ADMIN_PORT|ADMIN_HTTP_\w+|EMBEDDED_PG_PORT|DATA_DIR)$/;
+  const steering = /^(DATABASE_URL|\w+_DATABASE_URL|GRPC_\w+|AUTH_\w+|CARRIER_\w+|REGISTRY_PORT|ADMIN_PORT|ADMIN_HTTP_\w+|\w*METRICS_\w+|LOG_\w+|EMBEDDED_PG_PORT|DATA_DIR)$/;
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !steering.test(name)));
 }
 
@@ -97,7 +97,7 @@ describe('npm start (e2e)', () => {
   let workDir: string;
   let distRoot: string;
   let dataDir: string;
-  let ports: { pg: number; registry: number; admin: number; dashboard: number; cmcc: number; cucc: number; ctcc: number };
+  let ports: Record<'pg' | 'registry' | 'admin' | 'dashboard' | 'cmcc' | 'cucc' | 'ctcc' | 'registryMetrics' | 'adminMetrics' | 'cmccMetrics' | 'cuccMetrics' | 'ctccMetrics', number>;
   let launcherEnv: NodeJS.ProcessEnv;
   const runs: LauncherRun[] = [];
 
@@ -124,7 +124,8 @@ describe('npm start (e2e)', () => {
       taken.push(port);
       return port;
     };
-    ports = { pg: await next(), registry: await next(), admin: await next(), dashboard: await next(), cmcc: await next(), cucc: await next(), ctcc: await next() };
+    ports = { pg: await next(), registry: await next(), admin: await next(), dashboard: await next(), cmcc: await next(), cucc: await next(), ctcc: await next() } as typeof ports;
+    for (const service of ['registry', 'admin', 'cmcc', 'cucc', 'ctcc'] as const) ports[`${service}Metrics`] = await next();
     launcherEnv = {
       ...isolatedEnv(),
       DATA_DIR: dataDir,
@@ -135,6 +136,11 @@ describe('npm start (e2e)', () => {
       CARRIER_CMCC_PORT: String(ports.cmcc),
       CARRIER_CUCC_PORT: String(ports.cucc),
       CARRIER_CTCC_PORT: String(ports.ctcc),
+      REGISTRY_METRICS_PORT: String(ports.registryMetrics),
+      ADMIN_METRICS_PORT: String(ports.adminMetrics),
+      CARRIER_CMCC_METRICS_PORT: String(ports.cmccMetrics),
+      CARRIER_CUCC_METRICS_PORT: String(ports.cuccMetrics),
+      CARRIER_CTCC_METRICS_PORT: String(ports.ctccMetrics),
     };
   }, 120_000);
 
@@ -185,6 +191,14 @@ describe('npm start (e2e)', () => {
     expect(index.headers.get('content-type')).toMatch(/^text\/html/);
     const me = await fetch(`${dashboard}api/me`, { headers: { authorization: `Bearer ${run.token('ADMIN_TOKEN')}` } });
     expect(await me.json()).toEqual({ subject: 'dev-admin-sichuan', role: 'admin:sichuan' });
+
+    // Every service's metrics, listed in the banner; readable log lines behind each service's prefix.
+    const registryMetrics = `http://127.0.0.1:${ports.registryMetrics}/metrics`;
+    expect(run.output()).toContain(`   registry      ${registryMetrics}`);
+    expect(run.output()).toContain(`   carrier-ctcc  http://127.0.0.1:${ports.ctccMetrics}/metrics`);
+    const scraped = await (await fetch(registryMetrics)).text();
+    expect(scraped).toMatch(/^grpc_server_handled_total\{.*grpc_method="SubmitFlags".*grpc_code="OK".*\} 1$/m);
+    expect(run.output()).toMatch(/^registry +\| \d{4}-\d\d-\d\dT[\d:.]+Z INFO  \[registry\] gRPC listening on /m);
 
     const postgresPid = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     const pids = [...run.servicePids(), postgresPid];

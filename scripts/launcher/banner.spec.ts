@@ -46,6 +46,29 @@ describe(banner.name, () => {
     expect(lines.some((line) => line.startsWith('   npx fraudctl explain 19112345678 '))).toBe(true);
   });
 
+  it('lists the metrics URL of each service that serves one', () => {
+    const withMetrics = banner({
+      endpoints: [
+        { name: 'registry', address: '127.0.0.1:50051', pid: 101, metricsUrl: 'http://127.0.0.1:9461/metrics' },
+        { name: 'carrier-cmcc', address: '127.0.0.1:50061', pid: 102, metricsUrl: 'http://127.0.0.1:9471/metrics' },
+      ],
+      database: 'postgres://fraud@db:5432/postgres',
+      dataDir: '/srv/fraud/.data',
+      tokens: [],
+      tokenTtlHours: 12,
+    });
+    expect(withMetrics).toEqual(
+      expect.arrayContaining([
+        ' Metrics (Prometheus, no token: keep these ports internal):',
+        '   registry      http://127.0.0.1:9461/metrics',
+        '   carrier-cmcc  http://127.0.0.1:9471/metrics',
+      ]),
+    );
+    // The endpoint rows still end with the pid (the e2e test reads them).
+    expect(withMetrics).toContain('   registry      127.0.0.1:50051  (pid 101)');
+    expect(lines.some((line) => line.startsWith(' Metrics'))).toBe(false);
+  });
+
   it('ends with the ready line', () => {
     expect(lines.at(-2)).toBe(READY_LINE);
   });

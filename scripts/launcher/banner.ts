@@ -7,6 +7,8 @@ export interface BannerEndpoint {
   name: string;
   address: string;
   pid: number;
+  /** Its Prometheus metrics, e.g. `http://127.0.0.1:9461/metrics`. */
+  metricsUrl?: string;
 }
 
 /** The analysts' dashboard, served by the admin. */
@@ -47,6 +49,7 @@ export function banner({ endpoints, dashboard, database, dataDir, tokens, tokenT
     row('database', database),
     row('data folder', dataDir),
     '',
+    ...metricsLines(endpoints, row),
     ...(dashboard ? dashboardLines(dashboard) : []),
     ` Dev tokens, valid ${tokenTtlHours} h (paste into a shell):`,
     ...tokens.map((t) => `   export ${t.variable}=${t.token}  # ${t.role}`),
@@ -60,6 +63,12 @@ export function banner({ endpoints, dashboard, database, dataDir, tokens, tokenT
     READY_LINE,
     rule,
   ];
+}
+
+function metricsLines(endpoints: BannerEndpoint[], row: (label: string, value: string) => string): string[] {
+  const served = endpoints.filter((e) => e.metricsUrl !== undefined);
+  if (served.length === 0) return [];
+  return [' Metrics (Prometheus, no token: keep these ports internal):', ...served.map((e) => row(e.name, e.metricsUrl!)), ''];
 }
 
 function dashboardLines({ url, token }: BannerDashboard): string[] {

@@ -118,6 +118,8 @@ export class Launcher {
       AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile,
       GRPC_INSECURE: 'true',
       GRPC_HOST: host,
+      // Readable lines behind each service's prefix; LOG_FORMAT=json npm start for the services' own format.
+      LOG_FORMAT: envOptional(env, 'LOG_FORMAT') ?? 'text',
       ...(this.embedded ? { DATABASE_URL: this.embedded.serverUrl } : {}),
       // Nest colours its logs whenever NO_COLOR is unset, even into a pipe.
       ...(process.stdout.isTTY || envOptional(env, 'NO_COLOR') !== undefined ? {} : { NO_COLOR: '1' }),
@@ -131,7 +133,7 @@ export class Launcher {
     const child = new ServiceProcess(plan.name, process.execPath, args, { ...shared, ...plan.env, ...plan.localEnv }, (line) => this.say(plan.name, line));
     const running = { plan, process: child, address: formatAddress(probeHost(host), plan.port) };
     this.running.push(running);
-    this.say(LAUNCHER, `started ${plan.name} (pid ${child.pid}) on port ${plan.port}`);
+    this.say(LAUNCHER, `started ${plan.name} (pid ${child.pid}) on port ${plan.port}, metrics on ${plan.metrics.port}`);
     return running;
   }
 
@@ -139,7 +141,12 @@ export class Launcher {
     const server = envOptional(env, 'DATABASE_URL');
     const tokens = mintDevTokens(signingKey);
     return banner({
-      endpoints: this.running.map((r) => ({ name: r.plan.name, address: r.address, pid: r.process.pid })),
+      endpoints: this.running.map((r) => ({
+        name: r.plan.name,
+        address: r.address,
+        pid: r.process.pid,
+        metricsUrl: `http://${formatAddress(probeHost(envString(env, 'METRICS_HOST', envString(env, 'GRPC_HOST'))), r.plan.metrics.port)}/metrics`,
+      })),
       ...this.dashboard(env, tokens),
       database: server === undefined ? 'per service (*_DATABASE_URL)' : `${maskPassword(server)}${this.embedded ? ' (embedded)' : ''}`,
       dataDir: envString(env, 'DATA_DIR'),

@@ -43,6 +43,21 @@ describe(launchPlan.name, () => {
     ]);
   });
 
+  it('serves each service’s metrics on a port of its own (METRICS_PORT), 9461 for the registry, 9462 for the admin, 947x for the carriers', () => {
+    const plan = launchPlan({ CARRIER_IDS: 'CMCC,CUCC,CTCC,CBN' }).flat();
+    expect(plan.map((s) => [s.name, s.metrics.port, s.metrics.portVariable, s.env.METRICS_PORT])).toEqual([
+      ['registry', 9461, 'REGISTRY_METRICS_PORT', '9461'],
+      ['admin', 9462, 'ADMIN_METRICS_PORT', '9462'],
+      ['carrier-cmcc', 9471, 'CARRIER_CMCC_METRICS_PORT', '9471'],
+      ['carrier-cucc', 9472, 'CARRIER_CUCC_METRICS_PORT', '9472'],
+      ['carrier-ctcc', 9473, 'CARRIER_CTCC_METRICS_PORT', '9473'],
+      ['carrier-cbn', 9474, 'CARRIER_CBN_METRICS_PORT', '9474'],
+    ]);
+    expect(launchPlan({ REGISTRY_METRICS_PORT: '19461', CARRIER_CUCC_METRICS_PORT: '19472' }).flat().map((s) => s.metrics.port)).toEqual([19461, 9462, 9471, 19472, 9473]);
+    expect(() => launchPlan({ ADMIN_METRICS_PORT: '9461' })).toThrow(new ConfigError('ADMIN_METRICS_PORT', "port 9461 is already registry (metrics)'s (REGISTRY_METRICS_PORT)"));
+    expect(() => launchPlan({ CARRIER_CMCC_METRICS_PORT: '50051' })).toThrow(ConfigError);
+  });
+
   it('refuses two services on one port, naming the variable', () => {
     expect(() => launchPlan({ ADMIN_PORT: '50061' })).toThrow(new ConfigError('CARRIER_CMCC_PORT', "port 50061 is already admin's (ADMIN_PORT)"));
     expect(() => launchPlan({ REGISTRY_PORT: 'http' })).toThrow(ConfigError);

@@ -1,8 +1,8 @@
 import { ConfigError, envInt, type Env } from '@app/config';
 import type { CarrierId } from '@app/grpc';
-import { ADMIN_DEFAULT_HTTP_PORT, ADMIN_DEFAULT_PORT } from '../../apps/admin/src/admin.grpc';
-import { REGISTRY_DEFAULT_PORT } from '../../apps/registry/src/registry.grpc';
-import { CARRIER_DEFAULT_PORTS } from '../../apps/carrier/src/config/carrier.config';
+import { ADMIN_DEFAULT_HTTP_PORT, ADMIN_DEFAULT_METRICS_PORT, ADMIN_DEFAULT_PORT } from '../../apps/admin/src/admin.grpc';
+import { REGISTRY_DEFAULT_METRICS_PORT, REGISTRY_DEFAULT_PORT } from '../../apps/registry/src/registry.grpc';
+import { CARRIER_DEFAULT_METRICS_PORTS, CARRIER_DEFAULT_PORTS } from '../../apps/carrier/src/config/carrier-ports';
 import { carrierIdsOf } from '../carrier-ids';
 
 export { REGISTRY_DEFAULT_PORT };
@@ -24,6 +24,8 @@ export interface ServicePlan {
   database: { service: AppName; instance?: CarrierId };
   /** The admin's dashboard and JSON API (ADMIN_HTTP_PORT); other services serve no HTTP. */
   http?: { port: number; portVariable: string };
+  /** GET /metrics (passed on as METRICS_PORT). */
+  metrics: { port: number; portVariable: string };
 }
 
 /**
@@ -32,12 +34,12 @@ export interface ServicePlan {
  * they stop in reverse.
  */
 export function launchPlan(env: Env): ServicePlan[][] {
-  const registry = service(env, 'registry', 'registry', 'REGISTRY_PORT', REGISTRY_DEFAULT_PORT, {});
+  const registry = service(env, 'registry', 'registry', 'REGISTRY_PORT', REGISTRY_DEFAULT_PORT, REGISTRY_DEFAULT_METRICS_PORT, {});
   const registryAddress = `127.0.0.1:${registry.port}`;
   // The administration follows the registry (police clearances), over loopback.
-  const admin = withDashboard(env, { ...service(env, 'admin', 'admin', 'ADMIN_PORT', ADMIN_DEFAULT_PORT, {}), localEnv: { REGISTRY_ADDRESS: registryAddress } });
+  const admin = withDashboard(env, { ...service(env, 'admin', 'admin', 'ADMIN_PORT', ADMIN_DEFAULT_PORT, ADMIN_DEFAULT_METRICS_PORT, {}), localEnv: { REGISTRY_ADDRESS: registryAddress } });
   const carriers = carrierIdsOf(env).map((id) => ({
-    ...service(env, `carrier-${id.toLowerCase()}`, 'carrier', `CARRIER_${id}_PORT`, CARRIER_DEFAULT_PORTS[id], { CARRIER_ID: id }, id),
+    ...service(env, `carrier-${id.toLowerCase()}`, 'carrier', `CARRIER_${id}_PORT`, CARRIER_DEFAULT_PORTS[id], CARRIER_DEFAULT_METRICS_PORTS[id], { CARRIER_ID: id }, id),
     // Carriers flag numbers to the registry and follow its changes, feed the administration and take its directives.
     localEnv: { REGISTRY_ADDRESS: registryAddress, ADMIN_ADDRESS: `127.0.0.1:${admin.port}` },
   }));
@@ -46,14 +48,18 @@ export function launchPlan(env: Env): ServicePlan[][] {
   return tiers;
 }
 
-function service(env: Env, name: string, app: AppName, portVariable: string, defaultPort: number, extra: Env, instance?: CarrierId): ServicePlan {
+function service(env: Env, name: string, app: AppName, portVariable: string, defaultPort: number, defaultMetricsPort: number, extra: Env, instance?: CarrierId): ServicePlan {
   const port = envInt(env, portVariable, defaultPort, 1, 65535);
+  // REGISTRY_METRICS_PORT, ADMIN_METRICS_PORT, CARRIER_<ID>_METRICS_PORT.
+  const metricsVariable = portVariable.replace(/_PORT$/, '_METRICS_PORT');
+  const metricsPort = envInt(env, metricsVariable, defaultMetricsPort, 1, 65535);
   return {
     name,
     app,
     port,
     portVariable,
-    env: { ...extra, GRPC_PORT: String(port) },
+    metrics: { port: metricsPort, portVariable: metricsVariable },
+    env: { ...extra, GRPC_PORT: String(port), METRICS_PORT: String(metricsPort) },
     localEnv: {},
     database: instance === undefined ? { service: app } : { service: app, instance },
   };
@@ -69,6 +75,7 @@ function assertDistinctPorts(services: ServicePlan[]): void {
   const ports = services.flatMap((s) => [
     { name: s.name, port: s.port, variable: s.portVariable },
     ...(s.http ? [{ name: `${s.name} (HTTP)`, port: s.http.port, variable: s.http.portVariable }] : []),
+    { name: `${s.name} (metrics)`, port: s.metrics.port, variable: s.metrics.portVariable },
   ]);
   ports.forEach((entry, i) => {
     const other = ports.slice(0, i).find((earlier) => earlier.port === entry.port);

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { ClockModule } from '@app/config';
 import { AuthGuard } from '@app/grpc';
+import { MetricsModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { CasesModule } from './cases/cases.module';
 import { CellsModule } from './cells/cells.module';
@@ -12,6 +13,7 @@ import { DirectivesModule } from './directives/directives.module';
 import { FeedModule } from './feed/feed.module';
 import { HttpApiModule } from './http/http.module';
 import { LookupModule } from './lookup/lookup.module';
+import { AdminMetricsModule } from './metrics/admin-metrics.module';
 import { OversightModule } from './oversight/oversight.module';
 import { OwnershipModule } from './ownership/ownership.module';
 import { RegistryLinkModule } from './registry-link/registry-link.module';
@@ -32,7 +34,9 @@ export class AdminModule {
       module: AdminModule,
       imports: [
         AdminConfigModule.of(config),
+        MetricsModule.forService('admin'),
         PersistenceModule.forService(adminDatabase),
+        AdminMetricsModule,
         ClockModule,
         AuditModule,
         OwnershipModule,

@@ -1,11 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { bootstrapHybridApp } from '@app/grpc';
-import { ADMIN_DEFAULT_PORT, ADMIN_GRPC } from './admin.grpc';
+import { installServiceLogger } from '@app/observability';
+import { ADMIN_DEFAULT_METRICS_PORT, ADMIN_DEFAULT_PORT, ADMIN_GRPC } from './admin.grpc';
 import { AdminModule } from './admin.module';
 import { adminConfig, type AdminConfig } from './config/admin.config';
 import { configureAdminHttp } from './http/admin-http';
 import { HttpErrorFilter } from './http/http-error.filter';
 
+installServiceLogger('admin');
 let config: AdminConfig;
 try {
   config = adminConfig(process.env);
@@ -18,6 +20,7 @@ try {
 void bootstrapHybridApp(AdminModule.forProvince(config), {
   name: 'admin',
   defaultPort: ADMIN_DEFAULT_PORT,
+  defaultMetricsPort: ADMIN_DEFAULT_METRICS_PORT,
   ...ADMIN_GRPC,
   http: { host: config.httpHost, port: config.httpPort, errorFilter: new HttpErrorFilter(), configure: configureAdminHttp },
 });

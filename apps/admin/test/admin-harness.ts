@@ -72,7 +72,19 @@ export class AdminHarness {
     const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'], abortOnError: false });
     const port = Number(this.address.split(':')[1]);
     const grpc = grpcMicroserviceOptions({ ...ADMIN_GRPC, host: '127.0.0.1', port, credentials: ServerCredentials.createInsecure() });
-    this.hybrid = await serveHybridApp(app, grpc, { host: '127.0.0.1', port: 0, errorFilter: new HttpErrorFilter(), configure: configureAdminHttp });
+    // Metrics on a port of its own: parallel test workers never share one.
+    this.hybrid = await serveHybridApp(
+      app,
+      grpc,
+      { host: '127.0.0.1', port: 0, errorFilter: new HttpErrorFilter(), configure: configureAdminHttp },
+      { host: '127.0.0.1', port: await freePort() },
+    );
+  }
+
+  /** `http://host:port/metrics` of the running admin. */
+  get metricsUrl(): string {
+    if (!this.hybrid?.metricsAddress) throw new Error('the admin serves no metrics');
+    return `http://${this.hybrid.metricsAddress}/metrics`;
   }
 
   /** The running Nest application, e.g. `harness.app.get(DirectiveExpiry)`. */

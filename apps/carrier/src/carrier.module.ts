@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { ClockModule } from '@app/config';
 import { AUTH_OWN_CARRIER, AuthGuard } from '@app/grpc';
+import { MetricsModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { AdminLinkModule } from './admin-link/admin-link.module';
 import { CARRIER_CONFIG, type CarrierConfig } from './config/carrier.config';
@@ -10,6 +11,7 @@ import { carrierDatabase } from './database';
 import { CallCheckModule } from './callcheck/callcheck.module';
 import { ExplainModule } from './explain/explain.module';
 import { IngestModule } from './ingest/ingest.module';
+import { CarrierMetricsModule } from './metrics/carrier-metrics.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { PoliciesModule } from './policies/policies.module';
 import { ProfilesModule } from './profiles/profiles.module';
@@ -40,6 +42,8 @@ export class CarrierModule {
       module: CarrierModule,
       imports: [
         CarrierConfigModule.of(config),
+        MetricsModule.forService(`carrier-${config.carrierId.toLowerCase()}`),
+        CarrierMetricsModule,
         PersistenceModule.forService(carrierDatabase, { instance: config.carrierId }),
         ClockModule,
         AuditModule,

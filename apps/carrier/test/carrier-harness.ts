@@ -62,7 +62,14 @@ export class CarrierHarness {
     process.env.GRPC_INSECURE = 'true';
     const port = Number(this.address.split(':')[1]);
     const options = grpcMicroserviceOptions({ ...CARRIER_GRPC, host: '127.0.0.1', port, credentials: ServerCredentials.createInsecure() });
-    this.app = await startGrpcApp(CarrierModule.forCarrier(this.config), options, { logger: ['error'] });
+    // Metrics on a port of its own: parallel test workers never share one.
+    this.app = await startGrpcApp(CarrierModule.forCarrier(this.config), options, { logger: ['error'], metrics: { host: '127.0.0.1', port: await freePort() } });
+  }
+
+  /** `http://host:port/metrics` of the running carrier. */
+  get metricsUrl(): string {
+    if (!this.app?.metricsAddress) throw new Error('the carrier serves no metrics');
+    return `http://${this.app.metricsAddress}/metrics`;
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,8 @@
 import type { GrpcServiceSpec } from '@app/grpc';
 
 export const REGISTRY_DEFAULT_PORT = 50051;
+/** METRICS_PORT when unset: GET /metrics. */
+export const REGISTRY_DEFAULT_METRICS_PORT = 9461;
 
 /** What the registry serves over gRPC (also used by tests to boot it). */
 export const REGISTRY_GRPC: GrpcServiceSpec = {

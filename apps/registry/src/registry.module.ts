@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { ClockModule } from '@app/config';
 import { AuthGuard } from '@app/grpc';
+import { MetricsModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { AuditController } from './audit/audit.controller';
 import { registryDatabase } from './database';
@@ -12,7 +13,7 @@ import { RecordsModule } from './records/records.module';
 import { VerificationModule } from './verification/verification.module';
 
 @Module({
-  imports: [PersistenceModule.forService(registryDatabase), ClockModule, AuditModule, NumbersModule, FlagsModule, VerificationModule, RecordsModule],
+  imports: [MetricsModule.forService('registry'), PersistenceModule.forService(registryDatabase), ClockModule, AuditModule, NumbersModule, FlagsModule, VerificationModule, RecordsModule],
   controllers: [AuditController],
   providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
 })

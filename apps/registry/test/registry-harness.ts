@@ -47,7 +47,14 @@ export class RegistryHarness {
     delete process.env.AUTH_PUBLIC_KEY_FILE;
     const port = Number(this.address.split(':')[1]);
     const options = grpcMicroserviceOptions({ ...REGISTRY_GRPC, host: '127.0.0.1', port, credentials: ServerCredentials.createInsecure() });
-    this.app = await startGrpcApp(RegistryModule, options, { logger: ['error'] });
+    // Metrics on a port of its own: parallel test workers never share one.
+    this.app = await startGrpcApp(RegistryModule, options, { logger: ['error'], metrics: { host: '127.0.0.1', port: await freePort() } });
+  }
+
+  /** `http://host:port/metrics` of the running registry. */
+  get metricsUrl(): string {
+    if (!this.app?.metricsAddress) throw new Error('the registry serves no metrics');
+    return `http://${this.app.metricsAddress}/metrics`;
   }
 
   async stop(): Promise<void> {

@@ -4,6 +4,7 @@ export * from './server/proto';
 export * from './server/health';
 export * from './server/server-config';
 export * from './server/grpc-options';
+export * from './server/call-observer';
 export * from './server/bootstrap';
 export * from './server/free-port';
 export * from './errors/grpc-exception.filter';

@@ -19,6 +19,7 @@ import { retryOnUniqueViolation } from '@app/persistence';
 import type { HighRiskCellList } from '../cells/cell-list';
 import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
 import type { StoredEvidence } from '../feed/evidence';
+import { AdminMetrics } from '../metrics/admin-metrics';
 import { OwnershipService, validateCarrier } from '../ownership/ownership.service';
 import { assertOwnProvince } from '../province-scope';
 import { DirectiveKind, DirectiveOutcome, DirectiveStatus, NUMBER_DIRECTIVE_KINDS, POLICY_ISSUER, type DirectiveAck, type DirectiveRecord } from './directive';
@@ -80,6 +81,7 @@ export class DirectivesService {
     private readonly notifier: DirectiveNotifier,
     @Inject(ADMIN_CONFIG) private readonly config: AdminConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: AdminMetrics,
   ) {}
 
   /**
@@ -123,7 +125,10 @@ export class DirectivesService {
         return { directive, replayed: false };
       }),
     );
-    if (!result.replayed) this.notifier.notify([result.directive.carrier]);
+    if (!result.replayed) {
+      this.metrics.directiveIssued(result.directive.carrier, result.directive.kind, 'admin');
+      this.notifier.notify([result.directive.carrier]);
+    }
     return result;
   }
 
@@ -173,7 +178,10 @@ export class DirectivesService {
         });
       }),
     );
-    if (issued) this.notifier.notify([issued.carrier]);
+    if (issued) {
+      this.metrics.directiveIssued(issued.carrier, issued.kind, 'policy');
+      this.notifier.notify([issued.carrier]);
+    }
     return issued;
   }
 
@@ -204,7 +212,9 @@ export class DirectivesService {
     return [...CARRIER_IDS];
   }
 
+  /** After the cell lists' transaction committed: each carrier's new list is counted and announced. */
   notify(carriers: string[]): void {
+    for (const carrier of carriers) this.metrics.directiveIssued(carrier, DirectiveKind.HighRiskCells, 'cells');
     this.notifier.notify(carriers);
   }
 
@@ -229,7 +239,10 @@ export class DirectivesService {
       state: ack.state ?? null,
       at: this.clock.now(),
     });
-    if (done) return true;
+    if (done) {
+      this.metrics.directiveAcknowledged(carrier, ack.outcome === DirectiveOutcome.Applied ? DirectiveStatus.Applied : DirectiveStatus.Rejected);
+      return true;
+    }
     const directive = await this.directives.byId(id);
     if (!directive) this.logger.warn(`carrier ${carrier} acknowledged unknown directive ${JSON.stringify(id)}: ignored`);
     else if (directive.carrier !== carrier) this.logger.warn(`carrier ${carrier} acknowledged directive ${id} of carrier ${directive.carrier}: ignored`);

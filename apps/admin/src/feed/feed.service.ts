@@ -5,6 +5,7 @@ import { Action, CLOCK, type Clock } from '@app/domain';
 import type { Principal } from '@app/grpc';
 import { carrierOf } from '../province-scope';
 import { CorrelationService } from '../correlation/correlation.service';
+import { AdminMetrics } from '../metrics/admin-metrics';
 import { validateFeed, type FeedCount, type FeedEntry } from './feed-items';
 import { FeedRepository } from './feed.repository';
 
@@ -20,6 +21,7 @@ export class FeedService {
     private readonly feed: FeedRepository,
     private readonly correlation: CorrelationService,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: AdminMetrics,
   ) {}
 
   /**
@@ -30,15 +32,17 @@ export class FeedService {
   async submit(caller: Principal, items: admin.FeedItem[] | undefined): Promise<FeedResult> {
     const carrier = carrierOf(caller);
     const entries = validateFeed(items, this.clock.now());
-    const accepted = await this.dataSource.transaction(async (em) => {
+    const taken = await this.dataSource.transaction(async (em) => {
       // Sorted, so two concurrent feeds of one carrier take their keys in the same order (no deadlock).
       const fresh = await this.feed.takeKeys(em, carrier, [...new Set(entries.map((e) => e.idempotencyKey))].sort());
       // The first item of each new key is taken (delete answers true once); a repeat in the batch is a replay.
       const taken = entries.filter((e) => fresh.delete(e.idempotencyKey));
       await this.feed.insertDecisions(em, carrier, taken.flatMap((e) => (e.decision ? [e.decision] : [])));
       await this.feed.upsertCounts(em, carrier, latestCounts(taken));
-      return taken.length;
+      return taken;
     });
+    this.metrics.fed(carrier, entries, taken);
+    const accepted = taken.length;
     // Replayed reports too: a retry after a failed correlation must not lose it, and a second run issues nothing twice.
     await this.correlateReported(entries);
     return { accepted, replayed: entries.length - accepted };

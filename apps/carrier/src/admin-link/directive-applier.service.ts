@@ -3,6 +3,7 @@ import type { admin } from '@app/contracts';
 import { Action, assess, CLOCK, ValidationError, type Clock, type Msisdn } from '@app/domain';
 import { AnalysisService } from '../analysis/analysis.service';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
+import { CarrierMetrics } from '../metrics/carrier-metrics';
 import { DirectiveLogRepository } from './directive-log.repository';
 import { kindName, readDirective, toWireAck, type DirectiveOrder, type DirectiveOutcome, type HighRiskCellList } from './directive.mapper';
 import { cellCount, HighRiskCells } from './high-risk-cells.service';
@@ -31,6 +32,7 @@ export class DirectiveApplier {
     private readonly log: DirectiveLogRepository,
     @Inject(CARRIER_CONFIG) private readonly config: CarrierConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: CarrierMetrics,
   ) {}
 
   /** The acknowledgement of `directive`; rejects only when it could not be applied now (the database), to be retried. */
@@ -44,11 +46,15 @@ export class DirectiveApplier {
       order = readDirective(directive);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      return toWireAck(id, await this.log.record(id, kindName(directive.kind), undefined, rejected(error.message)));
+      const outcome = await this.log.record(id, kindName(directive.kind), undefined, rejected(error.message));
+      this.metrics.directiveAnswered(directive, kindName(directive.kind), outcome.outcome, this.clock.now());
+      return toWireAck(id, outcome);
     }
     const outcome = order.kind === 'HIGH_RISK_CELLS' ? await this.replaceCells(order.list) : await this.onNumber(order);
     this.logger.log(`directive ${id} (${order.kind}${order.kind === 'HIGH_RISK_CELLS' ? '' : ` ${order.msisdn}`}): ${outcome.outcome}, ${outcome.detail}`);
-    return toWireAck(id, await this.log.record(id, order.kind, order.kind === 'HIGH_RISK_CELLS' ? undefined : order.msisdn, outcome));
+    const recorded = await this.log.record(id, order.kind, order.kind === 'HIGH_RISK_CELLS' ? undefined : order.msisdn, outcome);
+    this.metrics.directiveAnswered(directive, order.kind, recorded.outcome, this.clock.now());
+    return toWireAck(id, recorded);
   }
 
   /**

@@ -3,7 +3,10 @@ import { admin } from '@app/contracts';
 import { Action, AnalysisEngine, DEFAULT_POLICY, msisdnKey, ReasonCode, type Decision, type EngineResult } from '@app/domain';
 import { cst, HOUR, Scenario } from '../../../../libs/domain/src/carrier/fixtures';
 import type { AnalysisService } from '../analysis/analysis.service';
+import { Metrics } from '@app/observability';
+import { sampleOf } from '@app/testing';
 import { carrierConfig } from '../config/carrier.config';
+import { CarrierMetrics } from '../metrics/carrier-metrics';
 import { DirectiveApplier } from './directive-applier.service';
 import type { DirectiveLogRepository } from './directive-log.repository';
 import type { DirectiveOutcome, HighRiskCellList } from './directive.mapper';
@@ -41,8 +44,10 @@ function carrierCtcc() {
   } as unknown as HighRiskCellsRepository;
   const cells = new HighRiskCells(cellsRepository, analysis);
   const now = { ms: ISSUED + HOUR };
-  const applier = new DirectiveApplier(analysis, cells, logRepository, carrierConfig({ CARRIER_ID: 'CTCC' }), { now: () => new Date(now.ms) });
-  return { applier, engine, ours, theirs, recorded, log, cells, now, stored: () => stored };
+  const config = carrierConfig({ CARRIER_ID: 'CTCC' });
+  const metrics = new Metrics('carrier-ctcc');
+  const applier = new DirectiveApplier(analysis, cells, logRepository, config, { now: () => new Date(now.ms) }, new CarrierMetrics(metrics, config));
+  return { applier, engine, ours, theirs, recorded, log, cells, now, metrics, stored: () => stored };
 }
 
 const onNumber = (id: string, kind: admin.DirectiveKind, msisdn: string, expiresAt = ISSUED + 72 * HOUR): admin.Directive => ({
@@ -83,6 +88,19 @@ describe(DirectiveApplier.name, () => {
     // Another directive with the same order changes nothing more, and says so.
     expect(await applier.apply({ ...suspend, directiveId: 'd-2' })).toMatchObject({ outcome: 'DIRECTIVE_OUTCOME_APPLIED', detail: 'already SUSPEND: nothing more to do', state: 'ACTION_SUSPEND' });
     expect(recorded).toHaveLength(1);
+  });
+
+  it('measures each directive once: its outcome, and the hour from its issue to its application', async () => {
+    const { applier, metrics } = carrierCtcc();
+    const suspend = onNumber('d-1', admin.DirectiveKind.DIRECTIVE_KIND_SUSPEND, '+8619100009999');
+    await applier.apply(suspend);
+    await applier.apply(suspend); // a redelivery, answered from the log
+    const text = await metrics.registry.metrics();
+    const labels = { carrier: 'CTCC', kind: 'SUSPEND', service: 'carrier-ctcc' };
+    expect(sampleOf(text, 'fraud_directives_applied_total', { ...labels, outcome: 'APPLIED' })).toBe(1);
+    expect(sampleOf(text, 'fraud_directive_lag_seconds_sum', labels)).toBe(3600);
+    expect(sampleOf(text, 'fraud_directive_lag_seconds_bucket', { ...labels, le: '3600' })).toBe(1);
+    expect(sampleOf(text, 'fraud_directive_lag_seconds_bucket', { ...labels, le: '900' })).toBe(0);
   });
 
   it('rejects a directive on a number that is not our subscriber, and keeps that answer too', async () => {

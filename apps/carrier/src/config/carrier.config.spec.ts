@@ -18,6 +18,7 @@ describe(carrierConfig.name, () => {
     expect(carrierConfig({ CARRIER_ID: 'CTCC' })).toEqual({
       carrierId: 'CTCC',
       defaultPort: 50063,
+      defaultMetricsPort: 9473,
       latenessMs: 300_000,
       idleEvictionMs: 168 * 3_600_000,
       registryAddress: undefined,

@@ -1,8 +1,8 @@
 import { ConfigError, envEnum, envInt, envOptional, type Env } from '@app/config';
 import { CARRIER_IDS, type CarrierId } from '@app/grpc';
-import { CARRIER_DEFAULT_PORTS } from './carrier-ports';
+import { CARRIER_DEFAULT_METRICS_PORTS, CARRIER_DEFAULT_PORTS } from './carrier-ports';
 
-export { CARRIER_DEFAULT_PORTS };
+export { CARRIER_DEFAULT_PORTS, CARRIER_DEFAULT_METRICS_PORTS };
 
 /** Injection token of the carrier's CarrierConfig. */
 export const CARRIER_CONFIG = Symbol('CARRIER_CONFIG');
@@ -11,6 +11,7 @@ export interface CarrierConfig {
   /** The one carrier this process serves (`CARRIER_ID`, required). */
   carrierId: CarrierId;
   defaultPort: number;
+  defaultMetricsPort: number;
   /** How late an event may arrive, behind the newest one seen, and still be analysed. */
   latenessMs: number;
   /** Activity of numbers idle this long is forgotten (numbers on a ladder step are kept). */
@@ -45,6 +46,7 @@ export function carrierConfig(env: Env): CarrierConfig {
   return {
     carrierId,
     defaultPort: CARRIER_DEFAULT_PORTS[carrierId],
+    defaultMetricsPort: CARRIER_DEFAULT_METRICS_PORTS[carrierId],
     latenessMs: envInt(env, 'EVENT_LATENESS_SEC', 300, 0, 86_400) * 1000,
     idleEvictionMs: envInt(env, 'IDLE_EVICTION_HOURS', 168, 1, 24 * 365) * 3_600_000,
     registryAddress,

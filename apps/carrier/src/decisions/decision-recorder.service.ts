@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Action, noticeText, type Decision } from '@app/domain';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
+import { CarrierMetrics } from '../metrics/carrier-metrics';
 import { decisionId } from './decision-id';
 import { DecisionsRepository, type OutboxMessage } from './decisions.repository';
 
@@ -22,6 +23,7 @@ export class DecisionRecorder implements OnApplicationShutdown {
   constructor(
     private readonly repository: DecisionsRepository,
     @Inject(CARRIER_CONFIG) private readonly config: CarrierConfig,
+    private readonly metrics: CarrierMetrics,
   ) {}
 
   record(decisions: readonly Decision[]): Promise<void> {
@@ -43,6 +45,7 @@ export class DecisionRecorder implements OnApplicationShutdown {
       try {
         const rows = group.map(({ decision }) => ({ id: decisionId(decision), decision, notice: noticeText(decision) }));
         await this.repository.insert(rows, rows.flatMap(({ id, decision }) => this.messagesFor(id, decision)));
+        this.metrics.decided(rows.map((r) => r.decision));
         group.forEach((p) => p.done());
       } catch (error) {
         this.logger.error(`recording ${group.length} decisions failed: ${(error as Error).message}`);

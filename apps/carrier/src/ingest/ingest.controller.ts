@@ -6,6 +6,7 @@ import { ValidationError, ValidationErrorCode, type CarrierEvent } from '@app/do
 import { RoleKind, Roles } from '@app/grpc';
 import { AnalysisService } from '../analysis/analysis.service';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
+import { CarrierMetrics } from '../metrics/carrier-metrics';
 import { fromWireEvent } from './event.mapper';
 
 export const MAX_EVENTS_PER_BATCH = 1000;
@@ -25,6 +26,7 @@ export class IngestController implements Pick<carrier.CarrierServiceController, 
   constructor(
     private readonly analysis: AnalysisService,
     @Inject(CARRIER_CONFIG) private readonly config: CarrierConfig,
+    private readonly metrics: CarrierMetrics,
   ) {}
 
   /**
@@ -60,6 +62,7 @@ export class IngestController implements Pick<carrier.CarrierServiceController, 
       }
     });
     const outcome = await this.analysis.ingest(events);
+    this.metrics.ingested(events, wire.length - events.length, outcome.late.length, outcome.duplicates);
     totals.accepted += outcome.accepted;
     totals.duplicates += outcome.duplicates;
     totals.decisions += outcome.decisions.filter((d) => !d.shadow).length;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RegistryLinkModule } from '../registry-link/registry-link.module';
 import { OutboxJanitor } from './outbox-janitor.service';
+import { OutboxMetrics } from './outbox-metrics';
 import { OutboxRepository } from './outbox.repository';
 import { RegistryRelay } from './registry-relay.service';
 
@@ -11,7 +12,7 @@ import { RegistryRelay } from './registry-relay.service';
  */
 @Module({
   imports: [RegistryLinkModule],
-  providers: [OutboxRepository, RegistryRelay, OutboxJanitor],
+  providers: [OutboxRepository, RegistryRelay, OutboxJanitor, OutboxMetrics],
   exports: [OutboxRepository, RegistryRelay],
 })
 export class OutboxModule {}

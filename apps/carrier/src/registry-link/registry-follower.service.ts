@@ -3,6 +3,7 @@ import type { registry } from '@app/contracts';
 import { FeedFollower, type FeedConsumer } from '@app/grpc';
 import { AnalysisService } from '../analysis/analysis.service';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
+import { CarrierMetrics } from '../metrics/carrier-metrics';
 import { fromWireChange, latestPerNumber } from './registry-change.mapper';
 import { RegistryConnection } from './registry-connection';
 import { RegistryLinkRepository } from './registry-link.repository';
@@ -25,6 +26,7 @@ export class RegistryFollower implements FeedConsumer<registry.StatusChange>, On
     private readonly repository: RegistryLinkRepository,
     private readonly analysis: AnalysisService,
     @Inject(CARRIER_CONFIG) config: CarrierConfig,
+    private readonly metrics: CarrierMetrics,
   ) {
     this.follower = new FeedFollower({
       watch: (since) => this.connection.watchChanges(since),
@@ -57,6 +59,8 @@ export class RegistryFollower implements FeedConsumer<registry.StatusChange>, On
   async apply(wire: registry.StatusChange[]): Promise<void> {
     const changes = wire.map(fromWireChange);
     await this.analysis.apply((engine) => ({ decisions: changes.flatMap((c) => engine.registryChanged(c.msisdn, c.status, c.atMs).decisions) }));
-    await this.repository.store(latestPerNumber(changes), changes[changes.length - 1].version);
+    const newest = changes[changes.length - 1];
+    await this.repository.store(latestPerNumber(changes), newest.version);
+    this.metrics.registryChangesApplied(newest.version, newest.atMs, Date.now());
   }
 }

@@ -5,6 +5,7 @@ import { RoleKind, type Principal } from '@app/grpc';
 import { retryOnUniqueViolation } from '@app/persistence';
 import { ChangeFeed } from '../numbers/change-feed.service';
 import { NumbersRepository, type NewStatusChange } from '../numbers/numbers.repository';
+import { RegistryMetrics } from '../numbers/registry-metrics';
 import type { FlagEntity } from './flag.entity';
 import { FlagsError, FlagsErrorCode } from './flags.errors';
 import { FlagsRepository, type NewFlagRow } from './flags.repository';
@@ -30,6 +31,7 @@ export class FlagsService {
     private readonly flags: FlagsRepository,
     private readonly numbers: NumbersRepository,
     private readonly feed: ChangeFeed,
+    private readonly metrics: RegistryMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -43,6 +45,10 @@ export class FlagsService {
     batch.forEach((flag, i) => assertOwnSource(caller, flag.source, `flags[${i}].source`));
     const applied = await retryOnUniqueViolation(() => this.dataSource.transaction((em) => this.apply(em, batch, now)));
     await this.feed.catchUpTo(applied.version);
+    batch.forEach((flag, i) => {
+      const result = applied.results[i];
+      this.metrics.flagged(flag.source, result.replayed ? 'replayed' : result.protectedByClearance ? 'protected' : 'accepted');
+    });
     return applied.results;
   }
 

@@ -10,17 +10,28 @@ const CODE_OF = new Map(STATUS_CODES.map((s, i) => [s, i]));
  */
 export class StatusIndex {
   private readonly entries = new Map<string, number>();
+  /** Listed numbers per status code, kept as entries change (metrics read them on every scrape). */
+  private readonly counts = [0, 0, 0, 0];
 
   get size(): number {
     return this.entries.size;
   }
 
   set(msisdn: string, status: RegistryStatus, version: number): void {
+    const before = this.entries.get(msisdn);
+    if (before !== undefined) this.counts[before % 4]--;
     if (status === RegistryStatus.NotListed) {
       this.entries.delete(msisdn);
       return;
     }
-    this.entries.set(msisdn, version * 4 + (CODE_OF.get(status) ?? 0));
+    const code = CODE_OF.get(status) ?? 0;
+    this.counts[code]++;
+    this.entries.set(msisdn, version * 4 + code);
+  }
+
+  /** How many numbers have `status` (NOT_LISTED ones are not kept: 0). */
+  countOf(status: RegistryStatus): number {
+    return status === RegistryStatus.NotListed ? 0 : this.counts[CODE_OF.get(status) ?? 0];
   }
 
   statusOf(msisdn: string): RegistryStatus {
@@ -35,5 +46,6 @@ export class StatusIndex {
 
   clear(): void {
     this.entries.clear();
+    this.counts.fill(0);
   }
 }

@@ -16,6 +16,7 @@ import type { Principal } from '@app/grpc';
 import { retryOnUniqueViolation } from '@app/persistence';
 import { ChangeFeed } from '../numbers/change-feed.service';
 import { NumbersRepository } from '../numbers/numbers.repository';
+import { RegistryMetrics } from '../numbers/registry-metrics';
 import { VerificationError, VerificationErrorCode } from './verification.errors';
 import { VerificationRepository } from './verification.repository';
 
@@ -33,6 +34,7 @@ export class VerificationService {
     private readonly verifications: VerificationRepository,
     private readonly numbers: NumbersRepository,
     private readonly feed: ChangeFeed,
+    private readonly metrics: RegistryMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -41,6 +43,7 @@ export class VerificationService {
     const verification = validateVerification(input);
     const result = await retryOnUniqueViolation(() => this.dataSource.transaction((em) => this.apply(em, officer, verification)));
     await this.feed.catchUpTo(result.version);
+    this.metrics.verified(verification.outcome, result.replayed);
     return result;
   }
 

@@ -1,4 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
+import { currentRequest } from '@app/observability';
 import { AuthError, AuthErrorCode } from './auth.errors';
 import type { Principal } from './token';
 
@@ -10,6 +11,9 @@ const principals = new WeakMap<object, Principal>();
 
 export function attachPrincipal(carrier: object, principal: Principal): void {
   principals.set(carrier, principal);
+  // The call's log lines name the caller's role (never the token).
+  const request = currentRequest();
+  if (request) request.role = principal.role;
 }
 
 /** The caller the AuthGuard verified for this call (gRPC handlers get metadata as 2nd argument; HTTP ones the request). */

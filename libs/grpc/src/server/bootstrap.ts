@@ -1,12 +1,25 @@
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Logger, type ExceptionFilter, type INestMicroservice, type LoggerService, type LogLevel } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Logger, type ExceptionFilter, type INestApplicationContext, type INestMicroservice, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { GrpcOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, envInt, type Env } from '@app/config';
+import {
+  Metrics,
+  metricsListenConfig,
+  REQUEST_ID_HEADER,
+  requestIdFrom,
+  runInRequest,
+  serveMetrics,
+  type MetricsListenConfig,
+  type MetricsServer,
+  type RequestContext,
+} from '@app/observability';
 import { GrpcExceptionFilter } from '../errors/grpc-exception.filter';
 import { TransportExceptionFilter } from '../errors/transport-exception.filter';
+import { DEFAULT_SLOW_CALL_MS } from './call-observer';
 import { grpcMicroserviceOptions, type GrpcServerOptions, type GrpcServiceSpec } from './grpc-options';
 import type { GrpcHealth } from './health';
 import { formatAddress, grpcServerConfig, type GrpcServerConfig } from './server-config';
@@ -17,6 +30,8 @@ export interface GrpcApp {
   app: INestMicroservice;
   health: GrpcHealth;
   address: string;
+  /** `host:port` of GET /metrics, when served. */
+  metricsAddress: string | undefined;
   /**
    * Stops in order: health NOT_SERVING, no new calls, in-flight calls get up to
    * `graceMs`, then Nest's destroy/shutdown hooks (pools close after the last call).
@@ -26,15 +41,17 @@ export interface GrpcApp {
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
+export interface AppStartOptions {
+  logger?: LoggerService | LogLevel[] | false;
+  /** Where to serve the app's metrics (MetricsModule); none when absent or port 0. */
+  metrics?: MetricsListenConfig;
+}
+
 /**
  * Creates the Nest gRPC microservice with the global error filter, listens, and
  * reports SERVING. Throws on failure (tests and harnesses use this directly).
  */
-export async function startGrpcApp(
-  appModule: AppModule,
-  grpc: GrpcServerOptions,
-  options: { logger?: LoggerService | LogLevel[] | false } = {},
-): Promise<GrpcApp> {
+export async function startGrpcApp(appModule: AppModule, grpc: GrpcServerOptions, options: AppStartOptions = {}): Promise<GrpcApp> {
   const app = await NestFactory.createMicroservice<GrpcOptions>(appModule, {
     transport: grpc.transport,
     options: grpc.options,
@@ -43,8 +60,10 @@ export async function startGrpcApp(
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   app.useGlobalFilters(new GrpcExceptionFilter());
+  let metricsServer: MetricsServer | undefined;
   try {
     await app.listen();
+    metricsServer = await startMetrics(app, grpc, options.metrics);
   } catch (error) {
     await app.close().catch(() => undefined);
     throw error;
@@ -56,12 +75,26 @@ export async function startGrpcApp(
     app,
     health: grpc.health,
     address: grpc.address,
+    metricsAddress: metricsServer?.address,
     close: (graceMs = DEFAULT_SHUTDOWN_GRACE_MS) =>
       (closing ??= (async () => {
         await grpc.health.drain(graceMs);
+        await metricsServer?.close();
         await app.close();
       })()),
   };
+}
+
+/** The app's Metrics (from MetricsModule) get the gRPC server's, and are served unless the port is 0. */
+async function startMetrics(app: INestApplicationContext, grpc: GrpcServerOptions, listen: MetricsListenConfig | undefined): Promise<MetricsServer | undefined> {
+  let metrics: Metrics;
+  try {
+    metrics = app.get(Metrics, { strict: false });
+  } catch {
+    return undefined; // an app without MetricsModule (tests of the plumbing)
+  }
+  grpc.calls.register(metrics);
+  return listen && listen.port !== 0 ? serveMetrics(metrics, listen) : undefined;
 }
 
 export interface BootstrapOptions extends GrpcServiceSpec {
@@ -69,6 +102,8 @@ export interface BootstrapOptions extends GrpcServiceSpec {
   name: string;
   /** GRPC_PORT when unset. */
   defaultPort: number;
+  /** METRICS_PORT when unset; without one, metrics are served only when METRICS_PORT is set. */
+  defaultMetricsPort?: number;
   /** process.env by default. */
   env?: Env;
   /** Nest's logger option (default: Nest's console logger). */
@@ -88,10 +123,10 @@ export async function bootstrapGrpcApp(appModule: AppModule, options: BootstrapO
   const logger = new Logger(options.name);
   const env = options.env ?? process.env;
   try {
-    const { server, graceMs, grpc } = grpcFromEnv(env, options);
-    const handle = await startGrpcApp(appModule, grpc, options.logger === undefined ? {} : { logger: options.logger });
+    const { server, graceMs, grpc, metrics } = grpcFromEnv(env, options);
+    const handle = await startGrpcApp(appModule, grpc, { metrics, ...(options.logger === undefined ? {} : { logger: options.logger }) });
     closeOnSignals(handle, graceMs, logger);
-    logger.log(`gRPC listening on ${server.address} (${server.security})`);
+    logger.log(`gRPC listening on ${server.address} (${server.security})${metricsLine(handle.metricsAddress)}`);
     return handle;
   } catch (error) {
     return failedToStart(error, logger);
@@ -99,9 +134,14 @@ export async function bootstrapGrpcApp(appModule: AppModule, options: BootstrapO
 }
 
 /** GRPC_* variables read and validated: where to listen, how long to drain, and Nest's options. */
-function grpcFromEnv(env: Env, options: BootstrapOptions): { server: GrpcServerConfig; graceMs: number; grpc: GrpcServerOptions } {
+function grpcFromEnv(
+  env: Env,
+  options: BootstrapOptions,
+): { server: GrpcServerConfig; graceMs: number; grpc: GrpcServerOptions; metrics: MetricsListenConfig } {
   const server = grpcServerConfig(env, { port: options.defaultPort });
   const graceMs = envInt(env, 'GRPC_SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000);
+  const slowCallMs = envInt(env, 'LOG_SLOW_CALL_MS', DEFAULT_SLOW_CALL_MS, 1, 3_600_000);
+  const metrics = metricsListenConfig(env, options.defaultMetricsPort ?? 0);
   const grpc = grpcMicroserviceOptions({
     protoFiles: options.protoFiles,
     packages: options.packages,
@@ -109,8 +149,13 @@ function grpcFromEnv(env: Env, options: BootstrapOptions): { server: GrpcServerC
     host: server.host,
     port: server.port,
     credentials: server.credentials,
+    slowCallMs,
   });
-  return { server, graceMs, grpc };
+  return { server, graceMs, grpc, metrics };
+}
+
+function metricsLine(address: string | undefined): string {
+  return address === undefined ? '' : `; metrics on http://${address}/metrics`;
 }
 
 function failedToStart(error: unknown, logger: Logger): never {
@@ -154,6 +199,8 @@ export interface HybridApp {
   address: string;
   /** HTTP `host:port` as bound. */
   httpAddress: string;
+  /** `host:port` of GET /metrics, when served. */
+  metricsAddress: string | undefined;
   /** As GrpcApp.close, with the HTTP server drained alongside the gRPC server. */
   close(graceMs?: number): Promise<void>;
 }
@@ -164,34 +211,32 @@ export interface HybridApp {
  * both servers (NOT_SERVING, no new calls or connections, in-flight work gets
  * up to `graceMs`) before Nest's destroy hooks close the pools.
  */
-export async function startHybridApp(
-  appModule: AppModule,
-  grpc: GrpcServerOptions,
-  http: HttpListenOptions,
-  options: { logger?: LoggerService | LogLevel[] | false } = {},
-): Promise<HybridApp> {
+export async function startHybridApp(appModule: AppModule, grpc: GrpcServerOptions, http: HttpListenOptions, options: AppStartOptions = {}): Promise<HybridApp> {
   const app = await NestFactory.create<NestExpressApplication>(appModule, {
     abortOnError: false,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
-  return serveHybridApp(app, grpc, http);
+  return serveHybridApp(app, grpc, http, options.metrics);
 }
 
 /**
  * startHybridApp for an application created elsewhere: tests create theirs
  * through @nestjs/testing to replace a provider (e.g. the clock).
  */
-export async function serveHybridApp(app: NestExpressApplication, grpc: GrpcServerOptions, http: HttpListenOptions): Promise<HybridApp> {
+export async function serveHybridApp(app: NestExpressApplication, grpc: GrpcServerOptions, http: HttpListenOptions, metrics?: MetricsListenConfig): Promise<HybridApp> {
   app.useGlobalFilters(new TransportExceptionFilter(http.errorFilter));
+  app.use(observeHttpRequest);
   http.configure?.(app);
   // The gRPC side shares the application's config: its guards and interceptors (APP_GUARD, APP_INTERCEPTOR)
   // are registered there, and the filter above, set first because the handlers are bound right here.
   app.connectMicroservice<GrpcOptions>({ transport: grpc.transport, options: grpc.options }, { inheritAppConfig: true });
+  let metricsServer: MetricsServer | undefined;
   try {
     // Modules initialise before either server takes a call.
     await app.init();
     await app.startAllMicroservices();
     await app.listen(http.port, http.host);
+    metricsServer = await startMetrics(app, grpc, metrics);
   } catch (error) {
     await app.close().catch(() => undefined);
     throw error;
@@ -206,12 +251,42 @@ export async function serveHybridApp(app: NestExpressApplication, grpc: GrpcServ
     health: grpc.health,
     address: grpc.address,
     httpAddress: formatAddress(http.host, bound.port),
+    metricsAddress: metricsServer?.address,
     close: (graceMs = DEFAULT_SHUTDOWN_GRACE_MS) =>
       (closing ??= (async () => {
         await Promise.all([grpc.health.drain(graceMs), drainHttp(httpServer, graceMs)]);
+        await metricsServer?.close();
         await app.close();
       })()),
   };
+}
+
+const httpLogger = new Logger('http');
+
+/**
+ * Every HTTP request runs with a request id (the caller's `x-request-id` when
+ * valid, else a new one), echoed in the answer; a failed request gets one log
+ * line (method, path without its query, status, duration, role), others debug.
+ */
+function observeHttpRequest(request: IncomingMessage, response: ServerResponse, next: () => void): void {
+  const started = performance.now();
+  const context: RequestContext = { requestId: requestIdFrom(request.headers[REQUEST_ID_HEADER]) };
+  response.setHeader(REQUEST_ID_HEADER, context.requestId);
+  response.once('finish', () => {
+    const status = response.statusCode;
+    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'debug';
+    runInRequest(context, () =>
+      httpLogger[level]({
+        msg: status >= 400 ? 'request failed' : 'request',
+        method: request.method,
+        path: (request.url ?? '').split('?')[0],
+        status,
+        duration_ms: Math.round((performance.now() - started) * 100) / 100,
+        ...(context.role === undefined ? {} : { role: context.role }),
+      }),
+    );
+  });
+  runInRequest(context, next);
 }
 
 /** Stops accepting connections; idle keep-alive ones close at once, busy ones once answered, all after `graceMs`. */
@@ -239,10 +314,10 @@ export async function bootstrapHybridApp(appModule: AppModule, options: HybridBo
   const logger = new Logger(options.name);
   const env = options.env ?? process.env;
   try {
-    const { server, graceMs, grpc } = grpcFromEnv(env, options);
-    const handle = await startHybridApp(appModule, grpc, options.http, options.logger === undefined ? {} : { logger: options.logger });
+    const { server, graceMs, grpc, metrics } = grpcFromEnv(env, options);
+    const handle = await startHybridApp(appModule, grpc, options.http, { metrics, ...(options.logger === undefined ? {} : { logger: options.logger }) });
     closeOnSignals(handle, graceMs, logger);
-    logger.log(`gRPC listening on ${server.address} (${server.security}); HTTP on http://${handle.httpAddress}`);
+    logger.log(`gRPC listening on ${server.address} (${server.security}); HTTP on http://${handle.httpAddress}${metricsLine(handle.metricsAddress)}`);
     return handle;
   } catch (error) {
     return failedToStart(error, logger);

@@ -4,6 +4,7 @@ import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { GrpcCallObserver } from './call-observer';
 import { GrpcHealth } from './health';
 import { formatAddress } from './server-config';
 import { MAX_MESSAGE_BYTES, loadProtoDefinition, serviceNamesOf } from './proto';
@@ -30,6 +31,8 @@ export interface GrpcListenConfig {
 export type GrpcServerOptions = GrpcOptions & {
   transport: Transport.GRPC;
   readonly health: GrpcHealth;
+  /** Every call's metrics, request id and log line (the bootstrap registers its metrics). */
+  readonly calls: GrpcCallObserver;
   /** `host:port` the server binds. */
   readonly address: string;
 };
@@ -40,7 +43,7 @@ export type GrpcServerOptions = GrpcOptions & {
  * v1alpha), so `grpcurl -plaintext localhost:PORT list` and health probes work
  * without a token: they are plain grpc-js services, outside Nest's guards.
  */
-export function grpcMicroserviceOptions(cfg: GrpcServiceSpec & GrpcListenConfig): GrpcServerOptions {
+export function grpcMicroserviceOptions(cfg: GrpcServiceSpec & GrpcListenConfig & { slowCallMs?: number }): GrpcServerOptions {
   const packageDefinition = loadProtoDefinition(cfg.protoFiles);
   const services = serviceNamesOf(packageDefinition);
   for (const pkg of cfg.packages) {
@@ -53,14 +56,18 @@ export function grpcMicroserviceOptions(cfg: GrpcServiceSpec & GrpcListenConfig)
   }
 
   const health = new GrpcHealth(cfg.healthServices);
+  const calls = new GrpcCallObserver(cfg.slowCallMs);
   const address = formatAddress(cfg.host, cfg.port);
   return {
     transport: Transport.GRPC,
     health,
+    calls,
     address,
     options: {
       url: address,
       credentials: cfg.credentials,
+      // A grpc-js server interceptor sees every call, refused ones and health checks included.
+      channelOptions: { interceptors: [calls.interceptor] },
       // Nest requires a package option; with none, it binds no service of ours and
       // the server still answers health and reflection (admin, carrier for now).
       package: cfg.packages,

@@ -1,0 +1,68 @@
+import { status as GrpcCode } from '@grpc/grpc-js';
+import { parseExposition, sampleOf, scrapeMetrics } from '@app/testing';
+import { aDecisionItem, AdminHarness, type AdminClient } from './admin-harness';
+
+describe('admin observability (metrics over HTTP, request ids on gRPC and HTTP)', () => {
+  let harness: AdminHarness;
+  let administration: AdminClient;
+  let ctcc: AdminClient;
+
+  beforeAll(async () => {
+    harness = await AdminHarness.start();
+    administration = harness.client('admin:sichuan', 'admin-li');
+    ctcc = harness.client('carrier:CTCC');
+  });
+  afterAll(() => harness.close());
+
+  it('counts feed items, directives issued, open and acknowledged, and calls by code', async () => {
+    const item = aDecisionItem('+8613800000001', 'ACTION_REPORT');
+    await ctcc.submitCarrierFeed({ items: [item] });
+    await ctcc.submitCarrierFeed({ items: [item] }); // the same key again: a replay
+    const issued = await administration.issueDirective({ idempotencyKey: 'obs-d1', msisdn: '19100000001', kind: 'DIRECTIVE_KIND_SUSPEND' as never, reason: 'police request CD-2024-0117' });
+    await expect(harness.client('analyst').issueDirective({ idempotencyKey: 'obs-d2', msisdn: '19100000001', kind: 'DIRECTIVE_KIND_SUSPEND' as never, reason: 'x' })).rejects.toMatchObject({
+      code: GrpcCode.PERMISSION_DENIED,
+    });
+
+    let series = parseExposition(await scrapeMetrics(harness.metricsUrl));
+    expect(sampleOf(series, 'fraud_admin_feed_items_total', { carrier: 'CTCC', kind: 'decision', result: 'accepted', service: 'admin' })).toBe(1);
+    expect(sampleOf(series, 'fraud_admin_feed_items_total', { carrier: 'CTCC', kind: 'decision', result: 'replayed' })).toBe(1);
+    expect(sampleOf(series, 'fraud_admin_feed_decisions_total', { carrier: 'CTCC', action: 'REPORT' })).toBe(1);
+    expect(sampleOf(series, 'fraud_admin_directives_issued_total', { carrier: 'CTCC', kind: 'SUSPEND', issuer: 'admin' })).toBe(1);
+    expect(sampleOf(series, 'fraud_admin_directives_open', { carrier: 'CTCC', state: 'PENDING' })).toBe(1);
+    expect(sampleOf(series, 'fraud_admin_directive_oldest_open_age_seconds', { carrier: 'CTCC' })).toBeGreaterThanOrEqual(0);
+    expect(sampleOf(series, 'fraud_admin_cases', { status: 'OPEN' })).toBe(0);
+    const issue = { grpc_service: 'fraud.admin.v1.AdminService', grpc_method: 'IssueDirective' };
+    expect(sampleOf(series, 'grpc_server_handled_total', { ...issue, grpc_code: 'OK' })).toBe(1);
+    expect(sampleOf(series, 'grpc_server_handled_total', { ...issue, grpc_code: 'PERMISSION_DENIED' })).toBe(1);
+    expect(sampleOf(series, 'grpc_server_handling_seconds_count', issue)).toBe(2);
+
+    // The carrier takes it on its stream and applies it.
+    const stream = ctcc.streamDirectives();
+    const directives = await stream.waitFor(1);
+    const id = issued.directive!.directive!.directiveId;
+    expect(directives.map((d) => d.directiveId)).toContain(id);
+    stream.ack(id, 'APPLIED', 'suspended', 'ACTION_SUSPEND');
+    await waitFor(async () => {
+      series = parseExposition(await scrapeMetrics(harness.metricsUrl));
+      return sampleOf(series, 'fraud_admin_directive_acks_total', { carrier: 'CTCC', outcome: 'APPLIED' }) === 1;
+    });
+    expect(sampleOf(series, 'fraud_admin_directives_open', { carrier: 'CTCC', state: 'PENDING' })).toBe(0);
+  });
+
+  it('gives every HTTP request a request id, the caller’s when valid', async () => {
+    const own = await fetch(`${harness.baseUrl}/api/me`, { headers: { 'x-request-id': 'dash-1234', authorization: `Bearer ${harness.token('analyst')}` } });
+    expect(own.status).toBe(200);
+    expect(own.headers.get('x-request-id')).toBe('dash-1234');
+    const refused = await fetch(`${harness.baseUrl}/api/me`, { headers: { 'x-request-id': 'x'.repeat(200) } });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+async function waitFor(done: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error('not within the time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

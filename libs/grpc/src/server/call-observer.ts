@@ -1,0 +1,158 @@
+import { Metadata, ServerInterceptingCall, status as GrpcCode, type ServerInterceptor, type ServerInterceptingCallInterface, type ServerMethodDefinition } from '@grpc/grpc-js';
+import { Logger } from '@nestjs/common';
+import {
+  LATENCY_BUCKETS,
+  PreboundCounter,
+  PreboundHistogram,
+  REQUEST_ID_HEADER,
+  requestIdFrom,
+  runInRequest,
+  type CounterCell,
+  type HistogramCell,
+  isLogLevelEnabled,
+  type Metrics,
+  type RequestContext,
+} from '@app/observability';
+
+/** Successful calls of these methods come at high rates: logged at debug level only. */
+export const HIGH_RATE_METHODS: ReadonlySet<string> = new Set([
+  'fraud.carrier.v1.CarrierService/CheckCall',
+  'fraud.carrier.v1.CarrierService/IngestEvents',
+  'fraud.registry.v1.RegistryService/CheckNumbers',
+  'grpc.health.v1.Health/Check',
+  'grpc.health.v1.Health/Watch',
+]);
+
+export const DEFAULT_SLOW_CALL_MS = 1000;
+
+/** Status codes whose failure is the server's, not the caller's. */
+const SERVER_FAULTS: ReadonlySet<number> = new Set([GrpcCode.UNKNOWN, GrpcCode.INTERNAL, GrpcCode.DATA_LOSS, GrpcCode.UNIMPLEMENTED]);
+const MAX_LOGGED_DETAILS = 300;
+
+/** One method's label sets, resolved once: a call then costs two array increments. */
+class MethodCells {
+  readonly name: string;
+  readonly latency: HistogramCell;
+  readonly quiet: boolean;
+  readonly unary: boolean;
+  private readonly labels: { grpc_service: string; grpc_method: string; grpc_type: string };
+  private readonly codes: (CounterCell | undefined)[] = [];
+
+  constructor(
+    definition: ServerMethodDefinition<unknown, unknown>,
+    private readonly counter: PreboundCounter,
+    histogram: PreboundHistogram,
+  ) {
+    this.name = definition.path.replace(/^\//, '');
+    const slash = this.name.lastIndexOf('/');
+    const type = definition.requestStream ? (definition.responseStream ? 'bidi_stream' : 'client_stream') : definition.responseStream ? 'server_stream' : 'unary';
+    this.labels = { grpc_service: this.name.slice(0, slash), grpc_method: this.name.slice(slash + 1), grpc_type: type };
+    this.latency = histogram.bind(this.labels);
+    this.quiet = HIGH_RATE_METHODS.has(this.name);
+    this.unary = type === 'unary';
+  }
+
+  handled(code: number): CounterCell {
+    return (this.codes[code] ??= this.counter.bind({ ...this.labels, grpc_code: GrpcCode[code] ?? String(code) }));
+  }
+}
+
+interface CallState extends RequestContext {
+  requestId: string;
+}
+
+/**
+ * Every call a gRPC server takes, observed in one place (a grpc-js server
+ * interceptor, so refusals by the auth guard and health checks count too):
+ *
+ * - `grpc_server_handled_total{grpc_service,grpc_method,grpc_type,grpc_code}` and
+ *   `grpc_server_handling_seconds{grpc_service,grpc_method,grpc_type}`;
+ * - the request id (`x-request-id` from the caller when valid, else a new one) in
+ *   the request context while the call runs, echoed in the response headers (or
+ *   the trailers of a call that fails before any header);
+ * - one log line per failed call, per slow unary call, and per successful call
+ *   (debug for high-rate methods), with method, code, duration, request id and the
+ *   caller's role, never the token or the request.
+ */
+export class GrpcCallObserver {
+  readonly handled = new PreboundCounter('grpc_server_handled_total', 'gRPC calls completed, by method and status code.');
+  readonly latency = new PreboundHistogram('grpc_server_handling_seconds', 'Time from a call arriving to its status being sent, in seconds.', LATENCY_BUCKETS);
+  readonly interceptor: ServerInterceptor = (definition, call) => this.intercept(definition, call);
+  private readonly methods = new Map<string, MethodCells>();
+  private readonly logger = new Logger('grpc');
+
+  constructor(private readonly slowCallMs = DEFAULT_SLOW_CALL_MS) {}
+
+  register(metrics: Metrics): void {
+    metrics.register(this.handled);
+    metrics.register(this.latency);
+  }
+
+  private cellsOf(definition: ServerMethodDefinition<unknown, unknown>): MethodCells {
+    let cells = this.methods.get(definition.path);
+    if (!cells) {
+      cells = new MethodCells(definition, this.handled, this.latency);
+      this.methods.set(definition.path, cells);
+    }
+    return cells;
+  }
+
+  private intercept(definition: ServerMethodDefinition<unknown, unknown>, call: ServerInterceptingCallInterface): ServerInterceptingCall {
+    const cells = this.cellsOf(definition);
+    const started = performance.now();
+    const state: CallState = { requestId: '' };
+    let headersSent = false;
+    let finished = false;
+    const finish = (code: number, details: string | undefined): void => {
+      if (finished) return;
+      finished = true;
+      const ms = performance.now() - started;
+      cells.latency.observe(ms / 1000);
+      cells.handled(code).inc();
+      this.logCall(cells, code, ms, state, details);
+    };
+    return new ServerInterceptingCall(call, {
+      start: (next) =>
+        next({
+          onReceiveMetadata: (metadata, nextMetadata) => {
+            state.requestId = requestIdFrom(metadata.get(REQUEST_ID_HEADER)[0]);
+            runInRequest(state, () => nextMetadata(metadata));
+          },
+          onReceiveMessage: (message, nextMessage) => runInRequest(state, () => nextMessage(message)),
+          onReceiveHalfClose: (nextHalfClose) => runInRequest(state, nextHalfClose),
+          onCancel: () => finish(GrpcCode.CANCELLED, 'cancelled by the caller or its deadline'),
+        }),
+      sendMetadata: (metadata, next) => {
+        headersSent = true;
+        if (state.requestId !== '') metadata.set(REQUEST_ID_HEADER, state.requestId);
+        next(metadata);
+      },
+      sendStatus: (status, next) => {
+        const code = status.code ?? GrpcCode.OK;
+        finish(code, status.details);
+        if (headersSent || state.requestId === '') return next(status);
+        // A trailers-only answer (a call refused before any header): the id goes with the status.
+        const trailers = status.metadata ?? new Metadata();
+        trailers.set(REQUEST_ID_HEADER, state.requestId);
+        next({ ...status, metadata: trailers });
+      },
+    });
+  }
+
+  private logCall(cells: MethodCells, code: number, ms: number, state: CallState, details: string | undefined): void {
+    const failed = code !== GrpcCode.OK;
+    const slow = cells.unary && ms >= this.slowCallMs;
+    const level = failed ? (SERVER_FAULTS.has(code) ? 'error' : code === GrpcCode.CANCELLED ? 'log' : 'warn') : slow ? 'warn' : cells.quiet ? 'debug' : 'log';
+    if (!isLogLevelEnabled(level)) return;
+    const line = {
+      msg: failed ? 'call failed' : slow ? 'slow call' : 'call',
+      method: cells.name,
+      code: GrpcCode[code] ?? String(code),
+      duration_ms: Math.round(ms * 100) / 100,
+      request_id: state.requestId,
+      ...(state.role === undefined ? {} : { role: state.role }),
+      ...(failed && details ? { details: details.length > MAX_LOGGED_DETAILS ? `${details.slice(0, MAX_LOGGED_DETAILS)}…` : details } : {}),
+    };
+    this.logger[level](line);
+  }
+}

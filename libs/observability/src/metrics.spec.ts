@@ -1,0 +1,108 @@
+import { ConfigError } from '@app/config';
+import { sampleOf } from '@app/testing';
+import { LATENCY_BUCKETS, Metrics, PreboundCounter, PreboundHistogram } from './metrics';
+import { metricsListenConfig, serveMetrics } from './metrics-server';
+
+describe(Metrics.name, () => {
+  it('labels every series with the service, its own and the process’s', async () => {
+    const metrics = new Metrics('carrier-cmcc');
+    metrics.counter({ name: 'fraud_test_total', help: 'a test counter', labelNames: ['kind'] }).inc({ kind: 'call' }, 3);
+    const text = await metrics.exposition();
+    expect(text).toContain('# TYPE fraud_test_total counter');
+    expect(sampleOf(text, 'fraud_test_total', { kind: 'call', service: 'carrier-cmcc' })).toBe(3);
+    expect(sampleOf(text, 'process_resident_memory_bytes', {})).toBeGreaterThan(0);
+    expect(text).toMatch(/process_cpu_user_seconds_total\{service="[a-z-]+"\}/);
+  });
+
+  it('reads a gauge where it lives, on every scrape', async () => {
+    const metrics = new Metrics('registry');
+    let listed = 3;
+    metrics.gauge({
+      name: 'fraud_test_listed',
+      help: 'read on scrape',
+      collect() {
+        this.set(listed);
+      },
+    });
+    expect(sampleOf(await metrics.registry.metrics(), 'fraud_test_listed')).toBe(3);
+    listed = 5;
+    expect(sampleOf(await metrics.registry.metrics(), 'fraud_test_listed')).toBe(5);
+  });
+});
+
+describe(PreboundCounter.name, () => {
+  it('binds each label set once, whatever the order of its labels, and counts on the cell', async () => {
+    const metrics = new Metrics('registry');
+    const counter = new PreboundCounter('fraud_test_calls_total', 'calls');
+    metrics.register(counter);
+    const ok = counter.bind({ method: 'CheckNumbers', code: 'OK' });
+    expect(counter.bind({ code: 'OK', method: 'CheckNumbers' })).toBe(ok);
+    ok.inc();
+    ok.inc(2);
+    counter.bind({ method: 'CheckNumbers', code: 'NOT_FOUND' }).inc();
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('# TYPE fraud_test_calls_total counter');
+    expect(sampleOf(text, 'fraud_test_calls_total', { code: 'OK', service: 'registry' })).toBe(3);
+    expect(sampleOf(text, 'fraud_test_calls_total', { code: 'NOT_FOUND' })).toBe(1);
+  });
+
+  it('may be registered again (a restarted app in the same process)', () => {
+    const metrics = new Metrics('registry');
+    metrics.register(new PreboundCounter('fraud_test_again_total', 'x'));
+    expect(() => metrics.register(new PreboundCounter('fraud_test_again_total', 'x'))).not.toThrow();
+  });
+});
+
+describe(PreboundHistogram.name, () => {
+  it('exposes cumulative buckets, +Inf, sum and count per label set', async () => {
+    const metrics = new Metrics('carrier-ctcc');
+    const histogram = new PreboundHistogram('fraud_test_seconds', 'latency', [0.001, 0.01, 0.1]);
+    metrics.register(histogram);
+    const cell = histogram.bind({ method: 'CheckCall' });
+    for (const seconds of [0.0004, 0.001, 0.005, 0.05, 3]) cell.observe(seconds);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('# TYPE fraud_test_seconds histogram');
+    const bucket = (le: string) => sampleOf(text, 'fraud_test_seconds_bucket', { method: 'CheckCall', le });
+    expect([bucket('0.001'), bucket('0.01'), bucket('0.1'), bucket('+Inf')]).toEqual([2, 3, 4, 5]);
+    expect(sampleOf(text, 'fraud_test_seconds_count', { method: 'CheckCall' })).toBe(5);
+    expect(sampleOf(text, 'fraud_test_seconds_sum', { method: 'CheckCall' })).toBeCloseTo(3.0564, 6);
+  });
+
+  it('has latency buckets from a quarter of a millisecond to ten seconds, in order', () => {
+    expect(LATENCY_BUCKETS[0]).toBe(0.00025);
+    expect(LATENCY_BUCKETS.at(-1)).toBe(10);
+    expect([...LATENCY_BUCKETS].sort((a, b) => a - b)).toEqual(LATENCY_BUCKETS);
+  });
+});
+
+describe(metricsListenConfig.name, () => {
+  it('listens where gRPC does unless told, on the service’s port unless told; 0 serves nothing', () => {
+    expect(metricsListenConfig({}, 9461)).toEqual({ host: '0.0.0.0', port: 9461 });
+    expect(metricsListenConfig({ GRPC_HOST: '127.0.0.1' }, 9461)).toEqual({ host: '127.0.0.1', port: 9461 });
+    expect(metricsListenConfig({ GRPC_HOST: '127.0.0.1', METRICS_HOST: '10.0.0.5', METRICS_PORT: '9999' }, 9461)).toEqual({ host: '10.0.0.5', port: 9999 });
+    expect(metricsListenConfig({ METRICS_PORT: '0' }, 9461).port).toBe(0);
+  });
+
+  it('refuses a bad port, or the gRPC port', () => {
+    expect(() => metricsListenConfig({ METRICS_PORT: 'nine' }, 9461)).toThrow(ConfigError);
+    expect(() => metricsListenConfig({ METRICS_PORT: '50051', GRPC_PORT: '50051' }, 9461)).toThrow(/METRICS_PORT/);
+  });
+});
+
+describe(serveMetrics.name, () => {
+  it('answers GET /metrics with the exposition and anything else with 404 or 405', async () => {
+    const metrics = new Metrics('registry');
+    metrics.counter({ name: 'fraud_test_served_total', help: 'served' }).inc();
+    const server = await serveMetrics(metrics, { host: '127.0.0.1', port: 0 });
+    try {
+      const answer = await fetch(`http://${server.address}/metrics`);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(sampleOf(await answer.text(), 'fraud_test_served_total')).toBe(1);
+      expect((await fetch(`http://${server.address}/`)).status).toBe(404);
+      expect((await fetch(`http://${server.address}/metrics`, { method: 'POST' })).status).toBe(405);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,198 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
+
+/**
+ * Latency buckets in seconds, from a quarter of a millisecond (an in-memory
+ * CheckCall) to ten seconds (a batch waiting on the database).
+ */
+export const LATENCY_BUCKETS: readonly number[] = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Lag between services, in seconds: from a fraction of a second to a day. */
+export const LAG_BUCKETS: readonly number[] = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400];
+
+interface MetricConfig<L extends string> {
+  name: string;
+  help: string;
+  labelNames?: readonly L[];
+}
+
+/**
+ * One service's metrics: a prom-client registry whose every series carries
+ * `service` (registry, admin, carrier-cmcc, …). Features register their own
+ * metrics here; the process's default metrics (CPU, memory, event loop, GC)
+ * are added to every exposition.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  constructor(readonly service: string) {
+    this.registry.setDefaultLabels({ service });
+  }
+
+  counter<L extends string>(config: MetricConfig<L>): Counter<L> {
+    return this.add(config.name, new Counter<L>({ ...config, labelNames: config.labelNames ?? [], registers: [] }));
+  }
+
+  /** `collect` runs on every scrape, to read a value where it lives (a queue's length, an index's size). */
+  gauge<L extends string>(config: MetricConfig<L> & { collect?: (this: Gauge<L>) => void | Promise<void> }): Gauge<L> {
+    return this.add(config.name, new Gauge<L>({ ...config, labelNames: config.labelNames ?? [], registers: [] }));
+  }
+
+  histogram<L extends string>(config: MetricConfig<L> & { buckets: readonly number[] }): Histogram<L> {
+    return this.add(config.name, new Histogram<L>({ ...config, buckets: [...config.buckets], labelNames: config.labelNames ?? [], registers: [] }));
+  }
+
+  /**
+   * Adds a metric, prom-client's or of our own making (a PreboundHistogram). One
+   * registered under the same name before is replaced: an app restarted in the
+   * same process (tests) registers its features' metrics again.
+   */
+  register(metric: { name: string }): void {
+    this.add(metric.name, metric);
+  }
+
+  private add<M extends object>(name: string, metric: M): M {
+    this.registry.removeSingleMetric(name);
+    this.registry.registerMetric(metric as unknown as Metric);
+    return metric;
+  }
+
+  /** The text exposition: this service's metrics, then the process's. */
+  async exposition(): Promise<string> {
+    const [own, process] = await Promise.all([this.registry.metrics(), processRegistry(this.service).metrics()]);
+    return `${own}\n${process}`;
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
+
+let processMetrics: Registry | undefined;
+
+/**
+ * collectDefaultMetrics once per process (its event-loop monitor and GC
+ * observer are process-wide), labelled with the first service that asks.
+ */
+function processRegistry(service: string): Registry {
+  if (!processMetrics) {
+    processMetrics = new Registry();
+    processMetrics.setDefaultLabels({ service });
+    collectDefaultMetrics({ register: processMetrics });
+  }
+  return processMetrics;
+}
+
+/** The running count of one label set of a PreboundCounter. */
+export class CounterCell {
+  value = 0;
+
+  inc(by = 1): void {
+    this.value += by;
+  }
+}
+
+/** The buckets, sum and count of one label set of a PreboundHistogram. */
+export class HistogramCell {
+  readonly counts: Float64Array;
+  sum = 0;
+  count = 0;
+
+  constructor(private readonly bounds: readonly number[]) {
+    this.counts = new Float64Array(bounds.length + 1);
+  }
+
+  observe(value: number): void {
+    const bounds = this.bounds;
+    let i = 0;
+    while (i < bounds.length && value > bounds[i]!) i++;
+    this.counts[i]!++;
+    this.sum += value;
+    this.count++;
+  }
+}
+
+type Labels = Readonly<Record<string, string>>;
+
+/**
+ * A counter for hot paths: each label set is bound once to a cell, and
+ * counting is one addition on it (prom-client hashes the labels on every
+ * increment). Read by the registry on scrape.
+ */
+export class PreboundCounter {
+  private readonly cells = new Map<string, { labels: Labels; cell: CounterCell }>();
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+
+  bind(labels: Labels): CounterCell {
+    const key = labelKey(labels);
+    let entry = this.cells.get(key);
+    if (!entry) {
+      entry = { labels: { ...labels }, cell: new CounterCell() };
+      this.cells.set(key, entry);
+    }
+    return entry.cell;
+  }
+
+  get(): unknown {
+    const values = [...this.cells.values()].map(({ labels, cell }) => ({ labels, value: cell.value }));
+    return { name: this.name, help: this.help, type: 'counter', aggregator: 'sum', values };
+  }
+
+  reset(): void {
+    for (const { cell } of this.cells.values()) cell.value = 0;
+  }
+}
+
+/** A histogram for hot paths, bound per label set as PreboundCounter. */
+export class PreboundHistogram {
+  private readonly cells = new Map<string, { labels: Labels; cell: HistogramCell }>();
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly buckets: readonly number[],
+  ) {}
+
+  bind(labels: Labels): HistogramCell {
+    const key = labelKey(labels);
+    let entry = this.cells.get(key);
+    if (!entry) {
+      entry = { labels: { ...labels }, cell: new HistogramCell(this.buckets) };
+      this.cells.set(key, entry);
+    }
+    return entry.cell;
+  }
+
+  get(): unknown {
+    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+    for (const { labels, cell } of this.cells.values()) {
+      let cumulative = 0;
+      this.buckets.forEach((bound, i) => {
+        cumulative += cell.counts[i]!;
+        values.push({ labels: { ...labels, le: bound }, value: cumulative, metricName: `${this.name}_bucket` });
+      });
+      values.push({ labels: { ...labels, le: '+Inf' }, value: cell.count, metricName: `${this.name}_bucket` });
+      values.push({ labels, value: cell.sum, metricName: `${this.name}_sum` });
+      values.push({ labels, value: cell.count, metricName: `${this.name}_count` });
+    }
+    return { name: this.name, help: this.help, type: 'histogram', aggregator: 'sum', values };
+  }
+
+  reset(): void {
+    for (const { cell } of this.cells.values()) {
+      cell.counts.fill(0);
+      cell.sum = 0;
+      cell.count = 0;
+    }
+  }
+}
+
+function labelKey(labels: Labels): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}\u0000${labels[k]}`)
+    .join('\u0001');
+}

@@ -54,16 +54,6 @@ describe(CallCheckService.name, () => {
     expect(Object.isFrozen(first) && Object.isFrozen(first.reasons)).toBe(true);
   });
 
-  it('checks 200,000 calls well within a second', () => {
-    engine.directive(n('13300000001'), Action.Suspend, at);
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < 100_000; i++) {
-      sut.check('+8613300000001', '+8613800000000');
-      sut.check('+8613300000002', '+8613800000000');
-    }
-    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(1000);
-  });
-
   it.each([
     ['caller', '', callee, 'a phone number is required'],
     ['caller', '１３３００００００01', callee, 'is not a phone number'],

@@ -2,11 +2,13 @@ import './register-aliases'; // must stay first: the modules below are compiled 
 import path from 'node:path';
 import { demoArguments } from './demo-plan';
 import { Launcher } from './launcher/launcher';
+import { playLiveScene } from './demo-live';
 import { runSimulate } from './simulate-cli';
 
 /**
  * `npm run demo`: `npm start`, then a simulated population streamed into the
- * carriers, so the dashboard has live data within a minute.
+ * carriers, so the dashboard has live data within a minute; then the live
+ * scene (demo-live.ts): a suspension at a freshly listed high-risk cell.
  */
 new Launcher({
   distRoot: path.resolve(__dirname, '..'),
@@ -17,6 +19,7 @@ new Launcher({
     process.stdout.write(`demo: streaming ${args.subscribers} subscribers over ${args.days} days into ${Object.keys(args.carriers ?? {}).join(', ')}\n`);
     await runSimulate(args, process.stderr, env);
     process.stdout.write('demo: traffic sent; the carriers report to the administration: open the dashboard\n');
+    await playLiveScene(services, env, (line) => process.stdout.write(`demo: ${line}\n`));
   },
 })
   .run()

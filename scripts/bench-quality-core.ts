@@ -10,6 +10,10 @@ import type { Msisdn } from '@app/domain';
 export interface Truth {
   fraud: ReadonlySet<Msisdn>;
   heavy: ReadonlySet<Msisdn>;
+  /** Innocent numbers a gang filed false reports against (honest; they need not call). */
+  falseReportVictims?: ReadonlySet<Msisdn>;
+  /** Fraud numbers that keep just under the thresholds (also in `fraud`). */
+  probers?: ReadonlySet<Msisdn>;
 }
 
 /** One number's first step to RESTRICT (or worse) and to SUSPEND under one policy. */
@@ -46,6 +50,10 @@ export interface PolicyQuality {
   callsBeforeRestrict: Distribution;
   /** Minutes from a caught fraud number's first call to its restriction. */
   detectionDelayMin: Distribution;
+  falseReportVictims: number;
+  falseReportVictimsRestricted: number;
+  probersActive: number;
+  probersCaught: number;
 }
 
 /**
@@ -115,7 +123,9 @@ export class QualityTracker {
     let honestCallers = 0;
     let heavyCallers = 0;
     let fraudActive = 0;
+    let probersActive = 0;
     for (const msisdn of this.firstCallAt.keys()) {
+      if (truth.probers?.has(msisdn)) probersActive++;
       if (truth.fraud.has(msisdn)) fraudActive++;
       else {
         honestCallers++;
@@ -127,6 +137,8 @@ export class QualityTracker {
     let heavySuspended = 0;
     let heavyRestricted = 0;
     let fraudCaught = 0;
+    let probersCaught = 0;
+    let falseReportVictimsRestricted = 0;
     const callsBefore: number[] = [];
     const delays: number[] = [];
     for (const [msisdn, strike] of strikes) {
@@ -134,11 +146,13 @@ export class QualityTracker {
         const first = this.firstCallAt.get(msisdn);
         if (first === undefined || strike.restrictedAt === undefined) continue; // never called: not an active fraud number
         fraudCaught++;
+        if (truth.probers?.has(msisdn)) probersCaught++;
         callsBefore.push(strike.callsAtRestrict ?? 0);
         delays.push((strike.restrictedAt - first) / 60_000);
         continue;
       }
       const heavy = truth.heavy.has(msisdn);
+      if (strike.restrictedAt !== undefined && truth.falseReportVictims?.has(msisdn)) falseReportVictimsRestricted++;
       if (strike.restrictedAt !== undefined) {
         honestRestricted++;
         if (heavy) heavyRestricted++;
@@ -165,6 +179,10 @@ export class QualityTracker {
       fraudCaughtRate: rate(fraudCaught, fraudActive),
       callsBeforeRestrict: distribution(callsBefore),
       detectionDelayMin: distribution(delays),
+      falseReportVictims: truth.falseReportVictims?.size ?? 0,
+      falseReportVictimsRestricted,
+      probersActive,
+      probersCaught,
     };
   }
 }
@@ -175,16 +193,18 @@ export interface QualityOptions {
   heavyPerMille: number;
   fraudPerMille: number;
   seed: number;
+  /** The simulator's extra categories (every kind of honest heavy caller, every fraud pattern, false reporters, threshold probers). */
+  extras: boolean;
   policies?: readonly PolicyDocument[];
 }
 
 export interface QualityReport {
-  population: { subscribers: number; days: number; heavyPerMille: number; fraudPerMille: number; seed: number; events: number; fraud: number; heavy: number };
+  population: { subscribers: number; days: number; heavyPerMille: number; fraudPerMille: number; seed: number; extras: boolean; events: number; fraud: number; heavy: number; falseReportVictims: number; probers: number };
   seconds: { simulate: number; analyse: number };
   policies: Record<string, PolicyQuality>;
 }
 
-export const DEFAULT_QUALITY_OPTIONS: QualityOptions = { subscribers: 100_000, days: 3, heavyPerMille: 5, fraudPerMille: 2, seed: 1 };
+export const DEFAULT_QUALITY_OPTIONS: QualityOptions = { subscribers: 100_000, days: 3, heavyPerMille: 5, fraudPerMille: 2, seed: 1, extras: true };
 
 /**
  * Simulates the population, then feeds every event once to one engine per
@@ -199,6 +219,7 @@ export function runQuality(options: QualityOptions): QualityReport {
     heavyPerMille: options.heavyPerMille,
     fraudPerMille: options.fraudPerMille,
     seed: options.seed,
+    extras: options.extras,
   });
   const t1 = performance.now();
   const engines = policies.map((policy) => ({ name: policy.name, engine: new AnalysisEngine({ policy }) }));
@@ -210,7 +231,7 @@ export function runQuality(options: QualityOptions): QualityReport {
     }
   }
   const t2 = performance.now();
-  const truth: Truth = { fraud: pop.fraud, heavy: pop.heavy };
+  const truth: Truth = { fraud: pop.fraud, heavy: pop.heavy, falseReportVictims: new Set(pop.labels.falseReportVictims), probers: new Set(pop.labels.probers) };
   return {
     population: {
       subscribers: options.subscribers,
@@ -218,9 +239,12 @@ export function runQuality(options: QualityOptions): QualityReport {
       heavyPerMille: options.heavyPerMille,
       fraudPerMille: options.fraudPerMille,
       seed: options.seed,
+      extras: options.extras,
       events: pop.events.length,
       fraud: pop.fraud.size,
       heavy: pop.heavy.size,
+      falseReportVictims: pop.labels.falseReportVictims.length,
+      probers: pop.labels.probers.length,
     },
     seconds: { simulate: (t1 - t0) / 1000, analyse: (t2 - t1) / 1000 },
     policies: Object.fromEntries(engines.map(({ name }) => [name, tracker.summarize(name, truth)])),
@@ -242,6 +266,12 @@ export function tableRows(report: QualityReport): { label: string; cells: string
     row('fraud numbers caught (RESTRICT or worse)', (q) => `${q.fraudCaught} of ${q.fraudActive} (${pct(q.fraudCaughtRate)})`),
     row('calls before restriction, median / p90', (q) => `${num(q.callsBeforeRestrict.median, 1)} / ${num(q.callsBeforeRestrict.p90, 1)}`),
     row('detection delay, median / p90 (min)', (q) => `${num(q.detectionDelayMin.median, 1)} / ${num(q.detectionDelayMin.p90, 1)}`),
+    ...(report.population.extras
+      ? [
+          row('false-report victims restricted', (q) => `${q.falseReportVictimsRestricted} of ${q.falseReportVictims}`),
+          row('threshold probers caught', (q) => `${q.probersCaught} of ${q.probersActive}`),
+        ]
+      : []),
   ];
 }
 

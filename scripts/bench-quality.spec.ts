@@ -69,12 +69,30 @@ describe('quality metrics arithmetic', () => {
       callsBeforeRestrict: { n: 2, median: 4.5, p90: expect.closeTo(5.7, 10) },
       // delays 10 min (f1) and 30 min (f2, first call at +60, suspended at +90): median 20, p90 10 + 0.9 × 20 = 28
       detectionDelayMin: { n: 2, median: 20, p90: expect.closeTo(28, 10) },
+      falseReportVictims: 0,
+      falseReportVictimsRestricted: 0,
+      probersActive: 0,
+      probersCaught: 0,
     });
 
     const b = t.summarize('b', truth);
     expect(b).toMatchObject({ honestSuspended: 0, honestRestricted: 1, honestRestrictedRate: 0.2, heavyRestricted: 0, fraudCaught: 1 });
     expect(b.callsBeforeRestrict).toEqual({ n: 1, median: 1, p90: 1 });
     expect(b.detectionDelayMin).toEqual({ n: 1, median: 2, p90: 2 });
+  });
+
+  it('counts false-report victims restricted (whether or not they call) and threshold probers caught', () => {
+    const [victim, quietVictim, spared, prober, idleProber] = ['1', '2', '3', '4', '5'].map((d) => m(`1390000000${d}`));
+    const truth = { fraud: new Set([prober, idleProber]), heavy: new Set<Msisdn>(), falseReportVictims: new Set([victim, quietVictim, spared]), probers: new Set([prober, idleProber]) };
+    const t = new QualityTracker(['a']);
+    t.call(victim, 0);
+    t.call(spared, 0);
+    t.call(prober, 0);
+    t.decision('a', { msisdn: victim, action: Action.Restrict, at: MIN });
+    t.decision('a', { msisdn: quietVictim, action: Action.Suspend, at: MIN });
+    t.decision('a', { msisdn: spared, action: Action.Warn, at: MIN });
+    t.decision('a', { msisdn: prober, action: Action.Restrict, at: MIN });
+    expect(t.summarize('a', truth)).toMatchObject({ falseReportVictims: 3, falseReportVictimsRestricted: 2, probersActive: 1, probersCaught: 1, fraudActive: 1, fraudCaught: 1 });
   });
 
   it('gives no median when nothing was caught', () => {
@@ -86,8 +104,8 @@ describe('quality metrics arithmetic', () => {
   });
 });
 
-describe('quality benchmark end to end (2,000 subscribers, 1 day)', () => {
-  const report = runQuality({ subscribers: 2_000, days: 1, heavyPerMille: 5, fraudPerMille: 2, seed: 1 });
+describe('quality benchmark end to end (2,000 subscribers, 1 day, with the simulator\'s extra categories)', () => {
+  const report = runQuality({ subscribers: 2_000, days: 1, heavyPerMille: 5, fraudPerMille: 2, seed: 1, extras: true });
 
   it('reports both policies with every figure', () => {
     expect(Object.keys(report.policies)).toEqual(['naive', 'default']);
@@ -99,6 +117,7 @@ describe('quality benchmark end to end (2,000 subscribers, 1 day)', () => {
           'policy', 'honestCallers', 'honestSuspended', 'honestSuspendedRate', 'honestRestricted', 'honestRestrictedRate',
           'heavyCallers', 'heavySuspended', 'heavySuspendedRate', 'heavyRestricted', 'heavyRestrictedRate',
           'fraudActive', 'fraudCaught', 'fraudCaughtRate', 'callsBeforeRestrict', 'detectionDelayMin',
+          'falseReportVictims', 'falseReportVictimsRestricted', 'probersActive', 'probersCaught',
         ].sort(),
       );
       expect(q.honestCallers).toBeGreaterThan(1_000);
@@ -106,7 +125,11 @@ describe('quality benchmark end to end (2,000 subscribers, 1 day)', () => {
       expect(q.honestSuspended).toBeLessThanOrEqual(q.honestRestricted);
       expect(q.fraudCaught).toBeLessThanOrEqual(q.fraudActive);
       expect(q.callsBeforeRestrict.n).toBe(q.fraudCaught);
+      expect(q.falseReportVictims).toBe(report.population.falseReportVictims);
+      expect(q.probersCaught).toBeLessThanOrEqual(q.probersActive);
     }
+    expect(report.population.falseReportVictims).toBeGreaterThan(0);
+    expect(report.population.probers).toBeGreaterThan(0);
     // JSON round trip keeps the shape (nulls for empty medians included)
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
@@ -116,12 +139,16 @@ describe('quality benchmark end to end (2,000 subscribers, 1 day)', () => {
     expect(naive.heavyRestricted).toBeGreaterThan(0);
     expect(ours.heavyRestricted).toBe(0);
     expect(ours.fraudCaught).toBeGreaterThanOrEqual(naive.fraudCaught - 1);
+    // False reports from people the number never called weigh nothing under default.
+    expect(ours.falseReportVictimsRestricted).toBe(0);
   });
 
   it('prints a table and a self-contained chart', () => {
     const table = formatTable(report);
     expect(table).toMatch(/naive\s+default/);
     expect(table).toContain('honest heavy callers restricted');
+    expect(table).toContain('false-report victims restricted');
+    expect(table).toContain('threshold probers caught');
     const html = chartHtml(report, { date: '2026-11-29', machine: 'test' });
     expect(html).toContain('<svg');
     expect(html).not.toMatch(/<script|<link|src="http|href="http/);

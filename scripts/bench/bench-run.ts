@@ -141,7 +141,7 @@ async function registryFigure(env: BenchEnvironment, settings: BenchSettings, us
   const seedMs = await seedListedNumbers(url, settings.listed);
   print(`(c) seeded ${formatNumber(settings.listed)} listed numbers in ${(seedMs / 1000).toFixed(1)} s (generate_series INSERT … SELECT into number_status and status_change, before the registry starts)`);
   const bootStarted = performance.now();
-  const registry = await env.start('registry', 'registry', url);
+  const registry = await env.start('registry', 'registry', url, { BENCH_NODE_ARGS: settings.registryNodeArgs });
   print(`(c) registry SERVING in ${((performance.now() - bootStarted) / 1000).toFixed(1)} s (status index loaded)`);
   try {
     const token = env.token('carrier:CTCC');

@@ -20,6 +20,8 @@ export interface BenchSettings {
   restoreNumbers: number;
   /** Extra node options for the (b) carrier, e.g. `--cpu-prof --cpu-prof-dir=.data/bench/prof`. */
   carrierNodeArgs: string;
+  /** The same for the (c) registry. */
+  registryNodeArgs: string;
 }
 
 function int(env: Env, name: string, fallback: number, min: number): number {
@@ -49,5 +51,6 @@ export function benchSettings(env: Env): BenchSettings {
     callSequential: int(env, 'BENCH_CALL_SEQUENTIAL', 2000, 10),
     restoreNumbers: int(env, 'BENCH_RESTORE_NUMBERS', 100, 1),
     carrierNodeArgs: env.BENCH_CARRIER_NODE_ARGS ?? '',
+    registryNodeArgs: env.BENCH_REGISTRY_NODE_ARGS ?? '',
   };
 }

@@ -24,12 +24,23 @@ export class StatusIndex {
   }
 
   statusOf(msisdn: string): RegistryStatus {
-    const packed = this.entries.get(msisdn);
-    return packed === undefined ? RegistryStatus.NotListed : STATUS_CODES[packed % 4];
+    return StatusIndex.statusIn(this.lookup(msisdn));
   }
 
   versionOf(msisdn: string): number {
-    const packed = this.entries.get(msisdn);
+    return StatusIndex.versionIn(this.lookup(msisdn));
+  }
+
+  /** The number's packed entry (status and version, for statusIn/versionIn): one look-up where a check needs both. */
+  lookup(msisdn: string): number | undefined {
+    return this.entries.get(msisdn);
+  }
+
+  static statusIn(packed: number | undefined): RegistryStatus {
+    return packed === undefined ? RegistryStatus.NotListed : STATUS_CODES[packed % 4];
+  }
+
+  static versionIn(packed: number | undefined): number {
     return packed === undefined ? 0 : Math.floor(packed / 4);
   }
 

@@ -1,15 +1,21 @@
-import { RegistryStatus } from '@app/domain';
+import { NumberMap, RegistryStatus } from '@app/domain';
 
 const STATUS_CODES: readonly RegistryStatus[] = [RegistryStatus.NotListed, RegistryStatus.Suspected, RegistryStatus.Confirmed, RegistryStatus.Cleared];
 const CODE_OF = new Map(STATUS_CODES.map((s, i) => [s, i]));
 
+/** `+8619112345678` → 8619112345678: E.164 has no leading zero, so distinct numbers stay distinct. */
+function keyOf(msisdn: string): number {
+  return Number(msisdn.slice(1));
+}
+
 /**
  * The status of every listed number, in memory, for call-setup checks. One
- * number per entry packs status and version (version * 4 + status code), which
- * keeps a million numbers to a few tens of megabytes and out of the GC's way.
+ * number per entry packs status and version (version * 4 + status code), keyed
+ * by the number's digits as a number: a million numbers take a few tens of
+ * megabytes, out of the GC's way, and a look-up hashes no string.
  */
 export class StatusIndex {
-  private readonly entries = new Map<string, number>();
+  private readonly entries = new NumberMap<number>();
 
   get size(): number {
     return this.entries.size;
@@ -17,10 +23,10 @@ export class StatusIndex {
 
   set(msisdn: string, status: RegistryStatus, version: number): void {
     if (status === RegistryStatus.NotListed) {
-      this.entries.delete(msisdn);
+      this.entries.delete(keyOf(msisdn));
       return;
     }
-    this.entries.set(msisdn, version * 4 + (CODE_OF.get(status) ?? 0));
+    this.entries.set(keyOf(msisdn), version * 4 + (CODE_OF.get(status) ?? 0));
   }
 
   statusOf(msisdn: string): RegistryStatus {
@@ -33,7 +39,7 @@ export class StatusIndex {
 
   /** The number's packed entry (status and version, for statusIn/versionIn): one look-up where a check needs both. */
   lookup(msisdn: string): number | undefined {
-    return this.entries.get(msisdn);
+    return this.entries.get(keyOf(msisdn));
   }
 
   static statusIn(packed: number | undefined): RegistryStatus {

@@ -6,7 +6,7 @@
  *
  * Times inside are whole seconds since EPOCH_MS (u32: good until 2136).
  */
-import { NumberMap } from './number-map';
+import { NumberMap } from '../number-map';
 
 export const EPOCH_MS = Date.UTC(2000, 0, 1);
 

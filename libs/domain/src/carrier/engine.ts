@@ -20,7 +20,7 @@ import {
 import type { CallEvent, CarrierEvent, CarrierId, LocationEvent, ReportEvent, SmsEvent, SubscriberEvent, UsageProfile } from './events';
 import { measure, type Features, type RegistryMark, type Subscriber } from './features';
 import { Ladder, type Decision, type ReactivationOutcome } from './ladder';
-import { NumberMap } from './number-map';
+import { NumberMap } from '../number-map';
 import { Action, type PolicyDocument } from './policy';
 import { ReasonCode } from './reasons';
 

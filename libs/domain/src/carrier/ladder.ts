@@ -3,7 +3,7 @@ import { fromSec } from './activity-store';
 import { assess, type Signal } from './evaluate';
 import type { Features } from './features';
 import { Action, ladderLevel, policyLabel, reactivationWindowMs, type PolicyDocument } from './policy';
-import { NumberMap } from './number-map';
+import { NumberMap } from '../number-map';
 import { ReasonCode } from './reasons';
 
 export interface DecisionEvidence {

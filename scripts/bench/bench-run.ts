@@ -87,7 +87,7 @@ export async function runBench(distRoot: string, processEnv: Env, print: Print):
     }
 
     if (needsCarrier) {
-      const carrier = await env.start('carrier', 'carrier-ctcc', await env.freshDatabase('bench_carrier_ctcc'), { CARRIER_ID: 'CTCC', BENCH_NODE_ARGS: settings.carrierNodeArgs });
+      const carrier = await env.start('carrier', 'carrier-ctcc', await env.freshDatabase('bench_carrier_ctcc'), { CARRIER_ID: 'CTCC' }, settings.carrierNodeArgs);
       print(`carrier CTCC started (pid ${carrier.pid}) on ${carrier.address}`);
       if (load && settings.only.has('b')) {
         const { ms, response } = await streamIngest(carrier.address, carrierToken, load);
@@ -141,7 +141,7 @@ async function registryFigure(env: BenchEnvironment, settings: BenchSettings, us
   const seedMs = await seedListedNumbers(url, settings.listed);
   print(`(c) seeded ${formatNumber(settings.listed)} listed numbers in ${(seedMs / 1000).toFixed(1)} s (generate_series INSERT … SELECT into number_status and status_change, before the registry starts)`);
   const bootStarted = performance.now();
-  const registry = await env.start('registry', 'registry', url, { BENCH_NODE_ARGS: settings.registryNodeArgs });
+  const registry = await env.start('registry', 'registry', url, {}, settings.registryNodeArgs);
   print(`(c) registry SERVING in ${((performance.now() - bootStarted) / 1000).toFixed(1)} s (status index loaded)`);
   try {
     const token = env.token('carrier:CTCC');

@@ -2,7 +2,7 @@ import { createGrpcClient, unary } from '@app/grpc';
 import { grpcFrame } from './grpc-frame';
 import { runH2load, type H2loadResult } from './h2load';
 import { encodeRequest } from './registry-check';
-import { summarise, type LatencySummary } from './stats';
+import { summarise } from './stats';
 
 export const CHECK_CALL_PATH = '/fraud.carrier.v1.CarrierService/CheckCall';
 
@@ -67,7 +67,7 @@ export async function callLoadsWithGrpcJs(address: string, token: string, caller
       }),
     );
     const maxSeconds = (performance.now() - maxStarted) / 1000;
-    const result = (samples: number[], s: number): H2loadResult => ({ requests: samples.length, succeeded: samples.length, rate: samples.length / s, latencyMs: summarise(samples) as LatencySummary });
+    const result = (samples: number[], s: number): H2loadResult => ({ requests: samples.length, succeeded: samples.length, rate: samples.length / s, latencyMs: summarise(samples) });
     return [
       { label: 'sequential', result: result(sequential, sequentialSeconds) },
       { label: 'max (one grpc-js client)', result: result(max, maxSeconds) },

@@ -72,11 +72,11 @@ export class BenchEnvironment {
     return urlWithDatabase(this.serverUrl, name);
   }
 
-  /** Starts `dist/apps/<app>/src/main.js` and resolves once its health check says SERVING. */
-  async start(app: BenchApp, name: string, databaseUrl: string, env: Env = {}): Promise<BenchService> {
+  /** Starts `dist/apps/<app>/src/main.js` (with `nodeArgs`, e.g. `--cpu-prof`) and resolves once its health check says SERVING. */
+  async start(app: BenchApp, name: string, databaseUrl: string, env: Env = {}, nodeArgs = ''): Promise<BenchService> {
     const port = await findFreePort(EMBEDDED_PG_HOST);
     const urlVariable = app === 'carrier' ? `CARRIER_${env.CARRIER_ID}_DATABASE_URL` : `${app.toUpperCase()}_DATABASE_URL`;
-    const args = ['--enable-source-maps', ...(env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '-r', path.join(this.distRoot, 'scripts', 'register-aliases.js'), path.join(this.distRoot, 'apps', app, 'src', 'main.js')];
+    const args = ['--enable-source-maps', ...nodeArgs.split(' ').filter(Boolean), '-r', path.join(this.distRoot, 'scripts', 'register-aliases.js'), path.join(this.distRoot, 'apps', app, 'src', 'main.js')];
     const child = new ServiceProcess(name, process.execPath, args, { ...this.baseEnv, ...env, GRPC_PORT: String(port), [urlVariable]: databaseUrl }, (line) => {
       if (/error|warn|fail/i.test(line)) this.log(`${name} | ${line}`);
     });

@@ -66,7 +66,7 @@ export class AnalysisEngine {
   private primaryLadder: Ladder;
   private shadowLadder: Ladder | undefined;
   private readonly directory = new NumberMap<DirectoryEntry>();
-  private readonly registry = new NumberMap<RegistryMark>();
+  private readonly registry = new Map<number, RegistryMark>();
   private readonly cellIds = new Map<string, number>();
   private readonly cellNames: string[] = [];
   /** Cell index → [from, until) during which it is high-risk. */

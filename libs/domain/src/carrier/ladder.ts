@@ -3,7 +3,6 @@ import { fromSec } from './activity-store';
 import { assess, type Signal } from './evaluate';
 import type { Features } from './features';
 import { Action, ladderLevel, policyLabel, reactivationWindowMs, type PolicyDocument } from './policy';
-import { NumberMap } from '../number-map';
 import { ReasonCode } from './reasons';
 
 export interface DecisionEvidence {
@@ -62,7 +61,7 @@ const REPORT_EVERY_MS = DAY_MS;
  * that ever left NONE have a standing (objects are few: decisions are rare).
  */
 export class Ladder {
-  private readonly standings = new NumberMap<Standing>();
+  private readonly standings = new Map<number, Standing>();
   readonly label: string;
 
   constructor(

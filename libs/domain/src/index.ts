@@ -2,6 +2,7 @@ export * from './errors';
 export * from './msisdn';
 export * from './cell';
 export * from './paging';
+export * from './number-map';
 export * from './registry/number-status';
 export * from './registry/flag';
 export * from './registry/verification';

@@ -24,6 +24,7 @@ export interface IngestOutcome {
   decisions: Decision[];
 }
 
+const DONE: Promise<void> = Promise.resolve();
 const EVICT_EVERY_MS = 10 * 60_000;
 const POLICY_SYNC_MS = 5_000;
 
@@ -41,6 +42,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   private newestEventAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private policyTimer: NodeJS.Timeout | null = null;
+  /** The last subscriber directory write: the next one starts after it. */
+  private directoryWrites: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(CARRIER_CONFIG) private readonly config: CarrierConfig,
@@ -96,9 +99,21 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
 
   /** Analyses a batch of events in order and records the decisions they lead to. */
   async ingest(events: readonly CarrierEvent[]): Promise<IngestOutcome> {
+    const { outcome, durable } = this.analyse(events);
+    await durable;
+    return outcome;
+  }
+
+  /**
+   * Analyses a batch now (the engine's state moves on at once) and starts the
+   * writes it leads to; `durable` resolves once they are committed. Directory
+   * writes are chained, so the same number's records land in arrival order.
+   */
+  analyse(events: readonly CarrierEvent[]): { outcome: IngestOutcome; durable: Promise<void> } {
     const outcome: IngestOutcome = { accepted: 0, duplicates: 0, late: [], decisions: [] };
     const directory: SubscriberEvent[] = [];
-    events.forEach((event, index) => {
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index];
       const verdict = this.gate.admit(event);
       if (verdict === 'duplicate') outcome.duplicates++;
       else if (verdict === 'late') outcome.late.push(index);
@@ -109,9 +124,16 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
         const { decisions } = this.engine.process(event);
         if (decisions.length > 0) outcome.decisions.push(...decisions);
       }
-    });
-    await Promise.all([this.subscribers.upsert(directory), this.recorder.record(outcome.decisions)]);
-    return outcome;
+    }
+    const writes: Promise<void>[] = [];
+    if (directory.length > 0) {
+      const upsert = this.directoryWrites.then(() => this.subscribers.upsert(directory));
+      this.directoryWrites = upsert.catch(() => undefined);
+      writes.push(upsert);
+    }
+    if (outcome.decisions.length > 0) writes.push(this.recorder.record(outcome.decisions));
+    const durable = writes.length === 0 ? DONE : writes.length === 1 ? writes[0] : Promise.all(writes).then(() => undefined);
+    return { outcome, durable };
   }
 
   /** Applies what an engine call decided, durably. */

@@ -8,8 +8,11 @@ import { AnalysisService } from '../analysis/analysis.service';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { CarrierMetrics } from '../metrics/carrier-metrics';
 import { fromWireEvent } from './event.mapper';
+import { WriteWindow } from './write-window';
 
 export const MAX_EVENTS_PER_BATCH = 1000;
+/** Batches analysed ahead of their writes becoming durable. */
+const WRITES_IN_FLIGHT = 16;
 const MAX_REPORTED_REJECTIONS = 100;
 
 interface Totals {
@@ -30,22 +33,25 @@ export class IngestController implements Pick<carrier.CarrierServiceController, 
   ) {}
 
   /**
-   * Batches are analysed in arrival order, one after the other; the answer comes
-   * once the stream ends and every decision it led to is durable.
+   * Batches are analysed in arrival order, one after the other, while the writes
+   * of the ones before commit; the answer comes once the stream ends and every
+   * decision it led to is durable.
    */
   @GrpcStreamMethod('CarrierService', 'IngestEvents')
   @Roles(RoleKind.Carrier)
   ingestEvents(requests: Observable<carrier.IngestEventsRequest>): Observable<carrier.IngestEventsResponse> {
     const totals: Totals = { accepted: 0, duplicates: 0, rejected: 0, late: 0, rejections: [], decisions: 0 };
+    const writes = new WriteWindow(WRITES_IN_FLIGHT);
     let batch = 0;
     return requests.pipe(
-      concatMap((request) => this.ingestBatch(request, batch++, totals)),
+      concatMap((request) => this.ingestBatch(request, batch++, totals, writes)),
       reduce(() => null, null),
+      concatMap(() => writes.settle()),
       map(() => ({ ...totals })),
     );
   }
 
-  private async ingestBatch(request: carrier.IngestEventsRequest, batch: number, totals: Totals): Promise<void> {
+  private async ingestBatch(request: carrier.IngestEventsRequest, batch: number, totals: Totals, writes: WriteWindow): Promise<void> {
     const wire = request.events ?? [];
     if (wire.length > MAX_EVENTS_PER_BATCH) {
       throw new ValidationError(ValidationErrorCode.OutOfRange, 'events', `at most ${MAX_EVENTS_PER_BATCH} events per message, got ${wire.length} (message ${batch})`);
@@ -61,7 +67,7 @@ export class IngestController implements Pick<carrier.CarrierServiceController, 
         this.reject(totals, { batch, index, field: error.field ?? '', reason: error.reason });
       }
     });
-    const outcome = await this.analysis.ingest(events);
+    const { outcome, durable } = this.analysis.analyse(events);
     this.metrics.ingested(events, wire.length - events.length, outcome.late.length, outcome.duplicates);
     totals.accepted += outcome.accepted;
     totals.duplicates += outcome.duplicates;
@@ -70,6 +76,7 @@ export class IngestController implements Pick<carrier.CarrierServiceController, 
       totals.late++;
       this.reject(totals, { batch, index: indexOf[i], field: 'at_ms', reason: `older than the allowed lateness (${this.config.latenessMs / 1000} s) behind the newest event` }, false);
     }
+    await writes.add(durable);
   }
 
   private reject(totals: Totals, rejection: carrier.EventRejection, count = true): void {

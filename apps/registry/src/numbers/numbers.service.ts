@@ -3,6 +3,7 @@ import { isMsisdn, normaliseMsisdn, ValidationError, ValidationErrorCode } from 
 import type { registry } from '@app/contracts';
 import { toWireStatus } from '../contract.mapper';
 import { ChangeFeed } from './change-feed.service';
+import { StatusIndex } from './status-index';
 
 export const MAX_NUMBERS_PER_CHECK = 10_000;
 
@@ -22,7 +23,8 @@ export class NumbersService {
       const raw = msisdns[i];
       // The common case, already E.164, skips normalisation's allocations.
       const msisdn = raw.startsWith('+') && isMsisdn(raw) ? raw : normaliseMsisdn(raw, `msisdns[${i}]`);
-      results[i] = { msisdn, status: toWireStatus(index.statusOf(msisdn)), version: index.versionOf(msisdn) };
+      const packed = index.lookup(msisdn);
+      results[i] = { msisdn, status: toWireStatus(StatusIndex.statusIn(packed)), version: StatusIndex.versionIn(packed) };
     }
     return results;
   }

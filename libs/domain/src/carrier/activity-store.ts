@@ -6,6 +6,8 @@
  *
  * Times inside are whole seconds since EPOCH_MS (u32: good until 2136).
  */
+import { NumberMap } from '../number-map';
+
 export const EPOCH_MS = Date.UTC(2000, 0, 1);
 
 export function toSec(ms: number): number {
@@ -31,7 +33,7 @@ export const C_SMS = 1;
 export const C_ANSWERED = 2;
 export const C_ONE_RING = 3;
 export const C_NEW_CONTACT = 4;
-const COUNTERS = 5;
+export const COUNTERS = 5;
 
 /** Bucket rings: 10 one-minute, 18 five-minute and 24 one-hour buckets. */
 export enum Window {
@@ -73,7 +75,7 @@ export function bytesPerActiveNumber(layout: ActivityLayout): number {
 export class ActivityStore {
   readonly layout: ActivityLayout;
   private capacity: number;
-  private readonly slots = new Map<number, number>();
+  private readonly slots = new NumberMap<number>();
   private free: number[] = [];
   private next = 0;
 
@@ -145,15 +147,11 @@ export class ActivityStore {
 
   /** Frees the slots of numbers idle since before `idleSinceSec`; returns how many. */
   evict(idleSinceSec: number, keep?: (key: number) => boolean): number {
-    let evicted = 0;
-    for (const [key, slot] of this.slots) {
-      if (this.lastActivity[slot] < idleSinceSec && !keep?.(key)) {
-        this.slots.delete(key);
-        this.free.push(slot);
-        evicted++;
-      }
-    }
-    return evicted;
+    return this.slots.deleteWhere((key, slot) => {
+      if (this.lastActivity[slot] >= idleSinceSec || keep?.(key)) return false;
+      this.free.push(slot);
+      return true;
+    });
   }
 
   /**
@@ -286,7 +284,8 @@ export class ActivityStore {
 
   /** Counts one occurrence of `counter` at `atSec` in every window. */
   count(slot: number, atSec: number, counter: number): void {
-    for (const ring of RINGS) {
+    for (let r = 0; r < RINGS.length; r++) {
+      const ring = RINGS[r];
       const stamp = Math.floor(atSec / ring.widthSec) + 1;
       const b = slot * BUCKETS + ring.offset + (stamp % ring.buckets);
       if (this.bucketStamp[b] !== stamp) {
@@ -310,6 +309,22 @@ export class ActivityStore {
       if (age >= 0 && age < ring.buckets) total += this.bucketCounts[b * COUNTERS + counter];
     }
     return total;
+  }
+
+  /** Every counter summed over the window ending at `atSec`, into `out[counter]` (what sum() gives, in one pass). */
+  sums(slot: number, atSec: number, window: Window, out: Float64Array): void {
+    out.fill(0);
+    if (slot < 0) return;
+    const ring = RINGS[window];
+    const stamp = Math.floor(atSec / ring.widthSec) + 1;
+    for (let j = 0; j < ring.buckets; j++) {
+      const b = slot * BUCKETS + ring.offset + j;
+      const age = stamp - this.bucketStamp[b];
+      if (age >= 0 && age < ring.buckets) {
+        const c = b * COUNTERS;
+        for (let k = 0; k < COUNTERS; k++) out[k] += this.bucketCounts[c + k];
+      }
+    }
   }
 
   // --- storage -------------------------------------------------------------

@@ -20,6 +20,7 @@ import {
 import type { CallEvent, CarrierEvent, CarrierId, LocationEvent, ReportEvent, SmsEvent, SubscriberEvent, UsageProfile } from './events';
 import { measure, type Features, type RegistryMark, type Subscriber } from './features';
 import { Ladder, type Decision, type ReactivationOutcome } from './ladder';
+import { NumberMap } from '../number-map';
 import { Action, type PolicyDocument } from './policy';
 import { ReasonCode } from './reasons';
 
@@ -64,7 +65,7 @@ export class AnalysisEngine {
   readonly activity: ActivityStore;
   private primaryLadder: Ladder;
   private shadowLadder: Ladder | undefined;
-  private readonly directory = new Map<number, DirectoryEntry>();
+  private readonly directory = new NumberMap<DirectoryEntry>();
   private readonly registry = new Map<number, RegistryMark>();
   private readonly cellIds = new Map<string, number>();
   private readonly cellNames: string[] = [];

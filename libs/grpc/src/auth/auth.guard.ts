@@ -9,7 +9,8 @@ import { loadVerificationKey } from './keys';
 import { attachPrincipal } from './principal';
 import { RoleKind, type CarrierId } from './roles';
 import { rpcActionOf } from './rpc-action';
-import { TokenError, verifyToken, type Principal } from './token';
+import { TokenError, type Principal } from './token';
+import { VerifiedTokens } from './verified-tokens';
 
 /** Optional: the token verification key; by default loadVerificationKey(process.env) at boot. */
 export const AUTH_VERIFICATION_KEY = Symbol('AUTH_VERIFICATION_KEY');
@@ -33,7 +34,7 @@ const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly logger = new Logger(AuthGuard.name);
-  private readonly verificationKey: KeyObject;
+  private readonly tokens: VerifiedTokens;
 
   constructor(
     private readonly reflector: Reflector,
@@ -41,7 +42,7 @@ export class AuthGuard implements CanActivate {
     @Optional() @Inject(AUTH_VERIFICATION_KEY) verificationKey?: KeyObject,
     @Optional() @Inject(AUTH_OWN_CARRIER) private readonly ownCarrier?: CarrierId,
   ) {
-    this.verificationKey = verificationKey ?? loadVerificationKey(process.env);
+    this.tokens = new VerifiedTokens(verificationKey ?? loadVerificationKey(process.env));
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -61,7 +62,7 @@ export class AuthGuard implements CanActivate {
     const allowed = access === 'authenticated' ? undefined : access;
     let principal: Principal;
     try {
-      principal = verifyToken(bearerToken(authorization), this.verificationKey);
+      principal = this.tokens.verify(bearerToken(authorization));
     } catch (error) {
       const refusal =
         error instanceof AuthError ? error : error instanceof TokenError ? new AuthError(AuthErrorCode.InvalidToken, `invalid token: ${error.message}`) : undefined;
@@ -96,7 +97,7 @@ export class AuthGuard implements CanActivate {
   private tryVerify(authorization: string[]): Principal | undefined {
     if (authorization.length === 0) return undefined;
     try {
-      return verifyToken(bearerToken(authorization), this.verificationKey);
+      return this.tokens.verify(bearerToken(authorization));
     } catch {
       return undefined;
     }

@@ -73,11 +73,11 @@ export async function runBench(distRoot: string, processEnv: Env, print: Print):
   try {
     const needsCarrier = settings.only.has('b') || settings.only.has('d');
     const load = settings.only.has('a') || settings.only.has('b') ? timed(print, 'population', () => ingestLoad(settings.subscribers, settings.days)) : undefined;
-    if (load) print(`population: ${settings.subscribers} subscribers over ${settings.days} days, ${load.events} events for CTCC in ${load.batches.length} messages of ${INGEST_BATCH}`);
+    if (load) print(`population: ${settings.subscribers} subscribers over ${settings.days} days, ${load.events} events for CTCC in ${load.messages.length} messages of ${INGEST_BATCH}, encoded before the clock starts`);
 
     let rawRate = Number.NaN;
     if (load && settings.only.has('a')) {
-      await streamIngest(raw.address, carrierToken, { batches: load.batches.slice(0, 200), events: 0 }); // warm-up
+      await streamIngest(raw.address, carrierToken, { messages: load.messages.slice(0, 200), events: 0 }); // warm-up
       const { ms, response } = await streamIngest(raw.address, carrierToken, load);
       if (response.accepted !== load.events) throw new Error(`(a) the raw server counted ${response.accepted} of ${load.events} events`);
       rawRate = (load.events * 1000) / ms;

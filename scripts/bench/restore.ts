@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { createGrpcClient, unary } from '@app/grpc';
 import type { carrier, registry } from '@app/contracts';
 import { summarise, type LatencySummary } from './stats';
-import { streamIngest } from './ingest';
+import { encodeIngest, streamIngest } from './ingest';
 import { sql } from './services';
 
 /** Detection loop: the carrier's decision table is read every POLL_MS. */
@@ -32,7 +32,7 @@ export async function measureRestore(registryAddress: string, carrierAddress: st
   const subjects = restoreSubjects(count);
   const activatedAtMs = Date.now() - 2 * 365 * 86_400_000;
   const records: carrier.Event[] = subjects.map((msisdn, i) => ({ id: `bench-sub-${i}`, atMs: activatedAtMs, subscriber: { msisdn, activatedAtMs, realNameVerified: true, profile: 'USAGE_PROFILE_NONE' as never } }));
-  await streamIngest(carrierAddress, tokens.carrier, { batches: [records], events: records.length });
+  await streamIngest(carrierAddress, tokens.carrier, encodeIngest([records]));
 
   const police = createGrpcClient('fraud.registry.v1.RegistryService', 'fraud/registry/v1/registry.proto', registryAddress, { token: tokens.police });
   const verify = (msisdn: string, outcome: string, key: string) =>

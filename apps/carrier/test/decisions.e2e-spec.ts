@@ -36,7 +36,7 @@ describe('ListDecisions and ListNotices (carrier over gRPC)', () => {
     expect(times).toEqual([...times].sort((a, b) => b - a));
 
     const restrict = decisions.find((d) => d.msisdn === burst.subject && d.action === 'ACTION_RESTRICT')!;
-    expect(restrict).toMatchObject({ previous: 'ACTION_WARN', policy: 'default@1', shadow: false, id: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(restrict).toMatchObject({ previous: 'ACTION_WARN', policy: 'default@2', shadow: false, id: expect.stringMatching(/^[0-9a-f]{32}$/) });
     for (const reason of restrict.reasons) {
       const text = REASONS[reason.code as ReasonCode];
       expect(reason).toEqual({ code: reason.code, textZh: text.zh, textEn: text.en, adviceZh: text.adviceZh, adviceEn: text.adviceEn });

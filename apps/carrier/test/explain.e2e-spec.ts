@@ -40,9 +40,9 @@ describe('ExplainNumber (carrier over gRPC)', () => {
       reactivationChancesLeft: 1,
     });
     expect(answer.decisions.map((d) => [d.action, d.policy, d.shadow])).toEqual([
-      ['ACTION_RESTRICT', 'default@1', false],
-      ['ACTION_WARN', 'default@1', false],
-      ['ACTION_MONITOR', 'default@1', false],
+      ['ACTION_RESTRICT', 'default@2', false],
+      ['ACTION_WARN', 'default@2', false],
+      ['ACTION_MONITOR', 'default@2', false],
     ]);
 
     const restrict = answer.decisions[0];

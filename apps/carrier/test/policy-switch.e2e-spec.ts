@@ -31,8 +31,8 @@ describe('switching the policy at run time (carrier over gRPC)', () => {
 
     await ops.ingest(toWire(events.slice(0, cut), 200, 'dialler-a'));
     expect((await decisionsOf(ops, dialler.subject, false)).map(step)).toEqual([
-      ['ACTION_WARN', 'ACTION_MONITOR', 'default@1', false],
-      ['ACTION_MONITOR', 'ACTION_NONE', 'default@1', false],
+      ['ACTION_WARN', 'ACTION_MONITOR', 'default@2', false],
+      ['ACTION_MONITOR', 'ACTION_NONE', 'default@2', false],
     ]);
 
     await expect(ops.call('setPolicy', { policy: 'naive@1', mode: 'POLICY_MODE_ACTIVE', reason: 'pilot of today’s rules in one region' })).resolves.toEqual({
@@ -45,8 +45,8 @@ describe('switching the policy at run time (carrier over gRPC)', () => {
     // naive alone would start from NONE (a MONITOR for the new segment first); here it goes on from WARN.
     expect((await decisionsOf(ops, dialler.subject, false)).map(step)).toEqual([
       ['ACTION_SUSPEND', 'ACTION_WARN', 'naive@1', false],
-      ['ACTION_WARN', 'ACTION_MONITOR', 'default@1', false],
-      ['ACTION_MONITOR', 'ACTION_NONE', 'default@1', false],
+      ['ACTION_WARN', 'ACTION_MONITOR', 'default@2', false],
+      ['ACTION_MONITOR', 'ACTION_NONE', 'default@2', false],
     ]);
     const [assignment] = await rowsOf(carrier.db.url, `SELECT mode, name, version, reason, changed_by FROM policy_assignment ORDER BY id DESC LIMIT 1`);
     expect(assignment).toEqual({ mode: 'ACTIVE', name: 'naive', version: 1, reason: 'pilot of today’s rules in one region', changed_by: 'ops-li' });

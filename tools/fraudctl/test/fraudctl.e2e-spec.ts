@@ -145,7 +145,7 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
       expect(result.out).toMatch(/^ {2}next steps {6}The number is suspended\. Verify your identity/m);
       expect(lines.filter((line) => !line.startsWith('      ')).every((line) => line.length <= 100)).toBe(true);
       // Newest first: the suspension, at the second report (13:45 in Chengdu), after the restriction.
-      expect(result.out).toMatch(/^#4 {2}2024-03-02 13:45:00 \+08:00 {2}RESTRICT -> SUSPEND {2}score 0\.96 {2}policy default@1$/m);
+      expect(result.out).toMatch(/^#4 {2}2024-03-02 13:45:00 \+08:00 {2}RESTRICT -> SUSPEND {2}score 0\.97 {2}policy default@2$/m);
       expect(result.out).toMatch(/^ {6}CORROBORATED_REPORTS +\S.+$/m);
       expect(result.out).toMatch(/^ {6}HIGH_RISK_CELL_ACTIVITY +\S.+$/m);
       expect(result.out).toMatch(/^ {6}MEASURE +VALUE +THRESHOLD$/m);

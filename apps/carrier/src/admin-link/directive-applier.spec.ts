@@ -157,12 +157,12 @@ describe(DirectiveApplier.name, () => {
   it('reviews our subscriber: measured under the active policy, raised when the evidence supports it, the step acknowledged', async () => {
     const { applier, engine, ours } = carrierCtcc();
     const review = (id: string) => applier.apply(onNumber(id, admin.DirectiveKind.DIRECTIVE_KIND_REVIEW, '19100009999'));
-    expect(await review('d-1')).toEqual({ directiveId: 'd-1', outcome: 'DIRECTIVE_OUTCOME_APPLIED', detail: 'reviewed under default@1: score 0; stays NONE', state: 'ACTION_NONE' });
+    expect(await review('d-1')).toEqual({ directiveId: 'd-1', outcome: 'DIRECTIVE_OUTCOME_APPLIED', detail: 'reviewed under default@2: score 0; stays NONE', state: 'ACTION_NONE' });
     engine.knowRegistryStatus(ours, 'CONFIRMED');
     expect(await review('d-2')).toEqual({
       directiveId: 'd-2',
       outcome: 'DIRECTIVE_OUTCOME_APPLIED',
-      detail: 'reviewed under default@1: score 1 (REGISTRY_CONFIRMED); raised from NONE to SUSPEND',
+      detail: 'reviewed under default@2: score 1 (REGISTRY_CONFIRMED); raised from NONE to SUSPEND',
       state: 'ACTION_SUSPEND',
     });
     expect((await applier.apply(onNumber('d-3', admin.DirectiveKind.DIRECTIVE_KIND_REVIEW, '13800000001'))).outcome).toBe('DIRECTIVE_OUTCOME_REJECTED');

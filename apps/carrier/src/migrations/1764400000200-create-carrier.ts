@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { DEFAULT_POLICY, NAIVE_POLICY } from '@app/domain';
+import { DEFAULT_POLICY_V1, NAIVE_POLICY } from '@app/domain';
 
 /**
  * A carrier's tables. Raw events are not stored (the carrier keeps its CDRs);
@@ -125,13 +125,13 @@ export class CreateCarrier1764400000200 implements MigrationInterface {
     await q.query(`CREATE TABLE registry_cursor (id smallint PRIMARY KEY CHECK (id = 1), version bigint NOT NULL)`);
     await q.query(`INSERT INTO registry_cursor (id, version) VALUES (1, 0)`);
 
-    // The two built-in policies, as data; default is active.
-    for (const policy of [NAIVE_POLICY, DEFAULT_POLICY]) {
+    // The two built-in policies as they were first shipped, as data; default is active.
+    for (const policy of [NAIVE_POLICY, DEFAULT_POLICY_V1]) {
       await q.query(`INSERT INTO policy (name, version, document, created_by) VALUES ($1, $2, $3, 'built-in')`, [policy.name, policy.version, JSON.stringify(policy)]);
     }
     await q.query(`INSERT INTO policy_assignment (mode, name, version, reason, changed_by) VALUES ('ACTIVE', $1, $2, 'built-in default', 'built-in')`, [
-      DEFAULT_POLICY.name,
-      DEFAULT_POLICY.version,
+      DEFAULT_POLICY_V1.name,
+      DEFAULT_POLICY_V1.version,
     ]);
   }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_POLICY, NAIVE_POLICY, type PolicyDocument } from '@app/domain';
+import { DEFAULT_POLICY, DEFAULT_POLICY_V1, NAIVE_POLICY, type PolicyDocument } from '@app/domain';
 import type { AnalysisService } from '../analysis/analysis.service';
 import { PoliciesError, PoliciesErrorCode } from './policies.errors';
 import type { PoliciesRepository, PolicyMode, PolicyRef, StoredPolicy } from './policies.repository';
@@ -12,8 +12,8 @@ class FakePolicies implements Pick<PoliciesRepository, 'find' | 'list' | 'insert
   slow: string | undefined;
 
   constructor() {
-    for (const document of [DEFAULT_POLICY, NAIVE_POLICY]) this.stored.set(`${document.name}@${document.version}`, { document, createdBy: 'built-in', createdAt: new Date(0) });
-    this.assignments.push({ mode: 'ACTIVE', policy: { name: 'default', version: 1 }, reason: 'built-in default', changedBy: 'built-in' });
+    for (const document of [DEFAULT_POLICY_V1, DEFAULT_POLICY, NAIVE_POLICY]) this.stored.set(`${document.name}@${document.version}`, { document, createdBy: 'built-in', createdAt: new Date(0) });
+    this.assignments.push({ mode: 'ACTIVE', policy: { name: 'default', version: DEFAULT_POLICY.version }, reason: 'built-in default', changedBy: 'built-in' });
   }
 
   async find(name: string, version: number) {
@@ -57,11 +57,11 @@ describe(PoliciesService.name, () => {
   });
 
   it('runs a shadow beside the active policy, promotes, and stops the shadow, recording who and why each time', async () => {
-    expect(await sut.set({ mode: 'SHADOW', policy: 'naive@1', reason: 'count its mistaken kills' }, 'ops-li')).toEqual({ active: 'default@1', shadow: 'naive@1' });
+    expect(await sut.set({ mode: 'SHADOW', policy: 'naive@1', reason: 'count its mistaken kills' }, 'ops-li')).toEqual({ active: 'default@2', shadow: 'naive@1' });
     expect(await sut.set({ mode: 'ACTIVE', policy: 'naive@1', reason: 'pilot' }, 'ops-li')).toEqual({ active: 'naive@1', shadow: 'naive@1' });
     expect(await sut.set({ mode: 'SHADOW_OFF', policy: undefined, reason: 'pilot over' }, 'ops-wu')).toEqual({ active: 'naive@1', shadow: '' });
     expect(switches).toEqual([
-      ['default@1', 'naive@1'],
+      ['default@2', 'naive@1'],
       ['naive@1', 'naive@1'],
       ['naive@1', undefined],
     ]);
@@ -89,15 +89,15 @@ describe(PoliciesService.name, () => {
     await Promise.all([shadowOn, shadowOff]);
     expect(policies.assignments.map((a) => a.mode)).toEqual(['ACTIVE', 'SHADOW', 'SHADOW_OFF']);
     expect(switches).toEqual([
-      ['default@1', 'naive@1'],
-      ['default@1', undefined],
+      ['default@2', 'naive@1'],
+      ['default@2', undefined],
     ]);
   });
 
   it('stores a new version with who stored it, and never replaces a stored one', async () => {
-    const v2 = { ...DEFAULT_POLICY, version: 2 };
-    await expect(sut.put(JSON.stringify(v2), 'ops-li')).resolves.toMatchObject({ document: v2, createdBy: 'ops-li' });
-    await expect(sut.put(JSON.stringify(v2), 'ops-wu')).rejects.toMatchObject({ code: PoliciesErrorCode.VersionExists, field: 'document' });
-    expect(policies.stored.get('default@2')?.createdBy).toBe('ops-li');
+    const v3 = { ...DEFAULT_POLICY, version: 3 };
+    await expect(sut.put(JSON.stringify(v3), 'ops-li')).resolves.toMatchObject({ document: v3, createdBy: 'ops-li' });
+    await expect(sut.put(JSON.stringify(v3), 'ops-wu')).rejects.toMatchObject({ code: PoliciesErrorCode.VersionExists, field: 'document' });
+    expect(policies.stored.get('default@3')?.createdBy).toBe('ops-li');
   });
 });

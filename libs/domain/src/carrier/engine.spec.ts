@@ -4,7 +4,7 @@ import { UsageProfile, type CarrierEvent } from './events';
 import { ARTICLE_PEOPLE, FRAUD_PATTERNS, falseReportAttack, type Fixture } from './fixtures';
 import { cst, DAY, HOUR, MINUTE, Scenario } from './fixtures/scenario';
 import type { Decision } from './ladder';
-import { Action, DEFAULT_POLICY, ladderLevel, NAIVE_POLICY, validatePolicy, type PolicyDocument } from './policy';
+import { Action, DEFAULT_POLICY, DEFAULT_POLICY_V1, ladderLevel, NAIVE_POLICY, validatePolicy, type PolicyDocument } from './policy';
 import { ReasonCode } from './reasons';
 import { bytesPerActiveNumber, DEFAULT_LAYOUT } from './activity-store';
 
@@ -73,7 +73,7 @@ describe('fraud patterns under default', () => {
 
   it('a restriction explains itself: reasons, score, policy, measures against thresholds', () => {
     const burst = run(frauds[0], DEFAULT_POLICY).decisions.find((d) => d.action === Action.Restrict)!;
-    expect(burst.policy).toBe('default@1');
+    expect(burst.policy).toBe('default@2');
     expect(burst.reasons).toEqual(expect.arrayContaining([ReasonCode.LowAnswerRate, ReasonCode.CallBurst]));
     expect(burst.score).toBeGreaterThanOrEqual(DEFAULT_POLICY.ladder.restrict);
     expect(burst.evidence.measures).toContainEqual({ name: 'answer_rate_24h', value: expect.any(Number), threshold: DEFAULT_POLICY.thresholds.lowAnswerRate.max });
@@ -292,6 +292,39 @@ describe('policy documents', () => {
     expect(() => validatePolicy({ ...DEFAULT_POLICY, thresholds: { ...DEFAULT_POLICY.thresholds, calls90M: 30 } })).toThrow('policy.thresholds.calls90M: is not a field of a policy document');
     expect(() => validatePolicy({ ...DEFAULT_POLICY, gates: { ...DEFAULT_POLICY.gates, suspendMinKind: 1 } })).toThrow('policy.gates.suspendMinKind');
     expect(validatePolicy(JSON.parse(JSON.stringify(NAIVE_POLICY)))).toEqual(NAIVE_POLICY);
+  });
+
+  it('accept a document written before the daily new-contacts threshold existed, which then does not measure it', () => {
+    expect(DEFAULT_POLICY_V1.thresholds.newContacts24h).toBeUndefined();
+    expect(validatePolicy(JSON.parse(JSON.stringify(DEFAULT_POLICY_V1)))).toEqual(DEFAULT_POLICY_V1);
+    expect(() => validatePolicy({ ...DEFAULT_POLICY, thresholds: { ...DEFAULT_POLICY.thresholds, newContacts24h: -5 } })).toThrow('policy.thresholds.newContacts24h: must be a number ≥ 0');
+  });
+});
+
+describe('threshold probers', () => {
+  /** Eight calls to strangers every 35 minutes, nine rounds a day: always under the 10- and 90-minute thresholds. */
+  function prober(): Fixture {
+    const s = new Scenario(21);
+    const gang = s.subscriber('15800000021', cst('2022-05-01T10:00'));
+    const start = cst('2024-03-04T09:00');
+    let stranger = 0;
+    for (let round = 0; round < 9; round++) {
+      for (let c = 0; c < 8; c++) {
+        const answered = (round + c) % 5 < 2;
+        s.call(start + round * 35 * MINUTE + c * 70_000, gang, s.n(`1390${String(7_000_000 + 7_919 * stranger++).padStart(7, '0')}`), answered, answered ? 60 : 20, '460-11-20001-1');
+      }
+    }
+    return { name: 'threshold prober', subject: gang, honest: false, events: s.sorted() };
+  }
+
+  it('only ever reach WARN under default@1, and are restricted under default@2 for new contacts over the day', () => {
+    expect(run(prober(), DEFAULT_POLICY_V1).worst).toBe(Action.Warn);
+    const now = run(prober(), DEFAULT_POLICY);
+    expect(now.worst).toBe(Action.Restrict);
+    const restriction = now.decisions.find((d) => d.action === Action.Restrict)!;
+    expect(restriction.reasons).toContain(ReasonCode.ManyNewContactsDay);
+    expect(restriction.evidence.measures).toContainEqual({ name: 'new_contacts_24h', value: expect.any(Number), threshold: 40 });
+    expect(now.callsBeforeRestriction).toBeLessThanOrEqual(45);
   });
 });
 

@@ -25,7 +25,7 @@ export interface Assessment {
 const WEAK: ReadonlySet<ReasonCode> = new Set([ReasonCode.NewNumber, ReasonCode.NewSegment, ReasonCode.HighRiskCellPresence, ReasonCode.UncorroboratedReports]);
 /** Kinds that count towards the several kinds a suspension needs. */
 const EVIDENCE_KINDS: ReadonlySet<SignalKind> = new Set([SignalKind.Behaviour, SignalKind.Reports, SignalKind.Location, SignalKind.Registry]);
-const VOLUME: ReadonlySet<ReasonCode> = new Set([ReasonCode.CallBurst, ReasonCode.ManyNewContacts]);
+const VOLUME: ReadonlySet<ReasonCode> = new Set([ReasonCode.CallBurst, ReasonCode.ManyNewContacts, ReasonCode.ManyNewContactsDay]);
 
 function strengthOf(value: number, threshold: number, policy: PolicyDocument): number {
   if (!(value >= threshold) || threshold <= 0) return value >= threshold && threshold <= 0 && value > 0 ? 1 : 0;
@@ -52,6 +52,8 @@ export function assess(f: Features, policy: PolicyDocument): Assessment {
   if (burst10 >= burst90) add(ReasonCode.CallBurst, 'calls_10m', f.calls10m, t.calls10m * volume, burst10);
   else add(ReasonCode.CallBurst, 'calls_90m', f.calls90m, t.calls90m * volume, burst90);
   add(ReasonCode.ManyNewContacts, 'new_contacts_90m', f.newContacts90m, t.newContacts90m * volume);
+  // Documents before default@2 have no daily threshold: not measured under them.
+  if (t.newContacts24h !== undefined) add(ReasonCode.ManyNewContactsDay, 'new_contacts_24h', f.newContacts24h, t.newContacts24h * volume);
 
   if (f.calls24h >= t.lowAnswerRate.minCalls && t.lowAnswerRate.max > 0) {
     const rate = f.answered24h / f.calls24h;

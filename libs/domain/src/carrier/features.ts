@@ -32,6 +32,7 @@ export interface Features {
   sms10m: number;
   calls90m: number;
   newContacts90m: number;
+  newContacts24h: number;
   calls24h: number;
   sms24h: number;
   answered24h: number;
@@ -153,6 +154,7 @@ export function measure(
     sms10m: MIN10[C_SMS],
     calls90m: MIN90[C_CALLS],
     newContacts90m: MIN90[C_NEW_CONTACT],
+    newContacts24h: HOURS24[C_NEW_CONTACT],
     calls24h: HOURS24[C_CALLS],
     sms24h: HOURS24[C_SMS],
     answered24h: HOURS24[C_ANSWERED],

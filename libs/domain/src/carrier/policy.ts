@@ -31,6 +31,12 @@ export interface PolicyThresholds {
   calls10m: number;
   calls90m: number;
   newContacts90m: number;
+  /**
+   * New contacts in 24 h: callers who keep under the 10- and 90-minute thresholds
+   * all day long (threshold probers). Optional: documents written before
+   * default@2 have none, and are evaluated as they always were.
+   */
+  newContacts24h?: number;
   /** Answer rate below `max` over the last 24 h, once `minCalls` calls were made. */
   lowAnswerRate: { max: number; minCalls: number };
   /** Share of answered calls shorter than `maxSec`, once `minAnswered` calls were answered (24 h). */
@@ -130,7 +136,11 @@ export const NAIVE_POLICY: PolicyDocument = {
 };
 
 /** Ours: graduated, corroborated, profile-aware; weak evidence alone never restricts. */
-export const DEFAULT_POLICY: PolicyDocument = {
+/**
+ * The first `default`, as stored by the carrier's first migration; kept
+ * unchanged so that a database created today holds what older ones hold.
+ */
+export const DEFAULT_POLICY_V1: PolicyDocument = {
   name: 'default',
   version: 1,
   description: 'Weighs behaviour, corroborated reports, dwell at high-risk cells and registry status; suspends only on evidence of two kinds.',
@@ -174,7 +184,25 @@ export const DEFAULT_POLICY: PolicyDocument = {
   reactivation: { chances: 1, windowDays: 180 },
 };
 
+/**
+ * `default@2`: v1 and a daily new-contacts measure. A threshold prober (8 calls
+ * to strangers every 35 minutes, all day, 40% answered, never called back) stays
+ * under v1's 10- and 90-minute thresholds and only ever reached WARN; 40 new
+ * contacts in 24 h now count (×3 for a declared courier, halved for calls that
+ * are answered and called back, as the other volume reasons).
+ */
+export const DEFAULT_POLICY: PolicyDocument = {
+  ...DEFAULT_POLICY_V1,
+  version: 2,
+  description: 'Weighs behaviour (including new contacts over a whole day), corroborated reports, dwell at high-risk cells and registry status; suspends only on evidence of two kinds.',
+  thresholds: { ...DEFAULT_POLICY_V1.thresholds, newContacts24h: 40 },
+  weights: { ...DEFAULT_POLICY_V1.weights, [ReasonCode.ManyNewContactsDay]: 0.4 },
+};
+
 export const BUILT_IN_POLICIES: Record<string, PolicyDocument> = { naive: NAIVE_POLICY, default: DEFAULT_POLICY };
+
+/** Thresholds a stored document may lack (added after its version): absent, the measure is not used. */
+const OPTIONAL_THRESHOLDS: ReadonlySet<string> = new Set(['newContacts24h']);
 
 export function reactivationWindowMs(policy: PolicyDocument): number {
   return policy.reactivation.windowDays * DAY;
@@ -204,6 +232,7 @@ export function validatePolicy(input: unknown): PolicyDocument {
   for (const [key, template] of Object.entries(DEFAULT_POLICY.thresholds)) {
     const value = (p.thresholds as unknown as Record<string, unknown>)[key];
     const field = `policy.thresholds.${key}`;
+    if (value === undefined && OPTIONAL_THRESHOLDS.has(key)) continue;
     if (Array.isArray(template)) check(Array.isArray(value) && value.every((s) => typeof s === 'string' && /^\d{3}$/.test(s)), field, 'must be a list of 3-digit prefixes');
     else if (typeof template === 'object') {
       check(!!value && typeof value === 'object', field, 'is required');

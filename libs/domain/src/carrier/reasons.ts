@@ -10,6 +10,8 @@ export enum SignalKind {
 export enum ReasonCode {
   CallBurst = 'CALL_BURST',
   ManyNewContacts = 'MANY_NEW_CONTACTS',
+  /** The same, sustained over a day: a caller who keeps under the short windows' thresholds. */
+  ManyNewContactsDay = 'MANY_NEW_CONTACTS_24H',
   LowAnswerRate = 'LOW_ANSWER_RATE',
   ShortCalls = 'SHORT_CALLS',
   OneRingCalls = 'ONE_RING_CALLS',
@@ -49,6 +51,7 @@ const VOLUME_ADVICE_EN = 'If your work (courier, delivery, logistics) needs many
 export const REASONS: Record<ReasonCode, ReasonText> = {
   [ReasonCode.CallBurst]: { kind: SignalKind.Behaviour, zh: '短时间内外呼次数异常多', en: 'unusually many outgoing calls in a short time', adviceZh: VOLUME_ADVICE_ZH, adviceEn: VOLUME_ADVICE_EN },
   [ReasonCode.ManyNewContacts]: { kind: SignalKind.Behaviour, zh: '短时间内拨打大量从未联系过的号码', en: 'many calls to numbers never contacted before', adviceZh: VOLUME_ADVICE_ZH, adviceEn: VOLUME_ADVICE_EN },
+  [ReasonCode.ManyNewContactsDay]: { kind: SignalKind.Behaviour, zh: '一天内持续拨打大量从未联系过的号码', en: 'calls to many numbers never contacted before, all day long', adviceZh: VOLUME_ADVICE_ZH, adviceEn: VOLUME_ADVICE_EN },
   [ReasonCode.LowAnswerRate]: { kind: SignalKind.Behaviour, zh: '外呼接通率异常低', en: 'very few outgoing calls are answered', adviceZh: '请留意是否有人盗用您的号码；如有疑问请联系客服。', adviceEn: 'Check that nobody else is using your number; contact customer service if unsure.' },
   [ReasonCode.ShortCalls]: { kind: SignalKind.Behaviour, zh: '大量接通后数秒即挂断的通话', en: 'many calls hung up within seconds', adviceZh: '请留意是否有人盗用您的号码；如有疑问请联系客服。', adviceEn: 'Check that nobody else is using your number; contact customer service if unsure.' },
   [ReasonCode.OneRingCalls]: { kind: SignalKind.Behaviour, zh: '大量响一声即挂断的呼叫（“响一声”诈骗特征）', en: 'many one-ring calls (a "wangiri" pattern)', adviceZh: '请立即联系客服核实号码使用情况。', adviceEn: 'Contact customer service at once to check how the number is used.' },

@@ -6,7 +6,8 @@ import { LAG_BUCKETS, Metrics, PreboundCounter, type CounterCell } from '@app/ob
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 
 /** Event types that travel on IngestEvents (the file format's others are replay-only). */
-const EVENT_TYPES = ['subscriber', 'call', 'sms', 'location', 'report', 'high_risk_cell', 'reactivation', 'police_clear'] as const satisfies readonly CarrierEvent['type'][];
+/** The kinds IngestEvents carries (the others reach a carrier through their own RPCs or the registry). */
+const EVENT_TYPES = ['subscriber', 'call', 'sms', 'location', 'report'] as const satisfies readonly CarrierEvent['type'][];
 type EventType = (typeof EVENT_TYPES)[number];
 
 /** Why an event was not analysed. */
@@ -64,7 +65,10 @@ export class CarrierMetrics {
   /** One batch of IngestEvents: its valid events by type, and what was not analysed. */
   ingested(events: readonly CarrierEvent[], invalid: number, late: number, duplicates: number): void {
     const byType = this.ingestedByType;
-    for (let i = 0; i < events.length; i++) byType[events[i]!.type].value++;
+    for (let i = 0; i < events.length; i++) {
+      const cell = byType[events[i]!.type as EventType] as CounterCell | undefined;
+      if (cell) cell.value++;
+    }
     if (invalid > 0) this.rejectedByReason.invalid.inc(invalid);
     if (late > 0) this.rejectedByReason.late.inc(late);
     if (duplicates > 0) this.rejectedByReason.duplicate.inc(duplicates);

@@ -1,5 +1,6 @@
 import { AnalysisEngine, Action, ladderLevel, NAIVE_POLICY, DEFAULT_POLICY, fixtures, type PolicyDocument } from '@app/domain';
 import type { Msisdn } from '@app/domain';
+import { percentile } from './bench/stats';
 
 /**
  * The quality benchmark's logic, free of I/O: one simulated population with
@@ -62,12 +63,7 @@ export interface PolicyQuality {
  * the mean of the two middle values. Null for no values.
  */
 export function quantile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.ceil(h);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (h - lo);
+  return values.length === 0 ? null : percentile([...values].sort((a, b) => a - b), p * 100);
 }
 
 export function distribution(values: readonly number[]): Distribution {

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Metadata, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
 import type { admin, carrier } from '@app/contracts';
 import type { Env } from '@app/config';
 import { normaliseMsisdn, ReportCategory, UsageProfile, type CarrierEvent, type CellId, type Msisdn } from '@app/domain';
-import { clientCredentials, createGrpcClient, loadSigningKey, unary, type GrpcServiceClient } from '@app/grpc';
+import { clientCredentials, clientStreaming, createGrpcClient, loadSigningKey, unary, type GrpcServiceClient } from '@app/grpc';
 import { toWireEvent } from '../apps/carrier/src/ingest/event.mapper';
 import { mintDevTokens, ADMIN_TOKEN_VARIABLE } from './launcher/dev-tokens';
 import type { ServicePlan } from './launcher/plan';
@@ -129,19 +128,13 @@ export async function playLiveScene(
 }
 
 /** One event per message, each sent when its time comes (`paced`), else at once. */
-function stream(client: GrpcServiceClient, events: CarrierEvent[], paced: boolean): Promise<carrier.IngestEventsResponse> {
-  return new Promise((resolve, reject) => {
-    const call = (client as unknown as { ingestEvents(m: Metadata, cb: (e: ServiceError | null, r?: carrier.IngestEventsResponse) => void): ClientWritableStream<carrier.IngestEventsRequest> }).ingestEvents(
-      new Metadata(),
-      (error, response) => (error ? reject(error) : resolve(response!)),
-    );
-    void (async () => {
-      for (const event of events) {
-        const wait = event.at - Date.now();
-        if (paced && wait > 0) await sleep(wait);
-        call.write({ events: [toWireEvent(event)!] });
-      }
-      call.end();
-    })().catch(reject);
-  });
+async function stream(client: GrpcServiceClient, events: CarrierEvent[], paced: boolean): Promise<carrier.IngestEventsResponse> {
+  const call = clientStreaming<carrier.IngestEventsRequest, carrier.IngestEventsResponse>(client, 'ingestEvents');
+  for (const event of events) {
+    const wait = event.at - Date.now();
+    if (paced && wait > 0) await sleep(wait);
+    await call.write({ events: [toWireEvent(event)!] });
+  }
+  call.end();
+  return call.response;
 }

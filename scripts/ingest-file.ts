@@ -1,10 +1,10 @@
 import './register-aliases'; // must stay first: the modules below are compiled with @app/* specifiers
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { Metadata, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
 import { CARRIERS, parseEvent, ValidationError, type CarrierId } from '@app/domain';
-import { clientCredentials, createGrpcClient, loadSigningKey, signToken } from '@app/grpc';
+import { clientCredentials, clientStreaming, createGrpcClient, loadSigningKey, signToken } from '@app/grpc';
+import { CARRIER_DEFAULT_PORTS } from '../apps/carrier/src/config/carrier-ports';
 import { toWireEvent } from '../apps/carrier/src/ingest/event.mapper';
 
 const USAGE = 'usage: npm run --silent ingest -- FILE --carrier CMCC|CUCC|CTCC|CBN [--address HOST:PORT] [--token TOKEN]';
@@ -17,8 +17,6 @@ interface Options {
   token: string;
 }
 
-const DEFAULT_PORTS: Record<CarrierId, number> = { CMCC: 50061, CUCC: 50062, CTCC: 50063, CBN: 50064 };
-
 function parse(argv: string[]): Options {
   const named = new Map<string, string>();
   const positional: string[] = [];
@@ -30,7 +28,7 @@ function parse(argv: string[]): Options {
   if (positional.length !== 1 || !carrierId || !(CARRIERS as readonly string[]).includes(carrierId)) throw new Error(USAGE);
   // Outside production the development key mints this carrier's token, as `npm run token` would.
   const token = named.get('token') ?? process.env.CARRIER_TOKEN ?? signToken({ subject: `ingest-${carrierId.toLowerCase()}`, role: `carrier:${carrierId}`, ttlSeconds: 8 * 3600 }, loadSigningKey(process.env));
-  return { file: positional[0], carrier: carrierId, address: named.get('address') ?? `127.0.0.1:${DEFAULT_PORTS[carrierId]}`, token };
+  return { file: positional[0], carrier: carrierId, address: named.get('address') ?? `127.0.0.1:${CARRIER_DEFAULT_PORTS[carrierId]}`, token };
 }
 
 /**
@@ -49,43 +47,32 @@ async function main(): Promise<void> {
   let skipped = 0;
   let sent = 0;
   const bad: string[] = [];
-  const answer = new Promise<carrier.IngestEventsResponse>((resolve, reject) => {
-    const call = (
-      client as unknown as {
-        ingestEvents(m: Metadata, cb: (e: ServiceError | null, r?: carrier.IngestEventsResponse) => void): ClientWritableStream<carrier.IngestEventsRequest>;
-      }
-    ).ingestEvents(
-      new Metadata(),
-      (error, response) => (error ? reject(error) : resolve(response!)),
-    );
-    void (async () => {
-      let batch: carrier.Event[] = [];
-      const flush = async () => {
-        if (batch.length === 0) return;
-        sent += batch.length;
-        if (!call.write({ events: batch })) await new Promise((r) => call.once('drain', r));
-        batch = [];
-        if (sent % 100_000 < BATCH) process.stderr.write(`ingest: ${sent} events sent\n`);
-      };
-      for await (const text of createInterface({ input: createReadStream(options.file, 'utf8'), crlfDelay: Infinity })) {
-        lineNo++;
-        if (!text.trim()) continue;
-        try {
-          const event = parseEvent(JSON.parse(text));
-          const wire = event.type === 'subscriber' && event.carrier !== options.carrier ? undefined : toWireEvent(event);
-          if (!wire) skipped++;
-          else batch.push(wire);
-        } catch (error) {
-          if (!(error instanceof ValidationError) && !(error instanceof SyntaxError)) throw error;
-          if (bad.length < 100) bad.push(`line ${lineNo}: ${error.message}`);
-        }
-        if (batch.length >= BATCH) await flush();
-      }
-      await flush();
-      call.end();
-    })().catch(reject);
-  });
-  const response = await answer;
+  const call = clientStreaming<carrier.IngestEventsRequest, carrier.IngestEventsResponse>(client, 'ingestEvents');
+  let batch: carrier.Event[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    sent += batch.length;
+    await call.write({ events: batch });
+    batch = [];
+    if (sent % 100_000 < BATCH) process.stderr.write(`ingest: ${sent} events sent\n`);
+  };
+  for await (const text of createInterface({ input: createReadStream(options.file, 'utf8'), crlfDelay: Infinity })) {
+    lineNo++;
+    if (!text.trim()) continue;
+    try {
+      const event = parseEvent(JSON.parse(text));
+      const wire = event.type === 'subscriber' && event.carrier !== options.carrier ? undefined : toWireEvent(event);
+      if (!wire) skipped++;
+      else batch.push(wire);
+    } catch (error) {
+      if (!(error instanceof ValidationError) && !(error instanceof SyntaxError)) throw error;
+      if (bad.length < 100) bad.push(`line ${lineNo}: ${error.message}`);
+    }
+    if (batch.length >= BATCH) await flush();
+  }
+  await flush();
+  call.end();
+  const response = await call.response;
   client.close();
   for (const line of bad) process.stderr.write(`ingest: skipped ${line}\n`);
   process.stderr.write(`ingest: ${sent} events sent, ${skipped} not for IngestEvents, ${bad.length} malformed lines\n`);

@@ -1,8 +1,7 @@
 import { createWriteStream, writeFileSync } from 'node:fs';
-import { Metadata, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
 import { eventLine, fixtures, type CarrierEvent } from '@app/domain';
-import { clientCredentials, createGrpcClient, loadSigningKey, signToken } from '@app/grpc';
+import { clientCredentials, clientStreaming, createGrpcClient, loadSigningKey, signToken, type ClientStreamingCall } from '@app/grpc';
 import { toWireEvent } from '../apps/carrier/src/ingest/event.mapper';
 
 export const USAGE = [
@@ -203,7 +202,7 @@ async function writeEvents(file: string, events: CarrierEvent[]): Promise<void> 
 
 interface Feed {
   carrier: SimCarrier;
-  call: ClientWritableStream<carrier.IngestEventsRequest>;
+  call: ClientStreamingCall<carrier.IngestEventsRequest, carrier.IngestEventsResponse>;
   answer: Promise<carrier.IngestEventsResponse>;
   close(): void;
   batch: carrier.Event[];
@@ -216,13 +215,9 @@ async function streamToCarriers(addresses: Partial<Record<SimCarrier, string>>, 
   const feeds: Feed[] = SIM_CARRIERS.filter((c) => addresses[c]).map((c) => {
     const token = signToken({ subject: `simulate-${c.toLowerCase()}`, role: `carrier:${c}`, ttlSeconds: 8 * 3600 }, key);
     const client = createGrpcClient('fraud.carrier.v1.CarrierService', 'fraud/carrier/v1/carrier.proto', addresses[c]!, { credentials: clientCredentials(env), token });
-    let call!: ClientWritableStream<carrier.IngestEventsRequest>;
-    const answer = new Promise<carrier.IngestEventsResponse>((resolve, reject) => {
-      call = (
-        client as unknown as {
-          ingestEvents(m: Metadata, cb: (e: ServiceError | null, r?: carrier.IngestEventsResponse) => void): ClientWritableStream<carrier.IngestEventsRequest>;
-        }
-      ).ingestEvents(new Metadata(), (error, response) => (error ? reject(new Error(`${c} at ${addresses[c]}: ${error.message}`)) : resolve(response!)));
+    const call = clientStreaming<carrier.IngestEventsRequest, carrier.IngestEventsResponse>(client, 'ingestEvents');
+    const answer = call.response.catch((error: Error) => {
+      throw new Error(`${c} at ${addresses[c]}: ${error.message}`);
     });
     answer.catch(() => undefined); // reported when awaited
     return { carrier: c, call, answer, close: () => client.close(), batch: [], sent: 0 };
@@ -231,12 +226,11 @@ async function streamToCarriers(addresses: Partial<Record<SimCarrier, string>>, 
   const flush = async (feed: Feed) => {
     if (feed.batch.length === 0) return;
     feed.sent += feed.batch.length;
-    const ok = feed.call.write({ events: feed.batch });
+    const written = feed.call.write({ events: feed.batch });
     feed.batch = [];
-    if (!ok) await new Promise<void>((r) => feed.call.once('drain', () => r()));
+    // A failed stream (wrong address, refused token) ends the run with its carrier named.
+    await written.catch(() => feed.answer);
   };
-  // A failed stream (wrong address, refused token) ends the run instead of waiting on drain.
-  const failure = Promise.race(feeds.map((f) => f.answer.then(() => new Promise<never>(() => undefined))));
   try {
     let i = 0;
     for (const event of events) {
@@ -246,12 +240,12 @@ async function streamToCarriers(addresses: Partial<Record<SimCarrier, string>>, 
         for (const feed of feeds) {
           if (event.type === 'subscriber' && event.carrier !== feed.carrier) continue;
           feed.batch.push(wire);
-          if (feed.batch.length >= BATCH) await Promise.race([flush(feed), failure]);
+          if (feed.batch.length >= BATCH) await flush(feed);
         }
       }
       if (i % BATCH === 0) progress.update(i);
     }
-    await Promise.race([Promise.all(feeds.map(flush)), failure]);
+    await Promise.all(feeds.map(flush));
     progress.done(events.length);
     feeds.forEach((f) => f.call.end());
     const result: NonNullable<SimulateResult['carriers']> = {};

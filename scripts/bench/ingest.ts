@@ -1,7 +1,7 @@
-import { credentials, makeGenericClientConstructor, Metadata, type ClientWritableStream, type MethodDefinition, type ServiceError } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, Metadata, type Client, type MethodDefinition } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
 import { fixtures, type CarrierId } from '@app/domain';
-import { loadProtoDefinition, MAX_MESSAGE_BYTES } from '@app/grpc';
+import { clientStreaming, loadProtoDefinition, MAX_MESSAGE_BYTES } from '@app/grpc';
 import { toWireEvent } from '../../apps/carrier/src/ingest/event.mapper';
 
 export const INGEST_BATCH = 500;
@@ -48,16 +48,11 @@ function ingestMethod(): MethodDefinition<carrier.IngestEventsRequest, carrier.I
   return service.IngestEvents;
 }
 
-type IngestClient = {
-  ingestEvents(m: Metadata, cb: (e: ServiceError | null, r?: carrier.IngestEventsResponse) => void): ClientWritableStream<Buffer>;
-  close(): void;
-};
-
 /** An IngestEvents client that sends already-encoded messages as they are. */
-function rawIngestClient(address: string): IngestClient {
+function rawIngestClient(address: string): Client {
   const method = ingestMethod();
   const Client = makeGenericClientConstructor({ ingestEvents: { ...method, requestSerialize: (message: Buffer) => message } as unknown as MethodDefinition<unknown, unknown> }, 'CarrierService');
-  return new Client(address, credentials.createInsecure(), { 'grpc.max_send_message_length': MAX_MESSAGE_BYTES, 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES }) as unknown as IngestClient;
+  return new Client(address, credentials.createInsecure(), { 'grpc.max_send_message_length': MAX_MESSAGE_BYTES, 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES });
 }
 
 /**
@@ -71,15 +66,10 @@ export async function streamIngest(address: string, token: string, load: IngestL
   metadata.set('authorization', `Bearer ${token}`);
   try {
     const started = performance.now();
-    const response = await new Promise<carrier.IngestEventsResponse>((resolve, reject) => {
-      const call = client.ingestEvents(metadata, (error, answer) => (error ? reject(error) : resolve(answer!)));
-      void (async () => {
-        for (const message of load.messages) {
-          if (!call.write(message)) await new Promise((drained) => call.once('drain', drained));
-        }
-        call.end();
-      })().catch(reject);
-    });
+    const call = clientStreaming<Buffer, carrier.IngestEventsResponse>(client, 'ingestEvents', metadata);
+    for (const message of load.messages) await call.write(message);
+    call.end();
+    const response = await call.response;
     return { ms: performance.now() - started, response };
   } finally {
     client.close();

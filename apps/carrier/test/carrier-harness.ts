@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Metadata, ServerCredentials, type ServiceError } from '@grpc/grpc-js';
+import { ServerCredentials } from '@grpc/grpc-js';
 import type { INestMicroservice } from '@nestjs/common';
 import type { carrier } from '@app/contracts';
 import type { CarrierEvent } from '@app/domain';
 import {
+  clientStreaming,
   createGrpcClient,
   grpcMicroserviceOptions,
   loadOrCreateSigningKeys,
@@ -101,14 +102,11 @@ export class CarrierClient {
   constructor(readonly raw: GrpcServiceClient) {}
 
   /** Streams the batches, then ends the stream and waits for the answer. */
-  ingest(batches: carrier.Event[][]): Promise<carrier.IngestEventsResponse> {
-    return new Promise((resolve, reject) => {
-      const call = (this.raw as unknown as {
-        ingestEvents(m: Metadata, cb: (e: ServiceError | null, r?: carrier.IngestEventsResponse) => void): { write(m: unknown): boolean; end(): void };
-      }).ingestEvents(new Metadata(), (error, response) => (error ? reject(error) : resolve(response!)));
-      for (const events of batches) call.write({ events });
-      call.end();
-    });
+  async ingest(batches: carrier.Event[][]): Promise<carrier.IngestEventsResponse> {
+    const call = clientStreaming<carrier.IngestEventsRequest, carrier.IngestEventsResponse>(this.raw, 'ingestEvents');
+    for (const events of batches) await call.write({ events });
+    call.end();
+    return call.response;
   }
 
   call<Response>(method: string, request: unknown): Promise<Response> {

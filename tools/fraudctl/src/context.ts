@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { credentials as grpcCredentials, Metadata, type ChannelCredentials, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials as grpcCredentials, Metadata, type ChannelCredentials } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
 import { CARRIERS, ValidationError, type CarrierId } from '@app/domain';
 // The files themselves, not the @app/config and @app/grpc barrels: those load NestJS, seconds of start-up for a CLI.
 import { envOptional, type Env } from '../../../libs/config/src/env';
 import { authKeyDir, SIGNING_KEY_FILE } from '../../../libs/grpc/src/auth/keys';
 import { mintToken } from '../../../libs/grpc/src/auth/mint';
-import { createGrpcClient, type GrpcServiceClient } from '../../../libs/grpc/src/client/grpc-client';
+import { clientStreaming, createGrpcClient, unary, type GrpcServiceClient } from '../../../libs/grpc/src/client/grpc-client';
 import { ADMIN_DEFAULT_PORT } from '../../../apps/admin/src/admin.grpc';
 import { CARRIER_DEFAULT_PORTS } from '../../../apps/carrier/src/config/carrier-ports';
 import { REGISTRY_DEFAULT_PORT } from '../../../apps/registry/src/registry.grpc';
@@ -140,13 +140,8 @@ export class Context {
     const client = this.client(target);
     const metadata = this.metadata(role);
     this.note(`${target.protoService.split('.').at(-1)}/${method} on ${target.label}`);
-    const fn = (client as unknown as Record<string, (...args: unknown[]) => unknown>)[method];
     try {
-      return await new Promise<Response>((resolveCall, reject) => {
-        fn.call(client, request, metadata, { deadline: Date.now() + this.timeoutMs }, (error: ServiceError | null, response?: Response) =>
-          error ? reject(error) : resolveCall(response as Response),
-        );
-      });
+      return await unary<Response>(client, method, request, metadata, { deadline: Date.now() + this.timeoutMs });
     } catch (error) {
       throw isServiceError(error) ? describeServiceError(error, target.label) : error;
     }
@@ -154,17 +149,13 @@ export class Context {
 
   /** Streams events into a carrier's IngestEvents (one batch) and returns its answer. */
   async ingest(target: Target, role: string, events: carrier.Event[]): Promise<carrier.IngestEventsResponse> {
-    const client = this.client(target) as unknown as {
-      ingestEvents(m: Metadata, o: object, cb: (e: ServiceError | null, r?: carrier.IngestEventsResponse) => void): ClientWritableStream<carrier.IngestEventsRequest>;
-    };
     const metadata = this.metadata(role);
     this.note(`CarrierService/IngestEvents on ${target.label}`);
     try {
-      return await new Promise((resolveCall, reject) => {
-        const call = client.ingestEvents(metadata, { deadline: Date.now() + this.timeoutMs }, (error, response) => (error ? reject(error) : resolveCall(response!)));
-        call.write({ events });
-        call.end();
-      });
+      const call = clientStreaming<carrier.IngestEventsRequest, carrier.IngestEventsResponse>(this.client(target), 'ingestEvents', metadata, { deadline: Date.now() + this.timeoutMs });
+      await call.write({ events });
+      call.end();
+      return await call.response;
     } catch (error) {
       throw isServiceError(error) ? describeServiceError(error, target.label) : error;
     }

@@ -7,6 +7,7 @@ import {
   type ChannelCredentials,
   type ChannelOptions,
   type Client,
+  type ClientWritableStream,
   type Interceptor,
   type ServiceDefinition,
   type ServiceError,
@@ -70,4 +71,41 @@ export function unary<Response>(client: Client, method: string, request: unknown
   return new Promise<Response>((resolve, reject) => {
     (fn as UnaryMethod).call(client, request, metadata, options, (error, response) => (error ? reject(error) : resolve(response as Response)));
   });
+}
+
+type ClientStreamingMethod = (metadata: Metadata, options: CallOptions, callback: (error: ServiceError | null, response?: unknown) => void) => ClientWritableStream<unknown>;
+
+/** An open client-streaming call (`client.ingestEvents`): messages go in with flow control, one response comes back. */
+export interface ClientStreamingCall<Request, Response> {
+  /**
+   * Writes one message; when the stream's buffer is full, waits for it to drain.
+   * Rejects with the call's error once the call has failed, so a writer stops
+   * instead of waiting on a drain that never comes.
+   */
+  write(message: Request): Promise<void>;
+  /** No more messages: the server answers. */
+  end(): void;
+  /** The server's answer, or the ServiceError (code, details). */
+  response: Promise<Response>;
+}
+
+/** Opens a client-streaming method of a client made by createGrpcClient (or any grpc-js client). */
+export function clientStreaming<Request, Response>(client: Client, method: string, metadata: Metadata = new Metadata(), options: CallOptions = {}): ClientStreamingCall<Request, Response> {
+  const fn = (client as unknown as Record<string, unknown>)[method];
+  if (typeof fn !== 'function') throw new Error(`the client has no method ${method}`);
+  let stream!: ClientWritableStream<unknown>;
+  const response = new Promise<Response>((resolve, reject) => {
+    stream = (fn as ClientStreamingMethod).call(client, metadata, options, (error, answer) => (error ? reject(error) : resolve(answer as Response)));
+  });
+  const failed = response.then(() => new Promise<never>(() => undefined));
+  // The caller awaits the response; until then a failure only stops write(), and is not left unhandled.
+  response.catch(() => undefined);
+  failed.catch(() => undefined);
+  return {
+    write: async (message) => {
+      if (!stream.write(message)) await Promise.race([new Promise<void>((drained) => stream.once('drain', () => drained())), failed]);
+    },
+    end: () => stream.end(),
+    response,
+  };
 }

@@ -1,5 +1,6 @@
 import { AnalysisEngine, Action, ladderLevel, NAIVE_POLICY, DEFAULT_POLICY, fixtures, type PolicyDocument } from '@app/domain';
 import type { Msisdn } from '@app/domain';
+import { textTable } from './bench/report';
 import { percentile } from './bench/stats';
 
 /**
@@ -274,11 +275,7 @@ export function tableRows(report: QualityReport): { label: string; cells: string
 export function formatTable(report: QualityReport): string {
   const names = Object.keys(report.policies);
   const rows = tableRows(report);
-  const header = ['', ...names];
-  const body = rows.map((r) => [r.label, ...r.cells]);
-  const widths = header.map((_, i) => Math.max(header[i].length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+  return textTable(['', ...names], rows.map((r) => [r.label, ...r.cells]), (i) => i > 0).join('\n');
 }
 
 export function markdownTable(report: QualityReport): string {

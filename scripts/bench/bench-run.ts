@@ -8,7 +8,8 @@ import { callLoads, callLoadsWithGrpcJs, checkCallBody, type CallLoad } from './
 import { grpcFrame } from './grpc-frame';
 import { h2loadAvailable, H2LOAD_MISSING, runH2load } from './h2load';
 import { ingestLoad, streamIngest, INGEST_BATCH } from './ingest';
-import { CHECK_BATCH, checkOnce, checkRequest, checkWithClients, encodeRequest, seedListedNumbers } from './registry-check';
+import { encodeRequest } from './proto-methods';
+import { CHECK_BATCH, checkOnce, checkRequest, checkWithClients, seedListedNumbers } from './registry-check';
 import { evaluate, formatNumber, formatTable, type Figure } from './report';
 import { measureRestore } from './restore';
 import { BenchEnvironment } from './services';

@@ -1,6 +1,7 @@
 import { clientsForRate } from './callcheck';
 import { grpcFrame, grpcUnframe, parseH2loadLog, parseH2loadSummary } from './grpc-frame';
-import { checkRequest, encodeRequest, seededNumber } from './registry-check';
+import { encodeRequest } from './proto-methods';
+import { checkRequest, seededNumber } from './registry-check';
 import { describeTarget, evaluate, formatNumber, formatTable } from './report';
 import { benchSettings } from './settings';
 import { percentile, perSecond, summarise } from './stats';

@@ -1,7 +1,7 @@
 import { createGrpcClient, unary } from '@app/grpc';
 import { grpcFrame } from './grpc-frame';
 import { runH2load, type H2loadResult } from './h2load';
-import { encodeRequest } from './registry-check';
+import { encodeRequest } from './proto-methods';
 import { summarise } from './stats';
 
 export const CHECK_CALL_PATH = '/fraud.carrier.v1.CarrierService/CheckCall';

@@ -1,8 +1,9 @@
 import { credentials, makeGenericClientConstructor, Metadata, type Client, type MethodDefinition } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
 import { fixtures, type CarrierId } from '@app/domain';
-import { clientStreaming, loadProtoDefinition, MAX_MESSAGE_BYTES } from '@app/grpc';
+import { clientStreaming, MAX_MESSAGE_BYTES } from '@app/grpc';
 import { toWireEvent } from '../../apps/carrier/src/ingest/event.mapper';
+import { protoMethod } from './proto-methods';
 
 export const INGEST_BATCH = 500;
 
@@ -44,8 +45,7 @@ export function encodeIngest(batches: carrier.Event[][]): IngestLoad {
 }
 
 function ingestMethod(): MethodDefinition<carrier.IngestEventsRequest, carrier.IngestEventsResponse> {
-  const service = loadProtoDefinition(['fraud/carrier/v1/carrier.proto'])['fraud.carrier.v1.CarrierService'] as unknown as Record<string, MethodDefinition<carrier.IngestEventsRequest, carrier.IngestEventsResponse>>;
-  return service.IngestEvents;
+  return protoMethod('fraud/carrier/v1/carrier.proto', 'fraud.carrier.v1.CarrierService', 'IngestEvents');
 }
 
 /** An IngestEvents client that sends already-encoded messages as they are. */

@@ -1,6 +1,5 @@
-import type { MethodDefinition } from '@grpc/grpc-js';
 import type { registry } from '@app/contracts';
-import { createGrpcClient, loadProtoDefinition, unary } from '@app/grpc';
+import { createGrpcClient, unary } from '@app/grpc';
 import { runMigrations } from '@app/persistence';
 import { registryDatabase } from '../../apps/registry/src/database';
 import { sql } from './services';
@@ -37,12 +36,6 @@ export function checkRequest(listed: number, size = CHECK_BATCH, seed = 7): regi
   const msisdns: string[] = [];
   for (let i = 0; i < size; i++) msisdns.push(seededNumber(1 + (next() % Math.ceil(listed * 1.1))));
   return { msisdns };
-}
-
-/** The protobuf bytes of a request, encoded by the method's own serializer. */
-export function encodeRequest(protoFile: string, service: string, method: string, request: unknown): Buffer {
-  const definition = loadProtoDefinition([protoFile])[service] as unknown as Record<string, MethodDefinition<unknown, unknown>>;
-  return definition[method].requestSerialize(request);
 }
 
 /** One CheckNumbers call through grpc-js: the answer's size and how many were listed (a sanity check of the h2load runs). */

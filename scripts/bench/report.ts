@@ -56,7 +56,12 @@ export function formatTable(figures: readonly Evaluated[]): string[] {
     describeTarget(f.target, f.unit),
     f.met === undefined ? '' : f.met ? 'met' : 'MISSED',
   ]);
+  return textTable(header, rows, (i) => i > 0 && i < 4);
+}
+
+/** Columns padded to their widest cell (right-aligned where `right(i)`), a rule under the header. */
+export function textTable(header: readonly string[], rows: readonly (readonly string[])[], right: (column: number) => boolean): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i >= 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) => cells.map((c, i) => (right(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
 }

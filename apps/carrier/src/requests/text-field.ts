@@ -1,8 +1,4 @@
-import { ValidationError, ValidationErrorCode } from '@app/domain';
-
-/** Control characters other than tab and newline: never part of a reference or a note. */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
-const LINE_BREAK = /[\t\n]/;
+import { hasControlCharacter, ValidationError, ValidationErrorCode } from '@app/domain';
 
 /**
  * A free-text field of a write request, trimmed and bounded (as stored: the
@@ -15,7 +11,7 @@ export function textField(value: string | undefined, field: string, limits: { ma
     return text;
   }
   if (text.length > limits.max) throw new ValidationError(ValidationErrorCode.OutOfRange, field, `at most ${limits.max} characters, got ${text.length}`);
-  if (CONTROL.test(text) || (!limits.multiline && LINE_BREAK.test(text))) throw new ValidationError(ValidationErrorCode.Malformed, field, 'must not contain control characters');
+  if (hasControlCharacter(text, limits.multiline)) throw new ValidationError(ValidationErrorCode.Malformed, field, 'must not contain control characters');
   return text;
 }
 

@@ -23,7 +23,7 @@ describe('mint-token', () => {
     expect(status).toBe(0);
     expect(out).toHaveLength(1);
     const now = Math.floor(Date.now() / 1000);
-    expect(verifyToken(out[0]!, loadVerificationKey({ DATA_DIR: dataDir }), now)).toEqual({ subject: 'carrier-cmcc', role: 'carrier:CMCC', kind: RoleKind.Carrier, scope: 'CMCC' });
+    expect(verifyToken(out[0]!, loadVerificationKey({ DATA_DIR: dataDir }), now)).toEqual({ subject: 'carrier-cmcc', role: 'carrier:CMCC', kind: RoleKind.Carrier, scope: 'CMCC', expiresAt: expect.any(Number) });
     expect(() => verifyToken(out[0]!, loadVerificationKey({ DATA_DIR: dataDir }), now + 2 * 3600 + 60)).toThrow(/expired/);
   });
 

@@ -1,8 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { ClockModule } from '@app/config';
-import { AuthGuard } from '@app/grpc';
+import { AUTH_OWN_PROVINCE, CALL_ADMISSION } from '@app/grpc';
 import { MetricsModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { CasesModule } from './cases/cases.module';
@@ -23,7 +22,14 @@ import { RegistryLinkModule } from './registry-link/registry-link.module';
 @Module({})
 class AdminConfigModule {
   static of(config: AdminConfig): DynamicModule {
-    return { module: AdminConfigModule, providers: [{ provide: ADMIN_CONFIG, useValue: config }], exports: [ADMIN_CONFIG] };
+    return {
+      module: AdminConfigModule,
+      providers: [
+        { provide: ADMIN_CONFIG, useValue: config },
+        { provide: AUTH_OWN_PROVINCE, useValue: config.province },
+      ],
+      exports: [ADMIN_CONFIG, AUTH_OWN_PROVINCE],
+    };
   }
 }
 
@@ -49,7 +55,7 @@ export class AdminModule {
         RegistryLinkModule,
         HttpApiModule,
       ],
-      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+      providers: CALL_ADMISSION,
     };
   }
 }

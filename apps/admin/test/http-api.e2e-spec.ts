@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { chartJsFile, dashboardDir } from '../src/http/static-files';
 import { AdminHttpHarness } from './admin-http-harness';
 
@@ -29,6 +30,64 @@ describe('The dashboard’s JSON API over HTTP (e2e)', () => {
       const forged = await fetch(`${harness.baseUrl}/api/me`, { headers: { authorization: 'Bearer aaa.bbb.ccc' } });
       expect(forged.status).toBe(401);
       expect(await forged.json()).toMatchObject({ error: 'INVALID_TOKEN' });
+    });
+
+    it("refuses another province's administration on every route with 403, audited", async () => {
+      for (const [method, path, body] of [
+        ['GET', '/api/directives', undefined],
+        ['GET', '/api/cells', undefined],
+        ['GET', '/api/me', undefined],
+        ['POST', '/api/cells', { cell: '460-00-12345-1', reason: 'tip-off' }],
+      ] as const) {
+        expect(await harness.http(method, path, { role: 'admin:beijing', subject: 'admin-bj-3', ...(body ? { body } : {}) })).toMatchObject({
+          status: 403,
+          body: { error: 'ROLE_NOT_ALLOWED', message: 'role admin:beijing may not act in province sichuan' },
+        });
+      }
+      expect(await harness.sql(`SELECT action, outcome, detail->>'ownProvince' AS province FROM audit_event WHERE actor = 'admin-bj-3' ORDER BY id`)).toEqual([
+        { action: 'HTTP GET /api/directives', outcome: 'PERMISSION_DENIED', province: 'sichuan' },
+        { action: 'HTTP GET /api/cells', outcome: 'PERMISSION_DENIED', province: 'sichuan' },
+        { action: 'HTTP GET /api/me', outcome: 'PERMISSION_DENIED', province: 'sichuan' },
+        { action: 'HTTP POST /api/cells', outcome: 'PERMISSION_DENIED', province: 'sichuan' },
+      ]);
+      expect(await harness.get('/api/cells', 'admin:sichuan')).toMatchObject({ status: 200 });
+    });
+
+    it('refuses a request with two authorization headers, whichever comes first', async () => {
+      const valid = `Bearer ${harness.token('admin:sichuan')}`;
+      // A raw HTTP/1.1 request: Node's own client will not send a header twice.
+      const send = (values: string[]): Promise<{ status: number; body: { error?: string } }> =>
+        new Promise((resolve, reject) => {
+          const url = new URL(harness.baseUrl);
+          const socket = connect(Number(url.port), url.hostname, () =>
+            socket.write(`GET /api/me HTTP/1.1\r\nHost: ${url.host}\r\n${values.map((v) => `Authorization: ${v}\r\n`).join('')}Connection: close\r\n\r\n`),
+          );
+          let text = '';
+          socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          socket.on('error', reject);
+          socket.on('end', () => {
+            const [head, body] = text.split('\r\n\r\n');
+            resolve({ status: Number(head.split(' ')[1]), body: JSON.parse(body) as { error?: string } });
+          });
+        });
+      expect(await send([valid])).toMatchObject({ status: 200 });
+      expect(await send([valid, 'Bearer forged'])).toMatchObject({ status: 401, body: { error: 'INVALID_TOKEN' } });
+      expect(await send(['Bearer forged', valid])).toMatchObject({ status: 401, body: { error: 'INVALID_TOKEN' } });
+    });
+
+    it('refuses control characters in the body, the query and the path with 400 naming the field, audited', async () => {
+      expect(await harness.http('POST', '/api/directives', { role: 'admin:sichuan', subject: 'admin-nul', body: { msisdn: '19112345678', kind: 'SUSPEND', reason: 'fraud\u0000calls' } })).toMatchObject({
+        status: 400,
+        body: { error: 'MALFORMED', field: 'reason', message: 'reason: must not contain control characters (such as NUL)' },
+      });
+      expect(await harness.http('GET', '/api/directives?msisdn=1911234%005678', { role: 'admin:sichuan', subject: 'admin-nul' })).toMatchObject({ status: 400, body: { field: 'msisdn' } });
+      expect(await harness.http('DELETE', '/api/cells/460-00-1%00?reason=x', { role: 'admin:sichuan', subject: 'admin-nul' })).toMatchObject({ status: 400, body: { field: 'cell' } });
+      expect(await harness.sql(`SELECT action, outcome FROM audit_event WHERE actor = 'admin-nul' ORDER BY id`)).toEqual([
+        { action: 'HTTP POST /api/directives', outcome: 'INVALID_ARGUMENT' },
+        { action: 'HTTP GET /api/directives', outcome: 'INVALID_ARGUMENT' },
+        { action: 'HTTP DELETE /api/cells/:cell', outcome: 'INVALID_ARGUMENT' },
+      ]);
+      expect(await harness.sql('SELECT 1 FROM directive')).toEqual([]);
     });
 
     it('refuses an analyst POST /api/directives with 403, and writes the refusal to the audit log', async () => {

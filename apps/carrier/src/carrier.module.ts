@@ -1,8 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { ClockModule } from '@app/config';
-import { AUTH_OWN_CARRIER, AuthGuard } from '@app/grpc';
+import { AUTH_OWN_CARRIER, AUTH_OWN_PROVINCE, CALL_ADMISSION } from '@app/grpc';
 import { MetricsModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { AdminLinkModule } from './admin-link/admin-link.module';
@@ -28,8 +27,9 @@ class CarrierConfigModule {
       providers: [
         { provide: CARRIER_CONFIG, useValue: config },
         { provide: AUTH_OWN_CARRIER, useValue: config.carrierId },
+        { provide: AUTH_OWN_PROVINCE, useValue: config.province },
       ],
-      exports: [CARRIER_CONFIG, AUTH_OWN_CARRIER],
+      exports: [CARRIER_CONFIG, AUTH_OWN_CARRIER, AUTH_OWN_PROVINCE],
     };
   }
 }
@@ -57,7 +57,7 @@ export class CarrierModule {
         ProfilesModule,
         ReactivationModule,
       ],
-      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+      providers: CALL_ADMISSION,
     };
   }
 }

@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { ClockModule } from '@app/config';
-import { AuthGuard } from '@app/grpc';
+import { CALL_ADMISSION } from '@app/grpc';
 import { MetricsModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { AuditController } from './audit/audit.controller';
@@ -15,6 +14,6 @@ import { VerificationModule } from './verification/verification.module';
 @Module({
   imports: [MetricsModule.forService('registry'), PersistenceModule.forService(registryDatabase), ClockModule, AuditModule, NumbersModule, FlagsModule, VerificationModule, RecordsModule],
   controllers: [AuditController],
-  providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+  providers: CALL_ADMISSION,
 })
 export class RegistryModule {}

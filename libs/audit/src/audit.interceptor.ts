@@ -2,7 +2,7 @@ import { status as GrpcCode, type Metadata } from '@grpc/grpc-js';
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
-import { AUDIT_SINK, callerStatusOf, maybePrincipalOf, rpcActionOf, type AuditSink } from '@app/grpc';
+import { AUDIT_SINK, callerStatusOf, maybePrincipalOf, REFUSAL_AUDITED, rpcActionOf, type AuditSink } from '@app/grpc';
 import { AUDITED, type AuditSubject } from './audited.decorator';
 
 /**
@@ -10,7 +10,8 @@ import { AUDITED, type AuditSubject } from './audited.decorator';
  * caller, the outcome (OK or the gRPC status name) and what the handler's
  * `describe` reads from the request. The answer leaves only after its line is
  * durable: a read that cannot be audited is not served. Calls refused by the
- * AuthGuard never get here; the guard audits those itself.
+ * AuthGuard never get here, and those the client limits refuse are marked: both
+ * audit their refusals themselves.
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
@@ -49,6 +50,8 @@ export class AuditInterceptor implements NestInterceptor {
     return next.handle().pipe(
       mergeMap((answer) => from(write('OK').then(() => answer))),
       catchError((error: unknown) => {
+        // Refused by the client limits, which audited it already.
+        if (typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[REFUSAL_AUDITED] === true) return throwError(() => error);
         const code = callerStatusOf(error)?.code ?? GrpcCode.INTERNAL;
         return from(write(GrpcCode[code])).pipe(mergeMap(() => throwError(() => error)));
       }),

@@ -242,7 +242,7 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
   it('admits the right roles and hands the principal to the handler; proto shapes match ts-proto', async () => {
     const response = await unary<registry.CheckNumbersResponse>(client(token('carrier:CMCC', 'carrier-cmcc')), 'checkNumbers', { msisdns: ['+8619112345678'] });
     expect(response).toEqual({ results: [{ msisdn: '+8619112345678', status: 'NUMBER_STATUS_NOT_LISTED', version: BIG_VERSION }] });
-    expect(seen.principal).toEqual({ subject: 'carrier-cmcc', role: 'carrier:CMCC', kind: RoleKind.Carrier, scope: 'CMCC' });
+    expect(seen.principal).toEqual({ subject: 'carrier-cmcc', role: 'carrier:CMCC', kind: RoleKind.Carrier, scope: 'CMCC', expiresAt: expect.any(Number) });
 
     const verified = await unary<registry.VerifyNumberResponse>(client(token('police', 'officer-7')), 'verifyNumber', { msisdn: '+8619112345679', caseId: 'c1' });
     expect(verified).toEqual({ msisdn: '+8619112345679', status: 'NUMBER_STATUS_CONFIRMED', version: 3, replayed: true });

@@ -1,4 +1,5 @@
 import { ConfigError, envInt, envOptional, envString, type Env } from '@app/config';
+import { DEFAULT_PROVINCE, isProvince } from '@app/grpc';
 
 /** Injection token of the AdminConfig. */
 export const ADMIN_CONFIG = Symbol('ADMIN_CONFIG');
@@ -24,7 +25,8 @@ export interface AdminConfig {
 }
 
 export function adminConfig(env: Env): AdminConfig {
-  const province = envString(env, 'ADMIN_PROVINCE', 'sichuan');
+  const province = envString(env, 'ADMIN_PROVINCE', DEFAULT_PROVINCE);
+  if (!isProvince(province)) throw new ConfigError('ADMIN_PROVINCE', `"${province.slice(0, 40)}" is not a province as admin:<province> roles name it (lower-case ascii letters, e.g. sichuan)`);
   const registryAddress = envOptional(env, 'REGISTRY_ADDRESS');
   const registryTokenFile = envOptional(env, 'REGISTRY_TOKEN_FILE');
   // In production a service never mints its own token: it is issued one.

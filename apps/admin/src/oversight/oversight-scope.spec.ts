@@ -1,7 +1,7 @@
 import { RoleKind, type Principal } from '@app/grpc';
 import { oversightScope } from './oversight-scope';
 
-const who = (kind: RoleKind, scope?: string): Principal => ({ subject: 'someone', role: scope ? `${kind}:${scope}` : kind, kind, ...(scope ? { scope } : {}) });
+const who = (kind: RoleKind, scope?: string): Principal => ({ subject: 'someone', role: scope ? `${kind}:${scope}` : kind, kind, ...(scope ? { scope } : {}), expiresAt: 0 });
 
 describe(oversightScope.name, () => {
   it('lets the administration and analysts read every carrier, or one', () => {

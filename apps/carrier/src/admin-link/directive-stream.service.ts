@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { admin } from '@app/contracts';
-import { backoffDelay, pause } from '@app/grpc';
+import { backoffDelay, pause, tokenExpiredOn } from '@app/grpc';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { AdminConnection, type DirectiveStreamCall } from './admin-connection';
 import { DirectiveApplier } from './directive-applier.service';
@@ -50,10 +50,15 @@ export class DirectiveStream implements OnApplicationBootstrap, OnModuleDestroy 
     };
     while (!this.stopping.signal.aborted) {
       let reason: string;
+      const opened = Date.now();
       try {
         await this.follow(live);
         reason = 'the stream ended (administration shutting down)';
       } catch (error) {
+        if (tokenExpiredOn(error, Date.now() - opened)) {
+          this.logger.log('directive stream: the token it was opened with expired; reopening with a renewed one');
+          continue;
+        }
         reason = (error as Error).message;
       }
       if (this.stopping.signal.aborted) return;

@@ -17,6 +17,7 @@ describe(carrierConfig.name, () => {
   it('has defaults for the analysis and the links, and validates overrides', () => {
     expect(carrierConfig({ CARRIER_ID: 'CTCC' })).toEqual({
       carrierId: 'CTCC',
+      province: 'sichuan',
       defaultPort: 50063,
       defaultMetricsPort: 9473,
       latenessMs: 300_000,
@@ -44,6 +45,13 @@ describe(carrierConfig.name, () => {
       adminRetryMaxMs: 2000,
     });
     expect(() => carrierConfig({ CARRIER_ID: 'CTCC', ADMIN_RETRY_MAX_MS: '0' })).toThrow(new ConfigError('ADMIN_RETRY_MAX_MS', '0 is outside 100..600000'));
+  });
+
+  it('serves one province, CARRIER_PROVINCE, spelled as admin:<province> roles spell it', () => {
+    expect(carrierConfig({ CARRIER_ID: 'CTCC', CARRIER_PROVINCE: 'beijing' }).province).toBe('beijing');
+    expect(() => carrierConfig({ CARRIER_ID: 'CTCC', CARRIER_PROVINCE: 'Bei Jing' })).toThrow(
+      new ConfigError('CARRIER_PROVINCE', '"Bei Jing" is not a province as admin:<province> roles name it (lower-case ascii letters, e.g. sichuan)'),
+    );
   });
 
   it('needs a token file per service it calls in production, where no token is minted', () => {

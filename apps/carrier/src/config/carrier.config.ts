@@ -1,5 +1,5 @@
-import { ConfigError, envEnum, envInt, envOptional, type Env } from '@app/config';
-import { CARRIER_IDS, type CarrierId } from '@app/grpc';
+import { ConfigError, envEnum, envInt, envOptional, envString, type Env } from '@app/config';
+import { CARRIER_IDS, DEFAULT_PROVINCE, isProvince, type CarrierId } from '@app/grpc';
 import { CARRIER_DEFAULT_METRICS_PORTS, CARRIER_DEFAULT_PORTS } from './carrier-ports';
 
 export { CARRIER_DEFAULT_PORTS, CARRIER_DEFAULT_METRICS_PORTS };
@@ -10,6 +10,8 @@ export const CARRIER_CONFIG = Symbol('CARRIER_CONFIG');
 export interface CarrierConfig {
   /** The one carrier this process serves (`CARRIER_ID`, required). */
   carrierId: CarrierId;
+  /** The province this deployment serves (`CARRIER_PROVINCE`): only its `admin:<province>` tokens act here. */
+  province: string;
   defaultPort: number;
   defaultMetricsPort: number;
   /** How late an event may arrive, behind the newest one seen, and still be analysed. */
@@ -37,6 +39,8 @@ export interface CarrierConfig {
 
 export function carrierConfig(env: Env): CarrierConfig {
   const carrierId = envEnum(env, 'CARRIER_ID', CARRIER_IDS);
+  const province = envString(env, 'CARRIER_PROVINCE', DEFAULT_PROVINCE);
+  if (!isProvince(province)) throw new ConfigError('CARRIER_PROVINCE', `"${province.slice(0, 40)}" is not a province as admin:<province> roles name it (lower-case ascii letters, e.g. sichuan)`);
   const registryAddress = envOptional(env, 'REGISTRY_ADDRESS');
   const registryTokenFile = envOptional(env, 'REGISTRY_TOKEN_FILE');
   const adminAddress = envOptional(env, 'ADMIN_ADDRESS');
@@ -45,6 +49,7 @@ export function carrierConfig(env: Env): CarrierConfig {
   requireTokenInProduction(env, adminAddress, adminTokenFile, 'ADMIN_TOKEN_FILE', 'the administration at ADMIN_ADDRESS');
   return {
     carrierId,
+    province,
     defaultPort: CARRIER_DEFAULT_PORTS[carrierId],
     defaultMetricsPort: CARRIER_DEFAULT_METRICS_PORTS[carrierId],
     latenessMs: envInt(env, 'EVENT_LATENESS_SEC', 300, 0, 86_400) * 1000,

@@ -41,7 +41,7 @@ export class FlagsService {
    */
   async submit(caller: Principal, inputs: FlagInput[]): Promise<FlagResult[]> {
     const now = this.clock.now();
-    const batch = validateFlagBatch(inputs, now);
+    const batch = validateFlagBatch(inputs.map((input) => withCallerProvince(caller, input)), now);
     batch.forEach((flag, i) => assertOwnSource(caller, flag.source, `flags[${i}].source`));
     const applied = await retryOnUniqueViolation(() => this.dataSource.transaction((em) => this.apply(em, batch, now)));
     await this.feed.catchUpTo(applied.version);
@@ -116,9 +116,18 @@ export class FlagsService {
   }
 }
 
-/** A caller flags in its own name only: a carrier as itself, the administration as `admin`. */
+/**
+ * The registry is national: every province's administration flags here, and its
+ * flags are recorded as `admin:<province>`. A flag sent as plain `admin` is the
+ * caller's province's.
+ */
+function withCallerProvince(caller: Principal, input: FlagInput): FlagInput {
+  return caller.kind === RoleKind.Admin && input.source === 'admin' ? { ...input, source: caller.role } : input;
+}
+
+/** A caller flags in its own name only: a carrier as itself, an administration as its province. */
 export function assertOwnSource(caller: Principal, source: string, field: string): void {
-  const allowed = caller.kind === RoleKind.Carrier ? [caller.role] : caller.kind === RoleKind.Admin ? ['admin', caller.role] : [];
+  const allowed = caller.kind === RoleKind.Carrier || caller.kind === RoleKind.Admin ? [caller.role] : [];
   if (!allowed.includes(source)) {
     throw new FlagsError(FlagsErrorCode.SourceNotCaller, `a ${caller.role} token cannot submit flags as "${source}"`, field);
   }

@@ -162,9 +162,13 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown {
             if (cursor >= this.head) await this.nextAdvance();
             continue;
           }
-          for (const change of batch) subscriber.next(change);
-          cursor = batch[batch.length - 1].version;
-          if (stream?.writableNeedDrain) await drained(stream);
+          // One message at a time past a full stream: a follower that stops reading holds a stream's buffer, not a page.
+          for (const change of batch) {
+            if (stream?.writableNeedDrain) await drained(stream);
+            if (closed) break;
+            subscriber.next(change);
+            cursor = change.version;
+          }
         }
         if (this.stopped && !closed) subscriber.complete();
       };

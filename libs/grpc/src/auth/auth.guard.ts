@@ -1,12 +1,13 @@
 import type { KeyObject } from 'node:crypto';
-import { status as GrpcCode, type Metadata } from '@grpc/grpc-js';
+import type { Metadata } from '@grpc/grpc-js';
 import { Inject, Injectable, Logger, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { controlCharacterField, ValidationError, ValidationErrorCode, type DomainError } from '@app/domain';
 import { AUDIT_SINK, type AuditEntry, type AuditSink } from './audit';
 import { PUBLIC_METADATA, ROLES_METADATA } from './auth.decorators';
 import { AuthError, AuthErrorCode } from './auth.errors';
-import { loadVerificationKey } from './keys';
-import { attachPrincipal } from './principal';
+import { authClockSkewSeconds, loadVerificationKey } from './keys';
+import { attachPrincipal, metadataOf } from './principal';
 import { RoleKind, type CarrierId } from './roles';
 import { rpcActionOf } from './rpc-action';
 import { TokenError, type Principal } from './token';
@@ -21,15 +22,28 @@ export const AUTH_VERIFICATION_KEY = Symbol('AUTH_VERIFICATION_KEY');
  */
 export const AUTH_OWN_CARRIER = Symbol('AUTH_OWN_CARRIER');
 
+/**
+ * Optional: the province a service serves (an administration, a carrier's
+ * provincial deployment). Its handlers then refuse `admin:<province>` tokens of
+ * other provinces. The national registry has none and admits every province.
+ */
+export const AUTH_OWN_PROVINCE = Symbol('AUTH_OWN_PROVINCE');
+
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
 /**
- * Authenticates every gRPC call to a Nest handler and checks its role
- * (register as APP_GUARD). `@Roles(...)` lists the admitted role kinds;
- * `@Public()` opts out; a handler with neither still needs a valid token of any
- * role (deny by default). Refusals are written to the AUDIT_SINK before the
- * caller gets UNAUTHENTICATED or PERMISSION_DENIED. Health and reflection are
- * plain grpc-js services, never reach Nest, and so need no token.
+ * Admits every gRPC call and HTTP request to a Nest handler (register as
+ * APP_GUARD), in this order:
+ * 1. exactly one `authorization: Bearer <token>`, valid (UNAUTHENTICATED);
+ * 2. a role the handler admits: `@Roles(...)` lists the role kinds, `@Public()`
+ *    opts out, a handler with neither needs a valid token of any role (deny by
+ *    default) (PERMISSION_DENIED);
+ * 3. the service's own carrier and province for scoped roles (PERMISSION_DENIED);
+ * 4. no control character in any text field of the request (INVALID_ARGUMENT,
+ *    naming the field): such bytes are never stored, logged or passed on.
+ * Every refusal is written to the AUDIT_SINK, whatever bytes the request holds,
+ * before the caller gets its status. Health and reflection are plain grpc-js
+ * services, never reach Nest, and so need no token.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -41,8 +55,9 @@ export class AuthGuard implements CanActivate {
     @Inject(AUDIT_SINK) private readonly audit: AuditSink,
     @Optional() @Inject(AUTH_VERIFICATION_KEY) verificationKey?: KeyObject,
     @Optional() @Inject(AUTH_OWN_CARRIER) private readonly ownCarrier?: CarrierId,
+    @Optional() @Inject(AUTH_OWN_PROVINCE) private readonly ownProvince?: string,
   ) {
-    this.tokens = new VerifiedTokens(verificationKey ?? loadVerificationKey(process.env));
+    this.tokens = new VerifiedTokens(verificationKey ?? loadVerificationKey(process.env), undefined, undefined, authClockSkewSeconds(process.env));
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -50,11 +65,12 @@ export class AuthGuard implements CanActivate {
     if (type !== 'rpc' && type !== 'http') return true;
     // gRPC calls carry the token in metadata, HTTP requests (the dashboard's API) in a header.
     const carrier = type === 'rpc' ? metadataOf(context) : context.switchToHttp().getRequest<HttpRequest>();
-    const authorization = type === 'rpc' ? (carrier as Metadata | undefined)?.get('authorization').map(String) ?? [] : headerValues(carrier as HttpRequest);
+    const authorization = type === 'rpc' ? (carrier as Metadata | undefined)?.get('authorization').map(String) ?? [] : headerValues(carrier as HttpRequest, 'authorization');
     const access = this.accessOf(context);
     if (access === 'public') {
       // A valid token on a public call still identifies the caller; a bad one is ignored.
       const principal = this.tryVerify(authorization);
+      await this.admitText(context, principal);
       if (principal && carrier) attachPrincipal(carrier, principal);
       return true;
     }
@@ -67,21 +83,33 @@ export class AuthGuard implements CanActivate {
       const refusal =
         error instanceof AuthError ? error : error instanceof TokenError ? new AuthError(AuthErrorCode.InvalidToken, `invalid token: ${error.message}`) : undefined;
       if (!refusal) throw error;
-      await this.report(context, { actor: '', role: '' }, GrpcCode.UNAUTHENTICATED, refusal);
-      throw refusal;
+      return this.refuse(context, undefined, refusal);
     }
     if (allowed !== undefined && !allowed.includes(principal.kind)) {
-      const refusal = new AuthError(AuthErrorCode.RoleNotAllowed, `role ${principal.role} may not call ${rpcActionOf(context)}`);
-      await this.report(context, { actor: principal.subject, role: principal.role }, GrpcCode.PERMISSION_DENIED, refusal, { allowed });
-      throw refusal;
+      await this.refuse(context, principal, new AuthError(AuthErrorCode.RoleNotAllowed, `role ${principal.role} may not call ${rpcActionOf(context)}`), { allowed });
     }
     if (this.ownCarrier !== undefined && principal.kind === RoleKind.Carrier && principal.scope !== this.ownCarrier) {
-      const refusal = new AuthError(AuthErrorCode.RoleNotAllowed, `role ${principal.role} may not call carrier ${this.ownCarrier}'s service`);
-      await this.report(context, { actor: principal.subject, role: principal.role }, GrpcCode.PERMISSION_DENIED, refusal, { ownCarrier: this.ownCarrier });
-      throw refusal;
+      await this.refuse(context, principal, new AuthError(AuthErrorCode.RoleNotAllowed, `role ${principal.role} may not call carrier ${this.ownCarrier}'s service`), {
+        ownCarrier: this.ownCarrier,
+      });
     }
+    if (this.ownProvince !== undefined && principal.kind === RoleKind.Admin && principal.scope !== this.ownProvince) {
+      await this.refuse(context, principal, new AuthError(AuthErrorCode.RoleNotAllowed, `role ${principal.role} may not act in province ${this.ownProvince}`), {
+        ownProvince: this.ownProvince,
+      });
+    }
+    await this.admitText(context, principal);
     if (carrier) attachPrincipal(carrier, principal);
     return true;
+  }
+
+  /** Refuses a request holding a control character in any text field: path, query, body or message. */
+  private async admitText(context: ExecutionContext, principal: Principal | undefined): Promise<void> {
+    const field =
+      context.getType() === 'http'
+        ? controlCharacterField(httpFields(context.switchToHttp().getRequest<HttpRequest>()), 'as_sent')
+        : controlCharacterField(context.switchToRpc().getData<unknown>());
+    if (field !== undefined) await this.refuse(context, principal, new ValidationError(ValidationErrorCode.Malformed, field, 'must not contain control characters (such as NUL)'));
   }
 
   /** The handler's own marking wins over its controller's: @Public() or @Roles(...), else the class's, else any valid token. */
@@ -103,43 +131,24 @@ export class AuthGuard implements CanActivate {
     }
   }
 
-  private async report(
-    context: ExecutionContext,
-    who: Pick<AuditEntry, 'actor' | 'role'>,
-    code: GrpcCode,
-    refusal: AuthError,
-    extra: Record<string, unknown> = {},
-  ): Promise<void> {
+  /** Audits the refusal (a lost line is at least loud), then throws it to the caller. */
+  private async refuse(context: ExecutionContext, principal: Principal | undefined, refusal: DomainError, extra: Record<string, unknown> = {}): Promise<never> {
     const request = context.getType() === 'http' ? httpFields(context.switchToHttp().getRequest<HttpRequest>()) : context.switchToRpc().getData<unknown>();
     const entry: AuditEntry = {
-      ...who,
+      actor: principal?.subject ?? '',
+      role: principal?.role ?? '',
       action: rpcActionOf(context),
       ...requestFields(request),
-      outcome: GrpcCode[code],
-      detail: { reason: refusal.message, code: refusal.code, ...extra },
+      outcome: refusal.kind,
+      detail: { reason: refusal.message, code: (refusal as { code?: string }).code, ...extra },
     };
     try {
       await this.audit.record(entry);
     } catch (error) {
-      // The call is refused either way; a lost audit line must at least be loud.
       this.logger.error(`audit of a refused call failed: ${(error as Error).message}`, JSON.stringify(entry));
     }
+    throw refusal;
   }
-}
-
-/** The call's Metadata: 2nd handler argument, or the call's own for pass-through streams. */
-function metadataOf(context: ExecutionContext): Metadata | undefined {
-  const candidate = context.switchToRpc().getContext<unknown>();
-  if (isMetadata(candidate)) return candidate;
-  for (const arg of context.getArgs<unknown[]>()) {
-    if (typeof arg === 'object' && arg !== null && 'metadata' in arg && isMetadata(arg.metadata)) return arg.metadata;
-  }
-  return undefined;
-}
-
-/** Duck-typed: Nest may load its own copy of grpc-js (createRequire), so instanceof is unreliable. */
-function isMetadata(value: unknown): value is Metadata {
-  return typeof value === 'object' && value !== null && typeof (value as Metadata).get === 'function' && typeof (value as Metadata).getMap === 'function';
 }
 
 /** The parts of an HTTP request the guard reads (Express's or any other). */
@@ -148,13 +157,21 @@ export interface HttpRequest {
   url?: string;
   route?: { path?: string };
   headers: Record<string, string | string[] | undefined>;
+  /** Every header line as received, duplicates included (Node keeps only the first `authorization` in `headers`). */
+  rawHeaders?: string[];
   params?: Record<string, unknown>;
   query?: Record<string, unknown>;
   body?: unknown;
 }
 
-function headerValues(request: HttpRequest | undefined): string[] {
-  const value = request?.headers.authorization;
+/** Every value a header was sent with: a second `authorization` line must be seen to be refused. */
+function headerValues(request: HttpRequest | undefined, name: string): string[] {
+  if (request?.rawHeaders) {
+    const values: string[] = [];
+    for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) if (request.rawHeaders[i].toLowerCase() === name) values.push(request.rawHeaders[i + 1]);
+    return values;
+  }
+  const value = request?.headers[name];
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 

@@ -2,7 +2,8 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 // Relative, not @app/config: scripts/mint-token.ts loads this file after a plain tsc build.
-import { ConfigError, envOptional, type Env } from '../../../config/src/env';
+import { ConfigError, envInt, envOptional, type Env } from '../../../config/src/env';
+import { CLOCK_SKEW_SECONDS } from './token';
 
 export const SIGNING_KEY_FILE = 'token-signing.key';
 export const VERIFICATION_KEY_FILE = 'token-signing.pub';
@@ -118,4 +119,9 @@ function readIfExists(file: string): string | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/** `AUTH_CLOCK_SKEW_SEC`: how far the clocks of the host that minted a token and of this one may differ (default 30 s). */
+export function authClockSkewSeconds(env: Env): number {
+  return envInt(env, 'AUTH_CLOCK_SKEW_SEC', CLOCK_SKEW_SECONDS, 0, 300);
 }

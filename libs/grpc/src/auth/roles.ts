@@ -35,6 +35,12 @@ export class RoleError extends Error {
 }
 
 const PROVINCE = /^[a-z]{2,32}$/;
+export const DEFAULT_PROVINCE = 'sichuan';
+
+/** A province as `admin:<province>` roles name it: 2 to 32 lower-case ascii letters, e.g. `sichuan`. */
+export function isProvince(value: string): boolean {
+  return PROVINCE.test(value);
+}
 const UNSCOPED: ReadonlySet<string> = new Set([RoleKind.Analyst, RoleKind.Police, RoleKind.Auditor]);
 
 /** `carrier:CMCC`, `admin:sichuan`, `analyst`, `police`, `auditor`; anything else throws RoleError. */

@@ -23,9 +23,9 @@ describe('tokens', () => {
   };
 
   it('verifies a valid token into its principal', () => {
-    expect(verifyToken(valid, publicKey, now + 10)).toEqual({ subject: 'officer-7', role: 'police', kind: RoleKind.Police });
+    expect(verifyToken(valid, publicKey, now + 10)).toEqual({ subject: 'officer-7', role: 'police', kind: RoleKind.Police, expiresAt: now + 3600 });
     const carrier = signToken({ subject: 'carrier-cmcc', role: 'carrier:CMCC', ttlSeconds: 60 }, privateKey, now);
-    expect(verifyToken(carrier, publicKey, now)).toEqual({ subject: 'carrier-cmcc', role: 'carrier:CMCC', kind: RoleKind.Carrier, scope: 'CMCC' });
+    expect(verifyToken(carrier, publicKey, now)).toEqual({ subject: 'carrier-cmcc', role: 'carrier:CMCC', kind: RoleKind.Carrier, scope: 'CMCC', expiresAt: now + 60 });
   });
 
   it('is a compact JWS with alg EdDSA and the standard claims', () => {

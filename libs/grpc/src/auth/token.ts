@@ -15,6 +15,8 @@ export interface Principal {
   kind: RoleKind;
   /** Carrier ID or province for scoped roles. */
   scope?: string;
+  /** The token's `exp` claim (seconds since the epoch): streams opened with it end then, clock skew allowed. */
+  expiresAt: number;
 }
 
 export interface TokenClaims {
@@ -44,7 +46,7 @@ export class TokenError extends Error {
 }
 
 export const TOKEN_ALGORITHM = 'EdDSA';
-/** Tolerated clock difference between the minting and the verifying host. */
+/** Tolerated clock difference between the minting and the verifying host, by default (AUTH_CLOCK_SKEW_SEC). */
 export const CLOCK_SKEW_SECONDS = 30;
 const MAX_TOKEN_LENGTH = 8 * 1024;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
@@ -70,7 +72,7 @@ export function signToken(claims: TokenClaims, privateKey: KeyInput, nowSeconds 
 }
 
 /** The principal of a valid token; otherwise a TokenError saying why not. */
-export function verifyToken(token: string, publicKey: KeyInput, nowSeconds = Math.floor(Date.now() / 1000)): Principal {
+export function verifyToken(token: string, publicKey: KeyInput, nowSeconds = Math.floor(Date.now() / 1000), skewSeconds = CLOCK_SKEW_SECONDS): Principal {
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw new TokenError(TokenErrorReason.Malformed, 'not a compact JWT');
   const parts = token.split('.');
   if (parts.length !== 3 || !parts.every((p) => BASE64URL.test(p))) throw new TokenError(TokenErrorReason.Malformed, 'not a compact JWT (three base64url parts)');
@@ -91,16 +93,16 @@ export function verifyToken(token: string, publicKey: KeyInput, nowSeconds = Mat
   if (typeof sub !== 'string' || sub === '') throw new TokenError(TokenErrorReason.Malformed, 'sub is missing');
   if (typeof role !== 'string') throw new TokenError(TokenErrorReason.Malformed, 'role is missing');
   if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new TokenError(TokenErrorReason.Malformed, 'exp is missing');
-  if (nowSeconds > exp + CLOCK_SKEW_SECONDS) throw new TokenError(TokenErrorReason.Expired, `expired at ${new Date(exp * 1000).toISOString()}`);
+  if (nowSeconds > exp + skewSeconds) throw new TokenError(TokenErrorReason.Expired, `expired at ${new Date(exp * 1000).toISOString()}`);
   for (const [name, value] of [['nbf', nbf], ['iat', iat]] as const) {
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new TokenError(TokenErrorReason.Malformed, `${name} is not a number`);
-    if (value > nowSeconds + CLOCK_SKEW_SECONDS) throw new TokenError(TokenErrorReason.NotYetValid, `${name} is ${new Date(value * 1000).toISOString()}`);
+    if (value > nowSeconds + skewSeconds) throw new TokenError(TokenErrorReason.NotYetValid, `${name} is ${new Date(value * 1000).toISOString()}`);
   }
 
   try {
     const parsed = parseRole(role);
-    return { subject: sub, role, kind: parsed.kind, ...(parsed.scope === undefined ? {} : { scope: parsed.scope }) };
+    return { subject: sub, role, kind: parsed.kind, ...(parsed.scope === undefined ? {} : { scope: parsed.scope }), expiresAt: exp };
   } catch (error) {
     if (error instanceof RoleError) throw new TokenError(TokenErrorReason.UnknownRole, error.message);
     throw error;

@@ -24,18 +24,19 @@ export class VerifiedTokens {
     private readonly publicKey: KeyObject,
     private readonly capacity = DEFAULT_CAPACITY,
     private readonly verifySigned: typeof verifyToken = verifyToken,
+    private readonly skewSeconds = CLOCK_SKEW_SECONDS,
   ) {}
 
   verify(token: string, nowSeconds = Math.floor(Date.now() / 1000)): Principal {
     const known = this.accepted.get(token);
     if (known && nowSeconds >= known.from && nowSeconds <= known.until) return known.principal;
-    const principal = this.verifySigned(token, this.publicKey, nowSeconds);
+    const principal = this.verifySigned(token, this.publicKey, nowSeconds, this.skewSeconds);
     const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { exp: number; nbf?: number; iat?: number };
     if (this.accepted.size >= this.capacity) this.accepted.delete(this.accepted.keys().next().value as string);
     this.accepted.set(token, {
       principal,
-      from: Math.max(claims.nbf ?? -Infinity, claims.iat ?? -Infinity) - CLOCK_SKEW_SECONDS,
-      until: claims.exp + CLOCK_SKEW_SECONDS,
+      from: Math.max(claims.nbf ?? -Infinity, claims.iat ?? -Infinity) - this.skewSeconds,
+      until: claims.exp + this.skewSeconds,
     });
     return principal;
   }

@@ -1,4 +1,4 @@
-import type { ClientReadableStream } from '@grpc/grpc-js';
+import { status as GrpcCode, type ClientReadableStream } from '@grpc/grpc-js';
 import type { Logger } from '@nestjs/common';
 import { backoffDelay, pause } from './backoff';
 
@@ -53,6 +53,7 @@ export class FeedFollower<Change> {
     let outage: number | undefined;
     while (!this.stopping.signal.aborted) {
       let reason: string;
+      const opened = Date.now();
       try {
         this.cursor = await this.options.consumer.cursor();
         await this.follow(() => {
@@ -62,6 +63,10 @@ export class FeedFollower<Change> {
         });
         reason = 'the stream ended (registry shutting down)';
       } catch (error) {
+        if (tokenExpiredOn(error, Date.now() - opened)) {
+          logger.log(`registry change feed: the token it was opened with expired; reopening at version ${this.cursor} with a renewed one`);
+          continue;
+        }
         reason = (error as Error).message;
       }
       if (this.stopping.signal.aborted) return;
@@ -98,4 +103,17 @@ export class FeedFollower<Change> {
       stream.cancel();
     }
   }
+}
+
+/** A stream must live this long before its UNAUTHENTICATED end counts as its token expiring rather than a refused token. */
+const MIN_LIFE_BEFORE_RENEWAL_MS = 1000;
+
+/**
+ * A stream that ran a while and then ended UNAUTHENTICATED outlived its token:
+ * the server ends streams when their token expires. Its follower reopens at once
+ * (the token source renews the token) rather than back off as from an outage; a
+ * stream refused at the start (a bad or stale token) backs off as usual.
+ */
+export function tokenExpiredOn(error: unknown, openForMs: number): boolean {
+  return openForMs >= MIN_LIFE_BEFORE_RENEWAL_MS && typeof error === 'object' && error !== null && (error as { code?: unknown }).code === GrpcCode.UNAUTHENTICATED;
 }

@@ -1,13 +1,12 @@
 import type { KeyObject } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { ConfigError, type Env } from '../../../config/src/env';
+import { ConfigError, envInt, type Env } from '../../../config/src/env';
 import { loadSigningKey } from '../auth/keys';
 import { signToken } from '../auth/token';
 
-/** Tokens minted here (development) live an hour and are renewed in their last quarter, well before expiry. */
+/** Tokens minted here (development) live an hour (MINTED_TOKEN_TTL_SEC) and are renewed in their last quarter, well before expiry. */
 export const MINTED_TOKEN_TTL_SECONDS = 3600;
-const RENEW_WITH_SECONDS_LEFT = MINTED_TOKEN_TTL_SECONDS / 4;
 
 /** A token file setting: the variable that names it (for error messages) and its value. */
 export interface TokenFileSetting {
@@ -29,7 +28,8 @@ export interface ServiceIdentity {
  * service's configuration enforces).
  */
 export function serviceTokenSource(identity: ServiceIdentity, tokenFile: TokenFileSetting, env: Env): () => string {
-  return tokenFile.file === undefined ? mintedToken(identity, loadSigningKey(env)) : fileToken(tokenFile.file, tokenFile.variable);
+  if (tokenFile.file !== undefined) return fileToken(tokenFile.file, tokenFile.variable);
+  return mintedToken(identity, loadSigningKey(env), undefined, envInt(env, 'MINTED_TOKEN_TTL_SEC', MINTED_TOKEN_TTL_SECONDS, 1, 7 * 86_400));
 }
 
 /**
@@ -67,15 +67,20 @@ export function fileToken(file: string, variable: string): () => string {
   };
 }
 
-/** A token signed here for the identity, renewed before it expires. */
-export function mintedToken(identity: ServiceIdentity, signingKey: KeyObject, nowSeconds: () => number = () => Math.floor(Date.now() / 1000)): () => string {
+/** A token signed here for the identity, renewed in its last quarter, before it expires. */
+export function mintedToken(
+  identity: ServiceIdentity,
+  signingKey: KeyObject,
+  nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
+  ttlSeconds = MINTED_TOKEN_TTL_SECONDS,
+): () => string {
   let token = '';
   let expiresAt = 0;
   return () => {
     const now = nowSeconds();
-    if (expiresAt - now <= RENEW_WITH_SECONDS_LEFT) {
-      token = signToken({ ...identity, ttlSeconds: MINTED_TOKEN_TTL_SECONDS }, signingKey, now);
-      expiresAt = now + MINTED_TOKEN_TTL_SECONDS;
+    if (expiresAt - now <= ttlSeconds / 4) {
+      token = signToken({ ...identity, ttlSeconds }, signingKey, now);
+      expiresAt = now + ttlSeconds;
     }
     return token;
   };

@@ -17,6 +17,7 @@ import {
   type MetricsServer,
   type RequestContext,
 } from '@app/observability';
+import { AUDIT_SINK, type AuditSink } from '../auth/audit';
 import { GrpcExceptionFilter } from '../errors/grpc-exception.filter';
 import { TransportExceptionFilter } from '../errors/transport-exception.filter';
 import { DEFAULT_SLOW_CALL_MS } from './call-observer';
@@ -63,6 +64,7 @@ export async function startGrpcApp(appModule: AppModule, grpc: GrpcServerOptions
   let metricsServer: MetricsServer | undefined;
   try {
     await app.listen();
+    auditRefusals(app, grpc);
     metricsServer = await startMetrics(app, grpc, options.metrics);
   } catch (error) {
     await app.close().catch(() => undefined);
@@ -83,6 +85,17 @@ export async function startGrpcApp(appModule: AppModule, grpc: GrpcServerOptions
         await app.close();
       })()),
   };
+}
+
+/** Calls the gRPC server refuses before any handler (a message that does not decode) go to the app's audit log. */
+function auditRefusals(app: INestApplicationContext, grpc: GrpcServerOptions): void {
+  let sink: AuditSink;
+  try {
+    sink = app.get<AuditSink>(AUDIT_SINK, { strict: false });
+  } catch {
+    return; // an app without an audit log (tests of the plumbing)
+  }
+  grpc.calls.auditTo(sink);
 }
 
 /** The app's Metrics (from MetricsModule) get the gRPC server's, and are served unless the port is 0. */
@@ -236,6 +249,7 @@ export async function serveHybridApp(app: NestExpressApplication, grpc: GrpcServ
     await app.init();
     await app.startAllMicroservices();
     await app.listen(http.port, http.host);
+    auditRefusals(app, grpc);
     metricsServer = await startMetrics(app, grpc, metrics);
   } catch (error) {
     await app.close().catch(() => undefined);

@@ -1,5 +1,8 @@
 import { Metadata, ServerInterceptingCall, status as GrpcCode, type ServerInterceptor, type ServerInterceptingCallInterface, type ServerMethodDefinition } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
+import { maybePrincipalOf } from '../auth/principal';
+import type { AuditSink } from '../auth/audit';
+import { malformedReason } from './proto';
 import {
   LATENCY_BUCKETS,
   PreboundCounter,
@@ -80,8 +83,14 @@ export class GrpcCallObserver {
   readonly interceptor: ServerInterceptor = (definition, call) => this.intercept(definition, call);
   private readonly methods = new Map<string, MethodCells>();
   private readonly logger = new Logger('grpc');
+  private audit: AuditSink | undefined;
 
   constructor(private readonly slowCallMs = DEFAULT_SLOW_CALL_MS) {}
+
+  /** Where calls refused here (a request message that does not decode) are audited; the bootstrap sets the app's audit log. */
+  auditTo(sink: AuditSink): void {
+    this.audit = sink;
+  }
 
   register(metrics: Metrics): void {
     metrics.register(this.handled);
@@ -111,14 +120,21 @@ export class GrpcCallObserver {
       cells.handled(code).inc();
       this.logCall(cells, code, ms, state, details);
     };
-    return new ServerInterceptingCall(call, {
+    let requestMetadata: Metadata | undefined;
+    const intercepted: ServerInterceptingCall = new ServerInterceptingCall(call, {
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, nextMetadata) => {
+            requestMetadata = metadata;
             state.requestId = requestIdFrom(metadata.get(REQUEST_ID_HEADER)[0]);
             runInRequest(state, () => nextMetadata(metadata));
           },
-          onReceiveMessage: (message, nextMessage) => runInRequest(state, () => nextMessage(message)),
+          onReceiveMessage: (message, nextMessage) => {
+            const malformed = malformedReason(message);
+            if (malformed === undefined) return runInRequest(state, () => nextMessage(message));
+            // Never reaches the handler: refused here, audited with the caller when a stream's guard knew it.
+            void this.refuseMalformed(cells, requestMetadata, malformed).then(() => intercepted.sendStatus({ code: GrpcCode.INVALID_ARGUMENT, details: malformed }));
+          },
           onReceiveHalfClose: (nextHalfClose) => runInRequest(state, nextHalfClose),
           onCancel: () => finish(GrpcCode.CANCELLED, 'cancelled by the caller or its deadline'),
         }),
@@ -137,6 +153,17 @@ export class GrpcCallObserver {
         next({ ...status, metadata: trailers });
       },
     });
+    return intercepted;
+  }
+
+  private async refuseMalformed(cells: MethodCells, metadata: Metadata | undefined, reason: string): Promise<void> {
+    const principal = maybePrincipalOf(metadata);
+    const entry = { actor: principal?.subject ?? '', role: principal?.role ?? '', action: cells.name, outcome: 'INVALID_ARGUMENT', detail: { reason, code: 'MALFORMED_MESSAGE' } };
+    try {
+      await this.audit?.record(entry);
+    } catch (error) {
+      this.logger.error(`audit of a refused call failed: ${(error as Error).message}`, JSON.stringify(entry));
+    }
   }
 
   private logCall(cells: MethodCells, code: number, ms: number, state: CallState, details: string | undefined): void {
@@ -156,3 +183,4 @@ export class GrpcCallObserver {
     this.logger[level](line);
   }
 }
+

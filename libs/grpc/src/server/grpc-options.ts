@@ -6,6 +6,7 @@ import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { GrpcCallObserver } from './call-observer';
 import { GrpcHealth } from './health';
+import { keepRepeatedHeaders } from './repeated-headers';
 import { formatAddress } from './server-config';
 import { MAX_MESSAGE_BYTES, loadProtoDefinition, serviceNamesOf } from './proto';
 
@@ -77,6 +78,7 @@ export function grpcMicroserviceOptions(cfg: GrpcServiceSpec & GrpcListenConfig 
       maxReceiveMessageLength: MAX_MESSAGE_BYTES,
       maxSendMessageLength: MAX_MESSAGE_BYTES,
       onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {
+        keepRepeatedHeaders(server);
         health.attach(server);
         new ReflectionService({ ...definition, ...builtinServiceDefinitions() }).addToServer(server);
       },

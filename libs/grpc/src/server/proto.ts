@@ -1,6 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { loadSync, type Options, type PackageDefinition, type ServiceDefinition } from '@grpc/proto-loader';
+import { loadSync, type MethodDefinition, type Options, type PackageDefinition, type ServiceDefinition } from '@grpc/proto-loader';
+import { BufferReader } from 'protobufjs';
 
 /**
  * The repository's `proto/` folder, found by walking up from this file: the same
@@ -40,6 +42,69 @@ export const PROTO_LOADER_OPTIONS = {
 /** Batch RPCs carry up to 10,000 numbers; 16 MiB leaves room for evidence-heavy pages. */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
+/**
+ * protobufjs reads a string field from a Buffer by cutting its declared length
+ * to what is there, so a truncated message decodes with its last string cut
+ * short; and it reads invalid UTF-8 as U+FFFD. Both are refused here, as the
+ * proto3 specification and the other runtimes do: the message does not decode.
+ */
+BufferReader.prototype.string = function readString(this: BufferReader): string {
+  const length = this.uint32();
+  const start = this.pos;
+  const end = start + length;
+  if (end > this.len) throw new RangeError(`string field of ${length} bytes runs past the end of the message (${this.len} bytes)`);
+  this.pos = end;
+  const bytes = (this.buf as Buffer).subarray(start, end);
+  if (!isUtf8(bytes)) throw new RangeError('string field is not valid UTF-8');
+  return bytes.toString('utf8');
+};
+
+const MALFORMED = Symbol.for('fraud.grpc.malformed-message');
+
+/**
+ * What a request message that does not decode becomes, instead of an exception
+ * (which grpc-js answers INTERNAL, out of every interceptor's sight): the call
+ * observer refuses it as the caller's fault, with the reason.
+ */
+export interface MalformedMessage {
+  readonly [MALFORMED]: string;
+}
+
+/** Why a request message did not decode, or undefined for a message that did. */
+export function malformedReason(message: unknown): string | undefined {
+  return typeof message === 'object' && message !== null && MALFORMED in message ? (message as MalformedMessage)[MALFORMED] : undefined;
+}
+
+export interface MethodShape {
+  requestStream: boolean;
+  responseStream: boolean;
+}
+
+const shapes = new Map<string, MethodShape>();
+
+/** Whether a loaded method (`fraud.registry.v1.RegistryService/WatchChanges`) streams its requests or its answers. */
+export function methodShape(method: string): MethodShape | undefined {
+  return shapes.get(method);
+}
+
+/** Request decoders that turn a message that does not decode into a MalformedMessage, and the methods' shapes. */
+function prepareMethods(definition: PackageDefinition): void {
+  for (const name of serviceNamesOf(definition)) {
+    for (const method of Object.values(definition[name] as ServiceDefinition) as MethodDefinition<unknown, unknown>[]) {
+      shapes.set(method.path.replace(/^\//, ''), { requestStream: method.requestStream, responseStream: method.responseStream });
+      const decode = method.requestDeserialize as (bytes: Buffer) => unknown;
+      const type = `${(method.requestType as { type?: { name?: string } }).type?.name ?? 'request'}`;
+      (method as { requestDeserialize: (bytes: Buffer) => unknown }).requestDeserialize = (bytes: Buffer) => {
+        try {
+          return decode(bytes);
+        } catch (error) {
+          return { [MALFORMED]: `the request is not a well-formed ${type} message: ${(error as Error).message}` } satisfies MalformedMessage;
+        }
+      };
+    }
+  }
+}
+
 const definitions = new Map<string, PackageDefinition>();
 
 /** Loads (once per set of files) proto files given relative to PROTO_ROOT. */
@@ -48,6 +113,7 @@ export function loadProtoDefinition(protoFiles: readonly string[]): PackageDefin
   let definition = definitions.get(key);
   if (!definition) {
     definition = protoFiles.length === 0 ? {} : loadSync([...protoFiles], { ...PROTO_LOADER_OPTIONS, includeDirs: [...PROTO_LOADER_OPTIONS.includeDirs] });
+    prepareMethods(definition);
     definitions.set(key, definition);
     for (const name of serviceNamesOf(definition)) {
       const short = name.slice(name.lastIndexOf('.') + 1);

@@ -30,7 +30,10 @@ export interface Flag {
   idempotencyKey: string;
   /** E.164 (+8619112345678) or national 11-digit form (19112345678). */
   msisdn: string;
-  /** "carrier:<ID>" or "admin"; must match the caller's token. */
+  /**
+   * "carrier:<ID>" or "admin:<province>"; must match the caller's token ("admin"
+   * alone stands for the caller's own province and is recorded as such).
+   */
   source: string;
   /** At least one, e.g. CALL_BURST, CORROBORATED_REPORTS. */
   reasonCodes: string[];

@@ -20,6 +20,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/proto ./proto
+# The buf image (npm run proto) that server reflection answers from, where dist/ looks for it.
+COPY --from=build /app/libs/contracts/src/generated/descriptors.binpb ./libs/contracts/src/generated/descriptors.binpb
 # The admin serves the analysts' dashboard from here (Chart.js comes from node_modules).
 COPY --from=build /app/apps/admin/dashboard ./apps/admin/dashboard
 USER node

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import type { registry } from '@app/contracts';
 import { createGrpcClient, unary } from '@app/grpc';
-import { freePort, healthCheck } from '@app/testing';
+import { freePort, healthCheck, reflect } from '@app/testing';
 import { READY_LINE } from './launcher/banner';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -157,6 +157,20 @@ describe('npm start (e2e)', () => {
 
     for (const address of serviceAddresses()) expect(await healthCheck(address, '')).toBe('SERVING');
     expect(await healthCheck(`127.0.0.1:${ports.registry}`, REGISTRY_SERVICE)).toBe('SERVING');
+    // Reflection answers from the committed buf image, which the built app finds from dist/; each port lists what it serves.
+    const builtin = ['grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
+    const carrierService = 'fraud.carrier.v1.CarrierService';
+    const served: [number, string][] = [
+      [ports.registry, REGISTRY_SERVICE],
+      [ports.admin, 'fraud.admin.v1.AdminService'],
+      [ports.cmcc, carrierService],
+      [ports.cucc, carrierService],
+      [ports.ctcc, carrierService],
+    ];
+    for (const [port, service] of served) {
+      const listed = await reflect(`127.0.0.1:${port}`, { listServices: '*' });
+      expect([port, listed.listServicesResponse!.service.map((s) => s.name)]).toEqual([port, [service, ...builtin]]);
+    }
     expect(run.output()).toContain(`postgres://fraud:*****@127.0.0.1:${ports.pg}/postgres (embedded)`);
     expect(run.output()).not.toContain('fraud:fraud@');
 

@@ -4,7 +4,7 @@ python3-grpcio) and Google's protobuf runtime, nothing of grpc-js or protobufjs.
 
 Reads one JSON document on stdin:
 
-  {"descriptor_set": "/path/to/image.binpb",   # `buf build -o` of proto/
+  {"descriptor_set": "/path/to/image.binpb",   # the buf image (npm run proto)
    "parallel": false,                           # run the calls at once (threads)
    "calls": [ CALL, ... ]}
 

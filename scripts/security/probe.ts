@@ -1,9 +1,7 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { descriptorImagePath } from '@app/grpc';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 /** Debian's python3 carries python3-grpcio and python3-protobuf (a pyenv python3 on PATH may not). */
 export const PYTHON = process.env.SECURITY_PYTHON ?? '/usr/bin/python3';
 const PROBE = path.join(__dirname, 'grpc_probe.py');
@@ -30,35 +28,33 @@ export interface ProbeResult {
   elapsed: number;
 }
 
-let image: string | undefined;
-
-/** proto/ compiled by buf (its own compiler, not protobufjs) into a FileDescriptorSet. */
+/** proto/ and the vendored gRPC protos as compiled by buf (its own compiler, not protobufjs): the committed image. */
 export function descriptorSet(): string {
-  if (!image) {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'fraud-image-')), 'image.binpb');
-    execFileSync(path.join(ROOT, 'node_modules', '.bin', 'buf'), ['build', '-o', file], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-    image = file;
-  }
-  return image;
+  return descriptorImagePath();
 }
 
 /** Runs the calls through C-core gRPC from Python, in order or all at once. */
-export function probe(calls: ProbeCall[], options: { parallel?: boolean } = {}): Promise<ProbeResult[]> {
+export async function probe(calls: ProbeCall[], options: { parallel?: boolean } = {}): Promise<ProbeResult[]> {
   const document = {
     descriptor_set: descriptorSet(),
     parallel: options.parallel ?? false,
     calls: calls.map(({ rawHex, readFor, ...call }) => ({ ...call, ...(rawHex === undefined ? {} : { raw_hex: rawHex }), ...(readFor === undefined ? {} : { read_for: readFor }) })),
   };
+  return (await runPython<{ results: ProbeResult[] }>(PROBE, document)).results;
+}
+
+/** Runs one of the suite's Python scripts: the document as JSON on its stdin, its stdout parsed as JSON. */
+export function runPython<T>(script: string, document: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [PROBE], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(PYTHON, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.once('error', reject);
     child.once('close', (code) => {
-      if (code !== 0) return reject(new Error(`grpc_probe.py exited ${code}: ${err}`));
-      resolve((JSON.parse(out) as { results: ProbeResult[] }).results);
+      if (code !== 0) return reject(new Error(`${path.basename(script)} exited ${code}: ${err}`));
+      resolve(JSON.parse(out) as T);
     });
     child.stdin.end(JSON.stringify(document));
   });

@@ -1,6 +1,8 @@
 // gRPC plumbing shared by the apps: server bootstrap (health, reflection, TLS),
 // the error -> status filter, token auth and audit of refusals, and clients.
 export * from './server/proto';
+export * from './server/descriptor-image';
+export * from './server/reflection';
 export * from './server/health';
 export * from './server/server-config';
 export * from './server/grpc-options';

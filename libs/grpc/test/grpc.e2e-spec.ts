@@ -12,6 +12,7 @@ import {
   AUTH_VERIFICATION_KEY,
   AuthGuard,
   createGrpcClient,
+  DescriptorImage,
   findFreePort,
   grpcMicroserviceOptions,
   principalOf,
@@ -27,7 +28,7 @@ import {
   type GrpcServiceClient,
   type Principal,
 } from '@app/grpc';
-import { healthCheck, reflect } from '@app/testing';
+import { healthCheck, reflect, reflectStream } from '@app/testing';
 
 class NumberNotFoundError extends DomainError {
   readonly kind = ErrorKind.NotFound;
@@ -44,6 +45,13 @@ class ReplayGoneError extends DomainError {
 }
 
 const seen: { principal?: Principal } = {};
+
+type DescribedFile = {
+  name: string;
+  dependency: string[];
+  messageType: { name: string; field: { name: string; jsonName: string }[] }[];
+  service: { name: string; method: { name: string }[] }[];
+};
 const BIG_VERSION = 2 ** 40 + 7; // beyond 32 bits: int64 must arrive as the same JS number
 
 /** Two-and-a-bit RegistryService methods from the real proto, each failing on demand. */
@@ -306,29 +314,51 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
     await expect(healthCheck(address, 'fraud.nothing.v1.NoService')).rejects.toMatchObject({ code: GrpcCode.NOT_FOUND });
   });
 
-  it('lists services and serves their descriptors by reflection, without a token', async () => {
-    const listed = await reflect(address, { listServices: '*' });
-    expect(listed.listServicesResponse!.service.map((s) => s.name).sort()).toEqual([
+  it.each(['v1', 'v1alpha'] as const)('lists its services and serves buf’s descriptors by reflection %s, without a token', async (version) => {
+    const [listed, described, health] = await reflectStream(
+      address,
+      [{ listServices: '*' }, { fileContainingSymbol: 'fraud.registry.v1.RegistryService' }, { fileContainingSymbol: 'grpc.health.v1.Health' }],
+      version,
+    );
+    expect(listed!.listServicesResponse!.service.map((s) => s.name)).toEqual([
       'fraud.registry.v1.RegistryService',
       'grpc.health.v1.Health',
       'grpc.reflection.v1.ServerReflection',
       'grpc.reflection.v1alpha.ServerReflection',
     ]);
-    const described = await reflect(address, { fileContainingSymbol: 'fraud.registry.v1.RegistryService' });
-    type File = { name: string; dependency: string[]; service: { name: string; method: { name: string }[] }[] };
-    const files = described.fileDescriptorResponse!.fileDescriptorProto.map((bytes) => FileDescriptorProto.decode(bytes) as unknown as File);
-    // proto-loader regroups files per package, so grpcurl sees one file per package.
-    const [registryFile] = files;
-    expect(registryFile!.name).toBe('fraud_registry_v1.proto');
-    expect(registryFile!.service[0]!.method.map((m) => m.name)).toContain('CheckNumbers');
-    expect(files.map((f) => f.name).sort()).toEqual(['fraud_common_v1.proto', 'fraud_registry_v1.proto', 'google_protobuf.proto']);
-    // grpcurl links the descriptors by these names: every dependency must be among the files served.
-    const served = new Set(files.map((f) => f.name));
-    expect(files.flatMap((f) => f.dependency ?? []).filter((d) => !served.has(d))).toEqual([]);
+    const files = described!.fileDescriptorResponse!.fileDescriptorProto.map((bytes) => FileDescriptorProto.decode(bytes) as unknown as DescribedFile);
+    expect(files.map((f) => [f.name, f.dependency])).toEqual([
+      ['fraud/registry/v1/registry.proto', ['fraud/common/v1/common.proto', 'google/protobuf/timestamp.proto']],
+      ['fraud/common/v1/common.proto', ['google/protobuf/timestamp.proto']],
+      ['google/protobuf/timestamp.proto', []],
+    ]);
+    expect(files[0]!.service[0]!.method.map((m) => m.name)).toContain('CheckNumbers');
+    // Field names as written in proto/, json_name as protoc sets it.
+    const evidence = files[1]!.messageType.find((m) => m.name === 'Evidence')!;
+    expect(evidence.field.map((f) => [f.name, f.jsonName])).toContainEqual(['window_start', 'windowStart']);
+    // Byte for byte the committed buf image.
+    const image = DescriptorImage.load();
+    expect(described!.fileDescriptorResponse!.fileDescriptorProto.map((b) => Buffer.from(b))).toEqual(files.map((f) => image.file(f.name)!.bytes));
+    const [healthFile] = health!.fileDescriptorResponse!.fileDescriptorProto.map((bytes) => FileDescriptorProto.decode(bytes) as unknown as DescribedFile);
+    expect(healthFile!.name).toBe('grpc/health/v1/health.proto');
+  });
+
+  it('answers reflection requests it cannot serve with NOT_FOUND on the stream, and one that asks nothing with INVALID_ARGUMENT', async () => {
+    const [file, symbol, extension, numbers] = await reflectStream(address, [
+      { fileByFilename: 'fraud/admin/v1/admin.proto' },
+      { fileContainingSymbol: 'fraud.admin.v1.AdminService' },
+      { fileContainingExtension: { containingType: 'fraud.common.v1.Evidence', extensionNumber: 100 } },
+      { allExtensionNumbersOfType: 'fraud.common.v1.Evidence' },
+    ]);
+    expect(file!.errorResponse).toEqual({ errorCode: GrpcCode.NOT_FOUND, errorMessage: 'file not found: fraud/admin/v1/admin.proto' });
+    expect(symbol!.errorResponse).toEqual({ errorCode: GrpcCode.NOT_FOUND, errorMessage: 'symbol not found: fraud.admin.v1.AdminService' });
+    expect(extension!.errorResponse).toEqual({ errorCode: GrpcCode.NOT_FOUND, errorMessage: 'extension not found: fraud.common.v1.Evidence(100)' });
+    expect(numbers!.allExtensionNumbersResponse).toEqual({ baseTypeName: 'fraud.common.v1.Evidence', extensionNumber: [] });
+    await expect(reflect(address, { host: 'localhost' }, 'v1alpha')).rejects.toMatchObject({ code: GrpcCode.INVALID_ARGUMENT });
   });
 });
 
-describe('gRPC server without services of its own (e2e)', () => {
+describe('gRPC server without handlers of its own (e2e)', () => {
   @Module({})
   class EmptyAppModule {}
 
@@ -342,7 +372,7 @@ describe('gRPC server without services of its own (e2e)', () => {
     try {
       expect(await healthCheck(app.address, '')).toBe('SERVING');
       const listed = await reflect(app.address, { listServices: '*' });
-      expect(listed.listServicesResponse!.service.map((s) => s.name)).toContain('grpc.health.v1.Health');
+      expect(listed.listServicesResponse!.service.map((s) => s.name)).toEqual(['grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection']);
       app.health.setNotServing();
       expect(await healthCheck(app.address, '')).toBe('NOT_SERVING');
     } finally {
@@ -351,9 +381,52 @@ describe('gRPC server without services of its own (e2e)', () => {
     await expect(healthCheck(app.address, '')).rejects.toMatchObject({ code: GrpcCode.UNAVAILABLE });
   });
 
-  it('refuses to start with a health service that is not loaded', () => {
+  it('serves the admin’s services only: not CarrierService, whose proto admin.proto imports for its types', async () => {
+    const port = await findFreePort();
+    const app = await startGrpcApp(
+      EmptyAppModule,
+      grpcMicroserviceOptions({
+        protoFiles: ['fraud/admin/v1/admin.proto'],
+        packages: ['fraud.admin.v1'],
+        healthServices: ['fraud.admin.v1.AdminService'],
+        host: '127.0.0.1',
+        port,
+        credentials: ServerCredentials.createInsecure(),
+      }),
+      { logger: false },
+    );
+    const carrier = createGrpcClient('fraud.carrier.v1.CarrierService', 'fraud/carrier/v1/carrier.proto', app.address);
+    try {
+      const [listed, carrierFile] = await reflectStream(app.address, [{ listServices: '*' }, { fileContainingSymbol: 'fraud.carrier.v1.CarrierService' }], 'v1alpha');
+      expect(listed!.listServicesResponse!.service.map((s) => s.name)).toEqual([
+        'fraud.admin.v1.AdminService',
+        'grpc.health.v1.Health',
+        'grpc.reflection.v1.ServerReflection',
+        'grpc.reflection.v1alpha.ServerReflection',
+      ]);
+      // Still served as a file: admin.proto's types need it.
+      const names = carrierFile!.fileDescriptorResponse!.fileDescriptorProto.map((bytes) => (FileDescriptorProto.decode(bytes) as unknown as DescribedFile).name);
+      expect(names[0]).toBe('fraud/carrier/v1/carrier.proto');
+      await expect(unary(carrier, 'checkCall', {})).rejects.toMatchObject({ code: GrpcCode.UNIMPLEMENTED });
+    } finally {
+      carrier.close();
+      await app.close(1000);
+    }
+  });
+
+  it('refuses to start with a health service it does not serve', () => {
     expect(() =>
       grpcMicroserviceOptions({ protoFiles: [], packages: [], healthServices: ['fraud.admin.v1.AdminService'], host: '127.0.0.1', port: 1, credentials: ServerCredentials.createInsecure() }),
-    ).toThrow('health service fraud.admin.v1.AdminService is not defined in (no proto files)');
+    ).toThrow('health service fraud.admin.v1.AdminService is not served: it is not a service of (no proto files)');
+    expect(() =>
+      grpcMicroserviceOptions({
+        protoFiles: ['fraud/admin/v1/admin.proto'],
+        packages: ['fraud.admin.v1'],
+        healthServices: ['fraud.carrier.v1.CarrierService'],
+        host: '127.0.0.1',
+        port: 1,
+        credentials: ServerCredentials.createInsecure(),
+      }),
+    ).toThrow('health service fraud.carrier.v1.CarrierService is not served: it is not a service of fraud.admin.v1 in fraud/admin/v1/admin.proto');
   });
 });

@@ -1,21 +1,25 @@
-import { dirname, join } from 'node:path';
 import type { Server, ServerCredentials } from '@grpc/grpc-js';
-import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
-import { ReflectionService } from '@grpc/reflection';
+import type { PackageDefinition } from '@grpc/proto-loader';
 import { Transport, type GrpcOptions } from '@nestjs/microservices';
-import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { GrpcCallObserver } from './call-observer';
+import { DescriptorImage } from './descriptor-image';
 import { GrpcHealth } from './health';
+import { HEALTH_PROTO, HEALTH_SERVICE, REFLECTION_PROTOS, REFLECTION_SERVICES, ServerReflection } from './reflection';
 import { keepRepeatedHeaders } from './repeated-headers';
 import { formatAddress } from './server-config';
-import { MAX_MESSAGE_BYTES, loadProtoDefinition, serviceNamesOf } from './proto';
+import { MAX_MESSAGE_BYTES, loadProtoDefinition } from './proto';
 
 export interface GrpcServiceSpec {
   /** Relative to PROTO_ROOT, e.g. `fraud/registry/v1/registry.proto`; may be empty. */
   protoFiles: string[];
-  /** Packages whose services Nest binds to handlers, e.g. `fraud.registry.v1`; may be empty. */
+  /**
+   * Packages whose services Nest binds to handlers, e.g. `fraud.registry.v1`; may be
+   * empty. The port serves (and reflection lists) the services of these packages
+   * that are declared in `protoFiles` themselves, never those of the files they
+   * import: see applicationServices.
+   */
   packages: string[];
-  /** Fully-qualified services reported by grpc.health.v1, e.g. `fraud.registry.v1.RegistryService`. */
+  /** Fully-qualified services reported by grpc.health.v1, e.g. `fraud.registry.v1.RegistryService`; served ones only. */
   healthServices: string[];
 }
 
@@ -41,20 +45,21 @@ export type GrpcServerOptions = GrpcOptions & {
 /**
  * Nest microservice options for one of our gRPC servers. Besides the
  * application's services it serves grpc.health.v1 and server reflection (v1 and
- * v1alpha), so `grpcurl -plaintext localhost:PORT list` and health probes work
- * without a token: they are plain grpc-js services, outside Nest's guards.
+ * v1alpha) from the committed buf image, so `grpcurl -plaintext localhost:PORT list`,
+ * grpcui, Postman and health probes work without a token: they are plain grpc-js
+ * services, outside Nest's guards.
  */
 export function grpcMicroserviceOptions(cfg: GrpcServiceSpec & GrpcListenConfig & { slowCallMs?: number }): GrpcServerOptions {
-  const packageDefinition = loadProtoDefinition(cfg.protoFiles);
-  const services = serviceNamesOf(packageDefinition);
-  for (const pkg of cfg.packages) {
-    if (!services.some((s) => s.startsWith(`${pkg}.`))) {
-      throw new Error(`gRPC package ${pkg} has no service in ${cfg.protoFiles.join(', ') || '(no proto files)'}`);
-    }
-  }
+  const image = DescriptorImage.load();
+  const services = applicationServices(cfg, image);
   for (const service of cfg.healthServices) {
-    if (!services.includes(service)) throw new Error(`health service ${service} is not defined in ${cfg.protoFiles.join(', ') || '(no proto files)'}`);
+    if (!services.includes(service)) throw new Error(`health service ${service} is not served: it is not a service of ${describeSpec(cfg)}`);
   }
+  const reflection = new ServerReflection(image, {
+    files: [...cfg.protoFiles, HEALTH_PROTO, ...REFLECTION_PROTOS],
+    services: [...services, HEALTH_SERVICE, ...REFLECTION_SERVICES],
+  });
+  const packageDefinition = loadProtoDefinition(cfg.protoFiles);
 
   const health = new GrpcHealth(cfg.healthServices);
   const calls = new GrpcCallObserver(cfg.slowCallMs);
@@ -70,32 +75,42 @@ export function grpcMicroserviceOptions(cfg: GrpcServiceSpec & GrpcListenConfig 
       // A grpc-js server interceptor sees every call, refused ones and health checks included.
       channelOptions: { interceptors: [calls.interceptor] },
       // Nest requires a package option; with none, it binds no service of ours and
-      // the server still answers health and reflection (admin, carrier for now).
+      // the server still answers health and reflection.
       package: cfg.packages,
-      // Loaded here rather than from protoPath so the same definition feeds
-      // reflection; an empty object is accepted by Nest when there are no files.
+      // Loaded once per set of files (clients share it); an empty object is
+      // accepted by Nest when there are no files.
       packageDefinition,
       maxReceiveMessageLength: MAX_MESSAGE_BYTES,
       maxSendMessageLength: MAX_MESSAGE_BYTES,
-      onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {
+      onLoadPackageDefinition: (_definition: PackageDefinition, server: Server) => {
         keepRepeatedHeaders(server);
         health.attach(server);
-        new ReflectionService({ ...definition, ...builtinServiceDefinitions() }).addToServer(server);
+        reflection.addToServer(server);
       },
     },
   };
 }
 
-let builtins: PackageDefinition | undefined;
-
-/** Health and reflection themselves, so reflection lists them next to ours (as grpc-go does). */
-function builtinServiceDefinitions(): PackageDefinition {
-  if (!builtins) {
-    const reflectionProtoRoot = join(dirname(require.resolve('@grpc/reflection')), '..', 'proto');
-    builtins = {
-      ...loadSync('health/v1/health.proto', { includeDirs: [join(dirname(healthProtoPath), '..', '..')] }),
-      ...loadSync(['grpc/reflection/v1/reflection.proto', 'grpc/reflection/v1alpha/reflection.proto'], { includeDirs: [reflectionProtoRoot] }),
-    };
+/**
+ * The application services a port serves, e.g. `fraud.admin.v1.AdminService`:
+ * the services declared in its own `protoFiles` whose package is one of
+ * `packages`, which is what Nest binds. A file's imports lend it types, not
+ * services: admin.proto imports carrier.proto, and the admin does not serve
+ * CarrierService. Every package must contribute a service.
+ */
+export function applicationServices(spec: Pick<GrpcServiceSpec, 'protoFiles' | 'packages'>, image: DescriptorImage = DescriptorImage.load()): string[] {
+  const services: string[] = [];
+  for (const name of spec.protoFiles) {
+    const file = image.file(name);
+    if (!file) throw new Error(`${name} is not in the descriptor image: run npm run proto`);
+    if (spec.packages.includes(file.package)) services.push(...file.services);
   }
-  return builtins;
+  for (const pkg of spec.packages) {
+    if (!services.some((s) => s.startsWith(`${pkg}.`))) throw new Error(`gRPC package ${pkg} has no service in ${describeSpec(spec)}`);
+  }
+  return services;
+}
+
+function describeSpec(spec: Pick<GrpcServiceSpec, 'protoFiles' | 'packages'>): string {
+  return spec.protoFiles.length === 0 ? '(no proto files)' : `${spec.packages.join(', ') || '(no packages)'} in ${spec.protoFiles.join(', ')}`;
 }

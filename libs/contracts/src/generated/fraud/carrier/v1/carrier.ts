@@ -108,7 +108,10 @@ export interface SubscriberReport {
 export interface Event {
   /** Unique per event; a repeated id is ignored. Optional. */
   id: string;
-  /** Event time, milliseconds since the Unix epoch. */
+  /**
+   * Event time, milliseconds since the Unix epoch; at most EVENT_MAX_AHEAD_SEC
+   * (default 120) ahead of the carrier's clock. The analysis runs on it.
+   */
   atMs: number;
   subscriber?: SubscriberRecord | undefined;
   call?: CallRecord | undefined;
@@ -134,6 +137,10 @@ export interface EventRejection {
 export interface IngestEventsResponse {
   accepted: number;
   duplicates: number;
+  /**
+   * Events refused one by one: invalid ones, and future ones (dated more than
+   * EVENT_MAX_AHEAD_SEC ahead of the carrier's clock; reason `future: ...`).
+   */
   rejected: number;
   /** Events older than the allowed lateness: refused, counted here and in rejections. */
   late: number;
@@ -335,7 +342,9 @@ export interface CarrierServiceClient {
   /**
    * Signalling and CDR feed: a client stream of event batches (at most 1,000
    * events each). Bad events are refused one by one, counted and described in
-   * the response; a repeated event id is ignored. Roles: carrier:<own ID>.
+   * the response, and so are events dated more than EVENT_MAX_AHEAD_SEC
+   * (default 120) ahead of the carrier's clock (reason `future: ...`); a
+   * repeated event id is ignored. Roles: carrier:<own ID>.
    */
 
   ingestEvents(request: Observable<IngestEventsRequest>, metadata?: Metadata): Observable<IngestEventsResponse>;
@@ -420,7 +429,9 @@ export interface CarrierServiceController {
   /**
    * Signalling and CDR feed: a client stream of event batches (at most 1,000
    * events each). Bad events are refused one by one, counted and described in
-   * the response; a repeated event id is ignored. Roles: carrier:<own ID>.
+   * the response, and so are events dated more than EVENT_MAX_AHEAD_SEC
+   * (default 120) ahead of the carrier's clock (reason `future: ...`); a
+   * repeated event id is ignored. Roles: carrier:<own ID>.
    */
 
   ingestEvents(

@@ -85,6 +85,13 @@ describe('IngestEvents (carrier over gRPC)', () => {
     await expect(carrier.client('analyst').ingest([[call as never]])).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
   });
 
+  it('refuses a message without events with INVALID_ARGUMENT naming the field, and answers a stream without messages', async () => {
+    await expect(client.ingest([[]])).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining('events: a message needs 1 to 1000 events, got none (message 0)') });
+    const call = { id: '', atMs: Date.parse('2024-03-06T10:00:00+08:00'), call: { caller: '19100000001', callee: '19100000002', durationSec: 1, answered: true, cell: '' } };
+    await expect(client.ingest([[call as never], []])).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining('(message 1)') });
+    expect(await client.ingest([])).toEqual({ accepted: 0, duplicates: 0, rejected: 0, late: 0, rejections: [], decisions: 0 });
+  });
+
   it('refuses events dated ahead of its clock as future, one by one, and they never make current events late', async () => {
     const future = (atMs: number, id = '') => ({ id, atMs, call: { caller: '19100000001', callee: '19100000002', durationSec: 10, answered: true, cell: '' } });
     const outliers = await client.ingest([[future(Date.parse('2099-12-31T00:00:00+08:00'), 'outlier-1')] as never, [future(Date.now() + 10 * 60_000)] as never]);

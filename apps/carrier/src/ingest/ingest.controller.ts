@@ -53,6 +53,9 @@ export class IngestController implements Pick<carrier.CarrierServiceController, 
 
   private async ingestBatch(request: carrier.IngestEventsRequest, batch: number, totals: Totals, writes: WriteWindow): Promise<void> {
     const wire = request.events ?? [];
+    if (wire.length === 0) {
+      throw new ValidationError(ValidationErrorCode.OutOfRange, 'events', `a message needs 1 to ${MAX_EVENTS_PER_BATCH} events, got none (message ${batch})`);
+    }
     if (wire.length > MAX_EVENTS_PER_BATCH) {
       throw new ValidationError(ValidationErrorCode.OutOfRange, 'events', `at most ${MAX_EVENTS_PER_BATCH} events per message, got ${wire.length} (message ${batch})`);
     }

@@ -121,7 +121,7 @@ export interface Event {
 }
 
 export interface IngestEventsRequest {
-  /** 1..1,000 events. */
+  /** 1..1,000 events: an empty message is INVALID_ARGUMENT (an empty stream is not). */
   events: Event[];
 }
 
@@ -340,11 +340,14 @@ export interface SetPolicyResponse {
 
 export interface CarrierServiceClient {
   /**
-   * Signalling and CDR feed: a client stream of event batches (at most 1,000
-   * events each). Bad events are refused one by one, counted and described in
-   * the response, and so are events dated more than EVENT_MAX_AHEAD_SEC
-   * (default 120) ahead of the carrier's clock (reason `future: ...`); a
-   * repeated event id is ignored. Roles: carrier:<own ID>.
+   * Signalling and CDR feed: a client stream of event batches (1 to 1,000
+   * events each; a message with none or more ends the stream with
+   * INVALID_ARGUMENT naming `events`). Bad events are refused one by one,
+   * counted and described in the response, and so are events dated more than
+   * EVENT_MAX_AHEAD_SEC (default 120) ahead of the carrier's clock (reason
+   * `future: ...`); a repeated event id is ignored. A stream closed without any
+   * message is not an error: it is answered with every count at zero.
+   * Roles: carrier:<own ID>.
    */
 
   ingestEvents(request: Observable<IngestEventsRequest>, metadata?: Metadata): Observable<IngestEventsResponse>;
@@ -427,11 +430,14 @@ export interface CarrierServiceClient {
 
 export interface CarrierServiceController {
   /**
-   * Signalling and CDR feed: a client stream of event batches (at most 1,000
-   * events each). Bad events are refused one by one, counted and described in
-   * the response, and so are events dated more than EVENT_MAX_AHEAD_SEC
-   * (default 120) ahead of the carrier's clock (reason `future: ...`); a
-   * repeated event id is ignored. Roles: carrier:<own ID>.
+   * Signalling and CDR feed: a client stream of event batches (1 to 1,000
+   * events each; a message with none or more ends the stream with
+   * INVALID_ARGUMENT naming `events`). Bad events are refused one by one,
+   * counted and described in the response, and so are events dated more than
+   * EVENT_MAX_AHEAD_SEC (default 120) ahead of the carrier's clock (reason
+   * `future: ...`); a repeated event id is ignored. A stream closed without any
+   * message is not an error: it is answered with every count at zero.
+   * Roles: carrier:<own ID>.
    */
 
   ingestEvents(

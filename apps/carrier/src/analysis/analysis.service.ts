@@ -178,7 +178,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
    * Re-activation chances used per number, for the one-chance rule: restores of a
    * suspension after an ID check (a lifted restriction uses none), except those a
    * later mistaken restore gave back (clearance, upheld appeal: with a RESTORE
-   * decision, or an upheld appeal of a number already restored).
+   * decision, or an upheld appeal of a number already restored; not one held
+   * back by a police confirmation, which gave nothing back).
    */
   private async chancesUsed(): Promise<Map<string, number[]>> {
     const rows: { msisdn: string; at: Date }[] = await this.dataSource.query(
@@ -186,7 +187,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
        WHERE NOT r.shadow AND r.action = 'RESTORE' AND r.previous = 'SUSPEND' AND 'ID_VERIFIED' = ANY (r.reasons)
          AND NOT EXISTS (SELECT 1 FROM decision m WHERE m.msisdn = r.msisdn AND NOT m.shadow AND m.action = 'RESTORE' AND m.at >= r.at
                          AND m.reasons && ARRAY['POLICE_CLEARED', 'REGISTRY_CLEARED', 'APPEAL_UPHELD'])
-         AND NOT EXISTS (SELECT 1 FROM appeal a WHERE a.msisdn = r.msisdn AND a.upheld AND a.at >= r.at)
+         AND NOT EXISTS (SELECT 1 FROM appeal a WHERE a.msisdn = r.msisdn AND a.outcome = 'UPHELD' AND a.at >= r.at)
        ORDER BY r.at`,
     );
     const chances = new Map<string, number[]>();

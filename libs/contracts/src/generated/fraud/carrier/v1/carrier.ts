@@ -51,6 +51,19 @@ export enum Action {
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
+export enum DeclarationOutcome {
+  DECLARATION_OUTCOME_UNSPECIFIED = "DECLARATION_OUTCOME_UNSPECIFIED",
+  /** DECLARATION_OUTCOME_DECLARED - The profile is declared: stored, and used by the analysis from now on. */
+  DECLARATION_OUTCOME_DECLARED = "DECLARATION_OUTCOME_DECLARED",
+  /**
+   * DECLARATION_OUTCOME_CONFIRMED_FRAUD - The registry lists the number as CONFIRMED (police-confirmed fraud): the
+   * declaration is recorded but changes nothing; only a police clearance lifts
+   * the confirmation.
+   */
+  DECLARATION_OUTCOME_CONFIRMED_FRAUD = "DECLARATION_OUTCOME_CONFIRMED_FRAUD",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
 export enum ReactivationOutcome {
   REACTIVATION_OUTCOME_UNSPECIFIED = "REACTIVATION_OUTCOME_UNSPECIFIED",
   REACTIVATION_OUTCOME_RESTORED = "REACTIVATION_OUTCOME_RESTORED",
@@ -58,6 +71,26 @@ export enum ReactivationOutcome {
   REACTIVATION_OUTCOME_ID_NOT_VERIFIED = "REACTIVATION_OUTCOME_ID_NOT_VERIFIED",
   /** REACTIVATION_OUTCOME_REFERRED_TO_POLICE - No chance left in this window: the case goes to police verification in the registry. */
   REACTIVATION_OUTCOME_REFERRED_TO_POLICE = "REACTIVATION_OUTCOME_REFERRED_TO_POLICE",
+  /**
+   * REACTIVATION_OUTCOME_CONFIRMED_FRAUD - The registry lists the number as CONFIRMED (police-confirmed fraud): no
+   * re-activation restores it, whatever its step; only a police clearance does
+   * (ask the police to review the case).
+   */
+  REACTIVATION_OUTCOME_CONFIRMED_FRAUD = "REACTIVATION_OUTCOME_CONFIRMED_FRAUD",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export enum AppealOutcome {
+  APPEAL_OUTCOME_UNSPECIFIED = "APPEAL_OUTCOME_UNSPECIFIED",
+  /** APPEAL_OUTCOME_UPHELD - Upheld: a restricted or suspended number is restored, earlier chances given back. */
+  APPEAL_OUTCOME_UPHELD = "APPEAL_OUTCOME_UPHELD",
+  /** APPEAL_OUTCOME_REJECTED - Rejected: recorded only. */
+  APPEAL_OUTCOME_REJECTED = "APPEAL_OUTCOME_REJECTED",
+  /**
+   * APPEAL_OUTCOME_CONFIRMED_FRAUD - Upheld, but the registry lists the number as CONFIRMED (police-confirmed
+   * fraud): recorded, nothing restored; only a police clearance lifts it.
+   */
+  APPEAL_OUTCOME_CONFIRMED_FRAUD = "APPEAL_OUTCOME_CONFIRMED_FRAUD",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
@@ -193,6 +226,11 @@ export interface ExplainNumberResponse {
   msisdn: string;
   /** The number's step on the active policy's ladder. */
   state: Action;
+  /**
+   * Beside the step, the registry's status of the number (this carrier's copy):
+   * always set, NOT_LISTED when never listed. CONFIRMED (police-confirmed
+   * fraud) blocks its calls whatever the step says, and no carrier restores it.
+   */
   registryStatus: NumberStatus;
   declaredProfile: UsageProfile;
   profileAttested: boolean;
@@ -216,8 +254,10 @@ export interface DeclareProfileRequest {
 
 export interface DeclareProfileResponse {
   msisdn: string;
+  /** The profile in force: the one declared, or for CONFIRMED_FRAUD the one kept. */
   profile: UsageProfile;
   replayed: boolean;
+  outcome: DeclarationOutcome;
 }
 
 export interface ReactivateRequest {
@@ -249,6 +289,7 @@ export interface ResolveAppealResponse {
   msisdn: string;
   state: Action;
   replayed: boolean;
+  outcome: AppealOutcome;
 }
 
 export interface ListDecisionsRequest {
@@ -369,13 +410,16 @@ export interface CarrierServiceClient {
 
   /**
    * An employer's or platform's attestation that the number is used for work
-   * (courier, delivery, logistics, enterprise). Audited. Roles: carrier:<own ID>.
+   * (courier, delivery, logistics, enterprise). A number the registry lists as
+   * CONFIRMED (police-confirmed fraud) keeps its profile: the answer says
+   * CONFIRMED_FRAUD. Audited. Roles: carrier:<own ID>.
    */
 
   declareProfile(request: DeclareProfileRequest, metadata?: Metadata): Observable<DeclareProfileResponse>;
 
   /**
-   * Re-activation after an in-person or secure electronic ID check.
+   * Re-activation after an in-person or secure electronic ID check. A number
+   * the registry lists as CONFIRMED is not restored: CONFIRMED_FRAUD.
    * Roles: carrier:<own ID>.
    */
 
@@ -383,7 +427,8 @@ export interface CarrierServiceClient {
 
   /**
    * An appeal decided for the subscriber: restores as a mistaken suspension
-   * (no re-activation chance used). Roles: carrier:<own ID>, admin:<province>.
+   * (no re-activation chance used), unless the registry lists the number as
+   * CONFIRMED (CONFIRMED_FRAUD). Roles: carrier:<own ID>, admin:<province>.
    */
 
   resolveAppeal(request: ResolveAppealRequest, metadata?: Metadata): Observable<ResolveAppealResponse>;
@@ -468,7 +513,9 @@ export interface CarrierServiceController {
 
   /**
    * An employer's or platform's attestation that the number is used for work
-   * (courier, delivery, logistics, enterprise). Audited. Roles: carrier:<own ID>.
+   * (courier, delivery, logistics, enterprise). A number the registry lists as
+   * CONFIRMED (police-confirmed fraud) keeps its profile: the answer says
+   * CONFIRMED_FRAUD. Audited. Roles: carrier:<own ID>.
    */
 
   declareProfile(
@@ -477,7 +524,8 @@ export interface CarrierServiceController {
   ): Promise<DeclareProfileResponse> | Observable<DeclareProfileResponse> | DeclareProfileResponse;
 
   /**
-   * Re-activation after an in-person or secure electronic ID check.
+   * Re-activation after an in-person or secure electronic ID check. A number
+   * the registry lists as CONFIRMED is not restored: CONFIRMED_FRAUD.
    * Roles: carrier:<own ID>.
    */
 
@@ -488,7 +536,8 @@ export interface CarrierServiceController {
 
   /**
    * An appeal decided for the subscriber: restores as a mistaken suspension
-   * (no re-activation chance used). Roles: carrier:<own ID>, admin:<province>.
+   * (no re-activation chance used), unless the registry lists the number as
+   * CONFIRMED (CONFIRMED_FRAUD). Roles: carrier:<own ID>, admin:<province>.
    */
 
   resolveAppeal(

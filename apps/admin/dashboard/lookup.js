@@ -34,6 +34,7 @@ export function createLookup(panel) {
     if (!record) return;
     result.replaceChildren(
       ownerBlock(record),
+      registryBlock(record),
       h('h3', {}, t('lookup.decisions')),
       h('div', { 'data-testid': 'lookup-decisions' }, decisionsTable(record.decisions ?? [])),
       h('h3', {}, t('lookup.directives')),
@@ -66,6 +67,18 @@ function ownerBlock({ msisdn, owner }) {
     h('strong', {}, msisdn),
     ` · ${t('lookup.owner', { carrier: owner?.carrier ?? '–' })}`,
     owner?.ported ? ` (${t('lookup.ported')})` : '',
+  );
+}
+
+/** The registry's status beside the carriers' steps: CONFIRMED outranks them all. */
+function registryBlock({ registryStatus }) {
+  const status = String(registryStatus ?? '').replace(/^NUMBER_STATUS_/, '') || 'UNSPECIFIED';
+  return h(
+    'p',
+    { className: 'meta', 'data-testid': 'lookup-registry' },
+    t('lookup.registry'),
+    h('span', { className: `badge registry-${status}` }, label('registry', status)),
+    status === 'CONFIRMED' ? ` ${t('lookup.registryConfirmed')}` : '',
   );
 }
 

@@ -150,6 +150,8 @@ describe('the analysts’ dashboard in headless Chromium, on a registry, the adm
     await page.getByTestId('lookup-submit').click();
     await page.getByTestId('lookup-case').getByText('案件编号').waitFor();
     expect(await page.getByTestId('lookup-owner').textContent()).toBe('+8619100007001 · 归属运营商：CTCC');
+    // The registry's status beside the carriers' steps (CTCC's suspension flags it, unless that flag is still on its way).
+    expect(await page.getByTestId('lookup-registry').textContent()).toMatch(/^涉诈号码库：(涉诈嫌疑|未列入)$/);
     const decisions = page.getByTestId('lookup-decisions').locator('tbody tr');
     const cmccReport = await decisions.filter({ hasText: 'CMCC' }).textContent();
     expect(cmccReport).toContain('跨网举报');

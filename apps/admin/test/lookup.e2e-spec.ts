@@ -65,6 +65,8 @@ describe('LookupNumber: a number across carriers, audited with its purpose (e2e)
     expect(answer.owner).toEqual({ msisdn: NUMBER, carrier: 'CTCC', ported: false });
     expect(answer.decisions.map((d) => d.decision!.action)).toEqual(['ACTION_SUSPEND', 'ACTION_WARN', 'ACTION_REPORT']);
     expect(answer.case?.status).toBe('CASE_STATUS_OPEN');
+    // No REGISTRY_ADDRESS here: the registry's status is unknown, and said so.
+    expect(answer.registryStatus).toBe('NUMBER_STATUS_UNSPECIFIED');
   });
 
   it('requires a purpose, and refuses roles the proto does not admit', async () => {

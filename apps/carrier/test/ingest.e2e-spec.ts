@@ -1,7 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { Client } from 'pg';
 import type { CarrierEvent } from '@app/domain';
-import { newNumberBurst } from '../../../libs/domain/src/carrier/fixtures';
+import { parseExposition, sampleOf, scrapeMetrics } from '@app/testing';
+import { newNumberBurst, wangiri } from '../../../libs/domain/src/carrier/fixtures';
 import { CarrierHarness, toWire, type CarrierClient } from './carrier-harness';
 
 describe('IngestEvents (carrier over gRPC)', () => {
@@ -82,5 +83,35 @@ describe('IngestEvents (carrier over gRPC)', () => {
     await expect(client.ingest([Array.from({ length: 1001 }, () => call) as never])).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining('events') });
     await expect(carrier.client('carrier:CMCC').ingest([[call as never]])).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
     await expect(carrier.client('analyst').ingest([[call as never]])).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+  });
+
+  it('refuses a message without events with INVALID_ARGUMENT naming the field, and answers a stream without messages', async () => {
+    await expect(client.ingest([[]])).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining('events: a message needs 1 to 1000 events, got none (message 0)') });
+    const call = { id: '', atMs: Date.parse('2024-03-06T10:00:00+08:00'), call: { caller: '19100000001', callee: '19100000002', durationSec: 1, answered: true, cell: '' } };
+    await expect(client.ingest([[call as never], []])).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining('(message 1)') });
+    expect(await client.ingest([])).toEqual({ accepted: 0, duplicates: 0, rejected: 0, late: 0, rejections: [], decisions: 0 });
+  });
+
+  it('refuses events dated ahead of its clock as future, one by one, and they never make current events late', async () => {
+    const future = (atMs: number, id = '') => ({ id, atMs, call: { caller: '19100000001', callee: '19100000002', durationSec: 10, answered: true, cell: '' } });
+    const outliers = await client.ingest([[future(Date.parse('2099-12-31T00:00:00+08:00'), 'outlier-1')] as never, [future(Date.now() + 10 * 60_000)] as never]);
+    expect(outliers).toMatchObject({ accepted: 0, rejected: 2, late: 0 });
+    expect(outliers.rejections).toEqual([
+      { batch: 0, index: 0, field: 'at_ms', reason: "future: more than 120 s ahead of the service's clock" },
+      { batch: 1, index: 0, field: 'at_ms', reason: "future: more than 120 s ahead of the service's clock" },
+    ]);
+
+    // A wangiri run that ended a minute ago: every event is analysed, and the caller is stopped.
+    const fraud = wangiri();
+    const events = ingestible(fraud.events);
+    const offset = Date.now() - 60_000 - events[events.length - 1].at;
+    const current = events.map((e) => (e.type === 'subscriber' ? { ...e, at: e.at + offset, activatedAt: e.activatedAt + offset } : { ...e, at: e.at + offset }));
+    const answer = await client.ingest(toWire(current, 100, 'current'));
+    expect(answer).toMatchObject({ accepted: current.length, rejected: 0, late: 0, rejections: [] });
+    expect(answer.decisions).toBeGreaterThan(0);
+    expect(await rows(`SELECT count(*)::int AS n FROM decision WHERE msisdn = $1 AND NOT shadow AND action = 'RESTRICT'`, [fraud.subject])).toEqual([{ n: 1 }]);
+
+    const series = parseExposition(await scrapeMetrics(carrier.metricsUrl));
+    expect(sampleOf(series, 'fraud_events_rejected_total', { carrier: 'CTCC', reason: 'future' })).toBe(2);
   });
 });

@@ -1,6 +1,8 @@
 import { Client } from 'pg';
-import { Action, normaliseMsisdn, UsageProfile, type CarrierEvent, type EngineResult, type Msisdn } from '@app/domain';
+import { common, registry, toTimestamp } from '@app/contracts';
+import { Action, normaliseMsisdn, UsageProfile, type CarrierEvent, type EngineResult, type Msisdn, type RegistryMark } from '@app/domain';
 import { AnalysisService } from '../src/analysis/analysis.service';
+import { RegistryFollower } from '../src/registry-link/registry-follower.service';
 import { toWire, type CarrierClient, type CarrierHarness } from './carrier-harness';
 
 /** Helpers for the call-setup, profile and re-activation tests: the carrier's database, directory and engine. */
@@ -44,4 +46,22 @@ export function suspend(harness: CarrierHarness, msisdn: Msisdn): Promise<Engine
 
 export function levelOf(harness: CarrierHarness, msisdn: Msisdn): Action {
   return harness.nestApp.get(AnalysisService).state.levelOf(msisdn, Date.now());
+}
+
+let registryVersion = 0;
+
+/**
+ * A registry status change as its change feed delivers it (no registry needed):
+ * the engine acts on it and the local copy is stored, so a restart knows it too.
+ */
+export function registryChange(harness: CarrierHarness, msisdn: Msisdn, status: RegistryMark): Promise<void> {
+  const change: registry.StatusChange = {
+    version: ++registryVersion,
+    msisdn,
+    status: common.NumberStatus[`NUMBER_STATUS_${status}`],
+    previousStatus: common.NumberStatus.NUMBER_STATUS_UNSPECIFIED,
+    cause: registry.ChangeCause.CHANGE_CAUSE_VERIFICATION,
+    changedAt: toTimestamp(new Date()),
+  };
+  return harness.nestApp.get(RegistryFollower).apply([change]);
 }

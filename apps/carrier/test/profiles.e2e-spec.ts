@@ -4,7 +4,7 @@ import { Action, ladderLevel, UsageProfile, type CarrierEvent, type Msisdn } fro
 import { cst, MINUTE, Scenario } from '../../../libs/domain/src/carrier/fixtures/scenario';
 import { AnalysisService } from '../src/analysis/analysis.service';
 import { CarrierHarness, toWire, type CarrierClient } from './carrier-harness';
-import { query, subscribe } from './ladder-helpers';
+import { query, registryChange, subscribe } from './ladder-helpers';
 
 describe('DeclareProfile (carrier over gRPC)', () => {
   let carrier: CarrierHarness;
@@ -39,7 +39,7 @@ describe('DeclareProfile (carrier over gRPC)', () => {
 
   it('stores an attested profile, and later analysis no longer takes the volume for a burst', async () => {
     const [undeclared, courier] = await subscribe(carrier, client, ['13320000001', '13320000002']);
-    expect(await declare('sf-0117', '13320000002')).toEqual({ msisdn: courier, profile: 'USAGE_PROFILE_COURIER', replayed: false });
+    expect(await declare('sf-0117', '13320000002')).toEqual({ msisdn: courier, profile: 'USAGE_PROFILE_COURIER', outcome: 'DECLARATION_OUTCOME_DECLARED', replayed: false });
     expect(await query(carrier, `SELECT msisdn, profile, attested_by, attestation_reference, declared_by FROM profile_declaration`)).toEqual([
       { msisdn: courier, profile: 'courier', attested_by: 'SF Express Chengdu depot', attestation_reference: 'SF-CD-2024-0117', declared_by: 'crm-desk-7' },
     ]);
@@ -95,6 +95,29 @@ describe('DeclareProfile (carrier over gRPC)', () => {
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value.profile : (r.reason as { code: number }).code))).toEqual(['USAGE_PROFILE_COURIER', status.ALREADY_EXISTS]);
     expect(await query(carrier, `SELECT profile FROM subscriber WHERE msisdn = $1`, [msisdn])).toEqual([{ profile: 'courier' }]);
     expect(carrier.nestApp.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.Courier);
+  });
+
+  it('leaves the profile of a number the police confirmed as it is: CONFIRMED_FRAUD, recorded, answered again, after a restart too', async () => {
+    const [msisdn] = await subscribe(carrier, client, ['13320000008']);
+    await registryChange(carrier, msisdn, 'CONFIRMED');
+    const answer = { msisdn, profile: 'USAGE_PROFILE_NONE', outcome: 'DECLARATION_OUTCOME_CONFIRMED_FRAUD', replayed: false };
+    expect(await declare('confirmed-8', msisdn)).toEqual(answer);
+    expect(await declare('confirmed-8', msisdn)).toEqual({ ...answer, replayed: true });
+    expect(await query(carrier, `SELECT profile, outcome FROM profile_declaration WHERE msisdn = $1`, [msisdn])).toEqual([{ profile: 'courier', outcome: 'CONFIRMED_FRAUD' }]);
+    expect(await query(carrier, `SELECT profile FROM subscriber WHERE msisdn = $1`, [msisdn])).toEqual([{ profile: 'none' }]);
+    expect(carrier.nestApp.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.None);
+    const explained = await client.call<carrier.ExplainNumberResponse>('explainNumber', { msisdn, purpose: 'attestation desk' });
+    expect(explained).toMatchObject({ registryStatus: 'NUMBER_STATUS_CONFIRMED', declaredProfile: 'USAGE_PROFILE_NONE', profileAttested: false });
+
+    await carrier.stop();
+    await carrier.boot();
+    client = carrier.client('carrier:CTCC', 'crm-desk-7');
+    expect(carrier.nestApp.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.None);
+    expect(await declare('confirmed-8', msisdn)).toEqual({ ...answer, replayed: true });
+    // A directory sync may still set it (the refused declaration attests nothing).
+    const sync = { id: '', atMs: cst('2024-05-08T00:00'), subscriber: { msisdn, activatedAtMs: cst('2020-01-01T00:00'), realNameVerified: true, profile: 'USAGE_PROFILE_ENTERPRISE' } };
+    expect(await client.ingest([[sync as never]])).toMatchObject({ accepted: 1 });
+    expect(await query(carrier, `SELECT profile FROM subscriber WHERE msisdn = $1`, [msisdn])).toEqual([{ profile: 'enterprise' }]);
   });
 
   it('refuses a number that is not this carrier’s subscriber with NOT_FOUND', async () => {

@@ -3,7 +3,7 @@ import type { carrier } from '@app/contracts';
 import type { Msisdn } from '@app/domain';
 import { newNumberBurst } from '../../../libs/domain/src/carrier/fixtures';
 import { CarrierHarness, toWire, type CarrierClient } from './carrier-harness';
-import { levelOf, query, subscribe, suspend } from './ladder-helpers';
+import { levelOf, query, registryChange, subscribe, suspend } from './ladder-helpers';
 
 /** Valid GB 11643 numbers (ISO 7064 check characters X and 3). */
 const NATIONAL_ID = '11010519491231002X';
@@ -79,7 +79,7 @@ describe('Reactivate and ResolveAppeal (carrier over gRPC)', () => {
     // The suspension itself already flagged the number to the registry, where the police verify it.
     expect(await query(carrier, `SELECT count(*)::int AS n FROM outbox WHERE msisdn = $1 AND destination = 'REGISTRY'`, [a])).toEqual([{ n: 2 }]);
     // The appeal is upheld: restored as a mistake, no chance used, and the earlier one given back.
-    expect(await appeal('a-appeal', a, true)).toEqual({ msisdn: a, state: 'ACTION_NONE', replayed: false });
+    expect(await appeal('a-appeal', a, true)).toEqual({ msisdn: a, outcome: 'APPEAL_OUTCOME_UPHELD', state: 'ACTION_NONE', replayed: false });
     expect((await decisionsOf(a)).at(-1)).toEqual({ action: 'RESTORE', previous: 'SUSPEND', reasons: ['APPEAL_UPHELD'] });
 
     // b: its chance used, nothing given back.
@@ -116,7 +116,7 @@ describe('Reactivate and ResolveAppeal (carrier over gRPC)', () => {
     const [msisdn] = await subscribe(carrier, shop, ['13330000021']);
     await suspend(carrier, msisdn);
     const decisions = await decisionsOf(msisdn);
-    expect(await appeal('rejected-1', msisdn, false)).toEqual({ msisdn, state: 'ACTION_SUSPEND', replayed: false });
+    expect(await appeal('rejected-1', msisdn, false)).toEqual({ msisdn, outcome: 'APPEAL_OUTCOME_REJECTED', state: 'ACTION_SUSPEND', replayed: false });
     expect(await decisionsOf(msisdn)).toEqual(decisions);
     expect(await query(carrier, `SELECT upheld, reference, note, resolved_by FROM appeal WHERE idempotency_key = 'rejected-1'`)).toEqual([
       { upheld: false, reference: 'appeal-rejected-1', note: 'courier, employer confirmed', resolved_by: 'analyst-desk-3' },
@@ -152,6 +152,44 @@ describe('Reactivate and ResolveAppeal (carrier over gRPC)', () => {
     const other = await Promise.allSettled([appeal('race-2', msisdn, true), appeal('race-2', msisdn, false)]);
     expect(other.map((r) => (r.status === 'fulfilled' ? r.value.state : (r.reason as { code: number }).code))).toEqual(['ACTION_NONE', status.ALREADY_EXISTS]);
     expect(await query(carrier, `SELECT upheld FROM appeal WHERE idempotency_key = 'race-2'`)).toEqual([{ upheld: true }]);
+  });
+
+  it('restores no number the police confirmed: CONFIRMED_FRAUD to Reactivate and to an upheld appeal, kept and answered again, after a restart too', async () => {
+    const [msisdn] = await subscribe(carrier, shop, ['13330000061']);
+    await registryChange(carrier, msisdn, 'CONFIRMED');
+    expect(levelOf(carrier, msisdn)).toBe('SUSPEND');
+    const decisions = await decisionsOf(msisdn);
+    const held = { msisdn, state: 'ACTION_SUSPEND', replayed: false };
+    expect(await reactivate('confirmed-1', msisdn)).toEqual({ ...held, outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD' });
+    expect(await appeal('confirmed-appeal', msisdn, true)).toEqual({ ...held, outcome: 'APPEAL_OUTCOME_CONFIRMED_FRAUD' });
+    expect(await decisionsOf(msisdn)).toEqual(decisions);
+    expect(await query(carrier, `SELECT outcome FROM reactivation WHERE msisdn = $1`, [msisdn])).toEqual([{ outcome: 'CONFIRMED_FRAUD' }]);
+    expect(await query(carrier, `SELECT upheld, outcome FROM appeal WHERE msisdn = $1`, [msisdn])).toEqual([{ upheld: true, outcome: 'CONFIRMED_FRAUD' }]);
+    // Explain and call setup say the same: blocked by the registry, the police's review is the way out.
+    const explained = await shop.call<carrier.ExplainNumberResponse>('explainNumber', { msisdn, purpose: 'shop counter: re-activation refused' });
+    expect(explained).toMatchObject({ state: 'ACTION_SUSPEND', registryStatus: 'NUMBER_STATUS_CONFIRMED' });
+    expect(explained.nextStepsEn).toMatch(/^Calls from this number are blocked: the police confirmed fraud on it in the fraud registry\./);
+    expect(explained.nextStepsEn).not.toMatch(/normal|re-activation chance/);
+    expect(await shop.call('checkCall', { caller: msisdn, callee: '13800000000' })).toEqual({ verdict: 'CALL_VERDICT_BLOCK', reasons: ['SUSPENDED', 'REGISTRY_CONFIRMED'] });
+
+    await restart();
+    expect(await reactivate('confirmed-1', msisdn)).toEqual({ ...held, outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD', replayed: true });
+    expect(await appeal('confirmed-appeal', msisdn, true)).toEqual({ ...held, outcome: 'APPEAL_OUTCOME_CONFIRMED_FRAUD', replayed: true });
+    expect(await reactivate('confirmed-2', msisdn)).toEqual({ ...held, outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD' });
+
+    // Once the police clear it the registry restores it; a retry of the old request still answers what it was.
+    await registryChange(carrier, msisdn, 'CLEARED');
+    expect(levelOf(carrier, msisdn)).toBe('NONE');
+    expect(await reactivate('confirmed-1', msisdn)).toEqual({ msisdn, state: 'ACTION_NONE', outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD', replayed: true });
+  });
+
+  it('holds a number the police confirmed after it was re-activated: confirmed again means suspended, and no second re-activation', async () => {
+    const [msisdn] = await subscribe(carrier, shop, ['13330000062']);
+    await suspend(carrier, msisdn);
+    expect(await outcomeOf('reconfirmed-1', msisdn)).toBe('REACTIVATION_OUTCOME_RESTORED');
+    await registryChange(carrier, msisdn, 'CONFIRMED');
+    expect(levelOf(carrier, msisdn)).toBe('SUSPEND');
+    expect(await reactivate('reconfirmed-2', msisdn)).toMatchObject({ outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD', state: 'ACTION_SUSPEND' });
   });
 
   it.each([

@@ -212,6 +212,29 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
     expect(unknown.err).toMatch(/^fraudctl declare-profile: NOT_FOUND from carrier CTCC \(127\.0\.0\.1:\d+\): msisdn: is not a subscriber of this carrier/);
   });
 
+  it('a number the police confirmed: reactivate and declare-profile answer CONFIRMED_FRAUD, explain shows the registry beside the step', async () => {
+    const confirmed = answeredBy[3];
+    expect(await fraudctl(['police', 'verify', confirmed, '--case', 'CD-2024-0200'])).toMatchObject({ code: ExitCode.Ok, err: '' });
+    await eventually(async () => province.carriers.CTCC.nestApp.get(AnalysisService).state.isConfirmedFraud(confirmed as never), (known) => known);
+
+    const reactivated = await fraudctl(['reactivate', confirmed, '--national-id', nationalId('51010119900307124'), '--reference', 'SHOP-CD-0050', '--carrier', 'CTCC']);
+    expect(reactivated).toMatchObject({ code: ExitCode.Ok, err: '' });
+    expect(reactivated.out).toMatch(/^outcome +CONFIRMED_FRAUD$/m);
+    expect(reactivated.out).toMatch(/^state +SUSPEND$/m);
+    expect(reactivated.out).toMatch(/^note +police-confirmed fraud in the registry: nothing changed, only a police clearance restores the number/m);
+
+    const declared = await fraudctl(['declare-profile', confirmed, 'courier', '--attested-by', 'SF Express Chengdu depot', '--reference', 'SF-2024-18', '--carrier', 'CTCC']);
+    expect(declared).toMatchObject({ code: ExitCode.Ok, err: '' });
+    expect(declared.out).toMatch(/^outcome +CONFIRMED_FRAUD$/m);
+    expect(declared.out).toMatch(/^profile +none$/m);
+
+    const explained = await fraudctl(['explain', confirmed, '--carrier', 'CTCC']);
+    expect(explained).toMatchObject({ code: ExitCode.Ok, err: '' });
+    expect(explained.out).toMatch(/^ +state +SUSPEND$/m);
+    expect(explained.out).toMatch(/^ +registry +CONFIRMED \(police-confirmed fraud: calls blocked whatever the step; no carrier restores it\)$/m);
+    expect(explained.out).toMatch(/^ +next steps +Calls from this number are blocked: the police confirmed fraud on it/m);
+  });
+
   it('police verify confirms fraud and police clear clears, in the registry', async () => {
     const verified = await fraudctl(['police', 'verify', '19100000077', '--case', 'CD-2024-0117', '--note', 'confirmed by the victims']);
     expect(verified).toMatchObject({ code: ExitCode.Ok, err: '' });

@@ -1,4 +1,4 @@
-import { toTimestamp, type admin, type carrier } from '@app/contracts';
+import { common, toTimestamp, type admin, type carrier } from '@app/contracts';
 import { toWireCase } from '../cases/case.mapper';
 import { toWireDirectiveRecord } from '../directives/directives.mapper';
 import { evidenceToWire } from '../feed/evidence';
@@ -29,5 +29,6 @@ export function toWireLookup(found: NumberLookup): admin.LookupNumberResponse {
     decisions: found.decisions.map(toWireDecision),
     directives: found.directives.map(toWireDirectiveRecord),
     case: found.case && toWireCase(found.case),
+    registryStatus: found.registryStatus ? common.NumberStatus[`NUMBER_STATUS_${found.registryStatus}`] : common.NumberStatus.NUMBER_STATUS_UNSPECIFIED,
   };
 }

@@ -1,11 +1,22 @@
 import { Metadata, type ClientReadableStream } from '@grpc/grpc-js';
 import { Inject, Injectable } from '@nestjs/common';
-import type { registry } from '@app/contracts';
-import { PeerConnection } from '@app/grpc';
+import { common, type registry } from '@app/contracts';
+import type { RegistryMark } from '@app/domain';
+import { PeerConnection, unary } from '@app/grpc';
 import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
 
 /** The longest pause between reconnects to the registry. */
 export const REGISTRY_RETRY_MAX_MS = 5_000;
+
+/** A number's status in the registry. */
+export type RegistryStatus = RegistryMark | 'NOT_LISTED';
+
+const STATUSES: Partial<Record<common.NumberStatus, RegistryStatus>> = {
+  [common.NumberStatus.NUMBER_STATUS_NOT_LISTED]: 'NOT_LISTED',
+  [common.NumberStatus.NUMBER_STATUS_SUSPECTED]: 'SUSPECTED',
+  [common.NumberStatus.NUMBER_STATUS_CONFIRMED]: 'CONFIRMED',
+  [common.NumberStatus.NUMBER_STATUS_CLEARED]: 'CLEARED',
+};
 
 /** The administration's channel to the registry (`REGISTRY_ADDRESS`), as `admin:<province>`. */
 @Injectable()
@@ -28,5 +39,13 @@ export class RegistryConnection extends PeerConnection {
       watchChanges(request: registry.WatchChangesRequest, metadata: Metadata): ClientReadableStream<registry.WatchChangesResponse>;
     };
     return client.watchChanges({ sinceVersion }, new Metadata());
+  }
+
+  /** One number's status now (CheckNumbers); rejects when the registry does not answer within `timeoutMs`. */
+  async statusOf(msisdn: string, timeoutMs: number): Promise<RegistryStatus> {
+    const answer = await unary<registry.CheckNumbersResponse>(this.channel(), 'checkNumbers', { msisdns: [msisdn] }, new Metadata(), { deadline: Date.now() + timeoutMs });
+    const status = STATUSES[answer.results[0]?.status ?? common.NumberStatus.NUMBER_STATUS_UNSPECIFIED];
+    if (!status) throw new Error(`the registry answered no status for ${msisdn}`);
+    return status;
   }
 }

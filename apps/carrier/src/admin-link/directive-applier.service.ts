@@ -81,6 +81,9 @@ export class DirectiveApplier {
       case 'SUSPEND':
         return applied(decided ? `suspended (was ${before})` : `already ${before}: nothing more to do`, state);
       case 'RESTORE':
+        if (result.confirmedFraud) {
+          return rejected(`${msisdn} is CONFIRMED in the registry (police-confirmed fraud): no carrier restores it, only a police clearance does; stays ${state}`, state);
+        }
         return applied(decided ? `restored from ${before} without using a re-activation chance` : `not restricted or suspended (${before}): nothing to restore`, state);
       case 'REVIEW': {
         const { score, signals } = assess(engine.features(msisdn, at), engine.primary.policy);

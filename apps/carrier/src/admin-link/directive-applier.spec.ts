@@ -154,6 +154,21 @@ describe(DirectiveApplier.name, () => {
     expect(engine.primary.standingOf(msisdnKey(ours))?.chancesUsedAt).toEqual([]);
   });
 
+  it('rejects a RESTORE of a number the police confirmed in the registry, saying why; the number stays suspended', async () => {
+    const { applier, engine, ours, recorded, now } = carrierCtcc();
+    engine.registryChanged(ours, 'CONFIRMED', ISSUED);
+    expect(engine.levelOf(ours, now.ms)).toBe(Action.Suspend);
+    const before = recorded.length;
+    expect(await applier.apply(onNumber('d-confirmed', admin.DirectiveKind.DIRECTIVE_KIND_RESTORE, '19100009999'))).toEqual({
+      directiveId: 'd-confirmed',
+      outcome: 'DIRECTIVE_OUTCOME_REJECTED',
+      detail: '+8619100009999 is CONFIRMED in the registry (police-confirmed fraud): no carrier restores it, only a police clearance does; stays SUSPEND',
+      state: 'ACTION_SUSPEND',
+    });
+    expect(recorded).toHaveLength(before);
+    expect(engine.levelOf(ours, now.ms)).toBe(Action.Suspend);
+  });
+
   it('reviews our subscriber: measured under the active policy, raised when the evidence supports it, the step acknowledged', async () => {
     const { applier, engine, ours } = carrierCtcc();
     const review = (id: string) => applier.apply(onNumber(id, admin.DirectiveKind.DIRECTIVE_KIND_REVIEW, '19100009999'));

@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { DataSource } from 'typeorm';
 import {
   AnalysisEngine,
+  CLOCK,
   EventGate,
+  type Clock,
   type CarrierEvent,
   type Decision,
   type EngineResult,
@@ -21,6 +23,8 @@ export interface IngestOutcome {
   accepted: number;
   duplicates: number;
   late: number[];
+  /** Indexes of events dated past the allowance ahead of the service's clock. */
+  future: number[];
   decisions: Decision[];
 }
 
@@ -39,7 +43,6 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AnalysisService.name);
   private engine!: AnalysisEngine;
   private gate!: EventGate;
-  private newestEventAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private policyTimer: NodeJS.Timeout | null = null;
   /** The last subscriber directory write: the next one starts after it. */
@@ -52,13 +55,14 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     private readonly subscribers: SubscribersRepository,
     private readonly decisions: DecisionsRepository,
     private readonly recorder: DecisionRecorder,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async onModuleInit(): Promise<void> {
     const { active, shadow } = await this.policies.current();
     const policy = await this.loadPolicy(active);
     this.engine = new AnalysisEngine({ policy, shadow: shadow && (await this.loadPolicy(shadow)), carrier: this.config.carrierId });
-    this.gate = new EventGate(this.config.latenessMs);
+    this.gate = new EventGate({ latenessMs: this.config.latenessMs, maxAheadMs: this.config.maxAheadMs });
     let subscribers = 0;
     await this.subscribers.forEach((rows) => {
       subscribers += rows.length;
@@ -110,17 +114,19 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
    * writes are chained, so the same number's records land in arrival order.
    */
   analyse(events: readonly CarrierEvent[]): { outcome: IngestOutcome; durable: Promise<void> } {
-    const outcome: IngestOutcome = { accepted: 0, duplicates: 0, late: [], decisions: [] };
+    const outcome: IngestOutcome = { accepted: 0, duplicates: 0, late: [], future: [], decisions: [] };
     const directory: SubscriberEvent[] = [];
+    // The service's clock bounds only how far ahead senders may date events; the analysis runs on event time.
+    const now = this.clock.now().getTime();
     for (let index = 0; index < events.length; index++) {
       const event = events[index];
-      const verdict = this.gate.admit(event);
+      const verdict = this.gate.admit(event, now);
       if (verdict === 'duplicate') outcome.duplicates++;
       else if (verdict === 'late') outcome.late.push(index);
+      else if (verdict === 'future') outcome.future.push(index);
       else {
         outcome.accepted++;
         if (event.type === 'subscriber') directory.push(event);
-        else if (event.at > this.newestEventAt) this.newestEventAt = event.at;
         const { decisions } = this.engine.process(event);
         if (decisions.length > 0) outcome.decisions.push(...decisions);
       }
@@ -155,8 +161,10 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private evictIdle(): void {
-    if (this.newestEventAt === 0) return;
-    const evicted = this.engine.evictIdle(this.newestEventAt - this.config.idleEvictionMs);
+    // Idle by event time, up to the gate's newest mark (which no future-dated event can move past the clock).
+    const newest = this.gate.newest;
+    if (!Number.isFinite(newest)) return;
+    const evicted = this.engine.evictIdle(newest - this.config.idleEvictionMs);
     if (evicted > 0) this.logger.log(`forgot the activity of ${evicted} idle numbers`);
   }
 
@@ -170,7 +178,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
    * Re-activation chances used per number, for the one-chance rule: restores of a
    * suspension after an ID check (a lifted restriction uses none), except those a
    * later mistaken restore gave back (clearance, upheld appeal: with a RESTORE
-   * decision, or an upheld appeal of a number already restored).
+   * decision, or an upheld appeal of a number already restored; not one held
+   * back by a police confirmation, which gave nothing back).
    */
   private async chancesUsed(): Promise<Map<string, number[]>> {
     const rows: { msisdn: string; at: Date }[] = await this.dataSource.query(
@@ -178,7 +187,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
        WHERE NOT r.shadow AND r.action = 'RESTORE' AND r.previous = 'SUSPEND' AND 'ID_VERIFIED' = ANY (r.reasons)
          AND NOT EXISTS (SELECT 1 FROM decision m WHERE m.msisdn = r.msisdn AND NOT m.shadow AND m.action = 'RESTORE' AND m.at >= r.at
                          AND m.reasons && ARRAY['POLICE_CLEARED', 'REGISTRY_CLEARED', 'APPEAL_UPHELD'])
-         AND NOT EXISTS (SELECT 1 FROM appeal a WHERE a.msisdn = r.msisdn AND a.upheld AND a.at >= r.at)
+         AND NOT EXISTS (SELECT 1 FROM appeal a WHERE a.msisdn = r.msisdn AND a.outcome = 'UPHELD' AND a.at >= r.at)
        ORDER BY r.at`,
     );
     const chances = new Map<string, number[]>();

@@ -21,6 +21,7 @@ describe(carrierConfig.name, () => {
       defaultPort: 50063,
       defaultMetricsPort: 9473,
       latenessMs: 300_000,
+      maxAheadMs: 120_000,
       idleEvictionMs: 168 * 3_600_000,
       registryAddress: undefined,
       outboxBatch: 500,
@@ -33,6 +34,8 @@ describe(carrierConfig.name, () => {
       adminRetryMaxMs: 5000,
     });
     expect(carrierConfig({ CARRIER_ID: 'CTCC', EVENT_LATENESS_SEC: '60', REGISTRY_ADDRESS: 'registry:50051' })).toMatchObject({ latenessMs: 60_000, registryAddress: 'registry:50051' });
+    expect(carrierConfig({ CARRIER_ID: 'CTCC', EVENT_MAX_AHEAD_SEC: '10' })).toMatchObject({ maxAheadMs: 10_000 });
+    expect(() => carrierConfig({ CARRIER_ID: 'CTCC', EVENT_MAX_AHEAD_SEC: '86400' })).toThrow(new ConfigError('EVENT_MAX_AHEAD_SEC', '86400 is outside 0..3600'));
     expect(() => carrierConfig({ CARRIER_ID: 'CTCC', OUTBOX_BATCH: '5000' })).toThrow(new ConfigError('OUTBOX_BATCH', '5000 is outside 1..1000'));
     expect(carrierConfig({ CARRIER_ID: 'CTCC', REGISTRY_TOKEN_FILE: '/run/secrets/registry.token', REGISTRY_RETRY_MAX_MS: '30000' })).toMatchObject({
       registryTokenFile: '/run/secrets/registry.token',

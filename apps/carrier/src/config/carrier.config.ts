@@ -16,6 +16,8 @@ export interface CarrierConfig {
   defaultMetricsPort: number;
   /** How late an event may arrive, behind the newest one seen, and still be analysed. */
   latenessMs: number;
+  /** How far ahead of this service's clock an event may be dated (senders' clock skew); later ones are refused as future. */
+  maxAheadMs: number;
   /** Activity of numbers idle this long is forgotten (numbers on a ladder step are kept). */
   idleEvictionMs: number;
   /** The registry's gRPC address; unset: no flags leave and no registry copy is kept. */
@@ -53,6 +55,7 @@ export function carrierConfig(env: Env): CarrierConfig {
     defaultPort: CARRIER_DEFAULT_PORTS[carrierId],
     defaultMetricsPort: CARRIER_DEFAULT_METRICS_PORTS[carrierId],
     latenessMs: envInt(env, 'EVENT_LATENESS_SEC', 300, 0, 86_400) * 1000,
+    maxAheadMs: envInt(env, 'EVENT_MAX_AHEAD_SEC', 120, 0, 3600) * 1000,
     idleEvictionMs: envInt(env, 'IDLE_EVICTION_HOURS', 168, 1, 24 * 365) * 3_600_000,
     registryAddress,
     outboxBatch: envInt(env, 'OUTBOX_BATCH', 500, 1, 1000),

@@ -39,7 +39,19 @@ describe(nextSteps.name, () => {
 
   it('adds what the registry status means', () => {
     expect(nextSteps({ state: Action.None, reasons: [], registry: 'CLEARED', reactivationChancesLeft: 1 }).en).toContain('Police cleared this number');
-    expect(nextSteps({ state: Action.Suspend, reasons: [], registry: 'CONFIRMED', reactivationChancesLeft: 0 }).en).toContain('ask the police to review the case');
+    expect(nextSteps({ state: Action.None, reasons: [], registry: 'SUSPECTED', reactivationChancesLeft: 1 }).en).toContain('You can ask the police to verify the number');
+  });
+
+  it('says a number the police confirmed is blocked and only the police can lift it, whatever its step: never "service is normal"', () => {
+    for (const state of [Action.None, Action.Monitor, Action.Warn, Action.Restrict, Action.Suspend]) {
+      const steps = nextSteps({ state, reasons: [ReasonCode.CallBurst, ReasonCode.RegistryConfirmed], registry: 'CONFIRMED', reactivationChancesLeft: 1 });
+      expect(steps.en).toMatch(/^Calls from this number are blocked: the police confirmed fraud on it in the fraud registry\./);
+      expect(steps.en).toContain('ask the police who handled the case to review it (quote the case id)');
+      expect(steps.en).not.toMatch(/normal|not affected|re-activation chance|declare this use/);
+      expect(steps.zh).toContain('呼出被拦截');
+      expect(steps.zh).toContain('案件编号');
+      expect(steps.zh).not.toContain('服务正常');
+    }
   });
 });
 

@@ -14,8 +14,19 @@ export interface NextSteps {
   en: string;
 }
 
+/**
+ * A number the police confirmed in the registry: call setup blocks it whatever
+ * its step, and no carrier path (shop, re-activation, appeal) restores it.
+ */
+const CONFIRMED_BY_POLICE: NextSteps = {
+  zh: '公安机关已在涉诈号码库中确认该号码涉诈，呼出被拦截。营业厅复机、身份核验、向运营商申诉或申报用途都无法恢复；如有异议，请向办案公安机关（凭案件编号）申请复核，公安机关解除后即恢复服务。',
+  en: 'Calls from this number are blocked: the police confirmed fraud on it in the fraud registry. A shop, an ID check, an appeal to the carrier or a declared work use cannot restore it; if you disagree, ask the police who handled the case to review it (quote the case id): service is restored once they clear the number.',
+};
+
 /** What the subscriber can do now, from the step, the reasons and the registry: plain sentences in Chinese and English. */
 export function nextSteps(input: NextStepsInput): NextSteps {
+  // The registry's confirmation outranks the ladder: the same answer CheckCall and Reactivate give.
+  if (input.registry === 'CONFIRMED') return { ...CONFIRMED_BY_POLICE };
   const zh: string[] = [];
   const en: string[] = [];
   const say = (z: string, e: string) => {
@@ -56,8 +67,7 @@ export function nextSteps(input: NextStepsInput): NextSteps {
   if (input.reasons.includes(ReasonCode.ReportAttack)) {
     say('近期收到大量与您无通信往来的举报，已按疑似恶意举报记录，号码受到保护，无需处理。', 'Many reports came from people this number never contacted: recorded as a likely false-report attack; the number is protected and you need do nothing.');
   }
-  if (input.registry === 'CONFIRMED') say(REASONS[ReasonCode.RegistryConfirmed].adviceZh, REASONS[ReasonCode.RegistryConfirmed].adviceEn);
-  else if (input.registry === 'SUSPECTED') say(REASONS[ReasonCode.RegistrySuspected].adviceZh, REASONS[ReasonCode.RegistrySuspected].adviceEn);
+  if (input.registry === 'SUSPECTED') say(REASONS[ReasonCode.RegistrySuspected].adviceZh, REASONS[ReasonCode.RegistrySuspected].adviceEn);
   else if (input.registry === 'CLEARED') say('公安机关已甄别解除该号码，同样的证据不会再导致停机。', 'Police cleared this number: the same evidence can never suspend it again.');
   return { zh: zh.join(''), en: en.join(' ') };
 }

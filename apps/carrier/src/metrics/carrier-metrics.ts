@@ -11,7 +11,7 @@ const EVENT_TYPES = ['subscriber', 'call', 'sms', 'location', 'report'] as const
 type EventType = (typeof EVENT_TYPES)[number];
 
 /** Why an event was not analysed. */
-export type RejectionReason = 'invalid' | 'late' | 'duplicate';
+export type RejectionReason = 'invalid' | 'late' | 'duplicate' | 'future';
 
 /**
  * The carrier's own metrics. Ingest counts go to cells bound once per type, so
@@ -32,11 +32,16 @@ export class CarrierMetrics {
   constructor(metrics: Metrics, @Inject(CARRIER_CONFIG) config: CarrierConfig) {
     const carrier = (this.carrier = config.carrierId);
     const ingested = new PreboundCounter('fraud_events_ingested_total', 'Valid events received on IngestEvents, by type (late and duplicate ones included: see fraud_events_rejected_total).');
-    const rejected = new PreboundCounter('fraud_events_rejected_total', 'Events not analysed, by reason: invalid (refused with its index), late (behind the allowed lateness), duplicate (an id seen before).');
+    const rejected = new PreboundCounter('fraud_events_rejected_total', 'Events not analysed, by reason: invalid (refused with its index), late (behind the allowed lateness), future (dated past the allowance ahead of the service clock), duplicate (an id seen before).');
     metrics.register(ingested);
     metrics.register(rejected);
     this.ingestedByType = Object.fromEntries(EVENT_TYPES.map((type) => [type, ingested.bind({ carrier, type })])) as Record<EventType, CounterCell>;
-    this.rejectedByReason = { invalid: rejected.bind({ carrier, reason: 'invalid' }), late: rejected.bind({ carrier, reason: 'late' }), duplicate: rejected.bind({ carrier, reason: 'duplicate' }) };
+    this.rejectedByReason = {
+      invalid: rejected.bind({ carrier, reason: 'invalid' }),
+      late: rejected.bind({ carrier, reason: 'late' }),
+      future: rejected.bind({ carrier, reason: 'future' }),
+      duplicate: rejected.bind({ carrier, reason: 'duplicate' }),
+    };
     this.decisions = metrics.counter({
       name: 'fraud_decisions_total',
       help: 'Decisions recorded, by action, reason code (a decision with several counts under each; NONE without any) and shadow policy.',
@@ -63,7 +68,7 @@ export class CarrierMetrics {
   }
 
   /** One batch of IngestEvents: its valid events by type, and what was not analysed. */
-  ingested(events: readonly CarrierEvent[], invalid: number, late: number, duplicates: number): void {
+  ingested(events: readonly CarrierEvent[], invalid: number, late: number, duplicates: number, future: number): void {
     const byType = this.ingestedByType;
     for (let i = 0; i < events.length; i++) {
       const cell = byType[events[i]!.type as EventType] as CounterCell | undefined;
@@ -71,6 +76,7 @@ export class CarrierMetrics {
     }
     if (invalid > 0) this.rejectedByReason.invalid.inc(invalid);
     if (late > 0) this.rejectedByReason.late.inc(late);
+    if (future > 0) this.rejectedByReason.future.inc(future);
     if (duplicates > 0) this.rejectedByReason.duplicate.inc(duplicates);
   }
 

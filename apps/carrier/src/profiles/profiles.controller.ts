@@ -5,7 +5,7 @@ import type { carrier } from '@app/contracts';
 import { Audited } from '@app/audit';
 import { principalOf, RoleKind, Roles } from '@app/grpc';
 import { auditField } from '../requests/text-field';
-import { fromWireDeclaredProfile, toWireProfile } from './profiles.mapper';
+import { fromWireDeclaredProfile, toWireDeclarationOutcome, toWireProfile } from './profiles.mapper';
 import { ProfilesService } from './profiles.service';
 
 @Controller()
@@ -26,6 +26,6 @@ export class ProfilesController implements Pick<carrier.CarrierServiceController
       attestedBy: request.attestedBy,
       attestationReference: request.attestationReference,
     });
-    return { msisdn: result.msisdn, profile: toWireProfile(result.profile), replayed: result.replayed };
+    return { msisdn: result.msisdn, profile: toWireProfile(result.profile), replayed: result.replayed, outcome: toWireDeclarationOutcome(result.outcome) };
   }
 }

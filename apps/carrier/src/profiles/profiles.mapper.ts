@@ -1,5 +1,6 @@
 import { carrier } from '@app/contracts';
 import { UsageProfile, ValidationError, ValidationErrorCode } from '@app/domain';
+import type { StoredDeclarationOutcome } from './profiles.repository';
 
 const FROM_WIRE: Partial<Record<carrier.UsageProfile, UsageProfile>> = {
   [carrier.UsageProfile.USAGE_PROFILE_NONE]: UsageProfile.None,
@@ -16,6 +17,15 @@ const TO_WIRE: Record<UsageProfile, carrier.UsageProfile> = {
   [UsageProfile.Logistics]: carrier.UsageProfile.USAGE_PROFILE_LOGISTICS,
   [UsageProfile.Enterprise]: carrier.UsageProfile.USAGE_PROFILE_ENTERPRISE,
 };
+
+const OUTCOMES: Record<StoredDeclarationOutcome, carrier.DeclarationOutcome> = {
+  DECLARED: carrier.DeclarationOutcome.DECLARATION_OUTCOME_DECLARED,
+  CONFIRMED_FRAUD: carrier.DeclarationOutcome.DECLARATION_OUTCOME_CONFIRMED_FRAUD,
+};
+
+export function toWireDeclarationOutcome(outcome: StoredDeclarationOutcome): carrier.DeclarationOutcome {
+  return OUTCOMES[outcome];
+}
 
 /** A declaration must say which profile: UNSPECIFIED is refused (NONE withdraws an earlier one). */
 export function fromWireDeclaredProfile(profile: carrier.UsageProfile | undefined): UsageProfile {

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, contentHash, normaliseMsisdn, validateIdempotencyKey, type Clock, type Msisdn, type UsageProfile } from '@app/domain';
+import { CLOCK, contentHash, normaliseMsisdn, UsageProfile, validateIdempotencyKey, type Clock, type Msisdn } from '@app/domain';
 import type { Principal } from '@app/grpc';
 import { retryOnUniqueViolation } from '@app/persistence';
 import { AnalysisService } from '../analysis/analysis.service';
 import { textField } from '../requests/text-field';
 import { ProfileError, ProfileErrorCode } from './profiles.errors';
-import { ProfilesRepository } from './profiles.repository';
+import { ProfilesRepository, type StoredDeclarationOutcome } from './profiles.repository';
 
 export interface DeclarationInput {
   idempotencyKey: string;
@@ -17,7 +17,9 @@ export interface DeclarationInput {
 
 export interface DeclarationResult {
   msisdn: Msisdn;
+  /** The profile in force: the one declared, or for CONFIRMED_FRAUD the one kept. */
   profile: UsageProfile;
+  outcome: StoredDeclarationOutcome;
   replayed: boolean;
 }
 
@@ -33,7 +35,9 @@ interface Declaration {
 /**
  * An employer's or platform's attestation of a subscriber's work use: stored,
  * written to the subscriber directory (so it survives restarts) and given to the
- * engine, whose later analysis scales volume thresholds by the profile.
+ * engine, whose later analysis scales volume thresholds by the profile. For a
+ * number the registry lists as CONFIRMED (police-confirmed fraud) it is only
+ * recorded, as CONFIRMED_FRAUD: no attestation changes how such a number is treated.
  */
 @Injectable()
 export class ProfilesService {
@@ -54,22 +58,32 @@ export class ProfilesService {
     const earlier = await this.repository.byKey(declaration.idempotencyKey);
     if (earlier) {
       if (earlier.contentHash !== declaration.contentHash) throw new ProfileError(ProfileErrorCode.KeyReused, 'was already used for a different declaration', 'idempotency_key');
-      return { msisdn: earlier.msisdn as Msisdn, profile: earlier.profile, replayed: true };
+      const msisdn = earlier.msisdn as Msisdn;
+      const profile = earlier.outcome === 'DECLARED' ? earlier.profile : this.profileInForce(msisdn);
+      return { msisdn, profile, outcome: earlier.outcome, replayed: true };
     }
     // Attestations are for our own subscribers: an unknown number is NOT_FOUND, never a dangling declaration.
-    if (!this.analysis.state.subscriberOf(declaration.msisdn)) throw new ProfileError(ProfileErrorCode.NotSubscriber, 'is not a subscriber of this carrier', 'msisdn');
+    const subscriber = this.analysis.state.subscriberOf(declaration.msisdn);
+    if (!subscriber) throw new ProfileError(ProfileErrorCode.NotSubscriber, 'is not a subscriber of this carrier', 'msisdn');
+    const outcome: StoredDeclarationOutcome = this.analysis.state.isConfirmedFraud(declaration.msisdn) ? 'CONFIRMED_FRAUD' : 'DECLARED';
     await this.repository.declare({
       idempotencyKey: declaration.idempotencyKey,
       contentHash: declaration.contentHash,
       msisdn: declaration.msisdn,
       profile: declaration.profile,
+      outcome,
       attestedBy: declaration.attestedBy,
       attestationReference: declaration.attestationReference,
       declaredBy: declarer.subject,
       declaredAt: this.clock.now(),
     });
+    if (outcome === 'CONFIRMED_FRAUD') return { msisdn: declaration.msisdn, profile: subscriber.profile, outcome, replayed: false };
     await this.analysis.apply((engine) => engine.declareProfile(declaration.msisdn, declaration.profile));
-    return { msisdn: declaration.msisdn, profile: declaration.profile, replayed: false };
+    return { msisdn: declaration.msisdn, profile: declaration.profile, outcome, replayed: false };
+  }
+
+  private profileInForce(msisdn: Msisdn): UsageProfile {
+    return this.analysis.state.subscriberOf(msisdn)?.profile ?? UsageProfile.None;
   }
 }
 

@@ -7,7 +7,7 @@ import { SerialByKey } from '../requests/serial-by-key';
 import { textField } from '../requests/text-field';
 import { ownSubscriber } from './own-subscriber';
 import { ReactivationError, ReactivationErrorCode } from './reactivation.errors';
-import { ReactivationRepository } from './reactivation.repository';
+import { ReactivationRepository, type StoredAppealOutcome } from './reactivation.repository';
 
 export interface AppealInput {
   idempotencyKey: string;
@@ -19,6 +19,7 @@ export interface AppealInput {
 
 export interface AppealResult {
   msisdn: Msisdn;
+  outcome: StoredAppealOutcome;
   /** The number's step now. */
   state: Action;
   replayed: boolean;
@@ -36,7 +37,9 @@ interface AppealRequest {
 /**
  * An appeal decided: upheld, the suspension was a mistake, so the number is
  * restored (APPEAL_UPHELD) and the re-activation chances it cost are given back;
- * rejected, it is only recorded.
+ * rejected, it is only recorded. Upheld for a number the registry lists as
+ * CONFIRMED, it is recorded as CONFIRMED_FRAUD and changes nothing: the police's
+ * confirmation stands until they clear the number.
  */
 @Injectable()
 export class AppealService {
@@ -59,21 +62,26 @@ export class AppealService {
     if (earlier) {
       if (earlier.contentHash !== request.contentHash) throw new ReactivationError(ReactivationErrorCode.KeyReused, 'was already used for a different appeal', 'idempotency_key');
       const msisdn = earlier.msisdn as Msisdn;
-      return { msisdn, state: this.analysis.state.levelOf(msisdn, at.getTime()), replayed: true };
+      return { msisdn, outcome: earlier.outcome, state: this.analysis.state.levelOf(msisdn, at.getTime()), replayed: true };
     }
     ownSubscriber(this.analysis.state, request.msisdn);
-    if (request.upheld) await this.analysis.apply((engine) => engine.appealUpheld(request.msisdn, at.getTime()));
+    let outcome: StoredAppealOutcome = 'REJECTED';
+    if (request.upheld) {
+      const { confirmedFraud } = await this.analysis.apply((engine) => engine.appealUpheld(request.msisdn, at.getTime()));
+      outcome = confirmedFraud ? 'CONFIRMED_FRAUD' : 'UPHELD';
+    }
     await this.repository.insertAppeal({
       idempotencyKey: request.idempotencyKey,
       contentHash: request.contentHash,
       msisdn: request.msisdn,
       upheld: request.upheld,
+      outcome,
       reference: request.reference,
       note: request.note,
       resolvedBy: resolver.subject,
       at,
     });
-    return { msisdn: request.msisdn, state: this.analysis.state.levelOf(request.msisdn, at.getTime()), replayed: false };
+    return { msisdn: request.msisdn, outcome, state: this.analysis.state.levelOf(request.msisdn, at.getTime()), replayed: false };
   }
 }
 

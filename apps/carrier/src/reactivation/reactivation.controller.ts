@@ -8,7 +8,7 @@ import { toWireAction } from '../decisions/decision.mapper';
 import { auditField } from '../requests/text-field';
 import { AppealService } from './appeal.service';
 import { redactNationalIds } from './national-id';
-import { toWireOutcome } from './reactivation.mapper';
+import { toWireAppealOutcome, toWireOutcome } from './reactivation.mapper';
 import { ReactivationService } from './reactivation.service';
 
 @Controller()
@@ -44,6 +44,6 @@ export class ReactivationController implements Pick<carrier.CarrierServiceContro
       reference: request.reference,
       note: request.note,
     });
-    return { msisdn: result.msisdn, state: toWireAction(result.state), replayed: result.replayed };
+    return { msisdn: result.msisdn, state: toWireAction(result.state), replayed: result.replayed, outcome: toWireAppealOutcome(result.outcome) };
   }
 }

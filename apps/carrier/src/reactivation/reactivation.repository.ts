@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 /** What Reactivate answered, as stored (the wire enum without its prefix; the engine says REFER_TO_POLICE). */
-export type StoredReactivationOutcome = 'RESTORED' | 'NOT_SUSPENDED' | 'ID_NOT_VERIFIED' | 'REFERRED_TO_POLICE';
+export type StoredReactivationOutcome = 'RESTORED' | 'NOT_SUSPENDED' | 'ID_NOT_VERIFIED' | 'REFERRED_TO_POLICE' | 'CONFIRMED_FRAUD';
+
+/** What ResolveAppeal answered, as stored (the wire enum without its prefix). */
+export type StoredAppealOutcome = 'UPHELD' | 'REJECTED' | 'CONFIRMED_FRAUD';
 
 export interface ReactivationRow {
   idempotencyKey: string;
@@ -23,6 +26,7 @@ export interface AppealRow {
   contentHash: string;
   msisdn: string;
   upheld: boolean;
+  outcome: StoredAppealOutcome;
   reference: string;
   note: string;
   resolvedBy: string;
@@ -50,15 +54,18 @@ export class ReactivationRepository {
     );
   }
 
-  async appealByKey(idempotencyKey: string): Promise<Pick<AppealRow, 'contentHash' | 'msisdn'> | undefined> {
-    const rows: { content_hash: string; msisdn: string }[] = await this.dataSource.query(`SELECT content_hash, msisdn FROM appeal WHERE idempotency_key = $1`, [idempotencyKey]);
-    return rows[0] && { contentHash: rows[0].content_hash, msisdn: rows[0].msisdn };
+  async appealByKey(idempotencyKey: string): Promise<Pick<AppealRow, 'contentHash' | 'msisdn' | 'outcome'> | undefined> {
+    const rows: { content_hash: string; msisdn: string; outcome: StoredAppealOutcome }[] = await this.dataSource.query(
+      `SELECT content_hash, msisdn, outcome FROM appeal WHERE idempotency_key = $1`,
+      [idempotencyKey],
+    );
+    return rows[0] && { contentHash: rows[0].content_hash, msisdn: rows[0].msisdn, outcome: rows[0].outcome };
   }
 
   async insertAppeal(row: AppealRow): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO appeal (idempotency_key, content_hash, msisdn, upheld, reference, note, resolved_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [row.idempotencyKey, row.contentHash, row.msisdn, row.upheld, row.reference, row.note, row.resolvedBy, row.at],
+      `INSERT INTO appeal (idempotency_key, content_hash, msisdn, upheld, outcome, reference, note, resolved_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [row.idempotencyKey, row.contentHash, row.msisdn, row.upheld, row.outcome, row.reference, row.note, row.resolvedBy, row.at],
     );
   }
 }

@@ -41,6 +41,7 @@ const STORED: Record<ReactivationOutcome, StoredReactivationOutcome> = {
   NOT_SUSPENDED: 'NOT_SUSPENDED',
   ID_NOT_VERIFIED: 'ID_NOT_VERIFIED',
   REFER_TO_POLICE: 'REFERRED_TO_POLICE',
+  CONFIRMED_FRAUD: 'CONFIRMED_FRAUD',
 };
 
 /**
@@ -48,7 +49,8 @@ const STORED: Record<ReactivationOutcome, StoredReactivationOutcome> = {
  * request is stored with its outcome, the national ID only as a keyed hash and
  * its last four characters. With no chance left the answer is REFERRED_TO_POLICE:
  * the suspension already flagged the number to the registry, where the police
- * verify it, so nothing more is written here.
+ * verify it, so nothing more is written here. A number the registry lists as
+ * CONFIRMED is answered CONFIRMED_FRAUD: the police confirmed it, no ID check lifts that.
  */
 @Injectable()
 export class ReactivationService {

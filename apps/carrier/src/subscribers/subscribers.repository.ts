@@ -24,7 +24,7 @@ export class SubscribersRepository {
        SELECT m, a, r, p, now() FROM unnest($1::varchar[], $2::timestamptz[], $3::boolean[], $4::varchar[]) AS u(m, a, r, p)
        ON CONFLICT (msisdn) DO UPDATE SET activated_at = EXCLUDED.activated_at, real_name_verified = EXCLUDED.real_name_verified,
          -- an attested declaration (DeclareProfile) is not undone by a directory sync
-         profile = CASE WHEN EXISTS (SELECT 1 FROM profile_declaration d WHERE d.msisdn = subscriber.msisdn) THEN subscriber.profile ELSE EXCLUDED.profile END,
+         profile = CASE WHEN EXISTS (SELECT 1 FROM profile_declaration d WHERE d.msisdn = subscriber.msisdn AND d.outcome = 'DECLARED') THEN subscriber.profile ELSE EXCLUDED.profile END,
          updated_at = now()`,
       [rows.map((r) => r.msisdn), rows.map((r) => new Date(r.activatedAt)), rows.map((r) => r.realNameVerified), rows.map((r) => r.profile)],
     );
@@ -35,9 +35,11 @@ export class SubscribersRepository {
     await em.query(`UPDATE subscriber SET profile = $2, updated_at = now() WHERE msisdn = $1`, [msisdn, profile]);
   }
 
-  /** The latest attested profile of every number that has one. */
+  /** The latest attested profile of every number that has one (declarations refused as CONFIRMED_FRAUD changed nothing). */
   async attestedProfiles(): Promise<{ msisdn: string; profile: UsageProfile }[]> {
-    return this.dataSource.query(`SELECT DISTINCT ON (msisdn) msisdn, profile FROM profile_declaration ORDER BY msisdn, declared_at DESC, id DESC`);
+    return this.dataSource.query(
+      `SELECT DISTINCT ON (msisdn) msisdn, profile FROM profile_declaration WHERE outcome = 'DECLARED' ORDER BY msisdn, declared_at DESC, id DESC`,
+    );
   }
 
   /** Every subscriber, a page at a time (keyset on msisdn). */

@@ -153,6 +153,37 @@ describe('clearance, re-activation and restore', () => {
     expect(engine.registryChanged(a, 'CONFIRMED', cst('2024-03-01T10:00')).decisions).toMatchObject([{ action: Action.Suspend, reasons: [ReasonCode.RegistryConfirmed] }]);
     expect(engine.registryChanged(a, 'CLEARED', cst('2024-03-02T10:00')).decisions).toMatchObject([{ action: Action.Restore, reasons: [ReasonCode.RegistryCleared] }]);
   });
+
+  it('restores no number the police confirmed, by any carrier path, until the registry clears it', () => {
+    const s = new Scenario(43);
+    const a = s.subscriber('19500000043', cst('2023-01-01T00:00'));
+    const engine = new AnalysisEngine({ policy: DEFAULT_POLICY, shadow: NAIVE_POLICY });
+    feed(engine, s.sorted());
+    engine.registryChanged(a, 'CONFIRMED', cst('2024-03-01T10:00'));
+    expect(engine.isConfirmedFraud(a)).toBe(true);
+    const held = { decisions: [], confirmedFraud: true };
+    expect(engine.reactivation(a, true, cst('2024-03-01T11:00'))).toEqual({ ...held, reactivation: 'CONFIRMED_FRAUD' });
+    expect(engine.reactivation(a, false, cst('2024-03-01T11:00'))).toEqual({ ...held, reactivation: 'CONFIRMED_FRAUD' });
+    expect(engine.appealUpheld(a, cst('2024-03-01T12:00'))).toEqual(held);
+    expect(engine.directive(a, Action.Restore, cst('2024-03-01T13:00'))).toEqual(held);
+    expect(engine.levelOf(a, cst('2024-03-01T14:00'))).toBe(Action.Suspend);
+    expect(engine.shadow?.levelOf(msisdnKey(a), cst('2024-03-01T14:00'))).toBe(Action.Suspend);
+    // No chance was used: once the police clear it, one is there for a later mistake.
+    expect(engine.registryChanged(a, 'CLEARED', cst('2024-03-02T10:00')).decisions.filter((d) => !d.shadow)).toMatchObject([{ action: Action.Restore, reasons: [ReasonCode.RegistryCleared] }]);
+    expect(engine.isConfirmedFraud(a)).toBe(false);
+    engine.directive(a, Action.Suspend, cst('2024-03-03T10:00'));
+    expect(engine.reactivation(a, true, cst('2024-03-03T11:00')).reactivation).toBe('RESTORED');
+  });
+
+  it('holds a confirmed number even when its ladder step is NONE (confirmed before it was ours, or restored before)', () => {
+    const s = new Scenario(44);
+    const a = s.subscriber('19500000044', cst('2023-01-01T00:00'));
+    const engine = new AnalysisEngine({ policy: DEFAULT_POLICY });
+    engine.knowRegistryStatus(a, 'CONFIRMED');
+    feed(engine, s.sorted());
+    expect(engine.levelOf(a, cst('2024-03-01T10:00'))).toBe(Action.None);
+    expect(engine.reactivation(a, true, cst('2024-03-01T10:00')).reactivation).toBe('CONFIRMED_FRAUD');
+  });
 });
 
 describe('the engine', () => {

@@ -36,10 +36,13 @@ export interface EngineOptions {
 export interface EngineResult {
   decisions: Decision[];
   reactivation?: ReactivationOutcome;
+  /** A restore refused because the registry lists the number as CONFIRMED (police-confirmed fraud): nothing changed. */
+  confirmedFraud?: true;
 }
 
 const NO_DECISIONS: Decision[] = [];
 const SILENT: EngineResult = Object.freeze({ decisions: NO_DECISIONS }) as EngineResult;
+const HELD_BY_REGISTRY: EngineResult = Object.freeze({ decisions: NO_DECISIONS, confirmedFraud: true }) as EngineResult;
 /** Calls back within this long count as a callback. */
 const CALLBACK_WINDOW_SEC = 24 * 3600;
 /** A stay at a high-risk cell continues across sightings at most this far apart. */
@@ -144,6 +147,16 @@ export class AnalysisEngine {
     return SILENT;
   }
 
+  /**
+   * Police confirmed fraud on the number in the registry. While that stands, no
+   * carrier path restores it (re-activation, upheld appeal, RESTORE directive) and
+   * no declaration changes its profile: only the registry's own change (a police
+   * clearance, CLEARED) lifts it. Call setup blocks it whatever the ladder says.
+   */
+  isConfirmedFraud(msisdn: Msisdn): boolean {
+    return this.registry.get(msisdnKey(msisdn)) === 'CONFIRMED';
+  }
+
   /** A directive from the administration (SUSPEND, RESTORE). */
   directive(msisdn: Msisdn, action: Action.Suspend | Action.Restore, atMs: number): EngineResult {
     if (action === Action.Restore) return this.restore(msisdn, ReasonCode.AppealUpheld, atMs, true);
@@ -190,6 +203,7 @@ export class AnalysisEngine {
   }
 
   reactivation(msisdn: Msisdn, idVerified: boolean, atMs: number): EngineResult {
+    if (this.isConfirmedFraud(msisdn)) return { decisions: NO_DECISIONS, reactivation: 'CONFIRMED_FRAUD', confirmedFraud: true };
     const key = msisdnKey(msisdn);
     const primary = this.primary.reactivate(key, msisdn, idVerified, atMs);
     const shadow = this.shadow?.reactivate(key, msisdn, idVerified, atMs);
@@ -326,6 +340,8 @@ export class AnalysisEngine {
   }
 
   private restore(msisdn: Msisdn, reason: ReasonCode, atMs: number, mistaken: boolean): EngineResult {
+    // A police clearance is the police's own word; anything else waits for the registry to clear the number.
+    if (reason !== ReasonCode.PoliceCleared && this.isConfirmedFraud(msisdn)) return HELD_BY_REGISTRY;
     const key = msisdnKey(msisdn);
     // The evidence behind the suspension must not count again.
     this.activity.forget(key);

@@ -1,38 +1,72 @@
 import type { CarrierEvent } from './events';
 
-export type GateVerdict = 'accept' | 'duplicate' | 'late';
+export type GateVerdict = 'accept' | 'duplicate' | 'late' | 'future';
+
+export interface EventGateOptions {
+  /** How far behind the newest mark an event may be and still be analysed. */
+  latenessMs: number;
+  /** How far ahead of the wall clock an event may be dated (the senders' clock skew); later ones are refused as future. */
+  maxAheadMs: number;
+  /** How long ids are remembered; by default twice the lateness, at least an hour. */
+  idMemoryMs?: number;
+}
 
 /**
- * Admits events to the analysis: one whose id was seen is a duplicate; one older
- * than the newest event by more than the allowed lateness is late. Ids are
- * remembered for the lateness window plus a margin (a retried batch arrives
- * within it), so memory stays bounded.
+ * Admits events to the live analysis. The wall clock is an argument of every
+ * call (the gate does no I/O), and it only bounds what the senders may claim:
+ * the analysis itself runs on event time.
+ *
+ * - An event dated more than `maxAheadMs` after the wall clock is `future`.
+ * - One whose id was seen is a `duplicate`.
+ * - One older than the newest mark by more than the lateness is `late`.
+ *
+ * The newest mark is the latest event time seen, but never later than the wall
+ * clock at the time it was seen: an event dated ahead within the allowance is
+ * analysed at its own time, yet moves the mark only to now. So no sender can push
+ * the mark past the wall clock and make everyone else's current events late.
+ * Ids are remembered for the lateness window plus a margin (a retried batch
+ * arrives within it), so memory stays bounded.
  */
 export class EventGate {
-  private newest = Number.NEGATIVE_INFINITY;
+  private mark = Number.NEGATIVE_INFINITY;
   private ids = new Map<string, number>();
   private sincePrune = 0;
+  private readonly latenessMs: number;
+  private readonly maxAheadMs: number;
+  private readonly idMemoryMs: number;
 
-  constructor(
-    private readonly latenessMs: number,
-    private readonly idMemoryMs = Math.max(latenessMs * 2, 3_600_000),
-  ) {}
+  constructor(options: EventGateOptions) {
+    this.latenessMs = options.latenessMs;
+    this.maxAheadMs = options.maxAheadMs;
+    this.idMemoryMs = options.idMemoryMs ?? Math.max(options.latenessMs * 2, 3_600_000);
+  }
 
-  admit(event: CarrierEvent): GateVerdict {
-    // Directory records carry their activation time: never late.
-    if (event.type !== 'subscriber' && event.at < this.newest - this.latenessMs) return 'late';
+  /** The newest mark: the latest event time admitted, bounded by the wall clock when it was admitted. */
+  get newest(): number {
+    return this.mark;
+  }
+
+  /** `nowMs`: the service's wall clock. */
+  admit(event: CarrierEvent, nowMs: number): GateVerdict {
+    if (event.at > nowMs + this.maxAheadMs) return 'future';
+    // Directory records carry their activation time: never late, and they do not move the mark.
+    const timed = event.type !== 'subscriber';
+    if (timed && event.at < this.mark - this.latenessMs) return 'late';
     if (event.id !== undefined) {
       if (this.ids.has(event.id)) return 'duplicate';
       this.ids.set(event.id, event.at);
       if (++this.sincePrune >= 100_000) this.prune();
     }
-    if (event.type !== 'subscriber' && event.at > this.newest) this.newest = event.at;
+    if (timed) {
+      const at = event.at < nowMs ? event.at : nowMs;
+      if (at > this.mark) this.mark = at;
+    }
     return 'accept';
   }
 
   private prune(): void {
     this.sincePrune = 0;
-    const horizon = this.newest - this.idMemoryMs;
+    const horizon = this.mark - this.idMemoryMs;
     for (const [id, at] of this.ids) if (at < horizon) this.ids.delete(id);
   }
 }

@@ -38,7 +38,8 @@ export interface Standing {
   attackFlaggedAt: number;
 }
 
-export type ReactivationOutcome = 'RESTORED' | 'NOT_SUSPENDED' | 'ID_NOT_VERIFIED' | 'REFER_TO_POLICE';
+/** CONFIRMED_FRAUD: the registry lists the number as police-confirmed fraud, which no re-activation lifts (the engine answers it, not the ladder). */
+export type ReactivationOutcome = 'RESTORED' | 'NOT_SUSPENDED' | 'ID_NOT_VERIFIED' | 'REFER_TO_POLICE' | 'CONFIRMED_FRAUD';
 
 const WINDOW_OF_MEASURE: Record<string, number> = {
   calls_10m: 600,

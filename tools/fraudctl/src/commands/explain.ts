@@ -47,7 +47,7 @@ export function explanation(answer: carrier.ExplainNumberResponse, owner: Owner,
     ...fields(
       [
         ['state', enumLabel(answer.state, 'ACTION_')],
-        ['registry', enumLabel(answer.registryStatus, 'NUMBER_STATUS_')],
+        ['registry', registryLine(answer.registryStatus)],
         ['profile', `${profile}${answer.profileAttested ? ' (attested)' : ''}`],
         ['re-activations', `${answer.reactivationChancesLeft} chance(s) left`],
       ],
@@ -59,6 +59,12 @@ export function explanation(answer: carrier.ExplainNumberResponse, owner: Owner,
   lines.push('', `Decisions, newest first (${answer.decisions.length}):`);
   answer.decisions.forEach((d, i) => lines.push('', ...decisionLines(d, answer.decisions.length - i, lang)));
   return lines;
+}
+
+/** The registry's status beside the step; CONFIRMED outranks the step, which the line says. */
+function registryLine(status: common.NumberStatus | undefined): string {
+  const label = enumLabel(status, 'NUMBER_STATUS_');
+  return status === ('NUMBER_STATUS_CONFIRMED' as common.NumberStatus) ? `${label} (police-confirmed fraud: calls blocked whatever the step; no carrier restores it)` : label;
 }
 
 /** `next steps` aligned with the fields above, wrapped for a terminal (Chinese text has no spaces: by characters). */

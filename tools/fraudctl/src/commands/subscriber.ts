@@ -11,6 +11,8 @@ import { CARRIER_OPTION_HELP, ownerOf } from '../owner';
 /** Carrier-side commands for one subscriber: a complaint, a re-activation, a declared work profile. */
 
 const CATEGORIES = ['fraud', 'harassment', 'spam'] as const;
+/** What a CONFIRMED_FRAUD answer means for whoever reads it at the counter. */
+const CONFIRMED_FRAUD_NOTE = 'police-confirmed fraud in the registry: nothing changed, only a police clearance restores the number (the subscriber asks the police to review the case)';
 const PROFILES = ['courier', 'delivery', 'logistics', 'enterprise', 'none'] as const;
 
 export const reportCommand: Command = {
@@ -74,8 +76,10 @@ export const reactivateCommand: Command = {
     'Records the subscriber\'s ID check with the owning carrier (Reactivate,',
     'carrier:<ID> role). A suspended number is restored while re-activation chances',
     'remain in the policy window; otherwise the case is referred to police',
-    'verification. The ID number is checked here (GB 11643 check character) and',
-    'kept by the carrier only as a keyed hash and its last four characters.',
+    'verification. A number the registry lists as CONFIRMED (police-confirmed',
+    'fraud) is not restored: outcome CONFIRMED_FRAUD. The ID number is checked here',
+    '(GB 11643 check character) and kept by the carrier only as a keyed hash and',
+    'its last four characters.',
     '',
     'Options:',
     '  --national-id ID       the 18-character national ID number checked (required)',
@@ -112,6 +116,7 @@ export const reactivateCommand: Command = {
         ['carrier', owner.carrier],
         ['outcome', enumLabel(answer.outcome, 'REACTIVATION_OUTCOME_')],
         ['state', enumLabel(answer.state, 'ACTION_')],
+        ...(answer.outcome === ('REACTIVATION_OUTCOME_CONFIRMED_FRAUD' as carrier.ReactivationOutcome) ? ([['note', CONFIRMED_FRAUD_NOTE]] as [string, string][]) : []),
         ...(answer.replayed ? ([['replayed', 'yes (same --key)']] as [string, string][]) : []),
       ]),
     );
@@ -127,6 +132,8 @@ export const declareProfileCommand: Command = {
     'Declares the number\'s usage profile with the owning carrier (DeclareProfile,',
     'carrier:<ID> role; audited): a declared courier\'s call volume is weighed',
     'against a courier\'s, not a private person\'s. `none` withdraws a declaration.',
+    'A number the registry lists as CONFIRMED keeps its profile: outcome',
+    'CONFIRMED_FRAUD (recorded, nothing changed).',
     '',
     'Options:',
     '  --attested-by WHO      the employer or platform attesting, e.g. "SF Express Chengdu depot" (the carrier requires it)',
@@ -153,7 +160,9 @@ export const declareProfileCommand: Command = {
       fields([
         ['number', answer.msisdn],
         ['carrier', owner.carrier],
+        ['outcome', enumLabel(answer.outcome, 'DECLARATION_OUTCOME_')],
         ['profile', enumLabel(answer.profile, 'USAGE_PROFILE_').toLowerCase()],
+        ...(answer.outcome === ('DECLARATION_OUTCOME_CONFIRMED_FRAUD' as carrier.DeclarationOutcome) ? ([['note', CONFIRMED_FRAUD_NOTE]] as [string, string][]) : []),
         ...(answer.replayed ? ([['replayed', 'yes (same --key)']] as [string, string][]) : []),
       ]),
     );

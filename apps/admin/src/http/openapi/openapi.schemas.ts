@@ -146,6 +146,10 @@ export const SCHEMAS: Record<string, Schema> = {
       decisions: { ...arrayOf(ref('CarrierDecisionRecord')), description: 'Every carrier’s decisions, newest first (at most 500).' },
       directives: { ...arrayOf(ref('DirectiveRecord')), description: 'Newest first (at most 100).' },
       case: { ...ref('Case'), description: 'The number’s unresolved case, else its latest; absent when it never had one.' },
+      registryStatus: {
+        ...enumOf(['NUMBER_STATUS_UNSPECIFIED', 'NUMBER_STATUS_NOT_LISTED', 'NUMBER_STATUS_SUSPECTED', 'NUMBER_STATUS_CONFIRMED', 'NUMBER_STATUS_CLEARED']),
+        description: 'The registry’s status, asked at the look-up; CONFIRMED (police-confirmed fraud) is blocked everywhere and restored by no carrier. UNSPECIFIED when the registry could not be asked.',
+      },
     },
     ['msisdn', 'decisions', 'directives'],
   ),

@@ -10,7 +10,7 @@ import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
 import { Timestamp } from "../../../google/protobuf/timestamp";
 import { Action } from "../../carrier/v1/carrier";
-import { Evidence, PageRequest } from "../../common/v1/common";
+import { Evidence, NumberStatus, PageRequest } from "../../common/v1/common";
 
 export enum DirectiveKind {
   DIRECTIVE_KIND_UNSPECIFIED = "DIRECTIVE_KIND_UNSPECIFIED",
@@ -313,7 +313,17 @@ export interface LookupNumberResponse {
   /** Every carrier's decisions on it, newest first. */
   decisions: CarrierDecisionRecord[];
   directives: DirectiveRecord[];
-  case: Case | undefined;
+  case:
+    | Case
+    | undefined;
+  /**
+   * The registry's status of the number, asked at the look-up (CheckNumbers),
+   * to read beside the carriers' steps: CONFIRMED (police-confirmed fraud) is
+   * blocked everywhere and restored by no carrier. UNSPECIFIED when the registry
+   * could not be asked (REGISTRY_ADDRESS unset, or no answer within 2 s); the
+   * rest of the look-up is answered all the same.
+   */
+  registryStatus: NumberStatus;
 }
 
 export interface CarrierDecisionRecord {

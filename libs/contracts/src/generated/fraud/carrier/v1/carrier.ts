@@ -51,6 +51,19 @@ export enum Action {
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
+export enum DeclarationOutcome {
+  DECLARATION_OUTCOME_UNSPECIFIED = "DECLARATION_OUTCOME_UNSPECIFIED",
+  /** DECLARATION_OUTCOME_DECLARED - The profile is declared: stored, and used by the analysis from now on. */
+  DECLARATION_OUTCOME_DECLARED = "DECLARATION_OUTCOME_DECLARED",
+  /**
+   * DECLARATION_OUTCOME_CONFIRMED_FRAUD - The registry lists the number as CONFIRMED (police-confirmed fraud): the
+   * declaration is recorded but changes nothing; only a police clearance lifts
+   * the confirmation.
+   */
+  DECLARATION_OUTCOME_CONFIRMED_FRAUD = "DECLARATION_OUTCOME_CONFIRMED_FRAUD",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
 export enum ReactivationOutcome {
   REACTIVATION_OUTCOME_UNSPECIFIED = "REACTIVATION_OUTCOME_UNSPECIFIED",
   REACTIVATION_OUTCOME_RESTORED = "REACTIVATION_OUTCOME_RESTORED",
@@ -58,6 +71,26 @@ export enum ReactivationOutcome {
   REACTIVATION_OUTCOME_ID_NOT_VERIFIED = "REACTIVATION_OUTCOME_ID_NOT_VERIFIED",
   /** REACTIVATION_OUTCOME_REFERRED_TO_POLICE - No chance left in this window: the case goes to police verification in the registry. */
   REACTIVATION_OUTCOME_REFERRED_TO_POLICE = "REACTIVATION_OUTCOME_REFERRED_TO_POLICE",
+  /**
+   * REACTIVATION_OUTCOME_CONFIRMED_FRAUD - The registry lists the number as CONFIRMED (police-confirmed fraud): no
+   * re-activation restores it, whatever its step; only a police clearance does
+   * (ask the police to review the case).
+   */
+  REACTIVATION_OUTCOME_CONFIRMED_FRAUD = "REACTIVATION_OUTCOME_CONFIRMED_FRAUD",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export enum AppealOutcome {
+  APPEAL_OUTCOME_UNSPECIFIED = "APPEAL_OUTCOME_UNSPECIFIED",
+  /** APPEAL_OUTCOME_UPHELD - Upheld: a restricted or suspended number is restored, earlier chances given back. */
+  APPEAL_OUTCOME_UPHELD = "APPEAL_OUTCOME_UPHELD",
+  /** APPEAL_OUTCOME_REJECTED - Rejected: recorded only. */
+  APPEAL_OUTCOME_REJECTED = "APPEAL_OUTCOME_REJECTED",
+  /**
+   * APPEAL_OUTCOME_CONFIRMED_FRAUD - Upheld, but the registry lists the number as CONFIRMED (police-confirmed
+   * fraud): recorded, nothing restored; only a police clearance lifts it.
+   */
+  APPEAL_OUTCOME_CONFIRMED_FRAUD = "APPEAL_OUTCOME_CONFIRMED_FRAUD",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
@@ -108,7 +141,10 @@ export interface SubscriberReport {
 export interface Event {
   /** Unique per event; a repeated id is ignored. Optional. */
   id: string;
-  /** Event time, milliseconds since the Unix epoch. */
+  /**
+   * Event time, milliseconds since the Unix epoch; at most EVENT_MAX_AHEAD_SEC
+   * (default 120) ahead of the carrier's clock. The analysis runs on it.
+   */
   atMs: number;
   subscriber?: SubscriberRecord | undefined;
   call?: CallRecord | undefined;
@@ -118,7 +154,7 @@ export interface Event {
 }
 
 export interface IngestEventsRequest {
-  /** 1..1,000 events. */
+  /** 1..1,000 events: an empty message is INVALID_ARGUMENT (an empty stream is not). */
   events: Event[];
 }
 
@@ -134,6 +170,10 @@ export interface EventRejection {
 export interface IngestEventsResponse {
   accepted: number;
   duplicates: number;
+  /**
+   * Events refused one by one: invalid ones, and future ones (dated more than
+   * EVENT_MAX_AHEAD_SEC ahead of the carrier's clock; reason `future: ...`).
+   */
   rejected: number;
   /** Events older than the allowed lateness: refused, counted here and in rejections. */
   late: number;
@@ -186,6 +226,11 @@ export interface ExplainNumberResponse {
   msisdn: string;
   /** The number's step on the active policy's ladder. */
   state: Action;
+  /**
+   * Beside the step, the registry's status of the number (this carrier's copy):
+   * always set, NOT_LISTED when never listed. CONFIRMED (police-confirmed
+   * fraud) blocks its calls whatever the step says, and no carrier restores it.
+   */
   registryStatus: NumberStatus;
   declaredProfile: UsageProfile;
   profileAttested: boolean;
@@ -209,8 +254,10 @@ export interface DeclareProfileRequest {
 
 export interface DeclareProfileResponse {
   msisdn: string;
+  /** The profile in force: the one declared, or for CONFIRMED_FRAUD the one kept. */
   profile: UsageProfile;
   replayed: boolean;
+  outcome: DeclarationOutcome;
 }
 
 export interface ReactivateRequest {
@@ -242,6 +289,7 @@ export interface ResolveAppealResponse {
   msisdn: string;
   state: Action;
   replayed: boolean;
+  outcome: AppealOutcome;
 }
 
 export interface ListDecisionsRequest {
@@ -333,9 +381,14 @@ export interface SetPolicyResponse {
 
 export interface CarrierServiceClient {
   /**
-   * Signalling and CDR feed: a client stream of event batches (at most 1,000
-   * events each). Bad events are refused one by one, counted and described in
-   * the response; a repeated event id is ignored. Roles: carrier:<own ID>.
+   * Signalling and CDR feed: a client stream of event batches (1 to 1,000
+   * events each; a message with none or more ends the stream with
+   * INVALID_ARGUMENT naming `events`). Bad events are refused one by one,
+   * counted and described in the response, and so are events dated more than
+   * EVENT_MAX_AHEAD_SEC (default 120) ahead of the carrier's clock (reason
+   * `future: ...`); a repeated event id is ignored. A stream closed without any
+   * message is not an error: it is answered with every count at zero.
+   * Roles: carrier:<own ID>.
    */
 
   ingestEvents(request: Observable<IngestEventsRequest>, metadata?: Metadata): Observable<IngestEventsResponse>;
@@ -357,13 +410,16 @@ export interface CarrierServiceClient {
 
   /**
    * An employer's or platform's attestation that the number is used for work
-   * (courier, delivery, logistics, enterprise). Audited. Roles: carrier:<own ID>.
+   * (courier, delivery, logistics, enterprise). A number the registry lists as
+   * CONFIRMED (police-confirmed fraud) keeps its profile: the answer says
+   * CONFIRMED_FRAUD. Audited. Roles: carrier:<own ID>.
    */
 
   declareProfile(request: DeclareProfileRequest, metadata?: Metadata): Observable<DeclareProfileResponse>;
 
   /**
-   * Re-activation after an in-person or secure electronic ID check.
+   * Re-activation after an in-person or secure electronic ID check. A number
+   * the registry lists as CONFIRMED is not restored: CONFIRMED_FRAUD.
    * Roles: carrier:<own ID>.
    */
 
@@ -371,7 +427,8 @@ export interface CarrierServiceClient {
 
   /**
    * An appeal decided for the subscriber: restores as a mistaken suspension
-   * (no re-activation chance used). Roles: carrier:<own ID>, admin:<province>.
+   * (no re-activation chance used), unless the registry lists the number as
+   * CONFIRMED (CONFIRMED_FRAUD). Roles: carrier:<own ID>, admin:<province>.
    */
 
   resolveAppeal(request: ResolveAppealRequest, metadata?: Metadata): Observable<ResolveAppealResponse>;
@@ -418,9 +475,14 @@ export interface CarrierServiceClient {
 
 export interface CarrierServiceController {
   /**
-   * Signalling and CDR feed: a client stream of event batches (at most 1,000
-   * events each). Bad events are refused one by one, counted and described in
-   * the response; a repeated event id is ignored. Roles: carrier:<own ID>.
+   * Signalling and CDR feed: a client stream of event batches (1 to 1,000
+   * events each; a message with none or more ends the stream with
+   * INVALID_ARGUMENT naming `events`). Bad events are refused one by one,
+   * counted and described in the response, and so are events dated more than
+   * EVENT_MAX_AHEAD_SEC (default 120) ahead of the carrier's clock (reason
+   * `future: ...`); a repeated event id is ignored. A stream closed without any
+   * message is not an error: it is answered with every count at zero.
+   * Roles: carrier:<own ID>.
    */
 
   ingestEvents(
@@ -451,7 +513,9 @@ export interface CarrierServiceController {
 
   /**
    * An employer's or platform's attestation that the number is used for work
-   * (courier, delivery, logistics, enterprise). Audited. Roles: carrier:<own ID>.
+   * (courier, delivery, logistics, enterprise). A number the registry lists as
+   * CONFIRMED (police-confirmed fraud) keeps its profile: the answer says
+   * CONFIRMED_FRAUD. Audited. Roles: carrier:<own ID>.
    */
 
   declareProfile(
@@ -460,7 +524,8 @@ export interface CarrierServiceController {
   ): Promise<DeclareProfileResponse> | Observable<DeclareProfileResponse> | DeclareProfileResponse;
 
   /**
-   * Re-activation after an in-person or secure electronic ID check.
+   * Re-activation after an in-person or secure electronic ID check. A number
+   * the registry lists as CONFIRMED is not restored: CONFIRMED_FRAUD.
    * Roles: carrier:<own ID>.
    */
 
@@ -471,7 +536,8 @@ export interface CarrierServiceController {
 
   /**
    * An appeal decided for the subscriber: restores as a mistaken suspension
-   * (no re-activation chance used). Roles: carrier:<own ID>, admin:<province>.
+   * (no re-activation chance used), unless the registry lists the number as
+   * CONFIRMED (CONFIRMED_FRAUD). Roles: carrier:<own ID>, admin:<province>.
    */
 
   resolveAppeal(

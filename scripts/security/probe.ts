@@ -61,3 +61,31 @@ export function runPython<T>(script: string, document: unknown): Promise<T> {
 }
 
 export const bearer = (token: string): [string, string][] => [['authorization', `Bearer ${token}`]];
+
+/** One step of a path to a request field: its name in proto/, and whether it is repeated. */
+export type FieldStep = [name: string, repeated: boolean];
+
+export interface MethodContract {
+  method: string;
+  client_streaming: boolean;
+  server_streaming: boolean;
+  /** Every text field of the request message, nested ones included (scripts/security/describe.py). */
+  text_fields: FieldStep[][];
+}
+
+/** The services' methods and their requests' text fields, as Google's protobuf runtime reads the buf image. */
+export async function contracts(services: string[]): Promise<Record<string, MethodContract[]>> {
+  return runPython(path.join(__dirname, 'describe.py'), { descriptor_set: descriptorSet(), services });
+}
+
+export interface HttpProbeRequest {
+  method: string;
+  url: string;
+  headers?: [string, string][];
+  body?: string;
+}
+
+/** HTTP requests from Python's standard library (scripts/security/http_probe.py). */
+export async function httpProbe(requests: HttpProbeRequest[]): Promise<{ status: number; body: string }[]> {
+  return (await runPython<{ results: { status: number; body: string }[] }>(path.join(__dirname, 'http_probe.py'), { requests })).results;
+}

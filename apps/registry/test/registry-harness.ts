@@ -70,8 +70,8 @@ export class RegistryHarness {
     if (this.ownsKeys) rmSync(this.keyDir, { recursive: true, force: true });
   }
 
-  token(role: string, subject = role.replace(':', '-')): string {
-    return signToken({ subject, role, ttlSeconds: 600 }, loadOrCreateSigningKeys(this.keyDir).privateKey);
+  token(role: string, subject = role.replace(':', '-'), ttlSeconds = 600): string {
+    return signToken({ subject, role, ttlSeconds }, loadOrCreateSigningKeys(this.keyDir).privateKey);
   }
 
   /** A client calling as `role` (no token when role is undefined). */

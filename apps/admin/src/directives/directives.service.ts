@@ -13,6 +13,7 @@ import {
   ValidationErrorCode,
   type Clock,
   type Msisdn,
+  controlCharacterField,
 } from '@app/domain';
 import { CARRIER_IDS, type Principal } from '@app/grpc';
 import { retryOnUniqueViolation } from '@app/persistence';
@@ -228,6 +229,12 @@ export class DirectivesService {
 
   /** Records a carrier's acknowledgement. Anything that is not its own open directive is logged and ignored. */
   async acknowledge(carrier: string, ack: DirectiveAck): Promise<boolean> {
+    // Streamed acknowledgements never meet the guard's text check.
+    const unclean = controlCharacterField(ack);
+    if (unclean !== undefined) {
+      this.logger.warn(`carrier ${carrier} sent an acknowledgement with a control character in ${unclean}: ignored`);
+      return false;
+    }
     const id = ack.directiveId.slice(0, 64);
     if (!id || !ack.outcome) {
       this.logger.warn(`carrier ${carrier} sent an acknowledgement without ${id ? 'an outcome' : 'a directive_id'} (${JSON.stringify(id)}): ignored`);

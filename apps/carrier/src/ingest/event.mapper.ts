@@ -1,5 +1,6 @@
 import { carrier } from '@app/contracts';
 import {
+  controlCharacterField,
   normaliseMsisdn,
   parseCellId,
   ReportCategory,
@@ -43,6 +44,9 @@ function cell(value: string | undefined | null, field: string) {
  * Subscriber records are this carrier's own subscribers by definition.
  */
 export function fromWireEvent(event: carrier.Event, carrierId: CarrierId): CarrierEvent {
+  // Streamed messages never meet the guard's text check: each event is checked here, and refused alone.
+  const unclean = controlCharacterField(event);
+  if (unclean !== undefined) throw new ValidationError(ValidationErrorCode.Malformed, unclean, 'must not contain control characters (such as NUL)');
   const at = Number(event.atMs ?? 0);
   const id = event.id || undefined;
   if (id !== undefined && id.length > 128) throw new ValidationError(ValidationErrorCode.OutOfRange, 'id', 'at most 128 characters');

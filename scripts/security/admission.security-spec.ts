@@ -187,7 +187,7 @@ describe('admission through an independent client (C-core gRPC and urllib from P
       const clean = { id: 'clean-1', at_ms: String(Date.now() - 60_000), location: { msisdn: '19800000001', cell: '460-00-12345-1' } };
       const [answer] = await probe([call(CARRIER, ingest, 'carrier:CMCC', { events: [...events.map((e) => e.request), clean] })]);
       expect(answer.code).toBe('OK');
-      expect(answer.response).toMatchObject({ accepted: 1, rejected: events.length });
+      expect(answer.response).toMatchObject({ accepted: '1', rejected: String(events.length) }); // int64 in proto3 JSON
       expect((answer.response!.rejections as { field: string; reason: string }[]).map((r) => r.field)).toEqual(events.map((e) => e.field));
     });
   });

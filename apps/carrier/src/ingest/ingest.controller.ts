@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { GrpcStreamMethod } from '@nestjs/microservices';
-import { concatMap, map, reduce, type Observable } from 'rxjs';
+import { concatMap, map, reduce, tap, type Observable } from 'rxjs';
 import type { carrier } from '@app/contracts';
 import { ValidationError, ValidationErrorCode, type CarrierEvent } from '@app/domain';
 import { RoleKind, Roles } from '@app/grpc';
@@ -8,12 +8,15 @@ import { AnalysisService } from '../analysis/analysis.service';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { CarrierMetrics } from '../metrics/carrier-metrics';
 import { fromWireEvent } from './event.mapper';
+import { Inflow, type PausableStream } from './inflow';
 import { WriteWindow } from './write-window';
 
 export const MAX_EVENTS_PER_BATCH = 1000;
 /** Batches analysed ahead of their writes becoming durable. */
 const WRITES_IN_FLIGHT = 16;
 const MAX_REPORTED_REJECTIONS = 100;
+/** Messages received ahead of the analysis before the stream stops reading (up to 64,000 events). */
+const MESSAGES_WAITING = 64;
 
 interface Totals {
   accepted: number;
@@ -39,12 +42,15 @@ export class IngestController implements Pick<carrier.CarrierServiceController, 
    */
   @GrpcStreamMethod('CarrierService', 'IngestEvents')
   @Roles(RoleKind.Carrier)
-  ingestEvents(requests: Observable<carrier.IngestEventsRequest>): Observable<carrier.IngestEventsResponse> {
+  ingestEvents(requests: Observable<carrier.IngestEventsRequest>, _metadata?: unknown, call?: PausableStream): Observable<carrier.IngestEventsResponse> {
     const totals: Totals = { accepted: 0, duplicates: 0, rejected: 0, late: 0, rejections: [], decisions: 0 };
     const writes = new WriteWindow(WRITES_IN_FLIGHT);
+    // Messages that arrived but wait for the analysis are bounded: a faster sender is held back by flow control.
+    const inflow = new Inflow(call, MESSAGES_WAITING);
     let batch = 0;
     return requests.pipe(
-      concatMap((request) => this.ingestBatch(request, batch++, totals, writes)),
+      tap(() => inflow.received()),
+      concatMap((request) => this.ingestBatch(request, batch++, totals, writes).finally(() => inflow.analysed())),
       reduce(() => null, null),
       concatMap(() => writes.settle()),
       map(() => ({ ...totals })),

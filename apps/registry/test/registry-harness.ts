@@ -13,6 +13,7 @@ import {
   type GrpcApp,
   type GrpcServiceClient,
 } from '@app/grpc';
+import { DatabaseConnection } from '@app/persistence';
 import { createTestDatabase, freePort, type TestDatabase } from '@app/testing';
 import { REGISTRY_GRPC } from '../src/registry.grpc';
 import { RegistryModule } from '../src/registry.module';
@@ -49,6 +50,18 @@ export class RegistryHarness {
     const options = grpcMicroserviceOptions({ ...REGISTRY_GRPC, host: '127.0.0.1', port, credentials: ServerCredentials.createInsecure() });
     // Metrics on a port of its own: parallel test workers never share one.
     this.app = await startGrpcApp(RegistryModule, options, { logger: ['error'], metrics: { host: '127.0.0.1', port: await freePort() } });
+  }
+
+  /** The URL the running registry's pool uses: its application role, not the owner (`db.url`). */
+  get appDatabaseUrl(): string {
+    if (!this.app) throw new Error('the registry is not running');
+    return this.app.app.get(DatabaseConnection, { strict: false }).url;
+  }
+
+  /** The running Nest application, for tests that reach a provider directly. */
+  get nestApp(): GrpcApp['app'] {
+    if (!this.app) throw new Error('the registry is not running');
+    return this.app.app;
   }
 
   /** `http://host:port/metrics` of the running registry. */

@@ -1,5 +1,6 @@
 export * from './audit-chain';
 export * from './audit-event.entity';
+export * from './audit-privileges';
 export * from './audit-log.service';
 export * from './audit.module';
 export * from './audit.repository';

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { Env } from '@app/config';
-import { dataSourceOptions } from './data-source-options';
+import { migrationDataSourceOptions } from './data-source-options';
 import { resolveDatabaseLogins } from './database-logins';
 import { databaseOf } from './database-url';
 import { applyGrants, ensureLoginRole } from './database-roles';
@@ -23,7 +23,7 @@ export async function runMigrations(url: string, db: ServiceDatabase, instance?:
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    const dataSource = new DataSource(dataSourceOptions(url, db, instance, env));
+    const dataSource = new DataSource(migrationDataSourceOptions(url, db, instance, env));
     await dataSource.initialize();
     let applied: string[];
     try {

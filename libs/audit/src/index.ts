@@ -1,6 +1,7 @@
 export * from './audit-chain';
 export * from './audit-event.entity';
 export * from './audit-privileges';
+export * from './audit-text';
 export * from './audit-log.service';
 export * from './audit.module';
 export * from './audit.repository';

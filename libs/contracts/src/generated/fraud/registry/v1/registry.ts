@@ -164,6 +164,11 @@ export interface VerifyNumberResponse {
   replayed: boolean;
 }
 
+/**
+ * One line of the audit log. Texts are as stored: escaped, a backslash as \\,
+ * a control character (NUL included) or a lone surrogate as \u and four hex
+ * digits; cut to their column's size with a trailing ….
+ */
 export interface AuditEvent {
   id: number;
   at:
@@ -187,7 +192,7 @@ export interface AuditEvent {
 }
 
 export interface ListAuditEventsRequest {
-  /** Filters; empty means any. */
+  /** Filters; empty means any. Given as sent (they are escaped as the lines are). */
   actor: string;
   action: string;
   target: string;

@@ -1,4 +1,4 @@
-import { AUDIT_APP_PRIVILEGES, AuditEventEntity, CreateAuditLog1764400000000 } from '@app/audit';
+import { AUDIT_APP_PRIVILEGES, AuditEventEntity, CreateAuditLog1764400000000, NormaliseAuditTargets1764400000710 } from '@app/audit';
 import type { ServiceDatabase } from '@app/persistence';
 import { CreateCarrier1764400000200 } from './migrations/1764400000200-create-carrier';
 import { OutboxFailedAt1764400000310 } from './migrations/1764400000310-outbox-failed-at';
@@ -9,6 +9,6 @@ import { DefaultPolicy21764400000400 } from './migrations/1764400000400-default-
 export const carrierDatabase: ServiceDatabase = {
   service: 'carrier',
   entities: [AuditEventEntity],
-  migrations: [CreateAuditLog1764400000000, CreateCarrier1764400000200, OutboxFailedAt1764400000310, AdminLink1764400000330, DefaultPolicy21764400000400],
+  migrations: [CreateAuditLog1764400000000, CreateCarrier1764400000200, OutboxFailedAt1764400000310, AdminLink1764400000330, DefaultPolicy21764400000400, NormaliseAuditTargets1764400000710],
   appPrivileges: AUDIT_APP_PRIVILEGES,
 };

@@ -1,4 +1,4 @@
-import { AUDIT_APP_PRIVILEGES, AuditEventEntity, CreateAuditLog1764400000000 } from '@app/audit';
+import { AUDIT_APP_PRIVILEGES, AuditEventEntity, CreateAuditLog1764400000000, NormaliseAuditTargets1764400000710 } from '@app/audit';
 import type { ServiceDatabase } from '@app/persistence';
 import { FlagEntity } from './flags/flag.entity';
 import { CreateRegistry1764400000100 } from './migrations/1764400000100-create-registry';
@@ -10,6 +10,6 @@ import { VerificationEntity } from './verification/verification.entity';
 export const registryDatabase: ServiceDatabase = {
   service: 'registry',
   entities: [AuditEventEntity, NumberStatusEntity, StatusChangeEntity, FlagEntity, VerificationEntity],
-  migrations: [CreateAuditLog1764400000000, CreateRegistry1764400000100],
+  migrations: [CreateAuditLog1764400000000, CreateRegistry1764400000100, NormaliseAuditTargets1764400000710],
   appPrivileges: AUDIT_APP_PRIVILEGES,
 };

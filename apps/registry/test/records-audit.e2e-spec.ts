@@ -103,6 +103,20 @@ describe('GetNumberRecord and the audit log (registry over gRPC)', () => {
     expect(await auditor.verifyAuditChain()).toMatchObject({ intact: true });
   });
 
+  it('stores the number of every line in E.164, so a search in either form finds a look-up made in the other', async () => {
+    const [other] = numbers(1, 701);
+    const national = other.slice(3);
+    await police.getNumberRecord({ msisdn: national, purpose: 'looked up in national form' });
+    await police.getNumberRecord({ msisdn: other, purpose: 'looked up in E.164' });
+    for (const form of [national, other]) {
+      const { events } = await auditor.listAuditEvents({ target: form });
+      expect(events.map((e) => [e.target, e.hashedTarget, e.purpose])).toEqual([
+        [other, '', 'looked up in national form'],
+        [other, '', 'looked up in E.164'],
+      ]);
+    }
+  });
+
   it('pages the audit log and filters it by actor and time', async () => {
     const all = await auditor.listAuditEvents({ page: { pageSize: 1000, pageToken: '' } });
     const paged: wire.AuditEvent[] = [];

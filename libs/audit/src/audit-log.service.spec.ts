@@ -25,11 +25,13 @@ describe(AuditLog.name, () => {
   beforeEach(() => jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined));
   afterEach(() => jest.restoreAllMocks());
 
-  it('escapes what it stores: a NUL in any field is written as \\u0000', async () => {
+  it('escapes what it stores: a NUL in any field is written as \\u0000; a number target in E.164', async () => {
     const repository = new FakeRepository(() => undefined);
     const log = new AuditLog(repository as unknown as AuditRepository);
     await log.record({ ...entry('officer\u00001'), target: '1911\u00002345678', purpose: 'why\u0000not', detail: { 'k\u0000': 'v\u0000' } });
     expect(repository.stored[0]).toMatchObject({ actor: 'officer\\u00001', target: '1911\\u00002345678', purpose: 'why\\u0000not', detail: { 'k\\u0000': 'v\\u0000' } });
+    await log.record({ ...entry('officer-2'), target: '19112345678' });
+    expect(repository.stored[1]).toMatchObject({ target: '+8619112345678' });
   });
 
   it('when the database refuses a group for one line, writes the others one by one and fails only that line', async () => {

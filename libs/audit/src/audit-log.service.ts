@@ -1,9 +1,9 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { AuditEntry, AuditSink } from '@app/grpc';
 import { errorCode } from '@app/persistence';
-import { chainHash, GENESIS_HASH, type AuditRecord } from './audit-chain';
+import { asHashed, chainHash, GENESIS_HASH, type AuditRecord } from './audit-chain';
 import type { AuditEventEntity } from './audit-event.entity';
-import { AUDIT_TARGET_MAX, auditDetail, auditText, escapeAuditText } from './audit-text';
+import { auditDetail, auditTarget, auditText, escapeAuditText } from './audit-text';
 import { AuditRepository, type AuditFilter } from './audit.repository';
 
 interface Pending {
@@ -40,7 +40,7 @@ export class AuditLog implements AuditSink, OnApplicationShutdown {
       actor: auditText(entry.actor, 128),
       role: auditText(entry.role, 64),
       action: auditText(entry.action, 160),
-      target: entry.target === undefined ? null : auditText(entry.target, AUDIT_TARGET_MAX),
+      target: entry.target === undefined ? null : auditTarget(entry.target),
       purpose: entry.purpose === undefined ? null : auditText(entry.purpose, 500),
       caseId: entry.caseId === undefined ? null : auditText(entry.caseId, 64),
       outcome: auditText(entry.outcome, 32),
@@ -99,7 +99,7 @@ export class AuditLog implements AuditSink, OnApplicationShutdown {
     );
   }
 
-  /** Lines matching the filter, oldest first; its values are compared as stored (escaped). */
+  /** Lines matching the filter, oldest first; its values are compared as stored (escaped; a number in E.164, whichever form it is given in). */
   list(filter: AuditFilter, limit: number): Promise<AuditEventEntity[]> {
     const stored = (value: string | undefined) => (value === undefined ? undefined : escapeAuditText(value));
     return this.repository.list(
@@ -108,7 +108,7 @@ export class AuditLog implements AuditSink, OnApplicationShutdown {
         actor: stored(filter.actor),
         action: stored(filter.action),
         outcome: stored(filter.outcome),
-        target: stored(filter.target),
+        target: filter.target === undefined ? undefined : auditTarget(filter.target),
       },
       limit,
     );
@@ -123,7 +123,8 @@ export class AuditLog implements AuditSink, OnApplicationShutdown {
       const page = await this.repository.chainPage(afterId, 5000);
       for (const row of page) {
         eventsChecked++;
-        if (row.prevHash !== prevHash || chainHash(prevHash, row) !== row.hash) {
+        const hashed = asHashed(row);
+        if (row.prevHash !== prevHash || hashed === undefined || chainHash(prevHash, hashed) !== row.hash) {
           return { intact: false, eventsChecked, firstBrokenId: row.id };
         }
         prevHash = row.hash;

@@ -1,4 +1,4 @@
-import { auditDetail, auditText, escapeAuditText, unescapeAuditText } from './audit-text';
+import { auditDetail, auditTarget, auditText, escapeAuditText, unescapeAuditText } from './audit-text';
 
 describe('escapeAuditText', () => {
   it('escapes NUL and every other control character as six visible characters, and the backslash itself', () => {
@@ -30,6 +30,16 @@ describe('auditText', () => {
       expect(cut.length).toBeLessThanOrEqual(500);
       expect(cut.endsWith('…')).toBe(true);
     }
+  });
+});
+
+describe('auditTarget', () => {
+  it('stores a number in E.164 whichever form it came in, anything else escaped as given', () => {
+    expect(auditTarget('19112345678')).toBe('+8619112345678');
+    expect(auditTarget('+8619112345678')).toBe('+8619112345678');
+    expect(auditTarget('+447700900123')).toBe('+447700900123');
+    expect(auditTarget('1911234\u00005678')).toBe('1911234\\u00005678');
+    expect(auditTarget('not a number at all, and far too long for the column')).toHaveLength(32);
   });
 });
 

@@ -1,3 +1,5 @@
+import { isMsisdn, normaliseMsisdn } from '@app/domain';
+
 /**
  * An audit line records what a caller sent, whatever bytes it holds, and must
  * still be writable and readable: PostgreSQL refuses NUL in text and `\u0000`
@@ -41,8 +43,17 @@ export function auditText(value: string, max: number): string {
   return `${clipped}…`;
 }
 
-/** The target column's size. */
+/** The longest target: an E.164 number fits in 16. */
 export const AUDIT_TARGET_MAX = 32;
+
+/**
+ * The target as stored and searched: a phone number in E.164 whichever form it
+ * came in (`19112345678` and `+8619112345678` are one number), anything else
+ * escaped as given.
+ */
+export function auditTarget(value: string): string {
+  return isMsisdn(value) ? normaliseMsisdn(value, 'target') : auditText(value, AUDIT_TARGET_MAX);
+}
 
 /**
  * `detail` as JSON that survives jsonb unchanged: every string and key

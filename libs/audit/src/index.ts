@@ -6,5 +6,6 @@ export * from './audit-log.service';
 export * from './audit.module';
 export * from './audit.repository';
 export * from './create-audit-log.migration';
+export * from './normalise-audit-targets.migration';
 export * from './audited.decorator';
 export * from './audit.interceptor';

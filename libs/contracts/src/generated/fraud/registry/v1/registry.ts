@@ -179,7 +179,10 @@ export interface AuditEvent {
   role: string;
   /** The RPC, e.g. fraud.registry.v1.RegistryService/GetNumberRecord. */
   action: string;
-  /** The number concerned, when there is one. */
+  /**
+   * The number concerned, when there is one, in E.164; anything else that
+   * is not a phone number, as sent.
+   */
   target: string;
   purpose: string;
   caseId: string;
@@ -189,12 +192,19 @@ export interface AuditEvent {
   detail: string;
   prevHash: string;
   hash: string;
+  /**
+   * The target as this line's hash covers it, when that is not `target`: a
+   * line written before numbers were stored in E.164 keeps the national form
+   * it was typed in here (`target` is it with +86). Empty otherwise.
+   */
+  hashedTarget: string;
 }
 
 export interface ListAuditEventsRequest {
   /** Filters; empty means any. Given as sent (they are escaped as the lines are). */
   actor: string;
   action: string;
+  /** A number in E.164 or national form finds it in either. */
   target: string;
   outcome: string;
   since: Timestamp | undefined;

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AuditModule } from '@app/audit';
+import { AuditAnchorModule, AuditModule } from '@app/audit';
 import { ClockModule } from '@app/config';
 import { AuthGuard } from '@app/grpc';
 import { MetricsModule } from '@app/observability';
@@ -13,7 +13,7 @@ import { RecordsModule } from './records/records.module';
 import { VerificationModule } from './verification/verification.module';
 
 @Module({
-  imports: [MetricsModule.forService('registry'), PersistenceModule.forService(registryDatabase), ClockModule, AuditModule, NumbersModule, FlagsModule, VerificationModule, RecordsModule],
+  imports: [MetricsModule.forService('registry'), PersistenceModule.forService(registryDatabase), ClockModule, AuditModule, AuditAnchorModule, NumbersModule, FlagsModule, VerificationModule, RecordsModule],
   controllers: [AuditController],
   providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
 })

@@ -9,3 +9,8 @@ export * from './create-audit-log.migration';
 export * from './normalise-audit-targets.migration';
 export * from './audited.decorator';
 export * from './audit.interceptor';
+export * from './audit-anchor';
+export * from './audit-anchor.repository';
+export * from './audit-anchors.service';
+export * from './audit-anchor.module';
+export * from './create-audit-anchor.migration';

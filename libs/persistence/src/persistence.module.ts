@@ -2,7 +2,9 @@ import { Logger, Module, type DynamicModule, type OnApplicationShutdown } from '
 import { getDataSourceToken, TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ConfigError, type Env } from '@app/config';
+import { ServiceHealth } from '@app/observability';
 import { dataSourceOptions } from './data-source-options';
+import { DatabaseProbe, probeSettings } from './database-probe';
 import { APP_LOGIN, hasExplicitAppUrl, resolveDatabaseLogins, type DatabaseLogin } from './database-logins';
 import { assertLeastPrivilege, pendingMigrations } from './database-roles';
 import { databaseNameFor, databaseUrlOnServer, databaseUrlVariable, resolveDatabaseUrl } from './database-url';
@@ -151,6 +153,15 @@ export class PersistenceModule {
         ),
       ],
       providers: [
+        {
+          // Only in an app that tells operators about its health (MetricsModule's ServiceHealth).
+          provide: DatabaseProbe,
+          inject: [DatabaseConnection, { token: ServiceHealth, optional: true }],
+          useFactory: (c: DatabaseConnection, health: ServiceHealth | undefined) =>
+            health
+              ? new DatabaseProbe(c.url, health, probeSettings(options.env), `${databaseNameFor(db.service, options.instance)}_health`)
+              : undefined,
+        },
         {
           provide: EmbeddedServerShutdown,
           inject: [DatabaseConnection, getDataSourceToken(), ...roles.map((role) => getDataSourceToken(role.name))],

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -32,11 +32,19 @@ export interface ProbeResult {
 
 let image: string | undefined;
 
-/** proto/ compiled by buf (its own compiler, not protobufjs) into a FileDescriptorSet. */
+/**
+ * proto/ compiled by buf (its own compiler, not protobufjs) into a FileDescriptorSet,
+ * with grpc.health.v1 beside it (the health proto grpc-health-check ships).
+ */
 export function descriptorSet(): string {
   if (!image) {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'fraud-image-')), 'image.binpb');
-    execFileSync(path.join(ROOT, 'node_modules', '.bin', 'buf'), ['build', '-o', file], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    const dir = mkdtempSync(path.join(tmpdir(), 'fraud-image-'));
+    const buf = (args: string[]) => execFileSync(path.join(ROOT, 'node_modules', '.bin', 'buf'), args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    buf(['build', '-o', path.join(dir, 'fraud.binpb')]);
+    buf(['build', path.join(ROOT, 'node_modules', 'grpc-health-check', 'proto'), '-o', path.join(dir, 'health.binpb')]);
+    // A FileDescriptorSet is one repeated field: two serialised sets, one after the other, are the set of both.
+    const file = path.join(dir, 'image.binpb');
+    writeFileSync(file, Buffer.concat([readFileSync(path.join(dir, 'fraud.binpb')), readFileSync(path.join(dir, 'health.binpb'))]));
     image = file;
   }
   return image;

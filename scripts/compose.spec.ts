@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Module } from '@nestjs/common';
 import { parse } from 'yaml';
+import { loadAnchorKey } from '@app/audit';
 import type { Env } from '@app/config';
 import { clientCredentials, findFreePort, grpcMicroserviceOptions, grpcServerConfig, loadOrCreateSigningKeys, loadVerificationKey, startGrpcApp } from '@app/grpc';
 import { metricsListenConfig } from '@app/observability';
@@ -103,6 +104,7 @@ describe('docker-compose.yml', () => {
       execFileSync('bash', [path.join(ROOT, 'scripts', 'make-certs.sh'), path.join(hostRoot, '.data', 'certs')], { stdio: 'pipe' });
       loadOrCreateSigningKeys(path.join(hostRoot, '.data', 'keys'));
       writeFileSync(path.join(hostRoot, '.data', 'keys', 'national-id.key'), `${'0f'.repeat(32)}\n`, { mode: 0o600 });
+      execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', path.join(hostRoot, '.data', 'keys', 'audit-anchor.key')], { stdio: 'pipe' });
     });
     afterAll(() => rmSync(hostRoot, { recursive: true, force: true }));
 
@@ -124,6 +126,8 @@ describe('docker-compose.yml', () => {
       expect(() => loadVerificationKey(env)).not.toThrow();
       // The image runs with NODE_ENV=production: a carrier must be given its national ID hash key.
       if (plan.app === 'carrier') expect(() => loadNationalIdHashKey({ ...env, NODE_ENV: 'production' })).not.toThrow();
+      // The registry must be given its audit anchor signing key likewise.
+      if (plan.app === 'registry') expect(loadAnchorKey({ ...env, NODE_ENV: 'production' })).toMatchObject({ created: false });
       const port = await findFreePort();
       const server = grpcServerConfig({ ...env, GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port) }, { port: plan.port });
       expect(server.security).toBe('mtls');

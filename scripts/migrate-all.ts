@@ -24,7 +24,11 @@ export function migrationTargets(env: Env = process.env): MigrationTarget[] {
   return [{ db: registryDatabase }, { db: adminDatabase }, ...carrierIdsOf(env).map((instance) => ({ db: carrierDatabase, instance }))];
 }
 
-/** Applies pending migrations everywhere; the embedded server is started once, only if some database needs it. */
+/**
+ * Applies pending migrations everywhere as the owner, then makes sure each
+ * service's login roles exist and grants them their privileges; the embedded
+ * server is started once, only if some database needs it.
+ */
 export async function migrateAll(env: Env = process.env, print: (line: string) => void = console.log): Promise<void> {
   let embedded: EmbeddedServer | undefined;
   const urlOf = async ({ db, instance }: MigrationTarget): Promise<string> => {
@@ -35,8 +39,8 @@ export async function migrateAll(env: Env = process.env, print: (line: string) =
   };
   try {
     for (const target of migrationTargets(env)) {
-      const applied = await runMigrations(await urlOf(target), target.db, target.instance);
       const name = databaseNameFor(target.db.service, target.instance);
+      const applied = await runMigrations(await urlOf(target), target.db, target.instance, env, (message) => print(`${name}: ${message}`));
       print(`${name}: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`);
     }
   } finally {

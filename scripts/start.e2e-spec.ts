@@ -173,6 +173,9 @@ describe('npm start (e2e)', () => {
     }
     expect(run.output()).toContain(`postgres://fraud:*****@127.0.0.1:${ports.pg}/postgres (embedded)`);
     expect(run.output()).not.toContain('fraud:fraud@');
+    // Migrated by the owner, served by the least-privilege roles.
+    expect(run.output()).toContain('serving as database role fraud_app (app), fraud_audit_anchor (anchor) on fraud_registry');
+    expect(run.output()).toContain('serving as database role fraud_app (app) on fraud_carrier_ctcc');
 
     const carrier = createGrpcClient(REGISTRY_SERVICE, REGISTRY_PROTO, `127.0.0.1:${ports.registry}`, { token: run.token('CARRIER_TOKEN') });
     try {

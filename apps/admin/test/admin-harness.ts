@@ -42,25 +42,27 @@ export class AdminHarness {
     private readonly env: Env,
     private readonly clock: Clock | undefined,
     readonly address: string,
+    private readonly databaseUrl: string,
   ) {}
 
   /**
    * `keyDir` shares a signing key with other services (a carrier calling this
    * admin); else one of its own. `env` sets admin variables (ADMIN_REVIEW_AFTER_REPORTS,
-   * CASE_SLA_HOURS, REGISTRY_ADDRESS, …); `clock` replaces the wall clock.
+   * CASE_SLA_HOURS, REGISTRY_ADDRESS, …); `clock` replaces the wall clock; `reach`
+   * gives the URL the admin is given for its database (e.g. through a TcpProxy a test can cut).
    */
-  static async start(keyDir?: string, env: Env = {}, clock?: Clock): Promise<AdminHarness> {
+  static async start(keyDir?: string, env: Env = {}, clock?: Clock, options: { reach?: (url: string) => string } = {}): Promise<AdminHarness> {
     const db = await createTestDatabase('admin');
     const keys = keyDir ?? mkdtempSync(join(tmpdir(), 'admin-keys-'));
     loadOrCreateSigningKeys(keys);
-    const harness = new AdminHarness(db, keys, keyDir === undefined, env, clock, `127.0.0.1:${await freePort()}`);
+    const harness = new AdminHarness(db, keys, keyDir === undefined, env, clock, `127.0.0.1:${await freePort()}`, options.reach?.(db.url) ?? db.url);
     await harness.boot();
     return harness;
   }
 
   /** Starts (again) on the same database: a restart keeps the data. */
   async boot(): Promise<void> {
-    process.env.ADMIN_DATABASE_URL = this.db.url;
+    process.env.ADMIN_DATABASE_URL = this.databaseUrl;
     process.env.AUTH_KEY_DIR = this.keyDir;
     delete process.env.AUTH_PUBLIC_KEY_FILE;
     // With REGISTRY_ADDRESS it follows the registry, in plaintext on loopback.
@@ -85,6 +87,11 @@ export class AdminHarness {
   get metricsUrl(): string {
     if (!this.hybrid?.metricsAddress) throw new Error('the admin serves no metrics');
     return `http://${this.hybrid.metricsAddress}/metrics`;
+  }
+
+  /** `http://host:port/health` of the running admin (beside /metrics). */
+  get healthUrl(): string {
+    return this.metricsUrl.replace(/\/metrics$/, '/health');
   }
 
   /** The running Nest application, e.g. `harness.app.get(DirectiveExpiry)`. */

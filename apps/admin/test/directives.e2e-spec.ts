@@ -168,10 +168,10 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
     );
     expect(rows).toEqual(
       expect.arrayContaining([
-        { actor: 'admin-li', target: '19100000001', outcome: 'OK' },
-        { actor: 'admin-li', target: '19100000001', outcome: 'ALREADY_EXISTS' },
+        { actor: 'admin-li', target: '+8619100000001', outcome: 'OK' },
+        { actor: 'admin-li', target: '+8619100000001', outcome: 'ALREADY_EXISTS' },
         { actor: 'admin-li', target: '+12025550123', outcome: 'NOT_FOUND' },
-        { actor: 'analyst', target: '19100000002', outcome: 'PERMISSION_DENIED' },
+        { actor: 'analyst', target: '+8619100000002', outcome: 'PERMISSION_DENIED' },
       ]),
     );
   });

@@ -94,7 +94,7 @@ describe('The dashboard’s JSON API over HTTP (e2e)', () => {
       const refused = await harness.http('POST', '/api/directives', { role: 'analyst', subject: 'analyst-7', body: { msisdn: '19112345678', kind: 'SUSPEND', reason: 'fraud calls' } });
       expect(refused).toMatchObject({ status: 403, body: { error: 'ROLE_NOT_ALLOWED', message: 'role analyst may not call HTTP POST /api/directives' } });
       expect(await harness.sql(`SELECT actor, action, target, outcome FROM audit_event WHERE actor = 'analyst-7'`)).toEqual([
-        { actor: 'analyst-7', action: 'HTTP POST /api/directives', target: '19112345678', outcome: 'PERMISSION_DENIED' },
+        { actor: 'analyst-7', action: 'HTTP POST /api/directives', target: '+8619112345678', outcome: 'PERMISSION_DENIED' },
       ]);
       expect(await harness.sql('SELECT 1 FROM directive')).toEqual([]);
     });

@@ -73,10 +73,10 @@ describe('GetOwner and SetPortedNumber (admin over gRPC)', () => {
     );
     expect(rows).toEqual(
       expect.arrayContaining([
-        { actor: 'admin-li', target: '19100000001', outcome: 'OK' },
+        { actor: 'admin-li', target: '+8619100000001', outcome: 'OK' },
         { actor: 'admin-li', target: '+8619100000001', outcome: 'ALREADY_EXISTS' },
-        { actor: 'analyst', target: '19100000002', outcome: 'PERMISSION_DENIED' },
-        { actor: 'admin-li', target: '19100000002', outcome: 'INVALID_ARGUMENT' },
+        { actor: 'analyst', target: '+8619100000002', outcome: 'PERMISSION_DENIED' },
+        { actor: 'admin-li', target: '+8619100000002', outcome: 'INVALID_ARGUMENT' },
       ]),
     );
   });

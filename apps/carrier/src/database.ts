@@ -1,4 +1,4 @@
-import { AuditEventEntity, CreateAuditLog1764400000000 } from '@app/audit';
+import { AUDIT_APP_PRIVILEGES, AuditEventEntity, CreateAuditLog1764400000000, NormaliseAuditTargets1764400000710 } from '@app/audit';
 import type { ServiceDatabase } from '@app/persistence';
 import { CreateCarrier1764400000200 } from './migrations/1764400000200-create-carrier';
 import { OutboxFailedAt1764400000310 } from './migrations/1764400000310-outbox-failed-at';
@@ -10,5 +10,14 @@ import { ConfirmedFraudOutcomes1764400000500 } from './migrations/1764400000500-
 export const carrierDatabase: ServiceDatabase = {
   service: 'carrier',
   entities: [AuditEventEntity],
-  migrations: [CreateAuditLog1764400000000, CreateCarrier1764400000200, OutboxFailedAt1764400000310, AdminLink1764400000330, DefaultPolicy21764400000400, ConfirmedFraudOutcomes1764400000500],
+  migrations: [
+    CreateAuditLog1764400000000,
+    CreateCarrier1764400000200,
+    OutboxFailedAt1764400000310,
+    AdminLink1764400000330,
+    DefaultPolicy21764400000400,
+    ConfirmedFraudOutcomes1764400000500,
+    NormaliseAuditTargets1764400000710,
+  ],
+  appPrivileges: AUDIT_APP_PRIVILEGES,
 };

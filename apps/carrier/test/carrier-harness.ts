@@ -73,6 +73,11 @@ export class CarrierHarness {
     return `http://${this.app.metricsAddress}/metrics`;
   }
 
+  /** `http://host:port/health` of the running carrier (beside /metrics). */
+  get healthUrl(): string {
+    return this.metricsUrl.replace(/\/metrics$/, '/health');
+  }
+
   async stop(): Promise<void> {
     this.clients.forEach((c) => c.close());
     this.clients = [];

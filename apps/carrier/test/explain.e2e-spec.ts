@@ -145,12 +145,12 @@ describe('ExplainNumber (carrier over gRPC)', () => {
     await expect(explain(request)).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, details));
   });
 
-  it('writes every explanation to the audit log with who, the number and the purpose, refused ones included', async () => {
+  it('writes every explanation to the audit log with who, the number (in E.164) and the purpose, refused ones included', async () => {
     await explain({ msisdn: '19112340000', purpose: 'audit check' }, carrier.client('admin:sichuan', 'analyst-wu'));
     const audit = await rowsOf(carrier.db.url, `SELECT actor, role, target, purpose, outcome FROM audit_event WHERE action = 'fraud.carrier.v1.CarrierService/ExplainNumber' ORDER BY id`);
-    expect(audit).toContainEqual({ actor: 'officer-0427', role: 'police', target: worker.subject.slice(3), purpose: 'customer call 2024-0117', outcome: 'OK' });
-    expect(audit).toContainEqual({ actor: 'analyst-wu', role: 'admin:sichuan', target: '19112340000', purpose: 'audit check', outcome: 'OK' });
-    expect(audit).toContainEqual({ actor: 'officer-0427', role: 'police', target: '19112345678', purpose: null, outcome: 'INVALID_ARGUMENT' });
-    expect(audit).toContainEqual({ actor: 'officer-0427', role: 'police', target: '19112345678', purpose: 'p'.repeat(500), outcome: 'INVALID_ARGUMENT' });
+    expect(audit).toContainEqual({ actor: 'officer-0427', role: 'police', target: worker.subject, purpose: 'customer call 2024-0117', outcome: 'OK' });
+    expect(audit).toContainEqual({ actor: 'analyst-wu', role: 'admin:sichuan', target: '+8619112340000', purpose: 'audit check', outcome: 'OK' });
+    expect(audit).toContainEqual({ actor: 'officer-0427', role: 'police', target: '+8619112345678', purpose: null, outcome: 'INVALID_ARGUMENT' });
+    expect(audit).toContainEqual({ actor: 'officer-0427', role: 'police', target: '+8619112345678', purpose: 'p'.repeat(500), outcome: 'INVALID_ARGUMENT' });
   });
 });

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuditModule } from '@app/audit';
+import { AuditAnchorModule, AuditModule } from '@app/audit';
 import { ClockModule } from '@app/config';
 import { CALL_ADMISSION } from '@app/grpc';
 import { MetricsModule } from '@app/observability';
@@ -12,7 +12,7 @@ import { RecordsModule } from './records/records.module';
 import { VerificationModule } from './verification/verification.module';
 
 @Module({
-  imports: [MetricsModule.forService('registry'), PersistenceModule.forService(registryDatabase), ClockModule, AuditModule, NumbersModule, FlagsModule, VerificationModule, RecordsModule],
+  imports: [MetricsModule.forService('registry'), PersistenceModule.forService(registryDatabase), ClockModule, AuditModule, AuditAnchorModule, NumbersModule, FlagsModule, VerificationModule, RecordsModule],
   controllers: [AuditController],
   providers: CALL_ADMISSION,
 })

@@ -78,6 +78,45 @@ describe('GetNumberRecord and the audit log (registry over gRPC)', () => {
     expect(events).toContainEqual(expect.objectContaining({ target: `${'9'.repeat(31)}…`, purpose: `${'x'.repeat(499)}…` }));
   });
 
+  it('audits reads whose number or purpose holds a NUL byte, escaped, refused or not, and every call written with them', async () => {
+    const requests = [
+      { msisdn, purpose: 'before\u0000after' },
+      { msisdn: '1911234\u00005678', purpose: 'nul in the number' },
+      { msisdn, purpose: 'beside the NUL bytes' },
+      { msisdn, purpose: 'tab\tand escape \u001b[2J and a \\ too', caseId: 'case\u0000' },
+    ];
+    const calls = await Promise.allSettled(requests.map((request) => police.getNumberRecord(request)));
+    const outcomes = calls.map((call) => (call.status === 'fulfilled' ? 'OK' : status[(call.reason as { code: number }).code]));
+    expect(outcomes[1]).toBe('INVALID_ARGUMENT');
+    expect(outcomes[2]).toBe('OK');
+    const { events } = await auditor.listAuditEvents({ action: 'fraud.registry.v1.RegistryService/GetNumberRecord', page: { pageSize: 1000, pageToken: '' } });
+    expect(events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ target: msisdn, purpose: 'before\\u0000after', outcome: outcomes[0] }),
+        expect.objectContaining({ target: '1911234\\u00005678', purpose: 'nul in the number', outcome: outcomes[1] }),
+        expect.objectContaining({ target: msisdn, purpose: 'beside the NUL bytes', outcome: outcomes[2] }),
+        expect.objectContaining({ purpose: 'tab\\u0009and escape \\u001b[2J and a \\\\ too', caseId: 'case\\u0000', outcome: outcomes[3] }),
+      ]),
+    );
+    // Searching by what was sent finds the escaped line.
+    expect((await auditor.listAuditEvents({ target: '1911234\u00005678' })).events).toHaveLength(1);
+    expect(await auditor.verifyAuditChain()).toMatchObject({ intact: true });
+  });
+
+  it('stores the number of every line in E.164, so a search in either form finds a look-up made in the other', async () => {
+    const [other] = numbers(1, 701);
+    const national = other.slice(3);
+    await police.getNumberRecord({ msisdn: national, purpose: 'looked up in national form' });
+    await police.getNumberRecord({ msisdn: other, purpose: 'looked up in E.164' });
+    for (const form of [national, other]) {
+      const { events } = await auditor.listAuditEvents({ target: form });
+      expect(events.map((e) => [e.target, e.hashedTarget, e.purpose])).toEqual([
+        [other, '', 'looked up in national form'],
+        [other, '', 'looked up in E.164'],
+      ]);
+    }
+  });
+
   it('pages the audit log and filters it by actor and time', async () => {
     const all = await auditor.listAuditEvents({ page: { pageSize: 1000, pageToken: '' } });
     const paged: wire.AuditEvent[] = [];

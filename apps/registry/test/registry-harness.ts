@@ -13,6 +13,7 @@ import {
   type GrpcApp,
   type GrpcServiceClient,
 } from '@app/grpc';
+import { DatabaseConnection } from '@app/persistence';
 import { createTestDatabase, freePort, type TestDatabase } from '@app/testing';
 import { REGISTRY_GRPC } from '../src/registry.grpc';
 import { RegistryModule } from '../src/registry.module';
@@ -27,22 +28,26 @@ export class RegistryHarness {
     private readonly ownsKeys: boolean,
     private app: GrpcApp | undefined,
     readonly address: string,
+    private readonly databaseUrl: string,
   ) {}
 
-  /** `keyDir` shares a signing key with other services (e.g. a carrier calling this registry); else one of its own. */
-  static async start(keyDir?: string): Promise<RegistryHarness> {
+  /**
+   * `keyDir` shares a signing key with other services (e.g. a carrier calling this registry); else one of its own.
+   * `reach` gives the URL the registry is given for its database (e.g. through a TcpProxy a test can cut).
+   */
+  static async start(keyDir?: string, options: { reach?: (url: string) => string } = {}): Promise<RegistryHarness> {
     const db = await createTestDatabase('registry');
     const keys = keyDir ?? mkdtempSync(join(tmpdir(), 'registry-keys-'));
     loadOrCreateSigningKeys(keys);
     const port = await freePort();
-    const harness = new RegistryHarness(db, keys, keyDir === undefined, undefined, `127.0.0.1:${port}`);
+    const harness = new RegistryHarness(db, keys, keyDir === undefined, undefined, `127.0.0.1:${port}`, options.reach?.(db.url) ?? db.url);
     await harness.boot();
     return harness;
   }
 
   /** Starts (again) on the same database: a restart keeps the data. */
   async boot(): Promise<void> {
-    process.env.REGISTRY_DATABASE_URL = this.db.url;
+    process.env.REGISTRY_DATABASE_URL = this.databaseUrl;
     process.env.AUTH_KEY_DIR = this.keyDir;
     delete process.env.AUTH_PUBLIC_KEY_FILE;
     const port = Number(this.address.split(':')[1]);
@@ -51,10 +56,27 @@ export class RegistryHarness {
     this.app = await startGrpcApp(RegistryModule, options, { logger: ['error'], metrics: { host: '127.0.0.1', port: await freePort() } });
   }
 
+  /** The URL the running registry's pool uses: its application role, not the owner (`db.url`). */
+  get appDatabaseUrl(): string {
+    if (!this.app) throw new Error('the registry is not running');
+    return this.app.app.get(DatabaseConnection, { strict: false }).url;
+  }
+
+  /** The running Nest application, for tests that reach a provider directly. */
+  get nestApp(): GrpcApp['app'] {
+    if (!this.app) throw new Error('the registry is not running');
+    return this.app.app;
+  }
+
   /** `http://host:port/metrics` of the running registry. */
   get metricsUrl(): string {
     if (!this.app?.metricsAddress) throw new Error('the registry serves no metrics');
     return `http://${this.app.metricsAddress}/metrics`;
+  }
+
+  /** `http://host:port/health` of the running registry (beside /metrics). */
+  get healthUrl(): string {
+    return this.metricsUrl.replace(/\/metrics$/, '/health');
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,9 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { AuditEntry, AuditSink } from '@app/grpc';
-import { chainHash, GENESIS_HASH, type AuditRecord } from './audit-chain';
+import { errorCode } from '@app/persistence';
+import { asHashed, chainHash, GENESIS_HASH, type AuditRecord } from './audit-chain';
 import type { AuditEventEntity } from './audit-event.entity';
+import { auditDetail, auditTarget, auditText, escapeAuditText } from './audit-text';
 import { AuditRepository, type AuditFilter } from './audit.repository';
 
 interface Pending {
@@ -32,17 +34,17 @@ export class AuditLog implements AuditSink, OnApplicationShutdown {
   constructor(private readonly repository: AuditRepository) {}
 
   record(entry: AuditEntry): Promise<void> {
-    // Cut to the columns' sizes: one over-long value (a caller's raw input) must not fail the group it is written with.
+    // Escaped and cut to the columns' sizes: a caller's raw input (a NUL, an over-long value) must not make its line unwritable.
     const record: AuditRecord = {
       at: new Date(),
-      actor: clip(entry.actor, 128),
-      role: clip(entry.role, 64),
-      action: clip(entry.action, 160),
-      target: entry.target === undefined ? null : clip(entry.target, 32),
-      purpose: entry.purpose === undefined ? null : clip(entry.purpose, 500),
-      caseId: entry.caseId === undefined ? null : clip(entry.caseId, 64),
-      outcome: clip(entry.outcome, 32),
-      detail: entry.detail ?? {},
+      actor: auditText(entry.actor, 128),
+      role: auditText(entry.role, 64),
+      action: auditText(entry.action, 160),
+      target: entry.target === undefined ? null : auditTarget(entry.target),
+      purpose: entry.purpose === undefined ? null : auditText(entry.purpose, 500),
+      caseId: entry.caseId === undefined ? null : auditText(entry.caseId, 64),
+      outcome: auditText(entry.outcome, 32),
+      detail: auditDetail(entry.detail),
     };
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ record, done: (error) => (error ? reject(error) : resolve()) });
@@ -54,18 +56,62 @@ export class AuditLog implements AuditSink, OnApplicationShutdown {
     while (this.queue.length > 0) {
       const group = this.queue.splice(0, MAX_GROUP);
       try {
-        await this.repository.append(group.map((p) => p.record), chainHash, GENESIS_HASH);
+        await this.append(group);
         group.forEach((p) => p.done());
       } catch (error) {
-        this.logger.error(`audit append failed: ${(error as Error).message}`);
-        group.forEach((p) => p.done(error));
+        if (group.length > 1 && isDataError(error)) {
+          // One line the database refuses must not take the others with it.
+          this.logger.warn(`audit append of ${group.length} lines failed (${(error as Error).message}): writing them one by one`);
+          await this.appendOneByOne(group);
+        } else {
+          this.logger.error(`audit append failed: ${(error as Error).message}`);
+          group.forEach((p) => p.done(error));
+        }
       }
     }
     this.flushing = null;
   }
 
+  private async appendOneByOne(group: Pending[]): Promise<void> {
+    for (let i = 0; i < group.length; i++) {
+      const pending = group[i];
+      try {
+        await this.append([pending]);
+        pending.done();
+      } catch (error) {
+        const { action, actor, outcome } = pending.record;
+        this.logger.error({ msg: 'audit line lost: the database refused it', action, actor, outcome, error: (error as Error).message });
+        pending.done(error);
+        // The database itself is failing now, not one line: the rest fail alike without a round each.
+        if (!isDataError(error)) {
+          group.slice(i + 1).forEach((p) => p.done(error));
+          return;
+        }
+      }
+    }
+  }
+
+  private append(group: Pending[]): Promise<void> {
+    return this.repository.append(
+      group.map((p) => p.record),
+      chainHash,
+      GENESIS_HASH,
+    );
+  }
+
+  /** Lines matching the filter, oldest first; its values are compared as stored (escaped; a number in E.164, whichever form it is given in). */
   list(filter: AuditFilter, limit: number): Promise<AuditEventEntity[]> {
-    return this.repository.list(filter, limit);
+    const stored = (value: string | undefined) => (value === undefined ? undefined : escapeAuditText(value));
+    return this.repository.list(
+      {
+        ...filter,
+        actor: stored(filter.actor),
+        action: stored(filter.action),
+        outcome: stored(filter.outcome),
+        target: filter.target === undefined ? undefined : auditTarget(filter.target),
+      },
+      limit,
+    );
   }
 
   /** Recomputes every hash from the first line: any edit, deletion or reordering shows. */
@@ -77,7 +123,8 @@ export class AuditLog implements AuditSink, OnApplicationShutdown {
       const page = await this.repository.chainPage(afterId, 5000);
       for (const row of page) {
         eventsChecked++;
-        if (row.prevHash !== prevHash || chainHash(prevHash, row) !== row.hash) {
+        const hashed = asHashed(row);
+        if (row.prevHash !== prevHash || hashed === undefined || chainHash(prevHash, hashed) !== row.hash) {
           return { intact: false, eventsChecked, firstBrokenId: row.id };
         }
         prevHash = row.hash;
@@ -92,6 +139,8 @@ export class AuditLog implements AuditSink, OnApplicationShutdown {
   }
 }
 
-function clip(value: string, max: number): string {
-  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
+/** SQLSTATE classes 22 (data exception) and 23 (integrity): the line, not the database, is at fault. */
+function isDataError(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
 }

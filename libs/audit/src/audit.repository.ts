@@ -68,6 +68,24 @@ export class AuditRepository {
     return q.getMany();
   }
 
+  /** The chain's head now: its last line's id and hash, undefined while the log is empty. */
+  async head(): Promise<{ id: string; hash: string } | undefined> {
+    const [row]: { id: string; hash: string }[] = await this.dataSource.query('SELECT id::text AS id, hash FROM audit_event ORDER BY id DESC LIMIT 1');
+    return row;
+  }
+
+  /** The hash of line `id`, undefined when there is no such line. */
+  async hashOf(id: string): Promise<string | undefined> {
+    const [row]: { hash: string }[] = await this.dataSource.query('SELECT hash FROM audit_event WHERE id = $1', [id]);
+    return row?.hash;
+  }
+
+  /** The id of the last line before `id` ('0' when there is none). */
+  async lastIdBefore(id: string): Promise<string> {
+    const [row]: { id: string }[] = await this.dataSource.query('SELECT COALESCE(max(id), 0)::text AS id FROM audit_event WHERE id < $1', [id]);
+    return row.id;
+  }
+
   /** The chain in id order, a page at a time, for verification. */
   async chainPage(afterId: string, limit: number): Promise<AuditEventEntity[]> {
     return this.dataSource

@@ -37,12 +37,6 @@ class AdmissionTestController {
     return { results: request.msisdns.map((msisdn) => ({ msisdn, status: common.NumberStatus.NUMBER_STATUS_NOT_LISTED, version: 1 })) };
   }
 
-  @GrpcMethod('RegistryService', 'verifyAuditChain')
-  @Roles(RoleKind.Police)
-  verifyAuditChain(): registry.VerifyAuditChainResponse {
-    return { intact: true, eventsChecked: 0, firstBrokenId: 0 };
-  }
-
   @GrpcMethod('RegistryService', 'getNumberRecord')
   @Roles(RoleKind.Police)
   getNumberRecord(request: registry.GetNumberRecordRequest): registry.GetNumberRecordResponse {

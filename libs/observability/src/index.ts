@@ -4,3 +4,4 @@ export * from './service-logger';
 export * from './metrics';
 export * from './metrics-server';
 export * from './metrics.module';
+export * from './service-health';

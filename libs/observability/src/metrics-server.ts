@@ -27,16 +27,30 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serves `GET /metrics` (Prometheus text exposition) and nothing else, over plain HTTP. */
-export async function serveMetrics(metrics: Metrics, config: MetricsListenConfig): Promise<MetricsServer> {
+/** The service's health as JSON for GET /health: `status` decides the HTTP status (200 when SERVING, else 503). */
+export type HealthReader = () => { status: 'SERVING' | 'NOT_SERVING' };
+
+/**
+ * Serves `GET /metrics` (Prometheus text exposition) and, given a reader,
+ * `GET /health` (the service's status and each dependency's, as JSON), over plain HTTP.
+ */
+export async function serveMetrics(metrics: Metrics, config: MetricsListenConfig, health?: HealthReader): Promise<MetricsServer> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];
-    if (path !== '/metrics') {
-      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found: metrics are at /metrics\n');
+    if (path !== '/metrics' && !(path === '/health' && health)) {
+      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`not found: metrics are at /metrics${health ? ', health at /health' : ''}\n`);
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (path === '/health') {
+      const report = health!();
+      const body = `${JSON.stringify(report, null, 2)}\n`;
+      response
+        .writeHead(report.status === 'SERVING' ? 200 : 503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+        .end(request.method === 'HEAD' ? undefined : body);
       return;
     }
     metrics.exposition().then(

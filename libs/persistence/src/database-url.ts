@@ -58,7 +58,7 @@ export function databaseOf(url: string, variable = 'DATABASE_URL'): string {
   return name;
 }
 
-function parsePostgresUrl(variable: string, value: string): URL {
+export function parsePostgresUrl(variable: string, value: string): URL {
   let url: URL;
   try {
     url = new URL(value);

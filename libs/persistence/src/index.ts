@@ -1,5 +1,8 @@
 export * from './service-database';
 export * from './database-url';
+export * from './database-logins';
+export * from './database-roles';
+export * from './database-probe';
 export * from './ensure-database';
 export * from './embedded-postgres';
 export { canEnter } from './embedded-postgres.host';

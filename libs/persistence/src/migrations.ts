@@ -1,17 +1,40 @@
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from './data-source-options';
+import type { Env } from '@app/config';
+import { migrationDataSourceOptions } from './data-source-options';
+import { resolveDatabaseLogins } from './database-logins';
+import { databaseOf } from './database-url';
+import { applyGrants, ensureLoginRole } from './database-roles';
 import { ensureDatabase } from './ensure-database';
 import type { ServiceDatabase } from './service-database';
 
-/** Creates the database if needed and applies pending migrations, one transaction each. Returns their names. */
-export async function runMigrations(url: string, db: ServiceDatabase, instance?: string): Promise<string[]> {
-  await ensureDatabase(url);
-  const dataSource = new DataSource(dataSourceOptions(url, db, instance));
-  await dataSource.initialize();
+/** One migration run per database at a time, across processes (replicas starting together, npm run migrate). */
+const MIGRATION_LOCK_KEY = 727_003;
+
+/**
+ * As the owner (`url`): creates the database if needed, applies pending
+ * migrations (one transaction each), makes sure the service's login roles
+ * exist, and grants them their privileges again. Returns the migrations applied.
+ */
+export async function runMigrations(url: string, db: ServiceDatabase, instance?: string, env: Env = process.env, log: (message: string) => void = () => undefined): Promise<string[]> {
+  if (await ensureDatabase(url)) log(`created database ${databaseOf(url)}`);
+  const logins = resolveDatabaseLogins(db, instance, env, url);
+  const lock = new Client({ connectionString: url });
+  await lock.connect();
   try {
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
-    return applied.map((migration) => migration.name);
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const dataSource = new DataSource(migrationDataSourceOptions(url, db, instance, env));
+    await dataSource.initialize();
+    let applied: string[];
+    try {
+      applied = (await dataSource.runMigrations({ transaction: 'each' })).map((migration) => migration.name);
+    } finally {
+      await dataSource.destroy();
+    }
+    for (const login of logins) await ensureLoginRole(url, login, log);
+    await applyGrants(lock, logins);
+    return applied;
   } finally {
-    await dataSource.destroy();
+    await lock.end();
   }
 }

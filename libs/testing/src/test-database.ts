@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { envString } from '@app/config';
-import { dataSourceOptions, ensureDatabase, urlWithDatabase, withMaintenanceClient, type ServiceDatabase } from '@app/persistence';
+import { dataSourceOptions, ensureDatabase, resolveDatabaseLogins, runMigrations, urlWithDatabase, withMaintenanceClient, type ServiceDatabase } from '@app/persistence';
 
 export interface TestDatabase {
   url: string;
@@ -11,8 +11,12 @@ export interface TestDatabase {
 }
 
 export interface TestDataSource {
+  /** As the application role, like the service's own pool. */
   dataSource: DataSource;
+  /** The application role's URL. */
   url: string;
+  /** The owner's URL (migrations; what a test may do behind the service's back). */
+  ownerUrl: string;
   drop(): Promise<void>;
 }
 
@@ -33,21 +37,26 @@ async function dropDatabase(url: string, name: string): Promise<void> {
   await withMaintenanceClient(url, (client) => client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`));
 }
 
-/** A fresh database with the service's real migrations applied. */
+/**
+ * A fresh database with the service's real migrations applied by the owner and
+ * a data source on it as the application role, as a service opens it.
+ */
 export async function openTestDataSource(db: ServiceDatabase): Promise<TestDataSource> {
   const database = await createTestDatabase(db.service);
-  const dataSource = new DataSource(dataSourceOptions(database.url, db));
+  let dataSource: DataSource | undefined;
   try {
+    await runMigrations(database.url, db);
+    const app = resolveDatabaseLogins(db, undefined, process.env, database.url)[0];
+    dataSource = new DataSource(dataSourceOptions(app.url, db));
     await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
+    return { dataSource, url: app.url, ownerUrl: database.url, drop: () => closeAndDrop(dataSource, database) };
   } catch (error) {
     await closeAndDrop(dataSource, database);
     throw error;
   }
-  return { dataSource, url: database.url, drop: () => closeAndDrop(dataSource, database) };
 }
 
-async function closeAndDrop(dataSource: DataSource, database: TestDatabase): Promise<void> {
-  if (dataSource.isInitialized) await dataSource.destroy();
+async function closeAndDrop(dataSource: DataSource | undefined, database: TestDatabase): Promise<void> {
+  if (dataSource?.isInitialized) await dataSource.destroy();
   await database.drop();
 }

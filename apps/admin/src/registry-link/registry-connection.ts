@@ -1,8 +1,9 @@
 import { Metadata, type ClientReadableStream } from '@grpc/grpc-js';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { common, type registry } from '@app/contracts';
 import type { RegistryMark } from '@app/domain';
 import { PeerConnection, unary } from '@app/grpc';
+import { ServiceHealth } from '@app/observability';
 import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
 
 /** The longest pause between reconnects to the registry. */
@@ -21,7 +22,7 @@ const STATUSES: Partial<Record<common.NumberStatus, RegistryStatus>> = {
 /** The administration's channel to the registry (`REGISTRY_ADDRESS`), as `admin:<province>`. */
 @Injectable()
 export class RegistryConnection extends PeerConnection {
-  constructor(@Inject(ADMIN_CONFIG) config: AdminConfig) {
+  constructor(@Inject(ADMIN_CONFIG) config: AdminConfig, @Optional() health?: ServiceHealth) {
     super({
       service: 'fraud.registry.v1.RegistryService',
       protoFile: 'fraud/registry/v1/registry.proto',
@@ -30,6 +31,8 @@ export class RegistryConnection extends PeerConnection {
       identity: { subject: `admin-${config.province}`, role: `admin:${config.province}` },
       tokenFile: { variable: 'REGISTRY_TOKEN_FILE', file: config.registryTokenFile },
       retryMaxMs: REGISTRY_RETRY_MAX_MS,
+      // Degraded without it (no police verdicts reach the cases), never stopped.
+      dependency: { name: 'registry', health },
     });
   }
 
@@ -38,7 +41,7 @@ export class RegistryConnection extends PeerConnection {
     const client = this.channel() as unknown as {
       watchChanges(request: registry.WatchChangesRequest, metadata: Metadata): ClientReadableStream<registry.WatchChangesResponse>;
     };
-    return client.watchChanges({ sinceVersion }, new Metadata());
+    return this.trackedStream('WatchChanges', client.watchChanges({ sinceVersion }, new Metadata()));
   }
 
   /** One number's status now (CheckNumbers); rejects when the registry does not answer within `timeoutMs`. */

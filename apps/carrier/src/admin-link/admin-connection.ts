@@ -1,7 +1,8 @@
 import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { admin } from '@app/contracts';
 import { PeerConnection, unary } from '@app/grpc';
+import { ServiceHealth } from '@app/observability';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 
 export type DirectiveStreamCall = ClientDuplexStream<admin.StreamDirectivesRequest, admin.StreamDirectivesResponse>;
@@ -13,7 +14,7 @@ export type DirectiveStreamCall = ClientDuplexStream<admin.StreamDirectivesReque
  */
 @Injectable()
 export class AdminConnection extends PeerConnection {
-  constructor(@Inject(CARRIER_CONFIG) config: CarrierConfig) {
+  constructor(@Inject(CARRIER_CONFIG) config: CarrierConfig, @Optional() health?: ServiceHealth) {
     super({
       service: 'fraud.admin.v1.AdminService',
       protoFile: 'fraud/admin/v1/admin.proto',
@@ -22,16 +23,21 @@ export class AdminConnection extends PeerConnection {
       identity: { subject: `carrier-${config.carrierId.toLowerCase()}`, role: `carrier:${config.carrierId}` },
       tokenFile: { variable: 'ADMIN_TOKEN_FILE', file: config.adminTokenFile },
       retryMaxMs: config.adminRetryMaxMs,
+      // Degraded without it (the feed waits in the outbox, no directive arrives), never stopped.
+      dependency: { name: 'admin', health },
     });
   }
 
   submitCarrierFeed(items: admin.FeedItem[], deadlineMs: number): Promise<admin.SubmitCarrierFeedResponse> {
-    return unary(this.channel(), 'submitCarrierFeed', { items } satisfies admin.SubmitCarrierFeedRequest, new Metadata(), { deadline: Date.now() + deadlineMs });
+    return this.tracked(
+      'SubmitCarrierFeed',
+      unary(this.channel(), 'submitCarrierFeed', { items } satisfies admin.SubmitCarrierFeedRequest, new Metadata(), { deadline: Date.now() + deadlineMs }),
+    );
   }
 
   /** This carrier's directives, unacknowledged ones first; each answered with an ack on the same stream. The caller cancels it. */
   streamDirectives(): DirectiveStreamCall {
     const client = this.channel() as unknown as { streamDirectives(metadata: Metadata): DirectiveStreamCall };
-    return client.streamDirectives(new Metadata());
+    return this.trackedStream('StreamDirectives', client.streamDirectives(new Metadata()));
   }
 }

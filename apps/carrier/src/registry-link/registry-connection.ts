@@ -1,7 +1,8 @@
 import { Metadata, type ClientReadableStream } from '@grpc/grpc-js';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { registry } from '@app/contracts';
 import { PeerConnection, unary } from '@app/grpc';
+import { ServiceHealth } from '@app/observability';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 
 /**
@@ -11,7 +12,7 @@ import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
  */
 @Injectable()
 export class RegistryConnection extends PeerConnection {
-  constructor(@Inject(CARRIER_CONFIG) config: CarrierConfig) {
+  constructor(@Inject(CARRIER_CONFIG) config: CarrierConfig, @Optional() health?: ServiceHealth) {
     super({
       service: 'fraud.registry.v1.RegistryService',
       protoFile: 'fraud/registry/v1/registry.proto',
@@ -20,11 +21,13 @@ export class RegistryConnection extends PeerConnection {
       identity: { subject: `carrier-${config.carrierId.toLowerCase()}`, role: `carrier:${config.carrierId}` },
       tokenFile: { variable: 'REGISTRY_TOKEN_FILE', file: config.registryTokenFile },
       retryMaxMs: config.registryRetryMaxMs,
+      // Degraded without it (no flags leave, no registry copy kept), never stopped: ingest goes on.
+      dependency: { name: 'registry', health },
     });
   }
 
   submitFlags(flags: registry.Flag[], deadlineMs: number): Promise<registry.SubmitFlagsResponse> {
-    return unary(this.channel(), 'submitFlags', { flags } satisfies registry.SubmitFlagsRequest, new Metadata(), { deadline: Date.now() + deadlineMs });
+    return this.tracked('SubmitFlags', unary(this.channel(), 'submitFlags', { flags } satisfies registry.SubmitFlagsRequest, new Metadata(), { deadline: Date.now() + deadlineMs }));
   }
 
   /** Every status change after `sinceVersion`, then live; the caller cancels it. */
@@ -32,6 +35,6 @@ export class RegistryConnection extends PeerConnection {
     const client = this.channel() as unknown as {
       watchChanges(request: registry.WatchChangesRequest, metadata: Metadata): ClientReadableStream<registry.WatchChangesResponse>;
     };
-    return client.watchChanges({ sinceVersion }, new Metadata());
+    return this.trackedStream('WatchChanges', client.watchChanges({ sinceVersion }, new Metadata()));
   }
 }

@@ -1,13 +1,16 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { fromTimestamp, toTimestamp, type registry } from '@app/contracts';
-import { AuditLog } from '@app/audit';
+import { fromTimestamp, registry, toTimestamp } from '@app/contracts';
+import { AuditAnchors, AuditLog, type ChainFault, type StoredAnchor } from '@app/audit';
 import { decodePageToken, encodePageToken, pageSize, ValidationError, ValidationErrorCode } from '@app/domain';
 import { RoleKind, Roles } from '@app/grpc';
 
 @Controller()
 export class AuditController implements Pick<registry.RegistryServiceController, 'listAuditEvents' | 'verifyAuditChain'> {
-  constructor(private readonly audit: AuditLog) {}
+  constructor(
+    private readonly audit: AuditLog,
+    private readonly anchors: AuditAnchors,
+  ) {}
 
   @GrpcMethod('RegistryService', 'ListAuditEvents')
   @Roles(RoleKind.Auditor)
@@ -36,6 +39,7 @@ export class AuditController implements Pick<registry.RegistryServiceController,
         role: e.role,
         action: e.action,
         target: e.target ?? '',
+        hashedTarget: e.hashedTarget ?? '',
         purpose: e.purpose ?? '',
         caseId: e.caseId ?? '',
         outcome: e.outcome,
@@ -50,7 +54,36 @@ export class AuditController implements Pick<registry.RegistryServiceController,
   @GrpcMethod('RegistryService', 'VerifyAuditChain')
   @Roles(RoleKind.Auditor)
   async verifyAuditChain(): Promise<registry.VerifyAuditChainResponse> {
-    const result = await this.audit.verifyChain();
-    return { intact: result.intact, eventsChecked: result.eventsChecked, firstBrokenId: Number(result.firstBrokenId ?? 0) };
+    const result = await this.anchors.verify();
+    return {
+      intact: result.intact,
+      eventsChecked: result.eventsChecked,
+      firstBrokenId: Number(result.firstBrokenId ?? 0),
+      fault: WIRE_FAULT[result.fault],
+      detail: result.detail,
+      missingAfterId: Number(result.missingAfterId ?? 0),
+      anchorChecked: result.anchorChecked && toWireAnchor(result.anchorChecked),
+      anchorPublished: result.anchorPublished && toWireAnchor(result.anchorPublished),
+      anchorPublicKey: this.anchors.publicKeyPem,
+    };
   }
+}
+
+const WIRE_FAULT: Record<ChainFault, registry.AuditChainFault> = {
+  none: registry.AuditChainFault.AUDIT_CHAIN_FAULT_UNSPECIFIED,
+  link_broken: registry.AuditChainFault.AUDIT_CHAIN_FAULT_LINK_BROKEN,
+  rows_missing: registry.AuditChainFault.AUDIT_CHAIN_FAULT_ROWS_MISSING,
+  hash_mismatch: registry.AuditChainFault.AUDIT_CHAIN_FAULT_HASH_MISMATCH,
+  anchor_invalid: registry.AuditChainFault.AUDIT_CHAIN_FAULT_ANCHOR_INVALID,
+};
+
+function toWireAnchor(anchor: StoredAnchor): registry.AuditAnchor {
+  return {
+    id: Number(anchor.id),
+    headId: Number(anchor.headId),
+    headHash: anchor.headHash,
+    at: toTimestamp(anchor.at),
+    keyId: anchor.keyId,
+    signature: anchor.signature,
+  };
 }

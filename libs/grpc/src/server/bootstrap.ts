@@ -13,6 +13,7 @@ import {
   requestIdFrom,
   runInRequest,
   serveMetrics,
+  ServiceHealth,
   type MetricsListenConfig,
   type MetricsServer,
   type RequestContext,
@@ -70,6 +71,7 @@ export async function startGrpcApp(appModule: AppModule, grpc: GrpcServerOptions
     await app.close().catch(() => undefined);
     throw error;
   }
+  followDependencies(app, grpc.health);
   grpc.health.setServing();
 
   let closing: Promise<void> | undefined;
@@ -98,7 +100,10 @@ function auditRefusals(app: INestApplicationContext, grpc: GrpcServerOptions): v
   grpc.calls.auditTo(sink);
 }
 
-/** The app's Metrics (from MetricsModule) get the gRPC server's, and are served unless the port is 0. */
+/**
+ * The app's Metrics (from MetricsModule) get the gRPC server's, and are served
+ * unless the port is 0, with GET /health beside them.
+ */
 async function startMetrics(app: INestApplicationContext, grpc: GrpcServerOptions, listen: MetricsListenConfig | undefined): Promise<MetricsServer | undefined> {
   let metrics: Metrics;
   try {
@@ -107,7 +112,18 @@ async function startMetrics(app: INestApplicationContext, grpc: GrpcServerOption
     return undefined; // an app without MetricsModule (tests of the plumbing)
   }
   grpc.calls.register(metrics);
-  return listen && listen.port !== 0 ? serveMetrics(metrics, listen) : undefined;
+  return listen && listen.port !== 0 ? serveMetrics(metrics, listen, () => grpc.health.report(metrics.service)) : undefined;
+}
+
+/** grpc.health.v1 follows the app's dependencies (its ServiceHealth, from MetricsModule) when it has some. */
+function followDependencies(app: INestApplicationContext, health: GrpcHealth): void {
+  let dependencies: ServiceHealth;
+  try {
+    dependencies = app.get(ServiceHealth, { strict: false });
+  } catch {
+    return;
+  }
+  health.follow(dependencies);
 }
 
 export interface BootstrapOptions extends GrpcServiceSpec {
@@ -255,6 +271,7 @@ export async function serveHybridApp(app: NestExpressApplication, grpc: GrpcServ
     await app.close().catch(() => undefined);
     throw error;
   }
+  followDependencies(app, grpc.health);
   grpc.health.setServing();
   const httpServer = app.getHttpServer() as HttpServer;
   const bound = httpServer.address() as AddressInfo;

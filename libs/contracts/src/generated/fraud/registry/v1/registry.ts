@@ -25,6 +25,33 @@ export enum VerificationOutcome {
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
+/** What VerifyAuditChain found wrong. */
+export enum AuditChainFault {
+  /** AUDIT_CHAIN_FAULT_UNSPECIFIED - Nothing: the chain is intact. */
+  AUDIT_CHAIN_FAULT_UNSPECIFIED = "AUDIT_CHAIN_FAULT_UNSPECIFIED",
+  /**
+   * AUDIT_CHAIN_FAULT_LINK_BROKEN - A line's hash does not match its content or the line before it: lines
+   * were changed, removed or reordered (first_broken_id).
+   */
+  AUDIT_CHAIN_FAULT_LINK_BROKEN = "AUDIT_CHAIN_FAULT_LINK_BROKEN",
+  /**
+   * AUDIT_CHAIN_FAULT_ROWS_MISSING - The chain lacks a line an anchor records as its head: the newest lines
+   * (or lines around it) were deleted (missing_after_id).
+   */
+  AUDIT_CHAIN_FAULT_ROWS_MISSING = "AUDIT_CHAIN_FAULT_ROWS_MISSING",
+  /**
+   * AUDIT_CHAIN_FAULT_HASH_MISMATCH - The line at an anchored id has another hash than anchored: the chain was
+   * rewritten from there on (first_broken_id).
+   */
+  AUDIT_CHAIN_FAULT_HASH_MISMATCH = "AUDIT_CHAIN_FAULT_HASH_MISMATCH",
+  /**
+   * AUDIT_CHAIN_FAULT_ANCHOR_INVALID - An anchor's signature does not verify with the registry's key: it was
+   * forged (or signed by another key).
+   */
+  AUDIT_CHAIN_FAULT_ANCHOR_INVALID = "AUDIT_CHAIN_FAULT_ANCHOR_INVALID",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
 export interface Flag {
   /** Unique per flag and source; retrying with the same key is safe. */
   idempotencyKey: string;
@@ -167,6 +194,11 @@ export interface VerifyNumberResponse {
   replayed: boolean;
 }
 
+/**
+ * One line of the audit log. Texts are as stored: escaped, a backslash as \\,
+ * a control character (NUL included) or a lone surrogate as \u and four hex
+ * digits; cut to their column's size with a trailing ….
+ */
 export interface AuditEvent {
   id: number;
   at:
@@ -177,7 +209,10 @@ export interface AuditEvent {
   role: string;
   /** The RPC, e.g. fraud.registry.v1.RegistryService/GetNumberRecord. */
   action: string;
-  /** The number concerned, when there is one. */
+  /**
+   * The number concerned, when there is one, in E.164; anything else that
+   * is not a phone number, as sent.
+   */
   target: string;
   purpose: string;
   caseId: string;
@@ -187,12 +222,19 @@ export interface AuditEvent {
   detail: string;
   prevHash: string;
   hash: string;
+  /**
+   * The target as this line's hash covers it, when that is not `target`: a
+   * line written before numbers were stored in E.164 keeps the national form
+   * it was typed in here (`target` is it with +86). Empty otherwise.
+   */
+  hashedTarget: string;
 }
 
 export interface ListAuditEventsRequest {
-  /** Filters; empty means any. */
+  /** Filters; empty means any. Given as sent (they are escaped as the lines are). */
   actor: string;
   action: string;
+  /** A number in E.164 or national form finds it in either. */
   target: string;
   outcome: string;
   since: Timestamp | undefined;
@@ -211,11 +253,56 @@ export interface ListAuditEventsResponse {
 export interface VerifyAuditChainRequest {
 }
 
+/**
+ * A signed statement of the audit chain's head, kept outside the audited table
+ * (a table only the anchor role writes, and the registry's log).
+ */
+export interface AuditAnchor {
+  id: number;
+  /** The last line of the chain then (0: the log was empty), and its hash. */
+  headId: number;
+  headHash: string;
+  at:
+    | Timestamp
+    | undefined;
+  /** The first 16 bytes of the SHA-256 of the signing public key (SPKI DER), hex. */
+  keyId: string;
+  /**
+   * Ed25519, base64, over the UTF-8 text "fraud-audit-anchor/v1\n<head_id>\n<head_hash>\n<at>",
+   * at in RFC 3339 with milliseconds in UTC (2024-03-02T05:00:00.000Z).
+   */
+  signature: string;
+}
+
 export interface VerifyAuditChainResponse {
   intact: boolean;
   eventsChecked: number;
-  /** The first event whose hash does not match, when not intact. */
+  /**
+   * LINK_BROKEN: the first line whose hash does not match; HASH_MISMATCH: the
+   * anchored line whose hash changed.
+   */
   firstBrokenId: number;
+  fault: AuditChainFault;
+  /**
+   * What is wrong, in words, e.g. "rows missing after id 41: anchor 7 of
+   * 2024-03-02T05:00:00.000Z records line 45 (hash 3f1c…) as the head".
+   */
+  detail: string;
+  /** ROWS_MISSING: the last line the chain still has before the anchored one. */
+  missingAfterId: number;
+  /**
+   * The newest anchor before this call, which the chain was held against with
+   * every other anchor; absent when none was ever published.
+   */
+  anchorChecked:
+    | AuditAnchor
+    | undefined;
+  /** The head this call anchored. */
+  anchorPublished:
+    | AuditAnchor
+    | undefined;
+  /** The public key (SPKI PEM) that verifies the registry's anchors. */
+  anchorPublicKey: string;
 }
 
 /**
@@ -263,7 +350,10 @@ export interface RegistryServiceClient {
 
   listAuditEvents(request: ListAuditEventsRequest, metadata?: Metadata): Observable<ListAuditEventsResponse>;
 
-  /** Recompute the audit log's hash chain. Roles: auditor. */
+  /**
+   * Recompute the audit log's hash chain and hold it against the signed
+   * anchors of its head; then anchor the head. Roles: auditor.
+   */
 
   verifyAuditChain(request: VerifyAuditChainRequest, metadata?: Metadata): Observable<VerifyAuditChainResponse>;
 }
@@ -328,7 +418,10 @@ export interface RegistryServiceController {
     metadata?: Metadata,
   ): Promise<ListAuditEventsResponse> | Observable<ListAuditEventsResponse> | ListAuditEventsResponse;
 
-  /** Recompute the audit log's hash chain. Roles: auditor. */
+  /**
+   * Recompute the audit log's hash chain and hold it against the signed
+   * anchors of its head; then anchor the head. Roles: auditor.
+   */
 
   verifyAuditChain(
     request: VerifyAuditChainRequest,

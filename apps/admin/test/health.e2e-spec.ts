@@ -1,0 +1,44 @@
+import { healthCheck, TcpProxy } from '@app/testing';
+import { AdminHarness } from './admin-harness';
+
+async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('admin health follows its database (e2e, database behind a proxy that is cut)', () => {
+  let proxy: TcpProxy;
+  let admin: AdminHarness;
+
+  beforeAll(async () => {
+    const server = new URL(process.env.DATABASE_URL!);
+    proxy = await TcpProxy.start({ host: server.hostname, port: Number(server.port) });
+    process.env.DATABASE_HEALTH_INTERVAL_MS = '200';
+    process.env.DATABASE_HEALTH_TIMEOUT_MS = '1000';
+    admin = await AdminHarness.start(undefined, {}, undefined, { reach: (url) => proxy.through(url) });
+  });
+  afterAll(async () => {
+    delete process.env.DATABASE_HEALTH_INTERVAL_MS;
+    delete process.env.DATABASE_HEALTH_TIMEOUT_MS;
+    await proxy.restore();
+    await admin.close();
+    await proxy.close();
+  });
+
+  it('NOT_SERVING (gRPC and GET /health) while its database is unreachable, SERVING once it is back', async () => {
+    expect(await healthCheck(admin.address, 'fraud.admin.v1.AdminService')).toBe('SERVING');
+    await proxy.cut();
+    await until(async () => (await healthCheck(admin.address, '')) === 'NOT_SERVING', 'NOT_SERVING');
+    expect(await healthCheck(admin.address, 'fraud.admin.v1.AdminService')).toBe('NOT_SERVING');
+    const down = await fetch(admin.healthUrl);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toMatchObject({ service: 'admin', status: 'NOT_SERVING', dependencies: { database: { status: 'NOT_SERVING', critical: true } } });
+    await proxy.restore();
+    await until(async () => (await healthCheck(admin.address, '')) === 'SERVING', 'SERVING again');
+    expect(await healthCheck(admin.address, 'fraud.admin.v1.AdminService')).toBe('SERVING');
+    expect((await fetch(admin.healthUrl)).status).toBe(200);
+  });
+});

@@ -98,8 +98,9 @@ describe('GetNumberRecord and the audit log (registry over gRPC)', () => {
         expect.objectContaining({ purpose: 'tab\\u0009and escape \\u001b[2J and a \\\\ too', caseId: 'case\\u0000', outcome: outcomes[3] }),
       ]),
     );
-    // Searching by what was sent finds the escaped line.
-    expect((await auditor.listAuditEvents({ target: '1911234\u00005678' })).events).toHaveLength(1);
+    // A search holding the raw bytes is refused like any request; the line's escaped target, as shown, finds it.
+    await expect(auditor.listAuditEvents({ target: '1911234\u00005678' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    expect((await auditor.listAuditEvents({ target: '1911234\\u00005678' })).events).toHaveLength(1);
     expect(await auditor.verifyAuditChain()).toMatchObject({ intact: true });
   });
 

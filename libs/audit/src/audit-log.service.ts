@@ -99,16 +99,21 @@ export class AuditLog implements AuditSink, OnApplicationShutdown {
     );
   }
 
-  /** Lines matching the filter, oldest first; its values are compared as stored (escaped; a number in E.164, whichever form it is given in). */
+  /**
+   * Lines matching the filter, oldest first. A value matches what was sent (it is
+   * escaped as lines are; a number in E.164, whichever form it is given in) or
+   * what is shown, the stored text itself: an auditor may paste a line's escaped
+   * target, since a request holding the raw control characters is refused.
+   */
   list(filter: AuditFilter, limit: number): Promise<AuditEventEntity[]> {
-    const stored = (value: string | undefined) => (value === undefined ? undefined : escapeAuditText(value));
+    const stored = (value: string | undefined, as = escapeAuditText) => (value === undefined ? undefined : [...new Set([as(value), value])]);
     return this.repository.list(
       {
         ...filter,
         actor: stored(filter.actor),
         action: stored(filter.action),
         outcome: stored(filter.outcome),
-        target: filter.target === undefined ? undefined : auditTarget(filter.target),
+        target: stored(filter.target, auditTarget),
       },
       limit,
     );

@@ -13,6 +13,17 @@ export interface AuditFilter {
   afterId?: string;
 }
 
+/** AuditFilter as the table is searched: each text field matches any of its values. */
+export interface StoredAuditFilter {
+  actor?: string[];
+  action?: string[];
+  target?: string[];
+  outcome?: string[];
+  since?: Date;
+  until?: Date;
+  afterId?: string;
+}
+
 /** Arbitrary, fixed key for the lock that keeps the hash chain linear across writers. */
 const CHAIN_LOCK_KEY = 727_001;
 
@@ -56,12 +67,12 @@ export class AuditRepository {
     });
   }
 
-  async list(filter: AuditFilter, limit: number): Promise<AuditEventEntity[]> {
+  async list(filter: StoredAuditFilter, limit: number): Promise<AuditEventEntity[]> {
     const q = this.dataSource.getRepository(AuditEventEntity).createQueryBuilder('e').orderBy('e.id', 'ASC').limit(limit);
-    if (filter.actor) q.andWhere('e.actor = :actor', { actor: filter.actor });
-    if (filter.action) q.andWhere('e.action = :action', { action: filter.action });
-    if (filter.target) q.andWhere('e.target = :target', { target: filter.target });
-    if (filter.outcome) q.andWhere('e.outcome = :outcome', { outcome: filter.outcome });
+    if (filter.actor) q.andWhere('e.actor IN (:...actor)', { actor: filter.actor });
+    if (filter.action) q.andWhere('e.action IN (:...action)', { action: filter.action });
+    if (filter.target) q.andWhere('e.target IN (:...target)', { target: filter.target });
+    if (filter.outcome) q.andWhere('e.outcome IN (:...outcome)', { outcome: filter.outcome });
     if (filter.since) q.andWhere('e.at >= :since', { since: filter.since });
     if (filter.until) q.andWhere('e.at < :until', { until: filter.until });
     if (filter.afterId) q.andWhere('e.id > :afterId', { afterId: filter.afterId });

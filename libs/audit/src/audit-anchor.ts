@@ -1,8 +1,8 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ConfigError, envOptional, type Env } from '@app/config';
-import { authKeyDir } from '@app/grpc';
+import { authKeyDir, loadOrCreateKeyPair, readKeyFile } from '@app/grpc';
 
 /**
  * A signed statement of the audit chain's head at a moment: the last line's id
@@ -54,6 +54,7 @@ export function anchorVerifies(key: Pick<AnchorKey, 'publicKey' | 'keyId'>, anch
 }
 
 export const ANCHOR_KEY_FILE = 'audit-anchor.key';
+const ANCHOR_PUBLIC_KEY_FILE = 'audit-anchor.pub';
 const VARIABLE = 'AUDIT_ANCHOR_KEY_FILE';
 
 /**
@@ -64,41 +65,15 @@ const VARIABLE = 'AUDIT_ANCHOR_KEY_FILE';
  * never generates one.
  */
 export function loadAnchorKey(env: Env = process.env): AnchorKey {
-  const configured = envOptional(env, 'AUDIT_ANCHOR_KEY_FILE');
-  if (configured !== undefined) {
-    const pem = readIfExists(configured);
-    if (pem === undefined) throw new ConfigError(VARIABLE, `${configured} does not exist`);
-    return anchorKeyOf(pem, configured, false);
-  }
+  const configured = envOptional(env, VARIABLE);
+  if (configured !== undefined) return anchorKeyOf(readKeyFile(configured, 'private', VARIABLE, 'audit anchors'), configured, false);
   const dir = authKeyDir(env);
-  const file = resolve(dir, ANCHOR_KEY_FILE);
-  const existing = readIfExists(file);
-  if (existing !== undefined) return anchorKeyOf(existing, file, false);
-  if (envOptional(env, 'NODE_ENV') === 'production') throw new ConfigError(VARIABLE, 'is required in production (no key is generated there)');
-  // Only the key folder itself is private: parents (e.g. .data) must stay enterable by the embedded PostgreSQL.
-  mkdirSync(dirname(resolve(dir)), { recursive: true });
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-  try {
-    writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    // Another registry process sharing the folder wrote it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return anchorKeyOf(readFileSync(file, 'utf8'), file, false);
-  }
-  const key = anchorKeyOf(pem, file, true);
-  writeFileSync(resolve(dir, 'audit-anchor.pub'), key.publicKeyPem, { mode: 0o644 });
-  return key;
+  if (!existsSync(resolve(dir, ANCHOR_KEY_FILE)) && envOptional(env, 'NODE_ENV') === 'production') throw new ConfigError(VARIABLE, 'is required in production (no key is generated there)');
+  const pair = loadOrCreateKeyPair(dir, ANCHOR_KEY_FILE, ANCHOR_PUBLIC_KEY_FILE, 'audit anchors');
+  return anchorKeyOf(pair.privateKey, pair.privateKeyFile, pair.created);
 }
 
-function anchorKeyOf(pem: string, file: string, created: boolean): AnchorKey {
-  let privateKey: KeyObject;
-  try {
-    privateKey = createPrivateKey(pem);
-  } catch (error) {
-    throw new ConfigError(VARIABLE, `${file} is not a PEM private key: ${(error as Error).message}`);
-  }
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new ConfigError(VARIABLE, `${file} is a ${privateKey.asymmetricKeyType} key; audit anchors use Ed25519`);
+function anchorKeyOf(privateKey: KeyObject, file: string, created: boolean): AnchorKey {
   const publicKey = createPublicKey(privateKey);
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   return {
@@ -109,13 +84,4 @@ function anchorKeyOf(pem: string, file: string, created: boolean): AnchorKey {
     file,
     created,
   };
-}
-
-function readIfExists(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }

@@ -18,11 +18,10 @@ import {
   signToken,
   startGrpcApp,
   unary,
-  type AuditEntry,
-  type AuditSink,
   type GrpcApp,
   type GrpcServiceClient,
 } from '@app/grpc';
+import { failureOf, MemoryAuditSink } from '@app/testing';
 
 /** Calls of checkNumbers with this number wait until the test lets them go. */
 const HOLD = '+8619100000001';
@@ -70,23 +69,6 @@ class AdmissionTestController {
   }
 }
 
-class MemoryAuditSink implements AuditSink {
-  readonly entries: AuditEntry[] = [];
-  record(entry: AuditEntry): Promise<void> {
-    this.entries.push(entry);
-    return Promise.resolve();
-  }
-}
-
-const failure = async (promise: Promise<unknown>): Promise<Pick<ServiceError, 'code' | 'details'>> => {
-  try {
-    await promise;
-  } catch (error) {
-    const { code, details } = error as ServiceError;
-    return { code, details };
-  }
-  throw new Error('the call succeeded');
-};
 
 /** Resolves with the stream's end: its status, and how many changes came before. */
 const ending = (call: ClientReadableStream<unknown>): Promise<{ code: number; details: string; received: number }> =>
@@ -150,7 +132,7 @@ describe('admission: province scope, clean text, well-formed messages, client li
   });
 
   it("refuses another province's administration, audited, and admits its own", async () => {
-    expect(await failure(unary(client(token('admin:beijing')), 'checkNumbers', { msisdns: ['+8619112345678'] }))).toEqual({
+    expect(await failureOf(unary(client(token('admin:beijing')), 'checkNumbers', { msisdns: ['+8619112345678'] }))).toEqual({
       code: GrpcCode.PERMISSION_DENIED,
       details: 'role admin:beijing may not act in province sichuan',
     });
@@ -161,11 +143,11 @@ describe('admission: province scope, clean text, well-formed messages, client li
   });
 
   it('refuses control characters in any text field, naming it, and audits the refusal with the caller', async () => {
-    expect(await failure(unary(client(token('police')), 'checkNumbers', { msisdns: ['+8619112345678', '1391234\u00005678'] }))).toEqual({
+    expect(await failureOf(unary(client(token('police')), 'checkNumbers', { msisdns: ['+8619112345678', '1391234\u00005678'] }))).toEqual({
       code: GrpcCode.INVALID_ARGUMENT,
       details: 'msisdns[1]: must not contain control characters (such as NUL)',
     });
-    expect(await failure(unary(client(token('police')), 'getNumberRecord', { msisdn: '13912345678', purpose: 'appeal\u001b[2J' }))).toMatchObject({
+    expect(await failureOf(unary(client(token('police')), 'getNumberRecord', { msisdn: '13912345678', purpose: 'appeal\u001b[2J' }))).toMatchObject({
       code: GrpcCode.INVALID_ARGUMENT,
       details: 'purpose: must not contain control characters (such as NUL)',
     });
@@ -181,11 +163,11 @@ describe('admission: province scope, clean text, well-formed messages, client li
       );
     };
     // msisdns: a string of 11 bytes announced, 4 sent.
-    expect(await failure(raw(Buffer.from('0a0b31333931', 'hex')))).toEqual({
+    expect(await failureOf(raw(Buffer.from('0a0b31333931', 'hex')))).toEqual({
       code: GrpcCode.INVALID_ARGUMENT,
       details: 'the request is not a well-formed CheckNumbersRequest message: string field of 11 bytes runs past the end of the message (6 bytes)',
     });
-    expect(await failure(raw(Buffer.from('0a0231ff', 'hex')))).toEqual({
+    expect(await failureOf(raw(Buffer.from('0a0231ff', 'hex')))).toEqual({
       code: GrpcCode.INVALID_ARGUMENT,
       details: 'the request is not a well-formed CheckNumbersRequest message: string field is not valid UTF-8',
     });
@@ -200,7 +182,7 @@ describe('admission: province scope, clean text, well-formed messages, client li
     const first = unary(police, 'checkNumbers', { msisdns: [HOLD] });
     const second = unary(police, 'checkNumbers', { msisdns: [HOLD] });
     while (held.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(await failure(unary(police, 'checkNumbers', { msisdns: ['+8619112345678'] }))).toMatchObject({
+    expect(await failureOf(unary(police, 'checkNumbers', { msisdns: ['+8619112345678'] }))).toMatchObject({
       code: GrpcCode.RESOURCE_EXHAUSTED,
       details: 'police (police-user) already has 2 calls in flight, the most one client may have',
     });

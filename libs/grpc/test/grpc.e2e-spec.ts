@@ -22,13 +22,11 @@ import {
   signToken,
   startGrpcApp,
   unary,
-  type AuditEntry,
-  type AuditSink,
   type GrpcApp,
   type GrpcServiceClient,
   type Principal,
 } from '@app/grpc';
-import { healthCheck, reflect, reflectStream } from '@app/testing';
+import { failureOf, healthCheck, MemoryAuditSink, reflect, reflectStream } from '@app/testing';
 
 class NumberNotFoundError extends DomainError {
   readonly kind = ErrorKind.NotFound;
@@ -119,14 +117,6 @@ class TestRegistryController {
   }
 }
 
-class MemoryAuditSink implements AuditSink {
-  readonly entries: AuditEntry[] = [];
-  record(entry: AuditEntry): Promise<void> {
-    this.entries.push(entry);
-    return Promise.resolve();
-  }
-}
-
 describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
   const keys = generateKeyPairSync('ed25519');
   const audit = new MemoryAuditSink();
@@ -138,15 +128,6 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
     const c = createGrpcClient('fraud.registry.v1.RegistryService', 'fraud/registry/v1/registry.proto', address, tokenValue === undefined ? {} : { token: tokenValue });
     clients.push(c);
     return c;
-  };
-  const failure = async (promise: Promise<unknown>): Promise<Pick<ServiceError, 'code' | 'details'>> => {
-    try {
-      await promise;
-    } catch (error) {
-      const { code, details } = error as ServiceError;
-      return { code, details };
-    }
-    throw new Error('the call succeeded');
   };
   const stream = (c: GrpcServiceClient, request: registry.WatchChangesRequest): Promise<{ messages: registry.WatchChangesResponse[]; error?: ServiceError }> =>
     new Promise((resolve) => {
@@ -192,7 +173,7 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
   });
 
   it('refuses a call without a token: UNAUTHENTICATED, audited', async () => {
-    expect(await failure(unary(client(), 'checkNumbers', { msisdns: ['+8619112345678'] }))).toEqual({
+    expect(await failureOf(unary(client(), 'checkNumbers', { msisdns: ['+8619112345678'] }))).toEqual({
       code: GrpcCode.UNAUTHENTICATED,
       details: 'missing token: send "authorization: Bearer <token>"',
     });
@@ -210,15 +191,15 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
   it('refuses bad, expired and foreign tokens: UNAUTHENTICATED with the reason, audited', async () => {
     const foreign = signToken({ subject: 'mallory', role: 'police', ttlSeconds: 600 }, generateKeyPairSync('ed25519').privateKey);
     const expired = signToken({ subject: 'officer-7', role: 'police', ttlSeconds: 60 }, keys.privateKey, Math.floor(Date.now() / 1000) - 3600);
-    expect(await failure(unary(client('not-a-token'), 'checkNumbers', { msisdns: [] }))).toEqual({
+    expect(await failureOf(unary(client('not-a-token'), 'checkNumbers', { msisdns: [] }))).toEqual({
       code: GrpcCode.UNAUTHENTICATED,
       details: 'invalid token: malformed: not a compact JWT (three base64url parts)',
     });
-    expect(await failure(unary(client(foreign), 'checkNumbers', { msisdns: [] }))).toEqual({ code: GrpcCode.UNAUTHENTICATED, details: 'invalid token: bad signature' });
-    expect(await failure(unary(client(expired), 'checkNumbers', { msisdns: [] }))).toMatchObject({ code: GrpcCode.UNAUTHENTICATED, details: expect.stringMatching(/^invalid token: expired: expired at /) });
+    expect(await failureOf(unary(client(foreign), 'checkNumbers', { msisdns: [] }))).toEqual({ code: GrpcCode.UNAUTHENTICATED, details: 'invalid token: bad signature' });
+    expect(await failureOf(unary(client(expired), 'checkNumbers', { msisdns: [] }))).toMatchObject({ code: GrpcCode.UNAUTHENTICATED, details: expect.stringMatching(/^invalid token: expired: expired at /) });
     const basic = new Metadata();
     basic.set('authorization', 'Basic dXNlcjpwYXNz');
-    expect(await failure(unary(client(), 'checkNumbers', { msisdns: [] }, basic))).toEqual({
+    expect(await failureOf(unary(client(), 'checkNumbers', { msisdns: [] }, basic))).toEqual({
       code: GrpcCode.UNAUTHENTICATED,
       details: 'invalid token: authorization must be "Bearer <token>"',
     });
@@ -231,12 +212,12 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
   });
 
   it('refuses a role the RPC does not admit: PERMISSION_DENIED, audited with who and what', async () => {
-    expect(await failure(unary(client(token('analyst', 'analyst-1')), 'checkNumbers', { msisdns: ['+8619112345678'] }))).toEqual({
+    expect(await failureOf(unary(client(token('analyst', 'analyst-1')), 'checkNumbers', { msisdns: ['+8619112345678'] }))).toEqual({
       code: GrpcCode.PERMISSION_DENIED,
       details: 'role analyst may not call fraud.registry.v1.RegistryService/CheckNumbers',
     });
     const request = { idempotencyKey: 'k1', msisdn: '+8619112345678', outcome: 'VERIFICATION_OUTCOME_CLEARED', caseId: 'case-9', note: '' };
-    expect(await failure(unary(client(token('carrier:CMCC', 'carrier-cmcc')), 'verifyNumber', request))).toMatchObject({ code: GrpcCode.PERMISSION_DENIED });
+    expect(await failureOf(unary(client(token('carrier:CMCC', 'carrier-cmcc')), 'verifyNumber', request))).toMatchObject({ code: GrpcCode.PERMISSION_DENIED });
     expect(audit.entries).toEqual([
       {
         actor: 'analyst-1',
@@ -275,15 +256,15 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
   });
 
   it('sends a DomainError as its status with its message (sync and async handlers)', async () => {
-    expect(await failure(unary(client(token('police')), 'verifyNumber', { msisdn: '+8619100000000' }))).toEqual({
+    expect(await failureOf(unary(client(token('police')), 'verifyNumber', { msisdn: '+8619100000000' }))).toEqual({
       code: GrpcCode.NOT_FOUND,
       details: 'msisdn: no record for +8619100000000',
     });
   });
 
   it('sends anything else as INTERNAL "internal error", never the internals', async () => {
-    expect(await failure(unary(client(token('police')), 'checkNumbers', { msisdns: ['boom'] }))).toEqual({ code: GrpcCode.INTERNAL, details: 'internal error' });
-    expect(await failure(unary(client(token('police')), 'verifyNumber', { msisdn: 'boom' }))).toEqual({ code: GrpcCode.INTERNAL, details: 'internal error' });
+    expect(await failureOf(unary(client(token('police')), 'checkNumbers', { msisdns: ['boom'] }))).toEqual({ code: GrpcCode.INTERNAL, details: 'internal error' });
+    expect(await failureOf(unary(client(token('police')), 'verifyNumber', { msisdn: 'boom' }))).toEqual({ code: GrpcCode.INTERNAL, details: 'internal error' });
   });
 
   it('streams, and ends a server stream with the error status (domain, unknown, unauthenticated)', async () => {
@@ -307,7 +288,7 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
   });
 
   it('requires a token, of any role, on handlers without @Roles; none on @Public handlers', async () => {
-    expect(await failure(unary(client(), 'getNumberRecord', { msisdn: '+8619112345678', purpose: 'complaint' }))).toMatchObject({ code: GrpcCode.UNAUTHENTICATED });
+    expect(await failureOf(unary(client(), 'getNumberRecord', { msisdn: '+8619112345678', purpose: 'complaint' }))).toMatchObject({ code: GrpcCode.UNAUTHENTICATED });
     expect(audit.entries).toMatchObject([{ action: 'fraud.registry.v1.RegistryService/GetNumberRecord', target: '+8619112345678', purpose: 'complaint' }]);
     const record = await unary<registry.GetNumberRecordResponse>(client(token('auditor')), 'getNumberRecord', { msisdn: '+8619112345678' });
     expect(record.nextPageToken).toBe('auditor');
@@ -315,7 +296,7 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
   });
 
   it('answers UNIMPLEMENTED for RPCs of the proto without a handler', async () => {
-    expect(await failure(unary(client(token('auditor')), 'listAuditEvents', {}))).toMatchObject({ code: GrpcCode.UNIMPLEMENTED });
+    expect(await failureOf(unary(client(token('auditor')), 'listAuditEvents', {}))).toMatchObject({ code: GrpcCode.UNIMPLEMENTED });
   });
 
   it('answers health checks without a token: SERVING for the server and its service', async () => {

@@ -3,3 +3,4 @@ export * from './free-port';
 export * from './grpc-probes';
 export * from './metrics-text';
 export * from './tcp-proxy';
+export * from './grpc-calls';

@@ -20,12 +20,21 @@ export interface SigningKeys {
 /**
  * The token signing pair in `dir` (development and single-host setups): loads
  * `token-signing.key` (PKCS#8 PEM, mode 0600) and `token-signing.pub` (SPKI PEM),
- * generating an Ed25519 pair when there is none. Safe against a concurrent
- * process doing the same: the first writer wins, the other reads its key.
+ * generating an Ed25519 pair when there is none.
  */
 export function loadOrCreateSigningKeys(dir: string): SigningKeys {
-  const privateKeyFile = resolve(dir, SIGNING_KEY_FILE);
-  const publicKeyFile = resolve(dir, VERIFICATION_KEY_FILE);
+  return loadOrCreateKeyPair(dir, SIGNING_KEY_FILE, VERIFICATION_KEY_FILE, 'tokens');
+}
+
+/**
+ * An Ed25519 pair of this name in `dir`, generated when there is none: the
+ * private key owner-only, the public one beside it. `use` names what it signs,
+ * for errors. Safe against a concurrent process doing the same: the first
+ * writer wins, the other reads its key.
+ */
+export function loadOrCreateKeyPair(dir: string, privateName: string, publicName: string, use: string): SigningKeys {
+  const privateKeyFile = resolve(dir, privateName);
+  const publicKeyFile = resolve(dir, publicName);
   let created = false;
   let privatePem = readIfExists(privateKeyFile);
   if (privatePem === undefined) {
@@ -43,7 +52,7 @@ export function loadOrCreateSigningKeys(dir: string): SigningKeys {
       privatePem = readFileSync(privateKeyFile, 'utf8');
     }
   }
-  const privateKey = parseKey(privatePem, 'private', privateKeyFile);
+  const privateKey = parseKey(privatePem, 'private', privateKeyFile, use);
   const publicKey = createPublicKey(privateKey);
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
   const existingPublicPem = readIfExists(publicKeyFile);
@@ -90,24 +99,25 @@ function refuseInProduction(env: Env, variable: string): void {
   }
 }
 
-function readKeyFile(file: string, type: 'private' | 'public', variable: string): KeyObject {
+/** An Ed25519 key from the file a variable names; a missing file or another kind of key is a ConfigError naming the variable. */
+export function readKeyFile(file: string, type: 'private' | 'public', variable: string, use = 'tokens'): KeyObject {
   const pem = readIfExists(file);
   if (pem === undefined) throw new ConfigError(variable, `${file} does not exist`);
   try {
-    return parseKey(pem, type, file);
+    return parseKey(pem, type, file, use);
   } catch (error) {
     throw new ConfigError(variable, (error as Error).message);
   }
 }
 
-function parseKey(pem: string, type: 'private' | 'public', file: string): KeyObject {
+function parseKey(pem: string, type: 'private' | 'public', file: string, use = 'tokens'): KeyObject {
   let key: KeyObject;
   try {
     key = type === 'private' ? createPrivateKey(pem) : createPublicKey(pem);
   } catch (error) {
     throw new Error(`${file} is not a PEM ${type} key: ${(error as Error).message}`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${file} is a ${key.asymmetricKeyType} key; tokens use Ed25519`);
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${file} is a ${key.asymmetricKeyType} key; ${use} use Ed25519`);
   if (key.type !== type) throw new Error(`${file} holds a ${key.type} key, expected a ${type} key`);
   return key;
 }

@@ -8,3 +8,4 @@ export * from './data-source-options';
 export * from './migrations';
 export * from './persistence.module';
 export * from './retry';
+export * from './transaction-guard';

@@ -8,6 +8,7 @@ import { startEmbeddedPostgres, type EmbeddedServer } from './embedded-postgres'
 import { embeddedPostgresConfig } from './embedded-postgres.config';
 import { ensureDatabase, errorCode } from './ensure-database';
 import type { ServiceDatabase } from './service-database';
+import { installTransactionGuard } from './transaction-guard';
 
 export interface PersistenceOptions {
   /** Carrier instance (`CMCC`): selects `fraud_carrier_cmcc` and `CARRIER_CMCC_DATABASE_URL`. */
@@ -66,9 +67,11 @@ export class PersistenceModule {
   /**
    * The service's TypeORM data source: from `<SERVICE>_DATABASE_URL`,
    * `DATABASE_URL` or the embedded server; database created if missing,
-   * pending migrations run before the app starts.
+   * pending migrations run before the app starts. A query outside its
+   * transaction's manager inside a transaction throws (installTransactionGuard).
    */
   static forService(db: ServiceDatabase, options: PersistenceOptions = {}): DynamicModule {
+    installTransactionGuard();
     const logger = new Logger('Persistence');
     return {
       module: PersistenceModule,

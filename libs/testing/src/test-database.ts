@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { envString } from '@app/config';
-import { dataSourceOptions, ensureDatabase, urlWithDatabase, withMaintenanceClient, type ServiceDatabase } from '@app/persistence';
+import { dataSourceOptions, ensureDatabase, installTransactionGuard, urlWithDatabase, withMaintenanceClient, type ServiceDatabase } from '@app/persistence';
 
 export interface TestDatabase {
   url: string;
@@ -33,8 +33,9 @@ async function dropDatabase(url: string, name: string): Promise<void> {
   await withMaintenanceClient(url, (client) => client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`));
 }
 
-/** A fresh database with the service's real migrations applied. */
+/** A fresh database with the service's real migrations applied, its transactions guarded as in the services. */
 export async function openTestDataSource(db: ServiceDatabase): Promise<TestDataSource> {
+  installTransactionGuard();
   const database = await createTestDatabase(db.service);
   const dataSource = new DataSource(dataSourceOptions(database.url, db));
   try {

@@ -105,7 +105,7 @@ export class DirectivesService {
           if (earlier.contentHash !== hash) throw new DirectivesError(DirectivesErrorCode.KeyReused, 'was already used for a different directive', 'idempotency_key');
           return { directive: earlier.record, replayed: true };
         }
-        const owner = await this.ownership.ownerOf(msisdn);
+        const owner = await this.ownership.ownerOf(msisdn, em);
         if (!owner) throw new DirectivesError(DirectivesErrorCode.NoOwner, `no carrier owns ${msisdn}, so no carrier can be directed`, 'msisdn');
         const now = this.clock.now();
         const directive = await this.directives.insert(em, {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { CLOCK, normaliseMsisdn, validateIdempotencyKey, ValidationError, ValidationErrorCode, type Clock, type Msisdn } from '@app/domain';
 import { CARRIER_IDS, type CarrierId, type Principal } from '@app/grpc';
 import { retryOnUniqueViolation } from '@app/persistence';
@@ -34,9 +34,12 @@ export class OwnershipService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** The carrier owning a number (E.164): a ported_number entry wins over the segment table; undefined when none does. */
-  async ownerOf(msisdn: Msisdn): Promise<Owner | undefined> {
-    const ported = await this.ports.portedOwner(msisdn);
+  /**
+   * The carrier owning a number (E.164): a ported_number entry wins over the segment
+   * table; undefined when none does. Inside a transaction, pass its manager.
+   */
+  async ownerOf(msisdn: Msisdn, em?: EntityManager): Promise<Owner | undefined> {
+    const ported = await this.ports.portedOwner(msisdn, em);
     if (ported !== undefined) return { carrier: ported as CarrierId, ported: true };
     const carrier = segmentOwner(msisdn);
     return carrier === undefined ? undefined : { carrier, ported: false };

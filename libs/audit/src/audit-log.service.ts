@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { AuditEntry, AuditSink } from '@app/grpc';
+import { outsideTransaction } from '@app/persistence';
 import { chainHash, GENESIS_HASH, type AuditRecord } from './audit-chain';
 import type { AuditEventEntity } from './audit-event.entity';
 import { AuditRepository, type AuditFilter } from './audit.repository';
@@ -46,7 +47,8 @@ export class AuditLog implements AuditSink, OnApplicationShutdown {
     };
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ record, done: (error) => (error ? reject(error) : resolve()) });
-      this.flushing ??= this.flush();
+      // The flush appends for every writer in a transaction of its own, whoever happens to start it.
+      this.flushing ??= outsideTransaction(() => this.flush());
     });
   }
 

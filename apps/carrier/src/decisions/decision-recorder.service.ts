@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Action, noticeText, type Decision } from '@app/domain';
+import { outsideTransaction } from '@app/persistence';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { CarrierMetrics } from '../metrics/carrier-metrics';
 import { decisionId } from './decision-id';
@@ -33,7 +34,8 @@ export class DecisionRecorder implements OnApplicationShutdown {
         (decision) =>
           new Promise<void>((resolve, reject) => {
             this.queue.push({ decision, done: (error) => (error ? reject(error) : resolve()) });
-            this.flushing ??= this.flush();
+            // The flush writes for every caller in a transaction of its own, whoever happens to start it.
+            this.flushing ??= outsideTransaction(() => this.flush());
           }),
       ),
     ).then(() => undefined);

@@ -9,3 +9,4 @@ export * from './migrations';
 export * from './persistence.module';
 export * from './retry';
 export * from './transaction-guard';
+export * from './idempotent-write';

@@ -2,3 +2,4 @@ export * from './test-database';
 export * from './free-port';
 export * from './grpc-probes';
 export * from './metrics-text';
+export * from './concurrency';

@@ -119,6 +119,17 @@ export class DirectivesRepository {
     return rows[0] && { record: toRecord(rows[0]), contentHash: rows[0].content_hash };
   }
 
+  /** The directive of a key as its insert answered it: PENDING, never delivered (a replay answers what the first call did). */
+  async asIssuedByKey(em: EntityManager, idempotencyKey: string): Promise<{ result: DirectiveRecord; contentHash: string } | undefined> {
+    const found = await this.byKey(em, idempotencyKey);
+    return (
+      found && {
+        contentHash: found.contentHash,
+        result: { ...found.record, status: DirectiveStatus.Pending, deliveries: 0, lastDeliveredAt: null, acknowledgedAt: null, ackDetail: null, ackState: null },
+      }
+    );
+  }
+
   async byId(id: string): Promise<DirectiveRecord | undefined> {
     const rows: DirectiveRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM directive WHERE id = $1`, [id]);
     return rows[0] && toRecord(rows[0]);

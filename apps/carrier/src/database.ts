@@ -4,10 +4,11 @@ import { CreateCarrier1764400000200 } from './migrations/1764400000200-create-ca
 import { OutboxFailedAt1764400000310 } from './migrations/1764400000310-outbox-failed-at';
 import { AdminLink1764400000330 } from './migrations/1764400000330-admin-link';
 import { DefaultPolicy21764400000400 } from './migrations/1764400000400-default-policy-2';
+import { RequestAnswerState1764400000460 } from './migrations/1764400000460-request-answer-state';
 
 /** The carrier service's tables and migrations, for the app and for `npm run migrate`. */
 export const carrierDatabase: ServiceDatabase = {
   service: 'carrier',
   entities: [AuditEventEntity],
-  migrations: [CreateAuditLog1764400000000, CreateCarrier1764400000200, OutboxFailedAt1764400000310, AdminLink1764400000330, DefaultPolicy21764400000400],
+  migrations: [CreateAuditLog1764400000000, CreateCarrier1764400000200, OutboxFailedAt1764400000310, AdminLink1764400000330, DefaultPolicy21764400000400, RequestAnswerState1764400000460],
 };

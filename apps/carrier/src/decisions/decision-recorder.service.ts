@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { Action, noticeText, type Decision } from '@app/domain';
-import { outsideTransaction } from '@app/persistence';
+import { outsideTransaction, type TransactionHooks } from '@app/persistence';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { CarrierMetrics } from '../metrics/carrier-metrics';
 import { decisionId } from './decision-id';
@@ -39,6 +40,14 @@ export class DecisionRecorder implements OnApplicationShutdown {
           }),
       ),
     ).then(() => undefined);
+  }
+
+  /** Writes decisions in the caller's transaction (a write that must commit with them); counted once it commits. */
+  async recordIn(em: EntityManager, hooks: TransactionHooks, decisions: readonly Decision[]): Promise<void> {
+    if (decisions.length === 0) return;
+    const rows = decisions.map((decision) => ({ id: decisionId(decision), decision, notice: noticeText(decision) }));
+    await this.repository.insertIn(em, rows, rows.flatMap(({ id, decision }) => this.messagesFor(id, decision)));
+    hooks.onCommit(() => this.metrics.decided(decisions));
   }
 
   private async flush(): Promise<void> {

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { CLOCK, contentHash, normaliseMsisdn, validateIdempotencyKey, type Clock, type Msisdn, type UsageProfile } from '@app/domain';
 import type { Principal } from '@app/grpc';
-import { retryOnUniqueViolation } from '@app/persistence';
+import { idempotentWrite } from '@app/persistence';
 import { AnalysisService } from '../analysis/analysis.service';
 import { textField } from '../requests/text-field';
 import { ProfileError, ProfileErrorCode } from './profiles.errors';
@@ -38,6 +39,7 @@ interface Declaration {
 @Injectable()
 export class ProfilesService {
   constructor(
+    private readonly dataSource: DataSource,
     private readonly analysis: AnalysisService,
     private readonly repository: ProfilesRepository,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -45,31 +47,35 @@ export class ProfilesService {
 
   async declare(declarer: Principal, input: DeclarationInput): Promise<DeclarationResult> {
     const declaration = validateDeclaration(input);
-    // The row and the directory commit together before the engine hears of it: a racing
-    // twin fails on the key's unique index with nothing done, and its retry replays or refuses.
-    return retryOnUniqueViolation(() => this.declareOnce(declarer, declaration));
-  }
-
-  private async declareOnce(declarer: Principal, declaration: Declaration): Promise<DeclarationResult> {
-    const earlier = await this.repository.byKey(declaration.idempotencyKey);
-    if (earlier) {
-      if (earlier.contentHash !== declaration.contentHash) throw new ProfileError(ProfileErrorCode.KeyReused, 'was already used for a different declaration', 'idempotency_key');
-      return { msisdn: earlier.msisdn as Msisdn, profile: earlier.profile, replayed: true };
-    }
-    // Attestations are for our own subscribers: an unknown number is NOT_FOUND, never a dangling declaration.
-    if (!this.analysis.state.subscriberOf(declaration.msisdn)) throw new ProfileError(ProfileErrorCode.NotSubscriber, 'is not a subscriber of this carrier', 'msisdn');
-    await this.repository.declare({
-      idempotencyKey: declaration.idempotencyKey,
+    const { result, replayed } = await idempotentWrite({
+      dataSource: this.dataSource,
+      scope: 'carrier.profile-declaration',
+      key: declaration.idempotencyKey,
       contentHash: declaration.contentHash,
-      msisdn: declaration.msisdn,
-      profile: declaration.profile,
-      attestedBy: declaration.attestedBy,
-      attestationReference: declaration.attestationReference,
-      declaredBy: declarer.subject,
-      declaredAt: this.clock.now(),
+      find: async (em) => {
+        const earlier = await this.repository.byKey(em, declaration.idempotencyKey);
+        return earlier && { contentHash: earlier.contentHash, result: { msisdn: earlier.msisdn as Msisdn, profile: earlier.profile } };
+      },
+      reused: () => new ProfileError(ProfileErrorCode.KeyReused, 'was already used for a different declaration', 'idempotency_key'),
+      apply: async (em, hooks) => {
+        // Attestations are for our own subscribers: an unknown number is NOT_FOUND, never a dangling declaration.
+        if (!this.analysis.state.subscriberOf(declaration.msisdn)) throw new ProfileError(ProfileErrorCode.NotSubscriber, 'is not a subscriber of this carrier', 'msisdn');
+        await this.repository.declare(em, {
+          idempotencyKey: declaration.idempotencyKey,
+          contentHash: declaration.contentHash,
+          msisdn: declaration.msisdn,
+          profile: declaration.profile,
+          attestedBy: declaration.attestedBy,
+          attestationReference: declaration.attestationReference,
+          declaredBy: declarer.subject,
+          declaredAt: this.clock.now(),
+        });
+        // The row, the directory and the engine change together: the engine is taken back if the transaction fails.
+        await this.analysis.applyInTransaction(em, hooks, declaration.msisdn, (engine) => engine.declareProfile(declaration.msisdn, declaration.profile));
+        return { msisdn: declaration.msisdn, profile: declaration.profile };
+      },
     });
-    await this.analysis.apply((engine) => engine.declareProfile(declaration.msisdn, declaration.profile));
-    return { msisdn: declaration.msisdn, profile: declaration.profile, replayed: false };
+    return { ...result, replayed };
   }
 }
 

@@ -1,10 +1,11 @@
 import type { carrier } from '@app/contracts';
 import { DEFAULT_POLICY, UsageProfile, type Msisdn } from '@app/domain';
 import { atOnce, CONCURRENT_CALLS, expectOneFirstAnswer, expectSameAnswers } from '@app/testing';
+import { newNumberBurst } from '../../../libs/domain/src/carrier/fixtures';
 import { AnalysisService } from '../src/analysis/analysis.service';
 import { DecisionRecorder } from '../src/decisions/decision-recorder.service';
 import { ReactivationRepository } from '../src/reactivation/reactivation.repository';
-import { CarrierHarness, type CarrierClient } from './carrier-harness';
+import { CarrierHarness, toWire, type CarrierClient } from './carrier-harness';
 import { levelOf, query, subscribe, suspend } from './ladder-helpers';
 
 const NATIONAL_ID = '11010519491231002X';
@@ -134,6 +135,24 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
     expect(harness.nestApp.get(AnalysisService).state.shadow?.label).toBe(`${last.name}@${last.version}`);
     await expectStillAnswering();
   });
+
+  it('IngestEvents: identical streams retried at once analyse each event once and record its decisions once', async () => {
+    const burst = newNumberBurst();
+    const batches = toWire(
+      burst.events.filter((e) => e.type !== 'high_risk_cell'),
+      50,
+      `burst-${n}`,
+    );
+    const events = batches.flat().length;
+    const answers = await atOnce(n, () => shop.ingest(batches));
+    expect(answers.reduce((sum, a) => sum + a.accepted, 0)).toBe(events);
+    expect(answers.reduce((sum, a) => sum + a.duplicates, 0)).toBe(events * (n - 1));
+    expect(answers.every((a) => a.rejected === 0)).toBe(true);
+    const decided = answers.reduce((sum, a) => sum + a.decisions, 0);
+    expect(decided).toBeGreaterThan(0);
+    expect(await count(`SELECT count(*) AS n FROM decision WHERE msisdn = $1 AND NOT shadow`, [burst.subject])).toBe(decided);
+    await expectStillAnswering();
+  });
 });
 
 describe('carrier writes whose transaction fails', () => {
@@ -185,4 +204,40 @@ describe('carrier writes whose transaction fails', () => {
     await expect(declare()).resolves.toMatchObject({ profile: 'USAGE_PROFILE_COURIER', replayed: false });
     expect(harness.nestApp.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.Courier);
   });
+
+  it('IngestEvents: answers a retried stream only once the first copy of its events is durable', async () => {
+    const analysis = harness.nestApp.get(AnalysisService);
+    const recorder = harness.nestApp.get(DecisionRecorder);
+    const record = recorder.record.bind(recorder);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The first copy's decisions wait until released; the retry, all duplicates, has none of its own to write.
+    jest.spyOn(recorder, 'record').mockImplementation(async (decisions) => {
+      await held;
+      return record(decisions);
+    });
+    const analysed = jest.spyOn(analysis, 'analyse');
+    const burst = newNumberBurst();
+    const batches = toWire(
+      burst.events.filter((e) => e.type !== 'high_risk_cell'),
+      1000,
+      'held',
+    );
+    const answers = Promise.all([shop.ingest(batches), shop.ingest(batches)]);
+    let retried: ReturnType<AnalysisService['analyse']> | undefined;
+    while (!(retried = analysed.mock.results.find((r) => r.type === 'return' && r.value.outcome.duplicates > 0)?.value)) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const state = await Promise.race([retried.durable.then(() => 'durable'), new Promise((resolve) => setImmediate(() => resolve('waiting')))]);
+    expect(state).toBe('waiting');
+    release();
+    const [one, two] = await answers;
+    expect(one.accepted + two.accepted).toBe(batches.flat().length);
+    expect(one.duplicates + two.duplicates).toBe(batches.flat().length);
+    expect(await count(harness, burst.subject)).toBe(one.decisions + two.decisions);
+  });
 });
+
+async function count(harness: CarrierHarness, msisdn: string): Promise<number> {
+  return Number((await query(harness, `SELECT count(*) AS n FROM decision WHERE msisdn = $1 AND NOT shadow`, [msisdn]))[0].n);
+}

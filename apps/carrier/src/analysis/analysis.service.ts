@@ -43,6 +43,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   private newestEventAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private policyTimer: NodeJS.Timeout | null = null;
+  /** Batches' writes not yet durable. */
+  private readonly inFlight = new Set<Promise<void>>();
   /** The last subscriber directory write: the next one starts after it. */
   private directoryWrites: Promise<void> = Promise.resolve();
 
@@ -133,7 +135,15 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       writes.push(upsert);
     }
     if (outcome.decisions.length > 0) writes.push(this.recorder.record(outcome.decisions));
+    // A retried event's first copy may still be on its way to the database (a concurrent retry of a stream):
+    // the retry is answered once what was in flight when it arrived is durable, as the first copy's stream is.
+    if (outcome.duplicates > 0) writes.push(...this.inFlight);
     const durable = writes.length === 0 ? DONE : writes.length === 1 ? writes[0] : Promise.all(writes).then(() => undefined);
+    if (durable !== DONE) {
+      this.inFlight.add(durable);
+      const settled = () => void this.inFlight.delete(durable);
+      durable.then(settled, settled);
+    }
     return { outcome, durable };
   }
 

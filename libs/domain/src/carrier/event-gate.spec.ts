@@ -18,6 +18,14 @@ describe(EventGate.name, () => {
     expect(gate.admit(call(1_000, 'b'))).toBe('accept');
   });
 
+  it('calls a retried event a duplicate, not late, once newer events have moved the stream on', () => {
+    const gate = new EventGate(60_000);
+    expect(gate.admit(call(1_000_000, 'early'))).toBe('accept');
+    expect(gate.admit(call(2_000_000, 'later'))).toBe('accept');
+    expect(gate.admit(call(1_000_000, 'early'))).toBe('duplicate');
+    expect(gate.admit(call(1_000_000, 'never-seen'))).toBe('late');
+  });
+
   it('forgets old ids, keeping memory bounded', () => {
     const gate = new EventGate(0, 1000);
     for (let i = 0; i < 100_001; i++) gate.admit(call(i * 10, `id-${i}`));

@@ -19,10 +19,11 @@ export class EventGate {
   ) {}
 
   admit(event: CarrierEvent): GateVerdict {
+    // A retry of an event already admitted is a duplicate however far the stream has moved on since.
+    if (event.id !== undefined && this.ids.has(event.id)) return 'duplicate';
     // Directory records carry their activation time: never late.
     if (event.type !== 'subscriber' && event.at < this.newest - this.latenessMs) return 'late';
     if (event.id !== undefined) {
-      if (this.ids.has(event.id)) return 'duplicate';
       this.ids.set(event.id, event.at);
       if (++this.sincePrune >= 100_000) this.prune();
     }

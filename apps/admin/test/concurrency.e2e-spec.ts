@@ -144,6 +144,23 @@ describe.each(CONCURRENT_CALLS)('admin writes, %i calls at once', (n) => {
     await expectStillAnswering();
   });
 
+  it('StreamDirectives: many streams of one carrier opening at once each get every open directive, counted once per send', async () => {
+    /** A CUCC number (segment 155). */
+    const cuccNumber = (i: number) => `+86155${String(70_000_000 + n * 1000 + i).padStart(8, '0')}`;
+    const issued = await atOnce(n, (i) => issue(`open-${n}-${i}`, cuccNumber(i)));
+    const ids = issued.map((a) => a.directive!.directive!.directiveId);
+    const cucc = harness.client('carrier:CUCC');
+    for (let round = 0; round < 3; round++) {
+      const streams = Array.from({ length: n }, () => cucc.streamDirectives());
+      await Promise.all(streams.map(async (s) => {
+        while (!ids.every((id) => s.received.some((d) => d.directiveId === id))) await s.waitFor(s.received.length + 1);
+      }));
+      streams.forEach((s) => s.close());
+    }
+    expect(await count(`SELECT count(*) AS n FROM directive WHERE id = ANY($1::varchar[]) AND deliveries = $2`, [ids, 3 * n])).toBe(n);
+    await expectStillAnswering();
+  });
+
   it('POST /api/directives, POST /api/cells, DELETE /api/cells/:cell: identical requests act once, answered as the first', async () => {
     const post = (body: Record<string, unknown>) => harness.http<Record<string, unknown>>('POST', '/api/directives', { role: 'admin:sichuan', subject: 'officer-li', body });
     const directive = { msisdn: ctccNumber(900), kind: 'REVIEW', reason: 'dashboard retry', idempotencyKey: `http-issue-${n}` };

@@ -198,12 +198,18 @@ export class DirectivesRepository {
     ]);
   }
 
-  /** Counts a send: one more delivery, PENDING becomes DELIVERED. */
+  /**
+   * Counts a send: one more delivery, PENDING becomes DELIVERED. The rows are
+   * locked in id order first: streams of one carrier mark overlapping sets at
+   * once, and an update's own scan order changes as rows move, so without it
+   * they deadlock.
+   */
   async markDelivered(ids: string[], now: Date): Promise<void> {
     if (ids.length === 0) return;
     await this.dataSource.query(
-      `UPDATE directive SET deliveries = deliveries + 1, last_delivered_at = $2, status = CASE WHEN status = $3 THEN $4 ELSE status END
-       WHERE id = ANY($1::varchar[])`,
+      `WITH locked AS (SELECT id FROM directive WHERE id = ANY($1::varchar[]) ORDER BY id FOR UPDATE)
+       UPDATE directive SET deliveries = deliveries + 1, last_delivered_at = $2, status = CASE WHEN status = $3 THEN $4 ELSE status END
+       WHERE id IN (SELECT id FROM locked)`,
       [ids, now, DirectiveStatus.Pending, DirectiveStatus.Delivered],
     );
   }

@@ -27,5 +27,6 @@ module.exports = {
   },
   globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/libs/testing/src/transaction-guard.setup.ts'],
   testTimeout: 60000,
 };

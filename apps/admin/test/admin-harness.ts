@@ -60,6 +60,13 @@ export class AdminHarness {
     return harness;
   }
 
+  /** A second admin process on the same database and signing key (another replica); end it with stop(), not close(). */
+  async replica(): Promise<AdminHarness> {
+    const replica = new AdminHarness(this.db, this.keyDir, false, this.env, this.clock, `127.0.0.1:${await freePort()}`, this.databaseUrl);
+    await replica.boot();
+    return replica;
+  }
+
   /** Starts (again) on the same database: a restart keeps the data. */
   async boot(): Promise<void> {
     process.env.ADMIN_DATABASE_URL = this.databaseUrl;

@@ -40,12 +40,13 @@ describe('GetOwner and SetPortedNumber (admin over gRPC)', () => {
       grpcError(status.ALREADY_EXISTS, 'idempotency_key'),
     );
 
-    // Ported on again; a late retry of the first port is a replay and does not take it back.
+    // Ported on again; a late retry of the first port is a replay, answered as the first call was, and does not take it back.
     await administration.setPortedNumber({ idempotencyKey: 'port-2', msisdn: '+8619100000001', carrier: 'CUCC' });
     await expect(administration.setPortedNumber({ idempotencyKey: 'port-1', msisdn: '+8619100000001', carrier: 'CMCC' })).resolves.toEqual({
-      owner: { msisdn: '+8619100000001', carrier: 'CUCC', ported: true },
+      owner: { msisdn: '+8619100000001', carrier: 'CMCC', ported: true },
       replayed: true,
     });
+    await expect(carrier.getOwner({ msisdn: '+8619100000001' })).resolves.toEqual({ msisdn: '+8619100000001', carrier: 'CUCC', ported: true });
   });
 
   it('lets only the province\'s administration port numbers, naming bad fields', async () => {

@@ -5,6 +5,7 @@ import { OutboxFailedAt1764400000310 } from './migrations/1764400000310-outbox-f
 import { AdminLink1764400000330 } from './migrations/1764400000330-admin-link';
 import { DefaultPolicy21764400000400 } from './migrations/1764400000400-default-policy-2';
 import { ConfirmedFraudOutcomes1764400000500 } from './migrations/1764400000500-confirmed-fraud-outcomes';
+import { RequestAnswerState1764400000460 } from './migrations/1764400000460-request-answer-state';
 
 /** The carrier service's tables and migrations, for the app and for `npm run migrate`. */
 export const carrierDatabase: ServiceDatabase = {
@@ -16,6 +17,7 @@ export const carrierDatabase: ServiceDatabase = {
     OutboxFailedAt1764400000310,
     AdminLink1764400000330,
     DefaultPolicy21764400000400,
+    RequestAnswerState1764400000460,
     ConfirmedFraudOutcomes1764400000500,
     NormaliseAuditTargets1764400000710,
   ],

@@ -55,6 +55,13 @@ export class CarrierHarness {
     return this.app.app;
   }
 
+  /** A second carrier process on the same database and signing key (another replica); end it with stop(), not close(). */
+  async replica(): Promise<CarrierHarness> {
+    const replica = new CarrierHarness(this.carrierId, this.db, this.keyDir, `127.0.0.1:${await freePort()}`, this.env);
+    await replica.boot();
+    return replica;
+  }
+
   async boot(): Promise<void> {
     process.env[`CARRIER_${this.carrierId}_DATABASE_URL`] = this.db.url;
     process.env.AUTH_KEY_DIR = this.keyDir;

@@ -42,13 +42,15 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
     ]);
   });
 
-  it('stores a new version with who stored it, and never changes a stored one', async () => {
+  it('stores a new version with who stored it, answers a retry with it, and never changes a stored one', async () => {
     const v3 = { ...DEFAULT_POLICY, version: 3, description: 'default with a lower warn step', ladder: { ...DEFAULT_POLICY.ladder, warn: 0.35 } };
     const { version } = await put(v3);
     expect(version).toMatchObject({ name: 'default', version: 3, createdBy: 'ops-li' });
     expect(JSON.parse(version!.document)).toEqual(v3);
+    await expect(put(v3)).resolves.toEqual({ version });
     await expect(put({ ...v3, description: 'something else' })).rejects.toMatchObject(grpcError(status.ALREADY_EXISTS, 'default@3 is stored already'));
-    await expect(put(DEFAULT_POLICY)).rejects.toMatchObject(grpcError(status.ALREADY_EXISTS, 'default@2'));
+    await expect(put({ ...DEFAULT_POLICY, description: 'mine now' })).rejects.toMatchObject(grpcError(status.ALREADY_EXISTS, 'default@2'));
+    await expect(put(DEFAULT_POLICY)).resolves.toMatchObject({ version: { name: 'default', version: 2, createdBy: 'built-in' } });
     const stored = (await list()).versions.find((v) => v.name === 'default' && v.version === 3);
     expect(JSON.parse(stored!.document)).toEqual(v3);
   });

@@ -1,6 +1,7 @@
 import { RegistryStatus } from '@app/domain';
 import { openTestDataSource, type TestDataSource } from '@app/testing';
 import { registryDatabase } from '../src/database';
+import { ChangeFeed } from '../src/numbers/change-feed.service';
 import { NumbersRepository, type NewStatusChange } from '../src/numbers/numbers.repository';
 
 const change = (msisdn: string): NewStatusChange => ({
@@ -67,5 +68,17 @@ describe('the change feed counter (real PostgreSQL)', () => {
     const head = await numbers.snapshot((rows) => seen.push(...rows.map((r) => `${r.msisdn}@${r.version}`)));
     expect(head).toBe(2);
     expect(seen).toEqual(['+8619100000001@1', '+8619100000002@2']);
+  });
+
+  it('follows the feed on a connection of its own when a transaction starts the read', async () => {
+    const feed = new ChangeFeed(numbers, db.dataSource);
+    let read: Promise<void> | undefined;
+    await db.dataSource.transaction(async (em) => {
+      // A read every waiting caller shares: it is not part of the transaction that happened to start it.
+      read = feed.poll();
+      await em.query('SELECT 1');
+    });
+    await read;
+    expect(feed.version).toBe(2);
   });
 });

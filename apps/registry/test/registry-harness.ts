@@ -45,6 +45,13 @@ export class RegistryHarness {
     return harness;
   }
 
+  /** A second registry process on the same database and signing key (another replica); end it with stop(), not close(). */
+  async replica(): Promise<RegistryHarness> {
+    const replica = new RegistryHarness(this.db, this.keyDir, false, undefined, `127.0.0.1:${await freePort()}`, this.databaseUrl);
+    await replica.boot();
+    return replica;
+  }
+
   /** Starts (again) on the same database: a restart keeps the data. */
   async boot(): Promise<void> {
     process.env.REGISTRY_DATABASE_URL = this.databaseUrl;

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { AuditEntry, AuditSink } from '@app/grpc';
-import { errorCode } from '@app/persistence';
+import { errorCode, outsideTransaction } from '@app/persistence';
 import { asHashed, chainHash, GENESIS_HASH, type AuditRecord } from './audit-chain';
 import type { AuditEventEntity } from './audit-event.entity';
 import { auditDetail, auditTarget, auditText, escapeAuditText } from './audit-text';
@@ -48,7 +48,8 @@ export class AuditLog implements AuditSink, OnApplicationShutdown {
     };
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ record, done: (error) => (error ? reject(error) : resolve()) });
-      this.flushing ??= this.flush();
+      // The flush appends for every writer in a transaction of its own, whoever happens to start it.
+      this.flushing ??= outsideTransaction(() => this.flush());
     });
   }
 

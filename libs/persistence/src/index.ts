@@ -11,3 +11,5 @@ export * from './data-source-options';
 export * from './migrations';
 export * from './persistence.module';
 export * from './retry';
+export * from './transaction-guard';
+export * from './idempotent-write';

@@ -13,6 +13,7 @@ import { embeddedPostgresConfig } from './embedded-postgres.config';
 import { errorCode } from './ensure-database';
 import { runMigrations } from './migrations';
 import type { ServiceDatabase } from './service-database';
+import { installTransactionGuard } from './transaction-guard';
 
 export interface PersistenceOptions {
   /** Carrier instance (`CMCC`): selects `fraud_carrier_cmcc` and `CARRIER_CMCC_DATABASE_URL`. */
@@ -118,8 +119,11 @@ export class PersistenceModule {
    * open, the owner (`<SERVICE>_DATABASE_URL`, `DATABASE_URL` or the embedded
    * server) creates the database if missing, runs pending migrations and
    * grants the roles their privileges.
+   * A query outside its transaction's manager inside a transaction throws
+   * (installTransactionGuard).
    */
   static forService(db: ServiceDatabase, options: PersistenceOptions = {}): DynamicModule {
+    installTransactionGuard();
     const logger = new Logger('Persistence');
     const roles = db.roles ?? [];
     // One object, imported by every data source below: one connection set-up per app.

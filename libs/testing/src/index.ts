@@ -4,3 +4,4 @@ export * from './grpc-probes';
 export * from './metrics-text';
 export * from './tcp-proxy';
 export * from './grpc-calls';
+export * from './concurrency';

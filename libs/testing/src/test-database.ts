@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { envString } from '@app/config';
-import { dataSourceOptions, ensureDatabase, resolveDatabaseLogins, runMigrations, urlWithDatabase, withMaintenanceClient, type ServiceDatabase } from '@app/persistence';
+import { dataSourceOptions, ensureDatabase, installTransactionGuard, resolveDatabaseLogins, runMigrations, urlWithDatabase, withMaintenanceClient, type ServiceDatabase } from '@app/persistence';
 
 export interface TestDatabase {
   url: string;
@@ -39,9 +39,11 @@ async function dropDatabase(url: string, name: string): Promise<void> {
 
 /**
  * A fresh database with the service's real migrations applied by the owner and
- * a data source on it as the application role, as a service opens it.
+ * a data source on it as the application role, as a service opens it, its
+ * transactions guarded as in the services.
  */
 export async function openTestDataSource(db: ServiceDatabase): Promise<TestDataSource> {
+  installTransactionGuard();
   const database = await createTestDatabase(db.service);
   let dataSource: DataSource | undefined;
   try {

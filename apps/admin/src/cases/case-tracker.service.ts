@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CLOCK, type Clock, type Msisdn } from '@app/domain';
+import { outsideTransaction } from '@app/persistence';
 import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
 import { cstDay } from '../oversight/day-range';
 import { OwnershipService } from '../ownership/ownership.service';
@@ -50,8 +51,12 @@ export class CaseTracker implements OnApplicationBootstrap, OnModuleDestroy {
     await Promise.allSettled([this.running, this.queued]);
   }
 
-  /** Resolves once a run that started after this call has finished. */
+  /** Resolves once a run that started after this call has finished. Runs serve every caller, on connections of their own. */
   catchUp(): Promise<void> {
+    return outsideTransaction(() => this.runOrQueue());
+  }
+
+  private runOrQueue(): Promise<void> {
     if (!this.running) {
       this.running = this.run().finally(() => (this.running = undefined));
       return this.running;
@@ -61,7 +66,7 @@ export class CaseTracker implements OnApplicationBootstrap, OnModuleDestroy {
       .catch(() => undefined)
       .then(() => {
         this.queued = undefined;
-        return this.catchUp();
+        return this.runOrQueue();
       });
     return this.queued;
   }

@@ -29,9 +29,12 @@ export class CellsRepository {
     await em.query('SELECT pg_advisory_xact_lock($1)', [LIST_LOCK_KEY]);
   }
 
-  async changeHashByKey(em: EntityManager, idempotencyKey: string): Promise<string | undefined> {
-    const rows: { content_hash: string }[] = await em.query('SELECT content_hash FROM high_risk_cell_change WHERE idempotency_key = $1', [idempotencyKey]);
-    return rows[0]?.content_hash;
+  /** The change made with this key: its content hash and the list version it made. */
+  async changeByKey(em: EntityManager, idempotencyKey: string): Promise<{ contentHash: string; version: number } | undefined> {
+    const rows: { content_hash: string; version: string }[] = await em.query('SELECT content_hash, version FROM high_risk_cell_change WHERE idempotency_key = $1', [
+      idempotencyKey,
+    ]);
+    return rows[0] && { contentHash: rows[0].content_hash, version: Number(rows[0].version) };
   }
 
   async isListed(em: EntityManager, cell: string, now: Date): Promise<boolean> {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CLOCK, contentHash, parseCellId, validateIdempotencyKey, ValidationError, ValidationErrorCode, type Clock } from '@app/domain';
 import type { Principal } from '@app/grpc';
-import { retryOnUniqueViolation } from '@app/persistence';
+import { idempotentWrite } from '@app/persistence';
 import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
 import { DirectivesService } from '../directives/directives.service';
 import { assertOwnProvince } from '../province-scope';
@@ -98,24 +98,31 @@ export class CellsService {
   }
 
   private async change(change: CellChange): Promise<CellListChange> {
-    const result = await retryOnUniqueViolation(() =>
-      this.dataSource.transaction(async (em) => {
+    const { result, replayed } = await idempotentWrite({
+      dataSource: this.dataSource,
+      scope: 'admin.cells',
+      key: change.idempotencyKey,
+      contentHash: change.contentHash,
+      // A replay answers the list as that change left it, which its directives hold.
+      find: async (em) => {
+        const earlier = await this.cells.changeByKey(em, change.idempotencyKey);
+        if (!earlier) return undefined;
+        const list = (await this.directives.cellListOfVersion(em, earlier.version)) ?? (await this.cells.current(change.at, em));
+        return { contentHash: earlier.contentHash, result: { list, carriers: [] as string[] } };
+      },
+      reused: () => new CellsError(CellsErrorCode.KeyReused, 'was already used for a different change of the list', 'idempotency_key'),
+      apply: async (em) => {
         await this.cells.lockList(em);
-        const earlier = await this.cells.changeHashByKey(em, change.idempotencyKey);
-        if (earlier !== undefined) {
-          if (earlier !== change.contentHash) throw new CellsError(CellsErrorCode.KeyReused, 'was already used for a different change of the list', 'idempotency_key');
-          return { list: await this.cells.current(change.at, em), replayed: true, carriers: [] };
-        }
         if (change.change === 'REMOVE' && !(await this.cells.isListed(em, change.cell, change.at))) {
           throw new CellsError(CellsErrorCode.NotListed, `${change.cell} is not on the high-risk cell list`, 'cell');
         }
         await this.cells.apply(em, change);
         const list = await this.cells.current(change.at, em);
-        return { list, replayed: false, carriers: await this.directives.issueCellLists(em, list, change.actor) };
-      }),
-    );
+        return { list, carriers: await this.directives.issueCellLists(em, list, change.actor) };
+      },
+    });
     this.directives.notify(result.carriers);
-    return { list: result.list, replayed: result.replayed };
+    return { list: result.list, replayed };
   }
 }
 

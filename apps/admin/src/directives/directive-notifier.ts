@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { filter, Subject, type Observable } from 'rxjs';
+import { outsideTransaction } from '@app/persistence';
 
 /**
  * Wakes this process's directive streams when a directive for their carrier
@@ -9,8 +10,11 @@ import { filter, Subject, type Observable } from 'rxjs';
 export class DirectiveNotifier implements OnApplicationShutdown {
   private readonly issued = new Subject<string>();
 
+  /** The streams woken read on connections of their own, even when the caller is inside a transaction. */
   notify(carriers: Iterable<string>): void {
-    for (const carrier of new Set(carriers)) this.issued.next(carrier);
+    outsideTransaction(() => {
+      for (const carrier of new Set(carriers)) this.issued.next(carrier);
+    });
   }
 
   /** Emits on each directive for the carrier; completes at shutdown, which ends the streams. */

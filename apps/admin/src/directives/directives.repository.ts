@@ -119,6 +119,17 @@ export class DirectivesRepository {
     return rows[0] && { record: toRecord(rows[0]), contentHash: rows[0].content_hash };
   }
 
+  /** The directive of a key as its insert answered it: PENDING, never delivered (a replay answers what the first call did). */
+  async asIssuedByKey(em: EntityManager, idempotencyKey: string): Promise<{ result: DirectiveRecord; contentHash: string } | undefined> {
+    const found = await this.byKey(em, idempotencyKey);
+    return (
+      found && {
+        contentHash: found.contentHash,
+        result: { ...found.record, status: DirectiveStatus.Pending, deliveries: 0, lastDeliveredAt: null, acknowledgedAt: null, ackDetail: null, ackState: null },
+      }
+    );
+  }
+
   async byId(id: string): Promise<DirectiveRecord | undefined> {
     const rows: DirectiveRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM directive WHERE id = $1`, [id]);
     return rows[0] && toRecord(rows[0]);
@@ -187,12 +198,18 @@ export class DirectivesRepository {
     ]);
   }
 
-  /** Counts a send: one more delivery, PENDING becomes DELIVERED. */
+  /**
+   * Counts a send: one more delivery, PENDING becomes DELIVERED. The rows are
+   * locked in id order first: streams of one carrier mark overlapping sets at
+   * once, and an update's own scan order changes as rows move, so without it
+   * they deadlock.
+   */
   async markDelivered(ids: string[], now: Date): Promise<void> {
     if (ids.length === 0) return;
     await this.dataSource.query(
-      `UPDATE directive SET deliveries = deliveries + 1, last_delivered_at = $2, status = CASE WHEN status = $3 THEN $4 ELSE status END
-       WHERE id = ANY($1::varchar[])`,
+      `WITH locked AS (SELECT id FROM directive WHERE id = ANY($1::varchar[]) ORDER BY id FOR UPDATE)
+       UPDATE directive SET deliveries = deliveries + 1, last_delivered_at = $2, status = CASE WHEN status = $3 THEN $4 ELSE status END
+       WHERE id IN (SELECT id FROM locked)`,
       [ids, now, DirectiveStatus.Pending, DirectiveStatus.Delivered],
     );
   }

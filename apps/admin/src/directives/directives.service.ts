@@ -16,7 +16,7 @@ import {
   controlCharacterField,
 } from '@app/domain';
 import { CARRIER_IDS, type Principal } from '@app/grpc';
-import { retryOnUniqueViolation } from '@app/persistence';
+import { idempotentWrite, retryOnUniqueViolation } from '@app/persistence';
 import type { HighRiskCellList } from '../cells/cell-list';
 import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
 import type { StoredEvidence } from '../feed/evidence';
@@ -87,8 +87,8 @@ export class DirectivesService {
 
   /**
    * An administrator's directive to the number's owning carrier. The same key and
-   * content again returns the directive as it stands now (`replayed`); the same
-   * key with other content is ALREADY_EXISTS.
+   * content again answers the directive as it was issued (`replayed`; its delivery
+   * since shows in ListDirectives); the same key with other content is ALREADY_EXISTS.
    */
   async issue(caller: Principal, input: IssueDirectiveInput): Promise<{ directive: DirectiveRecord; replayed: boolean }> {
     assertOwnProvince(caller, this.config.province);
@@ -98,20 +98,22 @@ export class DirectivesService {
     const reason = validateReason(input.reason);
     const hours = this.validHours(input.expiresInHours);
     const hash = contentHash({ msisdn, kind, reason, expiresInHours: input.expiresInHours ?? 0 });
-    const result = await retryOnUniqueViolation(() =>
-      this.dataSource.transaction(async (em) => {
-        // Issued keys live apart from the policy's and the cell lists' derived keys.
-        const earlier = await this.directives.byKey(em, `issue:${key}`);
-        if (earlier) {
-          if (earlier.contentHash !== hash) throw new DirectivesError(DirectivesErrorCode.KeyReused, 'was already used for a different directive', 'idempotency_key');
-          return { directive: earlier.record, replayed: true };
-        }
-        const owner = await this.ownership.ownerOf(msisdn);
+    // Issued keys live apart from the policy's and the cell lists' derived keys.
+    const storedKey = `issue:${key}`;
+    const { result: directive, replayed } = await idempotentWrite({
+      dataSource: this.dataSource,
+      scope: 'admin.directive',
+      key: storedKey,
+      contentHash: hash,
+      find: (em) => this.directives.asIssuedByKey(em, storedKey),
+      reused: () => new DirectivesError(DirectivesErrorCode.KeyReused, 'was already used for a different directive', 'idempotency_key'),
+      apply: async (em) => {
+        const owner = await this.ownership.ownerOf(msisdn, em);
         if (!owner) throw new DirectivesError(DirectivesErrorCode.NoOwner, `no carrier owns ${msisdn}, so no carrier can be directed`, 'msisdn');
         const now = this.clock.now();
-        const directive = await this.directives.insert(em, {
+        return this.directives.insert(em, {
           id: randomUUID(),
-          idempotencyKey: `issue:${key}`,
+          idempotencyKey: storedKey,
           contentHash: hash,
           kind,
           carrier: owner.carrier,
@@ -123,14 +125,13 @@ export class DirectivesService {
           issuedAt: now,
           expiresAt: new Date(now.getTime() + hours * HOUR_MS),
         });
-        return { directive, replayed: false };
-      }),
-    );
-    if (!result.replayed) {
-      this.metrics.directiveIssued(result.directive.carrier, result.directive.kind, 'admin');
-      this.notifier.notify([result.directive.carrier]);
+      },
+    });
+    if (!replayed) {
+      this.metrics.directiveIssued(directive.carrier, directive.kind, 'admin');
+      this.notifier.notify([directive.carrier]);
     }
-    return result;
+    return { directive, replayed };
   }
 
   /** Directives with their delivery and outcome, newest first. */
@@ -197,7 +198,7 @@ export class DirectivesService {
       await this.directives.supersedeCellLists(em, carrier, list.version);
       await this.directives.insert(em, {
         id: randomUUID(),
-        idempotencyKey: `cells:${list.version}:${carrier}`,
+        idempotencyKey: cellListKey(list.version, carrier),
         contentHash: contentHash(list),
         kind: DirectiveKind.HighRiskCells,
         carrier,
@@ -211,6 +212,11 @@ export class DirectivesService {
       });
     }
     return [...CARRIER_IDS];
+  }
+
+  /** The high-risk cell list of a version, as its directives hold it (the change's transaction wrote them). */
+  async cellListOfVersion(em: EntityManager, version: number): Promise<HighRiskCellList | undefined> {
+    return (await this.directives.byKey(em, cellListKey(version, CARRIER_IDS[0])))?.record.cells ?? undefined;
   }
 
   /** After the cell lists' transaction committed: each carrier's new list is counted and announced. */
@@ -262,6 +268,11 @@ export class DirectivesService {
     if (!Number.isInteger(requested) || requested < 0) throw new ValidationError(ValidationErrorCode.OutOfRange, 'expires_in_hours', 'must be a positive whole number of hours');
     return Math.min(requested, this.config.directiveTtlHours);
   }
+}
+
+/** The key of the directive holding version `version` of the cell list for `carrier`. */
+function cellListKey(version: number, carrier: string): string {
+  return `cells:${version}:${carrier}`;
 }
 
 function validateIssuedKind(kind: string | undefined): DirectiveKind {

@@ -14,8 +14,9 @@ export interface PortingChange {
 export class OwnershipRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async portedOwner(msisdn: string): Promise<string | undefined> {
-    const rows: { carrier: string }[] = await this.dataSource.query('SELECT carrier FROM ported_number WHERE msisdn = $1', [msisdn]);
+  /** Read in the caller's transaction when given its manager. */
+  async portedOwner(msisdn: string, em: EntityManager = this.dataSource.manager): Promise<string | undefined> {
+    const rows: { carrier: string }[] = await em.query('SELECT carrier FROM ported_number WHERE msisdn = $1', [msisdn]);
     return rows[0]?.carrier;
   }
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { CLOCK, normaliseMsisdn, validateIdempotencyKey, ValidationError, ValidationErrorCode, type Clock, type Msisdn } from '@app/domain';
+import { DataSource, type EntityManager } from 'typeorm';
+import { CLOCK, contentHash, normaliseMsisdn, validateIdempotencyKey, ValidationError, ValidationErrorCode, type Clock, type Msisdn } from '@app/domain';
 import { CARRIER_IDS, type CarrierId, type Principal } from '@app/grpc';
-import { retryOnUniqueViolation } from '@app/persistence';
+import { idempotentWrite } from '@app/persistence';
 import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
 import { assertOwnProvince } from '../province-scope';
 import { OwnershipError, OwnershipErrorCode } from './ownership.errors';
@@ -34,9 +34,12 @@ export class OwnershipService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** The carrier owning a number (E.164): a ported_number entry wins over the segment table; undefined when none does. */
-  async ownerOf(msisdn: Msisdn): Promise<Owner | undefined> {
-    const ported = await this.ports.portedOwner(msisdn);
+  /**
+   * The carrier owning a number (E.164): a ported_number entry wins over the segment
+   * table; undefined when none does. Inside a transaction, pass its manager.
+   */
+  async ownerOf(msisdn: Msisdn, em?: EntityManager): Promise<Owner | undefined> {
+    const ported = await this.ports.portedOwner(msisdn, em);
     if (ported !== undefined) return { carrier: ported as CarrierId, ported: true };
     const carrier = segmentOwner(msisdn);
     return carrier === undefined ? undefined : { carrier, ported: false };
@@ -50,28 +53,35 @@ export class OwnershipService {
     return { msisdn, ...owner };
   }
 
-  /** Records a ported number's new owner; the same key again is a replay, with other content ALREADY_EXISTS. */
+  /**
+   * Records a ported number's new owner; the same key and content again is a replay
+   * answered as the first call was (a late retry never ports a number back), with
+   * other content ALREADY_EXISTS.
+   */
   async setPorted(caller: Principal, input: PortedNumberInput): Promise<{ owner: OwnerAnswer; replayed: boolean }> {
     assertOwnProvince(caller, this.config.province);
     const idempotencyKey = validateIdempotencyKey(input.idempotencyKey, 'idempotency_key');
     const msisdn = normaliseMsisdn(input.msisdn, 'msisdn');
     if (!isChineseMobile(msisdn)) throw new OwnershipError(OwnershipErrorCode.NotPortable, `${msisdn} is not a Chinese mobile number`, 'msisdn');
     const carrier = validateCarrier(input.carrier, 'carrier');
-    const replayed = await retryOnUniqueViolation(() =>
-      this.dataSource.transaction(async (em) => {
+    // The change row is the answer: the port it recorded made that carrier the owner.
+    const answerOf = (port: { msisdn: string; carrier: string }): OwnerAnswer => ({ msisdn: port.msisdn as Msisdn, carrier: port.carrier as CarrierId, ported: true });
+    const { result, replayed } = await idempotentWrite({
+      dataSource: this.dataSource,
+      scope: 'admin.ported-number',
+      key: idempotencyKey,
+      contentHash: contentHash({ msisdn, carrier }),
+      find: async (em) => {
         const earlier = await this.ports.changeByKey(em, idempotencyKey);
-        if (earlier) {
-          if (earlier.msisdn !== msisdn || earlier.carrier !== carrier) {
-            throw new OwnershipError(OwnershipErrorCode.KeyReused, `was already used to port ${earlier.msisdn} to ${earlier.carrier}`, 'idempotency_key');
-          }
-          return true;
-        }
+        return earlier && { contentHash: contentHash({ msisdn: earlier.msisdn, carrier: earlier.carrier }), result: answerOf(earlier) };
+      },
+      reused: ({ result: earlier }) => new OwnershipError(OwnershipErrorCode.KeyReused, `was already used to port ${earlier.msisdn} to ${earlier.carrier}`, 'idempotency_key'),
+      apply: async (em) => {
         await this.ports.record(em, { idempotencyKey, msisdn, carrier, setBy: caller.subject, setAt: this.clock.now() });
-        return false;
-      }),
-    );
-    // A replay answers with today's owner: a later port of the same number may have replaced this one.
-    return { owner: await this.getOwner(msisdn), replayed };
+        return answerOf({ msisdn, carrier });
+      },
+    });
+    return { owner: result, replayed };
   }
 }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import {
   AnalysisEngine,
   CLOCK,
@@ -13,6 +13,7 @@ import {
   type RegistryMark,
   type SubscriberEvent,
 } from '@app/domain';
+import type { TransactionHooks } from '@app/persistence';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { DecisionRecorder } from '../decisions/decision-recorder.service';
 import { DecisionsRepository } from '../decisions/decisions.repository';
@@ -45,6 +46,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   private gate!: EventGate;
   private timer: NodeJS.Timeout | null = null;
   private policyTimer: NodeJS.Timeout | null = null;
+  /** Batches' writes not yet durable. */
+  private readonly inFlight = new Set<Promise<void>>();
   /** The last subscriber directory write: the next one starts after it. */
   private directoryWrites: Promise<void> = Promise.resolve();
 
@@ -138,7 +141,15 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       writes.push(upsert);
     }
     if (outcome.decisions.length > 0) writes.push(this.recorder.record(outcome.decisions));
+    // A retried event's first copy may still be on its way to the database (a concurrent retry of a stream):
+    // the retry is answered once what was in flight when it arrived is durable, as the first copy's stream is.
+    if (outcome.duplicates > 0) writes.push(...this.inFlight);
     const durable = writes.length === 0 ? DONE : writes.length === 1 ? writes[0] : Promise.all(writes).then(() => undefined);
+    if (durable !== DONE) {
+      this.inFlight.add(durable);
+      const settled = () => void this.inFlight.delete(durable);
+      durable.then(settled, settled);
+    }
     return { outcome, durable };
   }
 
@@ -146,6 +157,28 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   async apply(step: (engine: AnalysisEngine) => EngineResult): Promise<EngineResult> {
     const result = step(this.engine);
     await this.recorder.record(result.decisions);
+    return result;
+  }
+
+  /**
+   * Applies an engine call about one number as part of the caller's transaction:
+   * its decisions are written with the transaction, and the number is taken back
+   * to where it stood if the transaction does not commit, so memory and database
+   * never tell two stories. Should the number have changed again in between
+   * (another event), the call's decisions are recorded on their own instead.
+   */
+  async applyInTransaction(em: EntityManager, hooks: TransactionHooks, msisdn: Msisdn, step: (engine: AnalysisEngine) => EngineResult): Promise<EngineResult> {
+    const before = this.engine.checkpoint(msisdn);
+    const result = step(this.engine);
+    const after = this.engine.checkpoint(msisdn);
+    hooks.onRollback(() => {
+      if (this.engine.rollBack(before, after)) return;
+      this.logger.warn(`${msisdn} changed again before its transaction failed, so the change stays in memory; its ${result.decisions.length} decision(s) are recorded on their own`);
+      if (result.decisions.length > 0) {
+        this.recorder.record(result.decisions).catch((error: Error) => this.logger.error(`recording the decisions of ${msisdn} failed: ${error.message}`));
+      }
+    });
+    await this.recorder.recordIn(em, hooks, result.decisions);
     return result;
   }
 

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { Action, noticeText, type Decision } from '@app/domain';
+import { outsideTransaction, type TransactionHooks } from '@app/persistence';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { CarrierMetrics } from '../metrics/carrier-metrics';
 import { decisionId } from './decision-id';
@@ -33,10 +35,19 @@ export class DecisionRecorder implements OnApplicationShutdown {
         (decision) =>
           new Promise<void>((resolve, reject) => {
             this.queue.push({ decision, done: (error) => (error ? reject(error) : resolve()) });
-            this.flushing ??= this.flush();
+            // The flush writes for every caller in a transaction of its own, whoever happens to start it.
+            this.flushing ??= outsideTransaction(() => this.flush());
           }),
       ),
     ).then(() => undefined);
+  }
+
+  /** Writes decisions in the caller's transaction (a write that must commit with them); counted once it commits. */
+  async recordIn(em: EntityManager, hooks: TransactionHooks, decisions: readonly Decision[]): Promise<void> {
+    if (decisions.length === 0) return;
+    const rows = decisions.map((decision) => ({ id: decisionId(decision), decision, notice: noticeText(decision) }));
+    await this.repository.insertIn(em, rows, rows.flatMap(({ id, decision }) => this.messagesFor(id, decision)));
+    hooks.onCommit(() => this.metrics.decided(decisions));
   }
 
   private async flush(): Promise<void> {

@@ -51,46 +51,49 @@ export class DecisionsRepository {
   /** Writes decisions, notices and outbox messages in one transaction; rows already there are left alone. */
   async insert(decisions: { id: string; decision: Decision; notice?: string }[], outbox: OutboxMessage[]): Promise<void> {
     if (decisions.length === 0 && outbox.length === 0) return;
-    await this.dataSource.transaction(async (em: EntityManager) => {
-      if (decisions.length > 0) {
+    await this.dataSource.transaction((em) => this.insertIn(em, decisions, outbox));
+  }
+
+  /** The same, in the caller's transaction. */
+  async insertIn(em: EntityManager, decisions: { id: string; decision: Decision; notice?: string }[], outbox: OutboxMessage[]): Promise<void> {
+    if (decisions.length > 0) {
+      await em.query(
+        `INSERT INTO decision (id, msisdn, at, action, previous, reasons, score, policy, shadow, evidence)
+         SELECT id, msisdn, at, action, previous, string_to_array(reasons, ','), score, policy, shadow, evidence
+         FROM unnest($1::char(32)[], $2::varchar[], $3::timestamptz[], $4::varchar[], $5::varchar[], $6::text[], $7::float8[], $8::varchar[], $9::boolean[], $10::jsonb[])
+           AS u(id, msisdn, at, action, previous, reasons, score, policy, shadow, evidence)
+         ON CONFLICT (id) DO NOTHING`,
+        [
+          decisions.map((d) => d.id),
+          decisions.map((d) => d.decision.msisdn),
+          decisions.map((d) => new Date(d.decision.at)),
+          decisions.map((d) => d.decision.action),
+          decisions.map((d) => d.decision.previous),
+          decisions.map((d) => d.decision.reasons.join(',')),
+          decisions.map((d) => d.decision.score),
+          decisions.map((d) => d.decision.policy),
+          decisions.map((d) => d.decision.shadow),
+          decisions.map((d) => JSON.stringify(d.decision.evidence)),
+        ],
+      );
+      const notices = decisions.filter((d) => d.notice !== undefined);
+      if (notices.length > 0) {
         await em.query(
-          `INSERT INTO decision (id, msisdn, at, action, previous, reasons, score, policy, shadow, evidence)
-           SELECT id, msisdn, at, action, previous, string_to_array(reasons, ','), score, policy, shadow, evidence
-           FROM unnest($1::char(32)[], $2::varchar[], $3::timestamptz[], $4::varchar[], $5::varchar[], $6::text[], $7::float8[], $8::varchar[], $9::boolean[], $10::jsonb[])
-             AS u(id, msisdn, at, action, previous, reasons, score, policy, shadow, evidence)
-           ON CONFLICT (id) DO NOTHING`,
-          [
-            decisions.map((d) => d.id),
-            decisions.map((d) => d.decision.msisdn),
-            decisions.map((d) => new Date(d.decision.at)),
-            decisions.map((d) => d.decision.action),
-            decisions.map((d) => d.decision.previous),
-            decisions.map((d) => d.decision.reasons.join(',')),
-            decisions.map((d) => d.decision.score),
-            decisions.map((d) => d.decision.policy),
-            decisions.map((d) => d.decision.shadow),
-            decisions.map((d) => JSON.stringify(d.decision.evidence)),
-          ],
-        );
-        const notices = decisions.filter((d) => d.notice !== undefined);
-        if (notices.length > 0) {
-          await em.query(
-            `INSERT INTO notice (decision_id, msisdn, at, text)
-             SELECT * FROM unnest($1::char(32)[], $2::varchar[], $3::timestamptz[], $4::text[])
-             ON CONFLICT (decision_id) DO NOTHING`,
-            [notices.map((d) => d.id), notices.map((d) => d.decision.msisdn), notices.map((d) => new Date(d.decision.at)), notices.map((d) => d.notice)],
-          );
-        }
-      }
-      if (outbox.length > 0) {
-        await em.query(
-          `INSERT INTO outbox (destination, idempotency_key, msisdn, payload)
-           SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::jsonb[])
-           ON CONFLICT (destination, idempotency_key) DO NOTHING`,
-          [outbox.map((m) => m.destination), outbox.map((m) => m.idempotencyKey), outbox.map((m) => m.msisdn), outbox.map((m) => JSON.stringify(m.payload))],
+          `INSERT INTO notice (decision_id, msisdn, at, text)
+           SELECT * FROM unnest($1::char(32)[], $2::varchar[], $3::timestamptz[], $4::text[])
+           ON CONFLICT (decision_id) DO NOTHING`,
+          [notices.map((d) => d.id), notices.map((d) => d.decision.msisdn), notices.map((d) => new Date(d.decision.at)), notices.map((d) => d.notice)],
         );
       }
-    });
+    }
+    if (outbox.length > 0) {
+      await em.query(
+        `INSERT INTO outbox (destination, idempotency_key, msisdn, payload)
+         SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::jsonb[])
+         ON CONFLICT (destination, idempotency_key) DO NOTHING`,
+        [outbox.map((m) => m.destination), outbox.map((m) => m.idempotencyKey), outbox.map((m) => m.msisdn), outbox.map((m) => JSON.stringify(m.payload))],
+      );
+    }
   }
 
   /** Where each number stands on the active ladder: its latest active decision. */

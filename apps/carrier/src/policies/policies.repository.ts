@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { validatePolicy, type PolicyDocument } from '@app/domain';
 
 export type PolicyMode = 'ACTIVE' | 'SHADOW' | 'SHADOW_OFF';
@@ -20,13 +20,16 @@ export interface PolicyAssignment {
   shadow: PolicyRef | undefined;
 }
 
+/** Arbitrary, fixed key of the lock that makes policy switches take turns across replicas. */
+const ASSIGNMENT_LOCK_KEY = 727_005;
+
 /** Owns policy and policy_assignment. */
 @Injectable()
 export class PoliciesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async find(name: string, version: number): Promise<StoredPolicy | undefined> {
-    const rows: { document: unknown; created_by: string; created_at: Date }[] = await this.dataSource.query(
+  async find(name: string, version: number, em: EntityManager = this.dataSource.manager): Promise<StoredPolicy | undefined> {
+    const rows: { document: unknown; created_by: string; created_at: Date }[] = await em.query(
       `SELECT document, created_by, created_at FROM policy WHERE name = $1 AND version = $2`,
       [name, version],
     );
@@ -41,16 +44,21 @@ export class PoliciesRepository {
   }
 
   /** Stores a new version; undefined when that name and version exist already (versions never change). */
-  async insert(document: PolicyDocument, createdBy: string): Promise<StoredPolicy | undefined> {
-    const rows: { created_at: Date }[] = await this.dataSource.query(
+  async insert(em: EntityManager, document: PolicyDocument, createdBy: string): Promise<StoredPolicy | undefined> {
+    const rows: { created_at: Date }[] = await em.query(
       `INSERT INTO policy (name, version, document, created_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING created_at`,
       [document.name, document.version, JSON.stringify(document), createdBy],
     );
     return rows[0] && { document, createdBy, createdAt: rows[0].created_at };
   }
 
-  async assign(mode: PolicyMode, policy: PolicyRef | undefined, reason: string, changedBy: string): Promise<void> {
-    await this.dataSource.query(`INSERT INTO policy_assignment (mode, name, version, reason, changed_by) VALUES ($1, $2, $3, $4, $5)`, [
+  /** One policy switch at a time, until the transaction ends. */
+  async lockAssignments(em: EntityManager): Promise<void> {
+    await em.query('SELECT pg_advisory_xact_lock($1)', [ASSIGNMENT_LOCK_KEY]);
+  }
+
+  async assign(em: EntityManager, mode: PolicyMode, policy: PolicyRef | undefined, reason: string, changedBy: string): Promise<void> {
+    await em.query(`INSERT INTO policy_assignment (mode, name, version, reason, changed_by) VALUES ($1, $2, $3, $4, $5)`, [
       mode,
       policy?.name ?? null,
       policy?.version ?? null,
@@ -60,8 +68,8 @@ export class PoliciesRepository {
   }
 
   /** The latest assignment of each kind: the active policy, and the shadow unless it was switched off since. */
-  async current(): Promise<PolicyAssignment> {
-    const rows: { mode: PolicyMode; name: string | null; version: number | null }[] = await this.dataSource.query(
+  async current(em: EntityManager = this.dataSource.manager): Promise<PolicyAssignment> {
+    const rows: { mode: PolicyMode; name: string | null; version: number | null }[] = await em.query(
       `SELECT DISTINCT ON (kind) mode, name, version FROM (
          SELECT *, CASE WHEN mode = 'ACTIVE' THEN 'A' ELSE 'S' END AS kind FROM policy_assignment
        ) a ORDER BY kind, id DESC`,

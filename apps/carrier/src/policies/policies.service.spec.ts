@@ -1,11 +1,15 @@
+import type { DataSource, EntityManager } from 'typeorm';
 import { DEFAULT_POLICY, DEFAULT_POLICY_V1, NAIVE_POLICY, type PolicyDocument } from '@app/domain';
 import type { AnalysisService } from '../analysis/analysis.service';
 import { PoliciesError, PoliciesErrorCode } from './policies.errors';
 import type { PoliciesRepository, PolicyMode, PolicyRef, StoredPolicy } from './policies.repository';
 import { PoliciesService } from './policies.service';
 
+/** Transactions of one caller at a time are all these tests need: the repository fake holds the data. */
+const inMemory = { transaction: async (work: (em: EntityManager) => Promise<unknown>) => work({ query: async () => [] } as unknown as EntityManager) } as unknown as DataSource;
+
 /** The repository's contract in memory: stored versions, and assignments in order. */
-class FakePolicies implements Pick<PoliciesRepository, 'find' | 'list' | 'insert' | 'assign' | 'current'> {
+class FakePolicies implements Pick<PoliciesRepository, 'find' | 'list' | 'insert' | 'lockAssignments' | 'assign' | 'current'> {
   readonly stored = new Map<string, StoredPolicy>();
   readonly assignments: { mode: PolicyMode; policy: PolicyRef | undefined; reason: string; changedBy: string }[] = [];
   /** A policy whose reads take 10 ms, to interleave concurrent calls. */
@@ -25,7 +29,7 @@ class FakePolicies implements Pick<PoliciesRepository, 'find' | 'list' | 'insert
     return [...this.stored.values()];
   }
 
-  async insert(document: PolicyDocument, createdBy: string) {
+  async insert(_em: EntityManager, document: PolicyDocument, createdBy: string) {
     const key = `${document.name}@${document.version}`;
     if (this.stored.has(key)) return undefined;
     const stored = { document, createdBy, createdAt: new Date() };
@@ -33,7 +37,9 @@ class FakePolicies implements Pick<PoliciesRepository, 'find' | 'list' | 'insert
     return stored;
   }
 
-  async assign(mode: PolicyMode, policy: PolicyRef | undefined, reason: string, changedBy: string) {
+  async lockAssignments() {}
+
+  async assign(_em: EntityManager, mode: PolicyMode, policy: PolicyRef | undefined, reason: string, changedBy: string) {
     this.assignments.push({ mode, policy, reason, changedBy });
   }
 
@@ -53,7 +59,7 @@ describe(PoliciesService.name, () => {
     policies = new FakePolicies();
     switches = [];
     const analysis = { usePolicies: (active: PolicyDocument, shadow?: PolicyDocument) => switches.push([`${active.name}@${active.version}`, shadow && `${shadow.name}@${shadow.version}`]) };
-    sut = new PoliciesService(policies as unknown as PoliciesRepository, analysis as unknown as AnalysisService);
+    sut = new PoliciesService(inMemory, policies as unknown as PoliciesRepository, analysis as unknown as AnalysisService);
   });
 
   it('runs a shadow beside the active policy, promotes, and stops the shadow, recording who and why each time', async () => {
@@ -94,10 +100,20 @@ describe(PoliciesService.name, () => {
     ]);
   });
 
-  it('stores a new version with who stored it, and never replaces a stored one', async () => {
+  it('stores a new version with who stored it, answers a retry with the stored one, and never replaces it', async () => {
     const v3 = { ...DEFAULT_POLICY, version: 3 };
-    await expect(sut.put(JSON.stringify(v3), 'ops-li')).resolves.toMatchObject({ document: v3, createdBy: 'ops-li' });
-    await expect(sut.put(JSON.stringify(v3), 'ops-wu')).rejects.toMatchObject({ code: PoliciesErrorCode.VersionExists, field: 'document' });
+    const stored = await sut.put(JSON.stringify(v3), 'ops-li');
+    expect(stored).toMatchObject({ document: v3, createdBy: 'ops-li' });
+    await expect(sut.put(JSON.stringify(v3), 'ops-wu')).resolves.toEqual(stored);
+    await expect(sut.put(JSON.stringify({ ...v3, description: 'other' }), 'ops-wu')).rejects.toMatchObject({ code: PoliciesErrorCode.VersionExists, field: 'document' });
     expect(policies.stored.get('default@3')?.createdBy).toBe('ops-li');
+  });
+
+  it('records a switch to what already runs once: a retry changes nothing', async () => {
+    const shadowOn = { mode: 'SHADOW' as const, policy: 'naive@1', reason: 'count its mistaken kills' };
+    expect(await sut.set(shadowOn, 'ops-li')).toEqual({ active: 'default@2', shadow: 'naive@1' });
+    expect(await sut.set(shadowOn, 'ops-li')).toEqual({ active: 'default@2', shadow: 'naive@1' });
+    expect(await sut.set({ mode: 'ACTIVE', policy: 'default@2', reason: 'still default' }, 'ops-li')).toEqual({ active: 'default@2', shadow: 'naive@1' });
+    expect(policies.assignments.map((a) => a.mode)).toEqual(['ACTIVE', 'SHADOW']);
   });
 });

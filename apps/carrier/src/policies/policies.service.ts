@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { policyLabel, type PolicyDocument } from '@app/domain';
+import { DataSource } from 'typeorm';
+import { contentHash, policyLabel, type PolicyDocument } from '@app/domain';
+import { idempotentWrite } from '@app/persistence';
 import { AnalysisService } from '../analysis/analysis.service';
 import { PoliciesError, PoliciesErrorCode } from './policies.errors';
-import { PoliciesRepository, type PolicyMode, type PolicyRef, type StoredPolicy } from './policies.repository';
+import { PoliciesRepository, type PolicyAssignment, type PolicyMode, type PolicyRef, type StoredPolicy } from './policies.repository';
 import { parsePolicyDocument, parsePolicyRef, requireReason } from './policy-input';
 
 export interface PolicyChange {
@@ -30,6 +32,7 @@ export class PoliciesService {
   private switching: Promise<unknown> = Promise.resolve();
 
   constructor(
+    private readonly dataSource: DataSource,
     private readonly policies: PoliciesRepository,
     private readonly analysis: AnalysisService,
   ) {}
@@ -39,13 +42,31 @@ export class PoliciesService {
     return { versions, running: { active: label(current.active), shadow: label(current.shadow) } };
   }
 
+  /**
+   * Stores a new version. Its name and version are its key: the same document
+   * again (a retry) answers the stored version; another document under a stored
+   * name and version is ALREADY_EXISTS, as a stored version never changes.
+   */
   async put(json: string | undefined, createdBy: string): Promise<StoredPolicy> {
     const document = parsePolicyDocument(json);
-    const stored = await this.policies.insert(document, createdBy);
-    if (!stored) {
-      throw new PoliciesError(PoliciesErrorCode.VersionExists, `${policyLabel(document)} is stored already: a stored version never changes, give the document a new version`, 'document');
-    }
-    return stored;
+    const exists = () => new PoliciesError(PoliciesErrorCode.VersionExists, `${policyLabel(document)} is stored already: a stored version never changes, give the document a new version`, 'document');
+    const { result } = await idempotentWrite({
+      dataSource: this.dataSource,
+      scope: 'carrier.policy',
+      key: policyLabel(document),
+      contentHash: contentHash(document),
+      find: async (em) => {
+        const stored = await this.policies.find(document.name, document.version, em);
+        return stored && { contentHash: contentHash(stored.document), result: stored };
+      },
+      reused: exists,
+      // Answered as stored (the database's JSON), so the first answer and a replay read the same.
+      apply: async (em) => {
+        if (!(await this.policies.insert(em, document, createdBy))) throw exists();
+        return (await this.policies.find(document.name, document.version, em))!;
+      },
+    });
+    return result;
   }
 
   /**
@@ -60,11 +81,20 @@ export class PoliciesService {
     return run;
   }
 
+  /**
+   * A switch to what already runs changes nothing and is not recorded again, so
+   * retries of one switch, here or on another replica, record it once.
+   */
   private async apply(mode: PolicyMode, ref: PolicyRef | undefined, reason: string, changedBy: string): Promise<RunningPolicies> {
     if (ref) await this.load(ref);
-    await this.policies.assign(mode, ref, reason, changedBy);
-    // From the stored assignments, not the request: the other kind may have changed elsewhere.
-    const current = await this.policies.current();
+    const current = await this.dataSource.transaction(async (em) => {
+      await this.policies.lockAssignments(em);
+      const before = await this.policies.current(em);
+      if (runs(before, mode, ref)) return before;
+      await this.policies.assign(em, mode, ref, reason, changedBy);
+      // From the stored assignments, not the request: the other kind may have changed elsewhere.
+      return this.policies.current(em);
+    });
     const active = await this.load(current.active);
     const shadow = current.shadow && (await this.load(current.shadow));
     this.analysis.usePolicies(active, shadow);
@@ -76,4 +106,10 @@ export class PoliciesService {
     if (!stored) throw new PoliciesError(PoliciesErrorCode.NotStored, `${label(ref)} is not stored: ListPolicies shows the stored versions, PutPolicy adds one`, 'policy');
     return stored.document;
   }
+}
+
+/** Whether the assignments already run what the switch asks for. */
+function runs(current: PolicyAssignment, mode: PolicyMode, ref: PolicyRef | undefined): boolean {
+  const running = mode === 'ACTIVE' ? current.active : current.shadow;
+  return label(running) === label(mode === 'SHADOW_OFF' ? undefined : ref);
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { CLOCK, contentHash, normaliseMsisdn, UsageProfile, validateIdempotencyKey, type Clock, type Msisdn } from '@app/domain';
 import type { Principal } from '@app/grpc';
-import { retryOnUniqueViolation } from '@app/persistence';
+import { idempotentWrite } from '@app/persistence';
 import { AnalysisService } from '../analysis/analysis.service';
 import { textField } from '../requests/text-field';
 import { ProfileError, ProfileErrorCode } from './profiles.errors';
@@ -42,6 +43,7 @@ interface Declaration {
 @Injectable()
 export class ProfilesService {
   constructor(
+    private readonly dataSource: DataSource,
     private readonly analysis: AnalysisService,
     private readonly repository: ProfilesRepository,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -49,37 +51,42 @@ export class ProfilesService {
 
   async declare(declarer: Principal, input: DeclarationInput): Promise<DeclarationResult> {
     const declaration = validateDeclaration(input);
-    // The row and the directory commit together before the engine hears of it: a racing
-    // twin fails on the key's unique index with nothing done, and its retry replays or refuses.
-    return retryOnUniqueViolation(() => this.declareOnce(declarer, declaration));
-  }
-
-  private async declareOnce(declarer: Principal, declaration: Declaration): Promise<DeclarationResult> {
-    const earlier = await this.repository.byKey(declaration.idempotencyKey);
-    if (earlier) {
-      if (earlier.contentHash !== declaration.contentHash) throw new ProfileError(ProfileErrorCode.KeyReused, 'was already used for a different declaration', 'idempotency_key');
-      const msisdn = earlier.msisdn as Msisdn;
-      const profile = earlier.outcome === 'DECLARED' ? earlier.profile : this.profileInForce(msisdn);
-      return { msisdn, profile, outcome: earlier.outcome, replayed: true };
-    }
-    // Attestations are for our own subscribers: an unknown number is NOT_FOUND, never a dangling declaration.
-    const subscriber = this.analysis.state.subscriberOf(declaration.msisdn);
-    if (!subscriber) throw new ProfileError(ProfileErrorCode.NotSubscriber, 'is not a subscriber of this carrier', 'msisdn');
-    const outcome: StoredDeclarationOutcome = this.analysis.state.isConfirmedFraud(declaration.msisdn) ? 'CONFIRMED_FRAUD' : 'DECLARED';
-    await this.repository.declare({
-      idempotencyKey: declaration.idempotencyKey,
+    const { result, replayed } = await idempotentWrite({
+      dataSource: this.dataSource,
+      scope: 'carrier.profile-declaration',
+      key: declaration.idempotencyKey,
       contentHash: declaration.contentHash,
-      msisdn: declaration.msisdn,
-      profile: declaration.profile,
-      outcome,
-      attestedBy: declaration.attestedBy,
-      attestationReference: declaration.attestationReference,
-      declaredBy: declarer.subject,
-      declaredAt: this.clock.now(),
+      find: async (em) => {
+        const earlier = await this.repository.byKey(em, declaration.idempotencyKey);
+        if (!earlier) return undefined;
+        const msisdn = earlier.msisdn as Msisdn;
+        const profile = earlier.outcome === 'DECLARED' ? earlier.profile : this.profileInForce(msisdn);
+        return { contentHash: earlier.contentHash, result: { msisdn, profile, outcome: earlier.outcome } };
+      },
+      reused: () => new ProfileError(ProfileErrorCode.KeyReused, 'was already used for a different declaration', 'idempotency_key'),
+      apply: async (em, hooks) => {
+        // Attestations are for our own subscribers: an unknown number is NOT_FOUND, never a dangling declaration.
+        const subscriber = this.analysis.state.subscriberOf(declaration.msisdn);
+        if (!subscriber) throw new ProfileError(ProfileErrorCode.NotSubscriber, 'is not a subscriber of this carrier', 'msisdn');
+        const outcome: StoredDeclarationOutcome = this.analysis.state.isConfirmedFraud(declaration.msisdn) ? 'CONFIRMED_FRAUD' : 'DECLARED';
+        await this.repository.declare(em, {
+          idempotencyKey: declaration.idempotencyKey,
+          contentHash: declaration.contentHash,
+          msisdn: declaration.msisdn,
+          profile: declaration.profile,
+          outcome,
+          attestedBy: declaration.attestedBy,
+          attestationReference: declaration.attestationReference,
+          declaredBy: declarer.subject,
+          declaredAt: this.clock.now(),
+        });
+        if (outcome === 'CONFIRMED_FRAUD') return { msisdn: declaration.msisdn, profile: subscriber.profile, outcome };
+        // The row, the directory and the engine change together: the engine is taken back if the transaction fails.
+        await this.analysis.applyInTransaction(em, hooks, declaration.msisdn, (engine) => engine.declareProfile(declaration.msisdn, declaration.profile));
+        return { msisdn: declaration.msisdn, profile: declaration.profile, outcome };
+      },
     });
-    if (outcome === 'CONFIRMED_FRAUD') return { msisdn: declaration.msisdn, profile: subscriber.profile, outcome, replayed: false };
-    await this.analysis.apply((engine) => engine.declareProfile(declaration.msisdn, declaration.profile));
-    return { msisdn: declaration.msisdn, profile: declaration.profile, outcome, replayed: false };
+    return { ...result, replayed };
   }
 
   private profileInForce(msisdn: Msisdn): UsageProfile {

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { CLOCK, contentHash, normaliseMsisdn, validateIdempotencyKey, type Action, type Clock, type Msisdn } from '@app/domain';
 import type { Principal } from '@app/grpc';
-import { retryOnUniqueViolation } from '@app/persistence';
+import { idempotentWrite } from '@app/persistence';
 import { AnalysisService } from '../analysis/analysis.service';
-import { SerialByKey } from '../requests/serial-by-key';
 import { textField } from '../requests/text-field';
 import { ownSubscriber } from './own-subscriber';
 import { ReactivationError, ReactivationErrorCode } from './reactivation.errors';
@@ -20,7 +20,7 @@ export interface AppealInput {
 export interface AppealResult {
   msisdn: Msisdn;
   outcome: StoredAppealOutcome;
-  /** The number's step now. */
+  /** The number's step once it was resolved (a replay answers the first call's). */
   state: Action;
   replayed: boolean;
 }
@@ -43,9 +43,8 @@ interface AppealRequest {
  */
 @Injectable()
 export class AppealService {
-  private readonly serial = new SerialByKey();
-
   constructor(
+    private readonly dataSource: DataSource,
     private readonly analysis: AnalysisService,
     private readonly repository: ReactivationRepository,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -53,35 +52,43 @@ export class AppealService {
 
   async resolve(resolver: Principal, input: AppealInput): Promise<AppealResult> {
     const request = validateAppeal(input);
-    return this.serial.run(request.idempotencyKey, () => retryOnUniqueViolation(() => this.resolveOnce(resolver, request)));
-  }
-
-  private async resolveOnce(resolver: Principal, request: AppealRequest): Promise<AppealResult> {
     const at = this.clock.now();
-    const earlier = await this.repository.appealByKey(request.idempotencyKey);
-    if (earlier) {
-      if (earlier.contentHash !== request.contentHash) throw new ReactivationError(ReactivationErrorCode.KeyReused, 'was already used for a different appeal', 'idempotency_key');
-      const msisdn = earlier.msisdn as Msisdn;
-      return { msisdn, outcome: earlier.outcome, state: this.analysis.state.levelOf(msisdn, at.getTime()), replayed: true };
-    }
-    ownSubscriber(this.analysis.state, request.msisdn);
-    let outcome: StoredAppealOutcome = 'REJECTED';
-    if (request.upheld) {
-      const { confirmedFraud } = await this.analysis.apply((engine) => engine.appealUpheld(request.msisdn, at.getTime()));
-      outcome = confirmedFraud ? 'CONFIRMED_FRAUD' : 'UPHELD';
-    }
-    await this.repository.insertAppeal({
-      idempotencyKey: request.idempotencyKey,
+    const { result, replayed } = await idempotentWrite({
+      dataSource: this.dataSource,
+      scope: 'carrier.appeal',
+      key: request.idempotencyKey,
       contentHash: request.contentHash,
-      msisdn: request.msisdn,
-      upheld: request.upheld,
-      outcome,
-      reference: request.reference,
-      note: request.note,
-      resolvedBy: resolver.subject,
-      at,
+      find: async (em) => {
+        const earlier = await this.repository.appealByKey(em, request.idempotencyKey);
+        if (!earlier) return undefined;
+        const msisdn = earlier.msisdn as Msisdn;
+        return { contentHash: earlier.contentHash, result: { msisdn, outcome: earlier.outcome, state: earlier.state ?? this.analysis.state.levelOf(msisdn, at.getTime()) } };
+      },
+      reused: () => new ReactivationError(ReactivationErrorCode.KeyReused, 'was already used for a different appeal', 'idempotency_key'),
+      apply: async (em, hooks) => {
+        ownSubscriber(this.analysis.state, request.msisdn);
+        let outcome: StoredAppealOutcome = 'REJECTED';
+        if (request.upheld) {
+          const { confirmedFraud } = await this.analysis.applyInTransaction(em, hooks, request.msisdn, (engine) => engine.appealUpheld(request.msisdn, at.getTime()));
+          outcome = confirmedFraud ? 'CONFIRMED_FRAUD' : 'UPHELD';
+        }
+        const state = this.analysis.state.levelOf(request.msisdn, at.getTime());
+        await this.repository.insertAppeal(em, {
+          idempotencyKey: request.idempotencyKey,
+          contentHash: request.contentHash,
+          msisdn: request.msisdn,
+          upheld: request.upheld,
+          outcome,
+          reference: request.reference,
+          note: request.note,
+          state,
+          resolvedBy: resolver.subject,
+          at,
+        });
+        return { msisdn: request.msisdn, outcome, state };
+      },
     });
-    return { msisdn: request.msisdn, outcome, state: this.analysis.state.levelOf(request.msisdn, at.getTime()), replayed: false };
+    return { ...result, replayed };
   }
 }
 

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { Action, CLOCK, contentHash, normaliseMsisdn, validateIdempotencyKey, ValidationError, ValidationErrorCode, type Clock, type Msisdn, type ReactivationOutcome } from '@app/domain';
 import type { Principal } from '@app/grpc';
-import { retryOnUniqueViolation } from '@app/persistence';
+import { idempotentWrite } from '@app/persistence';
 import { AnalysisService } from '../analysis/analysis.service';
-import { SerialByKey } from '../requests/serial-by-key';
 import { textField } from '../requests/text-field';
 import { NationalIdHasher, parseNationalId } from './national-id';
 import { ownSubscriber } from './own-subscriber';
@@ -21,7 +21,7 @@ export interface ReactivationInput {
 export interface ReactivationResult {
   msisdn: Msisdn;
   outcome: StoredReactivationOutcome;
-  /** The number's step now. */
+  /** The number's step once it was done (a replay answers the first call's). */
   state: Action;
   replayed: boolean;
 }
@@ -54,9 +54,8 @@ const STORED: Record<ReactivationOutcome, StoredReactivationOutcome> = {
  */
 @Injectable()
 export class ReactivationService {
-  private readonly serial = new SerialByKey();
-
   constructor(
+    private readonly dataSource: DataSource,
     private readonly analysis: AnalysisService,
     private readonly repository: ReactivationRepository,
     private readonly hasher: NationalIdHasher,
@@ -65,34 +64,42 @@ export class ReactivationService {
 
   async reactivate(clerk: Principal, input: ReactivationInput): Promise<ReactivationResult> {
     const request = this.validate(input);
-    return this.serial.run(request.idempotencyKey, () => retryOnUniqueViolation(() => this.reactivateOnce(clerk, request)));
-  }
-
-  private async reactivateOnce(clerk: Principal, request: ReactivationRequest): Promise<ReactivationResult> {
     const at = this.clock.now();
-    const earlier = await this.repository.reactivationByKey(request.idempotencyKey);
-    if (earlier) {
-      if (earlier.contentHash !== request.contentHash) throw new ReactivationError(ReactivationErrorCode.KeyReused, 'was already used for a different re-activation', 'idempotency_key');
-      const msisdn = earlier.msisdn as Msisdn;
-      return { msisdn, outcome: earlier.outcome, state: this.analysis.state.levelOf(msisdn, at.getTime()), replayed: true };
-    }
-    ownSubscriber(this.analysis.state, request.msisdn);
-    const { reactivation } = await this.analysis.apply((engine) => engine.reactivation(request.msisdn, request.idVerified, at.getTime()));
-    if (!reactivation) throw new Error('the engine gave no re-activation outcome');
-    const outcome = STORED[reactivation];
-    await this.repository.insertReactivation({
-      idempotencyKey: request.idempotencyKey,
+    const { result, replayed } = await idempotentWrite({
+      dataSource: this.dataSource,
+      scope: 'carrier.reactivation',
+      key: request.idempotencyKey,
       contentHash: request.contentHash,
-      msisdn: request.msisdn,
-      verificationReference: request.verificationReference,
-      nationalIdHash: request.nationalIdHash,
-      nationalIdLast4: request.nationalIdLast4,
-      idVerified: request.idVerified,
-      outcome,
-      performedBy: clerk.subject,
-      at,
+      find: async (em) => {
+        const earlier = await this.repository.reactivationByKey(em, request.idempotencyKey);
+        if (!earlier) return undefined;
+        const msisdn = earlier.msisdn as Msisdn;
+        return { contentHash: earlier.contentHash, result: { msisdn, outcome: earlier.outcome, state: earlier.state ?? this.analysis.state.levelOf(msisdn, at.getTime()) } };
+      },
+      reused: () => new ReactivationError(ReactivationErrorCode.KeyReused, 'was already used for a different re-activation', 'idempotency_key'),
+      apply: async (em, hooks) => {
+        ownSubscriber(this.analysis.state, request.msisdn);
+        const { reactivation } = await this.analysis.applyInTransaction(em, hooks, request.msisdn, (engine) => engine.reactivation(request.msisdn, request.idVerified, at.getTime()));
+        if (!reactivation) throw new Error('the engine gave no re-activation outcome');
+        const outcome = STORED[reactivation];
+        const state = this.analysis.state.levelOf(request.msisdn, at.getTime());
+        await this.repository.insertReactivation(em, {
+          idempotencyKey: request.idempotencyKey,
+          contentHash: request.contentHash,
+          msisdn: request.msisdn,
+          verificationReference: request.verificationReference,
+          nationalIdHash: request.nationalIdHash,
+          nationalIdLast4: request.nationalIdLast4,
+          idVerified: request.idVerified,
+          outcome,
+          state,
+          performedBy: clerk.subject,
+          at,
+        });
+        return { msisdn: request.msisdn, outcome, state };
+      },
     });
-    return { msisdn: request.msisdn, outcome, state: this.analysis.state.levelOf(request.msisdn, at.getTime()), replayed: false };
+    return { ...result, replayed };
   }
 
   /** The national ID is needed when the check passed; given otherwise, it is validated and kept the same way. */

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { applyFlag, CLOCK, NOT_LISTED, validateFlagBatch, type Clock, type Flag, type FlagInput, type NumberState, type RegistryStatus } from '@app/domain';
 import { RoleKind, type Principal } from '@app/grpc';
-import { retryOnUniqueViolation } from '@app/persistence';
+import { lockIdempotencyKeys, retryOnUniqueViolation } from '@app/persistence';
 import { ChangeFeed } from '../numbers/change-feed.service';
 import { NumbersRepository, type NewStatusChange } from '../numbers/numbers.repository';
 import { RegistryMetrics } from '../numbers/registry-metrics';
@@ -38,12 +38,20 @@ export class FlagsService {
   /**
    * Applies a batch atomically: all flags or none. A key seen before with the same
    * content returns its first result; with other content the batch is refused.
+   * The batch's keys are locked first, so a concurrent retry (here or on another
+   * replica) waits for the first and replays it.
    */
   async submit(caller: Principal, inputs: FlagInput[]): Promise<FlagResult[]> {
     const now = this.clock.now();
     const batch = validateFlagBatch(inputs.map((input) => withCallerProvince(caller, input)), now);
     batch.forEach((flag, i) => assertOwnSource(caller, flag.source, `flags[${i}].source`));
-    const applied = await retryOnUniqueViolation(() => this.dataSource.transaction((em) => this.apply(em, batch, now)));
+    const applied = await retryOnUniqueViolation(() =>
+      this.dataSource.transaction(async (em) => {
+        // A source never contains '/': `carrier:CMCC/key` names one source's key.
+        await lockIdempotencyKeys(em, 'registry.flag', batch.map((flag) => `${flag.source}/${flag.idempotencyKey}`));
+        return this.apply(em, batch, now);
+      }),
+    );
     await this.feed.catchUpTo(applied.version);
     batch.forEach((flag, i) => {
       const result = applied.results[i];

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { Client } from 'pg';
 import { Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
+import { outsideTransaction } from '@app/persistence';
 import { CHANGE_CHANNEL, NumbersRepository, type StatusChange } from './numbers.repository';
 import { StatusIndex } from './status-index';
 
@@ -97,7 +98,8 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown {
       this.pollAgain = true;
       return this.polling;
     }
-    this.polling = this.readNewChanges().finally(() => {
+    // Shared by every waiting caller: it reads on its own connection, whoever starts it.
+    this.polling = outsideTransaction(() => this.readNewChanges()).finally(() => {
       this.polling = null;
     });
     return this.polling;

@@ -13,7 +13,7 @@ import {
   type VerificationInput,
 } from '@app/domain';
 import type { Principal } from '@app/grpc';
-import { retryOnUniqueViolation } from '@app/persistence';
+import { idempotentWrite } from '@app/persistence';
 import { ChangeFeed } from '../numbers/change-feed.service';
 import { NumbersRepository } from '../numbers/numbers.repository';
 import { RegistryMetrics } from '../numbers/registry-metrics';
@@ -38,23 +38,32 @@ export class VerificationService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Police confirm fraud or clear a number. A clearance protects it against the evidence before it. */
+  /**
+   * Police confirm fraud or clear a number. A clearance protects it against the
+   * evidence before it. Concurrent retries wait for the first (the key's lock is
+   * taken before the number's row), so they replay it instead of meeting the
+   * status it left and being refused.
+   */
   async verify(officer: Principal, input: VerificationInput): Promise<VerificationResult> {
     const verification = validateVerification(input);
-    const result = await retryOnUniqueViolation(() => this.dataSource.transaction((em) => this.apply(em, officer, verification)));
+    const { result, replayed } = await idempotentWrite({
+      dataSource: this.dataSource,
+      scope: 'registry.verification',
+      key: verification.idempotencyKey,
+      contentHash: verification.contentHash,
+      find: async (em) => {
+        const earlier = await this.verifications.findByKey(em, verification.idempotencyKey);
+        return earlier ? { contentHash: earlier.contentHash, result: { msisdn: earlier.msisdn, status: earlier.resultStatus, version: Number(earlier.resultVersion) } } : undefined;
+      },
+      reused: () => new VerificationError(VerificationErrorCode.KeyReused, 'was already used for a different verification', 'idempotency_key'),
+      apply: (em) => this.apply(em, officer, verification),
+    });
     await this.feed.catchUpTo(result.version);
-    this.metrics.verified(verification.outcome, result.replayed);
-    return result;
+    this.metrics.verified(verification.outcome, replayed);
+    return { ...result, replayed };
   }
 
-  private async apply(em: EntityManager, officer: Principal, verification: Verification): Promise<VerificationResult> {
-    const earlier = await this.verifications.findByKey(em, verification.idempotencyKey);
-    if (earlier) {
-      if (earlier.contentHash !== verification.contentHash) {
-        throw new VerificationError(VerificationErrorCode.KeyReused, 'was already used for a different verification', 'idempotency_key');
-      }
-      return { msisdn: earlier.msisdn, status: earlier.resultStatus, version: Number(earlier.resultVersion), replayed: true };
-    }
+  private async apply(em: EntityManager, officer: Principal, verification: Verification): Promise<Omit<VerificationResult, 'replayed'>> {
     const now = this.clock.now();
     const state = (await this.numbers.lockStates(em, [verification.msisdn])).get(verification.msisdn) ?? NOT_LISTED;
     const refusal = verificationRefusal(state, verification.outcome);
@@ -82,6 +91,6 @@ export class VerificationService {
       resultStatus: status,
       resultVersion: String(change.version),
     });
-    return { msisdn: verification.msisdn, status, version: change.version, replayed: false };
+    return { msisdn: verification.msisdn, status, version: change.version };
   }
 }

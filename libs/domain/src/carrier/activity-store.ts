@@ -72,6 +72,19 @@ export function bytesPerActiveNumber(layout: ActivityLayout): number {
   return outbound + inbound + reports + sightings + buckets + scalars;
 }
 
+/** A number's slot as forget() and new activity change it (the rings' entries are never cleared, only counted). */
+export interface ActivitySnapshot {
+  slot: number;
+  counts: number[];
+  buckets: Uint32Array;
+}
+
+/** Whether two snapshots describe the same activity. */
+export function sameActivity(a: ActivitySnapshot | undefined, b: ActivitySnapshot | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.slot === b.slot && a.counts.every((value, i) => value === b.counts[i]) && a.buckets.every((value, i) => value === b.buckets[i]);
+}
+
 export class ActivityStore {
   readonly layout: ActivityLayout;
   private capacity: number;
@@ -164,6 +177,34 @@ export class ActivityStore {
     const inbound = this.inCount[slot];
     this.reset(slot);
     this.inCount[slot] = inbound;
+  }
+
+  /** What forget() and new activity change about a number, to be put back by restore(). */
+  snapshot(key: number): ActivitySnapshot | undefined {
+    const slot = this.slots.get(key);
+    if (slot === undefined) return undefined;
+    return {
+      slot,
+      counts: [
+        this.lastActivity[slot],
+        this.outHead[slot],
+        this.outCount[slot],
+        this.inCount[slot],
+        this.reportCount[slot],
+        this.sightingCount[slot],
+        this.sightingHead[slot],
+        this.dwellCell[slot],
+      ],
+      buckets: this.bucketStamp.slice(slot * BUCKETS, slot * BUCKETS + BUCKETS),
+    };
+  }
+
+  /** Puts back a snapshot taken of the same slot, when nothing was written into it since (see sameActivity). */
+  restore(snapshot: ActivitySnapshot): void {
+    const { slot, counts, buckets } = snapshot;
+    [this.lastActivity[slot], this.outHead[slot], this.outCount[slot], this.inCount[slot], this.reportCount[slot], this.sightingCount[slot], this.sightingHead[slot], this.dwellCell[slot]] =
+      counts;
+    this.bucketStamp.set(buckets, slot * BUCKETS);
   }
 
   // --- outbound ring -------------------------------------------------------

@@ -268,6 +268,58 @@ describe('the engine', () => {
     expect(engine.subscriberOf(rider)).toMatchObject({ profile: UsageProfile.Delivery, realNameVerified: true });
   });
 
+  describe('checkpoints (a change made durable elsewhere, taken back when it was not)', () => {
+    /** A CTCC subscriber who called strangers, then was suspended by a directive. */
+    function suspended(seed: number, number: string) {
+      const s = new Scenario(seed);
+      const subject = s.subscriber(number, cst('2023-01-01T00:00'));
+      for (let i = 0; i < 12; i++) s.call(cst('2024-03-01T09:00') + i * MINUTE, subject, s.n(`1390${String(2_000_000 + i * 7919).slice(-7)}`), false, 3);
+      const engine = new AnalysisEngine({ policy: DEFAULT_POLICY, shadow: NAIVE_POLICY, carrier: 'CTCC' });
+      for (const e of s.sorted()) engine.process(e);
+      engine.directive(subject, Action.Suspend, cst('2024-03-01T10:00'));
+      return { engine, subject };
+    }
+
+    it('takes back a re-activation: the step, the chance it used and the evidence it forgot', () => {
+      const { engine, subject } = suspended(51, '19300000051');
+      const at = cst('2024-03-01T12:00');
+      const callsBefore = engine.features(subject, at).calls24h;
+      expect(callsBefore).toBeGreaterThan(0);
+      const before = engine.checkpoint(subject);
+      expect(engine.reactivation(subject, true, at).reactivation).toBe('RESTORED');
+      expect(engine.features(subject, at).calls24h).toBe(0);
+      const after = engine.checkpoint(subject);
+      expect(engine.unchangedSince(before, after)).toBe(false);
+
+      expect(engine.rollBack(before, after)).toBe(true);
+      expect(engine.levelOf(subject, at)).toBe(Action.Suspend);
+      expect(engine.features(subject, at).calls24h).toBe(callsBefore);
+      expect(engine.unchangedSince(before, engine.checkpoint(subject))).toBe(true);
+      // The chance was given back with it: the one re-activation of the window is still there.
+      expect(engine.reactivation(subject, true, at + MINUTE).reactivation).toBe('RESTORED');
+    });
+
+    it('takes back a declared profile', () => {
+      const { engine, subject } = suspended(52, '19300000052');
+      const before = engine.checkpoint(subject);
+      engine.declareProfile(subject, UsageProfile.Courier);
+      expect(engine.rollBack(before, engine.checkpoint(subject))).toBe(true);
+      expect(engine.subscriberOf(subject)?.profile).toBe(UsageProfile.None);
+    });
+
+    it('changes nothing when the number changed again since', () => {
+      const { engine, subject } = suspended(53, '19300000053');
+      const at = cst('2024-03-01T12:00');
+      const before = engine.checkpoint(subject);
+      engine.reactivation(subject, true, at);
+      const after = engine.checkpoint(subject);
+      engine.directive(subject, Action.Suspend, at + MINUTE);
+      expect(engine.rollBack(before, after)).toBe(false);
+      expect(engine.levelOf(subject, at + MINUTE)).toBe(Action.Suspend);
+      expect(engine.reactivation(subject, true, at + 2 * MINUTE).reactivation).toBe('REFER_TO_POLICE');
+    });
+  });
+
   it('keeps under two kilobytes per active number', () => {
     expect(bytesPerActiveNumber(DEFAULT_LAYOUT)).toBeLessThan(2048);
   });

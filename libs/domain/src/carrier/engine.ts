@@ -2,6 +2,8 @@ import type { CellId } from '../cell';
 import type { Msisdn } from '../msisdn';
 import {
   ActivityStore,
+  sameActivity,
+  type ActivitySnapshot,
   DEFAULT_LAYOUT,
   C_ANSWERED,
   C_CALLS,
@@ -19,7 +21,7 @@ import {
 } from './activity-store';
 import type { CallEvent, CarrierEvent, CarrierId, LocationEvent, ReportEvent, SmsEvent, SubscriberEvent, UsageProfile } from './events';
 import { measure, type Features, type RegistryMark, type Subscriber } from './features';
-import { Ladder, type Decision, type ReactivationOutcome } from './ladder';
+import { Ladder, sameStanding, type Decision, type ReactivationOutcome, type Standing } from './ladder';
 import { NumberMap } from '../number-map';
 import { Action, type PolicyDocument } from './policy';
 import { ReasonCode } from './reasons';
@@ -40,6 +42,19 @@ export interface EngineResult {
   confirmedFraud?: true;
 }
 
+/**
+ * Everything the engine holds about one number (its standings, directory entry
+ * and activity), taken before a change that is made durable elsewhere, so the
+ * change can be taken back when it is not.
+ */
+export interface NumberCheckpoint {
+  readonly key: number;
+  readonly primary: Standing | undefined;
+  readonly shadow: Standing | undefined;
+  readonly entry: DirectoryEntry | undefined;
+  readonly activity: ActivitySnapshot | undefined;
+}
+
 const NO_DECISIONS: Decision[] = [];
 const SILENT: EngineResult = Object.freeze({ decisions: NO_DECISIONS }) as EngineResult;
 const HELD_BY_REGISTRY: EngineResult = Object.freeze({ decisions: NO_DECISIONS, confirmedFraud: true }) as EngineResult;
@@ -52,6 +67,11 @@ interface DirectoryEntry extends Subscriber {
   carrier: CarrierId;
   /** The profile was attested by an employer or platform: a directory record cannot undo it. */
   attested: boolean;
+}
+
+function sameEntry(a: DirectoryEntry | undefined, b: DirectoryEntry | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.carrier === b.carrier && a.activatedAt === b.activatedAt && a.realNameVerified === b.realNameVerified && a.profile === b.profile && a.attested === b.attested;
 }
 
 /** Numbers travel as E.164 strings; inside, `+8619112345678` is the number 8619112345678. */
@@ -212,6 +232,37 @@ export class AnalysisEngine {
     return { decisions, reactivation: primary.outcome };
   }
 
+  /** The number as it stands now, to compare with a later checkpoint or to go back to. */
+  checkpoint(msisdn: Msisdn): NumberCheckpoint {
+    return this.checkpointOf(msisdnKey(msisdn));
+  }
+
+  /** Whether nothing about the number changed between two checkpoints. */
+  unchangedSince(a: NumberCheckpoint, b: NumberCheckpoint): boolean {
+    return (
+      a.key === b.key &&
+      sameStanding(a.primary, b.primary) &&
+      sameStanding(a.shadow, b.shadow) &&
+      sameEntry(a.entry, b.entry) &&
+      sameActivity(a.activity, b.activity)
+    );
+  }
+
+  /**
+   * Takes a number back to `before` if it still stands as it did at `after` (the
+   * change between them was not made durable); answers false, changing nothing,
+   * when something else changed it since.
+   */
+  rollBack(before: NumberCheckpoint, after: NumberCheckpoint): boolean {
+    if (!this.unchangedSince(after, this.checkpointOf(after.key))) return false;
+    this.primary.putStanding(before.key, before.primary);
+    this.shadow?.putStanding(before.key, before.shadow);
+    if (before.entry) this.directory.set(before.key, { ...before.entry });
+    else this.directory.delete(before.key);
+    if (before.activity && after.activity?.slot === before.activity.slot) this.activity.restore(before.activity);
+    return true;
+  }
+
   /** The number's current step on the active policy's ladder. */
   levelOf(msisdn: Msisdn, atMs: number): Action {
     return this.primary.levelOf(msisdnKey(msisdn), atMs);
@@ -239,6 +290,17 @@ export class AnalysisEngine {
   features(msisdn: Msisdn, atMs: number): Features {
     const key = msisdnKey(msisdn);
     return this.measure(key, atMs, this.primary.policy);
+  }
+
+  private checkpointOf(key: number): NumberCheckpoint {
+    const entry = this.directory.get(key);
+    return {
+      key,
+      primary: this.primary.copyOfStanding(key),
+      shadow: this.shadow?.copyOfStanding(key),
+      entry: entry && { ...entry },
+      activity: this.activity.snapshot(key),
+    };
   }
 
   private register(event: SubscriberEvent): void {

@@ -22,6 +22,14 @@ describe(EventGate.name, () => {
     expect(gate.admit(call(1_000, 'b'), NOW)).toBe('accept');
   });
 
+  it('calls a retried event a duplicate, not late, once newer events have moved the stream on', () => {
+    const gate = new EventGate({ latenessMs: 60_000, maxAheadMs: 120_000 });
+    expect(gate.admit(call(1_000_000, 'early'), NOW)).toBe('accept');
+    expect(gate.admit(call(2_000_000, 'later'), NOW)).toBe('accept');
+    expect(gate.admit(call(1_000_000, 'early'), NOW)).toBe('duplicate');
+    expect(gate.admit(call(1_000_000, 'never-seen'), NOW)).toBe('late');
+  });
+
   it('forgets old ids, keeping memory bounded', () => {
     const gate = new EventGate({ latenessMs: 0, maxAheadMs: 0, idMemoryMs: 1000 });
     for (let i = 0; i < 100_001; i++) gate.admit(call(i * 10, `id-${i}`), NOW);

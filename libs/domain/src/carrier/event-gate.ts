@@ -49,11 +49,12 @@ export class EventGate {
   /** `nowMs`: the service's wall clock. */
   admit(event: CarrierEvent, nowMs: number): GateVerdict {
     if (event.at > nowMs + this.maxAheadMs) return 'future';
+    // A retry of an event already admitted is a duplicate however far the stream has moved on since.
+    if (event.id !== undefined && this.ids.has(event.id)) return 'duplicate';
     // Directory records carry their activation time: never late, and they do not move the mark.
     const timed = event.type !== 'subscriber';
     if (timed && event.at < this.mark - this.latenessMs) return 'late';
     if (event.id !== undefined) {
-      if (this.ids.has(event.id)) return 'duplicate';
       this.ids.set(event.id, event.at);
       if (++this.sincePrune >= 100_000) this.prune();
     }

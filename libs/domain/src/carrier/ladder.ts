@@ -27,6 +27,19 @@ export interface Decision {
   evidence: DecisionEvidence;
 }
 
+/** Whether two standings (or their absence) are the same. */
+export function sameStanding(a: Standing | undefined, b: Standing | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return (
+    a.level === b.level &&
+    a.since === b.since &&
+    a.lastReportAt === b.lastReportAt &&
+    a.attackFlaggedAt === b.attackFlaggedAt &&
+    a.chancesUsedAt.length === b.chancesUsedAt.length &&
+    a.chancesUsedAt.every((t, i) => t === b.chancesUsedAt[i])
+  );
+}
+
 /** Where a number stands on one policy's ladder. */
 export interface Standing {
   level: Action;
@@ -82,6 +95,18 @@ export class Ladder {
 
   standingOf(key: number): Standing | undefined {
     return this.standings.get(key);
+  }
+
+  /** A copy of the number's standing, to be put back with putStanding (undefined: it has none). */
+  copyOfStanding(key: number): Standing | undefined {
+    const standing = this.standings.get(key);
+    return standing && { ...standing, chancesUsedAt: [...standing.chancesUsedAt] };
+  }
+
+  /** Puts back a copy taken by copyOfStanding. */
+  putStanding(key: number, standing: Standing | undefined): void {
+    if (standing) this.standings.set(key, { ...standing, chancesUsedAt: [...standing.chancesUsedAt] });
+    else this.standings.delete(key);
   }
 
   /** The same standings under another policy (a policy switch keeps every number where it is). */

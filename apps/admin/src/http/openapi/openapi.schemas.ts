@@ -100,7 +100,7 @@ export const SCHEMAS: Record<string, Schema> = {
     },
     ['directive', 'carrier', 'status', 'issuedBy', 'deliveries', 'ackDetail'],
   ),
-  IssuedDirective: { allOf: [ref('DirectiveRecord'), object({ replayed: { ...boolean, description: 'True when the idempotency key was seen before: the stored directive, as it stands now.' } })] },
+  IssuedDirective: { allOf: [ref('DirectiveRecord'), object({ replayed: { ...boolean, description: 'True when the idempotency key was seen before: the directive as the first request answered it (its delivery since is in the list).' } })] },
   DirectivePage: object({ directives: arrayOf(ref('DirectiveRecord')), nextPageToken: { ...string, description: 'Empty on the last page.' } }),
   IssueDirective: object(
     {

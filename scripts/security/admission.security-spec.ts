@@ -1,3 +1,4 @@
+import { overrideEnv } from '@app/testing';
 import { query, startProvince, type Province } from '../../apps/carrier/test/linked-services';
 import { aFlag } from '../../apps/registry/test/registry-harness';
 import { bearer, contracts, httpProbe, probe, type FieldStep, type MethodContract, type ProbeCall } from './probe';
@@ -77,18 +78,17 @@ describe('admission through an independent client (C-core gRPC and urllib from P
     ...(m.server_streaming ? { readFor: 0.5 } : {}),
     metadata: bearer(token(role, subject)),
   });
-  const saved = process.env.AUTH_CLOCK_SKEW_SEC;
+  let restoreEnv: () => void;
 
   beforeAll(async () => {
     // Streams end when their token does, to the second.
-    process.env.AUTH_CLOCK_SKEW_SEC = '0';
+    restoreEnv = overrideEnv({ AUTH_CLOCK_SKEW_SEC: '0' });
     province = await startProvince(['CMCC']);
     methods = await contracts([REGISTRY, ADMIN, CARRIER]);
   });
   afterAll(async () => {
     await province.close();
-    if (saved === undefined) delete process.env.AUTH_CLOCK_SKEW_SEC;
-    else process.env.AUTH_CLOCK_SKEW_SEC = saved;
+    restoreEnv();
   });
 
   it('knows every RPC the contracts define', () => {

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { DEFAULT_POLICY, type Msisdn } from '@app/domain';
+import { overrideEnv } from '@app/testing';
 import { AdminHarness } from '../../apps/admin/test/admin-harness';
 import { CarrierHarness } from '../../apps/carrier/test/carrier-harness';
 import { query, subscribe, suspend } from '../../apps/carrier/test/ladder-helpers';
@@ -45,6 +46,14 @@ const evidence = (at: number) => ({
 });
 
 describe(`${RETRIES} identical retries at once from an independent client`, () => {
+  // One client retries a stream 50 times at once here: the limits per client (tested in
+  // admission.security-spec.ts) are raised, so that what is tested is the retries' one effect.
+  let restoreEnv: () => void;
+  beforeAll(() => {
+    restoreEnv = overrideEnv({ LIMIT_STREAMS_PER_CLIENT: String(RETRIES * 2) });
+  });
+  afterAll(() => restoreEnv());
+
   describe('the registry', () => {
     let registry: RegistryHarness;
     const count = async (sql: string, params: unknown[]) => {

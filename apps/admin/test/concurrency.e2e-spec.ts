@@ -1,5 +1,5 @@
 import { CARRIER_IDS } from '@app/grpc';
-import { atOnce, CONCURRENT_CALLS, expectOneFirstAnswer, sampleOf, scrapeMetrics } from '@app/testing';
+import { atOnce, CONCURRENT_CALLS, overrideEnv, expectOneFirstAnswer, sampleOf, scrapeMetrics } from '@app/testing';
 import { aCountItem, aDecisionItem, AdminHarness, type AdminClient, type DirectiveStream } from './admin-harness';
 
 /**
@@ -12,12 +12,19 @@ describe.each(CONCURRENT_CALLS)('admin writes, %i calls at once', (n) => {
   let administration: AdminClient;
   let cbn: AdminClient;
 
+  // One carrier opens 50 streams at once here, three rounds running, past the default share of one client.
+  let restoreEnv: () => void;
+
   beforeAll(async () => {
+    restoreEnv = overrideEnv({ LIMIT_STREAMS_PER_CLIENT: '200' });
     harness = await AdminHarness.start();
     administration = harness.client('admin:sichuan', 'admin-li');
     cbn = harness.client('carrier:CBN');
   });
-  afterAll(() => harness.close());
+  afterAll(async () => {
+    await harness.close();
+    restoreEnv();
+  });
 
   const count = async (sql: string, params: unknown[] = []) => Number((await harness.sql<{ n: string }>(sql, params))[0].n);
   /** A CTCC number (segment 191), one per index. */

@@ -1,6 +1,6 @@
 import type { carrier } from '@app/contracts';
 import { DEFAULT_POLICY, UsageProfile, type Msisdn } from '@app/domain';
-import { atOnce, CONCURRENT_CALLS, expectOneFirstAnswer, expectSameAnswers } from '@app/testing';
+import { atOnce, CONCURRENT_CALLS, overrideEnv, expectOneFirstAnswer, expectSameAnswers } from '@app/testing';
 import { newNumberBurst } from '../../../libs/domain/src/carrier/fixtures';
 import { AnalysisService } from '../src/analysis/analysis.service';
 import { DecisionRecorder } from '../src/decisions/decision-recorder.service';
@@ -21,13 +21,20 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
   let desk: CarrierClient;
   let ops: CarrierClient;
 
+  // One client sends up to 50 streams at once here, past the default share of one client.
+  let restoreEnv: () => void;
+
   beforeAll(async () => {
+    restoreEnv = overrideEnv({ LIMIT_STREAMS_PER_CLIENT: '64' });
     harness = await CarrierHarness.start('CTCC');
     shop = harness.client('carrier:CTCC', 'shop-chengdu-12');
     desk = harness.client('admin:sichuan', 'analyst-desk-3');
     ops = harness.client('carrier:CTCC', 'ops-li');
   });
-  afterAll(() => harness.close());
+  afterAll(async () => {
+    await harness.close();
+    restoreEnv();
+  });
 
   const count = async (sql: string, params: unknown[] = []) => Number((await query(harness, sql, params))[0].n);
   /** CTCC numbers (segment 133), `series` apart for each test. */
@@ -81,7 +88,7 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
   it('DeclareProfile: identical calls declare once, answered as the first; different ones all declare', async () => {
     const [msisdn, ...others] = await subscribe(harness, shop, numbers(6, n + 1));
     const first = expectOneFirstAnswer(await atOnce(n, () => declare(`declare-${n}`, msisdn)));
-    expect(first).toEqual({ msisdn, profile: 'USAGE_PROFILE_COURIER', replayed: false });
+    expect(first).toEqual({ msisdn, profile: 'USAGE_PROFILE_COURIER', outcome: 'DECLARATION_OUTCOME_DECLARED', replayed: false });
     expect(await count(`SELECT count(*) AS n FROM profile_declaration WHERE idempotency_key = $1`, [`declare-${n}`])).toBe(1);
     expect(harness.nestApp.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.Courier);
 

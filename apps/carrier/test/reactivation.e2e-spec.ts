@@ -180,7 +180,7 @@ describe('Reactivate and ResolveAppeal (carrier over gRPC)', () => {
     // Once the police clear it the registry restores it; a retry of the old request still answers what it was.
     await registryChange(carrier, msisdn, 'CLEARED');
     expect(levelOf(carrier, msisdn)).toBe('NONE');
-    expect(await reactivate('confirmed-1', msisdn)).toEqual({ msisdn, state: 'ACTION_NONE', outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD', replayed: true });
+    expect(await reactivate('confirmed-1', msisdn)).toEqual({ msisdn, state: 'ACTION_SUSPEND', outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD', replayed: true });
   });
 
   it('holds a number the police confirmed after it was re-activated: confirmed again means suspended, and no second re-activation', async () => {

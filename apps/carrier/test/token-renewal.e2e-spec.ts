@@ -1,25 +1,22 @@
+import { overrideEnv } from '@app/testing';
 import { aFlag } from '../../registry/test/registry-harness';
 import { eventually, query, startProvince, type Province } from './linked-services';
 
 /** Streams end when their token expires; the carrier's own followers renew it and reopen where they stood. */
 describe('carrier streams across token expiry: renewed, resumed, nothing lost', () => {
   let province: Province;
-  const saved = { skew: process.env.AUTH_CLOCK_SKEW_SEC, ttl: process.env.MINTED_TOKEN_TTL_SEC };
+  let restoreEnv: () => void;
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const carrierDb = () => province.carriers.CTCC.db.url;
 
   beforeAll(async () => {
     // Two-second service tokens, and no clock skew allowed: every stream of the carrier outlives several tokens.
-    process.env.AUTH_CLOCK_SKEW_SEC = '0';
-    process.env.MINTED_TOKEN_TTL_SEC = '2';
+    restoreEnv = overrideEnv({ AUTH_CLOCK_SKEW_SEC: '0', MINTED_TOKEN_TTL_SEC: '2' });
     province = await startProvince(['CTCC']);
   });
   afterAll(async () => {
     await province.close();
-    for (const [name, value] of [['AUTH_CLOCK_SKEW_SEC', saved.skew], ['MINTED_TOKEN_TTL_SEC', saved.ttl]] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnv();
   });
 
   it('follows the registry feed and the directive stream through several token lifetimes', async () => {

@@ -65,7 +65,7 @@ const VARIABLE = 'AUDIT_ANCHOR_KEY_FILE';
  * never generates one.
  */
 export function loadAnchorKey(env: Env = process.env): AnchorKey {
-  const configured = envOptional(env, VARIABLE);
+  const configured = envOptional(env, 'AUDIT_ANCHOR_KEY_FILE');
   if (configured !== undefined) return anchorKeyOf(readKeyFile(configured, 'private', VARIABLE, 'audit anchors'), configured, false);
   const dir = authKeyDir(env);
   if (!existsSync(resolve(dir, ANCHOR_KEY_FILE)) && envOptional(env, 'NODE_ENV') === 'production') throw new ConfigError(VARIABLE, 'is required in production (no key is generated there)');

@@ -1,7 +1,7 @@
-import { AuditEventEntity, AuditLog, AuditRepository, CreateAuditLog1764400000000 } from '@app/audit';
+import { AUDIT_APP_PRIVILEGES, AuditEventEntity, AuditLog, AuditRepository, CreateAuditLog1764400000000, NormaliseAuditTargets1764400000710 } from '@app/audit';
 import { openTestDataSource, type TestDataSource } from '@app/testing';
 
-const auditDatabase = { service: 'audit', entities: [AuditEventEntity], migrations: [CreateAuditLog1764400000000] };
+const auditDatabase = { service: 'audit', entities: [AuditEventEntity], migrations: [CreateAuditLog1764400000000, NormaliseAuditTargets1764400000710], appPrivileges: AUDIT_APP_PRIVILEGES };
 
 describe('AuditLog group commit (real PostgreSQL)', () => {
   let db: TestDataSource;

@@ -21,7 +21,7 @@ import {
   type GrpcApp,
   type GrpcServiceClient,
 } from '@app/grpc';
-import { failureOf, MemoryAuditSink } from '@app/testing';
+import { failureOf, MemoryAuditSink, overrideEnv } from '@app/testing';
 
 /** Calls of checkNumbers with this number wait until the test lets them go. */
 const HOLD = '+8619100000001';
@@ -90,7 +90,7 @@ describe('admission: province scope, clean text, well-formed messages, client li
     clients.push(c);
     return c;
   };
-  const skew = process.env.AUTH_CLOCK_SKEW_SEC;
+  let restoreEnv: () => void;
 
   @Module({
     controllers: [AdmissionTestController],
@@ -106,7 +106,7 @@ describe('admission: province scope, clean text, well-formed messages, client li
 
   beforeAll(async () => {
     // Streams end when their token does, to the second: no clock skew allowed here.
-    process.env.AUTH_CLOCK_SKEW_SEC = '0';
+    restoreEnv = overrideEnv({ AUTH_CLOCK_SKEW_SEC: '0' });
     const port = await findFreePort();
     const options = grpcMicroserviceOptions({
       protoFiles: ['fraud/registry/v1/registry.proto'],
@@ -120,8 +120,7 @@ describe('admission: province scope, clean text, well-formed messages, client li
   });
 
   afterAll(async () => {
-    if (skew === undefined) delete process.env.AUTH_CLOCK_SKEW_SEC;
-    else process.env.AUTH_CLOCK_SKEW_SEC = skew;
+    restoreEnv();
     held.splice(0).forEach((release) => release());
     clients.forEach((c) => c.close());
     await server?.close(1000);

@@ -5,3 +5,4 @@ export * from './metrics-text';
 export * from './tcp-proxy';
 export * from './grpc-calls';
 export * from './concurrency';
+export * from './env';

@@ -1,8 +1,7 @@
-import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { admin } from '@app/contracts';
-import { principalOf, RoleKind, Roles } from '@app/grpc';
+import { RoleKind, Roles } from '@app/grpc';
 import { fromWireCaseStatus, toWireCase } from './case.mapper';
 import { CasesService } from './cases.service';
 
@@ -12,8 +11,8 @@ export class CasesController implements Pick<admin.AdminServiceController, 'list
 
   @GrpcMethod('AdminService', 'ListCases')
   @Roles(RoleKind.Admin, RoleKind.Analyst, RoleKind.Police)
-  async listCases(request: admin.ListCasesRequest, metadata: Metadata): Promise<admin.ListCasesResponse> {
-    const page = await this.cases.list(principalOf(metadata), { status: fromWireCaseStatus(request.status), pageSize: request.page?.pageSize, pageToken: request.page?.pageToken });
+  async listCases(request: admin.ListCasesRequest): Promise<admin.ListCasesResponse> {
+    const page = await this.cases.list({ status: fromWireCaseStatus(request.status), pageSize: request.page?.pageSize, pageToken: request.page?.pageToken });
     return { cases: page.cases.map(toWireCase), nextPageToken: page.nextPageToken };
   }
 }

@@ -1,6 +1,6 @@
-import { Controller, Get, Query, Req } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import type { admin } from '@app/contracts';
-import { principalOf, RoleKind, Roles, type HttpRequest } from '@app/grpc';
+import { RoleKind, Roles } from '@app/grpc';
 import { optionalInteger, optionalQuery, type QueryValues } from '../http/request-input';
 import { protoJson, type Json } from '../http/proto-json';
 import { toWireCase } from './case.mapper';
@@ -12,8 +12,8 @@ export class CasesHttpController {
 
   @Get('cases')
   @Roles(RoleKind.Admin, RoleKind.Analyst, RoleKind.Police)
-  async list(@Req() request: HttpRequest, @Query() query: QueryValues): Promise<Json<admin.ListCasesResponse>> {
-    const page = await this.cases.list(principalOf(request), {
+  async list(@Query() query: QueryValues): Promise<Json<admin.ListCasesResponse>> {
+    const page = await this.cases.list({
       status: optionalQuery(query, 'status'),
       pageSize: optionalInteger(optionalQuery(query, 'pageSize'), 'pageSize', 1, 1000),
       pageToken: optionalQuery(query, 'pageToken'),

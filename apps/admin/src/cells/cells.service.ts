@@ -3,9 +3,7 @@ import { DataSource } from 'typeorm';
 import { CLOCK, contentHash, parseCellId, validateIdempotencyKey, ValidationError, ValidationErrorCode, type Clock } from '@app/domain';
 import type { Principal } from '@app/grpc';
 import { idempotentWrite } from '@app/persistence';
-import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
 import { DirectivesService } from '../directives/directives.service';
-import { assertOwnProvince } from '../province-scope';
 import type { HighRiskCellList } from './cell-list';
 import { CellsError, CellsErrorCode } from './cells.errors';
 import { CellsRepository, type CellChange } from './cells.repository';
@@ -47,12 +45,10 @@ export class CellsService {
     private readonly dataSource: DataSource,
     private readonly cells: CellsRepository,
     private readonly directives: DirectivesService,
-    @Inject(ADMIN_CONFIG) private readonly config: AdminConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async add(caller: Principal, input: AddCellInput): Promise<CellListChange> {
-    assertOwnProvince(caller, this.config.province);
     const idempotencyKey = validateIdempotencyKey(input.idempotencyKey, 'idempotency_key');
     const cell = parseCellId(input.cell, 'cell');
     const reason = requiredText(input.reason, 'reason', MAX_REASON);
@@ -74,7 +70,6 @@ export class CellsService {
 
   /** NOT_FOUND when the cell is not on the current list. */
   async remove(caller: Principal, input: RemoveCellInput): Promise<CellListChange> {
-    assertOwnProvince(caller, this.config.province);
     const idempotencyKey = validateIdempotencyKey(input.idempotencyKey, 'idempotency_key');
     const cell = parseCellId(input.cell, 'cell');
     const reason = requiredText(input.reason, 'reason', MAX_REASON);

@@ -5,7 +5,7 @@ import { filter, map, type Observable } from 'rxjs';
 import type { admin } from '@app/contracts';
 import { Audited } from '@app/audit';
 import { principalOf, RoleKind, Roles } from '@app/grpc';
-import { carrierOf } from '../province-scope';
+import { carrierOf } from '../carrier-scope';
 import type { DirectiveAck } from './directive';
 import { DirectiveStreams } from './directive-streams.service';
 import { fromWireAck, fromWireKind, fromWireStatus, toWireDirective, toWireDirectiveRecord } from './directives.mapper';

@@ -22,7 +22,6 @@ import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
 import type { StoredEvidence } from '../feed/evidence';
 import { AdminMetrics } from '../metrics/admin-metrics';
 import { OwnershipService, validateCarrier } from '../ownership/ownership.service';
-import { assertOwnProvince } from '../province-scope';
 import { DirectiveKind, DirectiveOutcome, DirectiveStatus, NUMBER_DIRECTIVE_KINDS, POLICY_ISSUER, type DirectiveAck, type DirectiveRecord } from './directive';
 import { DirectiveNotifier } from './directive-notifier';
 import { DirectivesError, DirectivesErrorCode } from './directives.errors';
@@ -91,7 +90,6 @@ export class DirectivesService {
    * since shows in ListDirectives); the same key with other content is ALREADY_EXISTS.
    */
   async issue(caller: Principal, input: IssueDirectiveInput): Promise<{ directive: DirectiveRecord; replayed: boolean }> {
-    assertOwnProvince(caller, this.config.province);
     const key = validateIdempotencyKey(input.idempotencyKey, 'idempotency_key');
     const msisdn = normaliseMsisdn(input.msisdn, 'msisdn');
     const kind = validateIssuedKind(input.kind);

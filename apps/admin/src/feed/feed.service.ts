@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { admin } from '@app/contracts';
 import { Action, CLOCK, type Clock } from '@app/domain';
 import type { Principal } from '@app/grpc';
-import { carrierOf } from '../province-scope';
+import { carrierOf } from '../carrier-scope';
 import { CorrelationService } from '../correlation/correlation.service';
 import { AdminMetrics } from '../metrics/admin-metrics';
 import { validateFeed, type FeedCount, type FeedEntry } from './feed-items';

@@ -1,9 +1,8 @@
-import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { admin } from '@app/contracts';
 import { Audited } from '@app/audit';
-import { principalOf, RoleKind, Roles } from '@app/grpc';
+import { RoleKind, Roles } from '@app/grpc';
 import { auditLookup } from './lookup.audit';
 import { toWireLookup } from './lookup.mapper';
 import { LookupService } from './lookup.service';
@@ -15,7 +14,7 @@ export class LookupController implements Pick<admin.AdminServiceController, 'loo
   @GrpcMethod('AdminService', 'LookupNumber')
   @Roles(RoleKind.Admin, RoleKind.Analyst, RoleKind.Police)
   @Audited(auditLookup)
-  async lookupNumber(request: admin.LookupNumberRequest, metadata: Metadata): Promise<admin.LookupNumberResponse> {
-    return toWireLookup(await this.lookups.lookup(principalOf(metadata), { msisdn: request.msisdn, purpose: request.purpose }));
+  async lookupNumber(request: admin.LookupNumberRequest): Promise<admin.LookupNumberResponse> {
+    return toWireLookup(await this.lookups.lookup({ msisdn: request.msisdn, purpose: request.purpose }));
   }
 }

@@ -1,7 +1,7 @@
-import { Controller, Get, Param, Query, Req } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import type { admin } from '@app/contracts';
 import { Audited } from '@app/audit';
-import { principalOf, RoleKind, Roles, type HttpRequest } from '@app/grpc';
+import { RoleKind, Roles } from '@app/grpc';
 import { optionalQuery, type QueryValues } from '../http/request-input';
 import { protoJson, type Json } from '../http/proto-json';
 import { auditLookup } from './lookup.audit';
@@ -15,8 +15,8 @@ export class LookupHttpController {
   @Get('numbers/:msisdn')
   @Roles(RoleKind.Admin, RoleKind.Analyst, RoleKind.Police)
   @Audited(auditLookup)
-  async lookup(@Req() request: HttpRequest, @Param('msisdn') msisdn: string, @Query() query: QueryValues): Promise<Json<admin.LookupNumberResponse>> {
-    const found = await this.lookups.lookup(principalOf(request), { msisdn, purpose: optionalQuery(query, 'purpose') });
+  async lookup(@Param('msisdn') msisdn: string, @Query() query: QueryValues): Promise<Json<admin.LookupNumberResponse>> {
+    const found = await this.lookups.lookup({ msisdn, purpose: optionalQuery(query, 'purpose') });
     return protoJson(toWireLookup(found));
   }
 }

@@ -1,13 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { normaliseMsisdn, ValidationError, ValidationErrorCode, type Msisdn } from '@app/domain';
-import type { Principal } from '@app/grpc';
 import type { CaseFile } from '../cases/case';
 import { CasesService } from '../cases/cases.service';
-import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
 import type { DirectiveRecord } from '../directives/directive';
 import { DirectivesService } from '../directives/directives.service';
 import { OwnershipService, type Owner } from '../ownership/ownership.service';
-import { assertOwnProvince } from '../province-scope';
 import { RegistryConnection, type RegistryStatus } from '../registry-link/registry-connection';
 import { LookupRepository, type StoredDecision } from './lookup.repository';
 
@@ -46,13 +43,11 @@ export class LookupService {
     private readonly ownership: OwnershipService,
     private readonly directives: DirectivesService,
     private readonly cases: CasesService,
-    @Inject(ADMIN_CONFIG) private readonly config: AdminConfig,
     private readonly registry: RegistryConnection,
   ) {}
 
   /** The caller must say why (the audit log keeps it with the number). */
-  async lookup(caller: Principal, input: LookupInput): Promise<NumberLookup> {
-    assertOwnProvince(caller, this.config.province);
+  async lookup(input: LookupInput): Promise<NumberLookup> {
     const purpose = input.purpose?.trim() ?? '';
     if (purpose === '') throw new ValidationError(ValidationErrorCode.Required, 'purpose', 'say why the number is looked up (it is audited)');
     if (purpose.length > MAX_PURPOSE) throw new ValidationError(ValidationErrorCode.OutOfRange, 'purpose', `at most ${MAX_PURPOSE} characters`);

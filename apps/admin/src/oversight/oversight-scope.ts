@@ -1,7 +1,6 @@
 import { RoleKind, type Principal } from '@app/grpc';
 import { DomainError, ErrorKind } from '@app/domain';
 import { validateCarrier } from '../ownership/ownership.service';
-import { assertOwnProvince } from '../province-scope';
 
 export class OversightScopeError extends DomainError {
   readonly kind = ErrorKind.PermissionDenied;
@@ -20,12 +19,11 @@ export interface OversightScope {
 }
 
 /**
- * The administration (of this province) and analysts read every carrier's
- * figures; a carrier reads only its own (its token's carrier is the default),
- * and never which numbers other carriers flagged.
+ * The administration and analysts read every carrier's figures (the AuthGuard
+ * admits only this province's administration); a carrier reads only its own
+ * (its token's carrier is the default), and never which numbers other carriers flagged.
  */
-export function oversightScope(caller: Principal, requested: string | undefined, province: string, field: string): OversightScope {
-  assertOwnProvince(caller, province);
+export function oversightScope(caller: Principal, requested: string | undefined, field: string): OversightScope {
   const carrier = requested ? validateCarrier(requested, field) : null;
   if (caller.kind !== RoleKind.Carrier) return { carrier, crossCarrier: true };
   const own = caller.scope;

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '@app/domain';
 import { CARRIER_IDS, type Principal } from '@app/grpc';
-import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
 import { cstDay, dayRange, daysOf, type DayRange } from './day-range';
 import { carrierQuality, carrierSeries, oversightRows, type CarrierQuality, type CarrierSeries, type OversightRow } from './figures';
 import { oversightScope, type OversightScope } from './oversight-scope';
@@ -37,7 +36,6 @@ export interface OversightSeries {
 export class OversightService {
   constructor(
     private readonly repository: OversightRepository,
-    @Inject(ADMIN_CONFIG) private readonly config: AdminConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -63,7 +61,7 @@ export class OversightService {
   }
 
   private resolve(caller: Principal, query: OversightQuery): { range: DayRange; scope: OversightScope } {
-    const scope = oversightScope(caller, query.carrier, this.config.province, query.fields.carrier);
+    const scope = oversightScope(caller, query.carrier, query.fields.carrier);
     return { scope, range: dayRange(query, this.clock.now(), query.fields) };
   }
 }

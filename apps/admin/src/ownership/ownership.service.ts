@@ -3,8 +3,6 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { CLOCK, contentHash, normaliseMsisdn, validateIdempotencyKey, ValidationError, ValidationErrorCode, type Clock, type Msisdn } from '@app/domain';
 import { CARRIER_IDS, type CarrierId, type Principal } from '@app/grpc';
 import { idempotentWrite } from '@app/persistence';
-import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
-import { assertOwnProvince } from '../province-scope';
 import { OwnershipError, OwnershipErrorCode } from './ownership.errors';
 import { OwnershipRepository } from './ownership.repository';
 import { isChineseMobile, segmentOwner } from './segments';
@@ -30,7 +28,6 @@ export class OwnershipService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly ports: OwnershipRepository,
-    @Inject(ADMIN_CONFIG) private readonly config: AdminConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -59,7 +56,6 @@ export class OwnershipService {
    * other content ALREADY_EXISTS.
    */
   async setPorted(caller: Principal, input: PortedNumberInput): Promise<{ owner: OwnerAnswer; replayed: boolean }> {
-    assertOwnProvince(caller, this.config.province);
     const idempotencyKey = validateIdempotencyKey(input.idempotencyKey, 'idempotency_key');
     const msisdn = normaliseMsisdn(input.msisdn, 'msisdn');
     if (!isChineseMobile(msisdn)) throw new OwnershipError(OwnershipErrorCode.NotPortable, `${msisdn} is not a Chinese mobile number`, 'msisdn');

@@ -4,7 +4,6 @@ import type { Metadata } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
 import { Audited } from '@app/audit';
 import { principalOf, RoleKind, Roles } from '@app/grpc';
-import { auditField } from '../requests/text-field';
 import { fromWireDeclaredProfile, toWireDeclarationOutcome, toWireProfile } from './profiles.mapper';
 import { ProfilesService } from './profiles.service';
 
@@ -15,8 +14,8 @@ export class ProfilesController implements Pick<carrier.CarrierServiceController
   @GrpcMethod('CarrierService', 'DeclareProfile')
   @Roles(RoleKind.Carrier)
   @Audited<carrier.DeclareProfileRequest>((r) => ({
-    target: auditField(r.msisdn, 32),
-    detail: { profile: r.profile, attestedBy: auditField(r.attestedBy, 200), attestationReference: auditField(r.attestationReference, 200) },
+    target: r.msisdn,
+    detail: { profile: r.profile, attestedBy: r.attestedBy, attestationReference: r.attestationReference },
   }))
   async declareProfile(request: carrier.DeclareProfileRequest, metadata: Metadata): Promise<carrier.DeclareProfileResponse> {
     const result = await this.profiles.declare(principalOf(metadata), {

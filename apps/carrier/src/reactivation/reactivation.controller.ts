@@ -5,7 +5,6 @@ import type { carrier } from '@app/contracts';
 import { Audited } from '@app/audit';
 import { principalOf, RoleKind, Roles } from '@app/grpc';
 import { toWireAction } from '../decisions/decision.mapper';
-import { auditField } from '../requests/text-field';
 import { AppealService } from './appeal.service';
 import { redactNationalIds } from './national-id';
 import { toWireAppealOutcome, toWireOutcome } from './reactivation.mapper';
@@ -21,7 +20,7 @@ export class ReactivationController implements Pick<carrier.CarrierServiceContro
   /** Audited without the national ID: the log keeps the ID check's reference, anything ID-shaped in it blanked. */
   @GrpcMethod('CarrierService', 'Reactivate')
   @Roles(RoleKind.Carrier)
-  @Audited<carrier.ReactivateRequest>((r) => ({ target: auditField(r.msisdn, 32), detail: { verificationReference: auditField(redactNationalIds(r.verificationReference ?? ''), 200), idVerified: r.idVerified } }))
+  @Audited<carrier.ReactivateRequest>((r) => ({ target: r.msisdn, detail: { verificationReference: redactNationalIds(r.verificationReference ?? ''), idVerified: r.idVerified } }))
   async reactivate(request: carrier.ReactivateRequest, metadata: Metadata): Promise<carrier.ReactivateResponse> {
     const result = await this.reactivations.reactivate(principalOf(metadata), {
       idempotencyKey: request.idempotencyKey,
@@ -35,7 +34,7 @@ export class ReactivationController implements Pick<carrier.CarrierServiceContro
 
   @GrpcMethod('CarrierService', 'ResolveAppeal')
   @Roles(RoleKind.Carrier, RoleKind.Admin)
-  @Audited<carrier.ResolveAppealRequest>((r) => ({ target: auditField(r.msisdn, 32), detail: { upheld: r.upheld, reference: auditField(r.reference, 200) } }))
+  @Audited<carrier.ResolveAppealRequest>((r) => ({ target: r.msisdn, detail: { upheld: r.upheld, reference: r.reference } }))
   async resolveAppeal(request: carrier.ResolveAppealRequest, metadata: Metadata): Promise<carrier.ResolveAppealResponse> {
     const result = await this.appeals.resolve(principalOf(metadata), {
       idempotencyKey: request.idempotencyKey,

@@ -14,8 +14,3 @@ export function textField(value: string | undefined, field: string, limits: { ma
   if (hasControlCharacter(text, limits.multiline)) throw new ValidationError(ValidationErrorCode.Malformed, field, 'must not contain control characters');
   return text;
 }
-
-/** A request field as written to the audit log, whose columns are bounded (target: 32 characters): an oversized one must not make the line unwritable. */
-export function auditField(value: string | undefined, max: number): string {
-  return (value ?? '').slice(0, max);
-}

@@ -1,6 +1,5 @@
-import { Client } from 'pg';
 import { DEFAULT_POLICY, type Msisdn } from '@app/domain';
-import { overrideEnv } from '@app/testing';
+import { overrideEnv, rowsOf } from '@app/testing';
 import { AdminHarness } from '../../apps/admin/test/admin-harness';
 import { CarrierHarness } from '../../apps/carrier/test/carrier-harness';
 import { query, subscribe, suspend } from '../../apps/carrier/test/ladder-helpers';
@@ -57,7 +56,7 @@ describe(`${RETRIES} identical retries at once from an independent client`, () =
   describe('the registry', () => {
     let registry: RegistryHarness;
     const count = async (sql: string, params: unknown[]) => {
-      const rows = await probeSql(registry.db.url, sql, params);
+      const rows = await rowsOf(registry.db.url, sql, params);
       return Number(rows[0].n);
     };
 
@@ -239,13 +238,3 @@ describe(`${RETRIES} identical retries at once from an independent client`, () =
     });
   });
 });
-
-async function probeSql(url: string, sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
-  const pg = new Client({ connectionString: url });
-  await pg.connect();
-  try {
-    return (await pg.query(sql, params)).rows;
-  } finally {
-    await pg.end();
-  }
-}

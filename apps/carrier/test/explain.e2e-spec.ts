@@ -4,7 +4,7 @@ import { Action, REASONS, type Msisdn } from '@app/domain';
 import { falseReportAttack, HIGH_RISK, highRiskCellWorker } from '../../../libs/domain/src/carrier/fixtures';
 import { AnalysisService } from '../src/analysis/analysis.service';
 import { CarrierHarness, toWire, type CarrierClient } from './carrier-harness';
-import { rowsOf } from './sql';
+import { rowsOf } from '@app/testing';
 
 const grpcError = (code: status, details: string) => ({ code, details: expect.stringContaining(details) });
 const ms = (t: { seconds: number; nanos: number } | undefined) => Number(t?.seconds) * 1000 + Math.floor(Number(t?.nanos) / 1e6);

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import type { Env } from '@app/config';
+import { rowsOf } from '@app/testing';
 import type { CarrierId } from '@app/grpc';
 import { AdminHarness } from '../../admin/test/admin-harness';
 import { RegistryHarness } from '../../registry/test/registry-harness';
@@ -62,15 +62,7 @@ export async function startProvince(carrierIds: CarrierId[], adminEnv: Env = {})
 }
 
 /** Rows of one query on a service's database (read behind its back, as a test may). */
-export async function query<Row = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<Row[]> {
-  const pg = new Client({ connectionString: url });
-  await pg.connect();
-  try {
-    return (await pg.query(sql, params)).rows as Row[];
-  } finally {
-    await pg.end();
-  }
-}
+export const query = rowsOf;
 
 /** Resolves with `probe`'s value once `done` accepts it; fails with the last value after `timeoutMs`. */
 export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {

@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
 import { DEFAULT_POLICY, DEFAULT_POLICY_V1, NAIVE_POLICY } from '@app/domain';
 import { CarrierHarness, type CarrierClient } from './carrier-harness';
-import { rowsOf } from './sql';
+import { rowsOf } from '@app/testing';
 
 const grpcError = (code: status, details: string) => ({ code, details: expect.stringContaining(details) });
 

@@ -2,7 +2,7 @@ import type { carrier } from '@app/contracts';
 import type { CarrierEvent } from '@app/domain';
 import { courier, sequentialDialler } from '../../../libs/domain/src/carrier/fixtures';
 import { CarrierHarness, toWire, type CarrierClient } from './carrier-harness';
-import { rowsOf } from './sql';
+import { rowsOf } from '@app/testing';
 
 /** Fixture events this carrier can ingest (the high-risk list comes from the administration). */
 const ingestible = (events: CarrierEvent[]) => events.filter((e) => e.type !== 'high_risk_cell');

@@ -1,7 +1,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { DEFAULT_POLICY } from '@app/domain';
 import { CarrierHarness, type CarrierClient } from './carrier-harness';
-import { rowsOf } from './sql';
+import { rowsOf } from '@app/testing';
 
 type Call = (client: CarrierClient) => Promise<unknown>;
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { envString } from '@app/config';
 import { dataSourceOptions, ensureDatabase, installTransactionGuard, resolveDatabaseLogins, runMigrations, urlWithDatabase, withMaintenanceClient, type ServiceDatabase } from '@app/persistence';
@@ -61,4 +62,15 @@ export async function openTestDataSource(db: ServiceDatabase): Promise<TestDataS
 async function closeAndDrop(dataSource: DataSource | undefined, database: TestDatabase): Promise<void> {
   if (dataSource?.isInitialized) await dataSource.destroy();
   await database.drop();
+}
+
+/** Rows of one query on a test database, over a connection of its own (to check, or set up, what a service stores). */
+export async function rowsOf<Row = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<Row[]> {
+  const pg = new Client({ connectionString: url });
+  await pg.connect();
+  try {
+    return (await pg.query(sql, params)).rows as Row[];
+  } finally {
+    await pg.end();
+  }
 }

@@ -1,5 +1,5 @@
 import { CARRIER_IDS } from '@app/grpc';
-import { atOnce, CONCURRENT_CALLS, overrideEnv, expectOneFirstAnswer, sampleOf, scrapeMetrics } from '@app/testing';
+import { atOnce, CONCURRENT_CALLS, overrideEnv, until, expectOneFirstAnswer, sampleOf, scrapeMetrics } from '@app/testing';
 import { aCountItem, aDecisionItem, AdminHarness, type AdminClient, type DirectiveStream } from './admin-harness';
 
 /**
@@ -123,7 +123,7 @@ describe.each(CONCURRENT_CALLS)('admin writes, %i calls at once', (n) => {
     const acks = async () => sampleOf(await scrapeMetrics(harness.metricsUrl), 'fraud_admin_directive_acks_total', { carrier: 'CBN' });
     /** A CBN number (segment 192). */
     const cbnNumber = (i: number) => `+86192${String(70_000_000 + n * 1000 + i).padStart(8, '0')}`;
-    const until = async (stream: DirectiveStream, id: string) => {
+    const received = async (stream: DirectiveStream, id: string) => {
       while (!stream.received.some((d) => d.directiveId === id)) await stream.waitFor(stream.received.length + 1);
     };
 
@@ -131,9 +131,9 @@ describe.each(CONCURRENT_CALLS)('admin writes, %i calls at once', (n) => {
     const id = directive!.directive!.directiveId;
     const before = await acks();
     const streams = Array.from({ length: n }, () => cbn.streamDirectives());
-    await Promise.all(streams.map((s) => until(s, id)));
+    await Promise.all(streams.map((s) => received(s, id)));
     streams.forEach((s) => s.ack(id, 'APPLIED', 'suspended by the carrier', 'ACTION_SUSPEND'));
-    await waitUntil(async () => (await acks()) > before);
+    await until(async () => (await acks()) > before);
     await expectStillAnswering();
     expect(await acks()).toBe(before + 1);
     const [row] = await harness.sql<{ status: string; ack_detail: string }>(`SELECT status, ack_detail FROM directive WHERE id = $1`, [id]);
@@ -143,9 +143,9 @@ describe.each(CONCURRENT_CALLS)('admin writes, %i calls at once', (n) => {
     const issued = await atOnce(n, (i) => issue(`ack-each-${n}-${i}`, cbnNumber(i + 1)));
     const ids = issued.map((a) => a.directive!.directive!.directiveId);
     const each = Array.from({ length: n }, () => cbn.streamDirectives());
-    await Promise.all(each.map((s, i) => until(s, ids[i])));
+    await Promise.all(each.map((s, i) => received(s, ids[i])));
     each.forEach((s, i) => s.ack(ids[i], 'APPLIED', 'reviewed', 'ACTION_WARN'));
-    await waitUntil(async () => (await acks()) >= before + 1 + n);
+    await until(async () => (await acks()) >= before + 1 + n);
     expect(await count(`SELECT count(*) AS n FROM directive WHERE id = ANY($1::varchar[]) AND status = 'APPLIED'`, [ids])).toBe(n);
     each.forEach((s) => s.close());
     await expectStillAnswering();
@@ -191,7 +191,3 @@ describe.each(CONCURRENT_CALLS)('admin writes, %i calls at once', (n) => {
   });
 });
 
-/** Polls a condition the service reaches asynchronously (a stream's acknowledgement), without timing it. */
-async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
-}

@@ -1,3 +1,4 @@
+import { until } from '@app/testing';
 import { status } from '@grpc/grpc-js';
 import { DirectiveExpiry } from '../src/directives/directive-expiry.service';
 import { AdminHarness, grpcError, type AdminClient } from './admin-harness';
@@ -82,7 +83,7 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
 
     stream.ack(first.directiveId, 'APPLIED', 'suspended, subscriber notified', 'ACTION_SUSPEND');
     stream.ack(second.directiveId, 'REJECTED', 'courier, employer confirmed', 'ACTION_WARN');
-    await waitUntil(async () => (await recordOf(second.directiveId))?.status === 'DIRECTIVE_STATUS_REJECTED');
+    await until(async () => (await recordOf(second.directiveId))?.status === 'DIRECTIVE_STATUS_REJECTED');
     expect(await recordOf(first.directiveId)).toMatchObject({ status: 'DIRECTIVE_STATUS_APPLIED', ackDetail: 'suspended, subscriber notified', acknowledgedAt: expect.anything() });
     expect(await recordOf(second.directiveId)).toMatchObject({ status: 'DIRECTIVE_STATUS_REJECTED', ackDetail: 'courier, employer confirmed' });
     const [state] = await harness.sql<{ ack_state: string }>('SELECT ack_state FROM directive WHERE id = $1', [first.directiveId]);
@@ -95,7 +96,7 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
     const [only] = await next.waitFor(1);
     expect(only.msisdn).toBe('+8619100000004');
     next.ack(only.directiveId, 'APPLIED');
-    await waitUntil(async () => (await recordOf(only.directiveId))?.status === 'DIRECTIVE_STATUS_APPLIED');
+    await until(async () => (await recordOf(only.directiveId))?.status === 'DIRECTIVE_STATUS_APPLIED');
     next.close();
   });
 
@@ -110,7 +111,7 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
     expect((await again.waitFor(1))[0].directiveId).toBe(id);
     expect(await recordOf(id)).toMatchObject({ status: 'DIRECTIVE_STATUS_DELIVERED', deliveries: 2 });
     again.ack(id, 'APPLIED', 'warned');
-    await waitUntil(async () => (await recordOf(id))?.status === 'DIRECTIVE_STATUS_APPLIED');
+    await until(async () => (await recordOf(id))?.status === 'DIRECTIVE_STATUS_APPLIED');
     again.close();
   });
 
@@ -125,7 +126,7 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
     expect((await intruder.waitFor(1))[0].directiveId).toBe(later.directive!.directive!.directiveId);
     intruder.ack(later.directive!.directive!.directiveId, 'APPLIED');
     // Acknowledgements are recorded in order: once this one is, the intruder's were handled.
-    await waitUntil(async () => (await recordOf(later.directive!.directive!.directiveId))?.status === 'DIRECTIVE_STATUS_APPLIED');
+    await until(async () => (await recordOf(later.directive!.directive!.directiveId))?.status === 'DIRECTIVE_STATUS_APPLIED');
     expect(await recordOf(id)).toMatchObject({ carrier: 'CMCC', status: 'DIRECTIVE_STATUS_PENDING', ackDetail: '' });
     intruder.close();
   });
@@ -177,10 +178,3 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
   });
 });
 
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

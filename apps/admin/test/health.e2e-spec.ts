@@ -1,13 +1,6 @@
-import { healthCheck, TcpProxy } from '@app/testing';
+import { healthCheck, TcpProxy, until } from '@app/testing';
 import { AdminHarness } from './admin-harness';
 
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('admin health follows its database (e2e, database behind a proxy that is cut)', () => {
   let proxy: TcpProxy;

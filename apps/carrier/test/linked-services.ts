@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from '@app/config';
 import { rowsOf } from '@app/testing';
+export { eventually } from '@app/testing';
 import type { CarrierId } from '@app/grpc';
 import { AdminHarness } from '../../admin/test/admin-harness';
 import { RegistryHarness } from '../../registry/test/registry-harness';
@@ -64,13 +65,3 @@ export async function startProvince(carrierIds: CarrierId[], adminEnv: Env = {})
 /** Rows of one query on a service's database (read behind its back, as a test may). */
 export const query = rowsOf;
 
-/** Resolves with `probe`'s value once `done` accepts it; fails with the last value after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`still not there after ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

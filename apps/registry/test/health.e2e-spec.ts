@@ -1,13 +1,6 @@
-import { healthCheck, sampleOf, scrapeMetrics, TcpProxy } from '@app/testing';
+import { healthCheck, sampleOf, scrapeMetrics, TcpProxy, until } from '@app/testing';
 import { numbers, RegistryHarness } from './registry-harness';
 
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const ENTRIES = ['', 'fraud.registry.v1.RegistryService', 'dependency/database'];
 

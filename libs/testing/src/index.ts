@@ -6,3 +6,4 @@ export * from './tcp-proxy';
 export * from './grpc-calls';
 export * from './concurrency';
 export * from './env';
+export * from './eventually';

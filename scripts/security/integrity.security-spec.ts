@@ -70,8 +70,7 @@ describe('health, seen from an independent client', () => {
   let registry: RegistryHarness;
 
   beforeAll(async () => {
-    const server = new URL(process.env.DATABASE_URL!);
-    proxy = await TcpProxy.start({ host: server.hostname, port: Number(server.port) });
+    proxy = await TcpProxy.toTestDatabaseServer();
     process.env.DATABASE_HEALTH_INTERVAL_MS = '200';
     registry = await RegistryHarness.start(undefined, { reach: (url) => proxy.through(url) });
   });

@@ -7,8 +7,7 @@ describe('admin health follows its database (e2e, database behind a proxy that i
   let admin: AdminHarness;
 
   beforeAll(async () => {
-    const server = new URL(process.env.DATABASE_URL!);
-    proxy = await TcpProxy.start({ host: server.hostname, port: Number(server.port) });
+    proxy = await TcpProxy.toTestDatabaseServer();
     process.env.DATABASE_HEALTH_INTERVAL_MS = '200';
     process.env.DATABASE_HEALTH_TIMEOUT_MS = '1000';
     admin = await AdminHarness.start(undefined, {}, undefined, { reach: (url) => proxy.through(url) });

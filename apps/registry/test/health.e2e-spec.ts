@@ -9,8 +9,7 @@ describe('registry health follows its database (e2e, database behind a proxy tha
   let registry: RegistryHarness;
 
   beforeAll(async () => {
-    const server = new URL(process.env.DATABASE_URL!);
-    proxy = await TcpProxy.start({ host: server.hostname, port: Number(server.port) });
+    proxy = await TcpProxy.toTestDatabaseServer();
     process.env.DATABASE_HEALTH_INTERVAL_MS = '200';
     process.env.DATABASE_HEALTH_TIMEOUT_MS = '1000';
     registry = await RegistryHarness.start(undefined, { reach: (url) => proxy.through(url) });

@@ -18,12 +18,12 @@ export function loadPolicy(spec: string): PolicyDocument {
   try {
     raw = JSON.parse(readFileSync(spec, 'utf8'));
   } catch (error) {
-    throw new Error(`--policy ${spec}: not a built-in policy (${Object.keys(BUILT_IN_POLICIES).join(', ')}) nor a readable JSON file (${(error as Error).message})`);
+    throw new Error(`--policy ${spec}: not a built-in policy (${Object.keys(BUILT_IN_POLICIES).join(', ')}) nor a readable JSON file (${(error as Error).message})`, { cause: error });
   }
   try {
     return validatePolicy(raw);
   } catch (error) {
-    if (error instanceof ValidationError) throw new Error(`--policy ${spec}: ${error.message}`);
+    if (error instanceof ValidationError) throw new Error(`--policy ${spec}: ${error.message}`, { cause: error });
     throw error;
   }
 }

@@ -215,7 +215,7 @@ describe('npm start (e2e)', () => {
     expect(run.output()).toContain(`   carrier-ctcc  http://127.0.0.1:${ports.ctccMetrics}/metrics`);
     const scraped = await (await fetch(registryMetrics)).text();
     expect(scraped).toMatch(/^grpc_server_handled_total\{.*grpc_method="SubmitFlags".*grpc_code="OK".*\} 1$/m);
-    expect(run.output()).toMatch(/^registry +\| \d{4}-\d\d-\d\dT[\d:.]+Z INFO  \[registry\] gRPC listening on /m);
+    expect(run.output()).toMatch(/^registry +\| \d{4}-\d\d-\d\dT[\d:.]+Z INFO {2}\[registry\] gRPC listening on /m);
 
     const postgresPid = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     const pids = [...run.servicePids(), postgresPid];

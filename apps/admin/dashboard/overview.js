@@ -1,3 +1,4 @@
+/* global Chart -- chart.js, loaded by index.html before this module */
 // Overview: the carriers' figures over time, their mistaken-kill rates, and the oversight tables.
 import { api, downloadCsv, withQuery } from './api.js';
 import { t } from './i18n.js';

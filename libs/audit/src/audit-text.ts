@@ -101,6 +101,7 @@ function toAuditJson(value: unknown, seen: Set<object> = new Set()): Json {
   }
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is what it is for
 const NEEDS_ESCAPE = /[\\\u0000-\u001f\u007f\ud800-\udfff]/;
 
 /** Each character of `value` as stored: itself, or its escape. */

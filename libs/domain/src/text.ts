@@ -1,8 +1,10 @@
 import { ValidationError, ValidationErrorCode } from './errors';
 
 /** C0 and C1 control characters and DEL, tab and line breaks included. */
+// eslint-disable-next-line no-control-regex -- finding control characters is what it is for
 const ANY_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 /** The same, but tab, line feed and carriage return: what a multi-line note may hold. */
+// eslint-disable-next-line no-control-regex -- finding control characters is what it is for
 const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 /**

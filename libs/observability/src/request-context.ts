@@ -10,7 +10,7 @@ export interface RequestContext {
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** A caller's id is kept when it is 1 to 128 of these characters; anything else is replaced. */
-const VALID_REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const storage = new AsyncLocalStorage<RequestContext>();
 

@@ -158,6 +158,7 @@ export function scramVerifier(password: string, salt: Buffer = randomBytes(16), 
 function saslprep(password: string): string {
   return password
     .replace(/[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g, ' ')
+    // eslint-disable-next-line no-misleading-character-class -- single code points mapped to nothing, as RFC 3454 table B.1 lists them
     .replace(/[\u00AD\u034F\u1806\u180B\u180C\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/g, '')
     .normalize('NFKC');
 }

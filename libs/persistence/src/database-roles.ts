@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { ConfigError } from '@app/config';
 import { scramVerifier, type DatabaseLogin } from './database-logins';
 import { errorCode, withMaintenanceClient } from './ensure-database';
-import type { TablePrivilege } from './service-database';
+import type { PersistedClass, TablePrivilege } from './service-database';
 
 /** Roles are cluster-wide: one creation at a time across every service and test worker (on the maintenance database). */
 const ROLE_LOCK_KEY = 727_002;
@@ -174,7 +174,7 @@ export async function assertLeastPrivilege(login: DatabaseLogin): Promise<void> 
 }
 
 /** Names of the service's migrations not yet recorded in `<service>_migrations`, read as `login` (the app role may read that table). */
-export async function pendingMigrations(login: DatabaseLogin, migrationsTable: string, migrations: readonly Function[]): Promise<string[]> {
+export async function pendingMigrations(login: DatabaseLogin, migrationsTable: string, migrations: readonly PersistedClass[]): Promise<string[]> {
   const client = new Client({ connectionString: login.url, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
@@ -192,7 +192,7 @@ export async function pendingMigrations(login: DatabaseLogin, migrationsTable: s
 }
 
 /** TypeORM's name of a migration: its `name` property, else its class name. */
-export function migrationName(migration: Function): string {
+export function migrationName(migration: PersistedClass): string {
   const instance = new (migration as new () => { name?: string })();
   return instance.name ?? migration.name;
 }

@@ -16,8 +16,11 @@ export interface ServiceRole {
   /** Its tables and what it may do there; it gets nothing on any other table. */
   privileges: Readonly<Record<string, readonly TablePrivilege[]>>;
   /** The entities its data source maps. */
-  entities: Function[];
+  entities: PersistedClass[];
 }
+
+/** An entity or migration class, as TypeORM takes them (never a path glob). */
+export type PersistedClass = new (...args: never[]) => unknown;
 
 /**
  * What a service contributes to its database: the entity classes it maps and
@@ -26,8 +29,8 @@ export interface ServiceRole {
 export interface ServiceDatabase {
   /** Lower-case service name: `registry`, `admin`, `carrier`. */
   service: string;
-  entities: Function[];
-  migrations: Function[];
+  entities: PersistedClass[];
+  migrations: PersistedClass[];
   /**
    * Tables on which the application role may do less than SELECT, INSERT,
    * UPDATE and DELETE, e.g. the audit log (SELECT, INSERT). Every other table

@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { ConfigError } from '@app/config';
-import { PersistenceModule, resolveDatabaseLogins, runMigrations, withMaintenanceClient, type ServiceDatabase } from '@app/persistence';
+import { PersistenceModule, resolveDatabaseLogins, runMigrations, withMaintenanceClient, type PersistedClass, type ServiceDatabase } from '@app/persistence';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 
 class CreateLedger1700000000000 implements MigrationInterface {
@@ -28,7 +28,7 @@ class CreateTag1700000000001 implements MigrationInterface {
 const INSUFFICIENT_PRIVILEGE = { code: '42501' };
 
 /** A ledger: entries the app may change, a journal it may only append to, seals only a second role writes. */
-function ledger(migrations: Function[], entry: ServiceDatabase['appPrivileges'] = {}): ServiceDatabase {
+function ledger(migrations: PersistedClass[], entry: ServiceDatabase['appPrivileges'] = {}): ServiceDatabase {
   return {
     service: 'ledger',
     entities: [],

@@ -115,7 +115,7 @@ function parseKey(pem: string, type: 'private' | 'public', file: string, use = '
   try {
     key = type === 'private' ? createPrivateKey(pem) : createPublicKey(pem);
   } catch (error) {
-    throw new Error(`${file} is not a PEM ${type} key: ${(error as Error).message}`);
+    throw new Error(`${file} is not a PEM ${type} key: ${(error as Error).message}`, { cause: error });
   }
   if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${file} is a ${key.asymmetricKeyType} key; ${use} use Ed25519`);
   if (key.type !== type) throw new Error(`${file} holds a ${key.type} key, expected a ${type} key`);

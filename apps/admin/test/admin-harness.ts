@@ -7,7 +7,7 @@ import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import type { admin } from '@app/contracts';
 import type { Env } from '@app/config';
-import { CLOCK, type Clock } from '@app/domain';
+import type { Clock } from '@app/domain';
 import { createGrpcClient, grpcMicroserviceOptions, loadOrCreateSigningKeys, serveHybridApp, signToken, unary, type GrpcServiceClient, type HybridApp } from '@app/grpc';
 import { createTestDatabase, freePort, type TestDatabase } from '@app/testing';
 import { ADMIN_GRPC } from '../src/admin.grpc';
@@ -75,8 +75,7 @@ export class AdminHarness {
     // With REGISTRY_ADDRESS it follows the registry, in plaintext on loopback.
     process.env.GRPC_INSECURE = 'true';
     const config = adminConfig({ ADMIN_PROVINCE: TEST_PROVINCE, ...this.env });
-    const builder = Test.createTestingModule({ imports: [AdminModule.forProvince(config)] });
-    if (this.clock) builder.overrideProvider(CLOCK).useValue(this.clock);
+    const builder = Test.createTestingModule({ imports: [AdminModule.forProvince(config, process.env, this.clock)] });
     const moduleRef = await builder.compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'], abortOnError: false });
     const port = Number(this.address.split(':')[1]);

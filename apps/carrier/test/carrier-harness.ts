@@ -71,7 +71,7 @@ export class CarrierHarness {
     const port = Number(this.address.split(':')[1]);
     const options = grpcMicroserviceOptions({ ...CARRIER_GRPC, host: '127.0.0.1', port, credentials: ServerCredentials.createInsecure() });
     // Metrics on a port of its own: parallel test workers never share one.
-    this.app = await startGrpcApp(CarrierModule.forCarrier(this.config), options, { logger: ['error'], metrics: { host: '127.0.0.1', port: await freePort() } });
+    this.app = await startGrpcApp(CarrierModule.forCarrier(this.config, process.env), options, { logger: ['error'], metrics: { host: '127.0.0.1', port: await freePort() } });
   }
 
   /** `http://host:port/metrics` of the running carrier. */

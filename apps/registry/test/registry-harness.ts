@@ -60,7 +60,7 @@ export class RegistryHarness {
     const port = Number(this.address.split(':')[1]);
     const options = grpcMicroserviceOptions({ ...REGISTRY_GRPC, host: '127.0.0.1', port, credentials: ServerCredentials.createInsecure() });
     // Metrics on a port of its own: parallel test workers never share one.
-    this.app = await startGrpcApp(RegistryModule, options, { logger: ['error'], metrics: { host: '127.0.0.1', port: await freePort() } });
+    this.app = await startGrpcApp(RegistryModule.forEnv(process.env), options, { logger: ['error'], metrics: { host: '127.0.0.1', port: await freePort() } });
   }
 
   /** The URL the running registry's pool uses: its application role, not the owner (`db.url`). */

@@ -7,3 +7,6 @@ export * from './grpc-calls';
 export * from './concurrency';
 export * from './env';
 export * from './eventually';
+export * from './service-client';
+export * from './service-harness';
+export * from './test-clock';

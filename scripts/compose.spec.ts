@@ -90,7 +90,7 @@ describe('docker-compose.yml', () => {
   it("gives each service its own database on the postgres service, with that server's credentials", () => {
     const { POSTGRES_USER, POSTGRES_PASSWORD } = compose.services.postgres!.environment!;
     for (const plan of defaults) {
-      const url = new URL(resolveDatabaseUrl(plan.database.service, plan.database.instance, serviceOf(plan).environment)!);
+      const url = new URL(resolveDatabaseUrl(plan.database.service, plan.database.instance, serviceOf(plan).environment ?? {})!);
       expect([url.hostname, url.port, url.username, url.password]).toEqual(['postgres', '5432', POSTGRES_USER, POSTGRES_PASSWORD]);
       expect(url.pathname).toBe(`/fraud_${plan.name.replace('-', '_')}`);
     }

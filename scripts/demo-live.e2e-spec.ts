@@ -21,7 +21,7 @@ describe('the demo\'s live scene against a running province', () => {
     expect(listed).toBeDefined();
     expect(said.at(-1)).toContain(`npx fraudctl explain ${subject!.slice(3)}`);
 
-    const explained = await province.carriers.CMCC.client().call<carrier.ExplainNumberResponse>('explainNumber', { msisdn: subject!, purpose: 'demo test' });
+    const explained = await province.carriers.CMCC.client().explainNumber({ msisdn: subject!, purpose: 'demo test' });
     const suspension = explained.decisions.find((d: carrier.Decision) => d.action === ('ACTION_SUSPEND' as carrier.Action));
     expect(suspension?.evidence?.cells.length).toBeGreaterThan(0);
     expect(suspension!.evidence!.cells.every((c) => c.cell === listed)).toBe(true);

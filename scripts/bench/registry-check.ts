@@ -20,7 +20,7 @@ export function seededNumber(i: number): string {
  */
 export async function seedListedNumbers(url: string, count: number): Promise<number> {
   const started = performance.now();
-  await runMigrations(url, registryDatabase);
+  await runMigrations(url, registryDatabase, undefined, process.env);
   const number = `'+86171' || lpad(i::text, 8, '0')`;
   await sql(url, `INSERT INTO number_status (msisdn, status, version, updated_at) SELECT ${number}, 'SUSPECTED', i, now() FROM generate_series(1, $1::int) AS i`, [count]);
   await sql(url, `INSERT INTO status_change (version, msisdn, status, previous_status, cause, changed_at) SELECT i, ${number}, 'SUSPECTED', 'NOT_LISTED', 'FLAG', now() FROM generate_series(1, $1::int) AS i`, [count]);

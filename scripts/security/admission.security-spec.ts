@@ -1,4 +1,3 @@
-import { overrideEnv } from '@app/testing';
 import { query, startProvince, type Province } from '../../apps/carrier/test/linked-services';
 import { aFlag } from '../../apps/registry/test/registry-harness';
 import { bearer, contracts, httpProbe, probe, type FieldStep, type MethodContract, type ProbeCall } from './probe';
@@ -78,18 +77,13 @@ describe('admission through an independent client (C-core gRPC and urllib from P
     ...(m.server_streaming ? { readFor: 0.5 } : {}),
     metadata: bearer(token(role, subject)),
   });
-  let restoreEnv: () => void;
 
   beforeAll(async () => {
     // Streams end when their token does, to the second.
-    restoreEnv = overrideEnv({ AUTH_CLOCK_SKEW_SEC: '0' });
-    province = await startProvince(['CMCC']);
+    province = await startProvince(['CMCC'], { env: { AUTH_CLOCK_SKEW_SEC: '0' } });
     methods = await contracts([REGISTRY, ADMIN, CARRIER]);
   });
-  afterAll(async () => {
-    await province.close();
-    restoreEnv();
-  });
+  afterAll(() => province.close());
 
   it('knows every RPC the contracts define', () => {
     for (const service of [REGISTRY, ADMIN, CARRIER]) expect(methods[service].map((m) => m.method).sort()).toEqual(Object.keys(ADMITS[service]).sort());

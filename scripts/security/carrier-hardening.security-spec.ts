@@ -56,7 +56,7 @@ describe('carrier hardening through the independent client', () => {
     expect(current.response).not.toHaveProperty('late');
     expect(current.response).not.toHaveProperty('rejected');
     expect(Number(current.response?.decisions)).toBeGreaterThan(0);
-    expect(linked.carrier.nestApp.get(AnalysisService).state.levelOf(subject, Date.now())).toBe('RESTRICT');
+    expect(linked.carrier.app.get(AnalysisService).state.levelOf(subject, Date.now())).toBe('RESTRICT');
   });
 
   it('refuses an empty batch with INVALID_ARGUMENT naming events, and answers an empty stream', async () => {
@@ -80,7 +80,7 @@ describe('carrier hardening through the independent client', () => {
       },
     ]);
     expect(verified).toMatchObject({ code: 'OK', response: { status: 'NUMBER_STATUS_CONFIRMED' } });
-    await eventually(async () => linked.carrier.nestApp.get(AnalysisService).state.isConfirmedFraud(subject as Msisdn), (known) => known);
+    await eventually(async () => linked.carrier.app.get(AnalysisService).state.isConfirmedFraud(subject as Msisdn), (known) => known);
 
     const reactivate = onCarrier('Reactivate', { request: { idempotency_key: 'shop-12-0300', msisdn: subject, verification_reference: 'ticket 0300', national_id: NATIONAL_ID, id_verified: true } });
     const [reactivated, retried, declared, appealed, explained, checked] = await probe([

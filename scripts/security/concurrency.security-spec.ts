@@ -1,5 +1,5 @@
 import { DEFAULT_POLICY, type Msisdn } from '@app/domain';
-import { overrideEnv, rowsOf } from '@app/testing';
+import { rowsOf } from '@app/testing';
 import { AdminHarness } from '../../apps/admin/test/admin-harness';
 import { CarrierHarness } from '../../apps/carrier/test/carrier-harness';
 import { query, subscribe, suspend } from '../../apps/carrier/test/ladder-helpers';
@@ -47,11 +47,7 @@ const evidence = (at: number) => ({
 describe(`${RETRIES} identical retries at once from an independent client`, () => {
   // One client retries a stream 50 times at once here: the limits per client (tested in
   // admission.security-spec.ts) are raised, so that what is tested is the retries' one effect.
-  let restoreEnv: () => void;
-  beforeAll(() => {
-    restoreEnv = overrideEnv({ LIMIT_STREAMS_PER_CLIENT: String(RETRIES * 2) });
-  });
-  afterAll(() => restoreEnv());
+  const env = { LIMIT_STREAMS_PER_CLIENT: String(RETRIES * 2) };
 
   describe('the registry', () => {
     let registry: RegistryHarness;
@@ -61,7 +57,7 @@ describe(`${RETRIES} identical retries at once from an independent client`, () =
     };
 
     beforeAll(async () => {
-      registry = await RegistryHarness.start();
+      registry = await RegistryHarness.start({ env });
     });
     afterAll(() => registry.close());
 
@@ -107,7 +103,7 @@ describe(`${RETRIES} identical retries at once from an independent client`, () =
     });
 
     beforeAll(async () => {
-      admin = await AdminHarness.start();
+      admin = await AdminHarness.start({ env });
     });
     afterAll(() => admin.close());
 
@@ -178,7 +174,7 @@ describe(`${RETRIES} identical retries at once from an independent client`, () =
     let declared: Msisdn;
 
     beforeAll(async () => {
-      carrier = await CarrierHarness.start('CTCC');
+      carrier = await CarrierHarness.start('CTCC', { env });
       [reactivated, appealed, declared] = await subscribe(carrier, carrier.client(), ['13388000001', '13388000002', '13388000003']);
       await suspend(carrier, reactivated);
       await suspend(carrier, appealed);

@@ -71,11 +71,9 @@ describe('health, seen from an independent client', () => {
 
   beforeAll(async () => {
     proxy = await TcpProxy.toTestDatabaseServer();
-    process.env.DATABASE_HEALTH_INTERVAL_MS = '200';
-    registry = await RegistryHarness.start(undefined, { reach: (url) => proxy.through(url) });
+    registry = await RegistryHarness.start({ env: { DATABASE_HEALTH_INTERVAL_MS: '200' }, reach: (url) => proxy.through(url) });
   });
   afterAll(async () => {
-    delete process.env.DATABASE_HEALTH_INTERVAL_MS;
     await proxy.restore();
     await registry.close();
     await proxy.close();

@@ -67,7 +67,6 @@ describe('server reflection, as a standard client (C-core gRPC, Google protobuf 
   const resultsOf = (port: keyof typeof expected): CheckResult[] => results.filter((r) => r.port === port);
 
   beforeAll(async () => {
-    // One after the other: each harness sets the process's variables while it boots.
     registry = await RegistryHarness.start();
     admin = await AdminHarness.start();
     carrier = await CarrierHarness.start('CTCC');

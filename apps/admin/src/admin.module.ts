@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { AuditModule } from '@app/audit';
-import { ClockModule } from '@app/config';
+import { ConfigModule, type Env } from '@app/config';
+import type { Clock } from '@app/domain';
 import { AUTH_OWN_PROVINCE, CALL_ADMISSION } from '@app/grpc';
 import { MetricsModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
@@ -35,15 +36,16 @@ class AdminConfigModule {
 
 @Module({})
 export class AdminModule {
-  static forProvince(config: AdminConfig): DynamicModule {
+  /** The administration `config` describes (read from `env`), reading `env` and `clock` as the registry does. */
+  static forProvince(config: AdminConfig, env: Env, clock?: Clock): DynamicModule {
     return {
       module: AdminModule,
       imports: [
+        ConfigModule.forEnv(env, clock),
         AdminConfigModule.of(config),
         MetricsModule.forService('admin'),
         PersistenceModule.forService(adminDatabase),
         AdminMetricsModule,
-        ClockModule,
         AuditModule,
         OwnershipModule,
         FeedModule,

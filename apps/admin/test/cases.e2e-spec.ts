@@ -1,8 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
+import { grpcError, TestClock } from '@app/testing';
 import { aFlag, RegistryHarness } from '../../registry/test/registry-harness';
-import { aDecisionItem, grpcError } from './admin-harness';
-import { AdminHttpHarness, TestClock } from './admin-http-harness';
+import { aDecisionItem, AdminHarness, directiveStream } from './admin-harness';
 
 interface CaseJson {
   caseId: string;
@@ -19,12 +19,12 @@ const timestampAt = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (m
 
 describe('Cases: one per suspension, with a service-level clock and escalation (e2e, with the registry)', () => {
   let registry: RegistryHarness;
-  let admin: AdminHttpHarness;
+  let admin: AdminHarness;
   const clock = new TestClock();
 
   beforeAll(async () => {
     registry = await RegistryHarness.start();
-    admin = await AdminHttpHarness.start({ keyDir: registry.keyDir, clock, env: { REGISTRY_ADDRESS: registry.address, CASE_SLA_HOURS: '1' } });
+    admin = await AdminHarness.start({ keyDir: registry.keyDir, clock, env: { REGISTRY_ADDRESS: registry.address, CASE_SLA_HOURS: '1' } });
   });
   afterAll(async () => {
     await admin.close();
@@ -118,7 +118,7 @@ describe('Cases: one per suspension, with a service-level clock and escalation (
       body: { msisdn, kind: 'SUSPEND', reason: 'harasses CMCC subscribers' },
     });
     const id = issued.body.directive.directiveId;
-    const stream = admin.client('carrier:CTCC').streamDirectives();
+    const stream = directiveStream(admin.client('carrier:CTCC'));
     await until(async () => stream.received, (received) => received.some((d) => d.directiveId === id), 'the directive to reach CTCC');
     stream.ack(id, 'APPLIED', 'suspended after review', 'ACTION_SUSPEND');
 

@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
-import { AdminHarness, grpcError, type AdminClient } from './admin-harness';
+import { grpcError } from '@app/testing';
+import { AdminHarness, directiveStream, type AdminClient } from './admin-harness';
 
 describe('High-risk cells (admin over gRPC)', () => {
   let harness: AdminHarness;
@@ -24,7 +25,7 @@ describe('High-risk cells (admin over gRPC)', () => {
   });
 
   it('pushes every change, as the whole list, to a connected carrier; a newly connecting carrier gets the current list first', async () => {
-    const connected = cmcc.streamDirectives();
+    const connected = directiveStream(cmcc);
     const added = await add('460-00-12345-1', 'c-1', 30);
     expect(added).toMatchObject({ replayed: false, list: { version: 1, cells: [{ cell: '460-00-12345-1', reason: 'fraud call centre raided', source: 'police:chengdu' }] } });
     const cell = added.list!.cells[0];
@@ -42,7 +43,7 @@ describe('High-risk cells (admin over gRPC)', () => {
     connected.ack(pushed[2].directiveId, 'APPLIED', 'list version 3 loaded');
 
     // Another carrier connecting now gets version 3 alone: the older lists it never saw were superseded.
-    const cucc = harness.client('carrier:CUCC').streamDirectives();
+    const cucc = directiveStream(harness.client('carrier:CUCC'));
     const [current] = await cucc.waitFor(1);
     expect(current).toMatchObject({ kind: 'DIRECTIVE_KIND_HIGH_RISK_CELLS', cells: { version: 3 } });
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -60,7 +61,7 @@ describe('High-risk cells (admin over gRPC)', () => {
     connected.close();
 
     // A reconnecting carrier always starts with the latest list, even one it acknowledged.
-    const reconnected = cmcc.streamDirectives();
+    const reconnected = directiveStream(cmcc);
     const [again] = await reconnected.waitFor(1);
     expect(again).toMatchObject({ directiveId: pushed[2].directiveId, cells: { version: 3 } });
     reconnected.close();

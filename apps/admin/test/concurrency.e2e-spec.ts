@@ -1,6 +1,6 @@
 import { CARRIER_IDS } from '@app/grpc';
-import { atOnce, CONCURRENT_CALLS, overrideEnv, until, expectOneFirstAnswer, sampleOf, scrapeMetrics } from '@app/testing';
-import { aCountItem, aDecisionItem, AdminHarness, type AdminClient, type DirectiveStream } from './admin-harness';
+import { atOnce, CONCURRENT_CALLS, until, expectOneFirstAnswer, sampleOf, scrapeMetrics } from '@app/testing';
+import { aCountItem, aDecisionItem, AdminHarness, directiveStream, type AdminClient, type DirectiveStream } from './admin-harness';
 
 /**
  * Every admin write under concurrent retries, on the default pool of 10
@@ -12,19 +12,13 @@ describe.each(CONCURRENT_CALLS)('admin writes, %i calls at once', (n) => {
   let administration: AdminClient;
   let cbn: AdminClient;
 
-  // One carrier opens 50 streams at once here, three rounds running, past the default share of one client.
-  let restoreEnv: () => void;
-
   beforeAll(async () => {
-    restoreEnv = overrideEnv({ LIMIT_STREAMS_PER_CLIENT: '200' });
-    harness = await AdminHarness.start();
+    // One carrier opens 50 streams at once here, three rounds running, past the default share of one client.
+    harness = await AdminHarness.start({ env: { LIMIT_STREAMS_PER_CLIENT: '200' } });
     administration = harness.client('admin:sichuan', 'admin-li');
     cbn = harness.client('carrier:CBN');
   });
-  afterAll(async () => {
-    await harness.close();
-    restoreEnv();
-  });
+  afterAll(() => harness.close());
 
   const count = async (sql: string, params: unknown[] = []) => Number((await harness.sql<{ n: string }>(sql, params))[0].n);
   /** A CTCC number (segment 191), one per index. */
@@ -130,7 +124,7 @@ describe.each(CONCURRENT_CALLS)('admin writes, %i calls at once', (n) => {
     const { directive } = await issue(`ack-same-${n}`, cbnNumber(0));
     const id = directive!.directive!.directiveId;
     const before = await acks();
-    const streams = Array.from({ length: n }, () => cbn.streamDirectives());
+    const streams = Array.from({ length: n }, () => directiveStream(cbn));
     await Promise.all(streams.map((s) => received(s, id)));
     streams.forEach((s) => s.ack(id, 'APPLIED', 'suspended by the carrier', 'ACTION_SUSPEND'));
     await until(async () => (await acks()) > before);
@@ -142,7 +136,7 @@ describe.each(CONCURRENT_CALLS)('admin writes, %i calls at once', (n) => {
 
     const issued = await atOnce(n, (i) => issue(`ack-each-${n}-${i}`, cbnNumber(i + 1)));
     const ids = issued.map((a) => a.directive!.directive!.directiveId);
-    const each = Array.from({ length: n }, () => cbn.streamDirectives());
+    const each = Array.from({ length: n }, () => directiveStream(cbn));
     await Promise.all(each.map((s, i) => received(s, ids[i])));
     each.forEach((s, i) => s.ack(ids[i], 'APPLIED', 'reviewed', 'ACTION_WARN'));
     await until(async () => (await acks()) >= before + 1 + n);
@@ -158,7 +152,7 @@ describe.each(CONCURRENT_CALLS)('admin writes, %i calls at once', (n) => {
     const ids = issued.map((a) => a.directive!.directive!.directiveId);
     const cucc = harness.client('carrier:CUCC');
     for (let round = 0; round < 3; round++) {
-      const streams = Array.from({ length: n }, () => cucc.streamDirectives());
+      const streams = Array.from({ length: n }, () => directiveStream(cucc));
       await Promise.all(streams.map(async (s) => {
         while (!ids.every((id) => s.received.some((d) => d.directiveId === id))) await s.waitFor(s.received.length + 1);
       }));

@@ -1,4 +1,4 @@
-import { aDecisionItem, AdminHarness, timestampIn, type AdminClient } from './admin-harness';
+import { aDecisionItem, AdminHarness, directiveStream, timestampIn, type AdminClient } from './admin-harness';
 
 describe('Inter-network correlation (admin over gRPC)', () => {
   let harness: AdminHarness;
@@ -43,7 +43,7 @@ describe('Inter-network correlation (admin over gRPC)', () => {
     });
 
     // The owner reads it on its stream.
-    const stream = ctcc.streamDirectives();
+    const stream = directiveStream(ctcc);
     expect((await stream.waitFor(1))[0]).toMatchObject({ kind: 'DIRECTIVE_KIND_REVIEW', msisdn: '+8619100000001' });
     stream.close();
   });
@@ -96,7 +96,7 @@ describe('Inter-network correlation with a stricter policy', () => {
   let harness: AdminHarness;
 
   beforeAll(async () => {
-    harness = await AdminHarness.start(undefined, { ADMIN_REVIEW_AFTER_REPORTS: '3', ADMIN_SUSPEND_AFTER_CARRIERS: '3' });
+    harness = await AdminHarness.start({ env: { ADMIN_REVIEW_AFTER_REPORTS: '3', ADMIN_SUSPEND_AFTER_CARRIERS: '3' } });
   });
   afterAll(() => harness.close());
 

@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { UsageProfile, type CarrierEvent, type Msisdn } from '@app/domain';
 import { AnalysisService } from '../../carrier/src/analysis/analysis.service';
-import { CarrierHarness, toWire } from '../../carrier/test/carrier-harness';
+import { CarrierHarness, ingest, toWire } from '../../carrier/test/carrier-harness';
 import { eventually } from '../../carrier/test/linked-services';
 import { RegistryHarness } from '../../registry/test/registry-harness';
-import { aDecisionItem, timestampIn } from './admin-harness';
-import { AdminHttpHarness } from './admin-http-harness';
+import { aDecisionItem, AdminHarness, timestampIn } from './admin-harness';
 
 /** Debian's chromium, driven by playwright-core, which never downloads a browser (.ci/run installs it). */
 const CHROMIUM = '/usr/bin/chromium';
@@ -76,7 +75,7 @@ async function refreshUntil(refresh: Locator, row: Locator, text: RegExp): Promi
 describe('the analysts’ dashboard in headless Chromium, on a registry, the admin and a carrier', () => {
   let keyDir: string;
   let registry: RegistryHarness;
-  let admin: AdminHttpHarness;
+  let admin: AdminHarness;
   let ctcc: CarrierHarness;
   let browser: Browser;
   /** Uncaught errors in the page: errors are shown, never thrown away. */
@@ -84,11 +83,11 @@ describe('the analysts’ dashboard in headless Chromium, on a registry, the adm
 
   beforeAll(async () => {
     keyDir = mkdtempSync(join(tmpdir(), 'dashboard-keys-'));
-    registry = await RegistryHarness.start(keyDir);
+    registry = await RegistryHarness.start({ keyDir });
     // One reporting carrier is enough for a SUSPEND directive, so the case follows from CMCC's one report.
-    admin = await AdminHttpHarness.start({ keyDir, env: { REGISTRY_ADDRESS: registry.address, ADMIN_SUSPEND_AFTER_CARRIERS: '1' } });
-    ctcc = await CarrierHarness.start('CTCC', { OUTBOX_INTERVAL_MS: '50', ADMIN_RETRY_MAX_MS: '500', REGISTRY_ADDRESS: registry.address, ADMIN_ADDRESS: admin.address }, keyDir);
-    expect(await ctcc.client().ingest(toWire(ctccSubscribers([HARASSER, REVIEWED])))).toMatchObject({ rejected: 0 });
+    admin = await AdminHarness.start({ keyDir, env: { REGISTRY_ADDRESS: registry.address, ADMIN_SUSPEND_AFTER_CARRIERS: '1' } });
+    ctcc = await CarrierHarness.start('CTCC', { keyDir, env: { OUTBOX_INTERVAL_MS: '50', ADMIN_RETRY_MAX_MS: '500', REGISTRY_ADDRESS: registry.address, ADMIN_ADDRESS: admin.address } });
+    expect(await ingest(ctcc.client(), toWire(ctccSubscribers([HARASSER, REVIEWED])))).toMatchObject({ rejected: 0 });
     expect(await admin.client('carrier:CMCC').submitCarrierFeed({ items: cmccFeed() })).toMatchObject({ accepted: 4 });
     // The administration directs CTCC, which suspends its subscriber and feeds that decision back.
     await eventually(
@@ -100,7 +99,7 @@ describe('the analysts’ dashboard in headless Chromium, on a registry, the adm
 
   afterAll(async () => {
     await browser?.close();
-    await ctcc?.close(false);
+    await ctcc?.close();
     await admin?.close();
     await registry?.close();
     rmSync(keyDir, { recursive: true, force: true });
@@ -185,7 +184,7 @@ describe('the analysts’ dashboard in headless Chromium, on a registry, the adm
     await page.getByTestId('cell-submit').click();
     await page.getByTestId('cells-table').getByText(NEW_CELL).waitFor();
     expect(Number(await page.getByTestId('cells-version').textContent())).toBe(versionBefore + 1);
-    const engine = ctcc.nestApp.get(AnalysisService).state;
+    const engine = ctcc.app.get(AnalysisService).state;
     await eventually(async () => engine.isHighRiskCell(NEW_CELL, Date.now()), (known) => known);
   });
 

@@ -1,7 +1,7 @@
-import { until } from '@app/testing';
+import { grpcError, until } from '@app/testing';
 import { status } from '@grpc/grpc-js';
 import { DirectiveExpiry } from '../src/directives/directive-expiry.service';
-import { AdminHarness, grpcError, type AdminClient } from './admin-harness';
+import { AdminHarness, directiveStream, type AdminClient } from './admin-harness';
 
 describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)', () => {
   let harness: AdminHarness;
@@ -9,7 +9,7 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
   let ctcc: AdminClient;
 
   beforeAll(async () => {
-    harness = await AdminHarness.start(undefined, { DIRECTIVE_TTL_HOURS: '48' });
+    harness = await AdminHarness.start({ env: { DIRECTIVE_TTL_HOURS: '48' } });
     administration = harness.client('admin:sichuan', 'admin-li');
     ctcc = harness.client('carrier:CTCC');
   });
@@ -53,9 +53,9 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
   });
 
   it('streams directives to carrier tokens only', async () => {
-    const analystStream = harness.client('analyst').streamDirectives();
+    const analystStream = directiveStream(harness.client('analyst'));
     await expect(analystStream.finished()).resolves.toMatchObject(grpcError(status.PERMISSION_DENIED));
-    const anonymous = harness.client().streamDirectives();
+    const anonymous = directiveStream(harness.client());
     await expect(anonymous.finished()).resolves.toMatchObject(grpcError(status.UNAUTHENTICATED));
   });
 
@@ -71,7 +71,7 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
   });
 
   it('streams open directives to their carrier, records the acknowledgement, and shows it in ListDirectives', async () => {
-    const stream = ctcc.streamDirectives();
+    const stream = directiveStream(ctcc);
     const [first] = await stream.waitFor(1);
     expect(first).toMatchObject({ kind: 'DIRECTIVE_KIND_SUSPEND', msisdn: '+8619100000001', reason: 'police request CD-2024-0117' });
     expect(await recordOf(first.directiveId)).toMatchObject({ status: 'DIRECTIVE_STATUS_DELIVERED', deliveries: 1 });
@@ -91,7 +91,7 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
     stream.close();
 
     // Acknowledged ones are not sent again.
-    const next = ctcc.streamDirectives();
+    const next = directiveStream(ctcc);
     await issue('19100000004', 'd-after', 'REVIEW');
     const [only] = await next.waitFor(1);
     expect(only.msisdn).toBe('+8619100000004');
@@ -103,11 +103,11 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
   it('sends an unacknowledged directive again on every new stream until it is acknowledged', async () => {
     const issued = await issue('19100000005', 'd-redeliver', 'REVIEW');
     const id = issued.directive!.directive!.directiveId;
-    const dropped = ctcc.streamDirectives();
+    const dropped = directiveStream(ctcc);
     expect((await dropped.waitFor(1))[0].directiveId).toBe(id);
     dropped.close();
 
-    const again = ctcc.streamDirectives();
+    const again = directiveStream(ctcc);
     expect((await again.waitFor(1))[0].directiveId).toBe(id);
     expect(await recordOf(id)).toMatchObject({ status: 'DIRECTIVE_STATUS_DELIVERED', deliveries: 2 });
     again.ack(id, 'APPLIED', 'warned');
@@ -118,7 +118,7 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
   it('ignores acknowledgements of another carrier\'s or an unknown directive, and keeps the stream', async () => {
     const cmccDirective = await issue('13800000001', 'd-cmcc', 'REVIEW');
     const id = cmccDirective.directive!.directive!.directiveId;
-    const intruder = ctcc.streamDirectives();
+    const intruder = directiveStream(ctcc);
     intruder.ack(id, 'REJECTED', 'not ours');
     intruder.ack('no-such-directive', 'APPLIED');
     // The stream still works afterwards.
@@ -135,7 +135,7 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
     const issued = await issue('19100000007', 'd-expire', 'REVIEW', 1);
     const id = issued.directive!.directive!.directiveId;
     await harness.sql(`UPDATE directive SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
-    const stream = ctcc.streamDirectives();
+    const stream = directiveStream(ctcc);
     const marker = await issue('19100000008', 'd-marker', 'REVIEW');
     expect((await stream.waitFor(1)).map((d) => d.directiveId)).toEqual([marker.directive!.directive!.directiveId]);
     stream.close();

@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
-import { aCountItem, aDecisionItem, AdminHarness, feedKey, grpcError, timestampIn, type AdminClient } from './admin-harness';
+import { grpcError } from '@app/testing';
+import { aCountItem, aDecisionItem, AdminHarness, feedKey, timestampIn, type AdminClient } from './admin-harness';
 
 describe('SubmitCarrierFeed (admin over gRPC)', () => {
   let harness: AdminHarness;

@@ -8,13 +8,9 @@ describe('admin health follows its database (e2e, database behind a proxy that i
 
   beforeAll(async () => {
     proxy = await TcpProxy.toTestDatabaseServer();
-    process.env.DATABASE_HEALTH_INTERVAL_MS = '200';
-    process.env.DATABASE_HEALTH_TIMEOUT_MS = '1000';
-    admin = await AdminHarness.start(undefined, {}, undefined, { reach: (url) => proxy.through(url) });
+    admin = await AdminHarness.start({ env: { DATABASE_HEALTH_INTERVAL_MS: '200', DATABASE_HEALTH_TIMEOUT_MS: '1000' }, reach: (url) => proxy.through(url) });
   });
   afterAll(async () => {
-    delete process.env.DATABASE_HEALTH_INTERVAL_MS;
-    delete process.env.DATABASE_HEALTH_TIMEOUT_MS;
     await proxy.restore();
     await admin.close();
     await proxy.close();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { chartJsFile, dashboardDir } from '../src/http/static-files';
-import { AdminHttpHarness } from './admin-http-harness';
+import { AdminHarness } from './admin-harness';
 
 interface DirectiveJson {
   directive: { directiveId: string; kind: string; msisdn: string; reason: string; issuedAt: string };
@@ -16,10 +16,10 @@ interface CellListJson {
 }
 
 describe('The dashboard’s JSON API over HTTP (e2e)', () => {
-  let harness: AdminHttpHarness;
+  let harness: AdminHarness;
 
   beforeAll(async () => {
-    harness = await AdminHttpHarness.start();
+    harness = await AdminHarness.start();
   });
   afterAll(() => harness.close());
 

@@ -1,14 +1,14 @@
 import { aFlag, RegistryHarness } from '../../registry/test/registry-harness';
-import { AdminHttpHarness } from './admin-http-harness';
+import { AdminHarness } from './admin-harness';
 
 /** LookupNumber shows the registry's status beside the carriers' steps: CONFIRMED is what no carrier can restore. */
 describe('LookupNumber with the registry: its status beside the carriers’ decisions (e2e)', () => {
   let registry: RegistryHarness;
-  let admin: AdminHttpHarness;
+  let admin: AdminHarness;
 
   beforeAll(async () => {
     registry = await RegistryHarness.start();
-    admin = await AdminHttpHarness.start({ keyDir: registry.keyDir, env: { REGISTRY_ADDRESS: registry.address } });
+    admin = await AdminHarness.start({ keyDir: registry.keyDir, env: { REGISTRY_ADDRESS: registry.address } });
   });
   afterAll(async () => {
     await admin.close();

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { AuditLog } from '@app/audit';
-import { aDecisionItem, grpcError, timestampIn } from './admin-harness';
-import { AdminHttpHarness } from './admin-http-harness';
+import { grpcError } from '@app/testing';
+import { aDecisionItem, AdminHarness, timestampIn } from './admin-harness';
 
 interface LookupJson {
   msisdn: string;
@@ -23,11 +23,11 @@ interface AuditRow {
 const NUMBER = '+8619100000031';
 
 describe('LookupNumber: a number across carriers, audited with its purpose (e2e)', () => {
-  let harness: AdminHttpHarness;
+  let harness: AdminHarness;
   let directiveId: string;
 
   beforeAll(async () => {
-    harness = await AdminHttpHarness.start();
+    harness = await AdminHarness.start();
     await harness.client('carrier:CMCC').submitCarrierFeed({ items: [aDecisionItem(NUMBER, 'ACTION_REPORT', { reasons: ['FOREIGN_HARASSMENT'], at: timestampIn(-3 * 3_600_000) })] });
     await harness.client('carrier:CTCC').submitCarrierFeed({
       items: [

@@ -1,6 +1,6 @@
 import { status as GrpcCode } from '@grpc/grpc-js';
 import { parseExposition, sampleOf, scrapeMetrics } from '@app/testing';
-import { aDecisionItem, AdminHarness, type AdminClient } from './admin-harness';
+import { aDecisionItem, AdminHarness, directiveStream, type AdminClient } from './admin-harness';
 
 describe('admin observability (metrics over HTTP, request ids on gRPC and HTTP)', () => {
   let harness: AdminHarness;
@@ -37,7 +37,7 @@ describe('admin observability (metrics over HTTP, request ids on gRPC and HTTP)'
     expect(sampleOf(series, 'grpc_server_handling_seconds_count', issue)).toBe(2);
 
     // The carrier takes it on its stream and applies it.
-    const stream = ctcc.streamDirectives();
+    const stream = directiveStream(ctcc);
     const directives = await stream.waitFor(1);
     const id = issued.directive!.directive!.directiveId;
     expect(directives.map((d) => d.directiveId)).toContain(id);

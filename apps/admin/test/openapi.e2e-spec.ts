@@ -1,13 +1,13 @@
 import { OPENAPI_DOCUMENT } from '../src/http/openapi/openapi.document';
-import { AdminHttpHarness } from './admin-http-harness';
+import { AdminHarness } from './admin-harness';
 
 interface ExpressLayer {
   route?: { path: string; methods: Record<string, boolean> };
 }
 
 /** `METHOD /path/{param}` for every route Express holds, as an OpenAPI path. */
-function expressRoutes(harness: AdminHttpHarness): string[] {
-  const express = harness.app.getHttpAdapter().getInstance() as { router: { stack: ExpressLayer[] } };
+function expressRoutes(harness: AdminHarness): string[] {
+  const express = harness.httpApp.getHttpAdapter().getInstance() as { router: { stack: ExpressLayer[] } };
   return express.router.stack.flatMap((layer) =>
     layer.route ? Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`) : [],
   );
@@ -25,10 +25,10 @@ function refsIn(value: unknown): string[] {
 }
 
 describe('OpenAPI document (e2e)', () => {
-  let harness: AdminHttpHarness;
+  let harness: AdminHarness;
 
   beforeAll(async () => {
-    harness = await AdminHttpHarness.start();
+    harness = await AdminHarness.start();
   });
   afterAll(() => harness.close());
 

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import type { admin } from '@app/contracts';
-import { aCountItem, aDecisionItem, grpcError } from './admin-harness';
-import { AdminHttpHarness } from './admin-http-harness';
+import { grpcError } from '@app/testing';
+import { aCountItem, aDecisionItem, AdminHarness } from './admin-harness';
 
 /** A Timestamp for a China Standard Time wall-clock time. */
 const cst = (local: string) => {
@@ -37,7 +37,7 @@ const decision = (msisdn: string, action: string, reasons: string[], at: string,
  * CUCC, policy cucc@2
  *   U1  +8619100000004  REPORT    FOREIGN_HARASSMENT                02-07 10:00
  */
-async function submitFixture(harness: AdminHttpHarness): Promise<void> {
+async function submitFixture(harness: AdminHarness): Promise<void> {
   await harness.client('carrier:CTCC').submitCarrierFeed({
     items: [
       decision('+8619100000001', 'SUSPEND', ['CORROBORATED_REPORTS', 'CALL_BURST'], '2024-02-05T10:00:00', 'default@3', reporters(4)),
@@ -139,10 +139,10 @@ const EXPECTED_MULTI_CARRIER = [
 const RANGE = 'from=2024-02-05&to=2024-02-07';
 
 describe('Oversight figures match a fixture computed by hand (e2e)', () => {
-  let harness: AdminHttpHarness;
+  let harness: AdminHarness;
 
   beforeAll(async () => {
-    harness = await AdminHttpHarness.start();
+    harness = await AdminHarness.start();
     await submitFixture(harness);
   });
   afterAll(() => harness.close());

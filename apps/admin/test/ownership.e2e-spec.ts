@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
-import { AdminHarness, grpcError, type AdminClient } from './admin-harness';
+import { grpcError } from '@app/testing';
+import { AdminHarness, type AdminClient } from './admin-harness';
 
 describe('GetOwner and SetPortedNumber (admin over gRPC)', () => {
   let harness: AdminHarness;

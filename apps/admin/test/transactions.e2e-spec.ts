@@ -5,7 +5,7 @@ import { CaseTracker } from '../src/cases/case-tracker.service';
 import { DirectiveNotifier } from '../src/directives/directive-notifier';
 import { DirectivesRepository } from '../src/directives/directives.repository';
 import { OwnershipService } from '../src/ownership/ownership.service';
-import { AdminHarness } from './admin-harness';
+import { AdminHarness, directiveStream } from './admin-harness';
 
 /** Queries inside the admin's transactions go through the transaction's manager; work a transaction merely starts runs on its own. */
 describe('admin transactions and the transaction guard', () => {
@@ -36,7 +36,7 @@ describe('admin transactions and the transaction guard', () => {
   });
 
   it('lets directive streams woken from inside a transaction read on connections of their own', async () => {
-    const stream = harness.client('carrier:CTCC').streamDirectives();
+    const stream = directiveStream(harness.client('carrier:CTCC'));
     const repository = harness.app.get(DirectivesRepository);
     // The stream's opening read first, then the one the wake-up below causes.
     const read = jest.spyOn(repository, 'openFor');

@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { AuditModule } from '@app/audit';
-import { ClockModule } from '@app/config';
+import { ConfigModule, type Env } from '@app/config';
+import type { Clock } from '@app/domain';
 import { AUTH_OWN_CARRIER, AUTH_OWN_PROVINCE, CALL_ADMISSION } from '@app/grpc';
 import { MetricsModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
@@ -36,16 +37,16 @@ class CarrierConfigModule {
 
 @Module({})
 export class CarrierModule {
-  /** One carrier's service, on its own database (`fraud_carrier_<id>`). */
-  static forCarrier(config: CarrierConfig): DynamicModule {
+  /** One carrier's service, on its own database (`fraud_carrier_<id>`): `config` read from `env`, which its providers read too. */
+  static forCarrier(config: CarrierConfig, env: Env, clock?: Clock): DynamicModule {
     return {
       module: CarrierModule,
       imports: [
+        ConfigModule.forEnv(env, clock),
         CarrierConfigModule.of(config),
         MetricsModule.forService(`carrier-${config.carrierId.toLowerCase()}`),
         CarrierMetricsModule,
         PersistenceModule.forService(carrierDatabase, { instance: config.carrierId }),
-        ClockModule,
         AuditModule,
         IngestModule,
         OutboxModule,

@@ -3,7 +3,7 @@ import { MINUTE, Scenario } from '../../../libs/domain/src/carrier/fixtures';
 import { AdminRelay } from '../src/admin-link/admin-relay.service';
 import { DailyCounts } from '../src/admin-link/daily-counts.service';
 import { AnalysisService } from '../src/analysis/analysis.service';
-import { toWire, type CarrierHarness } from './carrier-harness';
+import { carrierIdOf, ingest as ingestBatches, toWire, type CarrierHarness } from './carrier-harness';
 import { eventually, query, startProvince, type Province } from './linked-services';
 
 /** Carrier A owns the harassing number (segment 191); carrier B's subscribers (138) receive its calls. */
@@ -38,7 +38,7 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
 
   beforeAll(async () => {
     // One reporting carrier makes a SUSPEND directive (the province's default asks for two, and REVIEWs on one).
-    province = await startProvince(['CTCC', 'CMCC'], { ADMIN_SUSPEND_AFTER_CARRIERS: '1' });
+    province = await startProvince(['CTCC', 'CMCC'], { admin: { ADMIN_SUSPEND_AFTER_CARRIERS: '1' } });
     ({ CTCC: ctcc, CMCC: cmcc } = province.carriers);
   });
   afterAll(() => province.close());
@@ -48,8 +48,8 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
   const adminSql = <T>(sql: string, params: unknown[] = []) => province.admin.sql<T>(sql, params);
   const decisionsOf = (carrier: CarrierHarness, msisdn: string) =>
     query<{ action: string; reasons: string[] }>(carrier.db.url, `SELECT action, reasons FROM decision WHERE msisdn = $1 AND NOT shadow ORDER BY at, recorded_at`, [msisdn]);
-  const ingest = async (carrier: CarrierHarness, events: CarrierEvent[]) => expect(await carrier.client().ingest(toWire(events))).toMatchObject({ rejected: 0, late: 0 });
-  const adminBacklog = (carrier: CarrierHarness) => carrier.nestApp.get(AdminRelay).backlog().then((b) => b.ADMIN);
+  const ingest = async (carrier: CarrierHarness, events: CarrierEvent[]) => expect(await ingestBatches(carrier.client(), toWire(events))).toMatchObject({ rejected: 0, late: 0 });
+  const adminBacklog = (carrier: CarrierHarness) => carrier.app.get(AdminRelay).backlog().then((b) => b.ADMIN);
 
   it('B reports A’s number, the administration directs A, A suspends it and acknowledges, and the case shows the whole path', async () => {
     const started = Date.now();
@@ -74,7 +74,7 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
 
     // A's suspension is its own decision, stored with its notice, flagged to the registry and fed back to the administration.
     expect(await decisionsOf(ctcc, HARASSER)).toEqual([{ action: 'SUSPEND', reasons: ['DIRECTIVE'] }]);
-    expect(ctcc.nestApp.get(AnalysisService).state.levelOf(HARASSER as Msisdn, Date.now())).toBe('SUSPEND');
+    expect(ctcc.app.get(AnalysisService).state.levelOf(HARASSER as Msisdn, Date.now())).toBe('SUSPEND');
     const { results } = await eventually(
       () => province.registry.client('police', 'officer-1').checkNumbers({ msisdns: [HARASSER] }),
       (r) => r.results[0]?.status === 'NUMBER_STATUS_SUSPECTED',
@@ -112,7 +112,7 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
       await eventually(() => adminBacklog(carrier), (b) => b.pending === 0);
       expect(await adminBacklog(carrier)).toMatchObject({ pending: 0, failed: 0 });
       const [{ n }] = await query<{ n: string }>(carrier.db.url, `SELECT count(*) AS n FROM decision WHERE NOT shadow`);
-      const stored = await adminSql<{ n: string }>(`SELECT count(*) AS n FROM carrier_decision WHERE carrier = $1`, [carrier.carrierId]);
+      const stored = await adminSql<{ n: string }>(`SELECT count(*) AS n FROM carrier_decision WHERE carrier = $1`, [carrierIdOf(carrier)]);
       expect(stored[0].n).toBe(n);
     }
     console.log(`report → directive → suspension → acknowledgement → case in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -122,7 +122,7 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
     const cell = '460-00-23456-1';
     const { list } = await admin().addHighRiskCell({ idempotencyKey: 'cell-1', cell, reason: 'fraud den (police report 17)', source: 'police:chengdu', expiresInDays: 30 });
     for (const carrier of [ctcc, cmcc]) {
-      await eventually(async () => carrier.nestApp.get(AnalysisService).state.isHighRiskCell(cell, Date.now()), (known) => known);
+      await eventually(async () => carrier.app.get(AnalysisService).state.isHighRiskCell(cell, Date.now()), (known) => known);
     }
     const acked = await eventually(
       () => adminSql<{ carrier: string; status: string; ack_detail: string }>(`SELECT carrier, status, ack_detail FROM directive WHERE kind = 'HIGH_RISK_CELLS' AND carrier IN ('CMCC', 'CTCC') ORDER BY carrier`),
@@ -137,7 +137,7 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
     await ctcc.stop();
     await ctcc.boot();
     // Loaded from A's own database at start-up: the administration is not there to send it.
-    expect(ctcc.nestApp.get(AnalysisService).state.isHighRiskCell(cell, Date.now())).toBe(true);
+    expect(ctcc.app.get(AnalysisService).state.isHighRiskCell(cell, Date.now())).toBe(true);
 
     // B reports another number of A's segment (not A's subscriber): the report waits, retried.
     const stranger = '+8619100007777';
@@ -190,7 +190,7 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
       adminSql<{ day: string; policy: string; action: string; reason: string; count: string }>(
         `SELECT to_char(day, 'YYYY-MM-DD') AS day, policy, action, reason, count FROM daily_count WHERE carrier = 'CMCC' ORDER BY 1, 2, 3, 4`,
       );
-    const counts = cmcc.nestApp.get(DailyCounts);
+    const counts = cmcc.app.get(DailyCounts);
 
     expect((await counts.countNow()).queued).toBeGreaterThan(0);
     const expected = await perDay(cmcc);

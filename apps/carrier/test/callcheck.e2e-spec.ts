@@ -1,8 +1,7 @@
 import { status } from '@grpc/grpc-js';
-import type { carrier } from '@app/contracts';
 import { normaliseMsisdn } from '@app/domain';
 import { newNumberBurst } from '../../../libs/domain/src/carrier/fixtures';
-import { CarrierHarness, toWire, type CarrierClient } from './carrier-harness';
+import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
 import { applyStep, query, subscribe, suspend } from './ladder-helpers';
 
 describe('CheckCall (carrier over gRPC)', () => {
@@ -15,7 +14,7 @@ describe('CheckCall (carrier over gRPC)', () => {
   });
   afterAll(() => carrier.close());
 
-  const check = (caller: string, callee = '13800000000', as = client) => as.call<carrier.CheckCallResponse>('checkCall', { caller, callee });
+  const check = (caller: string, callee = '13800000000', as = client) => as.checkCall({ caller, callee });
   const registry = (national: string, status: 'SUSPECTED' | 'CONFIRMED' | 'CLEARED') =>
     applyStep(carrier, (engine) => engine.registryChanged(normaliseMsisdn(national, 'test'), status, Date.now()));
 
@@ -34,7 +33,7 @@ describe('CheckCall (carrier over gRPC)', () => {
 
   it('blocks our subscriber when our ladder restricts (outbound limited) or suspends it', async () => {
     const burst = newNumberBurst();
-    await client.ingest(toWire(burst.events.filter((e) => e.type !== 'high_risk_cell')));
+    await ingest(client, toWire(burst.events.filter((e) => e.type !== 'high_risk_cell')));
     expect(await check(burst.subject)).toEqual({ verdict: 'CALL_VERDICT_BLOCK', reasons: ['RESTRICTED'] });
     const [ours] = await subscribe(carrier, client, ['13310000004']);
     await suspend(carrier, ours);
@@ -59,7 +58,7 @@ describe('CheckCall (carrier over gRPC)', () => {
     ['a short callee', { caller: '13310000001', callee: '12345' }, 'callee: "12345" is not a phone number'],
     ['a callee with letters', { caller: '13310000001', callee: '1380000abcd' }, 'callee:'],
   ])('refuses %s with INVALID_ARGUMENT naming the field', async (_case, request, details) => {
-    await expect(client.call('checkCall', request)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining(details) });
+    await expect(client.checkCall(request)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining(details) });
   });
 
   it('answers this carrier only: other carriers, the administration, analysts and police are refused', async () => {

@@ -1,11 +1,10 @@
-import type { carrier } from '@app/contracts';
 import { DEFAULT_POLICY, UsageProfile, type Msisdn } from '@app/domain';
-import { atOnce, CONCURRENT_CALLS, overrideEnv, expectOneFirstAnswer, expectSameAnswers } from '@app/testing';
+import { atOnce, CONCURRENT_CALLS, expectOneFirstAnswer, expectSameAnswers } from '@app/testing';
 import { newNumberBurst } from '../../../libs/domain/src/carrier/fixtures';
 import { AnalysisService } from '../src/analysis/analysis.service';
 import { DecisionRecorder } from '../src/decisions/decision-recorder.service';
 import { ReactivationRepository } from '../src/reactivation/reactivation.repository';
-import { CarrierHarness, toWire, type CarrierClient } from './carrier-harness';
+import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
 import { levelOf, query, subscribe, suspend } from './ladder-helpers';
 
 const NATIONAL_ID = '11010519491231002X';
@@ -21,20 +20,14 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
   let desk: CarrierClient;
   let ops: CarrierClient;
 
-  // One client sends up to 50 streams at once here, past the default share of one client.
-  let restoreEnv: () => void;
-
   beforeAll(async () => {
-    restoreEnv = overrideEnv({ LIMIT_STREAMS_PER_CLIENT: '64' });
-    harness = await CarrierHarness.start('CTCC');
+    // One client sends up to 50 streams at once here, past the default share of one client.
+    harness = await CarrierHarness.start('CTCC', { env: { LIMIT_STREAMS_PER_CLIENT: '64' } });
     shop = harness.client('carrier:CTCC', 'shop-chengdu-12');
     desk = harness.client('admin:sichuan', 'analyst-desk-3');
     ops = harness.client('carrier:CTCC', 'ops-li');
   });
-  afterAll(async () => {
-    await harness.close();
-    restoreEnv();
-  });
+  afterAll(() => harness.close());
 
   const count = async (sql: string, params: unknown[] = []) => Number((await query(harness, sql, params))[0].n);
   /** CTCC numbers (segment 133), `series` apart for each test. */
@@ -45,16 +38,16 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
     return subscribers;
   }
   const reactivate = (key: string, msisdn: string) =>
-    shop.call<carrier.ReactivateResponse>('reactivate', { idempotencyKey: key, msisdn, verificationReference: `ticket-${key}`, nationalId: NATIONAL_ID, idVerified: true });
-  const appeal = (key: string, msisdn: string) => desk.call<carrier.ResolveAppealResponse>('resolveAppeal', { idempotencyKey: key, msisdn, upheld: true, reference: `appeal-${key}`, note: 'employer confirmed' });
+    shop.reactivate({ idempotencyKey: key, msisdn, verificationReference: `ticket-${key}`, nationalId: NATIONAL_ID, idVerified: true });
+  const appeal = (key: string, msisdn: string) => desk.resolveAppeal({ idempotencyKey: key, msisdn, upheld: true, reference: `appeal-${key}`, note: 'employer confirmed' });
   const declare = (key: string, msisdn: string, as = shop) =>
-    as.call<carrier.DeclareProfileResponse>('declareProfile', { idempotencyKey: key, msisdn, profile: 'USAGE_PROFILE_COURIER', attestedBy: 'SF Express', attestationReference: `SF-${key}` });
+    as.declareProfile({ idempotencyKey: key, msisdn, profile: 'USAGE_PROFILE_COURIER' as never, attestedBy: 'SF Express', attestationReference: `SF-${key}` });
   const restores = (msisdn: string, reason: string) => count(`SELECT count(*) AS n FROM decision WHERE msisdn = $1 AND action = 'RESTORE' AND $2 = ANY (reasons) AND NOT shadow`, [msisdn, reason]);
 
   /** Other calls are still answered: a read from memory and one from the database. */
   async function expectStillAnswering(): Promise<void> {
-    await expect(shop.call('checkCall', { caller: '13300000000', callee: '13800000000' })).resolves.toHaveProperty('verdict');
-    await expect(ops.call('listPolicies', {})).resolves.toHaveProperty('versions');
+    await expect(shop.checkCall({ caller: '13300000000', callee: '13800000000' })).resolves.toHaveProperty('verdict');
+    await expect(ops.listPolicies({})).resolves.toHaveProperty('versions');
   }
 
   it('Reactivate: identical calls restore once, in the engine and the database, answered as the first; different ones all restore', async () => {
@@ -90,7 +83,7 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
     const first = expectOneFirstAnswer(await atOnce(n, () => declare(`declare-${n}`, msisdn)));
     expect(first).toEqual({ msisdn, profile: 'USAGE_PROFILE_COURIER', outcome: 'DECLARATION_OUTCOME_DECLARED', replayed: false });
     expect(await count(`SELECT count(*) AS n FROM profile_declaration WHERE idempotency_key = $1`, [`declare-${n}`])).toBe(1);
-    expect(harness.nestApp.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.Courier);
+    expect(harness.app.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.Courier);
 
     const each = await atOnce(n, (i) => declare(`declare-${n}-${i}`, others[i]));
     expect(each.every((a) => !a.replayed)).toBe(true);
@@ -106,7 +99,7 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
     try {
       const shopThere = replica.client('carrier:CTCC', 'shop-chengdu-12');
       const reactivateAt = (client: CarrierClient) =>
-        client.call<carrier.ReactivateResponse>('reactivate', { idempotencyKey: `reactivate-replicas-${n}`, msisdn: suspendedNumber, verificationReference: 'ticket', nationalId: NATIONAL_ID, idVerified: true });
+        client.reactivate({ idempotencyKey: `reactivate-replicas-${n}`, msisdn: suspendedNumber, verificationReference: 'ticket', nationalId: NATIONAL_ID, idVerified: true });
       expectOneFirstAnswer(await atOnce(n, (i) => reactivateAt(i % 2 === 0 ? shop : shopThere)));
       expect(await count(`SELECT count(*) AS n FROM reactivation WHERE idempotency_key = $1`, [`reactivate-replicas-${n}`])).toBe(1);
       expect(await restores(suspendedNumber, 'ID_VERIFIED')).toBe(1);
@@ -119,8 +112,8 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
   });
 
   it('PutPolicy and SetPolicy: identical calls store and switch once, all answered alike; different ones all succeed', async () => {
-    const put = (version: number) => ops.call<carrier.PutPolicyResponse>('putPolicy', { document: JSON.stringify({ ...DEFAULT_POLICY, version, description: `concurrency ${n}` }) });
-    const set = (policy: string, reason: string) => ops.call<carrier.SetPolicyResponse>('setPolicy', { policy, mode: 'POLICY_MODE_SHADOW', reason });
+    const put = (version: number) => ops.putPolicy({ document: JSON.stringify({ ...DEFAULT_POLICY, version, description: `concurrency ${n}` }) });
+    const set = (policy: string, reason: string) => ops.setPolicy({ policy, mode: 'POLICY_MODE_SHADOW' as never, reason });
     const assignments = () => count(`SELECT count(*) AS n FROM policy_assignment`);
 
     const stored = expectSameAnswers(await atOnce(n, () => put(100)));
@@ -129,7 +122,7 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
     const before = await assignments();
     expect(expectSameAnswers(await atOnce(n, () => set('default@100', 'shadow run of the copy')))).toEqual({ active: 'default@2', shadow: 'default@100' });
     expect(await assignments()).toBe(before + 1);
-    expect(harness.nestApp.get(AnalysisService).state.shadow?.label).toBe('default@100');
+    expect(harness.app.get(AnalysisService).state.shadow?.label).toBe('default@100');
 
     const versions = Array.from({ length: n }, (_, i) => 101 + i);
     const puts = await atOnce(n, (i) => put(versions[i]));
@@ -139,7 +132,7 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
     expect(await assignments()).toBe(before + 1 + n);
     // The engine runs what the last recorded switch says.
     const [last] = await query(harness, `SELECT name, version FROM policy_assignment ORDER BY id DESC LIMIT 1`);
-    expect(harness.nestApp.get(AnalysisService).state.shadow?.label).toBe(`${last.name}@${last.version}`);
+    expect(harness.app.get(AnalysisService).state.shadow?.label).toBe(`${last.name}@${last.version}`);
     await expectStillAnswering();
   });
 
@@ -151,7 +144,7 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
       `burst-${n}`,
     );
     const events = batches.flat().length;
-    const answers = await atOnce(n, () => shop.ingest(batches));
+    const answers = await atOnce(n, () => ingest(shop, batches));
     expect(answers.reduce((sum, a) => sum + a.accepted, 0)).toBe(events);
     expect(answers.reduce((sum, a) => sum + a.duplicates, 0)).toBe(events * (n - 1));
     expect(answers.every((a) => a.rejected === 0)).toBe(true);
@@ -174,12 +167,12 @@ describe('carrier writes whose transaction fails', () => {
   afterEach(() => jest.restoreAllMocks());
 
   const reactivate = (key: string, msisdn: string) =>
-    shop.call<carrier.ReactivateResponse>('reactivate', { idempotencyKey: key, msisdn, verificationReference: `ticket-${key}`, nationalId: NATIONAL_ID, idVerified: true });
+    shop.reactivate({ idempotencyKey: key, msisdn, verificationReference: `ticket-${key}`, nationalId: NATIONAL_ID, idVerified: true });
 
   it('Reactivate: leaves the engine and the database as they were, so the retry restores once', async () => {
     const [msisdn] = await subscribe(harness, shop, ['13349000001']);
     await suspend(harness, msisdn);
-    jest.spyOn(harness.nestApp.get(ReactivationRepository), 'insertReactivation').mockRejectedValueOnce(new Error('connection lost'));
+    jest.spyOn(harness.app.get(ReactivationRepository), 'insertReactivation').mockRejectedValueOnce(new Error('connection lost'));
     await expect(reactivate('fails-once', msisdn)).rejects.toMatchObject({ code: 13 });
     expect(levelOf(harness, msisdn)).toBe('SUSPEND');
     expect(await query(harness, `SELECT action FROM decision WHERE msisdn = $1 AND action = 'RESTORE'`, [msisdn])).toEqual([]);
@@ -191,9 +184,9 @@ describe('carrier writes whose transaction fails', () => {
   it('ResolveAppeal: leaves the engine and the database as they were, so the retry restores once', async () => {
     const [msisdn] = await subscribe(harness, shop, ['13349000004']);
     await suspend(harness, msisdn);
-    jest.spyOn(harness.nestApp.get(ReactivationRepository), 'insertAppeal').mockRejectedValueOnce(new Error('connection lost'));
+    jest.spyOn(harness.app.get(ReactivationRepository), 'insertAppeal').mockRejectedValueOnce(new Error('connection lost'));
     const desk = harness.client('admin:sichuan', 'analyst-desk-3');
-    const appeal = () => desk.call('resolveAppeal', { idempotencyKey: 'appeal-fails', msisdn, upheld: true, reference: 'appeal-1', note: '' });
+    const appeal = () => desk.resolveAppeal({ idempotencyKey: 'appeal-fails', msisdn, upheld: true, reference: 'appeal-1', note: '' });
     await expect(appeal()).rejects.toMatchObject({ code: 13 });
     expect(levelOf(harness, msisdn)).toBe('SUSPEND');
     expect(await query(harness, `SELECT action FROM decision WHERE msisdn = $1 AND action = 'RESTORE'`, [msisdn])).toEqual([]);
@@ -203,18 +196,18 @@ describe('carrier writes whose transaction fails', () => {
 
   it('DeclareProfile: takes the profile back out of the engine when its transaction fails after the engine heard of it', async () => {
     const [msisdn] = await subscribe(harness, shop, ['13349000002']);
-    jest.spyOn(harness.nestApp.get(DecisionRecorder), 'recordIn').mockRejectedValueOnce(new Error('connection lost'));
-    const declare = () => shop.call('declareProfile', { idempotencyKey: 'declare-fails', msisdn, profile: 'USAGE_PROFILE_COURIER', attestedBy: 'SF Express', attestationReference: 'SF-1' });
+    jest.spyOn(harness.app.get(DecisionRecorder), 'recordIn').mockRejectedValueOnce(new Error('connection lost'));
+    const declare = () => shop.declareProfile({ idempotencyKey: 'declare-fails', msisdn, profile: 'USAGE_PROFILE_COURIER' as never, attestedBy: 'SF Express', attestationReference: 'SF-1' });
     await expect(declare()).rejects.toMatchObject({ code: 13 });
-    expect(harness.nestApp.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.None);
+    expect(harness.app.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.None);
     expect(await query(harness, `SELECT profile FROM subscriber WHERE msisdn = $1`, [msisdn])).toEqual([{ profile: 'none' }]);
     await expect(declare()).resolves.toMatchObject({ profile: 'USAGE_PROFILE_COURIER', replayed: false });
-    expect(harness.nestApp.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.Courier);
+    expect(harness.app.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.Courier);
   });
 
   it('IngestEvents: answers a retried stream only once the first copy of its events is durable', async () => {
-    const analysis = harness.nestApp.get(AnalysisService);
-    const recorder = harness.nestApp.get(DecisionRecorder);
+    const analysis = harness.app.get(AnalysisService);
+    const recorder = harness.app.get(DecisionRecorder);
     const record = recorder.record.bind(recorder);
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -230,7 +223,7 @@ describe('carrier writes whose transaction fails', () => {
       1000,
       'held',
     );
-    const answers = Promise.all([shop.ingest(batches), shop.ingest(batches)]);
+    const answers = Promise.all([ingest(shop, batches), ingest(shop, batches)]);
     let retried: ReturnType<AnalysisService['analyse']> | undefined;
     while (!(retried = analysed.mock.results.find((r) => r.type === 'return' && r.value.outcome.duplicates > 0)?.value)) {
       await new Promise((resolve) => setImmediate(resolve));

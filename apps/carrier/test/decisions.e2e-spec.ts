@@ -3,7 +3,7 @@ import { status } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
 import { REASONS, type CarrierEvent, type ReasonCode } from '@app/domain';
 import { newNumberBurst, wangiri } from '../../../libs/domain/src/carrier/fixtures';
-import { CarrierHarness, toWire, type CarrierClient } from './carrier-harness';
+import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
 
 const ingestible = (events: CarrierEvent[]) => events.filter((e) => e.type !== 'high_risk_cell');
 const grpcError = (code: status, details: string) => ({ code, details: expect.stringContaining(details) });
@@ -20,13 +20,13 @@ describe('ListDecisions and ListNotices (carrier over gRPC)', () => {
     carrier = await CarrierHarness.start('CTCC');
     client = carrier.client();
     // In event-time order: the one-ring calls came the evening before the burst.
-    await client.ingest(toWire(ingestible(oneRing.events), 200, 'wangiri'));
-    await client.ingest(toWire(ingestible(burst.events), 200, 'burst'));
+    await ingest(client, toWire(ingestible(oneRing.events), 200, 'wangiri'));
+    await ingest(client, toWire(ingestible(burst.events), 200, 'burst'));
   });
   afterAll(() => carrier.close());
 
-  const list = (request: Partial<carrier.ListDecisionsRequest>) => client.call<carrier.ListDecisionsResponse>('listDecisions', request);
-  const notices = (request: Partial<carrier.ListNoticesRequest>) => client.call<carrier.ListNoticesResponse>('listNotices', request);
+  const list = (request: Partial<carrier.ListDecisionsRequest>) => client.listDecisions(request);
+  const notices = (request: Partial<carrier.ListNoticesRequest>) => client.listNotices(request);
 
   it('lists every number’s decisions newest first, with reasons in plain language and the evidence', async () => {
     const { decisions, nextPageToken } = await list({});

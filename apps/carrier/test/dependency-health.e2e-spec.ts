@@ -1,6 +1,7 @@
 import { healthCheck, sampleOf, scrapeMetrics } from '@app/testing';
 import type { CarrierHarness } from './carrier-harness';
 import { eventually, startProvince, type Province } from './linked-services';
+import { ingest } from './carrier-harness';
 
 interface HealthJson {
   status: string;
@@ -25,7 +26,7 @@ describe('a carrier names a missing registry or administration as degraded, and 
   };
   const gauge = async (dependency: string) => sampleOf(await scrapeMetrics(carrier.metricsUrl), 'fraud_dependency_up', { dependency });
   const ingestOne = (i: number) =>
-    carrier.client().ingest([[{ id: `dep-${i}`, atMs: Date.now(), call: { caller: '19100000001', callee: `1910000${String(2000 + i)}`, durationSec: 30, answered: true, cell: '' } }] as never]);
+    ingest(carrier.client(), [[{ id: `dep-${i}`, atMs: Date.now(), call: { caller: '19100000001', callee: `1910000${String(2000 + i)}`, durationSec: 30, answered: true, cell: '' } }] as never]);
 
   it('with everything up: every entry SERVING, and GET /health says so with a detail per dependency', async () => {
     const all = await eventually(statuses, (s) => Object.values(s).every((v) => v === 'SERVING'));

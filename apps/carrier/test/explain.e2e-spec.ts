@@ -3,7 +3,7 @@ import type { carrier } from '@app/contracts';
 import { Action, REASONS, type Msisdn } from '@app/domain';
 import { falseReportAttack, HIGH_RISK, highRiskCellWorker } from '../../../libs/domain/src/carrier/fixtures';
 import { AnalysisService } from '../src/analysis/analysis.service';
-import { CarrierHarness, toWire, type CarrierClient } from './carrier-harness';
+import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
 import { rowsOf } from '@app/testing';
 
 const grpcError = (code: status, details: string) => ({ code, details: expect.stringContaining(details) });
@@ -19,15 +19,15 @@ describe('ExplainNumber (carrier over gRPC)', () => {
     carrier = await CarrierHarness.start('CTCC');
     police = carrier.client('police', 'officer-0427');
     // The high-risk cell list is not an IngestEvents event (it comes from the administration): feed the engine directly.
-    const analysis = carrier.nestApp.get(AnalysisService);
+    const analysis = carrier.app.get(AnalysisService);
     for (const event of worker.events) if (event.type === 'high_risk_cell') await analysis.apply((engine) => engine.process(event));
     const client = carrier.client();
-    await client.ingest(toWire(worker.events.filter((e) => e.type !== 'high_risk_cell'), 200, 'worker'));
-    await client.ingest(toWire(attacked.events.filter((e) => e.type !== 'high_risk_cell'), 200, 'attack'));
+    await ingest(client, toWire(worker.events.filter((e) => e.type !== 'high_risk_cell'), 200, 'worker'));
+    await ingest(client, toWire(attacked.events.filter((e) => e.type !== 'high_risk_cell'), 200, 'attack'));
   });
   afterAll(() => carrier.close());
 
-  const explain = (request: Partial<carrier.ExplainNumberRequest>, client = police) => client.call<carrier.ExplainNumberResponse>('explainNumber', request);
+  const explain = (request: Partial<carrier.ExplainNumberRequest>, client = police) => client.explainNumber(request);
 
   it('shows the state, every decision in plain language, and the cell and time behind each cell-based reason', async () => {
     const answer = await explain({ msisdn: worker.subject.slice(3), purpose: 'customer call 2024-0117' });
@@ -80,7 +80,7 @@ describe('ExplainNumber (carrier over gRPC)', () => {
   });
 
   it('explains a suspension: the chances left, then police verification once they are used', async () => {
-    const analysis = carrier.nestApp.get(AnalysisService);
+    const analysis = carrier.app.get(AnalysisService);
     const subject = worker.subject as Msisdn;
     const now = Date.now();
     await analysis.apply((engine) => engine.directive(subject, Action.Suspend, now - 3_600_000));

@@ -1,20 +1,14 @@
-import { Client } from 'pg';
 import { common, registry, toTimestamp } from '@app/contracts';
 import { Action, normaliseMsisdn, UsageProfile, type CarrierEvent, type EngineResult, type Msisdn, type RegistryMark } from '@app/domain';
+import { rowsOf } from '@app/testing';
 import { AnalysisService } from '../src/analysis/analysis.service';
 import { RegistryFollower } from '../src/registry-link/registry-follower.service';
-import { toWire, type CarrierClient, type CarrierHarness } from './carrier-harness';
+import { carrierIdOf, ingest, toWire, type CarrierClient, type CarrierHarness } from './carrier-harness';
 
 /** Helpers for the call-setup, profile and re-activation tests: the carrier's database, directory and engine. */
 
-export async function query(harness: CarrierHarness, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-  const pg = new Client({ connectionString: harness.db.url });
-  await pg.connect();
-  try {
-    return (await pg.query(sql, params)).rows;
-  } finally {
-    await pg.end();
-  }
+export function query(harness: CarrierHarness, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  return rowsOf(harness.db.url, sql, params);
 }
 
 /** Makes numbers subscribers of the harness's carrier (through IngestEvents, as the customer system would). */
@@ -24,19 +18,19 @@ export async function subscribe(harness: CarrierHarness, client: CarrierClient, 
     type: 'subscriber',
     at: activatedAt,
     msisdn: normaliseMsisdn(national, 'test'),
-    carrier: harness.carrierId,
+    carrier: carrierIdOf(harness),
     activatedAt,
     realNameVerified: true,
     profile,
   }));
-  const response = await client.ingest(toWire(events));
+  const response = await ingest(client, toWire(events));
   if (response.accepted !== events.length) throw new Error(`subscriber records refused: ${JSON.stringify(response.rejections)}`);
   return events.map((e) => (e as { msisdn: Msisdn }).msisdn);
 }
 
 /** Runs an engine step in the booted carrier, recorded as the service records its own. */
 export function applyStep(harness: CarrierHarness, step: Parameters<AnalysisService['apply']>[0]): Promise<EngineResult> {
-  return harness.nestApp.get(AnalysisService).apply(step);
+  return harness.app.get(AnalysisService).apply(step);
 }
 
 /** A suspension as the administration's directive would impose it, now. */
@@ -45,7 +39,7 @@ export function suspend(harness: CarrierHarness, msisdn: Msisdn): Promise<Engine
 }
 
 export function levelOf(harness: CarrierHarness, msisdn: Msisdn): Action {
-  return harness.nestApp.get(AnalysisService).state.levelOf(msisdn, Date.now());
+  return harness.app.get(AnalysisService).state.levelOf(msisdn, Date.now());
 }
 
 let registryVersion = 0;
@@ -63,5 +57,5 @@ export function registryChange(harness: CarrierHarness, msisdn: Msisdn, status: 
     cause: registry.ChangeCause.CHANGE_CAUSE_VERIFICATION,
     changedAt: toTimestamp(new Date()),
   };
-  return harness.nestApp.get(RegistryFollower).apply([change]);
+  return harness.app.get(RegistryFollower).apply([change]);
 }

@@ -19,15 +19,21 @@ export interface LinkedServices {
 /** Short pauses, so that tests see deliveries and reconnections quickly. */
 const FAST_LINK = { OUTBOX_INTERVAL_MS: '50', REGISTRY_RETRY_MAX_MS: '500', ADMIN_RETRY_MAX_MS: '500' };
 
-export async function startLinked(carrierId: CarrierId): Promise<LinkedServices> {
+/** Settings of the services a test links: `env` for every one of them, `admin` for the administration alone. */
+export interface LinkSettings {
+  env?: Env;
+  admin?: Env;
+}
+
+export async function startLinked(carrierId: CarrierId, settings: LinkSettings = {}): Promise<LinkedServices> {
   const keyDir = mkdtempSync(join(tmpdir(), 'linked-keys-'));
-  const registry = await RegistryHarness.start(keyDir);
-  const carrier = await CarrierHarness.start(carrierId, { ...FAST_LINK, REGISTRY_ADDRESS: registry.address }, keyDir);
+  const registry = await RegistryHarness.start({ keyDir, env: settings.env });
+  const carrier = await CarrierHarness.start(carrierId, { keyDir, env: { ...FAST_LINK, REGISTRY_ADDRESS: registry.address, ...settings.env } });
   return {
     registry,
     carrier,
     close: async () => {
-      await carrier.close(false);
+      await carrier.close();
       await registry.close();
       rmSync(keyDir, { recursive: true, force: true });
     },
@@ -42,19 +48,20 @@ export interface Province {
   close(): Promise<void>;
 }
 
-/** `adminEnv`: the administration's settings (e.g. ADMIN_SUSPEND_AFTER_CARRIERS). */
-export async function startProvince(carrierIds: CarrierId[], adminEnv: Env = {}): Promise<Province> {
+export async function startProvince(carrierIds: CarrierId[], settings: LinkSettings = {}): Promise<Province> {
   const keyDir = mkdtempSync(join(tmpdir(), 'province-keys-'));
-  const registry = await RegistryHarness.start(keyDir);
-  const admin = await AdminHarness.start(keyDir, { REGISTRY_ADDRESS: registry.address, ...adminEnv });
+  const registry = await RegistryHarness.start({ keyDir, env: settings.env });
+  const admin = await AdminHarness.start({ keyDir, env: { REGISTRY_ADDRESS: registry.address, ...settings.env, ...settings.admin } });
   const carriers = {} as Record<CarrierId, CarrierHarness>;
-  for (const id of carrierIds) carriers[id] = await CarrierHarness.start(id, { ...FAST_LINK, REGISTRY_ADDRESS: registry.address, ADMIN_ADDRESS: admin.address }, keyDir);
+  for (const id of carrierIds) {
+    carriers[id] = await CarrierHarness.start(id, { keyDir, env: { ...FAST_LINK, REGISTRY_ADDRESS: registry.address, ADMIN_ADDRESS: admin.address, ...settings.env } });
+  }
   return {
     registry,
     admin,
     carriers,
     close: async () => {
-      for (const carrier of Object.values(carriers)) await carrier.close(false);
+      for (const carrier of Object.values(carriers)) await carrier.close();
       await admin.close();
       await registry.close();
       rmSync(keyDir, { recursive: true, force: true });
@@ -64,4 +71,3 @@ export async function startProvince(carrierIds: CarrierId[], adminEnv: Env = {})
 
 /** Rows of one query on a service's database (read behind its back, as a test may). */
 export const query = rowsOf;
-

@@ -65,7 +65,7 @@ describe('NoticeSender (real PostgreSQL)', () => {
   it('sends every unsent notice exactly once and marks it sent, with three replicas sending at once', async () => {
     const ids = await storeNotices(150, '1000');
     // Each replica has its own pool, as separate processes would.
-    const replicas = await Promise.all([1, 2, 3].map(() => new DataSource(dataSourceOptions(db.url, carrierDatabase)).initialize()));
+    const replicas = await Promise.all([1, 2, 3].map(() => new DataSource(dataSourceOptions(db.url, carrierDatabase, undefined, process.env)).initialize()));
     try {
       const gateways = replicas.map(() => new RecordingGateway());
       const senders = replicas.map((ds, i) => new NoticeSender(new DecisionsRepository(ds), gateways[i], { batch: 10, intervalMs: 60_000 }));

@@ -2,7 +2,7 @@ import { Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
 import type { CarrierEvent } from '@app/domain';
 import { parseExposition, sampleOf, scrapeMetrics } from '@app/testing';
 import { newNumberBurst } from '../../../libs/domain/src/carrier/fixtures';
-import { CarrierHarness, toWire, type CarrierClient } from './carrier-harness';
+import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
 
 describe('carrier observability (metrics over HTTP, request ids)', () => {
   let carrier: CarrierHarness;
@@ -20,11 +20,11 @@ describe('carrier observability (metrics over HTTP, request ids)', () => {
   it('counts events by type, decisions by action and reason, calls by code, and reads the outbox backlog', async () => {
     const fraud = newNumberBurst();
     const events = ingestible(fraud.events);
-    const answer = await client.ingest(toWire(events, 100, 'obs'));
+    const answer = await ingest(client, toWire(events, 100, 'obs'));
     expect(answer.decisions).toBeGreaterThan(0);
-    await client.ingest(toWire(events.slice(0, 5), 100, 'obs')); // the same ids again: duplicates
-    await client.call('checkCall', { caller: fraud.subject, callee: '13800000000' });
-    await expect(client.call('checkCall', { caller: 'not a number', callee: '13800000000' })).rejects.toMatchObject({ code: GrpcCode.INVALID_ARGUMENT });
+    await ingest(client, toWire(events.slice(0, 5), 100, 'obs')); // the same ids again: duplicates
+    await client.checkCall({ caller: fraud.subject, callee: '13800000000' });
+    await expect(client.checkCall({ caller: 'not a number', callee: '13800000000' })).rejects.toMatchObject({ code: GrpcCode.INVALID_ARGUMENT });
 
     const text = await scrapeMetrics(carrier.metricsUrl);
     const series = parseExposition(text);

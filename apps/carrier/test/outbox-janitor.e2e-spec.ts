@@ -26,7 +26,7 @@ describe('the outbox janitor', () => {
            ('REGISTRY', 'old-failed', '+8619200000005', '{}', $1, NULL, $1)`,
         [old, recent],
       );
-      expect(await carrier.nestApp.get(OutboxJanitor).prune()).toBe(2);
+      expect(await carrier.app.get(OutboxJanitor).prune()).toBe(2);
       const { rows } = await pg.query(`SELECT idempotency_key FROM outbox ORDER BY idempotency_key`);
       expect(rows.map((r) => r.idempotency_key)).toEqual(['old-failed', 'old-pending', 'recent-delivered']);
     } finally {

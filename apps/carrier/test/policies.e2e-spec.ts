@@ -16,9 +16,9 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
   });
   afterAll(() => carrier.close());
 
-  const list = () => ops.call<carrier.ListPoliciesResponse>('listPolicies', {});
-  const put = (document: unknown) => ops.call<carrier.PutPolicyResponse>('putPolicy', { document: typeof document === 'string' ? document : JSON.stringify(document) });
-  const set = (request: Partial<carrier.SetPolicyRequest>) => ops.call<carrier.SetPolicyResponse>('setPolicy', request);
+  const list = () => ops.listPolicies({});
+  const put = (document: unknown) => ops.putPolicy({ document: typeof document === 'string' ? document : JSON.stringify(document) });
+  const set = (request: Partial<carrier.SetPolicyRequest>) => ops.setPolicy(request);
   const assignments = () => rowsOf(carrier.db.url, `SELECT mode, name, version, reason, changed_by, changed_at FROM policy_assignment ORDER BY id`);
 
   it('lists the stored versions with their documents, and which policy is active and which in shadow', async () => {

@@ -1,14 +1,14 @@
 import type { carrier } from '@app/contracts';
 import type { CarrierEvent } from '@app/domain';
 import { courier, sequentialDialler } from '../../../libs/domain/src/carrier/fixtures';
-import { CarrierHarness, toWire, type CarrierClient } from './carrier-harness';
+import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
 import { rowsOf } from '@app/testing';
 
 /** Fixture events this carrier can ingest (the high-risk list comes from the administration). */
 const ingestible = (events: CarrierEvent[]) => events.filter((e) => e.type !== 'high_risk_cell');
 
 async function decisionsOf(client: CarrierClient, msisdn: string, includeShadow: boolean): Promise<carrier.Decision[]> {
-  return (await client.call<carrier.ListDecisionsResponse>('listDecisions', { msisdn, includeShadow, page: { pageSize: 500 } })).decisions;
+  return (await client.listDecisions({ msisdn, includeShadow, page: { pageSize: 500 } })).decisions;
 }
 
 const step = (d: carrier.Decision) => [d.action, d.previous, d.policy, d.shadow];
@@ -29,17 +29,17 @@ describe('switching the policy at run time (carrier over gRPC)', () => {
     const calls = events.filter((e) => e.type === 'call' && e.caller === dialler.subject);
     const cut = events.indexOf(calls[10]);
 
-    await ops.ingest(toWire(events.slice(0, cut), 200, 'dialler-a'));
+    await ingest(ops, toWire(events.slice(0, cut), 200, 'dialler-a'));
     expect((await decisionsOf(ops, dialler.subject, false)).map(step)).toEqual([
       ['ACTION_WARN', 'ACTION_MONITOR', 'default@2', false],
       ['ACTION_MONITOR', 'ACTION_NONE', 'default@2', false],
     ]);
 
-    await expect(ops.call('setPolicy', { policy: 'naive@1', mode: 'POLICY_MODE_ACTIVE', reason: 'pilot of today’s rules in one region' })).resolves.toEqual({
+    await expect(ops.setPolicy({ policy: 'naive@1', mode: 'POLICY_MODE_ACTIVE' as never, reason: 'pilot of today’s rules in one region' })).resolves.toEqual({
       active: 'naive@1',
       shadow: '',
     });
-    const rest = await ops.ingest(toWire(events.slice(cut), 200, 'dialler-b'));
+    const rest = await ingest(ops, toWire(events.slice(cut), 200, 'dialler-b'));
     expect(rest.decisions).toBeGreaterThan(0);
 
     // naive alone would start from NONE (a MONITOR for the new segment first); here it goes on from WARN.
@@ -56,8 +56,8 @@ describe('switching the policy at run time (carrier over gRPC)', () => {
     await carrier.stop();
     await carrier.boot();
     ops = carrier.client('carrier:CTCC', 'ops-li');
-    expect(await ops.call<carrier.ListPoliciesResponse>('listPolicies', {})).toMatchObject({ active: 'naive@1', shadow: '' });
-    const explained = await carrier.client('police').call<carrier.ExplainNumberResponse>('explainNumber', { msisdn: sequentialDialler().subject, purpose: 'restart check' });
+    expect(await ops.listPolicies({})).toMatchObject({ active: 'naive@1', shadow: '' });
+    const explained = await carrier.client('police').explainNumber({ msisdn: sequentialDialler().subject, purpose: 'restart check' });
     expect(explained.state).toBe('ACTION_SUSPEND');
   });
 });
@@ -73,9 +73,9 @@ describe('a shadow policy beside the active one (carrier over gRPC)', () => {
   afterAll(() => carrier.close());
 
   it('records naive’s would-be suspension of the courier, while default takes no restricting action and nothing is enforced', async () => {
-    await ops.call('setPolicy', { policy: 'naive@1', mode: 'POLICY_MODE_SHADOW', reason: 'count naive’s mistaken kills' });
+    await ops.setPolicy({ policy: 'naive@1', mode: 'POLICY_MODE_SHADOW' as never, reason: 'count naive’s mistaken kills' });
     const fan = courier();
-    const response = await ops.ingest(toWire(ingestible(fan.events), 200, 'courier'));
+    const response = await ingest(ops, toWire(ingestible(fan.events), 200, 'courier'));
     expect(response).toMatchObject({ rejected: 0, decisions: 0 });
 
     const all = await decisionsOf(ops, fan.subject, true);
@@ -88,10 +88,10 @@ describe('a shadow policy beside the active one (carrier over gRPC)', () => {
     expect(await decisionsOf(ops, fan.subject, false)).toEqual(all.filter((d) => !d.shadow));
 
     // Never enforced: no notice, nothing for the registry or the administration, and the number stands where default put it.
-    const notices = await ops.call<carrier.ListNoticesResponse>('listNotices', { msisdn: fan.subject });
+    const notices = await ops.listNotices({ msisdn: fan.subject });
     expect(notices.notices).toEqual([]);
     expect(await rowsOf(carrier.db.url, `SELECT id FROM outbox WHERE msisdn = $1`, [fan.subject])).toEqual([]);
-    const explained = await ops.call<carrier.ExplainNumberResponse>('explainNumber', { msisdn: fan.subject, purpose: 'shadow check' });
+    const explained = await ops.explainNumber({ msisdn: fan.subject, purpose: 'shadow check' });
     expect(explained).toMatchObject({ state: 'ACTION_NONE', decisions: all.filter((d) => !d.shadow) });
   });
 });

@@ -11,7 +11,7 @@ describe('policy switches made by another replica', () => {
   afterAll(() => carrier.close());
 
   it('are followed from the stored assignment', async () => {
-    const analysis = carrier.nestApp.get(AnalysisService);
+    const analysis = carrier.app.get(AnalysisService);
     expect(analysis.state.primary.label).toBe('default@2');
     // What SetPolicy on another replica leaves behind: an assignment row.
     const pg = new Client({ connectionString: carrier.db.url });

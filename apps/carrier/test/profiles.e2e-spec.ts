@@ -3,7 +3,7 @@ import type { carrier } from '@app/contracts';
 import { Action, ladderLevel, UsageProfile, type CarrierEvent, type Msisdn } from '@app/domain';
 import { cst, MINUTE, Scenario } from '../../../libs/domain/src/carrier/fixtures/scenario';
 import { AnalysisService } from '../src/analysis/analysis.service';
-import { CarrierHarness, toWire, type CarrierClient } from './carrier-harness';
+import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
 import { query, registryChange, subscribe } from './ladder-helpers';
 
 describe('DeclareProfile (carrier over gRPC)', () => {
@@ -17,14 +17,14 @@ describe('DeclareProfile (carrier over gRPC)', () => {
   afterAll(() => carrier.close());
 
   const declare = (key: string, msisdn: string, overrides: Partial<Record<keyof carrier.DeclareProfileRequest, string>> = {}, as = client) =>
-    as.call<carrier.DeclareProfileResponse>('declareProfile', {
+    as.declareProfile({
       idempotencyKey: key,
       msisdn,
       profile: 'USAGE_PROFILE_COURIER',
       attestedBy: 'SF Express Chengdu depot',
       attestationReference: 'SF-CD-2024-0117',
       ...overrides,
-    });
+    } as never);
 
   /** 80 calls in 85 minutes to people never called before, most answered: a courier's afternoon. */
   function courierVolume(seed: number, caller: Msisdn, calleePrefix: string): CarrierEvent[] {
@@ -46,7 +46,7 @@ describe('DeclareProfile (carrier over gRPC)', () => {
     expect(await query(carrier, `SELECT profile FROM subscriber WHERE msisdn = $1`, [courier])).toEqual([{ profile: 'courier' }]);
 
     const events = [...courierVolume(51, undeclared, '1390'), ...courierVolume(51, courier, '1391')].sort((a, b) => a.at - b.at);
-    expect(await client.ingest(toWire(events))).toMatchObject({ accepted: 160, rejected: 0 });
+    expect(await ingest(client, toWire(events))).toMatchObject({ accepted: 160, rejected: 0 });
     const actions = async (msisdn: Msisdn) => (await query(carrier, `SELECT action FROM decision WHERE msisdn = $1 AND NOT shadow ORDER BY at`, [msisdn])).map((d) => d.action as Action);
     const undeclaredActions = await actions(undeclared);
     expect(Math.max(...undeclaredActions.map(ladderLevel))).toBeGreaterThanOrEqual(ladderLevel(Action.Warn));
@@ -60,21 +60,21 @@ describe('DeclareProfile (carrier over gRPC)', () => {
     await carrier.stop();
     await carrier.boot();
     client = carrier.client('carrier:CTCC', 'crm-desk-7');
-    expect(carrier.nestApp.get(AnalysisService).state.subscriberOf(driver)?.profile).toBe(UsageProfile.Logistics);
+    expect(carrier.app.get(AnalysisService).state.subscriberOf(driver)?.profile).toBe(UsageProfile.Logistics);
   });
 
   it('is not undone by a later directory record for the number, before or after a restart', async () => {
     const [rider] = await subscribe(carrier, client, ['13320000007']);
     await declare('meituan-5', rider, { profile: 'USAGE_PROFILE_DELIVERY', attestedBy: 'Meituan Chengdu' });
     const sync = { id: '', atMs: cst('2024-05-07T00:00'), subscriber: { msisdn: rider, activatedAtMs: cst('2023-10-01T00:00'), realNameVerified: true, profile: 'USAGE_PROFILE_NONE' } };
-    expect(await client.ingest([[sync as never]])).toMatchObject({ accepted: 1 });
-    expect(carrier.nestApp.get(AnalysisService).state.subscriberOf(rider)?.profile).toBe(UsageProfile.Delivery);
+    expect(await ingest(client, [[sync as never]])).toMatchObject({ accepted: 1 });
+    expect(carrier.app.get(AnalysisService).state.subscriberOf(rider)?.profile).toBe(UsageProfile.Delivery);
     expect(await query(carrier, `SELECT profile FROM subscriber WHERE msisdn = $1`, [rider])).toEqual([{ profile: 'delivery' }]);
     await carrier.stop();
     await carrier.boot();
     client = carrier.client('carrier:CTCC', 'crm-desk-7');
-    expect(await client.ingest([[{ ...sync, atMs: cst('2024-05-07T01:00') } as never]])).toMatchObject({ accepted: 1 });
-    expect(carrier.nestApp.get(AnalysisService).state.subscriberOf(rider)?.profile).toBe(UsageProfile.Delivery);
+    expect(await ingest(client, [[{ ...sync, atMs: cst('2024-05-07T01:00') } as never]])).toMatchObject({ accepted: 1 });
+    expect(carrier.app.get(AnalysisService).state.subscriberOf(rider)?.profile).toBe(UsageProfile.Delivery);
   });
 
   it('is idempotent: a retry is replayed, the same key with other content is ALREADY_EXISTS', async () => {
@@ -94,7 +94,7 @@ describe('DeclareProfile (carrier over gRPC)', () => {
     const results = await Promise.allSettled([declare('race-6', msisdn, { profile: 'USAGE_PROFILE_COURIER' }), declare('race-6', msisdn, { profile: 'USAGE_PROFILE_ENTERPRISE' })]);
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value.profile : (r.reason as { code: number }).code))).toEqual(['USAGE_PROFILE_COURIER', status.ALREADY_EXISTS]);
     expect(await query(carrier, `SELECT profile FROM subscriber WHERE msisdn = $1`, [msisdn])).toEqual([{ profile: 'courier' }]);
-    expect(carrier.nestApp.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.Courier);
+    expect(carrier.app.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.Courier);
   });
 
   it('leaves the profile of a number the police confirmed as it is: CONFIRMED_FRAUD, recorded, answered again, after a restart too', async () => {
@@ -105,18 +105,18 @@ describe('DeclareProfile (carrier over gRPC)', () => {
     expect(await declare('confirmed-8', msisdn)).toEqual({ ...answer, replayed: true });
     expect(await query(carrier, `SELECT profile, outcome FROM profile_declaration WHERE msisdn = $1`, [msisdn])).toEqual([{ profile: 'courier', outcome: 'CONFIRMED_FRAUD' }]);
     expect(await query(carrier, `SELECT profile FROM subscriber WHERE msisdn = $1`, [msisdn])).toEqual([{ profile: 'none' }]);
-    expect(carrier.nestApp.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.None);
-    const explained = await client.call<carrier.ExplainNumberResponse>('explainNumber', { msisdn, purpose: 'attestation desk' });
+    expect(carrier.app.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.None);
+    const explained = await client.explainNumber({ msisdn, purpose: 'attestation desk' });
     expect(explained).toMatchObject({ registryStatus: 'NUMBER_STATUS_CONFIRMED', declaredProfile: 'USAGE_PROFILE_NONE', profileAttested: false });
 
     await carrier.stop();
     await carrier.boot();
     client = carrier.client('carrier:CTCC', 'crm-desk-7');
-    expect(carrier.nestApp.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.None);
+    expect(carrier.app.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.None);
     expect(await declare('confirmed-8', msisdn)).toEqual({ ...answer, replayed: true });
     // A directory sync may still set it (the refused declaration attests nothing).
     const sync = { id: '', atMs: cst('2024-05-08T00:00'), subscriber: { msisdn, activatedAtMs: cst('2020-01-01T00:00'), realNameVerified: true, profile: 'USAGE_PROFILE_ENTERPRISE' } };
-    expect(await client.ingest([[sync as never]])).toMatchObject({ accepted: 1 });
+    expect(await ingest(client, [[sync as never]])).toMatchObject({ accepted: 1 });
     expect(await query(carrier, `SELECT profile FROM subscriber WHERE msisdn = $1`, [msisdn])).toEqual([{ profile: 'enterprise' }]);
   });
 

@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
 import type { Msisdn } from '@app/domain';
 import { newNumberBurst } from '../../../libs/domain/src/carrier/fixtures';
-import { CarrierHarness, toWire, type CarrierClient } from './carrier-harness';
+import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
 import { levelOf, query, registryChange, subscribe, suspend } from './ladder-helpers';
 
 /** Valid GB 11643 numbers (ISO 7064 check characters X and 3). */
@@ -32,9 +32,9 @@ describe('Reactivate and ResolveAppeal (carrier over gRPC)', () => {
   }
 
   const reactivate = (key: string, msisdn: string, overrides: Partial<carrier.ReactivateRequest> = {}, as = shop) =>
-    as.call<carrier.ReactivateResponse>('reactivate', { idempotencyKey: key, msisdn, verificationReference: `ticket-${key}`, nationalId: NATIONAL_ID, idVerified: true, ...overrides });
+    as.reactivate({ idempotencyKey: key, msisdn, verificationReference: `ticket-${key}`, nationalId: NATIONAL_ID, idVerified: true, ...overrides });
   const appeal = (key: string, msisdn: string, upheld: boolean, overrides: Partial<carrier.ResolveAppealRequest> = {}, as = admin) =>
-    as.call<carrier.ResolveAppealResponse>('resolveAppeal', { idempotencyKey: key, msisdn, upheld, reference: `appeal-${key}`, note: 'courier, employer confirmed', ...overrides });
+    as.resolveAppeal({ idempotencyKey: key, msisdn, upheld, reference: `appeal-${key}`, note: 'courier, employer confirmed', ...overrides });
   const outcomeOf = async (key: string, msisdn: Msisdn) => (await reactivate(key, msisdn)).outcome;
   const decisionsOf = async (msisdn: Msisdn) => query(carrier, `SELECT action, previous, reasons FROM decision WHERE msisdn = $1 AND NOT shadow ORDER BY at, recorded_at`, [msisdn]);
 
@@ -104,7 +104,7 @@ describe('Reactivate and ResolveAppeal (carrier over gRPC)', () => {
 
   it('lifts a restriction without using the chance, after a restart too', async () => {
     const burst = newNumberBurst();
-    await shop.ingest(toWire(burst.events.filter((e) => e.type !== 'high_risk_cell')));
+    await ingest(shop, toWire(burst.events.filter((e) => e.type !== 'high_risk_cell')));
     expect(levelOf(carrier, burst.subject)).toBe('RESTRICT');
     expect(await reactivate('burst-1', burst.subject)).toMatchObject({ outcome: 'REACTIVATION_OUTCOME_RESTORED', state: 'ACTION_NONE' });
     await restart();
@@ -166,11 +166,11 @@ describe('Reactivate and ResolveAppeal (carrier over gRPC)', () => {
     expect(await query(carrier, `SELECT outcome FROM reactivation WHERE msisdn = $1`, [msisdn])).toEqual([{ outcome: 'CONFIRMED_FRAUD' }]);
     expect(await query(carrier, `SELECT upheld, outcome FROM appeal WHERE msisdn = $1`, [msisdn])).toEqual([{ upheld: true, outcome: 'CONFIRMED_FRAUD' }]);
     // Explain and call setup say the same: blocked by the registry, the police's review is the way out.
-    const explained = await shop.call<carrier.ExplainNumberResponse>('explainNumber', { msisdn, purpose: 'shop counter: re-activation refused' });
+    const explained = await shop.explainNumber({ msisdn, purpose: 'shop counter: re-activation refused' });
     expect(explained).toMatchObject({ state: 'ACTION_SUSPEND', registryStatus: 'NUMBER_STATUS_CONFIRMED' });
     expect(explained.nextStepsEn).toMatch(/^Calls from this number are blocked: the police confirmed fraud on it in the fraud registry\./);
     expect(explained.nextStepsEn).not.toMatch(/normal|re-activation chance/);
-    expect(await shop.call('checkCall', { caller: msisdn, callee: '13800000000' })).toEqual({ verdict: 'CALL_VERDICT_BLOCK', reasons: ['SUSPENDED', 'REGISTRY_CONFIRMED'] });
+    expect(await shop.checkCall({ caller: msisdn, callee: '13800000000' })).toEqual({ verdict: 'CALL_VERDICT_BLOCK', reasons: ['SUSPENDED', 'REGISTRY_CONFIRMED'] });
 
     await restart();
     expect(await reactivate('confirmed-1', msisdn)).toEqual({ ...held, outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD', replayed: true });

@@ -10,12 +10,12 @@ const ROLES = ['carrier:CTCC', 'carrier:CMCC', 'admin:sichuan', 'analyst', 'poli
 let version = 100;
 
 const CALLS: Record<string, { allowed: readonly string[]; call: Call }> = {
-  ListPolicies: { allowed: ['carrier:CTCC', 'admin:sichuan', 'analyst'], call: (c) => c.call('listPolicies', {}) },
-  PutPolicy: { allowed: ['carrier:CTCC'], call: (c) => c.call('putPolicy', { document: JSON.stringify({ ...DEFAULT_POLICY, version: ++version }) }) },
-  SetPolicy: { allowed: ['carrier:CTCC'], call: (c) => c.call('setPolicy', { mode: 'POLICY_MODE_SHADOW_OFF', reason: 'role matrix test' }) },
-  ListDecisions: { allowed: ['carrier:CTCC', 'admin:sichuan', 'analyst'], call: (c) => c.call('listDecisions', {}) },
-  ListNotices: { allowed: ['carrier:CTCC'], call: (c) => c.call('listNotices', { msisdn: '19100000001' }) },
-  ExplainNumber: { allowed: ['carrier:CTCC', 'admin:sichuan', 'police'], call: (c) => c.call('explainNumber', { msisdn: '19100000001', purpose: 'role matrix test' }) },
+  ListPolicies: { allowed: ['carrier:CTCC', 'admin:sichuan', 'analyst'], call: (c) => c.listPolicies({}) },
+  PutPolicy: { allowed: ['carrier:CTCC'], call: (c) => c.putPolicy({ document: JSON.stringify({ ...DEFAULT_POLICY, version: ++version }) }) },
+  SetPolicy: { allowed: ['carrier:CTCC'], call: (c) => c.setPolicy({ mode: 'POLICY_MODE_SHADOW_OFF' as never, reason: 'role matrix test' }) },
+  ListDecisions: { allowed: ['carrier:CTCC', 'admin:sichuan', 'analyst'], call: (c) => c.listDecisions({}) },
+  ListNotices: { allowed: ['carrier:CTCC'], call: (c) => c.listNotices({ msisdn: '19100000001' }) },
+  ExplainNumber: { allowed: ['carrier:CTCC', 'admin:sichuan', 'police'], call: (c) => c.explainNumber({ msisdn: '19100000001', purpose: 'role matrix test' }) },
 };
 
 describe('who may read decisions and explanations and manage policies (real tokens over gRPC)', () => {

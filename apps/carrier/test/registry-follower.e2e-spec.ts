@@ -2,7 +2,7 @@ import type { CarrierEvent } from '@app/domain';
 import { aFlag } from '../../registry/test/registry-harness';
 import { newNumberBurst, wangiri } from '../../../libs/domain/src/carrier/fixtures';
 import { RegistryConnection } from '../src/registry-link/registry-connection';
-import { toWire } from './carrier-harness';
+import { ingest, toWire } from './carrier-harness';
 import { eventually, query, startLinked, type LinkedServices } from './linked-services';
 
 interface DecisionRow {
@@ -33,8 +33,8 @@ describe('carrier ← registry: the change-feed follower', () => {
     police = linked.registry.client('police', 'officer-7');
     // In event-time order: the one-ring caller works the evening before the burst.
     const client = linked.carrier.client();
-    await client.ingest(toWire(ingestible(oneRing.events), 200, 'one-ring'));
-    await client.ingest(toWire(ingestible(burst.events), 200, 'burst'));
+    await ingest(client, toWire(ingestible(oneRing.events), 200, 'one-ring'));
+    await ingest(client, toWire(ingestible(burst.events), 200, 'burst'));
     // Restricted here, flagged to the registry, and listed in the carrier's copy through the feed.
     for (const subject of [burst.subject, oneRing.subject]) {
       expect((await decisionsOf(subject)).map((d) => d.action)).toContain('RESTRICT');

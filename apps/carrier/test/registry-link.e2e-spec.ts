@@ -1,5 +1,5 @@
 import { RegistryRelay } from '../src/outbox/registry-relay.service';
-import { toWire } from './carrier-harness';
+import { ingest, toWire } from './carrier-harness';
 import { eventually, query, startLinked, type LinkedServices } from './linked-services';
 import { mixedTraffic } from './traffic';
 
@@ -37,7 +37,7 @@ describe('carrier → registry: 100,000 events, the registry stopped and started
         await eventually(() => count(carrierDb(), `SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL AND attempts > 1 AND last_error LIKE 'UNAVAILABLE%'`), (n) => n > 0);
         await linked.registry.boot();
       }
-      const response = await client.ingest(batches.slice(s * perStream, (s + 1) * perStream));
+      const response = await ingest(client, batches.slice(s * perStream, (s + 1) * perStream));
       expect(response).toMatchObject({ rejected: 0, late: 0, duplicates: 0 });
       accepted += response.accepted;
     }
@@ -112,7 +112,7 @@ describe('carrier → registry: 100,000 events, the registry stopped and started
     ]);
     const { results } = await linked.registry.client('carrier:CTCC').checkNumbers({ msisdns: ['+8617199990001', '+8617199990002'] });
     expect(results.map((r) => r.status)).toEqual(['NUMBER_STATUS_SUSPECTED', 'NUMBER_STATUS_SUSPECTED']);
-    const { REGISTRY } = await linked.carrier.nestApp.get(RegistryRelay).backlog();
+    const { REGISTRY } = await linked.carrier.app.get(RegistryRelay).backlog();
     expect(REGISTRY).toEqual({ pending: 0, failed: 1, oldestPendingAt: null });
   });
 });

@@ -1,23 +1,17 @@
-import { overrideEnv } from '@app/testing';
 import { aFlag } from '../../registry/test/registry-harness';
 import { eventually, query, startProvince, type Province } from './linked-services';
 
 /** Streams end when their token expires; the carrier's own followers renew it and reopen where they stood. */
 describe('carrier streams across token expiry: renewed, resumed, nothing lost', () => {
   let province: Province;
-  let restoreEnv: () => void;
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const carrierDb = () => province.carriers.CTCC.db.url;
 
   beforeAll(async () => {
     // Two-second service tokens, and no clock skew allowed: every stream of the carrier outlives several tokens.
-    restoreEnv = overrideEnv({ AUTH_CLOCK_SKEW_SEC: '0', MINTED_TOKEN_TTL_SEC: '2' });
-    province = await startProvince(['CTCC']);
+    province = await startProvince(['CTCC'], { env: { AUTH_CLOCK_SKEW_SEC: '0', MINTED_TOKEN_TTL_SEC: '2' } });
   });
-  afterAll(async () => {
-    await province.close();
-    restoreEnv();
-  });
+  afterAll(() => province.close());
 
   it('follows the registry feed and the directive stream through several token lifetimes', async () => {
     const numbers = ['+8619300000001', '+8619300000002', '+8619300000003', '+8619300000004'];

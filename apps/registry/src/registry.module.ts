@@ -1,6 +1,7 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { AuditAnchorModule, AuditModule } from '@app/audit';
-import { ClockModule } from '@app/config';
+import { ConfigModule, type Env } from '@app/config';
+import type { Clock } from '@app/domain';
 import { CALL_ADMISSION } from '@app/grpc';
 import { MetricsModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
@@ -11,9 +12,25 @@ import { NumbersModule } from './numbers/numbers.module';
 import { RecordsModule } from './records/records.module';
 import { VerificationModule } from './verification/verification.module';
 
-@Module({
-  imports: [MetricsModule.forService('registry'), PersistenceModule.forService(registryDatabase), ClockModule, AuditModule, AuditAnchorModule, NumbersModule, FlagsModule, VerificationModule, RecordsModule],
-  controllers: [AuditController],
-  providers: CALL_ADMISSION,
-})
-export class RegistryModule {}
+@Module({})
+export class RegistryModule {
+  /** The registry, reading `env` (process.env in main.ts) and `clock` (the wall clock unless a test moves it). */
+  static forEnv(env: Env, clock?: Clock): DynamicModule {
+    return {
+      module: RegistryModule,
+      imports: [
+        ConfigModule.forEnv(env, clock),
+        MetricsModule.forService('registry'),
+        PersistenceModule.forService(registryDatabase),
+        AuditModule,
+        AuditAnchorModule,
+        NumbersModule,
+        FlagsModule,
+        VerificationModule,
+        RecordsModule,
+      ],
+      controllers: [AuditController],
+      providers: CALL_ADMISSION,
+    };
+  }
+}

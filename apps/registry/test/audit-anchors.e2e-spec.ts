@@ -66,7 +66,7 @@ describe('audit chain anchors (registry over gRPC)', () => {
 
     // Not the token key, and stored where the application role cannot write.
     expect(first.anchorPublicKey).not.toBe(loadOrCreateSigningKeys(registry.keyDir).publicKey.export({ type: 'spki', format: 'pem' }));
-    const [app, anchor] = resolveDatabaseLogins(registryDatabase, undefined, process.env, registry.db.url);
+    const [app, anchor] = resolveDatabaseLogins(registryDatabase, undefined, registry.env, registry.db.url);
     expect(anchor.role).toBe('fraud_audit_anchor');
     const asApp = new Client({ connectionString: app.url });
     await asApp.connect();
@@ -143,7 +143,7 @@ describe('audit chain anchors (registry over gRPC)', () => {
   it('reports a forged anchor: one that does not verify, whatever it claims', async () => {
     await audited(2, 'forgery');
     const { anchorPublished } = await auditor.verifyAuditChain();
-    const [, anchor] = resolveDatabaseLogins(registryDatabase, undefined, process.env, registry.db.url);
+    const [, anchor] = resolveDatabaseLogins(registryDatabase, undefined, registry.env, registry.db.url);
     const forger = new Client({ connectionString: anchor.url });
     await forger.connect();
     try {
@@ -163,20 +163,15 @@ describe('audit chain anchors (registry over gRPC)', () => {
   });
 
   it('anchors at least every AUDIT_ANCHOR_INTERVAL_MS', async () => {
-    await registry.stop();
-    process.env.AUDIT_ANCHOR_INTERVAL_MS = '1000';
-    try {
-      await registry.boot();
-      await audited(1, 'between anchors');
-      const deadline = Date.now() + 20_000;
-      let anchoredLine = false;
-      while (!anchoredLine && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        anchoredLine = (await ownerRows(registry, 'SELECT 1 FROM audit_anchor WHERE head_id = 1')).length > 0;
-      }
-      expect(anchoredLine).toBe(true);
-    } finally {
-      delete process.env.AUDIT_ANCHOR_INTERVAL_MS;
+    await registry.close();
+    registry = await RegistryHarness.start({ env: { AUDIT_ANCHOR_INTERVAL_MS: '1000' } });
+    await audited(1, 'between anchors');
+    const deadline = Date.now() + 20_000;
+    let anchoredLine = false;
+    while (!anchoredLine && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      anchoredLine = (await ownerRows(registry, 'SELECT 1 FROM audit_anchor WHERE head_id = 1')).length > 0;
     }
+    expect(anchoredLine).toBe(true);
   });
 });

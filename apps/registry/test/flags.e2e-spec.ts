@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
-import { aFlag, grpcError, numbers, RegistryHarness, type RegistryClient } from './registry-harness';
+import { grpcError } from '@app/testing';
+import { aFlag, numbers, RegistryHarness, type RegistryClient } from './registry-harness';
 
 describe('SubmitFlags and CheckNumbers (registry over gRPC)', () => {
   let registry: RegistryHarness;

@@ -10,13 +10,9 @@ describe('registry health follows its database (e2e, database behind a proxy tha
 
   beforeAll(async () => {
     proxy = await TcpProxy.toTestDatabaseServer();
-    process.env.DATABASE_HEALTH_INTERVAL_MS = '200';
-    process.env.DATABASE_HEALTH_TIMEOUT_MS = '1000';
-    registry = await RegistryHarness.start(undefined, { reach: (url) => proxy.through(url) });
+    registry = await RegistryHarness.start({ env: { DATABASE_HEALTH_INTERVAL_MS: '200', DATABASE_HEALTH_TIMEOUT_MS: '1000' }, reach: (url) => proxy.through(url) });
   });
   afterAll(async () => {
-    delete process.env.DATABASE_HEALTH_INTERVAL_MS;
-    delete process.env.DATABASE_HEALTH_TIMEOUT_MS;
     await proxy.restore();
     await registry.close();
     await proxy.close();

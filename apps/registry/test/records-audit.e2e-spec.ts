@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import { status } from '@grpc/grpc-js';
 import type { registry as wire } from '@app/contracts';
-import { aFlag, grpcError, numbers, RegistryHarness, type RegistryClient } from './registry-harness';
+import { grpcError } from '@app/testing';
+import { aFlag, numbers, RegistryHarness, type RegistryClient } from './registry-harness';
 
 const kindOf = (entry: wire.HistoryEntry) => (entry.flag ? 'flag' : entry.verification ? 'verification' : entry.statusChange ? 'status_change' : 'empty');
 

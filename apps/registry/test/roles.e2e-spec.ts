@@ -1,5 +1,5 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { aFlag, numbers, RegistryHarness, type RegistryClient } from './registry-harness';
+import { aFlag, collectChanges, numbers, RegistryHarness, type RegistryClient } from './registry-harness';
 
 type Call = (client: RegistryClient, role: string) => Promise<unknown>;
 
@@ -12,7 +12,7 @@ const CALLS: Record<string, { allowed: readonly string[]; call: Call }> = {
     call: (c, role) => c.submitFlags({ flags: [aFlag(numbers(1, 50_000 + ++n)[0], { source: role.startsWith('carrier') ? role : 'admin' })] }),
   },
   CheckNumbers: { allowed: ['carrier:CMCC', 'admin:sichuan', 'analyst', 'police'], call: (c) => c.checkNumbers({ msisdns: ['19100000001'] }) },
-  WatchChanges: { allowed: ['carrier:CMCC', 'admin:sichuan'], call: (c) => c.collectChanges(0, 1, 5000) },
+  WatchChanges: { allowed: ['carrier:CMCC', 'admin:sichuan'], call: (c) => collectChanges(c, 0, 1, 5000) },
   GetNumberRecord: {
     allowed: ['carrier:CMCC', 'admin:sichuan', 'analyst', 'police'],
     call: (c) => c.getNumberRecord({ msisdn: '19100000001', purpose: 'role matrix test' }),

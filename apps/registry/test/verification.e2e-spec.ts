@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
-import { aFlag, grpcError, numbers, RegistryHarness, type RegistryClient } from './registry-harness';
+import { grpcError } from '@app/testing';
+import { aFlag, collectChanges, numbers, RegistryHarness, type RegistryClient } from './registry-harness';
 
 const seconds = (date: Date) => ({ seconds: Math.floor(date.getTime() / 1000), nanos: (date.getTime() % 1000) * 1_000_000 });
 
@@ -88,7 +89,7 @@ describe('VerifyNumber and clearance protection (registry over gRPC)', () => {
     const [msisdn] = numbers(1, 600);
     const { results } = await carrier.submitFlags({ flags: [aFlag(msisdn)] });
     const cleared = await clear(msisdn);
-    const [change] = await registry.client('carrier:CMCC').collectChanges(results[0].version, 1);
+    const [change] = await collectChanges(registry.client('carrier:CMCC'), results[0].version, 1);
     expect(change).toMatchObject({ version: cleared.version, msisdn, status: 'NUMBER_STATUS_CLEARED', previousStatus: 'NUMBER_STATUS_SUSPECTED', cause: 'CHANGE_CAUSE_VERIFICATION' });
   });
 });

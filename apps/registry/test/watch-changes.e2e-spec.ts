@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
-import { aFlag, grpcError, numbers, RegistryHarness } from './registry-harness';
+import { grpcError } from '@app/testing';
+import { aFlag, collectChanges, numbers, RegistryHarness } from './registry-harness';
 
 describe('WatchChanges (registry over gRPC)', () => {
   let registry: RegistryHarness;
@@ -16,7 +17,7 @@ describe('WatchChanges (registry over gRPC)', () => {
     const total = writers * batchesPerWriter * perBatch;
     const watcher = registry.client('carrier:CMCC');
     // A live follower from the start, and writers that commit in an interleaved order.
-    const live = watcher.collectChanges(0, total, 60_000);
+    const live = collectChanges(watcher, 0, total, 60_000);
     await Promise.all(
       Array.from({ length: writers }, async (_, w) => {
         const client = registry.client(w % 2 ? 'carrier:CTCC' : 'admin:sichuan');
@@ -36,7 +37,7 @@ describe('WatchChanges (registry over gRPC)', () => {
     // so this reads the database.
     await registry.stop();
     await registry.boot();
-    const resumed = await registry.client('admin:sichuan').collectChanges(1234, total - 1234);
+    const resumed = await collectChanges(registry.client('admin:sichuan'), 1234, total - 1234);
     expect(resumed.map((c) => c.version)).toEqual(Array.from({ length: total - 1234 }, (_, i) => i + 1235));
     expect(resumed).toEqual(changes.slice(1234));
   });
@@ -46,7 +47,7 @@ describe('WatchChanges (registry over gRPC)', () => {
     const head = (await registry.client('police').checkNumbers({ msisdns: numbers(1, 0) })).results[0].version;
     expect(head).toBeGreaterThan(0);
     const { results: latest } = await registry.client('carrier:CTCC').submitFlags({ flags: [aFlag(numbers(1, 900_000)[0])] });
-    const next = watcher.collectChanges(latest[0].version - 1, 2);
+    const next = collectChanges(watcher, latest[0].version - 1, 2);
     await registry.client('carrier:CTCC').submitFlags({ flags: [aFlag(numbers(1, 900_001)[0])] });
     const changes = await next;
     expect(changes.map((c) => c.version)).toEqual([latest[0].version, latest[0].version + 1]);
@@ -54,8 +55,8 @@ describe('WatchChanges (registry over gRPC)', () => {
   });
 
   it('refuses a negative version and callers without the role', async () => {
-    await expect(registry.client('carrier:CMCC').collectChanges(-1, 1)).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'since_version'));
-    await expect(registry.client('analyst').collectChanges(0, 1)).rejects.toMatchObject(grpcError(status.PERMISSION_DENIED));
-    await expect(registry.client().collectChanges(0, 1)).rejects.toMatchObject(grpcError(status.UNAUTHENTICATED));
+    await expect(collectChanges(registry.client('carrier:CMCC'), -1, 1)).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'since_version'));
+    await expect(collectChanges(registry.client('analyst'), 0, 1)).rejects.toMatchObject(grpcError(status.PERMISSION_DENIED));
+    await expect(collectChanges(registry.client(), 0, 1)).rejects.toMatchObject(grpcError(status.UNAUTHENTICATED));
   });
 });

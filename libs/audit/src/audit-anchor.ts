@@ -64,7 +64,7 @@ const VARIABLE = 'AUDIT_ANCHOR_KEY_FILE';
  * generated once (mode 0600) with `audit-anchor.pub` beside it. Production
  * never generates one.
  */
-export function loadAnchorKey(env: Env = process.env): AnchorKey {
+export function loadAnchorKey(env: Env): AnchorKey {
   const configured = envOptional(env, 'AUDIT_ANCHOR_KEY_FILE');
   if (configured !== undefined) return anchorKeyOf(readKeyFile(configured, 'private', VARIABLE, 'audit anchors'), configured, false);
   const dir = authKeyDir(env);

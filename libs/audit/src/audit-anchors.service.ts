@@ -1,5 +1,5 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { envInt } from '@app/config';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ENV, envInt, type Env } from '@app/config';
 import { GENESIS_HASH } from './audit-chain';
 import { anchorVerifies, loadAnchorKey, signAnchor, type AnchorKey } from './audit-anchor';
 import { AuditAnchorRepository, type DisagreeingAnchor, type StoredAnchor } from './audit-anchor.repository';
@@ -50,8 +50,8 @@ const DISAGREEING_LIMIT = 100;
 @Injectable()
 export class AuditAnchors implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AuditAnchors.name);
-  private readonly key: AnchorKey = loadAnchorKey(process.env);
-  private readonly intervalMs = envInt(process.env, 'AUDIT_ANCHOR_INTERVAL_MS', DEFAULT_ANCHOR_INTERVAL_MS, 1_000, 60_000);
+  private readonly key: AnchorKey;
+  private readonly intervalMs: number;
   private timer: NodeJS.Timeout | undefined;
   private pending: Promise<unknown> = Promise.resolve();
   /** The last head this process anchored: holds even should the anchor table lose its rows. */
@@ -61,7 +61,11 @@ export class AuditAnchors implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly log: AuditLog,
     private readonly events: AuditRepository,
     private readonly anchors: AuditAnchorRepository,
-  ) {}
+    @Inject(ENV) env: Env,
+  ) {
+    this.key = loadAnchorKey(env);
+    this.intervalMs = envInt(env, 'AUDIT_ANCHOR_INTERVAL_MS', DEFAULT_ANCHOR_INTERVAL_MS, 1_000, 60_000);
+  }
 
   /** The first anchor is stored before the service takes calls: an anchor role that cannot write stops the start. */
   async onApplicationBootstrap(): Promise<void> {

@@ -25,18 +25,18 @@ describe('NormaliseAuditTargets migration', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('audit_targets');
-    await runMigrations(database.url, before);
+    await runMigrations(database.url, before, undefined, process.env);
     // Lines as the service wrote them before: the target as typed, hashed as typed.
-    const owner = await new DataSource(dataSourceOptions(database.url, before)).initialize();
+    const owner = await new DataSource(dataSourceOptions(database.url, before, undefined, process.env)).initialize();
     await new AuditRepository(owner).append(
       [line('19112345678', 'typed national'), line('+8619112345678', 'typed E.164'), line('not-a-number', 'garbage'), line(null, 'no target')],
       chainHash,
       GENESIS_HASH,
     );
     await owner.destroy();
-    await runMigrations(database.url, after);
+    await runMigrations(database.url, after, undefined, process.env);
     const [app] = resolveDatabaseLogins(after, undefined, process.env, database.url);
-    dataSource = await new DataSource(dataSourceOptions(app.url, after)).initialize();
+    dataSource = await new DataSource(dataSourceOptions(app.url, after, undefined, process.env)).initialize();
   });
   afterAll(async () => {
     await dataSource.destroy();

@@ -1,2 +1,2 @@
 export * from './env';
-export * from './clock.module';
+export * from './config.module';

@@ -3,6 +3,7 @@ import { Metadata, ServerCredentials, status as GrpcCode, type ClientReadableStr
 import { Controller, Module } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { Observable } from 'rxjs';
+import { ConfigModule } from '@app/config';
 import { common, registry } from '@app/contracts';
 import {
   AUDIT_SINK,
@@ -21,7 +22,7 @@ import {
   type GrpcApp,
   type GrpcServiceClient,
 } from '@app/grpc';
-import { failureOf, MemoryAuditSink, overrideEnv } from '@app/testing';
+import { failureOf, MemoryAuditSink } from '@app/testing';
 
 /** Calls of checkNumbers with this number wait until the test lets them go. */
 const HOLD = '+8619100000001';
@@ -90,9 +91,9 @@ describe('admission: province scope, clean text, well-formed messages, client li
     clients.push(c);
     return c;
   };
-  let restoreEnv: () => void;
-
   @Module({
+    // Streams end when their token does, to the second: no clock skew allowed here.
+    imports: [ConfigModule.forEnv({ AUTH_CLOCK_SKEW_SEC: '0' })],
     controllers: [AdmissionTestController],
     providers: [
       { provide: AUDIT_SINK, useValue: audit },
@@ -105,8 +106,6 @@ describe('admission: province scope, clean text, well-formed messages, client li
   class AdmissionTestModule {}
 
   beforeAll(async () => {
-    // Streams end when their token does, to the second: no clock skew allowed here.
-    restoreEnv = overrideEnv({ AUTH_CLOCK_SKEW_SEC: '0' });
     const port = await findFreePort();
     const options = grpcMicroserviceOptions({
       protoFiles: ['fraud/registry/v1/registry.proto'],
@@ -120,7 +119,6 @@ describe('admission: province scope, clean text, well-formed messages, client li
   });
 
   afterAll(async () => {
-    restoreEnv();
     held.splice(0).forEach((release) => release());
     clients.forEach((c) => c.close());
     await server?.close(1000);

@@ -4,6 +4,7 @@ import { ConsoleLogger, Controller, Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { GrpcMethod } from '@nestjs/microservices';
 import { Observable } from 'rxjs';
+import { ConfigModule } from '@app/config';
 import { common, registry } from '@app/contracts';
 import {
   AUDIT_SINK,
@@ -55,7 +56,7 @@ describe('every gRPC call observed: metrics, request ids, one log line (e2e)', (
   const clients: GrpcServiceClient[] = [];
 
   @Module({
-    imports: [MetricsModule.forService('registry')],
+    imports: [ConfigModule.forEnv({}), MetricsModule.forService('registry')],
     controllers: [ObservedController],
     providers: [
       { provide: AUDIT_SINK, useValue: { record: () => Promise.resolve() } },

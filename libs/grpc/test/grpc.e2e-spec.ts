@@ -5,6 +5,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { GrpcMethod } from '@nestjs/microservices';
 import { FileDescriptorProto } from 'protobufjs/ext/descriptor';
 import { Observable } from 'rxjs';
+import { ConfigModule } from '@app/config';
 import { common, registry } from '@app/contracts';
 import { DomainError, ErrorKind } from '@app/domain';
 import {
@@ -139,6 +140,7 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
     });
 
   @Module({
+    imports: [ConfigModule.forEnv({})],
     controllers: [TestRegistryController],
     providers: [
       { provide: AUDIT_SINK, useValue: audit },

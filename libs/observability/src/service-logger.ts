@@ -175,7 +175,7 @@ export function logConfig(env: Env): LogConfig {
  * process (static `new Logger(...)` included, before any app exists). A bad
  * variable is reported in JSON and ends the process, as any bad configuration.
  */
-export function installServiceLogger(service: string, env: Env = process.env): ServiceLogger {
+export function installServiceLogger(service: string, env: Env): ServiceLogger {
   let config: LogConfig;
   try {
     config = logConfig(env);

@@ -30,7 +30,7 @@ export interface PoolTimeouts {
   connectionTimeoutMs: number;
 }
 
-export function poolTimeouts(env: Env = process.env): PoolTimeouts {
+export function poolTimeouts(env: Env): PoolTimeouts {
   return {
     statementTimeoutMs: envInt(env, 'DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 1, DAY_MS),
     idleInTransactionTimeoutMs: envInt(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS, 1, DAY_MS),
@@ -44,7 +44,7 @@ export function poolTimeouts(env: Env = process.env): PoolTimeouts {
  * (sent at connection start-up, enforced by the server), and a bounded wait
  * for a connection from the pool.
  */
-export function dataSourceOptions(url: string, db: ServiceDatabase, instance?: string, env: Env = process.env): PostgresDataSourceOptions {
+export function dataSourceOptions(url: string, db: ServiceDatabase, instance: string | undefined, env: Env): PostgresDataSourceOptions {
   const timeouts = poolTimeouts(env);
   return {
     type: 'postgres',
@@ -67,7 +67,7 @@ export function dataSourceOptions(url: string, db: ServiceDatabase, instance?: s
  * migration's statements (an index on a large table) may run as long as they
  * need unless `DATABASE_MIGRATION_STATEMENT_TIMEOUT_MS` says otherwise (0: none).
  */
-export function migrationDataSourceOptions(url: string, db: ServiceDatabase, instance?: string, env: Env = process.env): PostgresDataSourceOptions {
+export function migrationDataSourceOptions(url: string, db: ServiceDatabase, instance: string | undefined, env: Env): PostgresDataSourceOptions {
   const options = dataSourceOptions(url, db, instance, env);
   return {
     ...options,

@@ -13,7 +13,7 @@ export interface ProbeSettings {
 }
 
 /** `DATABASE_HEALTH_INTERVAL_MS` (how often), `DATABASE_HEALTH_TIMEOUT_MS` (how long one probe may take). */
-export function probeSettings(env: Env = process.env): ProbeSettings {
+export function probeSettings(env: Env): ProbeSettings {
   return {
     intervalMs: envInt(env, 'DATABASE_HEALTH_INTERVAL_MS', DEFAULT_HEALTH_INTERVAL_MS, 100, 600_000),
     timeoutMs: envInt(env, 'DATABASE_HEALTH_TIMEOUT_MS', DEFAULT_HEALTH_TIMEOUT_MS, 100, 60_000),

@@ -29,7 +29,7 @@ export function databaseUrlVariable(service: string, instance?: string): string 
  * server and the service gets its own database on it; `undefined` means
  * "no server configured: use the embedded one".
  */
-export function resolveDatabaseUrl(service: string, instance?: string, env: Env = process.env): string | undefined {
+export function resolveDatabaseUrl(service: string, instance: string | undefined, env: Env): string | undefined {
   const ownVariable = databaseUrlVariable(service, instance);
   const own = envOptional(env, ownVariable);
   if (own !== undefined) {

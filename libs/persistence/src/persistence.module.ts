@@ -1,7 +1,7 @@
 import { Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ConfigError, type Env } from '@app/config';
+import { ConfigError, ENV, type Env } from '@app/config';
 import { ServiceHealth } from '@app/observability';
 import { dataSourceOptions } from './data-source-options';
 import { DatabaseProbe, probeSettings } from './database-probe';
@@ -18,8 +18,6 @@ import { installTransactionGuard } from './transaction-guard';
 export interface PersistenceOptions {
   /** Carrier instance (`CMCC`): selects `fraud_carrier_cmcc` and `CARRIER_CMCC_DATABASE_URL`. */
   instance?: string;
-  /** Defaults to `process.env`. */
-  env?: Env;
 }
 
 const RETRIED_CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P03']);
@@ -53,8 +51,7 @@ export class DatabaseConnection {
    * application's URL: the schema must be up to date already. Either way every
    * login is checked to be unable to alter the tables before it is used.
    */
-  static async open(db: ServiceDatabase, options: PersistenceOptions, logger: Logger): Promise<DatabaseConnection> {
-    const env = options.env ?? process.env;
+  static async open(db: ServiceDatabase, options: PersistenceOptions, env: Env, logger: Logger): Promise<DatabaseConnection> {
     const configured = resolveDatabaseUrl(db.service, options.instance, env);
     if (configured === undefined && hasExplicitAppUrl(db, options.instance, env)) {
       const logins = resolveDatabaseLogins(db, options.instance, env, undefined);
@@ -120,7 +117,7 @@ export class PersistenceModule {
    * server) creates the database if missing, runs pending migrations and
    * grants the roles their privileges.
    * A query outside its transaction's manager inside a transaction throws
-   * (installTransactionGuard).
+   * (installTransactionGuard). Its settings are the app's variables (ENV).
    */
   static forService(db: ServiceDatabase, options: PersistenceOptions = {}): DynamicModule {
     installTransactionGuard();
@@ -129,7 +126,7 @@ export class PersistenceModule {
     // One object, imported by every data source below: one connection set-up per app.
     const connection: DynamicModule = {
       module: DatabaseConnectionModule,
-      providers: [{ provide: DatabaseConnection, useFactory: () => DatabaseConnection.open(db, options, logger) }],
+      providers: [{ provide: DatabaseConnection, inject: [ENV], useFactory: (env: Env) => DatabaseConnection.open(db, options, env, logger) }],
       exports: [DatabaseConnection],
     };
     const retry = (error: unknown) => RETRIED_CONNECTION_ERRORS.has(errorCode(error) ?? '');
@@ -139,16 +136,16 @@ export class PersistenceModule {
         connection,
         TypeOrmModule.forRootAsync({
           imports: [connection],
-          inject: [DatabaseConnection],
-          useFactory: (c: DatabaseConnection): TypeOrmModuleOptions => ({ ...dataSourceOptions(c.url, db, options.instance, options.env), toRetry: retry }),
+          inject: [DatabaseConnection, ENV],
+          useFactory: (c: DatabaseConnection, env: Env): TypeOrmModuleOptions => ({ ...dataSourceOptions(c.url, db, options.instance, env), toRetry: retry }),
         }),
         ...roles.map((role) =>
           TypeOrmModule.forRootAsync({
             name: role.name,
             imports: [connection],
-            inject: [DatabaseConnection],
-            useFactory: (c: DatabaseConnection): TypeOrmModuleOptions => ({
-              ...dataSourceOptions(c.login(role.name).url, { service: db.service, entities: role.entities, migrations: [] }, options.instance, options.env),
+            inject: [DatabaseConnection, ENV],
+            useFactory: (c: DatabaseConnection, env: Env): TypeOrmModuleOptions => ({
+              ...dataSourceOptions(c.login(role.name).url, { service: db.service, entities: role.entities, migrations: [] }, options.instance, env),
               applicationName: `${databaseNameFor(db.service, options.instance)}_${role.name}`,
               poolSize: ROLE_POOL_SIZE,
               toRetry: retry,
@@ -160,10 +157,10 @@ export class PersistenceModule {
         {
           // Only in an app that tells operators about its health (MetricsModule's ServiceHealth).
           provide: DatabaseProbe,
-          inject: [DatabaseConnection, { token: ServiceHealth, optional: true }],
-          useFactory: (c: DatabaseConnection, health: ServiceHealth | undefined) =>
+          inject: [DatabaseConnection, ENV, { token: ServiceHealth, optional: true }],
+          useFactory: (c: DatabaseConnection, env: Env, health: ServiceHealth | undefined) =>
             health
-              ? new DatabaseProbe(c.url, health, probeSettings(options.env), `${databaseNameFor(db.service, options.instance)}_health`)
+              ? new DatabaseProbe(c.url, health, probeSettings(env), `${databaseNameFor(db.service, options.instance)}_health`)
               : undefined,
         },
         {

@@ -3,7 +3,7 @@ import { ConsoleLogger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { ConfigError } from '@app/config';
+import { ConfigError, ConfigModule } from '@app/config';
 import { PersistenceModule, resolveDatabaseLogins, runMigrations, withMaintenanceClient, type PersistedClass, type ServiceDatabase } from '@app/persistence';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 
@@ -144,7 +144,7 @@ describe('database roles', () => {
 
   describe('PersistenceModule', () => {
     const boot = async (moduleEnv: Record<string, string>) => {
-      const app = await Test.createTestingModule({ imports: [PersistenceModule.forService(ledger([CreateLedger1700000000000]), { env: moduleEnv })] })
+      const app = await Test.createTestingModule({ imports: [ConfigModule.forEnv(moduleEnv), PersistenceModule.forService(ledger([CreateLedger1700000000000]))] })
         .setLogger(new ConsoleLogger({ logLevels: ['error'] }))
         .compile();
       await app.init();

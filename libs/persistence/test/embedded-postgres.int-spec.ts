@@ -10,6 +10,7 @@ import { Test } from '@nestjs/testing';
 import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { Column, Entity, PrimaryColumn, type MigrationInterface, type QueryRunner, type Repository } from 'typeorm';
+import { ConfigModule } from '@app/config';
 import { freePort } from '@app/testing';
 import {
   EmbeddedPostgresInUseError,
@@ -173,7 +174,7 @@ describe('startEmbeddedPostgres', () => {
     const env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(port) };
     const db = { service: 'greeter', entities: [Greeting], migrations: [CreateGreetings1700000000000] };
     const app = await Test.createTestingModule({
-      imports: [PersistenceModule.forService(db, { env }), TypeOrmModule.forFeature([Greeting])],
+      imports: [ConfigModule.forEnv(env), PersistenceModule.forService(db), TypeOrmModule.forFeature([Greeting])],
       providers: [GreetingReader],
     })
       .setLogger(new ConsoleLogger({ logLevels: ['error'] }))

@@ -3,7 +3,7 @@ import { ConsoleLogger, Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import { Column, DataSource, Entity, PrimaryGeneratedColumn, type MigrationInterface, type QueryRunner, type Repository } from 'typeorm';
-import { envString } from '@app/config';
+import { ConfigModule, envString } from '@app/config';
 import { PersistenceModule, dataSourceOptions, databaseUrlOnServer, runMigrations, withMaintenanceClient } from '@app/persistence';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 
@@ -54,12 +54,12 @@ describe('migrations', () => {
   afterAll(() => database.drop());
 
   it('runMigrations applies pending migrations in order, then nothing', async () => {
-    expect(await runMigrations(database.url, notesDatabase)).toEqual(['CreateNotes1700000000000', 'IndexNotes1700000000001']);
-    expect(await runMigrations(database.url, notesDatabase)).toEqual([]);
+    expect(await runMigrations(database.url, notesDatabase, undefined, process.env)).toEqual(['CreateNotes1700000000000', 'IndexNotes1700000000001']);
+    expect(await runMigrations(database.url, notesDatabase, undefined, process.env)).toEqual([]);
   });
 
   it('records them in the service migrations table and maps the entity', async () => {
-    const dataSource = await new DataSource(dataSourceOptions(database.url, notesDatabase)).initialize();
+    const dataSource = await new DataSource(dataSourceOptions(database.url, notesDatabase, undefined, process.env)).initialize();
     try {
       const applied = await dataSource.query('SELECT name FROM notes_migrations ORDER BY id');
       expect(applied).toEqual([{ name: 'CreateNotes1700000000000' }, { name: 'IndexNotes1700000000001' }]);
@@ -75,7 +75,7 @@ describe('migrations', () => {
     const env = { DATABASE_URL: envString(process.env, 'DATABASE_URL') };
     const url = databaseUrlOnServer(env.DATABASE_URL, 'notes', instance);
     const app = await Test.createTestingModule({
-      imports: [PersistenceModule.forService(notesDatabase, { instance, env }), TypeOrmModule.forFeature([Note])],
+      imports: [ConfigModule.forEnv(env), PersistenceModule.forService(notesDatabase, { instance }), TypeOrmModule.forFeature([Note])],
       providers: [NoteBook],
     })
       .setLogger(new ConsoleLogger({ logLevels: ['error'] }))
@@ -85,7 +85,7 @@ describe('migrations', () => {
       const notes = app.get(NoteBook);
       await notes.write('first');
       expect(await notes.count()).toBe(1);
-      expect(await runMigrations(url, notesDatabase, instance)).toEqual([]);
+      expect(await runMigrations(url, notesDatabase, instance, env)).toEqual([]);
     } finally {
       await app.close();
       await withMaintenanceClient(url, (client) => client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(`fraud_notes_${instance.toLowerCase()}`)} WITH (FORCE)`));

@@ -5,5 +5,7 @@ export * from './metrics-text';
 export * from './tcp-proxy';
 export * from './grpc-calls';
 export * from './concurrency';
-export * from './env';
 export * from './eventually';
+export * from './service-client';
+export * from './service-harness';
+export * from './test-clock';

@@ -48,9 +48,9 @@ export async function openTestDataSource(db: ServiceDatabase): Promise<TestDataS
   const database = await createTestDatabase(db.service);
   let dataSource: DataSource | undefined;
   try {
-    await runMigrations(database.url, db);
+    await runMigrations(database.url, db, undefined, process.env);
     const app = resolveDatabaseLogins(db, undefined, process.env, database.url)[0];
-    dataSource = new DataSource(dataSourceOptions(app.url, db));
+    dataSource = new DataSource(dataSourceOptions(app.url, db, undefined, process.env));
     await dataSource.initialize();
     return { dataSource, url: app.url, ownerUrl: database.url, drop: () => closeAndDrop(dataSource, database) };
   } catch (error) {

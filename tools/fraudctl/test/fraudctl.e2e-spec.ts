@@ -6,7 +6,7 @@ import { loadVerificationKey, RoleKind, verifyToken } from '@app/grpc';
 import { freePort } from '@app/testing';
 import { HIGH_RISK, highRiskCellWorker } from '../../../libs/domain/src/carrier/fixtures';
 import { AnalysisService } from '../../../apps/carrier/src/analysis/analysis.service';
-import { toWire } from '../../../apps/carrier/test/carrier-harness';
+import { ingest, toWire } from '../../../apps/carrier/test/carrier-harness';
 import { eventually, startProvince, type Province } from '../../../apps/carrier/test/linked-services';
 import { ExitCode, run } from '../src/cli';
 
@@ -57,9 +57,9 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
       AUTH_KEY_DIR: province.registry.keyDir,
     };
     // The carrier's high-risk cells as the worker's traffic needs them (since 2023): fed to its engine directly.
-    const analysis = province.carriers.CTCC.nestApp.get(AnalysisService);
+    const analysis = province.carriers.CTCC.app.get(AnalysisService);
     for (const event of worker.events) if (event.type === 'high_risk_cell') await analysis.apply((engine) => engine.process(event));
-    const ingested = await province.carriers.CTCC.client().ingest(toWire(worker.events.filter((e) => e.type !== 'high_risk_cell'), 200, 'worker'));
+    const ingested = await ingest(province.carriers.CTCC.client(), toWire(worker.events.filter((e) => e.type !== 'high_risk_cell'), 200, 'worker'));
     expect(ingested.rejected).toBe(0);
   });
   afterAll(() => province?.close());
@@ -215,7 +215,7 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
   it('a number the police confirmed: reactivate and declare-profile answer CONFIRMED_FRAUD, explain shows the registry beside the step', async () => {
     const confirmed = answeredBy[3];
     expect(await fraudctl(['police', 'verify', confirmed, '--case', 'CD-2024-0200'])).toMatchObject({ code: ExitCode.Ok, err: '' });
-    await eventually(async () => province.carriers.CTCC.nestApp.get(AnalysisService).state.isConfirmedFraud(confirmed as never), (known) => known);
+    await eventually(async () => province.carriers.CTCC.app.get(AnalysisService).state.isConfirmedFraud(confirmed as never), (known) => known);
 
     const reactivated = await fraudctl(['reactivate', confirmed, '--national-id', nationalId('51010119900307124'), '--reference', 'SHOP-CD-0050', '--carrier', 'CTCC']);
     expect(reactivated).toMatchObject({ code: ExitCode.Ok, err: '' });

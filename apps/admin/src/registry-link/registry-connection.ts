@@ -1,5 +1,6 @@
 import { Metadata, type ClientReadableStream } from '@grpc/grpc-js';
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { ENV, type Env } from '@app/config';
 import { common, type registry } from '@app/contracts';
 import type { RegistryMark } from '@app/domain';
 import { PeerConnection, unary } from '@app/grpc';
@@ -22,7 +23,7 @@ const STATUSES: Partial<Record<common.NumberStatus, RegistryStatus>> = {
 /** The administration's channel to the registry (`REGISTRY_ADDRESS`), as `admin:<province>`. */
 @Injectable()
 export class RegistryConnection extends PeerConnection {
-  constructor(@Inject(ADMIN_CONFIG) config: AdminConfig, @Optional() health?: ServiceHealth) {
+  constructor(@Inject(ADMIN_CONFIG) config: AdminConfig, @Inject(ENV) env: Env, @Optional() health?: ServiceHealth) {
     super({
       service: 'fraud.registry.v1.RegistryService',
       protoFile: 'fraud/registry/v1/registry.proto',
@@ -31,6 +32,7 @@ export class RegistryConnection extends PeerConnection {
       identity: { subject: `admin-${config.province}`, role: `admin:${config.province}` },
       tokenFile: { variable: 'REGISTRY_TOKEN_FILE', file: config.registryTokenFile },
       retryMaxMs: REGISTRY_RETRY_MAX_MS,
+      env,
       // Degraded without it (no police verdicts reach the cases), never stopped.
       dependency: { name: 'registry', health },
     });

@@ -1,5 +1,6 @@
 import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { ENV, type Env } from '@app/config';
 import type { admin } from '@app/contracts';
 import { PeerConnection, unary } from '@app/grpc';
 import { ServiceHealth } from '@app/observability';
@@ -14,7 +15,7 @@ export type DirectiveStreamCall = ClientDuplexStream<admin.StreamDirectivesReque
  */
 @Injectable()
 export class AdminConnection extends PeerConnection {
-  constructor(@Inject(CARRIER_CONFIG) config: CarrierConfig, @Optional() health?: ServiceHealth) {
+  constructor(@Inject(CARRIER_CONFIG) config: CarrierConfig, @Inject(ENV) env: Env, @Optional() health?: ServiceHealth) {
     super({
       service: 'fraud.admin.v1.AdminService',
       protoFile: 'fraud/admin/v1/admin.proto',
@@ -23,6 +24,7 @@ export class AdminConnection extends PeerConnection {
       identity: { subject: `carrier-${config.carrierId.toLowerCase()}`, role: `carrier:${config.carrierId}` },
       tokenFile: { variable: 'ADMIN_TOKEN_FILE', file: config.adminTokenFile },
       retryMaxMs: config.adminRetryMaxMs,
+      env,
       // Degraded without it (the feed waits in the outbox, no directive arrives), never stopped.
       dependency: { name: 'admin', health },
     });

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ENV, type Env } from '@app/config';
 import { DecisionRecorder } from './decision-recorder.service';
 import { DecisionsController } from './decisions.controller';
 import { DecisionsRepository } from './decisions.repository';
@@ -15,7 +16,7 @@ import { LoggingSmsGateway, SMS_GATEWAY } from './sms-gateway';
     DecisionsService,
     NoticeSender,
     { provide: SMS_GATEWAY, useClass: LoggingSmsGateway },
-    { provide: NOTICE_SENDER_CONFIG, useFactory: () => noticeSenderConfig(process.env) },
+    { provide: NOTICE_SENDER_CONFIG, inject: [ENV], useFactory: (env: Env) => noticeSenderConfig(env) },
   ],
   exports: [DecisionsRepository, DecisionRecorder],
 })

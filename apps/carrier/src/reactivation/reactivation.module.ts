@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ENV, type Env } from '@app/config';
 import { AnalysisModule } from '../analysis/analysis.module';
 import { AppealService } from './appeal.service';
 import { NationalIdHasher } from './national-id';
@@ -15,7 +16,7 @@ import { ReactivationService } from './reactivation.service';
     ReactivationService,
     AppealService,
     // Read at boot: a missing key (NATIONAL_ID_HASH_KEY_FILE in production) stops start-up with a message naming it.
-    { provide: NationalIdHasher, useFactory: () => new NationalIdHasher(loadNationalIdHashKey(process.env)) },
+    { provide: NationalIdHasher, inject: [ENV], useFactory: (env: Env) => new NationalIdHasher(loadNationalIdHashKey(env)) },
   ],
 })
 export class ReactivationModule {}

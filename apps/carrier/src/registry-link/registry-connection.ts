@@ -1,5 +1,6 @@
 import { Metadata, type ClientReadableStream } from '@grpc/grpc-js';
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { ENV, type Env } from '@app/config';
 import type { registry } from '@app/contracts';
 import { PeerConnection, unary } from '@app/grpc';
 import { ServiceHealth } from '@app/observability';
@@ -12,7 +13,7 @@ import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
  */
 @Injectable()
 export class RegistryConnection extends PeerConnection {
-  constructor(@Inject(CARRIER_CONFIG) config: CarrierConfig, @Optional() health?: ServiceHealth) {
+  constructor(@Inject(CARRIER_CONFIG) config: CarrierConfig, @Inject(ENV) env: Env, @Optional() health?: ServiceHealth) {
     super({
       service: 'fraud.registry.v1.RegistryService',
       protoFile: 'fraud/registry/v1/registry.proto',
@@ -21,6 +22,7 @@ export class RegistryConnection extends PeerConnection {
       identity: { subject: `carrier-${config.carrierId.toLowerCase()}`, role: `carrier:${config.carrierId}` },
       tokenFile: { variable: 'REGISTRY_TOKEN_FILE', file: config.registryTokenFile },
       retryMaxMs: config.registryRetryMaxMs,
+      env,
       // Degraded without it (no flags leave, no registry copy kept), never stopped: ingest goes on.
       dependency: { name: 'registry', health },
     });

@@ -40,7 +40,7 @@ describe(AuthGuard.name, () => {
   const sink: AuditSink = {
     record: (entry) => (failAudit ? Promise.reject(new Error('disk full')) : (entries.push(entry), Promise.resolve())),
   };
-  const guard = new AuthGuard(new Reflector(), sink, keys.publicKey);
+  const guard = new AuthGuard(new Reflector(), sink, {}, keys.publicKey);
   loadProtoDefinition(['fraud/registry/v1/registry.proto']); // lets the guard name RPCs by their package
 
   /** A call as Nest hands it to guards, without a grpc-js call object (so the RPC name comes from @GrpcMethod). */

@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Metadata } from '@grpc/grpc-js';
 import { Inject, Injectable, Logger, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ENV, type Env } from '@app/config';
 import { controlCharacterField, ValidationError, ValidationErrorCode, type DomainError } from '@app/domain';
 import { AUDIT_SINK, type AuditEntry, type AuditSink } from './audit';
 import { PUBLIC_METADATA, ROLES_METADATA } from './auth.decorators';
@@ -13,7 +14,7 @@ import { rpcActionOf } from './rpc-action';
 import { TokenError, type Principal } from './token';
 import { VerifiedTokens } from './verified-tokens';
 
-/** Optional: the token verification key; by default loadVerificationKey(process.env) at boot. */
+/** Optional: the token verification key; by default loadVerificationKey(ENV) at boot. */
 export const AUTH_VERIFICATION_KEY = Symbol('AUTH_VERIFICATION_KEY');
 
 /**
@@ -53,11 +54,12 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(AUDIT_SINK) private readonly audit: AuditSink,
+    @Inject(ENV) env: Env,
     @Optional() @Inject(AUTH_VERIFICATION_KEY) verificationKey?: KeyObject,
     @Optional() @Inject(AUTH_OWN_CARRIER) private readonly ownCarrier?: CarrierId,
     @Optional() @Inject(AUTH_OWN_PROVINCE) private readonly ownProvince?: string,
   ) {
-    this.tokens = new VerifiedTokens(verificationKey ?? loadVerificationKey(process.env), undefined, undefined, authClockSkewSeconds(process.env));
+    this.tokens = new VerifiedTokens(verificationKey ?? loadVerificationKey(env), undefined, undefined, authClockSkewSeconds(env));
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

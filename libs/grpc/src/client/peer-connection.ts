@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { connectivityState, status as GrpcStatus } from '@grpc/grpc-js';
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { Env } from '@app/config';
 import type { ServiceHealth } from '@app/observability';
 import { clientCredentials } from './client-credentials';
 import { createGrpcClient, type GrpcServiceClient } from './grpc-client';
@@ -23,6 +24,8 @@ export interface PeerSpec {
   tokenFile: TokenFileSetting;
   /** The longest pause between grpc-js reconnects while the peer is unreachable. */
   retryMaxMs: number;
+  /** The caller's variables (ENV): its TLS settings (GRPC_*) and how it mints its own token. */
+  env: Env;
   /**
    * The peer as a dependency of this service (`registry`, `admin`), reported to
    * `health` as reachable or not: a degraded service, never a stopped one.
@@ -59,8 +62,8 @@ export abstract class PeerConnection implements OnModuleInit, OnApplicationShutd
     if (address === undefined) return;
     this.spec.dependency?.health?.declare(this.spec.dependency.name, { critical: false, detail: `connecting to ${address}` });
     this.client = createGrpcClient(this.spec.service, this.spec.protoFile, address, {
-      credentials: clientCredentials(process.env),
-      token: serviceTokenSource(this.spec.identity, this.spec.tokenFile, process.env),
+      credentials: clientCredentials(this.spec.env),
+      token: serviceTokenSource(this.spec.identity, this.spec.tokenFile, this.spec.env),
       channelOptions: {
         // grpc-js would otherwise wait up to 2 minutes between reconnects after a long outage.
         'grpc.initial_reconnect_backoff_ms': Math.min(1000, retryMaxMs),

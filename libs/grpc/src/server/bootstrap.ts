@@ -133,8 +133,8 @@ export interface BootstrapOptions extends GrpcServiceSpec {
   defaultPort: number;
   /** METRICS_PORT when unset; without one, metrics are served only when METRICS_PORT is set. */
   defaultMetricsPort?: number;
-  /** process.env by default. */
-  env?: Env;
+  /** The variables the service reads (main.ts: process.env); the same map its module was given. */
+  env: Env;
   /** Nest's logger option (default: Nest's console logger). */
   logger?: LoggerService | LogLevel[] | false;
 }
@@ -150,9 +150,8 @@ export interface BootstrapOptions extends GrpcServiceSpec {
  */
 export async function bootstrapGrpcApp(appModule: AppModule, options: BootstrapOptions): Promise<GrpcApp> {
   const logger = new Logger(options.name);
-  const env = options.env ?? process.env;
   try {
-    const { server, graceMs, grpc, metrics } = grpcFromEnv(env, options);
+    const { server, graceMs, grpc, metrics } = grpcFromEnv(options.env, options);
     const handle = await startGrpcApp(appModule, grpc, { metrics, ...(options.logger === undefined ? {} : { logger: options.logger }) });
     closeOnSignals(handle, graceMs, logger);
     logger.log(`gRPC listening on ${server.address} (${server.security})${metricsLine(handle.metricsAddress)}`);
@@ -343,9 +342,8 @@ export interface HybridBootstrapOptions extends BootstrapOptions {
 /** bootstrapGrpcApp for a hybrid app: the same variables, logs, signals and exit statuses, plus the HTTP server. */
 export async function bootstrapHybridApp(appModule: AppModule, options: HybridBootstrapOptions): Promise<HybridApp> {
   const logger = new Logger(options.name);
-  const env = options.env ?? process.env;
   try {
-    const { server, graceMs, grpc, metrics } = grpcFromEnv(env, options);
+    const { server, graceMs, grpc, metrics } = grpcFromEnv(options.env, options);
     const handle = await startHybridApp(appModule, grpc, options.http, { metrics, ...(options.logger === undefined ? {} : { logger: options.logger }) });
     closeOnSignals(handle, graceMs, logger);
     logger.log(`gRPC listening on ${server.address} (${server.security}); HTTP on http://${handle.httpAddress}${metricsLine(handle.metricsAddress)}`);

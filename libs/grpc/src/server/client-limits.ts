@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { envInt, type Env } from '@app/config';
+import { ENV, envInt, type Env } from '@app/config';
 import { DomainError, ErrorKind } from '@app/domain';
 import { AUDIT_SINK, type AuditSink } from '../auth/audit';
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
@@ -79,15 +79,17 @@ interface ResponseStream {
 export class ClientLimitsInterceptor implements NestInterceptor {
   private readonly logger = new Logger('ClientLimits');
   private readonly limits: ClientLimits;
-  private readonly skewSeconds = authClockSkewSeconds(process.env);
+  private readonly skewSeconds: number;
   private readonly calls = new Map<string, number>();
   private readonly streams = new Map<string, number>();
 
   constructor(
     @Inject(AUDIT_SINK) private readonly audit: AuditSink,
+    @Inject(ENV) env: Env,
     @Optional() @Inject(CLIENT_LIMITS) limits?: ClientLimits,
   ) {
-    this.limits = limits ?? clientLimits(process.env);
+    this.skewSeconds = authClockSkewSeconds(env);
+    this.limits = limits ?? clientLimits(env);
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {

@@ -14,8 +14,9 @@ import {
   type Clock,
   type Msisdn,
   controlCharacterField,
+  CARRIER_IDS,
 } from '@app/domain';
-import { CARRIER_IDS, type Principal } from '@app/grpc';
+import type { Principal } from '@app/grpc';
 import { idempotentWrite, retryOnUniqueViolation } from '@app/persistence';
 import type { HighRiskCellList } from '../cells/cell-list';
 import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';

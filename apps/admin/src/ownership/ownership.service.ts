@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CLOCK, contentHash, normaliseMsisdn, validateIdempotencyKey, ValidationError, ValidationErrorCode, type Clock, type Msisdn } from '@app/domain';
-import { CARRIER_IDS, type CarrierId, type Principal } from '@app/grpc';
+import { CARRIER_IDS, CLOCK, contentHash, isCarrierId, normaliseMsisdn, validateIdempotencyKey, ValidationError, ValidationErrorCode, type CarrierId, type Clock, type Msisdn } from '@app/domain';
+import type { Principal } from '@app/grpc';
 import { idempotentWrite } from '@app/persistence';
 import { OwnershipError, OwnershipErrorCode } from './ownership.errors';
 import { OwnershipRepository } from './ownership.repository';
@@ -83,8 +83,8 @@ export class OwnershipService {
 
 export function validateCarrier(input: string | undefined, field: string): CarrierId {
   if (!input) throw new ValidationError(ValidationErrorCode.Required, field, 'a carrier is required');
-  if (!(CARRIER_IDS as readonly string[]).includes(input)) {
+  if (!isCarrierId(input)) {
     throw new ValidationError(ValidationErrorCode.Malformed, field, `"${input.slice(0, 16)}" is not a carrier: use one of ${CARRIER_IDS.join(', ')}`);
   }
-  return input as CarrierId;
+  return input;
 }

@@ -1,7 +1,8 @@
 import { parseCellId } from '../cell';
 import { ValidationError, ValidationErrorCode } from '../errors';
 import { normaliseMsisdn } from '../msisdn';
-import { CARRIERS, ReportCategory, UsageProfile, type CarrierEvent, type CarrierId } from './events';
+import { CARRIER_IDS, isCarrierId } from '../carriers';
+import { ReportCategory, UsageProfile, type CarrierEvent } from './events';
 
 type Raw = Record<string, unknown>;
 
@@ -62,7 +63,7 @@ export function parseEvent(raw: unknown, prefix = ''): CarrierEvent {
   switch (type) {
     case 'subscriber': {
       const carrier = text(r, 'carrier', prefix);
-      if (!(CARRIERS as readonly string[]).includes(carrier)) fail(`${prefix}carrier`, `must be one of ${CARRIERS.join(', ')}`);
+      if (!isCarrierId(carrier)) fail(`${prefix}carrier`, `must be one of ${CARRIER_IDS.join(', ')}`);
       const profile = r.profile === undefined ? UsageProfile.None : text(r, 'profile', prefix);
       if (!PROFILES.includes(profile)) fail(`${prefix}profile`, `must be one of ${PROFILES.join(', ')}`);
       const activatedAt = parseTime(r.activatedAt, `${prefix}activatedAt`);
@@ -71,7 +72,7 @@ export function parseEvent(raw: unknown, prefix = ''): CarrierEvent {
         id,
         at: r.at === undefined ? activatedAt : parseTime(r.at, `${prefix}at`),
         msisdn: normaliseMsisdn(text(r, 'msisdn', prefix), `${prefix}msisdn`),
-        carrier: carrier as CarrierId,
+        carrier,
         activatedAt,
         realNameVerified: bool(r, 'realNameVerified', prefix, false),
         profile: profile as UsageProfile,

@@ -1,4 +1,5 @@
 import type { carrier, registry } from '@app/contracts';
+import { CARRIER_IDS } from '@app/domain';
 import { number, positionals, stringOption, type Command } from '../command';
 import { parseCarrierId } from '../context';
 import { UsageError } from '../errors';
@@ -21,7 +22,7 @@ export const checkCommand: Command = {
     'Numbers in E.164 (+8619112345678) or 11 national digits (19112345678).',
     '',
     'Options:',
-    '  --carrier ID           CMCC, CUCC, CTCC or CBN: the carrier whose switch asks',
+    `  --carrier ID           ${CARRIER_IDS.join(', ')}: the carrier whose switch asks`,
     '  --from NUMBER          the caller',
     '  --to NUMBER            the callee',
   ],

@@ -3,6 +3,8 @@
  * the fraud.admin.v1 messages: camelCase fields, enums by name, times as
  * RFC 3339 strings; int64 is a JSON number.
  */
+import { CARRIER_IDS } from '@app/domain';
+
 export type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
@@ -124,7 +126,7 @@ export const SCHEMAS: Record<string, Schema> = {
     },
     ['cell', 'reason', 'source'],
   ),
-  Owner: object({ msisdn, carrier: enumOf(['CMCC', 'CUCC', 'CTCC', 'CBN']), ported: { ...boolean, description: 'A number-portability entry decided it.' } }),
+  Owner: object({ msisdn, carrier: enumOf([...CARRIER_IDS]), ported: { ...boolean, description: 'A number-portability entry decided it.' } }),
   CaseEvent: object({ at: time, actor: { ...string, example: 'carrier:CTCC' }, what: string }),
   Case: object(
     {

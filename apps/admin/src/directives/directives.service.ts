@@ -25,7 +25,7 @@ import { AdminMetrics } from '../metrics/admin-metrics';
 import { OwnershipService, validateCarrier } from '../ownership/ownership.service';
 import { DirectiveKind, DirectiveOutcome, DirectiveStatus, NUMBER_DIRECTIVE_KINDS, POLICY_ISSUER, type DirectiveAck, type DirectiveRecord } from './directive';
 import { DirectiveNotifier } from './directive-notifier';
-import { DirectivesError, DirectivesErrorCode } from './directives.errors';
+import { DirectivesError } from './directives.errors';
 import { DirectivesRepository, type DirectiveFilter } from './directives.repository';
 
 export interface IssueDirectiveInput {
@@ -105,10 +105,10 @@ export class DirectivesService {
       key: storedKey,
       contentHash: hash,
       find: (em) => this.directives.asIssuedByKey(em, storedKey),
-      reused: () => new DirectivesError(DirectivesErrorCode.KeyReused, 'was already used for a different directive', 'idempotency_key'),
+      reused: () => new DirectivesError('KEY_REUSED', 'was already used for a different directive', 'idempotency_key'),
       apply: async (em) => {
         const owner = await this.ownership.ownerOf(msisdn, em);
-        if (!owner) throw new DirectivesError(DirectivesErrorCode.NoOwner, `no carrier owns ${msisdn}, so no carrier can be directed`, 'msisdn');
+        if (!owner) throw new DirectivesError('NO_OWNER', `no carrier owns ${msisdn}, so no carrier can be directed`, 'msisdn');
         const now = this.clock.now();
         return this.directives.insert(em, {
           id: randomUUID(),

@@ -7,7 +7,7 @@ import { ChangeFeed } from '../numbers/change-feed.service';
 import { NumbersRepository, type NewStatusChange } from '../numbers/numbers.repository';
 import { RegistryMetrics } from '../numbers/registry-metrics';
 import type { FlagEntity } from './flag.entity';
-import { FlagsError, FlagsErrorCode } from './flags.errors';
+import { FlagsError } from './flags.errors';
 import { FlagsRepository, type NewFlagRow } from './flags.repository';
 
 export interface FlagResult {
@@ -70,7 +70,7 @@ export class FlagsService {
       const row = stored.get(keyOf(flag));
       if (row) {
         if (row.contentHash !== flag.contentHash) {
-          throw new FlagsError(FlagsErrorCode.KeyReused, 'was already used for a flag with different content', `flags[${i}].idempotency_key`);
+          throw new FlagsError('KEY_REUSED', 'was already used for a flag with different content', `flags[${i}].idempotency_key`);
         }
         results[i] = replayOf(row);
       } else if (!firstInBatch.has(keyOf(flag))) {
@@ -137,7 +137,7 @@ function withCallerProvince(caller: Principal, input: FlagInput): FlagInput {
 export function assertOwnSource(caller: Principal, source: string, field: string): void {
   const allowed = caller.kind === RoleKind.Carrier || caller.kind === RoleKind.Admin ? [caller.role] : [];
   if (!allowed.includes(source)) {
-    throw new FlagsError(FlagsErrorCode.SourceNotCaller, `a ${caller.role} token cannot submit flags as "${source}"`, field);
+    throw new FlagsError('SOURCE_NOT_CALLER', `a ${caller.role} token cannot submit flags as "${source}"`, field);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { common, registry, toTimestamp } from '@app/contracts';
+import { common, numberStatus, registry, toTimestamp } from '@app/contracts';
 import { Action, normaliseMsisdn, UsageProfile, type CarrierEvent, type EngineResult, type Msisdn, type RegistryMark } from '@app/domain';
 import { AnalysisService } from '../src/analysis/analysis.service';
 import { RegistryFollower } from '../src/registry-link/registry-follower.service';
@@ -58,7 +58,7 @@ export function registryChange(harness: CarrierHarness, msisdn: Msisdn, status: 
   const change: registry.StatusChange = {
     version: ++registryVersion,
     msisdn,
-    status: common.NumberStatus[`NUMBER_STATUS_${status}`],
+    status: numberStatus.toWire(status),
     previousStatus: common.NumberStatus.NUMBER_STATUS_UNSPECIFIED,
     cause: registry.ChangeCause.CHANGE_CAUSE_VERIFICATION,
     changedAt: toTimestamp(new Date()),

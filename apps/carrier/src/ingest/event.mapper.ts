@@ -1,38 +1,12 @@
-import { carrier } from '@app/contracts';
-import {
-  controlCharacterField,
-  normaliseMsisdn,
-  parseCellId,
-  ReportCategory,
-  UsageProfile,
-  ValidationError,
-  ValidationErrorCode,
-  type CarrierEvent,
-  type CarrierId,
-} from '@app/domain';
-
-const PROFILES: Record<string, UsageProfile> = {
-  [carrier.UsageProfile.USAGE_PROFILE_UNSPECIFIED]: UsageProfile.None,
-  [carrier.UsageProfile.USAGE_PROFILE_NONE]: UsageProfile.None,
-  [carrier.UsageProfile.USAGE_PROFILE_COURIER]: UsageProfile.Courier,
-  [carrier.UsageProfile.USAGE_PROFILE_DELIVERY]: UsageProfile.Delivery,
-  [carrier.UsageProfile.USAGE_PROFILE_LOGISTICS]: UsageProfile.Logistics,
-  [carrier.UsageProfile.USAGE_PROFILE_ENTERPRISE]: UsageProfile.Enterprise,
-};
-
-const CATEGORIES: Record<string, ReportCategory> = {
-  [carrier.ReportCategory.REPORT_CATEGORY_FRAUD]: ReportCategory.Fraud,
-  [carrier.ReportCategory.REPORT_CATEGORY_HARASSMENT]: ReportCategory.Harassment,
-  [carrier.ReportCategory.REPORT_CATEGORY_SPAM]: ReportCategory.Spam,
-};
+import { reportCategory, usageProfile, type carrier } from '@app/contracts';
+import { controlCharacterField, normaliseMsisdn, parseCellId, UsageProfile, ValidationError, ValidationErrorCode, type CarrierEvent, type CarrierId } from '@app/domain';
 
 /** Ten years ahead: an event time past this is a unit mistake (seconds for ms), not a clock skew. */
 const MAX_AT_MS = Date.UTC(2100, 0, 1);
 
-export function fromWireProfile(profile: carrier.UsageProfile | undefined, field: string): UsageProfile {
-  const mapped = PROFILES[profile ?? carrier.UsageProfile.USAGE_PROFILE_UNSPECIFIED];
-  if (!mapped) throw new ValidationError(ValidationErrorCode.Malformed, field, 'is not a usage profile');
-  return mapped;
+/** A subscriber record without a profile has none. */
+function fromWireProfile(profile: carrier.UsageProfile | undefined, field: string): UsageProfile {
+  return profile === undefined || profile === usageProfile.unspecified ? UsageProfile.None : usageProfile.fromWire(profile, field);
 }
 
 function cell(value: string | undefined | null, field: string) {
@@ -94,26 +68,11 @@ export function fromWireEvent(event: carrier.Event, carrierId: CarrierId): Carri
   }
   if (event.report) {
     const r = event.report;
-    const category = CATEGORIES[r.category ?? ''];
-    if (!category) throw new ValidationError(ValidationErrorCode.Required, 'report.category', 'must be FRAUD, HARASSMENT or SPAM');
+    const category = reportCategory.fromWire(r.category, 'report.category');
     return { type: 'report', id, at: needAt(), reporter: normaliseMsisdn(r.reporter, 'report.reporter'), reported: normaliseMsisdn(r.reported, 'report.reported'), category };
   }
   throw new ValidationError(ValidationErrorCode.Required, 'kind', 'an event needs one of subscriber, call, sms, location, report');
 }
-
-const WIRE_PROFILES: Record<UsageProfile, carrier.UsageProfile> = {
-  [UsageProfile.None]: carrier.UsageProfile.USAGE_PROFILE_NONE,
-  [UsageProfile.Courier]: carrier.UsageProfile.USAGE_PROFILE_COURIER,
-  [UsageProfile.Delivery]: carrier.UsageProfile.USAGE_PROFILE_DELIVERY,
-  [UsageProfile.Logistics]: carrier.UsageProfile.USAGE_PROFILE_LOGISTICS,
-  [UsageProfile.Enterprise]: carrier.UsageProfile.USAGE_PROFILE_ENTERPRISE,
-};
-
-const WIRE_CATEGORIES: Record<ReportCategory, carrier.ReportCategory> = {
-  [ReportCategory.Fraud]: carrier.ReportCategory.REPORT_CATEGORY_FRAUD,
-  [ReportCategory.Harassment]: carrier.ReportCategory.REPORT_CATEGORY_HARASSMENT,
-  [ReportCategory.Spam]: carrier.ReportCategory.REPORT_CATEGORY_SPAM,
-};
 
 /**
  * An event as IngestEvents carries it, or undefined for the kinds that reach a
@@ -124,7 +83,7 @@ export function toWireEvent(event: CarrierEvent, id = ''): carrier.Event | undef
   const base = { id: event.id ?? id, atMs: event.at };
   switch (event.type) {
     case 'subscriber':
-      return { ...base, subscriber: { msisdn: event.msisdn, activatedAtMs: event.activatedAt, realNameVerified: event.realNameVerified, profile: WIRE_PROFILES[event.profile] } };
+      return { ...base, subscriber: { msisdn: event.msisdn, activatedAtMs: event.activatedAt, realNameVerified: event.realNameVerified, profile: usageProfile.toWire(event.profile) } };
     case 'call':
       return { ...base, call: { caller: event.caller, callee: event.callee, durationSec: event.durationSec, answered: event.answered, cell: event.cell ?? '' } };
     case 'sms':
@@ -132,7 +91,7 @@ export function toWireEvent(event: CarrierEvent, id = ''): carrier.Event | undef
     case 'location':
       return { ...base, location: { msisdn: event.msisdn, cell: event.cell } };
     case 'report':
-      return { ...base, report: { reporter: event.reporter, reported: event.reported, category: WIRE_CATEGORIES[event.category] } };
+      return { ...base, report: { reporter: event.reporter, reported: event.reported, category: reportCategory.toWire(event.category) } };
     default:
       return undefined;
   }

@@ -1,75 +1,64 @@
 import { reportCategory, usageProfile, type carrier } from '@app/contracts';
-import { controlCharacterField, normaliseMsisdn, parseCellId, UsageProfile, ValidationError, ValidationErrorCode, type CarrierEvent, type CarrierId } from '@app/domain';
+import { controlCharacterField, snakeCase, UsageProfile, validateEvent, ValidationError, ValidationErrorCode, type CarrierEvent, type CarrierId, type EventFormat } from '@app/domain';
 
-/** Ten years ahead: an event time past this is a unit mistake (seconds for ms), not a clock skew. */
-const MAX_AT_MS = Date.UTC(2100, 0, 1);
+type WireKind = 'subscriber' | 'call' | 'sms' | 'location' | 'report';
+
+/** IngestEvents' form of each kind: fields by their proto names (`call.duration_sec`), times in ms. */
+const WIRE_FORMATS: Readonly<Record<WireKind, EventFormat>> = {
+  subscriber: wireFormat('subscriber'),
+  call: wireFormat('call'),
+  sms: wireFormat('sms'),
+  location: wireFormat('location'),
+  report: wireFormat('report'),
+};
+
+function wireFormat(kind: WireKind): EventFormat {
+  const field = (key: string): string => {
+    if (key === 'id') return 'id';
+    if (key === 'at') return 'at_ms';
+    return `${kind}.${snakeCase(key)}${key === 'activatedAt' ? '_ms' : ''}`;
+  };
+  return { field, time: 'as milliseconds since the Unix epoch' };
+}
+
+/** A time in ms as sent; 0 is proto3's unset. */
+function wireTime(ms: number | string | undefined): number | undefined {
+  const value = Number(ms ?? 0);
+  return value === 0 ? undefined : value;
+}
 
 /** A subscriber record without a profile has none. */
 function fromWireProfile(profile: carrier.UsageProfile | undefined, field: string): UsageProfile {
   return profile === undefined || profile === usageProfile.unspecified ? UsageProfile.None : usageProfile.fromWire(profile, field);
 }
 
-function cell(value: string | undefined | null, field: string) {
-  return value ? parseCellId(value, field) : undefined;
-}
-
 /**
- * One event from the wire, validated; errors name the field (`call.caller`).
- * Subscriber records are this carrier's own subscribers by definition.
+ * One event from the wire, validated by the rules every event meets
+ * (validateEvent); errors name the field (`call.caller`). Subscriber records are
+ * this carrier's own subscribers by definition.
  */
 export function fromWireEvent(event: carrier.Event, carrierId: CarrierId): CarrierEvent {
   // Streamed messages never meet the guard's text check: each event is checked here, and refused alone.
   const unclean = controlCharacterField(event);
   if (unclean !== undefined) throw new ValidationError(ValidationErrorCode.Malformed, unclean, 'must not contain control characters (such as NUL)');
-  const at = Number(event.atMs ?? 0);
-  const id = event.id || undefined;
-  if (id !== undefined && id.length > 128) throw new ValidationError(ValidationErrorCode.OutOfRange, 'id', 'at most 128 characters');
-  const needAt = () => {
-    if (!Number.isSafeInteger(at) || at <= 0 || at > MAX_AT_MS) throw new ValidationError(ValidationErrorCode.OutOfRange, 'at_ms', 'must be the event time in milliseconds since the Unix epoch');
-    return at;
-  };
+  const base = { id: event.id || undefined, at: wireTime(event.atMs) };
   if (event.subscriber) {
     const s = event.subscriber;
-    const activatedAt = Number(s.activatedAtMs ?? 0);
-    if (!Number.isSafeInteger(activatedAt) || activatedAt <= 0 || activatedAt > MAX_AT_MS) {
-      throw new ValidationError(ValidationErrorCode.OutOfRange, 'subscriber.activated_at_ms', 'must be the activation time in milliseconds since the Unix epoch');
-    }
-    return {
-      type: 'subscriber',
-      id,
-      at: at > 0 ? needAt() : activatedAt,
-      msisdn: normaliseMsisdn(s.msisdn, 'subscriber.msisdn'),
-      carrier: carrierId,
-      activatedAt,
-      realNameVerified: !!s.realNameVerified,
-      profile: fromWireProfile(s.profile, 'subscriber.profile'),
-    };
+    const profile = fromWireProfile(s.profile, 'subscriber.profile');
+    const draft = { ...base, type: 'subscriber', msisdn: s.msisdn, carrier: carrierId, activatedAt: wireTime(s.activatedAtMs), realNameVerified: !!s.realNameVerified, profile };
+    return validateEvent(draft, WIRE_FORMATS.subscriber);
   }
   if (event.call) {
     const c = event.call;
-    return {
-      type: 'call',
-      id,
-      at: needAt(),
-      caller: normaliseMsisdn(c.caller, 'call.caller'),
-      callee: normaliseMsisdn(c.callee, 'call.callee'),
-      durationSec: Number(c.durationSec ?? 0),
-      answered: !!c.answered,
-      cell: cell(c.cell, 'call.cell'),
-    };
+    const draft = { ...base, type: 'call', caller: c.caller, callee: c.callee, durationSec: Number(c.durationSec ?? 0), answered: !!c.answered, cell: c.cell };
+    return validateEvent(draft, WIRE_FORMATS.call);
   }
-  if (event.sms) {
-    const m = event.sms;
-    return { type: 'sms', id, at: needAt(), sender: normaliseMsisdn(m.sender, 'sms.sender'), recipient: normaliseMsisdn(m.recipient, 'sms.recipient'), cell: cell(m.cell, 'sms.cell') };
-  }
-  if (event.location) {
-    const l = event.location;
-    return { type: 'location', id, at: needAt(), msisdn: normaliseMsisdn(l.msisdn, 'location.msisdn'), cell: parseCellId(l.cell, 'location.cell') };
-  }
+  if (event.sms) return validateEvent({ ...base, type: 'sms', sender: event.sms.sender, recipient: event.sms.recipient, cell: event.sms.cell }, WIRE_FORMATS.sms);
+  if (event.location) return validateEvent({ ...base, type: 'location', msisdn: event.location.msisdn, cell: event.location.cell }, WIRE_FORMATS.location);
   if (event.report) {
     const r = event.report;
     const category = reportCategory.fromWire(r.category, 'report.category');
-    return { type: 'report', id, at: needAt(), reporter: normaliseMsisdn(r.reporter, 'report.reporter'), reported: normaliseMsisdn(r.reported, 'report.reported'), category };
+    return validateEvent({ ...base, type: 'report', reporter: r.reporter, reported: r.reported, category }, WIRE_FORMATS.report);
   }
   throw new ValidationError(ValidationErrorCode.Required, 'kind', 'an event needs one of subscriber, call, sms, location, report');
 }

@@ -29,9 +29,6 @@ export interface EnumCodec<D extends string, W extends string> {
   name(value: W | string | null | undefined): string | undefined;
 }
 
-/** The domain values a codec maps. */
-export type ValueOf<C> = C extends EnumCodec<infer D, string> ? D : never;
-
 /** A wire enum's values that name something: not UNSPECIFIED, nor ts-proto's UNRECOGNIZED. */
 type Named<W extends string> = Exclude<`${W}`, `${string}_UNSPECIFIED` | 'UNRECOGNIZED'>;
 

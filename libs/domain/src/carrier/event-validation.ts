@@ -1,4 +1,4 @@
-import { CARRIER_IDS, isCarrierId } from '../carriers';
+import { CARRIER_IDS, isCarrierId, type CarrierId } from '../carriers';
 import { parseCellId, type CellId } from '../cell';
 import { ValidationError, ValidationErrorCode } from '../errors';
 import { normaliseMsisdn, type Msisdn } from '../msisdn';
@@ -121,7 +121,7 @@ class Fields {
     return value === undefined || value === '' ? undefined : parseCellId(value, this.format.field(key));
   }
 
-  carrier(key: string): (typeof CARRIER_IDS)[number] {
+  carrier(key: string): CarrierId {
     const value = this.text(key);
     if (!value) this.fail(key, 'is required', ValidationErrorCode.Required);
     if (!isCarrierId(value)) this.fail(key, `must be one of ${CARRIER_IDS.join(', ')}`);

@@ -13,10 +13,16 @@ const WIRE_FORMATS: Readonly<Record<WireKind, EventFormat>> = {
 };
 
 function wireFormat(kind: WireKind): EventFormat {
+  // Named once per key: validation names the field of every number and cell it reads.
+  const names = new Map<string, string>([
+    ['id', 'id'],
+    ['at', 'at_ms'],
+    ['activatedAt', `${kind}.activated_at_ms`],
+  ]);
   const field = (key: string): string => {
-    if (key === 'id') return 'id';
-    if (key === 'at') return 'at_ms';
-    return `${kind}.${snakeCase(key)}${key === 'activatedAt' ? '_ms' : ''}`;
+    let name = names.get(key);
+    if (name === undefined) names.set(key, (name = `${kind}.${snakeCase(key)}`));
+    return name;
   };
   return { field, time: 'as milliseconds since the Unix epoch' };
 }
@@ -41,24 +47,26 @@ export function fromWireEvent(event: carrier.Event, carrierId: CarrierId): Carri
   // Streamed messages never meet the guard's text check: each event is checked here, and refused alone.
   const unclean = controlCharacterField(event);
   if (unclean !== undefined) throw new ValidationError(ValidationErrorCode.Malformed, unclean, 'must not contain control characters (such as NUL)');
-  const base = { id: event.id || undefined, at: wireTime(event.atMs) };
+  // Drafts are written out, not spread from a common part: a spread object is several times slower to read (the ingest's hot path).
+  const id = event.id || undefined;
+  const at = wireTime(event.atMs);
   if (event.subscriber) {
     const s = event.subscriber;
     const profile = fromWireProfile(s.profile, 'subscriber.profile');
-    const draft = { ...base, type: 'subscriber', msisdn: s.msisdn, carrier: carrierId, activatedAt: wireTime(s.activatedAtMs), realNameVerified: !!s.realNameVerified, profile };
+    const draft = { type: 'subscriber', id, at, msisdn: s.msisdn, carrier: carrierId, activatedAt: wireTime(s.activatedAtMs), realNameVerified: !!s.realNameVerified, profile };
     return validateEvent(draft, WIRE_FORMATS.subscriber);
   }
   if (event.call) {
     const c = event.call;
-    const draft = { ...base, type: 'call', caller: c.caller, callee: c.callee, durationSec: Number(c.durationSec ?? 0), answered: !!c.answered, cell: c.cell };
+    const draft = { type: 'call', id, at, caller: c.caller, callee: c.callee, durationSec: Number(c.durationSec ?? 0), answered: !!c.answered, cell: c.cell };
     return validateEvent(draft, WIRE_FORMATS.call);
   }
-  if (event.sms) return validateEvent({ ...base, type: 'sms', sender: event.sms.sender, recipient: event.sms.recipient, cell: event.sms.cell }, WIRE_FORMATS.sms);
-  if (event.location) return validateEvent({ ...base, type: 'location', msisdn: event.location.msisdn, cell: event.location.cell }, WIRE_FORMATS.location);
+  if (event.sms) return validateEvent({ type: 'sms', id, at, sender: event.sms.sender, recipient: event.sms.recipient, cell: event.sms.cell }, WIRE_FORMATS.sms);
+  if (event.location) return validateEvent({ type: 'location', id, at, msisdn: event.location.msisdn, cell: event.location.cell }, WIRE_FORMATS.location);
   if (event.report) {
     const r = event.report;
     const category = reportCategory.fromWire(r.category, 'report.category');
-    return validateEvent({ ...base, type: 'report', reporter: r.reporter, reported: r.reported, category }, WIRE_FORMATS.report);
+    return validateEvent({ type: 'report', id, at, reporter: r.reporter, reported: r.reported, category }, WIRE_FORMATS.report);
   }
   throw new ValidationError(ValidationErrorCode.Required, 'kind', 'an event needs one of subscriber, call, sms, location, report');
 }

@@ -1,13 +1,9 @@
 import { ValidationError, ValidationErrorCode } from '../errors';
-import { validateEvent, type EventFormat } from './event-validation';
+import { validateEvent, type EventDraft, type EventFormat } from './event-validation';
 import type { CarrierEvent } from './events';
-
-type Raw = Record<string, unknown>;
 
 const RFC_3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const FILE_TIME = 'as an RFC 3339 time with an offset, e.g. 2024-02-06T19:05:00+08:00';
-/** The fields of the file format that hold times. */
-const TIME_KEYS = ['at', 'activatedAt', 'until'] as const;
 
 function fail(field: string, reason: string, code = ValidationErrorCode.Malformed): never {
   throw new ValidationError(code, field, reason);
@@ -24,8 +20,10 @@ export function parseTime(value: unknown, field: string): number {
 
 /** The event file's form: fields named by their keys (under `prefix`), times in RFC 3339. */
 function fileFormat(prefix: string): EventFormat {
-  return { field: (key) => `${prefix}${key}`, time: FILE_TIME };
+  return { field: (key) => `${prefix}${key}`, time: FILE_TIME, readTime: parseTime };
 }
+
+const FILE_FORMAT = fileFormat('');
 
 /**
  * One event of the event file format (DESIGN.md §3), validated by the rules every
@@ -34,10 +32,5 @@ function fileFormat(prefix: string): EventFormat {
  */
 export function parseEvent(raw: unknown, prefix = ''): CarrierEvent {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail(prefix || 'event', 'must be a JSON object');
-  const draft: Raw = { ...(raw as Raw) };
-  for (const key of TIME_KEYS) {
-    const value = draft[key];
-    draft[key] = value === undefined || value === null || value === '' ? undefined : parseTime(value, `${prefix}${key}`);
-  }
-  return validateEvent(draft, fileFormat(prefix));
+  return validateEvent(raw as EventDraft, prefix === '' ? FILE_FORMAT : fileFormat(prefix));
 }

@@ -20,12 +20,14 @@ export interface EventFormat {
   field(key: string): string;
   /** How the form writes a time, e.g. `as milliseconds since the Unix epoch`. */
   time: string;
+  /** A time as the form writes it (present, not empty) in ms; without it, times are ms already. */
+  readTime?(value: unknown, field: string): number;
 }
 
 /**
- * An event as its form decoded it: CarrierEvent's properties with times in ms
- * and enums as domain values, none of them checked yet. Absent fields are
- * undefined.
+ * An event as its form holds it: CarrierEvent's properties, enums as domain
+ * values, times as `format.readTime` reads them, none of them checked yet.
+ * Absent fields are undefined.
  */
 export type EventDraft = { readonly [key: string]: unknown };
 
@@ -147,8 +149,9 @@ class Fields {
   }
 
   optionalTime(key: string): number | undefined {
-    const at = this.draft[key];
-    if (at === undefined || at === null) return undefined;
+    const value = this.draft[key];
+    if (value === undefined || value === null || value === '') return undefined;
+    const at = this.format.readTime ? this.format.readTime(value, this.format.field(key)) : value;
     if (typeof at !== 'number' || !Number.isSafeInteger(at) || at <= 0 || at >= MAX_EVENT_MS) {
       this.fail(key, `must be a time after 1970 and before 2100, ${this.format.time}`, ValidationErrorCode.OutOfRange);
     }

@@ -40,6 +40,8 @@ function wireEnum<W extends string>() {
 function codec<D extends string, W extends string>(prefix: string, table: Readonly<Record<D, string>>): EnumCodec<D, W> {
   const values = Object.keys(table) as D[];
   const domainOf = new Map<string, D>(values.map((value) => [table[value], value]));
+  // Maps both ways: the registry's CheckNumbers maps up to 10,000 statuses a call.
+  const wireOf = new Map<string, W>(values.map((value) => [value, table[value] as W]));
   const unspecified = `${prefix}UNSPECIFIED` as W;
   const wireNames = values.map((value) => table[value]);
   const misnamed = wireNames.find((name) => !name.startsWith(prefix));
@@ -51,7 +53,7 @@ function codec<D extends string, W extends string>(prefix: string, table: Readon
     values,
     wireValues: wireNames as W[],
     unspecified,
-    toWire: (value) => (value !== null && value !== undefined && Object.hasOwn(table, value) ? (table[value] as W) : unspecified),
+    toWire: (value) => (value === null || value === undefined ? unspecified : (wireOf.get(value) ?? unspecified)),
     tryFromWire,
     fromWire(value, field) {
       const found = tryFromWire(value);

@@ -1,5 +1,5 @@
 import { ConfigError, envString, type Env } from '@app/config';
-import { CARRIER_IDS, type CarrierId } from '@app/grpc';
+import { CARRIER_IDS, isCarrierId, type CarrierId } from '@app/domain';
 
 export const DEFAULT_CARRIER_IDS = 'CMCC,CUCC,CTCC';
 
@@ -10,7 +10,7 @@ export function carrierIdsOf(env: Env): CarrierId[] {
     .map((id) => id.trim())
     .filter((id) => id !== '');
   for (const id of ids) {
-    if (!(CARRIER_IDS as readonly string[]).includes(id)) throw new ConfigError('CARRIER_IDS', `"${id}" is not one of ${CARRIER_IDS.join(', ')}`);
+    if (!isCarrierId(id)) throw new ConfigError('CARRIER_IDS', `"${id}" is not one of ${CARRIER_IDS.join(', ')}`);
   }
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
   if (repeated !== undefined) throw new ConfigError('CARRIER_IDS', `${repeated} is listed twice`);

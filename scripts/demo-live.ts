@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { admin, carrier } from '@app/contracts';
+import { action, directiveStatus } from '@app/contracts/codecs';
 import type { Env } from '@app/config';
-import { normaliseMsisdn, ReportCategory, UsageProfile, type CarrierEvent, type CellId, type Msisdn } from '@app/domain';
+import { Action, normaliseMsisdn, ReportCategory, UsageProfile, type CarrierEvent, type CellId, type Msisdn } from '@app/domain';
 import { clientCredentials, clientStreaming, createGrpcClient, loadSigningKey, unary, type GrpcServiceClient } from '@app/grpc';
 import { toWireEvent } from '../apps/carrier/src/ingest/event.mapper';
 import { mintDevTokens, ADMIN_TOKEN_VARIABLE } from './launcher/dev-tokens';
@@ -107,7 +108,7 @@ export async function playLiveScene(
     say(`live: the administration lists base station ${scene.cell} as high-risk (${scene.reason}): list version ${version}`);
     await until('acknowledgement of the list from CMCC', async () => {
       const listed = await unary<admin.ListDirectivesResponse>(adminClient, 'listDirectives', { carrier: 'CMCC', page: { pageSize: 50 } });
-      return listed.directives.find((r) => (r.directive?.cells?.version ?? 0) >= version && r.status === ('DIRECTIVE_STATUS_APPLIED' as admin.DirectiveStatus));
+      return listed.directives.find((r) => (r.directive?.cells?.version ?? 0) >= version && directiveStatus.tryFromWire(r.status) === 'APPLIED');
     });
     // Played from now, once the list is in force at the carrier.
     const offset = Date.now() - scene.events[0].at;
@@ -117,7 +118,7 @@ export async function playLiveScene(
     if (sent.rejected > 0) throw new Error(`live scene: CMCC rejected ${sent.rejected} events: ${JSON.stringify(sent.rejections)}`);
     const suspension = await until(`suspension of ${live.subject} at CMCC`, async () => {
       const listed = await unary<carrier.ListDecisionsResponse>(carrierClient, 'listDecisions', { msisdn: live.subject, page: { pageSize: 20 } });
-      return listed.decisions.find((d) => d.action === ('ACTION_SUSPEND' as carrier.Action));
+      return listed.decisions.find((d) => action.tryFromWire(d.action) === Action.Suspend);
     });
     say(`live: CMCC suspended ${live.subject.slice(3)} (${suspension.reasons.map((r) => r.code).join(', ')}); why, with the cell: npx fraudctl explain ${live.subject.slice(3)}`);
     return live.subject;

@@ -2,12 +2,12 @@ import './register-aliases'; // must stay first: the modules below are compiled 
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { carrier } from '@app/contracts';
-import { CARRIERS, parseEvent, ValidationError, type CarrierId } from '@app/domain';
+import { CARRIER_IDS, isCarrierId, parseEvent, ValidationError, type CarrierId } from '@app/domain';
 import { clientCredentials, clientStreaming, createGrpcClient, loadSigningKey, signToken } from '@app/grpc';
 import { CARRIER_DEFAULT_PORTS } from '../apps/carrier/src/config/carrier-ports';
 import { toWireEvent } from '../apps/carrier/src/ingest/event.mapper';
 
-const USAGE = 'usage: npm run --silent ingest -- FILE --carrier CMCC|CUCC|CTCC|CBN [--address HOST:PORT] [--token TOKEN]';
+const USAGE = `usage: npm run --silent ingest -- FILE --carrier ${CARRIER_IDS.join('|')} [--address HOST:PORT] [--token TOKEN]`;
 const BATCH = 500;
 
 interface Options {
@@ -24,8 +24,8 @@ function parse(argv: string[]): Options {
     if (argv[i].startsWith('--')) named.set(argv[i].slice(2), argv[++i] ?? '');
     else positional.push(argv[i]);
   }
-  const carrierId = named.get('carrier') as CarrierId | undefined;
-  if (positional.length !== 1 || !carrierId || !(CARRIERS as readonly string[]).includes(carrierId)) throw new Error(USAGE);
+  const carrierId = named.get('carrier');
+  if (positional.length !== 1 || !carrierId || !isCarrierId(carrierId)) throw new Error(USAGE);
   // Outside production the development key mints this carrier's token, as `npm run token` would.
   const token = named.get('token') ?? process.env.CARRIER_TOKEN ?? signToken({ subject: `ingest-${carrierId.toLowerCase()}`, role: `carrier:${carrierId}`, ttlSeconds: 8 * 3600 }, loadSigningKey(process.env));
   return { file: positional[0], carrier: carrierId, address: named.get('address') ?? `127.0.0.1:${CARRIER_DEFAULT_PORTS[carrierId]}`, token };

@@ -1,6 +1,7 @@
 import '../register-aliases'; // must stay first: the modules below are compiled with @app/* specifiers
 import { Server, ServerCredentials, type ServerReadableStream, type ServiceDefinition, type sendUnaryData } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
+import { callVerdict } from '@app/contracts/codecs';
 import { isServiceDefinition, loadProtoDefinition, MAX_MESSAGE_BYTES } from '@app/grpc';
 
 /**
@@ -12,7 +13,7 @@ import { isServiceDefinition, loadProtoDefinition, MAX_MESSAGE_BYTES } from '@ap
 const definition = loadProtoDefinition(['fraud/carrier/v1/carrier.proto'])['fraud.carrier.v1.CarrierService'];
 if (!isServiceDefinition(definition)) throw new Error('fraud.carrier.v1.CarrierService is not in carrier.proto');
 
-const ALLOW: carrier.CheckCallResponse = { verdict: 'CALL_VERDICT_ALLOW' as never, reasons: [] };
+const ALLOW: carrier.CheckCallResponse = { verdict: callVerdict.toWire('ALLOW'), reasons: [] };
 
 const server = new Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_MESSAGE_BYTES });
 server.addService(definition as unknown as ServiceDefinition, {

@@ -1,4 +1,5 @@
 import type { registry } from '@app/contracts';
+import { numberStatus } from '@app/contracts/codecs';
 import { createGrpcClient, unary } from '@app/grpc';
 import { runMigrations } from '@app/persistence';
 import { registryDatabase } from '../../apps/registry/src/database';
@@ -43,7 +44,7 @@ export async function checkOnce(address: string, token: string, request: registr
   const client = createGrpcClient('fraud.registry.v1.RegistryService', 'fraud/registry/v1/registry.proto', address, { token });
   try {
     const response = await unary<registry.CheckNumbersResponse>(client, 'checkNumbers', request);
-    return { results: response.results.length, listed: response.results.filter((r) => (r.status as unknown as string) !== 'NUMBER_STATUS_NOT_LISTED').length };
+    return { results: response.results.length, listed: response.results.filter((r) => numberStatus.tryFromWire(r.status) !== 'NOT_LISTED').length };
   } finally {
     client.close();
   }

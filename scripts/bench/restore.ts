@@ -1,6 +1,8 @@
 import { Client } from 'pg';
 import { createGrpcClient, unary } from '@app/grpc';
 import type { carrier, registry } from '@app/contracts';
+import { usageProfile, verificationOutcome } from '@app/contracts/codecs';
+import { UsageProfile, VerificationOutcome } from '@app/domain';
 import { summarise, type LatencySummary } from './stats';
 import { encodeIngest, streamIngest } from './ingest';
 import { sql } from './services';
@@ -31,16 +33,16 @@ export function restoreSubjects(count: number): string[] {
 export async function measureRestore(registryAddress: string, carrierAddress: string, carrierDb: string, tokens: { police: string; carrier: string }, count: number): Promise<RestoreResult> {
   const subjects = restoreSubjects(count);
   const activatedAtMs = Date.now() - 2 * 365 * 86_400_000;
-  const records: carrier.Event[] = subjects.map((msisdn, i) => ({ id: `bench-sub-${i}`, atMs: activatedAtMs, subscriber: { msisdn, activatedAtMs, realNameVerified: true, profile: 'USAGE_PROFILE_NONE' as never } }));
+  const records: carrier.Event[] = subjects.map((msisdn, i) => ({ id: `bench-sub-${i}`, atMs: activatedAtMs, subscriber: { msisdn, activatedAtMs, realNameVerified: true, profile: usageProfile.toWire(UsageProfile.None) } }));
   await streamIngest(carrierAddress, tokens.carrier, encodeIngest([records]));
 
   const police = createGrpcClient('fraud.registry.v1.RegistryService', 'fraud/registry/v1/registry.proto', registryAddress, { token: tokens.police });
-  const verify = (msisdn: string, outcome: string, key: string) =>
-    unary<registry.VerifyNumberResponse>(police, 'verifyNumber', { idempotencyKey: key, msisdn, outcome, caseId: 'BENCH-1', note: 'npm run bench' });
+  const verify = (msisdn: string, outcome: VerificationOutcome, key: string) =>
+    unary<registry.VerifyNumberResponse>(police, 'verifyNumber', { idempotencyKey: key, msisdn, outcome: verificationOutcome.toWire(outcome), caseId: 'BENCH-1', note: 'npm run bench' });
   const db = new Client({ connectionString: carrierDb });
   await db.connect();
   try {
-    for (const msisdn of subjects) await verify(msisdn, 'VERIFICATION_OUTCOME_CONFIRMED', `bench-confirm-${msisdn}`);
+    for (const msisdn of subjects) await verify(msisdn, VerificationOutcome.Confirmed, `bench-confirm-${msisdn}`);
     const deadline = Date.now() + SUSPEND_TIMEOUT_MS;
     for (;;) {
       const [{ n }] = await sql<{ n: string }>(carrierDb, `SELECT count(DISTINCT msisdn) AS n FROM decision WHERE NOT shadow AND action = 'SUSPEND' AND msisdn = ANY($1)`, [subjects]);
@@ -54,7 +56,7 @@ export async function measureRestore(registryAddress: string, carrierAddress: st
     let pollingMs = 0;
     for (const msisdn of subjects) {
       const started = performance.now();
-      const cleared = verify(msisdn, 'VERIFICATION_OUTCOME_CLEARED', `bench-clear-${msisdn}`);
+      const cleared = verify(msisdn, VerificationOutcome.Cleared, `bench-clear-${msisdn}`);
       let seen = false;
       while (!seen) {
         const before = performance.now();

@@ -1,5 +1,5 @@
 import { ConfigError, envInt, type Env } from '@app/config';
-import type { CarrierId } from '@app/grpc';
+import type { CarrierId } from '@app/domain';
 import { ADMIN_DEFAULT_HTTP_PORT, ADMIN_DEFAULT_METRICS_PORT, ADMIN_DEFAULT_PORT } from '../../apps/admin/src/admin.grpc';
 import { REGISTRY_DEFAULT_METRICS_PORT, REGISTRY_DEFAULT_PORT } from '../../apps/registry/src/registry.grpc';
 import { CARRIER_DEFAULT_METRICS_PORTS, CARRIER_DEFAULT_PORTS } from '../../apps/carrier/src/config/carrier-ports';

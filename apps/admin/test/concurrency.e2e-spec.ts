@@ -1,4 +1,4 @@
-import { CARRIER_IDS } from '@app/grpc';
+import { CARRIER_IDS } from '@app/domain';
 import { atOnce, CONCURRENT_CALLS, until, expectOneFirstAnswer, sampleOf, scrapeMetrics } from '@app/testing';
 import { aCountItem, aDecisionItem, AdminHarness, directiveStream, type AdminClient, type DirectiveStream } from './admin-harness';
 

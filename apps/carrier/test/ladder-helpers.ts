@@ -1,4 +1,4 @@
-import { common, registry, toTimestamp } from '@app/contracts';
+import { common, numberStatus, registry, toTimestamp } from '@app/contracts';
 import { Action, normaliseMsisdn, UsageProfile, type CarrierEvent, type EngineResult, type Msisdn, type RegistryMark } from '@app/domain';
 import { rowsOf } from '@app/testing';
 import { AnalysisService } from '../src/analysis/analysis.service';
@@ -52,7 +52,7 @@ export function registryChange(harness: CarrierHarness, msisdn: Msisdn, status: 
   const change: registry.StatusChange = {
     version: ++registryVersion,
     msisdn,
-    status: common.NumberStatus[`NUMBER_STATUS_${status}`],
+    status: numberStatus.toWire(status),
     previousStatus: common.NumberStatus.NUMBER_STATUS_UNSPECIFIED,
     cause: registry.ChangeCause.CHANGE_CAUSE_VERIFICATION,
     changedAt: toTimestamp(new Date()),

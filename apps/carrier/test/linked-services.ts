@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Env } from '@app/config';
 import { rowsOf } from '@app/testing';
 export { eventually } from '@app/testing';
-import type { CarrierId } from '@app/grpc';
+import type { CarrierId } from '@app/domain';
 import { AdminHarness } from '../../admin/test/admin-harness';
 import { RegistryHarness } from '../../registry/test/registry-harness';
 import { CarrierHarness } from './carrier-harness';

@@ -1,38 +1,8 @@
-import { common, fromTimestamp, registry, toOptionalTimestamp, toTimestamp } from '@app/contracts';
-import { RegistryStatus, ValidationError, ValidationErrorCode, VerificationOutcome, type Evidence, type EvidenceInput, type FlagInput } from '@app/domain';
+import { changeCause, fromTimestamp, numberStatus, toOptionalTimestamp, toTimestamp, type common, type registry } from '@app/contracts';
+import { ValidationError, ValidationErrorCode, type Evidence, type EvidenceInput, type FlagInput } from '@app/domain';
 import type { StatusChange } from './numbers/numbers.repository';
 
-/** Between the wire (fraud.registry.v1) and the domain: names, enums and times only. */
-
-export function toWireStatus(status: RegistryStatus): common.NumberStatus {
-  switch (status) {
-    case RegistryStatus.NotListed:
-      return common.NumberStatus.NUMBER_STATUS_NOT_LISTED;
-    case RegistryStatus.Suspected:
-      return common.NumberStatus.NUMBER_STATUS_SUSPECTED;
-    case RegistryStatus.Confirmed:
-      return common.NumberStatus.NUMBER_STATUS_CONFIRMED;
-    case RegistryStatus.Cleared:
-      return common.NumberStatus.NUMBER_STATUS_CLEARED;
-  }
-}
-
-export function fromWireOutcome(outcome: registry.VerificationOutcome | undefined): VerificationOutcome | undefined {
-  switch (outcome) {
-    case registry.VerificationOutcome.VERIFICATION_OUTCOME_CONFIRMED:
-      return VerificationOutcome.Confirmed;
-    case registry.VerificationOutcome.VERIFICATION_OUTCOME_CLEARED:
-      return VerificationOutcome.Cleared;
-    default:
-      return undefined;
-  }
-}
-
-export function toWireOutcome(outcome: VerificationOutcome): registry.VerificationOutcome {
-  return outcome === VerificationOutcome.Confirmed
-    ? registry.VerificationOutcome.VERIFICATION_OUTCOME_CONFIRMED
-    : registry.VerificationOutcome.VERIFICATION_OUTCOME_CLEARED;
-}
+/** Between the wire (fraud.registry.v1) and the domain: names and times (the enums' codecs are in libs/contracts). */
 
 function fromWireEvidence(evidence: common.Evidence | undefined, field: string): EvidenceInput | undefined {
   if (!evidence) return undefined;
@@ -72,9 +42,9 @@ export function toWireChange(change: StatusChange): registry.StatusChange {
   return {
     version: change.version,
     msisdn: change.msisdn,
-    status: toWireStatus(change.status),
-    previousStatus: toWireStatus(change.previousStatus),
-    cause: change.cause === 'FLAG' ? registry.ChangeCause.CHANGE_CAUSE_FLAG : registry.ChangeCause.CHANGE_CAUSE_VERIFICATION,
+    status: numberStatus.toWire(change.status),
+    previousStatus: numberStatus.toWire(change.previousStatus),
+    cause: changeCause.toWire(change.cause),
     changedAt: toTimestamp(change.changedAt),
   };
 }

@@ -5,3 +5,4 @@ export * as carrier from './generated/fraud/carrier/v1/carrier';
 export * as admin from './generated/fraud/admin/v1/admin';
 export type { Timestamp } from './generated/google/protobuf/timestamp';
 export * from './time';
+export * from './codecs';

@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './carriers';
 export * from './text';
 export * from './msisdn';
 export * from './cell';

@@ -10,6 +10,5 @@ export * from './embedded-postgres.config';
 export * from './data-source-options';
 export * from './migrations';
 export * from './persistence.module';
-export * from './retry';
 export * from './transaction-guard';
 export * from './idempotent-write';

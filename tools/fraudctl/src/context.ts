@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { credentials as grpcCredentials, Metadata, type ChannelCredentials } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
-import { CARRIERS, ValidationError, type CarrierId } from '@app/domain';
+import { CARRIER_IDS, isCarrierId, ValidationError, type CarrierId } from '@app/domain';
 // The files themselves, not the @app/config and @app/grpc barrels: those load NestJS, seconds of start-up for a CLI.
 import { envOptional, type Env } from '../../../libs/config/src/env';
 import { authKeyDir, SIGNING_KEY_FILE } from '../../../libs/grpc/src/auth/keys';
@@ -272,8 +272,8 @@ function signingKeyAvailable(env: Env): boolean {
 
 export function parseCarrierId(text: string | undefined, flag: string, command: string): CarrierId {
   const id = text?.toUpperCase();
-  if (!id || !(CARRIERS as readonly string[]).includes(id)) throw new UsageError(`${flag} must be one of ${CARRIERS.join(', ')}, got ${text ?? 'nothing'}`, command);
-  return id as CarrierId;
+  if (!id || !isCarrierId(id)) throw new UsageError(`${flag} must be one of ${CARRIER_IDS.join(', ')}, got ${text ?? 'nothing'}`, command);
+  return id;
 }
 
 /** A local validation failure (malformed number, cell, ID), named like the server would: exit 3. */

@@ -1,3 +1,4 @@
+import { action } from '@app/contracts/codecs';
 import { enumLabel, fields, formatTime, table, toJson, wrap } from './output';
 
 describe('fraudctl output', () => {
@@ -19,8 +20,9 @@ describe('fraudctl output', () => {
   it('shows times in China Standard Time with the offset, and enum names without their prefix', () => {
     expect(formatTime({ seconds: 1709358300, nanos: 0 })).toBe('2024-03-02 13:45:00 +08:00');
     expect(formatTime(undefined)).toBe('-');
-    expect(enumLabel('ACTION_SUSPEND', 'ACTION_')).toBe('SUSPEND');
-    expect(enumLabel('ACTION_UNSPECIFIED', 'ACTION_')).toBe('-');
+    expect(enumLabel('ACTION_SUSPEND', action)).toBe('SUSPEND');
+    expect(enumLabel('ACTION_UNSPECIFIED', action)).toBe('-');
+    expect(enumLabel(undefined, action)).toBe('-');
   });
 
   it('writes timestamps as RFC 3339 in JSON, everything else as is', () => {

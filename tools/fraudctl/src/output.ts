@@ -1,4 +1,5 @@
 /** Plain-text output: aligned tables, China Standard Time, enum names without their prefix; and the --json form. */
+import type { EnumCodec } from '@app/contracts/codecs';
 
 export interface Writer {
   write(text: string): unknown;
@@ -52,11 +53,9 @@ export function formatTime(ts: WireTimestamp | number | null | undefined): strin
   return `${new Date(ms + CST_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ')} +08:00`;
 }
 
-/** `ACTION_SUSPEND` -> `SUSPEND`, `NUMBER_STATUS_NOT_LISTED` -> `NOT_LISTED`; UNSPECIFIED shows as `-`. */
-export function enumLabel(value: string | null | undefined, prefix: string): string {
-  if (!value) return '-';
-  const label = value.startsWith(prefix) ? value.slice(prefix.length) : value;
-  return label === 'UNSPECIFIED' ? '-' : label;
+/** `ACTION_SUSPEND` -> `SUSPEND`, `NUMBER_STATUS_NOT_LISTED` -> `NOT_LISTED` (by the enum's codec); unset or UNSPECIFIED shows as `-`. */
+export function enumLabel(value: string | null | undefined, codec: Pick<EnumCodec<string, string>, 'name'>): string {
+  return codec.name(value) || '-';
 }
 
 /** The wire object as JSON, timestamps as RFC 3339 strings (as protobuf's JSON mapping writes them). */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { caseStatus } from '@app/contracts';
 import { decodePageToken, encodePageToken, pageSize, ValidationError, ValidationErrorCode, type Msisdn } from '@app/domain';
 import { CaseStatus, type CaseFile } from './case';
 import { CaseTracker } from './case-tracker.service';
@@ -48,10 +49,8 @@ export class CasesService {
   }
 }
 
-const PREFIX = 'CASE_STATUS_';
-
 function caseStatusOf(input: string): CaseStatus {
-  const name = input.startsWith(PREFIX) ? input.slice(PREFIX.length) : input;
+  const name = caseStatus.name(input) ?? '';
   if (!(Object.values(CaseStatus) as string[]).includes(name)) {
     throw new ValidationError(ValidationErrorCode.Malformed, 'status', `"${input.slice(0, 32)}" is not a case status: use one of ${Object.values(CaseStatus).join(', ')}`);
   }

@@ -5,7 +5,7 @@ import type { Principal } from '@app/grpc';
 import { idempotentWrite } from '@app/persistence';
 import { DirectivesService } from '../directives/directives.service';
 import type { HighRiskCellList } from './cell-list';
-import { CellsError, CellsErrorCode } from './cells.errors';
+import { CellsError } from './cells.errors';
 import { CellsRepository, type CellChange } from './cells.repository';
 
 export interface AddCellInput {
@@ -105,11 +105,11 @@ export class CellsService {
         const list = (await this.directives.cellListOfVersion(em, earlier.version)) ?? (await this.cells.current(change.at, em));
         return { contentHash: earlier.contentHash, result: { list, carriers: [] as string[] } };
       },
-      reused: () => new CellsError(CellsErrorCode.KeyReused, 'was already used for a different change of the list', 'idempotency_key'),
+      reused: () => new CellsError('KEY_REUSED', 'was already used for a different change of the list', 'idempotency_key'),
       apply: async (em) => {
         await this.cells.lockList(em);
         if (change.change === 'REMOVE' && !(await this.cells.isListed(em, change.cell, change.at))) {
-          throw new CellsError(CellsErrorCode.NotListed, `${change.cell} is not on the high-risk cell list`, 'cell');
+          throw new CellsError('NOT_LISTED', `${change.cell} is not on the high-risk cell list`, 'cell');
         }
         await this.cells.apply(em, change);
         const list = await this.cells.current(change.at, em);

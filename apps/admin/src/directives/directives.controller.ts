@@ -2,13 +2,13 @@ import { Controller } from '@nestjs/common';
 import { GrpcMethod, GrpcStreamMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { filter, map, type Observable } from 'rxjs';
-import type { admin } from '@app/contracts';
+import { directiveKind, directiveStatus, type admin } from '@app/contracts';
 import { Audited } from '@app/audit';
 import { principalOf, RoleKind, Roles } from '@app/grpc';
 import { carrierOf } from '../carrier-scope';
 import type { DirectiveAck } from './directive';
 import { DirectiveStreams } from './directive-streams.service';
-import { fromWireAck, fromWireKind, fromWireStatus, toWireDirective, toWireDirectiveRecord } from './directives.mapper';
+import { fromWireAck, toWireDirective, toWireDirectiveRecord } from './directives.mapper';
 import { DirectivesService } from './directives.service';
 
 @Controller()
@@ -25,7 +25,7 @@ export class DirectivesController implements Pick<admin.AdminServiceController, 
     const { directive, replayed } = await this.directives.issue(principalOf(metadata), {
       idempotencyKey: request.idempotencyKey,
       msisdn: request.msisdn,
-      kind: fromWireKind(request.kind),
+      kind: directiveKind.name(request.kind),
       reason: request.reason,
       expiresInHours: request.expiresInHours,
     });
@@ -36,7 +36,7 @@ export class DirectivesController implements Pick<admin.AdminServiceController, 
   @Roles(RoleKind.Admin, RoleKind.Analyst)
   async listDirectives(request: admin.ListDirectivesRequest): Promise<admin.ListDirectivesResponse> {
     const page = await this.directives.list(
-      { carrier: request.carrier, msisdn: request.msisdn, status: fromWireStatus(request.status) },
+      { carrier: request.carrier, msisdn: request.msisdn, status: directiveStatus.name(request.status) },
       { pageSize: request.page?.pageSize, pageToken: request.page?.pageToken },
     );
     return { directives: page.directives.map(toWireDirectiveRecord), nextPageToken: page.nextPageToken };

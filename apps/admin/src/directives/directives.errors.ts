@@ -1,30 +1,8 @@
-import { DomainError, ErrorKind } from '@app/domain';
+import { ErrorKind, errorCodes } from '@app/domain';
 
-export enum DirectivesErrorCode {
+export const DirectivesError = errorCodes('DirectivesError', {
   /** No carrier owns the number, so there is no one to direct. */
-  NoOwner = 'NO_OWNER',
+  NO_OWNER: ErrorKind.NotFound,
   /** The idempotency key was already used for a directive with other content. */
-  KeyReused = 'KEY_REUSED',
-}
-
-export class DirectivesError extends DomainError {
-  readonly kind: ErrorKind;
-
-  constructor(
-    readonly code: DirectivesErrorCode,
-    message: string,
-    field?: string,
-  ) {
-    super(message, field);
-    this.kind = DirectivesError.kindOf(code);
-  }
-
-  private static kindOf(code: DirectivesErrorCode): ErrorKind {
-    switch (code) {
-      case DirectivesErrorCode.NoOwner:
-        return ErrorKind.NotFound;
-      case DirectivesErrorCode.KeyReused:
-        return ErrorKind.AlreadyExists;
-    }
-  }
-}
+  KEY_REUSED: ErrorKind.AlreadyExists,
+});

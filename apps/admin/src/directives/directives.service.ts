@@ -14,9 +14,10 @@ import {
   type Clock,
   type Msisdn,
   controlCharacterField,
+  CARRIER_IDS,
 } from '@app/domain';
-import { CARRIER_IDS, type Principal } from '@app/grpc';
-import { idempotentWrite, retryOnUniqueViolation } from '@app/persistence';
+import type { Principal } from '@app/grpc';
+import { idempotentWrite } from '@app/persistence';
 import type { HighRiskCellList } from '../cells/cell-list';
 import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
 import type { StoredEvidence } from '../feed/evidence';
@@ -24,7 +25,7 @@ import { AdminMetrics } from '../metrics/admin-metrics';
 import { OwnershipService, validateCarrier } from '../ownership/ownership.service';
 import { DirectiveKind, DirectiveOutcome, DirectiveStatus, NUMBER_DIRECTIVE_KINDS, POLICY_ISSUER, type DirectiveAck, type DirectiveRecord } from './directive';
 import { DirectiveNotifier } from './directive-notifier';
-import { DirectivesError, DirectivesErrorCode } from './directives.errors';
+import { DirectivesError } from './directives.errors';
 import { DirectivesRepository, type DirectiveFilter } from './directives.repository';
 
 export interface IssueDirectiveInput {
@@ -104,10 +105,10 @@ export class DirectivesService {
       key: storedKey,
       contentHash: hash,
       find: (em) => this.directives.asIssuedByKey(em, storedKey),
-      reused: () => new DirectivesError(DirectivesErrorCode.KeyReused, 'was already used for a different directive', 'idempotency_key'),
+      reused: () => new DirectivesError('KEY_REUSED', 'was already used for a different directive', 'idempotency_key'),
       apply: async (em) => {
         const owner = await this.ownership.ownerOf(msisdn, em);
-        if (!owner) throw new DirectivesError(DirectivesErrorCode.NoOwner, `no carrier owns ${msisdn}, so no carrier can be directed`, 'msisdn');
+        if (!owner) throw new DirectivesError('NO_OWNER', `no carrier owns ${msisdn}, so no carrier can be directed`, 'msisdn');
         const now = this.clock.now();
         return this.directives.insert(em, {
           id: randomUUID(),
@@ -153,31 +154,34 @@ export class DirectivesService {
    * A directive of the correlation policy: at most one per number, kind and key,
    * and none while the carrier still has an open one of that kind (or a SUSPEND,
    * which covers a REVIEW). Answers the new directive, or undefined.
+   *
+   * Not a caller's idempotent write (nothing to replay: an existing key means
+   * nothing new to issue), so not idempotentWrite: the number's lock serialises
+   * every policy directive of the number, whose keys (`auto:<number>:...`) only
+   * the policy writes, so the key's row is read before it could be written twice.
    */
   async issueAutomatic(d: AutomaticDirective): Promise<DirectiveRecord | undefined> {
     const blocking = d.kind === DirectiveKind.Review ? [DirectiveKind.Review, DirectiveKind.Suspend] : [DirectiveKind.Suspend];
-    const issued = await retryOnUniqueViolation(() =>
-      this.dataSource.transaction(async (em) => {
-        await this.directives.lockNumber(em, d.msisdn);
-        const now = this.clock.now();
-        if (await this.directives.byKey(em, d.idempotencyKey)) return undefined;
-        if (await this.directives.hasOpen(em, d.msisdn, d.carrier, blocking, now)) return undefined;
-        return this.directives.insert(em, {
-          id: randomUUID(),
-          idempotencyKey: d.idempotencyKey,
-          contentHash: contentHash({ msisdn: d.msisdn, kind: d.kind, carrier: d.carrier }),
-          kind: d.kind,
-          carrier: d.carrier,
-          msisdn: d.msisdn,
-          reason: d.reason,
-          evidence: d.evidence,
-          cells: null,
-          issuedBy: POLICY_ISSUER,
-          issuedAt: now,
-          expiresAt: new Date(now.getTime() + this.config.directiveTtlHours * HOUR_MS),
-        });
-      }),
-    );
+    const issued = await this.dataSource.transaction(async (em) => {
+      await this.directives.lockNumber(em, d.msisdn);
+      const now = this.clock.now();
+      if (await this.directives.byKey(em, d.idempotencyKey)) return undefined;
+      if (await this.directives.hasOpen(em, d.msisdn, d.carrier, blocking, now)) return undefined;
+      return this.directives.insert(em, {
+        id: randomUUID(),
+        idempotencyKey: d.idempotencyKey,
+        contentHash: contentHash({ msisdn: d.msisdn, kind: d.kind, carrier: d.carrier }),
+        kind: d.kind,
+        carrier: d.carrier,
+        msisdn: d.msisdn,
+        reason: d.reason,
+        evidence: d.evidence,
+        cells: null,
+        issuedBy: POLICY_ISSUER,
+        issuedAt: now,
+        expiresAt: new Date(now.getTime() + this.config.directiveTtlHours * HOUR_MS),
+      });
+    });
     if (issued) {
       this.metrics.directiveIssued(issued.carrier, issued.kind, 'policy');
       this.notifier.notify([issued.carrier]);

@@ -1,4 +1,4 @@
-import { fromTimestamp, type admin } from '@app/contracts';
+import { action as actions, fromTimestamp, type admin } from '@app/contracts';
 import { Action, normaliseMsisdn, validateIdempotencyKey, ValidationError, ValidationErrorCode, type Msisdn } from '@app/domain';
 import { evidenceFromWire, MAX_FUTURE_MS, type StoredEvidence } from './evidence';
 
@@ -27,16 +27,6 @@ export interface FeedCount {
 }
 
 export type FeedEntry = { idempotencyKey: string } & ({ decision: FeedDecision; count?: undefined } | { count: FeedCount; decision?: undefined });
-
-const WIRE_ACTIONS: Readonly<Record<string, Action>> = {
-  ACTION_NONE: Action.None,
-  ACTION_MONITOR: Action.Monitor,
-  ACTION_WARN: Action.Warn,
-  ACTION_RESTRICT: Action.Restrict,
-  ACTION_SUSPEND: Action.Suspend,
-  ACTION_RESTORE: Action.Restore,
-  ACTION_REPORT: Action.Report,
-};
 
 const DECISION_ID = /^[\x21-\x7e]{1,64}$/;
 const REASON_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
@@ -96,12 +86,12 @@ function validateCount(c: admin.DailyCount, prefix: string): FeedCount {
 }
 
 function isUnspecified(action: admin.CarrierDecision['action'] | undefined): boolean {
-  return action === undefined || (action as string) === 'ACTION_UNSPECIFIED' || (action as string) === '';
+  return actions.name(action) === undefined || (action as string) === '';
 }
 
 function validateAction(wire: admin.CarrierDecision['action'] | undefined, field: string): Action {
   if (isUnspecified(wire)) throw invalid(field, 'an action is required', ValidationErrorCode.Required);
-  const action = WIRE_ACTIONS[wire as string];
+  const action = actions.tryFromWire(wire);
   if (!action) throw invalid(field, `"${String(wire).slice(0, 40)}" is not an action`);
   return action;
 }

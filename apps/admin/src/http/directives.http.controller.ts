@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
-import type { admin } from '@app/contracts';
+import { directiveKind, directiveStatus, type admin } from '@app/contracts';
 import { Audited } from '@app/audit';
 import { principalOf, RoleKind, Roles, type HttpRequest } from '@app/grpc';
 import { toWireDirectiveRecord } from '../directives/directives.mapper';
@@ -7,11 +7,6 @@ import { DirectivesService } from '../directives/directives.service';
 import { idempotencyKeyOr } from './idempotency';
 import { protoJson, type Json } from './proto-json';
 import { bodyObject, bodyString, optionalInteger, optionalQuery, type QueryValues } from './request-input';
-
-/** `DIRECTIVE_KIND_SUSPEND` and `SUSPEND` are the same (the API's JSON uses the proto's names). */
-function withoutPrefix(value: string | undefined, prefix: string): string | undefined {
-  return value?.startsWith(prefix) ? value.slice(prefix.length) : value;
-}
 
 interface StatusSink {
   status(code: number): unknown;
@@ -26,7 +21,7 @@ export class DirectivesHttpController {
   @Roles(RoleKind.Admin, RoleKind.Analyst)
   async list(@Query() query: QueryValues): Promise<Json<admin.ListDirectivesResponse>> {
     const page = await this.directives.list(
-      { carrier: optionalQuery(query, 'carrier'), msisdn: optionalQuery(query, 'msisdn'), status: withoutPrefix(optionalQuery(query, 'status'), 'DIRECTIVE_STATUS_') },
+      { carrier: optionalQuery(query, 'carrier'), msisdn: optionalQuery(query, 'msisdn'), status: directiveStatus.name(optionalQuery(query, 'status')) },
       { pageSize: optionalInteger(optionalQuery(query, 'pageSize'), 'pageSize', 1, 1000), pageToken: optionalQuery(query, 'pageToken') },
     );
     return protoJson({ directives: page.directives.map(toWireDirectiveRecord), nextPageToken: page.nextPageToken });
@@ -44,7 +39,8 @@ export class DirectivesHttpController {
     const { directive, replayed } = await this.directives.issue(principalOf(request), {
       idempotencyKey: idempotencyKeyOr(bodyString(input, 'idempotencyKey', false)),
       msisdn: bodyString(input, 'msisdn', true),
-      kind: withoutPrefix(bodyString(input, 'kind', true), 'DIRECTIVE_KIND_'),
+      // `DIRECTIVE_KIND_SUSPEND` and `SUSPEND` are the same (the API's JSON uses the proto's names).
+      kind: directiveKind.name(bodyString(input, 'kind', true)),
       reason: bodyString(input, 'reason', true),
       // Whole numbers only here; the service caps it at DIRECTIVE_TTL_HOURS.
       expiresInHours: optionalInteger(input.expiresInHours, 'expiresInHours', 0, 100_000),

@@ -1,6 +1,6 @@
 import { BadRequestException, Logger, NotFoundException, type ArgumentsHost } from '@nestjs/common';
 import { ErrorKind, ValidationError, ValidationErrorCode } from '@app/domain';
-import { AuthError, AuthErrorCode } from '@app/grpc';
+import { AuthError } from '@app/grpc';
 import { HttpErrorFilter, httpErrorOf, httpStatusOfKind } from './http-error.filter';
 
 describe(httpStatusOfKind.name, () => {
@@ -24,7 +24,7 @@ describe(httpErrorOf.name, () => {
       status: 400,
       body: { error: 'REQUIRED', message: 'purpose: is required', field: 'purpose' },
     });
-    expect(httpErrorOf(new AuthError(AuthErrorCode.RoleNotAllowed, 'role analyst may not call HTTP POST /api/directives'))).toEqual({
+    expect(httpErrorOf(new AuthError('ROLE_NOT_ALLOWED', 'role analyst may not call HTTP POST /api/directives'))).toEqual({
       status: 403,
       body: { error: 'ROLE_NOT_ALLOWED', message: 'role analyst may not call HTTP POST /api/directives' },
     });

@@ -1,5 +1,5 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { DomainError, ErrorKind } from '@app/domain';
+import { DomainError, ErrorKind, FeatureError } from '@app/domain';
 
 /** The JSON body of every failed HTTP request. */
 export interface HttpErrorBody {
@@ -52,11 +52,10 @@ const HTTP_ERROR_NAMES: Readonly<Record<number, string>> = {
 /** Status and body for an exception meant for the caller; undefined for anything else (a bug, a driver error). */
 export function httpErrorOf(exception: unknown): { status: number; body: HttpErrorBody } | undefined {
   if (exception instanceof DomainError) {
-    const code = (exception as { code?: unknown }).code;
     const { field } = exception;
     return {
       status: httpStatusOfKind(exception.kind),
-      body: { error: typeof code === 'string' ? code : exception.kind, message: exception.message, ...(field === undefined ? {} : { field }) },
+      body: { error: exception instanceof FeatureError ? exception.code : exception.kind, message: exception.message, ...(field === undefined ? {} : { field }) },
     };
   }
   if (exception instanceof HttpException && exception.getStatus() < 500) {

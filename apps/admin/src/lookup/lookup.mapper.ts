@@ -1,4 +1,4 @@
-import { common, toTimestamp, type admin, type carrier } from '@app/contracts';
+import { action, numberStatus, toTimestamp, type admin } from '@app/contracts';
 import { toWireCase } from '../cases/case.mapper';
 import { toWireDirectiveRecord } from '../directives/directives.mapper';
 import { evidenceToWire } from '../feed/evidence';
@@ -11,8 +11,8 @@ function toWireDecision(d: StoredDecision): admin.CarrierDecisionRecord {
     decision: {
       decisionId: d.decisionId,
       msisdn: d.msisdn,
-      action: `ACTION_${d.action}` as carrier.Action,
-      previous: `ACTION_${d.previous}` as carrier.Action,
+      action: action.toWire(d.action),
+      previous: action.toWire(d.previous),
       reasons: d.reasons,
       score: d.score,
       policy: d.policy,
@@ -29,6 +29,6 @@ export function toWireLookup(found: NumberLookup): admin.LookupNumberResponse {
     decisions: found.decisions.map(toWireDecision),
     directives: found.directives.map(toWireDirectiveRecord),
     case: found.case && toWireCase(found.case),
-    registryStatus: found.registryStatus ? common.NumberStatus[`NUMBER_STATUS_${found.registryStatus}`] : common.NumberStatus.NUMBER_STATUS_UNSPECIFIED,
+    registryStatus: numberStatus.toWire(found.registryStatus),
   };
 }

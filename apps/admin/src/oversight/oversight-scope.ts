@@ -1,14 +1,6 @@
 import { RoleKind, type Principal } from '@app/grpc';
-import { DomainError, ErrorKind } from '@app/domain';
+import { ScopeError } from '../carrier-scope';
 import { validateCarrier } from '../ownership/ownership.service';
-
-export class OversightScopeError extends DomainError {
-  readonly kind = ErrorKind.PermissionDenied;
-
-  constructor(message: string) {
-    super(message);
-  }
-}
 
 /** Whose figures a caller may read. */
 export interface OversightScope {
@@ -27,6 +19,6 @@ export function oversightScope(caller: Principal, requested: string | undefined,
   const carrier = requested ? validateCarrier(requested, field) : null;
   if (caller.kind !== RoleKind.Carrier) return { carrier, crossCarrier: true };
   const own = caller.scope;
-  if (own === undefined || (carrier !== null && carrier !== own)) throw new OversightScopeError(`role ${caller.role} may not read carrier ${carrier ?? 'every carrier'}'s figures`);
+  if (own === undefined || (carrier !== null && carrier !== own)) throw new ScopeError('PERMISSION_DENIED', `role ${caller.role} may not read carrier ${carrier ?? 'every carrier'}'s figures`);
   return { carrier: own, crossCarrier: false };
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock } from '@app/domain';
-import { CARRIER_IDS, type Principal } from '@app/grpc';
+import { CARRIER_IDS, CLOCK, type Clock } from '@app/domain';
+import type { Principal } from '@app/grpc';
 import { cstDay, dayRange, daysOf, type DayRange } from './day-range';
 import { carrierQuality, carrierSeries, oversightRows, type CarrierQuality, type CarrierSeries, type OversightRow } from './figures';
 import { oversightScope, type OversightScope } from './oversight-scope';

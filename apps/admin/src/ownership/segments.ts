@@ -1,4 +1,4 @@
-import type { CarrierId } from '@app/grpc';
+import type { CarrierId } from '@app/domain';
 import type { Msisdn } from '@app/domain';
 
 /**

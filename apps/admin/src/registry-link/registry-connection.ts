@@ -1,7 +1,7 @@
 import { Metadata, type ClientReadableStream } from '@grpc/grpc-js';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ENV, type Env } from '@app/config';
-import { common, type registry } from '@app/contracts';
+import { numberStatus, type registry } from '@app/contracts';
 import type { RegistryMark } from '@app/domain';
 import { PeerConnection, unary } from '@app/grpc';
 import { ServiceHealth } from '@app/observability';
@@ -12,13 +12,6 @@ export const REGISTRY_RETRY_MAX_MS = 5_000;
 
 /** A number's status in the registry. */
 export type RegistryStatus = RegistryMark | 'NOT_LISTED';
-
-const STATUSES: Partial<Record<common.NumberStatus, RegistryStatus>> = {
-  [common.NumberStatus.NUMBER_STATUS_NOT_LISTED]: 'NOT_LISTED',
-  [common.NumberStatus.NUMBER_STATUS_SUSPECTED]: 'SUSPECTED',
-  [common.NumberStatus.NUMBER_STATUS_CONFIRMED]: 'CONFIRMED',
-  [common.NumberStatus.NUMBER_STATUS_CLEARED]: 'CLEARED',
-};
 
 /** The administration's channel to the registry (`REGISTRY_ADDRESS`), as `admin:<province>`. */
 @Injectable()
@@ -49,7 +42,7 @@ export class RegistryConnection extends PeerConnection {
   /** One number's status now (CheckNumbers); rejects when the registry does not answer within `timeoutMs`. */
   async statusOf(msisdn: string, timeoutMs: number): Promise<RegistryStatus> {
     const answer = await unary<registry.CheckNumbersResponse>(this.channel(), 'checkNumbers', { msisdns: [msisdn] }, new Metadata(), { deadline: Date.now() + timeoutMs });
-    const status = STATUSES[answer.results[0]?.status ?? common.NumberStatus.NUMBER_STATUS_UNSPECIFIED];
+    const status = numberStatus.tryFromWire(answer.results[0]?.status);
     if (!status) throw new Error(`the registry answered no status for ${msisdn}`);
     return status;
   }

@@ -1,4 +1,4 @@
-import type { CarrierId } from '@app/grpc';
+import type { CarrierId } from '@app/domain';
 import type { DailyCountPayload } from './feed-item.mapper';
 
 /** China Standard Time: UTC+8 all year (no daylight saving). */

@@ -1,6 +1,5 @@
-import { admin, carrier, fromTimestamp } from '@app/contracts';
+import { action, directiveKind, directiveOutcome, fromTimestamp, type admin } from '@app/contracts';
 import { normaliseMsisdn, parseCellId, ValidationError, ValidationErrorCode, type Action, type CellId, type Msisdn } from '@app/domain';
-import { toWireAction } from '../decisions/decision.mapper';
 
 /** One cell of the administration's list, as kept here (times in ms). */
 export interface ListedCell {
@@ -28,20 +27,15 @@ export interface DirectiveOutcome {
   state: Action | undefined;
 }
 
-const NUMBER_KINDS: Partial<Record<admin.DirectiveKind, 'SUSPEND' | 'RESTORE' | 'REVIEW'>> = {
-  [admin.DirectiveKind.DIRECTIVE_KIND_SUSPEND]: 'SUSPEND',
-  [admin.DirectiveKind.DIRECTIVE_KIND_RESTORE]: 'RESTORE',
-  [admin.DirectiveKind.DIRECTIVE_KIND_REVIEW]: 'REVIEW',
-};
-
 /** The kind without its prefix (`SUSPEND`), as directive_log keeps it, whether or not this carrier knows it. */
 export function kindName(kind: admin.DirectiveKind): string {
-  return String(kind).replace('DIRECTIVE_KIND_', '').slice(0, 16);
+  return (directiveKind.name(kind) ?? 'UNSPECIFIED').slice(0, 16);
 }
 
 /** Throws a ValidationError naming the field at fault. */
 export function readDirective(d: admin.Directive): DirectiveOrder {
-  if (d.kind === admin.DirectiveKind.DIRECTIVE_KIND_HIGH_RISK_CELLS) {
+  const kind = directiveKind.tryFromWire(d.kind);
+  if (kind === 'HIGH_RISK_CELLS') {
     if (!d.cells) throw new ValidationError(ValidationErrorCode.Required, 'directive.cells', 'a HIGH_RISK_CELLS directive carries the whole list');
     const version = Number(d.cells.version);
     if (!Number.isSafeInteger(version) || version < 1) throw new ValidationError(ValidationErrorCode.OutOfRange, 'directive.cells.version', 'must be a positive list version');
@@ -53,7 +47,6 @@ export function readDirective(d: admin.Directive): DirectiveOrder {
     });
     return { kind: 'HIGH_RISK_CELLS', list: { version, cells } };
   }
-  const kind = NUMBER_KINDS[d.kind];
   if (kind === undefined) throw new ValidationError(ValidationErrorCode.Malformed, 'directive.kind', `${String(d.kind)} is not a directive this carrier knows`);
   return { kind, msisdn: normaliseMsisdn(d.msisdn, 'directive.msisdn'), expiresAt: fromTimestamp(d.expiresAt, 'directive.expires_at')?.getTime() };
 }
@@ -67,8 +60,9 @@ function readCell(c: admin.HighRiskCell, field: string): ListedCell {
 export function toWireAck(directiveId: string, o: DirectiveOutcome): admin.DirectiveAck {
   return {
     directiveId,
-    outcome: o.outcome === 'APPLIED' ? admin.DirectiveOutcome.DIRECTIVE_OUTCOME_APPLIED : admin.DirectiveOutcome.DIRECTIVE_OUTCOME_REJECTED,
+    outcome: directiveOutcome.toWire(o.outcome),
     detail: o.detail,
-    state: o.state === undefined ? carrier.Action.ACTION_UNSPECIFIED : toWireAction(o.state),
+    // No step (the cell list, a number not ours): UNSPECIFIED.
+    state: action.toWire(o.state),
   };
 }

@@ -1,6 +1,5 @@
-import { toTimestamp, type admin, type carrier } from '@app/contracts';
-import { Action, type Decision } from '@app/domain';
-import { toWireAction } from '../decisions/decision.mapper';
+import { action, toTimestamp, type admin, type carrier } from '@app/contracts';
+import type { Action, Decision } from '@app/domain';
 import { toWireEvidence } from '../outbox/flag.mapper';
 
 /** An ADMIN outbox payload for a decision, as DecisionRecorder stores it: the decision, its id and this carrier (times in ms). */
@@ -17,8 +16,6 @@ export interface DailyCountPayload {
   count: number;
 }
 
-const ACTIONS: ReadonlySet<string> = new Set(Object.values(Action));
-
 /**
  * An ADMIN outbox message as a SubmitCarrierFeed item: its key is the row's (a
  * resend is a replay on the admin side), its content mapped the same way on
@@ -29,7 +26,7 @@ export function toFeedItem(idempotencyKey: string, payload: unknown): admin.Feed
   if (p.kind === 'daily_count') {
     return {
       idempotencyKey,
-      dailyCount: { day: text(p.day, 'day'), policy: text(p.policy, 'policy'), action: action(p.action), reason: text(p.reason, 'reason'), count: integer(p.count, 'count') },
+      dailyCount: { day: text(p.day, 'day'), policy: text(p.policy, 'policy'), action: wireAction(p.action), reason: text(p.reason, 'reason'), count: integer(p.count, 'count') },
     };
   }
   if (p.evidence === undefined || !Array.isArray(p.reasons)) throw new Error('a decision payload needs evidence and reasons');
@@ -38,8 +35,8 @@ export function toFeedItem(idempotencyKey: string, payload: unknown): admin.Feed
     decision: {
       decisionId: text(p.id, 'id'),
       msisdn: text(p.msisdn, 'msisdn'),
-      action: action(p.action),
-      previous: action(p.previous),
+      action: wireAction(p.action),
+      previous: wireAction(p.previous),
       reasons: p.reasons,
       score: finite(p.score, 'score'),
       policy: text(p.policy, 'policy'),
@@ -65,7 +62,8 @@ function integer(value: unknown, field: string): number {
   return n;
 }
 
-function action(value: unknown): carrier.Action {
-  if (typeof value !== 'string' || !ACTIONS.has(value)) throw new Error(`${String(value)} is not an action`);
-  return toWireAction(value as Action);
+function wireAction(value: unknown): carrier.Action {
+  const wire = typeof value === 'string' ? action.toWire(value as Action) : action.unspecified;
+  if (wire === action.unspecified) throw new Error(`${String(value)} is not an action`);
+  return wire;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { carrier } from '@app/contracts';
+import { callVerdict, type carrier } from '@app/contracts';
 import { Action, normaliseMsisdn, ReasonCode, type RegistryMark } from '@app/domain';
 import { AnalysisService } from '../analysis/analysis.service';
 
@@ -21,13 +21,8 @@ const REGISTRY_REASONS: Record<RegistryKey, string | undefined> = {
  */
 function verdictOf(step: LadderStep, mark: RegistryKey): carrier.CheckCallResponse {
   const reasons = [step === 'NONE' ? undefined : step, REGISTRY_REASONS[mark]].filter((r): r is string => r !== undefined);
-  const verdict =
-    step !== 'NONE' || mark === 'CONFIRMED'
-      ? carrier.CallVerdict.CALL_VERDICT_BLOCK
-      : mark === 'SUSPECTED'
-        ? carrier.CallVerdict.CALL_VERDICT_LABEL
-        : carrier.CallVerdict.CALL_VERDICT_ALLOW;
-  return Object.freeze({ verdict, reasons: Object.freeze(reasons) as string[] });
+  const verdict = step !== 'NONE' || mark === 'CONFIRMED' ? 'BLOCK' : mark === 'SUSPECTED' ? 'LABEL' : 'ALLOW';
+  return Object.freeze({ verdict: callVerdict.toWire(verdict), reasons: Object.freeze(reasons) as string[] });
 }
 
 /** Every answer, built once: a call-setup check allocates nothing but its own validation. */

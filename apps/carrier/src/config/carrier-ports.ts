@@ -1,4 +1,4 @@
-import type { CarrierId } from '@app/grpc';
+import type { CarrierId } from '@app/domain';
 
 /**
  * GRPC_PORT when unset: one port per carrier, so one host can run them all.

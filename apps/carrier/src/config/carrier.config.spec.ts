@@ -1,5 +1,5 @@
 import { ConfigError } from '@app/config';
-import { CARRIER_IDS } from '@app/grpc';
+import { CARRIER_IDS } from '@app/domain';
 import { CARRIER_DEFAULT_PORTS, carrierConfig } from './carrier.config';
 
 describe(carrierConfig.name, () => {

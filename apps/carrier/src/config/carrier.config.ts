@@ -1,5 +1,6 @@
 import { ConfigError, envEnum, envInt, envOptional, envString, type Env } from '@app/config';
-import { CARRIER_IDS, DEFAULT_PROVINCE, isProvince, type CarrierId } from '@app/grpc';
+import { CARRIER_IDS, type CarrierId } from '@app/domain';
+import { DEFAULT_PROVINCE, isProvince } from '@app/grpc';
 import { CARRIER_DEFAULT_METRICS_PORTS, CARRIER_DEFAULT_PORTS } from './carrier-ports';
 
 export { CARRIER_DEFAULT_PORTS, CARRIER_DEFAULT_METRICS_PORTS };

@@ -1,22 +1,8 @@
-import { carrier, toTimestamp, type common } from '@app/contracts';
-import { Action, REASONS, type DecisionEvidence, type ReasonCode } from '@app/domain';
+import { action, toTimestamp, type carrier, type common } from '@app/contracts';
+import { REASONS, type DecisionEvidence, type ReasonCode } from '@app/domain';
 import type { StoredDecision } from './decisions.repository';
 
 /** Between stored decisions and the wire (fraud.carrier.v1): names, enums, plain language and times. */
-
-const ACTIONS: Record<Action, carrier.Action> = {
-  [Action.None]: carrier.Action.ACTION_NONE,
-  [Action.Monitor]: carrier.Action.ACTION_MONITOR,
-  [Action.Warn]: carrier.Action.ACTION_WARN,
-  [Action.Restrict]: carrier.Action.ACTION_RESTRICT,
-  [Action.Suspend]: carrier.Action.ACTION_SUSPEND,
-  [Action.Restore]: carrier.Action.ACTION_RESTORE,
-  [Action.Report]: carrier.Action.ACTION_REPORT,
-};
-
-export function toWireAction(action: Action): carrier.Action {
-  return ACTIONS[action] ?? carrier.Action.ACTION_UNSPECIFIED;
-}
 
 /** A reason code in plain Chinese and English, with what the subscriber can do about it. */
 export function toWireReason(code: ReasonCode): carrier.Reason {
@@ -41,8 +27,8 @@ export function toWireDecision(decision: StoredDecision): carrier.Decision {
     id: decision.id,
     at: toTimestamp(decision.at),
     msisdn: decision.msisdn,
-    action: toWireAction(decision.action),
-    previous: toWireAction(decision.previous),
+    action: action.toWire(decision.action),
+    previous: action.toWire(decision.previous),
     reasons: decision.reasons.map(toWireReason),
     score: decision.score,
     policy: decision.policy,

@@ -1,25 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { carrier, common } from '@app/contracts';
+import { action, numberStatus, usageProfile, type carrier } from '@app/contracts';
 import { Audited } from '@app/audit';
-import { UsageProfile, type RegistryMark } from '@app/domain';
 import { RoleKind, Roles } from '@app/grpc';
-import { toWireAction, toWireDecision } from '../decisions/decision.mapper';
+import { toWireDecision } from '../decisions/decision.mapper';
 import { ExplainService } from './explain.service';
-
-const PROFILES: Record<UsageProfile, carrier.UsageProfile> = {
-  [UsageProfile.None]: carrier.UsageProfile.USAGE_PROFILE_NONE,
-  [UsageProfile.Courier]: carrier.UsageProfile.USAGE_PROFILE_COURIER,
-  [UsageProfile.Delivery]: carrier.UsageProfile.USAGE_PROFILE_DELIVERY,
-  [UsageProfile.Logistics]: carrier.UsageProfile.USAGE_PROFILE_LOGISTICS,
-  [UsageProfile.Enterprise]: carrier.UsageProfile.USAGE_PROFILE_ENTERPRISE,
-};
-
-const STATUSES: Record<RegistryMark, common.NumberStatus> = {
-  SUSPECTED: common.NumberStatus.NUMBER_STATUS_SUSPECTED,
-  CONFIRMED: common.NumberStatus.NUMBER_STATUS_CONFIRMED,
-  CLEARED: common.NumberStatus.NUMBER_STATUS_CLEARED,
-};
 
 /** Audit columns are bounded; an over-long value is refused by the service, but its audit line must still fit. */
 const AUDIT_TARGET_MAX = 32;
@@ -36,9 +21,10 @@ export class ExplainController implements Pick<carrier.CarrierServiceController,
     const explanation = await this.explanations.explain({ msisdn: request.msisdn, purpose: request.purpose });
     return {
       msisdn: explanation.msisdn,
-      state: toWireAction(explanation.state),
-      registryStatus: explanation.registryStatus ? STATUSES[explanation.registryStatus] : common.NumberStatus.NUMBER_STATUS_NOT_LISTED,
-      declaredProfile: explanation.profile ? PROFILES[explanation.profile] : carrier.UsageProfile.USAGE_PROFILE_UNSPECIFIED,
+      state: action.toWire(explanation.state),
+      registryStatus: numberStatus.toWire(explanation.registryStatus ?? 'NOT_LISTED'),
+      // No declaration: UNSPECIFIED.
+      declaredProfile: usageProfile.toWire(explanation.profile),
       profileAttested: explanation.profileAttested,
       decisions: explanation.decisions.map(toWireDecision),
       nextStepsZh: explanation.nextSteps.zh,

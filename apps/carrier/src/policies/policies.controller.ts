@@ -1,19 +1,12 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { carrier, toTimestamp } from '@app/contracts';
+import { policyMode, toTimestamp, type carrier } from '@app/contracts';
 import { Audited } from '@app/audit';
-import { ValidationError, ValidationErrorCode } from '@app/domain';
 import { principalOf, RoleKind, Roles } from '@app/grpc';
-import type { PolicyMode, StoredPolicy } from './policies.repository';
+import type { StoredPolicy } from './policies.repository';
 import { PoliciesService } from './policies.service';
 import { MAX_REASON_LENGTH, policyLabelOf } from './policy-input';
-
-const MODES: Partial<Record<carrier.PolicyMode, PolicyMode>> = {
-  [carrier.PolicyMode.POLICY_MODE_ACTIVE]: 'ACTIVE',
-  [carrier.PolicyMode.POLICY_MODE_SHADOW]: 'SHADOW',
-  [carrier.PolicyMode.POLICY_MODE_SHADOW_OFF]: 'SHADOW_OFF',
-};
 
 @Controller()
 export class PoliciesController implements Pick<carrier.CarrierServiceController, 'listPolicies' | 'putPolicy' | 'setPolicy'> {
@@ -41,9 +34,7 @@ export class PoliciesController implements Pick<carrier.CarrierServiceController
     detail: { policy: request.policy?.slice(0, 64) ?? null, mode: request.mode ?? null },
   }))
   async setPolicy(request: carrier.SetPolicyRequest, metadata: Metadata): Promise<carrier.SetPolicyResponse> {
-    const mode = MODES[request.mode];
-    if (!mode) throw new ValidationError(ValidationErrorCode.Required, 'mode', 'must be POLICY_MODE_ACTIVE, POLICY_MODE_SHADOW or POLICY_MODE_SHADOW_OFF');
-    return this.policies.set({ mode, policy: request.policy, reason: request.reason }, principalOf(metadata).subject);
+    return this.policies.set({ mode: policyMode.fromWire(request.mode, 'mode'), policy: request.policy, reason: request.reason }, principalOf(metadata).subject);
   }
 }
 

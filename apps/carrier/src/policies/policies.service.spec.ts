@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { DEFAULT_POLICY, DEFAULT_POLICY_V1, NAIVE_POLICY, type PolicyDocument } from '@app/domain';
 import type { AnalysisService } from '../analysis/analysis.service';
-import { PoliciesError, PoliciesErrorCode } from './policies.errors';
+import { PoliciesError } from './policies.errors';
 import type { PoliciesRepository, PolicyMode, PolicyRef, StoredPolicy } from './policies.repository';
 import { PoliciesService } from './policies.service';
 
@@ -80,7 +80,7 @@ describe(PoliciesService.name, () => {
 
   it('refuses a version that is not stored, and then neither records nor switches anything', async () => {
     await expect(sut.set({ mode: 'ACTIVE', policy: 'default@7', reason: 'typo' }, 'ops-li')).rejects.toEqual(
-      new PoliciesError(PoliciesErrorCode.NotStored, 'default@7 is not stored: ListPolicies shows the stored versions, PutPolicy adds one', 'policy'),
+      new PoliciesError('NOT_STORED', 'default@7 is not stored: ListPolicies shows the stored versions, PutPolicy adds one', 'policy'),
     );
     expect(policies.assignments).toHaveLength(1);
     expect(switches).toEqual([]);
@@ -105,7 +105,7 @@ describe(PoliciesService.name, () => {
     const stored = await sut.put(JSON.stringify(v3), 'ops-li');
     expect(stored).toMatchObject({ document: v3, createdBy: 'ops-li' });
     await expect(sut.put(JSON.stringify(v3), 'ops-wu')).resolves.toEqual(stored);
-    await expect(sut.put(JSON.stringify({ ...v3, description: 'other' }), 'ops-wu')).rejects.toMatchObject({ code: PoliciesErrorCode.VersionExists, field: 'document' });
+    await expect(sut.put(JSON.stringify({ ...v3, description: 'other' }), 'ops-wu')).rejects.toMatchObject({ code: 'VERSION_EXISTS', field: 'document' });
     expect(policies.stored.get('default@3')?.createdBy).toBe('ops-li');
   });
 

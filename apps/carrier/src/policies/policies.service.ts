@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { contentHash, policyLabel, type PolicyDocument } from '@app/domain';
 import { idempotentWrite } from '@app/persistence';
 import { AnalysisService } from '../analysis/analysis.service';
-import { PoliciesError, PoliciesErrorCode } from './policies.errors';
+import { PoliciesError } from './policies.errors';
 import { PoliciesRepository, type PolicyAssignment, type PolicyMode, type PolicyRef, type StoredPolicy } from './policies.repository';
 import { parsePolicyDocument, parsePolicyRef, requireReason } from './policy-input';
 
@@ -49,7 +49,7 @@ export class PoliciesService {
    */
   async put(json: string | undefined, createdBy: string): Promise<StoredPolicy> {
     const document = parsePolicyDocument(json);
-    const exists = () => new PoliciesError(PoliciesErrorCode.VersionExists, `${policyLabel(document)} is stored already: a stored version never changes, give the document a new version`, 'document');
+    const exists = () => new PoliciesError('VERSION_EXISTS', `${policyLabel(document)} is stored already: a stored version never changes, give the document a new version`, 'document');
     const { result } = await idempotentWrite({
       dataSource: this.dataSource,
       scope: 'carrier.policy',
@@ -103,7 +103,7 @@ export class PoliciesService {
 
   private async load(ref: PolicyRef): Promise<PolicyDocument> {
     const stored = await this.policies.find(ref.name, ref.version);
-    if (!stored) throw new PoliciesError(PoliciesErrorCode.NotStored, `${label(ref)} is not stored: ListPolicies shows the stored versions, PutPolicy adds one`, 'policy');
+    if (!stored) throw new PoliciesError('NOT_STORED', `${label(ref)} is not stored: ListPolicies shows the stored versions, PutPolicy adds one`, 'policy');
     return stored.document;
   }
 }

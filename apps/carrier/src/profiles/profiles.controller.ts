@@ -1,10 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
-import type { carrier } from '@app/contracts';
+import { declarationOutcome, usageProfile, type carrier } from '@app/contracts';
 import { Audited } from '@app/audit';
 import { principalOf, RoleKind, Roles } from '@app/grpc';
-import { fromWireDeclaredProfile, toWireDeclarationOutcome, toWireProfile } from './profiles.mapper';
 import { ProfilesService } from './profiles.service';
 
 @Controller()
@@ -21,10 +20,11 @@ export class ProfilesController implements Pick<carrier.CarrierServiceController
     const result = await this.profiles.declare(principalOf(metadata), {
       idempotencyKey: request.idempotencyKey,
       msisdn: request.msisdn,
-      profile: fromWireDeclaredProfile(request.profile),
+      // UNSPECIFIED is refused: NONE withdraws an earlier declaration.
+      profile: usageProfile.fromWire(request.profile, 'profile'),
       attestedBy: request.attestedBy,
       attestationReference: request.attestationReference,
     });
-    return { msisdn: result.msisdn, profile: toWireProfile(result.profile), replayed: result.replayed, outcome: toWireDeclarationOutcome(result.outcome) };
+    return { msisdn: result.msisdn, profile: usageProfile.toWire(result.profile), replayed: result.replayed, outcome: declarationOutcome.toWire(result.outcome) };
   }
 }

@@ -5,7 +5,7 @@ import type { Principal } from '@app/grpc';
 import { idempotentWrite } from '@app/persistence';
 import { AnalysisService } from '../analysis/analysis.service';
 import { textField } from '../requests/text-field';
-import { ProfileError, ProfileErrorCode } from './profiles.errors';
+import { ProfileError } from './profiles.errors';
 import { ProfilesRepository, type StoredDeclarationOutcome } from './profiles.repository';
 
 export interface DeclarationInput {
@@ -63,11 +63,11 @@ export class ProfilesService {
         const profile = earlier.outcome === 'DECLARED' ? earlier.profile : this.profileInForce(msisdn);
         return { contentHash: earlier.contentHash, result: { msisdn, profile, outcome: earlier.outcome } };
       },
-      reused: () => new ProfileError(ProfileErrorCode.KeyReused, 'was already used for a different declaration', 'idempotency_key'),
+      reused: () => new ProfileError('KEY_REUSED', 'was already used for a different declaration', 'idempotency_key'),
       apply: async (em, hooks) => {
         // Attestations are for our own subscribers: an unknown number is NOT_FOUND, never a dangling declaration.
         const subscriber = this.analysis.state.subscriberOf(declaration.msisdn);
-        if (!subscriber) throw new ProfileError(ProfileErrorCode.NotSubscriber, 'is not a subscriber of this carrier', 'msisdn');
+        if (!subscriber) throw new ProfileError('NOT_SUBSCRIBER', 'is not a subscriber of this carrier', 'msisdn');
         const outcome: StoredDeclarationOutcome = this.analysis.state.isConfirmedFraud(declaration.msisdn) ? 'CONFIRMED_FRAUD' : 'DECLARED';
         await this.repository.declare(em, {
           idempotencyKey: declaration.idempotencyKey,

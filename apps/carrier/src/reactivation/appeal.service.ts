@@ -6,7 +6,7 @@ import { idempotentWrite } from '@app/persistence';
 import { AnalysisService } from '../analysis/analysis.service';
 import { textField } from '../requests/text-field';
 import { ownSubscriber } from './own-subscriber';
-import { ReactivationError, ReactivationErrorCode } from './reactivation.errors';
+import { ReactivationError } from './reactivation.errors';
 import { ReactivationRepository, type StoredAppealOutcome } from './reactivation.repository';
 
 export interface AppealInput {
@@ -64,7 +64,7 @@ export class AppealService {
         const msisdn = earlier.msisdn as Msisdn;
         return { contentHash: earlier.contentHash, result: { msisdn, outcome: earlier.outcome, state: earlier.state ?? this.analysis.state.levelOf(msisdn, at.getTime()) } };
       },
-      reused: () => new ReactivationError(ReactivationErrorCode.KeyReused, 'was already used for a different appeal', 'idempotency_key'),
+      reused: () => new ReactivationError('KEY_REUSED', 'was already used for a different appeal', 'idempotency_key'),
       apply: async (em, hooks) => {
         ownSubscriber(this.analysis.state, request.msisdn);
         let outcome: StoredAppealOutcome = 'REJECTED';

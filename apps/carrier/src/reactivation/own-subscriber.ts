@@ -1,10 +1,10 @@
 import type { AnalysisEngine, Msisdn } from '@app/domain';
-import { ReactivationError, ReactivationErrorCode } from './reactivation.errors';
+import { ReactivationError } from './reactivation.errors';
 
 /**
  * Re-activations and appeals are for this carrier's own subscribers: a number
  * missing from the directory is NOT_FOUND (a typo must not leave a record).
  */
 export function ownSubscriber(engine: AnalysisEngine, msisdn: Msisdn): void {
-  if (!engine.subscriberOf(msisdn)) throw new ReactivationError(ReactivationErrorCode.NotSubscriber, 'is not a subscriber of this carrier', 'msisdn');
+  if (!engine.subscriberOf(msisdn)) throw new ReactivationError('NOT_SUBSCRIBER', 'is not a subscriber of this carrier', 'msisdn');
 }

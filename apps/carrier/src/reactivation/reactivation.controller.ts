@@ -1,13 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
-import type { carrier } from '@app/contracts';
+import { action, appealOutcome, reactivationOutcome, type carrier } from '@app/contracts';
 import { Audited } from '@app/audit';
 import { principalOf, RoleKind, Roles } from '@app/grpc';
-import { toWireAction } from '../decisions/decision.mapper';
 import { AppealService } from './appeal.service';
 import { redactNationalIds } from './national-id';
-import { toWireAppealOutcome, toWireOutcome } from './reactivation.mapper';
 import { ReactivationService } from './reactivation.service';
 
 @Controller()
@@ -29,7 +27,7 @@ export class ReactivationController implements Pick<carrier.CarrierServiceContro
       nationalId: request.nationalId,
       idVerified: request.idVerified,
     });
-    return { msisdn: result.msisdn, outcome: toWireOutcome(result.outcome), state: toWireAction(result.state), replayed: result.replayed };
+    return { msisdn: result.msisdn, outcome: reactivationOutcome.toWire(result.outcome), state: action.toWire(result.state), replayed: result.replayed };
   }
 
   @GrpcMethod('CarrierService', 'ResolveAppeal')
@@ -43,6 +41,6 @@ export class ReactivationController implements Pick<carrier.CarrierServiceContro
       reference: request.reference,
       note: request.note,
     });
-    return { msisdn: result.msisdn, state: toWireAction(result.state), replayed: result.replayed, outcome: toWireAppealOutcome(result.outcome) };
+    return { msisdn: result.msisdn, state: action.toWire(result.state), replayed: result.replayed, outcome: appealOutcome.toWire(result.outcome) };
   }
 }

@@ -7,7 +7,7 @@ import { AnalysisService } from '../analysis/analysis.service';
 import { textField } from '../requests/text-field';
 import { NationalIdHasher, parseNationalId } from './national-id';
 import { ownSubscriber } from './own-subscriber';
-import { ReactivationError, ReactivationErrorCode } from './reactivation.errors';
+import { ReactivationError } from './reactivation.errors';
 import { ReactivationRepository, type StoredReactivationOutcome } from './reactivation.repository';
 
 export interface ReactivationInput {
@@ -76,7 +76,7 @@ export class ReactivationService {
         const msisdn = earlier.msisdn as Msisdn;
         return { contentHash: earlier.contentHash, result: { msisdn, outcome: earlier.outcome, state: earlier.state ?? this.analysis.state.levelOf(msisdn, at.getTime()) } };
       },
-      reused: () => new ReactivationError(ReactivationErrorCode.KeyReused, 'was already used for a different re-activation', 'idempotency_key'),
+      reused: () => new ReactivationError('KEY_REUSED', 'was already used for a different re-activation', 'idempotency_key'),
       apply: async (em, hooks) => {
         ownSubscriber(this.analysis.state, request.msisdn);
         const { reactivation } = await this.analysis.applyInTransaction(em, hooks, request.msisdn, (engine) => engine.reactivation(request.msisdn, request.idVerified, at.getTime()));

@@ -1,5 +1,5 @@
-import { common, fromTimestamp, type registry } from '@app/contracts';
-import type { Msisdn, RegistryMark } from '@app/domain';
+import { fromTimestamp, numberStatus, type registry } from '@app/contracts';
+import type { Msisdn } from '@app/domain';
 import type { RegistryStatusRow } from './registry-link.repository';
 
 export interface RegistryChange extends RegistryStatusRow {
@@ -8,16 +8,9 @@ export interface RegistryChange extends RegistryStatusRow {
   atMs: number;
 }
 
-const STATUSES: Partial<Record<common.NumberStatus, RegistryMark | 'NOT_LISTED'>> = {
-  [common.NumberStatus.NUMBER_STATUS_NOT_LISTED]: 'NOT_LISTED',
-  [common.NumberStatus.NUMBER_STATUS_SUSPECTED]: 'SUSPECTED',
-  [common.NumberStatus.NUMBER_STATUS_CONFIRMED]: 'CONFIRMED',
-  [common.NumberStatus.NUMBER_STATUS_CLEARED]: 'CLEARED',
-};
-
 /** A change from the registry's feed; a change without a status or a time is a broken feed, not something to skip. */
 export function fromWireChange(change: registry.StatusChange): RegistryChange {
-  const status = STATUSES[change.status];
+  const status = numberStatus.tryFromWire(change.status);
   const at = fromTimestamp(change.changedAt, 'changed_at');
   if (status === undefined || at === undefined) {
     throw new Error(`registry change ${change.version} of ${change.msisdn} has no ${status === undefined ? `known status (${change.status})` : 'changed_at'}`);

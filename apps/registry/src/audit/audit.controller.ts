@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { fromTimestamp, registry, toTimestamp } from '@app/contracts';
-import { AuditAnchors, AuditLog, type ChainFault, type StoredAnchor } from '@app/audit';
+import { auditChainFault, fromTimestamp, toTimestamp, type registry } from '@app/contracts';
+import { AuditAnchors, AuditLog, type StoredAnchor } from '@app/audit';
 import { decodePageToken, encodePageToken, pageSize, ValidationError, ValidationErrorCode } from '@app/domain';
 import { RoleKind, Roles } from '@app/grpc';
 
@@ -59,7 +59,7 @@ export class AuditController implements Pick<registry.RegistryServiceController,
       intact: result.intact,
       eventsChecked: result.eventsChecked,
       firstBrokenId: Number(result.firstBrokenId ?? 0),
-      fault: WIRE_FAULT[result.fault],
+      fault: auditChainFault.toWire(result.fault === 'none' ? undefined : result.fault),
       detail: result.detail,
       missingAfterId: Number(result.missingAfterId ?? 0),
       anchorChecked: result.anchorChecked && toWireAnchor(result.anchorChecked),
@@ -68,14 +68,6 @@ export class AuditController implements Pick<registry.RegistryServiceController,
     };
   }
 }
-
-const WIRE_FAULT: Record<ChainFault, registry.AuditChainFault> = {
-  none: registry.AuditChainFault.AUDIT_CHAIN_FAULT_UNSPECIFIED,
-  link_broken: registry.AuditChainFault.AUDIT_CHAIN_FAULT_LINK_BROKEN,
-  rows_missing: registry.AuditChainFault.AUDIT_CHAIN_FAULT_ROWS_MISSING,
-  hash_mismatch: registry.AuditChainFault.AUDIT_CHAIN_FAULT_HASH_MISMATCH,
-  anchor_invalid: registry.AuditChainFault.AUDIT_CHAIN_FAULT_ANCHOR_INVALID,
-};
 
 function toWireAnchor(anchor: StoredAnchor): registry.AuditAnchor {
   return {

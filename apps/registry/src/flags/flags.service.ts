@@ -2,12 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { applyFlag, CLOCK, NOT_LISTED, validateFlagBatch, type Clock, type Flag, type FlagInput, type NumberState, type RegistryStatus } from '@app/domain';
 import { RoleKind, type Principal } from '@app/grpc';
-import { lockIdempotencyKeys, retryOnUniqueViolation } from '@app/persistence';
+import { idempotentWrites, type StoredAnswer } from '@app/persistence';
 import { ChangeFeed } from '../numbers/change-feed.service';
 import { NumbersRepository, type NewStatusChange } from '../numbers/numbers.repository';
 import { RegistryMetrics } from '../numbers/registry-metrics';
 import type { FlagEntity } from './flag.entity';
-import { FlagsError, FlagsErrorCode } from './flags.errors';
+import { FlagsError } from './flags.errors';
 import { FlagsRepository, type NewFlagRow } from './flags.repository';
 
 export interface FlagResult {
@@ -19,10 +19,10 @@ export interface FlagResult {
   replayed: boolean;
 }
 
-interface Applied {
-  results: FlagResult[];
-  version: number;
-}
+type FlagAnswer = Omit<FlagResult, 'replayed'>;
+
+/** A flag with its key in the registry: a source never contains '/', so `carrier:CMCC/key` names one source's key. */
+type KeyedFlag = Flag & { key: string };
 
 @Injectable()
 export class FlagsService {
@@ -45,48 +45,32 @@ export class FlagsService {
     const now = this.clock.now();
     const batch = validateFlagBatch(inputs.map((input) => withCallerProvince(caller, input)), now);
     batch.forEach((flag, i) => assertOwnSource(caller, flag.source, `flags[${i}].source`));
-    const applied = await retryOnUniqueViolation(() =>
-      this.dataSource.transaction(async (em) => {
-        // A source never contains '/': `carrier:CMCC/key` names one source's key.
-        await lockIdempotencyKeys(em, 'registry.flag', batch.map((flag) => `${flag.source}/${flag.idempotencyKey}`));
-        return this.apply(em, batch, now);
-      }),
-    );
-    await this.feed.catchUpTo(applied.version);
-    batch.forEach((flag, i) => {
-      const result = applied.results[i];
-      this.metrics.flagged(flag.source, result.replayed ? 'replayed' : result.protectedByClearance ? 'protected' : 'accepted');
+    const answers = await idempotentWrites<KeyedFlag, FlagAnswer>({
+      dataSource: this.dataSource,
+      scope: 'registry.flag',
+      requests: batch.map((flag) => ({ ...flag, key: keyOf(flag) })),
+      find: async (em) => new Map((await this.flags.findByKeys(em, batch)).map((row) => [keyOf(row), storedAnswerOf(row)])),
+      apply: (em, fresh) => this.apply(em, fresh, now),
+      // A key repeated in the batch with other content was refused by validateFlagBatch.
+      reused: (i) => new FlagsError('KEY_REUSED', 'was already used for a flag with different content', `flags[${i}].idempotency_key`),
     });
-    return applied.results;
+    // Every answer's version is committed: the feed shows them all before the caller reads it.
+    await this.feed.catchUpTo(Math.max(...answers.map(({ result }) => result.version)));
+    return batch.map((flag, i) => {
+      const result = { ...answers[i].result, replayed: answers[i].replayed };
+      this.metrics.flagged(flag.source, result.replayed ? 'replayed' : result.protectedByClearance ? 'protected' : 'accepted');
+      return result;
+    });
   }
 
-  private async apply(em: EntityManager, batch: Flag[], now: Date): Promise<Applied> {
-    const keyOf = (f: { source: string; idempotencyKey: string }) => `${f.source}\u0000${f.idempotencyKey}`;
-    const stored = new Map((await this.flags.findByKeys(em, batch)).map((row) => [keyOf(row), row]));
-    const results: (FlagResult | undefined)[] = new Array(batch.length);
-    const fresh: number[] = [];
-    const firstInBatch = new Map<string, number>();
-    batch.forEach((flag, i) => {
-      const row = stored.get(keyOf(flag));
-      if (row) {
-        if (row.contentHash !== flag.contentHash) {
-          throw new FlagsError(FlagsErrorCode.KeyReused, 'was already used for a flag with different content', `flags[${i}].idempotency_key`);
-        }
-        results[i] = replayOf(row);
-      } else if (!firstInBatch.has(keyOf(flag))) {
-        firstInBatch.set(keyOf(flag), i);
-        fresh.push(i);
-      }
-    });
-    if (fresh.length === 0) return { results: fillRepeats(batch, results, firstInBatch, keyOf), version: 0 };
-
-    const states = await this.numbers.lockStates(em, fresh.map((i) => batch[i].msisdn));
+  /** The flags with new keys, each once: their numbers' changes and their rows. */
+  private async apply(em: EntityManager, fresh: readonly Flag[], now: Date): Promise<FlagAnswer[]> {
+    const states = await this.numbers.lockStates(em, fresh.map((flag) => flag.msisdn));
     const changes: NewStatusChange[] = [];
     // Per flag: index of the change it caused or saw last for its number, or -1.
-    const changeIndex = new Map<number, number>();
+    const changeIndex: number[] = [];
     const lastChangeOf = new Map<string, number>();
-    const outcomes = fresh.map((i) => {
-      const flag = batch[i];
+    const outcomes = fresh.map((flag, i) => {
       const state: NumberState = states.get(flag.msisdn) ?? NOT_LISTED;
       const outcome = applyFlag(state, { observedAt: flag.observedAt, windowStart: flag.evidence.windowStart });
       if (outcome.changed) {
@@ -94,16 +78,17 @@ export class FlagsService {
         lastChangeOf.set(flag.msisdn, changes.length - 1);
         states.set(flag.msisdn, { ...state, status: outcome.status });
       }
-      changeIndex.set(i, lastChangeOf.get(flag.msisdn) ?? -1);
-      return { i, outcome, baseVersion: state.version };
+      changeIndex[i] = lastChangeOf.get(flag.msisdn) ?? -1;
+      return { outcome, baseVersion: state.version };
     });
     const numbered = await this.numbers.recordChanges(em, changes);
 
-    const rows: NewFlagRow[] = outcomes.map(({ i, outcome, baseVersion }) => {
-      const flag = batch[i];
-      const ci = changeIndex.get(i) ?? -1;
+    const answers: FlagAnswer[] = [];
+    const rows: NewFlagRow[] = outcomes.map(({ outcome, baseVersion }, i) => {
+      const flag = fresh[i];
+      const ci = changeIndex[i];
       const version = ci >= 0 ? numbered[ci].version : baseVersion;
-      results[i] = { idempotencyKey: flag.idempotencyKey, msisdn: flag.msisdn, status: outcome.status, version, protectedByClearance: outcome.protectedByClearance, replayed: false };
+      answers.push({ idempotencyKey: flag.idempotencyKey, msisdn: flag.msisdn, status: outcome.status, version, protectedByClearance: outcome.protectedByClearance });
       return {
         source: flag.source,
         idempotencyKey: flag.idempotencyKey,
@@ -120,8 +105,12 @@ export class FlagsService {
       };
     });
     await this.flags.insert(em, rows);
-    return { results: fillRepeats(batch, results, firstInBatch, keyOf), version: numbered.at(-1)?.version ?? 0 };
+    return answers;
   }
+}
+
+function keyOf(flag: { source: string; idempotencyKey: string }): string {
+  return `${flag.source}/${flag.idempotencyKey}`;
 }
 
 /**
@@ -137,28 +126,13 @@ function withCallerProvince(caller: Principal, input: FlagInput): FlagInput {
 export function assertOwnSource(caller: Principal, source: string, field: string): void {
   const allowed = caller.kind === RoleKind.Carrier || caller.kind === RoleKind.Admin ? [caller.role] : [];
   if (!allowed.includes(source)) {
-    throw new FlagsError(FlagsErrorCode.SourceNotCaller, `a ${caller.role} token cannot submit flags as "${source}"`, field);
+    throw new FlagsError('SOURCE_NOT_CALLER', `a ${caller.role} token cannot submit flags as "${source}"`, field);
   }
 }
 
-function replayOf(row: FlagEntity): FlagResult {
+function storedAnswerOf(row: FlagEntity): StoredAnswer<FlagAnswer> {
   return {
-    idempotencyKey: row.idempotencyKey,
-    msisdn: row.msisdn,
-    status: row.resultStatus,
-    version: Number(row.resultVersion),
-    protectedByClearance: row.protectedByClearance,
-    replayed: true,
+    contentHash: row.contentHash,
+    result: { idempotencyKey: row.idempotencyKey, msisdn: row.msisdn, status: row.resultStatus, version: Number(row.resultVersion), protectedByClearance: row.protectedByClearance },
   };
-}
-
-/** A key repeated within one batch gets the result of its first occurrence. */
-function fillRepeats(batch: Flag[], results: (FlagResult | undefined)[], firstInBatch: Map<string, number>, keyOf: (f: Flag) => string): FlagResult[] {
-  return batch.map((flag, i) => {
-    const own = results[i];
-    if (own) return own;
-    const first = results[firstInBatch.get(keyOf(flag)) ?? -1];
-    if (!first) throw new Error(`no result for flag ${i}`);
-    return { ...first, replayed: true };
-  });
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isMsisdn, normaliseMsisdn, ValidationError, ValidationErrorCode } from '@app/domain';
-import type { registry } from '@app/contracts';
-import { toWireStatus } from '../contract.mapper';
+import { numberStatus, type registry } from '@app/contracts';
 import { ChangeFeed } from './change-feed.service';
 import { StatusIndex } from './status-index';
 
@@ -24,7 +23,7 @@ export class NumbersService {
       // The common case, already E.164, skips normalisation's allocations.
       const msisdn = raw.startsWith('+') && isMsisdn(raw) ? raw : normaliseMsisdn(raw, `msisdns[${i}]`);
       const packed = index.lookup(msisdn);
-      results[i] = { msisdn, status: toWireStatus(StatusIndex.statusIn(packed)), version: StatusIndex.versionIn(packed) };
+      results[i] = { msisdn, status: numberStatus.toWire(StatusIndex.statusIn(packed)), version: StatusIndex.versionIn(packed) };
     }
     return results;
   }

@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { registry, toTimestamp } from '@app/contracts';
+import { numberStatus, toTimestamp, verificationOutcome, type registry } from '@app/contracts';
 import { Audited } from '@app/audit';
 import { RoleKind, Roles } from '@app/grpc';
-import { toWireChange, toWireEvidence, toWireOutcome, toWireStatus } from '../contract.mapper';
+import { toWireChange, toWireEvidence } from '../contract.mapper';
 import { RecordsService, type HistoryItem } from './records.service';
 
 @Controller()
@@ -23,7 +23,7 @@ export class RecordsController implements Pick<registry.RegistryServiceControlle
     });
     return {
       msisdn: record.msisdn,
-      status: toWireStatus(record.status),
+      status: numberStatus.toWire(record.status),
       version: record.version,
       history: record.history.map(toWireHistory),
       nextPageToken: record.nextPageToken,
@@ -51,7 +51,7 @@ function toWireHistory(item: HistoryItem): registry.HistoryEntry {
     case 'verification': {
       const v = item.verification;
       return {
-        verification: { outcome: toWireOutcome(v.outcome), caseId: v.caseId, note: v.note, verifiedBy: v.verifiedBy, verifiedAt: toTimestamp(v.verifiedAt) },
+        verification: { outcome: verificationOutcome.toWire(v.outcome), caseId: v.caseId, note: v.note, verifiedBy: v.verifiedBy, verifiedAt: toTimestamp(v.verifiedAt) },
       };
     }
     case 'status_change':

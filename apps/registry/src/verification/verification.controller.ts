@@ -1,10 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
-import type { registry } from '@app/contracts';
+import { numberStatus, verificationOutcome, type registry } from '@app/contracts';
 import { Audited } from '@app/audit';
 import { principalOf, RoleKind, Roles } from '@app/grpc';
-import { fromWireOutcome, toWireStatus } from '../contract.mapper';
 import { VerificationService } from './verification.service';
 
 @Controller()
@@ -18,10 +17,10 @@ export class VerificationController implements Pick<registry.RegistryServiceCont
     const result = await this.verifications.verify(principalOf(metadata), {
       idempotencyKey: request.idempotencyKey,
       msisdn: request.msisdn,
-      outcome: fromWireOutcome(request.outcome),
+      outcome: verificationOutcome.tryFromWire(request.outcome),
       caseId: request.caseId,
       note: request.note,
     });
-    return { ...result, status: toWireStatus(result.status) };
+    return { ...result, status: numberStatus.toWire(result.status) };
   }
 }

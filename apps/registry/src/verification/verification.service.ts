@@ -17,7 +17,7 @@ import { idempotentWrite } from '@app/persistence';
 import { ChangeFeed } from '../numbers/change-feed.service';
 import { NumbersRepository } from '../numbers/numbers.repository';
 import { RegistryMetrics } from '../numbers/registry-metrics';
-import { VerificationError, VerificationErrorCode } from './verification.errors';
+import { VerificationError } from './verification.errors';
 import { VerificationRepository } from './verification.repository';
 
 export interface VerificationResult {
@@ -55,7 +55,7 @@ export class VerificationService {
         const earlier = await this.verifications.findByKey(em, verification.idempotencyKey);
         return earlier ? { contentHash: earlier.contentHash, result: { msisdn: earlier.msisdn, status: earlier.resultStatus, version: Number(earlier.resultVersion) } } : undefined;
       },
-      reused: () => new VerificationError(VerificationErrorCode.KeyReused, 'was already used for a different verification', 'idempotency_key'),
+      reused: () => new VerificationError('KEY_REUSED', 'was already used for a different verification', 'idempotency_key'),
       apply: (em) => this.apply(em, officer, verification),
     });
     await this.feed.catchUpTo(result.version);
@@ -67,7 +67,7 @@ export class VerificationService {
     const now = this.clock.now();
     const state = (await this.numbers.lockStates(em, [verification.msisdn])).get(verification.msisdn) ?? NOT_LISTED;
     const refusal = verificationRefusal(state, verification.outcome);
-    if (refusal) throw new VerificationError(VerificationErrorCode.IllegalTransition, refusal, 'outcome');
+    if (refusal) throw new VerificationError('ILLEGAL_TRANSITION', refusal, 'outcome');
     const status = statusAfterVerification(verification.outcome);
     const [change] = await this.numbers.recordChanges(em, [
       {

@@ -1,5 +1,8 @@
+import type { CarrierId } from '../carriers';
 import type { CellId } from '../cell';
 import type { Msisdn } from '../msisdn';
+
+export type { CarrierId };
 
 /** Declared usage of a number (DESIGN.md §3). */
 export enum UsageProfile {
@@ -15,9 +18,6 @@ export enum ReportCategory {
   Harassment = 'harassment',
   Spam = 'spam',
 }
-
-export const CARRIERS = ['CMCC', 'CUCC', 'CTCC', 'CBN'] as const;
-export type CarrierId = (typeof CARRIERS)[number];
 
 /** Every event carries its event time (ms since the epoch) and, optionally, an id for de-duplication. */
 interface EventBase {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CARRIER_IDS } from '../carriers';
 import { parseCellId, type CellId } from '../cell';
 import { ValidationError, ValidationErrorCode } from '../errors';
 import { normaliseMsisdn, type Msisdn } from '../msisdn';
@@ -60,7 +61,7 @@ export interface Flag {
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 const REASON_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
-const SOURCE = /^(carrier:(CMCC|CUCC|CTCC|CBN)|admin(:[a-z][a-z0-9_-]{0,31})?)$/;
+const SOURCE = new RegExp(`^(carrier:(${CARRIER_IDS.join('|')})|admin(:[a-z][a-z0-9_-]{0,31})?)$`);
 const MAX_REASON_CODES = 16;
 const MAX_SUMMARY = 2000;
 const MAX_MEASURES = 64;
@@ -107,7 +108,7 @@ export function validateFlag(input: FlagInput, prefix: string, now: Date): Flag 
   const idempotencyKey = validateIdempotencyKey(input.idempotencyKey, `${prefix}idempotency_key`);
   const msisdn = normaliseMsisdn(input.msisdn, `${prefix}msisdn`);
   if (!input.source) throw invalid(`${prefix}source`, 'a source is required', ValidationErrorCode.Required);
-  if (!SOURCE.test(input.source)) throw invalid(`${prefix}source`, `"${input.source.slice(0, 40)}" is not a source: use carrier:<CMCC|CUCC|CTCC|CBN> or admin`);
+  if (!SOURCE.test(input.source)) throw invalid(`${prefix}source`, `"${input.source.slice(0, 40)}" is not a source: use carrier:<${CARRIER_IDS.join('|')}> or admin`);
   if (input.reasonCodes.length === 0) throw invalid(`${prefix}reason_codes`, 'at least one reason code is required', ValidationErrorCode.Required);
   if (input.reasonCodes.length > MAX_REASON_CODES) throw invalid(`${prefix}reason_codes`, `at most ${MAX_REASON_CODES} reason codes`, ValidationErrorCode.OutOfRange);
   input.reasonCodes.forEach((code, i) => {

@@ -1,22 +1,11 @@
-import { DomainError, ErrorKind } from '@app/domain';
-
-export enum AuthErrorCode {
-  MissingToken = 'MISSING_TOKEN',
-  InvalidToken = 'INVALID_TOKEN',
-  /** A stream outlived the token it was opened with. */
-  TokenExpired = 'TOKEN_EXPIRED',
-  RoleNotAllowed = 'ROLE_NOT_ALLOWED',
-}
+import { ErrorKind, errorCodes, type FeatureError } from '@app/domain';
 
 /** A refused call: no, bad or expired token (UNAUTHENTICATED), or a role or scope the RPC does not admit (PERMISSION_DENIED). */
-export class AuthError extends DomainError {
-  readonly kind: ErrorKind;
-
-  constructor(
-    readonly code: AuthErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.kind = code === AuthErrorCode.RoleNotAllowed ? ErrorKind.PermissionDenied : ErrorKind.Unauthenticated;
-  }
-}
+export const AuthError = errorCodes('AuthError', {
+  MISSING_TOKEN: ErrorKind.Unauthenticated,
+  INVALID_TOKEN: ErrorKind.Unauthenticated,
+  /** A stream outlived the token it was opened with. */
+  TOKEN_EXPIRED: ErrorKind.Unauthenticated,
+  ROLE_NOT_ALLOWED: ErrorKind.PermissionDenied,
+});
+export type AuthError = FeatureError<keyof typeof AuthError.kinds>;

@@ -6,7 +6,7 @@ import { ENV, type Env } from '@app/config';
 import { controlCharacterField, ValidationError, ValidationErrorCode, type DomainError } from '@app/domain';
 import { AUDIT_SINK, type AuditEntry, type AuditSink } from './audit';
 import { PUBLIC_METADATA, ROLES_METADATA } from './auth.decorators';
-import { AuthError, AuthErrorCode } from './auth.errors';
+import { AuthError } from './auth.errors';
 import { authClockSkewSeconds, loadVerificationKey } from './keys';
 import { attachPrincipal, metadataOf } from './principal';
 import { RoleKind, type CarrierId } from './roles';
@@ -83,20 +83,20 @@ export class AuthGuard implements CanActivate {
       principal = this.tokens.verify(bearerToken(authorization));
     } catch (error) {
       const refusal =
-        error instanceof AuthError ? error : error instanceof TokenError ? new AuthError(AuthErrorCode.InvalidToken, `invalid token: ${error.message}`) : undefined;
+        error instanceof AuthError ? error : error instanceof TokenError ? new AuthError('INVALID_TOKEN', `invalid token: ${error.message}`) : undefined;
       if (!refusal) throw error;
       return this.refuse(context, undefined, refusal);
     }
     if (allowed !== undefined && !allowed.includes(principal.kind)) {
-      await this.refuse(context, principal, new AuthError(AuthErrorCode.RoleNotAllowed, `role ${principal.role} may not call ${rpcActionOf(context)}`), { allowed });
+      await this.refuse(context, principal, new AuthError('ROLE_NOT_ALLOWED', `role ${principal.role} may not call ${rpcActionOf(context)}`), { allowed });
     }
     if (this.ownCarrier !== undefined && principal.kind === RoleKind.Carrier && principal.scope !== this.ownCarrier) {
-      await this.refuse(context, principal, new AuthError(AuthErrorCode.RoleNotAllowed, `role ${principal.role} may not call carrier ${this.ownCarrier}'s service`), {
+      await this.refuse(context, principal, new AuthError('ROLE_NOT_ALLOWED', `role ${principal.role} may not call carrier ${this.ownCarrier}'s service`), {
         ownCarrier: this.ownCarrier,
       });
     }
     if (this.ownProvince !== undefined && principal.kind === RoleKind.Admin && principal.scope !== this.ownProvince) {
-      await this.refuse(context, principal, new AuthError(AuthErrorCode.RoleNotAllowed, `role ${principal.role} may not act in province ${this.ownProvince}`), {
+      await this.refuse(context, principal, new AuthError('ROLE_NOT_ALLOWED', `role ${principal.role} may not act in province ${this.ownProvince}`), {
         ownProvince: this.ownProvince,
       });
     }
@@ -184,10 +184,10 @@ function httpFields(request: HttpRequest): Record<string, unknown> {
 }
 
 function bearerToken(values: string[]): string {
-  if (values.length === 0) throw new AuthError(AuthErrorCode.MissingToken, 'missing token: send "authorization: Bearer <token>"');
-  if (values.length > 1) throw new AuthError(AuthErrorCode.InvalidToken, 'invalid token: more than one authorization header');
+  if (values.length === 0) throw new AuthError('MISSING_TOKEN', 'missing token: send "authorization: Bearer <token>"');
+  if (values.length > 1) throw new AuthError('INVALID_TOKEN', 'invalid token: more than one authorization header');
   const match = BEARER.exec(String(values[0]));
-  if (!match?.[1]) throw new AuthError(AuthErrorCode.InvalidToken, 'invalid token: authorization must be "Bearer <token>"');
+  if (!match?.[1]) throw new AuthError('INVALID_TOKEN', 'invalid token: authorization must be "Bearer <token>"');
   return match[1];
 }
 

@@ -1,7 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { ExecutionContext } from '@nestjs/common';
 import { currentRequest } from '@app/observability';
-import { AuthError, AuthErrorCode } from './auth.errors';
+import { AuthError } from './auth.errors';
 import type { Principal } from './token';
 
 /**
@@ -20,7 +20,7 @@ export function attachPrincipal(carrier: object, principal: Principal): void {
 /** The caller the AuthGuard verified for this call (gRPC handlers get metadata as 2nd argument; HTTP ones the request). */
 export function principalOf(metadata: Metadata | object | undefined): Principal {
   const principal = metadata === undefined ? undefined : principals.get(metadata);
-  if (!principal) throw new AuthError(AuthErrorCode.MissingToken, 'this call carries no verified token');
+  if (!principal) throw new AuthError('MISSING_TOKEN', 'this call carries no verified token');
   return principal;
 }
 

@@ -2,6 +2,11 @@
  * Roles carried by tokens (DESIGN.md §5). Kept free of @app imports so that
  * scripts compiled by plain tsc (mint-token) can load this file.
  */
+import { CARRIER_IDS, isCarrierId } from '../../../domain/src/carriers';
+
+/** A carrier role's scope; the list itself is the domain's. */
+export type { CarrierId } from '../../../domain/src/carriers';
+
 export enum RoleKind {
   /** `carrier:<ID>`: acts on its own subscribers, reports others'. */
   Carrier = 'carrier',
@@ -14,9 +19,6 @@ export enum RoleKind {
   /** Reads the audit log. */
   Auditor = 'auditor',
 }
-
-export const CARRIER_IDS = ['CMCC', 'CUCC', 'CTCC', 'CBN'] as const;
-export type CarrierId = (typeof CARRIER_IDS)[number];
 
 export interface Role {
   kind: RoleKind;
@@ -49,7 +51,7 @@ export function parseRole(role: string): Role {
   const kind = colon < 0 ? role : role.slice(0, colon);
   const scope = colon < 0 ? undefined : role.slice(colon + 1);
   if (kind === RoleKind.Carrier) {
-    if (scope === undefined || !(CARRIER_IDS as readonly string[]).includes(scope)) {
+    if (scope === undefined || !isCarrierId(scope)) {
       throw new RoleError(role, `carrier roles are carrier:<ID> with ID one of ${CARRIER_IDS.join(', ')}`);
     }
     return { kind: RoleKind.Carrier, scope };

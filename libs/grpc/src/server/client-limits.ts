@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, Optional, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { ENV, envInt, type Env } from '@app/config';
-import { DomainError, ErrorKind } from '@app/domain';
+import { ErrorKind, errorCodes, type FeatureError } from '@app/domain';
 import { AUDIT_SINK, type AuditSink } from '../auth/audit';
-import { AuthError, AuthErrorCode } from '../auth/auth.errors';
+import { AuthError } from '../auth/auth.errors';
 import { callPrincipalOf } from '../auth/principal';
 import { rpcActionOf } from '../auth/rpc-action';
 import { authClockSkewSeconds } from '../auth/keys';
@@ -33,23 +33,12 @@ export function clientLimits(env: Env): ClientLimits {
   };
 }
 
-export enum ClientLimitCode {
-  TooManyCalls = 'TOO_MANY_CALLS',
-  TooManyStreams = 'TOO_MANY_STREAMS',
-  NotReading = 'NOT_READING',
-}
-
 /** A client past its share: RESOURCE_EXHAUSTED; it may retry once its other calls are done. */
-export class ClientLimitError extends DomainError {
-  readonly kind = ErrorKind.ResourceExhausted;
-
-  constructor(
-    readonly code: ClientLimitCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export const ClientLimitError = errorCodes('ClientLimitError', {
+  TOO_MANY_CALLS: ErrorKind.ResourceExhausted,
+  TOO_MANY_STREAMS: ErrorKind.ResourceExhausted,
+  NOT_READING: ErrorKind.ResourceExhausted,
+});
 
 /** Set on an error that was audited where it was raised, so the audit interceptor does not write it twice. */
 export const REFUSAL_AUDITED = Symbol.for('fraud.grpc.refusal-audited');
@@ -105,8 +94,8 @@ export class ClientLimitsInterceptor implements NestInterceptor {
     const open = table.get(key) ?? 0;
     if (open >= limit) {
       const refusal = streaming
-        ? new ClientLimitError(ClientLimitCode.TooManyStreams, `${principal.role} (${principal.subject}) already has ${open} streams open, the most one client may hold`)
-        : new ClientLimitError(ClientLimitCode.TooManyCalls, `${principal.role} (${principal.subject}) already has ${open} calls in flight, the most one client may have`);
+        ? new ClientLimitError('TOO_MANY_STREAMS', `${principal.role} (${principal.subject}) already has ${open} streams open, the most one client may hold`)
+        : new ClientLimitError('TOO_MANY_CALLS', `${principal.role} (${principal.subject}) already has ${open} calls in flight, the most one client may have`);
       return new Observable((subscriber) => {
         void this.refused(context, principal, refusal).then(() => subscriber.error(refusal));
       });
@@ -170,7 +159,7 @@ export class ClientLimitsInterceptor implements NestInterceptor {
           if (queue.length <= max) return;
           overflowed = true;
           queue.length = 0;
-          const refusal = new ClientLimitError(ClientLimitCode.NotReading, `the client has not read the last ${max} messages of this stream: open it again and resume`);
+          const refusal = new ClientLimitError('NOT_READING', `the client has not read the last ${max} messages of this stream: open it again and resume`);
           void this.refused(context, principal, refusal).then(() => subscriber.error(refusal));
         },
         error: (error: unknown) => {
@@ -202,7 +191,7 @@ export class ClientLimitsInterceptor implements NestInterceptor {
           return;
         }
         subscription.unsubscribe();
-        const refusal = new AuthError(AuthErrorCode.TokenExpired, `token expired at ${new Date(principal.expiresAt * 1000).toISOString()}: open the stream again with a renewed token`);
+        const refusal = new AuthError('TOKEN_EXPIRED', `token expired at ${new Date(principal.expiresAt * 1000).toISOString()}: open the stream again with a renewed token`);
         void this.refused(context, principal, refusal).then(() => subscriber.error(refusal));
       };
       // An observer of its own: unsubscribing from the answers at expiry must leave this subscriber open for the error.
@@ -219,7 +208,7 @@ export class ClientLimitsInterceptor implements NestInterceptor {
     });
   }
 
-  private async refused(context: ExecutionContext, principal: Principal, refusal: DomainError & { code: string }): Promise<void> {
+  private async refused(context: ExecutionContext, principal: Principal, refusal: FeatureError): Promise<void> {
     (refusal as unknown as Record<symbol, boolean>)[REFUSAL_AUDITED] = true;
     const entry = { actor: principal.subject, role: principal.role, action: rpcActionOf(context), outcome: refusal.kind, detail: { reason: refusal.message, code: refusal.code } };
     try {

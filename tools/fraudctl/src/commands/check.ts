@@ -1,4 +1,6 @@
 import type { carrier, registry } from '@app/contracts';
+import { callVerdict, numberStatus } from '@app/contracts/codecs';
+import { CARRIER_IDS } from '@app/domain';
 import { number, positionals, stringOption, type Command } from '../command';
 import { parseCarrierId } from '../context';
 import { UsageError } from '../errors';
@@ -21,7 +23,7 @@ export const checkCommand: Command = {
     'Numbers in E.164 (+8619112345678) or 11 national digits (19112345678).',
     '',
     'Options:',
-    '  --carrier ID           CMCC, CUCC, CTCC or CBN: the carrier whose switch asks',
+    `  --carrier ID           ${CARRIER_IDS.join(', ')}: the carrier whose switch asks`,
     '  --from NUMBER          the caller',
     '  --to NUMBER            the callee',
   ],
@@ -42,7 +44,7 @@ export const checkCommand: Command = {
           ['caller', request.caller],
           ['callee', request.callee],
           ['carrier', id],
-          ['verdict', enumLabel(answer.verdict, 'CALL_VERDICT_')],
+          ['verdict', enumLabel(answer.verdict, callVerdict)],
           ['reasons', answer.reasons.length > 0 ? answer.reasons.join(', ') : '-'],
         ]),
       );
@@ -53,6 +55,6 @@ export const checkCommand: Command = {
     const msisdns = args.positionals.map((text, i) => number(text, args.positionals.length === 1 ? 'number' : `number ${i + 1} ("${text}")`));
     const answer = await ctx.call<registry.CheckNumbersResponse>(ctx.registry(), 'analyst', 'checkNumbers', { msisdns } satisfies registry.CheckNumbersRequest);
     if (ctx.json) return ctx.printJson(answer);
-    ctx.print(table(['NUMBER', 'STATUS', 'VERSION'], answer.results.map((r) => [r.msisdn, enumLabel(r.status, 'NUMBER_STATUS_'), String(r.version)])));
+    ctx.print(table(['NUMBER', 'STATUS', 'VERSION'], answer.results.map((r) => [r.msisdn, enumLabel(r.status, numberStatus), String(r.version)])));
   },
 };

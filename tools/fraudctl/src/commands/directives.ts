@@ -1,4 +1,5 @@
 import type { admin } from '@app/contracts';
+import { directiveKind, directiveStatus } from '@app/contracts/codecs';
 import { choice, idempotencyKey, KEY_HELP, KEY_OPTION, number, positionals, requiredOption, stringOption, wholeNumber, type Command } from '../command';
 import { parseCarrierId } from '../context';
 import { enumLabel, formatTime, table } from '../output';
@@ -6,6 +7,11 @@ import { enumLabel, formatTime, table } from '../output';
 const SUBCOMMANDS = ['list', 'issue'] as const;
 const STATES = ['pending', 'delivered', 'applied', 'rejected', 'expired'] as const;
 const KINDS = ['review', 'suspend', 'restore'] as const;
+
+/** A choice as the enum names it (`suspend` -> `SUSPEND`). */
+function upper<T extends string>(word: T): Uppercase<T> {
+  return word.toUpperCase() as Uppercase<T>;
+}
 
 export const directivesCommand: Command = {
   name: 'directives',
@@ -48,7 +54,7 @@ export const directivesCommand: Command = {
       const request: admin.IssueDirectiveRequest = {
         idempotencyKey: idempotencyKey(args.values),
         msisdn: number(text, 'number'),
-        kind: `DIRECTIVE_KIND_${choice(requiredOption(args.values, 'kind', 'directives'), KINDS, '--kind', 'directives').toUpperCase()}` as admin.DirectiveKind,
+        kind: directiveKind.toWire(upper(choice(requiredOption(args.values, 'kind', 'directives'), KINDS, '--kind', 'directives'))),
         reason: requiredOption(args.values, 'reason', 'directives'),
         expiresInHours: wholeNumber(stringOption(args.values, 'expires-in-hours'), '--expires-in-hours', 'directives', 1, 24 * 365) ?? 0,
       };
@@ -65,7 +71,7 @@ export const directivesCommand: Command = {
     const request: admin.ListDirectivesRequest = {
       carrier: carrierText === undefined ? '' : parseCarrierId(carrierText, '--carrier', 'directives'),
       msisdn: numberText === undefined ? '' : number(numberText, '--number'),
-      status: (stateText === undefined ? 'DIRECTIVE_STATUS_UNSPECIFIED' : `DIRECTIVE_STATUS_${choice(stateText, STATES, '--state', 'directives').toUpperCase()}`) as admin.DirectiveStatus,
+      status: directiveStatus.toWire(stateText === undefined ? undefined : upper(choice(stateText, STATES, '--state', 'directives'))),
       page: { pageSize: wholeNumber(stringOption(args.values, 'limit'), '--limit', 'directives', 1, 500) ?? 50, pageToken: stringOption(args.values, 'page-token') ?? '' },
     };
     const answer = await ctx.call<admin.ListDirectivesResponse>(ctx.admin(), ctx.adminRole(), 'listDirectives', request);
@@ -81,13 +87,13 @@ function directiveTable(records: admin.DirectiveRecord[]): string[] {
     ['ISSUED', 'KIND', 'NUMBER', 'CARRIER', 'STATUS', 'SENT', 'BY', 'ID', 'REASON'],
     records.map((r) => {
       const d = r.directive;
-      const kind = enumLabel(d?.kind, 'DIRECTIVE_KIND_');
+      const kind = enumLabel(d?.kind, directiveKind);
       return [
         formatTime(d?.issuedAt),
         kind,
         d?.msisdn || (kind === 'HIGH_RISK_CELLS' ? `(list v${d?.cells?.version ?? '?'})` : '-'),
         r.carrier || '-',
-        enumLabel(r.status, 'DIRECTIVE_STATUS_'),
+        enumLabel(r.status, directiveStatus),
         String(r.deliveries),
         r.issuedBy || '-',
         d?.directiveId ?? '-',

@@ -1,4 +1,5 @@
 import type { carrier, common } from '@app/contracts';
+import { action, numberStatus, usageProfile } from '@app/contracts/codecs';
 import { choice, number, positionals, stringOption, type Command } from '../command';
 import { enumLabel, fields, formatTime, table, wrap } from '../output';
 import { CARRIER_OPTION_HELP, ownerOf, type Owner } from '../owner';
@@ -41,12 +42,12 @@ export const explainCommand: Command = {
 
 /** The explanation as customer service reads it: the summary, then each decision, newest first. */
 export function explanation(answer: carrier.ExplainNumberResponse, owner: Owner, lang: Language): string[] {
-  const profile = enumLabel(answer.declaredProfile, 'USAGE_PROFILE_').toLowerCase();
+  const profile = enumLabel(answer.declaredProfile, usageProfile).toLowerCase();
   const lines = [
     `${answer.msisdn}  (${owner.carrier}${owner.ported ? ', ported' : ''})`,
     ...fields(
       [
-        ['state', enumLabel(answer.state, 'ACTION_')],
+        ['state', enumLabel(answer.state, action)],
         ['registry', registryLine(answer.registryStatus)],
         ['profile', `${profile}${answer.profileAttested ? ' (attested)' : ''}`],
         ['re-activations', `${answer.reactivationChancesLeft} chance(s) left`],
@@ -63,8 +64,8 @@ export function explanation(answer: carrier.ExplainNumberResponse, owner: Owner,
 
 /** The registry's status beside the step; CONFIRMED outranks the step, which the line says. */
 function registryLine(status: common.NumberStatus | undefined): string {
-  const label = enumLabel(status, 'NUMBER_STATUS_');
-  return status === ('NUMBER_STATUS_CONFIRMED' as common.NumberStatus) ? `${label} (police-confirmed fraud: calls blocked whatever the step; no carrier restores it)` : label;
+  const label = enumLabel(status, numberStatus);
+  return numberStatus.tryFromWire(status) === 'CONFIRMED' ? `${label} (police-confirmed fraud: calls blocked whatever the step; no carrier restores it)` : label;
 }
 
 /** `next steps` aligned with the fields above, wrapped for a terminal (Chinese text has no spaces: by characters). */
@@ -76,7 +77,7 @@ function nextSteps(text: string, lang: Language): string[] {
 }
 
 function decisionLines(d: carrier.Decision, ordinal: number, lang: Language): string[] {
-  const step = `${enumLabel(d.previous, 'ACTION_')} -> ${enumLabel(d.action, 'ACTION_')}`;
+  const step = `${enumLabel(d.previous, action)} -> ${enumLabel(d.action, action)}`;
   const lines = [`#${ordinal}  ${formatTime(d.at)}  ${step}  score ${d.score.toFixed(2)}  policy ${d.policy}${d.shadow ? '  (shadow)' : ''}`];
   if (d.reasons.length > 0) {
     lines.push('    Reasons:');

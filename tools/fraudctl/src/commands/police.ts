@@ -1,10 +1,12 @@
 import type { registry } from '@app/contracts';
+import { numberStatus, verificationOutcome } from '@app/contracts/codecs';
+import { VerificationOutcome } from '@app/domain';
 import { choice, idempotencyKey, KEY_HELP, KEY_OPTION, number, positionals, requiredOption, stringOption, type Command } from '../command';
 import { UsageError } from '../errors';
 import { enumLabel, fields } from '../output';
 
 const ACTIONS = ['verify', 'clear'] as const;
-const OUTCOME = { verify: 'VERIFICATION_OUTCOME_CONFIRMED', clear: 'VERIFICATION_OUTCOME_CLEARED' } as const;
+const OUTCOME = { verify: VerificationOutcome.Confirmed, clear: VerificationOutcome.Cleared } as const;
 
 export const policeCommand: Command = {
   name: 'police',
@@ -32,7 +34,7 @@ export const policeCommand: Command = {
     const request: registry.VerifyNumberRequest = {
       idempotencyKey: idempotencyKey(args.values),
       msisdn,
-      outcome: OUTCOME[action] as registry.VerificationOutcome,
+      outcome: verificationOutcome.toWire(OUTCOME[action]),
       caseId: requiredOption(args.values, 'case', 'police'),
       note: stringOption(args.values, 'note') ?? '',
     };
@@ -41,7 +43,7 @@ export const policeCommand: Command = {
     ctx.print(
       fields([
         ['number', answer.msisdn],
-        ['status', enumLabel(answer.status, 'NUMBER_STATUS_')],
+        ['status', enumLabel(answer.status, numberStatus)],
         ['version', String(answer.version)],
         ['case', request.caseId],
         ...(answer.replayed ? ([['replayed', 'yes (same --key)']] as [string, string][]) : []),

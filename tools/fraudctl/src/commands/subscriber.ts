@@ -1,5 +1,6 @@
 import type { carrier } from '@app/contracts';
-import { ValidationError } from '@app/domain';
+import { action, declarationOutcome, reactivationOutcome, reportCategory, usageProfile } from '@app/contracts/codecs';
+import { ReportCategory, ValidationError } from '@app/domain';
 import { parseNationalId } from '../../../../apps/carrier/src/reactivation/national-id';
 import { choice, idempotencyKey, KEY_HELP, KEY_OPTION, number, positionals, requiredOption, stringOption, type Command } from '../command';
 import { invalidArgument } from '../context';
@@ -10,10 +11,8 @@ import { CARRIER_OPTION_HELP, ownerOf } from '../owner';
 
 /** Carrier-side commands for one subscriber: a complaint, a re-activation, a declared work profile. */
 
-const CATEGORIES = ['fraud', 'harassment', 'spam'] as const;
 /** What a CONFIRMED_FRAUD answer means for whoever reads it at the counter. */
 const CONFIRMED_FRAUD_NOTE = 'police-confirmed fraud in the registry: nothing changed, only a police clearance restores the number (the subscriber asks the police to review the case)';
-const PROFILES = ['courier', 'delivery', 'logistics', 'enterprise', 'none'] as const;
 
 export const reportCommand: Command = {
   name: 'report',
@@ -38,7 +37,7 @@ export const reportCommand: Command = {
     const [reportedText] = positionals(args, ['reported'], 'report');
     const reported = number(reportedText, 'reported');
     const reporter = number(requiredOption(args.values, 'by', 'report'), '--by');
-    const category = choice(stringOption(args.values, 'category') ?? 'fraud', CATEGORIES, '--category', 'report');
+    const category = choice(stringOption(args.values, 'category') ?? ReportCategory.Fraud, reportCategory.values, '--category', 'report');
     const atText = stringOption(args.values, 'at');
     const atMs = atText === undefined ? Date.now() : Date.parse(atText);
     if (Number.isNaN(atMs)) throw new CliError(`invalid --at: "${atText}" is not an ISO 8601 time such as 2024-03-02T20:00:00+08:00`, ExitCode.InvalidArgument);
@@ -46,7 +45,7 @@ export const reportCommand: Command = {
     const event: carrier.Event = {
       id: idempotencyKey(args.values),
       atMs,
-      report: { reporter, reported, category: `REPORT_CATEGORY_${category.toUpperCase()}` as carrier.ReportCategory },
+      report: { reporter, reported, category: reportCategory.toWire(category) },
     };
     const answer = await ctx.ingest(ctx.carrier(owner.carrier), `carrier:${owner.carrier}`, [event]);
     const refusal = answer.rejections[0];
@@ -114,9 +113,9 @@ export const reactivateCommand: Command = {
       fields([
         ['number', answer.msisdn],
         ['carrier', owner.carrier],
-        ['outcome', enumLabel(answer.outcome, 'REACTIVATION_OUTCOME_')],
-        ['state', enumLabel(answer.state, 'ACTION_')],
-        ...(answer.outcome === ('REACTIVATION_OUTCOME_CONFIRMED_FRAUD' as carrier.ReactivationOutcome) ? ([['note', CONFIRMED_FRAUD_NOTE]] as [string, string][]) : []),
+        ['outcome', enumLabel(answer.outcome, reactivationOutcome)],
+        ['state', enumLabel(answer.state, action)],
+        ...(reactivationOutcome.tryFromWire(answer.outcome) === 'CONFIRMED_FRAUD' ? ([['note', CONFIRMED_FRAUD_NOTE]] as [string, string][]) : []),
         ...(answer.replayed ? ([['replayed', 'yes (same --key)']] as [string, string][]) : []),
       ]),
     );
@@ -145,12 +144,12 @@ export const declareProfileCommand: Command = {
   async run(ctx, args) {
     const [text, profileText] = positionals(args, ['number', 'profile'], 'declare-profile');
     const msisdn = number(text, 'number');
-    const profile = choice(profileText, PROFILES, '<profile>', 'declare-profile');
+    const profile = choice(profileText, usageProfile.values, '<profile>', 'declare-profile');
     const owner = await ownerOf(ctx, args.values, msisdn, 'declare-profile');
     const request: carrier.DeclareProfileRequest = {
       idempotencyKey: idempotencyKey(args.values),
       msisdn,
-      profile: `USAGE_PROFILE_${profile.toUpperCase()}` as carrier.UsageProfile,
+      profile: usageProfile.toWire(profile),
       attestedBy: stringOption(args.values, 'attested-by') ?? '',
       attestationReference: stringOption(args.values, 'reference') ?? '',
     };
@@ -160,9 +159,9 @@ export const declareProfileCommand: Command = {
       fields([
         ['number', answer.msisdn],
         ['carrier', owner.carrier],
-        ['outcome', enumLabel(answer.outcome, 'DECLARATION_OUTCOME_')],
-        ['profile', enumLabel(answer.profile, 'USAGE_PROFILE_').toLowerCase()],
-        ...(answer.outcome === ('DECLARATION_OUTCOME_CONFIRMED_FRAUD' as carrier.DeclarationOutcome) ? ([['note', CONFIRMED_FRAUD_NOTE]] as [string, string][]) : []),
+        ['outcome', enumLabel(answer.outcome, declarationOutcome)],
+        ['profile', enumLabel(answer.profile, usageProfile).toLowerCase()],
+        ...(declarationOutcome.tryFromWire(answer.outcome) === 'CONFIRMED_FRAUD' ? ([['note', CONFIRMED_FRAUD_NOTE]] as [string, string][]) : []),
         ...(answer.replayed ? ([['replayed', 'yes (same --key)']] as [string, string][]) : []),
       ]),
     );

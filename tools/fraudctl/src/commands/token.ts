@@ -1,3 +1,4 @@
+import { CARRIER_IDS } from '../../../../libs/domain/src/carriers';
 import { mintToken, parseTtl, TtlError } from '../../../../libs/grpc/src/auth/mint';
 import { RoleError } from '../../../../libs/grpc/src/auth/roles';
 import { positionals, stringOption, type Command } from '../command';
@@ -12,7 +13,7 @@ export const tokenCommand: Command = {
     'Signs a bearer token with the signing key npm start uses (AUTH_PRIVATE_KEY_FILE,',
     'else token-signing.key in AUTH_KEY_DIR, default .data/keys), as `npm run token`',
     'does. Only the token goes to stdout: export POLICE_TOKEN=$(npx fraudctl token police).',
-    'Roles: carrier:<CMCC|CUCC|CTCC|CBN>, admin:<province>, analyst, police, auditor.',
+    `Roles: carrier:<${CARRIER_IDS.join('|')}>, admin:<province>, analyst, police, auditor.`,
     '',
     'Options:',
     '  --ttl DURATION         3600, 45s, 30m, 8h or 2d; at most 30 days (default 8h)',

@@ -1,3 +1,4 @@
+import { CARRIER_IDS } from '@app/domain';
 import { SCHEMAS, type Schema } from './openapi.schemas';
 
 /** One operation of the JSON API, as the docs page and the completeness test read it. */
@@ -59,7 +60,7 @@ function guarded(roles: string[], operation: Omit<Operation, 'x-roles' | 'securi
 const range = [
   query('from', 'First day, YYYY-MM-DD (China Standard Time). Default: 29 days before `to`.', { type: 'string', format: 'date' }),
   query('to', 'Last day, inclusive. Default: today. At most 366 days per request.', { type: 'string', format: 'date' }),
-  query('carrier', 'One carrier (CMCC, CUCC, CTCC, CBN); default all. A carrier token reads its own only.'),
+  query('carrier', `One carrier (${CARRIER_IDS.join(', ')}); default all. A carrier token reads its own only.`),
 ];
 const badRange = error('A malformed day, `to` before `from`, more than 366 days, or an unknown carrier.');
 const csv = (description: string) => ({ description, content: { 'text/csv': { schema: { type: 'string' } } } });

@@ -3,6 +3,10 @@
  * the fraud.admin.v1 messages: camelCase fields, enums by name, times as
  * RFC 3339 strings; int64 is a JSON number.
  */
+import { action, caseStatus, directiveKind, directiveStatus, numberStatus } from '@app/contracts';
+import { CARRIER_IDS } from '@app/domain';
+import { NUMBER_DIRECTIVE_KINDS } from '../../directives/directive';
+
 export type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
@@ -20,8 +24,8 @@ const boolean: Schema = { type: 'boolean' };
 const time: Schema = { type: 'string', format: 'date-time' };
 const day: Schema = { type: 'string', format: 'date', example: '2024-02-06' };
 const msisdn: Schema = { type: 'string', example: '+8619112345678' };
-const enumOf = (values: string[]): Schema => ({ type: 'string', enum: values });
-const ACTIONS = ['ACTION_NONE', 'ACTION_MONITOR', 'ACTION_WARN', 'ACTION_RESTRICT', 'ACTION_SUSPEND', 'ACTION_RESTORE', 'ACTION_REPORT'];
+const enumOf = (values: readonly string[]): Schema => ({ type: 'string', enum: [...values] });
+const ACTIONS = action.wireValues;
 
 const quality = {
   suspensions: integer,
@@ -77,7 +81,7 @@ export const SCHEMAS: Record<string, Schema> = {
   Directive: object(
     {
       directiveId: string,
-      kind: enumOf(['DIRECTIVE_KIND_REVIEW', 'DIRECTIVE_KIND_SUSPEND', 'DIRECTIVE_KIND_RESTORE', 'DIRECTIVE_KIND_HIGH_RISK_CELLS']),
+      kind: enumOf(directiveKind.wireValues),
       msisdn: string,
       caseId: string,
       reason: string,
@@ -92,7 +96,7 @@ export const SCHEMAS: Record<string, Schema> = {
     {
       directive: ref('Directive'),
       carrier: { ...string, description: 'The owning carrier it was sent to.' },
-      status: enumOf(['DIRECTIVE_STATUS_PENDING', 'DIRECTIVE_STATUS_DELIVERED', 'DIRECTIVE_STATUS_APPLIED', 'DIRECTIVE_STATUS_REJECTED', 'DIRECTIVE_STATUS_EXPIRED']),
+      status: enumOf(directiveStatus.wireValues),
       issuedBy: string,
       deliveries: integer,
       acknowledgedAt: time,
@@ -105,7 +109,7 @@ export const SCHEMAS: Record<string, Schema> = {
   IssueDirective: object(
     {
       msisdn: { ...string, description: 'E.164 or 11 national digits.' },
-      kind: enumOf(['REVIEW', 'SUSPEND', 'RESTORE']),
+      kind: enumOf(NUMBER_DIRECTIVE_KINDS),
       reason: string,
       idempotencyKey: { ...string, description: 'Optional: the same key again returns the stored directive. Without one every request issues a new directive.' },
       expiresInHours: { type: 'integer', description: 'Default and maximum: DIRECTIVE_TTL_HOURS.' },
@@ -124,14 +128,14 @@ export const SCHEMAS: Record<string, Schema> = {
     },
     ['cell', 'reason', 'source'],
   ),
-  Owner: object({ msisdn, carrier: enumOf(['CMCC', 'CUCC', 'CTCC', 'CBN']), ported: { ...boolean, description: 'A number-portability entry decided it.' } }),
+  Owner: object({ msisdn, carrier: enumOf(CARRIER_IDS), ported: { ...boolean, description: 'A number-portability entry decided it.' } }),
   CaseEvent: object({ at: time, actor: { ...string, example: 'carrier:CTCC' }, what: string }),
   Case: object(
     {
       caseId: { ...string, example: 'SC-20240206-0001' },
       msisdn,
       owner: string,
-      status: enumOf(['CASE_STATUS_OPEN', 'CASE_STATUS_RESOLVED', 'CASE_STATUS_ESCALATED']),
+      status: enumOf(caseStatus.wireValues),
       openedAt: time,
       dueAt: { ...time, description: 'CASE_SLA_HOURS after the police clearance; absent while no clock runs.' },
       events: arrayOf(ref('CaseEvent')),
@@ -147,7 +151,7 @@ export const SCHEMAS: Record<string, Schema> = {
       directives: { ...arrayOf(ref('DirectiveRecord')), description: 'Newest first (at most 100).' },
       case: { ...ref('Case'), description: 'The number’s unresolved case, else its latest; absent when it never had one.' },
       registryStatus: {
-        ...enumOf(['NUMBER_STATUS_UNSPECIFIED', 'NUMBER_STATUS_NOT_LISTED', 'NUMBER_STATUS_SUSPECTED', 'NUMBER_STATUS_CONFIRMED', 'NUMBER_STATUS_CLEARED']),
+        ...enumOf([numberStatus.unspecified, ...numberStatus.wireValues]),
         description: 'The registry’s status, asked at the look-up; CONFIRMED (police-confirmed fraud) is blocked everywhere and restored by no carrier. UNSPECIFIED when the registry could not be asked.',
       },
     },

@@ -114,6 +114,10 @@ export interface SubscriberRecord {
 export interface CallRecord {
   caller: string;
   callee: string;
+  /**
+   * 0 to 86,400 (24 hours): a longer call is refused (field `call.duration_sec`),
+   * as in an event file.
+   */
   durationSec: number;
   answered: boolean;
   /** MCC-MNC-LAC-CI of the caller's cell, when known. */
@@ -142,8 +146,10 @@ export interface Event {
   /** Unique per event; a repeated id is ignored. Optional. */
   id: string;
   /**
-   * Event time, milliseconds since the Unix epoch; at most EVENT_MAX_AHEAD_SEC
-   * (default 120) ahead of the carrier's clock. The analysis runs on it.
+   * Event time, milliseconds since the Unix epoch, after 1970 and before 2100
+   * (as every time in an event, activated_at_ms too); at most EVENT_MAX_AHEAD_SEC
+   * (default 120) ahead of the carrier's clock. The analysis runs on it. Events
+   * are validated by the same rules as an event file's lines (docs/carrier-engine.md).
    */
   atMs: number;
   subscriber?: SubscriberRecord | undefined;

@@ -25,21 +25,28 @@ function newestSource() {
       if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
       const full = path.join(dir, e.name);
       if (e.isDirectory()) visit(full);
-      else if (e.name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(e.name)) newest = Math.max(newest, statSync(full).mtimeMs);
+      else if (e.name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(e.name))
+        newest = Math.max(newest, statSync(full).mtimeMs);
     }
   };
   for (const dir of SOURCE_DIRS) visit(path.join(root, dir));
-  for (const file of SOURCE_FILES) if (existsSync(path.join(root, file))) newest = Math.max(newest, statSync(path.join(root, file)).mtimeMs);
+  for (const file of SOURCE_FILES)
+    if (existsSync(path.join(root, file))) newest = Math.max(newest, statSync(path.join(root, file)).mtimeMs);
   return newest;
 }
 
 function buildIfStale() {
   const built = existsSync(entry) ? statSync(entry).mtimeMs : 0;
   if (built !== 0 && built >= newestSource()) return;
-  process.stderr.write(`fraudctl: ${built === 0 ? 'dist/ is missing' : 'dist/ is older than the sources'}: building (npm run build)...\n`);
+  process.stderr.write(
+    `fraudctl: ${built === 0 ? 'dist/ is missing' : 'dist/ is older than the sources'}: building (npm run build)...\n`,
+  );
   const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
   // The compiler's report goes to stderr: stdout stays the command's answer.
-  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: ['ignore', 2, 2] });
+  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: ['ignore', 2, 2],
+  });
   if (result.status !== 0 || !existsSync(entry)) {
     process.stderr.write('fraudctl: the build failed (see above)\n');
     process.exit(1);

@@ -1,4 +1,12 @@
-import { AnalysisEngine, Action, ladderLevel, NAIVE_POLICY, DEFAULT_POLICY, fixtures, type PolicyDocument } from '@app/domain';
+import {
+  AnalysisEngine,
+  Action,
+  ladderLevel,
+  NAIVE_POLICY,
+  DEFAULT_POLICY,
+  fixtures,
+  type PolicyDocument,
+} from '@app/domain';
 import type { Msisdn } from '@app/domain';
 import { textTable } from './bench/report';
 import { percentile } from './bench/stats';
@@ -64,7 +72,12 @@ export interface PolicyQuality {
  * the mean of the two middle values. Null for no values.
  */
 export function quantile(values: readonly number[], p: number): number | null {
-  return values.length === 0 ? null : percentile([...values].sort((a, b) => a - b), p * 100);
+  return values.length === 0
+    ? null
+    : percentile(
+        [...values].sort((a, b) => a - b),
+        p * 100,
+      );
 }
 
 export function distribution(values: readonly number[]): Distribution {
@@ -196,12 +209,31 @@ export interface QualityOptions {
 }
 
 export interface QualityReport {
-  population: { subscribers: number; days: number; heavyPerMille: number; fraudPerMille: number; seed: number; extras: boolean; events: number; fraud: number; heavy: number; falseReportVictims: number; probers: number };
+  population: {
+    subscribers: number;
+    days: number;
+    heavyPerMille: number;
+    fraudPerMille: number;
+    seed: number;
+    extras: boolean;
+    events: number;
+    fraud: number;
+    heavy: number;
+    falseReportVictims: number;
+    probers: number;
+  };
   seconds: { simulate: number; analyse: number };
   policies: Record<string, PolicyQuality>;
 }
 
-export const DEFAULT_QUALITY_OPTIONS: QualityOptions = { subscribers: 100_000, days: 3, heavyPerMille: 5, fraudPerMille: 2, seed: 1, extras: true };
+export const DEFAULT_QUALITY_OPTIONS: QualityOptions = {
+  subscribers: 100_000,
+  days: 3,
+  heavyPerMille: 5,
+  fraudPerMille: 2,
+  seed: 1,
+  extras: true,
+};
 
 /**
  * Simulates the population, then feeds every event once to one engine per
@@ -228,7 +260,12 @@ export function runQuality(options: QualityOptions): QualityReport {
     }
   }
   const t2 = performance.now();
-  const truth: Truth = { fraud: pop.fraud, heavy: pop.heavy, falseReportVictims: new Set(pop.labels.falseReportVictims), probers: new Set(pop.labels.probers) };
+  const truth: Truth = {
+    fraud: pop.fraud,
+    heavy: pop.heavy,
+    falseReportVictims: new Set(pop.labels.falseReportVictims),
+    probers: new Set(pop.labels.probers),
+  };
   return {
     population: {
       subscribers: options.subscribers,
@@ -257,12 +294,30 @@ export function tableRows(report: QualityReport): { label: string; cells: string
   const row = (label: string, cell: (q: PolicyQuality) => string) => ({ label, cells: qs.map(cell) });
   return [
     row('honest subscribers suspended', (q) => `${q.honestSuspended} (${pct(q.honestSuspendedRate)})`),
-    row('honest subscribers restricted (RESTRICT or worse)', (q) => `${q.honestRestricted} (${pct(q.honestRestrictedRate)})`),
-    row('honest heavy callers suspended', (q) => `${q.heavySuspended} of ${q.heavyCallers} (${pct(q.heavySuspendedRate)})`),
-    row('honest heavy callers restricted', (q) => `${q.heavyRestricted} of ${q.heavyCallers} (${pct(q.heavyRestrictedRate)})`),
-    row('fraud numbers caught (RESTRICT or worse)', (q) => `${q.fraudCaught} of ${q.fraudActive} (${pct(q.fraudCaughtRate)})`),
-    row('calls before restriction, median / p90', (q) => `${num(q.callsBeforeRestrict.median, 1)} / ${num(q.callsBeforeRestrict.p90, 1)}`),
-    row('detection delay, median / p90 (min)', (q) => `${num(q.detectionDelayMin.median, 1)} / ${num(q.detectionDelayMin.p90, 1)}`),
+    row(
+      'honest subscribers restricted (RESTRICT or worse)',
+      (q) => `${q.honestRestricted} (${pct(q.honestRestrictedRate)})`,
+    ),
+    row(
+      'honest heavy callers suspended',
+      (q) => `${q.heavySuspended} of ${q.heavyCallers} (${pct(q.heavySuspendedRate)})`,
+    ),
+    row(
+      'honest heavy callers restricted',
+      (q) => `${q.heavyRestricted} of ${q.heavyCallers} (${pct(q.heavyRestrictedRate)})`,
+    ),
+    row(
+      'fraud numbers caught (RESTRICT or worse)',
+      (q) => `${q.fraudCaught} of ${q.fraudActive} (${pct(q.fraudCaughtRate)})`,
+    ),
+    row(
+      'calls before restriction, median / p90',
+      (q) => `${num(q.callsBeforeRestrict.median, 1)} / ${num(q.callsBeforeRestrict.p90, 1)}`,
+    ),
+    row(
+      'detection delay, median / p90 (min)',
+      (q) => `${num(q.detectionDelayMin.median, 1)} / ${num(q.detectionDelayMin.p90, 1)}`,
+    ),
     ...(report.population.extras
       ? [
           row('false-report victims restricted', (q) => `${q.falseReportVictimsRestricted} of ${q.falseReportVictims}`),
@@ -275,28 +330,72 @@ export function tableRows(report: QualityReport): { label: string; cells: string
 export function formatTable(report: QualityReport): string {
   const names = Object.keys(report.policies);
   const rows = tableRows(report);
-  return textTable(['', ...names], rows.map((r) => [r.label, ...r.cells]), (i) => i > 0).join('\n');
+  return textTable(
+    ['', ...names],
+    rows.map((r) => [r.label, ...r.cells]),
+    (i) => i > 0,
+  ).join('\n');
 }
 
 export function markdownTable(report: QualityReport): string {
   const names = Object.keys(report.policies);
   const rows = tableRows(report);
-  return [`| | ${names.map((n) => `\`${n}\``).join(' | ')} |`, `|---|${names.map(() => '---:').join('|')}|`, ...rows.map((r) => `| ${r.label} | ${r.cells.join(' | ')} |`)].join('\n');
+  return [
+    `| | ${names.map((n) => `\`${n}\``).join(' | ')} |`,
+    `|---|${names.map(() => '---:').join('|')}|`,
+    ...rows.map((r) => `| ${r.label} | ${r.cells.join(' | ')} |`),
+  ].join('\n');
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 
 /** A self-contained HTML page: one small inline-SVG bar panel per figure, the policies side by side. */
 export function chartHtml(report: QualityReport, meta: { date: string; machine: string }): string {
   const qs = Object.values(report.policies);
   const colours = ['#c0392b', '#2471a3', '#7d3c98', '#148f77'];
-  const panels: { title: string; unit: string; value: (q: PolicyQuality) => number | null; label: (q: PolicyQuality) => string }[] = [
-    { title: 'Honest subscribers suspended', unit: '%', value: (q) => q.honestSuspendedRate * 100, label: (q) => `${q.honestSuspended} (${pct(q.honestSuspendedRate)})` },
-    { title: 'Honest subscribers restricted', unit: '%', value: (q) => q.honestRestrictedRate * 100, label: (q) => `${q.honestRestricted} (${pct(q.honestRestrictedRate)})` },
-    { title: 'Honest heavy callers restricted', unit: '%', value: (q) => q.heavyRestrictedRate * 100, label: (q) => `${q.heavyRestricted} of ${q.heavyCallers}` },
-    { title: 'Fraud numbers caught', unit: '%', value: (q) => q.fraudCaughtRate * 100, label: (q) => `${q.fraudCaught} of ${q.fraudActive}` },
-    { title: 'Calls before restriction (median)', unit: 'calls', value: (q) => q.callsBeforeRestrict.median, label: (q) => num(q.callsBeforeRestrict.median, 1) },
-    { title: 'Detection delay (median)', unit: 'min', value: (q) => q.detectionDelayMin.median, label: (q) => `${num(q.detectionDelayMin.median, 1)} min` },
+  const panels: {
+    title: string;
+    unit: string;
+    value: (q: PolicyQuality) => number | null;
+    label: (q: PolicyQuality) => string;
+  }[] = [
+    {
+      title: 'Honest subscribers suspended',
+      unit: '%',
+      value: (q) => q.honestSuspendedRate * 100,
+      label: (q) => `${q.honestSuspended} (${pct(q.honestSuspendedRate)})`,
+    },
+    {
+      title: 'Honest subscribers restricted',
+      unit: '%',
+      value: (q) => q.honestRestrictedRate * 100,
+      label: (q) => `${q.honestRestricted} (${pct(q.honestRestrictedRate)})`,
+    },
+    {
+      title: 'Honest heavy callers restricted',
+      unit: '%',
+      value: (q) => q.heavyRestrictedRate * 100,
+      label: (q) => `${q.heavyRestricted} of ${q.heavyCallers}`,
+    },
+    {
+      title: 'Fraud numbers caught',
+      unit: '%',
+      value: (q) => q.fraudCaughtRate * 100,
+      label: (q) => `${q.fraudCaught} of ${q.fraudActive}`,
+    },
+    {
+      title: 'Calls before restriction (median)',
+      unit: 'calls',
+      value: (q) => q.callsBeforeRestrict.median,
+      label: (q) => num(q.callsBeforeRestrict.median, 1),
+    },
+    {
+      title: 'Detection delay (median)',
+      unit: 'min',
+      value: (q) => q.detectionDelayMin.median,
+      label: (q) => `${num(q.detectionDelayMin.median, 1)} min`,
+    },
   ];
   const W = 320;
   const barH = 26;
@@ -321,7 +420,9 @@ export function chartHtml(report: QualityReport, meta: { date: string; machine: 
 <p>${p.subscribers.toLocaleString('en')} subscribers over ${p.days} days (${p.events.toLocaleString('en')} events, ${p.heavy} honest heavy callers, ${p.fraud} fraud numbers, seed ${p.seed}); ${escapeHtml(meta.machine)}; ${escapeHtml(meta.date)}.</p>
 <div>${svg.join('\n')}</div>
 <table><tr><th></th>${qs.map((q) => `<th>${escapeHtml(q.policy)}</th>`).join('')}</tr>
-${tableRows(report).map((r) => `<tr><td>${escapeHtml(r.label)}</td>${r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n')}
+${tableRows(report)
+  .map((r) => `<tr><td>${escapeHtml(r.label)}</td>${r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`)
+  .join('\n')}
 </table>
 </body></html>
 `;

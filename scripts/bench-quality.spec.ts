@@ -18,7 +18,9 @@ describe('quality metrics arithmetic', () => {
   });
 
   it('counts honest and fraud outcomes, calls before restriction and delays from hand-made decisions', () => {
-    const [h1, h2, h3, heavy1, heavy2, f1, f2, f3, f4] = ['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => m(`1380000000${d}`));
+    const [h1, h2, h3, heavy1, heavy2, f1, f2, f3, f4] = ['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) =>
+      m(`1380000000${d}`),
+    );
     const truth = { fraud: new Set([f1, f2, f3, f4]), heavy: new Set([heavy1, heavy2]) };
     const t = new QualityTracker(['a', 'b']);
     const t0 = Date.UTC(2024, 3, 1, 2);
@@ -76,14 +78,25 @@ describe('quality metrics arithmetic', () => {
     });
 
     const b = t.summarize('b', truth);
-    expect(b).toMatchObject({ honestSuspended: 0, honestRestricted: 1, honestRestrictedRate: 0.2, heavyRestricted: 0, fraudCaught: 1 });
+    expect(b).toMatchObject({
+      honestSuspended: 0,
+      honestRestricted: 1,
+      honestRestrictedRate: 0.2,
+      heavyRestricted: 0,
+      fraudCaught: 1,
+    });
     expect(b.callsBeforeRestrict).toEqual({ n: 1, median: 1, p90: 1 });
     expect(b.detectionDelayMin).toEqual({ n: 1, median: 2, p90: 2 });
   });
 
   it('counts false-report victims restricted (whether or not they call) and threshold probers caught', () => {
     const [victim, quietVictim, spared, prober, idleProber] = ['1', '2', '3', '4', '5'].map((d) => m(`1390000000${d}`));
-    const truth = { fraud: new Set([prober, idleProber]), heavy: new Set<Msisdn>(), falseReportVictims: new Set([victim, quietVictim, spared]), probers: new Set([prober, idleProber]) };
+    const truth = {
+      fraud: new Set([prober, idleProber]),
+      heavy: new Set<Msisdn>(),
+      falseReportVictims: new Set([victim, quietVictim, spared]),
+      probers: new Set([prober, idleProber]),
+    };
     const t = new QualityTracker(['a']);
     t.call(victim, 0);
     t.call(spared, 0);
@@ -92,19 +105,32 @@ describe('quality metrics arithmetic', () => {
     t.decision('a', { msisdn: quietVictim, action: Action.Suspend, at: MIN });
     t.decision('a', { msisdn: spared, action: Action.Warn, at: MIN });
     t.decision('a', { msisdn: prober, action: Action.Restrict, at: MIN });
-    expect(t.summarize('a', truth)).toMatchObject({ falseReportVictims: 3, falseReportVictimsRestricted: 2, probersActive: 1, probersCaught: 1, fraudActive: 1, fraudCaught: 1 });
+    expect(t.summarize('a', truth)).toMatchObject({
+      falseReportVictims: 3,
+      falseReportVictimsRestricted: 2,
+      probersActive: 1,
+      probersCaught: 1,
+      fraudActive: 1,
+      fraudCaught: 1,
+    });
   });
 
   it('gives no median when nothing was caught', () => {
     const t = new QualityTracker(['a']);
     t.call(m('13800000001'), 0);
     const q = t.summarize('a', { fraud: new Set([m('13800000001')]), heavy: new Set() });
-    expect(q).toMatchObject({ fraudActive: 1, fraudCaught: 0, fraudCaughtRate: 0, honestCallers: 0, honestSuspendedRate: 0 });
+    expect(q).toMatchObject({
+      fraudActive: 1,
+      fraudCaught: 0,
+      fraudCaughtRate: 0,
+      honestCallers: 0,
+      honestSuspendedRate: 0,
+    });
     expect(q.detectionDelayMin).toEqual({ n: 0, median: null, p90: null });
   });
 });
 
-describe('quality benchmark end to end (2,000 subscribers, 1 day, with the simulator\'s extra categories)', () => {
+describe("quality benchmark end to end (2,000 subscribers, 1 day, with the simulator's extra categories)", () => {
   const report = runQuality({ subscribers: 2_000, days: 1, heavyPerMille: 5, fraudPerMille: 2, seed: 1, extras: true });
 
   it('reports both policies with every figure', () => {
@@ -114,10 +140,26 @@ describe('quality benchmark end to end (2,000 subscribers, 1 day, with the simul
     for (const q of Object.values(report.policies)) {
       expect(Object.keys(q).sort()).toEqual(
         [
-          'policy', 'honestCallers', 'honestSuspended', 'honestSuspendedRate', 'honestRestricted', 'honestRestrictedRate',
-          'heavyCallers', 'heavySuspended', 'heavySuspendedRate', 'heavyRestricted', 'heavyRestrictedRate',
-          'fraudActive', 'fraudCaught', 'fraudCaughtRate', 'callsBeforeRestrict', 'detectionDelayMin',
-          'falseReportVictims', 'falseReportVictimsRestricted', 'probersActive', 'probersCaught',
+          'policy',
+          'honestCallers',
+          'honestSuspended',
+          'honestSuspendedRate',
+          'honestRestricted',
+          'honestRestrictedRate',
+          'heavyCallers',
+          'heavySuspended',
+          'heavySuspendedRate',
+          'heavyRestricted',
+          'heavyRestrictedRate',
+          'fraudActive',
+          'fraudCaught',
+          'fraudCaughtRate',
+          'callsBeforeRestrict',
+          'detectionDelayMin',
+          'falseReportVictims',
+          'falseReportVictimsRestricted',
+          'probersActive',
+          'probersCaught',
         ].sort(),
       );
       expect(q.honestCallers).toBeGreaterThan(1_000);

@@ -18,12 +18,22 @@ async function main(): Promise<void> {
   const file = path.join(dir, `events-${subscribers}x${days}.jsonl`);
   const pop = fixtures.population({ subscribers, days, heavyPerMille: 5, fraudPerMille: 2, seed: 1 });
   const out = createWriteStream(file);
-  for (let i = 0; i < pop.events.length; i += 10_000) out.write(`${pop.events.slice(i, i + 10_000).map(eventLine).join('\n')}\n`);
+  for (let i = 0; i < pop.events.length; i += 10_000)
+    out.write(
+      `${pop.events
+        .slice(i, i + 10_000)
+        .map(eventLine)
+        .join('\n')}\n`,
+    );
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
-  console.log(`${pop.events.length} events in ${file} (${subscribers} subscribers, ${days} days); ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
+  console.log(
+    `${pop.events.length} events in ${file} (${subscribers} subscribers, ${days} days); ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
+  );
   for (const name of ['default', 'naive']) {
     const stats = await runReplay({ file, policy: BUILT_IN_POLICIES[name] }, () => undefined);
-    console.log(`replay --policy ${name}: ${Math.round(stats.events / stats.seconds).toLocaleString('en')} events/s (${stats.events} events, ${stats.seconds.toFixed(2)} s, ${stats.decisions} decisions)`);
+    console.log(
+      `replay --policy ${name}: ${Math.round(stats.events / stats.seconds).toLocaleString('en')} events/s (${stats.events} events, ${stats.seconds.toFixed(2)} s, ${stats.decisions} decisions)`,
+    );
   }
 }
 

@@ -11,7 +11,11 @@ describe(carrierIdsOf.name, () => {
   });
 
   it('refuses unknown and repeated carriers', () => {
-    expect(() => carrierIdsOf({ CARRIER_IDS: 'CMCC,XYZ' })).toThrow(new ConfigError('CARRIER_IDS', '"XYZ" is not one of CMCC, CUCC, CTCC, CBN'));
-    expect(() => carrierIdsOf({ CARRIER_IDS: 'CMCC,CUCC,CMCC' })).toThrow(new ConfigError('CARRIER_IDS', 'CMCC is listed twice'));
+    expect(() => carrierIdsOf({ CARRIER_IDS: 'CMCC,XYZ' })).toThrow(
+      new ConfigError('CARRIER_IDS', '"XYZ" is not one of CMCC, CUCC, CTCC, CBN'),
+    );
+    expect(() => carrierIdsOf({ CARRIER_IDS: 'CMCC,CUCC,CMCC' })).toThrow(
+      new ConfigError('CARRIER_IDS', 'CMCC is listed twice'),
+    );
   });
 });

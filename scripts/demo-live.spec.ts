@@ -9,7 +9,9 @@ describe(liveScene.name, () => {
     const engine = new AnalysisEngine({ policy: DEFAULT_POLICY });
     // As the administration's list reaches the carrier: the cell counts from the moment it is listed.
     if (listed) engine.setHighRiskCells([{ cell: scene.cell, from: now - 5_000, until: Number.POSITIVE_INFINITY }]);
-    return scene.events.flatMap((event) => engine.process(event).decisions).filter((d) => d.msisdn === scene.subject && !d.shadow);
+    return scene.events
+      .flatMap((event) => engine.process(event).decisions)
+      .filter((d) => d.msisdn === scene.subject && !d.shadow);
   }
 
   it('is suspended under the default policy, the decision citing the listed cell', () => {
@@ -22,7 +24,7 @@ describe(liveScene.name, () => {
     expect(suspension!.at).toBeGreaterThan(scene.events.filter((e) => e.type === 'call').at(-1)!.at);
   });
 
-  it('cites no cell when the cell is not listed: the cells in the evidence come from the administration\'s list', () => {
+  it("cites no cell when the cell is not listed: the cells in the evidence come from the administration's list", () => {
     const decisions = play(false);
     expect(decisions.map((d) => d.action)).toContain(Action.Suspend);
     expect(decisions.every((d) => d.evidence.cells.length === 0)).toBe(true);

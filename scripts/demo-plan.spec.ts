@@ -4,7 +4,12 @@ import type { ServicePlan } from './launcher/plan';
 const service = (name: string, address: string) => ({ plan: { name } as ServicePlan, address });
 
 describe(demoArguments.name, () => {
-  const services = [service('registry', '127.0.0.1:50051'), service('admin', '127.0.0.1:50052'), service('carrier-cmcc', '127.0.0.1:50061'), service('carrier-ctcc', '127.0.0.1:50063')];
+  const services = [
+    service('registry', '127.0.0.1:50051'),
+    service('admin', '127.0.0.1:50052'),
+    service('carrier-cmcc', '127.0.0.1:50061'),
+    service('carrier-ctcc', '127.0.0.1:50063'),
+  ];
 
   it('simulates the days up to today (China Standard Time) into every carrier started', () => {
     // 2026-11-29 02:00 in Beijing is still 2026-11-28 in UTC: the days end on the 29th there.
@@ -18,7 +23,9 @@ describe(demoArguments.name, () => {
   });
 
   it('takes its size from the environment, validated', () => {
-    expect(demoArguments(services, { DEMO_SUBSCRIBERS: '5000', DEMO_DAYS: '3' }, new Date('2026-11-29T12:00:00Z'))).toMatchObject({ subscribers: 5000, days: 3, start: '2026-11-26T00:00' });
+    expect(
+      demoArguments(services, { DEMO_SUBSCRIBERS: '5000', DEMO_DAYS: '3' }, new Date('2026-11-29T12:00:00Z')),
+    ).toMatchObject({ subscribers: 5000, days: 3, start: '2026-11-26T00:00' });
     expect(() => demoArguments(services, { DEMO_DAYS: '30' }, new Date())).toThrow('DEMO_DAYS');
   });
 });

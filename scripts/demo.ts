@@ -16,7 +16,9 @@ new Launcher({
   print: (line) => process.stdout.write(`${line}\n`),
   whenServing: async (services, env) => {
     const args = demoArguments(services, env, new Date());
-    process.stdout.write(`demo: streaming ${args.subscribers} subscribers over ${args.days} days into ${Object.keys(args.carriers ?? {}).join(', ')}\n`);
+    process.stdout.write(
+      `demo: streaming ${args.subscribers} subscribers over ${args.days} days into ${Object.keys(args.carriers ?? {}).join(', ')}\n`,
+    );
     await runSimulate(args, process.stderr, env);
     process.stdout.write('demo: traffic sent; the carriers report to the administration: open the dashboard\n');
     await playLiveScene(services, env, (line) => process.stdout.write(`demo: ${line}\n`));

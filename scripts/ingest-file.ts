@@ -27,8 +27,19 @@ function parse(argv: string[]): Options {
   const carrierId = named.get('carrier');
   if (positional.length !== 1 || !carrierId || !isCarrierId(carrierId)) throw new Error(USAGE);
   // Outside production the development key mints this carrier's token, as `npm run token` would.
-  const token = named.get('token') ?? process.env.CARRIER_TOKEN ?? signToken({ subject: `ingest-${carrierId.toLowerCase()}`, role: `carrier:${carrierId}`, ttlSeconds: 8 * 3600 }, loadSigningKey(process.env));
-  return { file: positional[0], carrier: carrierId, address: named.get('address') ?? `127.0.0.1:${CARRIER_DEFAULT_PORTS[carrierId]}`, token };
+  const token =
+    named.get('token') ??
+    process.env.CARRIER_TOKEN ??
+    signToken(
+      { subject: `ingest-${carrierId.toLowerCase()}`, role: `carrier:${carrierId}`, ttlSeconds: 8 * 3600 },
+      loadSigningKey(process.env),
+    );
+  return {
+    file: positional[0],
+    carrier: carrierId,
+    address: named.get('address') ?? `127.0.0.1:${CARRIER_DEFAULT_PORTS[carrierId]}`,
+    token,
+  };
 }
 
 /**
@@ -39,10 +50,15 @@ function parse(argv: string[]): Options {
  */
 async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
-  const client = createGrpcClient('fraud.carrier.v1.CarrierService', 'fraud/carrier/v1/carrier.proto', options.address, {
-    credentials: clientCredentials(process.env),
-    token: options.token,
-  });
+  const client = createGrpcClient(
+    'fraud.carrier.v1.CarrierService',
+    'fraud/carrier/v1/carrier.proto',
+    options.address,
+    {
+      credentials: clientCredentials(process.env),
+      token: options.token,
+    },
+  );
   let lineNo = 0;
   let skipped = 0;
   let sent = 0;

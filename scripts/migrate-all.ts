@@ -21,7 +21,11 @@ export interface MigrationTarget {
 
 /** registry, admin, and one carrier database per id in `CARRIER_IDS`. */
 export function migrationTargets(env: Env = process.env): MigrationTarget[] {
-  return [{ db: registryDatabase }, { db: adminDatabase }, ...carrierIdsOf(env).map((instance) => ({ db: carrierDatabase, instance }))];
+  return [
+    { db: registryDatabase },
+    { db: adminDatabase },
+    ...carrierIdsOf(env).map((instance) => ({ db: carrierDatabase, instance })),
+  ];
 }
 
 /**
@@ -40,7 +44,9 @@ export async function migrateAll(env: Env = process.env, print: (line: string) =
   try {
     for (const target of migrationTargets(env)) {
       const name = databaseNameFor(target.db.service, target.instance);
-      const applied = await runMigrations(await urlOf(target), target.db, target.instance, env, (message) => print(`${name}: ${message}`));
+      const applied = await runMigrations(await urlOf(target), target.db, target.instance, env, (message) =>
+        print(`${name}: ${message}`),
+      );
       print(`${name}: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`);
     }
   } finally {

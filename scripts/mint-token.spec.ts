@@ -14,7 +14,12 @@ describe('mint-token', () => {
   const mint = (...argv: string[]): { status: number; out: string[]; err: string[] } => {
     const out: string[] = [];
     const err: string[] = [];
-    const status = run(argv, { DATA_DIR: dataDir }, (l) => out.push(l), (l) => err.push(l));
+    const status = run(
+      argv,
+      { DATA_DIR: dataDir },
+      (l) => out.push(l),
+      (l) => err.push(l),
+    );
     return { status, out, err };
   };
 
@@ -23,8 +28,16 @@ describe('mint-token', () => {
     expect(status).toBe(0);
     expect(out).toHaveLength(1);
     const now = Math.floor(Date.now() / 1000);
-    expect(verifyToken(out[0]!, loadVerificationKey({ DATA_DIR: dataDir }), now)).toEqual({ subject: 'carrier-cmcc', role: 'carrier:CMCC', kind: RoleKind.Carrier, scope: 'CMCC', expiresAt: expect.any(Number) });
-    expect(() => verifyToken(out[0]!, loadVerificationKey({ DATA_DIR: dataDir }), now + 2 * 3600 + 60)).toThrow(/expired/);
+    expect(verifyToken(out[0]!, loadVerificationKey({ DATA_DIR: dataDir }), now)).toEqual({
+      subject: 'carrier-cmcc',
+      role: 'carrier:CMCC',
+      kind: RoleKind.Carrier,
+      scope: 'CMCC',
+      expiresAt: expect.any(Number),
+    });
+    expect(() => verifyToken(out[0]!, loadVerificationKey({ DATA_DIR: dataDir }), now + 2 * 3600 + 60)).toThrow(
+      /expired/,
+    );
   });
 
   it('takes a subject', () => {
@@ -33,8 +46,15 @@ describe('mint-token', () => {
   });
 
   it('refuses unknown roles and options with usage, status 2', () => {
-    expect(mint('--role', 'root')).toMatchObject({ status: 2, out: [], err: [expect.stringContaining('unknown role "root"'), expect.stringMatching(/^usage:/)] });
-    expect(mint()).toMatchObject({ status: 2, err: ['mint-token: --role is required', expect.stringMatching(/^usage:/)] });
+    expect(mint('--role', 'root')).toMatchObject({
+      status: 2,
+      out: [],
+      err: [expect.stringContaining('unknown role "root"'), expect.stringMatching(/^usage:/)],
+    });
+    expect(mint()).toMatchObject({
+      status: 2,
+      err: ['mint-token: --role is required', expect.stringMatching(/^usage:/)],
+    });
     expect(mint('--role', 'police', '--bogus')).toMatchObject({ status: 2 });
     expect(mint('--role', 'police', '--ttl', 'forever')).toMatchObject({ status: 2 });
   });

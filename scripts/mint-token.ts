@@ -19,7 +19,8 @@ export { parseTtl };
 
 type Env = Record<string, string | undefined>;
 
-const USAGE = 'usage: mint-token --role <carrier:ID|admin:province|analyst|police|auditor> [--subject <sub>] [--ttl 8h|30m|2d|3600] [--issuer <iss>]';
+const USAGE =
+  'usage: mint-token --role <carrier:ID|admin:province|analyst|police|auditor> [--subject <sub>] [--ttl 8h|30m|2d|3600] [--issuer <iss>]';
 
 export class UsageError extends Error {}
 
@@ -43,12 +44,19 @@ export function run(argv: string[], env: Env, out: (line: string) => void, err: 
       return 0;
     }
     if (!values.role) throw new UsageError('--role is required');
-    const { token, role, subject } = mintToken({ role: values.role, subject: values.subject, ttlSeconds: parseTtl(values.ttl), issuer: values.issuer }, env);
+    const { token, role, subject } = mintToken(
+      { role: values.role, subject: values.subject, ttlSeconds: parseTtl(values.ttl), issuer: values.issuer },
+      env,
+    );
     out(token);
     err(`mint-token: ${role.kind}${role.scope ? ` (${role.scope})` : ''} token for "${subject}", valid ${values.ttl}`);
     return 0;
   } catch (error) {
-    const usage = error instanceof UsageError || error instanceof TtlError || error instanceof RoleError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const usage =
+      error instanceof UsageError ||
+      error instanceof TtlError ||
+      error instanceof RoleError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     err(`mint-token: ${(error as Error).message}`);
     if (usage) err(USAGE);
     return usage ? 2 : 1;

@@ -1,8 +1,17 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { BUILT_IN_POLICIES, decisionLine, Replayer, validatePolicy, ValidationError, type PolicyDocument, type ReplayStats } from '@app/domain';
+import {
+  BUILT_IN_POLICIES,
+  decisionLine,
+  Replayer,
+  validatePolicy,
+  ValidationError,
+  type PolicyDocument,
+  type ReplayStats,
+} from '@app/domain';
 
-export const USAGE = 'usage: npm run --silent replay -- FILE [--policy default|naive|PATH] [--shadow default|naive|PATH]';
+export const USAGE =
+  'usage: npm run --silent replay -- FILE [--policy default|naive|PATH] [--shadow default|naive|PATH]';
 
 export interface ReplayArguments {
   file: string;
@@ -18,7 +27,10 @@ export function loadPolicy(spec: string): PolicyDocument {
   try {
     raw = JSON.parse(readFileSync(spec, 'utf8'));
   } catch (error) {
-    throw new Error(`--policy ${spec}: not a built-in policy (${Object.keys(BUILT_IN_POLICIES).join(', ')}) nor a readable JSON file (${(error as Error).message})`, { cause: error });
+    throw new Error(
+      `--policy ${spec}: not a built-in policy (${Object.keys(BUILT_IN_POLICIES).join(', ')}) nor a readable JSON file (${(error as Error).message})`,
+      { cause: error },
+    );
   }
   try {
     return validatePolicy(raw);
@@ -52,7 +64,10 @@ export function parseArguments(argv: string[]): ReplayArguments {
 }
 
 /** Streams the file through the engine and writes one decision per line; returns the stats. */
-export async function runReplay(args: ReplayArguments, write: (chunk: string) => void): Promise<ReplayStats & { seconds: number }> {
+export async function runReplay(
+  args: ReplayArguments,
+  write: (chunk: string) => void,
+): Promise<ReplayStats & { seconds: number }> {
   const replayer = new Replayer({ policy: args.policy, shadow: args.shadow });
   const lines = createInterface({ input: createReadStream(args.file, { encoding: 'utf8' }), crlfDelay: Infinity });
   const started = process.hrtime.bigint();
@@ -71,15 +86,20 @@ export async function runReplay(args: ReplayArguments, write: (chunk: string) =>
 /** The summary for stderr: counts, throughput, and every rejected line with why. */
 export function summary(stats: ReplayStats & { seconds: number }, policy: PolicyDocument): string {
   const rate = stats.seconds > 0 ? Math.round(stats.events / stats.seconds) : stats.events;
-  const actions = Object.entries(stats.byAction).map(([action, n]) => `${action} ${n}`).join(', ') || 'none';
+  const actions =
+    Object.entries(stats.byAction)
+      .map(([action, n]) => `${action} ${n}`)
+      .join(', ') || 'none';
   const lines = [
     `replay: ${stats.events} events from ${stats.lines} lines in ${stats.seconds.toFixed(2)} s (${rate} events/s), policy ${policy.name}@${policy.version}`,
     `replay: ${stats.decisions} decisions: ${actions}`,
   ];
-  if (stats.outOfOrder > 0) lines.push(`replay: ${stats.outOfOrder} events out of time order (applied where they stand)`);
+  if (stats.outOfOrder > 0)
+    lines.push(`replay: ${stats.outOfOrder} events out of time order (applied where they stand)`);
   if (stats.rejected.length > 0) {
     lines.push(`replay: ${stats.rejected.length} lines skipped:`);
-    for (const r of stats.rejected.slice(0, 100)) lines.push(`  line ${r.line}: ${r.field ? `${r.field}: ` : ''}${r.reason}`);
+    for (const r of stats.rejected.slice(0, 100))
+      lines.push(`  line ${r.line}: ${r.field ? `${r.field}: ` : ''}${r.reason}`);
     if (stats.rejected.length > 100) lines.push(`  … and ${stats.rejected.length - 100} more`);
   }
   return lines.join('\n');

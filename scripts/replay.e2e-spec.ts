@@ -18,10 +18,17 @@ describe('replay (event file → decisions)', () => {
     workDir = mkdtempSync(path.join(ROOT, '.data', 'replay-e2e-'));
     chmodSync(workDir, 0o755);
     const fixtures = [...ARTICLE_PEOPLE, ...FRAUD_PATTERNS].map((make) => make());
-    const events = fixtures.flatMap((f) => f.events).sort((a, b) => (a.type === 'subscriber' ? -1 : 0) - (b.type === 'subscriber' ? -1 : 0) || a.at - b.at);
+    const events = fixtures
+      .flatMap((f) => f.events)
+      .sort((a, b) => (a.type === 'subscriber' ? -1 : 0) - (b.type === 'subscriber' ? -1 : 0) || a.at - b.at);
     const lines = events.map(eventLine);
     // One broken line and one bad number in the middle: reported with their line numbers, skipped.
-    lines.splice(100, 0, '{"type":"call",', '{"type":"call","at":"2024-03-02T10:00:00+08:00","caller":"１９１","callee":"13800000000"}');
+    lines.splice(
+      100,
+      0,
+      '{"type":"call",',
+      '{"type":"call","at":"2024-03-02T10:00:00+08:00","caller":"１９１","callee":"13800000000"}',
+    );
     eventsFile = path.join(workDir, 'events.jsonl');
     writeFileSync(eventsFile, `${lines.join('\n')}\n`);
   });
@@ -59,7 +66,10 @@ describe('replay (event file → decisions)', () => {
     const strict: string[] = [];
     await runReplay(parseArguments([eventsFile, '--policy', custom]), (chunk) => strict.push(chunk));
     expect(strict.join('')).toContain('"policy":"strict@7"');
-    writeFileSync(custom, JSON.stringify({ ...DEFAULT_POLICY, ladder: { monitor: 0.5, warn: 0.4, restrict: 0.6, suspend: 0.8 } }));
+    writeFileSync(
+      custom,
+      JSON.stringify({ ...DEFAULT_POLICY, ladder: { monitor: 0.5, warn: 0.4, restrict: 0.6, suspend: 0.8 } }),
+    );
     expect(() => parseArguments([eventsFile, '--policy', custom])).toThrow('policy.ladder');
     expect(() => parseArguments([])).toThrow('an event file is required');
     expect(() => parseArguments([eventsFile, '--bogus'])).toThrow('unknown option --bogus');
@@ -67,10 +77,25 @@ describe('replay (event file → decisions)', () => {
 
   it('works as a command: decisions on stdout, the summary on stderr', async () => {
     const dist = path.join(workDir, 'dist');
-    await run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', dist], { cwd: ROOT });
-    const { stdout, stderr } = await run(process.execPath, [path.join(dist, 'scripts', 'replay.js'), eventsFile, '--policy', 'naive'], { cwd: ROOT });
-    expect(stdout.trimEnd().split('\n').every((l) => JSON.parse(l).policy === 'naive@1')).toBe(true);
+    await run(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', dist],
+      { cwd: ROOT },
+    );
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [path.join(dist, 'scripts', 'replay.js'), eventsFile, '--policy', 'naive'],
+      { cwd: ROOT },
+    );
+    expect(
+      stdout
+        .trimEnd()
+        .split('\n')
+        .every((l) => JSON.parse(l).policy === 'naive@1'),
+    ).toBe(true);
     expect(stderr).toMatch(/replay: \d+ events from \d+ lines in [\d.]+ s \(\d+ events\/s\), policy naive@1/);
-    await expect(run(process.execPath, [path.join(dist, 'scripts', 'replay.js')], { cwd: ROOT })).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('usage:') });
+    await expect(run(process.execPath, [path.join(dist, 'scripts', 'replay.js')], { cwd: ROOT })).rejects.toMatchObject(
+      { code: 2, stderr: expect.stringContaining('usage:') },
+    );
   });
 });

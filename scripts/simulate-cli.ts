@@ -1,7 +1,14 @@
 import { createWriteStream, writeFileSync } from 'node:fs';
 import type { carrier } from '@app/contracts';
 import { eventLine, fixtures, type CarrierEvent } from '@app/domain';
-import { clientCredentials, clientStreaming, createGrpcClient, loadSigningKey, signToken, type ClientStreamingCall } from '@app/grpc';
+import {
+  clientCredentials,
+  clientStreaming,
+  createGrpcClient,
+  loadSigningKey,
+  signToken,
+  type ClientStreamingCall,
+} from '@app/grpc';
 import { toWireEvent } from '../apps/carrier/src/ingest/event.mapper';
 
 export const USAGE = [
@@ -11,7 +18,7 @@ export const USAGE = [
   '  --seed S          random seed (default 1); the same seed gives the same population',
   '  --out FILE        write the events (JSON Lines, DESIGN.md §3) to FILE and the ground truth to FILE.labels.json',
   '  --carriers        stream the events into running carrier services over gRPC (IngestEvents)',
-  '  --address C=H:P   a carrier\'s address (repeatable); when given, only the carriers named are fed',
+  "  --address C=H:P   a carrier's address (repeatable); when given, only the carriers named are fed",
   '                    (default 127.0.0.1:50061 CMCC, 127.0.0.1:50062 CUCC, 127.0.0.1:50063 CTCC)',
 ].join('\n');
 
@@ -22,7 +29,11 @@ export class UsageError extends Error {
 
 export type SimCarrier = 'CMCC' | 'CUCC' | 'CTCC';
 const SIM_CARRIERS: SimCarrier[] = ['CMCC', 'CUCC', 'CTCC'];
-export const DEFAULT_ADDRESSES: Record<SimCarrier, string> = { CMCC: '127.0.0.1:50061', CUCC: '127.0.0.1:50062', CTCC: '127.0.0.1:50063' };
+export const DEFAULT_ADDRESSES: Record<SimCarrier, string> = {
+  CMCC: '127.0.0.1:50061',
+  CUCC: '127.0.0.1:50062',
+  CTCC: '127.0.0.1:50063',
+};
 
 export interface SimulateArguments {
   subscribers: number;
@@ -35,7 +46,8 @@ export interface SimulateArguments {
 }
 
 function integer(name: string, value: string | undefined, min: number): number {
-  if (value === undefined || !/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${name} needs a whole number of at least ${min}, got ${value ?? 'nothing'}\n${USAGE}`);
+  if (value === undefined || !/^\d+$/.test(value) || Number(value) < min)
+    throw new UsageError(`${name} needs a whole number of at least ${min}, got ${value ?? 'nothing'}\n${USAGE}`);
   return Number(value);
 }
 
@@ -67,7 +79,8 @@ export function parseSimulateArguments(argv: string[]): SimulateArguments {
       case '--address': {
         const value = argv[++i] ?? '';
         const match = /^(CMCC|CUCC|CTCC)=([^\s:]+:\d+)$/.exec(value);
-        if (!match) throw new UsageError(`--address needs CMCC|CUCC|CTCC=HOST:PORT, got ${value || 'nothing'}\n${USAGE}`);
+        if (!match)
+          throw new UsageError(`--address needs CMCC|CUCC|CTCC=HOST:PORT, got ${value || 'nothing'}\n${USAGE}`);
         addresses[match[1] as SimCarrier] = match[2];
         break;
       }
@@ -86,8 +99,19 @@ export function parseSimulateArguments(argv: string[]): SimulateArguments {
 }
 
 /** The simulated population: the fixtures' population with every category and three carriers. */
-export function simulatedPopulation(args: Pick<SimulateArguments, 'subscribers' | 'days' | 'seed' | 'start'>): fixtures.Population {
-  return fixtures.population({ subscribers: args.subscribers, days: args.days, seed: args.seed, heavyPerMille: 3, fraudPerMille: 1, carriers: true, extras: true, start: args.start });
+export function simulatedPopulation(
+  args: Pick<SimulateArguments, 'subscribers' | 'days' | 'seed' | 'start'>,
+): fixtures.Population {
+  return fixtures.population({
+    subscribers: args.subscribers,
+    days: args.days,
+    seed: args.seed,
+    heavyPerMille: 3,
+    fraudPerMille: 1,
+    carriers: true,
+    extras: true,
+    start: args.start,
+  });
 }
 
 /** The ground-truth file: every category, with counts. */
@@ -95,7 +119,8 @@ export function labelsDocument(args: SimulateArguments, pop: fixtures.Population
   const byCarrier: Record<string, number> = {};
   for (const c of pop.carrierOf.values()) byCarrier[c] = (byCarrier[c] ?? 0) + 1;
   const national = (list: Iterable<string>) => [...list].map((m) => (m.startsWith('+86') ? m.slice(3) : m));
-  const mapValues = (o: Record<string, string[]>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, national(v)]));
+  const mapValues = (o: Record<string, string[]>) =>
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, national(v)]));
   return {
     generator: 'npm run simulate',
     subscribers: args.subscribers,
@@ -173,10 +198,16 @@ export interface SimulateResult {
 const BATCH = 500;
 
 /** Generates the population and writes it to a file or streams it into the carriers. */
-export async function runSimulate(args: SimulateArguments, stderr: Terminal, env: NodeJS.ProcessEnv = process.env): Promise<SimulateResult> {
+export async function runSimulate(
+  args: SimulateArguments,
+  stderr: Terminal,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SimulateResult> {
   const t0 = Date.now();
   const pop = simulatedPopulation(args);
-  stderr.write(`simulate: ${pop.events.length.toLocaleString('en')} events for ${args.subscribers.toLocaleString('en')} subscribers over ${args.days} days (seed ${args.seed}) in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${pop.fraud.size} fraud numbers, ${pop.heavy.size} honest heavy callers, ${pop.labels.falseReportVictims.length} false-report victims\n`);
+  stderr.write(
+    `simulate: ${pop.events.length.toLocaleString('en')} events for ${args.subscribers.toLocaleString('en')} subscribers over ${args.days} days (seed ${args.seed}) in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${pop.fraud.size} fraud numbers, ${pop.heavy.size} honest heavy callers, ${pop.labels.falseReportVictims.length} false-report victims\n`,
+  );
   if (args.out) {
     await writeEvents(args.out, pop.events);
     const labelsFile = `${args.out}.labels.json`;
@@ -184,7 +215,10 @@ export async function runSimulate(args: SimulateArguments, stderr: Terminal, env
     stderr.write(`simulate: wrote ${args.out} and ${labelsFile}\n`);
     return { events: pop.events.length, file: args.out, labelsFile };
   }
-  return { events: pop.events.length, carriers: await streamToCarriers(args.carriers ?? DEFAULT_ADDRESSES, pop.events, stderr, env) };
+  return {
+    events: pop.events.length,
+    carriers: await streamToCarriers(args.carriers ?? DEFAULT_ADDRESSES, pop.events, stderr, env),
+  };
 }
 
 async function writeEvents(file: string, events: CarrierEvent[]): Promise<void> {
@@ -194,7 +228,15 @@ async function writeEvents(file: string, events: CarrierEvent[]): Promise<void> 
     out.on('finish', resolve);
   });
   for (let i = 0; i < events.length; i += 10_000) {
-    if (!out.write(`${events.slice(i, i + 10_000).map(eventLine).join('\n')}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+    if (
+      !out.write(
+        `${events
+          .slice(i, i + 10_000)
+          .map(eventLine)
+          .join('\n')}\n`,
+      )
+    )
+      await new Promise<void>((r) => out.once('drain', () => r()));
   }
   out.end();
   await done;
@@ -210,11 +252,24 @@ interface Feed {
 }
 
 /** Each carrier gets its own subscribers' records and all the traffic, in batches, with flow control. */
-async function streamToCarriers(addresses: Partial<Record<SimCarrier, string>>, events: CarrierEvent[], stderr: Terminal, env: NodeJS.ProcessEnv): Promise<SimulateResult['carriers']> {
+async function streamToCarriers(
+  addresses: Partial<Record<SimCarrier, string>>,
+  events: CarrierEvent[],
+  stderr: Terminal,
+  env: NodeJS.ProcessEnv,
+): Promise<SimulateResult['carriers']> {
   const key = loadSigningKey(env);
   const feeds: Feed[] = SIM_CARRIERS.filter((c) => addresses[c]).map((c) => {
-    const token = signToken({ subject: `simulate-${c.toLowerCase()}`, role: `carrier:${c}`, ttlSeconds: 8 * 3600 }, key);
-    const client = createGrpcClient('fraud.carrier.v1.CarrierService', 'fraud/carrier/v1/carrier.proto', addresses[c]!, { credentials: clientCredentials(env), token });
+    const token = signToken(
+      { subject: `simulate-${c.toLowerCase()}`, role: `carrier:${c}`, ttlSeconds: 8 * 3600 },
+      key,
+    );
+    const client = createGrpcClient(
+      'fraud.carrier.v1.CarrierService',
+      'fraud/carrier/v1/carrier.proto',
+      addresses[c]!,
+      { credentials: clientCredentials(env), token },
+    );
     const call = clientStreaming<carrier.IngestEventsRequest, carrier.IngestEventsResponse>(client, 'ingestEvents');
     const answer = call.response.catch((error: Error) => {
       throw new Error(`${c} at ${addresses[c]}: ${error.message}`);
@@ -251,7 +306,9 @@ async function streamToCarriers(addresses: Partial<Record<SimCarrier, string>>, 
     const result: NonNullable<SimulateResult['carriers']> = {};
     for (const feed of feeds) {
       result[feed.carrier] = { sent: feed.sent, response: await feed.answer };
-      stderr.write(`simulate: ${feed.carrier} ${feed.sent.toLocaleString('en')} events sent: ${JSON.stringify(result[feed.carrier]!.response)}\n`);
+      stderr.write(
+        `simulate: ${feed.carrier} ${feed.sent.toLocaleString('en')} events sent: ${JSON.stringify(result[feed.carrier]!.response)}\n`,
+      );
     }
     return result;
   } finally {

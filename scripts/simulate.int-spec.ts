@@ -13,7 +13,17 @@ describe('simulate --carriers (into a real carrier service)', () => {
   it('streams its subscribers and all traffic to the carrier named, with progress on stderr', async () => {
     const err: string[] = [];
     const result = await runSimulate(
-      parseSimulateArguments(['--carriers', '--subscribers', '600', '--days', '1', '--seed', '3', '--address', `CTCC=${ctcc.address}`]),
+      parseSimulateArguments([
+        '--carriers',
+        '--subscribers',
+        '600',
+        '--days',
+        '1',
+        '--seed',
+        '3',
+        '--address',
+        `CTCC=${ctcc.address}`,
+      ]),
       { write: (c: string) => err.push(c), isTTY: false },
       // Plaintext, with a token signed by the carrier's key, as under npm start.
       { GRPC_INSECURE: 'true', AUTH_KEY_DIR: ctcc.keyDir },

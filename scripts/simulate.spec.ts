@@ -7,14 +7,21 @@ import { parseSimulateArguments, Progress, runSimulate, UsageError } from './sim
 
 describe('simulate arguments', () => {
   it('has defaults and reads every option', () => {
-    expect(parseSimulateArguments(['--out', 'e.jsonl'])).toEqual({ subscribers: 100_000, days: 3, seed: 1, out: 'e.jsonl' });
+    expect(parseSimulateArguments(['--out', 'e.jsonl'])).toEqual({
+      subscribers: 100_000,
+      days: 3,
+      seed: 1,
+      out: 'e.jsonl',
+    });
     expect(parseSimulateArguments(['--subscribers', '500', '--days', '2', '--seed', '9', '--carriers'])).toEqual({
       subscribers: 500,
       days: 2,
       seed: 9,
       carriers: { CMCC: '127.0.0.1:50061', CUCC: '127.0.0.1:50062', CTCC: '127.0.0.1:50063' },
     });
-    expect(parseSimulateArguments(['--carriers', '--address', 'CTCC=localhost:7000']).carriers).toEqual({ CTCC: 'localhost:7000' });
+    expect(parseSimulateArguments(['--carriers', '--address', 'CTCC=localhost:7000']).carriers).toEqual({
+      CTCC: 'localhost:7000',
+    });
   });
 
   it.each([
@@ -49,7 +56,10 @@ describe('simulate --out', () => {
 
   it('writes events replay can read and labels consistent with them, the same for the same seed', async () => {
     const file = path.join(dir, 'a.jsonl');
-    const result = await runSimulate(parseSimulateArguments(['--subscribers', '2000', '--days', '1', '--seed', '5', '--out', file]), sink);
+    const result = await runSimulate(
+      parseSimulateArguments(['--subscribers', '2000', '--days', '1', '--seed', '5', '--out', file]),
+      sink,
+    );
     expect(result.labelsFile).toBe(`${file}.labels.json`);
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     expect(lines.length).toBe(result.events);
@@ -61,9 +71,21 @@ describe('simulate --out', () => {
 
     const labels = JSON.parse(readFileSync(`${file}.labels.json`, 'utf8'));
     expect(Object.keys(labels.fraudByPattern).sort()).toEqual(
-      ['burst', 'fake_courier', 'high_risk_cell', 'new_number_burst', 'reported_low_volume', 'sequential_dialler', 'sms_blaster', 'threshold_prober', 'wangiri'].sort(),
+      [
+        'burst',
+        'fake_courier',
+        'high_risk_cell',
+        'new_number_burst',
+        'reported_low_volume',
+        'sequential_dialler',
+        'sms_blaster',
+        'threshold_prober',
+        'wangiri',
+      ].sort(),
     );
-    expect(Object.keys(labels.heavyByKind).sort()).toEqual(['courier', 'declared_courier', 'driver', 'enterprise', 'new_number_busy_day', 'rider', 'tourist'].sort());
+    expect(Object.keys(labels.heavyByKind).sort()).toEqual(
+      ['courier', 'declared_courier', 'driver', 'enterprise', 'new_number_busy_day', 'rider', 'tourist'].sort(),
+    );
     expect(labels.falseReportVictims.length).toBeGreaterThan(0);
     expect(labels.falseReporters.length).toBeGreaterThanOrEqual(10);
     expect(labels.probers.length).toBeGreaterThan(0);
@@ -72,10 +94,14 @@ describe('simulate --out', () => {
     // Labels agree with the events.
     const events = lines.map((l) => JSON.parse(l));
     const subscribers = new Map(events.filter((e) => e.type === 'subscriber').map((e) => [e.msisdn, e]));
-    const active = new Set(events.flatMap((e) => [e.caller, e.sender, e.msisdn].filter((m) => m && e.type !== 'subscriber')));
+    const active = new Set(
+      events.flatMap((e) => [e.caller, e.sender, e.msisdn].filter((m) => m && e.type !== 'subscriber')),
+    );
     const fraudUnion = Object.values(labels.fraudByPattern as Record<string, string[]>).flat();
     expect(new Set(fraudUnion)).toEqual(new Set(labels.fraud));
-    expect(new Set(Object.values(labels.heavyByKind as Record<string, string[]>).flat())).toEqual(new Set(labels.heavy));
+    expect(new Set(Object.values(labels.heavyByKind as Record<string, string[]>).flat())).toEqual(
+      new Set(labels.heavy),
+    );
     for (const m of [...labels.fraud, ...labels.heavy, ...labels.falseReportVictims, ...labels.probers]) {
       expect(subscribers.has(m)).toBe(true);
       // The original population's burst callers rest on about half of the days.
@@ -83,7 +109,9 @@ describe('simulate --out', () => {
     }
     for (const m of labels.fraud) expect(labels.heavy).not.toContain(m);
     // False reporters report a victim who never called them, and never called the victim.
-    const calls = new Set(events.filter((e) => e.type === 'call').flatMap((e) => [`${e.caller}>${e.callee}`, `${e.callee}>${e.caller}`]));
+    const calls = new Set(
+      events.filter((e) => e.type === 'call').flatMap((e) => [`${e.caller}>${e.callee}`, `${e.callee}>${e.caller}`]),
+    );
     const falseReports = events.filter((e) => e.type === 'report' && labels.falseReportVictims.includes(e.reported));
     expect(falseReports.length).toBe(labels.falseReporters.length);
     for (const r of falseReports) expect(calls.has(`${r.reporter}>${r.reported}`)).toBe(false);
@@ -99,11 +127,17 @@ describe('simulate --out', () => {
     }
 
     const again = path.join(dir, 'b.jsonl');
-    await runSimulate(parseSimulateArguments(['--subscribers', '2000', '--days', '1', '--seed', '5', '--out', again]), sink);
+    await runSimulate(
+      parseSimulateArguments(['--subscribers', '2000', '--days', '1', '--seed', '5', '--out', again]),
+      sink,
+    );
     expect(readFileSync(again, 'utf8')).toBe(readFileSync(file, 'utf8'));
     expect(readFileSync(`${again}.labels.json`, 'utf8')).toBe(readFileSync(`${file}.labels.json`, 'utf8'));
     const other = path.join(dir, 'c.jsonl');
-    await runSimulate(parseSimulateArguments(['--subscribers', '2000', '--days', '1', '--seed', '6', '--out', other]), sink);
+    await runSimulate(
+      parseSimulateArguments(['--subscribers', '2000', '--days', '1', '--seed', '6', '--out', other]),
+      sink,
+    );
     expect(readFileSync(other, 'utf8')).not.toBe(readFileSync(file, 'utf8'));
   });
 });

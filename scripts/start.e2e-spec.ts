@@ -21,8 +21,12 @@ class LauncherRun {
   private readonly child: ChildProcess;
 
   constructor(distRoot: string, env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [path.join(distRoot, 'scripts', 'start.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const stream of [this.child.stdout!, this.child.stderr!]) createInterface({ input: stream }).on('line', (line) => this.lines.push(line));
+    this.child = spawn(process.execPath, [path.join(distRoot, 'scripts', 'start.js')], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [this.child.stdout!, this.child.stderr!])
+      createInterface({ input: stream }).on('line', (line) => this.lines.push(line));
     this.exited = new Promise((resolve) => this.child.once('close', (code, signal) => resolve(code ?? signal)));
   }
 
@@ -42,7 +46,10 @@ class LauncherRun {
   token(variable: string): string {
     const line = this.lines.find((l) => l.trimStart().startsWith(`export ${variable}=`));
     if (!line) throw new Error(`no ${variable} in the banner:\n${this.output()}`);
-    return line.trim().split(/\s+/)[1]!.slice(variable.length + 1);
+    return line
+      .trim()
+      .split(/\s+/)[1]!
+      .slice(variable.length + 1);
   }
 
   /** The services' pids, from the banner. */
@@ -89,7 +96,8 @@ function refusesConnections(port: number): Promise<boolean> {
 
 /** Variables of this test run that would steer the launcher elsewhere (jest's DATABASE_URL, a developer's GRPC_*). */
 function isolatedEnv(): NodeJS.ProcessEnv {
-  const steering = /^(DATABASE_URL|\w+_DATABASE_URL|GRPC_\w+|AUTH_\w+|CARRIER_\w+|REGISTRY_PORT|ADMIN_PORT|ADMIN_HTTP_\w+|\w*METRICS_\w+|LOG_\w+|EMBEDDED_PG_PORT|DATA_DIR)$/;
+  const steering =
+    /^(DATABASE_URL|\w+_DATABASE_URL|GRPC_\w+|AUTH_\w+|CARRIER_\w+|REGISTRY_PORT|ADMIN_PORT|ADMIN_HTTP_\w+|\w*METRICS_\w+|LOG_\w+|EMBEDDED_PG_PORT|DATA_DIR)$/;
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !steering.test(name)));
 }
 
@@ -97,11 +105,26 @@ describe('npm start (e2e)', () => {
   let workDir: string;
   let distRoot: string;
   let dataDir: string;
-  let ports: Record<'pg' | 'registry' | 'admin' | 'dashboard' | 'cmcc' | 'cucc' | 'ctcc' | 'registryMetrics' | 'adminMetrics' | 'cmccMetrics' | 'cuccMetrics' | 'ctccMetrics', number>;
+  let ports: Record<
+    | 'pg'
+    | 'registry'
+    | 'admin'
+    | 'dashboard'
+    | 'cmcc'
+    | 'cucc'
+    | 'ctcc'
+    | 'registryMetrics'
+    | 'adminMetrics'
+    | 'cmccMetrics'
+    | 'cuccMetrics'
+    | 'ctccMetrics',
+    number
+  >;
   let launcherEnv: NodeJS.ProcessEnv;
   const runs: LauncherRun[] = [];
 
-  const serviceAddresses = (): string[] => [ports.registry, ports.admin, ports.cmcc, ports.cucc, ports.ctcc].map((port) => `127.0.0.1:${port}`);
+  const serviceAddresses = (): string[] =>
+    [ports.registry, ports.admin, ports.cmcc, ports.cucc, ports.ctcc].map((port) => `127.0.0.1:${port}`);
   const launch = (): LauncherRun => {
     const run = new LauncherRun(distRoot, launcherEnv);
     runs.push(run);
@@ -116,7 +139,11 @@ describe('npm start (e2e)', () => {
     chmodSync(workDir, 0o755);
     distRoot = path.join(workDir, 'dist');
     dataDir = path.join(workDir, 'data');
-    await promisify(execFile)(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', distRoot], { cwd: ROOT });
+    await promisify(execFile)(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', distRoot],
+      { cwd: ROOT },
+    );
 
     const taken: number[] = [];
     const next = async (): Promise<number> => {
@@ -124,8 +151,17 @@ describe('npm start (e2e)', () => {
       taken.push(port);
       return port;
     };
-    ports = { pg: await next(), registry: await next(), admin: await next(), dashboard: await next(), cmcc: await next(), cucc: await next(), ctcc: await next() } as typeof ports;
-    for (const service of ['registry', 'admin', 'cmcc', 'cucc', 'ctcc'] as const) ports[`${service}Metrics`] = await next();
+    ports = {
+      pg: await next(),
+      registry: await next(),
+      admin: await next(),
+      dashboard: await next(),
+      cmcc: await next(),
+      cucc: await next(),
+      ctcc: await next(),
+    } as typeof ports;
+    for (const service of ['registry', 'admin', 'cmcc', 'cucc', 'ctcc'] as const)
+      ports[`${service}Metrics`] = await next();
     launcherEnv = {
       ...isolatedEnv(),
       DATA_DIR: dataDir,
@@ -158,7 +194,11 @@ describe('npm start (e2e)', () => {
     for (const address of serviceAddresses()) expect(await healthCheck(address, '')).toBe('SERVING');
     expect(await healthCheck(`127.0.0.1:${ports.registry}`, REGISTRY_SERVICE)).toBe('SERVING');
     // Reflection answers from the committed buf image, which the built app finds from dist/; each port lists what it serves.
-    const builtin = ['grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
+    const builtin = [
+      'grpc.health.v1.Health',
+      'grpc.reflection.v1.ServerReflection',
+      'grpc.reflection.v1alpha.ServerReflection',
+    ];
     const carrierService = 'fraud.carrier.v1.CarrierService';
     const served: [number, string][] = [
       [ports.registry, REGISTRY_SERVICE],
@@ -174,10 +214,14 @@ describe('npm start (e2e)', () => {
     expect(run.output()).toContain(`postgres://fraud:*****@127.0.0.1:${ports.pg}/postgres (embedded)`);
     expect(run.output()).not.toContain('fraud:fraud@');
     // Migrated by the owner, served by the least-privilege roles.
-    expect(run.output()).toContain('serving as database role fraud_app (app), fraud_audit_anchor (anchor) on fraud_registry');
+    expect(run.output()).toContain(
+      'serving as database role fraud_app (app), fraud_audit_anchor (anchor) on fraud_registry',
+    );
     expect(run.output()).toContain('serving as database role fraud_app (app) on fraud_carrier_ctcc');
 
-    const carrier = createGrpcClient(REGISTRY_SERVICE, REGISTRY_PROTO, `127.0.0.1:${ports.registry}`, { token: run.token('CARRIER_TOKEN') });
+    const carrier = createGrpcClient(REGISTRY_SERVICE, REGISTRY_PROTO, `127.0.0.1:${ports.registry}`, {
+      token: run.token('CARRIER_TOKEN'),
+    });
     try {
       const observedAt = { seconds: Math.floor(Date.now() / 1000) - 60, nanos: 0 };
       const { results } = await unary<registry.SubmitFlagsResponse>(carrier, 'submitFlags', {
@@ -233,10 +277,14 @@ describe('npm start (e2e)', () => {
     await run.ready();
     for (const address of serviceAddresses()) expect(await healthCheck(address, '')).toBe('SERVING');
 
-    const police = createGrpcClient(REGISTRY_SERVICE, REGISTRY_PROTO, `127.0.0.1:${ports.registry}`, { token: flagged.policeToken });
+    const police = createGrpcClient(REGISTRY_SERVICE, REGISTRY_PROTO, `127.0.0.1:${ports.registry}`, {
+      token: flagged.policeToken,
+    });
     try {
       const check = await unary<registry.CheckNumbersResponse>(police, 'checkNumbers', { msisdns: [flagged.msisdn] });
-      expect(check.results).toEqual([{ msisdn: flagged.msisdn, status: 'NUMBER_STATUS_SUSPECTED', version: flagged.version }]);
+      expect(check.results).toEqual([
+        { msisdn: flagged.msisdn, status: 'NUMBER_STATUS_SUSPECTED', version: flagged.version },
+      ]);
     } finally {
       police.close();
     }
@@ -250,7 +298,9 @@ describe('npm start (e2e)', () => {
     const cuccPid = run.servicePids()[3]!; // registry, admin, carrier-cmcc, carrier-cucc, ...
     process.kill(cuccPid, 'SIGKILL');
     expect(await run.exited).toBe(1);
-    expect(run.output()).toMatch(/launcher +\| carrier-cucc stopped unexpectedly \(killed by SIGKILL\); stopping everything; its last lines:/);
+    expect(run.output()).toMatch(
+      /launcher +\| carrier-cucc stopped unexpectedly \(killed by SIGKILL\); stopping everything; its last lines:/,
+    );
     expect(run.servicePids().filter(isAlive)).toEqual([]);
     expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
   }, 90_000);

@@ -2,6 +2,10 @@ import './register-aliases'; // must stay first: the modules below are compiled 
 import path from 'node:path';
 import { Launcher } from './launcher/launcher';
 
-new Launcher({ distRoot: path.resolve(__dirname, '..'), env: process.env, print: (line) => process.stdout.write(`${line}\n`) })
+new Launcher({
+  distRoot: path.resolve(__dirname, '..'),
+  env: process.env,
+  print: (line) => process.stdout.write(`${line}\n`),
+})
   .run()
   .then((status) => process.exit(status));

@@ -51,7 +51,10 @@ describe('gRPC framing for h2load', () => {
   });
 
   it('frames a real CheckCall request, encoded with the services’ proto-loader options', () => {
-    const message = encodeRequest('fraud/carrier/v1/carrier.proto', 'fraud.carrier.v1.CarrierService', 'CheckCall', { caller: '+8613500000001', callee: '+8613800000002' });
+    const message = encodeRequest('fraud/carrier/v1/carrier.proto', 'fraud.carrier.v1.CarrierService', 'CheckCall', {
+      caller: '+8613500000001',
+      callee: '+8613800000002',
+    });
     const frame = grpcFrame(message);
     expect(frame.readUInt32BE(1)).toBe(message.length);
     // Field 1 (caller), wire type 2, 14 bytes, then the text.
@@ -80,8 +83,20 @@ describe(parseH2loadSummary.name, () => {
       'finished in 5.00s, 4998.60 req/s, 263.62KB/s',
       'requests: 24993 total, 24993 started, 24993 done, 24993 succeeded, 0 failed, 0 errored, 0 timeout',
     ].join('\n');
-    expect(parseH2loadSummary(output)).toEqual({ total: 24993, done: 24993, succeeded: 24993, failed: 0, errored: 0, timeout: 0, rate: 4998.6 });
-    expect(parseH2loadSummary('finished in 812.33ms, 2461.75 req/s, 1MB/s\nrequests: 2000 total, 2000 started, 2000 done, 1990 succeeded, 10 failed, 0 errored, 0 timeout')?.rate).toBe(2461.75);
+    expect(parseH2loadSummary(output)).toEqual({
+      total: 24993,
+      done: 24993,
+      succeeded: 24993,
+      failed: 0,
+      errored: 0,
+      timeout: 0,
+      rate: 4998.6,
+    });
+    expect(
+      parseH2loadSummary(
+        'finished in 812.33ms, 2461.75 req/s, 1MB/s\nrequests: 2000 total, 2000 started, 2000 done, 1990 succeeded, 10 failed, 0 errored, 0 timeout',
+      )?.rate,
+    ).toBe(2461.75);
   });
 
   it('gives undefined for output that is not h2load’s', () => {
@@ -91,28 +106,64 @@ describe(parseH2loadSummary.name, () => {
 
 describe('figures, ratios and targets', () => {
   it('compares a ratio to the reference', () => {
-    expect(evaluate({ id: 'b', name: 'ingest', value: 300, unit: 'events/s', reference: 500, target: { kind: 'ratio', at: 0.5 } })).toMatchObject({ ratio: 0.6, met: true });
-    expect(evaluate({ id: 'b', name: 'ingest', value: 200, unit: 'events/s', reference: 500, target: { kind: 'ratio', at: 0.5 } })).toMatchObject({ ratio: 0.4, met: false });
+    expect(
+      evaluate({
+        id: 'b',
+        name: 'ingest',
+        value: 300,
+        unit: 'events/s',
+        reference: 500,
+        target: { kind: 'ratio', at: 0.5 },
+      }),
+    ).toMatchObject({ ratio: 0.6, met: true });
+    expect(
+      evaluate({
+        id: 'b',
+        name: 'ingest',
+        value: 200,
+        unit: 'events/s',
+        reference: 500,
+        target: { kind: 'ratio', at: 0.5 },
+      }),
+    ).toMatchObject({ ratio: 0.4, met: false });
   });
 
   it('a ratio target without a reference is missed, not met', () => {
-    const figure = evaluate({ id: 'b', name: 'ingest', value: 200, unit: 'events/s', target: { kind: 'ratio', at: 0.5 } });
+    const figure = evaluate({
+      id: 'b',
+      name: 'ingest',
+      value: 200,
+      unit: 'events/s',
+      target: { kind: 'ratio', at: 0.5 },
+    });
     expect(figure.ratio).toBeUndefined();
     expect(figure.met).toBe(false);
   });
 
   it('checks floors and ceilings on the value itself', () => {
-    expect(evaluate({ id: 'c', name: 'checks', value: 1_000_000, unit: 'numbers/s', target: { kind: 'min', at: 1_000_000 } }).met).toBe(true);
+    expect(
+      evaluate({ id: 'c', name: 'checks', value: 1_000_000, unit: 'numbers/s', target: { kind: 'min', at: 1_000_000 } })
+        .met,
+    ).toBe(true);
     expect(evaluate({ id: 'd', name: 'p99', value: 2, unit: 'ms', target: { kind: 'max', at: 2 } }).met).toBe(false);
     expect(evaluate({ id: 'd', name: 'p99', value: 1.2, unit: 'ms', target: { kind: 'max', at: 2 } }).met).toBe(true);
-    expect(evaluate({ id: 'd', name: 'p99', value: Number.NaN, unit: 'ms', target: { kind: 'max', at: 2 } }).met).toBe(false);
+    expect(evaluate({ id: 'd', name: 'p99', value: Number.NaN, unit: 'ms', target: { kind: 'max', at: 2 } }).met).toBe(
+      false,
+    );
     expect(evaluate({ id: 'a', name: 'raw', value: 5, unit: 'events/s' }).met).toBeUndefined();
   });
 
   it('prints the table with its columns aligned', () => {
     const lines = formatTable([
       evaluate({ id: 'a', name: 'raw stream', value: 514_000, unit: 'events/s' }),
-      evaluate({ id: 'b', name: 'carrier', value: 91_000, unit: 'events/s', reference: 514_000, target: { kind: 'ratio', at: 0.5 } }),
+      evaluate({
+        id: 'b',
+        name: 'carrier',
+        value: 91_000,
+        unit: 'events/s',
+        reference: 514_000,
+        target: { kind: 'ratio', at: 0.5 },
+      }),
       evaluate({ id: 'd', name: 'p99', value: 0.84, unit: 'ms', target: { kind: 'max', at: 2 } }),
     ]);
     expect(lines[0]).toMatch(/^figure\s+value\s+reference\s+ratio\s+target\s+result$/);
@@ -155,11 +206,21 @@ describe(benchSettings.name, () => {
   it('has the documented defaults', () => {
     const settings = benchSettings({});
     expect([...settings.only]).toEqual(['a', 'b', 'c', 'd', 'e']);
-    expect(settings).toMatchObject({ subscribers: 100_000, days: 2, listed: 1_000_000, callRates: [1000, 5000], restoreNumbers: 100 });
+    expect(settings).toMatchObject({
+      subscribers: 100_000,
+      days: 2,
+      listed: 1_000_000,
+      callRates: [1000, 5000],
+      restoreNumbers: 100,
+    });
   });
 
   it('reads BENCH_* variables and refuses bad ones', () => {
-    expect(benchSettings({ BENCH_ONLY: 'a, B', BENCH_LISTED: '5000', BENCH_CALL_RATES: '200' })).toMatchObject({ only: new Set(['a', 'b']), listed: 5000, callRates: [200] });
+    expect(benchSettings({ BENCH_ONLY: 'a, B', BENCH_LISTED: '5000', BENCH_CALL_RATES: '200' })).toMatchObject({
+      only: new Set(['a', 'b']),
+      listed: 5000,
+      callRates: [200],
+    });
     expect(() => benchSettings({ BENCH_ONLY: 'a,z' })).toThrow('BENCH_ONLY');
     expect(() => benchSettings({ BENCH_LISTED: 'many' })).toThrow('BENCH_LISTED');
     expect(() => benchSettings({ BENCH_CALL_RATES: '10,fast' })).toThrow('BENCH_CALL_RATES');

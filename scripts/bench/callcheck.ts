@@ -22,27 +22,52 @@ export function clientsForRate(rate: number): { clients: number; rpsPerClient: n
 
 /** The CheckCall body h2load sends: one gRPC frame. */
 export function checkCallBody(caller: string, callee: string): Buffer {
-  return grpcFrame(encodeRequest('fraud/carrier/v1/carrier.proto', 'fraud.carrier.v1.CarrierService', 'CheckCall', { caller, callee }));
+  return grpcFrame(
+    encodeRequest('fraud/carrier/v1/carrier.proto', 'fraud.carrier.v1.CarrierService', 'CheckCall', { caller, callee }),
+  );
 }
 
 /** One in flight, then each fixed rate, then as fast as h2load can (8 clients × 16 streams). */
-export async function callLoads(address: string, token: string, body: Buffer, rates: number[], seconds: number, sequentialRequests: number): Promise<CallLoad[]> {
+export async function callLoads(
+  address: string,
+  token: string,
+  body: Buffer,
+  rates: number[],
+  seconds: number,
+  sequentialRequests: number,
+): Promise<CallLoad[]> {
   const url = `http://${address}${CHECK_CALL_PATH}`;
   const loads: CallLoad[] = [];
   // Warm-up: the JIT and the connection, not measured.
   await runH2load({ url, body, token, clients: 4, streams: 8, requests: 5000 });
-  loads.push({ label: 'sequential', result: await runH2load({ url, body, token, clients: 1, streams: 1, requests: sequentialRequests }) });
+  loads.push({
+    label: 'sequential',
+    result: await runH2load({ url, body, token, clients: 1, streams: 1, requests: sequentialRequests }),
+  });
   for (const rate of rates) {
     const { clients, rpsPerClient } = clientsForRate(rate);
-    loads.push({ label: `${rate}/s`, rate, result: await runH2load({ url, body, token, clients, streams: 4, rpsPerClient, seconds }) });
+    loads.push({
+      label: `${rate}/s`,
+      rate,
+      result: await runH2load({ url, body, token, clients, streams: 4, rpsPerClient, seconds }),
+    });
   }
   loads.push({ label: 'max', result: await runH2load({ url, body, token, clients: 8, streams: 16, seconds }) });
   return loads;
 }
 
 /** Without h2load: one grpc-js client, one call in flight (the latency), then 64 in flight (the rate). */
-export async function callLoadsWithGrpcJs(address: string, token: string, caller: string, callee: string, seconds: number, sequentialRequests: number): Promise<CallLoad[]> {
-  const client = createGrpcClient('fraud.carrier.v1.CarrierService', 'fraud/carrier/v1/carrier.proto', address, { token });
+export async function callLoadsWithGrpcJs(
+  address: string,
+  token: string,
+  caller: string,
+  callee: string,
+  seconds: number,
+  sequentialRequests: number,
+): Promise<CallLoad[]> {
+  const client = createGrpcClient('fraud.carrier.v1.CarrierService', 'fraud/carrier/v1/carrier.proto', address, {
+    token,
+  });
   try {
     const request = { caller, callee };
     for (let i = 0; i < 1000; i++) await unary(client, 'checkCall', request);
@@ -67,7 +92,12 @@ export async function callLoadsWithGrpcJs(address: string, token: string, caller
       }),
     );
     const maxSeconds = (performance.now() - maxStarted) / 1000;
-    const result = (samples: number[], s: number): H2loadResult => ({ requests: samples.length, succeeded: samples.length, rate: samples.length / s, latencyMs: summarise(samples) });
+    const result = (samples: number[], s: number): H2loadResult => ({
+      requests: samples.length,
+      succeeded: samples.length,
+      rate: samples.length / s,
+      latencyMs: summarise(samples),
+    });
     return [
       { label: 'sequential', result: result(sequential, sequentialSeconds) },
       { label: 'max (one grpc-js client)', result: result(max, maxSeconds) },

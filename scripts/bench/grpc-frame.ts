@@ -16,11 +16,12 @@ export function grpcFrame(message: Uint8Array): Buffer {
 export function grpcUnframe(body: Uint8Array): Buffer[] {
   const buffer = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const messages: Buffer[] = [];
-  for (let at = 0; at < buffer.length; ) {
+  for (let at = 0; at < buffer.length;) {
     if (buffer.length - at < 5) throw new Error(`truncated gRPC frame header at byte ${at}`);
     if (buffer[at] !== 0) throw new Error(`compressed gRPC frame at byte ${at}`);
     const length = buffer.readUInt32BE(at + 1);
-    if (at + 5 + length > buffer.length) throw new Error(`truncated gRPC message at byte ${at}: ${length} bytes announced`);
+    if (at + 5 + length > buffer.length)
+      throw new Error(`truncated gRPC message at byte ${at}: ${length} bytes announced`);
     messages.push(buffer.subarray(at + 5, at + 5 + length));
     at += 5 + length;
   }
@@ -48,7 +49,8 @@ export function parseH2loadLog(text: string): H2loadRequest[] {
     if (line.trim() === '') return;
     const fields = line.trim().split('\t');
     const [startUs, status, durationUs] = fields.map(Number);
-    if (fields.length !== 3 || ![startUs, status, durationUs].every(Number.isFinite)) throw new Error(`h2load log line ${i + 1} is not "start<TAB>status<TAB>duration": ${line}`);
+    if (fields.length !== 3 || ![startUs, status, durationUs].every(Number.isFinite))
+      throw new Error(`h2load log line ${i + 1} is not "start<TAB>status<TAB>duration": ${line}`);
     requests.push({ startUs, status, durationUs });
   });
   return requests;
@@ -68,7 +70,10 @@ export interface H2loadSummary {
 
 /** h2load's counters (`requests: 100 total, 100 started, 100 done, 98 succeeded, …`) and its rate line. */
 export function parseH2loadSummary(output: string): H2loadSummary | undefined {
-  const match = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(output);
+  const match =
+    /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(
+      output,
+    );
   const finished = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(output);
   if (!match || !finished) return undefined;
   const [, total, , done, succeeded, failed, errored, timeout] = match.map(Number);

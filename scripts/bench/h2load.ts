@@ -46,14 +46,22 @@ export async function runH2load(run: H2loadRun): Promise<H2loadResult> {
     writeFileSync(bodyFile, run.body);
     const args = [
       run.url,
-      '-d', bodyFile,
-      '-H', 'content-type: application/grpc',
-      '-H', 'te: trailers',
-      '-H', `authorization: Bearer ${run.token}`,
-      '-c', String(run.clients),
-      '-m', String(run.streams),
-      '-t', '1',
-      '--log-file', logFile,
+      '-d',
+      bodyFile,
+      '-H',
+      'content-type: application/grpc',
+      '-H',
+      'te: trailers',
+      '-H',
+      `authorization: Bearer ${run.token}`,
+      '-c',
+      String(run.clients),
+      '-m',
+      String(run.streams),
+      '-t',
+      '1',
+      '--log-file',
+      logFile,
       ...(run.rpsPerClient === undefined ? [] : ['--rps', String(run.rpsPerClient)]),
       ...(run.seconds === undefined ? ['-n', String(run.requests ?? 1000)] : ['-D', String(run.seconds)]),
     ];
@@ -63,12 +71,19 @@ export async function runH2load(run: H2loadRun): Promise<H2loadResult> {
       child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
       child.once('error', reject);
-      child.once('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`h2load exited with ${code}: ${text.slice(-500)}`))));
+      child.once('close', (code) =>
+        code === 0 ? resolve(text) : reject(new Error(`h2load exited with ${code}: ${text.slice(-500)}`)),
+      );
     });
     const summary = parseH2loadSummary(output);
     if (!summary) throw new Error(`unexpected h2load output: ${output.slice(-500)}`);
     const log = parseH2loadLog(readFileSync(logFile, 'utf8'));
-    return { requests: summary.done, succeeded: summary.succeeded, rate: summary.rate, latencyMs: summarise(log.map((r) => r.durationUs / 1000)) };
+    return {
+      requests: summary.done,
+      succeeded: summary.succeeded,
+      rate: summary.rate,
+      latencyMs: summarise(log.map((r) => r.durationUs / 1000)),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -20,7 +20,12 @@ export interface IngestLoad {
  * serializer up front, so that the stream measures the server, not the
  * client's protobuf encoding (which runs on the same two cores).
  */
-export function ingestLoad(subscribers: number, days: number, carrierId: CarrierId = 'CTCC', batchSize = INGEST_BATCH): IngestLoad {
+export function ingestLoad(
+  subscribers: number,
+  days: number,
+  carrierId: CarrierId = 'CTCC',
+  batchSize = INGEST_BATCH,
+): IngestLoad {
   const pop = fixtures.population({ subscribers, days, heavyPerMille: 5, fraudPerMille: 2, seed: 1 });
   const batches: carrier.Event[][] = [];
   let batch: carrier.Event[] = [];
@@ -41,7 +46,10 @@ export function ingestLoad(subscribers: number, days: number, carrierId: Carrier
 /** Messages of these batches of events, encoded as IngestEvents carries them. */
 export function encodeIngest(batches: carrier.Event[][]): IngestLoad {
   const serialize = ingestMethod().requestSerialize;
-  return { messages: batches.map((events) => serialize({ events })), events: batches.reduce((n, b) => n + b.length, 0) };
+  return {
+    messages: batches.map((events) => serialize({ events })),
+    events: batches.reduce((n, b) => n + b.length, 0),
+  };
 }
 
 function ingestMethod(): MethodDefinition<carrier.IngestEventsRequest, carrier.IngestEventsResponse> {
@@ -51,8 +59,19 @@ function ingestMethod(): MethodDefinition<carrier.IngestEventsRequest, carrier.I
 /** An IngestEvents client that sends already-encoded messages as they are. */
 function rawIngestClient(address: string): Client {
   const method = ingestMethod();
-  const Client = makeGenericClientConstructor({ ingestEvents: { ...method, requestSerialize: (message: Buffer) => message } as unknown as MethodDefinition<unknown, unknown> }, 'CarrierService');
-  return new Client(address, credentials.createInsecure(), { 'grpc.max_send_message_length': MAX_MESSAGE_BYTES, 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES });
+  const Client = makeGenericClientConstructor(
+    {
+      ingestEvents: { ...method, requestSerialize: (message: Buffer) => message } as unknown as MethodDefinition<
+        unknown,
+        unknown
+      >,
+    },
+    'CarrierService',
+  );
+  return new Client(address, credentials.createInsecure(), {
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  });
 }
 
 /**
@@ -60,7 +79,11 @@ function rawIngestClient(address: string): Client {
  * ingest` and the simulator do); resolves with the response and the time from
  * the first write to the response.
  */
-export async function streamIngest(address: string, token: string, load: IngestLoad): Promise<{ ms: number; response: carrier.IngestEventsResponse }> {
+export async function streamIngest(
+  address: string,
+  token: string,
+  load: IngestLoad,
+): Promise<{ ms: number; response: carrier.IngestEventsResponse }> {
   const client = rawIngestClient(address);
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${token}`);

@@ -2,8 +2,13 @@ import type { MethodDefinition } from '@grpc/grpc-js';
 import { loadProtoDefinition } from '@app/grpc';
 
 /** A method of a service as the services load it (their proto-loader options): its serializers, its path. */
-export function protoMethod<Request = unknown, Response = unknown>(protoFile: string, service: string, method: string): MethodDefinition<Request, Response> {
-  const definition = loadProtoDefinition([protoFile])[service] as unknown as Record<string, MethodDefinition<Request, Response>> | undefined;
+export function protoMethod<Request = unknown, Response = unknown>(
+  protoFile: string,
+  service: string,
+  method: string,
+): MethodDefinition<Request, Response> {
+  const definition = loadProtoDefinition([protoFile])[service] as unknown as
+    Record<string, MethodDefinition<Request, Response>> | undefined;
   const found = definition?.[method];
   if (!found) throw new Error(`${service}/${method} is not in ${protoFile}`);
   return found;

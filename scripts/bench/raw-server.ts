@@ -1,5 +1,11 @@
 import '../register-aliases'; // must stay first: the modules below are compiled with @app/* specifiers
-import { Server, ServerCredentials, type ServerReadableStream, type ServiceDefinition, type sendUnaryData } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  type ServerReadableStream,
+  type ServiceDefinition,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
 import { callVerdict } from '@app/contracts/codecs';
 import { isServiceDefinition, loadProtoDefinition, MAX_MESSAGE_BYTES } from '@app/grpc';
@@ -15,14 +21,22 @@ if (!isServiceDefinition(definition)) throw new Error('fraud.carrier.v1.CarrierS
 
 const ALLOW: carrier.CheckCallResponse = { verdict: callVerdict.toWire('ALLOW'), reasons: [] };
 
-const server = new Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_MESSAGE_BYTES });
+const server = new Server({
+  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+});
 server.addService(definition as unknown as ServiceDefinition, {
-  IngestEvents: (call: ServerReadableStream<carrier.IngestEventsRequest, carrier.IngestEventsResponse>, callback: sendUnaryData<carrier.IngestEventsResponse>) => {
+  IngestEvents: (
+    call: ServerReadableStream<carrier.IngestEventsRequest, carrier.IngestEventsResponse>,
+    callback: sendUnaryData<carrier.IngestEventsResponse>,
+  ) => {
     let accepted = 0;
     call.on('data', (request: carrier.IngestEventsRequest) => {
       accepted += request.events.length;
     });
-    call.on('end', () => callback(null, { accepted, duplicates: 0, rejected: 0, late: 0, rejections: [], decisions: 0 }));
+    call.on('end', () =>
+      callback(null, { accepted, duplicates: 0, rejected: 0, late: 0, rejections: [], decisions: 0 }),
+    );
     call.on('error', () => undefined);
   },
   CheckCall: (_call: unknown, callback: sendUnaryData<carrier.CheckCallResponse>) => callback(null, ALLOW),

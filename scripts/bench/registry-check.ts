@@ -23,8 +23,16 @@ export async function seedListedNumbers(url: string, count: number): Promise<num
   const started = performance.now();
   await runMigrations(url, registryDatabase, undefined, process.env);
   const number = `'+86171' || lpad(i::text, 8, '0')`;
-  await sql(url, `INSERT INTO number_status (msisdn, status, version, updated_at) SELECT ${number}, 'SUSPECTED', i, now() FROM generate_series(1, $1::int) AS i`, [count]);
-  await sql(url, `INSERT INTO status_change (version, msisdn, status, previous_status, cause, changed_at) SELECT i, ${number}, 'SUSPECTED', 'NOT_LISTED', 'FLAG', now() FROM generate_series(1, $1::int) AS i`, [count]);
+  await sql(
+    url,
+    `INSERT INTO number_status (msisdn, status, version, updated_at) SELECT ${number}, 'SUSPECTED', i, now() FROM generate_series(1, $1::int) AS i`,
+    [count],
+  );
+  await sql(
+    url,
+    `INSERT INTO status_change (version, msisdn, status, previous_status, cause, changed_at) SELECT i, ${number}, 'SUSPECTED', 'NOT_LISTED', 'FLAG', now() FROM generate_series(1, $1::int) AS i`,
+    [count],
+  );
   await sql(url, `UPDATE change_feed_head SET version = $1 WHERE id = 1`, [count]);
   await sql(url, `ANALYZE`);
   return performance.now() - started;
@@ -40,19 +48,37 @@ export function checkRequest(listed: number, size = CHECK_BATCH, seed = 7): regi
 }
 
 /** One CheckNumbers call through grpc-js: the answer's size and how many were listed (a sanity check of the h2load runs). */
-export async function checkOnce(address: string, token: string, request: registry.CheckNumbersRequest): Promise<{ results: number; listed: number }> {
-  const client = createGrpcClient('fraud.registry.v1.RegistryService', 'fraud/registry/v1/registry.proto', address, { token });
+export async function checkOnce(
+  address: string,
+  token: string,
+  request: registry.CheckNumbersRequest,
+): Promise<{ results: number; listed: number }> {
+  const client = createGrpcClient('fraud.registry.v1.RegistryService', 'fraud/registry/v1/registry.proto', address, {
+    token,
+  });
   try {
     const response = await unary<registry.CheckNumbersResponse>(client, 'checkNumbers', request);
-    return { results: response.results.length, listed: response.results.filter((r) => numberStatus.tryFromWire(r.status) !== 'NOT_LISTED').length };
+    return {
+      results: response.results.length,
+      listed: response.results.filter((r) => numberStatus.tryFromWire(r.status) !== 'NOT_LISTED').length,
+    };
   } finally {
     client.close();
   }
 }
 
 /** Fallback without h2load: `clients` grpc-js clients, `inFlight` calls each, for `seconds`. */
-export async function checkWithClients(address: string, token: string, request: registry.CheckNumbersRequest, clients: number, inFlight: number, seconds: number): Promise<number> {
-  const all = Array.from({ length: clients }, () => createGrpcClient('fraud.registry.v1.RegistryService', 'fraud/registry/v1/registry.proto', address, { token }));
+export async function checkWithClients(
+  address: string,
+  token: string,
+  request: registry.CheckNumbersRequest,
+  clients: number,
+  inFlight: number,
+  seconds: number,
+): Promise<number> {
+  const all = Array.from({ length: clients }, () =>
+    createGrpcClient('fraud.registry.v1.RegistryService', 'fraud/registry/v1/registry.proto', address, { token }),
+  );
   let numbers = 0;
   const started = performance.now();
   const until = started + seconds * 1000;

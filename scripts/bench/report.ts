@@ -22,7 +22,10 @@ export interface Evaluated extends Figure {
 }
 
 export function evaluate(figure: Figure): Evaluated {
-  const ratio = figure.reference !== undefined && figure.reference > 0 && Number.isFinite(figure.value) ? figure.value / figure.reference : undefined;
+  const ratio =
+    figure.reference !== undefined && figure.reference > 0 && Number.isFinite(figure.value)
+      ? figure.value / figure.reference
+      : undefined;
   const { target } = figure;
   let met: boolean | undefined;
   if (target?.kind === 'ratio') met = ratio !== undefined && ratio >= target.at;
@@ -60,8 +63,16 @@ export function formatTable(figures: readonly Evaluated[]): string[] {
 }
 
 /** Columns padded to their widest cell (right-aligned where `right(i)`), a rule under the header. */
-export function textTable(header: readonly string[], rows: readonly (readonly string[])[], right: (column: number) => boolean): string[] {
+export function textTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  right: (column: number) => boolean,
+): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (right(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (right(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
 }

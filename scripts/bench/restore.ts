@@ -30,24 +30,52 @@ export function restoreSubjects(count: number): string[] {
  * (CLEARED) until the carrier's durable RESTORE decision is read from its
  * database, which is polled every POLL_MS over one connection.
  */
-export async function measureRestore(registryAddress: string, carrierAddress: string, carrierDb: string, tokens: { police: string; carrier: string }, count: number): Promise<RestoreResult> {
+export async function measureRestore(
+  registryAddress: string,
+  carrierAddress: string,
+  carrierDb: string,
+  tokens: { police: string; carrier: string },
+  count: number,
+): Promise<RestoreResult> {
   const subjects = restoreSubjects(count);
   const activatedAtMs = Date.now() - 2 * 365 * 86_400_000;
-  const records: carrier.Event[] = subjects.map((msisdn, i) => ({ id: `bench-sub-${i}`, atMs: activatedAtMs, subscriber: { msisdn, activatedAtMs, realNameVerified: true, profile: usageProfile.toWire(UsageProfile.None) } }));
+  const records: carrier.Event[] = subjects.map((msisdn, i) => ({
+    id: `bench-sub-${i}`,
+    atMs: activatedAtMs,
+    subscriber: { msisdn, activatedAtMs, realNameVerified: true, profile: usageProfile.toWire(UsageProfile.None) },
+  }));
   await streamIngest(carrierAddress, tokens.carrier, encodeIngest([records]));
 
-  const police = createGrpcClient('fraud.registry.v1.RegistryService', 'fraud/registry/v1/registry.proto', registryAddress, { token: tokens.police });
+  const police = createGrpcClient(
+    'fraud.registry.v1.RegistryService',
+    'fraud/registry/v1/registry.proto',
+    registryAddress,
+    { token: tokens.police },
+  );
   const verify = (msisdn: string, outcome: VerificationOutcome, key: string) =>
-    unary<registry.VerifyNumberResponse>(police, 'verifyNumber', { idempotencyKey: key, msisdn, outcome: verificationOutcome.toWire(outcome), caseId: 'BENCH-1', note: 'npm run bench' });
+    unary<registry.VerifyNumberResponse>(police, 'verifyNumber', {
+      idempotencyKey: key,
+      msisdn,
+      outcome: verificationOutcome.toWire(outcome),
+      caseId: 'BENCH-1',
+      note: 'npm run bench',
+    });
   const db = new Client({ connectionString: carrierDb });
   await db.connect();
   try {
     for (const msisdn of subjects) await verify(msisdn, VerificationOutcome.Confirmed, `bench-confirm-${msisdn}`);
     const deadline = Date.now() + SUSPEND_TIMEOUT_MS;
     for (;;) {
-      const [{ n }] = await sql<{ n: string }>(carrierDb, `SELECT count(DISTINCT msisdn) AS n FROM decision WHERE NOT shadow AND action = 'SUSPEND' AND msisdn = ANY($1)`, [subjects]);
+      const [{ n }] = await sql<{ n: string }>(
+        carrierDb,
+        `SELECT count(DISTINCT msisdn) AS n FROM decision WHERE NOT shadow AND action = 'SUSPEND' AND msisdn = ANY($1)`,
+        [subjects],
+      );
       if (Number(n) === subjects.length) break;
-      if (Date.now() > deadline) throw new Error(`only ${n} of ${subjects.length} confirmed numbers were suspended by the carrier within ${SUSPEND_TIMEOUT_MS / 1000} s`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `only ${n} of ${subjects.length} confirmed numbers were suspended by the carrier within ${SUSPEND_TIMEOUT_MS / 1000} s`,
+        );
       await sleep(100);
     }
 
@@ -60,9 +88,15 @@ export async function measureRestore(registryAddress: string, carrierAddress: st
       let seen = false;
       while (!seen) {
         const before = performance.now();
-        seen = (await db.query(`SELECT 1 FROM decision WHERE msisdn = $1 AND action = 'RESTORE' AND NOT shadow LIMIT 1`, [msisdn])).rowCount! > 0;
+        seen =
+          (
+            await db.query(`SELECT 1 FROM decision WHERE msisdn = $1 AND action = 'RESTORE' AND NOT shadow LIMIT 1`, [
+              msisdn,
+            ])
+          ).rowCount! > 0;
         if (!seen) {
-          if (before - started > RESTORE_TIMEOUT_MS) throw new Error(`no RESTORE of ${msisdn} within ${RESTORE_TIMEOUT_MS / 1000} s of its clearance`);
+          if (before - started > RESTORE_TIMEOUT_MS)
+            throw new Error(`no RESTORE of ${msisdn} within ${RESTORE_TIMEOUT_MS / 1000} s of its clearance`);
           await sleep(POLL_MS);
         }
         polls++;

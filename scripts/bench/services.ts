@@ -47,7 +47,12 @@ export class BenchEnvironment {
     private readonly log: (line: string) => void,
   ) {}
 
-  static async open(distRoot: string, env: Env, dataDir: string, log: (line: string) => void): Promise<BenchEnvironment> {
+  static async open(
+    distRoot: string,
+    env: Env,
+    dataDir: string,
+    log: (line: string) => void,
+  ): Promise<BenchEnvironment> {
     const keyDir = path.join(dataDir, 'keys');
     const keys = loadOrCreateSigningKeys(keyDir);
     const baseEnv: Env = {
@@ -60,8 +65,13 @@ export class BenchEnvironment {
       NO_COLOR: '1',
     };
     const configured = env.DATABASE_URL;
-    if (configured) return new BenchEnvironment(configured, false, async () => undefined, distRoot, baseEnv, keys.privateKey, log);
-    const server = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pg'), port: Number(env.BENCH_PG_PORT ?? 54349), log });
+    if (configured)
+      return new BenchEnvironment(configured, false, async () => undefined, distRoot, baseEnv, keys.privateKey, log);
+    const server = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, 'pg'),
+      port: Number(env.BENCH_PG_PORT ?? 54349),
+      log,
+    });
     return new BenchEnvironment(server.serverUrl, true, () => server.stop(), distRoot, baseEnv, keys.privateKey, log);
   }
 
@@ -82,11 +92,24 @@ export class BenchEnvironment {
   /** Starts `dist/apps/<app>/src/main.js` (with `nodeArgs`, e.g. `--cpu-prof`) and resolves once its health check says SERVING. */
   async start(app: BenchApp, name: string, databaseUrl: string, env: Env = {}, nodeArgs = ''): Promise<BenchService> {
     const port = await findFreePort(EMBEDDED_PG_HOST);
-    const urlVariable = app === 'carrier' ? `CARRIER_${env.CARRIER_ID}_DATABASE_URL` : `${app.toUpperCase()}_DATABASE_URL`;
-    const args = ['--enable-source-maps', ...nodeArgs.split(' ').filter(Boolean), '-r', path.join(this.distRoot, 'scripts', 'register-aliases.js'), path.join(this.distRoot, 'apps', app, 'src', 'main.js')];
-    const child = new ServiceProcess(name, process.execPath, args, { ...this.baseEnv, ...env, GRPC_PORT: String(port), [urlVariable]: databaseUrl }, (line) => {
-      if (/error|warn|fail/i.test(line) && !LOAD_GENERATOR_HANGUPS.test(line)) this.log(`${name} | ${line}`);
-    });
+    const urlVariable =
+      app === 'carrier' ? `CARRIER_${env.CARRIER_ID}_DATABASE_URL` : `${app.toUpperCase()}_DATABASE_URL`;
+    const args = [
+      '--enable-source-maps',
+      ...nodeArgs.split(' ').filter(Boolean),
+      '-r',
+      path.join(this.distRoot, 'scripts', 'register-aliases.js'),
+      path.join(this.distRoot, 'apps', app, 'src', 'main.js'),
+    ];
+    const child = new ServiceProcess(
+      name,
+      process.execPath,
+      args,
+      { ...this.baseEnv, ...env, GRPC_PORT: String(port), [urlVariable]: databaseUrl },
+      (line) => {
+        if (/error|warn|fail/i.test(line) && !LOAD_GENERATOR_HANGUPS.test(line)) this.log(`${name} | ${line}`);
+      },
+    );
     const address = `127.0.0.1:${port}`;
     const service: BenchService = {
       name,
@@ -110,7 +133,11 @@ export class BenchEnvironment {
 }
 
 /** One query on a database, behind its service's back. */
-export async function sql<Row = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<Row[]> {
+export async function sql<Row = Record<string, unknown>>(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<Row[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {

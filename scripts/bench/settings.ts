@@ -28,16 +28,24 @@ function int(env: Env, name: string, fallback: number, min: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min}, got ${raw}`);
+  if (!Number.isInteger(value) || value < min)
+    throw new Error(`${name} must be a whole number of at least ${min}, got ${raw}`);
   return value;
 }
 
 export function benchSettings(env: Env): BenchSettings {
-  const only = (env.BENCH_ONLY ?? 'a,b,c,d,e').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const only = (env.BENCH_ONLY ?? 'a,b,c,d,e')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const unknown = only.filter((f) => !['a', 'b', 'c', 'd', 'e'].includes(f));
   if (unknown.length > 0) throw new Error(`BENCH_ONLY takes figures a,b,c,d,e; got ${unknown.join(',')}`);
-  const rates = (env.BENCH_CALL_RATES ?? '1000,5000').split(',').filter((s) => s.trim() !== '').map(Number);
-  if (rates.some((r) => !Number.isInteger(r) || r < 1)) throw new Error(`BENCH_CALL_RATES must list whole numbers of calls per second, got ${env.BENCH_CALL_RATES}`);
+  const rates = (env.BENCH_CALL_RATES ?? '1000,5000')
+    .split(',')
+    .filter((s) => s.trim() !== '')
+    .map(Number);
+  if (rates.some((r) => !Number.isInteger(r) || r < 1))
+    throw new Error(`BENCH_CALL_RATES must list whole numbers of calls per second, got ${env.BENCH_CALL_RATES}`);
   return {
     only: new Set(only),
     subscribers: int(env, 'BENCH_SUBSCRIBERS', 100_000, 10),

@@ -2,7 +2,9 @@ import { banner, maskPassword, READY_LINE } from './banner';
 
 describe(maskPassword.name, () => {
   it('hides the password and keeps the rest', () => {
-    expect(maskPassword('postgres://fraud:s3cret@127.0.0.1:54329/postgres?sslmode=disable')).toBe('postgres://fraud:*****@127.0.0.1:54329/postgres?sslmode=disable');
+    expect(maskPassword('postgres://fraud:s3cret@127.0.0.1:54329/postgres?sslmode=disable')).toBe(
+      'postgres://fraud:*****@127.0.0.1:54329/postgres?sslmode=disable',
+    );
     expect(maskPassword('postgres://fraud@db:5432/postgres')).toBe('postgres://fraud@db:5432/postgres');
   });
 
@@ -76,7 +78,10 @@ describe(banner.name, () => {
   it('shows the dashboard’s URL and a dev administration token to sign in with, when the admin serves one', () => {
     const withDashboard = banner({
       endpoints: [{ name: 'admin', address: '127.0.0.1:50052', pid: 103 }],
-      dashboard: { url: 'http://127.0.0.1:8080/', token: { variable: 'ADMIN_TOKEN', role: 'admin:sichuan', token: 'ddd.eee.fff' } },
+      dashboard: {
+        url: 'http://127.0.0.1:8080/',
+        token: { variable: 'ADMIN_TOKEN', role: 'admin:sichuan', token: 'ddd.eee.fff' },
+      },
       database: 'postgres://fraud@db:5432/postgres',
       dataDir: '/srv/fraud/.data',
       tokens: [{ variable: 'ADMIN_TOKEN', role: 'admin:sichuan', token: 'ddd.eee.fff' }],

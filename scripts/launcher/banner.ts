@@ -68,7 +68,11 @@ export function banner({ endpoints, dashboard, database, dataDir, tokens, tokenT
 function metricsLines(endpoints: BannerEndpoint[], row: (label: string, value: string) => string): string[] {
   const served = endpoints.filter((e) => e.metricsUrl !== undefined);
   if (served.length === 0) return [];
-  return [' Metrics (Prometheus, no token: keep these ports internal):', ...served.map((e) => row(e.name, e.metricsUrl!)), ''];
+  return [
+    ' Metrics (Prometheus, no token: keep these ports internal):',
+    ...served.map((e) => row(e.name, e.metricsUrl!)),
+    '',
+  ];
 }
 
 function dashboardLines({ url, token }: BannerDashboard): string[] {

@@ -24,6 +24,14 @@ export function mintDevTokens(privateKey: KeyObject): DevToken[] {
   return DEV_ROLES.map(({ variable, role }) => ({
     variable,
     role,
-    token: signToken({ subject: `dev-${role.replace(':', '-').toLowerCase()}`, role, ttlSeconds: DEV_TOKEN_TTL_HOURS * 3600, issuer: 'npm-start' }, privateKey),
+    token: signToken(
+      {
+        subject: `dev-${role.replace(':', '-').toLowerCase()}`,
+        role,
+        ttlSeconds: DEV_TOKEN_TTL_HOURS * 3600,
+        issuer: 'npm-start',
+      },
+      privateKey,
+    ),
   }));
 }

@@ -3,7 +3,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, envInt, envOptional, envString, type Env } from '@app/config';
 import { authKeyDir, DEFAULT_SHUTDOWN_GRACE_MS, formatAddress, loadOrCreateSigningKeys } from '@app/grpc';
-import { DEFAULT_DATA_DIR, embeddedPostgresConfig, resolveDatabaseUrl, startEmbeddedPostgres, type EmbeddedServer } from '@app/persistence';
+import {
+  DEFAULT_DATA_DIR,
+  embeddedPostgresConfig,
+  resolveDatabaseUrl,
+  startEmbeddedPostgres,
+  type EmbeddedServer,
+} from '@app/persistence';
 import { banner, maskPassword, type BannerDashboard } from './banner';
 import { ADMIN_TOKEN_VARIABLE, DEV_TOKEN_TTL_HOURS, mintDevTokens, type DevToken } from './dev-tokens';
 import { launchPlan, type ServicePlan } from './plan';
@@ -81,24 +87,35 @@ export class Launcher {
     for (const tier of plan) {
       if (this.stopRequested.signal.aborted) return 0;
       const started = tier.map((service) => this.spawn(service, shared.env, host));
-      await Promise.all(started.map((r) => waitUntilServing(r.process, r.address, START_TIMEOUT_MS, this.shuttingDown.signal)));
+      await Promise.all(
+        started.map((r) => waitUntilServing(r.process, r.address, START_TIMEOUT_MS, this.shuttingDown.signal)),
+      );
       serving.push(...started);
     }
     if (this.stopRequested.signal.aborted) return 0;
     for (const line of this.bannerLines(shared)) this.options.print(line);
-    this.options.whenServing?.(serving.map(({ plan: p, address }) => ({ plan: p, address })), shared.env).catch((error: unknown) =>
-      this.say(LAUNCHER, `after start-up: ${(error as Error).message}`),
-    );
+    this.options
+      .whenServing?.(
+        serving.map(({ plan: p, address }) => ({ plan: p, address })),
+        shared.env,
+      )
+      .catch((error: unknown) => this.say(LAUNCHER, `after start-up: ${(error as Error).message}`));
     const crashed = await this.firstExitOrStop();
     if (!crashed) return 0;
-    this.sayLastLines(crashed.process, `${crashed.plan.name} stopped unexpectedly (${describeExit(crashed.process.exitStatus!)}); stopping everything`);
+    this.sayLastLines(
+      crashed.process,
+      `${crashed.plan.name} stopped unexpectedly (${describeExit(crashed.process.exitStatus!)}); stopping everything`,
+    );
     return 1;
   }
 
   /** Data folder, signing keys and database server shared by every service; their variables. */
   private async prepare(plan: ServicePlan[][], host: string): Promise<Shared> {
     const { env, distRoot } = this.options;
-    const missing = plan.flat().map((s) => mainFile(distRoot, s)).find((file) => !existsSync(file));
+    const missing = plan
+      .flat()
+      .map((s) => mainFile(distRoot, s))
+      .find((file) => !existsSync(file));
     if (missing) throw new Error(`${missing} is missing: run npm run build first (npm start does)`);
 
     const dataDir = path.resolve(envString(env, 'DATA_DIR', DEFAULT_DATA_DIR));
@@ -109,7 +126,10 @@ export class Launcher {
     if (keys.created) this.say(LAUNCHER, `created the dev token signing key ${keys.privateKeyFile}`);
 
     if (plan.flat().some((s) => resolveDatabaseUrl(s.database.service, s.database.instance, env) === undefined)) {
-      this.embedded = await startEmbeddedPostgres({ ...embeddedPostgresConfig({ ...env, DATA_DIR: dataDir }), log: (message) => this.say('postgres', message) });
+      this.embedded = await startEmbeddedPostgres({
+        ...embeddedPostgresConfig({ ...env, DATA_DIR: dataDir }),
+        log: (message) => this.say('postgres', message),
+      });
     }
     const shared: Env = {
       ...env,
@@ -129,8 +149,19 @@ export class Launcher {
 
   private spawn(plan: ServicePlan, shared: Env, host: string): Running {
     const { distRoot } = this.options;
-    const args = ['--enable-source-maps', '-r', path.join(distRoot, 'scripts', 'register-aliases.js'), mainFile(distRoot, plan)];
-    const child = new ServiceProcess(plan.name, process.execPath, args, { ...shared, ...plan.env, ...plan.localEnv }, (line) => this.say(plan.name, line));
+    const args = [
+      '--enable-source-maps',
+      '-r',
+      path.join(distRoot, 'scripts', 'register-aliases.js'),
+      mainFile(distRoot, plan),
+    ];
+    const child = new ServiceProcess(
+      plan.name,
+      process.execPath,
+      args,
+      { ...shared, ...plan.env, ...plan.localEnv },
+      (line) => this.say(plan.name, line),
+    );
     const running = { plan, process: child, address: formatAddress(probeHost(host), plan.port) };
     this.running.push(running);
     this.say(LAUNCHER, `started ${plan.name} (pid ${child.pid}) on port ${plan.port}, metrics on ${plan.metrics.port}`);
@@ -148,7 +179,10 @@ export class Launcher {
         metricsUrl: `http://${formatAddress(probeHost(envString(env, 'METRICS_HOST', envString(env, 'GRPC_HOST'))), r.plan.metrics.port)}/metrics`,
       })),
       ...this.dashboard(env, tokens),
-      database: server === undefined ? 'per service (*_DATABASE_URL)' : `${maskPassword(server)}${this.embedded ? ' (embedded)' : ''}`,
+      database:
+        server === undefined
+          ? 'per service (*_DATABASE_URL)'
+          : `${maskPassword(server)}${this.embedded ? ' (embedded)' : ''}`,
       dataDir: envString(env, 'DATA_DIR'),
       tokens,
       tokenTtlHours: DEV_TOKEN_TTL_HOURS,
@@ -160,7 +194,12 @@ export class Launcher {
     const admin = this.running.find((r) => r.plan.http !== undefined);
     const token = tokens.find((t) => t.variable === ADMIN_TOKEN_VARIABLE);
     if (!admin?.plan.http || !token) return {};
-    return { dashboard: { url: `http://${formatAddress(probeHost(envString(env, 'ADMIN_HTTP_HOST', envString(env, 'GRPC_HOST'))), admin.plan.http.port)}/`, token } };
+    return {
+      dashboard: {
+        url: `http://${formatAddress(probeHost(envString(env, 'ADMIN_HTTP_HOST', envString(env, 'GRPC_HOST'))), admin.plan.http.port)}/`,
+        token,
+      },
+    };
   }
 
   /** The first service that exits on its own, or undefined once a stop is requested. */
@@ -187,7 +226,8 @@ export class Launcher {
   /** Services in reverse health order, each tier draining at once; then the database server. */
   private async stopEverything(): Promise<void> {
     this.shuttingDown.abort();
-    const timeoutMs = envInt(this.options.env, 'GRPC_SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000) + EXIT_MARGIN_MS;
+    const timeoutMs =
+      envInt(this.options.env, 'GRPC_SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000) + EXIT_MARGIN_MS;
     const tiers = [...new Set(this.running.map((r) => r.plan.app))].reverse();
     for (const app of tiers) {
       await Promise.all(

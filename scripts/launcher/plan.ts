@@ -1,6 +1,10 @@
 import { ConfigError, envInt, type Env } from '@app/config';
 import type { CarrierId } from '@app/domain';
-import { ADMIN_DEFAULT_HTTP_PORT, ADMIN_DEFAULT_METRICS_PORT, ADMIN_DEFAULT_PORT } from '../../apps/admin/src/admin.grpc';
+import {
+  ADMIN_DEFAULT_HTTP_PORT,
+  ADMIN_DEFAULT_METRICS_PORT,
+  ADMIN_DEFAULT_PORT,
+} from '../../apps/admin/src/admin.grpc';
 import { REGISTRY_DEFAULT_METRICS_PORT, REGISTRY_DEFAULT_PORT } from '../../apps/registry/src/registry.grpc';
 import { CARRIER_DEFAULT_METRICS_PORTS, CARRIER_DEFAULT_PORTS } from '../../apps/carrier/src/config/carrier-ports';
 import { carrierIdsOf } from '../carrier-ids';
@@ -34,12 +38,32 @@ export interface ServicePlan {
  * they stop in reverse.
  */
 export function launchPlan(env: Env): ServicePlan[][] {
-  const registry = service(env, 'registry', 'registry', 'REGISTRY_PORT', REGISTRY_DEFAULT_PORT, REGISTRY_DEFAULT_METRICS_PORT, {});
+  const registry = service(
+    env,
+    'registry',
+    'registry',
+    'REGISTRY_PORT',
+    REGISTRY_DEFAULT_PORT,
+    REGISTRY_DEFAULT_METRICS_PORT,
+    {},
+  );
   const registryAddress = `127.0.0.1:${registry.port}`;
   // The administration follows the registry (police clearances), over loopback.
-  const admin = withDashboard(env, { ...service(env, 'admin', 'admin', 'ADMIN_PORT', ADMIN_DEFAULT_PORT, ADMIN_DEFAULT_METRICS_PORT, {}), localEnv: { REGISTRY_ADDRESS: registryAddress } });
+  const admin = withDashboard(env, {
+    ...service(env, 'admin', 'admin', 'ADMIN_PORT', ADMIN_DEFAULT_PORT, ADMIN_DEFAULT_METRICS_PORT, {}),
+    localEnv: { REGISTRY_ADDRESS: registryAddress },
+  });
   const carriers = carrierIdsOf(env).map((id) => ({
-    ...service(env, `carrier-${id.toLowerCase()}`, 'carrier', `CARRIER_${id}_PORT`, CARRIER_DEFAULT_PORTS[id], CARRIER_DEFAULT_METRICS_PORTS[id], { CARRIER_ID: id }, id),
+    ...service(
+      env,
+      `carrier-${id.toLowerCase()}`,
+      'carrier',
+      `CARRIER_${id}_PORT`,
+      CARRIER_DEFAULT_PORTS[id],
+      CARRIER_DEFAULT_METRICS_PORTS[id],
+      { CARRIER_ID: id },
+      id,
+    ),
     // Carriers flag numbers to the registry and follow its changes, feed the administration and take its directives.
     localEnv: { REGISTRY_ADDRESS: registryAddress, ADMIN_ADDRESS: `127.0.0.1:${admin.port}` },
   }));
@@ -48,7 +72,16 @@ export function launchPlan(env: Env): ServicePlan[][] {
   return tiers;
 }
 
-function service(env: Env, name: string, app: AppName, portVariable: string, defaultPort: number, defaultMetricsPort: number, extra: Env, instance?: CarrierId): ServicePlan {
+function service(
+  env: Env,
+  name: string,
+  app: AppName,
+  portVariable: string,
+  defaultPort: number,
+  defaultMetricsPort: number,
+  extra: Env,
+  instance?: CarrierId,
+): ServicePlan {
   const port = envInt(env, portVariable, defaultPort, 1, 65535);
   // REGISTRY_METRICS_PORT, ADMIN_METRICS_PORT, CARRIER_<ID>_METRICS_PORT.
   const metricsVariable = portVariable.replace(/_PORT$/, '_METRICS_PORT');
@@ -68,7 +101,11 @@ function service(env: Env, name: string, app: AppName, portVariable: string, def
 /** The admin also serves the dashboard over HTTP, on ADMIN_HTTP_PORT (passed on to it as is). */
 function withDashboard(env: Env, admin: ServicePlan): ServicePlan {
   const port = envInt(env, 'ADMIN_HTTP_PORT', ADMIN_DEFAULT_HTTP_PORT, 1, 65535);
-  return { ...admin, env: { ...admin.env, ADMIN_HTTP_PORT: String(port) }, http: { port, portVariable: 'ADMIN_HTTP_PORT' } };
+  return {
+    ...admin,
+    env: { ...admin.env, ADMIN_HTTP_PORT: String(port) },
+    http: { port, portVariable: 'ADMIN_HTTP_PORT' },
+  };
 }
 
 function assertDistinctPorts(services: ServicePlan[]): void {
@@ -79,6 +116,7 @@ function assertDistinctPorts(services: ServicePlan[]): void {
   ]);
   ports.forEach((entry, i) => {
     const other = ports.slice(0, i).find((earlier) => earlier.port === entry.port);
-    if (other) throw new ConfigError(entry.variable, `port ${entry.port} is already ${other.name}'s (${other.variable})`);
+    if (other)
+      throw new ConfigError(entry.variable, `port ${entry.port} is already ${other.name}'s (${other.variable})`);
   });
 }

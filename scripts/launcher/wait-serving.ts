@@ -18,13 +18,19 @@ export class StartupError extends Error {
  * Resolves once grpc.health.v1 reports the server SERVING at `address`, or when
  * `cancel` is aborted; rejects if the process exits first or time runs out.
  */
-export async function waitUntilServing(service: ServiceProcess, address: string, timeoutMs: number, cancel: AbortSignal): Promise<void> {
+export async function waitUntilServing(
+  service: ServiceProcess,
+  address: string,
+  timeoutMs: number,
+  cancel: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cancel.aborted) {
     const exit = service.exitStatus;
     if (exit) throw new StartupError(service, `exited during start-up (${describeExit(exit)})`);
     if (await isServing(address)) return;
-    if (Date.now() > deadline) throw new StartupError(service, `was not SERVING on ${address} within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new StartupError(service, `was not SERVING on ${address} within ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

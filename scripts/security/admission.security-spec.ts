@@ -47,7 +47,14 @@ const ADMITS: Record<string, Record<string, string[]>> = {
 };
 
 /** The token role that a service of the province admits for a role kind. */
-const ROLE_OF: Record<string, string> = { carrier: 'carrier:CMCC', admin: 'admin:sichuan', analyst: 'analyst', police: 'police', auditor: 'auditor', any: 'analyst' };
+const ROLE_OF: Record<string, string> = {
+  carrier: 'carrier:CMCC',
+  admin: 'admin:sichuan',
+  analyst: 'analyst',
+  police: 'police',
+  auditor: 'auditor',
+  any: 'analyst',
+};
 
 const BAD_TEXT = 'a\u0000b';
 
@@ -68,9 +75,20 @@ function requestAt(path: FieldStep[], value: unknown): { request: Record<string,
 describe('admission through an independent client (C-core gRPC and urllib from Python)', () => {
   let province: Province;
   let methods: Record<string, MethodContract[]>;
-  const targets = (): Record<string, string> => ({ [REGISTRY]: province.registry.address, [ADMIN]: province.admin.address, [CARRIER]: province.carriers.CMCC.address });
-  const token = (role: string, subject = role.replace(':', '-'), ttlSeconds?: number): string => province.registry.token(role, subject, ttlSeconds);
-  const call = (service: string, m: MethodContract, role: string, request: unknown = {}, subject?: string): ProbeCall => ({
+  const targets = (): Record<string, string> => ({
+    [REGISTRY]: province.registry.address,
+    [ADMIN]: province.admin.address,
+    [CARRIER]: province.carriers.CMCC.address,
+  });
+  const token = (role: string, subject = role.replace(':', '-'), ttlSeconds?: number): string =>
+    province.registry.token(role, subject, ttlSeconds);
+  const call = (
+    service: string,
+    m: MethodContract,
+    role: string,
+    request: unknown = {},
+    subject?: string,
+  ): ProbeCall => ({
     target: targets()[service],
     method: `${service}/${m.method}`,
     ...(m.client_streaming ? { requests: [request] } : { request }),
@@ -86,7 +104,8 @@ describe('admission through an independent client (C-core gRPC and urllib from P
   afterAll(() => province.close());
 
   it('knows every RPC the contracts define', () => {
-    for (const service of [REGISTRY, ADMIN, CARRIER]) expect(methods[service].map((m) => m.method).sort()).toEqual(Object.keys(ADMITS[service]).sort());
+    for (const service of [REGISTRY, ADMIN, CARRIER])
+      expect(methods[service].map((m) => m.method).sort()).toEqual(Object.keys(ADMITS[service]).sort());
   });
 
   describe('provinces × RPCs', () => {
@@ -97,49 +116,100 @@ describe('admission through an independent client (C-core gRPC and urllib from P
         methods[service].forEach((m, i) => {
           const admitsAdmin = ADMITS[service][m.method].some((kind) => kind === 'admin' || kind === 'any');
           expect({ method: m.method, code: foreign[i].code }).toEqual({ method: m.method, code: 'PERMISSION_DENIED' });
-          if (admitsAdmin) expect({ method: m.method, details: foreign[i].details }).toEqual({ method: m.method, details: 'role admin:beijing may not act in province sichuan' });
-          expect({ method: m.method, code: own[i].code === 'PERMISSION_DENIED' }).toEqual({ method: m.method, code: !admitsAdmin });
+          if (admitsAdmin)
+            expect({ method: m.method, details: foreign[i].details }).toEqual({
+              method: m.method,
+              details: 'role admin:beijing may not act in province sichuan',
+            });
+          expect({ method: m.method, code: own[i].code === 'PERMISSION_DENIED' }).toEqual({
+            method: m.method,
+            code: !admitsAdmin,
+          });
         });
         const db = service === ADMIN ? province.admin.db.url : province.carriers.CMCC.db.url;
-        const audited = await query<{ action: string }>(db, `SELECT DISTINCT action FROM audit_event WHERE actor = 'admin-bj' AND outcome = 'PERMISSION_DENIED'`);
-        expect(audited.map((r) => r.action).sort()).toEqual(methods[service].map((m) => `${service}/${m.method}`).sort());
+        const audited = await query<{ action: string }>(
+          db,
+          `SELECT DISTINCT action FROM audit_event WHERE actor = 'admin-bj' AND outcome = 'PERMISSION_DENIED'`,
+        );
+        expect(audited.map((r) => r.action).sort()).toEqual(
+          methods[service].map((m) => `${service}/${m.method}`).sort(),
+        );
       }
     });
 
     it('lets every province use the national registry, recording the province as the source of its flags', async () => {
-      const [beijing, sichuan] = await Promise.all(['admin:beijing', 'admin:sichuan'].map((role) => probe(methods[REGISTRY].map((m) => call(REGISTRY, m, role)))));
+      const [beijing, sichuan] = await Promise.all(
+        ['admin:beijing', 'admin:sichuan'].map((role) => probe(methods[REGISTRY].map((m) => call(REGISTRY, m, role)))),
+      );
       methods[REGISTRY].forEach((m, i) => {
         const admitsAdmin = ADMITS[REGISTRY][m.method].includes('admin');
-        expect({ method: m.method, beijing: beijing[i].code === 'PERMISSION_DENIED', sichuan: sichuan[i].code === 'PERMISSION_DENIED' }).toEqual({
+        expect({
+          method: m.method,
+          beijing: beijing[i].code === 'PERMISSION_DENIED',
+          sichuan: sichuan[i].code === 'PERMISSION_DENIED',
+        }).toEqual({
           method: m.method,
           beijing: !admitsAdmin,
           sichuan: !admitsAdmin,
         });
       });
       const flag = aFlag('+8619300001111', { idempotencyKey: 'beijing-1', source: 'admin' });
-      const [submitted] = await probe([{ target: province.registry.address, method: `${REGISTRY}/SubmitFlags`, request: { flags: [wireFlag(flag)] }, metadata: bearer(token('admin:beijing')) }]);
-      expect(submitted).toMatchObject({ code: 'OK', response: { results: [{ msisdn: '+8619300001111', status: 'NUMBER_STATUS_SUSPECTED' }] } });
-      const [record] = await probe([{ target: province.registry.address, method: `${REGISTRY}/GetNumberRecord`, request: { msisdn: '+8619300001111', purpose: 'source check' }, metadata: bearer(token('police')) }]);
-      expect(record.response).toMatchObject({ history: expect.arrayContaining([{ flag: expect.objectContaining({ source: 'admin:beijing' }) }]) });
+      const [submitted] = await probe([
+        {
+          target: province.registry.address,
+          method: `${REGISTRY}/SubmitFlags`,
+          request: { flags: [wireFlag(flag)] },
+          metadata: bearer(token('admin:beijing')),
+        },
+      ]);
+      expect(submitted).toMatchObject({
+        code: 'OK',
+        response: { results: [{ msisdn: '+8619300001111', status: 'NUMBER_STATUS_SUSPECTED' }] },
+      });
+      const [record] = await probe([
+        {
+          target: province.registry.address,
+          method: `${REGISTRY}/GetNumberRecord`,
+          request: { msisdn: '+8619300001111', purpose: 'source check' },
+          metadata: bearer(token('police')),
+        },
+      ]);
+      expect(record.response).toMatchObject({
+        history: expect.arrayContaining([{ flag: expect.objectContaining({ source: 'admin:beijing' }) }]),
+      });
     });
 
     it('answers every HTTP route of the dashboard API 403 for another province, from its own OpenAPI document', async () => {
       const base = province.admin.baseUrl;
       const [documentAnswer] = await httpProbe([{ method: 'GET', url: `${base}/api/openapi.json` }]);
-      const document = JSON.parse(documentAnswer.body) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+      const document = JSON.parse(documentAnswer.body) as {
+        paths: Record<string, Record<string, { security?: unknown[] }>>;
+      };
       const routes = Object.entries(document.paths).flatMap(([path, operations]) =>
-        Object.entries(operations).map(([method, operation]) => ({ method: method.toUpperCase(), path: path.replace('{msisdn}', '19112345678').replace('{cell}', '460-00-12345-1'), guarded: operation.security !== undefined })),
+        Object.entries(operations).map(([method, operation]) => ({
+          method: method.toUpperCase(),
+          path: path.replace('{msisdn}', '19112345678').replace('{cell}', '460-00-12345-1'),
+          guarded: operation.security !== undefined,
+        })),
       );
       expect(routes.filter((r) => r.guarded).length).toBeGreaterThan(10);
       const answers = await httpProbe(
         routes.map((r) => ({
           method: r.method,
           url: `${base}${r.path}?purpose=check&reason=check`,
-          headers: [['authorization', `Bearer ${token('admin:beijing', 'admin-bj-http')}`], ['content-type', 'application/json']] as [string, string][],
+          headers: [
+            ['authorization', `Bearer ${token('admin:beijing', 'admin-bj-http')}`],
+            ['content-type', 'application/json'],
+          ] as [string, string][],
           ...(r.method === 'POST' ? { body: '{}' } : {}),
         })),
       );
-      routes.forEach((r, i) => expect({ route: `${r.method} ${r.path}`, status: answers[i].status }).toEqual({ route: `${r.method} ${r.path}`, status: r.guarded ? 403 : 200 }));
+      routes.forEach((r, i) =>
+        expect({ route: `${r.method} ${r.path}`, status: answers[i].status }).toEqual({
+          route: `${r.method} ${r.path}`,
+          status: r.guarded ? 403 : 200,
+        }),
+      );
     });
   });
 
@@ -149,9 +219,16 @@ describe('admission through an independent client (C-core gRPC and urllib from P
         const cases = methods[service]
           .filter((m) => !m.client_streaming)
           .flatMap((m) => m.text_fields.map((path) => ({ m, ...requestAt(path, BAD_TEXT) })));
-        const db = service === REGISTRY ? province.registry.db.url : service === ADMIN ? province.admin.db.url : province.carriers.CMCC.db.url;
+        const db =
+          service === REGISTRY
+            ? province.registry.db.url
+            : service === ADMIN
+              ? province.admin.db.url
+              : province.carriers.CMCC.db.url;
         const before = await auditCount(db, 'INVALID_ARGUMENT');
-        const answers = await probe(cases.map(({ m, request }) => call(service, m, ROLE_OF[ADMITS[service][m.method][0]], request)));
+        const answers = await probe(
+          cases.map(({ m, request }) => call(service, m, ROLE_OF[ADMITS[service][m.method][0]], request)),
+        );
         cases.forEach(({ m, field }, i) =>
           expect({ rpc: `${m.method} ${field}`, code: answers[i].code, details: answers[i].details }).toEqual({
             rpc: `${m.method} ${field}`,
@@ -166,10 +243,20 @@ describe('admission through an independent client (C-core gRPC and urllib from P
     it('refuses every kind of control character, and admits line breaks only in multi-line text', async () => {
       const m = methods[REGISTRY].find((x) => x.method === 'GetNumberRecord')!;
       const purposes = ['\u001b[2J', 'a\u007f', 'a\u0085', 'a\nb', 'a\tb'];
-      const answers = await probe(purposes.map((purpose) => call(REGISTRY, m, 'police', { msisdn: '19112345678', purpose })));
+      const answers = await probe(
+        purposes.map((purpose) => call(REGISTRY, m, 'police', { msisdn: '19112345678', purpose })),
+      );
       expect(answers.map((a) => a.code)).toEqual(purposes.map(() => 'INVALID_ARGUMENT'));
       const verify = methods[REGISTRY].find((x) => x.method === 'VerifyNumber')!;
-      const [multiLine] = await probe([call(REGISTRY, verify, 'police', { idempotency_key: 'note-lines', msisdn: '19300002222', outcome: 'VERIFICATION_OUTCOME_CLEARED', case_id: 'C-1', note: 'line one\nline two' })]);
+      const [multiLine] = await probe([
+        call(REGISTRY, verify, 'police', {
+          idempotency_key: 'note-lines',
+          msisdn: '19300002222',
+          outcome: 'VERIFICATION_OUTCOME_CLEARED',
+          case_id: 'C-1',
+          note: 'line one\nline two',
+        }),
+      ]);
       // The note is admitted; the outcome is the registry's to decide (nothing to clear here).
       expect(multiLine).toMatchObject({ code: 'FAILED_PRECONDITION' });
     });
@@ -178,11 +265,19 @@ describe('admission through an independent client (C-core gRPC and urllib from P
       const ingest = methods[CARRIER].find((m) => m.method === 'IngestEvents')!;
       const eventFields = ingest.text_fields.filter((path) => path[0][0] === 'events').map((path) => path.slice(1));
       const events = eventFields.map((path) => requestAt(path, BAD_TEXT));
-      const clean = { id: 'clean-1', at_ms: String(Date.now() - 60_000), location: { msisdn: '19800000001', cell: '460-00-12345-1' } };
-      const [answer] = await probe([call(CARRIER, ingest, 'carrier:CMCC', { events: [...events.map((e) => e.request), clean] })]);
+      const clean = {
+        id: 'clean-1',
+        at_ms: String(Date.now() - 60_000),
+        location: { msisdn: '19800000001', cell: '460-00-12345-1' },
+      };
+      const [answer] = await probe([
+        call(CARRIER, ingest, 'carrier:CMCC', { events: [...events.map((e) => e.request), clean] }),
+      ]);
       expect(answer.code).toBe('OK');
       expect(answer.response).toMatchObject({ accepted: '1', rejected: String(events.length) }); // int64 in proto3 JSON
-      expect((answer.response!.rejections as { field: string; reason: string }[]).map((r) => r.field)).toEqual(events.map((e) => e.field));
+      expect((answer.response!.rejections as { field: string; reason: string }[]).map((r) => r.field)).toEqual(
+        events.map((e) => e.field),
+      );
     });
   });
 
@@ -191,10 +286,39 @@ describe('admission through an independent client (C-core gRPC and urllib from P
       const m = `${REGISTRY}/CheckNumbers`;
       const valid = `Bearer ${token('police', 'officer-dup')}`;
       const answers = await probe([
-        { target: province.registry.address, method: m, request: { msisdns: ['19112345678'] }, metadata: [['authorization', valid]] },
-        { target: province.registry.address, method: m, request: { msisdns: ['19112345678'] }, metadata: [['authorization', valid], ['authorization', 'Bearer junk']] },
-        { target: province.registry.address, method: m, request: { msisdns: ['19112345678'] }, metadata: [['authorization', 'Bearer junk'], ['authorization', valid]] },
-        { target: province.registry.address, method: m, request: { msisdns: ['19112345678'] }, metadata: [['authorization', valid], ['authorization', valid]] },
+        {
+          target: province.registry.address,
+          method: m,
+          request: { msisdns: ['19112345678'] },
+          metadata: [['authorization', valid]],
+        },
+        {
+          target: province.registry.address,
+          method: m,
+          request: { msisdns: ['19112345678'] },
+          metadata: [
+            ['authorization', valid],
+            ['authorization', 'Bearer junk'],
+          ],
+        },
+        {
+          target: province.registry.address,
+          method: m,
+          request: { msisdns: ['19112345678'] },
+          metadata: [
+            ['authorization', 'Bearer junk'],
+            ['authorization', valid],
+          ],
+        },
+        {
+          target: province.registry.address,
+          method: m,
+          request: { msisdns: ['19112345678'] },
+          metadata: [
+            ['authorization', valid],
+            ['authorization', valid],
+          ],
+        },
       ]);
       expect(answers.map((a) => a.code)).toEqual(['OK', 'UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED']);
       expect(answers[1].details).toBe('invalid token: more than one authorization header');
@@ -203,8 +327,21 @@ describe('admission through an independent client (C-core gRPC and urllib from P
     it('ends WatchChanges and StreamDirectives with UNAUTHENTICATED when their token expires', async () => {
       const [watch, directives] = await probe(
         [
-          { target: province.registry.address, method: `${REGISTRY}/WatchChanges`, request: { since_version: 0 }, metadata: bearer(token('carrier:CMCC', 'carrier-cmcc-2s', 2)), readFor: 20 },
-          { target: province.admin.address, method: `${ADMIN}/StreamDirectives`, requests: [], hold: 20, metadata: bearer(token('carrier:CMCC', 'carrier-cmcc-2s', 2)), readFor: 20 },
+          {
+            target: province.registry.address,
+            method: `${REGISTRY}/WatchChanges`,
+            request: { since_version: 0 },
+            metadata: bearer(token('carrier:CMCC', 'carrier-cmcc-2s', 2)),
+            readFor: 20,
+          },
+          {
+            target: province.admin.address,
+            method: `${ADMIN}/StreamDirectives`,
+            requests: [],
+            hold: 20,
+            metadata: bearer(token('carrier:CMCC', 'carrier-cmcc-2s', 2)),
+            readFor: 20,
+          },
         ],
         { parallel: true },
       );
@@ -225,7 +362,10 @@ describe('admission through an independent client (C-core gRPC and urllib from P
         metadata: bearer(token('carrier:CMCC', subject)),
         readFor: 3,
       });
-      const answers = await probe([...Array.from({ length: 200 }, () => watch('greedy-client')), watch('other-client')], { parallel: true });
+      const answers = await probe(
+        [...Array.from({ length: 200 }, () => watch('greedy-client')), watch('other-client')],
+        { parallel: true },
+      );
       const greedy = answers.slice(0, 200);
       expect(greedy.filter((a) => a.code === 'CANCELLED').length).toBe(16);
       expect(greedy.filter((a) => a.code === 'RESOURCE_EXHAUSTED').length).toBe(184);
@@ -236,19 +376,26 @@ describe('admission through an independent client (C-core gRPC and urllib from P
 });
 
 async function auditCount(db: string, outcome: string): Promise<number> {
-  return Number((await query<{ n: string }>(db, `SELECT count(*) AS n FROM audit_event WHERE outcome = $1`, [outcome]))[0].n);
+  return Number(
+    (await query<{ n: string }>(db, `SELECT count(*) AS n FROM audit_event WHERE outcome = $1`, [outcome]))[0].n,
+  );
 }
 
 /** A flag from the registry's test helpers, in proto3 JSON. */
 function wireFlag(flag: ReturnType<typeof aFlag>): Record<string, unknown> {
-  const time = (t: { seconds: number; nanos: number } | undefined) => (t ? new Date(t.seconds * 1000 + Math.floor(t.nanos / 1e6)).toISOString() : undefined);
+  const time = (t: { seconds: number; nanos: number } | undefined) =>
+    t ? new Date(t.seconds * 1000 + Math.floor(t.nanos / 1e6)).toISOString() : undefined;
   return {
     idempotency_key: flag.idempotencyKey,
     msisdn: flag.msisdn,
     source: flag.source,
     reason_codes: flag.reasonCodes,
     score: flag.score,
-    evidence: { window_start: time(flag.evidence?.windowStart), window_end: time(flag.evidence?.windowEnd), summary: flag.evidence?.summary ?? '' },
+    evidence: {
+      window_start: time(flag.evidence?.windowStart),
+      window_end: time(flag.evidence?.windowEnd),
+      summary: flag.evidence?.summary ?? '',
+    },
     observed_at: time(flag.observedAt),
   };
 }

@@ -37,14 +37,28 @@ describe('carrier hardening through the independent client', () => {
   const endingNow = (events: CarrierEvent[]): CarrierEvent[] => {
     const ingestible = events.filter((e) => e.type !== 'high_risk_cell');
     const offset = Date.now() - 60_000 - ingestible[ingestible.length - 1].at;
-    return ingestible.map((e) => (e.type === 'subscriber' ? { ...e, at: e.at + offset, activatedAt: e.activatedAt + offset } : { ...e, at: e.at + offset }));
+    return ingestible.map((e) =>
+      e.type === 'subscriber'
+        ? { ...e, at: e.at + offset, activatedAt: e.activatedAt + offset }
+        : { ...e, at: e.at + offset },
+    );
   };
 
   it('refuses an event dated ahead of its clock as future, and later current events are still analysed, not late', async () => {
-    const future = (atMs: number) => ({ at_ms: String(atMs), call: { caller: '19200000099', callee: '13800000001', duration_sec: 10, answered: true } });
+    const future = (atMs: number) => ({
+      at_ms: String(atMs),
+      call: { caller: '19200000099', callee: '13800000001', duration_sec: 10, answered: true },
+    });
     const [outlier, current] = await probe([
-      onCarrier('IngestEvents', { requests: [{ events: [future(Date.parse('2099-12-31T00:00:00+08:00'))] }, { events: [future(Date.now() + 10 * 60_000)] }] }),
-      onCarrier('IngestEvents', { requests: toWire(endingNow(fraud.events), 100).map((events) => ({ events: events.map(snakeCase) })) }),
+      onCarrier('IngestEvents', {
+        requests: [
+          { events: [future(Date.parse('2099-12-31T00:00:00+08:00'))] },
+          { events: [future(Date.now() + 10 * 60_000)] },
+        ],
+      }),
+      onCarrier('IngestEvents', {
+        requests: toWire(endingNow(fraud.events), 100).map((events) => ({ events: events.map(snakeCase) })),
+      }),
     ]);
     expect(outlier.code).toBe('OK');
     expect(outlier.response).toMatchObject({ rejected: '2' });
@@ -60,8 +74,14 @@ describe('carrier hardening through the independent client', () => {
   });
 
   it('refuses an empty batch with INVALID_ARGUMENT naming events, and answers an empty stream', async () => {
-    const [empty, none] = await probe([onCarrier('IngestEvents', { requests: [{ events: [] }] }), onCarrier('IngestEvents', { requests: [] })]);
-    expect(empty).toMatchObject({ code: 'INVALID_ARGUMENT', details: expect.stringContaining('events: a message needs 1 to 1000 events') });
+    const [empty, none] = await probe([
+      onCarrier('IngestEvents', { requests: [{ events: [] }] }),
+      onCarrier('IngestEvents', { requests: [] }),
+    ]);
+    expect(empty).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: expect.stringContaining('events: a message needs 1 to 1000 events'),
+    });
     expect(none).toMatchObject({ code: 'OK', response: {} });
   });
 
@@ -75,36 +95,92 @@ describe('carrier hardening through the independent client', () => {
       {
         target: linked.registry.address,
         method: 'fraud.registry.v1.RegistryService/VerifyNumber',
-        request: { idempotency_key: 'confirm-wangiri', msisdn: subject, outcome: 'VERIFICATION_OUTCOME_CONFIRMED', case_id: 'CD-2024-0300', note: 'victims called back premium lines' },
+        request: {
+          idempotency_key: 'confirm-wangiri',
+          msisdn: subject,
+          outcome: 'VERIFICATION_OUTCOME_CONFIRMED',
+          case_id: 'CD-2024-0300',
+          note: 'victims called back premium lines',
+        },
         metadata: bearer(linked.registry.token('police', 'officer-0427')),
       },
     ]);
     expect(verified).toMatchObject({ code: 'OK', response: { status: 'NUMBER_STATUS_CONFIRMED' } });
-    await eventually(async () => linked.carrier.app.get(AnalysisService).state.isConfirmedFraud(subject as Msisdn), (known) => known);
+    await eventually(
+      async () => linked.carrier.app.get(AnalysisService).state.isConfirmedFraud(subject as Msisdn),
+      (known) => known,
+    );
 
-    const reactivate = onCarrier('Reactivate', { request: { idempotency_key: 'shop-12-0300', msisdn: subject, verification_reference: 'ticket 0300', national_id: NATIONAL_ID, id_verified: true } });
+    const reactivate = onCarrier('Reactivate', {
+      request: {
+        idempotency_key: 'shop-12-0300',
+        msisdn: subject,
+        verification_reference: 'ticket 0300',
+        national_id: NATIONAL_ID,
+        id_verified: true,
+      },
+    });
     const [reactivated, retried, declared, appealed, explained, checked] = await probe([
       reactivate,
       reactivate,
-      onCarrier('DeclareProfile', { request: { idempotency_key: 'sf-0300', msisdn: subject, profile: 'USAGE_PROFILE_COURIER', attested_by: 'SF Express Chengdu depot', attestation_reference: 'SF-0300' } }),
-      onCarrier('ResolveAppeal', { request: { idempotency_key: 'appeal-0300', msisdn: subject, upheld: true, reference: 'appeal 0300' } }),
+      onCarrier('DeclareProfile', {
+        request: {
+          idempotency_key: 'sf-0300',
+          msisdn: subject,
+          profile: 'USAGE_PROFILE_COURIER',
+          attested_by: 'SF Express Chengdu depot',
+          attestation_reference: 'SF-0300',
+        },
+      }),
+      onCarrier('ResolveAppeal', {
+        request: { idempotency_key: 'appeal-0300', msisdn: subject, upheld: true, reference: 'appeal 0300' },
+      }),
       onCarrier('ExplainNumber', { request: { msisdn: subject, purpose: 'customer call 0300' } }),
       onCarrier('CheckCall', { request: { caller: subject, callee: '13800000001' } }),
     ]);
-    expect(reactivated).toMatchObject({ code: 'OK', response: { msisdn: subject, outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD', state: 'ACTION_SUSPEND' } });
+    expect(reactivated).toMatchObject({
+      code: 'OK',
+      response: { msisdn: subject, outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD', state: 'ACTION_SUSPEND' },
+    });
     expect(reactivated.response).not.toHaveProperty('replayed');
-    expect(retried).toMatchObject({ code: 'OK', response: { outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD', state: 'ACTION_SUSPEND', replayed: true } });
-    expect(declared).toMatchObject({ code: 'OK', response: { outcome: 'DECLARATION_OUTCOME_CONFIRMED_FRAUD', profile: 'USAGE_PROFILE_NONE' } });
-    expect(appealed).toMatchObject({ code: 'OK', response: { outcome: 'APPEAL_OUTCOME_CONFIRMED_FRAUD', state: 'ACTION_SUSPEND' } });
-    expect(explained).toMatchObject({ code: 'OK', response: { state: 'ACTION_SUSPEND', registry_status: 'NUMBER_STATUS_CONFIRMED', declared_profile: 'USAGE_PROFILE_NONE' } });
-    expect(explained.response?.next_steps_en).toMatch(/^Calls from this number are blocked: the police confirmed fraud on it/);
+    expect(retried).toMatchObject({
+      code: 'OK',
+      response: { outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD', state: 'ACTION_SUSPEND', replayed: true },
+    });
+    expect(declared).toMatchObject({
+      code: 'OK',
+      response: { outcome: 'DECLARATION_OUTCOME_CONFIRMED_FRAUD', profile: 'USAGE_PROFILE_NONE' },
+    });
+    expect(appealed).toMatchObject({
+      code: 'OK',
+      response: { outcome: 'APPEAL_OUTCOME_CONFIRMED_FRAUD', state: 'ACTION_SUSPEND' },
+    });
+    expect(explained).toMatchObject({
+      code: 'OK',
+      response: {
+        state: 'ACTION_SUSPEND',
+        registry_status: 'NUMBER_STATUS_CONFIRMED',
+        declared_profile: 'USAGE_PROFILE_NONE',
+      },
+    });
+    expect(explained.response?.next_steps_en).toMatch(
+      /^Calls from this number are blocked: the police confirmed fraud on it/,
+    );
     expect(explained.response?.next_steps_en).not.toMatch(/normal/);
-    expect(checked).toMatchObject({ code: 'OK', response: { verdict: 'CALL_VERDICT_BLOCK', reasons: ['SUSPENDED', 'REGISTRY_CONFIRMED'] } });
+    expect(checked).toMatchObject({
+      code: 'OK',
+      response: { verdict: 'CALL_VERDICT_BLOCK', reasons: ['SUSPENDED', 'REGISTRY_CONFIRMED'] },
+    });
   });
 
   it('shows NOT_LISTED beside the step of a number the registry never listed', async () => {
-    const [explained] = await probe([onCarrier('ExplainNumber', { request: { msisdn: '13800000001', purpose: 'customer call 0301' } })]);
-    expect(explained).toMatchObject({ code: 'OK', response: { state: 'ACTION_NONE', registry_status: 'NUMBER_STATUS_NOT_LISTED' } });
+    const [explained] = await probe([
+      onCarrier('ExplainNumber', { request: { msisdn: '13800000001', purpose: 'customer call 0301' } }),
+    ]);
+    expect(explained).toMatchObject({
+      code: 'OK',
+      response: { state: 'ACTION_NONE', registry_status: 'NUMBER_STATUS_NOT_LISTED' },
+    });
   });
 });
 
@@ -115,6 +191,9 @@ function snakeCase(value: unknown): unknown {
   return Object.fromEntries(
     Object.entries(value)
       .filter(([, field]) => field !== '' && field !== undefined)
-      .map(([key, field]) => [key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), typeof field === 'number' && key.endsWith('Ms') ? String(field) : snakeCase(field)]),
+      .map(([key, field]) => [
+        key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+        typeof field === 'number' && key.endsWith('Ms') ? String(field) : snakeCase(field),
+      ]),
   );
 }

@@ -34,18 +34,30 @@ describe('audit integrity, seen from an independent client (C-core gRPC from Pyt
     const results = await probe(
       [
         call('GetNumberRecord', { msisdn: '1911234\u00005678', purpose: 'nul\u0000purpose' }, 'police'),
-        ...Array.from({ length: 8 }, (_, i) => call('GetNumberRecord', { msisdn, purpose: `beside the NUL ${i}` }, 'police')),
+        ...Array.from({ length: 8 }, (_, i) =>
+          call('GetNumberRecord', { msisdn, purpose: `beside the NUL ${i}` }, 'police'),
+        ),
       ],
       { parallel: true },
     );
     expect(results[0].code).toBe('INVALID_ARGUMENT');
     expect(results.slice(1).map((r) => r.code)).toEqual(Array(8).fill('OK'));
-    const [listed] = await probe([call('ListAuditEvents', { actor: 'police-sec', page: { page_size: 100 } }, 'auditor')]);
+    const [listed] = await probe([
+      call('ListAuditEvents', { actor: 'police-sec', page: { page_size: 100 } }, 'auditor'),
+    ]);
     const events = (listed.response?.events ?? []) as { target: string; purpose: string; outcome: string }[];
-    expect(events).toContainEqual(expect.objectContaining({ target: '1911234\\u00005678', purpose: 'nul\\u0000purpose', outcome: 'INVALID_ARGUMENT' }));
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        target: '1911234\\u00005678',
+        purpose: 'nul\\u0000purpose',
+        outcome: 'INVALID_ARGUMENT',
+      }),
+    );
     expect(events.filter((e) => e.purpose.startsWith('beside the NUL'))).toHaveLength(8);
     // Either form of the number finds its lines.
-    const [byNational] = await probe([call('ListAuditEvents', { target: msisdn.slice(3), page: { page_size: 100 } }, 'auditor')]);
+    const [byNational] = await probe([
+      call('ListAuditEvents', { target: msisdn.slice(3), page: { page_size: 100 } }, 'auditor'),
+    ]);
     expect((byNational.response?.events as unknown[]).length).toBe(8);
   });
 
@@ -60,7 +72,10 @@ describe('audit integrity, seen from an independent client (C-core gRPC from Pyt
       'ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_change',
     );
     const [after] = await probe([call('VerifyAuditChain', {}, 'auditor')]);
-    expect(after.response).toMatchObject({ fault: 'AUDIT_CHAIN_FAULT_ROWS_MISSING', missing_after_id: String(head - 2) });
+    expect(after.response).toMatchObject({
+      fault: 'AUDIT_CHAIN_FAULT_ROWS_MISSING',
+      missing_after_id: String(head - 2),
+    });
     expect(after.response!.intact ?? false).toBe(false);
   });
 });
@@ -71,7 +86,10 @@ describe('health, seen from an independent client', () => {
 
   beforeAll(async () => {
     proxy = await TcpProxy.toTestDatabaseServer();
-    registry = await RegistryHarness.start({ env: { DATABASE_HEALTH_INTERVAL_MS: '200' }, reach: (url) => proxy.through(url) });
+    registry = await RegistryHarness.start({
+      env: { DATABASE_HEALTH_INTERVAL_MS: '200' },
+      reach: (url) => proxy.through(url),
+    });
   });
   afterAll(async () => {
     await proxy.restore();
@@ -80,7 +98,9 @@ describe('health, seen from an independent client', () => {
   });
 
   const check = async (): Promise<string> => {
-    const [answer] = await probe([{ target: registry.address, method: 'grpc.health.v1.Health/Check', request: { service: REGISTRY } }]);
+    const [answer] = await probe([
+      { target: registry.address, method: 'grpc.health.v1.Health/Check', request: { service: REGISTRY } },
+    ]);
     return (answer.response?.status as string) ?? answer.code;
   };
   const until = async (want: string): Promise<string> => {

@@ -11,8 +11,17 @@ describe('the independent client (C-core gRPC from Python)', () => {
 
   it('calls a service through descriptors built by buf, not by our loader', async () => {
     const [answer, refused] = await probe([
-      { target: registry.address, method: 'fraud.registry.v1.RegistryService/CheckNumbers', request: { msisdns: ['19112345678'] }, metadata: bearer(registry.token('police')) },
-      { target: registry.address, method: 'fraud.registry.v1.RegistryService/CheckNumbers', request: { msisdns: ['19112345678'] } },
+      {
+        target: registry.address,
+        method: 'fraud.registry.v1.RegistryService/CheckNumbers',
+        request: { msisdns: ['19112345678'] },
+        metadata: bearer(registry.token('police')),
+      },
+      {
+        target: registry.address,
+        method: 'fraud.registry.v1.RegistryService/CheckNumbers',
+        request: { msisdns: ['19112345678'] },
+      },
     ]);
     expect(answer.code).toBe('OK');
     expect(answer.response).toMatchObject({ results: [{ msisdn: '+8619112345678' }] });

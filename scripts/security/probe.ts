@@ -38,7 +38,11 @@ export async function probe(calls: ProbeCall[], options: { parallel?: boolean } 
   const document = {
     descriptor_set: descriptorSet(),
     parallel: options.parallel ?? false,
-    calls: calls.map(({ rawHex, readFor, ...call }) => ({ ...call, ...(rawHex === undefined ? {} : { raw_hex: rawHex }), ...(readFor === undefined ? {} : { read_for: readFor }) })),
+    calls: calls.map(({ rawHex, readFor, ...call }) => ({
+      ...call,
+      ...(rawHex === undefined ? {} : { raw_hex: rawHex }),
+      ...(readFor === undefined ? {} : { read_for: readFor }),
+    })),
   };
   return (await runPython<{ results: ProbeResult[] }>(PROBE, document)).results;
 }
@@ -87,5 +91,9 @@ export interface HttpProbeRequest {
 
 /** HTTP requests from Python's standard library (scripts/security/http_probe.py). */
 export async function httpProbe(requests: HttpProbeRequest[]): Promise<{ status: number; body: string }[]> {
-  return (await runPython<{ results: { status: number; body: string }[] }>(path.join(__dirname, 'http_probe.py'), { requests })).results;
+  return (
+    await runPython<{ results: { status: number; body: string }[] }>(path.join(__dirname, 'http_probe.py'), {
+      requests,
+    })
+  ).results;
 }

@@ -8,7 +8,11 @@ import { RegistryHarness } from '../../apps/registry/test/registry-harness';
 import { runPython } from './probe';
 
 const CHECK = path.join(__dirname, 'reflection_check.py');
-const BUILTIN = ['grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
+const BUILTIN = [
+  'grpc.health.v1.Health',
+  'grpc.reflection.v1.ServerReflection',
+  'grpc.reflection.v1alpha.ServerReflection',
+];
 const NOT_FOUND = 5;
 
 interface ServiceFound {
@@ -44,7 +48,8 @@ function fieldsOfProto(): Record<string, string[]> {
   const fields: Record<string, string[]> = {};
   const visit = (namespace: NamespaceBase): void => {
     for (const nested of namespace.nestedArray) {
-      if (nested instanceof Type && nested.fullName.startsWith('.fraud.')) fields[nested.fullName.slice(1)] = nested.fieldsArray.map((f) => f.name);
+      if (nested instanceof Type && nested.fullName.startsWith('.fraud.'))
+        fields[nested.fullName.slice(1)] = nested.fieldsArray.map((f) => f.name);
       if ('nestedArray' in nested) visit(nested as NamespaceBase);
     }
   };
@@ -61,7 +66,10 @@ describe('server reflection, as a standard client (C-core gRPC, Google protobuf 
   /** Application services per port, and the fraud packages whose messages its answers carry. */
   const expected = {
     registry: { services: ['fraud.registry.v1.RegistryService'], packages: ['fraud.registry.v1', 'fraud.common.v1'] },
-    admin: { services: ['fraud.admin.v1.AdminService'], packages: ['fraud.admin.v1', 'fraud.carrier.v1', 'fraud.common.v1'] },
+    admin: {
+      services: ['fraud.admin.v1.AdminService'],
+      packages: ['fraud.admin.v1', 'fraud.carrier.v1', 'fraud.common.v1'],
+    },
     carrier: { services: ['fraud.carrier.v1.CarrierService'], packages: ['fraud.carrier.v1', 'fraud.common.v1'] },
   };
   const resultsOf = (port: keyof typeof expected): CheckResult[] => results.filter((r) => r.port === port);
@@ -75,8 +83,17 @@ describe('server reflection, as a standard client (C-core gRPC, Google protobuf 
       fields,
       resolve: ['fraud.common.v1.Evidence', 'google.protobuf.Timestamp'],
       ports: [
-        { name: 'registry', target: registry.address, files: ['fraud/registry/v1/registry.proto', 'fraud/admin/v1/admin.proto'] },
-        { name: 'admin', target: admin.address, describe: ['fraud.carrier.v1.CarrierService'], files: ['fraud/carrier/v1/carrier.proto', 'grpc/health/v1/health.proto'] },
+        {
+          name: 'registry',
+          target: registry.address,
+          files: ['fraud/registry/v1/registry.proto', 'fraud/admin/v1/admin.proto'],
+        },
+        {
+          name: 'admin',
+          target: admin.address,
+          describe: ['fraud.carrier.v1.CarrierService'],
+          files: ['fraud/carrier/v1/carrier.proto', 'grpc/health/v1/health.proto'],
+        },
         { name: 'carrier', target: carrier.address, files: ['grpc/reflection/v1alpha/reflection.proto'] },
       ],
     }));
@@ -87,13 +104,26 @@ describe('server reflection, as a standard client (C-core gRPC, Google protobuf 
   });
 
   it('answers every port over v1 and v1alpha with descriptors a fresh protobuf pool loads, without a problem', () => {
-    expect(results.map((r) => `${r.port} ${r.version}`)).toEqual(['registry v1', 'registry v1alpha', 'admin v1', 'admin v1alpha', 'carrier v1', 'carrier v1alpha']);
-    for (const result of results) expect({ port: result.port, version: result.version, problems: result.problems }).toEqual({ port: result.port, version: result.version, problems: [] });
+    expect(results.map((r) => `${r.port} ${r.version}`)).toEqual([
+      'registry v1',
+      'registry v1alpha',
+      'admin v1',
+      'admin v1alpha',
+      'carrier v1',
+      'carrier v1alpha',
+    ]);
+    for (const result of results)
+      expect({ port: result.port, version: result.version, problems: result.problems }).toEqual({
+        port: result.port,
+        version: result.version,
+        problems: [],
+      });
   });
 
   it('lists on each port exactly what it serves: its own service, health and reflection', () => {
     for (const [port, { services }] of Object.entries(expected)) {
-      for (const result of resultsOf(port as keyof typeof expected)) expect([port, result.listed]).toEqual([port, [...services, ...BUILTIN]]);
+      for (const result of resultsOf(port as keyof typeof expected))
+        expect([port, result.listed]).toEqual([port, [...services, ...BUILTIN]]);
     }
     for (const result of resultsOf('admin')) expect(result.listed).not.toContain('fraud.carrier.v1.CarrierService');
   });
@@ -110,16 +140,26 @@ describe('server reflection, as a standard client (C-core gRPC, Google protobuf 
     for (const result of results) {
       for (const service of result.listed) {
         const found = result.services[service]!;
-        expect([result.port, result.version, service, found.files[0]]).toEqual([result.port, result.version, service, firstFile[service]]);
+        expect([result.port, result.version, service, found.files[0]]).toEqual([
+          result.port,
+          result.version,
+          service,
+          firstFile[service],
+        ]);
         expect(Object.keys(found.methods).length).toBeGreaterThan(0);
         if (service.startsWith('fraud.')) {
-          expect(found.files).toEqual(expect.arrayContaining(['fraud/common/v1/common.proto', 'google/protobuf/timestamp.proto']));
+          expect(found.files).toEqual(
+            expect.arrayContaining(['fraud/common/v1/common.proto', 'google/protobuf/timestamp.proto']),
+          );
           expect(found.resolved).toEqual(['fraud.common.v1.Evidence', 'google.protobuf.Timestamp']);
         }
       }
     }
     const [registryV1] = resultsOf('registry');
-    expect(registryV1!.services['fraud.registry.v1.RegistryService']!.methods.CheckNumbers).toEqual(['fraud.registry.v1.CheckNumbersRequest', 'fraud.registry.v1.CheckNumbersResponse']);
+    expect(registryV1!.services['fraud.registry.v1.RegistryService']!.methods.CheckNumbers).toEqual([
+      'fraud.registry.v1.CheckNumbersRequest',
+      'fraud.registry.v1.CheckNumbersResponse',
+    ]);
     expect(registryV1!.services['grpc.reflection.v1.ServerReflection']!.methods.ServerReflectionInfo).toEqual([
       'grpc.reflection.v1.ServerReflectionRequest',
       'grpc.reflection.v1.ServerReflectionResponse',
@@ -130,26 +170,42 @@ describe('server reflection, as a standard client (C-core gRPC, Google protobuf 
     for (const [port, { packages }] of Object.entries(expected)) {
       const messages = Object.keys(fields).filter((name) => packages.some((p) => name.startsWith(`${p}.`)));
       expect(messages.length).toBeGreaterThan(10);
-      for (const result of resultsOf(port as keyof typeof expected)) expect([port, result.fields_checked]).toEqual([port, messages.length]);
+      for (const result of resultsOf(port as keyof typeof expected))
+        expect([port, result.fields_checked]).toEqual([port, messages.length]);
     }
     expect(fields['fraud.common.v1.Evidence']).toEqual(['summary', 'window_start', 'window_end', 'measures', 'cells']);
   });
 
   it('serves a valid health descriptor (its map entry made by the compiler)', () => {
-    for (const result of results) expect([result.port, result.version, result.health_map_entry]).toEqual([result.port, result.version, true]);
+    for (const result of results)
+      expect([result.port, result.version, result.health_map_entry]).toEqual([result.port, result.version, true]);
   });
 
   it('serves the files a port’s files import by name and symbol, not the files of other ports', () => {
     for (const result of resultsOf('admin')) {
-      expect(result.files['fraud/carrier/v1/carrier.proto']).toEqual(['fraud/carrier/v1/carrier.proto', 'fraud/common/v1/common.proto', 'google/protobuf/timestamp.proto']);
-      expect(result.services['fraud.carrier.v1.CarrierService']!.methods.CheckCall).toEqual(['fraud.carrier.v1.CheckCallRequest', 'fraud.carrier.v1.CheckCallResponse']);
+      expect(result.files['fraud/carrier/v1/carrier.proto']).toEqual([
+        'fraud/carrier/v1/carrier.proto',
+        'fraud/common/v1/common.proto',
+        'google/protobuf/timestamp.proto',
+      ]);
+      expect(result.services['fraud.carrier.v1.CarrierService']!.methods.CheckCall).toEqual([
+        'fraud.carrier.v1.CheckCallRequest',
+        'fraud.carrier.v1.CheckCallResponse',
+      ]);
       expect(result.files['grpc/health/v1/health.proto']).toEqual(['grpc/health/v1/health.proto']);
     }
     for (const result of resultsOf('registry')) {
-      expect(result.files['fraud/registry/v1/registry.proto']).toEqual(['fraud/registry/v1/registry.proto', 'fraud/common/v1/common.proto', 'google/protobuf/timestamp.proto']);
+      expect(result.files['fraud/registry/v1/registry.proto']).toEqual([
+        'fraud/registry/v1/registry.proto',
+        'fraud/common/v1/common.proto',
+        'google/protobuf/timestamp.proto',
+      ]);
       expect(result.files['fraud/admin/v1/admin.proto']).toMatchObject({ error_code: NOT_FOUND });
     }
-    for (const result of resultsOf('carrier')) expect(result.files['grpc/reflection/v1alpha/reflection.proto']).toEqual(['grpc/reflection/v1alpha/reflection.proto']);
+    for (const result of resultsOf('carrier'))
+      expect(result.files['grpc/reflection/v1alpha/reflection.proto']).toEqual([
+        'grpc/reflection/v1alpha/reflection.proto',
+      ]);
   });
 
   it('answers extension requests as the reference implementations: NOT_FOUND, and no numbers for a message without extensions', () => {

@@ -30,7 +30,9 @@ export const session = {
 
 /** `path` with the query parameters that have a value. */
 export function withQuery(path, params = {}) {
-  const query = new URLSearchParams(Object.entries(params).filter(([, value]) => value !== undefined && value !== '')).toString();
+  const query = new URLSearchParams(
+    Object.entries(params).filter(([, value]) => value !== undefined && value !== ''),
+  ).toString();
   return query ? `${path}?${query}` : path;
 }
 

@@ -113,7 +113,8 @@ for (const tab of tabs) {
   tab.addEventListener('click', () => selectTab(tab.id.slice('tab-'.length)));
   tab.addEventListener('keydown', onTabKey);
 }
-for (const button of document.querySelectorAll('[data-lang]')) button.addEventListener('click', () => switchLanguage(button.dataset.lang));
+for (const button of document.querySelectorAll('[data-lang]'))
+  button.addEventListener('click', () => switchLanguage(button.dataset.lang));
 
 translatePage();
 showNotice();

@@ -1,7 +1,18 @@
 // High-risk cells: the versioned list that is pushed to the carriers; add and remove, each with a reason.
 import { api } from './api.js';
 import { t } from './i18n.js';
-import { clearError, formatTime, FormError, h, markField, reportFailure, showError, submitting, table, whileLoading } from './view.js';
+import {
+  clearError,
+  formatTime,
+  FormError,
+  h,
+  markField,
+  reportFailure,
+  showError,
+  submitting,
+  table,
+  whileLoading,
+} from './view.js';
 
 export function createCells(panel) {
   const addForm = panel.querySelector('#cell-form');
@@ -56,7 +67,16 @@ export function createCells(panel) {
   }
 
   function removeButton(cell) {
-    return h('button', { type: 'button', disabled: !editable, 'aria-label': `${t('cells.remove')} ${cell}`, onclick: () => askRemoval(cell) }, t('cells.remove'));
+    return h(
+      'button',
+      {
+        type: 'button',
+        disabled: !editable,
+        'aria-label': `${t('cells.remove')} ${cell}`,
+        onclick: () => askRemoval(cell),
+      },
+      t('cells.remove'),
+    );
   }
 
   async function add() {
@@ -64,7 +84,9 @@ export function createCells(panel) {
     const invalid = [...addForm.elements].find((control) => control.willValidate && !control.checkValidity());
     try {
       if (invalid) throw new FormError(invalid.name, t('cells.invalid'));
-      const [cell, reason, source, days] = ['cell', 'reason', 'source', 'expiresInDays'].map((name) => addForm.elements[name].value.trim());
+      const [cell, reason, source, days] = ['cell', 'reason', 'source', 'expiresInDays'].map((name) =>
+        addForm.elements[name].value.trim(),
+      );
       const body = { cell, reason, source, expiresInDays: Number(days) };
       show((await submitting(addForm, () => api('/api/cells', { method: 'POST', body }))).list);
       markField(addForm, undefined);

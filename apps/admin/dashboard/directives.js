@@ -1,7 +1,20 @@
 // Directives: the list with delivery and acknowledgement, and the form that issues one (administration only).
 import { api, withQuery } from './api.js';
 import { label, t } from './i18n.js';
-import { clearError, enumValue, formatNumber, formatTime, FormError, h, markField, reportFailure, showError, submitting, table, whileLoading } from './view.js';
+import {
+  clearError,
+  enumValue,
+  formatNumber,
+  formatTime,
+  FormError,
+  h,
+  markField,
+  reportFailure,
+  showError,
+  submitting,
+  table,
+  whileLoading,
+} from './view.js';
 
 export function createDirectives(panel) {
   const issueForm = panel.querySelector('#directive-form');
@@ -26,7 +39,7 @@ export function createDirectives(panel) {
     const filter = { ...Object.fromEntries(new FormData(filterForm)), pageToken };
     try {
       const page = await whileLoading(panel, () => api(withQuery('/api/directives', filter)));
-      directives = pageToken ? [...directives, ...(page.directives ?? [])] : page.directives ?? [];
+      directives = pageToken ? [...directives, ...(page.directives ?? [])] : (page.directives ?? []);
       nextPageToken = page.nextPageToken || undefined;
       render();
     } catch (error) {
@@ -47,7 +60,9 @@ export function createDirectives(panel) {
     try {
       if (!msisdn) throw new FormError('msisdn', t('directives.reasonRequired'));
       if (!reason) throw new FormError('reason', t('directives.reasonRequired'));
-      const record = await submitting(issueForm, () => api('/api/directives', { method: 'POST', body: { msisdn, kind, reason } }));
+      const record = await submitting(issueForm, () =>
+        api('/api/directives', { method: 'POST', body: { msisdn, kind, reason } }),
+      );
       markField(issueForm, undefined);
       issueStatus.textContent = t('directives.issued', { id: record.directive.directiveId, carrier: record.carrier });
       issueForm.elements.reason.value = '';

@@ -157,7 +157,8 @@ const MESSAGES = {
     'lang.group': 'Language',
     'login.heading': 'Log in',
     'login.token': 'Role token',
-    'login.hint': 'Paste a token: the npm start banner prints a development token per role, or mint one with npm run token.',
+    'login.hint':
+      'Paste a token: the npm start banner prints a development token per role, or mint one with npm run token.',
     'login.submit': 'Log in',
     'login.logout': 'Log out',
     'login.empty': 'Paste a token.',
@@ -256,7 +257,8 @@ const MESSAGES = {
     'lookup.slaNone': 'no clock running',
     'lookup.events': 'What happened',
     'directives.issue': 'Issue a directive',
-    'directives.adminOnly': 'Only the provincial administration (admin role) issues directives; this role can only read.',
+    'directives.adminOnly':
+      'Only the provincial administration (admin role) issues directives; this role can only read.',
     'directives.msisdn': 'Number',
     'directives.kind': 'Kind',
     'directives.reason': 'Reason',
@@ -333,6 +335,8 @@ export function label(group, value) {
 export function translatePage(root = document) {
   document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
   for (const node of root.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
-  for (const node of root.querySelectorAll('[data-i18n-aria-label]')) node.setAttribute('aria-label', t(node.dataset.i18nAriaLabel));
-  for (const node of root.querySelectorAll('[data-lang]')) node.setAttribute('aria-pressed', String(node.dataset.lang === current));
+  for (const node of root.querySelectorAll('[data-i18n-aria-label]'))
+    node.setAttribute('aria-label', t(node.dataset.i18nAriaLabel));
+  for (const node of root.querySelectorAll('[data-lang]'))
+    node.setAttribute('aria-pressed', String(node.dataset.lang === current));
 }

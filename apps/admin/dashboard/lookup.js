@@ -3,7 +3,20 @@ import { api, withQuery } from './api.js';
 import { directivesTable } from './directives.js';
 import { reasonText } from './reasons.js';
 import { label, t } from './i18n.js';
-import { clearError, enumValue, formatNumber, formatTime, FormError, h, markField, reportFailure, submitting, table, toDate, whileLoading } from './view.js';
+import {
+  clearError,
+  enumValue,
+  formatNumber,
+  formatTime,
+  FormError,
+  h,
+  markField,
+  reportFailure,
+  submitting,
+  table,
+  toDate,
+  whileLoading,
+} from './view.js';
 
 const SLA_REFRESH_MS = 30_000;
 
@@ -21,7 +34,9 @@ export function createLookup(panel) {
     try {
       if (!msisdn) throw new FormError('msisdn', t('lookup.msisdnRequired'));
       if (!purpose) throw new FormError('purpose', t('lookup.purposeRequired'));
-      record = await submitting(form, () => whileLoading(panel, () => api(withQuery(`/api/numbers/${encodeURIComponent(msisdn)}`, { purpose }))));
+      record = await submitting(form, () =>
+        whileLoading(panel, () => api(withQuery(`/api/numbers/${encodeURIComponent(msisdn)}`, { purpose }))),
+      );
       markField(form, undefined);
       render();
     } catch (error) {
@@ -105,7 +120,11 @@ function actionText({ action, previous }) {
 }
 
 function cellsList(cells) {
-  return h('ul', { className: 'cells' }, cells.map((c) => h('li', {}, h('code', {}, c.cell), ` ${formatTime(c.at)} · ${label('activity', c.activity)}`)));
+  return h(
+    'ul',
+    { className: 'cells' },
+    cells.map((c) => h('li', {}, h('code', {}, c.cell), ` ${formatTime(c.at)} · ${label('activity', c.activity)}`)),
+  );
 }
 
 function caseBlock(found) {

@@ -3,7 +3,18 @@
 import { api, downloadCsv, withQuery } from './api.js';
 import { t } from './i18n.js';
 import { reasonText } from './reasons.js';
-import { clearError, dayOf, formatNumber, formatPercent, h, markField, reportFailure, showError, table, whileLoading } from './view.js';
+import {
+  clearError,
+  dayOf,
+  formatNumber,
+  formatPercent,
+  h,
+  markField,
+  reportFailure,
+  showError,
+  table,
+  whileLoading,
+} from './view.js';
 
 const CARRIER_COLOURS = { CMCC: '#1f6fb2', CUCC: '#d1343a', CTCC: '#2c9a5b', CBN: '#8a5cc2' };
 const DAY_MS = 24 * 3600 * 1000;
@@ -32,7 +43,10 @@ export function createOverview(panel, { onOpenNumber }) {
     clearError(errorBox);
     try {
       figures = await whileLoading(panel, async () => {
-        const [series, oversight] = await Promise.all([api(withQuery('/api/oversight/series', range())), api(withQuery('/api/oversight', range()))]);
+        const [series, oversight] = await Promise.all([
+          api(withQuery('/api/oversight/series', range())),
+          api(withQuery('/api/oversight', range())),
+        ]);
         return { series, oversight };
       });
       markField(form, undefined);
@@ -71,7 +85,8 @@ export function createOverview(panel, { onOpenNumber }) {
     event.preventDefault();
     load();
   });
-  for (const button of panel.querySelectorAll('[data-csv]')) button.addEventListener('click', () => download(button.dataset.csv));
+  for (const button of panel.querySelectorAll('[data-csv]'))
+    button.addEventListener('click', () => download(button.dataset.csv));
 
   return { load, render };
 }
@@ -97,10 +112,17 @@ function drawChart(canvas, series) {
       animation: false,
       maintainAspectRatio: false,
       interaction: { mode: 'index', intersect: false },
-      plugins: { title: { display: true, text: t(`chart.${metric}`), font: { size: 14 } }, legend: { position: 'bottom' } },
+      plugins: {
+        title: { display: true, text: t(`chart.${metric}`), font: { size: 14 } },
+        legend: { position: 'bottom' },
+      },
       scales: {
         x: { stacked: spec.stacked },
-        y: { stacked: spec.stacked, beginAtZero: true, ticks: spec.percent ? { callback: (value) => `${value}%` } : { precision: 0 } },
+        y: {
+          stacked: spec.stacked,
+          beginAtZero: true,
+          ticks: spec.percent ? { callback: (value) => `${value}%` } : { precision: 0 },
+        },
       },
     },
   });
@@ -121,14 +143,25 @@ function qualityTable(quality) {
 /** The same figures per reason of the suspension. */
 function qualityByReasonTable(quality) {
   const rows = quality.flatMap((q) => (q.byReason ?? []).map((r) => ({ carrier: q.carrier, ...r })));
-  return table([{ head: 'col.carrier', cell: (r) => r.carrier }, { head: 'col.reason', cell: (r) => reasonText(r.reason) }, ...QUALITY_COLUMNS], rows);
+  return table(
+    [
+      { head: 'col.carrier', cell: (r) => r.carrier },
+      { head: 'col.reason', cell: (r) => reasonText(r.reason) },
+      ...QUALITY_COLUMNS,
+    ],
+    rows,
+  );
 }
 
 /** Numbers with a count; a number opens the look-up tab. */
 function numbersTable(numbers, onOpenNumber) {
   return table(
     [
-      { head: 'col.msisdn', cell: (n) => h('button', { type: 'button', className: 'link', onclick: () => onOpenNumber(n.msisdn) }, n.msisdn) },
+      {
+        head: 'col.msisdn',
+        cell: (n) =>
+          h('button', { type: 'button', className: 'link', onclick: () => onOpenNumber(n.msisdn) }, n.msisdn),
+      },
       { head: 'col.count', cell: (n) => formatNumber(n.count), numeric: true },
       { head: 'col.carriers', cell: (n) => (n.carriers ?? []).join(', ') },
     ],
@@ -143,11 +176,21 @@ function reasonsTable(rows) {
   const totals = new Map();
   for (const row of rows) {
     const key = `${row.carrier}|${row.policy}|${row.reason}`;
-    const total = totals.get(key) ?? { carrier: row.carrier, policy: row.policy, reason: row.reason, warnings: 0, restrictions: 0, suspensions: 0, restorations: 0 };
+    const total = totals.get(key) ?? {
+      carrier: row.carrier,
+      policy: row.policy,
+      reason: row.reason,
+      warnings: 0,
+      restrictions: 0,
+      suspensions: 0,
+      restorations: 0,
+    };
     for (const count of COUNTS) total[count] += Number(row[count] ?? 0);
     totals.set(key, total);
   }
-  const sorted = [...totals.values()].sort((a, b) => a.carrier.localeCompare(b.carrier) || b.suspensions - a.suspensions || a.reason.localeCompare(b.reason));
+  const sorted = [...totals.values()].sort(
+    (a, b) => a.carrier.localeCompare(b.carrier) || b.suspensions - a.suspensions || a.reason.localeCompare(b.reason),
+  );
   return table(
     [
       { head: 'col.carrier', cell: (r) => r.carrier },

@@ -22,10 +22,21 @@ export function h(tag, attributes = {}, ...children) {
  * No rows gives one line saying so.
  */
 export function table(columns, rows) {
-  const head = h('tr', {}, columns.map((column) => h('th', { scope: 'col', className: column.numeric ? 'num' : '' }, t(column.head))));
-  const body = rows.length > 0
-    ? rows.map((row) => h('tr', {}, columns.map((column) => h('td', { className: column.numeric ? 'num' : '' }, column.cell(row)))))
-    : [h('tr', {}, h('td', { colSpan: columns.length, className: 'empty' }, t('common.none')))];
+  const head = h(
+    'tr',
+    {},
+    columns.map((column) => h('th', { scope: 'col', className: column.numeric ? 'num' : '' }, t(column.head))),
+  );
+  const body =
+    rows.length > 0
+      ? rows.map((row) =>
+          h(
+            'tr',
+            {},
+            columns.map((column) => h('td', { className: column.numeric ? 'num' : '' }, column.cell(row))),
+          ),
+        )
+      : [h('tr', {}, h('td', { colSpan: columns.length, className: 'empty' }, t('common.none')))];
   return h('table', {}, h('thead', {}, head), h('tbody', {}, body));
 }
 
@@ -97,7 +108,8 @@ export async function submitting(form, work) {
 /** A time from the API: an ISO string, epoch milliseconds, or a protobuf {seconds, nanos}. */
 export function toDate(value) {
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value === 'object') return new Date(Number(value.seconds ?? 0) * 1000 + Math.floor(Number(value.nanos ?? 0) / 1e6));
+  if (typeof value === 'object')
+    return new Date(Number(value.seconds ?? 0) * 1000 + Math.floor(Number(value.nanos ?? 0) / 1e6));
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
@@ -109,7 +121,15 @@ export function formatTime(value) {
   const date = toDate(value);
   if (!date) return '–';
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: TIME_ZONE,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
       .formatToParts(date)
       .map((part) => [part.type, part.value]),
   );
@@ -127,7 +147,10 @@ export function enumValue(value) {
 }
 
 export function formatNumber(value, digits = 0) {
-  return Number(value ?? 0).toLocaleString(language() === 'zh' ? 'zh-CN' : 'en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return Number(value ?? 0).toLocaleString(language() === 'zh' ? 'zh-CN' : 'en', {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  });
 }
 
 export function formatPercent(rate) {

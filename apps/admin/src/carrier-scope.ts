@@ -6,6 +6,7 @@ export const ScopeError = errorCodes('ScopeError', { PERMISSION_DENIED: ErrorKin
 
 /** The carrier a `carrier:<ID>` token acts for: it feeds, streams and acknowledges in that name only. */
 export function carrierOf(caller: Principal): string {
-  if (caller.kind !== RoleKind.Carrier || !caller.scope) throw new ScopeError('PERMISSION_DENIED', `role ${caller.role} does not act for a carrier`);
+  if (caller.kind !== RoleKind.Carrier || !caller.scope)
+    throw new ScopeError('PERMISSION_DENIED', `role ${caller.role} does not act for a carrier`);
   return caller.scope;
 }

@@ -1,4 +1,9 @@
-import { AUDIT_APP_PRIVILEGES, AuditEventEntity, CreateAuditLog1764400000000, NormaliseAuditTargets1764400000710 } from '@app/audit';
+import {
+  AUDIT_APP_PRIVILEGES,
+  AuditEventEntity,
+  CreateAuditLog1764400000000,
+  NormaliseAuditTargets1764400000710,
+} from '@app/audit';
 import type { ServiceDatabase } from '@app/persistence';
 import { CreateAdmin1764400000400 } from './migrations/1764400000400-create-admin';
 import { CreatePortedNumberChange1764400000450 } from './migrations/1764400000450-create-ported-number-change';
@@ -8,6 +13,12 @@ import { CaseTracking1764400000600 } from './migrations/1764400000600-case-track
 export const adminDatabase: ServiceDatabase = {
   service: 'admin',
   entities: [AuditEventEntity],
-  migrations: [CreateAuditLog1764400000000, CreateAdmin1764400000400, CreatePortedNumberChange1764400000450, CaseTracking1764400000600, NormaliseAuditTargets1764400000710],
+  migrations: [
+    CreateAuditLog1764400000000,
+    CreateAdmin1764400000400,
+    CreatePortedNumberChange1764400000450,
+    CaseTracking1764400000600,
+    NormaliseAuditTargets1764400000710,
+  ],
   appPrivileges: AUDIT_APP_PRIVILEGES,
 };

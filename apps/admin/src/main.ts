@@ -25,5 +25,10 @@ void bootstrapHybridApp(AdminModule.forProvince(config, env), {
   defaultMetricsPort: ADMIN_DEFAULT_METRICS_PORT,
   ...ADMIN_GRPC,
   env,
-  http: { host: config.httpHost, port: config.httpPort, errorFilter: new HttpErrorFilter(), configure: configureAdminHttp },
+  http: {
+    host: config.httpHost,
+    port: config.httpPort,
+    errorFilter: new HttpErrorFilter(),
+    configure: configureAdminHttp,
+  },
 });

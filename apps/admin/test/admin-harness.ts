@@ -42,7 +42,9 @@ export class DirectiveStream {
   ended = false;
   private waiters: (() => void)[] = [];
 
-  constructor(private readonly call: ClientDuplexStream<admin.StreamDirectivesRequest, admin.StreamDirectivesResponse>) {
+  constructor(
+    private readonly call: ClientDuplexStream<admin.StreamDirectivesRequest, admin.StreamDirectivesResponse>,
+  ) {
     call.on('data', (message: admin.StreamDirectivesResponse) => {
       if (message.directive) this.received.push(message.directive);
       this.wake();
@@ -64,7 +66,10 @@ export class DirectiveStream {
       if (this.error) throw this.error;
       if (this.ended) throw new Error(`the stream ended after ${this.received.length} of ${count} directives`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`only ${this.received.length} of ${count} directives arrived: ${JSON.stringify(this.received.map((d) => d.kind))}`);
+      if (left <= 0)
+        throw new Error(
+          `only ${this.received.length} of ${count} directives arrived: ${JSON.stringify(this.received.map((d) => d.kind))}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -95,7 +100,12 @@ export class DirectiveStream {
 
   ack(directiveId: string, outcome: 'APPLIED' | 'REJECTED', detail = '', state = 'ACTION_NONE'): void {
     this.call.write({
-      ack: { directiveId, outcome: `DIRECTIVE_OUTCOME_${outcome}` as admin.DirectiveOutcome, detail, state: state as admin.DirectiveAck['state'] },
+      ack: {
+        directiveId,
+        outcome: `DIRECTIVE_OUTCOME_${outcome}` as admin.DirectiveOutcome,
+        detail,
+        state: state as admin.DirectiveAck['state'],
+      },
     });
   }
 
@@ -125,7 +135,11 @@ export function feedKey(label = 'item'): string {
 }
 
 /** A feed item holding a valid decision of `action` on `msisdn` (e.g. `ACTION_REPORT` on another carrier's number). */
-export function aDecisionItem(msisdn: string, action = 'ACTION_REPORT', overrides: Partial<admin.CarrierDecision> = {}): admin.FeedItem {
+export function aDecisionItem(
+  msisdn: string,
+  action = 'ACTION_REPORT',
+  overrides: Partial<admin.CarrierDecision> = {},
+): admin.FeedItem {
   const key = feedKey('decision');
   return {
     idempotencyKey: key,
@@ -154,6 +168,13 @@ export function aDecisionItem(msisdn: string, action = 'ACTION_REPORT', override
 export function aCountItem(overrides: Partial<admin.DailyCount> = {}, key = feedKey('count')): admin.FeedItem {
   return {
     idempotencyKey: key,
-    dailyCount: { day: '2024-02-06', policy: 'default@1', action: 'ACTION_WARN' as admin.DailyCount['action'], reason: 'CALL_BURST', count: 12, ...overrides },
+    dailyCount: {
+      day: '2024-02-06',
+      policy: 'default@1',
+      action: 'ACTION_WARN' as admin.DailyCount['action'],
+      reason: 'CALL_BURST',
+      count: 12,
+      ...overrides,
+    },
   };
 }

@@ -24,7 +24,11 @@ describe('Cases: one per suspension, with a service-level clock and escalation (
 
   beforeAll(async () => {
     registry = await RegistryHarness.start();
-    admin = await AdminHarness.start({ keyDir: registry.keyDir, clock, env: { REGISTRY_ADDRESS: registry.address, CASE_SLA_HOURS: '1' } });
+    admin = await AdminHarness.start({
+      keyDir: registry.keyDir,
+      clock,
+      env: { REGISTRY_ADDRESS: registry.address, CASE_SLA_HOURS: '1' },
+    });
   });
   afterAll(async () => {
     await admin.close();
@@ -33,13 +37,25 @@ describe('Cases: one per suspension, with a service-level clock and escalation (
   beforeEach(() => clock.runAhead(0));
 
   const feed = (carrier: string, msisdn: string, action: string, reasons: string[], atMs: number) =>
-    admin.client(`carrier:${carrier}`).submitCarrierFeed({ items: [aDecisionItem(msisdn, `ACTION_${action}`, { reasons, at: timestampAt(atMs) })] });
+    admin
+      .client(`carrier:${carrier}`)
+      .submitCarrierFeed({ items: [aDecisionItem(msisdn, `ACTION_${action}`, { reasons, at: timestampAt(atMs) })] });
   const casesOf = async (msisdn: string, query = ''): Promise<CaseJson[]> =>
-    (await admin.get<{ cases: CaseJson[] }>(`/api/cases${query}`, 'police')).body.cases.filter((c) => c.msisdn === msisdn);
+    (await admin.get<{ cases: CaseJson[] }>(`/api/cases${query}`, 'police')).body.cases.filter(
+      (c) => c.msisdn === msisdn,
+    );
   /** Police clear the number in the registry (flagged first, as it would be); the admin hears of it on the change feed. */
   const policeClear = async (msisdn: string) => {
     await registry.client('carrier:CTCC').submitFlags({ flags: [aFlag(msisdn)] });
-    return registry.client('police', 'officer-0427').verifyNumber({ idempotencyKey: `clear-${msisdn}`, msisdn, outcome: 'VERIFICATION_OUTCOME_CLEARED' as never, caseId: 'CD-2024-0117', note: 'courier' });
+    return registry
+      .client('police', 'officer-0427')
+      .verifyNumber({
+        idempotencyKey: `clear-${msisdn}`,
+        msisdn,
+        outcome: 'VERIFICATION_OUTCOME_CLEARED' as never,
+        caseId: 'CD-2024-0117',
+        note: 'courier',
+      });
   };
   const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> => {
     const deadline = Date.now() + 15_000;
@@ -63,14 +79,31 @@ describe('Cases: one per suspension, with a service-level clock and escalation (
       owner: 'CTCC',
       status: 'CASE_STATUS_OPEN',
       openedAt: new Date(suspendedAt).toISOString(),
-      events: [{ at: new Date(suspendedAt).toISOString(), actor: 'carrier:CTCC', what: expect.stringMatching(/^SUSPEND by CTCC: CORROBORATED_REPORTS \(policy default@1, score 0.8\)/) }],
+      events: [
+        {
+          at: new Date(suspendedAt).toISOString(),
+          actor: 'carrier:CTCC',
+          what: expect.stringMatching(/^SUSPEND by CTCC: CORROBORATED_REPORTS \(policy default@1, score 0.8\)/),
+        },
+      ],
     });
 
     const { version } = await policeClear(msisdn);
-    const [clocked] = await until(() => casesOf(msisdn), ([c]) => c?.dueAt !== undefined, 'the clearance to reach the case');
-    const [{ cleared_at: clearedAt }] = await admin.sql<{ cleared_at: Date }>('SELECT cleared_at FROM case_file WHERE case_id = $1', [opened!.caseId]);
+    const [clocked] = await until(
+      () => casesOf(msisdn),
+      ([c]) => c?.dueAt !== undefined,
+      'the clearance to reach the case',
+    );
+    const [{ cleared_at: clearedAt }] = await admin.sql<{ cleared_at: Date }>(
+      'SELECT cleared_at FROM case_file WHERE case_id = $1',
+      [opened!.caseId],
+    );
     expect(clocked!.dueAt).toBe(new Date(clearedAt.getTime() + HOUR_MS).toISOString());
-    expect(clocked!.events.at(-1)).toEqual({ at: clearedAt.toISOString(), actor: 'police', what: `police cleared the number (registry version ${version}): to be restored within 1 h` });
+    expect(clocked!.events.at(-1)).toEqual({
+      at: clearedAt.toISOString(),
+      actor: 'police',
+      what: `police cleared the number (registry version ${version}): to be restored within 1 h`,
+    });
 
     await feed('CTCC', msisdn, 'RESTORE', ['POLICE_CLEARED'], Date.now());
     const [resolved] = await casesOf(msisdn, '?status=RESOLVED');
@@ -84,28 +117,42 @@ describe('Cases: one per suspension, with a service-level clock and escalation (
     const now = Date.now();
     await feed('CTCC', msisdn, 'SUSPEND', ['CALL_BURST', 'SHORT_CALLS'], now - 20 * 60_000);
     await policeClear(msisdn);
-    const [clocked] = await until(() => casesOf(msisdn), ([c]) => c?.dueAt !== undefined, 'the clearance to reach the case');
+    const [clocked] = await until(
+      () => casesOf(msisdn),
+      ([c]) => c?.dueAt !== undefined,
+      'the clearance to reach the case',
+    );
 
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     try {
       clock.runAhead(2 * HOUR_MS);
       const [escalated] = await casesOf(msisdn);
       expect(escalated).toMatchObject({ caseId: clocked!.caseId, status: 'CASE_STATUS_ESCALATED' });
-      expect(escalated!.events.at(-1)).toEqual({ at: expect.any(String), actor: 'admin', what: `escalated: not restored by ${clocked!.dueAt}, 1 h after the police clearance` });
+      expect(escalated!.events.at(-1)).toEqual({
+        at: expect.any(String),
+        actor: 'admin',
+        what: `escalated: not restored by ${clocked!.dueAt}, 1 h after the police clearance`,
+      });
       expect(Date.parse(escalated!.events.at(-1)!.at)).toBeGreaterThanOrEqual(now + 2 * HOUR_MS);
-      expect(warn).toHaveBeenCalledWith(`case ${clocked!.caseId} escalated: ${msisdn} not restored within 1 h of its police clearance (due ${clocked!.dueAt})`);
+      expect(warn).toHaveBeenCalledWith(
+        `case ${clocked!.caseId} escalated: ${msisdn} not restored within 1 h of its police clearance (due ${clocked!.dueAt})`,
+      );
     } finally {
       warn.mockRestore();
     }
     const police = admin.client('police');
-    expect((await police.listCases({ status: 'CASE_STATUS_ESCALATED' as never })).cases.map((c) => c.caseId)).toContain(clocked!.caseId);
+    expect((await police.listCases({ status: 'CASE_STATUS_ESCALATED' as never })).cases.map((c) => c.caseId)).toContain(
+      clocked!.caseId,
+    );
 
     // Restored after the due time: the case ends, still escalated.
     const restoredAt = now + 100 * 60_000;
     await feed('CTCC', msisdn, 'RESTORE', ['POLICE_CLEARED'], restoredAt);
     const [late] = await casesOf(msisdn);
     expect(late!.status).toBe('CASE_STATUS_ESCALATED');
-    expect(await admin.sql('SELECT resolved_at FROM case_file WHERE case_id = $1', [clocked!.caseId])).toEqual([{ resolved_at: new Date(restoredAt) }]);
+    expect(await admin.sql('SELECT resolved_at FROM case_file WHERE case_id = $1', [clocked!.caseId])).toEqual([
+      { resolved_at: new Date(restoredAt) },
+    ]);
     await expect(admin.client('carrier:CTCC').listCases({})).rejects.toMatchObject(grpcError(status.PERMISSION_DENIED));
   });
 
@@ -119,10 +166,18 @@ describe('Cases: one per suspension, with a service-level clock and escalation (
     });
     const id = issued.body.directive.directiveId;
     const stream = directiveStream(admin.client('carrier:CTCC'));
-    await until(async () => stream.received, (received) => received.some((d) => d.directiveId === id), 'the directive to reach CTCC');
+    await until(
+      async () => stream.received,
+      (received) => received.some((d) => d.directiveId === id),
+      'the directive to reach CTCC',
+    );
     stream.ack(id, 'APPLIED', 'suspended after review', 'ACTION_SUSPEND');
 
-    const [found] = await until(() => casesOf(msisdn), ([c]) => c?.events.some((e) => e.what.includes('applied')) === true, 'the case');
+    const [found] = await until(
+      () => casesOf(msisdn),
+      ([c]) => c?.events.some((e) => e.what.includes('applied')) === true,
+      'the case',
+    );
     expect(found).toMatchObject({ owner: 'CTCC', status: 'CASE_STATUS_OPEN' });
     // The correlation policy also asked CTCC for a review on CMCC's report: part of the story too.
     const review = found!.events.find((e) => e.actor === 'admin-policy');

@@ -18,7 +18,7 @@ describe('Inter-network correlation (admin over gRPC)', () => {
 
   const directivesOn = async (msisdn: string) => (await analyst.listDirectives({ msisdn })).directives;
 
-  it('sends a REVIEW to the owner when another carrier reports its number, with the report\'s evidence', async () => {
+  it("sends a REVIEW to the owner when another carrier reports its number, with the report's evidence", async () => {
     const report = aDecisionItem('19100000001', 'ACTION_REPORT');
     await cmcc.submitCarrierFeed({ items: [report] });
     const [review] = await directivesOn('19100000001');
@@ -56,10 +56,16 @@ describe('Inter-network correlation (admin over gRPC)', () => {
     expect((await directivesOn('19100000002')).map((d) => d.directive?.kind)).toEqual(['DIRECTIVE_KIND_REVIEW']);
   });
 
-  it('escalates to SUSPEND once a second carrier reports the number, merging both carriers\' evidence', async () => {
+  it("escalates to SUSPEND once a second carrier reports the number, merging both carriers' evidence", async () => {
     await cmcc.submitCarrierFeed({ items: [aDecisionItem('19100000003', 'ACTION_REPORT')] });
     const second = aDecisionItem('19100000003', 'ACTION_REPORT', {
-      evidence: { summary: 'harassing calls', windowStart: timestampIn(-7_200_000), windowEnd: timestampIn(-120_000), measures: [], cells: [{ cell: '460-01-33333-3', activity: 'sms', at: timestampIn(-300_000) }] },
+      evidence: {
+        summary: 'harassing calls',
+        windowStart: timestampIn(-7_200_000),
+        windowEnd: timestampIn(-120_000),
+        measures: [],
+        cells: [{ cell: '460-01-33333-3', activity: 'sms', at: timestampIn(-300_000) }],
+      },
     });
     await cucc.submitCarrierFeed({ items: [second] });
     await cucc.submitCarrierFeed({ items: [second] });
@@ -73,7 +79,10 @@ describe('Inter-network correlation (admin over gRPC)', () => {
   });
 
   it('issues one SUSPEND when two carriers report the number at the same time', async () => {
-    await Promise.all([cmcc.submitCarrierFeed({ items: [aDecisionItem('13000000004', 'ACTION_REPORT')] }), ctcc.submitCarrierFeed({ items: [aDecisionItem('13000000004', 'ACTION_REPORT')] })]);
+    await Promise.all([
+      cmcc.submitCarrierFeed({ items: [aDecisionItem('13000000004', 'ACTION_REPORT')] }),
+      ctcc.submitCarrierFeed({ items: [aDecisionItem('13000000004', 'ACTION_REPORT')] }),
+    ]);
     const directives = await directivesOn('13000000004');
     expect(directives.map((d) => [d.directive?.kind, d.carrier])).toContainEqual(['DIRECTIVE_KIND_SUSPEND', 'CUCC']);
     expect(directives.filter((d) => d.directive?.kind === 'DIRECTIVE_KIND_SUSPEND')).toHaveLength(1);
@@ -102,7 +111,10 @@ describe('Inter-network correlation with a stricter policy', () => {
 
   it('waits for ADMIN_REVIEW_AFTER_REPORTS reports and ADMIN_SUSPEND_AFTER_CARRIERS carriers', async () => {
     const cmcc = harness.client('carrier:CMCC');
-    const kinds = async () => (await harness.client('analyst').listDirectives({ msisdn: '19100000007' })).directives.map((d) => d.directive?.kind);
+    const kinds = async () =>
+      (await harness.client('analyst').listDirectives({ msisdn: '19100000007' })).directives.map(
+        (d) => d.directive?.kind,
+      );
     await cmcc.submitCarrierFeed({ items: [aDecisionItem('19100000007'), aDecisionItem('19100000007')] });
     expect(await kinds()).toEqual([]);
     await harness.client('carrier:CUCC').submitCarrierFeed({ items: [aDecisionItem('19100000007')] });

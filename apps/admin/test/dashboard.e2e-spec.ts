@@ -11,7 +11,16 @@ import { aDecisionItem, AdminHarness, timestampIn } from './admin-harness';
 
 /** Debian's chromium, driven by playwright-core, which never downloads a browser (.ci/run installs it). */
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+];
 const SCREENSHOT = join(__dirname, '../../../.data/dashboard-overview.png');
 
 const DAY = 24 * 3_600_000;
@@ -27,7 +36,15 @@ const MISTYPED_CELL = '460-03-9981-24';
 
 function ctccSubscribers(msisdns: string[]): CarrierEvent[] {
   const activatedAt = Date.parse('2020-06-01T00:00:00+08:00');
-  return msisdns.map((msisdn) => ({ type: 'subscriber', at: activatedAt, msisdn: msisdn as Msisdn, carrier: 'CTCC', activatedAt, realNameVerified: true, profile: UsageProfile.None }));
+  return msisdns.map((msisdn) => ({
+    type: 'subscriber',
+    at: activatedAt,
+    msisdn: msisdn as Msisdn,
+    carrier: 'CTCC',
+    activatedAt,
+    realNameVerified: true,
+    profile: UsageProfile.None,
+  }));
 }
 
 /** What CMCC's feed says: a report on CTCC's number, and its own suspensions, one reversed by police. */
@@ -38,7 +55,11 @@ function cmccFeed() {
   return [
     report,
     aDecisionItem(CLEARED, 'ACTION_SUSPEND', { reasons: ['CALL_BURST', 'LOW_ANSWER_RATE'], ...at(-5 * DAY) }),
-    aDecisionItem(CLEARED, 'ACTION_RESTORE', { previous: 'ACTION_SUSPEND' as never, reasons: ['POLICE_CLEARED'], ...at(-4 * DAY) }),
+    aDecisionItem(CLEARED, 'ACTION_RESTORE', {
+      previous: 'ACTION_SUSPEND' as never,
+      reasons: ['POLICE_CLEARED'],
+      ...at(-4 * DAY),
+    }),
     aDecisionItem(SUSPENDED, 'ACTION_SUSPEND', { reasons: ['SEQUENTIAL_DIALLING'], ...at(-3 * DAY) }),
   ];
 }
@@ -52,12 +73,16 @@ interface DrawnChart {
 async function chartTotals(page: Page, testId: string): Promise<Record<string, number>> {
   // The callback runs in the page; the project's TypeScript has no DOM types, so they stay untyped here.
   return page.getByTestId(testId).evaluate((canvas, id) => {
-    const chart = (canvas.ownerDocument.defaultView as { Chart: { getChart(c: unknown): DrawnChart | undefined } }).Chart.getChart(canvas);
+    const chart = (
+      canvas.ownerDocument.defaultView as { Chart: { getChart(c: unknown): DrawnChart | undefined } }
+    ).Chart.getChart(canvas);
     const pixels: Uint8ClampedArray = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
     let painted = 0;
     for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) painted++;
     if (!chart || painted < 1000) throw new Error(`${id} drew nothing (${painted} pixels)`);
-    return Object.fromEntries(chart.data.datasets.map((d) => [d.label, d.data.reduce<number>((sum, v) => sum + (v ?? 0), 0)]));
+    return Object.fromEntries(
+      chart.data.datasets.map((d) => [d.label, d.data.reduce<number>((sum, v) => sum + (v ?? 0), 0)]),
+    );
   }, testId);
 }
 
@@ -85,8 +110,19 @@ describe('the analysts’ dashboard in headless Chromium, on a registry, the adm
     keyDir = mkdtempSync(join(tmpdir(), 'dashboard-keys-'));
     registry = await RegistryHarness.start({ keyDir });
     // One reporting carrier is enough for a SUSPEND directive, so the case follows from CMCC's one report.
-    admin = await AdminHarness.start({ keyDir, env: { REGISTRY_ADDRESS: registry.address, ADMIN_SUSPEND_AFTER_CARRIERS: '1' } });
-    ctcc = await CarrierHarness.start('CTCC', { keyDir, env: { OUTBOX_INTERVAL_MS: '50', ADMIN_RETRY_MAX_MS: '500', REGISTRY_ADDRESS: registry.address, ADMIN_ADDRESS: admin.address } });
+    admin = await AdminHarness.start({
+      keyDir,
+      env: { REGISTRY_ADDRESS: registry.address, ADMIN_SUSPEND_AFTER_CARRIERS: '1' },
+    });
+    ctcc = await CarrierHarness.start('CTCC', {
+      keyDir,
+      env: {
+        OUTBOX_INTERVAL_MS: '50',
+        ADMIN_RETRY_MAX_MS: '500',
+        REGISTRY_ADDRESS: registry.address,
+        ADMIN_ADDRESS: admin.address,
+      },
+    });
     expect(await ingest(ctcc.client(), toWire(ctccSubscribers([HARASSER, REVIEWED])))).toMatchObject({ rejected: 0 });
     expect(await admin.client('carrier:CMCC').submitCarrierFeed({ items: cmccFeed() })).toMatchObject({ accepted: 4 });
     // The administration directs CTCC, which suspends its subscriber and feeds that decision back.
@@ -158,7 +194,9 @@ describe('the analysts’ dashboard in headless Chromium, on a registry, the adm
     expect(cmccReport).toContain('他网号码骚扰本网用户，已报送通信管理局 (FOREIGN_HARASSMENT)');
     expect(cmccReport).toContain(`${HARASSER_CELL} `);
     expect(await decisions.filter({ hasText: 'CTCC' }).textContent()).toMatch(/无 → 停机.*DIRECTIVE/);
-    expect(await page.getByTestId('lookup-directives').locator('tbody tr').first().textContent()).toMatch(/停机.*CTCC.*已执行/);
+    expect(await page.getByTestId('lookup-directives').locator('tbody tr').first().textContent()).toMatch(
+      /停机.*CTCC.*已执行/,
+    );
     expect(await page.getByTestId('lookup-case').textContent()).toContain('状态处理中');
 
     // Directives: issued to the owning carrier, which reviews the number and acknowledges.
@@ -185,7 +223,10 @@ describe('the analysts’ dashboard in headless Chromium, on a registry, the adm
     await page.getByTestId('cells-table').getByText(NEW_CELL).waitFor();
     expect(Number(await page.getByTestId('cells-version').textContent())).toBe(versionBefore + 1);
     const engine = ctcc.app.get(AnalysisService).state;
-    await eventually(async () => engine.isHighRiskCell(NEW_CELL, Date.now()), (known) => known);
+    await eventually(
+      async () => engine.isHighRiskCell(NEW_CELL, Date.now()),
+      (known) => known,
+    );
   });
 
   it('an analyst edits the cell list, sees the directive form disabled, and the server’s 403 when forced', async () => {
@@ -212,15 +253,25 @@ describe('the analysts’ dashboard in headless Chromium, on a registry, the adm
 
     // Forced past the disabled form, the request is refused by the server, and the page says so.
     await page.getByTestId('tab-directives').click();
-    await page.getByTestId('directive-form').locator('fieldset').evaluate((fieldset) => {
-      fieldset.disabled = false;
-    });
+    await page
+      .getByTestId('directive-form')
+      .locator('fieldset')
+      .evaluate((fieldset) => {
+        fieldset.disabled = false;
+      });
     await page.getByTestId('directive-msisdn').fill('19100007002');
     await page.getByTestId('directive-reason').fill('an analyst trying');
     await page.getByTestId('directive-submit').click();
     await page.getByTestId('directive-error').filter({ hasText: '403' }).waitFor();
     expect(await page.getByTestId('directive-error').textContent()).toMatch(/^无权限（403）：role analyst may not/);
-    expect((await admin.http('POST', '/api/directives', { role: 'analyst', body: { msisdn: REVIEWED, kind: 'REVIEW', reason: 'x' } })).status).toBe(403);
+    expect(
+      (
+        await admin.http('POST', '/api/directives', {
+          role: 'analyst',
+          body: { msisdn: REVIEWED, kind: 'REVIEW', reason: 'x' },
+        })
+      ).status,
+    ).toBe(403);
 
     // English on request, remembered across a reload, as is the session.
     await page.getByTestId('lang-en').click();

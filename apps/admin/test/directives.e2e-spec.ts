@@ -16,38 +16,70 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
   afterAll(() => harness.close());
 
   const issue = (msisdn: string, key: string, kind = 'SUSPEND', expiresInHours = 0) =>
-    administration.issueDirective({ idempotencyKey: key, msisdn, kind: `DIRECTIVE_KIND_${kind}` as never, reason: 'police request CD-2024-0117', expiresInHours });
-  const recordOf = async (id: string) => (await administration.listDirectives({})).directives.find((r) => r.directive?.directiveId === id);
+    administration.issueDirective({
+      idempotencyKey: key,
+      msisdn,
+      kind: `DIRECTIVE_KIND_${kind}` as never,
+      reason: 'police request CD-2024-0117',
+      expiresInHours,
+    });
+  const recordOf = async (id: string) =>
+    (await administration.listDirectives({})).directives.find((r) => r.directive?.directiveId === id);
 
   it('directs the owning carrier, capped at DIRECTIVE_TTL_HOURS; a retry is a replay, a reused key ALREADY_EXISTS', async () => {
     const before = Date.now();
     const issued = await issue('19100000001', 'd-1', 'SUSPEND', 1000);
     expect(issued).toMatchObject({
       replayed: false,
-      directive: { carrier: 'CTCC', status: 'DIRECTIVE_STATUS_PENDING', issuedBy: 'admin-li', deliveries: 0, directive: { kind: 'DIRECTIVE_KIND_SUSPEND', msisdn: '+8619100000001' } },
+      directive: {
+        carrier: 'CTCC',
+        status: 'DIRECTIVE_STATUS_PENDING',
+        issuedBy: 'admin-li',
+        deliveries: 0,
+        directive: { kind: 'DIRECTIVE_KIND_SUSPEND', msisdn: '+8619100000001' },
+      },
     });
     const ttl = Number(issued.directive!.directive!.expiresAt!.seconds) * 1000 - before;
     expect(ttl).toBeGreaterThan(48 * 3_600_000 - 5_000);
     expect(ttl).toBeLessThanOrEqual(48 * 3_600_000 + 1_000);
 
     const again = await issue('19100000001', 'd-1', 'SUSPEND', 1000);
-    expect(again).toMatchObject({ replayed: true, directive: { directive: { directiveId: issued.directive!.directive!.directiveId } } });
-    await expect(issue('19100000001', 'd-1', 'REVIEW', 1000)).rejects.toMatchObject(grpcError(status.ALREADY_EXISTS, 'idempotency_key'));
+    expect(again).toMatchObject({
+      replayed: true,
+      directive: { directive: { directiveId: issued.directive!.directive!.directiveId } },
+    });
+    await expect(issue('19100000001', 'd-1', 'REVIEW', 1000)).rejects.toMatchObject(
+      grpcError(status.ALREADY_EXISTS, 'idempotency_key'),
+    );
   });
 
   it('follows a ported number to its new owner, and finds no one to direct for a foreign number', async () => {
     await administration.setPortedNumber({ idempotencyKey: 'port-d', msisdn: '19100000009', carrier: 'CUCC' });
     await expect(issue('19100000009', 'd-ported', 'REVIEW')).resolves.toMatchObject({ directive: { carrier: 'CUCC' } });
-    await expect(issue('+12025550123', 'd-foreign')).rejects.toMatchObject(grpcError(status.NOT_FOUND, 'msisdn: no carrier owns +12025550123'));
+    await expect(issue('+12025550123', 'd-foreign')).rejects.toMatchObject(
+      grpcError(status.NOT_FOUND, 'msisdn: no carrier owns +12025550123'),
+    );
   });
 
   it('lets the administration alone issue directives', async () => {
-    await expect(harness.client('analyst').issueDirective({ idempotencyKey: 'd-an', msisdn: '19100000002', kind: 'DIRECTIVE_KIND_REVIEW' as never, reason: 'x' })).rejects.toMatchObject(
-      grpcError(status.PERMISSION_DENIED),
-    );
-    await expect(ctcc.issueDirective({ idempotencyKey: 'd-ca', msisdn: '19100000002', kind: 'DIRECTIVE_KIND_REVIEW' as never, reason: 'x' })).rejects.toMatchObject(
-      grpcError(status.PERMISSION_DENIED),
-    );
+    await expect(
+      harness
+        .client('analyst')
+        .issueDirective({
+          idempotencyKey: 'd-an',
+          msisdn: '19100000002',
+          kind: 'DIRECTIVE_KIND_REVIEW' as never,
+          reason: 'x',
+        }),
+    ).rejects.toMatchObject(grpcError(status.PERMISSION_DENIED));
+    await expect(
+      ctcc.issueDirective({
+        idempotencyKey: 'd-ca',
+        msisdn: '19100000002',
+        kind: 'DIRECTIVE_KIND_REVIEW' as never,
+        reason: 'x',
+      }),
+    ).rejects.toMatchObject(grpcError(status.PERMISSION_DENIED));
     await expect(harness.client('analyst').listDirectives({})).resolves.toHaveProperty('directives');
     await expect(ctcc.listDirectives({})).rejects.toMatchObject(grpcError(status.PERMISSION_DENIED));
   });
@@ -60,20 +92,46 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
   });
 
   it.each([
-    ['no key', { idempotencyKey: '', msisdn: '19100000002', kind: 'DIRECTIVE_KIND_REVIEW', reason: 'r' }, 'idempotency_key'],
-    ['a bad number', { idempotencyKey: 'v-1', msisdn: '1910000', kind: 'DIRECTIVE_KIND_REVIEW', reason: 'r' }, 'msisdn'],
+    [
+      'no key',
+      { idempotencyKey: '', msisdn: '19100000002', kind: 'DIRECTIVE_KIND_REVIEW', reason: 'r' },
+      'idempotency_key',
+    ],
+    [
+      'a bad number',
+      { idempotencyKey: 'v-1', msisdn: '1910000', kind: 'DIRECTIVE_KIND_REVIEW', reason: 'r' },
+      'msisdn',
+    ],
     ['no kind', { idempotencyKey: 'v-2', msisdn: '19100000002', reason: 'r' }, 'kind: a kind is required'],
-    ['the cell-list kind', { idempotencyKey: 'v-3', msisdn: '19100000002', kind: 'DIRECTIVE_KIND_HIGH_RISK_CELLS', reason: 'r' }, 'kind: "HIGH_RISK_CELLS" cannot be issued'],
-    ['no reason', { idempotencyKey: 'v-4', msisdn: '19100000002', kind: 'DIRECTIVE_KIND_REVIEW', reason: '  ' }, 'reason: a reason is required'],
-    ['a negative expiry', { idempotencyKey: 'v-5', msisdn: '19100000002', kind: 'DIRECTIVE_KIND_REVIEW', reason: 'r', expiresInHours: -1 }, 'expires_in_hours'],
+    [
+      'the cell-list kind',
+      { idempotencyKey: 'v-3', msisdn: '19100000002', kind: 'DIRECTIVE_KIND_HIGH_RISK_CELLS', reason: 'r' },
+      'kind: "HIGH_RISK_CELLS" cannot be issued',
+    ],
+    [
+      'no reason',
+      { idempotencyKey: 'v-4', msisdn: '19100000002', kind: 'DIRECTIVE_KIND_REVIEW', reason: '  ' },
+      'reason: a reason is required',
+    ],
+    [
+      'a negative expiry',
+      { idempotencyKey: 'v-5', msisdn: '19100000002', kind: 'DIRECTIVE_KIND_REVIEW', reason: 'r', expiresInHours: -1 },
+      'expires_in_hours',
+    ],
   ])('refuses %s with INVALID_ARGUMENT naming the field', async (_case, request, field) => {
-    await expect(administration.issueDirective(request as never)).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, field));
+    await expect(administration.issueDirective(request as never)).rejects.toMatchObject(
+      grpcError(status.INVALID_ARGUMENT, field),
+    );
   });
 
   it('streams open directives to their carrier, records the acknowledgement, and shows it in ListDirectives', async () => {
     const stream = directiveStream(ctcc);
     const [first] = await stream.waitFor(1);
-    expect(first).toMatchObject({ kind: 'DIRECTIVE_KIND_SUSPEND', msisdn: '+8619100000001', reason: 'police request CD-2024-0117' });
+    expect(first).toMatchObject({
+      kind: 'DIRECTIVE_KIND_SUSPEND',
+      msisdn: '+8619100000001',
+      reason: 'police request CD-2024-0117',
+    });
     expect(await recordOf(first.directiveId)).toMatchObject({ status: 'DIRECTIVE_STATUS_DELIVERED', deliveries: 1 });
 
     // Issued while the stream is open: it arrives at once.
@@ -84,9 +142,18 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
     stream.ack(first.directiveId, 'APPLIED', 'suspended, subscriber notified', 'ACTION_SUSPEND');
     stream.ack(second.directiveId, 'REJECTED', 'courier, employer confirmed', 'ACTION_WARN');
     await until(async () => (await recordOf(second.directiveId))?.status === 'DIRECTIVE_STATUS_REJECTED');
-    expect(await recordOf(first.directiveId)).toMatchObject({ status: 'DIRECTIVE_STATUS_APPLIED', ackDetail: 'suspended, subscriber notified', acknowledgedAt: expect.anything() });
-    expect(await recordOf(second.directiveId)).toMatchObject({ status: 'DIRECTIVE_STATUS_REJECTED', ackDetail: 'courier, employer confirmed' });
-    const [state] = await harness.sql<{ ack_state: string }>('SELECT ack_state FROM directive WHERE id = $1', [first.directiveId]);
+    expect(await recordOf(first.directiveId)).toMatchObject({
+      status: 'DIRECTIVE_STATUS_APPLIED',
+      ackDetail: 'suspended, subscriber notified',
+      acknowledgedAt: expect.anything(),
+    });
+    expect(await recordOf(second.directiveId)).toMatchObject({
+      status: 'DIRECTIVE_STATUS_REJECTED',
+      ackDetail: 'courier, employer confirmed',
+    });
+    const [state] = await harness.sql<{ ack_state: string }>('SELECT ack_state FROM directive WHERE id = $1', [
+      first.directiveId,
+    ]);
     expect(state.ack_state).toBe('SUSPEND');
     stream.close();
 
@@ -115,7 +182,7 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
     again.close();
   });
 
-  it('ignores acknowledgements of another carrier\'s or an unknown directive, and keeps the stream', async () => {
+  it("ignores acknowledgements of another carrier's or an unknown directive, and keeps the stream", async () => {
     const cmccDirective = await issue('13800000001', 'd-cmcc', 'REVIEW');
     const id = cmccDirective.directive!.directive!.directiveId;
     const intruder = directiveStream(ctcc);
@@ -126,7 +193,9 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
     expect((await intruder.waitFor(1))[0].directiveId).toBe(later.directive!.directive!.directiveId);
     intruder.ack(later.directive!.directive!.directiveId, 'APPLIED');
     // Acknowledgements are recorded in order: once this one is, the intruder's were handled.
-    await until(async () => (await recordOf(later.directive!.directive!.directiveId))?.status === 'DIRECTIVE_STATUS_APPLIED');
+    await until(
+      async () => (await recordOf(later.directive!.directive!.directiveId))?.status === 'DIRECTIVE_STATUS_APPLIED',
+    );
     expect(await recordOf(id)).toMatchObject({ carrier: 'CMCC', status: 'DIRECTIVE_STATUS_PENDING', ackDetail: '' });
     intruder.close();
   });
@@ -150,7 +219,10 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
     const ctccOnly = await administration.listDirectives({ carrier: 'CTCC', page: { pageSize: 3, pageToken: '' } });
     expect(ctccOnly.directives).toHaveLength(3);
     expect(ctccOnly.directives.every((d) => d.carrier === 'CTCC')).toBe(true);
-    const rest = await administration.listDirectives({ carrier: 'CTCC', page: { pageSize: 100, pageToken: ctccOnly.nextPageToken } });
+    const rest = await administration.listDirectives({
+      carrier: 'CTCC',
+      page: { pageSize: 100, pageToken: ctccOnly.nextPageToken },
+    });
     const all = [...ctccOnly.directives, ...rest.directives];
     expect(rest.nextPageToken).toBe('');
     const times = all.map((d) => Number(d.directive!.issuedAt!.seconds) * 1000 + d.directive!.issuedAt!.nanos / 1e6);
@@ -159,8 +231,12 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
 
     const one = await administration.listDirectives({ msisdn: '19100000005' });
     expect(one.directives.map((d) => d.directive!.msisdn)).toEqual(['+8619100000005']);
-    await expect(administration.listDirectives({ carrier: 'XX' })).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'carrier'));
-    await expect(administration.listDirectives({ page: { pageSize: 10, pageToken: 'garbage' } })).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'page.page_token'));
+    await expect(administration.listDirectives({ carrier: 'XX' })).rejects.toMatchObject(
+      grpcError(status.INVALID_ARGUMENT, 'carrier'),
+    );
+    await expect(administration.listDirectives({ page: { pageSize: 10, pageToken: 'garbage' } })).rejects.toMatchObject(
+      grpcError(status.INVALID_ARGUMENT, 'page.page_token'),
+    );
   });
 
   it('audits every IssueDirective call', async () => {
@@ -177,4 +253,3 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
     );
   });
 });
-

@@ -11,7 +11,10 @@ interface DirectiveJson {
   replayed?: boolean;
 }
 interface CellListJson {
-  list: { version: number; cells: { cell: string; reason: string; source: string; addedAt: string; expiresAt: string }[] };
+  list: {
+    version: number;
+    cells: { cell: string; reason: string; source: string; addedAt: string; expiresAt: string }[];
+  };
   replayed?: boolean;
 }
 
@@ -25,8 +28,14 @@ describe('The dashboard’s JSON API over HTTP (e2e)', () => {
 
   describe('tokens and roles', () => {
     it('GET /api/me says who the token is; no token is 401, a forged one too', async () => {
-      expect(await harness.get('/api/me', 'analyst')).toMatchObject({ status: 200, body: { subject: 'analyst', role: 'analyst' } });
-      expect(await harness.get('/api/me')).toMatchObject({ status: 401, body: { error: 'MISSING_TOKEN', message: expect.stringContaining('authorization: Bearer') } });
+      expect(await harness.get('/api/me', 'analyst')).toMatchObject({
+        status: 200,
+        body: { subject: 'analyst', role: 'analyst' },
+      });
+      expect(await harness.get('/api/me')).toMatchObject({
+        status: 401,
+        body: { error: 'MISSING_TOKEN', message: expect.stringContaining('authorization: Bearer') },
+      });
       const forged = await fetch(`${harness.baseUrl}/api/me`, { headers: { authorization: 'Bearer aaa.bbb.ccc' } });
       expect(forged.status).toBe(401);
       expect(await forged.json()).toMatchObject({ error: 'INVALID_TOKEN' });
@@ -39,12 +48,18 @@ describe('The dashboard’s JSON API over HTTP (e2e)', () => {
         ['GET', '/api/me', undefined],
         ['POST', '/api/cells', { cell: '460-00-12345-1', reason: 'tip-off' }],
       ] as const) {
-        expect(await harness.http(method, path, { role: 'admin:beijing', subject: 'admin-bj-3', ...(body ? { body } : {}) })).toMatchObject({
+        expect(
+          await harness.http(method, path, { role: 'admin:beijing', subject: 'admin-bj-3', ...(body ? { body } : {}) }),
+        ).toMatchObject({
           status: 403,
           body: { error: 'ROLE_NOT_ALLOWED', message: 'role admin:beijing may not act in province sichuan' },
         });
       }
-      expect(await harness.sql(`SELECT action, outcome, detail->>'ownProvince' AS province FROM audit_event WHERE actor = 'admin-bj-3' ORDER BY id`)).toEqual([
+      expect(
+        await harness.sql(
+          `SELECT action, outcome, detail->>'ownProvince' AS province FROM audit_event WHERE actor = 'admin-bj-3' ORDER BY id`,
+        ),
+      ).toEqual([
         { action: 'HTTP GET /api/directives', outcome: 'PERMISSION_DENIED', province: 'sichuan' },
         { action: 'HTTP GET /api/cells', outcome: 'PERMISSION_DENIED', province: 'sichuan' },
         { action: 'HTTP GET /api/me', outcome: 'PERMISSION_DENIED', province: 'sichuan' },
@@ -60,7 +75,9 @@ describe('The dashboard’s JSON API over HTTP (e2e)', () => {
         new Promise((resolve, reject) => {
           const url = new URL(harness.baseUrl);
           const socket = connect(Number(url.port), url.hostname, () =>
-            socket.write(`GET /api/me HTTP/1.1\r\nHost: ${url.host}\r\n${values.map((v) => `Authorization: ${v}\r\n`).join('')}Connection: close\r\n\r\n`),
+            socket.write(
+              `GET /api/me HTTP/1.1\r\nHost: ${url.host}\r\n${values.map((v) => `Authorization: ${v}\r\n`).join('')}Connection: close\r\n\r\n`,
+            ),
           );
           let text = '';
           socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -76,13 +93,35 @@ describe('The dashboard’s JSON API over HTTP (e2e)', () => {
     });
 
     it('refuses control characters in the body, the query and the path with 400 naming the field, audited', async () => {
-      expect(await harness.http('POST', '/api/directives', { role: 'admin:sichuan', subject: 'admin-nul', body: { msisdn: '19112345678', kind: 'SUSPEND', reason: 'fraud\u0000calls' } })).toMatchObject({
+      expect(
+        await harness.http('POST', '/api/directives', {
+          role: 'admin:sichuan',
+          subject: 'admin-nul',
+          body: { msisdn: '19112345678', kind: 'SUSPEND', reason: 'fraud\u0000calls' },
+        }),
+      ).toMatchObject({
         status: 400,
-        body: { error: 'MALFORMED', field: 'reason', message: 'reason: must not contain control characters (such as NUL)' },
+        body: {
+          error: 'MALFORMED',
+          field: 'reason',
+          message: 'reason: must not contain control characters (such as NUL)',
+        },
       });
-      expect(await harness.http('GET', '/api/directives?msisdn=1911234%005678', { role: 'admin:sichuan', subject: 'admin-nul' })).toMatchObject({ status: 400, body: { field: 'msisdn' } });
-      expect(await harness.http('DELETE', '/api/cells/460-00-1%00?reason=x', { role: 'admin:sichuan', subject: 'admin-nul' })).toMatchObject({ status: 400, body: { field: 'cell' } });
-      expect(await harness.sql(`SELECT action, outcome FROM audit_event WHERE actor = 'admin-nul' ORDER BY id`)).toEqual([
+      expect(
+        await harness.http('GET', '/api/directives?msisdn=1911234%005678', {
+          role: 'admin:sichuan',
+          subject: 'admin-nul',
+        }),
+      ).toMatchObject({ status: 400, body: { field: 'msisdn' } });
+      expect(
+        await harness.http('DELETE', '/api/cells/460-00-1%00?reason=x', {
+          role: 'admin:sichuan',
+          subject: 'admin-nul',
+        }),
+      ).toMatchObject({ status: 400, body: { field: 'cell' } });
+      expect(
+        await harness.sql(`SELECT action, outcome FROM audit_event WHERE actor = 'admin-nul' ORDER BY id`),
+      ).toEqual([
         { action: 'HTTP POST /api/directives', outcome: 'INVALID_ARGUMENT' },
         { action: 'HTTP GET /api/directives', outcome: 'INVALID_ARGUMENT' },
         { action: 'HTTP DELETE /api/cells/:cell', outcome: 'INVALID_ARGUMENT' },
@@ -91,10 +130,24 @@ describe('The dashboard’s JSON API over HTTP (e2e)', () => {
     });
 
     it('refuses an analyst POST /api/directives with 403, and writes the refusal to the audit log', async () => {
-      const refused = await harness.http('POST', '/api/directives', { role: 'analyst', subject: 'analyst-7', body: { msisdn: '19112345678', kind: 'SUSPEND', reason: 'fraud calls' } });
-      expect(refused).toMatchObject({ status: 403, body: { error: 'ROLE_NOT_ALLOWED', message: 'role analyst may not call HTTP POST /api/directives' } });
-      expect(await harness.sql(`SELECT actor, action, target, outcome FROM audit_event WHERE actor = 'analyst-7'`)).toEqual([
-        { actor: 'analyst-7', action: 'HTTP POST /api/directives', target: '+8619112345678', outcome: 'PERMISSION_DENIED' },
+      const refused = await harness.http('POST', '/api/directives', {
+        role: 'analyst',
+        subject: 'analyst-7',
+        body: { msisdn: '19112345678', kind: 'SUSPEND', reason: 'fraud calls' },
+      });
+      expect(refused).toMatchObject({
+        status: 403,
+        body: { error: 'ROLE_NOT_ALLOWED', message: 'role analyst may not call HTTP POST /api/directives' },
+      });
+      expect(
+        await harness.sql(`SELECT actor, action, target, outcome FROM audit_event WHERE actor = 'analyst-7'`),
+      ).toEqual([
+        {
+          actor: 'analyst-7',
+          action: 'HTTP POST /api/directives',
+          target: '+8619112345678',
+          outcome: 'PERMISSION_DENIED',
+        },
       ]);
       expect(await harness.sql('SELECT 1 FROM directive')).toEqual([]);
     });
@@ -120,28 +173,54 @@ describe('The dashboard’s JSON API over HTTP (e2e)', () => {
 
   describe('directives and cells', () => {
     it('POST /api/directives issues to the owning carrier (201); the same key again is a replay (200)', async () => {
-      const body = { msisdn: '19112345678', kind: 'SUSPEND', reason: 'harassing CMCC subscribers', idempotencyKey: 'dashboard-1' };
-      const issued = await harness.http<DirectiveJson>('POST', '/api/directives', { role: 'admin:sichuan', subject: 'officer-li', body });
+      const body = {
+        msisdn: '19112345678',
+        kind: 'SUSPEND',
+        reason: 'harassing CMCC subscribers',
+        idempotencyKey: 'dashboard-1',
+      };
+      const issued = await harness.http<DirectiveJson>('POST', '/api/directives', {
+        role: 'admin:sichuan',
+        subject: 'officer-li',
+        body,
+      });
       expect(issued.status).toBe(201);
       expect(issued.body).toMatchObject({
-        directive: { kind: 'DIRECTIVE_KIND_SUSPEND', msisdn: '+8619112345678', reason: 'harassing CMCC subscribers', issuedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) },
+        directive: {
+          kind: 'DIRECTIVE_KIND_SUSPEND',
+          msisdn: '+8619112345678',
+          reason: 'harassing CMCC subscribers',
+          issuedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+        },
         carrier: 'CTCC',
         status: 'DIRECTIVE_STATUS_PENDING',
         issuedBy: 'officer-li',
         replayed: false,
       });
       const again = await harness.http<DirectiveJson>('POST', '/api/directives', { role: 'admin:sichuan', body });
-      expect(again).toMatchObject({ status: 200, body: { directive: { directiveId: issued.body.directive.directiveId }, replayed: true } });
+      expect(again).toMatchObject({
+        status: 200,
+        body: { directive: { directiveId: issued.body.directive.directiveId }, replayed: true },
+      });
 
-      const listed = await harness.get<{ directives: DirectiveJson[]; nextPageToken: string }>('/api/directives?carrier=CTCC&status=PENDING', 'analyst');
+      const listed = await harness.get<{ directives: DirectiveJson[]; nextPageToken: string }>(
+        '/api/directives?carrier=CTCC&status=PENDING',
+        'analyst',
+      );
       expect(listed.body.directives.map((d) => d.directive.directiveId)).toEqual([issued.body.directive.directiveId]);
       expect(listed.body.nextPageToken).toBe('');
     });
 
     it('refuses a bad directive with the field at fault', async () => {
-      const noReason = await harness.http('POST', '/api/directives', { role: 'admin:sichuan', body: { msisdn: '19112345678', kind: 'SUSPEND' } });
+      const noReason = await harness.http('POST', '/api/directives', {
+        role: 'admin:sichuan',
+        body: { msisdn: '19112345678', kind: 'SUSPEND' },
+      });
       expect(noReason).toMatchObject({ status: 400, body: { error: 'REQUIRED', field: 'reason' } });
-      const badKind = await harness.http('POST', '/api/directives', { role: 'admin:sichuan', body: { msisdn: '19112345678', kind: 'KILL', reason: 'x' } });
+      const badKind = await harness.http('POST', '/api/directives', {
+        role: 'admin:sichuan',
+        body: { msisdn: '19112345678', kind: 'KILL', reason: 'x' },
+      });
       expect(badKind).toMatchObject({ status: 400, body: { field: 'kind' } });
       const notJson = await fetch(`${harness.baseUrl}/api/directives`, {
         method: 'POST',
@@ -158,14 +237,38 @@ describe('The dashboard’s JSON API over HTTP (e2e)', () => {
         body: { cell: '460-11-23456-1', reason: 'fraud den', source: 'police:chengdu', expiresInDays: 30 },
       });
       expect(added.status).toBe(201);
-      expect(added.body.list.cells).toEqual([{ cell: '460-11-23456-1', reason: 'fraud den', source: 'police:chengdu', addedAt: expect.any(String), expiresAt: expect.any(String) }]);
-      expect(Date.parse(added.body.list.cells[0]!.expiresAt) - Date.parse(added.body.list.cells[0]!.addedAt)).toBe(30 * 86_400_000);
+      expect(added.body.list.cells).toEqual([
+        {
+          cell: '460-11-23456-1',
+          reason: 'fraud den',
+          source: 'police:chengdu',
+          addedAt: expect.any(String),
+          expiresAt: expect.any(String),
+        },
+      ]);
+      expect(Date.parse(added.body.list.cells[0]!.expiresAt) - Date.parse(added.body.list.cells[0]!.addedAt)).toBe(
+        30 * 86_400_000,
+      );
 
       expect((await harness.get<CellListJson>('/api/cells', 'carrier:CTCC')).body.list).toEqual(added.body.list);
-      expect((await harness.http('POST', '/api/cells', { role: 'carrier:CTCC', body: { cell: '460-11-23456-2', reason: 'x', source: 'y' } })).status).toBe(403);
+      expect(
+        (
+          await harness.http('POST', '/api/cells', {
+            role: 'carrier:CTCC',
+            body: { cell: '460-11-23456-2', reason: 'x', source: 'y' },
+          })
+        ).status,
+      ).toBe(403);
 
-      expect(await harness.http('DELETE', '/api/cells/460-11-23456-1', { role: 'analyst' })).toMatchObject({ status: 400, body: { field: 'reason' } });
-      const removed = await harness.http<CellListJson>('DELETE', '/api/cells/460-11-23456-1?reason=cleared%20by%20police', { role: 'analyst' });
+      expect(await harness.http('DELETE', '/api/cells/460-11-23456-1', { role: 'analyst' })).toMatchObject({
+        status: 400,
+        body: { field: 'reason' },
+      });
+      const removed = await harness.http<CellListJson>(
+        'DELETE',
+        '/api/cells/460-11-23456-1?reason=cleared%20by%20police',
+        { role: 'analyst' },
+      );
       expect(removed.status).toBe(200);
       expect(removed.body.list.cells).toEqual([]);
       expect(removed.body.list.version).toBeGreaterThan(added.body.list.version);
@@ -174,7 +277,10 @@ describe('The dashboard’s JSON API over HTTP (e2e)', () => {
 
   describe('errors', () => {
     it('answers an unknown API route 404 in JSON', async () => {
-      expect(await harness.get('/api/nothing-here', 'analyst')).toMatchObject({ status: 404, body: { error: 'NOT_FOUND', message: 'Cannot GET /api/nothing-here' } });
+      expect(await harness.get('/api/nothing-here', 'analyst')).toMatchObject({
+        status: 404,
+        body: { error: 'NOT_FOUND', message: 'Cannot GET /api/nothing-here' },
+      });
     });
   });
 
@@ -199,9 +305,11 @@ describe('The dashboard’s JSON API over HTTP (e2e)', () => {
       const docs = await fetch(`${harness.baseUrl}/api/docs`);
       expect(docs.headers.get('content-type')).toBe('text/html; charset=utf-8');
       const html = await docs.text();
-      const document = (await harness.get<{ paths: Record<string, Record<string, unknown>> }>('/api/openapi.json')).body;
+      const document = (await harness.get<{ paths: Record<string, Record<string, unknown>> }>('/api/openapi.json'))
+        .body;
       for (const [path, methods] of Object.entries(document.paths)) {
-        for (const method of Object.keys(methods)) expect(html).toContain(`<code>${method.toUpperCase()} ${path}</code>`);
+        for (const method of Object.keys(methods))
+          expect(html).toContain(`<code>${method.toUpperCase()} ${path}</code>`);
       }
       expect(html).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1)/);
     });

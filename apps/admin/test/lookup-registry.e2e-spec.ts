@@ -15,18 +15,30 @@ describe('LookupNumber with the registry: its status beside the carriers’ deci
     await registry.close();
   });
 
-  const lookUp = (msisdn: string) => admin.client('police', 'officer-0427').lookupNumber({ msisdn, purpose: 'case CD-2024-0200' });
+  const lookUp = (msisdn: string) =>
+    admin.client('police', 'officer-0427').lookupNumber({ msisdn, purpose: 'case CD-2024-0200' });
 
   it('answers CONFIRMED for a number the police confirmed, SUSPECTED for a flagged one, NOT_LISTED otherwise, over gRPC and HTTP', async () => {
     const confirmed = '+8619100000041';
     const flagged = '+8619100000042';
     await registry.client('carrier:CTCC').submitFlags({ flags: [aFlag(confirmed), aFlag(flagged)] });
-    await registry.client('police', 'officer-0427').verifyNumber({ idempotencyKey: 'confirm-41', msisdn: confirmed, outcome: 'VERIFICATION_OUTCOME_CONFIRMED' as never, caseId: 'CD-2024-0200', note: 'victims confirmed' });
+    await registry
+      .client('police', 'officer-0427')
+      .verifyNumber({
+        idempotencyKey: 'confirm-41',
+        msisdn: confirmed,
+        outcome: 'VERIFICATION_OUTCOME_CONFIRMED' as never,
+        caseId: 'CD-2024-0200',
+        note: 'victims confirmed',
+      });
 
     expect((await lookUp(confirmed)).registryStatus).toBe('NUMBER_STATUS_CONFIRMED');
     expect((await lookUp(flagged)).registryStatus).toBe('NUMBER_STATUS_SUSPECTED');
     expect((await lookUp('19100000043')).registryStatus).toBe('NUMBER_STATUS_NOT_LISTED');
-    const { status, body } = await admin.get<{ msisdn: string; registryStatus: string }>(`/api/numbers/19100000041?purpose=${encodeURIComponent('complaint 2024-200')}`, 'analyst');
+    const { status, body } = await admin.get<{ msisdn: string; registryStatus: string }>(
+      `/api/numbers/19100000041?purpose=${encodeURIComponent('complaint 2024-200')}`,
+      'analyst',
+    );
     expect(status).toBe(200);
     expect(body).toMatchObject({ msisdn: confirmed, registryStatus: 'NUMBER_STATUS_CONFIRMED' });
   });
@@ -35,7 +47,11 @@ describe('LookupNumber with the registry: its status beside the carriers’ deci
     await registry.stop();
     try {
       const answer = await lookUp('+8619100000041');
-      expect(answer).toMatchObject({ msisdn: '+8619100000041', registryStatus: 'NUMBER_STATUS_UNSPECIFIED', decisions: [] });
+      expect(answer).toMatchObject({
+        msisdn: '+8619100000041',
+        registryStatus: 'NUMBER_STATUS_UNSPECIFIED',
+        decisions: [],
+      });
     } finally {
       await registry.boot();
     }

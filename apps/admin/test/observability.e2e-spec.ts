@@ -18,18 +18,45 @@ describe('admin observability (metrics over HTTP, request ids on gRPC and HTTP)'
     const item = aDecisionItem('+8613800000001', 'ACTION_REPORT');
     await ctcc.submitCarrierFeed({ items: [item] });
     await ctcc.submitCarrierFeed({ items: [item] }); // the same key again: a replay
-    const issued = await administration.issueDirective({ idempotencyKey: 'obs-d1', msisdn: '19100000001', kind: 'DIRECTIVE_KIND_SUSPEND' as never, reason: 'police request CD-2024-0117' });
-    await expect(harness.client('analyst').issueDirective({ idempotencyKey: 'obs-d2', msisdn: '19100000001', kind: 'DIRECTIVE_KIND_SUSPEND' as never, reason: 'x' })).rejects.toMatchObject({
+    const issued = await administration.issueDirective({
+      idempotencyKey: 'obs-d1',
+      msisdn: '19100000001',
+      kind: 'DIRECTIVE_KIND_SUSPEND' as never,
+      reason: 'police request CD-2024-0117',
+    });
+    await expect(
+      harness
+        .client('analyst')
+        .issueDirective({
+          idempotencyKey: 'obs-d2',
+          msisdn: '19100000001',
+          kind: 'DIRECTIVE_KIND_SUSPEND' as never,
+          reason: 'x',
+        }),
+    ).rejects.toMatchObject({
       code: GrpcCode.PERMISSION_DENIED,
     });
 
     let series = parseExposition(await scrapeMetrics(harness.metricsUrl));
-    expect(sampleOf(series, 'fraud_admin_feed_items_total', { carrier: 'CTCC', kind: 'decision', result: 'accepted', service: 'admin' })).toBe(1);
-    expect(sampleOf(series, 'fraud_admin_feed_items_total', { carrier: 'CTCC', kind: 'decision', result: 'replayed' })).toBe(1);
+    expect(
+      sampleOf(series, 'fraud_admin_feed_items_total', {
+        carrier: 'CTCC',
+        kind: 'decision',
+        result: 'accepted',
+        service: 'admin',
+      }),
+    ).toBe(1);
+    expect(
+      sampleOf(series, 'fraud_admin_feed_items_total', { carrier: 'CTCC', kind: 'decision', result: 'replayed' }),
+    ).toBe(1);
     expect(sampleOf(series, 'fraud_admin_feed_decisions_total', { carrier: 'CTCC', action: 'REPORT' })).toBe(1);
-    expect(sampleOf(series, 'fraud_admin_directives_issued_total', { carrier: 'CTCC', kind: 'SUSPEND', issuer: 'admin' })).toBe(1);
+    expect(
+      sampleOf(series, 'fraud_admin_directives_issued_total', { carrier: 'CTCC', kind: 'SUSPEND', issuer: 'admin' }),
+    ).toBe(1);
     expect(sampleOf(series, 'fraud_admin_directives_open', { carrier: 'CTCC', state: 'PENDING' })).toBe(1);
-    expect(sampleOf(series, 'fraud_admin_directive_oldest_open_age_seconds', { carrier: 'CTCC' })).toBeGreaterThanOrEqual(0);
+    expect(
+      sampleOf(series, 'fraud_admin_directive_oldest_open_age_seconds', { carrier: 'CTCC' }),
+    ).toBeGreaterThanOrEqual(0);
     expect(sampleOf(series, 'fraud_admin_cases', { status: 'OPEN' })).toBe(0);
     const issue = { grpc_service: 'fraud.admin.v1.AdminService', grpc_method: 'IssueDirective' };
     expect(sampleOf(series, 'grpc_server_handled_total', { ...issue, grpc_code: 'OK' })).toBe(1);
@@ -50,7 +77,9 @@ describe('admin observability (metrics over HTTP, request ids on gRPC and HTTP)'
   });
 
   it('gives every HTTP request a request id, the caller’s when valid', async () => {
-    const own = await fetch(`${harness.baseUrl}/api/me`, { headers: { 'x-request-id': 'dash-1234', authorization: `Bearer ${harness.token('analyst')}` } });
+    const own = await fetch(`${harness.baseUrl}/api/me`, {
+      headers: { 'x-request-id': 'dash-1234', authorization: `Bearer ${harness.token('analyst')}` },
+    });
     expect(own.status).toBe(200);
     expect(own.headers.get('x-request-id')).toBe('dash-1234');
     const refused = await fetch(`${harness.baseUrl}/api/me`, { headers: { 'x-request-id': 'x'.repeat(200) } });

@@ -9,19 +9,27 @@ interface ExpressLayer {
 function expressRoutes(harness: AdminHarness): string[] {
   const express = harness.httpApp.getHttpAdapter().getInstance() as { router: { stack: ExpressLayer[] } };
   return express.router.stack.flatMap((layer) =>
-    layer.route ? Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`) : [],
+    layer.route
+      ? Object.keys(layer.route.methods).map(
+          (method) => `${method.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`,
+        )
+      : [],
   );
 }
 
 function documentedRoutes(): string[] {
-  return Object.entries(OPENAPI_DOCUMENT.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+  return Object.entries(OPENAPI_DOCUMENT.paths).flatMap(([path, methods]) =>
+    Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+  );
 }
 
 /** Every `$ref` anywhere in a value. */
 function refsIn(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(refsIn);
   if (typeof value !== 'object' || value === null) return [];
-  return Object.entries(value).flatMap(([key, field]) => (key === '$ref' && typeof field === 'string' ? [field] : refsIn(field)));
+  return Object.entries(value).flatMap(([key, field]) =>
+    key === '$ref' && typeof field === 'string' ? [field] : refsIn(field),
+  );
 }
 
 describe('OpenAPI document (e2e)', () => {

@@ -8,10 +8,28 @@ const cst = (local: string) => {
   const ms = Date.parse(`${local}+08:00`);
   return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
 };
-const reporters = (n: number): admin.CarrierDecision['evidence'] => ({ summary: '', windowStart: undefined, windowEnd: undefined, measures: [{ name: 'corroborated_reporters', value: n, threshold: 2 }], cells: [] });
-const plain: admin.CarrierDecision['evidence'] = { summary: '', windowStart: undefined, windowEnd: undefined, measures: [], cells: [] };
-const decision = (msisdn: string, action: string, reasons: string[], at: string, policy: string, evidence: admin.CarrierDecision['evidence'] = plain) =>
-  aDecisionItem(msisdn, `ACTION_${action}`, { reasons, at: cst(at), policy, evidence });
+const reporters = (n: number): admin.CarrierDecision['evidence'] => ({
+  summary: '',
+  windowStart: undefined,
+  windowEnd: undefined,
+  measures: [{ name: 'corroborated_reporters', value: n, threshold: 2 }],
+  cells: [],
+});
+const plain: admin.CarrierDecision['evidence'] = {
+  summary: '',
+  windowStart: undefined,
+  windowEnd: undefined,
+  measures: [],
+  cells: [],
+};
+const decision = (
+  msisdn: string,
+  action: string,
+  reasons: string[],
+  at: string,
+  policy: string,
+  evidence: admin.CarrierDecision['evidence'] = plain,
+) => aDecisionItem(msisdn, `ACTION_${action}`, { reasons, at: cst(at), policy, evidence });
 
 /**
  * The fixture, China Standard Time (CST), range 2024-02-05 .. 2024-02-07:
@@ -40,7 +58,14 @@ const decision = (msisdn: string, action: string, reasons: string[], at: string,
 async function submitFixture(harness: AdminHarness): Promise<void> {
   await harness.client('carrier:CTCC').submitCarrierFeed({
     items: [
-      decision('+8619100000001', 'SUSPEND', ['CORROBORATED_REPORTS', 'CALL_BURST'], '2024-02-05T10:00:00', 'default@3', reporters(4)),
+      decision(
+        '+8619100000001',
+        'SUSPEND',
+        ['CORROBORATED_REPORTS', 'CALL_BURST'],
+        '2024-02-05T10:00:00',
+        'default@3',
+        reporters(4),
+      ),
       decision('+8619100000001', 'RESTORE', ['POLICE_CLEARED'], '2024-02-06T16:00:00', 'default@3'),
       decision('+8619100000002', 'SUSPEND', ['CALL_BURST'], '2024-02-05T23:30:00', 'default@3'),
       decision('+8619100000002', 'RESTORE', ['ID_VERIFIED'], '2024-02-06T01:30:00', 'default@3'),
@@ -50,10 +75,34 @@ async function submitFixture(harness: AdminHarness): Promise<void> {
       decision('+8619100000009', 'WARN', ['CALL_BURST'], '2024-02-04T23:59:00', 'default@3'),
       decision('+8619100000005', 'SUSPEND', ['CALL_BURST'], '2024-02-06T08:00:00', 'default@3'),
       decision('+8619100000005', 'RESTORE', ['APPEAL_UPHELD'], '2024-03-08T08:00:00', 'default@3'),
-      aCountItem({ day: '2024-02-06', policy: 'default@3', action: 'ACTION_WARN' as admin.DailyCount['action'], reason: 'CALL_BURST', count: 40 }),
-      aCountItem({ day: '2024-02-07', policy: 'default@3', action: 'ACTION_RESTRICT' as admin.DailyCount['action'], reason: 'ONE_RING_CALLS', count: 6 }),
-      aCountItem({ day: '2024-02-06', policy: 'default@3', action: 'ACTION_MONITOR' as admin.DailyCount['action'], reason: 'CALL_BURST', count: 100 }),
-      aCountItem({ day: '2024-02-08', policy: 'default@3', action: 'ACTION_WARN' as admin.DailyCount['action'], reason: 'CALL_BURST', count: 9 }),
+      aCountItem({
+        day: '2024-02-06',
+        policy: 'default@3',
+        action: 'ACTION_WARN' as admin.DailyCount['action'],
+        reason: 'CALL_BURST',
+        count: 40,
+      }),
+      aCountItem({
+        day: '2024-02-07',
+        policy: 'default@3',
+        action: 'ACTION_RESTRICT' as admin.DailyCount['action'],
+        reason: 'ONE_RING_CALLS',
+        count: 6,
+      }),
+      aCountItem({
+        day: '2024-02-06',
+        policy: 'default@3',
+        action: 'ACTION_MONITOR' as admin.DailyCount['action'],
+        reason: 'CALL_BURST',
+        count: 100,
+      }),
+      aCountItem({
+        day: '2024-02-08',
+        policy: 'default@3',
+        action: 'ACTION_WARN' as admin.DailyCount['action'],
+        reason: 'CALL_BURST',
+        count: 9,
+      }),
     ],
   });
   await harness.client('carrier:CMCC').submitCarrierFeed({
@@ -61,13 +110,30 @@ async function submitFixture(harness: AdminHarness): Promise<void> {
       decision('+8613800000001', 'SUSPEND', ['CORROBORATED_REPORTS'], '2024-02-06T10:00:00', 'cmcc@1'),
       decision('+8613800000001', 'RESTORE', ['REGISTRY_CLEARED'], '2024-02-06T20:00:00', 'cmcc@1'),
       decision('+8619100000001', 'REPORT', ['FOREIGN_HARASSMENT'], '2024-02-05T12:00:00', 'cmcc@1'),
-      decision('+8619100000003', 'REPORT', ['FOREIGN_HARASSMENT', 'CORROBORATED_REPORTS'], '2024-02-06T09:00:00', 'cmcc@1', reporters(3)),
+      decision(
+        '+8619100000003',
+        'REPORT',
+        ['FOREIGN_HARASSMENT', 'CORROBORATED_REPORTS'],
+        '2024-02-06T09:00:00',
+        'cmcc@1',
+        reporters(3),
+      ),
     ],
   });
-  await harness.client('carrier:CUCC').submitCarrierFeed({ items: [decision('+8619100000004', 'REPORT', ['FOREIGN_HARASSMENT'], '2024-02-07T10:00:00', 'cucc@2')] });
+  await harness
+    .client('carrier:CUCC')
+    .submitCarrierFeed({
+      items: [decision('+8619100000004', 'REPORT', ['FOREIGN_HARASSMENT'], '2024-02-07T10:00:00', 'cucc@2')],
+    });
 }
 
-const row = (day: string, carrier: string, policy: string, reason: string, [warnings, restrictions, suspensions, restorations]: number[]) => ({
+const row = (
+  day: string,
+  carrier: string,
+  policy: string,
+  reason: string,
+  [warnings, restrictions, suspensions, restorations]: number[],
+) => ({
   day,
   carrier,
   policy,
@@ -104,7 +170,16 @@ const EXPECTED_QUALITY = [
     mistakenKillRate: 1,
     restoreHoursP50: 10,
     restoreHoursP90: 10,
-    byReason: [{ reason: 'CORROBORATED_REPORTS', suspensions: 1, mistaken: 1, mistakenKillRate: 1, restoreHoursP50: 10, restoreHoursP90: 10 }],
+    byReason: [
+      {
+        reason: 'CORROBORATED_REPORTS',
+        suspensions: 1,
+        mistaken: 1,
+        mistakenKillRate: 1,
+        restoreHoursP50: 10,
+        restoreHoursP90: 10,
+      },
+    ],
   },
   {
     carrier: 'CTCC',
@@ -115,9 +190,23 @@ const EXPECTED_QUALITY = [
     restoreHoursP90: 744,
     byReason: [
       // D1, D3, D9: hours [30, 2, 744]
-      { reason: 'CALL_BURST', suspensions: 3, mistaken: 1, mistakenKillRate: 1 / 3, restoreHoursP50: 30, restoreHoursP90: 744 },
+      {
+        reason: 'CALL_BURST',
+        suspensions: 3,
+        mistaken: 1,
+        mistakenKillRate: 1 / 3,
+        restoreHoursP50: 30,
+        restoreHoursP90: 744,
+      },
       // D1, D5: hours [30]
-      { reason: 'CORROBORATED_REPORTS', suspensions: 2, mistaken: 1, mistakenKillRate: 0.5, restoreHoursP50: 30, restoreHoursP90: 30 },
+      {
+        reason: 'CORROBORATED_REPORTS',
+        suspensions: 2,
+        mistaken: 1,
+        mistakenKillRate: 0.5,
+        restoreHoursP50: 30,
+        restoreHoursP90: 30,
+      },
     ],
   },
 ];
@@ -150,7 +239,14 @@ describe('Oversight figures match a fixture computed by hand (e2e)', () => {
   it('GET /api/oversight: the per-reason table, the quality per carrier and reason, the top lists', async () => {
     const { status: code, body } = await harness.get(`/api/oversight?${RANGE}`, 'analyst');
     expect(code).toBe(200);
-    expect(body).toEqual({ from: '2024-02-05', to: '2024-02-07', rows: EXPECTED_ROWS, quality: EXPECTED_QUALITY, topReported: EXPECTED_TOP_REPORTED, multiCarrier: EXPECTED_MULTI_CARRIER });
+    expect(body).toEqual({
+      from: '2024-02-05',
+      to: '2024-02-07',
+      rows: EXPECTED_ROWS,
+      quality: EXPECTED_QUALITY,
+      topReported: EXPECTED_TOP_REPORTED,
+      multiCarrier: EXPECTED_MULTI_CARRIER,
+    });
   });
 
   it('GetOversight over gRPC: the same figures, carrier totals only', async () => {
@@ -167,17 +263,49 @@ describe('Oversight figures match a fixture computed by hand (e2e)', () => {
       days: ['2024-02-05', '2024-02-06', '2024-02-07'],
       carriers: {
         // 02-05: D1, D3; 02-06: D6 (the decision, not the reported 40), D7, D9, restores D2 and D4; 02-07: D5
-        CTCC: { flags: [2, 2, 1], warnings: [0, 1, 0], restrictions: [0, 1, 0], suspensions: [2, 1, 1], restorations: [0, 2, 0], mistakenKillRate: [0.5, 0, 0] },
+        CTCC: {
+          flags: [2, 2, 1],
+          warnings: [0, 1, 0],
+          restrictions: [0, 1, 0],
+          suspensions: [2, 1, 1],
+          restorations: [0, 2, 0],
+          mistakenKillRate: [0.5, 0, 0],
+        },
         // 02-05: M3; 02-06: M1, M2, M5
-        CMCC: { flags: [1, 2, 0], warnings: [0, 0, 0], restrictions: [0, 0, 0], suspensions: [0, 1, 0], restorations: [0, 1, 0], mistakenKillRate: [null, 1, null] },
-        CUCC: { flags: [0, 0, 1], warnings: [0, 0, 0], restrictions: [0, 0, 0], suspensions: [0, 0, 0], restorations: [0, 0, 0], mistakenKillRate: [null, null, null] },
-        CBN: { flags: [0, 0, 0], warnings: [0, 0, 0], restrictions: [0, 0, 0], suspensions: [0, 0, 0], restorations: [0, 0, 0], mistakenKillRate: [null, null, null] },
+        CMCC: {
+          flags: [1, 2, 0],
+          warnings: [0, 0, 0],
+          restrictions: [0, 0, 0],
+          suspensions: [0, 1, 0],
+          restorations: [0, 1, 0],
+          mistakenKillRate: [null, 1, null],
+        },
+        CUCC: {
+          flags: [0, 0, 1],
+          warnings: [0, 0, 0],
+          restrictions: [0, 0, 0],
+          suspensions: [0, 0, 0],
+          restorations: [0, 0, 0],
+          mistakenKillRate: [null, null, null],
+        },
+        CBN: {
+          flags: [0, 0, 0],
+          warnings: [0, 0, 0],
+          restrictions: [0, 0, 0],
+          suspensions: [0, 0, 0],
+          restorations: [0, 0, 0],
+          mistakenKillRate: [null, null, null],
+        },
       },
     });
   });
 
   it('narrows to one carrier: its own decisions only', async () => {
-    const { body } = await harness.get<{ rows: { carrier: string }[]; topReported: unknown[]; multiCarrier: unknown[] }>(`/api/oversight?${RANGE}&carrier=CMCC`, 'analyst');
+    const { body } = await harness.get<{
+      rows: { carrier: string }[];
+      topReported: unknown[];
+      multiCarrier: unknown[];
+    }>(`/api/oversight?${RANGE}&carrier=CMCC`, 'analyst');
     expect(body.rows).toEqual(EXPECTED_ROWS.filter((r) => r.carrier === 'CMCC'));
     expect(body.topReported).toEqual([
       { msisdn: '+8619100000003', count: 3, carriers: ['CMCC'] },
@@ -188,14 +316,22 @@ describe('Oversight figures match a fixture computed by hand (e2e)', () => {
   });
 
   it('lets a carrier read its own figures, never which numbers other carriers flagged, and refuses it another carrier’s', async () => {
-    const own = await harness.get<{ quality: { carrier: string }[]; multiCarrier: unknown[] }>(`/api/oversight?${RANGE}`, 'carrier:CMCC');
+    const own = await harness.get<{ quality: { carrier: string }[]; multiCarrier: unknown[] }>(
+      `/api/oversight?${RANGE}`,
+      'carrier:CMCC',
+    );
     expect(own.status).toBe(200);
     expect(own.body.quality).toEqual([EXPECTED_QUALITY[0]]);
     expect(own.body.multiCarrier).toEqual([]);
 
     const other = await harness.get(`/api/oversight?${RANGE}&carrier=CTCC`, 'carrier:CMCC');
-    expect(other).toMatchObject({ status: 403, body: { error: 'PERMISSION_DENIED', message: "role carrier:CMCC may not read carrier CTCC's figures" } });
-    await expect(harness.client('carrier:CMCC').getOversight({ fromDay: '2024-02-05', toDay: '2024-02-07', carrier: 'CTCC' })).rejects.toMatchObject(grpcError(status.PERMISSION_DENIED));
+    expect(other).toMatchObject({
+      status: 403,
+      body: { error: 'PERMISSION_DENIED', message: "role carrier:CMCC may not read carrier CTCC's figures" },
+    });
+    await expect(
+      harness.client('carrier:CMCC').getOversight({ fromDay: '2024-02-05', toDay: '2024-02-07', carrier: 'CTCC' }),
+    ).rejects.toMatchObject(grpcError(status.PERMISSION_DENIED));
   });
 
   it('GET /api/oversight.csv: a header and one line per row', async () => {
@@ -205,7 +341,11 @@ describe('Oversight figures match a fixture computed by hand (e2e)', () => {
     expect(headers.get('content-disposition')).toBe('attachment; filename="oversight-2024-02-05-2024-02-07.csv"');
     const lines = body.split('\r\n');
     expect(lines[0]).toBe('day,carrier,policy,reason,warnings,restrictions,suspensions,restorations');
-    expect(lines.slice(1, -1)).toEqual(EXPECTED_ROWS.map((r) => [r.day, r.carrier, r.policy, r.reason, r.warnings, r.restrictions, r.suspensions, r.restorations].join(',')));
+    expect(lines.slice(1, -1)).toEqual(
+      EXPECTED_ROWS.map((r) =>
+        [r.day, r.carrier, r.policy, r.reason, r.warnings, r.restrictions, r.suspensions, r.restorations].join(','),
+      ),
+    );
     expect(lines.at(-1)).toBe('');
   });
 
@@ -226,8 +366,16 @@ describe('Oversight figures match a fixture computed by hand (e2e)', () => {
   });
 
   it('refuses a malformed range, naming the parameter', async () => {
-    expect(await harness.get('/api/oversight?from=2024-02-30', 'analyst')).toMatchObject({ status: 400, body: { error: 'MALFORMED', field: 'from' } });
-    expect(await harness.get('/api/oversight?from=2024-02-07&to=2024-02-05', 'analyst')).toMatchObject({ status: 400, body: { error: 'OUT_OF_RANGE', field: 'to' } });
-    await expect(harness.client('analyst').getOversight({ fromDay: 'yesterday' })).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'from_day'));
+    expect(await harness.get('/api/oversight?from=2024-02-30', 'analyst')).toMatchObject({
+      status: 400,
+      body: { error: 'MALFORMED', field: 'from' },
+    });
+    expect(await harness.get('/api/oversight?from=2024-02-07&to=2024-02-05', 'analyst')).toMatchObject({
+      status: 400,
+      body: { error: 'OUT_OF_RANGE', field: 'to' },
+    });
+    await expect(harness.client('analyst').getOversight({ fromDay: 'yesterday' })).rejects.toMatchObject(
+      grpcError(status.INVALID_ARGUMENT, 'from_day'),
+    );
   });
 });

@@ -18,12 +18,17 @@ describe('admin transactions and the transaction guard', () => {
   });
   afterAll(() => harness.close());
 
-  it("refuses at once the read that locked IssueDirective up: the owner read beside the transaction, not through its manager", async () => {
+  it('refuses at once the read that locked IssueDirective up: the owner read beside the transaction, not through its manager', async () => {
     const ownership = harness.app.get(OwnershipService);
     const msisdn = '+8619100000001' as Msisdn;
     await expect(dataSource.transaction(() => ownership.ownerOf(msisdn))).rejects.toThrow(QueryOutsideTransactionError);
-    expect(takeTransactionGuardViolations().map((v) => v.query)).toEqual(['query "SELECT carrier FROM ported_number WHERE msisdn = $1"']);
-    await expect(dataSource.transaction((em) => ownership.ownerOf(msisdn, em))).resolves.toEqual({ carrier: 'CTCC', ported: false });
+    expect(takeTransactionGuardViolations().map((v) => v.query)).toEqual([
+      'query "SELECT carrier FROM ported_number WHERE msisdn = $1"',
+    ]);
+    await expect(dataSource.transaction((em) => ownership.ownerOf(msisdn, em))).resolves.toEqual({
+      carrier: 'CTCC',
+      ported: false,
+    });
   });
 
   it('runs a case-tracking run that a transaction starts on connections of its own', async () => {

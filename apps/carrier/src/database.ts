@@ -1,4 +1,9 @@
-import { AUDIT_APP_PRIVILEGES, AuditEventEntity, CreateAuditLog1764400000000, NormaliseAuditTargets1764400000710 } from '@app/audit';
+import {
+  AUDIT_APP_PRIVILEGES,
+  AuditEventEntity,
+  CreateAuditLog1764400000000,
+  NormaliseAuditTargets1764400000710,
+} from '@app/audit';
 import type { ServiceDatabase } from '@app/persistence';
 import { CreateCarrier1764400000200 } from './migrations/1764400000200-create-carrier';
 import { OutboxFailedAt1764400000310 } from './migrations/1764400000310-outbox-failed-at';

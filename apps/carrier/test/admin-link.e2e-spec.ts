@@ -20,7 +20,14 @@ const VICTIMS = 40;
 function harassment(harasser: string, minutesAgo: number): CarrierEvent[] {
   const s = new Scenario(minutesAgo);
   const start = Date.now() - minutesAgo * MINUTE;
-  const victims = Array.from({ length: VICTIMS }, (_, i) => s.subscriber(`1380000${String(i * 37).padStart(4, '0')}`, Date.parse('2015-01-01T00:00:00+08:00'), undefined, 'CMCC'));
+  const victims = Array.from({ length: VICTIMS }, (_, i) =>
+    s.subscriber(
+      `1380000${String(i * 37).padStart(4, '0')}`,
+      Date.parse('2015-01-01T00:00:00+08:00'),
+      undefined,
+      'CMCC',
+    ),
+  );
   victims.forEach((victim, i) => s.call(start + i * 40_000, s.n(harasser.slice(3)), victim, false, 1));
   return s.sorted();
 }
@@ -47,9 +54,18 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
   const directivesOn = async (msisdn: string) => (await admin().listDirectives({ msisdn })).directives;
   const adminSql = <T>(sql: string, params: unknown[] = []) => province.admin.sql<T>(sql, params);
   const decisionsOf = (carrier: CarrierHarness, msisdn: string) =>
-    query<{ action: string; reasons: string[] }>(carrier.db.url, `SELECT action, reasons FROM decision WHERE msisdn = $1 AND NOT shadow ORDER BY at, recorded_at`, [msisdn]);
-  const ingest = async (carrier: CarrierHarness, events: CarrierEvent[]) => expect(await ingestBatches(carrier.client(), toWire(events))).toMatchObject({ rejected: 0, late: 0 });
-  const adminBacklog = (carrier: CarrierHarness) => carrier.app.get(AdminRelay).backlog().then((b) => b.ADMIN);
+    query<{ action: string; reasons: string[] }>(
+      carrier.db.url,
+      `SELECT action, reasons FROM decision WHERE msisdn = $1 AND NOT shadow ORDER BY at, recorded_at`,
+      [msisdn],
+    );
+  const ingest = async (carrier: CarrierHarness, events: CarrierEvent[]) =>
+    expect(await ingestBatches(carrier.client(), toWire(events))).toMatchObject({ rejected: 0, late: 0 });
+  const adminBacklog = (carrier: CarrierHarness) =>
+    carrier.app
+      .get(AdminRelay)
+      .backlog()
+      .then((b) => b.ADMIN);
 
   it('B reports A’s number, the administration directs A, A suspends it and acknowledges, and the case shows the whole path', async () => {
     const started = Date.now();
@@ -60,7 +76,10 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
     expect(await decisionsOf(ctcc, HARASSER)).toEqual([]);
 
     // B's outbox delivers the report; the administration directs the owner, A, which applies the directive and says so.
-    const [directive] = await eventually(() => directivesOn(HARASSER), (ds) => ds[0]?.status === 'DIRECTIVE_STATUS_APPLIED');
+    const [directive] = await eventually(
+      () => directivesOn(HARASSER),
+      (ds) => ds[0]?.status === 'DIRECTIVE_STATUS_APPLIED',
+    );
     expect(directive).toMatchObject({
       carrier: 'CTCC',
       status: 'DIRECTIVE_STATUS_APPLIED',
@@ -69,7 +88,9 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
       ackDetail: 'suspended (was NONE)',
       directive: { kind: 'DIRECTIVE_KIND_SUSPEND', msisdn: HARASSER, reason: 'inter-network reports: CMCC 1' },
     });
-    const [ack] = await adminSql<{ ack_state: string }>(`SELECT ack_state FROM directive WHERE id = $1`, [directive.directive!.directiveId]);
+    const [ack] = await adminSql<{ ack_state: string }>(`SELECT ack_state FROM directive WHERE id = $1`, [
+      directive.directive!.directiveId,
+    ]);
     expect(ack.ack_state).toBe('SUSPEND');
 
     // A's suspension is its own decision, stored with its notice, flagged to the registry and fed back to the administration.
@@ -84,7 +105,10 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
     // The case follows the number from B's report to A's suspension.
     const lookup = await eventually(
       () => admin().lookupNumber({ msisdn: HARASSER, purpose: 'acceptance: inter-network case' }),
-      (l) => l.decisions.length === 2 && l.case !== undefined && l.case.events.some((e) => e.what.startsWith('SUSPEND by CTCC')),
+      (l) =>
+        l.decisions.length === 2 &&
+        l.case !== undefined &&
+        l.case.events.some((e) => e.what.startsWith('SUSPEND by CTCC')),
     );
     expect(lookup.owner).toMatchObject({ carrier: 'CTCC', ported: false });
     expect(lookup.decisions.map((d) => [d.carrier, d.decision?.action, d.decision?.reasons])).toEqual([
@@ -100,7 +124,10 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
       /^carrier:CTCC \| CTCC applied SUSPEND directive \S+: suspended \(was NONE\)/,
     ];
     // Each step once, in this order (the delivery among them).
-    expect({ story, steps: story.map((line) => path.findIndex((p) => p.test(line))).filter((i) => i >= 0) }).toEqual({ story, steps: [0, 1, 2, 3] });
+    expect({ story, steps: story.map((line) => path.findIndex((p) => p.test(line))).filter((i) => i >= 0) }).toEqual({
+      story,
+      steps: [0, 1, 2, 3],
+    });
     const { cases } = await admin().listCases();
     expect(cases.filter((c) => c.msisdn === HARASSER).map((c) => c.caseId)).toEqual([lookup.case!.caseId]);
     // The directive names the case it belongs to (the case opened after the directive).
@@ -109,26 +136,51 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
 
     // Every decision of both carriers reached the administration once; nothing is left or set aside.
     for (const carrier of [cmcc, ctcc]) {
-      await eventually(() => adminBacklog(carrier), (b) => b.pending === 0);
+      await eventually(
+        () => adminBacklog(carrier),
+        (b) => b.pending === 0,
+      );
       expect(await adminBacklog(carrier)).toMatchObject({ pending: 0, failed: 0 });
       const [{ n }] = await query<{ n: string }>(carrier.db.url, `SELECT count(*) AS n FROM decision WHERE NOT shadow`);
-      const stored = await adminSql<{ n: string }>(`SELECT count(*) AS n FROM carrier_decision WHERE carrier = $1`, [carrierIdOf(carrier)]);
+      const stored = await adminSql<{ n: string }>(`SELECT count(*) AS n FROM carrier_decision WHERE carrier = $1`, [
+        carrierIdOf(carrier),
+      ]);
       expect(stored[0].n).toBe(n);
     }
-    console.log(`report → directive → suspension → acknowledgement → case in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `report → directive → suspension → acknowledgement → case in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   });
 
   it('pushes a high-risk cell added at the administration to both carriers, which acknowledge the list', async () => {
     const cell = '460-00-23456-1';
-    const { list } = await admin().addHighRiskCell({ idempotencyKey: 'cell-1', cell, reason: 'fraud den (police report 17)', source: 'police:chengdu', expiresInDays: 30 });
+    const { list } = await admin().addHighRiskCell({
+      idempotencyKey: 'cell-1',
+      cell,
+      reason: 'fraud den (police report 17)',
+      source: 'police:chengdu',
+      expiresInDays: 30,
+    });
     for (const carrier of [ctcc, cmcc]) {
-      await eventually(async () => carrier.app.get(AnalysisService).state.isHighRiskCell(cell, Date.now()), (known) => known);
+      await eventually(
+        async () => carrier.app.get(AnalysisService).state.isHighRiskCell(cell, Date.now()),
+        (known) => known,
+      );
     }
     const acked = await eventually(
-      () => adminSql<{ carrier: string; status: string; ack_detail: string }>(`SELECT carrier, status, ack_detail FROM directive WHERE kind = 'HIGH_RISK_CELLS' AND carrier IN ('CMCC', 'CTCC') ORDER BY carrier`),
+      () =>
+        adminSql<{ carrier: string; status: string; ack_detail: string }>(
+          `SELECT carrier, status, ack_detail FROM directive WHERE kind = 'HIGH_RISK_CELLS' AND carrier IN ('CMCC', 'CTCC') ORDER BY carrier`,
+        ),
       (rows) => rows.length === 2 && rows.every((r) => r.status === 'APPLIED'),
     );
-    expect(acked).toEqual(['CMCC', 'CTCC'].map((carrier) => ({ carrier, status: 'APPLIED', ack_detail: `list version ${list!.version}, 1 cell` })));
+    expect(acked).toEqual(
+      ['CMCC', 'CTCC'].map((carrier) => ({
+        carrier,
+        status: 'APPLIED',
+        ack_detail: `list version ${list!.version}, 1 cell`,
+      })),
+    );
   });
 
   it('while the administration is down: the list survives a carrier restart, decisions wait in the outbox and arrive once it is back', async () => {
@@ -143,15 +195,30 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
     const stranger = '+8619100007777';
     await ingest(cmcc, harassment(stranger, 60));
     await eventually(
-      () => query<{ attempts: number; last_error: string }>(cmcc.db.url, `SELECT attempts, last_error FROM outbox WHERE destination = 'ADMIN' AND msisdn = $1`, [stranger]),
+      () =>
+        query<{ attempts: number; last_error: string }>(
+          cmcc.db.url,
+          `SELECT attempts, last_error FROM outbox WHERE destination = 'ADMIN' AND msisdn = $1`,
+          [stranger],
+        ),
       (rows) => rows.length === 1 && rows[0].attempts > 1 && /^UNAVAILABLE/.test(rows[0].last_error),
     );
 
     await province.admin.boot();
-    await eventually(() => adminBacklog(cmcc), (b) => b.pending === 0);
+    await eventually(
+      () => adminBacklog(cmcc),
+      (b) => b.pending === 0,
+    );
     // A answers for what is not its own: the directive is rejected with the reason.
-    const [rejected] = await eventually(() => directivesOn(stranger), (ds) => ds[0]?.status === 'DIRECTIVE_STATUS_REJECTED');
-    expect(rejected).toMatchObject({ carrier: 'CTCC', ackDetail: `${stranger} is not a subscriber of CTCC`, directive: { kind: 'DIRECTIVE_KIND_SUSPEND' } });
+    const [rejected] = await eventually(
+      () => directivesOn(stranger),
+      (ds) => ds[0]?.status === 'DIRECTIVE_STATUS_REJECTED',
+    );
+    expect(rejected).toMatchObject({
+      carrier: 'CTCC',
+      ackDetail: `${stranger} is not a subscriber of CTCC`,
+      directive: { kind: 'DIRECTIVE_KIND_SUSPEND' },
+    });
     expect(await decisionsOf(ctcc, stranger)).toEqual([]);
   });
 
@@ -159,24 +226,42 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
     const client = '+8613800001234';
     await ingest(cmcc, subscriber(client));
     await cmcc.stop();
-    const { directive: issued } = await admin().issueDirective({ idempotencyKey: 'restart-1', msisdn: client, kind: 'DIRECTIVE_KIND_SUSPEND' as never, reason: 'police request 2024-117' });
+    const { directive: issued } = await admin().issueDirective({
+      idempotencyKey: 'restart-1',
+      msisdn: client,
+      kind: 'DIRECTIVE_KIND_SUSPEND' as never,
+      reason: 'police request 2024-117',
+    });
     const id = issued!.directive!.directiveId;
     expect(issued!.status).toBe('DIRECTIVE_STATUS_PENDING');
 
     await cmcc.boot();
-    await eventually(() => directivesOn(client), (ds) => ds[0]?.status === 'DIRECTIVE_STATUS_APPLIED');
+    await eventually(
+      () => directivesOn(client),
+      (ds) => ds[0]?.status === 'DIRECTIVE_STATUS_APPLIED',
+    );
     expect(await decisionsOf(cmcc, client)).toEqual([{ action: 'SUSPEND', reasons: ['DIRECTIVE'] }]);
 
     // As if the acknowledgement had been lost: the administration sends it again on B's next stream.
-    await adminSql(`UPDATE directive SET status = 'DELIVERED', acknowledged_at = NULL, ack_detail = NULL, ack_state = NULL WHERE id = $1`, [id]);
+    await adminSql(
+      `UPDATE directive SET status = 'DELIVERED', acknowledged_at = NULL, ack_detail = NULL, ack_state = NULL WHERE id = $1`,
+      [id],
+    );
     await cmcc.stop();
     await cmcc.boot();
-    const [again] = await eventually(() => directivesOn(client), (ds) => ds[0]?.status === 'DIRECTIVE_STATUS_APPLIED');
+    const [again] = await eventually(
+      () => directivesOn(client),
+      (ds) => ds[0]?.status === 'DIRECTIVE_STATUS_APPLIED',
+    );
     expect(again).toMatchObject({ deliveries: 2, ackDetail: 'suspended (was NONE)' });
     expect(await decisionsOf(cmcc, client)).toEqual([{ action: 'SUSPEND', reasons: ['DIRECTIVE'] }]);
-    expect(await query(cmcc.db.url, `SELECT directive_id, kind, msisdn, outcome, state FROM directive_log WHERE msisdn = $1`, [client])).toEqual([
-      { directive_id: id, kind: 'SUSPEND', msisdn: client, outcome: 'APPLIED', state: 'SUSPEND' },
-    ]);
+    expect(
+      await query(
+        cmcc.db.url,
+        `SELECT directive_id, kind, msisdn, outcome, state FROM directive_log WHERE msisdn = $1`,
+        [client],
+      ),
+    ).toEqual([{ directive_id: id, kind: 'SUSPEND', msisdn: client, outcome: 'APPLIED', state: 'SUSPEND' }]);
   });
 
   it('sends daily counts that the administration replaces with each later recount, and a recount with nothing new sends nothing', async () => {

@@ -54,22 +54,39 @@ describe('CheckCall (carrier over gRPC)', () => {
 
   it.each([
     ['an empty caller', { caller: '', callee: '13800000000' }, 'caller: a phone number is required'],
-    ['a full-width caller', { caller: '１３３１００００００１', callee: '13800000000' }, 'caller: "１３３１００００００１" is not a phone number'],
+    [
+      'a full-width caller',
+      { caller: '１３３１００００００１', callee: '13800000000' },
+      'caller: "１３３１００００００１" is not a phone number',
+    ],
     ['a short callee', { caller: '13310000001', callee: '12345' }, 'callee: "12345" is not a phone number'],
     ['a callee with letters', { caller: '13310000001', callee: '1380000abcd' }, 'callee:'],
   ])('refuses %s with INVALID_ARGUMENT naming the field', async (_case, request, details) => {
-    await expect(client.checkCall(request)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining(details) });
+    await expect(client.checkCall(request)).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining(details),
+    });
   });
 
   it('answers this carrier only: other carriers, the administration, analysts and police are refused', async () => {
     for (const role of ['carrier:CMCC', 'admin:sichuan', 'analyst', 'police']) {
-      await expect(check('13310000001', '13800000000', carrier.client(role))).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+      await expect(check('13310000001', '13800000000', carrier.client(role))).rejects.toMatchObject({
+        code: status.PERMISSION_DENIED,
+      });
     }
-    await expect(check('13310000001', '13800000000', carrier.client(''))).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
+    await expect(check('13310000001', '13800000000', carrier.client(''))).rejects.toMatchObject({
+      code: status.UNAUTHENTICATED,
+    });
   });
 
   it('writes no audit line for answered checks (hot path); refusals are audited by the guard', async () => {
-    const lines = await query(carrier, `SELECT outcome, count(*)::int AS n FROM audit_event WHERE action = 'fraud.carrier.v1.CarrierService/CheckCall' GROUP BY outcome`);
-    expect(Object.fromEntries(lines.map((l) => [l.outcome, l.n]))).toEqual({ PERMISSION_DENIED: 4, UNAUTHENTICATED: 1 });
+    const lines = await query(
+      carrier,
+      `SELECT outcome, count(*)::int AS n FROM audit_event WHERE action = 'fraud.carrier.v1.CarrierService/CheckCall' GROUP BY outcome`,
+    );
+    expect(Object.fromEntries(lines.map((l) => [l.outcome, l.n]))).toEqual({
+      PERMISSION_DENIED: 4,
+      UNAUTHENTICATED: 1,
+    });
   });
 });

@@ -31,18 +31,42 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
 
   const count = async (sql: string, params: unknown[] = []) => Number((await query(harness, sql, params))[0].n);
   /** CTCC numbers (segment 133), `series` apart for each test. */
-  const numbers = (series: number, size: number) => Array.from({ length: size }, (_, i) => `133${series}${String(n).padStart(2, '0')}${String(i).padStart(5, '0')}`);
+  const numbers = (series: number, size: number) =>
+    Array.from({ length: size }, (_, i) => `133${series}${String(n).padStart(2, '0')}${String(i).padStart(5, '0')}`);
   async function suspended(series: number, size: number): Promise<Msisdn[]> {
     const subscribers = await subscribe(harness, shop, numbers(series, size));
     for (const msisdn of subscribers) await suspend(harness, msisdn);
     return subscribers;
   }
   const reactivate = (key: string, msisdn: string) =>
-    shop.reactivate({ idempotencyKey: key, msisdn, verificationReference: `ticket-${key}`, nationalId: NATIONAL_ID, idVerified: true });
-  const appeal = (key: string, msisdn: string) => desk.resolveAppeal({ idempotencyKey: key, msisdn, upheld: true, reference: `appeal-${key}`, note: 'employer confirmed' });
+    shop.reactivate({
+      idempotencyKey: key,
+      msisdn,
+      verificationReference: `ticket-${key}`,
+      nationalId: NATIONAL_ID,
+      idVerified: true,
+    });
+  const appeal = (key: string, msisdn: string) =>
+    desk.resolveAppeal({
+      idempotencyKey: key,
+      msisdn,
+      upheld: true,
+      reference: `appeal-${key}`,
+      note: 'employer confirmed',
+    });
   const declare = (key: string, msisdn: string, as = shop) =>
-    as.declareProfile({ idempotencyKey: key, msisdn, profile: 'USAGE_PROFILE_COURIER' as never, attestedBy: 'SF Express', attestationReference: `SF-${key}` });
-  const restores = (msisdn: string, reason: string) => count(`SELECT count(*) AS n FROM decision WHERE msisdn = $1 AND action = 'RESTORE' AND $2 = ANY (reasons) AND NOT shadow`, [msisdn, reason]);
+    as.declareProfile({
+      idempotencyKey: key,
+      msisdn,
+      profile: 'USAGE_PROFILE_COURIER' as never,
+      attestedBy: 'SF Express',
+      attestationReference: `SF-${key}`,
+    });
+  const restores = (msisdn: string, reason: string) =>
+    count(
+      `SELECT count(*) AS n FROM decision WHERE msisdn = $1 AND action = 'RESTORE' AND $2 = ANY (reasons) AND NOT shadow`,
+      [msisdn, reason],
+    );
 
   /** Other calls are still answered: a read from memory and one from the database. */
   async function expectStillAnswering(): Promise<void> {
@@ -54,7 +78,9 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
     const [msisdn, ...others] = await suspended(4, n + 1);
     const first = expectOneFirstAnswer(await atOnce(n, () => reactivate(`reactivate-${n}`, msisdn)));
     expect(first).toMatchObject({ outcome: 'REACTIVATION_OUTCOME_RESTORED', state: 'ACTION_NONE' });
-    expect(await count(`SELECT count(*) AS n FROM reactivation WHERE idempotency_key = $1`, [`reactivate-${n}`])).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM reactivation WHERE idempotency_key = $1`, [`reactivate-${n}`])).toBe(
+      1,
+    );
     expect(await restores(msisdn, 'ID_VERIFIED')).toBe(1);
     expect(levelOf(harness, msisdn)).toBe('NONE');
     await expectStillAnswering();
@@ -81,13 +107,22 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
   it('DeclareProfile: identical calls declare once, answered as the first; different ones all declare', async () => {
     const [msisdn, ...others] = await subscribe(harness, shop, numbers(6, n + 1));
     const first = expectOneFirstAnswer(await atOnce(n, () => declare(`declare-${n}`, msisdn)));
-    expect(first).toEqual({ msisdn, profile: 'USAGE_PROFILE_COURIER', outcome: 'DECLARATION_OUTCOME_DECLARED', replayed: false });
-    expect(await count(`SELECT count(*) AS n FROM profile_declaration WHERE idempotency_key = $1`, [`declare-${n}`])).toBe(1);
+    expect(first).toEqual({
+      msisdn,
+      profile: 'USAGE_PROFILE_COURIER',
+      outcome: 'DECLARATION_OUTCOME_DECLARED',
+      replayed: false,
+    });
+    expect(
+      await count(`SELECT count(*) AS n FROM profile_declaration WHERE idempotency_key = $1`, [`declare-${n}`]),
+    ).toBe(1);
     expect(harness.app.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.Courier);
 
     const each = await atOnce(n, (i) => declare(`declare-${n}-${i}`, others[i]));
     expect(each.every((a) => !a.replayed)).toBe(true);
-    expect(await count(`SELECT count(*) AS n FROM profile_declaration WHERE idempotency_key LIKE $1`, [`declare-${n}-%`])).toBe(n);
+    expect(
+      await count(`SELECT count(*) AS n FROM profile_declaration WHERE idempotency_key LIKE $1`, [`declare-${n}-%`]),
+    ).toBe(n);
     await expectStillAnswering();
   });
 
@@ -99,28 +134,47 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
     try {
       const shopThere = replica.client('carrier:CTCC', 'shop-chengdu-12');
       const reactivateAt = (client: CarrierClient) =>
-        client.reactivate({ idempotencyKey: `reactivate-replicas-${n}`, msisdn: suspendedNumber, verificationReference: 'ticket', nationalId: NATIONAL_ID, idVerified: true });
+        client.reactivate({
+          idempotencyKey: `reactivate-replicas-${n}`,
+          msisdn: suspendedNumber,
+          verificationReference: 'ticket',
+          nationalId: NATIONAL_ID,
+          idVerified: true,
+        });
       expectOneFirstAnswer(await atOnce(n, (i) => reactivateAt(i % 2 === 0 ? shop : shopThere)));
-      expect(await count(`SELECT count(*) AS n FROM reactivation WHERE idempotency_key = $1`, [`reactivate-replicas-${n}`])).toBe(1);
+      expect(
+        await count(`SELECT count(*) AS n FROM reactivation WHERE idempotency_key = $1`, [`reactivate-replicas-${n}`]),
+      ).toBe(1);
       expect(await restores(suspendedNumber, 'ID_VERIFIED')).toBe(1);
 
-      expectOneFirstAnswer(await atOnce(n, (i) => declare(`declare-replicas-${n}`, declared, i % 2 === 0 ? shop : shopThere)));
-      expect(await count(`SELECT count(*) AS n FROM profile_declaration WHERE idempotency_key = $1`, [`declare-replicas-${n}`])).toBe(1);
+      expectOneFirstAnswer(
+        await atOnce(n, (i) => declare(`declare-replicas-${n}`, declared, i % 2 === 0 ? shop : shopThere)),
+      );
+      expect(
+        await count(`SELECT count(*) AS n FROM profile_declaration WHERE idempotency_key = $1`, [
+          `declare-replicas-${n}`,
+        ]),
+      ).toBe(1);
     } finally {
       await replica.stop();
     }
   });
 
   it('PutPolicy and SetPolicy: identical calls store and switch once, all answered alike; different ones all succeed', async () => {
-    const put = (version: number) => ops.putPolicy({ document: JSON.stringify({ ...DEFAULT_POLICY, version, description: `concurrency ${n}` }) });
-    const set = (policy: string, reason: string) => ops.setPolicy({ policy, mode: 'POLICY_MODE_SHADOW' as never, reason });
+    const put = (version: number) =>
+      ops.putPolicy({ document: JSON.stringify({ ...DEFAULT_POLICY, version, description: `concurrency ${n}` }) });
+    const set = (policy: string, reason: string) =>
+      ops.setPolicy({ policy, mode: 'POLICY_MODE_SHADOW' as never, reason });
     const assignments = () => count(`SELECT count(*) AS n FROM policy_assignment`);
 
     const stored = expectSameAnswers(await atOnce(n, () => put(100)));
     expect(stored.version).toMatchObject({ name: 'default', version: 100, createdBy: 'ops-li' });
     expect(await count(`SELECT count(*) AS n FROM policy WHERE name = 'default' AND version = 100`)).toBe(1);
     const before = await assignments();
-    expect(expectSameAnswers(await atOnce(n, () => set('default@100', 'shadow run of the copy')))).toEqual({ active: 'default@2', shadow: 'default@100' });
+    expect(expectSameAnswers(await atOnce(n, () => set('default@100', 'shadow run of the copy')))).toEqual({
+      active: 'default@2',
+      shadow: 'default@100',
+    });
     expect(await assignments()).toBe(before + 1);
     expect(harness.app.get(AnalysisService).state.shadow?.label).toBe('default@100');
 
@@ -150,7 +204,9 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
     expect(answers.every((a) => a.rejected === 0)).toBe(true);
     const decided = answers.reduce((sum, a) => sum + a.decisions, 0);
     expect(decided).toBeGreaterThan(0);
-    expect(await count(`SELECT count(*) AS n FROM decision WHERE msisdn = $1 AND NOT shadow`, [burst.subject])).toBe(decided);
+    expect(await count(`SELECT count(*) AS n FROM decision WHERE msisdn = $1 AND NOT shadow`, [burst.subject])).toBe(
+      decided,
+    );
     await expectStillAnswering();
   });
 });
@@ -167,40 +223,78 @@ describe('carrier writes whose transaction fails', () => {
   afterEach(() => jest.restoreAllMocks());
 
   const reactivate = (key: string, msisdn: string) =>
-    shop.reactivate({ idempotencyKey: key, msisdn, verificationReference: `ticket-${key}`, nationalId: NATIONAL_ID, idVerified: true });
+    shop.reactivate({
+      idempotencyKey: key,
+      msisdn,
+      verificationReference: `ticket-${key}`,
+      nationalId: NATIONAL_ID,
+      idVerified: true,
+    });
 
   it('Reactivate: leaves the engine and the database as they were, so the retry restores once', async () => {
     const [msisdn] = await subscribe(harness, shop, ['13349000001']);
     await suspend(harness, msisdn);
-    jest.spyOn(harness.app.get(ReactivationRepository), 'insertReactivation').mockRejectedValueOnce(new Error('connection lost'));
+    jest
+      .spyOn(harness.app.get(ReactivationRepository), 'insertReactivation')
+      .mockRejectedValueOnce(new Error('connection lost'));
     await expect(reactivate('fails-once', msisdn)).rejects.toMatchObject({ code: 13 });
     expect(levelOf(harness, msisdn)).toBe('SUSPEND');
-    expect(await query(harness, `SELECT action FROM decision WHERE msisdn = $1 AND action = 'RESTORE'`, [msisdn])).toEqual([]);
+    expect(
+      await query(harness, `SELECT action FROM decision WHERE msisdn = $1 AND action = 'RESTORE'`, [msisdn]),
+    ).toEqual([]);
 
-    await expect(reactivate('fails-once', msisdn)).resolves.toMatchObject({ outcome: 'REACTIVATION_OUTCOME_RESTORED', state: 'ACTION_NONE', replayed: false });
-    expect(await query(harness, `SELECT action, reasons FROM decision WHERE msisdn = $1 AND action = 'RESTORE' AND NOT shadow`, [msisdn])).toEqual([{ action: 'RESTORE', reasons: ['ID_VERIFIED'] }]);
+    await expect(reactivate('fails-once', msisdn)).resolves.toMatchObject({
+      outcome: 'REACTIVATION_OUTCOME_RESTORED',
+      state: 'ACTION_NONE',
+      replayed: false,
+    });
+    expect(
+      await query(
+        harness,
+        `SELECT action, reasons FROM decision WHERE msisdn = $1 AND action = 'RESTORE' AND NOT shadow`,
+        [msisdn],
+      ),
+    ).toEqual([{ action: 'RESTORE', reasons: ['ID_VERIFIED'] }]);
   });
 
   it('ResolveAppeal: leaves the engine and the database as they were, so the retry restores once', async () => {
     const [msisdn] = await subscribe(harness, shop, ['13349000004']);
     await suspend(harness, msisdn);
-    jest.spyOn(harness.app.get(ReactivationRepository), 'insertAppeal').mockRejectedValueOnce(new Error('connection lost'));
+    jest
+      .spyOn(harness.app.get(ReactivationRepository), 'insertAppeal')
+      .mockRejectedValueOnce(new Error('connection lost'));
     const desk = harness.client('admin:sichuan', 'analyst-desk-3');
-    const appeal = () => desk.resolveAppeal({ idempotencyKey: 'appeal-fails', msisdn, upheld: true, reference: 'appeal-1', note: '' });
+    const appeal = () =>
+      desk.resolveAppeal({ idempotencyKey: 'appeal-fails', msisdn, upheld: true, reference: 'appeal-1', note: '' });
     await expect(appeal()).rejects.toMatchObject({ code: 13 });
     expect(levelOf(harness, msisdn)).toBe('SUSPEND');
-    expect(await query(harness, `SELECT action FROM decision WHERE msisdn = $1 AND action = 'RESTORE'`, [msisdn])).toEqual([]);
+    expect(
+      await query(harness, `SELECT action FROM decision WHERE msisdn = $1 AND action = 'RESTORE'`, [msisdn]),
+    ).toEqual([]);
     await expect(appeal()).resolves.toMatchObject({ state: 'ACTION_NONE', replayed: false });
-    expect(await query(harness, `SELECT reasons FROM decision WHERE msisdn = $1 AND action = 'RESTORE' AND NOT shadow`, [msisdn])).toEqual([{ reasons: ['APPEAL_UPHELD'] }]);
+    expect(
+      await query(harness, `SELECT reasons FROM decision WHERE msisdn = $1 AND action = 'RESTORE' AND NOT shadow`, [
+        msisdn,
+      ]),
+    ).toEqual([{ reasons: ['APPEAL_UPHELD'] }]);
   });
 
   it('DeclareProfile: takes the profile back out of the engine when its transaction fails after the engine heard of it', async () => {
     const [msisdn] = await subscribe(harness, shop, ['13349000002']);
     jest.spyOn(harness.app.get(DecisionRecorder), 'recordIn').mockRejectedValueOnce(new Error('connection lost'));
-    const declare = () => shop.declareProfile({ idempotencyKey: 'declare-fails', msisdn, profile: 'USAGE_PROFILE_COURIER' as never, attestedBy: 'SF Express', attestationReference: 'SF-1' });
+    const declare = () =>
+      shop.declareProfile({
+        idempotencyKey: 'declare-fails',
+        msisdn,
+        profile: 'USAGE_PROFILE_COURIER' as never,
+        attestedBy: 'SF Express',
+        attestationReference: 'SF-1',
+      });
     await expect(declare()).rejects.toMatchObject({ code: 13 });
     expect(harness.app.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.None);
-    expect(await query(harness, `SELECT profile FROM subscriber WHERE msisdn = $1`, [msisdn])).toEqual([{ profile: 'none' }]);
+    expect(await query(harness, `SELECT profile FROM subscriber WHERE msisdn = $1`, [msisdn])).toEqual([
+      { profile: 'none' },
+    ]);
     await expect(declare()).resolves.toMatchObject({ profile: 'USAGE_PROFILE_COURIER', replayed: false });
     expect(harness.app.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.Courier);
   });
@@ -225,10 +319,15 @@ describe('carrier writes whose transaction fails', () => {
     );
     const answers = Promise.all([ingest(shop, batches), ingest(shop, batches)]);
     let retried: ReturnType<AnalysisService['analyse']> | undefined;
-    while (!(retried = analysed.mock.results.find((r) => r.type === 'return' && r.value.outcome.duplicates > 0)?.value)) {
+    while (
+      !(retried = analysed.mock.results.find((r) => r.type === 'return' && r.value.outcome.duplicates > 0)?.value)
+    ) {
       await new Promise((resolve) => setImmediate(resolve));
     }
-    const state = await Promise.race([retried.durable.then(() => 'durable'), new Promise((resolve) => setImmediate(() => resolve('waiting')))]);
+    const state = await Promise.race([
+      retried.durable.then(() => 'durable'),
+      new Promise((resolve) => setImmediate(() => resolve('waiting'))),
+    ]);
     expect(state).toBe('waiting');
     release();
     const [one, two] = await answers;
@@ -239,5 +338,7 @@ describe('carrier writes whose transaction fails', () => {
 });
 
 async function count(harness: CarrierHarness, msisdn: string): Promise<number> {
-  return Number((await query(harness, `SELECT count(*) AS n FROM decision WHERE msisdn = $1 AND NOT shadow`, [msisdn]))[0].n);
+  return Number(
+    (await query(harness, `SELECT count(*) AS n FROM decision WHERE msisdn = $1 AND NOT shadow`, [msisdn]))[0].n,
+  );
 }

@@ -29,12 +29,17 @@ describe('DecisionsRepository listings (real PostgreSQL)', () => {
     repository = new DecisionsRepository(db.dataSource);
     // Several decisions at one instant (numbers decided by the same event time), a shadow one, and an older one.
     const decisions = [
-      ...['+8619100000001', '+8619100000002', '+8619100000003', '+8619100000004'].map((m) => aDecision(m, T, Action.Warn)),
+      ...['+8619100000001', '+8619100000002', '+8619100000003', '+8619100000004'].map((m) =>
+        aDecision(m, T, Action.Warn),
+      ),
       aDecision('+8619100000001', T, Action.Suspend, true),
       aDecision('+8619100000001', T - 60_000, Action.Monitor),
       aDecision('+8619100000002', T + 60_000, Action.Restrict),
     ];
-    await repository.insert(decisions.map((decision) => ({ id: decisionId(decision), decision })), []);
+    await repository.insert(
+      decisions.map((decision) => ({ id: decisionId(decision), decision })),
+      [],
+    );
   });
   afterAll(() => db.drop());
 
@@ -62,9 +67,16 @@ describe('DecisionsRepository listings (real PostgreSQL)', () => {
     expect(await repository.page({ includeShadow: false }, 100)).toHaveLength(6);
     const own = await repository.page({ includeShadow: true, msisdn: '+8619100000001' }, 100);
     expect(own.map((d) => d.msisdn)).toEqual(['+8619100000001', '+8619100000001', '+8619100000001']);
-    expect(own.map((d) => `${d.action}${d.shadow ? ' (shadow)' : ''}`).slice(0, 2).sort()).toEqual(['SUSPEND (shadow)', 'WARN']);
+    expect(
+      own
+        .map((d) => `${d.action}${d.shadow ? ' (shadow)' : ''}`)
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['SUSPEND (shadow)', 'WARN']);
     expect(own[2]).toMatchObject({ action: Action.Monitor, at: new Date(T - 60_000) });
-    expect((await repository.page({ includeShadow: false, since: new Date(T) }, 100)).every((d) => d.at.getTime() >= T)).toBe(true);
+    expect(
+      (await repository.page({ includeShadow: false, since: new Date(T) }, 100)).every((d) => d.at.getTime() >= T),
+    ).toBe(true);
     expect(await repository.page({ includeShadow: false, since: new Date(T + 60_001) }, 100)).toEqual([]);
   });
 });

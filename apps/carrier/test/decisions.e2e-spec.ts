@@ -7,7 +7,8 @@ import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-ha
 
 const ingestible = (events: CarrierEvent[]) => events.filter((e) => e.type !== 'high_risk_cell');
 const grpcError = (code: status, details: string) => ({ code, details: expect.stringContaining(details) });
-const ms = (t: { seconds: number; nanos: number } | undefined) => Number(t?.seconds) * 1000 + Math.floor(Number(t?.nanos) / 1e6);
+const ms = (t: { seconds: number; nanos: number } | undefined) =>
+  Number(t?.seconds) * 1000 + Math.floor(Number(t?.nanos) / 1e6);
 const token = (position: unknown) => Buffer.from(JSON.stringify(position)).toString('base64url');
 
 describe('ListDecisions and ListNotices (carrier over gRPC)', () => {
@@ -36,13 +37,28 @@ describe('ListDecisions and ListNotices (carrier over gRPC)', () => {
     expect(times).toEqual([...times].sort((a, b) => b - a));
 
     const restrict = decisions.find((d) => d.msisdn === burst.subject && d.action === 'ACTION_RESTRICT')!;
-    expect(restrict).toMatchObject({ previous: 'ACTION_WARN', policy: 'default@2', shadow: false, id: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(restrict).toMatchObject({
+      previous: 'ACTION_WARN',
+      policy: 'default@2',
+      shadow: false,
+      id: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
     for (const reason of restrict.reasons) {
       const text = REASONS[reason.code as ReasonCode];
-      expect(reason).toEqual({ code: reason.code, textZh: text.zh, textEn: text.en, adviceZh: text.adviceZh, adviceEn: text.adviceEn });
+      expect(reason).toEqual({
+        code: reason.code,
+        textZh: text.zh,
+        textEn: text.en,
+        adviceZh: text.adviceZh,
+        adviceEn: text.adviceEn,
+      });
     }
     expect(restrict.reasons.map((r) => r.code)).toContain('LOW_ANSWER_RATE');
-    expect(restrict.evidence?.measures).toContainEqual({ name: 'answer_rate_24h', value: expect.any(Number), threshold: DEFAULT_POLICY.thresholds.lowAnswerRate.max });
+    expect(restrict.evidence?.measures).toContainEqual({
+      name: 'answer_rate_24h',
+      value: expect.any(Number),
+      threshold: DEFAULT_POLICY.thresholds.lowAnswerRate.max,
+    });
     expect(ms(restrict.evidence?.windowEnd)).toBe(ms(restrict.at));
     expect(ms(restrict.evidence?.windowStart)).toBeLessThan(ms(restrict.at));
   });
@@ -75,8 +91,16 @@ describe('ListDecisions and ListNotices (carrier over gRPC)', () => {
   it.each([
     ['a bad number', { msisdn: '１９１００００００００' }, 'msisdn: "１９１００００００００" is not a phone number'],
     ['a garbage page token', { page: { pageSize: 10, pageToken: 'garbage' } }, 'page.page_token'],
-    ['a token of another shape', { page: { pageSize: 10, pageToken: token({ t: '2024-01-01T00:00:00Z', i: 'DROP TABLE' }) } }, 'page.page_token'],
-    ['a token with a bad time', { page: { pageSize: 10, pageToken: token({ t: 'yesterday', i: '0'.repeat(32) }) } }, 'page.page_token'],
+    [
+      'a token of another shape',
+      { page: { pageSize: 10, pageToken: token({ t: '2024-01-01T00:00:00Z', i: 'DROP TABLE' }) } },
+      'page.page_token',
+    ],
+    [
+      'a token with a bad time',
+      { page: { pageSize: 10, pageToken: token({ t: 'yesterday', i: '0'.repeat(32) }) } },
+      'page.page_token',
+    ],
     ['a negative page size', { page: { pageSize: -1, pageToken: '' } }, 'page.page_size'],
     ['a bad since', { since: { seconds: 0, nanos: -5 } }, 'since: is not a valid timestamp'],
   ])('refuses %s with INVALID_ARGUMENT naming the field', async (_what, request, details) => {
@@ -86,7 +110,9 @@ describe('ListDecisions and ListNotices (carrier over gRPC)', () => {
   it('lists a number’s notices newest first, each tied to its decision, and sends them', async () => {
     const own = (await list({ msisdn: burst.subject })).decisions;
     const first = await notices({ msisdn: burst.subject });
-    expect(first.notices.map((n) => n.decisionId)).toEqual(own.filter((d) => ['ACTION_WARN', 'ACTION_RESTRICT'].includes(d.action)).map((d) => d.id));
+    expect(first.notices.map((n) => n.decisionId)).toEqual(
+      own.filter((d) => ['ACTION_WARN', 'ACTION_RESTRICT'].includes(d.action)).map((d) => d.id),
+    );
     expect(first.notices[0]).toMatchObject({ msisdn: burst.subject, text: expect.stringContaining('被限制呼出') });
     expect(first.notices[1].text).toContain('【风险提示】');
     expect(ms(first.notices[0].at)).toBe(ms(own[0].at));
@@ -105,12 +131,20 @@ describe('ListDecisions and ListNotices (carrier over gRPC)', () => {
     const page1 = await notices({ msisdn: oneRing.subject, page: { pageSize: 1, pageToken: '' } });
     const page2 = await notices({ msisdn: oneRing.subject, page: { pageSize: 1, pageToken: page1.nextPageToken } });
     expect(page1.notices).toHaveLength(1);
-    expect(page2).toMatchObject({ notices: [expect.objectContaining({ text: expect.stringContaining('【风险提示】') })], nextPageToken: '' });
+    expect(page2).toMatchObject({
+      notices: [expect.objectContaining({ text: expect.stringContaining('【风险提示】') })],
+      nextPageToken: '',
+    });
     expect(ms(page2.notices[0].at)).toBeLessThan(ms(page1.notices[0].at));
-    await expect(notices({})).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'msisdn: a phone number is required'));
-    await expect(notices({ msisdn: '110' })).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'msisdn'));
-    await expect(notices({ msisdn: oneRing.subject, page: { pageSize: 1, pageToken: token({ t: '2024-01-01T00:00:00Z', i: 'abc' }) } })).rejects.toMatchObject(
-      grpcError(status.INVALID_ARGUMENT, 'page.page_token'),
+    await expect(notices({})).rejects.toMatchObject(
+      grpcError(status.INVALID_ARGUMENT, 'msisdn: a phone number is required'),
     );
+    await expect(notices({ msisdn: '110' })).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'msisdn'));
+    await expect(
+      notices({
+        msisdn: oneRing.subject,
+        page: { pageSize: 1, pageToken: token({ t: '2024-01-01T00:00:00Z', i: 'abc' }) },
+      }),
+    ).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'page.page_token'));
   });
 });

@@ -18,53 +18,112 @@ describe('a carrier names a missing registry or administration as degraded, and 
   });
   afterAll(() => province.close());
 
-  const entries = ['', 'fraud.carrier.v1.CarrierService', 'dependency/database', 'dependency/registry', 'dependency/admin'];
-  const statuses = async () => Object.fromEntries(await Promise.all(entries.map(async (e) => [e || '(server)', await healthCheck(carrier.address, e)])));
+  const entries = [
+    '',
+    'fraud.carrier.v1.CarrierService',
+    'dependency/database',
+    'dependency/registry',
+    'dependency/admin',
+  ];
+  const statuses = async () =>
+    Object.fromEntries(
+      await Promise.all(entries.map(async (e) => [e || '(server)', await healthCheck(carrier.address, e)])),
+    );
   const health = async (): Promise<{ code: number; body: HealthJson }> => {
     const response = await fetch(carrier.healthUrl);
     return { code: response.status, body: (await response.json()) as HealthJson };
   };
-  const gauge = async (dependency: string) => sampleOf(await scrapeMetrics(carrier.metricsUrl), 'fraud_dependency_up', { dependency });
+  const gauge = async (dependency: string) =>
+    sampleOf(await scrapeMetrics(carrier.metricsUrl), 'fraud_dependency_up', { dependency });
   const ingestOne = (i: number) =>
-    ingest(carrier.client(), [[{ id: `dep-${i}`, atMs: Date.now(), call: { caller: '19100000001', callee: `1910000${String(2000 + i)}`, durationSec: 30, answered: true, cell: '' } }] as never]);
+    ingest(carrier.client(), [
+      [
+        {
+          id: `dep-${i}`,
+          atMs: Date.now(),
+          call: {
+            caller: '19100000001',
+            callee: `1910000${String(2000 + i)}`,
+            durationSec: 30,
+            answered: true,
+            cell: '',
+          },
+        },
+      ] as never,
+    ]);
 
   it('with everything up: every entry SERVING, and GET /health says so with a detail per dependency', async () => {
     const all = await eventually(statuses, (s) => Object.values(s).every((v) => v === 'SERVING'));
-    expect(all).toEqual({ '(server)': 'SERVING', 'fraud.carrier.v1.CarrierService': 'SERVING', 'dependency/database': 'SERVING', 'dependency/registry': 'SERVING', 'dependency/admin': 'SERVING' });
+    expect(all).toEqual({
+      '(server)': 'SERVING',
+      'fraud.carrier.v1.CarrierService': 'SERVING',
+      'dependency/database': 'SERVING',
+      'dependency/registry': 'SERVING',
+      'dependency/admin': 'SERVING',
+    });
     const { code, body } = await health();
     expect(code).toBe(200);
     expect(body).toMatchObject({
       status: 'SERVING',
-      dependencies: { database: { status: 'SERVING', critical: true }, registry: { status: 'SERVING', critical: false }, admin: { status: 'SERVING', critical: false } },
+      dependencies: {
+        database: { status: 'SERVING', critical: true },
+        registry: { status: 'SERVING', critical: false },
+        admin: { status: 'SERVING', critical: false },
+      },
     });
     expect(await gauge('registry')).toBe(1);
   });
 
   it('registry stopped: dependency/registry NOT_SERVING with why, the carrier SERVING and ingesting; back when the registry is', async () => {
     await province.registry.stop();
-    await eventually(() => healthCheck(carrier.address, 'dependency/registry'), (s) => s === 'NOT_SERVING');
-    expect(await statuses()).toMatchObject({ '(server)': 'SERVING', 'fraud.carrier.v1.CarrierService': 'SERVING', 'dependency/registry': 'NOT_SERVING', 'dependency/admin': 'SERVING' });
+    await eventually(
+      () => healthCheck(carrier.address, 'dependency/registry'),
+      (s) => s === 'NOT_SERVING',
+    );
+    expect(await statuses()).toMatchObject({
+      '(server)': 'SERVING',
+      'fraud.carrier.v1.CarrierService': 'SERVING',
+      'dependency/registry': 'NOT_SERVING',
+      'dependency/admin': 'SERVING',
+    });
     const { code, body } = await health();
     expect(code).toBe(200);
     expect(body.status).toBe('SERVING');
     expect(body.dependencies.registry.status).toBe('NOT_SERVING');
-    expect(body.dependencies.registry.detail).toMatch(new RegExp(`cannot connect to ${province.registry.address}|WatchChanges: UNAVAILABLE`));
+    expect(body.dependencies.registry.detail).toMatch(
+      new RegExp(`cannot connect to ${province.registry.address}|WatchChanges: UNAVAILABLE`),
+    );
     expect(await gauge('registry')).toBe(0);
     expect(await ingestOne(1)).toMatchObject({ accepted: 1 });
 
     await province.registry.boot();
-    await eventually(() => healthCheck(carrier.address, 'dependency/registry'), (s) => s === 'SERVING');
+    await eventually(
+      () => healthCheck(carrier.address, 'dependency/registry'),
+      (s) => s === 'SERVING',
+    );
     expect((await health()).body.dependencies.registry.status).toBe('SERVING');
   });
 
   it('administration stopped: dependency/admin NOT_SERVING, the carrier SERVING and ingesting', async () => {
     await province.admin.stop();
-    await eventually(() => healthCheck(carrier.address, 'dependency/admin'), (s) => s === 'NOT_SERVING');
-    expect(await statuses()).toMatchObject({ '(server)': 'SERVING', 'fraud.carrier.v1.CarrierService': 'SERVING', 'dependency/admin': 'NOT_SERVING' });
+    await eventually(
+      () => healthCheck(carrier.address, 'dependency/admin'),
+      (s) => s === 'NOT_SERVING',
+    );
+    expect(await statuses()).toMatchObject({
+      '(server)': 'SERVING',
+      'fraud.carrier.v1.CarrierService': 'SERVING',
+      'dependency/admin': 'NOT_SERVING',
+    });
     const { body } = await health();
-    expect(body.dependencies.admin.detail).toMatch(new RegExp(`cannot connect to ${province.admin.address}|StreamDirectives: UNAVAILABLE`));
+    expect(body.dependencies.admin.detail).toMatch(
+      new RegExp(`cannot connect to ${province.admin.address}|StreamDirectives: UNAVAILABLE`),
+    );
     expect(await ingestOne(2)).toMatchObject({ accepted: 1 });
     await province.admin.boot();
-    await eventually(() => healthCheck(carrier.address, 'dependency/admin'), (s) => s === 'SERVING');
+    await eventually(
+      () => healthCheck(carrier.address, 'dependency/admin'),
+      (s) => s === 'SERVING',
+    );
   });
 });

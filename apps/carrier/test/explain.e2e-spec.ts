@@ -7,7 +7,8 @@ import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-ha
 import { rowsOf } from '@app/testing';
 
 const grpcError = (code: status, details: string) => ({ code, details: expect.stringContaining(details) });
-const ms = (t: { seconds: number; nanos: number } | undefined) => Number(t?.seconds) * 1000 + Math.floor(Number(t?.nanos) / 1e6);
+const ms = (t: { seconds: number; nanos: number } | undefined) =>
+  Number(t?.seconds) * 1000 + Math.floor(Number(t?.nanos) / 1e6);
 
 describe('ExplainNumber (carrier over gRPC)', () => {
   let carrier: CarrierHarness;
@@ -20,10 +21,25 @@ describe('ExplainNumber (carrier over gRPC)', () => {
     police = carrier.client('police', 'officer-0427');
     // The high-risk cell list is not an IngestEvents event (it comes from the administration): feed the engine directly.
     const analysis = carrier.app.get(AnalysisService);
-    for (const event of worker.events) if (event.type === 'high_risk_cell') await analysis.apply((engine) => engine.process(event));
+    for (const event of worker.events)
+      if (event.type === 'high_risk_cell') await analysis.apply((engine) => engine.process(event));
     const client = carrier.client();
-    await ingest(client, toWire(worker.events.filter((e) => e.type !== 'high_risk_cell'), 200, 'worker'));
-    await ingest(client, toWire(attacked.events.filter((e) => e.type !== 'high_risk_cell'), 200, 'attack'));
+    await ingest(
+      client,
+      toWire(
+        worker.events.filter((e) => e.type !== 'high_risk_cell'),
+        200,
+        'worker',
+      ),
+    );
+    await ingest(
+      client,
+      toWire(
+        attacked.events.filter((e) => e.type !== 'high_risk_cell'),
+        200,
+        'attack',
+      ),
+    );
   });
   afterAll(() => carrier.close());
 
@@ -46,7 +62,9 @@ describe('ExplainNumber (carrier over gRPC)', () => {
     ]);
 
     const restrict = answer.decisions[0];
-    expect(restrict.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['HIGH_RISK_CELL_ACTIVITY', 'HIGH_RISK_CELL_PRESENCE']));
+    expect(restrict.reasons.map((r) => r.code)).toEqual(
+      expect.arrayContaining(['HIGH_RISK_CELL_ACTIVITY', 'HIGH_RISK_CELL_PRESENCE']),
+    );
     expect(restrict.reasons[0]).toEqual({
       code: 'HIGH_RISK_CELL_ACTIVITY',
       textZh: REASONS.HIGH_RISK_CELL_ACTIVITY.zh,
@@ -54,7 +72,11 @@ describe('ExplainNumber (carrier over gRPC)', () => {
       adviceZh: REASONS.HIGH_RISK_CELL_ACTIVITY.adviceZh,
       adviceEn: REASONS.HIGH_RISK_CELL_ACTIVITY.adviceEn,
     });
-    expect(restrict.evidence?.measures).toContainEqual({ name: 'calls_at_high_risk_cells_24h', value: expect.any(Number), threshold: 4 });
+    expect(restrict.evidence?.measures).toContainEqual({
+      name: 'calls_at_high_risk_cells_24h',
+      value: expect.any(Number),
+      threshold: 4,
+    });
 
     // Every cell shown is the high-risk cell the worker really used, at the time of a real call or location update there.
     const seenAt = new Map<number, string>();
@@ -73,7 +95,9 @@ describe('ExplainNumber (carrier over gRPC)', () => {
       }
     }
 
-    expect(answer.nextStepsEn).toContain('Outgoing calls are restricted; incoming calls and data still work. Re-verify your identity at a shop');
+    expect(answer.nextStepsEn).toContain(
+      'Outgoing calls are restricted; incoming calls and data still work. Re-verify your identity at a shop',
+    );
     expect(answer.nextStepsEn).toContain(REASONS.HIGH_RISK_CELL_ACTIVITY.adviceEn);
     expect(answer.nextStepsZh).toContain('限制呼出');
     expect(answer.nextStepsZh).toContain(REASONS.HIGH_RISK_CELL_ACTIVITY.adviceZh);
@@ -86,16 +110,26 @@ describe('ExplainNumber (carrier over gRPC)', () => {
     await analysis.apply((engine) => engine.directive(subject, Action.Suspend, now - 3_600_000));
     const suspended = await explain({ msisdn: subject, purpose: 'appeal desk' });
     expect(suspended).toMatchObject({ state: 'ACTION_SUSPEND', reactivationChancesLeft: 1 });
-    expect(suspended.decisions[0]).toMatchObject({ action: 'ACTION_SUSPEND', previous: 'ACTION_RESTRICT', reasons: [expect.objectContaining({ code: 'DIRECTIVE' })] });
+    expect(suspended.decisions[0]).toMatchObject({
+      action: 'ACTION_SUSPEND',
+      previous: 'ACTION_RESTRICT',
+      reasons: [expect.objectContaining({ code: 'DIRECTIVE' })],
+    });
     expect(suspended.nextStepsEn).toContain('1 re-activation chance(s) left');
 
     await analysis.apply((engine) => engine.reactivation(subject, true, now - 1_800_000));
-    expect(await explain({ msisdn: subject, purpose: 'appeal desk' })).toMatchObject({ state: 'ACTION_NONE', reactivationChancesLeft: 0, nextStepsEn: 'Service is normal: nothing to do.' });
+    expect(await explain({ msisdn: subject, purpose: 'appeal desk' })).toMatchObject({
+      state: 'ACTION_NONE',
+      reactivationChancesLeft: 0,
+      nextStepsEn: 'Service is normal: nothing to do.',
+    });
 
     await analysis.apply((engine) => engine.directive(subject, Action.Suspend, now - 600_000));
     const again = await explain({ msisdn: subject, purpose: 'appeal desk' });
     expect(again).toMatchObject({ state: 'ACTION_SUSPEND', reactivationChancesLeft: 0 });
-    expect(again.nextStepsEn).toMatch(/^The number is suspended and no re-activation chance is left in this period: ask the police to verify the number through the fraud registry/);
+    expect(again.nextStepsEn).toMatch(
+      /^The number is suspended and no re-activation chance is left in this period: ask the police to verify the number through the fraud registry/,
+    );
     expect(again.nextStepsZh).toContain('申请公安机关甄别');
   });
 
@@ -103,7 +137,9 @@ describe('ExplainNumber (carrier over gRPC)', () => {
     const answer = await explain({ msisdn: attacked.subject, purpose: 'complaint about reports' });
     expect(answer.state).toBe('ACTION_NONE');
     expect(answer.decisions[0].reasons.map((r) => r.code)).toEqual(['REPORT_ATTACK']);
-    expect(answer.nextStepsEn).toContain('recorded as a likely false-report attack; the number is protected and you need do nothing');
+    expect(answer.nextStepsEn).toContain(
+      'recorded as a likely false-report attack; the number is protected and you need do nothing',
+    );
   });
 
   it('says whether the declared profile rests on an attestation (the latest declaration of the number)', async () => {
@@ -115,9 +151,15 @@ describe('ExplainNumber (carrier over gRPC)', () => {
         [`decl-${profile}-${minutesAgo}`, attacked.subject, profile, minutesAgo],
       );
     await declare('courier', 60);
-    expect(await explain({ msisdn: attacked.subject, purpose: 'profile check' })).toMatchObject({ declaredProfile: 'USAGE_PROFILE_NONE', profileAttested: false });
+    expect(await explain({ msisdn: attacked.subject, purpose: 'profile check' })).toMatchObject({
+      declaredProfile: 'USAGE_PROFILE_NONE',
+      profileAttested: false,
+    });
     await declare('none', 5);
-    expect(await explain({ msisdn: attacked.subject, purpose: 'profile check' })).toMatchObject({ declaredProfile: 'USAGE_PROFILE_NONE', profileAttested: true });
+    expect(await explain({ msisdn: attacked.subject, purpose: 'profile check' })).toMatchObject({
+      declaredProfile: 'USAGE_PROFILE_NONE',
+      profileAttested: true,
+    });
   });
 
   it('answers for a number it never saw: no state, no decisions, not an error', async () => {
@@ -136,7 +178,11 @@ describe('ExplainNumber (carrier over gRPC)', () => {
 
   it.each([
     ['no number', { purpose: 'x' }, 'msisdn: a phone number is required'],
-    ['a bad number', { msisdn: '１９１１２３４５６７８', purpose: 'x' }, 'msisdn: "１９１１２３４５６７８" is not a phone number'],
+    [
+      'a bad number',
+      { msisdn: '１９１１２３４５６７８', purpose: 'x' },
+      'msisdn: "１９１１２３４５６７８" is not a phone number',
+    ],
     ['a landline', { msisdn: '02887654321', purpose: 'x' }, 'msisdn'],
     ['no purpose', { msisdn: '19112345678' }, 'purpose: say why'],
     ['a blank purpose', { msisdn: '19112345678', purpose: '  ' }, 'purpose: say why'],
@@ -147,10 +193,37 @@ describe('ExplainNumber (carrier over gRPC)', () => {
 
   it('writes every explanation to the audit log with who, the number (in E.164) and the purpose, refused ones included', async () => {
     await explain({ msisdn: '19112340000', purpose: 'audit check' }, carrier.client('admin:sichuan', 'analyst-wu'));
-    const audit = await rowsOf(carrier.db.url, `SELECT actor, role, target, purpose, outcome FROM audit_event WHERE action = 'fraud.carrier.v1.CarrierService/ExplainNumber' ORDER BY id`);
-    expect(audit).toContainEqual({ actor: 'officer-0427', role: 'police', target: worker.subject, purpose: 'customer call 2024-0117', outcome: 'OK' });
-    expect(audit).toContainEqual({ actor: 'analyst-wu', role: 'admin:sichuan', target: '+8619112340000', purpose: 'audit check', outcome: 'OK' });
-    expect(audit).toContainEqual({ actor: 'officer-0427', role: 'police', target: '+8619112345678', purpose: null, outcome: 'INVALID_ARGUMENT' });
-    expect(audit).toContainEqual({ actor: 'officer-0427', role: 'police', target: '+8619112345678', purpose: 'p'.repeat(500), outcome: 'INVALID_ARGUMENT' });
+    const audit = await rowsOf(
+      carrier.db.url,
+      `SELECT actor, role, target, purpose, outcome FROM audit_event WHERE action = 'fraud.carrier.v1.CarrierService/ExplainNumber' ORDER BY id`,
+    );
+    expect(audit).toContainEqual({
+      actor: 'officer-0427',
+      role: 'police',
+      target: worker.subject,
+      purpose: 'customer call 2024-0117',
+      outcome: 'OK',
+    });
+    expect(audit).toContainEqual({
+      actor: 'analyst-wu',
+      role: 'admin:sichuan',
+      target: '+8619112340000',
+      purpose: 'audit check',
+      outcome: 'OK',
+    });
+    expect(audit).toContainEqual({
+      actor: 'officer-0427',
+      role: 'police',
+      target: '+8619112345678',
+      purpose: null,
+      outcome: 'INVALID_ARGUMENT',
+    });
+    expect(audit).toContainEqual({
+      actor: 'officer-0427',
+      role: 'police',
+      target: '+8619112345678',
+      purpose: 'p'.repeat(500),
+      outcome: 'INVALID_ARGUMENT',
+    });
   });
 });

@@ -19,7 +19,11 @@ describe('npm run ingest: an event file into a running carrier', () => {
     mkdirSync(path.join(ROOT, '.data'), { recursive: true });
     workDir = mkdtempSync(path.join(ROOT, '.data', 'ingest-e2e-'));
     chmodSync(workDir, 0o755);
-    await run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(workDir, 'dist')], { cwd: ROOT });
+    await run(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(workDir, 'dist')],
+      { cwd: ROOT },
+    );
   });
   afterAll(async () => {
     await carrier.close();
@@ -36,7 +40,16 @@ describe('npm run ingest: an event file into a running carrier', () => {
     writeFileSync(file, `${lines.join('\n')}\n`);
     const { stdout, stderr } = await run(
       process.execPath,
-      [path.join(workDir, 'dist', 'scripts', 'ingest-file.js'), file, '--carrier', 'CTCC', '--address', carrier.address, '--token', carrier.token('carrier:CTCC')],
+      [
+        path.join(workDir, 'dist', 'scripts', 'ingest-file.js'),
+        file,
+        '--carrier',
+        'CTCC',
+        '--address',
+        carrier.address,
+        '--token',
+        carrier.token('carrier:CTCC'),
+      ],
       { cwd: ROOT, env: { ...process.env, GRPC_INSECURE: 'true' } },
     );
     const highRisk = events.filter((e) => e.type === 'high_risk_cell').length;
@@ -48,7 +61,9 @@ describe('npm run ingest: an event file into a running carrier', () => {
     const pg = new Client({ connectionString: carrier.db.url });
     await pg.connect();
     try {
-      const { rows } = await pg.query(`SELECT count(*)::int AS n FROM decision WHERE action IN ('RESTRICT', 'SUSPEND') AND NOT shadow`);
+      const { rows } = await pg.query(
+        `SELECT count(*)::int AS n FROM decision WHERE action IN ('RESTRICT', 'SUSPEND') AND NOT shadow`,
+      );
       expect(rows[0].n).toBeGreaterThanOrEqual(5);
     } finally {
       await pg.end();
@@ -56,7 +71,9 @@ describe('npm run ingest: an event file into a running carrier', () => {
   });
 
   it('refuses to run without a file and a carrier', async () => {
-    await expect(run(process.execPath, [path.join(workDir, 'dist', 'scripts', 'ingest-file.js')], { cwd: ROOT })).rejects.toMatchObject({
+    await expect(
+      run(process.execPath, [path.join(workDir, 'dist', 'scripts', 'ingest-file.js')], { cwd: ROOT }),
+    ).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringContaining('usage:'),
     });

@@ -34,7 +34,10 @@ describe('IngestEvents (carrier over gRPC)', () => {
     expect(response).toMatchObject({ rejected: 0, late: 0, duplicates: 0 });
     expect(response.accepted).toBe(ingestible(fraud.events).length);
     expect(response.decisions).toBeGreaterThan(0);
-    const decisions = await rows(`SELECT action, reasons, policy, evidence FROM decision WHERE msisdn = $1 AND NOT shadow ORDER BY at`, [fraud.subject]);
+    const decisions = await rows(
+      `SELECT action, reasons, policy, evidence FROM decision WHERE msisdn = $1 AND NOT shadow ORDER BY at`,
+      [fraud.subject],
+    );
     expect(decisions.map((d) => d.action)).toContain('RESTRICT');
     const restrict = decisions.find((d) => d.action === 'RESTRICT')!;
     expect(restrict).toMatchObject({ policy: 'default@2', reasons: expect.arrayContaining(['LOW_ANSWER_RATE']) });
@@ -46,7 +49,17 @@ describe('IngestEvents (carrier over gRPC)', () => {
 
   it('ignores a repeated event id, and counts it', async () => {
     const at = Date.parse('2024-03-04T10:00:00+08:00');
-    const calls = Array.from({ length: 50 }, (_, i) => ({ id: `cdr-${i}`, atMs: at + i * 1000, call: { caller: '19100000001', callee: `1910000${String(100 + i).padStart(4, '0')}`, durationSec: 30, answered: true, cell: '' } }));
+    const calls = Array.from({ length: 50 }, (_, i) => ({
+      id: `cdr-${i}`,
+      atMs: at + i * 1000,
+      call: {
+        caller: '19100000001',
+        callee: `1910000${String(100 + i).padStart(4, '0')}`,
+        durationSec: 30,
+        answered: true,
+        cell: '',
+      },
+    }));
     const first = await ingest(client, [calls.slice(0, 30), calls.slice(30)] as never);
     expect(first).toMatchObject({ accepted: 50, duplicates: 0, late: 0 });
     const again = await ingest(client, [calls.slice(10, 40)] as never);
@@ -57,10 +70,21 @@ describe('IngestEvents (carrier over gRPC)', () => {
     const at = Date.parse('2024-03-05T10:00:00+08:00');
     const response = await ingest(client, [
       [
-        { id: '', atMs: at, call: { caller: '19100000001', callee: '19100000002', durationSec: 10, answered: true, cell: '' } },
-        { id: '', atMs: at, call: { caller: '１９１', callee: '19100000002', durationSec: 10, answered: true, cell: '' } },
+        {
+          id: '',
+          atMs: at,
+          call: { caller: '19100000001', callee: '19100000002', durationSec: 10, answered: true, cell: '' },
+        },
+        {
+          id: '',
+          atMs: at,
+          call: { caller: '１９１', callee: '19100000002', durationSec: 10, answered: true, cell: '' },
+        },
       ] as never,
-      [{ id: '', atMs: 0, sms: { sender: '19100000001', recipient: '19100000003', cell: '' } }, { id: '', atMs: at }] as never,
+      [
+        { id: '', atMs: 0, sms: { sender: '19100000001', recipient: '19100000003', cell: '' } },
+        { id: '', atMs: at },
+      ] as never,
     ]);
     expect(response).toMatchObject({ accepted: 1, rejected: 3 });
     expect(response.rejections).toEqual([
@@ -72,29 +96,70 @@ describe('IngestEvents (carrier over gRPC)', () => {
 
   it('refuses events older than the allowed lateness', async () => {
     const at = Date.parse('2024-03-06T10:00:00+08:00');
-    const call = (atMs: number) => ({ id: '', atMs, call: { caller: '19100000001', callee: '19100000002', durationSec: 10, answered: true, cell: '' } });
+    const call = (atMs: number) => ({
+      id: '',
+      atMs,
+      call: { caller: '19100000001', callee: '19100000002', durationSec: 10, answered: true, cell: '' },
+    });
     const response = await ingest(client, [[call(at), call(at - 60_000), call(at - 3_600_000)] as never]);
     expect(response).toMatchObject({ accepted: 2, late: 1 });
-    expect(response.rejections).toEqual([{ batch: 0, index: 2, field: 'at_ms', reason: expect.stringContaining('lateness') }]);
+    expect(response.rejections).toEqual([
+      { batch: 0, index: 2, field: 'at_ms', reason: expect.stringContaining('lateness') },
+    ]);
   });
 
   it('refuses a message over 1,000 events, and other carriers’ tokens', async () => {
-    const call = { id: '', atMs: Date.now(), call: { caller: '19100000001', callee: '19100000002', durationSec: 1, answered: true, cell: '' } };
-    await expect(ingest(client, [Array.from({ length: 1001 }, () => call) as never])).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining('events') });
-    await expect(ingest(carrier.client('carrier:CMCC'), [[call as never]])).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
-    await expect(ingest(carrier.client('analyst'), [[call as never]])).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+    const call = {
+      id: '',
+      atMs: Date.now(),
+      call: { caller: '19100000001', callee: '19100000002', durationSec: 1, answered: true, cell: '' },
+    };
+    await expect(ingest(client, [Array.from({ length: 1001 }, () => call) as never])).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining('events'),
+    });
+    await expect(ingest(carrier.client('carrier:CMCC'), [[call as never]])).rejects.toMatchObject({
+      code: status.PERMISSION_DENIED,
+    });
+    await expect(ingest(carrier.client('analyst'), [[call as never]])).rejects.toMatchObject({
+      code: status.PERMISSION_DENIED,
+    });
   });
 
   it('refuses a message without events with INVALID_ARGUMENT naming the field, and answers a stream without messages', async () => {
-    await expect(ingest(client, [[]])).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining('events: a message needs 1 to 1000 events, got none (message 0)') });
-    const call = { id: '', atMs: Date.parse('2024-03-06T10:00:00+08:00'), call: { caller: '19100000001', callee: '19100000002', durationSec: 1, answered: true, cell: '' } };
-    await expect(ingest(client, [[call as never], []])).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining('(message 1)') });
-    expect(await ingest(client, [])).toEqual({ accepted: 0, duplicates: 0, rejected: 0, late: 0, rejections: [], decisions: 0 });
+    await expect(ingest(client, [[]])).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining('events: a message needs 1 to 1000 events, got none (message 0)'),
+    });
+    const call = {
+      id: '',
+      atMs: Date.parse('2024-03-06T10:00:00+08:00'),
+      call: { caller: '19100000001', callee: '19100000002', durationSec: 1, answered: true, cell: '' },
+    };
+    await expect(ingest(client, [[call as never], []])).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining('(message 1)'),
+    });
+    expect(await ingest(client, [])).toEqual({
+      accepted: 0,
+      duplicates: 0,
+      rejected: 0,
+      late: 0,
+      rejections: [],
+      decisions: 0,
+    });
   });
 
   it('refuses events dated ahead of its clock as future, one by one, and they never make current events late', async () => {
-    const future = (atMs: number, id = '') => ({ id, atMs, call: { caller: '19100000001', callee: '19100000002', durationSec: 10, answered: true, cell: '' } });
-    const outliers = await ingest(client, [[future(Date.parse('2099-12-31T00:00:00+08:00'), 'outlier-1')] as never, [future(Date.now() + 10 * 60_000)] as never]);
+    const future = (atMs: number, id = '') => ({
+      id,
+      atMs,
+      call: { caller: '19100000001', callee: '19100000002', durationSec: 10, answered: true, cell: '' },
+    });
+    const outliers = await ingest(client, [
+      [future(Date.parse('2099-12-31T00:00:00+08:00'), 'outlier-1')] as never,
+      [future(Date.now() + 10 * 60_000)] as never,
+    ]);
     expect(outliers).toMatchObject({ accepted: 0, rejected: 2, late: 0 });
     expect(outliers.rejections).toEqual([
       { batch: 0, index: 0, field: 'at_ms', reason: "future: more than 120 s ahead of the service's clock" },
@@ -105,11 +170,19 @@ describe('IngestEvents (carrier over gRPC)', () => {
     const fraud = wangiri();
     const events = ingestible(fraud.events);
     const offset = Date.now() - 60_000 - events[events.length - 1].at;
-    const current = events.map((e) => (e.type === 'subscriber' ? { ...e, at: e.at + offset, activatedAt: e.activatedAt + offset } : { ...e, at: e.at + offset }));
+    const current = events.map((e) =>
+      e.type === 'subscriber'
+        ? { ...e, at: e.at + offset, activatedAt: e.activatedAt + offset }
+        : { ...e, at: e.at + offset },
+    );
     const answer = await ingest(client, toWire(current, 100, 'current'));
     expect(answer).toMatchObject({ accepted: current.length, rejected: 0, late: 0, rejections: [] });
     expect(answer.decisions).toBeGreaterThan(0);
-    expect(await rows(`SELECT count(*)::int AS n FROM decision WHERE msisdn = $1 AND NOT shadow AND action = 'RESTRICT'`, [fraud.subject])).toEqual([{ n: 1 }]);
+    expect(
+      await rows(`SELECT count(*)::int AS n FROM decision WHERE msisdn = $1 AND NOT shadow AND action = 'RESTRICT'`, [
+        fraud.subject,
+      ]),
+    ).toEqual([{ n: 1 }]);
 
     const series = parseExposition(await scrapeMetrics(carrier.metricsUrl));
     expect(sampleOf(series, 'fraud_events_rejected_total', { carrier: 'CTCC', reason: 'future' })).toBe(2);

@@ -1,5 +1,13 @@
 import { common, numberStatus, registry, toTimestamp } from '@app/contracts';
-import { Action, normaliseMsisdn, UsageProfile, type CarrierEvent, type EngineResult, type Msisdn, type RegistryMark } from '@app/domain';
+import {
+  Action,
+  normaliseMsisdn,
+  UsageProfile,
+  type CarrierEvent,
+  type EngineResult,
+  type Msisdn,
+  type RegistryMark,
+} from '@app/domain';
 import { rowsOf } from '@app/testing';
 import { AnalysisService } from '../src/analysis/analysis.service';
 import { RegistryFollower } from '../src/registry-link/registry-follower.service';
@@ -7,12 +15,21 @@ import { carrierIdOf, ingest, toWire, type CarrierClient, type CarrierHarness } 
 
 /** Helpers for the call-setup, profile and re-activation tests: the carrier's database, directory and engine. */
 
-export function query(harness: CarrierHarness, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+export function query(
+  harness: CarrierHarness,
+  sql: string,
+  params: unknown[] = [],
+): Promise<Record<string, unknown>[]> {
   return rowsOf(harness.db.url, sql, params);
 }
 
 /** Makes numbers subscribers of the harness's carrier (through IngestEvents, as the customer system would). */
-export async function subscribe(harness: CarrierHarness, client: CarrierClient, nationals: string[], profile = UsageProfile.None): Promise<Msisdn[]> {
+export async function subscribe(
+  harness: CarrierHarness,
+  client: CarrierClient,
+  nationals: string[],
+  profile = UsageProfile.None,
+): Promise<Msisdn[]> {
   const activatedAt = Date.parse('2020-01-01T00:00:00+08:00');
   const events: CarrierEvent[] = nationals.map((national) => ({
     type: 'subscriber',
@@ -24,12 +41,16 @@ export async function subscribe(harness: CarrierHarness, client: CarrierClient, 
     profile,
   }));
   const response = await ingest(client, toWire(events));
-  if (response.accepted !== events.length) throw new Error(`subscriber records refused: ${JSON.stringify(response.rejections)}`);
+  if (response.accepted !== events.length)
+    throw new Error(`subscriber records refused: ${JSON.stringify(response.rejections)}`);
   return events.map((e) => (e as { msisdn: Msisdn }).msisdn);
 }
 
 /** Runs an engine step in the booted carrier, recorded as the service records its own. */
-export function applyStep(harness: CarrierHarness, step: Parameters<AnalysisService['apply']>[0]): Promise<EngineResult> {
+export function applyStep(
+  harness: CarrierHarness,
+  step: Parameters<AnalysisService['apply']>[0],
+): Promise<EngineResult> {
   return harness.app.get(AnalysisService).apply(step);
 }
 

@@ -28,7 +28,10 @@ export interface LinkSettings {
 export async function startLinked(carrierId: CarrierId, settings: LinkSettings = {}): Promise<LinkedServices> {
   const keyDir = mkdtempSync(join(tmpdir(), 'linked-keys-'));
   const registry = await RegistryHarness.start({ keyDir, env: settings.env });
-  const carrier = await CarrierHarness.start(carrierId, { keyDir, env: { ...FAST_LINK, REGISTRY_ADDRESS: registry.address, ...settings.env } });
+  const carrier = await CarrierHarness.start(carrierId, {
+    keyDir,
+    env: { ...FAST_LINK, REGISTRY_ADDRESS: registry.address, ...settings.env },
+  });
   return {
     registry,
     carrier,
@@ -51,10 +54,16 @@ export interface Province {
 export async function startProvince(carrierIds: CarrierId[], settings: LinkSettings = {}): Promise<Province> {
   const keyDir = mkdtempSync(join(tmpdir(), 'province-keys-'));
   const registry = await RegistryHarness.start({ keyDir, env: settings.env });
-  const admin = await AdminHarness.start({ keyDir, env: { REGISTRY_ADDRESS: registry.address, ...settings.env, ...settings.admin } });
+  const admin = await AdminHarness.start({
+    keyDir,
+    env: { REGISTRY_ADDRESS: registry.address, ...settings.env, ...settings.admin },
+  });
   const carriers = {} as Record<CarrierId, CarrierHarness>;
   for (const id of carrierIds) {
-    carriers[id] = await CarrierHarness.start(id, { keyDir, env: { ...FAST_LINK, REGISTRY_ADDRESS: registry.address, ADMIN_ADDRESS: admin.address, ...settings.env } });
+    carriers[id] = await CarrierHarness.start(id, {
+      keyDir,
+      env: { ...FAST_LINK, REGISTRY_ADDRESS: registry.address, ADMIN_ADDRESS: admin.address, ...settings.env },
+    });
   }
   return {
     registry,

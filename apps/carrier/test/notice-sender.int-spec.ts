@@ -55,20 +55,33 @@ describe('NoticeSender (real PostgreSQL)', () => {
 
   async function storeNotices(count: number, prefix: string): Promise<string[]> {
     const decisions = Array.from({ length: count }, (_, i) => aWarning(`+86191${prefix}${String(i).padStart(4, '0')}`));
-    await repository.insert(decisions.map((decision) => ({ id: decisionId(decision), decision, notice: `【风险提示】${decision.msisdn}` })), []);
-    const rows: { id: string }[] = await db.dataSource.query(`SELECT id::text AS id FROM notice WHERE msisdn LIKE $1 ORDER BY id`, [`+86191${prefix}%`]);
+    await repository.insert(
+      decisions.map((decision) => ({ id: decisionId(decision), decision, notice: `【风险提示】${decision.msisdn}` })),
+      [],
+    );
+    const rows: { id: string }[] = await db.dataSource.query(
+      `SELECT id::text AS id FROM notice WHERE msisdn LIKE $1 ORDER BY id`,
+      [`+86191${prefix}%`],
+    );
     return rows.map((r) => r.id);
   }
 
-  const unsent = async (): Promise<number> => Number((await db.dataSource.query(`SELECT count(*) AS n FROM notice WHERE sent_at IS NULL`))[0].n);
+  const unsent = async (): Promise<number> =>
+    Number((await db.dataSource.query(`SELECT count(*) AS n FROM notice WHERE sent_at IS NULL`))[0].n);
 
   it('sends every unsent notice exactly once and marks it sent, with three replicas sending at once', async () => {
     const ids = await storeNotices(150, '1000');
     // Each replica has its own pool, as separate processes would.
-    const replicas = await Promise.all([1, 2, 3].map(() => new DataSource(dataSourceOptions(db.url, carrierDatabase, undefined, process.env)).initialize()));
+    const replicas = await Promise.all(
+      [1, 2, 3].map(() =>
+        new DataSource(dataSourceOptions(db.url, carrierDatabase, undefined, process.env)).initialize(),
+      ),
+    );
     try {
       const gateways = replicas.map(() => new RecordingGateway());
-      const senders = replicas.map((ds, i) => new NoticeSender(new DecisionsRepository(ds), gateways[i], { batch: 10, intervalMs: 60_000 }));
+      const senders = replicas.map(
+        (ds, i) => new NoticeSender(new DecisionsRepository(ds), gateways[i], { batch: 10, intervalMs: 60_000 }),
+      );
       RecordingGateway.maxInFlight = 0;
       const counts = await Promise.all(senders.map((s) => s.sendPending()));
 
@@ -78,7 +91,10 @@ describe('NoticeSender (real PostgreSQL)', () => {
       expect(gateways.filter((g) => g.accepted.length > 0).length).toBeGreaterThan(1);
       expect(RecordingGateway.maxInFlight).toBeGreaterThan(1);
       expect(await unsent()).toBe(0);
-      expect(gateways[0].accepted[0]).toMatchObject({ msisdn: expect.stringMatching(/^\+861911000/), text: expect.stringContaining('【风险提示】') });
+      expect(gateways[0].accepted[0]).toMatchObject({
+        msisdn: expect.stringMatching(/^\+861911000/),
+        text: expect.stringContaining('【风险提示】'),
+      });
       // Nothing is left to send: another round sends nothing again.
       expect(await senders[0].sendPending()).toBe(0);
     } finally {
@@ -93,7 +109,10 @@ describe('NoticeSender (real PostgreSQL)', () => {
     const sender = new NoticeSender(repository, gateway, { batch: 10, intervalMs: 60_000 });
 
     expect(await sender.sendPending()).toBe(2);
-    const marked: { id: string; sent: boolean }[] = await db.dataSource.query(`SELECT id::text AS id, sent_at IS NOT NULL AS sent FROM notice WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids]);
+    const marked: { id: string; sent: boolean }[] = await db.dataSource.query(
+      `SELECT id::text AS id, sent_at IS NOT NULL AS sent FROM notice WHERE id = ANY($1::bigint[]) ORDER BY id`,
+      [ids],
+    );
     expect(marked.map((r) => r.sent)).toEqual([true, true, false, false, false]);
 
     expect(await sender.sendPending()).toBe(3);

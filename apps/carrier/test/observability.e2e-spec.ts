@@ -15,7 +15,11 @@ describe('carrier observability (metrics over HTTP, request ids)', () => {
   afterAll(() => carrier.close());
 
   const ingestible = (events: CarrierEvent[]) => events.filter((e) => e.type !== 'high_risk_cell');
-  const checkCall = { grpc_service: 'fraud.carrier.v1.CarrierService', grpc_method: 'CheckCall', service: 'carrier-ctcc' };
+  const checkCall = {
+    grpc_service: 'fraud.carrier.v1.CarrierService',
+    grpc_method: 'CheckCall',
+    service: 'carrier-ctcc',
+  };
 
   it('counts events by type, decisions by action and reason, calls by code, and reads the outbox backlog', async () => {
     const fraud = newNumberBurst();
@@ -24,27 +28,64 @@ describe('carrier observability (metrics over HTTP, request ids)', () => {
     expect(answer.decisions).toBeGreaterThan(0);
     await ingest(client, toWire(events.slice(0, 5), 100, 'obs')); // the same ids again: duplicates
     await client.checkCall({ caller: fraud.subject, callee: '13800000000' });
-    await expect(client.checkCall({ caller: 'not a number', callee: '13800000000' })).rejects.toMatchObject({ code: GrpcCode.INVALID_ARGUMENT });
+    await expect(client.checkCall({ caller: 'not a number', callee: '13800000000' })).rejects.toMatchObject({
+      code: GrpcCode.INVALID_ARGUMENT,
+    });
 
     const text = await scrapeMetrics(carrier.metricsUrl);
     const series = parseExposition(text);
     const calls = events.filter((e) => e.type === 'call').length;
-    expect(sampleOf(series, 'fraud_events_ingested_total', { carrier: 'CTCC', type: 'call' })).toBe(calls + events.slice(0, 5).filter((e) => e.type === 'call').length);
+    expect(sampleOf(series, 'fraud_events_ingested_total', { carrier: 'CTCC', type: 'call' })).toBe(
+      calls + events.slice(0, 5).filter((e) => e.type === 'call').length,
+    );
     expect(sampleOf(series, 'fraud_events_ingested_total', { carrier: 'CTCC', type: 'subscriber' })).toBeGreaterThan(0);
     expect(sampleOf(series, 'fraud_events_rejected_total', { carrier: 'CTCC', reason: 'duplicate' })).toBe(5);
-    expect(sampleOf(series, 'fraud_decisions_total', { carrier: 'CTCC', action: 'RESTRICT', shadow: 'false' })).toBeGreaterThan(0);
-    expect(sampleOf(series, 'fraud_decisions_total', { carrier: 'CTCC', action: 'RESTRICT', reason: 'LOW_ANSWER_RATE' })).toBeGreaterThan(0);
+    expect(
+      sampleOf(series, 'fraud_decisions_total', { carrier: 'CTCC', action: 'RESTRICT', shadow: 'false' }),
+    ).toBeGreaterThan(0);
+    expect(
+      sampleOf(series, 'fraud_decisions_total', { carrier: 'CTCC', action: 'RESTRICT', reason: 'LOW_ANSWER_RATE' }),
+    ).toBeGreaterThan(0);
     // Without REGISTRY_ADDRESS nothing is delivered: the flags wait.
     expect(sampleOf(series, 'fraud_outbox_pending', { carrier: 'CTCC', destination: 'REGISTRY' })).toBeGreaterThan(0);
-    expect(sampleOf(series, 'fraud_outbox_oldest_pending_age_seconds', { carrier: 'CTCC', destination: 'REGISTRY' })).toBeGreaterThanOrEqual(0);
+    expect(
+      sampleOf(series, 'fraud_outbox_oldest_pending_age_seconds', { carrier: 'CTCC', destination: 'REGISTRY' }),
+    ).toBeGreaterThanOrEqual(0);
 
-    expect(sampleOf(series, 'grpc_server_handled_total', { ...checkCall, grpc_type: 'unary', grpc_code: 'OK' })).toBe(1);
+    expect(sampleOf(series, 'grpc_server_handled_total', { ...checkCall, grpc_type: 'unary', grpc_code: 'OK' })).toBe(
+      1,
+    );
     expect(sampleOf(series, 'grpc_server_handled_total', { ...checkCall, grpc_code: 'INVALID_ARGUMENT' })).toBe(1);
-    expect(sampleOf(series, 'grpc_server_handled_total', { grpc_method: 'IngestEvents', grpc_type: 'client_stream', grpc_code: 'OK' })).toBe(2);
+    expect(
+      sampleOf(series, 'grpc_server_handled_total', {
+        grpc_method: 'IngestEvents',
+        grpc_type: 'client_stream',
+        grpc_code: 'OK',
+      }),
+    ).toBe(2);
     // Cumulative buckets: +Inf holds every call, and no bucket holds more than the next.
-    const buckets = series.filter((s) => s.name === 'grpc_server_handling_seconds_bucket' && s.labels.grpc_method === 'CheckCall');
+    const buckets = series.filter(
+      (s) => s.name === 'grpc_server_handling_seconds_bucket' && s.labels.grpc_method === 'CheckCall',
+    );
     expect(buckets.find((b) => b.labels.le === '+Inf')?.value).toBe(2);
-    expect(buckets.map((b) => b.labels.le)).toEqual(['0.00025', '0.0005', '0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf']);
+    expect(buckets.map((b) => b.labels.le)).toEqual([
+      '0.00025',
+      '0.0005',
+      '0.001',
+      '0.0025',
+      '0.005',
+      '0.01',
+      '0.025',
+      '0.05',
+      '0.1',
+      '0.25',
+      '0.5',
+      '1',
+      '2.5',
+      '5',
+      '10',
+      '+Inf',
+    ]);
     buckets.slice(1).forEach((b, i) => expect(b.value).toBeGreaterThanOrEqual(buckets[i]!.value));
     expect(sampleOf(series, 'nodejs_eventloop_lag_seconds', {})).toBeGreaterThanOrEqual(0);
   });
@@ -53,9 +94,14 @@ describe('carrier observability (metrics over HTTP, request ids)', () => {
     const metadata = new Metadata();
     metadata.set('x-request-id', 'ingest-run-7');
     const headers = await new Promise<Metadata>((resolve, reject) => {
-      const call = (client.raw as unknown as {
-        ingestEvents(m: Metadata, cb: (e: ServiceError | null) => void): { write(m: unknown): boolean; end(): void; on(event: 'metadata', l: (m: Metadata) => void): void };
-      }).ingestEvents(metadata, (error) => (error ? reject(error) : undefined));
+      const call = (
+        client.raw as unknown as {
+          ingestEvents(
+            m: Metadata,
+            cb: (e: ServiceError | null) => void,
+          ): { write(m: unknown): boolean; end(): void; on(event: 'metadata', l: (m: Metadata) => void): void };
+        }
+      ).ingestEvents(metadata, (error) => (error ? reject(error) : undefined));
       call.on('metadata', resolve);
       // An empty stream (no message at all) is answered; an empty message would be refused.
       call.end();

@@ -17,9 +17,14 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
   afterAll(() => carrier.close());
 
   const list = () => ops.listPolicies({});
-  const put = (document: unknown) => ops.putPolicy({ document: typeof document === 'string' ? document : JSON.stringify(document) });
+  const put = (document: unknown) =>
+    ops.putPolicy({ document: typeof document === 'string' ? document : JSON.stringify(document) });
   const set = (request: Partial<carrier.SetPolicyRequest>) => ops.setPolicy(request);
-  const assignments = () => rowsOf(carrier.db.url, `SELECT mode, name, version, reason, changed_by, changed_at FROM policy_assignment ORDER BY id`);
+  const assignments = () =>
+    rowsOf(
+      carrier.db.url,
+      `SELECT mode, name, version, reason, changed_by, changed_at FROM policy_assignment ORDER BY id`,
+    );
 
   it('lists the stored versions with their documents, and which policy is active and which in shadow', async () => {
     const policies = await list();
@@ -38,19 +43,36 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
   it('made the built-in default@2 active over default@1 at migration, saying why', async () => {
     expect((await assignments()).slice(0, 2)).toMatchObject([
       { mode: 'ACTIVE', name: 'default', version: 1, reason: 'built-in default', changed_by: 'built-in' },
-      { mode: 'ACTIVE', name: 'default', version: 2, reason: expect.stringContaining('threshold probers'), changed_by: 'built-in' },
+      {
+        mode: 'ACTIVE',
+        name: 'default',
+        version: 2,
+        reason: expect.stringContaining('threshold probers'),
+        changed_by: 'built-in',
+      },
     ]);
   });
 
   it('stores a new version with who stored it, answers a retry with it, and never changes a stored one', async () => {
-    const v3 = { ...DEFAULT_POLICY, version: 3, description: 'default with a lower warn step', ladder: { ...DEFAULT_POLICY.ladder, warn: 0.35 } };
+    const v3 = {
+      ...DEFAULT_POLICY,
+      version: 3,
+      description: 'default with a lower warn step',
+      ladder: { ...DEFAULT_POLICY.ladder, warn: 0.35 },
+    };
     const { version } = await put(v3);
     expect(version).toMatchObject({ name: 'default', version: 3, createdBy: 'ops-li' });
     expect(JSON.parse(version!.document)).toEqual(v3);
     await expect(put(v3)).resolves.toEqual({ version });
-    await expect(put({ ...v3, description: 'something else' })).rejects.toMatchObject(grpcError(status.ALREADY_EXISTS, 'default@3 is stored already'));
-    await expect(put({ ...DEFAULT_POLICY, description: 'mine now' })).rejects.toMatchObject(grpcError(status.ALREADY_EXISTS, 'default@2'));
-    await expect(put(DEFAULT_POLICY)).resolves.toMatchObject({ version: { name: 'default', version: 2, createdBy: 'built-in' } });
+    await expect(put({ ...v3, description: 'something else' })).rejects.toMatchObject(
+      grpcError(status.ALREADY_EXISTS, 'default@3 is stored already'),
+    );
+    await expect(put({ ...DEFAULT_POLICY, description: 'mine now' })).rejects.toMatchObject(
+      grpcError(status.ALREADY_EXISTS, 'default@2'),
+    );
+    await expect(put(DEFAULT_POLICY)).resolves.toMatchObject({
+      version: { name: 'default', version: 2, createdBy: 'built-in' },
+    });
     const stored = (await list()).versions.find((v) => v.name === 'default' && v.version === 3);
     expect(JSON.parse(stored!.document)).toEqual(v3);
   });
@@ -61,25 +83,74 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
     ['not an object', '[1, 2]', 'document: policy: must be a JSON object'],
     ['a bad name', { ...DEFAULT_POLICY, name: 'Default Policy' }, 'document: policy.name: must be a lower-case name'],
     ['no version', { ...DEFAULT_POLICY, version: 0 }, 'document: policy.version: must be a whole number ≥ 1'],
-    ['a ladder that does not rise', { ...DEFAULT_POLICY, version: 4, ladder: { monitor: 0.2, warn: 0.7, restrict: 0.6, suspend: 0.85 } }, 'document: policy.ladder: must rise'],
-    ['an unknown reason code', { ...DEFAULT_POLICY, version: 4, weights: { CALL_BURSTS: 0.4 } }, 'document: policy.weights.CALL_BURSTS: is not a reason code'],
-    ['a weight above 1', { ...DEFAULT_POLICY, version: 4, weights: { CALL_BURST: 1.5 } }, 'document: policy.weights.CALL_BURST: must be between 0 and 1'],
-    ['a missing threshold', { ...DEFAULT_POLICY, version: 4, thresholds: { ...DEFAULT_POLICY.thresholds, calls90m: undefined } }, 'document: policy.thresholds.calls90m: must be a number'],
-    ['a negative threshold', { ...DEFAULT_POLICY, version: 4, thresholds: { ...DEFAULT_POLICY.thresholds, oneRing: { maxRingSec: -1, count24h: 12 } } }, 'document: policy.thresholds.oneRing.maxRingSec'],
+    [
+      'a ladder that does not rise',
+      { ...DEFAULT_POLICY, version: 4, ladder: { monitor: 0.2, warn: 0.7, restrict: 0.6, suspend: 0.85 } },
+      'document: policy.ladder: must rise',
+    ],
+    [
+      'an unknown reason code',
+      { ...DEFAULT_POLICY, version: 4, weights: { CALL_BURSTS: 0.4 } },
+      'document: policy.weights.CALL_BURSTS: is not a reason code',
+    ],
+    [
+      'a weight above 1',
+      { ...DEFAULT_POLICY, version: 4, weights: { CALL_BURST: 1.5 } },
+      'document: policy.weights.CALL_BURST: must be between 0 and 1',
+    ],
+    [
+      'a missing threshold',
+      { ...DEFAULT_POLICY, version: 4, thresholds: { ...DEFAULT_POLICY.thresholds, calls90m: undefined } },
+      'document: policy.thresholds.calls90m: must be a number',
+    ],
+    [
+      'a negative threshold',
+      {
+        ...DEFAULT_POLICY,
+        version: 4,
+        thresholds: { ...DEFAULT_POLICY.thresholds, oneRing: { maxRingSec: -1, count24h: 12 } },
+      },
+      'document: policy.thresholds.oneRing.maxRingSec',
+    ],
     ['a bad curve', { ...DEFAULT_POLICY, version: 4, curve: 'log' }, 'document: policy.curve'],
-    ['a profile multiplier below 1', { ...DEFAULT_POLICY, version: 4, profileVolumeMultiplier: { ...DEFAULT_POLICY.profileVolumeMultiplier, courier: 0.5 } }, 'document: policy.profileVolumeMultiplier.courier'],
-    ['an unknown gate step', { ...DEFAULT_POLICY, version: 4, gates: { ...DEFAULT_POLICY.gates, weakEvidenceCap: 'BAN' } }, 'document: policy.gates.weakEvidenceCap'],
-    ['no reactivation rule', { ...DEFAULT_POLICY, version: 4, reactivation: undefined }, 'document: policy.reactivation.chances'],
-    ['a huge document', { ...DEFAULT_POLICY, version: 4, description: 'x'.repeat(70_000) }, 'document: at most 65536 bytes'],
+    [
+      'a profile multiplier below 1',
+      {
+        ...DEFAULT_POLICY,
+        version: 4,
+        profileVolumeMultiplier: { ...DEFAULT_POLICY.profileVolumeMultiplier, courier: 0.5 },
+      },
+      'document: policy.profileVolumeMultiplier.courier',
+    ],
+    [
+      'an unknown gate step',
+      { ...DEFAULT_POLICY, version: 4, gates: { ...DEFAULT_POLICY.gates, weakEvidenceCap: 'BAN' } },
+      'document: policy.gates.weakEvidenceCap',
+    ],
+    [
+      'no reactivation rule',
+      { ...DEFAULT_POLICY, version: 4, reactivation: undefined },
+      'document: policy.reactivation.chances',
+    ],
+    [
+      'a huge document',
+      { ...DEFAULT_POLICY, version: 4, description: 'x'.repeat(70_000) },
+      'document: at most 65536 bytes',
+    ],
   ])('refuses %s with INVALID_ARGUMENT naming the field', async (_what, document, details) => {
     await expect(put(document)).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, details));
   });
 
   it('runs a stored version in shadow, and stops it, recording who, when and why', async () => {
     const before = Date.now();
-    await expect(set({ policy: 'naive@1', mode: 'POLICY_MODE_SHADOW' as never, reason: 'count naive’s mistaken kills' })).resolves.toEqual({ active: 'default@2', shadow: 'naive@1' });
+    await expect(
+      set({ policy: 'naive@1', mode: 'POLICY_MODE_SHADOW' as never, reason: 'count naive’s mistaken kills' }),
+    ).resolves.toEqual({ active: 'default@2', shadow: 'naive@1' });
     expect(await list()).toMatchObject({ active: 'default@2', shadow: 'naive@1' });
-    await expect(set({ mode: 'POLICY_MODE_SHADOW_OFF' as never, reason: 'enough data' })).resolves.toEqual({ active: 'default@2', shadow: '' });
+    await expect(set({ mode: 'POLICY_MODE_SHADOW_OFF' as never, reason: 'enough data' })).resolves.toEqual({
+      active: 'default@2',
+      shadow: '',
+    });
     expect(await list()).toMatchObject({ active: 'default@2', shadow: '' });
     const rows = (await assignments()).slice(2);
     expect(rows).toMatchObject([
@@ -91,13 +162,43 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
 
   it.each([
     ['no reason', { policy: 'naive@1', mode: 'POLICY_MODE_SHADOW' }, status.INVALID_ARGUMENT, 'reason: say why'],
-    ['a blank reason', { policy: 'naive@1', mode: 'POLICY_MODE_SHADOW', reason: '   ' }, status.INVALID_ARGUMENT, 'reason'],
-    ['an overlong reason', { policy: 'naive@1', mode: 'POLICY_MODE_SHADOW', reason: 'x'.repeat(501) }, status.INVALID_ARGUMENT, 'reason: at most 500'],
+    [
+      'a blank reason',
+      { policy: 'naive@1', mode: 'POLICY_MODE_SHADOW', reason: '   ' },
+      status.INVALID_ARGUMENT,
+      'reason',
+    ],
+    [
+      'an overlong reason',
+      { policy: 'naive@1', mode: 'POLICY_MODE_SHADOW', reason: 'x'.repeat(501) },
+      status.INVALID_ARGUMENT,
+      'reason: at most 500',
+    ],
     ['no mode', { policy: 'naive@1', reason: 'r' }, status.INVALID_ARGUMENT, 'mode: must be POLICY_MODE_ACTIVE'],
-    ['no policy', { mode: 'POLICY_MODE_ACTIVE', reason: 'r' }, status.INVALID_ARGUMENT, 'policy: name@version of a stored policy is required'],
-    ['a policy without a version', { policy: 'naive', mode: 'POLICY_MODE_ACTIVE', reason: 'r' }, status.INVALID_ARGUMENT, 'policy: "naive" is not name@version'],
-    ['a version not stored', { policy: 'naive@2', mode: 'POLICY_MODE_ACTIVE', reason: 'r' }, status.NOT_FOUND, 'policy: naive@2 is not stored'],
-    ['a policy never stored', { policy: 'strict@1', mode: 'POLICY_MODE_SHADOW', reason: 'r' }, status.NOT_FOUND, 'policy: strict@1 is not stored'],
+    [
+      'no policy',
+      { mode: 'POLICY_MODE_ACTIVE', reason: 'r' },
+      status.INVALID_ARGUMENT,
+      'policy: name@version of a stored policy is required',
+    ],
+    [
+      'a policy without a version',
+      { policy: 'naive', mode: 'POLICY_MODE_ACTIVE', reason: 'r' },
+      status.INVALID_ARGUMENT,
+      'policy: "naive" is not name@version',
+    ],
+    [
+      'a version not stored',
+      { policy: 'naive@2', mode: 'POLICY_MODE_ACTIVE', reason: 'r' },
+      status.NOT_FOUND,
+      'policy: naive@2 is not stored',
+    ],
+    [
+      'a policy never stored',
+      { policy: 'strict@1', mode: 'POLICY_MODE_SHADOW', reason: 'r' },
+      status.NOT_FOUND,
+      'policy: strict@1 is not stored',
+    ],
   ])('refuses %s, and changes nothing', async (_what, request, code, details) => {
     const before = await assignments();
     await expect(set(request as never)).rejects.toMatchObject(grpcError(code, details));
@@ -118,8 +219,20 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
       outcome: 'OK',
       detail: { policy: 'default@3' },
     });
-    expect(audit).toContainEqual(expect.objectContaining({ action: 'fraud.carrier.v1.CarrierService/PutPolicy', outcome: 'ALREADY_EXISTS', detail: { policy: 'default@3' } }));
-    expect(audit).toContainEqual(expect.objectContaining({ action: 'fraud.carrier.v1.CarrierService/PutPolicy', outcome: 'INVALID_ARGUMENT', detail: { policy: null } }));
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        action: 'fraud.carrier.v1.CarrierService/PutPolicy',
+        outcome: 'ALREADY_EXISTS',
+        detail: { policy: 'default@3' },
+      }),
+    );
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        action: 'fraud.carrier.v1.CarrierService/PutPolicy',
+        outcome: 'INVALID_ARGUMENT',
+        detail: { policy: null },
+      }),
+    );
     expect(audit).toContainEqual({
       actor: 'ops-li',
       role: 'carrier:CTCC',
@@ -128,7 +241,13 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
       outcome: 'OK',
       detail: { policy: 'naive@1', mode: 'POLICY_MODE_SHADOW' },
     });
-    expect(audit).toContainEqual(expect.objectContaining({ action: 'fraud.carrier.v1.CarrierService/SetPolicy', outcome: 'NOT_FOUND', detail: { policy: 'naive@2', mode: 'POLICY_MODE_ACTIVE' } }));
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        action: 'fraud.carrier.v1.CarrierService/SetPolicy',
+        outcome: 'NOT_FOUND',
+        detail: { policy: 'naive@2', mode: 'POLICY_MODE_ACTIVE' },
+      }),
+    );
     // Reads of the policy list are not audited.
     expect(audit.some((a) => a.action === 'fraud.carrier.v1.CarrierService/ListPolicies')).toBe(false);
   });

@@ -35,7 +35,13 @@ describe('switching the policy at run time (carrier over gRPC)', () => {
       ['ACTION_MONITOR', 'ACTION_NONE', 'default@2', false],
     ]);
 
-    await expect(ops.setPolicy({ policy: 'naive@1', mode: 'POLICY_MODE_ACTIVE' as never, reason: 'pilot of today’s rules in one region' })).resolves.toEqual({
+    await expect(
+      ops.setPolicy({
+        policy: 'naive@1',
+        mode: 'POLICY_MODE_ACTIVE' as never,
+        reason: 'pilot of today’s rules in one region',
+      }),
+    ).resolves.toEqual({
       active: 'naive@1',
       shadow: '',
     });
@@ -48,8 +54,17 @@ describe('switching the policy at run time (carrier over gRPC)', () => {
       ['ACTION_WARN', 'ACTION_MONITOR', 'default@2', false],
       ['ACTION_MONITOR', 'ACTION_NONE', 'default@2', false],
     ]);
-    const [assignment] = await rowsOf(carrier.db.url, `SELECT mode, name, version, reason, changed_by FROM policy_assignment ORDER BY id DESC LIMIT 1`);
-    expect(assignment).toEqual({ mode: 'ACTIVE', name: 'naive', version: 1, reason: 'pilot of today’s rules in one region', changed_by: 'ops-li' });
+    const [assignment] = await rowsOf(
+      carrier.db.url,
+      `SELECT mode, name, version, reason, changed_by FROM policy_assignment ORDER BY id DESC LIMIT 1`,
+    );
+    expect(assignment).toEqual({
+      mode: 'ACTIVE',
+      name: 'naive',
+      version: 1,
+      reason: 'pilot of today’s rules in one region',
+      changed_by: 'ops-li',
+    });
   });
 
   it('keeps the switch across a restart', async () => {
@@ -57,7 +72,9 @@ describe('switching the policy at run time (carrier over gRPC)', () => {
     await carrier.boot();
     ops = carrier.client('carrier:CTCC', 'ops-li');
     expect(await ops.listPolicies({})).toMatchObject({ active: 'naive@1', shadow: '' });
-    const explained = await carrier.client('police').explainNumber({ msisdn: sequentialDialler().subject, purpose: 'restart check' });
+    const explained = await carrier
+      .client('police')
+      .explainNumber({ msisdn: sequentialDialler().subject, purpose: 'restart check' });
     expect(explained.state).toBe('ACTION_SUSPEND');
   });
 });
@@ -73,7 +90,11 @@ describe('a shadow policy beside the active one (carrier over gRPC)', () => {
   afterAll(() => carrier.close());
 
   it('records naive’s would-be suspension of the courier, while default takes no restricting action and nothing is enforced', async () => {
-    await ops.setPolicy({ policy: 'naive@1', mode: 'POLICY_MODE_SHADOW' as never, reason: 'count naive’s mistaken kills' });
+    await ops.setPolicy({
+      policy: 'naive@1',
+      mode: 'POLICY_MODE_SHADOW' as never,
+      reason: 'count naive’s mistaken kills',
+    });
     const fan = courier();
     const response = await ingest(ops, toWire(ingestible(fan.events), 200, 'courier'));
     expect(response).toMatchObject({ rejected: 0, decisions: 0 });
@@ -84,7 +105,9 @@ describe('a shadow policy beside the active one (carrier over gRPC)', () => {
       ['ACTION_MONITOR', 'ACTION_NONE', 'naive@1', true],
     ]);
     expect(all[0].reasons.map((r) => r.code)).toEqual(['CALL_BURST', 'NEW_SEGMENT']);
-    expect(all.filter((d) => !d.shadow).every((d) => !['ACTION_RESTRICT', 'ACTION_SUSPEND'].includes(d.action))).toBe(true);
+    expect(all.filter((d) => !d.shadow).every((d) => !['ACTION_RESTRICT', 'ACTION_SUSPEND'].includes(d.action))).toBe(
+      true,
+    );
     expect(await decisionsOf(ops, fan.subject, false)).toEqual(all.filter((d) => !d.shadow));
 
     // Never enforced: no notice, nothing for the registry or the administration, and the number stands where default put it.

@@ -19,22 +19,45 @@ describe('carrier streams across token expiry: renewed, resumed, nothing lost', 
     const administration = province.admin.client('admin:sichuan');
     const issued: string[] = [];
     for (const [i, msisdn] of numbers.entries()) {
-      await carrierToRegistry.submitFlags({ flags: [aFlag(msisdn, { idempotencyKey: `renewal-${i}`, source: 'carrier:CTCC' })] });
-      const { directive } = await administration.issueDirective({ idempotencyKey: `renewal-${i}`, msisdn, kind: 'DIRECTIVE_KIND_REVIEW' as never, reason: 'token renewal check' });
+      await carrierToRegistry.submitFlags({
+        flags: [aFlag(msisdn, { idempotencyKey: `renewal-${i}`, source: 'carrier:CTCC' })],
+      });
+      const { directive } = await administration.issueDirective({
+        idempotencyKey: `renewal-${i}`,
+        msisdn,
+        kind: 'DIRECTIVE_KIND_REVIEW' as never,
+        reason: 'token renewal check',
+      });
       issued.push(directive!.directive!.directiveId);
       await pause(1500);
     }
     // Every change reached the carrier's copy in order, and the cursor stands at the registry's head.
     const copies = await eventually(
-      () => query<{ msisdn: string; status: string }>(carrierDb(), `SELECT msisdn, status FROM registry_status WHERE msisdn = ANY($1) ORDER BY msisdn`, [numbers]),
+      () =>
+        query<{ msisdn: string; status: string }>(
+          carrierDb(),
+          `SELECT msisdn, status FROM registry_status WHERE msisdn = ANY($1) ORDER BY msisdn`,
+          [numbers],
+        ),
       (rows) => rows.length === numbers.length,
     );
     expect(copies.map((r) => r.status)).toEqual(numbers.map(() => 'SUSPECTED'));
-    const head = Number((await query<{ v: string }>(province.registry.db.url, `SELECT coalesce(max(version), 0) AS v FROM status_change`))[0].v);
-    await eventually(async () => Number((await query<{ version: string }>(carrierDb(), `SELECT version FROM registry_cursor`))[0].version), (cursor) => cursor === head);
+    const head = Number(
+      (
+        await query<{ v: string }>(province.registry.db.url, `SELECT coalesce(max(version), 0) AS v FROM status_change`)
+      )[0].v,
+    );
+    await eventually(
+      async () =>
+        Number((await query<{ version: string }>(carrierDb(), `SELECT version FROM registry_cursor`))[0].version),
+      (cursor) => cursor === head,
+    );
     // Every directive was answered by the carrier.
     const answered = await eventually(
-      () => province.admin.sql<{ id: string; status: string }>(`SELECT id, status FROM directive WHERE id = ANY($1)`, [issued]),
+      () =>
+        province.admin.sql<{ id: string; status: string }>(`SELECT id, status FROM directive WHERE id = ANY($1)`, [
+          issued,
+        ]),
       (rows) => rows.length === issued.length && rows.every((r) => r.status !== 'PENDING' && r.status !== 'DELIVERED'),
     );
     expect(answered).toHaveLength(issued.length);
@@ -45,6 +68,14 @@ describe('carrier streams across token expiry: renewed, resumed, nothing lost', 
     );
     expect(expiries).toEqual([{ action: 'fraud.registry.v1.RegistryService/WatchChanges', n: expect.any(String) }]);
     expect(Number(expiries[0].n)).toBeGreaterThanOrEqual(2);
-    expect(Number((await province.admin.sql<{ n: string }>(`SELECT count(*) AS n FROM audit_event WHERE role = 'carrier:CTCC' AND detail->>'code' = 'TOKEN_EXPIRED'`))[0].n)).toBeGreaterThanOrEqual(2);
+    expect(
+      Number(
+        (
+          await province.admin.sql<{ n: string }>(
+            `SELECT count(*) AS n FROM audit_event WHERE role = 'carrier:CTCC' AND detail->>'code' = 'TOKEN_EXPIRED'`,
+          )
+        )[0].n,
+      ),
+    ).toBeGreaterThanOrEqual(2);
   });
 });

@@ -18,11 +18,20 @@ const VICTIMS = 4000;
  * each calling 80 strangers within an hour, a quarter answering (the pattern
  * of the `newNumberBurst` fixture, which reaches RESTRICT under `default`).
  */
-export function mixedTraffic({ honestCallers, fraudCallers, total }: { honestCallers: number; fraudCallers: number; total: number }): Traffic {
+export function mixedTraffic({
+  honestCallers,
+  fraudCallers,
+  total,
+}: {
+  honestCallers: number;
+  fraudCallers: number;
+  total: number;
+}): Traffic {
   const s = new Scenario(2024);
   const from = cst('2024-04-01T08:00');
   // Numbers spread over their range (people()), so nobody looks like a sequential dialler by accident.
-  const subscribers = (prefix: string, count: number, activatedAt: number) => people(s, prefix, count).map((m) => s.subscriber(m.slice(3), activatedAt));
+  const subscribers = (prefix: string, count: number, activatedAt: number) =>
+    people(s, prefix, count).map((m) => s.subscriber(m.slice(3), activatedAt));
   const honest = subscribers('139', honestCallers, cst('2019-05-01T10:00'));
   const everyContact = subscribers('136', honestCallers * CONTACTS_PER_PERSON, cst('2016-01-01T10:00'));
   const contacts = honest.map((_, i) => everyContact.slice(i * CONTACTS_PER_PERSON, (i + 1) * CONTACTS_PER_PERSON));
@@ -34,7 +43,13 @@ export function mixedTraffic({ honestCallers, fraudCallers, total }: { honestCal
     const first = s.between(0, VICTIMS - 1);
     for (let c = 0; c < CALLS_PER_BURST; c++) {
       const answered = s.chance(0.25);
-      s.call(start + c * 45_000, gang, victims[(first + c * 37) % VICTIMS], answered, answered ? s.between(20, 300) : s.between(15, 30));
+      s.call(
+        start + c * 45_000,
+        gang,
+        victims[(first + c * 37) % VICTIMS],
+        answered,
+        answered ? s.between(20, 300) : s.between(15, 30),
+      );
     }
   }
   const honestCalls = total - s.events.length;

@@ -19,13 +19,17 @@ describe('carrier transactions and the transaction guard', () => {
   it('records decisions in a group commit of its own when a caller inside a transaction starts it', async () => {
     const [msisdn] = await subscribe(harness, shop, ['13349000003']);
     const recorder = harness.app.get(DecisionRecorder);
-    const decision = { ...harness.app.get(AnalysisService).state.directive(msisdn, Action.Suspend, Date.now()).decisions[0] };
+    const decision = {
+      ...harness.app.get(AnalysisService).state.directive(msisdn, Action.Suspend, Date.now()).decisions[0],
+    };
     let recorded: Promise<void> | undefined;
     await harness.app.get(DataSource).transaction(async (em) => {
       recorded = recorder.record([decision]);
       await em.query('SELECT 1');
     });
     await recorded;
-    expect(await query(harness, `SELECT action FROM decision WHERE msisdn = $1 AND NOT shadow`, [msisdn])).toEqual([{ action: 'SUSPEND' }]);
+    expect(await query(harness, `SELECT action FROM decision WHERE msisdn = $1 AND NOT shadow`, [msisdn])).toEqual([
+      { action: 'SUSPEND' },
+    ]);
   });
 });

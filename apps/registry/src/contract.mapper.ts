@@ -1,4 +1,12 @@
-import { changeCause, fromTimestamp, numberStatus, toOptionalTimestamp, toTimestamp, type common, type registry } from '@app/contracts';
+import {
+  changeCause,
+  fromTimestamp,
+  numberStatus,
+  toOptionalTimestamp,
+  toTimestamp,
+  type common,
+  type registry,
+} from '@app/contracts';
 import { ValidationError, ValidationErrorCode, type Evidence, type EvidenceInput, type FlagInput } from '@app/domain';
 import type { StatusChange } from './numbers/numbers.repository';
 
@@ -11,12 +19,17 @@ function fromWireEvidence(evidence: common.Evidence | undefined, field: string):
     windowStart: fromTimestamp(evidence.windowStart, `${field}.window_start`),
     windowEnd: fromTimestamp(evidence.windowEnd, `${field}.window_end`),
     measures: evidence.measures ?? [],
-    cells: (evidence.cells ?? []).map((c, i) => ({ cell: c.cell, activity: c.activity, at: fromTimestamp(c.at, `${field}.cells[${i}].at`) })),
+    cells: (evidence.cells ?? []).map((c, i) => ({
+      cell: c.cell,
+      activity: c.activity,
+      at: fromTimestamp(c.at, `${field}.cells[${i}].at`),
+    })),
   };
 }
 
 export function fromWireFlags(request: registry.SubmitFlagsRequest): FlagInput[] {
-  if (!Array.isArray(request.flags)) throw new ValidationError(ValidationErrorCode.Required, 'flags', 'at least one flag is required');
+  if (!Array.isArray(request.flags))
+    throw new ValidationError(ValidationErrorCode.Required, 'flags', 'at least one flag is required');
   return request.flags.map((flag, i) => ({
     idempotencyKey: flag.idempotencyKey,
     msisdn: flag.msisdn,
@@ -34,7 +47,11 @@ export function toWireEvidence(evidence: Evidence): common.Evidence {
     windowStart: toOptionalTimestamp(evidence.windowStart && new Date(evidence.windowStart)),
     windowEnd: toOptionalTimestamp(evidence.windowEnd && new Date(evidence.windowEnd)),
     measures: evidence.measures,
-    cells: evidence.cells.map((c) => ({ cell: c.cell, activity: c.activity, at: toOptionalTimestamp(c.at && new Date(c.at)) })),
+    cells: evidence.cells.map((c) => ({
+      cell: c.cell,
+      activity: c.activity,
+      at: toOptionalTimestamp(c.at && new Date(c.at)),
+    })),
   };
 }
 

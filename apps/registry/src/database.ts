@@ -18,7 +18,12 @@ import { VerificationEntity } from './verification/verification.entity';
 export const registryDatabase: ServiceDatabase = {
   service: 'registry',
   entities: [AuditEventEntity, NumberStatusEntity, StatusChangeEntity, FlagEntity, VerificationEntity],
-  migrations: [CreateAuditLog1764400000000, CreateRegistry1764400000100, NormaliseAuditTargets1764400000710, CreateAuditAnchor1764400000720],
+  migrations: [
+    CreateAuditLog1764400000000,
+    CreateRegistry1764400000100,
+    NormaliseAuditTargets1764400000710,
+    CreateAuditAnchor1764400000720,
+  ],
   appPrivileges: { ...AUDIT_APP_PRIVILEGES, ...AUDIT_ANCHOR_APP_PRIVILEGES },
   // The audit anchor writer, on a pool of its own.
   roles: [AUDIT_ANCHOR_ROLE],

@@ -6,4 +6,10 @@ import { RegistryModule } from './registry.module';
 // The process's environment is read here only: every provider reads it as injected (ENV).
 const env = process.env;
 installServiceLogger('registry', env);
-void bootstrapGrpcApp(RegistryModule.forEnv(env), { name: 'registry', defaultPort: REGISTRY_DEFAULT_PORT, defaultMetricsPort: REGISTRY_DEFAULT_METRICS_PORT, ...REGISTRY_GRPC, env });
+void bootstrapGrpcApp(RegistryModule.forEnv(env), {
+  name: 'registry',
+  defaultPort: REGISTRY_DEFAULT_PORT,
+  defaultMetricsPort: REGISTRY_DEFAULT_METRICS_PORT,
+  ...REGISTRY_GRPC,
+  env,
+});

@@ -39,7 +39,8 @@ describe('audit chain anchors (registry over gRPC)', () => {
   /** Audited reads: one line each. */
   const audited = async (count: number, purpose: string) => {
     const police = registry.client('police');
-    for (let i = 0; i < count; i++) await police.getNumberRecord({ msisdn: readers[i % readers.length], purpose: `${purpose} ${i}` });
+    for (let i = 0; i < count; i++)
+      await police.getNumberRecord({ msisdn: readers[i % readers.length], purpose: `${purpose} ${i}` });
   };
 
   beforeEach(async () => {
@@ -52,26 +53,55 @@ describe('audit chain anchors (registry over gRPC)', () => {
     const logged = jest.spyOn(Logger.prototype, 'log');
     await audited(3, 'before');
     const first = await auditor.verifyAuditChain();
-    expect(first).toMatchObject({ intact: true, fault: FAULT.AUDIT_CHAIN_FAULT_UNSPECIFIED, detail: '', eventsChecked: 3 });
+    expect(first).toMatchObject({
+      intact: true,
+      fault: FAULT.AUDIT_CHAIN_FAULT_UNSPECIFIED,
+      detail: '',
+      eventsChecked: 3,
+    });
     // The start-up anchor, of the empty log, was the newest before this call.
     expect(first.anchorChecked).toMatchObject({ headId: 0, headHash: GENESIS_HASH });
     const published = first.anchorPublished!;
-    const [head] = await ownerRows<{ id: string; hash: string }>(registry, 'SELECT id::text AS id, hash FROM audit_event ORDER BY id DESC LIMIT 1');
+    const [head] = await ownerRows<{ id: string; hash: string }>(
+      registry,
+      'SELECT id::text AS id, hash FROM audit_event ORDER BY id DESC LIMIT 1',
+    );
     expect(published).toMatchObject({ headId: Number(head.id), headHash: head.hash });
     const at = new Date(published.at!.seconds * 1000 + published.at!.nanos / 1e6);
     const key = createPublicKey(first.anchorPublicKey);
-    expect(verify(null, anchorMessage({ headId: String(published.headId), headHash: published.headHash, at }), key, Buffer.from(published.signature, 'base64'))).toBe(true);
-    expect(logged).toHaveBeenCalledWith(expect.objectContaining({ msg: 'audit anchor', head_id: head.id, head_hash: head.hash, signature: published.signature }));
+    expect(
+      verify(
+        null,
+        anchorMessage({ headId: String(published.headId), headHash: published.headHash, at }),
+        key,
+        Buffer.from(published.signature, 'base64'),
+      ),
+    ).toBe(true);
+    expect(logged).toHaveBeenCalledWith(
+      expect.objectContaining({
+        msg: 'audit anchor',
+        head_id: head.id,
+        head_hash: head.hash,
+        signature: published.signature,
+      }),
+    );
     logged.mockRestore();
 
     // Not the token key, and stored where the application role cannot write.
-    expect(first.anchorPublicKey).not.toBe(loadOrCreateSigningKeys(registry.keyDir).publicKey.export({ type: 'spki', format: 'pem' }));
+    expect(first.anchorPublicKey).not.toBe(
+      loadOrCreateSigningKeys(registry.keyDir).publicKey.export({ type: 'spki', format: 'pem' }),
+    );
     const [app, anchor] = resolveDatabaseLogins(registryDatabase, undefined, registry.env, registry.db.url);
     expect(anchor.role).toBe('fraud_audit_anchor');
     const asApp = new Client({ connectionString: app.url });
     await asApp.connect();
     try {
-      await expect(asApp.query(`INSERT INTO audit_anchor (head_id, head_hash, at, key_id, signature) VALUES (0, $1, now(), 'k', 's')`, [GENESIS_HASH])).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        asApp.query(
+          `INSERT INTO audit_anchor (head_id, head_hash, at, key_id, signature) VALUES (0, $1, now(), 'k', 's')`,
+          [GENESIS_HASH],
+        ),
+      ).rejects.toMatchObject({ code: '42501' });
       expect((await asApp.query('SELECT count(*)::int AS n FROM audit_anchor')).rows[0].n).toBeGreaterThanOrEqual(2);
     } finally {
       await asApp.end();
@@ -79,7 +109,12 @@ describe('audit chain anchors (registry over gRPC)', () => {
     const asAnchor = new Client({ connectionString: anchor.url });
     await asAnchor.connect();
     try {
-      for (const refused of ['SELECT * FROM audit_event', 'DELETE FROM audit_anchor', 'UPDATE audit_anchor SET head_id = 0', 'TRUNCATE audit_anchor']) {
+      for (const refused of [
+        'SELECT * FROM audit_event',
+        'DELETE FROM audit_anchor',
+        'UPDATE audit_anchor SET head_id = 0',
+        'TRUNCATE audit_anchor',
+      ]) {
         await expect(asAnchor.query(refused)).rejects.toMatchObject({ code: '42501' });
       }
     } finally {
@@ -91,24 +126,46 @@ describe('audit chain anchors (registry over gRPC)', () => {
     await audited(5, 'kept or not');
     const anchored = (await auditor.verifyAuditChain()).anchorPublished!;
     expect(anchored.headId).toBe(5);
-    await asOwner(registry, 'ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change', 'DELETE FROM audit_event WHERE id > 3', 'ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_change');
+    await asOwner(
+      registry,
+      'ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change',
+      'DELETE FROM audit_event WHERE id > 3',
+      'ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_change',
+    );
     // The remaining lines still link up: only the anchor tells.
     await registry.stop();
     await registry.boot();
     auditor = registry.client('auditor');
     const report = await auditor.verifyAuditChain();
-    expect(report).toMatchObject({ intact: false, fault: FAULT.AUDIT_CHAIN_FAULT_ROWS_MISSING, missingAfterId: 3, eventsChecked: 3 });
+    expect(report).toMatchObject({
+      intact: false,
+      fault: FAULT.AUDIT_CHAIN_FAULT_ROWS_MISSING,
+      missingAfterId: 3,
+      eventsChecked: 3,
+    });
     expect(report.detail).toMatch(/^rows missing after id 3: anchor \d+ of .* records line 5 /);
   });
 
   it('reports a truncated log, and logs the lost head at its next anchor', async () => {
     await audited(2, 'soon gone');
     await auditor.verifyAuditChain();
-    await asOwner(registry, 'ALTER TABLE audit_event DISABLE TRIGGER USER', 'TRUNCATE audit_event', 'ALTER TABLE audit_event ENABLE TRIGGER USER');
+    await asOwner(
+      registry,
+      'ALTER TABLE audit_event DISABLE TRIGGER USER',
+      'TRUNCATE audit_event',
+      'ALTER TABLE audit_event ENABLE TRIGGER USER',
+    );
     const errors = jest.spyOn(Logger.prototype, 'error');
     try {
-      expect(await auditor.verifyAuditChain()).toMatchObject({ intact: false, fault: FAULT.AUDIT_CHAIN_FAULT_ROWS_MISSING, missingAfterId: 0, eventsChecked: 0 });
-      expect(errors).toHaveBeenCalledWith(expect.objectContaining({ msg: 'audit chain lost an anchored line', head_id: '2', found_hash: null }));
+      expect(await auditor.verifyAuditChain()).toMatchObject({
+        intact: false,
+        fault: FAULT.AUDIT_CHAIN_FAULT_ROWS_MISSING,
+        missingAfterId: 0,
+        eventsChecked: 0,
+      });
+      expect(errors).toHaveBeenCalledWith(
+        expect.objectContaining({ msg: 'audit chain lost an anchored line', head_id: '2', found_hash: null }),
+      );
     } finally {
       errors.mockRestore();
     }
@@ -148,12 +205,15 @@ describe('audit chain anchors (registry over gRPC)', () => {
     await forger.connect();
     try {
       // Someone with the anchor role's password but not the key: a head that agrees with the chain, a made-up signature.
-      await forger.query(`INSERT INTO audit_anchor (head_id, head_hash, at, key_id, signature) VALUES ($1, $2, now(), $3, $4)`, [
-        anchorPublished!.headId,
-        anchorPublished!.headHash,
-        anchorPublished!.keyId,
-        Buffer.alloc(64, 7).toString('base64'),
-      ]);
+      await forger.query(
+        `INSERT INTO audit_anchor (head_id, head_hash, at, key_id, signature) VALUES ($1, $2, now(), $3, $4)`,
+        [
+          anchorPublished!.headId,
+          anchorPublished!.headHash,
+          anchorPublished!.keyId,
+          Buffer.alloc(64, 7).toString('base64'),
+        ],
+      );
     } finally {
       await forger.end();
     }

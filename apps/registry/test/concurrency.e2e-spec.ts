@@ -30,21 +30,41 @@ describe.each(CONCURRENT_CALLS)('registry writes, %i calls at once', (n) => {
     }
   }
   const confirm = (key: string, msisdn: string, client = police) =>
-    client.verifyNumber({ idempotencyKey: key, msisdn, outcome: 'VERIFICATION_OUTCOME_CONFIRMED' as never, caseId: 'CD-2024-0117', note: 'call centre raided' });
+    client.verifyNumber({
+      idempotencyKey: key,
+      msisdn,
+      outcome: 'VERIFICATION_OUTCOME_CONFIRMED' as never,
+      caseId: 'CD-2024-0117',
+      note: 'call centre raided',
+    });
   /** Other calls are still answered: a read from memory and one from the database. */
   async function expectStillAnswering(): Promise<void> {
     await expect(police.checkNumbers({ msisdns: ['19100000000'] })).resolves.toHaveProperty('results');
-    await expect(police.getNumberRecord({ msisdn: '19100000000', purpose: 'concurrency check' })).resolves.toBeDefined();
+    await expect(
+      police.getNumberRecord({ msisdn: '19100000000', purpose: 'concurrency check' }),
+    ).resolves.toBeDefined();
   }
-  const flagAnswers = (answers: registry.SubmitFlagsResponse[]) => answers.map((a) => ({ ...a.results[0], replayed: a.results.every((r) => r.replayed) }));
+  const flagAnswers = (answers: registry.SubmitFlagsResponse[]) =>
+    answers.map((a) => ({ ...a.results[0], replayed: a.results.every((r) => r.replayed) }));
 
   it('SubmitFlags: identical batches list once, answered as the first; different ones all list', async () => {
     const batch = numbers(3, 1000 + n * 10).map((m) => aFlag(m));
     const answers = await atOnce(n, () => carrier.submitFlags({ flags: batch }));
     expectOneFirstAnswer(flagAnswers(answers));
-    for (const answer of answers) expect(answer.results.map((r) => ({ ...r, replayed: false }))).toEqual(answers.find((a) => !a.results[0].replayed)!.results);
-    expect(await count(`SELECT count(*) AS n FROM flag WHERE idempotency_key = ANY($1::varchar[])`, [batch.map((f) => f.idempotencyKey)])).toBe(3);
-    expect(await count(`SELECT count(*) AS n FROM status_change WHERE msisdn = ANY($1::varchar[])`, [batch.map((f) => f.msisdn)])).toBe(3);
+    for (const answer of answers)
+      expect(answer.results.map((r) => ({ ...r, replayed: false }))).toEqual(
+        answers.find((a) => !a.results[0].replayed)!.results,
+      );
+    expect(
+      await count(`SELECT count(*) AS n FROM flag WHERE idempotency_key = ANY($1::varchar[])`, [
+        batch.map((f) => f.idempotencyKey),
+      ]),
+    ).toBe(3);
+    expect(
+      await count(`SELECT count(*) AS n FROM status_change WHERE msisdn = ANY($1::varchar[])`, [
+        batch.map((f) => f.msisdn),
+      ]),
+    ).toBe(3);
     await expectStillAnswering();
 
     const each = await atOnce(n, (i) => carrier.submitFlags({ flags: [aFlag(numbers(1, 5000 + n * 100 + i)[0])] }));
@@ -59,7 +79,9 @@ describe.each(CONCURRENT_CALLS)('registry writes, %i calls at once', (n) => {
     const first = expectOneFirstAnswer(await atOnce(n, () => confirm(`confirm-${n}`, msisdn)));
     expect(first).toMatchObject({ msisdn, status: 'NUMBER_STATUS_CONFIRMED' });
     expect(await count(`SELECT count(*) AS n FROM verification WHERE idempotency_key = $1`, [`confirm-${n}`])).toBe(1);
-    expect(await count(`SELECT count(*) AS n FROM status_change WHERE msisdn = $1 AND cause = 'VERIFICATION'`, [msisdn])).toBe(1);
+    expect(
+      await count(`SELECT count(*) AS n FROM status_change WHERE msisdn = $1 AND cause = 'VERIFICATION'`, [msisdn]),
+    ).toBe(1);
     await expectStillAnswering();
 
     const each = await atOnce(n, (i) => confirm(`confirm-${n}-${i}`, others[i]));
@@ -73,8 +95,12 @@ describe.each(CONCURRENT_CALLS)('registry writes, %i calls at once', (n) => {
     const replica = await harness.replica();
     try {
       const there = replica.client('police', 'officer-0427');
-      expectOneFirstAnswer(await atOnce(n, (i) => confirm(`confirm-replicas-${n}`, msisdn, i % 2 === 0 ? police : there)));
-      expect(await count(`SELECT count(*) AS n FROM verification WHERE idempotency_key = $1`, [`confirm-replicas-${n}`])).toBe(1);
+      expectOneFirstAnswer(
+        await atOnce(n, (i) => confirm(`confirm-replicas-${n}`, msisdn, i % 2 === 0 ? police : there)),
+      );
+      expect(
+        await count(`SELECT count(*) AS n FROM verification WHERE idempotency_key = $1`, [`confirm-replicas-${n}`]),
+      ).toBe(1);
     } finally {
       await replica.stop();
     }

@@ -29,7 +29,14 @@ describe('SubmitFlags and CheckNumbers (registry over gRPC)', () => {
   it('lists a flagged number as SUSPECTED, readable at once by CheckNumbers', async () => {
     const [msisdn] = numbers(1, 1000);
     const { results } = await carrier.submitFlags({ flags: [aFlag(msisdn)] });
-    expect(results).toEqual([expect.objectContaining({ msisdn, status: 'NUMBER_STATUS_SUSPECTED', replayed: false, protectedByClearance: false })]);
+    expect(results).toEqual([
+      expect.objectContaining({
+        msisdn,
+        status: 'NUMBER_STATUS_SUSPECTED',
+        replayed: false,
+        protectedByClearance: false,
+      }),
+    ]);
     expect(results[0].version).toBeGreaterThan(0);
 
     const check = await police.checkNumbers({ msisdns: [msisdn, '19100009999'] });
@@ -69,7 +76,9 @@ describe('SubmitFlags and CheckNumbers (registry over gRPC)', () => {
   it('applies a key once when two callers race with it', async () => {
     const flag = aFlag(numbers(1, 3400)[0]);
     const before = await count('flag');
-    const answers = await Promise.all(Array.from({ length: 6 }, () => registry.client('carrier:CTCC').submitFlags({ flags: [flag] })));
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => registry.client('carrier:CTCC').submitFlags({ flags: [flag] })),
+    );
     expect(answers.filter((a) => !a.results[0].replayed)).toHaveLength(1);
     expect(new Set(answers.map((a) => a.results[0].version)).size).toBe(1);
     expect(await count('flag')).toBe(before + 1);
@@ -85,7 +94,9 @@ describe('SubmitFlags and CheckNumbers (registry over gRPC)', () => {
     const [msisdn] = numbers(1, 3600);
     const other = registry.client('carrier:CMCC');
     const a = await carrier.submitFlags({ flags: [aFlag(msisdn, { idempotencyKey: 'shared-key' })] });
-    const b = await other.submitFlags({ flags: [aFlag(msisdn, { idempotencyKey: 'shared-key', source: 'carrier:CMCC' })] });
+    const b = await other.submitFlags({
+      flags: [aFlag(msisdn, { idempotencyKey: 'shared-key', source: 'carrier:CMCC' })],
+    });
     expect(a.results[0].replayed).toBe(false);
     expect(b.results[0].replayed).toBe(false);
   });
@@ -98,7 +109,11 @@ describe('SubmitFlags and CheckNumbers (registry over gRPC)', () => {
     ).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'flags[2].msisdn'));
     expect([await count('flag'), await count('status_change')]).toEqual(before);
     const { results } = await police.checkNumbers({ msisdns: good });
-    expect(results.map((r) => r.status)).toEqual(['NUMBER_STATUS_NOT_LISTED', 'NUMBER_STATUS_NOT_LISTED', 'NUMBER_STATUS_NOT_LISTED']);
+    expect(results.map((r) => r.status)).toEqual([
+      'NUMBER_STATUS_NOT_LISTED',
+      'NUMBER_STATUS_NOT_LISTED',
+      'NUMBER_STATUS_NOT_LISTED',
+    ]);
   });
 
   it.each([
@@ -109,21 +124,37 @@ describe('SubmitFlags and CheckNumbers (registry over gRPC)', () => {
     ['no reason code', { reasonCodes: [] }, 'flags[0].reason_codes'],
     ['a score out of range', { score: 3 }, 'flags[0].score'],
     ['no observation time', { observedAt: undefined }, 'flags[0].observed_at'],
-    ['a bad cell', { evidence: { summary: 'x', measures: [], cells: [{ cell: 'abc', activity: 'call', at: undefined }], windowStart: undefined, windowEnd: undefined } }, 'flags[0].evidence.cells[0].cell'],
+    [
+      'a bad cell',
+      {
+        evidence: {
+          summary: 'x',
+          measures: [],
+          cells: [{ cell: 'abc', activity: 'call', at: undefined }],
+          windowStart: undefined,
+          windowEnd: undefined,
+        },
+      },
+      'flags[0].evidence.cells[0].cell',
+    ],
   ])('refuses %s with INVALID_ARGUMENT naming the field', async (_label, overrides, field) => {
-    await expect(carrier.submitFlags({ flags: [aFlag(numbers(1, 5000)[0], overrides)] })).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, field));
+    await expect(carrier.submitFlags({ flags: [aFlag(numbers(1, 5000)[0], overrides)] })).rejects.toMatchObject(
+      grpcError(status.INVALID_ARGUMENT, field),
+    );
   });
 
   it('refuses an empty batch and one over 1,000 flags', async () => {
     await expect(carrier.submitFlags({ flags: [] })).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'flags'));
     const tooMany = numbers(1001, 6000).map((n) => aFlag(n));
-    await expect(carrier.submitFlags({ flags: tooMany })).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'at most 1000 flags'));
+    await expect(carrier.submitFlags({ flags: tooMany })).rejects.toMatchObject(
+      grpcError(status.INVALID_ARGUMENT, 'at most 1000 flags'),
+    );
   });
 
   it('refuses a flag in another carrier’s name', async () => {
-    await expect(carrier.submitFlags({ flags: [aFlag(numbers(1, 7000)[0], { source: 'carrier:CMCC' })] })).rejects.toMatchObject(
-      grpcError(status.PERMISSION_DENIED, 'flags[0].source'),
-    );
+    await expect(
+      carrier.submitFlags({ flags: [aFlag(numbers(1, 7000)[0], { source: 'carrier:CMCC' })] }),
+    ).rejects.toMatchObject(grpcError(status.PERMISSION_DENIED, 'flags[0].source'));
   });
 
   it('takes a full batch of 1,000 in one call', async () => {
@@ -139,9 +170,15 @@ describe('SubmitFlags and CheckNumbers (registry over gRPC)', () => {
     expect(results).toHaveLength(10_000);
     expect(results.slice(0, 1000).every((r) => r.status === 'NUMBER_STATUS_SUSPECTED')).toBe(true);
     expect(results.slice(1000).every((r) => r.status === 'NUMBER_STATUS_NOT_LISTED')).toBe(true);
-    await expect(police.checkNumbers({ msisdns: numbers(10_001) })).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'msisdns'));
-    await expect(police.checkNumbers({ msisdns: ['+8619100000001', 'x'] })).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'msisdns[1]'));
-    await expect(police.checkNumbers({ msisdns: [] })).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'msisdns'));
+    await expect(police.checkNumbers({ msisdns: numbers(10_001) })).rejects.toMatchObject(
+      grpcError(status.INVALID_ARGUMENT, 'msisdns'),
+    );
+    await expect(police.checkNumbers({ msisdns: ['+8619100000001', 'x'] })).rejects.toMatchObject(
+      grpcError(status.INVALID_ARGUMENT, 'msisdns[1]'),
+    );
+    await expect(police.checkNumbers({ msisdns: [] })).rejects.toMatchObject(
+      grpcError(status.INVALID_ARGUMENT, 'msisdns'),
+    );
   });
 
   it('keeps statuses across a restart (the index reloads from the database)', async () => {
@@ -150,7 +187,11 @@ describe('SubmitFlags and CheckNumbers (registry over gRPC)', () => {
     await registry.stop();
     await registry.boot();
     const fresh = registry.client('police');
-    expect((await fresh.checkNumbers({ msisdns: [msisdn] })).results[0]).toEqual({ msisdn, status: 'NUMBER_STATUS_SUSPECTED', version: results[0].version });
+    expect((await fresh.checkNumbers({ msisdns: [msisdn] })).results[0]).toEqual({
+      msisdn,
+      status: 'NUMBER_STATUS_SUSPECTED',
+      version: results[0].version,
+    });
     carrier = registry.client('carrier:CTCC');
     police = fresh;
   });

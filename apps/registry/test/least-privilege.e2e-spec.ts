@@ -21,10 +21,18 @@ describe('the registry serves as a least-privilege database role', () => {
 
   it('connects as fraud_app, not as the owner of the tables', async () => {
     const owner = new URL(registry.db.url).username;
-    const [session] = (await app.query<{ user: string; superuser: string }>(`SELECT current_user AS user, current_setting('is_superuser') AS superuser`)).rows;
+    const [session] = (
+      await app.query<{ user: string; superuser: string }>(
+        `SELECT current_user AS user, current_setting('is_superuser') AS superuser`,
+      )
+    ).rows;
     expect(session).toEqual({ user: 'fraud_app', superuser: 'off' });
     expect(session.user).not.toBe(owner);
-    const owners = (await app.query<{ owner: string }>(`SELECT DISTINCT tableowner AS owner FROM pg_tables WHERE schemaname = 'public'`)).rows;
+    const owners = (
+      await app.query<{ owner: string }>(
+        `SELECT DISTINCT tableowner AS owner FROM pg_tables WHERE schemaname = 'public'`,
+      )
+    ).rows;
     expect(owners).toEqual([{ owner }]);
   });
 
@@ -51,7 +59,9 @@ describe('the registry serves as a least-privilege database role', () => {
     const carrier = registry.client('carrier:CTCC');
     const auditor = registry.client('auditor');
     expect((await carrier.submitFlags({ flags: [aFlag(msisdn)] })).results).toHaveLength(1);
-    expect(await registry.client('police').getNumberRecord({ msisdn, purpose: 'least privilege check' })).toMatchObject({ msisdn, status: 'NUMBER_STATUS_SUSPECTED' });
+    expect(await registry.client('police').getNumberRecord({ msisdn, purpose: 'least privilege check' })).toMatchObject(
+      { msisdn, status: 'NUMBER_STATUS_SUSPECTED' },
+    );
     const { events } = await auditor.listAuditEvents({ target: msisdn });
     expect(events.map((e) => e.purpose)).toEqual(['least privilege check']);
     expect(await auditor.verifyAuditChain()).toMatchObject({ intact: true });

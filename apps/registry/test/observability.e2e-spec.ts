@@ -4,7 +4,9 @@ import { aFlag, numbers, RegistryHarness } from './registry-harness';
 
 /** The value of one series in a text exposition, 0 when absent. */
 function sample(text: string, name: string, labels: Record<string, string>): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
@@ -29,9 +31,17 @@ describe('registry observability (metrics and request ids)', () => {
     const [suspect, confirmed] = numbers(2, 7_100);
     await carrier.submitFlags({ flags: [aFlag(suspect!), aFlag(confirmed!)] });
     await carrier.checkNumbers({ msisdns: [suspect!] });
-    await police.verifyNumber({ idempotencyKey: 'obs-1', msisdn: confirmed, outcome: 'VERIFICATION_OUTCOME_CONFIRMED' as never, caseId: 'CD-2024-0001', note: '' });
+    await police.verifyNumber({
+      idempotencyKey: 'obs-1',
+      msisdn: confirmed,
+      outcome: 'VERIFICATION_OUTCOME_CONFIRMED' as never,
+      caseId: 'CD-2024-0001',
+      note: '',
+    });
     const msisdn = suspect;
-    await expect(harness.client().checkNumbers({ msisdns: [msisdn!] })).rejects.toMatchObject({ code: GrpcCode.UNAUTHENTICATED });
+    await expect(harness.client().checkNumbers({ msisdns: [msisdn!] })).rejects.toMatchObject({
+      code: GrpcCode.UNAUTHENTICATED,
+    });
 
     const text = await scrape();
     const checkNumbers = { grpc_service: 'fraud.registry.v1.RegistryService', grpc_method: 'CheckNumbers' };
@@ -54,9 +64,15 @@ describe('registry observability (metrics and request ids)', () => {
     const metadata = new Metadata();
     metadata.set('x-request-id', 'trace-42.a');
     const echoed = await new Promise<string[]>((resolve, reject) => {
-      const call = (client.raw as unknown as {
-        checkNumbers(r: registry.CheckNumbersRequest, m: Metadata, cb: (e: ServiceError | null) => void): { on(event: 'metadata', l: (m: Metadata) => void): void };
-      }).checkNumbers({ msisdns: ['+8619100000001'] }, metadata, (error) => (error ? reject(error) : undefined));
+      const call = (
+        client.raw as unknown as {
+          checkNumbers(
+            r: registry.CheckNumbersRequest,
+            m: Metadata,
+            cb: (e: ServiceError | null) => void,
+          ): { on(event: 'metadata', l: (m: Metadata) => void): void };
+        }
+      ).checkNumbers({ msisdns: ['+8619100000001'] }, metadata, (error) => (error ? reject(error) : undefined));
       call.on('metadata', (headers) => resolve(headers.get('x-request-id').map(String)));
     });
     expect(echoed).toEqual(['trace-42.a']);
@@ -64,11 +80,11 @@ describe('registry observability (metrics and request ids)', () => {
     const refused = new Metadata();
     refused.set('x-request-id', 'bad id with spaces');
     const error = await new Promise<ServiceError>((resolve) =>
-      (harness.client().raw as unknown as { checkNumbers(r: registry.CheckNumbersRequest, m: Metadata, cb: (e: ServiceError | null) => void): void }).checkNumbers(
-        { msisdns: [] },
-        refused,
-        (e) => resolve(e!),
-      ),
+      (
+        harness.client().raw as unknown as {
+          checkNumbers(r: registry.CheckNumbersRequest, m: Metadata, cb: (e: ServiceError | null) => void): void;
+        }
+      ).checkNumbers({ msisdns: [] }, refused, (e) => resolve(e!)),
     );
     expect(error.code).toBe(GrpcCode.UNAUTHENTICATED);
     const [generated] = error.metadata.get('x-request-id').map(String);

@@ -4,7 +4,8 @@ import type { registry as wire } from '@app/contracts';
 import { grpcError } from '@app/testing';
 import { aFlag, numbers, RegistryHarness, type RegistryClient } from './registry-harness';
 
-const kindOf = (entry: wire.HistoryEntry) => (entry.flag ? 'flag' : entry.verification ? 'verification' : entry.statusChange ? 'status_change' : 'empty');
+const kindOf = (entry: wire.HistoryEntry) =>
+  entry.flag ? 'flag' : entry.verification ? 'verification' : entry.statusChange ? 'status_change' : 'empty';
 
 describe('GetNumberRecord and the audit log (registry over gRPC)', () => {
   let registry: RegistryHarness;
@@ -19,8 +20,16 @@ describe('GetNumberRecord and the audit log (registry over gRPC)', () => {
     police = registry.client('police', 'officer-0427');
     auditor = registry.client('auditor', 'auditor-1');
     await carrier.submitFlags({ flags: [aFlag(msisdn)] });
-    await registry.client('carrier:CMCC').submitFlags({ flags: [aFlag(msisdn, { source: 'carrier:CMCC', reasonCodes: ['CORROBORATED_REPORTS'] })] });
-    await police.verifyNumber({ idempotencyKey: 'clear-700', msisdn, outcome: 'VERIFICATION_OUTCOME_CLEARED' as never, caseId: 'CD-2024-0117', note: 'courier' });
+    await registry
+      .client('carrier:CMCC')
+      .submitFlags({ flags: [aFlag(msisdn, { source: 'carrier:CMCC', reasonCodes: ['CORROBORATED_REPORTS'] })] });
+    await police.verifyNumber({
+      idempotencyKey: 'clear-700',
+      msisdn,
+      outcome: 'VERIFICATION_OUTCOME_CLEARED' as never,
+      caseId: 'CD-2024-0117',
+      note: 'courier',
+    });
   });
   afterAll(() => registry.close());
 
@@ -29,10 +38,23 @@ describe('GetNumberRecord and the audit log (registry over gRPC)', () => {
     expect(record).toMatchObject({ msisdn, status: 'NUMBER_STATUS_CLEARED', nextPageToken: '' });
     expect(record.history.map(kindOf)).toEqual(['flag', 'status_change', 'flag', 'verification', 'status_change']);
     const [first, change] = record.history;
-    expect(first.flag).toMatchObject({ source: 'carrier:CTCC', reasonCodes: ['CALL_BURST'], evidence: expect.objectContaining({ summary: '26 calls to 24 numbers in 85 minutes' }) });
-    expect(first.flag?.evidence?.cells).toEqual([expect.objectContaining({ cell: '460-11-23456-1', activity: 'call' })]);
-    expect(change.statusChange).toMatchObject({ status: 'NUMBER_STATUS_SUSPECTED', previousStatus: 'NUMBER_STATUS_NOT_LISTED' });
-    expect(record.history[3].verification).toMatchObject({ outcome: 'VERIFICATION_OUTCOME_CLEARED', caseId: 'CD-2024-0117', verifiedBy: 'officer-0427' });
+    expect(first.flag).toMatchObject({
+      source: 'carrier:CTCC',
+      reasonCodes: ['CALL_BURST'],
+      evidence: expect.objectContaining({ summary: '26 calls to 24 numbers in 85 minutes' }),
+    });
+    expect(first.flag?.evidence?.cells).toEqual([
+      expect.objectContaining({ cell: '460-11-23456-1', activity: 'call' }),
+    ]);
+    expect(change.statusChange).toMatchObject({
+      status: 'NUMBER_STATUS_SUSPECTED',
+      previousStatus: 'NUMBER_STATUS_NOT_LISTED',
+    });
+    expect(record.history[3].verification).toMatchObject({
+      outcome: 'VERIFICATION_OUTCOME_CLEARED',
+      caseId: 'CD-2024-0117',
+      verifiedBy: 'officer-0427',
+    });
   });
 
   it('pages through the history with no entry lost or repeated', async () => {
@@ -49,22 +71,46 @@ describe('GetNumberRecord and the audit log (registry over gRPC)', () => {
   });
 
   it('requires a purpose and a valid page token', async () => {
-    await expect(police.getNumberRecord({ msisdn })).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'purpose'));
-    await expect(police.getNumberRecord({ msisdn: 'abc', purpose: 'x' })).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'msisdn'));
-    await expect(police.getNumberRecord({ msisdn, purpose: 'x', page: { pageSize: 1, pageToken: 'garbage' } })).rejects.toMatchObject(
-      grpcError(status.INVALID_ARGUMENT, 'page.page_token'),
+    await expect(police.getNumberRecord({ msisdn })).rejects.toMatchObject(
+      grpcError(status.INVALID_ARGUMENT, 'purpose'),
     );
+    await expect(police.getNumberRecord({ msisdn: 'abc', purpose: 'x' })).rejects.toMatchObject(
+      grpcError(status.INVALID_ARGUMENT, 'msisdn'),
+    );
+    await expect(
+      police.getNumberRecord({ msisdn, purpose: 'x', page: { pageSize: 1, pageToken: 'garbage' } }),
+    ).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'page.page_token'));
   });
 
   it('writes every read of a record to the audit log, with purpose and case, refused ones included', async () => {
     await registry.client('analyst', 'analyst-7').getNumberRecord({ msisdn, purpose: 'weekly oversight' });
-    await expect(registry.client('analyst', 'analyst-7').getNumberRecord({ msisdn })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
-    const { events } = await auditor.listAuditEvents({ target: msisdn, action: 'fraud.registry.v1.RegistryService/GetNumberRecord', page: { pageSize: 1000, pageToken: '' } });
-    expect(events).toContainEqual(expect.objectContaining({ actor: 'officer-0427', role: 'police', purpose: 'appeal review', caseId: 'CD-2024-0117', outcome: 'OK' }));
-    expect(events).toContainEqual(expect.objectContaining({ actor: 'analyst-7', purpose: 'weekly oversight', outcome: 'OK' }));
-    expect(events).toContainEqual(expect.objectContaining({ actor: 'analyst-7', purpose: '', outcome: 'INVALID_ARGUMENT' }));
+    await expect(registry.client('analyst', 'analyst-7').getNumberRecord({ msisdn })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+    });
+    const { events } = await auditor.listAuditEvents({
+      target: msisdn,
+      action: 'fraud.registry.v1.RegistryService/GetNumberRecord',
+      page: { pageSize: 1000, pageToken: '' },
+    });
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        actor: 'officer-0427',
+        role: 'police',
+        purpose: 'appeal review',
+        caseId: 'CD-2024-0117',
+        outcome: 'OK',
+      }),
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({ actor: 'analyst-7', purpose: 'weekly oversight', outcome: 'OK' }),
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({ actor: 'analyst-7', purpose: '', outcome: 'INVALID_ARGUMENT' }),
+    );
     const verifications = await auditor.listAuditEvents({ action: 'fraud.registry.v1.RegistryService/VerifyNumber' });
-    expect(verifications.events).toEqual([expect.objectContaining({ actor: 'officer-0427', target: msisdn, caseId: 'CD-2024-0117', outcome: 'OK' })]);
+    expect(verifications.events).toEqual([
+      expect.objectContaining({ actor: 'officer-0427', target: msisdn, caseId: 'CD-2024-0117', outcome: 'OK' }),
+    ]);
   });
 
   it('audits a refused read with an over-long number and purpose without failing the other audited calls', async () => {
@@ -75,8 +121,13 @@ describe('GetNumberRecord and the audit log (registry over gRPC)', () => {
     ]);
     expect(refused).toMatchObject({ status: 'rejected', reason: { code: status.INVALID_ARGUMENT } });
     expect(served.status).toBe('fulfilled');
-    const { events } = await auditor.listAuditEvents({ outcome: 'INVALID_ARGUMENT', page: { pageSize: 1000, pageToken: '' } });
-    expect(events).toContainEqual(expect.objectContaining({ target: `${'9'.repeat(31)}…`, purpose: `${'x'.repeat(499)}…` }));
+    const { events } = await auditor.listAuditEvents({
+      outcome: 'INVALID_ARGUMENT',
+      page: { pageSize: 1000, pageToken: '' },
+    });
+    expect(events).toContainEqual(
+      expect.objectContaining({ target: `${'9'.repeat(31)}…`, purpose: `${'x'.repeat(499)}…` }),
+    );
   });
 
   it('audits reads whose number or purpose holds a NUL byte, escaped, refused or not, and every call written with them', async () => {
@@ -87,20 +138,31 @@ describe('GetNumberRecord and the audit log (registry over gRPC)', () => {
       { msisdn, purpose: 'tab\tand escape \u001b[2J and a \\ too', caseId: 'case\u0000' },
     ];
     const calls = await Promise.allSettled(requests.map((request) => police.getNumberRecord(request)));
-    const outcomes = calls.map((call) => (call.status === 'fulfilled' ? 'OK' : status[(call.reason as { code: number }).code]));
+    const outcomes = calls.map((call) =>
+      call.status === 'fulfilled' ? 'OK' : status[(call.reason as { code: number }).code],
+    );
     expect(outcomes[1]).toBe('INVALID_ARGUMENT');
     expect(outcomes[2]).toBe('OK');
-    const { events } = await auditor.listAuditEvents({ action: 'fraud.registry.v1.RegistryService/GetNumberRecord', page: { pageSize: 1000, pageToken: '' } });
+    const { events } = await auditor.listAuditEvents({
+      action: 'fraud.registry.v1.RegistryService/GetNumberRecord',
+      page: { pageSize: 1000, pageToken: '' },
+    });
     expect(events).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ target: msisdn, purpose: 'before\\u0000after', outcome: outcomes[0] }),
         expect.objectContaining({ target: '1911234\\u00005678', purpose: 'nul in the number', outcome: outcomes[1] }),
         expect.objectContaining({ target: msisdn, purpose: 'beside the NUL bytes', outcome: outcomes[2] }),
-        expect.objectContaining({ purpose: 'tab\\u0009and escape \\u001b[2J and a \\\\ too', caseId: 'case\\u0000', outcome: outcomes[3] }),
+        expect.objectContaining({
+          purpose: 'tab\\u0009and escape \\u001b[2J and a \\\\ too',
+          caseId: 'case\\u0000',
+          outcome: outcomes[3],
+        }),
       ]),
     );
     // A search holding the raw bytes is refused like any request; the line's escaped target, as shown, finds it.
-    await expect(auditor.listAuditEvents({ target: '1911234\u00005678' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(auditor.listAuditEvents({ target: '1911234\u00005678' })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+    });
     expect((await auditor.listAuditEvents({ target: '1911234\\u00005678' })).events).toHaveLength(1);
     expect(await auditor.verifyAuditChain()).toMatchObject({ intact: true });
   });
@@ -133,8 +195,12 @@ describe('GetNumberRecord and the audit log (registry over gRPC)', () => {
     expect(mine.events.length).toBeGreaterThan(0);
     expect(mine.events.every((e) => e.actor === 'officer-0427')).toBe(true);
     const forged = Buffer.from(JSON.stringify({ id: '1; drop' })).toString('base64url');
-    await expect(auditor.listAuditEvents({ page: { pageSize: 3, pageToken: forged } })).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'page.page_token'));
-    const future = await auditor.listAuditEvents({ since: { seconds: Math.floor(Date.now() / 1000) + 3600, nanos: 0 } });
+    await expect(auditor.listAuditEvents({ page: { pageSize: 3, pageToken: forged } })).rejects.toMatchObject(
+      grpcError(status.INVALID_ARGUMENT, 'page.page_token'),
+    );
+    const future = await auditor.listAuditEvents({
+      since: { seconds: Math.floor(Date.now() / 1000) + 3600, nanos: 0 },
+    });
     expect(future.events).toEqual([]);
   });
 
@@ -143,7 +209,9 @@ describe('GetNumberRecord and the audit log (registry over gRPC)', () => {
     const client = new Client({ connectionString: registry.db.url });
     await client.connect();
     try {
-      await expect(client.query(`UPDATE audit_event SET purpose = 'nothing to see' WHERE id = 2`)).rejects.toThrow('append-only');
+      await expect(client.query(`UPDATE audit_event SET purpose = 'nothing to see' WHERE id = 2`)).rejects.toThrow(
+        'append-only',
+      );
       await expect(client.query(`DELETE FROM audit_event WHERE id = 2`)).rejects.toThrow('append-only');
       // Only someone who can disable the trigger can edit a line; the chain still tells.
       await client.query(`ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change`);

@@ -12,11 +12,19 @@ export type RegistryClient = ServiceClient<registry.RegistryServiceController>;
 
 export const RegistryHarness = {
   start: (options?: StartOptions): Promise<RegistryHarness> =>
-    ServiceHarness.start({ database: registryDatabase, grpc: REGISTRY_GRPC, module: (env, clock) => RegistryModule.forEnv(env, clock) }, options),
+    ServiceHarness.start(
+      { database: registryDatabase, grpc: REGISTRY_GRPC, module: (env, clock) => RegistryModule.forEnv(env, clock) },
+      options,
+    ),
 };
 
 /** Reads WatchChanges from `sinceVersion` until `count` changes arrived, then cancels it. */
-export async function collectChanges(client: RegistryClient, sinceVersion: number, count: number, timeoutMs = 20_000): Promise<registry.StatusChange[]> {
+export async function collectChanges(
+  client: RegistryClient,
+  sinceVersion: number,
+  count: number,
+  timeoutMs = 20_000,
+): Promise<registry.StatusChange[]> {
   const stream = client.watchChanges({ sinceVersion });
   const changes: registry.StatusChange[] = [];
   return new Promise((resolve, reject) => {
@@ -57,7 +65,13 @@ export function aFlag(msisdn: string, overrides: Partial<registry.Flag> = {}): r
       windowStart: { seconds: Math.floor(observedAt.getTime() / 1000) - 5100, nanos: 0 },
       windowEnd: { seconds: Math.floor(observedAt.getTime() / 1000), nanos: 0 },
       measures: [{ name: 'calls_90m', value: 26, threshold: 20 }],
-      cells: [{ cell: '460-11-23456-1', at: { seconds: Math.floor(observedAt.getTime() / 1000) - 600, nanos: 0 }, activity: 'call' }],
+      cells: [
+        {
+          cell: '460-11-23456-1',
+          at: { seconds: Math.floor(observedAt.getTime() / 1000) - 600, nanos: 0 },
+          activity: 'call',
+        },
+      ],
     },
     observedAt: { seconds: Math.floor(observedAt.getTime() / 1000), nanos: 0 },
     ...overrides,

@@ -9,9 +9,15 @@ let n = 0;
 const CALLS: Record<string, { allowed: readonly string[]; call: Call }> = {
   SubmitFlags: {
     allowed: ['carrier:CMCC', 'admin:sichuan'],
-    call: (c, role) => c.submitFlags({ flags: [aFlag(numbers(1, 50_000 + ++n)[0], { source: role.startsWith('carrier') ? role : 'admin' })] }),
+    call: (c, role) =>
+      c.submitFlags({
+        flags: [aFlag(numbers(1, 50_000 + ++n)[0], { source: role.startsWith('carrier') ? role : 'admin' })],
+      }),
   },
-  CheckNumbers: { allowed: ['carrier:CMCC', 'admin:sichuan', 'analyst', 'police'], call: (c) => c.checkNumbers({ msisdns: ['19100000001'] }) },
+  CheckNumbers: {
+    allowed: ['carrier:CMCC', 'admin:sichuan', 'analyst', 'police'],
+    call: (c) => c.checkNumbers({ msisdns: ['19100000001'] }),
+  },
   WatchChanges: { allowed: ['carrier:CMCC', 'admin:sichuan'], call: (c) => collectChanges(c, 0, 1, 5000) },
   GetNumberRecord: {
     allowed: ['carrier:CMCC', 'admin:sichuan', 'analyst', 'police'],
@@ -19,7 +25,13 @@ const CALLS: Record<string, { allowed: readonly string[]; call: Call }> = {
   },
   VerifyNumber: {
     allowed: ['police'],
-    call: (c) => c.verifyNumber({ idempotencyKey: `v-${++n}`, msisdn: '19100000001', outcome: 'VERIFICATION_OUTCOME_CONFIRMED' as never, caseId: 'CD-1' }),
+    call: (c) =>
+      c.verifyNumber({
+        idempotencyKey: `v-${++n}`,
+        msisdn: '19100000001',
+        outcome: 'VERIFICATION_OUTCOME_CONFIRMED' as never,
+        caseId: 'CD-1',
+      }),
   },
   ListAuditEvents: { allowed: ['auditor'], call: (c) => c.listAuditEvents({}) },
   VerifyAuditChain: { allowed: ['auditor'], call: (c) => c.verifyAuditChain() },
@@ -35,7 +47,9 @@ describe('the role matrix of the registry (real tokens over gRPC)', () => {
   });
   afterAll(() => registry.close());
 
-  const cases = Object.entries(CALLS).flatMap(([rpc, { allowed, call }]) => ROLES.map((role) => [rpc, role, allowed.includes(role), call] as const));
+  const cases = Object.entries(CALLS).flatMap(([rpc, { allowed, call }]) =>
+    ROLES.map((role) => [rpc, role, allowed.includes(role), call] as const),
+  );
 
   it.each(cases)('%s as %s: allowed=%s', async (_rpc, role, allowed, call) => {
     const outcome = await call(registry.client(role), role).then(
@@ -47,16 +61,26 @@ describe('the role matrix of the registry (real tokens over gRPC)', () => {
   });
 
   it.each(Object.keys(CALLS))('%s without a token is UNAUTHENTICATED', async (rpc) => {
-    await expect(CALLS[rpc].call(registry.client(), 'carrier:CMCC')).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
+    await expect(CALLS[rpc].call(registry.client(), 'carrier:CMCC')).rejects.toMatchObject({
+      code: status.UNAUTHENTICATED,
+    });
   });
 
   it('writes every refusal to the audit log, with who and what', async () => {
     const auditor = registry.client('auditor', 'auditor-1');
-    const denied = await auditor.listAuditEvents({ outcome: 'PERMISSION_DENIED', page: { pageSize: 1000, pageToken: '' } });
+    const denied = await auditor.listAuditEvents({
+      outcome: 'PERMISSION_DENIED',
+      page: { pageSize: 1000, pageToken: '' },
+    });
     const deniedCount = cases.filter(([, , allowed]) => !allowed).length;
     expect(denied.events).toHaveLength(deniedCount);
     expect(denied.events).toContainEqual(
-      expect.objectContaining({ actor: 'analyst', role: 'analyst', action: 'fraud.registry.v1.RegistryService/VerifyNumber', outcome: 'PERMISSION_DENIED' }),
+      expect.objectContaining({
+        actor: 'analyst',
+        role: 'analyst',
+        action: 'fraud.registry.v1.RegistryService/VerifyNumber',
+        outcome: 'PERMISSION_DENIED',
+      }),
     );
     const unauthenticated = await auditor.listAuditEvents({ outcome: 'UNAUTHENTICATED' });
     expect(unauthenticated.events).toHaveLength(Object.keys(CALLS).length);

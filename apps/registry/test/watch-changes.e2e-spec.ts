@@ -31,7 +31,14 @@ describe('WatchChanges (registry over gRPC)', () => {
     const changes = await live;
     expect(changes.map((c) => c.version)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     expect(new Set(changes.map((c) => c.msisdn)).size).toBe(total);
-    expect(changes.every((c) => c.status === 'NUMBER_STATUS_SUSPECTED' && c.previousStatus === 'NUMBER_STATUS_NOT_LISTED' && c.cause === 'CHANGE_CAUSE_FLAG')).toBe(true);
+    expect(
+      changes.every(
+        (c) =>
+          c.status === 'NUMBER_STATUS_SUSPECTED' &&
+          c.previousStatus === 'NUMBER_STATUS_NOT_LISTED' &&
+          c.cause === 'CHANGE_CAUSE_FLAG',
+      ),
+    ).toBe(true);
 
     // Resume from the middle: exactly the rest. After a restart nothing is in memory,
     // so this reads the database.
@@ -46,7 +53,9 @@ describe('WatchChanges (registry over gRPC)', () => {
     const watcher = registry.client('carrier:CUCC');
     const head = (await registry.client('police').checkNumbers({ msisdns: numbers(1, 0) })).results[0].version;
     expect(head).toBeGreaterThan(0);
-    const { results: latest } = await registry.client('carrier:CTCC').submitFlags({ flags: [aFlag(numbers(1, 900_000)[0])] });
+    const { results: latest } = await registry
+      .client('carrier:CTCC')
+      .submitFlags({ flags: [aFlag(numbers(1, 900_000)[0])] });
     const next = collectChanges(watcher, latest[0].version - 1, 2);
     await registry.client('carrier:CTCC').submitFlags({ flags: [aFlag(numbers(1, 900_001)[0])] });
     const changes = await next;
@@ -55,8 +64,12 @@ describe('WatchChanges (registry over gRPC)', () => {
   });
 
   it('refuses a negative version and callers without the role', async () => {
-    await expect(collectChanges(registry.client('carrier:CMCC'), -1, 1)).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, 'since_version'));
-    await expect(collectChanges(registry.client('analyst'), 0, 1)).rejects.toMatchObject(grpcError(status.PERMISSION_DENIED));
+    await expect(collectChanges(registry.client('carrier:CMCC'), -1, 1)).rejects.toMatchObject(
+      grpcError(status.INVALID_ARGUMENT, 'since_version'),
+    );
+    await expect(collectChanges(registry.client('analyst'), 0, 1)).rejects.toMatchObject(
+      grpcError(status.PERMISSION_DENIED),
+    );
     await expect(collectChanges(registry.client(), 0, 1)).rejects.toMatchObject(grpcError(status.UNAUTHENTICATED));
   });
 });

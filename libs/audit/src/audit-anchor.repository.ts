@@ -47,7 +47,9 @@ export class AuditAnchorRepository {
   }
 
   async newest(): Promise<StoredAnchor | undefined> {
-    const [row]: AnchorRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM audit_anchor ORDER BY id DESC LIMIT 1`);
+    const [row]: AnchorRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM audit_anchor ORDER BY id DESC LIMIT 1`,
+    );
     return row && anchorOf(row);
   }
 
@@ -68,5 +70,12 @@ export class AuditAnchorRepository {
 const COLUMNS = 'id::text AS id, head_id::text AS head_id, head_hash, at, key_id, signature';
 
 function anchorOf(row: AnchorRow): StoredAnchor {
-  return { id: row.id, headId: row.head_id, headHash: row.head_hash, at: row.at, keyId: row.key_id, signature: row.signature };
+  return {
+    id: row.id,
+    headId: row.head_id,
+    headHash: row.head_hash,
+    at: row.at,
+    keyId: row.key_id,
+    signature: row.signature,
+  };
 }

@@ -22,16 +22,24 @@ describe('audit anchor key and signatures', () => {
   });
 
   it('in production, needs AUDIT_ANCHOR_KEY_FILE and never generates one', () => {
-    expect(() => loadAnchorKey({ AUTH_KEY_DIR: dir, NODE_ENV: 'production' })).toThrow(/AUDIT_ANCHOR_KEY_FILE: is required in production/);
+    expect(() => loadAnchorKey({ AUTH_KEY_DIR: dir, NODE_ENV: 'production' })).toThrow(
+      /AUDIT_ANCHOR_KEY_FILE: is required in production/,
+    );
     const file = join(dir, 'anchor.pem');
     writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    expect(loadAnchorKey({ AUDIT_ANCHOR_KEY_FILE: file, NODE_ENV: 'production' })).toMatchObject({ created: false, file });
+    expect(loadAnchorKey({ AUDIT_ANCHOR_KEY_FILE: file, NODE_ENV: 'production' })).toMatchObject({
+      created: false,
+      file,
+    });
   });
 
   it('refuses a missing file or a key that is not Ed25519', () => {
     expect(() => loadAnchorKey({ AUDIT_ANCHOR_KEY_FILE: join(dir, 'none') })).toThrow(ConfigError);
     const rsa = join(dir, 'rsa.pem');
-    writeFileSync(rsa, generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    writeFileSync(
+      rsa,
+      generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    );
     expect(() => loadAnchorKey({ AUDIT_ANCHOR_KEY_FILE: rsa })).toThrow(/is a rsa key; audit anchors use Ed25519/);
   });
 

@@ -66,9 +66,11 @@ const VARIABLE = 'AUDIT_ANCHOR_KEY_FILE';
  */
 export function loadAnchorKey(env: Env): AnchorKey {
   const configured = envOptional(env, 'AUDIT_ANCHOR_KEY_FILE');
-  if (configured !== undefined) return anchorKeyOf(readKeyFile(configured, 'private', VARIABLE, 'audit anchors'), configured, false);
+  if (configured !== undefined)
+    return anchorKeyOf(readKeyFile(configured, 'private', VARIABLE, 'audit anchors'), configured, false);
   const dir = authKeyDir(env);
-  if (!existsSync(resolve(dir, ANCHOR_KEY_FILE)) && envOptional(env, 'NODE_ENV') === 'production') throw new ConfigError(VARIABLE, 'is required in production (no key is generated there)');
+  if (!existsSync(resolve(dir, ANCHOR_KEY_FILE)) && envOptional(env, 'NODE_ENV') === 'production')
+    throw new ConfigError(VARIABLE, 'is required in production (no key is generated there)');
   const pair = loadOrCreateKeyPair(dir, ANCHOR_KEY_FILE, ANCHOR_PUBLIC_KEY_FILE, 'audit anchors');
   return anchorKeyOf(pair.privateKey, pair.privateKeyFile, pair.created);
 }

@@ -70,7 +70,12 @@ export class AuditAnchors implements OnApplicationBootstrap, OnApplicationShutdo
   /** The first anchor is stored before the service takes calls: an anchor role that cannot write stops the start. */
   async onApplicationBootstrap(): Promise<void> {
     if (this.key.created) this.logger.log(`created the audit anchor signing key ${this.key.file}`);
-    this.logger.log({ msg: 'audit anchors signed with key', key_id: this.key.keyId, public_key: this.key.publicKeyPem.trim(), interval_ms: this.intervalMs });
+    this.logger.log({
+      msg: 'audit anchors signed with key',
+      key_id: this.key.keyId,
+      public_key: this.key.publicKeyPem.trim(),
+      interval_ms: this.intervalMs,
+    });
     await this.publish();
     this.timer = setInterval(() => this.publishInBackground(), this.intervalMs);
     this.timer.unref();
@@ -149,14 +154,23 @@ export class AuditAnchors implements OnApplicationBootstrap, OnApplicationShutdo
   private async findAgainstAnchors(newest: StoredAnchor | undefined): Promise<Finding | undefined> {
     const findings: Finding[] = [];
     for (const anchor of await this.anchors.disagreeing(DISAGREEING_LIMIT)) {
-      findings.push(anchorVerifies(this.key, anchor) ? lostHead(anchor, `anchor ${anchor.id} of ${anchor.at.toISOString()}`) : invalid(anchor));
+      findings.push(
+        anchorVerifies(this.key, anchor)
+          ? lostHead(anchor, `anchor ${anchor.id} of ${anchor.at.toISOString()}`)
+          : invalid(anchor),
+      );
     }
     const own = this.lastPublished;
     if (own && own.headId !== '0') {
       const found = await this.events.hashOf(own.headId);
       if (found !== own.headHash) {
         const keptBefore = await this.events.lastIdBefore(own.headId);
-        findings.push(lostHead({ ...own, foundHash: found ?? null, keptBefore }, `this registry's anchor ${own.id} of ${own.at.toISOString()}`));
+        findings.push(
+          lostHead(
+            { ...own, foundHash: found ?? null, keptBefore },
+            `this registry's anchor ${own.id} of ${own.at.toISOString()}`,
+          ),
+        );
       }
     }
     if (newest && !anchorVerifies(this.key, newest)) findings.push(invalid(newest));
@@ -165,7 +179,9 @@ export class AuditAnchors implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private publishInBackground(): void {
-    this.pending = this.publish().catch((error: unknown) => this.logger.warn(`could not anchor the audit chain's head: ${(error as Error).message}`));
+    this.pending = this.publish().catch((error: unknown) =>
+      this.logger.warn(`could not anchor the audit chain's head: ${(error as Error).message}`),
+    );
   }
 
   /** Between two anchors of this process the previous head must still be there, unchanged: said at once, not only when an auditor asks. */

@@ -19,7 +19,12 @@ class FakeRepository {
 }
 
 const sqlError = (code: string) => Object.assign(new Error(`refused (${code})`), { code });
-const entry = (actor: string) => ({ actor, role: 'police', action: 'fraud.registry.v1.RegistryService/GetNumberRecord', outcome: 'OK' });
+const entry = (actor: string) => ({
+  actor,
+  role: 'police',
+  action: 'fraud.registry.v1.RegistryService/GetNumberRecord',
+  outcome: 'OK',
+});
 
 describe(AuditLog.name, () => {
   beforeEach(() => jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined));
@@ -28,8 +33,18 @@ describe(AuditLog.name, () => {
   it('escapes what it stores: a NUL in any field is written as \\u0000; a number target in E.164', async () => {
     const repository = new FakeRepository(() => undefined);
     const log = new AuditLog(repository as unknown as AuditRepository);
-    await log.record({ ...entry('officer\u00001'), target: '1911\u00002345678', purpose: 'why\u0000not', detail: { 'k\u0000': 'v\u0000' } });
-    expect(repository.stored[0]).toMatchObject({ actor: 'officer\\u00001', target: '1911\\u00002345678', purpose: 'why\\u0000not', detail: { 'k\\u0000': 'v\\u0000' } });
+    await log.record({
+      ...entry('officer\u00001'),
+      target: '1911\u00002345678',
+      purpose: 'why\u0000not',
+      detail: { 'k\u0000': 'v\u0000' },
+    });
+    expect(repository.stored[0]).toMatchObject({
+      actor: 'officer\\u00001',
+      target: '1911\\u00002345678',
+      purpose: 'why\\u0000not',
+      detail: { 'k\\u0000': 'v\\u0000' },
+    });
     await log.record({ ...entry('officer-2'), target: '19112345678' });
     expect(repository.stored[1]).toMatchObject({ target: '+8619112345678' });
   });
@@ -38,10 +53,14 @@ describe(AuditLog.name, () => {
     const repository = new FakeRepository((record) => (record.actor === 'bad' ? sqlError('22P05') : undefined));
     const log = new AuditLog(repository as unknown as AuditRepository);
     // Queued together: the first flush takes one line, the rest go as one group.
-    const results = await Promise.allSettled(['first', 'good-1', 'bad', 'good-2'].map((actor) => log.record(entry(actor))));
+    const results = await Promise.allSettled(
+      ['first', 'good-1', 'bad', 'good-2'].map((actor) => log.record(entry(actor))),
+    );
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect(repository.stored.map((r) => r.actor)).toEqual(['first', 'good-1', 'good-2']);
-    expect(Logger.prototype.error).toHaveBeenCalledWith(expect.objectContaining({ msg: 'audit line lost: the database refused it', actor: 'bad' }));
+    expect(Logger.prototype.error).toHaveBeenCalledWith(
+      expect.objectContaining({ msg: 'audit line lost: the database refused it', actor: 'bad' }),
+    );
   });
 
   it('when the database itself fails, fails the group without a round per line', async () => {

@@ -62,7 +62,9 @@ export class AuditLog implements AuditSink, OnApplicationShutdown {
       } catch (error) {
         if (group.length > 1 && isDataError(error)) {
           // One line the database refuses must not take the others with it.
-          this.logger.warn(`audit append of ${group.length} lines failed (${(error as Error).message}): writing them one by one`);
+          this.logger.warn(
+            `audit append of ${group.length} lines failed (${(error as Error).message}): writing them one by one`,
+          );
           await this.appendOneByOne(group);
         } else {
           this.logger.error(`audit append failed: ${(error as Error).message}`);
@@ -81,7 +83,13 @@ export class AuditLog implements AuditSink, OnApplicationShutdown {
         pending.done();
       } catch (error) {
         const { action, actor, outcome } = pending.record;
-        this.logger.error({ msg: 'audit line lost: the database refused it', action, actor, outcome, error: (error as Error).message });
+        this.logger.error({
+          msg: 'audit line lost: the database refused it',
+          action,
+          actor,
+          outcome,
+          error: (error as Error).message,
+        });
         pending.done(error);
         // The database itself is failing now, not one line: the rest fail alike without a round each.
         if (!isDataError(error)) {
@@ -107,7 +115,8 @@ export class AuditLog implements AuditSink, OnApplicationShutdown {
    * target, since a request holding the raw control characters is refused.
    */
   list(filter: AuditFilter, limit: number): Promise<AuditEventEntity[]> {
-    const stored = (value: string | undefined, as = escapeAuditText) => (value === undefined ? undefined : [...new Set([as(value), value])]);
+    const stored = (value: string | undefined, as = escapeAuditText) =>
+      value === undefined ? undefined : [...new Set([as(value), value])];
     return this.repository.list(
       {
         ...filter,

@@ -14,9 +14,12 @@ describe('escapeAuditText', () => {
     expect(escapeAuditText('emoji 😀')).toBe('emoji 😀');
   });
 
-  it.each(['a\u0000b', 'literal \\u0000 typed', '\\\\u0000\u0000', 'x\ud800\udc00\ud800', '\u0001\u001f\u007f done'])('is reversible: %j', (original) => {
-    expect(unescapeAuditText(escapeAuditText(original))).toBe(original);
-  });
+  it.each(['a\u0000b', 'literal \\u0000 typed', '\\\\u0000\u0000', 'x\ud800\udc00\ud800', '\u0001\u001f\u007f done'])(
+    'is reversible: %j',
+    (original) => {
+      expect(unescapeAuditText(escapeAuditText(original))).toBe(original);
+    },
+  );
 });
 
 describe('auditText', () => {
@@ -45,8 +48,21 @@ describe('auditTarget', () => {
 
 describe('auditDetail', () => {
   it('escapes strings and keys at any depth, as JSON would store them', () => {
-    const detail = auditDetail({ note: 'a\u0000b', nested: { 'k\u0000': ['x\u0001', 2, null, undefined, true] }, skipped: undefined, big: 12n, when: new Date(0), nan: NaN });
-    expect(detail).toEqual({ note: 'a\\u0000b', nested: { 'k\\u0000': ['x\\u0001', 2, null, null, true] }, big: '12', when: '1970-01-01T00:00:00.000Z', nan: null });
+    const detail = auditDetail({
+      note: 'a\u0000b',
+      nested: { 'k\u0000': ['x\u0001', 2, null, undefined, true] },
+      skipped: undefined,
+      big: 12n,
+      when: new Date(0),
+      nan: NaN,
+    });
+    expect(detail).toEqual({
+      note: 'a\\u0000b',
+      nested: { 'k\\u0000': ['x\\u0001', 2, null, null, true] },
+      big: '12',
+      when: '1970-01-01T00:00:00.000Z',
+      nan: null,
+    });
     // No JSON escape of NUL, which jsonb refuses: only the escaped backslash before it.
     expect(JSON.stringify(detail)).not.toMatch(/(?<!\\)\\u0000/);
     expect(auditDetail(undefined)).toEqual({});

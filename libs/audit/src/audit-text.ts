@@ -22,7 +22,9 @@ export function escapeAuditText(value: string): string {
 
 /** The original text of an escaped one (for readers of the log). */
 export function unescapeAuditText(escaped: string): string {
-  return escaped.replace(/\\(\\|u[0-9a-f]{4})/g, (_, code: string) => (code === '\\' ? '\\' : String.fromCharCode(parseInt(code.slice(1), 16))));
+  return escaped.replace(/\\(\\|u[0-9a-f]{4})/g, (_, code: string) =>
+    code === '\\' ? '\\' : String.fromCharCode(parseInt(code.slice(1), 16)),
+  );
 }
 
 /**
@@ -85,7 +87,12 @@ function toAuditJson(value: unknown, seen: Set<object> = new Set()): Json {
       if (seen.has(value)) return '[circular]';
       seen.add(value);
       try {
-        if (Array.isArray(value)) return value.map((item) => (item === undefined || typeof item === 'function' || typeof item === 'symbol' ? null : toAuditJson(item, seen)));
+        if (Array.isArray(value))
+          return value.map((item) =>
+            item === undefined || typeof item === 'function' || typeof item === 'symbol'
+              ? null
+              : toAuditJson(item, seen),
+          );
         const object: { [key: string]: Json } = {};
         for (const [key, item] of Object.entries(value)) {
           if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;

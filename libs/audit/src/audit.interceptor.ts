@@ -21,7 +21,10 @@ export class AuditInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const describe = this.reflector.get<((request: unknown) => AuditSubject) | undefined>(AUDITED, context.getHandler());
+    const describe = this.reflector.get<((request: unknown) => AuditSubject) | undefined>(
+      AUDITED,
+      context.getHandler(),
+    );
     const type = context.getType();
     if ((type !== 'rpc' && type !== 'http') || !describe) return next.handle();
     let principal;
@@ -33,7 +36,11 @@ export class AuditInterceptor implements NestInterceptor {
       // The dashboard's API: what describe reads may sit in the path, the query or the body.
       const http = context.switchToHttp().getRequest<{ body?: unknown; query?: object; params?: object }>();
       principal = maybePrincipalOf(http);
-      request = { ...(typeof http.body === 'object' && http.body !== null ? http.body : {}), ...http.query, ...http.params };
+      request = {
+        ...(typeof http.body === 'object' && http.body !== null ? http.body : {}),
+        ...http.query,
+        ...http.params,
+      };
     }
     const subject = describe(request);
     const write = (outcome: string) =>
@@ -51,7 +58,8 @@ export class AuditInterceptor implements NestInterceptor {
       mergeMap((answer) => from(write('OK').then(() => answer))),
       catchError((error: unknown) => {
         // Refused by the client limits, which audited it already.
-        if (typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[REFUSAL_AUDITED] === true) return throwError(() => error);
+        if (typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[REFUSAL_AUDITED] === true)
+          return throwError(() => error);
         const code = callerStatusOf(error)?.code ?? GrpcCode.INTERNAL;
         return from(write(GrpcCode[code])).pipe(mergeMap(() => throwError(() => error)));
       }),

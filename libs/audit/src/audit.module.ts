@@ -7,7 +7,12 @@ import { AuditRepository } from './audit.repository';
 
 /** The service's audit log: the auth guard's sink, and the writer of @Audited calls. */
 @Module({
-  providers: [AuditRepository, AuditLog, { provide: AUDIT_SINK, useExisting: AuditLog }, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
+  providers: [
+    AuditRepository,
+    AuditLog,
+    { provide: AUDIT_SINK, useExisting: AuditLog },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
   exports: [AuditLog, AuditRepository, AUDIT_SINK],
 })
 export class AuditModule {}

@@ -32,7 +32,11 @@ export class AuditRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Appends records to the chain in one transaction; `link` computes each hash from the previous one. */
-  async append(records: AuditRecord[], link: (prevHash: string, record: AuditRecord) => string, genesis: string): Promise<void> {
+  async append(
+    records: AuditRecord[],
+    link: (prevHash: string, record: AuditRecord) => string,
+    genesis: string,
+  ): Promise<void> {
     await this.dataSource.transaction(async (em: EntityManager) => {
       await em.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
       const last: { hash: string }[] = await em.query('SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1');
@@ -68,7 +72,11 @@ export class AuditRepository {
   }
 
   async list(filter: StoredAuditFilter, limit: number): Promise<AuditEventEntity[]> {
-    const q = this.dataSource.getRepository(AuditEventEntity).createQueryBuilder('e').orderBy('e.id', 'ASC').limit(limit);
+    const q = this.dataSource
+      .getRepository(AuditEventEntity)
+      .createQueryBuilder('e')
+      .orderBy('e.id', 'ASC')
+      .limit(limit);
     if (filter.actor) q.andWhere('e.actor IN (:...actor)', { actor: filter.actor });
     if (filter.action) q.andWhere('e.action IN (:...action)', { action: filter.action });
     if (filter.target) q.andWhere('e.target IN (:...target)', { target: filter.target });
@@ -81,7 +89,9 @@ export class AuditRepository {
 
   /** The chain's head now: its last line's id and hash, undefined while the log is empty. */
   async head(): Promise<{ id: string; hash: string } | undefined> {
-    const [row]: { id: string; hash: string }[] = await this.dataSource.query('SELECT id::text AS id, hash FROM audit_event ORDER BY id DESC LIMIT 1');
+    const [row]: { id: string; hash: string }[] = await this.dataSource.query(
+      'SELECT id::text AS id, hash FROM audit_event ORDER BY id DESC LIMIT 1',
+    );
     return row;
   }
 
@@ -93,7 +103,10 @@ export class AuditRepository {
 
   /** The id of the last line before `id` ('0' when there is none). */
   async lastIdBefore(id: string): Promise<string> {
-    const [row]: { id: string }[] = await this.dataSource.query('SELECT COALESCE(max(id), 0)::text AS id FROM audit_event WHERE id < $1', [id]);
+    const [row]: { id: string }[] = await this.dataSource.query(
+      'SELECT COALESCE(max(id), 0)::text AS id FROM audit_event WHERE id < $1',
+      [id],
+    );
     return row.id;
   }
 

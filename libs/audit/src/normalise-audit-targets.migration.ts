@@ -18,7 +18,9 @@ export class NormaliseAuditTargets1764400000710 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE audit_event ADD COLUMN hashed_target varchar(32)`);
     await q.query(`ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change`);
-    await q.query(`UPDATE audit_event SET hashed_target = target, target = '+86' || target WHERE target ~ '^1[3-9][0-9]{9}$'`);
+    await q.query(
+      `UPDATE audit_event SET hashed_target = target, target = '+86' || target WHERE target ~ '^1[3-9][0-9]{9}$'`,
+    );
     await q.query(`ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_change`);
     await q.query(`
       ALTER TABLE audit_event ADD CONSTRAINT audit_event_hashed_target_ck

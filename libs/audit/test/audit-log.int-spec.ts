@@ -1,7 +1,19 @@
-import { AUDIT_APP_PRIVILEGES, AuditEventEntity, AuditLog, AuditRepository, CreateAuditLog1764400000000, NormaliseAuditTargets1764400000710 } from '@app/audit';
+import {
+  AUDIT_APP_PRIVILEGES,
+  AuditEventEntity,
+  AuditLog,
+  AuditRepository,
+  CreateAuditLog1764400000000,
+  NormaliseAuditTargets1764400000710,
+} from '@app/audit';
 import { openTestDataSource, type TestDataSource } from '@app/testing';
 
-const auditDatabase = { service: 'audit', entities: [AuditEventEntity], migrations: [CreateAuditLog1764400000000, NormaliseAuditTargets1764400000710], appPrivileges: AUDIT_APP_PRIVILEGES };
+const auditDatabase = {
+  service: 'audit',
+  entities: [AuditEventEntity],
+  migrations: [CreateAuditLog1764400000000, NormaliseAuditTargets1764400000710],
+  appPrivileges: AUDIT_APP_PRIVILEGES,
+};
 
 describe('AuditLog group commit (real PostgreSQL)', () => {
   let db: TestDataSource;
@@ -17,7 +29,12 @@ describe('AuditLog group commit (real PostgreSQL)', () => {
     let written: Promise<void> | undefined;
     await db.dataSource.transaction(async (em) => {
       // Not awaited here: the line is durable on its own, not with this transaction.
-      written = log.record({ actor: 'officer-1', role: 'police', action: 'fraud.registry.v1.RegistryService/GetNumberRecord', outcome: 'OK' });
+      written = log.record({
+        actor: 'officer-1',
+        role: 'police',
+        action: 'fraud.registry.v1.RegistryService/GetNumberRecord',
+        outcome: 'OK',
+      });
       await em.query('SELECT 1');
     });
     await written;

@@ -51,6 +51,7 @@ export function envEnum<T extends string>(env: Env, name: string, allowed: reado
     if (fallback === undefined) throw new ConfigError(name, `is required (one of ${allowed.join(', ')})`);
     return fallback;
   }
-  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `"${raw}" is not one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new ConfigError(name, `"${raw}" is not one of ${allowed.join(', ')}`);
   return raw as T;
 }

@@ -48,11 +48,24 @@ describe('enum codecs', () => {
   });
 
   it('reads unset, UNSPECIFIED and unknown values as nothing, or refuses them naming the field', () => {
-    for (const absent of [undefined, null, carrier.ReportCategory.REPORT_CATEGORY_UNSPECIFIED, 'REPORT_CATEGORY_SCAM' as carrier.ReportCategory]) {
+    for (const absent of [
+      undefined,
+      null,
+      carrier.ReportCategory.REPORT_CATEGORY_UNSPECIFIED,
+      'REPORT_CATEGORY_SCAM' as carrier.ReportCategory,
+    ]) {
       expect(codecs.reportCategory.tryFromWire(absent)).toBeUndefined();
     }
-    expect(() => codecs.reportCategory.fromWire(undefined, 'report.category')).toThrow(new ValidationError(ValidationErrorCode.Required, 'report.category', 'must be REPORT_CATEGORY_FRAUD, REPORT_CATEGORY_HARASSMENT or REPORT_CATEGORY_SPAM'));
-    expect(() => codecs.usageProfile.fromWire(carrier.UsageProfile.USAGE_PROFILE_UNSPECIFIED, 'profile')).toThrow('profile: must be USAGE_PROFILE_NONE, USAGE_PROFILE_COURIER, USAGE_PROFILE_DELIVERY, USAGE_PROFILE_LOGISTICS or USAGE_PROFILE_ENTERPRISE');
+    expect(() => codecs.reportCategory.fromWire(undefined, 'report.category')).toThrow(
+      new ValidationError(
+        ValidationErrorCode.Required,
+        'report.category',
+        'must be REPORT_CATEGORY_FRAUD, REPORT_CATEGORY_HARASSMENT or REPORT_CATEGORY_SPAM',
+      ),
+    );
+    expect(() => codecs.usageProfile.fromWire(carrier.UsageProfile.USAGE_PROFILE_UNSPECIFIED, 'profile')).toThrow(
+      'profile: must be USAGE_PROFILE_NONE, USAGE_PROFILE_COURIER, USAGE_PROFILE_DELIVERY, USAGE_PROFILE_LOGISTICS or USAGE_PROFILE_ENTERPRISE',
+    );
     expect(() => codecs.usageProfile.fromWire(7 as unknown as carrier.UsageProfile, 'subscriber.profile')).toThrow(
       expect.objectContaining({ code: ValidationErrorCode.Malformed, field: 'subscriber.profile' }),
     );

@@ -1,4 +1,12 @@
-import { Action, ReportCategory, UsageProfile, ValidationError, ValidationErrorCode, VerificationOutcome, type RegistryStatus } from '@app/domain';
+import {
+  Action,
+  ReportCategory,
+  UsageProfile,
+  ValidationError,
+  ValidationErrorCode,
+  VerificationOutcome,
+  type RegistryStatus,
+} from '@app/domain';
 // Types only: fraudctl reads the codecs without loading the generated services (and Nest with them).
 import type * as admin from './generated/fraud/admin/v1/admin';
 import type * as carrier from './generated/fraud/carrier/v1/carrier';
@@ -34,10 +42,14 @@ type Named<W extends string> = Exclude<`${W}`, `${string}_UNSPECIFIED` | 'UNRECO
 
 /** A codec for the wire enum W: `wireEnum<carrier.Action>()<Action>('ACTION_', { ... })`. */
 function wireEnum<W extends string>() {
-  return <D extends string>(prefix: string, table: Readonly<Record<D, Named<W>>>): EnumCodec<D, W> => codec(prefix, table);
+  return <D extends string>(prefix: string, table: Readonly<Record<D, Named<W>>>): EnumCodec<D, W> =>
+    codec(prefix, table);
 }
 
-function codec<D extends string, W extends string>(prefix: string, table: Readonly<Record<D, string>>): EnumCodec<D, W> {
+function codec<D extends string, W extends string>(
+  prefix: string,
+  table: Readonly<Record<D, string>>,
+): EnumCodec<D, W> {
   const values = Object.keys(table) as D[];
   const domainOf = new Map<string, D>(values.map((value) => [table[value], value]));
   // Maps both ways: the registry's CheckNumbers maps up to 10,000 statuses a call.
@@ -47,7 +59,8 @@ function codec<D extends string, W extends string>(prefix: string, table: Readon
   const misnamed = wireNames.find((name) => !name.startsWith(prefix));
   if (misnamed !== undefined) throw new Error(`${misnamed} does not start with ${prefix}`);
   const expected = `must be ${wireNames.length > 1 ? `${wireNames.slice(0, -1).join(', ')} or ${wireNames.at(-1)}` : wireNames[0]}`;
-  const tryFromWire = (value: W | null | undefined): D | undefined => (value === null || value === undefined ? undefined : domainOf.get(value));
+  const tryFromWire = (value: W | null | undefined): D | undefined =>
+    value === null || value === undefined ? undefined : domainOf.get(value);
   return {
     prefix,
     values,
@@ -80,10 +93,13 @@ export const numberStatus = wireEnum<common.NumberStatus>()<`${RegistryStatus}`>
 
 // fraud.registry.v1
 
-export const verificationOutcome = wireEnum<registry.VerificationOutcome>()<VerificationOutcome>('VERIFICATION_OUTCOME_', {
-  [VerificationOutcome.Confirmed]: 'VERIFICATION_OUTCOME_CONFIRMED',
-  [VerificationOutcome.Cleared]: 'VERIFICATION_OUTCOME_CLEARED',
-});
+export const verificationOutcome = wireEnum<registry.VerificationOutcome>()<VerificationOutcome>(
+  'VERIFICATION_OUTCOME_',
+  {
+    [VerificationOutcome.Confirmed]: 'VERIFICATION_OUTCOME_CONFIRMED',
+    [VerificationOutcome.Cleared]: 'VERIFICATION_OUTCOME_CLEARED',
+  },
+);
 
 export const changeCause = wireEnum<registry.ChangeCause>()('CHANGE_CAUSE_', {
   FLAG: 'CHANGE_CAUSE_FLAG',

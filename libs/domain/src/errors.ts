@@ -54,7 +54,10 @@ export interface FeatureErrorClass<Code extends string> {
  *   export const CellsError = errorCodes('CellsError', { KEY_REUSED: ErrorKind.AlreadyExists, NOT_LISTED: ErrorKind.NotFound });
  *   throw new CellsError('NOT_LISTED', `${cell} is not on the high-risk cell list`, 'cell');
  */
-export function errorCodes<Code extends string>(name: string, kinds: Readonly<Record<Code, ErrorKind>>): FeatureErrorClass<Code> {
+export function errorCodes<Code extends string>(
+  name: string,
+  kinds: Readonly<Record<Code, ErrorKind>>,
+): FeatureErrorClass<Code> {
   const featureError = class extends FeatureError<Code> {
     static readonly kinds = kinds;
 

@@ -35,7 +35,8 @@ export class NumberMap<V> {
   }
 
   set(key: number, value: V): this {
-    if (!(key > 0) || !Number.isSafeInteger(key)) throw new RangeError(`NumberMap keys are positive safe integers, got ${key}`);
+    if (!(key > 0) || !Number.isSafeInteger(key))
+      throw new RangeError(`NumberMap keys are positive safe integers, got ${key}`);
     let i = this.home(key);
     for (;;) {
       const k = this.table[i];
@@ -124,7 +125,7 @@ export class NumberMap<V> {
   }
 
   private home(key: number): number {
-    const low = key % 4_294_967_296 | 0;
+    const low = (key % 4_294_967_296) | 0;
     const high = (key / 4_294_967_296) | 0;
     let h = Math.imul(low ^ Math.imul(high, 0x9e3779b1), 0x85ebca6b);
     h ^= h >>> 13;

@@ -1,9 +1,14 @@
 import { ValidationError, ValidationErrorCode } from './errors';
 
 /** Page size asked for, defaulted and capped (AIP-158). */
-export function pageSize(requested: number | undefined, defaults: { default: number; max: number }, field = 'page.page_size'): number {
+export function pageSize(
+  requested: number | undefined,
+  defaults: { default: number; max: number },
+  field = 'page.page_size',
+): number {
   if (!requested) return defaults.default;
-  if (!Number.isInteger(requested) || requested < 0) throw new ValidationError(ValidationErrorCode.OutOfRange, field, 'must be a positive whole number');
+  if (!Number.isInteger(requested) || requested < 0)
+    throw new ValidationError(ValidationErrorCode.OutOfRange, field, 'must be a positive whole number');
   return Math.min(requested, defaults.max);
 }
 
@@ -12,7 +17,11 @@ export function encodePageToken(position: Record<string, string | number>): stri
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-export function decodePageToken<T extends Record<string, string | number>>(token: string | undefined, shape: { [K in keyof T]: 'string' | 'number' }, field = 'page.page_token'): T | undefined {
+export function decodePageToken<T extends Record<string, string | number>>(
+  token: string | undefined,
+  shape: { [K in keyof T]: 'string' | 'number' },
+  field = 'page.page_token',
+): T | undefined {
   if (!token) return undefined;
   let parsed: unknown;
   try {
@@ -20,7 +29,8 @@ export function decodePageToken<T extends Record<string, string | number>>(token
   } catch {
     throw new ValidationError(ValidationErrorCode.Malformed, field, 'is not a page token returned by this service');
   }
-  if (!parsed || typeof parsed !== 'object') throw new ValidationError(ValidationErrorCode.Malformed, field, 'is not a page token returned by this service');
+  if (!parsed || typeof parsed !== 'object')
+    throw new ValidationError(ValidationErrorCode.Malformed, field, 'is not a page token returned by this service');
   for (const [key, type] of Object.entries(shape)) {
     if (typeof (parsed as Record<string, unknown>)[key] !== type) {
       throw new ValidationError(ValidationErrorCode.Malformed, field, 'is not a page token returned by this service');

@@ -12,7 +12,14 @@ const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\
  * their proto name: police notes, reasons, acknowledgement details, policy
  * documents. Every other text field is one line of printable characters.
  */
-export const MULTILINE_FIELDS: ReadonlySet<string> = new Set(['note', 'reason', 'detail', 'ack_detail', 'document', 'summary']);
+export const MULTILINE_FIELDS: ReadonlySet<string> = new Set([
+  'note',
+  'reason',
+  'detail',
+  'ack_detail',
+  'document',
+  'summary',
+]);
 
 export function hasControlCharacter(text: string, multiline = false): boolean {
   return (multiline ? CONTROL_BUT_LINE_BREAKS : ANY_CONTROL).test(text);
@@ -36,11 +43,17 @@ export function controlCharacterField(value: unknown, naming: FieldNaming = 'sna
 /** Throws INVALID_ARGUMENT naming the first text field of the request that holds a control character. */
 export function assertNoControlCharacters(value: unknown, naming: FieldNaming = 'snake_case'): void {
   const field = controlCharacterField(value, naming);
-  if (field !== undefined) throw new ValidationError(ValidationErrorCode.Malformed, field, 'must not contain control characters (such as NUL)');
+  if (field !== undefined)
+    throw new ValidationError(
+      ValidationErrorCode.Malformed,
+      field,
+      'must not contain control characters (such as NUL)',
+    );
 }
 
 function search(value: unknown, path: string, name: string, naming: FieldNaming, depth: number): string | undefined {
-  if (typeof value === 'string') return hasControlCharacter(value, MULTILINE_FIELDS.has(name)) ? path || '(request)' : undefined;
+  if (typeof value === 'string')
+    return hasControlCharacter(value, MULTILINE_FIELDS.has(name)) ? path || '(request)' : undefined;
   if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {

@@ -3,7 +3,15 @@ import { Controller, Logger, Module } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { Observable } from 'rxjs';
 import type { registry } from '@app/contracts';
-import { bootstrapGrpcApp, createGrpcClient, findFreePort, grpcMicroserviceOptions, startGrpcApp, unary, type GrpcApp } from '@app/grpc';
+import {
+  bootstrapGrpcApp,
+  createGrpcClient,
+  findFreePort,
+  grpcMicroserviceOptions,
+  startGrpcApp,
+  unary,
+  type GrpcApp,
+} from '@app/grpc';
 import { healthCheck } from '@app/testing';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -14,7 +22,9 @@ class SlowController {
   @GrpcMethod('RegistryService', 'checkNumbers')
   async checkNumbers(request: registry.CheckNumbersRequest): Promise<registry.CheckNumbersResponse> {
     await sleep(300);
-    return { results: request.msisdns.map((msisdn) => ({ msisdn, status: 'NUMBER_STATUS_NOT_LISTED' as never, version: 1 })) };
+    return {
+      results: request.msisdns.map((msisdn) => ({ msisdn, status: 'NUMBER_STATUS_NOT_LISTED' as never, version: 1 })),
+    };
   }
 
   @GrpcMethod('RegistryService', 'watchChanges')
@@ -26,13 +36,30 @@ class SlowController {
 @Module({ controllers: [SlowController] })
 class SlowAppModule {}
 
-const registryService = { protoFiles: ['fraud/registry/v1/registry.proto'], packages: ['fraud.registry.v1'], healthServices: ['fraud.registry.v1.RegistryService'] };
+const registryService = {
+  protoFiles: ['fraud/registry/v1/registry.proto'],
+  packages: ['fraud.registry.v1'],
+  healthServices: ['fraud.registry.v1.RegistryService'],
+};
 
 describe('gRPC server life cycle (e2e)', () => {
   it('drains: in-flight calls finish, live streams are cut after the grace period, new calls are refused', async () => {
     const port = await findFreePort();
-    const app: GrpcApp = await startGrpcApp(SlowAppModule, grpcMicroserviceOptions({ ...registryService, host: '127.0.0.1', port, credentials: ServerCredentials.createInsecure() }), { logger: false });
-    const client = createGrpcClient('fraud.registry.v1.RegistryService', 'fraud/registry/v1/registry.proto', app.address);
+    const app: GrpcApp = await startGrpcApp(
+      SlowAppModule,
+      grpcMicroserviceOptions({
+        ...registryService,
+        host: '127.0.0.1',
+        port,
+        credentials: ServerCredentials.createInsecure(),
+      }),
+      { logger: false },
+    );
+    const client = createGrpcClient(
+      'fraud.registry.v1.RegistryService',
+      'fraud/registry/v1/registry.proto',
+      app.address,
+    );
     try {
       const feed = client.watchChanges({ sinceVersion: 0 });
       const feedEnded = new Promise<ServiceError>((resolve) => feed.on('error', resolve));
@@ -44,7 +71,9 @@ describe('gRPC server life cycle (e2e)', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(500); // waited for the feed, up to the grace period
       expect((await inFlight).results).toHaveLength(1);
       expect((await feedEnded).code).toBe(GrpcCode.CANCELLED);
-      await expect(unary(client, 'checkNumbers', { msisdns: [] }, new Metadata(), { deadline: Date.now() + 1000 })).rejects.toMatchObject({ code: GrpcCode.UNAVAILABLE });
+      await expect(
+        unary(client, 'checkNumbers', { msisdns: [] }, new Metadata(), { deadline: Date.now() + 1000 }),
+      ).rejects.toMatchObject({ code: GrpcCode.UNAVAILABLE });
     } finally {
       client.close();
       await app.close(0);
@@ -89,7 +118,13 @@ describe('gRPC server life cycle (e2e)', () => {
     it('stops with status 1 and the variable named when the configuration is wrong', async () => {
       const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
       try {
-        await bootstrapGrpcApp(SlowAppModule, { ...registryService, name: 'registry', defaultPort: 1, env: {}, logger: false });
+        await bootstrapGrpcApp(SlowAppModule, {
+          ...registryService,
+          name: 'registry',
+          defaultPort: 1,
+          env: {},
+          logger: false,
+        });
         expect(exit).toHaveBeenCalledWith(1);
         expect(error).toHaveBeenCalledWith(expect.stringMatching(/^configuration: GRPC_TLS_CERT: is required/));
       } finally {

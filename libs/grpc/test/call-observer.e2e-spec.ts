@@ -41,7 +41,16 @@ class ObservedController {
   @Roles(RoleKind.Police)
   watchChanges(): Observable<registry.WatchChangesResponse> {
     return new Observable((subscriber) => {
-      subscriber.next({ change: { version: 1, msisdn: '+8619112345678', status: common.NumberStatus.NUMBER_STATUS_SUSPECTED, previousStatus: 0 as never, cause: 0 as never, changedAt: undefined } });
+      subscriber.next({
+        change: {
+          version: 1,
+          msisdn: '+8619112345678',
+          status: common.NumberStatus.NUMBER_STATUS_SUSPECTED,
+          previousStatus: 0 as never,
+          cause: 0 as never,
+          changedAt: undefined,
+        },
+      });
       subscriber.complete();
     });
   }
@@ -51,7 +60,11 @@ describe('every gRPC call observed: metrics, request ids, one log line (e2e)', (
   const keys = generateKeyPairSync('ed25519');
   const token = signToken({ subject: 'officer-7', role: 'police', ttlSeconds: 600 }, keys.privateKey);
   const lines: Record<string, unknown>[] = [];
-  const logger = new ServiceLogger({ service: 'registry', level: 'debug', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = new ServiceLogger({
+    service: 'registry',
+    level: 'debug',
+    write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>),
+  });
   let server: GrpcApp;
   const clients: GrpcServiceClient[] = [];
 
@@ -76,7 +89,10 @@ describe('every gRPC call observed: metrics, request ids, one log line (e2e)', (
       credentials: ServerCredentials.createInsecure(),
       slowCallMs: 400,
     });
-    server = await startGrpcApp(ObservedModule, options, { logger, metrics: { host: '127.0.0.1', port: await freePort() } });
+    server = await startGrpcApp(ObservedModule, options, {
+      logger,
+      metrics: { host: '127.0.0.1', port: await freePort() },
+    });
   });
   afterAll(async () => {
     clients.forEach((c) => c.close());
@@ -86,19 +102,36 @@ describe('every gRPC call observed: metrics, request ids, one log line (e2e)', (
   beforeEach(() => (lines.length = 0));
 
   const client = (withToken = true): GrpcServiceClient => {
-    const c = createGrpcClient('fraud.registry.v1.RegistryService', 'fraud/registry/v1/registry.proto', server.address, withToken ? { token } : {});
+    const c = createGrpcClient(
+      'fraud.registry.v1.RegistryService',
+      'fraud/registry/v1/registry.proto',
+      server.address,
+      withToken ? { token } : {},
+    );
     clients.push(c);
     return c;
   };
   /** A unary call with a request id; resolves with its error (if any) and the id sent back. */
-  const call = (c: GrpcServiceClient, msisdns: string[], requestId?: string): Promise<{ error: ServiceError | null; echoed: string | undefined }> =>
+  const call = (
+    c: GrpcServiceClient,
+    msisdns: string[],
+    requestId?: string,
+  ): Promise<{ error: ServiceError | null; echoed: string | undefined }> =>
     new Promise((resolve) => {
       const metadata = new Metadata();
       if (requestId !== undefined) metadata.set('x-request-id', requestId);
       let headers: Metadata | undefined;
-      const pending = (c as unknown as {
-        checkNumbers(r: unknown, m: Metadata, cb: (e: ServiceError | null) => void): { on(event: 'metadata', l: (m: Metadata) => void): void };
-      }).checkNumbers({ msisdns }, metadata, (error) => resolve({ error, echoed: String((headers ?? error?.metadata)?.get('x-request-id')[0] ?? '') || undefined }));
+      const pending = (
+        c as unknown as {
+          checkNumbers(
+            r: unknown,
+            m: Metadata,
+            cb: (e: ServiceError | null) => void,
+          ): { on(event: 'metadata', l: (m: Metadata) => void): void };
+        }
+      ).checkNumbers({ msisdns }, metadata, (error) =>
+        resolve({ error, echoed: String((headers ?? error?.metadata)?.get('x-request-id')[0] ?? '') || undefined }),
+      );
       pending.on('metadata', (m) => (headers = m));
     });
   const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
@@ -109,8 +142,22 @@ describe('every gRPC call observed: metrics, request ids, one log line (e2e)', (
     expect(echoed).toBe('req-ok-1');
     await settle();
     expect(lines).toEqual([
-      expect.objectContaining({ level: 'info', context: 'ObservedController', msg: 'looking up 1 numbers', request_id: 'req-ok-1', service: 'registry' }),
-      expect.objectContaining({ level: 'debug', context: 'grpc', msg: 'call', method: 'fraud.registry.v1.RegistryService/CheckNumbers', code: 'OK', request_id: 'req-ok-1', role: 'police' }),
+      expect.objectContaining({
+        level: 'info',
+        context: 'ObservedController',
+        msg: 'looking up 1 numbers',
+        request_id: 'req-ok-1',
+        service: 'registry',
+      }),
+      expect.objectContaining({
+        level: 'debug',
+        context: 'grpc',
+        msg: 'call',
+        method: 'fraud.registry.v1.RegistryService/CheckNumbers',
+        code: 'OK',
+        request_id: 'req-ok-1',
+        role: 'police',
+      }),
     ]);
     expect(JSON.stringify(lines)).not.toContain(token);
   });
@@ -124,18 +171,40 @@ describe('every gRPC call observed: metrics, request ids, one log line (e2e)', (
     await settle();
     const calls = lines.filter((l) => l.context === 'grpc');
     expect(calls).toEqual([
-      expect.objectContaining({ level: 'warn', msg: 'call failed', code: 'UNAUTHENTICATED', request_id: 'req-refused', duration_ms: expect.any(Number) }),
-      expect.objectContaining({ level: 'error', msg: 'call failed', code: 'INTERNAL', request_id: failed.echoed, role: 'police', details: 'internal error' }),
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'call failed',
+        code: 'UNAUTHENTICATED',
+        request_id: 'req-refused',
+        duration_ms: expect.any(Number),
+      }),
+      expect.objectContaining({
+        level: 'error',
+        msg: 'call failed',
+        code: 'INTERNAL',
+        request_id: failed.echoed,
+        role: 'police',
+        details: 'internal error',
+      }),
     ]);
     expect(calls[0]).not.toHaveProperty('role');
     // The exception filter's own line (with the stack) belongs to the same call.
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'error', context: 'GrpcExceptionFilter', request_id: failed.echoed, stack: expect.stringContaining('the database went away') }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        context: 'GrpcExceptionFilter',
+        request_id: failed.echoed,
+        stack: expect.stringContaining('the database went away'),
+      }),
+    );
   });
 
   it('logs a slow call at warn', async () => {
     await call(client(), ['slow'], 'req-slow');
     await settle();
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'slow call', code: 'OK', request_id: 'req-slow' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', msg: 'slow call', code: 'OK', request_id: 'req-slow' }),
+    );
   });
 
   it('counts and times unary and streaming calls by method, type and code', async () => {
@@ -146,12 +215,23 @@ describe('every gRPC call observed: metrics, request ids, one log line (e2e)', (
       stream.on('error', reject);
     });
     const text = await scrapeMetrics(`http://${server.metricsAddress}/metrics`);
-    const check = { grpc_service: 'fraud.registry.v1.RegistryService', grpc_method: 'CheckNumbers', grpc_type: 'unary', service: 'registry' };
+    const check = {
+      grpc_service: 'fraud.registry.v1.RegistryService',
+      grpc_method: 'CheckNumbers',
+      grpc_type: 'unary',
+      service: 'registry',
+    };
     expect(sampleOf(text, 'grpc_server_handled_total', { ...check, grpc_code: 'OK' })).toBe(2);
     expect(sampleOf(text, 'grpc_server_handled_total', { ...check, grpc_code: 'UNAUTHENTICATED' })).toBe(1);
     expect(sampleOf(text, 'grpc_server_handled_total', { ...check, grpc_code: 'INTERNAL' })).toBe(1);
     expect(sampleOf(text, 'grpc_server_handling_seconds_count', check)).toBe(4);
     expect(sampleOf(text, 'grpc_server_handling_seconds_bucket', { ...check, le: '0.00025' })).toBe(0);
-    expect(sampleOf(text, 'grpc_server_handled_total', { grpc_method: 'WatchChanges', grpc_type: 'server_stream', grpc_code: 'OK' })).toBe(1);
+    expect(
+      sampleOf(text, 'grpc_server_handled_total', {
+        grpc_method: 'WatchChanges',
+        grpc_type: 'server_stream',
+        grpc_code: 'OK',
+      }),
+    ).toBe(1);
   });
 });

@@ -61,16 +61,30 @@ class TestRegistryController {
   checkNumbers(request: registry.CheckNumbersRequest, metadata: Metadata): registry.CheckNumbersResponse {
     seen.principal = principalOf(metadata);
     if (request.msisdns.includes('boom')) throw new Error('connection to postgres://registry:hunter2@db failed');
-    return { results: request.msisdns.map((msisdn) => ({ msisdn, status: common.NumberStatus.NUMBER_STATUS_NOT_LISTED, version: BIG_VERSION })) };
+    return {
+      results: request.msisdns.map((msisdn) => ({
+        msisdn,
+        status: common.NumberStatus.NUMBER_STATUS_NOT_LISTED,
+        version: BIG_VERSION,
+      })),
+    };
   }
 
   @GrpcMethod('RegistryService', 'verifyNumber')
   @Roles(RoleKind.Police)
-  async verifyNumber(request: registry.VerifyNumberRequest, metadata: Metadata): Promise<registry.VerifyNumberResponse> {
+  async verifyNumber(
+    request: registry.VerifyNumberRequest,
+    metadata: Metadata,
+  ): Promise<registry.VerifyNumberResponse> {
     await Promise.resolve();
     if (request.msisdn === '+8619100000000') throw new NumberNotFoundError(request.msisdn);
     if (request.msisdn === 'boom') throw new Error('unexpected');
-    return { msisdn: request.msisdn, status: common.NumberStatus.NUMBER_STATUS_CONFIRMED, version: 3, replayed: principalOf(metadata).subject === 'officer-7' };
+    return {
+      msisdn: request.msisdn,
+      status: common.NumberStatus.NUMBER_STATUS_CONFIRMED,
+      version: 3,
+      replayed: principalOf(metadata).subject === 'officer-7',
+    };
   }
 
   @GrpcMethod('RegistryService', 'watchChanges')
@@ -98,7 +112,13 @@ class TestRegistryController {
   /** No @Roles and no @Public: any valid token, none refused. */
   @GrpcMethod('RegistryService', 'getNumberRecord')
   getNumberRecord(request: registry.GetNumberRecordRequest, metadata: Metadata): registry.GetNumberRecordResponse {
-    return { msisdn: request.msisdn, status: common.NumberStatus.NUMBER_STATUS_NOT_LISTED, version: 0, history: [], nextPageToken: principalOf(metadata).role };
+    return {
+      msisdn: request.msisdn,
+      status: common.NumberStatus.NUMBER_STATUS_NOT_LISTED,
+      version: 0,
+      history: [],
+      nextPageToken: principalOf(metadata).role,
+    };
   }
 
   @GrpcMethod('RegistryService', 'verifyAuditChain')
@@ -121,16 +141,25 @@ class TestRegistryController {
 describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
   const keys = generateKeyPairSync('ed25519');
   const audit = new MemoryAuditSink();
-  const token = (role: string, subject = `${role}-user`, ttlSeconds = 600): string => signToken({ subject, role, ttlSeconds }, keys.privateKey);
+  const token = (role: string, subject = `${role}-user`, ttlSeconds = 600): string =>
+    signToken({ subject, role, ttlSeconds }, keys.privateKey);
   let server: GrpcApp;
   let address: string;
   const clients: GrpcServiceClient[] = [];
   const client = (tokenValue?: string): GrpcServiceClient => {
-    const c = createGrpcClient('fraud.registry.v1.RegistryService', 'fraud/registry/v1/registry.proto', address, tokenValue === undefined ? {} : { token: tokenValue });
+    const c = createGrpcClient(
+      'fraud.registry.v1.RegistryService',
+      'fraud/registry/v1/registry.proto',
+      address,
+      tokenValue === undefined ? {} : { token: tokenValue },
+    );
     clients.push(c);
     return c;
   };
-  const stream = (c: GrpcServiceClient, request: registry.WatchChangesRequest): Promise<{ messages: registry.WatchChangesResponse[]; error?: ServiceError }> =>
+  const stream = (
+    c: GrpcServiceClient,
+    request: registry.WatchChangesRequest,
+  ): Promise<{ messages: registry.WatchChangesResponse[]; error?: ServiceError }> =>
     new Promise((resolve) => {
       const messages: registry.WatchChangesResponse[] = [];
       const call = c.watchChanges(request);
@@ -191,14 +220,27 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
   });
 
   it('refuses bad, expired and foreign tokens: UNAUTHENTICATED with the reason, audited', async () => {
-    const foreign = signToken({ subject: 'mallory', role: 'police', ttlSeconds: 600 }, generateKeyPairSync('ed25519').privateKey);
-    const expired = signToken({ subject: 'officer-7', role: 'police', ttlSeconds: 60 }, keys.privateKey, Math.floor(Date.now() / 1000) - 3600);
+    const foreign = signToken(
+      { subject: 'mallory', role: 'police', ttlSeconds: 600 },
+      generateKeyPairSync('ed25519').privateKey,
+    );
+    const expired = signToken(
+      { subject: 'officer-7', role: 'police', ttlSeconds: 60 },
+      keys.privateKey,
+      Math.floor(Date.now() / 1000) - 3600,
+    );
     expect(await failureOf(unary(client('not-a-token'), 'checkNumbers', { msisdns: [] }))).toEqual({
       code: GrpcCode.UNAUTHENTICATED,
       details: 'invalid token: malformed: not a compact JWT (three base64url parts)',
     });
-    expect(await failureOf(unary(client(foreign), 'checkNumbers', { msisdns: [] }))).toEqual({ code: GrpcCode.UNAUTHENTICATED, details: 'invalid token: bad signature' });
-    expect(await failureOf(unary(client(expired), 'checkNumbers', { msisdns: [] }))).toMatchObject({ code: GrpcCode.UNAUTHENTICATED, details: expect.stringMatching(/^invalid token: expired: expired at /) });
+    expect(await failureOf(unary(client(foreign), 'checkNumbers', { msisdns: [] }))).toEqual({
+      code: GrpcCode.UNAUTHENTICATED,
+      details: 'invalid token: bad signature',
+    });
+    expect(await failureOf(unary(client(expired), 'checkNumbers', { msisdns: [] }))).toMatchObject({
+      code: GrpcCode.UNAUTHENTICATED,
+      details: expect.stringMatching(/^invalid token: expired: expired at /),
+    });
     const basic = new Metadata();
     basic.set('authorization', 'Basic dXNlcjpwYXNz');
     expect(await failureOf(unary(client(), 'checkNumbers', { msisdns: [] }, basic))).toEqual({
@@ -214,19 +256,33 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
   });
 
   it('refuses a role the RPC does not admit: PERMISSION_DENIED, audited with who and what', async () => {
-    expect(await failureOf(unary(client(token('analyst', 'analyst-1')), 'checkNumbers', { msisdns: ['+8619112345678'] }))).toEqual({
+    expect(
+      await failureOf(unary(client(token('analyst', 'analyst-1')), 'checkNumbers', { msisdns: ['+8619112345678'] })),
+    ).toEqual({
       code: GrpcCode.PERMISSION_DENIED,
       details: 'role analyst may not call fraud.registry.v1.RegistryService/CheckNumbers',
     });
-    const request = { idempotencyKey: 'k1', msisdn: '+8619112345678', outcome: 'VERIFICATION_OUTCOME_CLEARED', caseId: 'case-9', note: '' };
-    expect(await failureOf(unary(client(token('carrier:CMCC', 'carrier-cmcc')), 'verifyNumber', request))).toMatchObject({ code: GrpcCode.PERMISSION_DENIED });
+    const request = {
+      idempotencyKey: 'k1',
+      msisdn: '+8619112345678',
+      outcome: 'VERIFICATION_OUTCOME_CLEARED',
+      caseId: 'case-9',
+      note: '',
+    };
+    expect(
+      await failureOf(unary(client(token('carrier:CMCC', 'carrier-cmcc')), 'verifyNumber', request)),
+    ).toMatchObject({ code: GrpcCode.PERMISSION_DENIED });
     expect(audit.entries).toEqual([
       {
         actor: 'analyst-1',
         role: 'analyst',
         action: 'fraud.registry.v1.RegistryService/CheckNumbers',
         outcome: 'PERMISSION_DENIED',
-        detail: { reason: 'role analyst may not call fraud.registry.v1.RegistryService/CheckNumbers', code: 'ROLE_NOT_ALLOWED', allowed: ['carrier', 'police'] },
+        detail: {
+          reason: 'role analyst may not call fraud.registry.v1.RegistryService/CheckNumbers',
+          code: 'ROLE_NOT_ALLOWED',
+          allowed: ['carrier', 'police'],
+        },
       },
       {
         actor: 'carrier-cmcc',
@@ -235,18 +291,42 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
         target: '+8619112345678',
         caseId: 'case-9',
         outcome: 'PERMISSION_DENIED',
-        detail: { reason: 'role carrier:CMCC may not call fraud.registry.v1.RegistryService/VerifyNumber', code: 'ROLE_NOT_ALLOWED', allowed: ['police'] },
+        detail: {
+          reason: 'role carrier:CMCC may not call fraud.registry.v1.RegistryService/VerifyNumber',
+          code: 'ROLE_NOT_ALLOWED',
+          allowed: ['police'],
+        },
       },
     ]);
   });
 
   it('admits the right roles and hands the principal to the handler; proto shapes match ts-proto', async () => {
-    const response = await unary<registry.CheckNumbersResponse>(client(token('carrier:CMCC', 'carrier-cmcc')), 'checkNumbers', { msisdns: ['+8619112345678'] });
-    expect(response).toEqual({ results: [{ msisdn: '+8619112345678', status: 'NUMBER_STATUS_NOT_LISTED', version: BIG_VERSION }] });
-    expect(seen.principal).toEqual({ subject: 'carrier-cmcc', role: 'carrier:CMCC', kind: RoleKind.Carrier, scope: 'CMCC', expiresAt: expect.any(Number) });
+    const response = await unary<registry.CheckNumbersResponse>(
+      client(token('carrier:CMCC', 'carrier-cmcc')),
+      'checkNumbers',
+      { msisdns: ['+8619112345678'] },
+    );
+    expect(response).toEqual({
+      results: [{ msisdn: '+8619112345678', status: 'NUMBER_STATUS_NOT_LISTED', version: BIG_VERSION }],
+    });
+    expect(seen.principal).toEqual({
+      subject: 'carrier-cmcc',
+      role: 'carrier:CMCC',
+      kind: RoleKind.Carrier,
+      scope: 'CMCC',
+      expiresAt: expect.any(Number),
+    });
 
-    const verified = await unary<registry.VerifyNumberResponse>(client(token('police', 'officer-7')), 'verifyNumber', { msisdn: '+8619112345679', caseId: 'c1' });
-    expect(verified).toEqual({ msisdn: '+8619112345679', status: 'NUMBER_STATUS_CONFIRMED', version: 3, replayed: true });
+    const verified = await unary<registry.VerifyNumberResponse>(client(token('police', 'officer-7')), 'verifyNumber', {
+      msisdn: '+8619112345679',
+      caseId: 'c1',
+    });
+    expect(verified).toEqual({
+      msisdn: '+8619112345679',
+      status: 'NUMBER_STATUS_CONFIRMED',
+      version: 3,
+      replayed: true,
+    });
     expect(audit.entries).toEqual([]);
   });
 
@@ -265,8 +345,14 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
   });
 
   it('sends anything else as INTERNAL "internal error", never the internals', async () => {
-    expect(await failureOf(unary(client(token('police')), 'checkNumbers', { msisdns: ['boom'] }))).toEqual({ code: GrpcCode.INTERNAL, details: 'internal error' });
-    expect(await failureOf(unary(client(token('police')), 'verifyNumber', { msisdn: 'boom' }))).toEqual({ code: GrpcCode.INTERNAL, details: 'internal error' });
+    expect(await failureOf(unary(client(token('police')), 'checkNumbers', { msisdns: ['boom'] }))).toEqual({
+      code: GrpcCode.INTERNAL,
+      details: 'internal error',
+    });
+    expect(await failureOf(unary(client(token('police')), 'verifyNumber', { msisdn: 'boom' }))).toEqual({
+      code: GrpcCode.INTERNAL,
+      details: 'internal error',
+    });
   });
 
   it('streams, and ends a server stream with the error status (domain, unknown, unauthenticated)', async () => {
@@ -278,7 +364,10 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
 
     const gone = await stream(carrier, { sinceVersion: 100 });
     expect(gone.messages).toHaveLength(2);
-    expect(gone.error).toMatchObject({ code: GrpcCode.FAILED_PRECONDITION, details: 'since_version is older than the retained change log' });
+    expect(gone.error).toMatchObject({
+      code: GrpcCode.FAILED_PRECONDITION,
+      details: 'since_version is older than the retained change log',
+    });
 
     const broken = await stream(carrier, { sinceVersion: 200 });
     expect(broken.error).toMatchObject({ code: GrpcCode.INTERNAL, details: 'internal error' });
@@ -286,55 +375,84 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
     const anonymous = await stream(client(), { sinceVersion: 0 });
     expect(anonymous.messages).toEqual([]);
     expect(anonymous.error).toMatchObject({ code: GrpcCode.UNAUTHENTICATED });
-    expect(audit.entries).toMatchObject([{ action: 'fraud.registry.v1.RegistryService/WatchChanges', outcome: 'UNAUTHENTICATED' }]);
+    expect(audit.entries).toMatchObject([
+      { action: 'fraud.registry.v1.RegistryService/WatchChanges', outcome: 'UNAUTHENTICATED' },
+    ]);
   });
 
   it('requires a token, of any role, on handlers without @Roles; none on @Public handlers', async () => {
-    expect(await failureOf(unary(client(), 'getNumberRecord', { msisdn: '+8619112345678', purpose: 'complaint' }))).toMatchObject({ code: GrpcCode.UNAUTHENTICATED });
-    expect(audit.entries).toMatchObject([{ action: 'fraud.registry.v1.RegistryService/GetNumberRecord', target: '+8619112345678', purpose: 'complaint' }]);
-    const record = await unary<registry.GetNumberRecordResponse>(client(token('auditor')), 'getNumberRecord', { msisdn: '+8619112345678' });
+    expect(
+      await failureOf(unary(client(), 'getNumberRecord', { msisdn: '+8619112345678', purpose: 'complaint' })),
+    ).toMatchObject({ code: GrpcCode.UNAUTHENTICATED });
+    expect(audit.entries).toMatchObject([
+      { action: 'fraud.registry.v1.RegistryService/GetNumberRecord', target: '+8619112345678', purpose: 'complaint' },
+    ]);
+    const record = await unary<registry.GetNumberRecordResponse>(client(token('auditor')), 'getNumberRecord', {
+      msisdn: '+8619112345678',
+    });
     expect(record.nextPageToken).toBe('auditor');
-    expect(await unary(client(), 'verifyAuditChain', {})).toMatchObject({ intact: true, eventsChecked: 0, firstBrokenId: 0 });
+    expect(await unary(client(), 'verifyAuditChain', {})).toMatchObject({
+      intact: true,
+      eventsChecked: 0,
+      firstBrokenId: 0,
+    });
   });
 
   it('answers UNIMPLEMENTED for RPCs of the proto without a handler', async () => {
-    expect(await failureOf(unary(client(token('auditor')), 'listAuditEvents', {}))).toMatchObject({ code: GrpcCode.UNIMPLEMENTED });
+    expect(await failureOf(unary(client(token('auditor')), 'listAuditEvents', {}))).toMatchObject({
+      code: GrpcCode.UNIMPLEMENTED,
+    });
   });
 
   it('answers health checks without a token: SERVING for the server and its service', async () => {
     expect(await healthCheck(address, '')).toBe('SERVING');
     expect(await healthCheck(address, 'fraud.registry.v1.RegistryService')).toBe('SERVING');
-    await expect(healthCheck(address, 'fraud.nothing.v1.NoService')).rejects.toMatchObject({ code: GrpcCode.NOT_FOUND });
+    await expect(healthCheck(address, 'fraud.nothing.v1.NoService')).rejects.toMatchObject({
+      code: GrpcCode.NOT_FOUND,
+    });
   });
 
-  it.each(['v1', 'v1alpha'] as const)('lists its services and serves buf’s descriptors by reflection %s, without a token', async (version) => {
-    const [listed, described, health] = await reflectStream(
-      address,
-      [{ listServices: '*' }, { fileContainingSymbol: 'fraud.registry.v1.RegistryService' }, { fileContainingSymbol: 'grpc.health.v1.Health' }],
-      version,
-    );
-    expect(listed!.listServicesResponse!.service.map((s) => s.name)).toEqual([
-      'fraud.registry.v1.RegistryService',
-      'grpc.health.v1.Health',
-      'grpc.reflection.v1.ServerReflection',
-      'grpc.reflection.v1alpha.ServerReflection',
-    ]);
-    const files = described!.fileDescriptorResponse!.fileDescriptorProto.map((bytes) => FileDescriptorProto.decode(bytes) as unknown as DescribedFile);
-    expect(files.map((f) => [f.name, f.dependency])).toEqual([
-      ['fraud/registry/v1/registry.proto', ['fraud/common/v1/common.proto', 'google/protobuf/timestamp.proto']],
-      ['fraud/common/v1/common.proto', ['google/protobuf/timestamp.proto']],
-      ['google/protobuf/timestamp.proto', []],
-    ]);
-    expect(files[0]!.service[0]!.method.map((m) => m.name)).toContain('CheckNumbers');
-    // Field names as written in proto/, json_name as protoc sets it.
-    const evidence = files[1]!.messageType.find((m) => m.name === 'Evidence')!;
-    expect(evidence.field.map((f) => [f.name, f.jsonName])).toContainEqual(['window_start', 'windowStart']);
-    // Byte for byte the committed buf image.
-    const image = DescriptorImage.load();
-    expect(described!.fileDescriptorResponse!.fileDescriptorProto.map((b) => Buffer.from(b))).toEqual(files.map((f) => image.file(f.name)!.bytes));
-    const [healthFile] = health!.fileDescriptorResponse!.fileDescriptorProto.map((bytes) => FileDescriptorProto.decode(bytes) as unknown as DescribedFile);
-    expect(healthFile!.name).toBe('grpc/health/v1/health.proto');
-  });
+  it.each(['v1', 'v1alpha'] as const)(
+    'lists its services and serves buf’s descriptors by reflection %s, without a token',
+    async (version) => {
+      const [listed, described, health] = await reflectStream(
+        address,
+        [
+          { listServices: '*' },
+          { fileContainingSymbol: 'fraud.registry.v1.RegistryService' },
+          { fileContainingSymbol: 'grpc.health.v1.Health' },
+        ],
+        version,
+      );
+      expect(listed!.listServicesResponse!.service.map((s) => s.name)).toEqual([
+        'fraud.registry.v1.RegistryService',
+        'grpc.health.v1.Health',
+        'grpc.reflection.v1.ServerReflection',
+        'grpc.reflection.v1alpha.ServerReflection',
+      ]);
+      const files = described!.fileDescriptorResponse!.fileDescriptorProto.map(
+        (bytes) => FileDescriptorProto.decode(bytes) as unknown as DescribedFile,
+      );
+      expect(files.map((f) => [f.name, f.dependency])).toEqual([
+        ['fraud/registry/v1/registry.proto', ['fraud/common/v1/common.proto', 'google/protobuf/timestamp.proto']],
+        ['fraud/common/v1/common.proto', ['google/protobuf/timestamp.proto']],
+        ['google/protobuf/timestamp.proto', []],
+      ]);
+      expect(files[0]!.service[0]!.method.map((m) => m.name)).toContain('CheckNumbers');
+      // Field names as written in proto/, json_name as protoc sets it.
+      const evidence = files[1]!.messageType.find((m) => m.name === 'Evidence')!;
+      expect(evidence.field.map((f) => [f.name, f.jsonName])).toContainEqual(['window_start', 'windowStart']);
+      // Byte for byte the committed buf image.
+      const image = DescriptorImage.load();
+      expect(described!.fileDescriptorResponse!.fileDescriptorProto.map((b) => Buffer.from(b))).toEqual(
+        files.map((f) => image.file(f.name)!.bytes),
+      );
+      const [healthFile] = health!.fileDescriptorResponse!.fileDescriptorProto.map(
+        (bytes) => FileDescriptorProto.decode(bytes) as unknown as DescribedFile,
+      );
+      expect(healthFile!.name).toBe('grpc/health/v1/health.proto');
+    },
+  );
 
   it('answers reflection requests it cannot serve with NOT_FOUND on the stream, and one that asks nothing with INVALID_ARGUMENT', async () => {
     const [file, symbol, extension, numbers] = await reflectStream(address, [
@@ -343,11 +461,25 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
       { fileContainingExtension: { containingType: 'fraud.common.v1.Evidence', extensionNumber: 100 } },
       { allExtensionNumbersOfType: 'fraud.common.v1.Evidence' },
     ]);
-    expect(file!.errorResponse).toEqual({ errorCode: GrpcCode.NOT_FOUND, errorMessage: 'file not found: fraud/admin/v1/admin.proto' });
-    expect(symbol!.errorResponse).toEqual({ errorCode: GrpcCode.NOT_FOUND, errorMessage: 'symbol not found: fraud.admin.v1.AdminService' });
-    expect(extension!.errorResponse).toEqual({ errorCode: GrpcCode.NOT_FOUND, errorMessage: 'extension not found: fraud.common.v1.Evidence(100)' });
-    expect(numbers!.allExtensionNumbersResponse).toEqual({ baseTypeName: 'fraud.common.v1.Evidence', extensionNumber: [] });
-    await expect(reflect(address, { host: 'localhost' }, 'v1alpha')).rejects.toMatchObject({ code: GrpcCode.INVALID_ARGUMENT });
+    expect(file!.errorResponse).toEqual({
+      errorCode: GrpcCode.NOT_FOUND,
+      errorMessage: 'file not found: fraud/admin/v1/admin.proto',
+    });
+    expect(symbol!.errorResponse).toEqual({
+      errorCode: GrpcCode.NOT_FOUND,
+      errorMessage: 'symbol not found: fraud.admin.v1.AdminService',
+    });
+    expect(extension!.errorResponse).toEqual({
+      errorCode: GrpcCode.NOT_FOUND,
+      errorMessage: 'extension not found: fraud.common.v1.Evidence(100)',
+    });
+    expect(numbers!.allExtensionNumbersResponse).toEqual({
+      baseTypeName: 'fraud.common.v1.Evidence',
+      extensionNumber: [],
+    });
+    await expect(reflect(address, { host: 'localhost' }, 'v1alpha')).rejects.toMatchObject({
+      code: GrpcCode.INVALID_ARGUMENT,
+    });
   });
 });
 
@@ -359,13 +491,24 @@ describe('gRPC server without handlers of its own (e2e)', () => {
     const port = await findFreePort();
     const app = await startGrpcApp(
       EmptyAppModule,
-      grpcMicroserviceOptions({ protoFiles: [], packages: [], healthServices: [], host: '127.0.0.1', port, credentials: ServerCredentials.createInsecure() }),
+      grpcMicroserviceOptions({
+        protoFiles: [],
+        packages: [],
+        healthServices: [],
+        host: '127.0.0.1',
+        port,
+        credentials: ServerCredentials.createInsecure(),
+      }),
       { logger: false },
     );
     try {
       expect(await healthCheck(app.address, '')).toBe('SERVING');
       const listed = await reflect(app.address, { listServices: '*' });
-      expect(listed.listServicesResponse!.service.map((s) => s.name)).toEqual(['grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection']);
+      expect(listed.listServicesResponse!.service.map((s) => s.name)).toEqual([
+        'grpc.health.v1.Health',
+        'grpc.reflection.v1.ServerReflection',
+        'grpc.reflection.v1alpha.ServerReflection',
+      ]);
       app.health.setNotServing();
       expect(await healthCheck(app.address, '')).toBe('NOT_SERVING');
     } finally {
@@ -390,7 +533,11 @@ describe('gRPC server without handlers of its own (e2e)', () => {
     );
     const carrier = createGrpcClient('fraud.carrier.v1.CarrierService', 'fraud/carrier/v1/carrier.proto', app.address);
     try {
-      const [listed, carrierFile] = await reflectStream(app.address, [{ listServices: '*' }, { fileContainingSymbol: 'fraud.carrier.v1.CarrierService' }], 'v1alpha');
+      const [listed, carrierFile] = await reflectStream(
+        app.address,
+        [{ listServices: '*' }, { fileContainingSymbol: 'fraud.carrier.v1.CarrierService' }],
+        'v1alpha',
+      );
       expect(listed!.listServicesResponse!.service.map((s) => s.name)).toEqual([
         'fraud.admin.v1.AdminService',
         'grpc.health.v1.Health',
@@ -398,7 +545,9 @@ describe('gRPC server without handlers of its own (e2e)', () => {
         'grpc.reflection.v1alpha.ServerReflection',
       ]);
       // Still served as a file: admin.proto's types need it.
-      const names = carrierFile!.fileDescriptorResponse!.fileDescriptorProto.map((bytes) => (FileDescriptorProto.decode(bytes) as unknown as DescribedFile).name);
+      const names = carrierFile!.fileDescriptorResponse!.fileDescriptorProto.map(
+        (bytes) => (FileDescriptorProto.decode(bytes) as unknown as DescribedFile).name,
+      );
       expect(names[0]).toBe('fraud/carrier/v1/carrier.proto');
       await expect(unary(carrier, 'checkCall', {})).rejects.toMatchObject({ code: GrpcCode.UNIMPLEMENTED });
     } finally {
@@ -409,7 +558,14 @@ describe('gRPC server without handlers of its own (e2e)', () => {
 
   it('refuses to start with a health service it does not serve', () => {
     expect(() =>
-      grpcMicroserviceOptions({ protoFiles: [], packages: [], healthServices: ['fraud.admin.v1.AdminService'], host: '127.0.0.1', port: 1, credentials: ServerCredentials.createInsecure() }),
+      grpcMicroserviceOptions({
+        protoFiles: [],
+        packages: [],
+        healthServices: ['fraud.admin.v1.AdminService'],
+        host: '127.0.0.1',
+        port: 1,
+        credentials: ServerCredentials.createInsecure(),
+      }),
     ).toThrow('health service fraud.admin.v1.AdminService is not served: it is not a service of (no proto files)');
     expect(() =>
       grpcMicroserviceOptions({
@@ -420,6 +576,8 @@ describe('gRPC server without handlers of its own (e2e)', () => {
         port: 1,
         credentials: ServerCredentials.createInsecure(),
       }),
-    ).toThrow('health service fraud.carrier.v1.CarrierService is not served: it is not a service of fraud.admin.v1 in fraud/admin/v1/admin.proto');
+    ).toThrow(
+      'health service fraud.carrier.v1.CarrierService is not served: it is not a service of fraud.admin.v1 in fraud/admin/v1/admin.proto',
+    );
   });
 });

@@ -4,7 +4,15 @@ import { Catch, Controller, Get, Logger, Module, type ArgumentsHost, type Except
 import { GrpcMethod } from '@nestjs/microservices';
 import type { registry } from '@app/contracts';
 import { DomainError, ErrorKind } from '@app/domain';
-import { bootstrapHybridApp, createGrpcClient, findFreePort, grpcMicroserviceOptions, startHybridApp, unary, type HybridApp } from '@app/grpc';
+import {
+  bootstrapHybridApp,
+  createGrpcClient,
+  findFreePort,
+  grpcMicroserviceOptions,
+  startHybridApp,
+  unary,
+  type HybridApp,
+} from '@app/grpc';
 import { healthCheck } from '@app/testing';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -24,7 +32,9 @@ class SlowGrpcController {
   async checkNumbers(request: registry.CheckNumbersRequest): Promise<registry.CheckNumbersResponse> {
     await sleep(300);
     if (request.msisdns.length === 0) throw new NoSuchNumber();
-    return { results: request.msisdns.map((msisdn) => ({ msisdn, status: 'NUMBER_STATUS_NOT_LISTED' as never, version: 1 })) };
+    return {
+      results: request.msisdns.map((msisdn) => ({ msisdn, status: 'NUMBER_STATUS_NOT_LISTED' as never, version: 1 })),
+    };
   }
 }
 
@@ -47,26 +57,49 @@ class SlowHttpController {
 class KindFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>();
-    response.status(exception instanceof DomainError ? 404 : 500).json({ kind: exception instanceof DomainError ? exception.kind : 'unknown' });
+    response
+      .status(exception instanceof DomainError ? 404 : 500)
+      .json({ kind: exception instanceof DomainError ? exception.kind : 'unknown' });
   }
 }
 
 @Module({ controllers: [SlowGrpcController, SlowHttpController] })
 class HybridAppModule {}
 
-const registryService = { protoFiles: ['fraud/registry/v1/registry.proto'], packages: ['fraud.registry.v1'], healthServices: ['fraud.registry.v1.RegistryService'] };
+const registryService = {
+  protoFiles: ['fraud/registry/v1/registry.proto'],
+  packages: ['fraud.registry.v1'],
+  healthServices: ['fraud.registry.v1.RegistryService'],
+};
 
 async function start(): Promise<HybridApp> {
-  const grpc = grpcMicroserviceOptions({ ...registryService, host: '127.0.0.1', port: await findFreePort(), credentials: ServerCredentials.createInsecure() });
-  return startHybridApp(HybridAppModule, grpc, { host: '127.0.0.1', port: 0, errorFilter: new KindFilter() }, { logger: false });
+  const grpc = grpcMicroserviceOptions({
+    ...registryService,
+    host: '127.0.0.1',
+    port: await findFreePort(),
+    credentials: ServerCredentials.createInsecure(),
+  });
+  return startHybridApp(
+    HybridAppModule,
+    grpc,
+    { host: '127.0.0.1', port: 0, errorFilter: new KindFilter() },
+    { logger: false },
+  );
 }
 
 describe('hybrid gRPC + HTTP app (e2e)', () => {
   it('answers failures in each transport’s terms', async () => {
     const app = await start();
-    const client = createGrpcClient('fraud.registry.v1.RegistryService', 'fraud/registry/v1/registry.proto', app.address);
+    const client = createGrpcClient(
+      'fraud.registry.v1.RegistryService',
+      'fraud/registry/v1/registry.proto',
+      app.address,
+    );
     try {
-      await expect(unary(client, 'checkNumbers', { msisdns: [] })).rejects.toMatchObject({ code: GrpcCode.NOT_FOUND, details: 'msisdn: no such number' });
+      await expect(unary(client, 'checkNumbers', { msisdns: [] })).rejects.toMatchObject({
+        code: GrpcCode.NOT_FOUND,
+        details: 'msisdn: no such number',
+      });
       const answer = await fetch(`http://${app.httpAddress}/http/missing`);
       expect([answer.status, await answer.json()]).toEqual([404, { kind: ErrorKind.NotFound }]);
     } finally {
@@ -77,11 +110,17 @@ describe('hybrid gRPC + HTTP app (e2e)', () => {
 
   it('drains both servers: in-flight work finishes, then both refuse, and health says NOT_SERVING first', async () => {
     const app = await start();
-    const client = createGrpcClient('fraud.registry.v1.RegistryService', 'fraud/registry/v1/registry.proto', app.address);
+    const client = createGrpcClient(
+      'fraud.registry.v1.RegistryService',
+      'fraud/registry/v1/registry.proto',
+      app.address,
+    );
     try {
       expect(await healthCheck(app.address, 'fraud.registry.v1.RegistryService')).toBe('SERVING');
       const httpInFlight = fetch(`http://${app.httpAddress}/http/slow`);
-      const grpcInFlight = unary<registry.CheckNumbersResponse>(client, 'checkNumbers', { msisdns: ['+8619112345678'] });
+      const grpcInFlight = unary<registry.CheckNumbersResponse>(client, 'checkNumbers', {
+        msisdns: ['+8619112345678'],
+      });
       await sleep(100); // both have reached their handlers
 
       await app.close(2000);
@@ -89,7 +128,9 @@ describe('hybrid gRPC + HTTP app (e2e)', () => {
       expect([http.status, await http.json()]).toEqual([200, { done: true }]);
       expect((await grpcInFlight).results).toHaveLength(1);
       await expect(fetch(`http://${app.httpAddress}/http/slow`)).rejects.toThrow();
-      await expect(unary(client, 'checkNumbers', { msisdns: ['+8619112345678'] }, new Metadata(), { deadline: Date.now() + 1000 })).rejects.toMatchObject({ code: GrpcCode.UNAVAILABLE });
+      await expect(
+        unary(client, 'checkNumbers', { msisdns: ['+8619112345678'] }, new Metadata(), { deadline: Date.now() + 1000 }),
+      ).rejects.toMatchObject({ code: GrpcCode.UNAVAILABLE });
     } finally {
       client.close();
       await app.close(0);
@@ -119,7 +160,9 @@ describe('hybrid gRPC + HTTP app (e2e)', () => {
         logger: false,
         http: { host: '127.0.0.1', port: httpPort, errorFilter: new KindFilter() },
       });
-      expect(logged).toHaveBeenCalledWith(`gRPC listening on 127.0.0.1:${port} (insecure); HTTP on http://127.0.0.1:${httpPort}`);
+      expect(logged).toHaveBeenCalledWith(
+        `gRPC listening on 127.0.0.1:${port} (insecure); HTTP on http://127.0.0.1:${httpPort}`,
+      );
       expect((await fetch(`http://${handle.httpAddress}/http/slow`)).status).toBe(200);
 
       process.emit('SIGTERM', 'SIGTERM');

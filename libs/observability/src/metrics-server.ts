@@ -17,7 +17,8 @@ export interface MetricsListenConfig {
 export function metricsListenConfig(env: Env, defaultPort: number): MetricsListenConfig {
   const host = envString(env, 'METRICS_HOST', envString(env, 'GRPC_HOST', '0.0.0.0'));
   const port = envInt(env, 'METRICS_PORT', defaultPort, 0, 65535);
-  if (port !== 0 && port === envInt(env, 'GRPC_PORT', -1, -1, 65535)) throw new ConfigError('METRICS_PORT', `${port} is also GRPC_PORT`);
+  if (port !== 0 && port === envInt(env, 'GRPC_PORT', -1, -1, 65535))
+    throw new ConfigError('METRICS_PORT', `${port} is also GRPC_PORT`);
   return { host, port };
 }
 
@@ -34,11 +35,17 @@ export type HealthReader = () => { status: 'SERVING' | 'NOT_SERVING' };
  * Serves `GET /metrics` (Prometheus text exposition) and, given a reader,
  * `GET /health` (the service's status and each dependency's, as JSON), over plain HTTP.
  */
-export async function serveMetrics(metrics: Metrics, config: MetricsListenConfig, health?: HealthReader): Promise<MetricsServer> {
+export async function serveMetrics(
+  metrics: Metrics,
+  config: MetricsListenConfig,
+  health?: HealthReader,
+): Promise<MetricsServer> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];
     if (path !== '/metrics' && !(path === '/health' && health)) {
-      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`not found: metrics are at /metrics${health ? ', health at /health' : ''}\n`);
+      response
+        .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+        .end(`not found: metrics are at /metrics${health ? ', health at /health' : ''}\n`);
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -49,13 +56,22 @@ export async function serveMetrics(metrics: Metrics, config: MetricsListenConfig
       const report = health!();
       const body = `${JSON.stringify(report, null, 2)}\n`;
       response
-        .writeHead(report.status === 'SERVING' ? 200 : 503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+        .writeHead(report.status === 'SERVING' ? 200 : 503, {
+          'content-type': 'application/json; charset=utf-8',
+          'cache-control': 'no-store',
+        })
         .end(request.method === 'HEAD' ? undefined : body);
       return;
     }
     metrics.exposition().then(
-      (text) => response.writeHead(200, { 'content-type': metrics.contentType }).end(request.method === 'HEAD' ? undefined : text),
-      (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end(`metrics failed: ${(error as Error).message}\n`),
+      (text) =>
+        response
+          .writeHead(200, { 'content-type': metrics.contentType })
+          .end(request.method === 'HEAD' ? undefined : text),
+      (error: unknown) =>
+        response
+          .writeHead(500, { 'content-type': 'text/plain; charset=utf-8' })
+          .end(`metrics failed: ${(error as Error).message}\n`),
     );
   });
   // A scraper keeps its connection open between scrapes; closing must not wait for it.

@@ -6,7 +6,9 @@ import { metricsListenConfig, serveMetrics } from './metrics-server';
 describe(Metrics.name, () => {
   it('labels every series with the service, its own and the process’s', async () => {
     const metrics = new Metrics('carrier-cmcc');
-    metrics.counter({ name: 'fraud_test_total', help: 'a test counter', labelNames: ['kind'] }).inc({ kind: 'call' }, 3);
+    metrics
+      .counter({ name: 'fraud_test_total', help: 'a test counter', labelNames: ['kind'] })
+      .inc({ kind: 'call' }, 3);
     const text = await metrics.exposition();
     expect(text).toContain('# TYPE fraud_test_total counter');
     expect(sampleOf(text, 'fraud_test_total', { kind: 'call', service: 'carrier-cmcc' })).toBe(3);
@@ -79,7 +81,9 @@ describe(metricsListenConfig.name, () => {
   it('listens where gRPC does unless told, on the service’s port unless told; 0 serves nothing', () => {
     expect(metricsListenConfig({}, 9461)).toEqual({ host: '0.0.0.0', port: 9461 });
     expect(metricsListenConfig({ GRPC_HOST: '127.0.0.1' }, 9461)).toEqual({ host: '127.0.0.1', port: 9461 });
-    expect(metricsListenConfig({ GRPC_HOST: '127.0.0.1', METRICS_HOST: '10.0.0.5', METRICS_PORT: '9999' }, 9461)).toEqual({ host: '10.0.0.5', port: 9999 });
+    expect(
+      metricsListenConfig({ GRPC_HOST: '127.0.0.1', METRICS_HOST: '10.0.0.5', METRICS_PORT: '9999' }, 9461),
+    ).toEqual({ host: '10.0.0.5', port: 9999 });
     expect(metricsListenConfig({ METRICS_PORT: '0' }, 9461).port).toBe(0);
   });
 

@@ -4,7 +4,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric
  * Latency buckets in seconds, from a quarter of a millisecond (an in-memory
  * CheckCall) to ten seconds (a batch waiting on the database).
  */
-export const LATENCY_BUCKETS: readonly number[] = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const LATENCY_BUCKETS: readonly number[] = [
+  0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 
 /** Lag between services, in seconds: from a fraction of a second to a day. */
 export const LAG_BUCKETS: readonly number[] = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400];
@@ -38,7 +40,10 @@ export class Metrics {
   }
 
   histogram<L extends string>(config: MetricConfig<L> & { buckets: readonly number[] }): Histogram<L> {
-    return this.add(config.name, new Histogram<L>({ ...config, buckets: [...config.buckets], labelNames: config.labelNames ?? [], registers: [] }));
+    return this.add(
+      config.name,
+      new Histogram<L>({ ...config, buckets: [...config.buckets], labelNames: config.labelNames ?? [], registers: [] }),
+    );
   }
 
   /**

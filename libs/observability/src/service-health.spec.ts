@@ -24,7 +24,9 @@ describe(ServiceHealth.name, () => {
     health.report('database', true, 'answered');
     expect(changes).toBe(5); // two declarations, registry down, database down, database up
     expect(warn).toHaveBeenCalledTimes(2);
-    expect(log).toHaveBeenCalledWith(expect.objectContaining({ msg: 'database reachable again', dependency: 'database' }));
+    expect(log).toHaveBeenCalledWith(
+      expect.objectContaining({ msg: 'database reachable again', dependency: 'database' }),
+    );
   });
 
   it('exports fraud_dependency_up: 1 up, 0 down or not seen yet', async () => {

@@ -36,7 +36,8 @@ export class ServiceHealth {
       labelNames: ['dependency', 'critical'],
       collect() {
         this.reset();
-        for (const d of dependencies.values()) this.set({ dependency: d.name, critical: String(d.critical) }, d.state === 'up' ? 1 : 0);
+        for (const d of dependencies.values())
+          this.set({ dependency: d.name, critical: String(d.critical) }, d.state === 'up' ? 1 : 0);
       },
     });
   }
@@ -44,7 +45,13 @@ export class ServiceHealth {
   /** Starts tracking `name`; its state is `unknown` (or as given) until reported. */
   declare(name: string, options: { critical: boolean; state?: DependencyState; detail?: string }): void {
     if (this.dependencies.has(name)) return;
-    this.dependencies.set(name, { name, state: options.state ?? 'unknown', detail: options.detail ?? 'not checked yet', since: new Date(), critical: options.critical });
+    this.dependencies.set(name, {
+      name,
+      state: options.state ?? 'unknown',
+      detail: options.detail ?? 'not checked yet',
+      since: new Date(),
+      critical: options.critical,
+    });
     this.changed();
   }
 
@@ -61,7 +68,12 @@ export class ServiceHealth {
     if (state === 'down') {
       this.logger.warn({ msg: `${name} unreachable`, dependency: name, detail, critical: current.critical });
     } else if (current.state === 'down') {
-      this.logger.log({ msg: `${name} reachable again`, dependency: name, detail, down_seconds: Math.round((now.getTime() - current.since.getTime()) / 1000) });
+      this.logger.log({
+        msg: `${name} reachable again`,
+        dependency: name,
+        detail,
+        down_seconds: Math.round((now.getTime() - current.since.getTime()) / 1000),
+      });
     }
     this.dependencies.set(name, { ...current, state, detail, since: now });
     this.changed();

@@ -2,13 +2,28 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { ConfigError } from '@app/config';
 import { runInRequest } from './request-context';
-import { installServiceLogger, isLogLevelEnabled, logConfig, ServiceLogger, type ServiceLoggerOptions } from './service-logger';
+import {
+  installServiceLogger,
+  isLogLevelEnabled,
+  logConfig,
+  ServiceLogger,
+  type ServiceLoggerOptions,
+} from './service-logger';
 
 const NOW = new Date('2024-02-06T11:05:00.123Z');
 
-function capture(options: Partial<ServiceLoggerOptions> = {}): { logger: ServiceLogger; lines: string[]; json: () => Record<string, unknown>[] } {
+function capture(options: Partial<ServiceLoggerOptions> = {}): {
+  logger: ServiceLogger;
+  lines: string[];
+  json: () => Record<string, unknown>[];
+} {
   const lines: string[] = [];
-  const logger = new ServiceLogger({ service: 'carrier-ctcc', now: () => NOW, write: (line) => lines.push(line), ...options });
+  const logger = new ServiceLogger({
+    service: 'carrier-ctcc',
+    now: () => NOW,
+    write: (line) => lines.push(line),
+    ...options,
+  });
   return { logger, lines, json: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 
@@ -20,8 +35,20 @@ describe(ServiceLogger.name, () => {
     expect(lines).toHaveLength(2);
     expect(lines.every((l) => !l.includes('\n'))).toBe(true);
     expect(json()).toEqual([
-      { time: '2024-02-06T11:05:00.123Z', level: 'info', service: 'carrier-ctcc', context: 'AnalysisService', msg: 'analysis ready' },
-      { time: '2024-02-06T11:05:00.123Z', level: 'warn', service: 'carrier-ctcc', context: 'DirectiveStream', msg: 'directive stream unavailable' },
+      {
+        time: '2024-02-06T11:05:00.123Z',
+        level: 'info',
+        service: 'carrier-ctcc',
+        context: 'AnalysisService',
+        msg: 'analysis ready',
+      },
+      {
+        time: '2024-02-06T11:05:00.123Z',
+        level: 'warn',
+        service: 'carrier-ctcc',
+        context: 'DirectiveStream',
+        msg: 'directive stream unavailable',
+      },
     ]);
   });
 
@@ -32,14 +59,33 @@ describe(ServiceLogger.name, () => {
     logger.error(error);
     logger.error('configuration: CARRIER_ID: is required', 'config');
     const [withStack, asError, plain] = json();
-    expect(withStack).toMatchObject({ level: 'error', context: 'DecisionRecorder', msg: 'recording 3 decisions failed', stack: expect.stringContaining('Error: connection refused\n') });
+    expect(withStack).toMatchObject({
+      level: 'error',
+      context: 'DecisionRecorder',
+      msg: 'recording 3 decisions failed',
+      stack: expect.stringContaining('Error: connection refused\n'),
+    });
     expect(asError).toMatchObject({ msg: 'connection refused', stack: expect.stringContaining('at ') });
-    expect(plain).toEqual({ time: NOW.toISOString(), level: 'error', service: 'carrier-ctcc', context: 'config', msg: 'configuration: CARRIER_ID: is required' });
+    expect(plain).toEqual({
+      time: NOW.toISOString(),
+      level: 'error',
+      service: 'carrier-ctcc',
+      context: 'config',
+      msg: 'configuration: CARRIER_ID: is required',
+    });
   });
 
   it('spreads the fields of a structured message', () => {
     const { logger, json } = capture();
-    logger.warn({ msg: 'call failed', method: 'fraud.carrier.v1.CarrierService/CheckCall', code: 'INVALID_ARGUMENT', duration_ms: 0.42 }, 'grpc');
+    logger.warn(
+      {
+        msg: 'call failed',
+        method: 'fraud.carrier.v1.CarrierService/CheckCall',
+        code: 'INVALID_ARGUMENT',
+        duration_ms: 0.42,
+      },
+      'grpc',
+    );
     expect(json()[0]).toEqual({
       time: NOW.toISOString(),
       level: 'warn',
@@ -64,7 +110,10 @@ describe(ServiceLogger.name, () => {
       });
     logger.log('outside', 'Main');
     await Promise.all([serve('req-a', 20), serve('req-b', 5)]);
-    const byRequest = (id: string) => json().filter((l) => l.request_id === id).map((l) => l.msg);
+    const byRequest = (id: string) =>
+      json()
+        .filter((l) => l.request_id === id)
+        .map((l) => l.msg);
     expect(byRequest('req-a')).toEqual(['started', 'queried', 'after the answer']);
     expect(byRequest('req-b')).toEqual(['started', 'queried', 'after the answer']);
     expect(json()[0]).not.toHaveProperty('request_id');
@@ -72,9 +121,13 @@ describe(ServiceLogger.name, () => {
 
   it('writes readable text when asked, fields and request id included, the stack below', () => {
     const { logger, lines } = capture({ format: 'text' });
-    runInRequest({ requestId: 'req-7' }, () => logger.warn({ msg: 'call failed', code: 'NOT_FOUND', details: 'no such number' }, 'grpc'));
+    runInRequest({ requestId: 'req-7' }, () =>
+      logger.warn({ msg: 'call failed', code: 'NOT_FOUND', details: 'no such number' }, 'grpc'),
+    );
     logger.error('boom', 'Error: boom\n    at somewhere (file.ts:1:1)', 'Main');
-    expect(lines[0]).toBe('2024-02-06T11:05:00.123Z WARN  [grpc] call failed request_id=req-7 code=NOT_FOUND details="no such number"');
+    expect(lines[0]).toBe(
+      '2024-02-06T11:05:00.123Z WARN  [grpc] call failed request_id=req-7 code=NOT_FOUND details="no such number"',
+    );
     expect(lines[1]).toBe('2024-02-06T11:05:00.123Z ERROR [Main] boom\nError: boom\n    at somewhere (file.ts:1:1)');
   });
 
@@ -111,7 +164,9 @@ describe(installServiceLogger.name, () => {
 
   it('makes Nest’s static loggers write through it, and answers whether a level is on', () => {
     const writes: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (writes.push(String(chunk)), true));
+    const spy = jest
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => (writes.push(String(chunk)), true));
     try {
       installServiceLogger('registry', { LOG_LEVEL: 'info' });
       new Logger('ChangeFeed').log('status index loaded');
@@ -120,6 +175,11 @@ describe(installServiceLogger.name, () => {
     } finally {
       spy.mockRestore();
     }
-    expect(JSON.parse(writes[0]!)).toMatchObject({ level: 'info', service: 'registry', context: 'ChangeFeed', msg: 'status index loaded' });
+    expect(JSON.parse(writes[0]!)).toMatchObject({
+      level: 'info',
+      service: 'registry',
+      context: 'ChangeFeed',
+      msg: 'status index loaded',
+    });
   });
 });

@@ -7,7 +7,14 @@ export type LogFormat = 'json' | 'text';
 /** Most severe first: a threshold admits its own level and those before it. */
 const SEVERITY: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 /** The name a line carries: Nest's `log` is the usual `info`. */
-const LEVEL_NAME: Readonly<Record<LogLevel, string>> = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'verbose' };
+const LEVEL_NAME: Readonly<Record<LogLevel, string>> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'verbose',
+};
 const LOG_LEVEL_VALUES = ['fatal', 'error', 'warn', 'info', 'log', 'debug', 'verbose'] as const;
 
 export interface ServiceLoggerOptions {
@@ -92,12 +99,15 @@ export class ServiceLogger implements LoggerService {
     const rest = params.slice();
     // Nest's Logger appends its context as the last argument.
     let context: string | undefined;
-    if (typeof rest.at(-1) === 'string' && !(mayHaveStack && rest.length === 1 && looksLikeStack(rest[0] as string))) context = rest.pop() as string;
+    if (typeof rest.at(-1) === 'string' && !(mayHaveStack && rest.length === 1 && looksLikeStack(rest[0] as string)))
+      context = rest.pop() as string;
     let stack: string | undefined;
     // Nest's Logger passes error(message, stack, context), the stack undefined when not given.
-    if (mayHaveStack && (typeof rest[0] === 'string' || rest[0] === undefined) && rest.length > 0) stack = rest.shift() as string | undefined;
+    if (mayHaveStack && (typeof rest[0] === 'string' || rest[0] === undefined) && rest.length > 0)
+      stack = rest.shift() as string | undefined;
     const { msg, fields } = this.messageOf(message);
-    if (message instanceof Error && stack === undefined && (level === 'error' || level === 'fatal')) stack = message.stack;
+    if (message instanceof Error && stack === undefined && (level === 'error' || level === 'fatal'))
+      stack = message.stack;
     const request = currentRequest();
     const record: Record<string, unknown> = {
       time: this.now().toISOString(),
@@ -124,7 +134,9 @@ export class ServiceLogger implements LoggerService {
 }
 
 function isLogFields(value: unknown): value is LogFields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as LogFields).msg === 'string';
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as LogFields).msg === 'string'
+  );
 }
 
 function looksLikeStack(text: string): boolean {
@@ -152,9 +164,18 @@ const TEXT_SKIPPED = new Set(['time', 'level', 'service', 'context', 'msg', 'sta
 function textLine(record: Record<string, unknown>): string {
   const fields = Object.entries(record)
     .filter(([key, value]) => !TEXT_SKIPPED.has(key) && value !== undefined)
-    .map(([key, value]) => `${key}=${typeof value === 'string' ? (/[\s"=]/.test(value) ? JSON.stringify(value) : value) : JSON.stringify(value)}`);
+    .map(
+      ([key, value]) =>
+        `${key}=${typeof value === 'string' ? (/[\s"=]/.test(value) ? JSON.stringify(value) : value) : JSON.stringify(value)}`,
+    );
   const msg = typeof record.msg === 'string' ? record.msg : JSON.stringify(record.msg);
-  const head = [String(record.time), String(record.level).toUpperCase().padEnd(5), ...(record.context === undefined ? [] : [`[${String(record.context)}]`]), msg, ...fields].join(' ');
+  const head = [
+    String(record.time),
+    String(record.level).toUpperCase().padEnd(5),
+    ...(record.context === undefined ? [] : [`[${String(record.context)}]`]),
+    msg,
+    ...fields,
+  ].join(' ');
   return record.stack === undefined ? head : `${head}\n${String(record.stack)}`;
 }
 

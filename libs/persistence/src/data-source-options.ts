@@ -33,7 +33,13 @@ export interface PoolTimeouts {
 export function poolTimeouts(env: Env): PoolTimeouts {
   return {
     statementTimeoutMs: envInt(env, 'DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 1, DAY_MS),
-    idleInTransactionTimeoutMs: envInt(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS, 1, DAY_MS),
+    idleInTransactionTimeoutMs: envInt(
+      env,
+      'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+      DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      1,
+      DAY_MS,
+    ),
     connectionTimeoutMs: envInt(env, 'DATABASE_CONNECTION_TIMEOUT_MS', DEFAULT_CONNECTION_TIMEOUT_MS, 1, DAY_MS),
   };
 }
@@ -44,7 +50,12 @@ export function poolTimeouts(env: Env): PoolTimeouts {
  * (sent at connection start-up, enforced by the server), and a bounded wait
  * for a connection from the pool.
  */
-export function dataSourceOptions(url: string, db: ServiceDatabase, instance: string | undefined, env: Env): PostgresDataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  db: ServiceDatabase,
+  instance: string | undefined,
+  env: Env,
+): PostgresDataSourceOptions {
   const timeouts = poolTimeouts(env);
   return {
     type: 'postgres',
@@ -58,7 +69,10 @@ export function dataSourceOptions(url: string, db: ServiceDatabase, instance: st
     synchronize: false,
     poolSize: envInt(env, 'DATABASE_POOL_SIZE', DEFAULT_POOL_SIZE, 1, 1000),
     connectTimeoutMS: timeouts.connectionTimeoutMs,
-    extra: { statement_timeout: timeouts.statementTimeoutMs, idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs },
+    extra: {
+      statement_timeout: timeouts.statementTimeoutMs,
+      idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
+    },
   };
 }
 
@@ -67,10 +81,18 @@ export function dataSourceOptions(url: string, db: ServiceDatabase, instance: st
  * migration's statements (an index on a large table) may run as long as they
  * need unless `DATABASE_MIGRATION_STATEMENT_TIMEOUT_MS` says otherwise (0: none).
  */
-export function migrationDataSourceOptions(url: string, db: ServiceDatabase, instance: string | undefined, env: Env): PostgresDataSourceOptions {
+export function migrationDataSourceOptions(
+  url: string,
+  db: ServiceDatabase,
+  instance: string | undefined,
+  env: Env,
+): PostgresDataSourceOptions {
   const options = dataSourceOptions(url, db, instance, env);
   return {
     ...options,
-    extra: { ...options.extra, statement_timeout: envInt(env, 'DATABASE_MIGRATION_STATEMENT_TIMEOUT_MS', 0, 0, DAY_MS) },
+    extra: {
+      ...options.extra,
+      statement_timeout: envInt(env, 'DATABASE_MIGRATION_STATEMENT_TIMEOUT_MS', 0, 0, DAY_MS),
+    },
   };
 }

@@ -39,7 +39,10 @@ export function loginUrlVariable(service: string, login: string, instance?: stri
 
 /** Whether an application URL is configured for the service (then it can run without the owner's URL). */
 export function hasExplicitAppUrl(db: ServiceDatabase, instance: string | undefined, env: Env): boolean {
-  return envOptional(env, loginUrlVariable(db.service, APP_LOGIN, instance)) !== undefined || envOptional(env, 'DATABASE_APP_URL') !== undefined;
+  return (
+    envOptional(env, loginUrlVariable(db.service, APP_LOGIN, instance)) !== undefined ||
+    envOptional(env, 'DATABASE_APP_URL') !== undefined
+  );
 }
 
 /**
@@ -47,7 +50,12 @@ export function hasExplicitAppUrl(db: ServiceDatabase, instance: string | undefi
  * roles. `ownerUrl` is the owner's URL when known (it runs migrations and may
  * create the roles); without it every login must be given by URL.
  */
-export function resolveDatabaseLogins(db: ServiceDatabase, instance: string | undefined, env: Env, ownerUrl: string | undefined): DatabaseLogin[] {
+export function resolveDatabaseLogins(
+  db: ServiceDatabase,
+  instance: string | undefined,
+  env: Env,
+  ownerUrl: string | undefined,
+): DatabaseLogin[] {
   const migrationsTable = `${db.service}_migrations`;
   const app = resolveLogin(db.service, instance, env, ownerUrl, {
     name: APP_LOGIN,
@@ -56,16 +64,28 @@ export function resolveDatabaseLogins(db: ServiceDatabase, instance: string | un
     otherTables: DML,
   });
   const others = (db.roles ?? []).map((role) =>
-    resolveLogin(db.service, instance, env, ownerUrl, { name: role.name, defaultRole: role.defaultRole, tables: role.privileges, otherTables: [] }),
+    resolveLogin(db.service, instance, env, ownerUrl, {
+      name: role.name,
+      defaultRole: role.defaultRole,
+      tables: role.privileges,
+      otherTables: [],
+    }),
   );
   const logins = [app, ...others];
   const owner = ownerUrl === undefined ? undefined : decodeURIComponent(new URL(ownerUrl).username);
   logins.forEach((login, i) => {
     if (owner !== undefined && login.role === owner) {
-      throw new ConfigError(login.explicit ? login.variable : roleVariable(login.name), `connects as "${login.role}", the owner of the tables: the ${login.name} login needs a role of its own`);
+      throw new ConfigError(
+        login.explicit ? login.variable : roleVariable(login.name),
+        `connects as "${login.role}", the owner of the tables: the ${login.name} login needs a role of its own`,
+      );
     }
     const other = logins.slice(0, i).find((earlier) => earlier.role === login.role);
-    if (other) throw new ConfigError(login.explicit ? login.variable : roleVariable(login.name), `the ${login.name} and ${other.name} logins both use role "${login.role}": each needs its own`);
+    if (other)
+      throw new ConfigError(
+        login.explicit ? login.variable : roleVariable(login.name),
+        `the ${login.name} and ${other.name} logins both use role "${login.role}": each needs its own`,
+      );
   });
   return logins;
 }
@@ -77,7 +97,13 @@ interface LoginSpec {
   otherTables: readonly TablePrivilege[];
 }
 
-function resolveLogin(service: string, instance: string | undefined, env: Env, ownerUrl: string | undefined, spec: LoginSpec): DatabaseLogin {
+function resolveLogin(
+  service: string,
+  instance: string | undefined,
+  env: Env,
+  ownerUrl: string | undefined,
+  spec: LoginSpec,
+): DatabaseLogin {
   const ownVariable = loginUrlVariable(service, spec.name, instance);
   const sharedVariable = `DATABASE_${spec.name.toUpperCase()}_URL`;
   const ownerDatabase = ownerUrl === undefined ? undefined : databaseOf(ownerUrl);
@@ -88,7 +114,10 @@ function resolveLogin(service: string, instance: string | undefined, env: Env, o
     const url = parsePostgresUrl(ownVariable, own);
     const database = databaseOf(own, ownVariable);
     if (ownerDatabase !== undefined && database !== ownerDatabase) {
-      throw new ConfigError(ownVariable, `names database "${database}", but the owner's URL names "${ownerDatabase}": both must name the service's database`);
+      throw new ConfigError(
+        ownVariable,
+        `names database "${database}", but the owner's URL names "${ownerDatabase}": both must name the service's database`,
+      );
     }
     return { ...base, role: roleOf(ownVariable, url), url: own, password: passwordOf(url), explicit: true };
   }
@@ -96,16 +125,32 @@ function resolveLogin(service: string, instance: string | undefined, env: Env, o
   if (shared !== undefined) {
     const url = parsePostgresUrl(sharedVariable, shared);
     url.pathname = `/${encodeURIComponent(ownerDatabase ?? databaseNameFor(service, instance))}`;
-    return { ...base, role: roleOf(sharedVariable, url), url: url.toString(), password: passwordOf(url), explicit: true };
+    return {
+      ...base,
+      role: roleOf(sharedVariable, url),
+      url: url.toString(),
+      password: passwordOf(url),
+      explicit: true,
+    };
   }
   if (ownerUrl === undefined) {
-    throw new ConfigError(ownVariable, `or ${sharedVariable} is required: without the owner's URL the service cannot make its ${spec.name} login`);
+    throw new ConfigError(
+      ownVariable,
+      `or ${sharedVariable} is required: without the owner's URL the service cannot make its ${spec.name} login`,
+    );
   }
   const role = envString(env, roleVariable(spec.name), spec.defaultRole);
-  if (!ROLE_NAME.test(role)) throw new ConfigError(roleVariable(spec.name), `"${role}" is not a role name (lower-case letters, digits and _, at most 63)`);
+  if (!ROLE_NAME.test(role))
+    throw new ConfigError(
+      roleVariable(spec.name),
+      `"${role}" is not a role name (lower-case letters, digits and _, at most 63)`,
+    );
   const password = derivedPassword(ownerUrl, role);
   if (password === undefined && envOptional(env, 'NODE_ENV') === 'production') {
-    throw new ConfigError(sharedVariable, `is required in production when the owner's URL carries no password (the ${spec.name} role's password is derived from it)`);
+    throw new ConfigError(
+      sharedVariable,
+      `is required in production when the owner's URL carries no password (the ${spec.name} role's password is derived from it)`,
+    );
   }
   const url = new URL(ownerUrl);
   url.username = encodeURIComponent(role);
@@ -120,7 +165,8 @@ export function roleVariable(login: string): string {
 
 function roleOf(variable: string, url: URL): string {
   const role = decodeURIComponent(url.username);
-  if (role === '') throw new ConfigError(variable, 'names no user (expected postgres://role:password@host:port/database)');
+  if (role === '')
+    throw new ConfigError(variable, 'names no user (expected postgres://role:password@host:port/database)');
   return role;
 }
 
@@ -138,7 +184,9 @@ function passwordOf(url: URL): string | undefined {
 export function derivedPassword(ownerUrl: string, role: string): string | undefined {
   const owner = new URL(ownerUrl);
   if (owner.password === '') return undefined;
-  return createHmac('sha256', decodeURIComponent(owner.password)).update(`fraud-numbers database login:${role}`).digest('base64url');
+  return createHmac('sha256', decodeURIComponent(owner.password))
+    .update(`fraud-numbers database login:${role}`)
+    .digest('base64url');
 }
 
 /**
@@ -156,11 +204,13 @@ export function scramVerifier(password: string, salt: Buffer = randomBytes(16), 
 
 /** RFC 4013's mappings and NFKC, as PostgreSQL and node-postgres apply them before hashing (no prohibition checks). */
 function saslprep(password: string): string {
-  return password
-    .replace(/[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g, ' ')
-    // eslint-disable-next-line no-misleading-character-class -- single code points mapped to nothing, as RFC 3454 table B.1 lists them
-    .replace(/[\u00AD\u034F\u1806\u180B\u180C\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/g, '')
-    .normalize('NFKC');
+  return (
+    password
+      .replace(/[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g, ' ')
+      // eslint-disable-next-line no-misleading-character-class -- single code points mapped to nothing, as RFC 3454 table B.1 lists them
+      .replace(/[\u00AD\u034F\u1806\u180B\u180C\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/g, '')
+      .normalize('NFKC')
+  );
 }
 
 /** The URL with its password replaced by `***`, for messages. */

@@ -22,23 +22,30 @@ const TABLE_KINDS = `('r', 'p', 'v', 'm', 'f')`;
  * lock, which needs an owner with CREATEROLE. A role that logs in already is
  * left alone, so starts need no CREATEROLE once the roles exist.
  */
-export async function ensureLoginRole(ownerUrl: string, login: DatabaseLogin, log: (message: string) => void): Promise<void> {
+export async function ensureLoginRole(
+  ownerUrl: string,
+  login: DatabaseLogin,
+  log: (message: string) => void,
+): Promise<void> {
   if (await canLogIn(login)) return;
   await withMaintenanceClient(ownerUrl, async (client) => {
     await client.query('SELECT pg_advisory_lock($1)', [ROLE_LOCK_KEY]);
     try {
       // Another process may have made it while this one waited for the lock.
       if (await canLogIn(login)) return;
-      const [owner] = (await client.query<{ name: string; manages: boolean }>(
-        'SELECT rolname AS name, rolsuper OR rolcreaterole AS manages FROM pg_roles WHERE rolname = current_user',
-      )).rows;
+      const [owner] = (
+        await client.query<{ name: string; manages: boolean }>(
+          'SELECT rolname AS name, rolsuper OR rolcreaterole AS manages FROM pg_roles WHERE rolname = current_user',
+        )
+      ).rows;
       if (!owner?.manages) {
         throw new ConfigError(
           login.variable,
           `the ${login.name} login (role "${login.role}") cannot log in, and the owner "${owner?.name}" may not create roles (no CREATEROLE): create the role as in libs/persistence/README.md, or set ${login.variable}`,
         );
       }
-      const password = login.password === undefined ? '' : ` PASSWORD ${client.escapeLiteral(scramVerifier(login.password))}`;
+      const password =
+        login.password === undefined ? '' : ` PASSWORD ${client.escapeLiteral(scramVerifier(login.password))}`;
       const role = client.escapeIdentifier(login.role);
       const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [login.role])).rowCount;
       if (exists) {
@@ -48,7 +55,9 @@ export async function ensureLoginRole(ownerUrl: string, login: DatabaseLogin, lo
         return;
       }
       try {
-        await client.query(`CREATE ROLE ${role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS${password}`);
+        await client.query(
+          `CREATE ROLE ${role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS${password}`,
+        );
         log(`created database role ${login.role} (the ${login.name} login)`);
       } catch (error) {
         if (errorCode(error) !== DUPLICATE_OBJECT) throw error;
@@ -58,7 +67,10 @@ export async function ensureLoginRole(ownerUrl: string, login: DatabaseLogin, lo
     }
   });
   if (!(await canLogIn(login))) {
-    throw new ConfigError(login.variable, `role "${login.role}" still cannot log in after it was set up: check pg_hba.conf for it`);
+    throw new ConfigError(
+      login.variable,
+      `role "${login.role}" still cannot log in after it was set up: check pg_hba.conf for it`,
+    );
   }
 }
 
@@ -88,18 +100,26 @@ async function canLogIn(login: DatabaseLogin): Promise<boolean> {
 export async function applyGrants(owner: Client, logins: readonly DatabaseLogin[]): Promise<void> {
   await owner.query('BEGIN');
   try {
-    const [{ database, schema }] = (await owner.query<{ database: string; schema: string }>('SELECT current_database() AS database, current_schema() AS schema')).rows;
-    const tables = (await owner.query<{ name: string }>(
-      `SELECT c.relname AS name FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ${TABLE_KINDS} ORDER BY 1`,
-    )).rows.map((r) => r.name);
+    const [{ database, schema }] = (
+      await owner.query<{ database: string; schema: string }>(
+        'SELECT current_database() AS database, current_schema() AS schema',
+      )
+    ).rows;
+    const tables = (
+      await owner.query<{ name: string }>(
+        `SELECT c.relname AS name FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ${TABLE_KINDS} ORDER BY 1`,
+      )
+    ).rows.map((r) => r.name);
     // A sequence serves the table whose column owns it (serial, identity); a free-standing one, anyone who inserts.
-    const sequences = (await owner.query<{ name: string; table: string | null }>(
-      `SELECT s.relname AS name, t.relname AS table
+    const sequences = (
+      await owner.query<{ name: string; table: string | null }>(
+        `SELECT s.relname AS name, t.relname AS table
        FROM pg_class s
        LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
        LEFT JOIN pg_class t ON t.oid = d.refobjid
        WHERE s.relkind = 'S' AND s.relnamespace = current_schema()::regnamespace ORDER BY 1`,
-    )).rows;
+      )
+    ).rows;
     const ident = (name: string) => owner.escapeIdentifier(name);
     for (const login of logins) {
       const role = ident(login.role);
@@ -119,10 +139,12 @@ export async function applyGrants(owner: Client, logins: readonly DatabaseLogin[
       await owner.query(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${ident(schema)} FROM ${role}`);
       for (const table of tables) {
         const privileges = may(table);
-        if (privileges.length > 0) await owner.query(`GRANT ${privileges.join(', ')} ON TABLE ${ident(table)} TO ${role}`);
+        if (privileges.length > 0)
+          await owner.query(`GRANT ${privileges.join(', ')} ON TABLE ${ident(table)} TO ${role}`);
       }
       for (const sequence of sequences) {
-        const inserts = sequence.table === null ? login.otherTables.includes('INSERT') : may(sequence.table).includes('INSERT');
+        const inserts =
+          sequence.table === null ? login.otherTables.includes('INSERT') : may(sequence.table).includes('INSERT');
         if (inserts) await owner.query(`GRANT USAGE, SELECT ON SEQUENCE ${ident(sequence.name)} TO ${role}`);
       }
     }
@@ -143,16 +165,20 @@ export async function assertLeastPrivilege(login: DatabaseLogin): Promise<void> 
   const client = new Client({ connectionString: login.url, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
-    const [role] = (await client.query<{ superuser: boolean; createrole: boolean; schema_owner: boolean }>(
-      `SELECT r.rolsuper AS superuser, r.rolcreaterole AS createrole,
+    const [role] = (
+      await client.query<{ superuser: boolean; createrole: boolean; schema_owner: boolean }>(
+        `SELECT r.rolsuper AS superuser, r.rolcreaterole AS createrole,
               pg_has_role(current_user, n.nspowner, 'MEMBER') AS schema_owner
        FROM pg_roles r, pg_namespace n WHERE r.rolname = current_user AND n.oid = current_schema()::regnamespace`,
-    )).rows;
-    const owned = (await client.query<{ name: string }>(
-      `SELECT c.relname AS name FROM pg_class c
+      )
+    ).rows;
+    const owned = (
+      await client.query<{ name: string }>(
+        `SELECT c.relname AS name FROM pg_class c
        WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ${TABLE_KINDS} AND pg_has_role(current_user, c.relowner, 'MEMBER')
        ORDER BY 1 LIMIT 3`,
-    )).rows.map((r) => r.name);
+      )
+    ).rows.map((r) => r.name);
     const why = role.superuser
       ? 'is a superuser'
       : role.createrole
@@ -174,13 +200,21 @@ export async function assertLeastPrivilege(login: DatabaseLogin): Promise<void> 
 }
 
 /** Names of the service's migrations not yet recorded in `<service>_migrations`, read as `login` (the app role may read that table). */
-export async function pendingMigrations(login: DatabaseLogin, migrationsTable: string, migrations: readonly PersistedClass[]): Promise<string[]> {
+export async function pendingMigrations(
+  login: DatabaseLogin,
+  migrationsTable: string,
+  migrations: readonly PersistedClass[],
+): Promise<string[]> {
   const client = new Client({ connectionString: login.url, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
     let applied: Set<string>;
     try {
-      applied = new Set((await client.query<{ name: string }>(`SELECT name FROM ${client.escapeIdentifier(migrationsTable)}`)).rows.map((r) => r.name));
+      applied = new Set(
+        (await client.query<{ name: string }>(`SELECT name FROM ${client.escapeIdentifier(migrationsTable)}`)).rows.map(
+          (r) => r.name,
+        ),
+      );
     } catch (error) {
       if (errorCode(error) !== UNDEFINED_TABLE) throw error;
       applied = new Set();

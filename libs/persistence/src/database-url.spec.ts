@@ -54,7 +54,9 @@ describe('resolveDatabaseUrl', () => {
   });
 
   it('treats empty variables as unset', () => {
-    expect(resolveDatabaseUrl('registry', undefined, { REGISTRY_DATABASE_URL: '', DATABASE_URL: 'postgres://h/x' })).toBe('postgres://h/fraud_registry');
+    expect(
+      resolveDatabaseUrl('registry', undefined, { REGISTRY_DATABASE_URL: '', DATABASE_URL: 'postgres://h/x' }),
+    ).toBe('postgres://h/fraud_registry');
   });
 
   it('returns undefined without any variable: the embedded server', () => {

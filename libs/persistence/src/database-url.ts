@@ -54,7 +54,8 @@ export function urlWithDatabase(url: string, database: string, variable = 'DATAB
 
 export function databaseOf(url: string, variable = 'DATABASE_URL'): string {
   const name = decodeURIComponent(parsePostgresUrl(variable, url).pathname.slice(1));
-  if (name === '') throw new ConfigError(variable, 'names no database (expected postgres://user:password@host:port/database)');
+  if (name === '')
+    throw new ConfigError(variable, 'names no database (expected postgres://user:password@host:port/database)');
   return name;
 }
 

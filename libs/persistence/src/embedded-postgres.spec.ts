@@ -32,7 +32,10 @@ describe('embeddedPostgresConfig', () => {
   });
 
   it('reads DATA_DIR and EMBEDDED_PG_PORT', () => {
-    expect(embeddedPostgresConfig({ DATA_DIR: '/var/tmp/fraud', EMBEDDED_PG_PORT: '6000' })).toEqual({ dataDir: '/var/tmp/fraud', port: 6000 });
+    expect(embeddedPostgresConfig({ DATA_DIR: '/var/tmp/fraud', EMBEDDED_PG_PORT: '6000' })).toEqual({
+      dataDir: '/var/tmp/fraud',
+      port: 6000,
+    });
   });
 
   it('rejects a port out of range', () => {

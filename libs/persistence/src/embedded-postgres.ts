@@ -127,7 +127,11 @@ function assertReachable(user: OsUser, layout: Layout, binaries: Binaries): void
 }
 
 /** Ownership, and who else may be serving this folder right now. */
-async function claimDataFolder(layout: Layout, user: OsUser | undefined, log: (message: string) => void): Promise<void> {
+async function claimDataFolder(
+  layout: Layout,
+  user: OsUser | undefined,
+  log: (message: string) => void,
+): Promise<void> {
   if (fs.existsSync(layout.pgDir)) await assertOwnership(layout.pgDir, user);
   const postmaster = readPostmasterPid(layout.pgDir);
   if (!postmaster) return;
@@ -177,11 +181,14 @@ async function stopOrphan(pid: number): Promise<void> {
   try {
     process.kill(pid, 'SIGINT');
   } catch (error) {
-    throw new EmbeddedPostgresInUseError(`PostgreSQL pid ${pid} holds the data folder and cannot be stopped: ${(error as Error).message}`);
+    throw new EmbeddedPostgresInUseError(
+      `PostgreSQL pid ${pid} holds the data folder and cannot be stopped: ${(error as Error).message}`,
+    );
   }
   const deadline = Date.now() + STOP_TIMEOUT_MS;
   while (isAlive(pid)) {
-    if (Date.now() > deadline) throw new EmbeddedPostgresInUseError(`PostgreSQL pid ${pid} did not stop within ${STOP_TIMEOUT_MS / 1000}s`);
+    if (Date.now() > deadline)
+      throw new EmbeddedPostgresInUseError(`PostgreSQL pid ${pid} did not stop within ${STOP_TIMEOUT_MS / 1000}s`);
     await sleep(POLL_MS);
   }
 }
@@ -189,14 +196,22 @@ async function stopOrphan(pid: number): Promise<void> {
 function isInitialised(pgDir: string): boolean {
   if (fs.existsSync(path.join(pgDir, 'PG_VERSION'))) return true;
   if (fs.existsSync(pgDir) && fs.readdirSync(pgDir).length > 0) {
-    throw new EmbeddedPostgresError(`${pgDir} is not a PostgreSQL data folder (no PG_VERSION); delete it to start with an empty database`);
+    throw new EmbeddedPostgresError(
+      `${pgDir} is not a PostgreSQL data folder (no PG_VERSION); delete it to start with an empty database`,
+    );
   }
   return false;
 }
 
 // initdb writes into a scratch folder that is renamed into place, so a crash
 // mid-way never leaves a half-made cluster behind `pg/`.
-async function initialise(layout: Layout, binaries: Binaries, user: OsUser | undefined, durable: boolean, log: (message: string) => void): Promise<void> {
+async function initialise(
+  layout: Layout,
+  binaries: Binaries,
+  user: OsUser | undefined,
+  durable: boolean,
+  log: (message: string) => void,
+): Promise<void> {
   log(`initialising a new PostgreSQL cluster in ${layout.pgDir}`);
   const scratch = `${layout.pgDir}.init-${process.pid}-${randomBytes(4).toString('hex')}`;
   const passwordFile = `${scratch}.pw`;
@@ -235,20 +250,29 @@ async function moveIntoPlace(scratch: string, pgDir: string): Promise<void> {
   }
 }
 
-async function runToCompletion(command: string, args: string[], user: OsUser | undefined, logFile: string): Promise<void> {
+async function runToCompletion(
+  command: string,
+  args: string[],
+  user: OsUser | undefined,
+  logFile: string,
+): Promise<void> {
   const output = openLog(logFile);
   const child = spawn(command, args, { ...spawnIdentity(user), stdio: ['ignore', output.fd, output.fd] });
   fs.closeSync(output.fd);
   const [code, signal] = await exitOf(child);
   if (code !== 0) {
-    throw new EmbeddedPostgresError(`${path.basename(command)} failed (${signal ?? `exit code ${code}`}): ${logSince(logFile, output.offset)}`);
+    throw new EmbeddedPostgresError(
+      `${path.basename(command)} failed (${signal ?? `exit code ${code}`}): ${logSince(logFile, output.offset)}`,
+    );
   }
 }
 
 async function assertPortFree(port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? portTaken(port) : error));
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? portTaken(port) : error),
+    );
     probe.listen(port, EMBEDDED_PG_HOST, () => probe.close(() => resolve()));
   });
 }
@@ -259,7 +283,12 @@ function portTaken(port: number): EmbeddedPostgresError {
   );
 }
 
-async function spawnServer(layout: Layout, binaries: Binaries, user: OsUser | undefined, options: EmbeddedPostgresOptions): Promise<ChildProcess> {
+async function spawnServer(
+  layout: Layout,
+  binaries: Binaries,
+  user: OsUser | undefined,
+  options: EmbeddedPostgresOptions,
+): Promise<ChildProcess> {
   const settings: Record<string, string> = {
     port: String(options.port),
     listen_addresses: EMBEDDED_PG_HOST,
@@ -271,7 +300,11 @@ async function spawnServer(layout: Layout, binaries: Binaries, user: OsUser | un
   const args = ['-D', layout.pgDir, ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
   const output = openLog(layout.logFile);
   // Its own process group: a Ctrl-C in the terminal must not stop the database before the services drain.
-  const child = spawn(binaries.postgres, args, { ...spawnIdentity(user), stdio: ['ignore', output.fd, output.fd], detached: true });
+  const child = spawn(binaries.postgres, args, {
+    ...spawnIdentity(user),
+    stdio: ['ignore', output.fd, output.fd],
+    detached: true,
+  });
   fs.closeSync(output.fd);
   try {
     await waitUntilReady(child, layout, output.offset, options.port);
@@ -313,7 +346,12 @@ function waitUntilReady(child: ChildProcess, layout: Layout, logOffset: number, 
     const poll = setInterval(() => {
       const postmaster = readPostmasterPid(layout.pgDir);
       if (postmaster && postmaster.pid === child.pid && postmaster.status === 'ready') finish();
-      else if (Date.now() > deadline) finish(new EmbeddedPostgresError(`PostgreSQL did not get ready within ${READY_TIMEOUT_MS / 1000}s; see ${layout.logFile}`));
+      else if (Date.now() > deadline)
+        finish(
+          new EmbeddedPostgresError(
+            `PostgreSQL did not get ready within ${READY_TIMEOUT_MS / 1000}s; see ${layout.logFile}`,
+          ),
+        );
     }, POLL_MS);
     child.once('exit', onExit);
     child.once('error', finish);

@@ -95,7 +95,9 @@ export async function idempotentWrite<R>(write: IdempotentWrite<R>): Promise<Ide
  * registered with `onRollback` are undone when the transaction does not commit;
  * `onCommit` steps run once it did.
  */
-export async function idempotentWrites<Q extends KeyedRequest, R>(batch: IdempotentBatch<Q, R>): Promise<IdempotentAnswer<R>[]> {
+export async function idempotentWrites<Q extends KeyedRequest, R>(
+  batch: IdempotentBatch<Q, R>,
+): Promise<IdempotentAnswer<R>[]> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await writeOnce(batch);
@@ -130,8 +132,15 @@ async function writeOnce<Q extends KeyedRequest, R>(batch: IdempotentBatch<Q, R>
           fresh.push(request);
         }
       });
-      const results = fresh.length === 0 ? [] : await batch.apply(em, fresh, { onRollback: (step) => undo.push(step), onCommit: (step) => done.push(step) });
-      if (results.length !== fresh.length) throw new Error(`${batch.scope}: ${results.length} answers for ${fresh.length} new keys`);
+      const results =
+        fresh.length === 0
+          ? []
+          : await batch.apply(em, fresh, {
+              onRollback: (step) => undo.push(step),
+              onCommit: (step) => done.push(step),
+            });
+      if (results.length !== fresh.length)
+        throw new Error(`${batch.scope}: ${results.length} answers for ${fresh.length} new keys`);
       const applied = new Map(fresh.map((request, i) => [request.key, results[i]]));
       return batch.requests.map((request, index) => {
         const earlier = stored.get(request.key);

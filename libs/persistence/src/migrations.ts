@@ -16,7 +16,13 @@ const MIGRATION_LOCK_KEY = 727_003;
  * migrations (one transaction each), makes sure the service's login roles
  * exist, and grants them their privileges again. Returns the migrations applied.
  */
-export async function runMigrations(url: string, db: ServiceDatabase, instance: string | undefined, env: Env, log: (message: string) => void = () => undefined): Promise<string[]> {
+export async function runMigrations(
+  url: string,
+  db: ServiceDatabase,
+  instance: string | undefined,
+  env: Env,
+  log: (message: string) => void = () => undefined,
+): Promise<string[]> {
   if (await ensureDatabase(url)) log(`created database ${databaseOf(url)}`);
   const logins = resolveDatabaseLogins(db, instance, env, url);
   const lock = new Client({ connectionString: url });

@@ -20,7 +20,15 @@ export interface PersistenceOptions {
   instance?: string;
 }
 
-const RETRIED_CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P03']);
+const RETRIED_CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P03',
+]);
 /** A service role's pool: its work is small (the registry's anchor: one insert a minute). */
 const ROLE_POOL_SIZE = 2;
 
@@ -51,7 +59,12 @@ export class DatabaseConnection {
    * application's URL: the schema must be up to date already. Either way every
    * login is checked to be unable to alter the tables before it is used.
    */
-  static async open(db: ServiceDatabase, options: PersistenceOptions, env: Env, logger: Logger): Promise<DatabaseConnection> {
+  static async open(
+    db: ServiceDatabase,
+    options: PersistenceOptions,
+    env: Env,
+    logger: Logger,
+  ): Promise<DatabaseConnection> {
     const configured = resolveDatabaseUrl(db.service, options.instance, env);
     if (configured === undefined && hasExplicitAppUrl(db, options.instance, env)) {
       const logins = resolveDatabaseLogins(db, options.instance, env, undefined);
@@ -66,7 +79,9 @@ export class DatabaseConnection {
       if (applied.length > 0) logger.log(`applied migrations ${applied.join(', ')}`);
       const logins = resolveDatabaseLogins(db, options.instance, env, ownerUrl);
       for (const login of logins) await assertLeastPrivilege(login);
-      logger.log(`serving as database role ${logins.map((l) => `${l.role} (${l.name})`).join(', ')} on ${databaseNameFor(db.service, options.instance)}`);
+      logger.log(
+        `serving as database role ${logins.map((l) => `${l.role} (${l.name})`).join(', ')} on ${databaseNameFor(db.service, options.instance)}`,
+      );
       return new DatabaseConnection(logins, embedded);
     } catch (error) {
       await embedded?.stop();
@@ -126,7 +141,13 @@ export class PersistenceModule {
     // One object, imported by every data source below: one connection set-up per app.
     const connection: DynamicModule = {
       module: DatabaseConnectionModule,
-      providers: [{ provide: DatabaseConnection, inject: [ENV], useFactory: (env: Env) => DatabaseConnection.open(db, options, env, logger) }],
+      providers: [
+        {
+          provide: DatabaseConnection,
+          inject: [ENV],
+          useFactory: (env: Env) => DatabaseConnection.open(db, options, env, logger),
+        },
+      ],
       exports: [DatabaseConnection],
     };
     const retry = (error: unknown) => RETRIED_CONNECTION_ERRORS.has(errorCode(error) ?? '');
@@ -137,7 +158,10 @@ export class PersistenceModule {
         TypeOrmModule.forRootAsync({
           imports: [connection],
           inject: [DatabaseConnection, ENV],
-          useFactory: (c: DatabaseConnection, env: Env): TypeOrmModuleOptions => ({ ...dataSourceOptions(c.url, db, options.instance, env), toRetry: retry }),
+          useFactory: (c: DatabaseConnection, env: Env): TypeOrmModuleOptions => ({
+            ...dataSourceOptions(c.url, db, options.instance, env),
+            toRetry: retry,
+          }),
         }),
         ...roles.map((role) =>
           TypeOrmModule.forRootAsync({
@@ -145,7 +169,12 @@ export class PersistenceModule {
             imports: [connection],
             inject: [DatabaseConnection, ENV],
             useFactory: (c: DatabaseConnection, env: Env): TypeOrmModuleOptions => ({
-              ...dataSourceOptions(c.login(role.name).url, { service: db.service, entities: role.entities, migrations: [] }, options.instance, env),
+              ...dataSourceOptions(
+                c.login(role.name).url,
+                { service: db.service, entities: role.entities, migrations: [] },
+                options.instance,
+                env,
+              ),
               applicationName: `${databaseNameFor(db.service, options.instance)}_${role.name}`,
               poolSize: ROLE_POOL_SIZE,
               toRetry: retry,
@@ -160,13 +189,19 @@ export class PersistenceModule {
           inject: [DatabaseConnection, ENV, { token: ServiceHealth, optional: true }],
           useFactory: (c: DatabaseConnection, env: Env, health: ServiceHealth | undefined) =>
             health
-              ? new DatabaseProbe(c.url, health, probeSettings(env), `${databaseNameFor(db.service, options.instance)}_health`)
+              ? new DatabaseProbe(
+                  c.url,
+                  health,
+                  probeSettings(env),
+                  `${databaseNameFor(db.service, options.instance)}_health`,
+                )
               : undefined,
         },
         {
           provide: EmbeddedServerShutdown,
           inject: [DatabaseConnection, getDataSourceToken(), ...roles.map((role) => getDataSourceToken(role.name))],
-          useFactory: (c: DatabaseConnection, ...dataSources: DataSource[]) => new EmbeddedServerShutdown(c, dataSources),
+          useFactory: (c: DatabaseConnection, ...dataSources: DataSource[]) =>
+            new EmbeddedServerShutdown(c, dataSources),
         },
       ],
       exports: [connection],

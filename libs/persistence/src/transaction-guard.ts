@@ -47,19 +47,34 @@ export function installTransactionGuard(): void {
   if (managerPrototype[GUARDED]) return;
   managerPrototype[GUARDED] = true;
 
-  const transaction = EntityManager.prototype.transaction as (this: EntityManager, ...args: unknown[]) => Promise<unknown>;
-  EntityManager.prototype.transaction = function guardedTransaction(this: EntityManager, isolationOrWork: unknown, maybeWork?: unknown) {
-    const work = (typeof isolationOrWork === 'function' ? isolationOrWork : maybeWork) as ((em: EntityManager) => Promise<unknown>) | undefined;
+  const transaction = EntityManager.prototype.transaction as (
+    this: EntityManager,
+    ...args: unknown[]
+  ) => Promise<unknown>;
+  EntityManager.prototype.transaction = function guardedTransaction(
+    this: EntityManager,
+    isolationOrWork: unknown,
+    maybeWork?: unknown,
+  ) {
+    const work = (typeof isolationOrWork === 'function' ? isolationOrWork : maybeWork) as
+      ((em: EntityManager) => Promise<unknown>) | undefined;
     if (typeof work !== 'function') return transaction.call(this, isolationOrWork, maybeWork);
     const marked = async (em: EntityManager) => {
-      const open: OpenTransaction = { dataSource: em.dataSource, queryRunner: em.queryRunner!, open: true, outer: transactions.getStore() };
+      const open: OpenTransaction = {
+        dataSource: em.dataSource,
+        queryRunner: em.queryRunner!,
+        open: true,
+        outer: transactions.getStore(),
+      };
       try {
         return await transactions.run(open, () => work(em));
       } finally {
         open.open = false;
       }
     };
-    return typeof isolationOrWork === 'function' ? transaction.call(this, marked) : transaction.call(this, isolationOrWork, marked);
+    return typeof isolationOrWork === 'function'
+      ? transaction.call(this, marked)
+      : transaction.call(this, isolationOrWork, marked);
   } as EntityManager['transaction'];
 
   const runner = PostgresQueryRunner.prototype as PostgresQueryRunner & Record<string, unknown>;

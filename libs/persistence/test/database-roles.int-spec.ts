@@ -4,7 +4,14 @@ import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { ConfigError, ConfigModule } from '@app/config';
-import { PersistenceModule, resolveDatabaseLogins, runMigrations, withMaintenanceClient, type PersistedClass, type ServiceDatabase } from '@app/persistence';
+import {
+  PersistenceModule,
+  resolveDatabaseLogins,
+  runMigrations,
+  withMaintenanceClient,
+  type PersistedClass,
+  type ServiceDatabase,
+} from '@app/persistence';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 
 class CreateLedger1700000000000 implements MigrationInterface {
@@ -73,7 +80,12 @@ describe('database roles', () => {
     const db = await database();
     const messages: string[] = [];
     await runMigrations(db.url, ledger([CreateLedger1700000000000]), undefined, env, (m) => messages.push(m));
-    expect(messages).toEqual(expect.arrayContaining([`created database role ${env.DATABASE_APP_ROLE} (the app login)`, `created database role ${env.DATABASE_SEALER_ROLE} (the sealer login)`]));
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        `created database role ${env.DATABASE_APP_ROLE} (the app login)`,
+        `created database role ${env.DATABASE_SEALER_ROLE} (the sealer login)`,
+      ]),
+    );
     const [app, sealer] = resolveDatabaseLogins(ledger([CreateLedger1700000000000]), undefined, env, db.url);
 
     await connected(app.url, async (client) => {
@@ -131,20 +143,25 @@ describe('database roles', () => {
   it('gives a role whose password was changed the configured one back', async () => {
     const db = await database();
     await runMigrations(db.url, ledger([CreateLedger1700000000000]), undefined, env);
-    await withMaintenanceClient(db.url, (client) => client.query(`ALTER ROLE ${client.escapeIdentifier(env.DATABASE_APP_ROLE)} PASSWORD 'something else'`));
+    await withMaintenanceClient(db.url, (client) =>
+      client.query(`ALTER ROLE ${client.escapeIdentifier(env.DATABASE_APP_ROLE)} PASSWORD 'something else'`),
+    );
     const [app] = resolveDatabaseLogins(ledger([CreateLedger1700000000000]), undefined, env, db.url);
     // A server that checks passwords (the embedded one) now refuses the role; a trust-auth one lets it in regardless.
     const before = await connected(app.url, async () => 'logged in').catch((error: { code?: string }) => error.code);
     expect(['28P01', 'logged in']).toContain(before);
     const messages: string[] = [];
     await runMigrations(db.url, ledger([CreateLedger1700000000000]), undefined, env, (m) => messages.push(m));
-    if (before === '28P01') expect(messages).toContain(`reset the password of database role ${env.DATABASE_APP_ROLE} (the app login)`);
+    if (before === '28P01')
+      expect(messages).toContain(`reset the password of database role ${env.DATABASE_APP_ROLE} (the app login)`);
     await connected(app.url, (client) => client.query('SELECT 1'));
   });
 
   describe('PersistenceModule', () => {
     const boot = async (moduleEnv: Record<string, string>) => {
-      const app = await Test.createTestingModule({ imports: [ConfigModule.forEnv(moduleEnv), PersistenceModule.forService(ledger([CreateLedger1700000000000]))] })
+      const app = await Test.createTestingModule({
+        imports: [ConfigModule.forEnv(moduleEnv), PersistenceModule.forService(ledger([CreateLedger1700000000000]))],
+      })
         .setLogger(new ConsoleLogger({ logLevels: ['error'] }))
         .compile();
       await app.init();
@@ -154,26 +171,34 @@ describe('database roles', () => {
     it('refuses a login that could alter the tables, naming why without its password', async () => {
       const db = await database();
       const role = `t_super_${suffix}`;
-      await withMaintenanceClient(db.url, (client) => client.query(`CREATE ROLE ${client.escapeIdentifier(role)} LOGIN SUPERUSER PASSWORD 'hunter2-secret'`));
+      await withMaintenanceClient(db.url, (client) =>
+        client.query(`CREATE ROLE ${client.escapeIdentifier(role)} LOGIN SUPERUSER PASSWORD 'hunter2-secret'`),
+      );
       const url = new URL(db.url);
       url.username = role;
       url.password = 'hunter2-secret';
       const refused = boot({ LEDGER_DATABASE_URL: db.url, LEDGER_DATABASE_APP_URL: url.toString(), ...env });
       await expect(refused).rejects.toThrow(ConfigError);
-      await expect(refused).rejects.toThrow(`LEDGER_DATABASE_APP_URL: the app login, role "${role}", is a superuser: it could alter or drop tables`);
+      await expect(refused).rejects.toThrow(
+        `LEDGER_DATABASE_APP_URL: the app login, role "${role}", is a superuser: it could alter or drop tables`,
+      );
       await expect(refused).rejects.not.toThrow(/hunter2/);
     });
 
     it('refuses the owner as the application login', async () => {
       const db = await database();
-      await expect(boot({ LEDGER_DATABASE_URL: db.url, LEDGER_DATABASE_APP_URL: db.url })).rejects.toThrow(/LEDGER_DATABASE_APP_URL: connects as "\w+", the owner of the tables/);
+      await expect(boot({ LEDGER_DATABASE_URL: db.url, LEDGER_DATABASE_APP_URL: db.url })).rejects.toThrow(
+        /LEDGER_DATABASE_APP_URL: connects as "\w+", the owner of the tables/,
+      );
     });
 
     it("serves from the application's URL alone once migrated, and says what to run when not", async () => {
       const migrated = await database();
       await runMigrations(migrated.url, ledger([CreateLedger1700000000000]), undefined, env);
       const [app] = resolveDatabaseLogins(ledger([CreateLedger1700000000000]), undefined, env, migrated.url);
-      const [sealer] = resolveDatabaseLogins(ledger([CreateLedger1700000000000]), undefined, env, migrated.url).slice(1);
+      const [sealer] = resolveDatabaseLogins(ledger([CreateLedger1700000000000]), undefined, env, migrated.url).slice(
+        1,
+      );
       const module = await boot({ LEDGER_DATABASE_APP_URL: app.url, LEDGER_DATABASE_SEALER_URL: sealer.url });
       await module.close();
 

@@ -49,7 +49,10 @@ require(modulePath)
 /** Starts the server from a child process, SIGKILLs that process, and returns the orphaned postgres pid. */
 async function startInDoomedProcess(dataDir: string, port: number): Promise<number> {
   const modulePath = path.join(repoRoot, 'libs/persistence/src/embedded-postgres.ts');
-  const child = spawn(process.execPath, ['-e', DOOMED_PROCESS, modulePath, dataDir, String(port)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', DOOMED_PROCESS, modulePath, dataDir, String(port)], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];
   const exited = once(child, 'exit');
   child.kill('SIGKILL');
@@ -60,7 +63,6 @@ async function startInDoomedProcess(dataDir: string, port: number): Promise<numb
 async function waitUntilGone(pid: number): Promise<void> {
   while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 20));
 }
-
 
 @Entity('greetings')
 class Greeting {
@@ -112,7 +114,9 @@ describe('startEmbeddedPostgres', () => {
       `SELECT current_setting('listen_addresses') AS listen, current_setting('unix_socket_directories') AS sockets, current_user AS "user"`,
     );
     expect(settings).toEqual({ listen: '127.0.0.1', sockets: '', user: 'fraud' });
-    await expect(query(server.serverUrl.replace(':fraud@', ':wrong@'), 'SELECT 1')).rejects.toThrow(/password authentication failed/);
+    await expect(query(server.serverUrl.replace(':fraud@', ':wrong@'), 'SELECT 1')).rejects.toThrow(
+      /password authentication failed/,
+    );
   });
 
   it('writes PostgreSQL output to pg.log, not the console', () => {

@@ -1,6 +1,12 @@
 import { Client } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
-import { dataSourceOptions, idempotentWrite, idempotentWrites, type IdempotentWrite, type StoredAnswer } from '@app/persistence';
+import {
+  dataSourceOptions,
+  idempotentWrite,
+  idempotentWrites,
+  type IdempotentWrite,
+  type StoredAnswer,
+} from '@app/persistence';
 import { atOnce, createTestDatabase, expectOneFirstAnswer, type TestDatabase } from '@app/testing';
 
 class KeyReused extends Error {
@@ -19,12 +25,19 @@ describe('idempotent writes', () => {
   let applied: string[];
 
   const find = async (em: EntityManager, keys: readonly string[]): Promise<Map<string, StoredAnswer<string>>> => {
-    const rows: { key: string; content_hash: string; answer: string }[] = await em.query('SELECT key, content_hash, answer FROM answer WHERE key = ANY($1)', [keys]);
+    const rows: { key: string; content_hash: string; answer: string }[] = await em.query(
+      'SELECT key, content_hash, answer FROM answer WHERE key = ANY($1)',
+      [keys],
+    );
     return new Map(rows.map((row) => [row.key, { contentHash: row.content_hash, result: row.answer }]));
   };
   const insert = async (em: EntityManager, key: string, content: string): Promise<string> => {
     applied.push(key);
-    await em.query('INSERT INTO answer (key, content_hash, answer) VALUES ($1, $2, $3)', [key, content, content.toUpperCase()]);
+    await em.query('INSERT INTO answer (key, content_hash, answer) VALUES ($1, $2, $3)', [
+      key,
+      content,
+      content.toUpperCase(),
+    ]);
     return content.toUpperCase();
   };
   const write = (key: string, content: string, more: Partial<IdempotentWrite<string>> = {}) =>
@@ -38,12 +51,17 @@ describe('idempotent writes', () => {
       reused: (stored) => new KeyReused(0, stored.result),
       ...more,
     });
-  const rowsOf = async (key: string) => (await dataSource.query('SELECT answer FROM answer WHERE key = $1', [key])) as { answer: string }[];
+  const rowsOf = async (key: string) =>
+    (await dataSource.query('SELECT answer FROM answer WHERE key = $1', [key])) as { answer: string }[];
 
   beforeAll(async () => {
     database = await createTestDatabase('idempotent');
-    dataSource = await new DataSource(dataSourceOptions(database.url, { service: 'idempotent', entities: [], migrations: [] }, undefined, process.env)).initialize();
-    await dataSource.query('CREATE TABLE answer (key text PRIMARY KEY, content_hash text NOT NULL, answer text NOT NULL)');
+    dataSource = await new DataSource(
+      dataSourceOptions(database.url, { service: 'idempotent', entities: [], migrations: [] }, undefined, process.env),
+    ).initialize();
+    await dataSource.query(
+      'CREATE TABLE answer (key text PRIMARY KEY, content_hash text NOT NULL, answer text NOT NULL)',
+    );
   });
   beforeEach(() => (applied = []));
   afterAll(async () => {
@@ -66,11 +84,14 @@ describe('idempotent writes', () => {
   });
 
   it('refuses every concurrent call that brings other content than the one applied first', async () => {
-    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => write('k-race', i % 2 === 0 ? 'even' : 'odd')));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => write('k-race', i % 2 === 0 ? 'even' : 'odd')),
+    );
     const [stored] = await rowsOf('k-race');
     const winner = stored.answer.toLowerCase();
     outcomes.forEach((outcome, i) => {
-      if ((i % 2 === 0 ? 'even' : 'odd') === winner) expect(outcome).toMatchObject({ status: 'fulfilled', value: { result: stored.answer } });
+      if ((i % 2 === 0 ? 'even' : 'odd') === winner)
+        expect(outcome).toMatchObject({ status: 'fulfilled', value: { result: stored.answer } });
       else expect(outcome).toMatchObject({ status: 'rejected', reason: new KeyReused(0, stored.answer) });
     });
     expect(applied).toEqual(['k-race']);
@@ -85,7 +106,9 @@ describe('idempotent writes', () => {
         apply: async (em) => {
           if (!raced) {
             raced = true;
-            await outsider.query(`INSERT INTO answer (key, content_hash, answer) VALUES ('k-outsider', 'mine', 'THEIRS')`);
+            await outsider.query(
+              `INSERT INTO answer (key, content_hash, answer) VALUES ('k-outsider', 'mine', 'THEIRS')`,
+            );
           }
           return insert(em, 'k-outsider', 'mine');
         },
@@ -121,7 +144,11 @@ describe('idempotent writes', () => {
   });
 
   describe('a batch', () => {
-    const batch = (requests: [string, string][], apply = (em: EntityManager, fresh: readonly { key: string; contentHash: string }[]) => Promise.all(fresh.map((r) => insert(em, r.key, r.contentHash)))) =>
+    const batch = (
+      requests: [string, string][],
+      apply = (em: EntityManager, fresh: readonly { key: string; contentHash: string }[]) =>
+        Promise.all(fresh.map((r) => insert(em, r.key, r.contentHash))),
+    ) =>
       idempotentWrites<{ key: string; contentHash: string }, string>({
         dataSource,
         scope: 'test.answer',
@@ -134,7 +161,13 @@ describe('idempotent writes', () => {
     it('applies its new keys once each, answers a key repeated in it as its first request, and replays stored keys', async () => {
       await write('b-old', 'old');
       applied = [];
-      expect(await batch([['b-new', 'new'], ['b-old', 'old'], ['b-new', 'new']])).toEqual([
+      expect(
+        await batch([
+          ['b-new', 'new'],
+          ['b-old', 'old'],
+          ['b-new', 'new'],
+        ]),
+      ).toEqual([
         { result: 'NEW', replayed: false },
         { result: 'OLD', replayed: true },
         { result: 'NEW', replayed: true },
@@ -143,8 +176,18 @@ describe('idempotent writes', () => {
     });
 
     it('is refused whole, naming the request, when one key comes with other content than it was used with', async () => {
-      await expect(batch([['b-2', 'two'], ['b-old', 'changed']])).rejects.toEqual(new KeyReused(1, 'OLD'));
-      await expect(batch([['b-2', 'two'], ['b-2', 'deux']])).rejects.toEqual(new KeyReused(1, undefined));
+      await expect(
+        batch([
+          ['b-2', 'two'],
+          ['b-old', 'changed'],
+        ]),
+      ).rejects.toEqual(new KeyReused(1, 'OLD'));
+      await expect(
+        batch([
+          ['b-2', 'two'],
+          ['b-2', 'deux'],
+        ]),
+      ).rejects.toEqual(new KeyReused(1, undefined));
       expect(applied).toEqual([]);
       expect(await rowsOf('b-2')).toEqual([]);
     });
@@ -154,7 +197,15 @@ describe('idempotent writes', () => {
         await insert(em, fresh[0].key, fresh[0].contentHash);
         throw new Error('the second one failed');
       };
-      await expect(batch([['b-3', 'three'], ['b-4', 'four']], failing)).rejects.toThrow('the second one failed');
+      await expect(
+        batch(
+          [
+            ['b-3', 'three'],
+            ['b-4', 'four'],
+          ],
+          failing,
+        ),
+      ).rejects.toThrow('the second one failed');
       expect(await rowsOf('b-3')).toEqual([]);
     });
   });

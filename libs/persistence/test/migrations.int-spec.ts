@@ -2,9 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { ConsoleLogger, Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
-import { Column, DataSource, Entity, PrimaryGeneratedColumn, type MigrationInterface, type QueryRunner, type Repository } from 'typeorm';
+import {
+  Column,
+  DataSource,
+  Entity,
+  PrimaryGeneratedColumn,
+  type MigrationInterface,
+  type QueryRunner,
+  type Repository,
+} from 'typeorm';
 import { ConfigModule, envString } from '@app/config';
-import { PersistenceModule, dataSourceOptions, databaseUrlOnServer, runMigrations, withMaintenanceClient } from '@app/persistence';
+import {
+  PersistenceModule,
+  dataSourceOptions,
+  databaseUrlOnServer,
+  runMigrations,
+  withMaintenanceClient,
+} from '@app/persistence';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 
 @Entity('notes')
@@ -31,7 +45,11 @@ class IndexNotes1700000000001 implements MigrationInterface {
   }
 }
 
-const notesDatabase = { service: 'notes', entities: [Note], migrations: [CreateNotes1700000000000, IndexNotes1700000000001] };
+const notesDatabase = {
+  service: 'notes',
+  entities: [Note],
+  migrations: [CreateNotes1700000000000, IndexNotes1700000000001],
+};
 
 @Injectable()
 class NoteBook {
@@ -54,17 +72,25 @@ describe('migrations', () => {
   afterAll(() => database.drop());
 
   it('runMigrations applies pending migrations in order, then nothing', async () => {
-    expect(await runMigrations(database.url, notesDatabase, undefined, process.env)).toEqual(['CreateNotes1700000000000', 'IndexNotes1700000000001']);
+    expect(await runMigrations(database.url, notesDatabase, undefined, process.env)).toEqual([
+      'CreateNotes1700000000000',
+      'IndexNotes1700000000001',
+    ]);
     expect(await runMigrations(database.url, notesDatabase, undefined, process.env)).toEqual([]);
   });
 
   it('records them in the service migrations table and maps the entity', async () => {
-    const dataSource = await new DataSource(dataSourceOptions(database.url, notesDatabase, undefined, process.env)).initialize();
+    const dataSource = await new DataSource(
+      dataSourceOptions(database.url, notesDatabase, undefined, process.env),
+    ).initialize();
     try {
       const applied = await dataSource.query('SELECT name FROM notes_migrations ORDER BY id');
       expect(applied).toEqual([{ name: 'CreateNotes1700000000000' }, { name: 'IndexNotes1700000000001' }]);
       const saved = await dataSource.getRepository(Note).save({ body: 'mapped' });
-      expect(await dataSource.getRepository(Note).findOneBy({ id: saved.id })).toEqual({ id: saved.id, body: 'mapped' });
+      expect(await dataSource.getRepository(Note).findOneBy({ id: saved.id })).toEqual({
+        id: saved.id,
+        body: 'mapped',
+      });
     } finally {
       await dataSource.destroy();
     }
@@ -75,7 +101,11 @@ describe('migrations', () => {
     const env = { DATABASE_URL: envString(process.env, 'DATABASE_URL') };
     const url = databaseUrlOnServer(env.DATABASE_URL, 'notes', instance);
     const app = await Test.createTestingModule({
-      imports: [ConfigModule.forEnv(env), PersistenceModule.forService(notesDatabase, { instance }), TypeOrmModule.forFeature([Note])],
+      imports: [
+        ConfigModule.forEnv(env),
+        PersistenceModule.forService(notesDatabase, { instance }),
+        TypeOrmModule.forFeature([Note]),
+      ],
       providers: [NoteBook],
     })
       .setLogger(new ConsoleLogger({ logLevels: ['error'] }))
@@ -88,7 +118,11 @@ describe('migrations', () => {
       expect(await runMigrations(url, notesDatabase, instance, env)).toEqual([]);
     } finally {
       await app.close();
-      await withMaintenanceClient(url, (client) => client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(`fraud_notes_${instance.toLowerCase()}`)} WITH (FORCE)`));
+      await withMaintenanceClient(url, (client) =>
+        client.query(
+          `DROP DATABASE IF EXISTS ${client.escapeIdentifier(`fraud_notes_${instance.toLowerCase()}`)} WITH (FORCE)`,
+        ),
+      );
     }
   });
 });

@@ -5,7 +5,6 @@ import { createTestDatabase, type TestDatabase, until } from '@app/testing';
 
 const db = { service: 'timeouts', entities: [], migrations: [] };
 
-
 describe('pool timeouts', () => {
   let database: TestDatabase;
   let observer: Client;
@@ -35,7 +34,10 @@ describe('pool timeouts', () => {
     const [{ pid }] = await runner.query('SELECT pg_backend_pid() AS pid');
     await runner.query('SELECT pg_advisory_xact_lock(4242)');
     // The "bug": nothing commits or rolls back.
-    await until(async () => (await observer.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 0, 'the server to end the session');
+    await until(
+      async () => (await observer.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 0,
+      'the server to end the session',
+    );
     expect((await observer.query('SELECT pg_try_advisory_lock(4242) AS free')).rows).toEqual([{ free: true }]);
     await observer.query('SELECT pg_advisory_unlock(4242)');
     await expect(runner.query('SELECT 1')).rejects.toThrow();

@@ -1,5 +1,11 @@
 import { Column, DataSource, Entity, PrimaryGeneratedColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { dataSourceOptions, installTransactionGuard, outsideTransaction, QueryOutsideTransactionError, takeTransactionGuardViolations } from '@app/persistence';
+import {
+  dataSourceOptions,
+  installTransactionGuard,
+  outsideTransaction,
+  QueryOutsideTransactionError,
+  takeTransactionGuardViolations,
+} from '@app/persistence';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 
 @Entity('notes')
@@ -21,7 +27,9 @@ const notesDatabase = { service: 'guard', entities: [Note], migrations: [CreateN
 
 /** A data source with `connections` pooled connections on a fresh database. */
 async function openPool(db: TestDatabase, connections: number): Promise<DataSource> {
-  const dataSource = new DataSource(dataSourceOptions(db.url, notesDatabase, undefined, { DATABASE_POOL_SIZE: String(connections) }));
+  const dataSource = new DataSource(
+    dataSourceOptions(db.url, notesDatabase, undefined, { DATABASE_POOL_SIZE: String(connections) }),
+  );
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   return dataSource;
@@ -62,15 +70,23 @@ describe('the transaction guard', () => {
       await dataSource.query('SELECT carrier FROM ported_number WHERE msisdn = $1', ['+8619100000001']);
     });
     await expect(outside).rejects.toThrow(QueryOutsideTransactionError);
-    await expect(outside).rejects.toThrow(/query "SELECT carrier FROM ported_number WHERE msisdn = \$1" ran on a connection of its own while a transaction of this call is open/);
+    await expect(outside).rejects.toThrow(
+      /query "SELECT carrier FROM ported_number WHERE msisdn = \$1" ran on a connection of its own while a transaction of this call is open/,
+    );
     // Rolled back, and the one connection is free again.
     expect(await count()).toBe(0);
-    expect(takeTransactionGuardViolations().map((v) => v.query)).toEqual(['query "SELECT carrier FROM ported_number WHERE msisdn = $1"']);
+    expect(takeTransactionGuardViolations().map((v) => v.query)).toEqual([
+      'query "SELECT carrier FROM ported_number WHERE msisdn = $1"',
+    ]);
   });
 
   it('throws for a repository read and for a transaction of its own started inside a transaction', async () => {
-    await expect(dataSource.transaction(() => dataSource.getRepository(Note).count())).rejects.toThrow(/query "SELECT COUNT\(1\)/);
-    await expect(dataSource.transaction(() => dataSource.transaction((em) => em.query('SELECT 1')))).rejects.toThrow(/query "START TRANSACTION"/);
+    await expect(dataSource.transaction(() => dataSource.getRepository(Note).count())).rejects.toThrow(
+      /query "SELECT COUNT\(1\)/,
+    );
+    await expect(dataSource.transaction(() => dataSource.transaction((em) => em.query('SELECT 1')))).rejects.toThrow(
+      /query "START TRANSACTION"/,
+    );
     expect(takeTransactionGuardViolations()).toHaveLength(2);
   });
 

@@ -29,4 +29,3 @@ export function expectSameAnswers<T>(answers: T[]): T {
   for (const answer of answers) expect(answer).toEqual(answers[0]);
   return answers[0];
 }
-

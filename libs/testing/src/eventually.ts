@@ -1,5 +1,9 @@
 /** Resolves with `probe`'s value once `done` accepts it; fails with the last value after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -10,7 +14,11 @@ export async function eventually<T>(probe: () => Promise<T>, done: (value: T) =>
 }
 
 /** Resolves once `condition` holds (a state a service reaches asynchronously); fails naming `what` after `timeoutMs`. */
-export async function until(condition: () => Promise<boolean>, what = 'the condition', timeoutMs = 20_000): Promise<void> {
+export async function until(
+  condition: () => Promise<boolean>,
+  what = 'the condition',
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -1,7 +1,11 @@
 import path from 'node:path';
 // Jest loads global setup with plain Node resolution (no moduleNameMapper),
 // so only relative imports of modules that themselves use no @app/* aliases.
-import { EmbeddedPostgresInUseError, startEmbeddedPostgres, type EmbeddedServer } from '../../persistence/src/embedded-postgres';
+import {
+  EmbeddedPostgresInUseError,
+  startEmbeddedPostgres,
+  type EmbeddedServer,
+} from '../../persistence/src/embedded-postgres';
 import { freePort } from './free-port';
 
 /** Shared with global-teardown, which jest runs in the same process. */

@@ -24,5 +24,10 @@ export async function failureOf(call: Promise<unknown>): Promise<Pick<ServiceErr
 
 /** The status and details of a failed call, for `expect(...).rejects.toMatchObject(grpcError(...))`. */
 export function grpcError(code: number, details?: string | RegExp): Record<string, unknown> {
-  return details === undefined ? { code } : { code, details: typeof details === 'string' ? expect.stringContaining(details) : expect.stringMatching(details) };
+  return details === undefined
+    ? { code }
+    : {
+        code,
+        details: typeof details === 'string' ? expect.stringContaining(details) : expect.stringMatching(details),
+      };
 }

@@ -13,7 +13,9 @@ export function parseExposition(text: string): Series[] {
   return text.split('\n').flatMap((line) => {
     const match = LINE.exec(line);
     if (!match) return [];
-    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(LABEL)].map((m) => [m[1]!, m[2]!.replace(/\\(.)/g, '$1')]));
+    const labels = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(LABEL)].map((m) => [m[1]!, m[2]!.replace(/\\(.)/g, '$1')]),
+    );
     return [{ name: match[1]!, labels, value: Number(match[3]) }];
   });
 }
@@ -21,7 +23,9 @@ export function parseExposition(text: string): Series[] {
 /** The sum of the series named `name` whose labels include `labels` (0 when none). */
 export function sampleOf(text: string | Series[], name: string, labels: Record<string, string> = {}): number {
   const series = typeof text === 'string' ? parseExposition(text) : text;
-  return series.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
+  return series
+    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    .reduce((sum, s) => sum + s.value, 0);
 }
 
 /** GET a /metrics URL and its text. */

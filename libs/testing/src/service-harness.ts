@@ -92,9 +92,14 @@ export class ServiceHarness<Controller> {
     readonly address: string,
   ) {}
 
-  static async start<Controller>(definition: ServiceDefinition, options: StartOptions = {}): Promise<ServiceHarness<Controller>> {
+  static async start<Controller>(
+    definition: ServiceDefinition,
+    options: StartOptions = {},
+  ): Promise<ServiceHarness<Controller>> {
     const { service } = definition.database;
-    const db = await createTestDatabase(definition.instance === undefined ? service : `${service}_${definition.instance}`);
+    const db = await createTestDatabase(
+      definition.instance === undefined ? service : `${service}_${definition.instance}`,
+    );
     const keyDir = options.keyDir ?? mkdtempSync(join(tmpdir(), `${service}-keys-`));
     loadOrCreateSigningKeys(keyDir);
     const env: Env = {
@@ -105,7 +110,15 @@ export class ServiceHarness<Controller> {
       ...definition.env,
       ...options.env,
     };
-    const harness = new ServiceHarness<Controller>(definition, db, keyDir, { db: true, keys: options.keyDir === undefined }, env, options.clock, `127.0.0.1:${await freePort()}`);
+    const harness = new ServiceHarness<Controller>(
+      definition,
+      db,
+      keyDir,
+      { db: true, keys: options.keyDir === undefined },
+      env,
+      options.clock,
+      `127.0.0.1:${await freePort()}`,
+    );
     try {
       await harness.boot();
     } catch (error) {
@@ -119,7 +132,12 @@ export class ServiceHarness<Controller> {
   async boot(): Promise<void> {
     if (this.running) throw new Error(`${this.address} is already running`);
     const port = Number(this.address.split(':')[1]);
-    const grpc = grpcMicroserviceOptions({ ...this.definition.grpc, host: '127.0.0.1', port, credentials: ServerCredentials.createInsecure() });
+    const grpc = grpcMicroserviceOptions({
+      ...this.definition.grpc,
+      host: '127.0.0.1',
+      port,
+      credentials: ServerCredentials.createInsecure(),
+    });
     const module = this.definition.module(this.env, this.clock);
     // Metrics on a port of its own: parallel test workers never share one.
     const options = { logger: ['error' as const], metrics: { host: '127.0.0.1', port: await freePort() } };
@@ -130,7 +148,15 @@ export class ServiceHarness<Controller> {
 
   /** Another process of the service on the same database, keys and settings; close() stops it and leaves both. */
   async replica(): Promise<ServiceHarness<Controller>> {
-    const replica = new ServiceHarness<Controller>(this.definition, this.db, this.keyDir, { db: false, keys: false }, this.env, this.clock, `127.0.0.1:${await freePort()}`);
+    const replica = new ServiceHarness<Controller>(
+      this.definition,
+      this.db,
+      this.keyDir,
+      { db: false, keys: false },
+      this.env,
+      this.clock,
+      `127.0.0.1:${await freePort()}`,
+    );
     await replica.boot();
     return replica;
   }
@@ -167,11 +193,19 @@ export class ServiceHarness<Controller> {
   }
 
   /** An HTTP request with Node's fetch, as `role` (no token when none). */
-  async http<T = unknown>(method: string, path: string, options: { role?: string; subject?: string; body?: unknown } = {}): Promise<HttpAnswer<T>> {
+  async http<T = unknown>(
+    method: string,
+    path: string,
+    options: { role?: string; subject?: string; body?: unknown } = {},
+  ): Promise<HttpAnswer<T>> {
     const headers: Record<string, string> = {};
     if (options.role) headers.authorization = `Bearer ${this.token(options.role, options.subject)}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
     const text = await response.text();
     const isJson = (response.headers.get('content-type') ?? '').startsWith('application/json');
     return { status: response.status, headers: response.headers, body: (isJson ? JSON.parse(text) : text) as T };

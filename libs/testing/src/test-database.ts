@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { envString } from '@app/config';
-import { dataSourceOptions, ensureDatabase, installTransactionGuard, resolveDatabaseLogins, runMigrations, urlWithDatabase, withMaintenanceClient, type ServiceDatabase } from '@app/persistence';
+import {
+  dataSourceOptions,
+  ensureDatabase,
+  installTransactionGuard,
+  resolveDatabaseLogins,
+  runMigrations,
+  urlWithDatabase,
+  withMaintenanceClient,
+  type ServiceDatabase,
+} from '@app/persistence';
 
 export interface TestDatabase {
   url: string;
@@ -30,12 +39,18 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
 }
 
 function safeLabel(label: string): string {
-  const safe = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 40);
+  const safe = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')
+    .slice(0, 40);
   return safe === '' ? 'db' : safe;
 }
 
 async function dropDatabase(url: string, name: string): Promise<void> {
-  await withMaintenanceClient(url, (client) => client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`));
+  await withMaintenanceClient(url, (client) =>
+    client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`),
+  );
 }
 
 /**
@@ -65,7 +80,11 @@ async function closeAndDrop(dataSource: DataSource | undefined, database: TestDa
 }
 
 /** Rows of one query on a test database, over a connection of its own (to check, or set up, what a service stores). */
-export async function rowsOf<Row = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<Row[]> {
+export async function rowsOf<Row = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<Row[]> {
   const pg = new Client({ connectionString: url });
   await pg.connect();
   try {

@@ -8,7 +8,9 @@ function assertNoQueryOutsideItsTransaction(): void {
   const take = (globalThis as Record<symbol, (() => Error[]) | undefined>)[TRANSACTION_GUARD];
   const violations = take?.() ?? [];
   if (violations.length > 0) {
-    throw new Error(`${violations.length} quer${violations.length === 1 ? 'y' : 'ies'} outside their transaction:\n${violations.map((v) => `- ${v.message}\n${v.stack?.split('\n').slice(1, 12).join('\n')}`).join('\n')}`);
+    throw new Error(
+      `${violations.length} quer${violations.length === 1 ? 'y' : 'ies'} outside their transaction:\n${violations.map((v) => `- ${v.message}\n${v.stack?.split('\n').slice(1, 12).join('\n')}`).join('\n')}`,
+    );
   }
 }
 

@@ -4,7 +4,9 @@ import { withMaintenanceClient } from '@app/persistence';
 import { createTestDatabase, openTestDataSource } from '@app/testing';
 
 async function databaseExists(url: string, name: string): Promise<boolean> {
-  return withMaintenanceClient(url, async (client) => Boolean((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount));
+  return withMaintenanceClient(url, async (client) =>
+    Boolean((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount),
+  );
 }
 
 class CreateWidgets1700000000000 implements MigrationInterface {
@@ -52,7 +54,11 @@ describe('test database harness', () => {
   });
 
   it('openTestDataSource runs the real migrations on a fresh database', async () => {
-    const { dataSource, url, drop } = await openTestDataSource({ service: 'widgets', entities: [], migrations: [CreateWidgets1700000000000] });
+    const { dataSource, url, drop } = await openTestDataSource({
+      service: 'widgets',
+      entities: [],
+      migrations: [CreateWidgets1700000000000],
+    });
     const name = new URL(url).pathname.slice(1);
     try {
       expect(name).toMatch(/^t_widgets_/);

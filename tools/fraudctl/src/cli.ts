@@ -39,7 +39,7 @@ export function topLevelHelp(): string[] {
     '',
     ...GLOBAL_HELP,
     '',
-    'Tokens: --token, else the role\'s variable from npm start\'s banner (ANALYST_TOKEN,',
+    "Tokens: --token, else the role's variable from npm start's banner (ANALYST_TOKEN,",
     'POLICE_TOKEN, ADMIN_TOKEN, CARRIER_<ID>_TOKEN or a matching CARRIER_TOKEN), else a',
     'five-minute token minted from the dev signing key in .data/keys when it exists.',
     '',
@@ -64,13 +64,22 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    err(name.startsWith('-') ? `fraudctl: the command comes first, before options like ${name}` : `fraudctl: unknown command "${name}"`);
+    err(
+      name.startsWith('-')
+        ? `fraudctl: the command comes first, before options like ${name}`
+        : `fraudctl: unknown command "${name}"`,
+    );
     err('Run "fraudctl --help" for the list of commands.');
     return ExitCode.Usage;
   }
   let ctx: Context | undefined;
   try {
-    const parsed = parseArgs({ args: [...rest], options: { ...GLOBAL_OPTIONS, ...command.options }, strict: true, allowPositionals: true });
+    const parsed = parseArgs({
+      args: [...rest],
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      strict: true,
+      allowPositionals: true,
+    });
     if (parsed.values.help) {
       for (const line of [...command.help, '', ...GLOBAL_HELP]) io.stdout.write(`${line}\n`);
       return ExitCode.Ok;

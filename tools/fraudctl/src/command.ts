@@ -36,8 +36,16 @@ export function requiredOption(values: Values, name: string, command: string): s
 
 /** Exactly `count` positionals, named for the message. */
 export function positionals(args: Parsed, names: string[], command: string): string[] {
-  if (args.positionals.length < names.length) throw new UsageError(`missing ${names.slice(args.positionals.length).map((n) => `<${n}>`).join(' ')}`, command);
-  if (args.positionals.length > names.length) throw new UsageError(`unexpected argument "${args.positionals[names.length]}"`, command);
+  if (args.positionals.length < names.length)
+    throw new UsageError(
+      `missing ${names
+        .slice(args.positionals.length)
+        .map((n) => `<${n}>`)
+        .join(' ')}`,
+      command,
+    );
+  if (args.positionals.length > names.length)
+    throw new UsageError(`unexpected argument "${args.positionals[names.length]}"`, command);
   return args.positionals;
 }
 
@@ -59,16 +67,32 @@ export function cell(text: string, argument: string): CellId {
 }
 
 /** One of the choices (case-insensitive), else a usage error listing them. */
-export function choice<T extends string>(text: string | undefined, choices: readonly T[], what: string, command: string): T {
+export function choice<T extends string>(
+  text: string | undefined,
+  choices: readonly T[],
+  what: string,
+  command: string,
+): T {
   const found = choices.find((c) => c === text?.toLowerCase());
-  if (found === undefined) throw new UsageError(`${what} must be one of ${choices.join(', ')}, got ${text === undefined ? 'nothing' : `"${text}"`}`, command);
+  if (found === undefined)
+    throw new UsageError(
+      `${what} must be one of ${choices.join(', ')}, got ${text === undefined ? 'nothing' : `"${text}"`}`,
+      command,
+    );
   return found;
 }
 
-export function wholeNumber(text: string | undefined, flag: string, command: string, min: number, max: number): number | undefined {
+export function wholeNumber(
+  text: string | undefined,
+  flag: string,
+  command: string,
+  min: number,
+  max: number,
+): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) throw new UsageError(`${flag} takes a whole number from ${min} to ${max}, got "${text}"`, command);
+  if (!/^\d+$/.test(text) || value < min || value > max)
+    throw new UsageError(`${flag} takes a whole number from ${min} to ${max}, got "${text}"`, command);
   return value;
 }
 
@@ -78,4 +102,5 @@ export function idempotencyKey(values: Values): string {
 }
 
 export const KEY_OPTION = { key: { type: 'string' } } as const satisfies Record<string, OptionSpec>;
-export const KEY_HELP = '  --key KEY              idempotency key: repeat it to retry the same change safely (default: a fresh one)';
+export const KEY_HELP =
+  '  --key KEY              idempotency key: repeat it to retry the same change safely (default: a fresh one)';

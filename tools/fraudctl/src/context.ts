@@ -7,7 +7,12 @@ import { CARRIER_IDS, isCarrierId, ValidationError, type CarrierId } from '@app/
 import { envOptional, type Env } from '../../../libs/config/src/env';
 import { authKeyDir, SIGNING_KEY_FILE } from '../../../libs/grpc/src/auth/keys';
 import { mintToken } from '../../../libs/grpc/src/auth/mint';
-import { clientStreaming, createGrpcClient, unary, type GrpcServiceClient } from '../../../libs/grpc/src/client/grpc-client';
+import {
+  clientStreaming,
+  createGrpcClient,
+  unary,
+  type GrpcServiceClient,
+} from '../../../libs/grpc/src/client/grpc-client';
 import { ADMIN_DEFAULT_PORT } from '../../../apps/admin/src/admin.grpc';
 import { CARRIER_DEFAULT_PORTS } from '../../../apps/carrier/src/config/carrier-ports';
 import { REGISTRY_DEFAULT_PORT } from '../../../apps/registry/src/registry.grpc';
@@ -33,11 +38,11 @@ export const GLOBAL_OPTIONS = {
 export const GLOBAL_HELP = [
   'Global options:',
   '  --json                 machine-readable JSON on stdout instead of tables',
-  '  --token TOKEN          bearer token for every call (else the role\'s variable, else one minted from the dev key)',
+  "  --token TOKEN          bearer token for every call (else the role's variable, else one minted from the dev key)",
   '  --registry HOST:PORT   registry address   (REGISTRY_ADDRESS, default 127.0.0.1:$REGISTRY_PORT or 50051)',
   '  --admin HOST:PORT      admin address      (ADMIN_ADDRESS, default 127.0.0.1:$ADMIN_PORT or 50052)',
   '  --carrier-addr H:P     the carrier called (CARRIER_<ID>_ADDRESS, default 127.0.0.1:$CARRIER_<ID>_PORT or 5006x)',
-  '  --tls-ca FILE          CA of the servers\' certificates: TLS instead of plaintext (GRPC_TLS_CA)',
+  "  --tls-ca FILE          CA of the servers' certificates: TLS instead of plaintext (GRPC_TLS_CA)",
   '  --tls-cert FILE        client certificate for mutual TLS (GRPC_TLS_CLIENT_CERT), with --tls-key (GRPC_TLS_CLIENT_KEY)',
   '  --timeout SECONDS      per call (default 10)',
   '  -v, --verbose          say which address and token source each call uses (on stderr)',
@@ -91,7 +96,8 @@ export class Context {
     this.json = values.json === true;
     this.verbose = values.verbose === true;
     const timeout = values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : Number(values.timeout);
-    if (!(timeout > 0 && timeout <= 3600)) throw new UsageError(`--timeout takes seconds between 1 and 3600, got ${values.timeout}`);
+    if (!(timeout > 0 && timeout <= 3600))
+      throw new UsageError(`--timeout takes seconds between 1 and 3600, got ${values.timeout}`);
     this.timeoutMs = timeout * 1000;
   }
 
@@ -115,19 +121,42 @@ export class Context {
   }
 
   registry(): Target {
-    const address = this.values.registry ?? envOptional(this.env, 'REGISTRY_ADDRESS') ?? `127.0.0.1:${envOptional(this.env, 'REGISTRY_PORT') ?? REGISTRY_DEFAULT_PORT}`;
-    return { label: `the registry (${address})`, address, protoService: 'fraud.registry.v1.RegistryService', protoFile: 'fraud/registry/v1/registry.proto' };
+    const address =
+      this.values.registry ??
+      envOptional(this.env, 'REGISTRY_ADDRESS') ??
+      `127.0.0.1:${envOptional(this.env, 'REGISTRY_PORT') ?? REGISTRY_DEFAULT_PORT}`;
+    return {
+      label: `the registry (${address})`,
+      address,
+      protoService: 'fraud.registry.v1.RegistryService',
+      protoFile: 'fraud/registry/v1/registry.proto',
+    };
   }
 
   admin(): Target {
-    const address = this.values.admin ?? envOptional(this.env, 'ADMIN_ADDRESS') ?? `127.0.0.1:${envOptional(this.env, 'ADMIN_PORT') ?? ADMIN_DEFAULT_PORT}`;
-    return { label: `the admin (${address})`, address, protoService: 'fraud.admin.v1.AdminService', protoFile: 'fraud/admin/v1/admin.proto' };
+    const address =
+      this.values.admin ??
+      envOptional(this.env, 'ADMIN_ADDRESS') ??
+      `127.0.0.1:${envOptional(this.env, 'ADMIN_PORT') ?? ADMIN_DEFAULT_PORT}`;
+    return {
+      label: `the admin (${address})`,
+      address,
+      protoService: 'fraud.admin.v1.AdminService',
+      protoFile: 'fraud/admin/v1/admin.proto',
+    };
   }
 
   carrier(id: CarrierId): Target {
     const address =
-      this.values['carrier-addr'] ?? envOptional(this.env, `CARRIER_${id}_ADDRESS`) ?? `127.0.0.1:${envOptional(this.env, `CARRIER_${id}_PORT`) ?? CARRIER_DEFAULT_PORTS[id]}`;
-    return { label: `carrier ${id} (${address})`, address, protoService: 'fraud.carrier.v1.CarrierService', protoFile: 'fraud/carrier/v1/carrier.proto' };
+      this.values['carrier-addr'] ??
+      envOptional(this.env, `CARRIER_${id}_ADDRESS`) ??
+      `127.0.0.1:${envOptional(this.env, `CARRIER_${id}_PORT`) ?? CARRIER_DEFAULT_PORTS[id]}`;
+    return {
+      label: `carrier ${id} (${address})`,
+      address,
+      protoService: 'fraud.carrier.v1.CarrierService',
+      protoFile: 'fraud/carrier/v1/carrier.proto',
+    };
   }
 
   /** The admin role a minted token carries: the province of ADMIN_PROVINCE (as the admin service reads it), default sichuan. */
@@ -152,7 +181,12 @@ export class Context {
     const metadata = this.metadata(role);
     this.note(`CarrierService/IngestEvents on ${target.label}`);
     try {
-      const call = clientStreaming<carrier.IngestEventsRequest, carrier.IngestEventsResponse>(this.client(target), 'ingestEvents', metadata, { deadline: Date.now() + this.timeoutMs });
+      const call = clientStreaming<carrier.IngestEventsRequest, carrier.IngestEventsResponse>(
+        this.client(target),
+        'ingestEvents',
+        metadata,
+        { deadline: Date.now() + this.timeoutMs },
+      );
       await call.write({ events });
       call.end();
       return await call.response;
@@ -170,7 +204,9 @@ export class Context {
     const key = `${target.protoService}@${target.address}`;
     let client = this.clients.get(key);
     if (!client) {
-      client = createGrpcClient(target.protoService, target.protoFile, target.address, { credentials: this.credentials() });
+      client = createGrpcClient(target.protoService, target.protoFile, target.address, {
+        credentials: this.credentials(),
+      });
       this.clients.set(key, client);
     }
     return client;
@@ -192,8 +228,18 @@ export class Context {
       this.note(`${role} token from ${fromEnv.variable}`);
       token = fromEnv.token;
     } else if (signingKeyAvailable(this.env)) {
-      token = mintToken({ role, subject: `fraudctl-${role.replace(':', '-').toLowerCase()}`, ttlSeconds: MINTED_TTL_SECONDS, issuer: 'fraudctl' }, this.env).token;
-      this.note(`minted a ${MINTED_TTL_SECONDS / 60}-minute ${role} token from the signing key in ${signingKeySource(this.env)}`);
+      token = mintToken(
+        {
+          role,
+          subject: `fraudctl-${role.replace(':', '-').toLowerCase()}`,
+          ttlSeconds: MINTED_TTL_SECONDS,
+          issuer: 'fraudctl',
+        },
+        this.env,
+      ).token;
+      this.note(
+        `minted a ${MINTED_TTL_SECONDS / 60}-minute ${role} token from the signing key in ${signingKeySource(this.env)}`,
+      );
     } else {
       throw new CliError(
         `no token for the ${role} role: pass --token, or set ${roleVariables(role).join(' or ')} (npm start prints them), or run where npm start keeps its signing key (${signingKeySource(this.env)})`,
@@ -210,14 +256,22 @@ export class Context {
     const cert = this.values['tls-cert'] ?? envOptional(this.env, 'GRPC_TLS_CLIENT_CERT');
     const key = this.values['tls-key'] ?? envOptional(this.env, 'GRPC_TLS_CLIENT_KEY');
     if (ca === undefined) {
-      if (cert !== undefined || key !== undefined) throw new UsageError('--tls-cert and --tls-key need --tls-ca (GRPC_TLS_CA): the CA that signed the servers\' certificates');
+      if (cert !== undefined || key !== undefined)
+        throw new UsageError(
+          "--tls-cert and --tls-key need --tls-ca (GRPC_TLS_CA): the CA that signed the servers' certificates",
+        );
       this.channelCredentials = grpcCredentials.createInsecure();
     } else {
       try {
         // Loaded only for TLS: it reads the PEM files through the service configuration helpers (and their NestJS imports).
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily and synchronously, so that plaintext runs start fast
-        const { clientCredentials } = require('../../../libs/grpc/src/client/client-credentials') as typeof import('../../../libs/grpc/src/client/client-credentials');
-        this.channelCredentials = clientCredentials({ GRPC_TLS_CA: ca, GRPC_TLS_CLIENT_CERT: cert, GRPC_TLS_CLIENT_KEY: key });
+        type Credentials = typeof import('../../../libs/grpc/src/client/client-credentials');
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily and synchronously, so plaintext runs start fast
+        const { clientCredentials } = require('../../../libs/grpc/src/client/client-credentials') as Credentials;
+        this.channelCredentials = clientCredentials({
+          GRPC_TLS_CA: ca,
+          GRPC_TLS_CLIENT_CERT: cert,
+          GRPC_TLS_CLIENT_KEY: key,
+        });
       } catch (error) {
         throw new CliError((error as Error).message, ExitCode.Other);
       }
@@ -253,7 +307,9 @@ function tokenFromEnv(role: string, env: Env): { variable: string; token: string
 /** The role claim of a JWT, read without verifying it (the server verifies). */
 export function roleOfToken(token: string): string | undefined {
   try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { role?: unknown };
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      role?: unknown;
+    };
     return typeof payload.role === 'string' ? payload.role : undefined;
   } catch {
     return undefined;
@@ -272,13 +328,14 @@ function signingKeyAvailable(env: Env): boolean {
 
 export function parseCarrierId(text: string | undefined, flag: string, command: string): CarrierId {
   const id = text?.toUpperCase();
-  if (!id || !isCarrierId(id)) throw new UsageError(`${flag} must be one of ${CARRIER_IDS.join(', ')}, got ${text ?? 'nothing'}`, command);
+  if (!id || !isCarrierId(id))
+    throw new UsageError(`${flag} must be one of ${CARRIER_IDS.join(', ')}, got ${text ?? 'nothing'}`, command);
   return id;
 }
 
 /** A local validation failure (malformed number, cell, ID), named like the server would: exit 3. */
 export function invalidArgument(error: unknown, argument: string): never {
-  if (error instanceof ValidationError) throw new CliError(`invalid ${argument}: ${error.reason}`, ExitCode.InvalidArgument);
+  if (error instanceof ValidationError)
+    throw new CliError(`invalid ${argument}: ${error.reason}`, ExitCode.InvalidArgument);
   throw error;
 }
-

@@ -34,6 +34,10 @@ export function describeServiceError(error: ServiceError, server: string): CliEr
   // grpc-js ends connection failures with an empty "Resolution note:".
   const details = (error.details || error.message).replace(/\s*Resolution note:\s*$/, '');
   const hint =
-    error.code === status.UNAVAILABLE ? ' (is it running? see --help for addresses)' : error.code === status.UNAUTHENTICATED ? ' (pass --token or set the role\'s token variable)' : '';
+    error.code === status.UNAVAILABLE
+      ? ' (is it running? see --help for addresses)'
+      : error.code === status.UNAUTHENTICATED
+        ? " (pass --token or set the role's token variable)"
+        : '';
   return new CliError(`${name} from ${server}: ${details}${hint}`, exitCodeOfStatus(error.code));
 }

@@ -3,16 +3,30 @@ import { enumLabel, fields, formatTime, table, toJson, wrap } from './output';
 
 describe('fraudctl output', () => {
   it('aligns table columns to their widest cell, without trailing spaces', () => {
-    expect(table(['NUMBER', 'STATUS'], [['+8619112345678', 'SUSPECTED'], ['+8613800000002', '-']], '  ')).toEqual([
-      '  NUMBER          STATUS',
-      '  +8619112345678  SUSPECTED',
-      '  +8613800000002  -',
-    ]);
-    expect(fields([['state', 'SUSPEND'], ['next steps', '']])).toEqual(['state       SUSPEND', 'next steps']);
+    expect(
+      table(
+        ['NUMBER', 'STATUS'],
+        [
+          ['+8619112345678', 'SUSPECTED'],
+          ['+8613800000002', '-'],
+        ],
+        '  ',
+      ),
+    ).toEqual(['  NUMBER          STATUS', '  +8619112345678  SUSPECTED', '  +8613800000002  -']);
+    expect(
+      fields([
+        ['state', 'SUSPEND'],
+        ['next steps', ''],
+      ]),
+    ).toEqual(['state       SUSPEND', 'next steps']);
   });
 
   it('wraps words to the width, keeping a longer word whole', () => {
-    expect(wrap('Verify your identity in person at a shop', 16)).toEqual(['Verify your', 'identity in', 'person at a shop']);
+    expect(wrap('Verify your identity in person at a shop', 16)).toEqual([
+      'Verify your',
+      'identity in',
+      'person at a shop',
+    ]);
     expect(wrap('re-verification-at-a-shop now', 10)).toEqual(['re-verification-at-a-shop', 'now']);
     expect(wrap('', 10)).toEqual([]);
   });
@@ -26,6 +40,8 @@ describe('fraudctl output', () => {
   });
 
   it('writes timestamps as RFC 3339 in JSON, everything else as is', () => {
-    expect(JSON.parse(toJson({ at: { seconds: 1709358300, nanos: 5_000_000 }, list: [{ n: 1 }], none: null }))).toEqual({ at: '2024-03-02T05:45:00.005Z', list: [{ n: 1 }], none: null });
+    expect(JSON.parse(toJson({ at: { seconds: 1709358300, nanos: 5_000_000 }, list: [{ n: 1 }], none: null }))).toEqual(
+      { at: '2024-03-02T05:45:00.005Z', list: [{ n: 1 }], none: null },
+    );
   });
 });

@@ -8,7 +8,8 @@ export interface Writer {
 /** Columns padded to their widest cell; the last column is not padded. */
 export function table(headers: string[], rows: string[][], indent = ''): string[] {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `${indent}${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}`.trimEnd();
+  const line = (cells: string[]) =>
+    `${indent}${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}`.trimEnd();
   return [line(headers), ...rows.map(line)];
 }
 

@@ -15,11 +15,14 @@ export interface Owner {
 export async function ownerOf(ctx: Context, values: Values, msisdn: Msisdn, command: string): Promise<Owner> {
   const given = stringOption(values, 'carrier');
   if (given !== undefined) return { carrier: parseCarrierId(given, '--carrier', command) };
-  const answer = await ctx.call<admin.GetOwnerResponse>(ctx.admin(), ctx.adminRole(), 'getOwner', { msisdn } satisfies admin.GetOwnerRequest);
+  const answer = await ctx.call<admin.GetOwnerResponse>(ctx.admin(), ctx.adminRole(), 'getOwner', {
+    msisdn,
+  } satisfies admin.GetOwnerRequest);
   const carrier = answer.carrier as CarrierId;
   if (!carrier) throw new CliError(`the admin knows no carrier owning ${msisdn}: pass --carrier`, ExitCode.NotFound);
   ctx.note(`${msisdn} belongs to ${carrier}${answer.ported ? ' (ported)' : ''}`);
   return { carrier, ported: answer.ported };
 }
 
-export const CARRIER_OPTION_HELP = '  --carrier ID           the carrier to ask (default: the owner, from the admin\'s GetOwner)';
+export const CARRIER_OPTION_HELP =
+  "  --carrier ID           the carrier to ask (default: the owner, from the admin's GetOwner)";

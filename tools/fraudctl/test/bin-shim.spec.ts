@@ -30,7 +30,8 @@ describe('bin/fraudctl.js', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  const fraudctl = (...argv: string[]) => spawnSync(process.execPath, [join(root, 'bin', 'fraudctl.js'), ...argv], { cwd: tmpdir(), encoding: 'utf8' });
+  const fraudctl = (...argv: string[]) =>
+    spawnSync(process.execPath, [join(root, 'bin', 'fraudctl.js'), ...argv], { cwd: tmpdir(), encoding: 'utf8' });
 
   it('builds first when dist/ is missing, saying so on stderr only, then runs the CLI with the arguments and its exit status', () => {
     const first = fraudctl('check', '19112345678', '--json');

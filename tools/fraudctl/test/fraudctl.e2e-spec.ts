@@ -32,13 +32,19 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
   let province: Province;
   let env: Env;
   const worker = highRiskCellWorker();
-  const answeredBy = worker.events.filter((e) => e.type === 'call' && e.caller === worker.subject && e.answered).map((e) => (e as { callee: string }).callee);
+  const answeredBy = worker.events
+    .filter((e) => e.type === 'call' && e.caller === worker.subject && e.answered)
+    .map((e) => (e as { callee: string }).callee);
   const lastEventAt = worker.events.at(-1)!.at;
 
   const fraudctl = async (argv: string[], extraEnv: Env = {}): Promise<Outcome> => {
     let out = '';
     let err = '';
-    const code = await run(argv, { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env: { ...env, ...extraEnv } });
+    const code = await run(argv, {
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: (t: string) => (err += t) },
+      env: { ...env, ...extraEnv },
+    });
     return { code, out, err };
   };
   const json = async <T = Record<string, unknown>>(argv: string[]): Promise<T> => {
@@ -58,8 +64,16 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
     };
     // The carrier's high-risk cells as the worker's traffic needs them (since 2023): fed to its engine directly.
     const analysis = province.carriers.CTCC.app.get(AnalysisService);
-    for (const event of worker.events) if (event.type === 'high_risk_cell') await analysis.apply((engine) => engine.process(event));
-    const ingested = await ingest(province.carriers.CTCC.client(), toWire(worker.events.filter((e) => e.type !== 'high_risk_cell'), 200, 'worker'));
+    for (const event of worker.events)
+      if (event.type === 'high_risk_cell') await analysis.apply((engine) => engine.process(event));
+    const ingested = await ingest(
+      province.carriers.CTCC.client(),
+      toWire(
+        worker.events.filter((e) => e.type !== 'high_risk_cell'),
+        200,
+        'worker',
+      ),
+    );
     expect(ingested.rejected).toBe(0);
   });
   afterAll(() => province?.close());
@@ -68,7 +82,17 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
     it('lists every command on --help, and each command has its own', async () => {
       const top = await fraudctl(['--help']);
       expect(top.code).toBe(ExitCode.Ok);
-      for (const name of ['check', 'explain', 'report', 'reactivate', 'declare-profile', 'police', 'directives', 'cells', 'token']) {
+      for (const name of [
+        'check',
+        'explain',
+        'report',
+        'reactivate',
+        'declare-profile',
+        'police',
+        'directives',
+        'cells',
+        'token',
+      ]) {
         expect(top.out).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
         const own = await fraudctl([name, '--help']);
         expect(own).toMatchObject({ code: ExitCode.Ok, err: '' });
@@ -84,12 +108,24 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
       [['check', '--bogus', '19112345678'], "Unknown option '--bogus'", 'fraudctl check --help'],
       [['explain'], 'missing <number>', 'fraudctl explain --help'],
       [['report', '19112345678'], '--by is required', 'fraudctl report --help'],
-      [['report', '19112345678', '--by', '18900000001', '--category', 'rudeness'], '--category must be one of fraud, harassment, spam', 'fraudctl report --help'],
+      [
+        ['report', '19112345678', '--by', '18900000001', '--category', 'rudeness'],
+        '--category must be one of fraud, harassment, spam',
+        'fraudctl report --help',
+      ],
       [['police', 'verify', '19112345678'], '--case is required', 'fraudctl police --help'],
-      [['directives', '--state', 'lost'], '--state must be one of pending, delivered, applied, rejected, expired', 'fraudctl directives --help'],
+      [
+        ['directives', '--state', 'lost'],
+        '--state must be one of pending, delivered, applied, rejected, expired',
+        'fraudctl directives --help',
+      ],
       [['cells', 'burn', '460-11-1-1'], 'must be one of list, add, remove', 'fraudctl cells --help'],
       [['token', 'wizard'], 'unknown role "wizard"', 'fraudctl token --help'],
-      [['check', '--carrier', 'CTCC', '--from', '19112345678'], 'needs --carrier, --from and --to', 'fraudctl check --help'],
+      [
+        ['check', '--carrier', 'CTCC', '--from', '19112345678'],
+        'needs --carrier, --from and --to',
+        'fraudctl check --help',
+      ],
     ])('%j is a usage error: exit 2, the problem and a pointer to --help on stderr', async (argv, problem, pointer) => {
       const result = await fraudctl(argv);
       expect(result.code).toBe(ExitCode.Usage);
@@ -104,8 +140,25 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
         code: ExitCode.InvalidArgument,
         err: expect.stringContaining('invalid number 2 ("1911234567x"): "1911234567x" is not a phone number'),
       });
-      expect(await fraudctl(['cells', 'add', 'cell-7'], unreachable)).toMatchObject({ code: ExitCode.InvalidArgument, err: expect.stringContaining('invalid cell: "cell-7" is not a cell id') });
-      expect(await fraudctl(['reactivate', '19900000012', '--national-id', '110105194912310021', '--reference', 'T-1', '--carrier', 'CTCC'], unreachable)).toMatchObject({
+      expect(await fraudctl(['cells', 'add', 'cell-7'], unreachable)).toMatchObject({
+        code: ExitCode.InvalidArgument,
+        err: expect.stringContaining('invalid cell: "cell-7" is not a cell id'),
+      });
+      expect(
+        await fraudctl(
+          [
+            'reactivate',
+            '19900000012',
+            '--national-id',
+            '110105194912310021',
+            '--reference',
+            'T-1',
+            '--carrier',
+            'CTCC',
+          ],
+          unreachable,
+        ),
+      ).toMatchObject({
         code: ExitCode.InvalidArgument,
         err: expect.stringContaining('invalid --national-id: the check character does not match'),
       });
@@ -113,15 +166,31 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
   });
 
   describe('a suspension, from the reports to its explanation', () => {
-    it('report files each victim\'s complaint with their carrier', async () => {
+    it("report files each victim's complaint with their carrier", async () => {
       const at = new Date(lastEventAt + 60_000).toISOString();
-      const first = await fraudctl(['report', worker.subject, '--by', answeredBy[0], '--category', 'fraud', '--at', at, '--carrier', 'CTCC']);
+      const first = await fraudctl([
+        'report',
+        worker.subject,
+        '--by',
+        answeredBy[0],
+        '--category',
+        'fraud',
+        '--at',
+        at,
+        '--carrier',
+        'CTCC',
+      ]);
       expect(first).toMatchObject({ code: ExitCode.Ok, err: '' });
       expect(first.out).toMatch(new RegExp(`^reported +\\${worker.subject}$`, 'm'));
       expect(first.out).toMatch(/^carrier +CTCC$/m);
       expect(first.out).toMatch(/^result +accepted; 0 decision\(s\) followed$/m);
 
-      const second = await json<{ carrier: string; accepted: number; decisions: number; event: { report: { category: string } } }>([
+      const second = await json<{
+        carrier: string;
+        accepted: number;
+        decisions: number;
+        event: { report: { category: string } };
+      }>([
         'report',
         worker.subject.slice(3),
         '--by',
@@ -132,7 +201,12 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
         'CTCC',
       ]);
       // Two victims who really received its calls: corroborated reports on top of the calls from a high-risk cell.
-      expect(second).toMatchObject({ carrier: 'CTCC', accepted: 1, decisions: 1, event: { report: { category: 'REPORT_CATEGORY_FRAUD' } } });
+      expect(second).toMatchObject({
+        carrier: 'CTCC',
+        accepted: 1,
+        decisions: 1,
+        event: { report: { category: 'REPORT_CATEGORY_FRAUD' } },
+      });
     });
 
     it('explain shows the suspension: the step, the reasons in plain language, the cells and times (owner from the admin)', async () => {
@@ -145,26 +219,43 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
       expect(result.out).toMatch(/^ {2}next steps {6}The number is suspended\. Verify your identity/m);
       expect(lines.filter((line) => !line.startsWith('      ')).every((line) => line.length <= 100)).toBe(true);
       // Newest first: the suspension, at the second report (13:45 in Chengdu), after the restriction.
-      expect(result.out).toMatch(/^#4 {2}2024-03-02 13:45:00 \+08:00 {2}RESTRICT -> SUSPEND {2}score 0\.97 {2}policy default@2$/m);
+      expect(result.out).toMatch(
+        /^#4 {2}2024-03-02 13:45:00 \+08:00 {2}RESTRICT -> SUSPEND {2}score 0\.97 {2}policy default@2$/m,
+      );
       expect(result.out).toMatch(/^ {6}CORROBORATED_REPORTS +\S.+$/m);
       expect(result.out).toMatch(/^ {6}HIGH_RISK_CELL_ACTIVITY +\S.+$/m);
       expect(result.out).toMatch(/^ {6}MEASURE +VALUE +THRESHOLD$/m);
       expect(result.out).toMatch(/^ {6}corroborated_reporters +2 +1$/m);
-      expect(result.out).toMatch(new RegExp(`^ {4}Cells: \\d+ sighting\\(s\\) at 1 cell\\(s\\): ${HIGH_RISK[1]}$`, 'm'));
+      expect(result.out).toMatch(
+        new RegExp(`^ {4}Cells: \\d+ sighting\\(s\\) at 1 cell\\(s\\): ${HIGH_RISK[1]}$`, 'm'),
+      );
       expect(result.out).toMatch(/^ {6}CELL +TIME +ACTIVITY$/m);
-      expect(result.out).toMatch(new RegExp(`^ {6}${HIGH_RISK[1]} +2024-03-02 \\d\\d:\\d\\d:00 \\+08:00 +(call|location)$`, 'm'));
+      expect(result.out).toMatch(
+        new RegExp(`^ {6}${HIGH_RISK[1]} +2024-03-02 \\d\\d:\\d\\d:00 \\+08:00 +(call|location)$`, 'm'),
+      );
       expect(result.out).toMatch(/^#1 {2}.* NONE -> MONITOR /m);
 
-      const explained = await json<{ carrier: string; state: string; decisions: { action: string; at: string; evidence: { cells: { cell: string; at: string }[] } }[] }>(['explain', worker.subject]);
+      const explained = await json<{
+        carrier: string;
+        state: string;
+        decisions: { action: string; at: string; evidence: { cells: { cell: string; at: string }[] } }[];
+      }>(['explain', worker.subject]);
       expect(explained).toMatchObject({ carrier: 'CTCC', state: 'ACTION_SUSPEND' });
       expect(explained.decisions[0]).toMatchObject({ action: 'ACTION_SUSPEND', at: '2024-03-02T05:45:00.000Z' });
       expect(explained.decisions[0].evidence.cells.length).toBeGreaterThan(0);
-      expect(explained.decisions[0].evidence.cells.every((c) => c.cell === HIGH_RISK[1] && /^2024-03-02T/.test(c.at))).toBe(true);
+      expect(
+        explained.decisions[0].evidence.cells.every((c) => c.cell === HIGH_RISK[1] && /^2024-03-02T/.test(c.at)),
+      ).toBe(true);
     });
 
     it('check shows the registry status the carrier flagged, and the call-setup verdict', async () => {
       const flagged = await eventually(
-        () => json<{ results: { msisdn: string; status: string; version: number }[] }>(['check', worker.subject, '19100000001']),
+        () =>
+          json<{ results: { msisdn: string; status: string; version: number }[] }>([
+            'check',
+            worker.subject,
+            '19100000001',
+          ]),
         (answer) => answer.results[0].status === 'NUMBER_STATUS_SUSPECTED',
       );
       expect(flagged.results[1]).toEqual({ msisdn: '+8619100000001', status: 'NUMBER_STATUS_NOT_LISTED', version: 0 });
@@ -181,7 +272,9 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
       expect(call).toMatchObject({ code: ExitCode.Ok, err: '' });
       expect(call.out).toMatch(/^verdict +BLOCK$/m);
       expect(call.out).toMatch(/^reasons +.*SUSPENDED/m);
-      expect(await json(['check', '--carrier', 'CTCC', '--from', worker.subject, '--to', answeredBy[0]])).toMatchObject({ carrier: 'CTCC', verdict: 'CALL_VERDICT_BLOCK' });
+      expect(await json(['check', '--carrier', 'CTCC', '--from', worker.subject, '--to', answeredBy[0]])).toMatchObject(
+        { carrier: 'CTCC', verdict: 'CALL_VERDICT_BLOCK' },
+      );
     });
 
     it('reactivate restores it after an ID check, once', async () => {
@@ -196,34 +289,87 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
     });
   });
 
-  it('declare-profile records an employer\'s attestation with the owning carrier', async () => {
+  it("declare-profile records an employer's attestation with the owning carrier", async () => {
     // A subscriber of CTCC (by its subscriber record) although its segment is CMCC's: --carrier says where.
     const courier = answeredBy[2];
-    const declare = (...more: string[]) => ['declare-profile', courier, 'courier', '--attested-by', 'SF Express Chengdu depot', '--reference', 'SF-2024-17', '--carrier', 'CTCC', ...more];
+    const declare = (...more: string[]) => [
+      'declare-profile',
+      courier,
+      'courier',
+      '--attested-by',
+      'SF Express Chengdu depot',
+      '--reference',
+      'SF-2024-17',
+      '--carrier',
+      'CTCC',
+      ...more,
+    ];
     const result = await fraudctl(declare());
     expect(result).toMatchObject({ code: ExitCode.Ok, err: '' });
     expect(result.out).toMatch(new RegExp(`^number +\\${courier}$`, 'm'));
     expect(result.out).toMatch(/^profile +courier$/m);
     const replay = await json(declare('--key', 'decl-42'));
-    expect(replay).toMatchObject({ carrier: 'CTCC', msisdn: courier, profile: 'USAGE_PROFILE_COURIER', replayed: false });
+    expect(replay).toMatchObject({
+      carrier: 'CTCC',
+      msisdn: courier,
+      profile: 'USAGE_PROFILE_COURIER',
+      replayed: false,
+    });
     expect(await json(declare('--key', 'decl-42'))).toMatchObject({ replayed: true });
-    const unknown = await fraudctl(['declare-profile', '18900000042', 'delivery', '--attested-by', 'Meituan Chengdu', '--reference', 'MT-9']);
+    const unknown = await fraudctl([
+      'declare-profile',
+      '18900000042',
+      'delivery',
+      '--attested-by',
+      'Meituan Chengdu',
+      '--reference',
+      'MT-9',
+    ]);
     expect(unknown.code).toBe(ExitCode.NotFound);
-    expect(unknown.err).toMatch(/^fraudctl declare-profile: NOT_FOUND from carrier CTCC \(127\.0\.0\.1:\d+\): msisdn: is not a subscriber of this carrier/);
+    expect(unknown.err).toMatch(
+      /^fraudctl declare-profile: NOT_FOUND from carrier CTCC \(127\.0\.0\.1:\d+\): msisdn: is not a subscriber of this carrier/,
+    );
   });
 
   it('a number the police confirmed: reactivate and declare-profile answer CONFIRMED_FRAUD, explain shows the registry beside the step', async () => {
     const confirmed = answeredBy[3];
-    expect(await fraudctl(['police', 'verify', confirmed, '--case', 'CD-2024-0200'])).toMatchObject({ code: ExitCode.Ok, err: '' });
-    await eventually(async () => province.carriers.CTCC.app.get(AnalysisService).state.isConfirmedFraud(confirmed as never), (known) => known);
+    expect(await fraudctl(['police', 'verify', confirmed, '--case', 'CD-2024-0200'])).toMatchObject({
+      code: ExitCode.Ok,
+      err: '',
+    });
+    await eventually(
+      async () => province.carriers.CTCC.app.get(AnalysisService).state.isConfirmedFraud(confirmed as never),
+      (known) => known,
+    );
 
-    const reactivated = await fraudctl(['reactivate', confirmed, '--national-id', nationalId('51010119900307124'), '--reference', 'SHOP-CD-0050', '--carrier', 'CTCC']);
+    const reactivated = await fraudctl([
+      'reactivate',
+      confirmed,
+      '--national-id',
+      nationalId('51010119900307124'),
+      '--reference',
+      'SHOP-CD-0050',
+      '--carrier',
+      'CTCC',
+    ]);
     expect(reactivated).toMatchObject({ code: ExitCode.Ok, err: '' });
     expect(reactivated.out).toMatch(/^outcome +CONFIRMED_FRAUD$/m);
     expect(reactivated.out).toMatch(/^state +SUSPEND$/m);
-    expect(reactivated.out).toMatch(/^note +police-confirmed fraud in the registry: nothing changed, only a police clearance restores the number/m);
+    expect(reactivated.out).toMatch(
+      /^note +police-confirmed fraud in the registry: nothing changed, only a police clearance restores the number/m,
+    );
 
-    const declared = await fraudctl(['declare-profile', confirmed, 'courier', '--attested-by', 'SF Express Chengdu depot', '--reference', 'SF-2024-18', '--carrier', 'CTCC']);
+    const declared = await fraudctl([
+      'declare-profile',
+      confirmed,
+      'courier',
+      '--attested-by',
+      'SF Express Chengdu depot',
+      '--reference',
+      'SF-2024-18',
+      '--carrier',
+      'CTCC',
+    ]);
     expect(declared).toMatchObject({ code: ExitCode.Ok, err: '' });
     expect(declared.out).toMatch(/^outcome +CONFIRMED_FRAUD$/m);
     expect(declared.out).toMatch(/^profile +none$/m);
@@ -231,45 +377,93 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
     const explained = await fraudctl(['explain', confirmed, '--carrier', 'CTCC']);
     expect(explained).toMatchObject({ code: ExitCode.Ok, err: '' });
     expect(explained.out).toMatch(/^ +state +SUSPEND$/m);
-    expect(explained.out).toMatch(/^ +registry +CONFIRMED \(police-confirmed fraud: calls blocked whatever the step; no carrier restores it\)$/m);
-    expect(explained.out).toMatch(/^ +next steps +Calls from this number are blocked: the police confirmed fraud on it/m);
+    expect(explained.out).toMatch(
+      /^ +registry +CONFIRMED \(police-confirmed fraud: calls blocked whatever the step; no carrier restores it\)$/m,
+    );
+    expect(explained.out).toMatch(
+      /^ +next steps +Calls from this number are blocked: the police confirmed fraud on it/m,
+    );
   });
 
   it('police verify confirms fraud and police clear clears, in the registry', async () => {
-    const verified = await fraudctl(['police', 'verify', '19100000077', '--case', 'CD-2024-0117', '--note', 'confirmed by the victims']);
+    const verified = await fraudctl([
+      'police',
+      'verify',
+      '19100000077',
+      '--case',
+      'CD-2024-0117',
+      '--note',
+      'confirmed by the victims',
+    ]);
     expect(verified).toMatchObject({ code: ExitCode.Ok, err: '' });
     expect(verified.out).toMatch(/^status +CONFIRMED$/m);
     expect(verified.out).toMatch(/^case +CD-2024-0117$/m);
     const cleared = await json(['police', 'clear', '+8619100000077', '--case', 'CD-2024-0118']);
     expect(cleared).toMatchObject({ msisdn: '+8619100000077', status: 'NUMBER_STATUS_CLEARED', replayed: false });
-    expect((await json<{ results: { status: string }[] }>(['check', '19100000077'])).results[0].status).toBe('NUMBER_STATUS_CLEARED');
+    expect((await json<{ results: { status: string }[] }>(['check', '19100000077'])).results[0].status).toBe(
+      'NUMBER_STATUS_CLEARED',
+    );
   });
 
   it('directives issue sends one to the owning carrier; directives lists them, filtered', async () => {
-    const issued = await fraudctl(['directives', 'issue', worker.subject, '--kind', 'review', '--reason', 'cross-network complaints']);
+    const issued = await fraudctl([
+      'directives',
+      'issue',
+      worker.subject,
+      '--kind',
+      'review',
+      '--reason',
+      'cross-network complaints',
+    ]);
     expect(issued).toMatchObject({ code: ExitCode.Ok, err: '' });
     expect(issued.out).toMatch(/^ISSUED +KIND +NUMBER +CARRIER +STATUS +SENT +BY +ID +REASON$/m);
     expect(issued.out).toMatch(/REVIEW +\+8619900000012 +CTCC +\w+ +\d+ +fraudctl-admin-sichuan /);
 
     const listed = await eventually(
-      () => json<{ directives: { carrier: string; status: string; directive: { msisdn: string; kind: string } }[] }>(['directives', '--carrier', 'CTCC', '--number', worker.subject.slice(3)]),
+      () =>
+        json<{ directives: { carrier: string; status: string; directive: { msisdn: string; kind: string } }[] }>([
+          'directives',
+          '--carrier',
+          'CTCC',
+          '--number',
+          worker.subject.slice(3),
+        ]),
       (answer) => answer.directives[0]?.status === 'DIRECTIVE_STATUS_APPLIED',
     );
     expect(listed.directives).toHaveLength(1);
-    expect(listed.directives[0]).toMatchObject({ carrier: 'CTCC', directive: { msisdn: worker.subject, kind: 'DIRECTIVE_KIND_REVIEW' } });
+    expect(listed.directives[0]).toMatchObject({
+      carrier: 'CTCC',
+      directive: { msisdn: worker.subject, kind: 'DIRECTIVE_KIND_REVIEW' },
+    });
     const table = await fraudctl(['directives', 'list', '--state', 'applied']);
     expect(table.out).toMatch(/REVIEW +\+8619900000012 +CTCC +APPLIED +1 +fraudctl-admin-sichuan /);
     expect((await fraudctl(['directives', '--state', 'rejected'])).out).toBe('No directives.\n');
   });
 
   it('cells adds, lists and removes high-risk cells; removing an unlisted one is not found (exit 4)', async () => {
-    const added = await fraudctl(['cells', 'add', '460-11-77777-7', '--reason', 'police tip-off', '--source', 'police:chengdu', '--expires-in-days', '30']);
+    const added = await fraudctl([
+      'cells',
+      'add',
+      '460-11-77777-7',
+      '--reason',
+      'police tip-off',
+      '--source',
+      'police:chengdu',
+      '--expires-in-days',
+      '30',
+    ]);
     expect(added).toMatchObject({ code: ExitCode.Ok, err: '' });
     expect(added.out).toMatch(/^460-11-77777-7 listed\.$/m);
     expect(added.out).toMatch(/^High-risk cell list version \d+: 1 cell\(s\)$/m);
-    expect(added.out).toMatch(/^460-11-77777-7 +police tip-off +police:chengdu +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+08:00 +\d{4}/m);
-    const listed = await json<{ list: { version: number; cells: { cell: string; reason: string; source: string }[] } }>(['cells']);
-    expect(listed.list.cells).toEqual([expect.objectContaining({ cell: '460-11-77777-7', reason: 'police tip-off', source: 'police:chengdu' })]);
+    expect(added.out).toMatch(
+      /^460-11-77777-7 +police tip-off +police:chengdu +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+08:00 +\d{4}/m,
+    );
+    const listed = await json<{ list: { version: number; cells: { cell: string; reason: string; source: string }[] } }>(
+      ['cells'],
+    );
+    expect(listed.list.cells).toEqual([
+      expect.objectContaining({ cell: '460-11-77777-7', reason: 'police tip-off', source: 'police:chengdu' }),
+    ]);
 
     const removed = await fraudctl(['cells', 'remove', '460-11-77777-7', '--reason', 'case closed']);
     expect(removed.out).toMatch(/^High-risk cell list version \d+: 0 cell\(s\)$/m);
@@ -277,7 +471,9 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
 
     const again = await fraudctl(['cells', 'remove', '460-11-77777-7']);
     expect(again.code).toBe(ExitCode.NotFound);
-    expect(again.err).toMatch(/^fraudctl cells: NOT_FOUND from the admin \(127\.0\.0\.1:\d+\): cell: 460-11-77777-7 is not on the high-risk cell list/);
+    expect(again.err).toMatch(
+      /^fraudctl cells: NOT_FOUND from the admin \(127\.0\.0\.1:\d+\): cell: 460-11-77777-7 is not on the high-risk cell list/,
+    );
   });
 
   it('token mints a token of the role from the signing key', async () => {
@@ -285,10 +481,14 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
     expect(result.code).toBe(ExitCode.Ok);
     const principal = verifyToken(result.out.trim(), loadVerificationKey({ AUTH_KEY_DIR: province.registry.keyDir }));
     expect(principal).toMatchObject({ subject: 'officer-7', role: 'police', kind: RoleKind.Police });
-    expect(await json(['token', 'carrier:CTCC'])).toMatchObject({ role: 'carrier:CTCC', subject: 'carrier-ctcc', token: expect.any(String) });
+    expect(await json(['token', 'carrier:CTCC'])).toMatchObject({
+      role: 'carrier:CTCC',
+      subject: 'carrier-ctcc',
+      token: expect.any(String),
+    });
   });
 
-  it('takes each role\'s token from its variable, minting one only when there is none (said with --verbose)', async () => {
+  it("takes each role's token from its variable, minting one only when there is none (said with --verbose)", async () => {
     const check = ['check', '--carrier', 'CTCC', '--from', '19112345678', '--to', '13800000002'];
     const quiet = await fraudctl(check);
     expect(quiet).toMatchObject({ code: ExitCode.Ok, err: '' });
@@ -298,9 +498,13 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
 
     // CARRIER_TOKEN is one carrier's (npm start: CMCC's): another carrier's call does not use it.
     const cmcc = (await fraudctl(['token', 'carrier:CMCC'])).out.trim();
-    expect((await fraudctl([...check, '--verbose'], { CARRIER_TOKEN: cmcc })).err).toContain('minted a 5-minute carrier:CTCC token');
+    expect((await fraudctl([...check, '--verbose'], { CARRIER_TOKEN: cmcc })).err).toContain(
+      'minted a 5-minute carrier:CTCC token',
+    );
     const ctcc = (await fraudctl(['token', 'carrier:CTCC'])).out.trim();
-    expect((await fraudctl([...check, '--verbose'], { CARRIER_TOKEN: ctcc })).err).toContain('carrier:CTCC token from CARRIER_TOKEN');
+    expect((await fraudctl([...check, '--verbose'], { CARRIER_TOKEN: ctcc })).err).toContain(
+      'carrier:CTCC token from CARRIER_TOKEN',
+    );
     const wrong = await fraudctl(check, { CARRIER_CTCC_TOKEN: cmcc });
     expect(wrong.code).toBe(ExitCode.Permission);
     expect(wrong.err).toMatch(/^fraudctl check: PERMISSION_DENIED from carrier CTCC/);
@@ -325,7 +529,10 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
         expect(none.code).toBe(ExitCode.Permission);
         expect(none.err).toContain('no token for the analyst role: pass --token, or set ANALYST_TOKEN');
         // A role's variable is used as is (here, a token the registry's key never signed).
-        const forged = await fraudctl(['check', '19112345678'], { AUTH_KEY_DIR: keyless, ANALYST_TOKEN: 'not.a.token' });
+        const forged = await fraudctl(['check', '19112345678'], {
+          AUTH_KEY_DIR: keyless,
+          ANALYST_TOKEN: 'not.a.token',
+        });
         expect(forged.code).toBe(ExitCode.Permission);
         expect(forged.err).toMatch(/^fraudctl check: UNAUTHENTICATED from the registry/);
       } finally {
@@ -349,10 +556,20 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
       expect(half.err).toContain('--tls-cert and --tls-key need --tls-ca');
     });
 
-    it('an argument the server refuses is an invalid argument (exit 3) with the server\'s field', async () => {
-      const result = await fraudctl(['directives', 'issue', '19900000056', '--kind', 'review', '--reason', 'x'.repeat(600)]);
+    it("an argument the server refuses is an invalid argument (exit 3) with the server's field", async () => {
+      const result = await fraudctl([
+        'directives',
+        'issue',
+        '19900000056',
+        '--kind',
+        'review',
+        '--reason',
+        'x'.repeat(600),
+      ]);
       expect(result.code).toBe(ExitCode.InvalidArgument);
-      expect(result.err).toMatch(/^fraudctl directives: INVALID_ARGUMENT from the admin \(127\.0\.0\.1:\d+\): reason: at most 500 characters/);
+      expect(result.err).toMatch(
+        /^fraudctl directives: INVALID_ARGUMENT from the admin \(127\.0\.0\.1:\d+\): reason: at most 500 characters/,
+      );
     });
   });
 });

@@ -57,13 +57,20 @@ const HOUR_MS = 3_600_000;
  * due time (or with no clock), ESCALATED after it. Items that belong to no case
  * are left out (they are looked at again when the number changes).
  */
-export function planCases(state: { open: OpenCase | null; lastResolvedAt: Date | null }, items: readonly TimelineItem[], slaHours: number): CasePlan[] {
+export function planCases(
+  state: { open: OpenCase | null; lastResolvedAt: Date | null },
+  items: readonly TimelineItem[],
+  slaHours: number,
+): CasePlan[] {
   const plans: CasePlan[] = [];
   let lastResolvedAt = state.lastResolvedAt;
-  let current: CasePlan | null = state.open ? { caseId: state.open.caseId, owner: state.open.owner, openedAt: state.open.openedAt, events: [] } : null;
+  let current: CasePlan | null = state.open
+    ? { caseId: state.open.caseId, owner: state.open.owner, openedAt: state.open.openedAt, events: [] }
+    : null;
   let dueAt = state.open?.dueAt ?? null;
   let waiting: TimelineItem[] = [];
-  const leadUpFrom = (openedAt: Date): number => Math.max(lastResolvedAt?.getTime() ?? -Infinity, openedAt.getTime() - LEAD_UP_DAYS * DAY_MS);
+  const leadUpFrom = (openedAt: Date): number =>
+    Math.max(lastResolvedAt?.getTime() ?? -Infinity, openedAt.getTime() - LEAD_UP_DAYS * DAY_MS);
 
   for (const item of [...items].sort((a, b) => a.at.getTime() - b.at.getTime() || (a.key < b.key ? -1 : 1))) {
     if (!current) {

@@ -39,8 +39,15 @@ const MAX_SUMMARY = 200;
 
 /** `owner`: the number's owning carrier; only its SUSPEND decisions open a case. */
 export function decisionItem(row: DecisionRow, owner: string | undefined): TimelineItem {
-  const effect = row.action === Action.Suspend && row.carrier === owner ? ItemEffect.Suspend : row.action === Action.Restore ? ItemEffect.Restore : ItemEffect.None;
-  const summary = row.summary ? ` — ${row.summary.length > MAX_SUMMARY ? `${row.summary.slice(0, MAX_SUMMARY - 1)}…` : row.summary}` : '';
+  const effect =
+    row.action === Action.Suspend && row.carrier === owner
+      ? ItemEffect.Suspend
+      : row.action === Action.Restore
+        ? ItemEffect.Restore
+        : ItemEffect.None;
+  const summary = row.summary
+    ? ` — ${row.summary.length > MAX_SUMMARY ? `${row.summary.slice(0, MAX_SUMMARY - 1)}…` : row.summary}`
+    : '';
   return {
     key: `decision:${row.carrier}:${row.decisionId}`,
     at: row.at,
@@ -55,10 +62,22 @@ export function decisionItem(row: DecisionRow, owner: string | undefined): Timel
 export function directiveItems(row: DirectiveRow): TimelineItem[] {
   const base = { carrier: row.carrier, effect: ItemEffect.None };
   const items: TimelineItem[] = [
-    { ...base, key: `directive:${row.id}:issued`, at: row.issuedAt, actor: row.issuedBy, what: `${row.kind} directive ${row.id} issued to ${row.carrier}: ${row.reason}` },
+    {
+      ...base,
+      key: `directive:${row.id}:issued`,
+      at: row.issuedAt,
+      actor: row.issuedBy,
+      what: `${row.kind} directive ${row.id} issued to ${row.carrier}: ${row.reason}`,
+    },
   ];
   if (row.lastDeliveredAt) {
-    items.push({ ...base, key: `directive:${row.id}:delivered`, at: row.lastDeliveredAt, actor: 'admin', what: `directive ${row.id} delivered to ${row.carrier}` });
+    items.push({
+      ...base,
+      key: `directive:${row.id}:delivered`,
+      at: row.lastDeliveredAt,
+      actor: 'admin',
+      what: `directive ${row.id} delivered to ${row.carrier}`,
+    });
   }
   if ((row.status === 'APPLIED' || row.status === 'REJECTED') && row.acknowledgedAt) {
     const applied = row.status === 'APPLIED';
@@ -73,7 +92,13 @@ export function directiveItems(row: DirectiveRow): TimelineItem[] {
     });
   }
   if (row.status === 'EXPIRED') {
-    items.push({ ...base, key: `directive:${row.id}:outcome`, at: row.expiresAt, actor: 'admin', what: `directive ${row.id} expired without an answer from ${row.carrier}` });
+    items.push({
+      ...base,
+      key: `directive:${row.id}:outcome`,
+      at: row.expiresAt,
+      actor: 'admin',
+      what: `directive ${row.id} expired without an answer from ${row.carrier}`,
+    });
   }
   return items;
 }
@@ -85,7 +110,9 @@ export function verdictItem(row: VerdictRow, slaHours: number): TimelineItem {
     at: row.changedAt,
     carrier: '',
     actor: 'police',
-    what: cleared ? `police cleared the number (registry version ${row.version}): to be restored within ${slaHours} h` : `police confirmed fraud (registry version ${row.version})`,
+    what: cleared
+      ? `police cleared the number (registry version ${row.version}): to be restored within ${slaHours} h`
+      : `police confirmed fraud (registry version ${row.version})`,
     effect: cleared ? ItemEffect.Clear : ItemEffect.None,
   };
 }

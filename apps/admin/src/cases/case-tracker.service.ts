@@ -43,7 +43,10 @@ export class CaseTracker implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.catchUp().catch((error: Error) => this.logger.warn(`case tracking failed: ${error.message}`)), TRACK_INTERVAL_MS);
+    this.timer = setInterval(
+      () => void this.catchUp().catch((error: Error) => this.logger.warn(`case tracking failed: ${error.message}`)),
+      TRACK_INTERVAL_MS,
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -73,7 +76,7 @@ export class CaseTracker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async run(): Promise<void> {
     const { since, until } = await this.cases.window(OVERLAP_SECONDS);
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const numbers = await this.cases.touchedNumbers(since, after, NUMBERS_PER_PAGE);
       for (const msisdn of numbers) await this.track(msisdn);
       if (numbers.length < NUMBERS_PER_PAGE) break;
@@ -99,7 +102,8 @@ export class CaseTracker implements OnApplicationBootstrap, OnModuleDestroy {
         ...directives.flatMap(directiveItems),
         ...verdicts.map((v) => verdictItem(v, this.config.caseSlaHours)),
       ].filter((item) => !recorded.has(item.key));
-      for (const plan of planCases({ open, lastResolvedAt }, items, this.config.caseSlaHours)) await this.write(em, msisdn, plan);
+      for (const plan of planCases({ open, lastResolvedAt }, items, this.config.caseSlaHours))
+        await this.write(em, msisdn, plan);
     });
   }
 
@@ -122,6 +126,9 @@ export class CaseTracker implements OnApplicationBootstrap, OnModuleDestroy {
       this.clock.now(),
       (c) => `escalated: not restored by ${c.dueAt.toISOString()}, ${sla} h after the police clearance`,
     );
-    for (const c of escalated) this.logger.warn(`case ${c.caseId} escalated: ${c.msisdn} not restored within ${sla} h of its police clearance (due ${c.dueAt.toISOString()})`);
+    for (const c of escalated)
+      this.logger.warn(
+        `case ${c.caseId} escalated: ${c.msisdn} not restored within ${sla} h of its police clearance (due ${c.dueAt.toISOString()})`,
+      );
   }
 }

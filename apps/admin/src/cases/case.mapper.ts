@@ -13,4 +13,3 @@ export function toWireCase(c: CaseFile): admin.Case {
     events: c.events.map((e) => ({ at: toTimestamp(e.at), actor: e.actor, what: e.what })),
   };
 }
-

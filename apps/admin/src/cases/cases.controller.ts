@@ -13,7 +13,11 @@ export class CasesController implements Pick<admin.AdminServiceController, 'list
   @Roles(RoleKind.Admin, RoleKind.Analyst, RoleKind.Police)
   async listCases(request: admin.ListCasesRequest): Promise<admin.ListCasesResponse> {
     // UNSPECIFIED: every status; one this build does not know is refused by the service.
-    const page = await this.cases.list({ status: caseStatus.name(request.status), pageSize: request.page?.pageSize, pageToken: request.page?.pageToken });
+    const page = await this.cases.list({
+      status: caseStatus.name(request.status),
+      pageSize: request.page?.pageSize,
+      pageToken: request.page?.pageToken,
+    });
     return { cases: page.cases.map(toWireCase), nextPageToken: page.nextPageToken };
   }
 }

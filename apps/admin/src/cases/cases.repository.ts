@@ -74,13 +74,19 @@ export class CasesRepository {
   }
 
   async openCase(em: EntityManager, msisdn: string): Promise<OpenCase | null> {
-    const rows: CaseFileRow[] = await em.query(`SELECT ${CASE_COLUMNS} FROM case_file WHERE msisdn = $1 AND resolved_at IS NULL`, [msisdn]);
+    const rows: CaseFileRow[] = await em.query(
+      `SELECT ${CASE_COLUMNS} FROM case_file WHERE msisdn = $1 AND resolved_at IS NULL`,
+      [msisdn],
+    );
     const row = rows[0];
     return row ? { caseId: row.case_id, owner: row.owner, openedAt: row.opened_at, dueAt: row.due_at } : null;
   }
 
   async lastResolvedAt(em: EntityManager, msisdn: string): Promise<Date | null> {
-    const rows: { at: Date | null }[] = await em.query(`SELECT max(resolved_at) AS at FROM case_file WHERE msisdn = $1`, [msisdn]);
+    const rows: { at: Date | null }[] = await em.query(
+      `SELECT max(resolved_at) AS at FROM case_file WHERE msisdn = $1`,
+      [msisdn],
+    );
     return rows[0]?.at ?? null;
   }
 
@@ -93,11 +99,29 @@ export class CasesRepository {
   }
 
   async decisionsOf(em: EntityManager, msisdn: string): Promise<DecisionRow[]> {
-    const rows: { carrier: string; decision_id: string; action: string; reasons: string[]; score: number; policy: string; at: Date; summary: string | null }[] = await em.query(
+    const rows: {
+      carrier: string;
+      decision_id: string;
+      action: string;
+      reasons: string[];
+      score: number;
+      policy: string;
+      at: Date;
+      summary: string | null;
+    }[] = await em.query(
       `SELECT carrier, decision_id, action, reasons, score, policy, at, evidence->>'summary' AS summary FROM carrier_decision WHERE msisdn = $1`,
       [msisdn],
     );
-    return rows.map((r) => ({ carrier: r.carrier, decisionId: r.decision_id, action: r.action, reasons: r.reasons, score: r.score, policy: r.policy, at: r.at, summary: r.summary ?? '' }));
+    return rows.map((r) => ({
+      carrier: r.carrier,
+      decisionId: r.decision_id,
+      action: r.action,
+      reasons: r.reasons,
+      score: r.score,
+      policy: r.policy,
+      at: r.at,
+      summary: r.summary ?? '',
+    }));
   }
 
   async directivesOf(em: EntityManager, msisdn: string): Promise<DirectiveRow[]> {
@@ -149,8 +173,17 @@ export class CasesRepository {
     return rows[0]!.last;
   }
 
-  async insertCase(em: EntityManager, c: { caseId: string; msisdn: string; owner: string; openedAt: Date }): Promise<void> {
-    await em.query(`INSERT INTO case_file (case_id, msisdn, owner, status, opened_at) VALUES ($1, $2, $3, $4, $5)`, [c.caseId, c.msisdn, c.owner, CaseStatus.Open, c.openedAt]);
+  async insertCase(
+    em: EntityManager,
+    c: { caseId: string; msisdn: string; owner: string; openedAt: Date },
+  ): Promise<void> {
+    await em.query(`INSERT INTO case_file (case_id, msisdn, owner, status, opened_at) VALUES ($1, $2, $3, $4, $5)`, [
+      c.caseId,
+      c.msisdn,
+      c.owner,
+      CaseStatus.Open,
+      c.openedAt,
+    ]);
   }
 
   async addEvents(em: EntityManager, caseId: string, items: readonly NewCaseEvent[]): Promise<void> {
@@ -159,12 +192,22 @@ export class CasesRepository {
       `INSERT INTO case_event (case_id, at, actor, what, source_key)
        SELECT $1, at, actor, what, source_key FROM unnest($2::timestamptz[], $3::varchar[], $4::text[], $5::varchar[]) AS u(at, actor, what, source_key)
        ON CONFLICT (source_key) DO NOTHING`,
-      [caseId, items.map((i) => i.at), items.map((i) => i.actor.slice(0, 128)), items.map((i) => i.what), items.map((i) => i.key)],
+      [
+        caseId,
+        items.map((i) => i.at),
+        items.map((i) => i.actor.slice(0, 128)),
+        items.map((i) => i.what),
+        items.map((i) => i.key),
+      ],
     );
   }
 
   async startClock(em: EntityManager, caseId: string, clearedAt: Date, dueAt: Date): Promise<void> {
-    await em.query(`UPDATE case_file SET cleared_at = $2, due_at = $3 WHERE case_id = $1 AND cleared_at IS NULL`, [caseId, clearedAt, dueAt]);
+    await em.query(`UPDATE case_file SET cleared_at = $2, due_at = $3 WHERE case_id = $1 AND cleared_at IS NULL`, [
+      caseId,
+      clearedAt,
+      dueAt,
+    ]);
   }
 
   async resolve(em: EntityManager, caseId: string, at: Date, status: CaseStatus): Promise<void> {
@@ -172,7 +215,10 @@ export class CasesRepository {
   }
 
   /** Open cases past their due time become ESCALATED, with an event; answers them. */
-  async escalateOverdue(now: Date, what: (c: { caseId: string; dueAt: Date }) => string): Promise<{ caseId: string; msisdn: string; dueAt: Date }[]> {
+  async escalateOverdue(
+    now: Date,
+    what: (c: { caseId: string; dueAt: Date }) => string,
+  ): Promise<{ caseId: string; msisdn: string; dueAt: Date }[]> {
     return this.dataSource.transaction(async (em) => {
       // Through a CTE: TypeORM answers a bare UPDATE with [rows, count].
       const rows: { case_id: string; msisdn: string; due_at: Date }[] = await em.query(

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { caseStatus } from '@app/contracts';
-import { decodePageToken, encodePageToken, pageSize, ValidationError, ValidationErrorCode, type Msisdn } from '@app/domain';
+import {
+  decodePageToken,
+  encodePageToken,
+  pageSize,
+  ValidationError,
+  ValidationErrorCode,
+  type Msisdn,
+} from '@app/domain';
 import { CaseStatus, type CaseFile } from './case';
 import { CaseTracker } from './case-tracker.service';
 import { CasesRepository } from './cases.repository';
@@ -34,12 +41,25 @@ export class CasesService {
     const limit = pageSize(query.pageSize, PAGE);
     const position = decodePageToken<{ at: string; id: string }>(query.pageToken, { at: 'string', id: 'string' });
     const openedAt = position ? new Date(position.at) : undefined;
-    if (openedAt && Number.isNaN(openedAt.getTime())) throw new ValidationError(ValidationErrorCode.Malformed, 'page.page_token', 'is not a page token returned by this service');
+    if (openedAt && Number.isNaN(openedAt.getTime()))
+      throw new ValidationError(
+        ValidationErrorCode.Malformed,
+        'page.page_token',
+        'is not a page token returned by this service',
+      );
     await this.tracker.catchUp();
-    const rows = await this.cases.page(status, position && openedAt ? { openedAt, caseId: position.id } : undefined, limit + 1);
+    const rows = await this.cases.page(
+      status,
+      position && openedAt ? { openedAt, caseId: position.id } : undefined,
+      limit + 1,
+    );
     const cases = rows.slice(0, limit);
     const last = cases.at(-1);
-    return { cases, nextPageToken: rows.length > limit && last ? encodePageToken({ at: last.openedAt.toISOString(), id: last.caseId }) : '' };
+    return {
+      cases,
+      nextPageToken:
+        rows.length > limit && last ? encodePageToken({ at: last.openedAt.toISOString(), id: last.caseId }) : '',
+    };
   }
 
   /** The number's unresolved case, else its latest; undefined when it never had one. */
@@ -52,7 +72,11 @@ export class CasesService {
 function caseStatusOf(input: string): CaseStatus {
   const name = caseStatus.name(input) ?? '';
   if (!(Object.values(CaseStatus) as string[]).includes(name)) {
-    throw new ValidationError(ValidationErrorCode.Malformed, 'status', `"${input.slice(0, 32)}" is not a case status: use one of ${Object.values(CaseStatus).join(', ')}`);
+    throw new ValidationError(
+      ValidationErrorCode.Malformed,
+      'status',
+      `"${input.slice(0, 32)}" is not a case status: use one of ${Object.values(CaseStatus).join(', ')}`,
+    );
   }
   return name as CaseStatus;
 }

@@ -17,13 +17,25 @@ export interface HighRiskCellList {
 }
 
 /** The list as a directive carries it in jsonb (times as ISO strings). */
-export function cellListFromJson(json: { version: number; cells: { cell: string; reason: string; source: string; addedAt: string; expiresAt: string }[] }): HighRiskCellList {
-  return { version: Number(json.version), cells: json.cells.map((c) => ({ ...c, addedAt: new Date(c.addedAt), expiresAt: new Date(c.expiresAt) })) };
+export function cellListFromJson(json: {
+  version: number;
+  cells: { cell: string; reason: string; source: string; addedAt: string; expiresAt: string }[];
+}): HighRiskCellList {
+  return {
+    version: Number(json.version),
+    cells: json.cells.map((c) => ({ ...c, addedAt: new Date(c.addedAt), expiresAt: new Date(c.expiresAt) })),
+  };
 }
 
 export function cellListToWire(list: HighRiskCellList): admin.HighRiskCellList {
   return {
     version: list.version,
-    cells: list.cells.map((c) => ({ cell: c.cell, reason: c.reason, source: c.source, addedAt: toTimestamp(c.addedAt), expiresAt: toTimestamp(c.expiresAt) })),
+    cells: list.cells.map((c) => ({
+      cell: c.cell,
+      reason: c.reason,
+      source: c.source,
+      addedAt: toTimestamp(c.addedAt),
+      expiresAt: toTimestamp(c.expiresAt),
+    })),
   };
 }

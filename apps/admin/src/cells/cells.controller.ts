@@ -8,21 +8,40 @@ import { cellListToWire } from './cell-list';
 import { CellsService } from './cells.service';
 
 @Controller()
-export class CellsController implements Pick<admin.AdminServiceController, 'addHighRiskCell' | 'removeHighRiskCell' | 'listHighRiskCells'> {
+export class CellsController implements Pick<
+  admin.AdminServiceController,
+  'addHighRiskCell' | 'removeHighRiskCell' | 'listHighRiskCells'
+> {
   constructor(private readonly cells: CellsService) {}
 
   @GrpcMethod('AdminService', 'AddHighRiskCell')
   @Roles(RoleKind.Admin, RoleKind.Analyst)
-  @Audited<admin.AddHighRiskCellRequest>((r) => ({ detail: { cell: r.cell, reason: r.reason, source: r.source, expiresInDays: r.expiresInDays, idempotencyKey: r.idempotencyKey } }))
-  async addHighRiskCell(request: admin.AddHighRiskCellRequest, metadata: Metadata): Promise<admin.AddHighRiskCellResponse> {
+  @Audited<admin.AddHighRiskCellRequest>((r) => ({
+    detail: {
+      cell: r.cell,
+      reason: r.reason,
+      source: r.source,
+      expiresInDays: r.expiresInDays,
+      idempotencyKey: r.idempotencyKey,
+    },
+  }))
+  async addHighRiskCell(
+    request: admin.AddHighRiskCellRequest,
+    metadata: Metadata,
+  ): Promise<admin.AddHighRiskCellResponse> {
     const { list, replayed } = await this.cells.add(principalOf(metadata), request);
     return { list: cellListToWire(list), replayed };
   }
 
   @GrpcMethod('AdminService', 'RemoveHighRiskCell')
   @Roles(RoleKind.Admin, RoleKind.Analyst)
-  @Audited<admin.RemoveHighRiskCellRequest>((r) => ({ detail: { cell: r.cell, reason: r.reason, idempotencyKey: r.idempotencyKey } }))
-  async removeHighRiskCell(request: admin.RemoveHighRiskCellRequest, metadata: Metadata): Promise<admin.RemoveHighRiskCellResponse> {
+  @Audited<admin.RemoveHighRiskCellRequest>((r) => ({
+    detail: { cell: r.cell, reason: r.reason, idempotencyKey: r.idempotencyKey },
+  }))
+  async removeHighRiskCell(
+    request: admin.RemoveHighRiskCellRequest,
+    metadata: Metadata,
+  ): Promise<admin.RemoveHighRiskCellResponse> {
     const { list, replayed } = await this.cells.remove(principalOf(metadata), request);
     return { list: cellListToWire(list), replayed };
   }

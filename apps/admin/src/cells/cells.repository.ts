@@ -30,15 +30,22 @@ export class CellsRepository {
   }
 
   /** The change made with this key: its content hash and the list version it made. */
-  async changeByKey(em: EntityManager, idempotencyKey: string): Promise<{ contentHash: string; version: number } | undefined> {
-    const rows: { content_hash: string; version: string }[] = await em.query('SELECT content_hash, version FROM high_risk_cell_change WHERE idempotency_key = $1', [
-      idempotencyKey,
-    ]);
+  async changeByKey(
+    em: EntityManager,
+    idempotencyKey: string,
+  ): Promise<{ contentHash: string; version: number } | undefined> {
+    const rows: { content_hash: string; version: string }[] = await em.query(
+      'SELECT content_hash, version FROM high_risk_cell_change WHERE idempotency_key = $1',
+      [idempotencyKey],
+    );
     return rows[0] && { contentHash: rows[0].content_hash, version: Number(rows[0].version) };
   }
 
   async isListed(em: EntityManager, cell: string, now: Date): Promise<boolean> {
-    const rows: unknown[] = await em.query('SELECT 1 FROM high_risk_cell WHERE cell = $1 AND expires_at > $2', [cell, now]);
+    const rows: unknown[] = await em.query('SELECT 1 FROM high_risk_cell WHERE cell = $1 AND expires_at > $2', [
+      cell,
+      now,
+    ]);
     return rows.length > 0;
   }
 
@@ -47,7 +54,17 @@ export class CellsRepository {
     await em.query(
       `INSERT INTO high_risk_cell_change (idempotency_key, content_hash, cell, change, reason, source, actor, at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [change.idempotencyKey, change.contentHash, change.cell, change.change, change.reason, change.source, change.actor, change.at, change.expiresAt],
+      [
+        change.idempotencyKey,
+        change.contentHash,
+        change.cell,
+        change.change,
+        change.reason,
+        change.source,
+        change.actor,
+        change.at,
+        change.expiresAt,
+      ],
     );
     if (change.change === 'REMOVE') {
       await em.query('DELETE FROM high_risk_cell WHERE cell = $1', [change.cell]);
@@ -63,7 +80,9 @@ export class CellsRepository {
 
   /** The unexpired cells and the list's version (the last change's), read in the caller's transaction or alone. */
   async current(now: Date, em: EntityManager = this.dataSource.manager): Promise<HighRiskCellList> {
-    const [version]: { version: string }[] = await em.query('SELECT COALESCE(MAX(version), 0) AS version FROM high_risk_cell_change');
+    const [version]: { version: string }[] = await em.query(
+      'SELECT COALESCE(MAX(version), 0) AS version FROM high_risk_cell_change',
+    );
     const cells: HighRiskCellEntry[] = await em.query(
       `SELECT cell, reason, source, added_at AS "addedAt", expires_at AS "expiresAt" FROM high_risk_cell WHERE expires_at > $1 ORDER BY cell`,
       [now],

@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CLOCK, contentHash, parseCellId, validateIdempotencyKey, ValidationError, ValidationErrorCode, type Clock } from '@app/domain';
+import {
+  CLOCK,
+  contentHash,
+  parseCellId,
+  validateIdempotencyKey,
+  ValidationError,
+  ValidationErrorCode,
+  type Clock,
+} from '@app/domain';
 import type { Principal } from '@app/grpc';
 import { idempotentWrite } from '@app/persistence';
 import { DirectivesService } from '../directives/directives.service';
@@ -102,10 +110,12 @@ export class CellsService {
       find: async (em) => {
         const earlier = await this.cells.changeByKey(em, change.idempotencyKey);
         if (!earlier) return undefined;
-        const list = (await this.directives.cellListOfVersion(em, earlier.version)) ?? (await this.cells.current(change.at, em));
+        const list =
+          (await this.directives.cellListOfVersion(em, earlier.version)) ?? (await this.cells.current(change.at, em));
         return { contentHash: earlier.contentHash, result: { list, carriers: [] as string[] } };
       },
-      reused: () => new CellsError('KEY_REUSED', 'was already used for a different change of the list', 'idempotency_key'),
+      reused: () =>
+        new CellsError('KEY_REUSED', 'was already used for a different change of the list', 'idempotency_key'),
       apply: async (em) => {
         await this.cells.lockList(em);
         if (change.change === 'REMOVE' && !(await this.cells.isListed(em, change.cell, change.at))) {
@@ -131,7 +141,11 @@ function requiredText(input: string | undefined, field: string, max: number): st
 function validateDays(days: number | undefined): number {
   if (days === undefined || days === 0) return DEFAULT_CELL_DAYS;
   if (!Number.isInteger(days) || days < 1 || days > MAX_CELL_DAYS) {
-    throw new ValidationError(ValidationErrorCode.OutOfRange, 'expires_in_days', `must be 1 to ${MAX_CELL_DAYS} days (default ${DEFAULT_CELL_DAYS})`);
+    throw new ValidationError(
+      ValidationErrorCode.OutOfRange,
+      'expires_in_days',
+      `must be 1 to ${MAX_CELL_DAYS} days (default ${DEFAULT_CELL_DAYS})`,
+    );
   }
   return days;
 }

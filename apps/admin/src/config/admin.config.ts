@@ -26,12 +26,23 @@ export interface AdminConfig {
 
 export function adminConfig(env: Env): AdminConfig {
   const province = envString(env, 'ADMIN_PROVINCE', DEFAULT_PROVINCE);
-  if (!isProvince(province)) throw new ConfigError('ADMIN_PROVINCE', `"${province.slice(0, 40)}" is not a province as admin:<province> roles name it (lower-case ascii letters, e.g. sichuan)`);
+  if (!isProvince(province))
+    throw new ConfigError(
+      'ADMIN_PROVINCE',
+      `"${province.slice(0, 40)}" is not a province as admin:<province> roles name it (lower-case ascii letters, e.g. sichuan)`,
+    );
   const registryAddress = envOptional(env, 'REGISTRY_ADDRESS');
   const registryTokenFile = envOptional(env, 'REGISTRY_TOKEN_FILE');
   // In production a service never mints its own token: it is issued one.
-  if (registryAddress !== undefined && registryTokenFile === undefined && envOptional(env, 'NODE_ENV') === 'production') {
-    throw new ConfigError('REGISTRY_TOKEN_FILE', 'is required in production to follow the registry at REGISTRY_ADDRESS');
+  if (
+    registryAddress !== undefined &&
+    registryTokenFile === undefined &&
+    envOptional(env, 'NODE_ENV') === 'production'
+  ) {
+    throw new ConfigError(
+      'REGISTRY_TOKEN_FILE',
+      'is required in production to follow the registry at REGISTRY_ADDRESS',
+    );
   }
   return {
     province,

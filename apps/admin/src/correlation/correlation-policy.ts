@@ -23,18 +23,29 @@ export interface CorrelatedDirective {
  * carriers' REPORT decisions on it. The owner's own reports do not count: a
  * carrier is never directed because of what it reported itself.
  */
-export function correlateReports(owner: string, reports: readonly InterNetworkReport[], policy: CorrelationPolicy): CorrelatedDirective | undefined {
+export function correlateReports(
+  owner: string,
+  reports: readonly InterNetworkReport[],
+  policy: CorrelationPolicy,
+): CorrelatedDirective | undefined {
   const counted = reports.filter((r) => r.carrier !== owner);
   if (counted.length === 0 || counted.length < policy.reviewAfterReports) return undefined;
   const perCarrier = new Map<string, number>();
   for (const r of counted) perCarrier.set(r.carrier, (perCarrier.get(r.carrier) ?? 0) + 1);
   const kind = perCarrier.size >= policy.suspendAfterCarriers ? DirectiveKind.Suspend : DirectiveKind.Review;
-  const carriers = [...perCarrier].sort(([a], [b]) => a.localeCompare(b)).map(([carrier, count]) => `${carrier} ${count}`);
+  const carriers = [...perCarrier]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([carrier, count]) => `${carrier} ${count}`);
   const reason = `inter-network reports: ${carriers.join(', ')}`;
   return { kind, reason, evidence: mergeEvidence(counted, perCarrier.size, carriers, policy) };
 }
 
-function mergeEvidence(reports: readonly InterNetworkReport[], carrierCount: number, carriers: string[], policy: CorrelationPolicy): StoredEvidence {
+function mergeEvidence(
+  reports: readonly InterNetworkReport[],
+  carrierCount: number,
+  carriers: string[],
+  policy: CorrelationPolicy,
+): StoredEvidence {
   const starts = reports.map((r) => r.evidence.windowStart ?? r.at.toISOString()).sort();
   const ends = reports.map((r) => r.evidence.windowEnd ?? r.at.toISOString()).sort();
   return {

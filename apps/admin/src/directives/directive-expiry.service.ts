@@ -21,7 +21,10 @@ export class DirectiveExpiry implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.expireDue().catch((e: Error) => this.logger.warn(`directive expiry: ${e.message}`)), EXPIRY_INTERVAL_MS);
+    this.timer = setInterval(
+      () => void this.expireDue().catch((e: Error) => this.logger.warn(`directive expiry: ${e.message}`)),
+      EXPIRY_INTERVAL_MS,
+    );
     this.timer.unref();
   }
 

@@ -41,9 +41,16 @@ export class DirectiveStreams {
           if (list) batch.push(list);
         }
         // After the opening, only PENDING ones are new: DELIVERED ones went out on this or another live stream.
-        const open = await this.repository.openFor(carrier, opened ? [DirectiveStatus.Pending] : OPEN_STATUSES, this.clock.now());
+        const open = await this.repository.openFor(
+          carrier,
+          opened ? [DirectiveStatus.Pending] : OPEN_STATUSES,
+          this.clock.now(),
+        );
         const fresh = open.filter((d) => !sent.has(d.id) && !batch.some((b) => b.id === d.id));
-        await this.repository.markDelivered(fresh.map((d) => d.id), this.clock.now());
+        await this.repository.markDelivered(
+          fresh.map((d) => d.id),
+          this.clock.now(),
+        );
         opened = true;
         for (const d of [...batch, ...fresh]) {
           if (closed) return;
@@ -64,7 +71,11 @@ export class DirectiveStreams {
             await deliver();
           } while (again && !closed);
         })()
-          .catch((error: unknown) => this.logger.warn(`directive stream of ${carrier}: ${(error as Error).message}; retrying in ${STREAM_POLL_MS} ms`))
+          .catch((error: unknown) =>
+            this.logger.warn(
+              `directive stream of ${carrier}: ${(error as Error).message}; retrying in ${STREAM_POLL_MS} ms`,
+            ),
+          )
           .finally(() => {
             pumping = null;
           });
@@ -90,7 +101,9 @@ export class DirectiveStreams {
     try {
       await this.directives.acknowledge(carrier, ack);
     } catch (error) {
-      this.logger.error(`acknowledgement of ${ack.directiveId.slice(0, 64)} by ${carrier} not recorded: ${(error as Error).message}`);
+      this.logger.error(
+        `acknowledgement of ${ack.directiveId.slice(0, 64)} by ${carrier} not recorded: ${(error as Error).message}`,
+      );
     }
   }
 }

@@ -12,7 +12,11 @@ export enum DirectiveKind {
 }
 
 /** Kinds an administrator may issue about a number. */
-export const NUMBER_DIRECTIVE_KINDS: readonly DirectiveKind[] = [DirectiveKind.Review, DirectiveKind.Suspend, DirectiveKind.Restore];
+export const NUMBER_DIRECTIVE_KINDS: readonly DirectiveKind[] = [
+  DirectiveKind.Review,
+  DirectiveKind.Suspend,
+  DirectiveKind.Restore,
+];
 
 export enum DirectiveStatus {
   Pending = 'PENDING',

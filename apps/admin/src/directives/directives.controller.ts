@@ -12,7 +12,10 @@ import { fromWireAck, toWireDirective, toWireDirectiveRecord } from './directive
 import { DirectivesService } from './directives.service';
 
 @Controller()
-export class DirectivesController implements Pick<admin.AdminServiceController, 'issueDirective' | 'listDirectives' | 'streamDirectives'> {
+export class DirectivesController implements Pick<
+  admin.AdminServiceController,
+  'issueDirective' | 'listDirectives' | 'streamDirectives'
+> {
   constructor(
     private readonly directives: DirectivesService,
     private readonly streams: DirectiveStreams,
@@ -20,8 +23,14 @@ export class DirectivesController implements Pick<admin.AdminServiceController, 
 
   @GrpcMethod('AdminService', 'IssueDirective')
   @Roles(RoleKind.Admin)
-  @Audited<admin.IssueDirectiveRequest>((request) => ({ target: request.msisdn, detail: { kind: request.kind, idempotencyKey: request.idempotencyKey } }))
-  async issueDirective(request: admin.IssueDirectiveRequest, metadata: Metadata): Promise<admin.IssueDirectiveResponse> {
+  @Audited<admin.IssueDirectiveRequest>((request) => ({
+    target: request.msisdn,
+    detail: { kind: request.kind, idempotencyKey: request.idempotencyKey },
+  }))
+  async issueDirective(
+    request: admin.IssueDirectiveRequest,
+    metadata: Metadata,
+  ): Promise<admin.IssueDirectiveResponse> {
     const { directive, replayed } = await this.directives.issue(principalOf(metadata), {
       idempotencyKey: request.idempotencyKey,
       msisdn: request.msisdn,
@@ -45,7 +54,10 @@ export class DirectivesController implements Pick<admin.AdminServiceController, 
   /** The caller's carrier comes from its token: a carrier streams and acknowledges its own directives only. */
   @GrpcStreamMethod('AdminService', 'StreamDirectives')
   @Roles(RoleKind.Carrier)
-  streamDirectives(messages: Observable<admin.StreamDirectivesRequest>, metadata: Metadata): Observable<admin.StreamDirectivesResponse> {
+  streamDirectives(
+    messages: Observable<admin.StreamDirectivesRequest>,
+    metadata: Metadata,
+  ): Observable<admin.StreamDirectivesResponse> {
     const carrier = carrierOf(principalOf(metadata));
     const acks = messages.pipe(
       map((message) => fromWireAck(message.ack)),

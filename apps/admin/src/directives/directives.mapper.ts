@@ -1,4 +1,12 @@
-import { action, directiveKind, directiveOutcome, directiveStatus, toOptionalTimestamp, toTimestamp, type admin } from '@app/contracts';
+import {
+  action,
+  directiveKind,
+  directiveOutcome,
+  directiveStatus,
+  toOptionalTimestamp,
+  toTimestamp,
+  type admin,
+} from '@app/contracts';
 import { cellListToWire } from '../cells/cell-list';
 import { evidenceToWire } from '../feed/evidence';
 import type { DirectiveAck, DirectiveOutcome, DirectiveRecord } from './directive';
@@ -41,4 +49,3 @@ export function toWireDirectiveRecord(d: DirectiveRecord): admin.DirectiveRecord
     ackDetail: d.ackDetail ?? '',
   };
 }
-

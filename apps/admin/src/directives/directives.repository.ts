@@ -114,18 +114,35 @@ export class DirectivesRepository {
     return toRecord(rows[0]);
   }
 
-  async byKey(em: EntityManager, idempotencyKey: string): Promise<{ record: DirectiveRecord; contentHash: string } | undefined> {
-    const rows: (DirectiveRow & { content_hash: string })[] = await em.query(`SELECT ${COLUMNS}, content_hash FROM directive WHERE idempotency_key = $1`, [idempotencyKey]);
+  async byKey(
+    em: EntityManager,
+    idempotencyKey: string,
+  ): Promise<{ record: DirectiveRecord; contentHash: string } | undefined> {
+    const rows: (DirectiveRow & { content_hash: string })[] = await em.query(
+      `SELECT ${COLUMNS}, content_hash FROM directive WHERE idempotency_key = $1`,
+      [idempotencyKey],
+    );
     return rows[0] && { record: toRecord(rows[0]), contentHash: rows[0].content_hash };
   }
 
   /** The directive of a key as its insert answered it: PENDING, never delivered (a replay answers what the first call did). */
-  async asIssuedByKey(em: EntityManager, idempotencyKey: string): Promise<{ result: DirectiveRecord; contentHash: string } | undefined> {
+  async asIssuedByKey(
+    em: EntityManager,
+    idempotencyKey: string,
+  ): Promise<{ result: DirectiveRecord; contentHash: string } | undefined> {
     const found = await this.byKey(em, idempotencyKey);
     return (
       found && {
         contentHash: found.contentHash,
-        result: { ...found.record, status: DirectiveStatus.Pending, deliveries: 0, lastDeliveredAt: null, acknowledgedAt: null, ackDetail: null, ackState: null },
+        result: {
+          ...found.record,
+          status: DirectiveStatus.Pending,
+          deliveries: 0,
+          lastDeliveredAt: null,
+          acknowledgedAt: null,
+          ackDetail: null,
+          ackState: null,
+        },
       }
     );
   }
@@ -141,7 +158,13 @@ export class DirectivesRepository {
   }
 
   /** Whether the carrier has an open, unexpired directive of one of these kinds about the number. */
-  async hasOpen(em: EntityManager, msisdn: string, carrier: string, kinds: DirectiveKind[], now: Date): Promise<boolean> {
+  async hasOpen(
+    em: EntityManager,
+    msisdn: string,
+    carrier: string,
+    kinds: DirectiveKind[],
+    now: Date,
+  ): Promise<boolean> {
     const rows: unknown[] = await em.query(
       `SELECT 1 FROM directive WHERE msisdn = $1 AND carrier = $2 AND kind = ANY($3::varchar[]) AND status = ANY($4::varchar[]) AND expires_at > $5 LIMIT 1`,
       [msisdn, carrier, kinds, OPEN_STATUSES, now],
@@ -189,13 +212,10 @@ export class DirectivesRepository {
 
   /** Older list directives the carrier has not acknowledged are replaced by a newer list: they expire. */
   async supersedeCellLists(em: EntityManager, carrier: string, version: number): Promise<void> {
-    await em.query(`UPDATE directive SET status = $1 WHERE carrier = $2 AND kind = $3 AND status = ANY($4::varchar[]) AND cells_version < $5`, [
-      DirectiveStatus.Expired,
-      carrier,
-      DirectiveKind.HighRiskCells,
-      OPEN_STATUSES,
-      version,
-    ]);
+    await em.query(
+      `UPDATE directive SET status = $1 WHERE carrier = $2 AND kind = $3 AND status = ANY($4::varchar[]) AND cells_version < $5`,
+      [DirectiveStatus.Expired, carrier, DirectiveKind.HighRiskCells, OPEN_STATUSES, version],
+    );
   }
 
   /**
@@ -228,7 +248,11 @@ export class DirectivesRepository {
   }
 
   /** Records the carrier's acknowledgement of its own open directive; false when there was none to acknowledge. */
-  async acknowledge(id: string, carrier: string, ack: { status: DirectiveStatus; detail: string; state: Action | null; at: Date }): Promise<boolean> {
+  async acknowledge(
+    id: string,
+    carrier: string,
+    ack: { status: DirectiveStatus; detail: string; state: Action | null; at: Date },
+  ): Promise<boolean> {
     const rows: [unknown[], number] = await this.dataSource.query(
       `UPDATE directive SET status = $3, acknowledged_at = $4, ack_detail = $5, ack_state = $6
        WHERE id = $1 AND carrier = $2 AND status = ANY($7::varchar[]) RETURNING id`,
@@ -239,11 +263,10 @@ export class DirectivesRepository {
 
   /** Open directives past their expiry become EXPIRED; answers how many. */
   async expireDue(now: Date): Promise<number> {
-    const rows: [unknown[], number] = await this.dataSource.query(`UPDATE directive SET status = $1 WHERE status = ANY($2::varchar[]) AND expires_at <= $3`, [
-      DirectiveStatus.Expired,
-      OPEN_STATUSES,
-      now,
-    ]);
+    const rows: [unknown[], number] = await this.dataSource.query(
+      `UPDATE directive SET status = $1 WHERE status = ANY($2::varchar[]) AND expires_at <= $3`,
+      [DirectiveStatus.Expired, OPEN_STATUSES, now],
+    );
     return rows[1];
   }
 }

@@ -23,7 +23,15 @@ import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
 import type { StoredEvidence } from '../feed/evidence';
 import { AdminMetrics } from '../metrics/admin-metrics';
 import { OwnershipService, validateCarrier } from '../ownership/ownership.service';
-import { DirectiveKind, DirectiveOutcome, DirectiveStatus, NUMBER_DIRECTIVE_KINDS, POLICY_ISSUER, type DirectiveAck, type DirectiveRecord } from './directive';
+import {
+  DirectiveKind,
+  DirectiveOutcome,
+  DirectiveStatus,
+  NUMBER_DIRECTIVE_KINDS,
+  POLICY_ISSUER,
+  type DirectiveAck,
+  type DirectiveRecord,
+} from './directive';
 import { DirectiveNotifier } from './directive-notifier';
 import { DirectivesError } from './directives.errors';
 import { DirectivesRepository, type DirectiveFilter } from './directives.repository';
@@ -90,7 +98,10 @@ export class DirectivesService {
    * content again answers the directive as it was issued (`replayed`; its delivery
    * since shows in ListDirectives); the same key with other content is ALREADY_EXISTS.
    */
-  async issue(caller: Principal, input: IssueDirectiveInput): Promise<{ directive: DirectiveRecord; replayed: boolean }> {
+  async issue(
+    caller: Principal,
+    input: IssueDirectiveInput,
+  ): Promise<{ directive: DirectiveRecord; replayed: boolean }> {
     const key = validateIdempotencyKey(input.idempotencyKey, 'idempotency_key');
     const msisdn = normaliseMsisdn(input.msisdn, 'msisdn');
     const kind = validateIssuedKind(input.kind);
@@ -108,7 +119,8 @@ export class DirectivesService {
       reused: () => new DirectivesError('KEY_REUSED', 'was already used for a different directive', 'idempotency_key'),
       apply: async (em) => {
         const owner = await this.ownership.ownerOf(msisdn, em);
-        if (!owner) throw new DirectivesError('NO_OWNER', `no carrier owns ${msisdn}, so no carrier can be directed`, 'msisdn');
+        if (!owner)
+          throw new DirectivesError('NO_OWNER', `no carrier owns ${msisdn}, so no carrier can be directed`, 'msisdn');
         const now = this.clock.now();
         return this.directives.insert(em, {
           id: randomUUID(),
@@ -143,11 +155,20 @@ export class DirectivesService {
     const limit = pageSize(page.pageSize, PAGE);
     const position = decodePageToken<{ at: string; id: string }>(page.pageToken, { at: 'string', id: 'string' });
     const after = position && { issuedAt: new Date(position.at), id: position.id };
-    if (after && Number.isNaN(after.issuedAt.getTime())) throw new ValidationError(ValidationErrorCode.Malformed, 'page.page_token', 'is not a page token returned by this service');
+    if (after && Number.isNaN(after.issuedAt.getTime()))
+      throw new ValidationError(
+        ValidationErrorCode.Malformed,
+        'page.page_token',
+        'is not a page token returned by this service',
+      );
     const rows = await this.directives.page(valid, after, limit + 1);
     const directives = rows.slice(0, limit);
     const last = directives.at(-1);
-    return { directives, nextPageToken: rows.length > limit && last ? encodePageToken({ at: last.issuedAt.toISOString(), id: last.id }) : '' };
+    return {
+      directives,
+      nextPageToken:
+        rows.length > limit && last ? encodePageToken({ at: last.issuedAt.toISOString(), id: last.id }) : '',
+    };
   }
 
   /**
@@ -161,7 +182,8 @@ export class DirectivesService {
    * the policy writes, so the key's row is read before it could be written twice.
    */
   async issueAutomatic(d: AutomaticDirective): Promise<DirectiveRecord | undefined> {
-    const blocking = d.kind === DirectiveKind.Review ? [DirectiveKind.Review, DirectiveKind.Suspend] : [DirectiveKind.Suspend];
+    const blocking =
+      d.kind === DirectiveKind.Review ? [DirectiveKind.Review, DirectiveKind.Suspend] : [DirectiveKind.Suspend];
     const issued = await this.dataSource.transaction(async (em) => {
       await this.directives.lockNumber(em, d.msisdn);
       const now = this.clock.now();
@@ -232,7 +254,11 @@ export class DirectivesService {
     const latest = await this.directives.latestCellList(carrier);
     if (!latest) return undefined;
     const now = this.clock.now();
-    return this.directives.markListResent(latest.id, now, new Date(now.getTime() + this.config.directiveTtlHours * HOUR_MS));
+    return this.directives.markListResent(
+      latest.id,
+      now,
+      new Date(now.getTime() + this.config.directiveTtlHours * HOUR_MS),
+    );
   }
 
   /** Records a carrier's acknowledgement. Anything that is not its own open directive is logged and ignored. */
@@ -245,7 +271,9 @@ export class DirectivesService {
     }
     const id = ack.directiveId.slice(0, 64);
     if (!id || !ack.outcome) {
-      this.logger.warn(`carrier ${carrier} sent an acknowledgement without ${id ? 'an outcome' : 'a directive_id'} (${JSON.stringify(id)}): ignored`);
+      this.logger.warn(
+        `carrier ${carrier} sent an acknowledgement without ${id ? 'an outcome' : 'a directive_id'} (${JSON.stringify(id)}): ignored`,
+      );
       return false;
     }
     const done = await this.directives.acknowledge(id, carrier, {
@@ -255,19 +283,29 @@ export class DirectivesService {
       at: this.clock.now(),
     });
     if (done) {
-      this.metrics.directiveAcknowledged(carrier, ack.outcome === DirectiveOutcome.Applied ? DirectiveStatus.Applied : DirectiveStatus.Rejected);
+      this.metrics.directiveAcknowledged(
+        carrier,
+        ack.outcome === DirectiveOutcome.Applied ? DirectiveStatus.Applied : DirectiveStatus.Rejected,
+      );
       return true;
     }
     const directive = await this.directives.byId(id);
-    if (!directive) this.logger.warn(`carrier ${carrier} acknowledged unknown directive ${JSON.stringify(id)}: ignored`);
-    else if (directive.carrier !== carrier) this.logger.warn(`carrier ${carrier} acknowledged directive ${id} of carrier ${directive.carrier}: ignored`);
+    if (!directive)
+      this.logger.warn(`carrier ${carrier} acknowledged unknown directive ${JSON.stringify(id)}: ignored`);
+    else if (directive.carrier !== carrier)
+      this.logger.warn(`carrier ${carrier} acknowledged directive ${id} of carrier ${directive.carrier}: ignored`);
     else this.logger.log(`carrier ${carrier} acknowledged directive ${id}, already ${directive.status}: ignored`);
     return false;
   }
 
   private validHours(requested: number | undefined): number {
     if (requested === undefined || requested === 0) return this.config.directiveTtlHours;
-    if (!Number.isInteger(requested) || requested < 0) throw new ValidationError(ValidationErrorCode.OutOfRange, 'expires_in_hours', 'must be a positive whole number of hours');
+    if (!Number.isInteger(requested) || requested < 0)
+      throw new ValidationError(
+        ValidationErrorCode.OutOfRange,
+        'expires_in_hours',
+        'must be a positive whole number of hours',
+      );
     return Math.min(requested, this.config.directiveTtlHours);
   }
 }
@@ -278,22 +316,37 @@ function cellListKey(version: number, carrier: string): string {
 }
 
 function validateIssuedKind(kind: string | undefined): DirectiveKind {
-  if (!kind) throw new ValidationError(ValidationErrorCode.Required, 'kind', `a kind is required: ${NUMBER_DIRECTIVE_KINDS.join(', ')}`);
+  if (!kind)
+    throw new ValidationError(
+      ValidationErrorCode.Required,
+      'kind',
+      `a kind is required: ${NUMBER_DIRECTIVE_KINDS.join(', ')}`,
+    );
   if (!(NUMBER_DIRECTIVE_KINDS as readonly string[]).includes(kind)) {
-    throw new ValidationError(ValidationErrorCode.Malformed, 'kind', `"${kind.slice(0, 32)}" cannot be issued: use ${NUMBER_DIRECTIVE_KINDS.join(', ')}`);
+    throw new ValidationError(
+      ValidationErrorCode.Malformed,
+      'kind',
+      `"${kind.slice(0, 32)}" cannot be issued: use ${NUMBER_DIRECTIVE_KINDS.join(', ')}`,
+    );
   }
   return kind as DirectiveKind;
 }
 
 function validateStatus(status: string): DirectiveStatus {
   const all = Object.values(DirectiveStatus) as string[];
-  if (!all.includes(status)) throw new ValidationError(ValidationErrorCode.Malformed, 'status', `"${status.slice(0, 32)}" is not a status: use ${all.join(', ')}`);
+  if (!all.includes(status))
+    throw new ValidationError(
+      ValidationErrorCode.Malformed,
+      'status',
+      `"${status.slice(0, 32)}" is not a status: use ${all.join(', ')}`,
+    );
   return status as DirectiveStatus;
 }
 
 function validateReason(input: string | undefined): string {
   const reason = (input ?? '').trim();
   if (!reason) throw new ValidationError(ValidationErrorCode.Required, 'reason', 'a reason is required');
-  if (reason.length > MAX_REASON) throw new ValidationError(ValidationErrorCode.OutOfRange, 'reason', `at most ${MAX_REASON} characters`);
+  if (reason.length > MAX_REASON)
+    throw new ValidationError(ValidationErrorCode.OutOfRange, 'reason', `at most ${MAX_REASON} characters`);
   return reason;
 }

@@ -37,19 +37,23 @@ function invalid(field: string, reason: string, code = ValidationErrorCode.Malfo
 export function evidenceFromWire(input: common.Evidence | undefined, field: string, now: Date): StoredEvidence {
   if (!input) throw invalid(field, 'evidence is required', ValidationErrorCode.Required);
   const summary = (input.summary ?? '').trim();
-  if (summary.length > MAX_SUMMARY) throw invalid(`${field}.summary`, `at most ${MAX_SUMMARY} characters`, ValidationErrorCode.OutOfRange);
+  if (summary.length > MAX_SUMMARY)
+    throw invalid(`${field}.summary`, `at most ${MAX_SUMMARY} characters`, ValidationErrorCode.OutOfRange);
   const windowStart = fromTimestamp(input.windowStart, `${field}.window_start`) ?? null;
   const windowEnd = fromTimestamp(input.windowEnd, `${field}.window_end`) ?? null;
-  if (windowStart && windowEnd && windowStart > windowEnd) throw invalid(`${field}.window_end`, 'must not be before window_start', ValidationErrorCode.OutOfRange);
+  if (windowStart && windowEnd && windowStart > windowEnd)
+    throw invalid(`${field}.window_end`, 'must not be before window_start', ValidationErrorCode.OutOfRange);
   const measures = input.measures ?? [];
-  if (measures.length > MAX_MEASURES) throw invalid(`${field}.measures`, `at most ${MAX_MEASURES} measures`, ValidationErrorCode.OutOfRange);
+  if (measures.length > MAX_MEASURES)
+    throw invalid(`${field}.measures`, `at most ${MAX_MEASURES} measures`, ValidationErrorCode.OutOfRange);
   measures.forEach((m, i) => {
     if (!m.name) throw invalid(`${field}.measures[${i}].name`, 'a name is required', ValidationErrorCode.Required);
     if (!Number.isFinite(m.value)) throw invalid(`${field}.measures[${i}].value`, 'must be a finite number');
     if (!Number.isFinite(m.threshold)) throw invalid(`${field}.measures[${i}].threshold`, 'must be a finite number');
   });
   const cells = input.cells ?? [];
-  if (cells.length > MAX_CELLS) throw invalid(`${field}.cells`, `at most ${MAX_CELLS} cells`, ValidationErrorCode.OutOfRange);
+  if (cells.length > MAX_CELLS)
+    throw invalid(`${field}.cells`, `at most ${MAX_CELLS} cells`, ValidationErrorCode.OutOfRange);
   return {
     summary,
     windowStart: windowStart?.toISOString() ?? null,
@@ -57,9 +61,11 @@ export function evidenceFromWire(input: common.Evidence | undefined, field: stri
     measures: measures.map(({ name, value, threshold }) => ({ name, value, threshold })),
     cells: cells.map((c, i) => {
       const cell = parseCellId(c.cell, `${field}.cells[${i}].cell`);
-      if (!ACTIVITIES.includes(c.activity)) throw invalid(`${field}.cells[${i}].activity`, `must be one of ${ACTIVITIES.join(', ')}`);
+      if (!ACTIVITIES.includes(c.activity))
+        throw invalid(`${field}.cells[${i}].activity`, `must be one of ${ACTIVITIES.join(', ')}`);
       const at = fromTimestamp(c.at, `${field}.cells[${i}].at`);
-      if (at && at.getTime() > now.getTime() + MAX_FUTURE_MS) throw invalid(`${field}.cells[${i}].at`, 'is in the future', ValidationErrorCode.OutOfRange);
+      if (at && at.getTime() > now.getTime() + MAX_FUTURE_MS)
+        throw invalid(`${field}.cells[${i}].at`, 'is in the future', ValidationErrorCode.OutOfRange);
       return { cell, at: at?.toISOString() ?? null, activity: c.activity };
     }),
   };

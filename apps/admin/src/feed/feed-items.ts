@@ -1,5 +1,12 @@
 import { action as actions, fromTimestamp, type admin } from '@app/contracts';
-import { Action, normaliseMsisdn, validateIdempotencyKey, ValidationError, ValidationErrorCode, type Msisdn } from '@app/domain';
+import {
+  Action,
+  normaliseMsisdn,
+  validateIdempotencyKey,
+  ValidationError,
+  ValidationErrorCode,
+  type Msisdn,
+} from '@app/domain';
 import { evidenceFromWire, MAX_FUTURE_MS, type StoredEvidence } from './evidence';
 
 /** SubmitCarrierFeed's documented batch maximum. */
@@ -26,7 +33,9 @@ export interface FeedCount {
   count: number;
 }
 
-export type FeedEntry = { idempotencyKey: string } & ({ decision: FeedDecision; count?: undefined } | { count: FeedCount; decision?: undefined });
+export type FeedEntry = { idempotencyKey: string } & (
+  { decision: FeedDecision; count?: undefined } | { count: FeedCount; decision?: undefined }
+);
 
 const DECISION_ID = /^[\x21-\x7e]{1,64}$/;
 const REASON_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
@@ -41,8 +50,14 @@ function invalid(field: string, reason: string, code = ValidationErrorCode.Malfo
 
 /** Validates a whole feed: one bad item refuses it, naming `items[i].<field>`. */
 export function validateFeed(items: admin.FeedItem[] | undefined, now: Date): FeedEntry[] {
-  if (!items || items.length === 0) throw invalid('items', 'at least one item is required', ValidationErrorCode.Required);
-  if (items.length > MAX_FEED_ITEMS) throw invalid('items', `at most ${MAX_FEED_ITEMS} items per call, got ${items.length}`, ValidationErrorCode.OutOfRange);
+  if (!items || items.length === 0)
+    throw invalid('items', 'at least one item is required', ValidationErrorCode.Required);
+  if (items.length > MAX_FEED_ITEMS)
+    throw invalid(
+      'items',
+      `at most ${MAX_FEED_ITEMS} items per call, got ${items.length}`,
+      ValidationErrorCode.OutOfRange,
+    );
   return items.map((item, i) => validateItem(item, `items[${i}].`, now));
 }
 
@@ -54,25 +69,42 @@ function validateItem(item: admin.FeedItem, prefix: string, now: Date): FeedEntr
 }
 
 function validateDecision(d: admin.CarrierDecision, prefix: string, now: Date): FeedDecision {
-  if (!d.decisionId) throw invalid(`${prefix}decision_id`, 'the carrier\'s decision id is required', ValidationErrorCode.Required);
-  if (!DECISION_ID.test(d.decisionId)) throw invalid(`${prefix}decision_id`, 'must be 1 to 64 printable ASCII characters without spaces');
+  if (!d.decisionId)
+    throw invalid(`${prefix}decision_id`, "the carrier's decision id is required", ValidationErrorCode.Required);
+  if (!DECISION_ID.test(d.decisionId))
+    throw invalid(`${prefix}decision_id`, 'must be 1 to 64 printable ASCII characters without spaces');
   const msisdn = normaliseMsisdn(d.msisdn, `${prefix}msisdn`);
   const action = validateAction(d.action, `${prefix}action`);
   // proto3 sends no `previous` for a number's first decision: it was on no step.
   const previous = isUnspecified(d.previous) ? Action.None : validateAction(d.previous, `${prefix}previous`);
   const reasons = d.reasons ?? [];
-  if (reasons.length === 0) throw invalid(`${prefix}reasons`, 'at least one reason code is required', ValidationErrorCode.Required);
-  if (reasons.length > MAX_REASONS) throw invalid(`${prefix}reasons`, `at most ${MAX_REASONS} reason codes`, ValidationErrorCode.OutOfRange);
+  if (reasons.length === 0)
+    throw invalid(`${prefix}reasons`, 'at least one reason code is required', ValidationErrorCode.Required);
+  if (reasons.length > MAX_REASONS)
+    throw invalid(`${prefix}reasons`, `at most ${MAX_REASONS} reason codes`, ValidationErrorCode.OutOfRange);
   reasons.forEach((code, j) => {
-    if (!REASON_CODE.test(code)) throw invalid(`${prefix}reasons[${j}]`, `"${code.slice(0, 40)}" is not a reason code (UPPER_SNAKE_CASE)`);
+    if (!REASON_CODE.test(code))
+      throw invalid(`${prefix}reasons[${j}]`, `"${code.slice(0, 40)}" is not a reason code (UPPER_SNAKE_CASE)`);
   });
-  if (!Number.isFinite(d.score) || d.score < 0 || d.score > 1) throw invalid(`${prefix}score`, 'must be between 0 and 1', ValidationErrorCode.OutOfRange);
+  if (!Number.isFinite(d.score) || d.score < 0 || d.score > 1)
+    throw invalid(`${prefix}score`, 'must be between 0 and 1', ValidationErrorCode.OutOfRange);
   const policy = validatePolicy(d.policy, `${prefix}policy`);
   const at = fromTimestamp(d.at, `${prefix}at`);
-  if (!at) throw invalid(`${prefix}at`, 'the decision\'s event time is required', ValidationErrorCode.Required);
-  if (at.getTime() > now.getTime() + MAX_FUTURE_MS) throw invalid(`${prefix}at`, 'is in the future', ValidationErrorCode.OutOfRange);
+  if (!at) throw invalid(`${prefix}at`, "the decision's event time is required", ValidationErrorCode.Required);
+  if (at.getTime() > now.getTime() + MAX_FUTURE_MS)
+    throw invalid(`${prefix}at`, 'is in the future', ValidationErrorCode.OutOfRange);
   const evidence = evidenceFromWire(d.evidence, `${prefix}evidence`, now);
-  return { decisionId: d.decisionId, msisdn, action, previous, reasons: [...reasons], score: d.score, policy, at, evidence };
+  return {
+    decisionId: d.decisionId,
+    msisdn,
+    action,
+    previous,
+    reasons: [...reasons],
+    score: d.score,
+    policy,
+    at,
+    evidence,
+  };
 }
 
 function validateCount(c: admin.DailyCount, prefix: string): FeedCount {
@@ -80,8 +112,10 @@ function validateCount(c: admin.DailyCount, prefix: string): FeedCount {
   const policy = validatePolicy(c.policy, `${prefix}policy`);
   const action = validateAction(c.action, `${prefix}action`);
   if (!c.reason) throw invalid(`${prefix}reason`, 'a reason code is required', ValidationErrorCode.Required);
-  if (!REASON_CODE.test(c.reason)) throw invalid(`${prefix}reason`, `"${c.reason.slice(0, 40)}" is not a reason code (UPPER_SNAKE_CASE)`);
-  if (!Number.isSafeInteger(c.count) || c.count < 0) throw invalid(`${prefix}count`, 'must be a whole number, 0 or more', ValidationErrorCode.OutOfRange);
+  if (!REASON_CODE.test(c.reason))
+    throw invalid(`${prefix}reason`, `"${c.reason.slice(0, 40)}" is not a reason code (UPPER_SNAKE_CASE)`);
+  if (!Number.isSafeInteger(c.count) || c.count < 0)
+    throw invalid(`${prefix}count`, 'must be a whole number, 0 or more', ValidationErrorCode.OutOfRange);
   return { day, policy, action, reason: c.reason, count: c.count };
 }
 
@@ -106,6 +140,7 @@ function validateDay(day: string | undefined, field: string): string {
   if (!day) throw invalid(field, 'a day (YYYY-MM-DD) is required', ValidationErrorCode.Required);
   const match = DAY.exec(day);
   const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
-  if (!date || date.toISOString().slice(0, 10) !== day) throw invalid(field, `"${day.slice(0, 16)}" is not a day: use YYYY-MM-DD`);
+  if (!date || date.toISOString().slice(0, 10) !== day)
+    throw invalid(field, `"${day.slice(0, 16)}" is not a day: use YYYY-MM-DD`);
   return day;
 }

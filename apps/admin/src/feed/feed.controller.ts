@@ -12,7 +12,10 @@ export class FeedController implements Pick<admin.AdminServiceController, 'submi
   /** A carrier submits in its own name only: the carrier is the token's, never the request's. */
   @GrpcMethod('AdminService', 'SubmitCarrierFeed')
   @Roles(RoleKind.Carrier)
-  submitCarrierFeed(request: admin.SubmitCarrierFeedRequest, metadata: Metadata): Promise<admin.SubmitCarrierFeedResponse> {
+  submitCarrierFeed(
+    request: admin.SubmitCarrierFeedRequest,
+    metadata: Metadata,
+  ): Promise<admin.SubmitCarrierFeedResponse> {
     return this.feed.submit(principalOf(metadata), request.items);
   }
 }

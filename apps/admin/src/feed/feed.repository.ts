@@ -64,18 +64,32 @@ export class FeedRepository {
        SELECT $1, day, policy, action, reason, count
        FROM unnest($2::date[], $3::varchar[], $4::varchar[], $5::varchar[], $6::bigint[]) AS u(day, policy, action, reason, count)
        ON CONFLICT (carrier, day, policy, action, reason) DO UPDATE SET count = EXCLUDED.count`,
-      [carrier, counts.map((c) => c.day), counts.map((c) => c.policy), counts.map((c) => c.action), counts.map((c) => c.reason), counts.map((c) => c.count)],
+      [
+        carrier,
+        counts.map((c) => c.day),
+        counts.map((c) => c.policy),
+        counts.map((c) => c.action),
+        counts.map((c) => c.reason),
+        counts.map((c) => c.count),
+      ],
     );
   }
 
   /** REPORT decisions on these numbers with event time from `since`, oldest first. */
   async reportsOn(msisdns: string[], since: Date): Promise<InterNetworkReport[]> {
     if (msisdns.length === 0) return [];
-    const rows: { carrier: string; decision_id: string; msisdn: string; at: Date; evidence: StoredEvidence }[] = await this.dataSource.query(
-      `SELECT carrier, decision_id, msisdn, at, evidence FROM carrier_decision
+    const rows: { carrier: string; decision_id: string; msisdn: string; at: Date; evidence: StoredEvidence }[] =
+      await this.dataSource.query(
+        `SELECT carrier, decision_id, msisdn, at, evidence FROM carrier_decision
        WHERE msisdn = ANY($1::varchar[]) AND action = $2 AND at >= $3 ORDER BY at, carrier, decision_id`,
-      [msisdns, Action.Report, since],
-    );
-    return rows.map((r) => ({ carrier: r.carrier, decisionId: r.decision_id, msisdn: r.msisdn, at: r.at, evidence: r.evidence }));
+        [msisdns, Action.Report, since],
+      );
+    return rows.map((r) => ({
+      carrier: r.carrier,
+      decisionId: r.decision_id,
+      msisdn: r.msisdn,
+      at: r.at,
+      evidence: r.evidence,
+    }));
   }
 }

@@ -37,7 +37,11 @@ export class FeedService {
       const fresh = await this.feed.takeKeys(em, carrier, [...new Set(entries.map((e) => e.idempotencyKey))].sort());
       // The first item of each new key is taken (delete answers true once); a repeat in the batch is a replay.
       const taken = entries.filter((e) => fresh.delete(e.idempotencyKey));
-      await this.feed.insertDecisions(em, carrier, taken.flatMap((e) => (e.decision ? [e.decision] : [])));
+      await this.feed.insertDecisions(
+        em,
+        carrier,
+        taken.flatMap((e) => (e.decision ? [e.decision] : [])),
+      );
       await this.feed.upsertCounts(em, carrier, latestCounts(taken));
       return taken;
     });
@@ -49,11 +53,16 @@ export class FeedService {
   }
 
   private async correlateReported(entries: FeedEntry[]): Promise<void> {
-    const reported = [...new Set(entries.flatMap((e) => (e.decision?.action === Action.Report ? [e.decision.msisdn] : [])))];
+    const reported = [
+      ...new Set(entries.flatMap((e) => (e.decision?.action === Action.Report ? [e.decision.msisdn] : []))),
+    ];
     if (reported.length === 0) return;
     const reports = await this.feed.reportsOn(reported, this.correlation.windowStart());
     for (const msisdn of reported) {
-      await this.correlation.correlate(msisdn, reports.filter((r) => r.msisdn === msisdn));
+      await this.correlation.correlate(
+        msisdn,
+        reports.filter((r) => r.msisdn === msisdn),
+      );
     }
   }
 }
@@ -61,6 +70,7 @@ export class FeedService {
 /** One count per day, policy, action and reason: the batch's last item for it. */
 function latestCounts(entries: FeedEntry[]): FeedCount[] {
   const latest = new Map<string, FeedCount>();
-  for (const { count } of entries) if (count) latest.set(`${count.day}|${count.policy}|${count.action}|${count.reason}`, count);
+  for (const { count } of entries)
+    if (count) latest.set(`${count.day}|${count.policy}|${count.action}|${count.reason}`, count);
   return [...latest.values()];
 }

@@ -18,7 +18,8 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
 };
 
 /**
@@ -39,6 +40,7 @@ export function configureAdminHttp(app: NestExpressApplication): void {
     request.method === 'GET' || request.method === 'HEAD' ? response.sendFile(chartJs, { maxAge: '1d' }) : next(),
   );
   const dashboard = dashboardDir();
-  if (dashboard === undefined) new Logger('AdminHttp').warn('apps/admin/dashboard not found: the dashboard is not served (the JSON API is)');
+  if (dashboard === undefined)
+    new Logger('AdminHttp').warn('apps/admin/dashboard not found: the dashboard is not served (the JSON API is)');
   else app.useStaticAssets(dashboard, { index: 'index.html', fallthrough: true });
 }

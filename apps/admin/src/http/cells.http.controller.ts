@@ -21,7 +21,15 @@ export class CellsHttpController {
 
   @Post()
   @Roles(RoleKind.Admin, RoleKind.Analyst)
-  @Audited<Record<string, unknown>>((body) => ({ detail: { cell: body.cell, reason: body.reason, source: body.source, expiresInDays: body.expiresInDays, idempotencyKey: body.idempotencyKey } }))
+  @Audited<Record<string, unknown>>((body) => ({
+    detail: {
+      cell: body.cell,
+      reason: body.reason,
+      source: body.source,
+      expiresInDays: body.expiresInDays,
+      idempotencyKey: body.idempotencyKey,
+    },
+  }))
   async add(@Req() request: HttpRequest, @Body() body: unknown): Promise<Json<admin.AddHighRiskCellResponse>> {
     const input = bodyObject(body);
     const { list, replayed } = await this.cells.add(principalOf(request), {
@@ -37,8 +45,14 @@ export class CellsHttpController {
 
   @Delete(':cell')
   @Roles(RoleKind.Admin, RoleKind.Analyst)
-  @Audited<Record<string, unknown>>((request) => ({ detail: { cell: request.cell, reason: request.reason, idempotencyKey: request.idempotencyKey } }))
-  async remove(@Req() request: HttpRequest, @Param('cell') cell: string, @Query() query: QueryValues): Promise<Json<admin.RemoveHighRiskCellResponse>> {
+  @Audited<Record<string, unknown>>((request) => ({
+    detail: { cell: request.cell, reason: request.reason, idempotencyKey: request.idempotencyKey },
+  }))
+  async remove(
+    @Req() request: HttpRequest,
+    @Param('cell') cell: string,
+    @Query() query: QueryValues,
+  ): Promise<Json<admin.RemoveHighRiskCellResponse>> {
     const { list, replayed } = await this.cells.remove(principalOf(request), {
       idempotencyKey: idempotencyKeyOr(optionalQuery(query, 'idempotencyKey')),
       cell,

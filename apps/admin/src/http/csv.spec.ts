@@ -2,7 +2,15 @@ import { csvField, toCsv } from './csv';
 
 describe(toCsv.name, () => {
   it('writes a header and one CRLF line per row', () => {
-    expect(toCsv(['day', 'count'], [['2024-02-06', 3], ['2024-02-07', 0.25]])).toBe('day,count\r\n2024-02-06,3\r\n2024-02-07,0.25\r\n');
+    expect(
+      toCsv(
+        ['day', 'count'],
+        [
+          ['2024-02-06', 3],
+          ['2024-02-07', 0.25],
+        ],
+      ),
+    ).toBe('day,count\r\n2024-02-06,3\r\n2024-02-07,0.25\r\n');
   });
 });
 

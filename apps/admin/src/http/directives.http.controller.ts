@@ -21,8 +21,15 @@ export class DirectivesHttpController {
   @Roles(RoleKind.Admin, RoleKind.Analyst)
   async list(@Query() query: QueryValues): Promise<Json<admin.ListDirectivesResponse>> {
     const page = await this.directives.list(
-      { carrier: optionalQuery(query, 'carrier'), msisdn: optionalQuery(query, 'msisdn'), status: directiveStatus.name(optionalQuery(query, 'status')) },
-      { pageSize: optionalInteger(optionalQuery(query, 'pageSize'), 'pageSize', 1, 1000), pageToken: optionalQuery(query, 'pageToken') },
+      {
+        carrier: optionalQuery(query, 'carrier'),
+        msisdn: optionalQuery(query, 'msisdn'),
+        status: directiveStatus.name(optionalQuery(query, 'status')),
+      },
+      {
+        pageSize: optionalInteger(optionalQuery(query, 'pageSize'), 'pageSize', 1, 1000),
+        pageToken: optionalQuery(query, 'pageToken'),
+      },
     );
     return protoJson({ directives: page.directives.map(toWireDirectiveRecord), nextPageToken: page.nextPageToken });
   }
@@ -34,7 +41,11 @@ export class DirectivesHttpController {
     target: typeof body.msisdn === 'string' ? body.msisdn.slice(0, 32) : undefined,
     detail: { kind: body.kind, idempotencyKey: body.idempotencyKey },
   }))
-  async issue(@Req() request: HttpRequest, @Body() body: unknown, @Res({ passthrough: true }) response: StatusSink): Promise<Json<admin.DirectiveRecord> & { replayed: boolean }> {
+  async issue(
+    @Req() request: HttpRequest,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) response: StatusSink,
+  ): Promise<Json<admin.DirectiveRecord> & { replayed: boolean }> {
     const input = bodyObject(body);
     const { directive, replayed } = await this.directives.issue(principalOf(request), {
       idempotencyKey: idempotencyKeyOr(bodyString(input, 'idempotencyKey', false)),

@@ -55,7 +55,11 @@ export function httpErrorOf(exception: unknown): { status: number; body: HttpErr
     const { field } = exception;
     return {
       status: httpStatusOfKind(exception.kind),
-      body: { error: exception instanceof FeatureError ? exception.code : exception.kind, message: exception.message, ...(field === undefined ? {} : { field }) },
+      body: {
+        error: exception instanceof FeatureError ? exception.code : exception.kind,
+        message: exception.message,
+        ...(field === undefined ? {} : { field }),
+      },
     };
   }
   if (exception instanceof HttpException && exception.getStatus() < 500) {
@@ -77,7 +81,11 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<{ method?: string; originalUrl?: string }>();
-    const response = http.getResponse<{ headersSent: boolean; status(code: number): { json(body: unknown): void }; end(): void }>();
+    const response = http.getResponse<{
+      headersSent: boolean;
+      status(code: number): { json(body: unknown): void };
+      end(): void;
+    }>();
     let answer = httpErrorOf(exception);
     if (!answer) {
       const what = `HTTP ${request.method ?? ''} ${request.originalUrl?.split('?')[0] ?? ''}`;

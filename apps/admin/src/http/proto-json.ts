@@ -5,11 +5,23 @@ import type { Timestamp } from '@app/contracts';
  * (camelCase fields, enums by name, Timestamps as RFC 3339 strings), except
  * that int64 stays a JSON number (the counts never approach 2^53).
  */
-export type Json<T> = T extends Timestamp ? string : T extends readonly (infer U)[] ? Json<U>[] : T extends object ? { [K in keyof T]: Json<T[K]> } : T;
+export type Json<T> = T extends Timestamp
+  ? string
+  : T extends readonly (infer U)[]
+    ? Json<U>[]
+    : T extends object
+      ? { [K in keyof T]: Json<T[K]> }
+      : T;
 
 function isTimestamp(value: object): value is Timestamp {
   const keys = Object.keys(value);
-  return keys.length === 2 && 'seconds' in value && 'nanos' in value && typeof value.seconds === 'number' && typeof value.nanos === 'number';
+  return (
+    keys.length === 2 &&
+    'seconds' in value &&
+    'nanos' in value &&
+    typeof value.seconds === 'number' &&
+    typeof value.nanos === 'number'
+  );
 }
 
 export function protoJson<T>(message: T): Json<T> {

@@ -7,14 +7,19 @@ export type QueryValues = Record<string, unknown>;
 export function optionalQuery(query: QueryValues, name: string): string | undefined {
   const value = query[name];
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string') throw new ValidationError(ValidationErrorCode.Malformed, name, 'must be given once, as text');
+  if (typeof value !== 'string')
+    throw new ValidationError(ValidationErrorCode.Malformed, name, 'must be given once, as text');
   return value;
 }
 
 /** The JSON body as an object; anything else (an array, a bare string, nothing) is refused. */
 export function bodyObject(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ValidationError(ValidationErrorCode.Malformed, 'body', 'must be a JSON object (content-type: application/json)');
+    throw new ValidationError(
+      ValidationErrorCode.Malformed,
+      'body',
+      'must be a JSON object (content-type: application/json)',
+    );
   }
   return body as Record<string, unknown>;
 }
@@ -36,7 +41,9 @@ export function bodyString(body: Record<string, unknown>, name: string, required
 export function optionalInteger(value: unknown, name: string, min: number, max: number): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const number = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isInteger(number)) throw new ValidationError(ValidationErrorCode.Malformed, name, 'must be a whole number');
-  if (number < min || number > max) throw new ValidationError(ValidationErrorCode.OutOfRange, name, `must be between ${min} and ${max}`);
+  if (typeof number !== 'number' || !Number.isInteger(number))
+    throw new ValidationError(ValidationErrorCode.Malformed, name, 'must be a whole number');
+  if (number < min || number > max)
+    throw new ValidationError(ValidationErrorCode.OutOfRange, name, `must be between ${min} and ${max}`);
   return number;
 }

@@ -15,7 +15,10 @@ export class LookupHttpController {
   @Get('numbers/:msisdn')
   @Roles(RoleKind.Admin, RoleKind.Analyst, RoleKind.Police)
   @Audited(auditLookup)
-  async lookup(@Param('msisdn') msisdn: string, @Query() query: QueryValues): Promise<Json<admin.LookupNumberResponse>> {
+  async lookup(
+    @Param('msisdn') msisdn: string,
+    @Query() query: QueryValues,
+  ): Promise<Json<admin.LookupNumberResponse>> {
     const found = await this.lookups.lookup({ msisdn, purpose: optionalQuery(query, 'purpose') });
     return protoJson(toWireLookup(found));
   }

@@ -14,12 +14,22 @@ export class LookupRepository {
 
   /** Every carrier's decisions on the number, newest first. */
   async decisionsOf(msisdn: string, limit: number): Promise<StoredDecision[]> {
-    const rows: { carrier: string; decision_id: string; msisdn: string; action: Action; previous: Action; reasons: string[]; score: number; policy: string; at: Date; evidence: StoredEvidence }[] =
-      await this.dataSource.query(
-        `SELECT carrier, decision_id, msisdn, action, previous, reasons, score, policy, at, evidence FROM carrier_decision
+    const rows: {
+      carrier: string;
+      decision_id: string;
+      msisdn: string;
+      action: Action;
+      previous: Action;
+      reasons: string[];
+      score: number;
+      policy: string;
+      at: Date;
+      evidence: StoredEvidence;
+    }[] = await this.dataSource.query(
+      `SELECT carrier, decision_id, msisdn, action, previous, reasons, score, policy, at, evidence FROM carrier_decision
          WHERE msisdn = $1 ORDER BY at DESC, carrier, decision_id LIMIT $2`,
-        [msisdn, limit],
-      );
+      [msisdn, limit],
+    );
     return rows.map((r) => ({ ...r, decisionId: r.decision_id }));
   }
 }

@@ -49,8 +49,14 @@ export class LookupService {
   /** The caller must say why (the audit log keeps it with the number). */
   async lookup(input: LookupInput): Promise<NumberLookup> {
     const purpose = input.purpose?.trim() ?? '';
-    if (purpose === '') throw new ValidationError(ValidationErrorCode.Required, 'purpose', 'say why the number is looked up (it is audited)');
-    if (purpose.length > MAX_PURPOSE) throw new ValidationError(ValidationErrorCode.OutOfRange, 'purpose', `at most ${MAX_PURPOSE} characters`);
+    if (purpose === '')
+      throw new ValidationError(
+        ValidationErrorCode.Required,
+        'purpose',
+        'say why the number is looked up (it is audited)',
+      );
+    if (purpose.length > MAX_PURPOSE)
+      throw new ValidationError(ValidationErrorCode.OutOfRange, 'purpose', `at most ${MAX_PURPOSE} characters`);
     const msisdn = normaliseMsisdn(input.msisdn, 'msisdn');
     const registryStatus = this.registryStatusOf(msisdn);
     const owner = await this.ownership.ownerOf(msisdn);

@@ -31,16 +31,24 @@ export class AdminMetrics {
   constructor(metrics: Metrics, dataSource: DataSource) {
     this.feedItems = metrics.counter({
       name: 'fraud_admin_feed_items_total',
-      help: "Carrier feed items received, by carrier, kind (decision, daily_count) and result (accepted, replayed key).",
+      help: 'Carrier feed items received, by carrier, kind (decision, daily_count) and result (accepted, replayed key).',
       labelNames: ['carrier', 'kind', 'result'],
     });
-    this.feedDecisions = metrics.counter({ name: 'fraud_admin_feed_decisions_total', help: 'Carrier decisions accepted from the feeds, by carrier and action.', labelNames: ['carrier', 'action'] });
+    this.feedDecisions = metrics.counter({
+      name: 'fraud_admin_feed_decisions_total',
+      help: 'Carrier decisions accepted from the feeds, by carrier and action.',
+      labelNames: ['carrier', 'action'],
+    });
     this.issued = metrics.counter({
       name: 'fraud_admin_directives_issued_total',
       help: 'Directives issued, by addressed carrier, kind and issuer (admin, policy, cells).',
       labelNames: ['carrier', 'kind', 'issuer'],
     });
-    this.acks = metrics.counter({ name: 'fraud_admin_directive_acks_total', help: 'Directive acknowledgements recorded, by carrier and outcome (APPLIED, REJECTED).', labelNames: ['carrier', 'outcome'] });
+    this.acks = metrics.counter({
+      name: 'fraud_admin_directive_acks_total',
+      help: 'Directive acknowledgements recorded, by carrier and outcome (APPLIED, REJECTED).',
+      labelNames: ['carrier', 'outcome'],
+    });
 
     const logger = this.logger;
     // Both gauges of a scrape share one read of the open directives (a partial index).
@@ -74,7 +82,8 @@ export class AdminMetrics {
         if (!rows) return;
         this.reset();
         const oldest = new Map<string, number>();
-        for (const r of rows) oldest.set(r.carrier, Math.min(oldest.get(r.carrier) ?? Infinity, new Date(r.oldest).getTime()));
+        for (const r of rows)
+          oldest.set(r.carrier, Math.min(oldest.get(r.carrier) ?? Infinity, new Date(r.oldest).getTime()));
         for (const [carrier, at] of oldest) this.set({ carrier }, Math.max(0, (Date.now() - at) / 1000));
       },
     });
@@ -87,7 +96,8 @@ export class AdminMetrics {
           const rows = await dataSource.query<{ status: string; n: number }[]>(
             `SELECT status, count(*)::int AS n FROM case_file WHERE status IN ('OPEN', 'ESCALATED') AND resolved_at IS NULL GROUP BY status`,
           );
-          for (const status of ['OPEN', 'ESCALATED']) this.set({ status }, rows.find((r) => r.status === status)?.n ?? 0);
+          for (const status of ['OPEN', 'ESCALATED'])
+            this.set({ status }, rows.find((r) => r.status === status)?.n ?? 0);
         } catch (error) {
           logger.warn(`cases unreadable for metrics: ${(error as Error).message}`);
         }

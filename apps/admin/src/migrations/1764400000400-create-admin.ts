@@ -77,7 +77,9 @@ export class CreateAdmin1764400000400 implements MigrationInterface {
         ack_detail text,
         ack_state varchar(10)
       )`);
-    await q.query(`CREATE INDEX directive_open_idx ON directive (carrier, issued_at) WHERE status IN ('PENDING', 'DELIVERED')`);
+    await q.query(
+      `CREATE INDEX directive_open_idx ON directive (carrier, issued_at) WHERE status IN ('PENDING', 'DELIVERED')`,
+    );
     await q.query(`CREATE INDEX directive_msisdn_idx ON directive (msisdn, issued_at)`);
     await q.query(`
       CREATE TABLE high_risk_cell (
@@ -132,7 +134,18 @@ export class CreateAdmin1764400000400 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['registry_cursor', 'case_event', 'case_file', 'high_risk_cell_change', 'high_risk_cell', 'directive', 'ported_number', 'daily_count', 'feed_item', 'carrier_decision']) {
+    for (const table of [
+      'registry_cursor',
+      'case_event',
+      'case_file',
+      'high_risk_cell_change',
+      'high_risk_cell',
+      'directive',
+      'ported_number',
+      'daily_count',
+      'feed_item',
+      'carrier_decision',
+    ]) {
       await q.query(`DROP TABLE ${table}`);
     }
   }

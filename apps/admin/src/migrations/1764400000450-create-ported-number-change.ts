@@ -23,7 +23,9 @@ export class CreatePortedNumberChange1764400000450 implements MigrationInterface
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE ported_number ADD CONSTRAINT ported_number_idempotency_key_key UNIQUE (idempotency_key)`);
+    await q.query(
+      `ALTER TABLE ported_number ADD CONSTRAINT ported_number_idempotency_key_key UNIQUE (idempotency_key)`,
+    );
     await q.query(`DROP TABLE ported_number_change`);
   }
 }

@@ -17,7 +17,9 @@ export class CaseTracking1764400000600 implements MigrationInterface {
     await q.query(`CREATE INDEX case_file_list_idx ON case_file (opened_at DESC, case_id DESC)`);
     // SC-<yyyymmdd>-<n>: n counts the cases opened that day (China Standard Time).
     await q.query(`CREATE TABLE case_day_seq (day date PRIMARY KEY, last integer NOT NULL)`);
-    await q.query(`CREATE TABLE case_tracker (id smallint PRIMARY KEY CHECK (id = 1), seen_until timestamptz NOT NULL)`);
+    await q.query(
+      `CREATE TABLE case_tracker (id smallint PRIMARY KEY CHECK (id = 1), seen_until timestamptz NOT NULL)`,
+    );
     await q.query(`INSERT INTO case_tracker (id, seen_until) VALUES (1, '-infinity')`);
     // Police verdicts from the registry's change feed (CLEARED starts a case's service-level clock).
     await q.query(`
@@ -40,7 +42,9 @@ export class CaseTracking1764400000600 implements MigrationInterface {
         NEW.changed_at := now();
         RETURN NEW;
       END $$`);
-    await q.query(`CREATE TRIGGER directive_changed BEFORE UPDATE ON directive FOR EACH ROW EXECUTE FUNCTION directive_touch()`);
+    await q.query(
+      `CREATE TRIGGER directive_changed BEFORE UPDATE ON directive FOR EACH ROW EXECUTE FUNCTION directive_touch()`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -28,9 +28,13 @@ describe(dayRange.name, () => {
   });
 
   it('refuses days that do not exist, a reversed range and more than 366 days, naming the field', () => {
-    expect(() => dayRange({ from: '2024-02-30' }, today, fields)).toThrow('from: "2024-02-30" is not a day: use YYYY-MM-DD');
+    expect(() => dayRange({ from: '2024-02-30' }, today, fields)).toThrow(
+      'from: "2024-02-30" is not a day: use YYYY-MM-DD',
+    );
     expect(() => dayRange({ from: '6/2/2024' }, today, fields)).toThrow(/^from: /);
-    expect(() => dayRange({ from: '2024-02-07', to: '2024-02-06' }, today, fields)).toThrow(/^to: must not be before from/);
+    expect(() => dayRange({ from: '2024-02-07', to: '2024-02-06' }, today, fields)).toThrow(
+      /^to: must not be before from/,
+    );
     expect(() => dayRange({ from: '2023-01-01', to: '2024-01-02' }, today, fields)).toThrow(/^from: at most 366 days/);
   });
 });

@@ -31,8 +31,16 @@ function cstMidnight(day: string): Date {
 function parseDay(input: string, field: string): string {
   const match = DAY.exec(input);
   // Date.parse accepts 2024-02-30 by rolling over: a real day reads back unchanged.
-  if (!match || Number.isNaN(Date.parse(`${input}T00:00:00Z`)) || new Date(`${input}T00:00:00Z`).toISOString().slice(0, 10) !== input) {
-    throw new ValidationError(ValidationErrorCode.Malformed, field, `"${input.slice(0, 16)}" is not a day: use YYYY-MM-DD`);
+  if (
+    !match ||
+    Number.isNaN(Date.parse(`${input}T00:00:00Z`)) ||
+    new Date(`${input}T00:00:00Z`).toISOString().slice(0, 10) !== input
+  ) {
+    throw new ValidationError(
+      ValidationErrorCode.Malformed,
+      field,
+      `"${input.slice(0, 16)}" is not a day: use YYYY-MM-DD`,
+    );
   }
   return input;
 }
@@ -42,14 +50,26 @@ function parseDay(input: string, field: string): string {
  * DEFAULT_DAYS days ending today (CST). `to` before `from`, or more than
  * MAX_DAYS days, is refused naming the field.
  */
-export function dayRange(input: { from?: string; to?: string }, today: Date, fields: { from: string; to: string }): DayRange {
+export function dayRange(
+  input: { from?: string; to?: string },
+  today: Date,
+  fields: { from: string; to: string },
+): DayRange {
   const to = input.to ? parseDay(input.to, fields.to) : cstDay(today);
-  const from = input.from ? parseDay(input.from, fields.from) : cstDay(new Date(cstMidnight(to).getTime() - (DEFAULT_DAYS - 1) * DAY_MS));
+  const from = input.from
+    ? parseDay(input.from, fields.from)
+    : cstDay(new Date(cstMidnight(to).getTime() - (DEFAULT_DAYS - 1) * DAY_MS));
   const start = cstMidnight(from);
   const end = new Date(cstMidnight(to).getTime() + DAY_MS);
   const days = (end.getTime() - start.getTime()) / DAY_MS;
-  if (days < 1) throw new ValidationError(ValidationErrorCode.OutOfRange, fields.to, `must not be before ${fields.from} (${from})`);
-  if (days > MAX_DAYS) throw new ValidationError(ValidationErrorCode.OutOfRange, fields.from, `at most ${MAX_DAYS} days per request, asked for ${days}`);
+  if (days < 1)
+    throw new ValidationError(ValidationErrorCode.OutOfRange, fields.to, `must not be before ${fields.from} (${from})`);
+  if (days > MAX_DAYS)
+    throw new ValidationError(
+      ValidationErrorCode.OutOfRange,
+      fields.from,
+      `at most ${MAX_DAYS} days per request, asked for ${days}`,
+    );
   return { from, to, start, end };
 }
 

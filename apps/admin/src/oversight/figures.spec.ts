@@ -1,8 +1,26 @@
 import { Action } from '@app/domain';
-import { carrierQuality, carrierSeries, isMistaken, oversightRows, percentile, qualityFigures, restoreHours, type ReasonCount, type Suspension } from './figures';
+import {
+  carrierQuality,
+  carrierSeries,
+  isMistaken,
+  oversightRows,
+  percentile,
+  qualityFigures,
+  restoreHours,
+  type ReasonCount,
+  type Suspension,
+} from './figures';
 
 const at = (iso: string) => new Date(iso);
-const count = (action: ReasonCount['action'], n: number, over: Partial<ReasonCount> = {}): ReasonCount => ({ day: '2024-02-06', carrier: 'CTCC', policy: 'default@3', reason: 'CALL_BURST', action, count: n, ...over });
+const count = (action: ReasonCount['action'], n: number, over: Partial<ReasonCount> = {}): ReasonCount => ({
+  day: '2024-02-06',
+  carrier: 'CTCC',
+  policy: 'default@3',
+  reason: 'CALL_BURST',
+  action,
+  count: n,
+  ...over,
+});
 const suspension = (restore?: { at: string; reasons: string[] }, over: Partial<Suspension> = {}): Suspension => ({
   carrier: 'CTCC',
   msisdn: '+8619100000001',
@@ -15,12 +33,24 @@ const suspension = (restore?: { at: string; reasons: string[] }, over: Partial<S
 describe(oversightRows.name, () => {
   it('puts the four actions of one day, carrier, policy and reason on one row', () => {
     expect(oversightRows([count(Action.Warn, 3), count(Action.Suspend, 1), count(Action.Restore, 2)], [])).toEqual([
-      { day: '2024-02-06', carrier: 'CTCC', policy: 'default@3', reason: 'CALL_BURST', warnings: 3, restrictions: 0, suspensions: 1, restorations: 2 },
+      {
+        day: '2024-02-06',
+        carrier: 'CTCC',
+        policy: 'default@3',
+        reason: 'CALL_BURST',
+        warnings: 3,
+        restrictions: 0,
+        suspensions: 1,
+        restorations: 2,
+      },
     ]);
   });
 
   it('takes a carrier’s reported daily count over the count of its decisions, cell by cell', () => {
-    const rows = oversightRows([count(Action.Warn, 3), count(Action.Restrict, 1)], [count(Action.Warn, 40), count(Action.Warn, 5, { reason: 'ONE_RING_CALLS' })]);
+    const rows = oversightRows(
+      [count(Action.Warn, 3), count(Action.Restrict, 1)],
+      [count(Action.Warn, 40), count(Action.Warn, 5, { reason: 'ONE_RING_CALLS' })],
+    );
     expect(rows.map((r) => [r.reason, r.warnings, r.restrictions])).toEqual([
       ['CALL_BURST', 40, 1],
       ['ONE_RING_CALLS', 5, 0],
@@ -28,14 +58,26 @@ describe(oversightRows.name, () => {
   });
 
   it('orders rows by day, carrier, policy and reason', () => {
-    const rows = oversightRows([count(Action.Warn, 1, { day: '2024-02-07' }), count(Action.Warn, 1, { carrier: 'CMCC' }), count(Action.Warn, 1, { reason: 'A' })], []);
-    expect(rows.map((r) => `${r.day} ${r.carrier} ${r.reason}`)).toEqual(['2024-02-06 CMCC CALL_BURST', '2024-02-06 CTCC A', '2024-02-07 CTCC CALL_BURST']);
+    const rows = oversightRows(
+      [
+        count(Action.Warn, 1, { day: '2024-02-07' }),
+        count(Action.Warn, 1, { carrier: 'CMCC' }),
+        count(Action.Warn, 1, { reason: 'A' }),
+      ],
+      [],
+    );
+    expect(rows.map((r) => `${r.day} ${r.carrier} ${r.reason}`)).toEqual([
+      '2024-02-06 CMCC CALL_BURST',
+      '2024-02-06 CTCC A',
+      '2024-02-07 CTCC CALL_BURST',
+    ]);
   });
 });
 
 describe(isMistaken.name, () => {
   it('counts a restore for police clearance, registry clearance or an upheld appeal within 30 days', () => {
-    for (const reason of ['POLICE_CLEARED', 'REGISTRY_CLEARED', 'APPEAL_UPHELD']) expect(isMistaken(suspension({ at: '2024-02-10T00:00:00Z', reasons: [reason] }))).toBe(true);
+    for (const reason of ['POLICE_CLEARED', 'REGISTRY_CLEARED', 'APPEAL_UPHELD'])
+      expect(isMistaken(suspension({ at: '2024-02-10T00:00:00Z', reasons: [reason] }))).toBe(true);
   });
 
   it('holds exactly 30 days, not a millisecond more', () => {
@@ -68,19 +110,34 @@ describe(qualityFigures.name, () => {
       suspension({ at: '2024-02-01T01:30:00Z', reasons: ['APPEAL_UPHELD'] }), // 1.5 h, mistaken
       suspension(), // still suspended
     ]);
-    expect(figures).toEqual({ suspensions: 4, mistaken: 2, mistakenKillRate: 0.5, restoreHoursP50: 6, restoreHoursP90: 24 });
+    expect(figures).toEqual({
+      suspensions: 4,
+      mistaken: 2,
+      mistakenKillRate: 0.5,
+      restoreHoursP50: 6,
+      restoreHoursP90: 24,
+    });
     expect(restoreHours(suspension({ at: '2024-02-01T00:20:00Z', reasons: [] }))).toBeCloseTo(1 / 3);
   });
 
   it('is all zeros without suspensions', () => {
-    expect(qualityFigures([])).toEqual({ suspensions: 0, mistaken: 0, mistakenKillRate: 0, restoreHoursP50: 0, restoreHoursP90: 0 });
+    expect(qualityFigures([])).toEqual({
+      suspensions: 0,
+      mistaken: 0,
+      mistakenKillRate: 0,
+      restoreHoursP50: 0,
+      restoreHoursP90: 0,
+    });
   });
 });
 
 describe(carrierQuality.name, () => {
   it('counts a suspension once for its carrier and once under each of its reasons', () => {
     const [ctcc] = carrierQuality([
-      suspension({ at: '2024-02-02T00:00:00Z', reasons: ['POLICE_CLEARED'] }, { reasons: ['CORROBORATED_REPORTS', 'CALL_BURST'] }),
+      suspension(
+        { at: '2024-02-02T00:00:00Z', reasons: ['POLICE_CLEARED'] },
+        { reasons: ['CORROBORATED_REPORTS', 'CALL_BURST'] },
+      ),
       suspension(undefined, { reasons: ['CALL_BURST'] }),
     ]);
     expect(ctcc).toMatchObject({ carrier: 'CTCC', suspensions: 2, mistaken: 1, mistakenKillRate: 0.5 });
@@ -107,7 +164,14 @@ describe(carrierSeries.name, () => {
       [suspension({ at: '2024-02-03T00:00:00Z', reasons: ['POLICE_CLEARED'] })],
       (d) => d.toISOString().slice(0, 10),
     );
-    expect(series.CTCC).toEqual({ flags: [3, 4], warnings: [0, 7], restrictions: [2, 0], suspensions: [1, 0], restorations: [0, 0], mistakenKillRate: [1, null] });
+    expect(series.CTCC).toEqual({
+      flags: [3, 4],
+      warnings: [0, 7],
+      restrictions: [2, 0],
+      suspensions: [1, 0],
+      restorations: [0, 0],
+      mistakenKillRate: [1, null],
+    });
     expect(series.CMCC!.flags).toEqual([0, 0]);
   });
 });

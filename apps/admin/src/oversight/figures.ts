@@ -57,12 +57,27 @@ export function oversightRows(counted: readonly ReasonCount[], reported: readonl
     const key = [c.day, c.carrier, c.policy, c.reason].join('\u0000');
     let row = rows.get(key);
     if (!row) {
-      row = { day: c.day, carrier: c.carrier, policy: c.policy, reason: c.reason, warnings: 0, restrictions: 0, suspensions: 0, restorations: 0 };
+      row = {
+        day: c.day,
+        carrier: c.carrier,
+        policy: c.policy,
+        reason: c.reason,
+        warnings: 0,
+        restrictions: 0,
+        suspensions: 0,
+        restorations: 0,
+      };
       rows.set(key, row);
     }
     row[COLUMN[c.action]] = c.count;
   }
-  return [...rows.values()].sort((a, b) => compare(a.day, b.day) || compare(a.carrier, b.carrier) || compare(a.policy, b.policy) || compare(a.reason, b.reason));
+  return [...rows.values()].sort(
+    (a, b) =>
+      compare(a.day, b.day) ||
+      compare(a.carrier, b.carrier) ||
+      compare(a.policy, b.policy) ||
+      compare(a.reason, b.reason),
+  );
 }
 
 /** A SUSPEND decision, with the first RESTORE of the same number by the same carrier after it, if any. */
@@ -75,7 +90,11 @@ export interface Suspension {
 }
 
 /** Restores that say the suspension was wrong: police or the registry cleared the number, or an appeal was upheld. */
-export const MISTAKE_REASONS: readonly string[] = [ReasonCode.PoliceCleared, ReasonCode.RegistryCleared, ReasonCode.AppealUpheld];
+export const MISTAKE_REASONS: readonly string[] = [
+  ReasonCode.PoliceCleared,
+  ReasonCode.RegistryCleared,
+  ReasonCode.AppealUpheld,
+];
 export const MISTAKE_WINDOW_DAYS = 30;
 const HOUR_MS = 3_600_000;
 
@@ -136,7 +155,9 @@ export function carrierQuality(suspensions: readonly Suspension[]): CarrierQuali
     .map(([carrier, own]) => ({
       carrier,
       ...qualityFigures(own),
-      byReason: [...groupBy(own, reasonsOf)].sort(([a], [b]) => compare(a, b)).map(([reason, group]) => ({ reason, ...qualityFigures(group) })),
+      byReason: [...groupBy(own, reasonsOf)]
+        .sort(([a], [b]) => compare(a, b))
+        .map(([reason, group]) => ({ reason, ...qualityFigures(group) })),
     }));
 }
 
@@ -160,24 +181,40 @@ export interface DailyActionCount {
   count: number;
 }
 
-export function carrierSeries(days: readonly string[], carriers: readonly string[], counts: readonly DailyActionCount[], suspensions: readonly Suspension[], dayOf: (at: Date) => string): Record<string, CarrierSeries> {
+export function carrierSeries(
+  days: readonly string[],
+  carriers: readonly string[],
+  counts: readonly DailyActionCount[],
+  suspensions: readonly Suspension[],
+  dayOf: (at: Date) => string,
+): Record<string, CarrierSeries> {
   const index = new Map(days.map((day, i) => [day, i]));
   const zeros = () => days.map(() => 0);
   const result: Record<string, CarrierSeries> = {};
   for (const carrier of carriers) {
-    result[carrier] = { flags: zeros(), warnings: zeros(), restrictions: zeros(), suspensions: zeros(), restorations: zeros(), mistakenKillRate: days.map(() => null) };
+    result[carrier] = {
+      flags: zeros(),
+      warnings: zeros(),
+      restrictions: zeros(),
+      suspensions: zeros(),
+      restorations: zeros(),
+      mistakenKillRate: days.map(() => null),
+    };
   }
   for (const c of counts) {
     const series = result[c.carrier];
     const i = index.get(c.day);
     if (!series || i === undefined) continue;
-    if (c.action === Action.Restrict || c.action === Action.Suspend || c.action === Action.Report) series.flags[i]! += c.count;
-    if ((COUNTED_ACTIONS as readonly Action[]).includes(c.action)) series[COLUMN[c.action as CountedAction]][i]! += c.count;
+    if (c.action === Action.Restrict || c.action === Action.Suspend || c.action === Action.Report)
+      series.flags[i]! += c.count;
+    if ((COUNTED_ACTIONS as readonly Action[]).includes(c.action))
+      series[COLUMN[c.action as CountedAction]][i]! += c.count;
   }
   for (const [key, group] of groupBy(suspensions, (s) => [`${s.carrier}\u0000${dayOf(s.at)}`])) {
     const [carrier, day] = key.split('\u0000') as [string, string];
     const i = index.get(day);
-    if (result[carrier] && i !== undefined) result[carrier].mistakenKillRate[i] = qualityFigures(group).mistakenKillRate;
+    if (result[carrier] && i !== undefined)
+      result[carrier].mistakenKillRate[i] = qualityFigures(group).mistakenKillRate;
   }
   return result;
 }

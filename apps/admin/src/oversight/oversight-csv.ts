@@ -4,14 +4,40 @@ import type { OversightFigures } from './oversight.service';
 /** The quality table's row with a carrier's totals, beside its per-reason rows. */
 export const ALL_REASONS = 'ALL';
 
-export const OVERSIGHT_CSV_HEADER = ['day', 'carrier', 'policy', 'reason', 'warnings', 'restrictions', 'suspensions', 'restorations'] as const;
-export const QUALITY_CSV_HEADER = ['carrier', 'reason', 'suspensions', 'mistaken', 'mistaken_kill_rate', 'restore_hours_p50', 'restore_hours_p90'] as const;
+export const OVERSIGHT_CSV_HEADER = [
+  'day',
+  'carrier',
+  'policy',
+  'reason',
+  'warnings',
+  'restrictions',
+  'suspensions',
+  'restorations',
+] as const;
+export const QUALITY_CSV_HEADER = [
+  'carrier',
+  'reason',
+  'suspensions',
+  'mistaken',
+  'mistaken_kill_rate',
+  'restore_hours_p50',
+  'restore_hours_p90',
+] as const;
 
 /** The per-reason table, one line per row. */
 export function oversightCsv(figures: OversightFigures): string {
   return toCsv(
     OVERSIGHT_CSV_HEADER,
-    figures.rows.map((r) => [r.day, r.carrier, r.policy, r.reason, r.warnings, r.restrictions, r.suspensions, r.restorations]),
+    figures.rows.map((r) => [
+      r.day,
+      r.carrier,
+      r.policy,
+      r.reason,
+      r.warnings,
+      r.restrictions,
+      r.suspensions,
+      r.restorations,
+    ]),
   );
 }
 
@@ -21,7 +47,15 @@ export function qualityCsv(figures: OversightFigures): string {
     QUALITY_CSV_HEADER,
     figures.quality.flatMap((q) => [
       [q.carrier, ALL_REASONS, q.suspensions, q.mistaken, q.mistakenKillRate, q.restoreHoursP50, q.restoreHoursP90],
-      ...q.byReason.map((r) => [q.carrier, r.reason, r.suspensions, r.mistaken, r.mistakenKillRate, r.restoreHoursP50, r.restoreHoursP90]),
+      ...q.byReason.map((r) => [
+        q.carrier,
+        r.reason,
+        r.suspensions,
+        r.mistaken,
+        r.mistakenKillRate,
+        r.restoreHoursP50,
+        r.restoreHoursP90,
+      ]),
     ]),
   );
 }

@@ -19,6 +19,10 @@ export function oversightScope(caller: Principal, requested: string | undefined,
   const carrier = requested ? validateCarrier(requested, field) : null;
   if (caller.kind !== RoleKind.Carrier) return { carrier, crossCarrier: true };
   const own = caller.scope;
-  if (own === undefined || (carrier !== null && carrier !== own)) throw new ScopeError('PERMISSION_DENIED', `role ${caller.role} may not read carrier ${carrier ?? 'every carrier'}'s figures`);
+  if (own === undefined || (carrier !== null && carrier !== own))
+    throw new ScopeError(
+      'PERMISSION_DENIED',
+      `role ${caller.role} may not read carrier ${carrier ?? 'every carrier'}'s figures`,
+    );
   return { carrier: own, crossCarrier: false };
 }

@@ -15,7 +15,12 @@ export class OversightController implements Pick<admin.AdminServiceController, '
   @GrpcMethod('AdminService', 'GetOversight')
   @Roles(RoleKind.Admin, RoleKind.Analyst, RoleKind.Carrier)
   async getOversight(request: admin.GetOversightRequest, metadata: Metadata): Promise<admin.GetOversightResponse> {
-    const figures = await this.oversight.figures(principalOf(metadata), { from: request.fromDay, to: request.toDay, carrier: request.carrier, fields: GRPC_FIELDS });
+    const figures = await this.oversight.figures(principalOf(metadata), {
+      from: request.fromDay,
+      to: request.toDay,
+      carrier: request.carrier,
+      fields: GRPC_FIELDS,
+    });
     return {
       rows: figures.rows,
       // The proto carries each carrier's totals; the per-reason split is on the JSON API.

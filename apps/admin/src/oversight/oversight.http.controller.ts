@@ -2,7 +2,12 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { principalOf, RoleKind, Roles, type HttpRequest } from '@app/grpc';
 import { optionalQuery, type QueryValues } from '../http/request-input';
 import { csvFileName, oversightCsv, qualityCsv } from './oversight-csv';
-import { OversightService, type OversightFigures, type OversightQuery, type OversightSeries } from './oversight.service';
+import {
+  OversightService,
+  type OversightFigures,
+  type OversightQuery,
+  type OversightSeries,
+} from './oversight.service';
 
 const HTTP_FIELDS = { from: 'from', to: 'to', carrier: 'carrier' };
 
@@ -12,7 +17,12 @@ interface HeaderSink {
 }
 
 function queryOf(query: QueryValues): OversightQuery {
-  return { from: optionalQuery(query, 'from'), to: optionalQuery(query, 'to'), carrier: optionalQuery(query, 'carrier'), fields: HTTP_FIELDS };
+  return {
+    from: optionalQuery(query, 'from'),
+    to: optionalQuery(query, 'to'),
+    carrier: optionalQuery(query, 'carrier'),
+    fields: HTTP_FIELDS,
+  };
 }
 
 /** The dashboard's oversight figures, charts and CSV exports; a carrier token reads its own carrier's only. */
@@ -32,14 +42,22 @@ export class OversightHttpController {
   }
 
   @Get('oversight.csv')
-  async oversightCsv(@Req() request: HttpRequest, @Query() query: QueryValues, @Res({ passthrough: true }) response: HeaderSink): Promise<string> {
+  async oversightCsv(
+    @Req() request: HttpRequest,
+    @Query() query: QueryValues,
+    @Res({ passthrough: true }) response: HeaderSink,
+  ): Promise<string> {
     const figures = await this.oversight.figures(principalOf(request), queryOf(query));
     sendsCsv(response, csvFileName('oversight', figures));
     return oversightCsv(figures);
   }
 
   @Get('quality.csv')
-  async qualityCsv(@Req() request: HttpRequest, @Query() query: QueryValues, @Res({ passthrough: true }) response: HeaderSink): Promise<string> {
+  async qualityCsv(
+    @Req() request: HttpRequest,
+    @Query() query: QueryValues,
+    @Res({ passthrough: true }) response: HeaderSink,
+  ): Promise<string> {
     const figures = await this.oversight.figures(principalOf(request), queryOf(query));
     sendsCsv(response, csvFileName('quality', figures));
     return qualityCsv(figures);

@@ -26,24 +26,26 @@ export class OversightRepository {
 
   /** Decisions per day, carrier, policy, reason and counted action; a decision counts once under each of its reasons. */
   async reasonCounts(range: DayRange, carrier: string | null): Promise<ReasonCount[]> {
-    const rows: { day: string; carrier: string; policy: string; reason: string; action: string; count: string }[] = await this.dataSource.query(
-      `SELECT ${CST_DAY} AS day, d.carrier, d.policy, r.reason, d.action, count(DISTINCT d.decision_id) AS count
+    const rows: { day: string; carrier: string; policy: string; reason: string; action: string; count: string }[] =
+      await this.dataSource.query(
+        `SELECT ${CST_DAY} AS day, d.carrier, d.policy, r.reason, d.action, count(DISTINCT d.decision_id) AS count
        FROM carrier_decision d
        CROSS JOIN LATERAL unnest(CASE WHEN cardinality(d.reasons) = 0 THEN ARRAY[$4]::text[] ELSE d.reasons END) AS r(reason)
        WHERE d.at >= $1 AND d.at < $2 AND ($3::varchar IS NULL OR d.carrier = $3) AND d.action = ANY($5::varchar[])
        GROUP BY 1, 2, 3, 4, 5`,
-      [range.start, range.end, carrier, NO_REASON, COUNTED_ACTIONS],
-    );
+        [range.start, range.end, carrier, NO_REASON, COUNTED_ACTIONS],
+      );
     return rows.map((r) => ({ ...r, action: r.action as ReasonCount['action'], count: Number(r.count) }));
   }
 
   /** The carriers' own daily counts of the counted actions, for the days of the range. */
   async reportedCounts(range: DayRange, carrier: string | null): Promise<ReasonCount[]> {
-    const rows: { day: string; carrier: string; policy: string; reason: string; action: string; count: string }[] = await this.dataSource.query(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, carrier, policy, reason, action, count FROM daily_count
+    const rows: { day: string; carrier: string; policy: string; reason: string; action: string; count: string }[] =
+      await this.dataSource.query(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, carrier, policy, reason, action, count FROM daily_count
        WHERE day >= $1::date AND day <= $2::date AND ($3::varchar IS NULL OR carrier = $3) AND action = ANY($4::varchar[])`,
-      [range.from, range.to, carrier, COUNTED_ACTIONS],
-    );
+        [range.from, range.to, carrier, COUNTED_ACTIONS],
+      );
     return rows.map((r) => ({ ...r, action: r.action as ReasonCount['action'], count: Number(r.count) }));
   }
 
@@ -63,7 +65,14 @@ export class OversightRepository {
    * number by the same carrier after it (at any later time).
    */
   async suspensions(range: DayRange, carrier: string | null): Promise<Suspension[]> {
-    const rows: { carrier: string; msisdn: string; reasons: string[]; at: Date; restored_at: Date | null; restore_reasons: string[] | null }[] = await this.dataSource.query(
+    const rows: {
+      carrier: string;
+      msisdn: string;
+      reasons: string[];
+      at: Date;
+      restored_at: Date | null;
+      restore_reasons: string[] | null;
+    }[] = await this.dataSource.query(
       `SELECT d.carrier, d.msisdn, d.reasons, d.at, r.at AS restored_at, r.reasons AS restore_reasons
        FROM carrier_decision d
        LEFT JOIN LATERAL (

@@ -2,7 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CARRIER_IDS, CLOCK, type Clock } from '@app/domain';
 import type { Principal } from '@app/grpc';
 import { cstDay, dayRange, daysOf, type DayRange } from './day-range';
-import { carrierQuality, carrierSeries, oversightRows, type CarrierQuality, type CarrierSeries, type OversightRow } from './figures';
+import {
+  carrierQuality,
+  carrierSeries,
+  oversightRows,
+  type CarrierQuality,
+  type CarrierSeries,
+  type OversightRow,
+} from './figures';
 import { oversightScope, type OversightScope } from './oversight-scope';
 import { OversightRepository, type NumberCount } from './oversight.repository';
 
@@ -48,13 +55,23 @@ export class OversightService {
       this.repository.topReported(range, scope.carrier, TOP_REPORTED_LIMIT),
       scope.crossCarrier ? this.repository.multiCarrier(range, scope.carrier, MULTI_CARRIER_LIMIT) : [],
     ]);
-    return { from: range.from, to: range.to, rows: oversightRows(counted, reported), quality: carrierQuality(suspensions), topReported, multiCarrier };
+    return {
+      from: range.from,
+      to: range.to,
+      rows: oversightRows(counted, reported),
+      quality: carrierQuality(suspensions),
+      topReported,
+      multiCarrier,
+    };
   }
 
   /** One value per day for every carrier in scope (all four when not narrowed), zero on quiet days. */
   async series(caller: Principal, query: OversightQuery): Promise<OversightSeries> {
     const { range, scope } = this.resolve(caller, query);
-    const [counts, suspensions] = await Promise.all([this.repository.actionCounts(range, scope.carrier), this.repository.suspensions(range, scope.carrier)]);
+    const [counts, suspensions] = await Promise.all([
+      this.repository.actionCounts(range, scope.carrier),
+      this.repository.suspensions(range, scope.carrier),
+    ]);
     const days = daysOf(range);
     const carriers = scope.carrier === null ? [...CARRIER_IDS] : [scope.carrier];
     return { days, carriers: carrierSeries(days, carriers, counts, suspensions, cstDay) };

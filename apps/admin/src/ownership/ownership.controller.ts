@@ -18,8 +18,14 @@ export class OwnershipController implements Pick<admin.AdminServiceController, '
 
   @GrpcMethod('AdminService', 'SetPortedNumber')
   @Roles(RoleKind.Admin)
-  @Audited<admin.SetPortedNumberRequest>((request) => ({ target: request.msisdn, detail: { carrier: request.carrier, idempotencyKey: request.idempotencyKey } }))
-  async setPortedNumber(request: admin.SetPortedNumberRequest, metadata: Metadata): Promise<admin.SetPortedNumberResponse> {
+  @Audited<admin.SetPortedNumberRequest>((request) => ({
+    target: request.msisdn,
+    detail: { carrier: request.carrier, idempotencyKey: request.idempotencyKey },
+  }))
+  async setPortedNumber(
+    request: admin.SetPortedNumberRequest,
+    metadata: Metadata,
+  ): Promise<admin.SetPortedNumberResponse> {
     return this.ownership.setPorted(principalOf(metadata), request);
   }
 }

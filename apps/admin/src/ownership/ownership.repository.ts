@@ -31,13 +31,10 @@ export class OwnershipRepository {
 
   /** Records the port and makes it the number's current owner. */
   async record(em: EntityManager, change: PortingChange): Promise<void> {
-    await em.query(`INSERT INTO ported_number_change (idempotency_key, msisdn, carrier, set_by, set_at) VALUES ($1, $2, $3, $4, $5)`, [
-      change.idempotencyKey,
-      change.msisdn,
-      change.carrier,
-      change.setBy,
-      change.setAt,
-    ]);
+    await em.query(
+      `INSERT INTO ported_number_change (idempotency_key, msisdn, carrier, set_by, set_at) VALUES ($1, $2, $3, $4, $5)`,
+      [change.idempotencyKey, change.msisdn, change.carrier, change.setBy, change.setAt],
+    );
     await em.query(
       `INSERT INTO ported_number (msisdn, carrier, idempotency_key, set_by, set_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (msisdn) DO UPDATE SET carrier = EXCLUDED.carrier, idempotency_key = EXCLUDED.idempotency_key,

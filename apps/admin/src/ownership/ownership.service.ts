@@ -1,6 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CARRIER_IDS, CLOCK, contentHash, isCarrierId, normaliseMsisdn, validateIdempotencyKey, ValidationError, ValidationErrorCode, type CarrierId, type Clock, type Msisdn } from '@app/domain';
+import {
+  CARRIER_IDS,
+  CLOCK,
+  contentHash,
+  isCarrierId,
+  normaliseMsisdn,
+  validateIdempotencyKey,
+  ValidationError,
+  ValidationErrorCode,
+  type CarrierId,
+  type Clock,
+  type Msisdn,
+} from '@app/domain';
 import type { Principal } from '@app/grpc';
 import { idempotentWrite } from '@app/persistence';
 import { OwnershipError } from './ownership.errors';
@@ -46,7 +58,12 @@ export class OwnershipService {
   async getOwner(input: string): Promise<OwnerAnswer> {
     const msisdn = normaliseMsisdn(input, 'msisdn');
     const owner = await this.ownerOf(msisdn);
-    if (!owner) throw new OwnershipError('NO_OWNER', `no carrier owns ${msisdn}: not a mobile segment of ${CARRIER_IDS.join(', ')} and not ported`, 'msisdn');
+    if (!owner)
+      throw new OwnershipError(
+        'NO_OWNER',
+        `no carrier owns ${msisdn}: not a mobile segment of ${CARRIER_IDS.join(', ')} and not ported`,
+        'msisdn',
+      );
     return { msisdn, ...owner };
   }
 
@@ -58,10 +75,15 @@ export class OwnershipService {
   async setPorted(caller: Principal, input: PortedNumberInput): Promise<{ owner: OwnerAnswer; replayed: boolean }> {
     const idempotencyKey = validateIdempotencyKey(input.idempotencyKey, 'idempotency_key');
     const msisdn = normaliseMsisdn(input.msisdn, 'msisdn');
-    if (!isChineseMobile(msisdn)) throw new OwnershipError('NOT_PORTABLE', `${msisdn} is not a Chinese mobile number`, 'msisdn');
+    if (!isChineseMobile(msisdn))
+      throw new OwnershipError('NOT_PORTABLE', `${msisdn} is not a Chinese mobile number`, 'msisdn');
     const carrier = validateCarrier(input.carrier, 'carrier');
     // The change row is the answer: the port it recorded made that carrier the owner.
-    const answerOf = (port: { msisdn: string; carrier: string }): OwnerAnswer => ({ msisdn: port.msisdn as Msisdn, carrier: port.carrier as CarrierId, ported: true });
+    const answerOf = (port: { msisdn: string; carrier: string }): OwnerAnswer => ({
+      msisdn: port.msisdn as Msisdn,
+      carrier: port.carrier as CarrierId,
+      ported: true,
+    });
     const { result, replayed } = await idempotentWrite({
       dataSource: this.dataSource,
       scope: 'admin.ported-number',
@@ -69,11 +91,27 @@ export class OwnershipService {
       contentHash: contentHash({ msisdn, carrier }),
       find: async (em) => {
         const earlier = await this.ports.changeByKey(em, idempotencyKey);
-        return earlier && { contentHash: contentHash({ msisdn: earlier.msisdn, carrier: earlier.carrier }), result: answerOf(earlier) };
+        return (
+          earlier && {
+            contentHash: contentHash({ msisdn: earlier.msisdn, carrier: earlier.carrier }),
+            result: answerOf(earlier),
+          }
+        );
       },
-      reused: ({ result: earlier }) => new OwnershipError('KEY_REUSED', `was already used to port ${earlier.msisdn} to ${earlier.carrier}`, 'idempotency_key'),
+      reused: ({ result: earlier }) =>
+        new OwnershipError(
+          'KEY_REUSED',
+          `was already used to port ${earlier.msisdn} to ${earlier.carrier}`,
+          'idempotency_key',
+        ),
       apply: async (em) => {
-        await this.ports.record(em, { idempotencyKey, msisdn, carrier, setBy: caller.subject, setAt: this.clock.now() });
+        await this.ports.record(em, {
+          idempotencyKey,
+          msisdn,
+          carrier,
+          setBy: caller.subject,
+          setAt: this.clock.now(),
+        });
         return answerOf({ msisdn, carrier });
       },
     });
@@ -84,7 +122,11 @@ export class OwnershipService {
 export function validateCarrier(input: string | undefined, field: string): CarrierId {
   if (!input) throw new ValidationError(ValidationErrorCode.Required, field, 'a carrier is required');
   if (!isCarrierId(input)) {
-    throw new ValidationError(ValidationErrorCode.Malformed, field, `"${input.slice(0, 16)}" is not a carrier: use one of ${CARRIER_IDS.join(', ')}`);
+    throw new ValidationError(
+      ValidationErrorCode.Malformed,
+      field,
+      `"${input.slice(0, 16)}" is not a carrier: use one of ${CARRIER_IDS.join(', ')}`,
+    );
   }
   return input;
 }

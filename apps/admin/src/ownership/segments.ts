@@ -14,7 +14,9 @@ const SEGMENTS: Readonly<Record<CarrierId, readonly number[]>> = {
 };
 
 const OWNER_OF_SEGMENT: ReadonlyMap<string, CarrierId> = new Map(
-  Object.entries(SEGMENTS).flatMap(([carrier, segments]) => segments.map((segment) => [String(segment), carrier as CarrierId] as const)),
+  Object.entries(SEGMENTS).flatMap(([carrier, segments]) =>
+    segments.map((segment) => [String(segment), carrier as CarrierId] as const),
+  ),
 );
 
 const CHINESE_MOBILE = /^\+86(1\d{2})\d{8}$/;

@@ -34,14 +34,23 @@ export class RegistryConnection extends PeerConnection {
   /** Every status change after `sinceVersion`, then live; the caller cancels it. */
   watchChanges(sinceVersion: number): ClientReadableStream<registry.WatchChangesResponse> {
     const client = this.channel() as unknown as {
-      watchChanges(request: registry.WatchChangesRequest, metadata: Metadata): ClientReadableStream<registry.WatchChangesResponse>;
+      watchChanges(
+        request: registry.WatchChangesRequest,
+        metadata: Metadata,
+      ): ClientReadableStream<registry.WatchChangesResponse>;
     };
     return this.trackedStream('WatchChanges', client.watchChanges({ sinceVersion }, new Metadata()));
   }
 
   /** One number's status now (CheckNumbers); rejects when the registry does not answer within `timeoutMs`. */
   async statusOf(msisdn: string, timeoutMs: number): Promise<RegistryStatus> {
-    const answer = await unary<registry.CheckNumbersResponse>(this.channel(), 'checkNumbers', { msisdns: [msisdn] }, new Metadata(), { deadline: Date.now() + timeoutMs });
+    const answer = await unary<registry.CheckNumbersResponse>(
+      this.channel(),
+      'checkNumbers',
+      { msisdns: [msisdn] },
+      new Metadata(),
+      { deadline: Date.now() + timeoutMs },
+    );
     const status = numberStatus.tryFromWire(answer.results[0]?.status);
     if (!status) throw new Error(`the registry answered no status for ${msisdn}`);
     return status;

@@ -49,6 +49,9 @@ export class RegistryFollower implements FeedConsumer<registry.StatusChange>, On
   async apply(changes: registry.StatusChange[]): Promise<void> {
     const verdicts = changes.map(verdictOf).filter((v): v is RegistryVerdict => v !== undefined);
     await this.repository.store(verdicts, Number(changes[changes.length - 1].version));
-    if (verdicts.length > 0) void this.tracker.catchUp().catch((error: Error) => this.logger.warn(`case tracking after registry verdicts failed: ${error.message}`));
+    if (verdicts.length > 0)
+      void this.tracker
+        .catchUp()
+        .catch((error: Error) => this.logger.warn(`case tracking after registry verdicts failed: ${error.message}`));
   }
 }

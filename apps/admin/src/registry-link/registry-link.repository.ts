@@ -20,7 +20,12 @@ export class RegistryLinkRepository {
           `INSERT INTO registry_verdict (msisdn, version, status, changed_at)
            SELECT * FROM unnest($1::varchar[], $2::bigint[], $3::varchar[], $4::timestamptz[])
            ON CONFLICT (msisdn, version) DO NOTHING`,
-          [verdicts.map((v) => v.msisdn), verdicts.map((v) => v.version), verdicts.map((v) => v.status), verdicts.map((v) => v.changedAt)],
+          [
+            verdicts.map((v) => v.msisdn),
+            verdicts.map((v) => v.version),
+            verdicts.map((v) => v.status),
+            verdicts.map((v) => v.changedAt),
+          ],
         );
       }
       await em.query(`UPDATE registry_cursor SET version = GREATEST(version, $1) WHERE id = 1`, [cursor]);

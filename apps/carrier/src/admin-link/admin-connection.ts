@@ -15,7 +15,11 @@ export type DirectiveStreamCall = ClientDuplexStream<admin.StreamDirectivesReque
  */
 @Injectable()
 export class AdminConnection extends PeerConnection {
-  constructor(@Inject(CARRIER_CONFIG) config: CarrierConfig, @Inject(ENV) env: Env, @Optional() health?: ServiceHealth) {
+  constructor(
+    @Inject(CARRIER_CONFIG) config: CarrierConfig,
+    @Inject(ENV) env: Env,
+    @Optional() health?: ServiceHealth,
+  ) {
     super({
       service: 'fraud.admin.v1.AdminService',
       protoFile: 'fraud/admin/v1/admin.proto',
@@ -33,7 +37,9 @@ export class AdminConnection extends PeerConnection {
   submitCarrierFeed(items: admin.FeedItem[], deadlineMs: number): Promise<admin.SubmitCarrierFeedResponse> {
     return this.tracked(
       'SubmitCarrierFeed',
-      unary(this.channel(), 'submitCarrierFeed', { items } satisfies admin.SubmitCarrierFeedRequest, new Metadata(), { deadline: Date.now() + deadlineMs }),
+      unary(this.channel(), 'submitCarrierFeed', { items } satisfies admin.SubmitCarrierFeedRequest, new Metadata(), {
+        deadline: Date.now() + deadlineMs,
+      }),
     );
   }
 

@@ -25,7 +25,10 @@ describe(AdminRelay.name, () => {
     };
     const destinations: string[] = [];
     const repository = {
-      asRelay: async (destination: string, work: (q: RelayTransaction) => Promise<unknown>) => (destinations.push(destination), work(queue)),
+      asRelay: async (destination: string, work: (q: RelayTransaction) => Promise<unknown>) => (
+        destinations.push(destination),
+        work(queue)
+      ),
     } as unknown as OutboxRepository;
     const sent: admin.FeedItem[][] = [];
     const connection = {
@@ -33,19 +36,31 @@ describe(AdminRelay.name, () => {
       submitCarrierFeed: async (items: admin.FeedItem[]) => {
         sent.push(items);
         const bad = items.findIndex((i) => i.dailyCount?.reason === 'lower_case');
-        if (bad >= 0) throw Object.assign(new Error('refused'), { code: status.INVALID_ARGUMENT, details: `items[${bad}].daily_count.reason: "lower_case" is not a reason code`, metadata: new Metadata() });
+        if (bad >= 0)
+          throw Object.assign(new Error('refused'), {
+            code: status.INVALID_ARGUMENT,
+            details: `items[${bad}].daily_count.reason: "lower_case" is not a reason code`,
+            metadata: new Metadata(),
+          });
         return { accepted: items.length, replayed: 0 };
       },
     } as unknown as AdminConnection;
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
 
-    await new AdminRelay(repository, connection, carrierConfig({ CARRIER_ID: 'CMCC', ADMIN_ADDRESS: 'admin:50052' })).relayOnce();
+    await new AdminRelay(
+      repository,
+      connection,
+      carrierConfig({ CARRIER_ID: 'CMCC', ADMIN_ADDRESS: 'admin:50052' }),
+    ).relayOnce();
     expect(destinations).toEqual(['ADMIN']);
     expect(sent.map((items) => items.map((i) => i.dailyCount?.reason))).toEqual([
       ['CALL_BURST', 'lower_case', 'SMS_BURST'],
       ['CALL_BURST', 'SMS_BURST'],
     ]);
-    expect(sent[1][0]).toEqual({ idempotencyKey: rows[0].idempotencyKey, dailyCount: { day: '2024-03-01', policy: 'default@1', action: 'ACTION_WARN', reason: 'CALL_BURST', count: 3 } });
+    expect(sent[1][0]).toEqual({
+      idempotencyKey: rows[0].idempotencyKey,
+      dailyCount: { day: '2024-03-01', policy: 'default@1', action: 'ACTION_WARN', reason: 'CALL_BURST', count: 3 },
+    });
     expect(done).toEqual({ delivered: ['1', '3'], failed: ['2'] });
     jest.restoreAllMocks();
   });

@@ -9,7 +9,11 @@ import { toFeedItem } from './feed-item.mapper';
 /** The ADMIN queue: decisions and daily counts to SubmitCarrierFeed, with the same guarantees as the registry's. */
 @Injectable()
 export class AdminRelay extends OutboxRelay<admin.FeedItem> {
-  constructor(repository: OutboxRepository, connection: AdminConnection, @Inject(CARRIER_CONFIG) config: CarrierConfig) {
+  constructor(
+    repository: OutboxRepository,
+    connection: AdminConnection,
+    @Inject(CARRIER_CONFIG) config: CarrierConfig,
+  ) {
     super(repository, config, {
       destination: 'ADMIN',
       peer: 'administration',

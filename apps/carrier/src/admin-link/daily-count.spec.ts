@@ -12,15 +12,27 @@ describe(dailyCountKey.name, () => {
   });
 
   it('fits the outbox key column (128) for the longest policy name and reason', () => {
-    const longest = { ...count, policy: `${'p'.repeat(40)}@2147483647`, action: Action.Restrict, reason: 'HIGH_RISK_CELL_ACTIVITY', count: 999_999_999_999 };
+    const longest = {
+      ...count,
+      policy: `${'p'.repeat(40)}@2147483647`,
+      action: Action.Restrict,
+      reason: 'HIGH_RISK_CELL_ACTIVITY',
+      count: 999_999_999_999,
+    };
     expect(dailyCountKey('CMCC', longest).length).toBeLessThanOrEqual(128);
   });
 });
 
 describe(nextDailyRun.name, () => {
   it('runs at 00:30 China Standard Time, the next one after now', () => {
-    expect(new Date(nextDailyRun(Date.parse('2024-03-01T10:00:00+08:00'))).toISOString()).toBe('2024-03-01T16:30:00.000Z');
-    expect(new Date(nextDailyRun(Date.parse('2024-03-02T00:10:00+08:00'))).toISOString()).toBe('2024-03-01T16:30:00.000Z');
-    expect(new Date(nextDailyRun(Date.parse('2024-03-02T00:30:00+08:00'))).toISOString()).toBe('2024-03-02T16:30:00.000Z');
+    expect(new Date(nextDailyRun(Date.parse('2024-03-01T10:00:00+08:00'))).toISOString()).toBe(
+      '2024-03-01T16:30:00.000Z',
+    );
+    expect(new Date(nextDailyRun(Date.parse('2024-03-02T00:10:00+08:00'))).toISOString()).toBe(
+      '2024-03-01T16:30:00.000Z',
+    );
+    expect(new Date(nextDailyRun(Date.parse('2024-03-02T00:30:00+08:00'))).toISOString()).toBe(
+      '2024-03-02T16:30:00.000Z',
+    );
   });
 });

@@ -34,7 +34,10 @@ export class DailyCounts implements OnApplicationBootstrap, OnApplicationShutdow
   /** Counts now; resolves with the days counted and how many counts were new (a recount that finds nothing new queues nothing). */
   countNow(): Promise<{ days: string[]; queued: number }> {
     const run = this.repository.recount((counts) =>
-      counts.map((c) => ({ idempotencyKey: dailyCountKey(this.config.carrierId, c), payload: { kind: 'daily_count', ...c } satisfies DailyCountPayload })),
+      counts.map((c) => ({
+        idempotencyKey: dailyCountKey(this.config.carrierId, c),
+        payload: { kind: 'daily_count', ...c } satisfies DailyCountPayload,
+      })),
     );
     this.counting = Promise.all([this.counting, run.catch(() => undefined)]);
     return run;
@@ -49,7 +52,9 @@ export class DailyCounts implements OnApplicationBootstrap, OnApplicationShutdow
   private async scheduledRun(): Promise<void> {
     try {
       const { days, queued } = await this.countNow();
-      this.logger.log(`daily counts: ${days.length} days recounted, ${queued} new counts queued for the administration`);
+      this.logger.log(
+        `daily counts: ${days.length} days recounted, ${queued} new counts queued for the administration`,
+      );
     } catch (error) {
       // The next run recounts from the same mark: nothing is lost, only late.
       this.logger.error(`daily counts failed, retried at the next run: ${(error as Error).message}`);

@@ -5,7 +5,14 @@ import { AnalysisService } from '../analysis/analysis.service';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { CarrierMetrics } from '../metrics/carrier-metrics';
 import { DirectiveLogRepository } from './directive-log.repository';
-import { kindName, readDirective, toWireAck, type DirectiveOrder, type DirectiveOutcome, type HighRiskCellList } from './directive.mapper';
+import {
+  kindName,
+  readDirective,
+  toWireAck,
+  type DirectiveOrder,
+  type DirectiveOutcome,
+  type HighRiskCellList,
+} from './directive.mapper';
 import { cellCount, HighRiskCells } from './high-risk-cells.service';
 
 /** Longest directive id directive_log keeps. */
@@ -38,7 +45,8 @@ export class DirectiveApplier {
   /** The acknowledgement of `directive`; rejects only when it could not be applied now (the database), to be retried. */
   async apply(directive: admin.Directive): Promise<admin.DirectiveAck> {
     const id = directive.directiveId;
-    if (id === '' || id.length > MAX_ID_LENGTH) return toWireAck(id, rejected(`directive_id: must be 1 to ${MAX_ID_LENGTH} characters`));
+    if (id === '' || id.length > MAX_ID_LENGTH)
+      return toWireAck(id, rejected(`directive_id: must be 1 to ${MAX_ID_LENGTH} characters`));
     const stored = await this.log.find(id);
     if (stored) return toWireAck(id, stored);
     let order: DirectiveOrder;
@@ -51,8 +59,15 @@ export class DirectiveApplier {
       return toWireAck(id, outcome);
     }
     const outcome = order.kind === 'HIGH_RISK_CELLS' ? await this.replaceCells(order.list) : await this.onNumber(order);
-    this.logger.log(`directive ${id} (${order.kind}${order.kind === 'HIGH_RISK_CELLS' ? '' : ` ${order.msisdn}`}): ${outcome.outcome}, ${outcome.detail}`);
-    const recorded = await this.log.record(id, order.kind, order.kind === 'HIGH_RISK_CELLS' ? undefined : order.msisdn, outcome);
+    this.logger.log(
+      `directive ${id} (${order.kind}${order.kind === 'HIGH_RISK_CELLS' ? '' : ` ${order.msisdn}`}): ${outcome.outcome}, ${outcome.detail}`,
+    );
+    const recorded = await this.log.record(
+      id,
+      order.kind,
+      order.kind === 'HIGH_RISK_CELLS' ? undefined : order.msisdn,
+      outcome,
+    );
     this.metrics.directiveAnswered(directive, order.kind, recorded.outcome, this.clock.now());
     return toWireAck(id, recorded);
   }
@@ -65,9 +80,13 @@ export class DirectiveApplier {
     const { msisdn } = order;
     const at = this.clock.now().getTime();
     const engine = this.analysis.state;
-    if (engine.subscriberOf(msisdn)?.carrier !== this.config.carrierId) return rejected(`${msisdn} is not a subscriber of ${this.config.carrierId}`);
+    if (engine.subscriberOf(msisdn)?.carrier !== this.config.carrierId)
+      return rejected(`${msisdn} is not a subscriber of ${this.config.carrierId}`);
     if (order.expiresAt !== undefined && order.expiresAt <= at) {
-      return rejected(`expired at ${new Date(order.expiresAt).toISOString()} before it arrived`, engine.levelOf(msisdn, at));
+      return rejected(
+        `expired at ${new Date(order.expiresAt).toISOString()} before it arrived`,
+        engine.levelOf(msisdn, at),
+      );
     }
     const before = engine.levelOf(msisdn, at);
     const result = await this.analysis.apply((e) => {
@@ -82,13 +101,24 @@ export class DirectiveApplier {
         return applied(decided ? `suspended (was ${before})` : `already ${before}: nothing more to do`, state);
       case 'RESTORE':
         if (result.confirmedFraud) {
-          return rejected(`${msisdn} is CONFIRMED in the registry (police-confirmed fraud): no carrier restores it, only a police clearance does; stays ${state}`, state);
+          return rejected(
+            `${msisdn} is CONFIRMED in the registry (police-confirmed fraud): no carrier restores it, only a police clearance does; stays ${state}`,
+            state,
+          );
         }
-        return applied(decided ? `restored from ${before} without using a re-activation chance` : `not restricted or suspended (${before}): nothing to restore`, state);
+        return applied(
+          decided
+            ? `restored from ${before} without using a re-activation chance`
+            : `not restricted or suspended (${before}): nothing to restore`,
+          state,
+        );
       case 'REVIEW': {
         const { score, signals } = assess(engine.features(msisdn, at), engine.primary.policy);
         const measured = `reviewed under ${engine.primary.label}: score ${score}${signals.length > 0 ? ` (${signals.map((s) => s.code).join(', ')})` : ''}`;
-        return applied(decided ? `${measured}; raised from ${before} to ${state}` : `${measured}; stays ${state}`, state);
+        return applied(
+          decided ? `${measured}; raised from ${before} to ${state}` : `${measured}; stays ${state}`,
+          state,
+        );
       }
     }
   }
@@ -96,7 +126,10 @@ export class DirectiveApplier {
   private async replaceCells(list: HighRiskCellList): Promise<DirectiveOutcome> {
     const inForce = this.cells.list;
     if (await this.cells.replace(list)) return applied(`list version ${list.version}, ${cellCount(list.cells.length)}`);
-    if (list.version === inForce.version) return applied(`list version ${list.version}, ${cellCount(inForce.cells.length)} (already in force)`);
-    return applied(`list version ${list.version} not applied: version ${inForce.version} (${cellCount(inForce.cells.length)}) is newer and in force`);
+    if (list.version === inForce.version)
+      return applied(`list version ${list.version}, ${cellCount(inForce.cells.length)} (already in force)`);
+    return applied(
+      `list version ${list.version} not applied: version ${inForce.version} (${cellCount(inForce.cells.length)}) is newer and in force`,
+    );
   }
 }

@@ -1,6 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { admin } from '@app/contracts';
-import { Action, AnalysisEngine, DEFAULT_POLICY, msisdnKey, ReasonCode, type Decision, type EngineResult } from '@app/domain';
+import {
+  Action,
+  AnalysisEngine,
+  DEFAULT_POLICY,
+  msisdnKey,
+  ReasonCode,
+  type Decision,
+  type EngineResult,
+} from '@app/domain';
 import { cst, HOUR, Scenario } from '../../../../libs/domain/src/carrier/fixtures';
 import type { AnalysisService } from '../analysis/analysis.service';
 import { Metrics } from '@app/observability';
@@ -35,7 +43,8 @@ function carrierCtcc() {
   const log = new Map<string, DirectiveOutcome>();
   const logRepository = {
     find: async (id: string) => log.get(id),
-    record: async (id: string, _kind: string, _msisdn: string | undefined, o: DirectiveOutcome) => log.get(id) ?? (log.set(id, o), o),
+    record: async (id: string, _kind: string, _msisdn: string | undefined, o: DirectiveOutcome) =>
+      log.get(id) ?? (log.set(id, o), o),
   } as unknown as DirectiveLogRepository;
   let stored: HighRiskCellList = { version: 0, cells: [] };
   const cellsRepository = {
@@ -46,11 +55,23 @@ function carrierCtcc() {
   const now = { ms: ISSUED + HOUR };
   const config = carrierConfig({ CARRIER_ID: 'CTCC' });
   const metrics = new Metrics('carrier-ctcc');
-  const applier = new DirectiveApplier(analysis, cells, logRepository, config, { now: () => new Date(now.ms) }, new CarrierMetrics(metrics, config));
+  const applier = new DirectiveApplier(
+    analysis,
+    cells,
+    logRepository,
+    config,
+    { now: () => new Date(now.ms) },
+    new CarrierMetrics(metrics, config),
+  );
   return { applier, engine, ours, theirs, recorded, log, cells, now, metrics, stored: () => stored };
 }
 
-const onNumber = (id: string, kind: admin.DirectiveKind, msisdn: string, expiresAt = ISSUED + 72 * HOUR): admin.Directive => ({
+const onNumber = (
+  id: string,
+  kind: admin.DirectiveKind,
+  msisdn: string,
+  expiresAt = ISSUED + 72 * HOUR,
+): admin.Directive => ({
   directiveId: id,
   kind,
   msisdn,
@@ -64,7 +85,16 @@ const onNumber = (id: string, kind: admin.DirectiveKind, msisdn: string, expires
 
 const cellList = (id: string, version: number, cells: string[]): admin.Directive => ({
   ...onNumber(id, admin.DirectiveKind.DIRECTIVE_KIND_HIGH_RISK_CELLS, ''),
-  cells: { version, cells: cells.map((cell) => ({ cell, reason: 'fraud den', source: 'police:chengdu', addedAt: ts(ISSUED), expiresAt: undefined })) },
+  cells: {
+    version,
+    cells: cells.map((cell) => ({
+      cell,
+      reason: 'fraud den',
+      source: 'police:chengdu',
+      addedAt: ts(ISSUED),
+      expiresAt: undefined,
+    })),
+  },
 });
 
 describe(DirectiveApplier.name, () => {
@@ -74,8 +104,22 @@ describe(DirectiveApplier.name, () => {
   it('suspends our subscriber with reason DIRECTIVE when it acts, and acknowledges APPLIED with the step', async () => {
     const { applier, ours, recorded, engine, now } = carrierCtcc();
     const ack = await applier.apply(onNumber('d-1', admin.DirectiveKind.DIRECTIVE_KIND_SUSPEND, '19100009999'));
-    expect(ack).toEqual({ directiveId: 'd-1', outcome: 'DIRECTIVE_OUTCOME_APPLIED', detail: 'suspended (was NONE)', state: 'ACTION_SUSPEND' });
-    expect(recorded).toMatchObject([{ msisdn: ours, action: Action.Suspend, previous: Action.None, reasons: [ReasonCode.Directive], at: now.ms, shadow: false }]);
+    expect(ack).toEqual({
+      directiveId: 'd-1',
+      outcome: 'DIRECTIVE_OUTCOME_APPLIED',
+      detail: 'suspended (was NONE)',
+      state: 'ACTION_SUSPEND',
+    });
+    expect(recorded).toMatchObject([
+      {
+        msisdn: ours,
+        action: Action.Suspend,
+        previous: Action.None,
+        reasons: [ReasonCode.Directive],
+        at: now.ms,
+        shadow: false,
+      },
+    ]);
     expect(engine.levelOf(ours, now.ms)).toBe(Action.Suspend);
   });
 
@@ -86,7 +130,11 @@ describe(DirectiveApplier.name, () => {
     expect(await applier.apply(suspend)).toEqual(first);
     expect(recorded).toHaveLength(1);
     // Another directive with the same order changes nothing more, and says so.
-    expect(await applier.apply({ ...suspend, directiveId: 'd-2' })).toMatchObject({ outcome: 'DIRECTIVE_OUTCOME_APPLIED', detail: 'already SUSPEND: nothing more to do', state: 'ACTION_SUSPEND' });
+    expect(await applier.apply({ ...suspend, directiveId: 'd-2' })).toMatchObject({
+      outcome: 'DIRECTIVE_OUTCOME_APPLIED',
+      detail: 'already SUSPEND: nothing more to do',
+      state: 'ACTION_SUSPEND',
+    });
     expect(recorded).toHaveLength(1);
   });
 
@@ -119,7 +167,9 @@ describe(DirectiveApplier.name, () => {
 
   it('rejects what it cannot read, naming the field, and an order that expired before it arrived', async () => {
     const { applier, now } = carrierCtcc();
-    expect(await applier.apply(onNumber('d-1', admin.DirectiveKind.DIRECTIVE_KIND_SUSPEND, 'not a number'))).toMatchObject({
+    expect(
+      await applier.apply(onNumber('d-1', admin.DirectiveKind.DIRECTIVE_KIND_SUSPEND, 'not a number')),
+    ).toMatchObject({
       outcome: 'DIRECTIVE_OUTCOME_REJECTED',
       detail: expect.stringMatching(/^directive\.msisdn: "not a number" is not a phone number/),
     });
@@ -138,7 +188,9 @@ describe(DirectiveApplier.name, () => {
       now.ms = ms;
       return applier.apply(onNumber(id, kind, '19100009999'));
     };
-    expect((await at('d-0', admin.DirectiveKind.DIRECTIVE_KIND_RESTORE, ISSUED)).detail).toBe('not restricted or suspended (NONE): nothing to restore');
+    expect((await at('d-0', admin.DirectiveKind.DIRECTIVE_KIND_RESTORE, ISSUED)).detail).toBe(
+      'not restricted or suspended (NONE): nothing to restore',
+    );
     // Suspended, re-activated after an ID check (the one chance), suspended again.
     await at('d-1', admin.DirectiveKind.DIRECTIVE_KIND_SUSPEND, ISSUED);
     expect(engine.reactivation(ours, true, ISSUED + HOUR).reactivation).toBe('RESTORED');
@@ -150,7 +202,11 @@ describe(DirectiveApplier.name, () => {
       detail: 'restored from SUSPEND without using a re-activation chance',
       state: 'ACTION_NONE',
     });
-    expect(recorded.at(-1)).toMatchObject({ action: Action.Restore, previous: Action.Suspend, reasons: [ReasonCode.AppealUpheld] });
+    expect(recorded.at(-1)).toMatchObject({
+      action: Action.Restore,
+      previous: Action.Suspend,
+      reasons: [ReasonCode.AppealUpheld],
+    });
     expect(engine.primary.standingOf(msisdnKey(ours))?.chancesUsedAt).toEqual([]);
   });
 
@@ -159,10 +215,13 @@ describe(DirectiveApplier.name, () => {
     engine.registryChanged(ours, 'CONFIRMED', ISSUED);
     expect(engine.levelOf(ours, now.ms)).toBe(Action.Suspend);
     const before = recorded.length;
-    expect(await applier.apply(onNumber('d-confirmed', admin.DirectiveKind.DIRECTIVE_KIND_RESTORE, '19100009999'))).toEqual({
+    expect(
+      await applier.apply(onNumber('d-confirmed', admin.DirectiveKind.DIRECTIVE_KIND_RESTORE, '19100009999')),
+    ).toEqual({
       directiveId: 'd-confirmed',
       outcome: 'DIRECTIVE_OUTCOME_REJECTED',
-      detail: '+8619100009999 is CONFIRMED in the registry (police-confirmed fraud): no carrier restores it, only a police clearance does; stays SUSPEND',
+      detail:
+        '+8619100009999 is CONFIRMED in the registry (police-confirmed fraud): no carrier restores it, only a police clearance does; stays SUSPEND',
       state: 'ACTION_SUSPEND',
     });
     expect(recorded).toHaveLength(before);
@@ -171,8 +230,14 @@ describe(DirectiveApplier.name, () => {
 
   it('reviews our subscriber: measured under the active policy, raised when the evidence supports it, the step acknowledged', async () => {
     const { applier, engine, ours } = carrierCtcc();
-    const review = (id: string) => applier.apply(onNumber(id, admin.DirectiveKind.DIRECTIVE_KIND_REVIEW, '19100009999'));
-    expect(await review('d-1')).toEqual({ directiveId: 'd-1', outcome: 'DIRECTIVE_OUTCOME_APPLIED', detail: 'reviewed under default@2: score 0; stays NONE', state: 'ACTION_NONE' });
+    const review = (id: string) =>
+      applier.apply(onNumber(id, admin.DirectiveKind.DIRECTIVE_KIND_REVIEW, '19100009999'));
+    expect(await review('d-1')).toEqual({
+      directiveId: 'd-1',
+      outcome: 'DIRECTIVE_OUTCOME_APPLIED',
+      detail: 'reviewed under default@2: score 0; stays NONE',
+      state: 'ACTION_NONE',
+    });
     engine.knowRegistryStatus(ours, 'CONFIRMED');
     expect(await review('d-2')).toEqual({
       directiveId: 'd-2',
@@ -180,7 +245,9 @@ describe(DirectiveApplier.name, () => {
       detail: 'reviewed under default@2: score 1 (REGISTRY_CONFIRMED); raised from NONE to SUSPEND',
       state: 'ACTION_SUSPEND',
     });
-    expect((await applier.apply(onNumber('d-3', admin.DirectiveKind.DIRECTIVE_KIND_REVIEW, '13800000001'))).outcome).toBe('DIRECTIVE_OUTCOME_REJECTED');
+    expect(
+      (await applier.apply(onNumber('d-3', admin.DirectiveKind.DIRECTIVE_KIND_REVIEW, '13800000001'))).outcome,
+    ).toBe('DIRECTIVE_OUTCOME_REJECTED');
   });
 
   it('replaces the engine’s high-risk cell list with a newer one, keeps it, and never goes back to an older one', async () => {
@@ -195,9 +262,14 @@ describe(DirectiveApplier.name, () => {
     expect(engine.isHighRiskCell('460-11-23456-1', at)).toBe(true);
     expect(stored().version).toBe(2);
     expect((await applier.apply(cellList('l-3', 3, ['460-11-23456-2']))).detail).toBe('list version 3, 1 cell');
-    expect([engine.isHighRiskCell('460-11-23456-1', at), engine.isHighRiskCell('460-11-23456-2', at)]).toEqual([false, true]);
+    expect([engine.isHighRiskCell('460-11-23456-1', at), engine.isHighRiskCell('460-11-23456-2', at)]).toEqual([
+      false,
+      true,
+    ]);
     // The older list, delivered late (it was never acknowledged), is acknowledged without undoing the newer one.
-    expect((await applier.apply(cellList('l-1', 1, ['460-11-99999-9']))).detail).toBe('list version 1 not applied: version 3 (1 cell) is newer and in force');
+    expect((await applier.apply(cellList('l-1', 1, ['460-11-99999-9']))).detail).toBe(
+      'list version 1 not applied: version 3 (1 cell) is newer and in force',
+    );
     expect(engine.isHighRiskCell('460-11-99999-9', at)).toBe(false);
     expect(cells.list.version).toBe(3);
   });

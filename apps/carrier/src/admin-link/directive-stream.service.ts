@@ -66,7 +66,9 @@ export class DirectiveStream implements OnApplicationBootstrap, OnModuleDestroy 
       // Once per outage, not once per retry.
       if (!outage) {
         outage = { since: Date.now() };
-        this.logger.warn(`directive stream unavailable: ${reason}; reconnecting with backoff (at most ${this.config.adminRetryMaxMs} ms apart)`);
+        this.logger.warn(
+          `directive stream unavailable: ${reason}; reconnecting with backoff (at most ${this.config.adminRetryMaxMs} ms apart)`,
+        );
       }
       await pause(backoffDelay(failures, FIRST_RETRY_MS, this.config.adminRetryMaxMs), this.stopping.signal);
     }

@@ -23,7 +23,9 @@ class FakeCall extends Duplex {
     this.push(null);
   }
   directive(id: string): void {
-    this.push({ directive: { directiveId: id, kind: admin.DirectiveKind.DIRECTIVE_KIND_SUSPEND, msisdn: '+8619100009999' } });
+    this.push({
+      directive: { directiveId: id, kind: admin.DirectiveKind.DIRECTIVE_KIND_SUSPEND, msisdn: '+8619100009999' },
+    });
   }
 }
 
@@ -57,11 +59,21 @@ describe(DirectiveStream.name, () => {
     const applier = {
       apply: async (d: admin.Directive) => {
         applied.push(d.directiveId);
-        return { directiveId: d.directiveId, outcome: admin.DirectiveOutcome.DIRECTIVE_OUTCOME_APPLIED, detail: 'suspended (was NONE)', state: 'ACTION_SUSPEND' };
+        return {
+          directiveId: d.directiveId,
+          outcome: admin.DirectiveOutcome.DIRECTIVE_OUTCOME_APPLIED,
+          detail: 'suspended (was NONE)',
+          state: 'ACTION_SUSPEND',
+        };
       },
     } as unknown as DirectiveApplier;
-    stream = new DirectiveStream(connection, applier, carrierConfig({ CARRIER_ID: 'CTCC', ADMIN_ADDRESS: 'admin:50052', ADMIN_RETRY_MAX_MS: '100' }));
-    for (const level of ['log', 'warn'] as const) jest.spyOn(Logger.prototype, level).mockImplementation(() => undefined);
+    stream = new DirectiveStream(
+      connection,
+      applier,
+      carrierConfig({ CARRIER_ID: 'CTCC', ADMIN_ADDRESS: 'admin:50052', ADMIN_RETRY_MAX_MS: '100' }),
+    );
+    for (const level of ['log', 'warn'] as const)
+      jest.spyOn(Logger.prototype, level).mockImplementation(() => undefined);
   });
   afterEach(async () => {
     await stream.onModuleDestroy();
@@ -76,7 +88,14 @@ describe(DirectiveStream.name, () => {
     await until(() => calls[0].acks.length === 2);
     expect(applied).toEqual(['d-1', 'd-2']);
     expect(calls[0].acks.map((a) => a.ack?.directiveId)).toEqual(['d-1', 'd-2']);
-    expect(calls[0].acks[0]).toEqual({ ack: { directiveId: 'd-1', outcome: 'DIRECTIVE_OUTCOME_APPLIED', detail: 'suspended (was NONE)', state: 'ACTION_SUSPEND' } });
+    expect(calls[0].acks[0]).toEqual({
+      ack: {
+        directiveId: 'd-1',
+        outcome: 'DIRECTIVE_OUTCOME_APPLIED',
+        detail: 'suspended (was NONE)',
+        state: 'ACTION_SUSPEND',
+      },
+    });
   });
 
   it('reopens the stream with backoff while the administration is down, saying so once, and again when it ends', async () => {
@@ -84,8 +103,14 @@ describe(DirectiveStream.name, () => {
     stream.onApplicationBootstrap();
     await until(() => calls.length === 5);
     expect(Logger.prototype.warn).toHaveBeenCalledTimes(1);
-    expect(Logger.prototype.warn).toHaveBeenCalledWith(expect.stringContaining('directive stream unavailable: 14 UNAVAILABLE'));
-    await until(() => (Logger.prototype.log as jest.Mock).mock.calls.some(([line]) => String(line).startsWith('directive stream back after')));
+    expect(Logger.prototype.warn).toHaveBeenCalledWith(
+      expect.stringContaining('directive stream unavailable: 14 UNAVAILABLE'),
+    );
+    await until(() =>
+      (Logger.prototype.log as jest.Mock).mock.calls.some(([line]) =>
+        String(line).startsWith('directive stream back after'),
+      ),
+    );
     // The administration restarts: the stream ends, and a new one is opened, where redelivered directives arrive.
     calls[4].push(null);
     await until(() => calls.length === 6);

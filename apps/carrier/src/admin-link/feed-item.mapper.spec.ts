@@ -53,12 +53,27 @@ describe(toFeedItem.name, () => {
   });
 
   it('gives a directive’s decision, which has no measures, its reasons as the summary', () => {
-    const suspension = { ...report, action: Action.Suspend, reasons: [ReasonCode.Directive], evidence: { ...report.evidence, summary: '', measures: [], cells: [] } };
-    expect(toFeedItem('k', suspension).decision).toMatchObject({ action: 'ACTION_SUSPEND', evidence: { summary: 'DIRECTIVE', measures: [], cells: [] } });
+    const suspension = {
+      ...report,
+      action: Action.Suspend,
+      reasons: [ReasonCode.Directive],
+      evidence: { ...report.evidence, summary: '', measures: [], cells: [] },
+    };
+    expect(toFeedItem('k', suspension).decision).toMatchObject({
+      action: 'ACTION_SUSPEND',
+      evidence: { summary: 'DIRECTIVE', measures: [], cells: [] },
+    });
   });
 
   it('sends a daily count', () => {
-    const count: DailyCountPayload = { kind: 'daily_count', day: '2024-03-01', policy: 'default@1', action: Action.Warn, reason: 'CALL_BURST', count: 17 };
+    const count: DailyCountPayload = {
+      kind: 'daily_count',
+      day: '2024-03-01',
+      policy: 'default@1',
+      action: Action.Warn,
+      reason: 'CALL_BURST',
+      count: 17,
+    };
     expect(toFeedItem('CMCC-count-2024-03-01-default@1-WARN-CALL_BURST-17', count)).toEqual({
       idempotencyKey: 'CMCC-count-2024-03-01-default@1-WARN-CALL_BURST-17',
       dailyCount: { day: '2024-03-01', policy: 'default@1', action: 'ACTION_WARN', reason: 'CALL_BURST', count: 17 },
@@ -68,7 +83,18 @@ describe(toFeedItem.name, () => {
   it('refuses a payload it cannot read, naming what is wrong (the relay sets it aside)', () => {
     expect(() => toFeedItem('k', { ...report, id: undefined })).toThrow('id is missing');
     expect(() => toFeedItem('k', { ...report, action: 'SUSPENDED' })).toThrow('SUSPENDED is not an action');
-    expect(() => toFeedItem('k', { ...report, evidence: undefined })).toThrow('a decision payload needs evidence and reasons');
-    expect(() => toFeedItem('k', { kind: 'daily_count', day: '2024-03-01', policy: 'default@1', action: 'WARN', reason: 'CALL_BURST', count: '17' })).toThrow('count is not a number');
+    expect(() => toFeedItem('k', { ...report, evidence: undefined })).toThrow(
+      'a decision payload needs evidence and reasons',
+    );
+    expect(() =>
+      toFeedItem('k', {
+        kind: 'daily_count',
+        day: '2024-03-01',
+        policy: 'default@1',
+        action: 'WARN',
+        reason: 'CALL_BURST',
+        count: '17',
+      }),
+    ).toThrow('count is not a number');
   });
 });

@@ -26,10 +26,17 @@ export function toFeedItem(idempotencyKey: string, payload: unknown): admin.Feed
   if (p.kind === 'daily_count') {
     return {
       idempotencyKey,
-      dailyCount: { day: text(p.day, 'day'), policy: text(p.policy, 'policy'), action: wireAction(p.action), reason: text(p.reason, 'reason'), count: integer(p.count, 'count') },
+      dailyCount: {
+        day: text(p.day, 'day'),
+        policy: text(p.policy, 'policy'),
+        action: wireAction(p.action),
+        reason: text(p.reason, 'reason'),
+        count: integer(p.count, 'count'),
+      },
     };
   }
-  if (p.evidence === undefined || !Array.isArray(p.reasons)) throw new Error('a decision payload needs evidence and reasons');
+  if (p.evidence === undefined || !Array.isArray(p.reasons))
+    throw new Error('a decision payload needs evidence and reasons');
   return {
     idempotencyKey,
     decision: {

@@ -9,13 +9,22 @@ export class HighRiskCellsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async load(): Promise<HighRiskCellList> {
-    const [{ version }]: { version: string }[] = await this.dataSource.query(`SELECT version FROM high_risk_cell_list WHERE id = 1`);
-    const rows: { cell: string; reason: string; source: string; added_at: Date; expires_at: Date | null }[] = await this.dataSource.query(
-      `SELECT cell, reason, source, added_at, expires_at FROM high_risk_cell ORDER BY cell`,
+    const [{ version }]: { version: string }[] = await this.dataSource.query(
+      `SELECT version FROM high_risk_cell_list WHERE id = 1`,
     );
+    const rows: { cell: string; reason: string; source: string; added_at: Date; expires_at: Date | null }[] =
+      await this.dataSource.query(
+        `SELECT cell, reason, source, added_at, expires_at FROM high_risk_cell ORDER BY cell`,
+      );
     return {
       version: Number(version),
-      cells: rows.map((r) => ({ cell: r.cell as CellId, reason: r.reason, source: r.source, addedAt: r.added_at.getTime(), expiresAt: r.expires_at?.getTime() })),
+      cells: rows.map((r) => ({
+        cell: r.cell as CellId,
+        reason: r.reason,
+        source: r.source,
+        addedAt: r.added_at.getTime(),
+        expiresAt: r.expires_at?.getTime(),
+      })),
     };
   }
 
@@ -26,7 +35,10 @@ export class HighRiskCellsRepository {
    */
   async replace(list: HighRiskCellList): Promise<boolean> {
     return this.dataSource.transaction(async (em) => {
-      const [, updated]: [unknown, number] = await em.query(`UPDATE high_risk_cell_list SET version = $1, updated_at = now() WHERE id = 1 AND version < $1`, [list.version]);
+      const [, updated]: [unknown, number] = await em.query(
+        `UPDATE high_risk_cell_list SET version = $1, updated_at = now() WHERE id = 1 AND version < $1`,
+        [list.version],
+      );
       if (updated === 0) return false;
       await em.query(`DELETE FROM high_risk_cell`);
       if (list.cells.length > 0) {

@@ -23,7 +23,8 @@ export class HighRiskCells implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     this.use(await this.repository.load());
-    if (this.current.version > 0) this.logger.log(`high-risk cell list version ${this.current.version}: ${cellCount(this.current.cells.length)}`);
+    if (this.current.version > 0)
+      this.logger.log(`high-risk cell list version ${this.current.version}: ${cellCount(this.current.cells.length)}`);
   }
 
   /** The list in force (version 0: none received yet). */
@@ -39,7 +40,9 @@ export class HighRiskCells implements OnModuleInit {
   }
 
   private use(list: HighRiskCellList): void {
-    this.analysis.state.setHighRiskCells(list.cells.map((c) => ({ cell: c.cell, from: c.addedAt, until: c.expiresAt ?? Number.POSITIVE_INFINITY })));
+    this.analysis.state.setHighRiskCells(
+      list.cells.map((c) => ({ cell: c.cell, from: c.addedAt, until: c.expiresAt ?? Number.POSITIVE_INFINITY })),
+    );
     this.current = list;
   }
 }

@@ -64,26 +64,46 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     const { active, shadow } = await this.policies.current();
     const policy = await this.loadPolicy(active);
-    this.engine = new AnalysisEngine({ policy, shadow: shadow && (await this.loadPolicy(shadow)), carrier: this.config.carrierId });
+    this.engine = new AnalysisEngine({
+      policy,
+      shadow: shadow && (await this.loadPolicy(shadow)),
+      carrier: this.config.carrierId,
+    });
     this.gate = new EventGate({ latenessMs: this.config.latenessMs, maxAheadMs: this.config.maxAheadMs });
     let subscribers = 0;
     await this.subscribers.forEach((rows) => {
       subscribers += rows.length;
       for (const r of rows) {
-        this.engine.process({ type: 'subscriber', at: r.activatedAt.getTime(), msisdn: r.msisdn as Msisdn, carrier: this.config.carrierId, activatedAt: r.activatedAt.getTime(), realNameVerified: r.realNameVerified, profile: r.profile });
+        this.engine.process({
+          type: 'subscriber',
+          at: r.activatedAt.getTime(),
+          msisdn: r.msisdn as Msisdn,
+          carrier: this.config.carrierId,
+          activatedAt: r.activatedAt.getTime(),
+          realNameVerified: r.realNameVerified,
+          profile: r.profile,
+        });
       }
     });
-    for (const a of await this.subscribers.attestedProfiles()) this.engine.declareProfile(a.msisdn as Msisdn, a.profile);
+    for (const a of await this.subscribers.attestedProfiles())
+      this.engine.declareProfile(a.msisdn as Msisdn, a.profile);
     const chances = await this.chancesUsed();
     await this.decisions.latestPerNumber((rows) => {
       for (const r of rows) this.engine.resume(r.msisdn as Msisdn, r.action, r.at.getTime(), chances.get(r.msisdn));
     });
-    const statuses: { msisdn: string; status: string }[] = await this.dataSource.query(`SELECT msisdn, status FROM registry_status WHERE status <> 'NOT_LISTED'`);
+    const statuses: { msisdn: string; status: string }[] = await this.dataSource.query(
+      `SELECT msisdn, status FROM registry_status WHERE status <> 'NOT_LISTED'`,
+    );
     for (const s of statuses) this.engine.knowRegistryStatus(s.msisdn as Msisdn, s.status as RegistryMark);
-    this.logger.log(`analysis ready: ${subscribers} subscribers, ${statuses.length} registry entries, policy ${policy.name}@${policy.version}${shadow ? `, shadow ${shadow.name}@${shadow.version}` : ''}`);
+    this.logger.log(
+      `analysis ready: ${subscribers} subscribers, ${statuses.length} registry entries, policy ${policy.name}@${policy.version}${shadow ? `, shadow ${shadow.name}@${shadow.version}` : ''}`,
+    );
     this.timer = setInterval(() => this.evictIdle(), EVICT_EVERY_MS);
     this.timer.unref();
-    this.policyTimer = setInterval(() => void this.syncPolicies().catch((e: Error) => this.logger.warn(`policy sync failed: ${e.message}`)), POLICY_SYNC_MS);
+    this.policyTimer = setInterval(
+      () => void this.syncPolicies().catch((e: Error) => this.logger.warn(`policy sync failed: ${e.message}`)),
+      POLICY_SYNC_MS,
+    );
     this.policyTimer.unref();
   }
 
@@ -144,7 +164,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     // A retried event's first copy may still be on its way to the database (a concurrent retry of a stream):
     // the retry is answered once what was in flight when it arrived is durable, as the first copy's stream is.
     if (outcome.duplicates > 0) writes.push(...this.inFlight);
-    const durable = writes.length === 0 ? DONE : writes.length === 1 ? writes[0] : Promise.all(writes).then(() => undefined);
+    const durable =
+      writes.length === 0 ? DONE : writes.length === 1 ? writes[0] : Promise.all(writes).then(() => undefined);
     if (durable !== DONE) {
       this.inFlight.add(durable);
       const settled = () => void this.inFlight.delete(durable);
@@ -167,15 +188,24 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
    * never tell two stories. Should the number have changed again in between
    * (another event), the call's decisions are recorded on their own instead.
    */
-  async applyInTransaction(em: EntityManager, hooks: TransactionHooks, msisdn: Msisdn, step: (engine: AnalysisEngine) => EngineResult): Promise<EngineResult> {
+  async applyInTransaction(
+    em: EntityManager,
+    hooks: TransactionHooks,
+    msisdn: Msisdn,
+    step: (engine: AnalysisEngine) => EngineResult,
+  ): Promise<EngineResult> {
     const before = this.engine.checkpoint(msisdn);
     const result = step(this.engine);
     const after = this.engine.checkpoint(msisdn);
     hooks.onRollback(() => {
       if (this.engine.rollBack(before, after)) return;
-      this.logger.warn(`${msisdn} changed again before its transaction failed, so the change stays in memory; its ${result.decisions.length} decision(s) are recorded on their own`);
+      this.logger.warn(
+        `${msisdn} changed again before its transaction failed, so the change stays in memory; its ${result.decisions.length} decision(s) are recorded on their own`,
+      );
       if (result.decisions.length > 0) {
-        this.recorder.record(result.decisions).catch((error: Error) => this.logger.error(`recording the decisions of ${msisdn} failed: ${error.message}`));
+        this.recorder
+          .record(result.decisions)
+          .catch((error: Error) => this.logger.error(`recording the decisions of ${msisdn} failed: ${error.message}`));
       }
     });
     await this.recorder.recordIn(em, hooks, result.decisions);
@@ -190,7 +220,9 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   /** Switches the active and shadow policies without losing any number's step. */
   usePolicies(active: PolicyDocument, shadow: PolicyDocument | undefined): void {
     this.engine.usePolicies(active, shadow);
-    this.logger.log(`policy ${active.name}@${active.version}${shadow ? `, shadow ${shadow.name}@${shadow.version}` : ''}`);
+    this.logger.log(
+      `policy ${active.name}@${active.version}${shadow ? `, shadow ${shadow.name}@${shadow.version}` : ''}`,
+    );
   }
 
   private evictIdle(): void {

@@ -1,5 +1,15 @@
 import { carrier } from '@app/contracts';
-import { Action, AnalysisEngine, DEFAULT_POLICY, msisdnKey, normaliseMsisdn, ReasonCode, UsageProfile, ValidationError, type EngineResult } from '@app/domain';
+import {
+  Action,
+  AnalysisEngine,
+  DEFAULT_POLICY,
+  msisdnKey,
+  normaliseMsisdn,
+  ReasonCode,
+  UsageProfile,
+  ValidationError,
+  type EngineResult,
+} from '@app/domain';
 import type { AnalysisService } from '../analysis/analysis.service';
 import { CallCheckService } from './callcheck.service';
 
@@ -15,7 +25,15 @@ describe(CallCheckService.name, () => {
   beforeEach(() => {
     engine = new AnalysisEngine({ policy: DEFAULT_POLICY, carrier: 'CTCC' });
     for (const msisdn of ['13300000001', '13300000002', '13300000003', '13300000004']) {
-      engine.process({ type: 'subscriber', at: 0, msisdn: n(msisdn), carrier: 'CTCC', activatedAt: Date.parse('2020-01-01'), realNameVerified: true, profile: UsageProfile.None });
+      engine.process({
+        type: 'subscriber',
+        at: 0,
+        msisdn: n(msisdn),
+        carrier: 'CTCC',
+        activatedAt: Date.parse('2020-01-01'),
+        realNameVerified: true,
+        profile: UsageProfile.None,
+      });
     }
     sut = new CallCheckService({ state: engine } as AnalysisService);
   });

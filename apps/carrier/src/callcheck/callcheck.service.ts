@@ -20,7 +20,9 @@ const REGISTRY_REASONS: Record<RegistryKey, string | undefined> = {
  * too, unless our own ladder restricts it). Reasons name every mark that applies.
  */
 function verdictOf(step: LadderStep, mark: RegistryKey): carrier.CheckCallResponse {
-  const reasons = [step === 'NONE' ? undefined : step, REGISTRY_REASONS[mark]].filter((r): r is string => r !== undefined);
+  const reasons = [step === 'NONE' ? undefined : step, REGISTRY_REASONS[mark]].filter(
+    (r): r is string => r !== undefined,
+  );
   const verdict = step !== 'NONE' || mark === 'CONFIRMED' ? 'BLOCK' : mark === 'SUSPECTED' ? 'LABEL' : 'ALLOW';
   return Object.freeze({ verdict: callVerdict.toWire(verdict), reasons: Object.freeze(reasons) as string[] });
 }
@@ -33,7 +35,12 @@ const VERDICTS: Readonly<Record<LadderStep, Readonly<Record<RegistryKey, carrier
 };
 
 function verdictsAt(step: LadderStep): Record<RegistryKey, carrier.CheckCallResponse> {
-  return { NOT_LISTED: verdictOf(step, 'NOT_LISTED'), SUSPECTED: verdictOf(step, 'SUSPECTED'), CONFIRMED: verdictOf(step, 'CONFIRMED'), CLEARED: verdictOf(step, 'CLEARED') };
+  return {
+    NOT_LISTED: verdictOf(step, 'NOT_LISTED'),
+    SUSPECTED: verdictOf(step, 'SUSPECTED'),
+    CONFIRMED: verdictOf(step, 'CONFIRMED'),
+    CLEARED: verdictOf(step, 'CLEARED'),
+  };
 }
 
 /** Call setup, from memory only: the engine's ladder and its copy of the registry (no database, no audit: hot path). */

@@ -43,13 +43,29 @@ export interface CarrierConfig {
 export function carrierConfig(env: Env): CarrierConfig {
   const carrierId = envEnum(env, 'CARRIER_ID', CARRIER_IDS);
   const province = envString(env, 'CARRIER_PROVINCE', DEFAULT_PROVINCE);
-  if (!isProvince(province)) throw new ConfigError('CARRIER_PROVINCE', `"${province.slice(0, 40)}" is not a province as admin:<province> roles name it (lower-case ascii letters, e.g. sichuan)`);
+  if (!isProvince(province))
+    throw new ConfigError(
+      'CARRIER_PROVINCE',
+      `"${province.slice(0, 40)}" is not a province as admin:<province> roles name it (lower-case ascii letters, e.g. sichuan)`,
+    );
   const registryAddress = envOptional(env, 'REGISTRY_ADDRESS');
   const registryTokenFile = envOptional(env, 'REGISTRY_TOKEN_FILE');
   const adminAddress = envOptional(env, 'ADMIN_ADDRESS');
   const adminTokenFile = envOptional(env, 'ADMIN_TOKEN_FILE');
-  requireTokenInProduction(env, registryAddress, registryTokenFile, 'REGISTRY_TOKEN_FILE', 'the registry at REGISTRY_ADDRESS');
-  requireTokenInProduction(env, adminAddress, adminTokenFile, 'ADMIN_TOKEN_FILE', 'the administration at ADMIN_ADDRESS');
+  requireTokenInProduction(
+    env,
+    registryAddress,
+    registryTokenFile,
+    'REGISTRY_TOKEN_FILE',
+    'the registry at REGISTRY_ADDRESS',
+  );
+  requireTokenInProduction(
+    env,
+    adminAddress,
+    adminTokenFile,
+    'ADMIN_TOKEN_FILE',
+    'the administration at ADMIN_ADDRESS',
+  );
   return {
     carrierId,
     province,
@@ -71,7 +87,13 @@ export function carrierConfig(env: Env): CarrierConfig {
 }
 
 /** A production carrier never holds the signing key: it is given a token for each service it calls. */
-function requireTokenInProduction(env: Env, address: string | undefined, tokenFile: string | undefined, variable: string, peer: string): void {
+function requireTokenInProduction(
+  env: Env,
+  address: string | undefined,
+  tokenFile: string | undefined,
+  variable: string,
+  peer: string,
+): void {
   if (address !== undefined && tokenFile === undefined && envOptional(env, 'NODE_ENV') === 'production') {
     throw new ConfigError(variable, `is required in production to call ${peer}`);
   }

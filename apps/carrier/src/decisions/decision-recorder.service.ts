@@ -46,7 +46,11 @@ export class DecisionRecorder implements OnApplicationShutdown {
   async recordIn(em: EntityManager, hooks: TransactionHooks, decisions: readonly Decision[]): Promise<void> {
     if (decisions.length === 0) return;
     const rows = decisions.map((decision) => ({ id: decisionId(decision), decision, notice: noticeText(decision) }));
-    await this.repository.insertIn(em, rows, rows.flatMap(({ id, decision }) => this.messagesFor(id, decision)));
+    await this.repository.insertIn(
+      em,
+      rows,
+      rows.flatMap(({ id, decision }) => this.messagesFor(id, decision)),
+    );
     hooks.onCommit(() => this.metrics.decided(decisions));
   }
 
@@ -54,8 +58,15 @@ export class DecisionRecorder implements OnApplicationShutdown {
     while (this.queue.length > 0) {
       const group = this.queue.splice(0, 1000);
       try {
-        const rows = group.map(({ decision }) => ({ id: decisionId(decision), decision, notice: noticeText(decision) }));
-        await this.repository.insert(rows, rows.flatMap(({ id, decision }) => this.messagesFor(id, decision)));
+        const rows = group.map(({ decision }) => ({
+          id: decisionId(decision),
+          decision,
+          notice: noticeText(decision),
+        }));
+        await this.repository.insert(
+          rows,
+          rows.flatMap(({ id, decision }) => this.messagesFor(id, decision)),
+        );
         this.metrics.decided(rows.map((r) => r.decision));
         group.forEach((p) => p.done());
       } catch (error) {
@@ -70,7 +81,12 @@ export class DecisionRecorder implements OnApplicationShutdown {
   private messagesFor(id: string, decision: Decision): OutboxMessage[] {
     if (decision.shadow) return [];
     const messages: OutboxMessage[] = [
-      { destination: 'ADMIN', idempotencyKey: `${this.config.carrierId}-decision-${id}`, msisdn: decision.msisdn, payload: { ...decision, id, carrier: this.config.carrierId } },
+      {
+        destination: 'ADMIN',
+        idempotencyKey: `${this.config.carrierId}-decision-${id}`,
+        msisdn: decision.msisdn,
+        payload: { ...decision, id, carrier: this.config.carrierId },
+      },
     ];
     if (FLAGGED.has(decision.action)) {
       messages.push({

@@ -25,9 +25,20 @@ export class DecisionsController implements Pick<carrier.CarrierServiceControlle
   @GrpcMethod('CarrierService', 'ListNotices')
   @Roles(RoleKind.Carrier)
   async listNotices(request: carrier.ListNoticesRequest): Promise<carrier.ListNoticesResponse> {
-    const page = await this.decisions.notices({ msisdn: request.msisdn, pageSize: request.page?.pageSize, pageToken: request.page?.pageToken });
+    const page = await this.decisions.notices({
+      msisdn: request.msisdn,
+      pageSize: request.page?.pageSize,
+      pageToken: request.page?.pageToken,
+    });
     return {
-      notices: page.items.map((n) => ({ id: n.id, msisdn: n.msisdn, decisionId: n.decisionId, at: toTimestamp(n.at), text: n.text, sent: n.sentAt !== null })),
+      notices: page.items.map((n) => ({
+        id: n.id,
+        msisdn: n.msisdn,
+        decisionId: n.decisionId,
+        at: toTimestamp(n.at),
+        text: n.text,
+        sent: n.sentAt !== null,
+      })),
       nextPageToken: page.nextPageToken,
     };
   }

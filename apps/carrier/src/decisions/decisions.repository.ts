@@ -42,20 +42,26 @@ export interface OutboxMessage {
   payload: unknown;
 }
 
-
 /** Owns decision, notice and outbox: a decision, its notice and its messages are written together. */
 @Injectable()
 export class DecisionsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Writes decisions, notices and outbox messages in one transaction; rows already there are left alone. */
-  async insert(decisions: { id: string; decision: Decision; notice?: string }[], outbox: OutboxMessage[]): Promise<void> {
+  async insert(
+    decisions: { id: string; decision: Decision; notice?: string }[],
+    outbox: OutboxMessage[],
+  ): Promise<void> {
     if (decisions.length === 0 && outbox.length === 0) return;
     await this.dataSource.transaction((em) => this.insertIn(em, decisions, outbox));
   }
 
   /** The same, in the caller's transaction. */
-  async insertIn(em: EntityManager, decisions: { id: string; decision: Decision; notice?: string }[], outbox: OutboxMessage[]): Promise<void> {
+  async insertIn(
+    em: EntityManager,
+    decisions: { id: string; decision: Decision; notice?: string }[],
+    outbox: OutboxMessage[],
+  ): Promise<void> {
     if (decisions.length > 0) {
       await em.query(
         `INSERT INTO decision (id, msisdn, at, action, previous, reasons, score, policy, shadow, evidence)
@@ -82,7 +88,12 @@ export class DecisionsRepository {
           `INSERT INTO notice (decision_id, msisdn, at, text)
            SELECT * FROM unnest($1::char(32)[], $2::varchar[], $3::timestamptz[], $4::text[])
            ON CONFLICT (decision_id) DO NOTHING`,
-          [notices.map((d) => d.id), notices.map((d) => d.decision.msisdn), notices.map((d) => new Date(d.decision.at)), notices.map((d) => d.notice)],
+          [
+            notices.map((d) => d.id),
+            notices.map((d) => d.decision.msisdn),
+            notices.map((d) => new Date(d.decision.at)),
+            notices.map((d) => d.notice),
+          ],
         );
       }
     }
@@ -91,13 +102,21 @@ export class DecisionsRepository {
         `INSERT INTO outbox (destination, idempotency_key, msisdn, payload)
          SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::jsonb[])
          ON CONFLICT (destination, idempotency_key) DO NOTHING`,
-        [outbox.map((m) => m.destination), outbox.map((m) => m.idempotencyKey), outbox.map((m) => m.msisdn), outbox.map((m) => JSON.stringify(m.payload))],
+        [
+          outbox.map((m) => m.destination),
+          outbox.map((m) => m.idempotencyKey),
+          outbox.map((m) => m.msisdn),
+          outbox.map((m) => JSON.stringify(m.payload)),
+        ],
       );
     }
   }
 
   /** Where each number stands on the active ladder: its latest active decision. */
-  async latestPerNumber(onPage: (rows: { msisdn: string; action: Action; at: Date }[]) => void, pageSize = 20_000): Promise<void> {
+  async latestPerNumber(
+    onPage: (rows: { msisdn: string; action: Action; at: Date }[]) => void,
+    pageSize = 20_000,
+  ): Promise<void> {
     let after = '';
     for (;;) {
       const rows: { msisdn: string; action: Action; at: Date }[] = await this.dataSource.query(
@@ -146,13 +165,21 @@ export class DecisionsRepository {
 
   /** A number's notices, newest first, after a keyset position. */
   async noticesOf(msisdn: string, after: PagePosition | undefined, limit: number): Promise<StoredNotice[]> {
-    const rows: { id: string; msisdn: string; decision_id: string; at: Date; text: string; sent_at: Date | null }[] = await this.dataSource.query(
-      `SELECT id, msisdn, decision_id, at, text, sent_at FROM notice
+    const rows: { id: string; msisdn: string; decision_id: string; at: Date; text: string; sent_at: Date | null }[] =
+      await this.dataSource.query(
+        `SELECT id, msisdn, decision_id, at, text, sent_at FROM notice
        WHERE msisdn = $1 AND ($2::timestamptz IS NULL OR (at, id) < ($2::timestamptz, $3::bigint))
        ORDER BY at DESC, id DESC LIMIT $4`,
-      [msisdn, after?.at ?? null, after?.id ?? null, limit],
-    );
-    return rows.map((r) => ({ id: String(r.id), msisdn: r.msisdn, decisionId: r.decision_id, at: r.at, text: r.text, sentAt: r.sent_at }));
+        [msisdn, after?.at ?? null, after?.id ?? null, limit],
+      );
+    return rows.map((r) => ({
+      id: String(r.id),
+      msisdn: r.msisdn,
+      decisionId: r.decision_id,
+      at: r.at,
+      text: r.text,
+      sentAt: r.sent_at,
+    }));
   }
 
   /**
@@ -160,7 +187,10 @@ export class DecisionsRepository {
    * sender holds (so replicas never send the same notice), hands them to
    * `deliver`, and marks the ones it returns as sent, in one transaction.
    */
-  async deliverUnsent(limit: number, deliver: (notices: PendingNotice[]) => Promise<string[]>): Promise<{ locked: number; sent: number }> {
+  async deliverUnsent(
+    limit: number,
+    deliver: (notices: PendingNotice[]) => Promise<string[]>,
+  ): Promise<{ locked: number; sent: number }> {
     return this.dataSource.transaction(async (em: EntityManager) => {
       const notices: PendingNotice[] = await em.query(
         `SELECT id::text AS id, msisdn, text FROM notice WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,

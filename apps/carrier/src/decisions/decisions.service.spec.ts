@@ -1,5 +1,11 @@
 import { ValidationError } from '@app/domain';
-import type { DecisionFilter, DecisionsRepository, PagePosition, StoredDecision, StoredNotice } from './decisions.repository';
+import type {
+  DecisionFilter,
+  DecisionsRepository,
+  PagePosition,
+  StoredDecision,
+  StoredNotice,
+} from './decisions.repository';
 import { DecisionsService } from './decisions.service';
 
 const at = (i: number) => new Date(Date.UTC(2024, 2, 2, 10, 0, 0) - i * 60_000);
@@ -45,13 +51,19 @@ describe(DecisionsService.name, () => {
     const page = await sut.notices({ msisdn: '+8619100000001', pageSize: 1 });
     await sut.notices({ msisdn: '+8619100000001', pageSize: 1, pageToken: page.nextPageToken });
     expect(asked[1]).toEqual({ msisdn: '+8619100000001', after: { at: at(0), id: '1' }, limit: 2 });
-    await expect(sut.notices({})).rejects.toThrow(new ValidationError('REQUIRED' as never, 'msisdn', 'a phone number is required'));
+    await expect(sut.notices({})).rejects.toThrow(
+      new ValidationError('REQUIRED' as never, 'msisdn', 'a phone number is required'),
+    );
   });
 
   it('refuses a notice token for decisions and the other way round', async () => {
     const decisions = await sut.decisions({ includeShadow: false, pageSize: 1 });
     const notices = await sut.notices({ msisdn: '+8619100000001', pageSize: 1 });
-    await expect(sut.notices({ msisdn: '+8619100000001', pageToken: decisions.nextPageToken })).rejects.toMatchObject({ field: 'page.page_token' });
-    await expect(sut.decisions({ includeShadow: false, pageToken: notices.nextPageToken })).rejects.toMatchObject({ field: 'page.page_token' });
+    await expect(sut.notices({ msisdn: '+8619100000001', pageToken: decisions.nextPageToken })).rejects.toMatchObject({
+      field: 'page.page_token',
+    });
+    await expect(sut.decisions({ includeShadow: false, pageToken: notices.nextPageToken })).rejects.toMatchObject({
+      field: 'page.page_token',
+    });
   });
 });

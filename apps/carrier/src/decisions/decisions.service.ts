@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { decodePageToken, encodePageToken, normaliseMsisdn, pageSize, ValidationError, ValidationErrorCode } from '@app/domain';
+import {
+  decodePageToken,
+  encodePageToken,
+  normaliseMsisdn,
+  pageSize,
+  ValidationError,
+  ValidationErrorCode,
+} from '@app/domain';
 import { DecisionsRepository, type PagePosition, type StoredDecision, type StoredNotice } from './decisions.repository';
 
 export interface DecisionQuery {
@@ -35,7 +42,10 @@ export class DecisionsService {
     const msisdn = query.msisdn ? normaliseMsisdn(query.msisdn, 'msisdn') : undefined;
     const limit = pageSize(query.pageSize, PAGE);
     const after = positionOf(query.pageToken, DECISION_ID);
-    const rows = await this.repository.page({ msisdn, includeShadow: query.includeShadow, since: query.since, after }, limit + 1);
+    const rows = await this.repository.page(
+      { msisdn, includeShadow: query.includeShadow, since: query.since, after },
+      limit + 1,
+    );
     return pageOf(rows, limit);
   }
 
@@ -52,13 +62,21 @@ export class DecisionsService {
 function pageOf<T extends { at: Date; id: string }>(rows: T[], limit: number): Page<T> {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { items, nextPageToken: rows.length > limit && last ? encodePageToken({ t: last.at.toISOString(), i: last.id }) : '' };
+  return {
+    items,
+    nextPageToken: rows.length > limit && last ? encodePageToken({ t: last.at.toISOString(), i: last.id }) : '',
+  };
 }
 
 function positionOf(token: string | undefined, id: RegExp): PagePosition | undefined {
   const position = decodePageToken<{ t: string; i: string }>(token, { t: 'string', i: 'string' });
   if (!position) return undefined;
   const at = new Date(position.t);
-  if (Number.isNaN(at.getTime()) || !id.test(position.i)) throw new ValidationError(ValidationErrorCode.Malformed, 'page.page_token', 'is not a page token returned by this service');
+  if (Number.isNaN(at.getTime()) || !id.test(position.i))
+    throw new ValidationError(
+      ValidationErrorCode.Malformed,
+      'page.page_token',
+      'is not a page token returned by this service',
+    );
   return { at, id: position.i };
 }

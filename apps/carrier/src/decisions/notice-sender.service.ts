@@ -44,7 +44,9 @@ export class NoticeSender implements OnApplicationBootstrap, OnModuleDestroy {
     let total = 0;
     try {
       for (;;) {
-        const { locked, sent } = await this.repository.deliverUnsent(this.config.batch, (notices) => this.deliver(notices));
+        const { locked, sent } = await this.repository.deliverUnsent(this.config.batch, (notices) =>
+          this.deliver(notices),
+        );
         total += sent;
         // A short batch: nothing more is unsent (or other senders hold it); a failed send: retry next round.
         if (locked < this.config.batch || sent < locked) return total;

@@ -27,7 +27,9 @@ export class LoggingSmsGateway implements SmsGateway {
   private readonly logger = new Logger('SmsGateway');
 
   send(message: SmsMessage): Promise<void> {
-    this.logger.log(JSON.stringify({ event: 'sms', noticeId: message.noticeId, msisdn: message.msisdn, text: message.text }));
+    this.logger.log(
+      JSON.stringify({ event: 'sms', noticeId: message.noticeId, msisdn: message.msisdn, text: message.text }),
+    );
     return Promise.resolve();
   }
 }

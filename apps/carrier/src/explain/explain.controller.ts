@@ -16,7 +16,10 @@ export class ExplainController implements Pick<carrier.CarrierServiceController,
 
   @GrpcMethod('CarrierService', 'ExplainNumber')
   @Roles(RoleKind.Carrier, RoleKind.Admin, RoleKind.Police)
-  @Audited<carrier.ExplainNumberRequest>((request) => ({ target: request.msisdn?.slice(0, AUDIT_TARGET_MAX), purpose: request.purpose?.slice(0, AUDIT_PURPOSE_MAX) }))
+  @Audited<carrier.ExplainNumberRequest>((request) => ({
+    target: request.msisdn?.slice(0, AUDIT_TARGET_MAX),
+    purpose: request.purpose?.slice(0, AUDIT_PURPOSE_MAX),
+  }))
   async explainNumber(request: carrier.ExplainNumberRequest): Promise<carrier.ExplainNumberResponse> {
     const explanation = await this.explanations.explain({ msisdn: request.msisdn, purpose: request.purpose });
     return {

@@ -1,5 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, msisdnKey, normaliseMsisdn, ValidationError, ValidationErrorCode, type Action, type Clock, type Msisdn, type RegistryMark, type UsageProfile } from '@app/domain';
+import {
+  CLOCK,
+  msisdnKey,
+  normaliseMsisdn,
+  ValidationError,
+  ValidationErrorCode,
+  type Action,
+  type Clock,
+  type Msisdn,
+  type RegistryMark,
+  type UsageProfile,
+} from '@app/domain';
 import { AnalysisService } from '../analysis/analysis.service';
 import { DecisionsRepository, type StoredDecision } from '../decisions/decisions.repository';
 import { ExplainRepository } from './explain.repository';
@@ -35,8 +46,14 @@ export class ExplainService {
   async explain(query: { msisdn?: string; purpose?: string }): Promise<Explanation> {
     const msisdn = normaliseMsisdn(query.msisdn, 'msisdn');
     const purpose = (query.purpose ?? '').trim();
-    if (!purpose) throw new ValidationError(ValidationErrorCode.Required, 'purpose', 'say why the number is looked at (e.g. "customer call 2024-0117"): it is audited');
-    if (purpose.length > MAX_PURPOSE) throw new ValidationError(ValidationErrorCode.OutOfRange, 'purpose', `at most ${MAX_PURPOSE} characters`);
+    if (!purpose)
+      throw new ValidationError(
+        ValidationErrorCode.Required,
+        'purpose',
+        'say why the number is looked at (e.g. "customer call 2024-0117"): it is audited',
+      );
+    if (purpose.length > MAX_PURPOSE)
+      throw new ValidationError(ValidationErrorCode.OutOfRange, 'purpose', `at most ${MAX_PURPOSE} characters`);
 
     // The state as of now: a warning lapses after a quiet week even when no event says so.
     const now = this.clock.now().getTime();
@@ -56,7 +73,12 @@ export class ExplainService {
       profile: subscriber?.profile,
       profileAttested,
       decisions,
-      nextSteps: nextSteps({ state, reasons: reasonsBehind(state, decisions), registry: registryStatus, reactivationChancesLeft: chancesLeft }),
+      nextSteps: nextSteps({
+        state,
+        reasons: reasonsBehind(state, decisions),
+        registry: registryStatus,
+        reactivationChancesLeft: chancesLeft,
+      }),
       reactivationChancesLeft: chancesLeft,
     };
   }

@@ -5,7 +5,12 @@ const DAY = 86_400_000;
 
 describe(nextSteps.name, () => {
   it('tells a suspended subscriber how to re-activate, how many chances are left, and how to appeal', () => {
-    const steps = nextSteps({ state: Action.Suspend, reasons: [ReasonCode.CallBurst], registry: undefined, reactivationChancesLeft: 1 });
+    const steps = nextSteps({
+      state: Action.Suspend,
+      reasons: [ReasonCode.CallBurst],
+      registry: undefined,
+      reactivationChancesLeft: 1,
+    });
     expect(steps.en).toContain('1 re-activation chance(s) left');
     expect(steps.en).toContain('ask the police to verify the number through the fraud registry');
     expect(steps.zh).toContain('还剩1次复机机会');
@@ -13,39 +18,76 @@ describe(nextSteps.name, () => {
   });
 
   it('sends a suspended subscriber with no chance left to police verification, not to a dead end', () => {
-    const steps = nextSteps({ state: Action.Suspend, reasons: [ReasonCode.Directive], registry: 'SUSPECTED', reactivationChancesLeft: 0 });
-    expect(steps.en).toMatch(/^The number is suspended and no re-activation chance is left in this period: ask the police to verify/);
+    const steps = nextSteps({
+      state: Action.Suspend,
+      reasons: [ReasonCode.Directive],
+      registry: 'SUSPECTED',
+      reactivationChancesLeft: 0,
+    });
+    expect(steps.en).toMatch(
+      /^The number is suspended and no re-activation chance is left in this period: ask the police to verify/,
+    );
     expect(steps.zh).toContain('申请公安机关甄别');
     expect(steps.en).not.toContain('chance(s) left');
   });
 
   it('asks a restricted subscriber to re-verify their ID at a shop or by secure e-ID', () => {
-    const steps = nextSteps({ state: Action.Restrict, reasons: [ReasonCode.HighRiskCellActivity], registry: undefined, reactivationChancesLeft: 1 });
+    const steps = nextSteps({
+      state: Action.Restrict,
+      reasons: [ReasonCode.HighRiskCellActivity],
+      registry: undefined,
+      reactivationChancesLeft: 1,
+    });
     expect(steps.en).toContain('Re-verify your identity at a shop, or through the secure e-ID service');
     expect(steps.zh).toContain('携带身份证到营业厅');
     expect(steps.en).toContain('If you were only passing through, tell customer service');
   });
 
   it('tells a warned courier to have the employer declare the use, once for two volume reasons', () => {
-    const steps = nextSteps({ state: Action.Warn, reasons: [ReasonCode.CallBurst, ReasonCode.ManyNewContacts], registry: undefined, reactivationChancesLeft: 1 });
-    expect(steps.en).toBe('Service is not affected. If your work (courier, delivery, logistics) needs many calls, have your employer or platform declare this use of the number.');
+    const steps = nextSteps({
+      state: Action.Warn,
+      reasons: [ReasonCode.CallBurst, ReasonCode.ManyNewContacts],
+      registry: undefined,
+      reactivationChancesLeft: 1,
+    });
+    expect(steps.en).toBe(
+      'Service is not affected. If your work (courier, delivery, logistics) needs many calls, have your employer or platform declare this use of the number.',
+    );
     expect(steps.zh.match(/申报号码用途/g)).toHaveLength(1);
   });
 
   it('tells the target of a report attack there is nothing to do', () => {
-    const steps = nextSteps({ state: Action.None, reasons: [ReasonCode.ReportAttack], registry: undefined, reactivationChancesLeft: 1 });
-    expect(steps.en).toBe('Service is normal: nothing to do. Many reports came from people this number never contacted: recorded as a likely false-report attack; the number is protected and you need do nothing.');
+    const steps = nextSteps({
+      state: Action.None,
+      reasons: [ReasonCode.ReportAttack],
+      registry: undefined,
+      reactivationChancesLeft: 1,
+    });
+    expect(steps.en).toBe(
+      'Service is normal: nothing to do. Many reports came from people this number never contacted: recorded as a likely false-report attack; the number is protected and you need do nothing.',
+    );
   });
 
   it('adds what the registry status means', () => {
-    expect(nextSteps({ state: Action.None, reasons: [], registry: 'CLEARED', reactivationChancesLeft: 1 }).en).toContain('Police cleared this number');
-    expect(nextSteps({ state: Action.None, reasons: [], registry: 'SUSPECTED', reactivationChancesLeft: 1 }).en).toContain('You can ask the police to verify the number');
+    expect(
+      nextSteps({ state: Action.None, reasons: [], registry: 'CLEARED', reactivationChancesLeft: 1 }).en,
+    ).toContain('Police cleared this number');
+    expect(
+      nextSteps({ state: Action.None, reasons: [], registry: 'SUSPECTED', reactivationChancesLeft: 1 }).en,
+    ).toContain('You can ask the police to verify the number');
   });
 
   it('says a number the police confirmed is blocked and only the police can lift it, whatever its step: never "service is normal"', () => {
     for (const state of [Action.None, Action.Monitor, Action.Warn, Action.Restrict, Action.Suspend]) {
-      const steps = nextSteps({ state, reasons: [ReasonCode.CallBurst, ReasonCode.RegistryConfirmed], registry: 'CONFIRMED', reactivationChancesLeft: 1 });
-      expect(steps.en).toMatch(/^Calls from this number are blocked: the police confirmed fraud on it in the fraud registry\./);
+      const steps = nextSteps({
+        state,
+        reasons: [ReasonCode.CallBurst, ReasonCode.RegistryConfirmed],
+        registry: 'CONFIRMED',
+        reactivationChancesLeft: 1,
+      });
+      expect(steps.en).toMatch(
+        /^Calls from this number are blocked: the police confirmed fraud on it in the fraud registry\./,
+      );
       expect(steps.en).toContain('ask the police who handled the case to review it (quote the case id)');
       expect(steps.en).not.toMatch(/normal|not affected|re-activation chance|declare this use/);
       expect(steps.zh).toContain('呼出被拦截');
@@ -59,12 +101,18 @@ describe(reasonsBehind.name, () => {
   const d = (action: Action, ...reasons: ReasonCode[]) => ({ action, reasons });
 
   it('reads the reasons of the decision that set the step and of any since, not older ones', () => {
-    const decisions = [d(Action.Monitor, ReasonCode.ReportAttack), d(Action.Warn, ReasonCode.CallBurst), d(Action.Monitor, ReasonCode.NewNumber)];
+    const decisions = [
+      d(Action.Monitor, ReasonCode.ReportAttack),
+      d(Action.Warn, ReasonCode.CallBurst),
+      d(Action.Monitor, ReasonCode.NewNumber),
+    ];
     expect(reasonsBehind(Action.Warn, decisions)).toEqual([ReasonCode.ReportAttack, ReasonCode.CallBurst]);
   });
 
   it('gives a number back on NONE no reasons, unless its newest decision flagged a report attack', () => {
-    expect(reasonsBehind(Action.None, [d(Action.Restore, ReasonCode.IdVerified), d(Action.Suspend, ReasonCode.CallBurst)])).toEqual([]);
+    expect(
+      reasonsBehind(Action.None, [d(Action.Restore, ReasonCode.IdVerified), d(Action.Suspend, ReasonCode.CallBurst)]),
+    ).toEqual([]);
     expect(reasonsBehind(Action.None, [d(Action.Monitor, ReasonCode.ReportAttack)])).toEqual([ReasonCode.ReportAttack]);
   });
 });

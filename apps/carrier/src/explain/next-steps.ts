@@ -40,7 +40,10 @@ export function nextSteps(input: NextStepsInput): NextSteps {
           `号码已暂停服务。请本人携带身份证到营业厅，或通过官方安全电子身份认证渠道核验身份后办理复机；本期还剩${input.reactivationChancesLeft}次复机机会。`,
           `The number is suspended. Verify your identity in person at a shop, or through the secure e-ID service, to re-activate it; ${input.reactivationChancesLeft} re-activation chance(s) left in this period.`,
         );
-        say('如认为是误判，可申诉，或通过涉诈号码库申请公安机关甄别；误判恢复不占用复机机会。', 'If it was a mistake, appeal, or ask the police to verify the number through the fraud registry; a restore after a mistake uses no chance.');
+        say(
+          '如认为是误判，可申诉，或通过涉诈号码库申请公安机关甄别；误判恢复不占用复机机会。',
+          'If it was a mistake, appeal, or ask the police to verify the number through the fraud registry; a restore after a mistake uses no chance.',
+        );
       } else {
         say(
           '号码已暂停服务，本期复机机会已用完：请通过涉诈号码库申请公安机关甄别（可到营业厅或派出所提出），甄别为误判后将恢复服务。',
@@ -62,13 +65,22 @@ export function nextSteps(input: NextStepsInput): NextSteps {
       say('服务正常，无需处理。', 'Service is normal: nothing to do.');
   }
   if (input.state !== Action.None) {
-    for (const code of input.reasons) if (code !== ReasonCode.ReportAttack) say(REASONS[code]?.adviceZh ?? '', REASONS[code]?.adviceEn ?? '');
+    for (const code of input.reasons)
+      if (code !== ReasonCode.ReportAttack) say(REASONS[code]?.adviceZh ?? '', REASONS[code]?.adviceEn ?? '');
   }
   if (input.reasons.includes(ReasonCode.ReportAttack)) {
-    say('近期收到大量与您无通信往来的举报，已按疑似恶意举报记录，号码受到保护，无需处理。', 'Many reports came from people this number never contacted: recorded as a likely false-report attack; the number is protected and you need do nothing.');
+    say(
+      '近期收到大量与您无通信往来的举报，已按疑似恶意举报记录，号码受到保护，无需处理。',
+      'Many reports came from people this number never contacted: recorded as a likely false-report attack; the number is protected and you need do nothing.',
+    );
   }
-  if (input.registry === 'SUSPECTED') say(REASONS[ReasonCode.RegistrySuspected].adviceZh, REASONS[ReasonCode.RegistrySuspected].adviceEn);
-  else if (input.registry === 'CLEARED') say('公安机关已甄别解除该号码，同样的证据不会再导致停机。', 'Police cleared this number: the same evidence can never suspend it again.');
+  if (input.registry === 'SUSPECTED')
+    say(REASONS[ReasonCode.RegistrySuspected].adviceZh, REASONS[ReasonCode.RegistrySuspected].adviceEn);
+  else if (input.registry === 'CLEARED')
+    say(
+      '公安机关已甄别解除该号码，同样的证据不会再导致停机。',
+      'Police cleared this number: the same evidence can never suspend it again.',
+    );
   return { zh: zh.join(''), en: en.join(' ') };
 }
 
@@ -85,7 +97,10 @@ export function reactivationChancesLeft(ladder: Ladder, key: number, atMs: numbe
  * number there and of any decision since (newest first in `decisions`). A report
  * attack is flagged without moving the ladder, so it never marks the step.
  */
-export function reasonsBehind(state: Action, decisions: readonly { action: Action; reasons: readonly ReasonCode[] }[]): ReasonCode[] {
+export function reasonsBehind(
+  state: Action,
+  decisions: readonly { action: Action; reasons: readonly ReasonCode[] }[],
+): ReasonCode[] {
   const isAttack = (d: { reasons: readonly ReasonCode[] }) => d.reasons.includes(ReasonCode.ReportAttack);
   if (state === Action.None) return decisions[0] && isAttack(decisions[0]) ? [ReasonCode.ReportAttack] : [];
   const reasons = new Set<ReasonCode>();

@@ -42,7 +42,11 @@ export class IngestController implements Pick<carrier.CarrierServiceController, 
    */
   @GrpcStreamMethod('CarrierService', 'IngestEvents')
   @Roles(RoleKind.Carrier)
-  ingestEvents(requests: Observable<carrier.IngestEventsRequest>, _metadata?: unknown, call?: PausableStream): Observable<carrier.IngestEventsResponse> {
+  ingestEvents(
+    requests: Observable<carrier.IngestEventsRequest>,
+    _metadata?: unknown,
+    call?: PausableStream,
+  ): Observable<carrier.IngestEventsResponse> {
     const totals: Totals = { accepted: 0, duplicates: 0, rejected: 0, late: 0, rejections: [], decisions: 0 };
     const writes = new WriteWindow(WRITES_IN_FLIGHT);
     // Messages that arrived but wait for the analysis are bounded: a faster sender is held back by flow control.
@@ -57,13 +61,26 @@ export class IngestController implements Pick<carrier.CarrierServiceController, 
     );
   }
 
-  private async ingestBatch(request: carrier.IngestEventsRequest, batch: number, totals: Totals, writes: WriteWindow): Promise<void> {
+  private async ingestBatch(
+    request: carrier.IngestEventsRequest,
+    batch: number,
+    totals: Totals,
+    writes: WriteWindow,
+  ): Promise<void> {
     const wire = request.events ?? [];
     if (wire.length === 0) {
-      throw new ValidationError(ValidationErrorCode.OutOfRange, 'events', `a message needs 1 to ${MAX_EVENTS_PER_BATCH} events, got none (message ${batch})`);
+      throw new ValidationError(
+        ValidationErrorCode.OutOfRange,
+        'events',
+        `a message needs 1 to ${MAX_EVENTS_PER_BATCH} events, got none (message ${batch})`,
+      );
     }
     if (wire.length > MAX_EVENTS_PER_BATCH) {
-      throw new ValidationError(ValidationErrorCode.OutOfRange, 'events', `at most ${MAX_EVENTS_PER_BATCH} events per message, got ${wire.length} (message ${batch})`);
+      throw new ValidationError(
+        ValidationErrorCode.OutOfRange,
+        'events',
+        `at most ${MAX_EVENTS_PER_BATCH} events per message, got ${wire.length} (message ${batch})`,
+      );
     }
     const events: CarrierEvent[] = [];
     const indexOf: number[] = [];
@@ -77,16 +94,36 @@ export class IngestController implements Pick<carrier.CarrierServiceController, 
       }
     });
     const { outcome, durable } = this.analysis.analyse(events);
-    this.metrics.ingested(events, wire.length - events.length, outcome.late.length, outcome.duplicates, outcome.future.length);
+    this.metrics.ingested(
+      events,
+      wire.length - events.length,
+      outcome.late.length,
+      outcome.duplicates,
+      outcome.future.length,
+    );
     totals.accepted += outcome.accepted;
     totals.duplicates += outcome.duplicates;
     totals.decisions += outcome.decisions.filter((d) => !d.shadow).length;
     for (const i of outcome.late) {
       totals.late++;
-      this.reject(totals, { batch, index: indexOf[i], field: 'at_ms', reason: `older than the allowed lateness (${this.config.latenessMs / 1000} s) behind the newest event` }, false);
+      this.reject(
+        totals,
+        {
+          batch,
+          index: indexOf[i],
+          field: 'at_ms',
+          reason: `older than the allowed lateness (${this.config.latenessMs / 1000} s) behind the newest event`,
+        },
+        false,
+      );
     }
     for (const i of outcome.future) {
-      this.reject(totals, { batch, index: indexOf[i], field: 'at_ms', reason: `future: more than ${this.config.maxAheadMs / 1000} s ahead of the service's clock` });
+      this.reject(totals, {
+        batch,
+        index: indexOf[i],
+        field: 'at_ms',
+        reason: `future: more than ${this.config.maxAheadMs / 1000} s ahead of the service's clock`,
+      });
     }
     await writes.add(durable);
   }

@@ -7,7 +7,13 @@ import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 
 /** Event types that travel on IngestEvents (the file format's others are replay-only). */
 /** The kinds IngestEvents carries (the others reach a carrier through their own RPCs or the registry). */
-const EVENT_TYPES = ['subscriber', 'call', 'sms', 'location', 'report'] as const satisfies readonly CarrierEvent['type'][];
+const EVENT_TYPES = [
+  'subscriber',
+  'call',
+  'sms',
+  'location',
+  'report',
+] as const satisfies readonly CarrierEvent['type'][];
 type EventType = (typeof EVENT_TYPES)[number];
 
 /** Why an event was not analysed. */
@@ -31,11 +37,19 @@ export class CarrierMetrics {
 
   constructor(metrics: Metrics, @Inject(CARRIER_CONFIG) config: CarrierConfig) {
     const carrier = (this.carrier = config.carrierId);
-    const ingested = new PreboundCounter('fraud_events_ingested_total', 'Valid events received on IngestEvents, by type (late and duplicate ones included: see fraud_events_rejected_total).');
-    const rejected = new PreboundCounter('fraud_events_rejected_total', 'Events not analysed, by reason: invalid (refused with its index), late (behind the allowed lateness), future (dated past the allowance ahead of the service clock), duplicate (an id seen before).');
+    const ingested = new PreboundCounter(
+      'fraud_events_ingested_total',
+      'Valid events received on IngestEvents, by type (late and duplicate ones included: see fraud_events_rejected_total).',
+    );
+    const rejected = new PreboundCounter(
+      'fraud_events_rejected_total',
+      'Events not analysed, by reason: invalid (refused with its index), late (behind the allowed lateness), future (dated past the allowance ahead of the service clock), duplicate (an id seen before).',
+    );
     metrics.register(ingested);
     metrics.register(rejected);
-    this.ingestedByType = Object.fromEntries(EVENT_TYPES.map((type) => [type, ingested.bind({ carrier, type })])) as Record<EventType, CounterCell>;
+    this.ingestedByType = Object.fromEntries(
+      EVENT_TYPES.map((type) => [type, ingested.bind({ carrier, type })]),
+    ) as Record<EventType, CounterCell>;
     this.rejectedByReason = {
       invalid: rejected.bind({ carrier, reason: 'invalid' }),
       late: rejected.bind({ carrier, reason: 'late' }),
@@ -60,11 +74,15 @@ export class CarrierMetrics {
     });
     this.feedLag = metrics.histogram({
       name: 'fraud_registry_feed_lag_seconds',
-      help: "From a registry status change to this carrier applying it, in seconds (the newest change of each batch).",
+      help: 'From a registry status change to this carrier applying it, in seconds (the newest change of each batch).',
       labelNames: ['carrier'],
       buckets: LAG_BUCKETS,
     });
-    this.feedCursor = metrics.gauge({ name: 'fraud_registry_feed_cursor', help: "The registry change version this carrier has applied (compare fraud_registry_change_version).", labelNames: ['carrier'] });
+    this.feedCursor = metrics.gauge({
+      name: 'fraud_registry_feed_cursor',
+      help: 'The registry change version this carrier has applied (compare fraud_registry_change_version).',
+      labelNames: ['carrier'],
+    });
   }
 
   /** One batch of IngestEvents: its valid events by type, and what was not analysed. */
@@ -83,7 +101,8 @@ export class CarrierMetrics {
   decided(decisions: readonly Decision[]): void {
     for (const d of decisions) {
       const shadow = String(d.shadow);
-      if (d.reasons.length === 0) this.decisions.inc({ carrier: this.carrier, action: d.action, reason: 'NONE', shadow });
+      if (d.reasons.length === 0)
+        this.decisions.inc({ carrier: this.carrier, action: d.action, reason: 'NONE', shadow });
       for (const reason of d.reasons) this.decisions.inc({ carrier: this.carrier, action: d.action, reason, shadow });
     }
   }
@@ -97,7 +116,11 @@ export class CarrierMetrics {
     } catch {
       return; // a malformed time measures nothing
     }
-    if (issuedAt) this.directiveLag.observe({ carrier: this.carrier, kind }, Math.max(0, (now.getTime() - issuedAt.getTime()) / 1000));
+    if (issuedAt)
+      this.directiveLag.observe(
+        { carrier: this.carrier, kind },
+        Math.max(0, (now.getTime() - issuedAt.getTime()) / 1000),
+      );
   }
 
   registryChangesApplied(version: number, newestChangeAtMs: number, now: number): void {

@@ -121,22 +121,40 @@ export class CreateCarrier1764400000200 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX appeal_msisdn_idx ON appeal (msisdn, at)`);
     // The local copy of the registry, for call setup, and how far the change feed was read.
-    await q.query(`CREATE TABLE registry_status (msisdn varchar(16) PRIMARY KEY, status varchar(12) NOT NULL, version bigint NOT NULL)`);
+    await q.query(
+      `CREATE TABLE registry_status (msisdn varchar(16) PRIMARY KEY, status varchar(12) NOT NULL, version bigint NOT NULL)`,
+    );
     await q.query(`CREATE TABLE registry_cursor (id smallint PRIMARY KEY CHECK (id = 1), version bigint NOT NULL)`);
     await q.query(`INSERT INTO registry_cursor (id, version) VALUES (1, 0)`);
 
     // The two built-in policies as they were first shipped, as data; default is active.
     for (const policy of [NAIVE_POLICY, DEFAULT_POLICY_V1]) {
-      await q.query(`INSERT INTO policy (name, version, document, created_by) VALUES ($1, $2, $3, 'built-in')`, [policy.name, policy.version, JSON.stringify(policy)]);
+      await q.query(`INSERT INTO policy (name, version, document, created_by) VALUES ($1, $2, $3, 'built-in')`, [
+        policy.name,
+        policy.version,
+        JSON.stringify(policy),
+      ]);
     }
-    await q.query(`INSERT INTO policy_assignment (mode, name, version, reason, changed_by) VALUES ('ACTIVE', $1, $2, 'built-in default', 'built-in')`, [
-      DEFAULT_POLICY_V1.name,
-      DEFAULT_POLICY_V1.version,
-    ]);
+    await q.query(
+      `INSERT INTO policy_assignment (mode, name, version, reason, changed_by) VALUES ('ACTIVE', $1, $2, 'built-in default', 'built-in')`,
+      [DEFAULT_POLICY_V1.name, DEFAULT_POLICY_V1.version],
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['registry_cursor', 'registry_status', 'appeal', 'reactivation', 'profile_declaration', 'outbox', 'notice', 'decision', 'policy_assignment', 'policy', 'subscriber']) {
+    for (const table of [
+      'registry_cursor',
+      'registry_status',
+      'appeal',
+      'reactivation',
+      'profile_declaration',
+      'outbox',
+      'notice',
+      'decision',
+      'policy_assignment',
+      'policy',
+      'subscriber',
+    ]) {
       await q.query(`DROP TABLE ${table}`);
     }
   }

@@ -11,7 +11,9 @@ export class OutboxFailedAt1764400000310 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE outbox ADD COLUMN failed_at timestamptz`);
     await q.query(`DROP INDEX outbox_pending_idx`);
-    await q.query(`CREATE INDEX outbox_pending_idx ON outbox (destination, id) WHERE delivered_at IS NULL AND failed_at IS NULL`);
+    await q.query(
+      `CREATE INDEX outbox_pending_idx ON outbox (destination, id) WHERE delivered_at IS NULL AND failed_at IS NULL`,
+    );
     await q.query(`CREATE INDEX outbox_failed_idx ON outbox (destination, id) WHERE failed_at IS NOT NULL`);
   }
 

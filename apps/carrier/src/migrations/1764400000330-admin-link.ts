@@ -20,7 +20,9 @@ export class AdminLink1764400000330 implements MigrationInterface {
         state varchar(10),
         applied_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX directive_log_msisdn_idx ON directive_log (msisdn, applied_at) WHERE msisdn IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX directive_log_msisdn_idx ON directive_log (msisdn, applied_at) WHERE msisdn IS NOT NULL`,
+    );
     await q.query(`
       CREATE TABLE high_risk_cell (
         cell varchar(40) PRIMARY KEY,
@@ -29,10 +31,14 @@ export class AdminLink1764400000330 implements MigrationInterface {
         added_at timestamptz NOT NULL,
         expires_at timestamptz
       )`);
-    await q.query(`CREATE TABLE high_risk_cell_list (id smallint PRIMARY KEY CHECK (id = 1), version bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
+    await q.query(
+      `CREATE TABLE high_risk_cell_list (id smallint PRIMARY KEY CHECK (id = 1), version bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
+    );
     await q.query(`INSERT INTO high_risk_cell_list (id, version) VALUES (1, 0)`);
     // Daily counts recount the days of decisions recorded since the last run.
-    await q.query(`CREATE TABLE daily_count_run (id smallint PRIMARY KEY CHECK (id = 1), counted_to timestamptz NOT NULL)`);
+    await q.query(
+      `CREATE TABLE daily_count_run (id smallint PRIMARY KEY CHECK (id = 1), counted_to timestamptz NOT NULL)`,
+    );
     await q.query(`INSERT INTO daily_count_run (id, counted_to) VALUES (1, '-infinity')`);
     await q.query(`CREATE INDEX decision_recorded_at_idx ON decision (recorded_at) WHERE NOT shadow`);
     // A daily count concerns no one number.
@@ -43,6 +49,7 @@ export class AdminLink1764400000330 implements MigrationInterface {
     await q.query(`DELETE FROM outbox WHERE msisdn IS NULL`);
     await q.query(`ALTER TABLE outbox ALTER COLUMN msisdn SET NOT NULL`);
     await q.query(`DROP INDEX decision_recorded_at_idx`);
-    for (const table of ['daily_count_run', 'high_risk_cell_list', 'high_risk_cell', 'directive_log']) await q.query(`DROP TABLE ${table}`);
+    for (const table of ['daily_count_run', 'high_risk_cell_list', 'high_risk_cell', 'directive_log'])
+      await q.query(`DROP TABLE ${table}`);
   }
 }

@@ -14,7 +14,9 @@ export class ConfirmedFraudOutcomes1764400000500 implements MigrationInterface {
   name = 'ConfirmedFraudOutcomes1764400000500';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE reactivation ADD CONSTRAINT reactivation_outcome_check CHECK (outcome IN (${REACTIVATION_OUTCOMES}))`);
+    await q.query(
+      `ALTER TABLE reactivation ADD CONSTRAINT reactivation_outcome_check CHECK (outcome IN (${REACTIVATION_OUTCOMES}))`,
+    );
     await q.query(`
       ALTER TABLE profile_declaration
         ADD COLUMN outcome varchar(16) NOT NULL DEFAULT 'DECLARED' CONSTRAINT profile_declaration_outcome_check CHECK (outcome IN ('DECLARED', 'CONFIRMED_FRAUD'))`);

@@ -19,7 +19,10 @@ export class OutboxJanitor implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.prune().catch((e: Error) => this.logger.warn(`outbox pruning failed: ${e.message}`)), EVERY_MS);
+    this.timer = setInterval(
+      () => void this.prune().catch((e: Error) => this.logger.warn(`outbox pruning failed: ${e.message}`)),
+      EVERY_MS,
+    );
     this.timer.unref();
   }
 
@@ -28,8 +31,13 @@ export class OutboxJanitor implements OnModuleInit, OnApplicationShutdown {
   }
 
   async prune(): Promise<number> {
-    const removed = await this.outbox.pruneDelivered(new Date(this.clock.now().getTime() - this.config.outboxRetentionDays * DAY_MS));
-    if (removed > 0) this.logger.log(`deleted ${removed} delivered outbox messages older than ${this.config.outboxRetentionDays} days`);
+    const removed = await this.outbox.pruneDelivered(
+      new Date(this.clock.now().getTime() - this.config.outboxRetentionDays * DAY_MS),
+    );
+    if (removed > 0)
+      this.logger.log(
+        `deleted ${removed} delivered outbox messages older than ${this.config.outboxRetentionDays} days`,
+      );
     return removed;
   }
 }

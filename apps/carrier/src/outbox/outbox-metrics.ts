@@ -40,9 +40,15 @@ export class OutboxMetrics {
         },
       });
     gauge('fraud_outbox_pending', 'Outbox messages waiting to be delivered, per destination.', (b) => b.pending);
-    gauge('fraud_outbox_failed', 'Outbox messages refused for good by their destination, kept for an operator.', (b) => b.failed);
-    gauge('fraud_outbox_oldest_pending_age_seconds', 'Age of the oldest message waiting, per destination (0 when none waits).', (b) =>
-      b.oldestPendingAt ? Math.max(0, (Date.now() - b.oldestPendingAt.getTime()) / 1000) : 0,
+    gauge(
+      'fraud_outbox_failed',
+      'Outbox messages refused for good by their destination, kept for an operator.',
+      (b) => b.failed,
+    );
+    gauge(
+      'fraud_outbox_oldest_pending_age_seconds',
+      'Age of the oldest message waiting, per destination (0 when none waits).',
+      (b) => (b.oldestPendingAt ? Math.max(0, (Date.now() - b.oldestPendingAt.getTime()) / 1000) : 0),
     );
   }
 }

@@ -7,7 +7,13 @@ import { OutboxRelay, SUBMIT_DEADLINE_MS } from './outbox-relay';
 import type { OutboxRepository, PendingMessage, RelayTransaction } from './outbox.repository';
 import { RegistryRelay } from './registry-relay.service';
 
-const config = carrierConfig({ CARRIER_ID: 'CTCC', REGISTRY_ADDRESS: 'registry:50051', OUTBOX_BATCH: '3', OUTBOX_INTERVAL_MS: '200', REGISTRY_RETRY_MAX_MS: '1000' });
+const config = carrierConfig({
+  CARRIER_ID: 'CTCC',
+  REGISTRY_ADDRESS: 'registry:50051',
+  OUTBOX_BATCH: '3',
+  OUTBOX_INTERVAL_MS: '200',
+  REGISTRY_RETRY_MAX_MS: '1000',
+});
 
 const message = (id: number, msisdn = `+86171000000${String(id).padStart(2, '0')}`): PendingMessage => ({
   id: String(id),
@@ -17,7 +23,13 @@ const message = (id: number, msisdn = `+86171000000${String(id).padStart(2, '0')
     source: 'carrier:CTCC',
     reasonCodes: ['CALL_BURST'],
     score: 0.8,
-    evidence: { summary: 'calls_90m 26 (threshold 20)', windowStart: 1_707_217_200_000, windowEnd: 1_707_222_600_000, measures: [], cells: [] },
+    evidence: {
+      summary: 'calls_90m 26 (threshold 20)',
+      windowStart: 1_707_217_200_000,
+      windowEnd: 1_707_222_600_000,
+      measures: [],
+      cells: [],
+    },
     observedAt: 1_707_222_600_000,
   },
 });
@@ -45,7 +57,8 @@ class FakeQueue implements RelayTransaction {
   }
 }
 
-const refusal = (code: status, details: string) => Object.assign(new Error(details), { code, details, metadata: new Metadata() });
+const refusal = (code: status, details: string) =>
+  Object.assign(new Error(details), { code, details, metadata: new Metadata() });
 
 describe(OutboxRelay.name, () => {
   let queue: FakeQueue;
@@ -111,7 +124,9 @@ describe(OutboxRelay.name, () => {
       ['CTCC-1', 'CTCC-2', 'CTCC-3'],
       ['CTCC-1', 'CTCC-3'],
     ]);
-    expect(queue.setAside).toEqual([{ id: '2', error: 'INVALID_ARGUMENT: flags[1].msisdn: "+86999" is not a phone number' }]);
+    expect(queue.setAside).toEqual([
+      { id: '2', error: 'INVALID_ARGUMENT: flags[1].msisdn: "+86999" is not a phone number' },
+    ]);
     expect(queue.deliveredIds).toEqual(['1', '3']);
   });
 
@@ -125,13 +140,19 @@ describe(OutboxRelay.name, () => {
 
   it('keeps every message while the registry is unreachable, backs off up to REGISTRY_RETRY_MAX_MS, then drains', async () => {
     queue.rows = [message(1), message(2)];
-    const unavailable = () => refusal(status.UNAVAILABLE, 'No connection established. Last error: connect ECONNREFUSED');
+    const unavailable = () =>
+      refusal(status.UNAVAILABLE, 'No connection established. Last error: connect ECONNREFUSED');
     answers = Array.from({ length: 6 }, unavailable);
     const delays: number[] = [];
     for (let i = 0; i < 6; i++) delays.push(await relay.relayOnce());
     expect(queue.deliveredIds).toEqual([]);
     expect(queue.setAside).toEqual([]);
-    expect(queue.attempts).toEqual(new Map([['1', 6], ['2', 6]]));
+    expect(queue.attempts).toEqual(
+      new Map([
+        ['1', 6],
+        ['2', 6],
+      ]),
+    );
     // Jittered down by at most half of a ceiling that doubles from the interval up to the cap.
     [200, 400, 800, 1000, 1000, 1000].forEach((ceiling, i) => {
       expect(delays[i]).toBeGreaterThanOrEqual(ceiling / 2);

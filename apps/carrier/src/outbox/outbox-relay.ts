@@ -1,6 +1,12 @@
 import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { backoffDelay, pause } from '@app/grpc';
-import type { OutboxRepository, Backlog, OutboxDestination, PendingMessage, RelayTransaction } from './outbox.repository';
+import type {
+  OutboxRepository,
+  Backlog,
+  OutboxDestination,
+  PendingMessage,
+  RelayTransaction,
+} from './outbox.repository';
 import { classifySubmitFailure, type SubmitFailure } from './submit-failure';
 
 /** One submission longer than this counts as the peer being unreachable. */
@@ -92,7 +98,9 @@ export class OutboxRelay<Item> implements OnApplicationBootstrap, OnModuleDestro
       return backoffDelay(this.failures, this.pacing.outboxIntervalMs, this.target.retryMaxMs);
     }
     if (this.outage) {
-      this.logger.log(`${this.target.peer} reachable again after ${Math.round((Date.now() - this.outage.since) / 1000)} s and ${this.failures} retries: delivering the backlog`);
+      this.logger.log(
+        `${this.target.peer} reachable again after ${Math.round((Date.now() - this.outage.since) / 1000)} s and ${this.failures} retries: delivering the backlog`,
+      );
       this.outage = undefined;
     }
     this.failures = 0;
@@ -117,7 +125,10 @@ export class OutboxRelay<Item> implements OnApplicationBootstrap, OnModuleDestro
         return { full };
       }
       if (failure.kind !== 'item-refused') {
-        await queue.attempted(messages.map((m) => m.message.id), failure.reason);
+        await queue.attempted(
+          messages.map((m) => m.message.id),
+          failure.reason,
+        );
         return { full, failure };
       }
       // One bad item refuses the whole call: set it aside and send the others again.
@@ -139,7 +150,9 @@ export class OutboxRelay<Item> implements OnApplicationBootstrap, OnModuleDestro
 
   private async setAside(queue: RelayTransaction, message: PendingMessage, reason: string): Promise<void> {
     await queue.failed(message.id, reason);
-    this.logger.error(`outbox message ${message.id} (${message.idempotencyKey}) refused for good and set aside: ${reason}`);
+    this.logger.error(
+      `outbox message ${message.id} (${message.idempotencyKey}) refused for good and set aside: ${reason}`,
+    );
   }
 
   /** Logged once per outage (and again if its kind changes), not once per retry. */

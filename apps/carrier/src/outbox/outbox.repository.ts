@@ -44,7 +44,10 @@ export class OutboxRepository {
    * undefined at once when another one holds it. The lock ends with the
    * transaction, even when the process dies.
    */
-  async asRelay<T>(destination: OutboxDestination, work: (relay: RelayTransaction) => Promise<T>): Promise<T | undefined> {
+  async asRelay<T>(
+    destination: OutboxDestination,
+    work: (relay: RelayTransaction) => Promise<T>,
+  ): Promise<T | undefined> {
     return this.dataSource.transaction(async (em) => {
       const [{ locked }]: { locked: boolean }[] = await em.query(`SELECT pg_try_advisory_xact_lock($1, $2) AS locked`, [
         RELAY_LOCK_CLASS,
@@ -79,7 +82,14 @@ export class OutboxRepository {
     return Object.fromEntries(
       OUTBOX_DESTINATIONS.map((d) => {
         const waiting = pending.find((r) => r.destination === d);
-        return [d, { pending: Number(waiting?.count ?? 0), failed: Number(failed.find((r) => r.destination === d)?.count ?? 0), oldestPendingAt: waiting?.oldest ?? null }];
+        return [
+          d,
+          {
+            pending: Number(waiting?.count ?? 0),
+            failed: Number(failed.find((r) => r.destination === d)?.count ?? 0),
+            oldestPendingAt: waiting?.oldest ?? null,
+          },
+        ];
       }),
     ) as Record<OutboxDestination, Backlog>;
   }
@@ -101,14 +111,23 @@ class LockedQueue implements RelayTransaction {
   }
 
   async delivered(ids: string[]): Promise<void> {
-    await this.em.query(`UPDATE outbox SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])`, [ids]);
+    await this.em.query(
+      `UPDATE outbox SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
   }
 
   async failed(id: string, error: string): Promise<void> {
-    await this.em.query(`UPDATE outbox SET failed_at = now(), attempts = attempts + 1, last_error = $2 WHERE id = $1`, [id, error]);
+    await this.em.query(`UPDATE outbox SET failed_at = now(), attempts = attempts + 1, last_error = $2 WHERE id = $1`, [
+      id,
+      error,
+    ]);
   }
 
   async attempted(ids: string[], error: string): Promise<void> {
-    await this.em.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])`, [ids, error]);
+    await this.em.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])`, [
+      ids,
+      error,
+    ]);
   }
 }

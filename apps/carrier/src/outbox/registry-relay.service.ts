@@ -9,7 +9,11 @@ import { OutboxRepository } from './outbox.repository';
 /** The REGISTRY queue: flags to SubmitFlags, as source `carrier:<ID>`. */
 @Injectable()
 export class RegistryRelay extends OutboxRelay<registry.Flag> {
-  constructor(repository: OutboxRepository, connection: RegistryConnection, @Inject(CARRIER_CONFIG) config: CarrierConfig) {
+  constructor(
+    repository: OutboxRepository,
+    connection: RegistryConnection,
+    @Inject(CARRIER_CONFIG) config: CarrierConfig,
+  ) {
     const source = `carrier:${config.carrierId}`;
     super(repository, config, {
       destination: 'REGISTRY',

@@ -6,7 +6,10 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
  * - `item-refused`: the peer refused one item for good (it names `flags[i]`, `items[i]`); that message is set aside, the rest go again at once;
  * - `batch-refused`: refused as a whole for a reason no one message explains (our token or role, a bug); kept and retried with backoff, loudly.
  */
-export type SubmitFailure = { kind: 'unreachable'; reason: string } | { kind: 'item-refused'; index: number; reason: string } | { kind: 'batch-refused'; reason: string };
+export type SubmitFailure =
+  | { kind: 'unreachable'; reason: string }
+  | { kind: 'item-refused'; index: number; reason: string }
+  | { kind: 'batch-refused'; reason: string };
 
 const TRANSIENT: ReadonlySet<number> = new Set([
   GrpcStatus.UNAVAILABLE,
@@ -24,7 +27,8 @@ const ABOUT_ONE_ITEM: ReadonlySet<number> = new Set([GrpcStatus.INVALID_ARGUMENT
 export function classifySubmitFailure(error: unknown, batchSize: number, itemsField: string): SubmitFailure {
   const { code, details } = error as { code?: unknown; details?: unknown };
   // Not a gRPC status (e.g. a socket error surfacing as is): the peer was not reached.
-  if (typeof code !== 'number' || GrpcStatus[code] === undefined) return { kind: 'unreachable', reason: (error as Error)?.message ?? String(error) };
+  if (typeof code !== 'number' || GrpcStatus[code] === undefined)
+    return { kind: 'unreachable', reason: (error as Error)?.message ?? String(error) };
   const reason = `${GrpcStatus[code]}: ${typeof details === 'string' ? details : ''}`;
   if (TRANSIENT.has(code)) return { kind: 'unreachable', reason };
   if (ABOUT_ONE_ITEM.has(code) && typeof details === 'string' && details.startsWith(`${itemsField}[`)) {

@@ -9,7 +9,10 @@ import { PoliciesService } from './policies.service';
 import { MAX_REASON_LENGTH, policyLabelOf } from './policy-input';
 
 @Controller()
-export class PoliciesController implements Pick<carrier.CarrierServiceController, 'listPolicies' | 'putPolicy' | 'setPolicy'> {
+export class PoliciesController implements Pick<
+  carrier.CarrierServiceController,
+  'listPolicies' | 'putPolicy' | 'setPolicy'
+> {
   constructor(private readonly policies: PoliciesService) {}
 
   @GrpcMethod('CarrierService', 'ListPolicies')
@@ -34,11 +37,20 @@ export class PoliciesController implements Pick<carrier.CarrierServiceController
     detail: { policy: request.policy?.slice(0, 64) ?? null, mode: request.mode ?? null },
   }))
   async setPolicy(request: carrier.SetPolicyRequest, metadata: Metadata): Promise<carrier.SetPolicyResponse> {
-    return this.policies.set({ mode: policyMode.fromWire(request.mode, 'mode'), policy: request.policy, reason: request.reason }, principalOf(metadata).subject);
+    return this.policies.set(
+      { mode: policyMode.fromWire(request.mode, 'mode'), policy: request.policy, reason: request.reason },
+      principalOf(metadata).subject,
+    );
   }
 }
 
 function toWireVersion(stored: StoredPolicy): carrier.PolicyVersion {
   const { document } = stored;
-  return { name: document.name, version: document.version, document: JSON.stringify(document), createdBy: stored.createdBy, createdAt: toTimestamp(stored.createdAt) };
+  return {
+    name: document.name,
+    version: document.version,
+    document: JSON.stringify(document),
+    createdBy: stored.createdBy,
+    createdAt: toTimestamp(stored.createdAt),
+  };
 }

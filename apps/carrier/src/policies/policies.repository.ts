@@ -28,19 +28,33 @@ const ASSIGNMENT_LOCK_KEY = 727_005;
 export class PoliciesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async find(name: string, version: number, em: EntityManager = this.dataSource.manager): Promise<StoredPolicy | undefined> {
+  async find(
+    name: string,
+    version: number,
+    em: EntityManager = this.dataSource.manager,
+  ): Promise<StoredPolicy | undefined> {
     const rows: { document: unknown; created_by: string; created_at: Date }[] = await em.query(
       `SELECT document, created_by, created_at FROM policy WHERE name = $1 AND version = $2`,
       [name, version],
     );
-    return rows[0] && { document: validatePolicy(rows[0].document), createdBy: rows[0].created_by, createdAt: rows[0].created_at };
+    return (
+      rows[0] && {
+        document: validatePolicy(rows[0].document),
+        createdBy: rows[0].created_by,
+        createdAt: rows[0].created_at,
+      }
+    );
   }
 
   async list(): Promise<StoredPolicy[]> {
     const rows: { document: unknown; created_by: string; created_at: Date }[] = await this.dataSource.query(
       `SELECT document, created_by, created_at FROM policy ORDER BY name, version`,
     );
-    return rows.map((r) => ({ document: validatePolicy(r.document), createdBy: r.created_by, createdAt: r.created_at }));
+    return rows.map((r) => ({
+      document: validatePolicy(r.document),
+      createdBy: r.created_by,
+      createdAt: r.created_at,
+    }));
   }
 
   /** Stores a new version; undefined when that name and version exist already (versions never change). */
@@ -57,14 +71,17 @@ export class PoliciesRepository {
     await em.query('SELECT pg_advisory_xact_lock($1)', [ASSIGNMENT_LOCK_KEY]);
   }
 
-  async assign(em: EntityManager, mode: PolicyMode, policy: PolicyRef | undefined, reason: string, changedBy: string): Promise<void> {
-    await em.query(`INSERT INTO policy_assignment (mode, name, version, reason, changed_by) VALUES ($1, $2, $3, $4, $5)`, [
-      mode,
-      policy?.name ?? null,
-      policy?.version ?? null,
-      reason,
-      changedBy,
-    ]);
+  async assign(
+    em: EntityManager,
+    mode: PolicyMode,
+    policy: PolicyRef | undefined,
+    reason: string,
+    changedBy: string,
+  ): Promise<void> {
+    await em.query(
+      `INSERT INTO policy_assignment (mode, name, version, reason, changed_by) VALUES ($1, $2, $3, $4, $5)`,
+      [mode, policy?.name ?? null, policy?.version ?? null, reason, changedBy],
+    );
   }
 
   /** The latest assignment of each kind: the active policy, and the shadow unless it was switched off since. */
@@ -75,8 +92,12 @@ export class PoliciesRepository {
        ) a ORDER BY kind, id DESC`,
     );
     const active = rows.find((r) => r.mode === 'ACTIVE');
-    if (!active?.name || active.version === null) throw new Error('no active policy assigned (the carrier migration seeds one)');
+    if (!active?.name || active.version === null)
+      throw new Error('no active policy assigned (the carrier migration seeds one)');
     const shadow = rows.find((r) => r.mode === 'SHADOW');
-    return { active: { name: active.name, version: active.version }, shadow: shadow?.name && shadow.version !== null ? { name: shadow.name, version: shadow.version } : undefined };
+    return {
+      active: { name: active.name, version: active.version },
+      shadow: shadow?.name && shadow.version !== null ? { name: shadow.name, version: shadow.version } : undefined,
+    };
   }
 }

@@ -6,18 +6,34 @@ import type { PoliciesRepository, PolicyMode, PolicyRef, StoredPolicy } from './
 import { PoliciesService } from './policies.service';
 
 /** Transactions of one caller at a time are all these tests need: the repository fake holds the data. */
-const inMemory = { transaction: async (work: (em: EntityManager) => Promise<unknown>) => work({ query: async () => [] } as unknown as EntityManager) } as unknown as DataSource;
+const inMemory = {
+  transaction: async (work: (em: EntityManager) => Promise<unknown>) =>
+    work({ query: async () => [] } as unknown as EntityManager),
+} as unknown as DataSource;
 
 /** The repository's contract in memory: stored versions, and assignments in order. */
-class FakePolicies implements Pick<PoliciesRepository, 'find' | 'list' | 'insert' | 'lockAssignments' | 'assign' | 'current'> {
+class FakePolicies implements Pick<
+  PoliciesRepository,
+  'find' | 'list' | 'insert' | 'lockAssignments' | 'assign' | 'current'
+> {
   readonly stored = new Map<string, StoredPolicy>();
   readonly assignments: { mode: PolicyMode; policy: PolicyRef | undefined; reason: string; changedBy: string }[] = [];
   /** A policy whose reads take 10 ms, to interleave concurrent calls. */
   slow: string | undefined;
 
   constructor() {
-    for (const document of [DEFAULT_POLICY_V1, DEFAULT_POLICY, NAIVE_POLICY]) this.stored.set(`${document.name}@${document.version}`, { document, createdBy: 'built-in', createdAt: new Date(0) });
-    this.assignments.push({ mode: 'ACTIVE', policy: { name: 'default', version: DEFAULT_POLICY.version }, reason: 'built-in default', changedBy: 'built-in' });
+    for (const document of [DEFAULT_POLICY_V1, DEFAULT_POLICY, NAIVE_POLICY])
+      this.stored.set(`${document.name}@${document.version}`, {
+        document,
+        createdBy: 'built-in',
+        createdAt: new Date(0),
+      });
+    this.assignments.push({
+      mode: 'ACTIVE',
+      policy: { name: 'default', version: DEFAULT_POLICY.version },
+      reason: 'built-in default',
+      changedBy: 'built-in',
+    });
   }
 
   async find(name: string, version: number) {
@@ -58,21 +74,42 @@ describe(PoliciesService.name, () => {
   beforeEach(() => {
     policies = new FakePolicies();
     switches = [];
-    const analysis = { usePolicies: (active: PolicyDocument, shadow?: PolicyDocument) => switches.push([`${active.name}@${active.version}`, shadow && `${shadow.name}@${shadow.version}`]) };
-    sut = new PoliciesService(inMemory, policies as unknown as PoliciesRepository, analysis as unknown as AnalysisService);
+    const analysis = {
+      usePolicies: (active: PolicyDocument, shadow?: PolicyDocument) =>
+        switches.push([`${active.name}@${active.version}`, shadow && `${shadow.name}@${shadow.version}`]),
+    };
+    sut = new PoliciesService(
+      inMemory,
+      policies as unknown as PoliciesRepository,
+      analysis as unknown as AnalysisService,
+    );
   });
 
   it('runs a shadow beside the active policy, promotes, and stops the shadow, recording who and why each time', async () => {
-    expect(await sut.set({ mode: 'SHADOW', policy: 'naive@1', reason: 'count its mistaken kills' }, 'ops-li')).toEqual({ active: 'default@2', shadow: 'naive@1' });
-    expect(await sut.set({ mode: 'ACTIVE', policy: 'naive@1', reason: 'pilot' }, 'ops-li')).toEqual({ active: 'naive@1', shadow: 'naive@1' });
-    expect(await sut.set({ mode: 'SHADOW_OFF', policy: undefined, reason: 'pilot over' }, 'ops-wu')).toEqual({ active: 'naive@1', shadow: '' });
+    expect(await sut.set({ mode: 'SHADOW', policy: 'naive@1', reason: 'count its mistaken kills' }, 'ops-li')).toEqual({
+      active: 'default@2',
+      shadow: 'naive@1',
+    });
+    expect(await sut.set({ mode: 'ACTIVE', policy: 'naive@1', reason: 'pilot' }, 'ops-li')).toEqual({
+      active: 'naive@1',
+      shadow: 'naive@1',
+    });
+    expect(await sut.set({ mode: 'SHADOW_OFF', policy: undefined, reason: 'pilot over' }, 'ops-wu')).toEqual({
+      active: 'naive@1',
+      shadow: '',
+    });
     expect(switches).toEqual([
       ['default@2', 'naive@1'],
       ['naive@1', 'naive@1'],
       ['naive@1', undefined],
     ]);
     expect(policies.assignments.slice(1)).toEqual([
-      { mode: 'SHADOW', policy: { name: 'naive', version: 1 }, reason: 'count its mistaken kills', changedBy: 'ops-li' },
+      {
+        mode: 'SHADOW',
+        policy: { name: 'naive', version: 1 },
+        reason: 'count its mistaken kills',
+        changedBy: 'ops-li',
+      },
       { mode: 'ACTIVE', policy: { name: 'naive', version: 1 }, reason: 'pilot', changedBy: 'ops-li' },
       { mode: 'SHADOW_OFF', policy: undefined, reason: 'pilot over', changedBy: 'ops-wu' },
     ]);
@@ -80,7 +117,11 @@ describe(PoliciesService.name, () => {
 
   it('refuses a version that is not stored, and then neither records nor switches anything', async () => {
     await expect(sut.set({ mode: 'ACTIVE', policy: 'default@7', reason: 'typo' }, 'ops-li')).rejects.toEqual(
-      new PoliciesError('NOT_STORED', 'default@7 is not stored: ListPolicies shows the stored versions, PutPolicy adds one', 'policy'),
+      new PoliciesError(
+        'NOT_STORED',
+        'default@7 is not stored: ListPolicies shows the stored versions, PutPolicy adds one',
+        'policy',
+      ),
     );
     expect(policies.assignments).toHaveLength(1);
     expect(switches).toEqual([]);
@@ -105,7 +146,10 @@ describe(PoliciesService.name, () => {
     const stored = await sut.put(JSON.stringify(v3), 'ops-li');
     expect(stored).toMatchObject({ document: v3, createdBy: 'ops-li' });
     await expect(sut.put(JSON.stringify(v3), 'ops-wu')).resolves.toEqual(stored);
-    await expect(sut.put(JSON.stringify({ ...v3, description: 'other' }), 'ops-wu')).rejects.toMatchObject({ code: 'VERSION_EXISTS', field: 'document' });
+    await expect(sut.put(JSON.stringify({ ...v3, description: 'other' }), 'ops-wu')).rejects.toMatchObject({
+      code: 'VERSION_EXISTS',
+      field: 'document',
+    });
     expect(policies.stored.get('default@3')?.createdBy).toBe('ops-li');
   });
 
@@ -113,7 +157,10 @@ describe(PoliciesService.name, () => {
     const shadowOn = { mode: 'SHADOW' as const, policy: 'naive@1', reason: 'count its mistaken kills' };
     expect(await sut.set(shadowOn, 'ops-li')).toEqual({ active: 'default@2', shadow: 'naive@1' });
     expect(await sut.set(shadowOn, 'ops-li')).toEqual({ active: 'default@2', shadow: 'naive@1' });
-    expect(await sut.set({ mode: 'ACTIVE', policy: 'default@2', reason: 'still default' }, 'ops-li')).toEqual({ active: 'default@2', shadow: 'naive@1' });
+    expect(await sut.set({ mode: 'ACTIVE', policy: 'default@2', reason: 'still default' }, 'ops-li')).toEqual({
+      active: 'default@2',
+      shadow: 'naive@1',
+    });
     expect(policies.assignments.map((a) => a.mode)).toEqual(['ACTIVE', 'SHADOW']);
   });
 });

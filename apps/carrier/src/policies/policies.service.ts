@@ -4,7 +4,13 @@ import { contentHash, policyLabel, type PolicyDocument } from '@app/domain';
 import { idempotentWrite } from '@app/persistence';
 import { AnalysisService } from '../analysis/analysis.service';
 import { PoliciesError } from './policies.errors';
-import { PoliciesRepository, type PolicyAssignment, type PolicyMode, type PolicyRef, type StoredPolicy } from './policies.repository';
+import {
+  PoliciesRepository,
+  type PolicyAssignment,
+  type PolicyMode,
+  type PolicyRef,
+  type StoredPolicy,
+} from './policies.repository';
 import { parsePolicyDocument, parsePolicyRef, requireReason } from './policy-input';
 
 export interface PolicyChange {
@@ -49,7 +55,12 @@ export class PoliciesService {
    */
   async put(json: string | undefined, createdBy: string): Promise<StoredPolicy> {
     const document = parsePolicyDocument(json);
-    const exists = () => new PoliciesError('VERSION_EXISTS', `${policyLabel(document)} is stored already: a stored version never changes, give the document a new version`, 'document');
+    const exists = () =>
+      new PoliciesError(
+        'VERSION_EXISTS',
+        `${policyLabel(document)} is stored already: a stored version never changes, give the document a new version`,
+        'document',
+      );
     const { result } = await idempotentWrite({
       dataSource: this.dataSource,
       scope: 'carrier.policy',
@@ -85,7 +96,12 @@ export class PoliciesService {
    * A switch to what already runs changes nothing and is not recorded again, so
    * retries of one switch, here or on another replica, record it once.
    */
-  private async apply(mode: PolicyMode, ref: PolicyRef | undefined, reason: string, changedBy: string): Promise<RunningPolicies> {
+  private async apply(
+    mode: PolicyMode,
+    ref: PolicyRef | undefined,
+    reason: string,
+    changedBy: string,
+  ): Promise<RunningPolicies> {
     if (ref) await this.load(ref);
     const current = await this.dataSource.transaction(async (em) => {
       await this.policies.lockAssignments(em);
@@ -103,7 +119,12 @@ export class PoliciesService {
 
   private async load(ref: PolicyRef): Promise<PolicyDocument> {
     const stored = await this.policies.find(ref.name, ref.version);
-    if (!stored) throw new PoliciesError('NOT_STORED', `${label(ref)} is not stored: ListPolicies shows the stored versions, PutPolicy adds one`, 'policy');
+    if (!stored)
+      throw new PoliciesError(
+        'NOT_STORED',
+        `${label(ref)} is not stored: ListPolicies shows the stored versions, PutPolicy adds one`,
+        'policy',
+      );
     return stored.document;
   }
 }

@@ -13,22 +13,29 @@ const invalid = (run: () => unknown): ValidationError => {
 
 describe(parsePolicyDocument.name, () => {
   it('reads a valid document', () => {
-    expect(parsePolicyDocument(JSON.stringify({ ...DEFAULT_POLICY, version: 2 }))).toEqual({ ...DEFAULT_POLICY, version: 2 });
+    expect(parsePolicyDocument(JSON.stringify({ ...DEFAULT_POLICY, version: 2 }))).toEqual({
+      ...DEFAULT_POLICY,
+      version: 2,
+    });
   });
 
   it('names the request field and the document field at fault', () => {
     const ladder = { ...DEFAULT_POLICY.ladder, warn: 0.9 };
-    expect(invalid(() => parsePolicyDocument(JSON.stringify({ ...DEFAULT_POLICY, ladder }))).message).toBe('document: policy.ladder: must rise: monitor ≤ warn ≤ restrict ≤ suspend');
-    expect(invalid(() => parsePolicyDocument(JSON.stringify({ ...DEFAULT_POLICY, weights: { CALL_BURSTS: 0.5 } }))).message).toBe(
-      'document: policy.weights.CALL_BURSTS: is not a reason code',
+    expect(invalid(() => parsePolicyDocument(JSON.stringify({ ...DEFAULT_POLICY, ladder }))).message).toBe(
+      'document: policy.ladder: must rise: monitor ≤ warn ≤ restrict ≤ suspend',
     );
+    expect(
+      invalid(() => parsePolicyDocument(JSON.stringify({ ...DEFAULT_POLICY, weights: { CALL_BURSTS: 0.5 } }))).message,
+    ).toBe('document: policy.weights.CALL_BURSTS: is not a reason code');
     expect(invalid(() => parsePolicyDocument('[]')).message).toBe('document: policy: must be a JSON object');
   });
 
   it('refuses what is not JSON, missing or far too large', () => {
     expect(invalid(() => parsePolicyDocument('{"name": ')).message).toMatch(/^document: is not JSON: /);
     expect(invalid(() => parsePolicyDocument('')).field).toBe('document');
-    expect(invalid(() => parsePolicyDocument(' '.repeat(MAX_DOCUMENT_BYTES + 1))).message).toBe(`document: at most ${MAX_DOCUMENT_BYTES} bytes`);
+    expect(invalid(() => parsePolicyDocument(' '.repeat(MAX_DOCUMENT_BYTES + 1))).message).toBe(
+      `document: at most ${MAX_DOCUMENT_BYTES} bytes`,
+    );
   });
 });
 
@@ -37,9 +44,12 @@ describe(parsePolicyRef.name, () => {
     expect(parsePolicyRef('default@12')).toEqual({ name: 'default', version: 12 });
   });
 
-  it.each(['default', '@1', 'default@0', 'default@x', 'Default@1', 'default@1 '])('refuses %j, naming the field', (text) => {
-    expect(invalid(() => parsePolicyRef(text)).field).toBe('policy');
-  });
+  it.each(['default', '@1', 'default@0', 'default@x', 'Default@1', 'default@1 '])(
+    'refuses %j, naming the field',
+    (text) => {
+      expect(invalid(() => parsePolicyRef(text)).field).toBe('policy');
+    },
+  );
 
   it('requires one', () => {
     expect(invalid(() => parsePolicyRef('')).message).toMatch(/^policy: name@version of a stored policy is required/);

@@ -9,9 +9,19 @@ const REF = /^([a-z][a-z0-9_-]{0,39})@([1-9]\d{0,8})$/;
 
 /** `default@3` → { name: 'default', version: 3 }; the field is named when it is not one. */
 export function parsePolicyRef(text: string | undefined, field = 'policy'): PolicyRef {
-  if (!text) throw new ValidationError(ValidationErrorCode.Required, field, 'name@version of a stored policy is required, e.g. default@1');
+  if (!text)
+    throw new ValidationError(
+      ValidationErrorCode.Required,
+      field,
+      'name@version of a stored policy is required, e.g. default@1',
+    );
   const match = REF.exec(text);
-  if (!match) throw new ValidationError(ValidationErrorCode.Malformed, field, `"${text.slice(0, 60)}" is not name@version, e.g. default@1`);
+  if (!match)
+    throw new ValidationError(
+      ValidationErrorCode.Malformed,
+      field,
+      `"${text.slice(0, 60)}" is not name@version, e.g. default@1`,
+    );
   return { name: match[1], version: Number(match[2]) };
 }
 
@@ -21,7 +31,8 @@ export function parsePolicyRef(text: string | undefined, field = 'policy'): Poli
  * e.g. `document: policy.ladder: must rise…`.
  */
 export function parsePolicyDocument(json: string | undefined): PolicyDocument {
-  if (!json) throw new ValidationError(ValidationErrorCode.Required, 'document', 'a policy document (JSON) is required');
+  if (!json)
+    throw new ValidationError(ValidationErrorCode.Required, 'document', 'a policy document (JSON) is required');
   if (Buffer.byteLength(json, 'utf8') > MAX_DOCUMENT_BYTES) {
     throw new ValidationError(ValidationErrorCode.OutOfRange, 'document', `at most ${MAX_DOCUMENT_BYTES} bytes`);
   }
@@ -42,8 +53,14 @@ export function parsePolicyDocument(json: string | undefined): PolicyDocument {
 /** The reason a policy assignment is made: required, recorded and audited. */
 export function requireReason(reason: string | undefined): string {
   const trimmed = (reason ?? '').trim();
-  if (!trimmed) throw new ValidationError(ValidationErrorCode.Required, 'reason', 'say why the policy changes (e.g. "shadow run of default@2 for two weeks"): it is recorded');
-  if (trimmed.length > MAX_REASON_LENGTH) throw new ValidationError(ValidationErrorCode.OutOfRange, 'reason', `at most ${MAX_REASON_LENGTH} characters`);
+  if (!trimmed)
+    throw new ValidationError(
+      ValidationErrorCode.Required,
+      'reason',
+      'say why the policy changes (e.g. "shadow run of default@2 for two weeks"): it is recorded',
+    );
+  if (trimmed.length > MAX_REASON_LENGTH)
+    throw new ValidationError(ValidationErrorCode.OutOfRange, 'reason', `at most ${MAX_REASON_LENGTH} characters`);
   return trimmed;
 }
 

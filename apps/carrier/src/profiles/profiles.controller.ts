@@ -16,7 +16,10 @@ export class ProfilesController implements Pick<carrier.CarrierServiceController
     target: r.msisdn,
     detail: { profile: r.profile, attestedBy: r.attestedBy, attestationReference: r.attestationReference },
   }))
-  async declareProfile(request: carrier.DeclareProfileRequest, metadata: Metadata): Promise<carrier.DeclareProfileResponse> {
+  async declareProfile(
+    request: carrier.DeclareProfileRequest,
+    metadata: Metadata,
+  ): Promise<carrier.DeclareProfileResponse> {
     const result = await this.profiles.declare(principalOf(metadata), {
       idempotencyKey: request.idempotencyKey,
       msisdn: request.msisdn,
@@ -25,6 +28,11 @@ export class ProfilesController implements Pick<carrier.CarrierServiceController
       attestedBy: request.attestedBy,
       attestationReference: request.attestationReference,
     });
-    return { msisdn: result.msisdn, profile: usageProfile.toWire(result.profile), replayed: result.replayed, outcome: declarationOutcome.toWire(result.outcome) };
+    return {
+      msisdn: result.msisdn,
+      profile: usageProfile.toWire(result.profile),
+      replayed: result.replayed,
+      outcome: declarationOutcome.toWire(result.outcome),
+    };
   }
 }

@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CLOCK, contentHash, normaliseMsisdn, UsageProfile, validateIdempotencyKey, type Clock, type Msisdn } from '@app/domain';
+import {
+  CLOCK,
+  contentHash,
+  normaliseMsisdn,
+  UsageProfile,
+  validateIdempotencyKey,
+  type Clock,
+  type Msisdn,
+} from '@app/domain';
 import type { Principal } from '@app/grpc';
 import { idempotentWrite } from '@app/persistence';
 import { AnalysisService } from '../analysis/analysis.service';
@@ -68,7 +76,9 @@ export class ProfilesService {
         // Attestations are for our own subscribers: an unknown number is NOT_FOUND, never a dangling declaration.
         const subscriber = this.analysis.state.subscriberOf(declaration.msisdn);
         if (!subscriber) throw new ProfileError('NOT_SUBSCRIBER', 'is not a subscriber of this carrier', 'msisdn');
-        const outcome: StoredDeclarationOutcome = this.analysis.state.isConfirmedFraud(declaration.msisdn) ? 'CONFIRMED_FRAUD' : 'DECLARED';
+        const outcome: StoredDeclarationOutcome = this.analysis.state.isConfirmedFraud(declaration.msisdn)
+          ? 'CONFIRMED_FRAUD'
+          : 'DECLARED';
         await this.repository.declare(em, {
           idempotencyKey: declaration.idempotencyKey,
           contentHash: declaration.contentHash,
@@ -82,7 +92,9 @@ export class ProfilesService {
         });
         if (outcome === 'CONFIRMED_FRAUD') return { msisdn: declaration.msisdn, profile: subscriber.profile, outcome };
         // The row, the directory and the engine change together: the engine is taken back if the transaction fails.
-        await this.analysis.applyInTransaction(em, hooks, declaration.msisdn, (engine) => engine.declareProfile(declaration.msisdn, declaration.profile));
+        await this.analysis.applyInTransaction(em, hooks, declaration.msisdn, (engine) =>
+          engine.declareProfile(declaration.msisdn, declaration.profile),
+        );
         return { msisdn: declaration.msisdn, profile: declaration.profile, outcome };
       },
     });
@@ -101,5 +113,9 @@ function validateDeclaration(input: DeclarationInput): Declaration {
     attestedBy: textField(input.attestedBy, 'attested_by', { max: 200, required: true }),
     attestationReference: textField(input.attestationReference, 'attestation_reference', { max: 200, required: true }),
   };
-  return { idempotencyKey: validateIdempotencyKey(input.idempotencyKey, 'idempotency_key'), ...content, contentHash: contentHash(content) };
+  return {
+    idempotencyKey: validateIdempotencyKey(input.idempotencyKey, 'idempotency_key'),
+    ...content,
+    contentHash: contentHash(content),
+  };
 }

@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CLOCK, contentHash, normaliseMsisdn, validateIdempotencyKey, type Action, type Clock, type Msisdn } from '@app/domain';
+import {
+  CLOCK,
+  contentHash,
+  normaliseMsisdn,
+  validateIdempotencyKey,
+  type Action,
+  type Clock,
+  type Msisdn,
+} from '@app/domain';
 import type { Principal } from '@app/grpc';
 import { idempotentWrite } from '@app/persistence';
 import { AnalysisService } from '../analysis/analysis.service';
@@ -62,14 +70,23 @@ export class AppealService {
         const earlier = await this.repository.appealByKey(em, request.idempotencyKey);
         if (!earlier) return undefined;
         const msisdn = earlier.msisdn as Msisdn;
-        return { contentHash: earlier.contentHash, result: { msisdn, outcome: earlier.outcome, state: earlier.state ?? this.analysis.state.levelOf(msisdn, at.getTime()) } };
+        return {
+          contentHash: earlier.contentHash,
+          result: {
+            msisdn,
+            outcome: earlier.outcome,
+            state: earlier.state ?? this.analysis.state.levelOf(msisdn, at.getTime()),
+          },
+        };
       },
       reused: () => new ReactivationError('KEY_REUSED', 'was already used for a different appeal', 'idempotency_key'),
       apply: async (em, hooks) => {
         ownSubscriber(this.analysis.state, request.msisdn);
         let outcome: StoredAppealOutcome = 'REJECTED';
         if (request.upheld) {
-          const { confirmedFraud } = await this.analysis.applyInTransaction(em, hooks, request.msisdn, (engine) => engine.appealUpheld(request.msisdn, at.getTime()));
+          const { confirmedFraud } = await this.analysis.applyInTransaction(em, hooks, request.msisdn, (engine) =>
+            engine.appealUpheld(request.msisdn, at.getTime()),
+          );
           outcome = confirmedFraud ? 'CONFIRMED_FRAUD' : 'UPHELD';
         }
         const state = this.analysis.state.levelOf(request.msisdn, at.getTime());
@@ -99,5 +116,9 @@ function validateAppeal(input: AppealInput): AppealRequest {
     reference: textField(input.reference, 'reference', { max: 200, required: true }),
     note: textField(input.note, 'note', { max: 4000, required: false, multiline: true }),
   };
-  return { idempotencyKey: validateIdempotencyKey(input.idempotencyKey, 'idempotency_key'), ...content, contentHash: contentHash(content) };
+  return {
+    idempotencyKey: validateIdempotencyKey(input.idempotencyKey, 'idempotency_key'),
+    ...content,
+    contentHash: contentHash(content),
+  };
 }

@@ -27,14 +27,20 @@ describe(loadNationalIdHashKey.name, () => {
   it('uses NATIONAL_ID_HASH_KEY_FILE when set, ignoring surrounding whitespace', () => {
     const file = join(dir, 'secret');
     writeFileSync(file, `  ${'s'.repeat(40)}\n`);
-    expect(loadNationalIdHashKey({ NATIONAL_ID_HASH_KEY_FILE: file, NODE_ENV: 'production' })).toEqual(Buffer.from('s'.repeat(40)));
+    expect(loadNationalIdHashKey({ NATIONAL_ID_HASH_KEY_FILE: file, NODE_ENV: 'production' })).toEqual(
+      Buffer.from('s'.repeat(40)),
+    );
   });
 
   it('refuses a missing or short key file, and a production start without the variable', () => {
     const file = join(dir, 'secret');
-    expect(() => loadNationalIdHashKey({ NATIONAL_ID_HASH_KEY_FILE: file })).toThrow(new ConfigError('NATIONAL_ID_HASH_KEY_FILE', `${file} does not exist`));
+    expect(() => loadNationalIdHashKey({ NATIONAL_ID_HASH_KEY_FILE: file })).toThrow(
+      new ConfigError('NATIONAL_ID_HASH_KEY_FILE', `${file} does not exist`),
+    );
     writeFileSync(file, 'short\n');
-    expect(() => loadNationalIdHashKey({ NATIONAL_ID_HASH_KEY_FILE: file })).toThrow('holds 5 bytes; the key needs at least 32');
+    expect(() => loadNationalIdHashKey({ NATIONAL_ID_HASH_KEY_FILE: file })).toThrow(
+      'holds 5 bytes; the key needs at least 32',
+    );
     expect(() => loadNationalIdHashKey({ NODE_ENV: 'production', AUTH_KEY_DIR: dir })).toThrow(
       new ConfigError('NATIONAL_ID_HASH_KEY_FILE', 'is required in production (no key is generated there)'),
     );

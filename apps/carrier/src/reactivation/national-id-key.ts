@@ -23,7 +23,8 @@ export function loadNationalIdHashKey(env: Env): Buffer {
     if (key === undefined) throw new ConfigError(VARIABLE, `${file} does not exist`);
     return checked(key, file);
   }
-  if (envOptional(env, 'NODE_ENV') === 'production') throw new ConfigError(VARIABLE, 'is required in production (no key is generated there)');
+  if (envOptional(env, 'NODE_ENV') === 'production')
+    throw new ConfigError(VARIABLE, 'is required in production (no key is generated there)');
   const dir = authKeyDir(env);
   const path = resolve(dir, NATIONAL_ID_KEY_FILE);
   return checked(readIfExists(path) ?? create(dir, path), path);
@@ -46,7 +47,11 @@ function create(dir: string, path: string): Buffer {
 
 function checked(content: Buffer, file: string): Buffer {
   const key = Buffer.from(content.toString('utf8').trim());
-  if (key.length < MIN_KEY_BYTES) throw new ConfigError(VARIABLE, `${file} holds ${key.length} bytes; the key needs at least ${MIN_KEY_BYTES} (e.g. openssl rand -hex 32)`);
+  if (key.length < MIN_KEY_BYTES)
+    throw new ConfigError(
+      VARIABLE,
+      `${file} holds ${key.length} bytes; the key needs at least ${MIN_KEY_BYTES} (e.g. openssl rand -hex 32)`,
+    );
   return key;
 }
 

@@ -15,14 +15,24 @@ const CHECK = '10X98765432';
  * a lower-case x taken as X. Messages never repeat the number (they may be logged).
  */
 export function parseNationalId(input: string | undefined, field: string): NationalId {
-  if (!input) throw new ValidationError(ValidationErrorCode.Required, field, 'the national ID number checked is required');
+  if (!input)
+    throw new ValidationError(ValidationErrorCode.Required, field, 'the national ID number checked is required');
   const id = input.length === 18 && input.endsWith('x') ? `${input.slice(0, 17)}X` : input;
   if (!FORMAT.test(id)) {
-    throw new ValidationError(ValidationErrorCode.Malformed, field, `must be 18 characters: 17 digits (0-9) and a check character (0-9 or X), got ${[...input].length} characters`);
+    throw new ValidationError(
+      ValidationErrorCode.Malformed,
+      field,
+      `must be 18 characters: 17 digits (0-9) and a check character (0-9 or X), got ${[...input].length} characters`,
+    );
   }
   let sum = 0;
   for (let i = 0; i < 17; i++) sum += (id.charCodeAt(i) - 48) * WEIGHTS[i];
-  if (CHECK[sum % 11] !== id[17]) throw new ValidationError(ValidationErrorCode.Malformed, field, 'the check character does not match (ISO 7064 MOD 11-2): mistyped?');
+  if (CHECK[sum % 11] !== id[17])
+    throw new ValidationError(
+      ValidationErrorCode.Malformed,
+      field,
+      'the check character does not match (ISO 7064 MOD 11-2): mistyped?',
+    );
   return id as NationalId;
 }
 

@@ -6,5 +6,6 @@ import { ReactivationError } from './reactivation.errors';
  * missing from the directory is NOT_FOUND (a typo must not leave a record).
  */
 export function ownSubscriber(engine: AnalysisEngine, msisdn: Msisdn): void {
-  if (!engine.subscriberOf(msisdn)) throw new ReactivationError('NOT_SUBSCRIBER', 'is not a subscriber of this carrier', 'msisdn');
+  if (!engine.subscriberOf(msisdn))
+    throw new ReactivationError('NOT_SUBSCRIBER', 'is not a subscriber of this carrier', 'msisdn');
 }

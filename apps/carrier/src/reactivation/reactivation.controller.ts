@@ -18,7 +18,10 @@ export class ReactivationController implements Pick<carrier.CarrierServiceContro
   /** Audited without the national ID: the log keeps the ID check's reference, anything ID-shaped in it blanked. */
   @GrpcMethod('CarrierService', 'Reactivate')
   @Roles(RoleKind.Carrier)
-  @Audited<carrier.ReactivateRequest>((r) => ({ target: r.msisdn, detail: { verificationReference: redactNationalIds(r.verificationReference ?? ''), idVerified: r.idVerified } }))
+  @Audited<carrier.ReactivateRequest>((r) => ({
+    target: r.msisdn,
+    detail: { verificationReference: redactNationalIds(r.verificationReference ?? ''), idVerified: r.idVerified },
+  }))
   async reactivate(request: carrier.ReactivateRequest, metadata: Metadata): Promise<carrier.ReactivateResponse> {
     const result = await this.reactivations.reactivate(principalOf(metadata), {
       idempotencyKey: request.idempotencyKey,
@@ -27,13 +30,24 @@ export class ReactivationController implements Pick<carrier.CarrierServiceContro
       nationalId: request.nationalId,
       idVerified: request.idVerified,
     });
-    return { msisdn: result.msisdn, outcome: reactivationOutcome.toWire(result.outcome), state: action.toWire(result.state), replayed: result.replayed };
+    return {
+      msisdn: result.msisdn,
+      outcome: reactivationOutcome.toWire(result.outcome),
+      state: action.toWire(result.state),
+      replayed: result.replayed,
+    };
   }
 
   @GrpcMethod('CarrierService', 'ResolveAppeal')
   @Roles(RoleKind.Carrier, RoleKind.Admin)
-  @Audited<carrier.ResolveAppealRequest>((r) => ({ target: r.msisdn, detail: { upheld: r.upheld, reference: r.reference } }))
-  async resolveAppeal(request: carrier.ResolveAppealRequest, metadata: Metadata): Promise<carrier.ResolveAppealResponse> {
+  @Audited<carrier.ResolveAppealRequest>((r) => ({
+    target: r.msisdn,
+    detail: { upheld: r.upheld, reference: r.reference },
+  }))
+  async resolveAppeal(
+    request: carrier.ResolveAppealRequest,
+    metadata: Metadata,
+  ): Promise<carrier.ResolveAppealResponse> {
     const result = await this.appeals.resolve(principalOf(metadata), {
       idempotencyKey: request.idempotencyKey,
       msisdn: request.msisdn,
@@ -41,6 +55,11 @@ export class ReactivationController implements Pick<carrier.CarrierServiceContro
       reference: request.reference,
       note: request.note,
     });
-    return { msisdn: result.msisdn, state: action.toWire(result.state), replayed: result.replayed, outcome: appealOutcome.toWire(result.outcome) };
+    return {
+      msisdn: result.msisdn,
+      state: action.toWire(result.state),
+      replayed: result.replayed,
+      outcome: appealOutcome.toWire(result.outcome),
+    };
   }
 }

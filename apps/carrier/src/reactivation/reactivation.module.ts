@@ -16,7 +16,11 @@ import { ReactivationService } from './reactivation.service';
     ReactivationService,
     AppealService,
     // Read at boot: a missing key (NATIONAL_ID_HASH_KEY_FILE in production) stops start-up with a message naming it.
-    { provide: NationalIdHasher, inject: [ENV], useFactory: (env: Env) => new NationalIdHasher(loadNationalIdHashKey(env)) },
+    {
+      provide: NationalIdHasher,
+      inject: [ENV],
+      useFactory: (env: Env) => new NationalIdHasher(loadNationalIdHashKey(env)),
+    },
   ],
 })
 export class ReactivationModule {}

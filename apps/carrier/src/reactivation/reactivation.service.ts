@@ -1,6 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Action, CLOCK, contentHash, normaliseMsisdn, validateIdempotencyKey, ValidationError, ValidationErrorCode, type Clock, type Msisdn, type ReactivationOutcome } from '@app/domain';
+import {
+  Action,
+  CLOCK,
+  contentHash,
+  normaliseMsisdn,
+  validateIdempotencyKey,
+  ValidationError,
+  ValidationErrorCode,
+  type Clock,
+  type Msisdn,
+  type ReactivationOutcome,
+} from '@app/domain';
 import type { Principal } from '@app/grpc';
 import { idempotentWrite } from '@app/persistence';
 import { AnalysisService } from '../analysis/analysis.service';
@@ -74,12 +85,22 @@ export class ReactivationService {
         const earlier = await this.repository.reactivationByKey(em, request.idempotencyKey);
         if (!earlier) return undefined;
         const msisdn = earlier.msisdn as Msisdn;
-        return { contentHash: earlier.contentHash, result: { msisdn, outcome: earlier.outcome, state: earlier.state ?? this.analysis.state.levelOf(msisdn, at.getTime()) } };
+        return {
+          contentHash: earlier.contentHash,
+          result: {
+            msisdn,
+            outcome: earlier.outcome,
+            state: earlier.state ?? this.analysis.state.levelOf(msisdn, at.getTime()),
+          },
+        };
       },
-      reused: () => new ReactivationError('KEY_REUSED', 'was already used for a different re-activation', 'idempotency_key'),
+      reused: () =>
+        new ReactivationError('KEY_REUSED', 'was already used for a different re-activation', 'idempotency_key'),
       apply: async (em, hooks) => {
         ownSubscriber(this.analysis.state, request.msisdn);
-        const { reactivation } = await this.analysis.applyInTransaction(em, hooks, request.msisdn, (engine) => engine.reactivation(request.msisdn, request.idVerified, at.getTime()));
+        const { reactivation } = await this.analysis.applyInTransaction(em, hooks, request.msisdn, (engine) =>
+          engine.reactivation(request.msisdn, request.idVerified, at.getTime()),
+        );
         if (!reactivation) throw new Error('the engine gave no re-activation outcome');
         const outcome = STORED[reactivation];
         const state = this.analysis.state.levelOf(request.msisdn, at.getTime());
@@ -106,10 +127,18 @@ export class ReactivationService {
   private validate(input: ReactivationInput): ReactivationRequest {
     const idempotencyKey = validateIdempotencyKey(input.idempotencyKey, 'idempotency_key');
     const msisdn = normaliseMsisdn(input.msisdn, 'msisdn');
-    const verificationReference = textField(input.verificationReference, 'verification_reference', { max: 200, required: true });
-    const nationalId = input.idVerified || input.nationalId ? parseNationalId(input.nationalId, 'national_id') : undefined;
+    const verificationReference = textField(input.verificationReference, 'verification_reference', {
+      max: 200,
+      required: true,
+    });
+    const nationalId =
+      input.idVerified || input.nationalId ? parseNationalId(input.nationalId, 'national_id') : undefined;
     if (nationalId && verificationReference.toUpperCase().includes(nationalId)) {
-      throw new ValidationError(ValidationErrorCode.Malformed, 'verification_reference', 'must not contain the national ID number (the reference is stored as is)');
+      throw new ValidationError(
+        ValidationErrorCode.Malformed,
+        'verification_reference',
+        'must not contain the national ID number (the reference is stored as is)',
+      );
     }
     const content = {
       msisdn,

@@ -21,8 +21,15 @@ describe(fromWireChange.name, () => {
   });
 
   it('stops at a change it cannot read rather than skip it', () => {
-    expect(() => fromWireChange(change(8, '+8619112345678', common.NumberStatus.NUMBER_STATUS_UNSPECIFIED))).toThrow('registry change 8 of +8619112345678 has no known status');
-    expect(() => fromWireChange({ ...change(9, '+8619112345678', common.NumberStatus.NUMBER_STATUS_SUSPECTED), changedAt: undefined })).toThrow('has no changed_at');
+    expect(() => fromWireChange(change(8, '+8619112345678', common.NumberStatus.NUMBER_STATUS_UNSPECIFIED))).toThrow(
+      'registry change 8 of +8619112345678 has no known status',
+    );
+    expect(() =>
+      fromWireChange({
+        ...change(9, '+8619112345678', common.NumberStatus.NUMBER_STATUS_SUSPECTED),
+        changedAt: undefined,
+      }),
+    ).toThrow('has no changed_at');
   });
 });
 

@@ -13,7 +13,11 @@ import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
  */
 @Injectable()
 export class RegistryConnection extends PeerConnection {
-  constructor(@Inject(CARRIER_CONFIG) config: CarrierConfig, @Inject(ENV) env: Env, @Optional() health?: ServiceHealth) {
+  constructor(
+    @Inject(CARRIER_CONFIG) config: CarrierConfig,
+    @Inject(ENV) env: Env,
+    @Optional() health?: ServiceHealth,
+  ) {
     super({
       service: 'fraud.registry.v1.RegistryService',
       protoFile: 'fraud/registry/v1/registry.proto',
@@ -29,13 +33,21 @@ export class RegistryConnection extends PeerConnection {
   }
 
   submitFlags(flags: registry.Flag[], deadlineMs: number): Promise<registry.SubmitFlagsResponse> {
-    return this.tracked('SubmitFlags', unary(this.channel(), 'submitFlags', { flags } satisfies registry.SubmitFlagsRequest, new Metadata(), { deadline: Date.now() + deadlineMs }));
+    return this.tracked(
+      'SubmitFlags',
+      unary(this.channel(), 'submitFlags', { flags } satisfies registry.SubmitFlagsRequest, new Metadata(), {
+        deadline: Date.now() + deadlineMs,
+      }),
+    );
   }
 
   /** Every status change after `sinceVersion`, then live; the caller cancels it. */
   watchChanges(sinceVersion: number): ClientReadableStream<registry.WatchChangesResponse> {
     const client = this.channel() as unknown as {
-      watchChanges(request: registry.WatchChangesRequest, metadata: Metadata): ClientReadableStream<registry.WatchChangesResponse>;
+      watchChanges(
+        request: registry.WatchChangesRequest,
+        metadata: Metadata,
+      ): ClientReadableStream<registry.WatchChangesResponse>;
     };
     return this.trackedStream('WatchChanges', client.watchChanges({ sinceVersion }, new Metadata()));
   }

@@ -58,7 +58,9 @@ export class RegistryFollower implements FeedConsumer<registry.StatusChange>, On
    */
   async apply(wire: registry.StatusChange[]): Promise<void> {
     const changes = wire.map(fromWireChange);
-    await this.analysis.apply((engine) => ({ decisions: changes.flatMap((c) => engine.registryChanged(c.msisdn, c.status, c.atMs).decisions) }));
+    await this.analysis.apply((engine) => ({
+      decisions: changes.flatMap((c) => engine.registryChanged(c.msisdn, c.status, c.atMs).decisions),
+    }));
     const newest = changes[changes.length - 1];
     await this.repository.store(latestPerNumber(changes), newest.version);
     this.metrics.registryChangesApplied(newest.version, newest.atMs, Date.now());

@@ -26,7 +26,12 @@ export class SubscribersRepository {
          -- an attested declaration (DeclareProfile) is not undone by a directory sync
          profile = CASE WHEN EXISTS (SELECT 1 FROM profile_declaration d WHERE d.msisdn = subscriber.msisdn AND d.outcome = 'DECLARED') THEN subscriber.profile ELSE EXCLUDED.profile END,
          updated_at = now()`,
-      [rows.map((r) => r.msisdn), rows.map((r) => new Date(r.activatedAt)), rows.map((r) => r.realNameVerified), rows.map((r) => r.profile)],
+      [
+        rows.map((r) => r.msisdn),
+        rows.map((r) => new Date(r.activatedAt)),
+        rows.map((r) => r.realNameVerified),
+        rows.map((r) => r.profile),
+      ],
     );
   }
 
@@ -46,12 +51,20 @@ export class SubscribersRepository {
   async forEach(onPage: (rows: SubscriberRow[]) => void, pageSize = 50_000): Promise<void> {
     let after = '';
     for (;;) {
-      const rows: { msisdn: string; activated_at: Date; real_name_verified: boolean; profile: UsageProfile }[] = await this.dataSource.query(
-        `SELECT msisdn, activated_at, real_name_verified, profile FROM subscriber WHERE msisdn > $1 ORDER BY msisdn LIMIT $2`,
-        [after, pageSize],
-      );
+      const rows: { msisdn: string; activated_at: Date; real_name_verified: boolean; profile: UsageProfile }[] =
+        await this.dataSource.query(
+          `SELECT msisdn, activated_at, real_name_verified, profile FROM subscriber WHERE msisdn > $1 ORDER BY msisdn LIMIT $2`,
+          [after, pageSize],
+        );
       if (rows.length === 0) return;
-      onPage(rows.map((r) => ({ msisdn: r.msisdn, activatedAt: r.activated_at, realNameVerified: r.real_name_verified, profile: r.profile })));
+      onPage(
+        rows.map((r) => ({
+          msisdn: r.msisdn,
+          activatedAt: r.activated_at,
+          realNameVerified: r.real_name_verified,
+          profile: r.profile,
+        })),
+      );
       after = rows[rows.length - 1].msisdn;
       if (rows.length < pageSize) return;
     }

@@ -6,7 +6,10 @@ import { decodePageToken, encodePageToken, pageSize, ValidationError, Validation
 import { RoleKind, Roles } from '@app/grpc';
 
 @Controller()
-export class AuditController implements Pick<registry.RegistryServiceController, 'listAuditEvents' | 'verifyAuditChain'> {
+export class AuditController implements Pick<
+  registry.RegistryServiceController,
+  'listAuditEvents' | 'verifyAuditChain'
+> {
   constructor(
     private readonly audit: AuditLog,
     private readonly anchors: AuditAnchors,
@@ -17,7 +20,12 @@ export class AuditController implements Pick<registry.RegistryServiceController,
   async listAuditEvents(request: registry.ListAuditEventsRequest): Promise<registry.ListAuditEventsResponse> {
     const limit = pageSize(request.page?.pageSize, { default: 100, max: 1000 });
     const after = decodePageToken<{ id: string }>(request.page?.pageToken, { id: 'string' });
-    if (after && !/^\d{1,19}$/.test(after.id)) throw new ValidationError(ValidationErrorCode.Malformed, 'page.page_token', 'is not a page token returned by this service');
+    if (after && !/^\d{1,19}$/.test(after.id))
+      throw new ValidationError(
+        ValidationErrorCode.Malformed,
+        'page.page_token',
+        'is not a page token returned by this service',
+      );
     const rows = await this.audit.list(
       {
         actor: request.actor || undefined,

@@ -1,6 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { applyFlag, CLOCK, NOT_LISTED, validateFlagBatch, type Clock, type Flag, type FlagInput, type NumberState, type RegistryStatus } from '@app/domain';
+import {
+  applyFlag,
+  CLOCK,
+  NOT_LISTED,
+  validateFlagBatch,
+  type Clock,
+  type Flag,
+  type FlagInput,
+  type NumberState,
+  type RegistryStatus,
+} from '@app/domain';
 import { RoleKind, type Principal } from '@app/grpc';
 import { idempotentWrites, type StoredAnswer } from '@app/persistence';
 import { ChangeFeed } from '../numbers/change-feed.service';
@@ -43,29 +53,44 @@ export class FlagsService {
    */
   async submit(caller: Principal, inputs: FlagInput[]): Promise<FlagResult[]> {
     const now = this.clock.now();
-    const batch = validateFlagBatch(inputs.map((input) => withCallerProvince(caller, input)), now);
+    const batch = validateFlagBatch(
+      inputs.map((input) => withCallerProvince(caller, input)),
+      now,
+    );
     batch.forEach((flag, i) => assertOwnSource(caller, flag.source, `flags[${i}].source`));
     const answers = await idempotentWrites<KeyedFlag, FlagAnswer>({
       dataSource: this.dataSource,
       scope: 'registry.flag',
       requests: batch.map((flag) => ({ ...flag, key: keyOf(flag) })),
-      find: async (em) => new Map((await this.flags.findByKeys(em, batch)).map((row) => [keyOf(row), storedAnswerOf(row)])),
+      find: async (em) =>
+        new Map((await this.flags.findByKeys(em, batch)).map((row) => [keyOf(row), storedAnswerOf(row)])),
       apply: (em, fresh) => this.apply(em, fresh, now),
       // A key repeated in the batch with other content was refused by validateFlagBatch.
-      reused: (i) => new FlagsError('KEY_REUSED', 'was already used for a flag with different content', `flags[${i}].idempotency_key`),
+      reused: (i) =>
+        new FlagsError(
+          'KEY_REUSED',
+          'was already used for a flag with different content',
+          `flags[${i}].idempotency_key`,
+        ),
     });
     // Every answer's version is committed: the feed shows them all before the caller reads it.
     await this.feed.catchUpTo(Math.max(...answers.map(({ result }) => result.version)));
     return batch.map((flag, i) => {
       const result = { ...answers[i].result, replayed: answers[i].replayed };
-      this.metrics.flagged(flag.source, result.replayed ? 'replayed' : result.protectedByClearance ? 'protected' : 'accepted');
+      this.metrics.flagged(
+        flag.source,
+        result.replayed ? 'replayed' : result.protectedByClearance ? 'protected' : 'accepted',
+      );
       return result;
     });
   }
 
   /** The flags with new keys, each once: their numbers' changes and their rows. */
   private async apply(em: EntityManager, fresh: readonly Flag[], now: Date): Promise<FlagAnswer[]> {
-    const states = await this.numbers.lockStates(em, fresh.map((flag) => flag.msisdn));
+    const states = await this.numbers.lockStates(
+      em,
+      fresh.map((flag) => flag.msisdn),
+    );
     const changes: NewStatusChange[] = [];
     // Per flag: index of the change it caused or saw last for its number, or -1.
     const changeIndex: number[] = [];
@@ -74,7 +99,14 @@ export class FlagsService {
       const state: NumberState = states.get(flag.msisdn) ?? NOT_LISTED;
       const outcome = applyFlag(state, { observedAt: flag.observedAt, windowStart: flag.evidence.windowStart });
       if (outcome.changed) {
-        changes.push({ msisdn: flag.msisdn, status: outcome.status, previousStatus: state.status, cause: 'FLAG', changedAt: now, clearedAt: null });
+        changes.push({
+          msisdn: flag.msisdn,
+          status: outcome.status,
+          previousStatus: state.status,
+          cause: 'FLAG',
+          changedAt: now,
+          clearedAt: null,
+        });
         lastChangeOf.set(flag.msisdn, changes.length - 1);
         states.set(flag.msisdn, { ...state, status: outcome.status });
       }
@@ -88,7 +120,13 @@ export class FlagsService {
       const flag = fresh[i];
       const ci = changeIndex[i];
       const version = ci >= 0 ? numbered[ci].version : baseVersion;
-      answers.push({ idempotencyKey: flag.idempotencyKey, msisdn: flag.msisdn, status: outcome.status, version, protectedByClearance: outcome.protectedByClearance });
+      answers.push({
+        idempotencyKey: flag.idempotencyKey,
+        msisdn: flag.msisdn,
+        status: outcome.status,
+        version,
+        protectedByClearance: outcome.protectedByClearance,
+      });
       return {
         source: flag.source,
         idempotencyKey: flag.idempotencyKey,
@@ -133,6 +171,12 @@ export function assertOwnSource(caller: Principal, source: string, field: string
 function storedAnswerOf(row: FlagEntity): StoredAnswer<FlagAnswer> {
   return {
     contentHash: row.contentHash,
-    result: { idempotencyKey: row.idempotencyKey, msisdn: row.msisdn, status: row.resultStatus, version: Number(row.resultVersion), protectedByClearance: row.protectedByClearance },
+    result: {
+      idempotencyKey: row.idempotencyKey,
+      msisdn: row.msisdn,
+      status: row.resultStatus,
+      version: Number(row.resultVersion),
+      protectedByClearance: row.protectedByClearance,
+    },
   };
 }

@@ -63,7 +63,9 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    this.head = await this.numbers.snapshot((rows) => rows.forEach((r) => this.index.set(r.msisdn, r.status, r.version)));
+    this.head = await this.numbers.snapshot((rows) =>
+      rows.forEach((r) => this.index.set(r.msisdn, r.status, r.version)),
+    );
     this.logger.log(`status index loaded: ${this.index.size} listed numbers at version ${this.head}`);
     await this.listen();
     this.timer = setInterval(() => void this.tick(), POLL_INTERVAL_MS);
@@ -159,7 +161,8 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown {
       let closed = false;
       const pump = async (): Promise<void> => {
         while (!closed && !this.stopped) {
-          const batch = cursor >= this.head ? [] : (this.recentAfter(cursor) ?? (await this.numbers.changesAfter(cursor, PAGE)));
+          const batch =
+            cursor >= this.head ? [] : (this.recentAfter(cursor) ?? (await this.numbers.changesAfter(cursor, PAGE)));
           if (batch.length === 0) {
             if (cursor >= this.head) await this.nextAdvance();
             continue;
@@ -184,7 +187,10 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown {
   private async listen(): Promise<void> {
     const options = this.dataSource.options as { url?: string };
     const client = new Client({ connectionString: options.url });
-    client.on('notification', () => void this.poll().catch((e: Error) => this.logger.warn(`poll failed: ${e.message}`)));
+    client.on(
+      'notification',
+      () => void this.poll().catch((e: Error) => this.logger.warn(`poll failed: ${e.message}`)),
+    );
     client.on('error', (error) => {
       this.logger.warn(`change notifications lost (${error.message}); polling every ${POLL_INTERVAL_MS} ms`);
       this.listener = null;

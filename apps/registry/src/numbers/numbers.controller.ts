@@ -23,7 +23,11 @@ export class NumbersController implements Pick<registry.RegistryServiceControlle
 
   @GrpcMethod('RegistryService', 'WatchChanges')
   @Roles(RoleKind.Carrier, RoleKind.Admin)
-  watchChanges(request: registry.WatchChangesRequest, _metadata: Metadata, call?: Writable): Observable<registry.WatchChangesResponse> {
+  watchChanges(
+    request: registry.WatchChangesRequest,
+    _metadata: Metadata,
+    call?: Writable,
+  ): Observable<registry.WatchChangesResponse> {
     const since = this.numbers.validateSince(request.sinceVersion);
     return this.feed.follow(since, call).pipe(map((change) => ({ change: toWireChange(change) })));
   }

@@ -42,7 +42,9 @@ export class NumbersRepository {
       `SELECT msisdn, status, version, cleared_at FROM number_status WHERE msisdn = ANY($1::varchar[]) ORDER BY msisdn FOR UPDATE`,
       [sorted],
     );
-    return new Map(rows.map((r) => [r.msisdn, { status: r.status, version: Number(r.version), clearedAt: r.cleared_at }]));
+    return new Map(
+      rows.map((r) => [r.msisdn, { status: r.status, version: Number(r.version), clearedAt: r.cleared_at }]),
+    );
   }
 
   /**
@@ -78,7 +80,13 @@ export class NumbersRepository {
          SET status = u.status, version = u.version, cleared_at = COALESCE(u.cleared_at, n.cleared_at), updated_at = u.changed_at
        FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::timestamptz[], $5::timestamptz[]) AS u(msisdn, status, version, cleared_at, changed_at)
        WHERE n.msisdn = u.msisdn`,
-      [finals.map((c) => c.msisdn), finals.map((c) => c.status), finals.map((c) => c.version), finals.map((c) => c.clearedAt), finals.map((c) => c.changedAt)],
+      [
+        finals.map((c) => c.msisdn),
+        finals.map((c) => c.status),
+        finals.map((c) => c.version),
+        finals.map((c) => c.clearedAt),
+        finals.map((c) => c.changedAt),
+      ],
     );
     await em.query(`SELECT pg_notify($1, $2)`, [CHANGE_CHANNEL, String(Number(last))]);
     return numbered.map(({ clearedAt: _clearedAt, ...change }) => change);
@@ -98,7 +106,10 @@ export class NumbersRepository {
 
   /** A number's changes, oldest first, after a keyset position (time, version). */
   async pageOf(msisdn: string, after: { at: Date; id: string } | null, limit: number): Promise<StatusChange[]> {
-    const q = this.dataSource.getRepository(StatusChangeEntity).createQueryBuilder('c').where('c.msisdn = :msisdn', { msisdn });
+    const q = this.dataSource
+      .getRepository(StatusChangeEntity)
+      .createQueryBuilder('c')
+      .where('c.msisdn = :msisdn', { msisdn });
     if (after) q.andWhere('(c.changed_at, c.version) > (:at, :id)', { at: after.at, id: after.id });
     const rows = await q.orderBy('c.changed_at', 'ASC').addOrderBy('c.version', 'ASC').limit(limit).getMany();
     return rows.map(toChange);
@@ -108,7 +119,10 @@ export class NumbersRepository {
    * Every listed number with the feed version the listing is consistent with,
    * read from one snapshot, a page at a time.
    */
-  async snapshot(onPage: (rows: { msisdn: string; status: RegistryStatus; version: number }[]) => void, pageSize = 20_000): Promise<number> {
+  async snapshot(
+    onPage: (rows: { msisdn: string; status: RegistryStatus; version: number }[]) => void,
+    pageSize = 20_000,
+  ): Promise<number> {
     return this.dataSource.transaction('REPEATABLE READ', async (em) => {
       const [{ version }]: { version: string }[] = await em.query(`SELECT version FROM change_feed_head WHERE id = 1`);
       let after = '';
@@ -127,8 +141,13 @@ export class NumbersRepository {
   }
 
   async stateOf(msisdn: string): Promise<{ status: RegistryStatus; version: number }> {
-    const rows: StateRow[] = await this.dataSource.query(`SELECT msisdn, status, version, cleared_at FROM number_status WHERE msisdn = $1`, [msisdn]);
-    return rows[0] ? { status: rows[0].status, version: Number(rows[0].version) } : { status: RegistryStatus.NotListed, version: 0 };
+    const rows: StateRow[] = await this.dataSource.query(
+      `SELECT msisdn, status, version, cleared_at FROM number_status WHERE msisdn = $1`,
+      [msisdn],
+    );
+    return rows[0]
+      ? { status: rows[0].status, version: Number(rows[0].version) }
+      : { status: RegistryStatus.NotListed, version: 0 };
   }
 }
 

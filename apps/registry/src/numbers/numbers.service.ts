@@ -12,9 +12,14 @@ export class NumbersService {
 
   /** Call-setup check: from memory only, in request order; one bad number refuses the call. */
   check(msisdns: string[]): registry.NumberStatusEntry[] {
-    if (msisdns.length === 0) throw new ValidationError(ValidationErrorCode.Required, 'msisdns', 'at least one number is required');
+    if (msisdns.length === 0)
+      throw new ValidationError(ValidationErrorCode.Required, 'msisdns', 'at least one number is required');
     if (msisdns.length > MAX_NUMBERS_PER_CHECK) {
-      throw new ValidationError(ValidationErrorCode.OutOfRange, 'msisdns', `at most ${MAX_NUMBERS_PER_CHECK} numbers per call, got ${msisdns.length}`);
+      throw new ValidationError(
+        ValidationErrorCode.OutOfRange,
+        'msisdns',
+        `at most ${MAX_NUMBERS_PER_CHECK} numbers per call, got ${msisdns.length}`,
+      );
     }
     const index = this.feed.index;
     const results = new Array<registry.NumberStatusEntry>(msisdns.length);
@@ -23,14 +28,23 @@ export class NumbersService {
       // The common case, already E.164, skips normalisation's allocations.
       const msisdn = raw.startsWith('+') && isMsisdn(raw) ? raw : normaliseMsisdn(raw, `msisdns[${i}]`);
       const packed = index.lookup(msisdn);
-      results[i] = { msisdn, status: numberStatus.toWire(StatusIndex.statusIn(packed)), version: StatusIndex.versionIn(packed) };
+      results[i] = {
+        msisdn,
+        status: numberStatus.toWire(StatusIndex.statusIn(packed)),
+        version: StatusIndex.versionIn(packed),
+      };
     }
     return results;
   }
 
   validateSince(sinceVersion: number | undefined): number {
     const since = Number(sinceVersion ?? 0);
-    if (!Number.isSafeInteger(since) || since < 0) throw new ValidationError(ValidationErrorCode.OutOfRange, 'since_version', 'must be 0 or a version returned by this registry');
+    if (!Number.isSafeInteger(since) || since < 0)
+      throw new ValidationError(
+        ValidationErrorCode.OutOfRange,
+        'since_version',
+        'must be 0 or a version returned by this registry',
+      );
     return since;
   }
 }

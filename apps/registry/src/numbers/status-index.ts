@@ -1,6 +1,11 @@
 import { NumberMap, RegistryStatus } from '@app/domain';
 
-const STATUS_CODES: readonly RegistryStatus[] = [RegistryStatus.NotListed, RegistryStatus.Suspected, RegistryStatus.Confirmed, RegistryStatus.Cleared];
+const STATUS_CODES: readonly RegistryStatus[] = [
+  RegistryStatus.NotListed,
+  RegistryStatus.Suspected,
+  RegistryStatus.Confirmed,
+  RegistryStatus.Cleared,
+];
 const CODE_OF = new Map(STATUS_CODES.map((s, i) => [s, i]));
 
 /** `+8619112345678` → 8619112345678: E.164 has no leading zero, so distinct numbers stay distinct. */

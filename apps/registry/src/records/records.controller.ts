@@ -12,7 +12,11 @@ export class RecordsController implements Pick<registry.RegistryServiceControlle
 
   @GrpcMethod('RegistryService', 'GetNumberRecord')
   @Roles(RoleKind.Carrier, RoleKind.Admin, RoleKind.Analyst, RoleKind.Police)
-  @Audited<registry.GetNumberRecordRequest>((request) => ({ target: request.msisdn, purpose: request.purpose, caseId: request.caseId }))
+  @Audited<registry.GetNumberRecordRequest>((request) => ({
+    target: request.msisdn,
+    purpose: request.purpose,
+    caseId: request.caseId,
+  }))
   async getNumberRecord(request: registry.GetNumberRecordRequest): Promise<registry.GetNumberRecordResponse> {
     const record = await this.records.record({
       msisdn: request.msisdn,
@@ -51,7 +55,13 @@ function toWireHistory(item: HistoryItem): registry.HistoryEntry {
     case 'verification': {
       const v = item.verification;
       return {
-        verification: { outcome: verificationOutcome.toWire(v.outcome), caseId: v.caseId, note: v.note, verifiedBy: v.verifiedBy, verifiedAt: toTimestamp(v.verifiedAt) },
+        verification: {
+          outcome: verificationOutcome.toWire(v.outcome),
+          caseId: v.caseId,
+          note: v.note,
+          verifiedBy: v.verifiedBy,
+          verifiedAt: toTimestamp(v.verifiedAt),
+        },
       };
     }
     case 'status_change':

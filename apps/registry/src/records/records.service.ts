@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { decodePageToken, encodePageToken, normaliseMsisdn, pageSize, ValidationError, ValidationErrorCode, type RegistryStatus } from '@app/domain';
+import {
+  decodePageToken,
+  encodePageToken,
+  normaliseMsisdn,
+  pageSize,
+  ValidationError,
+  ValidationErrorCode,
+  type RegistryStatus,
+} from '@app/domain';
 import type { FlagEntity } from '../flags/flag.entity';
 import { FlagsRepository } from '../flags/flags.repository';
 import { NumbersRepository, type StatusChange } from '../numbers/numbers.repository';
@@ -46,9 +54,16 @@ export class RecordsService {
   validate(query: RecordQuery): { msisdn: string; purpose: string; caseId: string } {
     const msisdn = normaliseMsisdn(query.msisdn, 'msisdn');
     const purpose = (query.purpose ?? '').trim();
-    if (!purpose) throw new ValidationError(ValidationErrorCode.Required, 'purpose', 'say why the record is read (e.g. "customer complaint 2024-0117"): it is audited');
-    if (purpose.length > MAX_PURPOSE) throw new ValidationError(ValidationErrorCode.OutOfRange, 'purpose', `at most ${MAX_PURPOSE} characters`);
-    if (query.caseId && query.caseId.length > 64) throw new ValidationError(ValidationErrorCode.OutOfRange, 'case_id', 'at most 64 characters');
+    if (!purpose)
+      throw new ValidationError(
+        ValidationErrorCode.Required,
+        'purpose',
+        'say why the record is read (e.g. "customer complaint 2024-0117"): it is audited',
+      );
+    if (purpose.length > MAX_PURPOSE)
+      throw new ValidationError(ValidationErrorCode.OutOfRange, 'purpose', `at most ${MAX_PURPOSE} characters`);
+    if (query.caseId && query.caseId.length > 64)
+      throw new ValidationError(ValidationErrorCode.OutOfRange, 'case_id', 'at most 64 characters');
     return { msisdn, purpose, caseId: query.caseId ?? '' };
   }
 
@@ -66,12 +81,25 @@ export class RecordsService {
     ]);
     const merged: HistoryItem[] = [
       ...flags.map((flag): HistoryItem => ({ kind: 'flag', at: flag.receivedAt, id: flag.id, flag })),
-      ...verifications.map((verification): HistoryItem => ({ kind: 'verification', at: verification.verifiedAt, id: verification.id, verification })),
-      ...changes.map((change): HistoryItem => ({ kind: 'status_change', at: change.changedAt, id: String(change.version), change })),
+      ...verifications.map((verification): HistoryItem => ({
+        kind: 'verification',
+        at: verification.verifiedAt,
+        id: verification.id,
+        verification,
+      })),
+      ...changes.map((change): HistoryItem => ({
+        kind: 'status_change',
+        at: change.changedAt,
+        id: String(change.version),
+        change,
+      })),
     ].sort(compareItems);
     const history = merged.slice(0, limit);
     const last = history.at(-1);
-    const nextPageToken = merged.length > limit && last ? encodePageToken({ t: last.at.toISOString(), r: RANK[last.kind], i: last.id }) : '';
+    const nextPageToken =
+      merged.length > limit && last
+        ? encodePageToken({ t: last.at.toISOString(), r: RANK[last.kind], i: last.id })
+        : '';
     return { msisdn, status: state.status, version: state.version, history, nextPageToken };
   }
 }
@@ -81,7 +109,11 @@ function afterFor(position: Position | undefined, rank: number): { at: Date; id:
   if (!position) return null;
   const at = new Date(position.t);
   if (Number.isNaN(at.getTime()) || !/^\d{1,19}$/.test(position.i)) {
-    throw new ValidationError(ValidationErrorCode.Malformed, 'page.page_token', 'is not a page token returned by this service');
+    throw new ValidationError(
+      ValidationErrorCode.Malformed,
+      'page.page_token',
+      'is not a page token returned by this service',
+    );
   }
   // Ids start at 1, so (time, id) > (t, 0) means time >= t.
   if (rank > position.r) return { at, id: '0' };

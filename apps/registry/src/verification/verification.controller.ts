@@ -12,8 +12,15 @@ export class VerificationController implements Pick<registry.RegistryServiceCont
 
   @GrpcMethod('RegistryService', 'VerifyNumber')
   @Roles(RoleKind.Police)
-  @Audited<registry.VerifyNumberRequest>((request) => ({ target: request.msisdn, caseId: request.caseId, detail: { outcome: request.outcome } }))
-  async verifyNumber(request: registry.VerifyNumberRequest, metadata: Metadata): Promise<registry.VerifyNumberResponse> {
+  @Audited<registry.VerifyNumberRequest>((request) => ({
+    target: request.msisdn,
+    caseId: request.caseId,
+    detail: { outcome: request.outcome },
+  }))
+  async verifyNumber(
+    request: registry.VerifyNumberRequest,
+    metadata: Metadata,
+  ): Promise<registry.VerifyNumberResponse> {
     const result = await this.verifications.verify(principalOf(metadata), {
       idempotencyKey: request.idempotencyKey,
       msisdn: request.msisdn,

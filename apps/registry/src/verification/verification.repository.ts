@@ -16,7 +16,10 @@ export class VerificationRepository {
   }
 
   async pageOf(msisdn: string, after: { at: Date; id: string } | null, limit: number): Promise<VerificationEntity[]> {
-    const q = this.dataSource.getRepository(VerificationEntity).createQueryBuilder('v').where('v.msisdn = :msisdn', { msisdn });
+    const q = this.dataSource
+      .getRepository(VerificationEntity)
+      .createQueryBuilder('v')
+      .where('v.msisdn = :msisdn', { msisdn });
     if (after) q.andWhere('(v.verified_at, v.id) > (:at, :id)', { at: after.at, id: after.id });
     return q.orderBy('v.verified_at', 'ASC').addOrderBy('v.id', 'ASC').limit(limit).getMany();
   }

@@ -53,9 +53,15 @@ export class VerificationService {
       contentHash: verification.contentHash,
       find: async (em) => {
         const earlier = await this.verifications.findByKey(em, verification.idempotencyKey);
-        return earlier ? { contentHash: earlier.contentHash, result: { msisdn: earlier.msisdn, status: earlier.resultStatus, version: Number(earlier.resultVersion) } } : undefined;
+        return earlier
+          ? {
+              contentHash: earlier.contentHash,
+              result: { msisdn: earlier.msisdn, status: earlier.resultStatus, version: Number(earlier.resultVersion) },
+            }
+          : undefined;
       },
-      reused: () => new VerificationError('KEY_REUSED', 'was already used for a different verification', 'idempotency_key'),
+      reused: () =>
+        new VerificationError('KEY_REUSED', 'was already used for a different verification', 'idempotency_key'),
       apply: (em) => this.apply(em, officer, verification),
     });
     await this.feed.catchUpTo(result.version);
@@ -63,7 +69,11 @@ export class VerificationService {
     return { ...result, replayed };
   }
 
-  private async apply(em: EntityManager, officer: Principal, verification: Verification): Promise<Omit<VerificationResult, 'replayed'>> {
+  private async apply(
+    em: EntityManager,
+    officer: Principal,
+    verification: Verification,
+  ): Promise<Omit<VerificationResult, 'replayed'>> {
     const now = this.clock.now();
     const state = (await this.numbers.lockStates(em, [verification.msisdn])).get(verification.msisdn) ?? NOT_LISTED;
     const refusal = verificationRefusal(state, verification.outcome);

@@ -68,7 +68,12 @@ export function bytesPerActiveNumber(layout: ActivityLayout): number {
   const reports = layout.reports * (8 + 4 + 1) + 1;
   const sightings = layout.sightings * (4 + 4) + 2;
   const buckets = BUCKETS * (COUNTERS * 2 + 4);
-  const scalars = 8 /* key */ + 4 /* last activity */ + 4 * 3 /* dwell cell, since, last */ + 1 /* level */ + 8 /* map entry, amortised */;
+  const scalars =
+    8 /* key */ +
+    4 /* last activity */ +
+    4 * 3 /* dwell cell, since, last */ +
+    1 /* level */ +
+    8; /* map entry, amortised */
   return outbound + inbound + reports + sightings + buckets + scalars;
 }
 
@@ -82,7 +87,11 @@ export interface ActivitySnapshot {
 /** Whether two snapshots describe the same activity. */
 export function sameActivity(a: ActivitySnapshot | undefined, b: ActivitySnapshot | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  return a.slot === b.slot && a.counts.every((value, i) => value === b.counts[i]) && a.buckets.every((value, i) => value === b.buckets[i]);
+  return (
+    a.slot === b.slot &&
+    a.counts.every((value, i) => value === b.counts[i]) &&
+    a.buckets.every((value, i) => value === b.buckets[i])
+  );
 }
 
 export class ActivityStore {
@@ -130,7 +139,8 @@ export class ActivityStore {
   bucketCounts!: Uint16Array;
 
   constructor(layout: ActivityLayout = DEFAULT_LAYOUT, initialCapacity = 1024) {
-    if (layout.outbound > 255 || layout.inbound > 255 || layout.reports > 255 || layout.sightings > 255) throw new Error('activity layout sizes must be at most 255');
+    if (layout.outbound > 255 || layout.inbound > 255 || layout.reports > 255 || layout.sightings > 255)
+      throw new Error('activity layout sizes must be at most 255');
     this.layout = layout;
     this.capacity = 0;
     this.grow(Math.max(16, initialCapacity));
@@ -202,8 +212,16 @@ export class ActivityStore {
   /** Puts back a snapshot taken of the same slot, when nothing was written into it since (see sameActivity). */
   restore(snapshot: ActivitySnapshot): void {
     const { slot, counts, buckets } = snapshot;
-    [this.lastActivity[slot], this.outHead[slot], this.outCount[slot], this.inCount[slot], this.reportCount[slot], this.sightingCount[slot], this.sightingHead[slot], this.dwellCell[slot]] =
-      counts;
+    [
+      this.lastActivity[slot],
+      this.outHead[slot],
+      this.outCount[slot],
+      this.inCount[slot],
+      this.reportCount[slot],
+      this.sightingCount[slot],
+      this.sightingHead[slot],
+      this.dwellCell[slot],
+    ] = counts;
     this.bucketStamp.set(buckets, slot * BUCKETS);
   }
 
@@ -383,7 +401,11 @@ export class ActivityStore {
 
   private grow(capacity: number): void {
     const { outbound, inbound, reports, sightings } = this.layout;
-    const resize = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array | Int32Array>(old: T | undefined, make: (n: number) => T, per: number): T => {
+    const resize = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array | Int32Array>(
+      old: T | undefined,
+      make: (n: number) => T,
+      per: number,
+    ): T => {
       const next = make(capacity * per);
       if (old) next.set(old);
       return next;

@@ -4,7 +4,15 @@ import { UsageProfile, type CarrierEvent } from './events';
 import { ARTICLE_PEOPLE, FRAUD_PATTERNS, falseReportAttack, type Fixture } from './fixtures';
 import { cst, DAY, HOUR, MINUTE, Scenario } from './fixtures/scenario';
 import type { Decision } from './ladder';
-import { Action, DEFAULT_POLICY, DEFAULT_POLICY_V1, ladderLevel, NAIVE_POLICY, validatePolicy, type PolicyDocument } from './policy';
+import {
+  Action,
+  DEFAULT_POLICY,
+  DEFAULT_POLICY_V1,
+  ladderLevel,
+  NAIVE_POLICY,
+  validatePolicy,
+  type PolicyDocument,
+} from './policy';
 import { ReasonCode } from './reasons';
 import { bytesPerActiveNumber, DEFAULT_LAYOUT } from './activity-store';
 
@@ -22,12 +30,17 @@ function run(fixture: Fixture, policy: PolicyDocument, shadow?: PolicyDocument):
   let callsBeforeRestriction: number | undefined;
   let worst = Action.None;
   for (const event of fixture.events) {
-    if ((event.type === 'call' && event.caller === fixture.subject) || (event.type === 'sms' && event.sender === fixture.subject)) made++;
+    if (
+      (event.type === 'call' && event.caller === fixture.subject) ||
+      (event.type === 'sms' && event.sender === fixture.subject)
+    )
+      made++;
     for (const d of engine.process(event).decisions) {
       decisions.push(d);
       if (d.msisdn !== fixture.subject || d.shadow) continue;
       if (ladderLevel(d.action) > ladderLevel(worst)) worst = d.action;
-      if (callsBeforeRestriction === undefined && ladderLevel(d.action) >= ladderLevel(Action.Restrict)) callsBeforeRestriction = made;
+      if (callsBeforeRestriction === undefined && ladderLevel(d.action) >= ladderLevel(Action.Restrict))
+        callsBeforeRestriction = made;
     }
   }
   return { decisions, callsBeforeRestriction, worst };
@@ -37,11 +50,14 @@ const people = ARTICLE_PEOPLE.map((make) => make());
 const frauds = FRAUD_PATTERNS.map((make) => make());
 
 describe('the four people of the source article', () => {
-  it.each(people.map((p) => [p.name, p] as const))('%s is never restricted or suspended under default', (_name, person) => {
-    const { worst, decisions } = run(person, DEFAULT_POLICY);
-    expect(ladderLevel(worst)).toBeLessThan(ladderLevel(Action.Restrict));
-    expect(decisions.filter((d) => d.msisdn === person.subject && d.action === Action.Suspend)).toEqual([]);
-  });
+  it.each(people.map((p) => [p.name, p] as const))(
+    '%s is never restricted or suspended under default',
+    (_name, person) => {
+      const { worst, decisions } = run(person, DEFAULT_POLICY);
+      expect(ladderLevel(worst)).toBeLessThan(ladderLevel(Action.Restrict));
+      expect(decisions.filter((d) => d.msisdn === person.subject && d.action === Action.Suspend)).toEqual([]);
+    },
+  );
 
   it('naive suspends at least three of them', () => {
     const suspended = people.filter((p) => run(p, NAIVE_POLICY).worst === Action.Suspend).map((p) => p.name);
@@ -66,7 +82,9 @@ describe('fraud patterns under default', () => {
   it.each(frauds.map((f) => [f.name, f] as const))('%s is restricted or suspended', (name, fraud) => {
     const ours = run(fraud, DEFAULT_POLICY);
     const naive = run(fraud, NAIVE_POLICY);
-    table.push(`  ${name.padEnd(42)} ${String(ours.callsBeforeRestriction ?? 'never').padStart(5)} / ${String(naive.callsBeforeRestriction ?? 'never').padStart(5)}`);
+    table.push(
+      `  ${name.padEnd(42)} ${String(ours.callsBeforeRestriction ?? 'never').padStart(5)} / ${String(naive.callsBeforeRestriction ?? 'never').padStart(5)}`,
+    );
     expect(ladderLevel(ours.worst)).toBeGreaterThanOrEqual(ladderLevel(Action.Restrict));
     expect(ours.callsBeforeRestriction).toBeLessThanOrEqual(60);
   });
@@ -76,12 +94,18 @@ describe('fraud patterns under default', () => {
     expect(burst.policy).toBe('default@2');
     expect(burst.reasons).toEqual(expect.arrayContaining([ReasonCode.LowAnswerRate, ReasonCode.CallBurst]));
     expect(burst.score).toBeGreaterThanOrEqual(DEFAULT_POLICY.ladder.restrict);
-    expect(burst.evidence.measures).toContainEqual({ name: 'answer_rate_24h', value: expect.any(Number), threshold: DEFAULT_POLICY.thresholds.lowAnswerRate.max });
+    expect(burst.evidence.measures).toContainEqual({
+      name: 'answer_rate_24h',
+      value: expect.any(Number),
+      threshold: DEFAULT_POLICY.thresholds.lowAnswerRate.max,
+    });
     expect(burst.evidence.windowStart).toBeLessThan(burst.evidence.windowEnd);
   });
 
   it('a cell-based restriction names the base station and the time', () => {
-    const worker = run(frauds[2], DEFAULT_POLICY).decisions.find((d) => ladderLevel(d.action) >= ladderLevel(Action.Restrict))!;
+    const worker = run(frauds[2], DEFAULT_POLICY).decisions.find(
+      (d) => ladderLevel(d.action) >= ladderLevel(Action.Restrict),
+    )!;
     expect(worker.reasons).toContain(ReasonCode.HighRiskCellActivity);
     expect(worker.evidence.cells.length).toBeGreaterThan(0);
     expect(worker.evidence.cells.every((c) => c.cell === '460-11-23457-2' && c.at > 0)).toBe(true);
@@ -93,7 +117,9 @@ describe('reports', () => {
     const attack = falseReportAttack();
     const { worst, decisions } = run(attack, DEFAULT_POLICY);
     expect(ladderLevel(worst)).toBeLessThan(ladderLevel(Action.Warn));
-    expect(decisions).toContainEqual(expect.objectContaining({ msisdn: attack.subject, action: Action.Monitor, reasons: [ReasonCode.ReportAttack] }));
+    expect(decisions).toContainEqual(
+      expect.objectContaining({ msisdn: attack.subject, action: Action.Monitor, reasons: [ReasonCode.ReportAttack] }),
+    );
   });
 
   it('naive suspends on those same false reports', () => {
@@ -118,10 +144,28 @@ describe('clearance, re-activation and restore', () => {
     const { s, gang, victims } = suspendedScenario();
     const engine = new AnalysisEngine({ policy: DEFAULT_POLICY });
     feed(engine, s.sorted());
-    const reported = feed(engine, victims.slice(0, 3).map((v, i) => ({ type: 'report', at: cst('2024-03-01T20:00') + i * MINUTE, reporter: v, reported: gang, category: 'fraud' }) as CarrierEvent));
+    const reported = feed(
+      engine,
+      victims
+        .slice(0, 3)
+        .map(
+          (v, i) =>
+            ({
+              type: 'report',
+              at: cst('2024-03-01T20:00') + i * MINUTE,
+              reporter: v,
+              reported: gang,
+              category: 'fraud',
+            }) as CarrierEvent,
+        ),
+    );
     expect(reported.at(-1)?.action).toBe(Action.Restrict);
     const [restore] = feed(engine, [{ type: 'police_clear', at: cst('2024-03-02T09:00'), msisdn: gang }]);
-    expect(restore).toMatchObject({ action: Action.Restore, previous: Action.Restrict, reasons: [ReasonCode.PoliceCleared] });
+    expect(restore).toMatchObject({
+      action: Action.Restore,
+      previous: Action.Restrict,
+      reasons: [ReasonCode.PoliceCleared],
+    });
     // The same reporters repeating themselves carry no new evidence... but a report is a new event:
     // what matters is that the restriction's old evidence is gone.
     expect(engine.features(gang, cst('2024-03-02T09:01'))).toMatchObject({ corroboratedReporters: 0, calls24h: 0 });
@@ -133,9 +177,14 @@ describe('clearance, re-activation and restore', () => {
     const engine = new AnalysisEngine({ policy: DEFAULT_POLICY });
     feed(engine, s.sorted());
     const suspend = (at: number) => engine.directive(gang, Action.Suspend, at).decisions;
-    expect(suspend(cst('2024-03-01T10:00'))).toMatchObject([{ action: Action.Suspend, reasons: [ReasonCode.Directive] }]);
+    expect(suspend(cst('2024-03-01T10:00'))).toMatchObject([
+      { action: Action.Suspend, reasons: [ReasonCode.Directive] },
+    ]);
     expect(engine.reactivation(gang, false, cst('2024-03-01T11:00')).reactivation).toBe('ID_NOT_VERIFIED');
-    expect(engine.reactivation(gang, true, cst('2024-03-01T12:00'))).toMatchObject({ reactivation: 'RESTORED', decisions: [{ action: Action.Restore, reasons: [ReasonCode.IdVerified] }] });
+    expect(engine.reactivation(gang, true, cst('2024-03-01T12:00'))).toMatchObject({
+      reactivation: 'RESTORED',
+      decisions: [{ action: Action.Restore, reasons: [ReasonCode.IdVerified] }],
+    });
     suspend(cst('2024-03-05T10:00'));
     expect(engine.reactivation(gang, true, cst('2024-03-05T12:00')).reactivation).toBe('REFER_TO_POLICE');
     expect(engine.levelOf(gang, cst('2024-03-05T12:00'))).toBe(Action.Suspend);
@@ -150,8 +199,12 @@ describe('clearance, re-activation and restore', () => {
     const a = s.subscriber('19500000042', cst('2023-01-01T00:00'));
     const engine = new AnalysisEngine({ policy: DEFAULT_POLICY });
     feed(engine, s.sorted());
-    expect(engine.registryChanged(a, 'CONFIRMED', cst('2024-03-01T10:00')).decisions).toMatchObject([{ action: Action.Suspend, reasons: [ReasonCode.RegistryConfirmed] }]);
-    expect(engine.registryChanged(a, 'CLEARED', cst('2024-03-02T10:00')).decisions).toMatchObject([{ action: Action.Restore, reasons: [ReasonCode.RegistryCleared] }]);
+    expect(engine.registryChanged(a, 'CONFIRMED', cst('2024-03-01T10:00')).decisions).toMatchObject([
+      { action: Action.Suspend, reasons: [ReasonCode.RegistryConfirmed] },
+    ]);
+    expect(engine.registryChanged(a, 'CLEARED', cst('2024-03-02T10:00')).decisions).toMatchObject([
+      { action: Action.Restore, reasons: [ReasonCode.RegistryCleared] },
+    ]);
   });
 
   it('restores no number the police confirmed, by any carrier path, until the registry clears it', () => {
@@ -163,13 +216,18 @@ describe('clearance, re-activation and restore', () => {
     expect(engine.isConfirmedFraud(a)).toBe(true);
     const held = { decisions: [], confirmedFraud: true };
     expect(engine.reactivation(a, true, cst('2024-03-01T11:00'))).toEqual({ ...held, reactivation: 'CONFIRMED_FRAUD' });
-    expect(engine.reactivation(a, false, cst('2024-03-01T11:00'))).toEqual({ ...held, reactivation: 'CONFIRMED_FRAUD' });
+    expect(engine.reactivation(a, false, cst('2024-03-01T11:00'))).toEqual({
+      ...held,
+      reactivation: 'CONFIRMED_FRAUD',
+    });
     expect(engine.appealUpheld(a, cst('2024-03-01T12:00'))).toEqual(held);
     expect(engine.directive(a, Action.Restore, cst('2024-03-01T13:00'))).toEqual(held);
     expect(engine.levelOf(a, cst('2024-03-01T14:00'))).toBe(Action.Suspend);
     expect(engine.shadow?.levelOf(msisdnKey(a), cst('2024-03-01T14:00'))).toBe(Action.Suspend);
     // No chance was used: once the police clear it, one is there for a later mistake.
-    expect(engine.registryChanged(a, 'CLEARED', cst('2024-03-02T10:00')).decisions.filter((d) => !d.shadow)).toMatchObject([{ action: Action.Restore, reasons: [ReasonCode.RegistryCleared] }]);
+    expect(
+      engine.registryChanged(a, 'CLEARED', cst('2024-03-02T10:00')).decisions.filter((d) => !d.shadow),
+    ).toMatchObject([{ action: Action.Restore, reasons: [ReasonCode.RegistryCleared] }]);
     expect(engine.isConfirmedFraud(a)).toBe(false);
     engine.directive(a, Action.Suspend, cst('2024-03-03T10:00'));
     expect(engine.reactivation(a, true, cst('2024-03-03T11:00')).reactivation).toBe('RESTORED');
@@ -198,12 +256,16 @@ describe('the engine', () => {
 
   it('reports a foreign number harassing our subscribers to the administration, never acting on it', () => {
     const s = new Scenario(43);
-    const ours = Array.from({ length: 40 }, (_, i) => s.subscriber(`1330000${String(i * 37).padStart(4, '0')}`, cst('2015-01-01T00:00'), undefined, 'CTCC'));
+    const ours = Array.from({ length: 40 }, (_, i) =>
+      s.subscriber(`1330000${String(i * 37).padStart(4, '0')}`, cst('2015-01-01T00:00'), undefined, 'CTCC'),
+    );
     const foreign = s.n('13800009999');
     ours.forEach((o, i) => s.call(cst('2024-03-01T10:00') + i * 40_000, foreign, o, false, 1));
     const engine = new AnalysisEngine({ policy: DEFAULT_POLICY, carrier: 'CTCC' });
     const decisions = s.sorted().flatMap((e) => engine.process(e).decisions);
-    expect(decisions).toEqual([expect.objectContaining({ msisdn: foreign, action: Action.Report, reasons: [ReasonCode.ForeignHarassment] })]);
+    expect(decisions).toEqual([
+      expect.objectContaining({ msisdn: foreign, action: Action.Report, reasons: [ReasonCode.ForeignHarassment] }),
+    ]);
     expect(engine.levelOf(foreign, cst('2024-03-02T00:00'))).toBe(Action.None);
   });
 
@@ -235,7 +297,13 @@ describe('the engine', () => {
       const start = cst('2024-05-06T09:00');
       for (let i = 0; i < 80; i++) {
         const answered = s.chance(0.75);
-        s.call(start + Math.round((i * 85 * MINUTE) / 80), caller, s.n(`1390${String(1_000_000 + i * 7919).slice(-7)}`), answered, answered ? s.between(20, 70) : s.between(15, 25));
+        s.call(
+          start + Math.round((i * 85 * MINUTE) / 80),
+          caller,
+          s.n(`1390${String(1_000_000 + i * 7919).slice(-7)}`),
+          answered,
+          answered ? s.between(20, 70) : s.between(15, 25),
+        );
       }
       const calls = s.events.filter((e) => e.type === 'call');
       return { engine, caller, actions: calls.flatMap((e) => engine.process(e).decisions).map((d) => d.action) };
@@ -264,7 +332,15 @@ describe('the engine', () => {
     const rider = s.subscriber('19300000048', cst('2023-01-01T00:00'));
     for (const e of s.sorted()) engine.process(e);
     engine.declareProfile(rider, UsageProfile.Delivery);
-    engine.process({ type: 'subscriber', at: cst('2024-03-01T00:00'), msisdn: rider, carrier: 'CTCC', activatedAt: cst('2023-01-01T00:00'), realNameVerified: true, profile: UsageProfile.None });
+    engine.process({
+      type: 'subscriber',
+      at: cst('2024-03-01T00:00'),
+      msisdn: rider,
+      carrier: 'CTCC',
+      activatedAt: cst('2023-01-01T00:00'),
+      realNameVerified: true,
+      profile: UsageProfile.None,
+    });
     expect(engine.subscriberOf(rider)).toMatchObject({ profile: UsageProfile.Delivery, realNameVerified: true });
   });
 
@@ -273,7 +349,14 @@ describe('the engine', () => {
     function suspended(seed: number, number: string) {
       const s = new Scenario(seed);
       const subject = s.subscriber(number, cst('2023-01-01T00:00'));
-      for (let i = 0; i < 12; i++) s.call(cst('2024-03-01T09:00') + i * MINUTE, subject, s.n(`1390${String(2_000_000 + i * 7919).slice(-7)}`), false, 3);
+      for (let i = 0; i < 12; i++)
+        s.call(
+          cst('2024-03-01T09:00') + i * MINUTE,
+          subject,
+          s.n(`1390${String(2_000_000 + i * 7919).slice(-7)}`),
+          false,
+          3,
+        );
       const engine = new AnalysisEngine({ policy: DEFAULT_POLICY, shadow: NAIVE_POLICY, carrier: 'CTCC' });
       for (const e of s.sorted()) engine.process(e);
       engine.directive(subject, Action.Suspend, cst('2024-03-01T10:00'));
@@ -363,7 +446,9 @@ describe('directions from the administration', () => {
     engine.knowRegistryStatus(ours, 'CONFIRMED');
     engine.knowRegistryStatus(theirs, 'CONFIRMED');
     const at = cst('2024-03-01T10:00');
-    expect(engine.review(ours, at).decisions).toMatchObject([{ msisdn: ours, action: Action.Suspend, previous: Action.None, reasons: [ReasonCode.RegistryConfirmed] }]);
+    expect(engine.review(ours, at).decisions).toMatchObject([
+      { msisdn: ours, action: Action.Suspend, previous: Action.None, reasons: [ReasonCode.RegistryConfirmed] },
+    ]);
     expect(engine.review(ours, at + MINUTE).decisions).toEqual([]);
     expect(engine.review(theirs, at).decisions).toEqual([]);
     expect(engine.levelOf(theirs, at)).toBe(Action.None);
@@ -372,15 +457,21 @@ describe('directions from the administration', () => {
 
 describe('policy documents', () => {
   it('refuse a misspelt field instead of ignoring it', () => {
-    expect(() => validatePolicy({ ...DEFAULT_POLICY, thresholds: { ...DEFAULT_POLICY.thresholds, calls90M: 30 } })).toThrow('policy.thresholds.calls90M: is not a field of a policy document');
-    expect(() => validatePolicy({ ...DEFAULT_POLICY, gates: { ...DEFAULT_POLICY.gates, suspendMinKind: 1 } })).toThrow('policy.gates.suspendMinKind');
+    expect(() =>
+      validatePolicy({ ...DEFAULT_POLICY, thresholds: { ...DEFAULT_POLICY.thresholds, calls90M: 30 } }),
+    ).toThrow('policy.thresholds.calls90M: is not a field of a policy document');
+    expect(() => validatePolicy({ ...DEFAULT_POLICY, gates: { ...DEFAULT_POLICY.gates, suspendMinKind: 1 } })).toThrow(
+      'policy.gates.suspendMinKind',
+    );
     expect(validatePolicy(JSON.parse(JSON.stringify(NAIVE_POLICY)))).toEqual(NAIVE_POLICY);
   });
 
   it('accept a document written before the daily new-contacts threshold existed, which then does not measure it', () => {
     expect(DEFAULT_POLICY_V1.thresholds.newContacts24h).toBeUndefined();
     expect(validatePolicy(JSON.parse(JSON.stringify(DEFAULT_POLICY_V1)))).toEqual(DEFAULT_POLICY_V1);
-    expect(() => validatePolicy({ ...DEFAULT_POLICY, thresholds: { ...DEFAULT_POLICY.thresholds, newContacts24h: -5 } })).toThrow('policy.thresholds.newContacts24h: must be a number ≥ 0');
+    expect(() =>
+      validatePolicy({ ...DEFAULT_POLICY, thresholds: { ...DEFAULT_POLICY.thresholds, newContacts24h: -5 } }),
+    ).toThrow('policy.thresholds.newContacts24h: must be a number ≥ 0');
   });
 });
 
@@ -394,7 +485,14 @@ describe('threshold probers', () => {
     for (let round = 0; round < 9; round++) {
       for (let c = 0; c < 8; c++) {
         const answered = (round + c) % 5 < 2;
-        s.call(start + round * 35 * MINUTE + c * 70_000, gang, s.n(`1390${String(7_000_000 + 7_919 * stranger++).padStart(7, '0')}`), answered, answered ? 60 : 20, '460-11-20001-1');
+        s.call(
+          start + round * 35 * MINUTE + c * 70_000,
+          gang,
+          s.n(`1390${String(7_000_000 + 7_919 * stranger++).padStart(7, '0')}`),
+          answered,
+          answered ? 60 : 20,
+          '460-11-20001-1',
+        );
       }
     }
     return { name: 'threshold prober', subject: gang, honest: false, events: s.sorted() };
@@ -406,7 +504,11 @@ describe('threshold probers', () => {
     expect(now.worst).toBe(Action.Restrict);
     const restriction = now.decisions.find((d) => d.action === Action.Restrict)!;
     expect(restriction.reasons).toContain(ReasonCode.ManyNewContactsDay);
-    expect(restriction.evidence.measures).toContainEqual({ name: 'new_contacts_24h', value: expect.any(Number), threshold: 40 });
+    expect(restriction.evidence.measures).toContainEqual({
+      name: 'new_contacts_24h',
+      value: expect.any(Number),
+      threshold: 40,
+    });
     expect(now.callsBeforeRestriction).toBeLessThanOrEqual(45);
   });
 });
@@ -419,7 +521,14 @@ describe('the suspension gate', () => {
     expect(engine.levelOf(fraud.subject, fraud.events.at(-1)!.at)).toBe(Action.Restrict);
     engine.registryChanged(fraud.subject, 'SUSPECTED', fraud.events.at(-1)!.at + 1000);
     const more = new Scenario(45);
-    for (let i = 0; i < 20; i++) more.call(fraud.events.at(-1)!.at + 2000 + i * 30_000, fraud.subject, more.n(`1370045${String(i * 413).padStart(4, '0')}`), false, 20);
+    for (let i = 0; i < 20; i++)
+      more.call(
+        fraud.events.at(-1)!.at + 2000 + i * 30_000,
+        fraud.subject,
+        more.n(`1370045${String(i * 413).padStart(4, '0')}`),
+        false,
+        20,
+      );
     const decisions = more.sorted().flatMap((e) => engine.process(e).decisions);
     expect(decisions.filter((d) => d.action === Action.Suspend)).toEqual([]);
   });

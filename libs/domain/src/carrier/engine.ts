@@ -19,7 +19,16 @@ import {
   toSec,
   type ActivityLayout,
 } from './activity-store';
-import type { CallEvent, CarrierEvent, CarrierId, LocationEvent, ReportEvent, SmsEvent, SubscriberEvent, UsageProfile } from './events';
+import type {
+  CallEvent,
+  CarrierEvent,
+  CarrierId,
+  LocationEvent,
+  ReportEvent,
+  SmsEvent,
+  SubscriberEvent,
+  UsageProfile,
+} from './events';
 import { measure, type Features, type RegistryMark, type Subscriber } from './features';
 import { Ladder, sameStanding, type Decision, type ReactivationOutcome, type Standing } from './ladder';
 import { NumberMap } from '../number-map';
@@ -71,7 +80,13 @@ interface DirectoryEntry extends Subscriber {
 
 function sameEntry(a: DirectoryEntry | undefined, b: DirectoryEntry | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  return a.carrier === b.carrier && a.activatedAt === b.activatedAt && a.realNameVerified === b.realNameVerified && a.profile === b.profile && a.attested === b.attested;
+  return (
+    a.carrier === b.carrier &&
+    a.activatedAt === b.activatedAt &&
+    a.realNameVerified === b.realNameVerified &&
+    a.profile === b.profile &&
+    a.attested === b.attested
+  );
 }
 
 /** Numbers travel as E.164 strings; inside, `+8619112345678` is the number 8619112345678. */
@@ -223,7 +238,8 @@ export class AnalysisEngine {
   }
 
   reactivation(msisdn: Msisdn, idVerified: boolean, atMs: number): EngineResult {
-    if (this.isConfirmedFraud(msisdn)) return { decisions: NO_DECISIONS, reactivation: 'CONFIRMED_FRAUD', confirmedFraud: true };
+    if (this.isConfirmedFraud(msisdn))
+      return { decisions: NO_DECISIONS, reactivation: 'CONFIRMED_FRAUD', confirmedFraud: true };
     const key = msisdnKey(msisdn);
     const primary = this.primary.reactivate(key, msisdn, idVerified, atMs);
     const shadow = this.shadow?.reactivate(key, msisdn, idVerified, atMs);
@@ -362,7 +378,8 @@ export class AnalysisEngine {
       this.activity.count(caller, atSec, C_CALLS);
       if (!knownBefore) this.activity.count(caller, atSec, C_NEW_CONTACT);
       if (event.answered) this.activity.count(caller, atSec, C_ANSWERED);
-      else if (event.durationSec <= this.primary.policy.thresholds.oneRing.maxRingSec) this.activity.count(caller, atSec, C_ONE_RING);
+      else if (event.durationSec <= this.primary.policy.thresholds.oneRing.maxRingSec)
+        this.activity.count(caller, atSec, C_ONE_RING);
     }
     return fromOwn ? this.evaluate(fromKey, from, event.at) : this.evaluateForeign(fromKey, from, event.at);
   }

@@ -22,10 +22,24 @@ export interface Assessment {
 }
 
 /** Evidence that alone never restricts under a policy with a weak-evidence cap. */
-const WEAK: ReadonlySet<ReasonCode> = new Set([ReasonCode.NewNumber, ReasonCode.NewSegment, ReasonCode.HighRiskCellPresence, ReasonCode.UncorroboratedReports]);
+const WEAK: ReadonlySet<ReasonCode> = new Set([
+  ReasonCode.NewNumber,
+  ReasonCode.NewSegment,
+  ReasonCode.HighRiskCellPresence,
+  ReasonCode.UncorroboratedReports,
+]);
 /** Kinds that count towards the several kinds a suspension needs. */
-const EVIDENCE_KINDS: ReadonlySet<SignalKind> = new Set([SignalKind.Behaviour, SignalKind.Reports, SignalKind.Location, SignalKind.Registry]);
-const VOLUME: ReadonlySet<ReasonCode> = new Set([ReasonCode.CallBurst, ReasonCode.ManyNewContacts, ReasonCode.ManyNewContactsDay]);
+const EVIDENCE_KINDS: ReadonlySet<SignalKind> = new Set([
+  SignalKind.Behaviour,
+  SignalKind.Reports,
+  SignalKind.Location,
+  SignalKind.Registry,
+]);
+const VOLUME: ReadonlySet<ReasonCode> = new Set([
+  ReasonCode.CallBurst,
+  ReasonCode.ManyNewContacts,
+  ReasonCode.ManyNewContactsDay,
+]);
 
 function strengthOf(value: number, threshold: number, policy: PolicyDocument): number {
   if (!(value >= threshold) || threshold <= 0) return value >= threshold && threshold <= 0 && value > 0 ? 1 : 0;
@@ -42,7 +56,15 @@ export function assess(f: Features, policy: PolicyDocument): Assessment {
     if (weight <= 0) return;
     const s = strength ?? strengthOf(value, threshold, policy);
     if (s <= 0) return;
-    signals.push({ code, kind: REASONS[code].kind as SignalKind, measure, value: round(value), threshold: round(threshold), strength: s, contribution: weight * s });
+    signals.push({
+      code,
+      kind: REASONS[code].kind as SignalKind,
+      measure,
+      value: round(value),
+      threshold: round(threshold),
+      strength: s,
+      contribution: weight * s,
+    });
   };
 
   const volume = policy.profileVolumeMultiplier[f.profile] ?? 1;
@@ -53,7 +75,8 @@ export function assess(f: Features, policy: PolicyDocument): Assessment {
   else add(ReasonCode.CallBurst, 'calls_90m', f.calls90m, t.calls90m * volume, burst90);
   add(ReasonCode.ManyNewContacts, 'new_contacts_90m', f.newContacts90m, t.newContacts90m * volume);
   // Documents before default@2 have no daily threshold: not measured under them.
-  if (t.newContacts24h !== undefined) add(ReasonCode.ManyNewContactsDay, 'new_contacts_24h', f.newContacts24h, t.newContacts24h * volume);
+  if (t.newContacts24h !== undefined)
+    add(ReasonCode.ManyNewContactsDay, 'new_contacts_24h', f.newContacts24h, t.newContacts24h * volume);
 
   if (f.calls24h >= t.lowAnswerRate.minCalls && t.lowAnswerRate.max > 0) {
     const rate = f.answered24h / f.calls24h;
@@ -71,11 +94,23 @@ export function assess(f: Features, policy: PolicyDocument): Assessment {
   const sms24 = strengthOf(f.sms24h, t.smsRecipients24h, policy);
   if (sms10 >= sms24) add(ReasonCode.SmsBurst, 'sms_10m', f.sms10m, t.sms10m, sms10);
   else add(ReasonCode.SmsBurst, 'sms_24h', f.sms24h, t.smsRecipients24h, sms24);
-  if (f.ageDays >= 0 && f.ageDays < t.newNumberDays) add(ReasonCode.NewNumber, 'number_age_days', f.ageDays, t.newNumberDays, 1);
+  if (f.ageDays >= 0 && f.ageDays < t.newNumberDays)
+    add(ReasonCode.NewNumber, 'number_age_days', f.ageDays, t.newNumberDays, 1);
   if (f.newSegment) add(ReasonCode.NewSegment, 'new_segment', 1, 1, 1);
   add(ReasonCode.HighRiskCellActivity, 'calls_at_high_risk_cells_24h', f.highRiskActivity, t.highRiskActivity.calls);
-  add(ReasonCode.HighRiskCellPresence, 'high_risk_cell_sightings_24h', f.highRiskSightings, t.highRiskPresence, f.highRiskSightings >= t.highRiskPresence ? 1 : 0);
-  add(ReasonCode.CorroboratedReports, 'corroborated_reporters', f.corroboratedReporters, t.corroboratedReports.reporters);
+  add(
+    ReasonCode.HighRiskCellPresence,
+    'high_risk_cell_sightings_24h',
+    f.highRiskSightings,
+    t.highRiskPresence,
+    f.highRiskSightings >= t.highRiskPresence ? 1 : 0,
+  );
+  add(
+    ReasonCode.CorroboratedReports,
+    'corroborated_reporters',
+    f.corroboratedReporters,
+    t.corroboratedReports.reporters,
+  );
   add(ReasonCode.UncorroboratedReports, 'uncorroborated_reports_30d', f.uncorroboratedReports, t.uncorroboratedReports);
   if (f.registry === 'SUSPECTED') add(ReasonCode.RegistrySuspected, 'registry_suspected', 1, 1, 1);
   if (f.registry === 'CONFIRMED') add(ReasonCode.RegistryConfirmed, 'registry_confirmed', 1, 1, 1);
@@ -89,17 +124,39 @@ export function assess(f: Features, policy: PolicyDocument): Assessment {
   }
 
   const score = round(1 - signals.reduce((remaining, s) => remaining * (1 - s.contribution), 1));
-  return { score, signals: signals.sort((a, b) => b.contribution - a.contribution), action: gate(score, signals, policy) };
+  return {
+    score,
+    signals: signals.sort((a, b) => b.contribution - a.contribution),
+    action: gate(score, signals, policy),
+  };
 }
 
 function gate(score: number, signals: Signal[], policy: PolicyDocument): Action {
   const l = policy.ladder;
-  let action = score >= l.suspend ? Action.Suspend : score >= l.restrict ? Action.Restrict : score >= l.warn ? Action.Warn : score >= l.monitor ? Action.Monitor : Action.None;
+  let action =
+    score >= l.suspend
+      ? Action.Suspend
+      : score >= l.restrict
+        ? Action.Restrict
+        : score >= l.warn
+          ? Action.Warn
+          : score >= l.monitor
+            ? Action.Monitor
+            : Action.None;
   const meaningful = signals.filter((s) => s.contribution >= 0.05);
-  if (meaningful.every((s) => WEAK.has(s.code)) && ladderLevel(action) > ladderLevel(policy.gates.weakEvidenceCap)) action = policy.gates.weakEvidenceCap;
-  if (action === Action.Suspend && policy.gates.suspendMinKinds > 1 && !signals.some((s) => s.code === ReasonCode.RegistryConfirmed)) {
+  if (meaningful.every((s) => WEAK.has(s.code)) && ladderLevel(action) > ladderLevel(policy.gates.weakEvidenceCap))
+    action = policy.gates.weakEvidenceCap;
+  if (
+    action === Action.Suspend &&
+    policy.gates.suspendMinKinds > 1 &&
+    !signals.some((s) => s.code === ReasonCode.RegistryConfirmed)
+  ) {
     // A registry SUSPECTED may be our own flag echoed back: it never counts as a second kind.
-    const kinds = new Set(meaningful.filter((s) => !WEAK.has(s.code) && s.code !== ReasonCode.RegistrySuspected && EVIDENCE_KINDS.has(s.kind)).map((s) => s.kind));
+    const kinds = new Set(
+      meaningful
+        .filter((s) => !WEAK.has(s.code) && s.code !== ReasonCode.RegistrySuspected && EVIDENCE_KINDS.has(s.kind))
+        .map((s) => s.kind),
+    );
     if (kinds.size < policy.gates.suspendMinKinds) action = Action.Restrict;
   }
   return action;

@@ -1,8 +1,24 @@
 import { EventGate } from './event-gate';
 import { UsageProfile, type CarrierEvent } from './events';
 
-const call = (at: number, id?: string): CarrierEvent => ({ type: 'call', id, at, caller: '+8619100000001' as never, callee: '+8619100000002' as never, durationSec: 10, answered: true });
-const subscriber = (at: number): CarrierEvent => ({ type: 'subscriber', at, msisdn: '+8619100000001' as never, carrier: 'CTCC', activatedAt: at, realNameVerified: true, profile: UsageProfile.None });
+const call = (at: number, id?: string): CarrierEvent => ({
+  type: 'call',
+  id,
+  at,
+  caller: '+8619100000001' as never,
+  callee: '+8619100000002' as never,
+  durationSec: 10,
+  answered: true,
+});
+const subscriber = (at: number): CarrierEvent => ({
+  type: 'subscriber',
+  at,
+  msisdn: '+8619100000001' as never,
+  carrier: 'CTCC',
+  activatedAt: at,
+  realNameVerified: true,
+  profile: UsageProfile.None,
+});
 
 const NOW = Date.parse('2025-06-01T12:00:00+08:00');
 const MINUTE = 60_000;
@@ -44,7 +60,9 @@ describe(EventGate.name, () => {
     expect(gate.admit(subscriber(NOW + 10 * MINUTE), NOW)).toBe('future');
     expect(gate.newest).toBe(Number.NEGATIVE_INFINITY);
     // Its id is not remembered either: the same event, sent again once its time has come, is analysed.
-    expect(gate.admit(call(Date.parse('2099-12-31T00:00:00Z'), 'far'), Date.parse('2099-12-31T00:00:00Z'))).toBe('accept');
+    expect(gate.admit(call(Date.parse('2099-12-31T00:00:00Z'), 'far'), Date.parse('2099-12-31T00:00:00Z'))).toBe(
+      'accept',
+    );
   });
 
   it('keeps analysing current events after a refused future one', () => {

@@ -11,8 +11,10 @@ function fail(field: string, reason: string, code = ValidationErrorCode.Malforme
 
 /** An RFC 3339 time with its offset, e.g. 2024-02-06T19:05:00+08:00, as ms since the epoch. */
 export function parseTime(value: unknown, field: string): number {
-  if (value === undefined || value === null || value === '') fail(field, 'a time is required', ValidationErrorCode.Required);
-  if (typeof value !== 'string' || !RFC_3339.test(value)) fail(field, 'must be an RFC 3339 time with an offset, e.g. 2024-02-06T19:05:00+08:00');
+  if (value === undefined || value === null || value === '')
+    fail(field, 'a time is required', ValidationErrorCode.Required);
+  if (typeof value !== 'string' || !RFC_3339.test(value))
+    fail(field, 'must be an RFC 3339 time with an offset, e.g. 2024-02-06T19:05:00+08:00');
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) fail(field, `"${value}" is not a valid time`);
   return ms;

@@ -10,7 +10,16 @@ export const MAX_EVENT_ID_LENGTH = 128;
 /** Event times are after 1970 and before 2100: a later one is a unit mistake (ms for seconds, µs for ms), not a date. */
 const MAX_EVENT_MS = Date.UTC(2100, 0, 1);
 
-const EVENT_TYPES: readonly EventType[] = ['subscriber', 'high_risk_cell', 'call', 'sms', 'location', 'report', 'reactivation', 'police_clear'];
+const EVENT_TYPES: readonly EventType[] = [
+  'subscriber',
+  'high_risk_cell',
+  'call',
+  'sms',
+  'location',
+  'report',
+  'reactivation',
+  'police_clear',
+];
 const PROFILES: readonly string[] = Object.values(UsageProfile);
 const CATEGORIES: readonly string[] = Object.values(ReportCategory);
 
@@ -57,7 +66,14 @@ export function validateEvent(draft: EventDraft, format: EventFormat): CarrierEv
       };
     }
     case 'high_risk_cell':
-      return { type, id, at: v.time('at'), cell: v.cell('cell'), until: v.optionalTime('until'), removed: v.optionalBool('removed') };
+      return {
+        type,
+        id,
+        at: v.time('at'),
+        cell: v.cell('cell'),
+        until: v.optionalTime('until'),
+        removed: v.optionalBool('removed'),
+      };
     case 'call': {
       const durationSec = v.duration('durationSec');
       return {
@@ -72,7 +88,14 @@ export function validateEvent(draft: EventDraft, format: EventFormat): CarrierEv
       };
     }
     case 'sms':
-      return { type, id, at: v.time('at'), sender: v.msisdn('sender'), recipient: v.msisdn('recipient'), cell: v.optionalCell('cell') };
+      return {
+        type,
+        id,
+        at: v.time('at'),
+        sender: v.msisdn('sender'),
+        recipient: v.msisdn('recipient'),
+        cell: v.optionalCell('cell'),
+      };
     case 'location':
       return { type, id, at: v.time('at'), msisdn: v.msisdn('msisdn'), cell: v.cell('cell') };
     case 'report': {
@@ -97,13 +120,15 @@ class Fields {
     const id = this.draft.id;
     if (id === undefined || id === null || id === '') return undefined;
     if (typeof id !== 'string') this.fail('id', 'must be a string');
-    if (id.length > MAX_EVENT_ID_LENGTH) this.fail('id', `at most ${MAX_EVENT_ID_LENGTH} characters`, ValidationErrorCode.OutOfRange);
+    if (id.length > MAX_EVENT_ID_LENGTH)
+      this.fail('id', `at most ${MAX_EVENT_ID_LENGTH} characters`, ValidationErrorCode.OutOfRange);
     return id;
   }
 
   type(): EventType {
     const type = this.draft.type;
-    if (type === undefined || type === null || type === '') this.fail('type', `an event needs a type: ${EVENT_TYPES.join(', ')}`, ValidationErrorCode.Required);
+    if (type === undefined || type === null || type === '')
+      this.fail('type', `an event needs a type: ${EVENT_TYPES.join(', ')}`, ValidationErrorCode.Required);
     if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) {
       this.fail('type', `"${String(type).slice(0, 40)}" is not an event type (${EVENT_TYPES.join(', ')})`);
     }
@@ -162,7 +187,11 @@ class Fields {
   duration(key: string): number {
     const seconds = this.draft[key] ?? 0;
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0 || seconds > MAX_CALL_SECONDS) {
-      this.fail(key, `must be a number of seconds from 0 to ${MAX_CALL_SECONDS} (24 hours)`, typeof seconds === 'number' ? ValidationErrorCode.OutOfRange : ValidationErrorCode.Malformed);
+      this.fail(
+        key,
+        `must be a number of seconds from 0 to ${MAX_CALL_SECONDS} (24 hours)`,
+        typeof seconds === 'number' ? ValidationErrorCode.OutOfRange : ValidationErrorCode.Malformed,
+      );
     }
     return seconds;
   }

@@ -111,7 +111,8 @@ export function measure(
         }
       }
       if (flags & OUT_HIGH_RISK_DWELL) highRiskActivity++;
-      if (flags & OUT_HIGH_RISK && cells.length < 8) cells.push({ cell: store.outCell[i], atSec: store.outAt[i], activity: isSms ? 'sms' : 'call' });
+      if (flags & OUT_HIGH_RISK && cells.length < 8)
+        cells.push({ cell: store.outCell[i], atSec: store.outAt[i], activity: isSms ? 'sms' : 'call' });
     }
   }
   if (sequentialRun < 2) sequentialRun = 0;
@@ -126,7 +127,8 @@ export function measure(
       const i = slot * size + j;
       if (nowSec - store.sightingAt[i] < DAY) {
         highRiskSightings++;
-        if (cells.length < 8) cells.push({ cell: store.sightingCell[i], atSec: store.sightingAt[i], activity: 'location' });
+        if (cells.length < 8)
+          cells.push({ cell: store.sightingCell[i], atSec: store.sightingAt[i], activity: 'location' });
       }
     }
     const rsize = store.layout.reports;

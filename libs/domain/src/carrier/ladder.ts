@@ -52,7 +52,8 @@ export interface Standing {
 }
 
 /** CONFIRMED_FRAUD: the registry lists the number as police-confirmed fraud, which no re-activation lifts (the engine answers it, not the ladder). */
-export type ReactivationOutcome = 'RESTORED' | 'NOT_SUSPENDED' | 'ID_NOT_VERIFIED' | 'REFER_TO_POLICE' | 'CONFIRMED_FRAUD';
+export type ReactivationOutcome =
+  'RESTORED' | 'NOT_SUSPENDED' | 'ID_NOT_VERIFIED' | 'REFER_TO_POLICE' | 'CONFIRMED_FRAUD';
 
 const WINDOW_OF_MEASURE: Record<string, number> = {
   calls_10m: 600,
@@ -89,7 +90,8 @@ export class Ladder {
   levelOf(key: number, atMs: number): Action {
     const standing = this.standings.get(key);
     if (!standing) return Action.None;
-    if ((standing.level === Action.Monitor || standing.level === Action.Warn) && atMs - standing.since > QUIET_RESET_MS) return Action.None;
+    if ((standing.level === Action.Monitor || standing.level === Action.Warn) && atMs - standing.since > QUIET_RESET_MS)
+      return Action.None;
     return standing.level;
   }
 
@@ -112,7 +114,8 @@ export class Ladder {
   /** The same standings under another policy (a policy switch keeps every number where it is). */
   withPolicy(policy: PolicyDocument, shadow = this.shadow): Ladder {
     const next = new Ladder(policy, shadow, this.cellName);
-    for (const [key, standing] of this.standings) next.standings.set(key, { ...standing, chancesUsedAt: [...standing.chancesUsedAt] });
+    for (const [key, standing] of this.standings)
+      next.standings.set(key, { ...standing, chancesUsedAt: [...standing.chancesUsedAt] });
     return next;
   }
 
@@ -142,7 +145,9 @@ export class Ladder {
     const standing = this.ensure(key);
     if (atMs - standing.lastReportAt < REPORT_EVERY_MS) return undefined;
     standing.lastReportAt = atMs;
-    return this.decision(msisdn, atMs, Action.Report, Action.None, assessment.signals, assessment.score, f, [ReasonCode.ForeignHarassment]);
+    return this.decision(msisdn, atMs, Action.Report, Action.None, assessment.signals, assessment.score, f, [
+      ReasonCode.ForeignHarassment,
+    ]);
   }
 
   /** Many reports from people the number never contacted: flagged as a likely attack, once a day. */
@@ -185,7 +190,12 @@ export class Ladder {
   }
 
   /** Re-activation after an ID check: one chance per policy window for a suspension; a restriction just lifts. */
-  reactivate(key: number, msisdn: Msisdn, idVerified: boolean, atMs: number): { outcome: ReactivationOutcome; decision?: Decision } {
+  reactivate(
+    key: number,
+    msisdn: Msisdn,
+    idVerified: boolean,
+    atMs: number,
+  ): { outcome: ReactivationOutcome; decision?: Decision } {
     const current = this.levelOf(key, atMs);
     if (ladderLevel(current) < ladderLevel(Action.Restrict)) return { outcome: 'NOT_SUSPENDED' };
     if (!idVerified) return { outcome: 'ID_NOT_VERIFIED' };
@@ -208,13 +218,28 @@ export class Ladder {
   private ensure(key: number): Standing {
     let standing = this.standings.get(key);
     if (!standing) {
-      standing = { level: Action.None, since: 0, chancesUsedAt: [], lastReportAt: Number.NEGATIVE_INFINITY, attackFlaggedAt: Number.NEGATIVE_INFINITY };
+      standing = {
+        level: Action.None,
+        since: 0,
+        chancesUsedAt: [],
+        lastReportAt: Number.NEGATIVE_INFINITY,
+        attackFlaggedAt: Number.NEGATIVE_INFINITY,
+      };
       this.standings.set(key, standing);
     }
     return standing;
   }
 
-  private decision(msisdn: Msisdn, atMs: number, action: Action, previous: Action, signals: Signal[], score: number, f: Features, reasons?: ReasonCode[]): Decision {
+  private decision(
+    msisdn: Msisdn,
+    atMs: number,
+    action: Action,
+    previous: Action,
+    signals: Signal[],
+    score: number,
+    f: Features,
+    reasons?: ReasonCode[],
+  ): Decision {
     const strongest = signals[0];
     const windowSec = strongest ? (WINDOW_OF_MEASURE[strongest.measure] ?? DAY_SEC) : DAY_SEC;
     const measures = signals.map((s) => ({ name: s.measure, value: s.value, threshold: s.threshold }));
@@ -237,7 +262,14 @@ export class Ladder {
     };
   }
 
-  private plain(msisdn: Msisdn, atMs: number, action: Action, previous: Action, reasons: ReasonCode[], score: number): Decision {
+  private plain(
+    msisdn: Msisdn,
+    atMs: number,
+    action: Action,
+    previous: Action,
+    reasons: ReasonCode[],
+    score: number,
+  ): Decision {
     return {
       at: atMs,
       msisdn,

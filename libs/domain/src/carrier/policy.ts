@@ -97,7 +97,8 @@ const DAY = 86_400_000;
 export const NAIVE_POLICY: PolicyDocument = {
   name: 'naive',
   version: 1,
-  description: '20+ calls in 90 minutes from a new-segment number: suspend; any presence at a high-risk cell: cut data; a few reports: suspend.',
+  description:
+    '20+ calls in 90 minutes from a new-segment number: suspend; any presence at a high-risk cell: cut data; a few reports: suspend.',
   curve: 'step',
   thresholds: {
     calls10m: 1_000_000,
@@ -143,7 +144,8 @@ export const NAIVE_POLICY: PolicyDocument = {
 export const DEFAULT_POLICY_V1: PolicyDocument = {
   name: 'default',
   version: 1,
-  description: 'Weighs behaviour, corroborated reports, dwell at high-risk cells and registry status; suspends only on evidence of two kinds.',
+  description:
+    'Weighs behaviour, corroborated reports, dwell at high-risk cells and registry status; suspends only on evidence of two kinds.',
   curve: 'ramp',
   thresholds: {
     calls10m: 9,
@@ -194,7 +196,8 @@ export const DEFAULT_POLICY_V1: PolicyDocument = {
 export const DEFAULT_POLICY: PolicyDocument = {
   ...DEFAULT_POLICY_V1,
   version: 2,
-  description: 'Weighs behaviour (including new contacts over a whole day), corroborated reports, dwell at high-risk cells and registry status; suspends only on evidence of two kinds.',
+  description:
+    'Weighs behaviour (including new contacts over a whole day), corroborated reports, dwell at high-risk cells and registry status; suspends only on evidence of two kinds.',
   thresholds: { ...DEFAULT_POLICY_V1.thresholds, newContacts24h: 40 },
   weights: { ...DEFAULT_POLICY_V1.weights, [ReasonCode.ManyNewContactsDay]: 0.4 },
 };
@@ -225,7 +228,11 @@ export function validatePolicy(input: unknown): PolicyDocument {
   const p = input as PolicyDocument;
   // A misspelt field would otherwise be ignored and its default silently kept.
   onlyKnownKeys(p, DEFAULT_POLICY, 'policy');
-  check(typeof p.name === 'string' && /^[a-z][a-z0-9_-]{0,39}$/.test(p.name), 'policy.name', 'must be a lower-case name of up to 40 characters');
+  check(
+    typeof p.name === 'string' && /^[a-z][a-z0-9_-]{0,39}$/.test(p.name),
+    'policy.name',
+    'must be a lower-case name of up to 40 characters',
+  );
   check(Number.isInteger(p.version) && p.version >= 1, 'policy.version', 'must be a whole number ≥ 1');
   check(p.curve === 'step' || p.curve === 'ramp', 'policy.curve', 'must be "step" or "ramp"');
   check(!!p.thresholds && typeof p.thresholds === 'object', 'policy.thresholds', 'is required');
@@ -233,7 +240,12 @@ export function validatePolicy(input: unknown): PolicyDocument {
     const value = (p.thresholds as unknown as Record<string, unknown>)[key];
     const field = `policy.thresholds.${key}`;
     if (value === undefined && OPTIONAL_THRESHOLDS.has(key)) continue;
-    if (Array.isArray(template)) check(Array.isArray(value) && value.every((s) => typeof s === 'string' && /^\d{3}$/.test(s)), field, 'must be a list of 3-digit prefixes');
+    if (Array.isArray(template))
+      check(
+        Array.isArray(value) && value.every((s) => typeof s === 'string' && /^\d{3}$/.test(s)),
+        field,
+        'must be a list of 3-digit prefixes',
+      );
     else if (typeof template === 'object') {
       check(!!value && typeof value === 'object', field, 'is required');
       for (const sub of Object.keys(template)) positive((value as Record<string, unknown>)[sub], `${field}.${sub}`);
@@ -242,20 +254,44 @@ export function validatePolicy(input: unknown): PolicyDocument {
   check(!!p.weights && typeof p.weights === 'object', 'policy.weights', 'is required');
   for (const [code, weight] of Object.entries(p.weights)) {
     check((Object.values(ReasonCode) as string[]).includes(code), `policy.weights.${code}`, 'is not a reason code');
-    check(typeof weight === 'number' && weight >= 0 && weight <= 1, `policy.weights.${code}`, 'must be between 0 and 1');
+    check(
+      typeof weight === 'number' && weight >= 0 && weight <= 1,
+      `policy.weights.${code}`,
+      'must be between 0 and 1',
+    );
   }
   for (const profile of Object.values(UsageProfile)) {
     const m = p.profileVolumeMultiplier?.[profile];
-    check(typeof m === 'number' && m >= 1 && m <= 100, `policy.profileVolumeMultiplier.${profile}`, 'must be between 1 and 100');
+    check(
+      typeof m === 'number' && m >= 1 && m <= 100,
+      `policy.profileVolumeMultiplier.${profile}`,
+      'must be between 1 and 100',
+    );
   }
   const l = p.ladder;
-  check(!!l && [l.monitor, l.warn, l.restrict, l.suspend].every((v) => typeof v === 'number' && v > 0 && v <= 1), 'policy.ladder', 'needs monitor, warn, restrict and suspend between 0 and 1');
-  check(l.monitor <= l.warn && l.warn <= l.restrict && l.restrict <= l.suspend, 'policy.ladder', 'must rise: monitor ≤ warn ≤ restrict ≤ suspend');
+  check(
+    !!l && [l.monitor, l.warn, l.restrict, l.suspend].every((v) => typeof v === 'number' && v > 0 && v <= 1),
+    'policy.ladder',
+    'needs monitor, warn, restrict and suspend between 0 and 1',
+  );
+  check(
+    l.monitor <= l.warn && l.warn <= l.restrict && l.restrict <= l.suspend,
+    'policy.ladder',
+    'must rise: monitor ≤ warn ≤ restrict ≤ suspend',
+  );
   const g = p.gates;
-  check(!!g && Number.isInteger(g.suspendMinKinds) && g.suspendMinKinds >= 1 && g.suspendMinKinds <= 4, 'policy.gates.suspendMinKinds', 'must be 1 to 4');
+  check(
+    !!g && Number.isInteger(g.suspendMinKinds) && g.suspendMinKinds >= 1 && g.suspendMinKinds <= 4,
+    'policy.gates.suspendMinKinds',
+    'must be 1 to 4',
+  );
   check(LADDER.includes(g.weakEvidenceCap), 'policy.gates.weakEvidenceCap', `must be one of ${LADDER.join(', ')}`);
   check(typeof g.honestPatternDiscount === 'boolean', 'policy.gates.honestPatternDiscount', 'must be true or false');
-  check(!!p.reactivation && Number.isInteger(p.reactivation.chances) && p.reactivation.chances >= 0, 'policy.reactivation.chances', 'must be a whole number ≥ 0');
+  check(
+    !!p.reactivation && Number.isInteger(p.reactivation.chances) && p.reactivation.chances >= 0,
+    'policy.reactivation.chances',
+    'must be a whole number ≥ 0',
+  );
   positive(p.reactivation.windowDays, 'policy.reactivation.windowDays');
   return { ...p, description: typeof p.description === 'string' ? p.description : '' };
 }
@@ -263,9 +299,22 @@ export function validatePolicy(input: unknown): PolicyDocument {
 const FREE_FORM: ReadonlySet<string> = new Set(['policy.weights', 'policy.description']);
 
 function onlyKnownKeys(value: unknown, template: unknown, field: string): void {
-  if (FREE_FORM.has(field) || !value || typeof value !== 'object' || Array.isArray(value) || !template || typeof template !== 'object' || Array.isArray(template)) return;
+  if (
+    FREE_FORM.has(field) ||
+    !value ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    !template ||
+    typeof template !== 'object' ||
+    Array.isArray(template)
+  )
+    return;
   for (const key of Object.keys(value)) {
     check(key in template, `${field}.${key}`, 'is not a field of a policy document');
-    onlyKnownKeys((value as Record<string, unknown>)[key], (template as Record<string, unknown>)[key], `${field}.${key}`);
+    onlyKnownKeys(
+      (value as Record<string, unknown>)[key],
+      (template as Record<string, unknown>)[key],
+      `${field}.${key}`,
+    );
   }
 }

@@ -95,19 +95,57 @@ export function eventLine(event: CarrierEvent): string {
   const time = (ms: number | undefined) => (ms === undefined ? undefined : formatChinaTime(ms));
   switch (event.type) {
     case 'subscriber':
-      return JSON.stringify({ type: event.type, msisdn: national(event.msisdn), carrier: event.carrier, activatedAt: time(event.activatedAt), realNameVerified: event.realNameVerified, profile: event.profile });
+      return JSON.stringify({
+        type: event.type,
+        msisdn: national(event.msisdn),
+        carrier: event.carrier,
+        activatedAt: time(event.activatedAt),
+        realNameVerified: event.realNameVerified,
+        profile: event.profile,
+      });
     case 'high_risk_cell':
-      return JSON.stringify({ type: event.type, cell: event.cell, at: time(event.at), until: time(event.until), removed: event.removed });
+      return JSON.stringify({
+        type: event.type,
+        cell: event.cell,
+        at: time(event.at),
+        until: time(event.until),
+        removed: event.removed,
+      });
     case 'call':
-      return JSON.stringify({ type: event.type, at: time(event.at), caller: national(event.caller), callee: national(event.callee), durationSec: event.durationSec, answered: event.answered, cell: event.cell });
+      return JSON.stringify({
+        type: event.type,
+        at: time(event.at),
+        caller: national(event.caller),
+        callee: national(event.callee),
+        durationSec: event.durationSec,
+        answered: event.answered,
+        cell: event.cell,
+      });
     case 'sms':
-      return JSON.stringify({ type: event.type, at: time(event.at), sender: national(event.sender), recipient: national(event.recipient), cell: event.cell });
+      return JSON.stringify({
+        type: event.type,
+        at: time(event.at),
+        sender: national(event.sender),
+        recipient: national(event.recipient),
+        cell: event.cell,
+      });
     case 'location':
       return JSON.stringify({ type: event.type, at: time(event.at), msisdn: national(event.msisdn), cell: event.cell });
     case 'report':
-      return JSON.stringify({ type: event.type, at: time(event.at), reporter: national(event.reporter), reported: national(event.reported), category: event.category });
+      return JSON.stringify({
+        type: event.type,
+        at: time(event.at),
+        reporter: national(event.reporter),
+        reported: national(event.reported),
+        category: event.category,
+      });
     case 'reactivation':
-      return JSON.stringify({ type: event.type, at: time(event.at), msisdn: national(event.msisdn), idVerified: event.idVerified });
+      return JSON.stringify({
+        type: event.type,
+        at: time(event.at),
+        msisdn: national(event.msisdn),
+        idVerified: event.idVerified,
+      });
     case 'police_clear':
       return JSON.stringify({ type: event.type, at: time(event.at), msisdn: national(event.msisdn) });
   }

@@ -10,7 +10,11 @@ function flag(overrides: Partial<FlagInput> = {}): FlagInput {
     source: 'carrier:CTCC',
     reasonCodes: ['CALL_BURST'],
     score: 0.8,
-    evidence: { summary: '26 calls to 24 numbers in 85 min', measures: [{ name: 'calls_90m', value: 26, threshold: 20 }], cells: [{ cell: '460-11-23456-1', activity: 'call', at: new Date('2024-02-06T11:00:00Z') }] },
+    evidence: {
+      summary: '26 calls to 24 numbers in 85 min',
+      measures: [{ name: 'calls_90m', value: 26, threshold: 20 }],
+      cells: [{ cell: '460-11-23456-1', activity: 'call', at: new Date('2024-02-06T11:00:00Z') }],
+    },
     observedAt: new Date('2024-02-06T12:00:00Z'),
     ...overrides,
   };
@@ -48,9 +52,29 @@ describe(validateFlag.name, () => {
     ['a time in the future', { observedAt: new Date('2024-02-08T00:00:00Z') }, 'flags[3].observed_at'],
     ['no evidence', { evidence: undefined }, 'flags[3].evidence'],
     ['an empty summary', { evidence: { summary: ' ', measures: [], cells: [] } }, 'flags[3].evidence.summary'],
-    ['a bad cell', { evidence: { summary: 's', measures: [], cells: [{ cell: 'tower-9', activity: 'call' }] } }, 'flags[3].evidence.cells[0].cell'],
-    ['a bad activity', { evidence: { summary: 's', measures: [], cells: [{ cell: '460-00-1-1', activity: 'fly' }] } }, 'flags[3].evidence.cells[0].activity'],
-    ['an inverted window', { evidence: { summary: 's', measures: [], cells: [], windowStart: new Date('2024-02-06T00:00:00Z'), windowEnd: new Date('2024-02-05T00:00:00Z') } }, 'flags[3].evidence.window_end'],
+    [
+      'a bad cell',
+      { evidence: { summary: 's', measures: [], cells: [{ cell: 'tower-9', activity: 'call' }] } },
+      'flags[3].evidence.cells[0].cell',
+    ],
+    [
+      'a bad activity',
+      { evidence: { summary: 's', measures: [], cells: [{ cell: '460-00-1-1', activity: 'fly' }] } },
+      'flags[3].evidence.cells[0].activity',
+    ],
+    [
+      'an inverted window',
+      {
+        evidence: {
+          summary: 's',
+          measures: [],
+          cells: [],
+          windowStart: new Date('2024-02-06T00:00:00Z'),
+          windowEnd: new Date('2024-02-05T00:00:00Z'),
+        },
+      },
+      'flags[3].evidence.window_end',
+    ],
   ])('refuses %s, naming %s', (_label, overrides, field) => {
     expect(fieldOf(() => validateFlag(flag(overrides), 'flags[3].', now))).toBe(field);
   });
@@ -59,11 +83,18 @@ describe(validateFlag.name, () => {
 describe(validateFlagBatch.name, () => {
   it('refuses an empty batch and one over the maximum', () => {
     expect(fieldOf(() => validateFlagBatch([], now))).toBe('flags');
-    expect(() => validateFlagBatch(Array.from({ length: MAX_FLAGS_PER_BATCH + 1 }, (_, i) => flag({ idempotencyKey: `k${i}` })), now)).toThrow(/at most 1000 flags/);
+    expect(() =>
+      validateFlagBatch(
+        Array.from({ length: MAX_FLAGS_PER_BATCH + 1 }, (_, i) => flag({ idempotencyKey: `k${i}` })),
+        now,
+      ),
+    ).toThrow(/at most 1000 flags/);
   });
 
   it('names the index of the first bad flag', () => {
-    expect(fieldOf(() => validateFlagBatch([flag({ idempotencyKey: 'a' }), flag({ idempotencyKey: 'b', score: 2 })], now))).toBe('flags[1].score');
+    expect(
+      fieldOf(() => validateFlagBatch([flag({ idempotencyKey: 'a' }), flag({ idempotencyKey: 'b', score: 2 })], now)),
+    ).toBe('flags[1].score');
   });
 
   it('accepts a key repeated with the same content, refuses it with other content', () => {
@@ -74,6 +105,8 @@ describe(validateFlagBatch.name, () => {
 
 describe(canonicalJson.name, () => {
   it('does not depend on key order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: new Date(0) } })).toBe(canonicalJson({ a: { c: new Date(0), d: [1, { y: 2, z: 1 }] }, b: 1 }));
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: new Date(0) } })).toBe(
+      canonicalJson({ a: { c: new Date(0), d: [1, { y: 2, z: 1 }] }, b: 1 }),
+    );
   });
 });

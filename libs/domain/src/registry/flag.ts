@@ -82,25 +82,38 @@ export function validateIdempotencyKey(key: string | undefined, field: string): 
 function validateEvidence(input: EvidenceInput | undefined, field: string, now: Date): Evidence {
   if (!input) throw invalid(field, 'evidence is required', ValidationErrorCode.Required);
   const summary = (input.summary ?? '').trim();
-  if (!summary) throw invalid(`${field}.summary`, 'a summary of the evidence is required', ValidationErrorCode.Required);
-  if (summary.length > MAX_SUMMARY) throw invalid(`${field}.summary`, `at most ${MAX_SUMMARY} characters`, ValidationErrorCode.OutOfRange);
+  if (!summary)
+    throw invalid(`${field}.summary`, 'a summary of the evidence is required', ValidationErrorCode.Required);
+  if (summary.length > MAX_SUMMARY)
+    throw invalid(`${field}.summary`, `at most ${MAX_SUMMARY} characters`, ValidationErrorCode.OutOfRange);
   const windowStart = input.windowStart ?? null;
   const windowEnd = input.windowEnd ?? null;
-  if (windowStart && windowEnd && windowStart > windowEnd) throw invalid(`${field}.window_end`, 'must not be before window_start', ValidationErrorCode.OutOfRange);
-  if (input.measures.length > MAX_MEASURES) throw invalid(`${field}.measures`, `at most ${MAX_MEASURES} measures`, ValidationErrorCode.OutOfRange);
+  if (windowStart && windowEnd && windowStart > windowEnd)
+    throw invalid(`${field}.window_end`, 'must not be before window_start', ValidationErrorCode.OutOfRange);
+  if (input.measures.length > MAX_MEASURES)
+    throw invalid(`${field}.measures`, `at most ${MAX_MEASURES} measures`, ValidationErrorCode.OutOfRange);
   input.measures.forEach((m, i) => {
     if (!m.name) throw invalid(`${field}.measures[${i}].name`, 'a name is required', ValidationErrorCode.Required);
     if (!Number.isFinite(m.value)) throw invalid(`${field}.measures[${i}].value`, 'must be a finite number');
     if (!Number.isFinite(m.threshold)) throw invalid(`${field}.measures[${i}].threshold`, 'must be a finite number');
   });
-  if (input.cells.length > MAX_CELLS) throw invalid(`${field}.cells`, `at most ${MAX_CELLS} cells`, ValidationErrorCode.OutOfRange);
+  if (input.cells.length > MAX_CELLS)
+    throw invalid(`${field}.cells`, `at most ${MAX_CELLS} cells`, ValidationErrorCode.OutOfRange);
   const cells = input.cells.map((c, i) => {
     const cell = parseCellId(c.cell, `${field}.cells[${i}].cell`);
-    if (!CELL_ACTIVITIES.includes(c.activity)) throw invalid(`${field}.cells[${i}].activity`, `must be one of ${CELL_ACTIVITIES.join(', ')}`);
-    if (c.at && c.at.getTime() > now.getTime() + MAX_FUTURE_MS) throw invalid(`${field}.cells[${i}].at`, 'is in the future', ValidationErrorCode.OutOfRange);
+    if (!CELL_ACTIVITIES.includes(c.activity))
+      throw invalid(`${field}.cells[${i}].activity`, `must be one of ${CELL_ACTIVITIES.join(', ')}`);
+    if (c.at && c.at.getTime() > now.getTime() + MAX_FUTURE_MS)
+      throw invalid(`${field}.cells[${i}].at`, 'is in the future', ValidationErrorCode.OutOfRange);
     return { cell, at: c.at ?? null, activity: c.activity as CellActivity };
   });
-  return { summary, windowStart, windowEnd, measures: input.measures.map(({ name, value, threshold }) => ({ name, value, threshold })), cells };
+  return {
+    summary,
+    windowStart,
+    windowEnd,
+    measures: input.measures.map(({ name, value, threshold }) => ({ name, value, threshold })),
+    cells,
+  };
 }
 
 /** Validates one flag; errors name the field under `prefix` (e.g. `flags[3].`). */
@@ -108,17 +121,39 @@ export function validateFlag(input: FlagInput, prefix: string, now: Date): Flag 
   const idempotencyKey = validateIdempotencyKey(input.idempotencyKey, `${prefix}idempotency_key`);
   const msisdn = normaliseMsisdn(input.msisdn, `${prefix}msisdn`);
   if (!input.source) throw invalid(`${prefix}source`, 'a source is required', ValidationErrorCode.Required);
-  if (!SOURCE.test(input.source)) throw invalid(`${prefix}source`, `"${input.source.slice(0, 40)}" is not a source: use carrier:<${CARRIER_IDS.join('|')}> or admin`);
-  if (input.reasonCodes.length === 0) throw invalid(`${prefix}reason_codes`, 'at least one reason code is required', ValidationErrorCode.Required);
-  if (input.reasonCodes.length > MAX_REASON_CODES) throw invalid(`${prefix}reason_codes`, `at most ${MAX_REASON_CODES} reason codes`, ValidationErrorCode.OutOfRange);
+  if (!SOURCE.test(input.source))
+    throw invalid(
+      `${prefix}source`,
+      `"${input.source.slice(0, 40)}" is not a source: use carrier:<${CARRIER_IDS.join('|')}> or admin`,
+    );
+  if (input.reasonCodes.length === 0)
+    throw invalid(`${prefix}reason_codes`, 'at least one reason code is required', ValidationErrorCode.Required);
+  if (input.reasonCodes.length > MAX_REASON_CODES)
+    throw invalid(`${prefix}reason_codes`, `at most ${MAX_REASON_CODES} reason codes`, ValidationErrorCode.OutOfRange);
   input.reasonCodes.forEach((code, i) => {
-    if (!REASON_CODE.test(code)) throw invalid(`${prefix}reason_codes[${i}]`, `"${code.slice(0, 40)}" is not a reason code (UPPER_SNAKE_CASE)`);
+    if (!REASON_CODE.test(code))
+      throw invalid(`${prefix}reason_codes[${i}]`, `"${code.slice(0, 40)}" is not a reason code (UPPER_SNAKE_CASE)`);
   });
-  if (!Number.isFinite(input.score) || input.score < 0 || input.score > 1) throw invalid(`${prefix}score`, 'must be between 0 and 1', ValidationErrorCode.OutOfRange);
-  if (!input.observedAt) throw invalid(`${prefix}observed_at`, 'the time the evidence was observed is required', ValidationErrorCode.Required);
-  if (input.observedAt.getTime() > now.getTime() + MAX_FUTURE_MS) throw invalid(`${prefix}observed_at`, 'is in the future', ValidationErrorCode.OutOfRange);
+  if (!Number.isFinite(input.score) || input.score < 0 || input.score > 1)
+    throw invalid(`${prefix}score`, 'must be between 0 and 1', ValidationErrorCode.OutOfRange);
+  if (!input.observedAt)
+    throw invalid(
+      `${prefix}observed_at`,
+      'the time the evidence was observed is required',
+      ValidationErrorCode.Required,
+    );
+  if (input.observedAt.getTime() > now.getTime() + MAX_FUTURE_MS)
+    throw invalid(`${prefix}observed_at`, 'is in the future', ValidationErrorCode.OutOfRange);
   const evidence = validateEvidence(input.evidence, `${prefix}evidence`, now);
-  const flag = { idempotencyKey, msisdn, source: input.source, reasonCodes: [...input.reasonCodes], score: input.score, evidence, observedAt: input.observedAt };
+  const flag = {
+    idempotencyKey,
+    msisdn,
+    source: input.source,
+    reasonCodes: [...input.reasonCodes],
+    score: input.score,
+    evidence,
+    observedAt: input.observedAt,
+  };
   return { ...flag, contentHash: contentHash(flag) };
 }
 
@@ -131,7 +166,9 @@ export function contentHash(value: unknown): string {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      );
     }
     return v;
   });
@@ -140,7 +177,12 @@ export function canonicalJson(value: unknown): string {
 /** Validates a whole batch: one bad flag refuses it, naming its index and field. */
 export function validateFlagBatch(inputs: FlagInput[], now: Date): Flag[] {
   if (inputs.length === 0) throw invalid('flags', 'at least one flag is required', ValidationErrorCode.Required);
-  if (inputs.length > MAX_FLAGS_PER_BATCH) throw invalid('flags', `at most ${MAX_FLAGS_PER_BATCH} flags per call, got ${inputs.length}`, ValidationErrorCode.OutOfRange);
+  if (inputs.length > MAX_FLAGS_PER_BATCH)
+    throw invalid(
+      'flags',
+      `at most ${MAX_FLAGS_PER_BATCH} flags per call, got ${inputs.length}`,
+      ValidationErrorCode.OutOfRange,
+    );
   const flags = inputs.map((input, i) => validateFlag(input, `flags[${i}].`, now));
   const seen = new Map<string, Flag>();
   flags.forEach((flag, i) => {

@@ -1,4 +1,12 @@
-import { applyFlag, NOT_LISTED, RegistryStatus, statusAfterVerification, verificationRefusal, VerificationOutcome, type NumberState } from './number-status';
+import {
+  applyFlag,
+  NOT_LISTED,
+  RegistryStatus,
+  statusAfterVerification,
+  verificationRefusal,
+  VerificationOutcome,
+  type NumberState,
+} from './number-status';
 
 const at = (iso: string) => new Date(iso);
 const cleared = (when: string): NumberState => ({ status: RegistryStatus.Cleared, version: 7, clearedAt: at(when) });
@@ -7,15 +15,27 @@ describe(applyFlag.name, () => {
   const evidence = { observedAt: at('2024-02-06T12:00:00Z'), windowStart: null };
 
   it('lists a number that was not listed', () => {
-    expect(applyFlag(NOT_LISTED, evidence)).toEqual({ status: RegistryStatus.Suspected, changed: true, protectedByClearance: false });
+    expect(applyFlag(NOT_LISTED, evidence)).toEqual({
+      status: RegistryStatus.Suspected,
+      changed: true,
+      protectedByClearance: false,
+    });
   });
 
   it.each([RegistryStatus.Suspected, RegistryStatus.Confirmed])('leaves %s as it is', (status) => {
-    expect(applyFlag({ status, version: 3, clearedAt: null }, evidence)).toEqual({ status, changed: false, protectedByClearance: false });
+    expect(applyFlag({ status, version: 3, clearedAt: null }, evidence)).toEqual({
+      status,
+      changed: false,
+      protectedByClearance: false,
+    });
   });
 
   it('protects a cleared number against evidence observed before the clearance', () => {
-    expect(applyFlag(cleared('2024-02-07T00:00:00Z'), evidence)).toEqual({ status: RegistryStatus.Cleared, changed: false, protectedByClearance: true });
+    expect(applyFlag(cleared('2024-02-07T00:00:00Z'), evidence)).toEqual({
+      status: RegistryStatus.Cleared,
+      changed: false,
+      protectedByClearance: true,
+    });
   });
 
   it('protects it against evidence whose window began before the clearance', () => {
@@ -25,7 +45,11 @@ describe(applyFlag.name, () => {
 
   it('lists it again on evidence gathered wholly after the clearance', () => {
     const fresh = { observedAt: at('2024-02-09T00:00:00Z'), windowStart: at('2024-02-08T00:00:00Z') };
-    expect(applyFlag(cleared('2024-02-07T00:00:00Z'), fresh)).toEqual({ status: RegistryStatus.Suspected, changed: true, protectedByClearance: false });
+    expect(applyFlag(cleared('2024-02-07T00:00:00Z'), fresh)).toEqual({
+      status: RegistryStatus.Suspected,
+      changed: true,
+      protectedByClearance: false,
+    });
   });
 });
 

@@ -41,7 +41,10 @@ export function applyFlag(state: NumberState, evidence: { observedAt: Date; wind
       return { status: state.status, changed: false, protectedByClearance: false };
     case RegistryStatus.Cleared: {
       const clearedAt = state.clearedAt?.getTime() ?? Number.POSITIVE_INFINITY;
-      const firstObserved = Math.min(evidence.observedAt.getTime(), evidence.windowStart?.getTime() ?? Number.POSITIVE_INFINITY);
+      const firstObserved = Math.min(
+        evidence.observedAt.getTime(),
+        evidence.windowStart?.getTime() ?? Number.POSITIVE_INFINITY,
+      );
       if (firstObserved <= clearedAt) {
         return { status: RegistryStatus.Cleared, changed: false, protectedByClearance: true };
       }

@@ -46,7 +46,11 @@ describe(AuthGuard.name, () => {
   /** A call as Nest hands it to guards, without a grpc-js call object (so the RPC name comes from @GrpcMethod). */
   const call = (controller: object, method: string, role?: string, request: object = {}) => {
     const metadata = new Metadata();
-    if (role) metadata.set('authorization', `Bearer ${signToken({ subject: `${role}-1`, role, ttlSeconds: 60 }, keys.privateKey)}`);
+    if (role)
+      metadata.set(
+        'authorization',
+        `Bearer ${signToken({ subject: `${role}-1`, role, ttlSeconds: 60 }, keys.privateKey)}`,
+      );
     const handler = (controller as Record<string, () => void>)[method]!;
     const context = new ExecutionContextHost([request, metadata], controller.constructor as never, handler);
     context.setType('rpc');
@@ -71,7 +75,13 @@ describe(AuthGuard.name, () => {
     await expect(call(auditors, 'listAuditEvents', 'auditor').activate()).resolves.toBe(true);
     const denied = await refusal(call(auditors, 'listAuditEvents', 'police').activate());
     expect(denied.kind).toBe(ErrorKind.PermissionDenied);
-    expect(entries).toMatchObject([{ action: 'fraud.registry.v1.RegistryService/ListAuditEvents', outcome: GrpcCode[GrpcCode.PERMISSION_DENIED], actor: 'police-1' }]);
+    expect(entries).toMatchObject([
+      {
+        action: 'fraud.registry.v1.RegistryService/ListAuditEvents',
+        outcome: GrpcCode[GrpcCode.PERMISSION_DENIED],
+        actor: 'police-1',
+      },
+    ]);
   });
 
   it("lets a handler's own marking override its controller's", async () => {
@@ -96,7 +106,10 @@ describe(AuthGuard.name, () => {
     try {
       const denied = await refusal(call(new AuditorsController(), 'listAuditEvents').activate());
       expect(denied.kind).toBe(ErrorKind.Unauthenticated);
-      expect(logged).toHaveBeenCalledWith('audit of a refused call failed: disk full', expect.stringContaining('"outcome":"UNAUTHENTICATED"'));
+      expect(logged).toHaveBeenCalledWith(
+        'audit of a refused call failed: disk full',
+        expect.stringContaining('"outcome":"UNAUTHENTICATED"'),
+      );
     } finally {
       logged.mockRestore();
     }
@@ -111,13 +124,19 @@ describe(AuthGuard.name, () => {
       method: 'POST',
       url: '/api/directives',
       route: { path: '/api/directives' },
-      headers: role ? { authorization: `Bearer ${signToken({ subject: `${role}-1`, role, ttlSeconds: 60 }, keys.privateKey)}` } : {},
+      headers: role
+        ? { authorization: `Bearer ${signToken({ subject: `${role}-1`, role, ttlSeconds: 60 }, keys.privateKey)}` }
+        : {},
       body: { msisdn: '+8619100000001' },
       ...extra,
     });
     const activate = (req: object) => {
       const controller = new DashboardController();
-      const context = new ExecutionContextHost([req, {}, () => undefined], DashboardController as never, controller.issue);
+      const context = new ExecutionContextHost(
+        [req, {}, () => undefined],
+        DashboardController as never,
+        controller.issue,
+      );
       context.setType('http');
       return guard.canActivate(context);
     };
@@ -134,8 +153,16 @@ describe(AuthGuard.name, () => {
       expect((await refusal(activate(request()))).kind).toBe(ErrorKind.Unauthenticated);
       expect((await refusal(activate(request('analyst')))).kind).toBe(ErrorKind.PermissionDenied);
       expect(entries).toEqual([
-        expect.objectContaining({ action: 'HTTP POST /api/directives', target: '+8619100000001', outcome: 'UNAUTHENTICATED' }),
-        expect.objectContaining({ action: 'HTTP POST /api/directives', actor: 'analyst-1', outcome: 'PERMISSION_DENIED' }),
+        expect.objectContaining({
+          action: 'HTTP POST /api/directives',
+          target: '+8619100000001',
+          outcome: 'UNAUTHENTICATED',
+        }),
+        expect.objectContaining({
+          action: 'HTTP POST /api/directives',
+          actor: 'analyst-1',
+          outcome: 'PERMISSION_DENIED',
+        }),
       ]);
     });
   });

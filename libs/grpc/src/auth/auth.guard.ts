@@ -59,7 +59,12 @@ export class AuthGuard implements CanActivate {
     @Optional() @Inject(AUTH_OWN_CARRIER) private readonly ownCarrier?: CarrierId,
     @Optional() @Inject(AUTH_OWN_PROVINCE) private readonly ownProvince?: string,
   ) {
-    this.tokens = new VerifiedTokens(verificationKey ?? loadVerificationKey(env), undefined, undefined, authClockSkewSeconds(env));
+    this.tokens = new VerifiedTokens(
+      verificationKey ?? loadVerificationKey(env),
+      undefined,
+      undefined,
+      authClockSkewSeconds(env),
+    );
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -67,7 +72,10 @@ export class AuthGuard implements CanActivate {
     if (type !== 'rpc' && type !== 'http') return true;
     // gRPC calls carry the token in metadata, HTTP requests (the dashboard's API) in a header.
     const carrier = type === 'rpc' ? metadataOf(context) : context.switchToHttp().getRequest<HttpRequest>();
-    const authorization = type === 'rpc' ? (carrier as Metadata | undefined)?.get('authorization').map(String) ?? [] : headerValues(carrier as HttpRequest, 'authorization');
+    const authorization =
+      type === 'rpc'
+        ? ((carrier as Metadata | undefined)?.get('authorization').map(String) ?? [])
+        : headerValues(carrier as HttpRequest, 'authorization');
     const access = this.accessOf(context);
     if (access === 'public') {
       // A valid token on a public call still identifies the caller; a bad one is ignored.
@@ -83,22 +91,41 @@ export class AuthGuard implements CanActivate {
       principal = this.tokens.verify(bearerToken(authorization));
     } catch (error) {
       const refusal =
-        error instanceof AuthError ? error : error instanceof TokenError ? new AuthError('INVALID_TOKEN', `invalid token: ${error.message}`) : undefined;
+        error instanceof AuthError
+          ? error
+          : error instanceof TokenError
+            ? new AuthError('INVALID_TOKEN', `invalid token: ${error.message}`)
+            : undefined;
       if (!refusal) throw error;
       return this.refuse(context, undefined, refusal);
     }
     if (allowed !== undefined && !allowed.includes(principal.kind)) {
-      await this.refuse(context, principal, new AuthError('ROLE_NOT_ALLOWED', `role ${principal.role} may not call ${rpcActionOf(context)}`), { allowed });
+      await this.refuse(
+        context,
+        principal,
+        new AuthError('ROLE_NOT_ALLOWED', `role ${principal.role} may not call ${rpcActionOf(context)}`),
+        { allowed },
+      );
     }
     if (this.ownCarrier !== undefined && principal.kind === RoleKind.Carrier && principal.scope !== this.ownCarrier) {
-      await this.refuse(context, principal, new AuthError('ROLE_NOT_ALLOWED', `role ${principal.role} may not call carrier ${this.ownCarrier}'s service`), {
-        ownCarrier: this.ownCarrier,
-      });
+      await this.refuse(
+        context,
+        principal,
+        new AuthError('ROLE_NOT_ALLOWED', `role ${principal.role} may not call carrier ${this.ownCarrier}'s service`),
+        {
+          ownCarrier: this.ownCarrier,
+        },
+      );
     }
     if (this.ownProvince !== undefined && principal.kind === RoleKind.Admin && principal.scope !== this.ownProvince) {
-      await this.refuse(context, principal, new AuthError('ROLE_NOT_ALLOWED', `role ${principal.role} may not act in province ${this.ownProvince}`), {
-        ownProvince: this.ownProvince,
-      });
+      await this.refuse(
+        context,
+        principal,
+        new AuthError('ROLE_NOT_ALLOWED', `role ${principal.role} may not act in province ${this.ownProvince}`),
+        {
+          ownProvince: this.ownProvince,
+        },
+      );
     }
     await this.admitText(context, principal);
     if (carrier) attachPrincipal(carrier, principal);
@@ -111,7 +138,12 @@ export class AuthGuard implements CanActivate {
       context.getType() === 'http'
         ? controlCharacterField(httpFields(context.switchToHttp().getRequest<HttpRequest>()), 'as_sent')
         : controlCharacterField(context.switchToRpc().getData<unknown>());
-    if (field !== undefined) await this.refuse(context, principal, new ValidationError(ValidationErrorCode.Malformed, field, 'must not contain control characters (such as NUL)'));
+    if (field !== undefined)
+      await this.refuse(
+        context,
+        principal,
+        new ValidationError(ValidationErrorCode.Malformed, field, 'must not contain control characters (such as NUL)'),
+      );
   }
 
   /** The handler's own marking wins over its controller's: @Public() or @Roles(...), else the class's, else any valid token. */
@@ -134,8 +166,16 @@ export class AuthGuard implements CanActivate {
   }
 
   /** Audits the refusal (a lost line is at least loud), then throws it to the caller. */
-  private async refuse(context: ExecutionContext, principal: Principal | undefined, refusal: DomainError, extra: Record<string, unknown> = {}): Promise<never> {
-    const request = context.getType() === 'http' ? httpFields(context.switchToHttp().getRequest<HttpRequest>()) : context.switchToRpc().getData<unknown>();
+  private async refuse(
+    context: ExecutionContext,
+    principal: Principal | undefined,
+    refusal: DomainError,
+    extra: Record<string, unknown> = {},
+  ): Promise<never> {
+    const request =
+      context.getType() === 'http'
+        ? httpFields(context.switchToHttp().getRequest<HttpRequest>())
+        : context.switchToRpc().getData<unknown>();
     const entry: AuditEntry = {
       actor: principal?.subject ?? '',
       role: principal?.role ?? '',
@@ -170,7 +210,8 @@ export interface HttpRequest {
 function headerValues(request: HttpRequest | undefined, name: string): string[] {
   if (request?.rawHeaders) {
     const values: string[] = [];
-    for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) if (request.rawHeaders[i].toLowerCase() === name) values.push(request.rawHeaders[i + 1]);
+    for (let i = 0; i + 1 < request.rawHeaders.length; i += 2)
+      if (request.rawHeaders[i].toLowerCase() === name) values.push(request.rawHeaders[i + 1]);
     return values;
   }
   const value = request?.headers[name];
@@ -179,7 +220,8 @@ function headerValues(request: HttpRequest | undefined, name: string): string[] 
 
 /** An HTTP request's number, purpose and case, wherever it carries them. */
 function httpFields(request: HttpRequest): Record<string, unknown> {
-  const body = typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>) : {};
+  const body =
+    typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>) : {};
   return { ...body, ...(request.query ?? {}), ...(request.params ?? {}) };
 }
 

@@ -3,7 +3,14 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@app/config';
-import { authKeyDir, loadOrCreateSigningKeys, loadSigningKey, loadVerificationKey, SIGNING_KEY_FILE, VERIFICATION_KEY_FILE } from './keys';
+import {
+  authKeyDir,
+  loadOrCreateSigningKeys,
+  loadSigningKey,
+  loadVerificationKey,
+  SIGNING_KEY_FILE,
+  VERIFICATION_KEY_FILE,
+} from './keys';
 
 describe('token keys', () => {
   let dir: string;
@@ -27,7 +34,10 @@ describe('token keys', () => {
 
   it('refuses a public key file that belongs to another private key', () => {
     loadOrCreateSigningKeys(dir);
-    writeFileSync(join(dir, VERIFICATION_KEY_FILE), generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(
+      join(dir, VERIFICATION_KEY_FILE),
+      generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }),
+    );
     expect(() => loadOrCreateSigningKeys(dir)).toThrow(/does not belong to/);
   });
 
@@ -42,19 +52,30 @@ describe('token keys', () => {
   it('uses AUTH_KEY_DIR, AUTH_PUBLIC_KEY_FILE and AUTH_PRIVATE_KEY_FILE when set', () => {
     const { privateKeyFile, publicKeyFile, privateKey, publicKey } = loadOrCreateSigningKeys(join(dir, 'elsewhere'));
     expect(pairs(loadSigningKey({ AUTH_KEY_DIR: join(dir, 'elsewhere') }), publicKey)).toBe(true);
-    expect(pairs(privateKey, loadVerificationKey({ AUTH_PUBLIC_KEY_FILE: publicKeyFile, DATA_DIR: join(dir, 'unused') }))).toBe(true);
+    expect(
+      pairs(privateKey, loadVerificationKey({ AUTH_PUBLIC_KEY_FILE: publicKeyFile, DATA_DIR: join(dir, 'unused') })),
+    ).toBe(true);
     expect(pairs(loadSigningKey({ AUTH_PRIVATE_KEY_FILE: privateKeyFile }), publicKey)).toBe(true);
   });
 
   it('names the variable when a configured key is missing or not Ed25519', () => {
-    expect(() => loadVerificationKey({ AUTH_PUBLIC_KEY_FILE: join(dir, 'nope.pub') })).toThrow(new ConfigError('AUTH_PUBLIC_KEY_FILE', `${join(dir, 'nope.pub')} does not exist`));
+    expect(() => loadVerificationKey({ AUTH_PUBLIC_KEY_FILE: join(dir, 'nope.pub') })).toThrow(
+      new ConfigError('AUTH_PUBLIC_KEY_FILE', `${join(dir, 'nope.pub')} does not exist`),
+    );
     const rsa = join(dir, 'rsa.pub');
-    writeFileSync(rsa, generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }));
-    expect(() => loadVerificationKey({ AUTH_PUBLIC_KEY_FILE: rsa })).toThrow(/AUTH_PUBLIC_KEY_FILE: .*is a rsa key; tokens use Ed25519/);
+    writeFileSync(
+      rsa,
+      generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }),
+    );
+    expect(() => loadVerificationKey({ AUTH_PUBLIC_KEY_FILE: rsa })).toThrow(
+      /AUTH_PUBLIC_KEY_FILE: .*is a rsa key; tokens use Ed25519/,
+    );
   });
 
   it('never generates keys in production', () => {
     expect(() => loadVerificationKey({ DATA_DIR: dir, NODE_ENV: 'production' })).toThrow(ConfigError);
-    expect(() => loadSigningKey({ DATA_DIR: dir, NODE_ENV: 'production' })).toThrow(/AUTH_PRIVATE_KEY_FILE: is required in production/);
+    expect(() => loadSigningKey({ DATA_DIR: dir, NODE_ENV: 'production' })).toThrow(
+      /AUTH_PRIVATE_KEY_FILE: is required in production/,
+    );
   });
 });

@@ -95,7 +95,10 @@ export function loadSigningKey(env: Env): KeyObject {
 
 function refuseInProduction(env: Env, variable: string): void {
   if (envOptional(env, 'NODE_ENV') === 'production') {
-    throw new ConfigError(variable, `is required in production (no key found in ${authKeyDir(env)}, and none is generated there in production)`);
+    throw new ConfigError(
+      variable,
+      `is required in production (no key found in ${authKeyDir(env)}, and none is generated there in production)`,
+    );
   }
 }
 
@@ -117,7 +120,8 @@ function parseKey(pem: string, type: 'private' | 'public', file: string, use = '
   } catch (error) {
     throw new Error(`${file} is not a PEM ${type} key: ${(error as Error).message}`, { cause: error });
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${file} is a ${key.asymmetricKeyType} key; ${use} use Ed25519`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`${file} is a ${key.asymmetricKeyType} key; ${use} use Ed25519`);
   if (key.type !== type) throw new Error(`${file} holds a ${key.type} key, expected a ${type} key`);
   return key;
 }

@@ -21,7 +21,8 @@ export function parseTtl(text: string): number {
   const match = /^(\d+)([smhd]?)$/.exec(text.trim());
   if (!match) throw new TtlError(`--ttl "${text}" is not a duration like 3600, 30m, 8h or 2d`);
   const seconds = Number(match[1]) * (UNIT_SECONDS[match[2] || 's'] ?? 1);
-  if (seconds <= 0 || seconds > MAX_MINTED_TTL_SECONDS) throw new TtlError(`--ttl must be between 1 second and 30 days, got ${text}`);
+  if (seconds <= 0 || seconds > MAX_MINTED_TTL_SECONDS)
+    throw new TtlError(`--ttl must be between 1 second and 30 days, got ${text}`);
   return seconds;
 }
 
@@ -47,6 +48,9 @@ export interface MintedToken {
 export function mintToken(request: MintRequest, env: Env): MintedToken {
   const role = parseRole(request.role);
   const subject = request.subject ?? defaultSubject(request.role);
-  const token = signToken({ subject, role: request.role, ttlSeconds: request.ttlSeconds, issuer: request.issuer }, loadSigningKey(env));
+  const token = signToken(
+    { subject, role: request.role, ttlSeconds: request.ttlSeconds, issuer: request.issuer },
+    loadSigningKey(env),
+  );
   return { token, role, subject };
 }

@@ -41,10 +41,17 @@ export function metadataOf(context: ExecutionContext): Metadata | undefined {
 
 /** Duck-typed: Nest may load its own copy of grpc-js (createRequire), so instanceof is unreliable. */
 function isMetadata(value: unknown): value is Metadata {
-  return typeof value === 'object' && value !== null && typeof (value as Metadata).get === 'function' && typeof (value as Metadata).getMap === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Metadata).get === 'function' &&
+    typeof (value as Metadata).getMap === 'function'
+  );
 }
 
 /** The caller the AuthGuard verified for a gRPC call or an HTTP request, if any (public handlers may have none). */
 export function callPrincipalOf(context: ExecutionContext): Principal | undefined {
-  return maybePrincipalOf(context.getType() === 'http' ? context.switchToHttp().getRequest<object>() : metadataOf(context));
+  return maybePrincipalOf(
+    context.getType() === 'http' ? context.switchToHttp().getRequest<object>() : metadataOf(context),
+  );
 }

@@ -16,13 +16,30 @@ describe('roles', () => {
   });
 
   it.each([
-    '', 'carrier', 'carrier:', 'carrier:cmcc', 'carrier:XXXX', 'admin', 'admin:', 'admin:Sichuan', 'admin:si chuan', 'admin:四川', 'admin:x',
-    'police:beijing', 'auditor:', 'Police', 'root', ' police', 'carrier:CMCC:extra',
+    '',
+    'carrier',
+    'carrier:',
+    'carrier:cmcc',
+    'carrier:XXXX',
+    'admin',
+    'admin:',
+    'admin:Sichuan',
+    'admin:si chuan',
+    'admin:四川',
+    'admin:x',
+    'police:beijing',
+    'auditor:',
+    'Police',
+    'root',
+    ' police',
+    'carrier:CMCC:extra',
   ])('refuses %j', (text) => {
     expect(() => parseRole(text)).toThrow(RoleError);
   });
 
   it('names the accepted forms', () => {
-    expect(() => parseRole('carrier:ABC')).toThrow('unknown role "carrier:ABC": carrier roles are carrier:<ID> with ID one of CMCC, CUCC, CTCC, CBN');
+    expect(() => parseRole('carrier:ABC')).toThrow(
+      'unknown role "carrier:ABC": carrier roles are carrier:<ID> with ID one of CMCC, CUCC, CTCC, CBN',
+    );
   });
 });

@@ -57,7 +57,8 @@ export function parseRole(role: string): Role {
     return { kind: RoleKind.Carrier, scope };
   }
   if (kind === RoleKind.Admin) {
-    if (scope === undefined || !PROVINCE.test(scope)) throw new RoleError(role, 'admin roles are admin:<province> in lower-case ascii letters, e.g. admin:sichuan');
+    if (scope === undefined || !PROVINCE.test(scope))
+      throw new RoleError(role, 'admin roles are admin:<province> in lower-case ascii letters, e.g. admin:sichuan');
     return { kind: RoleKind.Admin, scope };
   }
   if (UNSCOPED.has(kind)) {

@@ -53,10 +53,15 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 export type KeyInput = KeyObject | string | Buffer;
 
-export function signToken(claims: TokenClaims, privateKey: KeyInput, nowSeconds = Math.floor(Date.now() / 1000)): string {
+export function signToken(
+  claims: TokenClaims,
+  privateKey: KeyInput,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): string {
   if (!claims.subject) throw new Error('token subject is required');
   parseRole(claims.role); // refuse to mint a token no verifier would accept
-  if (!Number.isSafeInteger(claims.ttlSeconds) || claims.ttlSeconds <= 0) throw new Error(`token ttl must be a positive whole number of seconds, got ${claims.ttlSeconds}`);
+  if (!Number.isSafeInteger(claims.ttlSeconds) || claims.ttlSeconds <= 0)
+    throw new Error(`token ttl must be a positive whole number of seconds, got ${claims.ttlSeconds}`);
   const key = ed25519Key(privateKey, 'private');
   const header = { alg: TOKEN_ALGORITHM, typ: 'JWT' };
   const payload = {
@@ -72,15 +77,27 @@ export function signToken(claims: TokenClaims, privateKey: KeyInput, nowSeconds 
 }
 
 /** The principal of a valid token; otherwise a TokenError saying why not. */
-export function verifyToken(token: string, publicKey: KeyInput, nowSeconds = Math.floor(Date.now() / 1000), skewSeconds = CLOCK_SKEW_SECONDS): Principal {
-  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw new TokenError(TokenErrorReason.Malformed, 'not a compact JWT');
+export function verifyToken(
+  token: string,
+  publicKey: KeyInput,
+  nowSeconds = Math.floor(Date.now() / 1000),
+  skewSeconds = CLOCK_SKEW_SECONDS,
+): Principal {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH)
+    throw new TokenError(TokenErrorReason.Malformed, 'not a compact JWT');
   const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((p) => BASE64URL.test(p))) throw new TokenError(TokenErrorReason.Malformed, 'not a compact JWT (three base64url parts)');
+  if (parts.length !== 3 || !parts.every((p) => BASE64URL.test(p)))
+    throw new TokenError(TokenErrorReason.Malformed, 'not a compact JWT (three base64url parts)');
   const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
 
   const header = decodeJson(encodedHeader, 'header');
-  if (header.alg !== TOKEN_ALGORITHM) throw new TokenError(TokenErrorReason.UnsupportedAlgorithm, `alg ${JSON.stringify(header.alg ?? null)}, only ${TOKEN_ALGORITHM} is accepted`);
-  if (header.crit !== undefined) throw new TokenError(TokenErrorReason.Malformed, 'critical header extensions are not supported');
+  if (header.alg !== TOKEN_ALGORITHM)
+    throw new TokenError(
+      TokenErrorReason.UnsupportedAlgorithm,
+      `alg ${JSON.stringify(header.alg ?? null)}, only ${TOKEN_ALGORITHM} is accepted`,
+    );
+  if (header.crit !== undefined)
+    throw new TokenError(TokenErrorReason.Malformed, 'critical header extensions are not supported');
 
   const signature = decodeCanonical(encodedSignature, 'signature');
   const key = ed25519Key(publicKey, 'public');
@@ -92,17 +109,30 @@ export function verifyToken(token: string, publicKey: KeyInput, nowSeconds = Mat
   const { sub, role, exp, nbf, iat } = claims;
   if (typeof sub !== 'string' || sub === '') throw new TokenError(TokenErrorReason.Malformed, 'sub is missing');
   if (typeof role !== 'string') throw new TokenError(TokenErrorReason.Malformed, 'role is missing');
-  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new TokenError(TokenErrorReason.Malformed, 'exp is missing');
-  if (nowSeconds > exp + skewSeconds) throw new TokenError(TokenErrorReason.Expired, `expired at ${new Date(exp * 1000).toISOString()}`);
-  for (const [name, value] of [['nbf', nbf], ['iat', iat]] as const) {
+  if (typeof exp !== 'number' || !Number.isFinite(exp))
+    throw new TokenError(TokenErrorReason.Malformed, 'exp is missing');
+  if (nowSeconds > exp + skewSeconds)
+    throw new TokenError(TokenErrorReason.Expired, `expired at ${new Date(exp * 1000).toISOString()}`);
+  for (const [name, value] of [
+    ['nbf', nbf],
+    ['iat', iat],
+  ] as const) {
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new TokenError(TokenErrorReason.Malformed, `${name} is not a number`);
-    if (value > nowSeconds + skewSeconds) throw new TokenError(TokenErrorReason.NotYetValid, `${name} is ${new Date(value * 1000).toISOString()}`);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new TokenError(TokenErrorReason.Malformed, `${name} is not a number`);
+    if (value > nowSeconds + skewSeconds)
+      throw new TokenError(TokenErrorReason.NotYetValid, `${name} is ${new Date(value * 1000).toISOString()}`);
   }
 
   try {
     const parsed = parseRole(role);
-    return { subject: sub, role, kind: parsed.kind, ...(parsed.scope === undefined ? {} : { scope: parsed.scope }), expiresAt: exp };
+    return {
+      subject: sub,
+      role,
+      kind: parsed.kind,
+      ...(parsed.scope === undefined ? {} : { scope: parsed.scope }),
+      expiresAt: exp,
+    };
   } catch (error) {
     if (error instanceof RoleError) throw new TokenError(TokenErrorReason.UnknownRole, error.message);
     throw error;
@@ -117,7 +147,9 @@ function ed25519Key(input: KeyInput, type: 'private' | 'public'): KeyObject {
     key = type === 'public' && input.type === 'private' ? createPublicKey(input) : input;
   }
   if (key.type !== type || key.asymmetricKeyType !== 'ed25519') {
-    throw new Error(`token ${type} key must be an Ed25519 ${type} key, got ${key.asymmetricKeyType ?? key.type} ${key.type}`);
+    throw new Error(
+      `token ${type} key must be an Ed25519 ${type} key, got ${key.asymmetricKeyType ?? key.type} ${key.type}`,
+    );
   }
   return key;
 }
@@ -129,7 +161,8 @@ function encodeJson(value: object): string {
 /** Only the one canonical encoding is accepted, so no two strings verify as the same token. */
 function decodeCanonical(part: string, what: string): Buffer {
   const bytes = Buffer.from(part, 'base64url');
-  if (bytes.toString('base64url') !== part) throw new TokenError(TokenErrorReason.Malformed, `${what} is not canonical base64url`);
+  if (bytes.toString('base64url') !== part)
+    throw new TokenError(TokenErrorReason.Malformed, `${what} is not canonical base64url`);
   return bytes;
 }
 
@@ -141,6 +174,7 @@ function decodeJson(part: string, what: string): Record<string, unknown> {
     if (error instanceof TokenError) throw error;
     throw new TokenError(TokenErrorReason.Malformed, `${what} is not JSON`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TokenError(TokenErrorReason.Malformed, `${what} is not a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TokenError(TokenErrorReason.Malformed, `${what} is not a JSON object`);
   return value as Record<string, unknown>;
 }

@@ -7,7 +7,6 @@ describe(VerifiedTokens.name, () => {
   const now = 1_800_000_000;
   const token = signToken({ subject: 'switch-1', role: 'carrier:CTCC', ttlSeconds: 600 }, privateKey, now);
 
-
   it('checks the signature once per token, then answers from memory with the same principal', () => {
     const verify = jest.fn(verifyToken);
     const tokens = new VerifiedTokens(publicKey, 16, verify);

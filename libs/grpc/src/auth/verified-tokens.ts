@@ -31,7 +31,11 @@ export class VerifiedTokens {
     const known = this.accepted.get(token);
     if (known && nowSeconds >= known.from && nowSeconds <= known.until) return known.principal;
     const principal = this.verifySigned(token, this.publicKey, nowSeconds, this.skewSeconds);
-    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { exp: number; nbf?: number; iat?: number };
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as {
+      exp: number;
+      nbf?: number;
+      iat?: number;
+    };
     if (this.accepted.size >= this.capacity) this.accepted.delete(this.accepted.keys().next().value as string);
     this.accepted.set(token, {
       principal,

@@ -3,7 +3,9 @@ import { backoffDelay, pause } from './backoff';
 describe(backoffDelay.name, () => {
   it('doubles from the base and stops at the cap', () => {
     const top = () => 1; // no jitter: the ceiling itself
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelay(n, 200, 5000, top))).toEqual([200, 400, 800, 1600, 3200, 5000, 5000]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelay(n, 200, 5000, top))).toEqual([
+      200, 400, 800, 1600, 3200, 5000, 5000,
+    ]);
     expect(backoffDelay(1_000, 200, 5000, top)).toBe(5000);
   });
 

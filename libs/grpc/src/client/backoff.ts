@@ -3,7 +3,12 @@
  * service: doubling from `baseMs`, capped at `maxMs`, and jittered down by up to
  * half so that replicas do not retry in step.
  */
-export function backoffDelay(failures: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  failures: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(failures - 1, 0), 30));
   return Math.round(ceiling * (0.5 + random() / 2));
 }

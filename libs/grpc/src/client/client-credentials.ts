@@ -16,16 +16,27 @@ export function clientCredentials(env: Env): ChannelCredentials {
   const certFile = envOptional(env, 'GRPC_TLS_CLIENT_CERT');
   const keyFile = envOptional(env, 'GRPC_TLS_CLIENT_KEY');
   if (envBool(env, 'GRPC_INSECURE', false)) {
-    const tlsVariable = ['GRPC_TLS_CA', 'GRPC_TLS_CLIENT_CERT', 'GRPC_TLS_CLIENT_KEY'].find((name) => envOptional(env, name) !== undefined);
-    if (tlsVariable) throw new ConfigError('GRPC_INSECURE', `is true but ${tlsVariable} is also set: choose plaintext or TLS`);
+    const tlsVariable = ['GRPC_TLS_CA', 'GRPC_TLS_CLIENT_CERT', 'GRPC_TLS_CLIENT_KEY'].find(
+      (name) => envOptional(env, name) !== undefined,
+    );
+    if (tlsVariable)
+      throw new ConfigError('GRPC_INSECURE', `is true but ${tlsVariable} is also set: choose plaintext or TLS`);
     return credentials.createInsecure();
   }
   if (envOptional(env, 'GRPC_TLS_CA') === undefined) {
-    throw new ConfigError('GRPC_TLS_CA', 'is required to call other services over TLS (with GRPC_TLS_CLIENT_CERT and GRPC_TLS_CLIENT_KEY for mutual TLS), or set GRPC_INSECURE=true for plaintext in development');
+    throw new ConfigError(
+      'GRPC_TLS_CA',
+      'is required to call other services over TLS (with GRPC_TLS_CLIENT_CERT and GRPC_TLS_CLIENT_KEY for mutual TLS), or set GRPC_INSECURE=true for plaintext in development',
+    );
   }
   if ((certFile === undefined) !== (keyFile === undefined)) {
-    throw new ConfigError(certFile === undefined ? 'GRPC_TLS_CLIENT_CERT' : 'GRPC_TLS_CLIENT_KEY', 'GRPC_TLS_CLIENT_CERT and GRPC_TLS_CLIENT_KEY go together');
+    throw new ConfigError(
+      certFile === undefined ? 'GRPC_TLS_CLIENT_CERT' : 'GRPC_TLS_CLIENT_KEY',
+      'GRPC_TLS_CLIENT_CERT and GRPC_TLS_CLIENT_KEY go together',
+    );
   }
   const ca = readPem(env, 'GRPC_TLS_CA');
-  return certFile === undefined ? credentials.createSsl(ca) : credentials.createSsl(ca, readPem(env, 'GRPC_TLS_CLIENT_KEY'), readPem(env, 'GRPC_TLS_CLIENT_CERT'));
+  return certFile === undefined
+    ? credentials.createSsl(ca)
+    : credentials.createSsl(ca, readPem(env, 'GRPC_TLS_CLIENT_KEY'), readPem(env, 'GRPC_TLS_CLIENT_CERT'));
 }

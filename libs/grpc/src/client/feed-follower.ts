@@ -57,14 +57,19 @@ export class FeedFollower<Change> {
       try {
         this.cursor = await this.options.consumer.cursor();
         await this.follow(() => {
-          if (outage !== undefined) logger.log(`registry change feed back after ${Math.round((Date.now() - outage) / 1000)} s, at version ${this.cursor}`);
+          if (outage !== undefined)
+            logger.log(
+              `registry change feed back after ${Math.round((Date.now() - outage) / 1000)} s, at version ${this.cursor}`,
+            );
           outage = undefined;
           failures = 0;
         });
         reason = 'the stream ended (registry shutting down)';
       } catch (error) {
         if (tokenExpiredOn(error, Date.now() - opened)) {
-          logger.log(`registry change feed: the token it was opened with expired; reopening at version ${this.cursor} with a renewed one`);
+          logger.log(
+            `registry change feed: the token it was opened with expired; reopening at version ${this.cursor} with a renewed one`,
+          );
           continue;
         }
         reason = (error as Error).message;
@@ -73,7 +78,9 @@ export class FeedFollower<Change> {
       failures++;
       if (outage === undefined) {
         outage = Date.now();
-        logger.warn(`registry change feed unavailable at version ${this.cursor}: ${reason}; reconnecting with backoff (at most ${maxRetryMs} ms apart)`);
+        logger.warn(
+          `registry change feed unavailable at version ${this.cursor}: ${reason}; reconnecting with backoff (at most ${maxRetryMs} ms apart)`,
+        );
       }
       await pause(backoffDelay(failures, firstRetryMs, maxRetryMs), this.stopping.signal);
     }
@@ -115,5 +122,10 @@ const MIN_LIFE_BEFORE_RENEWAL_MS = 1000;
  * stream refused at the start (a bad or stale token) backs off as usual.
  */
 export function tokenExpiredOn(error: unknown, openForMs: number): boolean {
-  return openForMs >= MIN_LIFE_BEFORE_RENEWAL_MS && typeof error === 'object' && error !== null && (error as { code?: unknown }).code === GrpcCode.UNAUTHENTICATED;
+  return (
+    openForMs >= MIN_LIFE_BEFORE_RENEWAL_MS &&
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === GrpcCode.UNAUTHENTICATED
+  );
 }

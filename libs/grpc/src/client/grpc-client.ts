@@ -35,7 +35,12 @@ export interface GrpcClientOptions {
  * loaded with the server's proto-loader options: camelCase methods and fields,
  * enums as names, int64 as numbers, i.e. the ts-proto types of libs/contracts.
  */
-export function createGrpcClient(serviceName: string, protoFile: string, address: string, opts: GrpcClientOptions = {}): GrpcServiceClient {
+export function createGrpcClient(
+  serviceName: string,
+  protoFile: string,
+  address: string,
+  opts: GrpcClientOptions = {},
+): GrpcServiceClient {
   const definition = loadProtoDefinition([protoFile])[serviceName];
   if (!isServiceDefinition(definition)) throw new Error(`${serviceName} is not a service of ${protoFile}`);
   const Service = makeClientConstructor(definition as unknown as ServiceDefinition, serviceName);
@@ -56,24 +61,42 @@ export function bearerTokenInterceptor(token: TokenSource): Interceptor {
   return (options, nextCall) =>
     new InterceptingCall(nextCall(options), {
       start(metadata, listener, next) {
-        if (metadata.get('authorization').length === 0) metadata.set('authorization', `Bearer ${typeof token === 'function' ? token() : token}`);
+        if (metadata.get('authorization').length === 0)
+          metadata.set('authorization', `Bearer ${typeof token === 'function' ? token() : token}`);
         next(metadata, listener);
       },
     });
 }
 
-type UnaryMethod = (request: unknown, metadata: Metadata, options: CallOptions, callback: (error: ServiceError | null, response?: unknown) => void) => unknown;
+type UnaryMethod = (
+  request: unknown,
+  metadata: Metadata,
+  options: CallOptions,
+  callback: (error: ServiceError | null, response?: unknown) => void,
+) => unknown;
 
 /** Calls a unary method (`client.checkNumbers`) and resolves with its response; rejects with the ServiceError (code, details). */
-export function unary<Response>(client: Client, method: string, request: unknown, metadata: Metadata = new Metadata(), options: CallOptions = {}): Promise<Response> {
+export function unary<Response>(
+  client: Client,
+  method: string,
+  request: unknown,
+  metadata: Metadata = new Metadata(),
+  options: CallOptions = {},
+): Promise<Response> {
   const fn = (client as unknown as Record<string, unknown>)[method];
   if (typeof fn !== 'function') return Promise.reject(new Error(`the client has no method ${method}`));
   return new Promise<Response>((resolve, reject) => {
-    (fn as UnaryMethod).call(client, request, metadata, options, (error, response) => (error ? reject(error) : resolve(response as Response)));
+    (fn as UnaryMethod).call(client, request, metadata, options, (error, response) =>
+      error ? reject(error) : resolve(response as Response),
+    );
   });
 }
 
-type ClientStreamingMethod = (metadata: Metadata, options: CallOptions, callback: (error: ServiceError | null, response?: unknown) => void) => ClientWritableStream<unknown>;
+type ClientStreamingMethod = (
+  metadata: Metadata,
+  options: CallOptions,
+  callback: (error: ServiceError | null, response?: unknown) => void,
+) => ClientWritableStream<unknown>;
 
 /** An open client-streaming call (`client.ingestEvents`): messages go in with flow control, one response comes back. */
 export interface ClientStreamingCall<Request, Response> {
@@ -90,12 +113,19 @@ export interface ClientStreamingCall<Request, Response> {
 }
 
 /** Opens a client-streaming method of a client made by createGrpcClient (or any grpc-js client). */
-export function clientStreaming<Request, Response>(client: Client, method: string, metadata: Metadata = new Metadata(), options: CallOptions = {}): ClientStreamingCall<Request, Response> {
+export function clientStreaming<Request, Response>(
+  client: Client,
+  method: string,
+  metadata: Metadata = new Metadata(),
+  options: CallOptions = {},
+): ClientStreamingCall<Request, Response> {
   const fn = (client as unknown as Record<string, unknown>)[method];
   if (typeof fn !== 'function') throw new Error(`the client has no method ${method}`);
   let stream!: ClientWritableStream<unknown>;
   const response = new Promise<Response>((resolve, reject) => {
-    stream = (fn as ClientStreamingMethod).call(client, metadata, options, (error, answer) => (error ? reject(error) : resolve(answer as Response)));
+    stream = (fn as ClientStreamingMethod).call(client, metadata, options, (error, answer) =>
+      error ? reject(error) : resolve(answer as Response),
+    );
   });
   const failed = response.then(() => new Promise<never>(() => undefined));
   // The caller awaits the response; until then a failure only stops write(), and is not left unhandled.
@@ -103,7 +133,8 @@ export function clientStreaming<Request, Response>(client: Client, method: strin
   failed.catch(() => undefined);
   return {
     write: async (message) => {
-      if (!stream.write(message)) await Promise.race([new Promise<void>((drained) => stream.once('drain', () => drained())), failed]);
+      if (!stream.write(message))
+        await Promise.race([new Promise<void>((drained) => stream.once('drain', () => drained())), failed]);
     },
     end: () => stream.end(),
     response,

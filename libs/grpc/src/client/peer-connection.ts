@@ -60,7 +60,10 @@ export abstract class PeerConnection implements OnModuleInit, OnApplicationShutd
   onModuleInit(): void {
     const { address, retryMaxMs } = this.spec;
     if (address === undefined) return;
-    this.spec.dependency?.health?.declare(this.spec.dependency.name, { critical: false, detail: `connecting to ${address}` });
+    this.spec.dependency?.health?.declare(this.spec.dependency.name, {
+      critical: false,
+      detail: `connecting to ${address}`,
+    });
     this.client = createGrpcClient(this.spec.service, this.spec.protoFile, address, {
       credentials: clientCredentials(this.spec.env),
       token: serviceTokenSource(this.spec.identity, this.spec.tokenFile, this.spec.env),
@@ -111,7 +114,10 @@ export abstract class PeerConnection implements OnModuleInit, OnApplicationShutd
 
   private failed(what: string, error: unknown): void {
     const { code, details } = error as { code?: unknown; details?: unknown };
-    if (typeof code === 'number' && UNREACHED.has(code)) this.unreachable(`${what}: ${GrpcStatus[code]}${typeof details === 'string' && details !== '' ? ` (${details})` : ''}`);
+    if (typeof code === 'number' && UNREACHED.has(code))
+      this.unreachable(
+        `${what}: ${GrpcStatus[code]}${typeof details === 'string' && details !== '' ? ` (${details})` : ''}`,
+      );
   }
 
   private reachable(detail: string): void {

@@ -53,7 +53,13 @@ describe(mintedToken.name, () => {
     let now = 1_764_400_000;
     const token = mintedToken({ subject: 'carrier-ctcc', role: 'carrier:CTCC' }, privateKey, () => now);
     const first = token();
-    expect(verifyToken(first, publicKey, now)).toEqual({ subject: 'carrier-ctcc', role: 'carrier:CTCC', kind: RoleKind.Carrier, scope: 'CTCC', expiresAt: now + MINTED_TOKEN_TTL_SECONDS });
+    expect(verifyToken(first, publicKey, now)).toEqual({
+      subject: 'carrier-ctcc',
+      role: 'carrier:CTCC',
+      kind: RoleKind.Carrier,
+      scope: 'CTCC',
+      expiresAt: now + MINTED_TOKEN_TTL_SECONDS,
+    });
     now += MINTED_TOKEN_TTL_SECONDS / 2;
     expect(token()).toBe(first);
   });

@@ -29,7 +29,12 @@ export interface ServiceIdentity {
  */
 export function serviceTokenSource(identity: ServiceIdentity, tokenFile: TokenFileSetting, env: Env): () => string {
   if (tokenFile.file !== undefined) return fileToken(tokenFile.file, tokenFile.variable);
-  return mintedToken(identity, loadSigningKey(env), undefined, envInt(env, 'MINTED_TOKEN_TTL_SEC', MINTED_TOKEN_TTL_SECONDS, 1, 7 * 86_400));
+  return mintedToken(
+    identity,
+    loadSigningKey(env),
+    undefined,
+    envInt(env, 'MINTED_TOKEN_TTL_SEC', MINTED_TOKEN_TTL_SECONDS, 1, 7 * 86_400),
+  );
 }
 
 /**

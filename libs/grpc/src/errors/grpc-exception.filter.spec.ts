@@ -1,5 +1,11 @@
 import { status as GrpcCode } from '@grpc/grpc-js';
-import { BadRequestException, InternalServerErrorException, Logger, NotFoundException, type ArgumentsHost } from '@nestjs/common';
+import {
+  BadRequestException,
+  InternalServerErrorException,
+  Logger,
+  NotFoundException,
+  type ArgumentsHost,
+} from '@nestjs/common';
 import { GrpcNotFoundException, RpcException } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
 import { DomainError, ErrorKind, ValidationError, ValidationErrorCode } from '@app/domain';
@@ -16,7 +22,9 @@ class TestError extends DomainError {
 
 describe(GrpcExceptionFilter.name, () => {
   const filter = new GrpcExceptionFilter();
-  const host = { getArgs: () => [{}, {}, { getPath: () => '/fraud.registry.v1.RegistryService/CheckNumbers' }] } as unknown as ArgumentsHost;
+  const host = {
+    getArgs: () => [{}, {}, { getPath: () => '/fraud.registry.v1.RegistryService/CheckNumbers' }],
+  } as unknown as ArgumentsHost;
   let logged: jest.SpyInstance;
   beforeEach(() => (logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined)));
   afterEach(() => logged.mockRestore());
@@ -51,7 +59,9 @@ describe(GrpcExceptionFilter.name, () => {
   });
 
   it('keeps the field in the details of a validation error', async () => {
-    const status = await statusOf(new ValidationError(ValidationErrorCode.Malformed, 'msisdns[3]', 'not a phone number'));
+    const status = await statusOf(
+      new ValidationError(ValidationErrorCode.Malformed, 'msisdns[3]', 'not a phone number'),
+    );
     expect(status).toMatchObject({ code: GrpcCode.INVALID_ARGUMENT, details: 'msisdns[3]: not a phone number' });
   });
 
@@ -60,18 +70,35 @@ describe(GrpcExceptionFilter.name, () => {
     const status = await statusOf(bug);
     expect(status).toMatchObject({ code: GrpcCode.INTERNAL, details: INTERNAL_ERROR_DETAILS });
     expect(status.message).toBe(INTERNAL_ERROR_DETAILS);
-    expect(logged).toHaveBeenCalledWith(expect.stringContaining('fraud.registry.v1.RegistryService/CheckNumbers failed: Cannot read properties'), bug.stack);
+    expect(logged).toHaveBeenCalledWith(
+      expect.stringContaining('fraud.registry.v1.RegistryService/CheckNumbers failed: Cannot read properties'),
+      bug.stack,
+    );
 
     expect(await statusOf('a string')).toMatchObject({ code: GrpcCode.INTERNAL, details: INTERNAL_ERROR_DETAILS });
-    expect(await statusOf(new InternalServerErrorException('db password is hunter2'))).toMatchObject({ code: GrpcCode.INTERNAL, details: INTERNAL_ERROR_DETAILS });
-    expect(await statusOf(new RpcException('rpc exception without a code'))).toMatchObject({ code: GrpcCode.INTERNAL, details: INTERNAL_ERROR_DETAILS });
+    expect(await statusOf(new InternalServerErrorException('db password is hunter2'))).toMatchObject({
+      code: GrpcCode.INTERNAL,
+      details: INTERNAL_ERROR_DETAILS,
+    });
+    expect(await statusOf(new RpcException('rpc exception without a code'))).toMatchObject({
+      code: GrpcCode.INTERNAL,
+      details: INTERNAL_ERROR_DETAILS,
+    });
   });
 
   it("maps Nest's own exceptions sensibly", async () => {
     expect(await statusOf(new RpcException('Forbidden resource'))).toMatchObject({ code: GrpcCode.PERMISSION_DENIED });
-    expect(await statusOf(new RpcException({ code: GrpcCode.NOT_FOUND, message: 'no such case' }))).toMatchObject({ code: GrpcCode.NOT_FOUND, details: 'no such case' });
-    expect(await statusOf(new GrpcNotFoundException('no such number'))).toMatchObject({ code: GrpcCode.NOT_FOUND, details: 'no such number' });
-    expect(await statusOf(new BadRequestException(['msisdn must be a string', 'purpose should not be empty']))).toMatchObject({
+    expect(await statusOf(new RpcException({ code: GrpcCode.NOT_FOUND, message: 'no such case' }))).toMatchObject({
+      code: GrpcCode.NOT_FOUND,
+      details: 'no such case',
+    });
+    expect(await statusOf(new GrpcNotFoundException('no such number'))).toMatchObject({
+      code: GrpcCode.NOT_FOUND,
+      details: 'no such number',
+    });
+    expect(
+      await statusOf(new BadRequestException(['msisdn must be a string', 'purpose should not be empty'])),
+    ).toMatchObject({
       code: GrpcCode.INVALID_ARGUMENT,
       details: 'msisdn must be a string; purpose should not be empty',
     });

@@ -76,8 +76,10 @@ export function callerStatusOf(exception: unknown): GrpcStatusError | undefined 
   }
   if (exception instanceof RpcException) {
     const error = exception.getError();
-    if (typeof error === 'object' && error !== null && 'code' in error && validCode(error.code)) return new GrpcStatusError(error.code, exception.message);
-    if (exception.message === NEST_FORBIDDEN_MESSAGE) return new GrpcStatusError(GrpcCode.PERMISSION_DENIED, 'permission denied');
+    if (typeof error === 'object' && error !== null && 'code' in error && validCode(error.code))
+      return new GrpcStatusError(error.code, exception.message);
+    if (exception.message === NEST_FORBIDDEN_MESSAGE)
+      return new GrpcStatusError(GrpcCode.PERMISSION_DENIED, 'permission denied');
     return undefined;
   }
   if (exception instanceof HttpException) {
@@ -127,7 +129,8 @@ export class GrpcExceptionFilter implements RpcExceptionFilter<unknown> {
 /** Nest passes (request, metadata, call) to gRPC handlers; the call knows its path. */
 function rpcPathOf(host: ArgumentsHost): string | undefined {
   for (const arg of host.getArgs<unknown[]>()) {
-    if (typeof arg === 'object' && arg !== null && 'getPath' in arg && typeof arg.getPath === 'function') return String(arg.getPath()).replace(/^\//, '');
+    if (typeof arg === 'object' && arg !== null && 'getPath' in arg && typeof arg.getPath === 'function')
+      return String(arg.getPath()).replace(/^\//, '');
   }
   return undefined;
 }

@@ -1,7 +1,14 @@
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Logger, type ExceptionFilter, type INestApplicationContext, type INestMicroservice, type LoggerService, type LogLevel } from '@nestjs/common';
+import {
+  Logger,
+  type ExceptionFilter,
+  type INestApplicationContext,
+  type INestMicroservice,
+  type LoggerService,
+  type LogLevel,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { GrpcOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -53,7 +60,11 @@ export interface AppStartOptions {
  * Creates the Nest gRPC microservice with the global error filter, listens, and
  * reports SERVING. Throws on failure (tests and harnesses use this directly).
  */
-export async function startGrpcApp(appModule: AppModule, grpc: GrpcServerOptions, options: AppStartOptions = {}): Promise<GrpcApp> {
+export async function startGrpcApp(
+  appModule: AppModule,
+  grpc: GrpcServerOptions,
+  options: AppStartOptions = {},
+): Promise<GrpcApp> {
   const app = await NestFactory.createMicroservice<GrpcOptions>(appModule, {
     transport: grpc.transport,
     options: grpc.options,
@@ -104,7 +115,11 @@ function auditRefusals(app: INestApplicationContext, grpc: GrpcServerOptions): v
  * The app's Metrics (from MetricsModule) get the gRPC server's, and are served
  * unless the port is 0, with GET /health beside them.
  */
-async function startMetrics(app: INestApplicationContext, grpc: GrpcServerOptions, listen: MetricsListenConfig | undefined): Promise<MetricsServer | undefined> {
+async function startMetrics(
+  app: INestApplicationContext,
+  grpc: GrpcServerOptions,
+  listen: MetricsListenConfig | undefined,
+): Promise<MetricsServer | undefined> {
   let metrics: Metrics;
   try {
     metrics = app.get(Metrics, { strict: false });
@@ -112,7 +127,9 @@ async function startMetrics(app: INestApplicationContext, grpc: GrpcServerOption
     return undefined; // an app without MetricsModule (tests of the plumbing)
   }
   grpc.calls.register(metrics);
-  return listen && listen.port !== 0 ? serveMetrics(metrics, listen, () => grpc.health.report(metrics.service)) : undefined;
+  return listen && listen.port !== 0
+    ? serveMetrics(metrics, listen, () => grpc.health.report(metrics.service))
+    : undefined;
 }
 
 /** grpc.health.v1 follows the app's dependencies (its ServiceHealth, from MetricsModule) when it has some. */
@@ -152,7 +169,10 @@ export async function bootstrapGrpcApp(appModule: AppModule, options: BootstrapO
   const logger = new Logger(options.name);
   try {
     const { server, graceMs, grpc, metrics } = grpcFromEnv(options.env, options);
-    const handle = await startGrpcApp(appModule, grpc, { metrics, ...(options.logger === undefined ? {} : { logger: options.logger }) });
+    const handle = await startGrpcApp(appModule, grpc, {
+      metrics,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
     closeOnSignals(handle, graceMs, logger);
     logger.log(`gRPC listening on ${server.address} (${server.security})${metricsLine(handle.metricsAddress)}`);
     return handle;
@@ -239,7 +259,12 @@ export interface HybridApp {
  * both servers (NOT_SERVING, no new calls or connections, in-flight work gets
  * up to `graceMs`) before Nest's destroy hooks close the pools.
  */
-export async function startHybridApp(appModule: AppModule, grpc: GrpcServerOptions, http: HttpListenOptions, options: AppStartOptions = {}): Promise<HybridApp> {
+export async function startHybridApp(
+  appModule: AppModule,
+  grpc: GrpcServerOptions,
+  http: HttpListenOptions,
+  options: AppStartOptions = {},
+): Promise<HybridApp> {
   const app = await NestFactory.create<NestExpressApplication>(appModule, {
     abortOnError: false,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
@@ -251,13 +276,21 @@ export async function startHybridApp(appModule: AppModule, grpc: GrpcServerOptio
  * startHybridApp for an application created elsewhere: tests create theirs
  * through @nestjs/testing to replace a provider (e.g. the clock).
  */
-export async function serveHybridApp(app: NestExpressApplication, grpc: GrpcServerOptions, http: HttpListenOptions, metrics?: MetricsListenConfig): Promise<HybridApp> {
+export async function serveHybridApp(
+  app: NestExpressApplication,
+  grpc: GrpcServerOptions,
+  http: HttpListenOptions,
+  metrics?: MetricsListenConfig,
+): Promise<HybridApp> {
   app.useGlobalFilters(new TransportExceptionFilter(http.errorFilter));
   app.use(observeHttpRequest);
   http.configure?.(app);
   // The gRPC side shares the application's config: its guards and interceptors (APP_GUARD, APP_INTERCEPTOR)
   // are registered there, and the filter above, set first because the handlers are bound right here.
-  app.connectMicroservice<GrpcOptions>({ transport: grpc.transport, options: grpc.options }, { inheritAppConfig: true });
+  app.connectMicroservice<GrpcOptions>(
+    { transport: grpc.transport, options: grpc.options },
+    { inheritAppConfig: true },
+  );
   let metricsServer: MetricsServer | undefined;
   try {
     // Modules initialise before either server takes a call.
@@ -344,9 +377,14 @@ export async function bootstrapHybridApp(appModule: AppModule, options: HybridBo
   const logger = new Logger(options.name);
   try {
     const { server, graceMs, grpc, metrics } = grpcFromEnv(options.env, options);
-    const handle = await startHybridApp(appModule, grpc, options.http, { metrics, ...(options.logger === undefined ? {} : { logger: options.logger }) });
+    const handle = await startHybridApp(appModule, grpc, options.http, {
+      metrics,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
     closeOnSignals(handle, graceMs, logger);
-    logger.log(`gRPC listening on ${server.address} (${server.security}); HTTP on http://${handle.httpAddress}${metricsLine(handle.metricsAddress)}`);
+    logger.log(
+      `gRPC listening on ${server.address} (${server.security}); HTTP on http://${handle.httpAddress}${metricsLine(handle.metricsAddress)}`,
+    );
     return handle;
   } catch (error) {
     return failedToStart(error, logger);

@@ -1,4 +1,11 @@
-import { Metadata, ServerInterceptingCall, status as GrpcCode, type ServerInterceptor, type ServerInterceptingCallInterface, type ServerMethodDefinition } from '@grpc/grpc-js';
+import {
+  Metadata,
+  ServerInterceptingCall,
+  status as GrpcCode,
+  type ServerInterceptor,
+  type ServerInterceptingCallInterface,
+  type ServerMethodDefinition,
+} from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
 import { maybePrincipalOf } from '../auth/principal';
 import type { AuditSink } from '../auth/audit';
@@ -29,7 +36,12 @@ export const HIGH_RATE_METHODS: ReadonlySet<string> = new Set([
 export const DEFAULT_SLOW_CALL_MS = 1000;
 
 /** Status codes whose failure is the server's, not the caller's. */
-const SERVER_FAULTS: ReadonlySet<number> = new Set([GrpcCode.UNKNOWN, GrpcCode.INTERNAL, GrpcCode.DATA_LOSS, GrpcCode.UNIMPLEMENTED]);
+const SERVER_FAULTS: ReadonlySet<number> = new Set([
+  GrpcCode.UNKNOWN,
+  GrpcCode.INTERNAL,
+  GrpcCode.DATA_LOSS,
+  GrpcCode.UNIMPLEMENTED,
+]);
 const MAX_LOGGED_DETAILS = 300;
 
 /** One method's label sets, resolved once: a call then costs two array increments. */
@@ -48,7 +60,13 @@ class MethodCells {
   ) {
     this.name = definition.path.replace(/^\//, '');
     const slash = this.name.lastIndexOf('/');
-    const type = definition.requestStream ? (definition.responseStream ? 'bidi_stream' : 'client_stream') : definition.responseStream ? 'server_stream' : 'unary';
+    const type = definition.requestStream
+      ? definition.responseStream
+        ? 'bidi_stream'
+        : 'client_stream'
+      : definition.responseStream
+        ? 'server_stream'
+        : 'unary';
     this.labels = { grpc_service: this.name.slice(0, slash), grpc_method: this.name.slice(slash + 1), grpc_type: type };
     this.latency = histogram.bind(this.labels);
     this.quiet = HIGH_RATE_METHODS.has(this.name);
@@ -78,8 +96,15 @@ interface CallState extends RequestContext {
  *   caller's role, never the token or the request.
  */
 export class GrpcCallObserver {
-  readonly handled = new PreboundCounter('grpc_server_handled_total', 'gRPC calls completed, by method and status code.');
-  readonly latency = new PreboundHistogram('grpc_server_handling_seconds', 'Time from a call arriving to its status being sent, in seconds.', LATENCY_BUCKETS);
+  readonly handled = new PreboundCounter(
+    'grpc_server_handled_total',
+    'gRPC calls completed, by method and status code.',
+  );
+  readonly latency = new PreboundHistogram(
+    'grpc_server_handling_seconds',
+    'Time from a call arriving to its status being sent, in seconds.',
+    LATENCY_BUCKETS,
+  );
   readonly interceptor: ServerInterceptor = (definition, call) => this.intercept(definition, call);
   private readonly methods = new Map<string, MethodCells>();
   private readonly logger = new Logger('grpc');
@@ -106,7 +131,10 @@ export class GrpcCallObserver {
     return cells;
   }
 
-  private intercept(definition: ServerMethodDefinition<unknown, unknown>, call: ServerInterceptingCallInterface): ServerInterceptingCall {
+  private intercept(
+    definition: ServerMethodDefinition<unknown, unknown>,
+    call: ServerInterceptingCallInterface,
+  ): ServerInterceptingCall {
     const cells = this.cellsOf(definition);
     const started = performance.now();
     const state: CallState = { requestId: '' };
@@ -133,7 +161,9 @@ export class GrpcCallObserver {
             const malformed = malformedReason(message);
             if (malformed === undefined) return runInRequest(state, () => nextMessage(message));
             // Never reaches the handler: refused here, audited with the caller when a stream's guard knew it.
-            void this.refuseMalformed(cells, requestMetadata, malformed).then(() => intercepted.sendStatus({ code: GrpcCode.INVALID_ARGUMENT, details: malformed }));
+            void this.refuseMalformed(cells, requestMetadata, malformed).then(() =>
+              intercepted.sendStatus({ code: GrpcCode.INVALID_ARGUMENT, details: malformed }),
+            );
           },
           onReceiveHalfClose: (nextHalfClose) => runInRequest(state, nextHalfClose),
           onCancel: () => finish(GrpcCode.CANCELLED, 'cancelled by the caller or its deadline'),
@@ -158,7 +188,13 @@ export class GrpcCallObserver {
 
   private async refuseMalformed(cells: MethodCells, metadata: Metadata | undefined, reason: string): Promise<void> {
     const principal = maybePrincipalOf(metadata);
-    const entry = { actor: principal?.subject ?? '', role: principal?.role ?? '', action: cells.name, outcome: 'INVALID_ARGUMENT', detail: { reason, code: 'MALFORMED_MESSAGE' } };
+    const entry = {
+      actor: principal?.subject ?? '',
+      role: principal?.role ?? '',
+      action: cells.name,
+      outcome: 'INVALID_ARGUMENT',
+      detail: { reason, code: 'MALFORMED_MESSAGE' },
+    };
     try {
       await this.audit?.record(entry);
     } catch (error) {
@@ -169,7 +205,17 @@ export class GrpcCallObserver {
   private logCall(cells: MethodCells, code: number, ms: number, state: CallState, details: string | undefined): void {
     const failed = code !== GrpcCode.OK;
     const slow = cells.unary && ms >= this.slowCallMs;
-    const level = failed ? (SERVER_FAULTS.has(code) ? 'error' : code === GrpcCode.CANCELLED ? 'log' : 'warn') : slow ? 'warn' : cells.quiet ? 'debug' : 'log';
+    const level = failed
+      ? SERVER_FAULTS.has(code)
+        ? 'error'
+        : code === GrpcCode.CANCELLED
+          ? 'log'
+          : 'warn'
+      : slow
+        ? 'warn'
+        : cells.quiet
+          ? 'debug'
+          : 'log';
     if (!isLogLevelEnabled(level)) return;
     const line = {
       msg: failed ? 'call failed' : slow ? 'slow call' : 'call',
@@ -178,9 +224,10 @@ export class GrpcCallObserver {
       duration_ms: Math.round(ms * 100) / 100,
       request_id: state.requestId,
       ...(state.role === undefined ? {} : { role: state.role }),
-      ...(failed && details ? { details: details.length > MAX_LOGGED_DETAILS ? `${details.slice(0, MAX_LOGGED_DETAILS)}…` : details } : {}),
+      ...(failed && details
+        ? { details: details.length > MAX_LOGGED_DETAILS ? `${details.slice(0, MAX_LOGGED_DETAILS)}…` : details }
+        : {}),
     };
     this.logger[level](line);
   }
 }
-

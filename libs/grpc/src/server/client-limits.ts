@@ -1,4 +1,12 @@
-import { Inject, Injectable, Logger, Optional, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { ENV, envInt, type Env } from '@app/config';
 import { ErrorKind, errorCodes, type FeatureError } from '@app/domain';
@@ -82,7 +90,8 @@ export class ClientLimitsInterceptor implements NestInterceptor {
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const principal = context.getType() === 'rpc' || context.getType() === 'http' ? callPrincipalOf(context) : undefined;
+    const principal =
+      context.getType() === 'rpc' || context.getType() === 'http' ? callPrincipalOf(context) : undefined;
     if (!principal) return next.handle();
     // grpc-js hands even a unary handler a writable call: the method's definition says what streams.
     const shape = context.getType() === 'rpc' ? methodShape(rpcActionOf(context)) : undefined;
@@ -94,8 +103,14 @@ export class ClientLimitsInterceptor implements NestInterceptor {
     const open = table.get(key) ?? 0;
     if (open >= limit) {
       const refusal = streaming
-        ? new ClientLimitError('TOO_MANY_STREAMS', `${principal.role} (${principal.subject}) already has ${open} streams open, the most one client may hold`)
-        : new ClientLimitError('TOO_MANY_CALLS', `${principal.role} (${principal.subject}) already has ${open} calls in flight, the most one client may have`);
+        ? new ClientLimitError(
+            'TOO_MANY_STREAMS',
+            `${principal.role} (${principal.subject}) already has ${open} streams open, the most one client may hold`,
+          )
+        : new ClientLimitError(
+            'TOO_MANY_CALLS',
+            `${principal.role} (${principal.subject}) already has ${open} calls in flight, the most one client may have`,
+          );
       return new Observable((subscriber) => {
         void this.refused(context, principal, refusal).then(() => subscriber.error(refusal));
       });
@@ -116,7 +131,12 @@ export class ClientLimitsInterceptor implements NestInterceptor {
       release();
       throw error;
     }
-    if (streaming) answers = this.untilExpiry(context, principal, responses ? this.bounded(context, principal, answers, responses) : answers);
+    if (streaming)
+      answers = this.untilExpiry(
+        context,
+        principal,
+        responses ? this.bounded(context, principal, answers, responses) : answers,
+      );
     return new Observable((subscriber) => {
       const subscription = answers.subscribe({
         next: (value) => subscriber.next(value),
@@ -137,7 +157,12 @@ export class ClientLimitsInterceptor implements NestInterceptor {
   }
 
   /** Forwards answers while the client reads; queues at most `streamBuffer` while it does not. */
-  private bounded(context: ExecutionContext, principal: Principal, answers: Observable<unknown>, stream: ResponseStream): Observable<unknown> {
+  private bounded(
+    context: ExecutionContext,
+    principal: Principal,
+    answers: Observable<unknown>,
+    stream: ResponseStream,
+  ): Observable<unknown> {
     const max = this.limits.streamBuffer;
     return new Observable((subscriber) => {
       const queue: unknown[] = [];
@@ -159,7 +184,10 @@ export class ClientLimitsInterceptor implements NestInterceptor {
           if (queue.length <= max) return;
           overflowed = true;
           queue.length = 0;
-          const refusal = new ClientLimitError('NOT_READING', `the client has not read the last ${max} messages of this stream: open it again and resume`);
+          const refusal = new ClientLimitError(
+            'NOT_READING',
+            `the client has not read the last ${max} messages of this stream: open it again and resume`,
+          );
           void this.refused(context, principal, refusal).then(() => subscriber.error(refusal));
         },
         error: (error: unknown) => {
@@ -179,7 +207,11 @@ export class ClientLimitsInterceptor implements NestInterceptor {
   }
 
   /** Ends the stream with UNAUTHENTICATED once its token is no longer valid for a new call. */
-  private untilExpiry(context: ExecutionContext, principal: Principal, answers: Observable<unknown>): Observable<unknown> {
+  private untilExpiry(
+    context: ExecutionContext,
+    principal: Principal,
+    answers: Observable<unknown>,
+  ): Observable<unknown> {
     const endsAt = (principal.expiresAt + this.skewSeconds) * 1000;
     return new Observable((subscriber) => {
       let timer: NodeJS.Timeout | undefined;
@@ -191,7 +223,10 @@ export class ClientLimitsInterceptor implements NestInterceptor {
           return;
         }
         subscription.unsubscribe();
-        const refusal = new AuthError('TOKEN_EXPIRED', `token expired at ${new Date(principal.expiresAt * 1000).toISOString()}: open the stream again with a renewed token`);
+        const refusal = new AuthError(
+          'TOKEN_EXPIRED',
+          `token expired at ${new Date(principal.expiresAt * 1000).toISOString()}: open the stream again with a renewed token`,
+        );
         void this.refused(context, principal, refusal).then(() => subscriber.error(refusal));
       };
       // An observer of its own: unsubscribing from the answers at expiry must leave this subscriber open for the error.
@@ -210,7 +245,13 @@ export class ClientLimitsInterceptor implements NestInterceptor {
 
   private async refused(context: ExecutionContext, principal: Principal, refusal: FeatureError): Promise<void> {
     (refusal as unknown as Record<symbol, boolean>)[REFUSAL_AUDITED] = true;
-    const entry = { actor: principal.subject, role: principal.role, action: rpcActionOf(context), outcome: refusal.kind, detail: { reason: refusal.message, code: refusal.code } };
+    const entry = {
+      actor: principal.subject,
+      role: principal.role,
+      action: rpcActionOf(context),
+      outcome: refusal.kind,
+      detail: { reason: refusal.message, code: refusal.code },
+    };
     try {
       await this.audit.record(entry);
     } catch (error) {
@@ -222,7 +263,13 @@ export class ClientLimitsInterceptor implements NestInterceptor {
 /** The grpc-js call a response stream is written to: Nest hands it to the handler after the request and metadata. */
 function responseStreamOf(context: ExecutionContext): ResponseStream | undefined {
   for (const arg of context.getArgs<unknown[]>()) {
-    if (typeof arg === 'object' && arg !== null && typeof (arg as ResponseStream).write === 'function' && 'writableNeedDrain' in arg) return arg as ResponseStream;
+    if (
+      typeof arg === 'object' &&
+      arg !== null &&
+      typeof (arg as ResponseStream).write === 'function' &&
+      'writableNeedDrain' in arg
+    )
+      return arg as ResponseStream;
   }
   return undefined;
 }

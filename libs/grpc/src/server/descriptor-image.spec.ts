@@ -10,7 +10,9 @@ const ROOT = dirname(PROTO_ROOT);
 
 /** Each file's descriptor as JSON, by name: what it says, whatever the byte order of buf's output. */
 function contentOf(image: DescriptorImage): Record<string, unknown> {
-  return Object.fromEntries(image.fileNames.map((name) => [name, FileDescriptorProto.decode(image.file(name)!.bytes).toJSON()]));
+  return Object.fromEntries(
+    image.fileNames.map((name) => [name, FileDescriptorProto.decode(image.file(name)!.bytes).toJSON()]),
+  );
 }
 
 describe(DescriptorImage.name, () => {
@@ -24,7 +26,10 @@ describe(DescriptorImage.name, () => {
     const dir = mkdtempSync(join(tmpdir(), 'descriptor-image-'));
     try {
       const fresh = join(dir, 'descriptors.binpb');
-      execFileSync(join(ROOT, 'node_modules', '.bin', 'buf'), ['build', '--as-file-descriptor-set', '-o', fresh], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      execFileSync(join(ROOT, 'node_modules', '.bin', 'buf'), ['build', '--as-file-descriptor-set', '-o', fresh], {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       expect(contentOf(image)).toEqual(contentOf(DescriptorImage.fromBytes(readFileSync(fresh))));
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -44,7 +49,11 @@ describe(DescriptorImage.name, () => {
     ]);
     expect(image.file('fraud/admin/v1/admin.proto')).toMatchObject({
       package: 'fraud.admin.v1',
-      dependencies: ['fraud/carrier/v1/carrier.proto', 'fraud/common/v1/common.proto', 'google/protobuf/timestamp.proto'],
+      dependencies: [
+        'fraud/carrier/v1/carrier.proto',
+        'fraud/common/v1/common.proto',
+        'google/protobuf/timestamp.proto',
+      ],
       services: ['fraud.admin.v1.AdminService'],
     });
   });
@@ -76,7 +85,9 @@ describe(DescriptorImage.name, () => {
     expect(fileOf('grpc.health.v1.HealthListResponse.StatusesEntry')).toBe('grpc/health/v1/health.proto');
     expect(fileOf('grpc.health.v1.HealthCheckResponse.ServingStatus')).toBe('grpc/health/v1/health.proto');
     expect(fileOf('grpc.health.v1.HealthCheckResponse.SERVING')).toBe('grpc/health/v1/health.proto');
-    expect(fileOf('grpc.reflection.v1.ServerReflectionRequest.message_request')).toBe('grpc/reflection/v1/reflection.proto');
+    expect(fileOf('grpc.reflection.v1.ServerReflectionRequest.message_request')).toBe(
+      'grpc/reflection/v1/reflection.proto',
+    );
     expect(fileOf('google.protobuf.Timestamp')).toBe('google/protobuf/timestamp.proto');
     expect(fileOf('fraud.registry.v1')).toBeUndefined();
     expect(fileOf('fraud.registry.v1.NoSuchThing')).toBeUndefined();
@@ -91,7 +102,9 @@ describe(DescriptorImage.name, () => {
       'fraud/common/v1/common.proto',
       'google/protobuf/timestamp.proto',
     ]);
-    expect(() => image.withDependencies(['fraud/nothing/v1/nothing.proto'])).toThrow('descriptor image holds no fraud/nothing/v1/nothing.proto: run npm run proto');
+    expect(() => image.withDependencies(['fraud/nothing/v1/nothing.proto'])).toThrow(
+      'descriptor image holds no fraud/nothing/v1/nothing.proto: run npm run proto',
+    );
   });
 
   it('serves each file byte for byte as buf wrote it', () => {

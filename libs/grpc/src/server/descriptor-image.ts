@@ -29,7 +29,10 @@ export function descriptorImagePath(): string {
         imagePath = candidate;
         break;
       }
-      if (dirname(dir) === dir) throw new Error(`no ${DESCRIPTOR_IMAGE_FILE} found above ${__dirname}: run npm run proto, and ship it next to dist/`);
+      if (dirname(dir) === dir)
+        throw new Error(
+          `no ${DESCRIPTOR_IMAGE_FILE} found above ${__dirname}: run npm run proto, and ship it next to dist/`,
+        );
     }
   }
   return imagePath;
@@ -74,12 +77,19 @@ export class DescriptorImage {
       if (this.files.has(name)) throw new Error(`descriptor image: ${name} appears twice`);
       const pkg = proto.package ?? '';
       const services = (proto.service ?? []).map((s) => qualify(pkg, s.name ?? ''));
-      this.files.set(name, { name, package: pkg, bytes, dependencies: [...((proto.dependency as string[] | undefined) ?? [])], services });
+      this.files.set(name, {
+        name,
+        package: pkg,
+        bytes,
+        dependencies: [...((proto.dependency as string[] | undefined) ?? [])],
+        services,
+      });
       this.index(name, pkg, proto);
     }
     for (const file of this.files.values()) {
       for (const dependency of file.dependencies) {
-        if (!this.files.has(dependency)) throw new Error(`descriptor image: ${file.name} imports ${dependency}, which it does not hold`);
+        if (!this.files.has(dependency))
+          throw new Error(`descriptor image: ${file.name} imports ${dependency}, which it does not hold`);
       }
     }
   }
@@ -177,7 +187,11 @@ export class DescriptorImage {
 
   private indexExtension(file: string, scope: string, extension: IFieldDescriptorProto): void {
     this.add(qualify(scope, extension.name ?? ''), file, 'extension');
-    this.extensions.push({ file, extendee: (extension.extendee ?? '').replace(/^\./, ''), number: extension.number ?? 0 });
+    this.extensions.push({
+      file,
+      extendee: (extension.extendee ?? '').replace(/^\./, ''),
+      number: extension.number ?? 0,
+    });
   }
 
   private add(symbol: string, file: string, kind: SymbolKind): void {

@@ -49,11 +49,14 @@ export type GrpcServerOptions = GrpcOptions & {
  * grpcui, Postman and health probes work without a token: they are plain grpc-js
  * services, outside Nest's guards.
  */
-export function grpcMicroserviceOptions(cfg: GrpcServiceSpec & GrpcListenConfig & { slowCallMs?: number }): GrpcServerOptions {
+export function grpcMicroserviceOptions(
+  cfg: GrpcServiceSpec & GrpcListenConfig & { slowCallMs?: number },
+): GrpcServerOptions {
   const image = DescriptorImage.load();
   const services = applicationServices(cfg, image);
   for (const service of cfg.healthServices) {
-    if (!services.includes(service)) throw new Error(`health service ${service} is not served: it is not a service of ${describeSpec(cfg)}`);
+    if (!services.includes(service))
+      throw new Error(`health service ${service} is not served: it is not a service of ${describeSpec(cfg)}`);
   }
   const reflection = new ServerReflection(image, {
     files: [...cfg.protoFiles, HEALTH_PROTO, ...REFLECTION_PROTOS],
@@ -98,7 +101,10 @@ export function grpcMicroserviceOptions(cfg: GrpcServiceSpec & GrpcListenConfig 
  * services: admin.proto imports carrier.proto, and the admin does not serve
  * CarrierService. Every package must contribute a service.
  */
-export function applicationServices(spec: Pick<GrpcServiceSpec, 'protoFiles' | 'packages'>, image: DescriptorImage = DescriptorImage.load()): string[] {
+export function applicationServices(
+  spec: Pick<GrpcServiceSpec, 'protoFiles' | 'packages'>,
+  image: DescriptorImage = DescriptorImage.load(),
+): string[] {
   const services: string[] = [];
   for (const name of spec.protoFiles) {
     const file = image.file(name);
@@ -106,11 +112,14 @@ export function applicationServices(spec: Pick<GrpcServiceSpec, 'protoFiles' | '
     if (spec.packages.includes(file.package)) services.push(...file.services);
   }
   for (const pkg of spec.packages) {
-    if (!services.some((s) => s.startsWith(`${pkg}.`))) throw new Error(`gRPC package ${pkg} has no service in ${describeSpec(spec)}`);
+    if (!services.some((s) => s.startsWith(`${pkg}.`)))
+      throw new Error(`gRPC package ${pkg} has no service in ${describeSpec(spec)}`);
   }
   return services;
 }
 
 function describeSpec(spec: Pick<GrpcServiceSpec, 'protoFiles' | 'packages'>): string {
-  return spec.protoFiles.length === 0 ? '(no proto files)' : `${spec.packages.join(', ') || '(no packages)'} in ${spec.protoFiles.join(', ')}`;
+  return spec.protoFiles.length === 0
+    ? '(no proto files)'
+    : `${spec.packages.join(', ') || '(no packages)'} in ${spec.protoFiles.join(', ')}`;
 }

@@ -15,9 +15,15 @@ describe(GrpcHealth.name, () => {
     const { health, dependencies } = follow();
     expect(health.status).toBe('NOT_SERVING');
     health.setServing();
-    expect(health.report('carrier-ctcc')).toMatchObject({ status: 'SERVING', dependencies: { database: { status: 'SERVING' }, registry: { status: 'UNKNOWN', critical: false } } });
+    expect(health.report('carrier-ctcc')).toMatchObject({
+      status: 'SERVING',
+      dependencies: { database: { status: 'SERVING' }, registry: { status: 'UNKNOWN', critical: false } },
+    });
     dependencies.report('registry', false, 'cannot connect to 127.0.0.1:50051');
-    expect(health.report('carrier-ctcc')).toMatchObject({ status: 'SERVING', dependencies: { registry: { status: 'NOT_SERVING', detail: 'cannot connect to 127.0.0.1:50051' } } });
+    expect(health.report('carrier-ctcc')).toMatchObject({
+      status: 'SERVING',
+      dependencies: { registry: { status: 'NOT_SERVING', detail: 'cannot connect to 127.0.0.1:50051' } },
+    });
     dependencies.report('database', false, 'no answer: timeout');
     expect(health.status).toBe('NOT_SERVING');
     dependencies.report('database', true, 'answered in 1 ms');
@@ -31,6 +37,9 @@ describe(GrpcHealth.name, () => {
     await health.drain(0);
     dependencies.report('database', true, 'back');
     health.setServing();
-    expect(health.report('x')).toMatchObject({ status: 'NOT_SERVING', dependencies: { database: { status: 'NOT_SERVING' } } });
+    expect(health.report('x')).toMatchObject({
+      status: 'NOT_SERVING',
+      dependencies: { database: { status: 'NOT_SERVING' } },
+    });
   });
 });

@@ -14,7 +14,11 @@ export interface HealthReport {
   dependencies: Record<string, { status: ServingStatus; critical: boolean; detail: string; since: string }>;
 }
 
-const DEPENDENCY_STATUS: Record<DependencyState, ServingStatus> = { up: 'SERVING', down: 'NOT_SERVING', unknown: 'UNKNOWN' };
+const DEPENDENCY_STATUS: Record<DependencyState, ServingStatus> = {
+  up: 'SERVING',
+  down: 'NOT_SERVING',
+  unknown: 'UNKNOWN',
+};
 
 /**
  * The standard `grpc.health.v1.Health` service of one server, for load balancers,
@@ -35,7 +39,9 @@ export class GrpcHealth {
   private unfollow: (() => void) | undefined;
 
   constructor(readonly services: readonly string[]) {
-    this.implementation = new HealthImplementation(Object.fromEntries(['', ...services].map((s) => [s, 'NOT_SERVING' as const])));
+    this.implementation = new HealthImplementation(
+      Object.fromEntries(['', ...services].map((s) => [s, 'NOT_SERVING' as const])),
+    );
   }
 
   /** Registers the Health service on the gRPC server (done by grpcMicroserviceOptions). */
@@ -82,7 +88,12 @@ export class GrpcHealth {
     const status = this.status;
     const dependencies: HealthReport['dependencies'] = {};
     for (const d of this.dependencies?.list() ?? []) {
-      dependencies[d.name] = { status: this.draining ? 'NOT_SERVING' : DEPENDENCY_STATUS[d.state], critical: d.critical, detail: d.detail, since: d.since.toISOString() };
+      dependencies[d.name] = {
+        status: this.draining ? 'NOT_SERVING' : DEPENDENCY_STATUS[d.state],
+        critical: d.critical,
+        detail: d.detail,
+        since: d.since.toISOString(),
+      };
     }
     return { service, status, dependencies };
   }
@@ -116,7 +127,10 @@ export class GrpcHealth {
     const status = this.status;
     for (const service of ['', ...this.services]) this.implementation.setStatus(service, status);
     for (const d of this.dependencies?.list() ?? []) {
-      this.implementation.setStatus(dependencyEntry(d.name), this.draining ? 'NOT_SERVING' : DEPENDENCY_STATUS[d.state]);
+      this.implementation.setStatus(
+        dependencyEntry(d.name),
+        this.draining ? 'NOT_SERVING' : DEPENDENCY_STATUS[d.state],
+      );
     }
   }
 }

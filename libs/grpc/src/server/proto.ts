@@ -1,7 +1,13 @@
 import { isUtf8 } from 'node:buffer';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { loadSync, type MethodDefinition, type Options, type PackageDefinition, type ServiceDefinition } from '@grpc/proto-loader';
+import {
+  loadSync,
+  type MethodDefinition,
+  type Options,
+  type PackageDefinition,
+  type ServiceDefinition,
+} from '@grpc/proto-loader';
 import { BufferReader } from 'protobufjs';
 
 /**
@@ -52,7 +58,8 @@ BufferReader.prototype.string = function readString(this: BufferReader): string 
   const length = this.uint32();
   const start = this.pos;
   const end = start + length;
-  if (end > this.len) throw new RangeError(`string field of ${length} bytes runs past the end of the message (${this.len} bytes)`);
+  if (end > this.len)
+    throw new RangeError(`string field of ${length} bytes runs past the end of the message (${this.len} bytes)`);
   this.pos = end;
   const bytes = (this.buf as Buffer).subarray(start, end);
   if (!isUtf8(bytes)) throw new RangeError('string field is not valid UTF-8');
@@ -72,7 +79,9 @@ export interface MalformedMessage {
 
 /** Why a request message did not decode, or undefined for a message that did. */
 export function malformedReason(message: unknown): string | undefined {
-  return typeof message === 'object' && message !== null && MALFORMED in message ? (message as MalformedMessage)[MALFORMED] : undefined;
+  return typeof message === 'object' && message !== null && MALFORMED in message
+    ? (message as MalformedMessage)[MALFORMED]
+    : undefined;
 }
 
 export interface MethodShape {
@@ -91,14 +100,19 @@ export function methodShape(method: string): MethodShape | undefined {
 function prepareMethods(definition: PackageDefinition): void {
   for (const name of serviceNamesOf(definition)) {
     for (const method of Object.values(definition[name] as ServiceDefinition) as MethodDefinition<unknown, unknown>[]) {
-      shapes.set(method.path.replace(/^\//, ''), { requestStream: method.requestStream, responseStream: method.responseStream });
+      shapes.set(method.path.replace(/^\//, ''), {
+        requestStream: method.requestStream,
+        responseStream: method.responseStream,
+      });
       const decode = method.requestDeserialize as (bytes: Buffer) => unknown;
       const type = `${(method.requestType as { type?: { name?: string } }).type?.name ?? 'request'}`;
       (method as { requestDeserialize: (bytes: Buffer) => unknown }).requestDeserialize = (bytes: Buffer) => {
         try {
           return decode(bytes);
         } catch (error) {
-          return { [MALFORMED]: `the request is not a well-formed ${type} message: ${(error as Error).message}` } satisfies MalformedMessage;
+          return {
+            [MALFORMED]: `the request is not a well-formed ${type} message: ${(error as Error).message}`,
+          } satisfies MalformedMessage;
         }
       };
     }
@@ -112,7 +126,10 @@ export function loadProtoDefinition(protoFiles: readonly string[]): PackageDefin
   const key = [...protoFiles].sort().join('\n');
   let definition = definitions.get(key);
   if (!definition) {
-    definition = protoFiles.length === 0 ? {} : loadSync([...protoFiles], { ...PROTO_LOADER_OPTIONS, includeDirs: [...PROTO_LOADER_OPTIONS.includeDirs] });
+    definition =
+      protoFiles.length === 0
+        ? {}
+        : loadSync([...protoFiles], { ...PROTO_LOADER_OPTIONS, includeDirs: [...PROTO_LOADER_OPTIONS.includeDirs] });
     prepareMethods(definition);
     definitions.set(key, definition);
     for (const name of serviceNamesOf(definition)) {
@@ -136,7 +153,12 @@ export function fullServiceName(service: string): string | undefined {
 }
 
 export function isServiceDefinition(value: unknown): value is ServiceDefinition {
-  return typeof value === 'object' && value !== null && !('format' in value) && Object.values(value).every((m) => typeof m === 'object' && m !== null && 'path' in m);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !('format' in value) &&
+    Object.values(value).every((m) => typeof m === 'object' && m !== null && 'path' in m)
+  );
 }
 
 /** Fully-qualified names of the services in a package definition, e.g. `fraud.registry.v1.RegistryService`. */

@@ -40,7 +40,9 @@ export class InvalidReflectionRequest extends Error {
   readonly code = GrpcStatus.INVALID_ARGUMENT;
   readonly details: string;
   constructor() {
-    super('invalid reflection request: none of file_by_filename, file_containing_symbol, file_containing_extension, all_extension_numbers_of_type, list_services is set');
+    super(
+      'invalid reflection request: none of file_by_filename, file_containing_symbol, file_containing_extension, all_extension_numbers_of_type, list_services is set',
+    );
     this.details = this.message;
   }
 }
@@ -69,7 +71,8 @@ export class ServerReflection {
     this.files = new Set(image.withDependencies(served.files).map((f) => f.name));
     for (const service of served.services) {
       const file = image.fileDeclaring(service);
-      if (!file?.services.includes(service) || !this.files.has(file.name)) throw new Error(`reflection: service ${service} is not declared in the files served`);
+      if (!file?.services.includes(service) || !this.files.has(file.name))
+        throw new Error(`reflection: service ${service} is not declared in the files served`);
     }
     this.services = [...served.services].sort();
   }
@@ -84,19 +87,29 @@ export class ServerReflection {
       }
       case 'file_containing_symbol': {
         const symbol = request.file_containing_symbol ?? '';
-        return { ...base, ...this.filesAnswer(this.served(this.image.fileDeclaring(symbol)), `symbol not found: ${symbol}`) };
+        return {
+          ...base,
+          ...this.filesAnswer(this.served(this.image.fileDeclaring(symbol)), `symbol not found: ${symbol}`),
+        };
       }
       case 'file_containing_extension': {
         const type = request.file_containing_extension?.containing_type ?? '';
         const number = request.file_containing_extension?.extension_number ?? 0;
         const extension = this.servedExtensions(type).find((e) => e.number === number);
-        return { ...base, ...this.filesAnswer(extension && this.image.file(extension.file), `extension not found: ${type}(${number})`) };
+        return {
+          ...base,
+          ...this.filesAnswer(extension && this.image.file(extension.file), `extension not found: ${type}(${number})`),
+        };
       }
       case 'all_extension_numbers_of_type': {
         const type = request.all_extension_numbers_of_type ?? '';
-        if (!this.image.isMessage(type) || !this.served(this.image.fileDeclaring(type))) return { ...base, ...notFound(`type not found: ${type}`) };
+        if (!this.image.isMessage(type) || !this.served(this.image.fileDeclaring(type)))
+          return { ...base, ...notFound(`type not found: ${type}`) };
         const numbers = this.servedExtensions(type).map((e) => e.number);
-        return { ...base, all_extension_numbers_response: { base_type_name: type, extension_number: numbers.sort((a, b) => a - b) } };
+        return {
+          ...base,
+          all_extension_numbers_response: { base_type_name: type, extension_number: numbers.sort((a, b) => a - b) },
+        };
       }
       case 'list_services':
         return { ...base, list_services_response: { service: this.services.map((name) => ({ name })) } };
@@ -131,9 +144,14 @@ export class ServerReflection {
     return this.image.extensionsOf(type).filter((e) => this.files.has(e.file));
   }
 
-  private filesAnswer(file: ImageFile | undefined, missing: string): Pick<ReflectionResponse, 'file_descriptor_response' | 'error_response'> {
+  private filesAnswer(
+    file: ImageFile | undefined,
+    missing: string,
+  ): Pick<ReflectionResponse, 'file_descriptor_response' | 'error_response'> {
     if (!file) return notFound(missing);
-    return { file_descriptor_response: { file_descriptor_proto: this.image.withDependencies([file.name]).map((f) => f.bytes) } };
+    return {
+      file_descriptor_response: { file_descriptor_proto: this.image.withDependencies([file.name]).map((f) => f.bytes) },
+    };
   }
 }
 
@@ -148,6 +166,12 @@ function notFound(message: string): Pick<ReflectionResponse, 'error_response'> {
 function serviceDefinition(image: DescriptorImage, proto: string, service: string): ServiceDefinition {
   const writer = Writer.create();
   for (const file of image.withDependencies([proto])) writer.uint32((1 << 3) | 2).bytes(file.bytes);
-  const definition = loadFileDescriptorSetFromBuffer(Buffer.from(writer.finish()), { keepCase: true, longs: Number, enums: String, defaults: false, oneofs: true });
+  const definition = loadFileDescriptorSetFromBuffer(Buffer.from(writer.finish()), {
+    keepCase: true,
+    longs: Number,
+    enums: String,
+    defaults: false,
+    oneofs: true,
+  });
   return definition[service] as ServiceDefinition;
 }

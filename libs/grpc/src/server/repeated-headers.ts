@@ -19,12 +19,19 @@ type AnyHttp2Server = Http2Server | Http2SecureServer;
 export function keepRepeatedHeaders(server: Server): void {
   const http2Servers = (server as unknown as { http2Servers?: Map<AnyHttp2Server, unknown> }).http2Servers;
   if (!(http2Servers instanceof Map) || http2Servers.size === 0) {
-    throw new Error('no bound HTTP/2 server found in this @grpc/grpc-js Server: repeated authorization headers could not be refused');
+    throw new Error(
+      'no bound HTTP/2 server found in this @grpc/grpc-js Server: repeated authorization headers could not be refused',
+    );
   }
   for (const http2Server of http2Servers.keys()) http2Server.prependListener('stream', restoreRepeatedHeaders);
 }
 
-function restoreRepeatedHeaders(_stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]): void {
+function restoreRepeatedHeaders(
+  _stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  _flags: number,
+  rawHeaders: string[],
+): void {
   for (const name of GUARDED_HEADERS) {
     const values: string[] = [];
     for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i] === name) values.push(rawHeaders[i + 1]);

@@ -34,20 +34,31 @@ export function grpcServerConfig(env: Env, defaults: { port: number }): GrpcServ
   const caFile = envOptional(env, 'GRPC_TLS_CA');
 
   if (insecure) {
-    const tlsVariable = ['GRPC_TLS_CERT', 'GRPC_TLS_KEY', 'GRPC_TLS_CA'].find((name) => envOptional(env, name) !== undefined);
-    if (tlsVariable) throw new ConfigError('GRPC_INSECURE', `is true but ${tlsVariable} is also set: choose plaintext or TLS`);
+    const tlsVariable = ['GRPC_TLS_CERT', 'GRPC_TLS_KEY', 'GRPC_TLS_CA'].find(
+      (name) => envOptional(env, name) !== undefined,
+    );
+    if (tlsVariable)
+      throw new ConfigError('GRPC_INSECURE', `is true but ${tlsVariable} is also set: choose plaintext or TLS`);
     return { host, port, address, credentials: ServerCredentials.createInsecure(), security: 'insecure' };
   }
   if (certFile === undefined) {
-    throw new ConfigError('GRPC_TLS_CERT', 'is required (with GRPC_TLS_KEY, optionally GRPC_TLS_CA for mutual TLS), or set GRPC_INSECURE=true for plaintext in development');
+    throw new ConfigError(
+      'GRPC_TLS_CERT',
+      'is required (with GRPC_TLS_KEY, optionally GRPC_TLS_CA for mutual TLS), or set GRPC_INSECURE=true for plaintext in development',
+    );
   }
   if (keyFile === undefined) throw new ConfigError('GRPC_TLS_KEY', 'is required when GRPC_TLS_CERT is set');
 
   const clientAuth = envBool(env, 'GRPC_TLS_CLIENT_AUTH', caFile !== undefined);
-  if (clientAuth && caFile === undefined) throw new ConfigError('GRPC_TLS_CLIENT_AUTH', 'is true but GRPC_TLS_CA (the clients\' CA) is not set');
+  if (clientAuth && caFile === undefined)
+    throw new ConfigError('GRPC_TLS_CLIENT_AUTH', "is true but GRPC_TLS_CA (the clients' CA) is not set");
 
   const ca = caFile === undefined ? null : readPem(env, 'GRPC_TLS_CA');
-  const credentials = ServerCredentials.createSsl(ca, [{ cert_chain: readPem(env, 'GRPC_TLS_CERT'), private_key: readPem(env, 'GRPC_TLS_KEY') }], clientAuth);
+  const credentials = ServerCredentials.createSsl(
+    ca,
+    [{ cert_chain: readPem(env, 'GRPC_TLS_CERT'), private_key: readPem(env, 'GRPC_TLS_KEY') }],
+    clientAuth,
+  );
   return { host, port, address, credentials, security: clientAuth ? 'mtls' : 'tls' };
 }
 
@@ -58,7 +69,10 @@ export function readPem(env: Env, variable: string): Buffer {
   try {
     pem = readFileSync(file);
   } catch (error) {
-    throw new ConfigError(variable, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new ConfigError(
+      variable,
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   if (!pem.toString('latin1').includes('-----BEGIN ')) throw new ConfigError(variable, `${file} is not a PEM file`);
   return pem;

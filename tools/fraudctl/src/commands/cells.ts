@@ -1,6 +1,16 @@
 import { userInfo } from 'node:os';
 import type { admin } from '@app/contracts';
-import { cell, choice, idempotencyKey, KEY_HELP, KEY_OPTION, positionals, stringOption, wholeNumber, type Command } from '../command';
+import {
+  cell,
+  choice,
+  idempotencyKey,
+  KEY_HELP,
+  KEY_OPTION,
+  positionals,
+  stringOption,
+  wholeNumber,
+  type Command,
+} from '../command';
 import type { Context } from '../context';
 import { formatTime, table } from '../output';
 
@@ -8,13 +18,13 @@ const SUBCOMMANDS = ['list', 'add', 'remove'] as const;
 
 export const cellsCommand: Command = {
   name: 'cells',
-  summary: 'the province\'s high-risk cell list: list, add, remove',
+  summary: "the province's high-risk cell list: list, add, remove",
   help: [
     'usage: fraudctl cells [list]',
     '       fraudctl cells add <cell> [--reason TEXT] [--source WHO] [--expires-in-days N]',
     '       fraudctl cells remove <cell> [--reason TEXT]',
     '',
-    'The administration\'s list of high-risk cells (base stations, MCC-MNC-LAC-CI,',
+    "The administration's list of high-risk cells (base stations, MCC-MNC-LAC-CI,",
     'e.g. 460-11-23456-1), pushed to every carrier as a new version on each change',
     '(ListHighRiskCells / AddHighRiskCell / RemoveHighRiskCell, admin role;',
     'changes audited). Calling from a listed cell weighs as evidence; merely',
@@ -23,15 +33,28 @@ export const cellsCommand: Command = {
     'Options:',
     '  --reason TEXT          why it is listed or delisted (default "listed by operator" / "delisted by operator")',
     '  --source WHO           who asked for it, e.g. police:chengdu (default operator:<login>)',
-    '  --expires-in-days N    how long it stays listed (default: the province\'s setting)',
+    "  --expires-in-days N    how long it stays listed (default: the province's setting)",
     KEY_HELP,
   ],
-  options: { reason: { type: 'string' }, source: { type: 'string' }, 'expires-in-days': { type: 'string' }, ...KEY_OPTION },
+  options: {
+    reason: { type: 'string' },
+    source: { type: 'string' },
+    'expires-in-days': { type: 'string' },
+    ...KEY_OPTION,
+  },
   async run(ctx, args) {
-    const sub = args.positionals.length === 0 ? 'list' : choice(args.positionals[0], SUBCOMMANDS, 'the cells subcommand', 'cells');
+    const sub =
+      args.positionals.length === 0
+        ? 'list'
+        : choice(args.positionals[0], SUBCOMMANDS, 'the cells subcommand', 'cells');
     if (sub === 'list') {
       positionals(args, args.positionals.length === 0 ? [] : ['list'], 'cells');
-      const answer = await ctx.call<admin.ListHighRiskCellsResponse>(ctx.admin(), ctx.adminRole(), 'listHighRiskCells', {} satisfies admin.ListHighRiskCellsRequest);
+      const answer = await ctx.call<admin.ListHighRiskCellsResponse>(
+        ctx.admin(),
+        ctx.adminRole(),
+        'listHighRiskCells',
+        {} satisfies admin.ListHighRiskCellsRequest,
+      );
       return show(ctx, answer.list, answer);
     }
     const [, text] = positionals(args, [sub, 'cell'], 'cells');
@@ -42,13 +65,28 @@ export const cellsCommand: Command = {
         cell: cellId,
         reason: stringOption(args.values, 'reason') ?? 'listed by operator',
         source: stringOption(args.values, 'source') ?? `operator:${login()}`,
-        expiresInDays: wholeNumber(stringOption(args.values, 'expires-in-days'), '--expires-in-days', 'cells', 1, 3650) ?? 0,
+        expiresInDays:
+          wholeNumber(stringOption(args.values, 'expires-in-days'), '--expires-in-days', 'cells', 1, 3650) ?? 0,
       };
-      const answer = await ctx.call<admin.AddHighRiskCellResponse>(ctx.admin(), ctx.adminRole(), 'addHighRiskCell', request);
+      const answer = await ctx.call<admin.AddHighRiskCellResponse>(
+        ctx.admin(),
+        ctx.adminRole(),
+        'addHighRiskCell',
+        request,
+      );
       return show(ctx, answer.list, answer, `${cellId} listed${answer.replayed ? ' (already, with this --key)' : ''}.`);
     }
-    const request: admin.RemoveHighRiskCellRequest = { idempotencyKey: idempotencyKey(args.values), cell: cellId, reason: stringOption(args.values, 'reason') ?? 'delisted by operator' };
-    const answer = await ctx.call<admin.RemoveHighRiskCellResponse>(ctx.admin(), ctx.adminRole(), 'removeHighRiskCell', request);
+    const request: admin.RemoveHighRiskCellRequest = {
+      idempotencyKey: idempotencyKey(args.values),
+      cell: cellId,
+      reason: stringOption(args.values, 'reason') ?? 'delisted by operator',
+    };
+    const answer = await ctx.call<admin.RemoveHighRiskCellResponse>(
+      ctx.admin(),
+      ctx.adminRole(),
+      'removeHighRiskCell',
+      request,
+    );
     return show(ctx, answer.list, answer, `${cellId} removed${answer.replayed ? ' (already, with this --key)' : ''}.`);
   },
 };
@@ -59,7 +97,12 @@ function show(ctx: Context, list: admin.HighRiskCellList | undefined, answer: un
   if (headline) ctx.print(headline);
   ctx.print(`High-risk cell list version ${list?.version ?? 0}: ${cells.length} cell(s)`);
   if (cells.length === 0) return;
-  ctx.print(table(['CELL', 'REASON', 'SOURCE', 'ADDED', 'EXPIRES'], cells.map((c) => [c.cell, c.reason || '-', c.source || '-', formatTime(c.addedAt), formatTime(c.expiresAt)])));
+  ctx.print(
+    table(
+      ['CELL', 'REASON', 'SOURCE', 'ADDED', 'EXPIRES'],
+      cells.map((c) => [c.cell, c.reason || '-', c.source || '-', formatTime(c.addedAt), formatTime(c.expiresAt)]),
+    ),
+  );
 }
 
 function login(): string {

@@ -11,7 +11,7 @@ const MAX_NUMBERS = 10_000;
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'registry status of numbers, or a carrier\'s call-setup verdict',
+  summary: "registry status of numbers, or a carrier's call-setup verdict",
   help: [
     'usage: fraudctl check <number>...',
     '       fraudctl check --carrier <ID> --from <caller> --to <callee>',
@@ -33,7 +33,8 @@ export const checkCommand: Command = {
     const from = stringOption(args.values, 'from');
     const to = stringOption(args.values, 'to');
     if (carrierText !== undefined || from !== undefined || to !== undefined) {
-      if (carrierText === undefined || from === undefined || to === undefined) throw new UsageError('a call check needs --carrier, --from and --to', 'check');
+      if (carrierText === undefined || from === undefined || to === undefined)
+        throw new UsageError('a call check needs --carrier, --from and --to', 'check');
       positionals(args, [], 'check');
       const id = parseCarrierId(carrierText, '--carrier', 'check');
       const request: carrier.CheckCallRequest = { caller: number(from, '--from'), callee: number(to, '--to') };
@@ -51,10 +52,20 @@ export const checkCommand: Command = {
       return;
     }
     if (args.positionals.length === 0) throw new UsageError('missing <number>...', 'check');
-    if (args.positionals.length > MAX_NUMBERS) throw new UsageError(`at most ${MAX_NUMBERS} numbers per check, got ${args.positionals.length}`, 'check');
-    const msisdns = args.positionals.map((text, i) => number(text, args.positionals.length === 1 ? 'number' : `number ${i + 1} ("${text}")`));
-    const answer = await ctx.call<registry.CheckNumbersResponse>(ctx.registry(), 'analyst', 'checkNumbers', { msisdns } satisfies registry.CheckNumbersRequest);
+    if (args.positionals.length > MAX_NUMBERS)
+      throw new UsageError(`at most ${MAX_NUMBERS} numbers per check, got ${args.positionals.length}`, 'check');
+    const msisdns = args.positionals.map((text, i) =>
+      number(text, args.positionals.length === 1 ? 'number' : `number ${i + 1} ("${text}")`),
+    );
+    const answer = await ctx.call<registry.CheckNumbersResponse>(ctx.registry(), 'analyst', 'checkNumbers', {
+      msisdns,
+    } satisfies registry.CheckNumbersRequest);
     if (ctx.json) return ctx.printJson(answer);
-    ctx.print(table(['NUMBER', 'STATUS', 'VERSION'], answer.results.map((r) => [r.msisdn, enumLabel(r.status, numberStatus), String(r.version)])));
+    ctx.print(
+      table(
+        ['NUMBER', 'STATUS', 'VERSION'],
+        answer.results.map((r) => [r.msisdn, enumLabel(r.status, numberStatus), String(r.version)]),
+      ),
+    );
   },
 };

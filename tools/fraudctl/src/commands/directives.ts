@@ -1,6 +1,17 @@
 import type { admin } from '@app/contracts';
 import { directiveKind, directiveStatus } from '@app/contracts/codecs';
-import { choice, idempotencyKey, KEY_HELP, KEY_OPTION, number, positionals, requiredOption, stringOption, wholeNumber, type Command } from '../command';
+import {
+  choice,
+  idempotencyKey,
+  KEY_HELP,
+  KEY_OPTION,
+  number,
+  positionals,
+  requiredOption,
+  stringOption,
+  wholeNumber,
+  type Command,
+} from '../command';
 import { parseCarrierId } from '../context';
 import { enumLabel, formatTime, table } from '../output';
 
@@ -15,25 +26,25 @@ function upper<T extends string>(word: T): Uppercase<T> {
 
 export const directivesCommand: Command = {
   name: 'directives',
-  summary: 'the administration\'s directives to carriers: list them, issue one',
+  summary: "the administration's directives to carriers: list them, issue one",
   help: [
     'usage: fraudctl directives [list] [--carrier ID] [--state STATE] [--number N] [--limit N] [--page-token T]',
     '       fraudctl directives issue <number> --kind review|suspend|restore --reason TEXT [--expires-in-hours N]',
     '',
     '`list` (the default) shows directives newest first with their delivery and',
     'outcome (ListDirectives, admin role). `issue` sends a directive to the',
-    'number\'s owning carrier (IssueDirective, admin role; audited).',
+    "number's owning carrier (IssueDirective, admin role; audited).",
     '',
     'Options of list:',
-    '  --carrier ID           only this carrier\'s',
+    "  --carrier ID           only this carrier's",
     '  --state STATE          pending, delivered, applied, rejected or expired',
-    '  --number N             only this number\'s',
+    "  --number N             only this number's",
     '  --limit N              at most N (1 to 500, default 50); a next page token is printed when there are more',
     '  --page-token T         the next page of an earlier list',
     'Options of issue:',
     '  --kind K               review, suspend or restore (required)',
-    '  --reason TEXT          why (required; the carrier and the subscriber\'s notice show it)',
-    '  --expires-in-hours N   how long the carrier has to apply it (default: the province\'s policy)',
+    "  --reason TEXT          why (required; the carrier and the subscriber's notice show it)",
+    "  --expires-in-hours N   how long the carrier has to apply it (default: the province's policy)",
     KEY_HELP,
   ],
   options: {
@@ -48,17 +59,29 @@ export const directivesCommand: Command = {
     ...KEY_OPTION,
   },
   async run(ctx, args) {
-    const sub = args.positionals.length === 0 ? 'list' : choice(args.positionals[0], SUBCOMMANDS, 'the directives subcommand', 'directives');
+    const sub =
+      args.positionals.length === 0
+        ? 'list'
+        : choice(args.positionals[0], SUBCOMMANDS, 'the directives subcommand', 'directives');
     if (sub === 'issue') {
       const [, text] = positionals(args, ['issue', 'number'], 'directives');
       const request: admin.IssueDirectiveRequest = {
         idempotencyKey: idempotencyKey(args.values),
         msisdn: number(text, 'number'),
-        kind: directiveKind.toWire(upper(choice(requiredOption(args.values, 'kind', 'directives'), KINDS, '--kind', 'directives'))),
+        kind: directiveKind.toWire(
+          upper(choice(requiredOption(args.values, 'kind', 'directives'), KINDS, '--kind', 'directives')),
+        ),
         reason: requiredOption(args.values, 'reason', 'directives'),
-        expiresInHours: wholeNumber(stringOption(args.values, 'expires-in-hours'), '--expires-in-hours', 'directives', 1, 24 * 365) ?? 0,
+        expiresInHours:
+          wholeNumber(stringOption(args.values, 'expires-in-hours'), '--expires-in-hours', 'directives', 1, 24 * 365) ??
+          0,
       };
-      const answer = await ctx.call<admin.IssueDirectiveResponse>(ctx.admin(), ctx.adminRole(), 'issueDirective', request);
+      const answer = await ctx.call<admin.IssueDirectiveResponse>(
+        ctx.admin(),
+        ctx.adminRole(),
+        'issueDirective',
+        request,
+      );
       if (ctx.json) return ctx.printJson(answer);
       ctx.print(directiveTable(answer.directive ? [answer.directive] : []));
       if (answer.replayed) ctx.print('(already issued with this --key: the first directive is shown)');
@@ -71,10 +94,20 @@ export const directivesCommand: Command = {
     const request: admin.ListDirectivesRequest = {
       carrier: carrierText === undefined ? '' : parseCarrierId(carrierText, '--carrier', 'directives'),
       msisdn: numberText === undefined ? '' : number(numberText, '--number'),
-      status: directiveStatus.toWire(stateText === undefined ? undefined : upper(choice(stateText, STATES, '--state', 'directives'))),
-      page: { pageSize: wholeNumber(stringOption(args.values, 'limit'), '--limit', 'directives', 1, 500) ?? 50, pageToken: stringOption(args.values, 'page-token') ?? '' },
+      status: directiveStatus.toWire(
+        stateText === undefined ? undefined : upper(choice(stateText, STATES, '--state', 'directives')),
+      ),
+      page: {
+        pageSize: wholeNumber(stringOption(args.values, 'limit'), '--limit', 'directives', 1, 500) ?? 50,
+        pageToken: stringOption(args.values, 'page-token') ?? '',
+      },
     };
-    const answer = await ctx.call<admin.ListDirectivesResponse>(ctx.admin(), ctx.adminRole(), 'listDirectives', request);
+    const answer = await ctx.call<admin.ListDirectivesResponse>(
+      ctx.admin(),
+      ctx.adminRole(),
+      'listDirectives',
+      request,
+    );
     if (ctx.json) return ctx.printJson(answer);
     if (answer.directives.length === 0) return ctx.print('No directives.');
     ctx.print(directiveTable(answer.directives));

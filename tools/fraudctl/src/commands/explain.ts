@@ -11,11 +11,11 @@ type Language = (typeof LANGUAGES)[number];
 
 export const explainCommand: Command = {
   name: 'explain',
-  summary: 'why a number is where it is on its carrier\'s ladder: decisions, reasons, cells, times',
+  summary: "why a number is where it is on its carrier's ladder: decisions, reasons, cells, times",
   help: [
     'usage: fraudctl explain <number> [--carrier ID] [--purpose TEXT] [--lang en|zh]',
     '',
-    'Asks the number\'s carrier to explain it (ExplainNumber, admin role; audited',
+    "Asks the number's carrier to explain it (ExplainNumber, admin role; audited",
     'with the purpose): its step on the ladder (NONE, MONITOR, WARN, RESTRICT,',
     'SUSPEND), registry status, declared profile, what the subscriber can do, and',
     'every decision with its action, score, policy, reasons in plain language, the',
@@ -33,8 +33,16 @@ export const explainCommand: Command = {
     const lang = choice(stringOption(args.values, 'lang') ?? 'en', LANGUAGES, '--lang', 'explain');
     const msisdn = number(text, 'number');
     const owner = await ownerOf(ctx, args.values, msisdn, 'explain');
-    const request: carrier.ExplainNumberRequest = { msisdn, purpose: stringOption(args.values, 'purpose') ?? 'operator explain' };
-    const answer = await ctx.call<carrier.ExplainNumberResponse>(ctx.carrier(owner.carrier), ctx.adminRole(), 'explainNumber', request);
+    const request: carrier.ExplainNumberRequest = {
+      msisdn,
+      purpose: stringOption(args.values, 'purpose') ?? 'operator explain',
+    };
+    const answer = await ctx.call<carrier.ExplainNumberResponse>(
+      ctx.carrier(owner.carrier),
+      ctx.adminRole(),
+      'explainNumber',
+      request,
+    );
     if (ctx.json) return ctx.printJson({ carrier: owner.carrier, ...answer });
     ctx.print(explanation(answer, owner, lang));
   },
@@ -65,20 +73,25 @@ export function explanation(answer: carrier.ExplainNumberResponse, owner: Owner,
 /** The registry's status beside the step; CONFIRMED outranks the step, which the line says. */
 function registryLine(status: common.NumberStatus | undefined): string {
   const label = enumLabel(status, numberStatus);
-  return numberStatus.tryFromWire(status) === 'CONFIRMED' ? `${label} (police-confirmed fraud: calls blocked whatever the step; no carrier restores it)` : label;
+  return numberStatus.tryFromWire(status) === 'CONFIRMED'
+    ? `${label} (police-confirmed fraud: calls blocked whatever the step; no carrier restores it)`
+    : label;
 }
 
 /** `next steps` aligned with the fields above, wrapped for a terminal (Chinese text has no spaces: by characters). */
 function nextSteps(text: string, lang: Language): string[] {
   const label = '  next steps      ';
   const width = 100 - label.length;
-  const lines = lang === 'zh' ? (text.match(new RegExp(`.{1,${Math.floor(width / 2)}}`, 'gu')) ?? [text]) : wrap(text, width);
+  const lines =
+    lang === 'zh' ? (text.match(new RegExp(`.{1,${Math.floor(width / 2)}}`, 'gu')) ?? [text]) : wrap(text, width);
   return lines.map((line, i) => `${i === 0 ? label : ' '.repeat(label.length)}${line}`);
 }
 
 function decisionLines(d: carrier.Decision, ordinal: number, lang: Language): string[] {
   const step = `${enumLabel(d.previous, action)} -> ${enumLabel(d.action, action)}`;
-  const lines = [`#${ordinal}  ${formatTime(d.at)}  ${step}  score ${d.score.toFixed(2)}  policy ${d.policy}${d.shadow ? '  (shadow)' : ''}`];
+  const lines = [
+    `#${ordinal}  ${formatTime(d.at)}  ${step}  score ${d.score.toFixed(2)}  policy ${d.policy}${d.shadow ? '  (shadow)' : ''}`,
+  ];
   if (d.reasons.length > 0) {
     lines.push('    Reasons:');
     const width = Math.max(...d.reasons.map((r) => r.code.length));
@@ -96,17 +109,31 @@ function evidenceLines(e: common.Evidence): string[] {
   const lines: string[] = [];
   // The summary repeats the measures in one line: shown only when there is no table of them.
   if (e.summary && e.measures.length === 0) lines.push(`    Evidence: ${e.summary}`);
-  if (e.windowStart || e.windowEnd) lines.push(`    Window:   ${formatTime(e.windowStart)} to ${formatTime(e.windowEnd)}`);
+  if (e.windowStart || e.windowEnd)
+    lines.push(`    Window:   ${formatTime(e.windowStart)} to ${formatTime(e.windowEnd)}`);
   if (e.measures.length > 0) {
     lines.push('    Measures:');
-    lines.push(...table(['MEASURE', 'VALUE', 'THRESHOLD'], e.measures.map((m) => [m.name, round(m.value), round(m.threshold)]), '      '));
+    lines.push(
+      ...table(
+        ['MEASURE', 'VALUE', 'THRESHOLD'],
+        e.measures.map((m) => [m.name, round(m.value), round(m.threshold)]),
+        '      ',
+      ),
+    );
   }
   if (e.cells.length > 0) {
     const cells = new Set(e.cells.map((c) => c.cell));
     lines.push(`    Cells: ${e.cells.length} sighting(s) at ${cells.size} cell(s): ${[...cells].join(', ')}`);
     const shown = e.cells.slice(0, MAX_SIGHTINGS);
-    lines.push(...table(['CELL', 'TIME', 'ACTIVITY'], shown.map((c) => [c.cell, formatTime(c.at), c.activity || '-']), '      '));
-    if (e.cells.length > shown.length) lines.push(`      ... and ${e.cells.length - shown.length} more (--json lists them all)`);
+    lines.push(
+      ...table(
+        ['CELL', 'TIME', 'ACTIVITY'],
+        shown.map((c) => [c.cell, formatTime(c.at), c.activity || '-']),
+        '      ',
+      ),
+    );
+    if (e.cells.length > shown.length)
+      lines.push(`      ... and ${e.cells.length - shown.length} more (--json lists them all)`);
   }
   return lines;
 }

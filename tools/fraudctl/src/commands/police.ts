@@ -1,7 +1,17 @@
 import type { registry } from '@app/contracts';
 import { numberStatus, verificationOutcome } from '@app/contracts/codecs';
 import { VerificationOutcome } from '@app/domain';
-import { choice, idempotencyKey, KEY_HELP, KEY_OPTION, number, positionals, requiredOption, stringOption, type Command } from '../command';
+import {
+  choice,
+  idempotencyKey,
+  KEY_HELP,
+  KEY_OPTION,
+  number,
+  positionals,
+  requiredOption,
+  stringOption,
+  type Command,
+} from '../command';
 import { UsageError } from '../errors';
 import { enumLabel, fields } from '../output';
 

@@ -2,7 +2,17 @@ import type { carrier } from '@app/contracts';
 import { action, declarationOutcome, reactivationOutcome, reportCategory, usageProfile } from '@app/contracts/codecs';
 import { ReportCategory, ValidationError } from '@app/domain';
 import { parseNationalId } from '../../../../apps/carrier/src/reactivation/national-id';
-import { choice, idempotencyKey, KEY_HELP, KEY_OPTION, number, positionals, requiredOption, stringOption, type Command } from '../command';
+import {
+  choice,
+  idempotencyKey,
+  KEY_HELP,
+  KEY_OPTION,
+  number,
+  positionals,
+  requiredOption,
+  stringOption,
+  type Command,
+} from '../command';
 import { invalidArgument } from '../context';
 import { CliError } from '../errors';
 import { ExitCode } from '../exit-codes';
@@ -12,16 +22,17 @@ import { CARRIER_OPTION_HELP, ownerOf } from '../owner';
 /** Carrier-side commands for one subscriber: a complaint, a re-activation, a declared work profile. */
 
 /** What a CONFIRMED_FRAUD answer means for whoever reads it at the counter. */
-const CONFIRMED_FRAUD_NOTE = 'police-confirmed fraud in the registry: nothing changed, only a police clearance restores the number (the subscriber asks the police to review the case)';
+const CONFIRMED_FRAUD_NOTE =
+  'police-confirmed fraud in the registry: nothing changed, only a police clearance restores the number (the subscriber asks the police to review the case)';
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'file a subscriber\'s report against a number, into the reporter\'s carrier',
+  summary: "file a subscriber's report against a number, into the reporter's carrier",
   help: [
     'usage: fraudctl report <reported> --by <reporter> [--category fraud|harassment|spam] [--at TIME] [--carrier ID]',
     '',
     'Files the complaint of subscriber <reporter> against <reported> with the',
-    'reporter\'s carrier, as its complaint desk would (IngestEvents with one report',
+    "reporter's carrier, as its complaint desk would (IngestEvents with one report",
     'event, carrier:<ID> role). The carrier weighs it: a report counts as',
     'corroborated only when the reporter really received a call or SMS from the number.',
     '',
@@ -29,18 +40,33 @@ export const reportCommand: Command = {
     '  --by NUMBER            the reporting subscriber (required)',
     '  --category C           fraud (default), harassment or spam',
     '  --at TIME              when the report was made, ISO 8601 (default now)',
-    '  --carrier ID           the reporter\'s carrier (default: its owner, from the admin\'s GetOwner)',
+    "  --carrier ID           the reporter's carrier (default: its owner, from the admin's GetOwner)",
     KEY_HELP,
   ],
-  options: { by: { type: 'string' }, category: { type: 'string' }, at: { type: 'string' }, carrier: { type: 'string' }, ...KEY_OPTION },
+  options: {
+    by: { type: 'string' },
+    category: { type: 'string' },
+    at: { type: 'string' },
+    carrier: { type: 'string' },
+    ...KEY_OPTION,
+  },
   async run(ctx, args) {
     const [reportedText] = positionals(args, ['reported'], 'report');
     const reported = number(reportedText, 'reported');
     const reporter = number(requiredOption(args.values, 'by', 'report'), '--by');
-    const category = choice(stringOption(args.values, 'category') ?? ReportCategory.Fraud, reportCategory.values, '--category', 'report');
+    const category = choice(
+      stringOption(args.values, 'category') ?? ReportCategory.Fraud,
+      reportCategory.values,
+      '--category',
+      'report',
+    );
     const atText = stringOption(args.values, 'at');
     const atMs = atText === undefined ? Date.now() : Date.parse(atText);
-    if (Number.isNaN(atMs)) throw new CliError(`invalid --at: "${atText}" is not an ISO 8601 time such as 2024-03-02T20:00:00+08:00`, ExitCode.InvalidArgument);
+    if (Number.isNaN(atMs))
+      throw new CliError(
+        `invalid --at: "${atText}" is not an ISO 8601 time such as 2024-03-02T20:00:00+08:00`,
+        ExitCode.InvalidArgument,
+      );
     const owner = await ownerOf(ctx, args.values, reporter, 'report');
     const event: carrier.Event = {
       id: idempotencyKey(args.values),
@@ -50,7 +76,10 @@ export const reportCommand: Command = {
     const answer = await ctx.ingest(ctx.carrier(owner.carrier), `carrier:${owner.carrier}`, [event]);
     const refusal = answer.rejections[0];
     if (answer.rejected > 0 || refusal) {
-      throw new CliError(`carrier ${owner.carrier} refused the report: ${refusal ? `${refusal.field}: ${refusal.reason}` : 'no reason given'}`, ExitCode.InvalidArgument);
+      throw new CliError(
+        `carrier ${owner.carrier} refused the report: ${refusal ? `${refusal.field}: ${refusal.reason}` : 'no reason given'}`,
+        ExitCode.InvalidArgument,
+      );
     }
     if (ctx.json) return ctx.printJson({ carrier: owner.carrier, event, ...answer });
     ctx.print(
@@ -60,7 +89,10 @@ export const reportCommand: Command = {
         ['category', category],
         ['at', new Date(atMs).toISOString()],
         ['carrier', owner.carrier],
-        ['result', answer.duplicates > 0 ? 'already filed (same --key)' : `accepted; ${answer.decisions} decision(s) followed`],
+        [
+          'result',
+          answer.duplicates > 0 ? 'already filed (same --key)' : `accepted; ${answer.decisions} decision(s) followed`,
+        ],
       ]),
     );
   },
@@ -72,7 +104,7 @@ export const reactivateCommand: Command = {
   help: [
     'usage: fraudctl reactivate <number> --national-id ID --reference REF [--not-verified] [--carrier ID]',
     '',
-    'Records the subscriber\'s ID check with the owning carrier (Reactivate,',
+    "Records the subscriber's ID check with the owning carrier (Reactivate,",
     'carrier:<ID> role). A suspended number is restored while re-activation chances',
     'remain in the policy window; otherwise the case is referred to police',
     'verification. A number the registry lists as CONFIRMED (police-confirmed',
@@ -87,7 +119,13 @@ export const reactivateCommand: Command = {
     CARRIER_OPTION_HELP,
     KEY_HELP,
   ],
-  options: { 'national-id': { type: 'string' }, reference: { type: 'string' }, 'not-verified': { type: 'boolean' }, carrier: { type: 'string' }, ...KEY_OPTION },
+  options: {
+    'national-id': { type: 'string' },
+    reference: { type: 'string' },
+    'not-verified': { type: 'boolean' },
+    carrier: { type: 'string' },
+    ...KEY_OPTION,
+  },
   async run(ctx, args) {
     const [text] = positionals(args, ['number'], 'reactivate');
     const msisdn = number(text, 'number');
@@ -107,7 +145,12 @@ export const reactivateCommand: Command = {
       nationalId: nationalIdText,
       idVerified: args.values['not-verified'] !== true,
     };
-    const answer = await ctx.call<carrier.ReactivateResponse>(ctx.carrier(owner.carrier), `carrier:${owner.carrier}`, 'reactivate', request);
+    const answer = await ctx.call<carrier.ReactivateResponse>(
+      ctx.carrier(owner.carrier),
+      `carrier:${owner.carrier}`,
+      'reactivate',
+      request,
+    );
     if (ctx.json) return ctx.printJson({ carrier: owner.carrier, ...answer });
     ctx.print(
       fields([
@@ -115,7 +158,9 @@ export const reactivateCommand: Command = {
         ['carrier', owner.carrier],
         ['outcome', enumLabel(answer.outcome, reactivationOutcome)],
         ['state', enumLabel(answer.state, action)],
-        ...(reactivationOutcome.tryFromWire(answer.outcome) === 'CONFIRMED_FRAUD' ? ([['note', CONFIRMED_FRAUD_NOTE]] as [string, string][]) : []),
+        ...(reactivationOutcome.tryFromWire(answer.outcome) === 'CONFIRMED_FRAUD'
+          ? ([['note', CONFIRMED_FRAUD_NOTE]] as [string, string][])
+          : []),
         ...(answer.replayed ? ([['replayed', 'yes (same --key)']] as [string, string][]) : []),
       ]),
     );
@@ -124,13 +169,13 @@ export const reactivateCommand: Command = {
 
 export const declareProfileCommand: Command = {
   name: 'declare-profile',
-  summary: 'record an employer\'s attestation of a number\'s work use (courier, delivery, ...)',
+  summary: "record an employer's attestation of a number's work use (courier, delivery, ...)",
   help: [
     'usage: fraudctl declare-profile <number> <courier|delivery|logistics|enterprise|none> --attested-by WHO --reference REF [--carrier ID]',
     '',
-    'Declares the number\'s usage profile with the owning carrier (DeclareProfile,',
-    'carrier:<ID> role; audited): a declared courier\'s call volume is weighed',
-    'against a courier\'s, not a private person\'s. `none` withdraws a declaration.',
+    "Declares the number's usage profile with the owning carrier (DeclareProfile,",
+    "carrier:<ID> role; audited): a declared courier's call volume is weighed",
+    "against a courier's, not a private person's. `none` withdraws a declaration.",
     'A number the registry lists as CONFIRMED keeps its profile: outcome',
     'CONFIRMED_FRAUD (recorded, nothing changed).',
     '',
@@ -140,7 +185,12 @@ export const declareProfileCommand: Command = {
     CARRIER_OPTION_HELP,
     KEY_HELP,
   ],
-  options: { 'attested-by': { type: 'string' }, reference: { type: 'string' }, carrier: { type: 'string' }, ...KEY_OPTION },
+  options: {
+    'attested-by': { type: 'string' },
+    reference: { type: 'string' },
+    carrier: { type: 'string' },
+    ...KEY_OPTION,
+  },
   async run(ctx, args) {
     const [text, profileText] = positionals(args, ['number', 'profile'], 'declare-profile');
     const msisdn = number(text, 'number');
@@ -153,7 +203,12 @@ export const declareProfileCommand: Command = {
       attestedBy: stringOption(args.values, 'attested-by') ?? '',
       attestationReference: stringOption(args.values, 'reference') ?? '',
     };
-    const answer = await ctx.call<carrier.DeclareProfileResponse>(ctx.carrier(owner.carrier), `carrier:${owner.carrier}`, 'declareProfile', request);
+    const answer = await ctx.call<carrier.DeclareProfileResponse>(
+      ctx.carrier(owner.carrier),
+      `carrier:${owner.carrier}`,
+      'declareProfile',
+      request,
+    );
     if (ctx.json) return ctx.printJson({ carrier: owner.carrier, ...answer });
     ctx.print(
       fields([
@@ -161,7 +216,9 @@ export const declareProfileCommand: Command = {
         ['carrier', owner.carrier],
         ['outcome', enumLabel(answer.outcome, declarationOutcome)],
         ['profile', enumLabel(answer.profile, usageProfile).toLowerCase()],
-        ...(declarationOutcome.tryFromWire(answer.outcome) === 'CONFIRMED_FRAUD' ? ([['note', CONFIRMED_FRAUD_NOTE]] as [string, string][]) : []),
+        ...(declarationOutcome.tryFromWire(answer.outcome) === 'CONFIRMED_FRAUD'
+          ? ([['note', CONFIRMED_FRAUD_NOTE]] as [string, string][])
+          : []),
         ...(answer.replayed ? ([['replayed', 'yes (same --key)']] as [string, string][]) : []),
       ]),
     );

@@ -27,12 +27,21 @@ export const tokenCommand: Command = {
     let ttlSeconds;
     try {
       ttlSeconds = parseTtl(ttl);
-      minted = mintToken({ role, subject: stringOption(args.values, 'subject'), ttlSeconds, issuer: 'fraudctl' }, ctx.env);
+      minted = mintToken(
+        { role, subject: stringOption(args.values, 'subject'), ttlSeconds, issuer: 'fraudctl' },
+        ctx.env,
+      );
     } catch (error) {
       if (error instanceof TtlError || error instanceof RoleError) throw new UsageError(error.message, 'token');
       throw error;
     }
-    if (ctx.json) return ctx.printJson({ token: minted.token, role, subject: minted.subject, expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() });
+    if (ctx.json)
+      return ctx.printJson({
+        token: minted.token,
+        role,
+        subject: minted.subject,
+        expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString(),
+      });
     ctx.print(minted.token);
     ctx.note(`${role} token for "${minted.subject}", valid ${ttl}`);
   },

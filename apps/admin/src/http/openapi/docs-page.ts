@@ -12,10 +12,28 @@ function schemaName(schema: unknown): string {
 }
 
 function operationRows(path: string, method: Method, op: Operation): string {
-  const params = (op.parameters ?? []).map((p) => `<li><code>${escape(p.name)}</code> (${p.in}${p.required ? ', required' : ''}): ${escape(p.description)}</li>`).join('');
-  const body = op.requestBody ? `<p>Body: <code>${escape(Object.keys(op.requestBody.content).join(', '))}</code> ${escape(schemaName(Object.values(op.requestBody.content)[0]?.schema))}</p>` : '';
+  const params = (op.parameters ?? [])
+    .map(
+      (p) =>
+        `<li><code>${escape(p.name)}</code> (${p.in}${p.required ? ', required' : ''}): ${escape(p.description)}</li>`,
+    )
+    .join('');
+  const body = op.requestBody
+    ? `<p>Body: <code>${escape(Object.keys(op.requestBody.content).join(', '))}</code> ${escape(schemaName(Object.values(op.requestBody.content)[0]?.schema))}</p>`
+    : '';
   const responses = Object.entries(op.responses)
-    .map(([status, r]) => `<li><code>${status}</code> ${escape(r.description)}${r.content ? ` — ${escape(Object.entries(r.content).map(([type, c]) => `${type} ${schemaName(c.schema)}`).join(', '))}` : ''}</li>`)
+    .map(
+      ([status, r]) =>
+        `<li><code>${status}</code> ${escape(r.description)}${
+          r.content
+            ? ` — ${escape(
+                Object.entries(r.content)
+                  .map(([type, c]) => `${type} ${schemaName(c.schema)}`)
+                  .join(', '),
+              )}`
+            : ''
+        }</li>`,
+    )
     .join('');
   return `<section>
 <h2><code>${method.toUpperCase()} ${escape(path)}</code></h2>

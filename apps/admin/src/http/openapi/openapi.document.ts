@@ -34,8 +34,19 @@ const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })
 const json = (schema: Schema) => ({ 'application/json': { schema } });
 const ok = (name: string, description = 'OK') => ({ description, content: json(ref(name)) });
 const error = (description: string) => ({ description, content: json(ref('Error')) });
-const query = (name: string, description: string, schema: Schema = { type: 'string' }, required = false): Parameter => ({ name, in: 'query', required, description, schema });
-const path = (name: string, description: string): Parameter => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
+const query = (
+  name: string,
+  description: string,
+  schema: Schema = { type: 'string' },
+  required = false,
+): Parameter => ({ name, in: 'query', required, description, schema });
+const path = (name: string, description: string): Parameter => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string' },
+});
 
 const ADMIN = 'admin:<province>';
 const ANALYST = 'analyst';
@@ -58,13 +69,19 @@ function guarded(roles: string[], operation: Omit<Operation, 'x-roles' | 'securi
 }
 
 const range = [
-  query('from', 'First day, YYYY-MM-DD (China Standard Time). Default: 29 days before `to`.', { type: 'string', format: 'date' }),
+  query('from', 'First day, YYYY-MM-DD (China Standard Time). Default: 29 days before `to`.', {
+    type: 'string',
+    format: 'date',
+  }),
   query('to', 'Last day, inclusive. Default: today. At most 366 days per request.', { type: 'string', format: 'date' }),
   query('carrier', `One carrier (${CARRIER_IDS.join(', ')}); default all. A carrier token reads its own only.`),
 ];
 const badRange = error('A malformed day, `to` before `from`, more than 366 days, or an unknown carrier.');
 const csv = (description: string) => ({ description, content: { 'text/csv': { schema: { type: 'string' } } } });
-const page = [query('pageSize', 'Items per page (capped by the server).', { type: 'integer' }), query('pageToken', 'From the previous page’s nextPageToken.')];
+const page = [
+  query('pageSize', 'Items per page (capped by the server).', { type: 'integer' }),
+  query('pageToken', 'From the previous page’s nextPageToken.'),
+];
 
 export const OPENAPI_DOCUMENT: OpenApiDocument = {
   openapi: '3.0.3',
@@ -78,15 +95,22 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
   },
   paths: {
     '/api/me': {
-      get: guarded([ADMIN, ANALYST, POLICE, CARRIER, 'auditor'], { summary: 'Who the token says the caller is', responses: { '200': ok('Me') } }),
+      get: guarded([ADMIN, ANALYST, POLICE, CARRIER, 'auditor'], {
+        summary: 'Who the token says the caller is',
+        responses: { '200': ok('Me') },
+      }),
     },
     '/api/reasons': {
-      get: guarded([ADMIN, ANALYST, POLICE, CARRIER, 'auditor'], { summary: 'The reason codes in plain Chinese and English', responses: { '200': ok('Reasons') } }),
+      get: guarded([ADMIN, ANALYST, POLICE, CARRIER, 'auditor'], {
+        summary: 'The reason codes in plain Chinese and English',
+        responses: { '200': ok('Reasons') },
+      }),
     },
     '/api/oversight': {
       get: guarded([ADMIN, ANALYST, CARRIER], {
         summary: 'Oversight figures',
-        description: 'Per day, carrier, policy and reason: warnings, restrictions, suspensions, restorations; each carrier’s mistaken-kill rate and time to restore; top numbers by corroborated reports; numbers flagged by more than one carrier.',
+        description:
+          'Per day, carrier, policy and reason: warnings, restrictions, suspensions, restorations; each carrier’s mistaken-kill rate and time to restore; top numbers by corroborated reports; numbers flagged by more than one carrier.',
         parameters: range,
         responses: { '200': ok('Oversight'), '400': badRange },
       }),
@@ -109,7 +133,8 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     '/api/quality.csv': {
       get: guarded([ADMIN, ANALYST, CARRIER], {
         summary: 'Mistaken-kill rates and time to restore as CSV',
-        description: 'Columns: carrier, reason, suspensions, mistaken, mistaken_kill_rate, restore_hours_p50, restore_hours_p90; reason ALL is the carrier’s total.',
+        description:
+          'Columns: carrier, reason, suspensions, mistaken, mistaken_kill_rate, restore_hours_p50, restore_hours_p90; reason ALL is the carrier’s total.',
         parameters: range,
         responses: { '200': csv('Each carrier’s totals, then one line per reason.'), '400': badRange },
       }),
@@ -117,8 +142,12 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     '/api/numbers/{msisdn}': {
       get: guarded([ADMIN, ANALYST, POLICE], {
         summary: 'Look a number up across carriers (audited)',
-        description: 'Owner, every carrier’s decisions (newest first), directives and the case. Every call, refused or not, is in the audit log with the number and the purpose.',
-        parameters: [path('msisdn', 'E.164 or 11 national digits.'), query('purpose', 'Why the number is looked up (audited).', { type: 'string' }, true)],
+        description:
+          'Owner, every carrier’s decisions (newest first), directives and the case. Every call, refused or not, is in the audit log with the number and the purpose.',
+        parameters: [
+          path('msisdn', 'E.164 or 11 national digits.'),
+          query('purpose', 'Why the number is looked up (audited).', { type: 'string' }, true),
+        ],
         responses: { '200': ok('NumberLookup'), '400': error('No purpose, or not a phone number.') },
       }),
     },
@@ -131,7 +160,10 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           query('status', 'PENDING, DELIVERED, APPLIED, REJECTED or EXPIRED.'),
           ...page,
         ],
-        responses: { '200': ok('DirectivePage'), '400': error('An unknown carrier or status, a malformed number or page token.') },
+        responses: {
+          '200': ok('DirectivePage'),
+          '400': error('An unknown carrier or status, a malformed number or page token.'),
+        },
       }),
       post: guarded([ADMIN], {
         summary: 'Issue a directive to the number’s owning carrier (audited)',
@@ -146,18 +178,33 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       }),
     },
     '/api/cells': {
-      get: guarded([ADMIN, ANALYST, CARRIER, POLICE], { summary: 'The high-risk cell list and its version', responses: { '200': ok('CellList') } }),
+      get: guarded([ADMIN, ANALYST, CARRIER, POLICE], {
+        summary: 'The high-risk cell list and its version',
+        responses: { '200': ok('CellList') },
+      }),
       post: guarded([ADMIN, ANALYST], {
         summary: 'Add a high-risk cell (audited; a new list version reaches every carrier)',
         requestBody: { required: true, content: json(ref('AddCell')) },
-        responses: { '201': ok('CellListChange', 'Added (or replayed).'), '400': error('A missing or malformed field.'), '409': error('The idempotency key was used for a different change.') },
+        responses: {
+          '201': ok('CellListChange', 'Added (or replayed).'),
+          '400': error('A missing or malformed field.'),
+          '409': error('The idempotency key was used for a different change.'),
+        },
       }),
     },
     '/api/cells/{cell}': {
       delete: guarded([ADMIN, ANALYST], {
         summary: 'Remove a high-risk cell (audited)',
-        parameters: [path('cell', 'MCC-MNC-LAC-CI.'), query('reason', 'Why it is removed.', { type: 'string' }, true), query('idempotencyKey', 'Optional: the same key again is a replay.')],
-        responses: { '200': ok('CellListChange'), '400': error('No reason, or a malformed cell.'), '404': error('The cell is not on the list.') },
+        parameters: [
+          path('cell', 'MCC-MNC-LAC-CI.'),
+          query('reason', 'Why it is removed.', { type: 'string' }, true),
+          query('idempotencyKey', 'Optional: the same key again is a replay.'),
+        ],
+        responses: {
+          '200': ok('CellListChange'),
+          '400': error('No reason, or a malformed cell.'),
+          '404': error('The cell is not on the list.'),
+        },
       }),
     },
     '/api/cases': {
@@ -168,10 +215,16 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       }),
     },
     '/api/openapi.json': {
-      get: { summary: 'This document (public)', responses: { '200': { description: 'OpenAPI 3.0', content: json({ type: 'object' }) } } },
+      get: {
+        summary: 'This document (public)',
+        responses: { '200': { description: 'OpenAPI 3.0', content: json({ type: 'object' }) } },
+      },
     },
     '/api/docs': {
-      get: { summary: 'The endpoints as a web page (public)', responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } },
+      get: {
+        summary: 'The endpoints as a web page (public)',
+        responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } },
+      },
     },
   },
   components: {

@@ -11,7 +11,11 @@ export type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 const arrayOf = (items: Schema): Schema => ({ type: 'array', items });
-const object = (properties: Record<string, Schema>, required: string[] = Object.keys(properties), description?: string): Schema => ({
+const object = (
+  properties: Record<string, Schema>,
+  required: string[] = Object.keys(properties),
+  description?: string,
+): Schema => ({
   type: 'object',
   ...(description ? { description } : {}),
   required,
@@ -29,18 +33,41 @@ const ACTIONS = action.wireValues;
 
 const quality = {
   suspensions: integer,
-  mistaken: { ...integer, description: 'Suspensions reversed (RESTORE with POLICE_CLEARED, REGISTRY_CLEARED or APPEAL_UPHELD) within 30 days.' },
+  mistaken: {
+    ...integer,
+    description:
+      'Suspensions reversed (RESTORE with POLICE_CLEARED, REGISTRY_CLEARED or APPEAL_UPHELD) within 30 days.',
+  },
   mistakenKillRate: { ...number, description: 'mistaken / suspensions; 0 when there were none.' },
-  restoreHoursP50: { ...number, description: 'Nearest-rank median of hours from suspension to restore, over restored suspensions.' },
+  restoreHoursP50: {
+    ...number,
+    description: 'Nearest-rank median of hours from suspension to restore, over restored suspensions.',
+  },
   restoreHoursP90: number,
 };
 const series = (values: Schema): Schema => arrayOf(values);
 
 export const SCHEMAS: Record<string, Schema> = {
-  Error: object({ error: { ...string, description: 'The error code, e.g. REQUIRED, ROLE_NOT_ALLOWED, INVALID_TOKEN.' }, message: string, field: { ...string, description: 'The request field at fault.' } }, ['error', 'message']),
+  Error: object(
+    {
+      error: { ...string, description: 'The error code, e.g. REQUIRED, ROLE_NOT_ALLOWED, INVALID_TOKEN.' },
+      message: string,
+      field: { ...string, description: 'The request field at fault.' },
+    },
+    ['error', 'message'],
+  ),
   Me: object({ subject: string, role: { ...string, example: 'admin:sichuan' } }),
   Reasons: object({ reasons: arrayOf(object({ code: { ...string, example: 'CALL_BURST' }, zh: string, en: string })) }),
-  OversightRow: object({ day, carrier: string, policy: string, reason: string, warnings: integer, restrictions: integer, suspensions: integer, restorations: integer }),
+  OversightRow: object({
+    day,
+    carrier: string,
+    policy: string,
+    reason: string,
+    warnings: integer,
+    restrictions: integer,
+    suspensions: integer,
+    restorations: integer,
+  }),
   ReasonQuality: object({ reason: string, ...quality }),
   CarrierQuality: object({ carrier: string, ...quality, byReason: arrayOf(ref('ReasonQuality')) }),
   NumberCount: object({ msisdn, count: integer, carriers: arrayOf(string) }),
@@ -50,7 +77,10 @@ export const SCHEMAS: Record<string, Schema> = {
     rows: arrayOf(ref('OversightRow')),
     quality: arrayOf(ref('CarrierQuality')),
     topReported: arrayOf(ref('NumberCount')),
-    multiCarrier: { ...arrayOf(ref('NumberCount')), description: 'Numbers flagged by more than one carrier; always empty for a carrier token.' },
+    multiCarrier: {
+      ...arrayOf(ref('NumberCount')),
+      description: 'Numbers flagged by more than one carrier; always empty for a carrier token.',
+    },
   }),
   CarrierSeries: object({
     flags: { ...series(integer), description: 'RESTRICT + SUSPEND + REPORT decisions per day.' },
@@ -58,12 +88,30 @@ export const SCHEMAS: Record<string, Schema> = {
     restrictions: series(integer),
     suspensions: series(integer),
     restorations: series(integer),
-    mistakenKillRate: { ...series({ ...number, nullable: true }), description: 'Of the day’s suspensions, the share found mistaken; null on a day without suspensions.' },
+    mistakenKillRate: {
+      ...series({ ...number, nullable: true }),
+      description: 'Of the day’s suspensions, the share found mistaken; null on a day without suspensions.',
+    },
   }),
-  OversightSeries: object({ days: arrayOf(day), carriers: { type: 'object', additionalProperties: ref('CarrierSeries') } }),
+  OversightSeries: object({
+    days: arrayOf(day),
+    carriers: { type: 'object', additionalProperties: ref('CarrierSeries') },
+  }),
   Measure: object({ name: string, value: number, threshold: number }),
-  CellSighting: object({ cell: { ...string, example: '460-11-23456-1' }, at: time, activity: enumOf(['call', 'sms', 'location']) }, ['cell', 'activity']),
-  Evidence: object({ summary: string, windowStart: time, windowEnd: time, measures: arrayOf(ref('Measure')), cells: arrayOf(ref('CellSighting')) }, ['summary', 'measures', 'cells']),
+  CellSighting: object(
+    { cell: { ...string, example: '460-11-23456-1' }, at: time, activity: enumOf(['call', 'sms', 'location']) },
+    ['cell', 'activity'],
+  ),
+  Evidence: object(
+    {
+      summary: string,
+      windowStart: time,
+      windowEnd: time,
+      measures: arrayOf(ref('Measure')),
+      cells: arrayOf(ref('CellSighting')),
+    },
+    ['summary', 'measures', 'cells'],
+  ),
   CarrierDecision: object({
     decisionId: string,
     msisdn,
@@ -104,14 +152,32 @@ export const SCHEMAS: Record<string, Schema> = {
     },
     ['directive', 'carrier', 'status', 'issuedBy', 'deliveries', 'ackDetail'],
   ),
-  IssuedDirective: { allOf: [ref('DirectiveRecord'), object({ replayed: { ...boolean, description: 'True when the idempotency key was seen before: the directive as the first request answered it (its delivery since is in the list).' } })] },
-  DirectivePage: object({ directives: arrayOf(ref('DirectiveRecord')), nextPageToken: { ...string, description: 'Empty on the last page.' } }),
+  IssuedDirective: {
+    allOf: [
+      ref('DirectiveRecord'),
+      object({
+        replayed: {
+          ...boolean,
+          description:
+            'True when the idempotency key was seen before: the directive as the first request answered it (its delivery since is in the list).',
+        },
+      }),
+    ],
+  },
+  DirectivePage: object({
+    directives: arrayOf(ref('DirectiveRecord')),
+    nextPageToken: { ...string, description: 'Empty on the last page.' },
+  }),
   IssueDirective: object(
     {
       msisdn: { ...string, description: 'E.164 or 11 national digits.' },
       kind: enumOf(NUMBER_DIRECTIVE_KINDS),
       reason: string,
-      idempotencyKey: { ...string, description: 'Optional: the same key again returns the stored directive. Without one every request issues a new directive.' },
+      idempotencyKey: {
+        ...string,
+        description:
+          'Optional: the same key again returns the stored directive. Without one every request issues a new directive.',
+      },
       expiresInHours: { type: 'integer', description: 'Default and maximum: DIRECTIVE_TTL_HOURS.' },
     },
     ['msisdn', 'kind', 'reason'],
@@ -128,7 +194,11 @@ export const SCHEMAS: Record<string, Schema> = {
     },
     ['cell', 'reason', 'source'],
   ),
-  Owner: object({ msisdn, carrier: enumOf(CARRIER_IDS), ported: { ...boolean, description: 'A number-portability entry decided it.' } }),
+  Owner: object({
+    msisdn,
+    carrier: enumOf(CARRIER_IDS),
+    ported: { ...boolean, description: 'A number-portability entry decided it.' },
+  }),
   CaseEvent: object({ at: time, actor: { ...string, example: 'carrier:CTCC' }, what: string }),
   Case: object(
     {
@@ -147,12 +217,19 @@ export const SCHEMAS: Record<string, Schema> = {
     {
       msisdn,
       owner: { ...ref('Owner'), description: 'Absent when no carrier owns the number.' },
-      decisions: { ...arrayOf(ref('CarrierDecisionRecord')), description: 'Every carrier’s decisions, newest first (at most 500).' },
+      decisions: {
+        ...arrayOf(ref('CarrierDecisionRecord')),
+        description: 'Every carrier’s decisions, newest first (at most 500).',
+      },
       directives: { ...arrayOf(ref('DirectiveRecord')), description: 'Newest first (at most 100).' },
-      case: { ...ref('Case'), description: 'The number’s unresolved case, else its latest; absent when it never had one.' },
+      case: {
+        ...ref('Case'),
+        description: 'The number’s unresolved case, else its latest; absent when it never had one.',
+      },
       registryStatus: {
         ...enumOf([numberStatus.unspecified, ...numberStatus.wireValues]),
-        description: 'The registry’s status, asked at the look-up; CONFIRMED (police-confirmed fraud) is blocked everywhere and restored by no carrier. UNSPECIFIED when the registry could not be asked.',
+        description:
+          'The registry’s status, asked at the look-up; CONFIRMED (police-confirmed fraud) is blocked everywhere and restored by no carrier. UNSPECIFIED when the registry could not be asked.',
       },
     },
     ['msisdn', 'decisions', 'directives'],

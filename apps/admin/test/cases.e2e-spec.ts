@@ -47,15 +47,13 @@ describe('Cases: one per suspension, with a service-level clock and escalation (
   /** Police clear the number in the registry (flagged first, as it would be); the admin hears of it on the change feed. */
   const policeClear = async (msisdn: string) => {
     await registry.client('carrier:CTCC').submitFlags({ flags: [aFlag(msisdn)] });
-    return registry
-      .client('police', 'officer-0427')
-      .verifyNumber({
-        idempotencyKey: `clear-${msisdn}`,
-        msisdn,
-        outcome: 'VERIFICATION_OUTCOME_CLEARED' as never,
-        caseId: 'CD-2024-0117',
-        note: 'courier',
-      });
+    return registry.client('police', 'officer-0427').verifyNumber({
+      idempotencyKey: `clear-${msisdn}`,
+      msisdn,
+      outcome: 'VERIFICATION_OUTCOME_CLEARED' as never,
+      caseId: 'CD-2024-0117',
+      note: 'courier',
+    });
   };
   const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> => {
     const deadline = Date.now() + 15_000;

@@ -63,14 +63,12 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
 
   it('lets the administration alone issue directives', async () => {
     await expect(
-      harness
-        .client('analyst')
-        .issueDirective({
-          idempotencyKey: 'd-an',
-          msisdn: '19100000002',
-          kind: 'DIRECTIVE_KIND_REVIEW' as never,
-          reason: 'x',
-        }),
+      harness.client('analyst').issueDirective({
+        idempotencyKey: 'd-an',
+        msisdn: '19100000002',
+        kind: 'DIRECTIVE_KIND_REVIEW' as never,
+        reason: 'x',
+      }),
     ).rejects.toMatchObject(grpcError(status.PERMISSION_DENIED));
     await expect(
       ctcc.issueDirective({

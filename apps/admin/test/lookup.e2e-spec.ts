@@ -37,13 +37,11 @@ describe('LookupNumber: a number across carriers, audited with its purpose (e2e)
 
   beforeAll(async () => {
     harness = await AdminHarness.start();
-    await harness
-      .client('carrier:CMCC')
-      .submitCarrierFeed({
-        items: [
-          aDecisionItem(NUMBER, 'ACTION_REPORT', { reasons: ['FOREIGN_HARASSMENT'], at: timestampIn(-3 * 3_600_000) }),
-        ],
-      });
+    await harness.client('carrier:CMCC').submitCarrierFeed({
+      items: [
+        aDecisionItem(NUMBER, 'ACTION_REPORT', { reasons: ['FOREIGN_HARASSMENT'], at: timestampIn(-3 * 3_600_000) }),
+      ],
+    });
     await harness.client('carrier:CTCC').submitCarrierFeed({
       items: [
         aDecisionItem(NUMBER, 'ACTION_WARN', { reasons: ['CALL_BURST'], at: timestampIn(-2 * 3_600_000) }),

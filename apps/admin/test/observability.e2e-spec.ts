@@ -25,14 +25,12 @@ describe('admin observability (metrics over HTTP, request ids on gRPC and HTTP)'
       reason: 'police request CD-2024-0117',
     });
     await expect(
-      harness
-        .client('analyst')
-        .issueDirective({
-          idempotencyKey: 'obs-d2',
-          msisdn: '19100000001',
-          kind: 'DIRECTIVE_KIND_SUSPEND' as never,
-          reason: 'x',
-        }),
+      harness.client('analyst').issueDirective({
+        idempotencyKey: 'obs-d2',
+        msisdn: '19100000001',
+        kind: 'DIRECTIVE_KIND_SUSPEND' as never,
+        reason: 'x',
+      }),
     ).rejects.toMatchObject({
       code: GrpcCode.PERMISSION_DENIED,
     });

@@ -120,11 +120,9 @@ async function submitFixture(harness: AdminHarness): Promise<void> {
       ),
     ],
   });
-  await harness
-    .client('carrier:CUCC')
-    .submitCarrierFeed({
-      items: [decision('+8619100000004', 'REPORT', ['FOREIGN_HARASSMENT'], '2024-02-07T10:00:00', 'cucc@2')],
-    });
+  await harness.client('carrier:CUCC').submitCarrierFeed({
+    items: [decision('+8619100000004', 'REPORT', ['FOREIGN_HARASSMENT'], '2024-02-07T10:00:00', 'cucc@2')],
+  });
 }
 
 const row = (

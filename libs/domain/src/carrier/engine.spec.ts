@@ -146,18 +146,16 @@ describe('clearance, re-activation and restore', () => {
     feed(engine, s.sorted());
     const reported = feed(
       engine,
-      victims
-        .slice(0, 3)
-        .map(
-          (v, i) =>
-            ({
-              type: 'report',
-              at: cst('2024-03-01T20:00') + i * MINUTE,
-              reporter: v,
-              reported: gang,
-              category: 'fraud',
-            }) as CarrierEvent,
-        ),
+      victims.slice(0, 3).map(
+        (v, i) =>
+          ({
+            type: 'report',
+            at: cst('2024-03-01T20:00') + i * MINUTE,
+            reporter: v,
+            reported: gang,
+            category: 'fraud',
+          }) as CarrierEvent,
+      ),
     );
     expect(reported.at(-1)?.action).toBe(Action.Restrict);
     const [restore] = feed(engine, [{ type: 'police_clear', at: cst('2024-03-02T09:00'), msisdn: gang }]);

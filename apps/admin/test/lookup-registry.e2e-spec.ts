@@ -18,19 +18,17 @@ describe('LookupNumber with the registry: its status beside the carriers’ deci
   const lookUp = (msisdn: string) =>
     admin.client('police', 'officer-0427').lookupNumber({ msisdn, purpose: 'case CD-2024-0200' });
 
-  it('answers CONFIRMED for a number the police confirmed, SUSPECTED for a flagged one, NOT_LISTED otherwise, over gRPC and HTTP', async () => {
+  it('gRPC and HTTP answer CONFIRMED if the police confirmed, SUSPECTED if flagged, NOT_LISTED otherwise', async () => {
     const confirmed = '+8619100000041';
     const flagged = '+8619100000042';
     await registry.client('carrier:CTCC').submitFlags({ flags: [aFlag(confirmed), aFlag(flagged)] });
-    await registry
-      .client('police', 'officer-0427')
-      .verifyNumber({
-        idempotencyKey: 'confirm-41',
-        msisdn: confirmed,
-        outcome: 'VERIFICATION_OUTCOME_CONFIRMED' as never,
-        caseId: 'CD-2024-0200',
-        note: 'victims confirmed',
-      });
+    await registry.client('police', 'officer-0427').verifyNumber({
+      idempotencyKey: 'confirm-41',
+      msisdn: confirmed,
+      outcome: 'VERIFICATION_OUTCOME_CONFIRMED' as never,
+      caseId: 'CD-2024-0200',
+      note: 'victims confirmed',
+    });
 
     expect((await lookUp(confirmed)).registryStatus).toBe('NUMBER_STATUS_CONFIRMED');
     expect((await lookUp(flagged)).registryStatus).toBe('NUMBER_STATUS_SUSPECTED');

@@ -44,7 +44,8 @@ describe('quality metrics arithmetic', () => {
     t.decision('a', { msisdn: f3, action: Action.Warn, at: t0 + 3 * MIN });
     // f4 never calls: a decision about it (a report) is not an active number caught
     t.decision('a', { msisdn: f4, action: Action.Restrict, at: t0 });
-    // honest: h1 suspended under a; heavy1 restricted under a; h2 restricted under b; h3 only warned; heavy2 restored (not on the ladder)
+    // honest: h1 suspended under a; heavy1 restricted under a; h2 restricted under b; h3 only warned;
+    // heavy2 restored (not on the ladder)
     t.decision('a', { msisdn: h1, action: Action.Suspend, at: t0 + MIN });
     t.decision('a', { msisdn: heavy1, action: Action.Restrict, at: t0 + MIN });
     t.decision('b', { msisdn: h2, action: Action.Restrict, at: t0 + MIN });
@@ -176,7 +177,7 @@ describe("quality benchmark end to end (2,000 subscribers, 1 day, with the simul
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 
-  it('default restricts no honest heavy caller while naive restricts some, and catches as many fraud numbers (less one at most)', () => {
+  it('default restricts no honest heavy caller (naive some) and catches as many fraud numbers, bar one at most', () => {
     const { naive, default: ours } = report.policies;
     expect(naive.heavyRestricted).toBeGreaterThan(0);
     expect(ours.heavyRestricted).toBe(0);

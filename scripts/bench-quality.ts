@@ -30,10 +30,13 @@ function main(): void {
   const seconds = (performance.now() - started) / 1000;
   const p = report.population;
   console.log(
-    `${p.subscribers.toLocaleString('en')} subscribers over ${p.days} days, seed ${p.seed}: ${p.events.toLocaleString('en')} events, ${p.heavy} honest heavy callers, ${p.fraud} fraud numbers (${p.probers} threshold probers), ${p.falseReportVictims} false-report victims`,
+    `${p.subscribers.toLocaleString('en')} subscribers over ${p.days} days, seed ${p.seed}: ` +
+      `${p.events.toLocaleString('en')} events, ${p.heavy} honest heavy callers, ` +
+      `${p.fraud} fraud numbers (${p.probers} threshold probers), ${p.falseReportVictims} false-report victims`,
   );
   console.log(
-    `${machine}; simulated in ${report.seconds.simulate.toFixed(1)} s, analysed by both policies in ${report.seconds.analyse.toFixed(1)} s\n`,
+    `${machine}; simulated in ${report.seconds.simulate.toFixed(1)} s, ` +
+      `analysed by both policies in ${report.seconds.analyse.toFixed(1)} s\n`,
   );
   console.log(formatTable(report));
   if (process.env.BENCH_MARKDOWN) console.log(`\n${markdownTable(report)}`);

@@ -27,12 +27,14 @@ async function main(): Promise<void> {
     );
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   console.log(
-    `${pop.events.length} events in ${file} (${subscribers} subscribers, ${days} days); ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
+    `${pop.events.length} events in ${file} (${subscribers} subscribers, ${days} days); ` +
+      `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
   );
   for (const name of ['default', 'naive']) {
     const stats = await runReplay({ file, policy: BUILT_IN_POLICIES[name] }, () => undefined);
     console.log(
-      `replay --policy ${name}: ${Math.round(stats.events / stats.seconds).toLocaleString('en')} events/s (${stats.events} events, ${stats.seconds.toFixed(2)} s, ${stats.decisions} decisions)`,
+      `replay --policy ${name}: ${Math.round(stats.events / stats.seconds).toLocaleString('en')} events/s ` +
+        `(${stats.events} events, ${stats.seconds.toFixed(2)} s, ${stats.decisions} decisions)`,
     );
   }
 }

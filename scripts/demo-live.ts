@@ -173,7 +173,8 @@ export async function playLiveScene(
     });
     const version = added.list?.version ?? 0;
     say(
-      `live: the administration lists base station ${scene.cell} as high-risk (${scene.reason}): list version ${version}`,
+      `live: the administration lists base station ${scene.cell} as high-risk (${scene.reason}): ` +
+        `list version ${version}`,
     );
     await until('acknowledgement of the list from CMCC', async () => {
       const listed = await unary<admin.ListDirectivesResponse>(adminClient, 'listDirectives', {
@@ -188,7 +189,8 @@ export async function playLiveScene(
     const offset = Date.now() - scene.events[0].at;
     const live = { ...scene, events: scene.events.map((event) => ({ ...event, at: event.at + offset })) };
     say(
-      `live: CMCC applied it; a crew at ${scene.cell} starts dialling strangers from ${live.subject.slice(3)}, and two of them will report it`,
+      `live: CMCC applied it; a crew at ${scene.cell} starts dialling strangers from ${live.subject.slice(3)}, ` +
+        'and two of them will report it',
     );
     const sent = await stream(carrierClient, live.events, paced);
     if (sent.rejected > 0)
@@ -201,7 +203,8 @@ export async function playLiveScene(
       return listed.decisions.find((d) => action.tryFromWire(d.action) === Action.Suspend);
     });
     say(
-      `live: CMCC suspended ${live.subject.slice(3)} (${suspension.reasons.map((r) => r.code).join(', ')}); why, with the cell: npx fraudctl explain ${live.subject.slice(3)}`,
+      `live: CMCC suspended ${live.subject.slice(3)} (${suspension.reasons.map((r) => r.code).join(', ')}); ` +
+        `why, with the cell: npx fraudctl explain ${live.subject.slice(3)}`,
     );
     return live.subject;
   } finally {

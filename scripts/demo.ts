@@ -17,7 +17,8 @@ new Launcher({
   whenServing: async (services, env) => {
     const args = demoArguments(services, env, new Date());
     process.stdout.write(
-      `demo: streaming ${args.subscribers} subscribers over ${args.days} days into ${Object.keys(args.carriers ?? {}).join(', ')}\n`,
+      `demo: streaming ${args.subscribers} subscribers over ${args.days} days ` +
+        `into ${Object.keys(args.carriers ?? {}).join(', ')}\n`,
     );
     await runSimulate(args, process.stderr, env);
     process.stdout.write('demo: traffic sent; the carriers report to the administration: open the dashboard\n');

@@ -7,7 +7,9 @@ import { clientCredentials, clientStreaming, createGrpcClient, loadSigningKey, s
 import { CARRIER_DEFAULT_PORTS } from '../apps/carrier/src/config/carrier-ports';
 import { toWireEvent } from '../apps/carrier/src/ingest/event.mapper';
 
-const USAGE = `usage: npm run --silent ingest -- FILE --carrier ${CARRIER_IDS.join('|')} [--address HOST:PORT] [--token TOKEN]`;
+const USAGE =
+  `usage: npm run --silent ingest -- FILE --carrier ${CARRIER_IDS.join('|')} ` +
+  '[--address HOST:PORT] [--token TOKEN]';
 const BATCH = 500;
 
 interface Options {

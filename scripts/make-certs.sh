@@ -25,7 +25,10 @@ days_ca=3650
 days_leaf=825
 
 for service in $services; do
-  [[ "$service" =~ ^[a-z0-9][a-z0-9-]*$ ]] || { echo "make-certs: bad service name '$service' (lower-case DNS label)" >&2; exit 1; }
+  [[ "$service" =~ ^[a-z0-9][a-z0-9-]*$ ]] || {
+    echo "make-certs: bad service name '$service' (lower-case DNS label)" >&2
+    exit 1
+  }
 done
 
 umask 077
@@ -41,7 +44,8 @@ ca_created=0
 if [[ ! -s "$out/ca.key" || ! -s "$out/ca.crt" ]]; then
   ca_created=1
   new_key "$out/ca.key"
-  openssl req -x509 -new -key "$out/ca.key" -sha256 -days "$days_ca" -subj "/O=fraud-numbers dev/CN=fraud-numbers local CA" \
+  openssl req -x509 -new -key "$out/ca.key" -sha256 -days "$days_ca" \
+    -subj "/O=fraud-numbers dev/CN=fraud-numbers local CA" \
     -addext "basicConstraints=critical,CA:TRUE,pathlen:0" -addext "keyUsage=critical,keyCertSign,cRLSign" \
     -out "$out/ca.crt"
   echo "make-certs: created CA $out/ca.crt" >&2
@@ -55,7 +59,8 @@ issue() {
   new_key "$dir/$name.key"
   openssl req -new -key "$dir/$name.key" -subj "/O=fraud-numbers dev/CN=$cn" -out "$tmp/$name.csr"
   printf '%s\n' "$ext" >"$tmp/$name.ext"
-  quiet openssl x509 -req -in "$tmp/$name.csr" -CA "$out/ca.crt" -CAkey "$out/ca.key" -set_serial "0x$(openssl rand -hex 16)" \
+  quiet openssl x509 -req -in "$tmp/$name.csr" -CA "$out/ca.crt" -CAkey "$out/ca.key" \
+    -set_serial "0x$(openssl rand -hex 16)" \
     -sha256 -days "$days_leaf" -extfile "$tmp/$name.ext" -out "$dir/$name.crt"
   echo "make-certs: issued $dir/$name.crt" >&2
 }

@@ -67,7 +67,8 @@ describe('migrateAll', () => {
       await client.connect();
       try {
         await client.query(
-          `INSERT INTO audit_event (at, actor, role, action, outcome, prev_hash, hash) VALUES (now(), 'a', 'r', 'x', 'OK', $1, $1)`,
+          `INSERT INTO audit_event (at, actor, role, action, outcome, prev_hash, hash)
+           VALUES (now(), 'a', 'r', 'x', 'OK', $1, $1)`,
           ['0'.repeat(64)],
         );
         for (const refused of [

@@ -20,7 +20,8 @@ export { parseTtl };
 type Env = Record<string, string | undefined>;
 
 const USAGE =
-  'usage: mint-token --role <carrier:ID|admin:province|analyst|police|auditor> [--subject <sub>] [--ttl 8h|30m|2d|3600] [--issuer <iss>]';
+  'usage: mint-token --role <carrier:ID|admin:province|analyst|police|auditor> ' +
+  '[--subject <sub>] [--ttl 8h|30m|2d|3600] [--issuer <iss>]';
 
 export class UsageError extends Error {}
 

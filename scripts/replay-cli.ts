@@ -28,7 +28,8 @@ export function loadPolicy(spec: string): PolicyDocument {
     raw = JSON.parse(readFileSync(spec, 'utf8'));
   } catch (error) {
     throw new Error(
-      `--policy ${spec}: not a built-in policy (${Object.keys(BUILT_IN_POLICIES).join(', ')}) nor a readable JSON file (${(error as Error).message})`,
+      `--policy ${spec}: not a built-in policy (${Object.keys(BUILT_IN_POLICIES).join(', ')}) ` +
+        `nor a readable JSON file (${(error as Error).message})`,
       { cause: error },
     );
   }
@@ -91,7 +92,8 @@ export function summary(stats: ReplayStats & { seconds: number }, policy: Policy
       .map(([action, n]) => `${action} ${n}`)
       .join(', ') || 'none';
   const lines = [
-    `replay: ${stats.events} events from ${stats.lines} lines in ${stats.seconds.toFixed(2)} s (${rate} events/s), policy ${policy.name}@${policy.version}`,
+    `replay: ${stats.events} events from ${stats.lines} lines in ${stats.seconds.toFixed(2)} s (${rate} events/s), ` +
+      `policy ${policy.name}@${policy.version}`,
     `replay: ${stats.decisions} decisions: ${actions}`,
   ];
   if (stats.outOfOrder > 0)

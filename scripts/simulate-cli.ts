@@ -12,7 +12,8 @@ import {
 import { toWireEvent } from '../apps/carrier/src/ingest/event.mapper';
 
 export const USAGE = [
-  'usage: npm run --silent simulate -- [--subscribers N] [--days D] [--seed S] (--out FILE | --carriers [--address CARRIER=HOST:PORT ...])',
+  'usage: npm run --silent simulate -- [--subscribers N] [--days D] [--seed S] ' +
+    '(--out FILE | --carriers [--address CARRIER=HOST:PORT ...])',
   '  --subscribers N   ordinary subscribers (default 100000), spread over CMCC, CUCC and CTCC',
   '  --days D          days of traffic (default 3)',
   '  --seed S          random seed (default 1); the same seed gives the same population',
@@ -172,7 +173,11 @@ export class Progress {
     const width = 24;
     const done = this.total > 0 ? Math.min(width, Math.round((sent / this.total) * width)) : width;
     const pct = this.total > 0 ? ((sent / this.total) * 100).toFixed(1) : '100.0';
-    return `simulate: [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${pct}% ${sent.toLocaleString('en')}/${this.total.toLocaleString('en')} events, ${Math.round(rate).toLocaleString('en')} events/s, ETA ${Number.isFinite(eta) ? `${Math.ceil(eta)} s` : '?'}`;
+    return (
+      `simulate: [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${pct}% ` +
+      `${sent.toLocaleString('en')}/${this.total.toLocaleString('en')} events, ` +
+      `${Math.round(rate).toLocaleString('en')} events/s, ETA ${Number.isFinite(eta) ? `${Math.ceil(eta)} s` : '?'}`
+    );
   }
 
   update(sent: number): void {
@@ -206,7 +211,11 @@ export async function runSimulate(
   const t0 = Date.now();
   const pop = simulatedPopulation(args);
   stderr.write(
-    `simulate: ${pop.events.length.toLocaleString('en')} events for ${args.subscribers.toLocaleString('en')} subscribers over ${args.days} days (seed ${args.seed}) in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${pop.fraud.size} fraud numbers, ${pop.heavy.size} honest heavy callers, ${pop.labels.falseReportVictims.length} false-report victims\n`,
+    `simulate: ${pop.events.length.toLocaleString('en')} events ` +
+      `for ${args.subscribers.toLocaleString('en')} subscribers over ${args.days} days (seed ${args.seed}) ` +
+      `in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
+      `${pop.fraud.size} fraud numbers, ${pop.heavy.size} honest heavy callers, ` +
+      `${pop.labels.falseReportVictims.length} false-report victims\n`,
   );
   if (args.out) {
     await writeEvents(args.out, pop.events);
@@ -307,7 +316,8 @@ async function streamToCarriers(
     for (const feed of feeds) {
       result[feed.carrier] = { sent: feed.sent, response: await feed.answer };
       stderr.write(
-        `simulate: ${feed.carrier} ${feed.sent.toLocaleString('en')} events sent: ${JSON.stringify(result[feed.carrier]!.response)}\n`,
+        `simulate: ${feed.carrier} ${feed.sent.toLocaleString('en')} events sent: ` +
+          `${JSON.stringify(result[feed.carrier]!.response)}\n`,
       );
     }
     return result;

@@ -96,8 +96,10 @@ function refusesConnections(port: number): Promise<boolean> {
 
 /** Variables of this test run that would steer the launcher elsewhere (jest's DATABASE_URL, a developer's GRPC_*). */
 function isolatedEnv(): NodeJS.ProcessEnv {
-  const steering =
-    /^(DATABASE_URL|\w+_DATABASE_URL|GRPC_\w+|AUTH_\w+|CARRIER_\w+|REGISTRY_PORT|ADMIN_PORT|ADMIN_HTTP_\w+|\w*METRICS_\w+|LOG_\w+|EMBEDDED_PG_PORT|DATA_DIR)$/;
+  const steering = new RegExp(
+    String.raw`^(DATABASE_URL|\w+_DATABASE_URL|GRPC_\w+|AUTH_\w+|CARRIER_\w+|REGISTRY_PORT|ADMIN_PORT|` +
+      String.raw`ADMIN_HTTP_\w+|\w*METRICS_\w+|LOG_\w+|EMBEDDED_PG_PORT|DATA_DIR)$`,
+  );
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !steering.test(name)));
 }
 
@@ -187,13 +189,14 @@ describe('npm start (e2e)', () => {
 
   const flagged = { msisdn: '+8619112345678', version: 0, policeToken: '' };
 
-  it('brings registry, admin and three carriers to SERVING on an embedded PostgreSQL; SIGINT stops everything', async () => {
+  it('brings registry, admin and three carriers to SERVING on embedded PostgreSQL; SIGINT stops them all', async () => {
     const run = launch();
     await run.ready();
 
     for (const address of serviceAddresses()) expect(await healthCheck(address, '')).toBe('SERVING');
     expect(await healthCheck(`127.0.0.1:${ports.registry}`, REGISTRY_SERVICE)).toBe('SERVING');
-    // Reflection answers from the committed buf image, which the built app finds from dist/; each port lists what it serves.
+    // Reflection answers from the committed buf image, which the built app finds from dist/;
+    // each port lists what it serves.
     const builtin = [
       'grpc.health.v1.Health',
       'grpc.reflection.v1.ServerReflection',

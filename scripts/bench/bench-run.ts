@@ -99,7 +99,10 @@ function callFigures(carrier: CallLoad[], raw: CallLoad[], via: string): Figure[
   return figures;
 }
 
-/** Runs the figures BENCH_ONLY asks for, prints the table, writes bench-results/bench-<date>.json; resolves with the exit status. */
+/**
+ * Runs the figures BENCH_ONLY asks for, prints the table, writes bench-results/bench-<date>.json;
+ * resolves with the exit status.
+ */
 export async function runBench(distRoot: string, processEnv: Env, print: Print): Promise<number> {
   const settings = benchSettings(processEnv);
   const started = new Date();
@@ -131,7 +134,9 @@ export async function runBench(distRoot: string, processEnv: Env, print: Print):
         : undefined;
     if (load)
       print(
-        `population: ${settings.subscribers} subscribers over ${settings.days} days, ${load.events} events for CTCC in ${load.messages.length} messages of ${INGEST_BATCH}, encoded before the clock starts`,
+        `population: ${settings.subscribers} subscribers over ${settings.days} days, ` +
+          `${load.events} events for CTCC in ${load.messages.length} messages of ${INGEST_BATCH}, ` +
+          'encoded before the clock starts',
       );
 
     let rawRate = Number.NaN;
@@ -142,7 +147,8 @@ export async function runBench(distRoot: string, processEnv: Env, print: Print):
         throw new Error(`(a) the raw server counted ${response.accepted} of ${load.events} events`);
       rawRate = (load.events * 1000) / ms;
       print(
-        `(a) raw grpc-js stream: ${load.events} events in ${(ms / 1000).toFixed(2)} s = ${formatNumber(rawRate)} events/s`,
+        `(a) raw grpc-js stream: ${load.events} events in ${(ms / 1000).toFixed(2)} s ` +
+          `= ${formatNumber(rawRate)} events/s`,
       );
       figures.push({
         id: 'a',
@@ -167,7 +173,8 @@ export async function runBench(distRoot: string, processEnv: Env, print: Print):
         const { ms, response } = await streamIngest(carrier.address, carrierToken, load);
         const rate = (load.events * 1000) / ms;
         print(
-          `(b) carrier IngestEvents: ${response.accepted} accepted, ${response.rejected} rejected, ${response.decisions} decisions in ${(ms / 1000).toFixed(2)} s = ${formatNumber(rate)} events/s`,
+          `(b) carrier IngestEvents: ${response.accepted} accepted, ${response.rejected} rejected, ` +
+            `${response.decisions} decisions in ${(ms / 1000).toFixed(2)} s = ${formatNumber(rate)} events/s`,
         );
         figures.push({
           id: 'b',
@@ -205,7 +212,9 @@ export async function runBench(distRoot: string, processEnv: Env, print: Print):
         ] as const) {
           for (const l of loads)
             print(
-              `(d) ${who} ${l.label}: ${formatNumber(l.result.rate)} calls/s, p50 ${formatNumber(l.result.latencyMs.p50)} ms, p99 ${formatNumber(l.result.latencyMs.p99)} ms (${l.result.succeeded}/${l.result.requests} ok)`,
+              `(d) ${who} ${l.label}: ${formatNumber(l.result.rate)} calls/s, ` +
+                `p50 ${formatNumber(l.result.latencyMs.p50)} ms, p99 ${formatNumber(l.result.latencyMs.p99)} ms ` +
+                `(${l.result.succeeded}/${l.result.requests} ok)`,
             );
         }
         figures.push(...callFigures(carrierLoads, rawLoads, useH2load ? 'h2load' : 'one grpc-js client'));
@@ -236,7 +245,11 @@ export async function runBench(distRoot: string, processEnv: Env, print: Print):
   const { only, ...sizes } = settings;
   writeFileSync(
     file,
-    `${JSON.stringify({ date: started.toISOString(), machine, settings: { ...sizes, only: [...only] }, figures: evaluated, details }, null, 2)}\n`,
+    JSON.stringify(
+      { date: started.toISOString(), machine, settings: { ...sizes, only: [...only] }, figures: evaluated, details },
+      null,
+      2,
+    ) + '\n',
   );
   print(`\nresults: ${file} (${((Date.now() - started.getTime()) / 1000).toFixed(0)} s)`);
   return 0;
@@ -253,7 +266,8 @@ async function registryFigure(
   const url = await env.freshDatabase('bench_registry_listed');
   const seedMs = await seedListedNumbers(url, settings.listed);
   print(
-    `(c) seeded ${formatNumber(settings.listed)} listed numbers in ${(seedMs / 1000).toFixed(1)} s (generate_series INSERT … SELECT into number_status and status_change, before the registry starts)`,
+    `(c) seeded ${formatNumber(settings.listed)} listed numbers in ${(seedMs / 1000).toFixed(1)} s ` +
+      '(generate_series INSERT … SELECT into number_status and status_change, before the registry starts)',
   );
   const bootStarted = performance.now();
   const registry = await env.start('registry', 'registry', url, {}, settings.registryNodeArgs);
@@ -311,7 +325,8 @@ async function registryFigure(
       details.c = { seedMs, listedInBatch: sanity.listed, batch: request.msisdns.length, via };
     }
     print(
-      `(c) CheckNumbers: ${formatNumber(rate)} numbers/s (${sanity.listed} of ${request.msisdns.length} listed per call; ${via})`,
+      `(c) CheckNumbers: ${formatNumber(rate)} numbers/s ` +
+        `(${sanity.listed} of ${request.msisdns.length} listed per call; ${via})`,
     );
     figures.push({
       id: 'c',
@@ -350,7 +365,9 @@ async function restoreFigure(
     );
     const { latencyMs, pollPeriodMs } = result;
     print(
-      `(e) CLEARED → RESTORE over ${latencyMs.count} numbers: p50 ${formatNumber(latencyMs.p50)} ms, p99 ${formatNumber(latencyMs.p99)} ms, max ${formatNumber(latencyMs.max)} ms (decision table read every ${pollPeriodMs.toFixed(2)} ms on average)`,
+      `(e) CLEARED → RESTORE over ${latencyMs.count} numbers: p50 ${formatNumber(latencyMs.p50)} ms, ` +
+        `p99 ${formatNumber(latencyMs.p99)} ms, max ${formatNumber(latencyMs.max)} ms ` +
+        `(decision table read every ${pollPeriodMs.toFixed(2)} ms on average)`,
     );
     const note = `from sending VerifyNumber to reading the durable RESTORE; resolution ${pollPeriodMs.toFixed(2)} ms`;
     figures.push({ id: 'e', name: 'police CLEARED → carrier RESTORE p50', value: latencyMs.p50, unit: 'ms', note });

@@ -94,7 +94,8 @@ describe(parseH2loadSummary.name, () => {
     });
     expect(
       parseH2loadSummary(
-        'finished in 812.33ms, 2461.75 req/s, 1MB/s\nrequests: 2000 total, 2000 started, 2000 done, 1990 succeeded, 10 failed, 0 errored, 0 timeout',
+        'finished in 812.33ms, 2461.75 req/s, 1MB/s\n' +
+          'requests: 2000 total, 2000 started, 2000 done, 1990 succeeded, 10 failed, 0 errored, 0 timeout',
       )?.rate,
     ).toBe(2461.75);
   });

@@ -56,7 +56,10 @@ export function parseH2loadLog(text: string): H2loadRequest[] {
   return requests;
 }
 
-/** The counters h2load prints: `requests: 100 total, 100 started, 100 done, 98 succeeded, 2 failed, 0 errored, 0 timeout`. */
+/**
+ * The counters h2load prints:
+ * `requests: 100 total, 100 started, 100 done, 98 succeeded, 2 failed, 0 errored, 0 timeout`.
+ */
 export interface H2loadSummary {
   total: number;
   done: number;
@@ -70,10 +73,10 @@ export interface H2loadSummary {
 
 /** h2load's counters (`requests: 100 total, 100 started, 100 done, 98 succeeded, …`) and its rate line. */
 export function parseH2loadSummary(output: string): H2loadSummary | undefined {
-  const match =
-    /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(
-      output,
-    );
+  const match = new RegExp(
+    String.raw`requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, ` +
+      String.raw`(\d+) failed, (\d+) errored, (\d+) timeout`,
+  ).exec(output);
   const finished = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(output);
   if (!match || !finished) return undefined;
   const [, total, , done, succeeded, failed, errored, timeout] = match.map(Number);

@@ -6,7 +6,9 @@ import { parseH2loadLog, parseH2loadSummary } from './grpc-frame';
 import { summarise, type LatencySummary } from './stats';
 
 export const H2LOAD = process.env.BENCH_H2LOAD ?? '/usr/bin/h2load';
-export const H2LOAD_MISSING = `h2load not found at ${H2LOAD}: install it with \`sudo apt-get install nghttp2-client\` (Debian/Ubuntu) or set BENCH_H2LOAD`;
+export const H2LOAD_MISSING =
+  `h2load not found at ${H2LOAD}: ` +
+  'install it with `sudo apt-get install nghttp2-client` (Debian/Ubuntu) or set BENCH_H2LOAD';
 
 export function h2loadAvailable(): boolean {
   return existsSync(H2LOAD);

@@ -25,12 +25,14 @@ export async function seedListedNumbers(url: string, count: number): Promise<num
   const number = `'+86171' || lpad(i::text, 8, '0')`;
   await sql(
     url,
-    `INSERT INTO number_status (msisdn, status, version, updated_at) SELECT ${number}, 'SUSPECTED', i, now() FROM generate_series(1, $1::int) AS i`,
+    `INSERT INTO number_status (msisdn, status, version, updated_at)
+     SELECT ${number}, 'SUSPECTED', i, now() FROM generate_series(1, $1::int) AS i`,
     [count],
   );
   await sql(
     url,
-    `INSERT INTO status_change (version, msisdn, status, previous_status, cause, changed_at) SELECT i, ${number}, 'SUSPECTED', 'NOT_LISTED', 'FLAG', now() FROM generate_series(1, $1::int) AS i`,
+    `INSERT INTO status_change (version, msisdn, status, previous_status, cause, changed_at)
+     SELECT i, ${number}, 'SUSPECTED', 'NOT_LISTED', 'FLAG', now() FROM generate_series(1, $1::int) AS i`,
     [count],
   );
   await sql(url, `UPDATE change_feed_head SET version = $1 WHERE id = 1`, [count]);
@@ -47,7 +49,10 @@ export function checkRequest(listed: number, size = CHECK_BATCH, seed = 7): regi
   return { msisdns };
 }
 
-/** One CheckNumbers call through grpc-js: the answer's size and how many were listed (a sanity check of the h2load runs). */
+/**
+ * One CheckNumbers call through grpc-js: the answer's size and how many were listed
+ * (a sanity check of the h2load runs).
+ */
 export async function checkOnce(
   address: string,
   token: string,

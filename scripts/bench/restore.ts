@@ -74,7 +74,8 @@ export async function measureRestore(
       if (Number(n) === subjects.length) break;
       if (Date.now() > deadline)
         throw new Error(
-          `only ${n} of ${subjects.length} confirmed numbers were suspended by the carrier within ${SUSPEND_TIMEOUT_MS / 1000} s`,
+          `only ${n} of ${subjects.length} confirmed numbers were suspended by the carrier ` +
+            `within ${SUSPEND_TIMEOUT_MS / 1000} s`,
         );
       await sleep(100);
     }

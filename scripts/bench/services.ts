@@ -89,7 +89,10 @@ export class BenchEnvironment {
     return urlWithDatabase(this.serverUrl, name);
   }
 
-  /** Starts `dist/apps/<app>/src/main.js` (with `nodeArgs`, e.g. `--cpu-prof`) and resolves once its health check says SERVING. */
+  /**
+   * Starts `dist/apps/<app>/src/main.js` (with `nodeArgs`, e.g. `--cpu-prof`)
+   * and resolves once its health check says SERVING.
+   */
   async start(app: BenchApp, name: string, databaseUrl: string, env: Env = {}, nodeArgs = ''): Promise<BenchService> {
     const port = await findFreePort(EMBEDDED_PG_HOST);
     const urlVariable =

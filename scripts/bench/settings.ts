@@ -7,7 +7,10 @@ export interface BenchSettings {
   /** (a)/(b): bench:replay's population. */
   subscribers: number;
   days: number;
-  /** (c): numbers listed in the registry; calls of CHECK_BATCH numbers from `checkClients` h2load clients × `checkStreams`. */
+  /**
+   * (c): numbers listed in the registry;
+   * calls of CHECK_BATCH numbers from `checkClients` h2load clients × `checkStreams`.
+   */
   listed: number;
   checkClients: number;
   checkStreams: number;

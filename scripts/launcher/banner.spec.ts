@@ -39,7 +39,8 @@ describe(banner.name, () => {
   it('gives each token as a shell export and a grpcurl call that uses one', () => {
     expect(lines).toContain('   export POLICE_TOKEN=aaa.bbb.ccc  # police');
     expect(lines).toContain(
-      `   grpcurl -plaintext -H "authorization: Bearer $POLICE_TOKEN" -d '{"msisdns":["19112345678"]}' 127.0.0.1:50051 fraud.registry.v1.RegistryService/CheckNumbers`,
+      `   grpcurl -plaintext -H "authorization: Bearer $POLICE_TOKEN" -d '{"msisdns":["19112345678"]}' ` +
+        '127.0.0.1:50051 fraud.registry.v1.RegistryService/CheckNumbers',
     );
   });
 

@@ -38,7 +38,8 @@ export function banner({ endpoints, dashboard, database, dataDir, tokens, tokenT
     ? [
         `   grpcurl -plaintext ${registry.address} list`,
         `   grpcurl -plaintext ${registry.address} grpc.health.v1.Health/Check`,
-        `   grpcurl -plaintext -H "authorization: Bearer $POLICE_TOKEN" -d '{"msisdns":["19112345678"]}' ${registry.address} fraud.registry.v1.RegistryService/CheckNumbers`,
+        `   grpcurl -plaintext -H "authorization: Bearer $POLICE_TOKEN" -d '{"msisdns":["19112345678"]}' ` +
+          `${registry.address} fraud.registry.v1.RegistryService/CheckNumbers`,
       ]
     : [];
   return [
@@ -56,7 +57,8 @@ export function banner({ endpoints, dashboard, database, dataDir, tokens, tokenT
     '',
     ' Try:',
     ...examples,
-    '   npx fraudctl check 19112345678     # the operator CLI: registry status (npx fraudctl --help lists its commands)',
+    '   npx fraudctl check 19112345678     ' +
+      '# the operator CLI: registry status (npx fraudctl --help lists its commands)',
     '   npx fraudctl explain 19112345678   # why its carrier warned, restricted or suspended it: reasons, cells, times',
     '   npm run -s token -- --role police --subject officer-1   # more tokens, same data folder',
     '',

@@ -171,12 +171,13 @@ export class Launcher {
   private bannerLines({ env, signingKey }: Shared): string[] {
     const server = envOptional(env, 'DATABASE_URL');
     const tokens = mintDevTokens(signingKey);
+    const metricsHost = probeHost(envString(env, 'METRICS_HOST', envString(env, 'GRPC_HOST')));
     return banner({
       endpoints: this.running.map((r) => ({
         name: r.plan.name,
         address: r.address,
         pid: r.process.pid,
-        metricsUrl: `http://${formatAddress(probeHost(envString(env, 'METRICS_HOST', envString(env, 'GRPC_HOST'))), r.plan.metrics.port)}/metrics`,
+        metricsUrl: `http://${formatAddress(metricsHost, r.plan.metrics.port)}/metrics`,
       })),
       ...this.dashboard(env, tokens),
       database:
@@ -189,14 +190,18 @@ export class Launcher {
     });
   }
 
-  /** The admin's dashboard URL (where it listens: ADMIN_HTTP_HOST, else GRPC_HOST) and the admin dev token to sign in with. */
+  /**
+   * The admin's dashboard URL (where it listens: ADMIN_HTTP_HOST, else GRPC_HOST)
+   * and the admin dev token to sign in with.
+   */
   private dashboard(env: Env, tokens: DevToken[]): { dashboard?: BannerDashboard } {
     const admin = this.running.find((r) => r.plan.http !== undefined);
     const token = tokens.find((t) => t.variable === ADMIN_TOKEN_VARIABLE);
     if (!admin?.plan.http || !token) return {};
+    const host = probeHost(envString(env, 'ADMIN_HTTP_HOST', envString(env, 'GRPC_HOST')));
     return {
       dashboard: {
-        url: `http://${formatAddress(probeHost(envString(env, 'ADMIN_HTTP_HOST', envString(env, 'GRPC_HOST'))), admin.plan.http.port)}/`,
+        url: `http://${formatAddress(host, admin.plan.http.port)}/`,
         token,
       },
     };

@@ -26,7 +26,7 @@ describe(launchPlan.name, () => {
     });
   });
 
-  it('points every carrier at the registry and the admin it starts (REGISTRY_ADDRESS, ADMIN_ADDRESS), on their ports', () => {
+  it('points each carrier at the registry and admin it starts (REGISTRY_ADDRESS, ADMIN_ADDRESS) on their ports', () => {
     expect(launchPlan({})[2].map((c) => c.localEnv)).toEqual(
       [1, 2, 3].map(() => ({ REGISTRY_ADDRESS: '127.0.0.1:50051', ADMIN_ADDRESS: '127.0.0.1:50052' })),
     );
@@ -57,7 +57,7 @@ describe(launchPlan.name, () => {
     ]);
   });
 
-  it('serves each service’s metrics on a port of its own (METRICS_PORT), 9461 for the registry, 9462 for the admin, 947x for the carriers', () => {
+  it('serves each service’s metrics on its own port (METRICS_PORT): registry 9461, admin 9462, carriers 947x', () => {
     const plan = launchPlan({ CARRIER_IDS: 'CMCC,CUCC,CTCC,CBN' }).flat();
     expect(plan.map((s) => [s.name, s.metrics.port, s.metrics.portVariable, s.env.METRICS_PORT])).toEqual([
       ['registry', 9461, 'REGISTRY_METRICS_PORT', '9461'],
@@ -85,7 +85,7 @@ describe(launchPlan.name, () => {
     expect(() => launchPlan({ REGISTRY_PORT: 'http' })).toThrow(ConfigError);
   });
 
-  it('serves the dashboard on ADMIN_HTTP_PORT (8080 by default), passed on to the admin, on a port no other service may take', () => {
+  it('serves the dashboard on ADMIN_HTTP_PORT (default 8080), given to the admin and no other service', () => {
     const admin = launchPlan({})[1][0];
     expect(admin).toMatchObject({
       env: { ADMIN_HTTP_PORT: '8080' },

@@ -109,7 +109,7 @@ describe('admission through an independent client (C-core gRPC and urllib from P
   });
 
   describe('provinces × RPCs', () => {
-    it("refuses another province's administration on every RPC of the admin and the carrier, and audits each refusal", async () => {
+    it("refuses another province's administration on every admin and carrier RPC, auditing each refusal", async () => {
       for (const service of [ADMIN, CARRIER]) {
         const foreign = await probe(methods[service].map((m) => call(service, m, 'admin:beijing', {}, 'admin-bj')));
         const own = await probe(methods[service].map((m) => call(service, m, 'admin:sichuan', {}, 'admin-sc')));
@@ -179,7 +179,7 @@ describe('admission through an independent client (C-core gRPC and urllib from P
       });
     });
 
-    it('answers every HTTP route of the dashboard API 403 for another province, from its own OpenAPI document', async () => {
+    it('answers every dashboard API route 403 for another province, from its own OpenAPI document', async () => {
       const base = province.admin.baseUrl;
       const [documentAnswer] = await httpProbe([{ method: 'GET', url: `${base}/api/openapi.json` }]);
       const document = JSON.parse(documentAnswer.body) as {
@@ -214,7 +214,7 @@ describe('admission through an independent client (C-core gRPC and urllib from P
   });
 
   describe('bad bytes in every text field', () => {
-    it('refuses a control character in any text field of any RPC with INVALID_ARGUMENT naming it, and audits each refusal', async () => {
+    it('refuses a control character in any text field of any RPC, INVALID_ARGUMENT naming it, audited', async () => {
       for (const service of [REGISTRY, ADMIN, CARRIER]) {
         const cases = methods[service]
           .filter((m) => !m.client_streaming)
@@ -261,7 +261,7 @@ describe('admission through an independent client (C-core gRPC and urllib from P
       expect(multiLine).toMatchObject({ code: 'FAILED_PRECONDITION' });
     });
 
-    it('refuses a streamed event with a control character alone, naming its field, and goes on with the others', async () => {
+    it('refuses just the streamed event with a control character, naming its field; the others go on', async () => {
       const ingest = methods[CARRIER].find((m) => m.method === 'IngestEvents')!;
       const eventFields = ingest.text_fields.filter((path) => path[0][0] === 'events').map((path) => path.slice(1));
       const events = eventFields.map((path) => requestAt(path, BAD_TEXT));

@@ -44,7 +44,7 @@ describe('carrier hardening through the independent client', () => {
     );
   };
 
-  it('refuses an event dated ahead of its clock as future, and later current events are still analysed, not late', async () => {
+  it('refuses an event dated ahead of its clock as future; later current events are analysed, not late', async () => {
     const future = (atMs: number) => ({
       at_ms: String(atMs),
       call: { caller: '19200000099', callee: '13800000001', duration_sec: 10, answered: true },
@@ -85,93 +85,97 @@ describe('carrier hardening through the independent client', () => {
     expect(none).toMatchObject({ code: 'OK', response: {} });
   });
 
-  it('answers CONFIRMED_FRAUD to Reactivate, DeclareProfile and an upheld appeal of a number the police confirmed; explain shows the registry beside the step', async () => {
-    // The restriction flagged the number to the registry; the police confirm it there.
-    await eventually(
-      () => linked.registry.client('police').checkNumbers({ msisdns: [subject] }),
-      (answer) => answer.results[0]?.status === ('NUMBER_STATUS_SUSPECTED' as never),
-    );
-    const [verified] = await probe([
-      {
-        target: linked.registry.address,
-        method: 'fraud.registry.v1.RegistryService/VerifyNumber',
-        request: {
-          idempotency_key: 'confirm-wangiri',
-          msisdn: subject,
-          outcome: 'VERIFICATION_OUTCOME_CONFIRMED',
-          case_id: 'CD-2024-0300',
-          note: 'victims called back premium lines',
+  it(
+    'answers CONFIRMED_FRAUD to Reactivate, DeclareProfile and an upheld appeal of a number the police confirmed; ' +
+      'explain shows the registry beside the step',
+    async () => {
+      // The restriction flagged the number to the registry; the police confirm it there.
+      await eventually(
+        () => linked.registry.client('police').checkNumbers({ msisdns: [subject] }),
+        (answer) => answer.results[0]?.status === ('NUMBER_STATUS_SUSPECTED' as never),
+      );
+      const [verified] = await probe([
+        {
+          target: linked.registry.address,
+          method: 'fraud.registry.v1.RegistryService/VerifyNumber',
+          request: {
+            idempotency_key: 'confirm-wangiri',
+            msisdn: subject,
+            outcome: 'VERIFICATION_OUTCOME_CONFIRMED',
+            case_id: 'CD-2024-0300',
+            note: 'victims called back premium lines',
+          },
+          metadata: bearer(linked.registry.token('police', 'officer-0427')),
         },
-        metadata: bearer(linked.registry.token('police', 'officer-0427')),
-      },
-    ]);
-    expect(verified).toMatchObject({ code: 'OK', response: { status: 'NUMBER_STATUS_CONFIRMED' } });
-    await eventually(
-      async () => linked.carrier.app.get(AnalysisService).state.isConfirmedFraud(subject as Msisdn),
-      (known) => known,
-    );
+      ]);
+      expect(verified).toMatchObject({ code: 'OK', response: { status: 'NUMBER_STATUS_CONFIRMED' } });
+      await eventually(
+        async () => linked.carrier.app.get(AnalysisService).state.isConfirmedFraud(subject as Msisdn),
+        (known) => known,
+      );
 
-    const reactivate = onCarrier('Reactivate', {
-      request: {
-        idempotency_key: 'shop-12-0300',
-        msisdn: subject,
-        verification_reference: 'ticket 0300',
-        national_id: NATIONAL_ID,
-        id_verified: true,
-      },
-    });
-    const [reactivated, retried, declared, appealed, explained, checked] = await probe([
-      reactivate,
-      reactivate,
-      onCarrier('DeclareProfile', {
+      const reactivate = onCarrier('Reactivate', {
         request: {
-          idempotency_key: 'sf-0300',
+          idempotency_key: 'shop-12-0300',
           msisdn: subject,
-          profile: 'USAGE_PROFILE_COURIER',
-          attested_by: 'SF Express Chengdu depot',
-          attestation_reference: 'SF-0300',
+          verification_reference: 'ticket 0300',
+          national_id: NATIONAL_ID,
+          id_verified: true,
         },
-      }),
-      onCarrier('ResolveAppeal', {
-        request: { idempotency_key: 'appeal-0300', msisdn: subject, upheld: true, reference: 'appeal 0300' },
-      }),
-      onCarrier('ExplainNumber', { request: { msisdn: subject, purpose: 'customer call 0300' } }),
-      onCarrier('CheckCall', { request: { caller: subject, callee: '13800000001' } }),
-    ]);
-    expect(reactivated).toMatchObject({
-      code: 'OK',
-      response: { msisdn: subject, outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD', state: 'ACTION_SUSPEND' },
-    });
-    expect(reactivated.response).not.toHaveProperty('replayed');
-    expect(retried).toMatchObject({
-      code: 'OK',
-      response: { outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD', state: 'ACTION_SUSPEND', replayed: true },
-    });
-    expect(declared).toMatchObject({
-      code: 'OK',
-      response: { outcome: 'DECLARATION_OUTCOME_CONFIRMED_FRAUD', profile: 'USAGE_PROFILE_NONE' },
-    });
-    expect(appealed).toMatchObject({
-      code: 'OK',
-      response: { outcome: 'APPEAL_OUTCOME_CONFIRMED_FRAUD', state: 'ACTION_SUSPEND' },
-    });
-    expect(explained).toMatchObject({
-      code: 'OK',
-      response: {
-        state: 'ACTION_SUSPEND',
-        registry_status: 'NUMBER_STATUS_CONFIRMED',
-        declared_profile: 'USAGE_PROFILE_NONE',
-      },
-    });
-    expect(explained.response?.next_steps_en).toMatch(
-      /^Calls from this number are blocked: the police confirmed fraud on it/,
-    );
-    expect(explained.response?.next_steps_en).not.toMatch(/normal/);
-    expect(checked).toMatchObject({
-      code: 'OK',
-      response: { verdict: 'CALL_VERDICT_BLOCK', reasons: ['SUSPENDED', 'REGISTRY_CONFIRMED'] },
-    });
-  });
+      });
+      const [reactivated, retried, declared, appealed, explained, checked] = await probe([
+        reactivate,
+        reactivate,
+        onCarrier('DeclareProfile', {
+          request: {
+            idempotency_key: 'sf-0300',
+            msisdn: subject,
+            profile: 'USAGE_PROFILE_COURIER',
+            attested_by: 'SF Express Chengdu depot',
+            attestation_reference: 'SF-0300',
+          },
+        }),
+        onCarrier('ResolveAppeal', {
+          request: { idempotency_key: 'appeal-0300', msisdn: subject, upheld: true, reference: 'appeal 0300' },
+        }),
+        onCarrier('ExplainNumber', { request: { msisdn: subject, purpose: 'customer call 0300' } }),
+        onCarrier('CheckCall', { request: { caller: subject, callee: '13800000001' } }),
+      ]);
+      expect(reactivated).toMatchObject({
+        code: 'OK',
+        response: { msisdn: subject, outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD', state: 'ACTION_SUSPEND' },
+      });
+      expect(reactivated.response).not.toHaveProperty('replayed');
+      expect(retried).toMatchObject({
+        code: 'OK',
+        response: { outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD', state: 'ACTION_SUSPEND', replayed: true },
+      });
+      expect(declared).toMatchObject({
+        code: 'OK',
+        response: { outcome: 'DECLARATION_OUTCOME_CONFIRMED_FRAUD', profile: 'USAGE_PROFILE_NONE' },
+      });
+      expect(appealed).toMatchObject({
+        code: 'OK',
+        response: { outcome: 'APPEAL_OUTCOME_CONFIRMED_FRAUD', state: 'ACTION_SUSPEND' },
+      });
+      expect(explained).toMatchObject({
+        code: 'OK',
+        response: {
+          state: 'ACTION_SUSPEND',
+          registry_status: 'NUMBER_STATUS_CONFIRMED',
+          declared_profile: 'USAGE_PROFILE_NONE',
+        },
+      });
+      expect(explained.response?.next_steps_en).toMatch(
+        /^Calls from this number are blocked: the police confirmed fraud on it/,
+      );
+      expect(explained.response?.next_steps_en).not.toMatch(/normal/);
+      expect(checked).toMatchObject({
+        code: 'OK',
+        response: { verdict: 'CALL_VERDICT_BLOCK', reasons: ['SUSPENDED', 'REGISTRY_CONFIRMED'] },
+      });
+    },
+  );
 
   it('shows NOT_LISTED beside the step of a number the registry never listed', async () => {
     const [explained] = await probe([
@@ -184,7 +188,10 @@ describe('carrier hardening through the independent client', () => {
   });
 });
 
-/** A wire event (camelCase, as grpc-js takes it) in proto3 JSON with the proto's field names, as the Python client parses it. */
+/**
+ * A wire event (camelCase, as grpc-js takes it) in proto3 JSON with the proto's field names,
+ * as the Python client parses it.
+ */
 function snakeCase(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(snakeCase);
   if (typeof value !== 'object' || value === null) return value;

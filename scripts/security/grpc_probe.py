@@ -133,7 +133,11 @@ class Probe:
                 except grpc.RpcError as error:
                     if error.code() != grpc.StatusCode.CANCELLED or (limit is None and read_for is None):
                         raise
-                result['code'] = 'OK' if stream.code() in (None, grpc.StatusCode.OK, grpc.StatusCode.CANCELLED) else stream.code().name
+                result['code'] = (
+                    'OK'
+                    if stream.code() in (None, grpc.StatusCode.OK, grpc.StatusCode.CANCELLED)
+                    else stream.code().name
+                )
                 if stream.code() == grpc.StatusCode.CANCELLED:
                     result['code'] = 'CANCELLED'
         except grpc.RpcError as error:

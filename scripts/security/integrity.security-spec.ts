@@ -29,7 +29,7 @@ describe('audit integrity, seen from an independent client (C-core gRPC from Pyt
   });
   afterAll(() => registry.close());
 
-  it('a call refused for NUL bytes in its number and purpose leaves its audit line, escaped, and so do the calls sent with it', async () => {
+  it('a call refused for NULs in number and purpose is audited, escaped, as are the calls sent with it', async () => {
     const [msisdn] = numbers(1, 9500);
     const results = await probe(
       [

@@ -128,7 +128,7 @@ describe('server reflection, as a standard client (C-core gRPC, Google protobuf 
     for (const result of resultsOf('admin')) expect(result.listed).not.toContain('fraud.carrier.v1.CarrierService');
   });
 
-  it('resolves every listed service, its methods’ messages and the common types, from the file that declares it and its imports', () => {
+  it('resolves each listed service, its methods’ messages and common types from its declaring file and imports', () => {
     const firstFile: Record<string, string> = {
       'fraud.registry.v1.RegistryService': 'fraud/registry/v1/registry.proto',
       'fraud.admin.v1.AdminService': 'fraud/admin/v1/admin.proto',
@@ -208,7 +208,7 @@ describe('server reflection, as a standard client (C-core gRPC, Google protobuf 
       ]);
   });
 
-  it('answers extension requests as the reference implementations: NOT_FOUND, and no numbers for a message without extensions', () => {
+  it('answers extension requests as reference servers do: NOT_FOUND, and no numbers for one without extensions', () => {
     for (const result of results) {
       expect(result.extension).toMatchObject({ error_code: NOT_FOUND });
       expect(result.extension_numbers).toEqual({ base_type_name: 'fraud.common.v1.Evidence', extension_number: [] });

@@ -59,7 +59,8 @@ def reflection_messages(version):
         if oneof:
             m.oneof_decl.add(name=oneof)
         for number, field_name, kind, type_name, repeated, in_oneof in fields:
-            field = m.field.add(name=field_name, number=number, type=kind, label=FieldProto.LABEL_REPEATED if repeated else FieldProto.LABEL_OPTIONAL)
+            label = FieldProto.LABEL_REPEATED if repeated else FieldProto.LABEL_OPTIONAL
+            field = m.field.add(name=field_name, number=number, type=kind, label=label)
             if type_name:
                 field.type_name = '.%s.%s' % (package, type_name)
             if in_oneof:
@@ -74,7 +75,10 @@ def reflection_messages(version):
         (6, 'all_extension_numbers_of_type', S, None, False, True),
         (7, 'list_services', S, None, False, True),
     ], oneof='message_request')
-    message('ExtensionRequest', [(1, 'containing_type', S, None, False, False), (2, 'extension_number', I, None, False, False)])
+    message('ExtensionRequest', [
+        (1, 'containing_type', S, None, False, False),
+        (2, 'extension_number', I, None, False, False),
+    ])
     message('ServerReflectionResponse', [
         (1, 'valid_host', S, None, False, False),
         (2, 'original_request', M, 'ServerReflectionRequest', False, False),
@@ -84,7 +88,10 @@ def reflection_messages(version):
         (7, 'error_response', M, 'ErrorResponse', False, True),
     ], oneof='message_response')
     message('FileDescriptorResponse', [(1, 'file_descriptor_proto', B, None, True, False)])
-    message('ExtensionNumberResponse', [(1, 'base_type_name', S, None, False, False), (2, 'extension_number', I, None, True, False)])
+    message('ExtensionNumberResponse', [
+        (1, 'base_type_name', S, None, False, False),
+        (2, 'extension_number', I, None, True, False),
+    ])
     message('ListServiceResponse', [(1, 'service', M, 'ServiceResponse', True, False)])
     message('ServiceResponse', [(1, 'name', S, None, False, False)])
     message('ErrorResponse', [(1, 'error_code', I, None, False, False), (2, 'error_message', S, None, False, False)])
@@ -179,12 +186,14 @@ class Check:
                 if not SNAKE_CASE.match(field.name):
                     self.problems.append('%s: %s.%s is not snake_case' % (what, full, field.name))
                 if not field.HasField('json_name') or field.json_name != protoc_json_name(field.name):
-                    self.problems.append('%s: %s.%s has json_name %r, protoc sets %r' % (what, full, field.name, field.json_name, protoc_json_name(field.name)))
+                    self.problems.append('%s: %s.%s has json_name %r, protoc sets %r' % (
+                        what, full, field.name, field.json_name, protoc_json_name(field.name)))
             if full in self.fields:
                 self.fields_checked.add(full)
                 served = [f.name for f in pool.FindMessageTypeByName(full).fields]
                 if served != self.fields[full]:
-                    self.problems.append('%s: %s has fields %s, proto/ declares %s' % (what, full, served, self.fields[full]))
+                    self.problems.append(
+                        '%s: %s has fields %s, proto/ declares %s' % (what, full, served, self.fields[full]))
             for nested in message.nested_type:
                 visit(nested, full)
 
@@ -227,7 +236,10 @@ class Check:
                 [{'file_containing_symbol': s} for s in described]
                 + [{'file_by_filename': f} for f in files]
                 + [
-                    {'file_containing_extension': {'containing_type': 'fraud.common.v1.Evidence', 'extension_number': 1000}},
+                    {'file_containing_extension': {
+                        'containing_type': 'fraud.common.v1.Evidence',
+                        'extension_number': 1000,
+                    }},
                     {'all_extension_numbers_of_type': 'fraud.common.v1.Evidence'},
                     {'all_extension_numbers_of_type': 'fraud.nothing.v1.NoSuchType'},
                 ]
@@ -237,7 +249,8 @@ class Check:
         result = {'port': port['name'], 'version': version, 'listed': listed, 'services': {}, 'files': {}}
         for name, answer in zip(described, answers):
             application = not name.startswith('grpc.')
-            result['services'][name] = self.service('%s %s %s' % (port['name'], version, name), name, answer, application)
+            result['services'][name] = self.service(
+                '%s %s %s' % (port['name'], version, name), name, answer, application)
         for name, answer in zip(files, answers[len(described):]):
             if answer.WhichOneof('message_response') == 'error_response':
                 result['files'][name] = error_of(answer)  # a file the port does not serve: the caller expects it or not
@@ -247,12 +260,16 @@ class Check:
         extension, numbers, unknown = answers[len(described) + len(files):]
         result['extension'] = error_of(extension)
         result['extension_numbers'] = (
-            {'base_type_name': numbers.all_extension_numbers_response.base_type_name, 'extension_number': list(numbers.all_extension_numbers_response.extension_number)}
+            {
+                'base_type_name': numbers.all_extension_numbers_response.base_type_name,
+                'extension_number': list(numbers.all_extension_numbers_response.extension_number),
+            }
             if numbers.WhichOneof('message_response') == 'all_extension_numbers_response'
             else error_of(numbers)
         )
         result['unknown_type'] = error_of(unknown)
-        result['health_map_entry'] = self.health_map_entry(port, version, answers[described.index('grpc.health.v1.Health')] if 'grpc.health.v1.Health' in described else None)
+        health = answers[described.index('grpc.health.v1.Health')] if 'grpc.health.v1.Health' in described else None
+        result['health_map_entry'] = self.health_map_entry(port, version, health)
         return result
 
     def health_map_entry(self, port, version, answer):

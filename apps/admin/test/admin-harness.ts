@@ -68,7 +68,8 @@ export class DirectiveStream {
       const left = deadline - Date.now();
       if (left <= 0)
         throw new Error(
-          `only ${this.received.length} of ${count} directives arrived: ${JSON.stringify(this.received.map((d) => d.kind))}`,
+          `only ${this.received.length} of ${count} directives arrived: ` +
+            JSON.stringify(this.received.map((d) => d.kind)),
         );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);

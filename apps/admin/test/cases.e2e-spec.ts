@@ -44,7 +44,10 @@ describe('Cases: one per suspension, with a service-level clock and escalation (
     (await admin.get<{ cases: CaseJson[] }>(`/api/cases${query}`, 'police')).body.cases.filter(
       (c) => c.msisdn === msisdn,
     );
-  /** Police clear the number in the registry (flagged first, as it would be); the admin hears of it on the change feed. */
+  /**
+   * Police clear the number in the registry (flagged first, as it would be);
+   * the admin hears of it on the change feed.
+   */
   const policeClear = async (msisdn: string) => {
     await registry.client('carrier:CTCC').submitFlags({ flags: [aFlag(msisdn)] });
     return registry.client('police', 'officer-0427').verifyNumber({
@@ -65,7 +68,7 @@ describe('Cases: one per suspension, with a service-level clock and escalation (
     }
   };
 
-  it('opens a case at the owner’s suspension, starts its clock at the police clearance and resolves it at the restore', async () => {
+  it('opens a case at the owner’s suspension, clocked from police clearance, resolved at the restore', async () => {
     const msisdn = '+8619100000021';
     const suspendedAt = Date.now() - 30 * 60_000;
     await feed('CTCC', msisdn, 'SUSPEND', ['CORROBORATED_REPORTS'], suspendedAt);
@@ -110,7 +113,7 @@ describe('Cases: one per suspension, with a service-level clock and escalation (
     expect(await casesOf(msisdn, '?status=OPEN')).toEqual([]);
   });
 
-  it('escalates a case not restored by its due time, with an event and a warning, and keeps it escalated when restored late', async () => {
+  it('escalates a case not restored when due, with an event and a warning; a late restore leaves it so', async () => {
     const msisdn = '+8619100000022';
     const now = Date.now();
     await feed('CTCC', msisdn, 'SUSPEND', ['CALL_BURST', 'SHORT_CALLS'], now - 20 * 60_000);
@@ -133,7 +136,8 @@ describe('Cases: one per suspension, with a service-level clock and escalation (
       });
       expect(Date.parse(escalated!.events.at(-1)!.at)).toBeGreaterThanOrEqual(now + 2 * HOUR_MS);
       expect(warn).toHaveBeenCalledWith(
-        `case ${clocked!.caseId} escalated: ${msisdn} not restored within 1 h of its police clearance (due ${clocked!.dueAt})`,
+        `case ${clocked!.caseId} escalated: ${msisdn} not restored within 1 h of its police clearance ` +
+          `(due ${clocked!.dueAt})`,
       );
     } finally {
       warn.mockRestore();
@@ -154,7 +158,7 @@ describe('Cases: one per suspension, with a service-level clock and escalation (
     await expect(admin.client('carrier:CTCC').listCases({})).rejects.toMatchObject(grpcError(status.PERMISSION_DENIED));
   });
 
-  it('follows the whole path of a cross-network case: reports, the directive, its delivery and the owner applying it', async () => {
+  it('follows a cross-network case: reports, the directive, its delivery and the owner applying it', async () => {
     const msisdn = '+8619100000023';
     await feed('CMCC', msisdn, 'REPORT', ['FOREIGN_HARASSMENT'], Date.now() - 10 * 60_000);
     const issued = await admin.http<{ directive: { directiveId: string } }>('POST', '/api/directives', {

@@ -30,7 +30,7 @@ describe('High-risk cells (admin over gRPC)', () => {
     await expect(harness.client('police').listHighRiskCells()).resolves.toEqual({ list: { version: 0, cells: [] } });
   });
 
-  it('pushes every change, as the whole list, to a connected carrier; a newly connecting carrier gets the current list first', async () => {
+  it('pushes the whole list at each change to connected carriers; a newcomer gets the current list first', async () => {
     const connected = directiveStream(cmcc);
     const added = await add('460-00-12345-1', 'c-1', 30);
     expect(added).toMatchObject({
@@ -71,7 +71,8 @@ describe('High-risk cells (admin over gRPC)', () => {
     cucc.close();
 
     const statuses = await harness.sql<{ cells_version: string; status: string }>(
-      `SELECT cells_version, status FROM directive WHERE carrier = 'CUCC' AND kind = 'HIGH_RISK_CELLS' ORDER BY cells_version`,
+      `SELECT cells_version, status FROM directive
+       WHERE carrier = 'CUCC' AND kind = 'HIGH_RISK_CELLS' ORDER BY cells_version`,
     );
     expect(statuses).toEqual([
       { cells_version: '1', status: 'EXPIRED' },

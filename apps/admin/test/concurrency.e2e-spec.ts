@@ -58,7 +58,7 @@ describe.each(CONCURRENT_CALLS)('admin writes, %i calls at once', (n) => {
     await expect(harness.get('/api/cells', 'analyst')).resolves.toMatchObject({ status: 200 });
   }
 
-  it('IssueDirective: identical calls issue one directive, answered as the first; different ones all issue', async () => {
+  it('IssueDirective: identical calls issue once, answered as the first; different ones all issue', async () => {
     const msisdn = ctccNumber(0);
     const answers = await atOnce(n, () => issue(`issue-same-${n}`, msisdn));
     const first = expectOneFirstAnswer(answers);
@@ -94,7 +94,7 @@ describe.each(CONCURRENT_CALLS)('admin writes, %i calls at once', (n) => {
     }
   });
 
-  it('AddHighRiskCell and RemoveHighRiskCell: identical calls make one version, answered as the first; different ones all apply', async () => {
+  it('Add/RemoveHighRiskCell: identical calls make one version, answered as the first; others all apply', async () => {
     const before = (await administration.listHighRiskCells()).list!.version;
     const added = expectOneFirstAnswer(await atOnce(n, () => add(`add-same-${n}`, cell(0))));
     expect(added.list).toMatchObject({ version: before + 1 });
@@ -143,7 +143,7 @@ describe.each(CONCURRENT_CALLS)('admin writes, %i calls at once', (n) => {
     await expectStillAnswering();
   });
 
-  it('SubmitCarrierFeed: identical feeds store each item once (one answer accepts, the others replay); different ones all store', async () => {
+  it('SubmitCarrierFeed: same feeds store once (one accepts, others replay); different ones all store', async () => {
     const ctcc = harness.client('carrier:CTCC');
     const items = [
       aDecisionItem(ctccNumber(700), 'ACTION_WARN'),
@@ -172,7 +172,7 @@ describe.each(CONCURRENT_CALLS)('admin writes, %i calls at once', (n) => {
     await expectStillAnswering();
   });
 
-  it('StreamDirectives: the same acknowledgement on many streams at once is recorded once; different ones all are', async () => {
+  it('StreamDirectives: the same ack on many streams at once is recorded once; different ones all are', async () => {
     const acks = async () =>
       sampleOf(await scrapeMetrics(harness.metricsUrl), 'fraud_admin_directive_acks_total', { carrier: 'CBN' });
     /** A CBN number (segment 192). */
@@ -210,7 +210,7 @@ describe.each(CONCURRENT_CALLS)('admin writes, %i calls at once', (n) => {
     await expectStillAnswering();
   });
 
-  it('StreamDirectives: many streams of one carrier opening at once each get every open directive, counted once per send', async () => {
+  it('StreamDirectives: streams a carrier opens at once each get every open directive, counted per send', async () => {
     /** A CUCC number (segment 155). */
     const cuccNumber = (i: number) => `+86155${String(70_000_000 + n * 1000 + i).padStart(8, '0')}`;
     const issued = await atOnce(n, (i) => issue(`open-${n}-${i}`, cuccNumber(i)));
@@ -235,7 +235,7 @@ describe.each(CONCURRENT_CALLS)('admin writes, %i calls at once', (n) => {
     await expectStillAnswering();
   });
 
-  it('POST /api/directives, POST /api/cells, DELETE /api/cells/:cell: identical requests act once, answered as the first', async () => {
+  it('POST /api/directives, POST/DELETE /api/cells: identical requests act once, answered as the first', async () => {
     const post = (body: Record<string, unknown>) =>
       harness.http<Record<string, unknown>>('POST', '/api/directives', {
         role: 'admin:sichuan',

@@ -155,7 +155,7 @@ describe('the analysts’ dashboard in headless Chromium, on a registry, the adm
     return page;
   }
 
-  it('an administrator sees charts with data, looks a number up, issues a directive and adds a cell that reaches the carrier', async () => {
+  it('an admin sees filled charts, looks a number up, issues a directive, adds a cell the carrier gets', async () => {
     const page = await logIn('admin:sichuan', 'duty-officer-3');
     expect(await page.getByTestId('whoami').textContent()).toBe('duty-officer-3（admin:sichuan）');
 
@@ -185,7 +185,8 @@ describe('the analysts’ dashboard in headless Chromium, on a registry, the adm
     await page.getByTestId('lookup-submit').click();
     await page.getByTestId('lookup-case').getByText('案件编号').waitFor();
     expect(await page.getByTestId('lookup-owner').textContent()).toBe('+8619100007001 · 归属运营商：CTCC');
-    // The registry's status beside the carriers' steps (CTCC's suspension flags it, unless that flag is still on its way).
+    // The registry's status beside the carriers' steps (CTCC's suspension flags it,
+    // unless that flag is still on its way).
     expect(await page.getByTestId('lookup-registry').textContent()).toMatch(/^涉诈号码库：(涉诈嫌疑|未列入)$/);
     const decisions = page.getByTestId('lookup-decisions').locator('tbody tr');
     const cmccReport = await decisions.filter({ hasText: 'CMCC' }).textContent();

@@ -26,7 +26,7 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
   const recordOf = async (id: string) =>
     (await administration.listDirectives({})).directives.find((r) => r.directive?.directiveId === id);
 
-  it('directs the owning carrier, capped at DIRECTIVE_TTL_HOURS; a retry is a replay, a reused key ALREADY_EXISTS', async () => {
+  it('directs the owner, capped at DIRECTIVE_TTL_HOURS; a retry is a replay, a reused key ALREADY_EXISTS', async () => {
     const before = Date.now();
     const issued = await issue('19100000001', 'd-1', 'SUSPEND', 1000);
     expect(issued).toMatchObject({
@@ -122,7 +122,7 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
     );
   });
 
-  it('streams open directives to their carrier, records the acknowledgement, and shows it in ListDirectives', async () => {
+  it('streams open directives to their carrier, records the acknowledgement, shows it in ListDirectives', async () => {
     const stream = directiveStream(ctcc);
     const [first] = await stream.waitFor(1);
     expect(first).toMatchObject({
@@ -239,7 +239,8 @@ describe('IssueDirective, StreamDirectives and ListDirectives (admin over gRPC)'
 
   it('audits every IssueDirective call', async () => {
     const rows = await harness.sql<{ actor: string; target: string; outcome: string }>(
-      `SELECT actor, target, outcome FROM audit_event WHERE action = 'fraud.admin.v1.AdminService/IssueDirective' ORDER BY id`,
+      `SELECT actor, target, outcome FROM audit_event
+       WHERE action = 'fraud.admin.v1.AdminService/IssueDirective' ORDER BY id`,
     );
     expect(rows).toEqual(
       expect.arrayContaining([

@@ -22,7 +22,8 @@ describe('SubmitCarrierFeed (admin over gRPC)', () => {
       reasons: string[];
       evidence: { cells: unknown[] };
     }>(
-      'SELECT decision_id, msisdn, action, reasons, evidence FROM carrier_decision WHERE carrier = $1 ORDER BY decision_id',
+      'SELECT decision_id, msisdn, action, reasons, evidence FROM carrier_decision ' +
+        'WHERE carrier = $1 ORDER BY decision_id',
       [carrier],
     );
 
@@ -59,7 +60,8 @@ describe('SubmitCarrierFeed (admin over gRPC)', () => {
     });
     await cmcc.submitCarrierFeed({ items: [aCountItem({ count: 17 })] });
     const counts = await harness.sql<{ reason: string; count: string }>(
-      `SELECT reason, count FROM daily_count WHERE carrier = 'CMCC' AND day = '2024-02-06' AND action = 'WARN' ORDER BY reason`,
+      `SELECT reason, count FROM daily_count
+       WHERE carrier = 'CMCC' AND day = '2024-02-06' AND action = 'WARN' ORDER BY reason`,
     );
     expect(counts).toEqual([
       { reason: 'CALL_BURST', count: '17' },

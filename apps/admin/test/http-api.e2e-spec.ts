@@ -57,7 +57,8 @@ describe('The dashboard’s JSON API over HTTP (e2e)', () => {
       }
       expect(
         await harness.sql(
-          `SELECT action, outcome, detail->>'ownProvince' AS province FROM audit_event WHERE actor = 'admin-bj-3' ORDER BY id`,
+          `SELECT action, outcome, detail->>'ownProvince' AS province FROM audit_event
+           WHERE actor = 'admin-bj-3' ORDER BY id`,
         ),
       ).toEqual([
         { action: 'HTTP GET /api/directives', outcome: 'PERMISSION_DENIED', province: 'sichuan' },
@@ -76,7 +77,9 @@ describe('The dashboard’s JSON API over HTTP (e2e)', () => {
           const url = new URL(harness.baseUrl);
           const socket = connect(Number(url.port), url.hostname, () =>
             socket.write(
-              `GET /api/me HTTP/1.1\r\nHost: ${url.host}\r\n${values.map((v) => `Authorization: ${v}\r\n`).join('')}Connection: close\r\n\r\n`,
+              `GET /api/me HTTP/1.1\r\nHost: ${url.host}\r\n` +
+                values.map((v) => `Authorization: ${v}\r\n`).join('') +
+                'Connection: close\r\n\r\n',
             ),
           );
           let text = '';
@@ -92,7 +95,7 @@ describe('The dashboard’s JSON API over HTTP (e2e)', () => {
       expect(await send(['Bearer forged', valid])).toMatchObject({ status: 401, body: { error: 'INVALID_TOKEN' } });
     });
 
-    it('refuses control characters in the body, the query and the path with 400 naming the field, audited', async () => {
+    it('refuses control characters in body, query and path with 400 naming the field, audited', async () => {
       expect(
         await harness.http('POST', '/api/directives', {
           role: 'admin:sichuan',
@@ -285,7 +288,7 @@ describe('The dashboard’s JSON API over HTTP (e2e)', () => {
   });
 
   describe('public pages', () => {
-    it('serves the dashboard and Chart.js from this service, without a token, with a strict content policy', async () => {
+    it('serves the dashboard and Chart.js itself, without a token, with a strict content policy', async () => {
       const index = await fetch(`${harness.baseUrl}/`);
       expect(index.status).toBe(200);
       expect(index.headers.get('content-type')).toMatch(/^text\/html/);

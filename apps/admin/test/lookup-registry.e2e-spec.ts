@@ -18,7 +18,7 @@ describe('LookupNumber with the registry: its status beside the carriers’ deci
   const lookUp = (msisdn: string) =>
     admin.client('police', 'officer-0427').lookupNumber({ msisdn, purpose: 'case CD-2024-0200' });
 
-  it('answers CONFIRMED for a number the police confirmed, SUSPECTED for a flagged one, NOT_LISTED otherwise, over gRPC and HTTP', async () => {
+  it('gRPC and HTTP answer CONFIRMED if the police confirmed, SUSPECTED if flagged, NOT_LISTED otherwise', async () => {
     const confirmed = '+8619100000041';
     const flagged = '+8619100000042';
     await registry.client('carrier:CTCC').submitFlags({ flags: [aFlag(confirmed), aFlag(flagged)] });

@@ -61,11 +61,12 @@ describe('LookupNumber: a number across carriers, audited with its purpose (e2e)
 
   const auditOf = (target: string) =>
     harness.sql<AuditRow>(
-      'SELECT actor, role, action, target, purpose, outcome FROM audit_event WHERE target = $1 AND action LIKE $2 ORDER BY id',
+      'SELECT actor, role, action, target, purpose, outcome FROM audit_event ' +
+        'WHERE target = $1 AND action LIKE $2 ORDER BY id',
       [target, '%umber%'],
     );
 
-  it('GET /api/numbers/:msisdn: the owner, every carrier’s decisions newest first with their evidence, the directives and the case', async () => {
+  it('GET /api/numbers/:msisdn: owner, every decision newest first with evidence, directives and case', async () => {
     const { status: code, body } = await harness.get<LookupJson>(
       `/api/numbers/19100000031?purpose=${encodeURIComponent('complaint 2024-117')}`,
       'analyst',

@@ -39,12 +39,14 @@ const decision = (
  *   D2  +8619100000001  RESTORE   POLICE_CLEARED                    02-06 16:00  -> D1 restored after 30 h: mistaken
  *   D3  +8619100000002  SUSPEND   CALL_BURST                        02-05 23:30  (still 02-05 in CST)
  *   D4  +8619100000002  RESTORE   ID_VERIFIED                       02-06 01:30  -> D3 restored after 2 h: not mistaken
- *   D5  +8619100000003  SUSPEND   CORROBORATED_REPORTS              02-07 00:30  (02-06 16:30 UTC; corroborated_reporters 2) never restored
+ *   D5  +8619100000003  SUSPEND   CORROBORATED_REPORTS              02-07 00:30  never restored (02-06 16:30 UTC;
+ *                                                                                corroborated_reporters 2)
  *   D6  +8619100000004  WARN      CALL_BURST                        02-06 09:00
  *   D7  +8619100000004  RESTRICT  CALL_BURST, SHORT_CALLS           02-06 12:00
  *   D8  +8619100000009  WARN      CALL_BURST                        02-04 23:59  outside the range
  *   D9  +8619100000005  SUSPEND   CALL_BURST                        02-06 08:00
- *   D10 +8619100000005  RESTORE   APPEAL_UPHELD                     03-08 08:00  -> D9 restored after 31 days = 744 h: too late to count as mistaken
+ *   D10 +8619100000005  RESTORE   APPEAL_UPHELD                     03-08 08:00  -> D9 restored after 31 days = 744 h:
+ *                                                                                too late to count as mistaken
  *   daily counts: 02-06 WARN CALL_BURST 40 (replaces D6's 1); 02-07 RESTRICT ONE_RING_CALLS 6;
  *                 02-06 MONITOR CALL_BURST 100 (not a counted action); 02-08 WARN CALL_BURST 9 (outside)
  * CMCC, policy cmcc@1
@@ -142,7 +144,10 @@ const row = (
   restorations,
 });
 
-/** Per day, carrier, policy and reason; a decision counts under each of its reasons; reported counts replace counted ones. */
+/**
+ * Per day, carrier, policy and reason; a decision counts under each of its reasons;
+ * reported counts replace counted ones.
+ */
 const EXPECTED_ROWS = [
   row('2024-02-05', 'CTCC', 'default@3', 'CALL_BURST', [0, 0, 2, 0]), // D1, D3
   row('2024-02-05', 'CTCC', 'default@3', 'CORROBORATED_REPORTS', [0, 0, 1, 0]), // D1
@@ -209,14 +214,20 @@ const EXPECTED_QUALITY = [
   },
 ];
 
-/** Per carrier the highest reporter count, summed: ...03 = CTCC 2 + CMCC 3; ...01 = CTCC 4; 138...01 = CMCC 1 (no measure). */
+/**
+ * Per carrier the highest reporter count, summed:
+ * ...03 = CTCC 2 + CMCC 3; ...01 = CTCC 4; 138...01 = CMCC 1 (no measure).
+ */
 const EXPECTED_TOP_REPORTED = [
   { msisdn: '+8619100000003', count: 5, carriers: ['CMCC', 'CTCC'] },
   { msisdn: '+8619100000001', count: 4, carriers: ['CTCC'] },
   { msisdn: '+8613800000001', count: 1, carriers: ['CMCC'] },
 ];
 
-/** RESTRICT, SUSPEND or REPORT by two carriers: ...01 (D1, M3), ...03 (D5, M5), ...04 (D7, U1; D6's WARN is no flag). */
+/**
+ * RESTRICT, SUSPEND or REPORT by two carriers:
+ * ...01 (D1, M3), ...03 (D5, M5), ...04 (D7, U1; D6's WARN is no flag).
+ */
 const EXPECTED_MULTI_CARRIER = [
   { msisdn: '+8619100000001', count: 2, carriers: ['CMCC', 'CTCC'] },
   { msisdn: '+8619100000003', count: 2, carriers: ['CMCC', 'CTCC'] },
@@ -313,7 +324,7 @@ describe('Oversight figures match a fixture computed by hand (e2e)', () => {
     expect(body.multiCarrier).toEqual(EXPECTED_MULTI_CARRIER.filter((n) => n.carriers.includes('CMCC')));
   });
 
-  it('lets a carrier read its own figures, never which numbers other carriers flagged, and refuses it another carrier’s', async () => {
+  it('lets a carrier read its own figures but not numbers others flagged; refuses it another carrier’s', async () => {
     const own = await harness.get<{ quality: { carrier: string }[]; multiCarrier: unknown[] }>(
       `/api/oversight?${RANGE}`,
       'carrier:CMCC',

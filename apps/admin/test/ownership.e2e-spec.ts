@@ -46,7 +46,7 @@ describe('GetOwner and SetPortedNumber (admin over gRPC)', () => {
     );
   });
 
-  it("lets a ported number's entry win over its segment; a replay changes nothing, a reused key is refused", async () => {
+  it("lets a ported number's entry beat its segment; a replay changes nothing, a reused key is refused", async () => {
     const set = await administration.setPortedNumber({
       idempotencyKey: 'port-1',
       msisdn: '19100000001',
@@ -66,7 +66,8 @@ describe('GetOwner and SetPortedNumber (admin over gRPC)', () => {
       administration.setPortedNumber({ idempotencyKey: 'port-1', msisdn: '+8619100000001', carrier: 'CUCC' }),
     ).rejects.toMatchObject(grpcError(status.ALREADY_EXISTS, 'idempotency_key'));
 
-    // Ported on again; a late retry of the first port is a replay, answered as the first call was, and does not take it back.
+    // Ported on again; a late retry of the first port is a replay, answered as the first call was,
+    // and does not take it back.
     await administration.setPortedNumber({ idempotencyKey: 'port-2', msisdn: '+8619100000001', carrier: 'CUCC' });
     await expect(
       administration.setPortedNumber({ idempotencyKey: 'port-1', msisdn: '+8619100000001', carrier: 'CMCC' }),
@@ -107,7 +108,8 @@ describe('GetOwner and SetPortedNumber (admin over gRPC)', () => {
 
   it('audits every port, refused or not', async () => {
     const rows = await harness.sql<{ actor: string; target: string; outcome: string }>(
-      `SELECT actor, target, outcome FROM audit_event WHERE action = 'fraud.admin.v1.AdminService/SetPortedNumber' ORDER BY id`,
+      `SELECT actor, target, outcome FROM audit_event
+       WHERE action = 'fraud.admin.v1.AdminService/SetPortedNumber' ORDER BY id`,
     );
     expect(rows).toEqual(
       expect.arrayContaining([

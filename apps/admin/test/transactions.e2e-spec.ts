@@ -7,7 +7,10 @@ import { DirectivesRepository } from '../src/directives/directives.repository';
 import { OwnershipService } from '../src/ownership/ownership.service';
 import { AdminHarness, directiveStream } from './admin-harness';
 
-/** Queries inside the admin's transactions go through the transaction's manager; work a transaction merely starts runs on its own. */
+/**
+ * Queries inside the admin's transactions go through the transaction's manager;
+ * work a transaction merely starts runs on its own.
+ */
 describe('admin transactions and the transaction guard', () => {
   let harness: AdminHarness;
   let dataSource: DataSource;
@@ -18,7 +21,7 @@ describe('admin transactions and the transaction guard', () => {
   });
   afterAll(() => harness.close());
 
-  it('refuses at once the read that locked IssueDirective up: the owner read beside the transaction, not through its manager', async () => {
+  it('refuses at once the owner read that locked up IssueDirective: beside the transaction, not in it', async () => {
     const ownership = harness.app.get(OwnershipService);
     const msisdn = '+8619100000001' as Msisdn;
     await expect(dataSource.transaction(() => ownership.ownerOf(msisdn))).rejects.toThrow(QueryOutsideTransactionError);

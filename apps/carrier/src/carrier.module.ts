@@ -37,7 +37,10 @@ class CarrierConfigModule {
 
 @Module({})
 export class CarrierModule {
-  /** One carrier's service, on its own database (`fraud_carrier_<id>`): `config` read from `env`, which its providers read too. */
+  /**
+   * One carrier's service, on its own database (`fraud_carrier_<id>`): `config` read from `env`,
+   * which its providers read too.
+   */
   static forCarrier(config: CarrierConfig, env: Env, clock?: Clock): DynamicModule {
     return {
       module: CarrierModule,

@@ -38,7 +38,7 @@ const subscriber = (msisdn: string): CarrierEvent[] => {
   return s.sorted();
 };
 
-describe('carrier ↔ administration: feed, directives and their acknowledgement, with the registry and two carriers', () => {
+describe('carrier ↔ administration: feed, directives and acknowledgements, with the registry and two carriers', () => {
   let province: Province;
   let ctcc: CarrierHarness;
   let cmcc: CarrierHarness;
@@ -67,7 +67,7 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
       .backlog()
       .then((b) => b.ADMIN);
 
-  it('B reports A’s number, the administration directs A, A suspends it and acknowledges, and the case shows the whole path', async () => {
+  it('B reports A’s number, the admin directs A, A suspends and acknowledges; the case shows it all', async () => {
     const started = Date.now();
     await ingest(ctcc, subscriber(HARASSER));
     // The calls reach B's network only: A takes no decision of its own.
@@ -93,7 +93,8 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
     ]);
     expect(ack.ack_state).toBe('SUSPEND');
 
-    // A's suspension is its own decision, stored with its notice, flagged to the registry and fed back to the administration.
+    // A's suspension is its own decision, stored with its notice, flagged to the registry
+    // and fed back to the administration.
     expect(await decisionsOf(ctcc, HARASSER)).toEqual([{ action: 'SUSPEND', reasons: ['DIRECTIVE'] }]);
     expect(ctcc.app.get(AnalysisService).state.levelOf(HARASSER as Msisdn, Date.now())).toBe('SUSPEND');
     const { results } = await eventually(
@@ -170,7 +171,8 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
     const acked = await eventually(
       () =>
         adminSql<{ carrier: string; status: string; ack_detail: string }>(
-          `SELECT carrier, status, ack_detail FROM directive WHERE kind = 'HIGH_RISK_CELLS' AND carrier IN ('CMCC', 'CTCC') ORDER BY carrier`,
+          `SELECT carrier, status, ack_detail FROM directive
+           WHERE kind = 'HIGH_RISK_CELLS' AND carrier IN ('CMCC', 'CTCC') ORDER BY carrier`,
         ),
       (rows) => rows.length === 2 && rows.every((r) => r.status === 'APPLIED'),
     );
@@ -183,7 +185,7 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
     );
   });
 
-  it('while the administration is down: the list survives a carrier restart, decisions wait in the outbox and arrive once it is back', async () => {
+  it('admin down: the list survives a carrier restart, decisions wait in the outbox until it is back', async () => {
     const cell = '460-00-23456-1';
     await province.admin.stop();
     await ctcc.stop();
@@ -222,7 +224,7 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
     expect(await decisionsOf(ctcc, stranger)).toEqual([]);
   });
 
-  it('gives a carrier that was down the directive issued meanwhile once it starts, applies it once, and answers a redelivery from its log', async () => {
+  it('a carrier back up gets the directive issued meanwhile, applies it once; its log answers a resend', async () => {
     const client = '+8613800001234';
     await ingest(cmcc, subscriber(client));
     await cmcc.stop();
@@ -244,7 +246,8 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
 
     // As if the acknowledgement had been lost: the administration sends it again on B's next stream.
     await adminSql(
-      `UPDATE directive SET status = 'DELIVERED', acknowledged_at = NULL, ack_detail = NULL, ack_state = NULL WHERE id = $1`,
+      `UPDATE directive SET status = 'DELIVERED', acknowledged_at = NULL, ack_detail = NULL, ack_state = NULL
+       WHERE id = $1`,
       [id],
     );
     await cmcc.stop();
@@ -264,16 +267,19 @@ describe('carrier ↔ administration: feed, directives and their acknowledgement
     ).toEqual([{ directive_id: id, kind: 'SUSPEND', msisdn: client, outcome: 'APPLIED', state: 'SUSPEND' }]);
   });
 
-  it('sends daily counts that the administration replaces with each later recount, and a recount with nothing new sends nothing', async () => {
+  it('sends daily counts the admin replaces at each recount; a recount with nothing new sends nothing', async () => {
     const perDay = (carrier: CarrierHarness) =>
       query<{ day: string; policy: string; action: string; reason: string; count: string }>(
         carrier.db.url,
-        `SELECT to_char((at AT TIME ZONE INTERVAL '+08:00')::date, 'YYYY-MM-DD') AS day, policy, action, r.reason, count(*) AS count
-         FROM decision CROSS JOIN LATERAL unnest(reasons) AS r(reason) WHERE NOT shadow GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+        `SELECT to_char((at AT TIME ZONE INTERVAL '+08:00')::date, 'YYYY-MM-DD') AS day,
+           policy, action, r.reason, count(*) AS count
+         FROM decision CROSS JOIN LATERAL unnest(reasons) AS r(reason) WHERE NOT shadow
+         GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
       );
     const atAdmin = () =>
       adminSql<{ day: string; policy: string; action: string; reason: string; count: string }>(
-        `SELECT to_char(day, 'YYYY-MM-DD') AS day, policy, action, reason, count FROM daily_count WHERE carrier = 'CMCC' ORDER BY 1, 2, 3, 4`,
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, policy, action, reason, count FROM daily_count
+         WHERE carrier = 'CMCC' ORDER BY 1, 2, 3, 4`,
       );
     const counts = cmcc.app.get(DailyCounts);
 

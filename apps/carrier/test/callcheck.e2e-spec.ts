@@ -82,7 +82,8 @@ describe('CheckCall (carrier over gRPC)', () => {
   it('writes no audit line for answered checks (hot path); refusals are audited by the guard', async () => {
     const lines = await query(
       carrier,
-      `SELECT outcome, count(*)::int AS n FROM audit_event WHERE action = 'fraud.carrier.v1.CarrierService/CheckCall' GROUP BY outcome`,
+      `SELECT outcome, count(*)::int AS n FROM audit_event
+       WHERE action = 'fraud.carrier.v1.CarrierService/CheckCall' GROUP BY outcome`,
     );
     expect(Object.fromEntries(lines.map((l) => [l.outcome, l.n]))).toEqual({
       PERMISSION_DENIED: 4,

@@ -64,7 +64,8 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
     });
   const restores = (msisdn: string, reason: string) =>
     count(
-      `SELECT count(*) AS n FROM decision WHERE msisdn = $1 AND action = 'RESTORE' AND $2 = ANY (reasons) AND NOT shadow`,
+      `SELECT count(*) AS n FROM decision
+       WHERE msisdn = $1 AND action = 'RESTORE' AND $2 = ANY (reasons) AND NOT shadow`,
       [msisdn, reason],
     );
 
@@ -74,7 +75,7 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
     await expect(ops.listPolicies({})).resolves.toHaveProperty('versions');
   }
 
-  it('Reactivate: identical calls restore once, in the engine and the database, answered as the first; different ones all restore', async () => {
+  it('Reactivate: same calls restore once in engine and database, answered as the first; others all do', async () => {
     const [msisdn, ...others] = await suspended(4, n + 1);
     const first = expectOneFirstAnswer(await atOnce(n, () => reactivate(`reactivate-${n}`, msisdn)));
     expect(first).toMatchObject({ outcome: 'REACTIVATION_OUTCOME_RESTORED', state: 'ACTION_NONE' });
@@ -126,7 +127,7 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
     await expectStillAnswering();
   });
 
-  it('Reactivate and DeclareProfile through two replicas on one database: one re-activation, one restore, one declaration', async () => {
+  it('Reactivate/DeclareProfile via two replicas, one database: one re-activation, restore, declaration', async () => {
     const [suspendedNumber] = await suspended(7, 1);
     const [declared] = await subscribe(harness, shop, numbers(8, 1));
     // Started after the suspension, so both replicas' engines hold it.
@@ -160,7 +161,7 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
     }
   });
 
-  it('PutPolicy and SetPolicy: identical calls store and switch once, all answered alike; different ones all succeed', async () => {
+  it('PutPolicy, SetPolicy: same calls store/switch once, answered alike; different ones all succeed', async () => {
     const put = (version: number) =>
       ops.putPolicy({ document: JSON.stringify({ ...DEFAULT_POLICY, version, description: `concurrency ${n}` }) });
     const set = (policy: string, reason: string) =>
@@ -190,7 +191,7 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
     await expectStillAnswering();
   });
 
-  it('IngestEvents: identical streams retried at once analyse each event once and record its decisions once', async () => {
+  it('IngestEvents: identical streams retried at once analyse each event and record its decisions once', async () => {
     const burst = newNumberBurst();
     const batches = toWire(
       burst.events.filter((e) => e.type !== 'high_risk_cell'),
@@ -279,7 +280,7 @@ describe('carrier writes whose transaction fails', () => {
     ).toEqual([{ reasons: ['APPEAL_UPHELD'] }]);
   });
 
-  it('DeclareProfile: takes the profile back out of the engine when its transaction fails after the engine heard of it', async () => {
+  it('DeclareProfile: takes the profile back out of the engine when its transaction fails afterwards', async () => {
     const [msisdn] = await subscribe(harness, shop, ['13349000002']);
     jest.spyOn(harness.app.get(DecisionRecorder), 'recordIn').mockRejectedValueOnce(new Error('connection lost'));
     const declare = () =>

@@ -74,7 +74,7 @@ describe('a carrier names a missing registry or administration as degraded, and 
     expect(await gauge('registry')).toBe(1);
   });
 
-  it('registry stopped: dependency/registry NOT_SERVING with why, the carrier SERVING and ingesting; back when the registry is', async () => {
+  it('registry down: dependency/registry NOT_SERVING with why, carrier SERVING, ingesting; back with it', async () => {
     await province.registry.stop();
     await eventually(
       () => healthCheck(carrier.address, 'dependency/registry'),

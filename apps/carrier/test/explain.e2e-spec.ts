@@ -19,7 +19,8 @@ describe('ExplainNumber (carrier over gRPC)', () => {
   beforeAll(async () => {
     carrier = await CarrierHarness.start('CTCC');
     police = carrier.client('police', 'officer-0427');
-    // The high-risk cell list is not an IngestEvents event (it comes from the administration): feed the engine directly.
+    // The high-risk cell list is not an IngestEvents event (it comes from the administration):
+    // feed the engine directly.
     const analysis = carrier.app.get(AnalysisService);
     for (const event of worker.events)
       if (event.type === 'high_risk_cell') await analysis.apply((engine) => engine.process(event));
@@ -45,7 +46,7 @@ describe('ExplainNumber (carrier over gRPC)', () => {
 
   const explain = (request: Partial<carrier.ExplainNumberRequest>, client = police) => client.explainNumber(request);
 
-  it('shows the state, every decision in plain language, and the cell and time behind each cell-based reason', async () => {
+  it('shows the state, every decision in plain language, the cell and time behind each cell-based reason', async () => {
     const answer = await explain({ msisdn: worker.subject.slice(3), purpose: 'customer call 2024-0117' });
     expect(answer).toMatchObject({
       msisdn: worker.subject,
@@ -78,7 +79,8 @@ describe('ExplainNumber (carrier over gRPC)', () => {
       threshold: 4,
     });
 
-    // Every cell shown is the high-risk cell the worker really used, at the time of a real call or location update there.
+    // Every cell shown is the high-risk cell the worker really used,
+    // at the time of a real call or location update there.
     const seenAt = new Map<number, string>();
     for (const e of worker.events) {
       if (e.type === 'call' && e.caller === worker.subject && e.cell) seenAt.set(e.at, 'call');
@@ -128,7 +130,10 @@ describe('ExplainNumber (carrier over gRPC)', () => {
     const again = await explain({ msisdn: subject, purpose: 'appeal desk' });
     expect(again).toMatchObject({ state: 'ACTION_SUSPEND', reactivationChancesLeft: 0 });
     expect(again.nextStepsEn).toMatch(
-      /^The number is suspended and no re-activation chance is left in this period: ask the police to verify the number through the fraud registry/,
+      new RegExp(
+        '^The number is suspended and no re-activation chance is left in this period: ' +
+          'ask the police to verify the number through the fraud registry',
+      ),
     );
     expect(again.nextStepsZh).toContain('申请公安机关甄别');
   });
@@ -146,8 +151,10 @@ describe('ExplainNumber (carrier over gRPC)', () => {
     const declare = (profile: string, minutesAgo: number) =>
       rowsOf(
         carrier.db.url,
-        `INSERT INTO profile_declaration (idempotency_key, content_hash, msisdn, profile, attested_by, attestation_reference, declared_by, declared_at)
-         VALUES ($1, repeat('0', 64), $2, $3, 'SF Express Chengdu depot', 'SF-2024-17', 'ops-li', now() - make_interval(mins => $4))`,
+        `INSERT INTO profile_declaration (idempotency_key, content_hash, msisdn, profile,
+           attested_by, attestation_reference, declared_by, declared_at)
+         VALUES ($1, repeat('0', 64), $2, $3,
+           'SF Express Chengdu depot', 'SF-2024-17', 'ops-li', now() - make_interval(mins => $4))`,
         [`decl-${profile}-${minutesAgo}`, attacked.subject, profile, minutesAgo],
       );
     await declare('courier', 60);
@@ -191,11 +198,12 @@ describe('ExplainNumber (carrier over gRPC)', () => {
     await expect(explain(request)).rejects.toMatchObject(grpcError(status.INVALID_ARGUMENT, details));
   });
 
-  it('writes every explanation to the audit log with who, the number (in E.164) and the purpose, refused ones included', async () => {
+  it('audits every explanation with who, the number (in E.164) and the purpose, refused ones included', async () => {
     await explain({ msisdn: '19112340000', purpose: 'audit check' }, carrier.client('admin:sichuan', 'analyst-wu'));
     const audit = await rowsOf(
       carrier.db.url,
-      `SELECT actor, role, target, purpose, outcome FROM audit_event WHERE action = 'fraud.carrier.v1.CarrierService/ExplainNumber' ORDER BY id`,
+      `SELECT actor, role, target, purpose, outcome FROM audit_event
+       WHERE action = 'fraud.carrier.v1.CarrierService/ExplainNumber' ORDER BY id`,
     );
     expect(audit).toContainEqual({
       actor: 'officer-0427',

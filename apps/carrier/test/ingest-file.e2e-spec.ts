@@ -30,7 +30,7 @@ describe('npm run ingest: an event file into a running carrier', () => {
     rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('streams every line it can, skips what travels another way, reports malformed lines, and the decisions are stored', async () => {
+  it('streams each line it can, skips what travels another way, reports malformed ones; decisions stored', async () => {
     const events = FRAUD_PATTERNS.map((make) => make())
       .flatMap((f) => f.events)
       .sort((a, b) => a.at - b.at);

@@ -126,7 +126,7 @@ describe('IngestEvents (carrier over gRPC)', () => {
     });
   });
 
-  it('refuses a message without events with INVALID_ARGUMENT naming the field, and answers a stream without messages', async () => {
+  it('refuses an empty message with INVALID_ARGUMENT naming the field; answers an empty stream', async () => {
     await expect(ingest(client, [[]])).rejects.toMatchObject({
       code: status.INVALID_ARGUMENT,
       details: expect.stringContaining('events: a message needs 1 to 1000 events, got none (message 0)'),
@@ -150,7 +150,7 @@ describe('IngestEvents (carrier over gRPC)', () => {
     });
   });
 
-  it('refuses events dated ahead of its clock as future, one by one, and they never make current events late', async () => {
+  it('refuses events dated ahead of its clock as future, one by one; they never make current events late', async () => {
     const future = (atMs: number, id = '') => ({
       id,
       atMs,

@@ -43,7 +43,10 @@ export async function startLinked(carrierId: CarrierId, settings: LinkSettings =
   };
 }
 
-/** A province: the registry, the administration (following the registry) and carriers wired to both, all with one signing key. */
+/**
+ * A province: the registry, the administration (following the registry) and carriers wired to both,
+ * all with one signing key.
+ */
 export interface Province {
   registry: RegistryHarness;
   admin: AdminHarness;

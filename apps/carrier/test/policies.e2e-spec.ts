@@ -209,7 +209,8 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
   it('writes PutPolicy and SetPolicy calls to the audit log with who, why and the outcome', async () => {
     const audit = await rowsOf(
       carrier.db.url,
-      `SELECT actor, role, action, purpose, outcome, detail FROM audit_event WHERE action LIKE 'fraud.carrier.v1.CarrierService/%Policy' ORDER BY id`,
+      `SELECT actor, role, action, purpose, outcome, detail FROM audit_event
+       WHERE action LIKE 'fraud.carrier.v1.CarrierService/%Policy' ORDER BY id`,
     );
     expect(audit).toContainEqual({
       actor: 'ops-li',

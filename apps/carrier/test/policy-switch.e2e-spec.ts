@@ -89,7 +89,7 @@ describe('a shadow policy beside the active one (carrier over gRPC)', () => {
   });
   afterAll(() => carrier.close());
 
-  it('records naive’s would-be suspension of the courier, while default takes no restricting action and nothing is enforced', async () => {
+  it('records naive’s would-be courier suspension; default takes no restricting action, none enforced', async () => {
     await ops.setPolicy({
       policy: 'naive@1',
       mode: 'POLICY_MODE_SHADOW' as never,
@@ -110,7 +110,8 @@ describe('a shadow policy beside the active one (carrier over gRPC)', () => {
     );
     expect(await decisionsOf(ops, fan.subject, false)).toEqual(all.filter((d) => !d.shadow));
 
-    // Never enforced: no notice, nothing for the registry or the administration, and the number stands where default put it.
+    // Never enforced: no notice, nothing for the registry or the administration,
+    // and the number stands where default put it.
     const notices = await ops.listNotices({ msisdn: fan.subject });
     expect(notices.notices).toEqual([]);
     expect(await rowsOf(carrier.db.url, `SELECT id FROM outbox WHERE msisdn = $1`, [fan.subject])).toEqual([]);

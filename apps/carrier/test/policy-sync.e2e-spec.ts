@@ -18,7 +18,8 @@ describe('policy switches made by another replica', () => {
     await pg.connect();
     try {
       await pg.query(
-        `INSERT INTO policy_assignment (mode, name, version, reason, changed_by) VALUES ('ACTIVE', 'naive', 1, 'trial', 'replica-2'), ('SHADOW', 'default', 1, 'compare', 'replica-2')`,
+        `INSERT INTO policy_assignment (mode, name, version, reason, changed_by)
+         VALUES ('ACTIVE', 'naive', 1, 'trial', 'replica-2'), ('SHADOW', 'default', 1, 'compare', 'replica-2')`,
       );
     } finally {
       await pg.end();

@@ -168,7 +168,7 @@ describe('DeclareProfile (carrier over gRPC)', () => {
     expect(carrier.app.get(AnalysisService).state.subscriberOf(msisdn)?.profile).toBe(UsageProfile.Courier);
   });
 
-  it('leaves the profile of a number the police confirmed as it is: CONFIRMED_FRAUD, recorded, answered again, after a restart too', async () => {
+  it('keeps a confirmed number’s profile: CONFIRMED_FRAUD, recorded, answered again after a restart too', async () => {
     const [msisdn] = await subscribe(carrier, client, ['13320000008']);
     await registryChange(carrier, msisdn, 'CONFIRMED');
     const answer = {

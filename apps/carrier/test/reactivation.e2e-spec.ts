@@ -64,7 +64,7 @@ describe('Reactivate and ResolveAppeal (carrier over gRPC)', () => {
       [msisdn],
     );
 
-  it('restores a suspended number after an ID check, keeping the national ID only as a keyed hash and its last four', async () => {
+  it('restores after an ID check, keeping the national ID only as a keyed hash and its last four', async () => {
     const [msisdn] = await subscribe(carrier, shop, ['13330000001']);
     await suspend(carrier, msisdn);
     expect(await reactivate('r-1', '13330000001')).toEqual({
@@ -81,7 +81,8 @@ describe('Reactivate and ResolveAppeal (carrier over gRPC)', () => {
     });
     const [row] = await query(
       carrier,
-      `SELECT verification_reference, national_id_hash, national_id_last4, id_verified, outcome, performed_by FROM reactivation WHERE idempotency_key = 'r-1'`,
+      `SELECT verification_reference, national_id_hash, national_id_last4, id_verified, outcome, performed_by
+       FROM reactivation WHERE idempotency_key = 'r-1'`,
     );
     expect(row).toEqual({
       verification_reference: 'ticket-r-1',
@@ -113,7 +114,7 @@ describe('Reactivate and ResolveAppeal (carrier over gRPC)', () => {
     ).toEqual([{ national_id_hash: null, national_id_last4: null, outcome: 'ID_NOT_VERIFIED' }]);
   });
 
-  it('gives one chance per window: a second suspension goes to police verification; an upheld appeal gives the chance back, across restarts', async () => {
+  it('one chance per window, then police verification; an upheld appeal gives it back, across restarts', async () => {
     const [a, b, c] = await subscribe(carrier, shop, ['13330000011', '13330000012', '13330000013']);
 
     // a: suspended, restored on its one chance, suspended again: referred to the police, nothing invented.
@@ -146,7 +147,8 @@ describe('Reactivate and ResolveAppeal (carrier over gRPC)', () => {
     // b: its chance used, nothing given back.
     await suspend(carrier, b);
     expect(await outcomeOf('b-1', b)).toBe('REACTIVATION_OUTCOME_RESTORED');
-    // c: restored on its chance, then an appeal about that suspension is upheld (no restore needed: the chance comes back alone).
+    // c: restored on its chance, then an appeal about that suspension is upheld
+    // (no restore needed: the chance comes back alone).
     await suspend(carrier, c);
     expect(await outcomeOf('c-1', c)).toBe('REACTIVATION_OUTCOME_RESTORED');
     expect(await appeal('c-appeal', c, true)).toMatchObject({ state: 'ACTION_NONE' });
@@ -245,67 +247,71 @@ describe('Reactivate and ResolveAppeal (carrier over gRPC)', () => {
     expect(await query(carrier, `SELECT upheld FROM appeal WHERE idempotency_key = 'race-2'`)).toEqual([{ upheld }]);
   });
 
-  it('restores no number the police confirmed: CONFIRMED_FRAUD to Reactivate and to an upheld appeal, kept and answered again, after a restart too', async () => {
-    const [msisdn] = await subscribe(carrier, shop, ['13330000061']);
-    await registryChange(carrier, msisdn, 'CONFIRMED');
-    expect(levelOf(carrier, msisdn)).toBe('SUSPEND');
-    const decisions = await decisionsOf(msisdn);
-    const held = { msisdn, state: 'ACTION_SUSPEND', replayed: false };
-    expect(await reactivate('confirmed-1', msisdn)).toEqual({
-      ...held,
-      outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD',
-    });
-    expect(await appeal('confirmed-appeal', msisdn, true)).toEqual({
-      ...held,
-      outcome: 'APPEAL_OUTCOME_CONFIRMED_FRAUD',
-    });
-    expect(await decisionsOf(msisdn)).toEqual(decisions);
-    expect(await query(carrier, `SELECT outcome FROM reactivation WHERE msisdn = $1`, [msisdn])).toEqual([
-      { outcome: 'CONFIRMED_FRAUD' },
-    ]);
-    expect(await query(carrier, `SELECT upheld, outcome FROM appeal WHERE msisdn = $1`, [msisdn])).toEqual([
-      { upheld: true, outcome: 'CONFIRMED_FRAUD' },
-    ]);
-    // Explain and call setup say the same: blocked by the registry, the police's review is the way out.
-    const explained = await shop.explainNumber({ msisdn, purpose: 'shop counter: re-activation refused' });
-    expect(explained).toMatchObject({ state: 'ACTION_SUSPEND', registryStatus: 'NUMBER_STATUS_CONFIRMED' });
-    expect(explained.nextStepsEn).toMatch(
-      /^Calls from this number are blocked: the police confirmed fraud on it in the fraud registry\./,
-    );
-    expect(explained.nextStepsEn).not.toMatch(/normal|re-activation chance/);
-    expect(await shop.checkCall({ caller: msisdn, callee: '13800000000' })).toEqual({
-      verdict: 'CALL_VERDICT_BLOCK',
-      reasons: ['SUSPENDED', 'REGISTRY_CONFIRMED'],
-    });
+  it(
+    'restores no number the police confirmed: CONFIRMED_FRAUD to Reactivate and to an upheld appeal, ' +
+      'kept and answered again, after a restart too',
+    async () => {
+      const [msisdn] = await subscribe(carrier, shop, ['13330000061']);
+      await registryChange(carrier, msisdn, 'CONFIRMED');
+      expect(levelOf(carrier, msisdn)).toBe('SUSPEND');
+      const decisions = await decisionsOf(msisdn);
+      const held = { msisdn, state: 'ACTION_SUSPEND', replayed: false };
+      expect(await reactivate('confirmed-1', msisdn)).toEqual({
+        ...held,
+        outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD',
+      });
+      expect(await appeal('confirmed-appeal', msisdn, true)).toEqual({
+        ...held,
+        outcome: 'APPEAL_OUTCOME_CONFIRMED_FRAUD',
+      });
+      expect(await decisionsOf(msisdn)).toEqual(decisions);
+      expect(await query(carrier, `SELECT outcome FROM reactivation WHERE msisdn = $1`, [msisdn])).toEqual([
+        { outcome: 'CONFIRMED_FRAUD' },
+      ]);
+      expect(await query(carrier, `SELECT upheld, outcome FROM appeal WHERE msisdn = $1`, [msisdn])).toEqual([
+        { upheld: true, outcome: 'CONFIRMED_FRAUD' },
+      ]);
+      // Explain and call setup say the same: blocked by the registry, the police's review is the way out.
+      const explained = await shop.explainNumber({ msisdn, purpose: 'shop counter: re-activation refused' });
+      expect(explained).toMatchObject({ state: 'ACTION_SUSPEND', registryStatus: 'NUMBER_STATUS_CONFIRMED' });
+      expect(explained.nextStepsEn).toMatch(
+        /^Calls from this number are blocked: the police confirmed fraud on it in the fraud registry\./,
+      );
+      expect(explained.nextStepsEn).not.toMatch(/normal|re-activation chance/);
+      expect(await shop.checkCall({ caller: msisdn, callee: '13800000000' })).toEqual({
+        verdict: 'CALL_VERDICT_BLOCK',
+        reasons: ['SUSPENDED', 'REGISTRY_CONFIRMED'],
+      });
 
-    await restart();
-    expect(await reactivate('confirmed-1', msisdn)).toEqual({
-      ...held,
-      outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD',
-      replayed: true,
-    });
-    expect(await appeal('confirmed-appeal', msisdn, true)).toEqual({
-      ...held,
-      outcome: 'APPEAL_OUTCOME_CONFIRMED_FRAUD',
-      replayed: true,
-    });
-    expect(await reactivate('confirmed-2', msisdn)).toEqual({
-      ...held,
-      outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD',
-    });
+      await restart();
+      expect(await reactivate('confirmed-1', msisdn)).toEqual({
+        ...held,
+        outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD',
+        replayed: true,
+      });
+      expect(await appeal('confirmed-appeal', msisdn, true)).toEqual({
+        ...held,
+        outcome: 'APPEAL_OUTCOME_CONFIRMED_FRAUD',
+        replayed: true,
+      });
+      expect(await reactivate('confirmed-2', msisdn)).toEqual({
+        ...held,
+        outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD',
+      });
 
-    // Once the police clear it the registry restores it; a retry of the old request still answers what it was.
-    await registryChange(carrier, msisdn, 'CLEARED');
-    expect(levelOf(carrier, msisdn)).toBe('NONE');
-    expect(await reactivate('confirmed-1', msisdn)).toEqual({
-      msisdn,
-      state: 'ACTION_SUSPEND',
-      outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD',
-      replayed: true,
-    });
-  });
+      // Once the police clear it the registry restores it; a retry of the old request still answers what it was.
+      await registryChange(carrier, msisdn, 'CLEARED');
+      expect(levelOf(carrier, msisdn)).toBe('NONE');
+      expect(await reactivate('confirmed-1', msisdn)).toEqual({
+        msisdn,
+        state: 'ACTION_SUSPEND',
+        outcome: 'REACTIVATION_OUTCOME_CONFIRMED_FRAUD',
+        replayed: true,
+      });
+    },
+  );
 
-  it('holds a number the police confirmed after it was re-activated: confirmed again means suspended, and no second re-activation', async () => {
+  it('holds a number confirmed after its re-activation: suspended again, and no second re-activation', async () => {
     const [msisdn] = await subscribe(carrier, shop, ['13330000062']);
     await suspend(carrier, msisdn);
     expect(await outcomeOf('reconfirmed-1', msisdn)).toBe('REACTIVATION_OUTCOME_RESTORED');

@@ -101,7 +101,7 @@ describe('carrier ← registry: the change-feed follower', () => {
     expect(await copyOf(oneRing.subject)).toEqual({ status: 'CONFIRMED', version: confirmed.version });
   });
 
-  it('resumes from its cursor after a restart: changes made meanwhile arrive once, earlier ones decide nothing again', async () => {
+  it('resumes from its cursor after a restart: changes meanwhile arrive once, older ones decide nothing', async () => {
     const headBefore = await registryHead();
     const stored = await eventually(cursor, (version) => version === headBefore);
     const decisionsBefore = Number(

@@ -43,7 +43,8 @@ describe('carrier → registry: 100,000 events, the registry stopped and started
           () =>
             count(
               carrierDb(),
-              `SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL AND attempts > 1 AND last_error LIKE 'UNAVAILABLE%'`,
+              `SELECT count(*) AS n FROM outbox
+               WHERE delivered_at IS NULL AND attempts > 1 AND last_error LIKE 'UNAVAILABLE%'`,
             ),
           (n) => n > 0,
         );
@@ -94,11 +95,12 @@ describe('carrier → registry: 100,000 events, the registry stopped and started
     );
 
     console.log(
-      `${EVENTS} events, ${flaggingDecisions} flags (${backlogDuringOutage} queued during the outage) delivered in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `${EVENTS} events, ${flaggingDecisions} flags (${backlogDuringOutage} queued during the outage) ` +
+        `delivered in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
   });
 
-  it('counts a resend after a lost answer as delivered: the registry replays it, and no second flag appears', async () => {
+  it('counts a resend after a lost answer as delivered: the registry replays it, no second flag appears', async () => {
     const before = await count(registryDb(), `SELECT count(*) AS n FROM flag`);
     // As if the carrier had crashed after the registry accepted these, before marking them.
     const lost = `SELECT id FROM outbox WHERE destination = 'REGISTRY' ORDER BY id LIMIT 50`;
@@ -131,7 +133,8 @@ describe('carrier → registry: 100,000 events, the registry stopped and started
     ];
     await query(
       carrierDb(),
-      `INSERT INTO outbox (destination, idempotency_key, msisdn, payload) VALUES ($1, $2, $3, $4), ($5, $6, $7, $8), ($9, $10, $11, $12)`,
+      `INSERT INTO outbox (destination, idempotency_key, msisdn, payload)
+       VALUES ($1, $2, $3, $4), ($5, $6, $7, $8), ($9, $10, $11, $12)`,
       [
         ...flag('CTCC-test-ok-1', '+8617199990001'),
         ...flag('CTCC-test-bad', '+86999'),
@@ -146,7 +149,8 @@ describe('carrier → registry: 100,000 events, the registry stopped and started
       last_error: string | null;
     }>(
       carrierDb(),
-      `SELECT idempotency_key, delivered_at IS NOT NULL AS delivered, failed_at IS NOT NULL AS failed, last_error FROM outbox WHERE idempotency_key LIKE 'CTCC-test-%' ORDER BY id`,
+      `SELECT idempotency_key, delivered_at IS NOT NULL AS delivered, failed_at IS NOT NULL AS failed, last_error
+       FROM outbox WHERE idempotency_key LIKE 'CTCC-test-%' ORDER BY id`,
     );
     expect(rows).toEqual([
       { idempotency_key: 'CTCC-test-ok-1', delivered: true, failed: false, last_error: null },

@@ -64,7 +64,8 @@ describe('carrier streams across token expiry: renewed, resumed, nothing lost', 
     // The streams were indeed ended by expiry, more than once, and reopened.
     const expiries = await query<{ action: string; n: string }>(
       province.registry.db.url,
-      `SELECT action, count(*) AS n FROM audit_event WHERE role = 'carrier:CTCC' AND detail->>'code' = 'TOKEN_EXPIRED' GROUP BY action`,
+      `SELECT action, count(*) AS n FROM audit_event
+       WHERE role = 'carrier:CTCC' AND detail->>'code' = 'TOKEN_EXPIRED' GROUP BY action`,
     );
     expect(expiries).toEqual([{ action: 'fraud.registry.v1.RegistryService/WatchChanges', n: expect.any(String) }]);
     expect(Number(expiries[0].n)).toBeGreaterThanOrEqual(2);

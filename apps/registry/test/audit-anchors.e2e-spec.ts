@@ -49,7 +49,7 @@ describe('audit chain anchors (registry over gRPC)', () => {
   });
   afterEach(() => registry.close());
 
-  it('anchors the head at start and on each VerifyAuditChain: signed with its own key, written by the anchor role, logged', async () => {
+  it('anchors the head at start and each VerifyAuditChain: own-key signed, anchor-role written, logged', async () => {
     const logged = jest.spyOn(Logger.prototype, 'log');
     await audited(3, 'before');
     const first = await auditor.verifyAuditChain();
@@ -204,7 +204,8 @@ describe('audit chain anchors (registry over gRPC)', () => {
     const forger = new Client({ connectionString: anchor.url });
     await forger.connect();
     try {
-      // Someone with the anchor role's password but not the key: a head that agrees with the chain, a made-up signature.
+      // Someone with the anchor role's password but not the key:
+      // a head that agrees with the chain, a made-up signature.
       await forger.query(
         `INSERT INTO audit_anchor (head_id, head_hash, at, key_id, signature) VALUES ($1, $2, now(), $3, $4)`,
         [

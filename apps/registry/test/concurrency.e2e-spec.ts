@@ -72,7 +72,7 @@ describe.each(CONCURRENT_CALLS)('registry writes, %i calls at once', (n) => {
     await expectStillAnswering();
   });
 
-  it('VerifyNumber: identical calls confirm once, answered as the first, none refused; different ones all confirm', async () => {
+  it('VerifyNumber: same calls confirm once, answered as the first, none refused; different ones all do', async () => {
     const listed = numbers(n + 1, 20_000 + n * 100);
     await carrier.submitFlags({ flags: listed.map((m) => aFlag(m)) });
     const [msisdn, ...others] = listed;

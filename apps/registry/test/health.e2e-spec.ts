@@ -22,7 +22,7 @@ describe('registry health follows its database (e2e, database behind a proxy tha
 
   const statuses = () => Promise.all(ENTRIES.map((entry) => healthCheck(registry.address, entry)));
 
-  it('SERVING with its database, NOT_SERVING while the database is unreachable, SERVING again once it is back', async () => {
+  it('SERVING with its database, NOT_SERVING while it is unreachable, SERVING again once it is back', async () => {
     expect(await statuses()).toEqual(['SERVING', 'SERVING', 'SERVING']);
     const healthy = await fetch(registry.healthUrl);
     expect(healthy.status).toBe(200);

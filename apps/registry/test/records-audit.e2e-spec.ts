@@ -130,7 +130,7 @@ describe('GetNumberRecord and the audit log (registry over gRPC)', () => {
     );
   });
 
-  it('audits reads whose number or purpose holds a NUL byte, escaped, refused or not, and every call written with them', async () => {
+  it('audits reads with a NUL in number or purpose (escaped), refused or not, and calls sent with them', async () => {
     const requests = [
       { msisdn, purpose: 'before\u0000after' },
       { msisdn: '1911234\u00005678', purpose: 'nul in the number' },
@@ -167,7 +167,7 @@ describe('GetNumberRecord and the audit log (registry over gRPC)', () => {
     expect(await auditor.verifyAuditChain()).toMatchObject({ intact: true });
   });
 
-  it('stores the number of every line in E.164, so a search in either form finds a look-up made in the other', async () => {
+  it('stores every line’s number in E.164, so a search in either form finds a look-up made in the other', async () => {
     const [other] = numbers(1, 701);
     const national = other.slice(3);
     await police.getNumberRecord({ msisdn: national, purpose: 'looked up in national form' });

@@ -10,7 +10,7 @@ describe('WatchChanges (registry over gRPC)', () => {
   });
   afterAll(() => registry.close());
 
-  it('streams every change in version order with no gap or duplicate while writers commit concurrently, and resumes from any version', async () => {
+  it('streams each change once, in version order, under concurrent writers; resumes from any version', async () => {
     const writers = 8;
     const batchesPerWriter = 12;
     const perBatch = 25;

@@ -64,7 +64,8 @@ describe('enum codecs', () => {
       ),
     );
     expect(() => codecs.usageProfile.fromWire(carrier.UsageProfile.USAGE_PROFILE_UNSPECIFIED, 'profile')).toThrow(
-      'profile: must be USAGE_PROFILE_NONE, USAGE_PROFILE_COURIER, USAGE_PROFILE_DELIVERY, USAGE_PROFILE_LOGISTICS or USAGE_PROFILE_ENTERPRISE',
+      'profile: must be USAGE_PROFILE_NONE, USAGE_PROFILE_COURIER, USAGE_PROFILE_DELIVERY, ' +
+        'USAGE_PROFILE_LOGISTICS or USAGE_PROFILE_ENTERPRISE',
     );
     expect(() => codecs.usageProfile.fromWire(7 as unknown as carrier.UsageProfile, 'subscriber.profile')).toThrow(
       expect.objectContaining({ code: ValidationErrorCode.Malformed, field: 'subscriber.profile' }),

@@ -31,9 +31,15 @@ export interface EnumCodec<D extends string, W extends string> {
   toWire(value: D | null | undefined): W;
   /** The domain value; undefined when the field is unset, UNSPECIFIED, or a value this build does not know. */
   tryFromWire(value: W | null | undefined): D | undefined;
-  /** The domain value; otherwise a ValidationError naming `field` and what a caller may send, e.g. `mode: must be POLICY_MODE_ACTIVE, POLICY_MODE_SHADOW or POLICY_MODE_SHADOW_OFF`. */
+  /**
+   * The domain value; otherwise a ValidationError naming `field` and what a caller may send, e.g.
+   * `mode: must be POLICY_MODE_ACTIVE, POLICY_MODE_SHADOW or POLICY_MODE_SHADOW_OFF`.
+   */
   fromWire(value: W | null | undefined, field: string): D;
-  /** The wire name without its prefix (`COURIER`), a value without the prefix or unknown as sent; undefined when unset or UNSPECIFIED. */
+  /**
+   * The wire name without its prefix (`COURIER`), a value without the prefix or unknown as sent;
+   * undefined when unset or UNSPECIFIED.
+   */
   name(value: W | string | null | undefined): string | undefined;
 }
 
@@ -58,7 +64,8 @@ function codec<D extends string, W extends string>(
   const wireNames = values.map((value) => table[value]);
   const misnamed = wireNames.find((name) => !name.startsWith(prefix));
   if (misnamed !== undefined) throw new Error(`${misnamed} does not start with ${prefix}`);
-  const expected = `must be ${wireNames.length > 1 ? `${wireNames.slice(0, -1).join(', ')} or ${wireNames.at(-1)}` : wireNames[0]}`;
+  const listed = wireNames.length > 1 ? `${wireNames.slice(0, -1).join(', ')} or ${wireNames.at(-1)}` : wireNames[0];
+  const expected = `must be ${listed}`;
   const tryFromWire = (value: W | null | undefined): D | undefined =>
     value === null || value === undefined ? undefined : domainOf.get(value);
   return {

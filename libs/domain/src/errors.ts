@@ -51,7 +51,10 @@ export interface FeatureErrorClass<Code extends string> {
  * A feature's errors as data: each code with the kind it is answered as. The
  * class it gives is named `name` and raised with a code of the table:
  *
- *   export const CellsError = errorCodes('CellsError', { KEY_REUSED: ErrorKind.AlreadyExists, NOT_LISTED: ErrorKind.NotFound });
+ *   export const CellsError = errorCodes('CellsError', {
+ *     KEY_REUSED: ErrorKind.AlreadyExists,
+ *     NOT_LISTED: ErrorKind.NotFound,
+ *   });
  *   throw new CellsError('NOT_LISTED', `${cell} is not on the high-risk cell list`, 'cell');
  */
 export function errorCodes<Code extends string>(

@@ -62,7 +62,8 @@ function search(value: unknown, path: string, name: string, naming: FieldNaming,
     }
     return undefined;
   }
-  // Decoded messages and JSON bodies are plain objects; anything else (bytes, dates, a stream's Observable) holds no text field.
+  // Decoded messages and JSON bodies are plain objects;
+  // anything else (bytes, dates, a stream's Observable) holds no text field.
   const prototype: unknown = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return undefined;
   for (const key of Object.keys(value)) {

@@ -220,7 +220,8 @@ describe('admission: province scope, clean text, well-formed messages, client li
     expect(await failureOf(raw(Buffer.from('0a0b31333931', 'hex')))).toEqual({
       code: GrpcCode.INVALID_ARGUMENT,
       details:
-        'the request is not a well-formed CheckNumbersRequest message: string field of 11 bytes runs past the end of the message (6 bytes)',
+        'the request is not a well-formed CheckNumbersRequest message: ' +
+        'string field of 11 bytes runs past the end of the message (6 bytes)',
     });
     expect(await failureOf(raw(Buffer.from('0a0231ff', 'hex')))).toEqual({
       code: GrpcCode.INVALID_ARGUMENT,
@@ -295,7 +296,7 @@ describe('admission: province scope, clean text, well-formed messages, client li
     await Promise.all(ends);
   });
 
-  it('ends a stream whose client stopped reading once its queue is full, rather than buffer without bound', async () => {
+  it('ends a stream whose client stopped reading once its queue is full, not buffering without bound', async () => {
     const call = client(token('carrier:CTCC')).watchChanges({ sinceVersion: 0 }) as ClientReadableStream<unknown>;
     await new Promise((resolve) => call.once('data', resolve));
     call.pause();

@@ -136,7 +136,7 @@ describe('every gRPC call observed: metrics, request ids, one log line (e2e)', (
     });
   const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
-  it('keeps the request id for every line written while serving the call, and logs a successful high-rate call at debug', async () => {
+  it('keeps the call’s request id on every line it writes; logs a successful high-rate call at debug', async () => {
     const { error, echoed } = await call(client(), ['+8619112345678'], 'req-ok-1');
     expect(error).toBeNull();
     expect(echoed).toBe('req-ok-1');
@@ -162,7 +162,7 @@ describe('every gRPC call observed: metrics, request ids, one log line (e2e)', (
     expect(JSON.stringify(lines)).not.toContain(token);
   });
 
-  it('logs one line per failed call, with code, duration and request id; the server’s faults at error level, with the same id', async () => {
+  it('logs a line per failed call with code, duration, request id; server faults at error level, same id', async () => {
     const refused = await call(client(false), ['+8619112345678'], 'req-refused');
     expect(refused.error?.code).toBe(GrpcCode.UNAUTHENTICATED);
     expect(refused.echoed).toBe('req-refused');

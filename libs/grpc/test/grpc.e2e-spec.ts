@@ -454,7 +454,7 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
     },
   );
 
-  it('answers reflection requests it cannot serve with NOT_FOUND on the stream, and one that asks nothing with INVALID_ARGUMENT', async () => {
+  it('answers unservable reflection requests NOT_FOUND on the stream, and an empty one INVALID_ARGUMENT', async () => {
     const [file, symbol, extension, numbers] = await reflectStream(address, [
       { fileByFilename: 'fraud/admin/v1/admin.proto' },
       { fileContainingSymbol: 'fraud.admin.v1.AdminService' },
@@ -517,7 +517,7 @@ describe('gRPC server without handlers of its own (e2e)', () => {
     await expect(healthCheck(app.address, '')).rejects.toMatchObject({ code: GrpcCode.UNAVAILABLE });
   });
 
-  it('serves the admin’s services only: not CarrierService, whose proto admin.proto imports for its types', async () => {
+  it('serves the admin’s services only: not CarrierService, whose proto admin.proto imports for types', async () => {
     const port = await findFreePort();
     const app = await startGrpcApp(
       EmptyAppModule,
@@ -577,7 +577,8 @@ describe('gRPC server without handlers of its own (e2e)', () => {
         credentials: ServerCredentials.createInsecure(),
       }),
     ).toThrow(
-      'health service fraud.carrier.v1.CarrierService is not served: it is not a service of fraud.admin.v1 in fraud/admin/v1/admin.proto',
+      'health service fraud.carrier.v1.CarrierService is not served: ' +
+        'it is not a service of fraud.admin.v1 in fraud/admin/v1/admin.proto',
     );
   });
 });

@@ -12,7 +12,10 @@ export interface DependencyStatus {
   detail: string;
   /** When it entered this state. */
   since: Date;
-  /** Critical: the service cannot serve without it (its database); otherwise it is degraded but serves (a carrier without the registry). */
+  /**
+   * Critical: the service cannot serve without it (its database);
+   * otherwise it is degraded but serves (a carrier without the registry).
+   */
   critical: boolean;
 }
 
@@ -32,7 +35,9 @@ export class ServiceHealth {
     const dependencies = this.dependencies;
     metrics?.gauge({
       name: 'fraud_dependency_up',
-      help: 'Whether a dependency is reachable now: 1 up, 0 down or not seen yet (database: the service is NOT_SERVING while 0; registry, admin: degraded, it serves on).',
+      help:
+        'Whether a dependency is reachable now: 1 up, 0 down or not seen yet ' +
+        '(database: the service is NOT_SERVING while 0; registry, admin: degraded, it serves on).',
       labelNames: ['dependency', 'critical'],
       collect() {
         this.reset();

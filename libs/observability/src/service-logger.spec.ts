@@ -98,7 +98,7 @@ describe(ServiceLogger.name, () => {
     });
   });
 
-  it('adds the request id to every line written while serving a request, through awaits, timers and concurrent requests', async () => {
+  it('tags each line written while serving a request with its id, through awaits, timers and concurrency', async () => {
     const { logger, json } = capture();
     const serve = (requestId: string, delayMs: number) =>
       runInRequest({ requestId }, async () => {

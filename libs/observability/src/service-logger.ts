@@ -165,8 +165,7 @@ function textLine(record: Record<string, unknown>): string {
   const fields = Object.entries(record)
     .filter(([key, value]) => !TEXT_SKIPPED.has(key) && value !== undefined)
     .map(
-      ([key, value]) =>
-        `${key}=${typeof value === 'string' ? (/[\s"=]/.test(value) ? JSON.stringify(value) : value) : JSON.stringify(value)}`,
+      ([key, value]) => `${key}=${typeof value === 'string' && !/[\s"=]/.test(value) ? value : JSON.stringify(value)}`,
     );
   const msg = typeof record.msg === 'string' ? record.msg : JSON.stringify(record.msg);
   const head = [

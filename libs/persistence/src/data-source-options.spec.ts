@@ -26,7 +26,7 @@ describe('dataSourceOptions', () => {
     expect(() => dataSourceOptions('postgres://h/x', db, undefined, { DATABASE_POOL_SIZE: '0' })).toThrow(ConfigError);
   });
 
-  it('starts every session with a statement and an idle-in-transaction timeout, and bounds the wait for a connection', () => {
+  it('gives every session a statement and an idle-in-transaction timeout; bounds the wait for a connection', () => {
     expect(dataSourceOptions('postgres://h/x', db, undefined, {})).toMatchObject({
       connectTimeoutMS: 30_000,
       extra: { statement_timeout: 60_000, idle_in_transaction_session_timeout: 60_000 },

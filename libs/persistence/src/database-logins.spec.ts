@@ -19,7 +19,7 @@ const registry: ServiceDatabase = {
 const owner = 'postgres://fraud:s%40cret@db.example:6543/fraud_registry?sslmode=require';
 
 describe('resolveDatabaseLogins', () => {
-  it('makes each login from the owner URL: its own role, a password derived from the owner password, the same server and database', () => {
+  it('derives each login from the owner URL: own role, password from the owner’s, same server and database', () => {
     const [app, anchor] = resolveDatabaseLogins(registry, undefined, {}, owner);
     expect(app).toMatchObject({
       name: 'app',
@@ -41,7 +41,7 @@ describe('resolveDatabaseLogins', () => {
     expect(anchor.password).not.toBe(app.password);
   });
 
-  it('gives the app role DML on every table but those listed, SELECT on the migrations table; other roles only their own tables', () => {
+  it('app role: DML on all tables but those listed, SELECT on migrations; other roles: only their own tables', () => {
     const [app, anchor] = resolveDatabaseLogins(registry, undefined, {}, owner);
     expect(app.tables).toEqual({ registry_migrations: ['SELECT'], audit_event: ['SELECT', 'INSERT'] });
     expect(app.otherTables).toEqual(['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
@@ -49,7 +49,7 @@ describe('resolveDatabaseLogins', () => {
     expect(anchor.otherTables).toEqual([]);
   });
 
-  it('takes role names from DATABASE_APP_ROLE and DATABASE_ANCHOR_ROLE, and refuses names that are not plain identifiers', () => {
+  it('takes role names from DATABASE_APP_ROLE and DATABASE_ANCHOR_ROLE, refusing any but plain identifiers', () => {
     const [app, anchor] = resolveDatabaseLogins(
       registry,
       undefined,
@@ -91,7 +91,7 @@ describe('resolveDatabaseLogins', () => {
     expect(carrier[0].url).toBe('postgres://svc@h/fraud_carrier_cmcc');
   });
 
-  it('refuses an app URL without a user, on another database than the owner, or as the owner, never echoing a password', () => {
+  it('refuses an app URL with no user, on another database or as the owner, never echoing a password', () => {
     const resolve = (env: Record<string, string>) => () => resolveDatabaseLogins(registry, undefined, env, owner);
     expect(resolve({ REGISTRY_DATABASE_APP_URL: 'postgres://:pw-secret@h/fraud_registry' })).toThrow(
       /REGISTRY_DATABASE_APP_URL: names no user/,

@@ -116,7 +116,8 @@ function resolveLogin(
     if (ownerDatabase !== undefined && database !== ownerDatabase) {
       throw new ConfigError(
         ownVariable,
-        `names database "${database}", but the owner's URL names "${ownerDatabase}": both must name the service's database`,
+        `names database "${database}", but the owner's URL names "${ownerDatabase}": ` +
+          "both must name the service's database",
       );
     }
     return { ...base, role: roleOf(ownVariable, url), url: own, password: passwordOf(url), explicit: true };
@@ -149,7 +150,8 @@ function resolveLogin(
   if (password === undefined && envOptional(env, 'NODE_ENV') === 'production') {
     throw new ConfigError(
       sharedVariable,
-      `is required in production when the owner's URL carries no password (the ${spec.name} role's password is derived from it)`,
+      "is required in production when the owner's URL carries no password " +
+        `(the ${spec.name} role's password is derived from it)`,
     );
   }
   const url = new URL(ownerUrl);
@@ -199,7 +201,10 @@ export function scramVerifier(password: string, salt: Buffer = randomBytes(16), 
   const clientKey = createHmac('sha256', salted).update('Client Key').digest();
   const storedKey = createHash('sha256').update(clientKey).digest();
   const serverKey = createHmac('sha256', salted).update('Server Key').digest();
-  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+  return (
+    `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}` +
+    `$${storedKey.toString('base64')}:${serverKey.toString('base64')}`
+  );
 }
 
 /** RFC 4013's mappings and NFKC, as PostgreSQL and node-postgres apply them before hashing (no prohibition checks). */
@@ -207,7 +212,8 @@ function saslprep(password: string): string {
   return (
     password
       .replace(/[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g, ' ')
-      // eslint-disable-next-line no-misleading-character-class -- single code points mapped to nothing, as RFC 3454 table B.1 lists them
+      // Mapped to nothing: single code points, as RFC 3454 table B.1 lists them.
+      // eslint-disable-next-line no-misleading-character-class -- single code points, not combined characters
       .replace(/[\u00AD\u034F\u1806\u180B\u180C\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/g, '')
       .normalize('NFKC')
   );

@@ -4,7 +4,10 @@ import { scramVerifier, type DatabaseLogin } from './database-logins';
 import { errorCode, withMaintenanceClient } from './ensure-database';
 import type { PersistedClass, TablePrivilege } from './service-database';
 
-/** Roles are cluster-wide: one creation at a time across every service and test worker (on the maintenance database). */
+/**
+ * Roles are cluster-wide: one creation at a time across every service and test worker
+ * (on the maintenance database).
+ */
 const ROLE_LOCK_KEY = 727_002;
 
 const INVALID_PASSWORD = '28P01';
@@ -41,7 +44,9 @@ export async function ensureLoginRole(
       if (!owner?.manages) {
         throw new ConfigError(
           login.variable,
-          `the ${login.name} login (role "${login.role}") cannot log in, and the owner "${owner?.name}" may not create roles (no CREATEROLE): create the role as in libs/persistence/README.md, or set ${login.variable}`,
+          `the ${login.name} login (role "${login.role}") cannot log in, ` +
+            `and the owner "${owner?.name}" may not create roles (no CREATEROLE): ` +
+            `create the role as in libs/persistence/README.md, or set ${login.variable}`,
         );
       }
       const password =
@@ -49,7 +54,8 @@ export async function ensureLoginRole(
       const role = client.escapeIdentifier(login.role);
       const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [login.role])).rowCount;
       if (exists) {
-        // Only LOGIN and the password: attributes such as SUPERUSER are for a superuser to change, and the check at start refuses them.
+        // Only LOGIN and the password: attributes such as SUPERUSER are for a superuser to change,
+        // and the check at start refuses them.
         await client.query(`ALTER ROLE ${role} WITH LOGIN${password}`);
         log(`reset the password of database role ${login.role} (the ${login.name} login)`);
         return;
@@ -107,7 +113,8 @@ export async function applyGrants(owner: Client, logins: readonly DatabaseLogin[
     ).rows;
     const tables = (
       await owner.query<{ name: string }>(
-        `SELECT c.relname AS name FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ${TABLE_KINDS} ORDER BY 1`,
+        `SELECT c.relname AS name FROM pg_class c
+         WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ${TABLE_KINDS} ORDER BY 1`,
       )
     ).rows.map((r) => r.name);
     // A sequence serves the table whose column owns it (serial, identity); a free-standing one, anyone who inserts.
@@ -115,7 +122,8 @@ export async function applyGrants(owner: Client, logins: readonly DatabaseLogin[
       await owner.query<{ name: string; table: string | null }>(
         `SELECT s.relname AS name, t.relname AS table
        FROM pg_class s
-       LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+       LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid
+         AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
        LEFT JOIN pg_class t ON t.oid = d.refobjid
        WHERE s.relkind = 'S' AND s.relnamespace = current_schema()::regnamespace ORDER BY 1`,
       )
@@ -175,7 +183,8 @@ export async function assertLeastPrivilege(login: DatabaseLogin): Promise<void> 
     const owned = (
       await client.query<{ name: string }>(
         `SELECT c.relname AS name FROM pg_class c
-       WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ${TABLE_KINDS} AND pg_has_role(current_user, c.relowner, 'MEMBER')
+       WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ${TABLE_KINDS}
+         AND pg_has_role(current_user, c.relowner, 'MEMBER')
        ORDER BY 1 LIMIT 3`,
       )
     ).rows.map((r) => r.name);
@@ -191,7 +200,8 @@ export async function assertLeastPrivilege(login: DatabaseLogin): Promise<void> 
     if (why !== undefined) {
       throw new ConfigError(
         login.explicit ? login.variable : `DATABASE_${login.name.toUpperCase()}_ROLE`,
-        `the ${login.name} login, role "${login.role}", ${why}: it could alter or drop tables and their triggers; give it a role of its own with none of these rights`,
+        `the ${login.name} login, role "${login.role}", ${why}: it could alter or drop tables and their triggers; ` +
+          'give it a role of its own with none of these rights',
       );
     }
   } finally {
@@ -199,7 +209,10 @@ export async function assertLeastPrivilege(login: DatabaseLogin): Promise<void> 
   }
 }
 
-/** Names of the service's migrations not yet recorded in `<service>_migrations`, read as `login` (the app role may read that table). */
+/**
+ * Names of the service's migrations not yet recorded in `<service>_migrations`, read as `login`
+ * (the app role may read that table).
+ */
 export async function pendingMigrations(
   login: DatabaseLogin,
   migrationsTable: string,

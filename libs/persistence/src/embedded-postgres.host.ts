@@ -56,7 +56,8 @@ function createPostgresOsUser(): OsUser {
     if (result.status !== 0) {
       const reason = result.error?.message ?? result.stderr.trim();
       throw new EmbeddedPostgresError(
-        `running as root, so PostgreSQL must run as OS user "postgres", which does not exist and could not be created (${command}: ${reason}). ` +
+        'running as root, so PostgreSQL must run as OS user "postgres", ' +
+          `which does not exist and could not be created (${command}: ${reason}). ` +
           'Create it (useradd postgres), run as a non-root user, or set DATABASE_URL to an existing server.',
       );
     }

@@ -101,7 +101,8 @@ function postgresBinaries(): Binaries {
     entry = require.resolve(pkg);
   } catch {
     throw new EmbeddedPostgresError(
-      `no PostgreSQL binaries for ${process.platform}-${process.arch} (npm package ${pkg} is not installed); set DATABASE_URL to use an existing server`,
+      `no PostgreSQL binaries for ${process.platform}-${process.arch} (npm package ${pkg} is not installed); ` +
+        'set DATABASE_URL to use an existing server',
     );
   }
   const native = path.resolve(path.dirname(entry), '..', 'native');
@@ -119,8 +120,10 @@ function assertReachable(user: OsUser, layout: Layout, binaries: Binaries): void
     if (blocked === undefined) continue;
     const mode = (fs.statSync(blocked).mode & 0o777).toString(8);
     throw new EmbeddedPostgresError(
-      `running as root, so PostgreSQL runs as OS user "${user.name}", which cannot enter ${blocked} (mode ${mode}) on the way to ${target}. ` +
-        `Make it traversable (chmod o+x ${blocked}), put the project or DATA_DIR under a folder "${user.name}" can reach, ` +
+      `running as root, so PostgreSQL runs as OS user "${user.name}", ` +
+        `which cannot enter ${blocked} (mode ${mode}) on the way to ${target}. ` +
+        `Make it traversable (chmod o+x ${blocked}), ` +
+        `put the project or DATA_DIR under a folder "${user.name}" can reach, ` +
         'run as a non-root user, or set DATABASE_URL to an existing server.',
     );
   }
@@ -147,7 +150,8 @@ async function claimDataFolder(
     const by = owner === undefined ? 'not started by this project' : `started by process ${owner}`;
     throw new EmbeddedPostgresInUseError(
       `embedded PostgreSQL for ${layout.dataDir} is already running (postgres pid ${postmaster.pid}, ${by}). ` +
-        'Stop that process first; to run several services at once, start the embedded server once and give them DATABASE_URL.',
+        'Stop that process first; to run several services at once, ' +
+        'start the embedded server once and give them DATABASE_URL.',
     );
   }
   log(`stopping PostgreSQL pid ${postmaster.pid} left running by a process that is gone`);
@@ -279,7 +283,8 @@ async function assertPortFree(port: number): Promise<void> {
 
 function portTaken(port: number): EmbeddedPostgresError {
   return new EmbeddedPostgresError(
-    `port ${port} on ${EMBEDDED_PG_HOST} is already taken by another program; set EMBEDDED_PG_PORT to a free port, stop that program, or set DATABASE_URL to use an existing server`,
+    `port ${port} on ${EMBEDDED_PG_HOST} is already taken by another program; ` +
+      'set EMBEDDED_PG_PORT to a free port, stop that program, or set DATABASE_URL to use an existing server',
   );
 }
 

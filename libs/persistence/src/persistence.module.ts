@@ -80,7 +80,8 @@ export class DatabaseConnection {
       const logins = resolveDatabaseLogins(db, options.instance, env, ownerUrl);
       for (const login of logins) await assertLeastPrivilege(login);
       logger.log(
-        `serving as database role ${logins.map((l) => `${l.role} (${l.name})`).join(', ')} on ${databaseNameFor(db.service, options.instance)}`,
+        `serving as database role ${logins.map((l) => `${l.role} (${l.name})`).join(', ')} ` +
+          `on ${databaseNameFor(db.service, options.instance)}`,
       );
       return new DatabaseConnection(logins, embedded);
     } catch (error) {
@@ -95,7 +96,8 @@ async function assertMigrated(db: ServiceDatabase, instance: string | undefined,
   if (pending.length === 0) return;
   throw new ConfigError(
     databaseUrlVariable(db.service, instance),
-    `is not set (nor DATABASE_URL), and ${pending.length} migration(s) have not run on the service's database: ${pending.join(', ')}. ` +
+    `is not set (nor DATABASE_URL), and ${pending.length} migration(s) have not run ` +
+      `on the service's database: ${pending.join(', ')}. ` +
       "Run npm run migrate with the owner's URL first, or give the service the owner's URL",
   );
 }

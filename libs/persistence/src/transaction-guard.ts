@@ -14,7 +14,8 @@ export class QueryOutsideTransactionError extends Error {
   constructor(readonly query: string) {
     super(
       `${query} ran on a connection of its own while a transaction of this call is open: ` +
-        "use the transaction's EntityManager, or run work that is not part of the transaction with outsideTransaction()",
+        "use the transaction's EntityManager, " +
+        'or run work that is not part of the transaction with outsideTransaction()',
     );
   }
 }

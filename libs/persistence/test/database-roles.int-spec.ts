@@ -116,7 +116,7 @@ describe('database roles', () => {
     });
   });
 
-  it('grants again after every migration run: a new table gets its privileges, a narrowed list loses the rest', async () => {
+  it('grants again after each migration run: new tables get privileges, a narrowed list loses the rest', async () => {
     const db = await database();
     await runMigrations(db.url, ledger([CreateLedger1700000000000]), undefined, env);
     const later = ledger([CreateLedger1700000000000, CreateTag1700000000001], { entry: ['SELECT', 'INSERT'] });
@@ -206,7 +206,10 @@ describe('database roles', () => {
       const url = new URL(app.url);
       url.pathname = `/${fresh.name}`;
       await expect(boot({ LEDGER_DATABASE_APP_URL: url.toString(), DATABASE_SEALER_URL: sealer.url })).rejects.toThrow(
-        /LEDGER_DATABASE_URL: is not set \(nor DATABASE_URL\), and 1 migration\(s\) have not run on the service's database: CreateLedger1700000000000\. Run npm run migrate/,
+        new RegExp(
+          String.raw`LEDGER_DATABASE_URL: is not set \(nor DATABASE_URL\), and 1 migration\(s\) have not run ` +
+            String.raw`on the service's database: CreateLedger1700000000000\. Run npm run migrate`,
+        ),
       );
     });
   });

@@ -37,7 +37,8 @@ const repoRoot = path.resolve(__dirname, '../../..');
 const DOOMED_PROCESS = `
 const swc = require('@swc/core');
 require('pirates').addHook(
-  (code, filename) => swc.transformSync(code, { filename, jsc: { parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }).code,
+  (code, filename) =>
+    swc.transformSync(code, { filename, jsc: { parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }).code,
   { exts: ['.ts'] },
 );
 const [, modulePath, dataDir, port] = process.argv;
@@ -111,7 +112,8 @@ describe('startEmbeddedPostgres', () => {
   it('listens on 127.0.0.1 only, without a unix socket, behind a password', async () => {
     const [settings] = await query(
       server.serverUrl,
-      `SELECT current_setting('listen_addresses') AS listen, current_setting('unix_socket_directories') AS sockets, current_user AS "user"`,
+      `SELECT current_setting('listen_addresses') AS listen,
+         current_setting('unix_socket_directories') AS sockets, current_user AS "user"`,
     );
     expect(settings).toEqual({ listen: '127.0.0.1', sockets: '', user: 'fraud' });
     await expect(query(server.serverUrl.replace(':fraud@', ':wrong@'), 'SELECT 1')).rejects.toThrow(

@@ -119,7 +119,7 @@ describe('idempotent writes', () => {
     }
   });
 
-  it('undoes what was changed outside the database when the transaction fails, and runs the steps after a commit once it committed', async () => {
+  it('undoes outside changes when the transaction fails, and runs after-commit steps once it committed', async () => {
     const steps: string[] = [];
     await expect(
       write('k-hooks', 'x', {
@@ -158,7 +158,7 @@ describe('idempotent writes', () => {
         reused: (index, stored) => new KeyReused(index, stored?.result),
       });
 
-    it('applies its new keys once each, answers a key repeated in it as its first request, and replays stored keys', async () => {
+    it('applies new keys once each, answers a repeated key as its first request, and replays stored keys', async () => {
       await write('b-old', 'old');
       applied = [];
       expect(
@@ -175,7 +175,7 @@ describe('idempotent writes', () => {
       expect(applied).toEqual(['b-new']);
     });
 
-    it('is refused whole, naming the request, when one key comes with other content than it was used with', async () => {
+    it('is refused whole, naming the request, when a key comes with other content than it was used with', async () => {
       await expect(
         batch([
           ['b-2', 'two'],

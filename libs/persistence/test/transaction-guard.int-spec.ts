@@ -63,7 +63,7 @@ describe('the transaction guard', () => {
     expect(takeTransactionGuardViolations()).toEqual([]);
   });
 
-  it('throws, naming the query, when a query inside a transaction takes another connection, instead of waiting for the pool', async () => {
+  it('throws naming a query inside a transaction that takes another connection, not waiting for the pool', async () => {
     const outside = dataSource.transaction(async (em) => {
       await em.query(`INSERT INTO notes (body) VALUES ('kept only if committed')`);
       // The shape of the admin's IssueDirective lock-up: a read through the data source, not the manager.
@@ -71,7 +71,10 @@ describe('the transaction guard', () => {
     });
     await expect(outside).rejects.toThrow(QueryOutsideTransactionError);
     await expect(outside).rejects.toThrow(
-      /query "SELECT carrier FROM ported_number WHERE msisdn = \$1" ran on a connection of its own while a transaction of this call is open/,
+      new RegExp(
+        String.raw`query "SELECT carrier FROM ported_number WHERE msisdn = \$1" ` +
+          'ran on a connection of its own while a transaction of this call is open',
+      ),
     );
     // Rolled back, and the one connection is free again.
     expect(await count()).toBe(0);
@@ -90,7 +93,7 @@ describe('the transaction guard', () => {
     expect(takeTransactionGuardViolations()).toHaveLength(2);
   });
 
-  it('leaves work alone that runs outside the transaction: started with outsideTransaction, or still running after it ended', async () => {
+  it('leaves alone work outside the transaction: via outsideTransaction, or still running after it ended', async () => {
     let detached: Promise<unknown> | undefined;
     let lingering: Promise<unknown> | undefined;
     let release!: () => void;

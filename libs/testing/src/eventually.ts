@@ -13,7 +13,10 @@ export async function eventually<T>(
   }
 }
 
-/** Resolves once `condition` holds (a state a service reaches asynchronously); fails naming `what` after `timeoutMs`. */
+/**
+ * Resolves once `condition` holds (a state a service reaches asynchronously);
+ * fails naming `what` after `timeoutMs`.
+ */
 export async function until(
   condition: () => Promise<boolean>,
   what = 'the condition',

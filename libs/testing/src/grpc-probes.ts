@@ -26,7 +26,10 @@ type HealthCheck = (
   callback: (error: ServiceError | null, response?: { status: string }) => void,
 ) => unknown;
 
-/** `grpc.health.v1.Health/Check` of `service` ('' is the whole server): SERVING, NOT_SERVING, ...; rejects with the call's ServiceError. */
+/**
+ * `grpc.health.v1.Health/Check` of `service` ('' is the whole server): SERVING, NOT_SERVING, ...;
+ * rejects with the call's ServiceError.
+ */
 export async function healthCheck(
   address: string,
   service: string,

@@ -53,7 +53,10 @@ export interface StartOptions {
   env?: Env;
   /** Replaces the wall clock (CLOCK), e.g. a TestClock a test moves ahead. */
   clock?: Clock;
-  /** A signing key folder shared with other services (one calling this one); else one of its own, removed by close(). */
+  /**
+   * A signing key folder shared with other services (one calling this one);
+   * else one of its own, removed by close().
+   */
   keyDir?: string;
   /** The URL the service is given for its database, e.g. through a TcpProxy a test can cut. */
   reach?: (url: string) => string;
@@ -161,7 +164,10 @@ export class ServiceHarness<Controller> {
     return replica;
   }
 
-  /** Stops the service (its streams cancelled, its clients closed, in-flight calls given `graceMs`); boot() starts it again. */
+  /**
+   * Stops the service (its streams cancelled, its clients closed, in-flight calls given `graceMs`);
+   * boot() starts it again.
+   */
   async stop(graceMs = 100): Promise<void> {
     this.calls.forEach((call) => call.cancel());
     this.calls = [];

@@ -21,7 +21,10 @@ export class TcpProxy {
     return proxy;
   }
 
-  /** A proxy in front of the tests' PostgreSQL server (DATABASE_URL): a service given `through(url)` loses its database when it is cut. */
+  /**
+   * A proxy in front of the tests' PostgreSQL server (DATABASE_URL):
+   * a service given `through(url)` loses its database when it is cut.
+   */
   static toTestDatabaseServer(): Promise<TcpProxy> {
     const server = new URL(process.env.DATABASE_URL!);
     return TcpProxy.start({ host: server.hostname, port: Number(server.port) });

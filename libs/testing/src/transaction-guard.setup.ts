@@ -9,7 +9,8 @@ function assertNoQueryOutsideItsTransaction(): void {
   const violations = take?.() ?? [];
   if (violations.length > 0) {
     throw new Error(
-      `${violations.length} quer${violations.length === 1 ? 'y' : 'ies'} outside their transaction:\n${violations.map((v) => `- ${v.message}\n${v.stack?.split('\n').slice(1, 12).join('\n')}`).join('\n')}`,
+      `${violations.length} quer${violations.length === 1 ? 'y' : 'ies'} outside their transaction:\n` +
+        violations.map((v) => `- ${v.message}\n${v.stack?.split('\n').slice(1, 12).join('\n')}`).join('\n'),
     );
   }
 }

@@ -12,7 +12,9 @@ const SHIM = resolve(__dirname, '../../../bin/fraudctl.js');
  */
 describe('bin/fraudctl.js', () => {
   let root: string;
-  const CLI = `exports.run = async (argv, io) => { io.stdout.write(JSON.stringify({ argv, aliases: global.aliasesLoaded === true }) + '\\n'); return 7; };\n`;
+  const CLI =
+    'exports.run = async (argv, io) => { ' +
+    `io.stdout.write(JSON.stringify({ argv, aliases: global.aliasesLoaded === true }) + '\\n'); return 7; };\n`;
 
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'fraudctl-shim-'));
@@ -25,7 +27,9 @@ describe('bin/fraudctl.js', () => {
     mkdirSync(join(root, 'node_modules', 'typescript', 'bin'), { recursive: true });
     writeFileSync(
       join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-      `const fs = require('node:fs'); fs.mkdirSync('dist/tools/fraudctl/src', { recursive: true }); fs.writeFileSync('dist/tools/fraudctl/src/cli.js', ${JSON.stringify(CLI)}); console.log('tsc ' + process.argv.slice(2).join(' '));\n`,
+      "const fs = require('node:fs'); fs.mkdirSync('dist/tools/fraudctl/src', { recursive: true }); " +
+        `fs.writeFileSync('dist/tools/fraudctl/src/cli.js', ${JSON.stringify(CLI)}); ` +
+        "console.log('tsc ' + process.argv.slice(2).join(' '));\n",
     );
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
@@ -33,7 +37,7 @@ describe('bin/fraudctl.js', () => {
   const fraudctl = (...argv: string[]) =>
     spawnSync(process.execPath, [join(root, 'bin', 'fraudctl.js'), ...argv], { cwd: tmpdir(), encoding: 'utf8' });
 
-  it('builds first when dist/ is missing, saying so on stderr only, then runs the CLI with the arguments and its exit status', () => {
+  it('builds when dist/ is missing (stderr says so), then runs the CLI, passing arguments and exit status', () => {
     const first = fraudctl('check', '19112345678', '--json');
     expect(first.stderr).toContain('fraudctl: dist/ is missing: building (npm run build)...');
     expect(first.stderr).toContain('tsc -p tsconfig.build.json');

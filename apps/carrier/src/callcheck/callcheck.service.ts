@@ -52,7 +52,8 @@ export class CallCheckService {
     const from = normaliseMsisdn(caller, 'caller');
     normaliseMsisdn(callee, 'callee');
     const engine = this.analysis.state;
-    // RESTRICT and SUSPEND never lapse with time (only MONITOR and WARN do, and they never block): the wall clock will do.
+    // RESTRICT and SUSPEND never lapse with time (only MONITOR and WARN do, and they never block):
+    // the wall clock will do.
     const level = engine.levelOf(from, Date.now());
     const step: LadderStep = level === Action.Suspend ? 'SUSPENDED' : level === Action.Restrict ? 'RESTRICTED' : 'NONE';
     return VERDICTS[step][engine.registryStatusOf(from) ?? 'NOT_LISTED'];

@@ -64,7 +64,8 @@ export function fromWireEvent(event: carrier.Event, carrierId: CarrierId): Carri
       unclean,
       'must not contain control characters (such as NUL)',
     );
-  // Drafts are written out, not spread from a common part: a spread object is several times slower to read (the ingest's hot path).
+  // Drafts are written out, not spread from a common part: a spread object is several times slower to read
+  // (the ingest's hot path).
   const id = event.id || undefined;
   const at = wireTime(event.atMs);
   if (event.subscriber) {

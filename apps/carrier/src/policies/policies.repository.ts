@@ -60,7 +60,8 @@ export class PoliciesRepository {
   /** Stores a new version; undefined when that name and version exist already (versions never change). */
   async insert(em: EntityManager, document: PolicyDocument, createdBy: string): Promise<StoredPolicy | undefined> {
     const rows: { created_at: Date }[] = await em.query(
-      `INSERT INTO policy (name, version, document, created_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING created_at`,
+      `INSERT INTO policy (name, version, document, created_by) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING RETURNING created_at`,
       [document.name, document.version, JSON.stringify(document), createdBy],
     );
     return rows[0] && { document, createdBy, createdAt: rows[0].created_at };

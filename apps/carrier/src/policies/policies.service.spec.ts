@@ -85,7 +85,7 @@ describe(PoliciesService.name, () => {
     );
   });
 
-  it('runs a shadow beside the active policy, promotes, and stops the shadow, recording who and why each time', async () => {
+  it('runs a shadow beside the active policy, promotes it, stops it, recording who and why each time', async () => {
     expect(await sut.set({ mode: 'SHADOW', policy: 'naive@1', reason: 'count its mistaken kills' }, 'ops-li')).toEqual({
       active: 'default@2',
       shadow: 'naive@1',
@@ -141,7 +141,7 @@ describe(PoliciesService.name, () => {
     ]);
   });
 
-  it('stores a new version with who stored it, answers a retry with the stored one, and never replaces it', async () => {
+  it('stores a new version with who stored it, answers a retry with the stored one, never replaces it', async () => {
     const v3 = { ...DEFAULT_POLICY, version: 3 };
     const stored = await sut.put(JSON.stringify(v3), 'ops-li');
     expect(stored).toMatchObject({ document: v3, createdBy: 'ops-li' });

@@ -21,10 +21,19 @@ export class SubscribersRepository {
     const rows = [...latest.values()];
     await this.dataSource.query(
       `INSERT INTO subscriber (msisdn, activated_at, real_name_verified, profile, updated_at)
-       SELECT m, a, r, p, now() FROM unnest($1::varchar[], $2::timestamptz[], $3::boolean[], $4::varchar[]) AS u(m, a, r, p)
-       ON CONFLICT (msisdn) DO UPDATE SET activated_at = EXCLUDED.activated_at, real_name_verified = EXCLUDED.real_name_verified,
+       SELECT m, a, r, p, now()
+       FROM unnest($1::varchar[], $2::timestamptz[], $3::boolean[], $4::varchar[]) AS u(m, a, r, p)
+       ON CONFLICT (msisdn) DO UPDATE SET
+         activated_at = EXCLUDED.activated_at,
+         real_name_verified = EXCLUDED.real_name_verified,
          -- an attested declaration (DeclareProfile) is not undone by a directory sync
-         profile = CASE WHEN EXISTS (SELECT 1 FROM profile_declaration d WHERE d.msisdn = subscriber.msisdn AND d.outcome = 'DECLARED') THEN subscriber.profile ELSE EXCLUDED.profile END,
+         profile = CASE
+           WHEN EXISTS (
+             SELECT 1 FROM profile_declaration d WHERE d.msisdn = subscriber.msisdn AND d.outcome = 'DECLARED'
+           )
+           THEN subscriber.profile
+           ELSE EXCLUDED.profile
+         END,
          updated_at = now()`,
       [
         rows.map((r) => r.msisdn),
@@ -40,10 +49,14 @@ export class SubscribersRepository {
     await em.query(`UPDATE subscriber SET profile = $2, updated_at = now() WHERE msisdn = $1`, [msisdn, profile]);
   }
 
-  /** The latest attested profile of every number that has one (declarations refused as CONFIRMED_FRAUD changed nothing). */
+  /**
+   * The latest attested profile of every number that has one
+   * (declarations refused as CONFIRMED_FRAUD changed nothing).
+   */
   async attestedProfiles(): Promise<{ msisdn: string; profile: UsageProfile }[]> {
     return this.dataSource.query(
-      `SELECT DISTINCT ON (msisdn) msisdn, profile FROM profile_declaration WHERE outcome = 'DECLARED' ORDER BY msisdn, declared_at DESC, id DESC`,
+      `SELECT DISTINCT ON (msisdn) msisdn, profile FROM profile_declaration
+       WHERE outcome = 'DECLARED' ORDER BY msisdn, declared_at DESC, id DESC`,
     );
   }
 
@@ -53,7 +66,8 @@ export class SubscribersRepository {
     for (;;) {
       const rows: { msisdn: string; activated_at: Date; real_name_verified: boolean; profile: UsageProfile }[] =
         await this.dataSource.query(
-          `SELECT msisdn, activated_at, real_name_verified, profile FROM subscriber WHERE msisdn > $1 ORDER BY msisdn LIMIT $2`,
+          `SELECT msisdn, activated_at, real_name_verified, profile FROM subscriber
+           WHERE msisdn > $1 ORDER BY msisdn LIMIT $2`,
           [after, pageSize],
         );
       if (rows.length === 0) return;

@@ -1,6 +1,9 @@
 import { ErrorKind, errorCodes, type FeatureError } from '@app/domain';
 
-/** A refused call: no, bad or expired token (UNAUTHENTICATED), or a role or scope the RPC does not admit (PERMISSION_DENIED). */
+/**
+ * A refused call: no, bad or expired token (UNAUTHENTICATED),
+ * or a role or scope the RPC does not admit (PERMISSION_DENIED).
+ */
 export const AuthError = errorCodes('AuthError', {
   MISSING_TOKEN: ErrorKind.Unauthenticated,
   INVALID_TOKEN: ErrorKind.Unauthenticated,

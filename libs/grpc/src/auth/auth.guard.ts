@@ -146,7 +146,10 @@ export class AuthGuard implements CanActivate {
       );
   }
 
-  /** The handler's own marking wins over its controller's: @Public() or @Roles(...), else the class's, else any valid token. */
+  /**
+   * The handler's own marking wins over its controller's: @Public() or @Roles(...),
+   * else the class's, else any valid token.
+   */
   private accessOf(context: ExecutionContext): 'public' | 'authenticated' | RoleKind[] {
     for (const target of [context.getHandler(), context.getClass()]) {
       if (this.reflector.get<boolean | undefined>(PUBLIC_METADATA, target) === true) return 'public';

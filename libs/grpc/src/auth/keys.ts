@@ -84,7 +84,10 @@ export function loadVerificationKey(env: Env): KeyObject {
   return loadOrCreateSigningKeys(dir).publicKey;
 }
 
-/** The key that signs tokens: `AUTH_PRIVATE_KEY_FILE` when set, else the key directory's (created outside production). */
+/**
+ * The key that signs tokens: `AUTH_PRIVATE_KEY_FILE` when set,
+ * else the key directory's (created outside production).
+ */
 export function loadSigningKey(env: Env): KeyObject {
   const file = envOptional(env, 'AUTH_PRIVATE_KEY_FILE');
   if (file !== undefined) return readKeyFile(file, 'private', 'AUTH_PRIVATE_KEY_FILE');
@@ -102,7 +105,10 @@ function refuseInProduction(env: Env, variable: string): void {
   }
 }
 
-/** An Ed25519 key from the file a variable names; a missing file or another kind of key is a ConfigError naming the variable. */
+/**
+ * An Ed25519 key from the file a variable names;
+ * a missing file or another kind of key is a ConfigError naming the variable.
+ */
 export function readKeyFile(file: string, type: 'private' | 'public', variable: string, use = 'tokens'): KeyObject {
   const pem = readIfExists(file);
   if (pem === undefined) throw new ConfigError(variable, `${file} does not exist`);
@@ -135,7 +141,10 @@ function readIfExists(file: string): string | undefined {
   }
 }
 
-/** `AUTH_CLOCK_SKEW_SEC`: how far the clocks of the host that minted a token and of this one may differ (default 30 s). */
+/**
+ * `AUTH_CLOCK_SKEW_SEC`: how far the clocks of the host that minted a token and of this one may differ
+ * (default 30 s).
+ */
 export function authClockSkewSeconds(env: Env): number {
   return envInt(env, 'AUTH_CLOCK_SKEW_SEC', CLOCK_SKEW_SECONDS, 0, 300);
 }

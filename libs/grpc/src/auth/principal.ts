@@ -17,7 +17,10 @@ export function attachPrincipal(carrier: object, principal: Principal): void {
   if (request) request.role = principal.role;
 }
 
-/** The caller the AuthGuard verified for this call (gRPC handlers get metadata as 2nd argument; HTTP ones the request). */
+/**
+ * The caller the AuthGuard verified for this call
+ * (gRPC handlers get metadata as 2nd argument; HTTP ones the request).
+ */
 export function principalOf(metadata: Metadata | object | undefined): Principal {
   const principal = metadata === undefined ? undefined : principals.get(metadata);
   if (!principal) throw new AuthError('MISSING_TOKEN', 'this call carries no verified token');

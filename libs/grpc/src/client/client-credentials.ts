@@ -26,7 +26,9 @@ export function clientCredentials(env: Env): ChannelCredentials {
   if (envOptional(env, 'GRPC_TLS_CA') === undefined) {
     throw new ConfigError(
       'GRPC_TLS_CA',
-      'is required to call other services over TLS (with GRPC_TLS_CLIENT_CERT and GRPC_TLS_CLIENT_KEY for mutual TLS), or set GRPC_INSECURE=true for plaintext in development',
+      'is required to call other services over TLS ' +
+        '(with GRPC_TLS_CLIENT_CERT and GRPC_TLS_CLIENT_KEY for mutual TLS), ' +
+        'or set GRPC_INSECURE=true for plaintext in development',
     );
   }
   if ((certFile === undefined) !== (keyFile === undefined)) {

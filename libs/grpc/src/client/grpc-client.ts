@@ -75,7 +75,10 @@ type UnaryMethod = (
   callback: (error: ServiceError | null, response?: unknown) => void,
 ) => unknown;
 
-/** Calls a unary method (`client.checkNumbers`) and resolves with its response; rejects with the ServiceError (code, details). */
+/**
+ * Calls a unary method (`client.checkNumbers`) and resolves with its response;
+ * rejects with the ServiceError (code, details).
+ */
 export function unary<Response>(
   client: Client,
   method: string,

@@ -5,7 +5,10 @@ import { ConfigError, envInt, type Env } from '../../../config/src/env';
 import { loadSigningKey } from '../auth/keys';
 import { signToken } from '../auth/token';
 
-/** Tokens minted here (development) live an hour (MINTED_TOKEN_TTL_SEC) and are renewed in their last quarter, well before expiry. */
+/**
+ * Tokens minted here (development) live an hour (MINTED_TOKEN_TTL_SEC)
+ * and are renewed in their last quarter, well before expiry.
+ */
 export const MINTED_TOKEN_TTL_SECONDS = 3600;
 
 /** A token file setting: the variable that names it (for error messages) and its value. */

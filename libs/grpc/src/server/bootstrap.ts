@@ -383,7 +383,8 @@ export async function bootstrapHybridApp(appModule: AppModule, options: HybridBo
     });
     closeOnSignals(handle, graceMs, logger);
     logger.log(
-      `gRPC listening on ${server.address} (${server.security}); HTTP on http://${handle.httpAddress}${metricsLine(handle.metricsAddress)}`,
+      `gRPC listening on ${server.address} (${server.security}); ` +
+        `HTTP on http://${handle.httpAddress}${metricsLine(handle.metricsAddress)}`,
     );
     return handle;
   } catch (error) {

@@ -112,7 +112,10 @@ export class GrpcCallObserver {
 
   constructor(private readonly slowCallMs = DEFAULT_SLOW_CALL_MS) {}
 
-  /** Where calls refused here (a request message that does not decode) are audited; the bootstrap sets the app's audit log. */
+  /**
+   * Where calls refused here (a request message that does not decode) are audited;
+   * the bootstrap sets the app's audit log.
+   */
   auditTo(sink: AuditSink): void {
     this.audit = sink;
   }

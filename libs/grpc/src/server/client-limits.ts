@@ -18,13 +18,19 @@ import { authClockSkewSeconds } from '../auth/keys';
 import type { Principal } from '../auth/token';
 import { methodShape } from './proto';
 
-/** What one client (one token subject in one role) may hold at once, and how far a stream may run ahead of its reader. */
+/**
+ * What one client (one token subject in one role) may hold at once,
+ * and how far a stream may run ahead of its reader.
+ */
 export interface ClientLimits {
   /** Unary calls and HTTP requests in flight (`LIMIT_CALLS_PER_CLIENT`). */
   callsPerClient: number;
   /** Open streaming calls (`LIMIT_STREAMS_PER_CLIENT`). */
   streamsPerClient: number;
-  /** Answers a stream holds for a client that does not read, beyond the transport's own buffer (`LIMIT_STREAM_BUFFER`). */
+  /**
+   * Answers a stream holds for a client that does not read, beyond the transport's own buffer
+   * (`LIMIT_STREAM_BUFFER`).
+   */
   streamBuffer: number;
 }
 
@@ -109,7 +115,8 @@ export class ClientLimitsInterceptor implements NestInterceptor {
           )
         : new ClientLimitError(
             'TOO_MANY_CALLS',
-            `${principal.role} (${principal.subject}) already has ${open} calls in flight, the most one client may have`,
+            `${principal.role} (${principal.subject}) already has ${open} calls in flight, ` +
+              'the most one client may have',
           );
       return new Observable((subscriber) => {
         void this.refused(context, principal, refusal).then(() => subscriber.error(refusal));
@@ -225,7 +232,8 @@ export class ClientLimitsInterceptor implements NestInterceptor {
         subscription.unsubscribe();
         const refusal = new AuthError(
           'TOKEN_EXPIRED',
-          `token expired at ${new Date(principal.expiresAt * 1000).toISOString()}: open the stream again with a renewed token`,
+          `token expired at ${new Date(principal.expiresAt * 1000).toISOString()}: ` +
+            'open the stream again with a renewed token',
         );
         void this.refused(context, principal, refusal).then(() => subscriber.error(refusal));
       };

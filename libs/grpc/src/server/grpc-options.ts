@@ -19,7 +19,10 @@ export interface GrpcServiceSpec {
    * import: see applicationServices.
    */
   packages: string[];
-  /** Fully-qualified services reported by grpc.health.v1, e.g. `fraud.registry.v1.RegistryService`; served ones only. */
+  /**
+   * Fully-qualified services reported by grpc.health.v1, e.g. `fraud.registry.v1.RegistryService`;
+   * served ones only.
+   */
   healthServices: string[];
 }
 

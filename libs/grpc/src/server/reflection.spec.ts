@@ -116,7 +116,7 @@ describe(ServerReflection.name, () => {
     ).toEqual(notFound('symbol not found: fraud.registry.v1'));
   });
 
-  it('answers extension requests as the reference implementations: NOT_FOUND, or no numbers for a message without extensions', () => {
+  it('answers extension requests as reference servers do: NOT_FOUND, or no numbers for one without extensions', () => {
     const extension = registry.answer({
       file_containing_extension: { containing_type: 'fraud.common.v1.Evidence', extension_number: 100 },
       message_request: 'file_containing_extension',

@@ -41,7 +41,8 @@ export class InvalidReflectionRequest extends Error {
   readonly details: string;
   constructor() {
     super(
-      'invalid reflection request: none of file_by_filename, file_containing_symbol, file_containing_extension, all_extension_numbers_of_type, list_services is set',
+      'invalid reflection request: none of file_by_filename, file_containing_symbol, file_containing_extension, ' +
+        'all_extension_numbers_of_type, list_services is set',
     );
     this.details = this.message;
   }

@@ -44,7 +44,8 @@ export function grpcServerConfig(env: Env, defaults: { port: number }): GrpcServ
   if (certFile === undefined) {
     throw new ConfigError(
       'GRPC_TLS_CERT',
-      'is required (with GRPC_TLS_KEY, optionally GRPC_TLS_CA for mutual TLS), or set GRPC_INSECURE=true for plaintext in development',
+      'is required (with GRPC_TLS_KEY, optionally GRPC_TLS_CA for mutual TLS), ' +
+        'or set GRPC_INSECURE=true for plaintext in development',
     );
   }
   if (keyFile === undefined) throw new ConfigError('GRPC_TLS_KEY', 'is required when GRPC_TLS_CERT is set');

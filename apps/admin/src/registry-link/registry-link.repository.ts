@@ -3,7 +3,10 @@ import { DataSource } from 'typeorm';
 import { readRegistryCursor, storeAtRegistryCursor } from '@app/persistence';
 import type { RegistryVerdict } from './registry-verdict.mapper';
 
-/** Owns registry_verdict (the police verdicts taken from the registry) and registry_cursor (how far its feed was read). */
+/**
+ * Owns registry_verdict (the police verdicts taken from the registry) and
+ * registry_cursor (how far its feed was read).
+ */
 @Injectable()
 export class RegistryLinkRepository {
   constructor(private readonly dataSource: DataSource) {}

@@ -29,7 +29,10 @@ export class AdminConnection extends PeerConnection {
     return this.trackedUnary('SubmitCarrierFeed', { items } satisfies admin.SubmitCarrierFeedRequest, deadlineMs);
   }
 
-  /** This carrier's directives, unacknowledged ones first; each answered with an ack on the same stream. The caller cancels it. */
+  /**
+   * This carrier's directives, unacknowledged ones first; each answered with an
+   * ack on the same stream. The caller cancels it.
+   */
   streamDirectives(): DirectiveStreamCall {
     const client = this.channel() as unknown as { streamDirectives(metadata: Metadata): DirectiveStreamCall };
     return this.trackedStream('StreamDirectives', client.streamDirectives(new Metadata()));

@@ -59,7 +59,8 @@ export class FeedFollower<Change> {
         await this.follow(() => {
           if (outage !== undefined)
             logger.log(
-              `registry change feed back after ${Math.round((Date.now() - outage) / 1000)} s, at version ${this.cursor}`,
+              `registry change feed back after ${Math.round((Date.now() - outage) / 1000)} s, ` +
+                `at version ${this.cursor}`,
             );
           outage = undefined;
           failures = 0;
@@ -68,7 +69,8 @@ export class FeedFollower<Change> {
       } catch (error) {
         if (tokenExpiredOn(error, Date.now() - opened)) {
           logger.log(
-            `registry change feed: the token it was opened with expired; reopening at version ${this.cursor} with a renewed one`,
+            'registry change feed: the token it was opened with expired; ' +
+              `reopening at version ${this.cursor} with a renewed one`,
           );
           continue;
         }
@@ -79,7 +81,8 @@ export class FeedFollower<Change> {
       if (outage === undefined) {
         outage = Date.now();
         logger.warn(
-          `registry change feed unavailable at version ${this.cursor}: ${reason}; reconnecting with backoff (at most ${maxRetryMs} ms apart)`,
+          `registry change feed unavailable at version ${this.cursor}: ${reason}; ` +
+            `reconnecting with backoff (at most ${maxRetryMs} ms apart)`,
         );
       }
       await pause(backoffDelay(failures, firstRetryMs, maxRetryMs), this.stopping.signal);
@@ -112,7 +115,10 @@ export class FeedFollower<Change> {
   }
 }
 
-/** A stream must live this long before its UNAUTHENTICATED end counts as its token expiring rather than a refused token. */
+/**
+ * A stream must live this long before its UNAUTHENTICATED end counts as its
+ * token expiring rather than a refused token.
+ */
 const MIN_LIFE_BEFORE_RENEWAL_MS = 1000;
 
 /**

@@ -130,7 +130,10 @@ export abstract class PeerConnection implements OnModuleInit, OnApplicationShutd
     return stream;
   }
 
-  /** Follows the channel's connectivity for good: READY is reachable, TRANSIENT_FAILURE not; ends when the channel shuts down. */
+  /**
+   * Follows the channel's connectivity for good: READY is reachable,
+   * TRANSIENT_FAILURE not; ends when the channel shuts down.
+   */
   private watch(channel: ReturnType<GrpcServiceClient['getChannel']>, address: string): void {
     const state = channel.getConnectivityState(false);
     if (state === connectivityState.SHUTDOWN) return;

@@ -13,3 +13,4 @@ export * from './persistence.module';
 export * from './transaction-guard';
 export * from './idempotent-write';
 export * from './registry-cursor';
+export * from './periodic-sweep';

@@ -1,24 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Action } from '@app/domain';
-import { cellListFromJson, type HighRiskCellList } from '../cells/cell-list';
+import { cellListFromJson } from '../cells/cell-list';
 import type { StoredEvidence } from '../feed/evidence';
 import { DirectiveKind, DirectiveStatus, OPEN_STATUSES, type DirectiveRecord } from './directive';
 
-export interface NewDirective {
-  id: string;
-  idempotencyKey: string;
-  contentHash: string;
-  kind: DirectiveKind;
-  carrier: string;
-  msisdn: string | null;
-  reason: string;
-  evidence: StoredEvidence | null;
-  cells: HighRiskCellList | null;
-  issuedBy: string;
-  issuedAt: Date;
-  expiresAt: Date;
-}
+/** A directive as issued (before any delivery), with the key and content hash it was issued under. */
+export type NewDirective = Pick<
+  DirectiveRecord,
+  'id' | 'kind' | 'carrier' | 'msisdn' | 'reason' | 'evidence' | 'cells' | 'issuedBy' | 'issuedAt' | 'expiresAt'
+> & { idempotencyKey: string; contentHash: string };
 
 export interface DirectiveFilter {
   carrier?: string;

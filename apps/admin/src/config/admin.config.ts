@@ -1,5 +1,5 @@
 import { envInt, envString, type Env } from '@app/config';
-import { envPeer, envProvince } from '@app/grpc';
+import { DEFAULT_PROVINCE, envPeer, provinceProblem } from '@app/grpc';
 
 /** Injection token of the AdminConfig. */
 export const ADMIN_CONFIG = Symbol('ADMIN_CONFIG');
@@ -25,7 +25,7 @@ export interface AdminConfig {
 }
 
 export function adminConfig(env: Env): AdminConfig {
-  const province = envProvince(env, 'ADMIN_PROVINCE');
+  const province = envString(env, 'ADMIN_PROVINCE', DEFAULT_PROVINCE, provinceProblem);
   const registry = envPeer(env, 'registry', 'to follow the registry');
   return {
     province,

@@ -1,6 +1,6 @@
-import { envEnum, envInt, type Env } from '@app/config';
+import { envEnum, envInt, envString, type Env } from '@app/config';
 import { CARRIER_IDS, type CarrierId } from '@app/domain';
-import { envPeer, envProvince } from '@app/grpc';
+import { DEFAULT_PROVINCE, envPeer, provinceProblem } from '@app/grpc';
 import { CARRIER_DEFAULT_METRICS_PORTS, CARRIER_DEFAULT_PORTS } from './carrier-ports';
 
 export { CARRIER_DEFAULT_PORTS, CARRIER_DEFAULT_METRICS_PORTS };
@@ -48,7 +48,7 @@ export interface CarrierConfig {
 
 export function carrierConfig(env: Env): CarrierConfig {
   const carrierId = envEnum(env, 'CARRIER_ID', CARRIER_IDS);
-  const province = envProvince(env, 'CARRIER_PROVINCE');
+  const province = envString(env, 'CARRIER_PROVINCE', DEFAULT_PROVINCE, provinceProblem);
   // A production carrier never holds the signing key: it is given a token for each service it calls.
   const registry = envPeer(env, 'registry', 'to call the registry');
   const admin = envPeer(env, 'admin', 'to call the administration');

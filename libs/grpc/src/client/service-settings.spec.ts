@@ -1,5 +1,9 @@
-import { ConfigError } from '@app/config';
-import { envPeer, envProvince } from './service-settings';
+import { ConfigError, envString } from '@app/config';
+import { DEFAULT_PROVINCE } from '../auth/roles';
+import { envPeer, provinceProblem } from './service-settings';
+
+const envProvince = (env: Record<string, string>, variable: string) =>
+  envString(env, variable, DEFAULT_PROVINCE, provinceProblem);
 
 describe('service settings', () => {
   it('reads the province, sichuan by default, and names the variable of a bad one', () => {

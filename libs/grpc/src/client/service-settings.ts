@@ -1,17 +1,14 @@
-import { ConfigError, envOptional, envString, type Env } from '@app/config';
-import { DEFAULT_PROVINCE, isProvince } from '../auth/roles';
+import { ConfigError, envOptional, type Env } from '@app/config';
+import { isProvince } from '../auth/roles';
 import { PEERS, type PeerName } from './peer-connection';
 
-/** The province a service acts for (`variable`, default sichuan), as `admin:<province>` roles name it. */
-export function envProvince(env: Env, variable: string): string {
-  const province = envString(env, variable, DEFAULT_PROVINCE);
-  if (!isProvince(province))
-    throw new ConfigError(
-      variable,
-      `"${province.slice(0, 40)}" is not a province as admin:<province> roles name it ` +
-        '(lower-case ascii letters, e.g. sichuan)',
-    );
-  return province;
+/** What is wrong with a province setting (undefined: nothing), as `admin:<province>` roles name provinces. */
+export function provinceProblem(value: string): string | undefined {
+  if (isProvince(value)) return undefined;
+  return (
+    `"${value.slice(0, 40)}" is not a province as admin:<province> roles name it ` +
+    '(lower-case ascii letters, e.g. sichuan)'
+  );
 }
 
 /** Where a peer is (unset: not called) and the file with this service's token for it. */
@@ -19,6 +16,15 @@ export interface PeerSetting {
   address: string | undefined;
   tokenFile: string | undefined;
 }
+
+/** Each peer's variables, read by name (PEERS names them for messages). */
+const PEER_VARIABLES: Record<PeerName, (env: Env) => PeerSetting> = {
+  registry: (env) => ({
+    address: envOptional(env, 'REGISTRY_ADDRESS'),
+    tokenFile: envOptional(env, 'REGISTRY_TOKEN_FILE'),
+  }),
+  admin: (env) => ({ address: envOptional(env, 'ADMIN_ADDRESS'), tokenFile: envOptional(env, 'ADMIN_TOKEN_FILE') }),
+};
 
 /**
  * A peer's address and token file, from its variables (PEERS). In production
@@ -28,8 +34,7 @@ export interface PeerSetting {
  */
 export function envPeer(env: Env, peer: PeerName, purpose: string): PeerSetting {
   const { addressVariable, tokenVariable } = PEERS[peer];
-  const address = envOptional(env, addressVariable);
-  const tokenFile = envOptional(env, tokenVariable);
+  const { address, tokenFile } = PEER_VARIABLES[peer](env);
   if (address !== undefined && tokenFile === undefined && envOptional(env, 'NODE_ENV') === 'production')
     throw new ConfigError(tokenVariable, `is required in production ${purpose} at ${addressVariable}`);
   return { address, tokenFile };

@@ -154,7 +154,8 @@ export class QualityTracker {
     for (const [msisdn, strike] of strikes) {
       if (truth.fraud.has(msisdn)) {
         const first = this.firstCallAt.get(msisdn);
-        if (first === undefined || strike.restrictedAt === undefined) continue; // never called: not an active fraud number
+        // Never called: not an active fraud number.
+        if (first === undefined || strike.restrictedAt === undefined) continue;
         fraudCaught++;
         if (truth.probers?.has(msisdn)) probersCaught++;
         callsBefore.push(strike.callsAtRestrict ?? 0);
@@ -197,25 +198,27 @@ export class QualityTracker {
   }
 }
 
+/** What the simulated population is made of; the report repeats it. */
+const POPULATION_SETTINGS = ['subscribers', 'days', 'heavyPerMille', 'fraudPerMille', 'seed', 'extras'] as const;
+
 export interface QualityOptions {
   subscribers: number;
   days: number;
   heavyPerMille: number;
   fraudPerMille: number;
   seed: number;
-  /** The simulator's extra categories (every kind of honest heavy caller, every fraud pattern, false reporters, threshold probers). */
+  /**
+   * The simulator's extra categories (every kind of honest heavy caller, every
+   * fraud pattern, false reporters, threshold probers).
+   */
   extras: boolean;
   policies?: readonly PolicyDocument[];
 }
 
+type PopulationSettings = Pick<QualityOptions, (typeof POPULATION_SETTINGS)[number]>;
+
 export interface QualityReport {
-  population: {
-    subscribers: number;
-    days: number;
-    heavyPerMille: number;
-    fraudPerMille: number;
-    seed: number;
-    extras: boolean;
+  population: PopulationSettings & {
     events: number;
     fraud: number;
     heavy: number;
@@ -268,12 +271,7 @@ export function runQuality(options: QualityOptions): QualityReport {
   };
   return {
     population: {
-      subscribers: options.subscribers,
-      days: options.days,
-      heavyPerMille: options.heavyPerMille,
-      fraudPerMille: options.fraudPerMille,
-      seed: options.seed,
-      extras: options.extras,
+      ...(Object.fromEntries(POPULATION_SETTINGS.map((key) => [key, options[key]])) as PopulationSettings),
       events: pop.events.length,
       fraud: pop.fraud.size,
       heavy: pop.heavy.size,
@@ -407,17 +405,35 @@ export function chartHtml(report: QualityReport, meta: { date: string; machine: 
       const v = panel.value(q);
       const w = v === null ? 0 : Math.max(1, ((W - left - 90) * v) / max);
       const y = 30 + i * (barH + 8);
-      return `<text x="${left - 6}" y="${y + 17}" text-anchor="end">${escapeHtml(q.policy)}</text><rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${colours[i % colours.length]}"/><text x="${(left + w + 6).toFixed(1)}" y="${y + 17}">${escapeHtml(panel.label(q))}</text>`;
+      return (
+        `<text x="${left - 6}" y="${y + 17}" text-anchor="end">${escapeHtml(q.policy)}</text>` +
+        `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${colours[i % colours.length]}"/>` +
+        `<text x="${(left + w + 6).toFixed(1)}" y="${y + 17}">${escapeHtml(panel.label(q))}</text>`
+      );
     });
-    return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(panel.title)}"><text x="0" y="16" font-weight="bold">${escapeHtml(panel.title)} (${panel.unit})</text>${bars.join('')}</svg>`;
+    return (
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" ` +
+      `aria-label="${escapeHtml(panel.title)}">` +
+      `<text x="0" y="16" font-weight="bold">${escapeHtml(panel.title)} (${panel.unit})</text>${bars.join('')}</svg>`
+    );
   });
   const p = report.population;
+  const title = `Quality benchmark: ${qs.map((q) => escapeHtml(q.policy)).join(' vs ')}`;
+  const style =
+    'body{font:14px system-ui,sans-serif;margin:24px;color:#222}' +
+    'svg{margin:8px 16px 8px 0;font:13px system-ui,sans-serif;vertical-align:top}' +
+    'table{border-collapse:collapse}td,th{padding:3px 10px;border-bottom:1px solid #ddd}' +
+    'td:not(:first-child){text-align:right}';
+  const population =
+    `${p.subscribers.toLocaleString('en')} subscribers over ${p.days} days ` +
+    `(${p.events.toLocaleString('en')} events, ${p.heavy} honest heavy callers, ${p.fraud} fraud numbers, ` +
+    `seed ${p.seed}); ${escapeHtml(meta.machine)}; ${escapeHtml(meta.date)}.`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Quality benchmark: ${qs.map((q) => escapeHtml(q.policy)).join(' vs ')}</title>
-<style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}svg{margin:8px 16px 8px 0;font:13px system-ui,sans-serif;vertical-align:top}table{border-collapse:collapse}td,th{padding:3px 10px;border-bottom:1px solid #ddd}td:not(:first-child){text-align:right}</style>
+<html lang="en"><head><meta charset="utf-8"><title>${title}</title>
+<style>${style}</style>
 </head><body>
 <h1>Quality benchmark</h1>
-<p>${p.subscribers.toLocaleString('en')} subscribers over ${p.days} days (${p.events.toLocaleString('en')} events, ${p.heavy} honest heavy callers, ${p.fraud} fraud numbers, seed ${p.seed}); ${escapeHtml(meta.machine)}; ${escapeHtml(meta.date)}.</p>
+<p>${population}</p>
 <div>${svg.join('\n')}</div>
 <table><tr><th></th>${qs.map((q) => `<th>${escapeHtml(q.policy)}</th>`).join('')}</tr>
 ${tableRows(report)

@@ -14,12 +14,20 @@ export class ConfigError extends Error {
   }
 }
 
-export function envString(env: Env, name: string, fallback?: string): string {
-  const value = env[name];
+/** `check` says what is wrong with a value (undefined: nothing), for the error that names the variable. */
+export function envString(
+  env: Env,
+  name: string,
+  fallback?: string,
+  check?: (value: string) => string | undefined,
+): string {
+  let value = env[name];
   if (value === undefined || value === '') {
     if (fallback === undefined) throw new ConfigError(name, 'is required');
-    return fallback;
+    value = fallback;
   }
+  const problem = check?.(value);
+  if (problem !== undefined) throw new ConfigError(name, problem);
   return value;
 }
 

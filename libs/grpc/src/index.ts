@@ -29,3 +29,4 @@ export * from './client/backoff';
 export * from './client/service-token';
 export * from './client/feed-follower';
 export * from './client/peer-connection';
+export * from './client/service-settings';

@@ -12,3 +12,5 @@ export * from './migrations';
 export * from './persistence.module';
 export * from './transaction-guard';
 export * from './idempotent-write';
+export * from './registry-cursor';
+export * from './periodic-sweep';

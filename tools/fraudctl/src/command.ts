@@ -102,5 +102,10 @@ export function idempotencyKey(values: Values): string {
 }
 
 export const KEY_OPTION = { key: { type: 'string' } } as const satisfies Record<string, OptionSpec>;
+
+/** Options that each take a value (`--reason TEXT`), by name. */
+export function stringOptions(...names: string[]): Record<string, OptionSpec> {
+  return Object.fromEntries(names.map((name) => [name, { type: 'string' }]));
+}
 export const KEY_HELP =
   '  --key KEY              idempotency key: repeat it to retry the same change safely (default: a fresh one)';

@@ -19,7 +19,15 @@ export function fields(pairs: [string, string][], indent = ''): string[] {
   return pairs.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`.trimEnd());
 }
 
-/** Words to lines of at most `width` characters (a longer word stays whole); the first line is the caller's to prefix. */
+/** The `replayed` row of a keyed write's answer: present only when the same --key was used before. */
+export function replayedRow(replayed: boolean): [string, string][] {
+  return replayed ? [['replayed', 'yes (same --key)']] : [];
+}
+
+/**
+ * Words to lines of at most `width` characters (a longer word stays whole);
+ * the first line is the caller's to prefix.
+ */
 export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
@@ -54,7 +62,10 @@ export function formatTime(ts: WireTimestamp | number | null | undefined): strin
   return `${new Date(ms + CST_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ')} +08:00`;
 }
 
-/** `ACTION_SUSPEND` -> `SUSPEND`, `NUMBER_STATUS_NOT_LISTED` -> `NOT_LISTED` (by the enum's codec); unset or UNSPECIFIED shows as `-`. */
+/**
+ * `ACTION_SUSPEND` -> `SUSPEND`, `NUMBER_STATUS_NOT_LISTED` -> `NOT_LISTED`
+ * (by the enum's codec); unset or UNSPECIFIED shows as `-`.
+ */
 export function enumLabel(value: string | null | undefined, codec: Pick<EnumCodec<string, string>, 'name'>): string {
   return codec.name(value) || '-';
 }

@@ -24,5 +24,10 @@ export async function ownerOf(ctx: Context, values: Values, msisdn: Msisdn, comm
   return { carrier, ported: answer.ported };
 }
 
+/** A call to the owning carrier, as that carrier (`carrier:<ID>` role). */
+export function callOwner<Response>(ctx: Context, owner: Owner, method: string, request: unknown): Promise<Response> {
+  return ctx.call<Response>(ctx.carrier(owner.carrier), `carrier:${owner.carrier}`, method, request);
+}
+
 export const CARRIER_OPTION_HELP =
   "  --carrier ID           the carrier to ask (default: the owner, from the admin's GetOwner)";

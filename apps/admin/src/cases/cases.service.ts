@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { caseStatus } from '@app/contracts';
 import {
-  decodePageToken,
-  encodePageToken,
+  decodeTimeIdPageToken,
   pageSize,
+  timeIdPage,
   ValidationError,
   ValidationErrorCode,
   type Msisdn,
@@ -39,27 +39,11 @@ export class CasesService {
   async list(query: CaseQuery): Promise<CasePage> {
     const status = query.status ? caseStatusOf(query.status) : undefined;
     const limit = pageSize(query.pageSize, PAGE);
-    const position = decodePageToken<{ at: string; id: string }>(query.pageToken, { at: 'string', id: 'string' });
-    const openedAt = position ? new Date(position.at) : undefined;
-    if (openedAt && Number.isNaN(openedAt.getTime()))
-      throw new ValidationError(
-        ValidationErrorCode.Malformed,
-        'page.page_token',
-        'is not a page token returned by this service',
-      );
+    const position = decodeTimeIdPageToken(query.pageToken);
     await this.tracker.catchUp();
-    const rows = await this.cases.page(
-      status,
-      position && openedAt ? { openedAt, caseId: position.id } : undefined,
-      limit + 1,
-    );
-    const cases = rows.slice(0, limit);
-    const last = cases.at(-1);
-    return {
-      cases,
-      nextPageToken:
-        rows.length > limit && last ? encodePageToken({ at: last.openedAt.toISOString(), id: last.caseId }) : '',
-    };
+    const rows = await this.cases.page(status, position && { openedAt: position.at, caseId: position.id }, limit + 1);
+    const { items, nextPageToken } = timeIdPage(rows, limit, (c) => ({ at: c.openedAt, id: c.caseId }));
+    return { cases: items, nextPageToken };
   }
 
   /** The number's unresolved case, else its latest; undefined when it never had one. */

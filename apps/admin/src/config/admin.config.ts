@@ -1,5 +1,5 @@
-import { ConfigError, envInt, envOptional, envString, type Env } from '@app/config';
-import { DEFAULT_PROVINCE, isProvince } from '@app/grpc';
+import { envInt, envString, type Env } from '@app/config';
+import { DEFAULT_PROVINCE, envPeer, provinceProblem } from '@app/grpc';
 
 /** Injection token of the AdminConfig. */
 export const ADMIN_CONFIG = Symbol('ADMIN_CONFIG');
@@ -25,31 +25,14 @@ export interface AdminConfig {
 }
 
 export function adminConfig(env: Env): AdminConfig {
-  const province = envString(env, 'ADMIN_PROVINCE', DEFAULT_PROVINCE);
-  if (!isProvince(province))
-    throw new ConfigError(
-      'ADMIN_PROVINCE',
-      `"${province.slice(0, 40)}" is not a province as admin:<province> roles name it (lower-case ascii letters, e.g. sichuan)`,
-    );
-  const registryAddress = envOptional(env, 'REGISTRY_ADDRESS');
-  const registryTokenFile = envOptional(env, 'REGISTRY_TOKEN_FILE');
-  // In production a service never mints its own token: it is issued one.
-  if (
-    registryAddress !== undefined &&
-    registryTokenFile === undefined &&
-    envOptional(env, 'NODE_ENV') === 'production'
-  ) {
-    throw new ConfigError(
-      'REGISTRY_TOKEN_FILE',
-      'is required in production to follow the registry at REGISTRY_ADDRESS',
-    );
-  }
+  const province = envString(env, 'ADMIN_PROVINCE', DEFAULT_PROVINCE, provinceProblem);
+  const registry = envPeer(env, 'registry', 'to follow the registry');
   return {
     province,
     httpPort: envInt(env, 'ADMIN_HTTP_PORT', 8080, 0, 65_535),
     httpHost: envString(env, 'ADMIN_HTTP_HOST', envString(env, 'GRPC_HOST', '0.0.0.0')),
-    registryAddress,
-    registryTokenFile,
+    registryAddress: registry.address,
+    registryTokenFile: registry.tokenFile,
     reviewAfterReports: envInt(env, 'ADMIN_REVIEW_AFTER_REPORTS', 1, 1, 1000),
     suspendAfterCarriers: envInt(env, 'ADMIN_SUSPEND_AFTER_CARRIERS', 2, 1, 4),
     directiveTtlHours: envInt(env, 'DIRECTIVE_TTL_HOURS', 72, 1, 24 * 30),

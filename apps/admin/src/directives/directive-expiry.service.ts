@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '@app/domain';
+import { PeriodicSweep } from '@app/persistence';
 import { DirectivesRepository } from './directives.repository';
 
 /** How often open directives past their expiry are marked EXPIRED. */
@@ -11,25 +12,16 @@ export const EXPIRY_INTERVAL_MS = 60_000;
  * it: the update is idempotent.
  */
 @Injectable()
-export class DirectiveExpiry implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(DirectiveExpiry.name);
-  private timer: NodeJS.Timeout | null = null;
-
+export class DirectiveExpiry extends PeriodicSweep {
   constructor(
     private readonly directives: DirectivesRepository,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  onModuleInit(): void {
-    this.timer = setInterval(
-      () => void this.expireDue().catch((e: Error) => this.logger.warn(`directive expiry: ${e.message}`)),
-      EXPIRY_INTERVAL_MS,
-    );
-    this.timer.unref();
+  ) {
+    super({ name: DirectiveExpiry.name, everyMs: EXPIRY_INTERVAL_MS, failure: 'directive expiry' });
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+  protected sweep(): Promise<number> {
+    return this.expireDue();
   }
 
   /** Answers how many directives expired now. */

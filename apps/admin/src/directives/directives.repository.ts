@@ -1,24 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Action } from '@app/domain';
-import { cellListFromJson, type HighRiskCellList } from '../cells/cell-list';
+import { cellListFromJson } from '../cells/cell-list';
 import type { StoredEvidence } from '../feed/evidence';
 import { DirectiveKind, DirectiveStatus, OPEN_STATUSES, type DirectiveRecord } from './directive';
 
-export interface NewDirective {
-  id: string;
-  idempotencyKey: string;
-  contentHash: string;
-  kind: DirectiveKind;
-  carrier: string;
-  msisdn: string | null;
-  reason: string;
-  evidence: StoredEvidence | null;
-  cells: HighRiskCellList | null;
-  issuedBy: string;
-  issuedAt: Date;
-  expiresAt: Date;
-}
+/** A directive as issued (before any delivery), with the key and content hash it was issued under. */
+export type NewDirective = Pick<
+  DirectiveRecord,
+  'id' | 'kind' | 'carrier' | 'msisdn' | 'reason' | 'evidence' | 'cells' | 'issuedBy' | 'issuedAt' | 'expiresAt'
+> & { idempotencyKey: string; contentHash: string };
 
 export interface DirectiveFilter {
   carrier?: string;
@@ -54,7 +45,8 @@ interface DirectiveRow {
 
 // A directive names the number's case, when there is one: the latest, whether the case opened before or after it.
 const COLUMNS = `id, kind, carrier, msisdn,
-  COALESCE(case_id, (SELECT c.case_id FROM case_file c WHERE c.msisdn = directive.msisdn ORDER BY c.opened_at DESC LIMIT 1)) AS case_id,
+  COALESCE(case_id, (SELECT c.case_id FROM case_file c WHERE c.msisdn = directive.msisdn
+    ORDER BY c.opened_at DESC LIMIT 1)) AS case_id,
   reason, evidence, cells, issued_by, issued_at, expires_at, status, deliveries,
   last_delivered_at, acknowledged_at, ack_detail, ack_state`;
 
@@ -91,7 +83,8 @@ export class DirectivesRepository {
 
   async insert(em: EntityManager, d: NewDirective): Promise<DirectiveRecord> {
     const rows: DirectiveRow[] = await em.query(
-      `INSERT INTO directive (id, idempotency_key, content_hash, kind, carrier, msisdn, reason, evidence, cells, cells_version,
+      `INSERT INTO directive (id, idempotency_key, content_hash, kind, carrier, msisdn, reason, evidence, cells,
+         cells_version,
                               issued_by, issued_at, expires_at, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${COLUMNS}`,
       [
@@ -125,7 +118,10 @@ export class DirectivesRepository {
     return rows[0] && { record: toRecord(rows[0]), contentHash: rows[0].content_hash };
   }
 
-  /** The directive of a key as its insert answered it: PENDING, never delivered (a replay answers what the first call did). */
+  /**
+   * The directive of a key as its insert answered it: PENDING, never delivered
+   * (a replay answers what the first call did).
+   */
   async asIssuedByKey(
     em: EntityManager,
     idempotencyKey: string,
@@ -166,7 +162,8 @@ export class DirectivesRepository {
     now: Date,
   ): Promise<boolean> {
     const rows: unknown[] = await em.query(
-      `SELECT 1 FROM directive WHERE msisdn = $1 AND carrier = $2 AND kind = ANY($3::varchar[]) AND status = ANY($4::varchar[]) AND expires_at > $5 LIMIT 1`,
+      `SELECT 1 FROM directive WHERE msisdn = $1 AND carrier = $2 AND kind = ANY($3::varchar[])
+         AND status = ANY($4::varchar[]) AND expires_at > $5 LIMIT 1`,
       [msisdn, carrier, kinds, OPEN_STATUSES, now],
     );
     return rows.length > 0;
@@ -186,7 +183,8 @@ export class DirectivesRepository {
     if (after) add((n) => `(issued_at, id) < ($${n}, $${n + 1})`, after.issuedAt, after.id);
     params.push(limit);
     const rows: DirectiveRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM directive ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY issued_at DESC, id DESC LIMIT $${params.length}`,
+      `SELECT ${COLUMNS} FROM directive ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY issued_at DESC, id DESC LIMIT $${params.length}`,
       params,
     );
     return rows.map(toRecord);
@@ -195,7 +193,8 @@ export class DirectivesRepository {
   /** A carrier's unexpired directives in these statuses, in issued order. */
   async openFor(carrier: string, statuses: readonly DirectiveStatus[], now: Date): Promise<DirectiveRecord[]> {
     const rows: DirectiveRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM directive WHERE carrier = $1 AND status = ANY($2::varchar[]) AND expires_at > $3 ORDER BY issued_at, id`,
+      `SELECT ${COLUMNS} FROM directive WHERE carrier = $1 AND status = ANY($2::varchar[]) AND expires_at > $3
+         ORDER BY issued_at, id`,
       [carrier, statuses, now],
     );
     return rows.map(toRecord);
@@ -213,7 +212,8 @@ export class DirectivesRepository {
   /** Older list directives the carrier has not acknowledged are replaced by a newer list: they expire. */
   async supersedeCellLists(em: EntityManager, carrier: string, version: number): Promise<void> {
     await em.query(
-      `UPDATE directive SET status = $1 WHERE carrier = $2 AND kind = $3 AND status = ANY($4::varchar[]) AND cells_version < $5`,
+      `UPDATE directive SET status = $1
+         WHERE carrier = $2 AND kind = $3 AND status = ANY($4::varchar[]) AND cells_version < $5`,
       [DirectiveStatus.Expired, carrier, DirectiveKind.HighRiskCells, OPEN_STATUSES, version],
     );
   }
@@ -228,7 +228,8 @@ export class DirectivesRepository {
     if (ids.length === 0) return;
     await this.dataSource.query(
       `WITH locked AS (SELECT id FROM directive WHERE id = ANY($1::varchar[]) ORDER BY id FOR UPDATE)
-       UPDATE directive SET deliveries = deliveries + 1, last_delivered_at = $2, status = CASE WHEN status = $3 THEN $4 ELSE status END
+       UPDATE directive SET deliveries = deliveries + 1, last_delivered_at = $2,
+         status = CASE WHEN status = $3 THEN $4 ELSE status END
        WHERE id IN (SELECT id FROM locked)`,
       [ids, now, DirectiveStatus.Pending, DirectiveStatus.Delivered],
     );
@@ -240,7 +241,8 @@ export class DirectivesRepository {
    */
   async markListResent(id: string, now: Date, expiresAt: Date): Promise<DirectiveRecord> {
     const rows: [DirectiveRow[], number] = await this.dataSource.query(
-      `UPDATE directive SET deliveries = deliveries + 1, last_delivered_at = $2, status = $3, expires_at = GREATEST(expires_at, $4)
+      `UPDATE directive SET deliveries = deliveries + 1, last_delivered_at = $2, status = $3,
+         expires_at = GREATEST(expires_at, $4)
        WHERE id = $1 RETURNING ${COLUMNS}`,
       [id, now, DirectiveStatus.Delivered, expiresAt],
     );

@@ -4,10 +4,10 @@ import { DataSource, type EntityManager } from 'typeorm';
 import {
   CLOCK,
   contentHash,
-  decodePageToken,
-  encodePageToken,
+  decodeTimeIdPageToken,
   normaliseMsisdn,
   pageSize,
+  timeIdPage,
   validateIdempotencyKey,
   ValidationError,
   ValidationErrorCode,
@@ -153,22 +153,10 @@ export class DirectivesService {
       status: filter.status ? validateStatus(filter.status) : undefined,
     };
     const limit = pageSize(page.pageSize, PAGE);
-    const position = decodePageToken<{ at: string; id: string }>(page.pageToken, { at: 'string', id: 'string' });
-    const after = position && { issuedAt: new Date(position.at), id: position.id };
-    if (after && Number.isNaN(after.issuedAt.getTime()))
-      throw new ValidationError(
-        ValidationErrorCode.Malformed,
-        'page.page_token',
-        'is not a page token returned by this service',
-      );
-    const rows = await this.directives.page(valid, after, limit + 1);
-    const directives = rows.slice(0, limit);
-    const last = directives.at(-1);
-    return {
-      directives,
-      nextPageToken:
-        rows.length > limit && last ? encodePageToken({ at: last.issuedAt.toISOString(), id: last.id }) : '',
-    };
+    const position = decodeTimeIdPageToken(page.pageToken);
+    const rows = await this.directives.page(valid, position && { issuedAt: position.at, id: position.id }, limit + 1);
+    const { items, nextPageToken } = timeIdPage(rows, limit, (d) => ({ at: d.issuedAt, id: d.id }));
+    return { directives: items, nextPageToken };
   }
 
   /**
@@ -272,7 +260,8 @@ export class DirectivesService {
     const id = ack.directiveId.slice(0, 64);
     if (!id || !ack.outcome) {
       this.logger.warn(
-        `carrier ${carrier} sent an acknowledgement without ${id ? 'an outcome' : 'a directive_id'} (${JSON.stringify(id)}): ignored`,
+        `carrier ${carrier} sent an acknowledgement without ${id ? 'an outcome' : 'a directive_id'} ` +
+          `(${JSON.stringify(id)}): ignored`,
       );
       return false;
     }

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Action } from '@app/domain';
-import type { StoredEvidence } from '../feed/evidence';
 import type { FeedDecision } from '../feed/feed-items';
 
 /** A carrier's decision on a number, as the feed stored it. */
@@ -14,18 +12,8 @@ export class LookupRepository {
 
   /** Every carrier's decisions on the number, newest first. */
   async decisionsOf(msisdn: string, limit: number): Promise<StoredDecision[]> {
-    const rows: {
-      carrier: string;
-      decision_id: string;
-      msisdn: string;
-      action: Action;
-      previous: Action;
-      reasons: string[];
-      score: number;
-      policy: string;
-      at: Date;
-      evidence: StoredEvidence;
-    }[] = await this.dataSource.query(
+    // The columns are the decision's fields, decision_id aside.
+    const rows: (Omit<StoredDecision, 'decisionId'> & { decision_id: string })[] = await this.dataSource.query(
       `SELECT carrier, decision_id, msisdn, action, previous, reasons, score, policy, at, evidence FROM carrier_decision
          WHERE msisdn = $1 ORDER BY at DESC, carrier, decision_id LIMIT $2`,
       [msisdn, limit],

@@ -1,9 +1,9 @@
-import { Metadata, type ClientReadableStream } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ENV, type Env } from '@app/config';
 import { numberStatus, type registry } from '@app/contracts';
 import type { RegistryMark } from '@app/domain';
-import { PeerConnection, unary } from '@app/grpc';
+import { RegistryPeerConnection, unary } from '@app/grpc';
 import { ServiceHealth } from '@app/observability';
 import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
 
@@ -15,31 +15,17 @@ export type RegistryStatus = RegistryMark | 'NOT_LISTED';
 
 /** The administration's channel to the registry (`REGISTRY_ADDRESS`), as `admin:<province>`. */
 @Injectable()
-export class RegistryConnection extends PeerConnection {
+export class RegistryConnection extends RegistryPeerConnection {
   constructor(@Inject(ADMIN_CONFIG) config: AdminConfig, @Inject(ENV) env: Env, @Optional() health?: ServiceHealth) {
     super({
-      service: 'fraud.registry.v1.RegistryService',
-      protoFile: 'fraud/registry/v1/registry.proto',
       address: config.registryAddress,
-      addressVariable: 'REGISTRY_ADDRESS',
       identity: { subject: `admin-${config.province}`, role: `admin:${config.province}` },
-      tokenFile: { variable: 'REGISTRY_TOKEN_FILE', file: config.registryTokenFile },
+      tokenFile: config.registryTokenFile,
       retryMaxMs: REGISTRY_RETRY_MAX_MS,
       env,
       // Degraded without it (no police verdicts reach the cases), never stopped.
-      dependency: { name: 'registry', health },
+      health,
     });
-  }
-
-  /** Every status change after `sinceVersion`, then live; the caller cancels it. */
-  watchChanges(sinceVersion: number): ClientReadableStream<registry.WatchChangesResponse> {
-    const client = this.channel() as unknown as {
-      watchChanges(
-        request: registry.WatchChangesRequest,
-        metadata: Metadata,
-      ): ClientReadableStream<registry.WatchChangesResponse>;
-    };
-    return this.trackedStream('WatchChanges', client.watchChanges({ sinceVersion }, new Metadata()));
   }
 
   /** One number's status now (CheckNumbers); rejects when the registry does not answer within `timeoutMs`. */

@@ -1,12 +1,10 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { registry } from '@app/contracts';
-import { FeedFollower, type FeedConsumer } from '@app/grpc';
+import { FollowedFeed } from '@app/grpc';
 import { CaseTracker } from '../cases/case-tracker.service';
 import { RegistryConnection, REGISTRY_RETRY_MAX_MS } from './registry-connection';
 import { RegistryLinkRepository } from './registry-link.repository';
 import { verdictOf, type RegistryVerdict } from './registry-verdict.mapper';
-
-const FIRST_RETRY_MS = 250;
 
 /**
  * Follows the registry's change feed (WatchChanges) from registry_cursor when
@@ -14,31 +12,15 @@ const FIRST_RETRY_MS = 250;
  * the cursor, then the case tracker runs (a clearance starts a case's clock).
  */
 @Injectable()
-export class RegistryFollower implements FeedConsumer<registry.StatusChange>, OnApplicationBootstrap, OnModuleDestroy {
+export class RegistryFollower extends FollowedFeed<registry.StatusChange> {
   private readonly logger = new Logger(RegistryFollower.name);
-  private readonly follower: FeedFollower<registry.StatusChange>;
 
   constructor(
-    private readonly connection: RegistryConnection,
+    connection: RegistryConnection,
     private readonly repository: RegistryLinkRepository,
     private readonly tracker: CaseTracker,
   ) {
-    this.follower = new FeedFollower({
-      watch: (since) => this.connection.watchChanges(since),
-      versionOf: (change) => Number(change.version),
-      consumer: this,
-      logger: this.logger,
-      firstRetryMs: FIRST_RETRY_MS,
-      maxRetryMs: REGISTRY_RETRY_MAX_MS,
-    });
-  }
-
-  onApplicationBootstrap(): void {
-    if (this.connection.enabled) this.follower.start();
-  }
-
-  onModuleDestroy(): Promise<void> {
-    return this.follower.stop();
+    super(connection, { logger: new Logger(RegistryFollower.name), maxRetryMs: REGISTRY_RETRY_MAX_MS });
   }
 
   cursor(): Promise<number> {

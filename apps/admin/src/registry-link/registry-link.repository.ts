@@ -1,20 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { readRegistryCursor, storeAtRegistryCursor } from '@app/persistence';
 import type { RegistryVerdict } from './registry-verdict.mapper';
 
-/** Owns registry_verdict (the police verdicts taken from the registry) and registry_cursor (how far its feed was read). */
+/**
+ * Owns registry_verdict (the police verdicts taken from the registry) and
+ * registry_cursor (how far its feed was read).
+ */
 @Injectable()
 export class RegistryLinkRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async cursor(): Promise<number> {
-    const rows: { version: string }[] = await this.dataSource.query(`SELECT version FROM registry_cursor WHERE id = 1`);
-    return Number(rows[0]?.version ?? 0);
+  cursor(): Promise<number> {
+    return readRegistryCursor(this.dataSource);
   }
 
   /** Verdicts and the cursor in one transaction: a restart resumes right after the last change stored. */
   async store(verdicts: RegistryVerdict[], cursor: number): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
+    await storeAtRegistryCursor(this.dataSource, cursor, async (em) => {
       if (verdicts.length > 0) {
         await em.query(
           `INSERT INTO registry_verdict (msisdn, version, status, changed_at)
@@ -28,7 +31,6 @@ export class RegistryLinkRepository {
           ],
         );
       }
-      await em.query(`UPDATE registry_cursor SET version = GREATEST(version, $1) WHERE id = 1`, [cursor]);
     });
   }
 }

@@ -2,8 +2,9 @@ import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ENV, type Env } from '@app/config';
 import type { admin } from '@app/contracts';
-import { PeerConnection, unary } from '@app/grpc';
+import { PeerConnection } from '@app/grpc';
 import { ServiceHealth } from '@app/observability';
+import { carrierPeerSpec } from '../config/carrier-peers';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 
 export type DirectiveStreamCall = ClientDuplexStream<admin.StreamDirectivesRequest, admin.StreamDirectivesResponse>;
@@ -11,7 +12,8 @@ export type DirectiveStreamCall = ClientDuplexStream<admin.StreamDirectivesReque
 /**
  * The carrier's one channel to the provincial administration (`ADMIN_ADDRESS`),
  * shared by the ADMIN outbox relay and the directive stream. Without
- * ADMIN_ADDRESS there is no channel and neither runs.
+ * ADMIN_ADDRESS there is no channel and neither runs. Degraded without it (the
+ * feed waits in the outbox, no directive arrives), never stopped.
  */
 @Injectable()
 export class AdminConnection extends PeerConnection {
@@ -20,30 +22,17 @@ export class AdminConnection extends PeerConnection {
     @Inject(ENV) env: Env,
     @Optional() health?: ServiceHealth,
   ) {
-    super({
-      service: 'fraud.admin.v1.AdminService',
-      protoFile: 'fraud/admin/v1/admin.proto',
-      address: config.adminAddress,
-      addressVariable: 'ADMIN_ADDRESS',
-      identity: { subject: `carrier-${config.carrierId.toLowerCase()}`, role: `carrier:${config.carrierId}` },
-      tokenFile: { variable: 'ADMIN_TOKEN_FILE', file: config.adminTokenFile },
-      retryMaxMs: config.adminRetryMaxMs,
-      env,
-      // Degraded without it (the feed waits in the outbox, no directive arrives), never stopped.
-      dependency: { name: 'admin', health },
-    });
+    super(carrierPeerSpec('admin', config, env, health));
   }
 
   submitCarrierFeed(items: admin.FeedItem[], deadlineMs: number): Promise<admin.SubmitCarrierFeedResponse> {
-    return this.tracked(
-      'SubmitCarrierFeed',
-      unary(this.channel(), 'submitCarrierFeed', { items } satisfies admin.SubmitCarrierFeedRequest, new Metadata(), {
-        deadline: Date.now() + deadlineMs,
-      }),
-    );
+    return this.trackedUnary('SubmitCarrierFeed', { items } satisfies admin.SubmitCarrierFeedRequest, deadlineMs);
   }
 
-  /** This carrier's directives, unacknowledged ones first; each answered with an ack on the same stream. The caller cancels it. */
+  /**
+   * This carrier's directives, unacknowledged ones first; each answered with an
+   * ack on the same stream. The caller cancels it.
+   */
   streamDirectives(): DirectiveStreamCall {
     const client = this.channel() as unknown as { streamDirectives(metadata: Metadata): DirectiveStreamCall };
     return this.trackedStream('StreamDirectives', client.streamDirectives(new Metadata()));

@@ -1,6 +1,6 @@
-import { ConfigError, envEnum, envInt, envOptional, envString, type Env } from '@app/config';
+import { envEnum, envInt, envString, type Env } from '@app/config';
 import { CARRIER_IDS, type CarrierId } from '@app/domain';
-import { DEFAULT_PROVINCE, isProvince } from '@app/grpc';
+import { DEFAULT_PROVINCE, envPeer, provinceProblem } from '@app/grpc';
 import { CARRIER_DEFAULT_METRICS_PORTS, CARRIER_DEFAULT_PORTS } from './carrier-ports';
 
 export { CARRIER_DEFAULT_PORTS, CARRIER_DEFAULT_METRICS_PORTS };
@@ -17,7 +17,10 @@ export interface CarrierConfig {
   defaultMetricsPort: number;
   /** How late an event may arrive, behind the newest one seen, and still be analysed. */
   latenessMs: number;
-  /** How far ahead of this service's clock an event may be dated (senders' clock skew); later ones are refused as future. */
+  /**
+   * How far ahead of this service's clock an event may be dated (senders' clock
+   * skew); later ones are refused as future.
+   */
   maxAheadMs: number;
   /** Activity of numbers idle this long is forgotten (numbers on a ladder step are kept). */
   idleEvictionMs: number;
@@ -28,7 +31,10 @@ export interface CarrierConfig {
   outboxIntervalMs: number;
   /** Delivered outbox messages are deleted after this many days (the decisions themselves stay). */
   outboxRetentionDays: number;
-  /** A file holding this carrier's token for the registry (re-read when it changes); unset: minted from the signing key, outside production. */
+  /**
+   * A file holding this carrier's token for the registry (re-read when it
+   * changes); unset: minted from the signing key, outside production.
+   */
   registryTokenFile: string | undefined;
   /** The longest pause between retries while the registry is unreachable. */
   registryRetryMaxMs: number;
@@ -42,30 +48,10 @@ export interface CarrierConfig {
 
 export function carrierConfig(env: Env): CarrierConfig {
   const carrierId = envEnum(env, 'CARRIER_ID', CARRIER_IDS);
-  const province = envString(env, 'CARRIER_PROVINCE', DEFAULT_PROVINCE);
-  if (!isProvince(province))
-    throw new ConfigError(
-      'CARRIER_PROVINCE',
-      `"${province.slice(0, 40)}" is not a province as admin:<province> roles name it (lower-case ascii letters, e.g. sichuan)`,
-    );
-  const registryAddress = envOptional(env, 'REGISTRY_ADDRESS');
-  const registryTokenFile = envOptional(env, 'REGISTRY_TOKEN_FILE');
-  const adminAddress = envOptional(env, 'ADMIN_ADDRESS');
-  const adminTokenFile = envOptional(env, 'ADMIN_TOKEN_FILE');
-  requireTokenInProduction(
-    env,
-    registryAddress,
-    registryTokenFile,
-    'REGISTRY_TOKEN_FILE',
-    'the registry at REGISTRY_ADDRESS',
-  );
-  requireTokenInProduction(
-    env,
-    adminAddress,
-    adminTokenFile,
-    'ADMIN_TOKEN_FILE',
-    'the administration at ADMIN_ADDRESS',
-  );
+  const province = envString(env, 'CARRIER_PROVINCE', DEFAULT_PROVINCE, provinceProblem);
+  // A production carrier never holds the signing key: it is given a token for each service it calls.
+  const registry = envPeer(env, 'registry', 'to call the registry');
+  const admin = envPeer(env, 'admin', 'to call the administration');
   return {
     carrierId,
     province,
@@ -74,27 +60,14 @@ export function carrierConfig(env: Env): CarrierConfig {
     latenessMs: envInt(env, 'EVENT_LATENESS_SEC', 300, 0, 86_400) * 1000,
     maxAheadMs: envInt(env, 'EVENT_MAX_AHEAD_SEC', 120, 0, 3600) * 1000,
     idleEvictionMs: envInt(env, 'IDLE_EVICTION_HOURS', 168, 1, 24 * 365) * 3_600_000,
-    registryAddress,
+    registryAddress: registry.address,
     outboxBatch: envInt(env, 'OUTBOX_BATCH', 500, 1, 1000),
     outboxIntervalMs: envInt(env, 'OUTBOX_INTERVAL_MS', 200, 10, 60_000),
     outboxRetentionDays: envInt(env, 'OUTBOX_RETENTION_DAYS', 30, 1, 3650),
-    registryTokenFile,
+    registryTokenFile: registry.tokenFile,
     registryRetryMaxMs: envInt(env, 'REGISTRY_RETRY_MAX_MS', 5000, 100, 600_000),
-    adminAddress,
-    adminTokenFile,
+    adminAddress: admin.address,
+    adminTokenFile: admin.tokenFile,
     adminRetryMaxMs: envInt(env, 'ADMIN_RETRY_MAX_MS', 5000, 100, 600_000),
   };
-}
-
-/** A production carrier never holds the signing key: it is given a token for each service it calls. */
-function requireTokenInProduction(
-  env: Env,
-  address: string | undefined,
-  tokenFile: string | undefined,
-  variable: string,
-  peer: string,
-): void {
-  if (address !== undefined && tokenFile === undefined && envOptional(env, 'NODE_ENV') === 'production') {
-    throw new ConfigError(variable, `is required in production to call ${peer}`);
-  }
 }

@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '@app/domain';
+import { PeriodicSweep } from '@app/persistence';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { OutboxRepository } from './outbox.repository';
 
@@ -8,26 +9,17 @@ const DAY_MS = 86_400_000;
 
 /** Keeps the outbox small: delivered messages go after OUTBOX_RETENTION_DAYS; pending and failed ones stay. */
 @Injectable()
-export class OutboxJanitor implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(OutboxJanitor.name);
-  private timer: NodeJS.Timeout | null = null;
-
+export class OutboxJanitor extends PeriodicSweep {
   constructor(
     private readonly outbox: OutboxRepository,
     @Inject(CARRIER_CONFIG) private readonly config: CarrierConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  onModuleInit(): void {
-    this.timer = setInterval(
-      () => void this.prune().catch((e: Error) => this.logger.warn(`outbox pruning failed: ${e.message}`)),
-      EVERY_MS,
-    );
-    this.timer.unref();
+  ) {
+    super({ name: OutboxJanitor.name, everyMs: EVERY_MS, failure: 'outbox pruning failed' });
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+  protected sweep(): Promise<number> {
+    return this.prune();
   }
 
   async prune(): Promise<number> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { RegistryMark } from '@app/domain';
+import { readRegistryCursor, storeAtRegistryCursor } from '@app/persistence';
 
 export interface RegistryStatusRow {
   msisdn: string;
@@ -13,9 +14,8 @@ export interface RegistryStatusRow {
 export class RegistryLinkRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async cursor(): Promise<number> {
-    const rows: { version: string }[] = await this.dataSource.query(`SELECT version FROM registry_cursor WHERE id = 1`);
-    return Number(rows[0]?.version ?? 0);
+  cursor(): Promise<number> {
+    return readRegistryCursor(this.dataSource);
   }
 
   /**
@@ -24,7 +24,7 @@ export class RegistryLinkRepository {
    * overwrite newer ones, so a second follower (another replica) is harmless.
    */
   async store(statuses: RegistryStatusRow[], cursor: number): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
+    await storeAtRegistryCursor(this.dataSource, cursor, async (em) => {
       if (statuses.length > 0) {
         await em.query(
           `INSERT INTO registry_status (msisdn, status, version)
@@ -34,7 +34,6 @@ export class RegistryLinkRepository {
           [statuses.map((s) => s.msisdn), statuses.map((s) => s.status), statuses.map((s) => s.version)],
         );
       }
-      await em.query(`UPDATE registry_cursor SET version = GREATEST(version, $1) WHERE id = 1`, [cursor]);
     });
   }
 }

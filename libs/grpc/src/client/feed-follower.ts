@@ -1,5 +1,5 @@
 import { status as GrpcCode, type ClientReadableStream } from '@grpc/grpc-js';
-import type { Logger } from '@nestjs/common';
+import type { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { backoffDelay, pause } from './backoff';
 
 /** What a service does with a change feed (the registry's WatchChanges) it follows. */
@@ -116,8 +116,13 @@ export class FeedFollower<Change> {
 }
 
 /**
+<<<<<<< HEAD
  * A stream must live this long before its UNAUTHENTICATED end counts as its token expiring
  * rather than a refused token.
+=======
+ * A stream must live this long before its UNAUTHENTICATED end counts as its
+ * token expiring rather than a refused token.
+>>>>>>> dups2
  */
 const MIN_LIFE_BEFORE_RENEWAL_MS = 1000;
 
@@ -134,4 +139,52 @@ export function tokenExpiredOn(error: unknown, openForMs: number): boolean {
     error !== null &&
     (error as { code?: unknown }).code === GrpcCode.UNAUTHENTICATED
   );
+}
+
+/** The peer a FollowedFeed reads: whether it is called at all, and its feed after a version. */
+export interface ChangeFeedSource<Change> {
+  readonly enabled: boolean;
+  watchChanges(sinceVersion: number): ClientReadableStream<{ change?: Change }>;
+}
+
+/** The first reconnect of a FollowedFeed waits this long; later ones double up to its longest pause. */
+export const FEED_FIRST_RETRY_MS = 250;
+
+/**
+ * A service's follower of a peer's change feed (`version` orders its changes),
+ * for the life of the app: it starts after every module's init, so whatever the
+ * changes reach is loaded first, and only when the peer is configured; it stops
+ * at shutdown. The service says where the feed resumes (`cursor`) and what a
+ * batch does (`apply`).
+ */
+export abstract class FollowedFeed<Change extends { version: number }>
+  implements FeedConsumer<Change>, OnApplicationBootstrap, OnModuleDestroy
+{
+  private readonly follower: FeedFollower<Change>;
+
+  protected constructor(
+    private readonly source: ChangeFeedSource<Change>,
+    options: { logger: Logger; maxRetryMs: number },
+  ) {
+    this.follower = new FeedFollower({
+      watch: (since) => this.source.watchChanges(since),
+      versionOf: (change) => Number(change.version),
+      consumer: this,
+      logger: options.logger,
+      firstRetryMs: FEED_FIRST_RETRY_MS,
+      maxRetryMs: options.maxRetryMs,
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.source.enabled) this.follower.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.follower.stop();
+  }
+
+  abstract cursor(): Promise<number>;
+
+  abstract apply(changes: Change[]): Promise<void>;
 }

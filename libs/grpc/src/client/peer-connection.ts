@@ -1,36 +1,53 @@
 import type { EventEmitter } from 'node:events';
-import { connectivityState, status as GrpcStatus } from '@grpc/grpc-js';
+import { connectivityState, Metadata, status as GrpcStatus, type ClientReadableStream } from '@grpc/grpc-js';
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Env } from '@app/config';
+import type { registry } from '@app/contracts';
 import type { ServiceHealth } from '@app/observability';
 import { clientCredentials } from './client-credentials';
-import { createGrpcClient, type GrpcServiceClient } from './grpc-client';
-import { serviceTokenSource, type ServiceIdentity, type TokenFileSetting } from './service-token';
+import { createGrpcClient, unary, type GrpcServiceClient } from './grpc-client';
+import { serviceTokenSource, type ServiceIdentity } from './service-token';
 
 /** A dead peer under a live stream is noticed within about this long. */
 const KEEPALIVE_MS = 30_000;
 
+/** The services that our services call, by name: what PeerConnection needs to reach each. */
+export const PEERS = {
+  registry: {
+    service: 'fraud.registry.v1.RegistryService',
+    protoFile: 'fraud/registry/v1/registry.proto',
+    addressVariable: 'REGISTRY_ADDRESS',
+    tokenVariable: 'REGISTRY_TOKEN_FILE',
+  },
+  admin: {
+    service: 'fraud.admin.v1.AdminService',
+    protoFile: 'fraud/admin/v1/admin.proto',
+    addressVariable: 'ADMIN_ADDRESS',
+    tokenVariable: 'ADMIN_TOKEN_FILE',
+  },
+} as const;
+
+export type PeerName = keyof typeof PEERS;
+
 /** Which service a PeerConnection calls, and how. */
 export interface PeerSpec {
-  /** Fully-qualified gRPC service, and its proto file under PROTO_ROOT. */
-  service: string;
-  protoFile: string;
-  /** `host:port`; undefined: the peer is not called at all. */
+  /** The peer (PEERS): its gRPC service and proto file under PROTO_ROOT, and the variables that set where and how. */
+  peer: PeerName;
+  /** `host:port` (the peer's address variable); undefined: the peer is not called at all. */
   address: string | undefined;
-  /** The variable that sets the address, for the error when a call is made without one. */
-  addressVariable: string;
   /** Who calls: e.g. `carrier-ctcc` as `carrier:CTCC`. */
   identity: ServiceIdentity;
-  tokenFile: TokenFileSetting;
+  /** The file with the caller's token for the peer (the peer's token variable); undefined: minted. */
+  tokenFile: string | undefined;
   /** The longest pause between grpc-js reconnects while the peer is unreachable. */
   retryMaxMs: number;
   /** The caller's variables (ENV): its TLS settings (GRPC_*) and how it mints its own token. */
   env: Env;
   /**
-   * The peer as a dependency of this service (`registry`, `admin`), reported to
-   * `health` as reachable or not: a degraded service, never a stopped one.
+   * Told whether the peer, a dependency of this service under the peer's name,
+   * is reachable or not: a degraded service, never a stopped one.
    */
-  dependency?: { name: string; health: ServiceHealth | undefined };
+  health: ServiceHealth | undefined;
 }
 
 /** Call failures that mean the peer was not reached (or did not answer in time), not that it refused. */
@@ -44,14 +61,19 @@ const UNREACHED: ReadonlySet<number> = new Set([GrpcStatus.UNAVAILABLE, GrpcStat
  * stops the service with the variable's name.
  *
  * It also knows whether the peer is reachable, and tells the service's health
- * (`dependency`): down when the channel cannot connect or a call (`tracked`,
+ * (`health`): down when the channel cannot connect or a call (`tracked`,
  * `trackedStream`) fails unreached (UNAVAILABLE, DEADLINE_EXCEEDED), up again
  * when the channel connects or a call is answered.
  */
 export abstract class PeerConnection implements OnModuleInit, OnApplicationShutdown {
   private client: GrpcServiceClient | undefined;
+  private readonly peer: (typeof PEERS)[PeerName];
+  private readonly dependency: { name: PeerName; health: ServiceHealth } | undefined;
 
-  protected constructor(private readonly spec: PeerSpec) {}
+  protected constructor(private readonly spec: PeerSpec) {
+    this.peer = PEERS[spec.peer];
+    this.dependency = spec.health && { name: spec.peer, health: spec.health };
+  }
 
   get enabled(): boolean {
     return this.spec.address !== undefined;
@@ -60,13 +82,11 @@ export abstract class PeerConnection implements OnModuleInit, OnApplicationShutd
   onModuleInit(): void {
     const { address, retryMaxMs } = this.spec;
     if (address === undefined) return;
-    this.spec.dependency?.health?.declare(this.spec.dependency.name, {
-      critical: false,
-      detail: `connecting to ${address}`,
-    });
-    this.client = createGrpcClient(this.spec.service, this.spec.protoFile, address, {
+    this.dependency?.health.declare(this.dependency.name, { critical: false, detail: `connecting to ${address}` });
+    const tokenFile = { variable: this.peer.tokenVariable, file: this.spec.tokenFile };
+    this.client = createGrpcClient(this.peer.service, this.peer.protoFile, address, {
       credentials: clientCredentials(this.spec.env),
-      token: serviceTokenSource(this.spec.identity, this.spec.tokenFile, this.spec.env),
+      token: serviceTokenSource(this.spec.identity, tokenFile, this.spec.env),
       channelOptions: {
         // grpc-js would otherwise wait up to 2 minutes between reconnects after a long outage.
         'grpc.initial_reconnect_backoff_ms': Math.min(1000, retryMaxMs),
@@ -75,7 +95,7 @@ export abstract class PeerConnection implements OnModuleInit, OnApplicationShutd
         'grpc.keepalive_timeout_ms': 10_000,
       },
     });
-    if (this.spec.dependency?.health) this.watch(this.client.getChannel(), address);
+    if (this.dependency) this.watch(this.client.getChannel(), address);
   }
 
   onApplicationShutdown(): void {
@@ -83,7 +103,7 @@ export abstract class PeerConnection implements OnModuleInit, OnApplicationShutd
   }
 
   protected channel(): GrpcServiceClient {
-    if (!this.client) throw new Error(`${this.spec.addressVariable} is not set: ${this.spec.service} is not called`);
+    if (!this.client) throw new Error(`${this.peer.addressVariable} is not set: ${this.peer.service} is not called`);
     return this.client;
   }
 
@@ -96,6 +116,13 @@ export abstract class PeerConnection implements OnModuleInit, OnApplicationShutd
     return call;
   }
 
+  /** A unary call of `method` (e.g. SubmitFlags) due within `deadlineMs`, tracked as above. */
+  protected trackedUnary<Response>(method: string, request: object, deadlineMs: number): Promise<Response> {
+    const name = method[0].toLowerCase() + method.slice(1);
+    const deadline = Date.now() + deadlineMs;
+    return this.tracked(method, unary<Response>(this.channel(), name, request, new Metadata(), { deadline }));
+  }
+
   /** A stream whose first answer, or failure, tells whether the peer is reachable. */
   protected trackedStream<S extends EventEmitter>(what: string, stream: S): S {
     stream.on('metadata', () => this.reachable(`${what} open`));
@@ -104,8 +131,8 @@ export abstract class PeerConnection implements OnModuleInit, OnApplicationShutd
   }
 
   /**
-   * Follows the channel's connectivity for good: READY is reachable, TRANSIENT_FAILURE not;
-   * ends when the channel shuts down.
+   * Follows the channel's connectivity for good: READY is reachable,
+   * TRANSIENT_FAILURE not; ends when the channel shuts down.
    */
   private watch(channel: ReturnType<GrpcServiceClient['getChannel']>, address: string): void {
     const state = channel.getConnectivityState(false);
@@ -124,12 +151,28 @@ export abstract class PeerConnection implements OnModuleInit, OnApplicationShutd
   }
 
   private reachable(detail: string): void {
-    const dependency = this.spec.dependency;
-    dependency?.health?.report(dependency.name, true, detail);
+    this.dependency?.health.report(this.dependency.name, true, detail);
   }
 
   private unreachable(detail: string): void {
-    const dependency = this.spec.dependency;
-    dependency?.health?.report(dependency.name, false, detail);
+    this.dependency?.health.report(this.dependency.name, false, detail);
+  }
+}
+
+/** The registry as a peer: its change feed, which the carriers and the administration follow. */
+export abstract class RegistryPeerConnection extends PeerConnection {
+  protected constructor(spec: Omit<PeerSpec, 'peer'>) {
+    super({ ...spec, peer: 'registry' });
+  }
+
+  /** Every status change after `sinceVersion`, then live; the caller cancels it. */
+  watchChanges(sinceVersion: number): ClientReadableStream<registry.WatchChangesResponse> {
+    const client = this.channel() as unknown as {
+      watchChanges(
+        request: registry.WatchChangesRequest,
+        metadata: Metadata,
+      ): ClientReadableStream<registry.WatchChangesResponse>;
+    };
+    return this.trackedStream('WatchChanges', client.watchChanges({ sinceVersion }, new Metadata()));
   }
 }

@@ -8,6 +8,7 @@ import {
   KEY_OPTION,
   positionals,
   stringOption,
+  stringOptions,
   wholeNumber,
   type Command,
 } from '../command';
@@ -36,12 +37,7 @@ export const cellsCommand: Command = {
     "  --expires-in-days N    how long it stays listed (default: the province's setting)",
     KEY_HELP,
   ],
-  options: {
-    reason: { type: 'string' },
-    source: { type: 'string' },
-    'expires-in-days': { type: 'string' },
-    ...KEY_OPTION,
-  },
+  options: { ...stringOptions('reason', 'source', 'expires-in-days'), ...KEY_OPTION },
   async run(ctx, args) {
     const sub =
       args.positionals.length === 0

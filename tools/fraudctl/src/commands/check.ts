@@ -1,7 +1,7 @@
 import type { carrier, registry } from '@app/contracts';
 import { callVerdict, numberStatus } from '@app/contracts/codecs';
 import { CARRIER_IDS } from '@app/domain';
-import { number, positionals, stringOption, type Command } from '../command';
+import { number, positionals, stringOption, stringOptions, type Command } from '../command';
 import { parseCarrierId } from '../context';
 import { UsageError } from '../errors';
 import { enumLabel, fields, table } from '../output';
@@ -27,7 +27,7 @@ export const checkCommand: Command = {
     '  --from NUMBER          the caller',
     '  --to NUMBER            the callee',
   ],
-  options: { carrier: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
+  options: stringOptions('carrier', 'from', 'to'),
   async run(ctx, args) {
     const carrierText = stringOption(args.values, 'carrier');
     const from = stringOption(args.values, 'from');

@@ -9,6 +9,7 @@ import {
   positionals,
   requiredOption,
   stringOption,
+  stringOptions,
   wholeNumber,
   type Command,
 } from '../command';
@@ -48,14 +49,7 @@ export const directivesCommand: Command = {
     KEY_HELP,
   ],
   options: {
-    carrier: { type: 'string' },
-    state: { type: 'string' },
-    number: { type: 'string' },
-    limit: { type: 'string' },
-    'page-token': { type: 'string' },
-    kind: { type: 'string' },
-    reason: { type: 'string' },
-    'expires-in-hours': { type: 'string' },
+    ...stringOptions('carrier', 'state', 'number', 'limit', 'page-token', 'kind', 'reason', 'expires-in-hours'),
     ...KEY_OPTION,
   },
   async run(ctx, args) {

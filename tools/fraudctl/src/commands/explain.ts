@@ -1,6 +1,6 @@
 import type { carrier, common } from '@app/contracts';
 import { action, numberStatus, usageProfile } from '@app/contracts/codecs';
-import { choice, number, positionals, stringOption, type Command } from '../command';
+import { choice, number, positionals, stringOption, stringOptions, type Command } from '../command';
 import { enumLabel, fields, formatTime, table, wrap } from '../output';
 import { CARRIER_OPTION_HELP, ownerOf, type Owner } from '../owner';
 
@@ -27,7 +27,7 @@ export const explainCommand: Command = {
     '  --purpose TEXT         why you look, recorded in the audit log (default "operator explain")',
     '  --lang en|zh           language of reasons and next steps (default en)',
   ],
-  options: { carrier: { type: 'string' }, purpose: { type: 'string' }, lang: { type: 'string' } },
+  options: stringOptions('carrier', 'purpose', 'lang'),
   async run(ctx, args) {
     const [text] = positionals(args, ['number'], 'explain');
     const lang = choice(stringOption(args.values, 'lang') ?? 'en', LANGUAGES, '--lang', 'explain');
@@ -90,7 +90,8 @@ function nextSteps(text: string, lang: Language): string[] {
 function decisionLines(d: carrier.Decision, ordinal: number, lang: Language): string[] {
   const step = `${enumLabel(d.previous, action)} -> ${enumLabel(d.action, action)}`;
   const lines = [
-    `#${ordinal}  ${formatTime(d.at)}  ${step}  score ${d.score.toFixed(2)}  policy ${d.policy}${d.shadow ? '  (shadow)' : ''}`,
+    `#${ordinal}  ${formatTime(d.at)}  ${step}  score ${d.score.toFixed(2)}  ` +
+      `policy ${d.policy}${d.shadow ? '  (shadow)' : ''}`,
   ];
   if (d.reasons.length > 0) {
     lines.push('    Reasons:');

@@ -10,10 +10,11 @@ import {
   positionals,
   requiredOption,
   stringOption,
+  stringOptions,
   type Command,
 } from '../command';
 import { UsageError } from '../errors';
-import { enumLabel, fields } from '../output';
+import { enumLabel, fields, replayedRow } from '../output';
 
 const ACTIONS = ['verify', 'clear'] as const;
 const OUTCOME = { verify: VerificationOutcome.Confirmed, clear: VerificationOutcome.Cleared } as const;
@@ -35,7 +36,7 @@ export const policeCommand: Command = {
     '  --note TEXT            a note kept with the verification',
     KEY_HELP,
   ],
-  options: { case: { type: 'string' }, note: { type: 'string' }, ...KEY_OPTION },
+  options: { ...stringOptions('case', 'note'), ...KEY_OPTION },
   async run(ctx, args) {
     if (args.positionals.length === 0) throw new UsageError('missing verify or clear', 'police');
     const action = choice(args.positionals[0], ACTIONS, 'the police action', 'police');
@@ -56,7 +57,7 @@ export const policeCommand: Command = {
         ['status', enumLabel(answer.status, numberStatus)],
         ['version', String(answer.version)],
         ['case', request.caseId],
-        ...(answer.replayed ? ([['replayed', 'yes (same --key)']] as [string, string][]) : []),
+        ...replayedRow(answer.replayed),
       ]),
     );
   },

@@ -1,5 +1,12 @@
 import type { carrier } from '@app/contracts';
-import { action, declarationOutcome, reactivationOutcome, reportCategory, usageProfile } from '@app/contracts/codecs';
+import {
+  action,
+  declarationOutcome,
+  reactivationOutcome,
+  reportCategory,
+  usageProfile,
+  type EnumCodec,
+} from '@app/contracts/codecs';
 import { ReportCategory, ValidationError } from '@app/domain';
 import { parseNationalId } from '../../../../apps/carrier/src/reactivation/national-id';
 import {
@@ -11,19 +18,21 @@ import {
   positionals,
   requiredOption,
   stringOption,
+  stringOptions,
   type Command,
 } from '../command';
 import { invalidArgument } from '../context';
 import { CliError } from '../errors';
 import { ExitCode } from '../exit-codes';
-import { enumLabel, fields } from '../output';
-import { CARRIER_OPTION_HELP, ownerOf } from '../owner';
+import { enumLabel, fields, replayedRow } from '../output';
+import { callOwner, CARRIER_OPTION_HELP, ownerOf, type Owner } from '../owner';
 
 /** Carrier-side commands for one subscriber: a complaint, a re-activation, a declared work profile. */
 
 /** What a CONFIRMED_FRAUD answer means for whoever reads it at the counter. */
 const CONFIRMED_FRAUD_NOTE =
-  'police-confirmed fraud in the registry: nothing changed, only a police clearance restores the number (the subscriber asks the police to review the case)';
+  'police-confirmed fraud in the registry: nothing changed, only a police clearance restores the number ' +
+  '(the subscriber asks the police to review the case)';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -43,13 +52,7 @@ export const reportCommand: Command = {
     "  --carrier ID           the reporter's carrier (default: its owner, from the admin's GetOwner)",
     KEY_HELP,
   ],
-  options: {
-    by: { type: 'string' },
-    category: { type: 'string' },
-    at: { type: 'string' },
-    carrier: { type: 'string' },
-    ...KEY_OPTION,
-  },
+  options: { ...stringOptions('by', 'category', 'at', 'carrier'), ...KEY_OPTION },
   async run(ctx, args) {
     const [reportedText] = positionals(args, ['reported'], 'report');
     const reported = number(reportedText, 'reported');
@@ -77,7 +80,8 @@ export const reportCommand: Command = {
     const refusal = answer.rejections[0];
     if (answer.rejected > 0 || refusal) {
       throw new CliError(
-        `carrier ${owner.carrier} refused the report: ${refusal ? `${refusal.field}: ${refusal.reason}` : 'no reason given'}`,
+        `carrier ${owner.carrier} refused the report: ` +
+          (refusal ? `${refusal.field}: ${refusal.reason}` : 'no reason given'),
         ExitCode.InvalidArgument,
       );
     }
@@ -120,10 +124,8 @@ export const reactivateCommand: Command = {
     KEY_HELP,
   ],
   options: {
-    'national-id': { type: 'string' },
-    reference: { type: 'string' },
+    ...stringOptions('national-id', 'reference', 'carrier'),
     'not-verified': { type: 'boolean' },
-    carrier: { type: 'string' },
     ...KEY_OPTION,
   },
   async run(ctx, args) {
@@ -145,25 +147,9 @@ export const reactivateCommand: Command = {
       nationalId: nationalIdText,
       idVerified: args.values['not-verified'] !== true,
     };
-    const answer = await ctx.call<carrier.ReactivateResponse>(
-      ctx.carrier(owner.carrier),
-      `carrier:${owner.carrier}`,
-      'reactivate',
-      request,
-    );
+    const answer = await callOwner<carrier.ReactivateResponse>(ctx, owner, 'reactivate', request);
     if (ctx.json) return ctx.printJson({ carrier: owner.carrier, ...answer });
-    ctx.print(
-      fields([
-        ['number', answer.msisdn],
-        ['carrier', owner.carrier],
-        ['outcome', enumLabel(answer.outcome, reactivationOutcome)],
-        ['state', enumLabel(answer.state, action)],
-        ...(reactivationOutcome.tryFromWire(answer.outcome) === 'CONFIRMED_FRAUD'
-          ? ([['note', CONFIRMED_FRAUD_NOTE]] as [string, string][])
-          : []),
-        ...(answer.replayed ? ([['replayed', 'yes (same --key)']] as [string, string][]) : []),
-      ]),
-    );
+    ctx.print(counterAnswer(answer, owner, reactivationOutcome, ['state', enumLabel(answer.state, action)]));
   },
 };
 
@@ -171,7 +157,8 @@ export const declareProfileCommand: Command = {
   name: 'declare-profile',
   summary: "record an employer's attestation of a number's work use (courier, delivery, ...)",
   help: [
-    'usage: fraudctl declare-profile <number> <courier|delivery|logistics|enterprise|none> --attested-by WHO --reference REF [--carrier ID]',
+    'usage: fraudctl declare-profile <number> <courier|delivery|logistics|enterprise|none> ' +
+      '--attested-by WHO --reference REF [--carrier ID]',
     '',
     "Declares the number's usage profile with the owning carrier (DeclareProfile,",
     "carrier:<ID> role; audited): a declared courier's call volume is weighed",
@@ -180,17 +167,13 @@ export const declareProfileCommand: Command = {
     'CONFIRMED_FRAUD (recorded, nothing changed).',
     '',
     'Options:',
-    '  --attested-by WHO      the employer or platform attesting, e.g. "SF Express Chengdu depot" (the carrier requires it)',
+    '  --attested-by WHO      the employer or platform attesting, e.g. "SF Express Chengdu depot" ' +
+      '(the carrier requires it)',
     '  --reference REF        their reference for the attestation (the carrier requires it)',
     CARRIER_OPTION_HELP,
     KEY_HELP,
   ],
-  options: {
-    'attested-by': { type: 'string' },
-    reference: { type: 'string' },
-    carrier: { type: 'string' },
-    ...KEY_OPTION,
-  },
+  options: { ...stringOptions('attested-by', 'reference', 'carrier'), ...KEY_OPTION },
   async run(ctx, args) {
     const [text, profileText] = positionals(args, ['number', 'profile'], 'declare-profile');
     const msisdn = number(text, 'number');
@@ -203,24 +186,36 @@ export const declareProfileCommand: Command = {
       attestedBy: stringOption(args.values, 'attested-by') ?? '',
       attestationReference: stringOption(args.values, 'reference') ?? '',
     };
-    const answer = await ctx.call<carrier.DeclareProfileResponse>(
-      ctx.carrier(owner.carrier),
-      `carrier:${owner.carrier}`,
-      'declareProfile',
-      request,
-    );
+    const answer = await callOwner<carrier.DeclareProfileResponse>(ctx, owner, 'declareProfile', request);
     if (ctx.json) return ctx.printJson({ carrier: owner.carrier, ...answer });
     ctx.print(
-      fields([
-        ['number', answer.msisdn],
-        ['carrier', owner.carrier],
-        ['outcome', enumLabel(answer.outcome, declarationOutcome)],
-        ['profile', enumLabel(answer.profile, usageProfile).toLowerCase()],
-        ...(declarationOutcome.tryFromWire(answer.outcome) === 'CONFIRMED_FRAUD'
-          ? ([['note', CONFIRMED_FRAUD_NOTE]] as [string, string][])
-          : []),
-        ...(answer.replayed ? ([['replayed', 'yes (same --key)']] as [string, string][]) : []),
+      counterAnswer(answer, owner, declarationOutcome, [
+        'profile',
+        enumLabel(answer.profile, usageProfile).toLowerCase(),
       ]),
     );
   },
 };
+
+/**
+ * The answer to a subscriber's request at the owning carrier's counter: the
+ * number, the carrier, the outcome and what it left (`detail`), with a note when
+ * police-confirmed fraud stopped it.
+ */
+function counterAnswer(
+  answer: { msisdn: string; outcome: string; replayed: boolean },
+  owner: Owner,
+  outcomes: Pick<EnumCodec<string, string>, 'name' | 'tryFromWire'>,
+  detail: [string, string],
+): string[] {
+  return fields([
+    ['number', answer.msisdn],
+    ['carrier', owner.carrier],
+    ['outcome', enumLabel(answer.outcome, outcomes)],
+    detail,
+    ...(outcomes.tryFromWire(answer.outcome) === 'CONFIRMED_FRAUD'
+      ? [['note', CONFIRMED_FRAUD_NOTE] as [string, string]]
+      : []),
+    ...replayedRow(answer.replayed),
+  ]);
+}

@@ -1,7 +1,7 @@
 import { CARRIER_IDS } from '../../../../libs/domain/src/carriers';
 import { mintToken, parseTtl, TtlError } from '../../../../libs/grpc/src/auth/mint';
 import { RoleError } from '../../../../libs/grpc/src/auth/roles';
-import { positionals, stringOption, type Command } from '../command';
+import { positionals, stringOption, stringOptions, type Command } from '../command';
 import { UsageError } from '../errors';
 
 export const tokenCommand: Command = {
@@ -19,7 +19,7 @@ export const tokenCommand: Command = {
     '  --ttl DURATION         3600, 45s, 30m, 8h or 2d; at most 30 days (default 8h)',
     '  --subject SUB          who the token names (default derived from the role, e.g. carrier-cmcc)',
   ],
-  options: { ttl: { type: 'string' }, subject: { type: 'string' } },
+  options: stringOptions('ttl', 'subject'),
   async run(ctx, args) {
     const [role] = positionals(args, ['role'], 'token');
     const ttl = stringOption(args.values, 'ttl') ?? '8h';

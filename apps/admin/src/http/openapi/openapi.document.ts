@@ -78,6 +78,23 @@ const range = [
 ];
 const badRange = error('A malformed day, `to` before `from`, more than 366 days, or an unknown carrier.');
 const csv = (description: string) => ({ description, content: { 'text/csv': { schema: { type: 'string' } } } });
+
+/** An oversight read (admin, analysts, carriers) over a day range: `answer` on 200, 400 for a bad range. */
+function oversightRead(
+  summary: string,
+  description: string | undefined,
+  answer: Operation['responses'][string],
+): { get: Operation } {
+  return {
+    get: guarded([ADMIN, ANALYST, CARRIER], {
+      summary,
+      ...(description === undefined ? {} : { description }),
+      parameters: range,
+      responses: { '200': answer, '400': badRange },
+    }),
+  };
+}
+
 const page = [
   query('pageSize', 'Items per page (capped by the server).', { type: 'integer' }),
   query('pageToken', 'From the previous page’s nextPageToken.'),
@@ -89,9 +106,11 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     title: 'fraud-numbers: provincial administration (dashboard API)',
     version: '1',
     description:
-      'The JSON API behind the analysts’ dashboard. Send `authorization: Bearer <token>` (a role token, e.g. from `npm run token`). ' +
+      'The JSON API behind the analysts’ dashboard. ' +
+      'Send `authorization: Bearer <token>` (a role token, e.g. from `npm run token`). ' +
       'Bodies follow proto3’s JSON mapping of fraud.admin.v1 (enums by name, times as RFC 3339 strings). ' +
-      'Errors are `{error, message, field}` with 400, 401, 403, 404, 409, 412, 429 or 503; anything unexpected is 500 "internal error".',
+      'Errors are `{error, message, field}` with 400, 401, 403, 404, 409, 412, 429 or 503; ' +
+      'anything unexpected is 500 "internal error".',
   },
   paths: {
     '/api/me': {
@@ -106,44 +125,35 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         responses: { '200': ok('Reasons') },
       }),
     },
-    '/api/oversight': {
-      get: guarded([ADMIN, ANALYST, CARRIER], {
-        summary: 'Oversight figures',
-        description:
-          'Per day, carrier, policy and reason: warnings, restrictions, suspensions, restorations; each carrier’s mistaken-kill rate and time to restore; top numbers by corroborated reports; numbers flagged by more than one carrier.',
-        parameters: range,
-        responses: { '200': ok('Oversight'), '400': badRange },
-      }),
-    },
-    '/api/oversight/series': {
-      get: guarded([ADMIN, ANALYST, CARRIER], {
-        summary: 'Daily series per carrier, for the charts',
-        parameters: range,
-        responses: { '200': ok('OversightSeries'), '400': badRange },
-      }),
-    },
-    '/api/oversight.csv': {
-      get: guarded([ADMIN, ANALYST, CARRIER], {
-        summary: 'The per-reason table as CSV',
-        description: 'Columns: day, carrier, policy, reason, warnings, restrictions, suspensions, restorations.',
-        parameters: range,
-        responses: { '200': csv('One line per row of `rows`, after a header line.'), '400': badRange },
-      }),
-    },
-    '/api/quality.csv': {
-      get: guarded([ADMIN, ANALYST, CARRIER], {
-        summary: 'Mistaken-kill rates and time to restore as CSV',
-        description:
-          'Columns: carrier, reason, suspensions, mistaken, mistaken_kill_rate, restore_hours_p50, restore_hours_p90; reason ALL is the carrier’s total.',
-        parameters: range,
-        responses: { '200': csv('Each carrier’s totals, then one line per reason.'), '400': badRange },
-      }),
-    },
+    '/api/oversight': oversightRead(
+      'Oversight figures',
+      'Per day, carrier, policy and reason: warnings, restrictions, suspensions, restorations; ' +
+        'each carrier’s mistaken-kill rate and time to restore; top numbers by corroborated reports; ' +
+        'numbers flagged by more than one carrier.',
+      ok('Oversight'),
+    ),
+    '/api/oversight/series': oversightRead(
+      'Daily series per carrier, for the charts',
+      undefined,
+      ok('OversightSeries'),
+    ),
+    '/api/oversight.csv': oversightRead(
+      'The per-reason table as CSV',
+      'Columns: day, carrier, policy, reason, warnings, restrictions, suspensions, restorations.',
+      csv('One line per row of `rows`, after a header line.'),
+    ),
+    '/api/quality.csv': oversightRead(
+      'Mistaken-kill rates and time to restore as CSV',
+      'Columns: carrier, reason, suspensions, mistaken, mistaken_kill_rate, restore_hours_p50, restore_hours_p90; ' +
+        'reason ALL is the carrier’s total.',
+      csv('Each carrier’s totals, then one line per reason.'),
+    ),
     '/api/numbers/{msisdn}': {
       get: guarded([ADMIN, ANALYST, POLICE], {
         summary: 'Look a number up across carriers (audited)',
         description:
-          'Owner, every carrier’s decisions (newest first), directives and the case. Every call, refused or not, is in the audit log with the number and the purpose.',
+          'Owner, every carrier’s decisions (newest first), directives and the case. ' +
+          'Every call, refused or not, is in the audit log with the number and the purpose.',
         parameters: [
           path('msisdn', 'E.164 or 11 national digits.'),
           query('purpose', 'Why the number is looked up (audited).', { type: 'string' }, true),

@@ -1,7 +1,7 @@
 /**
  * What went wrong, in terms every transport understands. Each feature declares
- * its codes with their kinds in one table (`errorCodes`); libs/grpc maps kinds to
- * gRPC status codes in one place, the admin's HTTP filter to HTTP statuses.
+ * its codes with their kinds in one table (`errorCodes`); libs/grpc maps each kind
+ * to its gRPC status code and HTTP status in one table (STATUS_OF_KIND).
  */
 export enum ErrorKind {
   InvalidArgument = 'INVALID_ARGUMENT',
@@ -51,7 +51,10 @@ export interface FeatureErrorClass<Code extends string> {
  * A feature's errors as data: each code with the kind it is answered as. The
  * class it gives is named `name` and raised with a code of the table:
  *
- *   export const CellsError = errorCodes('CellsError', { KEY_REUSED: ErrorKind.AlreadyExists, NOT_LISTED: ErrorKind.NotFound });
+ *   export const CellsError = errorCodes('CellsError', {
+ *     KEY_REUSED: ErrorKind.AlreadyExists,
+ *     NOT_LISTED: ErrorKind.NotFound,
+ *   });
  *   throw new CellsError('NOT_LISTED', `${cell} is not on the high-risk cell list`, 'cell');
  */
 export function errorCodes<Code extends string>(

@@ -12,3 +12,5 @@ export * from './migrations';
 export * from './persistence.module';
 export * from './transaction-guard';
 export * from './idempotent-write';
+export * from './idempotent-request';
+export * from './keyed-rows';

@@ -14,3 +14,4 @@ export * from './transaction-guard';
 export * from './idempotent-write';
 export * from './idempotent-request';
 export * from './keyed-rows';
+export * from './sql-migration';

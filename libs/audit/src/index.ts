@@ -8,6 +8,7 @@ export * from './audit.repository';
 export * from './create-audit-log.migration';
 export * from './normalise-audit-targets.migration';
 export * from './audited.decorator';
+export * from './number-call.decorator';
 export * from './audit.interceptor';
 export * from './audit-anchor';
 export * from './audit-anchor.repository';

@@ -1,7 +1,7 @@
 /**
  * What went wrong, in terms every transport understands. Each feature declares
- * its codes with their kinds in one table (`errorCodes`); libs/grpc maps kinds to
- * gRPC status codes in one place, the admin's HTTP filter to HTTP statuses.
+ * its codes with their kinds in one table (`errorCodes`); libs/grpc maps each kind
+ * to its gRPC status code and HTTP status in one table (STATUS_OF_KIND).
  */
 export enum ErrorKind {
   InvalidArgument = 'INVALID_ARGUMENT',

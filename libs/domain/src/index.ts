@@ -4,6 +4,7 @@ export * from './text';
 export * from './msisdn';
 export * from './cell';
 export * from './paging';
+export * from './purpose';
 export * from './number-map';
 export * from './registry/number-status';
 export * from './registry/flag';

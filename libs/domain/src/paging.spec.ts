@@ -1,28 +1,59 @@
-import { decodeTimeIdPageToken, encodePageToken, timeIdPage } from './paging';
-import { ValidationError } from './errors';
+import { ValidationError, ValidationErrorCode } from './errors';
+import { decodePageToken, decodeTimePosition, encodePageToken, pageAfter } from './paging';
 
-const row = (id: string, iso: string) => ({ id, when: new Date(iso) });
-const positionOf = (r: { id: string; when: Date }) => ({ at: r.when, id: r.id });
+describe(pageAfter.name, () => {
+  const rows = [
+    { at: new Date('2025-01-01T00:00:00Z'), id: '1' },
+    { at: new Date('2025-01-02T00:00:00Z'), id: '2' },
+    { at: new Date('2025-01-03T00:00:00Z'), id: '3' },
+  ];
+  const positionOf = (last: (typeof rows)[number]) => ({ t: last.at.toISOString(), i: last.id });
 
-describe('time and id keyset pages', () => {
-  it('answers the first rows and the token of the row that ends the page when there are more', () => {
-    const rows = [row('c', '2024-03-03T00:00:00Z'), row('b', '2024-03-02T00:00:00Z'), row('a', '2024-03-01T00:00:00Z')];
-    const page = timeIdPage(rows, 2, positionOf);
-    expect(page.items.map((r) => r.id)).toEqual(['c', 'b']);
-    expect(decodeTimeIdPageToken(page.nextPageToken)).toEqual({ at: new Date('2024-03-02T00:00:00Z'), id: 'b' });
+  it('keeps the page and gives the token of its last item when a row more was read', () => {
+    const page = pageAfter(rows, 2, positionOf);
+    expect(page.items).toEqual(rows.slice(0, 2));
+    expect(decodePageToken(page.nextPageToken, { t: 'string', i: 'string' })).toEqual({
+      t: '2025-01-02T00:00:00.000Z',
+      i: '2',
+    });
   });
 
-  it('answers no token on the last page', () => {
-    expect(timeIdPage([row('a', '2024-03-01T00:00:00Z')], 2, positionOf).nextPageToken).toBe('');
-    expect(timeIdPage([], 2, positionOf)).toEqual({ items: [], nextPageToken: '' });
+  it('gives no token on the last page', () => {
+    expect(pageAfter(rows, 3, positionOf)).toEqual({ items: rows, nextPageToken: '' });
+    expect(pageAfter([], 3, positionOf)).toEqual({ items: [], nextPageToken: '' });
+  });
+});
+
+describe(decodeTimePosition.name, () => {
+  it('reads the time, the id and the extra numbers of a token', () => {
+    const token = encodePageToken({ t: '2025-01-02T00:00:00.000Z', r: 1, i: '42' });
+    expect(decodeTimePosition<{ r: number }>(token, /^\d+$/, { r: 'number' })).toEqual({
+      at: new Date('2025-01-02T00:00:00Z'),
+      id: '42',
+      r: 1,
+    });
+    expect(decodeTimePosition(encodePageToken({ t: '2025-01-02T00:00:00.000Z', i: '42' }), /^\d+$/)).toEqual({
+      at: new Date('2025-01-02T00:00:00Z'),
+      id: '42',
+    });
   });
 
-  it('reads no position from no token, and refuses a token whose time is not a time', () => {
-    expect(decodeTimeIdPageToken(undefined)).toBeUndefined();
-    expect(decodeTimeIdPageToken('')).toBeUndefined();
-    const bad = encodePageToken({ at: 'yesterday', id: 'x' });
-    expect(() => decodeTimeIdPageToken(bad)).toThrow(ValidationError);
-    expect(() => decodeTimeIdPageToken(bad)).toThrow('is not a page token returned by this service');
-    expect(() => decodeTimeIdPageToken(encodePageToken({ at: 1, id: 'x' }))).toThrow(ValidationError);
+  it('answers undefined for no token', () => {
+    expect(decodeTimePosition(undefined, /^\d+$/)).toBeUndefined();
+    expect(decodeTimePosition('', /^\d+$/)).toBeUndefined();
+  });
+
+  it.each([
+    ['a time that is none', { t: 'yesterday', i: '42' }],
+    ['an id of another shape', { t: '2025-01-02T00:00:00.000Z', i: 'abc' }],
+    ['a missing extra number', { t: '2025-01-02T00:00:00.000Z', i: '42' }],
+  ])('refuses %s', (_what, position) => {
+    expect(() => decodeTimePosition(encodePageToken(position), /^\d+$/, { r: 'number' })).toThrow(
+      new ValidationError(
+        ValidationErrorCode.Malformed,
+        'page.page_token',
+        'is not a page token returned by this service',
+      ),
+    );
   });
 });

@@ -39,38 +39,47 @@ export function decodePageToken<T extends Record<string, string | number>>(
   return parsed as T;
 }
 
-/** Where a newest-first keyset page ended: the time and id of its last row. */
-export interface TimeIdPosition {
+/** A page of a list read one row more than the page: the row beyond says there is a next page. */
+export interface Page<T> {
+  items: T[];
+  nextPageToken: string;
+}
+
+/** The first `limit` of `rows` (read one more than the page), and the token of the position after the last of them. */
+export function pageAfter<T>(
+  rows: readonly T[],
+  limit: number,
+  positionOf: (last: T) => Record<string, string | number>,
+): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextPageToken: rows.length > limit && last !== undefined ? encodePageToken(positionOf(last)) : '' };
+}
+
+/** Where a page of a list in (time, id) order ended, as a page token carries it back. */
+export interface TimePosition {
   at: Date;
   id: string;
 }
 
-/** The position a page token of a newest-first list by time and id carries; undefined for the first page. */
-export function decodeTimeIdPageToken(
-  token: string | undefined,
-  field = 'page.page_token',
-): TimeIdPosition | undefined {
-  const position = decodePageToken<{ at: string; id: string }>(token, { at: 'string', id: 'string' }, field);
-  if (!position) return undefined;
-  const at = new Date(position.at);
-  if (Number.isNaN(at.getTime()))
-    throw new ValidationError(ValidationErrorCode.Malformed, field, 'is not a page token returned by this service');
-  return { at, id: position.id };
-}
-
 /**
- * A page out of `rows`, read `limit + 1` at a time: the first `limit` rows,
- * and the token of the next page when the extra row shows there is one ('' on
- * the last page).
+ * The (time, id) position of a page token ({ t, …, i }), its id matching `id`,
+ * with the numbers `extra` names besides; undefined for no token.
  */
-export function timeIdPage<T>(
-  rows: readonly T[],
-  limit: number,
-  positionOf: (row: T) => TimeIdPosition,
-): { items: T[]; nextPageToken: string } {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  if (rows.length <= limit || last === undefined) return { items, nextPageToken: '' };
-  const { at, id } = positionOf(last);
-  return { items, nextPageToken: encodePageToken({ at: at.toISOString(), id }) };
+export function decodeTimePosition<X extends Record<string, number> = Record<never, number>>(
+  token: string | undefined,
+  id: RegExp,
+  extra = {} as { [K in keyof X]: 'number' },
+  field = 'page.page_token',
+): (TimePosition & X) | undefined {
+  const shape = { t: 'string', ...extra, i: 'string' } as {
+    [K in keyof (X & { t: string; i: string })]: 'string' | 'number';
+  };
+  const position = decodePageToken<X & { t: string; i: string }>(token, shape, field);
+  if (!position) return undefined;
+  const at = new Date(position.t);
+  if (Number.isNaN(at.getTime()) || !id.test(position.i))
+    throw new ValidationError(ValidationErrorCode.Malformed, field, 'is not a page token returned by this service');
+  const { t: _time, i: _id, ...numbers } = position;
+  return { ...(numbers as unknown as X), at, id: position.i };
 }

@@ -11,6 +11,7 @@ export * from './server/bootstrap';
 export * from './server/client-limits';
 export * from './server/free-port';
 export * from './errors/grpc-exception.filter';
+export { httpStatusOfKind, STATUS_OF_KIND, type KindStatus } from './errors/error-kind-status';
 export * from './errors/transport-exception.filter';
 export * from './auth/roles';
 export * from './auth/token';

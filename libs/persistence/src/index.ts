@@ -14,3 +14,6 @@ export * from './transaction-guard';
 export * from './idempotent-write';
 export * from './registry-cursor';
 export * from './periodic-sweep';
+export * from './idempotent-request';
+export * from './keyed-rows';
+export * from './sql-migration';

@@ -9,3 +9,4 @@ export * from './eventually';
 export * from './service-client';
 export * from './service-harness';
 export * from './test-clock';
+export * from './migration-sql';

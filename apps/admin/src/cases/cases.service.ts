@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { caseStatus } from '@app/contracts';
 import {
-  decodeTimeIdPageToken,
+  decodeTimePosition,
+  pageAfter,
   pageSize,
-  timeIdPage,
   ValidationError,
   ValidationErrorCode,
   type Msisdn,
 } from '@app/domain';
 import { CaseStatus, type CaseFile } from './case';
+import { CASE_ID } from './case-id';
 import { CaseTracker } from './case-tracker.service';
 import { CasesRepository } from './cases.repository';
 
@@ -39,10 +40,10 @@ export class CasesService {
   async list(query: CaseQuery): Promise<CasePage> {
     const status = query.status ? caseStatusOf(query.status) : undefined;
     const limit = pageSize(query.pageSize, PAGE);
-    const position = decodeTimeIdPageToken(query.pageToken);
+    const position = decodeTimePosition(query.pageToken, CASE_ID);
     await this.tracker.catchUp();
     const rows = await this.cases.page(status, position && { openedAt: position.at, caseId: position.id }, limit + 1);
-    const { items, nextPageToken } = timeIdPage(rows, limit, (c) => ({ at: c.openedAt, id: c.caseId }));
+    const { items, nextPageToken } = pageAfter(rows, limit, (c) => ({ t: c.openedAt.toISOString(), i: c.caseId }));
     return { cases: items, nextPageToken };
   }
 

@@ -3,7 +3,7 @@ import { GrpcMethod, GrpcStreamMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { filter, map, type Observable } from 'rxjs';
 import { directiveKind, directiveStatus, type admin } from '@app/contracts';
-import { Audited } from '@app/audit';
+import { NumberCall } from '@app/audit';
 import { principalOf, RoleKind, Roles } from '@app/grpc';
 import { carrierOf } from '../carrier-scope';
 import type { DirectiveAck } from './directive';
@@ -21,10 +21,7 @@ export class DirectivesController implements Pick<
     private readonly streams: DirectiveStreams,
   ) {}
 
-  @GrpcMethod('AdminService', 'IssueDirective')
-  @Roles(RoleKind.Admin)
-  @Audited<admin.IssueDirectiveRequest>((request) => ({
-    target: request.msisdn,
+  @NumberCall<admin.IssueDirectiveRequest>('AdminService', 'IssueDirective', [RoleKind.Admin], (request) => ({
     detail: { kind: request.kind, idempotencyKey: request.idempotencyKey },
   }))
   async issueDirective(

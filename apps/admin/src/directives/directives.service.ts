@@ -4,10 +4,10 @@ import { DataSource, type EntityManager } from 'typeorm';
 import {
   CLOCK,
   contentHash,
-  decodeTimeIdPageToken,
+  decodeTimePosition,
   normaliseMsisdn,
+  pageAfter,
   pageSize,
-  timeIdPage,
   validateIdempotencyKey,
   ValidationError,
   ValidationErrorCode,
@@ -74,6 +74,8 @@ export interface AutomaticDirective {
   evidence: StoredEvidence;
 }
 
+/** A directive id as issued: a random UUID. */
+const DIRECTIVE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PAGE = { default: 50, max: 500 };
 const MAX_REASON = 500;
 const MAX_ACK_DETAIL = 2000;
@@ -153,9 +155,9 @@ export class DirectivesService {
       status: filter.status ? validateStatus(filter.status) : undefined,
     };
     const limit = pageSize(page.pageSize, PAGE);
-    const position = decodeTimeIdPageToken(page.pageToken);
+    const position = decodeTimePosition(page.pageToken, DIRECTIVE_ID);
     const rows = await this.directives.page(valid, position && { issuedAt: position.at, id: position.id }, limit + 1);
-    const { items, nextPageToken } = timeIdPage(rows, limit, (d) => ({ at: d.issuedAt, id: d.id }));
+    const { items, nextPageToken } = pageAfter(rows, limit, (d) => ({ t: d.issuedAt.toISOString(), i: d.id }));
     return { directives: items, nextPageToken };
   }
 

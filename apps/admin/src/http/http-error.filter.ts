@@ -1,5 +1,6 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { DomainError, ErrorKind, FeatureError } from '@app/domain';
+import { httpStatusOfKind } from '@app/grpc';
 
 /** The JSON body of every failed HTTP request. */
 export interface HttpErrorBody {
@@ -12,31 +13,7 @@ export interface HttpErrorBody {
 
 export const INTERNAL_ERROR_MESSAGE = 'internal error';
 
-/** The one place where a domain error kind becomes an HTTP status. */
-export function httpStatusOfKind(kind: ErrorKind): number {
-  switch (kind) {
-    case ErrorKind.InvalidArgument:
-      return 400;
-    case ErrorKind.Unauthenticated:
-      return 401;
-    case ErrorKind.PermissionDenied:
-      return 403;
-    case ErrorKind.NotFound:
-      return 404;
-    case ErrorKind.AlreadyExists:
-      return 409;
-    case ErrorKind.FailedPrecondition:
-      return 412;
-    case ErrorKind.ResourceExhausted:
-      return 429;
-    case ErrorKind.Unavailable:
-      return 503;
-    default: {
-      const unhandled: never = kind;
-      throw new Error(`no HTTP status for error kind ${String(unhandled)}`);
-    }
-  }
-}
+export { httpStatusOfKind };
 
 /** Names for the statuses Nest and Express raise themselves (unknown route, malformed JSON, body too large). */
 const HTTP_ERROR_NAMES: Readonly<Record<number, string>> = {

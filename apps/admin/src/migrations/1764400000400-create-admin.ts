@@ -1,16 +1,16 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { SqlMigration } from '@app/persistence';
 
 /**
  * The provincial administration's tables: every carrier's feed, number
  * ownership, directives with their delivery, the versioned high-risk cell list,
  * and cases. Per-number tables are keyed or indexed by number first.
  */
-export class CreateAdmin1764400000400 implements MigrationInterface {
+export class CreateAdmin1764400000400 extends SqlMigration {
   name = 'CreateAdmin1764400000400';
 
-  async up(q: QueryRunner): Promise<void> {
+  protected readonly upSql = [
     // Carrier feed: decisions (REPORT = an inter-network report on another carrier's number).
-    await q.query(`
+    `
       CREATE TABLE carrier_decision (
         carrier varchar(4) NOT NULL,
         decision_id varchar(64) NOT NULL,
@@ -24,18 +24,18 @@ export class CreateAdmin1764400000400 implements MigrationInterface {
         evidence jsonb NOT NULL,
         received_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (carrier, decision_id)
-      )`);
-    await q.query(`CREATE INDEX carrier_decision_msisdn_idx ON carrier_decision (msisdn, at)`);
-    await q.query(`CREATE INDEX carrier_decision_at_idx ON carrier_decision (at, carrier)`);
+      )`,
+    `CREATE INDEX carrier_decision_msisdn_idx ON carrier_decision (msisdn, at)`,
+    `CREATE INDEX carrier_decision_at_idx ON carrier_decision (at, carrier)`,
     // Feed items already taken, by their key: a retried feed adds nothing.
-    await q.query(`
+    `
       CREATE TABLE feed_item (
         carrier varchar(4) NOT NULL,
         idempotency_key varchar(160) NOT NULL,
         received_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (carrier, idempotency_key)
-      )`);
-    await q.query(`
+      )`,
+    `
       CREATE TABLE daily_count (
         carrier varchar(4) NOT NULL,
         day date NOT NULL,
@@ -44,17 +44,17 @@ export class CreateAdmin1764400000400 implements MigrationInterface {
         reason varchar(64) NOT NULL,
         count bigint NOT NULL,
         PRIMARY KEY (carrier, day, policy, action, reason)
-      )`);
+      )`,
     // Number portability: wins over the segment table.
-    await q.query(`
+    `
       CREATE TABLE ported_number (
         msisdn varchar(16) PRIMARY KEY,
         carrier varchar(4) NOT NULL,
         idempotency_key varchar(128) NOT NULL UNIQUE,
         set_by varchar(128) NOT NULL,
         set_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await q.query(`
+      )`,
+    `
       CREATE TABLE directive (
         id varchar(64) PRIMARY KEY,
         idempotency_key varchar(160) UNIQUE,
@@ -76,12 +76,10 @@ export class CreateAdmin1764400000400 implements MigrationInterface {
         acknowledged_at timestamptz,
         ack_detail text,
         ack_state varchar(10)
-      )`);
-    await q.query(
-      `CREATE INDEX directive_open_idx ON directive (carrier, issued_at) WHERE status IN ('PENDING', 'DELIVERED')`,
-    );
-    await q.query(`CREATE INDEX directive_msisdn_idx ON directive (msisdn, issued_at)`);
-    await q.query(`
+      )`,
+    `CREATE INDEX directive_open_idx ON directive (carrier, issued_at) WHERE status IN ('PENDING', 'DELIVERED')`,
+    `CREATE INDEX directive_msisdn_idx ON directive (msisdn, issued_at)`,
+    `
       CREATE TABLE high_risk_cell (
         cell varchar(40) PRIMARY KEY,
         reason text NOT NULL,
@@ -89,9 +87,9 @@ export class CreateAdmin1764400000400 implements MigrationInterface {
         added_by varchar(128) NOT NULL,
         added_at timestamptz NOT NULL,
         expires_at timestamptz NOT NULL
-      )`);
+      )`,
     // Every change to the list, with its version: the list's history and the changes' idempotency.
-    await q.query(`
+    `
       CREATE TABLE high_risk_cell_change (
         version bigserial PRIMARY KEY,
         idempotency_key varchar(160) NOT NULL UNIQUE,
@@ -103,9 +101,9 @@ export class CreateAdmin1764400000400 implements MigrationInterface {
         actor varchar(128) NOT NULL,
         at timestamptz NOT NULL DEFAULT now(),
         expires_at timestamptz
-      )`);
+      )`,
     // One case per suspension of a number, following it across carrier, province and police.
-    await q.query(`
+    `
       CREATE TABLE case_file (
         case_id varchar(64) PRIMARY KEY,
         msisdn varchar(16) NOT NULL,
@@ -116,25 +114,25 @@ export class CreateAdmin1764400000400 implements MigrationInterface {
         due_at timestamptz,
         resolved_at timestamptz,
         escalated_at timestamptz
-      )`);
-    await q.query(`CREATE INDEX case_file_msisdn_idx ON case_file (msisdn, opened_at)`);
-    await q.query(`CREATE INDEX case_file_open_idx ON case_file (due_at) WHERE status = 'OPEN'`);
-    await q.query(`
+      )`,
+    `CREATE INDEX case_file_msisdn_idx ON case_file (msisdn, opened_at)`,
+    `CREATE INDEX case_file_open_idx ON case_file (due_at) WHERE status = 'OPEN'`,
+    `
       CREATE TABLE case_event (
         id bigserial PRIMARY KEY,
         case_id varchar(64) NOT NULL REFERENCES case_file (case_id),
         at timestamptz NOT NULL,
         actor varchar(128) NOT NULL,
         what text NOT NULL
-      )`);
-    await q.query(`CREATE INDEX case_event_case_idx ON case_event (case_id, at)`);
+      )`,
+    `CREATE INDEX case_event_case_idx ON case_event (case_id, at)`,
     // How far the registry's change feed was read (police clearances start the case clocks).
-    await q.query(`CREATE TABLE registry_cursor (id smallint PRIMARY KEY CHECK (id = 1), version bigint NOT NULL)`);
-    await q.query(`INSERT INTO registry_cursor (id, version) VALUES (1, 0)`);
-  }
+    `CREATE TABLE registry_cursor (id smallint PRIMARY KEY CHECK (id = 1), version bigint NOT NULL)`,
+    `INSERT INTO registry_cursor (id, version) VALUES (1, 0)`,
+  ];
 
-  async down(q: QueryRunner): Promise<void> {
-    for (const table of [
+  protected readonly downSql = [
+    ...[
       'registry_cursor',
       'case_event',
       'case_file',
@@ -145,8 +143,6 @@ export class CreateAdmin1764400000400 implements MigrationInterface {
       'daily_count',
       'feed_item',
       'carrier_decision',
-    ]) {
-      await q.query(`DROP TABLE ${table}`);
-    }
-  }
+    ].map((table) => `DROP TABLE ${table}`),
+  ];
 }

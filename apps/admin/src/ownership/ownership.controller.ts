@@ -2,8 +2,8 @@ import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import type { admin } from '@app/contracts';
-import { Audited } from '@app/audit';
-import { principalOf, RoleKind, Roles } from '@app/grpc';
+import { NumberCall } from '@app/audit';
+import { principalOf, RoleKind } from '@app/grpc';
 import { OwnershipService } from './ownership.service';
 
 @Controller()
@@ -16,10 +16,7 @@ export class OwnershipController implements Pick<admin.AdminServiceController, '
     return this.ownership.getOwner(request.msisdn);
   }
 
-  @GrpcMethod('AdminService', 'SetPortedNumber')
-  @Roles(RoleKind.Admin)
-  @Audited<admin.SetPortedNumberRequest>((request) => ({
-    target: request.msisdn,
+  @NumberCall<admin.SetPortedNumberRequest>('AdminService', 'SetPortedNumber', [RoleKind.Admin], (request) => ({
     detail: { carrier: request.carrier, idempotencyKey: request.idempotencyKey },
   }))
   async setPortedNumber(

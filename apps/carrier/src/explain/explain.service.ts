@@ -3,8 +3,7 @@ import {
   CLOCK,
   msisdnKey,
   normaliseMsisdn,
-  ValidationError,
-  ValidationErrorCode,
+  validatePurpose,
   type Action,
   type Clock,
   type Msisdn,
@@ -31,7 +30,6 @@ export interface Explanation {
 
 /** The newest decisions shown; older ones are on ListDecisions. */
 export const MAX_EXPLAINED_DECISIONS = 50;
-const MAX_PURPOSE = 500;
 
 /** Customer service's view of a number: where it stands, why, and what the subscriber can do. */
 @Injectable()
@@ -45,15 +43,7 @@ export class ExplainService {
 
   async explain(query: { msisdn?: string; purpose?: string }): Promise<Explanation> {
     const msisdn = normaliseMsisdn(query.msisdn, 'msisdn');
-    const purpose = (query.purpose ?? '').trim();
-    if (!purpose)
-      throw new ValidationError(
-        ValidationErrorCode.Required,
-        'purpose',
-        'say why the number is looked at (e.g. "customer call 2024-0117"): it is audited',
-      );
-    if (purpose.length > MAX_PURPOSE)
-      throw new ValidationError(ValidationErrorCode.OutOfRange, 'purpose', `at most ${MAX_PURPOSE} characters`);
+    validatePurpose(query.purpose, 'the number is looked at (e.g. "customer call 2024-0117")');
 
     // The state as of now: a warning lapses after a quiet week even when no event says so.
     const now = this.clock.now().getTime();

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { SqlMigration } from '@app/persistence';
 import { DEFAULT_POLICY_V1, NAIVE_POLICY } from '@app/domain';
 
 /**
@@ -6,19 +6,19 @@ import { DEFAULT_POLICY_V1, NAIVE_POLICY } from '@app/domain';
  * decisions keep the evidence that produced them. Tables are keyed by number
  * first where they hold per-number data, so they shard by msisdn.
  */
-export class CreateCarrier1764400000200 implements MigrationInterface {
+export class CreateCarrier1764400000200 extends SqlMigration {
   name = 'CreateCarrier1764400000200';
 
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+  protected readonly upSql = [
+    `
       CREATE TABLE subscriber (
         msisdn varchar(16) PRIMARY KEY,
         activated_at timestamptz NOT NULL,
         real_name_verified boolean NOT NULL,
         profile varchar(12) NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await q.query(`
+      )`,
+    `
       CREATE TABLE policy (
         name varchar(40) NOT NULL,
         version integer NOT NULL,
@@ -26,8 +26,8 @@ export class CreateCarrier1764400000200 implements MigrationInterface {
         created_by varchar(128) NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (name, version)
-      )`);
-    await q.query(`
+      )`,
+    `
       CREATE TABLE policy_assignment (
         id bigserial PRIMARY KEY,
         mode varchar(12) NOT NULL CHECK (mode IN ('ACTIVE', 'SHADOW', 'SHADOW_OFF')),
@@ -37,8 +37,8 @@ export class CreateCarrier1764400000200 implements MigrationInterface {
         changed_by varchar(128) NOT NULL,
         changed_at timestamptz NOT NULL DEFAULT now(),
         FOREIGN KEY (name, version) REFERENCES policy (name, version)
-      )`);
-    await q.query(`
+      )`,
+    `
       CREATE TABLE decision (
         id char(32) PRIMARY KEY,
         msisdn varchar(16) NOT NULL,
@@ -51,10 +51,10 @@ export class CreateCarrier1764400000200 implements MigrationInterface {
         shadow boolean NOT NULL,
         evidence jsonb NOT NULL,
         recorded_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await q.query(`CREATE INDEX decision_msisdn_idx ON decision (msisdn, at DESC)`);
-    await q.query(`CREATE INDEX decision_at_idx ON decision (at DESC, id)`);
-    await q.query(`
+      )`,
+    `CREATE INDEX decision_msisdn_idx ON decision (msisdn, at DESC)`,
+    `CREATE INDEX decision_at_idx ON decision (at DESC, id)`,
+    `
       CREATE TABLE notice (
         id bigserial PRIMARY KEY,
         decision_id char(32) NOT NULL UNIQUE REFERENCES decision (id),
@@ -62,10 +62,10 @@ export class CreateCarrier1764400000200 implements MigrationInterface {
         at timestamptz NOT NULL,
         text text NOT NULL,
         sent_at timestamptz
-      )`);
-    await q.query(`CREATE INDEX notice_msisdn_idx ON notice (msisdn, at DESC)`);
-    await q.query(`CREATE INDEX notice_unsent_idx ON notice (id) WHERE sent_at IS NULL`);
-    await q.query(`
+      )`,
+    `CREATE INDEX notice_msisdn_idx ON notice (msisdn, at DESC)`,
+    `CREATE INDEX notice_unsent_idx ON notice (id) WHERE sent_at IS NULL`,
+    `
       CREATE TABLE outbox (
         id bigserial PRIMARY KEY,
         destination varchar(10) NOT NULL CHECK (destination IN ('REGISTRY', 'ADMIN')),
@@ -77,9 +77,9 @@ export class CreateCarrier1764400000200 implements MigrationInterface {
         attempts integer NOT NULL DEFAULT 0,
         last_error text,
         CONSTRAINT outbox_idempotency_uq UNIQUE (destination, idempotency_key)
-      )`);
-    await q.query(`CREATE INDEX outbox_pending_idx ON outbox (destination, id) WHERE delivered_at IS NULL`);
-    await q.query(`
+      )`,
+    `CREATE INDEX outbox_pending_idx ON outbox (destination, id) WHERE delivered_at IS NULL`,
+    `
       CREATE TABLE profile_declaration (
         id bigserial PRIMARY KEY,
         idempotency_key varchar(128) NOT NULL UNIQUE,
@@ -90,9 +90,9 @@ export class CreateCarrier1764400000200 implements MigrationInterface {
         attestation_reference varchar(200) NOT NULL,
         declared_by varchar(128) NOT NULL,
         declared_at timestamptz NOT NULL
-      )`);
-    await q.query(`CREATE INDEX profile_declaration_msisdn_idx ON profile_declaration (msisdn, declared_at DESC)`);
-    await q.query(`
+      )`,
+    `CREATE INDEX profile_declaration_msisdn_idx ON profile_declaration (msisdn, declared_at DESC)`,
+    `
       CREATE TABLE reactivation (
         id bigserial PRIMARY KEY,
         idempotency_key varchar(128) NOT NULL UNIQUE,
@@ -105,9 +105,9 @@ export class CreateCarrier1764400000200 implements MigrationInterface {
         outcome varchar(20) NOT NULL,
         performed_by varchar(128) NOT NULL,
         at timestamptz NOT NULL
-      )`);
-    await q.query(`CREATE INDEX reactivation_msisdn_idx ON reactivation (msisdn, at)`);
-    await q.query(`
+      )`,
+    `CREATE INDEX reactivation_msisdn_idx ON reactivation (msisdn, at)`,
+    `
       CREATE TABLE appeal (
         id bigserial PRIMARY KEY,
         idempotency_key varchar(128) NOT NULL UNIQUE,
@@ -118,31 +118,28 @@ export class CreateCarrier1764400000200 implements MigrationInterface {
         note text NOT NULL,
         resolved_by varchar(128) NOT NULL,
         at timestamptz NOT NULL
-      )`);
-    await q.query(`CREATE INDEX appeal_msisdn_idx ON appeal (msisdn, at)`);
+      )`,
+    `CREATE INDEX appeal_msisdn_idx ON appeal (msisdn, at)`,
     // The local copy of the registry, for call setup, and how far the change feed was read.
-    await q.query(
-      `CREATE TABLE registry_status (msisdn varchar(16) PRIMARY KEY, status varchar(12) NOT NULL, version bigint NOT NULL)`,
-    );
-    await q.query(`CREATE TABLE registry_cursor (id smallint PRIMARY KEY CHECK (id = 1), version bigint NOT NULL)`);
-    await q.query(`INSERT INTO registry_cursor (id, version) VALUES (1, 0)`);
-
+    'CREATE TABLE registry_status (msisdn varchar(16) PRIMARY KEY, status varchar(12) NOT NULL, ' +
+      'version bigint NOT NULL)',
+    `CREATE TABLE registry_cursor (id smallint PRIMARY KEY CHECK (id = 1), version bigint NOT NULL)`,
+    `INSERT INTO registry_cursor (id, version) VALUES (1, 0)`,
     // The two built-in policies as they were first shipped, as data; default is active.
-    for (const policy of [NAIVE_POLICY, DEFAULT_POLICY_V1]) {
-      await q.query(`INSERT INTO policy (name, version, document, created_by) VALUES ($1, $2, $3, 'built-in')`, [
-        policy.name,
-        policy.version,
-        JSON.stringify(policy),
-      ]);
-    }
-    await q.query(
-      `INSERT INTO policy_assignment (mode, name, version, reason, changed_by) VALUES ('ACTIVE', $1, $2, 'built-in default', 'built-in')`,
-      [DEFAULT_POLICY_V1.name, DEFAULT_POLICY_V1.version],
-    );
-  }
+    ...[NAIVE_POLICY, DEFAULT_POLICY_V1].map((policy) => ({
+      sql: `INSERT INTO policy (name, version, document, created_by) VALUES ($1, $2, $3, 'built-in')`,
+      parameters: [policy.name, policy.version, JSON.stringify(policy)],
+    })),
+    {
+      sql:
+        'INSERT INTO policy_assignment (mode, name, version, reason, changed_by) ' +
+        "VALUES ('ACTIVE', $1, $2, 'built-in default', 'built-in')",
+      parameters: [DEFAULT_POLICY_V1.name, DEFAULT_POLICY_V1.version],
+    },
+  ];
 
-  async down(q: QueryRunner): Promise<void> {
-    for (const table of [
+  protected readonly downSql = [
+    ...[
       'registry_cursor',
       'registry_status',
       'appeal',
@@ -154,8 +151,6 @@ export class CreateCarrier1764400000200 implements MigrationInterface {
       'policy_assignment',
       'policy',
       'subscriber',
-    ]) {
-      await q.query(`DROP TABLE ${table}`);
-    }
-  }
+    ].map((table) => `DROP TABLE ${table}`),
+  ];
 }

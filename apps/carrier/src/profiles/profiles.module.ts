@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AnalysisModule } from '../analysis/analysis.module';
+import { SubscriberRequests } from '../requests/subscriber-requests';
 import { ProfilesController } from './profiles.controller';
 import { ProfilesRepository } from './profiles.repository';
 import { ProfilesService } from './profiles.service';
@@ -7,6 +8,6 @@ import { ProfilesService } from './profiles.service';
 @Module({
   imports: [AnalysisModule],
   controllers: [ProfilesController],
-  providers: [ProfilesRepository, ProfilesService],
+  providers: [SubscriberRequests, ProfilesRepository, ProfilesService],
 })
 export class ProfilesModule {}

@@ -1,17 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import {
-  CLOCK,
-  contentHash,
-  normaliseMsisdn,
-  UsageProfile,
-  validateIdempotencyKey,
-  type Clock,
-  type Msisdn,
-} from '@app/domain';
+import { Injectable } from '@nestjs/common';
+import { contentHash, normaliseMsisdn, UsageProfile, validateIdempotencyKey, type Msisdn } from '@app/domain';
 import type { Principal } from '@app/grpc';
-import { idempotentWrite } from '@app/persistence';
-import { AnalysisService } from '../analysis/analysis.service';
+import { SubscriberRequests } from '../requests/subscriber-requests';
 import { textField } from '../requests/text-field';
 import { ProfileError } from './profiles.errors';
 import { ProfilesRepository, type StoredDeclarationOutcome } from './profiles.repository';
@@ -51,32 +41,26 @@ interface Declaration {
 @Injectable()
 export class ProfilesService {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly analysis: AnalysisService,
+    private readonly requests: SubscriberRequests,
     private readonly repository: ProfilesRepository,
-    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async declare(declarer: Principal, input: DeclarationInput): Promise<DeclarationResult> {
     const declaration = validateDeclaration(input);
-    const { result, replayed } = await idempotentWrite({
-      dataSource: this.dataSource,
-      scope: 'carrier.profile-declaration',
-      key: declaration.idempotencyKey,
-      contentHash: declaration.contentHash,
-      find: async (em) => {
-        const earlier = await this.repository.byKey(em, declaration.idempotencyKey);
-        if (!earlier) return undefined;
-        const msisdn = earlier.msisdn as Msisdn;
-        const profile = earlier.outcome === 'DECLARED' ? earlier.profile : this.profileInForce(msisdn);
-        return { contentHash: earlier.contentHash, result: { msisdn, profile, outcome: earlier.outcome } };
+    const { analysis } = this.requests;
+    return this.requests.write('carrier.profile-declaration', declaration, {
+      stored: (em) => this.repository.byKey(em, declaration.idempotencyKey),
+      answer: (row) => {
+        const msisdn = row.msisdn as Msisdn;
+        const profile = row.outcome === 'DECLARED' ? row.profile : this.profileInForce(msisdn);
+        return { msisdn, profile, outcome: row.outcome };
       },
       reused: () => new ProfileError('KEY_REUSED', 'was already used for a different declaration', 'idempotency_key'),
       apply: async (em, hooks) => {
         // Attestations are for our own subscribers: an unknown number is NOT_FOUND, never a dangling declaration.
-        const subscriber = this.analysis.state.subscriberOf(declaration.msisdn);
+        const subscriber = analysis.state.subscriberOf(declaration.msisdn);
         if (!subscriber) throw new ProfileError('NOT_SUBSCRIBER', 'is not a subscriber of this carrier', 'msisdn');
-        const outcome: StoredDeclarationOutcome = this.analysis.state.isConfirmedFraud(declaration.msisdn)
+        const outcome: StoredDeclarationOutcome = analysis.state.isConfirmedFraud(declaration.msisdn)
           ? 'CONFIRMED_FRAUD'
           : 'DECLARED';
         await this.repository.declare(em, {
@@ -88,21 +72,20 @@ export class ProfilesService {
           attestedBy: declaration.attestedBy,
           attestationReference: declaration.attestationReference,
           declaredBy: declarer.subject,
-          declaredAt: this.clock.now(),
+          declaredAt: this.requests.now(),
         });
         if (outcome === 'CONFIRMED_FRAUD') return { msisdn: declaration.msisdn, profile: subscriber.profile, outcome };
         // The row, the directory and the engine change together: the engine is taken back if the transaction fails.
-        await this.analysis.applyInTransaction(em, hooks, declaration.msisdn, (engine) =>
+        await analysis.applyInTransaction(em, hooks, declaration.msisdn, (engine) =>
           engine.declareProfile(declaration.msisdn, declaration.profile),
         );
         return { msisdn: declaration.msisdn, profile: declaration.profile, outcome };
       },
     });
-    return { ...result, replayed };
   }
 
   private profileInForce(msisdn: Msisdn): UsageProfile {
-    return this.analysis.state.subscriberOf(msisdn)?.profile ?? UsageProfile.None;
+    return this.requests.analysis.state.subscriberOf(msisdn)?.profile ?? UsageProfile.None;
   }
 }
 

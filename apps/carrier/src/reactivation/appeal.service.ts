@@ -1,21 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import {
-  CLOCK,
-  contentHash,
-  normaliseMsisdn,
-  validateIdempotencyKey,
-  type Action,
-  type Clock,
-  type Msisdn,
-} from '@app/domain';
+import { Injectable } from '@nestjs/common';
+import { contentHash, normaliseMsisdn, validateIdempotencyKey, type Action, type Msisdn } from '@app/domain';
 import type { Principal } from '@app/grpc';
-import { idempotentWrite } from '@app/persistence';
-import { AnalysisService } from '../analysis/analysis.service';
 import { textField } from '../requests/text-field';
-import { ownSubscriber } from './own-subscriber';
-import { ReactivationError } from './reactivation.errors';
-import { ReactivationRepository, type StoredAppealOutcome } from './reactivation.repository';
+import { type StoredAppealOutcome } from './reactivation.repository';
+import { StepRequests } from './step-requests';
 
 export interface AppealInput {
   idempotencyKey: string;
@@ -51,61 +39,20 @@ interface AppealRequest {
  */
 @Injectable()
 export class AppealService {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly analysis: AnalysisService,
-    private readonly repository: ReactivationRepository,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  constructor(private readonly steps: StepRequests) {}
 
-  async resolve(resolver: Principal, input: AppealInput): Promise<AppealResult> {
+  resolve(resolver: Principal, input: AppealInput): Promise<AppealResult> {
     const request = validateAppeal(input);
-    const at = this.clock.now();
-    const { result, replayed } = await idempotentWrite({
-      dataSource: this.dataSource,
-      scope: 'carrier.appeal',
-      key: request.idempotencyKey,
-      contentHash: request.contentHash,
-      find: async (em) => {
-        const earlier = await this.repository.appealByKey(em, request.idempotencyKey);
-        if (!earlier) return undefined;
-        const msisdn = earlier.msisdn as Msisdn;
-        return {
-          contentHash: earlier.contentHash,
-          result: {
-            msisdn,
-            outcome: earlier.outcome,
-            state: earlier.state ?? this.analysis.state.levelOf(msisdn, at.getTime()),
-          },
-        };
+    return this.steps.write('appeal', request, {
+      change: async (em, hooks, at) => {
+        if (!request.upheld) return 'REJECTED';
+        const { confirmedFraud } = await this.steps.analysis.applyInTransaction(em, hooks, request.msisdn, (engine) =>
+          engine.appealUpheld(request.msisdn, at.getTime()),
+        );
+        return confirmedFraud ? 'CONFIRMED_FRAUD' : 'UPHELD';
       },
-      reused: () => new ReactivationError('KEY_REUSED', 'was already used for a different appeal', 'idempotency_key'),
-      apply: async (em, hooks) => {
-        ownSubscriber(this.analysis.state, request.msisdn);
-        let outcome: StoredAppealOutcome = 'REJECTED';
-        if (request.upheld) {
-          const { confirmedFraud } = await this.analysis.applyInTransaction(em, hooks, request.msisdn, (engine) =>
-            engine.appealUpheld(request.msisdn, at.getTime()),
-          );
-          outcome = confirmedFraud ? 'CONFIRMED_FRAUD' : 'UPHELD';
-        }
-        const state = this.analysis.state.levelOf(request.msisdn, at.getTime());
-        await this.repository.insertAppeal(em, {
-          idempotencyKey: request.idempotencyKey,
-          contentHash: request.contentHash,
-          msisdn: request.msisdn,
-          upheld: request.upheld,
-          outcome,
-          reference: request.reference,
-          note: request.note,
-          state,
-          resolvedBy: resolver.subject,
-          at,
-        });
-        return { msisdn: request.msisdn, outcome, state };
-      },
+      row: (outcome, state, at) => ({ ...request, outcome, state, resolvedBy: resolver.subject, at }),
     });
-    return { ...result, replayed };
   }
 }
 

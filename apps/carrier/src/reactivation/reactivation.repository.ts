@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Action } from '@app/domain';
+import { insertRow, rowByKey } from '@app/persistence';
 
 /** What Reactivate answered, as stored (the wire enum without its prefix; the engine says REFER_TO_POLICE). */
 export type StoredReactivationOutcome =
@@ -39,82 +40,49 @@ export interface AppealRow {
   at: Date;
 }
 
-/** Owns reactivation and appeal: one row per request, found again by its idempotency key, in the request's transaction. */
+/** The rows of each kind of step on a suspended number: its table has the kind's name. */
+export interface StepRows {
+  reactivation: ReactivationRow;
+  appeal: AppealRow;
+}
+
+export type StepKind = keyof StepRows;
+
+/** What a re-activation or an appeal answered, as stored; `state` is null for rows from before states were kept. */
+export type StoredStep<K extends StepKind> = Pick<StepRows[K], 'contentHash' | 'msisdn' | 'outcome'> & {
+  state: Action | null;
+};
+
+const STEP_FIELDS = ['contentHash', 'msisdn', 'outcome', 'state'] as const;
+
+/**
+ * Owns reactivation and appeal: one row per request, found again by its
+ * idempotency key, in the request's transaction.
+ */
 @Injectable()
 export class ReactivationRepository {
-  /** A re-activation's stored answer; `state` is null for rows from before states were kept. */
-  async reactivationByKey(
+  stepByKey<K extends StepKind>(
     em: EntityManager,
+    kind: K,
     idempotencyKey: string,
-  ): Promise<(Pick<ReactivationRow, 'contentHash' | 'msisdn' | 'outcome'> & { state: Action | null }) | undefined> {
-    const rows: { content_hash: string; msisdn: string; outcome: StoredReactivationOutcome; state: Action | null }[] =
-      await em.query(`SELECT content_hash, msisdn, outcome, state FROM reactivation WHERE idempotency_key = $1`, [
-        idempotencyKey,
-      ]);
-    return (
-      rows[0] && {
-        contentHash: rows[0].content_hash,
-        msisdn: rows[0].msisdn,
-        outcome: rows[0].outcome,
-        state: rows[0].state,
-      }
-    );
+  ): Promise<StoredStep<K> | undefined> {
+    return rowByKey<StoredStep<K>>(em, kind, STEP_FIELDS, idempotencyKey);
   }
 
-  async insertReactivation(em: EntityManager, row: ReactivationRow): Promise<void> {
-    await em.query(
-      `INSERT INTO reactivation (idempotency_key, content_hash, msisdn, verification_reference, national_id_hash, national_id_last4, id_verified, outcome, state, performed_by, at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [
-        row.idempotencyKey,
-        row.contentHash,
-        row.msisdn,
-        row.verificationReference,
-        row.nationalIdHash,
-        row.nationalIdLast4,
-        row.idVerified,
-        row.outcome,
-        row.state,
-        row.performedBy,
-        row.at,
-      ],
-    );
+  /** Stores a step's row through its kind's insert (insertReactivation, insertAppeal). */
+  insertStep<K extends StepKind>(em: EntityManager, kind: K, row: StepRows[K]): Promise<void> {
+    const inserts: { [Kind in StepKind]: (row: StepRows[Kind]) => Promise<void> } = {
+      reactivation: (reactivation) => this.insertReactivation(em, reactivation),
+      appeal: (appeal) => this.insertAppeal(em, appeal),
+    };
+    return (inserts[kind] as (row: StepRows[K]) => Promise<void>)(row);
   }
 
-  /** An appeal's stored answer; `state` is null for rows from before states were kept. */
-  async appealByKey(
-    em: EntityManager,
-    idempotencyKey: string,
-  ): Promise<(Pick<AppealRow, 'contentHash' | 'msisdn' | 'outcome'> & { state: Action | null }) | undefined> {
-    const rows: { content_hash: string; msisdn: string; outcome: StoredAppealOutcome; state: Action | null }[] =
-      await em.query(`SELECT content_hash, msisdn, outcome, state FROM appeal WHERE idempotency_key = $1`, [
-        idempotencyKey,
-      ]);
-    return (
-      rows[0] && {
-        contentHash: rows[0].content_hash,
-        msisdn: rows[0].msisdn,
-        outcome: rows[0].outcome,
-        state: rows[0].state,
-      }
-    );
+  insertReactivation(em: EntityManager, row: ReactivationRow): Promise<void> {
+    return insertRow(em, 'reactivation', row);
   }
 
-  async insertAppeal(em: EntityManager, row: AppealRow): Promise<void> {
-    await em.query(
-      `INSERT INTO appeal (idempotency_key, content_hash, msisdn, upheld, outcome, reference, note, state, resolved_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        row.idempotencyKey,
-        row.contentHash,
-        row.msisdn,
-        row.upheld,
-        row.outcome,
-        row.reference,
-        row.note,
-        row.state,
-        row.resolvedBy,
-        row.at,
-      ],
-    );
+  insertAppeal(em: EntityManager, row: AppealRow): Promise<void> {
+    return insertRow(em, 'appeal', row);
   }
 }

@@ -1,25 +1,19 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import {
   Action,
-  CLOCK,
   contentHash,
   normaliseMsisdn,
   validateIdempotencyKey,
   ValidationError,
   ValidationErrorCode,
-  type Clock,
   type Msisdn,
   type ReactivationOutcome,
 } from '@app/domain';
 import type { Principal } from '@app/grpc';
-import { idempotentWrite } from '@app/persistence';
-import { AnalysisService } from '../analysis/analysis.service';
 import { textField } from '../requests/text-field';
 import { NationalIdHasher, parseNationalId } from './national-id';
-import { ownSubscriber } from './own-subscriber';
-import { ReactivationError } from './reactivation.errors';
-import { ReactivationRepository, type StoredReactivationOutcome } from './reactivation.repository';
+import { type StoredReactivationOutcome } from './reactivation.repository';
+import { StepRequests } from './step-requests';
 
 export interface ReactivationInput {
   idempotencyKey: string;
@@ -66,61 +60,22 @@ const STORED: Record<ReactivationOutcome, StoredReactivationOutcome> = {
 @Injectable()
 export class ReactivationService {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly analysis: AnalysisService,
-    private readonly repository: ReactivationRepository,
+    private readonly steps: StepRequests,
     private readonly hasher: NationalIdHasher,
-    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async reactivate(clerk: Principal, input: ReactivationInput): Promise<ReactivationResult> {
+  reactivate(clerk: Principal, input: ReactivationInput): Promise<ReactivationResult> {
     const request = this.validate(input);
-    const at = this.clock.now();
-    const { result, replayed } = await idempotentWrite({
-      dataSource: this.dataSource,
-      scope: 'carrier.reactivation',
-      key: request.idempotencyKey,
-      contentHash: request.contentHash,
-      find: async (em) => {
-        const earlier = await this.repository.reactivationByKey(em, request.idempotencyKey);
-        if (!earlier) return undefined;
-        const msisdn = earlier.msisdn as Msisdn;
-        return {
-          contentHash: earlier.contentHash,
-          result: {
-            msisdn,
-            outcome: earlier.outcome,
-            state: earlier.state ?? this.analysis.state.levelOf(msisdn, at.getTime()),
-          },
-        };
-      },
-      reused: () =>
-        new ReactivationError('KEY_REUSED', 'was already used for a different re-activation', 'idempotency_key'),
-      apply: async (em, hooks) => {
-        ownSubscriber(this.analysis.state, request.msisdn);
-        const { reactivation } = await this.analysis.applyInTransaction(em, hooks, request.msisdn, (engine) =>
+    return this.steps.write('reactivation', request, {
+      change: async (em, hooks, at) => {
+        const { reactivation } = await this.steps.analysis.applyInTransaction(em, hooks, request.msisdn, (engine) =>
           engine.reactivation(request.msisdn, request.idVerified, at.getTime()),
         );
         if (!reactivation) throw new Error('the engine gave no re-activation outcome');
-        const outcome = STORED[reactivation];
-        const state = this.analysis.state.levelOf(request.msisdn, at.getTime());
-        await this.repository.insertReactivation(em, {
-          idempotencyKey: request.idempotencyKey,
-          contentHash: request.contentHash,
-          msisdn: request.msisdn,
-          verificationReference: request.verificationReference,
-          nationalIdHash: request.nationalIdHash,
-          nationalIdLast4: request.nationalIdLast4,
-          idVerified: request.idVerified,
-          outcome,
-          state,
-          performedBy: clerk.subject,
-          at,
-        });
-        return { msisdn: request.msisdn, outcome, state };
+        return STORED[reactivation];
       },
+      row: (outcome, state, at) => ({ ...request, outcome, state, performedBy: clerk.subject, at }),
     });
-    return { ...result, replayed };
   }
 
   /** The national ID is needed when the check passed; given otherwise, it is validated and kept the same way. */

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { SqlMigration } from '@app/persistence';
 
 /**
  * The registry's tables. Every table but change_feed_head is keyed or indexed by
@@ -8,19 +8,19 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * changes statuses takes its row lock last and holds it to commit, so versions
  * become visible in order and a reader following `version > last` sees no gap.
  */
-export class CreateRegistry1764400000100 implements MigrationInterface {
+export class CreateRegistry1764400000100 extends SqlMigration {
   name = 'CreateRegistry1764400000100';
 
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+  protected readonly upSql = [
+    `
       CREATE TABLE number_status (
         msisdn varchar(16) PRIMARY KEY,
         status varchar(12) NOT NULL CHECK (status IN ('NOT_LISTED', 'SUSPECTED', 'CONFIRMED', 'CLEARED')),
         version bigint NOT NULL,
         cleared_at timestamptz,
         updated_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await q.query(`
+      )`,
+    `
       CREATE TABLE status_change (
         version bigint PRIMARY KEY,
         msisdn varchar(16) NOT NULL,
@@ -28,11 +28,11 @@ export class CreateRegistry1764400000100 implements MigrationInterface {
         previous_status varchar(12) NOT NULL,
         cause varchar(16) NOT NULL CHECK (cause IN ('FLAG', 'VERIFICATION')),
         changed_at timestamptz NOT NULL
-      )`);
-    await q.query(`CREATE INDEX status_change_msisdn_idx ON status_change (msisdn, version)`);
-    await q.query(`CREATE TABLE change_feed_head (id smallint PRIMARY KEY CHECK (id = 1), version bigint NOT NULL)`);
-    await q.query(`INSERT INTO change_feed_head (id, version) VALUES (1, 0)`);
-    await q.query(`
+      )`,
+    `CREATE INDEX status_change_msisdn_idx ON status_change (msisdn, version)`,
+    `CREATE TABLE change_feed_head (id smallint PRIMARY KEY CHECK (id = 1), version bigint NOT NULL)`,
+    `INSERT INTO change_feed_head (id, version) VALUES (1, 0)`,
+    `
       CREATE TABLE flag (
         id bigserial PRIMARY KEY,
         source varchar(40) NOT NULL,
@@ -48,9 +48,9 @@ export class CreateRegistry1764400000100 implements MigrationInterface {
         result_version bigint NOT NULL,
         protected_by_clearance boolean NOT NULL,
         CONSTRAINT flag_idempotency_uq UNIQUE (source, idempotency_key)
-      )`);
-    await q.query(`CREATE INDEX flag_msisdn_idx ON flag (msisdn, received_at, id)`);
-    await q.query(`
+      )`,
+    `CREATE INDEX flag_msisdn_idx ON flag (msisdn, received_at, id)`,
+    `
       CREATE TABLE verification (
         id bigserial PRIMARY KEY,
         idempotency_key varchar(128) NOT NULL,
@@ -64,15 +64,15 @@ export class CreateRegistry1764400000100 implements MigrationInterface {
         result_status varchar(12) NOT NULL,
         result_version bigint NOT NULL,
         CONSTRAINT verification_idempotency_uq UNIQUE (idempotency_key)
-      )`);
-    await q.query(`CREATE INDEX verification_msisdn_idx ON verification (msisdn, verified_at, id)`);
-  }
+      )`,
+    `CREATE INDEX verification_msisdn_idx ON verification (msisdn, verified_at, id)`,
+  ];
 
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE verification`);
-    await q.query(`DROP TABLE flag`);
-    await q.query(`DROP TABLE change_feed_head`);
-    await q.query(`DROP TABLE status_change`);
-    await q.query(`DROP TABLE number_status`);
-  }
+  protected readonly downSql = [
+    `DROP TABLE verification`,
+    `DROP TABLE flag`,
+    `DROP TABLE change_feed_head`,
+    `DROP TABLE status_change`,
+    `DROP TABLE number_status`,
+  ];
 }

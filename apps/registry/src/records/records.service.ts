@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import {
-  decodePageToken,
-  encodePageToken,
+  decodeTimePosition,
   normaliseMsisdn,
+  pageAfter,
   pageSize,
+  validatePurpose,
   ValidationError,
   ValidationErrorCode,
   type RegistryStatus,
+  type TimePosition,
 } from '@app/domain';
 import type { FlagEntity } from '../flags/flag.entity';
 import { FlagsRepository } from '../flags/flags.repository';
@@ -38,9 +40,9 @@ export interface RecordQuery {
 /** Order within one instant: a flag, then a verification, then the change they caused. */
 const RANK: Record<HistoryItem['kind'], number> = { flag: 0, verification: 1, status_change: 2 };
 const MAX_ID = '9223372036854775807';
-const MAX_PURPOSE = 500;
 
-type Position = { t: string; r: number; i: string };
+/** The ids of the three sources: bigint keys. */
+const HISTORY_ID = /^\d{1,19}$/;
 
 @Injectable()
 export class RecordsService {
@@ -53,15 +55,7 @@ export class RecordsService {
   /** Validates the query: the number, and a purpose for the audit log. */
   validate(query: RecordQuery): { msisdn: string; purpose: string; caseId: string } {
     const msisdn = normaliseMsisdn(query.msisdn, 'msisdn');
-    const purpose = (query.purpose ?? '').trim();
-    if (!purpose)
-      throw new ValidationError(
-        ValidationErrorCode.Required,
-        'purpose',
-        'say why the record is read (e.g. "customer complaint 2024-0117"): it is audited',
-      );
-    if (purpose.length > MAX_PURPOSE)
-      throw new ValidationError(ValidationErrorCode.OutOfRange, 'purpose', `at most ${MAX_PURPOSE} characters`);
+    const purpose = validatePurpose(query.purpose, 'the record is read (e.g. "customer complaint 2024-0117")');
     if (query.caseId && query.caseId.length > 64)
       throw new ValidationError(ValidationErrorCode.OutOfRange, 'case_id', 'at most 64 characters');
     return { msisdn, purpose, caseId: query.caseId ?? '' };
@@ -71,7 +65,7 @@ export class RecordsService {
   async record(query: RecordQuery): Promise<NumberRecord> {
     const { msisdn } = this.validate(query);
     const limit = pageSize(query.pageSize, { default: 100, max: 500 });
-    const position = decodePageToken<Position>(query.pageToken, { t: 'string', r: 'number', i: 'string' });
+    const position = decodeTimePosition<{ r: number }>(query.pageToken, HISTORY_ID, { r: 'number' });
     const after = (rank: number) => afterFor(position, rank);
     const [flags, verifications, changes, state] = await Promise.all([
       this.flags.pageOf(msisdn, after(RANK.flag), limit + 1),
@@ -94,31 +88,23 @@ export class RecordsService {
         change,
       })),
     ].sort(compareItems);
-    const history = merged.slice(0, limit);
-    const last = history.at(-1);
-    const nextPageToken =
-      merged.length > limit && last
-        ? encodePageToken({ t: last.at.toISOString(), r: RANK[last.kind], i: last.id })
-        : '';
+    const { items: history, nextPageToken } = pageAfter(merged, limit, (last) => ({
+      t: last.at.toISOString(),
+      r: RANK[last.kind],
+      i: last.id,
+    }));
     return { msisdn, status: state.status, version: state.version, history, nextPageToken };
   }
 }
 
-/** The keyset bound for one source, given the position of the last item returned. */
-function afterFor(position: Position | undefined, rank: number): { at: Date; id: string } | null {
+/** The keyset bound for one source, given the position of the last item returned (r: its source's rank). */
+function afterFor(position: (TimePosition & { r: number }) | undefined, rank: number): TimePosition | null {
   if (!position) return null;
-  const at = new Date(position.t);
-  if (Number.isNaN(at.getTime()) || !/^\d{1,19}$/.test(position.i)) {
-    throw new ValidationError(
-      ValidationErrorCode.Malformed,
-      'page.page_token',
-      'is not a page token returned by this service',
-    );
-  }
+  const { at } = position;
   // Ids start at 1, so (time, id) > (t, 0) means time >= t.
   if (rank > position.r) return { at, id: '0' };
   if (rank < position.r) return { at, id: MAX_ID };
-  return { at, id: position.i };
+  return { at, id: position.id };
 }
 
 function compareItems(a: HistoryItem, b: HistoryItem): number {

@@ -13,7 +13,7 @@ import {
   type VerificationInput,
 } from '@app/domain';
 import type { Principal } from '@app/grpc';
-import { idempotentWrite } from '@app/persistence';
+import { idempotentRequest } from '@app/persistence';
 import { ChangeFeed } from '../numbers/change-feed.service';
 import { NumbersRepository } from '../numbers/numbers.repository';
 import { RegistryMetrics } from '../numbers/registry-metrics';
@@ -46,27 +46,19 @@ export class VerificationService {
    */
   async verify(officer: Principal, input: VerificationInput): Promise<VerificationResult> {
     const verification = validateVerification(input);
-    const { result, replayed } = await idempotentWrite({
+    const result = await idempotentRequest({
       dataSource: this.dataSource,
       scope: 'registry.verification',
-      key: verification.idempotencyKey,
-      contentHash: verification.contentHash,
-      find: async (em) => {
-        const earlier = await this.verifications.findByKey(em, verification.idempotencyKey);
-        return earlier
-          ? {
-              contentHash: earlier.contentHash,
-              result: { msisdn: earlier.msisdn, status: earlier.resultStatus, version: Number(earlier.resultVersion) },
-            }
-          : undefined;
-      },
+      request: verification,
+      stored: (em) => this.verifications.findByKey(em, verification.idempotencyKey),
+      answer: (row) => ({ msisdn: row.msisdn, status: row.resultStatus, version: Number(row.resultVersion) }),
       reused: () =>
         new VerificationError('KEY_REUSED', 'was already used for a different verification', 'idempotency_key'),
       apply: (em) => this.apply(em, officer, verification),
     });
     await this.feed.catchUpTo(result.version);
-    this.metrics.verified(verification.outcome, replayed);
-    return { ...result, replayed };
+    this.metrics.verified(verification.outcome, result.replayed);
+    return result;
   }
 
   private async apply(

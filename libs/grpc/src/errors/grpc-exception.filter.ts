@@ -2,7 +2,8 @@ import { status as GrpcCode } from '@grpc/grpc-js';
 import { Catch, HttpException, Logger, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
 import { GrpcException, RpcException } from '@nestjs/microservices';
 import { throwError, type Observable } from 'rxjs';
-import { DomainError, ErrorKind } from '@app/domain';
+import { DomainError } from '@app/domain';
+import { grpcCodeOfKind, STATUS_OF_KIND } from './error-kind-status';
 
 /**
  * What grpc-js sends for a failed call: `code` and `details` (not `message`) are
@@ -18,47 +19,16 @@ export class GrpcStatusError extends Error {
   }
 }
 
+export { grpcCodeOfKind };
+
 export const INTERNAL_ERROR_DETAILS = 'internal error';
 
-/** The one place where a domain error kind becomes a gRPC status code. */
-export function grpcCodeOfKind(kind: ErrorKind): GrpcCode {
-  switch (kind) {
-    case ErrorKind.InvalidArgument:
-      return GrpcCode.INVALID_ARGUMENT;
-    case ErrorKind.NotFound:
-      return GrpcCode.NOT_FOUND;
-    case ErrorKind.AlreadyExists:
-      return GrpcCode.ALREADY_EXISTS;
-    case ErrorKind.FailedPrecondition:
-      return GrpcCode.FAILED_PRECONDITION;
-    case ErrorKind.PermissionDenied:
-      return GrpcCode.PERMISSION_DENIED;
-    case ErrorKind.Unauthenticated:
-      return GrpcCode.UNAUTHENTICATED;
-    case ErrorKind.ResourceExhausted:
-      return GrpcCode.RESOURCE_EXHAUSTED;
-    case ErrorKind.Unavailable:
-      return GrpcCode.UNAVAILABLE;
-    default: {
-      const unhandled: never = kind;
-      throw new Error(`no gRPC status for error kind ${String(unhandled)}`);
-    }
-  }
-}
-
-/** HTTP statuses Nest's own pipes and guards may throw, when meant for the caller. */
-const HTTP_TO_GRPC: Readonly<Record<number, GrpcCode>> = {
-  400: GrpcCode.INVALID_ARGUMENT,
-  401: GrpcCode.UNAUTHENTICATED,
-  403: GrpcCode.PERMISSION_DENIED,
-  404: GrpcCode.NOT_FOUND,
-  409: GrpcCode.ALREADY_EXISTS,
-  412: GrpcCode.FAILED_PRECONDITION,
-  422: GrpcCode.INVALID_ARGUMENT,
-  429: GrpcCode.RESOURCE_EXHAUSTED,
-  501: GrpcCode.UNIMPLEMENTED,
-  503: GrpcCode.UNAVAILABLE,
-};
+/** HTTP statuses Nest's own pipes and guards may throw, when meant for the caller: each kind's, and two more. */
+const HTTP_TO_GRPC: ReadonlyMap<number, GrpcCode> = new Map([
+  ...Object.values(STATUS_OF_KIND).map(({ http, grpc }) => [http, grpc] as const),
+  [422, GrpcCode.INVALID_ARGUMENT],
+  [501, GrpcCode.UNIMPLEMENTED],
+]);
 
 /** Nest's message when a guard returns false instead of throwing. */
 const NEST_FORBIDDEN_MESSAGE = 'Forbidden resource';
@@ -83,7 +53,7 @@ export function callerStatusOf(exception: unknown): GrpcStatusError | undefined 
     return undefined;
   }
   if (exception instanceof HttpException) {
-    const code = HTTP_TO_GRPC[exception.getStatus()];
+    const code = HTTP_TO_GRPC.get(exception.getStatus());
     return code === undefined ? undefined : new GrpcStatusError(code, httpMessage(exception));
   }
   return undefined;

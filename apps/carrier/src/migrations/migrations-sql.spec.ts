@@ -1,0 +1,20 @@
+import type { MigrationInterface } from 'typeorm';
+import { migrationDigests } from '@app/testing';
+import { carrierDatabase } from '../database';
+
+/** Migrations already applied run exactly the SQL they ran: a new change is a new migration. */
+describe('carrier migrations', () => {
+  it('run the same queries as when they were first applied', async () => {
+    const migrations = carrierDatabase.migrations as (new () => MigrationInterface)[];
+    expect(await migrationDigests(migrations)).toEqual({
+      AdminLink1764400000330: '677d71128c9af3d01814041f74174189af6e8342ca552a93c3d6a271e92c7e4f',
+      ConfirmedFraudOutcomes1764400000500: '51a4263b81a268d261b92193815487ae5838c416ef8ef463696964206d0203ab',
+      CreateAuditLog1764400000000: 'ad91d623051e85ddac1fde8abd0008a660af1e3217fcdc37fe0099fe386aa4ae',
+      CreateCarrier1764400000200: '8dae3ee541d35c878efeb7c82ecc19217f7cec318f24fbaece8a22e147110a74',
+      DefaultPolicy21764400000400: '547d90a8a01de8386c72bbaf4faeb5e189ca9eeda5fbb539b4b072d83c6fe41d',
+      NormaliseAuditTargets1764400000710: '7ff1cb513194cca712af116af851ab4e7e98dc327b7e0c06aeaa3a9a828174b0',
+      OutboxFailedAt1764400000310: 'f32b7e348c361e0a675535d8fc25d9e173594e508e11333cb8900bee60c2698c',
+      RequestAnswerState1764400000460: 'c2fabf0f2a0bdb453a6a7b421a0c9c41157e8c19cca52e2655610cabaa5f6d4e',
+    });
+  });
+});

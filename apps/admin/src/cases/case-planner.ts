@@ -1,4 +1,4 @@
-import { CaseStatus } from './case';
+import { CaseStatus, type CaseEvent } from './case';
 
 /** What an item of a number's history does to its case. */
 export enum ItemEffect {
@@ -12,15 +12,12 @@ export enum ItemEffect {
   None = 'none',
 }
 
-/** One thing that happened to a number, from the feed, a directive or the registry. */
-export interface TimelineItem {
+/** One thing that happened to a number, from the feed, a directive or the registry: a case event to be. */
+export interface TimelineItem extends CaseEvent {
   /** Unique over all sources; each item becomes at most one case event. */
   key: string;
-  at: Date;
   /** The carrier concerned (decisions, directives); '' for the registry. */
   carrier: string;
-  actor: string;
-  what: string;
   effect: ItemEffect;
 }
 

@@ -5,7 +5,8 @@ import { createDirectives } from './directives.js';
 import { setLanguage, t, translatePage } from './i18n.js';
 import { createLookup } from './lookup.js';
 import { createOverview } from './overview.js';
-import { clearError, showError, submitting } from './view.js';
+import { submitting } from './form.js';
+import { clearError, showError } from './view.js';
 import { loadReasons } from './reasons.js';
 
 const loginSection = document.querySelector('#login');

@@ -3,18 +3,8 @@
 import { api, downloadCsv, withQuery } from './api.js';
 import { t } from './i18n.js';
 import { reasonText } from './reasons.js';
-import {
-  clearError,
-  dayOf,
-  formatNumber,
-  formatPercent,
-  h,
-  markField,
-  reportFailure,
-  showError,
-  table,
-  whileLoading,
-} from './view.js';
+import { markField, reportFailure } from './form.js';
+import { clearError, dayOf, formatNumber, formatPercent, h, showError, table, whileLoading } from './view.js';
 
 const CARRIER_COLOURS = { CMCC: '#1f6fb2', CUCC: '#d1343a', CTCC: '#2c9a5b', CBN: '#8a5cc2' };
 const DAY_MS = 24 * 3600 * 1000;

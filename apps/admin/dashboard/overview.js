@@ -22,21 +22,19 @@ export function createOverview(panel, { onOpenNumber }) {
   const errorBox = panel.querySelector('[role=alert]');
   let figures;
 
-  panel
-    .querySelector('.charts')
-    .append(
-      ...Object.entries(CHARTS).map(([metric, { testId }]) =>
-        h(
-          'figure',
-          {},
-          h('canvas', {
-            dataset: { chart: metric, i18nAriaLabel: `chart.${metric}` },
-            'data-testid': testId,
-            role: 'img',
-          }),
-        ),
+  panel.querySelector('.charts').append(
+    ...Object.entries(CHARTS).map(([metric, { testId }]) =>
+      h(
+        'figure',
+        {},
+        h('canvas', {
+          dataset: { chart: metric, i18nAriaLabel: `chart.${metric}` },
+          'data-testid': testId,
+          role: 'img',
+        }),
       ),
-    );
+    ),
+  );
 
   form.elements.to.value = dayOf(new Date());
   form.elements.from.value = dayOf(new Date(Date.now() - 29 * DAY_MS));

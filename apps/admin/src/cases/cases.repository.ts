@@ -112,8 +112,8 @@ export class CasesRepository {
       at: Date;
       summary: string | null;
     }[] = await em.query(
-      `SELECT carrier, decision_id, action, reasons, score, policy, at, evidence->>'summary' AS summary
-         FROM carrier_decision WHERE msisdn = $1`,
+      `SELECT carrier, decision_id, action, reasons, score, policy, at,
+              evidence->>'summary' AS summary FROM carrier_decision WHERE msisdn = $1`,
       [msisdn],
     );
     return rows.map((r) => ({
@@ -142,8 +142,8 @@ export class CasesRepository {
       ack_detail: string | null;
       expires_at: Date;
     }[] = await em.query(
-      `SELECT id, kind, carrier, status, reason, issued_by, issued_at, last_delivered_at, acknowledged_at, ack_detail,
-              expires_at
+      `SELECT id, kind, carrier, status, reason, issued_by, issued_at,
+              last_delivered_at, acknowledged_at, ack_detail, expires_at
          FROM directive WHERE msisdn = $1`,
       [msisdn],
     );

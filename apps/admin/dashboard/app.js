@@ -5,7 +5,8 @@ import { createDirectives } from './directives.js';
 import { setLanguage, t, translatePage } from './i18n.js';
 import { createLookup } from './lookup.js';
 import { createOverview } from './overview.js';
-import { clearError, showError, submitting } from './view.js';
+import { submitting } from './form.js';
+import { clearError, h, showError } from './view.js';
 import { loadReasons } from './reasons.js';
 
 const loginSection = document.querySelector('#login');
@@ -13,7 +14,19 @@ const loginForm = document.querySelector('#login-form');
 const loginError = loginForm.querySelector('[role=alert]');
 const appSection = document.querySelector('#app');
 const sessionBox = document.querySelector('#session');
-const tabs = [...document.querySelectorAll('[role=tab]')];
+// One tab a panel, in the panels' order: tab-<name> controls panel-<name>.
+const tabs = [...document.querySelectorAll('[role=tabpanel]')].map((panel) => {
+  const name = panel.id.slice('panel-'.length);
+  return h('button', {
+    type: 'button',
+    role: 'tab',
+    id: `tab-${name}`,
+    'aria-controls': panel.id,
+    'data-testid': `tab-${name}`,
+    dataset: { i18n: `tabs.${name}` },
+  });
+});
+document.querySelector('[role=tablist]').append(...tabs);
 const NOTICE_KEY = 'dashboard.notice';
 
 const lookup = createLookup(document.querySelector('#panel-lookup'));

@@ -1,18 +1,8 @@
 // High-risk cells: the versioned list that is pushed to the carriers; add and remove, each with a reason.
 import { api } from './api.js';
 import { t } from './i18n.js';
-import {
-  clearError,
-  formatTime,
-  FormError,
-  h,
-  markField,
-  reportFailure,
-  showError,
-  submitting,
-  table,
-  whileLoading,
-} from './view.js';
+import { allowForm, FormError, markField, onSubmit, submitting } from './form.js';
+import { clearError, formatTime, h, showError, table, whileLoading } from './view.js';
 
 export function createCells(panel) {
   const addForm = panel.querySelector('#cell-form');
@@ -29,8 +19,7 @@ export function createCells(panel) {
   /** Analysts and the administration edit the list; other roles only read it. */
   function allowEditing(allowed) {
     editable = allowed;
-    addForm.querySelector('fieldset').disabled = !allowed;
-    addForm.querySelector('.note').hidden = allowed;
+    allowForm(addForm, allowed);
     render();
   }
 
@@ -80,21 +69,16 @@ export function createCells(panel) {
   }
 
   async function add() {
-    clearError(addError);
     const invalid = [...addForm.elements].find((control) => control.willValidate && !control.checkValidity());
-    try {
-      if (invalid) throw new FormError(invalid.name, t('cells.invalid'));
-      const [cell, reason, source, days] = ['cell', 'reason', 'source', 'expiresInDays'].map((name) =>
-        addForm.elements[name].value.trim(),
-      );
-      const body = { cell, reason, source, expiresInDays: Number(days) };
-      show((await submitting(addForm, () => api('/api/cells', { method: 'POST', body }))).list);
-      markField(addForm, undefined);
-      addForm.elements.cell.value = '';
-      addForm.elements.reason.value = '';
-    } catch (error) {
-      reportFailure(addForm, addError, error);
-    }
+    if (invalid) throw new FormError(invalid.name, t('cells.invalid'));
+    const [cell, reason, source, days] = ['cell', 'reason', 'source', 'expiresInDays'].map((name) =>
+      addForm.elements[name].value.trim(),
+    );
+    const body = { cell, reason, source, expiresInDays: Number(days) };
+    show((await submitting(addForm, () => api('/api/cells', { method: 'POST', body }))).list);
+    markField(addForm, undefined);
+    addForm.elements.cell.value = '';
+    addForm.elements.reason.value = '';
   }
 
   function askRemoval(cell) {
@@ -106,26 +90,15 @@ export function createCells(panel) {
   }
 
   async function remove() {
-    clearError(removeError);
     const reason = removeForm.elements.reason.value.trim();
     const path = `/api/cells/${encodeURIComponent(dialog.dataset.cell)}?${new URLSearchParams({ reason })}`;
-    try {
-      if (!reason) throw new FormError('reason', t('cells.removeReasonRequired'));
-      show((await submitting(removeForm, () => api(path, { method: 'DELETE' }))).list);
-      dialog.close();
-    } catch (error) {
-      reportFailure(removeForm, removeError, error);
-    }
+    if (!reason) throw new FormError('reason', t('cells.removeReasonRequired'));
+    show((await submitting(removeForm, () => api(path, { method: 'DELETE' }))).list);
+    dialog.close();
   }
 
-  addForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    add();
-  });
-  removeForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    remove();
-  });
+  onSubmit(addForm, addError, add);
+  onSubmit(removeForm, removeError, remove);
   removeForm.querySelector('[data-action=cancel]').addEventListener('click', () => dialog.close());
 
   return { load, render, allowEditing };

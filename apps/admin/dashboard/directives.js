@@ -1,20 +1,8 @@
 // Directives: the list with delivery and acknowledgement, and the form that issues one (administration only).
 import { api, withQuery } from './api.js';
 import { label, t } from './i18n.js';
-import {
-  clearError,
-  enumValue,
-  formatNumber,
-  formatTime,
-  FormError,
-  h,
-  markField,
-  reportFailure,
-  showError,
-  submitting,
-  table,
-  whileLoading,
-} from './view.js';
+import { allowForm, FormError, markField, onSubmit, submitting } from './form.js';
+import { clearError, enumValue, formatNumber, formatTime, h, showError, table, whileLoading } from './view.js';
 
 export function createDirectives(panel) {
   const issueForm = panel.querySelector('#directive-form');
@@ -29,8 +17,7 @@ export function createDirectives(panel) {
 
   /** Only the administration issues directives: other roles see the form disabled, with a note. */
   function allowIssuing(allowed) {
-    issueForm.querySelector('fieldset').disabled = !allowed;
-    issueForm.querySelector('.note').hidden = allowed;
+    allowForm(issueForm, allowed);
   }
 
   /** The first page of the filtered list, or the next one after `pageToken` (appended). */
@@ -54,28 +41,20 @@ export function createDirectives(panel) {
   }
 
   async function issue() {
-    clearError(issueError);
     issueStatus.textContent = '';
     const [msisdn, kind, reason] = ['msisdn', 'kind', 'reason'].map((name) => issueForm.elements[name].value.trim());
-    try {
-      if (!msisdn) throw new FormError('msisdn', t('directives.reasonRequired'));
-      if (!reason) throw new FormError('reason', t('directives.reasonRequired'));
-      const record = await submitting(issueForm, () =>
-        api('/api/directives', { method: 'POST', body: { msisdn, kind, reason } }),
-      );
-      markField(issueForm, undefined);
-      issueStatus.textContent = t('directives.issued', { id: record.directive.directiveId, carrier: record.carrier });
-      issueForm.elements.reason.value = '';
-      await load();
-    } catch (error) {
-      reportFailure(issueForm, issueError, error);
-    }
+    if (!msisdn) throw new FormError('msisdn', t('directives.reasonRequired'));
+    if (!reason) throw new FormError('reason', t('directives.reasonRequired'));
+    const record = await submitting(issueForm, () =>
+      api('/api/directives', { method: 'POST', body: { msisdn, kind, reason } }),
+    );
+    markField(issueForm, undefined);
+    issueStatus.textContent = t('directives.issued', { id: record.directive.directiveId, carrier: record.carrier });
+    issueForm.elements.reason.value = '';
+    await load();
   }
 
-  issueForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    issue();
-  });
+  onSubmit(issueForm, issueError, issue);
   filterForm.addEventListener('submit', (event) => {
     event.preventDefault();
     load();

@@ -3,20 +3,8 @@ import { api, withQuery } from './api.js';
 import { directivesTable } from './directives.js';
 import { reasonText } from './reasons.js';
 import { label, t } from './i18n.js';
-import {
-  clearError,
-  enumValue,
-  formatNumber,
-  formatTime,
-  FormError,
-  h,
-  markField,
-  reportFailure,
-  submitting,
-  table,
-  toDate,
-  whileLoading,
-} from './view.js';
+import { FormError, markField, onSubmit, submitting } from './form.js';
+import { enumValue, formatNumber, formatTime, h, table, toDate, whileLoading } from './view.js';
 
 const SLA_REFRESH_MS = 30_000;
 
@@ -28,20 +16,15 @@ export function createLookup(panel) {
   let slaTimer;
 
   async function lookUp() {
-    clearError(errorBox);
     const msisdn = form.elements.msisdn.value.trim();
     const purpose = form.elements.purpose.value.trim();
-    try {
-      if (!msisdn) throw new FormError('msisdn', t('lookup.msisdnRequired'));
-      if (!purpose) throw new FormError('purpose', t('lookup.purposeRequired'));
-      record = await submitting(form, () =>
-        whileLoading(panel, () => api(withQuery(`/api/numbers/${encodeURIComponent(msisdn)}`, { purpose }))),
-      );
-      markField(form, undefined);
-      render();
-    } catch (error) {
-      reportFailure(form, errorBox, error);
-    }
+    if (!msisdn) throw new FormError('msisdn', t('lookup.msisdnRequired'));
+    if (!purpose) throw new FormError('purpose', t('lookup.purposeRequired'));
+    record = await submitting(form, () =>
+      whileLoading(panel, () => api(withQuery(`/api/numbers/${encodeURIComponent(msisdn)}`, { purpose }))),
+    );
+    markField(form, undefined);
+    render();
   }
 
   function render() {
@@ -67,10 +50,7 @@ export function createLookup(panel) {
     form.elements.purpose.focus();
   }
 
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    lookUp();
-  });
+  onSubmit(form, errorBox, lookUp);
 
   return { render, prefill };
 }

@@ -3,34 +3,38 @@
 import { api, downloadCsv, withQuery } from './api.js';
 import { t } from './i18n.js';
 import { reasonText } from './reasons.js';
-import {
-  clearError,
-  dayOf,
-  formatNumber,
-  formatPercent,
-  h,
-  markField,
-  reportFailure,
-  showError,
-  table,
-  whileLoading,
-} from './view.js';
+import { markField, reportFailure } from './form.js';
+import { clearError, dayOf, formatNumber, formatPercent, h, showError, table, whileLoading } from './view.js';
 
 const CARRIER_COLOURS = { CMCC: '#1f6fb2', CUCC: '#d1343a', CTCC: '#2c9a5b', CBN: '#8a5cc2' };
 const DAY_MS = 24 * 3600 * 1000;
 
-// Which series each canvas shows, and how.
+// The charts in their order: which series each canvas shows, and how.
 const CHARTS = {
-  flags: { type: 'bar', stacked: true },
-  suspensions: { type: 'line' },
-  restorations: { type: 'line' },
-  mistakenKillRate: { type: 'line', percent: true },
+  flags: { type: 'bar', stacked: true, testId: 'chart-flags' },
+  suspensions: { type: 'line', testId: 'chart-suspensions' },
+  restorations: { type: 'line', testId: 'chart-restorations' },
+  mistakenKillRate: { type: 'line', percent: true, testId: 'chart-mistaken' },
 };
 
 export function createOverview(panel, { onOpenNumber }) {
   const form = panel.querySelector('#overview-form');
   const errorBox = panel.querySelector('[role=alert]');
   let figures;
+
+  panel.querySelector('.charts').append(
+    ...Object.entries(CHARTS).map(([metric, { testId }]) =>
+      h(
+        'figure',
+        {},
+        h('canvas', {
+          dataset: { chart: metric, i18nAriaLabel: `chart.${metric}` },
+          'data-testid': testId,
+          role: 'img',
+        }),
+      ),
+    ),
+  );
 
   form.elements.to.value = dayOf(new Date());
   form.elements.from.value = dayOf(new Date(Date.now() - 29 * DAY_MS));

@@ -40,14 +40,6 @@ export function table(columns, rows) {
   return h('table', {}, h('thead', {}, head), h('tbody', {}, body));
 }
 
-/** A request the page refuses before sending it: the message and the form field at fault. */
-export class FormError extends Error {
-  constructor(field, message) {
-    super(message);
-    this.field = field;
-  }
-}
-
 /** Puts a failure in the alert box: the server's message and the field at fault. */
 export function showError(box, error) {
   box.textContent = errorText(error);
@@ -65,22 +57,6 @@ function errorText(error) {
   return error.field ? text + t('error.field', { field: error.field }) : text;
 }
 
-/** Shows a form's failure and marks the control its field names (snake_case or camelCase, maybe indexed). */
-export function reportFailure(form, box, error) {
-  showError(box, error);
-  markField(form, error.field);
-}
-
-export function markField(form, field) {
-  for (const control of form.elements) control.removeAttribute('aria-invalid');
-  const name = field?.split(/[.[]/)[0].replace(/_(\w)/g, (_, letter) => letter.toUpperCase());
-  const control = name && form.elements.namedItem(name);
-  if (control instanceof HTMLElement) {
-    control.setAttribute('aria-invalid', 'true');
-    control.focus();
-  }
-}
-
 /** Runs `work` with the panel's loading line shown and the panel marked busy. */
 export async function whileLoading(panel, work) {
   const indicator = panel.querySelector(':scope > .loading');
@@ -91,17 +67,6 @@ export async function whileLoading(panel, work) {
   } finally {
     panel.removeAttribute('aria-busy');
     indicator.hidden = true;
-  }
-}
-
-/** Disables a form's submit button while `work` runs (no double submission). */
-export async function submitting(form, work) {
-  const button = form.querySelector('[type=submit]');
-  button.disabled = true;
-  try {
-    return await work();
-  } finally {
-    button.disabled = false;
   }
 }
 

@@ -1,6 +1,6 @@
 import { ConfigError } from '@app/config';
 import { sampleOf } from '@app/testing';
-import { LATENCY_BUCKETS, Metrics, PreboundCounter, PreboundHistogram } from './metrics';
+import { LATENCY_BUCKETS, Metrics, PreboundCounter, PreboundHistogram, scrapeRead } from './metrics';
 import { metricsListenConfig, serveMetrics } from './metrics-server';
 
 describe(Metrics.name, () => {
@@ -30,6 +30,68 @@ describe(Metrics.name, () => {
     listed = 5;
     expect(sampleOf(await metrics.registry.metrics(), 'fraud_test_listed')).toBe(5);
   });
+});
+
+describe('metrics declared by a table', () => {
+  it('registers counters, gauges and histograms under their names, labels and help, keyed as the table', async () => {
+    const metrics = new Metrics('admin');
+    const count = metrics.counters({
+      calls: ['fraud_test_table_calls_total', ['kind', 'result'], 'calls by kind and result'],
+    } as const);
+    const lag = metrics.histograms(
+      { feed: ['fraud_test_table_lag_seconds', ['carrier'], 'feed lag'] } as const,
+      [1, 5],
+    );
+    let listed = 2;
+    const gauges = metrics.gauges({
+      listed: [
+        'fraud_test_table_listed',
+        [],
+        'read on scrape',
+        function () {
+          this.set(listed);
+        },
+      ],
+      cursor: ['fraud_test_table_cursor', ['carrier'], 'set by the service'],
+    } as const);
+    count.calls.inc({ kind: 'call', result: 'ok' }, 2);
+    lag.feed.observe({ carrier: 'CMCC' }, 3);
+    gauges.cursor.set({ carrier: 'CMCC' }, 7);
+    listed = 4;
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('# HELP fraud_test_table_calls_total calls by kind and result');
+    expect(text).toContain('# TYPE fraud_test_table_calls_total counter');
+    expect(sampleOf(text, 'fraud_test_table_calls_total', { kind: 'call', result: 'ok' })).toBe(2);
+    expect(text).toContain('# TYPE fraud_test_table_lag_seconds histogram');
+    expect(sampleOf(text, 'fraud_test_table_lag_seconds_bucket', { carrier: 'CMCC', le: '1' })).toBe(0);
+    expect(sampleOf(text, 'fraud_test_table_lag_seconds_bucket', { carrier: 'CMCC', le: '5' })).toBe(1);
+    expect(sampleOf(text, 'fraud_test_table_listed')).toBe(4);
+    expect(sampleOf(text, 'fraud_test_table_cursor', { carrier: 'CMCC' })).toBe(7);
+  });
+});
+
+describe(scrapeRead.name, () => {
+  it('shares one read among the calls of a scrape, and reads again at the next', async () => {
+    let reads = 0;
+    const read = scrapeRead(async () => ++reads, fail);
+    expect(await Promise.all([read(), read(), read()])).toEqual([1, 1, 1]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await read()).toBe(2);
+  });
+
+  it('hands a failed read to its handler and gives undefined', async () => {
+    const failures: string[] = [];
+    const read = scrapeRead(
+      () => Promise.reject(new Error('database away')),
+      (error) => failures.push(error.message),
+    );
+    expect(await Promise.all([read(), read()])).toEqual([undefined, undefined]);
+    expect(failures).toEqual(['database away']);
+  });
+
+  function fail(error: Error): never {
+    throw error;
+  }
 });
 
 describe(PreboundCounter.name, () => {

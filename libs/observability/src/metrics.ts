@@ -17,6 +17,41 @@ interface MetricConfig<L extends string> {
   labelNames?: readonly L[];
 }
 
+/** A metric declared in a table: its name, its label names and its help text. */
+export type MetricRow = readonly [name: string, labelNames: readonly string[], help: string];
+
+/** A gauge declared in a table: a MetricRow and, optionally, what sets it on every scrape. */
+export type GaugeRow = readonly [
+  name: string,
+  labelNames: readonly string[],
+  help: string,
+  collect?: (this: Gauge<string>) => void | Promise<void>,
+];
+
+/** The label names of a row, as a union for the metric's type. */
+type LabelsOf<R extends MetricRow | GaugeRow> = R[1][number];
+
+/** A metric's config as prom-client takes it, from a row. */
+function configOf<L extends string>([name, labelNames, help]: MetricRow): MetricConfig<L> {
+  return { name, help, labelNames: labelNames as readonly L[] };
+}
+
+/**
+ * A read that the collect() calls of one scrape share: they start together, so
+ * the first starts it and the others await the same promise; the next scrape
+ * reads again. A failed read goes to `failed` and gives undefined.
+ */
+export function scrapeRead<T>(read: () => Promise<T>, failed: (error: Error) => void): () => Promise<T | undefined> {
+  let reading: Promise<T | undefined> | undefined;
+  return () =>
+    (reading ??= read()
+      .catch((error: Error) => {
+        failed(error);
+        return undefined;
+      })
+      .finally(() => setImmediate(() => (reading = undefined))));
+}
+
 /**
  * One service's metrics: a prom-client registry whose every series carries
  * `service` (registry, admin, carrier-cmcc, …). Features register their own
@@ -46,6 +81,28 @@ export class Metrics {
     );
   }
 
+  /** Counters declared by a table of rows, registered in its order and returned under its keys. */
+  counters<T extends Record<string, MetricRow>>(table: T): { [K in keyof T]: Counter<LabelsOf<T[K]>> } {
+    return mapRows(table, (row) => this.counter(configOf(row))) as { [K in keyof T]: Counter<LabelsOf<T[K]>> };
+  }
+
+  /** Gauges declared by a table of rows (each with its collect, if any), returned under its keys. */
+  gauges<T extends Record<string, GaugeRow>>(table: T): { [K in keyof T]: Gauge<LabelsOf<T[K]>> } {
+    return mapRows(table, ([name, labelNames, help, collect]) =>
+      this.gauge({ ...configOf([name, labelNames, help]), ...(collect && { collect }) }),
+    ) as { [K in keyof T]: Gauge<LabelsOf<T[K]>> };
+  }
+
+  /** Histograms with the same buckets, declared by a table of rows, returned under its keys. */
+  histograms<T extends Record<string, MetricRow>>(
+    table: T,
+    buckets: readonly number[],
+  ): { [K in keyof T]: Histogram<LabelsOf<T[K]>> } {
+    return mapRows(table, (row) => this.histogram({ ...configOf(row), buckets })) as {
+      [K in keyof T]: Histogram<LabelsOf<T[K]>>;
+    };
+  }
+
   /**
    * Adds a metric, prom-client's or of our own making (a PreboundHistogram). One
    * registered under the same name before is replaced: an app restarted in the
@@ -70,6 +127,11 @@ export class Metrics {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+/** Each row of a table made into its metric, under the same key. */
+function mapRows<R, M>(table: Record<string, R>, make: (row: R) => M): Record<string, M> {
+  return Object.fromEntries(Object.entries(table).map(([key, row]) => [key, make(row)]));
 }
 
 let processMetrics: Registry | undefined;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { normaliseMsisdn, parseCellId, type CellId, type Msisdn } from '@app/domain';
 import { invalidArgument, type Context } from './context';
 import { UsageError } from './errors';
@@ -96,16 +95,7 @@ export function wholeNumber(
   return value;
 }
 
-/** The idempotency key of a state change: --key to retry one safely, else a fresh one. */
-export function idempotencyKey(values: Values): string {
-  return stringOption(values, 'key') ?? `fraudctl-${randomUUID()}`;
-}
-
-export const KEY_OPTION = { key: { type: 'string' } } as const satisfies Record<string, OptionSpec>;
-
 /** Options that each take a value (`--reason TEXT`), by name. */
 export function stringOptions(...names: string[]): Record<string, OptionSpec> {
   return Object.fromEntries(names.map((name) => [name, { type: 'string' }]));
 }
-export const KEY_HELP =
-  '  --key KEY              idempotency key: repeat it to retry the same change safely (default: a fresh one)';

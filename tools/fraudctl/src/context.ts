@@ -43,7 +43,8 @@ export const GLOBAL_HELP = [
   '  --admin HOST:PORT      admin address      (ADMIN_ADDRESS, default 127.0.0.1:$ADMIN_PORT or 50052)',
   '  --carrier-addr H:P     the carrier called (CARRIER_<ID>_ADDRESS, default 127.0.0.1:$CARRIER_<ID>_PORT or 5006x)',
   "  --tls-ca FILE          CA of the servers' certificates: TLS instead of plaintext (GRPC_TLS_CA)",
-  '  --tls-cert FILE        client certificate for mutual TLS (GRPC_TLS_CLIENT_CERT), with --tls-key (GRPC_TLS_CLIENT_KEY)',
+  '  --tls-cert FILE        client certificate for mutual TLS (GRPC_TLS_CLIENT_CERT), ' +
+    'with --tls-key (GRPC_TLS_CLIENT_KEY)',
   '  --timeout SECONDS      per call (default 10)',
   '  -v, --verbose          say which address and token source each call uses (on stderr)',
   '  -h, --help             this help',
@@ -159,12 +160,18 @@ export class Context {
     };
   }
 
-  /** The admin role a minted token carries: the province of ADMIN_PROVINCE (as the admin service reads it), default sichuan. */
+  /**
+   * The admin role a minted token carries: the province of ADMIN_PROVINCE (as
+   * the admin service reads it), default sichuan.
+   */
   adminRole(): string {
     return `admin:${envOptional(this.env, 'ADMIN_PROVINCE') ?? 'sichuan'}`;
   }
 
-  /** A unary call with the role's token and the deadline; a gRPC failure becomes a CliError naming the status, the server and its message. */
+  /**
+   * A unary call with the role's token and the deadline; a gRPC failure becomes
+   * a CliError naming the status, the server and its message.
+   */
   async call<Response>(target: Target, role: string, method: string, request: unknown): Promise<Response> {
     const client = this.client(target);
     const metadata = this.metadata(role);
@@ -218,7 +225,10 @@ export class Context {
     return metadata;
   }
 
-  /** --token, else the role's variable (as npm start's banner exports them), else a short-lived token minted from the dev signing key. */
+  /**
+   * --token, else the role's variable (as npm start's banner exports them),
+   * else a short-lived token minted from the dev signing key.
+   */
   token(role: string): string {
     if (this.values.token !== undefined) return this.values.token;
     let token = this.tokens.get(role);
@@ -238,11 +248,14 @@ export class Context {
         this.env,
       ).token;
       this.note(
-        `minted a ${MINTED_TTL_SECONDS / 60}-minute ${role} token from the signing key in ${signingKeySource(this.env)}`,
+        `minted a ${MINTED_TTL_SECONDS / 60}-minute ${role} token ` +
+          `from the signing key in ${signingKeySource(this.env)}`,
       );
     } else {
       throw new CliError(
-        `no token for the ${role} role: pass --token, or set ${roleVariables(role).join(' or ')} (npm start prints them), or run where npm start keeps its signing key (${signingKeySource(this.env)})`,
+        `no token for the ${role} role: pass --token, ` +
+          `or set ${roleVariables(role).join(' or ')} (npm start prints them), ` +
+          `or run where npm start keeps its signing key (${signingKeySource(this.env)})`,
         ExitCode.Permission,
       );
     }
@@ -263,9 +276,10 @@ export class Context {
       this.channelCredentials = grpcCredentials.createInsecure();
     } else {
       try {
-        // Loaded only for TLS: it reads the PEM files through the service configuration helpers (and their NestJS imports).
+        // Loaded only for TLS: it reads the PEM files through the service
+        // configuration helpers (and their NestJS imports).
         type Credentials = typeof import('../../../libs/grpc/src/client/client-credentials');
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily and synchronously, so plaintext runs start fast
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, synchronous: plaintext starts fast
         const { clientCredentials } = require('../../../libs/grpc/src/client/client-credentials') as Credentials;
         this.channelCredentials = clientCredentials({
           GRPC_TLS_CA: ca,
@@ -280,7 +294,10 @@ export class Context {
   }
 }
 
-/** The shell variables a role's token is looked for in: those npm start's banner exports, and CARRIER_<ID>_TOKEN per carrier. */
+/**
+ * The shell variables a role's token is looked for in: those npm start's banner
+ * exports, and CARRIER_<ID>_TOKEN per carrier.
+ */
 export function roleVariables(role: string): string[] {
   const [kind, scope] = role.split(':');
   switch (kind) {

@@ -28,7 +28,10 @@ export function isServiceError(error: unknown): error is ServiceError {
   return error instanceof Error && typeof (error as Partial<ServiceError>).code === 'number' && 'details' in error;
 }
 
-/** `NOT_FOUND from the admin (127.0.0.1:50052): msisdn: ...`: the status name and the server's message, which names the field. */
+/**
+ * `NOT_FOUND from the admin (127.0.0.1:50052): msisdn: ...`: the status name
+ * and the server's message, which names the field.
+ */
 export function describeServiceError(error: ServiceError, server: string): CliError {
   const name = status[error.code] ?? String(error.code);
   // grpc-js ends connection failures with an empty "Resolution note:".

@@ -1,8 +1,11 @@
-import { CaseStatus } from './case';
+import { CaseStatus, type CaseEvent } from './case';
 
 /** What an item of a number's history does to its case. */
 export enum ItemEffect {
-  /** The owner suspended the number (a SUSPEND decision, or an applied SUSPEND directive): opens a case when none is open. */
+  /**
+   * The owner suspended the number (a SUSPEND decision, or an applied SUSPEND
+   * directive): opens a case when none is open.
+   */
   Suspend = 'suspend',
   /** A RESTORE decision: resolves the case when it is the case owner's. */
   Restore = 'restore',
@@ -12,15 +15,12 @@ export enum ItemEffect {
   None = 'none',
 }
 
-/** One thing that happened to a number, from the feed, a directive or the registry. */
-export interface TimelineItem {
+/** One thing that happened to a number, from the feed, a directive or the registry: a case event to be. */
+export interface TimelineItem extends CaseEvent {
   /** Unique over all sources; each item becomes at most one case event. */
   key: string;
-  at: Date;
   /** The carrier concerned (decisions, directives); '' for the registry. */
   carrier: string;
-  actor: string;
-  what: string;
   effect: ItemEffect;
 }
 
@@ -43,7 +43,10 @@ export interface CasePlan {
   resolution?: { at: Date; status: CaseStatus.Resolved | CaseStatus.Escalated };
 }
 
-/** A case's story starts this long before its suspension (reports, directives), never before the previous case ended. */
+/**
+ * A case's story starts this long before its suspension (reports, directives),
+ * never before the previous case ended.
+ */
 export const LEAD_UP_DAYS = 30;
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;

@@ -53,7 +53,9 @@ export function decisionItem(row: DecisionRow, owner: string | undefined): Timel
     at: row.at,
     carrier: row.carrier,
     actor: `carrier:${row.carrier}`,
-    what: `${row.action} by ${row.carrier}: ${row.reasons.join(', ')} (policy ${row.policy}, score ${row.score})${summary}`,
+    what:
+      `${row.action} by ${row.carrier}: ${row.reasons.join(', ')} ` +
+      `(policy ${row.policy}, score ${row.score})${summary}`,
     effect,
   };
 }
@@ -86,7 +88,9 @@ export function directiveItems(row: DirectiveRow): TimelineItem[] {
       key: `directive:${row.id}:outcome`,
       at: row.acknowledgedAt,
       actor: `carrier:${row.carrier}`,
-      what: `${row.carrier} ${applied ? 'applied' : 'rejected'} ${row.kind} directive ${row.id}${row.ackDetail ? `: ${row.ackDetail}` : ''}`,
+      what:
+        `${row.carrier} ${applied ? 'applied' : 'rejected'} ${row.kind} directive ${row.id}` +
+        (row.ackDetail ? `: ${row.ackDetail}` : ''),
       // An applied SUSPEND directive is the owner's suspension, even before its decision arrives in the feed.
       effect: applied && row.kind === 'SUSPEND' ? ItemEffect.Suspend : ItemEffect.None,
     });

@@ -54,7 +54,10 @@ export class CaseTracker implements OnApplicationBootstrap, OnModuleDestroy {
     await Promise.allSettled([this.running, this.queued]);
   }
 
-  /** Resolves once a run that started after this call has finished. Runs serve every caller, on connections of their own. */
+  /**
+   * Resolves once a run that started after this call has finished. Runs serve
+   * every caller, on connections of their own.
+   */
   catchUp(): Promise<void> {
     return outsideTransaction(() => this.runOrQueue());
   }
@@ -128,7 +131,8 @@ export class CaseTracker implements OnApplicationBootstrap, OnModuleDestroy {
     );
     for (const c of escalated)
       this.logger.warn(
-        `case ${c.caseId} escalated: ${c.msisdn} not restored within ${sla} h of its police clearance (due ${c.dueAt.toISOString()})`,
+        `case ${c.caseId} escalated: ${c.msisdn} not restored within ${sla} h ` +
+          `of its police clearance (due ${c.dueAt.toISOString()})`,
       );
   }
 }

@@ -59,8 +59,11 @@ export class CasesRepository {
     const rows: { msisdn: string }[] = await this.dataSource.query(
       `WITH unresolved AS (SELECT msisdn FROM case_file WHERE resolved_at IS NULL)
        SELECT msisdn FROM (
-         SELECT msisdn FROM carrier_decision WHERE received_at > $1 AND (action = 'SUSPEND' OR msisdn IN (SELECT msisdn FROM unresolved))
-         UNION SELECT msisdn FROM directive WHERE changed_at > $1 AND msisdn IS NOT NULL AND (kind = 'SUSPEND' OR msisdn IN (SELECT msisdn FROM unresolved))
+         SELECT msisdn FROM carrier_decision
+          WHERE received_at > $1 AND (action = 'SUSPEND' OR msisdn IN (SELECT msisdn FROM unresolved))
+         UNION SELECT msisdn FROM directive
+          WHERE changed_at > $1 AND msisdn IS NOT NULL
+            AND (kind = 'SUSPEND' OR msisdn IN (SELECT msisdn FROM unresolved))
          UNION SELECT msisdn FROM registry_verdict WHERE received_at > $1 AND msisdn IN (SELECT msisdn FROM unresolved)
        ) touched WHERE msisdn > $2 ORDER BY msisdn LIMIT $3`,
       [since, after, limit],
@@ -109,7 +112,8 @@ export class CasesRepository {
       at: Date;
       summary: string | null;
     }[] = await em.query(
-      `SELECT carrier, decision_id, action, reasons, score, policy, at, evidence->>'summary' AS summary FROM carrier_decision WHERE msisdn = $1`,
+      `SELECT carrier, decision_id, action, reasons, score, policy, at,
+              evidence->>'summary' AS summary FROM carrier_decision WHERE msisdn = $1`,
       [msisdn],
     );
     return rows.map((r) => ({
@@ -138,7 +142,9 @@ export class CasesRepository {
       ack_detail: string | null;
       expires_at: Date;
     }[] = await em.query(
-      `SELECT id, kind, carrier, status, reason, issued_by, issued_at, last_delivered_at, acknowledged_at, ack_detail, expires_at FROM directive WHERE msisdn = $1`,
+      `SELECT id, kind, carrier, status, reason, issued_by, issued_at,
+              last_delivered_at, acknowledged_at, ack_detail, expires_at
+         FROM directive WHERE msisdn = $1`,
       [msisdn],
     );
     return rows.map((r) => ({
@@ -167,7 +173,8 @@ export class CasesRepository {
   /** The next id of the day: SC-20240206-1, -2, … */
   async nextCaseNumber(em: EntityManager, day: string): Promise<number> {
     const rows: { last: number }[] = await em.query(
-      `INSERT INTO case_day_seq (day, last) VALUES ($1, 1) ON CONFLICT (day) DO UPDATE SET last = case_day_seq.last + 1 RETURNING last`,
+      `INSERT INTO case_day_seq (day, last) VALUES ($1, 1)
+       ON CONFLICT (day) DO UPDATE SET last = case_day_seq.last + 1 RETURNING last`,
       [day],
     );
     return rows[0]!.last;
@@ -190,7 +197,8 @@ export class CasesRepository {
     if (items.length === 0) return;
     await em.query(
       `INSERT INTO case_event (case_id, at, actor, what, source_key)
-       SELECT $1, at, actor, what, source_key FROM unnest($2::timestamptz[], $3::varchar[], $4::text[], $5::varchar[]) AS u(at, actor, what, source_key)
+       SELECT $1, at, actor, what, source_key
+         FROM unnest($2::timestamptz[], $3::varchar[], $4::text[], $5::varchar[]) AS u(at, actor, what, source_key)
        ON CONFLICT (source_key) DO NOTHING`,
       [
         caseId,
@@ -250,7 +258,8 @@ export class CasesRepository {
   /** The number's unresolved case, else its latest one. */
   async latestOf(msisdn: string): Promise<CaseFile | undefined> {
     const rows: CaseFileRow[] = await this.dataSource.query(
-      `SELECT ${CASE_COLUMNS} FROM case_file WHERE msisdn = $1 ORDER BY resolved_at IS NULL DESC, opened_at DESC LIMIT 1`,
+      `SELECT ${CASE_COLUMNS} FROM case_file WHERE msisdn = $1
+        ORDER BY resolved_at IS NULL DESC, opened_at DESC LIMIT 1`,
       [msisdn],
     );
     return (await this.withEvents(rows))[0];

@@ -52,7 +52,8 @@ export class CellsRepository {
   /** Appends the change (a new version) and applies it to the current list. */
   async apply(em: EntityManager, change: CellChange): Promise<void> {
     await em.query(
-      `INSERT INTO high_risk_cell_change (idempotency_key, content_hash, cell, change, reason, source, actor, at, expires_at)
+      `INSERT INTO high_risk_cell_change
+              (idempotency_key, content_hash, cell, change, reason, source, actor, at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
         change.idempotencyKey,
@@ -72,7 +73,8 @@ export class CellsRepository {
     }
     await em.query(
       `INSERT INTO high_risk_cell (cell, reason, source, added_by, added_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (cell) DO UPDATE SET reason = EXCLUDED.reason, source = EXCLUDED.source, added_by = EXCLUDED.added_by,
+       ON CONFLICT (cell) DO UPDATE SET reason = EXCLUDED.reason, source = EXCLUDED.source,
+         added_by = EXCLUDED.added_by,
          added_at = EXCLUDED.added_at, expires_at = EXCLUDED.expires_at`,
       [change.cell, change.reason, change.source, change.actor, change.at, change.expiresAt],
     );
@@ -84,7 +86,8 @@ export class CellsRepository {
       'SELECT COALESCE(MAX(version), 0) AS version FROM high_risk_cell_change',
     );
     const cells: HighRiskCellEntry[] = await em.query(
-      `SELECT cell, reason, source, added_at AS "addedAt", expires_at AS "expiresAt" FROM high_risk_cell WHERE expires_at > $1 ORDER BY cell`,
+      `SELECT cell, reason, source, added_at AS "addedAt", expires_at AS "expiresAt"
+         FROM high_risk_cell WHERE expires_at > $1 ORDER BY cell`,
       [now],
     );
     return { version: Number(version.version), cells };

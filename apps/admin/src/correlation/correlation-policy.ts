@@ -49,7 +49,9 @@ function mergeEvidence(
   const starts = reports.map((r) => r.evidence.windowStart ?? r.at.toISOString()).sort();
   const ends = reports.map((r) => r.evidence.windowEnd ?? r.at.toISOString()).sort();
   return {
-    summary: `${plural(reports.length, 'REPORT decision')} from ${plural(carrierCount, 'carrier')} (${carriers.join(', ')})`,
+    summary:
+      `${plural(reports.length, 'REPORT decision')} from ${plural(carrierCount, 'carrier')} ` +
+      `(${carriers.join(', ')})`,
     windowStart: starts[0] ?? null,
     windowEnd: ends.at(-1) ?? null,
     measures: [

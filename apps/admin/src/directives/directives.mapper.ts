@@ -11,7 +11,10 @@ import { cellListToWire } from '../cells/cell-list';
 import { evidenceToWire } from '../feed/evidence';
 import type { DirectiveAck, DirectiveOutcome, DirectiveRecord } from './directive';
 
-/** Between the wire (fraud.admin.v1) and directives: times and nested messages (the enums' codecs are in libs/contracts). */
+/**
+ * Between the wire (fraud.admin.v1) and directives: times and nested messages
+ * (the enums' codecs are in libs/contracts).
+ */
 
 export function fromWireAck(ack: admin.DirectiveAck | undefined): DirectiveAck | undefined {
   if (!ack) return undefined;

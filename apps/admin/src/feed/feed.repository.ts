@@ -32,10 +32,12 @@ export class FeedRepository {
   async insertDecisions(em: EntityManager, carrier: string, decisions: FeedDecision[]): Promise<void> {
     if (decisions.length === 0) return;
     await em.query(
-      `INSERT INTO carrier_decision (carrier, decision_id, msisdn, action, previous, reasons, score, policy, at, evidence)
+      `INSERT INTO carrier_decision
+              (carrier, decision_id, msisdn, action, previous, reasons, score, policy, at, evidence)
        SELECT $1, decision_id, msisdn, action, previous, reasons, score, policy, at, evidence
-       FROM jsonb_to_recordset($2::jsonb) AS d(decision_id varchar, msisdn varchar, action varchar, previous varchar, reasons text[],
-                                               score float8, policy varchar, at timestamptz, evidence jsonb)
+       FROM jsonb_to_recordset($2::jsonb)
+         AS d(decision_id varchar, msisdn varchar, action varchar, previous varchar, reasons text[],
+              score float8, policy varchar, at timestamptz, evidence jsonb)
        ON CONFLICT (carrier, decision_id) DO NOTHING`,
       [
         carrier,
@@ -62,7 +64,8 @@ export class FeedRepository {
     await em.query(
       `INSERT INTO daily_count (carrier, day, policy, action, reason, count)
        SELECT $1, day, policy, action, reason, count
-       FROM unnest($2::date[], $3::varchar[], $4::varchar[], $5::varchar[], $6::bigint[]) AS u(day, policy, action, reason, count)
+       FROM unnest($2::date[], $3::varchar[], $4::varchar[], $5::varchar[], $6::bigint[])
+         AS u(day, policy, action, reason, count)
        ON CONFLICT (carrier, day, policy, action, reason) DO UPDATE SET count = EXCLUDED.count`,
       [
         carrier,

@@ -33,7 +33,10 @@ export interface NumberLookup {
   registryStatus: RegistryStatus | undefined;
 }
 
-/** A number across carriers: who owns it, what each carrier decided, the directives about it, its case, and the registry's status. */
+/**
+ * A number across carriers: who owns it, what each carrier decided, the
+ * directives about it, its case, and the registry's status.
+ */
 @Injectable()
 export class LookupService {
   private readonly logger = new Logger(LookupService.name);
@@ -66,7 +69,10 @@ export class LookupService {
     return { msisdn, owner, decisions, directives, case: found, registryStatus: await registryStatus };
   }
 
-  /** Asked while the database answers the rest; a registry that is down costs the look-up this one field, never the answer. */
+  /**
+   * Asked while the database answers the rest; a registry that is down costs
+   * the look-up this one field, never the answer.
+   */
   private async registryStatusOf(msisdn: Msisdn): Promise<RegistryStatus | undefined> {
     if (!this.registry.enabled) return undefined;
     try {

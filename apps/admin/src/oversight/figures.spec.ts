@@ -149,7 +149,7 @@ describe(carrierQuality.name, () => {
 });
 
 describe(carrierSeries.name, () => {
-  it('gives every carrier one value per day: flags are restrictions, suspensions and reports; the rate is null without suspensions', () => {
+  it('gives each carrier a value a day: flags are restrictions, suspensions, reports; no rate unsuspended', () => {
     const days = ['2024-02-01', '2024-02-02'];
     const series = carrierSeries(
       days,

@@ -24,13 +24,17 @@ const REPORTERS_MEASURE = 'corroborated_reporters';
 export class OversightRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Decisions per day, carrier, policy, reason and counted action; a decision counts once under each of its reasons. */
+  /**
+   * Decisions per day, carrier, policy, reason and counted action; a decision
+   * counts once under each of its reasons.
+   */
   async reasonCounts(range: DayRange, carrier: string | null): Promise<ReasonCount[]> {
     const rows: { day: string; carrier: string; policy: string; reason: string; action: string; count: string }[] =
       await this.dataSource.query(
         `SELECT ${CST_DAY} AS day, d.carrier, d.policy, r.reason, d.action, count(DISTINCT d.decision_id) AS count
        FROM carrier_decision d
-       CROSS JOIN LATERAL unnest(CASE WHEN cardinality(d.reasons) = 0 THEN ARRAY[$4]::text[] ELSE d.reasons END) AS r(reason)
+       CROSS JOIN LATERAL unnest(CASE WHEN cardinality(d.reasons) = 0 THEN ARRAY[$4]::text[] ELSE d.reasons END)
+         AS r(reason)
        WHERE d.at >= $1 AND d.at < $2 AND ($3::varchar IS NULL OR d.carrier = $3) AND d.action = ANY($5::varchar[])
        GROUP BY 1, 2, 3, 4, 5`,
         [range.start, range.end, carrier, NO_REASON, COUNTED_ACTIONS],
@@ -43,7 +47,8 @@ export class OversightRepository {
     const rows: { day: string; carrier: string; policy: string; reason: string; action: string; count: string }[] =
       await this.dataSource.query(
         `SELECT to_char(day, 'YYYY-MM-DD') AS day, carrier, policy, reason, action, count FROM daily_count
-       WHERE day >= $1::date AND day <= $2::date AND ($3::varchar IS NULL OR carrier = $3) AND action = ANY($4::varchar[])`,
+       WHERE day >= $1::date AND day <= $2::date AND ($3::varchar IS NULL OR carrier = $3)
+         AND action = ANY($4::varchar[])`,
         [range.from, range.to, carrier, COUNTED_ACTIONS],
       );
     return rows.map((r) => ({ ...r, action: r.action as ReasonCount['action'], count: Number(r.count) }));
@@ -102,7 +107,9 @@ export class OversightRepository {
       `SELECT msisdn, sum(reporters) AS count, array_agg(carrier ORDER BY carrier) AS carriers
        FROM (
          SELECT d.msisdn, d.carrier,
-                max(COALESCE((SELECT max((m->>'value')::float8) FROM jsonb_array_elements(d.evidence->'measures') m WHERE m->>'name' = $5), 1)) AS reporters
+                max(COALESCE((SELECT max((m->>'value')::float8)
+                                FROM jsonb_array_elements(d.evidence->'measures') m
+                               WHERE m->>'name' = $5), 1)) AS reporters
          FROM carrier_decision d
          WHERE d.at >= $1 AND d.at < $2 AND ($3::varchar IS NULL OR d.carrier = $3) AND $4 = ANY(d.reasons)
          GROUP BY d.msisdn, d.carrier
@@ -114,7 +121,10 @@ export class OversightRepository {
     return rows.map((r) => ({ msisdn: r.msisdn, count: Math.round(Number(r.count)), carriers: r.carriers }));
   }
 
-  /** Numbers flagged (RESTRICT, SUSPEND or REPORT) by more than one carrier; with a carrier, only numbers it flagged too. */
+  /**
+   * Numbers flagged (RESTRICT, SUSPEND or REPORT) by more than one carrier;
+   * with a carrier, only numbers it flagged too.
+   */
   async multiCarrier(range: DayRange, carrier: string | null, limit: number): Promise<NumberCount[]> {
     const rows: { msisdn: string; count: string; carriers: string[] }[] = await this.dataSource.query(
       `SELECT d.msisdn, count(DISTINCT d.carrier) AS count, array_agg(DISTINCT d.carrier ORDER BY d.carrier) AS carriers

@@ -42,11 +42,13 @@ export class DailyCountsRepository {
       const rows: (Omit<DayCount, 'count'> & { count: string })[] = await em.query(
         `WITH days AS (
            SELECT DISTINCT (at AT TIME ZONE INTERVAL '+08:00')::date AS day FROM decision
-           WHERE NOT shadow AND recorded_at >= (SELECT counted_to - interval '${COMMIT_MARGIN}' FROM daily_count_run WHERE id = 1)
+           WHERE NOT shadow
+             AND recorded_at >= (SELECT counted_to - interval '${COMMIT_MARGIN}' FROM daily_count_run WHERE id = 1)
          )
          SELECT to_char(d.day, 'YYYY-MM-DD') AS day, x.policy, x.action, r.reason, count(*) AS count
          FROM days d
-         JOIN decision x ON x.at >= (d.day::timestamp AT TIME ZONE INTERVAL '+08:00') AND x.at < ((d.day + 1)::timestamp AT TIME ZONE INTERVAL '+08:00')
+         JOIN decision x ON x.at >= (d.day::timestamp AT TIME ZONE INTERVAL '+08:00')
+                        AND x.at < ((d.day + 1)::timestamp AT TIME ZONE INTERVAL '+08:00')
          CROSS JOIN LATERAL unnest(x.reasons) AS r(reason)
          WHERE NOT x.shadow
          GROUP BY 1, 2, 3, 4

@@ -31,7 +31,10 @@ export class DailyCounts implements OnApplicationBootstrap, OnApplicationShutdow
     await this.counting;
   }
 
-  /** Counts now; resolves with the days counted and how many counts were new (a recount that finds nothing new queues nothing). */
+  /**
+   * Counts now; resolves with the days counted and how many counts were new
+   * (a recount that finds nothing new queues nothing).
+   */
   countNow(): Promise<{ days: string[]; queued: number }> {
     const run = this.repository.recount((counts) =>
       counts.map((c) => ({

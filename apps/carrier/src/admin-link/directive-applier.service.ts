@@ -42,7 +42,10 @@ export class DirectiveApplier {
     private readonly metrics: CarrierMetrics,
   ) {}
 
-  /** The acknowledgement of `directive`; rejects only when it could not be applied now (the database), to be retried. */
+  /**
+   * The acknowledgement of `directive`; rejects only when it could not be
+   * applied now (the database), to be retried.
+   */
   async apply(directive: admin.Directive): Promise<admin.DirectiveAck> {
     const id = directive.directiveId;
     if (id === '' || id.length > MAX_ID_LENGTH)
@@ -60,7 +63,8 @@ export class DirectiveApplier {
     }
     const outcome = order.kind === 'HIGH_RISK_CELLS' ? await this.replaceCells(order.list) : await this.onNumber(order);
     this.logger.log(
-      `directive ${id} (${order.kind}${order.kind === 'HIGH_RISK_CELLS' ? '' : ` ${order.msisdn}`}): ${outcome.outcome}, ${outcome.detail}`,
+      `directive ${id} (${order.kind}${order.kind === 'HIGH_RISK_CELLS' ? '' : ` ${order.msisdn}`}): ` +
+        `${outcome.outcome}, ${outcome.detail}`,
     );
     const recorded = await this.log.record(
       id,
@@ -102,7 +106,8 @@ export class DirectiveApplier {
       case 'RESTORE':
         if (result.confirmedFraud) {
           return rejected(
-            `${msisdn} is CONFIRMED in the registry (police-confirmed fraud): no carrier restores it, only a police clearance does; stays ${state}`,
+            `${msisdn} is CONFIRMED in the registry (police-confirmed fraud): ` +
+              `no carrier restores it, only a police clearance does; stays ${state}`,
             state,
           );
         }
@@ -114,7 +119,8 @@ export class DirectiveApplier {
         );
       case 'REVIEW': {
         const { score, signals } = assess(engine.features(msisdn, at), engine.primary.policy);
-        const measured = `reviewed under ${engine.primary.label}: score ${score}${signals.length > 0 ? ` (${signals.map((s) => s.code).join(', ')})` : ''}`;
+        const codes = signals.length > 0 ? ` (${signals.map((s) => s.code).join(', ')})` : '';
+        const measured = `reviewed under ${engine.primary.label}: score ${score}${codes}`;
         return applied(
           decided ? `${measured}; raised from ${before} to ${state}` : `${measured}; stays ${state}`,
           state,
@@ -129,7 +135,8 @@ export class DirectiveApplier {
     if (list.version === inForce.version)
       return applied(`list version ${list.version}, ${cellCount(inForce.cells.length)} (already in force)`);
     return applied(
-      `list version ${list.version} not applied: version ${inForce.version} (${cellCount(inForce.cells.length)}) is newer and in force`,
+      `list version ${list.version} not applied: ` +
+        `version ${inForce.version} (${cellCount(inForce.cells.length)}) is newer and in force`,
     );
   }
 }

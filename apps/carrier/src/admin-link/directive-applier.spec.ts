@@ -182,7 +182,7 @@ describe(DirectiveApplier.name, () => {
     });
   });
 
-  it('restores as an upheld appeal would: the suspension was a mistake, so the chances it cost are given back', async () => {
+  it('restores as an upheld appeal would: a mistaken suspension, so the chances it cost are given back', async () => {
     const { applier, engine, ours, recorded, now } = carrierCtcc();
     const at = (id: string, kind: admin.DirectiveKind, ms: number) => {
       now.ms = ms;
@@ -210,7 +210,7 @@ describe(DirectiveApplier.name, () => {
     expect(engine.primary.standingOf(msisdnKey(ours))?.chancesUsedAt).toEqual([]);
   });
 
-  it('rejects a RESTORE of a number the police confirmed in the registry, saying why; the number stays suspended', async () => {
+  it('rejects a RESTORE of a number the police confirmed in the registry, saying why; it stays suspended', async () => {
     const { applier, engine, ours, recorded, now } = carrierCtcc();
     engine.registryChanged(ours, 'CONFIRMED', ISSUED);
     expect(engine.levelOf(ours, now.ms)).toBe(Action.Suspend);
@@ -221,14 +221,15 @@ describe(DirectiveApplier.name, () => {
       directiveId: 'd-confirmed',
       outcome: 'DIRECTIVE_OUTCOME_REJECTED',
       detail:
-        '+8619100009999 is CONFIRMED in the registry (police-confirmed fraud): no carrier restores it, only a police clearance does; stays SUSPEND',
+        '+8619100009999 is CONFIRMED in the registry (police-confirmed fraud): ' +
+        'no carrier restores it, only a police clearance does; stays SUSPEND',
       state: 'ACTION_SUSPEND',
     });
     expect(recorded).toHaveLength(before);
     expect(engine.levelOf(ours, now.ms)).toBe(Action.Suspend);
   });
 
-  it('reviews our subscriber: measured under the active policy, raised when the evidence supports it, the step acknowledged', async () => {
+  it('reviews our subscriber: measured under the active policy, raised if the evidence says so', async () => {
     const { applier, engine, ours } = carrierCtcc();
     const review = (id: string) =>
       applier.apply(onNumber(id, admin.DirectiveKind.DIRECTIVE_KIND_REVIEW, '19100009999'));
@@ -250,7 +251,7 @@ describe(DirectiveApplier.name, () => {
     ).toBe('DIRECTIVE_OUTCOME_REJECTED');
   });
 
-  it('replaces the engine’s high-risk cell list with a newer one, keeps it, and never goes back to an older one', async () => {
+  it('replaces the engine’s high-risk cell list with a newer one, keeps it, never goes back', async () => {
     const { applier, engine, cells, stored } = carrierCtcc();
     const at = ISSUED + HOUR;
     expect(await applier.apply(cellList('l-2', 2, ['460-11-23456-1', '460-11-23456-2']))).toEqual({

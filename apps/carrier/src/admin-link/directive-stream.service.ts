@@ -67,7 +67,8 @@ export class DirectiveStream implements OnApplicationBootstrap, OnModuleDestroy 
       if (!outage) {
         outage = { since: Date.now() };
         this.logger.warn(
-          `directive stream unavailable: ${reason}; reconnecting with backoff (at most ${this.config.adminRetryMaxMs} ms apart)`,
+          `directive stream unavailable: ${reason}; ` +
+            `reconnecting with backoff (at most ${this.config.adminRetryMaxMs} ms apart)`,
         );
       }
       await pause(backoffDelay(failures, FIRST_RETRY_MS, this.config.adminRetryMaxMs), this.stopping.signal);

@@ -98,7 +98,7 @@ describe(DirectiveStream.name, () => {
     });
   });
 
-  it('reopens the stream with backoff while the administration is down, saying so once, and again when it ends', async () => {
+  it('reopens the stream with backoff while the administration is down, saying so once and when it ends', async () => {
     refuse = 4;
     stream.onApplicationBootstrap();
     await until(() => calls.length === 5);

@@ -2,7 +2,10 @@ import { action, toTimestamp, type admin, type carrier } from '@app/contracts';
 import type { Action, Decision } from '@app/domain';
 import { toWireEvidence } from '../outbox/flag.mapper';
 
-/** An ADMIN outbox payload for a decision, as DecisionRecorder stores it: the decision, its id and this carrier (times in ms). */
+/**
+ * An ADMIN outbox payload for a decision, as DecisionRecorder stores it: the
+ * decision, its id and this carrier (times in ms).
+ */
 export type DecisionPayload = Decision & { id: string; carrier: string };
 
 /** An ADMIN outbox payload for one daily count (DailyCounts). */

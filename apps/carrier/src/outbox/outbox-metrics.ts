@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Metrics } from '@app/observability';
+import { Metrics, scrapeRead } from '@app/observability';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
-import { OUTBOX_DESTINATIONS, OutboxRepository, type Backlog, type OutboxDestination } from './outbox.repository';
+import { OUTBOX_DESTINATIONS, OutboxRepository, type Backlog } from './outbox.repository';
 
 /**
  * The outbox backlog per destination (REGISTRY, ADMIN), read from the database
@@ -11,19 +11,14 @@ import { OUTBOX_DESTINATIONS, OutboxRepository, type Backlog, type OutboxDestina
 @Injectable()
 export class OutboxMetrics {
   private readonly logger = new Logger(OutboxMetrics.name);
-  private reading: Promise<Record<OutboxDestination, Backlog> | undefined> | undefined;
 
   constructor(metrics: Metrics, repository: OutboxRepository, @Inject(CARRIER_CONFIG) config: CarrierConfig) {
     const carrier = config.carrierId;
     // The three collect() calls of one scrape start together: they share one read.
-    const backlog = (): Promise<Record<OutboxDestination, Backlog> | undefined> =>
-      (this.reading ??= repository
-        .backlog()
-        .catch((error: Error) => {
-          this.logger.warn(`outbox backlog unreadable for metrics: ${error.message}`);
-          return undefined;
-        })
-        .finally(() => setImmediate(() => (this.reading = undefined))));
+    const backlog = scrapeRead(
+      () => repository.backlog(),
+      (error) => this.logger.warn(`outbox backlog unreadable for metrics: ${error.message}`),
+    );
     const gauge = (name: string, help: string, value: (b: Backlog) => number | undefined) =>
       metrics.gauge({
         name,

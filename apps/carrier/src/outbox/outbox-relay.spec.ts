@@ -98,7 +98,7 @@ describe(OutboxRelay.name, () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it('sends the oldest OUTBOX_BATCH messages as flags of this carrier, marks them delivered, and goes on at once while more wait', async () => {
+  it('sends the oldest OUTBOX_BATCH messages as flags, marks them delivered, goes on while more wait', async () => {
     queue.rows = [1, 2, 3, 4].map((id) => message(id));
     expect(await relay.relayOnce()).toBe(0);
     expect(sent[0].map((f) => [f.idempotencyKey, f.source])).toEqual([
@@ -138,7 +138,7 @@ describe(OutboxRelay.name, () => {
     expect(queue.deliveredIds).toEqual(['1']);
   });
 
-  it('keeps every message while the registry is unreachable, backs off up to REGISTRY_RETRY_MAX_MS, then drains', async () => {
+  it('keeps every message while the registry is away, backs off up to REGISTRY_RETRY_MAX_MS, then drains', async () => {
     queue.rows = [message(1), message(2)];
     const unavailable = () =>
       refusal(status.UNAVAILABLE, 'No connection established. Last error: connect ECONNREFUSED');

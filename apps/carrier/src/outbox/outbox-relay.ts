@@ -99,7 +99,8 @@ export class OutboxRelay<Item> implements OnApplicationBootstrap, OnModuleDestro
     }
     if (this.outage) {
       this.logger.log(
-        `${this.target.peer} reachable again after ${Math.round((Date.now() - this.outage.since) / 1000)} s and ${this.failures} retries: delivering the backlog`,
+        `${this.target.peer} reachable again after ${Math.round((Date.now() - this.outage.since) / 1000)} s ` +
+          `and ${this.failures} retries: delivering the backlog`,
       );
       this.outage = undefined;
     }
@@ -159,7 +160,9 @@ export class OutboxRelay<Item> implements OnApplicationBootstrap, OnModuleDestro
   private noteFailure(failure: SubmitFailure): void {
     if (this.outage?.kind === failure.kind) return;
     this.outage = { since: this.outage?.since ?? Date.now(), kind: failure.kind };
-    const line = `${this.target.destination} messages wait in the outbox: ${failure.reason}; retrying with backoff (at most ${this.target.retryMaxMs} ms apart)`;
+    const line =
+      `${this.target.destination} messages wait in the outbox: ${failure.reason}; ` +
+      `retrying with backoff (at most ${this.target.retryMaxMs} ms apart)`;
     if (failure.kind === 'unreachable') this.logger.warn(`${this.target.peer} unreachable, ${line}`);
     else this.logger.error(`${this.target.peer} refused a whole batch, ${line}`);
   }

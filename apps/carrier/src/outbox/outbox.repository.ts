@@ -63,7 +63,8 @@ export class OutboxRepository {
     let total = 0;
     for (;;) {
       const rows: unknown[] = await this.dataSource.query(
-        `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE delivered_at < $1 ORDER BY id LIMIT $2) RETURNING id`,
+        `DELETE FROM outbox
+          WHERE id IN (SELECT id FROM outbox WHERE delivered_at < $1 ORDER BY id LIMIT $2) RETURNING id`,
         [before, batch],
       );
       total += rows.length;

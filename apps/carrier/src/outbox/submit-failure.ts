@@ -3,8 +3,10 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 /**
  * Why a batch submission (SubmitFlags, SubmitCarrierFeed) failed, as the relay must act on it:
  * - `unreachable`: the peer is down, slow or overloaded; every message stays and is retried with backoff;
- * - `item-refused`: the peer refused one item for good (it names `flags[i]`, `items[i]`); that message is set aside, the rest go again at once;
- * - `batch-refused`: refused as a whole for a reason no one message explains (our token or role, a bug); kept and retried with backoff, loudly.
+ * - `item-refused`: the peer refused one item for good (it names `flags[i]`, `items[i]`); that message is set
+ *   aside, the rest go again at once;
+ * - `batch-refused`: refused as a whole for a reason no one message explains (our token or role, a bug); kept
+ *   and retried with backoff, loudly.
  */
 export type SubmitFailure =
   | { kind: 'unreachable'; reason: string }

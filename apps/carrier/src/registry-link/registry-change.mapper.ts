@@ -14,7 +14,8 @@ export function fromWireChange(change: registry.StatusChange): RegistryChange {
   const at = fromTimestamp(change.changedAt, 'changed_at');
   if (status === undefined || at === undefined) {
     throw new Error(
-      `registry change ${change.version} of ${change.msisdn} has no ${status === undefined ? `known status (${change.status})` : 'changed_at'}`,
+      `registry change ${change.version} of ${change.msisdn} has no ` +
+        (status === undefined ? `known status (${change.status})` : 'changed_at'),
     );
   }
   return { msisdn: change.msisdn as Msisdn, status, version: Number(change.version), atMs: at.getTime() };

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { Counter } from 'prom-client';
 import { RegistryStatus, type VerificationOutcome } from '@app/domain';
 import { Metrics } from '@app/observability';
 import { ChangeFeed } from './change-feed.service';
@@ -16,42 +15,47 @@ export type FlagResultLabel = 'accepted' | 'protected' | 'replayed';
  */
 @Injectable()
 export class RegistryMetrics {
-  private readonly flags: Counter<'source' | 'result'>;
-  private readonly verifications: Counter<'outcome' | 'replayed'>;
+  private readonly count;
 
   constructor(metrics: Metrics, feed: ChangeFeed) {
-    metrics.gauge({
-      name: 'fraud_registry_numbers',
-      help: 'Numbers in the registry by status (SUSPECTED, CONFIRMED, CLEARED).',
-      labelNames: ['status'],
-      collect() {
-        for (const status of LISTED) this.set({ status }, feed.index.countOf(status));
-      },
+    metrics.gauges({
+      numbers: [
+        'fraud_registry_numbers',
+        ['status'],
+        'Numbers in the registry by status (SUSPECTED, CONFIRMED, CLEARED).',
+        function () {
+          for (const status of LISTED) this.set({ status }, feed.index.countOf(status));
+        },
+      ],
+      version: [
+        'fraud_registry_change_version',
+        [],
+        'Version of the newest status change in the in-memory index (followers compare their cursor with it).',
+        function () {
+          this.set(feed.version);
+        },
+      ],
     });
-    metrics.gauge({
-      name: 'fraud_registry_change_version',
-      help: 'Version of the newest status change in the in-memory index (followers compare their cursor with it).',
-      collect() {
-        this.set(feed.version);
-      },
-    });
-    this.flags = metrics.counter({
-      name: 'fraud_registry_flags_total',
-      help: 'Flags submitted, by source (carrier:<ID>, admin) and result (accepted, protected by a clearance, replayed key).',
-      labelNames: ['source', 'result'],
-    });
-    this.verifications = metrics.counter({
-      name: 'fraud_registry_verifications_total',
-      help: 'Police verifications recorded, by outcome (CONFIRMED, CLEARED) and whether the key was replayed.',
-      labelNames: ['outcome', 'replayed'],
-    });
+    this.count = metrics.counters({
+      flags: [
+        'fraud_registry_flags_total',
+        ['source', 'result'],
+        'Flags submitted, by source (carrier:<ID>, admin) ' +
+          'and result (accepted, protected by a clearance, replayed key).',
+      ],
+      verifications: [
+        'fraud_registry_verifications_total',
+        ['outcome', 'replayed'],
+        'Police verifications recorded, by outcome (CONFIRMED, CLEARED) and whether the key was replayed.',
+      ],
+    } as const);
   }
 
   flagged(source: string, result: FlagResultLabel): void {
-    this.flags.inc({ source, result });
+    this.count.flags.inc({ source, result });
   }
 
   verified(outcome: VerificationOutcome, replayed: boolean): void {
-    this.verifications.inc({ outcome, replayed: String(replayed) });
+    this.count.verifications.inc({ outcome, replayed: String(replayed) });
   }
 }

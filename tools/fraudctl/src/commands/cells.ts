@@ -1,23 +1,13 @@
 import { userInfo } from 'node:os';
 import type { admin } from '@app/contracts';
-import {
-  cell,
-  choice,
-  idempotencyKey,
-  KEY_HELP,
-  KEY_OPTION,
-  positionals,
-  stringOption,
-  stringOptions,
-  wholeNumber,
-  type Command,
-} from '../command';
+import { cell, choice, positionals, stringOption, stringOptions, wholeNumber, type Command } from '../command';
+import { changesState, idempotencyKey } from '../state-change';
 import type { Context } from '../context';
 import { formatTime, table } from '../output';
 
 const SUBCOMMANDS = ['list', 'add', 'remove'] as const;
 
-export const cellsCommand: Command = {
+export const cellsCommand: Command = changesState({
   name: 'cells',
   summary: "the province's high-risk cell list: list, add, remove",
   help: [
@@ -35,9 +25,8 @@ export const cellsCommand: Command = {
     '  --reason TEXT          why it is listed or delisted (default "listed by operator" / "delisted by operator")',
     '  --source WHO           who asked for it, e.g. police:chengdu (default operator:<login>)',
     "  --expires-in-days N    how long it stays listed (default: the province's setting)",
-    KEY_HELP,
   ],
-  options: { ...stringOptions('reason', 'source', 'expires-in-days'), ...KEY_OPTION },
+  options: stringOptions('reason', 'source', 'expires-in-days'),
   async run(ctx, args) {
     const sub =
       args.positionals.length === 0
@@ -85,7 +74,7 @@ export const cellsCommand: Command = {
     );
     return show(ctx, answer.list, answer, `${cellId} removed${answer.replayed ? ' (already, with this --key)' : ''}.`);
   },
-};
+});
 
 function show(ctx: Context, list: admin.HighRiskCellList | undefined, answer: unknown, headline?: string): void {
   if (ctx.json) return ctx.printJson(answer);

@@ -2,9 +2,6 @@ import type { admin } from '@app/contracts';
 import { directiveKind, directiveStatus } from '@app/contracts/codecs';
 import {
   choice,
-  idempotencyKey,
-  KEY_HELP,
-  KEY_OPTION,
   number,
   positionals,
   requiredOption,
@@ -13,6 +10,7 @@ import {
   wholeNumber,
   type Command,
 } from '../command';
+import { changesState, idempotencyKey } from '../state-change';
 import { parseCarrierId } from '../context';
 import { enumLabel, formatTime, table } from '../output';
 
@@ -25,7 +23,7 @@ function upper<T extends string>(word: T): Uppercase<T> {
   return word.toUpperCase() as Uppercase<T>;
 }
 
-export const directivesCommand: Command = {
+export const directivesCommand: Command = changesState({
   name: 'directives',
   summary: "the administration's directives to carriers: list them, issue one",
   help: [
@@ -46,11 +44,9 @@ export const directivesCommand: Command = {
     '  --kind K               review, suspend or restore (required)',
     "  --reason TEXT          why (required; the carrier and the subscriber's notice show it)",
     "  --expires-in-hours N   how long the carrier has to apply it (default: the province's policy)",
-    KEY_HELP,
   ],
   options: {
     ...stringOptions('carrier', 'state', 'number', 'limit', 'page-token', 'kind', 'reason', 'expires-in-hours'),
-    ...KEY_OPTION,
   },
   async run(ctx, args) {
     const sub =
@@ -107,7 +103,7 @@ export const directivesCommand: Command = {
     ctx.print(directiveTable(answer.directives));
     if (answer.nextPageToken) ctx.print(['', `More: --page-token ${answer.nextPageToken}`]);
   },
-};
+});
 
 function directiveTable(records: admin.DirectiveRecord[]): string[] {
   return table(

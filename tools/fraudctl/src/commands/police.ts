@@ -1,25 +1,15 @@
 import type { registry } from '@app/contracts';
 import { numberStatus, verificationOutcome } from '@app/contracts/codecs';
 import { VerificationOutcome } from '@app/domain';
-import {
-  choice,
-  idempotencyKey,
-  KEY_HELP,
-  KEY_OPTION,
-  number,
-  positionals,
-  requiredOption,
-  stringOption,
-  stringOptions,
-  type Command,
-} from '../command';
+import { choice, number, positionals, requiredOption, stringOption, stringOptions, type Command } from '../command';
+import { changesState, idempotencyKey } from '../state-change';
 import { UsageError } from '../errors';
 import { enumLabel, fields, replayedRow } from '../output';
 
 const ACTIONS = ['verify', 'clear'] as const;
 const OUTCOME = { verify: VerificationOutcome.Confirmed, clear: VerificationOutcome.Cleared } as const;
 
-export const policeCommand: Command = {
+export const policeCommand: Command = changesState({
   name: 'police',
   summary: 'police verification in the registry: confirm fraud, or clear a number',
   help: [
@@ -34,9 +24,8 @@ export const policeCommand: Command = {
     'Options:',
     '  --case ID              the police case id (required)',
     '  --note TEXT            a note kept with the verification',
-    KEY_HELP,
   ],
-  options: { ...stringOptions('case', 'note'), ...KEY_OPTION },
+  options: stringOptions('case', 'note'),
   async run(ctx, args) {
     if (args.positionals.length === 0) throw new UsageError('missing verify or clear', 'police');
     const action = choice(args.positionals[0], ACTIONS, 'the police action', 'police');
@@ -61,4 +50,4 @@ export const policeCommand: Command = {
       ]),
     );
   },
-};
+});

@@ -9,18 +9,8 @@ import {
 } from '@app/contracts/codecs';
 import { ReportCategory, ValidationError } from '@app/domain';
 import { parseNationalId } from '../../../../apps/carrier/src/reactivation/national-id';
-import {
-  choice,
-  idempotencyKey,
-  KEY_HELP,
-  KEY_OPTION,
-  number,
-  positionals,
-  requiredOption,
-  stringOption,
-  stringOptions,
-  type Command,
-} from '../command';
+import { choice, number, positionals, requiredOption, stringOption, stringOptions, type Command } from '../command';
+import { changesState, idempotencyKey } from '../state-change';
 import { invalidArgument } from '../context';
 import { CliError } from '../errors';
 import { ExitCode } from '../exit-codes';
@@ -34,7 +24,7 @@ const CONFIRMED_FRAUD_NOTE =
   'police-confirmed fraud in the registry: nothing changed, only a police clearance restores the number ' +
   '(the subscriber asks the police to review the case)';
 
-export const reportCommand: Command = {
+export const reportCommand: Command = changesState({
   name: 'report',
   summary: "file a subscriber's report against a number, into the reporter's carrier",
   help: [
@@ -50,9 +40,8 @@ export const reportCommand: Command = {
     '  --category C           fraud (default), harassment or spam',
     '  --at TIME              when the report was made, ISO 8601 (default now)',
     "  --carrier ID           the reporter's carrier (default: its owner, from the admin's GetOwner)",
-    KEY_HELP,
   ],
-  options: { ...stringOptions('by', 'category', 'at', 'carrier'), ...KEY_OPTION },
+  options: stringOptions('by', 'category', 'at', 'carrier'),
   async run(ctx, args) {
     const [reportedText] = positionals(args, ['reported'], 'report');
     const reported = number(reportedText, 'reported');
@@ -100,9 +89,9 @@ export const reportCommand: Command = {
       ]),
     );
   },
-};
+});
 
-export const reactivateCommand: Command = {
+export const reactivateCommand: Command = changesState({
   name: 'reactivate',
   summary: 'restore a suspended number after an ID check at a shop or by e-ID',
   help: [
@@ -121,12 +110,10 @@ export const reactivateCommand: Command = {
     '  --reference REF        the shop ticket or e-ID transaction (required; never the ID number)',
     '  --not-verified         the ID check failed (the number stays suspended)',
     CARRIER_OPTION_HELP,
-    KEY_HELP,
   ],
   options: {
     ...stringOptions('national-id', 'reference', 'carrier'),
     'not-verified': { type: 'boolean' },
-    ...KEY_OPTION,
   },
   async run(ctx, args) {
     const [text] = positionals(args, ['number'], 'reactivate');
@@ -151,9 +138,9 @@ export const reactivateCommand: Command = {
     if (ctx.json) return ctx.printJson({ carrier: owner.carrier, ...answer });
     ctx.print(counterAnswer(answer, owner, reactivationOutcome, ['state', enumLabel(answer.state, action)]));
   },
-};
+});
 
-export const declareProfileCommand: Command = {
+export const declareProfileCommand: Command = changesState({
   name: 'declare-profile',
   summary: "record an employer's attestation of a number's work use (courier, delivery, ...)",
   help: [
@@ -171,9 +158,8 @@ export const declareProfileCommand: Command = {
       '(the carrier requires it)',
     '  --reference REF        their reference for the attestation (the carrier requires it)',
     CARRIER_OPTION_HELP,
-    KEY_HELP,
   ],
-  options: { ...stringOptions('attested-by', 'reference', 'carrier'), ...KEY_OPTION },
+  options: stringOptions('attested-by', 'reference', 'carrier'),
   async run(ctx, args) {
     const [text, profileText] = positionals(args, ['number', 'profile'], 'declare-profile');
     const msisdn = number(text, 'number');
@@ -195,7 +181,7 @@ export const declareProfileCommand: Command = {
       ]),
     );
   },
-};
+});
 
 /**
  * The answer to a subscriber's request at the owning carrier's counter: the

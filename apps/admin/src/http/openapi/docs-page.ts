@@ -18,8 +18,10 @@ function operationRows(path: string, method: Method, op: Operation): string {
         `<li><code>${escape(p.name)}</code> (${p.in}${p.required ? ', required' : ''}): ${escape(p.description)}</li>`,
     )
     .join('');
-  const body = op.requestBody
-    ? `<p>Body: <code>${escape(Object.keys(op.requestBody.content).join(', '))}</code> ${escape(schemaName(Object.values(op.requestBody.content)[0]?.schema))}</p>`
+  const content = op.requestBody?.content;
+  const body = content
+    ? `<p>Body: <code>${escape(Object.keys(content).join(', '))}</code> ` +
+      `${escape(schemaName(Object.values(content)[0]?.schema))}</p>`
     : '';
   const responses = Object.entries(op.responses)
     .map(
@@ -48,13 +50,14 @@ export function docsPage(document: OpenApiDocument): string {
   const sections = Object.entries(document.paths).flatMap(([path, methods]) =>
     (Object.entries(methods) as [Method, Operation][]).map(([method, op]) => operationRows(path, method, op)),
   );
+  const schemas = Object.keys(document.components.schemas).map(escape).join(', ');
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>${escape(document.info.title)}</title></head>
 <body>
 <h1>${escape(document.info.title)}</h1>
 <p>${escape(document.info.description)}</p>
-<p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a>. Schemas: ${Object.keys(document.components.schemas).map(escape).join(', ')}.</p>
+<p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a>. Schemas: ${schemas}.</p>
 ${sections.join('\n')}
 </body>
 </html>

@@ -159,7 +159,8 @@ export const SCHEMAS: Record<string, Schema> = {
         replayed: {
           ...boolean,
           description:
-            'True when the idempotency key was seen before: the directive as the first request answered it (its delivery since is in the list).',
+            'True when the idempotency key was seen before: ' +
+            'the directive as the first request answered it (its delivery since is in the list).',
         },
       }),
     ],
@@ -176,7 +177,8 @@ export const SCHEMAS: Record<string, Schema> = {
       idempotencyKey: {
         ...string,
         description:
-          'Optional: the same key again returns the stored directive. Without one every request issues a new directive.',
+          'Optional: the same key again returns the stored directive. ' +
+          'Without one every request issues a new directive.',
       },
       expiresInHours: { type: 'integer', description: 'Default and maximum: DIRECTIVE_TTL_HOURS.' },
     },
@@ -229,7 +231,8 @@ export const SCHEMAS: Record<string, Schema> = {
       registryStatus: {
         ...enumOf([numberStatus.unspecified, ...numberStatus.wireValues]),
         description:
-          'The registry’s status, asked at the look-up; CONFIRMED (police-confirmed fraud) is blocked everywhere and restored by no carrier. UNSPECIFIED when the registry could not be asked.',
+          'The registry’s status, asked at the look-up; CONFIRMED (police-confirmed fraud) ' +
+          'is blocked everywhere and restored by no carrier. UNSPECIFIED when the registry could not be asked.',
       },
     },
     ['msisdn', 'decisions', 'directives'],

@@ -1,11 +1,7 @@
 import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import { ENV, type Env } from '@app/config';
 import type { admin } from '@app/contracts';
 import { PeerConnection } from '@app/grpc';
-import { ServiceHealth } from '@app/observability';
-import { carrierPeerSpec } from '../config/carrier-peers';
-import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
+import { carrierPeerProvider } from '../config/carrier-peers';
 
 export type DirectiveStreamCall = ClientDuplexStream<admin.StreamDirectivesRequest, admin.StreamDirectivesResponse>;
 
@@ -15,15 +11,8 @@ export type DirectiveStreamCall = ClientDuplexStream<admin.StreamDirectivesReque
  * ADMIN_ADDRESS there is no channel and neither runs. Degraded without it (the
  * feed waits in the outbox, no directive arrives), never stopped.
  */
-@Injectable()
 export class AdminConnection extends PeerConnection {
-  constructor(
-    @Inject(CARRIER_CONFIG) config: CarrierConfig,
-    @Inject(ENV) env: Env,
-    @Optional() health?: ServiceHealth,
-  ) {
-    super(carrierPeerSpec('admin', config, env, health));
-  }
+  static readonly provider = carrierPeerProvider(AdminConnection, 'admin', (spec) => new AdminConnection(spec));
 
   submitCarrierFeed(items: admin.FeedItem[], deadlineMs: number): Promise<admin.SubmitCarrierFeedResponse> {
     return this.trackedUnary('SubmitCarrierFeed', { items } satisfies admin.SubmitCarrierFeedRequest, deadlineMs);

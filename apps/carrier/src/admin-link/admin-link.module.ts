@@ -19,7 +19,7 @@ import { HighRiskCellsRepository } from './high-risk-cells.repository';
 @Module({
   imports: [AnalysisModule, OutboxModule],
   providers: [
-    AdminConnection,
+    AdminConnection.provider,
     AdminRelay,
     DailyCountsRepository,
     DailyCounts,

@@ -1,10 +1,6 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import { ENV, type Env } from '@app/config';
 import type { registry } from '@app/contracts';
 import { RegistryPeerConnection } from '@app/grpc';
-import { ServiceHealth } from '@app/observability';
-import { carrierPeerSpec } from '../config/carrier-peers';
-import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
+import { carrierPeerProvider } from '../config/carrier-peers';
 
 /**
  * The carrier's one channel to the registry (`REGISTRY_ADDRESS`), shared by the
@@ -12,15 +8,12 @@ import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
  * no channel and neither runs. Degraded without it (no flags leave, no registry
  * copy kept), never stopped: ingest goes on.
  */
-@Injectable()
 export class RegistryConnection extends RegistryPeerConnection {
-  constructor(
-    @Inject(CARRIER_CONFIG) config: CarrierConfig,
-    @Inject(ENV) env: Env,
-    @Optional() health?: ServiceHealth,
-  ) {
-    super(carrierPeerSpec('registry', config, env, health));
-  }
+  static readonly provider = carrierPeerProvider(
+    RegistryConnection,
+    'registry',
+    (spec) => new RegistryConnection(spec),
+  );
 
   submitFlags(flags: registry.Flag[], deadlineMs: number): Promise<registry.SubmitFlagsResponse> {
     return this.trackedUnary('SubmitFlags', { flags } satisfies registry.SubmitFlagsRequest, deadlineMs);

@@ -7,7 +7,7 @@ import { RegistryLinkRepository } from './registry-link.repository';
 /** The carrier's link to the registry: one channel, and the follower of its change feed. */
 @Module({
   imports: [AnalysisModule],
-  providers: [RegistryConnection, RegistryLinkRepository, RegistryFollower],
+  providers: [RegistryConnection.provider, RegistryLinkRepository, RegistryFollower],
   exports: [RegistryConnection],
 })
 export class RegistryLinkModule {}

@@ -40,7 +40,8 @@ export class AuditAnchorRepository {
 
   async insert(anchor: AuditAnchor): Promise<string> {
     const [row]: { id: string }[] = await this.writer.query(
-      `INSERT INTO audit_anchor (head_id, head_hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5) RETURNING id::text AS id`,
+      `INSERT INTO audit_anchor (head_id, head_hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5)
+       RETURNING id::text AS id`,
       [anchor.headId, anchor.headHash, anchor.at, anchor.keyId, anchor.signature],
     );
     return row.id;
@@ -56,7 +57,8 @@ export class AuditAnchorRepository {
   /** Anchors, oldest first, whose head line is missing from the chain or has another hash now. */
   async disagreeing(limit: number): Promise<DisagreeingAnchor[]> {
     const rows: (AnchorRow & { found_hash: string | null; kept_before: string })[] = await this.dataSource.query(
-      `SELECT a.id::text AS id, a.head_id::text AS head_id, a.head_hash, a.at, a.key_id, a.signature, e.hash AS found_hash,
+      `SELECT a.id::text AS id, a.head_id::text AS head_id, a.head_hash, a.at, a.key_id, a.signature,
+              e.hash AS found_hash,
               COALESCE((SELECT max(k.id) FROM audit_event k WHERE k.id < a.head_id), 0)::text AS kept_before
        FROM audit_anchor a LEFT JOIN audit_event e ON e.id = a.head_id
        WHERE a.head_id > 0 AND (e.id IS NULL OR e.hash <> a.head_hash)

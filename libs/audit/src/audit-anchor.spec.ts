@@ -10,7 +10,7 @@ describe('audit anchor key and signatures', () => {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'anchor-key-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('creates its own Ed25519 key in the key folder outside production, once, owner-only, with its public key beside it', () => {
+  it('creates its own Ed25519 key outside production, once, owner-only, with its public key beside it', () => {
     const keys = join(dir, 'keys');
     const first = loadAnchorKey({ AUTH_KEY_DIR: keys });
     expect(first).toMatchObject({ created: true, file: join(keys, 'audit-anchor.key') });

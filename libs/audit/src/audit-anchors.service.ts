@@ -125,7 +125,9 @@ export class AuditAnchors implements OnApplicationBootstrap, OnApplicationShutdo
         intact: false,
         eventsChecked: chain.eventsChecked,
         fault: 'link_broken',
-        detail: `line ${chain.firstBrokenId} does not match its content or the line before it: lines were changed, removed or reordered`,
+        detail:
+          `line ${chain.firstBrokenId} does not match its content or the line before it: ` +
+          'lines were changed, removed or reordered',
         firstBrokenId: chain.firstBrokenId,
         missingAfterId: null,
         anchorChecked,
@@ -184,7 +186,10 @@ export class AuditAnchors implements OnApplicationBootstrap, OnApplicationShutdo
     );
   }
 
-  /** Between two anchors of this process the previous head must still be there, unchanged: said at once, not only when an auditor asks. */
+  /**
+   * Between two anchors of this process the previous head must still be there,
+   * unchanged: said at once, not only when an auditor asks.
+   */
   private async warnIfLost(previous: StoredAnchor): Promise<void> {
     if (previous.headId === '0') return;
     const found = await this.events.hashOf(previous.headId);
@@ -203,13 +208,17 @@ function lostHead(anchor: DisagreeingAnchor, which: string): Finding {
   if (anchor.foundHash === null) {
     return {
       fault: 'rows_missing',
-      detail: `rows missing after id ${anchor.keptBefore}: ${which} records line ${anchor.headId} (hash ${anchor.headHash.slice(0, 12)}…) as the head`,
+      detail:
+        `rows missing after id ${anchor.keptBefore}: ` +
+        `${which} records line ${anchor.headId} (hash ${anchor.headHash.slice(0, 12)}…) as the head`,
       missingAfterId: anchor.keptBefore,
     };
   }
   return {
     fault: 'hash_mismatch',
-    detail: `hash mismatch at id ${anchor.headId}: ${which} records ${anchor.headHash.slice(0, 12)}…, the chain has ${anchor.foundHash.slice(0, 12)}…`,
+    detail:
+      `hash mismatch at id ${anchor.headId}: ${which} records ${anchor.headHash.slice(0, 12)}…, ` +
+      `the chain has ${anchor.foundHash.slice(0, 12)}…`,
     brokenId: anchor.headId,
   };
 }
@@ -217,6 +226,8 @@ function lostHead(anchor: DisagreeingAnchor, which: string): Finding {
 function invalid(anchor: StoredAnchor): Finding {
   return {
     fault: 'anchor_invalid',
-    detail: `anchor ${anchor.id} (line ${anchor.headId}, ${anchor.at.toISOString()}, key ${anchor.keyId}) does not verify with this registry's key: forged, or signed by another key`,
+    detail:
+      `anchor ${anchor.id} (line ${anchor.headId}, ${anchor.at.toISOString()}, key ${anchor.keyId}) ` +
+      "does not verify with this registry's key: forged, or signed by another key",
   };
 }

@@ -23,7 +23,10 @@ export class AuditEventEntity {
   @Column({ type: 'varchar', length: 32, nullable: true })
   target!: string | null;
 
-  /** The target as the line's hash covers it, when a migration stored `target` in E.164 since (the typed national form); else null. */
+  /**
+   * The target as the line's hash covers it, when a migration stored `target` in
+   * E.164 since (the typed national form); else null.
+   */
   @Column({ name: 'hashed_target', type: 'varchar', length: 32, nullable: true })
   hashedTarget!: string | null;
 

@@ -49,7 +49,7 @@ describe(AuditLog.name, () => {
     expect(repository.stored[1]).toMatchObject({ target: '+8619112345678' });
   });
 
-  it('when the database refuses a group for one line, writes the others one by one and fails only that line', async () => {
+  it('when the database refuses a group for one line, writes the others singly and fails only that line', async () => {
     const repository = new FakeRepository((record) => (record.actor === 'bad' ? sqlError('22P05') : undefined));
     const log = new AuditLog(repository as unknown as AuditRepository);
     // Queued together: the first flush takes one line, the rest go as one group.

@@ -34,7 +34,8 @@ export class AuditLog implements AuditSink, OnApplicationShutdown {
   constructor(private readonly repository: AuditRepository) {}
 
   record(entry: AuditEntry): Promise<void> {
-    // Escaped and cut to the columns' sizes: a caller's raw input (a NUL, an over-long value) must not make its line unwritable.
+    // Escaped and cut to the columns' sizes: a caller's raw input (a NUL, an over-long value)
+    // must not make its line unwritable.
     const record: AuditRecord = {
       at: new Date(),
       actor: auditText(entry.actor, 128),

@@ -50,9 +50,10 @@ export class AuditRepository {
       await em.query(
         `INSERT INTO audit_event (at, actor, role, action, target, purpose, case_id, outcome, detail, prev_hash, hash)
          SELECT at, actor, role, action, target, purpose, case_id, outcome, detail, prev_hash, hash
-         FROM unnest($1::timestamptz[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[],
-                     $8::varchar[], $9::jsonb[], $10::char(64)[], $11::char(64)[])
-              WITH ORDINALITY AS u(at, actor, role, action, target, purpose, case_id, outcome, detail, prev_hash, hash, n)
+         FROM unnest($1::timestamptz[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[],
+                     $7::varchar[], $8::varchar[], $9::jsonb[], $10::char(64)[], $11::char(64)[])
+              WITH ORDINALITY
+              AS u(at, actor, role, action, target, purpose, case_id, outcome, detail, prev_hash, hash, n)
          ORDER BY n`,
         [
           rows.map((r) => r.at),

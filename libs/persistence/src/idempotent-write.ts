@@ -27,7 +27,10 @@ export interface TransactionHooks {
   onCommit(done: () => void): void;
 }
 
-/** One request of an idempotent write: its key, and the hash of its content (the same key with other content is refused). */
+/**
+ * One request of an idempotent write: its key, and the hash of its content
+ * (the same key with other content is refused).
+ */
 export interface KeyedRequest {
   key: string;
   contentHash: string;
@@ -44,7 +47,10 @@ export interface IdempotentBatch<Q extends KeyedRequest, R> {
   requests: readonly Q[];
   /** The stored answers of those of `keys` used before, by key, read in the transaction. */
   find(em: EntityManager, keys: readonly string[]): Promise<ReadonlyMap<string, StoredAnswer<R>>>;
-  /** Makes the changes of the requests whose keys are new (each key once, in order) and stores what `find` reads back; one answer each, in order. */
+  /**
+   * Makes the changes of the requests whose keys are new (each key once, in order)
+   * and stores what `find` reads back; one answer each, in order.
+   */
   apply(em: EntityManager, fresh: readonly Q[], hooks: TransactionHooks): Promise<readonly R[]>;
   /**
    * The service's error for requests[index], whose key was used with other
@@ -102,7 +108,8 @@ export async function idempotentWrites<Q extends KeyedRequest, R>(
     try {
       return await writeOnce(batch);
     } catch (error) {
-      // A writer that does not take the lock (an older replica) can still win a key's unique index: then the next attempt replays it.
+      // A writer that does not take the lock (an older replica) can still win a key's
+      // unique index: then the next attempt replays it.
       if (errorCode(error) !== UNIQUE_VIOLATION || attempt >= ATTEMPTS) throw error;
     }
   }
@@ -164,7 +171,8 @@ async function writeOnce<Q extends KeyedRequest, R>(batch: IdempotentBatch<Q, R>
 async function lockIdempotencyKeys(em: EntityManager, scope: string, keys: readonly string[]): Promise<void> {
   if (keys.length === 0) return;
   await em.query(
-    `SELECT pg_advisory_xact_lock($1, h) FROM (SELECT DISTINCT hashtext($2 || ':' || k) AS h FROM unnest($3::text[]) AS k ORDER BY h) AS ordered`,
+    `SELECT pg_advisory_xact_lock($1, h)
+     FROM (SELECT DISTINCT hashtext($2 || ':' || k) AS h FROM unnest($3::text[]) AS k ORDER BY h) AS ordered`,
     [KEY_LOCK_SPACE, scope, keys],
   );
 }

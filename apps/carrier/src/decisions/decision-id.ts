@@ -8,7 +8,8 @@ import type { Decision } from '@app/domain';
 export function decisionId(decision: Decision): string {
   return createHash('sha256')
     .update(
-      `${decision.policy}|${decision.shadow ? 'shadow' : 'active'}|${decision.msisdn}|${decision.at}|${decision.action}|${decision.previous}`,
+      `${decision.policy}|${decision.shadow ? 'shadow' : 'active'}|${decision.msisdn}|` +
+        `${decision.at}|${decision.action}|${decision.previous}`,
     )
     .digest('hex')
     .slice(0, 32);

@@ -66,7 +66,8 @@ export class DecisionsRepository {
       await em.query(
         `INSERT INTO decision (id, msisdn, at, action, previous, reasons, score, policy, shadow, evidence)
          SELECT id, msisdn, at, action, previous, string_to_array(reasons, ','), score, policy, shadow, evidence
-         FROM unnest($1::char(32)[], $2::varchar[], $3::timestamptz[], $4::varchar[], $5::varchar[], $6::text[], $7::float8[], $8::varchar[], $9::boolean[], $10::jsonb[])
+         FROM unnest($1::char(32)[], $2::varchar[], $3::timestamptz[], $4::varchar[], $5::varchar[], $6::text[],
+                     $7::float8[], $8::varchar[], $9::boolean[], $10::jsonb[])
            AS u(id, msisdn, at, action, previous, reasons, score, policy, shadow, evidence)
          ON CONFLICT (id) DO NOTHING`,
         [
@@ -193,7 +194,8 @@ export class DecisionsRepository {
   ): Promise<{ locked: number; sent: number }> {
     return this.dataSource.transaction(async (em: EntityManager) => {
       const notices: PendingNotice[] = await em.query(
-        `SELECT id::text AS id, msisdn, text FROM notice WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `SELECT id::text AS id, msisdn, text FROM notice WHERE sent_at IS NULL
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],
       );
       if (notices.length === 0) return { locked: 0, sent: 0 };

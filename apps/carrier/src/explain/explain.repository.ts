@@ -13,7 +13,8 @@ export class ExplainRepository {
   /** True when the number's latest attested declaration (one that took effect) is this profile. */
   async isAttested(msisdn: string, profile: UsageProfile): Promise<boolean> {
     const rows: { profile: string }[] = await this.dataSource.query(
-      `SELECT profile FROM profile_declaration WHERE msisdn = $1 AND outcome = 'DECLARED' ORDER BY declared_at DESC, id DESC LIMIT 1`,
+      `SELECT profile FROM profile_declaration WHERE msisdn = $1 AND outcome = 'DECLARED'
+       ORDER BY declared_at DESC, id DESC LIMIT 1`,
       [msisdn],
     );
     return rows[0]?.profile === profile;

@@ -51,7 +51,8 @@ describe(nextSteps.name, () => {
       reactivationChancesLeft: 1,
     });
     expect(steps.en).toBe(
-      'Service is not affected. If your work (courier, delivery, logistics) needs many calls, have your employer or platform declare this use of the number.',
+      'Service is not affected. If your work (courier, delivery, logistics) needs many calls, ' +
+        'have your employer or platform declare this use of the number.',
     );
     expect(steps.zh.match(/申报号码用途/g)).toHaveLength(1);
   });
@@ -64,7 +65,9 @@ describe(nextSteps.name, () => {
       reactivationChancesLeft: 1,
     });
     expect(steps.en).toBe(
-      'Service is normal: nothing to do. Many reports came from people this number never contacted: recorded as a likely false-report attack; the number is protected and you need do nothing.',
+      'Service is normal: nothing to do. ' +
+        'Many reports came from people this number never contacted: recorded as a likely false-report attack; ' +
+        'the number is protected and you need do nothing.',
     );
   });
 
@@ -77,7 +80,7 @@ describe(nextSteps.name, () => {
     ).toContain('You can ask the police to verify the number');
   });
 
-  it('says a number the police confirmed is blocked and only the police can lift it, whatever its step: never "service is normal"', () => {
+  it('says a police-confirmed number is blocked at any step and only the police lift it: never "normal"', () => {
     for (const state of [Action.None, Action.Monitor, Action.Warn, Action.Restrict, Action.Suspend]) {
       const steps = nextSteps({
         state,

@@ -20,10 +20,17 @@ export interface NextSteps {
  */
 const CONFIRMED_BY_POLICE: NextSteps = {
   zh: '公安机关已在涉诈号码库中确认该号码涉诈，呼出被拦截。营业厅复机、身份核验、向运营商申诉或申报用途都无法恢复；如有异议，请向办案公安机关（凭案件编号）申请复核，公安机关解除后即恢复服务。',
-  en: 'Calls from this number are blocked: the police confirmed fraud on it in the fraud registry. A shop, an ID check, an appeal to the carrier or a declared work use cannot restore it; if you disagree, ask the police who handled the case to review it (quote the case id): service is restored once they clear the number.',
+  en:
+    'Calls from this number are blocked: the police confirmed fraud on it in the fraud registry. ' +
+    'A shop, an ID check, an appeal to the carrier or a declared work use cannot restore it; ' +
+    'if you disagree, ask the police who handled the case to review it (quote the case id): ' +
+    'service is restored once they clear the number.',
 };
 
-/** What the subscriber can do now, from the step, the reasons and the registry: plain sentences in Chinese and English. */
+/**
+ * What the subscriber can do now, from the step, the reasons and the registry:
+ * plain sentences in Chinese and English.
+ */
 export function nextSteps(input: NextStepsInput): NextSteps {
   // The registry's confirmation outranks the ladder: the same answer CheckCall and Reactivate give.
   if (input.registry === 'CONFIRMED') return { ...CONFIRMED_BY_POLICE };
@@ -38,23 +45,29 @@ export function nextSteps(input: NextStepsInput): NextSteps {
       if (input.reactivationChancesLeft > 0) {
         say(
           `号码已暂停服务。请本人携带身份证到营业厅，或通过官方安全电子身份认证渠道核验身份后办理复机；本期还剩${input.reactivationChancesLeft}次复机机会。`,
-          `The number is suspended. Verify your identity in person at a shop, or through the secure e-ID service, to re-activate it; ${input.reactivationChancesLeft} re-activation chance(s) left in this period.`,
+          'The number is suspended. Verify your identity in person at a shop, ' +
+            'or through the secure e-ID service, to re-activate it; ' +
+            `${input.reactivationChancesLeft} re-activation chance(s) left in this period.`,
         );
         say(
           '如认为是误判，可申诉，或通过涉诈号码库申请公安机关甄别；误判恢复不占用复机机会。',
-          'If it was a mistake, appeal, or ask the police to verify the number through the fraud registry; a restore after a mistake uses no chance.',
+          'If it was a mistake, appeal, or ask the police to verify the number through the fraud registry; ' +
+            'a restore after a mistake uses no chance.',
         );
       } else {
         say(
           '号码已暂停服务，本期复机机会已用完：请通过涉诈号码库申请公安机关甄别（可到营业厅或派出所提出），甄别为误判后将恢复服务。',
-          'The number is suspended and no re-activation chance is left in this period: ask the police to verify the number through the fraud registry (at a shop or a police station); service is restored if they clear it.',
+          'The number is suspended and no re-activation chance is left in this period: ' +
+            'ask the police to verify the number through the fraud registry (at a shop or a police station); ' +
+            'service is restored if they clear it.',
         );
       }
       break;
     case Action.Restrict:
       say(
         '号码已限制呼出，接听电话和上网不受影响。请本人携带身份证到营业厅，或通过官方安全电子身份认证渠道重新核验身份，核验后即恢复。',
-        'Outgoing calls are restricted; incoming calls and data still work. Re-verify your identity at a shop, or through the secure e-ID service, to lift the restriction.',
+        'Outgoing calls are restricted; incoming calls and data still work. ' +
+          'Re-verify your identity at a shop, or through the secure e-ID service, to lift the restriction.',
       );
       break;
     case Action.Warn:
@@ -71,7 +84,8 @@ export function nextSteps(input: NextStepsInput): NextSteps {
   if (input.reasons.includes(ReasonCode.ReportAttack)) {
     say(
       '近期收到大量与您无通信往来的举报，已按疑似恶意举报记录，号码受到保护，无需处理。',
-      'Many reports came from people this number never contacted: recorded as a likely false-report attack; the number is protected and you need do nothing.',
+      'Many reports came from people this number never contacted: recorded as a likely false-report attack; ' +
+        'the number is protected and you need do nothing.',
     );
   }
   if (input.registry === 'SUSPECTED')

@@ -11,13 +11,15 @@ export class DefaultPolicy21764400000400 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(
-      `INSERT INTO policy (name, version, document, created_by) VALUES ($1, $2, $3, 'built-in') ON CONFLICT (name, version) DO NOTHING`,
+      `INSERT INTO policy (name, version, document, created_by) VALUES ($1, $2, $3, 'built-in') ` +
+        `ON CONFLICT (name, version) DO NOTHING`,
       [DEFAULT_POLICY.name, DEFAULT_POLICY.version, JSON.stringify(DEFAULT_POLICY)],
     );
     await q.query(
       `INSERT INTO policy_assignment (mode, name, version, reason, changed_by)
        SELECT 'ACTIVE', $1, $2, 'built-in default@2: new contacts over a whole day (threshold probers)', 'built-in'
-       WHERE (SELECT name || '@' || version FROM policy_assignment WHERE mode = 'ACTIVE' ORDER BY id DESC LIMIT 1) = $3`,
+       WHERE (SELECT name || '@' || version FROM policy_assignment WHERE mode = 'ACTIVE' ` +
+        `ORDER BY id DESC LIMIT 1) = $3`,
       [DEFAULT_POLICY.name, DEFAULT_POLICY.version, `${DEFAULT_POLICY_V1.name}@${DEFAULT_POLICY_V1.version}`],
     );
   }
@@ -28,7 +30,8 @@ export class DefaultPolicy21764400000400 implements MigrationInterface {
       DEFAULT_POLICY.version,
     ]);
     await q.query(
-      `DELETE FROM policy WHERE name = $1 AND version = $2 AND created_by = 'built-in' AND NOT EXISTS (SELECT 1 FROM policy_assignment WHERE name = $1 AND version = $2)`,
+      `DELETE FROM policy WHERE name = $1 AND version = $2 AND created_by = 'built-in' ` +
+        `AND NOT EXISTS (SELECT 1 FROM policy_assignment WHERE name = $1 AND version = $2)`,
       [DEFAULT_POLICY.name, DEFAULT_POLICY.version],
     );
   }

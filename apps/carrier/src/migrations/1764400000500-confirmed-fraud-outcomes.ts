@@ -15,11 +15,15 @@ export class ConfirmedFraudOutcomes1764400000500 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(
-      `ALTER TABLE reactivation ADD CONSTRAINT reactivation_outcome_check CHECK (outcome IN (${REACTIVATION_OUTCOMES}))`,
+      `ALTER TABLE reactivation ADD CONSTRAINT reactivation_outcome_check ` +
+        `CHECK (outcome IN (${REACTIVATION_OUTCOMES}))`,
     );
-    await q.query(`
+    await q.query(
+      `
       ALTER TABLE profile_declaration
-        ADD COLUMN outcome varchar(16) NOT NULL DEFAULT 'DECLARED' CONSTRAINT profile_declaration_outcome_check CHECK (outcome IN ('DECLARED', 'CONFIRMED_FRAUD'))`);
+        ADD COLUMN outcome varchar(16) NOT NULL DEFAULT 'DECLARED' ` +
+        `CONSTRAINT profile_declaration_outcome_check CHECK (outcome IN ('DECLARED', 'CONFIRMED_FRAUD'))`,
+    );
     await q.query(`ALTER TABLE appeal ADD COLUMN outcome varchar(16)`);
     await q.query(`UPDATE appeal SET outcome = CASE WHEN upheld THEN 'UPHELD' ELSE 'REJECTED' END`);
     await q.query(`ALTER TABLE appeal ALTER COLUMN outcome SET NOT NULL`);

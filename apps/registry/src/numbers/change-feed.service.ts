@@ -167,7 +167,8 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown {
             if (cursor >= this.head) await this.nextAdvance();
             continue;
           }
-          // One message at a time past a full stream: a follower that stops reading holds a stream's buffer, not a page.
+          // One message at a time past a full stream: a follower that stops reading
+          // holds a stream's buffer, not a page.
           for (const change of batch) {
             if (stream?.writableNeedDrain) await drained(stream);
             if (closed) break;

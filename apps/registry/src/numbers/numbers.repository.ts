@@ -35,11 +35,13 @@ export class NumbersRepository {
   async lockStates(em: EntityManager, msisdns: string[]): Promise<Map<string, NumberState>> {
     const sorted = [...new Set(msisdns)].sort();
     await em.query(
-      `INSERT INTO number_status (msisdn, status, version) SELECT unnest($1::varchar[]), 'NOT_LISTED', 0 ON CONFLICT (msisdn) DO NOTHING`,
+      `INSERT INTO number_status (msisdn, status, version) SELECT unnest($1::varchar[]), 'NOT_LISTED', 0
+       ON CONFLICT (msisdn) DO NOTHING`,
       [sorted],
     );
     const rows: StateRow[] = await em.query(
-      `SELECT msisdn, status, version, cleared_at FROM number_status WHERE msisdn = ANY($1::varchar[]) ORDER BY msisdn FOR UPDATE`,
+      `SELECT msisdn, status, version, cleared_at FROM number_status WHERE msisdn = ANY($1::varchar[])
+       ORDER BY msisdn FOR UPDATE`,
       [sorted],
     );
     return new Map(
@@ -55,14 +57,16 @@ export class NumbersRepository {
     if (changes.length === 0) return [];
     const [{ version: last }]: { version: string }[] = await em.query(
       // Wrapped in a SELECT: TypeORM returns [rows, count] for a bare UPDATE … RETURNING.
-      `WITH bumped AS (UPDATE change_feed_head SET version = version + $1 WHERE id = 1 RETURNING version) SELECT version FROM bumped`,
+      `WITH bumped AS (UPDATE change_feed_head SET version = version + $1 WHERE id = 1 RETURNING version)
+       SELECT version FROM bumped`,
       [changes.length],
     );
     const first = Number(last) - changes.length + 1;
     const numbered = changes.map((c, i) => ({ ...c, version: first + i }));
     await em.query(
       `INSERT INTO status_change (version, msisdn, status, previous_status, cause, changed_at)
-       SELECT * FROM unnest($1::bigint[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::timestamptz[])`,
+       SELECT * FROM unnest($1::bigint[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[],
+                            $6::timestamptz[])`,
       [
         numbered.map((c) => c.version),
         numbered.map((c) => c.msisdn),
@@ -77,8 +81,10 @@ export class NumbersRepository {
     const finals = [...latest.values()];
     await em.query(
       `UPDATE number_status AS n
-         SET status = u.status, version = u.version, cleared_at = COALESCE(u.cleared_at, n.cleared_at), updated_at = u.changed_at
-       FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::timestamptz[], $5::timestamptz[]) AS u(msisdn, status, version, cleared_at, changed_at)
+         SET status = u.status, version = u.version, cleared_at = COALESCE(u.cleared_at, n.cleared_at),
+             updated_at = u.changed_at
+       FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::timestamptz[], $5::timestamptz[])
+              AS u(msisdn, status, version, cleared_at, changed_at)
        WHERE n.msisdn = u.msisdn`,
       [
         finals.map((c) => c.msisdn),
@@ -128,7 +134,8 @@ export class NumbersRepository {
       let after = '';
       for (;;) {
         const rows: { msisdn: string; status: RegistryStatus; version: string }[] = await em.query(
-          `SELECT msisdn, status, version FROM number_status WHERE msisdn > $1 AND status <> 'NOT_LISTED' ORDER BY msisdn LIMIT $2`,
+          `SELECT msisdn, status, version FROM number_status WHERE msisdn > $1 AND status <> 'NOT_LISTED'
+           ORDER BY msisdn LIMIT $2`,
           [after, pageSize],
         );
         if (rows.length === 0) break;

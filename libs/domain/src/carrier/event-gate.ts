@@ -5,7 +5,10 @@ export type GateVerdict = 'accept' | 'duplicate' | 'late' | 'future';
 export interface EventGateOptions {
   /** How far behind the newest mark an event may be and still be analysed. */
   latenessMs: number;
-  /** How far ahead of the wall clock an event may be dated (the senders' clock skew); later ones are refused as future. */
+  /**
+   * How far ahead of the wall clock an event may be dated (the senders' clock skew);
+   * later ones are refused as future.
+   */
   maxAheadMs: number;
   /** How long ids are remembered; by default twice the lateness, at least an hour. */
   idMemoryMs?: number;

@@ -4,10 +4,16 @@ import { ValidationError, ValidationErrorCode } from '../errors';
 import { normaliseMsisdn, type Msisdn } from '../msisdn';
 import { ReportCategory, UsageProfile, type CarrierEvent, type EventType } from './events';
 
-/** The longest call an event may record: 24 hours. A longer one is a unit mistake (ms for seconds) or a broken record. */
+/**
+ * The longest call an event may record: 24 hours. A longer one is a unit mistake
+ * (ms for seconds) or a broken record.
+ */
 export const MAX_CALL_SECONDS = 24 * 3600;
 export const MAX_EVENT_ID_LENGTH = 128;
-/** Event times are after 1970 and before 2100: a later one is a unit mistake (ms for seconds, µs for ms), not a date. */
+/**
+ * Event times are after 1970 and before 2100: a later one is a unit mistake
+ * (ms for seconds, µs for ms), not a date.
+ */
 const MAX_EVENT_MS = Date.UTC(2100, 0, 1);
 
 const EVENT_TYPES: readonly EventType[] = [
@@ -25,7 +31,10 @@ const CATEGORIES: readonly string[] = Object.values(ReportCategory);
 
 /** How one form of events (the event file, IngestEvents) names a field and writes a time, for its errors. */
 export interface EventFormat {
-  /** The field holding `key` (a property of CarrierEvent) as the form spells it: `durationSec` in a file, `call.duration_sec` on the wire. */
+  /**
+   * The field holding `key` (a property of CarrierEvent) as the form spells it:
+   * `durationSec` in a file, `call.duration_sec` on the wire.
+   */
   field(key: string): string;
   /** How the form writes a time, e.g. `as milliseconds since the Unix epoch`. */
   time: string;

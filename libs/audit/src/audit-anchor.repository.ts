@@ -18,14 +18,10 @@ export interface DisagreeingAnchor extends StoredAnchor {
   keptBefore: string;
 }
 
-interface AnchorRow {
-  id: string;
-  head_id: string;
-  head_hash: string;
-  at: Date;
-  key_id: string;
-  signature: string;
-}
+/** An anchor's columns under its fields' names, for reads whose rows are the anchors themselves. */
+const anchorColumns = (table: string) =>
+  `${table}.id::text AS id, ${table}.head_id::text AS "headId", ${table}.head_hash AS "headHash", ${table}.at,
+   ${table}.key_id AS "keyId", ${table}.signature`;
 
 /**
  * Owns audit_anchor: anchors are written through the anchor role's own pool
@@ -48,36 +44,21 @@ export class AuditAnchorRepository {
   }
 
   async newest(): Promise<StoredAnchor | undefined> {
-    const [row]: AnchorRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM audit_anchor ORDER BY id DESC LIMIT 1`,
+    const [anchor]: StoredAnchor[] = await this.dataSource.query(
+      `SELECT ${anchorColumns('audit_anchor')} FROM audit_anchor ORDER BY id DESC LIMIT 1`,
     );
-    return row && anchorOf(row);
+    return anchor;
   }
 
   /** Anchors, oldest first, whose head line is missing from the chain or has another hash now. */
   async disagreeing(limit: number): Promise<DisagreeingAnchor[]> {
-    const rows: (AnchorRow & { found_hash: string | null; kept_before: string })[] = await this.dataSource.query(
-      `SELECT a.id::text AS id, a.head_id::text AS head_id, a.head_hash, a.at, a.key_id, a.signature,
-              e.hash AS found_hash,
-              COALESCE((SELECT max(k.id) FROM audit_event k WHERE k.id < a.head_id), 0)::text AS kept_before
+    return this.dataSource.query(
+      `SELECT ${anchorColumns('a')}, e.hash AS "foundHash",
+              COALESCE((SELECT max(k.id) FROM audit_event k WHERE k.id < a.head_id), 0)::text AS "keptBefore"
        FROM audit_anchor a LEFT JOIN audit_event e ON e.id = a.head_id
        WHERE a.head_id > 0 AND (e.id IS NULL OR e.hash <> a.head_hash)
        ORDER BY a.id LIMIT $1`,
       [limit],
     );
-    return rows.map((row) => ({ ...anchorOf(row), foundHash: row.found_hash, keptBefore: row.kept_before }));
   }
-}
-
-const COLUMNS = 'id::text AS id, head_id::text AS head_id, head_hash, at, key_id, signature';
-
-function anchorOf(row: AnchorRow): StoredAnchor {
-  return {
-    id: row.id,
-    headId: row.head_id,
-    headHash: row.head_hash,
-    at: row.at,
-    keyId: row.key_id,
-    signature: row.signature,
-  };
 }

@@ -16,11 +16,20 @@ import { healthCheck } from '@app/testing';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Each handler says when a call has reached it, so that a drain starts with the calls surely in flight. */
+function arrival(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
+const reached = { checkNumbers: arrival(), watchChanges: arrival() };
+
 /** No guard here: these tests are about the server's life cycle. */
 @Controller()
 class SlowController {
   @GrpcMethod('RegistryService', 'checkNumbers')
   async checkNumbers(request: registry.CheckNumbersRequest): Promise<registry.CheckNumbersResponse> {
+    reached.checkNumbers.resolve();
     await sleep(300);
     return {
       results: request.msisdns.map((msisdn) => ({ msisdn, status: 'NUMBER_STATUS_NOT_LISTED' as never, version: 1 })),
@@ -29,6 +38,7 @@ class SlowController {
 
   @GrpcMethod('RegistryService', 'watchChanges')
   watchChanges(): Observable<registry.WatchChangesResponse> {
+    reached.watchChanges.resolve();
     return new Observable(() => undefined); // a live feed: never ends by itself
   }
 }
@@ -64,7 +74,7 @@ describe('gRPC server life cycle (e2e)', () => {
       const feed = client.watchChanges({ sinceVersion: 0 });
       const feedEnded = new Promise<ServiceError>((resolve) => feed.on('error', resolve));
       const inFlight = unary<registry.CheckNumbersResponse>(client, 'checkNumbers', { msisdns: ['+8619112345678'] });
-      await sleep(100); // both calls have reached their handlers
+      await Promise.all([reached.checkNumbers.promise, reached.watchChanges.promise]);
 
       const started = Date.now();
       await app.close(600);

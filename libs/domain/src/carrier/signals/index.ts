@@ -14,6 +14,7 @@ import { manyNewContactsDay } from './new-contacts-24h';
 import { manyNewContacts } from './new-contacts-90m';
 import { newNumber } from './new-number';
 import { newSegment } from './new-segment';
+import { nightCallsToStrangers } from './night-calls-to-strangers';
 import { oneRingCalls } from './one-ring';
 import { OUTCOME_REASONS } from './outcomes';
 import { registryConfirmed } from './registry-confirmed';
@@ -52,6 +53,7 @@ export const SIGNALS = [
   uncorroboratedReports,
   registrySuspected,
   registryConfirmed,
+  nightCallsToStrangers,
 ] as const;
 
 /** Everything measured: the weighed signals, then the outcomes with a measure of their own. */

@@ -5,14 +5,13 @@ import { AppealService } from './appeal.service';
 import { NationalIdHasher } from './national-id';
 import { loadNationalIdHashKey } from './national-id-key';
 import { ReactivationController } from './reactivation.controller';
-import { ReactivationRepository } from './reactivation.repository';
 import { ReactivationService } from './reactivation.service';
 
+/** Re-activations and appeals; their repository comes from the analysis module (the chances at start-up). */
 @Module({
   imports: [AnalysisModule],
   controllers: [ReactivationController],
   providers: [
-    ReactivationRepository,
     ReactivationService,
     AppealService,
     // Read at boot: a missing key (NATIONAL_ID_HASH_KEY_FILE in production) stops start-up with a message naming it.

@@ -81,6 +81,11 @@ export class ReactivationRepository {
     );
   }
 
+  /** When appeals were upheld, per number: an upheld appeal gives back the re-activation chances used before it. */
+  async upheldAppeals(em: EntityManager): Promise<{ msisdn: string; at: Date }[]> {
+    return em.query(`SELECT msisdn, at FROM appeal WHERE outcome = 'UPHELD'`);
+  }
+
   /** An appeal's stored answer; `state` is null for rows from before states were kept. */
   async appealByKey(
     em: EntityManager,

@@ -13,6 +13,11 @@ export interface RegistryStatusRow {
 export class RegistryLinkRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Every number the local copy lists (SUSPECTED, CONFIRMED or CLEARED), for the engine at start-up. */
+  async listed(): Promise<{ msisdn: string; status: RegistryMark }[]> {
+    return this.dataSource.query(`SELECT msisdn, status FROM registry_status WHERE status <> 'NOT_LISTED'`);
+  }
+
   async cursor(): Promise<number> {
     const rows: { version: string }[] = await this.dataSource.query(`SELECT version FROM registry_cursor WHERE id = 1`);
     return Number(rows[0]?.version ?? 0);

@@ -58,6 +58,40 @@ export interface Standing {
 export type ReactivationOutcome =
   'RESTORED' | 'NOT_SUSPENDED' | 'ID_NOT_VERIFIED' | 'REFER_TO_POLICE' | 'CONFIRMED_FRAUD';
 
+/** A stored RESTORE decision of the active ladder, as the one-chance rule reads it back. */
+export interface StoredRestore {
+  at: number;
+  previous: Action;
+  reasons: readonly string[];
+}
+
+/** Restores that rule a suspension mistaken: they give back the chances earlier suspensions used. */
+const MISTAKEN: ReadonlySet<string> = new Set([
+  ReasonCode.PoliceCleared,
+  ReasonCode.RegistryCleared,
+  ReasonCode.AppealUpheld,
+]);
+
+/**
+ * The re-activation chances a number has used, oldest first, rebuilt from its
+ * stored restores and the times of its upheld appeals (at start-up; the live
+ * rule is Ladder.reactivate and refundChances). Restoring a suspension after an
+ * ID check uses one (a lifted restriction uses none); a mistaken restore
+ * (clearance, upheld appeal) or an upheld appeal at the same time or later
+ * gives back every chance used before it. An appeal held back by a police
+ * confirmation has no RESTORE and is no upheld appeal: it gives nothing back.
+ */
+export function chancesUsed(restores: readonly StoredRestore[], upheldAppeals: readonly number[]): number[] {
+  let refundedUpTo = Number.NEGATIVE_INFINITY;
+  for (const r of restores)
+    if (r.reasons.some((code) => MISTAKEN.has(code))) refundedUpTo = Math.max(refundedUpTo, r.at);
+  for (const at of upheldAppeals) refundedUpTo = Math.max(refundedUpTo, at);
+  return restores
+    .filter((r) => r.previous === Action.Suspend && r.reasons.includes(ReasonCode.IdVerified) && r.at > refundedUpTo)
+    .map((r) => r.at)
+    .sort((a, b) => a - b);
+}
+
 /**
  * One policy's ladder over all numbers: the state machine alone. It takes the
  * step an assessment supports (never measuring or assessing itself), restores

@@ -34,7 +34,7 @@ import { Ladder, sameStanding, type Decision, type ReactivationOutcome, type Sta
 import { NumberMap } from '../number-map';
 import { Action, type PolicyDocument } from './policy';
 import type { Rules } from './rules';
-import { COUNTER_OF, COUNTERS, MEASURED_SIGNALS, ReasonCode, type RecordedActivity } from './signals';
+import { COUNTER_OF, COUNTERS, MEASURED_SIGNALS, ReasonCode, type AnySignal, type RecordedActivity } from './signals';
 
 export interface EngineOptions {
   policy: PolicyDocument;
@@ -68,8 +68,10 @@ export interface NumberCheckpoint {
 const NO_DECISIONS: Decision[] = [];
 const SILENT: EngineResult = Object.freeze({ decisions: NO_DECISIONS }) as EngineResult;
 const HELD_BY_REGISTRY: EngineResult = Object.freeze({ decisions: NO_DECISIONS, confirmedFraud: true }) as EngineResult;
-/** The signals that keep a window counter of their own (indexes in MEASURED_SIGNALS). */
-const RECORDING: readonly number[] = MEASURED_SIGNALS.map((_, s) => s).filter((s) => COUNTER_OF[s] >= 0);
+/** The signals that keep a window counter of their own: what each counts, and its counter. */
+const RECORDING = MEASURED_SIGNALS.flatMap((signal, s) => (signal.record && COUNTER_OF[s] >= 0 ? [s] : []));
+const RECORDS = RECORDING.map((s) => MEASURED_SIGNALS[s].record as NonNullable<AnySignal['record']>);
+const RECORD_COUNTERS = Int32Array.from(RECORDING.map((s) => COUNTER_OF[s]));
 
 /** A ladder as services read it: its policy and where numbers stand, nothing that changes them. */
 export interface LadderView {
@@ -427,10 +429,8 @@ export class AnalysisEngine implements EngineView {
       recorded.answered = !isSms && event.answered;
       recorded.durationSec = isSms ? 0 : event.durationSec;
       recorded.newContact = !knownBefore;
-      for (let r = 0; r < RECORDING.length; r++) {
-        const s = RECORDING[r];
-        if (MEASURED_SIGNALS[s].record?.(recorded, t)) this.activity.count(caller, atSec, COUNTER_OF[s]);
-      }
+      for (let r = 0; r < RECORDS.length; r++)
+        if (RECORDS[r](recorded, t)) this.activity.count(caller, atSec, RECORD_COUNTERS[r]);
     }
     return fromOwn ? this.evaluate(fromKey, from, event.at) : this.evaluateForeign(fromKey, from, event.at);
   }
@@ -463,7 +463,7 @@ export class AnalysisEngine implements EngineView {
 
     const result = this.evaluate(reportedKey, event.reported, event.at);
     if (corroborated) return result;
-    const attack = assessReportAttack(this.measure(reportedKey, event.at, rules), rules);
+    const attack = assessReportAttack(this.measureInto(reportedKey, event.at, rules, this.scratch), rules);
     const flagged = attack && this.primaryLadder.flagReportAttack(reportedKey, event.reported, attack, event.at);
     return flagged ? { decisions: [...result.decisions, flagged] } : result;
   }
@@ -514,15 +514,18 @@ export class AnalysisEngine implements EngineView {
     return this.result(step(this.primaryLadder), this.shadowLadder ? step(this.shadowLadder) : undefined);
   }
 
-  /** Measures into the engine's scratch features: read them before the next measurement. */
+  /**
+   * Measures what an assessment under `rules` reads (the signals it weighs)
+   * into the engine's scratch features: read them before the next measurement.
+   */
   private measure(key: number, atMs: number, rules: Rules): Features {
-    return this.measureInto(key, atMs, rules, this.scratch);
+    return this.measureInto(key, atMs, rules, this.scratch, rules.assessed);
   }
 
-  private measureInto(key: number, atMs: number, rules: Rules, f: Features): Features {
+  private measureInto(key: number, atMs: number, rules: Rules, f: Features, signals?: Int32Array): Features {
     const { activity, directory, registry } = this;
     const slot = activity.slotOf(key);
-    return this.measurer.measure(slot, atMs, rules.thresholds, key, directory.get(key), registry.get(key), f);
+    return this.measurer.measure(slot, atMs, rules.thresholds, key, directory.get(key), registry.get(key), f, signals);
   }
 
   private cellIndex(cell: string): number {

@@ -16,6 +16,8 @@ import { UsageProfile } from './events';
 
 export type { CellEvidence, Features, RegistryMark, Subscriber };
 
+const EVERY_SIGNAL = Int32Array.from(MEASURED_SIGNALS.keys());
+
 /** The most cells an explanation names. */
 const MAX_CELLS = 8;
 const byTime = (a: CellEvidence, b: CellEvidence) => a.atSec - b.atSec;
@@ -61,7 +63,11 @@ export class Measurer {
     };
   }
 
-  /** Measures a number's remembered activity at `nowMs` (whole seconds inside, see activity-store). */
+  /**
+   * Measures a number's remembered activity at `nowMs` (whole seconds inside,
+   * see activity-store): the base features, then those of `signals` (indexes in
+   * MEASURED_SIGNALS; every signal unless told).
+   */
   measure(
     slot: number,
     nowMs: number,
@@ -70,6 +76,7 @@ export class Measurer {
     subscriber: Subscriber | undefined,
     registry: RegistryMark | undefined,
     f: Features,
+    signals: Int32Array = EVERY_SIGNAL,
   ): Features {
     const m = this.memory;
     const store = m.store;
@@ -121,7 +128,8 @@ export class Measurer {
     f.callbacks = callbacks;
     f.profile = subscriber?.profile ?? UsageProfile.None;
     f.registry = registry;
-    for (let s = 0; s < MEASURES.length; s++) {
+    for (let j = 0; j < signals.length; j++) {
+      const s = signals[j];
       m.ownCounter = COUNTER_OF[s];
       MEASURES[s](m, t, f);
     }

@@ -37,6 +37,11 @@ export interface Rules {
   readonly thresholds: ResolvedPolicyThresholds;
   /** Each weighed signal's weight (by its index in SIGNALS); 0 when the policy gives none. */
   readonly weights: Float64Array;
+  /**
+   * The signals an assessment under this policy reads (those it weighs): the
+   * engine measures only these before assessing; explanations measure all.
+   */
+  readonly assessed: Int32Array;
   /** Each measured signal's evidence windows (seconds), by measure name. */
   readonly windows: readonly Readonly<Record<string, number>>[];
   /** Undefined when the policy does not discount honest patterns. */
@@ -96,6 +101,7 @@ function resolve(policy: PolicyDocument): Rules {
     policy,
     thresholds: t,
     weights,
+    assessed: Int32Array.from(weights.keys()).filter((s) => weights[s] > 0),
     windows,
     honestPattern: { minCalls: honest.minCalls, answerRate: honest.answerRate, callbackShare: honest.callbackShare },
     honestPatternDiscount: policy.gates.honestPatternDiscount,

@@ -61,7 +61,7 @@ describe('NIGHT_CALLS_TO_STRANGERS', () => {
     });
   });
 
-  it('counts once a policy gives it a weight: MONITOR at the sixth such call, citing it, with a day of evidence', () => {
+  it('counts once a policy weighs it: MONITOR at the sixth such call, citing it, with a day of evidence', () => {
     const { decisions, features } = run(WEIGHING_NIGHT_CALLS);
     const assessed = assess(features, WEIGHING_NIGHT_CALLS);
     expect(assessed.signals.map((s) => s.code)).toEqual([ReasonCode.NightCallsToStrangers]);

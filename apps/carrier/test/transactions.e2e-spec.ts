@@ -1,6 +1,5 @@
 import { DataSource } from 'typeorm';
-import { Action } from '@app/domain';
-import { AnalysisService } from '../src/analysis/analysis.service';
+import { Action, AnalysisEngine, DEFAULT_POLICY } from '@app/domain';
 import { DecisionRecorder } from '../src/decisions/decision-recorder.service';
 import { CarrierHarness, type CarrierClient } from './carrier-harness';
 import { query, subscribe } from './ladder-helpers';
@@ -19,9 +18,9 @@ describe('carrier transactions and the transaction guard', () => {
   it('records decisions in a group commit of its own when a caller inside a transaction starts it', async () => {
     const [msisdn] = await subscribe(harness, shop, ['13349000003']);
     const recorder = harness.app.get(DecisionRecorder);
-    const decision = {
-      ...harness.app.get(AnalysisService).state.directive(msisdn, Action.Suspend, Date.now()).decisions[0],
-    };
+    // A decision as the engine makes one; the service's own engine changes only through its apply path.
+    const engine = new AnalysisEngine({ policy: DEFAULT_POLICY });
+    const decision = engine.directive(msisdn, Action.Suspend, Date.now()).decisions[0];
     let recorded: Promise<void> | undefined;
     await harness.app.get(DataSource).transaction(async (em) => {
       recorded = recorder.record([decision]);

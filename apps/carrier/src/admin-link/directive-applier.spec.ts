@@ -280,7 +280,9 @@ describe(DirectiveApplier.name, () => {
     await first.applier.apply(cellList('l-5', 5, ['460-11-23456-7']));
     const restarted = carrierCtcc();
     const repository = { load: async () => first.stored() } as unknown as HighRiskCellsRepository;
-    await new HighRiskCells(repository, { state: restarted.engine } as unknown as AnalysisService).onModuleInit();
+    // The list reaches the engine through its apply path, as every change does.
+    const analysis = { apply: async (step: (e: AnalysisEngine) => EngineResult) => step(restarted.engine) };
+    await new HighRiskCells(repository, analysis as unknown as AnalysisService).onModuleInit();
     expect(restarted.engine.isHighRiskCell('460-11-23456-7', ISSUED + HOUR)).toBe(true);
   });
 });

@@ -22,7 +22,7 @@ export class HighRiskCells implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.use(await this.repository.load());
+    await this.use(await this.repository.load());
     if (this.current.version > 0)
       this.logger.log(`high-risk cell list version ${this.current.version}: ${cellCount(this.current.cells.length)}`);
   }
@@ -35,14 +35,18 @@ export class HighRiskCells implements OnModuleInit {
   /** Puts `list` in force if it is newer than the one in force; false when it is not. */
   async replace(list: HighRiskCellList): Promise<boolean> {
     if (list.version <= this.current.version || !(await this.repository.replace(list))) return false;
-    this.use(list);
+    await this.use(list);
     return true;
   }
 
-  private use(list: HighRiskCellList): void {
-    this.analysis.state.setHighRiskCells(
-      list.cells.map((c) => ({ cell: c.cell, from: c.addedAt, until: c.expiresAt ?? Number.POSITIVE_INFINITY })),
-    );
+  /** Through the engine's apply path, as every change of it: the list itself decides nothing. */
+  private async use(list: HighRiskCellList): Promise<void> {
+    const cells = list.cells.map((c) => ({
+      cell: c.cell,
+      from: c.addedAt,
+      until: c.expiresAt ?? Number.POSITIVE_INFINITY,
+    }));
+    await this.analysis.apply((engine) => engine.setHighRiskCells(cells));
     this.current = list;
   }
 }

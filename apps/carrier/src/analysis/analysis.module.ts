@@ -1,12 +1,32 @@
 import { Module } from '@nestjs/common';
 import { DecisionsModule } from '../decisions/decisions.module';
 import { PoliciesRepository } from '../policies/policies.repository';
+import { ReactivationRepository } from '../reactivation/reactivation.repository';
+import { RegistryLinkRepository } from '../registry-link/registry-link.repository';
 import { SubscribersRepository } from '../subscribers/subscribers.repository';
 import { AnalysisService } from './analysis.service';
 
+/**
+ * The engine and the repositories it is rebuilt from at start-up. The
+ * re-activation and registry-link modules import this one, so their
+ * repositories are provided here, once, and exported to them.
+ */
 @Module({
   imports: [DecisionsModule],
-  providers: [AnalysisService, PoliciesRepository, SubscribersRepository],
-  exports: [AnalysisService, PoliciesRepository, SubscribersRepository, DecisionsModule],
+  providers: [
+    AnalysisService,
+    PoliciesRepository,
+    SubscribersRepository,
+    ReactivationRepository,
+    RegistryLinkRepository,
+  ],
+  exports: [
+    AnalysisService,
+    PoliciesRepository,
+    SubscribersRepository,
+    ReactivationRepository,
+    RegistryLinkRepository,
+    DecisionsModule,
+  ],
 })
 export class AnalysisModule {}

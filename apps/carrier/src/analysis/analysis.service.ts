@@ -2,15 +2,18 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   AnalysisEngine,
+  chancesUsed,
   CLOCK,
   EventGate,
+  policyLabel,
   type Clock,
   type CarrierEvent,
   type Decision,
   type EngineResult,
+  type EngineView,
   type Msisdn,
   type PolicyDocument,
-  type RegistryMark,
+  type StoredRestore,
   type SubscriberEvent,
 } from '@app/domain';
 import type { TransactionHooks } from '@app/persistence';
@@ -18,6 +21,8 @@ import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { DecisionRecorder } from '../decisions/decision-recorder.service';
 import { DecisionsRepository } from '../decisions/decisions.repository';
 import { PoliciesRepository } from '../policies/policies.repository';
+import { ReactivationRepository } from '../reactivation/reactivation.repository';
+import { RegistryLinkRepository } from '../registry-link/registry-link.repository';
 import { SubscribersRepository } from '../subscribers/subscribers.repository';
 
 export interface IngestOutcome {
@@ -57,6 +62,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     private readonly policies: PoliciesRepository,
     private readonly subscribers: SubscribersRepository,
     private readonly decisions: DecisionsRepository,
+    private readonly reactivations: ReactivationRepository,
+    private readonly registry: RegistryLinkRepository,
     private readonly recorder: DecisionRecorder,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -91,13 +98,10 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     await this.decisions.latestPerNumber((rows) => {
       for (const r of rows) this.engine.resume(r.msisdn as Msisdn, r.action, r.at.getTime(), chances.get(r.msisdn));
     });
-    const statuses: { msisdn: string; status: string }[] = await this.dataSource.query(
-      `SELECT msisdn, status FROM registry_status WHERE status <> 'NOT_LISTED'`,
-    );
-    for (const s of statuses) this.engine.knowRegistryStatus(s.msisdn as Msisdn, s.status as RegistryMark);
-    this.logger.log(
-      `analysis ready: ${subscribers} subscribers, ${statuses.length} registry entries, policy ${policy.name}@${policy.version}${shadow ? `, shadow ${shadow.name}@${shadow.version}` : ''}`,
-    );
+    const statuses = await this.registry.listed();
+    for (const s of statuses) this.engine.knowRegistryStatus(s.msisdn as Msisdn, s.status);
+    const policies = `policy ${policyLabel(policy)}${shadow ? `, shadow ${policyLabel(shadow)}` : ''}`;
+    this.logger.log(`analysis ready: ${subscribers} subscribers, ${statuses.length} registry entries, ${policies}`);
     this.timer = setInterval(() => this.evictIdle(), EVICT_EVERY_MS);
     this.timer.unref();
     this.policyTimer = setInterval(
@@ -200,7 +204,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     hooks.onRollback(() => {
       if (this.engine.rollBack(before, after)) return;
       this.logger.warn(
-        `${msisdn} changed again before its transaction failed, so the change stays in memory; its ${result.decisions.length} decision(s) are recorded on their own`,
+        `${msisdn} changed again before its transaction failed, so the change stays in memory; ` +
+          `its ${result.decisions.length} decision(s) are recorded on their own`,
       );
       if (result.decisions.length > 0) {
         this.recorder
@@ -212,8 +217,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     return result;
   }
 
-  /** Read-only access for call setup and explanations (memory only). */
-  get state(): AnalysisEngine {
+  /** Read-only access for call setup, explanations and checks (memory only): changes go through apply. */
+  get state(): EngineView {
     return this.engine;
   }
 
@@ -240,23 +245,34 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Re-activation chances used per number, for the one-chance rule: restores of a
-   * suspension after an ID check (a lifted restriction uses none), except those a
-   * later mistaken restore gave back (clearance, upheld appeal: with a RESTORE
-   * decision, or an upheld appeal of a number already restored; not one held
-   * back by a police confirmation, which gave nothing back).
+   * Re-activation chances used per number, for the one-chance rule: the stored
+   * restores and upheld appeals, read by their owners, the rule the domain's
+   * (chancesUsed).
    */
   private async chancesUsed(): Promise<Map<string, number[]>> {
-    const rows: { msisdn: string; at: Date }[] = await this.dataSource.query(
-      `SELECT r.msisdn, r.at FROM decision r
-       WHERE NOT r.shadow AND r.action = 'RESTORE' AND r.previous = 'SUSPEND' AND 'ID_VERIFIED' = ANY (r.reasons)
-         AND NOT EXISTS (SELECT 1 FROM decision m WHERE m.msisdn = r.msisdn AND NOT m.shadow AND m.action = 'RESTORE' AND m.at >= r.at
-                         AND m.reasons && ARRAY['POLICE_CLEARED', 'REGISTRY_CLEARED', 'APPEAL_UPHELD'])
-         AND NOT EXISTS (SELECT 1 FROM appeal a WHERE a.msisdn = r.msisdn AND a.outcome = 'UPHELD' AND a.at >= r.at)
-       ORDER BY r.at`,
-    );
+    const [restores, appeals] = await Promise.all([
+      this.decisions.restores(),
+      this.reactivations.upheldAppeals(this.dataSource.manager),
+    ]);
+    const upheld = new Map<string, number[]>();
+    for (const a of appeals) upheld.set(a.msisdn, [...(upheld.get(a.msisdn) ?? []), a.at.getTime()]);
     const chances = new Map<string, number[]>();
-    for (const r of rows) chances.set(r.msisdn, [...(chances.get(r.msisdn) ?? []), r.at.getTime()]);
+    let number = '';
+    let history: StoredRestore[] = [];
+    const close = () => {
+      const used = chancesUsed(history, upheld.get(number) ?? []);
+      if (used.length > 0) chances.set(number, used);
+    };
+    // Rows come by number: each number's history is read in one run.
+    for (const r of restores) {
+      if (r.msisdn !== number) {
+        if (history.length > 0) close();
+        number = r.msisdn;
+        history = [];
+      }
+      history.push({ at: r.at.getTime(), previous: r.previous, reasons: r.reasons });
+    }
+    if (history.length > 0) close();
     return chances;
   }
 }

@@ -9,6 +9,7 @@ import {
   UsageProfile,
   ValidationError,
   type EngineResult,
+  type EngineView,
 } from '@app/domain';
 import type { AnalysisService } from '../analysis/analysis.service';
 import { CallCheckService } from './callcheck.service';
@@ -35,7 +36,7 @@ describe(CallCheckService.name, () => {
         profile: UsageProfile.None,
       });
     }
-    sut = new CallCheckService({ state: engine } as AnalysisService);
+    sut = new CallCheckService({ state: engine as EngineView } as AnalysisService);
   });
 
   const step = (result: EngineResult) => result.decisions.map((d) => d.action);

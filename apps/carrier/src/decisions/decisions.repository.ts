@@ -133,6 +133,14 @@ export class DecisionsRepository {
     }
   }
 
+  /** The active ladder's restores, by number and oldest first: what the one-chance rule is rebuilt from. */
+  async restores(): Promise<{ msisdn: string; at: Date; previous: Action; reasons: string[] }[]> {
+    return this.dataSource.query(
+      `SELECT msisdn, at, previous, reasons FROM decision
+       WHERE NOT shadow AND action = 'RESTORE' ORDER BY msisdn, at`,
+    );
+  }
+
   /** A number's decisions, newest first. */
   async ofNumber(msisdn: string, includeShadow: boolean, limit: number): Promise<StoredDecision[]> {
     const rows: StoredDecision[] = await this.dataSource.query(

@@ -1,4 +1,4 @@
-import { Action, REASONS, ReasonCode, reactivationWindowMs, type Ladder, type RegistryMark } from '@app/domain';
+import { Action, REASONS, ReasonCode, reactivationWindowMs, type LadderView, type RegistryMark } from '@app/domain';
 
 export interface NextStepsInput {
   /** The number's step on the active ladder now. */
@@ -99,7 +99,7 @@ export function nextSteps(input: NextStepsInput): NextSteps {
 }
 
 /** Re-activation chances left under the ladder's policy: the policy's chances minus those used inside its window. */
-export function reactivationChancesLeft(ladder: Ladder, key: number, atMs: number): number {
+export function reactivationChancesLeft(ladder: LadderView, key: number, atMs: number): number {
   const { chances } = ladder.policy.reactivation;
   const window = reactivationWindowMs(ladder.policy);
   const used = ladder.standingOf(key)?.chancesUsedAt.filter((t) => atMs - t < window).length ?? 0;

@@ -6,16 +6,15 @@ import { AppealService } from './appeal.service';
 import { NationalIdHasher } from './national-id';
 import { loadNationalIdHashKey } from './national-id-key';
 import { ReactivationController } from './reactivation.controller';
-import { ReactivationRepository } from './reactivation.repository';
 import { ReactivationService } from './reactivation.service';
 import { StepRequests } from './step-requests';
 
+/** Re-activations and appeals; their repository comes from the analysis module (the chances at start-up). */
 @Module({
   imports: [AnalysisModule],
   controllers: [ReactivationController],
   providers: [
     SubscriberRequests,
-    ReactivationRepository,
     StepRequests,
     ReactivationService,
     AppealService,

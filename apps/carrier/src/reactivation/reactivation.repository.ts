@@ -82,6 +82,11 @@ export class ReactivationRepository {
     return insertRow(em, 'reactivation', row);
   }
 
+  /** When appeals were upheld, per number: an upheld appeal gives back the re-activation chances used before it. */
+  async upheldAppeals(em: EntityManager): Promise<{ msisdn: string; at: Date }[]> {
+    return em.query(`SELECT msisdn, at FROM appeal WHERE outcome = 'UPHELD'`);
+  }
+
   insertAppeal(em: EntityManager, row: AppealRow): Promise<void> {
     return insertRow(em, 'appeal', row);
   }

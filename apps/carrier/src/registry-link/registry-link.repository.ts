@@ -14,6 +14,11 @@ export interface RegistryStatusRow {
 export class RegistryLinkRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Every number the local copy lists (SUSPECTED, CONFIRMED or CLEARED), for the engine at start-up. */
+  async listed(): Promise<{ msisdn: string; status: RegistryMark }[]> {
+    return this.dataSource.query(`SELECT msisdn, status FROM registry_status WHERE status <> 'NOT_LISTED'`);
+  }
+
   cursor(): Promise<number> {
     return readRegistryCursor(this.dataSource);
   }

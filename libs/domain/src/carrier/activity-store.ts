@@ -27,13 +27,15 @@ export const OUT_CALLED_BACK = 16;
 /** Made while staying (past the policy's dwell) at a high-risk cell. */
 export const OUT_HIGH_RISK_DWELL = 32;
 
-/** Counters kept in time buckets, for exact window counts past the outbound memory. */
+/**
+ * Counters every number keeps in time buckets, for exact window counts past the
+ * outbound memory; the signals' own counters follow them (signals/index.ts).
+ */
 export const C_CALLS = 0;
 export const C_SMS = 1;
 export const C_ANSWERED = 2;
-export const C_ONE_RING = 3;
-export const C_NEW_CONTACT = 4;
-export const COUNTERS = 5;
+export const C_NEW_CONTACT = 3;
+export const BASE_COUNTERS = 4;
 
 /** Bucket rings: 10 one-minute, 18 five-minute and 24 one-hour buckets. */
 export enum Window {
@@ -61,13 +63,13 @@ export interface ActivityLayout {
 
 export const DEFAULT_LAYOUT: ActivityLayout = { outbound: 32, inbound: 16, reports: 16, sightings: 4 };
 
-/** Bytes of activity state per active number with this layout. */
-export function bytesPerActiveNumber(layout: ActivityLayout): number {
+/** Bytes of activity state per active number with this layout and `counters` window counters. */
+export function bytesPerActiveNumber(layout: ActivityLayout, counters: number): number {
   const outbound = layout.outbound * (4 + 8 + 2 + 1 + 4) + 2;
   const inbound = layout.inbound * (8 + 4) + 1;
   const reports = layout.reports * (8 + 4 + 1) + 1;
   const sightings = layout.sightings * (4 + 4) + 2;
-  const buckets = BUCKETS * (COUNTERS * 2 + 4);
+  const buckets = BUCKETS * (counters * 2 + 4);
   const scalars =
     8 /* key */ +
     4 /* last activity */ +
@@ -96,6 +98,8 @@ export function sameActivity(a: ActivitySnapshot | undefined, b: ActivitySnapsho
 
 export class ActivityStore {
   readonly layout: ActivityLayout;
+  /** Window counters per bucket. */
+  readonly counters: number;
   private capacity: number;
   private readonly slots = new NumberMap<number>();
   private free: number[] = [];
@@ -138,10 +142,13 @@ export class ActivityStore {
   bucketStamp!: Uint32Array;
   bucketCounts!: Uint16Array;
 
-  constructor(layout: ActivityLayout = DEFAULT_LAYOUT, initialCapacity = 1024) {
+  constructor(layout: ActivityLayout = DEFAULT_LAYOUT, counters = BASE_COUNTERS, initialCapacity = 1024) {
     if (layout.outbound > 255 || layout.inbound > 255 || layout.reports > 255 || layout.sightings > 255)
       throw new Error('activity layout sizes must be at most 255');
+    if (!(Number.isInteger(counters) && counters >= BASE_COUNTERS))
+      throw new Error(`an activity store keeps at least ${BASE_COUNTERS} counters`);
     this.layout = layout;
+    this.counters = counters;
     this.capacity = 0;
     this.grow(Math.max(16, initialCapacity));
   }
@@ -343,6 +350,7 @@ export class ActivityStore {
 
   /** Counts one occurrence of `counter` at `atSec` in every window. */
   count(slot: number, atSec: number, counter: number): void {
+    const counters = this.counters;
     for (let r = 0; r < RINGS.length; r++) {
       const ring = RINGS[r];
       const stamp = Math.floor(atSec / ring.widthSec) + 1;
@@ -350,9 +358,9 @@ export class ActivityStore {
       if (this.bucketStamp[b] !== stamp) {
         if (this.bucketStamp[b] > stamp) continue; // older than the ring remembers
         this.bucketStamp[b] = stamp;
-        this.bucketCounts.fill(0, b * COUNTERS, b * COUNTERS + COUNTERS);
+        this.bucketCounts.fill(0, b * counters, b * counters + counters);
       }
-      const c = b * COUNTERS + counter;
+      const c = b * counters + counter;
       if (this.bucketCounts[c] < 65_535) this.bucketCounts[c]++;
     }
   }
@@ -365,7 +373,7 @@ export class ActivityStore {
     for (let j = 0; j < ring.buckets; j++) {
       const b = slot * BUCKETS + ring.offset + j;
       const age = stamp - this.bucketStamp[b];
-      if (age >= 0 && age < ring.buckets) total += this.bucketCounts[b * COUNTERS + counter];
+      if (age >= 0 && age < ring.buckets) total += this.bucketCounts[b * this.counters + counter];
     }
     return total;
   }
@@ -374,14 +382,15 @@ export class ActivityStore {
   sums(slot: number, atSec: number, window: Window, out: Float64Array): void {
     out.fill(0);
     if (slot < 0) return;
+    const counters = this.counters;
     const ring = RINGS[window];
     const stamp = Math.floor(atSec / ring.widthSec) + 1;
     for (let j = 0; j < ring.buckets; j++) {
       const b = slot * BUCKETS + ring.offset + j;
       const age = stamp - this.bucketStamp[b];
       if (age >= 0 && age < ring.buckets) {
-        const c = b * COUNTERS;
-        for (let k = 0; k < COUNTERS; k++) out[k] += this.bucketCounts[c + k];
+        const c = b * counters;
+        for (let k = 0; k < counters; k++) out[k] += this.bucketCounts[c + k];
       }
     }
   }
@@ -434,7 +443,7 @@ export class ActivityStore {
     this.sightingCell = resize(this.sightingCell, (n) => new Int32Array(n), sightings);
     this.sightingAt = resize(this.sightingAt, (n) => new Uint32Array(n), sightings);
     this.bucketStamp = resize(this.bucketStamp, (n) => new Uint32Array(n), BUCKETS);
-    this.bucketCounts = resize(this.bucketCounts, (n) => new Uint16Array(n), BUCKETS * COUNTERS);
+    this.bucketCounts = resize(this.bucketCounts, (n) => new Uint16Array(n), BUCKETS * this.counters);
     this.capacity = capacity;
   }
 }

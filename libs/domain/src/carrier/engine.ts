@@ -8,7 +8,6 @@ import {
   C_ANSWERED,
   C_CALLS,
   C_NEW_CONTACT,
-  C_ONE_RING,
   C_SMS,
   OUT_ANSWERED,
   OUT_CALLED_BACK,
@@ -19,6 +18,7 @@ import {
   toSec,
   type ActivityLayout,
 } from './activity-store';
+import { assessReportAttack, assessUnder } from './evaluate';
 import type {
   CallEvent,
   CarrierEvent,
@@ -29,11 +29,12 @@ import type {
   SubscriberEvent,
   UsageProfile,
 } from './events';
-import { measure, type Features, type RegistryMark, type Subscriber } from './features';
+import { emptyFeatures, Measurer, type Features, type RegistryMark, type Subscriber } from './features';
 import { Ladder, sameStanding, type Decision, type ReactivationOutcome, type Standing } from './ladder';
 import { NumberMap } from '../number-map';
 import { Action, type PolicyDocument } from './policy';
-import { ReasonCode } from './reasons';
+import type { Rules } from './rules';
+import { COUNTER_OF, COUNTERS, MEASURED_SIGNALS, ReasonCode, type AnySignal, type RecordedActivity } from './signals';
 
 export interface EngineOptions {
   policy: PolicyDocument;
@@ -67,10 +68,36 @@ export interface NumberCheckpoint {
 const NO_DECISIONS: Decision[] = [];
 const SILENT: EngineResult = Object.freeze({ decisions: NO_DECISIONS }) as EngineResult;
 const HELD_BY_REGISTRY: EngineResult = Object.freeze({ decisions: NO_DECISIONS, confirmedFraud: true }) as EngineResult;
-/** Calls back within this long count as a callback. */
-const CALLBACK_WINDOW_SEC = 24 * 3600;
-/** A stay at a high-risk cell continues across sightings at most this far apart. */
-const DWELL_GAP_SEC = 30 * 60;
+/** The signals that keep a window counter of their own: what each counts, and its counter. */
+const RECORDING = MEASURED_SIGNALS.flatMap((signal, s) => (signal.record && COUNTER_OF[s] >= 0 ? [s] : []));
+const RECORDS = RECORDING.map((s) => MEASURED_SIGNALS[s].record as NonNullable<AnySignal['record']>);
+const RECORD_COUNTERS = Int32Array.from(RECORDING.map((s) => COUNTER_OF[s]));
+
+/** A ladder as services read it: its policy and where numbers stand, nothing that changes them. */
+export interface LadderView {
+  readonly label: string;
+  readonly policy: PolicyDocument;
+  readonly rules: Rules;
+  readonly shadow: boolean;
+  levelOf(key: number, atMs: number): Action;
+  standingOf(key: number): Readonly<Standing> | undefined;
+}
+
+/**
+ * The engine as services outside its apply path read it (call setup,
+ * explanations, checks before a change): every change goes through the
+ * analysis service's `apply`, which records the decisions it leads to.
+ */
+export interface EngineView {
+  readonly primary: LadderView;
+  readonly shadow: LadderView | undefined;
+  levelOf(msisdn: Msisdn, atMs: number): Action;
+  registryStatusOf(msisdn: Msisdn): RegistryMark | undefined;
+  subscriberOf(msisdn: Msisdn): Readonly<Subscriber & { carrier: CarrierId }> | undefined;
+  isConfirmedFraud(msisdn: Msisdn): boolean;
+  isHighRiskCell(cell: string, atMs: number): boolean;
+  features(msisdn: Msisdn, atMs: number): Features;
+}
 
 interface DirectoryEntry extends Subscriber {
   carrier: CarrierId;
@@ -99,8 +126,19 @@ export function msisdnKey(msisdn: Msisdn): number {
  * (replaying the same events gives the same decisions), no I/O. Events are fed in
  * time order (the caller buffers late ones); each may yield decisions.
  */
-export class AnalysisEngine {
+export class AnalysisEngine implements EngineView {
   readonly activity: ActivityStore;
+  private readonly measurer: Measurer;
+  /** The features of the measurement in hand (measure, assess and step run one after the other). */
+  private readonly scratch: Features = emptyFeatures();
+  /** The call or text being recorded, for the signals that keep a counter. */
+  private readonly recorded: RecordedActivity = {
+    atSec: 0,
+    isSms: false,
+    answered: false,
+    durationSec: 0,
+    newContact: false,
+  };
   private primaryLadder: Ladder;
   private shadowLadder: Ladder | undefined;
   private readonly directory = new NumberMap<DirectoryEntry>();
@@ -113,7 +151,8 @@ export class AnalysisEngine {
 
   constructor(options: EngineOptions) {
     this.carrier = options.carrier;
-    this.activity = new ActivityStore(options.layout ?? DEFAULT_LAYOUT);
+    this.activity = new ActivityStore(options.layout ?? DEFAULT_LAYOUT, COUNTERS);
+    this.measurer = new Measurer(this.activity);
     const name = (cell: number) => this.cellNames[cell] ?? '';
     this.primaryLadder = new Ladder(options.policy, false, name);
     this.shadowLadder = options.shadow ? new Ladder(options.shadow, true, name) : undefined;
@@ -210,11 +249,13 @@ export class AnalysisEngine {
 
   /**
    * Replaces the whole high-risk cell list (the administration's, pushed down
-   * on every change): each cell is high-risk from `from` until `until`.
+   * on every change): each cell is high-risk from `from` until `until`. Later
+   * events are judged by it; it decides nothing by itself.
    */
-  setHighRiskCells(cells: readonly { cell: CellId; from: number; until: number }[]): void {
+  setHighRiskCells(cells: readonly { cell: CellId; from: number; until: number }[]): EngineResult {
     this.highRisk.clear();
     for (const { cell, from, until } of cells) this.highRisk.set(this.cellIndex(cell), { from, until });
+    return SILENT;
   }
 
   /**
@@ -302,10 +343,9 @@ export class AnalysisEngine {
     return this.activity.evict(toSec(idleSinceMs), (key) => this.primary.levelOf(key, idleSinceMs) !== Action.None);
   }
 
-  /** Measures a number now with the active policy (for explanations and tests). */
+  /** Measures a number now with the active policy (for explanations and tests): a fresh object. */
   features(msisdn: Msisdn, atMs: number): Features {
-    const key = msisdnKey(msisdn);
-    return this.measure(key, atMs, this.primary.policy);
+    return this.measureInto(msisdnKey(msisdn), atMs, this.primary.rules, emptyFeatures());
   }
 
   private checkpointOf(key: number): NumberCheckpoint {
@@ -349,27 +389,30 @@ export class AnalysisEngine {
     // We see only traffic that touches our network; a foreign caller matters when it reaches our subscribers.
     if (!fromOwn && !toOwn) return SILENT;
 
+    // What is recorded is recorded once, under the active policy's rules.
+    const rules = this.primaryLadder.rules;
+    const t = rules.thresholds;
     const callee = toOwn ? this.activity.ensure(toKey, atSec) : this.activity.slotOf(toKey);
     const caller = this.activity.ensure(fromKey, atSec);
     const knownBefore =
       this.activity.heardFrom(caller, toKey, 0) || (callee >= 0 && this.activity.heardFrom(callee, fromKey, 0));
     // The callee answering back within a day: an honest caller's customers call back.
     if (callee >= 0) {
-      const earlier = this.activity.findOutbound(callee, fromKey, atSec - CALLBACK_WINDOW_SEC);
+      const earlier = this.activity.findOutbound(callee, fromKey, atSec - rules.callbackWindowSec);
       if (earlier >= 0) this.activity.outFlags[earlier] |= OUT_CALLED_BACK;
       this.activity.noteInbound(callee, fromKey, atSec);
     }
 
     const cell = event.cell === undefined ? -1 : this.cellIndex(event.cell);
     const atHighRisk = cell >= 0 && this.highRiskAt(cell, event.at);
-    this.activity.noteDwell(caller, atHighRisk ? cell : -1, atSec, DWELL_GAP_SEC);
+    this.activity.noteDwell(caller, atHighRisk ? cell : -1, atSec, rules.dwellGapSec);
     const dwellMin = atHighRisk ? (atSec - this.activity.dwellSince[caller]) / 60 : 0;
     let flags = isSms ? OUT_SMS : 0;
     if (!isSms && event.answered) flags |= OUT_ANSWERED;
     if (!knownBefore) flags |= OUT_NEW_CONTACT;
     if (atHighRisk) {
       flags |= OUT_HIGH_RISK;
-      if (dwellMin >= this.primary.policy.thresholds.highRiskActivity.minDwellMin) flags |= OUT_HIGH_RISK_DWELL;
+      if (dwellMin >= t.highRiskActivity.minDwellMin) flags |= OUT_HIGH_RISK_DWELL;
       this.activity.noteSighting(caller, cell, atSec);
     }
     this.activity.pushOutbound(caller, atSec, toKey, isSms ? 0 : event.durationSec, flags, cell);
@@ -378,8 +421,16 @@ export class AnalysisEngine {
       this.activity.count(caller, atSec, C_CALLS);
       if (!knownBefore) this.activity.count(caller, atSec, C_NEW_CONTACT);
       if (event.answered) this.activity.count(caller, atSec, C_ANSWERED);
-      else if (event.durationSec <= this.primary.policy.thresholds.oneRing.maxRingSec)
-        this.activity.count(caller, atSec, C_ONE_RING);
+    }
+    if (RECORDING.length > 0) {
+      const recorded = this.recorded;
+      recorded.atSec = atSec;
+      recorded.isSms = isSms;
+      recorded.answered = !isSms && event.answered;
+      recorded.durationSec = isSms ? 0 : event.durationSec;
+      recorded.newContact = !knownBefore;
+      for (let r = 0; r < RECORDS.length; r++)
+        if (RECORDS[r](recorded, t)) this.activity.count(caller, atSec, RECORD_COUNTERS[r]);
     }
     return fromOwn ? this.evaluate(fromKey, from, event.at) : this.evaluateForeign(fromKey, from, event.at);
   }
@@ -392,7 +443,7 @@ export class AnalysisEngine {
     const atHighRisk = this.highRiskAt(cell, event.at);
     const slot = atHighRisk ? this.activity.ensure(key, atSec) : this.activity.slotOf(key);
     if (slot < 0) return SILENT;
-    this.activity.noteDwell(slot, atHighRisk ? cell : -1, atSec, DWELL_GAP_SEC);
+    this.activity.noteDwell(slot, atHighRisk ? cell : -1, atSec, this.primaryLadder.rules.dwellGapSec);
     if (!atHighRisk) return SILENT;
     this.activity.noteSighting(slot, cell, atSec);
     return this.evaluate(key, event.msisdn, event.at);
@@ -403,19 +454,18 @@ export class AnalysisEngine {
     const reportedKey = msisdnKey(event.reported);
     const reporterSlot = this.activity.slotOf(msisdnKey(event.reporter));
     const atSec = toSec(event.at);
-    const days = this.primary.policy.thresholds.corroboratedReports.days;
+    const rules = this.primaryLadder.rules;
+    const days = rules.thresholds.corroboratedReports.days;
     const corroborated = reporterSlot >= 0 && this.activity.heardFrom(reporterSlot, reportedKey, atSec - days * 86_400);
     const slot = this.activity.ensure(reportedKey, atSec);
     this.activity.noteReport(slot, msisdnKey(event.reporter), atSec, corroborated);
     if (!this.isOwn(reportedKey)) return this.evaluateForeign(reportedKey, event.reported, event.at);
 
     const result = this.evaluate(reportedKey, event.reported, event.at);
-    const f = this.measure(reportedKey, event.at, this.primary.policy);
-    if (!corroborated && f.uncorroborated24h >= this.primary.policy.thresholds.reportAttack24h) {
-      const flagged = this.primary.flagReportAttack(reportedKey, event.reported, f, event.at);
-      if (flagged) return { decisions: [...result.decisions, flagged] };
-    }
-    return result;
+    if (corroborated) return result;
+    const attack = assessReportAttack(this.measureInto(reportedKey, event.at, rules, this.scratch), rules);
+    const flagged = attack && this.primaryLadder.flagReportAttack(reportedKey, event.reported, attack, event.at);
+    return flagged ? { decisions: [...result.decisions, flagged] } : result;
   }
 
   private restore(msisdn: Msisdn, reason: ReasonCode, atMs: number, mistaken: boolean): EngineResult {
@@ -431,28 +481,51 @@ export class AnalysisEngine {
     return this.collect((ladder) => ladder.restore(key, msisdn, reason, atMs));
   }
 
+  /** Record → measure → assess → step, on each ladder: our own subscriber. */
   private evaluate(key: number, msisdn: Msisdn, atMs: number): EngineResult {
-    return this.collect((ladder) => ladder.consider(key, msisdn, this.measure(key, atMs, ladder.policy), atMs));
+    const primary = this.primaryLadder;
+    const shadow = this.shadowLadder;
+    const first = primary.step(key, msisdn, assessUnder(this.measure(key, atMs, primary.rules), primary.rules), atMs);
+    const second = shadow
+      ? shadow.step(key, msisdn, assessUnder(this.measure(key, atMs, shadow.rules), shadow.rules), atMs)
+      : undefined;
+    return this.result(first, second);
   }
 
+  /** The same for a number of another carrier: at most a report to the administration. */
   private evaluateForeign(key: number, msisdn: Msisdn, atMs: number): EngineResult {
-    return this.collect((ladder) => ladder.considerForeign(key, msisdn, this.measure(key, atMs, ladder.policy), atMs));
+    const primary = this.primaryLadder;
+    const shadow = this.shadowLadder;
+    const assessed = assessUnder(this.measure(key, atMs, primary.rules), primary.rules);
+    const first = primary.stepForeign(key, msisdn, assessed, atMs);
+    const second = shadow
+      ? shadow.stepForeign(key, msisdn, assessUnder(this.measure(key, atMs, shadow.rules), shadow.rules), atMs)
+      : undefined;
+    return this.result(first, second);
+  }
+
+  private result(primary: Decision | undefined, shadow: Decision | undefined): EngineResult {
+    if (!primary && !shadow) return SILENT;
+    if (!shadow) return { decisions: [primary as Decision] };
+    return { decisions: primary ? [primary, shadow] : [shadow] };
   }
 
   private collect(step: (ladder: Ladder) => Decision | undefined): EngineResult {
-    const primary = step(this.primary);
-    const shadow = this.shadow ? step(this.shadow) : undefined;
-    if (!primary && !shadow) return SILENT;
-    return { decisions: [primary, shadow].filter((d): d is Decision => d !== undefined) };
+    return this.result(step(this.primaryLadder), this.shadowLadder ? step(this.shadowLadder) : undefined);
   }
 
-  private measure(key: number, atMs: number, policy: PolicyDocument): Features {
-    return measure(this.activity, this.activity.slotOf(key), toSec(atMs), policy.thresholds, {
-      msisdnKey: key,
-      subscriber: this.directory.get(key),
-      registry: this.registry.get(key),
-      nowMs: atMs,
-    });
+  /**
+   * Measures what an assessment under `rules` reads (the signals it weighs)
+   * into the engine's scratch features: read them before the next measurement.
+   */
+  private measure(key: number, atMs: number, rules: Rules): Features {
+    return this.measureInto(key, atMs, rules, this.scratch, rules.assessed);
+  }
+
+  private measureInto(key: number, atMs: number, rules: Rules, f: Features, signals?: Int32Array): Features {
+    const { activity, directory, registry } = this;
+    const slot = activity.slotOf(key);
+    return this.measurer.measure(slot, atMs, rules.thresholds, key, directory.get(key), registry.get(key), f, signals);
   }
 
   private cellIndex(cell: string): number {

@@ -1,6 +1,16 @@
-import type { Features } from './features';
 import { Action, ladderLevel, type PolicyDocument } from './policy';
-import { REASONS, ReasonCode, SignalKind } from './reasons';
+import { rulesOf, type Rules } from './rules';
+import { ASSESSES, MEASURED_SIGNALS, WEIGHED, type Features, type ReasonCode } from './signals';
+import { reportAttack, underReportAttack } from './signals/report-attack';
+import {
+  DAY_SEC,
+  round,
+  SignalKind,
+  strengthOf,
+  type Assessor,
+  type CellEvidence,
+  type StrengthCurve,
+} from './signals/signal';
 
 /** One reason, measured: the value against its threshold, and what it weighed. */
 export interface Signal {
@@ -14,20 +24,31 @@ export interface Signal {
   contribution: number;
 }
 
+/** What the ladder needs to take a step: the reasons, their score, the action after the gates. */
 export interface Assessment {
   score: number;
+  /** Strongest first. */
   signals: Signal[];
   /** The ladder step the evidence supports, after the policy's gates. */
   action: Action;
+  /** When the number was measured (store seconds) and how far back the strongest reason looked. */
+  nowSec: number;
+  windowSec: number;
+  /** Cells behind the evidence, oldest first. */
+  cells: CellEvidence[];
 }
 
-/** Evidence that alone never restricts under a policy with a weak-evidence cap. */
-const WEAK: ReadonlySet<ReasonCode> = new Set([
-  ReasonCode.NewNumber,
-  ReasonCode.NewSegment,
-  ReasonCode.HighRiskCellPresence,
-  ReasonCode.UncorroboratedReports,
-]);
+/** One signal's reading under a policy, weighed or not: what `explain` lists. */
+export interface SignalReading {
+  code: ReasonCode;
+  kind: SignalKind;
+  measure: string;
+  value: number;
+  threshold: number;
+  strength: number;
+  weight: number;
+}
+
 /** Kinds that count towards the several kinds a suspension needs. */
 const EVIDENCE_KINDS: ReadonlySet<SignalKind> = new Set([
   SignalKind.Behaviour,
@@ -35,103 +56,160 @@ const EVIDENCE_KINDS: ReadonlySet<SignalKind> = new Set([
   SignalKind.Location,
   SignalKind.Registry,
 ]);
-const VOLUME: ReadonlySet<ReasonCode> = new Set([
-  ReasonCode.CallBurst,
-  ReasonCode.ManyNewContacts,
-  ReasonCode.ManyNewContactsDay,
-]);
+const codes = (keep: (s: (typeof MEASURED_SIGNALS)[number]) => boolean | undefined): ReadonlySet<ReasonCode> =>
+  new Set(
+    MEASURED_SIGNALS.slice(0, WEIGHED)
+      .filter((s) => keep(s) === true)
+      .map((s) => s.code),
+  );
+/** Evidence that alone never restricts under a policy with a weak-evidence cap. */
+const WEAK = codes((s) => s.weak);
+const VOLUME = codes((s) => s.volume);
+const NOT_A_KIND = codes((s) => s.countsAsKind === false);
+const SUSPENDS_ALONE = codes((s) => s.suspendsAlone);
+const REPORT_ATTACK = MEASURED_SIGNALS.findIndex((s) => s.code === reportAttack.code);
+const strongestFirst = (a: { contribution: number }, b: { contribution: number }) => b.contribution - a.contribution;
 
-function strengthOf(value: number, threshold: number, policy: PolicyDocument): number {
-  if (!(value >= threshold) || threshold <= 0) return value >= threshold && threshold <= 0 && value > 0 ? 1 : 0;
-  if (policy.curve === 'step') return 1;
-  return Math.min(1, 0.5 + (0.5 * (value - threshold)) / threshold);
-}
+/** Collects the findings of one signal after another (one per policy: assess is synchronous). */
+class Findings implements Assessor {
+  volume = 1;
+  signal = 0;
+  signals: Signal[] = [];
+  /** Set by explain: every finding is kept, with its weight, weighed or not. */
+  readings: SignalReading[] | undefined;
 
-/** A number measured against a policy: the reasons that apply, their combined score, the action. */
-export function assess(f: Features, policy: PolicyDocument): Assessment {
-  const t = policy.thresholds;
-  const signals: Signal[] = [];
-  const add = (code: ReasonCode, measure: string, value: number, threshold: number, strength?: number) => {
-    const weight = policy.weights[code] ?? 0;
-    if (weight <= 0) return;
-    const s = strength ?? strengthOf(value, threshold, policy);
-    if (s <= 0) return;
-    signals.push({
-      code,
-      kind: REASONS[code].kind as SignalKind,
+  constructor(
+    readonly rules: Rules,
+    readonly curve: StrengthCurve,
+  ) {}
+
+  strength(value: number, threshold: number): number {
+    return strengthOf(value, threshold, this.curve);
+  }
+
+  add(measure: string, value: number, threshold: number, strength?: number): void {
+    const weight = this.rules.weights[this.signal];
+    const definition = MEASURED_SIGNALS[this.signal];
+    const s = strength ?? strengthOf(value, threshold, this.curve);
+    if (this.readings) {
+      this.readings.push({
+        code: definition.code,
+        kind: definition.text.kind as SignalKind,
+        measure,
+        value: round(value),
+        threshold: round(threshold),
+        strength: s,
+        weight,
+      });
+      return;
+    }
+    if (weight <= 0 || s <= 0) return;
+    this.signals.push({
+      code: definition.code,
+      kind: definition.text.kind as SignalKind,
       measure,
       value: round(value),
       threshold: round(threshold),
       strength: s,
       contribution: weight * s,
     });
-  };
-
-  const volume = policy.profileVolumeMultiplier[f.profile] ?? 1;
-  // Two windows of one reason: the stronger one speaks for it.
-  const burst10 = strengthOf(f.calls10m, t.calls10m * volume, policy);
-  const burst90 = strengthOf(f.calls90m, t.calls90m * volume, policy);
-  if (burst10 >= burst90) add(ReasonCode.CallBurst, 'calls_10m', f.calls10m, t.calls10m * volume, burst10);
-  else add(ReasonCode.CallBurst, 'calls_90m', f.calls90m, t.calls90m * volume, burst90);
-  add(ReasonCode.ManyNewContacts, 'new_contacts_90m', f.newContacts90m, t.newContacts90m * volume);
-  // Documents before default@2 have no daily threshold: not measured under them.
-  if (t.newContacts24h !== undefined)
-    add(ReasonCode.ManyNewContactsDay, 'new_contacts_24h', f.newContacts24h, t.newContacts24h * volume);
-
-  if (f.calls24h >= t.lowAnswerRate.minCalls && t.lowAnswerRate.max > 0) {
-    const rate = f.answered24h / f.calls24h;
-    if (rate < t.lowAnswerRate.max) {
-      const s = policy.curve === 'step' ? 1 : 0.5 + (0.5 * (t.lowAnswerRate.max - rate)) / t.lowAnswerRate.max;
-      add(ReasonCode.LowAnswerRate, 'answer_rate_24h', rate, t.lowAnswerRate.max, s);
-    }
   }
-  if (f.answeredRecent >= t.shortCalls.minAnswered) {
-    add(ReasonCode.ShortCalls, 'short_call_share_24h', f.shortAnswered / f.answeredRecent, t.shortCalls.share);
+}
+
+const findingsOf = new WeakMap<Rules, Findings>();
+let lastFindings: Findings | undefined;
+
+function findings(rules: Rules, f: Features): Findings {
+  let found = lastFindings?.rules === rules ? lastFindings : findingsOf.get(rules);
+  if (!found) {
+    found = new Findings(rules, rules.policy.curve);
+    findingsOf.set(rules, found);
   }
-  add(ReasonCode.OneRingCalls, 'one_ring_calls_24h', f.oneRing24h, t.oneRing.count24h);
-  add(ReasonCode.SequentialDialling, 'sequential_run', f.sequentialRun, t.sequentialRun.length);
-  const sms10 = strengthOf(f.sms10m, t.sms10m, policy);
-  const sms24 = strengthOf(f.sms24h, t.smsRecipients24h, policy);
-  if (sms10 >= sms24) add(ReasonCode.SmsBurst, 'sms_10m', f.sms10m, t.sms10m, sms10);
-  else add(ReasonCode.SmsBurst, 'sms_24h', f.sms24h, t.smsRecipients24h, sms24);
-  if (f.ageDays >= 0 && f.ageDays < t.newNumberDays)
-    add(ReasonCode.NewNumber, 'number_age_days', f.ageDays, t.newNumberDays, 1);
-  if (f.newSegment) add(ReasonCode.NewSegment, 'new_segment', 1, 1, 1);
-  add(ReasonCode.HighRiskCellActivity, 'calls_at_high_risk_cells_24h', f.highRiskActivity, t.highRiskActivity.calls);
-  add(
-    ReasonCode.HighRiskCellPresence,
-    'high_risk_cell_sightings_24h',
-    f.highRiskSightings,
-    t.highRiskPresence,
-    f.highRiskSightings >= t.highRiskPresence ? 1 : 0,
-  );
-  add(
-    ReasonCode.CorroboratedReports,
-    'corroborated_reporters',
-    f.corroboratedReporters,
-    t.corroboratedReports.reporters,
-  );
-  add(ReasonCode.UncorroboratedReports, 'uncorroborated_reports_30d', f.uncorroboratedReports, t.uncorroboratedReports);
-  if (f.registry === 'SUSPECTED') add(ReasonCode.RegistrySuspected, 'registry_suspected', 1, 1, 1);
-  if (f.registry === 'CONFIRMED') add(ReasonCode.RegistryConfirmed, 'registry_confirmed', 1, 1, 1);
+  lastFindings = found;
+  found.volume = rules.policy.profileVolumeMultiplier[f.profile] ?? 1;
+  found.signals = [];
+  found.readings = undefined;
+  return found;
+}
+
+/** A number measured against a policy: the reasons that apply, their combined score, the action. */
+export function assess(f: Features, policy: PolicyDocument): Assessment {
+  return assessUnder(f, rulesOf(policy));
+}
+
+/** The same, under a policy's resolved rules (the engine's path). */
+export function assessUnder(f: Features, rules: Rules): Assessment {
+  const t = rules.thresholds;
+  const found = findings(rules, f);
+  for (let s = 0; s < WEIGHED; s++) {
+    // A signal the policy gives no weight cannot change the score: not assessed.
+    if (!(rules.weights[s] > 0)) continue;
+    found.signal = s;
+    ASSESSES[s](f, t, found);
+  }
+  const signals = found.signals;
 
   // Honest heavy callers: their calls are answered and called back.
-  if (policy.gates.honestPatternDiscount && f.callsRecent >= 5) {
+  const honest = rules.honestPattern;
+  if (rules.honestPatternDiscount && f.callsRecent >= honest.minCalls) {
     const answerRate = f.answeredRecent / f.callsRecent;
-    if (answerRate >= 0.6 && f.callbacks / f.callsRecent >= 0.1) {
+    if (answerRate >= honest.answerRate && f.callbacks / f.callsRecent >= honest.callbackShare) {
       for (const s of signals) if (VOLUME.has(s.code)) s.contribution /= 2;
     }
   }
 
-  const score = round(1 - signals.reduce((remaining, s) => remaining * (1 - s.contribution), 1));
-  return {
-    score,
-    signals: signals.sort((a, b) => b.contribution - a.contribution),
-    action: gate(score, signals, policy),
-  };
+  let remaining = 1;
+  for (const s of signals) remaining *= 1 - s.contribution;
+  const score = round(1 - remaining);
+  const action = gate(score, signals, rules);
+  signals.sort(strongestFirst);
+  return { score, signals, action, nowSec: f.nowSec, windowSec: windowOf(signals[0], rules), cells: f.cells };
 }
 
-function gate(score: number, signals: Signal[], policy: PolicyDocument): Action {
+/**
+ * Every weighed signal's reading under a policy, weight 0 included, for
+ * explanations and for trying a signal before giving it a weight.
+ */
+export function explain(f: Features, policy: PolicyDocument): SignalReading[] {
+  const rules = rulesOf(policy);
+  const found = new Findings(rules, rules.policy.curve);
+  found.volume = rules.policy.profileVolumeMultiplier[f.profile] ?? 1;
+  found.readings = [];
+  for (let s = 0; s < WEIGHED; s++) {
+    found.signal = s;
+    MEASURED_SIGNALS[s].assess?.(f, rules.thresholds, found);
+  }
+  return found.readings;
+}
+
+/** A false-report attack on the number: the MONITOR it leads to, with its one measure; undefined when none. */
+export function assessReportAttack(f: Features, rules: Rules): Assessment | undefined {
+  if (!underReportAttack(f, rules.thresholds)) return undefined;
+  const measure = 'uncorroborated_reports_24h';
+  const signal: Signal = {
+    code: reportAttack.code,
+    kind: 'outcome' as never,
+    measure,
+    value: f.uncorroborated24h,
+    threshold: rules.thresholds.reportAttack24h,
+    strength: 0,
+    contribution: 0,
+  };
+  const windowSec = rules.windows[REPORT_ATTACK][measure];
+  return { score: 0, signals: [signal], action: Action.Monitor, nowSec: f.nowSec, windowSec, cells: f.cells };
+}
+
+function windowOf(strongest: Signal | undefined, rules: Rules): number {
+  if (!strongest) return DAY_SEC;
+  for (let s = 0; s < WEIGHED; s++) {
+    if (MEASURED_SIGNALS[s].code !== strongest.code) continue;
+    return rules.windows[s][strongest.measure] ?? DAY_SEC;
+  }
+  return DAY_SEC;
+}
+
+function gate(score: number, signals: Signal[], rules: Rules): Action {
+  const policy = rules.policy;
   const l = policy.ladder;
   let action =
     score >= l.suspend
@@ -143,25 +221,22 @@ function gate(score: number, signals: Signal[], policy: PolicyDocument): Action 
           : score >= l.monitor
             ? Action.Monitor
             : Action.None;
-  const meaningful = signals.filter((s) => s.contribution >= 0.05);
-  if (meaningful.every((s) => WEAK.has(s.code)) && ladderLevel(action) > ladderLevel(policy.gates.weakEvidenceCap))
+  const meaningful = rules.meaningfulContribution;
+  let onlyWeak = true;
+  for (const s of signals) if (s.contribution >= meaningful && !WEAK.has(s.code)) onlyWeak = false;
+  if (onlyWeak && ladderLevel(action) > ladderLevel(policy.gates.weakEvidenceCap))
     action = policy.gates.weakEvidenceCap;
   if (
     action === Action.Suspend &&
     policy.gates.suspendMinKinds > 1 &&
-    !signals.some((s) => s.code === ReasonCode.RegistryConfirmed)
+    !signals.some((s) => SUSPENDS_ALONE.has(s.code))
   ) {
     // A registry SUSPECTED may be our own flag echoed back: it never counts as a second kind.
-    const kinds = new Set(
-      meaningful
-        .filter((s) => !WEAK.has(s.code) && s.code !== ReasonCode.RegistrySuspected && EVIDENCE_KINDS.has(s.kind))
-        .map((s) => s.kind),
-    );
+    const kinds = new Set<SignalKind>();
+    for (const s of signals)
+      if (s.contribution >= meaningful && !WEAK.has(s.code) && !NOT_A_KIND.has(s.code) && EVIDENCE_KINDS.has(s.kind))
+        kinds.add(s.kind);
     if (kinds.size < policy.gates.suspendMinKinds) action = Action.Restrict;
   }
   return action;
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

@@ -2,6 +2,8 @@ export * from './events';
 export * from './event-parser';
 export * from './event-validation';
 export * from './reasons';
+export * from './signals';
+export * from './rules';
 export * from './policy';
 export * from './activity-store';
 export * from './features';

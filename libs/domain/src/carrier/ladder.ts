@@ -1,9 +1,9 @@
 import type { Msisdn } from '../msisdn';
 import { fromSec } from './activity-store';
-import { assess, type Signal } from './evaluate';
-import type { Features } from './features';
+import type { Assessment } from './evaluate';
 import { Action, ladderLevel, policyLabel, reactivationWindowMs, type PolicyDocument } from './policy';
-import { ReasonCode } from './reasons';
+import { rulesOf, type Rules } from './rules';
+import { ReasonCode } from './signals';
 
 export interface DecisionEvidence {
   summary: string;
@@ -51,33 +51,58 @@ export interface Standing {
   attackFlaggedAt: number;
 }
 
-/** CONFIRMED_FRAUD: the registry lists the number as police-confirmed fraud, which no re-activation lifts (the engine answers it, not the ladder). */
+/**
+ * CONFIRMED_FRAUD: the registry lists the number as police-confirmed fraud,
+ * which no re-activation lifts (the engine answers it, not the ladder).
+ */
 export type ReactivationOutcome =
   'RESTORED' | 'NOT_SUSPENDED' | 'ID_NOT_VERIFIED' | 'REFER_TO_POLICE' | 'CONFIRMED_FRAUD';
 
-const WINDOW_OF_MEASURE: Record<string, number> = {
-  calls_10m: 600,
-  sms_10m: 600,
-  calls_90m: 5400,
-  new_contacts_90m: 5400,
-  corroborated_reporters: 30 * 86_400,
-  uncorroborated_reports_30d: 30 * 86_400,
-};
-const DAY_SEC = 86_400;
-const DAY_MS = 86_400_000;
-/** MONITOR and WARN lapse after this long without a new decision. */
-const QUIET_RESET_MS = 7 * DAY_MS;
-/** A foreign number is reported to the administration at most once a day. */
-const REPORT_EVERY_MS = DAY_MS;
+/** A stored RESTORE decision of the active ladder, as the one-chance rule reads it back. */
+export interface StoredRestore {
+  at: number;
+  previous: Action;
+  reasons: readonly string[];
+}
+
+/** Restores that rule a suspension mistaken: they give back the chances earlier suspensions used. */
+const MISTAKEN: ReadonlySet<string> = new Set([
+  ReasonCode.PoliceCleared,
+  ReasonCode.RegistryCleared,
+  ReasonCode.AppealUpheld,
+]);
 
 /**
- * One policy's ladder over all numbers: escalates when the evidence supports a
- * higher step, restores on ID verification, clearance or appeal. Only numbers
- * that ever left NONE have a standing (objects are few: decisions are rare).
+ * The re-activation chances a number has used, oldest first, rebuilt from its
+ * stored restores and the times of its upheld appeals (at start-up; the live
+ * rule is Ladder.reactivate and refundChances). Restoring a suspension after an
+ * ID check uses one (a lifted restriction uses none); a mistaken restore
+ * (clearance, upheld appeal) or an upheld appeal at the same time or later
+ * gives back every chance used before it. An appeal held back by a police
+ * confirmation has no RESTORE and is no upheld appeal: it gives nothing back.
+ */
+export function chancesUsed(restores: readonly StoredRestore[], upheldAppeals: readonly number[]): number[] {
+  let refundedUpTo = Number.NEGATIVE_INFINITY;
+  for (const r of restores)
+    if (r.reasons.some((code) => MISTAKEN.has(code))) refundedUpTo = Math.max(refundedUpTo, r.at);
+  for (const at of upheldAppeals) refundedUpTo = Math.max(refundedUpTo, at);
+  return restores
+    .filter((r) => r.previous === Action.Suspend && r.reasons.includes(ReasonCode.IdVerified) && r.at > refundedUpTo)
+    .map((r) => r.at)
+    .sort((a, b) => a - b);
+}
+
+/**
+ * One policy's ladder over all numbers: the state machine alone. It takes the
+ * step an assessment supports (never measuring or assessing itself), restores
+ * on ID verification, clearance or appeal. Only numbers that ever left NONE
+ * have a standing (objects are few: decisions are rare).
  */
 export class Ladder {
   private readonly standings = new Map<number, Standing>();
   readonly label: string;
+  /** The policy with its optional fields resolved: what the engine measures and assesses with. */
+  readonly rules: Rules;
 
   constructor(
     readonly policy: PolicyDocument,
@@ -85,13 +110,14 @@ export class Ladder {
     private readonly cellName: (cell: number) => string,
   ) {
     this.label = policyLabel(policy);
+    this.rules = rulesOf(policy);
   }
 
   levelOf(key: number, atMs: number): Action {
     const standing = this.standings.get(key);
     if (!standing) return Action.None;
-    if ((standing.level === Action.Monitor || standing.level === Action.Warn) && atMs - standing.since > QUIET_RESET_MS)
-      return Action.None;
+    const lapses = standing.level === Action.Monitor || standing.level === Action.Warn;
+    if (lapses && atMs - standing.since > this.rules.quietResetMs) return Action.None;
     return standing.level;
   }
 
@@ -127,45 +153,32 @@ export class Ladder {
     standing.chancesUsedAt = chancesUsedAt;
   }
 
-  /** Our own subscriber, measured: a decision when the evidence supports a higher step. */
-  consider(key: number, msisdn: Msisdn, f: Features, atMs: number): Decision | undefined {
-    const assessment = assess(f, this.policy);
+  /** Our own subscriber, assessed: a decision when the evidence supports a higher step. */
+  step(key: number, msisdn: Msisdn, assessment: Assessment, atMs: number): Decision | undefined {
     const current = this.levelOf(key, atMs);
     if (ladderLevel(assessment.action) <= ladderLevel(current)) return undefined;
     const standing = this.ensure(key);
     standing.level = assessment.action;
     standing.since = atMs;
-    return this.decision(msisdn, atMs, assessment.action, current, assessment.signals, assessment.score, f);
+    return this.decision(msisdn, atMs, assessment.action, current, assessment);
   }
 
   /** A number of another carrier: reported to the administration once its evidence reaches WARN. */
-  considerForeign(key: number, msisdn: Msisdn, f: Features, atMs: number): Decision | undefined {
-    const assessment = assess(f, this.policy);
+  stepForeign(key: number, msisdn: Msisdn, assessment: Assessment, atMs: number): Decision | undefined {
     if (ladderLevel(assessment.action) < ladderLevel(Action.Warn)) return undefined;
     const standing = this.ensure(key);
-    if (atMs - standing.lastReportAt < REPORT_EVERY_MS) return undefined;
+    if (atMs - standing.lastReportAt < this.rules.foreignReportEveryMs) return undefined;
     standing.lastReportAt = atMs;
-    return this.decision(msisdn, atMs, Action.Report, Action.None, assessment.signals, assessment.score, f, [
-      ReasonCode.ForeignHarassment,
-    ]);
+    return this.decision(msisdn, atMs, Action.Report, Action.None, assessment, [ReasonCode.ForeignHarassment]);
   }
 
-  /** Many reports from people the number never contacted: flagged as a likely attack, once a day. */
-  flagReportAttack(key: number, msisdn: Msisdn, f: Features, atMs: number): Decision | undefined {
+  /** A likely false-report attack (see assessReportAttack): a MONITOR decision, at most once a period. */
+  flagReportAttack(key: number, msisdn: Msisdn, attack: Assessment, atMs: number): Decision | undefined {
     const standing = this.ensure(key);
-    if (atMs - standing.attackFlaggedAt < DAY_MS) return undefined;
+    if (atMs - standing.attackFlaggedAt < this.rules.reportAttackEveryMs) return undefined;
     standing.attackFlaggedAt = atMs;
     const current = this.levelOf(key, atMs);
-    const signal: Signal = {
-      code: ReasonCode.ReportAttack,
-      kind: 'outcome' as never,
-      measure: 'uncorroborated_reports_24h',
-      value: f.uncorroborated24h,
-      threshold: this.policy.thresholds.reportAttack24h,
-      strength: 0,
-      contribution: 0,
-    };
-    return this.decision(msisdn, atMs, Action.Monitor, current, [signal], 0, f, [ReasonCode.ReportAttack]);
+    return this.decision(msisdn, atMs, attack.action, current, attack, [ReasonCode.ReportAttack]);
   }
 
   /** An order from outside the analysis: a directive or a registry confirmation. */
@@ -235,13 +248,10 @@ export class Ladder {
     atMs: number,
     action: Action,
     previous: Action,
-    signals: Signal[],
-    score: number,
-    f: Features,
+    assessment: Assessment,
     reasons?: ReasonCode[],
   ): Decision {
-    const strongest = signals[0];
-    const windowSec = strongest ? (WINDOW_OF_MEASURE[strongest.measure] ?? DAY_SEC) : DAY_SEC;
+    const { signals, cells } = assessment;
     const measures = signals.map((s) => ({ name: s.measure, value: s.value, threshold: s.threshold }));
     return {
       at: atMs,
@@ -249,15 +259,15 @@ export class Ladder {
       action,
       previous,
       reasons: reasons ?? signals.map((s) => s.code),
-      score,
+      score: assessment.score,
       policy: this.label,
       shadow: this.shadow,
       evidence: {
         summary: measures.map((m) => `${m.name} ${m.value} (threshold ${m.threshold})`).join('; '),
-        windowStart: fromSec(f.nowSec - windowSec),
+        windowStart: fromSec(assessment.nowSec - assessment.windowSec),
         windowEnd: atMs,
         measures,
-        cells: f.cells.map((c) => ({ cell: this.cellName(c.cell), at: fromSec(c.atSec), activity: c.activity })),
+        cells: cells.map((c) => ({ cell: this.cellName(c.cell), at: fromSec(c.atSec), activity: c.activity })),
       },
     };
   }

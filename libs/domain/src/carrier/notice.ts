@@ -30,11 +30,20 @@ export function noticeText(decision: Decision): string | undefined {
   const advice = [...new Set(decision.reasons.map((code) => REASONS[code].adviceZh).filter((a) => a !== ''))].join('');
   switch (decision.action) {
     case Action.Warn:
-      return `【风险提示】您的号码${decision.msisdn}于${when}被系统提示风险：${reasons}${cells ? `，涉及基站：${cells}` : ''}。目前服务不受影响。${advice}${APPEAL_ZH}`;
+      return (
+        `【风险提示】您的号码${decision.msisdn}于${when}被系统提示风险：${reasons}${cells ? `，涉及基站：${cells}` : ''}。` +
+        `目前服务不受影响。${advice}${APPEAL_ZH}`
+      );
     case Action.Restrict:
-      return `【${step}】您的号码${decision.msisdn}于${when}因${reasons}${cells ? `（基站：${cells}）` : ''}被限制呼出，接听电话和上网不受影响。请携带身份证到营业厅或通过官方渠道完成身份核验后恢复。${advice}${APPEAL_ZH}`;
+      return (
+        `【${step}】您的号码${decision.msisdn}于${when}因${reasons}${cells ? `（基站：${cells}）` : ''}被限制呼出，` +
+        `接听电话和上网不受影响。请携带身份证到营业厅或通过官方渠道完成身份核验后恢复。${advice}${APPEAL_ZH}`
+      );
     case Action.Suspend:
-      return `【${step}】您的号码${decision.msisdn}于${when}因${reasons}${cells ? `（基站：${cells}）` : ''}被暂停服务。请携带身份证到营业厅核验身份办理复机。${APPEAL_ZH}`;
+      return (
+        `【${step}】您的号码${decision.msisdn}于${when}因${reasons}${cells ? `（基站：${cells}）` : ''}被暂停服务。` +
+        `请携带身份证到营业厅核验身份办理复机。${APPEAL_ZH}`
+      );
     default:
       return `【${step}】您的号码${decision.msisdn}已于${when}恢复服务（${reasons}）。感谢您的配合。`;
   }

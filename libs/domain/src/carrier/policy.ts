@@ -1,6 +1,8 @@
 import { ValidationError, ValidationErrorCode } from '../errors';
 import { UsageProfile } from './events';
-import { ReasonCode } from './reasons';
+import { ReasonCode, THRESHOLD_SCHEMA, type PolicyThresholds, type StrengthCurve, type ThresholdSpec } from './signals';
+
+export type { PolicyThresholds, StrengthCurve };
 
 /** The decision ladder, lowest first. */
 export enum Action {
@@ -20,55 +22,35 @@ export function ladderLevel(action: Action): number {
   return LADDER.indexOf(action);
 }
 
-/**
- * How a measured value becomes a signal strength in [0, 1]: `step` is 1 from
- * the threshold on (today's rules); `ramp` is 0.5 at the threshold rising to 1
- * at twice the threshold, so evidence far past a threshold weighs more.
- */
-export type StrengthCurve = 'step' | 'ramp';
-
-export interface PolicyThresholds {
-  calls10m: number;
-  calls90m: number;
-  newContacts90m: number;
-  /**
-   * New contacts in 24 h: callers who keep under the 10- and 90-minute thresholds
-   * all day long (threshold probers). Optional: documents written before
-   * default@2 have none, and are evaluated as they always were.
-   */
-  newContacts24h?: number;
-  /** Answer rate below `max` over the last 24 h, once `minCalls` calls were made. */
-  lowAnswerRate: { max: number; minCalls: number };
-  /** Share of answered calls shorter than `maxSec`, once `minAnswered` calls were answered (24 h). */
-  shortCalls: { maxSec: number; share: number; minAnswered: number };
-  /** Unanswered calls that rang at most `maxRingSec`, in 24 h. */
-  oneRing: { maxRingSec: number; count24h: number };
-  /** Consecutive callees whose numbers differ by at most `maxStep`. */
-  sequentialRun: { length: number; maxStep: number };
-  sms10m: number;
-  smsRecipients24h: number;
-  newNumberDays: number;
-  /** Number prefixes (after +86) counted as new segments, e.g. 191, 193. */
-  newSegments: string[];
-  /** Calls or texts from high-risk cells in 24 h, each made after staying `minDwellMin` at such a cell. */
-  highRiskActivity: { calls: number; minDwellMin: number };
-  /** Sightings at high-risk cells in 24 h (passing through). */
-  highRiskPresence: number;
-  /** Distinct reporters the number really called or texted within `days`. */
-  corroboratedReports: { reporters: number; days: number };
-  /** Reports from people the number never contacted (30 days). */
-  uncorroboratedReports: number;
-  /** Uncorroborated reports in 24 h that make the number a likely target of false reports. */
-  reportAttack24h: number;
-}
-
 export interface PolicyGates {
   /** A suspension needs evidence of at least this many kinds (behaviour, reports, location, registry). */
   suspendMinKinds: number;
-  /** The highest action weak evidence alone (new number, segment, passing through, uncorroborated reports) may reach. */
+  /**
+   * The highest action weak evidence alone (new number, segment, passing
+   * through, uncorroborated reports) may reach.
+   */
   weakEvidenceCap: Action;
   /** Honest patterns (calls answered and called back) halve volume signals. */
   honestPatternDiscount: boolean;
+  /**
+   * What an honest pattern is: at least `minCalls` calls in the last day, a
+   * share `answerRate` of them answered and `callbackShare` called back within
+   * `callbackWithinHours`. Optional, as each field: 5, 0.6, 0.1 and 24 h.
+   */
+  honestPattern?: { minCalls?: number; answerRate?: number; callbackShare?: number; callbackWithinHours?: number };
+  /** A reason weighing less than this is not evidence for the gates. Optional: 0.05. */
+  meaningfulContribution?: number;
+}
+
+export interface PolicyLadder {
+  monitor: number;
+  warn: number;
+  restrict: number;
+  suspend: number;
+  /** MONITOR and WARN lapse after this many days without a new decision. Optional: 7. */
+  quietResetDays?: number;
+  /** A number of another carrier is reported to the administration at most this often. Optional: 24. */
+  foreignReportEveryHours?: number;
 }
 
 export interface PolicyDocument {
@@ -81,13 +63,13 @@ export interface PolicyDocument {
   weights: Partial<Record<ReasonCode, number>>;
   /** Volume thresholds are multiplied for a declared profile (attested declarations only count once attested). */
   profileVolumeMultiplier: Record<UsageProfile, number>;
-  ladder: { monitor: number; warn: number; restrict: number; suspend: number };
+  ladder: PolicyLadder;
   gates: PolicyGates;
   /** Re-activation after a suspension: `chances` per `windowDays`; mistaken suspensions never use one. */
   reactivation: { chances: number; windowDays: number };
 }
 
-export function policyLabel(policy: PolicyDocument): string {
+export function policyLabel(policy: Pick<PolicyDocument, 'name' | 'version'>): string {
   return `${policy.name}@${policy.version}`;
 }
 
@@ -98,7 +80,8 @@ export const NAIVE_POLICY: PolicyDocument = {
   name: 'naive',
   version: 1,
   description:
-    '20+ calls in 90 minutes from a new-segment number: suspend; any presence at a high-risk cell: cut data; a few reports: suspend.',
+    '20+ calls in 90 minutes from a new-segment number: suspend; ' +
+    'any presence at a high-risk cell: cut data; a few reports: suspend.',
   curve: 'step',
   thresholds: {
     calls10m: 1_000_000,
@@ -145,7 +128,8 @@ export const DEFAULT_POLICY_V1: PolicyDocument = {
   name: 'default',
   version: 1,
   description:
-    'Weighs behaviour, corroborated reports, dwell at high-risk cells and registry status; suspends only on evidence of two kinds.',
+    'Weighs behaviour, corroborated reports, dwell at high-risk cells and registry status; ' +
+    'suspends only on evidence of two kinds.',
   curve: 'ramp',
   thresholds: {
     calls10m: 9,
@@ -197,15 +181,13 @@ export const DEFAULT_POLICY: PolicyDocument = {
   ...DEFAULT_POLICY_V1,
   version: 2,
   description:
-    'Weighs behaviour (including new contacts over a whole day), corroborated reports, dwell at high-risk cells and registry status; suspends only on evidence of two kinds.',
+    'Weighs behaviour (including new contacts over a whole day), corroborated reports, ' +
+    'dwell at high-risk cells and registry status; suspends only on evidence of two kinds.',
   thresholds: { ...DEFAULT_POLICY_V1.thresholds, newContacts24h: 40 },
   weights: { ...DEFAULT_POLICY_V1.weights, [ReasonCode.ManyNewContactsDay]: 0.4 },
 };
 
 export const BUILT_IN_POLICIES: Record<string, PolicyDocument> = { naive: NAIVE_POLICY, default: DEFAULT_POLICY };
-
-/** Thresholds a stored document may lack (added after its version): absent, the measure is not used. */
-const OPTIONAL_THRESHOLDS: ReadonlySet<string> = new Set(['newContacts24h']);
 
 export function reactivationWindowMs(policy: PolicyDocument): number {
   return policy.reactivation.windowDays * DAY;
@@ -219,6 +201,54 @@ function positive(value: unknown, field: string): void {
   check(typeof value === 'number' && Number.isFinite(value) && value >= 0, field, 'must be a number ≥ 0');
 }
 
+function fraction(value: unknown, field: string): void {
+  check(typeof value === 'number' && value >= 0 && value <= 1, field, 'must be between 0 and 1');
+}
+
+/** One threshold against the schema its signal declares (signals/). */
+function checkThreshold(spec: ThresholdSpec, value: unknown, field: string): void {
+  if (value === undefined && spec.type !== 'prefixes' && spec.optional) return;
+  if (spec.type === 'prefixes')
+    check(
+      Array.isArray(value) && value.every((s) => typeof s === 'string' && /^\d{3}$/.test(s)),
+      field,
+      'must be a list of 3-digit prefixes',
+    );
+  else if (spec.type === 'group') {
+    check(!!value && typeof value === 'object', field, 'is required');
+    for (const [sub, subSpec] of Object.entries(spec.fields)) {
+      const subValue = (value as Record<string, unknown>)[sub];
+      if (subValue === undefined && subSpec.optional) continue;
+      positive(subValue, `${field}.${sub}`);
+    }
+  } else positive(value, field);
+}
+
+/** The fields a policy document may have (a misspelt one would otherwise be ignored, its default silently kept). */
+function documentTemplate(): unknown {
+  const thresholds = Object.fromEntries(
+    Object.entries(THRESHOLD_SCHEMA).map(([name, spec]) => [
+      name,
+      spec.type === 'number'
+        ? 0
+        : spec.type === 'prefixes'
+          ? []
+          : Object.fromEntries(Object.keys(spec.fields).map((f) => [f, 0])),
+    ]),
+  );
+  return {
+    ...DEFAULT_POLICY,
+    thresholds,
+    ladder: { ...DEFAULT_POLICY.ladder, quietResetDays: 0, foreignReportEveryHours: 0 },
+    gates: {
+      ...DEFAULT_POLICY.gates,
+      honestPattern: { minCalls: 0, answerRate: 0, callbackShare: 0, callbackWithinHours: 0 },
+      meaningfulContribution: 0,
+    },
+  };
+}
+const TEMPLATE = documentTemplate();
+
 /**
  * Validates a policy document from outside (a file, an RPC): every threshold,
  * weight and ladder step is checked and named when wrong.
@@ -227,7 +257,7 @@ export function validatePolicy(input: unknown): PolicyDocument {
   check(!!input && typeof input === 'object' && !Array.isArray(input), 'policy', 'must be a JSON object');
   const p = input as PolicyDocument;
   // A misspelt field would otherwise be ignored and its default silently kept.
-  onlyKnownKeys(p, DEFAULT_POLICY, 'policy');
+  onlyKnownKeys(p, TEMPLATE, 'policy');
   check(
     typeof p.name === 'string' && /^[a-z][a-z0-9_-]{0,39}$/.test(p.name),
     'policy.name',
@@ -236,21 +266,8 @@ export function validatePolicy(input: unknown): PolicyDocument {
   check(Number.isInteger(p.version) && p.version >= 1, 'policy.version', 'must be a whole number ≥ 1');
   check(p.curve === 'step' || p.curve === 'ramp', 'policy.curve', 'must be "step" or "ramp"');
   check(!!p.thresholds && typeof p.thresholds === 'object', 'policy.thresholds', 'is required');
-  for (const [key, template] of Object.entries(DEFAULT_POLICY.thresholds)) {
-    const value = (p.thresholds as unknown as Record<string, unknown>)[key];
-    const field = `policy.thresholds.${key}`;
-    if (value === undefined && OPTIONAL_THRESHOLDS.has(key)) continue;
-    if (Array.isArray(template))
-      check(
-        Array.isArray(value) && value.every((s) => typeof s === 'string' && /^\d{3}$/.test(s)),
-        field,
-        'must be a list of 3-digit prefixes',
-      );
-    else if (typeof template === 'object') {
-      check(!!value && typeof value === 'object', field, 'is required');
-      for (const sub of Object.keys(template)) positive((value as Record<string, unknown>)[sub], `${field}.${sub}`);
-    } else positive(value, field);
-  }
+  for (const [key, spec] of Object.entries(THRESHOLD_SCHEMA))
+    checkThreshold(spec, (p.thresholds as unknown as Record<string, unknown>)[key], `policy.thresholds.${key}`);
   check(!!p.weights && typeof p.weights === 'object', 'policy.weights', 'is required');
   for (const [code, weight] of Object.entries(p.weights)) {
     check((Object.values(ReasonCode) as string[]).includes(code), `policy.weights.${code}`, 'is not a reason code');
@@ -279,6 +296,9 @@ export function validatePolicy(input: unknown): PolicyDocument {
     'policy.ladder',
     'must rise: monitor ≤ warn ≤ restrict ≤ suspend',
   );
+  if (l.quietResetDays !== undefined) positive(l.quietResetDays, 'policy.ladder.quietResetDays');
+  if (l.foreignReportEveryHours !== undefined)
+    positive(l.foreignReportEveryHours, 'policy.ladder.foreignReportEveryHours');
   const g = p.gates;
   check(
     !!g && Number.isInteger(g.suspendMinKinds) && g.suspendMinKinds >= 1 && g.suspendMinKinds <= 4,
@@ -287,6 +307,16 @@ export function validatePolicy(input: unknown): PolicyDocument {
   );
   check(LADDER.includes(g.weakEvidenceCap), 'policy.gates.weakEvidenceCap', `must be one of ${LADDER.join(', ')}`);
   check(typeof g.honestPatternDiscount === 'boolean', 'policy.gates.honestPatternDiscount', 'must be true or false');
+  if (g.honestPattern !== undefined) {
+    const h = g.honestPattern;
+    check(!!h && typeof h === 'object' && !Array.isArray(h), 'policy.gates.honestPattern', 'must be an object');
+    if (h.minCalls !== undefined) positive(h.minCalls, 'policy.gates.honestPattern.minCalls');
+    if (h.answerRate !== undefined) fraction(h.answerRate, 'policy.gates.honestPattern.answerRate');
+    if (h.callbackShare !== undefined) fraction(h.callbackShare, 'policy.gates.honestPattern.callbackShare');
+    if (h.callbackWithinHours !== undefined)
+      positive(h.callbackWithinHours, 'policy.gates.honestPattern.callbackWithinHours');
+  }
+  if (g.meaningfulContribution !== undefined) fraction(g.meaningfulContribution, 'policy.gates.meaningfulContribution');
   check(
     !!p.reactivation && Number.isInteger(p.reactivation.chances) && p.reactivation.chances >= 0,
     'policy.reactivation.chances',

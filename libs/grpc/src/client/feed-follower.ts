@@ -116,13 +116,8 @@ export class FeedFollower<Change> {
 }
 
 /**
-<<<<<<< HEAD
- * A stream must live this long before its UNAUTHENTICATED end counts as its token expiring
- * rather than a refused token.
-=======
  * A stream must live this long before its UNAUTHENTICATED end counts as its
  * token expiring rather than a refused token.
->>>>>>> dups2
  */
 const MIN_LIFE_BEFORE_RENEWAL_MS = 1000;
 

@@ -1,0 +1,115 @@
+import type { PolicyDocument } from './policy';
+import {
+  fastObject,
+  MEASURED_SIGNALS,
+  THRESHOLD_SCHEMA,
+  WEIGHED,
+  type ResolvedPolicyThresholds,
+  type ThresholdSpec,
+} from './signals';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The tunables of the rules that are not a signal's, with the values they had
+ * before they were in the policy document: a document without them means what
+ * it always meant.
+ */
+export const RULE_DEFAULTS = Object.freeze({
+  /** gates.honestPattern: calls mostly answered (`answerRate` of at least `minCalls`) and called back. */
+  honestPattern: Object.freeze({ minCalls: 5, answerRate: 0.6, callbackShare: 0.1, callbackWithinHours: 24 }),
+  /** gates.meaningfulContribution: a reason weighing less is not evidence for the gates. */
+  meaningfulContribution: 0.05,
+  /** ladder.quietResetDays: MONITOR and WARN lapse after this long without a new decision. */
+  quietResetDays: 7,
+  /** ladder.foreignReportEveryHours: a foreign number is reported to the administration at most this often. */
+  foreignReportEveryHours: 24,
+});
+
+/**
+ * A policy document with every absent optional field resolved to its default,
+ * in the forms the engine uses (ms, s, an array of weights): computed once per
+ * policy, so the hot path reads plain numbers.
+ */
+export interface Rules {
+  readonly policy: PolicyDocument;
+  readonly thresholds: ResolvedPolicyThresholds;
+  /** Each weighed signal's weight (by its index in SIGNALS); 0 when the policy gives none. */
+  readonly weights: Float64Array;
+  /**
+   * The signals an assessment under this policy reads (those it weighs): the
+   * engine measures only these before assessing; explanations measure all.
+   */
+  readonly assessed: Int32Array;
+  /** Each measured signal's evidence windows (seconds), by measure name. */
+  readonly windows: readonly Readonly<Record<string, number>>[];
+  /** Undefined when the policy does not discount honest patterns. */
+  readonly honestPattern: { readonly minCalls: number; readonly answerRate: number; readonly callbackShare: number };
+  readonly honestPatternDiscount: boolean;
+  readonly callbackWindowSec: number;
+  readonly dwellGapSec: number;
+  readonly meaningfulContribution: number;
+  readonly quietResetMs: number;
+  readonly foreignReportEveryMs: number;
+  readonly reportAttackEveryMs: number;
+}
+
+const resolved = new WeakMap<PolicyDocument, Rules>();
+
+/** The rules of a policy document (resolved once per document object). */
+export function rulesOf(policy: PolicyDocument): Rules {
+  let rules = resolved.get(policy);
+  if (!rules) {
+    rules = resolve(policy);
+    resolved.set(policy, rules);
+  }
+  return rules;
+}
+
+function resolveThreshold(spec: ThresholdSpec, value: unknown): unknown {
+  if (spec.type === 'number') return value === undefined ? spec.fallback : value;
+  if (spec.type === 'prefixes') return value;
+  if (value === undefined && !spec.optional) return value;
+  const given = (value ?? {}) as Record<string, unknown>;
+  const group: Record<string, unknown> = { ...given };
+  for (const [name, field] of Object.entries(spec.fields))
+    if (group[name] === undefined && field.fallback !== undefined) group[name] = field.fallback;
+  return group;
+}
+
+function resolve(policy: PolicyDocument): Rules {
+  const given = policy.thresholds as unknown as Record<string, unknown>;
+  const thresholds: Record<string, unknown> = { ...given };
+  for (const [name, spec] of Object.entries(THRESHOLD_SCHEMA)) {
+    const value = resolveThreshold(spec, given[name]);
+    if (value !== undefined) thresholds[name] = value;
+  }
+  const t = fastObject<ResolvedPolicyThresholds>(Object.entries(thresholds));
+  const weights = new Float64Array(WEIGHED);
+  for (let s = 0; s < WEIGHED; s++) weights[s] = policy.weights[MEASURED_SIGNALS[s].code] ?? 0;
+  const windows = MEASURED_SIGNALS.map((signal) =>
+    Object.fromEntries(
+      Object.entries(signal.windows).map(([measure, window]) => [
+        measure,
+        typeof window === 'number' ? window : window(t),
+      ]),
+    ),
+  );
+  const honest = { ...RULE_DEFAULTS.honestPattern, ...policy.gates.honestPattern };
+  return {
+    policy,
+    thresholds: t,
+    weights,
+    assessed: Int32Array.from(weights.keys()).filter((s) => weights[s] > 0),
+    windows,
+    honestPattern: { minCalls: honest.minCalls, answerRate: honest.answerRate, callbackShare: honest.callbackShare },
+    honestPatternDiscount: policy.gates.honestPatternDiscount,
+    callbackWindowSec: honest.callbackWithinHours * 3600,
+    dwellGapSec: t.highRiskActivity.dwellGapMin * 60,
+    meaningfulContribution: policy.gates.meaningfulContribution ?? RULE_DEFAULTS.meaningfulContribution,
+    quietResetMs: (policy.ladder.quietResetDays ?? RULE_DEFAULTS.quietResetDays) * DAY_MS,
+    foreignReportEveryMs: (policy.ladder.foreignReportEveryHours ?? RULE_DEFAULTS.foreignReportEveryHours) * HOUR_MS,
+    reportAttackEveryMs: t.reportAttackEveryHours * HOUR_MS,
+  };
+}

@@ -1,0 +1,69 @@
+import { SignalKind, type ReasonText } from './signal';
+
+/** A reason of a decision that is not measured: an order from outside, a restore, a report to the administration. */
+export interface OutcomeReason<K extends string = string, C extends string = string> {
+  readonly key: K;
+  readonly code: C;
+  readonly text: ReasonText;
+}
+
+function outcome<const K extends string, const C extends string>(reason: OutcomeReason<K, C>): OutcomeReason<K, C> {
+  return reason;
+}
+
+const RESTORED = { adviceZh: '', adviceEn: '' } as const;
+
+export const OUTCOME_REASONS = [
+  outcome({
+    key: 'ForeignHarassment',
+    code: 'FOREIGN_HARASSMENT',
+    text: {
+      kind: 'outcome',
+      zh: '他网号码骚扰本网用户，已报送通信管理局',
+      en: 'a number of another network harassing our subscribers: reported to the administration',
+      adviceZh: '由号码归属运营商核实处理。',
+      adviceEn: 'The owning carrier will review it.',
+    },
+  }),
+  outcome({
+    key: 'Directive',
+    code: 'DIRECTIVE',
+    text: {
+      kind: SignalKind.Registry,
+      zh: '通信管理局指令',
+      en: 'a directive from the communications administration',
+      adviceZh: '如有异议，可申诉并申请公安机关甄别。',
+      adviceEn: 'If you disagree, appeal and ask the police to verify the number.',
+    },
+  }),
+  outcome({
+    key: 'IdVerified',
+    code: 'ID_VERIFIED',
+    text: { kind: 'outcome', zh: '已完成身份核验，号码恢复', en: 'identity verified: service restored', ...RESTORED },
+  }),
+  outcome({
+    key: 'PoliceCleared',
+    code: 'POLICE_CLEARED',
+    text: {
+      kind: 'outcome',
+      zh: '公安机关甄别为误关停，号码恢复',
+      en: 'police found the suspension mistaken: service restored',
+      ...RESTORED,
+    },
+  }),
+  outcome({
+    key: 'RegistryCleared',
+    code: 'REGISTRY_CLEARED',
+    text: {
+      kind: 'outcome',
+      zh: '涉诈名单已解除，号码恢复',
+      en: 'cleared in the fraud registry: service restored',
+      ...RESTORED,
+    },
+  }),
+  outcome({
+    key: 'AppealUpheld',
+    code: 'APPEAL_UPHELD',
+    text: { kind: 'outcome', zh: '申诉成立，号码恢复', en: 'appeal upheld: service restored', ...RESTORED },
+  }),
+] as const;

@@ -73,7 +73,8 @@ describe('carrier ↔ administration: feed, directives and acknowledgements, wit
     // The calls reach B's network only: A takes no decision of its own.
     await ingest(cmcc, harassment(HARASSER, 90));
     expect(await decisionsOf(cmcc, HARASSER)).toEqual([{ action: 'REPORT', reasons: ['FOREIGN_HARASSMENT'] }]);
-    expect(await decisionsOf(ctcc, HARASSER)).toEqual([]);
+    // (B's report may already have come back to A as a directive: only a decision on A's own evidence is wrong.)
+    expect((await decisionsOf(ctcc, HARASSER)).filter((d) => !d.reasons.includes('DIRECTIVE'))).toEqual([]);
 
     // B's outbox delivers the report; the administration directs the owner, A, which applies the directive and says so.
     const [directive] = await eventually(

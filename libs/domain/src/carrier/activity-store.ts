@@ -202,16 +202,7 @@ export class ActivityStore {
     if (slot === undefined) return undefined;
     return {
       slot,
-      counts: [
-        this.lastActivity[slot],
-        this.outHead[slot],
-        this.outCount[slot],
-        this.inCount[slot],
-        this.reportCount[slot],
-        this.sightingCount[slot],
-        this.sightingHead[slot],
-        this.dwellCell[slot],
-      ],
+      counts: this.perSlotCounts().map((counts) => counts[slot]),
       buckets: this.bucketStamp.slice(slot * BUCKETS, slot * BUCKETS + BUCKETS),
     };
   }
@@ -219,17 +210,22 @@ export class ActivityStore {
   /** Puts back a snapshot taken of the same slot, when nothing was written into it since (see sameActivity). */
   restore(snapshot: ActivitySnapshot): void {
     const { slot, counts, buckets } = snapshot;
-    [
-      this.lastActivity[slot],
-      this.outHead[slot],
-      this.outCount[slot],
-      this.inCount[slot],
-      this.reportCount[slot],
-      this.sightingCount[slot],
-      this.sightingHead[slot],
-      this.dwellCell[slot],
-    ] = counts;
+    this.perSlotCounts().forEach((array, i) => (array[slot] = counts[i]));
     this.bucketStamp.set(buckets, slot * BUCKETS);
+  }
+
+  /** The arrays of one number per slot that a snapshot keeps, in the order of its counts (read anew: they grow). */
+  private perSlotCounts(): (Uint32Array | Uint16Array | Uint8Array | Int32Array)[] {
+    return [
+      this.lastActivity,
+      this.outHead,
+      this.outCount,
+      this.inCount,
+      this.reportCount,
+      this.sightingCount,
+      this.sightingHead,
+      this.dwellCell,
+    ];
   }
 
   // --- outbound ring -------------------------------------------------------

@@ -12,8 +12,8 @@ import {
   type StrengthCurve,
 } from './signals/signal';
 
-/** One reason, measured: the value against its threshold, and what it weighed. */
-export interface Signal {
+/** One reason, measured: the value against its threshold, and its strength on the policy's curve. */
+interface Measurement {
   code: ReasonCode;
   kind: SignalKind;
   /** The measure's name as shown in evidence, e.g. `calls_90m`. */
@@ -21,6 +21,10 @@ export interface Signal {
   value: number;
   threshold: number;
   strength: number;
+}
+
+/** A reason that counted: its measurement and what it weighed in the score. */
+export interface Signal extends Measurement {
   contribution: number;
 }
 
@@ -39,13 +43,7 @@ export interface Assessment {
 }
 
 /** One signal's reading under a policy, weighed or not: what `explain` lists. */
-export interface SignalReading {
-  code: ReasonCode;
-  kind: SignalKind;
-  measure: string;
-  value: number;
-  threshold: number;
-  strength: number;
+export interface SignalReading extends Measurement {
   weight: number;
 }
 
@@ -85,6 +83,20 @@ class Findings implements Assessor {
 
   strength(value: number, threshold: number): number {
     return strengthOf(value, threshold, this.curve);
+  }
+
+  addStronger(
+    measure: string,
+    value: number,
+    threshold: number,
+    otherMeasure: string,
+    otherValue: number,
+    otherThreshold: number,
+  ): void {
+    const strength = strengthOf(value, threshold, this.curve);
+    const other = strengthOf(otherValue, otherThreshold, this.curve);
+    if (strength >= other) this.add(measure, value, threshold, strength);
+    else this.add(otherMeasure, otherValue, otherThreshold, other);
   }
 
   add(measure: string, value: number, threshold: number, strength?: number): void {

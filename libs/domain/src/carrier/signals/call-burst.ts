@@ -20,9 +20,6 @@ export const callBurst = defineSignal({
     f.calls90m = m.min90[C_CALLS];
   },
   assess(f, t, a) {
-    const burst10 = a.strength(f.calls10m, t.calls10m * a.volume);
-    const burst90 = a.strength(f.calls90m, t.calls90m * a.volume);
-    if (burst10 >= burst90) a.add('calls_10m', f.calls10m, t.calls10m * a.volume, burst10);
-    else a.add('calls_90m', f.calls90m, t.calls90m * a.volume, burst90);
+    a.addStronger('calls_10m', f.calls10m, t.calls10m * a.volume, 'calls_90m', f.calls90m, t.calls90m * a.volume);
   },
 });

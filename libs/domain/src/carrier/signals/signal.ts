@@ -216,6 +216,18 @@ export interface Assessor {
   strength(value: number, threshold: number): number;
   /** A finding of the signal being assessed; `strength` defaults to the curve's. */
   add(measure: string, value: number, threshold: number, strength?: number): void;
+  /**
+   * The finding of the stronger of two measures of one signal (the first on a tie), each a name, a value and its
+   * threshold (positional: the hot path allocates nothing).
+   */
+  addStronger(
+    measure: string,
+    value: number,
+    threshold: number,
+    otherMeasure: string,
+    otherValue: number,
+    otherThreshold: number,
+  ): void;
 }
 
 export interface SignalDefinition<

@@ -20,9 +20,6 @@ export const smsBurst = defineSignal({
     f.sms24h = m.hours24[C_SMS];
   },
   assess(f, t, a) {
-    const sms10 = a.strength(f.sms10m, t.sms10m);
-    const sms24 = a.strength(f.sms24h, t.smsRecipients24h);
-    if (sms10 >= sms24) a.add('sms_10m', f.sms10m, t.sms10m, sms10);
-    else a.add('sms_24h', f.sms24h, t.smsRecipients24h, sms24);
+    a.addStronger('sms_10m', f.sms10m, t.sms10m, 'sms_24h', f.sms24h, t.smsRecipients24h);
   },
 });

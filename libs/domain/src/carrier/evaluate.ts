@@ -101,30 +101,19 @@ class Findings implements Assessor {
 
   add(measure: string, value: number, threshold: number, strength?: number): void {
     const weight = this.rules.weights[this.signal];
-    const definition = MEASURED_SIGNALS[this.signal];
     const s = strength ?? strengthOf(value, threshold, this.curve);
     if (this.readings) {
-      this.readings.push({
-        code: definition.code,
-        kind: definition.text.kind as SignalKind,
-        measure,
-        value: round(value),
-        threshold: round(threshold),
-        strength: s,
-        weight,
-      });
+      this.readings.push({ ...this.measurement(measure, value, threshold, s), weight });
       return;
     }
     if (weight <= 0 || s <= 0) return;
-    this.signals.push({
-      code: definition.code,
-      kind: definition.text.kind as SignalKind,
-      measure,
-      value: round(value),
-      threshold: round(threshold),
-      strength: s,
-      contribution: weight * s,
-    });
+    this.signals.push({ ...this.measurement(measure, value, threshold, s), contribution: weight * s });
+  }
+
+  private measurement(measure: string, value: number, threshold: number, strength: number): Measurement {
+    const definition = MEASURED_SIGNALS[this.signal];
+    const kind = definition.text.kind as SignalKind;
+    return { code: definition.code, kind, measure, value: round(value), threshold: round(threshold), strength };
   }
 }
 

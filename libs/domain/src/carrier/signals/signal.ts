@@ -101,27 +101,16 @@ type HasFallback<S> = S extends { readonly fallback: number }
     ? true
     : false;
 
+/** A field always present: not optional, or optional with a fallback once the policy is resolved. */
+type Present<S, Resolved extends boolean> =
+  IsOptional<S> extends true ? (Resolved extends true ? HasFallback<S> : false) : true;
+type PresentKeys<F, Resolved extends boolean> = {
+  [K in keyof F]: Present<F[K], Resolved> extends true ? K : never;
+}[keyof F];
+
 type GroupValue<F, Resolved extends boolean> = Simplify<
-  {
-    -readonly [
-      K in keyof F as IsOptional<F[K]> extends true
-        ? Resolved extends true
-          ? HasFallback<F[K]> extends true
-            ? K
-            : never
-          : never
-        : K
-    ]: number;
-  } & {
-    -readonly [
-      K in keyof F as IsOptional<F[K]> extends true
-        ? Resolved extends true
-          ? HasFallback<F[K]> extends true
-            ? never
-            : K
-          : K
-        : never
-    ]?: number;
+  { -readonly [K in PresentKeys<F, Resolved>]: number } & {
+    -readonly [K in Exclude<keyof F, PresentKeys<F, Resolved>>]?: number;
   }
 >;
 
@@ -130,9 +119,6 @@ type SpecValue<S, Resolved extends boolean> = S extends { readonly type: 'prefix
   : S extends { readonly type: 'group'; readonly fields: infer F }
     ? GroupValue<F, Resolved>
     : number;
-
-type Present<S, Resolved extends boolean> =
-  IsOptional<S> extends true ? (Resolved extends true ? HasFallback<S> : false) : true;
 
 /** The values of a schema as a policy document holds them: optional thresholds may be absent. */
 export type ThresholdValues<T, Resolved extends boolean = false> = Simplify<

@@ -449,16 +449,26 @@ export class AnalysisEngine implements EngineView {
     return this.evaluate(key, event.msisdn, event.at);
   }
 
-  /** A report counts as corroborated only if the reported number really called or texted the reporter. */
+  /**
+   * A report counts as corroborated only if the reported number really called or texted the reporter: in the
+   * reporter's memory of who called it or, with `bothSides`, in the reported number's own last calls and texts.
+   */
   private report(event: ReportEvent): EngineResult {
     const reportedKey = msisdnKey(event.reported);
-    const reporterSlot = this.activity.slotOf(msisdnKey(event.reporter));
+    const reporterKey = msisdnKey(event.reporter);
+    const reporterSlot = this.activity.slotOf(reporterKey);
     const atSec = toSec(event.at);
     const rules = this.primaryLadder.rules;
-    const days = rules.thresholds.corroboratedReports.days;
-    const corroborated = reporterSlot >= 0 && this.activity.heardFrom(reporterSlot, reportedKey, atSec - days * 86_400);
+    const { days, bothSides } = rules.thresholds.corroboratedReports;
+    const since = atSec - days * 86_400;
+    let corroborated = reporterSlot >= 0 && this.activity.heardFrom(reporterSlot, reportedKey, since);
+    if (!corroborated && bothSides) {
+      // Victims on other networks have no memory here: the caller's side shows the call.
+      const reportedSlot = this.activity.slotOf(reportedKey);
+      corroborated = reportedSlot >= 0 && this.activity.findOutbound(reportedSlot, reporterKey, since) >= 0;
+    }
     const slot = this.activity.ensure(reportedKey, atSec);
-    this.activity.noteReport(slot, msisdnKey(event.reporter), atSec, corroborated);
+    this.activity.noteReport(slot, reporterKey, atSec, corroborated);
     if (!this.isOwn(reportedKey)) return this.evaluateForeign(reportedKey, event.reported, event.at);
 
     const result = this.evaluate(reportedKey, event.reported, event.at);

@@ -219,7 +219,8 @@ function checkThreshold(spec: ThresholdSpec, value: unknown, field: string): voi
     for (const [sub, subSpec] of Object.entries(spec.fields)) {
       const subValue = (value as Record<string, unknown>)[sub];
       if (subValue === undefined && subSpec.optional) continue;
-      positive(subValue, `${field}.${sub}`);
+      if (subSpec.flag) check(typeof subValue === 'boolean', `${field}.${sub}`, 'must be true or false');
+      else positive(subValue, `${field}.${sub}`);
     }
   } else positive(value, field);
 }

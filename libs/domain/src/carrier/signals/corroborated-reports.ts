@@ -1,8 +1,11 @@
-import { DAY_SEC, defineSignal, group, REQUIRED, SignalKind } from './signal';
+import { DAY_SEC, defineSignal, group, offUnlessSet, REQUIRED, SignalKind } from './signal';
 
 /**
  * Distinct reporters the number really called or texted within `days` before
- * their report (the engine checks the reporter's memory of who called it).
+ * their report. The engine checks, at the report, the reporter's memory of who
+ * called it and, with `bothSides`, the reported number's own last calls and
+ * texts (its outbound memory): victims on other networks or in other provinces
+ * are nobody's subscriber here, so only the caller's side shows the call.
  */
 export const corroboratedReports = defineSignal({
   key: 'CorroboratedReports',
@@ -14,7 +17,7 @@ export const corroboratedReports = defineSignal({
     adviceZh: '如有异议，可申诉并申请公安机关甄别。',
     adviceEn: 'If you disagree, appeal and ask the police to verify the number.',
   },
-  thresholds: { corroboratedReports: group({ reporters: REQUIRED, days: REQUIRED }) },
+  thresholds: { corroboratedReports: group({ reporters: REQUIRED, days: REQUIRED, bothSides: offUnlessSet() }) },
   windows: { corroborated_reporters: 30 * 86_400 },
   features: { corroboratedReporters: 0 },
   measure(m, t, f) {

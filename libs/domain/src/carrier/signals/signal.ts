@@ -38,16 +38,20 @@ export type StrengthCurve = 'step' | 'ramp';
 
 // --- thresholds: the schema of a signal's part of `policy.thresholds` ---------
 
-/** A number ≥ 0 of a threshold group; optional ones take `fallback` when a document has none. */
-export interface NumberField {
+/**
+ * A field of a threshold group: a number ≥ 0, or a switch (`flag`: true or
+ * false); optional ones take `fallback` when a document has none.
+ */
+export interface GroupField {
   readonly optional?: true;
-  readonly fallback?: number;
+  readonly flag?: true;
+  readonly fallback?: number | boolean;
 }
 
 export type ThresholdSpec =
   | { readonly type: 'number'; readonly optional?: true; readonly fallback?: number }
   | { readonly type: 'prefixes' }
-  | { readonly type: 'group'; readonly optional?: true; readonly fields: Readonly<Record<string, NumberField>> };
+  | { readonly type: 'group'; readonly optional?: true; readonly fields: Readonly<Record<string, GroupField>> };
 
 export type ThresholdSchema = Readonly<Record<string, ThresholdSpec>>;
 
@@ -72,30 +76,38 @@ export function prefixes(): { readonly type: 'prefixes' } {
 }
 
 /** Several numbers ≥ 0 under one name, e.g. `{ max, minCalls }`. */
-export function group<const F extends Readonly<Record<string, NumberField>>>(
+export function group<const F extends Readonly<Record<string, GroupField>>>(
   fields: F,
 ): { readonly type: 'group'; readonly fields: F } {
   return { type: 'group', fields };
 }
 
 /** A group a document may leave out: each of its numbers then takes its fallback (see orElse). */
-export function optionalGroup<const F extends Readonly<Record<string, NumberField>>>(
+export function optionalGroup<const F extends Readonly<Record<string, GroupField>>>(
   fields: F,
 ): { readonly type: 'group'; readonly optional: true; readonly fields: F } {
   return { type: 'group', optional: true, fields };
 }
 
 /** A group's number every document states. */
-export const REQUIRED: NumberField = {};
+export const REQUIRED: GroupField = {};
 
 /** A group's number a document may leave out, `fallback` then applies. */
 export function orElse(fallback: number): { readonly optional: true; readonly fallback: number } {
   return { optional: true, fallback };
 }
 
+/**
+ * A group's switch (true or false) a document may leave out: absent, it is
+ * off, so that documents written before it keep their meaning.
+ */
+export function offUnlessSet(): { readonly optional: true; readonly flag: true; readonly fallback: false } {
+  return { optional: true, flag: true, fallback: false };
+}
+
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 type IsOptional<S> = S extends { readonly optional: true } ? true : false;
-type HasFallback<S> = S extends { readonly fallback: number }
+type HasFallback<S> = S extends { readonly fallback: number | boolean }
   ? true
   : S extends { readonly type: 'group' }
     ? true
@@ -108,9 +120,10 @@ type PresentKeys<F, Resolved extends boolean> = {
   [K in keyof F]: Present<F[K], Resolved> extends true ? K : never;
 }[keyof F];
 
+type FieldValue<S> = S extends { readonly flag: true } ? boolean : number;
 type GroupValue<F, Resolved extends boolean> = Simplify<
-  { -readonly [K in PresentKeys<F, Resolved>]: number } & {
-    -readonly [K in Exclude<keyof F, PresentKeys<F, Resolved>>]?: number;
+  { -readonly [K in PresentKeys<F, Resolved>]: FieldValue<F[K]> } & {
+    -readonly [K in Exclude<keyof F, PresentKeys<F, Resolved>>]?: FieldValue<F[K]>;
   }
 >;
 

@@ -39,7 +39,14 @@ describe('rules: the tunables in the policy document', () => {
     expect(rules.meaningfulContribution).toBe(0.05);
     expect(rules.honestPattern).toEqual({ minCalls: 5, answerRate: 0.6, callbackShare: 0.1 });
     expect(rules.thresholds.uncorroboratedReportsDays).toBe(30);
-    expect(rules.thresholds.highRiskActivity).toEqual({ calls: 4, minDwellMin: 60, dwellGapMin: 30 });
+    expect(rules.thresholds.highRiskActivity).toEqual({
+      calls: 4,
+      minDwellMin: 60,
+      dwellGapMin: 30,
+      fraudLikeOnly: false,
+      shortSec: 10,
+    });
+    expect(rules.thresholds.corroboratedReports).toEqual({ reporters: 1, days: 14, bothSides: false });
     expect(RULE_DEFAULTS.honestPattern.callbackWithinHours).toBe(24);
     // Resolving fills a copy: the stored document stays as it was.
     expect(DEFAULT_POLICY.thresholds.highRiskActivity).toEqual({ calls: 4, minDwellMin: 60 });
@@ -95,5 +102,9 @@ describe('rules: the tunables in the policy document', () => {
     expect(() => validatePolicy({ ...DEFAULT_POLICY, thresholds })).toThrow(
       'policy.thresholds.highRiskActivity.dwellGapMin: must be a number ≥ 0',
     );
+    const corroboratedReports = { reporters: 1, days: 14, bothSides: 'yes' };
+    expect(() =>
+      validatePolicy({ ...DEFAULT_POLICY, thresholds: { ...DEFAULT_POLICY.thresholds, corroboratedReports } }),
+    ).toThrow('policy.thresholds.corroboratedReports.bothSides: must be true or false');
   });
 });

@@ -350,7 +350,8 @@ export class Ladder {
   /** New evidence for the current RESTRICT or SUSPEND while its term runs: the term starts afresh. */
   private renew(key: number, msisdn: Msisdn, assessment: Assessment, atMs: number): Decision | undefined {
     const standing = this.standings.get(key);
-    if (!standing || !Number.isFinite(standing.termEnds) || standing.renewals >= this.rules.maxRenewals) return undefined;
+    if (!standing || !Number.isFinite(standing.termEnds) || standing.renewals >= this.rules.maxRenewals)
+      return undefined;
     if (atMs <= standing.since || this.confirmed(key)) return undefined;
     const level = standing.level;
     standing.since = atMs;

@@ -334,9 +334,15 @@ export class Ladder {
     return standing;
   }
 
-  /** The term a new RESTRICT or SUSPEND starts under this policy (none for a police-confirmed number). */
+  /** The term a new step starts: RESTRICT and SUSPEND under a policy with terms, unless police-confirmed. */
   private startTerm(key: number, standing: Standing, decision: Decision): void {
-    const length = standing.level === Action.Suspend ? this.rules.suspendTermMs : this.rules.restrictTermMs;
+    const level = standing.level;
+    const length =
+      level === Action.Suspend
+        ? this.rules.suspendTermMs
+        : level === Action.Restrict
+          ? this.rules.restrictTermMs
+          : Number.POSITIVE_INFINITY;
     standing.renewals = 0;
     if (!Number.isFinite(length) || this.confirmed(key)) {
       standing.termEnds = Number.POSITIVE_INFINITY;

@@ -45,6 +45,10 @@ describe('terms that lapse (policy.terms)', () => {
     expect(renewals.map((d) => d.previous)).toEqual([Action.Restrict, Action.Restrict, Action.Restrict]);
     expect(renewals.map((d) => d.term)).toEqual(renewals.map((d, i) => ({ until: d.at + 72 * HOUR, renewals: i + 1 })));
     expect(renewals.every((d, i) => d.at > (i === 0 ? first : renewals[i - 1]).at)).toBe(true);
+    // Only a RESTRICT or SUSPEND has a term: the MONITOR and WARN before it have none.
+    const others = decisions.filter((d) => d.action !== Action.Restrict);
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.map((d) => d.term)).toEqual(others.map(() => undefined));
   });
 
   it('steps down to WARN with TERM_LAPSED after 72 h without new evidence, dated at the term’s end', () => {

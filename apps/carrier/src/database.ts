@@ -11,6 +11,7 @@ import { AdminLink1764400000330 } from './migrations/1764400000330-admin-link';
 import { DefaultPolicy21764400000400 } from './migrations/1764400000400-default-policy-2';
 import { ConfirmedFraudOutcomes1764400000500 } from './migrations/1764400000500-confirmed-fraud-outcomes';
 import { RequestAnswerState1764400000460 } from './migrations/1764400000460-request-answer-state';
+import { DecisionTerm1764400000720 } from './migrations/1764400000720-decision-term';
 
 /** The carrier service's tables and migrations, for the app and for `npm run migrate`. */
 export const carrierDatabase: ServiceDatabase = {
@@ -25,6 +26,7 @@ export const carrierDatabase: ServiceDatabase = {
     RequestAnswerState1764400000460,
     ConfirmedFraudOutcomes1764400000500,
     NormaliseAuditTargets1764400000710,
+    DecisionTerm1764400000720,
   ],
   appPrivileges: AUDIT_APP_PRIVILEGES,
 };

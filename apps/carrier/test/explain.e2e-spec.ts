@@ -180,6 +180,10 @@ describe('ExplainNumber (carrier over gRPC)', () => {
       nextStepsZh: '服务正常，无需处理。',
       nextStepsEn: 'Service is normal: nothing to do.',
       reactivationChancesLeft: 1,
+      // No term (an unset Timestamp reads back as null).
+      termUntil: null,
+      termRenewals: 0,
+      termMaxRenewals: 0,
     });
   });
 

@@ -96,7 +96,9 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       this.engine.declareProfile(a.msisdn as Msisdn, a.profile);
     const chances = await this.chancesUsed();
     await this.decisions.latestPerNumber((rows) => {
-      for (const r of rows) this.engine.resume(r.msisdn as Msisdn, r.action, r.at.getTime(), chances.get(r.msisdn));
+      // The latest decision's term (a restriction's expiry and renewals) is where the number's term stands.
+      for (const r of rows)
+        this.engine.resume(r.msisdn as Msisdn, r.action, r.at.getTime(), chances.get(r.msisdn), r.term ?? undefined);
     });
     const statuses = await this.registry.listed();
     for (const s of statuses) this.engine.knowRegistryStatus(s.msisdn as Msisdn, s.status);

@@ -34,5 +34,7 @@ export function toWireDecision(decision: StoredDecision): carrier.Decision {
     policy: decision.policy,
     shadow: decision.shadow,
     evidence: toWireEvidence(decision.evidence),
+    termUntil: decision.term ? toTimestamp(new Date(decision.term.until)) : undefined,
+    termRenewals: decision.term?.renewals ?? 0,
   };
 }

@@ -1,9 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Action, type Decision } from '@app/domain';
+import { Action, type Decision, type DecisionTerm } from '@app/domain';
 
-/** A decision as stored: the domain's, with its id, and its time as the database gives it. */
-export type StoredDecision = Omit<Decision, 'at' | 'msisdn'> & { id: string; msisdn: string; at: Date };
+/**
+ * A decision as stored: the domain's, with its id, and its time as the database
+ * gives it; `term` is null when it has none.
+ */
+export type StoredDecision = Omit<Decision, 'at' | 'msisdn' | 'term'> & {
+  id: string;
+  msisdn: string;
+  at: Date;
+  term: DecisionTerm | null;
+};
+
+/** Where a number stands on the active ladder, from its latest active decision. */
+export interface LatestDecision {
+  msisdn: string;
+  action: Action;
+  at: Date;
+  term: DecisionTerm | null;
+}
 
 /** Where a page of a newest-first listing ended: the last row's time and id. */
 export interface PagePosition {
@@ -64,11 +80,11 @@ export class DecisionsRepository {
   ): Promise<void> {
     if (decisions.length > 0) {
       await em.query(
-        `INSERT INTO decision (id, msisdn, at, action, previous, reasons, score, policy, shadow, evidence)
-         SELECT id, msisdn, at, action, previous, string_to_array(reasons, ','), score, policy, shadow, evidence
+        `INSERT INTO decision (id, msisdn, at, action, previous, reasons, score, policy, shadow, evidence, term)
+         SELECT id, msisdn, at, action, previous, string_to_array(reasons, ','), score, policy, shadow, evidence, term
          FROM unnest($1::char(32)[], $2::varchar[], $3::timestamptz[], $4::varchar[], $5::varchar[], $6::text[],
-                     $7::float8[], $8::varchar[], $9::boolean[], $10::jsonb[])
-           AS u(id, msisdn, at, action, previous, reasons, score, policy, shadow, evidence)
+                     $7::float8[], $8::varchar[], $9::boolean[], $10::jsonb[], $11::jsonb[])
+           AS u(id, msisdn, at, action, previous, reasons, score, policy, shadow, evidence, term)
          ON CONFLICT (id) DO NOTHING`,
         [
           decisions.map((d) => d.id),
@@ -81,6 +97,7 @@ export class DecisionsRepository {
           decisions.map((d) => d.decision.policy),
           decisions.map((d) => d.decision.shadow),
           decisions.map((d) => JSON.stringify(d.decision.evidence)),
+          decisions.map((d) => (d.decision.term ? JSON.stringify(d.decision.term) : null)),
         ],
       );
       const notices = decisions.filter((d) => d.notice !== undefined);
@@ -113,15 +130,12 @@ export class DecisionsRepository {
     }
   }
 
-  /** Where each number stands on the active ladder: its latest active decision. */
-  async latestPerNumber(
-    onPage: (rows: { msisdn: string; action: Action; at: Date }[]) => void,
-    pageSize = 20_000,
-  ): Promise<void> {
+  /** Where each number stands on the active ladder: its latest active decision, with its term. */
+  async latestPerNumber(onPage: (rows: LatestDecision[]) => void, pageSize = 20_000): Promise<void> {
     let after = '';
     for (;;) {
-      const rows: { msisdn: string; action: Action; at: Date }[] = await this.dataSource.query(
-        `SELECT DISTINCT ON (msisdn) msisdn, action, at FROM decision
+      const rows: LatestDecision[] = await this.dataSource.query(
+        `SELECT DISTINCT ON (msisdn) msisdn, action, at, term FROM decision
          WHERE NOT shadow AND action <> 'REPORT' AND msisdn > $1
          ORDER BY msisdn, at DESC, recorded_at DESC LIMIT $2`,
         [after, pageSize],
@@ -144,7 +158,7 @@ export class DecisionsRepository {
   /** A number's decisions, newest first. */
   async ofNumber(msisdn: string, includeShadow: boolean, limit: number): Promise<StoredDecision[]> {
     const rows: StoredDecision[] = await this.dataSource.query(
-      `SELECT id, msisdn, at, action, previous, reasons, score, policy, shadow, evidence FROM decision
+      `SELECT id, msisdn, at, action, previous, reasons, score, policy, shadow, evidence, term FROM decision
        WHERE msisdn = $1 AND ($2 OR NOT shadow) ORDER BY at DESC, recorded_at DESC LIMIT $3`,
       [msisdn, includeShadow, limit],
     );
@@ -166,7 +180,7 @@ export class DecisionsRepository {
       where.push(`(at < ${at} OR (at = ${at} AND id > ${param(filter.after.id)}))`);
     }
     return this.dataSource.query(
-      `SELECT id, msisdn, at, action, previous, reasons, score, policy, shadow, evidence FROM decision
+      `SELECT id, msisdn, at, action, previous, reasons, score, policy, shadow, evidence, term FROM decision
        WHERE ${where.join(' AND ')} ORDER BY at DESC, id LIMIT $2`,
       params,
     );

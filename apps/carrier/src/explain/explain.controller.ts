@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { action, numberStatus, usageProfile, type carrier } from '@app/contracts';
+import { action, numberStatus, toTimestamp, usageProfile, type carrier } from '@app/contracts';
 import { Audited } from '@app/audit';
 import { RoleKind, Roles } from '@app/grpc';
 import { toWireDecision } from '../decisions/decision.mapper';
@@ -33,6 +33,9 @@ export class ExplainController implements Pick<carrier.CarrierServiceController,
       nextStepsZh: explanation.nextSteps.zh,
       nextStepsEn: explanation.nextSteps.en,
       reactivationChancesLeft: explanation.reactivationChancesLeft,
+      termUntil: explanation.term && toTimestamp(new Date(explanation.term.until)),
+      termRenewals: explanation.term?.renewals ?? 0,
+      termMaxRenewals: explanation.term?.maxRenewals ?? 0,
     };
   }
 }

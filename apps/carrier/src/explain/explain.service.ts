@@ -13,7 +13,14 @@ import {
 import { AnalysisService } from '../analysis/analysis.service';
 import { DecisionsRepository, type StoredDecision } from '../decisions/decisions.repository';
 import { ExplainRepository } from './explain.repository';
-import { nextSteps, reactivationChancesLeft, reasonsBehind, type NextSteps } from './next-steps';
+import {
+  currentTerm,
+  nextSteps,
+  reactivationChancesLeft,
+  reasonsBehind,
+  type CurrentTerm,
+  type NextSteps,
+} from './next-steps';
 
 export interface Explanation {
   msisdn: Msisdn;
@@ -26,6 +33,8 @@ export interface Explanation {
   decisions: StoredDecision[];
   nextSteps: NextSteps;
   reactivationChancesLeft: number;
+  /** The term of the current RESTRICT or SUSPEND, when it has one. */
+  term: CurrentTerm | undefined;
 }
 
 /** The newest decisions shown; older ones are on ListDecisions. */
@@ -52,6 +61,7 @@ export class ExplainService {
     const registryStatus = engine.registryStatusOf(msisdn);
     const subscriber = engine.subscriberOf(msisdn);
     const chancesLeft = reactivationChancesLeft(engine.primary, msisdnKey(msisdn), now);
+    const term = registryStatus === 'CONFIRMED' ? undefined : currentTerm(engine.primary, msisdnKey(msisdn), now);
     const [decisions, profileAttested] = await Promise.all([
       this.decisions.ofNumber(msisdn, false, MAX_EXPLAINED_DECISIONS),
       subscriber ? this.attestations.isAttested(msisdn, subscriber.profile) : false,
@@ -68,8 +78,10 @@ export class ExplainService {
         reasons: reasonsBehind(state, decisions),
         registry: registryStatus,
         reactivationChancesLeft: chancesLeft,
+        term,
       }),
       reactivationChancesLeft: chancesLeft,
+      term,
     };
   }
 }

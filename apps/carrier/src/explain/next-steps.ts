@@ -1,4 +1,12 @@
-import { Action, REASONS, ReasonCode, reactivationWindowMs, type LadderView, type RegistryMark } from '@app/domain';
+import {
+  Action,
+  formatChinaTime,
+  REASONS,
+  ReasonCode,
+  reactivationWindowMs,
+  type LadderView,
+  type RegistryMark,
+} from '@app/domain';
 
 export interface NextStepsInput {
   /** The number's step on the active ladder now. */
@@ -7,6 +15,15 @@ export interface NextStepsInput {
   reasons: readonly ReasonCode[];
   registry: RegistryMark | undefined;
   reactivationChancesLeft: number;
+  /** The term of the current RESTRICT or SUSPEND (policy.terms); undefined: it has none. */
+  term?: CurrentTerm;
+}
+
+/** When the current RESTRICT or SUSPEND steps down to WARN unless new evidence renews it. */
+export interface CurrentTerm {
+  until: number;
+  renewals: number;
+  maxRenewals: number;
 }
 
 export interface NextSteps {
@@ -77,6 +94,16 @@ export function nextSteps(input: NextStepsInput): NextSteps {
     default:
       say('服务正常，无需处理。', 'Service is normal: nothing to do.');
   }
+  if (input.term && (input.state === Action.Restrict || input.state === Action.Suspend)) {
+    const { until, renewals, maxRenewals } = input.term;
+    const when = formatChinaTime(until).replace('T', ' ').slice(0, 16);
+    const measure = input.state === Action.Restrict ? ['限制呼出', 'restriction'] : ['暂停服务', 'suspension'];
+    say(
+      `${measure[0]}期限至${when}（北京时间）；期间如无新的风险证据，到期自动解除并降为风险提示。新的风险证据可使期限重新计算（已延期${renewals}次，最多${maxRenewals}次）。`,
+      `The ${measure[1]} ends at ${when} (China time) unless new evidence renews it, ` +
+        `and then steps down to a warning (renewed ${renewals} of at most ${maxRenewals} times).`,
+    );
+  }
   if (input.state !== Action.None) {
     for (const code of input.reasons)
       if (code !== ReasonCode.ReportAttack) say(REASONS[code]?.adviceZh ?? '', REASONS[code]?.adviceEn ?? '');
@@ -104,6 +131,17 @@ export function reactivationChancesLeft(ladder: LadderView, key: number, atMs: n
   const window = reactivationWindowMs(ladder.policy);
   const used = ladder.standingOf(key)?.chancesUsedAt.filter((t) => atMs - t < window).length ?? 0;
   return Math.max(0, chances - used);
+}
+
+/**
+ * The term of the number's current RESTRICT or SUSPEND on the ladder, as of
+ * `atMs`: undefined when it has none or it has ended (the number is at WARN).
+ */
+export function currentTerm(ladder: LadderView, key: number, atMs: number): CurrentTerm | undefined {
+  const standing = ladder.standingOf(key);
+  if (!standing || !Number.isFinite(standing.termEnds) || standing.termEnds <= atMs) return undefined;
+  if (standing.level !== Action.Restrict && standing.level !== Action.Suspend) return undefined;
+  return { until: standing.termEnds, renewals: standing.renewals, maxRenewals: ladder.rules.maxRenewals };
 }
 
 /**

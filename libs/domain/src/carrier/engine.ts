@@ -30,7 +30,14 @@ import type {
   UsageProfile,
 } from './events';
 import { emptyFeatures, Measurer, type Features, type RegistryMark, type Subscriber } from './features';
-import { Ladder, sameStanding, type Decision, type ReactivationOutcome, type Standing } from './ladder';
+import {
+  Ladder,
+  sameStanding,
+  type Decision,
+  type DecisionTerm,
+  type ReactivationOutcome,
+  type Standing,
+} from './ladder';
 import { NumberMap } from '../number-map';
 import { Action, type PolicyDocument } from './policy';
 import type { Rules } from './rules';
@@ -121,6 +128,16 @@ export function msisdnKey(msisdn: Msisdn): number {
   return Number(msisdn.slice(1));
 }
 
+function msisdnOfKey(key: number): Msisdn {
+  return `+${key}` as Msisdn;
+}
+
+/** An event's result with the lapses taken before it, first. */
+function withLapses(lapsed: Decision[], result: EngineResult): EngineResult {
+  if (lapsed.length === 0) return result;
+  return { ...result, decisions: [...lapsed, ...result.decisions] };
+}
+
 /**
  * The call-behaviour analysis of one carrier: pure, deterministic on event time
  * (replaying the same events gives the same decisions), no I/O. Events are fed in
@@ -154,8 +171,9 @@ export class AnalysisEngine implements EngineView {
     this.activity = new ActivityStore(options.layout ?? DEFAULT_LAYOUT, COUNTERS);
     this.measurer = new Measurer(this.activity);
     const name = (cell: number) => this.cellNames[cell] ?? '';
-    this.primaryLadder = new Ladder(options.policy, false, name);
-    this.shadowLadder = options.shadow ? new Ladder(options.shadow, true, name) : undefined;
+    const confirmed = (key: number) => this.registry.get(key) === 'CONFIRMED';
+    this.primaryLadder = new Ladder(options.policy, false, name, confirmed);
+    this.shadowLadder = options.shadow ? new Ladder(options.shadow, true, name, confirmed) : undefined;
   }
 
   get primary(): Ladder {
@@ -175,9 +193,9 @@ export class AnalysisEngine implements EngineView {
     this.shadowLadder = shadow ? (this.shadowLadder ?? this.primaryLadder).withPolicy(shadow, true) : undefined;
   }
 
-  /** Puts a number back on its step from stored decisions (start-up). */
-  resume(msisdn: Msisdn, level: Action, since: number, chancesUsedAt: number[] = []): void {
-    this.primaryLadder.resume(msisdnKey(msisdn), level, since, chancesUsedAt);
+  /** Puts a number back on its step from stored decisions (start-up), with the term of the latest one. */
+  resume(msisdn: Msisdn, level: Action, since: number, chancesUsedAt: number[] = [], term?: DecisionTerm): void {
+    this.primaryLadder.resume(msisdnKey(msisdn), level, since, chancesUsedAt, term);
   }
 
   /** Loads a registry status without acting on it (start-up: the decisions were taken before). */
@@ -185,11 +203,23 @@ export class AnalysisEngine implements EngineView {
     this.registry.set(msisdnKey(msisdn), status);
   }
 
+  /**
+   * One event, in time order. Its time is the engine's clock: terms that ended
+   * by then lapse first (TERM_LAPSED, dated at their end), so a replay of the
+   * same events lapses the same terms at the same place.
+   */
   process(event: CarrierEvent): EngineResult {
+    if (event.type === 'subscriber') {
+      this.register(event);
+      return SILENT;
+    }
+    const lapsed = this.lapseDue(event.at);
+    const result = this.processTimed(event);
+    return lapsed === undefined ? result : withLapses(lapsed, result);
+  }
+
+  private processTimed(event: Exclude<CarrierEvent, SubscriberEvent>): EngineResult {
     switch (event.type) {
-      case 'subscriber':
-        this.register(event);
-        return SILENT;
       case 'high_risk_cell': {
         const cell = this.cellIndex(event.cell);
         if (event.removed) this.highRisk.delete(cell);
@@ -212,6 +242,12 @@ export class AnalysisEngine implements EngineView {
 
   /** The registry's status of a number changed (from its change feed). */
   registryChanged(msisdn: Msisdn, status: RegistryMark | 'NOT_LISTED', atMs: number): EngineResult {
+    const lapsed = this.lapseOne(msisdn, atMs);
+    const result = this.applyRegistryChange(msisdn, status, atMs);
+    return lapsed === undefined ? result : withLapses(lapsed, result);
+  }
+
+  private applyRegistryChange(msisdn: Msisdn, status: RegistryMark | 'NOT_LISTED', atMs: number): EngineResult {
     const key = msisdnKey(msisdn);
     if (status === 'NOT_LISTED') this.registry.delete(key);
     else this.registry.set(key, status);
@@ -233,9 +269,13 @@ export class AnalysisEngine implements EngineView {
 
   /** A directive from the administration (SUSPEND, RESTORE). */
   directive(msisdn: Msisdn, action: Action.Suspend | Action.Restore, atMs: number): EngineResult {
-    if (action === Action.Restore) return this.restore(msisdn, ReasonCode.AppealUpheld, atMs, true);
+    const lapsed = this.lapseOne(msisdn, atMs);
     const key = msisdnKey(msisdn);
-    return this.collect((ladder) => ladder.impose(key, msisdn, Action.Suspend, ReasonCode.Directive, atMs));
+    const result =
+      action === Action.Restore
+        ? this.restore(msisdn, ReasonCode.AppealUpheld, atMs, true)
+        : this.collect((ladder) => ladder.impose(key, msisdn, Action.Suspend, ReasonCode.Directive, atMs));
+    return lapsed === undefined ? result : withLapses(lapsed, result);
   }
 
   /**
@@ -244,7 +284,9 @@ export class AnalysisEngine implements EngineView {
    */
   review(msisdn: Msisdn, atMs: number): EngineResult {
     const key = msisdnKey(msisdn);
-    return this.isOwn(key) ? this.evaluate(key, msisdn, atMs) : SILENT;
+    const lapsed = this.lapseOne(msisdn, atMs);
+    const result = this.isOwn(key) ? this.evaluate(key, msisdn, atMs) : SILENT;
+    return lapsed === undefined ? result : withLapses(lapsed, result);
   }
 
   /**
@@ -275,10 +317,18 @@ export class AnalysisEngine implements EngineView {
 
   /** An upheld appeal restores like a clearance: the suspension was a mistake. */
   appealUpheld(msisdn: Msisdn, atMs: number): EngineResult {
-    return this.restore(msisdn, ReasonCode.AppealUpheld, atMs, true);
+    const lapsed = this.lapseOne(msisdn, atMs);
+    const result = this.restore(msisdn, ReasonCode.AppealUpheld, atMs, true);
+    return lapsed === undefined ? result : withLapses(lapsed, result);
   }
 
   reactivation(msisdn: Msisdn, idVerified: boolean, atMs: number): EngineResult {
+    const lapsed = this.lapseOne(msisdn, atMs);
+    const result = this.reactivate(msisdn, idVerified, atMs);
+    return lapsed === undefined ? result : withLapses(lapsed, result);
+  }
+
+  private reactivate(msisdn: Msisdn, idVerified: boolean, atMs: number): EngineResult {
     if (this.isConfirmedFraud(msisdn))
       return { decisions: NO_DECISIONS, reactivation: 'CONFIRMED_FRAUD', confirmedFraud: true };
     const key = msisdnKey(msisdn);
@@ -346,6 +396,26 @@ export class AnalysisEngine implements EngineView {
   /** Measures a number now with the active policy (for explanations and tests): a fresh object. */
   features(msisdn: Msisdn, atMs: number): Features {
     return this.measureInto(msisdnKey(msisdn), atMs, this.primary.rules, emptyFeatures());
+  }
+
+  /** Terms on either ladder that ended by `atMs` (the engine's clock), taken; undefined: none was due. */
+  private lapseDue(atMs: number): Decision[] | undefined {
+    const primary = this.primaryLadder;
+    const shadow = this.shadowLadder;
+    if (primary.nextTermEnd > atMs && (shadow === undefined || shadow.nextTermEnd > atMs)) return undefined;
+    const lapsed: Decision[] = [];
+    primary.lapseDue(atMs, msisdnOfKey, lapsed);
+    shadow?.lapseDue(atMs, msisdnOfKey, lapsed);
+    return lapsed;
+  }
+
+  /** One number's ended term, taken before acting on that number alone (a directive, an appeal, a review). */
+  private lapseOne(msisdn: Msisdn, atMs: number): Decision[] | undefined {
+    const key = msisdnKey(msisdn);
+    const primary = this.primaryLadder.lapseOne(key, msisdn, atMs);
+    const shadow = this.shadowLadder?.lapseOne(key, msisdn, atMs);
+    if (primary === undefined && shadow === undefined) return undefined;
+    return [primary, shadow].filter((d): d is Decision => d !== undefined);
   }
 
   private checkpointOf(key: number): NumberCheckpoint {

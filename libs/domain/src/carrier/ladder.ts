@@ -13,6 +13,16 @@ export interface DecisionEvidence {
   cells: { cell: string; at: number; activity: 'call' | 'sms' | 'location' }[];
 }
 
+/**
+ * The term of a RESTRICT or SUSPEND under a policy with `terms`: when it steps
+ * down to WARN (TERM_LAPSED) unless new evidence renews it, and how many
+ * renewals it has had.
+ */
+export interface DecisionTerm {
+  until: number;
+  renewals: number;
+}
+
 /** One step on the ladder for one number, with everything needed to explain it. */
 export interface Decision {
   at: number;
@@ -25,6 +35,8 @@ export interface Decision {
   /** A shadow policy's would-be decision: recorded, never enforced. */
   shadow: boolean;
   evidence: DecisionEvidence;
+  /** Set on a RESTRICT or SUSPEND that lapses (policy.terms); absent: it stands until a restore. */
+  term?: DecisionTerm;
 }
 
 /** Whether two standings (or their absence) are the same. */
@@ -35,6 +47,8 @@ export function sameStanding(a: Standing | undefined, b: Standing | undefined): 
     a.since === b.since &&
     a.lastReportAt === b.lastReportAt &&
     a.attackFlaggedAt === b.attackFlaggedAt &&
+    a.termEnds === b.termEnds &&
+    a.renewals === b.renewals &&
     a.chancesUsedAt.length === b.chancesUsedAt.length &&
     a.chancesUsedAt.every((t, i) => t === b.chancesUsedAt[i])
   );
@@ -49,6 +63,10 @@ export interface Standing {
   /** Last report of this (foreign) number to the administration. */
   lastReportAt: number;
   attackFlaggedAt: number;
+  /** When the RESTRICT or SUSPEND steps down to WARN without new evidence; Infinity: no term. */
+  termEnds: number;
+  /** Renewals of the current term by new evidence. */
+  renewals: number;
 }
 
 /**
@@ -64,6 +82,8 @@ export interface StoredRestore {
   previous: Action;
   reasons: readonly string[];
 }
+
+const RESTRICT_LEVEL = ladderLevel(Action.Restrict);
 
 /** Restores that rule a suspension mistaken: they give back the chances earlier suspensions used. */
 const MISTAKEN: ReadonlySet<string> = new Set([
@@ -100,6 +120,14 @@ export function chancesUsed(restores: readonly StoredRestore[], upheldAppeals: r
  */
 export class Ladder {
   private readonly standings = new Map<number, Standing>();
+  /**
+   * Terms still to end: a binary min-heap of (end, number) kept in two arrays,
+   * earliest end first (ties by number, so lapses come out in one order). An
+   * entry whose standing moved on since (renewed, restored, stepped up) is
+   * dropped when it comes up.
+   */
+  private readonly termEndAt: number[] = [];
+  private readonly termKey: number[] = [];
   readonly label: string;
   /** The policy with its optional fields resolved: what the engine measures and assesses with. */
   readonly rules: Rules;
@@ -108,6 +136,8 @@ export class Ladder {
     readonly policy: PolicyDocument,
     readonly shadow: boolean,
     private readonly cellName: (cell: number) => string,
+    /** Whether the registry lists the number as CONFIRMED: its terms never lapse. */
+    private readonly confirmed: (key: number) => boolean = () => false,
   ) {
     this.label = policyLabel(policy);
     this.rules = rulesOf(policy);
@@ -116,9 +146,42 @@ export class Ladder {
   levelOf(key: number, atMs: number): Action {
     const standing = this.standings.get(key);
     if (!standing) return Action.None;
-    const lapses = standing.level === Action.Monitor || standing.level === Action.Warn;
-    if (lapses && atMs - standing.since > this.rules.quietResetMs) return Action.None;
-    return standing.level;
+    let level = standing.level;
+    let since = standing.since;
+    // A term that ended is WARN from its end, whether or not the lapse was taken yet (see lapseDue).
+    if (atMs >= standing.termEnds && !this.confirmed(key)) {
+      level = Action.Warn;
+      since = standing.termEnds;
+    }
+    const lapses = level === Action.Monitor || level === Action.Warn;
+    if (lapses && atMs - since > this.rules.quietResetMs) return Action.None;
+    return level;
+  }
+
+  /** The earliest end of a term still to be taken (Infinity: none): engines check it on each event. */
+  get nextTermEnd(): number {
+    return this.termEndAt.length > 0 ? this.termEndAt[0] : Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Takes every term that ended at or before `atMs` (event time): each steps
+   * down to WARN with a TERM_LAPSED decision dated at its end. A number the
+   * registry lists as CONFIRMED keeps its step, without a term.
+   */
+  lapseDue(atMs: number, msisdnOf: (key: number) => Msisdn, out: Decision[]): void {
+    while (this.termEndAt.length > 0 && this.termEndAt[0] <= atMs) {
+      const end = this.termEndAt[0];
+      const key = this.termKey[0];
+      this.popTerm();
+      const decision = this.lapse(key, msisdnOf(key), end);
+      if (decision) out.push(decision);
+    }
+  }
+
+  /** Takes one number's term if it ended at or before `atMs` (before acting on that number alone). */
+  lapseOne(key: number, msisdn: Msisdn, atMs: number): Decision | undefined {
+    const standing = this.standings.get(key);
+    return standing && standing.termEnds <= atMs ? this.lapse(key, msisdn, standing.termEnds) : undefined;
   }
 
   standingOf(key: number): Standing | undefined {
@@ -133,34 +196,55 @@ export class Ladder {
 
   /** Puts back a copy taken by copyOfStanding. */
   putStanding(key: number, standing: Standing | undefined): void {
-    if (standing) this.standings.set(key, { ...standing, chancesUsedAt: [...standing.chancesUsedAt] });
-    else this.standings.delete(key);
+    if (standing) {
+      this.standings.set(key, { ...standing, chancesUsedAt: [...standing.chancesUsedAt] });
+      if (Number.isFinite(standing.termEnds)) this.pushTerm(standing.termEnds, key);
+    } else this.standings.delete(key);
   }
 
   /** The same standings under another policy (a policy switch keeps every number where it is). */
   withPolicy(policy: PolicyDocument, shadow = this.shadow): Ladder {
-    const next = new Ladder(policy, shadow, this.cellName);
+    const next = new Ladder(policy, shadow, this.cellName, this.confirmed);
     for (const [key, standing] of this.standings)
       next.standings.set(key, { ...standing, chancesUsedAt: [...standing.chancesUsedAt] });
+    // Terms already given stand as they were announced, whatever the new policy's terms.
+    next.termEndAt.push(...this.termEndAt);
+    next.termKey.push(...this.termKey);
     return next;
   }
 
-  /** Puts a number back where the stored decisions left it (at start-up). */
-  resume(key: number, level: Action, since: number, chancesUsedAt: number[]): void {
+  /**
+   * Puts a number back where the stored decisions left it (at start-up): the
+   * latest decision's step and time, and its term when it has one.
+   */
+  resume(key: number, level: Action, since: number, chancesUsedAt: number[], term?: DecisionTerm): void {
     const standing = this.ensure(key);
     standing.level = level === Action.Restore || level === Action.Report ? Action.None : level;
     standing.since = since;
     standing.chancesUsedAt = chancesUsedAt;
+    const termed = term !== undefined && (standing.level === Action.Restrict || standing.level === Action.Suspend);
+    standing.termEnds = termed ? term.until : Number.POSITIVE_INFINITY;
+    standing.renewals = termed ? term.renewals : 0;
+    if (termed) this.pushTerm(term.until, key);
   }
 
-  /** Our own subscriber, assessed: a decision when the evidence supports a higher step. */
+  /**
+   * Our own subscriber, assessed: a decision when the evidence supports a higher
+   * step, or when it supports the current RESTRICT or SUSPEND again while its
+   * term runs (a renewal: the term starts afresh, at most `terms.maxRenewals` times).
+   */
   step(key: number, msisdn: Msisdn, assessment: Assessment, atMs: number): Decision | undefined {
     const current = this.levelOf(key, atMs);
-    if (ladderLevel(assessment.action) <= ladderLevel(current)) return undefined;
+    const to = ladderLevel(assessment.action);
+    const from = ladderLevel(current);
+    if (to < from) return undefined;
+    if (to === from) return from >= RESTRICT_LEVEL ? this.renew(key, msisdn, assessment, atMs) : undefined;
     const standing = this.ensure(key);
     standing.level = assessment.action;
     standing.since = atMs;
-    return this.decision(msisdn, atMs, assessment.action, current, assessment);
+    const decision = this.decision(msisdn, atMs, assessment.action, current, assessment);
+    this.startTerm(key, standing, decision);
+    return decision;
   }
 
   /** A number of another carrier: reported to the administration once its evidence reaches WARN. */
@@ -188,6 +272,9 @@ export class Ladder {
     const standing = this.ensure(key);
     standing.level = action;
     standing.since = atMs;
+    // An order from outside is lifted from outside: it has no term.
+    standing.termEnds = Number.POSITIVE_INFINITY;
+    standing.renewals = 0;
     return this.plain(msisdn, atMs, action, current, [reason], 1);
   }
 
@@ -198,6 +285,8 @@ export class Ladder {
     const standing = this.ensure(key);
     standing.level = Action.None;
     standing.since = atMs;
+    standing.termEnds = Number.POSITIVE_INFINITY;
+    standing.renewals = 0;
     if (ladderLevel(current) < ladderLevel(Action.Restrict)) return undefined;
     return this.plain(msisdn, atMs, Action.Restore, current, [reason], 0);
   }
@@ -237,10 +326,99 @@ export class Ladder {
         chancesUsedAt: [],
         lastReportAt: Number.NEGATIVE_INFINITY,
         attackFlaggedAt: Number.NEGATIVE_INFINITY,
+        termEnds: Number.POSITIVE_INFINITY,
+        renewals: 0,
       };
       this.standings.set(key, standing);
     }
     return standing;
+  }
+
+  /** The term a new step starts: RESTRICT and SUSPEND under a policy with terms, unless police-confirmed. */
+  private startTerm(key: number, standing: Standing, decision: Decision): void {
+    const level = standing.level;
+    const length =
+      level === Action.Suspend
+        ? this.rules.suspendTermMs
+        : level === Action.Restrict
+          ? this.rules.restrictTermMs
+          : Number.POSITIVE_INFINITY;
+    standing.renewals = 0;
+    if (!Number.isFinite(length) || this.confirmed(key)) {
+      standing.termEnds = Number.POSITIVE_INFINITY;
+      return;
+    }
+    standing.termEnds = decision.at + length;
+    decision.term = { until: standing.termEnds, renewals: 0 };
+    this.pushTerm(standing.termEnds, key);
+  }
+
+  /** New evidence for the current RESTRICT or SUSPEND while its term runs: the term starts afresh. */
+  private renew(key: number, msisdn: Msisdn, assessment: Assessment, atMs: number): Decision | undefined {
+    const standing = this.standings.get(key);
+    if (!standing || !Number.isFinite(standing.termEnds) || standing.renewals >= this.rules.maxRenewals)
+      return undefined;
+    if (atMs <= standing.since || this.confirmed(key)) return undefined;
+    const level = standing.level;
+    standing.since = atMs;
+    standing.renewals++;
+    standing.termEnds = atMs + (level === Action.Suspend ? this.rules.suspendTermMs : this.rules.restrictTermMs);
+    this.pushTerm(standing.termEnds, key);
+    const decision = this.decision(msisdn, atMs, level, level, assessment);
+    decision.term = { until: standing.termEnds, renewals: standing.renewals };
+    return decision;
+  }
+
+  /** A term that ended: WARN from its end, with TERM_LAPSED (a confirmed number keeps its step, without a term). */
+  private lapse(key: number, msisdn: Msisdn, end: number): Decision | undefined {
+    const standing = this.standings.get(key);
+    if (!standing || standing.termEnds !== end) return undefined;
+    const previous = standing.level;
+    standing.termEnds = Number.POSITIVE_INFINITY;
+    standing.renewals = 0;
+    if (this.confirmed(key)) return undefined;
+    standing.level = Action.Warn;
+    standing.since = end;
+    return this.plain(msisdn, end, Action.Warn, previous, [ReasonCode.TermLapsed], 0);
+  }
+
+  private pushTerm(end: number, key: number): void {
+    const at = this.termEndAt;
+    const keys = this.termKey;
+    let i = at.length;
+    at.push(end);
+    keys.push(key);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (at[parent] < end || (at[parent] === end && keys[parent] <= key)) break;
+      at[i] = at[parent];
+      keys[i] = keys[parent];
+      i = parent;
+    }
+    at[i] = end;
+    keys[i] = key;
+  }
+
+  private popTerm(): void {
+    const at = this.termEndAt;
+    const keys = this.termKey;
+    const end = at.pop() as number;
+    const key = keys.pop() as number;
+    const n = at.length;
+    if (n === 0) return;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      const right = child + 1;
+      if (right < n && (at[right] < at[child] || (at[right] === at[child] && keys[right] < keys[child]))) child = right;
+      if (end < at[child] || (end === at[child] && key <= keys[child])) break;
+      at[i] = at[child];
+      keys[i] = keys[child];
+      i = child;
+    }
+    at[i] = end;
+    keys[i] = key;
   }
 
   private decision(

@@ -1,7 +1,7 @@
 import { formatChinaTime } from './replay';
 import type { Decision } from './ladder';
 import { Action } from './policy';
-import { REASONS } from './reasons';
+import { ReasonCode, REASONS } from './reasons';
 
 const STEP_ZH: Partial<Record<Action, string>> = {
   [Action.Warn]: '风险提示',
@@ -21,7 +21,9 @@ export function noticeText(decision: Decision): string | undefined {
   if (decision.shadow) return undefined;
   const step = STEP_ZH[decision.action];
   if (!step) return undefined;
-  const when = formatChinaTime(decision.at).replace('T', ' ').slice(0, 16);
+  const when = minute(decision.at);
+  const termed = termText(decision);
+  if (termed !== undefined) return termed;
   const reasons = decision.reasons.map((code) => REASONS[code].zh).join('；');
   const cells = decision.evidence.cells
     .slice(0, 3)
@@ -47,4 +49,50 @@ export function noticeText(decision: Decision): string | undefined {
     default:
       return `【${step}】您的号码${decision.msisdn}已于${when}恢复服务（${reasons}）。感谢您的配合。`;
   }
+}
+
+/** A time as the notices write it, China Standard Time to the minute: 2024-02-06 19:05. */
+function minute(ms: number): string {
+  return formatChinaTime(ms).replace('T', ' ').slice(0, 16);
+}
+
+const MEASURE_ZH: Partial<Record<Action, string>> = {
+  [Action.Restrict]: '限制呼出',
+  [Action.Suspend]: '暂停服务',
+};
+
+/**
+ * The notices of terms (policy.terms): a RESTRICT or SUSPEND says until when
+ * it stands, a renewal says it was extended and until when, a lapse says the
+ * measure ended. Undefined for every other decision.
+ */
+function termText(decision: Decision): string | undefined {
+  const { action, previous, term, msisdn } = decision;
+  const when = minute(decision.at);
+  if (action === Action.Warn && decision.reasons.includes(ReasonCode.TermLapsed)) {
+    const measure = MEASURE_ZH[previous] ?? '限制';
+    return (
+      `【已恢复服务】您的号码${msisdn}的${measure}已于${when}期满解除，期间未发现新的风险证据。` +
+      `号码仍处于风险提示状态，如再出现涉诈风险行为，将被重新限制。`
+    );
+  }
+  const measure = MEASURE_ZH[action];
+  if (term === undefined || measure === undefined) return undefined;
+  const until = minute(term.until);
+  const reasons = decision.reasons.map((code) => REASONS[code].zh).join('；');
+  const cells = decision.evidence.cells
+    .slice(0, 3)
+    .map((c) => `${c.cell}（${formatChinaTime(c.at).replace('T', ' ').slice(5, 16)}）`)
+    .join('、');
+  const where = cells ? `（基站：${cells}）` : '';
+  const lifts =
+    action === Action.Restrict
+      ? '接听电话和上网不受影响。也可携带身份证到营业厅或通过官方渠道完成身份核验后提前恢复。'
+      : '也可携带身份证到营业厅核验身份提前办理复机。';
+  const renewed = previous === action;
+  const what = renewed
+    ? `【${measure}延期】您的号码${msisdn}于${when}因新的风险证据：${reasons}${where}，${measure}延长至${until}（第${term.renewals}次延期）。`
+    : `【${STEP_ZH[action]}】您的号码${msisdn}于${when}因${reasons}${where}被${measure}，期限至${until}。`;
+  const advice = [...new Set(decision.reasons.map((code) => REASONS[code].adviceZh).filter((a) => a !== ''))].join('');
+  return `${what}期满前如无新的风险证据，将自动解除并降为风险提示。${lifts}${advice}${APPEAL_ZH}`;
 }

@@ -53,6 +53,20 @@ export interface PolicyLadder {
   foreignReportEveryHours?: number;
 }
 
+/**
+ * How long a RESTRICT or SUSPEND stands without new evidence before it steps
+ * down to WARN (TERM_LAPSED). Absent (the section or a step's field): that step
+ * never lapses, as before terms existed.
+ */
+export interface PolicyTerms {
+  /** A restriction's term, in hours. */
+  restrictHours?: number;
+  /** A suspension's term, in days. */
+  suspendDays?: number;
+  /** How many times new evidence may renew a term (each renewal starts it afresh). Optional: 3. */
+  maxRenewals?: number;
+}
+
 export interface PolicyDocument {
   name: string;
   version: number;
@@ -67,6 +81,8 @@ export interface PolicyDocument {
   gates: PolicyGates;
   /** Re-activation after a suspension: `chances` per `windowDays`; mistaken suspensions never use one. */
   reactivation: { chances: number; windowDays: number };
+  /** Terms of RESTRICT and SUSPEND. Optional: absent, they stand until a restore. */
+  terms?: PolicyTerms;
 }
 
 export function policyLabel(policy: Pick<PolicyDocument, 'name' | 'version'>): string {
@@ -246,6 +262,7 @@ function documentTemplate(): unknown {
       honestPattern: { minCalls: 0, answerRate: 0, callbackShare: 0, callbackWithinHours: 0 },
       meaningfulContribution: 0,
     },
+    terms: { restrictHours: 0, suspendDays: 0, maxRenewals: 0 },
   };
 }
 const TEMPLATE = documentTemplate();
@@ -324,7 +341,27 @@ export function validatePolicy(input: unknown): PolicyDocument {
     'must be a whole number ≥ 0',
   );
   positive(p.reactivation.windowDays, 'policy.reactivation.windowDays');
+  if (p.terms !== undefined) checkTerms(p.terms);
   return { ...p, description: typeof p.description === 'string' ? p.description : '' };
+}
+
+function checkTerms(terms: PolicyTerms): void {
+  check(!!terms && typeof terms === 'object' && !Array.isArray(terms), 'policy.terms', 'must be an object');
+  for (const field of ['restrictHours', 'suspendDays'] as const) {
+    const value = terms[field];
+    if (value !== undefined)
+      check(
+        typeof value === 'number' && Number.isFinite(value) && value > 0,
+        `policy.terms.${field}`,
+        'must be a number > 0',
+      );
+  }
+  if (terms.maxRenewals !== undefined)
+    check(
+      Number.isInteger(terms.maxRenewals) && terms.maxRenewals >= 0,
+      'policy.terms.maxRenewals',
+      'must be a whole number ≥ 0',
+    );
 }
 
 const FREE_FORM: ReadonlySet<string> = new Set(['policy.weights', 'policy.description']);

@@ -25,6 +25,8 @@ export const RULE_DEFAULTS = Object.freeze({
   quietResetDays: 7,
   /** ladder.foreignReportEveryHours: a foreign number is reported to the administration at most this often. */
   foreignReportEveryHours: 24,
+  /** terms.maxRenewals: how often new evidence may renew a term, when the policy sets terms. */
+  maxRenewals: 3,
 });
 
 /**
@@ -53,6 +55,12 @@ export interface Rules {
   readonly quietResetMs: number;
   readonly foreignReportEveryMs: number;
   readonly reportAttackEveryMs: number;
+  /** How long a RESTRICT stands without new evidence; Infinity: until a restore (no `terms.restrictHours`). */
+  readonly restrictTermMs: number;
+  /** The same for a SUSPEND (`terms.suspendDays`). */
+  readonly suspendTermMs: number;
+  /** How many times new evidence may renew a term. */
+  readonly maxRenewals: number;
 }
 
 const resolved = new WeakMap<PolicyDocument, Rules>();
@@ -111,5 +119,8 @@ function resolve(policy: PolicyDocument): Rules {
     quietResetMs: (policy.ladder.quietResetDays ?? RULE_DEFAULTS.quietResetDays) * DAY_MS,
     foreignReportEveryMs: (policy.ladder.foreignReportEveryHours ?? RULE_DEFAULTS.foreignReportEveryHours) * HOUR_MS,
     reportAttackEveryMs: t.reportAttackEveryHours * HOUR_MS,
+    restrictTermMs: (policy.terms?.restrictHours ?? Number.POSITIVE_INFINITY) * HOUR_MS,
+    suspendTermMs: (policy.terms?.suspendDays ?? Number.POSITIVE_INFINITY) * DAY_MS,
+    maxRenewals: policy.terms?.maxRenewals ?? RULE_DEFAULTS.maxRenewals,
   };
 }

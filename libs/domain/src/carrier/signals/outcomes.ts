@@ -66,4 +66,15 @@ export const OUTCOME_REASONS = [
     code: 'APPEAL_UPHELD',
     text: { kind: 'outcome', zh: '申诉成立，号码恢复', en: 'appeal upheld: service restored', ...RESTORED },
   }),
+  outcome({
+    key: 'TermLapsed',
+    code: 'TERM_LAPSED',
+    text: {
+      kind: 'outcome',
+      zh: '限制期满且期间无新的风险证据，已降为风险提示',
+      en: 'the term of the restriction or suspension ended without new evidence: stepped down to a warning',
+      adviceZh: '服务已恢复；如再出现涉诈风险行为，号码将被重新限制。',
+      adviceEn: 'Service is back; new signs of fraud would restrict the number again.',
+    },
+  }),
 ] as const;

@@ -219,7 +219,18 @@ export interface Decision {
   /** name@version, e.g. default@3. */
   policy: string;
   shadow: boolean;
-  evidence: Evidence | undefined;
+  evidence:
+    | Evidence
+    | undefined;
+  /**
+   * A RESTRICT or SUSPEND under a policy with terms: when it steps down to WARN
+   * (TERM_LAPSED) unless new evidence renews it. Unset: it has no term.
+   */
+  termUntil:
+    | Timestamp
+    | undefined;
+  /** How many times new evidence has renewed that term. */
+  termRenewals: number;
 }
 
 export interface ExplainNumberRequest {
@@ -247,6 +258,17 @@ export interface ExplainNumberResponse {
   nextStepsEn: string;
   /** Re-activation chances left in the current policy window. */
   reactivationChancesLeft: number;
+  /**
+   * When the current RESTRICT or SUSPEND steps down to WARN unless new evidence
+   * renews it. Unset: it has no term (none in the policy, a directive, a police
+   * confirmation) or the number is not restricted or suspended.
+   */
+  termUntil:
+    | Timestamp
+    | undefined;
+  /** Renewals of that term by new evidence so far, and the most the policy allows. */
+  termRenewals: number;
+  termMaxRenewals: number;
 }
 
 export interface DeclareProfileRequest {

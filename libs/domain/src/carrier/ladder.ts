@@ -353,16 +353,21 @@ export class Ladder {
     this.pushTerm(standing.termEnds, key);
   }
 
-  /** New evidence for the current RESTRICT or SUSPEND while its term runs: the term starts afresh. */
+  /**
+   * New evidence for the current RESTRICT or SUSPEND in the second half of its term: the term starts afresh. Evidence
+   * in the first half is what the running term already answers: it spends no renewal and sends no notice, so that
+   * the calls right after a restriction do not use up its renewals within minutes.
+   */
   private renew(key: number, msisdn: Msisdn, assessment: Assessment, atMs: number): Decision | undefined {
     const standing = this.standings.get(key);
     if (!standing || !Number.isFinite(standing.termEnds) || standing.renewals >= this.rules.maxRenewals)
       return undefined;
-    if (atMs <= standing.since || this.confirmed(key)) return undefined;
     const level = standing.level;
+    const length = level === Action.Suspend ? this.rules.suspendTermMs : this.rules.restrictTermMs;
+    if (atMs < standing.termEnds - length / 2 || this.confirmed(key)) return undefined;
     standing.since = atMs;
     standing.renewals++;
-    standing.termEnds = atMs + (level === Action.Suspend ? this.rules.suspendTermMs : this.rules.restrictTermMs);
+    standing.termEnds = atMs + length;
     this.pushTerm(standing.termEnds, key);
     const decision = this.decision(msisdn, atMs, level, level, assessment);
     decision.term = { until: standing.termEnds, renewals: standing.renewals };

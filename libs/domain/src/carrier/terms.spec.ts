@@ -34,21 +34,54 @@ function play(engine: AnalysisEngine, events: readonly CarrierEvent[]): Decision
 
 const ofGang = (decisions: Decision[]) => decisions.filter((d) => d.msisdn === gang && !d.shadow);
 
+const calls = courier.events.filter((e): e is CarrierEvent & { type: 'call' } => e.type === 'call');
+
+/** The courier's round of calls again from `start`, to people it never called (round 1, 2, …: new numbers each). */
+function roundOfCalls(start: number, round: number): CarrierEvent[] {
+  const first = calls[0].at;
+  const callee = (msisdn: string) => msisdn.replace('1370015', `13${70 + round}015`) as never;
+  return calls.map((e) => ({ ...e, at: e.at - first + start, callee: callee(e.callee) }));
+}
+
+/**
+ * The courier's first round, then a new round 40 h after each restriction or renewal (the second half of a 72 h
+ * term), `rounds` times: each renews the term, until the renewals run out.
+ */
+function withRenewals(engine: AnalysisEngine, rounds: number): Decision[] {
+  const decisions = ofGang(play(engine, courier.events));
+  for (let round = 1; round <= rounds; round++) {
+    const last = decisions.filter((d) => d.action === Action.Restrict).at(-1) as Decision;
+    decisions.push(...ofGang(play(engine, roundOfCalls(last.at + 40 * HOUR, round))));
+  }
+  return decisions;
+}
+
 describe('terms that lapse (policy.terms)', () => {
-  it('restricts the courier until a term, renewed by new evidence at most 3 times', () => {
+  it('restricts the courier until a term; its own calls right after spend no renewal', () => {
     const decisions = ofGang(play(new AnalysisEngine({ policy: TERMS_POLICY }), courier.events));
     const restrictions = decisions.filter((d) => d.action === Action.Restrict);
-    const [first, ...renewals] = restrictions;
-    expect(first.previous).not.toBe(Action.Restrict);
-    expect(first.term).toEqual({ until: first.at + 72 * HOUR, renewals: 0 });
-    // Every later call still supports RESTRICT: each renews the term from its own time, until renewals run out.
-    expect(renewals.map((d) => d.previous)).toEqual([Action.Restrict, Action.Restrict, Action.Restrict]);
-    expect(renewals.map((d) => d.term)).toEqual(renewals.map((d, i) => ({ until: d.at + 72 * HOUR, renewals: i + 1 })));
-    expect(renewals.every((d, i) => d.at > (i === 0 ? first : renewals[i - 1]).at)).toBe(true);
+    // The calls after the restriction fall in the first half of its term: what the term already answers.
+    expect(restrictions).toHaveLength(1);
+    expect(restrictions[0].previous).not.toBe(Action.Restrict);
+    expect(restrictions[0].term).toEqual({ until: restrictions[0].at + 72 * HOUR, renewals: 0 });
     // Only a RESTRICT or SUSPEND has a term: the MONITOR and WARN before it have none.
     const others = decisions.filter((d) => d.action !== Action.Restrict);
     expect(others.length).toBeGreaterThan(0);
     expect(others.map((d) => d.term)).toEqual(others.map(() => undefined));
+  });
+
+  it('renews the term on new evidence in its second half, from that evidence, at most 3 times', () => {
+    const engine = new AnalysisEngine({ policy: TERMS_POLICY });
+    const decisions = withRenewals(engine, 4);
+    const [first, ...renewals] = decisions.filter((d) => d.action === Action.Restrict);
+    decisions.push(...ofGang(play(engine, [tick((renewals[2]?.term?.until ?? 0) + HOUR)])));
+    expect(first.term).toEqual({ until: first.at + 72 * HOUR, renewals: 0 });
+    // Rounds 1 to 3 renew; round 4 finds the renewals spent, and the term runs out as it stands.
+    expect(renewals.map((d) => d.previous)).toEqual([Action.Restrict, Action.Restrict, Action.Restrict]);
+    expect(renewals.map((d) => d.term)).toEqual(renewals.map((d, i) => ({ until: d.at + 72 * HOUR, renewals: i + 1 })));
+    renewals.forEach((d, i) => expect(d.at).toBeGreaterThanOrEqual((i === 0 ? first : renewals[i - 1]).at + 40 * HOUR));
+    const lapse = decisions.find((d) => d.reasons.includes(ReasonCode.TermLapsed));
+    expect(lapse).toMatchObject({ action: Action.Warn, at: renewals[2].term?.until });
   });
 
   it('steps down to WARN with TERM_LAPSED after 72 h without new evidence, dated at the term’s end', () => {
@@ -80,7 +113,7 @@ describe('terms that lapse (policy.terms)', () => {
 
   it('reads the term as ended before the lapse is taken (call setup, explanations)', () => {
     const engine = new AnalysisEngine({ policy: TERMS_POLICY });
-    const before = ofGang(play(engine, courier.events));
+    const before = withRenewals(engine, 3);
     const until = (before[before.length - 1].term as { until: number }).until;
     expect(engine.levelOf(gang, until)).toBe(Action.Warn);
     expect(engine.primary.standingOf(msisdnKey(gang))).toMatchObject({ level: Action.Restrict, renewals: 3 });
@@ -110,7 +143,7 @@ describe('terms that lapse (policy.terms)', () => {
 
   it('keeps the expiry and renewals across a restart, from the latest stored decision', () => {
     const live = new AnalysisEngine({ policy: TERMS_POLICY });
-    const stored = ofGang(play(live, courier.events));
+    const stored = withRenewals(live, 3);
     const latest = stored[stored.length - 1];
     const restarted = new AnalysisEngine({ policy: TERMS_POLICY });
     play(
@@ -122,7 +155,7 @@ describe('terms that lapse (policy.terms)', () => {
       termEnds: live.primary.standingOf(msisdnKey(gang))?.termEnds,
       renewals: 3,
     });
-    const later = [tick(lastCall + 10 * DAY)];
+    const later = [tick(latest.at + 10 * DAY)];
     expect(ofGang(play(restarted, later))).toEqual(ofGang(play(live, later)));
   });
 
@@ -167,7 +200,8 @@ describe('terms that lapse (policy.terms)', () => {
 
   it('tells the subscriber until when, of a renewal, and of the lapse', () => {
     const engine = new AnalysisEngine({ policy: TERMS_POLICY });
-    const decisions = ofGang(play(engine, [...courier.events, tick(lastCall + 10 * DAY)]));
+    const decisions = withRenewals(engine, 1);
+    decisions.push(...ofGang(play(engine, [tick(decisions[decisions.length - 1].at + 10 * DAY)])));
     const [first, renewal] = decisions.filter((d) => d.action === Action.Restrict);
     const lapse = decisions.find((d) => d.reasons.includes(ReasonCode.TermLapsed)) as Decision;
     const minute = (ms: number) => new Date(ms + 8 * HOUR).toISOString().replace('T', ' ').slice(0, 16);

@@ -77,6 +77,11 @@ export interface MalformedMessage {
   readonly [MALFORMED]: string;
 }
 
+/** What a decoder answers instead of throwing, for the call observer to refuse with `reason`. */
+export function malformedMessage(type: string, error: unknown): MalformedMessage {
+  return { [MALFORMED]: `the request is not a well-formed ${type} message: ${(error as Error).message}` };
+}
+
 /** Why a request message did not decode, or undefined for a message that did. */
 export function malformedReason(message: unknown): string | undefined {
   return typeof message === 'object' && message !== null && MALFORMED in message
@@ -110,9 +115,7 @@ function prepareMethods(definition: PackageDefinition): void {
         try {
           return decode(bytes);
         } catch (error) {
-          return {
-            [MALFORMED]: `the request is not a well-formed ${type} message: ${(error as Error).message}`,
-          } satisfies MalformedMessage;
+          return malformedMessage(type, error);
         }
       };
     }

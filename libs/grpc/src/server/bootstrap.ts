@@ -195,6 +195,7 @@ function grpcFromEnv(
     protoFiles: options.protoFiles,
     packages: options.packages,
     healthServices: options.healthServices,
+    plainRpcs: options.plainRpcs,
     host: server.host,
     port: server.port,
     credentials: server.credentials,

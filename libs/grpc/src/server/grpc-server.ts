@@ -41,7 +41,8 @@ export class GrpcServer extends ServerGrpc {
         'plain gRPC handlers are listed but were not resolved: call servePlainFrom(app) before listening',
       );
     if (!this.plain) return;
-    const server = this.unwrap<Server>();
+    // The grpc-js Server Nest created and bound (its unwrap() is not implemented for gRPC).
+    const server: Server = this.grpcClient;
     const definition = this.grpcOptions.packageDefinition as PackageDefinition;
     for (const rpc of this.plain.rpcs) servePlainUnary(server, definition, rpc, this.plain.admission, this.calls);
   }

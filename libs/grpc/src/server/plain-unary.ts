@@ -30,6 +30,11 @@ export interface PlainUnaryRpc<Request = unknown, Response = unknown> {
   decode?(bytes: Buffer): Request;
   /** Writes the answer; by default the method's proto-loader encoder. */
   encode?(response: Response): Buffer;
+  /**
+   * The answers are a few prebuilt, frozen objects, handed out again and again:
+   * each is encoded once, its bytes kept for as long as the object lives.
+   */
+  readonly sharedAnswers?: boolean;
   /** The first text field holding a control character, for a request decode() did not make a plain message of. */
   controlCharacterField?(request: Request): string | undefined;
   /** The call's work, synchronous; a DomainError it throws reaches the caller with its kind's status. */
@@ -66,7 +71,8 @@ export function servePlainUnary(
         }
       }
     : method.requestDeserialize;
-  const serialize = rpc.encode ? rpc.encode.bind(rpc) : method.responseSerialize;
+  const encode = rpc.encode ? rpc.encode.bind(rpc) : method.responseSerialize;
+  const serialize = rpc.sharedAnswers ? encodedOnce(encode) : encode;
   const handler = plainHandler(rpc, access, admission, calls);
   if (!server.unregister(method.path))
     throw new Error(`${rpc.rpc} is not served by this server: list its package and proto file in the GrpcServiceSpec`);
@@ -139,6 +145,17 @@ function answer(
     return callback(failure(error, rpc.rpc));
   }
   callback(null, response);
+}
+
+/** `encode`, remembering each answer object's bytes (grpc-js copies them into its frame, never changes them). */
+function encodedOnce(encode: (response: unknown) => Buffer): (response: unknown) => Buffer {
+  const encoded = new WeakMap<object, Buffer>();
+  return (response) => {
+    if (typeof response !== 'object' || response === null || !Object.isFrozen(response)) return encode(response);
+    let bytes = encoded.get(response);
+    if (!bytes) encoded.set(response, (bytes = encode(response)));
+    return bytes;
+  };
 }
 
 function failure(error: unknown, rpc: string): ServerErrorResponse {

@@ -29,6 +29,7 @@ export const HIGH_RATE_METHODS: ReadonlySet<string> = new Set([
   'fraud.carrier.v1.CarrierService/CheckCall',
   'fraud.carrier.v1.CarrierService/IngestEvents',
   'fraud.registry.v1.RegistryService/CheckNumbers',
+  'fraud.registry.v2.RegistryService/CheckNumbers',
   'grpc.health.v1.Health/Check',
   'grpc.health.v1.Health/Watch',
 ]);

@@ -168,3 +168,16 @@ export function isServiceDefinition(value: unknown): value is ServiceDefinition 
 export function serviceNamesOf(definition: PackageDefinition): string[] {
   return Object.keys(definition).filter((name) => isServiceDefinition(definition[name]));
 }
+
+/**
+ * The numbers of a wire enum's values, by name, as the proto files declare them
+ * (`fraud.common.v1.NumberStatus`: NUMBER_STATUS_SUSPECTED → 2): for handlers
+ * that write the wire format themselves.
+ */
+export function enumNumbers(protoFiles: readonly string[], enumName: string): ReadonlyMap<string, number> {
+  const definition = loadProtoDefinition(protoFiles)[enumName] as
+    { format?: string; type?: { value?: { name: string; number: number }[] } } | undefined;
+  if (definition?.format !== 'Protocol Buffer 3 EnumDescriptorProto' || !definition.type?.value)
+    throw new Error(`${enumName} is not an enum of ${protoFiles.join(', ')}`);
+  return new Map(definition.type.value.map((v) => [v.name, v.number]));
+}

@@ -150,7 +150,7 @@ describe('CheckCall: the plain handler and a Nest route apply the same rules', (
     return client;
   };
 
-  it('answers the same role matrix, with the same statuses, messages, request ids, audit lines and metrics', async () => {
+  it('answers a role matrix with the same statuses, messages, request ids, audit lines and metrics', async () => {
     const bearer = (role: string) => `Bearer ${plain.token(role)}`;
     const ok = { caller: '13310000001', callee: '13800000000' };
     const cases: Case[] = [

@@ -96,7 +96,8 @@ describe('fraud.registry.v2 CheckNumbers (beside v1, over gRPC)', () => {
     expect(await failure(police({ msisdns: [msisdn, '1910000abcd'] }))).toEqual({
       code: status.INVALID_ARGUMENT,
       details:
-        'msisdns[1]: "1910000abcd" is not a phone number: use E.164 (+8619112345678) or 11 national digits (19112345678)',
+        'msisdns[1]: "1910000abcd" is not a phone number: ' +
+        'use E.164 (+8619112345678) or 11 national digits (19112345678)',
     });
     expect(await failure(police({}))).toEqual({
       code: status.INVALID_ARGUMENT,

@@ -25,6 +25,7 @@ COPY --from=build /app/libs/contracts/src/generated/descriptors.binpb ./libs/con
 # The admin serves the analysts' dashboard from here (Chart.js comes from node_modules).
 COPY --from=build /app/apps/admin/dashboard ./apps/admin/dashboard
 USER node
-# Compiled code keeps its @app/* imports: register-aliases maps them onto dist/libs.
-ENTRYPOINT ["node", "--enable-source-maps", "-r", "./dist/scripts/register-aliases.js"]
+# Compiled code keeps its @app/* imports: register-aliases maps them onto dist/libs. The Node options are
+# scripts/launcher/node-options.ts's (why the young generation is larger is explained there).
+ENTRYPOINT ["node", "--enable-source-maps", "--max-semi-space-size=32", "-r", "./dist/scripts/register-aliases.js"]
 CMD ["dist/apps/registry/src/main.js"]

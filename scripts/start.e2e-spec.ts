@@ -203,16 +203,20 @@ describe('npm start (e2e)', () => {
       'grpc.reflection.v1alpha.ServerReflection',
     ];
     const carrierService = 'fraud.carrier.v1.CarrierService';
-    const served: [number, string][] = [
-      [ports.registry, REGISTRY_SERVICE],
-      [ports.admin, 'fraud.admin.v1.AdminService'],
-      [ports.cmcc, carrierService],
-      [ports.cucc, carrierService],
-      [ports.ctcc, carrierService],
+    const served: [number, string[]][] = [
+      // The registry serves v2 (CheckNumbers in its compact form) beside v1.
+      [ports.registry, [REGISTRY_SERVICE, 'fraud.registry.v2.RegistryService']],
+      [ports.admin, ['fraud.admin.v1.AdminService']],
+      [ports.cmcc, [carrierService]],
+      [ports.cucc, [carrierService]],
+      [ports.ctcc, [carrierService]],
     ];
-    for (const [port, service] of served) {
+    for (const [port, services] of served) {
       const listed = await reflect(`127.0.0.1:${port}`, { listServices: '*' });
-      expect([port, listed.listServicesResponse!.service.map((s) => s.name)]).toEqual([port, [service, ...builtin]]);
+      expect([port, listed.listServicesResponse!.service.map((s) => s.name)]).toEqual([
+        port,
+        [...services, ...builtin],
+      ]);
     }
     expect(run.output()).toContain(`postgres://fraud:*****@127.0.0.1:${ports.pg}/postgres (embedded)`);
     expect(run.output()).not.toContain('fraud:fraud@');

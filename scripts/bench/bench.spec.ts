@@ -1,7 +1,7 @@
 import { clientsForRate } from './callcheck';
 import { grpcFrame, grpcUnframe, parseH2loadLog, parseH2loadSummary } from './grpc-frame';
 import { encodeRequest } from './proto-methods';
-import { checkRequest, seededNumber } from './registry-check';
+import { checkRequest, checkVersions, packedRequest, seededNumber } from './registry-check';
 import { describeTarget, evaluate, formatNumber, formatTable } from './report';
 import { benchSettings } from './settings';
 import { percentile, perSecond, summarise } from './stats';
@@ -200,6 +200,20 @@ describe('load shapes', () => {
     expect(Math.max(...indexes)).toBeLessThanOrEqual(1100);
     expect(indexes.some((i) => i > 1000)).toBe(true);
     expect(seededNumber(42)).toBe('+8617100000042');
+  });
+
+  it('measures v1, v2 packed and v2 strings on the same numbers, the packed ones as E.164 digits', () => {
+    const request = checkRequest(1000, 3);
+    expect(packedRequest(request).e164).toEqual(request.msisdns.map((m) => Number(m.replace('+', ''))));
+    const versions = checkVersions(request);
+    expect(versions.map((v) => [v.label, v.service, v.size])).toEqual([
+      ['v1', 'fraud.registry.v1.RegistryService', 3],
+      ['v2 packed', 'fraud.registry.v2.RegistryService', 3],
+      ['v2 strings', 'fraud.registry.v2.RegistryService', 3],
+    ]);
+    // Each request encodes with its own version's serializer (what h2load sends).
+    for (const v of versions)
+      expect(encodeRequest(v.protoFile, v.service, 'CheckNumbers', v.request).length).toBeGreaterThan(0);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { registry } from '@app/contracts';
+import type { registry, registryV2 } from '@app/contracts';
 import { numberStatus } from '@app/contracts/codecs';
 import { createGrpcClient, unary } from '@app/grpc';
 import { runMigrations } from '@app/persistence';
@@ -49,40 +49,70 @@ export function checkRequest(listed: number, size = CHECK_BATCH, seed = 7): regi
   return { msisdns };
 }
 
+/** The same numbers as v2 carries them packed: E.164 digits without '+'. */
+export function packedRequest(request: registry.CheckNumbersRequest): registryV2.CheckNumbersRequest {
+  return { msisdns: [], e164: request.msisdns.map((msisdn) => Number(msisdn.slice(1))) };
+}
+
+/** A CheckNumbers of each version, as the bench measures them side by side. */
+export interface CheckVersion {
+  /** `v1`, `v2 packed`, `v2 strings`. */
+  label: string;
+  service: 'fraud.registry.v1.RegistryService' | 'fraud.registry.v2.RegistryService';
+  protoFile: string;
+  request: registry.CheckNumbersRequest | registryV2.CheckNumbersRequest;
+  /** How many numbers one call carries. */
+  size: number;
+}
+
+export function checkVersions(request: registry.CheckNumbersRequest): CheckVersion[] {
+  const v1 = { service: 'fraud.registry.v1.RegistryService', protoFile: 'fraud/registry/v1/registry.proto' } as const;
+  const v2 = { service: 'fraud.registry.v2.RegistryService', protoFile: 'fraud/registry/v2/registry.proto' } as const;
+  const size = request.msisdns.length;
+  return [
+    { label: 'v1', ...v1, request, size },
+    { label: 'v2 packed', ...v2, request: packedRequest(request), size },
+    { label: 'v2 strings', ...v2, request: { msisdns: request.msisdns, e164: [] }, size },
+  ];
+}
+
 /**
- * One CheckNumbers call through grpc-js: the answer's size and how many were listed
- * (a sanity check of the h2load runs).
+ * One CheckNumbers call through grpc-js: how many statuses came back and how
+ * many were listed (a sanity check of the h2load runs, and of v1 and v2 agreeing).
  */
 export async function checkOnce(
   address: string,
   token: string,
-  request: registry.CheckNumbersRequest,
+  check: CheckVersion,
 ): Promise<{ results: number; listed: number }> {
-  const client = createGrpcClient('fraud.registry.v1.RegistryService', 'fraud/registry/v1/registry.proto', address, {
-    token,
-  });
+  const client = createGrpcClient(check.service, check.protoFile, address, { token });
   try {
-    const response = await unary<registry.CheckNumbersResponse>(client, 'checkNumbers', request);
+    const response = await unary<registry.CheckNumbersResponse | registryV2.CheckNumbersResponse>(
+      client,
+      'checkNumbers',
+      check.request,
+    );
+    const statuses = 'results' in response ? response.results.map((r) => r.status) : response.statuses;
     return {
-      results: response.results.length,
-      listed: response.results.filter((r) => numberStatus.tryFromWire(r.status) !== 'NOT_LISTED').length,
+      results: statuses.length,
+      listed: statuses.filter((status) => numberStatus.tryFromWire(status) !== 'NOT_LISTED').length,
     };
   } finally {
     client.close();
   }
 }
 
-/** Fallback without h2load: `clients` grpc-js clients, `inFlight` calls each, for `seconds`. */
+/** Fallback without h2load: `clients` grpc-js clients, `inFlight` calls each, for `seconds`: numbers per second. */
 export async function checkWithClients(
   address: string,
   token: string,
-  request: registry.CheckNumbersRequest,
+  check: CheckVersion,
   clients: number,
   inFlight: number,
   seconds: number,
 ): Promise<number> {
   const all = Array.from({ length: clients }, () =>
-    createGrpcClient('fraud.registry.v1.RegistryService', 'fraud/registry/v1/registry.proto', address, { token }),
+    createGrpcClient(check.service, check.protoFile, address, { token }),
   );
   let numbers = 0;
   const started = performance.now();
@@ -91,8 +121,8 @@ export async function checkWithClients(
     all.flatMap((client) =>
       Array.from({ length: inFlight }, async () => {
         while (performance.now() < until) {
-          await unary(client, 'checkNumbers', request);
-          numbers += request.msisdns.length;
+          await unary(client, 'checkNumbers', check.request);
+          numbers += check.size;
         }
       }),
     ),

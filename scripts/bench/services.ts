@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import type { Env } from '@app/config';
 import { findFreePort, loadOrCreateSigningKeys, signToken } from '@app/grpc';
 import { EMBEDDED_PG_HOST, startEmbeddedPostgres, urlWithDatabase, withMaintenanceClient } from '@app/persistence';
+import { SERVICE_NODE_OPTIONS } from '../launcher/node-options';
 import { ServiceProcess } from '../launcher/service-process';
 import { waitUntilServing } from '../launcher/wait-serving';
 
@@ -98,7 +99,7 @@ export class BenchEnvironment {
     const urlVariable =
       app === 'carrier' ? `CARRIER_${env.CARRIER_ID}_DATABASE_URL` : `${app.toUpperCase()}_DATABASE_URL`;
     const args = [
-      '--enable-source-maps',
+      ...SERVICE_NODE_OPTIONS,
       ...nodeArgs.split(' ').filter(Boolean),
       '-r',
       path.join(this.distRoot, 'scripts', 'register-aliases.js'),

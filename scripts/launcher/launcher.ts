@@ -15,6 +15,7 @@ import { ADMIN_TOKEN_VARIABLE, DEV_TOKEN_TTL_HOURS, mintDevTokens, type DevToken
 import { launchPlan, type ServicePlan } from './plan';
 import { describeExit, ServiceProcess } from './service-process';
 import { StartupError, waitUntilServing } from './wait-serving';
+import { SERVICE_NODE_OPTIONS } from './node-options';
 
 /** Migrations of a fresh database included. */
 const START_TIMEOUT_MS = 120_000;
@@ -150,7 +151,7 @@ export class Launcher {
   private spawn(plan: ServicePlan, shared: Env, host: string): Running {
     const { distRoot } = this.options;
     const args = [
-      '--enable-source-maps',
+      ...SERVICE_NODE_OPTIONS,
       '-r',
       path.join(distRoot, 'scripts', 'register-aliases.js'),
       mainFile(distRoot, plan),

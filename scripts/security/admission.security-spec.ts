@@ -3,6 +3,8 @@ import { aFlag } from '../../apps/registry/test/registry-harness';
 import { bearer, contracts, httpProbe, probe, type FieldStep, type MethodContract, type ProbeCall } from './probe';
 
 const REGISTRY = 'fraud.registry.v1.RegistryService';
+/** v2 is served beside v1 on the registry's port (its CheckNumbers is a plain grpc-js handler). */
+const REGISTRY_V2 = 'fraud.registry.v2.RegistryService';
 const ADMIN = 'fraud.admin.v1.AdminService';
 const CARRIER = 'fraud.carrier.v1.CarrierService';
 
@@ -16,6 +18,9 @@ const ADMITS: Record<string, Record<string, string[]>> = {
     VerifyNumber: ['police'],
     ListAuditEvents: ['auditor'],
     VerifyAuditChain: ['auditor'],
+  },
+  [REGISTRY_V2]: {
+    CheckNumbers: ['carrier', 'admin', 'analyst', 'police'],
   },
   [ADMIN]: {
     SubmitCarrierFeed: ['carrier'],
@@ -77,6 +82,7 @@ describe('admission through an independent client (C-core gRPC and urllib from P
   let methods: Record<string, MethodContract[]>;
   const targets = (): Record<string, string> => ({
     [REGISTRY]: province.registry.address,
+    [REGISTRY_V2]: province.registry.address,
     [ADMIN]: province.admin.address,
     [CARRIER]: province.carriers.CMCC.address,
   });
@@ -99,12 +105,12 @@ describe('admission through an independent client (C-core gRPC and urllib from P
   beforeAll(async () => {
     // Streams end when their token does, to the second.
     province = await startProvince(['CMCC'], { env: { AUTH_CLOCK_SKEW_SEC: '0' } });
-    methods = await contracts([REGISTRY, ADMIN, CARRIER]);
+    methods = await contracts([REGISTRY, REGISTRY_V2, ADMIN, CARRIER]);
   });
   afterAll(() => province.close());
 
   it('knows every RPC the contracts define', () => {
-    for (const service of [REGISTRY, ADMIN, CARRIER])
+    for (const service of [REGISTRY, REGISTRY_V2, ADMIN, CARRIER])
       expect(methods[service].map((m) => m.method).sort()).toEqual(Object.keys(ADMITS[service]).sort());
   });
 
@@ -138,21 +144,23 @@ describe('admission through an independent client (C-core gRPC and urllib from P
     });
 
     it('lets every province use the national registry, recording the province as the source of its flags', async () => {
-      const [beijing, sichuan] = await Promise.all(
-        ['admin:beijing', 'admin:sichuan'].map((role) => probe(methods[REGISTRY].map((m) => call(REGISTRY, m, role)))),
-      );
-      methods[REGISTRY].forEach((m, i) => {
-        const admitsAdmin = ADMITS[REGISTRY][m.method].includes('admin');
-        expect({
-          method: m.method,
-          beijing: beijing[i].code === 'PERMISSION_DENIED',
-          sichuan: sichuan[i].code === 'PERMISSION_DENIED',
-        }).toEqual({
-          method: m.method,
-          beijing: !admitsAdmin,
-          sichuan: !admitsAdmin,
+      for (const service of [REGISTRY, REGISTRY_V2]) {
+        const [beijing, sichuan] = await Promise.all(
+          ['admin:beijing', 'admin:sichuan'].map((role) => probe(methods[service].map((m) => call(service, m, role)))),
+        );
+        methods[service].forEach((m, i) => {
+          const admitsAdmin = ADMITS[service][m.method].includes('admin');
+          expect({
+            method: `${service}/${m.method}`,
+            beijing: beijing[i].code === 'PERMISSION_DENIED',
+            sichuan: sichuan[i].code === 'PERMISSION_DENIED',
+          }).toEqual({
+            method: `${service}/${m.method}`,
+            beijing: !admitsAdmin,
+            sichuan: !admitsAdmin,
+          });
         });
-      });
+      }
       const flag = aFlag('+8619300001111', { idempotencyKey: 'beijing-1', source: 'admin' });
       const [submitted] = await probe([
         {
@@ -215,12 +223,12 @@ describe('admission through an independent client (C-core gRPC and urllib from P
 
   describe('bad bytes in every text field', () => {
     it('refuses a control character in any text field of any RPC, INVALID_ARGUMENT naming it, audited', async () => {
-      for (const service of [REGISTRY, ADMIN, CARRIER]) {
+      for (const service of [REGISTRY, REGISTRY_V2, ADMIN, CARRIER]) {
         const cases = methods[service]
           .filter((m) => !m.client_streaming)
           .flatMap((m) => m.text_fields.map((path) => ({ m, ...requestAt(path, BAD_TEXT) })));
         const db =
-          service === REGISTRY
+          service === REGISTRY || service === REGISTRY_V2
             ? province.registry.db.url
             : service === ADMIN
               ? province.admin.db.url
@@ -322,6 +330,31 @@ describe('admission through an independent client (C-core gRPC and urllib from P
       ]);
       expect(answers.map((a) => a.code)).toEqual(['OK', 'UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED']);
       expect(answers[1].details).toBe('invalid token: more than one authorization header');
+      // The plain handlers (v2's CheckNumbers, a carrier's CheckCall) apply the same rule.
+      const plain = await probe(
+        [
+          {
+            target: province.registry.address,
+            method: `${REGISTRY_V2}/CheckNumbers`,
+            request: { e164: [8619112345678] },
+          },
+          {
+            target: province.carriers.CMCC.address,
+            method: `${CARRIER}/CheckCall`,
+            request: { caller: '19112345678', callee: '13800000000' },
+          },
+        ].map((c) => ({
+          ...c,
+          metadata: [
+            ['authorization', `Bearer ${token('carrier:CMCC', 'cmcc-dup')}`],
+            ['authorization', `Bearer ${token('carrier:CMCC', 'cmcc-dup')}`],
+          ] as [string, string][],
+        })),
+      );
+      expect(plain.map((a) => [a.code, a.details])).toEqual([
+        ['UNAUTHENTICATED', 'invalid token: more than one authorization header'],
+        ['UNAUTHENTICATED', 'invalid token: more than one authorization header'],
+      ]);
     });
 
     it('ends WatchChanges and StreamDirectives with UNAUTHENTICATED when their token expires', async () => {

@@ -65,7 +65,10 @@ describe('server reflection, as a standard client (C-core gRPC, Google protobuf 
   const fields = fieldsOfProto();
   /** Application services per port, and the fraud packages whose messages its answers carry. */
   const expected = {
-    registry: { services: ['fraud.registry.v1.RegistryService'], packages: ['fraud.registry.v1', 'fraud.common.v1'] },
+    registry: {
+      services: ['fraud.registry.v1.RegistryService', 'fraud.registry.v2.RegistryService'],
+      packages: ['fraud.registry.v1', 'fraud.registry.v2', 'fraud.common.v1'],
+    },
     admin: {
       services: ['fraud.admin.v1.AdminService'],
       packages: ['fraud.admin.v1', 'fraud.carrier.v1', 'fraud.common.v1'],
@@ -86,7 +89,7 @@ describe('server reflection, as a standard client (C-core gRPC, Google protobuf 
         {
           name: 'registry',
           target: registry.address,
-          files: ['fraud/registry/v1/registry.proto', 'fraud/admin/v1/admin.proto'],
+          files: ['fraud/registry/v1/registry.proto', 'fraud/registry/v2/registry.proto', 'fraud/admin/v1/admin.proto'],
         },
         {
           name: 'admin',
@@ -131,6 +134,7 @@ describe('server reflection, as a standard client (C-core gRPC, Google protobuf 
   it('resolves each listed service, its methods’ messages and common types from its declaring file and imports', () => {
     const firstFile: Record<string, string> = {
       'fraud.registry.v1.RegistryService': 'fraud/registry/v1/registry.proto',
+      'fraud.registry.v2.RegistryService': 'fraud/registry/v2/registry.proto',
       'fraud.admin.v1.AdminService': 'fraud/admin/v1/admin.proto',
       'fraud.carrier.v1.CarrierService': 'fraud/carrier/v1/carrier.proto',
       'grpc.health.v1.Health': 'grpc/health/v1/health.proto',
@@ -160,6 +164,9 @@ describe('server reflection, as a standard client (C-core gRPC, Google protobuf 
       'fraud.registry.v1.CheckNumbersRequest',
       'fraud.registry.v1.CheckNumbersResponse',
     ]);
+    expect(registryV1!.services['fraud.registry.v2.RegistryService']!.methods).toEqual({
+      CheckNumbers: ['fraud.registry.v2.CheckNumbersRequest', 'fraud.registry.v2.CheckNumbersResponse'],
+    });
     expect(registryV1!.services['grpc.reflection.v1.ServerReflection']!.methods.ServerReflectionInfo).toEqual([
       'grpc.reflection.v1.ServerReflectionRequest',
       'grpc.reflection.v1.ServerReflectionResponse',
@@ -197,6 +204,11 @@ describe('server reflection, as a standard client (C-core gRPC, Google protobuf 
     for (const result of resultsOf('registry')) {
       expect(result.files['fraud/registry/v1/registry.proto']).toEqual([
         'fraud/registry/v1/registry.proto',
+        'fraud/common/v1/common.proto',
+        'google/protobuf/timestamp.proto',
+      ]);
+      expect(result.files['fraud/registry/v2/registry.proto']).toEqual([
+        'fraud/registry/v2/registry.proto',
         'fraud/common/v1/common.proto',
         'google/protobuf/timestamp.proto',
       ]);

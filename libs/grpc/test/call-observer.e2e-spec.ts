@@ -10,6 +10,7 @@ import {
   AUDIT_SINK,
   AUTH_VERIFICATION_KEY,
   AuthGuard,
+  CallAdmission,
   createGrpcClient,
   findFreePort,
   grpcMicroserviceOptions,
@@ -74,6 +75,7 @@ describe('every gRPC call observed: metrics, request ids, one log line (e2e)', (
     providers: [
       { provide: AUDIT_SINK, useValue: { record: () => Promise.resolve() } },
       { provide: AUTH_VERIFICATION_KEY, useValue: keys.publicKey },
+      CallAdmission,
       { provide: APP_GUARD, useClass: AuthGuard },
     ],
   })

@@ -12,6 +12,7 @@ import {
   AUDIT_SINK,
   AUTH_VERIFICATION_KEY,
   AuthGuard,
+  CallAdmission,
   createGrpcClient,
   DescriptorImage,
   findFreePort,
@@ -174,6 +175,7 @@ describe('gRPC server: auth, errors, health, reflection (e2e)', () => {
     providers: [
       { provide: AUDIT_SINK, useValue: audit },
       { provide: AUTH_VERIFICATION_KEY, useValue: keys.publicKey },
+      CallAdmission,
       { provide: APP_GUARD, useClass: AuthGuard },
     ],
   })

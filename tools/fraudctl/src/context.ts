@@ -134,6 +134,15 @@ export class Context {
     };
   }
 
+  /** The registry's v2 service (CheckNumbers in its compact form), on the same address. */
+  registryV2(): Target {
+    return {
+      ...this.registry(),
+      protoService: 'fraud.registry.v2.RegistryService',
+      protoFile: 'fraud/registry/v2/registry.proto',
+    };
+  }
+
   admin(): Target {
     const address =
       this.values.admin ??

@@ -251,20 +251,23 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
     it('check shows the registry status the carrier flagged, and the call-setup verdict', async () => {
       const flagged = await eventually(
         () =>
-          json<{ results: { msisdn: string; status: string; version: number }[] }>([
+          json<{ version: number; results: { msisdn: string; status: string }[] }>([
             'check',
             worker.subject,
             '19100000001',
           ]),
         (answer) => answer.results[0].status === 'NUMBER_STATUS_SUSPECTED',
       );
-      expect(flagged.results[1]).toEqual({ msisdn: '+8619100000001', status: 'NUMBER_STATUS_NOT_LISTED', version: 0 });
+      expect(flagged.results[1]).toEqual({ msisdn: '+8619100000001', status: 'NUMBER_STATUS_NOT_LISTED' });
+      expect(flagged.version).toBeGreaterThan(0);
       const table = await fraudctl(['check', worker.subject.slice(3), '19100000001']);
       expect(table.code).toBe(ExitCode.Ok);
       expect(table.out.split('\n')).toEqual([
-        'NUMBER          STATUS      VERSION',
-        `${worker.subject}  SUSPECTED   ${flagged.results[0].version}`,
-        '+8619100000001  NOT_LISTED  0',
+        'NUMBER          STATUS',
+        `${worker.subject}  SUSPECTED`,
+        '+8619100000001  NOT_LISTED',
+        '',
+        expect.stringMatching(/^registry version \d+$/),
         '',
       ]);
 

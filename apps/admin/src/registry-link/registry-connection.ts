@@ -1,7 +1,7 @@
 import { Metadata } from '@grpc/grpc-js';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ENV, type Env } from '@app/config';
-import { numberStatus, type registry } from '@app/contracts';
+import { numberStatus, type registryV2 } from '@app/contracts';
 import type { RegistryMark } from '@app/domain';
 import { RegistryPeerConnection, unary } from '@app/grpc';
 import { ServiceHealth } from '@app/observability';
@@ -28,16 +28,16 @@ export class RegistryConnection extends RegistryPeerConnection {
     });
   }
 
-  /** One number's status now (CheckNumbers); rejects when the registry does not answer within `timeoutMs`. */
+  /** One number's status now (CheckNumbers v2); rejects when the registry does not answer within `timeoutMs`. */
   async statusOf(msisdn: string, timeoutMs: number): Promise<RegistryStatus> {
-    const answer = await unary<registry.CheckNumbersResponse>(
-      this.channel(),
+    const answer = await unary<registryV2.CheckNumbersResponse>(
+      this.serviceOnChannel('fraud.registry.v2.RegistryService', 'fraud/registry/v2/registry.proto'),
       'checkNumbers',
-      { msisdns: [msisdn] },
+      { msisdns: [msisdn], e164: [] } satisfies registryV2.CheckNumbersRequest,
       new Metadata(),
       { deadline: Date.now() + timeoutMs },
     );
-    const status = numberStatus.tryFromWire(answer.results[0]?.status);
+    const status = numberStatus.tryFromWire(answer.statuses[0]);
     if (!status) throw new Error(`the registry answered no status for ${msisdn}`);
     return status;
   }

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AnalysisModule } from '../analysis/analysis.module';
-import { CallCheckController } from './callcheck.controller';
+import { CheckCallRpc } from './callcheck.rpc';
 import { CallCheckService } from './callcheck.service';
 
+/** Call setup: CheckCall is a plain gRPC handler (CheckCallRpc, listed in CARRIER_GRPC.plainRpcs). */
 @Module({
   imports: [AnalysisModule],
-  controllers: [CallCheckController],
-  providers: [CallCheckService],
+  providers: [CallCheckService, CheckCallRpc],
+  exports: [CallCheckService],
 })
 export class CallCheckModule {}

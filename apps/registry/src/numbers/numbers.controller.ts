@@ -6,7 +6,7 @@ import type { registry } from '@app/contracts';
 import { RoleKind, Roles } from '@app/grpc';
 import { toWireChange } from '../contract.mapper';
 import { ChangeFeed, type Writable } from './change-feed.service';
-import { NumbersService } from './numbers.service';
+import { CHECK_NUMBERS_ROLES, NumbersService } from './numbers.service';
 
 @Controller()
 export class NumbersController implements Pick<registry.RegistryServiceController, 'checkNumbers' | 'watchChanges'> {
@@ -15,8 +15,9 @@ export class NumbersController implements Pick<registry.RegistryServiceControlle
     private readonly feed: ChangeFeed,
   ) {}
 
-  @GrpcMethod('RegistryService', 'CheckNumbers')
-  @Roles(RoleKind.Carrier, RoleKind.Admin, RoleKind.Analyst, RoleKind.Police)
+  // Fully qualified: fraud.registry.v2.RegistryService has a CheckNumbers too (a plain handler, CheckNumbersV2Rpc).
+  @GrpcMethod('fraud.registry.v1.RegistryService', 'CheckNumbers')
+  @Roles(...CHECK_NUMBERS_ROLES)
   checkNumbers(request: registry.CheckNumbersRequest): registry.CheckNumbersResponse {
     return { results: this.numbers.check(request.msisdns ?? []) };
   }

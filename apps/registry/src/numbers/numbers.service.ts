@@ -1,10 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { isMsisdn, normaliseMsisdn, ValidationError, ValidationErrorCode } from '@app/domain';
 import { numberStatus, type registry } from '@app/contracts';
+import { RoleKind } from '@app/grpc';
 import { ChangeFeed } from './change-feed.service';
 import { StatusIndex } from './status-index';
 
 export const MAX_NUMBERS_PER_CHECK = 10_000;
+
+/** Who may check numbers, in v1 and v2 alike. */
+export const CHECK_NUMBERS_ROLES: readonly RoleKind[] = [
+  RoleKind.Carrier,
+  RoleKind.Admin,
+  RoleKind.Analyst,
+  RoleKind.Police,
+];
 
 @Injectable()
 export class NumbersService {

@@ -20,6 +20,9 @@ function keyOf(msisdn: string): number {
  * megabytes, out of the GC's way, and a look-up hashes no string.
  */
 export class StatusIndex {
+  /** Every status by its code (codeOf): 0 is NOT_LISTED. */
+  static readonly codes: readonly RegistryStatus[] = STATUS_CODES;
+
   private readonly entries = new NumberMap<number>();
   /** Listed numbers per status code, kept as entries change (metrics read them on every scrape). */
   private readonly counts = [0, 0, 0, 0];
@@ -57,6 +60,15 @@ export class StatusIndex {
   /** The number's packed entry (status and version, for statusIn/versionIn): one look-up where a check needs both. */
   lookup(msisdn: string): number | undefined {
     return this.entries.get(keyOf(msisdn));
+  }
+
+  /**
+   * The status code (an index into StatusIndex.codes) of a number given by its
+   * key, its E.164 digits as a number (8619112345678): the call-setup look-up, with no string.
+   */
+  codeOf(key: number): number {
+    const packed = this.entries.get(key);
+    return packed === undefined ? 0 : packed % 4;
   }
 
   static statusIn(packed: number | undefined): RegistryStatus {

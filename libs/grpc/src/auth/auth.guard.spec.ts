@@ -10,6 +10,7 @@ import type { AuditEntry, AuditSink } from './audit';
 import { Public, Roles } from './auth.decorators';
 import { AuthError } from './auth.errors';
 import { AuthGuard } from './auth.guard';
+import { CallAdmission } from './call-admission';
 import { maybePrincipalOf, principalOf } from './principal';
 import { RoleKind } from './roles';
 import { signToken } from './token';
@@ -40,7 +41,7 @@ describe(AuthGuard.name, () => {
   const sink: AuditSink = {
     record: (entry) => (failAudit ? Promise.reject(new Error('disk full')) : (entries.push(entry), Promise.resolve())),
   };
-  const guard = new AuthGuard(new Reflector(), sink, {}, keys.publicKey);
+  const guard = new AuthGuard(new Reflector(), new CallAdmission(sink, {}, keys.publicKey));
   loadProtoDefinition(['fraud/registry/v1/registry.proto']); // lets the guard name RPCs by their package
 
   /** A call as Nest hands it to guards, without a grpc-js call object (so the RPC name comes from @GrpcMethod). */

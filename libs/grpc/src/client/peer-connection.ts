@@ -67,6 +67,9 @@ const UNREACHED: ReadonlySet<number> = new Set([GrpcStatus.UNAVAILABLE, GrpcStat
  */
 export abstract class PeerConnection implements OnModuleInit, OnApplicationShutdown {
   private client: GrpcServiceClient | undefined;
+  private token: (() => string) | undefined;
+  /** Clients of the peer's other services (another version), on the same channel: see serviceOnChannel. */
+  private readonly others = new Map<string, GrpcServiceClient>();
   private readonly peer: (typeof PEERS)[PeerName];
   private readonly dependency: { name: PeerName; health: ServiceHealth } | undefined;
 
@@ -84,9 +87,10 @@ export abstract class PeerConnection implements OnModuleInit, OnApplicationShutd
     if (address === undefined) return;
     this.dependency?.health.declare(this.dependency.name, { critical: false, detail: `connecting to ${address}` });
     const tokenFile = { variable: this.peer.tokenVariable, file: this.spec.tokenFile };
+    this.token = serviceTokenSource(this.spec.identity, tokenFile, this.spec.env);
     this.client = createGrpcClient(this.peer.service, this.peer.protoFile, address, {
       credentials: clientCredentials(this.spec.env),
-      token: serviceTokenSource(this.spec.identity, tokenFile, this.spec.env),
+      token: this.token,
       channelOptions: {
         // grpc-js would otherwise wait up to 2 minutes between reconnects after a long outage.
         'grpc.initial_reconnect_backoff_ms': Math.min(1000, retryMaxMs),
@@ -99,7 +103,26 @@ export abstract class PeerConnection implements OnModuleInit, OnApplicationShutd
   }
 
   onApplicationShutdown(): void {
+    for (const other of this.others.values()) other.close();
     this.client?.close();
+  }
+
+  /**
+   * A client of another service of the same peer, e.g. `fraud.registry.v2.RegistryService`,
+   * sharing the channel (one connection, its TLS and reconnects) and the token.
+   */
+  protected serviceOnChannel(service: string, protoFile: string): GrpcServiceClient {
+    let other = this.others.get(service);
+    if (!other) {
+      const channel = this.channel();
+      other = createGrpcClient(service, protoFile, this.spec.address ?? '', {
+        credentials: clientCredentials(this.spec.env),
+        ...(this.token ? { token: this.token } : {}),
+        channelOptions: { channelOverride: channel.getChannel() },
+      });
+      this.others.set(service, other);
+    }
+    return other;
   }
 
   protected channel(): GrpcServiceClient {

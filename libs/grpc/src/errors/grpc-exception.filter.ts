@@ -74,6 +74,21 @@ function httpMessage(exception: HttpException): string {
   return exception.message;
 }
 
+const filterLogger = new Logger('GrpcExceptionFilter');
+
+/**
+ * The status a caller gets for any exception of a handler of `rpc`: the caller's
+ * (callerStatusOf), else INTERNAL "internal error", the exception logged here with its stack.
+ */
+export function statusForCaller(exception: unknown, rpc: string | undefined): GrpcStatusError {
+  const status = callerStatusOf(exception);
+  if (status) return status;
+  const name = rpc ?? 'gRPC call';
+  if (exception instanceof Error) filterLogger.error(`${name} failed: ${exception.message}`, exception.stack);
+  else filterLogger.error(`${name} failed with a non-error value: ${String(exception)}`);
+  return new GrpcStatusError(GrpcCode.INTERNAL, INTERNAL_ERROR_DETAILS);
+}
+
 /**
  * The global filter of every gRPC app: domain errors reach the caller with their
  * kind's status and their message; anything else is logged here with its stack
@@ -81,18 +96,9 @@ function httpMessage(exception: HttpException): string {
  */
 @Catch()
 export class GrpcExceptionFilter implements RpcExceptionFilter<unknown> {
-  private readonly logger = new Logger('GrpcExceptionFilter');
-
   catch(exception: unknown, host: ArgumentsHost): Observable<never> {
-    const status = callerStatusOf(exception) ?? this.internal(exception, host);
+    const status = statusForCaller(exception, rpcPathOf(host));
     return throwError(() => status);
-  }
-
-  private internal(exception: unknown, host: ArgumentsHost): GrpcStatusError {
-    const rpc = rpcPathOf(host) ?? 'gRPC call';
-    if (exception instanceof Error) this.logger.error(`${rpc} failed: ${exception.message}`, exception.stack);
-    else this.logger.error(`${rpc} failed with a non-error value: ${String(exception)}`);
-    return new GrpcStatusError(GrpcCode.INTERNAL, INTERNAL_ERROR_DETAILS);
   }
 }
 

@@ -10,7 +10,7 @@ import {
   type LogLevel,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { GrpcOptions } from '@nestjs/microservices';
+import type { CustomStrategy } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, envInt, type Env } from '@app/config';
 import {
@@ -65,9 +65,9 @@ export async function startGrpcApp(
   grpc: GrpcServerOptions,
   options: AppStartOptions = {},
 ): Promise<GrpcApp> {
-  const app = await NestFactory.createMicroservice<GrpcOptions>(appModule, {
-    transport: grpc.transport,
-    options: grpc.options,
+  const app = await NestFactory.createMicroservice<CustomStrategy>(appModule, {
+    // Nest's gRPC transport with the plain handlers beside it (GrpcServer).
+    strategy: grpc.server,
     // A failing provider (bad configuration) must reach our caller, not abort the process.
     abortOnError: false,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
@@ -75,6 +75,7 @@ export async function startGrpcApp(
   app.useGlobalFilters(new GrpcExceptionFilter());
   let metricsServer: MetricsServer | undefined;
   try {
+    grpc.server.servePlainFrom(app);
     await app.listen();
     auditRefusals(app, grpc);
     metricsServer = await startMetrics(app, grpc, options.metrics);
@@ -194,6 +195,7 @@ function grpcFromEnv(
     protoFiles: options.protoFiles,
     packages: options.packages,
     healthServices: options.healthServices,
+    plainRpcs: options.plainRpcs,
     host: server.host,
     port: server.port,
     credentials: server.credentials,
@@ -287,12 +289,10 @@ export async function serveHybridApp(
   http.configure?.(app);
   // The gRPC side shares the application's config: its guards and interceptors (APP_GUARD, APP_INTERCEPTOR)
   // are registered there, and the filter above, set first because the handlers are bound right here.
-  app.connectMicroservice<GrpcOptions>(
-    { transport: grpc.transport, options: grpc.options },
-    { inheritAppConfig: true },
-  );
+  app.connectMicroservice<CustomStrategy>({ strategy: grpc.server }, { inheritAppConfig: true });
   let metricsServer: MetricsServer | undefined;
   try {
+    grpc.server.servePlainFrom(app);
     // Modules initialise before either server takes a call.
     await app.init();
     await app.startAllMicroservices();

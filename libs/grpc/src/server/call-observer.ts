@@ -29,6 +29,7 @@ export const HIGH_RATE_METHODS: ReadonlySet<string> = new Set([
   'fraud.carrier.v1.CarrierService/CheckCall',
   'fraud.carrier.v1.CarrierService/IngestEvents',
   'fraud.registry.v1.RegistryService/CheckNumbers',
+  'fraud.registry.v2.RegistryService/CheckNumbers',
   'grpc.health.v1.Health/Check',
   'grpc.health.v1.Health/Watch',
 ]);
@@ -50,6 +51,8 @@ class MethodCells {
   readonly latency: HistogramCell;
   readonly quiet: boolean;
   readonly unary: boolean;
+  /** A plain handler's method: its request context travels with the call, not in AsyncLocalStorage. */
+  readonly explicit: boolean;
   private readonly labels: { grpc_service: string; grpc_method: string; grpc_type: string };
   private readonly codes: (CounterCell | undefined)[] = [];
 
@@ -57,7 +60,9 @@ class MethodCells {
     definition: ServerMethodDefinition<unknown, unknown>,
     private readonly counter: PreboundCounter,
     histogram: PreboundHistogram,
+    explicit: boolean,
   ) {
+    this.explicit = explicit;
     this.name = definition.path.replace(/^\//, '');
     const slash = this.name.lastIndexOf('/');
     const type = definition.requestStream
@@ -107,6 +112,10 @@ export class GrpcCallObserver {
   );
   readonly interceptor: ServerInterceptor = (definition, call) => this.intercept(definition, call);
   private readonly methods = new Map<string, MethodCells>();
+  /** Paths of the methods served by plain handlers (carryExplicitly). */
+  private readonly explicitPaths = new Set<string>();
+  /** The request context of each call of those methods, by the call's metadata (which its handler is given). */
+  private readonly contexts = new WeakMap<Metadata, RequestContext>();
   private readonly logger = new Logger('grpc');
   private audit: AuditSink | undefined;
 
@@ -120,6 +129,21 @@ export class GrpcCallObserver {
     this.audit = sink;
   }
 
+  /**
+   * Calls of `path` (`/fraud.carrier.v1.CarrierService/CheckCall`) are served by a
+   * plain handler that takes its request context from contextOf(): this observer
+   * does not enter AsyncLocalStorage for them. Their metrics and log lines are the same.
+   */
+  carryExplicitly(path: string): void {
+    this.explicitPaths.add(path);
+    this.methods.delete(path);
+  }
+
+  /** The request context (request id, role) of a call of a method carried explicitly, by its metadata. */
+  contextOf(metadata: Metadata): RequestContext | undefined {
+    return this.contexts.get(metadata);
+  }
+
   register(metrics: Metrics): void {
     metrics.register(this.handled);
     metrics.register(this.latency);
@@ -128,7 +152,7 @@ export class GrpcCallObserver {
   private cellsOf(definition: ServerMethodDefinition<unknown, unknown>): MethodCells {
     let cells = this.methods.get(definition.path);
     if (!cells) {
-      cells = new MethodCells(definition, this.handled, this.latency);
+      cells = new MethodCells(definition, this.handled, this.latency, this.explicitPaths.has(definition.path));
       this.methods.set(definition.path, cells);
     }
     return cells;
@@ -158,17 +182,21 @@ export class GrpcCallObserver {
           onReceiveMetadata: (metadata, nextMetadata) => {
             requestMetadata = metadata;
             state.requestId = requestIdFrom(metadata.get(REQUEST_ID_HEADER)[0]);
-            runInRequest(state, () => nextMetadata(metadata));
+            if (!cells.explicit) return runInRequest(state, () => nextMetadata(metadata));
+            this.contexts.set(metadata, state);
+            nextMetadata(metadata);
           },
           onReceiveMessage: (message, nextMessage) => {
             const malformed = malformedReason(message);
-            if (malformed === undefined) return runInRequest(state, () => nextMessage(message));
+            if (malformed === undefined)
+              return cells.explicit ? nextMessage(message) : runInRequest(state, () => nextMessage(message));
             // Never reaches the handler: refused here, audited with the caller when a stream's guard knew it.
             void this.refuseMalformed(cells, requestMetadata, malformed).then(() =>
               intercepted.sendStatus({ code: GrpcCode.INVALID_ARGUMENT, details: malformed }),
             );
           },
-          onReceiveHalfClose: (nextHalfClose) => runInRequest(state, nextHalfClose),
+          onReceiveHalfClose: (nextHalfClose) =>
+            cells.explicit ? nextHalfClose() : runInRequest(state, nextHalfClose),
           onCancel: () => finish(GrpcCode.CANCELLED, 'cancelled by the caller or its deadline'),
         }),
       sendMetadata: (metadata, next) => {

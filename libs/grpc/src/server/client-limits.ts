@@ -1,61 +1,22 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  Optional,
-  type CallHandler,
-  type ExecutionContext,
-  type NestInterceptor,
-} from '@nestjs/common';
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { ENV, envInt, type Env } from '@app/config';
-import { ErrorKind, errorCodes, type FeatureError } from '@app/domain';
-import { AUDIT_SINK, type AuditSink } from '../auth/audit';
+import type { FeatureError } from '@app/domain';
 import { AuthError } from '../auth/auth.errors';
+import { CallAdmission } from '../auth/call-admission';
 import { callPrincipalOf } from '../auth/principal';
 import { rpcActionOf } from '../auth/rpc-action';
-import { authClockSkewSeconds } from '../auth/keys';
 import type { Principal } from '../auth/token';
+import { ClientLimitError } from './client-limit-settings';
 import { methodShape } from './proto';
 
-/**
- * What one client (one token subject in one role) may hold at once,
- * and how far a stream may run ahead of its reader.
- */
-export interface ClientLimits {
-  /** Unary calls and HTTP requests in flight (`LIMIT_CALLS_PER_CLIENT`). */
-  callsPerClient: number;
-  /** Open streaming calls (`LIMIT_STREAMS_PER_CLIENT`). */
-  streamsPerClient: number;
-  /**
-   * Answers a stream holds for a client that does not read, beyond the transport's own buffer
-   * (`LIMIT_STREAM_BUFFER`).
-   */
-  streamBuffer: number;
-}
-
-/** Optional: the limits, instead of the LIMIT_* variables (tests). */
-export const CLIENT_LIMITS = Symbol('CLIENT_LIMITS');
-
-export const DEFAULT_CLIENT_LIMITS: ClientLimits = { callsPerClient: 256, streamsPerClient: 16, streamBuffer: 1000 };
-
-export function clientLimits(env: Env): ClientLimits {
-  return {
-    callsPerClient: envInt(env, 'LIMIT_CALLS_PER_CLIENT', DEFAULT_CLIENT_LIMITS.callsPerClient, 1, 1_000_000),
-    streamsPerClient: envInt(env, 'LIMIT_STREAMS_PER_CLIENT', DEFAULT_CLIENT_LIMITS.streamsPerClient, 1, 100_000),
-    streamBuffer: envInt(env, 'LIMIT_STREAM_BUFFER', DEFAULT_CLIENT_LIMITS.streamBuffer, 1, 1_000_000),
-  };
-}
-
-/** A client past its share: RESOURCE_EXHAUSTED; it may retry once its other calls are done. */
-export const ClientLimitError = errorCodes('ClientLimitError', {
-  TOO_MANY_CALLS: ErrorKind.ResourceExhausted,
-  TOO_MANY_STREAMS: ErrorKind.ResourceExhausted,
-  NOT_READING: ErrorKind.ResourceExhausted,
-});
-
-/** Set on an error that was audited where it was raised, so the audit interceptor does not write it twice. */
-export const REFUSAL_AUDITED = Symbol.for('fraud.grpc.refusal-audited');
+export {
+  CLIENT_LIMITS,
+  ClientLimitError,
+  clientLimits,
+  DEFAULT_CLIENT_LIMITS,
+  REFUSAL_AUDITED,
+  type ClientLimits,
+} from './client-limit-settings';
 
 /** The part of a grpc-js server stream the bound needs (Node's Writable). */
 interface ResponseStream {
@@ -80,20 +41,7 @@ interface ResponseStream {
  */
 @Injectable()
 export class ClientLimitsInterceptor implements NestInterceptor {
-  private readonly logger = new Logger('ClientLimits');
-  private readonly limits: ClientLimits;
-  private readonly skewSeconds: number;
-  private readonly calls = new Map<string, number>();
-  private readonly streams = new Map<string, number>();
-
-  constructor(
-    @Inject(AUDIT_SINK) private readonly audit: AuditSink,
-    @Inject(ENV) env: Env,
-    @Optional() @Inject(CLIENT_LIMITS) limits?: ClientLimits,
-  ) {
-    this.skewSeconds = authClockSkewSeconds(env);
-    this.limits = limits ?? clientLimits(env);
-  }
+  constructor(private readonly admission: CallAdmission) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const principal =
@@ -103,34 +51,12 @@ export class ClientLimitsInterceptor implements NestInterceptor {
     const shape = context.getType() === 'rpc' ? methodShape(rpcActionOf(context)) : undefined;
     const streaming = shape !== undefined && (shape.requestStream || shape.responseStream);
     const responses = shape?.responseStream ? responseStreamOf(context) : undefined;
-    const key = `${principal.role}\u0000${principal.subject}`;
-    const table = streaming ? this.streams : this.calls;
-    const limit = streaming ? this.limits.streamsPerClient : this.limits.callsPerClient;
-    const open = table.get(key) ?? 0;
-    if (open >= limit) {
-      const refusal = streaming
-        ? new ClientLimitError(
-            'TOO_MANY_STREAMS',
-            `${principal.role} (${principal.subject}) already has ${open} streams open, the most one client may hold`,
-          )
-        : new ClientLimitError(
-            'TOO_MANY_CALLS',
-            `${principal.role} (${principal.subject}) already has ${open} calls in flight, ` +
-              'the most one client may have',
-          );
+    const release = this.admission.claim(principal, streaming);
+    if (typeof release !== 'function') {
       return new Observable((subscriber) => {
-        void this.refused(context, principal, refusal).then(() => subscriber.error(refusal));
+        void this.refused(context, principal, release).then(() => subscriber.error(release));
       });
     }
-    table.set(key, open + 1);
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      const left = (table.get(key) ?? 1) - 1;
-      if (left <= 0) table.delete(key);
-      else table.set(key, left);
-    };
     let answers: Observable<unknown>;
     try {
       answers = next.handle();
@@ -170,7 +96,7 @@ export class ClientLimitsInterceptor implements NestInterceptor {
     answers: Observable<unknown>,
     stream: ResponseStream,
   ): Observable<unknown> {
-    const max = this.limits.streamBuffer;
+    const max = this.admission.limits.streamBuffer;
     return new Observable((subscriber) => {
       const queue: unknown[] = [];
       let ended: { error?: unknown } | undefined;
@@ -219,7 +145,7 @@ export class ClientLimitsInterceptor implements NestInterceptor {
     principal: Principal,
     answers: Observable<unknown>,
   ): Observable<unknown> {
-    const endsAt = (principal.expiresAt + this.skewSeconds) * 1000;
+    const endsAt = (principal.expiresAt + this.admission.skewSeconds) * 1000;
     return new Observable((subscriber) => {
       let timer: NodeJS.Timeout | undefined;
       const arm = (): void => {
@@ -251,20 +177,8 @@ export class ClientLimitsInterceptor implements NestInterceptor {
     });
   }
 
-  private async refused(context: ExecutionContext, principal: Principal, refusal: FeatureError): Promise<void> {
-    (refusal as unknown as Record<symbol, boolean>)[REFUSAL_AUDITED] = true;
-    const entry = {
-      actor: principal.subject,
-      role: principal.role,
-      action: rpcActionOf(context),
-      outcome: refusal.kind,
-      detail: { reason: refusal.message, code: refusal.code },
-    };
-    try {
-      await this.audit.record(entry);
-    } catch (error) {
-      this.logger.error(`audit of a refused call failed: ${(error as Error).message}`, JSON.stringify(entry));
-    }
+  private refused(context: ExecutionContext, principal: Principal, refusal: FeatureError): Promise<void> {
+    return this.admission.refuseLimit(rpcActionOf(context), principal, refusal);
   }
 }
 

@@ -42,6 +42,7 @@ describe(DescriptorImage.name, () => {
       'fraud/carrier/v1/carrier.proto',
       'fraud/common/v1/common.proto',
       'fraud/registry/v1/registry.proto',
+      'fraud/registry/v2/registry.proto',
       'google/protobuf/timestamp.proto',
       'grpc/health/v1/health.proto',
       'grpc/reflection/v1/reflection.proto',

@@ -1,9 +1,12 @@
 import type { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
+import type { Type } from '@nestjs/common';
 import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { GrpcCallObserver } from './call-observer';
 import { DescriptorImage } from './descriptor-image';
+import { GrpcServer } from './grpc-server';
 import { GrpcHealth } from './health';
+import type { PlainUnaryRpc } from './plain-unary';
 import { HEALTH_PROTO, HEALTH_SERVICE, REFLECTION_PROTOS, REFLECTION_SERVICES, ServerReflection } from './reflection';
 import { keepRepeatedHeaders } from './repeated-headers';
 import { formatAddress } from './server-config';
@@ -24,6 +27,11 @@ export interface GrpcServiceSpec {
    * served ones only.
    */
   healthServices: string[];
+  /**
+   * Unary RPCs served by plain grpc-js handlers instead of Nest's (server/plain-unary):
+   * provider classes of the app, e.g. the carrier's CheckCall. None when absent.
+   */
+  plainRpcs?: readonly Type<PlainUnaryRpc>[];
 }
 
 export interface GrpcListenConfig {
@@ -43,6 +51,8 @@ export type GrpcServerOptions = GrpcOptions & {
   readonly calls: GrpcCallObserver;
   /** `host:port` the server binds. */
   readonly address: string;
+  /** The transport Nest runs (a custom strategy): Nest's handlers and the plain ones, on one grpc-js Server. */
+  readonly server: GrpcServer;
 };
 
 /**
@@ -70,30 +80,32 @@ export function grpcMicroserviceOptions(
   const health = new GrpcHealth(cfg.healthServices);
   const calls = new GrpcCallObserver(cfg.slowCallMs);
   const address = formatAddress(cfg.host, cfg.port);
+  const options: GrpcOptions['options'] = {
+    url: address,
+    credentials: cfg.credentials,
+    // A grpc-js server interceptor sees every call, refused ones and health checks included.
+    channelOptions: { interceptors: [calls.interceptor] },
+    // Nest requires a package option; with none, it binds no service of ours and
+    // the server still answers health and reflection.
+    package: cfg.packages,
+    // Loaded once per set of files (clients share it); an empty object is
+    // accepted by Nest when there are no files.
+    packageDefinition,
+    maxReceiveMessageLength: MAX_MESSAGE_BYTES,
+    maxSendMessageLength: MAX_MESSAGE_BYTES,
+    onLoadPackageDefinition: (_definition: PackageDefinition, server: Server) => {
+      keepRepeatedHeaders(server);
+      health.attach(server);
+      reflection.addToServer(server);
+    },
+  };
   return {
     transport: Transport.GRPC,
     health,
     calls,
     address,
-    options: {
-      url: address,
-      credentials: cfg.credentials,
-      // A grpc-js server interceptor sees every call, refused ones and health checks included.
-      channelOptions: { interceptors: [calls.interceptor] },
-      // Nest requires a package option; with none, it binds no service of ours and
-      // the server still answers health and reflection.
-      package: cfg.packages,
-      // Loaded once per set of files (clients share it); an empty object is
-      // accepted by Nest when there are no files.
-      packageDefinition,
-      maxReceiveMessageLength: MAX_MESSAGE_BYTES,
-      maxSendMessageLength: MAX_MESSAGE_BYTES,
-      onLoadPackageDefinition: (_definition: PackageDefinition, server: Server) => {
-        keepRepeatedHeaders(server);
-        health.attach(server);
-        reflection.addToServer(server);
-      },
-    },
+    options,
+    server: new GrpcServer(options, calls, cfg.plainRpcs ?? []),
   };
 }
 

@@ -77,6 +77,11 @@ export interface MalformedMessage {
   readonly [MALFORMED]: string;
 }
 
+/** What a decoder answers instead of throwing, for the call observer to refuse with `reason`. */
+export function malformedMessage(type: string, error: unknown): MalformedMessage {
+  return { [MALFORMED]: `the request is not a well-formed ${type} message: ${(error as Error).message}` };
+}
+
 /** Why a request message did not decode, or undefined for a message that did. */
 export function malformedReason(message: unknown): string | undefined {
   return typeof message === 'object' && message !== null && MALFORMED in message
@@ -110,9 +115,7 @@ function prepareMethods(definition: PackageDefinition): void {
         try {
           return decode(bytes);
         } catch (error) {
-          return {
-            [MALFORMED]: `the request is not a well-formed ${type} message: ${(error as Error).message}`,
-          } satisfies MalformedMessage;
+          return malformedMessage(type, error);
         }
       };
     }
@@ -164,4 +167,17 @@ export function isServiceDefinition(value: unknown): value is ServiceDefinition 
 /** Fully-qualified names of the services in a package definition, e.g. `fraud.registry.v1.RegistryService`. */
 export function serviceNamesOf(definition: PackageDefinition): string[] {
   return Object.keys(definition).filter((name) => isServiceDefinition(definition[name]));
+}
+
+/**
+ * The numbers of a wire enum's values, by name, as the proto files declare them
+ * (`fraud.common.v1.NumberStatus`: NUMBER_STATUS_SUSPECTED → 2): for handlers
+ * that write the wire format themselves.
+ */
+export function enumNumbers(protoFiles: readonly string[], enumName: string): ReadonlyMap<string, number> {
+  const definition = loadProtoDefinition(protoFiles)[enumName] as
+    { format?: string; type?: { value?: { name: string; number: number }[] } } | undefined;
+  if (definition?.format !== 'Protocol Buffer 3 EnumDescriptorProto' || !definition.type?.value)
+    throw new Error(`${enumName} is not an enum of ${protoFiles.join(', ')}`);
+  return new Map(definition.type.value.map((v) => [v.name, v.number]));
 }

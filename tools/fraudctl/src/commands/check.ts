@@ -1,4 +1,4 @@
-import type { carrier, registry } from '@app/contracts';
+import type { carrier, registryV2 } from '@app/contracts';
 import { callVerdict, numberStatus } from '@app/contracts/codecs';
 import { CARRIER_IDS } from '@app/domain';
 import { number, positionals, stringOption, stringOptions, type Command } from '../command';
@@ -16,8 +16,9 @@ export const checkCommand: Command = {
     'usage: fraudctl check <number>...',
     '       fraudctl check --carrier <ID> --from <caller> --to <callee>',
     '',
-    'The first form asks the registry for the status of each number (CheckNumbers,',
-    'analyst role): NOT_LISTED, SUSPECTED, CONFIRMED or CLEARED, with its version.',
+    'The first form asks the registry for the status of each number (CheckNumbers v2,',
+    'analyst role): NOT_LISTED, SUSPECTED, CONFIRMED or CLEARED, and the registry',
+    'version the answer reflects.',
     'The second asks a carrier what its switches would do with a call from <caller>',
     'to <callee> (CheckCall, carrier:<ID> role): ALLOW, LABEL or BLOCK, and why.',
     'Numbers in E.164 (+8619112345678) or 11 national digits (19112345678).',
@@ -57,15 +58,20 @@ export const checkCommand: Command = {
     const msisdns = args.positionals.map((text, i) =>
       number(text, args.positionals.length === 1 ? 'number' : `number ${i + 1} ("${text}")`),
     );
-    const answer = await ctx.call<registry.CheckNumbersResponse>(ctx.registry(), 'analyst', 'checkNumbers', {
+    // v2 answers the statuses alone, in request order: the numbers are ours.
+    const answer = await ctx.call<registryV2.CheckNumbersResponse>(ctx.registryV2(), 'analyst', 'checkNumbers', {
       msisdns,
-    } satisfies registry.CheckNumbersRequest);
-    if (ctx.json) return ctx.printJson(answer);
-    ctx.print(
-      table(
-        ['NUMBER', 'STATUS', 'VERSION'],
-        answer.results.map((r) => [r.msisdn, enumLabel(r.status, numberStatus), String(r.version)]),
+      e164: [],
+    } satisfies registryV2.CheckNumbersRequest);
+    const results = msisdns.map((msisdn, i) => ({ msisdn, status: answer.statuses[i] }));
+    if (ctx.json) return ctx.printJson({ version: answer.version, results });
+    ctx.print([
+      ...table(
+        ['NUMBER', 'STATUS'],
+        results.map((r) => [r.msisdn, enumLabel(r.status, numberStatus)]),
       ),
-    );
+      '',
+      `registry version ${answer.version}`,
+    ]);
   },
 };

@@ -29,6 +29,16 @@ export function normaliseMsisdn(input: string | undefined | null, field: string)
   );
 }
 
+const SERVICE_NUMBER = /^\d{3,6}$/;
+
+/**
+ * True for a short service number as dialled (3 to 6 digits: 110, 12110,
+ * 10086, 96110): a callee, never a subscriber's number.
+ */
+export function isServiceNumber(input: string): boolean {
+  return SERVICE_NUMBER.test(input);
+}
+
 /** True when the input would be accepted by normaliseMsisdn. */
 export function isMsisdn(input: string): boolean {
   return NATIONAL_CN.test(input) || E164_CN.test(input) || (!input.startsWith('+86') && E164_OTHER.test(input));

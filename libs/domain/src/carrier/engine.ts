@@ -100,6 +100,14 @@ export interface EngineView {
   readonly shadow: LadderView | undefined;
   levelOf(msisdn: Msisdn, atMs: number): Action;
   registryStatusOf(msisdn: Msisdn): RegistryMark | undefined;
+  /**
+   * Whether `msisdn` and `peer` were in contact (either called or texted the
+   * other) within KNOWN_CONTACT_DAYS before `atMs`, as far as the activity
+   * memory reaches: the last `layout.outbound` calls and texts each number made
+   * and the last `layout.inbound` distinct numbers that reached it. Read-only,
+   * allocation-free (call setup asks it for every call of a restricted number).
+   */
+  knows(msisdn: Msisdn, peer: Msisdn, atMs: number): boolean;
   subscriberOf(msisdn: Msisdn): Readonly<Subscriber & { carrier: CarrierId }> | undefined;
   isConfirmedFraud(msisdn: Msisdn): boolean;
   isHighRiskCell(cell: string, atMs: number): boolean;
@@ -123,10 +131,19 @@ function sameEntry(a: DirectoryEntry | undefined, b: DirectoryEntry | undefined)
   );
 }
 
-/** Numbers travel as E.164 strings; inside, `+8619112345678` is the number 8619112345678. */
+/**
+ * Numbers travel as E.164 strings; inside, `+8619112345678` is the number
+ * 8619112345678 (read digit by digit: call setup reads keys without allocating).
+ */
 export function msisdnKey(msisdn: Msisdn): number {
-  return Number(msisdn.slice(1));
+  let key = 0;
+  for (let i = 1; i < msisdn.length; i++) key = key * 10 + (msisdn.charCodeAt(i) - 48);
+  return key;
 }
+
+/** How far back a contact makes two numbers known to each other (knows()). */
+export const KNOWN_CONTACT_DAYS = 30;
+const KNOWN_CONTACT_SEC = KNOWN_CONTACT_DAYS * 86_400;
 
 function msisdnOfKey(key: number): Msisdn {
   return `+${key}` as Msisdn;
@@ -377,6 +394,21 @@ export class AnalysisEngine implements EngineView {
 
   registryStatusOf(msisdn: Msisdn): RegistryMark | undefined {
     return this.registry.get(msisdnKey(msisdn));
+  }
+
+  knows(msisdn: Msisdn, peer: Msisdn, atMs: number): boolean {
+    const key = msisdnKey(msisdn);
+    const peerKey = msisdnKey(peer);
+    const since = toSec(atMs) - KNOWN_CONTACT_SEC;
+    const activity = this.activity;
+    const slot = activity.slotOf(key);
+    if (slot >= 0 && (activity.findOutbound(slot, peerKey, since) >= 0 || activity.heardFrom(slot, peerKey, since)))
+      return true;
+    // The peer's own memory, when it is ours too (its inbound memory outlasts a busy caller's outbound ring).
+    const peerSlot = activity.slotOf(peerKey);
+    return (
+      peerSlot >= 0 && (activity.heardFrom(peerSlot, key, since) || activity.findOutbound(peerSlot, key, since) >= 0)
+    );
   }
 
   subscriberOf(msisdn: Msisdn): (Subscriber & { carrier: CarrierId }) | undefined {

@@ -1,4 +1,5 @@
 import { ValidationError, ValidationErrorCode } from '../errors';
+import { isServiceNumber } from '../msisdn';
 import { UsageProfile } from './events';
 import { ReasonCode, THRESHOLD_SCHEMA, type PolicyThresholds, type StrengthCurve, type ThresholdSpec } from './signals';
 
@@ -83,6 +84,13 @@ export interface PolicyDocument {
   reactivation: { chances: number; windowDays: number };
   /** Terms of RESTRICT and SUSPEND. Optional: absent, they stand until a restore. */
   terms?: PolicyTerms;
+  /**
+   * Emergency and service numbers (3 to 6 digits, as dialled) that CheckCall
+   * always allows, whatever the caller's step or registry mark. Optional:
+   * absent means RULE_DEFAULTS.essentials (110, 119, 120, 122, 12110, 96110,
+   * 12381, 12321, 10086, 10010, 10000, 10099).
+   */
+  essentials?: string[];
 }
 
 export function policyLabel(policy: Pick<PolicyDocument, 'name' | 'version'>): string {
@@ -263,6 +271,7 @@ function documentTemplate(): unknown {
       meaningfulContribution: 0,
     },
     terms: { restrictHours: 0, suspendDays: 0, maxRenewals: 0 },
+    essentials: [],
   };
 }
 const TEMPLATE = documentTemplate();
@@ -342,7 +351,19 @@ export function validatePolicy(input: unknown): PolicyDocument {
   );
   positive(p.reactivation.windowDays, 'policy.reactivation.windowDays');
   if (p.terms !== undefined) checkTerms(p.terms);
+  if (p.essentials !== undefined) checkEssentials(p.essentials);
   return { ...p, description: typeof p.description === 'string' ? p.description : '' };
+}
+
+function checkEssentials(essentials: unknown): void {
+  check(Array.isArray(essentials), 'policy.essentials', 'must be a list of service numbers');
+  (essentials as unknown[]).forEach((number, i) =>
+    check(
+      typeof number === 'string' && isServiceNumber(number),
+      `policy.essentials[${i}]`,
+      'must be a service number of 3 to 6 digits, e.g. "110"',
+    ),
+  );
 }
 
 function checkTerms(terms: PolicyTerms): void {

@@ -27,6 +27,25 @@ export const RULE_DEFAULTS = Object.freeze({
   foreignReportEveryHours: 24,
   /** terms.maxRenewals: how often new evidence may renew a term, when the policy sets terms. */
   maxRenewals: 3,
+  /**
+   * essentials: the numbers CheckCall always allows. Emergency (110 police, 119 fire, 120 ambulance,
+   * 122 traffic, 12110 police by text), 96110 anti-fraud, 12381 fraud-warning, 12321 spam reports,
+   * and the carriers' customer service (10086 CMCC, 10010 CUCC, 10000 CTCC, 10099 CBN).
+   */
+  essentials: Object.freeze([
+    '110',
+    '119',
+    '120',
+    '122',
+    '12110',
+    '96110',
+    '12381',
+    '12321',
+    '10086',
+    '10010',
+    '10000',
+    '10099',
+  ]),
 });
 
 /**
@@ -61,6 +80,8 @@ export interface Rules {
   readonly suspendTermMs: number;
   /** How many times new evidence may renew a term. */
   readonly maxRenewals: number;
+  /** The service numbers CheckCall always allows, as dialled (policy.essentials or the defaults). */
+  readonly essentials: ReadonlySet<string>;
 }
 
 const resolved = new WeakMap<PolicyDocument, Rules>();
@@ -122,5 +143,6 @@ function resolve(policy: PolicyDocument): Rules {
     restrictTermMs: (policy.terms?.restrictHours ?? Number.POSITIVE_INFINITY) * HOUR_MS,
     suspendTermMs: (policy.terms?.suspendDays ?? Number.POSITIVE_INFINITY) * DAY_MS,
     maxRenewals: policy.terms?.maxRenewals ?? RULE_DEFAULTS.maxRenewals,
+    essentials: new Set(policy.essentials ?? RULE_DEFAULTS.essentials),
   };
 }

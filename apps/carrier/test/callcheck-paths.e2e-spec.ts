@@ -184,7 +184,7 @@ describe('CheckCall: the plain handler and a Nest route apply the same rules', (
       {
         name: 'not a number (validation, not audited)',
         authorization: [bearer('carrier:CTCC')],
-        request: { caller: '13310000001', callee: '12345' },
+        request: { caller: '13310000001', callee: '12' },
         requestId: 'bad-callee-1',
       },
       { name: 'invalid request id replaced', authorization: [bearer('carrier:CTCC')], request: ok, requestId: 'a b' },

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { normaliseMsisdn } from '@app/domain';
+import { Action, msisdnKey, normaliseMsisdn, ReasonCode, type CarrierEvent, type Msisdn } from '@app/domain';
 import { newNumberBurst } from '../../../libs/domain/src/carrier/fixtures';
 import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
 import { applyStep, query, subscribe, suspend } from './ladder-helpers';
@@ -52,6 +52,103 @@ describe('CheckCall (carrier over gRPC)', () => {
     expect(await check(cleared)).toEqual({ verdict: 'CALL_VERDICT_BLOCK', reasons: ['SUSPENDED', 'REGISTRY_CLEARED'] });
   });
 
+  describe('what still works', () => {
+    const restrict = (msisdn: Msisdn) =>
+      applyStep(carrier, (engine) => {
+        const decision = engine.primary.impose(
+          msisdnKey(msisdn),
+          msisdn,
+          Action.Restrict,
+          ReasonCode.Directive,
+          Date.now(),
+        );
+        return { decisions: decision ? [decision] : [] };
+      });
+    const ESSENTIALS = [
+      '110',
+      '119',
+      '120',
+      '122',
+      '12110',
+      '96110',
+      '12381',
+      '12321',
+      '10086',
+      '10010',
+      '10000',
+      '10099',
+    ];
+
+    it('allows every emergency and service number, whatever the caller’s step or registry mark', async () => {
+      const [restricted, suspended, confirmed] = await subscribe(carrier, client, [
+        '13310000011',
+        '13310000012',
+        '13310000013',
+      ]);
+      await restrict(restricted);
+      await suspend(carrier, suspended);
+      await registry('13310000013', 'CONFIRMED');
+      await registry('13910000014', 'CONFIRMED');
+      for (const callee of ESSENTIALS) {
+        expect(await check('13310000001', callee)).toEqual({
+          verdict: 'CALL_VERDICT_ALLOW',
+          reasons: ['ESSENTIAL_NUMBER'],
+        });
+        expect(await check(restricted, callee)).toEqual({
+          verdict: 'CALL_VERDICT_ALLOW',
+          reasons: ['RESTRICTED', 'ESSENTIAL_NUMBER'],
+        });
+        expect(await check(suspended, callee)).toEqual({
+          verdict: 'CALL_VERDICT_ALLOW',
+          reasons: ['SUSPENDED', 'ESSENTIAL_NUMBER'],
+        });
+        expect(await check(confirmed, callee)).toEqual({
+          verdict: 'CALL_VERDICT_ALLOW',
+          reasons: ['SUSPENDED', 'REGISTRY_CONFIRMED', 'ESSENTIAL_NUMBER'],
+        });
+        expect(await check('13910000014', callee)).toEqual({
+          verdict: 'CALL_VERDICT_ALLOW',
+          reasons: ['REGISTRY_CONFIRMED', 'ESSENTIAL_NUMBER'],
+        });
+      }
+      // A short number the policy does not list is judged as any other call.
+      expect(await check('13310000001', '95555')).toEqual({ verdict: 'CALL_VERDICT_ALLOW', reasons: [] });
+      expect(await check(restricted, '95555')).toEqual({ verdict: 'CALL_VERDICT_BLOCK', reasons: ['RESTRICTED'] });
+    });
+
+    it('lets a restricted subscriber call the people it was in contact with, never strangers', async () => {
+      const [restricted, neighbour] = await subscribe(carrier, client, ['13310000015', '13310000016']);
+      const friend = normaliseMsisdn('13810000015', 'test');
+      const hourAgo = Date.now() - 3_600_000;
+      const calls: CarrierEvent[] = [
+        { type: 'call', at: hourAgo, caller: restricted, callee: friend, answered: true, durationSec: 120 },
+        { type: 'call', at: hourAgo + 60_000, caller: neighbour, callee: restricted, answered: true, durationSec: 60 },
+      ];
+      expect((await ingest(client, toWire(calls))).accepted).toBe(2);
+      await restrict(restricted);
+      for (const known of [friend, neighbour])
+        expect(await check(restricted, known)).toEqual({
+          verdict: 'CALL_VERDICT_ALLOW',
+          reasons: ['RESTRICTED', 'KNOWN_CONTACT'],
+        });
+      expect(await check(restricted, '13810000099')).toEqual({
+        verdict: 'CALL_VERDICT_BLOCK',
+        reasons: ['RESTRICTED'],
+      });
+      // A suspension blocks known contacts too.
+      await suspend(carrier, restricted);
+      expect(await check(restricted, friend)).toEqual({ verdict: 'CALL_VERDICT_BLOCK', reasons: ['SUSPENDED'] });
+    });
+
+    it('never refuses a call for the callee’s own step: incoming calls always reach it', async () => {
+      const [callee] = await subscribe(carrier, client, ['13310000017']);
+      await suspend(carrier, callee);
+      await registry('13310000017', 'CONFIRMED');
+      expect(await check('13310000001', callee)).toEqual({ verdict: 'CALL_VERDICT_ALLOW', reasons: [] });
+      expect(await check('+8613910000017', callee)).toEqual({ verdict: 'CALL_VERDICT_ALLOW', reasons: [] });
+    });
+  });
+
   it.each([
     ['an empty caller', { caller: '', callee: '13800000000' }, 'caller: a phone number is required'],
     [
@@ -59,7 +156,9 @@ describe('CheckCall (carrier over gRPC)', () => {
       { caller: '１３３１００００００１', callee: '13800000000' },
       'caller: "１３３１００００００１" is not a phone number',
     ],
-    ['a short callee', { caller: '13310000001', callee: '12345' }, 'callee: "12345" is not a phone number'],
+    ['a two-digit callee', { caller: '13310000001', callee: '12' }, 'callee: "12" is not a phone number'],
+    ['a seven-digit callee', { caller: '13310000001', callee: '1234567' }, 'callee: "1234567" is not a phone number'],
+    ['a service number with a letter', { caller: '13310000001', callee: '11O' }, 'callee: "11O" is not a phone number'],
     ['a callee with letters', { caller: '13310000001', callee: '1380000abcd' }, 'callee:'],
   ])('refuses %s with INVALID_ARGUMENT naming the field', async (_case, request, details) => {
     await expect(client.checkCall(request)).rejects.toMatchObject({

@@ -98,7 +98,13 @@ describe('ExplainNumber (carrier over gRPC)', () => {
     }
 
     expect(answer.nextStepsEn).toContain(
-      'Outgoing calls are restricted; incoming calls and data still work. Re-verify your identity at a shop',
+      'Outgoing calls to numbers not in contact in the last 30 days are restricted. ' +
+        'Emergency and service numbers (110, 119, 120, 122, 12110, 96110, 12381, 12321, 10086, 10010, 10000, 10099) ' +
+        'can always be called; numbers you called, texted or heard from in the last 30 days can still be called; ' +
+        'all incoming calls and data still work. Re-verify your identity at a shop',
+    );
+    expect(answer.nextStepsZh).toContain(
+      '110、119、120、122、12110、96110、12381、12321、10086、10010、10000、10099）始终可以拨打',
     );
     expect(answer.nextStepsEn).toContain(REASONS.HIGH_RISK_CELL_ACTIVITY.adviceEn);
     expect(answer.nextStepsZh).toContain('限制呼出');

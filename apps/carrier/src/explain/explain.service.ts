@@ -79,6 +79,7 @@ export class ExplainService {
         registry: registryStatus,
         reactivationChancesLeft: chancesLeft,
         term,
+        essentials: engine.primary.rules.essentials,
       }),
       reactivationChancesLeft: chancesLeft,
       term,

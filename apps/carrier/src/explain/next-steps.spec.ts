@@ -43,6 +43,53 @@ describe(nextSteps.name, () => {
     expect(steps.en).toContain('If you were only passing through, tell customer service');
   });
 
+  it('says exactly what still works under RESTRICT: essentials, known contacts, incoming calls and data', () => {
+    const steps = nextSteps({ state: Action.Restrict, reasons: [], registry: undefined, reactivationChancesLeft: 1 });
+    expect(steps.en).toBe(
+      'Outgoing calls to numbers not in contact in the last 30 days are restricted. ' +
+        'Emergency and service numbers (110, 119, 120, 122, 12110, 96110, 12381, 12321, 10086, 10010, 10000, 10099) ' +
+        'can always be called; numbers you called, texted or heard from in the last 30 days can still be called; ' +
+        'all incoming calls and data still work. ' +
+        'Re-verify your identity at a shop, or through the secure e-ID service, to lift the restriction.',
+    );
+    expect(steps.zh).toBe(
+      '号码已限制呼出：不能拨打近30天内未联系过的号码。' +
+        '紧急和服务号码（110、119、120、122、12110、96110、12381、12321、10086、10010、10000、10099）始终可以拨打；' +
+        '近30天内与您通过电话或短信的号码仍可拨打；所有来电均可接听，上网不受影响。' +
+        '请本人携带身份证到营业厅，或通过官方安全电子身份认证渠道重新核验身份，核验后即恢复。',
+    );
+  });
+
+  it('says under SUSPEND and a police confirmation that essentials and incoming calls still work, per policy', () => {
+    const essentials = new Set(['110', '120']);
+    const suspended = nextSteps({
+      state: Action.Suspend,
+      reasons: [],
+      registry: undefined,
+      reactivationChancesLeft: 1,
+      essentials,
+    });
+    expect(suspended.en).toContain(
+      'a restore after a mistake uses no chance. ' +
+        'Emergency and service numbers (110, 120) can always be called; incoming calls still come through.',
+    );
+    expect(suspended.zh).toContain('紧急和服务号码（110、120）始终可以拨打；来电仍可接听。');
+    const confirmed = nextSteps({
+      state: Action.Suspend,
+      reasons: [],
+      registry: 'CONFIRMED',
+      reactivationChancesLeft: 1,
+      essentials,
+    });
+    expect(
+      confirmed.en.endsWith(
+        'service is restored once they clear the number. ' +
+          'Emergency and service numbers (110, 120) can always be called; incoming calls still come through.',
+      ),
+    ).toBe(true);
+    expect(confirmed.zh).toMatch(/公安机关解除后即恢复服务。紧急和服务号码（110、120）始终可以拨打；来电仍可接听。$/);
+  });
+
   it('tells a warned courier to have the employer declare the use, once for two volume reasons', () => {
     const steps = nextSteps({
       state: Action.Warn,

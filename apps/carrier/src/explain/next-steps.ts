@@ -4,6 +4,8 @@ import {
   REASONS,
   ReasonCode,
   reactivationWindowMs,
+  KNOWN_CONTACT_DAYS,
+  stillWorks,
   type LadderView,
   type RegistryMark,
 } from '@app/domain';
@@ -17,6 +19,8 @@ export interface NextStepsInput {
   reactivationChancesLeft: number;
   /** The term of the current RESTRICT or SUSPEND (policy.terms); undefined: it has none. */
   term?: CurrentTerm;
+  /** The numbers CheckCall always allows (the active policy's essentials); absent: the defaults. */
+  essentials?: Iterable<string>;
 }
 
 /** When the current RESTRICT or SUSPEND steps down to WARN unless new evidence renews it. */
@@ -50,7 +54,10 @@ const CONFIRMED_BY_POLICE: NextSteps = {
  */
 export function nextSteps(input: NextStepsInput): NextSteps {
   // The registry's confirmation outranks the ladder: the same answer CheckCall and Reactivate give.
-  if (input.registry === 'CONFIRMED') return { ...CONFIRMED_BY_POLICE };
+  if (input.registry === 'CONFIRMED') {
+    const still = stillWorks(Action.Suspend, input.essentials);
+    return { zh: CONFIRMED_BY_POLICE.zh + still.zh, en: `${CONFIRMED_BY_POLICE.en} ${capitalise(still.en)}` };
+  }
   const zh: string[] = [];
   const en: string[] = [];
   const say = (z: string, e: string) => {
@@ -58,7 +65,7 @@ export function nextSteps(input: NextStepsInput): NextSteps {
     if (e && !en.includes(e)) en.push(e);
   };
   switch (input.state) {
-    case Action.Suspend:
+    case Action.Suspend: {
       if (input.reactivationChancesLeft > 0) {
         say(
           `号码已暂停服务。请本人携带身份证到营业厅，或通过官方安全电子身份认证渠道核验身份后办理复机；本期还剩${input.reactivationChancesLeft}次复机机会。`,
@@ -79,14 +86,21 @@ export function nextSteps(input: NextStepsInput): NextSteps {
             'service is restored if they clear it.',
         );
       }
+      const still = stillWorks(Action.Suspend, input.essentials);
+      say(still.zh, capitalise(still.en));
       break;
-    case Action.Restrict:
+    }
+    case Action.Restrict: {
+      const still = stillWorks(Action.Restrict, input.essentials);
       say(
-        '号码已限制呼出，接听电话和上网不受影响。请本人携带身份证到营业厅，或通过官方安全电子身份认证渠道重新核验身份，核验后即恢复。',
-        'Outgoing calls are restricted; incoming calls and data still work. ' +
+        `号码已限制呼出：不能拨打近${KNOWN_CONTACT_DAYS}天内未联系过的号码。${still.zh}` +
+          '请本人携带身份证到营业厅，或通过官方安全电子身份认证渠道重新核验身份，核验后即恢复。',
+        `Outgoing calls to numbers not in contact in the last ${KNOWN_CONTACT_DAYS} days are restricted. ` +
+          `${capitalise(still.en)} ` +
           'Re-verify your identity at a shop, or through the secure e-ID service, to lift the restriction.',
       );
       break;
+    }
     case Action.Warn:
     case Action.Monitor:
       say('服务未受影响。', 'Service is not affected.');
@@ -123,6 +137,10 @@ export function nextSteps(input: NextStepsInput): NextSteps {
       'Police cleared this number: the same evidence can never suspend it again.',
     );
   return { zh: zh.join(''), en: en.join(' ') };
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Re-activation chances left under the ladder's policy: the policy's chances minus those used inside its window. */

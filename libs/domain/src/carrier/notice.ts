@@ -2,6 +2,8 @@ import { formatChinaTime } from './replay';
 import type { Decision } from './ladder';
 import { Action } from './policy';
 import { ReasonCode, REASONS } from './reasons';
+import { RULE_DEFAULTS } from './rules';
+import { KNOWN_CONTACT_DAYS } from './engine';
 
 const STEP_ZH: Partial<Record<Action, string>> = {
   [Action.Warn]: '风险提示',
@@ -13,16 +15,43 @@ const STEP_ZH: Partial<Record<Action, string>> = {
 const APPEAL_ZH = '如有异议，可致电客服或到营业厅申诉，也可申请公安机关甄别；误判将及时恢复，且不占用复机机会。';
 
 /**
+ * What still works under a RESTRICT or SUSPEND, as CheckCall answers it, in
+ * Chinese and English: the essentials (policy.essentials) always; under
+ * RESTRICT, calls to numbers in contact within KNOWN_CONTACT_DAYS; incoming
+ * calls always (call setup judges the caller only).
+ */
+export function stillWorks(
+  action: Action.Restrict | Action.Suspend,
+  essentials: Iterable<string> = RULE_DEFAULTS.essentials,
+): { zh: string; en: string } {
+  const list = [...essentials];
+  const zh = list.length > 0 ? `紧急和服务号码（${list.join('、')}）始终可以拨打；` : '';
+  const en = list.length > 0 ? `Emergency and service numbers (${list.join(', ')}) can always be called; ` : '';
+  if (action === Action.Suspend) return { zh: `${zh}来电仍可接听。`, en: `${en}incoming calls still come through.` };
+  return {
+    zh: `${zh}近${KNOWN_CONTACT_DAYS}天内与您通过电话或短信的号码仍可拨打；所有来电均可接听，上网不受影响。`,
+    en:
+      `${en}numbers you called, texted or heard from in the last ${KNOWN_CONTACT_DAYS} days can still be called; ` +
+      'all incoming calls and data still work.',
+  };
+}
+
+const RESTRICTED_ZH = `仅限制拨打近${KNOWN_CONTACT_DAYS}天内未联系过的号码`;
+
+/**
  * The notice a subscriber receives for a decision, in plain Chinese: what
  * happened, the concrete reason (with the base station and time when a cell is
  * involved), what to do, and how to appeal. Undefined when no notice is due.
  */
-export function noticeText(decision: Decision): string | undefined {
+export function noticeText(
+  decision: Decision,
+  essentials: Iterable<string> = RULE_DEFAULTS.essentials,
+): string | undefined {
   if (decision.shadow) return undefined;
   const step = STEP_ZH[decision.action];
   if (!step) return undefined;
   const when = minute(decision.at);
-  const termed = termText(decision);
+  const termed = termText(decision, essentials);
   if (termed !== undefined) return termed;
   const reasons = decision.reasons.map((code) => REASONS[code].zh).join('；');
   const cells = decision.evidence.cells
@@ -38,13 +67,14 @@ export function noticeText(decision: Decision): string | undefined {
       );
     case Action.Restrict:
       return (
-        `【${step}】您的号码${decision.msisdn}于${when}因${reasons}${cells ? `（基站：${cells}）` : ''}被限制呼出，` +
-        `接听电话和上网不受影响。请携带身份证到营业厅或通过官方渠道完成身份核验后恢复。${advice}${APPEAL_ZH}`
+        `【${step}】您的号码${decision.msisdn}于${when}因${reasons}${cells ? `（基站：${cells}）` : ''}被限制呼出` +
+        `（${RESTRICTED_ZH}）。${stillWorks(Action.Restrict, essentials).zh}` +
+        `请携带身份证到营业厅或通过官方渠道完成身份核验后恢复。${advice}${APPEAL_ZH}`
       );
     case Action.Suspend:
       return (
         `【${step}】您的号码${decision.msisdn}于${when}因${reasons}${cells ? `（基站：${cells}）` : ''}被暂停服务。` +
-        `请携带身份证到营业厅核验身份办理复机。${APPEAL_ZH}`
+        `${stillWorks(Action.Suspend, essentials).zh}请携带身份证到营业厅核验身份办理复机。${APPEAL_ZH}`
       );
     default:
       return `【${step}】您的号码${decision.msisdn}已于${when}恢复服务（${reasons}）。感谢您的配合。`;
@@ -66,7 +96,7 @@ const MEASURE_ZH: Partial<Record<Action, string>> = {
  * it stands, a renewal says it was extended and until when, a lapse says the
  * measure ended. Undefined for every other decision.
  */
-function termText(decision: Decision): string | undefined {
+function termText(decision: Decision, essentials: Iterable<string>): string | undefined {
   const { action, previous, term, msisdn } = decision;
   const when = minute(decision.at);
   if (action === Action.Warn && decision.reasons.includes(ReasonCode.TermLapsed)) {
@@ -87,8 +117,8 @@ function termText(decision: Decision): string | undefined {
   const where = cells ? `（基站：${cells}）` : '';
   const lifts =
     action === Action.Restrict
-      ? '接听电话和上网不受影响。也可携带身份证到营业厅或通过官方渠道完成身份核验后提前恢复。'
-      : '也可携带身份证到营业厅核验身份提前办理复机。';
+      ? `${RESTRICTED_ZH}，${stillWorks(action, essentials).zh}也可携带身份证到营业厅或通过官方渠道完成身份核验后提前恢复。`
+      : `${stillWorks(Action.Suspend, essentials).zh}也可携带身份证到营业厅核验身份提前办理复机。`;
   const renewed = previous === action;
   const what = renewed
     ? `【${measure}延期】您的号码${msisdn}于${when}因新的风险证据：${reasons}${where}，${measure}延长至${until}（第${term.renewals}次延期）。`

@@ -190,13 +190,23 @@ export interface IngestEventsResponse {
 }
 
 export interface CheckCallRequest {
+  /** The number judged: E.164 (+8619112345678) or 11 national digits. */
   caller: string;
+  /**
+   * A phone number as the caller, or a service number of 3 to 6 digits (110,
+   * 96110, 10086); the callee's own step is never judged.
+   */
   callee: string;
 }
 
 export interface CheckCallResponse {
   verdict: CallVerdict;
-  /** Why, e.g. REGISTRY_CONFIRMED, SUSPENDED, RESTRICTED, REGISTRY_SUSPECTED. */
+  /**
+   * Why, e.g. REGISTRY_CONFIRMED, SUSPENDED, RESTRICTED, REGISTRY_SUSPECTED;
+   * ESSENTIAL_NUMBER: a call to an emergency or service number of the policy's
+   * list, always ALLOW; KNOWN_CONTACT: a restricted caller's call to a number in
+   * contact within 30 days, which goes through.
+   */
   reasons: string[];
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ConfigError, envOptional, type Env } from '@app/config';
+import { ConfigError, envOptional, writeOnce, type Env } from '@app/config';
 import { authKeyDir } from '@app/grpc';
 
 export const NATIONAL_ID_KEY_FILE = 'national-id.key';
@@ -34,15 +34,8 @@ function create(dir: string, path: string): Buffer {
   // Only the key folder itself is private: parents (e.g. .data) must stay enterable by the embedded PostgreSQL.
   mkdirSync(dirname(resolve(dir)), { recursive: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const key = Buffer.from(`${randomBytes(MIN_KEY_BYTES).toString('hex')}\n`);
-  try {
-    writeFileSync(path, key, { mode: 0o600, flag: 'wx' });
-    return key;
-  } catch (error) {
-    // Another carrier process sharing the folder wrote it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return readFileSync(path);
-  }
+  // Another carrier process sharing the folder may write it at the same moment: the first one's key is everyone's.
+  return Buffer.from(writeOnce(path, `${randomBytes(MIN_KEY_BYTES).toString('hex')}\n`, 0o600));
 }
 
 function checked(content: Buffer, file: string): Buffer {

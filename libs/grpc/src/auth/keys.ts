@@ -1,8 +1,9 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 // Relative, not @app/config: scripts/mint-token.ts loads this file after a plain tsc build.
 import { ConfigError, envInt, envOptional, type Env } from '../../../config/src/env';
+import { writeOnce } from '../../../config/src/write-once';
 import { CLOCK_SKEW_SECONDS } from './token';
 
 export const SIGNING_KEY_FILE = 'token-signing.key';
@@ -43,22 +44,14 @@ export function loadOrCreateKeyPair(dir: string, privateName: string, publicName
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const pair = generateKeyPairSync('ed25519');
     const pem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-    try {
-      writeFileSync(privateKeyFile, pem, { mode: 0o600, flag: 'wx' });
-      privatePem = pem;
-      created = true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      privatePem = readFileSync(privateKeyFile, 'utf8');
-    }
+    privatePem = writeOnce(privateKeyFile, pem, 0o600);
+    created = privatePem === pem;
   }
   const privateKey = parseKey(privatePem, 'private', privateKeyFile, use);
   const publicKey = createPublicKey(privateKey);
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
-  const existingPublicPem = readIfExists(publicKeyFile);
-  if (existingPublicPem === undefined) {
-    writeFileSync(publicKeyFile, publicPem, { mode: 0o644 });
-  } else if (existingPublicPem.trim() !== publicPem.trim()) {
+  const existingPublicPem = readIfExists(publicKeyFile) ?? writeOnce(publicKeyFile, publicPem, 0o644);
+  if (existingPublicPem.trim() !== publicPem.trim()) {
     throw new Error(`${publicKeyFile} does not belong to ${privateKeyFile}: remove the stale public key`);
   }
   return { privateKey, publicKey, privateKeyFile, publicKeyFile, created };

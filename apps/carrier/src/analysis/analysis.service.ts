@@ -256,25 +256,28 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       this.decisions.restores(),
       this.reactivations.upheldAppeals(this.dataSource.manager),
     ]);
-    const upheld = new Map<string, number[]>();
-    for (const a of appeals) upheld.set(a.msisdn, [...(upheld.get(a.msisdn) ?? []), a.at.getTime()]);
+    const upheld = byNumber(appeals, (a) => a.at.getTime());
+    const histories = byNumber(restores, (r): StoredRestore => ({
+      at: r.at.getTime(),
+      previous: r.previous,
+      reasons: r.reasons,
+    }));
     const chances = new Map<string, number[]>();
-    let number = '';
-    let history: StoredRestore[] = [];
-    const close = () => {
+    for (const [number, history] of histories) {
       const used = chancesUsed(history, upheld.get(number) ?? []);
       if (used.length > 0) chances.set(number, used);
-    };
-    // Rows come by number: each number's history is read in one run.
-    for (const r of restores) {
-      if (r.msisdn !== number) {
-        if (history.length > 0) close();
-        number = r.msisdn;
-        history = [];
-      }
-      history.push({ at: r.at.getTime(), previous: r.previous, reasons: r.reasons });
     }
-    if (history.length > 0) close();
     return chances;
   }
+}
+
+/** Rows grouped by their number, each mapped, in the order they came. */
+function byNumber<R extends { msisdn: string }, T>(rows: readonly R[], map: (row: R) => T): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const group = groups.get(row.msisdn);
+    if (group) group.push(map(row));
+    else groups.set(row.msisdn, [map(row)]);
+  }
+  return groups;
 }

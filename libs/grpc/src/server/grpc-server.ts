@@ -36,12 +36,12 @@ export class GrpcServer extends ServerGrpc {
 
   override async bindEvents(): Promise<void> {
     await super.bindEvents();
-    if (this.plainRpcs.length > 0 && !this.plain)
+    if (this.plainRpcs.length === 0) return;
+    if (!this.plain)
       throw new Error(
         'plain gRPC handlers are listed but were not resolved: call servePlainFrom(app) before listening',
       );
-    if (!this.plain) return;
-    // The grpc-js Server Nest created and bound (its unwrap() is not implemented for gRPC).
+    // The grpc-js Server Nest created and bound its services on (Nest gives no accessor to it for gRPC).
     const server: Server = this.grpcClient;
     const definition = this.grpcOptions.packageDefinition as PackageDefinition;
     for (const rpc of this.plain.rpcs) servePlainUnary(server, definition, rpc, this.plain.admission, this.calls);

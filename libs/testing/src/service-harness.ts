@@ -25,6 +25,15 @@ import { freePort } from './free-port';
 import { serviceClient, type OpenCall, type ServiceClient } from './service-client';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
+/** How many free ports a start tries before it gives up (one taken between its pick and the listen is retried). */
+const PORT_ATTEMPTS = 3;
+
+/** Whether `error` is a listen on `address` refused because something else took it. */
+function inUse(error: unknown, address: string): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.includes('EADDRINUSE') && message.includes(address);
+}
+
 /** One of our services as a test boots it: what an app's harness says about its app. */
 export interface ServiceDefinition {
   /** Its tables and migrations: the test database is made for it and given to it as `<SERVICE>_DATABASE_URL`. */
@@ -113,40 +122,47 @@ export class ServiceHarness<Controller> {
       ...definition.env,
       ...options.env,
     };
-    const harness = new ServiceHarness<Controller>(
-      definition,
-      db,
-      keyDir,
-      { db: true, keys: options.keyDir === undefined },
-      env,
-      options.clock,
-      `127.0.0.1:${await freePort()}`,
-    );
-    try {
-      await harness.boot();
-    } catch (error) {
-      await harness.close();
-      throw error;
+    const owns = { db: true, keys: options.keyDir === undefined };
+    for (let attempt = 1; ; attempt++) {
+      const address = `127.0.0.1:${await freePort()}`;
+      const harness = new ServiceHarness<Controller>(definition, db, keyDir, owns, env, options.clock, address);
+      try {
+        await harness.boot();
+        return harness;
+      } catch (error) {
+        // A free port can be taken (an outgoing connection's ephemeral port) before the service listens on it.
+        if (attempt < PORT_ATTEMPTS && inUse(error, address)) continue;
+        await harness.close();
+        throw error;
+      }
     }
-    return harness;
   }
 
   /** Starts (again, after stop()) on the same database: a restart keeps the data. */
   async boot(): Promise<void> {
     if (this.running) throw new Error(`${this.address} is already running`);
     const port = Number(this.address.split(':')[1]);
-    const grpc = grpcMicroserviceOptions({
-      ...this.definition.grpc,
-      host: '127.0.0.1',
-      port,
-      credentials: ServerCredentials.createInsecure(),
-    });
-    const module = this.definition.module(this.env, this.clock);
-    // Metrics on a port of its own: parallel test workers never share one.
-    const options = { logger: ['error' as const], metrics: { host: '127.0.0.1', port: await freePort() } };
-    this.running = this.definition.http
-      ? await startHybridApp(module, grpc, { host: '127.0.0.1', port: 0, ...this.definition.http }, options)
-      : await startGrpcApp(module, grpc, options);
+    for (let attempt = 1; ; attempt++) {
+      const module = this.definition.module(this.env, this.clock);
+      const grpc = grpcMicroserviceOptions({
+        ...this.definition.grpc,
+        host: '127.0.0.1',
+        port,
+        credentials: ServerCredentials.createInsecure(),
+      });
+      // Metrics on a port of its own: parallel test workers never share one.
+      const metrics = { host: '127.0.0.1', port: await freePort() };
+      const options = { logger: ['error' as const], metrics };
+      try {
+        this.running = this.definition.http
+          ? await startHybridApp(module, grpc, { host: '127.0.0.1', port: 0, ...this.definition.http }, options)
+          : await startGrpcApp(module, grpc, options);
+        return;
+      } catch (error) {
+        if (attempt < PORT_ATTEMPTS && inUse(error, `${metrics.host}:${metrics.port}`)) continue;
+        throw error;
+      }
+    }
   }
 
   /** Another process of the service on the same database, keys and settings; close() stops it and leaves both. */

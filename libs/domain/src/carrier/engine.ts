@@ -400,15 +400,19 @@ export class AnalysisEngine implements EngineView {
     const key = msisdnKey(msisdn);
     const peerKey = msisdnKey(peer);
     const since = toSec(atMs) - KNOWN_CONTACT_SEC;
-    const activity = this.activity;
-    const slot = activity.slotOf(key);
-    if (slot >= 0 && (activity.findOutbound(slot, peerKey, since) >= 0 || activity.heardFrom(slot, peerKey, since)))
-      return true;
-    // The peer's own memory, when it is ours too (its inbound memory outlasts a busy caller's outbound ring).
-    const peerSlot = activity.slotOf(peerKey);
-    return (
-      peerSlot >= 0 && (activity.heardFrom(peerSlot, key, since) || activity.findOutbound(peerSlot, key, since) >= 0)
-    );
+    return this.reached(key, peerKey, since, true) || this.reached(peerKey, key, since, true);
+  }
+
+  /**
+   * Whether `from` called or texted `to` since `sinceSec`: in `to`'s memory of who reached it, and, with
+   * `callerSide`, in `from`'s own last calls and texts (the only memory there is of a callee on another network).
+   */
+  private reached(fromKey: number, toKey: number, sinceSec: number, callerSide: boolean): boolean {
+    const toSlot = this.activity.slotOf(toKey);
+    if (toSlot >= 0 && this.activity.heardFrom(toSlot, fromKey, sinceSec)) return true;
+    if (!callerSide) return false;
+    const fromSlot = this.activity.slotOf(fromKey);
+    return fromSlot >= 0 && this.activity.findOutbound(fromSlot, toKey, sinceSec) >= 0;
   }
 
   subscriberOf(msisdn: Msisdn): (Subscriber & { carrier: CarrierId }) | undefined {
@@ -558,17 +562,10 @@ export class AnalysisEngine implements EngineView {
   private report(event: ReportEvent): EngineResult {
     const reportedKey = msisdnKey(event.reported);
     const reporterKey = msisdnKey(event.reporter);
-    const reporterSlot = this.activity.slotOf(reporterKey);
     const atSec = toSec(event.at);
     const rules = this.primaryLadder.rules;
     const { days, bothSides } = rules.thresholds.corroboratedReports;
-    const since = atSec - days * 86_400;
-    let corroborated = reporterSlot >= 0 && this.activity.heardFrom(reporterSlot, reportedKey, since);
-    if (!corroborated && bothSides) {
-      // Victims on other networks have no memory here: the caller's side shows the call.
-      const reportedSlot = this.activity.slotOf(reportedKey);
-      corroborated = reportedSlot >= 0 && this.activity.findOutbound(reportedSlot, reporterKey, since) >= 0;
-    }
+    const corroborated = this.reached(reportedKey, reporterKey, atSec - days * 86_400, bothSides === true);
     const slot = this.activity.ensure(reportedKey, atSec);
     this.activity.noteReport(slot, reporterKey, atSec, corroborated);
     if (!this.isOwn(reportedKey)) return this.evaluateForeign(reportedKey, event.reported, event.at);

@@ -90,6 +90,7 @@ const MISTAKEN: ReadonlySet<string> = new Set([
   ReasonCode.PoliceCleared,
   ReasonCode.RegistryCleared,
   ReasonCode.AppealUpheld,
+  ReasonCode.ReviewRejected,
 ]);
 
 /**

@@ -77,4 +77,36 @@ export const OUTCOME_REASONS = [
       adviceEn: 'Service is back; new signs of fraud would restrict the number again.',
     },
   }),
+  outcome({
+    key: 'ReviewPending',
+    code: 'REVIEW_PENDING',
+    text: {
+      kind: 'outcome',
+      zh: '号码实名且使用年限较长，暂不停机，先限制呼出并交由人工复核',
+      en: 'a long-held real-name number: restricted instead of suspended until a person reviews it',
+      adviceZh: '工作人员将尽快复核；如有疑问，可拨打客服电话或申诉。',
+      adviceEn: 'A member of staff will review it soon; call customer service or appeal if in doubt.',
+    },
+  }),
+  outcome({
+    key: 'ReviewConfirmed',
+    code: 'REVIEW_CONFIRMED',
+    text: {
+      kind: 'outcome',
+      zh: '人工复核确认涉诈风险，号码停机',
+      en: 'a person reviewed the evidence and confirmed the suspension',
+      adviceZh: '如有异议，可申诉并申请公安机关甄别。',
+      adviceEn: 'If you disagree, appeal and ask the police to verify the number.',
+    },
+  }),
+  outcome({
+    key: 'ReviewRejected',
+    code: 'REVIEW_REJECTED',
+    text: {
+      kind: 'outcome',
+      zh: '人工复核认定为误判，号码恢复',
+      en: 'a person reviewed the evidence and found it mistaken: service restored',
+      ...RESTORED,
+    },
+  }),
 ] as const;

@@ -4,7 +4,12 @@ import {
   ladderLevel,
   NAIVE_POLICY,
   DEFAULT_POLICY,
+  DEFAULT_POLICY_V2,
   fixtures,
+  policyLabel,
+  ReasonCode,
+  type CarrierEvent,
+  type Decision,
   type PolicyDocument,
 } from '@app/domain';
 import type { Msisdn } from '@app/domain';
@@ -24,6 +29,26 @@ export interface Truth {
   falseReportVictims?: ReadonlySet<Msisdn>;
   /** Fraud numbers that keep just under the thresholds (also in `fraud`). */
   probers?: ReadonlySet<Msisdn>;
+  /**
+   * Groups reported on their own (the least-harm categories): honest ones count
+   * members restricted, fraud ones members caught.
+   */
+  groups?: readonly QualityGroup[];
+}
+
+export interface QualityGroup {
+  /** What the row says, e.g. "people staying at listed cells". */
+  label: string;
+  members: ReadonlySet<Msisdn>;
+  fraud: boolean;
+}
+
+/** One group's outcome under one policy: members restricted (honest) or caught (fraud), of how many. */
+export interface GroupQuality {
+  label: string;
+  fraud: boolean;
+  members: number;
+  restricted: number;
 }
 
 /** One number's first step to RESTRICT (or worse) and to SUSPEND under one policy. */
@@ -64,6 +89,11 @@ export interface PolicyQuality {
   falseReportVictimsRestricted: number;
   probersActive: number;
   probersCaught: number;
+  groups: GroupQuality[];
+  /** RESTRICT or SUSPEND that stepped down to WARN at the end of their term (TERM_LAPSED). */
+  termsLapsed: number;
+  /** Police clearances of honest numbers this policy restricted (the benchmark's police clear them after 4 h). */
+  clearances: number;
 }
 
 /**
@@ -101,9 +131,13 @@ export class QualityTracker {
   private readonly firstCallAt = new Map<Msisdn, number>();
   private readonly calls = new Map<Msisdn, number>();
   private readonly strikes = new Map<string, Map<Msisdn, Strike>>();
+  private readonly outcomes = new Map<string, { termsLapsed: number; clearances: number }>();
 
   constructor(readonly policies: readonly string[]) {
-    for (const name of policies) this.strikes.set(name, new Map());
+    for (const name of policies) {
+      this.strikes.set(name, new Map());
+      this.outcomes.set(name, { termsLapsed: 0, clearances: 0 });
+    }
   }
 
   /** A call placed by `caller` at `at` (ms); report it before the decisions it leads to. */
@@ -113,7 +147,10 @@ export class QualityTracker {
   }
 
   /** A decision of one policy; only the first RESTRICT-or-worse and the first SUSPEND count. */
-  decision(policy: string, d: { msisdn: Msisdn; action: Action; at: number }): void {
+  decision(policy: string, d: { msisdn: Msisdn; action: Action; at: number; reasons?: readonly string[] }): void {
+    const outcomes = this.outcomes.get(policy);
+    if (outcomes && d.reasons?.includes(ReasonCode.TermLapsed)) outcomes.termsLapsed++;
+    if (outcomes && d.action === Action.Restore && d.reasons?.includes(ReasonCode.PoliceCleared)) outcomes.clearances++;
     const level = ladderLevel(d.action);
     if (level < RESTRICT) return; // NONE, MONITOR, WARN; RESTORE and REPORT are not on the ladder (-1)
     const strikes = this.strikes.get(policy);
@@ -173,6 +210,12 @@ export class QualityTracker {
         if (heavy) heavySuspended++;
       }
     }
+    const groups = (truth.groups ?? []).map((g) => {
+      let restricted = 0;
+      for (const m of g.members) if (strikes.get(m)?.restrictedAt !== undefined) restricted++;
+      return { label: g.label, fraud: g.fraud, members: g.members.size, restricted };
+    });
+    const outcomes = this.outcomes.get(policy) ?? { termsLapsed: 0, clearances: 0 };
     return {
       policy,
       honestCallers,
@@ -194,12 +237,55 @@ export class QualityTracker {
       falseReportVictimsRestricted,
       probersActive,
       probersCaught,
+      groups,
+      termsLapsed: outcomes.termsLapsed,
+      clearances: outcomes.clearances,
     };
   }
 }
 
+/** How long after an honest number's restriction the benchmark's police clear it (it appealed, they verified). */
+const CLEAR_AFTER_MS = 4 * 3_600_000;
+
+/**
+ * The police of the benchmark: they clear every honest number a ladder restricts
+ * or suspends (active or shadow: a shadow's would-be restriction is checked
+ * against what the police find), four hours later, as a `police_clear` event.
+ * Each engine has its own (what is restricted differs by policy); decisions
+ * come in time order, so the clearances do too.
+ */
+class BenchPolice {
+  private readonly due: { at: number; msisdn: Msisdn }[] = [];
+  private readonly pending = new Set<Msisdn>();
+
+  constructor(private readonly fraud: ReadonlySet<Msisdn>) {}
+
+  saw(d: Decision): void {
+    if (ladderLevel(d.action) < RESTRICT || this.fraud.has(d.msisdn) || this.pending.has(d.msisdn)) return;
+    this.pending.add(d.msisdn);
+    this.due.push({ at: d.at + CLEAR_AFTER_MS, msisdn: d.msisdn });
+  }
+
+  /** The clearances due by `at`, oldest first, taken. */
+  *dueBy(at: number): Generator<CarrierEvent> {
+    while (this.due.length > 0 && this.due[0].at <= at) {
+      const { at: clearedAt, msisdn } = this.due.shift() as { at: number; msisdn: Msisdn };
+      this.pending.delete(msisdn);
+      yield { type: 'police_clear', at: clearedAt, msisdn };
+    }
+  }
+}
+
 /** What the simulated population is made of; the report repeats it. */
-const POPULATION_SETTINGS = ['subscribers', 'days', 'heavyPerMille', 'fraudPerMille', 'seed', 'extras'] as const;
+const POPULATION_SETTINGS = [
+  'subscribers',
+  'days',
+  'heavyPerMille',
+  'fraudPerMille',
+  'seed',
+  'extras',
+  'leastHarmPerMille',
+] as const;
 
 export interface QualityOptions {
   subscribers: number;
@@ -212,6 +298,9 @@ export interface QualityOptions {
    * fraud pattern, false reporters, threshold probers).
    */
   extras: boolean;
+  /** With `extras`: the least-harm categories per 1,000 subscribers (population-extras.ts); 0 leaves them out. */
+  leastHarmPerMille: number;
+  /** The policies compared, each active in an engine of its own: naive, default@2 and default@3 unless given. */
   policies?: readonly PolicyDocument[];
 }
 
@@ -236,14 +325,22 @@ export const DEFAULT_QUALITY_OPTIONS: QualityOptions = {
   fraudPerMille: 2,
   seed: 1,
   extras: true,
+  leastHarmPerMille: 0.12,
 };
+
+const LEAST_HARM_GROUPS: readonly { label: string; kinds: readonly string[]; fraud: boolean }[] = [
+  { label: 'people staying at listed cells restricted', kinds: ['tour_guide', 'shop_owner', 'resident'], fraud: false },
+  { label: 'coach tourists passing a listed cell restricted', kinds: ['coach'], fraud: false },
+  { label: 'scams with victims on other networks caught', kinds: ['reported_other_networks'], fraud: true },
+  { label: 'crews working a listed cell caught', kinds: ['cell_crew'], fraud: true },
+];
 
 /**
  * Simulates the population, then feeds every event once to one engine per
  * policy (each with the policy active, so each measures with its own thresholds).
  */
 export function runQuality(options: QualityOptions): QualityReport {
-  const policies = options.policies ?? [NAIVE_POLICY, DEFAULT_POLICY];
+  const policies = options.policies ?? [NAIVE_POLICY, DEFAULT_POLICY_V2, DEFAULT_POLICY];
   const t0 = performance.now();
   const pop = fixtures.population({
     subscribers: options.subscribers,
@@ -251,15 +348,24 @@ export function runQuality(options: QualityOptions): QualityReport {
     heavyPerMille: options.heavyPerMille,
     fraudPerMille: options.fraudPerMille,
     seed: options.seed,
-    extras: options.extras,
+    extras: options.extras && { leastHarmPerMille: options.leastHarmPerMille },
   });
   const t1 = performance.now();
-  const engines = policies.map((policy) => ({ name: policy.name, engine: new AnalysisEngine({ policy }) }));
-  const tracker = new QualityTracker(policies.map((p) => p.name));
+  const engines = policies.map((policy) => ({
+    name: policyLabel(policy),
+    engine: new AnalysisEngine({ policy }),
+    police: new BenchPolice(pop.fraud),
+  }));
+  const tracker = new QualityTracker(engines.map((e) => e.name));
   for (const event of pop.events) {
     if (event.type === 'call') tracker.call(event.caller, event.at);
-    for (const { name, engine } of engines) {
-      for (const d of engine.process(event).decisions) if (!d.shadow) tracker.decision(name, d);
+    for (const { name, engine, police } of engines) {
+      for (const clearance of police.dueBy(event.at))
+        for (const d of engine.process(clearance).decisions) if (!d.shadow) tracker.decision(name, d);
+      for (const d of engine.process(event).decisions) {
+        police.saw(d);
+        if (!d.shadow) tracker.decision(name, d);
+      }
     }
   }
   const t2 = performance.now();
@@ -268,6 +374,13 @@ export function runQuality(options: QualityOptions): QualityReport {
     heavy: pop.heavy,
     falseReportVictims: new Set(pop.labels.falseReportVictims),
     probers: new Set(pop.labels.probers),
+    groups: LEAST_HARM_GROUPS.map((g) => ({
+      label: g.label,
+      fraud: g.fraud,
+      members: new Set(
+        g.kinds.flatMap((kind) => (g.fraud ? pop.labels.fraudByPattern[kind] : pop.labels.leastHarmByKind[kind]) ?? []),
+      ),
+    })).filter((g) => g.members.size > 0),
   };
   return {
     population: {
@@ -322,6 +435,8 @@ export function tableRows(report: QualityReport): { label: string; cells: string
           row('threshold probers caught', (q) => `${q.probersCaught} of ${q.probersActive}`),
         ]
       : []),
+    ...(qs[0]?.groups ?? []).map((g, i) => row(g.label, (q) => `${q.groups[i].restricted} of ${q.groups[i].members}`)),
+    row('terms lapsed to WARN (TERM_LAPSED)', (q) => String(q.termsLapsed)),
   ];
 }
 

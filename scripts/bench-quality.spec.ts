@@ -76,6 +76,9 @@ describe('quality metrics arithmetic', () => {
       falseReportVictimsRestricted: 0,
       probersActive: 0,
       probersCaught: 0,
+      groups: [],
+      termsLapsed: 0,
+      clearances: 0,
     });
 
     const b = t.summarize('b', truth);
@@ -131,12 +134,20 @@ describe('quality metrics arithmetic', () => {
   });
 });
 
-describe("quality benchmark end to end (2,000 subscribers, 1 day, with the simulator's extra categories)", () => {
-  const report = runQuality({ subscribers: 2_000, days: 1, heavyPerMille: 5, fraudPerMille: 2, seed: 1, extras: true });
+describe("quality benchmark end to end (2,000 subscribers, 2 days, with the simulator's extra categories)", () => {
+  const report = runQuality({
+    subscribers: 2_000,
+    days: 2,
+    heavyPerMille: 5,
+    fraudPerMille: 2,
+    seed: 1,
+    extras: true,
+    leastHarmPerMille: 3,
+  });
 
-  it('reports both policies with every figure', () => {
-    expect(Object.keys(report.policies)).toEqual(['naive', 'default']);
-    expect(report.population).toMatchObject({ subscribers: 2_000, days: 1, seed: 1 });
+  it('reports every policy with every figure', () => {
+    expect(Object.keys(report.policies)).toEqual(['naive@1', 'default@2', 'default@3']);
+    expect(report.population).toMatchObject({ subscribers: 2_000, days: 2, seed: 1 });
     expect(report.population.events).toBeGreaterThan(0);
     for (const q of Object.values(report.policies)) {
       expect(Object.keys(q).sort()).toEqual(
@@ -161,6 +172,9 @@ describe("quality benchmark end to end (2,000 subscribers, 1 day, with the simul
           'falseReportVictimsRestricted',
           'probersActive',
           'probersCaught',
+          'groups',
+          'termsLapsed',
+          'clearances',
         ].sort(),
       );
       expect(q.honestCallers).toBeGreaterThan(1_000);
@@ -178,7 +192,7 @@ describe("quality benchmark end to end (2,000 subscribers, 1 day, with the simul
   });
 
   it('default restricts no honest heavy caller (naive some) and catches as many fraud numbers, bar one at most', () => {
-    const { naive, default: ours } = report.policies;
+    const { 'naive@1': naive, 'default@2': ours } = report.policies;
     expect(naive.heavyRestricted).toBeGreaterThan(0);
     expect(ours.heavyRestricted).toBe(0);
     expect(ours.fraudCaught).toBeGreaterThanOrEqual(naive.fraudCaught - 1);
@@ -188,7 +202,7 @@ describe("quality benchmark end to end (2,000 subscribers, 1 day, with the simul
 
   it('prints a table and a self-contained chart', () => {
     const table = formatTable(report);
-    expect(table).toMatch(/naive\s+default/);
+    expect(table).toMatch(/naive@1\s+default@2\s+default@3/);
     expect(table).toContain('honest heavy callers restricted');
     expect(table).toContain('false-report victims restricted');
     expect(table).toContain('threshold probers caught');

@@ -91,7 +91,7 @@ describe('fraud patterns under default', () => {
 
   it('a restriction explains itself: reasons, score, policy, measures against thresholds', () => {
     const burst = run(frauds[0], DEFAULT_POLICY).decisions.find((d) => d.action === Action.Restrict)!;
-    expect(burst.policy).toBe('default@2');
+    expect(burst.policy).toBe('default@3');
     expect(burst.reasons).toEqual(expect.arrayContaining([ReasonCode.LowAnswerRate, ReasonCode.CallBurst]));
     expect(burst.score).toBeGreaterThanOrEqual(DEFAULT_POLICY.ladder.restrict);
     expect(burst.evidence.measures).toContainEqual({

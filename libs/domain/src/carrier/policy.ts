@@ -201,7 +201,7 @@ export const DEFAULT_POLICY_V1: PolicyDocument = {
  * contacts in 24 h now count (×3 for a declared courier, halved for calls that
  * are answered and called back, as the other volume reasons).
  */
-export const DEFAULT_POLICY: PolicyDocument = {
+export const DEFAULT_POLICY_V2: PolicyDocument = {
   ...DEFAULT_POLICY_V1,
   version: 2,
   description:
@@ -210,6 +210,32 @@ export const DEFAULT_POLICY: PolicyDocument = {
   thresholds: { ...DEFAULT_POLICY_V1.thresholds, newContacts24h: 40 },
   weights: { ...DEFAULT_POLICY_V1.weights, [ReasonCode.ManyNewContactsDay]: 0.4 },
 };
+
+/**
+ * `default@3`, least harm: v2 measured the same way, acting with less harm.
+ * - A report is corroborated by either side's records of the call (victims on
+ *   other networks count).
+ * - A stay at a listed cell weighs only the fraud-like calls made there (to
+ *   strangers, unanswered or short, never called back).
+ * - RESTRICT lapses to WARN after 72 h and SUSPEND after 30 days without new
+ *   evidence (at most 3 renewals).
+ */
+export const DEFAULT_POLICY_V3: PolicyDocument = {
+  ...DEFAULT_POLICY_V2,
+  version: 3,
+  description:
+    'Least harm: weighs behaviour, reports corroborated by either side of the call, what is done at high-risk ' +
+    'cells and registry status; restrictions and suspensions lapse without new evidence.',
+  thresholds: {
+    ...DEFAULT_POLICY_V2.thresholds,
+    corroboratedReports: { ...DEFAULT_POLICY_V2.thresholds.corroboratedReports, bothSides: true },
+    highRiskActivity: { ...DEFAULT_POLICY_V2.thresholds.highRiskActivity, fraudLikeOnly: true },
+  },
+  terms: { restrictHours: 72, suspendDays: 30, maxRenewals: 3 },
+};
+
+/** The built-in default of this release (what `default` means in fraudctl, the simulator and the benchmarks). */
+export const DEFAULT_POLICY: PolicyDocument = DEFAULT_POLICY_V3;
 
 export const BUILT_IN_POLICIES: Record<string, PolicyDocument> = { naive: NAIVE_POLICY, default: DEFAULT_POLICY };
 

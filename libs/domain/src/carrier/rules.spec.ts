@@ -2,7 +2,15 @@ import { AnalysisEngine } from './engine';
 import { assess } from './evaluate';
 import { emptyFeatures } from './features';
 import { cst, DAY, Scenario } from './fixtures/scenario';
-import { Action, DEFAULT_POLICY, DEFAULT_POLICY_V1, NAIVE_POLICY, validatePolicy, type PolicyDocument } from './policy';
+import {
+  Action,
+  DEFAULT_POLICY,
+  DEFAULT_POLICY_V1,
+  DEFAULT_POLICY_V2,
+  NAIVE_POLICY,
+  validatePolicy,
+  type PolicyDocument,
+} from './policy';
 import { RULE_DEFAULTS, rulesOf } from './rules';
 import { MEASURED, OUTCOME_REASONS, REASONS, ReasonCode, SIGNALS, THRESHOLD_SCHEMA } from './signals';
 
@@ -21,7 +29,7 @@ describe('the tables derived from the signals', () => {
   it("hold each signal's thresholds in the policy schema, and every built-in policy validates against it", () => {
     for (const s of MEASURED)
       for (const name of Object.keys(s.thresholds)) expect(THRESHOLD_SCHEMA).toHaveProperty(name);
-    for (const policy of [NAIVE_POLICY, DEFAULT_POLICY_V1, DEFAULT_POLICY])
+    for (const policy of [NAIVE_POLICY, DEFAULT_POLICY_V1, DEFAULT_POLICY_V2, DEFAULT_POLICY])
       expect(validatePolicy(JSON.parse(JSON.stringify(policy)))).toEqual(policy);
     // Every weighed signal has an assessment; the outcome with a measure (report attack) has none.
     expect(SIGNALS.every((s) => typeof s.assess === 'function')).toBe(true);
@@ -30,7 +38,7 @@ describe('the tables derived from the signals', () => {
 
 describe('rules: the tunables in the policy document', () => {
   it('default to the values the rules had as constants', () => {
-    const rules = rulesOf(DEFAULT_POLICY);
+    const rules = rulesOf(DEFAULT_POLICY_V2);
     expect(rules.callbackWindowSec).toBe(24 * 3600);
     expect(rules.dwellGapSec).toBe(30 * 60);
     expect(rules.quietResetMs).toBe(7 * DAY);
@@ -49,7 +57,7 @@ describe('rules: the tunables in the policy document', () => {
     expect(rules.thresholds.corroboratedReports).toEqual({ reporters: 1, days: 14, bothSides: false });
     expect(RULE_DEFAULTS.honestPattern.callbackWithinHours).toBe(24);
     // Resolving fills a copy: the stored document stays as it was.
-    expect(DEFAULT_POLICY.thresholds.highRiskActivity).toEqual({ calls: 4, minDwellMin: 60 });
+    expect(DEFAULT_POLICY_V2.thresholds.highRiskActivity).toEqual({ calls: 4, minDwellMin: 60 });
   });
 
   it('halve volume reasons for honest patterns as the policy defines them', () => {

@@ -4,7 +4,7 @@ import { fakeCourier } from './fixtures/fraud';
 import { cst, DAY, HOUR } from './fixtures/scenario';
 import type { Decision } from './ladder';
 import { noticeText } from './notice';
-import { Action, DEFAULT_POLICY, validatePolicy, type PolicyDocument } from './policy';
+import { Action, DEFAULT_POLICY, DEFAULT_POLICY_V2, validatePolicy, type PolicyDocument } from './policy';
 import { ReasonCode } from './reasons';
 import { decisionLine, eventLine, Replayer } from './replay';
 
@@ -192,7 +192,7 @@ describe('terms that lapse (policy.terms)', () => {
 
   it('keeps today’s decisions under a policy without terms', () => {
     const decisions = ofGang(
-      play(new AnalysisEngine({ policy: DEFAULT_POLICY }), [...courier.events, tick(cst('2025-01-01T00:00'))]),
+      play(new AnalysisEngine({ policy: DEFAULT_POLICY_V2 }), [...courier.events, tick(cst('2025-01-01T00:00'))]),
     );
     expect(decisions.filter((d) => d.action === Action.Restrict)).toHaveLength(1);
     expect(decisions.every((d) => d.term === undefined && !d.reasons.includes(ReasonCode.TermLapsed))).toBe(true);

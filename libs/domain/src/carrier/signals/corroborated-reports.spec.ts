@@ -7,17 +7,17 @@ import {
 } from '../fixtures';
 import type { Fixture } from '../fixtures';
 import type { Decision } from '../ladder';
-import { Action, DEFAULT_POLICY, ladderLevel, NAIVE_POLICY, validatePolicy, type PolicyDocument } from '../policy';
+import { Action, DEFAULT_POLICY_V2, ladderLevel, NAIVE_POLICY, validatePolicy, type PolicyDocument } from '../policy';
 import { ReasonCode } from '../reasons';
 
 /** default@2 with reports corroborated from both sides of a call (what a later default could be). */
 const BOTH_SIDES: PolicyDocument = validatePolicy({
-  ...DEFAULT_POLICY,
+  ...DEFAULT_POLICY_V2,
   name: 'both-sides',
   version: 1,
   thresholds: {
-    ...DEFAULT_POLICY.thresholds,
-    corroboratedReports: { ...DEFAULT_POLICY.thresholds.corroboratedReports, bothSides: true },
+    ...DEFAULT_POLICY_V2.thresholds,
+    corroboratedReports: { ...DEFAULT_POLICY_V2.thresholds.corroboratedReports, bothSides: true },
   },
 });
 
@@ -35,7 +35,7 @@ describe('CORROBORATED_REPORTS from both sides of a call', () => {
   const scam = scamReportedFromOtherNetworks();
 
   it('today: victims on other networks are not in our memory, their reports count as uncorroborated', () => {
-    const { worst, features } = run(scam, DEFAULT_POLICY);
+    const { worst, features } = run(scam, DEFAULT_POLICY_V2);
     expect(worst).toBe(Action.None);
     expect(features).toMatchObject({ corroboratedReporters: 0, uncorroboratedReports: 4 });
   });
@@ -53,7 +53,7 @@ describe('CORROBORATED_REPORTS from both sides of a call', () => {
 
   it('reports without contact, or with a contact older than corroboratedReports.days, stay uncorroborated', () => {
     const fixture = reportsWithoutContact();
-    for (const policy of [DEFAULT_POLICY, BOTH_SIDES]) {
+    for (const policy of [DEFAULT_POLICY_V2, BOTH_SIDES]) {
       const { worst, features } = run(fixture, policy);
       expect(features).toMatchObject({ corroboratedReporters: 0, uncorroboratedReports: 4 });
       expect(worst).toBe(Action.None);
@@ -78,7 +78,7 @@ describe('CORROBORATED_REPORTS from both sides of a call', () => {
 
   it('reports of victims who are our subscribers count as before', () => {
     const scamOnOurNetwork = reportedLowVolumeScam();
-    const ours = run(scamOnOurNetwork, DEFAULT_POLICY);
+    const ours = run(scamOnOurNetwork, DEFAULT_POLICY_V2);
     expect(
       run(scamOnOurNetwork, BOTH_SIDES).decisions.map(({ action, reasons, at }) => ({ action, reasons, at })),
     ).toEqual(ours.decisions.map(({ action, reasons, at }) => ({ action, reasons, at })));

@@ -1,0 +1,26 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { DEFAULT_POLICY_V2, DEFAULT_POLICY_V3 } from '@app/domain';
+import { removeBuiltInPolicy, storeBuiltInPolicy } from './built-in-policy';
+
+/**
+ * Stores `default@3` (least harm: reports corroborated by either side of the
+ * call, stays weighed by what is done there, terms that lapse) and makes it
+ * active where the built-in `default@2` still is; a policy an operator chose
+ * stays active.
+ */
+export class DefaultPolicy31764400000900 implements MigrationInterface {
+  name = 'DefaultPolicy31764400000900';
+
+  async up(q: QueryRunner): Promise<void> {
+    await storeBuiltInPolicy(
+      q,
+      DEFAULT_POLICY_V3,
+      DEFAULT_POLICY_V2,
+      'built-in default@3: least harm (both sides of a call, stays weighed, terms that lapse)',
+    );
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await removeBuiltInPolicy(q, DEFAULT_POLICY_V3);
+  }
+}

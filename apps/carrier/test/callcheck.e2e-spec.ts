@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { Action, msisdnKey, normaliseMsisdn, ReasonCode, type CarrierEvent, type Msisdn } from '@app/domain';
 import { newNumberBurst } from '../../../libs/domain/src/carrier/fixtures';
 import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
-import { applyStep, query, subscribe, suspend } from './ladder-helpers';
+import { activateTermlessDefault, applyStep, query, subscribe, suspend } from './ladder-helpers';
 
 describe('CheckCall (carrier over gRPC)', () => {
   let carrier: CarrierHarness;
@@ -11,6 +11,7 @@ describe('CheckCall (carrier over gRPC)', () => {
   beforeAll(async () => {
     carrier = await CarrierHarness.start('CTCC');
     client = carrier.client();
+    await activateTermlessDefault(client);
   });
   afterAll(() => carrier.close());
 

@@ -4,6 +4,7 @@ import { Action, REASONS, type Msisdn } from '@app/domain';
 import { falseReportAttack, HIGH_RISK, highRiskCellWorker } from '../../../libs/domain/src/carrier/fixtures';
 import { AnalysisService } from '../src/analysis/analysis.service';
 import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
+import { activateTermlessDefault } from './ladder-helpers';
 import { rowsOf } from '@app/testing';
 
 const grpcError = (code: status, details: string) => ({ code, details: expect.stringContaining(details) });
@@ -25,6 +26,7 @@ describe('ExplainNumber (carrier over gRPC)', () => {
     for (const event of worker.events)
       if (event.type === 'high_risk_cell') await analysis.apply((engine) => engine.process(event));
     const client = carrier.client();
+    await activateTermlessDefault(client);
     await ingest(
       client,
       toWire(

@@ -80,3 +80,15 @@ export function registryChange(harness: CarrierHarness, msisdn: Msisdn, status: 
   };
   return harness.app.get(RegistryFollower).apply([change]);
 }
+
+/**
+ * Makes `default@2` (no terms) the active policy. For suites whose fixtures are dated 2024 and that read the step
+ * on the wall clock: under `default@3` a restriction from 2024 lapsed long ago (terms.e2e-spec covers terms).
+ */
+export async function activateTermlessDefault(client: CarrierClient): Promise<void> {
+  await client.setPolicy({
+    policy: 'default@2',
+    mode: 'POLICY_MODE_ACTIVE' as never,
+    reason: 'fixtures dated 2024: their restrictions would have lapsed under default@3',
+  });
+}

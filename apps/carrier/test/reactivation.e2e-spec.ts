@@ -4,7 +4,7 @@ import type { Msisdn } from '@app/domain';
 import { expectOneFirstAnswer } from '@app/testing';
 import { newNumberBurst } from '../../../libs/domain/src/carrier/fixtures';
 import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
-import { levelOf, query, registryChange, subscribe, suspend } from './ladder-helpers';
+import { activateTermlessDefault, levelOf, query, registryChange, subscribe, suspend } from './ladder-helpers';
 
 /** Valid GB 11643 numbers (ISO 7064 check characters X and 3). */
 const NATIONAL_ID = '11010519491231002X';
@@ -18,6 +18,7 @@ describe('Reactivate and ResolveAppeal (carrier over gRPC)', () => {
   beforeAll(async () => {
     carrier = await CarrierHarness.start('CTCC');
     connect();
+    await activateTermlessDefault(shop);
   });
   afterAll(() => carrier.close());
 

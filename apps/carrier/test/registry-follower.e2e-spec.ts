@@ -3,6 +3,7 @@ import { aFlag } from '../../registry/test/registry-harness';
 import { newNumberBurst, wangiri } from '../../../libs/domain/src/carrier/fixtures';
 import { RegistryConnection } from '../src/registry-link/registry-connection';
 import { ingest, toWire } from './carrier-harness';
+import { activateTermlessDefault } from './ladder-helpers';
 import { eventually, query, startLinked, type LinkedServices } from './linked-services';
 
 interface DecisionRow {
@@ -49,6 +50,7 @@ describe('carrier ← registry: the change-feed follower', () => {
     police = linked.registry.client('police', 'officer-7');
     // In event-time order: the one-ring caller works the evening before the burst.
     const client = linked.carrier.client();
+    await activateTermlessDefault(client);
     await ingest(client, toWire(ingestible(oneRing.events), 200, 'one-ring'));
     await ingest(client, toWire(ingestible(burst.events), 200, 'burst'));
     // Restricted here, flagged to the registry, and listed in the carrier's copy through the feed.

@@ -7,6 +7,7 @@ import type { Decision } from './ladder';
 import { noticeText } from './notice';
 import { Action, DEFAULT_POLICY, DEFAULT_POLICY_V1, NAIVE_POLICY, validatePolicy, type PolicyDocument } from './policy';
 import { ReasonCode } from './reasons';
+import { decisionLine, eventLine, Replayer } from './replay';
 import { rulesOf } from './rules';
 
 /** `default` with a person's review of long-held numbers (tenureDays left to its default, 365). */
@@ -253,6 +254,18 @@ describe('people review the old numbers (policy.humanReview)', () => {
     expect(first).toContain(ReasonCode.ReviewPending);
     expect(first).toContain(ReasonCode.ReviewConfirmed);
     expect(run()).toBe(first);
+  });
+
+  it('prints the held-back suspension in a replay of the event file, the same each time', () => {
+    const lines = worker.events.map(eventLine);
+    const replay = () => {
+      const replayer = new Replayer({ policy: REVIEW_POLICY });
+      return lines.flatMap((line) => replayer.feed(line)).map(decisionLine);
+    };
+    const first = replay();
+    expect(first.filter((line) => line.includes('"REVIEW_PENDING"'))).toHaveLength(1);
+    expect(first.some((line) => line.includes('"SUSPEND"'))).toBe(false);
+    expect(replay()).toEqual(first);
   });
 
   it('holds back a shadow policy’s suspension on its own ladder: recorded as shadow, the active one unchanged', () => {

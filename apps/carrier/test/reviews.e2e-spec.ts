@@ -246,6 +246,7 @@ describe('review tasks: ListReviews and DecideReview (carrier over gRPC)', () =>
     ['no why', { why: '   ' }, 'why: is required'],
     ['a why over 2,000 characters', { why: 'w'.repeat(2001) }, 'why: at most 2000'],
     ['a national ID in why', { why: 'ID 11010519491231002X checked' }, 'why: must not contain a national ID'],
+    ['a line break in why (one line)', { why: 'called\nconfirmed' }, 'why'],
     ['no request id', { requestId: '' }, 'request_id'],
   ])('refuses %s with INVALID_ARGUMENT naming the field, changing nothing', async (_case, overrides, details) => {
     const task = await taskOf(D.subject);

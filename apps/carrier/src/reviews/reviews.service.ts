@@ -136,7 +136,7 @@ function validateDecision(input: DecisionInput): ValidDecision {
     );
   if (input.outcome === undefined)
     throw new ValidationError(ValidationErrorCode.Required, 'outcome', 'must be SUSPEND or RESTORE');
-  const why = textField(input.why, 'why', { max: 2000, required: true, multiline: true });
+  const why = textField(input.why, 'why', { max: 2000, required: true });
   if (redactNationalIds(why) !== why)
     throw new ValidationError(
       ValidationErrorCode.Malformed,

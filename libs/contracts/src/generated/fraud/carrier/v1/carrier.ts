@@ -481,8 +481,8 @@ export interface DecideReviewRequest {
   /** SUSPEND or RESTORE. */
   outcome: ReviewOutcome;
   /**
-   * Why, in the reviewer's words (1 to 2,000 characters, no national ID
-   * number): stored with the task and audited.
+   * Why, in the reviewer's words: one line of 1 to 2,000 characters, no
+   * national ID number (refused: it is stored with the task and audited).
    */
   why: string;
   /**

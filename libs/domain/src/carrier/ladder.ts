@@ -300,7 +300,7 @@ export class Ladder {
     // A suspension ends any review: there is nothing left to hold back.
     if (action === Action.Suspend) standing.reviewSince = undefined;
     const decision = opens
-      ? this.reviewDecision(standing, key, msisdn, atMs, current, assessment)
+      ? this.reviewDecision(standing, msisdn, atMs, current, assessment)
       : this.decision(msisdn, atMs, action, current, assessment);
     this.startTerm(key, standing, decision);
     return decision;
@@ -321,14 +321,14 @@ export class Ladder {
   /** A number already restricted whose evidence now supports a suspension: its review opens, the term unchanged. */
   private openReview(key: number, msisdn: Msisdn, assessment: Assessment, atMs: number): Decision {
     const standing = this.ensure(key);
-    const decision = this.reviewDecision(standing, key, msisdn, atMs, Action.Restrict, assessment);
+    const decision = this.reviewDecision(standing, msisdn, atMs, Action.Restrict, assessment);
     if (Number.isFinite(standing.termEnds)) decision.term = { until: standing.termEnds, renewals: standing.renewals };
     return decision;
   }
 
+  /** The RESTRICT that holds a suspension back: the assessment's reasons, then REVIEW_PENDING; the review opens. */
   private reviewDecision(
     standing: Standing,
-    key: number,
     msisdn: Msisdn,
     atMs: number,
     previous: Action,

@@ -233,7 +233,8 @@ export class AnalysisEngine implements EngineView {
    * A person decided the review of a suspension held back (policy.humanReview): SUSPEND imposes it (REVIEW_CONFIRMED,
    * no term); RESTORE restores the number as a mistake (REVIEW_REJECTED: the chances used come back, the evidence is
    * forgotten). The review closes either way. When the active ladder has no open review of the number (opened at
-   * `openedAt`, when given), it moved on: nothing changes and the answer says MOVED_ON.
+   * `openedAt`, when given), it moved on: nothing changes and the answer says MOVED_ON; so does a RESTORE of a number
+   * the registry lists as CONFIRMED (the review closes, the police's confirmation stands).
    */
   reviewDecided(msisdn: Msisdn, outcome: ReviewOutcome, atMs: number, openedAt?: number): EngineResult {
     const lapsed = this.lapseOne(msisdn, atMs);
@@ -247,7 +248,10 @@ export class AnalysisEngine implements EngineView {
     else {
       this.primaryLadder.closeReview(key, msisdn, outcome, atMs);
       this.shadowLadder?.closeReview(key, msisdn, outcome, atMs);
-      result = { ...this.restore(msisdn, ReasonCode.ReviewRejected, atMs, true), review: 'DECIDED' };
+      // The police confirmed fraud meanwhile: their word stands, no review restores the number.
+      result = this.isConfirmedFraud(msisdn)
+        ? { ...HELD_BY_REGISTRY, review: 'MOVED_ON' }
+        : { ...this.restore(msisdn, ReasonCode.ReviewRejected, atMs, true), review: 'DECIDED' };
     }
     return lapsed === undefined ? result : withLapses(lapsed, result);
   }

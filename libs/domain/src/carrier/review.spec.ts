@@ -206,6 +206,23 @@ describe('people review the old numbers (policy.humanReview)', () => {
     expect(decision.reviewRequested).toBeUndefined();
   });
 
+  it('restores no number the police confirmed meanwhile: a RESTORE closes the review, MOVED_ON', () => {
+    // A policy that gives a police confirmation no weight, confirmed after the evidence aged out of its windows: the
+    // number stays under review when it comes.
+    const weights = { ...REVIEW_POLICY.weights, [ReasonCode.RegistryConfirmed]: 0 };
+    const { engine } = story(validatePolicy({ ...REVIEW_POLICY, name: 'review-unweighted', weights }));
+    const at = suspendingReport + 60 * DAY;
+    engine.registryChanged(subject, 'CONFIRMED', at);
+    expect(engine.primary.standingOf(msisdnKey(subject))?.reviewSince).toBe(suspendingReport);
+    expect(engine.reviewDecided(subject, 'RESTORE', at + HOUR)).toEqual({
+      decisions: [],
+      confirmedFraud: true,
+      review: 'MOVED_ON',
+    });
+    expect(engine.levelOf(subject, at + HOUR)).toBe(Action.Restrict);
+    expect(engine.primary.standingOf(msisdnKey(subject))?.reviewSince).toBeUndefined();
+  });
+
   it('answers MOVED_ON for a review the police restored meanwhile, or one other than the open one', () => {
     const { engine } = story(REVIEW_POLICY);
     const at = suspendingReport + HOUR;

@@ -48,6 +48,8 @@ const ADMITS: Record<string, Record<string, string[]>> = {
     ListPolicies: ['carrier', 'admin', 'analyst'],
     PutPolicy: ['carrier'],
     SetPolicy: ['carrier'],
+    ListReviews: ['carrier'],
+    DecideReview: ['carrier'],
   },
 };
 

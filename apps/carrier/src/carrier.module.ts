@@ -17,6 +17,7 @@ import { PoliciesModule } from './policies/policies.module';
 import { ProfilesModule } from './profiles/profiles.module';
 import { ReactivationModule } from './reactivation/reactivation.module';
 import { RegistryLinkModule } from './registry-link/registry-link.module';
+import { ReviewsModule } from './reviews/reviews.module';
 
 /** The carrier's configuration, for every feature module. */
 @Global()
@@ -60,6 +61,7 @@ export class CarrierModule {
         CallCheckModule,
         ProfilesModule,
         ReactivationModule,
+        ReviewsModule,
       ],
       providers: CALL_ADMISSION,
     };

@@ -192,6 +192,8 @@ describe('ExplainNumber (carrier over gRPC)', () => {
       termUntil: null,
       termRenewals: 0,
       termMaxRenewals: 0,
+      // No review of a suspension is pending (policy.humanReview).
+      reviewPendingSince: null,
     });
   });
 

@@ -18,6 +18,8 @@ const WIRE_ENUMS: [keyof typeof codecs, Record<string, string>][] = [
   ['reactivationOutcome', carrier.ReactivationOutcome],
   ['appealOutcome', carrier.AppealOutcome],
   ['policyMode', carrier.PolicyMode],
+  ['reviewState', carrier.ReviewState],
+  ['reviewOutcome', carrier.ReviewOutcome],
   ['directiveKind', admin.DirectiveKind],
   ['directiveStatus', admin.DirectiveStatus],
   ['directiveOutcome', admin.DirectiveOutcome],

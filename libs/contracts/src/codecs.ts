@@ -181,6 +181,20 @@ export const policyMode = wireEnum<carrier.PolicyMode>()('POLICY_MODE_', {
   SHADOW_OFF: 'POLICY_MODE_SHADOW_OFF',
 });
 
+/** A review task's state, as stored. */
+export const reviewState = wireEnum<carrier.ReviewState>()('REVIEW_STATE_', {
+  OPEN: 'REVIEW_STATE_OPEN',
+  SUSPENDED: 'REVIEW_STATE_SUSPENDED',
+  RESTORED: 'REVIEW_STATE_RESTORED',
+  CLOSED: 'REVIEW_STATE_CLOSED',
+});
+
+/** A person's answer to a review, as the engine takes it (reviewDecided). */
+export const reviewOutcome = wireEnum<carrier.ReviewOutcome>()('REVIEW_OUTCOME_', {
+  SUSPEND: 'REVIEW_OUTCOME_SUSPEND',
+  RESTORE: 'REVIEW_OUTCOME_RESTORE',
+});
+
 // fraud.admin.v1
 
 export const directiveKind = wireEnum<admin.DirectiveKind>()('DIRECTIVE_KIND_', {

@@ -23,6 +23,7 @@ import { DecisionsRepository } from '../decisions/decisions.repository';
 import { PoliciesRepository } from '../policies/policies.repository';
 import { ReactivationRepository } from '../reactivation/reactivation.repository';
 import { RegistryLinkRepository } from '../registry-link/registry-link.repository';
+import { ReviewTasksRepository } from '../reviews/review-tasks.repository';
 import { SubscribersRepository } from '../subscribers/subscribers.repository';
 
 export interface IngestOutcome {
@@ -65,6 +66,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     private readonly reactivations: ReactivationRepository,
     private readonly registry: RegistryLinkRepository,
     private readonly recorder: DecisionRecorder,
+    private readonly reviewTasks: ReviewTasksRepository,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -100,10 +102,17 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       for (const r of rows)
         this.engine.resume(r.msisdn as Msisdn, r.action, r.at.getTime(), chances.get(r.msisdn), r.term ?? undefined);
     });
+    // An open task keeps its number's review open: later evidence opens no second one.
+    let reviews = 0;
+    for (const task of await this.reviewTasks.open())
+      if (this.engine.resumeReview(task.msisdn as Msisdn, task.openedAt.getTime())) reviews++;
     const statuses = await this.registry.listed();
     for (const s of statuses) this.engine.knowRegistryStatus(s.msisdn as Msisdn, s.status);
     const policies = `policy ${policyLabel(policy)}${shadow ? `, shadow ${policyLabel(shadow)}` : ''}`;
-    this.logger.log(`analysis ready: ${subscribers} subscribers, ${statuses.length} registry entries, ${policies}`);
+    this.logger.log(
+      `analysis ready: ${subscribers} subscribers, ${statuses.length} registry entries, ` +
+        `${reviews} open reviews, ${policies}`,
+    );
     this.timer = setInterval(() => this.evictIdle(), EVICT_EVERY_MS);
     this.timer.unref();
     this.policyTimer = setInterval(

@@ -4,6 +4,7 @@ import { Action, noticeText, type Decision } from '@app/domain';
 import { outsideTransaction, type TransactionHooks } from '@app/persistence';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { CarrierMetrics } from '../metrics/carrier-metrics';
+import { ReviewTasksRepository, type NewReviewTask } from '../reviews/review-tasks.repository';
 import { decisionId } from './decision-id';
 import { DecisionsRepository, type OutboxMessage } from './decisions.repository';
 
@@ -11,8 +12,9 @@ import { DecisionsRepository, type OutboxMessage } from './decisions.repository'
 const FLAGGED: ReadonlySet<Action> = new Set([Action.Restrict, Action.Suspend]);
 
 /**
- * Makes decisions durable: each with its notice and its outbox messages (a flag
- * for the registry, a copy for the administration) in one transaction. Callers
+ * Makes decisions durable: each with its notice, its outbox messages (a flag
+ * for the registry, a copy for the administration) and the review task it opens
+ * (an active decision holding a suspension back for a person) in one transaction. Callers
  * queue decisions and await them; queued decisions are written together (group
  * commit), so a burst costs one transaction, not one per decision.
  */
@@ -26,6 +28,7 @@ export class DecisionRecorder implements OnApplicationShutdown {
     private readonly repository: DecisionsRepository,
     @Inject(CARRIER_CONFIG) private readonly config: CarrierConfig,
     private readonly metrics: CarrierMetrics,
+    private readonly reviews: ReviewTasksRepository,
   ) {}
 
   record(decisions: readonly Decision[]): Promise<void> {
@@ -51,6 +54,7 @@ export class DecisionRecorder implements OnApplicationShutdown {
       rows,
       rows.flatMap(({ id, decision }) => this.messagesFor(id, decision)),
     );
+    await this.reviews.openIn(em, reviewTasksOf(rows));
     hooks.onCommit(() => this.metrics.decided(decisions));
   }
 
@@ -63,9 +67,11 @@ export class DecisionRecorder implements OnApplicationShutdown {
           decision,
           notice: noticeText(decision),
         }));
+        const tasks = reviewTasksOf(rows);
         await this.repository.insert(
           rows,
           rows.flatMap(({ id, decision }) => this.messagesFor(id, decision)),
+          tasks.length > 0 ? (em) => this.reviews.openIn(em, tasks) : undefined,
         );
         this.metrics.decided(rows.map((r) => r.decision));
         group.forEach((p) => p.done());
@@ -109,4 +115,18 @@ export class DecisionRecorder implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.flushing;
   }
+}
+
+/** The review tasks decisions open: one per active decision that holds a suspension back for a person. */
+function reviewTasksOf(rows: readonly { id: string; decision: Decision }[]): NewReviewTask[] {
+  return rows
+    .filter(({ decision }) => decision.reviewRequested && !decision.shadow)
+    .map(({ id, decision }) => ({
+      decisionId: id,
+      msisdn: decision.msisdn,
+      openedAt: new Date(decision.at),
+      reasons: decision.reasons,
+      score: decision.score,
+      policy: decision.policy,
+    }));
 }

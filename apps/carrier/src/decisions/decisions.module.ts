@@ -6,6 +6,7 @@ import { DecisionsRepository } from './decisions.repository';
 import { DecisionsService } from './decisions.service';
 import { NOTICE_SENDER_CONFIG, noticeSenderConfig } from './notice-sender.config';
 import { NoticeSender } from './notice-sender.service';
+import { ReviewTasksRepository } from '../reviews/review-tasks.repository';
 import { LoggingSmsGateway, SMS_GATEWAY } from './sms-gateway';
 
 @Module({
@@ -14,10 +15,12 @@ import { LoggingSmsGateway, SMS_GATEWAY } from './sms-gateway';
     DecisionsRepository,
     DecisionRecorder,
     DecisionsService,
+    // Review tasks are opened with the decisions that open them (the recorder's transaction).
+    ReviewTasksRepository,
     NoticeSender,
     { provide: SMS_GATEWAY, useClass: LoggingSmsGateway },
     { provide: NOTICE_SENDER_CONFIG, inject: [ENV], useFactory: (env: Env) => noticeSenderConfig(env) },
   ],
-  exports: [DecisionsRepository, DecisionRecorder],
+  exports: [DecisionsRepository, DecisionRecorder, ReviewTasksRepository],
 })
 export class DecisionsModule {}

@@ -63,13 +63,20 @@ export interface OutboxMessage {
 export class DecisionsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Writes decisions, notices and outbox messages in one transaction; rows already there are left alone. */
+  /**
+   * Writes decisions, notices and outbox messages in one transaction, with what `alsoIn` writes for them (the review
+   * tasks they open); rows already there are left alone.
+   */
   async insert(
     decisions: { id: string; decision: Decision; notice?: string }[],
     outbox: OutboxMessage[],
+    alsoIn?: (em: EntityManager) => Promise<void>,
   ): Promise<void> {
     if (decisions.length === 0 && outbox.length === 0) return;
-    await this.dataSource.transaction((em) => this.insertIn(em, decisions, outbox));
+    await this.dataSource.transaction(async (em) => {
+      await this.insertIn(em, decisions, outbox);
+      await alsoIn?.(em);
+    });
   }
 
   /** The same, in the caller's transaction. */

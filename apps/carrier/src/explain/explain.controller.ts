@@ -36,6 +36,10 @@ export class ExplainController implements Pick<carrier.CarrierServiceController,
       termUntil: explanation.term && toTimestamp(new Date(explanation.term.until)),
       termRenewals: explanation.term?.renewals ?? 0,
       termMaxRenewals: explanation.term?.maxRenewals ?? 0,
+      reviewPendingSince:
+        explanation.reviewPendingSince === undefined
+          ? undefined
+          : toTimestamp(new Date(explanation.reviewPendingSince)),
     };
   }
 }

@@ -35,6 +35,8 @@ export interface Explanation {
   reactivationChancesLeft: number;
   /** The term of the current RESTRICT or SUSPEND, when it has one. */
   term: CurrentTerm | undefined;
+  /** Since when the number waits for a person's review of a suspension held back; undefined: none is open. */
+  reviewPendingSince: number | undefined;
 }
 
 /** The newest decisions shown; older ones are on ListDecisions. */
@@ -62,6 +64,7 @@ export class ExplainService {
     const subscriber = engine.subscriberOf(msisdn);
     const chancesLeft = reactivationChancesLeft(engine.primary, msisdnKey(msisdn), now);
     const term = registryStatus === 'CONFIRMED' ? undefined : currentTerm(engine.primary, msisdnKey(msisdn), now);
+    const reviewPendingSince = engine.primary.standingOf(msisdnKey(msisdn))?.reviewSince;
     const [decisions, profileAttested] = await Promise.all([
       this.decisions.ofNumber(msisdn, false, MAX_EXPLAINED_DECISIONS),
       subscriber ? this.attestations.isAttested(msisdn, subscriber.profile) : false,
@@ -80,9 +83,11 @@ export class ExplainService {
         reactivationChancesLeft: chancesLeft,
         term,
         essentials: engine.primary.rules.essentials,
+        reviewPendingSince,
       }),
       reactivationChancesLeft: chancesLeft,
       term,
+      reviewPendingSince,
     };
   }
 }

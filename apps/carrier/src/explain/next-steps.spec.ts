@@ -31,6 +31,23 @@ describe(nextSteps.name, () => {
     expect(steps.en).not.toContain('chance(s) left');
   });
 
+  it('tells a restricted subscriber waiting for a person’s review since when, and what still works', () => {
+    const steps = nextSteps({
+      state: Action.Restrict,
+      reasons: [ReasonCode.CorroboratedReports, ReasonCode.ReviewPending],
+      registry: undefined,
+      reactivationChancesLeft: 1,
+      reviewPendingSince: Date.parse('2024-03-02T05:45:00Z'),
+    });
+    expect(steps.en).toMatch(/^Restricted, waiting for a person's review since 2024-03-02 13:45 \(China time\)/);
+    expect(steps.en).toContain('Emergency and service numbers (110, 119');
+    expect(steps.en).toContain('A member of staff will review it soon');
+    expect(steps.zh).toContain('自2024-03-02 13:45（北京时间）起等待工作人员人工复核');
+    // Without an open review, a restriction says nothing of one.
+    const plain = nextSteps({ state: Action.Restrict, reasons: [], registry: undefined, reactivationChancesLeft: 1 });
+    expect(plain.en).not.toContain('review');
+  });
+
   it('asks a restricted subscriber to re-verify their ID at a shop or by secure e-ID', () => {
     const steps = nextSteps({
       state: Action.Restrict,

@@ -21,6 +21,8 @@ export interface NextStepsInput {
   term?: CurrentTerm;
   /** The numbers CheckCall always allows (the active policy's essentials); absent: the defaults. */
   essentials?: Iterable<string>;
+  /** Since when a suspension held back waits for a person's review (policy.humanReview); undefined: none. */
+  reviewPendingSince?: number;
 }
 
 /** When the current RESTRICT or SUSPEND steps down to WARN unless new evidence renews it. */
@@ -91,6 +93,14 @@ export function nextSteps(input: NextStepsInput): NextSteps {
       break;
     }
     case Action.Restrict: {
+      if (input.reviewPendingSince !== undefined) {
+        const since = formatChinaTime(input.reviewPendingSince).replace('T', ' ').slice(0, 16);
+        say(
+          `号码已限制呼出，自${since}（北京时间）起等待工作人员人工复核：系统认为应当停机，但号码实名且使用年限较长，由人来决定是否停机。`,
+          `Restricted, waiting for a person's review since ${since} (China time): the analysis found grounds to ` +
+            'suspend this long-held real-name number, and a member of staff decides instead of the machine.',
+        );
+      }
       const still = stillWorks(Action.Restrict, input.essentials);
       say(
         `号码已限制呼出：不能拨打近${KNOWN_CONTACT_DAYS}天内未联系过的号码。${still.zh}` +

@@ -17,6 +17,7 @@ describe('carrier migrations', () => {
       NormaliseAuditTargets1764400000710: '7ff1cb513194cca712af116af851ab4e7e98dc327b7e0c06aeaa3a9a828174b0',
       OutboxFailedAt1764400000310: 'f32b7e348c361e0a675535d8fc25d9e173594e508e11333cb8900bee60c2698c',
       RequestAnswerState1764400000460: 'c2fabf0f2a0bdb453a6a7b421a0c9c41157e8c19cca52e2655610cabaa5f6d4e',
+      ReviewTasks1764400000800: '8a378d1ed2715539e328a7d235e73aa36848593aa90a225f80b63258e94b9e9a',
     });
   });
 });

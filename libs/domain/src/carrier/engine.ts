@@ -36,6 +36,7 @@ import {
   type Decision,
   type DecisionTerm,
   type ReactivationOutcome,
+  type ReviewOutcome,
   type Standing,
 } from './ladder';
 import { NumberMap } from '../number-map';
@@ -57,6 +58,11 @@ export interface EngineResult {
   reactivation?: ReactivationOutcome;
   /** A restore refused because the registry lists the number as CONFIRMED (police-confirmed fraud): nothing changed. */
   confirmedFraud?: true;
+  /**
+   * A person's review (reviewDecided): DECIDED, the outcome applied; MOVED_ON, the review was no longer open (the
+   * number was restored, suspended by an order, or its review superseded meanwhile) and nothing changed.
+   */
+  review?: 'DECIDED' | 'MOVED_ON';
 }
 
 /**
@@ -213,6 +219,41 @@ export class AnalysisEngine implements EngineView {
   /** Puts a number back on its step from stored decisions (start-up), with the term of the latest one. */
   resume(msisdn: Msisdn, level: Action, since: number, chancesUsedAt: number[] = [], term?: DecisionTerm): void {
     this.primaryLadder.resume(msisdnKey(msisdn), level, since, chancesUsedAt, term);
+  }
+
+  /**
+   * Puts back a review still open (start-up, from the open review tasks), opened at `since`; false when the number
+   * has moved on since (restored or suspended) and has none.
+   */
+  resumeReview(msisdn: Msisdn, since: number): boolean {
+    return this.primaryLadder.resumeReview(msisdnKey(msisdn), since);
+  }
+
+  /**
+   * A person decided the review of a suspension held back (policy.humanReview): SUSPEND imposes it (REVIEW_CONFIRMED,
+   * no term); RESTORE restores the number as a mistake (REVIEW_REJECTED: the chances used come back, the evidence is
+   * forgotten). The review closes either way. When the active ladder has no open review of the number (opened at
+   * `openedAt`, when given), it moved on: nothing changes and the answer says MOVED_ON; so does a RESTORE of a number
+   * the registry lists as CONFIRMED (the review closes, the police's confirmation stands).
+   */
+  reviewDecided(msisdn: Msisdn, outcome: ReviewOutcome, atMs: number, openedAt?: number): EngineResult {
+    const lapsed = this.lapseOne(msisdn, atMs);
+    const key = msisdnKey(msisdn);
+    const since = this.primaryLadder.standingOf(key)?.reviewSince;
+    let result: EngineResult;
+    if (since === undefined || (openedAt !== undefined && since !== openedAt))
+      result = { ...SILENT, review: 'MOVED_ON' };
+    else if (outcome === 'SUSPEND')
+      result = { ...this.collect((ladder) => ladder.closeReview(key, msisdn, outcome, atMs)), review: 'DECIDED' };
+    else {
+      this.primaryLadder.closeReview(key, msisdn, outcome, atMs);
+      this.shadowLadder?.closeReview(key, msisdn, outcome, atMs);
+      // The police confirmed fraud meanwhile: their word stands, no review restores the number.
+      result = this.isConfirmedFraud(msisdn)
+        ? { ...HELD_BY_REGISTRY, review: 'MOVED_ON' }
+        : { ...this.restore(msisdn, ReasonCode.ReviewRejected, atMs, true), review: 'DECIDED' };
+    }
+    return lapsed === undefined ? result : withLapses(lapsed, result);
   }
 
   /** Loads a registry status without acting on it (start-up: the decisions were taken before). */
@@ -594,9 +635,11 @@ export class AnalysisEngine implements EngineView {
   private evaluate(key: number, msisdn: Msisdn, atMs: number): EngineResult {
     const primary = this.primaryLadder;
     const shadow = this.shadowLadder;
-    const first = primary.step(key, msisdn, assessUnder(this.measure(key, atMs, primary.rules), primary.rules), atMs);
+    const holder = this.directory.get(key);
+    const assessed = assessUnder(this.measure(key, atMs, primary.rules), primary.rules);
+    const first = primary.step(key, msisdn, assessed, atMs, holder);
     const second = shadow
-      ? shadow.step(key, msisdn, assessUnder(this.measure(key, atMs, shadow.rules), shadow.rules), atMs)
+      ? shadow.step(key, msisdn, assessUnder(this.measure(key, atMs, shadow.rules), shadow.rules), atMs, holder)
       : undefined;
     return this.result(first, second);
   }

@@ -37,7 +37,21 @@ export interface Decision {
   evidence: DecisionEvidence;
   /** Set on a RESTRICT or SUSPEND that lapses (policy.terms); absent: it stands until a restore. */
   term?: DecisionTerm;
+  /**
+   * Set on the RESTRICT that holds a suspension back for a person's review (policy.humanReview): the service opens a
+   * review task with it (none for a shadow decision).
+   */
+  reviewRequested?: true;
 }
+
+/** What the review rule reads of a subscriber: whether it is real-name and how long it has been held. */
+export interface ReviewHolder {
+  readonly activatedAt: number;
+  readonly realNameVerified: boolean;
+}
+
+/** A person's answer to a review: confirm the suspension, or find it mistaken and restore. */
+export type ReviewOutcome = 'SUSPEND' | 'RESTORE';
 
 /** Whether two standings (or their absence) are the same. */
 export function sameStanding(a: Standing | undefined, b: Standing | undefined): boolean {
@@ -49,6 +63,7 @@ export function sameStanding(a: Standing | undefined, b: Standing | undefined): 
     a.attackFlaggedAt === b.attackFlaggedAt &&
     a.termEnds === b.termEnds &&
     a.renewals === b.renewals &&
+    a.reviewSince === b.reviewSince &&
     a.chancesUsedAt.length === b.chancesUsedAt.length &&
     a.chancesUsedAt.every((t, i) => t === b.chancesUsedAt[i])
   );
@@ -67,6 +82,8 @@ export interface Standing {
   termEnds: number;
   /** Renewals of the current term by new evidence. */
   renewals: number;
+  /** When a suspension was held back for a person's review that is still open; undefined: none is open. */
+  reviewSince: number | undefined;
 }
 
 /**
@@ -230,21 +247,97 @@ export class Ladder {
   }
 
   /**
+   * Puts back a review still open (at start-up, from the open review tasks), when the number still stands where the
+   * review left it: restricted, or stepped down to WARN by its term. A number restored or suspended since has none.
+   */
+  resumeReview(key: number, since: number): boolean {
+    const standing = this.standings.get(key);
+    if (!standing || (standing.level !== Action.Restrict && standing.level !== Action.Warn)) return false;
+    standing.reviewSince = since;
+    return true;
+  }
+
+  /** Whether a review of the number is open on this ladder. */
+  reviewOpen(key: number): boolean {
+    return this.standings.get(key)?.reviewSince !== undefined;
+  }
+
+  /**
+   * A person's review decided: SUSPEND is imposed (REVIEW_CONFIRMED, no term, like a directive). The review is closed
+   * either way; a RESTORE is the engine's (a mistaken restore). Undefined when no review was open or nothing moved.
+   */
+  closeReview(key: number, msisdn: Msisdn, outcome: ReviewOutcome, atMs: number): Decision | undefined {
+    const standing = this.standings.get(key);
+    if (!standing || standing.reviewSince === undefined) return undefined;
+    standing.reviewSince = undefined;
+    return outcome === 'SUSPEND'
+      ? this.impose(key, msisdn, Action.Suspend, ReasonCode.ReviewConfirmed, atMs)
+      : undefined;
+  }
+
+  /**
    * Our own subscriber, assessed: a decision when the evidence supports a higher
    * step, or when it supports the current RESTRICT or SUSPEND again while its
-   * term runs (a renewal: the term starts afresh, at most `terms.maxRenewals` times).
+   * term runs (a renewal: the term starts afresh, at most `terms.maxRenewals` times). A suspension of a long-held
+   * real-name number (`holder`, policy.humanReview) is held back at RESTRICT for a person's review (REVIEW_PENDING);
+   * while that review is open, later evidence counts up to RESTRICT and opens no second one.
    */
-  step(key: number, msisdn: Msisdn, assessment: Assessment, atMs: number): Decision | undefined {
+  step(key: number, msisdn: Msisdn, assessment: Assessment, atMs: number, holder?: ReviewHolder): Decision | undefined {
     const current = this.levelOf(key, atMs);
-    const to = ladderLevel(assessment.action);
+    const held = assessment.action === Action.Suspend && this.heldForReview(key, holder, atMs);
+    const action = held ? Action.Restrict : assessment.action;
+    const to = ladderLevel(action);
     const from = ladderLevel(current);
     if (to < from) return undefined;
-    if (to === from) return from >= RESTRICT_LEVEL ? this.renew(key, msisdn, assessment, atMs) : undefined;
+    const opens = held && !this.reviewOpen(key);
+    if (to === from) {
+      if (from < RESTRICT_LEVEL) return undefined;
+      return opens ? this.openReview(key, msisdn, assessment, atMs) : this.renew(key, msisdn, assessment, atMs);
+    }
     const standing = this.ensure(key);
-    standing.level = assessment.action;
+    standing.level = action;
     standing.since = atMs;
-    const decision = this.decision(msisdn, atMs, assessment.action, current, assessment);
+    // A suspension ends any review: there is nothing left to hold back.
+    if (action === Action.Suspend) standing.reviewSince = undefined;
+    const decision = opens
+      ? this.reviewDecision(standing, msisdn, atMs, current, assessment)
+      : this.decision(msisdn, atMs, action, current, assessment);
     this.startTerm(key, standing, decision);
+    return decision;
+  }
+
+  /**
+   * Whether a suspension the evidence supports waits for a person: under a policy with humanReview, never for a
+   * number the registry lists as CONFIRMED; always while a review is open; else for a real-name number held at
+   * least `humanReview.tenureDays` at the event's time.
+   */
+  private heldForReview(key: number, holder: ReviewHolder | undefined, atMs: number): boolean {
+    const tenure = this.rules.reviewTenureMs;
+    if (!Number.isFinite(tenure) || this.confirmed(key)) return false;
+    if (this.reviewOpen(key)) return true;
+    return holder !== undefined && holder.realNameVerified && atMs - holder.activatedAt >= tenure;
+  }
+
+  /** A number already restricted whose evidence now supports a suspension: its review opens, the term unchanged. */
+  private openReview(key: number, msisdn: Msisdn, assessment: Assessment, atMs: number): Decision {
+    const standing = this.ensure(key);
+    const decision = this.reviewDecision(standing, msisdn, atMs, Action.Restrict, assessment);
+    if (Number.isFinite(standing.termEnds)) decision.term = { until: standing.termEnds, renewals: standing.renewals };
+    return decision;
+  }
+
+  /** The RESTRICT that holds a suspension back: the assessment's reasons, then REVIEW_PENDING; the review opens. */
+  private reviewDecision(
+    standing: Standing,
+    msisdn: Msisdn,
+    atMs: number,
+    previous: Action,
+    assessment: Assessment,
+  ): Decision {
+    standing.reviewSince = atMs;
+    const reasons = [...assessment.signals.map((s) => s.code), ReasonCode.ReviewPending];
+    const decision = this.decision(msisdn, atMs, Action.Restrict, previous, assessment, reasons);
+    decision.reviewRequested = true;
     return decision;
   }
 
@@ -273,6 +366,7 @@ export class Ladder {
     const standing = this.ensure(key);
     standing.level = action;
     standing.since = atMs;
+    if (action === Action.Suspend) standing.reviewSince = undefined;
     // An order from outside is lifted from outside: it has no term.
     standing.termEnds = Number.POSITIVE_INFINITY;
     standing.renewals = 0;
@@ -282,12 +376,17 @@ export class Ladder {
   /** Restores a restricted or suspended number; a mistaken suspension never uses up a chance. */
   restore(key: number, msisdn: Msisdn, reason: ReasonCode, atMs: number): Decision | undefined {
     const current = this.levelOf(key, atMs);
-    if (current === Action.None) return undefined;
+    if (current === Action.None) {
+      const quiet = this.standings.get(key);
+      if (quiet) quiet.reviewSince = undefined;
+      return undefined;
+    }
     const standing = this.ensure(key);
     standing.level = Action.None;
     standing.since = atMs;
     standing.termEnds = Number.POSITIVE_INFINITY;
     standing.renewals = 0;
+    standing.reviewSince = undefined;
     if (ladderLevel(current) < ladderLevel(Action.Restrict)) return undefined;
     return this.plain(msisdn, atMs, Action.Restore, current, [reason], 0);
   }
@@ -329,6 +428,7 @@ export class Ladder {
         attackFlaggedAt: Number.NEGATIVE_INFINITY,
         termEnds: Number.POSITIVE_INFINITY,
         renewals: 0,
+        reviewSince: undefined,
       };
       this.standings.set(key, standing);
     }

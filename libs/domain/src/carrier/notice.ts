@@ -51,6 +51,8 @@ export function noticeText(
   const step = STEP_ZH[decision.action];
   if (!step) return undefined;
   const when = minute(decision.at);
+  if (decision.action === Action.Restrict && decision.reasons.includes(ReasonCode.ReviewPending))
+    return reviewText(decision, essentials);
   const termed = termText(decision, essentials);
   if (termed !== undefined) return termed;
   const reasons = decision.reasons.map((code) => REASONS[code].zh).join('；');
@@ -79,6 +81,28 @@ export function noticeText(
     default:
       return `【${step}】您的号码${decision.msisdn}已于${when}恢复服务（${reasons}）。感谢您的配合。`;
   }
+}
+
+/**
+ * A suspension held back for a person's review (REVIEW_PENDING): the number is restricted meanwhile, the notice
+ * says why, until when (with a term), what still works, and that a person decides.
+ */
+function reviewText(decision: Decision, essentials: Iterable<string>): string {
+  const reasons = decision.reasons
+    .filter((code) => code !== ReasonCode.ReviewPending)
+    .map((code) => REASONS[code].zh)
+    .join('；');
+  const cells = decision.evidence.cells
+    .slice(0, 3)
+    .map((c) => `${c.cell}（${formatChinaTime(c.at).replace('T', ' ').slice(5, 16)}）`)
+    .join('、');
+  const until = decision.term ? `，期限至${minute(decision.term.until)}` : '';
+  return (
+    `【已限制呼出，待人工复核】您的号码${decision.msisdn}于${minute(decision.at)}因${reasons}` +
+    `${cells ? `（基站：${cells}）` : ''}触发停机条件。因号码为实名登记且使用年限较长，系统未直接停机，` +
+    `已暂时限制呼出（${RESTRICTED_ZH}）${until}，由工作人员人工复核后决定。${stillWorks(Action.Restrict, essentials).zh}` +
+    `${REASONS[ReasonCode.ReviewPending].adviceZh}${APPEAL_ZH}`
+  );
 }
 
 /** A time as the notices write it, China Standard Time to the minute: 2024-02-06 19:05. */

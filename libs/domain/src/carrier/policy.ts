@@ -91,6 +91,21 @@ export interface PolicyDocument {
    * 12381, 12321, 10086, 10010, 10000, 10099).
    */
   essentials?: string[];
+  /**
+   * A person reviews a long-held number before the machine suspends it. Optional: absent, the machine suspends alone,
+   * as before.
+   */
+  humanReview?: PolicyHumanReview;
+}
+
+/**
+ * A suspension by the analysis alone of a real-name number held at least
+ * `tenureDays` is not applied: the number is restricted (REVIEW_PENDING) and a
+ * person decides. Directives and police confirmations still suspend at once.
+ */
+export interface PolicyHumanReview {
+  /** How long the number must have been active, in days. Optional: 365. */
+  tenureDays?: number;
 }
 
 export function policyLabel(policy: Pick<PolicyDocument, 'name' | 'version'>): string {
@@ -298,6 +313,7 @@ function documentTemplate(): unknown {
     },
     terms: { restrictHours: 0, suspendDays: 0, maxRenewals: 0 },
     essentials: [],
+    humanReview: { tenureDays: 0 },
   };
 }
 const TEMPLATE = documentTemplate();
@@ -378,6 +394,7 @@ export function validatePolicy(input: unknown): PolicyDocument {
   positive(p.reactivation.windowDays, 'policy.reactivation.windowDays');
   if (p.terms !== undefined) checkTerms(p.terms);
   if (p.essentials !== undefined) checkEssentials(p.essentials);
+  if (p.humanReview !== undefined) checkHumanReview(p.humanReview);
   return { ...p, description: typeof p.description === 'string' ? p.description : '' };
 }
 
@@ -390,6 +407,16 @@ function checkEssentials(essentials: unknown): void {
       'must be a service number of 3 to 6 digits, e.g. "110"',
     ),
   );
+}
+
+function checkHumanReview(review: PolicyHumanReview): void {
+  check(!!review && typeof review === 'object' && !Array.isArray(review), 'policy.humanReview', 'must be an object');
+  if (review.tenureDays !== undefined)
+    check(
+      typeof review.tenureDays === 'number' && Number.isFinite(review.tenureDays) && review.tenureDays >= 0,
+      'policy.humanReview.tenureDays',
+      'must be a number of days ≥ 0',
+    );
 }
 
 function checkTerms(terms: PolicyTerms): void {

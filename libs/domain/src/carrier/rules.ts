@@ -27,6 +27,8 @@ export const RULE_DEFAULTS = Object.freeze({
   foreignReportEveryHours: 24,
   /** terms.maxRenewals: how often new evidence may renew a term, when the policy sets terms. */
   maxRenewals: 3,
+  /** humanReview.tenureDays: how long a real-name number must be held for a person to review its suspension. */
+  reviewTenureDays: 365,
   /**
    * essentials: the numbers CheckCall always allows. Emergency (110 police, 119 fire, 120 ambulance,
    * 122 traffic, 12110 police by text), 96110 anti-fraud, 12381 fraud-warning, 12321 spam reports,
@@ -82,6 +84,8 @@ export interface Rules {
   readonly maxRenewals: number;
   /** The service numbers CheckCall always allows, as dialled (policy.essentials or the defaults). */
   readonly essentials: ReadonlySet<string>;
+  /** A real-name number held this long goes to a person before a suspension (humanReview); Infinity: never. */
+  readonly reviewTenureMs: number;
 }
 
 const resolved = new WeakMap<PolicyDocument, Rules>();
@@ -144,5 +148,8 @@ function resolve(policy: PolicyDocument): Rules {
     suspendTermMs: (policy.terms?.suspendDays ?? Number.POSITIVE_INFINITY) * DAY_MS,
     maxRenewals: policy.terms?.maxRenewals ?? RULE_DEFAULTS.maxRenewals,
     essentials: new Set(policy.essentials ?? RULE_DEFAULTS.essentials),
+    reviewTenureMs: policy.humanReview
+      ? (policy.humanReview.tenureDays ?? RULE_DEFAULTS.reviewTenureDays) * DAY_MS
+      : Number.POSITIVE_INFINITY,
   };
 }

@@ -59,7 +59,10 @@ export function explanation(answer: carrier.ExplainNumberResponse, owner: Owner,
         ['registry', registryLine(answer.registryStatus)],
         ['profile', `${profile}${answer.profileAttested ? ' (attested)' : ''}`],
         ['re-activations', `${answer.reactivationChancesLeft} chance(s) left`],
-      ],
+        ...(answer.reviewPendingSince
+          ? [['review', `restricted, waiting for a person's review since ${formatTime(answer.reviewPendingSince)}`]]
+          : []),
+      ] as [string, string][],
       '  ',
     ),
     ...nextSteps((lang === 'zh' ? answer.nextStepsZh : answer.nextStepsEn) || '-', lang),

@@ -103,6 +103,32 @@ export enum PolicyMode {
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
+export enum ReviewState {
+  REVIEW_STATE_UNSPECIFIED = "REVIEW_STATE_UNSPECIFIED",
+  /** REVIEW_STATE_OPEN - Waiting for a person: the number is restricted meanwhile. */
+  REVIEW_STATE_OPEN = "REVIEW_STATE_OPEN",
+  /** REVIEW_STATE_SUSPENDED - A person confirmed the suspension: the number is suspended. */
+  REVIEW_STATE_SUSPENDED = "REVIEW_STATE_SUSPENDED",
+  /** REVIEW_STATE_RESTORED - A person found the evidence mistaken: the number is restored. */
+  REVIEW_STATE_RESTORED = "REVIEW_STATE_RESTORED",
+  /**
+   * REVIEW_STATE_CLOSED - Closed without a step: the number's standing moved on before the person's
+   * answer (restored, suspended by a directive or the police, or a newer review
+   * of the number superseded this one).
+   */
+  REVIEW_STATE_CLOSED = "REVIEW_STATE_CLOSED",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export enum ReviewOutcome {
+  REVIEW_OUTCOME_UNSPECIFIED = "REVIEW_OUTCOME_UNSPECIFIED",
+  /** REVIEW_OUTCOME_SUSPEND - Confirm the suspension the analysis held back. */
+  REVIEW_OUTCOME_SUSPEND = "REVIEW_OUTCOME_SUSPEND",
+  /** REVIEW_OUTCOME_RESTORE - The evidence is mistaken: restore the number. */
+  REVIEW_OUTCOME_RESTORE = "REVIEW_OUTCOME_RESTORE",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
 /** A subscriber record from the carrier's customer system. */
 export interface SubscriberRecord {
   msisdn: string;
@@ -279,6 +305,11 @@ export interface ExplainNumberResponse {
   /** Renewals of that term by new evidence so far, and the most the policy allows. */
   termRenewals: number;
   termMaxRenewals: number;
+  /**
+   * Set while the number is restricted waiting for a person's review of a
+   * suspension the analysis held back (policy.humanReview): since when.
+   */
+  reviewPendingSince: Timestamp | undefined;
 }
 
 export interface DeclareProfileRequest {
@@ -410,6 +441,72 @@ export interface SetPolicyResponse {
   shadow: string;
 }
 
+/** A suspension held back for a person's review. */
+export interface ReviewTask {
+  id: string;
+  msisdn: string;
+  /** When the analysis held the suspension back (the RESTRICT decision's time). */
+  openedAt:
+    | Timestamp
+    | undefined;
+  /** The RESTRICT decision that opened the task (ListDecisions, ExplainNumber). */
+  decisionId: string;
+  /** The evidence's reasons (REVIEW_PENDING last) and score, under `policy` (name@version). */
+  reasons: Reason[];
+  score: number;
+  policy: string;
+  state: ReviewState;
+  /** Who decided (the token's subject), when and why; empty while OPEN. */
+  decidedBy: string;
+  decidedAt: Timestamp | undefined;
+  why: string;
+}
+
+export interface ListReviewsRequest {
+  /** UNSPECIFIED: tasks in every state. */
+  state: ReviewState;
+  /** page_size at most 500 (default 100). */
+  page: PageRequest | undefined;
+}
+
+export interface ListReviewsResponse {
+  /** Oldest first. */
+  reviews: ReviewTask[];
+  nextPageToken: string;
+}
+
+export interface DecideReviewRequest {
+  /** The task's id, from ListReviews. */
+  taskId: string;
+  /** SUSPEND or RESTORE. */
+  outcome: ReviewOutcome;
+  /**
+   * Why, in the reviewer's words: one line of 1 to 2,000 characters, no
+   * national ID number (refused: it is stored with the task and audited).
+   */
+  why: string;
+  /**
+   * Chosen by the caller, unique per decision: a retry with the same id and
+   * the same task, outcome and why answers the first result (replayed); with
+   * anything else it is ALREADY_EXISTS.
+   */
+  requestId: string;
+}
+
+export interface DecideReviewResponse {
+  /**
+   * The task once decided: SUSPENDED, RESTORED, or CLOSED when the number had
+   * moved on and nothing was stepped.
+   */
+  task:
+    | ReviewTask
+    | undefined;
+  /** The number's step on the active ladder once decided. */
+  state: Action;
+  /** The answer of an earlier call with the same request_id. */
+  replayed: boolean;
+}
+
 /**
  * Tier 1: one carrier's interception service (one process per carrier, CARRIER_ID).
  *
@@ -502,6 +599,25 @@ export interface CarrierServiceClient {
    */
 
   setPolicy(request: SetPolicyRequest, metadata?: Metadata): Observable<SetPolicyResponse>;
+
+  /**
+   * Review tasks: suspensions of long-held real-name numbers the analysis held
+   * back at RESTRICT for a person (policy.humanReview), oldest first, paged.
+   * Roles: carrier:<own ID>.
+   */
+
+  listReviews(request: ListReviewsRequest, metadata?: Metadata): Observable<ListReviewsResponse>;
+
+  /**
+   * A person decides a review task: SUSPEND confirms the suspension
+   * (REVIEW_CONFIRMED), RESTORE finds it mistaken (REVIEW_REJECTED: restored,
+   * re-activation chances given back). A number whose standing moved on
+   * meanwhile (restored, or suspended by a directive or the police) is not
+   * stepped: the task is CLOSED. Who decided is the caller's token subject.
+   * A task already decided is FAILED_PRECONDITION. Audited. Roles: carrier:<own ID>.
+   */
+
+  decideReview(request: DecideReviewRequest, metadata?: Metadata): Observable<DecideReviewResponse>;
 }
 
 /**
@@ -629,6 +745,31 @@ export interface CarrierServiceController {
     request: SetPolicyRequest,
     metadata?: Metadata,
   ): Promise<SetPolicyResponse> | Observable<SetPolicyResponse> | SetPolicyResponse;
+
+  /**
+   * Review tasks: suspensions of long-held real-name numbers the analysis held
+   * back at RESTRICT for a person (policy.humanReview), oldest first, paged.
+   * Roles: carrier:<own ID>.
+   */
+
+  listReviews(
+    request: ListReviewsRequest,
+    metadata?: Metadata,
+  ): Promise<ListReviewsResponse> | Observable<ListReviewsResponse> | ListReviewsResponse;
+
+  /**
+   * A person decides a review task: SUSPEND confirms the suspension
+   * (REVIEW_CONFIRMED), RESTORE finds it mistaken (REVIEW_REJECTED: restored,
+   * re-activation chances given back). A number whose standing moved on
+   * meanwhile (restored, or suspended by a directive or the police) is not
+   * stepped: the task is CLOSED. Who decided is the caller's token subject.
+   * A task already decided is FAILED_PRECONDITION. Audited. Roles: carrier:<own ID>.
+   */
+
+  decideReview(
+    request: DecideReviewRequest,
+    metadata?: Metadata,
+  ): Promise<DecideReviewResponse> | Observable<DecideReviewResponse> | DecideReviewResponse;
 }
 
 export function CarrierServiceControllerMethods() {
@@ -644,6 +785,8 @@ export function CarrierServiceControllerMethods() {
       "listPolicies",
       "putPolicy",
       "setPolicy",
+      "listReviews",
+      "decideReview",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

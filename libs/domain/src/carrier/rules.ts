@@ -1,4 +1,4 @@
-import type { PolicyDocument } from './policy';
+import { Action, ladderLevel, type PolicyDocument } from './policy';
 import {
   fastObject,
   MEASURED_SIGNALS,
@@ -46,7 +46,17 @@ export const RULE_DEFAULTS = Object.freeze({
     '10000',
     '10099',
   ]),
+  /** calleeProtection, when the policy has the section: from WARN, callees warned, at most once a day. */
+  calleeProtection: Object.freeze({ fromStep: Action.Warn, warnCallee: true, warnEveryHours: 24 }),
 });
+
+/** calleeProtection resolved: the step as a ladder level (policy.ts LADDER), the period in ms. */
+export interface CalleeProtectionRules {
+  readonly fromStep: Action;
+  readonly fromLevel: number;
+  readonly warnCallee: boolean;
+  readonly warnEveryMs: number;
+}
 
 /**
  * A policy document with every absent optional field resolved to its default,
@@ -82,6 +92,8 @@ export interface Rules {
   readonly maxRenewals: number;
   /** The service numbers CheckCall always allows, as dialled (policy.essentials or the defaults). */
   readonly essentials: ReadonlySet<string>;
+  /** Undefined when the policy has no calleeProtection section: no call labelled, no callee warned. */
+  readonly calleeProtection: CalleeProtectionRules | undefined;
 }
 
 const resolved = new WeakMap<PolicyDocument, Rules>();
@@ -144,5 +156,19 @@ function resolve(policy: PolicyDocument): Rules {
     suspendTermMs: (policy.terms?.suspendDays ?? Number.POSITIVE_INFINITY) * DAY_MS,
     maxRenewals: policy.terms?.maxRenewals ?? RULE_DEFAULTS.maxRenewals,
     essentials: new Set(policy.essentials ?? RULE_DEFAULTS.essentials),
+    calleeProtection: resolveCalleeProtection(policy),
   };
+}
+
+function resolveCalleeProtection(policy: PolicyDocument): CalleeProtectionRules | undefined {
+  if (policy.calleeProtection === undefined) return undefined;
+  const given = policy.calleeProtection;
+  const defaults = RULE_DEFAULTS.calleeProtection;
+  const fromStep = given.fromStep ?? defaults.fromStep;
+  return Object.freeze({
+    fromStep,
+    fromLevel: ladderLevel(fromStep),
+    warnCallee: given.warnCallee ?? defaults.warnCallee,
+    warnEveryMs: (given.warnEveryHours ?? defaults.warnEveryHours) * HOUR_MS,
+  });
 }

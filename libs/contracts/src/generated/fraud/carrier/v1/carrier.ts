@@ -205,7 +205,10 @@ export interface CheckCallResponse {
    * Why, e.g. REGISTRY_CONFIRMED, SUSPENDED, RESTRICTED, REGISTRY_SUSPECTED;
    * ESSENTIAL_NUMBER: a call to an emergency or service number of the policy's
    * list, always ALLOW; KNOWN_CONTACT: a restricted caller's call to a number in
-   * contact within 30 days, which goes through.
+   * contact within 30 days, which goes through; CARRIER_WARNED: under the
+   * policy's calleeProtection, a call from a number at its fromStep or above
+   * (below RESTRICT) to a number it was not in contact with within 30 days,
+   * at least LABEL.
    */
   reasons: string[];
 }

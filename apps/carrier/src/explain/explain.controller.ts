@@ -36,6 +36,8 @@ export class ExplainController implements Pick<carrier.CarrierServiceController,
       termUntil: explanation.term && toTimestamp(new Date(explanation.term.until)),
       termRenewals: explanation.term?.renewals ?? 0,
       termMaxRenewals: explanation.term?.maxRenewals ?? 0,
+      callsToStrangersLabelled: explanation.callsToStrangersLabelled,
+      calleesWarned: explanation.calleesWarned,
     };
   }
 }

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  Action,
   CLOCK,
+  KNOWN_CONTACT_DAYS,
+  ladderLevel,
   msisdnKey,
   normaliseMsisdn,
   validatePurpose,
-  type Action,
   type Clock,
   type Msisdn,
   type RegistryMark,
@@ -35,7 +37,13 @@ export interface Explanation {
   reactivationChancesLeft: number;
   /** The term of the current RESTRICT or SUSPEND, when it has one. */
   term: CurrentTerm | undefined;
+  /** Its calls to strangers are labelled now (calleeProtection, from fromStep up to RESTRICT). */
+  callsToStrangersLabelled: boolean;
+  /** Distinct callees warned after answering its calls, over KNOWN_CONTACT_DAYS. */
+  calleesWarned: number;
 }
+
+const DAY_MS = 86_400_000;
 
 /** The newest decisions shown; older ones are on ListDecisions. */
 export const MAX_EXPLAINED_DECISIONS = 50;
@@ -62,9 +70,17 @@ export class ExplainService {
     const subscriber = engine.subscriberOf(msisdn);
     const chancesLeft = reactivationChancesLeft(engine.primary, msisdnKey(msisdn), now);
     const term = registryStatus === 'CONFIRMED' ? undefined : currentTerm(engine.primary, msisdnKey(msisdn), now);
-    const [decisions, profileAttested] = await Promise.all([
+    const protection = engine.primary.rules.calleeProtection;
+    const level = ladderLevel(state);
+    const callsToStrangersLabelled =
+      protection !== undefined &&
+      registryStatus !== 'CONFIRMED' &&
+      level >= protection.fromLevel &&
+      level < ladderLevel(Action.Restrict);
+    const [decisions, profileAttested, calleesWarned] = await Promise.all([
       this.decisions.ofNumber(msisdn, false, MAX_EXPLAINED_DECISIONS),
       subscriber ? this.attestations.isAttested(msisdn, subscriber.profile) : false,
+      this.attestations.calleesWarned(msisdn, new Date(now - KNOWN_CONTACT_DAYS * DAY_MS)),
     ]);
     return {
       msisdn,
@@ -80,9 +96,13 @@ export class ExplainService {
         reactivationChancesLeft: chancesLeft,
         term,
         essentials: engine.primary.rules.essentials,
+        callsToStrangersLabelled,
+        calleesWarned,
       }),
       reactivationChancesLeft: chancesLeft,
       term,
+      callsToStrangersLabelled,
+      calleesWarned,
     };
   }
 }

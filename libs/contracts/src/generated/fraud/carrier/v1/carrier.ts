@@ -282,6 +282,17 @@ export interface ExplainNumberResponse {
   /** Renewals of that term by new evidence so far, and the most the policy allows. */
   termRenewals: number;
   termMaxRenewals: number;
+  /**
+   * Under the policy's calleeProtection, the number stands at its fromStep or
+   * above (below RESTRICT): its calls to numbers it was not in contact with
+   * within 30 days are labelled (CheckCall LABEL, CARRIER_WARNED).
+   */
+  callsToStrangersLabelled: boolean;
+  /**
+   * Distinct callees warned by SMS after answering this number's calls, over
+   * the last 30 days.
+   */
+  calleesWarned: number;
 }
 
 export interface DeclareProfileRequest {
@@ -352,6 +363,10 @@ export interface ListDecisionsResponse {
 export interface Notice {
   id: string;
   msisdn: string;
+  /**
+   * The decision the notice is about; empty for a callee warning (a call the
+   * subscriber answered may be fraud).
+   */
   decisionId: string;
   at:
     | Timestamp

@@ -9,6 +9,8 @@ import {
   type Msisdn,
 } from '@app/domain';
 import { parseExposition, scrapeMetrics } from '@app/testing';
+import { DailyCounts } from '../src/admin-link/daily-counts.service';
+import { toFeedItem } from '../src/admin-link/feed-item.mapper';
 import { DecisionRecorder } from '../src/decisions/decision-recorder.service';
 import { NoticeSender } from '../src/decisions/notice-sender.service';
 import { SMS_GATEWAY, type SmsGateway, type SmsMessage } from '../src/decisions/sms-gateway';
@@ -145,5 +147,28 @@ describe('protect the callee first (carrier over gRPC and PostgreSQL)', () => {
     expect(answer.nextStepsEn).toContain('1 person who answered its calls received an anti-fraud warning SMS');
     const callee = await police.explainNumber({ msisdn: callees[0], purpose: 'customer call 2024-0312' });
     expect(callee).toMatchObject({ state: 'ACTION_NONE', callsToStrangersLabelled: false, calleesWarned: 0 });
+  });
+
+  it('counts the day’s callee warnings for the administration, beside the daily decision counts', async () => {
+    expect((await carrier.app.get(DailyCounts).countNow()).queued).toBeGreaterThan(0);
+    const day = new Date(now - 40 * 60_000 + 8 * 3_600_000).toISOString().slice(0, 10);
+    const queued = await query(
+      carrier,
+      `SELECT idempotency_key, payload FROM outbox WHERE destination = 'ADMIN' AND payload->>'kind' = $1`,
+      ['daily_callee_warnings'],
+    );
+    expect(queued).toEqual([
+      {
+        idempotency_key: `CTCC-callee-warnings-${day}-protect@1-1`,
+        payload: { kind: 'daily_callee_warnings', day, policy: 'protect@1', count: 1 },
+      },
+    ]);
+    const [message] = queued as { idempotency_key: string; payload: unknown }[];
+    expect(toFeedItem(message.idempotency_key, message.payload)).toEqual({
+      idempotencyKey: message.idempotency_key,
+      calleeWarnings: { day, policy: 'protect@1', count: 1 },
+    });
+    // Nothing new: nothing queued again.
+    expect(await carrier.app.get(DailyCounts).countNow()).toMatchObject({ queued: 0 });
   });
 });

@@ -36,8 +36,11 @@ export class ExplainController implements Pick<carrier.CarrierServiceController,
       termUntil: explanation.term && toTimestamp(new Date(explanation.term.until)),
       termRenewals: explanation.term?.renewals ?? 0,
       termMaxRenewals: explanation.term?.maxRenewals ?? 0,
-      callsToStrangersLabelled: explanation.callsToStrangersLabelled,
-      calleesWarned: explanation.calleesWarned,
+      // Absent without calleeProtection: the answer stays as it was before the section existed.
+      ...(explanation.calleeProtection && {
+        callsToStrangersLabelled: explanation.calleeProtection.callsToStrangersLabelled,
+        calleesWarned: explanation.calleeProtection.calleesWarned,
+      }),
     };
   }
 }

@@ -37,7 +37,12 @@ export interface Explanation {
   reactivationChancesLeft: number;
   /** The term of the current RESTRICT or SUSPEND, when it has one. */
   term: CurrentTerm | undefined;
-  /** Its calls to strangers are labelled now (calleeProtection, from fromStep up to RESTRICT). */
+  /** Undefined when the active policy has no calleeProtection. */
+  calleeProtection: ExplainedCalleeProtection | undefined;
+}
+
+export interface ExplainedCalleeProtection {
+  /** Its calls to strangers are labelled now (from fromStep up to RESTRICT). */
   callsToStrangersLabelled: boolean;
   /** Distinct callees warned after answering its calls, over KNOWN_CONTACT_DAYS. */
   calleesWarned: number;
@@ -80,7 +85,7 @@ export class ExplainService {
     const [decisions, profileAttested, calleesWarned] = await Promise.all([
       this.decisions.ofNumber(msisdn, false, MAX_EXPLAINED_DECISIONS),
       subscriber ? this.attestations.isAttested(msisdn, subscriber.profile) : false,
-      this.attestations.calleesWarned(msisdn, new Date(now - KNOWN_CONTACT_DAYS * DAY_MS)),
+      protection ? this.attestations.calleesWarned(msisdn, new Date(now - KNOWN_CONTACT_DAYS * DAY_MS)) : 0,
     ]);
     return {
       msisdn,
@@ -101,8 +106,7 @@ export class ExplainService {
       }),
       reactivationChancesLeft: chancesLeft,
       term,
-      callsToStrangersLabelled,
-      calleesWarned,
+      calleeProtection: protection && { callsToStrangersLabelled, calleesWarned },
     };
   }
 }

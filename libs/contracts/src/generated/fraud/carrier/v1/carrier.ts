@@ -283,16 +283,18 @@ export interface ExplainNumberResponse {
   termRenewals: number;
   termMaxRenewals: number;
   /**
-   * Under the policy's calleeProtection, the number stands at its fromStep or
-   * above (below RESTRICT): its calls to numbers it was not in contact with
-   * within 30 days are labelled (CheckCall LABEL, CARRIER_WARNED).
+   * Set only under a policy with calleeProtection. The number stands at its
+   * fromStep or above (below RESTRICT): its calls to numbers it was not in
+   * contact with within 30 days are labelled (CheckCall LABEL, CARRIER_WARNED).
    */
-  callsToStrangersLabelled: boolean;
+  callsToStrangersLabelled?:
+    | boolean
+    | undefined;
   /**
-   * Distinct callees warned by SMS after answering this number's calls, over
-   * the last 30 days.
+   * Set only under a policy with calleeProtection: distinct callees warned by
+   * SMS after answering this number's calls, over the last 30 days.
    */
-  calleesWarned: number;
+  calleesWarned?: number | undefined;
 }
 
 export interface DeclareProfileRequest {

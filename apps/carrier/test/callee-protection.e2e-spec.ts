@@ -171,4 +171,21 @@ describe('protect the callee first (carrier over gRPC and PostgreSQL)', () => {
     // Nothing new: nothing queued again.
     expect(await carrier.app.get(DailyCounts).countNow()).toMatchObject({ queued: 0 });
   });
+
+  it('after a restart, remembers whom it warned today and why the caller stands at WARN', async () => {
+    await carrier.stop();
+    await carrier.boot();
+    ops = carrier.client('carrier:CTCC', 'ops-li');
+    const [second, third] = await subscribe(carrier, ops, ['13320000005', '13320000006']);
+    await applyStep(carrier, (engine) => {
+      const decision = engine.primary.impose(msisdnKey(second), second, Action.Warn, ReasonCode.NewNumber, now - 1);
+      return { decisions: decision ? [decision] : [] };
+    });
+    // callees[0] was warned 40 minutes ago: a second warned stranger's call today warns it no more; third is new.
+    await ingest(ops, toWire([call(now, second, callees[0]), call(now + 1, caller, third)], 500, 'after-restart'));
+    expect(await query(carrier, `SELECT callee, caller, reasons FROM callee_warning ORDER BY at`, [])).toEqual([
+      { callee: callees[0], caller, reasons: [ReasonCode.CorroboratedReports] },
+      { callee: third, caller, reasons: [ReasonCode.CorroboratedReports] },
+    ]);
+  });
 });

@@ -9,10 +9,10 @@ import {
 import { AnalysisEngine, msisdnKey, type CalleeWarning, type EngineResult } from './engine';
 import { cst, DAY, HOUR, MINUTE, Scenario } from './fixtures/scenario';
 import type { CarrierEvent } from './events';
-import { Action, DEFAULT_POLICY, NAIVE_POLICY, validatePolicy, type PolicyDocument } from './policy';
+import { Action, DEFAULT_POLICY, DEFAULT_POLICY_V1, NAIVE_POLICY, validatePolicy, type PolicyDocument } from './policy';
 import { rulesOf } from './rules';
+import { calleeWarningText, CALLS_LABELLED, noticeText } from './notice';
 import { ReasonCode } from './signals';
-import { DEFAULT_POLICY_V1 } from './policy';
 import type { Msisdn } from '../msisdn';
 
 const PROTECTED: PolicyDocument = { ...DEFAULT_POLICY, version: 90, calleeProtection: {} };
@@ -251,5 +251,33 @@ describe('callee warnings in the engine', () => {
     };
     expect(restarted(false)).toHaveLength(1);
     expect(restarted(true)).toBeUndefined();
+  });
+});
+
+describe('what the callee and the caller are told', () => {
+  const at = cst('2024-03-04T09:05');
+  const caller = '+8613300000041' as Msisdn;
+
+  it('tells the callee the call may be fraud and where to call, in Chinese and English, never why', () => {
+    const text = calleeWarningText({ at, caller });
+    expect(text.zh).toBe(
+      '【反诈提醒】您于2024-03-04 09:05接听的来自+8613300000041的来电可能涉嫌诈骗。' +
+        '请勿透露验证码、银行卡密码等信息，勿向陌生人转账汇款。如有疑问，请拨打全国反诈专线96110。',
+    );
+    expect(text.en).toContain('a call you just received from +8613300000041 (2024-03-04 09:05, China time) may be');
+    expect(text.en).toContain('the anti-fraud hotline 96110');
+  });
+
+  it('tells a warned number its calls to strangers are labelled, only when the policy labels them', () => {
+    const engine = new AnalysisEngine({ policy: DEFAULT_POLICY, carrier: 'CTCC' });
+    const warn = engine.primary.impose(msisdnKey(caller), caller, Action.Warn, ReasonCode.CorroboratedReports, at);
+    if (!warn) throw new Error('no decision');
+    expect(noticeText(warn, undefined, { labelsCallsToStrangers: true })).toContain(
+      `目前服务不受影响。${CALLS_LABELLED.zh}`,
+    );
+    expect(noticeText(warn)).not.toContain(CALLS_LABELLED.zh);
+    const restrict = engine.primary.impose(msisdnKey(caller), caller, Action.Restrict, ReasonCode.Directive, at + 1);
+    if (!restrict) throw new Error('no decision');
+    expect(noticeText(restrict, undefined, { labelsCallsToStrangers: true })).toBe(noticeText(restrict));
   });
 });

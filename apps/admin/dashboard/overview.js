@@ -15,6 +15,7 @@ const CHARTS = {
   suspensions: { type: 'line', testId: 'chart-suspensions' },
   restorations: { type: 'line', testId: 'chart-restorations' },
   mistakenKillRate: { type: 'line', percent: true, testId: 'chart-mistaken' },
+  calleeWarnings: { type: 'line', testId: 'chart-callee-warnings' },
 };
 
 export function createOverview(panel, { onOpenNumber }) {

@@ -165,6 +165,14 @@ export function aDecisionItem(
   };
 }
 
+/** A feed item holding a day's callee warnings under one policy. */
+export function aCalleeWarningsItem(
+  overrides: Partial<admin.DailyCalleeWarnings> = {},
+  key = feedKey('callee-warnings'),
+): admin.FeedItem {
+  return { idempotencyKey: key, calleeWarnings: { day: '2024-02-06', policy: 'default@1', count: 3, ...overrides } };
+}
+
 /** A feed item holding a daily count. */
 export function aCountItem(overrides: Partial<admin.DailyCount> = {}, key = feedKey('count')): admin.FeedItem {
   return {

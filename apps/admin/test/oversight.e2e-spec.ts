@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import type { admin } from '@app/contracts';
 import { grpcError } from '@app/testing';
-import { aCountItem, aDecisionItem, AdminHarness } from './admin-harness';
+import { aCalleeWarningsItem, aCountItem, aDecisionItem, AdminHarness } from './admin-harness';
 
 /** A Timestamp for a China Standard Time wall-clock time. */
 const cst = (local: string) => {
@@ -49,6 +49,7 @@ const decision = (
  *                                                                                too late to count as mistaken
  *   daily counts: 02-06 WARN CALL_BURST 40 (replaces D6's 1); 02-07 RESTRICT ONE_RING_CALLS 6;
  *                 02-06 MONITOR CALL_BURST 100 (not a counted action); 02-08 WARN CALL_BURST 9 (outside)
+ *   callee warnings: 02-06 default@3 5, then 12 (the later count replaces it); 02-08 default@3 4 (outside)
  * CMCC, policy cmcc@1
  *   M1  +8613800000001  SUSPEND   CORROBORATED_REPORTS              02-06 10:00  (no measure: counts 1 reporter)
  *   M2  +8613800000001  RESTORE   REGISTRY_CLEARED                  02-06 20:00  -> M1 restored after 10 h: mistaken
@@ -105,6 +106,9 @@ async function submitFixture(harness: AdminHarness): Promise<void> {
         reason: 'CALL_BURST',
         count: 9,
       }),
+      aCalleeWarningsItem({ day: '2024-02-06', policy: 'default@3', count: 5 }),
+      aCalleeWarningsItem({ day: '2024-02-06', policy: 'default@3', count: 12 }),
+      aCalleeWarningsItem({ day: '2024-02-08', policy: 'default@3', count: 4 }),
     ],
   });
   await harness.client('carrier:CMCC').submitCarrierFeed({
@@ -126,6 +130,9 @@ async function submitFixture(harness: AdminHarness): Promise<void> {
     items: [decision('+8619100000004', 'REPORT', ['FOREIGN_HARASSMENT'], '2024-02-07T10:00:00', 'cucc@2')],
   });
 }
+
+/** The carriers' own callee warning counts in the range: CTCC's later count for 02-06. */
+const EXPECTED_CALLEE_WARNINGS = [{ day: '2024-02-06', carrier: 'CTCC', policy: 'default@3', count: 12 }];
 
 const row = (
   day: string,
@@ -255,6 +262,7 @@ describe('Oversight figures match a fixture computed by hand (e2e)', () => {
       quality: EXPECTED_QUALITY,
       topReported: EXPECTED_TOP_REPORTED,
       multiCarrier: EXPECTED_MULTI_CARRIER,
+      calleeWarnings: EXPECTED_CALLEE_WARNINGS,
     });
   });
 
@@ -264,6 +272,7 @@ describe('Oversight figures match a fixture computed by hand (e2e)', () => {
     expect(answer.quality).toEqual(EXPECTED_QUALITY.map(({ byReason: _byReason, ...totals }) => totals));
     expect(answer.topReported).toEqual(EXPECTED_TOP_REPORTED);
     expect(answer.multiCarrier).toEqual(EXPECTED_MULTI_CARRIER);
+    expect(answer.calleeWarnings).toEqual(EXPECTED_CALLEE_WARNINGS);
   });
 
   it('GET /api/oversight/series: each decision once per day and carrier, the day’s mistaken share', async () => {
@@ -279,6 +288,7 @@ describe('Oversight figures match a fixture computed by hand (e2e)', () => {
           suspensions: [2, 1, 1],
           restorations: [0, 2, 0],
           mistakenKillRate: [0.5, 0, 0],
+          calleeWarnings: [0, 12, 0],
         },
         // 02-05: M3; 02-06: M1, M2, M5
         CMCC: {
@@ -288,6 +298,7 @@ describe('Oversight figures match a fixture computed by hand (e2e)', () => {
           suspensions: [0, 1, 0],
           restorations: [0, 1, 0],
           mistakenKillRate: [null, 1, null],
+          calleeWarnings: [0, 0, 0],
         },
         CUCC: {
           flags: [0, 0, 1],
@@ -296,6 +307,7 @@ describe('Oversight figures match a fixture computed by hand (e2e)', () => {
           suspensions: [0, 0, 0],
           restorations: [0, 0, 0],
           mistakenKillRate: [null, null, null],
+          calleeWarnings: [0, 0, 0],
         },
         CBN: {
           flags: [0, 0, 0],
@@ -304,6 +316,7 @@ describe('Oversight figures match a fixture computed by hand (e2e)', () => {
           suspensions: [0, 0, 0],
           restorations: [0, 0, 0],
           mistakenKillRate: [null, null, null],
+          calleeWarnings: [0, 0, 0],
         },
       },
     });

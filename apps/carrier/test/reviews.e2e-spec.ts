@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
-import { DEFAULT_POLICY, type CarrierEvent, type Msisdn } from '@app/domain';
+import { DEFAULT_POLICY_V2, type CarrierEvent, type Msisdn } from '@app/domain';
 import { reportedWorker } from '../../../libs/domain/src/carrier/fixtures';
 import { AnalysisService } from '../src/analysis/analysis.service';
 import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
@@ -10,7 +10,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** `default` with a person's review of numbers held a year or more under a real name. */
-const REVIEW_POLICY = { ...DEFAULT_POLICY, name: 'review', version: 1, humanReview: { tenureDays: 365 } };
+const REVIEW_POLICY = { ...DEFAULT_POLICY_V2, name: 'review', version: 1, humanReview: { tenureDays: 365 } };
 
 const base = reportedWorker();
 

@@ -1,5 +1,5 @@
 import type { Env } from '@app/config';
-import { DEFAULT_POLICY } from '@app/domain';
+import { DEFAULT_POLICY_V2 } from '@app/domain';
 import { reportedWorker } from '../../../libs/domain/src/carrier/fixtures';
 import { AnalysisService } from '../../../apps/carrier/src/analysis/analysis.service';
 import { CarrierHarness, ingest, toWire } from '../../../apps/carrier/test/carrier-harness';
@@ -41,7 +41,7 @@ describe('fraudctl reviews (against a real carrier)', () => {
     // Tokens are minted on the fly from the carrier's signing key, as from npm start's .data/keys.
     env = { CARRIER_CTCC_ADDRESS: carrier.address, AUTH_KEY_DIR: carrier.keyDir };
     const ops = carrier.client();
-    const policy = { ...DEFAULT_POLICY, name: 'review', version: 1, humanReview: {} };
+    const policy = { ...DEFAULT_POLICY_V2, name: 'review', version: 1, humanReview: {} };
     await ops.putPolicy({ document: JSON.stringify(policy) });
     await ops.setPolicy({ policy: 'review@1', mode: 'POLICY_MODE_ACTIVE' as never, reason: 'people review' });
     const analysis = carrier.app.get(AnalysisService);

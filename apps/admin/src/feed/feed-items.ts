@@ -33,8 +33,18 @@ export interface FeedCount {
   count: number;
 }
 
+/** A carrier's callee warnings of one day under one policy. */
+export interface FeedCalleeWarnings {
+  /** YYYY-MM-DD, China Standard Time. */
+  day: string;
+  policy: string;
+  count: number;
+}
+
 export type FeedEntry = { idempotencyKey: string } & (
-  { decision: FeedDecision; count?: undefined } | { count: FeedCount; decision?: undefined }
+  | { decision: FeedDecision; count?: undefined; calleeWarnings?: undefined }
+  | { count: FeedCount; decision?: undefined; calleeWarnings?: undefined }
+  | { calleeWarnings: FeedCalleeWarnings; decision?: undefined; count?: undefined }
 );
 
 const DECISION_ID = /^[\x21-\x7e]{1,64}$/;
@@ -65,7 +75,16 @@ function validateItem(item: admin.FeedItem, prefix: string, now: Date): FeedEntr
   const idempotencyKey = validateIdempotencyKey(item.idempotencyKey, `${prefix}idempotency_key`);
   if (item.decision) return { idempotencyKey, decision: validateDecision(item.decision, `${prefix}decision.`, now) };
   if (item.dailyCount) return { idempotencyKey, count: validateCount(item.dailyCount, `${prefix}daily_count.`) };
-  throw invalid(`${prefix}kind`, 'a decision or a daily_count is required', ValidationErrorCode.Required);
+  if (item.calleeWarnings)
+    return {
+      idempotencyKey,
+      calleeWarnings: validateCalleeWarnings(item.calleeWarnings, `${prefix}callee_warnings.`),
+    };
+  throw invalid(
+    `${prefix}kind`,
+    'a decision, a daily_count or callee_warnings is required',
+    ValidationErrorCode.Required,
+  );
 }
 
 function validateDecision(d: admin.CarrierDecision, prefix: string, now: Date): FeedDecision {
@@ -114,9 +133,19 @@ function validateCount(c: admin.DailyCount, prefix: string): FeedCount {
   if (!c.reason) throw invalid(`${prefix}reason`, 'a reason code is required', ValidationErrorCode.Required);
   if (!REASON_CODE.test(c.reason))
     throw invalid(`${prefix}reason`, `"${c.reason.slice(0, 40)}" is not a reason code (UPPER_SNAKE_CASE)`);
-  if (!Number.isSafeInteger(c.count) || c.count < 0)
-    throw invalid(`${prefix}count`, 'must be a whole number, 0 or more', ValidationErrorCode.OutOfRange);
-  return { day, policy, action, reason: c.reason, count: c.count };
+  return { day, policy, action, reason: c.reason, count: validateCount0(c.count, `${prefix}count`) };
+}
+
+function validateCalleeWarnings(c: admin.DailyCalleeWarnings, prefix: string): FeedCalleeWarnings {
+  const day = validateDay(c.day, `${prefix}day`);
+  const policy = validatePolicy(c.policy, `${prefix}policy`);
+  return { day, policy, count: validateCount0(c.count, `${prefix}count`) };
+}
+
+function validateCount0(count: number, field: string): number {
+  if (!Number.isSafeInteger(count) || count < 0)
+    throw invalid(field, 'must be a whole number, 0 or more', ValidationErrorCode.OutOfRange);
+  return count;
 }
 
 function isUnspecified(action: admin.CarrierDecision['action'] | undefined): boolean {

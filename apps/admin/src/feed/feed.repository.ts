@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Action } from '@app/domain';
 import type { StoredEvidence } from './evidence';
-import type { FeedCount, FeedDecision } from './feed-items';
+import type { FeedCalleeWarnings, FeedCount, FeedDecision } from './feed-items';
 
 /** A carrier's REPORT decision on another carrier's number. */
 export interface InterNetworkReport {
@@ -13,7 +13,7 @@ export interface InterNetworkReport {
   evidence: StoredEvidence;
 }
 
-/** Owns feed_item (keys taken), carrier_decision and daily_count. */
+/** Owns feed_item (keys taken), carrier_decision, daily_count and callee_warning_count. */
 @Injectable()
 export class FeedRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -75,6 +75,17 @@ export class FeedRepository {
         counts.map((c) => c.reason),
         counts.map((c) => c.count),
       ],
+    );
+  }
+
+  /** A later count of callee warnings for the same day and policy replaces the earlier one. */
+  async upsertCalleeWarnings(em: EntityManager, carrier: string, counts: FeedCalleeWarnings[]): Promise<void> {
+    if (counts.length === 0) return;
+    await em.query(
+      `INSERT INTO callee_warning_count (carrier, day, policy, count)
+       SELECT $1, day, policy, count FROM unnest($2::date[], $3::varchar[], $4::bigint[]) AS u(day, policy, count)
+       ON CONFLICT (carrier, day, policy) DO UPDATE SET count = EXCLUDED.count`,
+      [carrier, counts.map((c) => c.day), counts.map((c) => c.policy), counts.map((c) => c.count)],
     );
   }
 

@@ -6,7 +6,7 @@ import type { Principal } from '@app/grpc';
 import { carrierOf } from '../carrier-scope';
 import { CorrelationService } from '../correlation/correlation.service';
 import { AdminMetrics } from '../metrics/admin-metrics';
-import { validateFeed, type FeedCount, type FeedEntry } from './feed-items';
+import { validateFeed, type FeedCalleeWarnings, type FeedCount, type FeedEntry } from './feed-items';
 import { FeedRepository } from './feed.repository';
 
 export interface FeedResult {
@@ -43,6 +43,7 @@ export class FeedService {
         taken.flatMap((e) => (e.decision ? [e.decision] : [])),
       );
       await this.feed.upsertCounts(em, carrier, latestCounts(taken));
+      await this.feed.upsertCalleeWarnings(em, carrier, latestCalleeWarnings(taken));
       return taken;
     });
     this.metrics.fed(carrier, entries, taken);
@@ -72,5 +73,13 @@ function latestCounts(entries: FeedEntry[]): FeedCount[] {
   const latest = new Map<string, FeedCount>();
   for (const { count } of entries)
     if (count) latest.set(`${count.day}|${count.policy}|${count.action}|${count.reason}`, count);
+  return [...latest.values()];
+}
+
+/** One callee warning count per day and policy: the batch's last item for it. */
+function latestCalleeWarnings(entries: FeedEntry[]): FeedCalleeWarnings[] {
+  const latest = new Map<string, FeedCalleeWarnings>();
+  for (const { calleeWarnings } of entries)
+    if (calleeWarnings) latest.set(`${calleeWarnings.day}|${calleeWarnings.policy}`, calleeWarnings);
   return [...latest.values()];
 }

@@ -28,7 +28,8 @@ export class AdminMetrics {
       feedItems: [
         'fraud_admin_feed_items_total',
         ['carrier', 'kind', 'result'],
-        'Carrier feed items received, by carrier, kind (decision, daily_count) and result (accepted, replayed key).',
+        'Carrier feed items received, by carrier, kind (decision, daily_count, callee_warnings) ' +
+          'and result (accepted, replayed key).',
       ],
       feedDecisions: [
         'fraud_admin_feed_decisions_total',
@@ -110,7 +111,7 @@ export class AdminMetrics {
   fed(carrier: string, entries: readonly FeedEntry[], taken: readonly FeedEntry[]): void {
     const accepted = new Set(taken);
     for (const entry of entries) {
-      const kind = entry.decision ? 'decision' : 'daily_count';
+      const kind = entry.decision ? 'decision' : entry.count ? 'daily_count' : 'callee_warnings';
       const isNew = accepted.has(entry);
       this.count.feedItems.inc({ carrier, kind, result: isNew ? 'accepted' : 'replayed' });
       if (isNew && entry.decision) this.count.feedDecisions.inc({ carrier, action: entry.decision.action });

@@ -171,7 +171,26 @@ describe(carrierSeries.name, () => {
       suspensions: [1, 0],
       restorations: [0, 0],
       mistakenKillRate: [1, null],
+      calleeWarnings: [0, 0],
     });
     expect(series.CMCC!.flags).toEqual([0, 0]);
+  });
+
+  it('adds up each carrier’s callee warnings of a day over its policies', () => {
+    const series = carrierSeries(
+      ['2024-02-01', '2024-02-02'],
+      ['CTCC', 'CMCC'],
+      [],
+      [],
+      (d) => d.toISOString().slice(0, 10),
+      [
+        { day: '2024-02-01', carrier: 'CTCC', policy: 'default@3', count: 5 },
+        { day: '2024-02-01', carrier: 'CTCC', policy: 'protect@1', count: 2 },
+        { day: '2024-02-02', carrier: 'CMCC', policy: 'default@3', count: 1 },
+        { day: '2024-03-01', carrier: 'CMCC', policy: 'default@3', count: 9 },
+      ],
+    );
+    expect(series.CTCC!.calleeWarnings).toEqual([7, 0]);
+    expect(series.CMCC!.calleeWarnings).toEqual([0, 1]);
   });
 });

@@ -80,6 +80,14 @@ export function oversightRows(counted: readonly ReasonCount[], reported: readonl
   );
 }
 
+/** One carrier's callee warnings (calleeProtection SMS) of one day under one policy, as it counted them. */
+export interface CalleeWarningCount {
+  day: string;
+  carrier: string;
+  policy: string;
+  count: number;
+}
+
 /** A SUSPEND decision, with the first RESTORE of the same number by the same carrier after it, if any. */
 export interface Suspension {
   carrier: string;
@@ -171,6 +179,8 @@ export interface CarrierSeries {
   restorations: number[];
   /** Of the day's suspensions, the share later found mistaken; null on a day without suspensions. */
   mistakenKillRate: (number | null)[];
+  /** Callees warned by SMS (calleeProtection), every policy. */
+  calleeWarnings: number[];
 }
 
 /** Decisions per day, carrier and action, each decision once. */
@@ -187,6 +197,7 @@ export function carrierSeries(
   counts: readonly DailyActionCount[],
   suspensions: readonly Suspension[],
   dayOf: (at: Date) => string,
+  calleeWarnings: readonly CalleeWarningCount[] = [],
 ): Record<string, CarrierSeries> {
   const index = new Map(days.map((day, i) => [day, i]));
   const zeros = () => days.map(() => 0);
@@ -199,7 +210,12 @@ export function carrierSeries(
       suspensions: zeros(),
       restorations: zeros(),
       mistakenKillRate: days.map(() => null),
+      calleeWarnings: zeros(),
     };
+  }
+  for (const w of calleeWarnings) {
+    const i = index.get(w.day);
+    if (result[w.carrier] && i !== undefined) result[w.carrier].calleeWarnings[i]! += w.count;
   }
   for (const c of counts) {
     const series = result[c.carrier];

@@ -27,6 +27,7 @@ export class OversightController implements Pick<admin.AdminServiceController, '
       quality: figures.quality.map(({ byReason: _byReason, ...totals }) => totals),
       topReported: figures.topReported,
       multiCarrier: figures.multiCarrier,
+      calleeWarnings: figures.calleeWarnings,
     };
   }
 }

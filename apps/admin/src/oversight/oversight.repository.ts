@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Action, ReasonCode } from '@app/domain';
 import type { DayRange } from './day-range';
-import { COUNTED_ACTIONS, NO_REASON, type DailyActionCount, type ReasonCount, type Suspension } from './figures';
+import {
+  COUNTED_ACTIONS,
+  NO_REASON,
+  type CalleeWarningCount,
+  type DailyActionCount,
+  type ReasonCount,
+  type Suspension,
+} from './figures';
 
 export interface NumberCount {
   msisdn: string;
@@ -16,7 +23,7 @@ const CST_DAY = `to_char((d.at AT TIME ZONE 'UTC') + interval '8 hours', 'YYYY-M
 const REPORTERS_MEASURE = 'corroborated_reporters';
 
 /**
- * Read-only look at the carriers' feed (carrier_decision and daily_count,
+ * Read-only look at the carriers' feed (carrier_decision, daily_count and callee_warning_count,
  * written by the feed feature) for the oversight figures. Every query takes
  * the range's instants and, optionally, one carrier ($3, NULL for all).
  */
@@ -52,6 +59,17 @@ export class OversightRepository {
         [range.from, range.to, carrier, COUNTED_ACTIONS],
       );
     return rows.map((r) => ({ ...r, action: r.action as ReasonCount['action'], count: Number(r.count) }));
+  }
+
+  /** The carriers' own daily counts of callee warnings, per day and policy, for the days of the range. */
+  async calleeWarnings(range: DayRange, carrier: string | null): Promise<CalleeWarningCount[]> {
+    const rows: { day: string; carrier: string; policy: string; count: string }[] = await this.dataSource.query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, carrier, policy, count FROM callee_warning_count
+       WHERE day >= $1::date AND day <= $2::date AND ($3::varchar IS NULL OR carrier = $3)
+       ORDER BY 1, 2, 3`,
+      [range.from, range.to, carrier],
+    );
+    return rows.map((r) => ({ ...r, count: Number(r.count) }));
   }
 
   /** Decisions per day, carrier and action, each decision once (the charts). */

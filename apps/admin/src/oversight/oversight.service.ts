@@ -6,6 +6,7 @@ import {
   carrierQuality,
   carrierSeries,
   oversightRows,
+  type CalleeWarningCount,
   type CarrierQuality,
   type CarrierSeries,
   type OversightRow,
@@ -24,6 +25,8 @@ export interface OversightFigures {
   quality: CarrierQuality[];
   topReported: NumberCount[];
   multiCarrier: NumberCount[];
+  /** The carriers' callee warnings (calleeProtection SMS) per day and policy, as they counted them. */
+  calleeWarnings: CalleeWarningCount[];
 }
 
 /** What a caller asks for, as sent; `fields` names its parameters in errors (from_day on gRPC, from on HTTP). */
@@ -48,12 +51,13 @@ export class OversightService {
 
   async figures(caller: Principal, query: OversightQuery): Promise<OversightFigures> {
     const { range, scope } = this.resolve(caller, query);
-    const [counted, reported, suspensions, topReported, multiCarrier] = await Promise.all([
+    const [counted, reported, suspensions, topReported, multiCarrier, calleeWarnings] = await Promise.all([
       this.repository.reasonCounts(range, scope.carrier),
       this.repository.reportedCounts(range, scope.carrier),
       this.repository.suspensions(range, scope.carrier),
       this.repository.topReported(range, scope.carrier, TOP_REPORTED_LIMIT),
       scope.crossCarrier ? this.repository.multiCarrier(range, scope.carrier, MULTI_CARRIER_LIMIT) : [],
+      this.repository.calleeWarnings(range, scope.carrier),
     ]);
     return {
       from: range.from,
@@ -62,19 +66,21 @@ export class OversightService {
       quality: carrierQuality(suspensions),
       topReported,
       multiCarrier,
+      calleeWarnings,
     };
   }
 
   /** One value per day for every carrier in scope (all four when not narrowed), zero on quiet days. */
   async series(caller: Principal, query: OversightQuery): Promise<OversightSeries> {
     const { range, scope } = this.resolve(caller, query);
-    const [counts, suspensions] = await Promise.all([
+    const [counts, suspensions, calleeWarnings] = await Promise.all([
       this.repository.actionCounts(range, scope.carrier),
       this.repository.suspensions(range, scope.carrier),
+      this.repository.calleeWarnings(range, scope.carrier),
     ]);
     const days = daysOf(range);
     const carriers = scope.carrier === null ? [...CARRIER_IDS] : [scope.carrier];
-    return { days, carriers: carrierSeries(days, carriers, counts, suspensions, cstDay) };
+    return { days, carriers: carrierSeries(days, carriers, counts, suspensions, cstDay, calleeWarnings) };
   }
 
   private resolve(caller: Principal, query: OversightQuery): { range: DayRange; scope: OversightScope } {

@@ -1,5 +1,5 @@
 import type { CarrierId } from '@app/domain';
-import type { DailyCountPayload } from './feed-item.mapper';
+import type { DailyCalleeWarningsPayload, DailyCountPayload } from './feed-item.mapper';
 
 /** China Standard Time: UTC+8 all year (no daylight saving). */
 const CST_OFFSET_MS = 8 * 3_600_000;
@@ -20,6 +20,11 @@ export const DAILY_RUN_MINUTE_CST = 30;
  */
 export function dailyCountKey(carrierId: CarrierId, c: Omit<DailyCountPayload, 'kind'>): string {
   return `${carrierId}-count-${c.day}-${c.policy}-${c.action}-${c.reason}-${c.count}`;
+}
+
+/** The feed key of one day's callee warnings under one policy: the same rule as dailyCountKey. */
+export function dailyCalleeWarningsKey(carrierId: CarrierId, c: Omit<DailyCalleeWarningsPayload, 'kind'>): string {
+  return `${carrierId}-callee-warnings-${c.day}-${c.policy}-${c.count}`;
 }
 
 /** The next daily run strictly after `nowMs` (ms since the epoch). */

@@ -11,6 +11,14 @@ export interface DayCount {
   count: number;
 }
 
+/** Callee warnings (policy.calleeProtection) of one day (CST) under one policy. */
+export interface DayCalleeWarnings {
+  /** YYYY-MM-DD, China Standard Time. */
+  day: string;
+  policy: string;
+  count: number;
+}
+
 /** What a recount queues: one ADMIN outbox message per count. */
 export interface CountMessage {
   idempotencyKey: string;
@@ -24,7 +32,7 @@ export interface CountMessage {
  */
 const COMMIT_MARGIN = '1 hour';
 
-/** Owns daily_count_run, and writes daily counts to the outbox (ADMIN). */
+/** Owns daily_count_run, and writes daily counts (decisions, callee warnings) to the outbox (ADMIN). */
 @Injectable()
 export class DailyCountsRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -32,11 +40,14 @@ export class DailyCountsRepository {
   /**
    * Counts active decisions per day (CST), policy, action and reason, for every
    * day that has a decision recorded since the last recount, and queues the
-   * counts in the same transaction that moves the mark on. Replicas recounting
-   * at once take turns on the mark's row; a count queued already is left alone.
-   * Resolves with the days counted and the number of messages newly queued.
+   * counts in the same transaction that moves the mark on; callee warnings the
+   * same way, per day and policy. Replicas recounting at once take turns on the
+   * mark's row; a count queued already is left alone. Resolves with the days
+   * counted and the number of messages newly queued.
    */
-  async recount(toMessages: (counts: DayCount[]) => CountMessage[]): Promise<{ days: string[]; queued: number }> {
+  async recount(
+    toMessages: (counts: DayCount[], calleeWarnings: DayCalleeWarnings[]) => CountMessage[],
+  ): Promise<{ days: string[]; queued: number }> {
     return this.dataSource.transaction(async (em) => {
       await em.query(`SELECT 1 FROM daily_count_run WHERE id = 1 FOR UPDATE`);
       const rows: (Omit<DayCount, 'count'> & { count: string })[] = await em.query(
@@ -55,7 +66,20 @@ export class DailyCountsRepository {
          ORDER BY 1, 2, 3, 4`,
       );
       const counts = rows.map((r) => ({ ...r, count: Number(r.count) }));
-      const messages = toMessages(counts);
+      const warned: (Omit<DayCalleeWarnings, 'count'> & { count: string })[] = await em.query(
+        `WITH days AS (
+           SELECT DISTINCT (at AT TIME ZONE INTERVAL '+08:00')::date AS day FROM callee_warning
+           WHERE recorded_at >= (SELECT counted_to - interval '${COMMIT_MARGIN}' FROM daily_count_run WHERE id = 1)
+         )
+         SELECT to_char(d.day, 'YYYY-MM-DD') AS day, w.policy, count(*) AS count
+         FROM days d
+         JOIN callee_warning w ON w.at >= (d.day::timestamp AT TIME ZONE INTERVAL '+08:00')
+                              AND w.at < ((d.day + 1)::timestamp AT TIME ZONE INTERVAL '+08:00')
+         GROUP BY 1, 2
+         ORDER BY 1, 2`,
+      );
+      const calleeWarnings = warned.map((r) => ({ ...r, count: Number(r.count) }));
+      const messages = toMessages(counts, calleeWarnings);
       let queued = 0;
       if (messages.length > 0) {
         const inserted: unknown[] = await em.query(
@@ -68,7 +92,7 @@ export class DailyCountsRepository {
       }
       // The transaction's start: decisions recorded from then on are the next recount's.
       await em.query(`UPDATE daily_count_run SET counted_to = now() WHERE id = 1`);
-      return { days: [...new Set(counts.map((c) => c.day))], queued };
+      return { days: [...new Set([...counts, ...calleeWarnings].map((c) => c.day))].sort(), queued };
     });
   }
 }

@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
-import { dailyCountKey, nextDailyRun } from './daily-count';
+import { dailyCalleeWarningsKey, dailyCountKey, nextDailyRun } from './daily-count';
 import { DailyCountsRepository } from './daily-counts.repository';
-import type { DailyCountPayload } from './feed-item.mapper';
+import type { DailyCalleeWarningsPayload, DailyCountPayload } from './feed-item.mapper';
 
 /**
  * The carrier's daily totals for the administration: once a day (00:30 CST) and
- * on demand (`countNow`), every day touched by newly recorded decisions is
- * counted again from the decision table and queued on the ADMIN outbox, which
+ * on demand (`countNow`), every day touched by newly recorded decisions or
+ * callee warnings is counted again from the decision and callee_warning tables and queued on the ADMIN outbox, which
  * delivers them as DailyCount items after the decisions they count. Queued
  * whether or not ADMIN_ADDRESS is set, like the decisions themselves.
  */
@@ -36,12 +36,17 @@ export class DailyCounts implements OnApplicationBootstrap, OnApplicationShutdow
    * (a recount that finds nothing new queues nothing).
    */
   countNow(): Promise<{ days: string[]; queued: number }> {
-    const run = this.repository.recount((counts) =>
-      counts.map((c) => ({
-        idempotencyKey: dailyCountKey(this.config.carrierId, c),
+    const { carrierId } = this.config;
+    const run = this.repository.recount((counts, calleeWarnings) => [
+      ...counts.map((c) => ({
+        idempotencyKey: dailyCountKey(carrierId, c),
         payload: { kind: 'daily_count', ...c } satisfies DailyCountPayload,
       })),
-    );
+      ...calleeWarnings.map((c) => ({
+        idempotencyKey: dailyCalleeWarningsKey(carrierId, c),
+        payload: { kind: 'daily_callee_warnings', ...c } satisfies DailyCalleeWarningsPayload,
+      })),
+    ]);
     this.counting = Promise.all([this.counting, run.catch(() => undefined)]);
     return run;
   }

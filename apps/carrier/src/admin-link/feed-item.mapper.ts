@@ -19,13 +19,31 @@ export interface DailyCountPayload {
   count: number;
 }
 
+/** An ADMIN outbox payload for one day's callee warnings under one policy (DailyCounts). */
+export interface DailyCalleeWarningsPayload {
+  kind: 'daily_callee_warnings';
+  /** YYYY-MM-DD, China Standard Time. */
+  day: string;
+  policy: string;
+  count: number;
+}
+
 /**
  * An ADMIN outbox message as a SubmitCarrierFeed item: its key is the row's (a
  * resend is a replay on the admin side), its content mapped the same way on
  * every send. Throws on a payload it cannot read, which the relay sets aside.
  */
 export function toFeedItem(idempotencyKey: string, payload: unknown): admin.FeedItem {
-  const p = payload as Partial<DecisionPayload> & Partial<Omit<DailyCountPayload, 'action'>>;
+  const p = payload as Partial<DecisionPayload> &
+    Partial<Omit<DailyCountPayload, 'action' | 'kind'>> & {
+      kind?: DailyCountPayload['kind'] | 'daily_callee_warnings';
+    };
+  if (p.kind === 'daily_callee_warnings') {
+    return {
+      idempotencyKey,
+      calleeWarnings: { day: text(p.day, 'day'), policy: text(p.policy, 'policy'), count: integer(p.count, 'count') },
+    };
+  }
   if (p.kind === 'daily_count') {
     return {
       idempotencyKey,

@@ -7,6 +7,7 @@ import {
   EventGate,
   policyLabel,
   type Clock,
+  type CalleeWarning,
   type CarrierEvent,
   type Decision,
   type EngineResult,
@@ -33,6 +34,8 @@ export interface IngestOutcome {
   /** Indexes of events dated past the allowance ahead of the service's clock. */
   future: number[];
   decisions: Decision[];
+  /** Callees to warn (policy.calleeProtection), stored with the decisions. */
+  calleeWarnings: CalleeWarning[];
 }
 
 const DONE: Promise<void> = Promise.resolve();
@@ -99,13 +102,20 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     const chances = await this.chancesUsed();
     await this.decisions.latestPerNumber((rows) => {
       // The latest decision's term (a restriction's expiry and renewals) is where the number's term stands.
-      for (const r of rows)
-        this.engine.resume(r.msisdn as Msisdn, r.action, r.at.getTime(), chances.get(r.msisdn), r.term ?? undefined);
+      for (const r of rows) {
+        const { msisdn, action, at, term, reasons } = r;
+        this.engine.resume(msisdn as Msisdn, action, at.getTime(), chances.get(msisdn), term ?? undefined, reasons);
+      }
     });
     // An open task keeps its number's review open: later evidence opens no second one.
     let reviews = 0;
     for (const task of await this.reviewTasks.open())
       if (this.engine.resumeReview(task.msisdn as Msisdn, task.openedAt.getTime())) reviews++;
+    // A callee warned shortly before a restart is not warned again within the period.
+    const protection = this.engine.primary.rules.calleeProtection;
+    if (protection)
+      for (const w of await this.decisions.recentCalleeWarnings(protection.warnEveryMs))
+        this.engine.knowCalleeWarned(w.callee as Msisdn, w.at.getTime());
     const statuses = await this.registry.listed();
     for (const s of statuses) this.engine.knowRegistryStatus(s.msisdn as Msisdn, s.status);
     const policies = `policy ${policyLabel(policy)}${shadow ? `, shadow ${policyLabel(shadow)}` : ''}`;
@@ -152,7 +162,14 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
    * writes are chained, so the same number's records land in arrival order.
    */
   analyse(events: readonly CarrierEvent[]): { outcome: IngestOutcome; durable: Promise<void> } {
-    const outcome: IngestOutcome = { accepted: 0, duplicates: 0, late: [], future: [], decisions: [] };
+    const outcome: IngestOutcome = {
+      accepted: 0,
+      duplicates: 0,
+      late: [],
+      future: [],
+      decisions: [],
+      calleeWarnings: [],
+    };
     const directory: SubscriberEvent[] = [];
     // The service's clock bounds only how far ahead senders may date events; the analysis runs on event time.
     const now = this.clock.now().getTime();
@@ -165,8 +182,9 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       else {
         outcome.accepted++;
         if (event.type === 'subscriber') directory.push(event);
-        const { decisions } = this.engine.process(event);
+        const { decisions, calleeWarnings } = this.engine.process(event);
         if (decisions.length > 0) outcome.decisions.push(...decisions);
+        if (calleeWarnings) outcome.calleeWarnings.push(...calleeWarnings);
       }
     }
     const writes: Promise<void>[] = [];
@@ -175,7 +193,10 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       this.directoryWrites = upsert.catch(() => undefined);
       writes.push(upsert);
     }
-    if (outcome.decisions.length > 0) writes.push(this.recorder.record(outcome.decisions));
+    if (outcome.decisions.length > 0 || outcome.calleeWarnings.length > 0) {
+      const { calleeWarnings } = outcome;
+      writes.push(this.recorder.record(outcome.decisions, { calleeWarnings, rules: this.engine.primary.rules }));
+    }
     // A retried event's first copy may still be on its way to the database (a concurrent retry of a stream):
     // the retry is answered once what was in flight when it arrived is durable, as the first copy's stream is.
     if (outcome.duplicates > 0) writes.push(...this.inFlight);
@@ -192,7 +213,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   /** Applies what an engine call decided, durably. */
   async apply(step: (engine: AnalysisEngine) => EngineResult): Promise<EngineResult> {
     const result = step(this.engine);
-    await this.recorder.record(result.decisions);
+    const { calleeWarnings } = result;
+    await this.recorder.record(result.decisions, { calleeWarnings, rules: this.engine.primary.rules });
     return result;
   }
 
@@ -220,11 +242,11 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       );
       if (result.decisions.length > 0) {
         this.recorder
-          .record(result.decisions)
+          .record(result.decisions, { rules: this.engine.primary.rules })
           .catch((error: Error) => this.logger.error(`recording the decisions of ${msisdn} failed: ${error.message}`));
       }
     });
-    await this.recorder.recordIn(em, hooks, result.decisions);
+    await this.recorder.recordIn(em, hooks, result.decisions, this.engine.primary.rules);
     return result;
   }
 

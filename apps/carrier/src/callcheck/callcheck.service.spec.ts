@@ -12,7 +12,7 @@ import {
   type EngineView,
 } from '@app/domain';
 import type { AnalysisService } from '../analysis/analysis.service';
-import { CallCheckService, ESSENTIAL_NUMBER, KNOWN_CONTACT } from './callcheck.service';
+import { CallCheckService, CARRIER_WARNED, ESSENTIAL_NUMBER, KNOWN_CONTACT } from './callcheck.service';
 
 const { CALL_VERDICT_ALLOW: ALLOW, CALL_VERDICT_LABEL: LABEL, CALL_VERDICT_BLOCK: BLOCK } = carrier.CallVerdict;
 
@@ -211,5 +211,17 @@ describe(CallCheckService.name, () => {
     expect(() => sut.check(caller, to)).toThrow(ValidationError);
     expect(() => sut.check(caller, to)).toThrow(`${field}: `);
     expect(() => sut.check(caller, to)).toThrow(reason);
+  });
+
+  it('labels a warned caller’s calls to strangers under calleeProtection, from frozen responses', () => {
+    engine.usePolicies({ ...DEFAULT_POLICY, version: 90, calleeProtection: {} });
+    const warned = n('13300000002');
+    engine.primary.impose(msisdnKey(warned), warned, Action.Warn, ReasonCode.CorroboratedReports, Date.now() - 1000);
+    const labelled = sut.check('13300000002', callee);
+    expect(labelled).toEqual({ verdict: LABEL, reasons: [CARRIER_WARNED] });
+    expect(sut.check('+8613300000002', '+8613800000000')).toBe(labelled);
+    expect(Object.isFrozen(labelled) && Object.isFrozen(labelled.reasons)).toBe(true);
+    expect(sut.check('13300000002', '110')).toEqual({ verdict: ALLOW, reasons: [ESSENTIAL_NUMBER] });
+    expect(sut.check('13300000001', callee)).toEqual({ verdict: ALLOW, reasons: [] });
   });
 });

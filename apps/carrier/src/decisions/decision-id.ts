@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Decision } from '@app/domain';
+import type { CalleeWarning, Decision } from '@app/domain';
 
 /**
  * A decision's id, derived from what it is: replaying the same events (after a
@@ -11,6 +11,14 @@ export function decisionId(decision: Decision): string {
       `${decision.policy}|${decision.shadow ? 'shadow' : 'active'}|${decision.msisdn}|` +
         `${decision.at}|${decision.action}|${decision.previous}`,
     )
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** A callee warning's id, derived the same way: a replayed batch warns nobody twice. */
+export function calleeWarningId(warning: CalleeWarning): string {
+  return createHash('sha256')
+    .update(`callee-warning|${warning.policy}|${warning.callee}|${warning.caller}|${warning.at}`)
     .digest('hex')
     .slice(0, 32);
 }

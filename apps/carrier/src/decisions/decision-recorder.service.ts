@@ -1,12 +1,44 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Action, noticeText, type Decision } from '@app/domain';
+import {
+  Action,
+  calleeWarningText,
+  ladderLevel,
+  noticeText,
+  type CalleeWarning,
+  type Decision,
+  type Rules,
+} from '@app/domain';
 import { outsideTransaction, type TransactionHooks } from '@app/persistence';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { CarrierMetrics } from '../metrics/carrier-metrics';
 import { ReviewTasksRepository, type NewReviewTask } from '../reviews/review-tasks.repository';
-import { decisionId } from './decision-id';
-import { DecisionsRepository, type OutboxMessage } from './decisions.repository';
+import { calleeWarningId, decisionId } from './decision-id';
+import { DecisionsRepository, type CalleeWarningRow, type OutboxMessage } from './decisions.repository';
+
+/** What comes with a batch's decisions. */
+export interface RecordOptions {
+  /** Callees to warn (policy.calleeProtection): stored, with their SMS, in the decisions' transaction. */
+  calleeWarnings?: readonly CalleeWarning[];
+  /** The active policy's rules, for the notices' texts (essentials, labelled calls); absent: the defaults. */
+  rules?: Rules;
+}
+
+type Queued = { done: (error?: unknown) => void; rules: Rules | undefined } & (
+  { decision: Decision; warning?: undefined } | { warning: CalleeWarning; decision?: undefined }
+);
+
+/** A decision's notice under the rules it was taken with. */
+function noticeOf(decision: Decision, rules: Rules | undefined): string | undefined {
+  const protection = rules?.calleeProtection;
+  return noticeText(decision, rules?.essentials, {
+    labelsCallsToStrangers: protection !== undefined && ladderLevel(Action.Warn) >= protection.fromLevel,
+  });
+}
+
+function warningRow(warning: CalleeWarning): CalleeWarningRow {
+  return { id: calleeWarningId(warning), warning, notice: calleeWarningText(warning).zh };
+}
 
 /** Steps that list a number in the shared registry. */
 const FLAGGED: ReadonlySet<Action> = new Set([Action.Restrict, Action.Suspend]);
@@ -14,14 +46,15 @@ const FLAGGED: ReadonlySet<Action> = new Set([Action.Restrict, Action.Suspend]);
 /**
  * Makes decisions durable: each with its notice, its outbox messages (a flag
  * for the registry, a copy for the administration) and the review task it opens
- * (an active decision holding a suspension back for a person) in one transaction. Callers
+ * (an active decision holding a suspension back for a person) in one
+ * transaction, with the callee warnings of the same batch and their SMS. Callers
  * queue decisions and await them; queued decisions are written together (group
  * commit), so a burst costs one transaction, not one per decision.
  */
 @Injectable()
 export class DecisionRecorder implements OnApplicationShutdown {
   private readonly logger = new Logger(DecisionRecorder.name);
-  private queue: { decision: Decision; done: (error?: unknown) => void }[] = [];
+  private queue: Queued[] = [];
   private flushing: Promise<void> | null = null;
 
   constructor(
@@ -31,24 +64,35 @@ export class DecisionRecorder implements OnApplicationShutdown {
     private readonly reviews: ReviewTasksRepository,
   ) {}
 
-  record(decisions: readonly Decision[]): Promise<void> {
-    if (decisions.length === 0) return Promise.resolve();
-    return Promise.all(
-      decisions.map(
-        (decision) =>
-          new Promise<void>((resolve, reject) => {
-            this.queue.push({ decision, done: (error) => (error ? reject(error) : resolve()) });
-            // The flush writes for every caller in a transaction of its own, whoever happens to start it.
-            this.flushing ??= outsideTransaction(() => this.flush());
-          }),
-      ),
-    ).then(() => undefined);
+  record(decisions: readonly Decision[], options: RecordOptions = {}): Promise<void> {
+    const warnings = options.calleeWarnings ?? [];
+    if (decisions.length === 0 && warnings.length === 0) return Promise.resolve();
+    const { rules } = options;
+    const queued = (entry: { decision: Decision } | { warning: CalleeWarning }) =>
+      new Promise<void>((resolve, reject) => {
+        this.queue.push({ ...entry, rules, done: (error) => (error ? reject(error) : resolve()) } as Queued);
+        // The flush writes for every caller in a transaction of its own, whoever happens to start it.
+        this.flushing ??= outsideTransaction(() => this.flush());
+      });
+    return Promise.all([
+      ...decisions.map((decision) => queued({ decision })),
+      ...warnings.map((warning) => queued({ warning })),
+    ]).then(() => undefined);
   }
 
   /** Writes decisions in the caller's transaction (a write that must commit with them); counted once it commits. */
-  async recordIn(em: EntityManager, hooks: TransactionHooks, decisions: readonly Decision[]): Promise<void> {
+  async recordIn(
+    em: EntityManager,
+    hooks: TransactionHooks,
+    decisions: readonly Decision[],
+    rules?: Rules,
+  ): Promise<void> {
     if (decisions.length === 0) return;
-    const rows = decisions.map((decision) => ({ id: decisionId(decision), decision, notice: noticeText(decision) }));
+    const rows = decisions.map((decision) => ({
+      id: decisionId(decision),
+      decision,
+      notice: noticeOf(decision, rules),
+    }));
     await this.repository.insertIn(
       em,
       rows,
@@ -62,18 +106,21 @@ export class DecisionRecorder implements OnApplicationShutdown {
     while (this.queue.length > 0) {
       const group = this.queue.splice(0, 1000);
       try {
-        const rows = group.map(({ decision }) => ({
-          id: decisionId(decision),
-          decision,
-          notice: noticeText(decision),
-        }));
+        const rows: { id: string; decision: Decision; notice?: string }[] = [];
+        const warnings: CalleeWarningRow[] = [];
+        for (const { decision, warning, rules } of group) {
+          if (decision) rows.push({ id: decisionId(decision), decision, notice: noticeOf(decision, rules) });
+          else warnings.push(warningRow(warning));
+        }
         const tasks = reviewTasksOf(rows);
-        await this.repository.insert(
+        const warned = await this.repository.insert(
           rows,
           rows.flatMap(({ id, decision }) => this.messagesFor(id, decision)),
+          warnings,
           tasks.length > 0 ? (em) => this.reviews.openIn(em, tasks) : undefined,
         );
         this.metrics.decided(rows.map((r) => r.decision));
+        this.metrics.calleesWarned(warned);
         group.forEach((p) => p.done());
       } catch (error) {
         this.logger.error(`recording ${group.length} decisions failed: ${(error as Error).message}`);

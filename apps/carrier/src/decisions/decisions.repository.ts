@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Action, type Decision, type DecisionTerm } from '@app/domain';
+import { Action, type CalleeWarning, type Decision, type DecisionTerm, type ReasonCode } from '@app/domain';
 
 /**
  * A decision as stored: the domain's, with its id, and its time as the database
@@ -19,6 +19,7 @@ export interface LatestDecision {
   action: Action;
   at: Date;
   term: DecisionTerm | null;
+  reasons: ReasonCode[];
 }
 
 /** Where a page of a newest-first listing ended: the last row's time and id. */
@@ -38,6 +39,7 @@ export interface DecisionFilter {
 export interface StoredNotice {
   id: string;
   msisdn: string;
+  /** Empty for a callee warning's notice. */
   decisionId: string;
   at: Date;
   text: string;
@@ -51,6 +53,13 @@ export interface PendingNotice {
   text: string;
 }
 
+/** A callee warning to store, with its id and the SMS its callee is sent. */
+export interface CalleeWarningRow {
+  id: string;
+  warning: CalleeWarning;
+  notice: string;
+}
+
 export interface OutboxMessage {
   destination: 'REGISTRY' | 'ADMIN';
   idempotencyKey: string;
@@ -58,28 +67,67 @@ export interface OutboxMessage {
   payload: unknown;
 }
 
-/** Owns decision, notice and outbox: a decision, its notice and its messages are written together. */
+/**
+ * Owns decision, callee_warning, notice and outbox: a decision, its notice and
+ * its messages are written together, and so are a callee warning and its notice.
+ */
 @Injectable()
 export class DecisionsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Writes decisions, notices and outbox messages in one transaction, with what `alsoIn` writes for them (the review
-   * tasks they open); rows already there are left alone.
+   * Writes decisions, callee warnings, their notices and outbox messages in one
+   * transaction, with what `alsoIn` writes for them (the review tasks they
+   * open); rows already there are left alone. Resolves with how many callee
+   * warnings were new.
    */
   async insert(
     decisions: { id: string; decision: Decision; notice?: string }[],
     outbox: OutboxMessage[],
+    calleeWarnings: CalleeWarningRow[] = [],
     alsoIn?: (em: EntityManager) => Promise<void>,
-  ): Promise<void> {
-    if (decisions.length === 0 && outbox.length === 0) return;
-    await this.dataSource.transaction(async (em) => {
+  ): Promise<number> {
+    if (decisions.length === 0 && outbox.length === 0 && calleeWarnings.length === 0) return 0;
+    return this.dataSource.transaction(async (em) => {
       await this.insertIn(em, decisions, outbox);
       await alsoIn?.(em);
+      return this.insertCalleeWarnings(em, calleeWarnings);
     });
   }
 
-  /** The same, in the caller's transaction. */
+  /** Callee warnings and their notices; resolves with how many were new (a replayed one is left alone). */
+  async insertCalleeWarnings(em: EntityManager, warnings: CalleeWarningRow[]): Promise<number> {
+    if (warnings.length === 0) return 0;
+    const inserted: { id: string }[] = await em.query(
+      `INSERT INTO callee_warning (id, callee, caller, at, policy, reasons)
+       SELECT id, callee, caller, at, policy, string_to_array(reasons, ',')
+       FROM unnest($1::char(32)[], $2::varchar[], $3::varchar[], $4::timestamptz[], $5::varchar[], $6::text[])
+         AS u(id, callee, caller, at, policy, reasons)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [
+        warnings.map((w) => w.id),
+        warnings.map((w) => w.warning.callee),
+        warnings.map((w) => w.warning.caller),
+        warnings.map((w) => new Date(w.warning.at)),
+        warnings.map((w) => w.warning.policy),
+        warnings.map((w) => w.warning.reasons.join(',')),
+      ],
+    );
+    await em.query(
+      `INSERT INTO notice (callee_warning_id, msisdn, at, text)
+       SELECT * FROM unnest($1::char(32)[], $2::varchar[], $3::timestamptz[], $4::text[])
+       ON CONFLICT (callee_warning_id) DO NOTHING`,
+      [
+        warnings.map((w) => w.id),
+        warnings.map((w) => w.warning.callee),
+        warnings.map((w) => new Date(w.warning.at)),
+        warnings.map((w) => w.notice),
+      ],
+    );
+    return inserted.length;
+  }
+
+  /** The same as insert without callee warnings, in the caller's transaction. */
   async insertIn(
     em: EntityManager,
     decisions: { id: string; decision: Decision; notice?: string }[],
@@ -142,7 +190,7 @@ export class DecisionsRepository {
     let after = '';
     for (;;) {
       const rows: LatestDecision[] = await this.dataSource.query(
-        `SELECT DISTINCT ON (msisdn) msisdn, action, at, term FROM decision
+        `SELECT DISTINCT ON (msisdn) msisdn, action, at, term, reasons FROM decision
          WHERE NOT shadow AND action <> 'REPORT' AND msisdn > $1
          ORDER BY msisdn, at DESC, recorded_at DESC LIMIT $2`,
         [after, pageSize],
@@ -152,6 +200,19 @@ export class DecisionsRepository {
       after = rows[rows.length - 1].msisdn;
       if (rows.length < pageSize) return;
     }
+  }
+
+  /**
+   * Each callee's latest warning within `periodMs` of the newest one (event time): at start-up, what holds back a
+   * second warning within the period.
+   */
+  async recentCalleeWarnings(periodMs: number): Promise<{ callee: string; at: Date }[]> {
+    return this.dataSource.query(
+      `SELECT callee, max(at) AS at FROM callee_warning
+       WHERE at >= (SELECT max(at) FROM callee_warning) - $1 * interval '1 millisecond'
+       GROUP BY callee`,
+      [periodMs],
+    );
   }
 
   /** The active ladder's restores, by number and oldest first: what the one-chance rule is rebuilt from. */
@@ -195,17 +256,23 @@ export class DecisionsRepository {
 
   /** A number's notices, newest first, after a keyset position. */
   async noticesOf(msisdn: string, after: PagePosition | undefined, limit: number): Promise<StoredNotice[]> {
-    const rows: { id: string; msisdn: string; decision_id: string; at: Date; text: string; sent_at: Date | null }[] =
-      await this.dataSource.query(
-        `SELECT id, msisdn, decision_id, at, text, sent_at FROM notice
+    const rows: {
+      id: string;
+      msisdn: string;
+      decision_id: string | null;
+      at: Date;
+      text: string;
+      sent_at: Date | null;
+    }[] = await this.dataSource.query(
+      `SELECT id, msisdn, decision_id, at, text, sent_at FROM notice
        WHERE msisdn = $1 AND ($2::timestamptz IS NULL OR (at, id) < ($2::timestamptz, $3::bigint))
        ORDER BY at DESC, id DESC LIMIT $4`,
-        [msisdn, after?.at ?? null, after?.id ?? null, limit],
-      );
+      [msisdn, after?.at ?? null, after?.id ?? null, limit],
+    );
     return rows.map((r) => ({
       id: String(r.id),
       msisdn: r.msisdn,
-      decisionId: r.decision_id,
+      decisionId: r.decision_id ?? '',
       at: r.at,
       text: r.text,
       sentAt: r.sent_at,

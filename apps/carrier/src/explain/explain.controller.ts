@@ -40,6 +40,11 @@ export class ExplainController implements Pick<carrier.CarrierServiceController,
         explanation.reviewPendingSince === undefined
           ? undefined
           : toTimestamp(new Date(explanation.reviewPendingSince)),
+      // Absent without calleeProtection: the answer stays as it was before the section existed.
+      ...(explanation.calleeProtection && {
+        callsToStrangersLabelled: explanation.calleeProtection.callsToStrangersLabelled,
+        calleesWarned: explanation.calleeProtection.calleesWarned,
+      }),
     };
   }
 }

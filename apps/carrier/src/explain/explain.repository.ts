@@ -4,7 +4,8 @@ import type { UsageProfile } from '@app/domain';
 
 /**
  * Read-only look at profile_declaration (written by DeclareProfile, owned by the
- * profiles feature): whether a number's profile rests on an employer's attestation.
+ * profiles feature): whether a number's profile rests on an employer's attestation;
+ * and at callee_warning (owned by decisions): whom a number's calls got warned.
  */
 @Injectable()
 export class ExplainRepository {
@@ -18,5 +19,14 @@ export class ExplainRepository {
       [msisdn],
     );
     return rows[0]?.profile === profile;
+  }
+
+  /** Distinct callees warned after answering the number's calls, from `since` (event time). */
+  async calleesWarned(caller: string, since: Date): Promise<number> {
+    const rows: { count: string }[] = await this.dataSource.query(
+      `SELECT count(DISTINCT callee) AS count FROM callee_warning WHERE caller = $1 AND at >= $2`,
+      [caller, since],
+    );
+    return Number(rows[0]?.count ?? 0);
   }
 }

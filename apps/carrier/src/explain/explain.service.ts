@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  Action,
   CLOCK,
+  KNOWN_CONTACT_DAYS,
+  ladderLevel,
   msisdnKey,
   normaliseMsisdn,
   validatePurpose,
-  type Action,
   type Clock,
   type Msisdn,
   type RegistryMark,
@@ -37,7 +39,18 @@ export interface Explanation {
   term: CurrentTerm | undefined;
   /** Since when the number waits for a person's review of a suspension held back; undefined: none is open. */
   reviewPendingSince: number | undefined;
+  /** Undefined when the active policy has no calleeProtection. */
+  calleeProtection: ExplainedCalleeProtection | undefined;
 }
+
+export interface ExplainedCalleeProtection {
+  /** Its calls to strangers are labelled now (from fromStep up to RESTRICT). */
+  callsToStrangersLabelled: boolean;
+  /** Distinct callees warned after answering its calls, over KNOWN_CONTACT_DAYS. */
+  calleesWarned: number;
+}
+
+const DAY_MS = 86_400_000;
 
 /** The newest decisions shown; older ones are on ListDecisions. */
 export const MAX_EXPLAINED_DECISIONS = 50;
@@ -65,9 +78,17 @@ export class ExplainService {
     const chancesLeft = reactivationChancesLeft(engine.primary, msisdnKey(msisdn), now);
     const term = registryStatus === 'CONFIRMED' ? undefined : currentTerm(engine.primary, msisdnKey(msisdn), now);
     const reviewPendingSince = engine.primary.standingOf(msisdnKey(msisdn))?.reviewSince;
-    const [decisions, profileAttested] = await Promise.all([
+    const protection = engine.primary.rules.calleeProtection;
+    const level = ladderLevel(state);
+    const callsToStrangersLabelled =
+      protection !== undefined &&
+      registryStatus !== 'CONFIRMED' &&
+      level >= protection.fromLevel &&
+      level < ladderLevel(Action.Restrict);
+    const [decisions, profileAttested, calleesWarned] = await Promise.all([
       this.decisions.ofNumber(msisdn, false, MAX_EXPLAINED_DECISIONS),
       subscriber ? this.attestations.isAttested(msisdn, subscriber.profile) : false,
+      protection ? this.attestations.calleesWarned(msisdn, new Date(now - KNOWN_CONTACT_DAYS * DAY_MS)) : 0,
     ]);
     return {
       msisdn,
@@ -84,10 +105,13 @@ export class ExplainService {
         term,
         essentials: engine.primary.rules.essentials,
         reviewPendingSince,
+        callsToStrangersLabelled,
+        calleesWarned,
       }),
       reactivationChancesLeft: chancesLeft,
       term,
       reviewPendingSince,
+      calleeProtection: protection && { callsToStrangersLabelled, calleesWarned },
     };
   }
 }

@@ -1,5 +1,6 @@
 import {
   Action,
+  CALLS_LABELLED,
   formatChinaTime,
   REASONS,
   ReasonCode,
@@ -23,6 +24,10 @@ export interface NextStepsInput {
   essentials?: Iterable<string>;
   /** Since when a suspension held back waits for a person's review (policy.humanReview); undefined: none. */
   reviewPendingSince?: number;
+  /** Its calls to strangers are labelled now (calleeProtection). */
+  callsToStrangersLabelled?: boolean;
+  /** Distinct callees warned after answering its calls, over KNOWN_CONTACT_DAYS. */
+  calleesWarned?: number;
 }
 
 /** When the current RESTRICT or SUSPEND steps down to WARN unless new evidence renews it. */
@@ -114,6 +119,7 @@ export function nextSteps(input: NextStepsInput): NextSteps {
     case Action.Warn:
     case Action.Monitor:
       say('服务未受影响。', 'Service is not affected.');
+      if (input.callsToStrangersLabelled) say(CALLS_LABELLED.zh, CALLS_LABELLED.en);
       break;
     default:
       say('服务正常，无需处理。', 'Service is normal: nothing to do.');
@@ -128,6 +134,13 @@ export function nextSteps(input: NextStepsInput): NextSteps {
         `and then steps down to a warning (renewed ${renewals} of at most ${maxRenewals} times).`,
     );
   }
+  const warned = input.calleesWarned ?? 0;
+  if (warned > 0)
+    say(
+      `近${KNOWN_CONTACT_DAYS}天内，有${warned}位接听过该号码来电的用户收到了反诈提醒短信。`,
+      `In the last ${KNOWN_CONTACT_DAYS} days, ${warned} ${warned === 1 ? 'person' : 'people'} who answered ` +
+        'its calls received an anti-fraud warning SMS.',
+    );
   if (input.state !== Action.None) {
     for (const code of input.reasons)
       if (code !== ReasonCode.ReportAttack) say(REASONS[code]?.adviceZh ?? '', REASONS[code]?.adviceEn ?? '');

@@ -62,6 +62,12 @@ export class CarrierMetrics {
         'Decisions recorded, by action, reason code (a decision with several counts under each; NONE without any) ' +
           'and shadow policy.',
       ],
+      calleeWarnings: [
+        'fraud_callee_warnings_total',
+        ['carrier'],
+        'Callees warned by SMS (policy.calleeProtection) after answering a call from a number at its fromStep ' +
+          'or above; a replayed warning is not counted again.',
+      ],
       directives: [
         'fraud_directives_applied_total',
         ['carrier', 'kind', 'outcome'],
@@ -115,6 +121,11 @@ export class CarrierMetrics {
       for (const reason of d.reasons)
         this.count.decisions.inc({ carrier: this.carrier, action: d.action, reason, shadow });
     }
+  }
+
+  /** Callee warnings newly stored. */
+  calleesWarned(count: number): void {
+    if (count > 0) this.count.calleeWarnings.inc({ carrier: this.carrier }, count);
   }
 
   /** A directive applied (or rejected) now, for the first time. */

@@ -40,7 +40,7 @@ import {
   type Standing,
 } from './ladder';
 import { NumberMap } from '../number-map';
-import { Action, type PolicyDocument } from './policy';
+import { Action, ladderLevel, type PolicyDocument } from './policy';
 import type { Rules } from './rules';
 import { COUNTER_OF, COUNTERS, MEASURED_SIGNALS, ReasonCode, type AnySignal, type RecordedActivity } from './signals';
 
@@ -53,8 +53,26 @@ export interface EngineOptions {
   layout?: ActivityLayout;
 }
 
+/**
+ * A callee of ours who answered a call from a number at calleeProtection.fromStep
+ * or above, with whom it had not been in contact: it is sent a warning (at most
+ * one per calleeProtection.warnEveryHours). Active policy only: a shadow warns nobody.
+ */
+export interface CalleeWarning {
+  /** The call's event time. */
+  at: number;
+  callee: Msisdn;
+  caller: Msisdn;
+  /** The active policy's label (name@version). */
+  policy: string;
+  /** The reasons of the caller's step before this call. */
+  reasons: readonly ReasonCode[];
+}
+
 export interface EngineResult {
   decisions: Decision[];
+  /** Callees to warn (calleeProtection); absent: none. */
+  calleeWarnings?: CalleeWarning[];
   reactivation?: ReactivationOutcome;
   /** A restore refused because the registry lists the number as CONFIRMED (police-confirmed fraud): nothing changed. */
   confirmedFraud?: true;
@@ -188,6 +206,8 @@ export class AnalysisEngine implements EngineView {
   /** Cell index → [from, until) during which it is high-risk. */
   private readonly highRisk = new Map<number, { from: number; until: number }>();
   private readonly carrier: CarrierId | undefined;
+  /** Each callee's last warning (calleeProtection), event time in ms: few numbers, kept by key. */
+  private readonly calleeWarnedAt = new NumberMap<number>(16);
 
   constructor(options: EngineOptions) {
     this.carrier = options.carrier;
@@ -216,9 +236,23 @@ export class AnalysisEngine implements EngineView {
     this.shadowLadder = shadow ? (this.shadowLadder ?? this.primaryLadder).withPolicy(shadow, true) : undefined;
   }
 
-  /** Puts a number back on its step from stored decisions (start-up), with the term of the latest one. */
-  resume(msisdn: Msisdn, level: Action, since: number, chancesUsedAt: number[] = [], term?: DecisionTerm): void {
-    this.primaryLadder.resume(msisdnKey(msisdn), level, since, chancesUsedAt, term);
+  /** Puts a number back on its step from stored decisions (start-up), with the term and reasons of the latest one. */
+  resume(
+    msisdn: Msisdn,
+    level: Action,
+    since: number,
+    chancesUsedAt: number[] = [],
+    term?: DecisionTerm,
+    reasons?: readonly ReasonCode[],
+  ): void {
+    this.primaryLadder.resume(msisdnKey(msisdn), level, since, chancesUsedAt, term, reasons);
+  }
+
+  /** Loads a callee's last warning without warning again (start-up: the warning was sent before). */
+  knowCalleeWarned(callee: Msisdn, atMs: number): void {
+    const key = msisdnKey(callee);
+    const known = this.calleeWarnedAt.get(key);
+    if (known === undefined || known < atMs) this.calleeWarnedAt.set(key, atMs);
   }
 
   /**
@@ -467,6 +501,9 @@ export class AnalysisEngine implements EngineView {
 
   /** Frees the activity of numbers idle since `idleSinceMs`, except numbers on a ladder step. */
   evictIdle(idleSinceMs: number): number {
+    // A warning older than the period can hold back no warning from now on.
+    const warnEveryMs = this.primaryLadder.rules.calleeProtection?.warnEveryMs ?? 0;
+    this.calleeWarnedAt.deleteWhere((_key, at) => at + warnEveryMs < idleSinceMs);
     return this.activity.evict(toSec(idleSinceMs), (key) => this.primary.levelOf(key, idleSinceMs) !== Action.None);
   }
 
@@ -539,6 +576,8 @@ export class AnalysisEngine implements EngineView {
     // What is recorded is recorded once, under the active policy's rules.
     const rules = this.primaryLadder.rules;
     const t = rules.thresholds;
+    // Whether the callee is to be warned is settled before this call is recorded (and before its decision).
+    const warnCallee = !isSms && event.answered && fromOwn && toOwn && this.calleeToWarn(fromKey, toKey, event.at);
     const callee = toOwn ? this.activity.ensure(toKey, atSec) : this.activity.slotOf(toKey);
     const caller = this.activity.ensure(fromKey, atSec);
     const knownBefore =
@@ -579,7 +618,32 @@ export class AnalysisEngine implements EngineView {
       for (let r = 0; r < RECORDS.length; r++)
         if (RECORDS[r](recorded, t)) this.activity.count(caller, atSec, RECORD_COUNTERS[r]);
     }
-    return fromOwn ? this.evaluate(fromKey, from, event.at) : this.evaluateForeign(fromKey, from, event.at);
+    if (!warnCallee) {
+      return fromOwn ? this.evaluate(fromKey, from, event.at) : this.evaluateForeign(fromKey, from, event.at);
+    }
+    const warning: CalleeWarning = {
+      at: event.at,
+      callee: to,
+      caller: from,
+      policy: this.primaryLadder.label,
+      reasons: this.primaryLadder.standingOf(fromKey)?.reasons ?? [],
+    };
+    this.calleeWarnedAt.set(toKey, event.at);
+    return { ...this.evaluate(fromKey, from, event.at), calleeWarnings: [warning] };
+  }
+
+  /**
+   * calleeProtection: the caller (ours) stands at fromStep or above on the active ladder, the callee (ours, who
+   * answered) was not in contact with it within KNOWN_CONTACT_DAYS, and was not warned within warnEveryHours.
+   */
+  private calleeToWarn(fromKey: number, toKey: number, atMs: number): boolean {
+    const protection = this.primaryLadder.rules.calleeProtection;
+    if (protection === undefined || !protection.warnCallee) return false;
+    if (ladderLevel(this.primaryLadder.levelOf(fromKey, atMs)) < protection.fromLevel) return false;
+    const warnedAt = this.calleeWarnedAt.get(toKey);
+    if (warnedAt !== undefined && atMs - warnedAt < protection.warnEveryMs) return false;
+    const since = toSec(atMs) - KNOWN_CONTACT_SEC;
+    return !this.reached(fromKey, toKey, since, true) && !this.reached(toKey, fromKey, since, true);
   }
 
   private location(event: LocationEvent): EngineResult {

@@ -10,6 +10,7 @@ export * from './features';
 export * from './evaluate';
 export * from './ladder';
 export * from './engine';
+export * from './call-verdict';
 export * from './replay';
 export * from './notice';
 export * from './event-gate';

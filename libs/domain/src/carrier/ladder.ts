@@ -84,6 +84,8 @@ export interface Standing {
   renewals: number;
   /** When a suspension was held back for a person's review that is still open; undefined: none is open. */
   reviewSince: number | undefined;
+  /** The reasons of the decision that put the number on its step (or renewed it there); none at NONE. */
+  reasons: readonly ReasonCode[];
 }
 
 /**
@@ -101,6 +103,7 @@ export interface StoredRestore {
 }
 
 const RESTRICT_LEVEL = ladderLevel(Action.Restrict);
+const NO_REASONS: readonly ReasonCode[] = Object.freeze([]);
 
 /** Restores that rule a suspension mistaken: they give back the chances earlier suspensions used. */
 const MISTAKEN: ReadonlySet<string> = new Set([
@@ -235,9 +238,17 @@ export class Ladder {
    * Puts a number back where the stored decisions left it (at start-up): the
    * latest decision's step and time, and its term when it has one.
    */
-  resume(key: number, level: Action, since: number, chancesUsedAt: number[], term?: DecisionTerm): void {
+  resume(
+    key: number,
+    level: Action,
+    since: number,
+    chancesUsedAt: number[],
+    term?: DecisionTerm,
+    reasons: readonly ReasonCode[] = [],
+  ): void {
     const standing = this.ensure(key);
     standing.level = level === Action.Restore || level === Action.Report ? Action.None : level;
+    standing.reasons = standing.level === Action.None ? NO_REASONS : reasons;
     standing.since = since;
     standing.chancesUsedAt = chancesUsedAt;
     const termed = term !== undefined && (standing.level === Action.Restrict || standing.level === Action.Suspend);
@@ -302,6 +313,7 @@ export class Ladder {
     const decision = opens
       ? this.reviewDecision(standing, msisdn, atMs, current, assessment)
       : this.decision(msisdn, atMs, action, current, assessment);
+    standing.reasons = decision.reasons;
     this.startTerm(key, standing, decision);
     return decision;
   }
@@ -370,6 +382,7 @@ export class Ladder {
     // An order from outside is lifted from outside: it has no term.
     standing.termEnds = Number.POSITIVE_INFINITY;
     standing.renewals = 0;
+    standing.reasons = [reason];
     return this.plain(msisdn, atMs, action, current, [reason], 1);
   }
 
@@ -387,6 +400,7 @@ export class Ladder {
     standing.termEnds = Number.POSITIVE_INFINITY;
     standing.renewals = 0;
     standing.reviewSince = undefined;
+    standing.reasons = NO_REASONS;
     if (ladderLevel(current) < ladderLevel(Action.Restrict)) return undefined;
     return this.plain(msisdn, atMs, Action.Restore, current, [reason], 0);
   }
@@ -429,6 +443,7 @@ export class Ladder {
         termEnds: Number.POSITIVE_INFINITY,
         renewals: 0,
         reviewSince: undefined,
+        reasons: NO_REASONS,
       };
       this.standings.set(key, standing);
     }
@@ -472,6 +487,7 @@ export class Ladder {
     this.pushTerm(standing.termEnds, key);
     const decision = this.decision(msisdn, atMs, level, level, assessment);
     decision.term = { until: standing.termEnds, renewals: standing.renewals };
+    standing.reasons = decision.reasons;
     return decision;
   }
 
@@ -485,7 +501,9 @@ export class Ladder {
     if (this.confirmed(key)) return undefined;
     standing.level = Action.Warn;
     standing.since = end;
-    return this.plain(msisdn, end, Action.Warn, previous, [ReasonCode.TermLapsed], 0);
+    const decision = this.plain(msisdn, end, Action.Warn, previous, [ReasonCode.TermLapsed], 0);
+    standing.reasons = decision.reasons;
+    return decision;
   }
 
   private pushTerm(end: number, key: number): void {

@@ -3,7 +3,7 @@ import type { Decision } from './ladder';
 import { Action } from './policy';
 import { ReasonCode, REASONS } from './reasons';
 import { RULE_DEFAULTS } from './rules';
-import { KNOWN_CONTACT_DAYS } from './engine';
+import { KNOWN_CONTACT_DAYS, type CalleeWarning } from './engine';
 
 const STEP_ZH: Partial<Record<Action, string>> = {
   [Action.Warn]: '风险提示',
@@ -38,6 +38,20 @@ export function stillWorks(
 
 const RESTRICTED_ZH = `仅限制拨打近${KNOWN_CONTACT_DAYS}天内未联系过的号码`;
 
+export interface NoticeOptions {
+  /** The policy labels a warned number's calls to strangers (calleeProtection from WARN or MONITOR). */
+  labelsCallsToStrangers?: boolean;
+}
+
+/** What a WARN under calleeProtection means for the number's calls (CheckCall's CARRIER_WARNED). */
+export const CALLS_LABELLED = {
+  zh: `风险提示期间，您拨打给近${KNOWN_CONTACT_DAYS}天内未联系过的号码的电话，对方将看到"疑似诈骗"提示；拨打联系过的号码不受影响。`,
+  en:
+    `While the warning stands, calls to numbers not in contact in the last ${KNOWN_CONTACT_DAYS} days ` +
+    'are shown to the person called as suspected fraud; calls to numbers in contact are not.',
+} as const;
+const LABELLED_ZH = CALLS_LABELLED.zh;
+
 /**
  * The notice a subscriber receives for a decision, in plain Chinese: what
  * happened, the concrete reason (with the base station and time when a cell is
@@ -46,6 +60,7 @@ const RESTRICTED_ZH = `仅限制拨打近${KNOWN_CONTACT_DAYS}天内未联系过
 export function noticeText(
   decision: Decision,
   essentials: Iterable<string> = RULE_DEFAULTS.essentials,
+  options: NoticeOptions = {},
 ): string | undefined {
   if (decision.shadow) return undefined;
   const step = STEP_ZH[decision.action];
@@ -53,8 +68,9 @@ export function noticeText(
   const when = minute(decision.at);
   if (decision.action === Action.Restrict && decision.reasons.includes(ReasonCode.ReviewPending))
     return reviewText(decision, essentials);
+  const labelled = options.labelsCallsToStrangers && decision.action === Action.Warn ? LABELLED_ZH : '';
   const termed = termText(decision, essentials);
-  if (termed !== undefined) return termed;
+  if (termed !== undefined) return labelled ? `${termed}${labelled}` : termed;
   const reasons = decision.reasons.map((code) => REASONS[code].zh).join('；');
   const cells = decision.evidence.cells
     .slice(0, 3)
@@ -65,7 +81,7 @@ export function noticeText(
     case Action.Warn:
       return (
         `【风险提示】您的号码${decision.msisdn}于${when}被系统提示风险：${reasons}${cells ? `，涉及基站：${cells}` : ''}。` +
-        `目前服务不受影响。${advice}${APPEAL_ZH}`
+        `目前服务不受影响。${labelled}${advice}${APPEAL_ZH}`
       );
     case Action.Restrict:
       return (
@@ -149,4 +165,27 @@ function termText(decision: Decision, essentials: Iterable<string>): string | un
     : `【${STEP_ZH[action]}】您的号码${msisdn}于${when}因${reasons}${where}被${measure}，期限至${until}。`;
   const advice = [...new Set(decision.reasons.map((code) => REASONS[code].adviceZh).filter((a) => a !== ''))].join('');
   return `${what}期满前如无新的风险证据，将自动解除并降为风险提示。${lifts}${advice}${APPEAL_ZH}`;
+}
+
+/** The national anti-fraud hotline a warned callee is pointed to. */
+export const ANTI_FRAUD_HOTLINE = '96110';
+
+/**
+ * The SMS to a callee of ours who answered a call from a number at
+ * calleeProtection.fromStep or above (a CalleeWarning), in Chinese and English.
+ * It names the calling number, as operators' "suspected fraud" call labels do,
+ * but says only that the call may be fraud: never why the number is suspected
+ * (the caller's evidence is its own), nor that it is.
+ */
+export function calleeWarningText(warning: Pick<CalleeWarning, 'at' | 'caller'>): { zh: string; en: string } {
+  const when = minute(warning.at);
+  return {
+    zh:
+      `【反诈提醒】您于${when}接听的来自${warning.caller}的来电可能涉嫌诈骗。` +
+      `请勿透露验证码、银行卡密码等信息，勿向陌生人转账汇款。如有疑问，请拨打全国反诈专线${ANTI_FRAUD_HOTLINE}。`,
+    en:
+      `Anti-fraud alert: a call you just received from ${warning.caller} (${when}, China time) may be fraud. ` +
+      'Never share verification codes or passwords, and never transfer money to someone you do not know. ' +
+      `If in doubt, call the anti-fraud hotline ${ANTI_FRAUD_HOTLINE}.`,
+  };
 }

@@ -91,6 +91,8 @@ export interface PolicyDocument {
    * 12381, 12321, 10086, 10010, 10000, 10099).
    */
   essentials?: string[];
+  /** Protect the callee before cutting the caller. Optional: absent, no call is labelled and no callee warned. */
+  calleeProtection?: PolicyCalleeProtection;
   /**
    * A person reviews a long-held number before the machine suspends it. Optional: absent, the machine suspends alone,
    * as before.
@@ -107,6 +109,24 @@ export interface PolicyHumanReview {
   /** How long the number must have been active, in days. Optional: 365. */
   tenureDays?: number;
 }
+
+/**
+ * The least harmful act when the evidence is uncertain: from `fromStep` on the
+ * active ladder, CheckCall labels the number's calls to people it has not been
+ * in contact with (LABEL, CARRIER_WARNED), and a callee of ours who answered
+ * such a call gets a warning SMS, at most once per `warnEveryHours`.
+ */
+export interface PolicyCalleeProtection {
+  /** The caller's lowest step whose calls to strangers are labelled. Optional: WARN. */
+  fromStep?: Action.Monitor | Action.Warn | Action.Restrict;
+  /** Whether an answered callee of ours gets a warning SMS. Optional: true. */
+  warnCallee?: boolean;
+  /** A callee is warned at most this often. Optional: 24. */
+  warnEveryHours?: number;
+}
+
+/** The steps calleeProtection.fromStep may name. */
+export const CALLEE_PROTECTION_STEPS: readonly Action[] = [Action.Monitor, Action.Warn, Action.Restrict];
 
 export function policyLabel(policy: Pick<PolicyDocument, 'name' | 'version'>): string {
   return `${policy.name}@${policy.version}`;
@@ -314,6 +334,7 @@ function documentTemplate(): unknown {
     terms: { restrictHours: 0, suspendDays: 0, maxRenewals: 0 },
     essentials: [],
     humanReview: { tenureDays: 0 },
+    calleeProtection: { fromStep: Action.Warn, warnCallee: true, warnEveryHours: 0 },
   };
 }
 const TEMPLATE = documentTemplate();
@@ -395,6 +416,7 @@ export function validatePolicy(input: unknown): PolicyDocument {
   if (p.terms !== undefined) checkTerms(p.terms);
   if (p.essentials !== undefined) checkEssentials(p.essentials);
   if (p.humanReview !== undefined) checkHumanReview(p.humanReview);
+  if (p.calleeProtection !== undefined) checkCalleeProtection(p.calleeProtection);
   return { ...p, description: typeof p.description === 'string' ? p.description : '' };
 }
 
@@ -416,6 +438,27 @@ function checkHumanReview(review: PolicyHumanReview): void {
       typeof review.tenureDays === 'number' && Number.isFinite(review.tenureDays) && review.tenureDays >= 0,
       'policy.humanReview.tenureDays',
       'must be a number of days ≥ 0',
+    );
+}
+
+function checkCalleeProtection(section: PolicyCalleeProtection): void {
+  const field = 'policy.calleeProtection';
+  check(!!section && typeof section === 'object' && !Array.isArray(section), field, 'must be an object');
+  if (section.fromStep !== undefined)
+    check(
+      CALLEE_PROTECTION_STEPS.includes(section.fromStep),
+      `${field}.fromStep`,
+      `must be one of ${CALLEE_PROTECTION_STEPS.join(', ')}`,
+    );
+  if (section.warnCallee !== undefined)
+    check(typeof section.warnCallee === 'boolean', `${field}.warnCallee`, 'must be true or false');
+  if (section.warnEveryHours !== undefined)
+    check(
+      typeof section.warnEveryHours === 'number' &&
+        Number.isFinite(section.warnEveryHours) &&
+        section.warnEveryHours > 0,
+      `${field}.warnEveryHours`,
+      'must be a number > 0',
     );
 }
 

@@ -5,14 +5,21 @@ import { reportedWorker, TEN_YEARS_REAL_NAME, type Holding } from './fixtures/lo
 import { cst, DAY, HOUR, MINUTE } from './fixtures/scenario';
 import type { Decision } from './ladder';
 import { noticeText } from './notice';
-import { Action, DEFAULT_POLICY, DEFAULT_POLICY_V1, NAIVE_POLICY, validatePolicy, type PolicyDocument } from './policy';
+import {
+  Action,
+  DEFAULT_POLICY_V2,
+  DEFAULT_POLICY_V1,
+  NAIVE_POLICY,
+  validatePolicy,
+  type PolicyDocument,
+} from './policy';
 import { ReasonCode } from './reasons';
 import { decisionLine, eventLine, Replayer } from './replay';
 import { rulesOf } from './rules';
 
 /** `default` with a person's review of long-held numbers (tenureDays left to its default, 365). */
 const REVIEW_POLICY: PolicyDocument = validatePolicy({
-  ...DEFAULT_POLICY,
+  ...DEFAULT_POLICY_V2,
   name: 'review-test',
   version: 1,
   humanReview: {},
@@ -61,7 +68,7 @@ describe('people review the old numbers (policy.humanReview)', () => {
     expect(engine.levelOf(subject, suspendingReport + HOUR)).toBe(Action.Restrict);
     expect(engine.primary.standingOf(msisdnKey(subject))?.reviewSince).toBe(suspendingReport);
     // The same evidence under `default` suspends: the score and reasons are the suspension's.
-    const suspended = story(DEFAULT_POLICY).decisions.at(-1) as Decision;
+    const suspended = story(DEFAULT_POLICY_V2).decisions.at(-1) as Decision;
     expect(suspended).toMatchObject({ at: suspendingReport, action: Action.Suspend });
     expect(last.score).toBe(suspended.score);
     expect(last.reasons.slice(0, -1)).toEqual(suspended.reasons);
@@ -286,7 +293,7 @@ describe('people review the old numbers (policy.humanReview)', () => {
   });
 
   it('holds back a shadow policy’s suspension on its own ladder: recorded as shadow, the active one unchanged', () => {
-    const { engine, decisions, shadowDecisions } = story(DEFAULT_POLICY, undefined, REVIEW_POLICY);
+    const { engine, decisions, shadowDecisions } = story(DEFAULT_POLICY_V2, undefined, REVIEW_POLICY);
     expect(decisions.at(-1)).toMatchObject({ action: Action.Suspend });
     expect(shadowDecisions.at(-1)).toMatchObject({
       action: Action.Restrict,
@@ -296,12 +303,12 @@ describe('people review the old numbers (policy.humanReview)', () => {
     });
     expect(engine.shadow?.standingOf(msisdnKey(subject))?.reviewSince).toBe(suspendingReport);
     // The other way round: the active ladder waits for the person, the shadow suspends.
-    const other = story(REVIEW_POLICY, undefined, DEFAULT_POLICY);
+    const other = story(REVIEW_POLICY, undefined, DEFAULT_POLICY_V2);
     expect(other.decisions.at(-1)).toMatchObject({ action: Action.Restrict, reviewRequested: true, shadow: false });
     expect(other.shadowDecisions.at(-1)).toMatchObject({ action: Action.Suspend, shadow: true });
   });
 
-  it.each([NAIVE_POLICY, DEFAULT_POLICY_V1, DEFAULT_POLICY])(
+  it.each([NAIVE_POLICY, DEFAULT_POLICY_V1, DEFAULT_POLICY_V2])(
     'leaves $name@$version as it was: no reviews',
     (policy) => {
       const { decisions } = story(policy);
@@ -328,7 +335,7 @@ describe('people review the old numbers (policy.humanReview)', () => {
     [{ days: 365 }, 'policy.humanReview.days: is not a field of a policy document'],
     [[], 'policy.humanReview: must be an object'],
   ])('refuses humanReview %j, naming the field', (humanReview, message) => {
-    expect(() => validatePolicy({ ...DEFAULT_POLICY, humanReview })).toThrow(ValidationError);
-    expect(() => validatePolicy({ ...DEFAULT_POLICY, humanReview })).toThrow(message);
+    expect(() => validatePolicy({ ...DEFAULT_POLICY_V2, humanReview })).toThrow(ValidationError);
+    expect(() => validatePolicy({ ...DEFAULT_POLICY_V2, humanReview })).toThrow(message);
   });
 });

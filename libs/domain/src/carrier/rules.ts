@@ -1,4 +1,4 @@
-import type { PolicyDocument } from './policy';
+import { Action, ladderLevel, type PolicyDocument } from './policy';
 import {
   fastObject,
   MEASURED_SIGNALS,
@@ -48,7 +48,17 @@ export const RULE_DEFAULTS = Object.freeze({
     '10000',
     '10099',
   ]),
+  /** calleeProtection, when the policy has the section: from WARN, callees warned, at most once a day. */
+  calleeProtection: Object.freeze({ fromStep: Action.Warn, warnCallee: true, warnEveryHours: 24 }),
 });
+
+/** calleeProtection resolved: the step as a ladder level (policy.ts LADDER), the period in ms. */
+export interface CalleeProtectionRules {
+  readonly fromStep: Action;
+  readonly fromLevel: number;
+  readonly warnCallee: boolean;
+  readonly warnEveryMs: number;
+}
 
 /**
  * A policy document with every absent optional field resolved to its default,
@@ -86,6 +96,8 @@ export interface Rules {
   readonly essentials: ReadonlySet<string>;
   /** A real-name number held this long goes to a person before a suspension (humanReview); Infinity: never. */
   readonly reviewTenureMs: number;
+  /** Undefined when the policy has no calleeProtection section: no call labelled, no callee warned. */
+  readonly calleeProtection: CalleeProtectionRules | undefined;
 }
 
 const resolved = new WeakMap<PolicyDocument, Rules>();
@@ -151,5 +163,19 @@ function resolve(policy: PolicyDocument): Rules {
     reviewTenureMs: policy.humanReview
       ? (policy.humanReview.tenureDays ?? RULE_DEFAULTS.reviewTenureDays) * DAY_MS
       : Number.POSITIVE_INFINITY,
+    calleeProtection: resolveCalleeProtection(policy),
   };
+}
+
+function resolveCalleeProtection(policy: PolicyDocument): CalleeProtectionRules | undefined {
+  if (policy.calleeProtection === undefined) return undefined;
+  const given = policy.calleeProtection;
+  const defaults = RULE_DEFAULTS.calleeProtection;
+  const fromStep = given.fromStep ?? defaults.fromStep;
+  return Object.freeze({
+    fromStep,
+    fromLevel: ladderLevel(fromStep),
+    warnCallee: given.warnCallee ?? defaults.warnCallee,
+    warnEveryMs: (given.warnEveryHours ?? defaults.warnEveryHours) * HOUR_MS,
+  });
 }

@@ -71,6 +71,7 @@ export const SCHEMAS: Record<string, Schema> = {
   ReasonQuality: object({ reason: string, ...quality }),
   CarrierQuality: object({ carrier: string, ...quality, byReason: arrayOf(ref('ReasonQuality')) }),
   NumberCount: object({ msisdn, count: integer, carriers: arrayOf(string) }),
+  CalleeWarningCount: object({ day, carrier: string, policy: string, count: integer }),
   Oversight: object({
     from: day,
     to: day,
@@ -80,6 +81,12 @@ export const SCHEMAS: Record<string, Schema> = {
     multiCarrier: {
       ...arrayOf(ref('NumberCount')),
       description: 'Numbers flagged by more than one carrier; always empty for a carrier token.',
+    },
+    calleeWarnings: {
+      ...arrayOf(ref('CalleeWarningCount')),
+      description:
+        'Callees warned by SMS (policy calleeProtection: they answered a call from a warned number), ' +
+        'per day and policy, as each carrier counted them.',
     },
   }),
   CarrierSeries: object({
@@ -92,6 +99,7 @@ export const SCHEMAS: Record<string, Schema> = {
       ...series({ ...number, nullable: true }),
       description: 'Of the day’s suspensions, the share found mistaken; null on a day without suspensions.',
     },
+    calleeWarnings: { ...series(integer), description: 'Callees warned by SMS per day (calleeProtection).' },
   }),
   OversightSeries: object({
     days: arrayOf(day),

@@ -75,11 +75,24 @@ export interface DailyCount {
   count: number;
 }
 
+/**
+ * A carrier's callee warnings for one day (China Standard Time) under one
+ * policy: SMS sent to its subscribers who answered a call from a number at the
+ * policy's calleeProtection.fromStep or above, and had not been in contact with it.
+ */
+export interface DailyCalleeWarnings {
+  /** YYYY-MM-DD. */
+  day: string;
+  policy: string;
+  count: number;
+}
+
 export interface FeedItem {
   /** Unique per carrier; a repeated key is ignored. */
   idempotencyKey: string;
   decision?: CarrierDecision | undefined;
   dailyCount?: DailyCount | undefined;
+  calleeWarnings?: DailyCalleeWarnings | undefined;
 }
 
 export interface SubmitCarrierFeedRequest {
@@ -276,6 +289,15 @@ export interface GetOversightResponse {
   topReported: NumberCount[];
   /** Numbers flagged by more than one carrier. */
   multiCarrier: NumberCount[];
+  /** The carriers' callee warnings per day and policy, as they counted them. */
+  calleeWarnings: CalleeWarningCount[];
+}
+
+export interface CalleeWarningCount {
+  day: string;
+  carrier: string;
+  policy: string;
+  count: number;
 }
 
 export interface LookupNumberRequest {

@@ -231,7 +231,10 @@ export interface CheckCallResponse {
    * Why, e.g. REGISTRY_CONFIRMED, SUSPENDED, RESTRICTED, REGISTRY_SUSPECTED;
    * ESSENTIAL_NUMBER: a call to an emergency or service number of the policy's
    * list, always ALLOW; KNOWN_CONTACT: a restricted caller's call to a number in
-   * contact within 30 days, which goes through.
+   * contact within 30 days, which goes through; CARRIER_WARNED: under the
+   * policy's calleeProtection, a call from a number at its fromStep or above
+   * (below RESTRICT) to a number it was not in contact with within 30 days,
+   * at least LABEL.
    */
   reasons: string[];
 }
@@ -309,7 +312,22 @@ export interface ExplainNumberResponse {
    * Set while the number is restricted waiting for a person's review of a
    * suspension the analysis held back (policy.humanReview): since when.
    */
-  reviewPendingSince: Timestamp | undefined;
+  reviewPendingSince:
+    | Timestamp
+    | undefined;
+  /**
+   * Set only under a policy with calleeProtection. The number stands at its
+   * fromStep or above (below RESTRICT): its calls to numbers it was not in
+   * contact with within 30 days are labelled (CheckCall LABEL, CARRIER_WARNED).
+   */
+  callsToStrangersLabelled?:
+    | boolean
+    | undefined;
+  /**
+   * Set only under a policy with calleeProtection: distinct callees warned by
+   * SMS after answering this number's calls, over the last 30 days.
+   */
+  calleesWarned?: number | undefined;
 }
 
 export interface DeclareProfileRequest {
@@ -380,6 +398,10 @@ export interface ListDecisionsResponse {
 export interface Notice {
   id: string;
   msisdn: string;
+  /**
+   * The decision the notice is about; empty for a callee warning (a call the
+   * subscriber answered may be fraud).
+   */
   decisionId: string;
   at:
     | Timestamp

@@ -18,6 +18,7 @@ import {
   toSec,
   type ActivityLayout,
 } from './activity-store';
+import type { RuleBudgetFigures, RuleDemotion, RuleReenable } from './error-budget';
 import { assessReportAttack, assessUnder } from './evaluate';
 import type {
   CallEvent,
@@ -37,6 +38,7 @@ import {
   type DecisionTerm,
   type ReactivationOutcome,
   type Standing,
+  type BudgetedDecision,
 } from './ladder';
 import { NumberMap } from '../number-map';
 import { Action, type PolicyDocument } from './policy';
@@ -57,6 +59,15 @@ export interface EngineResult {
   reactivation?: ReactivationOutcome;
   /** A restore refused because the registry lists the number as CONFIRMED (police-confirmed fraud): nothing changed. */
   confirmedFraud?: true;
+  /** Reasons whose error budget this step spent (policy.errorBudget): demoted from now on, each reported once. */
+  demotions?: RuleDemotion[];
+  /** Demoted reasons an operator gave back their full weight (reenableRule). */
+  reenabled?: RuleReenable[];
+}
+
+/** A stored decision of one ladder, as the error budget is rebuilt from (event-time order). */
+export interface StoredLadderDecision extends BudgetedDecision {
+  msisdn: string;
 }
 
 /**
@@ -88,6 +99,8 @@ export interface LadderView {
   readonly shadow: boolean;
   levelOf(key: number, atMs: number): Action;
   standingOf(key: number): Readonly<Standing> | undefined;
+  /** Each weighed reason's error budget in the window ending at `atMs`; empty without policy.errorBudget. */
+  ruleBudgets(atMs: number): RuleBudgetFigures[];
 }
 
 /**
@@ -147,6 +160,14 @@ const KNOWN_CONTACT_SEC = KNOWN_CONTACT_DAYS * 86_400;
 
 function msisdnOfKey(key: number): Msisdn {
   return `+${key}` as Msisdn;
+}
+
+/** A result with the demotions its step tripped on either ladder (none: the result itself). */
+function withDemotions(result: EngineResult, primary: Ladder, shadow: Ladder | undefined): EngineResult {
+  const first = primary.drainDemotions();
+  const second = shadow?.drainDemotions();
+  if (first === undefined && second === undefined) return result;
+  return { ...result, demotions: [...(first ?? []), ...(second ?? [])] };
 }
 
 /** An event's result with the lapses taken before it, first. */
@@ -232,7 +253,41 @@ export class AnalysisEngine implements EngineView {
     }
     const lapsed = this.lapseDue(event.at);
     const result = this.processTimed(event);
-    return lapsed === undefined ? result : withLapses(lapsed, result);
+    return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
+  }
+
+  /**
+   * An operator gives a demoted reason its full weight back on the ladders that
+   * run `policyLabel`: its counts start afresh from `atMs`. `reenabled` is empty
+   * when the reason was not demoted there.
+   */
+  reenableRule(policyLabel: string, reason: string, atMs: number): EngineResult {
+    const reenabled: RuleReenable[] = [];
+    for (const ladder of [this.primaryLadder, this.shadowLadder]) {
+      if (ladder?.label !== policyLabel) continue;
+      const done = ladder.reenable(reason, atMs);
+      if (done) reenabled.push(done);
+    }
+    return { decisions: NO_DECISIONS, reenabled };
+  }
+
+  /**
+   * Puts one ladder's error budget back from its stored decisions and demotions
+   * (start-up): see ruleBudgetFrom. `history`: the ladder's decisions of the
+   * window and each number's latest one before it, in event-time order.
+   */
+  rebuildBudget(
+    shadow: boolean,
+    history: readonly StoredLadderDecision[],
+    demoted: readonly { reason: string; since: number }[],
+    reenabled: readonly { reason: string; at: number }[],
+  ): void {
+    const ladder = shadow ? this.shadowLadder : this.primaryLadder;
+    ladder?.rebuildBudget(
+      history.map((d) => ({ ...d, key: msisdnKey(d.msisdn as Msisdn) })),
+      demoted,
+      reenabled,
+    );
   }
 
   private processTimed(event: Exclude<CarrierEvent, SubscriberEvent>): EngineResult {
@@ -261,7 +316,7 @@ export class AnalysisEngine implements EngineView {
   registryChanged(msisdn: Msisdn, status: RegistryMark | 'NOT_LISTED', atMs: number): EngineResult {
     const lapsed = this.lapseOne(msisdn, atMs);
     const result = this.applyRegistryChange(msisdn, status, atMs);
-    return lapsed === undefined ? result : withLapses(lapsed, result);
+    return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
   }
 
   private applyRegistryChange(msisdn: Msisdn, status: RegistryMark | 'NOT_LISTED', atMs: number): EngineResult {
@@ -292,7 +347,7 @@ export class AnalysisEngine implements EngineView {
       action === Action.Restore
         ? this.restore(msisdn, ReasonCode.AppealUpheld, atMs, true)
         : this.collect((ladder) => ladder.impose(key, msisdn, Action.Suspend, ReasonCode.Directive, atMs));
-    return lapsed === undefined ? result : withLapses(lapsed, result);
+    return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
   }
 
   /**
@@ -303,7 +358,7 @@ export class AnalysisEngine implements EngineView {
     const key = msisdnKey(msisdn);
     const lapsed = this.lapseOne(msisdn, atMs);
     const result = this.isOwn(key) ? this.evaluate(key, msisdn, atMs) : SILENT;
-    return lapsed === undefined ? result : withLapses(lapsed, result);
+    return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
   }
 
   /**
@@ -336,13 +391,13 @@ export class AnalysisEngine implements EngineView {
   appealUpheld(msisdn: Msisdn, atMs: number): EngineResult {
     const lapsed = this.lapseOne(msisdn, atMs);
     const result = this.restore(msisdn, ReasonCode.AppealUpheld, atMs, true);
-    return lapsed === undefined ? result : withLapses(lapsed, result);
+    return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
   }
 
   reactivation(msisdn: Msisdn, idVerified: boolean, atMs: number): EngineResult {
     const lapsed = this.lapseOne(msisdn, atMs);
     const result = this.reactivate(msisdn, idVerified, atMs);
-    return lapsed === undefined ? result : withLapses(lapsed, result);
+    return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
   }
 
   private reactivate(msisdn: Msisdn, idVerified: boolean, atMs: number): EngineResult {
@@ -432,6 +487,11 @@ export class AnalysisEngine implements EngineView {
   /** Measures a number now with the active policy (for explanations and tests): a fresh object. */
   features(msisdn: Msisdn, atMs: number): Features {
     return this.measureInto(msisdnKey(msisdn), atMs, this.primary.rules, emptyFeatures());
+  }
+
+  /** The result with the demotions its step tripped (policy.errorBudget). */
+  private budgeted(result: EngineResult): EngineResult {
+    return withDemotions(result, this.primaryLadder, this.shadowLadder);
   }
 
   /** Terms on either ladder that ended by `atMs` (the engine's clock), taken; undefined: none was due. */
@@ -594,9 +654,10 @@ export class AnalysisEngine implements EngineView {
   private evaluate(key: number, msisdn: Msisdn, atMs: number): EngineResult {
     const primary = this.primaryLadder;
     const shadow = this.shadowLadder;
-    const first = primary.step(key, msisdn, assessUnder(this.measure(key, atMs, primary.rules), primary.rules), atMs);
+    const rules = primary.rules;
+    const first = primary.step(key, msisdn, assessUnder(this.measure(key, atMs, rules), rules, primary.demoted), atMs);
     const second = shadow
-      ? shadow.step(key, msisdn, assessUnder(this.measure(key, atMs, shadow.rules), shadow.rules), atMs)
+      ? shadow.step(key, msisdn, assessUnder(this.measure(key, atMs, shadow.rules), shadow.rules, shadow.demoted), atMs)
       : undefined;
     return this.result(first, second);
   }

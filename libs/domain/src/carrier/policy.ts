@@ -91,6 +91,20 @@ export interface PolicyDocument {
    * 12381, 12321, 10086, 10010, 10000, 10099).
    */
   essentials?: string[];
+  /**
+   * The error budget of each weighed reason: a reason with `minMistakes` RESTRICT
+   * or SUSPEND steps undone as mistakes in `windowDays`, at least `share` of its
+   * steps there, is demoted (counts only up to WARN) until an operator
+   * re-enables it. Optional: absent, no reason is ever demoted; present, each
+   * field defaults to RULE_DEFAULTS.errorBudget (30 days, 3 mistakes, 0.05).
+   */
+  errorBudget?: PolicyErrorBudget;
+}
+
+export interface PolicyErrorBudget {
+  windowDays?: number;
+  minMistakes?: number;
+  share?: number;
 }
 
 export function policyLabel(policy: Pick<PolicyDocument, 'name' | 'version'>): string {
@@ -272,6 +286,7 @@ function documentTemplate(): unknown {
     },
     terms: { restrictHours: 0, suspendDays: 0, maxRenewals: 0 },
     essentials: [],
+    errorBudget: { windowDays: 0, minMistakes: 0, share: 0 },
   };
 }
 const TEMPLATE = documentTemplate();
@@ -352,6 +367,7 @@ export function validatePolicy(input: unknown): PolicyDocument {
   positive(p.reactivation.windowDays, 'policy.reactivation.windowDays');
   if (p.terms !== undefined) checkTerms(p.terms);
   if (p.essentials !== undefined) checkEssentials(p.essentials);
+  if (p.errorBudget !== undefined) checkErrorBudget(p.errorBudget);
   return { ...p, description: typeof p.description === 'string' ? p.description : '' };
 }
 
@@ -364,6 +380,24 @@ function checkEssentials(essentials: unknown): void {
       'must be a service number of 3 to 6 digits, e.g. "110"',
     ),
   );
+}
+
+function checkErrorBudget(budget: PolicyErrorBudget): void {
+  check(!!budget && typeof budget === 'object' && !Array.isArray(budget), 'policy.errorBudget', 'must be an object');
+  const { windowDays, minMistakes, share } = budget;
+  if (windowDays !== undefined)
+    check(
+      typeof windowDays === 'number' && Number.isFinite(windowDays) && windowDays > 0,
+      'policy.errorBudget.windowDays',
+      'must be a number of days > 0',
+    );
+  if (minMistakes !== undefined)
+    check(
+      Number.isInteger(minMistakes) && minMistakes >= 1,
+      'policy.errorBudget.minMistakes',
+      'must be a whole number ≥ 1',
+    );
+  if (share !== undefined) fraction(share, 'policy.errorBudget.share');
 }
 
 function checkTerms(terms: PolicyTerms): void {

@@ -1,3 +1,4 @@
+import type { ErrorBudgetRules } from './error-budget';
 import type { PolicyDocument } from './policy';
 import {
   fastObject,
@@ -46,6 +47,8 @@ export const RULE_DEFAULTS = Object.freeze({
     '10000',
     '10099',
   ]),
+  /** errorBudget, when the section is present: a reason with 3 mistakes in 30 days, 5 % of its steps, is demoted. */
+  errorBudget: Object.freeze({ windowDays: 30, minMistakes: 3, share: 0.05 }),
 });
 
 /**
@@ -82,6 +85,8 @@ export interface Rules {
   readonly maxRenewals: number;
   /** The service numbers CheckCall always allows, as dialled (policy.essentials or the defaults). */
   readonly essentials: ReadonlySet<string>;
+  /** The error budget of each reason; undefined: the policy has none (no reason is ever demoted). */
+  readonly errorBudget: ErrorBudgetRules | undefined;
 }
 
 const resolved = new WeakMap<PolicyDocument, Rules>();
@@ -144,5 +149,10 @@ function resolve(policy: PolicyDocument): Rules {
     suspendTermMs: (policy.terms?.suspendDays ?? Number.POSITIVE_INFINITY) * DAY_MS,
     maxRenewals: policy.terms?.maxRenewals ?? RULE_DEFAULTS.maxRenewals,
     essentials: new Set(policy.essentials ?? RULE_DEFAULTS.essentials),
+    errorBudget: policy.errorBudget && errorBudgetOf({ ...RULE_DEFAULTS.errorBudget, ...policy.errorBudget }),
   };
+}
+
+function errorBudgetOf(budget: { windowDays: number; minMistakes: number; share: number }): ErrorBudgetRules {
+  return { ...budget, windowMs: budget.windowDays * DAY_MS };
 }

@@ -17,6 +17,7 @@ import { PoliciesModule } from './policies/policies.module';
 import { ProfilesModule } from './profiles/profiles.module';
 import { ReactivationModule } from './reactivation/reactivation.module';
 import { RegistryLinkModule } from './registry-link/registry-link.module';
+import { RuleBudgetModule } from './rule-budget/rule-budget.module';
 
 /** The carrier's configuration, for every feature module. */
 @Global()
@@ -60,6 +61,7 @@ export class CarrierModule {
         CallCheckModule,
         ProfilesModule,
         ReactivationModule,
+        RuleBudgetModule,
       ],
       providers: CALL_ADMISSION,
     };

@@ -12,6 +12,7 @@ import { DefaultPolicy21764400000400 } from './migrations/1764400000400-default-
 import { ConfirmedFraudOutcomes1764400000500 } from './migrations/1764400000500-confirmed-fraud-outcomes';
 import { RequestAnswerState1764400000460 } from './migrations/1764400000460-request-answer-state';
 import { DecisionTerm1764400000720 } from './migrations/1764400000720-decision-term';
+import { RuleBudget1764400000810 } from './migrations/1764400000810-rule-budget';
 
 /** The carrier service's tables and migrations, for the app and for `npm run migrate`. */
 export const carrierDatabase: ServiceDatabase = {
@@ -27,6 +28,7 @@ export const carrierDatabase: ServiceDatabase = {
     ConfirmedFraudOutcomes1764400000500,
     NormaliseAuditTargets1764400000710,
     DecisionTerm1764400000720,
+    RuleBudget1764400000810,
   ],
   appPrivileges: AUDIT_APP_PRIVILEGES,
 };

@@ -6,6 +6,7 @@ import { cellsCommand } from './commands/cells';
 import { directivesCommand } from './commands/directives';
 import { explainCommand } from './commands/explain';
 import { policeCommand } from './commands/police';
+import { rulesCommand } from './commands/rules';
 import { declareProfileCommand, reactivateCommand, reportCommand } from './commands/subscriber';
 import { tokenCommand } from './commands/token';
 import { Context, GLOBAL_HELP, GLOBAL_OPTIONS, type GlobalValues, type Io } from './context';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   policeCommand,
   directivesCommand,
   cellsCommand,
+  rulesCommand,
   tokenCommand,
 ];
 

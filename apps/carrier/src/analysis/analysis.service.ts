@@ -13,6 +13,7 @@ import {
   type EngineView,
   type Msisdn,
   type PolicyDocument,
+  type RuleDemotion,
   type StoredRestore,
   type SubscriberEvent,
 } from '@app/domain';
@@ -20,6 +21,8 @@ import type { TransactionHooks } from '@app/persistence';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { DecisionRecorder } from '../decisions/decision-recorder.service';
 import { DecisionsRepository } from '../decisions/decisions.repository';
+import { CarrierMetrics } from '../metrics/carrier-metrics';
+import { RuleBudgetRepository } from '../rule-budget/rule-budget.repository';
 import { PoliciesRepository } from '../policies/policies.repository';
 import { ReactivationRepository } from '../reactivation/reactivation.repository';
 import { RegistryLinkRepository } from '../registry-link/registry-link.repository';
@@ -32,6 +35,8 @@ export interface IngestOutcome {
   /** Indexes of events dated past the allowance ahead of the service's clock. */
   future: number[];
   decisions: Decision[];
+  /** Reasons the batch demoted (error budget per rule), written with its decisions. */
+  demotions: RuleDemotion[];
 }
 
 const DONE: Promise<void> = Promise.resolve();
@@ -66,6 +71,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     private readonly registry: RegistryLinkRepository,
     private readonly recorder: DecisionRecorder,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly ruleBudgets: RuleBudgetRepository,
+    private readonly metrics: CarrierMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -102,6 +109,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     });
     const statuses = await this.registry.listed();
     for (const s of statuses) this.engine.knowRegistryStatus(s.msisdn as Msisdn, s.status);
+    await this.rebuildBudgets();
     const policies = `policy ${policyLabel(policy)}${shadow ? `, shadow ${policyLabel(shadow)}` : ''}`;
     this.logger.log(`analysis ready: ${subscribers} subscribers, ${statuses.length} registry entries, ${policies}`);
     this.timer = setInterval(() => this.evictIdle(), EVICT_EVERY_MS);
@@ -143,7 +151,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
    * writes are chained, so the same number's records land in arrival order.
    */
   analyse(events: readonly CarrierEvent[]): { outcome: IngestOutcome; durable: Promise<void> } {
-    const outcome: IngestOutcome = { accepted: 0, duplicates: 0, late: [], future: [], decisions: [] };
+    const outcome: IngestOutcome = { accepted: 0, duplicates: 0, late: [], future: [], decisions: [], demotions: [] };
     const directory: SubscriberEvent[] = [];
     // The service's clock bounds only how far ahead senders may date events; the analysis runs on event time.
     const now = this.clock.now().getTime();
@@ -156,8 +164,9 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       else {
         outcome.accepted++;
         if (event.type === 'subscriber') directory.push(event);
-        const { decisions } = this.engine.process(event);
+        const { decisions, demotions } = this.engine.process(event);
         if (decisions.length > 0) outcome.decisions.push(...decisions);
+        if (demotions) outcome.demotions.push(...demotions);
       }
     }
     const writes: Promise<void>[] = [];
@@ -166,7 +175,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       this.directoryWrites = upsert.catch(() => undefined);
       writes.push(upsert);
     }
-    if (outcome.decisions.length > 0) writes.push(this.recorder.record(outcome.decisions));
+    if (outcome.decisions.length > 0 || outcome.demotions.length > 0)
+      writes.push(this.recorder.record(outcome.decisions, outcome.demotions));
     // A retried event's first copy may still be on its way to the database (a concurrent retry of a stream):
     // the retry is answered once what was in flight when it arrived is durable, as the first copy's stream is.
     if (outcome.duplicates > 0) writes.push(...this.inFlight);
@@ -183,7 +193,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   /** Applies what an engine call decided, durably. */
   async apply(step: (engine: AnalysisEngine) => EngineResult): Promise<EngineResult> {
     const result = step(this.engine);
-    await this.recorder.record(result.decisions);
+    await this.recorder.record(result.decisions, result.demotions);
     return result;
   }
 
@@ -209,13 +219,13 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
         `${msisdn} changed again before its transaction failed, so the change stays in memory; ` +
           `its ${result.decisions.length} decision(s) are recorded on their own`,
       );
-      if (result.decisions.length > 0) {
+      if (result.decisions.length > 0 || result.demotions) {
         this.recorder
-          .record(result.decisions)
+          .record(result.decisions, result.demotions)
           .catch((error: Error) => this.logger.error(`recording the decisions of ${msisdn} failed: ${error.message}`));
       }
     });
-    await this.recorder.recordIn(em, hooks, result.decisions);
+    await this.recorder.recordIn(em, hooks, result.decisions, result.demotions);
     return result;
   }
 
@@ -226,10 +236,43 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
 
   /** Switches the active and shadow policies without losing any number's step. */
   usePolicies(active: PolicyDocument, shadow: PolicyDocument | undefined): void {
+    const before = [this.engine.primary.label, this.engine.shadow?.label];
     this.engine.usePolicies(active, shadow);
+    // A policy that starts running here brings back its stored demotions and counts (its budget is its own).
+    if (before[0] !== this.engine.primary.label || before[1] !== this.engine.shadow?.label)
+      void this.rebuildBudgets().catch((e: Error) => this.logger.warn(`rebuilding error budgets failed: ${e.message}`));
     this.logger.log(
       `policy ${active.name}@${active.version}${shadow ? `, shadow ${shadow.name}@${shadow.version}` : ''}`,
     );
+  }
+
+  /**
+   * Each running ladder's error budget from the database: its demotions in
+   * force put back (re-enabled ones not), its counts rebuilt from its stored
+   * decisions of the last window (the domain's ruleBudgetFrom).
+   */
+  private async rebuildBudgets(): Promise<void> {
+    const now = this.clock.now().getTime();
+    for (const ladder of [this.engine.primary, this.engine.shadow]) {
+      const rules = ladder?.rules.errorBudget;
+      if (!ladder || !rules) continue;
+      const { label, shadow } = ladder;
+      const [history, demoted, reenabled] = await Promise.all([
+        this.decisions.budgetHistory(label, shadow, new Date(now - rules.windowMs)),
+        this.ruleBudgets.inForce(label, shadow),
+        this.ruleBudgets.latestReenables(label, shadow),
+      ]);
+      this.engine.rebuildBudget(
+        label,
+        shadow,
+        history.map((d) => ({ ...d, at: d.at.getTime() })),
+        demoted.map((d) => ({ reason: d.reason, since: d.demotedAt.getTime() })),
+        reenabled.map((r) => ({ reason: r.reason, at: r.at.getTime() })),
+      );
+      for (const d of demoted) this.metrics.ruleDemotedState(label, d.reason, shadow, true);
+      if (demoted.length > 0)
+        this.logger.log(`${label}${shadow ? ' (shadow)' : ''}: demoted ${demoted.map((d) => d.reason).join(', ')}`);
+    }
   }
 
   private evictIdle(): void {

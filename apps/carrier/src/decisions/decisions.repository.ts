@@ -54,7 +54,8 @@ export interface PendingNotice {
 export interface OutboxMessage {
   destination: 'REGISTRY' | 'ADMIN';
   idempotencyKey: string;
-  msisdn: string;
+  /** Null for a message about no one number (a rule's demotion). */
+  msisdn: string | null;
   payload: unknown;
 }
 
@@ -63,13 +64,20 @@ export interface OutboxMessage {
 export class DecisionsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Writes decisions, notices and outbox messages in one transaction; rows already there are left alone. */
+  /**
+   * Writes decisions, notices and outbox messages in one transaction; rows already there are left alone.
+   * `also`: another owner's rows that must commit with them (the demotions of the same batch).
+   */
   async insert(
     decisions: { id: string; decision: Decision; notice?: string }[],
     outbox: OutboxMessage[],
+    also?: (em: EntityManager) => Promise<void>,
   ): Promise<void> {
-    if (decisions.length === 0 && outbox.length === 0) return;
-    await this.dataSource.transaction((em) => this.insertIn(em, decisions, outbox));
+    if (decisions.length === 0 && outbox.length === 0 && !also) return;
+    await this.dataSource.transaction(async (em) => {
+      await this.insertIn(em, decisions, outbox);
+      await also?.(em);
+    });
   }
 
   /** The same, in the caller's transaction. */
@@ -152,6 +160,30 @@ export class DecisionsRepository {
     return this.dataSource.query(
       `SELECT msisdn, at, previous, reasons FROM decision
        WHERE NOT shadow AND action = 'RESTORE' ORDER BY msisdn, at`,
+    );
+  }
+
+  /**
+   * One ladder's decisions (policy and shadow flag) that its error budget is
+   * rebuilt from, in event-time order: every RESTRICT, SUSPEND, RESTORE and
+   * WARN from `since` on, and each number's latest one before (what its current
+   * step cited).
+   */
+  async budgetHistory(
+    policy: string,
+    shadow: boolean,
+    since: Date,
+  ): Promise<{ msisdn: string; at: Date; action: Action; previous: Action; reasons: string[] }[]> {
+    return this.dataSource.query(
+      `SELECT msisdn, at, action, previous, reasons FROM (
+         (SELECT DISTINCT ON (msisdn) msisdn, at, action, previous, reasons, recorded_at FROM decision
+           WHERE policy = $1 AND shadow = $2 AND at < $3 AND action = ANY($4::varchar[])
+           ORDER BY msisdn, at DESC, recorded_at DESC)
+         UNION ALL
+         (SELECT msisdn, at, action, previous, reasons, recorded_at FROM decision
+           WHERE policy = $1 AND shadow = $2 AND at >= $3 AND action = ANY($4::varchar[]))
+       ) h ORDER BY at, recorded_at, msisdn`,
+      [policy, shadow, since, [Action.Restrict, Action.Suspend, Action.Restore, Action.Warn]],
     );
   }
 

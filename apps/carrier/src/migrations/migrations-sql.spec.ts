@@ -16,6 +16,7 @@ describe('carrier migrations', () => {
       NormaliseAuditTargets1764400000710: '7ff1cb513194cca712af116af851ab4e7e98dc327b7e0c06aeaa3a9a828174b0',
       OutboxFailedAt1764400000310: 'f32b7e348c361e0a675535d8fc25d9e173594e508e11333cb8900bee60c2698c',
       RequestAnswerState1764400000460: 'c2fabf0f2a0bdb453a6a7b421a0c9c41157e8c19cca52e2655610cabaa5f6d4e',
+      RuleBudget1764400000810: '7bf0cc2f280f1a71e17677fa9c0f61db3e6a7e969216d39886b3a990f163ba2e',
     });
   });
 });

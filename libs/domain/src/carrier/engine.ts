@@ -277,13 +277,16 @@ export class AnalysisEngine implements EngineView {
    * window and each number's latest one before it, in event-time order.
    */
   rebuildBudget(
+    policyLabel: string,
     shadow: boolean,
     history: readonly StoredLadderDecision[],
     demoted: readonly { reason: string; since: number }[],
     reenabled: readonly { reason: string; at: number }[],
   ): void {
     const ladder = shadow ? this.shadowLadder : this.primaryLadder;
-    ladder?.rebuildBudget(
+    // The policies may have switched while the history was read: it is that policy's alone.
+    if (ladder?.label !== policyLabel) return;
+    ladder.rebuildBudget(
       history.map((d) => ({ ...d, key: msisdnKey(d.msisdn as Msisdn) })),
       demoted,
       reenabled,

@@ -1,44 +1,12 @@
 import { status } from '@grpc/grpc-js';
-import { Action, DEFAULT_POLICY, ReasonCode, type CarrierEvent, type Msisdn } from '@app/domain';
+import { ReasonCode } from '@app/domain';
 import { rowsOf, sampleOf, scrapeMetrics } from '@app/testing';
 import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
+import { BUDGET_POLICY, oneCall, segmentNumber } from './rule-budget-fixture';
 
 const MINUTE = 60_000;
-const DAY = 86_400_000;
 const grpcError = (code: status, details: string) => ({ code, details: expect.stringContaining(details) });
-
-/**
- * A deliberately mis-tuned rule: the new-segment reason alone restricts. Its
- * error budget: 3 mistakes and 5 % of its steps over 30 days.
- */
-const BUDGET_POLICY = {
-  ...DEFAULT_POLICY,
-  name: 'budget',
-  version: 1,
-  curve: 'step',
-  weights: { ...DEFAULT_POLICY.weights, [ReasonCode.NewSegment]: 0.7 },
-  gates: { ...DEFAULT_POLICY.gates, weakEvidenceCap: Action.Suspend },
-  errorBudget: { windowDays: 30, minMistakes: 3, share: 0.05 },
-};
 const LABELS = { carrier: 'CTCC', policy: 'budget@1', reason: ReasonCode.NewSegment, shadow: 'false' };
-
-const segmentNumber = (n: number) => `+86165${String(n).padStart(8, '0')}` as Msisdn;
-
-/** Our subscriber of long standing, in the new segment, who makes one ordinary call at `at`. */
-function oneCall(msisdn: Msisdn, at: number): CarrierEvent[] {
-  return [
-    {
-      type: 'subscriber',
-      at: at - 400 * DAY,
-      msisdn,
-      carrier: 'CTCC',
-      activatedAt: at - 400 * DAY,
-      realNameVerified: true,
-      profile: 'none' as never,
-    },
-    { type: 'call', at, caller: msisdn, callee: '+8613800138000' as Msisdn, durationSec: 90, answered: true },
-  ];
-}
 
 describe('error budget per rule (carrier over gRPC)', () => {
   let carrier: CarrierHarness;

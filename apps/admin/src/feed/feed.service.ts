@@ -43,6 +43,11 @@ export class FeedService {
         taken.flatMap((e) => (e.decision ? [e.decision] : [])),
       );
       await this.feed.upsertCounts(em, carrier, latestCounts(taken));
+      await this.feed.upsertDemotions(
+        em,
+        carrier,
+        taken.flatMap((e) => (e.demotion ? [e.demotion] : [])),
+      );
       return taken;
     });
     this.metrics.fed(carrier, entries, taken);

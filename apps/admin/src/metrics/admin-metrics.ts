@@ -110,7 +110,7 @@ export class AdminMetrics {
   fed(carrier: string, entries: readonly FeedEntry[], taken: readonly FeedEntry[]): void {
     const accepted = new Set(taken);
     for (const entry of entries) {
-      const kind = entry.decision ? 'decision' : 'daily_count';
+      const kind = entry.decision ? 'decision' : entry.demotion ? 'rule_demotion' : 'daily_count';
       const isNew = accepted.has(entry);
       this.count.feedItems.inc({ carrier, kind, result: isNew ? 'accepted' : 'replayed' });
       if (isNew && entry.decision) this.count.feedDecisions.inc({ carrier, action: entry.decision.action });

@@ -1,6 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { ReasonCode } from '@app/domain';
-import { rowsOf, sampleOf, scrapeMetrics } from '@app/testing';
+import { DataSource } from 'typeorm';
+import { eventually, rowsOf, sampleOf, scrapeMetrics } from '@app/testing';
+import { AnalysisService } from '../src/analysis/analysis.service';
 import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
 import { BUDGET_POLICY, oneCall, segmentNumber } from './rule-budget-fixture';
 
@@ -166,5 +168,53 @@ describe('error budget per rule (carrier over gRPC)', () => {
       purpose: expect.stringContaining('segment weight lowered'),
       detail: { policy: 'budget@1', reason: 'NEW_SEGMENT' },
     });
+  });
+});
+
+describe('error budget per rule: a step that trips a demotion, then fails to commit', () => {
+  let carrier: CarrierHarness;
+
+  beforeAll(async () => {
+    carrier = await CarrierHarness.start('CMCC');
+  });
+  afterAll(() => carrier.close());
+
+  it('takes the number back but keeps the demotion, recorded on its own', async () => {
+    const ops = carrier.client('carrier:CMCC', 'ops-li');
+    await ops.putPolicy({ document: JSON.stringify(BUDGET_POLICY) });
+    await ops.setPolicy({ policy: 'budget@1', mode: 'POLICY_MODE_ACTIVE' as never, reason: 'rollback test' });
+    const start = Date.now() - 30 * MINUTE;
+    const victims = [1, 2, 3].map((n) => segmentNumber(200 + n));
+    const events = victims.flatMap((m, i) => oneCall(m, start + i * MINUTE, 'CMCC'));
+    await ingest(ops, toWire(events, 100, 'rollback'));
+    await ops.resolveAppeal({ idempotencyKey: 'r-1', msisdn: victims[0], upheld: true, reference: 'r-1', note: 'x' });
+    await ops.resolveAppeal({ idempotencyKey: 'r-2', msisdn: victims[1], upheld: true, reference: 'r-2', note: 'x' });
+
+    // The third upheld appeal, in a transaction that fails after the engine changed.
+    const analysis = carrier.app.get(AnalysisService);
+    const undo: (() => void)[] = [];
+    const hooks = { onRollback: (step: () => void) => undo.push(step), onCommit: () => undefined };
+    await expect(
+      carrier.app.get(DataSource).transaction(async (em) => {
+        const result = await analysis.applyInTransaction(em, hooks, victims[2], (engine) =>
+          engine.appealUpheld(victims[2], Date.now()),
+        );
+        expect(result.demotions).toEqual([expect.objectContaining({ reason: ReasonCode.NewSegment })]);
+        throw new Error('the appeal could not be stored');
+      }),
+    ).rejects.toThrow('the appeal could not be stored');
+    undo.forEach((step) => step());
+
+    expect(analysis.state.levelOf(victims[2], Date.now())).toBe('RESTRICT');
+    const stored = () =>
+      rowsOf<{ reason: string }>(carrier.db.url, `SELECT reason FROM rule_demotion WHERE reenabled_at IS NULL`);
+    expect(await eventually(stored, (rows) => rows.length === 1)).toEqual([{ reason: ReasonCode.NewSegment }]);
+    const restores = await rowsOf(carrier.db.url, `SELECT id FROM decision WHERE action = 'RESTORE' AND msisdn = $1`, [
+      victims[2],
+    ]);
+    expect(restores).toEqual([]);
+    expect((await ops.listRuleBudgets({})).budgets).toContainEqual(
+      expect.objectContaining({ reason: ReasonCode.NewSegment, demoted: true }),
+    );
   });
 });

@@ -214,7 +214,16 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     const result = step(this.engine);
     const after = this.engine.checkpoint(msisdn);
     hooks.onRollback(() => {
-      if (this.engine.rollBack(before, after)) return;
+      if (this.engine.rollBack(before, after)) {
+        // The number goes back; a reason its step demoted stays demoted in memory, so it is recorded on its own.
+        if (result.demotions)
+          this.recorder
+            .record([], result.demotions)
+            .catch((error: Error) =>
+              this.logger.error(`recording the demotions of a rolled-back step failed: ${error.message}`),
+            );
+        return;
+      }
       this.logger.warn(
         `${msisdn} changed again before its transaction failed, so the change stays in memory; ` +
           `its ${result.decisions.length} decision(s) are recorded on their own`,

@@ -6,6 +6,7 @@ import { DAY, HOUR } from './fixtures/scenario';
 import { noteDecision, ruleBudgetFrom, type Decision } from './ladder';
 import { Action, DEFAULT_POLICY, DEFAULT_POLICY_V1, NAIVE_POLICY, validatePolicy, type PolicyDocument } from './policy';
 import { ReasonCode } from './reasons';
+import { decisionLine, demotionLine, eventLine, formatChinaTime, Replayer } from './replay';
 import { rulesOf } from './rules';
 
 const T0 = Date.UTC(2025, 0, 1);
@@ -325,6 +326,28 @@ describe('error budget per rule (policy.errorBudget)', () => {
     expect(first.demotions).toHaveLength(1);
     expect(first.decisions.at(-1)).toMatchObject({ msisdn: late, action: Action.Warn });
     expect(once()).toEqual(first);
+
+    // From the event file, replay prints the demotion on its own line, after the decision that tripped it.
+    const printed = () => {
+      const replayer = new Replayer({ policy: budgetPolicy() });
+      const lines = events
+        .map(eventLine)
+        .flatMap((line) => [...replayer.feed(line).map(decisionLine), ...replayer.demotions.map(demotionLine)]);
+      return { lines, demotions: replayer.stats.demotions };
+    };
+    const replayed = printed();
+    expect(replayed.demotions).toBe(1);
+    const at = replayed.lines.findIndex((line) => line.includes('"demoted"'));
+    expect(JSON.parse(replayed.lines[at])).toEqual({
+      at: formatChinaTime(first.demotions[0].at),
+      demoted: ReasonCode.NewSegment,
+      policy: 'budget-test@1',
+      mistakes: 3,
+      actions: 6,
+      windowDays: 30,
+    });
+    expect(JSON.parse(replayed.lines[at - 1])).toMatchObject({ action: Action.Restore, reasons: ['POLICE_CLEARED'] });
+    expect(printed()).toEqual(replayed);
   });
 
   it('leaves policies without the section as they were: naive, default@1 and default@2 never demote', () => {

@@ -271,6 +271,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
         this.ruleBudgets.inForce(label, shadow),
         this.ruleBudgets.latestReenables(label, shadow),
       ]);
+      // A policy with nothing stored yet keeps the budget it started with (and what it counted meanwhile).
+      if (history.length === 0 && demoted.length === 0 && reenabled.length === 0) continue;
       this.engine.rebuildBudget(
         label,
         shadow,

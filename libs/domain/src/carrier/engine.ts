@@ -81,6 +81,8 @@ export interface NumberCheckpoint {
   readonly shadow: Standing | undefined;
   readonly entry: DirectoryEntry | undefined;
   readonly activity: ActivitySnapshot | undefined;
+  /** The reasons its current step cited on each ladder (the error budget's), active then shadow. */
+  readonly cited: readonly [number | undefined, number | undefined];
 }
 
 const NO_DECISIONS: Decision[] = [];
@@ -439,6 +441,8 @@ export class AnalysisEngine implements EngineView {
     if (!this.unchangedSince(after, this.checkpointOf(after.key))) return false;
     this.primary.putStanding(before.key, before.primary);
     this.shadow?.putStanding(before.key, before.shadow);
+    this.primary.putCited(before.key, before.cited[0]);
+    this.shadow?.putCited(before.key, before.cited[1]);
     if (before.entry) this.directory.set(before.key, { ...before.entry });
     else this.directory.delete(before.key);
     if (before.activity && after.activity?.slot === before.activity.slot) this.activity.restore(before.activity);
@@ -522,6 +526,7 @@ export class AnalysisEngine implements EngineView {
     return {
       key,
       primary: this.primary.copyOfStanding(key),
+      cited: [this.primary.citedOf(key), this.shadow?.citedOf(key)],
       shadow: this.shadow?.copyOfStanding(key),
       entry: entry && { ...entry },
       activity: this.activity.snapshot(key),

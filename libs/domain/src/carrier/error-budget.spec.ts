@@ -213,6 +213,20 @@ describe('error budget per rule (policy.errorBudget)', () => {
     expect(run.engine.reenableRule('budget-test@1', ReasonCode.NewSegment, at + HOUR).reenabled).toEqual([]);
   });
 
+  it('gives a number taken back (a change not made durable) the reasons its step cited', () => {
+    const run = new Run(new AnalysisEngine({ policy: budgetPolicy() }));
+    const m = segmentNumber();
+    run.callOnce(m, T0);
+    const key = msisdnKey(m);
+    expect(run.engine.primary.citedOf(key)).toBe(reasonMask([ReasonCode.NewSegment]));
+    const before = run.engine.checkpoint(m);
+    expect(run.engine.appealUpheld(m, T0 + HOUR).decisions.map((d) => d.action)).toEqual([Action.Restore]);
+    expect(run.engine.primary.citedOf(key)).toBeUndefined();
+    expect(run.engine.rollBack(before, run.engine.checkpoint(m))).toBe(true);
+    expect(run.engine.levelOf(m, T0 + HOUR)).toBe(Action.Restrict);
+    expect(run.engine.primary.citedOf(key)).toBe(reasonMask([ReasonCode.NewSegment]));
+  });
+
   it('rolls its window: mistakes older than windowDays no longer count', () => {
     const run = new Run(new AnalysisEngine({ policy: budgetPolicy() }));
     const numbers = [segmentNumber(), segmentNumber(), segmentNumber()];

@@ -145,6 +145,17 @@ export class ErrorBudget {
     }
   }
 
+  /** The reasons `key`'s current RESTRICT or SUSPEND cited (a mask; undefined: none). */
+  citedOf(key: number): number | undefined {
+    return this.cited.get(key);
+  }
+
+  /** Puts back what citedOf answered (a change taken back). */
+  putCited(key: number, cited: number | undefined): void {
+    if (cited === undefined) this.cited.delete(key);
+    else this.cited.set(key, cited);
+  }
+
   /** Puts back a demotion still in force (start-up). */
   demote(reason: string, since: number): void {
     const s = signalIndexOf(reason);

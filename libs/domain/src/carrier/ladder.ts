@@ -292,6 +292,16 @@ export class Ladder {
     return standing && { ...standing, chancesUsedAt: [...standing.chancesUsedAt] };
   }
 
+  /** The reasons the number's current RESTRICT or SUSPEND cited, for its error budget (undefined: none). */
+  citedOf(key: number): number | undefined {
+    return this.budget?.citedOf(key);
+  }
+
+  /** Puts back what citedOf answered (a change taken back). */
+  putCited(key: number, cited: number | undefined): void {
+    this.budget?.putCited(key, cited);
+  }
+
   /** Puts back a copy taken by copyOfStanding. */
   putStanding(key: number, standing: Standing | undefined): void {
     if (standing) {

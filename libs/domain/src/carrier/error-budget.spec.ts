@@ -240,6 +240,16 @@ describe('error budget per rule (policy.errorBudget)', () => {
     expect(budget).toEqual({ reason: ReasonCode.NewSegment, actions: 0, mistakes: 1 });
   });
 
+  it('counts the same whatever was read before: a listing at a later instant drops nothing an earlier one sees', () => {
+    const rules = rulesOf(budgetPolicy()).errorBudget!;
+    const budget = new ErrorBudget(rules, 'p@1', false);
+    budget.restrictive(1, [ReasonCode.NewSegment], T0, true);
+    const actionsAt = (at: number) => budget.figures(at).find((b) => b.reason === ReasonCode.NewSegment)?.actions;
+    expect(actionsAt(T0 + 30 * DAY + HOUR)).toBe(0);
+    // A late event (within the gate's allowance) is judged on its own time.
+    expect(actionsAt(T0 + 30 * DAY - HOUR)).toBe(1);
+  });
+
   it('rebuilds from stored decisions the counts the live ladder keeps', () => {
     const policy = budgetPolicy();
     const run = new Run(new AnalysisEngine({ policy }));

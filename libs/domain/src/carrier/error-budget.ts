@@ -63,7 +63,13 @@ export function reasonMask(reasons: readonly string[]): number {
   return mask;
 }
 
-/** Event times, oldest first, dropped from the front as the window moves on. */
+/**
+ * Late events within the gate's allowance come slightly out of order: a count
+ * from one instant must not lose times a count from a later instant dropped.
+ */
+const PRUNE_MARGIN_MS = 86_400_000;
+
+/** Event times in arrival order (about oldest first), dropped from the front as the window moves on. */
 class TimeQueue {
   private times: number[] = [];
   private head = 0;
@@ -72,15 +78,18 @@ class TimeQueue {
     this.times.push(at);
   }
 
-  /** Drops the times before `from`; answers how many remain. */
+  /** How many times are at or after `from` (counted: rare, on a mistake or a listing); older ones are dropped. */
   countFrom(from: number): number {
     const times = this.times;
-    while (this.head < times.length && times[this.head] < from) this.head++;
+    const drop = from - PRUNE_MARGIN_MS;
+    while (this.head < times.length && times[this.head] < drop) this.head++;
     if (this.head > 64 && this.head * 2 > times.length) {
       this.times = times.slice(this.head);
       this.head = 0;
     }
-    return this.times.length - this.head;
+    let count = 0;
+    for (let i = this.head; i < this.times.length; i++) if (this.times[i] >= from) count++;
+    return count;
   }
 
   clear(): void {

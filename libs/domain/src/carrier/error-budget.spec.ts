@@ -227,6 +227,29 @@ describe('error budget per rule (policy.errorBudget)', () => {
     expect(run.engine.primary.citedOf(key)).toBe(reasonMask([ReasonCode.NewSegment]));
   });
 
+  it("keeps a ladder's budget across a switch of the other ladder; another policy starts its own", () => {
+    const policy = budgetPolicy();
+    const run = new Run(new AnalysisEngine({ policy }));
+    const victims = [segmentNumber(), segmentNumber(), segmentNumber()];
+    victims.forEach((m, i) => run.callOnce(m, T0 + i * HOUR));
+    victims.forEach((m, i) => run.clear(m, T0 + DAY + i * HOUR));
+    const demoted = reasonMask([ReasonCode.NewSegment]);
+    // A shadow started beside it: the active ladder keeps its demotion, the shadow (same policy) counts apart.
+    run.engine.usePolicies(policy, policy);
+    expect(run.engine.primary.demoted).toBe(demoted);
+    expect(run.engine.shadow?.demoted).toBe(0);
+    expect(run.engine.shadow?.ruleBudgets(T0 + 2 * DAY).find((b) => b.reason === ReasonCode.NewSegment)).toEqual({
+      reason: ReasonCode.NewSegment,
+      actions: 0,
+      mistakes: 0,
+    });
+    run.engine.usePolicies(policy);
+    expect(run.engine.primary.demoted).toBe(demoted);
+    // Another version is another policy: its budget is its own (the carrier puts back what it has stored).
+    run.engine.usePolicies({ ...policy, version: 2 });
+    expect(run.engine.primary.demoted).toBe(0);
+  });
+
   it('rolls its window: mistakes older than windowDays no longer count', () => {
     const run = new Run(new AnalysisEngine({ policy: budgetPolicy() }));
     const numbers = [segmentNumber(), segmentNumber(), segmentNumber()];

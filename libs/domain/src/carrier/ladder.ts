@@ -313,8 +313,9 @@ export class Ladder {
   /** The same standings under another policy (a policy switch keeps every number where it is). */
   withPolicy(policy: PolicyDocument, shadow = this.shadow): Ladder {
     const next = new Ladder(policy, shadow, this.cellName, this.confirmed);
-    // The same policy keeps its budget and demotions; another starts its own (its label is what they are kept under).
-    if (this.budget && next.rules.errorBudget && next.label === this.label)
+    // The same policy on the same kind of ladder keeps its budget and demotions; another starts its own (they are
+    // kept under its label and kind: a shadow started from the active ladder counts apart from it).
+    if (this.budget && next.rules.errorBudget && next.label === this.label && shadow === this.shadow)
       next.budget = this.budget.carriedTo(next.rules.errorBudget, shadow);
     for (const [key, standing] of this.standings)
       next.standings.set(key, { ...standing, chancesUsedAt: [...standing.chancesUsedAt] });

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import {
   BUILT_IN_POLICIES,
   decisionLine,
+  demotionLine,
   Replayer,
   validatePolicy,
   ValidationError,
@@ -75,6 +76,7 @@ export async function runReplay(
   let out: string[] = [];
   for await (const line of lines) {
     for (const decision of replayer.feed(line)) out.push(decisionLine(decision));
+    for (const demotion of replayer.demotions) out.push(demotionLine(demotion));
     if (out.length >= 1000) {
       write(`${out.join('\n')}\n`);
       out = [];
@@ -96,6 +98,7 @@ export function summary(stats: ReplayStats & { seconds: number }, policy: Policy
       `policy ${policy.name}@${policy.version}`,
     `replay: ${stats.decisions} decisions: ${actions}`,
   ];
+  if (stats.demotions > 0) lines.push(`replay: ${stats.demotions} rules demoted by the error budget`);
   if (stats.outOfOrder > 0)
     lines.push(`replay: ${stats.outOfOrder} events out of time order (applied where they stand)`);
   if (stats.rejected.length > 0) {

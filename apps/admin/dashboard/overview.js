@@ -4,7 +4,17 @@ import { api, downloadCsv, withQuery } from './api.js';
 import { t } from './i18n.js';
 import { reasonText } from './reasons.js';
 import { markField, reportFailure } from './form.js';
-import { clearError, dayOf, formatNumber, formatPercent, h, showError, table, whileLoading } from './view.js';
+import {
+  clearError,
+  dayOf,
+  formatNumber,
+  formatPercent,
+  formatTime,
+  h,
+  showError,
+  table,
+  whileLoading,
+} from './view.js';
 
 const CARRIER_COLOURS = { CMCC: '#1f6fb2', CUCC: '#d1343a', CTCC: '#2c9a5b', CBN: '#8a5cc2' };
 const DAY_MS = 24 * 3600 * 1000;
@@ -64,9 +74,10 @@ export function createOverview(panel, { onOpenNumber }) {
   function render() {
     if (!figures) return;
     for (const canvas of panel.querySelectorAll('canvas[data-chart]')) drawChart(canvas, figures.series);
-    const { quality = [], topReported = [], multiCarrier = [], rows = [] } = figures.oversight;
+    const { quality = [], demotedRules = [], topReported = [], multiCarrier = [], rows = [] } = figures.oversight;
     fillTable('quality', qualityTable(quality));
     fillTable('qualityByReason', qualityByReasonTable(quality));
+    fillTable('demotedRules', demotedRulesTable(demotedRules));
     fillTable('topReported', numbersTable(topReported, onOpenNumber));
     fillTable('multiCarrier', numbersTable(multiCarrier, onOpenNumber));
     fillTable('reasons', reasonsTable(rows));
@@ -153,6 +164,27 @@ function qualityByReasonTable(quality) {
       { head: 'col.carrier', cell: (r) => r.carrier },
       { head: 'col.reason', cell: (r) => reasonText(r.reason) },
       ...QUALITY_COLUMNS,
+    ],
+    rows,
+  );
+}
+
+/** The rules each carrier's policy demoted (error budget per rule): one line per demotion, re-enabled or not. */
+function demotedRulesTable(carriers) {
+  const rows = carriers.flatMap((c) => (c.rules ?? []).map((r) => ({ carrier: c.carrier, ...r })));
+  return table(
+    [
+      { head: 'col.carrier', cell: (r) => r.carrier },
+      { head: 'col.policy', cell: (r) => r.policy },
+      { head: 'col.reason', cell: (r) => reasonText(r.reason) },
+      { head: 'col.demotedAt', cell: (r) => formatTime(r.demotedAt) },
+      { head: 'col.mistaken', cell: (r) => formatNumber(r.mistakes), numeric: true },
+      { head: 'col.steps', cell: (r) => formatNumber(r.actions), numeric: true },
+      {
+        head: 'col.reenabled',
+        cell: (r) =>
+          r.reenabledAt ? `${formatTime(r.reenabledAt)} ${r.reenabledBy ?? ''}: ${r.why ?? ''}` : t('demoted.inForce'),
+      },
     ],
     rows,
   );

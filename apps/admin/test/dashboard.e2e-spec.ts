@@ -61,6 +61,21 @@ function cmccFeed() {
       ...at(-4 * DAY),
     }),
     aDecisionItem(SUSPENDED, 'ACTION_SUSPEND', { reasons: ['SEQUENTIAL_DIALLING'], ...at(-3 * DAY) }),
+    // Its error budget spent by the police clearance (and others before), CMCC's policy demoted LOW_ANSWER_RATE.
+    {
+      idempotencyKey: 'CMCC-demotion-cmcc@1-LOW_ANSWER_RATE',
+      ruleDemotion: {
+        policy: 'cmcc@1',
+        reason: 'LOW_ANSWER_RATE',
+        demotedAt: timestampIn(-4 * DAY),
+        mistakes: 3,
+        actions: 20,
+        windowDays: 30,
+        reenabledAt: undefined,
+        reenabledBy: '',
+        why: '',
+      },
+    },
   ];
 }
 
@@ -124,7 +139,7 @@ describe('the analysts’ dashboard in headless Chromium, on a registry, the adm
       },
     });
     expect(await ingest(ctcc.client(), toWire(ctccSubscribers([HARASSER, REVIEWED])))).toMatchObject({ rejected: 0 });
-    expect(await admin.client('carrier:CMCC').submitCarrierFeed({ items: cmccFeed() })).toMatchObject({ accepted: 4 });
+    expect(await admin.client('carrier:CMCC').submitCarrierFeed({ items: cmccFeed() })).toMatchObject({ accepted: 5 });
     // The administration directs CTCC, which suspends its subscriber and feeds that decision back.
     await eventually(
       () => admin.client('admin:sichuan').lookupNumber({ msisdn: HARASSER, purpose: 'test set-up: wait for the case' }),
@@ -168,6 +183,15 @@ describe('the analysts’ dashboard in headless Chromium, on a registry, the adm
     expect(await chartTotals(page, 'chart-mistaken')).toEqual({ CMCC: 100, CUCC: 0, CTCC: 0, CBN: 0 });
     const cmccQuality = page.getByTestId('quality-table').getByRole('row').filter({ hasText: 'CMCC' });
     expect(await cmccQuality.locator('td').allTextContents()).toEqual(['CMCC', '2', '1', '50.0%', '24.0', '24.0']);
+    const demoted = page.getByTestId('demoted-rules-table').getByRole('row').filter({ hasText: 'CMCC' });
+    const demotedCells = await demoted.locator('td').allTextContents();
+    expect([demotedCells[0], demotedCells[1], demotedCells[4], demotedCells[5], demotedCells[6]]).toEqual([
+      'CMCC',
+      'cmcc@1',
+      '3',
+      '20',
+      '降权中（最高至提醒）',
+    ]);
     mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     // The CSV export is fetched with the token, then saved.

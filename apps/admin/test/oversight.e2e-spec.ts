@@ -57,6 +57,12 @@ const decision = (
  *   M5  +8619100000003  REPORT    FOREIGN_HARASSMENT, CORROBORATED_REPORTS  02-06 09:00  (corroborated_reporters 3)
  * CUCC, policy cucc@2
  *   U1  +8619100000004  REPORT    FOREIGN_HARASSMENT                02-07 10:00
+ *
+ * Demoted rules (error budget per rule):
+ *   CTCC default@3 NEW_SEGMENT              demoted 02-06 11:00 (3 of 40), never re-enabled        in the range
+ *   CTCC default@3 HIGH_RISK_CELL_ACTIVITY  demoted 02-01 09:00, re-enabled 02-05 12:00 (sent apart)  in the range
+ *   CTCC default@3 CALL_BURST               demoted 01-10, re-enabled 01-20                       before the range
+ *   CMCC cmcc@1    ONE_RING_CALLS           demoted 02-08 10:00                                   after the range
  */
 async function submitFixture(harness: AdminHarness): Promise<void> {
   await harness.client('carrier:CTCC').submitCarrierFeed({
@@ -129,6 +135,48 @@ async function submitFixture(harness: AdminHarness): Promise<void> {
   await harness.client('carrier:CUCC').submitCarrierFeed({
     items: [decision('+8619100000004', 'REPORT', ['FOREIGN_HARASSMENT'], '2024-02-07T10:00:00', 'cucc@2')],
   });
+  await harness.client('carrier:CTCC').submitCarrierFeed({
+    items: [
+      demotion('NEW_SEGMENT', '2024-02-06T11:00:00', { mistakes: 3, actions: 40 }),
+      demotion('HIGH_RISK_CELL_ACTIVITY', '2024-02-01T09:00:00'),
+      demotion('CALL_BURST', '2024-01-10T09:00:00', {
+        reenabledAt: cst('2024-01-20T09:00:00'),
+        reenabledBy: 'ops-li',
+        why: 'threshold raised',
+      }),
+    ],
+  });
+  // The re-enable comes later, as its own item: it fills in the demotion's row.
+  await harness.client('carrier:CTCC').submitCarrierFeed({
+    items: [
+      demotion('HIGH_RISK_CELL_ACTIVITY', '2024-02-01T09:00:00', {
+        reenabledAt: cst('2024-02-05T12:00:00'),
+        reenabledBy: 'ops-li',
+        why: 'guides at the scenic spot',
+      }),
+    ],
+  });
+  await harness.client('carrier:CMCC').submitCarrierFeed({
+    items: [demotion('ONE_RING_CALLS', '2024-02-08T10:00:00', { policy: 'cmcc@1' })],
+  });
+}
+
+/** A demotion (or, with reenabledAt, its re-enable) as a carrier sends it, keyed as the carrier keys it. */
+function demotion(reason: string, at: string, over: Partial<admin.RuleDemotion> = {}): admin.FeedItem {
+  const ruleDemotion: admin.RuleDemotion = {
+    policy: 'default@3',
+    reason,
+    demotedAt: cst(at),
+    mistakes: 4,
+    actions: 50,
+    windowDays: 30,
+    reenabledAt: undefined,
+    reenabledBy: '',
+    why: '',
+    ...over,
+  };
+  const kind = ruleDemotion.reenabledAt ? 'reenable' : 'demotion';
+  return { idempotencyKey: `${kind}-${ruleDemotion.policy}-${reason}-${at}`, ruleDemotion };
 }
 
 /** The carriers' own callee warning counts in the range: CTCC's later count for 02-06. */
@@ -241,6 +289,38 @@ const EXPECTED_MULTI_CARRIER = [
   { msisdn: '+8619100000004', count: 2, carriers: ['CTCC', 'CUCC'] },
 ];
 
+/** Demoted at some time in the range: CTCC's NEW_SEGMENT (in force) and HIGH_RISK_CELL_ACTIVITY (re-enabled in it). */
+const EXPECTED_DEMOTED_RULES = [
+  {
+    carrier: 'CTCC',
+    inForce: 1,
+    rules: [
+      {
+        policy: 'default@3',
+        reason: 'HIGH_RISK_CELL_ACTIVITY',
+        demotedAt: '2024-02-01T01:00:00.000Z',
+        mistakes: 4,
+        actions: 50,
+        windowDays: 30,
+        reenabledAt: '2024-02-05T04:00:00.000Z',
+        reenabledBy: 'ops-li',
+        why: 'guides at the scenic spot',
+      },
+      {
+        policy: 'default@3',
+        reason: 'NEW_SEGMENT',
+        demotedAt: '2024-02-06T03:00:00.000Z',
+        mistakes: 3,
+        actions: 40,
+        windowDays: 30,
+        reenabledAt: null,
+        reenabledBy: null,
+        why: null,
+      },
+    ],
+  },
+];
+
 const RANGE = 'from=2024-02-05&to=2024-02-07';
 
 describe('Oversight figures match a fixture computed by hand (e2e)', () => {
@@ -260,10 +340,45 @@ describe('Oversight figures match a fixture computed by hand (e2e)', () => {
       to: '2024-02-07',
       rows: EXPECTED_ROWS,
       quality: EXPECTED_QUALITY,
+      demotedRules: EXPECTED_DEMOTED_RULES,
       topReported: EXPECTED_TOP_REPORTED,
       multiCarrier: EXPECTED_MULTI_CARRIER,
       calleeWarnings: EXPECTED_CALLEE_WARNINGS,
     });
+  });
+
+  it('has a line of demoted rules per carrier: a carrier sees its own; the CSV has one line per demotion', async () => {
+    const own = await harness.get<{ demotedRules: unknown[] }>(`/api/oversight?${RANGE}`, 'carrier:CMCC');
+    expect(own.body.demotedRules).toEqual([]);
+    const later = await harness.get<{ demotedRules: unknown[] }>(
+      '/api/oversight?from=2024-02-08&to=2024-02-08',
+      'carrier:CMCC',
+    );
+    expect(later.body.demotedRules).toEqual([
+      expect.objectContaining({ carrier: 'CMCC', inForce: 1, rules: [expect.objectContaining({ mistakes: 4 })] }),
+    ]);
+    const { headers, body } = await harness.get<string>(`/api/demoted-rules.csv?${RANGE}`, 'analyst');
+    expect(headers.get('content-disposition')).toBe('attachment; filename="demoted-rules-2024-02-05-2024-02-07.csv"');
+    expect(body).toBe(
+      [
+        'carrier,policy,reason,demoted_at,mistakes,actions,window_days,reenabled_at,reenabled_by,why',
+        'CTCC,default@3,HIGH_RISK_CELL_ACTIVITY,2024-02-01T01:00:00.000Z,4,50,30,2024-02-05T04:00:00.000Z,ops-li,' +
+          'guides at the scenic spot',
+        'CTCC,default@3,NEW_SEGMENT,2024-02-06T03:00:00.000Z,3,40,30,,,',
+        '',
+      ].join('\r\n'),
+    );
+  });
+
+  it('refuses a demotion without its time or with a re-enable that says not who, naming the field', async () => {
+    const bad = demotion('SMS_BURST', '2024-02-06T11:00:00', { reenabledAt: cst('2024-02-07T11:00:00') });
+    await expect(harness.client('carrier:CTCC').submitCarrierFeed({ items: [bad] })).rejects.toMatchObject(
+      grpcError(status.INVALID_ARGUMENT, 'items[0].rule_demotion.reenabled_by'),
+    );
+    const untimed = demotion('SMS_BURST', '2024-02-06T11:00:00', { demotedAt: undefined });
+    await expect(harness.client('carrier:CTCC').submitCarrierFeed({ items: [untimed] })).rejects.toMatchObject(
+      grpcError(status.INVALID_ARGUMENT, 'items[0].rule_demotion.demoted_at'),
+    );
   });
 
   it('GetOversight over gRPC: the same figures, carrier totals only', async () => {

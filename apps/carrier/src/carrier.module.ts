@@ -18,6 +18,7 @@ import { ProfilesModule } from './profiles/profiles.module';
 import { ReactivationModule } from './reactivation/reactivation.module';
 import { RegistryLinkModule } from './registry-link/registry-link.module';
 import { ReviewsModule } from './reviews/reviews.module';
+import { RuleBudgetModule } from './rule-budget/rule-budget.module';
 
 /** The carrier's configuration, for every feature module. */
 @Global()
@@ -62,6 +63,7 @@ export class CarrierModule {
         ProfilesModule,
         ReactivationModule,
         ReviewsModule,
+        RuleBudgetModule,
       ],
       providers: CALL_ADMISSION,
     };

@@ -13,6 +13,7 @@ import { ConfirmedFraudOutcomes1764400000500 } from './migrations/1764400000500-
 import { RequestAnswerState1764400000460 } from './migrations/1764400000460-request-answer-state';
 import { DecisionTerm1764400000720 } from './migrations/1764400000720-decision-term';
 import { ReviewTasks1764400000800 } from './migrations/1764400000800-review-tasks';
+import { RuleBudget1764400000810 } from './migrations/1764400000810-rule-budget';
 import { CalleeWarnings1764400000820 } from './migrations/1764400000820-callee-warnings';
 import { DefaultPolicy31764400000900 } from './migrations/1764400000900-default-policy-3';
 
@@ -31,6 +32,7 @@ export const carrierDatabase: ServiceDatabase = {
     NormaliseAuditTargets1764400000710,
     DecisionTerm1764400000720,
     ReviewTasks1764400000800,
+    RuleBudget1764400000810,
     CalleeWarnings1764400000820,
     DefaultPolicy31764400000900,
   ],

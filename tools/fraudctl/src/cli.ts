@@ -7,6 +7,7 @@ import { directivesCommand } from './commands/directives';
 import { explainCommand } from './commands/explain';
 import { policeCommand } from './commands/police';
 import { reviewsCommand } from './commands/reviews';
+import { rulesCommand } from './commands/rules';
 import { declareProfileCommand, reactivateCommand, reportCommand } from './commands/subscriber';
 import { tokenCommand } from './commands/token';
 import { Context, GLOBAL_HELP, GLOBAL_OPTIONS, type GlobalValues, type Io } from './context';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   directivesCommand,
   reviewsCommand,
   cellsCommand,
+  rulesCommand,
   tokenCommand,
 ];
 

@@ -93,6 +93,7 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
         'police',
         'directives',
         'cells',
+        'rules',
         'token',
       ]) {
         expect(top.out).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
@@ -485,6 +486,30 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
           'cell: 460-11-77777-7 is not on the high-risk cell list',
       ),
     );
+  });
+
+  it('rules shows the error budget per rule; reenable needs --why and a demoted reason', async () => {
+    const budget = await fraudctl(['rules', 'budget', '--carrier', 'ctcc']);
+    // default@2 has no errorBudget section: no reason is ever demoted.
+    expect(budget).toEqual({ code: ExitCode.Ok, out: 'CTCC: no running policy has an error budget\n', err: '' });
+    expect(await json(['rules', '--carrier', 'CTCC'])).toEqual({ budgets: [] });
+    const withoutWhy = await fraudctl(['rules', 'reenable', 'default@2', 'new_segment', '--carrier', 'CTCC']);
+    expect(withoutWhy.code).toBe(ExitCode.InvalidArgument);
+    expect(withoutWhy.err).toMatch(/INVALID_ARGUMENT from carrier CTCC .*why: is required/);
+    const notDemoted = await fraudctl([
+      'rules',
+      'reenable',
+      'default@2',
+      'NEW_SEGMENT',
+      '--why',
+      'x',
+      '--carrier',
+      'CTCC',
+    ]);
+    expect(notDemoted.code).toBe(ExitCode.Other);
+    expect(notDemoted.err).toMatch(/FAILED_PRECONDITION .*NEW_SEGMENT is not demoted on default@2/);
+    const noCarrier = await fraudctl(['rules', 'budget']);
+    expect(noCarrier.code).toBe(ExitCode.Usage);
   });
 
   it('token mints a token of the role from the signing key', async () => {

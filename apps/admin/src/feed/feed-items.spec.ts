@@ -26,7 +26,7 @@ describe('validateFeed: callee warnings', () => {
 
   it('names every kind it takes when an item has none', () => {
     expect(() => validateFeed([{ idempotencyKey: 'k' }], now)).toThrow(
-      'items[0].kind: a decision, a daily_count or callee_warnings is required',
+      'items[0].kind: a decision, a daily_count, callee_warnings or a rule_demotion is required',
     );
   });
 });

@@ -41,10 +41,22 @@ export interface FeedCalleeWarnings {
   count: number;
 }
 
+/** A reason a carrier's active policy demoted (its error budget spent), or its re-enable (`reenabled` set). */
+export interface FeedDemotion {
+  policy: string;
+  reason: string;
+  demotedAt: Date;
+  mistakes: number;
+  actions: number;
+  windowDays: number;
+  reenabled?: { at: Date; by: string; why: string };
+}
+
 export type FeedEntry = { idempotencyKey: string } & (
-  | { decision: FeedDecision; count?: undefined; calleeWarnings?: undefined }
-  | { count: FeedCount; decision?: undefined; calleeWarnings?: undefined }
-  | { calleeWarnings: FeedCalleeWarnings; decision?: undefined; count?: undefined }
+  | { decision: FeedDecision; count?: undefined; calleeWarnings?: undefined; demotion?: undefined }
+  | { count: FeedCount; decision?: undefined; calleeWarnings?: undefined; demotion?: undefined }
+  | { calleeWarnings: FeedCalleeWarnings; decision?: undefined; count?: undefined; demotion?: undefined }
+  | { demotion: FeedDemotion; decision?: undefined; count?: undefined; calleeWarnings?: undefined }
 );
 
 const DECISION_ID = /^[\x21-\x7e]{1,64}$/;
@@ -53,6 +65,8 @@ const REASON_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
 const POLICY = /^[A-Za-z0-9_.-]{1,54}@\d{1,9}$/;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MAX_REASONS = 16;
+const MAX_WHO = 128;
+const MAX_WHY = 500;
 
 function invalid(field: string, reason: string, code = ValidationErrorCode.Malformed): ValidationError {
   return new ValidationError(code, field, reason);
@@ -80,9 +94,11 @@ function validateItem(item: admin.FeedItem, prefix: string, now: Date): FeedEntr
       idempotencyKey,
       calleeWarnings: validateCalleeWarnings(item.calleeWarnings, `${prefix}callee_warnings.`),
     };
+  if (item.ruleDemotion)
+    return { idempotencyKey, demotion: validateDemotion(item.ruleDemotion, `${prefix}rule_demotion.`, now) };
   throw invalid(
     `${prefix}kind`,
-    'a decision, a daily_count or callee_warnings is required',
+    'a decision, a daily_count, callee_warnings or a rule_demotion is required',
     ValidationErrorCode.Required,
   );
 }
@@ -146,6 +162,40 @@ function validateCount0(count: number, field: string): number {
   if (!Number.isSafeInteger(count) || count < 0)
     throw invalid(field, 'must be a whole number, 0 or more', ValidationErrorCode.OutOfRange);
   return count;
+}
+
+function validateDemotion(d: admin.RuleDemotion, prefix: string, now: Date): FeedDemotion {
+  const policy = validatePolicy(d.policy, `${prefix}policy`);
+  if (!d.reason) throw invalid(`${prefix}reason`, 'the demoted reason code is required', ValidationErrorCode.Required);
+  if (!REASON_CODE.test(d.reason))
+    throw invalid(`${prefix}reason`, `"${d.reason.slice(0, 40)}" is not a reason code (UPPER_SNAKE_CASE)`);
+  const demotedAt = pastTime(d.demotedAt, `${prefix}demoted_at`, now, 'when it was demoted');
+  for (const field of ['mistakes', 'actions'] as const)
+    if (!Number.isSafeInteger(d[field]) || d[field] < 0)
+      throw invalid(`${prefix}${field}`, 'must be a whole number, 0 or more', ValidationErrorCode.OutOfRange);
+  if (!Number.isFinite(d.windowDays) || d.windowDays <= 0)
+    throw invalid(`${prefix}window_days`, 'must be a number of days > 0', ValidationErrorCode.OutOfRange);
+  const demotion = { policy, reason: d.reason, demotedAt, mistakes: d.mistakes, actions: d.actions };
+  if (!d.reenabledAt) return { ...demotion, windowDays: d.windowDays };
+  const at = pastTime(d.reenabledAt, `${prefix}reenabled_at`, now, 'when it was re-enabled');
+  const by = boundedText(d.reenabledBy, `${prefix}reenabled_by`, MAX_WHO);
+  const why = boundedText(d.why, `${prefix}why`, MAX_WHY);
+  return { ...demotion, windowDays: d.windowDays, reenabled: { at, by, why } };
+}
+
+function pastTime(ts: admin.RuleDemotion['demotedAt'], field: string, now: Date, what: string): Date {
+  const at = fromTimestamp(ts, field);
+  if (!at) throw invalid(field, `${what} is required`, ValidationErrorCode.Required);
+  if (at.getTime() > now.getTime() + MAX_FUTURE_MS)
+    throw invalid(field, 'is in the future', ValidationErrorCode.OutOfRange);
+  return at;
+}
+
+function boundedText(text: string | undefined, field: string, max: number): string {
+  const trimmed = (text ?? '').trim();
+  if (!trimmed) throw invalid(field, 'is required with reenabled_at', ValidationErrorCode.Required);
+  if (trimmed.length > max) throw invalid(field, `at most ${max} characters`, ValidationErrorCode.OutOfRange);
+  return trimmed;
 }
 
 function isUnspecified(action: admin.CarrierDecision['action'] | undefined): boolean {

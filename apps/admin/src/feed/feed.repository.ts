@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Action } from '@app/domain';
 import type { StoredEvidence } from './evidence';
-import type { FeedCalleeWarnings, FeedCount, FeedDecision } from './feed-items';
+import type { FeedCalleeWarnings, FeedCount, FeedDecision, FeedDemotion } from './feed-items';
 
 /** A carrier's REPORT decision on another carrier's number. */
 export interface InterNetworkReport {
@@ -13,7 +13,7 @@ export interface InterNetworkReport {
   evidence: StoredEvidence;
 }
 
-/** Owns feed_item (keys taken), carrier_decision, daily_count and callee_warning_count. */
+/** Owns feed_item (keys taken), carrier_decision, daily_count, callee_warning_count and rule_demotion. */
 @Injectable()
 export class FeedRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -86,6 +86,42 @@ export class FeedRepository {
        SELECT $1, day, policy, count FROM unnest($2::date[], $3::varchar[], $4::bigint[]) AS u(day, policy, count)
        ON CONFLICT (carrier, day, policy) DO UPDATE SET count = EXCLUDED.count`,
       [carrier, counts.map((c) => c.day), counts.map((c) => c.policy), counts.map((c) => c.count)],
+    );
+  }
+
+  /**
+   * Demotions and re-enables: one row per demotion, a re-enable filling in its
+   * row (or making it, when it arrives first); a demotion never takes one back.
+   */
+  async upsertDemotions(em: EntityManager, carrier: string, demotions: FeedDemotion[]): Promise<void> {
+    if (demotions.length === 0) return;
+    await em.query(
+      `INSERT INTO rule_demotion
+              (carrier, policy, reason, demoted_at, mistakes, actions, window_days, reenabled_at, reenabled_by, why)
+       SELECT $1, policy, reason, demoted_at, mistakes, actions, window_days, reenabled_at, reenabled_by, why
+       FROM jsonb_to_recordset($2::jsonb)
+         AS d(policy varchar, reason varchar, demoted_at timestamptz, mistakes int, actions int, window_days float8,
+              reenabled_at timestamptz, reenabled_by varchar, why text)
+       ON CONFLICT (carrier, policy, reason, demoted_at) DO UPDATE SET
+         reenabled_at = COALESCE(EXCLUDED.reenabled_at, rule_demotion.reenabled_at),
+         reenabled_by = COALESCE(EXCLUDED.reenabled_by, rule_demotion.reenabled_by),
+         why = COALESCE(EXCLUDED.why, rule_demotion.why)`,
+      [
+        carrier,
+        JSON.stringify(
+          demotions.map((d) => ({
+            policy: d.policy,
+            reason: d.reason,
+            demoted_at: d.demotedAt.toISOString(),
+            mistakes: d.mistakes,
+            actions: d.actions,
+            window_days: d.windowDays,
+            reenabled_at: d.reenabled?.at.toISOString() ?? null,
+            reenabled_by: d.reenabled?.by ?? null,
+            why: d.reenabled?.why ?? null,
+          })),
+        ),
+      ],
     );
   }
 

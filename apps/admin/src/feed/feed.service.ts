@@ -44,6 +44,11 @@ export class FeedService {
       );
       await this.feed.upsertCounts(em, carrier, latestCounts(taken));
       await this.feed.upsertCalleeWarnings(em, carrier, latestCalleeWarnings(taken));
+      await this.feed.upsertDemotions(
+        em,
+        carrier,
+        taken.flatMap((e) => (e.demotion ? [e.demotion] : [])),
+      );
       return taken;
     });
     this.metrics.fed(carrier, entries, taken);

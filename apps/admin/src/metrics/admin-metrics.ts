@@ -111,7 +111,13 @@ export class AdminMetrics {
   fed(carrier: string, entries: readonly FeedEntry[], taken: readonly FeedEntry[]): void {
     const accepted = new Set(taken);
     for (const entry of entries) {
-      const kind = entry.decision ? 'decision' : entry.count ? 'daily_count' : 'callee_warnings';
+      const kind = entry.decision
+        ? 'decision'
+        : entry.count
+          ? 'daily_count'
+          : entry.demotion
+            ? 'rule_demotion'
+            : 'callee_warnings';
       const isNew = accepted.has(entry);
       this.count.feedItems.inc({ carrier, kind, result: isNew ? 'accepted' : 'replayed' });
       if (isNew && entry.decision) this.count.feedDecisions.inc({ carrier, action: entry.decision.action });

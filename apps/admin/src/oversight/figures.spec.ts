@@ -2,6 +2,7 @@ import { Action } from '@app/domain';
 import {
   carrierQuality,
   carrierSeries,
+  demotedRules,
   isMistaken,
   oversightRows,
   percentile,
@@ -192,5 +193,38 @@ describe(carrierSeries.name, () => {
     );
     expect(series.CTCC!.calleeWarnings).toEqual([7, 0]);
     expect(series.CMCC!.calleeWarnings).toEqual([0, 1]);
+  });
+});
+
+describe(demotedRules.name, () => {
+  const rule = (carrier: string, reason: string, demotedAt: string, reenabledAt: string | null) => ({
+    carrier,
+    policy: 'default@3',
+    reason,
+    demotedAt: at(demotedAt),
+    mistakes: 3,
+    actions: 40,
+    windowDays: 30,
+    reenabledAt: reenabledAt === null ? null : at(reenabledAt),
+    reenabledBy: reenabledAt === null ? null : 'ops-li',
+    why: reenabledAt === null ? null : 'checked',
+  });
+
+  it('puts each carrier on one line, its demotions oldest first, counting those still in force', () => {
+    const lines = demotedRules([
+      rule('CTCC', 'NEW_SEGMENT', '2024-02-06T03:00:00Z', null),
+      rule('CMCC', 'ONE_RING_CALLS', '2024-02-02T03:00:00Z', '2024-02-03T03:00:00Z'),
+      rule('CTCC', 'CALL_BURST', '2024-02-01T03:00:00Z', '2024-02-02T03:00:00Z'),
+      rule('CTCC', 'SMS_BURST', '2024-02-06T03:00:00Z', null),
+    ]);
+    expect(lines.map((l) => [l.carrier, l.inForce, l.rules.map((r) => r.reason)])).toEqual([
+      ['CMCC', 0, ['ONE_RING_CALLS']],
+      ['CTCC', 2, ['CALL_BURST', 'NEW_SEGMENT', 'SMS_BURST']],
+    ]);
+    expect(lines[0].rules[0]).not.toHaveProperty('carrier');
+  });
+
+  it('has no line for a carrier without demotions', () => {
+    expect(demotedRules([])).toEqual([]);
   });
 });

@@ -235,6 +235,41 @@ export function carrierSeries(
   return result;
 }
 
+/** A reason a carrier's active policy demoted (error budget per rule), with its re-enable if it came. */
+export interface DemotedRule {
+  policy: string;
+  reason: string;
+  demotedAt: Date;
+  mistakes: number;
+  actions: number;
+  windowDays: number;
+  reenabledAt: Date | null;
+  reenabledBy: string | null;
+  why: string | null;
+}
+
+/** One carrier's line of demoted rules: those demoted at some time in the range, and how many still are. */
+export interface CarrierDemotions {
+  carrier: string;
+  /** Demoted and not re-enabled (to this day). */
+  inForce: number;
+  /** Oldest first. */
+  rules: DemotedRule[];
+}
+
+/** The demoted rules per carrier, carriers in order, each carrier's oldest demotion first. */
+export function demotedRules(rules: readonly (DemotedRule & { carrier: string })[]): CarrierDemotions[] {
+  return [...groupBy(rules, (r) => [r.carrier])]
+    .sort(([a], [b]) => compare(a, b))
+    .map(([carrier, own]) => ({
+      carrier,
+      inForce: own.filter((r) => r.reenabledAt === null).length,
+      rules: own
+        .map(({ carrier: _carrier, ...rule }) => rule)
+        .sort((a, b) => a.demotedAt.getTime() - b.demotedAt.getTime() || compare(a.reason, b.reason)),
+    }));
+}
+
 function reasonsOf(s: Suspension): string[] {
   return s.reasons.length === 0 ? [NO_REASON] : [...new Set(s.reasons)];
 }

@@ -24,6 +24,19 @@ export const QUALITY_CSV_HEADER = [
   'restore_hours_p90',
 ] as const;
 
+export const DEMOTED_RULES_CSV_HEADER = [
+  'carrier',
+  'policy',
+  'reason',
+  'demoted_at',
+  'mistakes',
+  'actions',
+  'window_days',
+  'reenabled_at',
+  'reenabled_by',
+  'why',
+] as const;
+
 /** The per-reason table, one line per row. */
 export function oversightCsv(figures: OversightFigures): string {
   return toCsv(
@@ -60,7 +73,28 @@ export function qualityCsv(figures: OversightFigures): string {
   );
 }
 
+/** The demoted rules: one line per demotion, carrier by carrier; re-enable columns empty while it stands. */
+export function demotedRulesCsv(figures: OversightFigures): string {
+  return toCsv(
+    DEMOTED_RULES_CSV_HEADER,
+    figures.demotedRules.flatMap((c) =>
+      c.rules.map((r) => [
+        c.carrier,
+        r.policy,
+        r.reason,
+        r.demotedAt.toISOString(),
+        r.mistakes,
+        r.actions,
+        r.windowDays,
+        r.reenabledAt?.toISOString() ?? '',
+        r.reenabledBy ?? '',
+        r.why ?? '',
+      ]),
+    ),
+  );
+}
+
 /** `oversight-2024-02-01-2024-02-29.csv`. */
-export function csvFileName(table: 'oversight' | 'quality', figures: OversightFigures): string {
+export function csvFileName(table: 'oversight' | 'quality' | 'demoted-rules', figures: OversightFigures): string {
   return `${table}-${figures.from}-${figures.to}.csv`;
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { principalOf, RoleKind, Roles, type HttpRequest } from '@app/grpc';
 import { optionalQuery, type QueryValues } from '../http/request-input';
-import { csvFileName, oversightCsv, qualityCsv } from './oversight-csv';
+import { csvFileName, demotedRulesCsv, oversightCsv, qualityCsv } from './oversight-csv';
 import {
   OversightService,
   type OversightFigures,
@@ -61,6 +61,17 @@ export class OversightHttpController {
     const figures = await this.oversight.figures(principalOf(request), queryOf(query));
     sendsCsv(response, csvFileName('quality', figures));
     return qualityCsv(figures);
+  }
+
+  @Get('demoted-rules.csv')
+  async demotedRulesCsv(
+    @Req() request: HttpRequest,
+    @Query() query: QueryValues,
+    @Res({ passthrough: true }) response: HeaderSink,
+  ): Promise<string> {
+    const figures = await this.oversight.figures(principalOf(request), queryOf(query));
+    sendsCsv(response, csvFileName('demoted-rules', figures));
+    return demotedRulesCsv(figures);
   }
 }
 

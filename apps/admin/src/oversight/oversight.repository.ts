@@ -7,6 +7,7 @@ import {
   NO_REASON,
   type CalleeWarningCount,
   type DailyActionCount,
+  type DemotedRule,
   type ReasonCount,
   type Suspension,
 } from './figures';
@@ -112,6 +113,40 @@ export class OversightRepository {
       reasons: r.reasons,
       at: r.at,
       ...(r.restored_at === null ? {} : { restore: { at: r.restored_at, reasons: r.restore_reasons ?? [] } }),
+    }));
+  }
+
+  /** The rules demoted at some time in the range (demoted before its end, not re-enabled before its start). */
+  async demotedRules(range: DayRange, carrier: string | null): Promise<(DemotedRule & { carrier: string })[]> {
+    const rows: {
+      carrier: string;
+      policy: string;
+      reason: string;
+      demoted_at: Date;
+      mistakes: number;
+      actions: number;
+      window_days: number;
+      reenabled_at: Date | null;
+      reenabled_by: string | null;
+      why: string | null;
+    }[] = await this.dataSource.query(
+      `SELECT carrier, policy, reason, demoted_at, mistakes, actions, window_days, reenabled_at, reenabled_by, why
+       FROM rule_demotion
+       WHERE demoted_at < $2 AND (reenabled_at IS NULL OR reenabled_at >= $1) AND ($3::varchar IS NULL OR carrier = $3)
+       ORDER BY carrier, demoted_at, reason`,
+      [range.start, range.end, carrier],
+    );
+    return rows.map((r) => ({
+      carrier: r.carrier,
+      policy: r.policy,
+      reason: r.reason,
+      demotedAt: r.demoted_at,
+      mistakes: Number(r.mistakes),
+      actions: Number(r.actions),
+      windowDays: Number(r.window_days),
+      reenabledAt: r.reenabled_at,
+      reenabledBy: r.reenabled_by,
+      why: r.why,
     }));
   }
 

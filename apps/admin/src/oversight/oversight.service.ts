@@ -5,8 +5,10 @@ import { cstDay, dayRange, daysOf, type DayRange } from './day-range';
 import {
   carrierQuality,
   carrierSeries,
+  demotedRules,
   oversightRows,
   type CalleeWarningCount,
+  type CarrierDemotions,
   type CarrierQuality,
   type CarrierSeries,
   type OversightRow,
@@ -23,6 +25,8 @@ export interface OversightFigures {
   to: string;
   rows: OversightRow[];
   quality: CarrierQuality[];
+  /** Per carrier, the rules its active policy demoted in the range (error budget per rule). */
+  demotedRules: CarrierDemotions[];
   topReported: NumberCount[];
   multiCarrier: NumberCount[];
   /** The carriers' callee warnings (calleeProtection SMS) per day and policy, as they counted them. */
@@ -51,10 +55,11 @@ export class OversightService {
 
   async figures(caller: Principal, query: OversightQuery): Promise<OversightFigures> {
     const { range, scope } = this.resolve(caller, query);
-    const [counted, reported, suspensions, topReported, multiCarrier, calleeWarnings] = await Promise.all([
+    const [counted, reported, suspensions, demoted, topReported, multiCarrier, calleeWarnings] = await Promise.all([
       this.repository.reasonCounts(range, scope.carrier),
       this.repository.reportedCounts(range, scope.carrier),
       this.repository.suspensions(range, scope.carrier),
+      this.repository.demotedRules(range, scope.carrier),
       this.repository.topReported(range, scope.carrier, TOP_REPORTED_LIMIT),
       scope.crossCarrier ? this.repository.multiCarrier(range, scope.carrier, MULTI_CARRIER_LIMIT) : [],
       this.repository.calleeWarnings(range, scope.carrier),
@@ -64,6 +69,7 @@ export class OversightService {
       to: range.to,
       rows: oversightRows(counted, reported),
       quality: carrierQuality(suspensions),
+      demotedRules: demotedRules(demoted),
       topReported,
       multiCarrier,
       calleeWarnings,

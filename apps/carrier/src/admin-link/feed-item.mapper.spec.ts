@@ -98,3 +98,44 @@ describe(toFeedItem.name, () => {
     ).toThrow('count is not a number');
   });
 });
+
+describe('toFeedItem of a rule demotion', () => {
+  const demotion = {
+    kind: 'rule_demotion',
+    policy: 'default@3',
+    reason: 'NEW_SEGMENT',
+    demotedAt: Date.parse('2024-03-01T10:26:00+08:00'),
+    mistakes: 3,
+    actions: 40,
+    windowDays: 30,
+  };
+
+  it('sends a demotion with its Timestamp and no re-enable', () => {
+    expect(toFeedItem('CMCC-demotion-default@3-NEW_SEGMENT-1', demotion)).toEqual({
+      idempotencyKey: 'CMCC-demotion-default@3-NEW_SEGMENT-1',
+      ruleDemotion: {
+        policy: 'default@3',
+        reason: 'NEW_SEGMENT',
+        demotedAt: { seconds: 1709259960, nanos: 0 },
+        mistakes: 3,
+        actions: 40,
+        windowDays: 30,
+        reenabledAt: undefined,
+        reenabledBy: '',
+        why: '',
+      },
+    });
+  });
+
+  it('sends a re-enable with who and why, and refuses one without them', () => {
+    const reenabledAt = Date.parse('2024-03-02T09:00:00+08:00');
+    const item = toFeedItem('k', { ...demotion, reenabledAt, reenabledBy: 'ops-li', why: 'weight lowered' });
+    expect(item.ruleDemotion).toMatchObject({
+      reenabledAt: { seconds: reenabledAt / 1000, nanos: 0 },
+      reenabledBy: 'ops-li',
+      why: 'weight lowered',
+    });
+    expect(() => toFeedItem('k', { ...demotion, reenabledAt })).toThrow('reenabledBy is missing');
+    expect(() => toFeedItem('k', { ...demotion, mistakes: 1.5 })).toThrow('mistakes is not a whole number');
+  });
+});

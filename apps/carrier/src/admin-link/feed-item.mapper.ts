@@ -1,6 +1,7 @@
 import { action, toTimestamp, type admin, type carrier } from '@app/contracts';
 import type { Action, Decision } from '@app/domain';
 import { toWireEvidence } from '../outbox/flag.mapper';
+import type { RuleDemotionPayload } from '../rule-budget/rule-budget-messages';
 
 /**
  * An ADMIN outbox payload for a decision, as DecisionRecorder stores it: the
@@ -36,8 +37,10 @@ export interface DailyCalleeWarningsPayload {
 export function toFeedItem(idempotencyKey: string, payload: unknown): admin.FeedItem {
   const p = payload as Partial<DecisionPayload> &
     Partial<Omit<DailyCountPayload, 'action' | 'kind'>> & {
-      kind?: DailyCountPayload['kind'] | 'daily_callee_warnings';
+      kind?: DailyCountPayload['kind'] | 'daily_callee_warnings' | 'rule_demotion';
     };
+  if (p.kind === 'rule_demotion')
+    return { idempotencyKey, ruleDemotion: toWireDemotion(payload as RuleDemotionPayload) };
   if (p.kind === 'daily_callee_warnings') {
     return {
       idempotencyKey,
@@ -71,6 +74,21 @@ export function toFeedItem(idempotencyKey: string, payload: unknown): admin.Feed
       at: toTimestamp(new Date(integer(p.at, 'at'))),
       evidence: toWireEvidence(p.evidence, p.reasons),
     },
+  };
+}
+
+function toWireDemotion(p: Partial<RuleDemotionPayload>): admin.RuleDemotion {
+  const reenabled = p.reenabledAt !== undefined;
+  return {
+    policy: text(p.policy, 'policy'),
+    reason: text(p.reason, 'reason'),
+    demotedAt: toTimestamp(new Date(integer(p.demotedAt, 'demotedAt'))),
+    mistakes: integer(p.mistakes, 'mistakes'),
+    actions: integer(p.actions, 'actions'),
+    windowDays: finite(p.windowDays, 'windowDays'),
+    reenabledAt: reenabled ? toTimestamp(new Date(integer(p.reenabledAt, 'reenabledAt'))) : undefined,
+    reenabledBy: reenabled ? text(p.reenabledBy, 'reenabledBy') : '',
+    why: reenabled ? text(p.why, 'why') : '',
   };
 }
 

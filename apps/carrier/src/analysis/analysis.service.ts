@@ -14,6 +14,7 @@ import {
   type EngineView,
   type Msisdn,
   type PolicyDocument,
+  type RuleDemotion,
   type StoredRestore,
   type SubscriberEvent,
 } from '@app/domain';
@@ -21,6 +22,8 @@ import type { TransactionHooks } from '@app/persistence';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { DecisionRecorder } from '../decisions/decision-recorder.service';
 import { DecisionsRepository } from '../decisions/decisions.repository';
+import { CarrierMetrics } from '../metrics/carrier-metrics';
+import { RuleBudgetRepository } from '../rule-budget/rule-budget.repository';
 import { PoliciesRepository } from '../policies/policies.repository';
 import { ReactivationRepository } from '../reactivation/reactivation.repository';
 import { RegistryLinkRepository } from '../registry-link/registry-link.repository';
@@ -36,6 +39,8 @@ export interface IngestOutcome {
   decisions: Decision[];
   /** Callees to warn (policy.calleeProtection), stored with the decisions. */
   calleeWarnings: CalleeWarning[];
+  /** Reasons the batch demoted (error budget per rule), written with its decisions. */
+  demotions: RuleDemotion[];
 }
 
 const DONE: Promise<void> = Promise.resolve();
@@ -71,6 +76,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     private readonly recorder: DecisionRecorder,
     private readonly reviewTasks: ReviewTasksRepository,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly ruleBudgets: RuleBudgetRepository,
+    private readonly metrics: CarrierMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -118,6 +125,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
         this.engine.knowCalleeWarned(w.callee as Msisdn, w.at.getTime());
     const statuses = await this.registry.listed();
     for (const s of statuses) this.engine.knowRegistryStatus(s.msisdn as Msisdn, s.status);
+    await this.rebuildBudgets();
     const policies = `policy ${policyLabel(policy)}${shadow ? `, shadow ${policyLabel(shadow)}` : ''}`;
     this.logger.log(
       `analysis ready: ${subscribers} subscribers, ${statuses.length} registry entries, ` +
@@ -169,6 +177,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       future: [],
       decisions: [],
       calleeWarnings: [],
+      demotions: [],
     };
     const directory: SubscriberEvent[] = [];
     // The service's clock bounds only how far ahead senders may date events; the analysis runs on event time.
@@ -182,9 +191,10 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       else {
         outcome.accepted++;
         if (event.type === 'subscriber') directory.push(event);
-        const { decisions, calleeWarnings } = this.engine.process(event);
+        const { decisions, calleeWarnings, demotions } = this.engine.process(event);
         if (decisions.length > 0) outcome.decisions.push(...decisions);
         if (calleeWarnings) outcome.calleeWarnings.push(...calleeWarnings);
+        if (demotions) outcome.demotions.push(...demotions);
       }
     }
     const writes: Promise<void>[] = [];
@@ -193,10 +203,9 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       this.directoryWrites = upsert.catch(() => undefined);
       writes.push(upsert);
     }
-    if (outcome.decisions.length > 0 || outcome.calleeWarnings.length > 0) {
-      const { calleeWarnings } = outcome;
-      writes.push(this.recorder.record(outcome.decisions, { calleeWarnings, rules: this.engine.primary.rules }));
-    }
+    const { decisions, calleeWarnings, demotions } = outcome;
+    if (decisions.length > 0 || calleeWarnings.length > 0 || demotions.length > 0)
+      writes.push(this.recorder.record(decisions, { calleeWarnings, demotions, rules: this.engine.primary.rules }));
     // A retried event's first copy may still be on its way to the database (a concurrent retry of a stream):
     // the retry is answered once what was in flight when it arrived is durable, as the first copy's stream is.
     if (outcome.duplicates > 0) writes.push(...this.inFlight);
@@ -213,8 +222,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   /** Applies what an engine call decided, durably. */
   async apply(step: (engine: AnalysisEngine) => EngineResult): Promise<EngineResult> {
     const result = step(this.engine);
-    const { calleeWarnings } = result;
-    await this.recorder.record(result.decisions, { calleeWarnings, rules: this.engine.primary.rules });
+    const { calleeWarnings, demotions } = result;
+    await this.recorder.record(result.decisions, { calleeWarnings, demotions, rules: this.engine.primary.rules });
     return result;
   }
 
@@ -235,18 +244,30 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     const result = step(this.engine);
     const after = this.engine.checkpoint(msisdn);
     hooks.onRollback(() => {
-      if (this.engine.rollBack(before, after)) return;
+      if (this.engine.rollBack(before, after)) {
+        // The number goes back; a reason its step demoted stays demoted in memory, so it is recorded on its own.
+        if (result.demotions)
+          this.recorder
+            .record([], { demotions: result.demotions })
+            .catch((error: Error) =>
+              this.logger.error(`recording the demotions of a rolled-back step failed: ${error.message}`),
+            );
+        return;
+      }
       this.logger.warn(
         `${msisdn} changed again before its transaction failed, so the change stays in memory; ` +
           `its ${result.decisions.length} decision(s) are recorded on their own`,
       );
-      if (result.decisions.length > 0) {
+      if (result.decisions.length > 0 || result.demotions) {
         this.recorder
-          .record(result.decisions, { rules: this.engine.primary.rules })
+          .record(result.decisions, { demotions: result.demotions, rules: this.engine.primary.rules })
           .catch((error: Error) => this.logger.error(`recording the decisions of ${msisdn} failed: ${error.message}`));
       }
     });
-    await this.recorder.recordIn(em, hooks, result.decisions, this.engine.primary.rules);
+    await this.recorder.recordIn(em, hooks, result.decisions, {
+      rules: this.engine.primary.rules,
+      demotions: result.demotions,
+    });
     return result;
   }
 
@@ -257,10 +278,45 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
 
   /** Switches the active and shadow policies without losing any number's step. */
   usePolicies(active: PolicyDocument, shadow: PolicyDocument | undefined): void {
+    const before = [this.engine.primary.label, this.engine.shadow?.label];
     this.engine.usePolicies(active, shadow);
+    // A policy that starts running here brings back its stored demotions and counts (its budget is its own).
+    if (before[0] !== this.engine.primary.label || before[1] !== this.engine.shadow?.label)
+      void this.rebuildBudgets().catch((e: Error) => this.logger.warn(`rebuilding error budgets failed: ${e.message}`));
     this.logger.log(
       `policy ${active.name}@${active.version}${shadow ? `, shadow ${shadow.name}@${shadow.version}` : ''}`,
     );
+  }
+
+  /**
+   * Each running ladder's error budget from the database: its demotions in
+   * force put back (re-enabled ones not), its counts rebuilt from its stored
+   * decisions of the last window (the domain's ruleBudgetFrom).
+   */
+  private async rebuildBudgets(): Promise<void> {
+    const now = this.clock.now().getTime();
+    for (const ladder of [this.engine.primary, this.engine.shadow]) {
+      const rules = ladder?.rules.errorBudget;
+      if (!ladder || !rules) continue;
+      const { label, shadow } = ladder;
+      const [history, demoted, reenabled] = await Promise.all([
+        this.decisions.budgetHistory(label, shadow, new Date(now - rules.windowMs)),
+        this.ruleBudgets.inForce(label, shadow),
+        this.ruleBudgets.latestReenables(label, shadow),
+      ]);
+      // A policy with nothing stored yet keeps the budget it started with (and what it counted meanwhile).
+      if (history.length === 0 && demoted.length === 0 && reenabled.length === 0) continue;
+      this.engine.rebuildBudget(
+        label,
+        shadow,
+        history.map((d) => ({ ...d, at: d.at.getTime() })),
+        demoted.map((d) => ({ reason: d.reason, since: d.demotedAt.getTime() })),
+        reenabled.map((r) => ({ reason: r.reason, at: r.at.getTime() })),
+      );
+      for (const d of demoted) this.metrics.ruleDemotedState(label, d.reason, shadow, true);
+      if (demoted.length > 0)
+        this.logger.log(`${label}${shadow ? ' (shadow)' : ''}: demoted ${demoted.map((d) => d.reason).join(', ')}`);
+    }
   }
 
   private evictIdle(): void {

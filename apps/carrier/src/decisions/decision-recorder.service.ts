@@ -7,12 +7,15 @@ import {
   noticeText,
   type CalleeWarning,
   type Decision,
+  type RuleDemotion,
   type Rules,
 } from '@app/domain';
 import { outsideTransaction, type TransactionHooks } from '@app/persistence';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { CarrierMetrics } from '../metrics/carrier-metrics';
 import { ReviewTasksRepository, type NewReviewTask } from '../reviews/review-tasks.repository';
+import { demotionMessage } from '../rule-budget/rule-budget-messages';
+import { RuleBudgetRepository } from '../rule-budget/rule-budget.repository';
 import { calleeWarningId, decisionId } from './decision-id';
 import { DecisionsRepository, type CalleeWarningRow, type OutboxMessage } from './decisions.repository';
 
@@ -20,13 +23,20 @@ import { DecisionsRepository, type CalleeWarningRow, type OutboxMessage } from '
 export interface RecordOptions {
   /** Callees to warn (policy.calleeProtection): stored, with their SMS, in the decisions' transaction. */
   calleeWarnings?: readonly CalleeWarning[];
+  /** Reasons the batch demoted (error budget per rule): written with its decisions, in one transaction. */
+  demotions?: readonly RuleDemotion[];
   /** The active policy's rules, for the notices' texts (essentials, labelled calls); absent: the defaults. */
   rules?: Rules;
 }
 
-type Queued = { done: (error?: unknown) => void; rules: Rules | undefined } & (
-  { decision: Decision; warning?: undefined } | { warning: CalleeWarning; decision?: undefined }
-);
+/** One thing to write: a decision, a callee warning or a demotion, with the rules of its batch. */
+interface Queued {
+  decision?: Decision;
+  warning?: CalleeWarning;
+  demotion?: RuleDemotion;
+  rules: Rules | undefined;
+  done: (error?: unknown) => void;
+}
 
 /** A decision's notice under the rules it was taken with. */
 function noticeOf(decision: Decision, rules: Rules | undefined): string | undefined {
@@ -49,7 +59,9 @@ const FLAGGED: ReadonlySet<Action> = new Set([Action.Restrict, Action.Suspend]);
  * (an active decision holding a suspension back for a person) in one
  * transaction, with the callee warnings of the same batch and their SMS. Callers
  * queue decisions and await them; queued decisions are written together (group
- * commit), so a burst costs one transaction, not one per decision.
+ * commit), so a burst costs one transaction, not one per decision. The
+ * demotions a batch tripped (error budget per rule) are written in the same
+ * transaction as its decisions.
  */
 @Injectable()
 export class DecisionRecorder implements OnApplicationShutdown {
@@ -62,22 +74,28 @@ export class DecisionRecorder implements OnApplicationShutdown {
     @Inject(CARRIER_CONFIG) private readonly config: CarrierConfig,
     private readonly metrics: CarrierMetrics,
     private readonly reviews: ReviewTasksRepository,
+    private readonly ruleBudgets: RuleBudgetRepository,
   ) {}
 
+  /** Queues decisions with the callee warnings and demotions of their batch; resolves once all are committed. */
   record(decisions: readonly Decision[], options: RecordOptions = {}): Promise<void> {
     const warnings = options.calleeWarnings ?? [];
-    if (decisions.length === 0 && warnings.length === 0) return Promise.resolve();
+    const demotions = options.demotions ?? [];
+    if (decisions.length === 0 && warnings.length === 0 && demotions.length === 0) return Promise.resolve();
     const { rules } = options;
-    const queued = (entry: { decision: Decision } | { warning: CalleeWarning }) =>
+    const queued = (entry: Omit<Queued, 'rules' | 'done'>) =>
       new Promise<void>((resolve, reject) => {
-        this.queue.push({ ...entry, rules, done: (error) => (error ? reject(error) : resolve()) } as Queued);
-        // The flush writes for every caller in a transaction of its own, whoever happens to start it.
-        this.flushing ??= outsideTransaction(() => this.flush());
+        this.queue.push({ ...entry, rules, done: (error) => (error ? reject(error) : resolve()) });
       });
-    return Promise.all([
+    // Everything of the call is queued before a flush starts, so a batch's demotions meet its decisions.
+    const written = Promise.all([
+      ...demotions.map((demotion) => queued({ demotion })),
       ...decisions.map((decision) => queued({ decision })),
       ...warnings.map((warning) => queued({ warning })),
     ]).then(() => undefined);
+    // The flush writes for every caller in a transaction of its own, whoever happens to start it.
+    this.flushing ??= outsideTransaction(() => this.flush());
+    return written;
   }
 
   /** Writes decisions in the caller's transaction (a write that must commit with them); counted once it commits. */
@@ -85,49 +103,71 @@ export class DecisionRecorder implements OnApplicationShutdown {
     em: EntityManager,
     hooks: TransactionHooks,
     decisions: readonly Decision[],
-    rules?: Rules,
+    options: Pick<RecordOptions, 'rules' | 'demotions'> = {},
   ): Promise<void> {
-    if (decisions.length === 0) return;
+    const demotions = options.demotions ?? [];
+    if (decisions.length === 0 && demotions.length === 0) return;
     const rows = decisions.map((decision) => ({
       id: decisionId(decision),
       decision,
-      notice: noticeOf(decision, rules),
+      notice: noticeOf(decision, options.rules),
     }));
-    await this.repository.insertIn(
-      em,
-      rows,
-      rows.flatMap(({ id, decision }) => this.messagesFor(id, decision)),
-    );
+    await this.repository.insertIn(em, rows, [
+      ...rows.flatMap(({ id, decision }) => this.messagesFor(id, decision)),
+      ...this.demotionMessages(demotions),
+    ]);
     await this.reviews.openIn(em, reviewTasksOf(rows));
-    hooks.onCommit(() => this.metrics.decided(decisions));
+    await this.ruleBudgets.insertIn(em, demotions);
+    hooks.onCommit(() => {
+      this.metrics.decided(decisions);
+      this.metrics.demoted(demotions);
+    });
   }
 
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
-      const group = this.queue.splice(0, 1000);
+      // Demotions (rare) go with everything queued beside them: the decisions of their batch among them.
+      const group = this.queue.some((q) => q.demotion) ? this.queue.splice(0) : this.queue.splice(0, 1000);
       try {
         const rows: { id: string; decision: Decision; notice?: string }[] = [];
         const warnings: CalleeWarningRow[] = [];
-        for (const { decision, warning, rules } of group) {
+        const demotions: RuleDemotion[] = [];
+        for (const { decision, warning, demotion, rules } of group) {
           if (decision) rows.push({ id: decisionId(decision), decision, notice: noticeOf(decision, rules) });
-          else warnings.push(warningRow(warning));
+          else if (warning) warnings.push(warningRow(warning));
+          else if (demotion) demotions.push(demotion);
         }
         const tasks = reviewTasksOf(rows);
+        const alsoIn =
+          tasks.length > 0 || demotions.length > 0
+            ? async (em: EntityManager) => {
+                await this.reviews.openIn(em, tasks);
+                await this.ruleBudgets.insertIn(em, demotions);
+              }
+            : undefined;
         const warned = await this.repository.insert(
           rows,
-          rows.flatMap(({ id, decision }) => this.messagesFor(id, decision)),
+          [...rows.flatMap(({ id, decision }) => this.messagesFor(id, decision)), ...this.demotionMessages(demotions)],
           warnings,
-          tasks.length > 0 ? (em) => this.reviews.openIn(em, tasks) : undefined,
+          alsoIn,
         );
         this.metrics.decided(rows.map((r) => r.decision));
         this.metrics.calleesWarned(warned);
+        this.metrics.demoted(demotions);
         group.forEach((p) => p.done());
       } catch (error) {
-        this.logger.error(`recording ${group.length} decisions failed: ${(error as Error).message}`);
+        this.logger.error(
+          `recording ${group.length} decisions, warnings and demotions failed: ${(error as Error).message}`,
+        );
         group.forEach((p) => p.done(error));
       }
     }
     this.flushing = null;
+  }
+
+  /** The active ladder's demotions go to the administration, as its decisions do. */
+  private demotionMessages(demotions: readonly RuleDemotion[]): OutboxMessage[] {
+    return demotions.filter((d) => !d.shadow).map((d) => demotionMessage(this.config.carrierId, d));
   }
 
   /** Active decisions go to the administration; restrictions and suspensions also flag the registry. */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ENV, type Env } from '@app/config';
+import { RuleBudgetRepository } from '../rule-budget/rule-budget.repository';
 import { DecisionRecorder } from './decision-recorder.service';
 import { DecisionsController } from './decisions.controller';
 import { DecisionsRepository } from './decisions.repository';
@@ -14,6 +15,8 @@ import { LoggingSmsGateway, SMS_GATEWAY } from './sms-gateway';
   providers: [
     DecisionsRepository,
     DecisionRecorder,
+    // Demotions are written with the decisions of their batch.
+    RuleBudgetRepository,
     DecisionsService,
     // Review tasks are opened with the decisions that open them (the recorder's transaction).
     ReviewTasksRepository,
@@ -21,6 +24,6 @@ import { LoggingSmsGateway, SMS_GATEWAY } from './sms-gateway';
     { provide: SMS_GATEWAY, useClass: LoggingSmsGateway },
     { provide: NOTICE_SENDER_CONFIG, inject: [ENV], useFactory: (env: Env) => noticeSenderConfig(env) },
   ],
-  exports: [DecisionsRepository, DecisionRecorder, ReviewTasksRepository],
+  exports: [DecisionsRepository, DecisionRecorder, ReviewTasksRepository, RuleBudgetRepository],
 })
 export class DecisionsModule {}

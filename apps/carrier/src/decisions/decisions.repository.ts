@@ -63,7 +63,8 @@ export interface CalleeWarningRow {
 export interface OutboxMessage {
   destination: 'REGISTRY' | 'ADMIN';
   idempotencyKey: string;
-  msisdn: string;
+  /** Null for a message about no one number (a rule's demotion). */
+  msisdn: string | null;
   payload: unknown;
 }
 
@@ -87,7 +88,7 @@ export class DecisionsRepository {
     calleeWarnings: CalleeWarningRow[] = [],
     alsoIn?: (em: EntityManager) => Promise<void>,
   ): Promise<number> {
-    if (decisions.length === 0 && outbox.length === 0 && calleeWarnings.length === 0) return 0;
+    if (decisions.length === 0 && outbox.length === 0 && calleeWarnings.length === 0 && !alsoIn) return 0;
     return this.dataSource.transaction(async (em) => {
       await this.insertIn(em, decisions, outbox);
       await alsoIn?.(em);
@@ -220,6 +221,30 @@ export class DecisionsRepository {
     return this.dataSource.query(
       `SELECT msisdn, at, previous, reasons FROM decision
        WHERE NOT shadow AND action = 'RESTORE' ORDER BY msisdn, at`,
+    );
+  }
+
+  /**
+   * One ladder's decisions (policy and shadow flag) that its error budget is
+   * rebuilt from, in event-time order: every RESTRICT, SUSPEND, RESTORE and
+   * WARN from `since` on, and each number's latest one before (what its current
+   * step cited).
+   */
+  async budgetHistory(
+    policy: string,
+    shadow: boolean,
+    since: Date,
+  ): Promise<{ msisdn: string; at: Date; action: Action; previous: Action; reasons: string[] }[]> {
+    return this.dataSource.query(
+      `SELECT msisdn, at, action, previous, reasons FROM (
+         (SELECT DISTINCT ON (msisdn) msisdn, at, action, previous, reasons, recorded_at FROM decision
+           WHERE policy = $1 AND shadow = $2 AND at < $3 AND action = ANY($4::varchar[])
+           ORDER BY msisdn, at DESC, recorded_at DESC)
+         UNION ALL
+         (SELECT msisdn, at, action, previous, reasons, recorded_at FROM decision
+           WHERE policy = $1 AND shadow = $2 AND at >= $3 AND action = ANY($4::varchar[]))
+       ) h ORDER BY at, recorded_at, msisdn`,
+      [policy, shadow, since, [Action.Restrict, Action.Suspend, Action.Restore, Action.Warn]],
     );
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { fromTimestamp, type admin } from '@app/contracts';
-import type { CarrierEvent, Decision } from '@app/domain';
+import type { CarrierEvent, Decision, RuleDemotion } from '@app/domain';
 import { LAG_BUCKETS, Metrics, PreboundCounter, type CounterCell } from '@app/observability';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 
@@ -30,6 +30,7 @@ export class CarrierMetrics {
   private readonly count;
   private readonly lag;
   private readonly feedCursor;
+  private readonly ruleDemoted;
   private readonly carrier: string;
 
   constructor(metrics: Metrics, @Inject(CARRIER_CONFIG) config: CarrierConfig) {
@@ -68,6 +69,11 @@ export class CarrierMetrics {
         'Callees warned by SMS (policy.calleeProtection) after answering a call from a number at its fromStep ' +
           'or above; a replayed warning is not counted again.',
       ],
+      demotions: [
+        'fraud_rule_demotions_total',
+        ['carrier', 'policy', 'reason', 'shadow'],
+        'Reasons demoted by their error budget (policy.errorBudget), counted once each when it trips.',
+      ],
       directives: [
         'fraud_directives_applied_total',
         ['carrier', 'kind', 'outcome'],
@@ -98,6 +104,28 @@ export class CarrierMetrics {
         'The registry change version this carrier has applied (compare fraud_registry_change_version).',
       ],
     } as const).cursor;
+    this.ruleDemoted = metrics.gauges({
+      demoted: [
+        'fraud_rule_demoted',
+        ['carrier', 'policy', 'reason', 'shadow'],
+        'A reason demoted by its error budget on a running policy: 1 while it counts only up to WARN, ' +
+          '0 once an operator re-enabled it.',
+      ],
+    } as const).demoted;
+  }
+
+  /** Demotions committed now: counted, and their gauge raised. */
+  demoted(demotions: readonly RuleDemotion[]): void {
+    for (const d of demotions) {
+      const labels = { carrier: this.carrier, policy: d.policy, reason: d.reason, shadow: String(d.shadow) };
+      this.count.demotions.inc(labels);
+      this.ruleDemoted.set(labels, 1);
+    }
+  }
+
+  /** A demotion in force put back at start-up (1), or a reason re-enabled (0). */
+  ruleDemotedState(policy: string, reason: string, shadow: boolean, demoted: boolean): void {
+    this.ruleDemoted.set({ carrier: this.carrier, policy, reason, shadow: String(shadow) }, demoted ? 1 : 0);
   }
 
   /** One batch of IngestEvents: its valid events by type, and what was not analysed. */

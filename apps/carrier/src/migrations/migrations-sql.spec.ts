@@ -19,6 +19,7 @@ describe('carrier migrations', () => {
       OutboxFailedAt1764400000310: 'f32b7e348c361e0a675535d8fc25d9e173594e508e11333cb8900bee60c2698c',
       RequestAnswerState1764400000460: 'c2fabf0f2a0bdb453a6a7b421a0c9c41157e8c19cca52e2655610cabaa5f6d4e',
       ReviewTasks1764400000800: '8a378d1ed2715539e328a7d235e73aa36848593aa90a225f80b63258e94b9e9a',
+      RuleBudget1764400000810: '7bf0cc2f280f1a71e17677fa9c0f61db3e6a7e969216d39886b3a990f163ba2e',
     });
   });
 });

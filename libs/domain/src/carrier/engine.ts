@@ -18,6 +18,7 @@ import {
   toSec,
   type ActivityLayout,
 } from './activity-store';
+import type { RuleBudgetFigures, RuleDemotion, RuleReenable } from './error-budget';
 import { assessReportAttack, assessUnder } from './evaluate';
 import type {
   CallEvent,
@@ -38,6 +39,7 @@ import {
   type ReactivationOutcome,
   type ReviewOutcome,
   type Standing,
+  type BudgetedDecision,
 } from './ladder';
 import { NumberMap } from '../number-map';
 import { Action, ladderLevel, type PolicyDocument } from './policy';
@@ -81,6 +83,15 @@ export interface EngineResult {
    * number was restored, suspended by an order, or its review superseded meanwhile) and nothing changed.
    */
   review?: 'DECIDED' | 'MOVED_ON';
+  /** Reasons whose error budget this step spent (policy.errorBudget): demoted from now on, each reported once. */
+  demotions?: RuleDemotion[];
+  /** Demoted reasons an operator gave back their full weight (reenableRule). */
+  reenabled?: RuleReenable[];
+}
+
+/** A stored decision of one ladder, as the error budget is rebuilt from (event-time order). */
+export interface StoredLadderDecision extends BudgetedDecision {
+  msisdn: string;
 }
 
 /**
@@ -94,6 +105,8 @@ export interface NumberCheckpoint {
   readonly shadow: Standing | undefined;
   readonly entry: DirectoryEntry | undefined;
   readonly activity: ActivitySnapshot | undefined;
+  /** The reasons its current step cited on each ladder (the error budget's), active then shadow. */
+  readonly cited: readonly [number | undefined, number | undefined];
 }
 
 const NO_DECISIONS: Decision[] = [];
@@ -112,6 +125,8 @@ export interface LadderView {
   readonly shadow: boolean;
   levelOf(key: number, atMs: number): Action;
   standingOf(key: number): Readonly<Standing> | undefined;
+  /** Each weighed reason's error budget in the window ending at `atMs`; empty without policy.errorBudget. */
+  ruleBudgets(atMs: number): RuleBudgetFigures[];
 }
 
 /**
@@ -171,6 +186,14 @@ const KNOWN_CONTACT_SEC = KNOWN_CONTACT_DAYS * 86_400;
 
 function msisdnOfKey(key: number): Msisdn {
   return `+${key}` as Msisdn;
+}
+
+/** A result with the demotions its step tripped on either ladder (none: the result itself). */
+function withDemotions(result: EngineResult, primary: Ladder, shadow: Ladder | undefined): EngineResult {
+  const first = primary.drainDemotions();
+  const second = shadow?.drainDemotions();
+  if (first === undefined && second === undefined) return result;
+  return { ...result, demotions: [...(first ?? []), ...(second ?? [])] };
 }
 
 /** An event's result with the lapses taken before it, first. */
@@ -307,7 +330,44 @@ export class AnalysisEngine implements EngineView {
     }
     const lapsed = this.lapseDue(event.at);
     const result = this.processTimed(event);
-    return lapsed === undefined ? result : withLapses(lapsed, result);
+    return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
+  }
+
+  /**
+   * An operator gives a demoted reason its full weight back on the ladders that
+   * run `policyLabel`: its counts start afresh from `atMs`. `reenabled` is empty
+   * when the reason was not demoted there.
+   */
+  reenableRule(policyLabel: string, reason: string, atMs: number): EngineResult {
+    const reenabled: RuleReenable[] = [];
+    for (const ladder of [this.primaryLadder, this.shadowLadder]) {
+      if (ladder?.label !== policyLabel) continue;
+      const done = ladder.reenable(reason, atMs);
+      if (done) reenabled.push(done);
+    }
+    return { decisions: NO_DECISIONS, reenabled };
+  }
+
+  /**
+   * Puts one ladder's error budget back from its stored decisions and demotions
+   * (start-up): see ruleBudgetFrom. `history`: the ladder's decisions of the
+   * window and each number's latest one before it, in event-time order.
+   */
+  rebuildBudget(
+    policyLabel: string,
+    shadow: boolean,
+    history: readonly StoredLadderDecision[],
+    demoted: readonly { reason: string; since: number }[],
+    reenabled: readonly { reason: string; at: number }[],
+  ): void {
+    const ladder = shadow ? this.shadowLadder : this.primaryLadder;
+    // The policies may have switched while the history was read: it is that policy's alone.
+    if (ladder?.label !== policyLabel) return;
+    ladder.rebuildBudget(
+      history.map((d) => ({ ...d, key: msisdnKey(d.msisdn as Msisdn) })),
+      demoted,
+      reenabled,
+    );
   }
 
   private processTimed(event: Exclude<CarrierEvent, SubscriberEvent>): EngineResult {
@@ -336,7 +396,7 @@ export class AnalysisEngine implements EngineView {
   registryChanged(msisdn: Msisdn, status: RegistryMark | 'NOT_LISTED', atMs: number): EngineResult {
     const lapsed = this.lapseOne(msisdn, atMs);
     const result = this.applyRegistryChange(msisdn, status, atMs);
-    return lapsed === undefined ? result : withLapses(lapsed, result);
+    return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
   }
 
   private applyRegistryChange(msisdn: Msisdn, status: RegistryMark | 'NOT_LISTED', atMs: number): EngineResult {
@@ -367,7 +427,7 @@ export class AnalysisEngine implements EngineView {
       action === Action.Restore
         ? this.restore(msisdn, ReasonCode.AppealUpheld, atMs, true)
         : this.collect((ladder) => ladder.impose(key, msisdn, Action.Suspend, ReasonCode.Directive, atMs));
-    return lapsed === undefined ? result : withLapses(lapsed, result);
+    return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
   }
 
   /**
@@ -378,7 +438,7 @@ export class AnalysisEngine implements EngineView {
     const key = msisdnKey(msisdn);
     const lapsed = this.lapseOne(msisdn, atMs);
     const result = this.isOwn(key) ? this.evaluate(key, msisdn, atMs) : SILENT;
-    return lapsed === undefined ? result : withLapses(lapsed, result);
+    return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
   }
 
   /**
@@ -411,13 +471,13 @@ export class AnalysisEngine implements EngineView {
   appealUpheld(msisdn: Msisdn, atMs: number): EngineResult {
     const lapsed = this.lapseOne(msisdn, atMs);
     const result = this.restore(msisdn, ReasonCode.AppealUpheld, atMs, true);
-    return lapsed === undefined ? result : withLapses(lapsed, result);
+    return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
   }
 
   reactivation(msisdn: Msisdn, idVerified: boolean, atMs: number): EngineResult {
     const lapsed = this.lapseOne(msisdn, atMs);
     const result = this.reactivate(msisdn, idVerified, atMs);
-    return lapsed === undefined ? result : withLapses(lapsed, result);
+    return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
   }
 
   private reactivate(msisdn: Msisdn, idVerified: boolean, atMs: number): EngineResult {
@@ -456,6 +516,8 @@ export class AnalysisEngine implements EngineView {
     if (!this.unchangedSince(after, this.checkpointOf(after.key))) return false;
     this.primary.putStanding(before.key, before.primary);
     this.shadow?.putStanding(before.key, before.shadow);
+    this.primary.putCited(before.key, before.cited[0]);
+    this.shadow?.putCited(before.key, before.cited[1]);
     if (before.entry) this.directory.set(before.key, { ...before.entry });
     else this.directory.delete(before.key);
     if (before.activity && after.activity?.slot === before.activity.slot) this.activity.restore(before.activity);
@@ -512,6 +574,11 @@ export class AnalysisEngine implements EngineView {
     return this.measureInto(msisdnKey(msisdn), atMs, this.primary.rules, emptyFeatures());
   }
 
+  /** The result with the demotions its step tripped (policy.errorBudget). */
+  private budgeted(result: EngineResult): EngineResult {
+    return withDemotions(result, this.primaryLadder, this.shadowLadder);
+  }
+
   /** Terms on either ladder that ended by `atMs` (the engine's clock), taken; undefined: none was due. */
   private lapseDue(atMs: number): Decision[] | undefined {
     const primary = this.primaryLadder;
@@ -537,6 +604,7 @@ export class AnalysisEngine implements EngineView {
     return {
       key,
       primary: this.primary.copyOfStanding(key),
+      cited: [this.primary.citedOf(key), this.shadow?.citedOf(key)],
       shadow: this.shadow?.copyOfStanding(key),
       entry: entry && { ...entry },
       activity: this.activity.snapshot(key),
@@ -700,10 +768,16 @@ export class AnalysisEngine implements EngineView {
     const primary = this.primaryLadder;
     const shadow = this.shadowLadder;
     const holder = this.directory.get(key);
-    const assessed = assessUnder(this.measure(key, atMs, primary.rules), primary.rules);
+    const assessed = assessUnder(this.measure(key, atMs, primary.rules), primary.rules, primary.demoted);
     const first = primary.step(key, msisdn, assessed, atMs, holder);
     const second = shadow
-      ? shadow.step(key, msisdn, assessUnder(this.measure(key, atMs, shadow.rules), shadow.rules), atMs, holder)
+      ? shadow.step(
+          key,
+          msisdn,
+          assessUnder(this.measure(key, atMs, shadow.rules), shadow.rules, shadow.demoted),
+          atMs,
+          holder,
+        )
       : undefined;
     return this.result(first, second);
   }

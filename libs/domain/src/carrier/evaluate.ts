@@ -1,3 +1,4 @@
+import { signalIndexOf } from './error-budget';
 import { Action, ladderLevel, type PolicyDocument } from './policy';
 import { rulesOf, type Rules } from './rules';
 import { ASSESSES, MEASURED_SIGNALS, WEIGHED, type Features, type ReasonCode } from './signals';
@@ -138,8 +139,12 @@ export function assess(f: Features, policy: PolicyDocument): Assessment {
   return assessUnder(f, rulesOf(policy));
 }
 
-/** The same, under a policy's resolved rules (the engine's path). */
-export function assessUnder(f: Features, rules: Rules): Assessment {
+/**
+ * The same, under a policy's resolved rules (the engine's path). `demoted`: the
+ * reasons the policy's error budget demoted (a mask over the weighed signals),
+ * whose weight counts only up to WARN.
+ */
+export function assessUnder(f: Features, rules: Rules, demoted = 0): Assessment {
   const t = rules.thresholds;
   const found = findings(rules, f);
   for (let s = 0; s < WEIGHED; s++) {
@@ -162,7 +167,8 @@ export function assessUnder(f: Features, rules: Rules): Assessment {
   let remaining = 1;
   for (const s of signals) remaining *= 1 - s.contribution;
   const score = round(1 - remaining);
-  const action = gate(score, signals, rules);
+  let action = gate(score, signals, rules);
+  if (demoted !== 0) action = withDemoted(action, signals, rules, demoted);
   signals.sort(strongestFirst);
   return { score, signals, action, nowSec: f.nowSec, windowSec: windowOf(signals[0], rules), cells: f.cells };
 }
@@ -207,6 +213,21 @@ function windowOf(strongest: Signal | undefined, rules: Rules): number {
     return rules.windows[s][strongest.measure] ?? DAY_SEC;
   }
   return DAY_SEC;
+}
+
+/**
+ * The action when some reasons are demoted: what the others support alone, or
+ * what all of them support up to WARN, whichever is higher. Without a demoted
+ * reason among the signals, the action stands.
+ */
+function withDemoted(action: Action, signals: Signal[], rules: Rules, demoted: number): Action {
+  const kept = signals.filter((s) => !(demoted & (1 << signalIndexOf(s.code))));
+  if (kept.length === signals.length) return action;
+  let remaining = 1;
+  for (const s of kept) remaining *= 1 - s.contribution;
+  const alone = gate(round(1 - remaining), kept, rules);
+  const capped = ladderLevel(action) > ladderLevel(Action.Warn) ? Action.Warn : action;
+  return ladderLevel(alone) >= ladderLevel(capped) ? alone : capped;
 }
 
 function gate(score: number, signals: Signal[], rules: Rules): Action {

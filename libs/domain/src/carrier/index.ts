@@ -15,3 +15,4 @@ export * from './replay';
 export * from './notice';
 export * from './event-gate';
 export * as fixtures from './fixtures';
+export * from './error-budget';

@@ -1,5 +1,6 @@
 import type { Msisdn } from '../msisdn';
 import { fromSec } from './activity-store';
+import { ErrorBudget, type RuleBudgetFigures, type RuleDemotion, type RuleReenable } from './error-budget';
 import type { Assessment } from './evaluate';
 import { Action, ladderLevel, policyLabel, reactivationWindowMs, type PolicyDocument } from './policy';
 import { rulesOf, type Rules } from './rules';
@@ -105,8 +106,11 @@ export interface StoredRestore {
 const RESTRICT_LEVEL = ladderLevel(Action.Restrict);
 const NO_REASONS: readonly ReasonCode[] = Object.freeze([]);
 
-/** Restores that rule a suspension mistaken: they give back the chances earlier suspensions used. */
-const MISTAKEN: ReadonlySet<string> = new Set([
+/**
+ * Restores that rule a suspension mistaken: they give back the chances earlier suspensions used, and count
+ * against the error budget of each reason the undone step cited.
+ */
+export const MISTAKEN: ReadonlySet<string> = new Set([
   ReasonCode.PoliceCleared,
   ReasonCode.RegistryCleared,
   ReasonCode.AppealUpheld,
@@ -133,6 +137,60 @@ export function chancesUsed(restores: readonly StoredRestore[], upheldAppeals: r
     .sort((a, b) => a - b);
 }
 
+/** A decision as the error budget reads it (a live one, or one stored). */
+export interface BudgetedDecision {
+  at: number;
+  action: Action;
+  previous: Action;
+  reasons: readonly string[];
+}
+
+/**
+ * What one of a ladder's decisions about our own number does to its error
+ * budget: a step up to RESTRICT or SUSPEND is an action of each weighed reason
+ * it cites (a renewal only re-cites); a restore releases the number, a mistake
+ * of each reason its current step cited when the restore's reason is MISTAKEN;
+ * a lapse to WARN releases it without a mistake. The live ladder and the
+ * rebuild at start-up (ruleBudgetFrom) both count through this.
+ */
+export function noteDecision(budget: ErrorBudget, key: number, d: BudgetedDecision, trip: boolean): void {
+  if (d.action === Action.Restrict || d.action === Action.Suspend)
+    budget.restrictive(key, d.reasons, d.at, ladderLevel(d.previous) < ladderLevel(d.action));
+  else if (d.action === Action.Restore)
+    budget.released(
+      key,
+      d.at,
+      d.reasons.some((code) => MISTAKEN.has(code)),
+      trip,
+    );
+  else if (d.action === Action.Warn && d.reasons.includes(ReasonCode.TermLapsed))
+    budget.released(key, d.at, false, trip);
+}
+
+/** A stored decision of one ladder (its policy label and shadow flag), by number key. */
+export interface StoredBudgetDecision extends BudgetedDecision {
+  key: number;
+}
+
+/**
+ * One ladder's error budget rebuilt from its stored decisions (at start-up; the
+ * live count is the ladder's own): `history` in event-time order holds every
+ * decision of the window and, for each number, its latest one before the
+ * window (what its current step cited). Demotions in force are put back as
+ * stored (a rebuild trips none); a reason re-enabled counts from then on.
+ */
+export function ruleBudgetFrom(
+  budget: ErrorBudget,
+  history: readonly StoredBudgetDecision[],
+  demoted: readonly { reason: string; since: number }[],
+  reenabled: readonly { reason: string; at: number }[],
+): ErrorBudget {
+  for (const r of reenabled) budget.startCountsAt(r.reason, r.at);
+  for (const d of history) noteDecision(budget, d.key, d, false);
+  for (const d of demoted) budget.demote(d.reason, d.since);
+  return budget;
+}
+
 /**
  * One policy's ladder over all numbers: the state machine alone. It takes the
  * step an assessment supports (never measuring or assessing itself), restores
@@ -152,6 +210,8 @@ export class Ladder {
   readonly label: string;
   /** The policy with its optional fields resolved: what the engine measures and assesses with. */
   readonly rules: Rules;
+  /** Its reasons' error budget (policy.errorBudget); undefined: none is ever demoted. */
+  private budget: ErrorBudget | undefined;
 
   constructor(
     readonly policy: PolicyDocument,
@@ -162,6 +222,43 @@ export class Ladder {
   ) {
     this.label = policyLabel(policy);
     this.rules = rulesOf(policy);
+    const budget = this.rules.errorBudget;
+    this.budget = budget && new ErrorBudget(budget, this.label, shadow);
+  }
+
+  /** The reasons demoted on this ladder, as a mask over the weighed signals (0: none). */
+  get demoted(): number {
+    return this.budget === undefined ? 0 : this.budget.demoted;
+  }
+
+  /** Each weighed reason's budget in the window ending at `atMs`; empty without policy.errorBudget. */
+  ruleBudgets(atMs: number): RuleBudgetFigures[] {
+    const weights = this.rules.weights;
+    return this.budget?.figures(atMs, (s) => weights[s] > 0) ?? [];
+  }
+
+  /** Demotions tripped since the last call (the engine puts them in its result). */
+  drainDemotions(): RuleDemotion[] | undefined {
+    return this.budget?.drain();
+  }
+
+  /** An operator gives a demoted reason its full weight back; undefined when it was not demoted here. */
+  reenable(reason: string, atMs: number): RuleReenable | undefined {
+    return this.budget?.reenable(reason, atMs);
+  }
+
+  /**
+   * Replaces the budget with one rebuilt from stored decisions and demotions
+   * (start-up, see ruleBudgetFrom); nothing without policy.errorBudget.
+   */
+  rebuildBudget(
+    history: readonly StoredBudgetDecision[],
+    demoted: readonly { reason: string; since: number }[],
+    reenabled: readonly { reason: string; at: number }[],
+  ): void {
+    const rules = this.rules.errorBudget;
+    if (rules)
+      this.budget = ruleBudgetFrom(new ErrorBudget(rules, this.label, this.shadow), history, demoted, reenabled);
   }
 
   levelOf(key: number, atMs: number): Action {
@@ -215,6 +312,16 @@ export class Ladder {
     return standing && { ...standing, chancesUsedAt: [...standing.chancesUsedAt] };
   }
 
+  /** The reasons the number's current RESTRICT or SUSPEND cited, for its error budget (undefined: none). */
+  citedOf(key: number): number | undefined {
+    return this.budget?.citedOf(key);
+  }
+
+  /** Puts back what citedOf answered (a change taken back). */
+  putCited(key: number, cited: number | undefined): void {
+    this.budget?.putCited(key, cited);
+  }
+
   /** Puts back a copy taken by copyOfStanding. */
   putStanding(key: number, standing: Standing | undefined): void {
     if (standing) {
@@ -226,6 +333,10 @@ export class Ladder {
   /** The same standings under another policy (a policy switch keeps every number where it is). */
   withPolicy(policy: PolicyDocument, shadow = this.shadow): Ladder {
     const next = new Ladder(policy, shadow, this.cellName, this.confirmed);
+    // The same policy on the same kind of ladder keeps its budget and demotions; another starts its own (they are
+    // kept under its label and kind: a shadow started from the active ladder counts apart from it).
+    if (this.budget && next.rules.errorBudget && next.label === this.label && shadow === this.shadow)
+      next.budget = this.budget.carriedTo(next.rules.errorBudget, shadow);
     for (const [key, standing] of this.standings)
       next.standings.set(key, { ...standing, chancesUsedAt: [...standing.chancesUsedAt] });
     // Terms already given stand as they were announced, whatever the new policy's terms.
@@ -315,7 +426,7 @@ export class Ladder {
       : this.decision(msisdn, atMs, action, current, assessment);
     standing.reasons = decision.reasons;
     this.startTerm(key, standing, decision);
-    return decision;
+    return this.budgeted(key, decision);
   }
 
   /**
@@ -335,7 +446,8 @@ export class Ladder {
     const standing = this.ensure(key);
     const decision = this.reviewDecision(standing, msisdn, atMs, Action.Restrict, assessment);
     if (Number.isFinite(standing.termEnds)) decision.term = { until: standing.termEnds, renewals: standing.renewals };
-    return decision;
+    standing.reasons = decision.reasons;
+    return this.budgeted(key, decision);
   }
 
   /** The RESTRICT that holds a suspension back: the assessment's reasons, then REVIEW_PENDING; the review opens. */
@@ -383,7 +495,7 @@ export class Ladder {
     standing.termEnds = Number.POSITIVE_INFINITY;
     standing.renewals = 0;
     standing.reasons = [reason];
-    return this.plain(msisdn, atMs, action, current, [reason], 1);
+    return this.budgeted(key, this.plain(msisdn, atMs, action, current, [reason], 1));
   }
 
   /** Restores a restricted or suspended number; a mistaken suspension never uses up a chance. */
@@ -402,7 +514,7 @@ export class Ladder {
     standing.reviewSince = undefined;
     standing.reasons = NO_REASONS;
     if (ladderLevel(current) < ladderLevel(Action.Restrict)) return undefined;
-    return this.plain(msisdn, atMs, Action.Restore, current, [reason], 0);
+    return this.budgeted(key, this.plain(msisdn, atMs, Action.Restore, current, [reason], 0));
   }
 
   /** Re-activation after an ID check: one chance per policy window for a suspension; a restriction just lifts. */
@@ -488,7 +600,7 @@ export class Ladder {
     const decision = this.decision(msisdn, atMs, level, level, assessment);
     decision.term = { until: standing.termEnds, renewals: standing.renewals };
     standing.reasons = decision.reasons;
-    return decision;
+    return this.budgeted(key, decision);
   }
 
   /** A term that ended: WARN from its end, with TERM_LAPSED (a confirmed number keeps its step, without a term). */
@@ -501,8 +613,14 @@ export class Ladder {
     if (this.confirmed(key)) return undefined;
     standing.level = Action.Warn;
     standing.since = end;
-    const decision = this.plain(msisdn, end, Action.Warn, previous, [ReasonCode.TermLapsed], 0);
+    const decision = this.budgeted(key, this.plain(msisdn, end, Action.Warn, previous, [ReasonCode.TermLapsed], 0));
     standing.reasons = decision.reasons;
+    return decision;
+  }
+
+  /** A decision about our own number, counted in the error budget on its way out. */
+  private budgeted(key: number, decision: Decision): Decision {
+    if (this.budget) noteDecision(this.budget, key, decision, true);
     return decision;
   }
 

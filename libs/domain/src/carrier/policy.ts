@@ -98,6 +98,20 @@ export interface PolicyDocument {
    * as before.
    */
   humanReview?: PolicyHumanReview;
+  /**
+   * The error budget of each weighed reason: a reason with `minMistakes` RESTRICT
+   * or SUSPEND steps undone as mistakes in `windowDays`, at least `share` of its
+   * steps there, is demoted (counts only up to WARN) until an operator
+   * re-enables it. Optional: absent, no reason is ever demoted; present, each
+   * field defaults to RULE_DEFAULTS.errorBudget (30 days, 3 mistakes, 0.05).
+   */
+  errorBudget?: PolicyErrorBudget;
+}
+
+export interface PolicyErrorBudget {
+  windowDays?: number;
+  minMistakes?: number;
+  share?: number;
 }
 
 /**
@@ -335,6 +349,7 @@ function documentTemplate(): unknown {
     essentials: [],
     humanReview: { tenureDays: 0 },
     calleeProtection: { fromStep: Action.Warn, warnCallee: true, warnEveryHours: 0 },
+    errorBudget: { windowDays: 0, minMistakes: 0, share: 0 },
   };
 }
 const TEMPLATE = documentTemplate();
@@ -417,6 +432,7 @@ export function validatePolicy(input: unknown): PolicyDocument {
   if (p.essentials !== undefined) checkEssentials(p.essentials);
   if (p.humanReview !== undefined) checkHumanReview(p.humanReview);
   if (p.calleeProtection !== undefined) checkCalleeProtection(p.calleeProtection);
+  if (p.errorBudget !== undefined) checkErrorBudget(p.errorBudget);
   return { ...p, description: typeof p.description === 'string' ? p.description : '' };
 }
 
@@ -460,6 +476,24 @@ function checkCalleeProtection(section: PolicyCalleeProtection): void {
       `${field}.warnEveryHours`,
       'must be a number > 0',
     );
+}
+
+function checkErrorBudget(budget: PolicyErrorBudget): void {
+  check(!!budget && typeof budget === 'object' && !Array.isArray(budget), 'policy.errorBudget', 'must be an object');
+  const { windowDays, minMistakes, share } = budget;
+  if (windowDays !== undefined)
+    check(
+      typeof windowDays === 'number' && Number.isFinite(windowDays) && windowDays > 0,
+      'policy.errorBudget.windowDays',
+      'must be a number of days > 0',
+    );
+  if (minMistakes !== undefined)
+    check(
+      Number.isInteger(minMistakes) && minMistakes >= 1,
+      'policy.errorBudget.minMistakes',
+      'must be a whole number ≥ 1',
+    );
+  if (share !== undefined) fraction(share, 'policy.errorBudget.share');
 }
 
 function checkTerms(terms: PolicyTerms): void {

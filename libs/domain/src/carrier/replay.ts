@@ -2,6 +2,7 @@ import { ValidationError } from '../errors';
 import { AnalysisEngine, type EngineOptions } from './engine';
 import { parseEvent } from './event-parser';
 import type { CarrierEvent } from './events';
+import type { RuleDemotion } from './error-budget';
 import type { Decision } from './ladder';
 
 /** A line of the event file that could not be used, with why. */
@@ -18,6 +19,8 @@ export interface ReplayStats {
   decisions: number;
   byAction: Record<string, number>;
   outOfOrder: number;
+  /** Reasons the active policy's error budget demoted (policy.errorBudget). */
+  demotions: number;
 }
 
 const CST_OFFSET_MS = 8 * 3600_000;
@@ -42,6 +45,18 @@ export function decisionLine(decision: Decision): string {
   });
 }
 
+/** A demotion as replay prints it, on its own line among the decisions. */
+export function demotionLine(demotion: RuleDemotion): string {
+  return JSON.stringify({
+    at: formatChinaTime(demotion.at),
+    demoted: demotion.reason,
+    policy: demotion.policy,
+    mistakes: demotion.mistakes,
+    actions: demotion.actions,
+    windowDays: demotion.windowDays,
+  });
+}
+
 /**
  * Runs the engine over event-file lines (JSON Lines ordered by `at`), one line
  * at a time, so a file of any size streams through. Malformed lines are
@@ -49,7 +64,17 @@ export function decisionLine(decision: Decision): string {
  * and counted. Only the active policy's decisions are returned.
  */
 export class Replayer {
-  readonly stats: ReplayStats = { lines: 0, events: 0, rejected: [], decisions: 0, byAction: {}, outOfOrder: 0 };
+  readonly stats: ReplayStats = {
+    lines: 0,
+    events: 0,
+    rejected: [],
+    decisions: 0,
+    byAction: {},
+    outOfOrder: 0,
+    demotions: 0,
+  };
+  /** The active policy's demotions the last line tripped (after its decisions). */
+  demotions: RuleDemotion[] = [];
   private readonly engine: AnalysisEngine;
   private lastAt = Number.NEGATIVE_INFINITY;
 
@@ -60,6 +85,7 @@ export class Replayer {
   feed(text: string): Decision[] {
     const stats = this.stats;
     stats.lines++;
+    if (this.demotions.length > 0) this.demotions = [];
     if (text.trim() === '') return [];
     let raw: unknown;
     try {
@@ -81,7 +107,12 @@ export class Replayer {
       if (event.at < this.lastAt) stats.outOfOrder++;
       else this.lastAt = event.at;
     }
-    const decisions = this.engine.process(event).decisions.filter((d) => !d.shadow);
+    const result = this.engine.process(event);
+    const decisions = result.decisions.filter((d) => !d.shadow);
+    if (result.demotions) {
+      this.demotions = result.demotions.filter((d) => !d.shadow);
+      stats.demotions += this.demotions.length;
+    }
     for (const decision of decisions) {
       stats.decisions++;
       stats.byAction[decision.action] = (stats.byAction[decision.action] ?? 0) + 1;

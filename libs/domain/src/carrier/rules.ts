@@ -1,3 +1,4 @@
+import type { ErrorBudgetRules } from './error-budget';
 import { Action, ladderLevel, type PolicyDocument } from './policy';
 import {
   fastObject,
@@ -50,6 +51,8 @@ export const RULE_DEFAULTS = Object.freeze({
   ]),
   /** calleeProtection, when the policy has the section: from WARN, callees warned, at most once a day. */
   calleeProtection: Object.freeze({ fromStep: Action.Warn, warnCallee: true, warnEveryHours: 24 }),
+  /** errorBudget, when the section is present: a reason with 3 mistakes in 30 days, 5 % of its steps, is demoted. */
+  errorBudget: Object.freeze({ windowDays: 30, minMistakes: 3, share: 0.05 }),
 });
 
 /** calleeProtection resolved: the step as a ladder level (policy.ts LADDER), the period in ms. */
@@ -98,6 +101,8 @@ export interface Rules {
   readonly reviewTenureMs: number;
   /** Undefined when the policy has no calleeProtection section: no call labelled, no callee warned. */
   readonly calleeProtection: CalleeProtectionRules | undefined;
+  /** The error budget of each reason; undefined: the policy has none (no reason is ever demoted). */
+  readonly errorBudget: ErrorBudgetRules | undefined;
 }
 
 const resolved = new WeakMap<PolicyDocument, Rules>();
@@ -164,6 +169,7 @@ function resolve(policy: PolicyDocument): Rules {
       ? (policy.humanReview.tenureDays ?? RULE_DEFAULTS.reviewTenureDays) * DAY_MS
       : Number.POSITIVE_INFINITY,
     calleeProtection: resolveCalleeProtection(policy),
+    errorBudget: policy.errorBudget && errorBudgetOf({ ...RULE_DEFAULTS.errorBudget, ...policy.errorBudget }),
   };
 }
 
@@ -178,4 +184,8 @@ function resolveCalleeProtection(policy: PolicyDocument): CalleeProtectionRules 
     warnCallee: given.warnCallee ?? defaults.warnCallee,
     warnEveryMs: (given.warnEveryHours ?? defaults.warnEveryHours) * HOUR_MS,
   });
+}
+
+function errorBudgetOf(budget: { windowDays: number; minMistakes: number; share: number }): ErrorBudgetRules {
+  return { ...budget, windowMs: budget.windowDays * DAY_MS };
 }

@@ -128,7 +128,8 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     '/api/oversight': oversightRead(
       'Oversight figures',
       'Per day, carrier, policy and reason: warnings, restrictions, suspensions, restorations; ' +
-        'each carrier’s mistaken-kill rate and time to restore; top numbers by corroborated reports; ' +
+        'each carrier’s mistaken-kill rate and time to restore; the rules its policy demoted (error budget); ' +
+        'top numbers by corroborated reports; ' +
         'numbers flagged by more than one carrier.',
       ok('Oversight'),
     ),
@@ -147,6 +148,12 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       'Columns: carrier, reason, suspensions, mistaken, mistaken_kill_rate, restore_hours_p50, restore_hours_p90; ' +
         'reason ALL is the carrier’s total.',
       csv('Each carrier’s totals, then one line per reason.'),
+    ),
+    '/api/demoted-rules.csv': oversightRead(
+      'Demoted rules (error budget per rule) as CSV',
+      'Columns: carrier, policy, reason, demoted_at, mistakes, actions, window_days, reenabled_at, reenabled_by, ' +
+        'why; the re-enable columns are empty while the demotion stands.',
+      csv('One line per demotion of `demotedRules`, after a header line.'),
     ),
     '/api/numbers/{msisdn}': {
       get: guarded([ADMIN, ANALYST, POLICE], {

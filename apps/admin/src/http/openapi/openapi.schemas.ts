@@ -70,6 +70,29 @@ export const SCHEMAS: Record<string, Schema> = {
   }),
   ReasonQuality: object({ reason: string, ...quality }),
   CarrierQuality: object({ carrier: string, ...quality, byReason: arrayOf(ref('ReasonQuality')) }),
+  DemotedRule: object(
+    {
+      policy: { ...string, example: 'default@3' },
+      reason: { ...string, example: 'HIGH_RISK_CELL_ACTIVITY' },
+      demotedAt: time,
+      mistakes: {
+        ...integer,
+        description: 'RESTRICT/SUSPEND steps citing the reason undone as mistakes in the window when it tripped.',
+      },
+      actions: { ...integer, description: 'RESTRICT/SUSPEND steps citing the reason in that window.' },
+      windowDays: number,
+      reenabledAt: { ...time, nullable: true, description: "null while it stands; set by the carrier's operator." },
+      reenabledBy: { ...string, nullable: true },
+      why: { ...string, nullable: true },
+    },
+    undefined,
+    'A reason the carrier’s active policy demoted: its error budget spent, it counts only up to WARN.',
+  ),
+  CarrierDemotions: object({
+    carrier: string,
+    inForce: { ...integer, description: 'Of its rules, those not re-enabled.' },
+    rules: arrayOf(ref('DemotedRule')),
+  }),
   NumberCount: object({ msisdn, count: integer, carriers: arrayOf(string) }),
   CalleeWarningCount: object({ day, carrier: string, policy: string, count: integer }),
   Oversight: object({
@@ -77,6 +100,12 @@ export const SCHEMAS: Record<string, Schema> = {
     to: day,
     rows: arrayOf(ref('OversightRow')),
     quality: arrayOf(ref('CarrierQuality')),
+    demotedRules: {
+      ...arrayOf(ref('CarrierDemotions')),
+      description:
+        'Per carrier, the rules demoted at some time in the range (demoted before its end, ' +
+        'not re-enabled before its start); carriers without any are left out.',
+    },
     topReported: arrayOf(ref('NumberCount')),
     multiCarrier: {
       ...arrayOf(ref('NumberCount')),

@@ -93,6 +93,25 @@ export interface FeedItem {
   decision?: CarrierDecision | undefined;
   dailyCount?: DailyCount | undefined;
   calleeWarnings?: DailyCalleeWarnings | undefined;
+  ruleDemotion?: RuleDemotion | undefined;
+}
+
+/**
+ * A reason a carrier's active policy demoted (its error budget spent: it counts
+ * only up to WARN), or re-enabled by the carrier's operator (reenabled_at set).
+ * A re-enable is sent with the demotion it ends, keyed by the demotion's time.
+ */
+export interface RuleDemotion {
+  /** name@version. */
+  policy: string;
+  reason: string;
+  demotedAt: Timestamp | undefined;
+  mistakes: number;
+  actions: number;
+  windowDays: number;
+  reenabledAt: Timestamp | undefined;
+  reenabledBy: string;
+  why: string;
 }
 
 export interface SubmitCarrierFeedRequest {

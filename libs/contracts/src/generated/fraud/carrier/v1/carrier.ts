@@ -529,6 +529,44 @@ export interface DecideReviewResponse {
   replayed: boolean;
 }
 
+/** One weighed reason's error budget on one running ladder. */
+export interface RuleBudget {
+  /** name@version. */
+  policy: string;
+  shadow: boolean;
+  reason: string;
+  /** RESTRICT and SUSPEND steps it cited in the window (or since it was re-enabled). */
+  actions: number;
+  /** Of those numbers' steps, how many were undone as mistakes (clearance, upheld appeal, rejected review). */
+  mistakes: number;
+  demoted: boolean;
+  /** When it was demoted; unset when it counts in full. */
+  demotedSince: Timestamp | undefined;
+  windowDays: number;
+}
+
+export interface ListRuleBudgetsRequest {
+}
+
+export interface ListRuleBudgetsResponse {
+  budgets: RuleBudget[];
+}
+
+export interface ReenableRuleRequest {
+  /** name@version of a running policy. */
+  policy: string;
+  /** The demoted reason code, e.g. NEW_SEGMENT. */
+  reason: string;
+  /** Why it may count in full again: recorded with who and when. */
+  why: string;
+}
+
+export interface ReenableRuleResponse {
+  /** The reason's budget on each ladder it was re-enabled on, counts started afresh. */
+  budgets: RuleBudget[];
+  reenabledAt: Timestamp | undefined;
+}
+
 /**
  * Tier 1: one carrier's interception service (one process per carrier, CARRIER_ID).
  *
@@ -640,6 +678,25 @@ export interface CarrierServiceClient {
    */
 
   decideReview(request: DecideReviewRequest, metadata?: Metadata): Observable<DecideReviewResponse>;
+
+  /**
+   * Each weighed reason's error budget on the running policies (policy
+   * errorBudget): its RESTRICT and SUSPEND steps and how many were undone as
+   * mistakes in the window, and whether it is demoted (counts only up to WARN)
+   * and since when. Empty for a policy without errorBudget.
+   * Roles: carrier:<own ID>, admin:<province>, analyst.
+   */
+
+  listRuleBudgets(request: ListRuleBudgetsRequest, metadata?: Metadata): Observable<ListRuleBudgetsResponse>;
+
+  /**
+   * Gives a demoted reason its full weight back on the running ladders of a
+   * policy; its counts start afresh. `why` is required and recorded with who
+   * and when. A reason that is not demoted there: FAILED_PRECONDITION.
+   * Audited. Roles: carrier:<own ID>.
+   */
+
+  reenableRule(request: ReenableRuleRequest, metadata?: Metadata): Observable<ReenableRuleResponse>;
 }
 
 /**
@@ -792,6 +849,31 @@ export interface CarrierServiceController {
     request: DecideReviewRequest,
     metadata?: Metadata,
   ): Promise<DecideReviewResponse> | Observable<DecideReviewResponse> | DecideReviewResponse;
+
+  /**
+   * Each weighed reason's error budget on the running policies (policy
+   * errorBudget): its RESTRICT and SUSPEND steps and how many were undone as
+   * mistakes in the window, and whether it is demoted (counts only up to WARN)
+   * and since when. Empty for a policy without errorBudget.
+   * Roles: carrier:<own ID>, admin:<province>, analyst.
+   */
+
+  listRuleBudgets(
+    request: ListRuleBudgetsRequest,
+    metadata?: Metadata,
+  ): Promise<ListRuleBudgetsResponse> | Observable<ListRuleBudgetsResponse> | ListRuleBudgetsResponse;
+
+  /**
+   * Gives a demoted reason its full weight back on the running ladders of a
+   * policy; its counts start afresh. `why` is required and recorded with who
+   * and when. A reason that is not demoted there: FAILED_PRECONDITION.
+   * Audited. Roles: carrier:<own ID>.
+   */
+
+  reenableRule(
+    request: ReenableRuleRequest,
+    metadata?: Metadata,
+  ): Promise<ReenableRuleResponse> | Observable<ReenableRuleResponse> | ReenableRuleResponse;
 }
 
 export function CarrierServiceControllerMethods() {
@@ -809,6 +891,8 @@ export function CarrierServiceControllerMethods() {
       "setPolicy",
       "listReviews",
       "decideReview",
+      "listRuleBudgets",
+      "reenableRule",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

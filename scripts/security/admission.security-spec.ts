@@ -50,6 +50,8 @@ const ADMITS: Record<string, Record<string, string[]>> = {
     SetPolicy: ['carrier'],
     ListReviews: ['carrier'],
     DecideReview: ['carrier'],
+    ListRuleBudgets: ['carrier', 'admin', 'analyst'],
+    ReenableRule: ['carrier'],
   },
 };
 

@@ -4,7 +4,9 @@ import { removeBuiltInPolicy, storeBuiltInPolicy } from './built-in-policy';
 
 /**
  * Stores `default@3` (least harm: reports corroborated by either side of the
- * call, stays weighed by what is done there, terms that lapse) and makes it
+ * call, stays weighed by what is done there, calls to strangers labelled from
+ * WARN, people review long-held numbers, terms that lapse, an error budget per
+ * rule) and makes it
  * active where the built-in `default@2` still is; a policy an operator chose
  * stays active.
  */
@@ -16,7 +18,7 @@ export class DefaultPolicy31764400000900 implements MigrationInterface {
       q,
       DEFAULT_POLICY_V3,
       DEFAULT_POLICY_V2,
-      'built-in default@3: least harm (both sides of a call, stays weighed, terms that lapse)',
+      'built-in default@3: least harm (both sides, stays weighed, callees protected, reviews, terms, error budget)',
     );
   }
 

@@ -268,19 +268,30 @@ export const DEFAULT_POLICY_V2: PolicyDocument = {
  *   strangers, unanswered or short, never called back).
  * - RESTRICT lapses to WARN after 72 h and SUSPEND after 30 days without new
  *   evidence (at most 3 renewals).
+ * - From WARN, the number's calls to strangers are labelled (CARRIER_WARNED)
+ *   and a callee of ours who answers one is warned by SMS, once a day.
+ * - A real-name number held a year or more is restricted, not suspended, by
+ *   the analysis alone: a person reviews it first.
+ * - A reason whose restrictions are undone as mistakes (3, and 5% of its steps,
+ *   in 30 days) is demoted to count only up to WARN until an operator
+ *   re-enables it.
  */
 export const DEFAULT_POLICY_V3: PolicyDocument = {
   ...DEFAULT_POLICY_V2,
   version: 3,
   description:
     'Least harm: weighs behaviour, reports corroborated by either side of the call, what is done at high-risk ' +
-    'cells and registry status; restrictions and suspensions lapse without new evidence.',
+    'cells and registry status; labels calls to strangers from WARN and warns their callees; a person reviews ' +
+    'long-held numbers before a suspension; restrictions lapse; a rule that errs is demoted.',
   thresholds: {
     ...DEFAULT_POLICY_V2.thresholds,
     corroboratedReports: { ...DEFAULT_POLICY_V2.thresholds.corroboratedReports, bothSides: true },
     highRiskActivity: { ...DEFAULT_POLICY_V2.thresholds.highRiskActivity, fraudLikeOnly: true },
   },
   terms: { restrictHours: 72, suspendDays: 30, maxRenewals: 3 },
+  calleeProtection: { fromStep: Action.Warn, warnCallee: true, warnEveryHours: 24 },
+  humanReview: { tenureDays: 365 },
+  errorBudget: { windowDays: 30, minMistakes: 3, share: 0.05 },
 };
 
 /** The built-in default of this release (what `default` means in fraudctl, the simulator and the benchmarks). */

@@ -6,10 +6,13 @@ import {
   DEFAULT_POLICY,
   DEFAULT_POLICY_V2,
   fixtures,
+  judgeCall,
   policyLabel,
   ReasonCode,
+  validatePolicy,
   type CarrierEvent,
   type Decision,
+  type EngineResult,
   type PolicyDocument,
 } from '@app/domain';
 import type { Msisdn } from '@app/domain';
@@ -94,6 +97,20 @@ export interface PolicyQuality {
   termsLapsed: number;
   /** Police clearances of honest numbers this policy restricted (the benchmark's police clear them after 4 h). */
   clearances: number;
+  /** Calls placed by fraud numbers, and how call setup (judgeCall) answered each when it was placed. */
+  fraudCalls: { placed: number; unlabelled: number; labelled: number; blocked: number };
+  /** Caught fraud numbers whose calls were labelled before their first restriction. */
+  caughtLabelledFirst: number;
+  /** Calls placed by honest numbers, and how many call setup labelled or blocked: the cost to them. */
+  honestCalls: { placed: number; labelled: number; blocked: number };
+  /** Honest numbers first restricted after the policy's first demotion (null: nothing was demoted). */
+  honestRestrictedAfterDemotion: number | null;
+  /** Calls to 110 and 10086 tried by each number at its restriction: how many call setup refused. */
+  essentialCalls: { tried: number; refused: number };
+  /** Suspensions held back at RESTRICT for a person's review (REVIEW_PENDING). */
+  reviews: number;
+  /** Reasons the policy's error budget demoted, in order, with when. */
+  demotions: { reason: string; at: number; mistakes: number; actions: number }[];
 }
 
 /**
@@ -131,13 +148,53 @@ export class QualityTracker {
   private readonly firstCallAt = new Map<Msisdn, number>();
   private readonly calls = new Map<Msisdn, number>();
   private readonly strikes = new Map<string, Map<Msisdn, Strike>>();
-  private readonly outcomes = new Map<string, { termsLapsed: number; clearances: number }>();
+  private readonly outcomes = new Map<string, Outcomes>();
 
   constructor(readonly policies: readonly string[]) {
     for (const name of policies) {
       this.strikes.set(name, new Map());
-      this.outcomes.set(name, { termsLapsed: 0, clearances: 0 });
+      this.outcomes.set(name, emptyOutcomes());
     }
+  }
+
+  private outcomesOf(policy: string): Outcomes {
+    const outcomes = this.outcomes.get(policy);
+    if (!outcomes) throw new Error(`unknown policy ${policy}`);
+    return outcomes;
+  }
+
+  /**
+   * A call a fraud number places, as call setup answered it under one policy
+   * just before (report it before the call's own decisions).
+   */
+  /** A call an honest number places, as call setup answered it under one policy just before. */
+  honestCall(policy: string, verdict: 'ALLOW' | 'LABEL' | 'BLOCK'): void {
+    const calls = this.outcomesOf(policy).honestCalls;
+    calls.placed++;
+    if (verdict === 'LABEL') calls.labelled++;
+    else if (verdict === 'BLOCK') calls.blocked++;
+  }
+
+  fraudCall(policy: string, caller: Msisdn, verdict: 'ALLOW' | 'LABEL' | 'BLOCK'): void {
+    const calls = this.outcomesOf(policy).fraudCalls;
+    calls.placed++;
+    if (verdict === 'ALLOW') calls.unlabelled++;
+    else if (verdict === 'LABEL') {
+      calls.labelled++;
+      const strike = this.strikes.get(policy)?.get(caller);
+      if (strike?.restrictedAt === undefined) this.outcomesOf(policy).labelledFirst.add(caller);
+    } else calls.blocked++;
+  }
+
+  /** A call to an essential number tried by a number just restricted: refused or not. */
+  essentialCall(policy: string, refused: boolean): void {
+    const calls = this.outcomesOf(policy).essentialCalls;
+    calls.tried++;
+    if (refused) calls.refused++;
+  }
+
+  demotion(policy: string, d: { reason: string; at: number; mistakes: number; actions: number }): void {
+    this.outcomesOf(policy).demotions.push({ reason: d.reason, at: d.at, mistakes: d.mistakes, actions: d.actions });
   }
 
   /** A call placed by `caller` at `at` (ms); report it before the decisions it leads to. */
@@ -151,6 +208,7 @@ export class QualityTracker {
     const outcomes = this.outcomes.get(policy);
     if (outcomes && d.reasons?.includes(ReasonCode.TermLapsed)) outcomes.termsLapsed++;
     if (outcomes && d.action === Action.Restore && d.reasons?.includes(ReasonCode.PoliceCleared)) outcomes.clearances++;
+    if (outcomes && d.action === Action.Restrict && d.reasons?.includes(ReasonCode.ReviewPending)) outcomes.reviews++;
     const level = ladderLevel(d.action);
     if (level < RESTRICT) return; // NONE, MONITOR, WARN; RESTORE and REPORT are not on the ladder (-1)
     const strikes = this.strikes.get(policy);
@@ -215,7 +273,16 @@ export class QualityTracker {
       for (const m of g.members) if (strikes.get(m)?.restrictedAt !== undefined) restricted++;
       return { label: g.label, fraud: g.fraud, members: g.members.size, restricted };
     });
-    const outcomes = this.outcomes.get(policy) ?? { termsLapsed: 0, clearances: 0 };
+    const outcomes = this.outcomesOf(policy);
+    const demotedAt = outcomes.demotions.length > 0 ? outcomes.demotions[0].at : undefined;
+    let honestRestrictedAfterDemotion = 0;
+    for (const [msisdn, strike] of strikes)
+      if (!truth.fraud.has(msisdn) && demotedAt !== undefined && (strike.restrictedAt ?? -Infinity) > demotedAt)
+        honestRestrictedAfterDemotion++;
+    let caughtLabelledFirst = 0;
+    for (const [msisdn, strike] of strikes)
+      if (truth.fraud.has(msisdn) && strike.restrictedAt !== undefined && outcomes.labelledFirst.has(msisdn))
+        caughtLabelledFirst++;
     return {
       policy,
       honestCallers,
@@ -240,9 +307,59 @@ export class QualityTracker {
       groups,
       termsLapsed: outcomes.termsLapsed,
       clearances: outcomes.clearances,
+      fraudCalls: { ...outcomes.fraudCalls },
+      caughtLabelledFirst,
+      honestCalls: { ...outcomes.honestCalls },
+      honestRestrictedAfterDemotion: demotedAt === undefined ? null : honestRestrictedAfterDemotion,
+      essentialCalls: { ...outcomes.essentialCalls },
+      reviews: outcomes.reviews,
+      demotions: [...outcomes.demotions],
     };
   }
 }
+
+interface Outcomes {
+  termsLapsed: number;
+  clearances: number;
+  fraudCalls: { placed: number; unlabelled: number; labelled: number; blocked: number };
+  honestCalls: { placed: number; labelled: number; blocked: number };
+  /** Fraud numbers with a labelled call while not yet restricted. */
+  labelledFirst: Set<Msisdn>;
+  essentialCalls: { tried: number; refused: number };
+  reviews: number;
+  demotions: { reason: string; at: number; mistakes: number; actions: number }[];
+}
+
+function emptyOutcomes(): Outcomes {
+  return {
+    termsLapsed: 0,
+    clearances: 0,
+    fraudCalls: { placed: 0, unlabelled: 0, labelled: 0, blocked: 0 },
+    honestCalls: { placed: 0, labelled: 0, blocked: 0 },
+    labelledFirst: new Set(),
+    essentialCalls: { tried: 0, refused: 0 },
+    reviews: 0,
+    demotions: [],
+  };
+}
+
+/** The numbers a restricted person must still reach: the police and their carrier's customer service. */
+const ESSENTIAL_TRIES = ['110', '10086'] as const;
+
+/**
+ * A rule mis-tuned on purpose, run in shadow beside `default@3`: a new segment
+ * alone weighs 0.7 and weak evidence may restrict, so honest numbers in new
+ * segments are restricted; the police clear them and its error budget must
+ * demote NEW_SEGMENT.
+ */
+export const MISTUNED_SHADOW: PolicyDocument = validatePolicy({
+  ...DEFAULT_POLICY,
+  name: 'mistuned',
+  version: 1,
+  description: 'default@3 with NEW_SEGMENT weighing 0.7 and weak evidence allowed to restrict (a deliberate mistake).',
+  weights: { ...DEFAULT_POLICY.weights, [ReasonCode.NewSegment]: 0.7 },
+  gates: { ...DEFAULT_POLICY.gates, weakEvidenceCap: Action.Restrict },
+});
 
 /** How long after an honest number's restriction the benchmark's police clear it (it appealed, they verified). */
 const CLEAR_AFTER_MS = 4 * 3_600_000;
@@ -302,6 +419,12 @@ export interface QualityOptions {
   leastHarmPerMille: number;
   /** The policies compared, each active in an engine of its own: naive, default@2 and default@3 unless given. */
   policies?: readonly PolicyDocument[];
+  /**
+   * A policy run in shadow beside the last of `policies`, in an engine of its
+   * own, its would-be decisions reported as a column of their own (MISTUNED_SHADOW
+   * unless given; null: none).
+   */
+  shadow?: PolicyDocument | null;
 }
 
 type PopulationSettings = Pick<QualityOptions, (typeof POPULATION_SETTINGS)[number]>;
@@ -351,21 +474,52 @@ export function runQuality(options: QualityOptions): QualityReport {
     extras: options.extras && { leastHarmPerMille: options.leastHarmPerMille },
   });
   const t1 = performance.now();
+  const shadow = options.shadow === undefined ? MISTUNED_SHADOW : options.shadow;
   const engines = policies.map((policy) => ({
     name: policyLabel(policy),
+    /** The column a decision counts in: the active policy's, or the shadow's (`shadow` set). */
+    column: (isShadow: boolean) => (isShadow ? undefined : policyLabel(policy)),
     engine: new AnalysisEngine({ policy }),
     police: new BenchPolice(pop.fraud),
   }));
+  if (shadow) {
+    const active = policies[policies.length - 1];
+    const label = `${policyLabel(shadow)} (shadow)`;
+    engines.push({
+      name: label,
+      column: (isShadow) => (isShadow ? label : undefined),
+      engine: new AnalysisEngine({ policy: active, shadow }),
+      police: new BenchPolice(pop.fraud),
+    });
+  }
   const tracker = new QualityTracker(engines.map((e) => e.name));
   for (const event of pop.events) {
     if (event.type === 'call') tracker.call(event.caller, event.at);
-    for (const { name, engine, police } of engines) {
-      for (const clearance of police.dueBy(event.at))
-        for (const d of engine.process(clearance).decisions) if (!d.shadow) tracker.decision(name, d);
-      for (const d of engine.process(event).decisions) {
-        police.saw(d);
-        if (!d.shadow) tracker.decision(name, d);
+    for (const { engine, police, column } of engines) {
+      const take = (result: EngineResult) => {
+        for (const d of result.decisions) {
+          police.saw(d);
+          const name = column(d.shadow);
+          if (!name) continue;
+          tracker.decision(name, d);
+          if (ladderLevel(d.action) >= RESTRICT && d.previous !== d.action)
+            for (const callee of ESSENTIAL_TRIES)
+              tracker.essentialCall(name, judgeCall(engine, d.msisdn, callee, d.at).verdict === 'BLOCK');
+        }
+        for (const demotion of result.demotions ?? []) {
+          const name = column(demotion.shadow);
+          if (name) tracker.demotion(name, demotion);
+        }
+      };
+      for (const clearance of police.dueBy(event.at)) take(engine.process(clearance));
+      // What call setup answered the fraud number's call, just before it was placed (the active policy decides).
+      const judged = column(false);
+      if (judged && event.type === 'call') {
+        const { verdict } = judgeCall(engine, event.caller, event.callee, event.at);
+        if (pop.fraud.has(event.caller)) tracker.fraudCall(judged, event.caller, verdict);
+        else tracker.honestCall(judged, verdict);
       }
+      take(engine.process(event));
     }
   }
   const t2 = performance.now();
@@ -437,6 +591,26 @@ export function tableRows(report: QualityReport): { label: string; cells: string
       : []),
     ...(qs[0]?.groups ?? []).map((g, i) => row(g.label, (q) => `${q.groups[i].restricted} of ${q.groups[i].members}`)),
     row('terms lapsed to WARN (TERM_LAPSED)', (q) => String(q.termsLapsed)),
+    row('fraud calls that reached a callee unlabelled', ({ fraudCalls: c }) =>
+      c.placed === 0 ? '–' : `${c.unlabelled} of ${c.placed} (${pct(rate(c.unlabelled, c.placed))})`,
+    ),
+    row('honest calls labelled / blocked', ({ honestCalls: c }) =>
+      c.placed === 0 ? '–' : `${c.labelled} / ${c.blocked} of ${c.placed.toLocaleString('en')}`,
+    ),
+    row('caught fraud numbers labelled before restriction', (q) =>
+      q.fraudCalls.placed === 0 ? '–' : `${q.caughtLabelledFirst} of ${q.fraudCaught}`,
+    ),
+    row(
+      'calls to 110 / 10086 refused at a restriction',
+      (q) => `${q.essentialCalls.refused} of ${q.essentialCalls.tried}`,
+    ),
+    row('suspensions held for a person (REVIEW_PENDING)', (q) => String(q.reviews)),
+    row('rules demoted by their error budget', (q) =>
+      q.demotions.length === 0 ? '0' : q.demotions.map((d) => `${d.reason} (${d.mistakes} of ${d.actions})`).join(', '),
+    ),
+    row('honest restricted after its first demotion', (q) =>
+      q.honestRestrictedAfterDemotion === null ? '–' : String(q.honestRestrictedAfterDemotion),
+    ),
   ];
 }
 

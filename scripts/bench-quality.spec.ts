@@ -79,6 +79,13 @@ describe('quality metrics arithmetic', () => {
       groups: [],
       termsLapsed: 0,
       clearances: 0,
+      fraudCalls: { placed: 0, unlabelled: 0, labelled: 0, blocked: 0 },
+      caughtLabelledFirst: 0,
+      honestCalls: { placed: 0, labelled: 0, blocked: 0 },
+      honestRestrictedAfterDemotion: null,
+      essentialCalls: { tried: 0, refused: 0 },
+      reviews: 0,
+      demotions: [],
     });
 
     const b = t.summarize('b', truth);
@@ -146,7 +153,7 @@ describe("quality benchmark end to end (2,000 subscribers, 2 days, with the simu
   });
 
   it('reports every policy with every figure', () => {
-    expect(Object.keys(report.policies)).toEqual(['naive@1', 'default@2', 'default@3']);
+    expect(Object.keys(report.policies)).toEqual(['naive@1', 'default@2', 'default@3', 'mistuned@1 (shadow)']);
     expect(report.population).toMatchObject({ subscribers: 2_000, days: 2, seed: 1 });
     expect(report.population.events).toBeGreaterThan(0);
     for (const q of Object.values(report.policies)) {
@@ -175,6 +182,13 @@ describe("quality benchmark end to end (2,000 subscribers, 2 days, with the simu
           'groups',
           'termsLapsed',
           'clearances',
+          'fraudCalls',
+          'caughtLabelledFirst',
+          'honestCalls',
+          'honestRestrictedAfterDemotion',
+          'essentialCalls',
+          'reviews',
+          'demotions',
         ].sort(),
       );
       expect(q.honestCallers).toBeGreaterThan(1_000);
@@ -198,6 +212,38 @@ describe("quality benchmark end to end (2,000 subscribers, 2 days, with the simu
     expect(ours.fraudCaught).toBeGreaterThanOrEqual(naive.fraudCaught - 1);
     // False reports from people the number never called weigh nothing under default.
     expect(ours.falseReportVictimsRestricted).toBe(0);
+  });
+
+  it('default@3 restricts no honest person, catches every active fraud number, strands nobody, labels first', () => {
+    const ours = report.policies['default@3'];
+    expect(ours.honestRestricted).toBe(0);
+    expect(ours.fraudCaught).toBe(ours.fraudActive);
+    for (const group of ours.groups) expect(group.restricted).toBe(group.fraud ? group.members : 0);
+    expect(ours.groups.map((g) => g.label)).toEqual([
+      'people staying at listed cells restricted',
+      'coach tourists passing a listed cell restricted',
+      'scams with victims on other networks caught',
+      'crews working a listed cell caught',
+    ]);
+    // Every number restricted or suspended could still reach 110 and its carrier's service line.
+    for (const q of Object.values(report.policies)) expect(q.essentialCalls.refused).toBe(0);
+    expect(ours.essentialCalls.tried).toBeGreaterThan(0);
+    // Callees are protected first: some fraud numbers' calls were labelled before any restriction, under default@3
+    // only, and fewer fraud calls reached a callee without a label than under default@2.
+    expect(ours.caughtLabelledFirst).toBeGreaterThan(0);
+    expect(report.policies['default@2'].caughtLabelledFirst).toBe(0);
+    expect(ours.fraudCalls.unlabelled).toBeLessThan(report.policies['default@2'].fraudCalls.unlabelled);
+    expect(ours.fraudCalls.placed).toBe(report.policies['naive@1'].fraudCalls.placed);
+  });
+
+  it('trips the error budget of the rule mis-tuned in shadow, and of no built-in policy', () => {
+    const shadow = report.policies['mistuned@1 (shadow)'];
+    expect(shadow.honestRestricted).toBeGreaterThan(0);
+    // The benchmark's police cleared the innocents it would have restricted: those mistakes spent its budget.
+    expect(shadow.clearances).toBeGreaterThanOrEqual(3);
+    expect(shadow.demotions.map((d) => d.reason)).toContain('NEW_SEGMENT');
+    for (const d of shadow.demotions) expect(d.mistakes).toBeGreaterThanOrEqual(3);
+    for (const name of ['naive@1', 'default@2', 'default@3']) expect(report.policies[name].demotions).toEqual([]);
   });
 
   it('prints a table and a self-contained chart', () => {

@@ -1,4 +1,4 @@
-import { Action, ReasonCode } from '@app/domain';
+import { Action, ReasonCode, type DemotionRecord } from '@app/domain';
 
 /**
  * The arithmetic of the oversight figures, free of I/O (README "Oversight
@@ -236,17 +236,7 @@ export function carrierSeries(
 }
 
 /** A reason a carrier's active policy demoted (error budget per rule), with its re-enable if it came. */
-export interface DemotedRule {
-  policy: string;
-  reason: string;
-  demotedAt: Date;
-  mistakes: number;
-  actions: number;
-  windowDays: number;
-  reenabledAt: Date | null;
-  reenabledBy: string | null;
-  why: string | null;
-}
+export type DemotedRule = DemotionRecord;
 
 /** One carrier's line of demoted rules: those demoted at some time in the range, and how many still are. */
 export interface CarrierDemotions {

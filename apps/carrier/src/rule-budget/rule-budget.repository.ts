@@ -1,19 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { RuleDemotion } from '@app/domain';
+import type { DemotionRecord, RuleDemotion } from '@app/domain';
 
-/** A demotion as stored; `reenabledAt` null while it is in force. */
-export interface StoredDemotion {
-  policy: string;
-  reason: string;
+/** A demotion as stored, of the active ladder or a shadow's; `reenabledAt` null while it is in force. */
+export interface StoredDemotion extends DemotionRecord {
   shadow: boolean;
-  demotedAt: Date;
-  mistakes: number;
-  actions: number;
-  windowDays: number;
-  reenabledAt: Date | null;
-  reenabledBy: string | null;
-  why: string | null;
 }
 
 interface DemotionRow {

@@ -26,6 +26,22 @@ export interface RuleDemotion {
   windowDays: number;
 }
 
+/**
+ * A demotion as the carrier stores it and the administration keeps it: when it
+ * tripped, on what counts, and its re-enable (null while it is in force).
+ */
+export interface DemotionRecord {
+  policy: string;
+  reason: string;
+  demotedAt: Date;
+  mistakes: number;
+  actions: number;
+  windowDays: number;
+  reenabledAt: Date | null;
+  reenabledBy: string | null;
+  why: string | null;
+}
+
 /** A demoted reason given back its full weight by an operator: its counts start afresh from `at`. */
 export interface RuleReenable {
   at: number;

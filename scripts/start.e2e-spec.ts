@@ -18,7 +18,7 @@ const REGISTRY_PROTO = 'fraud/registry/v1/registry.proto';
 class LauncherRun {
   readonly lines: string[] = [];
   readonly exited: Promise<number | NodeJS.Signals | null>;
-  private readonly child: ChildProcess;
+  readonly child: ChildProcess;
 
   constructor(distRoot: string, env: NodeJS.ProcessEnv) {
     this.child = spawn(process.execPath, [path.join(distRoot, 'scripts', 'start.js')], {
@@ -127,8 +127,8 @@ describe('npm start (e2e)', () => {
 
   const serviceAddresses = (): string[] =>
     [ports.registry, ports.admin, ports.cmcc, ports.cucc, ports.ctcc].map((port) => `127.0.0.1:${port}`);
-  const launch = (): LauncherRun => {
-    const run = new LauncherRun(distRoot, launcherEnv);
+  const launch = (env: NodeJS.ProcessEnv = {}): LauncherRun => {
+    const run = new LauncherRun(distRoot, { ...launcherEnv, ...env });
     runs.push(run);
     return run;
   };
@@ -268,6 +268,38 @@ describe('npm start (e2e)', () => {
     expect(scraped).toMatch(/^grpc_server_handled_total\{.*grpc_method="SubmitFlags".*grpc_code="OK".*\} 1$/m);
     expect(run.output()).toMatch(/^registry +\| \d{4}-\d\d-\d\dT[\d:.]+Z INFO {2}\[registry\] gRPC listening on /m);
 
+    // What happened on the way, one short line each; then where the stack serves, for fraudctl.
+    // Paths under the working folder are shown relative to it.
+    const shown = (file: string): string => path.relative(process.cwd(), file);
+    expect(run.output()).toContain(`launcher     | starting PostgreSQL in ${shown(path.join(dataDir, 'pg'))}…`);
+    for (const [name, port] of [
+      ['registry', ports.registry],
+      ['carrier-ctcc', ports.ctcc],
+    ] as const)
+      expect(run.output()).toMatch(
+        new RegExp(`^launcher +\\| ${name} SERVING on 127\\.0\\.0\\.1:${port} \\(\\d+\\.\\d s\\)$`, 'm'),
+      );
+    const stackFile = path.join(dataDir, 'stack.json');
+    expect(JSON.parse(readFileSync(stackFile, 'utf8'))).toEqual({
+      version: 1,
+      pid: run.child.pid,
+      startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/),
+      tls: false,
+      addresses: {
+        REGISTRY_ADDRESS: `127.0.0.1:${ports.registry}`,
+        ADMIN_ADDRESS: `127.0.0.1:${ports.admin}`,
+        CARRIER_CMCC_ADDRESS: `127.0.0.1:${ports.cmcc}`,
+        CARRIER_CUCC_ADDRESS: `127.0.0.1:${ports.cucc}`,
+        CARRIER_CTCC_ADDRESS: `127.0.0.1:${ports.ctcc}`,
+      },
+      dashboard,
+      keyDir: path.join(dataDir, 'keys'),
+      caFile: null,
+    });
+    expect(run.output()).toContain(
+      ` fraudctl follows these addresses through ${shown(stackFile)}: no port variable to export.`,
+    );
+
     const postgresPid = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     const pids = [...run.servicePids(), postgresPid];
     expect(pids).toHaveLength(6);
@@ -275,6 +307,7 @@ describe('npm start (e2e)', () => {
     expect(await run.exited).toBe(0);
     expect(pids.filter(isAlive)).toEqual([]);
     expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+    expect(existsSync(stackFile)).toBe(false);
     for (const port of Object.values(ports)) expect(await refusesConnections(port)).toBe(true);
   }, 90_000);
 
@@ -313,17 +346,29 @@ describe('npm start (e2e)', () => {
   }, 90_000);
 
   it('stops everything and exits non-zero with the last lines of a service that fails to start', async () => {
+    // A setting only the admin validates: the registry is SERVING by the time the admin refuses it.
+    const run = launch({ ADMIN_REVIEW_AFTER_REPORTS: '0' });
+    expect(await run.exited).toBe(1);
+    const output = run.output();
+    expect(output).toMatch(/launcher +\| admin exited during start-up \(exit code 1\); its last lines:/);
+    expect(output).toMatch(/launcher +\| +.*ADMIN_REVIEW_AFTER_REPORTS/);
+    expect(output).not.toContain(READY_LINE);
+    expect(output).toMatch(/launcher +\| registry stopped/);
+    expect(output).toMatch(/launcher +\| PostgreSQL stopped/);
+    expect(await refusesConnections(ports.registry)).toBe(true);
+    expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+    expect(existsSync(path.join(dataDir, 'stack.json'))).toBe(false);
+  }, 90_000);
+
+  it('refuses to start, starting nothing, when a port of the plan is taken (a second stack)', async () => {
     const blocker: Server = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => blocker.listen(ports.admin, '127.0.0.1', resolve));
     try {
       const run = launch();
       expect(await run.exited).toBe(1);
-      const output = run.output();
-      expect(output).toMatch(/launcher +\| admin exited during start-up \(exit code 1\); its last lines:/);
-      expect(output).toMatch(/launcher +\| +.*failed to start/);
-      expect(output).not.toContain(READY_LINE);
-      expect(output).toMatch(/launcher +\| registry stopped/);
-      expect(output).toMatch(/launcher +\| PostgreSQL stopped/);
+      expect(run.lines).toEqual([
+        `launcher     | port ${ports.admin} (admin gRPC, ADMIN_PORT) is in use: stop the other stack or set ADMIN_PORT`,
+      ]);
       expect(await refusesConnections(ports.registry)).toBe(true);
       expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
     } finally {

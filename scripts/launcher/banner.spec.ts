@@ -98,4 +98,19 @@ describe(banner.name, () => {
     expect(withDashboard.at(-2)).toBe(READY_LINE);
     expect(lines.some((line) => line.includes('Dashboard'))).toBe(false);
   });
+
+  it('says that fraudctl follows the stack file, when one was written', () => {
+    const withStackFile = banner({
+      endpoints: [{ name: 'registry', address: '127.0.0.1:51051', pid: 101 }],
+      database: 'postgres://fraud@db:5432/postgres',
+      dataDir: '.data',
+      stackFile: '.data/stack.json',
+      tokens: [],
+      tokenTtlHours: 12,
+    });
+    expect(withStackFile).toContain(
+      ' fraudctl follows these addresses through .data/stack.json: no port variable to export.',
+    );
+    expect(lines.some((line) => line.includes('stack.json'))).toBe(false);
+  });
 });

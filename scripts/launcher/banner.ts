@@ -25,11 +25,14 @@ export interface BannerInput {
   /** Shown as-is: mask passwords first (maskPassword). */
   database: string;
   dataDir: string;
+  /** `${DATA_DIR}/stack.json`, which fraudctl follows, when written. */
+  stackFile?: string;
   tokens: DevToken[];
   tokenTtlHours: number;
 }
 
-export function banner({ endpoints, dashboard, database, dataDir, tokens, tokenTtlHours }: BannerInput): string[] {
+export function banner(input: BannerInput): string[] {
+  const { endpoints, dashboard, database, dataDir, stackFile, tokens, tokenTtlHours } = input;
   const registry = endpoints.find((e) => e.name === 'registry');
   const width = Math.max(...endpoints.map((e) => e.name.length), 'data folder'.length);
   const row = (label: string, value: string): string => `   ${label.padEnd(width)}  ${value}`;
@@ -61,6 +64,7 @@ export function banner({ endpoints, dashboard, database, dataDir, tokens, tokenT
       '# the operator CLI: registry status (npx fraudctl --help lists its commands)',
     '   npx fraudctl explain 19112345678   # why its carrier warned, restricted or suspended it: reasons, cells, times',
     '   npm run -s token -- --role police --subject officer-1   # more tokens, same data folder',
+    ...(stackFile ? [` fraudctl follows these addresses through ${stackFile}: no port variable to export.`] : []),
     '',
     READY_LINE,
     rule,

@@ -16,6 +16,9 @@ import { launchPlan, type ServicePlan } from './plan';
 import { describeExit, ServiceProcess } from './service-process';
 import { StartupError, waitUntilServing } from './wait-serving';
 import { SERVICE_NODE_OPTIONS } from './node-options';
+import { assertDatabasesReachable, DatabaseUnreachableError } from './database-check';
+import { assertPortsFree, plannedPorts, PortInUseError } from './port-check';
+import { removeStackFile, stackFile, writeStackFile } from './stack-file';
 
 /** Migrations of a fresh database included. */
 const START_TIMEOUT_MS = 120_000;
@@ -60,6 +63,8 @@ export class Launcher {
   /** Aborted once shutting down for any reason: ends health polling. */
   private readonly shuttingDown = new AbortController();
   private embedded: EmbeddedServer | undefined;
+  /** `${DATA_DIR}/stack.json` once written; removed when the stack stops. */
+  private stackFile: string | undefined;
 
   constructor(private readonly options: LaunchOptions) {}
 
@@ -83,17 +88,18 @@ export class Launcher {
     const { env } = this.options;
     const plan = launchPlan(env);
     const host = envString(env, 'GRPC_HOST', '127.0.0.1');
+    // A second stack on the same ports would otherwise pass the first one's health checks.
+    await assertPortsFree(plannedPorts(plan, env, host));
     const shared = await this.prepare(plan, host);
     const serving: Running[] = [];
     for (const tier of plan) {
       if (this.stopRequested.signal.aborted) return 0;
       const started = tier.map((service) => this.spawn(service, shared.env, host));
-      await Promise.all(
-        started.map((r) => waitUntilServing(r.process, r.address, START_TIMEOUT_MS, this.shuttingDown.signal)),
-      );
+      await Promise.all(started.map((r) => this.untilServing(r)));
       serving.push(...started);
     }
     if (this.stopRequested.signal.aborted) return 0;
+    this.stackFile = this.writeStackFile(shared, serving);
     for (const line of this.bannerLines(shared)) this.options.print(line);
     this.options
       .whenServing?.(
@@ -118,6 +124,7 @@ export class Launcher {
       .map((s) => mainFile(distRoot, s))
       .find((file) => !existsSync(file));
     if (missing) throw new Error(`${missing} is missing: run npm run build first (npm start does)`);
+    await assertDatabasesReachable(plan, env);
 
     const dataDir = path.resolve(envString(env, 'DATA_DIR', DEFAULT_DATA_DIR));
     // Before the key folder: creating that would make its parents owner-only, too tight for PostgreSQL's OS user.
@@ -127,6 +134,7 @@ export class Launcher {
     if (keys.created) this.say(LAUNCHER, `created the dev token signing key ${keys.privateKeyFile}`);
 
     if (plan.flat().some((s) => resolveDatabaseUrl(s.database.service, s.database.instance, env) === undefined)) {
+      this.say(LAUNCHER, `starting PostgreSQL in ${shown(path.join(dataDir, 'pg'))}…`);
       this.embedded = await startEmbeddedPostgres({
         ...embeddedPostgresConfig({ ...env, DATA_DIR: dataDir }),
         log: (message) => this.say('postgres', message),
@@ -169,6 +177,28 @@ export class Launcher {
     return running;
   }
 
+  /** Resolves once `r` is SERVING (says so) or start-up is cancelled. */
+  private async untilServing(r: Running): Promise<void> {
+    const started = Date.now();
+    await waitUntilServing(r.process, r.address, START_TIMEOUT_MS, this.shuttingDown.signal);
+    if (this.shuttingDown.signal.aborted) return;
+    this.say(LAUNCHER, `${r.plan.name} SERVING on ${r.address} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+
+  /** `${DATA_DIR}/stack.json`: the addresses fraudctl follows. */
+  private writeStackFile({ env }: Shared, serving: Running[]): string {
+    return writeStackFile(
+      envString(env, 'DATA_DIR'),
+      stackFile({
+        pid: process.pid,
+        startedAt: new Date(),
+        services: serving,
+        dashboard: this.dashboardUrl(env),
+        keyDir: envString(env, 'AUTH_KEY_DIR'),
+      }),
+    );
+  }
+
   private bannerLines({ env, signingKey }: Shared): string[] {
     const server = envOptional(env, 'DATABASE_URL');
     const tokens = mintDevTokens(signingKey);
@@ -186,6 +216,7 @@ export class Launcher {
           ? 'per service (*_DATABASE_URL)'
           : `${maskPassword(server)}${this.embedded ? ' (embedded)' : ''}`,
       dataDir: envString(env, 'DATA_DIR'),
+      ...(this.stackFile ? { stackFile: shown(this.stackFile) } : {}),
       tokens,
       tokenTtlHours: DEV_TOKEN_TTL_HOURS,
     });
@@ -196,16 +227,16 @@ export class Launcher {
    * and the admin dev token to sign in with.
    */
   private dashboard(env: Env, tokens: DevToken[]): { dashboard?: BannerDashboard } {
-    const admin = this.running.find((r) => r.plan.http !== undefined);
+    const url = this.dashboardUrl(env);
     const token = tokens.find((t) => t.variable === ADMIN_TOKEN_VARIABLE);
-    if (!admin?.plan.http || !token) return {};
+    return url && token ? { dashboard: { url, token } } : {};
+  }
+
+  private dashboardUrl(env: Env): string | undefined {
+    const admin = this.running.find((r) => r.plan.http !== undefined);
+    if (!admin?.plan.http) return undefined;
     const host = probeHost(envString(env, 'ADMIN_HTTP_HOST', envString(env, 'GRPC_HOST')));
-    return {
-      dashboard: {
-        url: `http://${formatAddress(host, admin.plan.http.port)}/`,
-        token,
-      },
-    };
+    return `http://${formatAddress(host, admin.plan.http.port)}/`;
   }
 
   /** The first service that exits on its own, or undefined once a stop is requested. */
@@ -232,6 +263,9 @@ export class Launcher {
   /** Services in reverse health order, each tier draining at once; then the database server. */
   private async stopEverything(): Promise<void> {
     this.shuttingDown.abort();
+    // Its addresses are about to stop answering.
+    if (this.stackFile) removeStackFile(this.stackFile);
+    this.stackFile = undefined;
     const timeoutMs =
       envInt(this.options.env, 'GRPC_SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000) + EXIT_MARGIN_MS;
     const tiers = [...new Set(this.running.map((r) => r.plan.app))].reverse();
@@ -255,7 +289,11 @@ export class Launcher {
   private reportFailure(error: unknown): void {
     if (error instanceof StartupError) {
       this.sayLastLines(error.service, error.message);
-    } else if (error instanceof ConfigError) {
+    } else if (
+      error instanceof ConfigError ||
+      error instanceof PortInUseError ||
+      error instanceof DatabaseUnreachableError
+    ) {
       this.say(LAUNCHER, error.message);
     } else {
       this.say(LAUNCHER, `failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -274,6 +312,12 @@ export class Launcher {
 
 function mainFile(distRoot: string, plan: ServicePlan): string {
   return path.join(distRoot, 'apps', plan.app, 'src', 'main.js');
+}
+
+/** A path as short as it reads: relative to the working folder when under it (`.data/pg`). */
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
 /** Where a client reaches a server bound to `host`. */

@@ -1,0 +1,66 @@
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ServicePlan } from './plan';
+
+export const STACK_FILE_NAME = 'stack.json';
+
+/**
+ * `${DATA_DIR}/stack.json`: where a running `npm start` serves, for fraudctl and
+ * other tools, so shifted ports need no exported variable. The keys of
+ * `addresses` are the variables fraudctl reads (REGISTRY_ADDRESS, ADMIN_ADDRESS,
+ * CARRIER_<ID>_ADDRESS).
+ */
+export interface StackFile {
+  version: 1;
+  /** The launcher's process: a file whose pid is gone is stale. */
+  pid: number;
+  startedAt: string;
+  tls: boolean;
+  addresses: Record<string, string>;
+  /** The dashboard's URL, or null when the plan has no admin. */
+  dashboard: string | null;
+  /** The folder of the token signing keys (absolute). */
+  keyDir: string;
+  /** The CA of the servers' certificates (absolute), or null for plaintext. */
+  caFile: string | null;
+}
+
+export interface StackFileInput {
+  pid: number;
+  startedAt: Date;
+  services: { plan: ServicePlan; address: string }[];
+  dashboard?: string;
+  keyDir: string;
+  caFile?: string;
+}
+
+/** The address variable fraudctl reads for a service: REGISTRY_ADDRESS, ADMIN_ADDRESS, CARRIER_CMCC_ADDRESS. */
+export function addressVariable(plan: ServicePlan): string {
+  return plan.portVariable.replace(/_PORT$/, '_ADDRESS');
+}
+
+export function stackFile({ pid, startedAt, services, dashboard, keyDir, caFile }: StackFileInput): StackFile {
+  return {
+    version: 1,
+    pid,
+    startedAt: startedAt.toISOString(),
+    tls: caFile !== undefined,
+    addresses: Object.fromEntries(services.map(({ plan, address }) => [addressVariable(plan), address])),
+    dashboard: dashboard ?? null,
+    keyDir: path.resolve(keyDir),
+    caFile: caFile === undefined ? null : path.resolve(caFile),
+  };
+}
+
+/** Written beside, then renamed: a reader sees the whole file or none. Returns its path. */
+export function writeStackFile(dataDir: string, stack: StackFile): string {
+  const file = path.join(dataDir, STACK_FILE_NAME);
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, `${JSON.stringify(stack, null, 2)}\n`);
+  renameSync(partial, file);
+  return file;
+}
+
+export function removeStackFile(file: string): void {
+  rmSync(file, { force: true });
+}

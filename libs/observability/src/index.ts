@@ -2,6 +2,7 @@
 export * from './request-context';
 export * from './service-logger';
 export * from './metrics';
+export * from './build-info';
 export * from './metrics-server';
 export * from './metrics.module';
 export * from './service-health';

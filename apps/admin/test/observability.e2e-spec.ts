@@ -74,6 +74,31 @@ describe('admin observability (metrics over HTTP, request ids on gRPC and HTTP)'
     expect(sampleOf(series, 'fraud_admin_directives_open', { carrier: 'CTCC', state: 'PENDING' })).toBe(0);
   });
 
+  it('counts and times the dashboard API by route pattern, never by the number in the path', async () => {
+    const analyst = { authorization: `Bearer ${harness.token('analyst')}` };
+    for (const msisdn of ['19100000002', '19100000003'])
+      expect((await fetch(`${harness.baseUrl}/api/numbers/${msisdn}?purpose=check`, { headers: analyst })).status).toBe(
+        200,
+      );
+    expect((await fetch(`${harness.baseUrl}/api/numbers/19100000004`)).status).toBe(401);
+    expect((await fetch(`${harness.baseUrl}/api/no-such-thing/19100000005`, { headers: analyst })).status).toBe(404);
+    expect((await fetch(`${harness.baseUrl}/`)).status).toBe(200);
+
+    const text = await scrapeMetrics(harness.metricsUrl);
+    const series = parseExposition(text);
+    const lookup = { method: 'GET', route: '/api/numbers/:msisdn', service: 'admin' };
+    expect(sampleOf(series, 'fraud_http_requests_total', { ...lookup, status: '200' })).toBe(2);
+    expect(sampleOf(series, 'fraud_http_requests_total', { ...lookup, status: '401' })).toBe(1);
+    expect(sampleOf(series, 'fraud_http_request_duration_seconds_count', lookup)).toBe(3);
+    expect(sampleOf(series, 'fraud_http_request_duration_seconds_bucket', { ...lookup, le: '+Inf' })).toBe(3);
+    expect(sampleOf(series, 'fraud_http_requests_total', { route: 'unmatched', status: '404' })).toBe(1);
+    expect(sampleOf(series, 'fraud_http_requests_total', { method: 'GET', route: 'static', status: '200' })).toBe(1);
+    // The routes are patterns: none of the numbers asked about appears in a label.
+    const routes = new Set(series.filter((s) => s.name.startsWith('fraud_http_')).map((s) => s.labels.route));
+    expect([...routes].sort()).toEqual(['/api/numbers/:msisdn', 'static', 'unmatched']);
+    expect(text).not.toMatch(/191000000\d\d/);
+  });
+
   it('gives every HTTP request a request id, the caller’s when valid', async () => {
     const own = await fetch(`${harness.baseUrl}/api/me`, {
       headers: { 'x-request-id': 'dash-1234', authorization: `Bearer ${harness.token('analyst')}` },

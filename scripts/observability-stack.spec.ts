@@ -81,7 +81,7 @@ function declaredMetrics(): Set<string> {
 const PROMETHEUS_OWN = new Set(['up']);
 
 /** The metric names a PromQL expression reads (functions, keywords, label names and strings left out). */
-export function metricsIn(expr: string): string[] {
+function metricsIn(expr: string): string[] {
   const bare = expr
     .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""') // label values, label_values' arguments aside
     .replace(/\{[^}]*\}/g, '') // label matchers

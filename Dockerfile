@@ -15,6 +15,9 @@ RUN npm run build && npm prune --omit=dev --ignore-scripts && rm -rf node_module
 
 FROM node:20-slim
 ENV NODE_ENV=production
+# fraud_build_info's commit label: docker compose passes `git rev-parse --short=12 HEAD` (the image has no .git).
+ARG FRAUD_BUILD_COMMIT=unknown
+ENV FRAUD_BUILD_COMMIT=$FRAUD_BUILD_COMMIT
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules

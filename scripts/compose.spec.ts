@@ -63,8 +63,10 @@ function variablesReadByServices(): Set<string> {
 }
 
 describe('docker-compose.yml', () => {
-  it('runs PostgreSQL and exactly the services npm start runs', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['postgres', ...defaults.map((s) => s.name)].sort());
+  it('runs PostgreSQL, exactly the services npm start runs, and Prometheus and Grafana beside them', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(
+      ['postgres', 'prometheus', 'grafana', ...defaults.map((s) => s.name)].sort(),
+    );
   });
 
   it.each(defaults.map((plan) => [plan.name, plan] as const))(
@@ -96,6 +98,8 @@ describe('docker-compose.yml', () => {
       'carrier-cmcc': { admin: { condition: 'service_healthy' } },
       'carrier-cucc': { admin: { condition: 'service_healthy' } },
       'carrier-ctcc': { admin: { condition: 'service_healthy' } },
+      prometheus: undefined, // it scrapes whatever answers, and says what does not (alert FraudServiceDown)
+      grafana: { prometheus: { condition: 'service_started' } },
     });
     for (const plan of defaults)
       expect(serviceOf(plan).healthcheck?.test).toEqual(['CMD', 'node', 'dist/scripts/health-probe.js']);

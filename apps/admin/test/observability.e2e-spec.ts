@@ -74,6 +74,65 @@ describe('admin observability (metrics over HTTP, request ids on gRPC and HTTP)'
     expect(sampleOf(series, 'fraud_admin_directives_open', { carrier: 'CTCC', state: 'PENDING' })).toBe(0);
   });
 
+  it('leaves directives to a carrier not running (CBN by default) out of the open-directive metrics', async () => {
+    const issue = (client: AdminClient, key: string, msisdn: string) =>
+      client.issueDirective({ idempotencyKey: key, msisdn, kind: 'DIRECTIVE_KIND_SUSPEND' as never, reason: 'obs' });
+    await issue(administration, 'obs-cbn-1', '19200000001'); // segment 192: CBN's, which is not started
+    await issue(administration, 'obs-cucc-1', '13000000001');
+    const series = parseExposition(await scrapeMetrics(harness.metricsUrl));
+    expect(sampleOf(series, 'fraud_admin_directives_issued_total', { carrier: 'CBN' })).toBe(1);
+    expect(sampleOf(series, 'fraud_admin_directives_open', { carrier: 'CUCC', state: 'PENDING' })).toBe(1);
+    expect(
+      sampleOf(series, 'fraud_admin_directive_oldest_open_age_seconds', { carrier: 'CUCC' }),
+    ).toBeGreaterThanOrEqual(0);
+    const openCarriers = series
+      .filter((s) => s.name.startsWith('fraud_admin_directive') && s.name !== 'fraud_admin_directives_issued_total')
+      .map((s) => s.labels.carrier);
+    expect(openCarriers).toContain('CUCC');
+    expect(openCarriers).not.toContain('CBN');
+
+    // Started with CBN among its carriers, the administration counts it again.
+    const withCbn = await AdminHarness.start({ env: { CARRIER_IDS: 'CMCC,CUCC,CTCC,CBN' } });
+    try {
+      await issue(withCbn.client('admin:sichuan', 'admin-li'), 'obs-cbn-2', '19200000002');
+      const counted = parseExposition(await scrapeMetrics(withCbn.metricsUrl));
+      expect(sampleOf(counted, 'fraud_admin_directives_open', { carrier: 'CBN', state: 'PENDING' })).toBe(1);
+      expect(
+        sampleOf(counted, 'fraud_admin_directive_oldest_open_age_seconds', { carrier: 'CBN' }),
+      ).toBeGreaterThanOrEqual(0);
+      expect(
+        counted.some((s) => s.name === 'fraud_admin_directive_oldest_open_age_seconds' && s.labels.carrier === 'CBN'),
+      ).toBe(true);
+    } finally {
+      await withCbn.close();
+    }
+  });
+
+  it('counts and times the dashboard API by route pattern, never by the number in the path', async () => {
+    const analyst = { authorization: `Bearer ${harness.token('analyst')}` };
+    for (const msisdn of ['19100000002', '19100000003'])
+      expect((await fetch(`${harness.baseUrl}/api/numbers/${msisdn}?purpose=check`, { headers: analyst })).status).toBe(
+        200,
+      );
+    expect((await fetch(`${harness.baseUrl}/api/numbers/19100000004`)).status).toBe(401);
+    expect((await fetch(`${harness.baseUrl}/api/no-such-thing/19100000005`, { headers: analyst })).status).toBe(404);
+    expect((await fetch(`${harness.baseUrl}/`)).status).toBe(200);
+
+    const text = await scrapeMetrics(harness.metricsUrl);
+    const series = parseExposition(text);
+    const lookup = { method: 'GET', route: '/api/numbers/:msisdn', service: 'admin' };
+    expect(sampleOf(series, 'fraud_http_requests_total', { ...lookup, status: '200' })).toBe(2);
+    expect(sampleOf(series, 'fraud_http_requests_total', { ...lookup, status: '401' })).toBe(1);
+    expect(sampleOf(series, 'fraud_http_request_duration_seconds_count', lookup)).toBe(3);
+    expect(sampleOf(series, 'fraud_http_request_duration_seconds_bucket', { ...lookup, le: '+Inf' })).toBe(3);
+    expect(sampleOf(series, 'fraud_http_requests_total', { route: 'unmatched', status: '404' })).toBe(1);
+    expect(sampleOf(series, 'fraud_http_requests_total', { method: 'GET', route: 'static', status: '200' })).toBe(1);
+    // The routes are patterns: none of the numbers asked about appears in a label.
+    const routes = new Set(series.filter((s) => s.name.startsWith('fraud_http_')).map((s) => s.labels.route));
+    expect([...routes].sort()).toEqual(['/api/numbers/:msisdn', 'static', 'unmatched']);
+    expect(text).not.toMatch(/191000000\d\d/);
+  });
+
   it('gives every HTTP request a request id, the caller’s when valid', async () => {
     const own = await fetch(`${harness.baseUrl}/api/me`, {
       headers: { 'x-request-id': 'dash-1234', authorization: `Bearer ${harness.token('analyst')}` },

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
 import type { registry } from '@app/contracts';
+import { parseExposition } from '@app/testing';
 import { aFlag, numbers, RegistryHarness } from './registry-harness';
 
 /** The value of one series in a text exposition, 0 when absent. */
@@ -24,6 +27,25 @@ describe('registry observability (metrics and request ids)', () => {
     expect(response.headers.get('content-type')).toContain('text/plain');
     return response.text();
   };
+
+  it('serves fraud_build_info = 1 with the package version, the commit and the Node.js version', async () => {
+    const version = (
+      JSON.parse(readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')) as { version: string }
+    ).version;
+    const info = parseExposition(await scrape()).filter((s) => s.name === 'fraud_build_info');
+    expect(info).toEqual([
+      {
+        name: 'fraud_build_info',
+        labels: {
+          service: 'registry',
+          version,
+          commit: expect.stringMatching(/^([0-9a-f]{7,40}|unknown)$/),
+          node: process.version,
+        },
+        value: 1,
+      },
+    ]);
+  });
 
   it('counts calls by method and code, times them, and counts flags, listed numbers and verifications', async () => {
     const carrier = harness.client('carrier:CTCC');

@@ -13,7 +13,15 @@ describe(adminConfig.name, () => {
       suspendAfterCarriers: 2,
       directiveTtlHours: 72,
       caseSlaHours: 24,
+      carriers: ['CMCC', 'CUCC', 'CTCC'],
     });
+  });
+
+  it('knows the carriers running in the province from CARRIER_IDS, as npm start does', () => {
+    expect(adminConfig({ CARRIER_IDS: 'CMCC, CBN' }).carriers).toEqual(['CMCC', 'CBN']);
+    expect(() => adminConfig({ CARRIER_IDS: 'CMCC,XYZ' })).toThrow(
+      new ConfigError('CARRIER_IDS', '"XYZ" is not one of CMCC, CUCC, CTCC, CBN'),
+    );
   });
 
   it('validates overrides, naming the variable', () => {

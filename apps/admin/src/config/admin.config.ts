@@ -1,4 +1,5 @@
-import { envInt, envString, type Env } from '@app/config';
+import { ConfigError, envInt, envString, type Env } from '@app/config';
+import { CARRIER_IDS, isCarrierId, type CarrierId } from '@app/domain';
 import { DEFAULT_PROVINCE, envPeer, provinceProblem } from '@app/grpc';
 
 /** Injection token of the AdminConfig. */
@@ -22,6 +23,11 @@ export interface AdminConfig {
   directiveTtlHours: number;
   /** A case must be restored within this many hours of a police clearance, else it is escalated. */
   caseSlaHours: number;
+  /**
+   * The carriers running in this province (CARRIER_IDS, as for `npm start`): directives to others (CBN when
+   * not started) wait forever, and are left out of the open-directive metrics so that their alert stays quiet.
+   */
+  carriers: readonly CarrierId[];
 }
 
 export function adminConfig(env: Env): AdminConfig {
@@ -37,5 +43,17 @@ export function adminConfig(env: Env): AdminConfig {
     suspendAfterCarriers: envInt(env, 'ADMIN_SUSPEND_AFTER_CARRIERS', 2, 1, 4),
     directiveTtlHours: envInt(env, 'DIRECTIVE_TTL_HOURS', 72, 1, 24 * 30),
     caseSlaHours: envInt(env, 'CASE_SLA_HOURS', 24, 1, 24 * 30),
+    carriers: configuredCarriers(env),
   };
+}
+
+function configuredCarriers(env: Env): CarrierId[] {
+  const ids = envString(env, 'CARRIER_IDS', 'CMCC,CUCC,CTCC')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  const unknown = ids.find((id) => !isCarrierId(id));
+  if (unknown !== undefined)
+    throw new ConfigError('CARRIER_IDS', `"${unknown}" is not one of ${CARRIER_IDS.join(', ')}`);
+  return [...new Set(ids)] as CarrierId[];
 }

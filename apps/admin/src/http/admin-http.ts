@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { httpRequestMetrics, Metrics } from '@app/observability';
 import { CHART_JS_PATH, chartJsFile, dashboardDir } from './static-files';
 
 interface Request {
@@ -28,10 +29,11 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
  * static files at `/` and Chart.js at CHART_JS_PATH (its error filter,
  * HttpErrorFilter, goes to the hybrid bootstrap beside this). Static files are
  * Express middleware, outside Nest's guards: public, as the login page must be.
- * Everything under /api is a Nest route.
+ * Everything under /api is a Nest route. Every request is counted and timed by its route pattern.
  */
 export function configureAdminHttp(app: NestExpressApplication): void {
   app.disable('x-powered-by');
+  app.use(httpRequestMetrics(app.get(Metrics, { strict: false })));
   app.use((_request: Request, response: Response, next: () => void) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
     next();

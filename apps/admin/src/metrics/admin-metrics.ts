@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Metrics, scrapeRead } from '@app/observability';
+import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
 import type { FeedEntry } from '../feed/feed-items';
 
 interface OpenDirectives {
@@ -17,13 +18,16 @@ export type DirectiveIssuer = 'admin' | 'policy' | 'cells';
  * The administration's own metrics: the carriers' feeds received, directives
  * issued and acknowledged, and, read from the database on scrape, the open
  * (unacknowledged) directives with the age of the oldest, and the unresolved cases.
+ * Open directives count only for the configured carriers (AdminConfig.carriers):
+ * one to a carrier that is not running (CBN by default) waits for good, and would
+ * keep the oldest-open-directive alert firing.
  */
 @Injectable()
 export class AdminMetrics {
   private readonly logger = new Logger(AdminMetrics.name);
   private readonly count;
 
-  constructor(metrics: Metrics, dataSource: DataSource) {
+  constructor(metrics: Metrics, dataSource: DataSource, @Inject(ADMIN_CONFIG) config: AdminConfig) {
     this.count = metrics.counters({
       feedItems: [
         'fraud_admin_feed_items_total',
@@ -54,8 +58,9 @@ export class AdminMetrics {
       () =>
         dataSource.query<OpenDirectives[]>(
           `SELECT carrier, status, count(*)::int AS n, min(issued_at) AS oldest
-             FROM directive WHERE status IN ('PENDING', 'DELIVERED')
+             FROM directive WHERE status IN ('PENDING', 'DELIVERED') AND carrier = ANY($1)
             GROUP BY carrier, status`,
+          [config.carriers],
         ),
       (error) => logger.warn(`open directives unreadable for metrics: ${error.message}`),
     );
@@ -63,7 +68,7 @@ export class AdminMetrics {
       open: [
         'fraud_admin_directives_open',
         ['carrier', 'state'],
-        'Directives not yet acknowledged, by carrier and state ' +
+        'Directives not yet acknowledged, by configured carrier and state ' +
           '(PENDING: not sent yet, DELIVERED: sent, unanswered).',
         async function () {
           const rows = await open();
@@ -75,7 +80,7 @@ export class AdminMetrics {
       oldestOpenAge: [
         'fraud_admin_directive_oldest_open_age_seconds',
         ['carrier'],
-        'Age of the oldest unacknowledged directive per carrier, in seconds.',
+        'Age of the oldest unacknowledged directive per configured carrier, in seconds.',
         async function () {
           const rows = await open();
           if (!rows) return;

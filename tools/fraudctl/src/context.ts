@@ -272,6 +272,12 @@ export class Context {
     return token;
   }
 
+  /** Who the role's token names (its `sub`): the caller the servers record. */
+  subjectOf(role: string): string | undefined {
+    const subject = claimsOf(this.token(role))?.sub;
+    return typeof subject === 'string' && subject !== '' ? subject : undefined;
+  }
+
   private credentials(): ChannelCredentials {
     if (this.channelCredentials) return this.channelCredentials;
     const ca = this.values['tls-ca'] ?? envOptional(this.env, 'GRPC_TLS_CA');
@@ -330,16 +336,29 @@ function tokenFromEnv(role: string, env: Env): { variable: string; token: string
   return undefined;
 }
 
-/** The role claim of a JWT, read without verifying it (the server verifies). */
-export function roleOfToken(token: string): string | undefined {
+/** The claims of a JWT as fraudctl reads them, without verifying it (the server verifies). */
+export interface TokenClaims {
+  role?: string;
+  sub?: string;
+  exp?: number;
+  iat?: number;
+  iss?: string;
+}
+
+/** A JWT's payload, undefined when it is not one. */
+export function claimsOf(token: string): TokenClaims | undefined {
   try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
-      role?: unknown;
-    };
-    return typeof payload.role === 'string' ? payload.role : undefined;
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as unknown;
+    return payload !== null && typeof payload === 'object' ? (payload as TokenClaims) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The role claim of a JWT, read without verifying it (the server verifies). */
+export function roleOfToken(token: string): string | undefined {
+  const role = claimsOf(token)?.role;
+  return typeof role === 'string' ? role : undefined;
 }
 
 function signingKeySource(env: Env): string {
@@ -362,6 +381,8 @@ export function parseCarrierId(text: string | undefined, flag: string, command: 
 /** A local validation failure (malformed number, cell, ID), named like the server would: exit 3. */
 export function invalidArgument(error: unknown, argument: string): never {
   if (error instanceof ValidationError)
-    throw new CliError(`invalid ${argument}: ${error.reason}`, ExitCode.InvalidArgument);
+    throw new CliError(`invalid ${argument}: ${error.reason}`, ExitCode.InvalidArgument, {
+      field: argument.replace(/ .*/, ''),
+    });
   throw error;
 }

@@ -251,6 +251,40 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
       ).toBe(true);
     });
 
+    it('explain --lang zh is Chinese throughout: labels, steps, headers, not only the reasons', async () => {
+      const result = await fraudctl(['explain', worker.subject, '--lang', 'zh']);
+      expect(result).toMatchObject({ code: ExitCode.Ok, err: '' });
+      expect(result.out).toMatch(/^ {2}状态 +暂停服务（SUSPEND）$/m);
+      expect(result.out).toMatch(/^ {2}登记库 +\S/m);
+      expect(result.out).toMatch(/^ {2}复通机会 +剩余 1 次$/m);
+      expect(result.out).toMatch(/^ {2}处理建议 +\S/m);
+      expect(result.out).toMatch(/^处置记录，最新在前（4 条）：$/m);
+      expect(result.out).toMatch(/^#4 .*限制呼出（RESTRICT） -> 暂停服务（SUSPEND） {2}评分 0\.97 {2}策略 default@2$/m);
+      expect(result.out).toMatch(/^ {4}原因：$/m);
+      expect(result.out).toMatch(/^ {6}指标 +数值 +阈值$/m);
+      expect(result.out).toMatch(/^ {4}基站：1 个基站的 \d+ 次记录：/m);
+      expect(result.out).toMatch(/^ {6}基站 +时间 +活动$/m);
+      for (const english of ['state', 'registry', 'next steps', 'Decisions', 'Reasons:', 'MEASURE', 'Cells:', 'score'])
+        expect(result.out).not.toContain(english);
+    });
+
+    it("explain --carrier on another carrier's number: not its subscriber, in both languages", async () => {
+      const theirs = '13800000002';
+      const en = await fraudctl(['explain', theirs, '--carrier', 'CTCC']);
+      expect(en).toMatchObject({ code: ExitCode.Ok, err: '' });
+      expect(en.out).toMatch(/^ {2}next steps {6}Not a subscriber of CTCC: the carrier has no subscriber record/m);
+      expect(en.out).not.toContain('Service is normal');
+      expect(en.out).not.toMatch(/^ {2}profile/m);
+      const zh = await fraudctl(['explain', theirs, '--carrier', 'CTCC', '--lang', 'zh']);
+      expect(zh.out).toMatch(/^ {2}处理建议 +该号码不是 CTCC 的用户/m);
+      expect(zh.out).not.toContain('服务正常');
+      expect(await json(['explain', theirs, '--carrier', 'CTCC'])).toMatchObject({
+        carrier: 'CTCC',
+        subscriber: false,
+      });
+      expect(await json(['explain', worker.subject])).toMatchObject({ subscriber: true });
+    });
+
     it('check shows the registry status the carrier flagged, and the call-setup verdict', async () => {
       const flagged = await eventually(
         () =>
@@ -474,6 +508,17 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
       expect.objectContaining({ cell: '460-11-77777-7', reason: 'police tip-off', source: 'police:chengdu' }),
     ]);
 
+    // Without --source, the list records who the admin token names, not the Unix login.
+    const bySubject = await json<{ list: { cells: { cell: string; source: string }[] } }>([
+      'cells',
+      'add',
+      '460-11-77777-8',
+    ]);
+    expect(bySubject.list.cells).toContainEqual(
+      expect.objectContaining({ cell: '460-11-77777-8', source: 'fraudctl-admin-sichuan' }),
+    );
+    await fraudctl(['cells', 'remove', '460-11-77777-8']);
+
     const removed = await fraudctl(['cells', 'remove', '460-11-77777-7', '--reason', 'case closed']);
     expect(removed.out).toMatch(/^High-risk cell list version \d+: 0 cell\(s\)$/m);
     expect((await fraudctl(['cells', 'list'])).out).toMatch(/: 0 cell\(s\)\n$/);
@@ -590,6 +635,38 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
       const half = await fraudctl(['check', '19112345678', '--tls-cert', 'client.crt', '--tls-key', 'client.key']);
       expect(half.code).toBe(ExitCode.Usage);
       expect(half.err).toContain('--tls-cert and --tls-key need --tls-ca');
+    });
+
+    it('with --json, failures are JSON on stderr: code, message, field; the exit statuses stay', async () => {
+      const error = (result: Outcome) => {
+        expect(result.out).toBe('');
+        return (JSON.parse(result.err) as { error: Record<string, unknown> }).error;
+      };
+      const notFound = await fraudctl(['cells', 'remove', '460-11-77777-9', '--json']);
+      expect(notFound.code).toBe(ExitCode.NotFound);
+      expect(error(notFound)).toEqual({
+        code: 'NOT_FOUND',
+        message: expect.stringMatching(/^NOT_FOUND from the admin \(127\.0\.0\.1:\d+\): cell: 460-11-77777-9 is not/),
+        field: 'cell',
+      });
+      const usage = await fraudctl(['directives', '--state', 'lost', '--json']);
+      expect(usage.code).toBe(ExitCode.Usage);
+      expect(error(usage)).toEqual({ code: 'USAGE', message: expect.stringContaining('--state must be one of') });
+      const malformed = await fraudctl(['check', '1911234567x', '--json']);
+      expect(malformed.code).toBe(ExitCode.InvalidArgument);
+      expect(error(malformed)).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'number' });
+      const unknown = await fraudctl(['frobnicate', '--json']);
+      expect(unknown.code).toBe(ExitCode.Usage);
+      expect(error(unknown)).toEqual({ code: 'USAGE', message: 'unknown command "frobnicate"' });
+      const unreachable = await fraudctl([
+        'check',
+        '19112345678',
+        '--registry',
+        `127.0.0.1:${await freePort()}`,
+        '--json',
+      ]);
+      expect(unreachable.code).toBe(ExitCode.Unavailable);
+      expect(error(unreachable)).toMatchObject({ code: 'UNAVAILABLE' });
     });
 
     it("an argument the server refuses is an invalid argument (exit 3) with the server's field", async () => {

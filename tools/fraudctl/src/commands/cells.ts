@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import type { admin } from '@app/contracts';
 import { cell, choice, positionals, stringOption, stringOptions, wholeNumber, type Command } from '../command';
 import { changesState, idempotencyKey } from '../state-change';
@@ -23,7 +22,7 @@ export const cellsCommand: Command = changesState({
     '',
     'Options:',
     '  --reason TEXT          why it is listed or delisted (default "listed by operator" / "delisted by operator")',
-    '  --source WHO           who asked for it, e.g. police:chengdu (default operator:<login>)',
+    '  --source WHO           who asked for it, e.g. police:chengdu (default: the subject of the admin token used)',
     "  --expires-in-days N    how long it stays listed (default: the province's setting)",
   ],
   options: stringOptions('reason', 'source', 'expires-in-days'),
@@ -49,7 +48,7 @@ export const cellsCommand: Command = changesState({
         idempotencyKey: idempotencyKey(args.values),
         cell: cellId,
         reason: stringOption(args.values, 'reason') ?? 'listed by operator',
-        source: stringOption(args.values, 'source') ?? `operator:${login()}`,
+        source: stringOption(args.values, 'source') ?? ctx.subjectOf(ctx.adminRole()) ?? 'operator',
         expiresInDays:
           wholeNumber(stringOption(args.values, 'expires-in-days'), '--expires-in-days', 'cells', 1, 3650) ?? 0,
       };
@@ -88,12 +87,4 @@ function show(ctx: Context, list: admin.HighRiskCellList | undefined, answer: un
       cells.map((c) => [c.cell, c.reason || '-', c.source || '-', formatTime(c.addedAt), formatTime(c.expiresAt)]),
     ),
   );
-}
-
-function login(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
 }

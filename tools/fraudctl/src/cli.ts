@@ -10,6 +10,9 @@ import { reviewsCommand } from './commands/reviews';
 import { rulesCommand } from './commands/rules';
 import { declareProfileCommand, reactivateCommand, reportCommand } from './commands/subscriber';
 import { tokenCommand } from './commands/token';
+import { contextCommand } from './commands/contexts';
+import { versionCommand } from './commands/version';
+import { whoamiCommand } from './commands/whoami';
 import { Context, GLOBAL_HELP, GLOBAL_OPTIONS, type GlobalValues, type Io } from './context';
 import { CliError, errorCodeOf, UsageError } from './errors';
 import { ExitCode } from './exit-codes';
@@ -29,6 +32,9 @@ export const COMMANDS: readonly Command[] = [
   cellsCommand,
   rulesCommand,
   tokenCommand,
+  whoamiCommand,
+  contextCommand,
+  versionCommand,
 ];
 
 export function topLevelHelp(): string[] {

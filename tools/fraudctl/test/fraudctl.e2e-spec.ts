@@ -62,6 +62,9 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
       CARRIER_CTCC_ADDRESS: province.carriers.CTCC.address,
       // Tokens are minted on the fly from the province's signing key, as from npm start's .data/keys.
       AUTH_KEY_DIR: province.registry.keyDir,
+      // Neither the operator's contexts nor a running stack's stack.json.
+      FRAUDCTL_CONFIG: '/nonexistent/fraudctl/config.json',
+      DATA_DIR: '/nonexistent/data',
     };
     // The carrier's high-risk cells as the worker's traffic needs them (since 2023): fed to its engine directly.
     await activateTermlessDefault(province.carriers.CTCC.client());
@@ -95,6 +98,9 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
         'cells',
         'rules',
         'token',
+        'whoami',
+        'context',
+        'version',
       ]) {
         expect(top.out).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
         const own = await fraudctl([name, '--help']);

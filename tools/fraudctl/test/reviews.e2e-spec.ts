@@ -39,7 +39,12 @@ describe('fraudctl reviews (against a real carrier)', () => {
   beforeAll(async () => {
     carrier = await CarrierHarness.start('CTCC');
     // Tokens are minted on the fly from the carrier's signing key, as from npm start's .data/keys.
-    env = { CARRIER_CTCC_ADDRESS: carrier.address, AUTH_KEY_DIR: carrier.keyDir };
+    env = {
+      CARRIER_CTCC_ADDRESS: carrier.address,
+      AUTH_KEY_DIR: carrier.keyDir,
+      FRAUDCTL_CONFIG: '/nonexistent/fraudctl/config.json',
+      DATA_DIR: '/nonexistent/data',
+    };
     const ops = carrier.client();
     const policy = { ...DEFAULT_POLICY_V2, name: 'review', version: 1, humanReview: {} };
     await ops.putPolicy({ document: JSON.stringify(policy) });

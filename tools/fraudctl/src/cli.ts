@@ -10,6 +10,7 @@ import { reviewsCommand } from './commands/reviews';
 import { rulesCommand } from './commands/rules';
 import { declareProfileCommand, reactivateCommand, reportCommand } from './commands/subscriber';
 import { tokenCommand } from './commands/token';
+import { completionCommand } from './commands/completion';
 import { contextCommand } from './commands/contexts';
 import { versionCommand } from './commands/version';
 import { whoamiCommand } from './commands/whoami';
@@ -35,6 +36,7 @@ export const COMMANDS: readonly Command[] = [
   whoamiCommand,
   contextCommand,
   versionCommand,
+  completionCommand(() => COMMANDS),
 ];
 
 export function topLevelHelp(): string[] {

@@ -8,6 +8,7 @@ const SUBCOMMANDS = ['list', 'add', 'remove'] as const;
 
 export const cellsCommand: Command = changesState({
   name: 'cells',
+  subcommands: SUBCOMMANDS,
   summary: "the province's high-risk cell list: list, add, remove",
   help: [
     'usage: fraudctl cells [list]',

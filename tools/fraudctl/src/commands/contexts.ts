@@ -11,6 +11,7 @@ const NAME = /^[A-Za-z0-9][\w.-]{0,62}$/;
 
 export const contextCommand: Command = {
   name: 'context',
+  subcommands: SUBCOMMANDS,
   summary: 'saved contexts (addresses, TLS files, keys or token): list, show, use, set, delete',
   help: [
     'usage: fraudctl context [list]',

@@ -25,6 +25,7 @@ function upper<T extends string>(word: T): Uppercase<T> {
 
 export const directivesCommand: Command = changesState({
   name: 'directives',
+  subcommands: SUBCOMMANDS,
   summary: "the administration's directives to carriers: list them, issue one",
   help: [
     'usage: fraudctl directives [list] [--carrier ID] [--state STATE] [--number N] [--limit N] [--page-token T]',

@@ -11,6 +11,7 @@ const OUTCOME = { verify: VerificationOutcome.Confirmed, clear: VerificationOutc
 
 export const policeCommand: Command = changesState({
   name: 'police',
+  subcommands: ACTIONS,
   summary: 'police verification in the registry: confirm fraud, or clear a number',
   help: [
     'usage: fraudctl police verify <number> --case ID [--note TEXT]',

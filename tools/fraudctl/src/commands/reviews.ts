@@ -24,6 +24,7 @@ const MOVED_ON_NOTE =
 
 export const reviewsCommand: Command = changesState({
   name: 'reviews',
+  subcommands: SUBCOMMANDS,
   summary: "suspensions of long-held numbers waiting for a person's review: list them, decide one",
   help: [
     'usage: fraudctl reviews [list] --carrier ID [--state open|suspended|restored|closed] [--limit N] [--page-token T]',

@@ -7,6 +7,7 @@ const SUBCOMMANDS = ['budget', 'reenable'] as const;
 
 export const rulesCommand: Command = {
   name: 'rules',
+  subcommands: SUBCOMMANDS,
   summary: "a carrier's error budget per rule: budget, reenable",
   help: [
     'usage: fraudctl rules [budget] --carrier ID',

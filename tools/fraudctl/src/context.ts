@@ -65,6 +65,8 @@ export interface GlobalValues {
   'tls-key'?: string;
   timeout?: string;
   context?: string;
+  /** Only on the commands that change state (state-change.ts). */
+  'dry-run'?: boolean;
 }
 
 export interface Io {
@@ -233,6 +235,32 @@ export class Context {
     } catch (error) {
       throw isServiceError(error) ? describeServiceError(error, target.label) : error;
     }
+  }
+
+  /**
+   * Under --dry-run, prints the write a command would make (service, method, address, role, request) and
+   * answers true: the command then stops, having sent nothing. Without --dry-run, false.
+   */
+  dryRun(target: Target, role: string, method: string, request: unknown): boolean {
+    if (this.values['dry-run'] !== true) return false;
+    const subject = claimsOf(this.token(role))?.sub;
+    const plan = {
+      dryRun: true,
+      service: target.protoService,
+      method,
+      address: target.address,
+      role,
+      subject: subject ?? null,
+      request,
+    };
+    if (this.json) this.printJson(plan);
+    else
+      this.print([
+        `Dry run, nothing sent: would call ${target.protoService.split('.').at(-1)}/${method} on ${target.label}`,
+        `as ${role}${subject ? ` (${subject})` : ''} with:`,
+        ...toJson(request).split('\n'),
+      ]);
+    return true;
   }
 
   /** Streams events into a carrier's IngestEvents (one batch) and returns its answer. */

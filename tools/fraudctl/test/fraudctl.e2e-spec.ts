@@ -675,6 +675,63 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
       expect(error(unreachable)).toMatchObject({ code: 'UNAVAILABLE' });
     });
 
+    it('--dry-run checks the input and prints each write it would make, and the servers see none', async () => {
+      const directivesBefore = await json<{ directives: unknown[] }>(['directives', '--limit', '500']);
+      const cellsBefore = await json<{ list: { version: number } }>(['cells']);
+      const issue = await fraudctl([
+        'directives',
+        'issue',
+        '19900000056',
+        '--kind',
+        'suspend',
+        '--reason',
+        'dry',
+        '--dry-run',
+      ]);
+      expect(issue).toMatchObject({ code: ExitCode.Ok, err: '' });
+      expect(issue.out).toMatch(
+        /^Dry run, nothing sent: would call AdminService\/issueDirective on the admin \(127\.0\.0\.1:\d+\)$/m,
+      );
+      expect(issue.out).toMatch(/^as admin:sichuan \(fraudctl-admin-sichuan\) with:$/m);
+      expect(issue.out).toContain('"kind": "DIRECTIVE_KIND_SUSPEND"');
+      const plan = await json(['cells', 'add', '460-11-55555-5', '--dry-run']);
+      expect(plan).toMatchObject({
+        dryRun: true,
+        service: 'fraud.admin.v1.AdminService',
+        method: 'addHighRiskCell',
+        request: { cell: '460-11-55555-5', source: 'fraudctl-admin-sichuan' },
+      });
+      expect((await json(['cells', 'remove', '460-11-55555-5', '--dry-run'])).method).toBe('removeHighRiskCell');
+      expect((await json(['police', 'verify', '19100000088', '--case', 'C-1', '--dry-run'])).request).toMatchObject({
+        msisdn: '+8619100000088',
+        outcome: 'VERIFICATION_OUTCOME_CONFIRMED',
+      });
+      const reactivation = await json<{ request: { nationalId: string } }>([
+        'reactivate',
+        '19100000088',
+        '--national-id',
+        nationalId('51010119900307125'),
+        '--reference',
+        'SHOP-1',
+        '--carrier',
+        'CTCC',
+        '--dry-run',
+      ]);
+      expect(reactivation.request.nationalId).toBe(`${'*'.repeat(14)}${nationalId('51010119900307125').slice(-4)}`);
+      // Sent, this one fails (NEW_SEGMENT is not demoted): under --dry-run it is only printed.
+      expect(
+        await json(['rules', 'reenable', 'default@2', 'NEW_SEGMENT', '--why', 'x', '--carrier', 'CTCC', '--dry-run']),
+      ).toMatchObject({ method: 'reenableRule', role: 'carrier:CTCC', request: { reason: 'NEW_SEGMENT' } });
+      // Still validated: a malformed cell is refused before anything.
+      expect((await fraudctl(['cells', 'add', 'cell-7', '--dry-run'])).code).toBe(ExitCode.InvalidArgument);
+
+      expect(await json(['directives', '--limit', '500'])).toEqual(directivesBefore);
+      expect((await json<{ list: { version: number } }>(['cells'])).list.version).toBe(cellsBefore.list.version);
+      expect((await json<{ results: { status: string }[] }>(['check', '19100000088'])).results[0].status).toBe(
+        'NUMBER_STATUS_NOT_LISTED',
+      );
+    });
+
     it("an argument the server refuses is an invalid argument (exit 3) with the server's field", async () => {
       const result = await fraudctl([
         'directives',

@@ -53,6 +53,7 @@ export const cellsCommand: Command = changesState({
         expiresInDays:
           wholeNumber(stringOption(args.values, 'expires-in-days'), '--expires-in-days', 'cells', 1, 3650) ?? 0,
       };
+      if (ctx.dryRun(ctx.admin(), ctx.adminRole(), 'addHighRiskCell', request)) return;
       const answer = await ctx.call<admin.AddHighRiskCellResponse>(
         ctx.admin(),
         ctx.adminRole(),
@@ -66,6 +67,7 @@ export const cellsCommand: Command = changesState({
       cell: cellId,
       reason: stringOption(args.values, 'reason') ?? 'delisted by operator',
     };
+    if (ctx.dryRun(ctx.admin(), ctx.adminRole(), 'removeHighRiskCell', request)) return;
     const answer = await ctx.call<admin.RemoveHighRiskCellResponse>(
       ctx.admin(),
       ctx.adminRole(),

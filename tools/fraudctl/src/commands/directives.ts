@@ -67,6 +67,7 @@ export const directivesCommand: Command = changesState({
           wholeNumber(stringOption(args.values, 'expires-in-hours'), '--expires-in-hours', 'directives', 1, 24 * 365) ??
           0,
       };
+      if (ctx.dryRun(ctx.admin(), ctx.adminRole(), 'issueDirective', request)) return;
       const answer = await ctx.call<admin.IssueDirectiveResponse>(
         ctx.admin(),
         ctx.adminRole(),

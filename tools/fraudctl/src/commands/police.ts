@@ -39,6 +39,7 @@ export const policeCommand: Command = changesState({
       caseId: requiredOption(args.values, 'case', 'police'),
       note: stringOption(args.values, 'note') ?? '',
     };
+    if (ctx.dryRun(ctx.registry(), 'police', 'verifyNumber', request)) return;
     const answer = await ctx.call<registry.VerifyNumberResponse>(ctx.registry(), 'police', 'verifyNumber', request);
     if (ctx.json) return ctx.printJson(answer);
     ctx.print(

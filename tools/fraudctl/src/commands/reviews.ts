@@ -69,6 +69,7 @@ export const reviewsCommand: Command = changesState({
         why: requiredOption(args.values, 'why', 'reviews'),
         requestId: idempotencyKey(args.values),
       };
+      if (ctx.dryRun(target, role, 'decideReview', request)) return;
       const answer = await ctx.call<carrier.DecideReviewResponse>(target, role, 'decideReview', request);
       if (ctx.json) return ctx.printJson({ carrier: id, ...answer });
       const task = answer.task;

@@ -489,6 +489,35 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
     expect((await fraudctl(['directives', '--state', 'rejected'])).out).toBe('No directives.\n');
   });
 
+  it('directives issue --wait: exit 0 once APPLIED, 1 when REJECTED, 7 when the --timeout runs out', async () => {
+    const issue = (msisdn: string, ...more: string[]) =>
+      fraudctl(['directives', 'issue', msisdn, '--kind', 'review', '--reason', 'wait for it', '--wait', ...more]);
+    const applied = await issue(worker.subject, '--timeout', '30');
+    expect(applied).toMatchObject({ code: ExitCode.Ok, err: '' });
+    expect(applied.out).toMatch(/REVIEW +\+8619900000012 +CTCC +APPLIED +\d+ /);
+
+    // CTCC's segment, but no subscriber of CTCC: the carrier refuses it.
+    const rejected = await issue('19900000099', '--timeout', '30', '--json');
+    expect(rejected.code).toBe(ExitCode.Other);
+    expect(JSON.parse(rejected.out)).toMatchObject({
+      directive: { status: 'DIRECTIVE_STATUS_REJECTED', carrier: 'CTCC' },
+    });
+    expect(JSON.parse(rejected.err)).toEqual({
+      error: {
+        code: 'REJECTED',
+        message: expect.stringMatching(/^directive \S+ was REJECTED by carrier CTCC: .*not a subscriber of CTCC/),
+      },
+    });
+
+    // CMCC's number: no CMCC runs in this province, so the directive stays pending.
+    const started = Date.now();
+    const pending = await issue('13800000002', '--timeout', '1');
+    expect(pending.code).toBe(ExitCode.Timeout);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(pending.out).toMatch(/REVIEW +\+8613800000002 +CMCC +PENDING /);
+    expect(pending.err).toMatch(/^fraudctl directives: gave up after 1 s: directive \S+ to CMCC is still PENDING$/m);
+  });
+
   it('cells adds, lists and removes high-risk cells; removing an unlisted one is not found (exit 4)', async () => {
     const added = await fraudctl([
       'cells',

@@ -133,6 +133,13 @@ describe('fraudctl reviews (against a real carrier)', () => {
       '--key',
       'k-1',
     ];
+    // --dry-run prints the decision and sends nothing: the task stays open.
+    const plan = await json<{ method: string; request: { taskId: string; outcome: string } }>([...argv, '--dry-run']);
+    expect(plan).toMatchObject({ method: 'decideReview', request: { taskId: '1', outcome: 'REVIEW_OUTCOME_RESTORE' } });
+    expect(
+      await json<{ reviews: { id: string }[] }>(['reviews', '--carrier', 'CTCC', '--state', 'open']),
+    ).toMatchObject({ reviews: [{ id: '1' }] });
+
     const decided = await fraudctl(argv);
     expect(decided).toMatchObject({ code: ExitCode.Ok, err: '' });
     expect(decided.out).toMatch(/^review +RESTORED$/m);

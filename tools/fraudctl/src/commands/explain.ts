@@ -176,9 +176,16 @@ export function explanation(answer: carrier.ExplainNumberResponse, owner: Owner,
   return lines;
 }
 
-/** A carrier answers every number; only its own subscribers have a declared profile (NONE at least). */
+/**
+ * A carrier answers every number; only its own subscribers have a declared profile (NONE at least). A number it
+ * stepped or decided on is its own too, record or not: only a number it knows nothing of is called another's.
+ */
 export function isSubscriber(answer: carrier.ExplainNumberResponse): boolean {
-  return usageProfile.tryFromWire(answer.declaredProfile) !== undefined;
+  return (
+    usageProfile.tryFromWire(answer.declaredProfile) !== undefined ||
+    answer.decisions.length > 0 ||
+    (action.tryFromWire(answer.state) ?? 'NONE') !== 'NONE'
+  );
 }
 
 /** The registry's status beside the step; CONFIRMED outranks the step, which the line says. */

@@ -95,6 +95,9 @@ describe('fraudctl version, whoami, context and stack.json (against a real carri
     expect(expired.out).toMatch(/^expires +.* \(EXPIRED\)$/m);
     expect(expired.out).toMatch(/^source +ANALYST_TOKEN$/m);
     expect(await json(['whoami', '--token', expiredToken])).toMatchObject({ expired: true, subject: 'old' });
+    const wizard = await fraudctl(['whoami', '--role', 'wizard']);
+    expect(wizard.code).toBe(ExitCode.Usage);
+    expect(wizard.err).toContain('unknown role "wizard"');
     const garbage = await fraudctl(['whoami', '--token', 'nonsense', '--json']);
     expect(garbage.code).toBe(ExitCode.Permission);
     expect(JSON.parse(garbage.err)).toEqual({

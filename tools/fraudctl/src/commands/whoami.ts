@@ -1,6 +1,7 @@
 import { positionals, stringOption, stringOptions, type Command } from '../command';
 import { claimsOf } from '../context';
-import { CliError } from '../errors';
+import { RoleError, parseRole } from '../../../../libs/grpc/src/auth/roles';
+import { CliError, UsageError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { fields, formatTime } from '../output';
 
@@ -22,16 +23,23 @@ export const whoamiCommand: Command = {
   options: stringOptions('role'),
   run(ctx, args) {
     positionals(args, [], 'whoami');
-    const { token, source } = ctx.tokenWithSource(stringOption(args.values, 'role') ?? ctx.adminRole());
+    const role = stringOption(args.values, 'role') ?? ctx.adminRole();
+    try {
+      parseRole(role);
+    } catch (error) {
+      if (error instanceof RoleError) throw new UsageError(error.message, 'whoami');
+      throw error;
+    }
+    const { token, source } = ctx.tokenWithSource(role);
     const claims = claimsOf(token);
     if (claims === undefined)
       throw new CliError(`the token from ${source} is not a JSON Web Token`, ExitCode.Permission);
-    const role = typeof claims.role === 'string' ? claims.role : undefined;
-    const [kind, scope] = (role ?? '').split(':');
+    const claimed = typeof claims.role === 'string' ? claims.role : undefined;
+    const [kind, scope] = (claimed ?? '').split(':');
     const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
     const expired = expiresAt !== undefined && expiresAt <= Date.now();
     const info = {
-      role: role ?? null,
+      role: claimed ?? null,
       subject: claims.sub ?? null,
       province: kind === 'admin' ? (scope ?? null) : null,
       carrier: kind === 'carrier' ? (scope ?? null) : null,

@@ -10,8 +10,12 @@ import { reviewsCommand } from './commands/reviews';
 import { rulesCommand } from './commands/rules';
 import { declareProfileCommand, reactivateCommand, reportCommand } from './commands/subscriber';
 import { tokenCommand } from './commands/token';
+import { completionCommand } from './commands/completion';
+import { contextCommand } from './commands/contexts';
+import { versionCommand } from './commands/version';
+import { whoamiCommand } from './commands/whoami';
 import { Context, GLOBAL_HELP, GLOBAL_OPTIONS, type GlobalValues, type Io } from './context';
-import { CliError, UsageError } from './errors';
+import { CliError, errorCodeOf, UsageError } from './errors';
 import { ExitCode } from './exit-codes';
 
 export { ExitCode } from './exit-codes';
@@ -29,6 +33,10 @@ export const COMMANDS: readonly Command[] = [
   cellsCommand,
   rulesCommand,
   tokenCommand,
+  whoamiCommand,
+  contextCommand,
+  versionCommand,
+  completionCommand(() => COMMANDS),
 ];
 
 export function topLevelHelp(): string[] {
@@ -48,7 +56,8 @@ export function topLevelHelp(): string[] {
     'five-minute token minted from the dev signing key in .data/keys when it exists.',
     '',
     'Exit status: 0 ok, 1 other failure, 2 usage error, 3 invalid argument,',
-    '4 not found, 5 permission (no or refused token, role not allowed), 6 server unavailable.',
+    '4 not found, 5 permission (no or refused token, role not allowed), 6 server unavailable,',
+    '7 timed out (--wait). With --json, a failure is {"error":{"code","message","field"}} on stderr.',
     '',
     'Run "fraudctl <command> --help" for a command\'s arguments and options.',
   ];
@@ -60,6 +69,8 @@ export function topLevelHelp(): string[] {
  */
 export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
   const err = (line: string) => io.stderr.write(`${line}\n`);
+  // Scripts that asked for JSON get their failures as JSON too, even when the command line does not parse.
+  const json = argv.includes('--json');
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const lines = topLevelHelp();
@@ -68,12 +79,14 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    err(
-      name.startsWith('-')
-        ? `fraudctl: the command comes first, before options like ${name}`
-        : `fraudctl: unknown command "${name}"`,
-    );
-    err('Run "fraudctl --help" for the list of commands.');
+    const message = name.startsWith('-')
+      ? `the command comes first, before options like ${name}`
+      : `unknown command "${name}"`;
+    if (json) io.stderr.write(`${JSON.stringify({ error: { code: errorCodeOf(ExitCode.Usage), message } })}\n`);
+    else {
+      err(`fraudctl: ${message}`);
+      err('Run "fraudctl --help" for the list of commands.');
+    }
     return ExitCode.Usage;
   }
   let ctx: Context | undefined;
@@ -92,27 +105,63 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
     await command.run(ctx, parsed as Parsed);
     return ExitCode.Ok;
   } catch (error) {
-    return report(error, command.name, err);
+    const failure = describe(error, command.name);
+    if (json) {
+      const { code, message, field } = failure;
+      io.stderr.write(`${JSON.stringify({ error: { code, message, ...(field === undefined ? {} : { field }) } })}\n`);
+    } else {
+      for (const line of failure.lines) err(line);
+    }
+    return failure.exitCode;
   } finally {
     ctx?.close();
   }
 }
 
-function report(error: unknown, command: string, err: (line: string) => void): ExitCode {
+interface Failure {
+  exitCode: ExitCode;
+  /** The gRPC status name when a server answered, else named after the exit status. */
+  code: string;
+  message: string;
+  field?: string;
+  /** The text form, on stderr. */
+  lines: string[];
+}
+
+function describe(error: unknown, command: string): Failure {
   const parseError = (error as { code?: unknown }).code;
+  const message = (error as Error).message ?? String(error);
   if (error instanceof UsageError || (typeof parseError === 'string' && parseError.startsWith('ERR_PARSE_ARGS'))) {
-    err(`fraudctl ${command}: ${(error as Error).message}`);
-    err(`Run "fraudctl ${command} --help" for usage.`);
-    return ExitCode.Usage;
+    return {
+      exitCode: ExitCode.Usage,
+      code: errorCodeOf(ExitCode.Usage),
+      message,
+      lines: [`fraudctl ${command}: ${message}`, `Run "fraudctl ${command} --help" for usage.`],
+    };
   }
   if (error instanceof CliError) {
-    err(`fraudctl ${command}: ${error.message}`);
-    return error.exitCode;
+    return {
+      exitCode: error.exitCode,
+      code: error.detail.code ?? errorCodeOf(error.exitCode),
+      message,
+      field: error.detail.field,
+      lines: [`fraudctl ${command}: ${message}`],
+    };
   }
   if (error instanceof ValidationError) {
-    err(`fraudctl ${command}: invalid ${error.field ?? 'argument'}: ${error.reason}`);
-    return ExitCode.InvalidArgument;
+    const text = `invalid ${error.field ?? 'argument'}: ${error.reason}`;
+    return {
+      exitCode: ExitCode.InvalidArgument,
+      code: errorCodeOf(ExitCode.InvalidArgument),
+      message: text,
+      field: error.field,
+      lines: [`fraudctl ${command}: ${text}`],
+    };
   }
-  err(`fraudctl ${command}: ${(error as Error).message ?? String(error)}`);
-  return ExitCode.Other;
+  return {
+    exitCode: ExitCode.Other,
+    code: errorCodeOf(ExitCode.Other),
+    message,
+    lines: [`fraudctl ${command}: ${message}`],
+  };
 }

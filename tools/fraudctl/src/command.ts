@@ -14,6 +14,8 @@ export interface Parsed {
 /** One top-level command: `fraudctl <name> …`. */
 export interface Command {
   name: string;
+  /** Its first words (`cells add`), for shell completion. */
+  subcommands?: readonly string[];
   /** One line for the top-level --help. */
   summary: string;
   /** Its own --help: usage lines, then what it does and its options. */

@@ -19,6 +19,7 @@ import { REGISTRY_DEFAULT_PORT } from '../../../apps/registry/src/registry.grpc'
 import { CliError, describeServiceError, isServiceError, UsageError } from './errors';
 import { ExitCode } from './exit-codes';
 import { toJson, type Writer } from './output';
+import { configPath, contextVariables, layered, readConfig, readStack, stackPath, stackVariables } from './settings';
 
 /** Options every command takes (README "fraudctl"). */
 export const GLOBAL_OPTIONS = {
@@ -33,6 +34,7 @@ export const GLOBAL_OPTIONS = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   timeout: { type: 'string' },
+  context: { type: 'string' },
 } as const;
 
 export const GLOBAL_HELP = [
@@ -46,6 +48,7 @@ export const GLOBAL_HELP = [
   '  --tls-cert FILE        client certificate for mutual TLS (GRPC_TLS_CLIENT_CERT), ' +
     'with --tls-key (GRPC_TLS_CLIENT_KEY)',
   '  --timeout SECONDS      per call (default 10)',
+  '  --context NAME         a saved context instead of the current one (FRAUDCTL_CONTEXT; see fraudctl context)',
   '  -v, --verbose          say which address and token source each call uses (on stderr)',
   '  -h, --help             this help',
 ];
@@ -61,6 +64,9 @@ export interface GlobalValues {
   'tls-cert'?: string;
   'tls-key'?: string;
   timeout?: string;
+  context?: string;
+  /** Only on the commands that change state (state-change.ts). */
+  'dry-run'?: boolean;
 }
 
 export interface Io {
@@ -88,7 +94,8 @@ export class Context {
   private readonly timeoutMs: number;
   private readonly clients = new Map<string, GrpcServiceClient>();
   private channelCredentials: ChannelCredentials | undefined;
-  private readonly tokens = new Map<string, string>();
+  private readonly tokens = new Map<string, { token: string; source: string }>();
+  private settings: { env: Env; context?: string; contextToken?: string } | undefined;
 
   constructor(
     private readonly io: Io,
@@ -102,8 +109,42 @@ export class Context {
     this.timeoutMs = timeout * 1000;
   }
 
+  /** The variables fraudctl reads: the environment over the current context over .data/stack.json. */
   get env(): Env {
+    return this.resolveSettings().env;
+  }
+
+  /** The process's own environment: where the config file and the data directory are. */
+  get processEnv(): Env {
     return this.io.env;
+  }
+
+  /** The context in use: --context, else FRAUDCTL_CONTEXT, else the config file's current one. */
+  get contextName(): string | undefined {
+    return this.resolveSettings().context;
+  }
+
+  private resolveSettings(): { env: Env; context?: string; contextToken?: string } {
+    if (this.settings) return this.settings;
+    const config = readConfig(this.io.env);
+    const chosen = this.values.context ?? envOptional(this.io.env, 'FRAUDCTL_CONTEXT');
+    const name = chosen ?? config.currentContext;
+    const entry = name === undefined ? undefined : config.contexts[name];
+    if (name !== undefined && entry === undefined)
+      throw new UsageError(
+        `no context "${name}" in ${configPath(this.io.env)}` +
+          (chosen === undefined ? ' (its currentContext): run fraudctl context use NAME' : ''),
+      );
+    const { stack, warning } = readStack(this.io.env);
+    if (warning) this.io.stderr.write(`fraudctl: ${warning}\n`);
+    this.settings = {
+      env: layered(this.io.env, contextVariables(entry), stackVariables(stack)),
+      context: name,
+      contextToken: entry?.token,
+    };
+    if (name !== undefined) this.note(`context ${name} from ${configPath(this.io.env)}`);
+    if (stack) this.note(`stack of pid ${stack.pid} from ${stackPath(this.io.env)}`);
+    return this.settings;
   }
 
   /** Lines on stdout. */
@@ -174,7 +215,11 @@ export class Context {
    * the admin service reads it), default sichuan.
    */
   adminRole(): string {
-    return `admin:${envOptional(this.env, 'ADMIN_PROVINCE') ?? 'sichuan'}`;
+    const province = envOptional(this.env, 'ADMIN_PROVINCE');
+    if (province !== undefined) return `admin:${province}`;
+    // A context's admin token names its own province.
+    const contextRole = this.values.token === undefined ? roleOfToken(this.resolveSettings().contextToken ?? '') : '';
+    return contextRole?.startsWith('admin:') ? contextRole : 'admin:sichuan';
   }
 
   /**
@@ -190,6 +235,32 @@ export class Context {
     } catch (error) {
       throw isServiceError(error) ? describeServiceError(error, target.label) : error;
     }
+  }
+
+  /**
+   * Under --dry-run, prints the write a command would make (service, method, address, role, request) and
+   * answers true: the command then stops, having sent nothing. Without --dry-run, false.
+   */
+  dryRun(target: Target, role: string, method: string, request: unknown): boolean {
+    if (this.values['dry-run'] !== true) return false;
+    const subject = claimsOf(this.token(role))?.sub;
+    const plan = {
+      dryRun: true,
+      service: target.protoService,
+      method,
+      address: target.address,
+      role,
+      subject: subject ?? null,
+      request,
+    };
+    if (this.json) this.printJson(plan);
+    else
+      this.print([
+        `Dry run, nothing sent: would call ${target.protoService.split('.').at(-1)}/${method} on ${target.label}`,
+        `as ${role}${subject ? ` (${subject})` : ''} with:`,
+        ...toJson(request).split('\n'),
+      ]);
+    return true;
   }
 
   /** Streams events into a carrier's IngestEvents (one batch) and returns its answer. */
@@ -239,15 +310,22 @@ export class Context {
    * else a short-lived token minted from the dev signing key.
    */
   token(role: string): string {
-    if (this.values.token !== undefined) return this.values.token;
-    let token = this.tokens.get(role);
-    if (token !== undefined) return token;
+    return this.tokenWithSource(role).token;
+  }
+
+  /** The token a call in the role would carry, and where it comes from (said by --verbose and whoami). */
+  tokenWithSource(role: string): { token: string; source: string } {
+    if (this.values.token !== undefined) return { token: this.values.token, source: '--token' };
+    let found = this.tokens.get(role);
+    if (found !== undefined) return found;
     const fromEnv = tokenFromEnv(role, this.env);
+    const contextToken = this.resolveSettings().contextToken;
     if (fromEnv) {
-      this.note(`${role} token from ${fromEnv.variable}`);
-      token = fromEnv.token;
+      found = { token: fromEnv.token, source: fromEnv.variable };
+    } else if (contextToken !== undefined && roleOfToken(contextToken) === role) {
+      found = { token: contextToken, source: `context ${this.contextName}` };
     } else if (signingKeyAvailable(this.env)) {
-      token = mintToken(
+      const token = mintToken(
         {
           role,
           subject: `fraudctl-${role.replace(':', '-').toLowerCase()}`,
@@ -256,10 +334,12 @@ export class Context {
         },
         this.env,
       ).token;
-      this.note(
-        `minted a ${MINTED_TTL_SECONDS / 60}-minute ${role} token ` +
+      found = {
+        token,
+        source:
+          `minted a ${MINTED_TTL_SECONDS / 60}-minute ${role} token ` +
           `from the signing key in ${signingKeySource(this.env)}`,
-      );
+      };
     } else {
       throw new CliError(
         `no token for the ${role} role: pass --token, ` +
@@ -268,8 +348,15 @@ export class Context {
         ExitCode.Permission,
       );
     }
-    this.tokens.set(role, token);
-    return token;
+    this.note(found.source.startsWith('minted') ? found.source : `${role} token from ${found.source}`);
+    this.tokens.set(role, found);
+    return found;
+  }
+
+  /** Who the role's token names (its `sub`): the caller the servers record. */
+  subjectOf(role: string): string | undefined {
+    const subject = claimsOf(this.token(role))?.sub;
+    return typeof subject === 'string' && subject !== '' ? subject : undefined;
   }
 
   private credentials(): ChannelCredentials {
@@ -330,16 +417,29 @@ function tokenFromEnv(role: string, env: Env): { variable: string; token: string
   return undefined;
 }
 
-/** The role claim of a JWT, read without verifying it (the server verifies). */
-export function roleOfToken(token: string): string | undefined {
+/** The claims of a JWT as fraudctl reads them, without verifying it (the server verifies). */
+export interface TokenClaims {
+  role?: string;
+  sub?: string;
+  exp?: number;
+  iat?: number;
+  iss?: string;
+}
+
+/** A JWT's payload, undefined when it is not one. */
+export function claimsOf(token: string): TokenClaims | undefined {
   try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
-      role?: unknown;
-    };
-    return typeof payload.role === 'string' ? payload.role : undefined;
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as unknown;
+    return payload !== null && typeof payload === 'object' ? (payload as TokenClaims) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The role claim of a JWT, read without verifying it (the server verifies). */
+export function roleOfToken(token: string): string | undefined {
+  const role = claimsOf(token)?.role;
+  return typeof role === 'string' ? role : undefined;
 }
 
 function signingKeySource(env: Env): string {
@@ -362,6 +462,8 @@ export function parseCarrierId(text: string | undefined, flag: string, command: 
 /** A local validation failure (malformed number, cell, ID), named like the server would: exit 3. */
 export function invalidArgument(error: unknown, argument: string): never {
   if (error instanceof ValidationError)
-    throw new CliError(`invalid ${argument}: ${error.reason}`, ExitCode.InvalidArgument);
+    throw new CliError(`invalid ${argument}: ${error.reason}`, ExitCode.InvalidArgument, {
+      field: argument.replace(/ .*/, ''),
+    });
   throw error;
 }

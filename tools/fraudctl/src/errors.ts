@@ -18,9 +18,33 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: ExitCode,
+    /** What --json prints for it: the gRPC status name, else the exit status's (see errorCodeOf). */
+    readonly detail: { code?: string; field?: string } = {},
   ) {
     super(message);
     this.name = 'CliError';
+  }
+}
+
+/** The `error.code` of --json for a failure with no gRPC status: named after its exit status. */
+export function errorCodeOf(exitCode: ExitCode): string {
+  switch (exitCode) {
+    case ExitCode.Ok:
+      return 'OK';
+    case ExitCode.Usage:
+      return 'USAGE';
+    case ExitCode.InvalidArgument:
+      return 'INVALID_ARGUMENT';
+    case ExitCode.NotFound:
+      return 'NOT_FOUND';
+    case ExitCode.Permission:
+      return 'PERMISSION_DENIED';
+    case ExitCode.Unavailable:
+      return 'UNAVAILABLE';
+    case ExitCode.Timeout:
+      return 'TIMEOUT';
+    case ExitCode.Other:
+      return 'FAILED';
   }
 }
 
@@ -42,5 +66,10 @@ export function describeServiceError(error: ServiceError, server: string): CliEr
       : error.code === status.UNAUTHENTICATED
         ? " (pass --token or set the role's token variable)"
         : '';
-  return new CliError(`${name} from ${server}: ${details}${hint}`, exitCodeOfStatus(error.code));
+  // The services name the field first (`msisdn: is not a subscriber of this carrier`).
+  const field = /^([A-Za-z_][\w.[\]-]*): /.exec(details)?.[1];
+  return new CliError(`${name} from ${server}: ${details}${hint}`, exitCodeOfStatus(error.code), {
+    code: name,
+    ...(field === undefined ? {} : { field }),
+  });
 }

@@ -14,6 +14,8 @@ export enum ExitCode {
   Permission = 5,
   /** The server cannot be reached or did not answer in time. */
   Unavailable = 6,
+  /** `--wait` gave up before the awaited outcome (directives issue --wait --timeout). */
+  Timeout = 7,
 }
 
 export function exitCodeOfStatus(code: status): ExitCode {

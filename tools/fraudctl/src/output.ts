@@ -5,18 +5,33 @@ export interface Writer {
   write(text: string): unknown;
 }
 
+/** Terminal columns of a text: Chinese characters and full-width punctuation take two. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of text)
+    width += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(char)
+      ? 2
+      : 1;
+  return width;
+}
+
+/** padEnd by terminal columns, so that Chinese labels line up. */
+export function padDisplay(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
 /** Columns padded to their widest cell; the last column is not padded. */
 export function table(headers: string[], rows: string[][], indent = ''): string[] {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = headers.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
   const line = (cells: string[]) =>
-    `${indent}${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}`.trimEnd();
+    `${indent}${cells.map((c, i) => (i === cells.length - 1 ? c : padDisplay(c, widths[i]))).join('  ')}`.trimEnd();
   return [line(headers), ...rows.map(line)];
 }
 
 /** `label  value` pairs, labels aligned. */
 export function fields(pairs: [string, string][], indent = ''): string[] {
-  const width = Math.max(...pairs.map(([label]) => label.length));
-  return pairs.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`.trimEnd());
+  const width = Math.max(...pairs.map(([label]) => displayWidth(label)));
+  return pairs.map(([label, value]) => `${indent}${padDisplay(label, width)}  ${value}`.trimEnd());
 }
 
 /** The `replayed` row of a keyed write's answer: present only when the same --key was used before. */

@@ -19,7 +19,10 @@ export async function ownerOf(ctx: Context, values: Values, msisdn: Msisdn, comm
     msisdn,
   } satisfies admin.GetOwnerRequest);
   const carrier = answer.carrier as CarrierId;
-  if (!carrier) throw new CliError(`the admin knows no carrier owning ${msisdn}: pass --carrier`, ExitCode.NotFound);
+  if (!carrier)
+    throw new CliError(`the admin knows no carrier owning ${msisdn}: pass --carrier`, ExitCode.NotFound, {
+      field: 'number',
+    });
   ctx.note(`${msisdn} belongs to ${carrier}${answer.ported ? ' (ported)' : ''}`);
   return { carrier, ported: answer.ported };
 }

@@ -2,7 +2,7 @@ import type { Command } from './command';
 import { changesState, idempotencyKey } from './state-change';
 
 describe(changesState.name, () => {
-  it('adds --key to the options and its line at the end of the help', () => {
+  it('adds --key and --dry-run to the options and their lines at the end of the help', () => {
     const command: Command = {
       name: 'demo',
       summary: 'a demo',
@@ -11,9 +11,14 @@ describe(changesState.name, () => {
       run: async () => undefined,
     };
     const keyed = changesState(command);
-    expect(keyed.options).toEqual({ note: { type: 'string' }, key: { type: 'string' } });
+    expect(keyed.options).toEqual({
+      note: { type: 'string' },
+      key: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+    });
     expect(keyed.help.slice(0, 3)).toEqual(command.help);
     expect(keyed.help[3]).toMatch(/^ {2}--key KEY {14}idempotency key: repeat it to retry the same change safely/);
+    expect(keyed.help[4]).toMatch(/^ {2}--dry-run {14}check the input and print the request it would send/);
     expect(keyed.run).toBe(command.run);
   });
 });

@@ -62,6 +62,9 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
       CARRIER_CTCC_ADDRESS: province.carriers.CTCC.address,
       // Tokens are minted on the fly from the province's signing key, as from npm start's .data/keys.
       AUTH_KEY_DIR: province.registry.keyDir,
+      // Neither the operator's contexts nor a running stack's stack.json.
+      FRAUDCTL_CONFIG: '/nonexistent/fraudctl/config.json',
+      DATA_DIR: '/nonexistent/data',
     };
     // The carrier's high-risk cells as the worker's traffic needs them (since 2023): fed to its engine directly.
     await activateTermlessDefault(province.carriers.CTCC.client());
@@ -95,6 +98,9 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
         'cells',
         'rules',
         'token',
+        'whoami',
+        'context',
+        'version',
       ]) {
         expect(top.out).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
         const own = await fraudctl([name, '--help']);
@@ -249,6 +255,40 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
       expect(
         explained.decisions[0].evidence.cells.every((c) => c.cell === HIGH_RISK[1] && /^2024-03-02T/.test(c.at)),
       ).toBe(true);
+    });
+
+    it('explain --lang zh is Chinese throughout: labels, steps, headers, not only the reasons', async () => {
+      const result = await fraudctl(['explain', worker.subject, '--lang', 'zh']);
+      expect(result).toMatchObject({ code: ExitCode.Ok, err: '' });
+      expect(result.out).toMatch(/^ {2}状态 +暂停服务（SUSPEND）$/m);
+      expect(result.out).toMatch(/^ {2}登记库 +\S/m);
+      expect(result.out).toMatch(/^ {2}复通机会 +剩余 1 次$/m);
+      expect(result.out).toMatch(/^ {2}处理建议 +\S/m);
+      expect(result.out).toMatch(/^处置记录，最新在前（4 条）：$/m);
+      expect(result.out).toMatch(/^#4 .*限制呼出（RESTRICT） -> 暂停服务（SUSPEND） {2}评分 0\.97 {2}策略 default@2$/m);
+      expect(result.out).toMatch(/^ {4}原因：$/m);
+      expect(result.out).toMatch(/^ {6}指标 +数值 +阈值$/m);
+      expect(result.out).toMatch(/^ {4}基站：1 个基站的 \d+ 次记录：/m);
+      expect(result.out).toMatch(/^ {6}基站 +时间 +活动$/m);
+      for (const english of ['state', 'registry', 'next steps', 'Decisions', 'Reasons:', 'MEASURE', 'Cells:', 'score'])
+        expect(result.out).not.toContain(english);
+    });
+
+    it("explain --carrier on another carrier's number: not its subscriber, in both languages", async () => {
+      const theirs = '13800000002';
+      const en = await fraudctl(['explain', theirs, '--carrier', 'CTCC']);
+      expect(en).toMatchObject({ code: ExitCode.Ok, err: '' });
+      expect(en.out).toMatch(/^ {2}next steps {6}Not a subscriber of CTCC: the carrier has no subscriber record/m);
+      expect(en.out).not.toContain('Service is normal');
+      expect(en.out).not.toMatch(/^ {2}profile/m);
+      const zh = await fraudctl(['explain', theirs, '--carrier', 'CTCC', '--lang', 'zh']);
+      expect(zh.out).toMatch(/^ {2}处理建议 +该号码不是 CTCC 的用户/m);
+      expect(zh.out).not.toContain('服务正常');
+      expect(await json(['explain', theirs, '--carrier', 'CTCC'])).toMatchObject({
+        carrier: 'CTCC',
+        subscriber: false,
+      });
+      expect(await json(['explain', worker.subject])).toMatchObject({ subscriber: true });
     });
 
     it('check shows the registry status the carrier flagged, and the call-setup verdict', async () => {
@@ -449,6 +489,35 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
     expect((await fraudctl(['directives', '--state', 'rejected'])).out).toBe('No directives.\n');
   });
 
+  it('directives issue --wait: exit 0 once APPLIED, 1 when REJECTED, 7 when the --timeout runs out', async () => {
+    const issue = (msisdn: string, ...more: string[]) =>
+      fraudctl(['directives', 'issue', msisdn, '--kind', 'review', '--reason', 'wait for it', '--wait', ...more]);
+    const applied = await issue(worker.subject, '--timeout', '30');
+    expect(applied).toMatchObject({ code: ExitCode.Ok, err: '' });
+    expect(applied.out).toMatch(/REVIEW +\+8619900000012 +CTCC +APPLIED +\d+ /);
+
+    // CTCC's segment, but no subscriber of CTCC: the carrier refuses it.
+    const rejected = await issue('19900000099', '--timeout', '30', '--json');
+    expect(rejected.code).toBe(ExitCode.Other);
+    expect(JSON.parse(rejected.out)).toMatchObject({
+      directive: { status: 'DIRECTIVE_STATUS_REJECTED', carrier: 'CTCC' },
+    });
+    expect(JSON.parse(rejected.err)).toEqual({
+      error: {
+        code: 'REJECTED',
+        message: expect.stringMatching(/^directive \S+ was REJECTED by carrier CTCC: .*not a subscriber of CTCC/),
+      },
+    });
+
+    // CMCC's number: no CMCC runs in this province, so the directive stays pending.
+    const started = Date.now();
+    const pending = await issue('13800000002', '--timeout', '1');
+    expect(pending.code).toBe(ExitCode.Timeout);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(pending.out).toMatch(/REVIEW +\+8613800000002 +CMCC +PENDING /);
+    expect(pending.err).toMatch(/^fraudctl directives: gave up after 1 s: directive \S+ to CMCC is still PENDING$/m);
+  });
+
   it('cells adds, lists and removes high-risk cells; removing an unlisted one is not found (exit 4)', async () => {
     const added = await fraudctl([
       'cells',
@@ -473,6 +542,17 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
     expect(listed.list.cells).toEqual([
       expect.objectContaining({ cell: '460-11-77777-7', reason: 'police tip-off', source: 'police:chengdu' }),
     ]);
+
+    // Without --source, the list records who the admin token names, not the Unix login.
+    const bySubject = await json<{ list: { cells: { cell: string; source: string }[] } }>([
+      'cells',
+      'add',
+      '460-11-77777-8',
+    ]);
+    expect(bySubject.list.cells).toContainEqual(
+      expect.objectContaining({ cell: '460-11-77777-8', source: 'fraudctl-admin-sichuan' }),
+    );
+    await fraudctl(['cells', 'remove', '460-11-77777-8']);
 
     const removed = await fraudctl(['cells', 'remove', '460-11-77777-7', '--reason', 'case closed']);
     expect(removed.out).toMatch(/^High-risk cell list version \d+: 0 cell\(s\)$/m);
@@ -590,6 +670,95 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
       const half = await fraudctl(['check', '19112345678', '--tls-cert', 'client.crt', '--tls-key', 'client.key']);
       expect(half.code).toBe(ExitCode.Usage);
       expect(half.err).toContain('--tls-cert and --tls-key need --tls-ca');
+    });
+
+    it('with --json, failures are JSON on stderr: code, message, field; the exit statuses stay', async () => {
+      const error = (result: Outcome) => {
+        expect(result.out).toBe('');
+        return (JSON.parse(result.err) as { error: Record<string, unknown> }).error;
+      };
+      const notFound = await fraudctl(['cells', 'remove', '460-11-77777-9', '--json']);
+      expect(notFound.code).toBe(ExitCode.NotFound);
+      expect(error(notFound)).toEqual({
+        code: 'NOT_FOUND',
+        message: expect.stringMatching(/^NOT_FOUND from the admin \(127\.0\.0\.1:\d+\): cell: 460-11-77777-9 is not/),
+        field: 'cell',
+      });
+      const usage = await fraudctl(['directives', '--state', 'lost', '--json']);
+      expect(usage.code).toBe(ExitCode.Usage);
+      expect(error(usage)).toEqual({ code: 'USAGE', message: expect.stringContaining('--state must be one of') });
+      const malformed = await fraudctl(['check', '1911234567x', '--json']);
+      expect(malformed.code).toBe(ExitCode.InvalidArgument);
+      expect(error(malformed)).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'number' });
+      const unknown = await fraudctl(['frobnicate', '--json']);
+      expect(unknown.code).toBe(ExitCode.Usage);
+      expect(error(unknown)).toEqual({ code: 'USAGE', message: 'unknown command "frobnicate"' });
+      const unreachable = await fraudctl([
+        'check',
+        '19112345678',
+        '--registry',
+        `127.0.0.1:${await freePort()}`,
+        '--json',
+      ]);
+      expect(unreachable.code).toBe(ExitCode.Unavailable);
+      expect(error(unreachable)).toMatchObject({ code: 'UNAVAILABLE' });
+    });
+
+    it('--dry-run checks the input and prints each write it would make, and the servers see none', async () => {
+      const directivesBefore = await json<{ directives: unknown[] }>(['directives', '--limit', '500']);
+      const cellsBefore = await json<{ list: { version: number } }>(['cells']);
+      const issue = await fraudctl([
+        'directives',
+        'issue',
+        '19900000056',
+        '--kind',
+        'suspend',
+        '--reason',
+        'dry',
+        '--dry-run',
+      ]);
+      expect(issue).toMatchObject({ code: ExitCode.Ok, err: '' });
+      expect(issue.out).toMatch(
+        /^Dry run, nothing sent: would call AdminService\/issueDirective on the admin \(127\.0\.0\.1:\d+\)$/m,
+      );
+      expect(issue.out).toMatch(/^as admin:sichuan \(fraudctl-admin-sichuan\) with:$/m);
+      expect(issue.out).toContain('"kind": "DIRECTIVE_KIND_SUSPEND"');
+      const plan = await json(['cells', 'add', '460-11-55555-5', '--dry-run']);
+      expect(plan).toMatchObject({
+        dryRun: true,
+        service: 'fraud.admin.v1.AdminService',
+        method: 'addHighRiskCell',
+        request: { cell: '460-11-55555-5', source: 'fraudctl-admin-sichuan' },
+      });
+      expect((await json(['cells', 'remove', '460-11-55555-5', '--dry-run'])).method).toBe('removeHighRiskCell');
+      expect((await json(['police', 'verify', '19100000088', '--case', 'C-1', '--dry-run'])).request).toMatchObject({
+        msisdn: '+8619100000088',
+        outcome: 'VERIFICATION_OUTCOME_CONFIRMED',
+      });
+      const reactivation = await json<{ request: { nationalId: string } }>([
+        'reactivate',
+        '19100000088',
+        '--national-id',
+        nationalId('51010119900307125'),
+        '--reference',
+        'SHOP-1',
+        '--carrier',
+        'CTCC',
+        '--dry-run',
+      ]);
+      expect(reactivation.request.nationalId).toBe(`${'*'.repeat(14)}${nationalId('51010119900307125').slice(-4)}`);
+      // Sent, this one fails (NEW_SEGMENT is not demoted): under --dry-run it is only printed.
+      expect(
+        await json(['rules', 'reenable', 'default@2', 'NEW_SEGMENT', '--why', 'x', '--carrier', 'CTCC', '--dry-run']),
+      ).toMatchObject({ method: 'reenableRule', role: 'carrier:CTCC', request: { reason: 'NEW_SEGMENT' } });
+      // Still validated: a malformed cell is refused before anything.
+      expect((await fraudctl(['cells', 'add', 'cell-7', '--dry-run'])).code).toBe(ExitCode.InvalidArgument);
+
+      expect(await json(['directives', '--limit', '500'])).toEqual(directivesBefore);
+      expect((await json<{ list: { version: number } }>(['cells'])).list.version).toBe(cellsBefore.list.version);
+      expect((await json<{ results: { status: string }[] }>(['check', '19100000088'])).results[0].status).toBe(
+        'NUMBER_STATUS_NOT_LISTED',
+      );
     });
 
     it("an argument the server refuses is an invalid argument (exit 3) with the server's field", async () => {

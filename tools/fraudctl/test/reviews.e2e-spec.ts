@@ -39,7 +39,12 @@ describe('fraudctl reviews (against a real carrier)', () => {
   beforeAll(async () => {
     carrier = await CarrierHarness.start('CTCC');
     // Tokens are minted on the fly from the carrier's signing key, as from npm start's .data/keys.
-    env = { CARRIER_CTCC_ADDRESS: carrier.address, AUTH_KEY_DIR: carrier.keyDir };
+    env = {
+      CARRIER_CTCC_ADDRESS: carrier.address,
+      AUTH_KEY_DIR: carrier.keyDir,
+      FRAUDCTL_CONFIG: '/nonexistent/fraudctl/config.json',
+      DATA_DIR: '/nonexistent/data',
+    };
     const ops = carrier.client();
     const policy = { ...DEFAULT_POLICY_V2, name: 'review', version: 1, humanReview: {} };
     await ops.putPolicy({ document: JSON.stringify(policy) });
@@ -128,6 +133,13 @@ describe('fraudctl reviews (against a real carrier)', () => {
       '--key',
       'k-1',
     ];
+    // --dry-run prints the decision and sends nothing: the task stays open.
+    const plan = await json<{ method: string; request: { taskId: string; outcome: string } }>([...argv, '--dry-run']);
+    expect(plan).toMatchObject({ method: 'decideReview', request: { taskId: '1', outcome: 'REVIEW_OUTCOME_RESTORE' } });
+    expect(
+      await json<{ reviews: { id: string }[] }>(['reviews', '--carrier', 'CTCC', '--state', 'open']),
+    ).toMatchObject({ reviews: [{ id: '1' }] });
+
     const decided = await fraudctl(argv);
     expect(decided).toMatchObject({ code: ExitCode.Ok, err: '' });
     expect(decided.out).toMatch(/^review +RESTORED$/m);

@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import type { admin } from '@app/contracts';
 import { cell, choice, positionals, stringOption, stringOptions, wholeNumber, type Command } from '../command';
 import { changesState, idempotencyKey } from '../state-change';
@@ -9,6 +8,7 @@ const SUBCOMMANDS = ['list', 'add', 'remove'] as const;
 
 export const cellsCommand: Command = changesState({
   name: 'cells',
+  subcommands: SUBCOMMANDS,
   summary: "the province's high-risk cell list: list, add, remove",
   help: [
     'usage: fraudctl cells [list]',
@@ -23,7 +23,7 @@ export const cellsCommand: Command = changesState({
     '',
     'Options:',
     '  --reason TEXT          why it is listed or delisted (default "listed by operator" / "delisted by operator")',
-    '  --source WHO           who asked for it, e.g. police:chengdu (default operator:<login>)',
+    '  --source WHO           who asked for it, e.g. police:chengdu (default: the subject of the admin token used)',
     "  --expires-in-days N    how long it stays listed (default: the province's setting)",
   ],
   options: stringOptions('reason', 'source', 'expires-in-days'),
@@ -49,10 +49,11 @@ export const cellsCommand: Command = changesState({
         idempotencyKey: idempotencyKey(args.values),
         cell: cellId,
         reason: stringOption(args.values, 'reason') ?? 'listed by operator',
-        source: stringOption(args.values, 'source') ?? `operator:${login()}`,
+        source: stringOption(args.values, 'source') ?? ctx.subjectOf(ctx.adminRole()) ?? 'operator',
         expiresInDays:
           wholeNumber(stringOption(args.values, 'expires-in-days'), '--expires-in-days', 'cells', 1, 3650) ?? 0,
       };
+      if (ctx.dryRun(ctx.admin(), ctx.adminRole(), 'addHighRiskCell', request)) return;
       const answer = await ctx.call<admin.AddHighRiskCellResponse>(
         ctx.admin(),
         ctx.adminRole(),
@@ -66,6 +67,7 @@ export const cellsCommand: Command = changesState({
       cell: cellId,
       reason: stringOption(args.values, 'reason') ?? 'delisted by operator',
     };
+    if (ctx.dryRun(ctx.admin(), ctx.adminRole(), 'removeHighRiskCell', request)) return;
     const answer = await ctx.call<admin.RemoveHighRiskCellResponse>(
       ctx.admin(),
       ctx.adminRole(),
@@ -88,12 +90,4 @@ function show(ctx: Context, list: admin.HighRiskCellList | undefined, answer: un
       cells.map((c) => [c.cell, c.reason || '-', c.source || '-', formatTime(c.addedAt), formatTime(c.expiresAt)]),
     ),
   );
-}
-
-function login(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
 }

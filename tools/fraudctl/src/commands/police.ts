@@ -11,6 +11,7 @@ const OUTCOME = { verify: VerificationOutcome.Confirmed, clear: VerificationOutc
 
 export const policeCommand: Command = changesState({
   name: 'police',
+  subcommands: ACTIONS,
   summary: 'police verification in the registry: confirm fraud, or clear a number',
   help: [
     'usage: fraudctl police verify <number> --case ID [--note TEXT]',
@@ -38,6 +39,7 @@ export const policeCommand: Command = changesState({
       caseId: requiredOption(args.values, 'case', 'police'),
       note: stringOption(args.values, 'note') ?? '',
     };
+    if (ctx.dryRun(ctx.registry(), 'police', 'verifyNumber', request)) return;
     const answer = await ctx.call<registry.VerifyNumberResponse>(ctx.registry(), 'police', 'verifyNumber', request);
     if (ctx.json) return ctx.printJson(answer);
     ctx.print(

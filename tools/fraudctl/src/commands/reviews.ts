@@ -24,6 +24,7 @@ const MOVED_ON_NOTE =
 
 export const reviewsCommand: Command = changesState({
   name: 'reviews',
+  subcommands: SUBCOMMANDS,
   summary: "suspensions of long-held numbers waiting for a person's review: list them, decide one",
   help: [
     'usage: fraudctl reviews [list] --carrier ID [--state open|suspended|restored|closed] [--limit N] [--page-token T]',
@@ -68,6 +69,7 @@ export const reviewsCommand: Command = changesState({
         why: requiredOption(args.values, 'why', 'reviews'),
         requestId: idempotencyKey(args.values),
       };
+      if (ctx.dryRun(target, role, 'decideReview', request)) return;
       const answer = await ctx.call<carrier.DecideReviewResponse>(target, role, 'decideReview', request);
       if (ctx.json) return ctx.printJson({ carrier: id, ...answer });
       const task = answer.task;

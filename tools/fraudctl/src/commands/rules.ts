@@ -2,11 +2,13 @@ import type { carrier } from '@app/contracts';
 import { choice, positionals, requiredOption, stringOption, stringOptions, type Command } from '../command';
 import { parseCarrierId, type Context } from '../context';
 import { fields, formatTime, table } from '../output';
+import { DRY_RUN_HELP } from '../state-change';
 
 const SUBCOMMANDS = ['budget', 'reenable'] as const;
 
 export const rulesCommand: Command = {
   name: 'rules',
+  subcommands: SUBCOMMANDS,
   summary: "a carrier's error budget per rule: budget, reenable",
   help: [
     'usage: fraudctl rules [budget] --carrier ID',
@@ -23,8 +25,9 @@ export const rulesCommand: Command = {
     'Options:',
     '  --carrier ID           the carrier to ask (required)',
     '  --why TEXT             why the reason may count in full again (required by reenable; recorded)',
+    DRY_RUN_HELP,
   ],
-  options: stringOptions('carrier', 'why'),
+  options: { ...stringOptions('carrier', 'why'), 'dry-run': { type: 'boolean' } },
   async run(ctx, args) {
     const sub =
       args.positionals.length === 0
@@ -49,6 +52,7 @@ export const rulesCommand: Command = {
       reason: reason.toUpperCase(),
       why: stringOption(args.values, 'why') ?? '',
     };
+    if (ctx.dryRun(target, `carrier:${id}`, 'reenableRule', request)) return;
     const answer = await ctx.call<carrier.ReenableRuleResponse>(target, `carrier:${id}`, 'reenableRule', request);
     if (ctx.json) return ctx.printJson(answer);
     ctx.print(

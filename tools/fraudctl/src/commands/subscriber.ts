@@ -65,6 +65,7 @@ export const reportCommand: Command = changesState({
       atMs,
       report: { reporter, reported, category: reportCategory.toWire(category) },
     };
+    if (ctx.dryRun(ctx.carrier(owner.carrier), `carrier:${owner.carrier}`, 'ingestEvents', [event])) return;
     const answer = await ctx.ingest(ctx.carrier(owner.carrier), `carrier:${owner.carrier}`, [event]);
     const refusal = answer.rejections[0];
     if (answer.rejected > 0 || refusal) {
@@ -134,6 +135,9 @@ export const reactivateCommand: Command = changesState({
       nationalId: nationalIdText,
       idVerified: args.values['not-verified'] !== true,
     };
+    // Printed, the national ID shows its last four characters only, as the carrier keeps it.
+    const shown = { ...request, nationalId: `${'*'.repeat(14)}${nationalIdText.slice(-4)}` };
+    if (ctx.dryRun(ctx.carrier(owner.carrier), `carrier:${owner.carrier}`, 'reactivate', shown)) return;
     const answer = await callOwner<carrier.ReactivateResponse>(ctx, owner, 'reactivate', request);
     if (ctx.json) return ctx.printJson({ carrier: owner.carrier, ...answer });
     ctx.print(counterAnswer(answer, owner, reactivationOutcome, ['state', enumLabel(answer.state, action)]));
@@ -172,6 +176,7 @@ export const declareProfileCommand: Command = changesState({
       attestedBy: stringOption(args.values, 'attested-by') ?? '',
       attestationReference: stringOption(args.values, 'reference') ?? '',
     };
+    if (ctx.dryRun(ctx.carrier(owner.carrier), `carrier:${owner.carrier}`, 'declareProfile', request)) return;
     const answer = await callOwner<carrier.DeclareProfileResponse>(ctx, owner, 'declareProfile', request);
     if (ctx.json) return ctx.printJson({ carrier: owner.carrier, ...answer });
     ctx.print(

@@ -8,7 +8,7 @@ import { runSimulate } from './simulate-cli';
 /**
  * `npm run demo`: `npm start`, then a simulated population streamed into the
  * carriers, so the dashboard has live data within a minute; then the live
- * scene (demo-live.ts): a suspension at a freshly listed high-risk cell.
+ * scene (demo-live.ts): a crew at a freshly listed high-risk cell, suspended for its activity there an hour later.
  */
 new Launcher({
   distRoot: path.resolve(__dirname, '..'),

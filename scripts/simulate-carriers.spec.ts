@@ -135,7 +135,7 @@ describe('simulate --carriers', () => {
           { write: (c: string) => err.push(c) },
           env,
         ),
-      ).rejects.toThrow(new RegExp(`^CTCC at ${gone.address} is unreachable .*is the stack running`));
+      ).rejects.toThrow(new RegExp(`^unreachable: CTCC at ${gone.address} \\(.*\\)\\. Is the stack running`));
       expect(err.join('')).not.toMatch(/events for/);
     } finally {
       cmcc.stop();

@@ -439,12 +439,7 @@ async function connect(targets: CarrierTargets, env: Env, stderr: Terminal): Pro
         ({ carrier: c, address, client }) =>
           new Promise<string | undefined>((resolve) =>
             client.waitForReady(Date.now() + CONNECT_MS, (error) =>
-              resolve(
-                error
-                  ? `${c} at ${address} is unreachable (${error.message}): is the stack running (npm start), ` +
-                      'and on these ports?'
-                  : undefined,
-              ),
+              resolve(error ? `${c} at ${address} (${error.message})` : undefined),
             ),
           ),
       ),
@@ -452,7 +447,10 @@ async function connect(targets: CarrierTargets, env: Env, stderr: Terminal): Pro
   ).filter((m): m is string => m !== undefined);
   if (unreachable.length > 0) {
     clients.forEach((c) => c.client.close());
-    throw new Error(unreachable.join('; '));
+    throw new Error(
+      `unreachable: ${unreachable.join(', ')}. Is the stack running (npm start), and on these ports? ` +
+        'An address: --address, CARRIER_<ID>_ADDRESS or CARRIER_<ID>_PORT',
+    );
   }
   return clients;
 }

@@ -74,7 +74,7 @@ describe('simulate --carriers', () => {
       expect(fed.response.accepted).toBe(fed.sent);
       const text = err.join('');
       expect(text).toContain(`CMCC at ${cmcc.address}, CTCC at ${ctcc.address} (addresses from stack.json; plaintext`);
-      expect(text).toMatch(/100\.0% .*; answered [\d,]+ accepted, 0 duplicate, 0 late, 0 refused/);
+      expect(text).toMatch(/100\.0% .*; carriers' answers [\d,]+ accepted, 0 duplicate, 0 late, 0 refused/);
       expect(text).toMatch(new RegExp(`simulate: CMCC \\(${cmcc.address}\\) ok: [\\d,]+ sent, [\\d,]+ accepted`));
       // A summary, not the answers' JSON.
       expect(text).not.toContain('{');

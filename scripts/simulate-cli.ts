@@ -234,7 +234,7 @@ export class Progress {
       `${sent.toLocaleString('en')}/${this.total.toLocaleString('en')} events, ` +
       `${Math.round(rate).toLocaleString('en')} events/s, ETA ${Number.isFinite(eta) ? `${Math.ceil(eta)} s` : '?'}` +
       (answers
-        ? `; answered ${[
+        ? `; carriers' answers ${[
             [answers.accepted, 'accepted'],
             [answers.duplicates, 'duplicate'],
             [answers.late, 'late'],

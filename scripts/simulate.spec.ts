@@ -201,7 +201,7 @@ describe(Progress.name, () => {
   it('counts what the carriers answered, accepted apart from duplicate, late and refused', () => {
     const p = new Progress(1000, { write: () => true }, () => 1000);
     expect(p.line(400, { accepted: 300, duplicates: 2, late: 1234, rejected: 5 })).toMatch(
-      /40\.0% 400\/1,000 events.*; answered 300 accepted, 2 duplicate, 1,234 late, 5 refused$/,
+      /40\.0% 400\/1,000 events.*; carriers' answers 300 accepted, 2 duplicate, 1,234 late, 5 refused$/,
     );
   });
 });

@@ -26,11 +26,20 @@ import type { ServicePlan } from './launcher/plan';
 /**
  * The demo's live scene. The simulated history ends before the demo starts, so
  * nothing in it can be at a cell the administration lists now (a cell counts
- * from the moment it is listed). The scene plays after the history, on the
- * wall clock: the administration lists a base station as a fraud den (a police
- * tip-off), a crew there starts dialling strangers, two of the people it reached
- * report it, and the carrier suspends the number, citing the cell, which
- * `fraudctl explain` then shows.
+ * from the moment it is listed). The scene plays after the history: the
+ * administration lists a base station as a fraud den (a police tip-off), a crew
+ * works from it for an hour, then dials strangers, two of the people it reached
+ * report it, and the carrier suspends the number for its activity at the cell
+ * (HIGH_RISK_CELL_ACTIVITY: calls after an hour's stay, to strangers, mostly
+ * unanswered), which `fraudctl explain` then shows. Passing through would not do:
+ * the active policy counts calls only after `minDwellMin` (60) at the cell.
+ *
+ * The hour is real: a cell counts from the moment it is listed, a carrier takes
+ * no event dated more than EVENT_MAX_AHEAD_SEC ahead of its clock, and the
+ * administration and the registry refuse decisions dated in the future. So the
+ * scene's events are sent as their times come, and the suspension follows an
+ * hour after the listing; the stack serves meanwhile (the history's suspensions
+ * are on the dashboard at once).
  */
 
 export interface LiveScene {
@@ -45,13 +54,19 @@ export interface LiveScene {
 }
 
 const SECOND = 1000;
+const MINUTE = 60 * SECOND;
 const DAY = 86_400_000;
 const VICTIMS = 40;
+/** How long the crew stays at the cell before dialling: the default policy's minDwellMin, and a second. */
+export const SCENE_DWELL_MS = 60 * MINUTE + SECOND;
+/** Seen at the cell this often while it stays (a stay ends after dwellGapMin, 30, without a sighting). */
+const SIGHTING_EVERY_MS = 20 * MINUTE;
+const CALL_EVERY_MS = SECOND / 2;
 /** The first answered calls' callees report it, this long after the last call. */
 const REPORT_DELAY_MS = [3 * SECOND, 6 * SECOND];
 
 /**
- * The scene starting at `now`, about 50 seconds long. Its numbers (CMCC
+ * The scene starting at `now`, an hour and a minute long. Its numbers (CMCC
  * segments 198 and 188, which the simulated population does not use) change
  * with the minute, so each demo run shows a new suspension.
  */
@@ -83,7 +98,10 @@ export function liveScene(now: number): LiveScene {
       profile: UsageProfile.None,
     });
   }
-  events.push({ type: 'location', at: now, msisdn: subject, cell });
+  // The crew stays: seen at the cell from `now` on, never longer apart than a stay allows.
+  for (let at = now; at < now + SCENE_DWELL_MS; at += SIGHTING_EVERY_MS)
+    events.push({ type: 'location', at, msisdn: subject, cell });
+  const dialling = now + SCENE_DWELL_MS;
   const answered: Msisdn[] = [];
   victims.forEach((victim, i) => {
     // Two in five answer: a script read to strangers, mostly cut short.
@@ -91,7 +109,7 @@ export function liveScene(now: number): LiveScene {
     if (pickedUp) answered.push(victim);
     events.push({
       type: 'call',
-      at: now + (1 + i) * SECOND,
+      at: dialling + i * CALL_EVERY_MS,
       caller: subject,
       callee: victim,
       answered: pickedUp,
@@ -99,7 +117,7 @@ export function liveScene(now: number): LiveScene {
       cell,
     });
   });
-  const lastCall = now + VICTIMS * SECOND;
+  const lastCall = dialling + (VICTIMS - 1) * CALL_EVERY_MS;
   REPORT_DELAY_MS.forEach((delay, i) =>
     events.push({
       type: 'report',
@@ -117,6 +135,17 @@ export function liveScene(now: number): LiveScene {
     events,
   };
 }
+
+/** The scene's time: the wall clock, or a test's, which runs ahead instead of waiting. */
+export interface SceneClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const WALL_CLOCK: SceneClock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
+
+/** China Standard Time, hours and minutes. */
+const cstTime = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(11, 16);
 
 /** How long the demo waits for the carrier to apply the new list, and to decide. */
 const WAIT_MS = 30_000;
@@ -140,8 +169,7 @@ export async function playLiveScene(
   services: { plan: Pick<ServicePlan, 'name'>; address: string }[],
   env: Env,
   say: (line: string) => void,
-  /** false: every event at once (their times still those of the scene), for tests. */
-  paced = true,
+  clock: SceneClock = WALL_CLOCK,
 ): Promise<Msisdn | undefined> {
   const adminAddress = services.find((s) => s.plan.name === 'admin')?.address;
   const carrierAddress = services.find((s) => s.plan.name === 'carrier-cmcc')?.address;
@@ -163,7 +191,7 @@ export async function playLiveScene(
     { credentials, token: token('CARRIER_TOKEN') },
   );
   try {
-    const scene = liveScene(Date.now());
+    const scene = liveScene(clock.now());
     const added = await unary<admin.AddHighRiskCellResponse>(adminClient, 'addHighRiskCell', {
       idempotencyKey: `demo-${scene.cell}`,
       cell: scene.cell,
@@ -185,14 +213,17 @@ export async function playLiveScene(
         (r) => (r.directive?.cells?.version ?? 0) >= version && directiveStatus.tryFromWire(r.status) === 'APPLIED',
       );
     });
-    // Played from now, once the list is in force at the carrier.
-    const offset = Date.now() - scene.events[0].at;
+    // Played from now, once the list is in force at the carrier (after it was listed, so the cell counts).
+    const offset = clock.now() - scene.events[0].at;
     const live = { ...scene, events: scene.events.map((event) => ({ ...event, at: event.at + offset })) };
+    const dialling = live.events.find((e) => e.type === 'call')!.at;
     say(
-      `live: CMCC applied it; a crew at ${scene.cell} starts dialling strangers from ${live.subject.slice(3)}, ` +
-        'and two of them will report it',
+      `live: CMCC applied it; a crew works from ${scene.cell} from now on, seen there every 20 minutes. ` +
+        `At ${cstTime(dialling)} (China Standard Time), after an hour there, it dials strangers from ` +
+        `${live.subject.slice(3)}, two of them report it, and CMCC suspends it for its activity at the cell ` +
+        '(HIGH_RISK_CELL_ACTIVITY; passing through would not count). The dashboard has the history meanwhile',
     );
-    const sent = await stream(carrierClient, live.events, paced);
+    const sent = await stream(carrierClient, live.events, clock);
     if (sent.rejected > 0)
       throw new Error(`live scene: CMCC rejected ${sent.rejected} events: ${JSON.stringify(sent.rejections)}`);
     const suspension = await until(`suspension of ${live.subject} at CMCC`, async () => {
@@ -202,9 +233,13 @@ export async function playLiveScene(
       });
       return listed.decisions.find((d) => action.tryFromWire(d.action) === Action.Suspend);
     });
+    const codes = suspension.reasons.map((r) => r.code);
     say(
-      `live: CMCC suspended ${live.subject.slice(3)} (${suspension.reasons.map((r) => r.code).join(', ')}); ` +
-        `why, with the cell: npx fraudctl explain ${live.subject.slice(3)}`,
+      `live: CMCC suspended ${live.subject.slice(3)} (${codes.join(', ')})` +
+        (codes.includes('HIGH_RISK_CELL_ACTIVITY')
+          ? ': calls to strangers after an hour at the listed base station, not passing through'
+          : '') +
+        `; why, with the cell: npx fraudctl explain ${live.subject.slice(3)}`,
     );
     return live.subject;
   } finally {
@@ -213,18 +248,28 @@ export async function playLiveScene(
   }
 }
 
-/** One event per message, each sent when its time comes (`paced`), else at once. */
+/**
+ * The events, each once its time has come, those due together in one stream (a
+ * stream is not held open through the hour); the answers added up.
+ */
 async function stream(
   client: GrpcServiceClient,
   events: CarrierEvent[],
-  paced: boolean,
-): Promise<carrier.IngestEventsResponse> {
-  const call = clientStreaming<carrier.IngestEventsRequest, carrier.IngestEventsResponse>(client, 'ingestEvents');
-  for (const event of events) {
-    const wait = event.at - Date.now();
-    if (paced && wait > 0) await sleep(wait);
-    await call.write({ events: [toWireEvent(event)!] });
+  clock: SceneClock,
+): Promise<Pick<carrier.IngestEventsResponse, 'rejected' | 'rejections'>> {
+  const total: Pick<carrier.IngestEventsResponse, 'rejected' | 'rejections'> = { rejected: 0, rejections: [] };
+  for (let i = 0; i < events.length;) {
+    const wait = events[i].at - clock.now();
+    if (wait > 0) await clock.sleep(wait);
+    const now = clock.now();
+    const due: carrier.Event[] = [];
+    for (; i < events.length && events[i].at <= now && due.length < 1000; i++) due.push(toWireEvent(events[i])!);
+    const call = clientStreaming<carrier.IngestEventsRequest, carrier.IngestEventsResponse>(client, 'ingestEvents');
+    await call.write({ events: due });
+    call.end();
+    const answer = await call.response;
+    total.rejected += Number(answer.rejected) + Number(answer.late);
+    total.rejections.push(...answer.rejections);
   }
-  call.end();
-  return call.response;
+  return total;
 }

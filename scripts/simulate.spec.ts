@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_POLICY } from '@app/domain';
 import { runReplay } from './replay-cli';
-import { parseSimulateArguments, Progress, runSimulate, UsageError } from './simulate-cli';
+import { parseSimulateArguments, Progress, runSimulate, simulatedPopulation, UsageError } from './simulate-cli';
 
 describe('simulate arguments', () => {
   it('has defaults and reads every option', () => {
@@ -13,12 +13,14 @@ describe('simulate arguments', () => {
       seed: 1,
       out: 'e.jsonl',
     });
+    // No address named: carrierTargets finds them.
     expect(parseSimulateArguments(['--subscribers', '500', '--days', '2', '--seed', '9', '--carriers'])).toEqual({
       subscribers: 500,
       days: 2,
       seed: 9,
-      carriers: { CMCC: '127.0.0.1:50061', CUCC: '127.0.0.1:50062', CTCC: '127.0.0.1:50063' },
+      carriers: {},
     });
+    expect(parseSimulateArguments(['--carriers', '--json']).json).toBe(true);
     expect(parseSimulateArguments(['--carriers', '--address', 'CTCC=localhost:7000']).carriers).toEqual({
       CTCC: 'localhost:7000',
     });
@@ -33,6 +35,10 @@ describe('simulate arguments', () => {
     [['--carriers', '--address', 'CBN=h:1'], /--address needs/],
     [['--out', 'x', '--address', 'CTCC=h:1'], /--address goes with --carriers/],
     [['--out', 'x', '--frobnicate'], /unknown argument --frobnicate/],
+    [['--out', 'x', '--json'], /--json goes with --carriers/],
+    [['--out', 'x', '--start', 'yesterday'], /--start needs now, a date/],
+    [['--out', 'x', '--start'], /--start needs now, a date .* got nothing/],
+    [['--out', 'x', '--start', '2026-13-45'], /--start needs/],
     [['--help'], /^usage:/],
   ])('rejects %j with exit code 2 and the usage', (argv, message) => {
     let error: unknown;
@@ -45,6 +51,33 @@ describe('simulate arguments', () => {
     expect((error as UsageError).exitCode).toBe(2);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).toContain('usage: npm run --silent simulate');
+  });
+});
+
+describe('simulate --start', () => {
+  const now = Date.parse('2026-12-06T11:45:30Z'); // 19:45:30 in Beijing
+
+  it('ends the simulated days at the wall clock with now, to the minute, in China Standard Time', () => {
+    expect(parseSimulateArguments(['--out', 'x', '--start', 'now'], now).start).toBe('2026-12-03T19:45');
+    // --days counts wherever it stands.
+    expect(parseSimulateArguments(['--out', 'x', '--start', 'now', '--days', '1'], now).start).toBe('2026-12-05T19:45');
+  });
+
+  it('reads a date, a Beijing time and a time with an offset', () => {
+    expect(parseSimulateArguments(['--out', 'x', '--start', '2026-12-01'], now).start).toBe('2026-12-01T00:00');
+    expect(parseSimulateArguments(['--out', 'x', '--start', '2026-12-01T08:30'], now).start).toBe('2026-12-01T08:30');
+    expect(parseSimulateArguments(['--out', 'x', '--start', '2026-12-01T00:00Z'], now).start).toBe('2026-12-01T08:00');
+    expect(parseSimulateArguments(['--out', 'x', '--start', '2026-12-01T09:00:00+09:00'], now).start).toBe(
+      '2026-12-01T08:00',
+    );
+  });
+
+  it('dates every event of --start now before the wall clock, the traffic within the last simulated days', () => {
+    const args = parseSimulateArguments(['--out', 'x', '--subscribers', '300', '--days', '2', '--start', 'now'], now);
+    const timed = simulatedPopulation(args).events.filter((e) => e.type !== 'subscriber');
+    const latest = Math.max(...timed.map((e) => e.at));
+    expect(latest).toBeLessThanOrEqual(now);
+    expect(latest).toBeGreaterThan(now - 6 * 3_600_000);
   });
 });
 
@@ -163,5 +196,12 @@ describe(Progress.name, () => {
     expect(plain).toHaveLength(2);
     expect(plain.every((l) => l.endsWith('\n') && !l.startsWith('\r'))).toBe(true);
     expect(plain[1]).toContain('100.0%');
+  });
+
+  it('counts what the carriers answered, accepted apart from duplicate, late and refused', () => {
+    const p = new Progress(1000, { write: () => true }, () => 1000);
+    expect(p.line(400, { accepted: 300, duplicates: 2, late: 1234, rejected: 5 })).toMatch(
+      /40\.0% 400\/1,000 events.*; carriers' answers 300 accepted, 2 duplicate, 1,234 late, 5 refused$/,
+    );
   });
 });

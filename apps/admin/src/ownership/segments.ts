@@ -3,13 +3,21 @@ import type { Msisdn } from '@app/domain';
 
 /**
  * Mobile number segments (the three digits after +86) as allocated by the
- * Ministry of Industry and Information Technology. A ported number keeps its
- * segment but not its carrier: ported_number wins over this table.
+ * Ministry of Industry and Information Technology (2024), with the virtual
+ * operators' segments given to their host carrier: 162 CTCC, 165 CMCC, 167
+ * and 171 CUCC, and 170 (shared by its fourth digit) whole to CUCC, as the
+ * simulator (libs/domain fixtures, carrierOfNumber) subscribes them. A ported
+ * number keeps its segment but not its carrier: ported_number wins over this table.
  */
 const SEGMENTS: Readonly<Record<CarrierId, readonly number[]>> = {
-  CTCC: [133, 153, 177, 180, 189, 191, 193, 199],
-  CMCC: [134, 135, 136, 137, 138, 139, 147, 150, 151, 152, 157, 158, 159, 178, 182, 183, 184, 187, 188, 198],
-  CUCC: [130, 131, 132, 145, 155, 156, 166, 175, 176, 185, 186],
+  // MIIT gave 195 to CMCC; the simulator's fixtures subscribe it with CTCC, and changing them would change the
+  // events of every seed, so it stays CTCC here until both move together (segments.spec.ts pins the agreement).
+  CTCC: [133, 149, 153, 162, 173, 174, 177, 180, 181, 189, 190, 191, 193, 195, 199],
+  CMCC: [
+    134, 135, 136, 137, 138, 139, 147, 148, 150, 151, 152, 157, 158, 159, 165, 172, 178, 182, 183, 184, 187, 188, 197,
+    198,
+  ],
+  CUCC: [130, 131, 132, 145, 146, 155, 156, 166, 167, 170, 171, 175, 176, 185, 186, 196],
   CBN: [192],
 };
 

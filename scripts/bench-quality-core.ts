@@ -477,8 +477,8 @@ export function runQuality(options: QualityOptions): QualityReport {
   const shadow = options.shadow === undefined ? MISTUNED_SHADOW : options.shadow;
   const engines = policies.map((policy) => ({
     name: policyLabel(policy),
-    /** The column a decision counts in: the active policy's, or the shadow's (`shadow` set). */
-    column: (isShadow: boolean) => (isShadow ? undefined : policyLabel(policy)),
+    /** Whose decisions make the column: the active policy's, or (for the shadow's column) the shadow's. */
+    ofShadow: false,
     engine: new AnalysisEngine({ policy }),
     police: new BenchPolice(pop.fraud),
   }));
@@ -487,39 +487,36 @@ export function runQuality(options: QualityOptions): QualityReport {
     const label = `${policyLabel(shadow)} (shadow)`;
     engines.push({
       name: label,
-      column: (isShadow) => (isShadow ? label : undefined),
+      ofShadow: true,
       engine: new AnalysisEngine({ policy: active, shadow }),
       police: new BenchPolice(pop.fraud),
     });
   }
   const tracker = new QualityTracker(engines.map((e) => e.name));
+  /** One engine's decisions and demotions: the police see them all, the column counts its own kind. */
+  const take = ({ name, ofShadow, engine, police }: (typeof engines)[number], result: EngineResult) => {
+    for (const d of result.decisions) {
+      police.saw(d);
+      if (d.shadow !== ofShadow) continue;
+      tracker.decision(name, d);
+      if (ladderLevel(d.action) >= RESTRICT && d.previous !== d.action)
+        for (const callee of ESSENTIAL_TRIES)
+          tracker.essentialCall(name, judgeCall(engine, d.msisdn, callee, d.at).verdict === 'BLOCK');
+    }
+    for (const demotion of result.demotions ?? []) if (demotion.shadow === ofShadow) tracker.demotion(name, demotion);
+  };
   for (const event of pop.events) {
     if (event.type === 'call') tracker.call(event.caller, event.at);
-    for (const { engine, police, column } of engines) {
-      const take = (result: EngineResult) => {
-        for (const d of result.decisions) {
-          police.saw(d);
-          const name = column(d.shadow);
-          if (!name) continue;
-          tracker.decision(name, d);
-          if (ladderLevel(d.action) >= RESTRICT && d.previous !== d.action)
-            for (const callee of ESSENTIAL_TRIES)
-              tracker.essentialCall(name, judgeCall(engine, d.msisdn, callee, d.at).verdict === 'BLOCK');
-        }
-        for (const demotion of result.demotions ?? []) {
-          const name = column(demotion.shadow);
-          if (name) tracker.demotion(name, demotion);
-        }
-      };
-      for (const clearance of police.dueBy(event.at)) take(engine.process(clearance));
-      // What call setup answered the fraud number's call, just before it was placed (the active policy decides).
-      const judged = column(false);
-      if (judged && event.type === 'call') {
+    for (const entry of engines) {
+      const { engine, police } = entry;
+      for (const clearance of police.dueBy(event.at)) take(entry, engine.process(clearance));
+      // What call setup answered the call just before it was placed (the active policy decides; not a shadow column).
+      if (!entry.ofShadow && event.type === 'call') {
         const { verdict } = judgeCall(engine, event.caller, event.callee, event.at);
-        if (pop.fraud.has(event.caller)) tracker.fraudCall(judged, event.caller, verdict);
-        else tracker.honestCall(judged, verdict);
+        if (pop.fraud.has(event.caller)) tracker.fraudCall(entry.name, event.caller, verdict);
+        else tracker.honestCall(entry.name, verdict);
       }
-      take(engine.process(event));
+      take(entry, engine.process(event));
     }
   }
   const t2 = performance.now();

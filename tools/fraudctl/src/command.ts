@@ -50,6 +50,18 @@ export function positionals(args: Parsed, names: string[], command: string): str
   return args.positionals;
 }
 
+/** A command's subcommand: its first argument, one of `choices`; none given is the first choice (the default). */
+export function subcommand<T extends string>(args: Parsed, choices: readonly T[], command: string): T {
+  return args.positionals.length === 0
+    ? choices[0]
+    : choice(args.positionals[0], choices, `the ${command} subcommand`, command);
+}
+
+/** The default subcommand, named or not, takes no argument of its own. */
+export function defaultSubcommandOnly(args: Parsed, name: string, command: string): void {
+  positionals(args, args.positionals.length === 0 ? [] : [name], command);
+}
+
 /** A number as the services accept it, normalised to E.164 here so a typo is caught before any call. */
 export function number(text: string, argument: string): Msisdn {
   try {

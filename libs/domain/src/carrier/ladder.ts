@@ -424,9 +424,8 @@ export class Ladder {
     const decision = opens
       ? this.reviewDecision(standing, msisdn, atMs, current, assessment)
       : this.decision(msisdn, atMs, action, current, assessment);
-    standing.reasons = decision.reasons;
     this.startTerm(key, standing, decision);
-    return this.budgeted(key, decision);
+    return this.taken(key, standing, decision);
   }
 
   /**
@@ -446,8 +445,7 @@ export class Ladder {
     const standing = this.ensure(key);
     const decision = this.reviewDecision(standing, msisdn, atMs, Action.Restrict, assessment);
     if (Number.isFinite(standing.termEnds)) decision.term = { until: standing.termEnds, renewals: standing.renewals };
-    standing.reasons = decision.reasons;
-    return this.budgeted(key, decision);
+    return this.taken(key, standing, decision);
   }
 
   /** The RESTRICT that holds a suspension back: the assessment's reasons, then REVIEW_PENDING; the review opens. */
@@ -494,8 +492,7 @@ export class Ladder {
     // An order from outside is lifted from outside: it has no term.
     standing.termEnds = Number.POSITIVE_INFINITY;
     standing.renewals = 0;
-    standing.reasons = [reason];
-    return this.budgeted(key, this.plain(msisdn, atMs, action, current, [reason], 1));
+    return this.taken(key, standing, this.plain(msisdn, atMs, action, current, [reason], 1));
   }
 
   /** Restores a restricted or suspended number; a mistaken suspension never uses up a chance. */
@@ -599,8 +596,7 @@ export class Ladder {
     this.pushTerm(standing.termEnds, key);
     const decision = this.decision(msisdn, atMs, level, level, assessment);
     decision.term = { until: standing.termEnds, renewals: standing.renewals };
-    standing.reasons = decision.reasons;
-    return this.budgeted(key, decision);
+    return this.taken(key, standing, decision);
   }
 
   /** A term that ended: WARN from its end, with TERM_LAPSED (a confirmed number keeps its step, without a term). */
@@ -613,9 +609,13 @@ export class Ladder {
     if (this.confirmed(key)) return undefined;
     standing.level = Action.Warn;
     standing.since = end;
-    const decision = this.budgeted(key, this.plain(msisdn, end, Action.Warn, previous, [ReasonCode.TermLapsed], 0));
+    return this.taken(key, standing, this.plain(msisdn, end, Action.Warn, previous, [ReasonCode.TermLapsed], 0));
+  }
+
+  /** A decision that leaves our number on a step: its reasons are the step's, counted in the error budget. */
+  private taken(key: number, standing: Standing, decision: Decision): Decision {
     standing.reasons = decision.reasons;
-    return decision;
+    return this.budgeted(key, decision);
   }
 
   /** A decision about our own number, counted in the error budget on its way out. */

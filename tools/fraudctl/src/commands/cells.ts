@@ -1,5 +1,14 @@
 import type { admin } from '@app/contracts';
-import { cell, choice, positionals, stringOption, stringOptions, wholeNumber, type Command } from '../command';
+import {
+  cell,
+  defaultSubcommandOnly,
+  positionals,
+  stringOption,
+  stringOptions,
+  subcommand,
+  wholeNumber,
+  type Command,
+} from '../command';
 import { changesState, idempotencyKey } from '../state-change';
 import type { Context } from '../context';
 import { formatTime, table } from '../output';
@@ -28,12 +37,9 @@ export const cellsCommand: Command = changesState({
   ],
   options: stringOptions('reason', 'source', 'expires-in-days'),
   async run(ctx, args) {
-    const sub =
-      args.positionals.length === 0
-        ? 'list'
-        : choice(args.positionals[0], SUBCOMMANDS, 'the cells subcommand', 'cells');
+    const sub = subcommand(args, SUBCOMMANDS, 'cells');
     if (sub === 'list') {
-      positionals(args, args.positionals.length === 0 ? [] : ['list'], 'cells');
+      defaultSubcommandOnly(args, 'list', 'cells');
       const answer = await ctx.call<admin.ListHighRiskCellsResponse>(
         ctx.admin(),
         ctx.adminRole(),

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { CARRIER_IDS } from '@app/domain';
-import { choice, positionals, stringOption, type Command, type Parsed } from '../command';
+import { defaultSubcommandOnly, positionals, stringOption, subcommand, type Command, type Parsed } from '../command';
 import { parseCarrierId, roleOfToken, type Context } from '../context';
 import { UsageError } from '../errors';
 import { fields, table } from '../output';
@@ -42,15 +42,12 @@ export const contextCommand: Command = {
     use: { type: 'boolean' },
   },
   run(ctx, args) {
-    const sub =
-      args.positionals.length === 0
-        ? 'list'
-        : choice(args.positionals[0], SUBCOMMANDS, 'the context subcommand', 'context');
+    const sub = subcommand(args, SUBCOMMANDS, 'context');
     const env = ctx.processEnv;
     const config = readConfig(env);
     switch (sub) {
       case 'list': {
-        positionals(args, args.positionals.length === 0 ? [] : ['list'], 'context');
+        defaultSubcommandOnly(args, 'list', 'context');
         const names = Object.keys(config.contexts).sort();
         if (ctx.json) {
           ctx.printJson({

@@ -2,11 +2,13 @@ import type { admin } from '@app/contracts';
 import { directiveKind, directiveStatus } from '@app/contracts/codecs';
 import {
   choice,
+  defaultSubcommandOnly,
   number,
   positionals,
   requiredOption,
   stringOption,
   stringOptions,
+  subcommand,
   wholeNumber,
   type Command,
   type Values,
@@ -56,10 +58,7 @@ export const directivesCommand: Command = changesState({
     wait: { type: 'boolean' },
   },
   async run(ctx, args) {
-    const sub =
-      args.positionals.length === 0
-        ? 'list'
-        : choice(args.positionals[0], SUBCOMMANDS, 'the directives subcommand', 'directives');
+    const sub = subcommand(args, SUBCOMMANDS, 'directives');
     if (sub === 'issue') {
       const [, text] = positionals(args, ['issue', 'number'], 'directives');
       const request: admin.IssueDirectiveRequest = {
@@ -86,7 +85,7 @@ export const directivesCommand: Command = changesState({
       if (answer.replayed) ctx.print('(already issued with this --key: the first directive is shown)');
       return;
     }
-    positionals(args, args.positionals.length === 0 ? [] : ['list'], 'directives');
+    defaultSubcommandOnly(args, 'list', 'directives');
     const carrierText = stringOption(args.values, 'carrier');
     const stateText = stringOption(args.values, 'state');
     const numberText = stringOption(args.values, 'number');

@@ -2,10 +2,12 @@ import type { carrier } from '@app/contracts';
 import { action, reviewOutcome, reviewState } from '@app/contracts/codecs';
 import {
   choice,
+  defaultSubcommandOnly,
   positionals,
   requiredOption,
   stringOption,
   stringOptions,
+  subcommand,
   wholeNumber,
   type Command,
   type Values,
@@ -54,10 +56,7 @@ export const reviewsCommand: Command = changesState({
     restore: { type: 'boolean' },
   },
   async run(ctx, args) {
-    const sub =
-      args.positionals.length === 0
-        ? 'list'
-        : choice(args.positionals[0], SUBCOMMANDS, 'the reviews subcommand', 'reviews');
+    const sub = subcommand(args, SUBCOMMANDS, 'reviews');
     const id = parseCarrierId(requiredOption(args.values, 'carrier', 'reviews'), '--carrier', 'reviews');
     const target = ctx.carrier(id);
     const role = `carrier:${id}`;
@@ -89,7 +88,7 @@ export const reviewsCommand: Command = changesState({
       );
       return;
     }
-    positionals(args, args.positionals.length === 0 ? [] : ['list'], 'reviews');
+    defaultSubcommandOnly(args, 'list', 'reviews');
     const stateText = stringOption(args.values, 'state');
     const request: carrier.ListReviewsRequest = {
       state: reviewState.toWire(

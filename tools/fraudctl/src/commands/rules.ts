@@ -1,5 +1,13 @@
 import type { carrier } from '@app/contracts';
-import { choice, positionals, requiredOption, stringOption, stringOptions, type Command } from '../command';
+import {
+  defaultSubcommandOnly,
+  positionals,
+  requiredOption,
+  stringOption,
+  stringOptions,
+  subcommand,
+  type Command,
+} from '../command';
 import { parseCarrierId, type Context } from '../context';
 import { fields, formatTime, table } from '../output';
 import { DRY_RUN_HELP } from '../state-change';
@@ -29,14 +37,11 @@ export const rulesCommand: Command = {
   ],
   options: { ...stringOptions('carrier', 'why'), 'dry-run': { type: 'boolean' } },
   async run(ctx, args) {
-    const sub =
-      args.positionals.length === 0
-        ? 'budget'
-        : choice(args.positionals[0], SUBCOMMANDS, 'the rules subcommand', 'rules');
+    const sub = subcommand(args, SUBCOMMANDS, 'rules');
     const id = parseCarrierId(requiredOption(args.values, 'carrier', 'rules'), '--carrier', 'rules');
     const target = ctx.carrier(id);
     if (sub === 'budget') {
-      positionals(args, args.positionals.length === 0 ? [] : ['budget'], 'rules');
+      defaultSubcommandOnly(args, 'budget', 'rules');
       const answer = await ctx.call<carrier.ListRuleBudgetsResponse>(
         target,
         `carrier:${id}`,

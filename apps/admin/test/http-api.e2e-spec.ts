@@ -302,6 +302,12 @@ describe('The dashboard’s JSON API over HTTP (e2e)', () => {
       expect(Buffer.from(await chart.arrayBuffer()).equals(readFileSync(chartJsFile()))).toBe(true);
 
       expect((await fetch(`${harness.baseUrl}/styles.css`)).status).toBe(200);
+      // The icon the page links, and the one browsers ask for by themselves.
+      for (const icon of ['/favicon.svg', '/favicon.ico']) {
+        const answer = await fetch(`${harness.baseUrl}${icon}`);
+        expect(answer.status).toBe(200);
+        expect(answer.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+      }
     });
 
     it('GET /api/docs lists every endpoint of the OpenAPI document, without a token', async () => {

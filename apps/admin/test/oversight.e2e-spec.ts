@@ -502,6 +502,92 @@ describe('Oversight figures match a fixture computed by hand (e2e)', () => {
     );
   });
 
+  it('GET /api/oversight/numbers: the decisions behind a chart point, scoped to the carrier, audited', async () => {
+    const ctcc = await harness.http<{ numbers: { msisdn: string; action: string }[]; truncated: boolean }>(
+      'GET',
+      '/api/oversight/numbers?day=2024-02-06&series=flags&carrier=CTCC',
+      { role: 'analyst', subject: 'analyst-drill' },
+    );
+    expect(ctcc.status).toBe(200);
+    // D7 RESTRICT and D9 SUSPEND that day; D6 is a WARN, D2 and D4 restores.
+    expect(ctcc.body).toMatchObject({ day: '2024-02-06', series: 'flags', truncated: false });
+    expect(ctcc.body.numbers.map((n) => [n.msisdn, n.action])).toEqual([
+      ['+8619100000005', 'SUSPEND'],
+      ['+8619100000004', 'RESTRICT'],
+    ]);
+    const restored = await harness.get<{ numbers: { msisdn: string; carrier: string }[] }>(
+      '/api/oversight/numbers?day=2024-02-06&series=restorations',
+      'analyst',
+    );
+    expect(restored.body.numbers.map((n) => `${n.carrier} ${n.msisdn}`)).toEqual([
+      'CTCC +8619100000002',
+      'CTCC +8619100000001',
+      'CMCC +8613800000001',
+    ]);
+    // A carrier reads its own decisions only, whatever it asks for.
+    const own = await harness.get<{ numbers: { carrier: string }[] }>(
+      '/api/oversight/numbers?day=2024-02-06&series=restorations',
+      'carrier:CMCC',
+    );
+    expect(own.body.numbers.map((n) => n.carrier)).toEqual(['CMCC']);
+    expect(
+      await harness.get('/api/oversight/numbers?day=2024-02-06&series=restorations&carrier=CTCC', 'carrier:CMCC'),
+    ).toMatchObject({ status: 403, body: { error: 'PERMISSION_DENIED' } });
+    expect(await harness.get('/api/oversight/numbers?day=2024-02-06&series=flags', 'police')).toMatchObject({
+      status: 403,
+    });
+    expect(
+      await harness.sql(`SELECT action, outcome, detail FROM audit_event WHERE actor = 'analyst-drill' ORDER BY id`),
+    ).toEqual([
+      {
+        action: 'HTTP GET /api/oversight/numbers',
+        outcome: 'OK',
+        detail: { day: '2024-02-06', series: 'flags', carrier: 'CTCC' },
+      },
+    ]);
+  });
+
+  it('GET /api/oversight/numbers refuses a missing day, a malformed one and an unknown series, naming it', async () => {
+    expect(await harness.get('/api/oversight/numbers?series=flags', 'analyst')).toMatchObject({
+      status: 400,
+      body: { error: 'REQUIRED', field: 'day' },
+    });
+    expect(await harness.get('/api/oversight/numbers?day=2024-02-30&series=flags', 'analyst')).toMatchObject({
+      status: 400,
+      body: { error: 'MALFORMED', field: 'day' },
+    });
+    expect(await harness.get('/api/oversight/numbers?day=2024-02-06&series=calleeWarnings', 'analyst')).toMatchObject({
+      status: 400,
+      body: { error: 'MALFORMED', field: 'series' },
+    });
+  });
+
+  it('GET /api/oversight/workload: open cases, SLA breaches and open directives, a carrier’s own only', async () => {
+    const all = await harness.get<{ openCases: number; slaBreaches: number; directivesOpen: number }>(
+      '/api/oversight/workload',
+      'analyst',
+    );
+    expect(all.status).toBe(200);
+    expect(Object.keys(all.body).sort()).toEqual(['directivesOpen', 'openCases', 'slaBreaches']);
+    const [unresolved, breached, open] = await Promise.all([
+      harness.sql(`SELECT count(*)::int AS n FROM case_file WHERE resolved_at IS NULL`),
+      harness.sql(
+        `SELECT count(*)::int AS n FROM case_file
+          WHERE resolved_at IS NULL AND (status = 'ESCALATED' OR due_at < now())`,
+      ),
+      harness.sql(`SELECT count(*)::int AS n FROM directive WHERE status IN ('PENDING', 'DELIVERED')`),
+    ]);
+    expect(all.body).toEqual({
+      openCases: (unresolved[0] as { n: number }).n,
+      slaBreaches: (breached[0] as { n: number }).n,
+      directivesOpen: (open[0] as { n: number }).n,
+    });
+    const cucc = await harness.get('/api/oversight/workload', 'carrier:CUCC');
+    expect(cucc).toMatchObject({ status: 200, body: { openCases: 0, slaBreaches: 0, directivesOpen: 0 } });
+    expect(await harness.get('/api/oversight/workload?carrier=CMCC', 'carrier:CUCC')).toMatchObject({ status: 403 });
+    expect(await harness.get('/api/oversight/workload', 'police')).toMatchObject({ status: 403 });
+  });
+
   it('refuses a malformed range, naming the parameter', async () => {
     expect(await harness.get('/api/oversight?from=2024-02-30', 'analyst')).toMatchObject({
       status: 400,

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { httpRequestMetrics, Metrics } from '@app/observability';
@@ -8,7 +9,7 @@ interface Request {
 }
 interface Response {
   setHeader(name: string, value: string): unknown;
-  sendFile(path: string, options: { maxAge: string }): void;
+  sendFile(path: string, options: { maxAge: string; headers?: Record<string, string> }): void;
 }
 
 /**
@@ -45,5 +46,14 @@ export function configureAdminHttp(app: NestExpressApplication): void {
   const dashboard = dashboardDir();
   if (dashboard === undefined)
     new Logger('AdminHttp').warn('apps/admin/dashboard not found: the dashboard is not served (the JSON API is)');
-  else app.useStaticAssets(dashboard, { index: 'index.html', fallthrough: true });
+  else {
+    // Browsers ask for /favicon.ico whatever the page links: answer with the dashboard's SVG icon.
+    const icon = join(dashboard, 'favicon.svg');
+    app.use('/favicon.ico', (request: Request, response: Response, next: () => void) =>
+      request.method === 'GET' || request.method === 'HEAD'
+        ? response.sendFile(icon, { maxAge: '1d', headers: { 'content-type': 'image/svg+xml' } })
+        : next(),
+    );
+    app.useStaticAssets(dashboard, { index: 'index.html', fallthrough: true });
+  }
 }

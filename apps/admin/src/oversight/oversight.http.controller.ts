@@ -1,9 +1,12 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { Audited } from '@app/audit';
 import { principalOf, RoleKind, Roles, type HttpRequest } from '@app/grpc';
 import { optionalQuery, type QueryValues } from '../http/request-input';
 import { csvFileName, demotedRulesCsv, oversightCsv, qualityCsv } from './oversight-csv';
+import type { Workload } from './oversight.repository';
 import {
   OversightService,
+  type DecidedNumbers,
   type OversightFigures,
   type OversightQuery,
   type OversightSeries,
@@ -39,6 +42,26 @@ export class OversightHttpController {
   @Get('oversight/series')
   series(@Req() request: HttpRequest, @Query() query: QueryValues): Promise<OversightSeries> {
     return this.oversight.series(principalOf(request), queryOf(query));
+  }
+
+  /** The numbers behind one point of a chart (a day, a series, a carrier): each opens the audited look-up. */
+  @Get('oversight/numbers')
+  @Audited<Record<string, unknown>>((query) => ({
+    detail: { day: query.day, series: query.series, carrier: query.carrier },
+  }))
+  numbers(@Req() request: HttpRequest, @Query() query: QueryValues): Promise<DecidedNumbers> {
+    return this.oversight.decidedNumbers(principalOf(request), {
+      day: optionalQuery(query, 'day'),
+      series: optionalQuery(query, 'series'),
+      carrier: optionalQuery(query, 'carrier'),
+      fields: { ...HTTP_FIELDS, day: 'day' },
+    });
+  }
+
+  /** What waits on someone now: open cases, SLA breaches, open directives (the dashboard's header). */
+  @Get('oversight/workload')
+  workload(@Req() request: HttpRequest, @Query() query: QueryValues): Promise<Workload> {
+    return this.oversight.workload(principalOf(request), optionalQuery(query, 'carrier'), HTTP_FIELDS.carrier);
   }
 
   @Get('oversight.csv')

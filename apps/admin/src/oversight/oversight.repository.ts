@@ -18,6 +18,25 @@ export interface NumberCount {
   carriers: string[];
 }
 
+/** One decision behind a chart's point: which number, when, what and why. */
+export interface DecidedNumber {
+  msisdn: string;
+  carrier: string;
+  action: string;
+  at: Date;
+  reasons: string[];
+}
+
+/** What is waiting on someone now (not a range): the dashboard's header. */
+export interface Workload {
+  /** Cases not resolved yet (OPEN or ESCALATED). */
+  openCases: number;
+  /** Of those, the ones past their service-level time (escalated, or due and not swept yet). */
+  slaBreaches: number;
+  /** Directives not acknowledged yet (PENDING or DELIVERED). */
+  directivesOpen: number;
+}
+
 /** The day of `at` in China Standard Time (fixed +08:00, no time-zone database needed). */
 const CST_DAY = `to_char((d.at AT TIME ZONE 'UTC') + interval '8 hours', 'YYYY-MM-DD')`;
 /** The measure a carrier's analysis reports with CORROBORATED_REPORTS (libs/domain evaluate.ts). */
@@ -172,6 +191,44 @@ export class OversightRepository {
     );
     // Reporter counts are whole numbers; a measure sent as 2.0000001 must not reach an int64 as a fraction.
     return rows.map((r) => ({ msisdn: r.msisdn, count: Math.round(Number(r.count)), carriers: r.carriers }));
+  }
+
+  /** The decisions of `actions` in the range (a chart's day), oldest first, at most `limit`. */
+  async decidedNumbers(
+    range: DayRange,
+    carrier: string | null,
+    actions: readonly Action[],
+    limit: number,
+  ): Promise<DecidedNumber[]> {
+    const rows: { msisdn: string; carrier: string; action: string; at: Date; reasons: string[] }[] =
+      await this.dataSource.query(
+        `SELECT d.msisdn, d.carrier, d.action, d.at, d.reasons FROM carrier_decision d
+         WHERE d.at >= $1 AND d.at < $2 AND ($3::varchar IS NULL OR d.carrier = $3) AND d.action = ANY($4::varchar[])
+         ORDER BY d.at, d.msisdn LIMIT $5`,
+        [range.start, range.end, carrier, actions, limit],
+      );
+    return rows;
+  }
+
+  /**
+   * Read-only counts of the cases' and directives' tables (their features own
+   * the writes): with a carrier, the cases of its subscribers and its directives.
+   */
+  async workload(carrier: string | null, now: Date): Promise<Workload> {
+    const [cases, directives]: [{ open: number; breached: number }[], { open: number }[]] = await Promise.all([
+      this.dataSource.query(
+        `SELECT count(*)::int AS open,
+                (count(*) FILTER (WHERE status = 'ESCALATED' OR due_at < $1))::int AS breached
+           FROM case_file WHERE resolved_at IS NULL AND ($2::varchar IS NULL OR owner = $2)`,
+        [now, carrier],
+      ),
+      this.dataSource.query(
+        `SELECT count(*)::int AS open FROM directive
+          WHERE status IN ('PENDING', 'DELIVERED') AND ($1::varchar IS NULL OR carrier = $1)`,
+        [carrier],
+      ),
+    ]);
+    return { openCases: cases[0]!.open, slaBreaches: cases[0]!.breached, directivesOpen: directives[0]!.open };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CARRIER_IDS, CLOCK, type Clock } from '@app/domain';
+import { Action, CARRIER_IDS, CLOCK, ValidationError, ValidationErrorCode, type Clock } from '@app/domain';
 import type { Principal } from '@app/grpc';
 import { cstDay, dayRange, daysOf, type DayRange } from './day-range';
 import {
@@ -14,11 +14,32 @@ import {
   type OversightRow,
 } from './figures';
 import { oversightScope, type OversightScope } from './oversight-scope';
-import { OversightRepository, type NumberCount } from './oversight.repository';
+import { OversightRepository, type DecidedNumber, type NumberCount, type Workload } from './oversight.repository';
 
 /** Top lists are for a screen, not an export. */
 export const TOP_REPORTED_LIMIT = 20;
 export const MULTI_CARRIER_LIMIT = 50;
+/** The numbers behind one chart point: a screenful to open one by one, not an export. */
+export const DECIDED_NUMBERS_LIMIT = 200;
+
+/** The actions each chart's series counts (mistakenKillRate: the day's suspensions). */
+export const SERIES_ACTIONS: Readonly<Record<string, readonly Action[]>> = {
+  flags: [Action.Restrict, Action.Suspend, Action.Report],
+  warnings: [Action.Warn],
+  restrictions: [Action.Restrict],
+  suspensions: [Action.Suspend],
+  restorations: [Action.Restore],
+  mistakenKillRate: [Action.Suspend],
+};
+
+/** The numbers one carrier decided on one day, for one series of the charts. */
+export interface DecidedNumbers {
+  day: string;
+  series: string;
+  numbers: DecidedNumber[];
+  /** More decisions than DECIDED_NUMBERS_LIMIT were taken: the list is cut. */
+  truncated: boolean;
+}
 
 export interface OversightFigures {
   from: string;
@@ -87,6 +108,40 @@ export class OversightService {
     const days = daysOf(range);
     const carriers = scope.carrier === null ? [...CARRIER_IDS] : [scope.carrier];
     return { days, carriers: carrierSeries(days, carriers, counts, suspensions, cstDay, calleeWarnings) };
+  }
+
+  /** The decisions behind one point of a chart: one day, one series, the carrier in scope (or every one). */
+  async decidedNumbers(
+    caller: Principal,
+    query: { day?: string; series?: string; carrier?: string; fields: OversightQuery['fields'] & { day: string } },
+  ): Promise<DecidedNumbers> {
+    if (!query.day) throw new ValidationError(ValidationErrorCode.Required, query.fields.day, 'is required');
+    const actions = query.series === undefined ? undefined : SERIES_ACTIONS[query.series];
+    if (!actions)
+      throw new ValidationError(
+        ValidationErrorCode.Malformed,
+        'series',
+        `must be one of ${Object.keys(SERIES_ACTIONS).join(', ')}`,
+      );
+    const { range, scope } = this.resolve(caller, {
+      from: query.day,
+      to: query.day,
+      carrier: query.carrier,
+      fields: { ...query.fields, from: query.fields.day, to: query.fields.day },
+    });
+    const found = await this.repository.decidedNumbers(range, scope.carrier, actions, DECIDED_NUMBERS_LIMIT + 1);
+    return {
+      day: range.from,
+      series: query.series!,
+      numbers: found.slice(0, DECIDED_NUMBERS_LIMIT),
+      truncated: found.length > DECIDED_NUMBERS_LIMIT,
+    };
+  }
+
+  /** Open cases, SLA breaches and open directives now, in the caller's scope. */
+  workload(caller: Principal, carrier: string | undefined, field: string): Promise<Workload> {
+    const scope = oversightScope(caller, carrier, field);
+    return this.repository.workload(scope.carrier, this.clock.now());
   }
 
   private resolve(caller: Principal, query: OversightQuery): { range: DayRange; scope: OversightScope } {

@@ -138,6 +138,32 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       undefined,
       ok('OversightSeries'),
     ),
+    '/api/oversight/numbers': {
+      get: guarded([ADMIN, ANALYST, CARRIER], {
+        summary: 'The numbers behind one point of a chart (audited)',
+        description:
+          'The decisions of one day that one series of /api/oversight/series counts ' +
+          '(flags, warnings, restrictions, suspensions, restorations; mistakenKillRate: the suspensions), ' +
+          'oldest first. A carrier token reads its own carrier’s only.',
+        parameters: [
+          query('day', 'The day, YYYY-MM-DD (China Standard Time).', { type: 'string', format: 'date' }, true),
+          query('series', 'The chart’s series, e.g. suspensions.', { type: 'string' }, true),
+          range[2]!,
+        ],
+        responses: {
+          '200': ok('DecidedNumbers'),
+          '400': error('No day, a malformed one, an unknown series or an unknown carrier.'),
+        },
+      }),
+    },
+    '/api/oversight/workload': {
+      get: guarded([ADMIN, ANALYST, CARRIER], {
+        summary: 'What waits on someone now: open cases, SLA breaches, open directives',
+        description: 'Not a range: the state now. A carrier token counts its own subscribers’ cases and directives.',
+        parameters: [range[2]!],
+        responses: { '200': ok('Workload'), '400': error('An unknown carrier.') },
+      }),
+    },
     '/api/oversight.csv': oversightRead(
       'The per-reason table as CSV',
       'Columns: day, carrier, policy, reason, warnings, restrictions, suspensions, restorations.',

@@ -134,6 +134,18 @@ export const SCHEMAS: Record<string, Schema> = {
     days: arrayOf(day),
     carriers: { type: 'object', additionalProperties: ref('CarrierSeries') },
   }),
+  DecidedNumber: object({ msisdn, carrier: string, action: string, at: time, reasons: arrayOf(string) }),
+  DecidedNumbers: object({
+    day,
+    series: string,
+    numbers: { ...arrayOf(ref('DecidedNumber')), description: 'Oldest first, at most 200.' },
+    truncated: { ...boolean, description: 'More decisions were taken that day than listed.' },
+  }),
+  Workload: object({
+    openCases: { ...integer, description: 'Cases not resolved (OPEN or ESCALATED).' },
+    slaBreaches: { ...integer, description: 'Of those, the ones past their service-level time.' },
+    directivesOpen: { ...integer, description: 'Directives not acknowledged (PENDING or DELIVERED).' },
+  }),
   Measure: object({ name: string, value: number, threshold: number }),
   CellSighting: object(
     { cell: { ...string, example: '460-11-23456-1' }, at: time, activity: enumOf(['call', 'sms', 'location']) },

@@ -115,6 +115,7 @@ describe(qualityFigures.name, () => {
       suspensions: 4,
       mistaken: 2,
       mistakenKillRate: 0.5,
+      restored: 3,
       restoreHoursP50: 6,
       restoreHoursP90: 24,
     });
@@ -126,6 +127,7 @@ describe(qualityFigures.name, () => {
       suspensions: 0,
       mistaken: 0,
       mistakenKillRate: 0,
+      restored: 0,
       restoreHoursP50: 0,
       restoreHoursP90: 0,
     });

@@ -133,6 +133,8 @@ export interface QualityFigures {
   mistaken: number;
   /** mistaken / suspensions; 0 when there were none. */
   mistakenKillRate: number;
+  /** Of the suspensions, those restored so far: the hours to restore are over these (0 h when none). */
+  restored: number;
   /** Over the suspensions restored so far, rounded to 0.01 h. */
   restoreHoursP50: number;
   restoreHoursP90: number;
@@ -151,6 +153,7 @@ export function qualityFigures(suspensions: readonly Suspension[]): QualityFigur
     suspensions: suspensions.length,
     mistaken,
     mistakenKillRate: suspensions.length === 0 ? 0 : mistaken / suspensions.length,
+    restored: hours.length,
     restoreHoursP50: round2(percentile(hours, 50)),
     restoreHoursP90: round2(percentile(hours, 90)),
   };

@@ -39,6 +39,7 @@ const quality = {
       'Suspensions reversed (RESTORE with POLICE_CLEARED, REGISTRY_CLEARED or APPEAL_UPHELD) within 30 days.',
   },
   mistakenKillRate: { ...number, description: 'mistaken / suspensions; 0 when there were none.' },
+  restored: { ...integer, description: 'Of the suspensions, those restored so far (the hours are over these).' },
   restoreHoursP50: {
     ...number,
     description: 'Nearest-rank median of hours from suspension to restore, over restored suspensions.',

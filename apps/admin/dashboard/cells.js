@@ -70,7 +70,7 @@ export function createCells(panel) {
 
   async function add() {
     const invalid = [...addForm.elements].find((control) => control.willValidate && !control.checkValidity());
-    if (invalid) throw new FormError(invalid.name, t('cells.invalid'));
+    if (invalid) throw new FormError(invalid.name, 'cells.invalid');
     const [cell, reason, source, days] = ['cell', 'reason', 'source', 'expiresInDays'].map((name) =>
       addForm.elements[name].value.trim(),
     );
@@ -92,7 +92,7 @@ export function createCells(panel) {
   async function remove() {
     const reason = removeForm.elements.reason.value.trim();
     const path = `/api/cells/${encodeURIComponent(dialog.dataset.cell)}?${new URLSearchParams({ reason })}`;
-    if (!reason) throw new FormError('reason', t('cells.removeReasonRequired'));
+    if (!reason) throw new FormError('reason', 'cells.removeReasonRequired');
     show((await submitting(removeForm, () => api(path, { method: 'DELETE' }))).list);
     dialog.close();
   }

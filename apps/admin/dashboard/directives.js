@@ -43,8 +43,8 @@ export function createDirectives(panel) {
   async function issue() {
     issueStatus.textContent = '';
     const [msisdn, kind, reason] = ['msisdn', 'kind', 'reason'].map((name) => issueForm.elements[name].value.trim());
-    if (!msisdn) throw new FormError('msisdn', t('directives.reasonRequired'));
-    if (!reason) throw new FormError('reason', t('directives.reasonRequired'));
+    if (!msisdn) throw new FormError('msisdn', 'directives.reasonRequired');
+    if (!reason) throw new FormError('reason', 'directives.reasonRequired');
     const record = await submitting(issueForm, () =>
       api('/api/directives', { method: 'POST', body: { msisdn, kind, reason } }),
     );

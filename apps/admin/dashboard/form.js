@@ -3,11 +3,16 @@
 // with the field at fault marked.
 import { clearError, showError } from './view.js';
 
-/** A request the page refuses before sending it: the message and the form field at fault. */
+/**
+ * A request the page refuses before sending it: the form field at fault and
+ * the message key (translated when shown, and again after a language switch).
+ */
 export class FormError extends Error {
-  constructor(field, message) {
-    super(message);
+  constructor(field, messageKey, values = {}) {
+    super(messageKey);
     this.field = field;
+    this.messageKey = messageKey;
+    this.values = values;
   }
 }
 

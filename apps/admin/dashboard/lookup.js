@@ -1,8 +1,8 @@
 // Number look-up: a number across every carrier, with its directives and its case. Audited, with a purpose.
 import { api, withQuery } from './api.js';
 import { directivesTable } from './directives.js';
-import { reasonText } from './reasons.js';
 import { label, t } from './i18n.js';
+import { eventText, evidenceText, reasonList } from './server-text.js';
 import { FormError, markField, onSubmit, submitting } from './form.js';
 import { enumValue, formatNumber, formatTime, h, table, toDate, whileLoading } from './view.js';
 
@@ -16,15 +16,24 @@ export function createLookup(panel) {
   let slaTimer;
 
   async function lookUp() {
+    // Whatever was shown belongs to the last look-up: it goes first, so that a refused or failed
+    // look-up never leaves another number's record under its error.
+    clear();
     const msisdn = form.elements.msisdn.value.trim();
     const purpose = form.elements.purpose.value.trim();
-    if (!msisdn) throw new FormError('msisdn', t('lookup.msisdnRequired'));
-    if (!purpose) throw new FormError('purpose', t('lookup.purposeRequired'));
+    if (!msisdn) throw new FormError('msisdn', 'lookup.msisdnRequired');
+    if (!purpose) throw new FormError('purpose', 'lookup.purposeRequired');
     record = await submitting(form, () =>
       whileLoading(panel, () => api(withQuery(`/api/numbers/${encodeURIComponent(msisdn)}`, { purpose }))),
     );
     markField(form, undefined);
     render();
+  }
+
+  function clear() {
+    record = undefined;
+    clearInterval(slaTimer);
+    result.replaceChildren();
   }
 
   function render() {
@@ -46,6 +55,7 @@ export function createLookup(panel) {
 
   /** Shows a number in the form, ready for a purpose (from the overview's tables). */
   function prefill(msisdn) {
+    if (form.elements.msisdn.value !== msisdn) clear();
     form.elements.msisdn.value = msisdn;
     form.elements.purpose.focus();
   }
@@ -60,7 +70,7 @@ function ownerBlock({ msisdn, owner }) {
     'p',
     { className: 'meta', 'data-testid': 'lookup-owner' },
     h('strong', {}, msisdn),
-    ` · ${t('lookup.owner', { carrier: owner?.carrier ?? '–' })}`,
+    ` · ${owner?.carrier ? t('lookup.owner', { carrier: owner.carrier }) : t('lookup.noOwner')}`,
     owner?.ported ? ` (${t('lookup.ported')})` : '',
   );
 }
@@ -83,10 +93,10 @@ function decisionsTable(decisions) {
       { head: 'col.carrier', cell: (r) => r.carrier },
       { head: 'col.at', cell: (r) => formatTime(r.decision.at) },
       { head: 'col.action', cell: (r) => actionText(r.decision) },
-      { head: 'col.reasons', cell: (r) => (r.decision.reasons ?? []).map(reasonText).join('；') },
+      { head: 'col.reasons', cell: (r) => reasonList(r.decision.reasons ?? []) },
       { head: 'col.score', cell: (r) => formatNumber(r.decision.score, 2), numeric: true },
       { head: 'col.policy', cell: (r) => r.decision.policy },
-      { head: 'col.evidence', cell: (r) => r.decision.evidence?.summary ?? '' },
+      { head: 'col.evidence', cell: (r) => evidenceText(r.decision.evidence) },
       { head: 'col.cells', cell: (r) => cellsList(r.decision.evidence?.cells ?? []) },
     ],
     decisions,
@@ -127,7 +137,7 @@ function caseBlock(found) {
       [
         { head: 'col.at', cell: (e) => formatTime(e.at) },
         { head: 'col.actor', cell: (e) => e.actor },
-        { head: 'col.what', cell: (e) => e.what },
+        { head: 'col.what', cell: (e) => eventText(e.what) },
       ],
       found.events ?? [],
     ),

@@ -1,7 +1,7 @@
 // Small DOM and formatting helpers shared by the tabs. Text always goes in as
 // text nodes, never as HTML: numbers, reasons and cells come from carriers.
 import { ApiError, NetworkError } from './api.js';
-import { language, t } from './i18n.js';
+import { has, language, t } from './i18n.js';
 
 /** An element with attributes (`dataset`, `on*` handlers, properties) and children (nodes or text). */
 export function h(tag, attributes = {}, ...children) {
@@ -19,7 +19,7 @@ export function h(tag, attributes = {}, ...children) {
 
 /**
  * A table: `columns` are {head: message key, cell: row => text or node, numeric?}.
- * No rows gives one line saying so.
+ * No rows gives one line saying so. The table scrolls sideways in its own box on a narrow screen.
  */
 export function table(columns, rows) {
   const head = h(
@@ -37,24 +37,59 @@ export function table(columns, rows) {
           ),
         )
       : [h('tr', {}, h('td', { colSpan: columns.length, className: 'empty' }, t('common.none')))];
-  return h('table', {}, h('thead', {}, head), h('tbody', {}, body));
+  return h('div', { className: 'table-wrap' }, h('table', {}, h('thead', {}, head), h('tbody', {}, body)));
 }
 
-/** Puts a failure in the alert box: the server's message and the field at fault. */
+/** The failure each alert box shows, kept as it came (code, field, key) so a language switch can say it again. */
+const shownErrors = new Map();
+
+/** Puts a failure in the alert box: the server's error code (and the field at fault) in the page's language. */
 export function showError(box, error) {
+  shownErrors.set(box, error);
   box.textContent = errorText(error);
 }
 
 export function clearError(box) {
+  shownErrors.delete(box);
   box.textContent = '';
 }
 
+/** Says every failure on screen again, in the language just chosen. */
+export function retranslateErrors() {
+  for (const [box, error] of shownErrors) box.textContent = errorText(error);
+}
+
+/** The server's validation codes name a field; without one they are a plain bad request. */
+const FIELD_CODES = new Set(['REQUIRED', 'MALFORMED', 'OUT_OF_RANGE']);
+
 function errorText(error) {
   if (error instanceof NetworkError) return t('error.network', { message: error.message });
+  // A failure the page found itself (a FormError): its message key, translated now.
+  if (error.messageKey) return t(error.messageKey, error.values);
   if (!(error instanceof ApiError)) return error.message;
-  const message = error.message || t('error.http', { status: error.status });
-  const text = error.status === 403 ? t('error.forbidden', { message }) : message;
-  return error.field ? text + t('error.field', { field: error.field }) : text;
+  const text = serverErrorText(error);
+  return error.status === 403 ? t('error.forbidden', { message: text }) : text;
+}
+
+/**
+ * The text of the server's error code, never its English message (except in
+ * the English view for a code the page does not know yet).
+ */
+function serverErrorText({ code, field, status, message }) {
+  if (code && has(`error.code.${code}`)) {
+    if (FIELD_CODES.has(code) && !field) return t('error.code.INVALID_ARGUMENT');
+    return t(`error.code.${code}`, { field: fieldLabel(field) });
+  }
+  if (language() === 'en' && message) return message;
+  return code ? t('error.unknown', { code }) : t('error.http', { status });
+}
+
+/** A request field as the page names it: `items[0].msisdn` and `expires_in_days` by their form labels. */
+function fieldLabel(field) {
+  const name = String(field ?? '')
+    .split(/[.[]/)[0]
+    .replace(/_(\w)/g, (_, letter) => letter.toUpperCase());
+  return has(`field.${name}`) ? t(`field.${name}`) : name;
 }
 
 /** Runs `work` with the panel's loading line shown and the panel marked busy. */
@@ -118,6 +153,21 @@ export function formatNumber(value, digits = 0) {
   });
 }
 
+/** A measured value as it is, up to `digits` decimals (0.3, not 0.30; 42, not 42.00). */
+export function formatDecimal(value, digits = 2) {
+  return Number(value ?? 0).toLocaleString(language() === 'zh' ? 'zh-CN' : 'en', { maximumFractionDigits: digits });
+}
+
 export function formatPercent(rate) {
   return `${formatNumber(Number(rate ?? 0) * 100, 1)}%`;
+}
+
+/** "No data" in place of a figure that has nothing to stand on (a rate over no suspensions, hours over no restore). */
+export function noData() {
+  return h('span', { className: 'no-data', dataset: { noData: '' } }, t('common.noData'));
+}
+
+/** Texts joined the way the page's language lists them (；in Chinese, "; " in English). */
+export function joinList(texts) {
+  return texts.join(t('common.separator'));
 }

@@ -1,7 +1,7 @@
 /* global Chart -- chart.js, loaded by index.html before this module */
 // Overview: the carriers' figures over time, their mistaken-kill rates, and the oversight tables.
 import { api, downloadCsv, withQuery } from './api.js';
-import { t } from './i18n.js';
+import { label, t } from './i18n.js';
 import { reasonText } from './reasons.js';
 import { markField, reportFailure } from './form.js';
 import {
@@ -11,6 +11,8 @@ import {
   formatPercent,
   formatTime,
   h,
+  joinList,
+  noData,
   showError,
   table,
   whileLoading,
@@ -25,24 +27,39 @@ const CHARTS = {
   suspensions: { type: 'line', testId: 'chart-suspensions' },
   restorations: { type: 'line', testId: 'chart-restorations' },
   mistakenKillRate: { type: 'line', percent: true, testId: 'chart-mistaken' },
-  calleeWarnings: { type: 'line', testId: 'chart-callee-warnings' },
+  calleeWarnings: { type: 'line', testId: 'chart-callee-warnings', countsOnly: true },
 };
 
-export function createOverview(panel, { onOpenNumber }) {
+/** How often the figures refresh themselves while the overview is shown and the browser tab is visible. */
+export const REFRESH_MS = 60_000;
+const KPIS = ['mistakenKillRate', 'openCases', 'slaBreaches', 'directivesOpen', 'calleeWarnings'];
+
+export function createOverview(panel, { onOpenNumber, onFilters }) {
   const form = panel.querySelector('#overview-form');
-  const errorBox = panel.querySelector('[role=alert]');
+  const errorBox = panel.querySelector(':scope > [role=alert]');
+  const kpiBox = panel.querySelector('[data-testid=kpis]');
+  const updated = panel.querySelector('[data-testid=overview-updated]');
+  const drill = createDrillDown(panel.querySelector('#drilldown'), () => (canLookUp ? onOpenNumber : undefined));
   let figures;
+  let loadedAt = 0;
+  /** When the figures were last asked for, answered or not: the next refresh is due REFRESH_MS after. */
+  let askedAt = 0;
+  let refreshTimer;
+  let shown = false;
+  let ownCarrier;
+  let canLookUp = false;
 
   panel.querySelector('.charts').append(
     ...Object.entries(CHARTS).map(([metric, { testId }]) =>
       h(
         'figure',
-        {},
+        { dataset: { figure: metric } },
         h('canvas', {
           dataset: { chart: metric, i18nAriaLabel: `chart.${metric}` },
           'data-testid': testId,
           role: 'img',
         }),
+        h('p', { className: 'chart-empty', 'data-testid': `${testId}-empty`, hidden: true }),
       ),
     ),
   );
@@ -50,36 +67,83 @@ export function createOverview(panel, { onOpenNumber }) {
   form.elements.to.value = dayOf(new Date());
   form.elements.from.value = dayOf(new Date(Date.now() - 29 * DAY_MS));
 
-  function range() {
-    return { from: form.elements.from.value, to: form.elements.to.value };
+  /**
+   * A carrier reads its own figures only: the filter is fixed to it. Numbers open the look-up
+   * only for roles that may look numbers up.
+   */
+  function configure(options) {
+    ownCarrier = options.ownCarrier;
+    canLookUp = options.canLookUp;
+    if (ownCarrier) form.elements.carrier.value = ownCarrier;
+    form.elements.carrier.disabled = Boolean(ownCarrier);
+  }
+
+  /** The filters as the URL keeps them; the auto-refresh only when it is off (on is the default). */
+  function filters() {
+    return {
+      from: form.elements.from.value,
+      to: form.elements.to.value,
+      carrier: ownCarrier ? '' : form.elements.carrier.value,
+      refresh: form.elements.autoRefresh.checked ? '' : 'off',
+    };
+  }
+
+  /** Takes the filters of a URL (`#overview?from=…&to=…&carrier=…&refresh=off`); a bad value keeps the current one. */
+  function restore(params) {
+    for (const name of ['from', 'to']) {
+      const day = params.get(name);
+      if (day && /^\d{4}-\d{2}-\d{2}$/.test(day)) form.elements[name].value = day;
+    }
+    const carrier = params.get('carrier') ?? '';
+    if (!ownCarrier && [...form.elements.carrier.options].some((option) => option.value === carrier))
+      form.elements.carrier.value = carrier;
+    form.elements.autoRefresh.checked = params.get('refresh') !== 'off';
+  }
+
+  function query() {
+    const { from, to, carrier } = filters();
+    return { from, to, carrier };
   }
 
   async function load() {
     clearError(errorBox);
+    onFilters(filters());
+    drill.close();
     try {
+      const asked = query();
       figures = await whileLoading(panel, async () => {
-        const [series, oversight] = await Promise.all([
-          api(withQuery('/api/oversight/series', range())),
-          api(withQuery('/api/oversight', range())),
+        const [series, oversight, workload] = await Promise.all([
+          api(withQuery('/api/oversight/series', asked)),
+          api(withQuery('/api/oversight', asked)),
+          api(withQuery('/api/oversight/workload', { carrier: asked.carrier })),
         ]);
-        return { series, oversight };
+        return { series, oversight, workload, asked };
       });
+      loadedAt = Date.now();
       markField(form, undefined);
       render();
     } catch (error) {
       reportFailure(form, errorBox, error);
+    } finally {
+      askedAt = Date.now();
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(refreshIfDue, REFRESH_MS);
     }
   }
 
   function render() {
+    drill.render();
     if (!figures) return;
-    for (const canvas of panel.querySelectorAll('canvas[data-chart]')) drawChart(canvas, figures.series);
+    updated.textContent = t('overview.updatedAt', { time: formatTime(loadedAt) });
+    kpiBox.replaceChildren(...kpiCards(figures));
+    for (const canvas of panel.querySelectorAll('canvas[data-chart]')) drawChart(canvas, figures.series, drill.open);
     const { quality = [], demotedRules = [], topReported = [], multiCarrier = [], rows = [] } = figures.oversight;
+    const open = canLookUp ? onOpenNumber : undefined;
     fillTable('quality', qualityTable(quality));
     fillTable('qualityByReason', qualityByReasonTable(quality));
     fillTable('demotedRules', demotedRulesTable(demotedRules));
-    fillTable('topReported', numbersTable(topReported, onOpenNumber));
-    fillTable('multiCarrier', numbersTable(multiCarrier, onOpenNumber));
+    fillTable('topReported', numbersTable(topReported, open, 'col.reporters'));
+    fillTable('multiCarrier', numbersTable(multiCarrier, open, 'col.carrierCount'));
     fillTable('reasons', reasonsTable(rows));
   }
 
@@ -89,25 +153,157 @@ export function createOverview(panel, { onOpenNumber }) {
 
   async function download(kind) {
     clearError(errorBox);
-    const { from, to } = range();
+    const { from, to } = query();
     try {
-      await downloadCsv(withQuery(`/api/${kind}.csv`, range()), `${kind}-${from}-${to}.csv`);
+      await downloadCsv(withQuery(`/api/${kind}.csv`, query()), `${kind}-${from}-${to}.csv`);
     } catch (error) {
       showError(errorBox, error);
     }
+  }
+
+  /** The figures go stale while nobody looks: refresh when due, never in a hidden browser tab or another tab. */
+  function refreshIfDue() {
+    if (shown && form.elements.autoRefresh.checked && !document.hidden && Date.now() - askedAt >= REFRESH_MS) load();
   }
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     load();
   });
+  form.elements.autoRefresh.addEventListener('change', () => {
+    onFilters(filters());
+    refreshIfDue();
+  });
   for (const button of panel.querySelectorAll('[data-csv]'))
     button.addEventListener('click', () => download(button.dataset.csv));
+  // Hidden when its time came: refreshed as soon as it is seen again.
+  document.addEventListener('visibilitychange', refreshIfDue);
 
-  return { load, render };
+  return {
+    load,
+    render,
+    configure,
+    filters,
+    restore,
+    /** Whether the overview is the tab shown (it refreshes only then). */
+    active: (isShown) => (shown = isShown),
+  };
 }
 
-function drawChart(canvas, series) {
+/** The header's figures: the range's mistaken-kill rate and callee warnings, and what waits on someone now. */
+function kpiCards({ oversight, workload }) {
+  const quality = oversight.quality ?? [];
+  const suspensions = sum(quality.map((q) => q.suspensions));
+  const mistaken = sum(quality.map((q) => q.mistaken));
+  const warnings = oversight.calleeWarnings ?? [];
+  const values = {
+    mistakenKillRate: [
+      suspensions > 0 ? formatPercent(mistaken / suspensions) : noData(),
+      suspensions > 0 ? t('kpi.mistakenKillRateNote', { mistaken, suspensions }) : t('kpi.inRange'),
+    ],
+    openCases: [formatNumber(workload.openCases), t('kpi.now')],
+    slaBreaches: [formatNumber(workload.slaBreaches), t('kpi.now')],
+    directivesOpen: [formatNumber(workload.directivesOpen), t('kpi.now')],
+    calleeWarnings: [
+      warnings.length > 0 ? formatNumber(sum(warnings.map((w) => w.count))) : noData(),
+      t('kpi.inRange'),
+    ],
+  };
+  return KPIS.map((kpi) =>
+    h(
+      'div',
+      {
+        className: `kpi${kpi === 'slaBreaches' && workload.slaBreaches > 0 ? ' alert' : ''}`,
+        'data-testid': `kpi-${kpi}`,
+      },
+      h('span', { className: 'kpi-label' }, t(`kpi.${kpi}`)),
+      h('strong', { className: 'kpi-value' }, values[kpi][0]),
+      h('span', { className: 'kpi-note' }, values[kpi][1]),
+    ),
+  );
+}
+
+/** The numbers behind a chart's point, listed under the charts; each opens the look-up. */
+function createDrillDown(box, opener) {
+  let point;
+  let answer;
+  let failure;
+
+  async function open(clicked) {
+    point = clicked;
+    answer = undefined;
+    failure = undefined;
+    render();
+    try {
+      answer = await api(
+        withQuery('/api/oversight/numbers', { day: point.day, series: point.series, carrier: point.carrier }),
+      );
+    } catch (error) {
+      failure = error;
+    }
+    render();
+  }
+
+  function close() {
+    point = undefined;
+    render();
+  }
+
+  function render() {
+    box.hidden = !point;
+    if (!point) return box.replaceChildren();
+    const openNumber = opener();
+    const heading = t('drill.heading', { carrier: point.carrier, day: point.day, series: t(`series.${point.series}`) });
+    const errorLine = h('p', { className: 'error', role: 'alert' });
+    if (failure) showError(errorLine, failure);
+    box.replaceChildren(
+      h(
+        'div',
+        { className: 'drill-head' },
+        h('h3', {}, heading),
+        h(
+          'button',
+          { type: 'button', className: 'link', onclick: close, 'data-testid': 'drill-close' },
+          t('drill.close'),
+        ),
+      ),
+      errorLine,
+      answer ? h('p', { className: 'meta' }, t('drill.count', { count: answer.numbers.length })) : '',
+      answer?.truncated ? h('p', { className: 'meta' }, t('drill.truncated', { count: answer.numbers.length })) : '',
+      answer
+        ? table(
+            [
+              { head: 'col.msisdn', cell: (n) => numberCell(n.msisdn, openNumber) },
+              { head: 'col.at', cell: (n) => formatTime(n.at) },
+              { head: 'col.action', cell: (n) => label('action', n.action) },
+              { head: 'col.reasons', cell: (n) => joinList((n.reasons ?? []).map(reasonText)) },
+            ],
+            answer.numbers,
+          )
+        : '',
+    );
+  }
+
+  return { open, close, render };
+}
+
+function sum(values) {
+  return values.reduce((total, value) => total + Number(value ?? 0), 0);
+}
+
+/** A number: a button opening the look-up for roles that may look numbers up, else plain text. */
+function numberCell(msisdn, openNumber) {
+  return openNumber
+    ? h('button', { type: 'button', className: 'link', onclick: () => openNumber(msisdn) }, msisdn)
+    : msisdn;
+}
+
+/**
+ * Draws one chart; a click on a carrier's point of a day calls `onPoint` with them
+ * (callee warnings are counts the carriers send, with no numbers behind them).
+ * A chart with nothing to show says so over its empty axes.
+ */
+function drawChart(canvas, series, onPoint) {
   const metric = canvas.dataset.chart;
   const spec = CHARTS[metric];
   const scale = spec.percent ? 100 : 1;
@@ -120,6 +316,13 @@ function drawChart(canvas, series) {
     backgroundColor: CARRIER_COLOURS[carrier],
     tension: 0.2,
   }));
+  // A rate over no suspensions is no data, not 0 %; a count is data only when something was counted.
+  const empty = datasets.every((d) => d.data.every((value) => value === null || (!spec.percent && value === 0)));
+  canvas.parentElement.classList.toggle('empty', empty);
+  const note = canvas.parentElement.querySelector('.chart-empty');
+  note.hidden = !empty;
+  note.textContent = t('chart.noData');
+  const drillable = !spec.countsOnly;
   Chart.getChart(canvas)?.destroy();
   new Chart(canvas, {
     type: spec.type,
@@ -128,6 +331,21 @@ function drawChart(canvas, series) {
       animation: false,
       maintainAspectRatio: false,
       interaction: { mode: 'index', intersect: false },
+      onClick: (event, _elements, chart) => {
+        if (!drillable) return;
+        const [hit] = chart.getElementsAtEventForMode(
+          event.native,
+          'nearest',
+          { intersect: spec.type === 'bar' },
+          false,
+        );
+        if (!hit) return;
+        const carrier = chart.data.datasets[hit.datasetIndex].label;
+        onPoint({ day: chart.data.labels[hit.index], carrier, series: metric });
+      },
+      onHover: (event, elements) => {
+        event.native.target.style.cursor = drillable && elements.length > 0 ? 'pointer' : 'default';
+      },
       plugins: {
         title: { display: true, text: t(`chart.${metric}`), font: { size: 14 } },
         legend: { position: 'bottom' },
@@ -147,9 +365,22 @@ function drawChart(canvas, series) {
 const QUALITY_COLUMNS = [
   { head: 'col.suspensions', cell: (q) => formatNumber(q.suspensions), numeric: true },
   { head: 'col.mistaken', cell: (q) => formatNumber(q.mistaken), numeric: true },
-  { head: 'col.mistakenKillRate', cell: (q) => formatPercent(q.mistakenKillRate), numeric: true },
-  { head: 'col.restoreP50', cell: (q) => formatNumber(q.restoreHoursP50, 1), numeric: true },
-  { head: 'col.restoreP90', cell: (q) => formatNumber(q.restoreHoursP90, 1), numeric: true },
+  {
+    head: 'col.mistakenKillRate',
+    cell: (q) => (q.suspensions > 0 ? formatPercent(q.mistakenKillRate) : noData()),
+    numeric: true,
+  },
+  // The hours are over the restored suspensions: none restored is no data, not 0.0 h.
+  {
+    head: 'col.restoreP50',
+    cell: (q) => (q.restored > 0 ? formatNumber(q.restoreHoursP50, 1) : noData()),
+    numeric: true,
+  },
+  {
+    head: 'col.restoreP90',
+    cell: (q) => (q.restored > 0 ? formatNumber(q.restoreHoursP90, 1) : noData()),
+    numeric: true,
+  },
 ];
 
 function qualityTable(quality) {
@@ -190,16 +421,15 @@ function demotedRulesTable(carriers) {
   );
 }
 
-/** Numbers with a count; a number opens the look-up tab. */
-function numbersTable(numbers, onOpenNumber) {
+/**
+ * Numbers with a count that `countHead` names (reporters of the top list, carriers of the
+ * multi-carrier list); a number opens the look-up tab for roles that may look numbers up.
+ */
+function numbersTable(numbers, onOpenNumber, countHead) {
   return table(
     [
-      {
-        head: 'col.msisdn',
-        cell: (n) =>
-          h('button', { type: 'button', className: 'link', onclick: () => onOpenNumber(n.msisdn) }, n.msisdn),
-      },
-      { head: 'col.count', cell: (n) => formatNumber(n.count), numeric: true },
+      { head: 'col.msisdn', cell: (n) => numberCell(n.msisdn, onOpenNumber) },
+      { head: countHead, cell: (n) => formatNumber(n.count), numeric: true },
       { head: 'col.carriers', cell: (n) => (n.carriers ?? []).join(', ') },
     ],
     numbers,

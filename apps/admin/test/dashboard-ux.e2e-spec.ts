@@ -199,6 +199,12 @@ describe('the dashboard per role, in both languages: tabs, KPIs, no-data states,
       expect([role, refusals.splice(0)]).toEqual([role, []]);
       await page.context().close();
     }
+    // A role with no tab here (the auditor reads the audit log elsewhere) is told so, with no panel shown.
+    const auditor = await logIn('auditor', 'en');
+    await auditor.getByTestId('no-tabs').filter({ hasText: 'This role (auditor) has no section' }).waitFor();
+    expect(await visibleTabs(auditor)).toEqual([]);
+    expect(await auditor.locator('[role=tabpanel]:visible').count()).toBe(0);
+    await auditor.context().close();
   });
 
   for (const lang of LANGS) {

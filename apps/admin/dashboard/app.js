@@ -51,7 +51,9 @@ const views = {
     onFilters: (filters) => readRoute().tab === 'overview' && writeRoute('overview', filters),
   }),
   lookup,
-  directives: createDirectives(document.querySelector('#panel-directives')),
+  directives: createDirectives(document.querySelector('#panel-directives'), {
+    onFilters: (filters) => readRoute().tab === 'directives' && writeRoute('directives', filters),
+  }),
   cells: createCells(document.querySelector('#panel-cells')),
 };
 let me;
@@ -94,7 +96,7 @@ function followRoute() {
     for (const panel of document.querySelectorAll('[role=tabpanel]')) panel.hidden = true;
     return;
   }
-  if (name === 'overview') views.overview.restore(params);
+  if (name === 'overview' || name === 'directives') views[name].restore(params);
   selectTab(name);
 }
 
@@ -124,10 +126,10 @@ function selectTab(name) {
     tab.tabIndex = selected ? 0 : -1;
     document.getElementById(tab.getAttribute('aria-controls')).hidden = !selected;
   }
-  writeRoute(name, name === 'overview' ? views.overview.filters() : {});
-  views.overview.active(name === 'overview');
-  // The lists and figures change under other users' hands: fetch them each time they are shown.
-  if (name !== 'lookup') views[name].load();
+  writeRoute(name, views[name].filters?.() ?? {});
+  views.overview.show(name === 'overview');
+  // The lists change under other users' hands: fetch them each time they are shown.
+  if (name === 'directives' || name === 'cells') views[name].load();
 }
 
 function openNumber(msisdn) {

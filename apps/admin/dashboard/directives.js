@@ -4,7 +4,7 @@ import { label, t } from './i18n.js';
 import { allowForm, FormError, markField, onSubmit, submitting } from './form.js';
 import { clearError, enumValue, formatNumber, formatTime, h, showError, table, whileLoading } from './view.js';
 
-export function createDirectives(panel) {
+export function createDirectives(panel, { onFilters }) {
   const issueForm = panel.querySelector('#directive-form');
   const filterForm = panel.querySelector('#directives-filter');
   const issueError = issueForm.querySelector('[role=alert]');
@@ -23,6 +23,7 @@ export function createDirectives(panel) {
   /** The first page of the filtered list, or the next one after `pageToken` (appended). */
   async function load(pageToken) {
     clearError(listError);
+    onFilters(filters());
     const filter = { ...Object.fromEntries(new FormData(filterForm)), pageToken };
     try {
       const page = await whileLoading(panel, () => api(withQuery('/api/directives', filter)));
@@ -31,6 +32,20 @@ export function createDirectives(panel) {
       render();
     } catch (error) {
       showError(listError, error);
+    }
+  }
+
+  /** The filters the URL keeps: carrier and status (a number stays out of the address, as in the look-up). */
+  function filters() {
+    return { carrier: filterForm.elements.carrier.value, status: filterForm.elements.status.value };
+  }
+
+  /** Takes the filters of a URL (`#directives?carrier=CTCC&status=PENDING`); an unknown value means all. */
+  function restore(params) {
+    for (const name of ['carrier', 'status']) {
+      const select = filterForm.elements[name];
+      const value = params.get(name) ?? '';
+      select.value = [...select.options].some((option) => option.value === value) ? value : '';
     }
   }
 
@@ -61,7 +76,7 @@ export function createDirectives(panel) {
   });
   moreButton.addEventListener('click', () => load(nextPageToken));
 
-  return { load: () => load(), render, allowIssuing };
+  return { load: () => load(), render, allowIssuing, filters, restore };
 }
 
 /** Directive records as a table (also used by the number look-up). */

@@ -98,6 +98,8 @@ export function createOverview(panel, { onOpenNumber, onFilters }) {
     if (!ownCarrier && [...form.elements.carrier.options].some((option) => option.value === carrier))
       form.elements.carrier.value = carrier;
     form.elements.autoRefresh.checked = params.get('refresh') !== 'off';
+    // Other filters: the figures shown are not theirs.
+    askedAt = 0;
   }
 
   function query() {
@@ -161,6 +163,15 @@ export function createOverview(panel, { onOpenNumber, onFilters }) {
     }
   }
 
+  /**
+   * The overview is shown (true) or left (false): shown, it fetches figures it never had, for
+   * filters just restored, or due for their refresh; it refreshes itself only while shown.
+   */
+  function show(isShown) {
+    shown = isShown;
+    if (shown && (askedAt === 0 || (form.elements.autoRefresh.checked && Date.now() - askedAt >= REFRESH_MS))) load();
+  }
+
   /** The figures go stale while nobody looks: refresh when due, never in a hidden browser tab or another tab. */
   function refreshIfDue() {
     if (shown && form.elements.autoRefresh.checked && !document.hidden && Date.now() - askedAt >= REFRESH_MS) load();
@@ -185,8 +196,7 @@ export function createOverview(panel, { onOpenNumber, onFilters }) {
     configure,
     filters,
     restore,
-    /** Whether the overview is the tab shown (it refreshes only then). */
-    active: (isShown) => (shown = isShown),
+    show,
   };
 }
 

@@ -370,6 +370,19 @@ describe('the dashboard per role, in both languages: tabs, KPIs, no-data states,
     await context.close();
   });
 
+  it('keeps the directives’ filters in the URL too (never a number)', async () => {
+    const page = await logIn('analyst', 'en', { hash: '#directives?carrier=CTCC&status=PENDING&msisdn=1' });
+    await page.getByTestId('directives-table').locator('table').waitFor();
+    expect(await selectedTab(page)).toBe('directives');
+    expect(await page.getByTestId('directives-carrier').inputValue()).toBe('CTCC');
+    expect(await page.getByTestId('directives-status').inputValue()).toBe('PENDING');
+    await page.getByTestId('directives-status').selectOption('');
+    await page.getByTestId('directives-msisdn').fill('19100008003');
+    await page.getByTestId('directives-refresh').click();
+    await page.waitForFunction("location.hash === '#directives?carrier=CTCC'");
+    await page.context().close();
+  });
+
   for (const lang of LANGS) {
     it(`lists the numbers behind a chart point, each opening the look-up (${lang})`, async () => {
       const page = await logIn('analyst', lang);

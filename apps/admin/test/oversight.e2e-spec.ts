@@ -571,6 +571,14 @@ describe('Oversight figures match a fixture computed by hand (e2e)', () => {
   });
 
   it('GET /api/oversight/workload: open cases, SLA breaches and open directives, a carrier’s own only', async () => {
+    // One directive to a running carrier (CTCC), one to CBN, which is not running here: it never counts.
+    for (const msisdn of ['+8619100000004', '+8619200000004'])
+      expect(
+        await harness.http('POST', '/api/directives', {
+          role: 'admin:sichuan',
+          body: { msisdn, kind: 'REVIEW', reason: 'x' },
+        }),
+      ).toMatchObject({ status: 201 });
     const all = await harness.get<{ openCases: number; slaBreaches: number; directivesOpen: number }>(
       '/api/oversight/workload',
       'analyst',
@@ -583,12 +591,18 @@ describe('Oversight figures match a fixture computed by hand (e2e)', () => {
         `SELECT count(*)::int AS n FROM case_file
           WHERE resolved_at IS NULL AND (status = 'ESCALATED' OR due_at < now())`,
       ),
-      harness.sql(`SELECT count(*)::int AS n FROM directive WHERE status IN ('PENDING', 'DELIVERED')`),
+      harness.sql(
+        `SELECT count(*)::int AS n FROM directive WHERE status IN ('PENDING', 'DELIVERED') AND carrier <> 'CBN'`,
+      ),
     ]);
     expect(all.body).toEqual({
       openCases: (unresolved[0] as { n: number }).n,
       slaBreaches: (breached[0] as { n: number }).n,
       directivesOpen: (open[0] as { n: number }).n,
+    });
+    expect(all.body.directivesOpen).toBe(1);
+    expect(await harness.get('/api/oversight/workload', 'carrier:CBN')).toMatchObject({
+      body: { directivesOpen: 0 },
     });
     const cucc = await harness.get('/api/oversight/workload', 'carrier:CUCC');
     expect(cucc).toMatchObject({ status: 200, body: { openCases: 0, slaBreaches: 0, directivesOpen: 0 } });

@@ -212,9 +212,10 @@ export class OversightRepository {
 
   /**
    * Read-only counts of the cases' and directives' tables (their features own
-   * the writes): with a carrier, the cases of its subscribers and its directives.
+   * the writes): with a carrier, the cases of its subscribers and its directives; directives to the
+   * `running` carriers only.
    */
-  async workload(carrier: string | null, now: Date): Promise<Workload> {
+  async workload(carrier: string | null, running: readonly string[], now: Date): Promise<Workload> {
     const [cases, directives]: [{ open: number; breached: number }[], { open: number }[]] = await Promise.all([
       this.dataSource.query(
         `SELECT count(*)::int AS open,
@@ -224,8 +225,8 @@ export class OversightRepository {
       ),
       this.dataSource.query(
         `SELECT count(*)::int AS open FROM directive
-          WHERE status IN ('PENDING', 'DELIVERED') AND ($1::varchar IS NULL OR carrier = $1)`,
-        [carrier],
+          WHERE status IN ('PENDING', 'DELIVERED') AND ($1::varchar IS NULL OR carrier = $1) AND carrier = ANY($2)`,
+        [carrier, running],
       ),
     ]);
     return { openCases: cases[0]!.open, slaBreaches: cases[0]!.breached, directivesOpen: directives[0]!.open };

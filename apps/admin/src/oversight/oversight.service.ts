@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Action, CARRIER_IDS, CLOCK, ValidationError, ValidationErrorCode, type Clock } from '@app/domain';
 import type { Principal } from '@app/grpc';
+import { ADMIN_CONFIG, type AdminConfig } from '../config/admin.config';
 import { cstDay, dayRange, daysOf, type DayRange } from './day-range';
 import {
   carrierQuality,
@@ -72,6 +73,7 @@ export class OversightService {
   constructor(
     private readonly repository: OversightRepository,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ADMIN_CONFIG) private readonly config: AdminConfig,
   ) {}
 
   async figures(caller: Principal, query: OversightQuery): Promise<OversightFigures> {
@@ -138,10 +140,13 @@ export class OversightService {
     };
   }
 
-  /** Open cases, SLA breaches and open directives now, in the caller's scope. */
+  /**
+   * Open cases, SLA breaches and open directives now, in the caller's scope. Directives count for the
+   * carriers running in the province only, as in the metrics: one to a carrier not started waits forever.
+   */
   workload(caller: Principal, carrier: string | undefined, field: string): Promise<Workload> {
     const scope = oversightScope(caller, carrier, field);
-    return this.repository.workload(scope.carrier, this.clock.now());
+    return this.repository.workload(scope.carrier, this.config.carriers, this.clock.now());
   }
 
   private resolve(caller: Principal, query: OversightQuery): { range: DayRange; scope: OversightScope } {

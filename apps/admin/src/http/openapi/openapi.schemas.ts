@@ -145,7 +145,10 @@ export const SCHEMAS: Record<string, Schema> = {
   Workload: object({
     openCases: { ...integer, description: 'Cases not resolved (OPEN or ESCALATED).' },
     slaBreaches: { ...integer, description: 'Of those, the ones past their service-level time.' },
-    directivesOpen: { ...integer, description: 'Directives not acknowledged (PENDING or DELIVERED).' },
+    directivesOpen: {
+      ...integer,
+      description: 'Directives not acknowledged (PENDING or DELIVERED) to the carriers running (CARRIER_IDS).',
+    },
   }),
   Measure: object({ name: string, value: number, threshold: number }),
   CellSighting: object(

@@ -56,7 +56,11 @@ export function clearError(box) {
 
 /** Says every failure on screen again, in the language just chosen. */
 export function retranslateErrors() {
-  for (const [box, error] of shownErrors) box.textContent = errorText(error);
+  for (const [box, error] of shownErrors) {
+    // A box re-rendered away (e.g. a closed list) is forgotten.
+    if (box.isConnected) box.textContent = errorText(error);
+    else shownErrors.delete(box);
+  }
 }
 
 /** The server's validation codes name a field; without one they are a plain bad request. */

@@ -223,6 +223,11 @@ describe('the analysts’ dashboard in headless Chromium, on a registry, the adm
       /停机.*CTCC.*已执行/,
     );
     expect(await page.getByTestId('lookup-case').textContent()).toContain('状态处理中');
+    // The case's events, which the server writes in English, read in Chinese.
+    const events = (await page.getByTestId('lookup-case').locator('tbody').textContent()) ?? '';
+    expect(events).toMatch(/向 CTCC 下达停机指令 \S+：/);
+    expect(events).toMatch(/CTCC 已执行停机指令 \S+/);
+    expect(events).not.toMatch(/ directive | by CMCC| issued to /);
 
     // Directives: issued to the owning carrier, which reviews the number and acknowledges.
     await page.getByTestId('tab-directives').click();

@@ -37,7 +37,13 @@ export function table(columns, rows) {
           ),
         )
       : [h('tr', {}, h('td', { colSpan: columns.length, className: 'empty' }, t('common.none')))];
-  return h('div', { className: 'table-wrap' }, h('table', {}, h('thead', {}, head), h('tbody', {}, body)));
+  // Many columns on a narrow screen: the table keeps a readable width and scrolls (styles.css, table.wide).
+  const wide = columns.length > 5 ? 'wide' : '';
+  return h(
+    'div',
+    { className: 'table-wrap' },
+    h('table', { className: wide }, h('thead', {}, head), h('tbody', {}, body)),
+  );
 }
 
 /** The failure each alert box shows, kept as it came (code, field, key) so a language switch can say it again. */

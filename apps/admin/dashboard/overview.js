@@ -58,6 +58,9 @@ export function createOverview(panel, { onOpenNumber, onFilters }) {
           dataset: { chart: metric, i18nAriaLabel: `chart.${metric}` },
           'data-testid': testId,
           role: 'img',
+          // Keyboard users reach the points too (pointAtKey): a chart with numbers behind it takes focus.
+          tabIndex: CHARTS[metric].countsOnly ? -1 : 0,
+          onkeydown: (event) => pointAtKey(event, drill.open),
         }),
         h('p', { className: 'chart-empty', 'data-testid': `${testId}-empty`, hidden: true }),
       ),
@@ -370,6 +373,43 @@ function drawChart(canvas, series, onPoint) {
       },
     },
   });
+}
+
+/**
+ * The keyboard's way to a chart's point: the arrows move between days (left, right) and carriers
+ * (up, down), shown as the chart's tooltip; Enter lists the numbers of the point shown.
+ */
+function pointAtKey(event, onPoint) {
+  const chart = Chart.getChart(event.target);
+  const spec = CHARTS[event.target.dataset.chart];
+  if (!chart || spec.countsOnly) return;
+  const days = chart.data.labels.length;
+  const carriers = chart.data.datasets.length;
+  if (days === 0 || carriers === 0) return;
+  const [active] = chart.getActiveElements();
+  let { datasetIndex = 0, index = days - 1 } = active ?? {};
+  if (event.key === 'Enter' || event.key === ' ') {
+    event.preventDefault();
+    if (active)
+      onPoint({
+        day: chart.data.labels[index],
+        carrier: chart.data.datasets[datasetIndex].label,
+        series: event.target.dataset.chart,
+      });
+    return;
+  }
+  const move = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] }[event.key];
+  if (!move) return;
+  event.preventDefault();
+  if (active) {
+    datasetIndex = (datasetIndex + move[0] + carriers) % carriers;
+    index = Math.min(days - 1, Math.max(0, index + move[1]));
+  }
+  const point = [{ datasetIndex, index }];
+  const element = chart.getDatasetMeta(datasetIndex).data[index];
+  chart.setActiveElements(point);
+  chart.tooltip.setActiveElements(point, { x: element.x, y: element.y });
+  chart.update();
 }
 
 const QUALITY_COLUMNS = [

@@ -387,8 +387,16 @@ describe('the dashboard per role, in both languages: tabs, KPIs, no-data states,
     it(`lists the numbers behind a chart point, each opening the look-up (${lang})`, async () => {
       const page = await logIn('analyst', lang);
       await page.getByTestId('kpi-openCases').waitFor();
-      // Where CMCC's point of SUSPENDED's day sits on the suspensions chart.
       const canvas = page.getByTestId('chart-suspensions');
+      const drill = page.getByTestId('drilldown');
+      // By keyboard: the first arrow shows CMCC's last day, three more go back to SUSPENDED's day.
+      await canvas.focus();
+      for (const key of ['ArrowRight', 'ArrowLeft', 'ArrowLeft', 'ArrowLeft', 'Enter']) await page.keyboard.press(key);
+      await drill.getByRole('button', { name: SUSPENDED }).waitFor();
+      expect(await drill.locator('h3').textContent()).toContain(`CMCC ${SUSPENDED_DAY}`);
+      await page.getByTestId('drill-close').click();
+      expect(await drill.isVisible()).toBe(false);
+      // By mouse: where CMCC's point of SUSPENDED's day sits on the suspensions chart.
       const point = await canvas.evaluate((node, day) => {
         const chart = (
           node.ownerDocument.defaultView as unknown as {
@@ -405,7 +413,6 @@ describe('the dashboard per role, in both languages: tabs, KPIs, no-data states,
         return { x, y };
       }, SUSPENDED_DAY);
       await canvas.click({ position: point });
-      const drill = page.getByTestId('drilldown');
       await drill.getByRole('button', { name: SUSPENDED }).waitFor();
       expect(await drill.locator('h3').textContent()).toContain(`CMCC ${SUSPENDED_DAY}`);
       expect(await drill.locator('tbody tr').count()).toBe(1);

@@ -101,8 +101,9 @@ export function createOverview(panel, { onOpenNumber, onFilters }) {
     if (!ownCarrier && [...form.elements.carrier.options].some((option) => option.value === carrier))
       form.elements.carrier.value = carrier;
     form.elements.autoRefresh.checked = params.get('refresh') !== 'off';
-    // Other filters: the figures shown are not theirs.
+    // Other filters: the figures shown, and the numbers listed, are not theirs.
     askedAt = 0;
+    drill.close();
   }
 
   function query() {
@@ -113,7 +114,6 @@ export function createOverview(panel, { onOpenNumber, onFilters }) {
   async function load() {
     clearError(errorBox);
     onFilters(filters());
-    drill.close();
     try {
       const asked = query();
       figures = await whileLoading(panel, async () => {
@@ -122,7 +122,7 @@ export function createOverview(panel, { onOpenNumber, onFilters }) {
           api(withQuery('/api/oversight', asked)),
           api(withQuery('/api/oversight/workload', { carrier: asked.carrier })),
         ]);
-        return { series, oversight, workload, asked };
+        return { series, oversight, workload };
       });
       loadedAt = Date.now();
       markField(form, undefined);
@@ -180,8 +180,10 @@ export function createOverview(panel, { onOpenNumber, onFilters }) {
     if (shown && form.elements.autoRefresh.checked && !document.hidden && Date.now() - askedAt >= REFRESH_MS) load();
   }
 
+  // Asked for by hand: the list of a chart point's numbers goes (an auto-refresh keeps it open).
   form.addEventListener('submit', (event) => {
     event.preventDefault();
+    drill.close();
     load();
   });
   form.elements.autoRefresh.addEventListener('change', () => {

@@ -346,6 +346,11 @@ describe('the dashboard per role, in both languages: tabs, KPIs, no-data states,
     await page.getByTestId('kpi-openCases').waitFor();
     expect(await page.getByTestId('overview-carrier').inputValue()).toBe('CTCC');
 
+    // A list of a chart point's numbers, open while the figures refresh themselves, stays open.
+    await page.getByTestId('chart-suspensions').focus();
+    for (const key of ['ArrowRight', 'ArrowLeft', 'ArrowLeft', 'Enter']) await page.keyboard.press(key);
+    await page.getByTestId('drilldown').getByText(CTCC_SUSPENDED).waitFor();
+
     // Every 60 s while shown; not while the browser tab is hidden; then at once when it shows again.
     figureReads.splice(0);
     await page.clock.runFor(61_000);
@@ -353,6 +358,8 @@ describe('the dashboard per role, in both languages: tabs, KPIs, no-data states,
       async () => figureReads.length,
       (n) => n === 1,
     );
+    await page.getByTestId('kpi-openCases').waitFor();
+    expect(await page.getByTestId('drilldown').getByText(CTCC_SUSPENDED).isVisible()).toBe(true);
     await page.evaluate(showBrowserTab(false));
     await page.clock.runFor(61_000);
     expect(figureReads.length).toBe(1);

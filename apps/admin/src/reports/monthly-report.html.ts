@@ -99,7 +99,7 @@ function summary(report: MonthlyReport): string {
       ...ACTION_HEADINGS,
       both('误关停', 'Mistaken kills'),
       both('误关停率', 'Mistaken-kill rate'),
-      both('复机时长中位数（小时）', 'Hours to restore, median'),
+      both('复机中位时长（时）', 'Median hours to restore'),
       both('申诉成立', 'Appeals upheld'),
       both('被叫提醒', 'Callee warnings'),
       both('规则降权', 'Rule demotions'),
@@ -198,7 +198,7 @@ function method(report: MonthlyReport): string {
       '处置：运营商报送的风险提示、限制、停机、复机决定，每个决定计一次。按原因的处置：一个决定有多个原因时在每个原因下各计一次，' +
         '且运营商报送的当日汇总数优先于逐条报送的计数，因此各原因之和可能大于处置总数。',
       'Actions: the warnings, restrictions, suspensions and restorations the carriers reported, each decision once. ' +
-        'Actions by reason: a decision counts under each of its reasons, and a carrier’s own daily count for a ' +
+        "Actions by reason: a decision counts under each of its reasons, and a carrier's own daily count for a " +
         'reason replaces the count of the decisions it fed one by one, so the reasons may add up to more than the ' +
         'actions.',
     ],
@@ -212,7 +212,7 @@ function method(report: MonthlyReport): string {
     [
       '复机时长：本月每次停机到同一运营商对该号码的首次复机（不论原因）的小时数，取最近秩中位数和 P90；' +
         '尚未复机的停机不计入，单列为“仍停机”。“—”表示没有可计算的数据。',
-      'Time to restore: hours from each suspension of the month to the same carrier’s first restoration of the ' +
+      "Time to restore: hours from each suspension of the month to the same carrier's first restoration of the " +
         'number, whatever its reason; nearest-rank median and 90th percentile. Suspensions not yet restored are ' +
         'left out and counted as still suspended. “—” means there is nothing to compute.',
     ],
@@ -224,7 +224,7 @@ function method(report: MonthlyReport): string {
     ],
     [
       '被叫提醒：运营商报送的每日向被叫用户发送防诈提醒短信的数量之和。',
-      'Callee warnings: the sum of the carriers’ daily counts of fraud-warning SMS sent to the people called.',
+      "Callee warnings: the sum of the carriers' daily counts of fraud-warning SMS sent to the people called.",
     ],
     [
       '误差预算降权：某条规则在其窗口内误判次数超出预算，策略不再按其全额计分；列出本月内任一时刻处于降权状态的规则。',
@@ -252,6 +252,9 @@ table { border-collapse: collapse; width: 100%; margin: 4px 0 10px; page-break-i
 th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: right; vertical-align: top; }
 th:first-child, td:first-child { text-align: left; }
 th { background: #f3f0ee; font-weight: 600; }
+th .en { display: block; }
+.summary table { font-size: 8.5pt; }
+.summary th, .summary td { padding: 3px 4px; }
 code { font-size: 0.85em; }
 .provisional { background: #fff4d6; border: 1px solid #e0b100; padding: 6px 10px; font-weight: 600; }
 .carrier { page-break-before: always; }

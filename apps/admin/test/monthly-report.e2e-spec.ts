@@ -6,6 +6,7 @@ import { inflateSync } from 'node:zlib';
 import type { admin } from '@app/contracts';
 import { cstDay } from '../src/oversight/day-range';
 import { PHONE_NUMBER } from '../src/reports/monthly-report.html';
+import { run as runReport } from '../../../scripts/report';
 import { aCalleeWarningsItem, aCountItem, aDecisionItem, AdminHarness } from './admin-harness';
 
 /** A Timestamp for a China Standard Time wall-clock time. */
@@ -242,6 +243,26 @@ describe('Monthly public report over HTTP: HTML, PDF and figures, no phone numbe
         { actor: 'admin-guangdong', outcome: 'PERMISSION_DENIED' },
       ]),
     );
+  });
+
+  it('npm run report writes the report the admin serves', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const argv = ['--month', '2024-02', '--url', harness.baseUrl, '--token', harness.token('analyst')];
+    const status = await runReport([...argv, '--out', work, '--format', 'html'], {
+      env: {},
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+    });
+    expect([status, out, err]).toEqual([
+      0,
+      [join(work, 'report-2024-02.html')],
+      ['report: 2024-02: 41 suspensions, 15 mistaken, 5 appeals upheld'],
+    ]);
+    const html = readFileSync(out[0]!, 'utf8');
+    expect(html).toContain('2024-02 涉诈号码处置月度公开报告');
+    expect(html).toContain('<td>36.6%</td>');
+    expect(html.match(PHONE_NUMBER)).toBeNull();
   });
 
   // Last: printing takes seconds, long enough for the server to drop an idle kept-alive socket of the others.

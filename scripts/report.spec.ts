@@ -139,7 +139,7 @@ describe('npm run report', () => {
       const url = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
       const { status, err } = await report(['--month', '2999-01', '--url', url, '--token', 'tok']);
       expect(status).toBe(1);
-      expect(err).toEqual(['report: the admin refused the json report (HTTP 400): month: 2999-01 has not begun']);
+      expect(err).toEqual(['report: the admin refused the report (HTTP 400): month: 2999-01 has not begun']);
     } finally {
       refusing.close();
     }

@@ -163,7 +163,7 @@ async function writeReport(options: Options, io: ReportIo): Promise<void> {
       } catch {
         // not JSON: the text as sent
       }
-      throw new ReportError(`the admin refused the ${format} report (HTTP ${response.status}): ${message}`);
+      throw new ReportError(`the admin refused the report (HTTP ${response.status}): ${message}`);
     }
     return body;
   };

@@ -40,7 +40,8 @@ describe('Dashboard: the monthly report button of the Overview tab (e2e, chromiu
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.addInitScript((l) => localStorage.setItem('dashboard.lang', l), lang);
+    // The language the dashboard keeps in localStorage (i18n.js), set before its scripts run.
+    await page.addInitScript(`localStorage.setItem('dashboard.lang', '${lang}')`);
     await page.goto(harness.baseUrl);
     await page.getByTestId('login-submit').waitFor();
     await page.getByTestId('login-token').fill(harness.token(role));

@@ -156,16 +156,6 @@ export interface MonthlyReport {
   carriers: CarrierReport[];
 }
 
-/** The restore reasons that are outcomes of a check, listed apart from the reasons for acting. */
-const RESTORE_REASONS: ReadonlySet<string> = new Set([
-  ReasonCode.IdVerified,
-  ReasonCode.PoliceCleared,
-  ReasonCode.RegistryCleared,
-  ReasonCode.AppealUpheld,
-  ReasonCode.ReviewRejected,
-  ReasonCode.TermLapsed,
-]);
-
 export function buildMonthlyReport(figures: MonthlyFigures, context: ReportContext): MonthlyReport {
   const { range } = context;
   const rows = oversightRows(figures.counted, figures.reported).filter((r) => r.day >= range.from && r.day <= range.to);
@@ -256,7 +246,8 @@ function reasonLines(
 ): ReasonLine[] {
   const lines = new Map<string, ReasonLine>();
   for (const row of rows) {
-    if (RESTORE_REASONS.has(row.reason) && row.warnings + row.restrictions + row.suspensions === 0) continue;
+    // A reason cited by restorations only (POLICE_CLEARED, DIRECTIVE, …) is in restoresByReason.
+    if (row.warnings + row.restrictions + row.suspensions === 0) continue;
     const line = lines.get(row.reason) ?? {
       reason: row.reason,
       warnings: 0,

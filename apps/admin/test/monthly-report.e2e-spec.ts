@@ -176,7 +176,16 @@ describe('Monthly public report over HTTP: HTML, PDF and figures, no phone numbe
     const carriers = body.carriers as { carrier: string; reasons: unknown[]; restoresByReason: unknown[] }[];
     expect(carriers.map((c) => c.carrier)).toEqual(['CMCC', 'CTCC', 'CUCC']);
     expect(carriers[1]!.reasons).toEqual([
-      { reason: 'CALL_BURST', warnings: 25, restrictions: 0, suspensions: 41, mistaken: 15, mistakenKillRate: 15 / 41 },
+      {
+        reason: 'CALL_BURST',
+        warnings: 25,
+        restrictions: 0,
+        suspensions: 41,
+        mistaken: 15,
+        mistakenKillRate: 15 / 41,
+        restoreHoursP50: 24,
+        restoreHoursP90: 48,
+      },
     ]);
     expect(carriers[1]!.restoresByReason).toEqual([
       { reason: 'APPEAL_UPHELD', count: 5 },

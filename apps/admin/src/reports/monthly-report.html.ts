@@ -116,6 +116,8 @@ function carrierSection(c: CarrierReport): string {
       ...ACTION_HEADINGS.slice(0, 3),
       both('其中误关停', 'Of which mistaken'),
       both('误关停率', 'Mistaken-kill rate'),
+      both('复机中位时长（时）', 'Median hours to restore'),
+      both('复机时长 P90（时）', 'Hours to restore, p90'),
     ],
     c.reasons.map((r) => [
       reasonName(r.reason),
@@ -124,6 +126,8 @@ function carrierSection(c: CarrierReport): string {
       text(r.suspensions),
       text(r.mistaken),
       percent(r.mistakenKillRate),
+      hours(r.restoreHoursP50),
+      hours(r.restoreHoursP90),
     ]),
     both('本月无处置', 'no action this month'),
   );

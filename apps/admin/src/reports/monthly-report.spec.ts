@@ -187,7 +187,7 @@ describe(buildMonthlyReport.name, () => {
   it('counts each decision once per carrier; per reason, under each reason, the carrier’s own count first', () => {
     expect(ctcc.actions).toEqual({ warnings: 1, restrictions: 0, suspensions: 3, restorations: 3 });
     expect(ctcc.reasons).toEqual([
-      // S1, S2, S3 cite it; S1 and S2 were mistaken
+      // S1, S2, S3 cite it; S1 and S2 were mistaken; restored after [48, 60, 2] hours
       {
         reason: 'CALL_BURST',
         warnings: 40,
@@ -195,6 +195,8 @@ describe(buildMonthlyReport.name, () => {
         suspensions: 3,
         mistaken: 2,
         mistakenKillRate: 2 / 3,
+        restoreHoursP50: 48,
+        restoreHoursP90: 60,
       },
       {
         reason: 'CORROBORATED_REPORTS',
@@ -203,6 +205,8 @@ describe(buildMonthlyReport.name, () => {
         suspensions: 1,
         mistaken: 1,
         mistakenKillRate: 1,
+        restoreHoursP50: 48,
+        restoreHoursP90: 48,
       },
     ]);
     expect(ctcc.restoresByReason).toEqual([

@@ -87,12 +87,15 @@ export interface ActionCounts {
   restorations: number;
 }
 
-/** A reason's line: the steps that cited it, and of the suspensions that cited it, the mistaken ones. */
+/** A reason's line: the steps citing it; of the suspensions citing it, the mistaken ones and time to restore. */
 export interface ReasonLine extends Omit<ActionCounts, 'restorations'> {
   reason: string;
   mistaken: number;
   /** mistaken / suspensions, null without suspensions. */
   mistakenKillRate: number | null;
+  /** Of the suspensions citing it that were restored; null when none was. */
+  restoreHoursP50: number | null;
+  restoreHoursP90: number | null;
 }
 
 /** How long suspensions took to be restored; null hours when none of them was. */
@@ -255,6 +258,8 @@ function reasonLines(
       suspensions: 0,
       mistaken: 0,
       mistakenKillRate: null,
+      restoreHoursP50: null,
+      restoreHoursP90: null,
     };
     line.warnings += row.warnings;
     line.restrictions += row.restrictions;
@@ -265,6 +270,9 @@ function reasonLines(
     const cited = suspensions.filter((s) => reasonsOf(s).includes(line.reason));
     line.mistaken = cited.filter(isMistaken).length;
     line.mistakenKillRate = rate(line.mistaken, cited.length);
+    const { hoursP50, hoursP90 } = restoreTimes(cited);
+    line.restoreHoursP50 = hoursP50;
+    line.restoreHoursP90 = hoursP90;
   }
   return [...lines.values()].sort((a, b) => compare(a.reason, b.reason));
 }

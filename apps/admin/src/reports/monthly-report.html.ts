@@ -208,10 +208,12 @@ function method(report: MonthlyReport): string {
     ],
     [
       `误关停：本月的停机在 ${report.mistakeWindowDays} 天内因公安甄别（POLICE_CLEARED）、涉诈名单解除` +
-        '（REGISTRY_CLEARED）或申诉成立（APPEAL_UPHELD）而复机。误关停率 = 误关停 / 本月停机。',
+        '（REGISTRY_CLEARED）或申诉成立（APPEAL_UPHELD）而复机。误关停率 = 误关停 / 本月停机。' +
+        `生成报告时不足 ${report.mistakeWindowDays} 天的停机，之后仍可能被认定为误关停。`,
       `Mistaken kills: suspensions of the month restored within ${report.mistakeWindowDays} days because the police ` +
         'cleared the number, the registry cleared it, or an appeal was upheld. Mistaken-kill rate = mistaken kills / ' +
-        'suspensions of the month.',
+        'suspensions of the month. A suspension less than ' +
+        `${report.mistakeWindowDays} days old when the report is made may still turn out mistaken.`,
     ],
     [
       '复机时长：本月每次停机到同一运营商对该号码的首次复机（不论原因）的小时数，取最近秩中位数和 P90；' +

@@ -50,6 +50,7 @@ async function logIn(token) {
   const kind = me.role.split(':')[0];
   views.directives.allowIssuing(kind === 'admin');
   views.cells.allowEditing(kind === 'admin' || kind === 'analyst');
+  views.overview.allowReports(kind === 'admin' || kind === 'analyst');
   showWhoAmI();
   loginSection.hidden = true;
   appSection.hidden = false;

@@ -1,6 +1,6 @@
 /* global Chart -- chart.js, loaded by index.html before this module */
 // Overview: the carriers' figures over time, their mistaken-kill rates, and the oversight tables.
-import { api, downloadCsv, withQuery } from './api.js';
+import { api, downloadCsv, downloadFile, withQuery } from './api.js';
 import { t } from './i18n.js';
 import { reasonText } from './reasons.js';
 import { markField, reportFailure } from './form.js';
@@ -49,6 +49,7 @@ export function createOverview(panel, { onOpenNumber }) {
 
   form.elements.to.value = dayOf(new Date());
   form.elements.from.value = dayOf(new Date(Date.now() - 29 * DAY_MS));
+  form.elements.reportMonth.value = lastMonth(dayOf(new Date()));
 
   function range() {
     return { from: form.elements.from.value, to: form.elements.to.value };
@@ -104,7 +105,32 @@ export function createOverview(panel, { onOpenNumber }) {
   for (const button of panel.querySelectorAll('[data-csv]'))
     button.addEventListener('click', () => download(button.dataset.csv));
 
-  return { load, render };
+  /** The monthly public report (docs/monthly-report.md), as HTML or as the PDF the admin prints. */
+  async function downloadReport(format) {
+    clearError(errorBox);
+    const month = form.elements.reportMonth.value;
+    if (!month) return markField(form, 'reportMonth');
+    try {
+      await downloadFile(withQuery('/api/reports/monthly', { month, format }), `report-${month}.${format}`);
+    } catch (error) {
+      showError(errorBox, error);
+    }
+  }
+  for (const button of panel.querySelectorAll('[data-report-format]'))
+    button.addEventListener('click', () => downloadReport(button.dataset.reportFormat));
+
+  /** The report covers every carrier: the province's administration and analysts only. */
+  function allowReports(allowed) {
+    panel.querySelector('[data-report]').hidden = !allowed;
+  }
+
+  return { load, render, allowReports };
+}
+
+/** `2026-12-06` -> `2026-11`: the last month that has ended. */
+function lastMonth(day) {
+  const [year, month] = day.split('-').map(Number);
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
 }
 
 function drawChart(canvas, series) {

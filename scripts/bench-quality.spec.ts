@@ -153,7 +153,13 @@ describe("quality benchmark end to end (2,000 subscribers, 2 days, with the simu
   });
 
   it('reports every policy with every figure', () => {
-    expect(Object.keys(report.policies)).toEqual(['naive@1', 'default@2', 'default@3', 'mistuned@1 (shadow)']);
+    expect(Object.keys(report.policies)).toEqual([
+      'naive@1',
+      'default@2',
+      'default@3',
+      'default@4',
+      'mistuned@1 (shadow)',
+    ]);
     expect(report.population).toMatchObject({ subscribers: 2_000, days: 2, seed: 1 });
     expect(report.population.events).toBeGreaterThan(0);
     for (const q of Object.values(report.policies)) {
@@ -214,26 +220,35 @@ describe("quality benchmark end to end (2,000 subscribers, 2 days, with the simu
     expect(ours.falseReportVictimsRestricted).toBe(0);
   });
 
-  it('default@3 restricts no honest person, catches every active fraud number, strands nobody, labels first', () => {
-    const ours = report.policies['default@3'];
-    expect(ours.honestRestricted).toBe(0);
-    expect(ours.fraudCaught).toBe(ours.fraudActive);
-    for (const group of ours.groups) expect(group.restricted).toBe(group.fraud ? group.members : 0);
-    expect(ours.groups.map((g) => g.label)).toEqual([
-      'people staying at listed cells restricted',
-      'coach tourists passing a listed cell restricted',
-      'scams with victims on other networks caught',
-      'crews working a listed cell caught',
-    ]);
-    // Every number restricted or suspended could still reach 110 and its carrier's service line.
-    for (const q of Object.values(report.policies)) expect(q.essentialCalls.refused).toBe(0);
-    expect(ours.essentialCalls.tried).toBeGreaterThan(0);
-    // Callees are protected first: some fraud numbers' calls were labelled before any restriction, under default@3
-    // only, and fewer fraud calls reached a callee without a label than under default@2.
-    expect(ours.caughtLabelledFirst).toBeGreaterThan(0);
-    expect(report.policies['default@2'].caughtLabelledFirst).toBe(0);
-    expect(ours.fraudCalls.unlabelled).toBeLessThan(report.policies['default@2'].fraudCalls.unlabelled);
-    expect(ours.fraudCalls.placed).toBe(report.policies['naive@1'].fraudCalls.placed);
+  it.each(['default@3', 'default@4'])(
+    '%s restricts no honest person, catches every active fraud number, strands nobody, labels first',
+    (name) => {
+      const ours = report.policies[name];
+      expect(ours.honestRestricted).toBe(0);
+      expect(ours.fraudCaught).toBe(ours.fraudActive);
+      for (const group of ours.groups) expect(group.restricted).toBe(group.fraud ? group.members : 0);
+      expect(ours.groups.map((g) => g.label)).toEqual([
+        'people staying at listed cells restricted',
+        'coach tourists passing a listed cell restricted',
+        'scams with victims on other networks caught',
+        'crews working a listed cell caught',
+      ]);
+      // Every number restricted or suspended could still reach 110 and its carrier's service line.
+      for (const q of Object.values(report.policies)) expect(q.essentialCalls.refused).toBe(0);
+      expect(ours.essentialCalls.tried).toBeGreaterThan(0);
+      // Callees are protected first: fraud numbers' calls were labelled before any restriction (never under
+      // default@2), and fewer fraud calls reached a callee without a label than under default@2.
+      expect(ours.caughtLabelledFirst).toBeGreaterThan(0);
+      expect(report.policies['default@2'].caughtLabelledFirst).toBe(0);
+      expect(ours.fraudCalls.unlabelled).toBeLessThan(report.policies['default@2'].fraudCalls.unlabelled);
+      expect(ours.fraudCalls.placed).toBe(report.policies['naive@1'].fraudCalls.placed);
+    },
+  );
+
+  it('default@4 labels every fraud number it catches before restricting it, default@3 only some', () => {
+    const [v3, v4] = [report.policies['default@3'], report.policies['default@4']];
+    expect(v4.caughtLabelledFirst).toBe(v4.fraudCaught);
+    expect(v3.caughtLabelledFirst).toBeLessThan(v3.fraudCaught);
   });
 
   it('trips the error budget of the rule mis-tuned in shadow, and of no built-in policy', () => {
@@ -243,12 +258,13 @@ describe("quality benchmark end to end (2,000 subscribers, 2 days, with the simu
     expect(shadow.clearances).toBeGreaterThanOrEqual(3);
     expect(shadow.demotions.map((d) => d.reason)).toContain('NEW_SEGMENT');
     for (const d of shadow.demotions) expect(d.mistakes).toBeGreaterThanOrEqual(3);
-    for (const name of ['naive@1', 'default@2', 'default@3']) expect(report.policies[name].demotions).toEqual([]);
+    for (const name of ['naive@1', 'default@2', 'default@3', 'default@4'])
+      expect(report.policies[name].demotions).toEqual([]);
   });
 
   it('prints a table and a self-contained chart', () => {
     const table = formatTable(report);
-    expect(table).toMatch(/naive@1\s+default@2\s+default@3/);
+    expect(table).toMatch(/naive@1\s+default@2\s+default@3\s+default@4/);
     expect(table).toContain('honest heavy callers restricted');
     expect(table).toContain('false-report victims restricted');
     expect(table).toContain('threshold probers caught');

@@ -2,7 +2,7 @@ import './register-aliases'; // must stay first: the modules below are compiled 
 import path from 'node:path';
 import { runBench } from './bench/bench-run';
 
-/** `npm run bench`: the speed benchmark (README, "Speed benchmark"). */
+/** `npm run bench`: the speed benchmark (docs/benchmarks.md, "Speed benchmark"). */
 runBench(path.resolve(__dirname, '..'), process.env, (line) => process.stdout.write(`${line}\n`))
   .then((status) => process.exit(status))
   .catch((error: unknown) => {

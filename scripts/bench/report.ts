@@ -4,7 +4,7 @@
 export type Target = { kind: 'ratio'; at: number } | { kind: 'min'; at: number } | { kind: 'max'; at: number };
 
 export interface Figure {
-  /** `a`…`e`, as in the README. */
+  /** `a`…`e`, as in docs/benchmarks.md. */
   id: string;
   name: string;
   value: number;

@@ -1,6 +1,6 @@
 import type { Env } from '@app/config';
 
-/** Sizes and rates of one run; every one is a BENCH_* variable (README, "Speed benchmark"). */
+/** Sizes and rates of one run; every one is a BENCH_* variable (docs/benchmarks.md, "Speed benchmark"). */
 export interface BenchSettings {
   /** Figures to measure, e.g. `a,b` (default all of a-e). */
   only: Set<string>;

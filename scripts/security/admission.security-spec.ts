@@ -8,7 +8,7 @@ const REGISTRY_V2 = 'fraud.registry.v2.RegistryService';
 const ADMIN = 'fraud.admin.v1.AdminService';
 const CARRIER = 'fraud.carrier.v1.CarrierService';
 
-/** Who each RPC admits, by role kind (README, "Roles and tokens"); `any` is any valid token. */
+/** Who each RPC admits, by role kind (docs/api/README.md, "Roles and tokens"); `any` is any valid token. */
 const ADMITS: Record<string, Record<string, string[]>> = {
   [REGISTRY]: {
     SubmitFlags: ['carrier', 'admin'],

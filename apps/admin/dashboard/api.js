@@ -64,8 +64,8 @@ export async function api(path, options) {
   return response.status === 204 ? {} : response.json();
 }
 
-/** Downloads a CSV export: a plain link could not carry the authorization header. */
-export async function downloadCsv(path, filename) {
+/** Downloads a file the API answers (a CSV export, the monthly report): a plain link could not carry the token. */
+export async function downloadFile(path, filename) {
   const blob = await (await send(path)).blob();
   const url = URL.createObjectURL(blob);
   const link = Object.assign(document.createElement('a'), { href: url, download: filename });
@@ -74,3 +74,5 @@ export async function downloadCsv(path, filename) {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+export const downloadCsv = downloadFile;

@@ -78,6 +78,7 @@ async function logIn(token) {
     ownCarrier: kind === 'carrier' ? me.role.split(':')[1] : undefined,
     canLookUp: allowedTabs.includes('lookup'),
   });
+  views.overview.allowReports(kind === 'admin' || kind === 'analyst');
   showWhoAmI();
   loginSection.hidden = true;
   appSection.hidden = false;

@@ -1,9 +1,9 @@
 /* global Chart -- chart.js, loaded by index.html before this module */
 // Overview: the carriers' figures over time, their mistaken-kill rates, and the oversight tables.
-import { api, downloadCsv, withQuery } from './api.js';
+import { api, ApiError, downloadCsv, downloadFile, withQuery } from './api.js';
 import { label, t } from './i18n.js';
 import { reasonText } from './reasons.js';
-import { markField, reportFailure } from './form.js';
+import { FormError, markField, reportFailure } from './form.js';
 import {
   clearError,
   dayOf,
@@ -69,6 +69,7 @@ export function createOverview(panel, { onOpenNumber, onFilters }) {
 
   form.elements.to.value = dayOf(new Date());
   form.elements.from.value = dayOf(new Date(Date.now() - 29 * DAY_MS));
+  form.elements.reportMonth.value = lastMonth(dayOf(new Date()));
 
   /**
    * A carrier reads its own figures only: the filter is fixed to it. Numbers open the look-up
@@ -195,6 +196,27 @@ export function createOverview(panel, { onOpenNumber, onFilters }) {
   // Hidden when its time came: refreshed as soon as it is seen again.
   document.addEventListener('visibilitychange', refreshIfDue);
 
+  /** The monthly public report (docs/monthly-report.md), as HTML or as the PDF the admin prints. */
+  async function downloadReport(format) {
+    clearError(errorBox);
+    const month = form.elements.reportMonth.value;
+    if (!month) return markField(form, 'reportMonth');
+    try {
+      await downloadFile(withQuery('/api/reports/monthly', { month, format }), `report-${month}.${format}`);
+    } catch (error) {
+      // A month refused by the server is said with the month asked for, in the page's language.
+      const refusedMonth = error instanceof ApiError && error.field === 'month' && error.code === 'OUT_OF_RANGE';
+      showError(errorBox, refusedMonth ? new FormError('reportMonth', 'report.notBegun', { month }) : error);
+    }
+  }
+  for (const button of panel.querySelectorAll('[data-report-format]'))
+    button.addEventListener('click', () => downloadReport(button.dataset.reportFormat));
+
+  /** The report covers every carrier: the province's administration and analysts only. */
+  function allowReports(allowed) {
+    panel.querySelector('[data-report]').hidden = !allowed;
+  }
+
   return {
     load,
     render,
@@ -202,7 +224,14 @@ export function createOverview(panel, { onOpenNumber, onFilters }) {
     filters,
     restore,
     show,
+    allowReports,
   };
+}
+
+/** `2026-12-06` -> `2026-11`: the last month that has ended. */
+function lastMonth(day) {
+  const [year, month] = day.split('-').map(Number);
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
 }
 
 /** The header's figures: the range's mistaken-kill rate and callee warnings, and what waits on someone now. */

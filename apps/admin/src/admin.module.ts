@@ -15,6 +15,7 @@ import { HttpApiModule } from './http/http.module';
 import { LookupModule } from './lookup/lookup.module';
 import { AdminMetricsModule } from './metrics/admin-metrics.module';
 import { OversightModule } from './oversight/oversight.module';
+import { ReportsModule } from './reports/reports.module';
 import { OwnershipModule } from './ownership/ownership.module';
 import { RegistryLinkModule } from './registry-link/registry-link.module';
 
@@ -52,6 +53,7 @@ export class AdminModule {
         DirectivesModule,
         CellsModule,
         OversightModule,
+        ReportsModule,
         CasesModule,
         LookupModule,
         RegistryLinkModule,

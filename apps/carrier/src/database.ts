@@ -16,6 +16,7 @@ import { ReviewTasks1764400000800 } from './migrations/1764400000800-review-task
 import { RuleBudget1764400000810 } from './migrations/1764400000810-rule-budget';
 import { CalleeWarnings1764400000820 } from './migrations/1764400000820-callee-warnings';
 import { DefaultPolicy31764400000900 } from './migrations/1764400000900-default-policy-3';
+import { DefaultPolicy41764400000950 } from './migrations/1764400000950-default-policy-4';
 
 /** The carrier service's tables and migrations, for the app and for `npm run migrate`. */
 export const carrierDatabase: ServiceDatabase = {
@@ -35,6 +36,7 @@ export const carrierDatabase: ServiceDatabase = {
     RuleBudget1764400000810,
     CalleeWarnings1764400000820,
     DefaultPolicy31764400000900,
+    DefaultPolicy41764400000950,
   ],
   appPrivileges: AUDIT_APP_PRIVILEGES,
 };

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
-import { DEFAULT_POLICY, DEFAULT_POLICY_V1, DEFAULT_POLICY_V2, NAIVE_POLICY } from '@app/domain';
+import { DEFAULT_POLICY, DEFAULT_POLICY_V1, DEFAULT_POLICY_V2, DEFAULT_POLICY_V3, NAIVE_POLICY } from '@app/domain';
 import { CarrierHarness, type CarrierClient } from './carrier-harness';
 import { rowsOf } from '@app/testing';
 
@@ -28,22 +28,24 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
 
   it('lists the stored versions with their documents, and which policy is active and which in shadow', async () => {
     const policies = await list();
-    expect(policies).toMatchObject({ active: 'default@3', shadow: '' });
+    expect(policies).toMatchObject({ active: 'default@4', shadow: '' });
     expect(policies.versions.map((v) => [v.name, v.version, v.createdBy])).toEqual([
       ['default', 1, 'built-in'],
       ['default', 2, 'built-in'],
       ['default', 3, 'built-in'],
+      ['default', 4, 'built-in'],
       ['naive', 1, 'built-in'],
     ]);
     expect(JSON.parse(policies.versions[0].document)).toEqual(DEFAULT_POLICY_V1);
     expect(JSON.parse(policies.versions[1].document)).toEqual(DEFAULT_POLICY_V2);
-    expect(JSON.parse(policies.versions[2].document)).toEqual(DEFAULT_POLICY);
-    expect(JSON.parse(policies.versions[3].document)).toEqual(NAIVE_POLICY);
+    expect(JSON.parse(policies.versions[2].document)).toEqual(DEFAULT_POLICY_V3);
+    expect(JSON.parse(policies.versions[3].document)).toEqual(DEFAULT_POLICY);
+    expect(JSON.parse(policies.versions[4].document)).toEqual(NAIVE_POLICY);
     expect(Number(policies.versions[0].createdAt?.seconds)).toBeGreaterThan(0);
   });
 
   it('made each built-in default active over the one before at migration, saying why', async () => {
-    expect((await assignments()).slice(0, 3)).toMatchObject([
+    expect((await assignments()).slice(0, 4)).toMatchObject([
       { mode: 'ACTIVE', name: 'default', version: 1, reason: 'built-in default', changed_by: 'built-in' },
       {
         mode: 'ACTIVE',
@@ -59,31 +61,38 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
         reason: expect.stringContaining('least harm'),
         changed_by: 'built-in',
       },
+      {
+        mode: 'ACTIVE',
+        name: 'default',
+        version: 4,
+        reason: expect.stringContaining('before the analysis restricts'),
+        changed_by: 'built-in',
+      },
     ]);
   });
 
   it('stores a new version with who stored it, answers a retry with it, and never changes a stored one', async () => {
-    const v4 = {
+    const v5 = {
       ...DEFAULT_POLICY,
-      version: 4,
+      version: 5,
       description: 'default with a lower warn step',
       ladder: { ...DEFAULT_POLICY.ladder, warn: 0.35 },
     };
-    const { version } = await put(v4);
-    expect(version).toMatchObject({ name: 'default', version: 4, createdBy: 'ops-li' });
-    expect(JSON.parse(version!.document)).toEqual(v4);
-    await expect(put(v4)).resolves.toEqual({ version });
-    await expect(put({ ...v4, description: 'something else' })).rejects.toMatchObject(
-      grpcError(status.ALREADY_EXISTS, 'default@4 is stored already'),
+    const { version } = await put(v5);
+    expect(version).toMatchObject({ name: 'default', version: 5, createdBy: 'ops-li' });
+    expect(JSON.parse(version!.document)).toEqual(v5);
+    await expect(put(v5)).resolves.toEqual({ version });
+    await expect(put({ ...v5, description: 'something else' })).rejects.toMatchObject(
+      grpcError(status.ALREADY_EXISTS, 'default@5 is stored already'),
     );
     await expect(put({ ...DEFAULT_POLICY, description: 'mine now' })).rejects.toMatchObject(
-      grpcError(status.ALREADY_EXISTS, 'default@3'),
+      grpcError(status.ALREADY_EXISTS, 'default@4'),
     );
     await expect(put(DEFAULT_POLICY)).resolves.toMatchObject({
-      version: { name: 'default', version: 3, createdBy: 'built-in' },
+      version: { name: 'default', version: 4, createdBy: 'built-in' },
     });
-    const stored = (await list()).versions.find((v) => v.name === 'default' && v.version === 4);
-    expect(JSON.parse(stored!.document)).toEqual(v4);
+    const stored = (await list()).versions.find((v) => v.name === 'default' && v.version === 5);
+    expect(JSON.parse(stored!.document)).toEqual(v5);
   });
 
   it.each([
@@ -94,56 +103,56 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
     ['no version', { ...DEFAULT_POLICY, version: 0 }, 'document: policy.version: must be a whole number ≥ 1'],
     [
       'a ladder that does not rise',
-      { ...DEFAULT_POLICY, version: 5, ladder: { monitor: 0.2, warn: 0.7, restrict: 0.6, suspend: 0.85 } },
+      { ...DEFAULT_POLICY, version: 6, ladder: { monitor: 0.2, warn: 0.7, restrict: 0.6, suspend: 0.85 } },
       'document: policy.ladder: must rise',
     ],
     [
       'an unknown reason code',
-      { ...DEFAULT_POLICY, version: 5, weights: { CALL_BURSTS: 0.4 } },
+      { ...DEFAULT_POLICY, version: 6, weights: { CALL_BURSTS: 0.4 } },
       'document: policy.weights.CALL_BURSTS: is not a reason code',
     ],
     [
       'a weight above 1',
-      { ...DEFAULT_POLICY, version: 5, weights: { CALL_BURST: 1.5 } },
+      { ...DEFAULT_POLICY, version: 6, weights: { CALL_BURST: 1.5 } },
       'document: policy.weights.CALL_BURST: must be between 0 and 1',
     ],
     [
       'a missing threshold',
-      { ...DEFAULT_POLICY, version: 5, thresholds: { ...DEFAULT_POLICY.thresholds, calls90m: undefined } },
+      { ...DEFAULT_POLICY, version: 6, thresholds: { ...DEFAULT_POLICY.thresholds, calls90m: undefined } },
       'document: policy.thresholds.calls90m: must be a number',
     ],
     [
       'a negative threshold',
       {
         ...DEFAULT_POLICY,
-        version: 5,
+        version: 6,
         thresholds: { ...DEFAULT_POLICY.thresholds, oneRing: { maxRingSec: -1, count24h: 12 } },
       },
       'document: policy.thresholds.oneRing.maxRingSec',
     ],
-    ['a bad curve', { ...DEFAULT_POLICY, version: 5, curve: 'log' }, 'document: policy.curve'],
+    ['a bad curve', { ...DEFAULT_POLICY, version: 6, curve: 'log' }, 'document: policy.curve'],
     [
       'a profile multiplier below 1',
       {
         ...DEFAULT_POLICY,
-        version: 5,
+        version: 6,
         profileVolumeMultiplier: { ...DEFAULT_POLICY.profileVolumeMultiplier, courier: 0.5 },
       },
       'document: policy.profileVolumeMultiplier.courier',
     ],
     [
       'an unknown gate step',
-      { ...DEFAULT_POLICY, version: 5, gates: { ...DEFAULT_POLICY.gates, weakEvidenceCap: 'BAN' } },
+      { ...DEFAULT_POLICY, version: 6, gates: { ...DEFAULT_POLICY.gates, weakEvidenceCap: 'BAN' } },
       'document: policy.gates.weakEvidenceCap',
     ],
     [
       'no reactivation rule',
-      { ...DEFAULT_POLICY, version: 5, reactivation: undefined },
+      { ...DEFAULT_POLICY, version: 6, reactivation: undefined },
       'document: policy.reactivation.chances',
     ],
     [
       'a huge document',
-      { ...DEFAULT_POLICY, version: 5, description: 'x'.repeat(70_000) },
+      { ...DEFAULT_POLICY, version: 6, description: 'x'.repeat(70_000) },
       'document: at most 65536 bytes',
     ],
   ])('refuses %s with INVALID_ARGUMENT naming the field', async (_what, document, details) => {
@@ -154,14 +163,14 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
     const before = Date.now();
     await expect(
       set({ policy: 'naive@1', mode: 'POLICY_MODE_SHADOW' as never, reason: 'count naive’s mistaken kills' }),
-    ).resolves.toEqual({ active: 'default@3', shadow: 'naive@1' });
-    expect(await list()).toMatchObject({ active: 'default@3', shadow: 'naive@1' });
+    ).resolves.toEqual({ active: 'default@4', shadow: 'naive@1' });
+    expect(await list()).toMatchObject({ active: 'default@4', shadow: 'naive@1' });
     await expect(set({ mode: 'POLICY_MODE_SHADOW_OFF' as never, reason: 'enough data' })).resolves.toEqual({
-      active: 'default@3',
+      active: 'default@4',
       shadow: '',
     });
-    expect(await list()).toMatchObject({ active: 'default@3', shadow: '' });
-    const rows = (await assignments()).slice(3);
+    expect(await list()).toMatchObject({ active: 'default@4', shadow: '' });
+    const rows = (await assignments()).slice(4);
     expect(rows).toMatchObject([
       { mode: 'SHADOW', name: 'naive', version: 1, reason: 'count naive’s mistaken kills', changed_by: 'ops-li' },
       { mode: 'SHADOW_OFF', name: null, version: null, reason: 'enough data', changed_by: 'ops-li' },
@@ -212,7 +221,7 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
     const before = await assignments();
     await expect(set(request as never)).rejects.toMatchObject(grpcError(code, details));
     expect(await assignments()).toEqual(before);
-    expect(await list()).toMatchObject({ active: 'default@3', shadow: '' });
+    expect(await list()).toMatchObject({ active: 'default@4', shadow: '' });
   });
 
   it('writes PutPolicy and SetPolicy calls to the audit log with who, why and the outcome', async () => {
@@ -227,7 +236,7 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
       action: 'fraud.carrier.v1.CarrierService/PutPolicy',
       purpose: null,
       outcome: 'OK',
-      detail: { policy: 'default@4' },
+      detail: { policy: 'default@5' },
     });
     expect(audit).toContainEqual(
       expect.objectContaining({

@@ -3,7 +3,7 @@ import { Action, DEFAULT_POLICY, ReasonCode, type CarrierEvent, type Msisdn } fr
 const DAY = 86_400_000;
 
 /**
- * A deliberately mis-tuned rule: the new-segment reason alone restricts. Its
+ * A deliberately mis-tuned rule: the new-segment reason alone restricts, at once. Its
  * error budget: 3 mistakes and 5 % of its steps over 30 days.
  */
 export const BUDGET_POLICY = {
@@ -13,6 +13,8 @@ export const BUDGET_POLICY = {
   curve: 'step',
   weights: { ...DEFAULT_POLICY.weights, [ReasonCode.NewSegment]: 0.7 },
   gates: { ...DEFAULT_POLICY.gates, weakEvidenceCap: Action.Suspend },
+  // It restricts on the one call that shows the segment, without a labelled call first.
+  calleeProtection: { ...DEFAULT_POLICY.calleeProtection, labelFirst: false },
   errorBudget: { windowDays: 30, minMistakes: 3, share: 0.05 },
 };
 

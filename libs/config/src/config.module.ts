@@ -3,7 +3,7 @@ import { CLOCK, SYSTEM_CLOCK, type Clock } from '@app/domain';
 import type { Env } from './env';
 
 /**
- * The environment variables a service reads (README "Configuration"), injected:
+ * The environment variables a service reads (docs/operations.md "Configuration"), injected:
  * every provider reads them from here, never from process.env, so that two
  * services with different settings can run in one process (the tests do).
  */

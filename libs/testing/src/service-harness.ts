@@ -56,7 +56,7 @@ export interface ServiceDefinition {
 export interface StartOptions {
   /**
    * Its settings, e.g. `{ LIMIT_STREAMS_PER_CLIENT: '64' }` or `REGISTRY_ADDRESS`
-   * (README "Configuration"). The service reads these and the harness's own
+   * (docs/operations.md "Configuration"). The service reads these and the harness's own
    * (its database, its key folder, plaintext gRPC), never process.env.
    */
   env?: Env;

@@ -21,7 +21,7 @@ import { ExitCode } from './exit-codes';
 import { toJson, type Writer } from './output';
 import { configPath, contextVariables, layered, readConfig, readStack, stackPath, stackVariables } from './settings';
 
-/** Options every command takes (README "fraudctl"). */
+/** Options every command takes (docs/fraudctl.md). */
 export const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   json: { type: 'boolean' },

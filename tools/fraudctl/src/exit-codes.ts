@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 
-/** fraudctl's exit statuses (README "fraudctl"): scripts branch on them. */
+/** fraudctl's exit statuses (docs/fraudctl.md): scripts branch on them. */
 export enum ExitCode {
   Ok = 0,
   /** Anything not below: a refused precondition, an internal error, a bad local setting. */

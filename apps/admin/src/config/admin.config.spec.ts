@@ -14,6 +14,7 @@ describe(adminConfig.name, () => {
       directiveTtlHours: 72,
       caseSlaHours: 24,
       carriers: ['CMCC', 'CUCC', 'CTCC'],
+      reportChromium: '/usr/bin/chromium',
     });
   });
 

@@ -28,6 +28,8 @@ export interface AdminConfig {
    * not started) wait forever, and are left out of the open-directive metrics so that their alert stays quiet.
    */
   carriers: readonly CarrierId[];
+  /** The chromium that prints the monthly report to PDF (Debian's; playwright-core never downloads one). */
+  reportChromium: string;
 }
 
 export function adminConfig(env: Env): AdminConfig {
@@ -44,6 +46,7 @@ export function adminConfig(env: Env): AdminConfig {
     directiveTtlHours: envInt(env, 'DIRECTIVE_TTL_HOURS', 72, 1, 24 * 30),
     caseSlaHours: envInt(env, 'CASE_SLA_HOURS', 24, 1, 24 * 30),
     carriers: configuredCarriers(env),
+    reportChromium: envString(env, 'REPORT_CHROMIUM', '/usr/bin/chromium'),
   };
 }
 

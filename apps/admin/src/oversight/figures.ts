@@ -1,7 +1,7 @@
 import { Action, ReasonCode, type DemotionRecord } from '@app/domain';
 
 /**
- * The arithmetic of the oversight figures, free of I/O (README "Oversight
+ * The arithmetic of the oversight figures, free of I/O (docs/api/admin.md "Oversight
  * figures" states the same definitions for operators).
  */
 

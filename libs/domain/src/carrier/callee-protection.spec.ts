@@ -27,7 +27,7 @@ const PROTECTED: PolicyDocument = { ...DEFAULT_POLICY_V2, version: 90, calleePro
 const view = (a: CallAnswer) => ({ verdict: a.verdict, reasons: [...a.reasons] });
 
 describe('calleeProtection: the policy section', () => {
-  it('is off when absent, and takes WARN, a warning SMS and 24 h as defaults when present', () => {
+  it('is off when absent, and takes WARN, a warning SMS, 24 h and no label first as defaults when present', () => {
     for (const policy of [NAIVE_POLICY, DEFAULT_POLICY_V1, DEFAULT_POLICY_V2])
       expect(rulesOf(policy).calleeProtection).toBeUndefined();
     expect(rulesOf(validatePolicy(PROTECTED)).calleeProtection).toEqual({
@@ -35,16 +35,18 @@ describe('calleeProtection: the policy section', () => {
       fromLevel: 2,
       warnCallee: true,
       warnEveryMs: 24 * HOUR,
+      labelFirst: false,
     });
     const set = validatePolicy({
       ...DEFAULT_POLICY_V2,
-      calleeProtection: { fromStep: 'MONITOR', warnCallee: false, warnEveryHours: 6 },
+      calleeProtection: { fromStep: 'MONITOR', warnCallee: false, warnEveryHours: 6, labelFirst: true },
     });
     expect(rulesOf(set).calleeProtection).toEqual({
       fromStep: Action.Monitor,
       fromLevel: 1,
       warnCallee: false,
       warnEveryMs: 6 * HOUR,
+      labelFirst: true,
     });
   });
 
@@ -54,6 +56,13 @@ describe('calleeProtection: the policy section', () => {
     ['warnCallee not a flag', { warnCallee: 'yes' }, 'policy.calleeProtection.warnCallee', 'must be true or false'],
     ['a period of 0', { warnEveryHours: 0 }, 'policy.calleeProtection.warnEveryHours', 'must be a number > 0'],
     ['a misspelt field', { warnEveryHour: 12 }, 'policy.calleeProtection.warnEveryHour', 'is not a field'],
+    ['labelFirst not a flag', { labelFirst: 1 }, 'policy.calleeProtection.labelFirst', 'must be true or false'],
+    [
+      'labelFirst from RESTRICT (nothing is labelled there)',
+      { fromStep: 'RESTRICT', labelFirst: true },
+      'policy.calleeProtection.labelFirst',
+      'needs fromStep below RESTRICT',
+    ],
   ])('is refused when %s, the field named', (_case, calleeProtection, field, reason) => {
     const bad = () => validatePolicy({ ...DEFAULT_POLICY_V2, calleeProtection });
     expect(bad).toThrow(`${field}: `);

@@ -91,7 +91,7 @@ describe('fraud patterns under default', () => {
 
   it('a restriction explains itself: reasons, score, policy, measures against thresholds', () => {
     const burst = run(frauds[0], DEFAULT_POLICY).decisions.find((d) => d.action === Action.Restrict)!;
-    expect(burst.policy).toBe('default@3');
+    expect(burst.policy).toBe('default@4');
     expect(burst.reasons).toEqual(expect.arrayContaining([ReasonCode.LowAnswerRate, ReasonCode.CallBurst]));
     expect(burst.score).toBeGreaterThanOrEqual(DEFAULT_POLICY.ladder.restrict);
     expect(burst.evidence.measures).toContainEqual({
@@ -157,7 +157,14 @@ describe('clearance, re-activation and restore', () => {
           }) as CarrierEvent,
       ),
     );
-    expect(reported.at(-1)?.action).toBe(Action.Restrict);
+    // The reports support a restriction: the number is warned first, and its next call to a stranger (labelled at
+    // call setup) restricts it (calleeProtection.labelFirst).
+    expect(reported.at(-1)?.action).toBe(Action.Warn);
+    const stranger = s.subscriber('13700409999', cst('2015-01-01T00:00'));
+    const [restricted] = feed(engine, [
+      { type: 'call', at: cst('2024-03-01T21:00'), caller: gang, callee: stranger, answered: false, durationSec: 0 },
+    ]);
+    expect(restricted).toMatchObject({ action: Action.Restrict, previous: Action.Warn });
     const [restore] = feed(engine, [{ type: 'police_clear', at: cst('2024-03-02T09:00'), msisdn: gang }]);
     expect(restore).toMatchObject({
       action: Action.Restore,

@@ -534,8 +534,11 @@ export class AnalysisEngine implements EngineView {
   }
 
   knows(msisdn: Msisdn, peer: Msisdn, atMs: number): boolean {
-    const key = msisdnKey(msisdn);
-    const peerKey = msisdnKey(peer);
+    return this.inContact(msisdnKey(msisdn), msisdnKey(peer), atMs);
+  }
+
+  /** Whether either number called or texted the other within KNOWN_CONTACT_DAYS before `atMs` (call setup's rule). */
+  private inContact(key: number, peerKey: number, atMs: number): boolean {
     const since = toSec(atMs) - KNOWN_CONTACT_SEC;
     return this.reached(key, peerKey, since, true) || this.reached(peerKey, key, since, true);
   }
@@ -646,6 +649,7 @@ export class AnalysisEngine implements EngineView {
     const t = rules.thresholds;
     // Whether the callee is to be warned is settled before this call is recorded (and before its decision).
     const warnCallee = !isSms && event.answered && fromOwn && toOwn && this.calleeToWarn(fromKey, toKey, event.at);
+    if (fromOwn) this.noteLabelled(fromKey, toKey, event.at);
     const callee = toOwn ? this.activity.ensure(toKey, atSec) : this.activity.slotOf(toKey);
     const caller = this.activity.ensure(fromKey, atSec);
     const knownBefore =
@@ -710,8 +714,20 @@ export class AnalysisEngine implements EngineView {
     if (ladderLevel(this.primaryLadder.levelOf(fromKey, atMs)) < protection.fromLevel) return false;
     const warnedAt = this.calleeWarnedAt.get(toKey);
     if (warnedAt !== undefined && atMs - warnedAt < protection.warnEveryMs) return false;
-    const since = toSec(atMs) - KNOWN_CONTACT_SEC;
-    return !this.reached(fromKey, toKey, since, true) && !this.reached(toKey, fromKey, since, true);
+    return !this.inContact(fromKey, toKey, atMs);
+  }
+
+  /**
+   * calleeProtection.labelFirst: a number that awaits its first label on a ladder called a stranger, and call setup
+   * labelled the call (judgeCall's rule); that ladder notes it, so its evidence may act from this call on. A text to a
+   * stranger counts the same: nothing labels a text, so the evidence waits no longer than the next one.
+   */
+  private noteLabelled(fromKey: number, toKey: number, atMs: number): void {
+    const primary = this.primaryLadder.awaitsLabel(fromKey, atMs);
+    const shadow = this.shadowLadder?.awaitsLabel(fromKey, atMs) === true;
+    if ((!primary && !shadow) || this.inContact(fromKey, toKey, atMs)) return;
+    if (primary) this.primaryLadder.noteLabelled(fromKey, atMs);
+    if (shadow) this.shadowLadder?.noteLabelled(fromKey, atMs);
   }
 
   private location(event: LocationEvent): EngineResult {

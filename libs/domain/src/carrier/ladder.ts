@@ -2,7 +2,7 @@ import type { Msisdn } from '../msisdn';
 import { fromSec } from './activity-store';
 import { ErrorBudget, type RuleBudgetFigures, type RuleDemotion, type RuleReenable } from './error-budget';
 import type { Assessment } from './evaluate';
-import { Action, ladderLevel, policyLabel, reactivationWindowMs, type PolicyDocument } from './policy';
+import { Action, LADDER, ladderLevel, policyLabel, reactivationWindowMs, type PolicyDocument } from './policy';
 import { rulesOf, type Rules } from './rules';
 import { ReasonCode } from './signals';
 
@@ -65,6 +65,7 @@ export function sameStanding(a: Standing | undefined, b: Standing | undefined): 
     a.termEnds === b.termEnds &&
     a.renewals === b.renewals &&
     a.reviewSince === b.reviewSince &&
+    a.labelledAt === b.labelledAt &&
     a.chancesUsedAt.length === b.chancesUsedAt.length &&
     a.chancesUsedAt.every((t, i) => t === b.chancesUsedAt[i])
   );
@@ -87,6 +88,12 @@ export interface Standing {
   reviewSince: number | undefined;
   /** The reasons of the decision that put the number on its step (or renewed it there); none at NONE. */
   reasons: readonly ReasonCode[];
+  /**
+   * The last call of the number to a stranger labelled at call setup (calleeProtection.labelFirst), or its last text
+   * to a stranger, which nothing labels; event time, -Infinity: none. Only one since `since` counts: a label given
+   * before the number's current step does not.
+   */
+  labelledAt: number;
 }
 
 /**
@@ -406,10 +413,12 @@ export class Ladder {
    */
   step(key: number, msisdn: Msisdn, assessment: Assessment, atMs: number, holder?: ReviewHolder): Decision | undefined {
     const current = this.levelOf(key, atMs);
-    const held = assessment.action === Action.Suspend && this.heldForReview(key, holder, atMs);
-    const action = held ? Action.Restrict : assessment.action;
-    const to = ladderLevel(action);
     const from = ladderLevel(current);
+    const labelFirst = this.labelFirstStep(key, from, assessment.action);
+    const held =
+      labelFirst === undefined && assessment.action === Action.Suspend && this.heldForReview(key, holder, atMs);
+    const action = labelFirst ?? (held ? Action.Restrict : assessment.action);
+    const to = ladderLevel(action);
     if (to < from) return undefined;
     const opens = held && !this.reviewOpen(key);
     if (to === from) {
@@ -426,6 +435,41 @@ export class Ladder {
       : this.decision(msisdn, atMs, action, current, assessment);
     this.startTerm(key, standing, decision);
     return this.taken(key, standing, decision);
+  }
+
+  /**
+   * calleeProtection.labelFirst: the step evidence that supports RESTRICT or more takes instead, while none of the
+   * number's calls to strangers has been labelled since its current step began (orders never wait: they impose).
+   * `fromStep` when the number stands below it, its own step when it stands there already (nothing moves until a
+   * call is labelled); undefined when the evidence acts as it is.
+   */
+  private labelFirstStep(key: number, from: number, action: Action): Action | undefined {
+    const protection = this.rules.calleeProtection;
+    if (!protection?.labelFirst || from >= RESTRICT_LEVEL || ladderLevel(action) < RESTRICT_LEVEL) return undefined;
+    if (this.confirmed(key) || this.labelledSinceStep(key)) return undefined;
+    return from < protection.fromLevel ? protection.fromStep : LADDER[from];
+  }
+
+  private labelledSinceStep(key: number): boolean {
+    const standing = this.standings.get(key);
+    return standing !== undefined && standing.labelledAt >= standing.since;
+  }
+
+  /**
+   * Whether a call of the number to a stranger now would be labelled at call setup and is still needed
+   * (calleeProtection.labelFirst: it stands at fromStep or above, below RESTRICT, and has no label at this step yet).
+   */
+  awaitsLabel(key: number, atMs: number): boolean {
+    const protection = this.rules.calleeProtection;
+    if (!protection?.labelFirst || this.labelledSinceStep(key) || this.confirmed(key)) return false;
+    const level = ladderLevel(this.levelOf(key, atMs));
+    return level >= protection.fromLevel && level < RESTRICT_LEVEL;
+  }
+
+  /** A call of the number to a stranger was labelled at call setup (see awaitsLabel). */
+  noteLabelled(key: number, atMs: number): void {
+    const standing = this.standings.get(key);
+    if (standing) standing.labelledAt = atMs;
   }
 
   /**
@@ -553,6 +597,7 @@ export class Ladder {
         renewals: 0,
         reviewSince: undefined,
         reasons: NO_REASONS,
+        labelledAt: Number.NEGATIVE_INFINITY,
       };
       this.standings.set(key, standing);
     }

@@ -137,6 +137,13 @@ export interface PolicyCalleeProtection {
   warnCallee?: boolean;
   /** A callee is warned at most this often. Optional: 24. */
   warnEveryHours?: number;
+  /**
+   * Label before restricting: evidence of the analysis alone that supports RESTRICT or more puts a number below
+   * RESTRICT at `fromStep` first, and acts only once one of its calls to a stranger has been labelled there (the
+   * next such call: the callee is protected before the caller is cut off). Orders (directives, registry
+   * confirmations) act at once. Optional: false. Needs `fromStep` below RESTRICT.
+   */
+  labelFirst?: boolean;
 }
 
 /** The steps calleeProtection.fromStep may name. */
@@ -294,8 +301,24 @@ export const DEFAULT_POLICY_V3: PolicyDocument = {
   errorBudget: { windowDays: 30, minMistakes: 3, share: 0.05 },
 };
 
+/**
+ * `default@4`: v3, labelling before restricting. Under v3 about half the fraud numbers it caught went from MONITOR
+ * straight to RESTRICT in one call, so none of their calls was ever labelled; their callees got no warning first.
+ * Now the analysis's evidence puts a number at WARN first and restricts it from its next call to a stranger (which
+ * call setup labels): `calleeProtection.labelFirst`. Orders (directives, registry confirmations) still act at once.
+ */
+export const DEFAULT_POLICY_V4: PolicyDocument = {
+  ...DEFAULT_POLICY_V3,
+  version: 4,
+  description:
+    'Least harm: weighs behaviour, reports corroborated by either side of the call, what is done at high-risk ' +
+    'cells and registry status; labels calls to strangers from WARN, and labels before it restricts; warns their ' +
+    'callees; a person reviews long-held numbers before a suspension; restrictions lapse; a rule that errs is demoted.',
+  calleeProtection: { ...DEFAULT_POLICY_V3.calleeProtection, labelFirst: true },
+};
+
 /** The built-in default of this release (what `default` means in fraudctl, the simulator and the benchmarks). */
-export const DEFAULT_POLICY: PolicyDocument = DEFAULT_POLICY_V3;
+export const DEFAULT_POLICY: PolicyDocument = DEFAULT_POLICY_V4;
 
 export const BUILT_IN_POLICIES: Record<string, PolicyDocument> = { naive: NAIVE_POLICY, default: DEFAULT_POLICY };
 
@@ -359,7 +382,7 @@ function documentTemplate(): unknown {
     terms: { restrictHours: 0, suspendDays: 0, maxRenewals: 0 },
     essentials: [],
     humanReview: { tenureDays: 0 },
-    calleeProtection: { fromStep: Action.Warn, warnCallee: true, warnEveryHours: 0 },
+    calleeProtection: { fromStep: Action.Warn, warnCallee: true, warnEveryHours: 0, labelFirst: false },
     errorBudget: { windowDays: 0, minMistakes: 0, share: 0 },
   };
 }
@@ -479,6 +502,14 @@ function checkCalleeProtection(section: PolicyCalleeProtection): void {
     );
   if (section.warnCallee !== undefined)
     check(typeof section.warnCallee === 'boolean', `${field}.warnCallee`, 'must be true or false');
+  if (section.labelFirst !== undefined) {
+    check(typeof section.labelFirst === 'boolean', `${field}.labelFirst`, 'must be true or false');
+    check(
+      !section.labelFirst || section.fromStep !== Action.Restrict,
+      `${field}.labelFirst`,
+      'needs fromStep below RESTRICT (a restricted number is not labelled: its calls to strangers are blocked)',
+    );
+  }
   if (section.warnEveryHours !== undefined)
     check(
       typeof section.warnEveryHours === 'number' &&

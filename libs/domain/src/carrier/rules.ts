@@ -49,8 +49,11 @@ export const RULE_DEFAULTS = Object.freeze({
     '10000',
     '10099',
   ]),
-  /** calleeProtection, when the policy has the section: from WARN, callees warned, at most once a day. */
-  calleeProtection: Object.freeze({ fromStep: Action.Warn, warnCallee: true, warnEveryHours: 24 }),
+  /**
+   * calleeProtection, when the policy has the section: from WARN, callees warned, at most once a day; evidence acts
+   * at once (labelFirst off: default@3 and its copies keep their meaning).
+   */
+  calleeProtection: Object.freeze({ fromStep: Action.Warn, warnCallee: true, warnEveryHours: 24, labelFirst: false }),
   /** errorBudget, when the section is present: a reason with 3 mistakes in 30 days, 5 % of its steps, is demoted. */
   errorBudget: Object.freeze({ windowDays: 30, minMistakes: 3, share: 0.05 }),
 });
@@ -61,6 +64,7 @@ export interface CalleeProtectionRules {
   readonly fromLevel: number;
   readonly warnCallee: boolean;
   readonly warnEveryMs: number;
+  readonly labelFirst: boolean;
 }
 
 /**
@@ -183,6 +187,7 @@ function resolveCalleeProtection(policy: PolicyDocument): CalleeProtectionRules 
     fromLevel: ladderLevel(fromStep),
     warnCallee: given.warnCallee ?? defaults.warnCallee,
     warnEveryMs: (given.warnEveryHours ?? defaults.warnEveryHours) * HOUR_MS,
+    labelFirst: given.labelFirst ?? defaults.labelFirst,
   });
 }
 

@@ -3,6 +3,7 @@ import type { CarrierEvent } from './events';
 import { fakeCourier } from './fixtures/fraud';
 import { cst, DAY, HOUR } from './fixtures/scenario';
 import type { Decision } from './ladder';
+import type { Msisdn } from '../msisdn';
 import { noticeText } from './notice';
 import { Action, DEFAULT_POLICY, DEFAULT_POLICY_V2, validatePolicy, type PolicyDocument } from './policy';
 import { ReasonCode } from './reasons';
@@ -123,7 +124,10 @@ describe('terms that lapse (policy.terms)', () => {
     const engine = new AnalysisEngine({ policy: TERMS_POLICY });
     play(engine, courier.events);
     const shift = 5 * DAY;
-    const again = courier.events.filter((e) => e.type === 'call').map((e) => ({ ...e, at: e.at + shift }));
+    // The same dialling, to new strangers: default labels a call to a stranger before it restricts again.
+    const again = courier.events
+      .filter((e) => e.type === 'call')
+      .map((e, i) => ({ ...e, at: e.at + shift, callee: `+861399900${String(i).padStart(4, '0')}` as Msisdn }));
     const decisions = ofGang(play(engine, again));
     expect(decisions[0]).toMatchObject({ action: Action.Warn, reasons: [ReasonCode.TermLapsed] });
     const restrict = decisions.find((d) => d.action === Action.Restrict && d.previous === Action.Warn);

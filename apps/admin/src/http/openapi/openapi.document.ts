@@ -181,6 +181,39 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         'why; the re-enable columns are empty while the demotion stands.',
       csv('One line per demotion of `demotedRules`, after a header line.'),
     ),
+    '/api/reports/monthly': {
+      get: guarded([ADMIN, ANALYST], {
+        summary: 'The monthly public report (HTML, PDF or its figures as JSON)',
+        description:
+          'One calendar month in China Standard Time, every carrier: actions per reason, mistaken kills, time to ' +
+          'restore, upheld appeals, callee warnings and error-budget demotions, with no phone number in it ' +
+          '(docs/monthly-report.md). The current month is provisional, and marked so.',
+        parameters: [
+          query(
+            'month',
+            'The month, YYYY-MM (China Standard Time).',
+            { type: 'string', pattern: '^\\d{4}-\\d{2}$' },
+            true,
+          ),
+          query('format', 'html (default), pdf, or json (the report’s figures).', {
+            type: 'string',
+            enum: ['html', 'pdf', 'json'],
+          }),
+        ],
+        responses: {
+          '200': {
+            description: 'The report, as a download (`report-YYYY-MM.html` or `.pdf`), or its figures.',
+            content: {
+              'text/html': { schema: { type: 'string' } },
+              'application/pdf': { schema: { type: 'string', format: 'binary' } },
+              'application/json': { schema: { type: 'object' } },
+            },
+          },
+          '400': error('No month or a malformed one, a month not begun yet, or an unknown format.'),
+          '503': error('No chromium to print the PDF with (REPORT_CHROMIUM); the HTML still works.'),
+        },
+      }),
+    },
     '/api/numbers/{msisdn}': {
       get: guarded([ADMIN, ANALYST, POLICE], {
         summary: 'Look a number up across carriers (audited)',

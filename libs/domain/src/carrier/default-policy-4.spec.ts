@@ -1,0 +1,171 @@
+import type { Msisdn } from '../msisdn';
+import { judgeCall } from './call-verdict';
+import { AnalysisEngine } from './engine';
+import type { CarrierEvent } from './events';
+import {
+  ARTICLE_PEOPLE,
+  cellCrew,
+  falseReportAttack,
+  FRAUD_PATTERNS,
+  reportsWithoutContact,
+  scamReportedFromOtherNetworks,
+  STAYING_PEOPLE,
+  touristCoach,
+  type Fixture,
+} from './fixtures';
+import { cst, DAY } from './fixtures/scenario';
+import type { Decision } from './ladder';
+import { Action, DEFAULT_POLICY, DEFAULT_POLICY_V3, DEFAULT_POLICY_V4, ladderLevel, validatePolicy } from './policy';
+import type { PolicyDocument } from './policy';
+import { ReasonCode } from './reasons';
+
+const level = (a: Action) => ladderLevel(a);
+const RESTRICT = level(Action.Restrict);
+
+/** The moment a number contacted someone: a call (labelled or not at call setup) or a text. */
+interface Contact {
+  at: number;
+  from: Msisdn;
+  sms: boolean;
+  labelled: boolean;
+}
+
+/** Feeds the fixture, judging every call at call setup first (as CheckCall would, just before it is placed). */
+function run(fixture: Fixture & { members?: string[] }, policy: PolicyDocument, shadow?: PolicyDocument) {
+  const engine = new AnalysisEngine({ policy, shadow });
+  const decisions: Decision[] = [];
+  const contacts: Contact[] = [];
+  for (const event of fixture.events) {
+    if (event.type === 'call') {
+      const { verdict } = judgeCall(engine, event.caller, event.callee, event.at);
+      contacts.push({ at: event.at, from: event.caller, sms: false, labelled: verdict === 'LABEL' });
+    } else if (event.type === 'sms') contacts.push({ at: event.at, from: event.sender, sms: true, labelled: false });
+    decisions.push(...engine.process(event).decisions);
+  }
+  const subjects = new Set<string>(fixture.members ?? [fixture.subject]);
+  const firstRestrict = (m: string) =>
+    decisions.find((d) => d.msisdn === m && level(d.action) >= RESTRICT && !d.shadow);
+  return { engine, decisions, contacts, firstRestrict, subjects: [...subjects] };
+}
+
+const CAUGHT = [...FRAUD_PATTERNS, cellCrew, scamReportedFromOtherNetworks];
+
+describe('default@4: labels before it restricts', () => {
+  it('is the built-in default, valid, and default@3 with calleeProtection.labelFirst only', () => {
+    expect(DEFAULT_POLICY).toBe(DEFAULT_POLICY_V4);
+    expect(validatePolicy(JSON.parse(JSON.stringify(DEFAULT_POLICY_V4)))).toEqual(DEFAULT_POLICY_V4);
+    const { version, description, calleeProtection, ...rest } = DEFAULT_POLICY_V4;
+    const { version: v3, description: d3, calleeProtection: c3, ...rest3 } = DEFAULT_POLICY_V3;
+    expect([version, v3]).toEqual([4, 3]);
+    expect(description).not.toBe(d3);
+    expect(rest).toEqual(rest3);
+    expect(calleeProtection).toEqual({ ...c3, labelFirst: true });
+    expect(c3).not.toHaveProperty('labelFirst');
+  });
+
+  it.each([...ARTICLE_PEOPLE, ...STAYING_PEOPLE, reportsWithoutContact, falseReportAttack].map((f) => [f().name, f]))(
+    'never restricts %s',
+    (_name, make) => {
+      const { subjects, firstRestrict } = run(make(), DEFAULT_POLICY_V4);
+      for (const m of subjects) expect(firstRestrict(m)).toBeUndefined();
+    },
+  );
+
+  it('leaves a coach of 40 tourists passing a listed cell alone', () => {
+    expect(run(touristCoach(), DEFAULT_POLICY_V4).decisions).toEqual([]);
+  });
+
+  it.each(CAUGHT.map((f) => [f().name, f] as const))(
+    'catches %s, a call to a stranger labelled (or a text sent) at WARN first, by the first such after default@3',
+    (_name, make) => {
+      const fixture = make();
+      const ours = run(fixture, DEFAULT_POLICY_V4);
+      const before = run(fixture, DEFAULT_POLICY_V3);
+      for (const m of ours.subjects) {
+        const restrict = ours.firstRestrict(m);
+        expect(restrict).toBeDefined();
+        const at = (restrict as Decision).at;
+        expect(restrict?.previous).toBe(Action.Warn);
+        const warnedAt = ours.decisions.filter((d) => d.msisdn === m && d.action === Action.Warn && d.at <= at).at(-1)
+          ?.at as number;
+        // Since it was warned, one of its calls to a stranger was labelled at call setup (or it sent a text, which
+        // nothing labels), before or with the contact that restricted it.
+        const marked = ours.contacts.find((c) => c.from === m && c.at >= warnedAt && (c.labelled || c.sms));
+        expect(marked?.at).toBeLessThanOrEqual(at);
+        // No later than that first marked contact, or default@3's own restriction if that came later.
+        const was = before.firstRestrict(m)?.at as number;
+        expect(was).toBeDefined();
+        expect(at).toBeLessThanOrEqual(Math.max(was, (marked as Contact).at));
+      }
+    },
+  );
+
+  it('labels every call to a stranger from WARN on, the restricting call included', () => {
+    const fixture = FRAUD_PATTERNS[0]();
+    const { contacts, firstRestrict, decisions } = run(fixture, DEFAULT_POLICY_V4);
+    const warnedAt = decisions.find((d) => d.msisdn === fixture.subject && d.action === Action.Warn)?.at as number;
+    const restrictAt = firstRestrict(fixture.subject)?.at as number;
+    expect(warnedAt).toBeLessThan(restrictAt);
+    const labelled = contacts.filter((c) => c.from === fixture.subject && c.labelled);
+    expect(labelled.length).toBeGreaterThan(0);
+    expect(labelled.every((c) => c.at > warnedAt && c.at <= restrictAt)).toBe(true);
+  });
+
+  it('holds at WARN a number whose evidence supports more while it calls only people it knows', () => {
+    const fixture = FRAUD_PATTERNS[0]();
+    const first = run(fixture, DEFAULT_POLICY_V4);
+    const m = fixture.subject as Msisdn;
+    expect(first.firstRestrict(m)).toBeDefined();
+    // A week later (the restriction lapsed to WARN after 72 h), it calls the same people again, as fast.
+    const engine = first.engine;
+    const shift = 7 * DAY;
+    const again = fixture.events
+      .filter((e): e is CarrierEvent & { type: 'call' } => e.type === 'call' && e.caller === m)
+      .map((e) => ({ ...e, at: e.at + shift }));
+    const later = again.flatMap((e) => engine.process(e).decisions).filter((d) => d.msisdn === m);
+    expect(later.filter((d) => level(d.action) >= RESTRICT)).toEqual([]);
+    expect(later[0]).toMatchObject({ action: Action.Warn, reasons: [ReasonCode.TermLapsed] });
+    // RESTRICT would not have blocked these calls anyway: they are to known contacts.
+    expect(again.every((e) => judgeCall(engine, m, e.callee, e.at + 1).verdict === 'ALLOW')).toBe(true);
+  });
+
+  it('acts at once on orders: a directive and a police confirmation suspend without a label first', () => {
+    const engine = new AnalysisEngine({ policy: DEFAULT_POLICY_V4 });
+    const at = cst('2024-03-01T10:00');
+    const [a, b] = ['+8613800000001', '+8613800000002'] as Msisdn[];
+    for (const msisdn of [a, b])
+      engine.process({
+        type: 'subscriber',
+        at,
+        msisdn,
+        carrier: 'CTCC',
+        activatedAt: cst('2020-01-01T00:00'),
+        realNameVerified: true,
+      } as CarrierEvent);
+    expect(engine.directive(a, Action.Suspend, at + 1000).decisions[0]).toMatchObject({
+      action: Action.Suspend,
+      previous: Action.None,
+    });
+    expect(engine.registryChanged(b, 'CONFIRMED', at + 2000).decisions[0]).toMatchObject({
+      action: Action.Suspend,
+      previous: Action.None,
+    });
+  });
+
+  it('keeps a shadow ladder’s labels apart: default@4 in shadow decides as it does active', () => {
+    for (const make of CAUGHT) {
+      const fixture = make();
+      const alone = run(fixture, DEFAULT_POLICY_V4).decisions;
+      const shadowed = run(fixture, DEFAULT_POLICY_V3, DEFAULT_POLICY_V4).decisions.filter((d) => d.shadow);
+      const moves = (ds: Decision[]) => ds.map((d) => [d.at, d.msisdn, d.previous, d.action, d.reasons.join()]);
+      expect(moves(shadowed)).toEqual(moves(alone));
+    }
+  });
+
+  it('decides the same on the same file twice', () => {
+    for (const make of CAUGHT) {
+      const fixture = make();
+      expect(run(fixture, DEFAULT_POLICY_V4).decisions).toEqual(run(fixture, DEFAULT_POLICY_V4).decisions);
+    }
+  });
+});

@@ -5,10 +5,7 @@ import {
   sameActivity,
   type ActivitySnapshot,
   DEFAULT_LAYOUT,
-  C_ANSWERED,
-  C_CALLS,
-  C_NEW_CONTACT,
-  C_SMS,
+  BASE_COUNTERS,
   OUT_ANSWERED,
   OUT_CALLED_BACK,
   OUT_HIGH_RISK,
@@ -115,7 +112,9 @@ const HELD_BY_REGISTRY: EngineResult = Object.freeze({ decisions: NO_DECISIONS, 
 /** The signals that keep a window counter of their own: what each counts, and its counter. */
 const RECORDING = MEASURED_SIGNALS.flatMap((signal, s) => (signal.record && COUNTER_OF[s] >= 0 ? [s] : []));
 const RECORDS = RECORDING.map((s) => MEASURED_SIGNALS[s].record as NonNullable<AnySignal['record']>);
-const RECORD_COUNTERS = Int32Array.from(RECORDING.map((s) => COUNTER_OF[s]));
+// The store counts the r-th of them in counter BASE_COUNTERS + r.
+if (RECORDING.some((s, r) => COUNTER_OF[s] !== BASE_COUNTERS + r))
+  throw new Error('signals: the counters of the signals that keep one must follow the base counters in order');
 
 /** A ladder as services read it: its policy and where numbers stand, nothing that changes them. */
 export interface LadderView {
@@ -673,23 +672,19 @@ export class AnalysisEngine implements EngineView {
       if (dwellMin >= t.highRiskActivity.minDwellMin) flags |= OUT_HIGH_RISK_DWELL;
       this.activity.noteSighting(caller, cell, atSec);
     }
-    this.activity.pushOutbound(caller, atSec, toKey, isSms ? 0 : event.durationSec, flags, cell);
-    if (isSms) this.activity.count(caller, atSec, C_SMS);
-    else {
-      this.activity.count(caller, atSec, C_CALLS);
-      if (!knownBefore) this.activity.count(caller, atSec, C_NEW_CONTACT);
-      if (event.answered) this.activity.count(caller, atSec, C_ANSWERED);
-    }
-    if (RECORDING.length > 0) {
+    // Which signals count it in a counter of their own: bit r for the r-th (its counter follows the base ones).
+    let counted = 0;
+    if (RECORDS.length > 0) {
       const recorded = this.recorded;
       recorded.atSec = atSec;
       recorded.isSms = isSms;
       recorded.answered = !isSms && event.answered;
       recorded.durationSec = isSms ? 0 : event.durationSec;
       recorded.newContact = !knownBefore;
-      for (let r = 0; r < RECORDS.length; r++)
-        if (RECORDS[r](recorded, t)) this.activity.count(caller, atSec, RECORD_COUNTERS[r]);
+      for (let r = 0; r < RECORDS.length; r++) if (RECORDS[r](recorded, t)) counted |= 1 << r;
     }
+    // Counted in the windows with its flags: calls or texts, answered, new contacts.
+    this.activity.pushOutbound(caller, atSec, toKey, isSms ? 0 : event.durationSec, flags, cell, counted);
     if (!warnCallee) {
       return fromOwn ? this.evaluate(fromKey, from, event.at) : this.evaluateForeign(fromKey, from, event.at);
     }

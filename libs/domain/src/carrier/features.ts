@@ -110,9 +110,9 @@ export class Measurer {
         if (flags & OUT_HIGH_RISK && cells.length < MAX_CELLS)
           cells.push({ cell: store.outCell[i], atSec: store.outAt[i], activity: isSms ? 'sms' : 'call' });
       }
-      const size = store.layout.sightings;
+      const sightings = store.sightingBase[slot];
       for (let j = 0; j < store.sightingCount[slot]; j++) {
-        const i = slot * size + j;
+        const i = sightings + j;
         if (nowSec - store.sightingAt[i] < DAY_SEC && cells.length < MAX_CELLS)
           cells.push({ cell: store.sightingCell[i], atSec: store.sightingAt[i], activity: 'location' });
       }

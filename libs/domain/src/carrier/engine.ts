@@ -27,6 +27,7 @@ import type {
   SubscriberEvent,
   UsageProfile,
 } from './events';
+import { Directory, type DirectoryEntry } from './directory';
 import { emptyFeatures, Measurer, type Features, type RegistryMark, type Subscriber } from './features';
 import {
   Ladder,
@@ -152,12 +153,6 @@ export interface EngineView {
   features(msisdn: Msisdn, atMs: number): Features;
 }
 
-interface DirectoryEntry extends Subscriber {
-  carrier: CarrierId;
-  /** The profile was attested by an employer or platform: a directory record cannot undo it. */
-  attested: boolean;
-}
-
 function sameEntry(a: DirectoryEntry | undefined, b: DirectoryEntry | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return (
@@ -221,7 +216,15 @@ export class AnalysisEngine implements EngineView {
   };
   private primaryLadder: Ladder;
   private shadowLadder: Ladder | undefined;
-  private readonly directory = new NumberMap<DirectoryEntry>();
+  private readonly directory = new Directory();
+  /** A directory entry read for the event in hand (measure and step read it, one after the other). */
+  private readonly holder: DirectoryEntry = {
+    carrier: '' as CarrierId,
+    activatedAt: 0,
+    realNameVerified: false,
+    profile: '' as UsageProfile,
+    attested: false,
+  };
   private readonly registry = new Map<number, RegistryMark>();
   private readonly cellIds = new Map<string, number>();
   private readonly cellNames: string[] = [];
@@ -458,11 +461,7 @@ export class AnalysisEngine implements EngineView {
    */
   declareProfile(msisdn: Msisdn, profile: UsageProfile): EngineResult {
     const key = msisdnKey(msisdn);
-    const entry = this.directory.get(key);
-    if (entry && this.isOwn(key)) {
-      entry.profile = profile;
-      entry.attested = true;
-    }
+    if (this.isOwn(key)) this.directory.attest(key, profile);
     return SILENT;
   }
 
@@ -517,7 +516,7 @@ export class AnalysisEngine implements EngineView {
     this.shadow?.putStanding(before.key, before.shadow);
     this.primary.putCited(before.key, before.cited[0]);
     this.shadow?.putCited(before.key, before.cited[1]);
-    if (before.entry) this.directory.set(before.key, { ...before.entry });
+    if (before.entry) this.directory.set(before.key, before.entry);
     else this.directory.delete(before.key);
     if (before.activity && after.activity?.slot === before.activity.slot) this.activity.restore(before.activity);
     return true;
@@ -608,14 +607,14 @@ export class AnalysisEngine implements EngineView {
       primary: this.primary.copyOfStanding(key),
       cited: [this.primary.citedOf(key), this.shadow?.citedOf(key)],
       shadow: this.shadow?.copyOfStanding(key),
-      entry: entry && { ...entry },
+      entry,
       activity: this.activity.snapshot(key),
     };
   }
 
   private register(event: SubscriberEvent): void {
     const key = msisdnKey(event.msisdn);
-    const known = this.directory.get(key);
+    const known = this.directory.read(key, this.holder);
     const attested = known?.attested === true && known.carrier === event.carrier;
     this.directory.set(key, {
       carrier: event.carrier,
@@ -627,8 +626,7 @@ export class AnalysisEngine implements EngineView {
   }
 
   private isOwn(key: number): boolean {
-    const entry = this.directory.get(key);
-    return entry !== undefined && (this.carrier === undefined || entry.carrier === this.carrier);
+    return this.directory.isOf(key, this.carrier);
   }
 
   private communication(event: CallEvent | SmsEvent): EngineResult {
@@ -778,7 +776,7 @@ export class AnalysisEngine implements EngineView {
   private evaluate(key: number, msisdn: Msisdn, atMs: number): EngineResult {
     const primary = this.primaryLadder;
     const shadow = this.shadowLadder;
-    const holder = this.directory.get(key);
+    const holder = this.directory.read(key, this.holder);
     const assessed = assessUnder(this.measure(key, atMs, primary.rules), primary.rules, primary.demoted);
     const first = primary.step(key, msisdn, assessed, atMs, holder);
     const second = shadow
@@ -826,7 +824,8 @@ export class AnalysisEngine implements EngineView {
   private measureInto(key: number, atMs: number, rules: Rules, f: Features, signals?: Int32Array): Features {
     const { activity, directory, registry } = this;
     const slot = activity.slotOf(key);
-    return this.measurer.measure(slot, atMs, rules.thresholds, key, directory.get(key), registry.get(key), f, signals);
+    const subscriber = directory.read(key, this.holder);
+    return this.measurer.measure(slot, atMs, rules.thresholds, key, subscriber, registry.get(key), f, signals);
   }
 
   private cellIndex(cell: string): number {

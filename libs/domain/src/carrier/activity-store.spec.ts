@@ -4,6 +4,7 @@ import {
   bytesOfNumber,
   DEFAULT_LAYOUT,
   OUT_ANSWERED,
+  OUT_HIGH_RISK,
   OUT_NEW_CONTACT,
   OUT_SMS,
   Window,
@@ -61,12 +62,14 @@ describe(ActivityStore.name, () => {
     const store = new ActivityStore(DEFAULT_LAYOUT, BASE_COUNTERS, 16);
     const slot = store.ensure(8613800000001, 100);
     for (let i = 0; i < 20; i++) {
-      store.pushOutbound(slot, 100 + i, 8613900000000 + i, 10, 0, -1);
+      // From the fifth on, at high-risk cells: from then on its entries keep their cell.
+      store.pushOutbound(slot, 100 + i, 8613900000000 + i, 10, i >= 5 ? OUT_HIGH_RISK : 0, 7000 + i);
       store.noteInbound(slot, 8613700000000 + i, 100 + i);
       store.noteReport(slot, 8613600000000 + i, 100 + i, i % 2 === 0);
     }
     expect(store.outCount[slot]).toBe(20);
     for (let k = 0; k < 20; k++) expect(store.outPeer[store.outboundIndex(slot, k)]).toBe(8613900000019 - k);
+    for (let k = 0; k < 15; k++) expect(store.cellOf(slot, store.outboundIndex(slot, k))).toBe(7019 - k);
     expect(store.inCount[slot]).toBe(DEFAULT_LAYOUT.inbound);
     expect(store.heardFrom(slot, 8613700000019, 0)).toBe(true);
     expect(store.heardFrom(slot, 8613700000000, 0)).toBe(false);
@@ -83,6 +86,7 @@ describe(ActivityStore.name, () => {
       inbound: 4,
       reports: 0,
       sightings: false,
+      cells: false,
       buckets: false,
     });
     expect(light).toBeLessThan(250);

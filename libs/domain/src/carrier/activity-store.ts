@@ -62,7 +62,7 @@ const BUCKETS = 52;
 
 const HOURS = RINGS[Window.Hours24];
 /** How many of a snapshot's counts say where the slot's blocks are (see perSlotCounts). */
-const BLOCKS = 8;
+const BLOCKS = 9;
 
 export interface ActivityLayout {
   /** Outbound calls and texts remembered per number (window counts saturate at this). */
@@ -89,15 +89,17 @@ function sizeClasses(max: number): number[] {
 }
 
 /** Bytes of one entry of each ring, and of the fixed part of a slot (see the arrays of ActivityStore). */
-const OUTBOUND_ENTRY = 4 + 8 + 2 + 1 + 4;
+const OUTBOUND_ENTRY = 4 + 8 + 2 + 1;
+/** The cell of each entry, kept once a number made a call or text at a high-risk cell (explanations name it). */
+const CELL_ENTRY = 4;
 const INBOUND_ENTRY = 8 + 4;
 const REPORT_ENTRY = 8 + 4 + 1;
 const SIGHTING_ENTRY = 4 + 4;
 /**
- * key 8, last activity 4, ring descriptors (base, size, head, count) 4 + 3 + 4 + 2 + 4 + 2 + 4 + 2, dwell 12,
- * buckets' base 4, the slot index (an Int32Array at most half full) 8 on average.
+ * key 8, last activity 4, ring descriptors (base, size, head, count) 4 + 3 + 4 + 2 + 4 + 2 + 4 + 2, cells' base 4,
+ * dwell 12, buckets' base 4, the slot index (an Int32Array at most half full) 8 on average.
  */
-export const SLOT_BYTES = 8 + 4 + 7 + 6 + 6 + 6 + 12 + 4 + 8;
+export const SLOT_BYTES = 8 + 4 + 7 + 6 + 6 + 6 + 4 + 12 + 4 + 8;
 
 /** How much of a number's memory is in use: entries in each ring, and whether it keeps window buckets. */
 export interface ActivityUse {
@@ -105,6 +107,8 @@ export interface ActivityUse {
   inbound: number;
   reports: number;
   sightings: boolean;
+  /** It called or texted from a high-risk cell: its outbound entries keep their cell. */
+  cells: boolean;
   buckets: boolean;
 }
 
@@ -113,7 +117,7 @@ export function bytesOfNumber(layout: ActivityLayout, counters: number, use: Act
   const block = (max: number, n: number) => (n === 0 ? 0 : (sizeClasses(max).find((size) => size >= n) ?? max));
   return (
     SLOT_BYTES +
-    block(layout.outbound, use.outbound) * OUTBOUND_ENTRY +
+    block(layout.outbound, use.outbound) * (OUTBOUND_ENTRY + (use.cells ? CELL_ENTRY : 0)) +
     block(layout.inbound, use.inbound) * INBOUND_ENTRY +
     block(layout.reports, use.reports) * REPORT_ENTRY +
     (use.sightings ? layout.sightings * SIGHTING_ENTRY : 0) +
@@ -124,7 +128,7 @@ export function bytesOfNumber(layout: ActivityLayout, counters: number, use: Act
 /** Bytes of activity state of the busiest number with this layout and `counters` window counters: every ring full. */
 export function bytesPerActiveNumber(layout: ActivityLayout, counters: number): number {
   const { outbound, inbound, reports } = layout;
-  return bytesOfNumber(layout, counters, { outbound, inbound, reports, sightings: true, buckets: true });
+  return bytesOfNumber(layout, counters, { outbound, inbound, reports, sightings: true, cells: true, buckets: true });
 }
 
 /** A number's slot as forget() and new activity change it (the rings' entries are never cleared, only counted). */
@@ -215,6 +219,7 @@ export class ActivityStore {
   private readonly inboundSizes: number[];
   private readonly reportSizes: number[];
   private readonly outboundPool: BlockPool;
+  private readonly cellPool: BlockPool;
   private readonly inboundPool: BlockPool;
   private readonly reportPool: BlockPool;
   private readonly sightingPool: BlockPool;
@@ -227,6 +232,8 @@ export class ActivityStore {
   outSize!: Uint8Array;
   outHead!: Uint8Array;
   outCount!: Uint8Array;
+  /** The block of the outbound entries' cells (as big as the outbound block), -1 until a high-risk one. */
+  cellBase!: Int32Array;
   inBase!: Int32Array;
   inSize!: Uint8Array;
   inCount!: Uint8Array;
@@ -247,6 +254,7 @@ export class ActivityStore {
   outPeer: Float64Array = new Float64Array(0);
   outDuration: Uint16Array = new Uint16Array(0);
   outFlags: Uint8Array = new Uint8Array(0);
+  /** The cell of outbound entry i at cellBase + (i - outBase): see cellOf. */
   outCell: Int32Array = new Int32Array(0);
 
   // Inbound contacts (most recent first is not kept: scan all).
@@ -284,6 +292,8 @@ export class ActivityStore {
       this.outPeer = resized(this.outPeer, (m) => new Float64Array(m), n);
       this.outDuration = resized(this.outDuration, (m) => new Uint16Array(m), n);
       this.outFlags = resized(this.outFlags, (m) => new Uint8Array(m), n);
+    });
+    this.cellPool = new BlockPool(this.outboundSizes, (n) => {
       this.outCell = resized(this.outCell, (m) => new Int32Array(m), n);
     });
     this.inboundPool = new BlockPool(this.inboundSizes, (n) => {
@@ -423,6 +433,7 @@ export class ActivityStore {
       this.reportSize,
       this.sightingBase,
       this.bucketBase,
+      this.cellBase,
       this.lastActivity,
       this.outHead,
       this.outCount,
@@ -459,11 +470,17 @@ export class ActivityStore {
     this.outPeer[i] = peer;
     this.outDuration[i] = Math.min(durationSec, 65_535);
     this.outFlags[i] = this.countsInRing ? flags | (recorded << OUT_RECORDED_SHIFT) : flags;
-    this.outCell[i] = cell;
+    if (this.cellBase[slot] < 0 && flags & OUT_HIGH_RISK) this.cellBase[slot] = this.cellPool.alloc(size);
+    if (this.cellBase[slot] >= 0) this.outCell[this.cellBase[slot] + head] = cell;
     this.outHead[slot] = (head + 1) % size;
     if (count < size) this.outCount[slot] = count + 1;
     if (this.bucketBase[slot] >= 0) this.countActivity(slot, atSec, flags, recorded);
     return i;
+  }
+
+  /** The cell of outbound entry `i` of the slot, when it was made at a high-risk cell (OUT_HIGH_RISK). */
+  cellOf(slot: number, i: number): number {
+    return this.outCell[this.cellBase[slot] + i - this.outBase[slot]];
   }
 
   /** Index of the k-th most recent outbound entry (k = 0 is the newest). */
@@ -516,12 +533,21 @@ export class ActivityStore {
     const base = this.outboundPool.alloc(next);
     if (size > 0) {
       // Full and not yet wrapped: the head is at 0, the entries in positions 0..size-1, oldest first.
-      this.outAt.copyWithin(base, old, old + size);
-      this.outPeer.copyWithin(base, old, old + size);
-      this.outDuration.copyWithin(base, old, old + size);
-      this.outFlags.copyWithin(base, old, old + size);
-      this.outCell.copyWithin(base, old, old + size);
+      // A loop: the blocks are small, and copyWithin costs more to call than to copy them.
+      for (let j = 0; j < size; j++) {
+        this.outAt[base + j] = this.outAt[old + j];
+        this.outPeer[base + j] = this.outPeer[old + j];
+        this.outDuration[base + j] = this.outDuration[old + j];
+        this.outFlags[base + j] = this.outFlags[old + j];
+      }
       this.outboundPool.release(old, size);
+      const cells = this.cellBase[slot];
+      if (cells >= 0) {
+        const moved = this.cellPool.alloc(next);
+        for (let j = 0; j < size; j++) this.outCell[moved + j] = this.outCell[cells + j];
+        this.cellPool.release(cells, size);
+        this.cellBase[slot] = moved;
+      }
     }
     this.outBase[slot] = base;
     this.outSize[slot] = next;
@@ -566,8 +592,10 @@ export class ActivityStore {
     const old = this.inBase[slot];
     const base = this.inboundPool.alloc(next);
     if (size > 0) {
-      this.inPeer.copyWithin(base, old, old + size);
-      this.inAt.copyWithin(base, old, old + size);
+      for (let j = 0; j < size; j++) {
+        this.inPeer[base + j] = this.inPeer[old + j];
+        this.inAt[base + j] = this.inAt[old + j];
+      }
       this.inboundPool.release(old, size);
     }
     this.inBase[slot] = base;
@@ -607,9 +635,11 @@ export class ActivityStore {
     const old = this.reportBase[slot];
     const base = this.reportPool.alloc(next);
     if (size > 0) {
-      this.reportBy.copyWithin(base, old, old + size);
-      this.reportAt.copyWithin(base, old, old + size);
-      this.reportCorroborated.copyWithin(base, old, old + size);
+      for (let j = 0; j < size; j++) {
+        this.reportBy[base + j] = this.reportBy[old + j];
+        this.reportAt[base + j] = this.reportAt[old + j];
+        this.reportCorroborated[base + j] = this.reportCorroborated[old + j];
+      }
       this.reportPool.release(old, size);
     }
     this.reportBase[slot] = base;
@@ -760,6 +790,7 @@ export class ActivityStore {
   private empty(slot: number): void {
     this.outBase[slot] = -1;
     this.outSize[slot] = 0;
+    this.cellBase[slot] = -1;
     this.inBase[slot] = -1;
     this.inSize[slot] = 0;
     this.reportBase[slot] = -1;
@@ -772,6 +803,7 @@ export class ActivityStore {
   /** Gives the slot's blocks back to their pools. */
   private release(slot: number): void {
     if (this.outSize[slot] > 0) this.outboundPool.release(this.outBase[slot], this.outSize[slot]);
+    if (this.cellBase[slot] >= 0) this.cellPool.release(this.cellBase[slot], this.outSize[slot]);
     if (this.inSize[slot] > 0) this.inboundPool.release(this.inBase[slot], this.inSize[slot]);
     if (this.reportSize[slot] > 0) this.reportPool.release(this.reportBase[slot], this.reportSize[slot]);
     if (this.sightingBase[slot] >= 0) this.sightingPool.release(this.sightingBase[slot], this.layout.sightings);
@@ -790,6 +822,7 @@ export class ActivityStore {
     this.outSize = slots(this.outSize, (n) => new Uint8Array(n));
     this.outHead = slots(this.outHead, (n) => new Uint8Array(n));
     this.outCount = slots(this.outCount, (n) => new Uint8Array(n));
+    this.cellBase = slots(this.cellBase, (n) => new Int32Array(n));
     this.inBase = slots(this.inBase, (n) => new Int32Array(n));
     this.inSize = slots(this.inSize, (n) => new Uint8Array(n));
     this.inCount = slots(this.inCount, (n) => new Uint8Array(n));

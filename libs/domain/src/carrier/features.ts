@@ -108,7 +108,7 @@ export class Measurer {
           if (flags & OUT_CALLED_BACK) callbacks++;
         }
         if (flags & OUT_HIGH_RISK && cells.length < MAX_CELLS)
-          cells.push({ cell: store.outCell[i], atSec: store.outAt[i], activity: isSms ? 'sms' : 'call' });
+          cells.push({ cell: store.cellOf(slot, i), atSec: store.outAt[i], activity: isSms ? 'sms' : 'call' });
       }
       const sightings = store.sightingBase[slot];
       for (let j = 0; j < store.sightingCount[slot]; j++) {

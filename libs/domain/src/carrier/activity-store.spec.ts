@@ -48,10 +48,15 @@ describe(ActivityStore.name, () => {
       const asked = 8613800000000 + random(numbers);
       // Measured now, and now and then at a time before the newest call (an explanation of the past).
       const at = random(20) === 0 ? now - random(200_000) : now + random(4_000);
+      const all = [new Float64Array(a.length), new Float64Array(a.length), new Float64Array(a.length)];
+      light.windowSums(light.slotOf(asked), at, all[0], all[1], all[2]);
       for (const window of WINDOWS) {
         light.sums(light.slotOf(asked), at, window, a);
         buckets.sums(buckets.slotOf(asked), at, window, b);
-        for (let c = 0; c < a.length; c++) if (a[c] !== b[c]) differences.push(`${step} ${window} ${c}`);
+        for (let c = 0; c < a.length; c++) {
+          if (a[c] !== b[c]) differences.push(`${step} ${window} ${c}`);
+          if (all[window][c] !== b[c]) differences.push(`${step} ${window} ${c} (all windows at once)`);
+        }
       }
     }
     expect(light.bytes).toBeLessThan(buckets.bytes);

@@ -776,14 +776,17 @@ export class AnalysisEngine implements EngineView {
   private evaluate(key: number, msisdn: Msisdn, atMs: number): EngineResult {
     const primary = this.primaryLadder;
     const shadow = this.shadowLadder;
+    // Looked up once for both ladders: stepping a ladder changes none of them.
+    const slot = this.activity.slotOf(key);
     const holder = this.directory.read(key, this.holder);
-    const assessed = assessUnder(this.measure(key, atMs, primary.rules), primary.rules, primary.demoted);
-    const first = primary.step(key, msisdn, assessed, atMs, holder);
+    const mark = this.registry.get(key);
+    const measured = this.measure(slot, key, atMs, primary.rules, holder, mark);
+    const first = primary.step(key, msisdn, assessUnder(measured, primary.rules, primary.demoted), atMs, holder);
     const second = shadow
       ? shadow.step(
           key,
           msisdn,
-          assessUnder(this.measure(key, atMs, shadow.rules), shadow.rules, shadow.demoted),
+          assessUnder(this.measure(slot, key, atMs, shadow.rules, holder, mark), shadow.rules, shadow.demoted),
           atMs,
           holder,
         )
@@ -795,10 +798,18 @@ export class AnalysisEngine implements EngineView {
   private evaluateForeign(key: number, msisdn: Msisdn, atMs: number): EngineResult {
     const primary = this.primaryLadder;
     const shadow = this.shadowLadder;
-    const assessed = assessUnder(this.measure(key, atMs, primary.rules), primary.rules);
+    const slot = this.activity.slotOf(key);
+    const holder = this.directory.read(key, this.holder);
+    const mark = this.registry.get(key);
+    const assessed = assessUnder(this.measure(slot, key, atMs, primary.rules, holder, mark), primary.rules);
     const first = primary.stepForeign(key, msisdn, assessed, atMs);
     const second = shadow
-      ? shadow.stepForeign(key, msisdn, assessUnder(this.measure(key, atMs, shadow.rules), shadow.rules), atMs)
+      ? shadow.stepForeign(
+          key,
+          msisdn,
+          assessUnder(this.measure(slot, key, atMs, shadow.rules, holder, mark), shadow.rules),
+          atMs,
+        )
       : undefined;
     return this.result(first, second);
   }
@@ -817,8 +828,15 @@ export class AnalysisEngine implements EngineView {
    * Measures what an assessment under `rules` reads (the signals it weighs)
    * into the engine's scratch features: read them before the next measurement.
    */
-  private measure(key: number, atMs: number, rules: Rules): Features {
-    return this.measureInto(key, atMs, rules, this.scratch, rules.assessed);
+  private measure(
+    slot: number,
+    key: number,
+    atMs: number,
+    rules: Rules,
+    subscriber: Subscriber | undefined,
+    registry: RegistryMark | undefined,
+  ): Features {
+    return this.measurer.measure(slot, atMs, rules.thresholds, key, subscriber, registry, this.scratch, rules.assessed);
   }
 
   private measureInto(key: number, atMs: number, rules: Rules, f: Features, signals?: Int32Array): Features {

@@ -1,4 +1,4 @@
-import { ActivityStore, OUT_ANSWERED, OUT_CALLED_BACK, OUT_HIGH_RISK, OUT_SMS, toSec, Window } from './activity-store';
+import { ActivityStore, OUT_ANSWERED, OUT_CALLED_BACK, OUT_HIGH_RISK, OUT_SMS, toSec } from './activity-store';
 import { DAY_SEC, fastObject } from './signals/signal';
 import {
   COUNTER_OF,
@@ -118,9 +118,7 @@ export class Measurer {
       }
     }
     m.recentCount = recent;
-    store.sums(slot, nowSec, Window.Min10, m.min10);
-    store.sums(slot, nowSec, Window.Min90, m.min90);
-    store.sums(slot, nowSec, Window.Hours24, m.hours24);
+    store.windowSums(slot, nowSec, m.min10, m.min90, m.hours24);
 
     f.nowSec = nowSec;
     f.callsRecent = callsRecent;

@@ -97,9 +97,11 @@ const REPORT_ENTRY = 8 + 4 + 1;
 const SIGHTING_ENTRY = 4 + 4;
 /**
  * key 8, last activity 4, ring descriptors (base, size, head, count) 4 + 3 + 4 + 2 + 4 + 2 + 4 + 2, cells' base 4,
- * dwell 12, buckets' base 4, the slot index (an Int32Array at most half full) 8 on average.
+ * buckets' base 4, the slot index (an Int32Array at most half full) 8 on average.
  */
-export const SLOT_BYTES = 8 + 4 + 7 + 6 + 6 + 6 + 4 + 12 + 4 + 8;
+export const SLOT_BYTES = 8 + 4 + 7 + 6 + 6 + 6 + 4 + 4 + 8;
+/** The current stay at a high-risk cell (cell, since, last seen), kept with the sightings. */
+const DWELL_BYTES = 12;
 
 /** How much of a number's memory is in use: entries in each ring, and whether it keeps window buckets. */
 export interface ActivityUse {
@@ -120,7 +122,7 @@ export function bytesOfNumber(layout: ActivityLayout, counters: number, use: Act
     block(layout.outbound, use.outbound) * (OUTBOUND_ENTRY + (use.cells ? CELL_ENTRY : 0)) +
     block(layout.inbound, use.inbound) * INBOUND_ENTRY +
     block(layout.reports, use.reports) * REPORT_ENTRY +
-    (use.sightings ? layout.sightings * SIGHTING_ENTRY : 0) +
+    (use.sightings ? layout.sightings * SIGHTING_ENTRY + DWELL_BYTES : 0) +
     (use.buckets ? BUCKETS * (counters * 2 + 4) : 0)
   );
 }
@@ -255,9 +257,6 @@ export class ActivityStore {
   sightingBase!: Int32Array;
   sightingCount!: Uint8Array;
   sightingHead!: Uint8Array;
-  dwellCell!: Int32Array;
-  dwellSince!: Uint32Array;
-  dwellLast!: Uint32Array;
   /** First of the slot's 52 buckets, -1 while its outbound ring counts its windows. */
   bucketBase!: Int32Array;
 
@@ -281,6 +280,10 @@ export class ActivityStore {
   // Sightings (layout.sightings per block).
   sightingCell: Int32Array = new Int32Array(0);
   sightingAt: Uint32Array = new Uint32Array(0);
+  // The current stay at a high-risk cell, one per sightings block (at sightingBase / layout.sightings).
+  private dwellCell: Int32Array = new Int32Array(0);
+  private dwellSince: Uint32Array = new Uint32Array(0);
+  private dwellLast: Uint32Array = new Uint32Array(0);
 
   // Buckets (× counters).
   bucketStamp: Uint32Array = new Uint32Array(0);
@@ -320,6 +323,10 @@ export class ActivityStore {
     this.sightingPool = new BlockPool([layout.sightings], (n) => {
       this.sightingCell = resized(this.sightingCell, (m) => new Int32Array(m), n);
       this.sightingAt = resized(this.sightingAt, (m) => new Uint32Array(m), n);
+      const stays = Math.ceil(n / layout.sightings);
+      this.dwellCell = resized(this.dwellCell, (m) => new Int32Array(m), stays);
+      this.dwellSince = resized(this.dwellSince, (m) => new Uint32Array(m), stays);
+      this.dwellLast = resized(this.dwellLast, (m) => new Uint32Array(m), stays);
     });
     this.bucketPool = new BlockPool([BUCKETS], (n) => {
       this.bucketStamp = resized(this.bucketStamp, (m) => new Uint32Array(m), n);
@@ -339,6 +346,7 @@ export class ActivityStore {
       this.key,
       this.lastActivity,
       ...this.perSlotCounts(),
+      this.dwellCell,
       this.dwellSince,
       this.dwellLast,
       this.outAt,
@@ -411,9 +419,12 @@ export class ActivityStore {
     const slot = this.slotOf(key);
     if (slot < 0) return undefined;
     const buckets = this.bucketBase[slot];
+    const counts = this.perSlotCounts().map((array) => array[slot]);
+    // Last, the cell of its current stay (-1: none).
+    counts.push(this.sightingBase[slot] < 0 ? -1 : this.dwellCell[this.stayOf(slot)]);
     return {
       slot,
-      counts: this.perSlotCounts().map((counts) => counts[slot]),
+      counts,
       buckets: buckets < 0 ? new Uint32Array(0) : this.bucketStamp.slice(buckets, buckets + BUCKETS),
     };
   }
@@ -427,6 +438,7 @@ export class ActivityStore {
     const arrays = this.perSlotCounts();
     for (let i = 0; i < BLOCKS; i++) if (arrays[i][slot] !== counts[i]) return false;
     arrays.forEach((array, i) => (array[slot] = counts[i]));
+    if (this.sightingBase[slot] >= 0) this.dwellCell[this.stayOf(slot)] = counts[arrays.length];
     if (this.bucketBase[slot] >= 0) this.bucketStamp.set(buckets, this.bucketBase[slot]);
     return true;
   }
@@ -453,7 +465,6 @@ export class ActivityStore {
       this.reportCount,
       this.sightingCount,
       this.sightingHead,
-      this.dwellCell,
     ];
   }
 
@@ -664,8 +675,7 @@ export class ActivityStore {
   /** Remembers a sighting at a high-risk cell; a continued stay at the same cell keeps its first time. */
   noteSighting(slot: number, cell: number, atSec: number): void {
     const size = this.layout.sightings;
-    let base = this.sightingBase[slot];
-    if (base < 0) base = this.sightingBase[slot] = this.sightingPool.alloc(size);
+    const base = this.sightingsOf(slot);
     const head = this.sightingHead[slot];
     const count = this.sightingCount[slot];
     if (count > 0 && this.sightingCell[base + ((head - 1 + size) % size)] === cell) return;
@@ -678,16 +688,38 @@ export class ActivityStore {
   /** Tracks continuous stay at high-risk cells: a sighting outside them ends the stay. */
   noteDwell(slot: number, highRiskCell: number, atSec: number, maxGapSec: number): void {
     if (highRiskCell < 0) {
-      this.dwellCell[slot] = -1;
+      // Never at a high-risk cell: no stay to end.
+      if (this.sightingBase[slot] >= 0) this.dwellCell[this.stayOf(slot)] = -1;
       return;
     }
-    if (this.dwellCell[slot] === highRiskCell && atSec - this.dwellLast[slot] <= maxGapSec) {
-      this.dwellLast[slot] = atSec;
+    this.sightingsOf(slot);
+    const stay = this.stayOf(slot);
+    if (this.dwellCell[stay] === highRiskCell && atSec - this.dwellLast[stay] <= maxGapSec) {
+      this.dwellLast[stay] = atSec;
       return;
     }
-    this.dwellCell[slot] = highRiskCell;
-    this.dwellSince[slot] = atSec;
-    this.dwellLast[slot] = atSec;
+    this.dwellCell[stay] = highRiskCell;
+    this.dwellSince[stay] = atSec;
+    this.dwellLast[stay] = atSec;
+  }
+
+  /** Since when the number has stayed at its current high-risk cell (after noteDwell at one). */
+  dwellSinceOf(slot: number): number {
+    return this.dwellSince[this.stayOf(slot)];
+  }
+
+  /** The slot's sightings block (and stay), taken on first use: no stay yet. */
+  private sightingsOf(slot: number): number {
+    let base = this.sightingBase[slot];
+    if (base < 0) {
+      base = this.sightingBase[slot] = this.sightingPool.alloc(this.layout.sightings);
+      this.dwellCell[this.stayOf(slot)] = -1;
+    }
+    return base;
+  }
+
+  private stayOf(slot: number): number {
+    return this.sightingBase[slot] / this.layout.sightings;
   }
 
   // --- window counters ---------------------------------------------------
@@ -821,7 +853,7 @@ export class ActivityStore {
     this.reportCount[slot] = 0;
     this.sightingCount[slot] = 0;
     this.sightingHead[slot] = 0;
-    this.dwellCell[slot] = -1;
+    if (this.sightingBase[slot] >= 0) this.dwellCell[this.stayOf(slot)] = -1;
     const buckets = this.bucketBase[slot];
     if (buckets >= 0) this.bucketStamp.fill(0, buckets, buckets + BUCKETS);
   }
@@ -872,9 +904,6 @@ export class ActivityStore {
     this.sightingBase = slots(this.sightingBase, (n) => new Int32Array(n));
     this.sightingCount = slots(this.sightingCount, (n) => new Uint8Array(n));
     this.sightingHead = slots(this.sightingHead, (n) => new Uint8Array(n));
-    this.dwellCell = slots(this.dwellCell, (n) => new Int32Array(n));
-    this.dwellSince = slots(this.dwellSince, (n) => new Uint32Array(n));
-    this.dwellLast = slots(this.dwellLast, (n) => new Uint32Array(n));
     this.bucketBase = slots(this.bucketBase, (n) => new Int32Array(n));
     this.capacity = capacity;
     this.index.reserve(this.key, capacity);

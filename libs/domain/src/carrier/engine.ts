@@ -661,7 +661,7 @@ export class AnalysisEngine implements EngineView {
     const cell = event.cell === undefined ? -1 : this.cellIndex(event.cell);
     const atHighRisk = cell >= 0 && this.highRiskAt(cell, event.at);
     this.activity.noteDwell(caller, atHighRisk ? cell : -1, atSec, rules.dwellGapSec);
-    const dwellMin = atHighRisk ? (atSec - this.activity.dwellSince[caller]) / 60 : 0;
+    const dwellMin = atHighRisk ? (atSec - this.activity.dwellSinceOf(caller)) / 60 : 0;
     let flags = isSms ? OUT_SMS : 0;
     if (!isSms && event.answered) flags |= OUT_ANSWERED;
     if (!knownBefore) flags |= OUT_NEW_CONTACT;

@@ -4,9 +4,16 @@
  * and no garbage collection. A slot is allocated on a number's first activity
  * and freed when it has been idle for the configured time (evict()).
  *
+ * A slot holds only a small fixed part; its rings (calls and texts made, who
+ * reached it, reports, high-risk sightings) are blocks carved from shared pools
+ * in size classes, allocated on first use and doubled as they fill, and its
+ * window buckets exist only once its calls and texts outgrow what its own ring
+ * can count exactly (see sums()). A light number costs little; a busy one grows
+ * to the full layout.
+ *
  * Times inside are whole seconds since EPOCH_MS (u32: good until 2136).
  */
-import { NumberMap } from '../number-map';
+import { RowIndex } from '../row-index';
 
 export const EPOCH_MS = Date.UTC(2000, 0, 1);
 
@@ -26,6 +33,9 @@ export const OUT_HIGH_RISK = 8;
 export const OUT_CALLED_BACK = 16;
 /** Made while staying (past the policy's dwell) at a high-risk cell. */
 export const OUT_HIGH_RISK_DWELL = 32;
+/** The first flag of the signals' own counters (RECORDED_IN_FLAGS of them), when the ring counts the windows. */
+const OUT_RECORDED_SHIFT = 6;
+const RECORDED_IN_FLAGS = 2;
 
 /**
  * Counters every number keeps in time buckets, for exact window counts past the
@@ -50,6 +60,10 @@ const RINGS = [
 ] as const;
 const BUCKETS = 52;
 
+const HOURS = RINGS[Window.Hours24];
+/** How many of a snapshot's counts say where the slot's blocks are (see perSlotCounts). */
+const BLOCKS = 9;
+
 export interface ActivityLayout {
   /** Outbound calls and texts remembered per number (window counts saturate at this). */
   outbound: number;
@@ -63,20 +77,60 @@ export interface ActivityLayout {
 
 export const DEFAULT_LAYOUT: ActivityLayout = { outbound: 32, inbound: 16, reports: 16, sightings: 4 };
 
-/** Bytes of activity state per active number with this layout and `counters` window counters. */
+/** The smallest block of a ring: the classes double from here up to the layout's size. */
+const SMALLEST_BLOCK = 2;
+
+/** Block sizes of a ring that holds at most `max` entries: 2, 4, 8, ... then `max`. */
+function sizeClasses(max: number): number[] {
+  const classes: number[] = [];
+  for (let size = Math.min(SMALLEST_BLOCK, max); size < max; size *= 2) classes.push(size);
+  classes.push(max);
+  return classes;
+}
+
+/** Bytes of one entry of each ring, and of the fixed part of a slot (see the arrays of ActivityStore). */
+const OUTBOUND_ENTRY = 4 + 8 + 2 + 1;
+/** The cell of each entry, kept once a number made a call or text at a high-risk cell (explanations name it). */
+const CELL_ENTRY = 4;
+const INBOUND_ENTRY = 8 + 4;
+const REPORT_ENTRY = 8 + 4 + 1;
+const SIGHTING_ENTRY = 4 + 4;
+/**
+ * key 8, last activity 4, ring descriptors (base, size, head, count) 4 + 3 + 4 + 2 + 4 + 2 + 4 + 2, cells' base 4,
+ * buckets' base 4, the slot index (an Int32Array at most half full) 8 on average.
+ */
+export const SLOT_BYTES = 8 + 4 + 7 + 6 + 6 + 6 + 4 + 4 + 8;
+/** The current stay at a high-risk cell (cell, since, last seen), kept with the sightings. */
+const DWELL_BYTES = 12;
+
+/** How much of a number's memory is in use: entries in each ring, and whether it keeps window buckets. */
+export interface ActivityUse {
+  outbound: number;
+  inbound: number;
+  reports: number;
+  sightings: boolean;
+  /** It called or texted from a high-risk cell: its outbound entries keep their cell. */
+  cells: boolean;
+  buckets: boolean;
+}
+
+/** Bytes of activity state of one number using `use` of this layout, with `counters` window counters. */
+export function bytesOfNumber(layout: ActivityLayout, counters: number, use: ActivityUse): number {
+  const block = (max: number, n: number) => (n === 0 ? 0 : (sizeClasses(max).find((size) => size >= n) ?? max));
+  return (
+    SLOT_BYTES +
+    block(layout.outbound, use.outbound) * (OUTBOUND_ENTRY + (use.cells ? CELL_ENTRY : 0)) +
+    block(layout.inbound, use.inbound) * INBOUND_ENTRY +
+    block(layout.reports, use.reports) * REPORT_ENTRY +
+    (use.sightings ? layout.sightings * SIGHTING_ENTRY + DWELL_BYTES : 0) +
+    (use.buckets ? BUCKETS * (counters * 2 + 4) : 0)
+  );
+}
+
+/** Bytes of activity state of the busiest number with this layout and `counters` window counters: every ring full. */
 export function bytesPerActiveNumber(layout: ActivityLayout, counters: number): number {
-  const outbound = layout.outbound * (4 + 8 + 2 + 1 + 4) + 2;
-  const inbound = layout.inbound * (8 + 4) + 1;
-  const reports = layout.reports * (8 + 4 + 1) + 1;
-  const sightings = layout.sightings * (4 + 4) + 2;
-  const buckets = BUCKETS * (counters * 2 + 4);
-  const scalars =
-    8 /* key */ +
-    4 /* last activity */ +
-    4 * 3 /* dwell cell, since, last */ +
-    1 /* level */ +
-    8; /* map entry, amortised */
-  return outbound + inbound + reports + sightings + buckets + scalars;
+  const { outbound, inbound, reports } = layout;
+  return bytesOfNumber(layout, counters, { outbound, inbound, reports, sightings: true, cells: true, buckets: true });
 }
 
 /** A number's slot as forget() and new activity change it (the rings' entries are never cleared, only counted). */
@@ -92,8 +146,77 @@ export function sameActivity(a: ActivitySnapshot | undefined, b: ActivitySnapsho
   return (
     a.slot === b.slot &&
     a.counts.every((value, i) => value === b.counts[i]) &&
+    a.buckets.length === b.buckets.length &&
     a.buckets.every((value, i) => value === b.buckets[i])
   );
+}
+
+/**
+ * The index space of one kind of block (a ring's entries of many numbers, in
+ * the same typed arrays): blocks of a few sizes, a freed block reused by the
+ * next block of its size. `resize` grows the arrays behind it.
+ */
+class BlockPool {
+  private top = 0;
+  private capacity = 0;
+  private readonly free: number[][] = [];
+  /** Size → its free list, for the sizes this pool carves. */
+  private readonly classOf: Int32Array;
+
+  constructor(
+    sizes: readonly number[],
+    private readonly resize: (capacity: number) => void,
+  ) {
+    this.classOf = new Int32Array(Math.max(...sizes) + 1).fill(-1);
+    sizes.forEach((size, i) => {
+      this.classOf[size] = i;
+      this.free.push([]);
+    });
+  }
+
+  /** Entries in use or free, out of the arrays' capacity. */
+  get extent(): number {
+    return this.top;
+  }
+
+  alloc(size: number): number {
+    const list = this.free[this.classOf[size]];
+    if (list.length > 0) return list.pop()!;
+    const base = this.top;
+    this.top += size;
+    if (this.top > this.capacity) {
+      // Half again, not double: the arrays are most of the process, and a grown copy briefly sits beside the old.
+      this.capacity = Math.max(this.top, Math.ceil(this.capacity * 1.5), 1024);
+      this.resize(this.capacity);
+    }
+    return base;
+  }
+
+  release(base: number, size: number): void {
+    this.free[this.classOf[size]].push(base);
+  }
+}
+
+function resized<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array | Int32Array>(
+  old: T | undefined,
+  make: (n: number) => T,
+  length: number,
+): T {
+  const next = make(length);
+  if (old) next.set(old.length > length ? old.subarray(0, length) : old);
+  return next;
+}
+
+/** Counts an outbound entry into window sums by its flags: what it was, and the signals' counters it counts in. */
+function addEntry(out: Float64Array, flags: number): void {
+  if (flags & OUT_SMS) out[C_SMS]++;
+  else {
+    out[C_CALLS]++;
+    if (flags & OUT_NEW_CONTACT) out[C_NEW_CONTACT]++;
+    if (flags & OUT_ANSWERED) out[C_ANSWERED]++;
+  }
+  for (let r = BASE_COUNTERS, recorded = flags >>> OUT_RECORDED_SHIFT; recorded !== 0; r++, recorded >>>= 1)
+    if (recorded & 1) out[r]++;
 }
 
 export class ActivityStore {
@@ -101,75 +224,164 @@ export class ActivityStore {
   /** Window counters per bucket. */
   readonly counters: number;
   private capacity: number;
-  private readonly slots = new NumberMap<number>();
+  private readonly index = new RowIndex();
   private free: number[] = [];
   private next = 0;
+  /** Whether the outbound ring can count the windows of a light number (its flags hold the signals' counters). */
+  private readonly countsInRing: boolean;
+  private readonly outboundSizes: number[];
+  private readonly inboundSizes: number[];
+  private readonly reportSizes: number[];
+  private readonly outboundPool: BlockPool;
+  private readonly cellPool: BlockPool;
+  private readonly inboundPool: BlockPool;
+  private readonly reportPool: BlockPool;
+  private readonly sightingPool: BlockPool;
+  private readonly bucketPool: BlockPool;
 
-  // Per slot.
+  // Per slot (0: none; a ring's base is -1 until its first entry).
   key!: Float64Array;
   lastActivity!: Uint32Array;
+  outBase!: Int32Array;
+  outSize!: Uint8Array;
   outHead!: Uint8Array;
   outCount!: Uint8Array;
+  /** The block of the outbound entries' cells (as big as the outbound block), -1 until a high-risk one. */
+  cellBase!: Int32Array;
+  inBase!: Int32Array;
+  inSize!: Uint8Array;
   inCount!: Uint8Array;
+  reportBase!: Int32Array;
+  reportSize!: Uint8Array;
   reportCount!: Uint8Array;
+  sightingBase!: Int32Array;
   sightingCount!: Uint8Array;
   sightingHead!: Uint8Array;
-  dwellCell!: Int32Array;
-  dwellSince!: Uint32Array;
-  dwellLast!: Uint32Array;
+  /** First of the slot's 52 buckets, -1 while its outbound ring counts its windows. */
+  bucketBase!: Int32Array;
 
-  // Per slot × layout.outbound.
-  outAt!: Uint32Array;
-  outPeer!: Float64Array;
-  outDuration!: Uint16Array;
-  outFlags!: Uint8Array;
-  outCell!: Int32Array;
+  // Outbound entries (a slot's ring: outSize of them from outBase).
+  outAt: Uint32Array = new Uint32Array(0);
+  outPeer: Float64Array = new Float64Array(0);
+  outDuration: Uint16Array = new Uint16Array(0);
+  outFlags: Uint8Array = new Uint8Array(0);
+  /** The cell of outbound entry i at cellBase + (i - outBase): see cellOf. */
+  outCell: Int32Array = new Int32Array(0);
 
-  // Per slot × layout.inbound (most recent first is not kept: scan all).
-  inPeer!: Float64Array;
-  inAt!: Uint32Array;
+  // Inbound contacts (most recent first is not kept: scan all).
+  inPeer: Float64Array = new Float64Array(0);
+  inAt: Uint32Array = new Uint32Array(0);
 
-  // Per slot × layout.reports.
-  reportBy!: Float64Array;
-  reportAt!: Uint32Array;
-  reportCorroborated!: Uint8Array;
+  // Reports.
+  reportBy: Float64Array = new Float64Array(0);
+  reportAt: Uint32Array = new Uint32Array(0);
+  reportCorroborated: Uint8Array = new Uint8Array(0);
 
-  // Per slot × layout.sightings.
-  sightingCell!: Int32Array;
-  sightingAt!: Uint32Array;
+  // Sightings (layout.sightings per block).
+  sightingCell: Int32Array = new Int32Array(0);
+  sightingAt: Uint32Array = new Uint32Array(0);
+  // The current stay at a high-risk cell, one per sightings block (at sightingBase / layout.sightings).
+  private dwellCell: Int32Array = new Int32Array(0);
+  private dwellSince: Uint32Array = new Uint32Array(0);
+  private dwellLast: Uint32Array = new Uint32Array(0);
 
-  // Per slot × 52 buckets (× counters).
-  bucketStamp!: Uint32Array;
-  bucketCounts!: Uint16Array;
+  // Buckets (× counters).
+  bucketStamp: Uint32Array = new Uint32Array(0);
+  bucketCounts: Uint16Array = new Uint16Array(0);
 
   constructor(layout: ActivityLayout = DEFAULT_LAYOUT, counters = BASE_COUNTERS, initialCapacity = 1024) {
     if (layout.outbound > 255 || layout.inbound > 255 || layout.reports > 255 || layout.sightings > 255)
       throw new Error('activity layout sizes must be at most 255');
+    if (!(layout.outbound >= 1 && layout.inbound >= 1 && layout.reports >= 1 && layout.sightings >= 1))
+      throw new Error('activity layout sizes must be at least 1');
     if (!(Number.isInteger(counters) && counters >= BASE_COUNTERS))
       throw new Error(`an activity store keeps at least ${BASE_COUNTERS} counters`);
     this.layout = layout;
     this.counters = counters;
+    this.countsInRing = counters - BASE_COUNTERS <= RECORDED_IN_FLAGS;
+    this.outboundSizes = sizeClasses(layout.outbound);
+    this.inboundSizes = sizeClasses(layout.inbound);
+    this.reportSizes = sizeClasses(layout.reports);
+    this.outboundPool = new BlockPool(this.outboundSizes, (n) => {
+      this.outAt = resized(this.outAt, (m) => new Uint32Array(m), n);
+      this.outPeer = resized(this.outPeer, (m) => new Float64Array(m), n);
+      this.outDuration = resized(this.outDuration, (m) => new Uint16Array(m), n);
+      this.outFlags = resized(this.outFlags, (m) => new Uint8Array(m), n);
+    });
+    this.cellPool = new BlockPool(this.outboundSizes, (n) => {
+      this.outCell = resized(this.outCell, (m) => new Int32Array(m), n);
+    });
+    this.inboundPool = new BlockPool(this.inboundSizes, (n) => {
+      this.inPeer = resized(this.inPeer, (m) => new Float64Array(m), n);
+      this.inAt = resized(this.inAt, (m) => new Uint32Array(m), n);
+    });
+    this.reportPool = new BlockPool(this.reportSizes, (n) => {
+      this.reportBy = resized(this.reportBy, (m) => new Float64Array(m), n);
+      this.reportAt = resized(this.reportAt, (m) => new Uint32Array(m), n);
+      this.reportCorroborated = resized(this.reportCorroborated, (m) => new Uint8Array(m), n);
+    });
+    this.sightingPool = new BlockPool([layout.sightings], (n) => {
+      this.sightingCell = resized(this.sightingCell, (m) => new Int32Array(m), n);
+      this.sightingAt = resized(this.sightingAt, (m) => new Uint32Array(m), n);
+      const stays = Math.ceil(n / layout.sightings);
+      this.dwellCell = resized(this.dwellCell, (m) => new Int32Array(m), stays);
+      this.dwellSince = resized(this.dwellSince, (m) => new Uint32Array(m), stays);
+      this.dwellLast = resized(this.dwellLast, (m) => new Uint32Array(m), stays);
+    });
+    this.bucketPool = new BlockPool([BUCKETS], (n) => {
+      this.bucketStamp = resized(this.bucketStamp, (m) => new Uint32Array(m), n);
+      this.bucketCounts = resized(this.bucketCounts, (m) => new Uint16Array(m), n * counters);
+    });
     this.capacity = 0;
     this.grow(Math.max(16, initialCapacity));
   }
 
   get active(): number {
-    return this.slots.size;
+    return this.index.size;
+  }
+
+  /** Bytes held in the store's arrays (capacity, used or not): what a number costs, measured. */
+  get bytes(): number {
+    const arrays = [
+      this.key,
+      this.lastActivity,
+      ...this.perSlotCounts(),
+      this.dwellCell,
+      this.dwellSince,
+      this.dwellLast,
+      this.outAt,
+      this.outPeer,
+      this.outDuration,
+      this.outFlags,
+      this.outCell,
+      this.inPeer,
+      this.inAt,
+      this.reportBy,
+      this.reportAt,
+      this.reportCorroborated,
+      this.sightingCell,
+      this.sightingAt,
+      this.bucketStamp,
+      this.bucketCounts,
+    ];
+    return arrays.reduce((sum, array) => sum + array.byteLength, this.index.bytes);
   }
 
   slotOf(key: number): number {
-    return this.slots.get(key) ?? -1;
+    return this.index.find(this.key, key);
   }
 
   /** The number's slot, allocated (empty) on first use. */
   ensure(key: number, nowSec: number): number {
-    let slot = this.slots.get(key);
-    if (slot === undefined) {
+    let slot = this.slotOf(key);
+    if (slot < 0) {
+      if (!(key > 0) || !Number.isSafeInteger(key))
+        throw new RangeError(`activity keys are positive safe integers, got ${key}`);
       slot = this.free.pop() ?? this.next++;
       if (slot >= this.capacity) this.grow(this.capacity * 2);
-      this.reset(slot);
+      this.empty(slot);
       this.key[slot] = key;
-      this.slots.set(key, slot);
+      this.index.insert(this.key, slot);
     }
     this.lastActivity[slot] = nowSec;
     return slot;
@@ -177,11 +389,17 @@ export class ActivityStore {
 
   /** Frees the slots of numbers idle since before `idleSinceSec`; returns how many. */
   evict(idleSinceSec: number, keep?: (key: number) => boolean): number {
-    return this.slots.deleteWhere((key, slot) => {
-      if (this.lastActivity[slot] >= idleSinceSec || keep?.(key)) return false;
+    let freed = 0;
+    for (let slot = 0; slot < this.next; slot++) {
+      const key = this.key[slot];
+      if (key === 0 || this.lastActivity[slot] >= idleSinceSec || keep?.(key)) continue;
+      this.index.remove(this.key, key);
+      this.release(slot);
+      this.key[slot] = 0;
       this.free.push(slot);
-      return true;
-    });
+      freed++;
+    }
+    return freed;
   }
 
   /**
@@ -189,8 +407,8 @@ export class ActivityStore {
    * not count again). Who called it is kept: that is evidence about others.
    */
   forget(key: number): void {
-    const slot = this.slots.get(key);
-    if (slot === undefined) return;
+    const slot = this.slotOf(key);
+    if (slot < 0) return;
     const inbound = this.inCount[slot];
     this.reset(slot);
     this.inCount[slot] = inbound;
@@ -198,25 +416,48 @@ export class ActivityStore {
 
   /** What forget() and new activity change about a number, to be put back by restore(). */
   snapshot(key: number): ActivitySnapshot | undefined {
-    const slot = this.slots.get(key);
-    if (slot === undefined) return undefined;
+    const slot = this.slotOf(key);
+    if (slot < 0) return undefined;
+    const buckets = this.bucketBase[slot];
+    const counts = this.perSlotCounts().map((array) => array[slot]);
+    // Last, the cell of its current stay (-1: none).
+    counts.push(this.sightingBase[slot] < 0 ? -1 : this.dwellCell[this.stayOf(slot)]);
     return {
       slot,
-      counts: this.perSlotCounts().map((counts) => counts[slot]),
-      buckets: this.bucketStamp.slice(slot * BUCKETS, slot * BUCKETS + BUCKETS),
+      counts,
+      buckets: buckets < 0 ? new Uint32Array(0) : this.bucketStamp.slice(buckets, buckets + BUCKETS),
     };
   }
 
-  /** Puts back a snapshot taken of the same slot, when nothing was written into it since (see sameActivity). */
-  restore(snapshot: ActivitySnapshot): void {
+  /**
+   * Puts back a snapshot taken of the same slot, when nothing was written into it since (see sameActivity); false,
+   * changing nothing, when the slot's blocks moved or grew meanwhile.
+   */
+  restore(snapshot: ActivitySnapshot): boolean {
     const { slot, counts, buckets } = snapshot;
-    this.perSlotCounts().forEach((array, i) => (array[slot] = counts[i]));
-    this.bucketStamp.set(buckets, slot * BUCKETS);
+    const arrays = this.perSlotCounts();
+    for (let i = 0; i < BLOCKS; i++) if (arrays[i][slot] !== counts[i]) return false;
+    arrays.forEach((array, i) => (array[slot] = counts[i]));
+    if (this.sightingBase[slot] >= 0) this.dwellCell[this.stayOf(slot)] = counts[arrays.length];
+    if (this.bucketBase[slot] >= 0) this.bucketStamp.set(buckets, this.bucketBase[slot]);
+    return true;
   }
 
-  /** The arrays of one number per slot that a snapshot keeps, in the order of its counts (read anew: they grow). */
+  /**
+   * The arrays of one number per slot that a snapshot keeps, in the order of its counts (read anew: they grow); the
+   * first BLOCKS say where its blocks are.
+   */
   private perSlotCounts(): (Uint32Array | Uint16Array | Uint8Array | Int32Array)[] {
     return [
+      this.outBase,
+      this.outSize,
+      this.inBase,
+      this.inSize,
+      this.reportBase,
+      this.reportSize,
+      this.sightingBase,
+      this.bucketBase,
+      this.cellBase,
       this.lastActivity,
       this.outHead,
       this.outCount,
@@ -224,30 +465,51 @@ export class ActivityStore {
       this.reportCount,
       this.sightingCount,
       this.sightingHead,
-      this.dwellCell,
     ];
   }
 
   // --- outbound ring -------------------------------------------------------
 
-  pushOutbound(slot: number, atSec: number, peer: number, durationSec: number, flags: number, cell: number): number {
-    const size = this.layout.outbound;
+  /**
+   * Remembers a call or text made; `recorded` has bit r set when the r-th signal that keeps a counter counts it
+   * (its counter is BASE_COUNTERS + r). Counts it in the windows.
+   */
+  pushOutbound(
+    slot: number,
+    atSec: number,
+    peer: number,
+    durationSec: number,
+    flags: number,
+    cell: number,
+    recorded = 0,
+  ): number {
+    if (this.bucketBase[slot] < 0 && this.outgrowsRing(slot, atSec)) this.keepBuckets(slot);
+    const count = this.outCount[slot];
+    if (count === this.outSize[slot] && count < this.layout.outbound) this.growOutbound(slot);
+    const size = this.outSize[slot];
     const head = this.outHead[slot];
-    const i = slot * size + head;
+    const i = this.outBase[slot] + head;
     this.outAt[i] = atSec;
     this.outPeer[i] = peer;
     this.outDuration[i] = Math.min(durationSec, 65_535);
-    this.outFlags[i] = flags;
-    this.outCell[i] = cell;
+    this.outFlags[i] = this.countsInRing ? flags | (recorded << OUT_RECORDED_SHIFT) : flags;
+    if (this.cellBase[slot] < 0 && flags & OUT_HIGH_RISK) this.cellBase[slot] = this.cellPool.alloc(size);
+    if (this.cellBase[slot] >= 0) this.outCell[this.cellBase[slot] + head] = cell;
     this.outHead[slot] = (head + 1) % size;
-    if (this.outCount[slot] < size) this.outCount[slot]++;
+    if (count < size) this.outCount[slot] = count + 1;
+    if (this.bucketBase[slot] >= 0) this.countActivity(slot, atSec, flags, recorded);
     return i;
+  }
+
+  /** The cell of outbound entry `i` of the slot, when it was made at a high-risk cell (OUT_HIGH_RISK). */
+  cellOf(slot: number, i: number): number {
+    return this.outCell[this.cellBase[slot] + i - this.outBase[slot]];
   }
 
   /** Index of the k-th most recent outbound entry (k = 0 is the newest). */
   outboundIndex(slot: number, k: number): number {
-    const size = this.layout.outbound;
-    return slot * size + ((this.outHead[slot] - 1 - k + size * 2) % size);
+    const size = this.outSize[slot];
+    return this.outBase[slot] + ((this.outHead[slot] - 1 - k + size * 2) % size);
   }
 
   /** The most recent outbound entry to `peer` at or after `sinceSec`, or -1. */
@@ -260,12 +522,66 @@ export class ActivityStore {
     return -1;
   }
 
+  /**
+   * Whether a call or text at `atSec` would leave the ring unable to count the windows exactly: it comes before the
+   * newest one (out of time order), or it pushes out one that a window may still count.
+   */
+  private outgrowsRing(slot: number, atSec: number): boolean {
+    if (!this.countsInRing) return true;
+    const count = this.outCount[slot];
+    if (count === 0) return false;
+    if (atSec < this.outAt[this.outboundIndex(slot, 0)]) return true;
+    if (count < this.layout.outbound) return false;
+    const oldest = this.outAt[this.outBase[slot] + this.outHead[slot]];
+    return Math.floor(atSec / HOURS.widthSec) - Math.floor(oldest / HOURS.widthSec) < HOURS.buckets;
+  }
+
+  /** Gives the slot window buckets of its own, filled from its ring (exactly what they would have counted). */
+  private keepBuckets(slot: number): void {
+    const base = this.bucketPool.alloc(BUCKETS);
+    this.bucketBase[slot] = base;
+    this.bucketStamp.fill(0, base, base + BUCKETS);
+    for (let k = this.outCount[slot] - 1; k >= 0; k--) {
+      const i = this.outboundIndex(slot, k);
+      const flags = this.outFlags[i];
+      this.countActivity(slot, this.outAt[i], flags, flags >>> OUT_RECORDED_SHIFT);
+    }
+  }
+
+  /** The next size of a full ring that has not reached the layout's: its entries keep their positions. */
+  private growOutbound(slot: number): void {
+    const size = this.outSize[slot];
+    const next = size === 0 ? this.outboundSizes[0] : this.outboundSizes[this.outboundSizes.indexOf(size) + 1];
+    const old = this.outBase[slot];
+    const base = this.outboundPool.alloc(next);
+    if (size > 0) {
+      // Full and not yet wrapped: the head is at 0, the entries in positions 0..size-1, oldest first.
+      // A loop: the blocks are small, and copyWithin costs more to call than to copy them.
+      for (let j = 0; j < size; j++) {
+        this.outAt[base + j] = this.outAt[old + j];
+        this.outPeer[base + j] = this.outPeer[old + j];
+        this.outDuration[base + j] = this.outDuration[old + j];
+        this.outFlags[base + j] = this.outFlags[old + j];
+      }
+      this.outboundPool.release(old, size);
+      const cells = this.cellBase[slot];
+      if (cells >= 0) {
+        const moved = this.cellPool.alloc(next);
+        for (let j = 0; j < size; j++) this.outCell[moved + j] = this.outCell[cells + j];
+        this.cellPool.release(cells, size);
+        this.cellBase[slot] = moved;
+      }
+    }
+    this.outBase[slot] = base;
+    this.outSize[slot] = next;
+    this.outHead[slot] = size;
+  }
+
   // --- inbound contacts ----------------------------------------------------
 
   /** Remembers that `peer` called or texted this number; the oldest contact makes room. */
   noteInbound(slot: number, peer: number, atSec: number): void {
-    const size = this.layout.inbound;
-    const base = slot * size;
+    let base = this.inBase[slot];
     const count = this.inCount[slot];
     let oldest = 0;
     for (let j = 0; j < count; j++) {
@@ -275,26 +591,46 @@ export class ActivityStore {
       }
       if (this.inAt[base + j] < this.inAt[base + oldest]) oldest = j;
     }
-    const j = count < size ? this.inCount[slot]++ : oldest;
+    let j = oldest;
+    if (count < this.layout.inbound) {
+      if (count === this.inSize[slot]) base = this.growInbound(slot);
+      j = this.inCount[slot]++;
+    }
     this.inPeer[base + j] = peer;
     this.inAt[base + j] = atSec;
   }
 
   /** True when `peer` called or texted this number at or after `sinceSec`. */
   heardFrom(slot: number, peer: number, sinceSec: number): boolean {
-    const base = slot * this.layout.inbound;
+    const base = this.inBase[slot];
     for (let j = 0; j < this.inCount[slot]; j++) {
       if (this.inPeer[base + j] === peer) return this.inAt[base + j] >= sinceSec;
     }
     return false;
   }
 
+  private growInbound(slot: number): number {
+    const size = this.inSize[slot];
+    const next = size === 0 ? this.inboundSizes[0] : this.inboundSizes[this.inboundSizes.indexOf(size) + 1];
+    const old = this.inBase[slot];
+    const base = this.inboundPool.alloc(next);
+    if (size > 0) {
+      for (let j = 0; j < size; j++) {
+        this.inPeer[base + j] = this.inPeer[old + j];
+        this.inAt[base + j] = this.inAt[old + j];
+      }
+      this.inboundPool.release(old, size);
+    }
+    this.inBase[slot] = base;
+    this.inSize[slot] = next;
+    return base;
+  }
+
   // --- reports -------------------------------------------------------------
 
   /** Records a report; a reporter counts once (its latest report). Returns false for a repeat within `sinceSec`. */
   noteReport(slot: number, reporter: number, atSec: number, corroborated: boolean): boolean {
-    const size = this.layout.reports;
-    const base = slot * size;
+    let base = this.reportBase[slot];
     let oldest = 0;
     const count = this.reportCount[slot];
     for (let j = 0; j < count; j++) {
@@ -305,11 +641,33 @@ export class ActivityStore {
       }
       if (this.reportAt[base + j] < this.reportAt[base + oldest]) oldest = j;
     }
-    const j = count < size ? this.reportCount[slot]++ : oldest;
+    let j = oldest;
+    if (count < this.layout.reports) {
+      if (count === this.reportSize[slot]) base = this.growReports(slot);
+      j = this.reportCount[slot]++;
+    }
     this.reportBy[base + j] = reporter;
     this.reportAt[base + j] = atSec;
     this.reportCorroborated[base + j] = corroborated ? 1 : 0;
     return true;
+  }
+
+  private growReports(slot: number): number {
+    const size = this.reportSize[slot];
+    const next = size === 0 ? this.reportSizes[0] : this.reportSizes[this.reportSizes.indexOf(size) + 1];
+    const old = this.reportBase[slot];
+    const base = this.reportPool.alloc(next);
+    if (size > 0) {
+      for (let j = 0; j < size; j++) {
+        this.reportBy[base + j] = this.reportBy[old + j];
+        this.reportAt[base + j] = this.reportAt[old + j];
+        this.reportCorroborated[base + j] = this.reportCorroborated[old + j];
+      }
+      this.reportPool.release(old, size);
+    }
+    this.reportBase[slot] = base;
+    this.reportSize[slot] = next;
+    return base;
   }
 
   // --- high-risk cells -----------------------------------------------------
@@ -317,7 +675,7 @@ export class ActivityStore {
   /** Remembers a sighting at a high-risk cell; a continued stay at the same cell keeps its first time. */
   noteSighting(slot: number, cell: number, atSec: number): void {
     const size = this.layout.sightings;
-    const base = slot * size;
+    const base = this.sightingsOf(slot);
     const head = this.sightingHead[slot];
     const count = this.sightingCount[slot];
     if (count > 0 && this.sightingCell[base + ((head - 1 + size) % size)] === cell) return;
@@ -330,27 +688,61 @@ export class ActivityStore {
   /** Tracks continuous stay at high-risk cells: a sighting outside them ends the stay. */
   noteDwell(slot: number, highRiskCell: number, atSec: number, maxGapSec: number): void {
     if (highRiskCell < 0) {
-      this.dwellCell[slot] = -1;
+      // Never at a high-risk cell: no stay to end.
+      if (this.sightingBase[slot] >= 0) this.dwellCell[this.stayOf(slot)] = -1;
       return;
     }
-    if (this.dwellCell[slot] === highRiskCell && atSec - this.dwellLast[slot] <= maxGapSec) {
-      this.dwellLast[slot] = atSec;
+    this.sightingsOf(slot);
+    const stay = this.stayOf(slot);
+    if (this.dwellCell[stay] === highRiskCell && atSec - this.dwellLast[stay] <= maxGapSec) {
+      this.dwellLast[stay] = atSec;
       return;
     }
-    this.dwellCell[slot] = highRiskCell;
-    this.dwellSince[slot] = atSec;
-    this.dwellLast[slot] = atSec;
+    this.dwellCell[stay] = highRiskCell;
+    this.dwellSince[stay] = atSec;
+    this.dwellLast[stay] = atSec;
+  }
+
+  /** Since when the number has stayed at its current high-risk cell (after noteDwell at one). */
+  dwellSinceOf(slot: number): number {
+    return this.dwellSince[this.stayOf(slot)];
+  }
+
+  /** The slot's sightings block (and stay), taken on first use: no stay yet. */
+  private sightingsOf(slot: number): number {
+    let base = this.sightingBase[slot];
+    if (base < 0) {
+      base = this.sightingBase[slot] = this.sightingPool.alloc(this.layout.sightings);
+      this.dwellCell[this.stayOf(slot)] = -1;
+    }
+    return base;
+  }
+
+  private stayOf(slot: number): number {
+    return this.sightingBase[slot] / this.layout.sightings;
   }
 
   // --- window counters ---------------------------------------------------
 
-  /** Counts one occurrence of `counter` at `atSec` in every window. */
-  count(slot: number, atSec: number, counter: number): void {
+  /** Counts a call or text made (its flags, and the signals' counters in `recorded`) in the slot's buckets. */
+  private countActivity(slot: number, atSec: number, flags: number, recorded: number): void {
+    if (flags & OUT_SMS) this.count(slot, atSec, C_SMS);
+    else {
+      this.count(slot, atSec, C_CALLS);
+      if (flags & OUT_NEW_CONTACT) this.count(slot, atSec, C_NEW_CONTACT);
+      if (flags & OUT_ANSWERED) this.count(slot, atSec, C_ANSWERED);
+    }
+    for (let r = 0; recorded >>> r !== 0; r++) if ((recorded >>> r) & 1) this.count(slot, atSec, BASE_COUNTERS + r);
+  }
+
+  /** Counts one occurrence of `counter` at `atSec` in every window of a slot that keeps buckets. */
+  private count(slot: number, atSec: number, counter: number): void {
     const counters = this.counters;
+    const base = this.bucketBase[slot];
     for (let r = 0; r < RINGS.length; r++) {
       const ring = RINGS[r];
       const stamp = Math.floor(atSec / ring.widthSec) + 1;
-      const b = slot * BUCKETS + ring.offset + (stamp % ring.buckets);
+      const b = base + ring.offset + (stamp % ring.buckets);
       if (this.bucketStamp[b] !== stamp) {
         if (this.bucketStamp[b] > stamp) continue; // older than the ring remembers
         this.bucketStamp[b] = stamp;
@@ -363,36 +755,97 @@ export class ActivityStore {
 
   /** A counter summed over the window ending at `atSec` (bucket-aligned: the current bucket and the ones before it). */
   sum(slot: number, atSec: number, window: Window, counter: number): number {
-    const ring = RINGS[window];
-    const stamp = Math.floor(atSec / ring.widthSec) + 1;
-    let total = 0;
-    for (let j = 0; j < ring.buckets; j++) {
-      const b = slot * BUCKETS + ring.offset + j;
-      const age = stamp - this.bucketStamp[b];
-      if (age >= 0 && age < ring.buckets) total += this.bucketCounts[b * this.counters + counter];
-    }
-    return total;
+    const out = new Float64Array(this.counters);
+    this.sums(slot, atSec, window, out);
+    return out[counter];
   }
 
-  /** Every counter summed over the window ending at `atSec`, into `out[counter]` (what sum() gives, in one pass). */
+  /**
+   * Every counter summed over the window ending at `atSec`, into `out[counter]`. A slot with buckets adds up the
+   * buckets of the window; a light one counts its ring's entries the same way, bucket by bucket: an entry counts when
+   * its bucket is in the window and no later entry took that bucket over (as it would in the slot's own buckets).
+   */
   sums(slot: number, atSec: number, window: Window, out: Float64Array): void {
     out.fill(0);
     if (slot < 0) return;
-    const counters = this.counters;
     const ring = RINGS[window];
     const stamp = Math.floor(atSec / ring.widthSec) + 1;
-    for (let j = 0; j < ring.buckets; j++) {
-      const b = slot * BUCKETS + ring.offset + j;
-      const age = stamp - this.bucketStamp[b];
-      if (age >= 0 && age < ring.buckets) {
-        const c = b * counters;
-        for (let k = 0; k < counters; k++) out[k] += this.bucketCounts[c + k];
+    const base = this.bucketBase[slot];
+    if (base >= 0) {
+      const counters = this.counters;
+      for (let j = 0; j < ring.buckets; j++) {
+        const b = base + ring.offset + j;
+        const age = stamp - this.bucketStamp[b];
+        if (age >= 0 && age < ring.buckets) {
+          const c = b * counters;
+          for (let k = 0; k < counters; k++) out[k] += this.bucketCounts[c + k];
+        }
       }
+      return;
     }
+    const count = this.outCount[slot];
+    if (count === 0) return;
+    const newest = Math.floor(this.outAt[this.outboundIndex(slot, 0)] / ring.widthSec) + 1;
+    // Newest first, in time order (an entry out of order gives the slot buckets): stop at the window's start.
+    for (let k = 0; k < count; k++) {
+      const i = this.outboundIndex(slot, k);
+      const at = Math.floor(this.outAt[i] / ring.widthSec) + 1;
+      const age = stamp - at;
+      if (age >= ring.buckets) break;
+      if (age < 0) continue;
+      if (newest - at >= ring.buckets && this.takenOver(slot, k, at, ring.buckets, ring.widthSec)) continue;
+      addEntry(out, this.outFlags[i]);
+    }
+  }
+
+  /** The three windows' sums at once (what sums() gives for each, in one pass over a light number's ring). */
+  windowSums(slot: number, atSec: number, min10: Float64Array, min90: Float64Array, hours24: Float64Array): void {
+    if (slot < 0 || this.bucketBase[slot] >= 0 || this.outCount[slot] === 0) {
+      this.sums(slot, atSec, Window.Min10, min10);
+      this.sums(slot, atSec, Window.Min90, min90);
+      this.sums(slot, atSec, Window.Hours24, hours24);
+      return;
+    }
+    min10.fill(0);
+    min90.fill(0);
+    hours24.fill(0);
+    const count = this.outCount[slot];
+    const newestAt = this.outAt[this.outboundIndex(slot, 0)];
+    // Before the newest entry, a later one may have taken a bucket over: let sums() sort that out.
+    if (atSec < newestAt) {
+      this.sums(slot, atSec, Window.Min10, min10);
+      this.sums(slot, atSec, Window.Min90, min90);
+      this.sums(slot, atSec, Window.Hours24, hours24);
+      return;
+    }
+    // At or after the newest entry no bucket was taken over (in time order, a later one would be newer still).
+    const m10 = RINGS[Window.Min10];
+    const m90 = RINGS[Window.Min90];
+    const h24 = RINGS[Window.Hours24];
+    for (let k = 0; k < count; k++) {
+      const i = this.outboundIndex(slot, k);
+      const at = this.outAt[i];
+      // The 24-hour window reaches furthest: an entry it does not count is older than all of them, and so are the rest.
+      if (Math.floor(atSec / h24.widthSec) - Math.floor(at / h24.widthSec) >= h24.buckets) break;
+      const flags = this.outFlags[i];
+      addEntry(hours24, flags);
+      if (Math.floor(atSec / m90.widthSec) - Math.floor(at / m90.widthSec) < m90.buckets) addEntry(min90, flags);
+      if (Math.floor(atSec / m10.widthSec) - Math.floor(at / m10.widthSec) < m10.buckets) addEntry(min10, flags);
+    }
+  }
+
+  /** Whether an entry newer than the k-th (whose bucket stamp is `at`) fell in the same bucket of a later round. */
+  private takenOver(slot: number, k: number, at: number, buckets: number, widthSec: number): boolean {
+    for (let newer = 0; newer < k; newer++) {
+      const later = Math.floor(this.outAt[this.outboundIndex(slot, newer)] / widthSec) + 1;
+      if (later > at && (later - at) % buckets === 0) return true;
+    }
+    return false;
   }
 
   // --- storage -------------------------------------------------------------
 
+  /** Empties the slot's rings and windows; its blocks stay (a later entry reuses them). */
   private reset(slot: number): void {
     this.outHead[slot] = 0;
     this.outCount[slot] = 0;
@@ -400,46 +853,59 @@ export class ActivityStore {
     this.reportCount[slot] = 0;
     this.sightingCount[slot] = 0;
     this.sightingHead[slot] = 0;
-    this.dwellCell[slot] = -1;
-    this.bucketStamp.fill(0, slot * BUCKETS, slot * BUCKETS + BUCKETS);
+    if (this.sightingBase[slot] >= 0) this.dwellCell[this.stayOf(slot)] = -1;
+    const buckets = this.bucketBase[slot];
+    if (buckets >= 0) this.bucketStamp.fill(0, buckets, buckets + BUCKETS);
+  }
+
+  /** A new slot: no blocks. */
+  private empty(slot: number): void {
+    this.outBase[slot] = -1;
+    this.outSize[slot] = 0;
+    this.cellBase[slot] = -1;
+    this.inBase[slot] = -1;
+    this.inSize[slot] = 0;
+    this.reportBase[slot] = -1;
+    this.reportSize[slot] = 0;
+    this.sightingBase[slot] = -1;
+    this.bucketBase[slot] = -1;
+    this.reset(slot);
+  }
+
+  /** Gives the slot's blocks back to their pools. */
+  private release(slot: number): void {
+    if (this.outSize[slot] > 0) this.outboundPool.release(this.outBase[slot], this.outSize[slot]);
+    if (this.cellBase[slot] >= 0) this.cellPool.release(this.cellBase[slot], this.outSize[slot]);
+    if (this.inSize[slot] > 0) this.inboundPool.release(this.inBase[slot], this.inSize[slot]);
+    if (this.reportSize[slot] > 0) this.reportPool.release(this.reportBase[slot], this.reportSize[slot]);
+    if (this.sightingBase[slot] >= 0) this.sightingPool.release(this.sightingBase[slot], this.layout.sightings);
+    if (this.bucketBase[slot] >= 0) this.bucketPool.release(this.bucketBase[slot], BUCKETS);
+    this.empty(slot);
   }
 
   private grow(capacity: number): void {
-    const { outbound, inbound, reports, sightings } = this.layout;
-    const resize = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array | Int32Array>(
+    const slots = <T extends Float64Array | Uint32Array | Uint8Array | Int32Array>(
       old: T | undefined,
       make: (n: number) => T,
-      per: number,
-    ): T => {
-      const next = make(capacity * per);
-      if (old) next.set(old);
-      return next;
-    };
-    this.key = resize(this.key, (n) => new Float64Array(n), 1);
-    this.lastActivity = resize(this.lastActivity, (n) => new Uint32Array(n), 1);
-    this.outHead = resize(this.outHead, (n) => new Uint8Array(n), 1);
-    this.outCount = resize(this.outCount, (n) => new Uint8Array(n), 1);
-    this.inCount = resize(this.inCount, (n) => new Uint8Array(n), 1);
-    this.reportCount = resize(this.reportCount, (n) => new Uint8Array(n), 1);
-    this.sightingCount = resize(this.sightingCount, (n) => new Uint8Array(n), 1);
-    this.sightingHead = resize(this.sightingHead, (n) => new Uint8Array(n), 1);
-    this.dwellCell = resize(this.dwellCell, (n) => new Int32Array(n), 1);
-    this.dwellSince = resize(this.dwellSince, (n) => new Uint32Array(n), 1);
-    this.dwellLast = resize(this.dwellLast, (n) => new Uint32Array(n), 1);
-    this.outAt = resize(this.outAt, (n) => new Uint32Array(n), outbound);
-    this.outPeer = resize(this.outPeer, (n) => new Float64Array(n), outbound);
-    this.outDuration = resize(this.outDuration, (n) => new Uint16Array(n), outbound);
-    this.outFlags = resize(this.outFlags, (n) => new Uint8Array(n), outbound);
-    this.outCell = resize(this.outCell, (n) => new Int32Array(n), outbound);
-    this.inPeer = resize(this.inPeer, (n) => new Float64Array(n), inbound);
-    this.inAt = resize(this.inAt, (n) => new Uint32Array(n), inbound);
-    this.reportBy = resize(this.reportBy, (n) => new Float64Array(n), reports);
-    this.reportAt = resize(this.reportAt, (n) => new Uint32Array(n), reports);
-    this.reportCorroborated = resize(this.reportCorroborated, (n) => new Uint8Array(n), reports);
-    this.sightingCell = resize(this.sightingCell, (n) => new Int32Array(n), sightings);
-    this.sightingAt = resize(this.sightingAt, (n) => new Uint32Array(n), sightings);
-    this.bucketStamp = resize(this.bucketStamp, (n) => new Uint32Array(n), BUCKETS);
-    this.bucketCounts = resize(this.bucketCounts, (n) => new Uint16Array(n), BUCKETS * this.counters);
+    ): T => resized(old, make, capacity);
+    this.key = slots(this.key, (n) => new Float64Array(n));
+    this.lastActivity = slots(this.lastActivity, (n) => new Uint32Array(n));
+    this.outBase = slots(this.outBase, (n) => new Int32Array(n));
+    this.outSize = slots(this.outSize, (n) => new Uint8Array(n));
+    this.outHead = slots(this.outHead, (n) => new Uint8Array(n));
+    this.outCount = slots(this.outCount, (n) => new Uint8Array(n));
+    this.cellBase = slots(this.cellBase, (n) => new Int32Array(n));
+    this.inBase = slots(this.inBase, (n) => new Int32Array(n));
+    this.inSize = slots(this.inSize, (n) => new Uint8Array(n));
+    this.inCount = slots(this.inCount, (n) => new Uint8Array(n));
+    this.reportBase = slots(this.reportBase, (n) => new Int32Array(n));
+    this.reportSize = slots(this.reportSize, (n) => new Uint8Array(n));
+    this.reportCount = slots(this.reportCount, (n) => new Uint8Array(n));
+    this.sightingBase = slots(this.sightingBase, (n) => new Int32Array(n));
+    this.sightingCount = slots(this.sightingCount, (n) => new Uint8Array(n));
+    this.sightingHead = slots(this.sightingHead, (n) => new Uint8Array(n));
+    this.bucketBase = slots(this.bucketBase, (n) => new Int32Array(n));
     this.capacity = capacity;
+    this.index.reserve(this.key, capacity);
   }
 }

@@ -5,10 +5,7 @@ import {
   sameActivity,
   type ActivitySnapshot,
   DEFAULT_LAYOUT,
-  C_ANSWERED,
-  C_CALLS,
-  C_NEW_CONTACT,
-  C_SMS,
+  BASE_COUNTERS,
   OUT_ANSWERED,
   OUT_CALLED_BACK,
   OUT_HIGH_RISK,
@@ -30,6 +27,7 @@ import type {
   SubscriberEvent,
   UsageProfile,
 } from './events';
+import { Directory, type DirectoryEntry } from './directory';
 import { emptyFeatures, Measurer, type Features, type RegistryMark, type Subscriber } from './features';
 import {
   Ladder,
@@ -115,7 +113,9 @@ const HELD_BY_REGISTRY: EngineResult = Object.freeze({ decisions: NO_DECISIONS, 
 /** The signals that keep a window counter of their own: what each counts, and its counter. */
 const RECORDING = MEASURED_SIGNALS.flatMap((signal, s) => (signal.record && COUNTER_OF[s] >= 0 ? [s] : []));
 const RECORDS = RECORDING.map((s) => MEASURED_SIGNALS[s].record as NonNullable<AnySignal['record']>);
-const RECORD_COUNTERS = Int32Array.from(RECORDING.map((s) => COUNTER_OF[s]));
+// The store counts the r-th of them in counter BASE_COUNTERS + r.
+if (RECORDING.some((s, r) => COUNTER_OF[s] !== BASE_COUNTERS + r))
+  throw new Error('signals: the counters of the signals that keep one must follow the base counters in order');
 
 /** A ladder as services read it: its policy and where numbers stand, nothing that changes them. */
 export interface LadderView {
@@ -151,12 +151,6 @@ export interface EngineView {
   isConfirmedFraud(msisdn: Msisdn): boolean;
   isHighRiskCell(cell: string, atMs: number): boolean;
   features(msisdn: Msisdn, atMs: number): Features;
-}
-
-interface DirectoryEntry extends Subscriber {
-  carrier: CarrierId;
-  /** The profile was attested by an employer or platform: a directory record cannot undo it. */
-  attested: boolean;
 }
 
 function sameEntry(a: DirectoryEntry | undefined, b: DirectoryEntry | undefined): boolean {
@@ -222,7 +216,15 @@ export class AnalysisEngine implements EngineView {
   };
   private primaryLadder: Ladder;
   private shadowLadder: Ladder | undefined;
-  private readonly directory = new NumberMap<DirectoryEntry>();
+  private readonly directory = new Directory();
+  /** A directory entry read for the event in hand (measure and step read it, one after the other). */
+  private readonly holder: DirectoryEntry = {
+    carrier: '' as CarrierId,
+    activatedAt: 0,
+    realNameVerified: false,
+    profile: '' as UsageProfile,
+    attested: false,
+  };
   private readonly registry = new Map<number, RegistryMark>();
   private readonly cellIds = new Map<string, number>();
   private readonly cellNames: string[] = [];
@@ -459,11 +461,7 @@ export class AnalysisEngine implements EngineView {
    */
   declareProfile(msisdn: Msisdn, profile: UsageProfile): EngineResult {
     const key = msisdnKey(msisdn);
-    const entry = this.directory.get(key);
-    if (entry && this.isOwn(key)) {
-      entry.profile = profile;
-      entry.attested = true;
-    }
+    if (this.isOwn(key)) this.directory.attest(key, profile);
     return SILENT;
   }
 
@@ -518,7 +516,7 @@ export class AnalysisEngine implements EngineView {
     this.shadow?.putStanding(before.key, before.shadow);
     this.primary.putCited(before.key, before.cited[0]);
     this.shadow?.putCited(before.key, before.cited[1]);
-    if (before.entry) this.directory.set(before.key, { ...before.entry });
+    if (before.entry) this.directory.set(before.key, before.entry);
     else this.directory.delete(before.key);
     if (before.activity && after.activity?.slot === before.activity.slot) this.activity.restore(before.activity);
     return true;
@@ -609,14 +607,14 @@ export class AnalysisEngine implements EngineView {
       primary: this.primary.copyOfStanding(key),
       cited: [this.primary.citedOf(key), this.shadow?.citedOf(key)],
       shadow: this.shadow?.copyOfStanding(key),
-      entry: entry && { ...entry },
+      entry,
       activity: this.activity.snapshot(key),
     };
   }
 
   private register(event: SubscriberEvent): void {
     const key = msisdnKey(event.msisdn);
-    const known = this.directory.get(key);
+    const known = this.directory.read(key, this.holder);
     const attested = known?.attested === true && known.carrier === event.carrier;
     this.directory.set(key, {
       carrier: event.carrier,
@@ -628,8 +626,7 @@ export class AnalysisEngine implements EngineView {
   }
 
   private isOwn(key: number): boolean {
-    const entry = this.directory.get(key);
-    return entry !== undefined && (this.carrier === undefined || entry.carrier === this.carrier);
+    return this.directory.isOf(key, this.carrier);
   }
 
   private communication(event: CallEvent | SmsEvent): EngineResult {
@@ -664,7 +661,7 @@ export class AnalysisEngine implements EngineView {
     const cell = event.cell === undefined ? -1 : this.cellIndex(event.cell);
     const atHighRisk = cell >= 0 && this.highRiskAt(cell, event.at);
     this.activity.noteDwell(caller, atHighRisk ? cell : -1, atSec, rules.dwellGapSec);
-    const dwellMin = atHighRisk ? (atSec - this.activity.dwellSince[caller]) / 60 : 0;
+    const dwellMin = atHighRisk ? (atSec - this.activity.dwellSinceOf(caller)) / 60 : 0;
     let flags = isSms ? OUT_SMS : 0;
     if (!isSms && event.answered) flags |= OUT_ANSWERED;
     if (!knownBefore) flags |= OUT_NEW_CONTACT;
@@ -673,23 +670,19 @@ export class AnalysisEngine implements EngineView {
       if (dwellMin >= t.highRiskActivity.minDwellMin) flags |= OUT_HIGH_RISK_DWELL;
       this.activity.noteSighting(caller, cell, atSec);
     }
-    this.activity.pushOutbound(caller, atSec, toKey, isSms ? 0 : event.durationSec, flags, cell);
-    if (isSms) this.activity.count(caller, atSec, C_SMS);
-    else {
-      this.activity.count(caller, atSec, C_CALLS);
-      if (!knownBefore) this.activity.count(caller, atSec, C_NEW_CONTACT);
-      if (event.answered) this.activity.count(caller, atSec, C_ANSWERED);
-    }
-    if (RECORDING.length > 0) {
+    // Which signals count it in a counter of their own: bit r for the r-th (its counter follows the base ones).
+    let counted = 0;
+    if (RECORDS.length > 0) {
       const recorded = this.recorded;
       recorded.atSec = atSec;
       recorded.isSms = isSms;
       recorded.answered = !isSms && event.answered;
       recorded.durationSec = isSms ? 0 : event.durationSec;
       recorded.newContact = !knownBefore;
-      for (let r = 0; r < RECORDS.length; r++)
-        if (RECORDS[r](recorded, t)) this.activity.count(caller, atSec, RECORD_COUNTERS[r]);
+      for (let r = 0; r < RECORDS.length; r++) if (RECORDS[r](recorded, t)) counted |= 1 << r;
     }
+    // Counted in the windows with its flags: calls or texts, answered, new contacts.
+    this.activity.pushOutbound(caller, atSec, toKey, isSms ? 0 : event.durationSec, flags, cell, counted);
     if (!warnCallee) {
       return fromOwn ? this.evaluate(fromKey, from, event.at) : this.evaluateForeign(fromKey, from, event.at);
     }
@@ -783,14 +776,17 @@ export class AnalysisEngine implements EngineView {
   private evaluate(key: number, msisdn: Msisdn, atMs: number): EngineResult {
     const primary = this.primaryLadder;
     const shadow = this.shadowLadder;
-    const holder = this.directory.get(key);
-    const assessed = assessUnder(this.measure(key, atMs, primary.rules), primary.rules, primary.demoted);
-    const first = primary.step(key, msisdn, assessed, atMs, holder);
+    // Looked up once for both ladders: stepping a ladder changes none of them.
+    const slot = this.activity.slotOf(key);
+    const holder = this.directory.read(key, this.holder);
+    const mark = this.registry.get(key);
+    const measured = this.measure(slot, key, atMs, primary.rules, holder, mark);
+    const first = primary.step(key, msisdn, assessUnder(measured, primary.rules, primary.demoted), atMs, holder);
     const second = shadow
       ? shadow.step(
           key,
           msisdn,
-          assessUnder(this.measure(key, atMs, shadow.rules), shadow.rules, shadow.demoted),
+          assessUnder(this.measure(slot, key, atMs, shadow.rules, holder, mark), shadow.rules, shadow.demoted),
           atMs,
           holder,
         )
@@ -802,10 +798,18 @@ export class AnalysisEngine implements EngineView {
   private evaluateForeign(key: number, msisdn: Msisdn, atMs: number): EngineResult {
     const primary = this.primaryLadder;
     const shadow = this.shadowLadder;
-    const assessed = assessUnder(this.measure(key, atMs, primary.rules), primary.rules);
+    const slot = this.activity.slotOf(key);
+    const holder = this.directory.read(key, this.holder);
+    const mark = this.registry.get(key);
+    const assessed = assessUnder(this.measure(slot, key, atMs, primary.rules, holder, mark), primary.rules);
     const first = primary.stepForeign(key, msisdn, assessed, atMs);
     const second = shadow
-      ? shadow.stepForeign(key, msisdn, assessUnder(this.measure(key, atMs, shadow.rules), shadow.rules), atMs)
+      ? shadow.stepForeign(
+          key,
+          msisdn,
+          assessUnder(this.measure(slot, key, atMs, shadow.rules, holder, mark), shadow.rules),
+          atMs,
+        )
       : undefined;
     return this.result(first, second);
   }
@@ -824,14 +828,22 @@ export class AnalysisEngine implements EngineView {
    * Measures what an assessment under `rules` reads (the signals it weighs)
    * into the engine's scratch features: read them before the next measurement.
    */
-  private measure(key: number, atMs: number, rules: Rules): Features {
-    return this.measureInto(key, atMs, rules, this.scratch, rules.assessed);
+  private measure(
+    slot: number,
+    key: number,
+    atMs: number,
+    rules: Rules,
+    subscriber: Subscriber | undefined,
+    registry: RegistryMark | undefined,
+  ): Features {
+    return this.measurer.measure(slot, atMs, rules.thresholds, key, subscriber, registry, this.scratch, rules.assessed);
   }
 
   private measureInto(key: number, atMs: number, rules: Rules, f: Features, signals?: Int32Array): Features {
     const { activity, directory, registry } = this;
     const slot = activity.slotOf(key);
-    return this.measurer.measure(slot, atMs, rules.thresholds, key, directory.get(key), registry.get(key), f, signals);
+    const subscriber = directory.read(key, this.holder);
+    return this.measurer.measure(slot, atMs, rules.thresholds, key, subscriber, registry.get(key), f, signals);
   }
 
   private cellIndex(cell: string): number {

@@ -1,4 +1,4 @@
-import { ActivityStore, OUT_ANSWERED, OUT_CALLED_BACK, OUT_HIGH_RISK, OUT_SMS, toSec, Window } from './activity-store';
+import { ActivityStore, OUT_ANSWERED, OUT_CALLED_BACK, OUT_HIGH_RISK, OUT_SMS, toSec } from './activity-store';
 import { DAY_SEC, fastObject } from './signals/signal';
 import {
   COUNTER_OF,
@@ -108,19 +108,17 @@ export class Measurer {
           if (flags & OUT_CALLED_BACK) callbacks++;
         }
         if (flags & OUT_HIGH_RISK && cells.length < MAX_CELLS)
-          cells.push({ cell: store.outCell[i], atSec: store.outAt[i], activity: isSms ? 'sms' : 'call' });
+          cells.push({ cell: store.cellOf(slot, i), atSec: store.outAt[i], activity: isSms ? 'sms' : 'call' });
       }
-      const size = store.layout.sightings;
+      const sightings = store.sightingBase[slot];
       for (let j = 0; j < store.sightingCount[slot]; j++) {
-        const i = slot * size + j;
+        const i = sightings + j;
         if (nowSec - store.sightingAt[i] < DAY_SEC && cells.length < MAX_CELLS)
           cells.push({ cell: store.sightingCell[i], atSec: store.sightingAt[i], activity: 'location' });
       }
     }
     m.recentCount = recent;
-    store.sums(slot, nowSec, Window.Min10, m.min10);
-    store.sums(slot, nowSec, Window.Min90, m.min90);
-    store.sums(slot, nowSec, Window.Hours24, m.hours24);
+    store.windowSums(slot, nowSec, m.min10, m.min90, m.hours24);
 
     f.nowSec = nowSec;
     f.callsRecent = callsRecent;

@@ -23,8 +23,8 @@ export const corroboratedReports = defineSignal({
   measure(m, t, f) {
     let reporters = 0;
     if (m.slot >= 0) {
-      const { reportAt, reportCorroborated, reportCount, layout } = m.store;
-      const base = m.slot * layout.reports;
+      const { reportAt, reportCorroborated, reportCount, reportBase } = m.store;
+      const base = reportBase[m.slot];
       const within = t.corroboratedReports.days * DAY_SEC;
       for (let j = 0; j < reportCount[m.slot]; j++)
         if (reportCorroborated[base + j] && m.nowSec - reportAt[base + j] < within) reporters++;

@@ -18,8 +18,8 @@ export const highRiskCellPresence = defineSignal({
   measure(m, _t, f) {
     let sightings = 0;
     if (m.slot >= 0) {
-      const { sightingAt, sightingCount, layout } = m.store;
-      const base = m.slot * layout.sightings;
+      const { sightingAt, sightingCount, sightingBase } = m.store;
+      const base = sightingBase[m.slot];
       for (let j = 0; j < sightingCount[m.slot]; j++) if (m.nowSec - sightingAt[base + j] < DAY_SEC) sightings++;
     }
     f.highRiskSightings = sightings;

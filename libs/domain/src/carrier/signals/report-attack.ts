@@ -21,8 +21,8 @@ export const reportAttack = defineSignal({
   measure(m, _t, f) {
     let reports = 0;
     if (m.slot >= 0) {
-      const { reportAt, reportCorroborated, reportCount, layout } = m.store;
-      const base = m.slot * layout.reports;
+      const { reportAt, reportCorroborated, reportCount, reportBase } = m.store;
+      const base = reportBase[m.slot];
       for (let j = 0; j < reportCount[m.slot]; j++)
         if (!reportCorroborated[base + j] && m.nowSec - reportAt[base + j] < DAY_SEC) reports++;
     }

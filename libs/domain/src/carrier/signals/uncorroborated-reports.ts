@@ -18,8 +18,8 @@ export const uncorroboratedReports = defineSignal({
   measure(m, t, f) {
     let reports = 0;
     if (m.slot >= 0) {
-      const { reportAt, reportCorroborated, reportCount, layout } = m.store;
-      const base = m.slot * layout.reports;
+      const { reportAt, reportCorroborated, reportCount, reportBase } = m.store;
+      const base = reportBase[m.slot];
       const within = t.uncorroboratedReportsDays * DAY_SEC;
       for (let j = 0; j < reportCount[m.slot]; j++)
         if (!reportCorroborated[base + j] && m.nowSec - reportAt[base + j] < within) reports++;

@@ -1,0 +1,99 @@
+import {
+  ActivityStore,
+  BASE_COUNTERS,
+  bytesOfNumber,
+  DEFAULT_LAYOUT,
+  OUT_ANSWERED,
+  OUT_HIGH_RISK,
+  OUT_NEW_CONTACT,
+  OUT_SMS,
+  Window,
+} from './activity-store';
+
+/** Pseudo-random whole numbers below `n`, the same on every run. */
+function randomFrom(seed: number): (n: number) => number {
+  let state = seed;
+  return (n) => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return state % n;
+  };
+}
+
+const WINDOWS = [Window.Min10, Window.Min90, Window.Hours24];
+
+describe(ActivityStore.name, () => {
+  it('counts the windows of a light number from its ring exactly as its own buckets would', () => {
+    // Three counters of their own do not fit an entry's flags: that store keeps buckets for every number.
+    const light = new ActivityStore(DEFAULT_LAYOUT, BASE_COUNTERS + 2, 16);
+    const buckets = new ActivityStore(DEFAULT_LAYOUT, BASE_COUNTERS + 3, 16);
+    const random = randomFrom(7);
+    const numbers = 40;
+    let now = 1_000_000;
+    const a = new Float64Array(BASE_COUNTERS + 2);
+    const b = new Float64Array(BASE_COUNTERS + 3);
+    const differences: string[] = [];
+    for (let step = 0; step < 20_000; step++) {
+      // Bursts and long silences, so that rings fill, wrap, outgrow themselves and go quiet again.
+      now += random(50) === 0 ? random(30_000) : random(60);
+      // Half the calls come from two busy numbers, the rest from many light ones.
+      const key = 8613800000000 + (random(2) === 0 ? random(2) : random(numbers));
+      const flags = [0, OUT_SMS, OUT_ANSWERED, OUT_NEW_CONTACT, OUT_ANSWERED | OUT_NEW_CONTACT][random(5)];
+      const recorded = random(4);
+      // Now and then one late (out of time order).
+      const when = random(30) === 0 ? now - random(900) : now;
+      for (const store of [light, buckets]) {
+        const slot = store.ensure(key, when);
+        store.pushOutbound(slot, when, 8613900000000 + random(1000), random(300), flags, -1, recorded);
+      }
+      const asked = 8613800000000 + random(numbers);
+      // Measured now, and now and then at a time before the newest call (an explanation of the past).
+      const at = random(20) === 0 ? now - random(200_000) : now + random(4_000);
+      const all = [new Float64Array(a.length), new Float64Array(a.length), new Float64Array(a.length)];
+      light.windowSums(light.slotOf(asked), at, all[0], all[1], all[2]);
+      for (const window of WINDOWS) {
+        light.sums(light.slotOf(asked), at, window, a);
+        buckets.sums(buckets.slotOf(asked), at, window, b);
+        for (let c = 0; c < a.length; c++) {
+          if (a[c] !== b[c]) differences.push(`${step} ${window} ${c}`);
+          if (all[window][c] !== b[c]) differences.push(`${step} ${window} ${c} (all windows at once)`);
+        }
+      }
+    }
+    expect(light.bytes).toBeLessThan(buckets.bytes);
+    expect(differences).toEqual([]);
+  });
+
+  it('keeps every remembered entry as its rings grow, and gives blocks back on eviction', () => {
+    const store = new ActivityStore(DEFAULT_LAYOUT, BASE_COUNTERS, 16);
+    const slot = store.ensure(8613800000001, 100);
+    for (let i = 0; i < 20; i++) {
+      // From the fifth on, at high-risk cells: from then on its entries keep their cell.
+      store.pushOutbound(slot, 100 + i, 8613900000000 + i, 10, i >= 5 ? OUT_HIGH_RISK : 0, 7000 + i);
+      store.noteInbound(slot, 8613700000000 + i, 100 + i);
+      store.noteReport(slot, 8613600000000 + i, 100 + i, i % 2 === 0);
+    }
+    expect(store.outCount[slot]).toBe(20);
+    for (let k = 0; k < 20; k++) expect(store.outPeer[store.outboundIndex(slot, k)]).toBe(8613900000019 - k);
+    for (let k = 0; k < 15; k++) expect(store.cellOf(slot, store.outboundIndex(slot, k))).toBe(7019 - k);
+    expect(store.inCount[slot]).toBe(DEFAULT_LAYOUT.inbound);
+    expect(store.heardFrom(slot, 8613700000019, 0)).toBe(true);
+    expect(store.heardFrom(slot, 8613700000000, 0)).toBe(false);
+    expect(store.evict(1_000)).toBe(1);
+    expect(store.active).toBe(0);
+    const again = store.ensure(8613800000002, 2_000);
+    expect(store.outCount[again]).toBe(0);
+    expect(store.slotOf(8613800000001)).toBe(-1);
+  });
+
+  it('costs a light number a fraction of a busy one', () => {
+    const light = bytesOfNumber(DEFAULT_LAYOUT, 5, {
+      outbound: 4,
+      inbound: 4,
+      reports: 0,
+      sightings: false,
+      cells: false,
+      buckets: false,
+    });
+    expect(light).toBeLessThan(250);
+  });
+});

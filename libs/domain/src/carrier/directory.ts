@@ -1,0 +1,135 @@
+import { RowIndex } from '../row-index';
+import type { CarrierId, UsageProfile } from './events';
+import type { Subscriber } from './signals';
+
+/** A subscriber as the engine knows it: whose it is, and what the analysis reads of it. */
+export interface DirectoryEntry extends Subscriber {
+  carrier: CarrierId;
+  /** The profile was attested by an employer or platform: a directory record cannot undo it. */
+  attested: boolean;
+}
+
+const REAL_NAME = 1;
+const ATTESTED = 2;
+
+/** A few distinct values (carriers, profiles) by small number, in the order first seen. */
+class Names<T> {
+  readonly values: T[] = [];
+  private readonly numbers = new Map<T, number>();
+
+  numberOf(value: T): number {
+    let n = this.numbers.get(value);
+    if (n === undefined) {
+      n = this.values.length;
+      if (n > 255) throw new Error('directory: more than 256 distinct carriers or profiles');
+      this.values.push(value);
+      this.numbers.set(value, n);
+    }
+    return n;
+  }
+}
+
+/**
+ * The subscriber directory: every subscriber of every carrier the engine
+ * hears of, in columns (about 30 bytes a subscriber, no object each). Reads
+ * fill an entry the caller owns; `get` gives a copy.
+ */
+export class Directory {
+  private readonly index = new RowIndex();
+  private readonly carriers = new Names<CarrierId>();
+  private readonly profiles = new Names<UsageProfile>();
+  private readonly free: number[] = [];
+  private next = 0;
+  private key = new Float64Array(0);
+  private activatedAt = new Float64Array(0);
+  private carrier = new Uint8Array(0);
+  private profile = new Uint8Array(0);
+  private flags = new Uint8Array(0);
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  /** Bytes held in the directory's arrays (capacity, used or not). */
+  get bytes(): number {
+    const columns = [this.key, this.activatedAt, this.carrier, this.profile, this.flags];
+    return columns.reduce((sum, column) => sum + column.byteLength, this.index.bytes);
+  }
+
+  has(key: number): boolean {
+    return this.index.find(this.key, key) >= 0;
+  }
+
+  /** Whether the number is a subscriber of `carrier` (of any carrier, when undefined). */
+  isOf(key: number, carrier: CarrierId | undefined): boolean {
+    const row = this.index.find(this.key, key);
+    return row >= 0 && (carrier === undefined || this.carriers.values[this.carrier[row]] === carrier);
+  }
+
+  /** The entry of `key` written into `into` (reused by the caller); undefined when it has none. */
+  read(key: number, into: DirectoryEntry): DirectoryEntry | undefined {
+    const row = this.index.find(this.key, key);
+    if (row < 0) return undefined;
+    into.carrier = this.carriers.values[this.carrier[row]];
+    into.activatedAt = this.activatedAt[row];
+    into.realNameVerified = (this.flags[row] & REAL_NAME) !== 0;
+    into.profile = this.profiles.values[this.profile[row]];
+    into.attested = (this.flags[row] & ATTESTED) !== 0;
+    return into;
+  }
+
+  /** A copy of the entry of `key`. */
+  get(key: number): DirectoryEntry | undefined {
+    return this.read(key, {
+      carrier: '' as CarrierId,
+      activatedAt: 0,
+      realNameVerified: false,
+      profile: '' as UsageProfile,
+      attested: false,
+    });
+  }
+
+  set(key: number, entry: DirectoryEntry): void {
+    let row = this.index.find(this.key, key);
+    if (row < 0) {
+      row = this.free.pop() ?? this.next++;
+      if (row >= this.key.length) this.grow(Math.max(1024, this.key.length * 2));
+      this.key[row] = key;
+      this.index.insert(this.key, row);
+    }
+    this.carrier[row] = this.carriers.numberOf(entry.carrier);
+    this.activatedAt[row] = entry.activatedAt;
+    this.profile[row] = this.profiles.numberOf(entry.profile);
+    this.flags[row] = (entry.realNameVerified ? REAL_NAME : 0) | (entry.attested ? ATTESTED : 0);
+  }
+
+  /** An attested profile: a later directory record keeps it. */
+  attest(key: number, profile: UsageProfile): void {
+    const row = this.index.find(this.key, key);
+    if (row < 0) return;
+    this.profile[row] = this.profiles.numberOf(profile);
+    this.flags[row] |= ATTESTED;
+  }
+
+  delete(key: number): void {
+    const row = this.index.find(this.key, key);
+    if (row < 0) return;
+    this.index.remove(this.key, key);
+    this.key[row] = 0;
+    this.free.push(row);
+  }
+
+  private grow(capacity: number): void {
+    const grown = <T extends Float64Array | Uint8Array>(old: T, make: (n: number) => T): T => {
+      const next = make(capacity);
+      next.set(old);
+      return next;
+    };
+    this.key = grown(this.key, (n) => new Float64Array(n));
+    this.activatedAt = grown(this.activatedAt, (n) => new Float64Array(n));
+    this.carrier = grown(this.carrier, (n) => new Uint8Array(n));
+    this.profile = grown(this.profile, (n) => new Uint8Array(n));
+    this.flags = grown(this.flags, (n) => new Uint8Array(n));
+    this.index.reserve(this.key, capacity);
+  }
+}

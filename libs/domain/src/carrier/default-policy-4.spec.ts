@@ -95,6 +95,12 @@ describe('default@4: labels before it restricts', () => {
         // No later than that first marked contact, or default@3's own restriction if that came later.
         const was = before.firstRestrict(m)?.at as number;
         expect(was).toBeDefined();
+        // Where default@3 jumped past WARN, default@4 stepped to WARN then, saying why (LABEL_FIRST).
+        if (level(before.firstRestrict(m)?.previous as Action) < level(Action.Warn))
+          expect(ours.decisions.find((d) => d.msisdn === m && d.at === was)).toMatchObject({
+            action: Action.Warn,
+            reasons: expect.arrayContaining([ReasonCode.LabelFirst]),
+          });
         expect(at).toBeLessThanOrEqual(Math.max(was, (marked as Contact).at));
       }
     },

@@ -111,6 +111,11 @@ export interface StoredRestore {
 }
 
 const RESTRICT_LEVEL = ladderLevel(Action.Restrict);
+
+/** The reasons of a step held below RESTRICT until a call to a stranger is labelled (calleeProtection.labelFirst). */
+function labelledFirst(assessment: Assessment): ReasonCode[] {
+  return [...assessment.signals.map((s) => s.code), ReasonCode.LabelFirst];
+}
 const NO_REASONS: readonly ReasonCode[] = Object.freeze([]);
 
 /**
@@ -430,9 +435,10 @@ export class Ladder {
     standing.since = atMs;
     // A suspension ends any review: there is nothing left to hold back.
     if (action === Action.Suspend) standing.reviewSince = undefined;
+    // A step held for a label says so (LABEL_FIRST after the evidence's reasons), as a held suspension does.
     const decision = opens
       ? this.reviewDecision(standing, msisdn, atMs, current, assessment)
-      : this.decision(msisdn, atMs, action, current, assessment);
+      : this.decision(msisdn, atMs, action, current, assessment, labelFirst && labelledFirst(assessment));
     this.startTerm(key, standing, decision);
     return this.taken(key, standing, decision);
   }

@@ -89,6 +89,18 @@ export const OUTCOME_REASONS = [
     },
   }),
   outcome({
+    key: 'LabelFirst',
+    code: 'LABEL_FIRST',
+    text: {
+      kind: 'outcome',
+      zh: '风险证据已达限制标准：先标注其拨打陌生号码的呼叫，下一次此类呼叫起限制呼出',
+      en: 'the evidence supports a restriction: calls to strangers are labelled first, and the next one restricts it',
+      adviceZh: '如这些呼叫属于正常业务，请向运营商申报号码用途（如快递、外卖）或提出申诉。',
+      adviceEn:
+        "If these calls are your work, declare the number's use (courier, delivery) to your carrier, or appeal.",
+    },
+  }),
+  outcome({
     key: 'ReviewConfirmed',
     code: 'REVIEW_CONFIRMED',
     text: {

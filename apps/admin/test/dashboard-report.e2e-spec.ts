@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../src/reports/report-printer';
+import { type Browser, type Page } from 'playwright-core';
 import { PHONE_NUMBER } from '../src/reports/monthly-report.html';
 import { aDecisionItem, AdminHarness } from './admin-harness';
-
-/** Debian's chromium, driven by playwright-core, which never downloads a browser (.ci/run installs it). */
-const CHROMIUM = '/usr/bin/chromium';
+import { launchChromium } from './browser';
 
 /** A Timestamp for a China Standard Time wall-clock time. */
 const cst = (local: string) => ({ seconds: Math.floor(Date.parse(`${local}+08:00`) / 1000), nanos: 0 });
@@ -26,7 +23,7 @@ describe('Dashboard: the monthly report button of the Overview tab (e2e, chromiu
         }),
       ],
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,22 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { eventually } from '../../carrier/test/linked-services';
 import { aCalleeWarningsItem, aDecisionItem, AdminHarness, timestampIn } from './admin-harness';
-
-/** Debian's chromium, driven by playwright-core (no browser download); the same flags as dashboard.e2e-spec.ts. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-];
+import { launchChromium } from './browser';
 
 const DAY = 24 * 3_600_000;
 /** CMCC's subscribers: one suspended then cleared by police (a mistaken kill), one suspended and still so. */
@@ -133,7 +121,7 @@ describe('the dashboard per role, in both languages: tabs, KPIs, no-data states,
         admin.client('admin:sichuan').lookupNumber({ msisdn: SUSPENDED, purpose: 'test set-up: wait for the case' }),
       (found) => found.case !== undefined,
     );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

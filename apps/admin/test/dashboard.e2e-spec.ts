@@ -1,26 +1,15 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
 import { UsageProfile, type CarrierEvent, type Msisdn } from '@app/domain';
 import { AnalysisService } from '../../carrier/src/analysis/analysis.service';
 import { CarrierHarness, ingest, toWire } from '../../carrier/test/carrier-harness';
 import { eventually } from '../../carrier/test/linked-services';
 import { RegistryHarness } from '../../registry/test/registry-harness';
 import { aDecisionItem, AdminHarness, timestampIn } from './admin-harness';
+import { launchChromium } from './browser';
 
-/** Debian's chromium, driven by playwright-core, which never downloads a browser (.ci/run installs it). */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-];
 const SCREENSHOT = join(__dirname, '../../../.data/dashboard-overview.png');
 
 const DAY = 24 * 3_600_000;
@@ -145,7 +134,7 @@ describe('the analysts’ dashboard in headless Chromium, on a registry, the adm
       () => admin.client('admin:sichuan').lookupNumber({ msisdn: HARASSER, purpose: 'test set-up: wait for the case' }),
       (found) => found.decisions.some((d) => d.carrier === 'CTCC') && found.case !== undefined,
     );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -10,6 +10,7 @@ import {
   type PolicyDocument,
   type ReplayStats,
 } from '@app/domain';
+import { HelpRequested } from './cli-help';
 
 export const USAGE =
   'usage: npm run --silent replay -- FILE [--policy default|naive|PATH] [--shadow default|naive|PATH]';
@@ -54,7 +55,8 @@ export function parseArguments(argv: string[]): ReplayArguments {
       if (arg === '--policy') policy = loadPolicy(value);
       else shadow = loadPolicy(value);
     } else if (arg.startsWith('-')) {
-      throw new Error(arg === '--help' || arg === '-h' ? USAGE : `unknown option ${arg}\n${USAGE}`);
+      if (arg === '--help' || arg === '-h') throw new HelpRequested(USAGE);
+      throw new Error(`unknown option ${arg}\n${USAGE}`);
     } else if (file === undefined) {
       file = arg;
     } else {

@@ -1,4 +1,5 @@
 import './register-aliases'; // must stay first: the modules below are compiled with @app/* specifiers
+import { HelpRequested } from './cli-help';
 import { parseArguments, runReplay, summary } from './replay-cli';
 
 async function main(): Promise<void> {
@@ -6,6 +7,7 @@ async function main(): Promise<void> {
   try {
     args = parseArguments(process.argv.slice(2));
   } catch (error) {
+    if (error instanceof HelpRequested) return void process.stdout.write(`${error.message}\n`);
     process.stderr.write(`${(error as Error).message}\n`);
     process.exitCode = 2;
     return;

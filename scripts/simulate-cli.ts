@@ -14,6 +14,7 @@ import {
 } from '@app/grpc';
 import { DEFAULT_DATA_DIR } from '@app/persistence';
 import { toWireEvent } from '../apps/carrier/src/ingest/event.mapper';
+import { HelpRequested } from './cli-help';
 
 export const USAGE = [
   'usage: npm run --silent simulate -- [--subscribers N] [--days D] [--seed S] [--start now|DATE] ' +
@@ -131,7 +132,7 @@ export function parseSimulateArguments(argv: string[], now: number = Date.now())
       }
       case '--help':
       case '-h':
-        throw new UsageError(USAGE);
+        throw new HelpRequested(USAGE);
       default:
         throw new UsageError(`unknown argument ${arg}\n${USAGE}`);
     }

@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_POLICY } from '@app/domain';
-import { runReplay } from './replay-cli';
-import { parseSimulateArguments, Progress, runSimulate, simulatedPopulation, UsageError } from './simulate-cli';
+import { HelpRequested } from './cli-help';
+import { parseArguments, runReplay } from './replay-cli';
+import { parseSimulateArguments, Progress, runSimulate, simulatedPopulation, UsageError, USAGE } from './simulate-cli';
 
 describe('simulate arguments', () => {
   it('has defaults and reads every option', () => {
@@ -39,7 +40,6 @@ describe('simulate arguments', () => {
     [['--out', 'x', '--start', 'yesterday'], /--start needs now, a date/],
     [['--out', 'x', '--start'], /--start needs now, a date .* got nothing/],
     [['--out', 'x', '--start', '2026-13-45'], /--start needs/],
-    [['--help'], /^usage:/],
   ])('rejects %j with exit code 2 and the usage', (argv, message) => {
     let error: unknown;
     try {
@@ -51,6 +51,17 @@ describe('simulate arguments', () => {
     expect((error as UsageError).exitCode).toBe(2);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).toContain('usage: npm run --silent simulate');
+  });
+});
+
+describe('--help', () => {
+  it('answers simulate --help and replay --help with the usage, not as a usage error', () => {
+    for (const argv of [['--help'], ['--out', 'x', '-h']])
+      expect(() => parseSimulateArguments(argv)).toThrow(
+        expect.objectContaining({ constructor: HelpRequested, message: USAGE }) as Error,
+      );
+    expect(() => parseArguments(['--help'])).toThrow(HelpRequested);
+    expect(() => parseArguments(['--frobnicate'])).toThrow(/unknown option --frobnicate/);
   });
 });
 

@@ -1,4 +1,5 @@
 import './register-aliases'; // must stay first: the modules below are compiled with @app/* specifiers
+import { HelpRequested } from './cli-help';
 import { parseSimulateArguments, runSimulate, UsageError } from './simulate-cli';
 
 /** `npm run simulate -- …`: a synthetic population to a file (with ground truth) or into the running carriers. */
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof HelpRequested) return void process.stdout.write(`${error.message}\n`);
   process.stderr.write(`simulate: ${(error as Error).message}\n`);
   process.exitCode = error instanceof UsageError ? 2 : 1;
 });

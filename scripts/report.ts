@@ -11,10 +11,11 @@
  *
  * Imports are relative (no @app aliases): plain tsc does not rewrite them.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { mintToken } from '../libs/grpc/src/auth/mint';
+import { readStackFile, type StackFile } from './launcher/stack-file';
 
 type Env = Record<string, string | undefined>;
 type Fetch = (url: string, init: { headers: Record<string, string> }) => Promise<Response>;
@@ -102,20 +103,12 @@ function parseOptions(argv: string[], env: Env): Options | 'help' {
   };
 }
 
-interface Stack {
-  dashboard: string | null;
-  keyDir: string | null;
-}
-
-/** What npm start wrote, if it is running; a file that is no stack file is named. */
-function readStack(dataDir: string): Stack | undefined {
-  const file = path.resolve(dataDir, 'stack.json');
-  if (!existsSync(file)) return undefined;
+/** What npm start wrote, if it is running (a file that is no stack file is named). */
+function readStack(dataDir: string): Partial<StackFile> | undefined {
   try {
-    const stack = JSON.parse(readFileSync(file, 'utf8')) as Partial<Stack>;
-    return { dashboard: stack.dashboard ?? null, keyDir: stack.keyDir ?? null };
+    return readStackFile(dataDir)?.stack ?? undefined;
   } catch (error) {
-    throw new ReportError(`${file} is not JSON (${(error as Error).message}): delete it, or restart npm start`);
+    throw new ReportError((error as Error).message);
   }
 }
 

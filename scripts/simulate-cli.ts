@@ -1,5 +1,4 @@
-import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { envOptional, type Env } from '@app/config';
 import type { carrier } from '@app/contracts';
 import { eventLine, fixtures, type CarrierEvent } from '@app/domain';
@@ -15,6 +14,7 @@ import {
 import { DEFAULT_DATA_DIR } from '@app/persistence';
 import { toWireEvent } from '../apps/carrier/src/ingest/event.mapper';
 import { HelpRequested } from './cli-help';
+import { readStackFile as readStack, type StackFile as LauncherStackFile } from './launcher/stack-file';
 
 export const USAGE = [
   'usage: npm run --silent simulate -- [--subscribers N] [--days D] [--seed S] [--start now|DATE] ' +
@@ -260,30 +260,14 @@ export class Progress {
   }
 }
 
-/** What `npm start` writes to ${DATA_DIR:-.data}/stack.json: whether it serves TLS, and every service's address. */
-export interface StackFile {
-  tls: boolean;
-  /** By variable: CARRIER_CMCC_ADDRESS, ADMIN_ADDRESS, … */
-  addresses: Record<string, string>;
-}
-
-export function stackFilePath(env: Env): string {
-  return path.resolve(envOptional(env, 'DATA_DIR') ?? DEFAULT_DATA_DIR, 'stack.json');
-}
+/** What the simulator reads of `npm start`'s stack.json: whether it serves TLS, and every service's address. */
+export type StackFile = Pick<LauncherStackFile, 'tls' | 'addresses'>;
 
 /** The running stack's file, if there is one; a file that is not one is an error that names it. */
 export function readStackFile(env: Env): StackFile | undefined {
-  const file = stackFilePath(env);
-  if (!existsSync(file)) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file} is not JSON (${(error as Error).message}): delete it, or restart npm start`, {
-      cause: error,
-    });
-  }
-  const stack = parsed as Partial<StackFile> | null;
+  const found = readStack(envOptional(env, 'DATA_DIR') ?? DEFAULT_DATA_DIR);
+  if (!found) return undefined;
+  const { file, stack } = found;
   if (typeof stack?.tls !== 'boolean' || typeof stack.addresses !== 'object' || stack.addresses === null)
     throw new Error(`${file} has no "tls" and "addresses": delete it, or restart npm start`);
   return { tls: stack.tls, addresses: stack.addresses };

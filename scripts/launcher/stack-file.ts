@@ -1,4 +1,4 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ServicePlan } from './plan';
 
@@ -59,6 +59,22 @@ export function writeStackFile(dataDir: string, stack: StackFile): string {
   writeFileSync(partial, `${JSON.stringify(stack, null, 2)}\n`);
   renameSync(partial, file);
   return file;
+}
+
+/**
+ * The file a running stack wrote in `dataDir`, as written (each reader checks the fields it needs); undefined when
+ * there is none. A file that is not JSON is an error that names it.
+ */
+export function readStackFile(dataDir: string): { file: string; stack: Partial<StackFile> | null } | undefined {
+  const file = path.resolve(dataDir, STACK_FILE_NAME);
+  if (!existsSync(file)) return undefined;
+  try {
+    return { file, stack: JSON.parse(readFileSync(file, 'utf8')) as Partial<StackFile> | null };
+  } catch (error) {
+    throw new Error(`${file} is not JSON (${(error as Error).message}): delete it, or restart npm start`, {
+      cause: error,
+    });
+  }
 }
 
 export function removeStackFile(file: string): void {

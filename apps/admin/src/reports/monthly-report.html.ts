@@ -72,27 +72,19 @@ const RESTORE_HEADINGS = [
 ];
 
 function summary(report: MonthlyReport): string {
-  const rows = report.carriers.map((c) => [
-    `<strong>${text(c.carrier)}</strong>`,
-    ...actionCells(c.actions),
-    text(c.mistaken),
-    percent(c.mistakenKillRate),
-    hours(c.restore.hoursP50),
-    text(c.appeals.upheld),
-    text(c.calleeWarnings),
-    text(c.demotions.length),
-  ]);
-  const t = report.totals;
-  rows.push([
-    `<strong>${both('合计', 'Total')}</strong>`,
-    ...actionCells(t.actions),
-    text(t.mistaken),
-    percent(t.mistakenKillRate),
-    hours(t.restore.hoursP50),
-    text(t.appeals.upheld),
-    text(t.calleeWarnings),
-    text(t.demotions),
-  ]);
+  // A carrier's row and the totals' are the same figures; a carrier lists its demotions, the totals count them.
+  const row = (label: string, f: Omit<MonthlyReport['totals'], 'demotions'>, demotions: number) => [
+    `<strong>${label}</strong>`,
+    ...actionCells(f.actions),
+    text(f.mistaken),
+    percent(f.mistakenKillRate),
+    hours(f.restore.hoursP50),
+    text(f.appeals.upheld),
+    text(f.calleeWarnings),
+    text(demotions),
+  ];
+  const rows = report.carriers.map((c) => row(text(c.carrier), c, c.demotions.length));
+  rows.push(row(both('合计', 'Total'), report.totals, report.totals.demotions));
   return table(
     [
       both('运营商', 'Carrier'),

@@ -5,6 +5,7 @@ import {
   validateIdempotencyKey,
   ValidationError,
   ValidationErrorCode,
+  type DemotionRecord,
   type Msisdn,
 } from '@app/domain';
 import { evidenceFromWire, MAX_FUTURE_MS, type StoredEvidence } from './evidence';
@@ -42,15 +43,10 @@ export interface FeedCalleeWarnings {
 }
 
 /** A reason a carrier's active policy demoted (its error budget spent), or its re-enable (`reenabled` set). */
-export interface FeedDemotion {
-  policy: string;
-  reason: string;
-  demotedAt: Date;
-  mistakes: number;
-  actions: number;
-  windowDays: number;
-  reenabled?: { at: Date; by: string; why: string };
-}
+export type FeedDemotion = Pick<
+  DemotionRecord,
+  'policy' | 'reason' | 'demotedAt' | 'mistakes' | 'actions' | 'windowDays'
+> & { reenabled?: { at: Date; by: string; why: string } };
 
 export type FeedEntry = { idempotencyKey: string } & (
   | { decision: FeedDecision; count?: undefined; calleeWarnings?: undefined; demotion?: undefined }

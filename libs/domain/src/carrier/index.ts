@@ -16,3 +16,4 @@ export * from './notice';
 export * from './event-gate';
 export * as fixtures from './fixtures';
 export * from './error-budget';
+export * from './journal';

@@ -7,10 +7,10 @@ import { reportedWorker } from './fixtures/long-held';
 import { population } from './fixtures/population';
 import { DAY, HOUR, MINUTE, random } from './fixtures/scenario';
 import {
-  applyCommand,
   decodeJournalEntry,
   encodeJournalEntry,
   JOURNAL_FORMAT_VERSION,
+  replayJournalEntry,
   type EngineCommand,
   type JournalEntry,
 } from './journal';
@@ -67,7 +67,18 @@ const B = '+8619112345678' as Msisdn;
 const ODD_NUMBERS = ['+0861380013800', '+86138001380001234', '8613800138000', '+86 138', '+86abc', '', '+', '+1'];
 const CELL = '460-11-23456-1' as CellId;
 const UNICODE_CELL = '基站-北京-🚀-1' as CellId;
-const IDS = [undefined, 'e-1', '事件-😀-ñ', 'x'.repeat(300)];
+/** Ids: ASCII, UTF-8 short and long (its length takes fewer bytes than reserved), lone surrogates (no UTF-8 form). */
+const IDS = [
+  undefined,
+  'e-1',
+  '事件-😀-ñ',
+  'x'.repeat(300),
+  'é'.repeat(30),
+  '日'.repeat(3000),
+  '\ud800x',
+  'a\udc00',
+  'b\ud83d',
+];
 
 /** The event with its id, keys in the order validateEvent gives them (type, id, at, ...). */
 function withId<E extends CarrierEvent>(event: E, id: string | undefined): E {
@@ -304,32 +315,32 @@ describe('decoding a damaged or foreign entry', () => {
 });
 
 /**
- * One input of a scenario: the journal entry the service would write, and the same input as the service makes it
- * today, by a direct engine call.
+ * One input of a scenario as the service takes it live: by a direct engine call (events: those the gate admits),
+ * giving the engine's answers and the journal entry the service writes for it.
  */
 interface Step {
-  entry: JournalEntry;
-  direct: (engine: AnalysisEngine, gate: EventGate) => EngineResult[];
+  live: (engine: AnalysisEngine, gate: EventGate) => { entry: JournalEntry; results: EngineResult[] };
+  /** The latest event time of the step (undefined: a command). */
+  at?: number;
 }
 
 function batch(events: CarrierEvent[], nowMs = events.at(-1)?.at ?? 0): Step {
   return {
-    entry: { kind: 'events', nowMs, events },
-    direct: (engine, gate) => events.filter((e) => gate.admit(e, nowMs) === 'accept').map((e) => engine.process(e)),
+    at: Math.max(...events.map((e) => e.at)),
+    live: (engine, gate) => {
+      const admitted = events.filter((e) => gate.admit(e, nowMs) === 'accept');
+      return { entry: { kind: 'events', nowMs, events: admitted }, results: admitted.map((e) => engine.process(e)) };
+    },
   };
 }
 
 function command(cmd: EngineCommand, direct: (engine: AnalysisEngine) => EngineResult): Step {
-  return { entry: { kind: 'command', command: cmd }, direct: (engine) => [direct(engine)] };
+  return { live: (engine) => ({ entry: { kind: 'command', command: cmd }, results: [direct(engine)] }) };
 }
 
-/** The replay: each entry decoded from its bytes, events through the gate at the batch's clock, commands applied. */
+/** The replay: each entry decoded from its bytes and replayed (replayJournalEntry). */
 function replay(engine: AnalysisEngine, gate: EventGate, entries: readonly Uint8Array[]): EngineResult[][] {
-  return entries.map((bytes) => {
-    const entry = decodeJournalEntry(bytes);
-    if (entry.kind === 'command') return [applyCommand(engine, entry.command)];
-    return entry.events.filter((e) => gate.admit(e, entry.nowMs) === 'accept').map((e) => engine.process(e));
-  });
+  return entries.map((bytes) => replayJournalEntry(engine, gate, decodeJournalEntry(bytes)));
 }
 
 const gateOf = () => new EventGate({ latenessMs: DAY, maxAheadMs: 5 * MINUTE });
@@ -340,15 +351,16 @@ function both(policy: PolicyDocument, steps: Step[], numbers: readonly Msisdn[],
   const liveGate = gateOf();
   const journal: Uint8Array[] = [];
   const liveResults = steps.map((s) => {
-    journal.push(encodeJournalEntry(s.entry));
-    return s.direct(live, liveGate);
+    const { entry, results } = s.live(live, liveGate);
+    journal.push(encodeJournalEntry(entry));
+    return results;
   });
   const replayed = new AnalysisEngine({ policy, shadow });
   const replayGate = gateOf();
   const replayResults = replay(replayed, replayGate, journal);
   expect(JSON.stringify(replayResults)).toBe(JSON.stringify(liveResults));
   expect(replayGate.newest).toBe(liveGate.newest);
-  const at = Math.max(...steps.flatMap((s) => (s.entry.kind === 'events' ? s.entry.events.map((e) => e.at) : [])));
+  const at = Math.max(...steps.flatMap((s) => (s.at === undefined ? [] : [s.at])));
   for (const m of numbers) {
     expect(replayed.levelOf(m, at)).toBe(live.levelOf(m, at));
     expect(JSON.stringify(replayed.primary.standingOf(msisdnKey(m)))).toBe(
@@ -364,6 +376,21 @@ function both(policy: PolicyDocument, steps: Step[], numbers: readonly Msisdn[],
 }
 
 describe('applyCommand: a replay of the journal reproduces the live engine', () => {
+  it('processes every journalled event, whatever a gate that has seen them answers now', () => {
+    const worker = reportedWorker();
+    const events = worker.events.map((e, i) => withId(e, `w-${i}`)).sort((a, b) => a.at - b.at);
+    const nowMs = events[events.length - 1].at;
+    const live = new AnalysisEngine({ policy: DEFAULT_POLICY_V2 });
+    const expected = events.map((e) => live.process(e));
+    const seen = gateOf();
+    for (const e of events) seen.admit(e, nowMs);
+    const replayed = new AnalysisEngine({ policy: DEFAULT_POLICY_V2 });
+    const entry = decodeJournalEntry(encodeJournalEntry({ kind: 'events', nowMs, events }));
+    expect(events.every((e) => seen.admit(e, nowMs) === 'duplicate')).toBe(true);
+    expect(JSON.stringify(replayJournalEntry(replayed, seen, entry))).toBe(JSON.stringify(expected));
+    expect(expected.some((r) => r.decisions.length > 0)).toBe(true);
+  });
+
   it('replays the long-held worker reviewed, restored, directed, listed, appealed, re-activated, re-policied', () => {
     const review = validatePolicy({ ...DEFAULT_POLICY_V2, name: 'review-test', version: 1, humanReview: {} });
     const worker = reportedWorker();
@@ -409,6 +436,15 @@ describe('applyCommand: a replay of the journal reproduces the live engine', () 
         e.usePolicies(DEFAULT_POLICY_V1, NAIVE_POLICY);
         return { decisions: [] };
       }),
+      // A retried event (a duplicate) and one too late: the gate refuses them, the journal holds neither.
+      batch(
+        [
+          { type: 'police_clear', id: 'retried', at: t + DAY, msisdn: subject },
+          { type: 'police_clear', id: 'retried', at: t + DAY, msisdn: subject },
+          { type: 'police_clear', at: t - 3 * DAY, msisdn: subject },
+        ],
+        t + DAY,
+      ),
       // The worker's day again, a day later, under the new policies.
       batch(events.filter((e) => e.type !== 'subscriber').map((e) => ({ ...e, at: e.at + DAY }))),
       command({ kind: 'directive', msisdn: other, action: Action.Suspend, atMs: t + 2 * DAY }, (e) =>
@@ -423,7 +459,9 @@ describe('applyCommand: a replay of the journal reproduces the live engine', () 
       })),
     );
     const { decisions, liveResults } = both(review, steps, subscribers);
-    const commandResults = liveResults.slice(-16).flat();
+    // Of the retried and the late event, only the first copy of the retried one was admitted and journalled.
+    expect(liveResults.at(-5)).toHaveLength(1);
+    const commandResults = liveResults.slice(-17).flat();
     expect(commandResults.map((r) => r.review).filter(Boolean)).toEqual(['DECIDED', 'MOVED_ON']);
     expect(commandResults.some((r) => r.confirmedFraud)).toBe(true);
     expect(commandResults.at(-1)).toEqual({ decisions: [], evicted: expect.any(Number) });

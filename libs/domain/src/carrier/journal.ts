@@ -1,6 +1,7 @@
 import type { CellId } from '../cell';
 import type { Msisdn } from '../msisdn';
 import type { AnalysisEngine, EngineResult, StoredLadderDecision } from './engine';
+import type { EventGate } from './event-gate';
 import { ReportCategory, UsageProfile, type CarrierEvent, type CarrierId, type EventType } from './events';
 import type { RegistryMark } from './features';
 import type { ReviewOutcome } from './ladder';
@@ -94,6 +95,27 @@ export function applyCommand(engine: AnalysisEngine, command: EngineCommand): Co
 export type JournalEntry =
   { kind: 'events'; nowMs: number; events: CarrierEvent[] } | { kind: 'command'; command: EngineCommand };
 
+/**
+ * Replays one entry on an engine restored from a snapshot, as the live service applied it: a batch's events go
+ * through the gate at the batch's clock (so its mark and remembered ids move as they did live) and each of them is
+ * processed whatever the gate answers now (only admitted events are journalled: the live engine processed every
+ * one); a command goes through applyCommand. The results, one per event or the command's one.
+ */
+export function replayJournalEntry(
+  engine: AnalysisEngine,
+  gate: EventGate | undefined,
+  entry: JournalEntry,
+): CommandResult[] {
+  if (entry.kind === 'command') return [applyCommand(engine, entry.command)];
+  const { events, nowMs } = entry;
+  const results: CommandResult[] = new Array<CommandResult>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    gate?.admit(events[i], nowMs);
+    results[i] = engine.process(events[i]);
+  }
+  return results;
+}
+
 /** The entry format this code writes; an entry of any other version is refused, never guessed at. */
 export const JOURNAL_FORMAT_VERSION = 1;
 
@@ -132,6 +154,18 @@ const MAX_VARINT_DURATION = 0x7fffffff;
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Whether every surrogate in `text` is half of a pair (whether it has a UTF-8 form). */
+function wellFormed(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0xd800 || unit > 0xdfff) continue;
+    const next = text.charCodeAt(i + 1);
+    if (unit > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return false;
+    i++;
+  }
+  return true;
+}
 
 /** A growing buffer written front to back: little-endian float64s, LEB128 varints, UTF-8 text. */
 class Writer {
@@ -172,15 +206,43 @@ class Writer {
     this.bytes[this.length++] = value;
   }
 
+  /**
+   * A text as its length and kind (varint: byte count × 2 for UTF-8, unit count × 2 + 1 for UTF-16), then its bytes.
+   * A string with a lone surrogate has no UTF-8 form (TextEncoder would write U+FFFD): it goes as UTF-16 units, so
+   * every string comes back as it was.
+   */
   text(value: string): void {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: write in place, then the length before it.
-    const max = value.length * 3;
-    this.room(5 + max);
+    const n = value.length;
+    // Ids, numbers and cells are ASCII: one byte per unit, written directly.
+    let ascii = true;
+    for (let i = 0; i < n; i++)
+      if (value.charCodeAt(i) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    if (ascii) {
+      this.varint(n * 2);
+      this.room(n);
+      for (let i = 0; i < n; i++) this.bytes[this.length++] = value.charCodeAt(i);
+      return;
+    }
+    if (!wellFormed(value)) {
+      this.varint(n * 2 + 1);
+      this.room(n * 2);
+      for (let i = 0; i < n; i++) {
+        const unit = value.charCodeAt(i);
+        this.bytes[this.length++] = unit & 0xff;
+        this.bytes[this.length++] = unit >>> 8;
+      }
+      return;
+    }
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: write in place after room for the longest length, then move it.
+    const max = n * 3;
+    const lengthBytes = max * 2 < 0x80 ? 1 : max * 2 < 0x4000 ? 2 : 5;
+    this.room(lengthBytes + max);
     const start = this.length;
-    const lengthBytes = max < 0x80 ? 1 : max < 0x4000 ? 2 : 5;
     const { written } = utf8.encodeInto(value, this.bytes.subarray(start + lengthBytes));
-    this.length = start;
-    this.varint(written);
+    this.varint(written * 2);
     if (this.length !== start + lengthBytes)
       this.bytes.copyWithin(this.length, start + lengthBytes, start + lengthBytes + written);
     this.length += written;
@@ -233,21 +295,28 @@ class Reader {
   }
 
   text(): string {
-    const length = this.varint();
-    this.need(length);
+    const head = this.varint();
+    const units = head % 2 === 1;
+    const length = units ? (head - 1) / 2 : head / 2;
     const start = this.offset;
-    this.offset += length;
-    // Ids and numbers are short ASCII: built from char codes, without a TextDecoder call each.
-    if (length <= 64) {
-      let ascii = '';
-      for (let i = start; i < start + length; i++) {
-        const b = this.bytes[i];
-        if (b >= 0x80) return fromUtf8.decode(this.bytes.subarray(start, start + length));
-        ascii += String.fromCharCode(b);
-      }
-      return ascii;
+    if (units) {
+      this.need(length * 2);
+      this.offset += length * 2;
+      let text = '';
+      for (let i = start; i < this.offset; i += 2)
+        text += String.fromCharCode(this.bytes[i] | (this.bytes[i + 1] << 8));
+      return text;
     }
-    return fromUtf8.decode(this.bytes.subarray(start, start + length));
+    this.need(length);
+    this.offset += length;
+    const bytes = this.bytes.subarray(start, this.offset);
+    // Ids, numbers and cells are short ASCII: made from the char codes, without a TextDecoder call each.
+    if (length <= 64) {
+      let ascii = true;
+      for (let i = 0; i < length && ascii; i++) ascii = bytes[i] < 0x80;
+      if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+    }
+    return fromUtf8.decode(bytes);
   }
 
   rest(): Uint8Array {

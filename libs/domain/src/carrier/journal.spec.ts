@@ -61,6 +61,11 @@ function expectSameEvents(actual: readonly CarrierEvent[], expected: readonly Ca
   expect(actual).toEqual(expected);
 }
 
+/** encodeJournalEntry of the batch in 'keeps its format', as format version 1 writes it. */
+const GOLDEN_BATCH =
+  '01000000000000000840011c3436302d31312d32333435362d31020213000000000000f03f046331004054fd39569f420038c1842c5b9f42' +
+  '3c00050000000000000000400038c1842c5b9f42004054fd39569f4202';
+
 const A = '+8613800138000' as Msisdn;
 const B = '+8619112345678' as Msisdn;
 /** Numbers that do not travel as digits: leading zero, too long, no plus, spaces, letters, empty, bare plus. */
@@ -192,6 +197,42 @@ describe('journal entries of event batches', () => {
     });
     expect(same.length).toBeLessThan(100 * 20);
     expect(fresh.length).toBeGreaterThan(same.length + 100 * CELL.length);
+  });
+
+  it('keeps its format: a batch written today reads the same bytes as the first version wrote', () => {
+    const events: CarrierEvent[] = [
+      { type: 'call', id: 'c1', at: 1, caller: A, callee: B, durationSec: 60, answered: true, cell: CELL },
+      { type: 'report', at: 2, reporter: B, reported: A, category: ReportCategory.Spam },
+    ];
+    const hex = Buffer.from(encodeJournalEntry({ kind: 'events', nowMs: 3, events })).toString('hex');
+    expect(hex).toBe(GOLDEN_BATCH);
+    expectSame(decodeJournalEntry(Buffer.from(GOLDEN_BATCH, 'hex')), { kind: 'events', nowMs: 3, events });
+  });
+
+  it('writes every profile and category of the enums as one byte (none falls back to text)', () => {
+    const size = (e: CarrierEvent) => encodeJournalEntry({ kind: 'events', nowMs: 0, events: [e] }).length;
+    const subscriber = (profile: UsageProfile): CarrierEvent => ({
+      type: 'subscriber',
+      at: 0,
+      msisdn: A,
+      carrier: 'CMCC',
+      activatedAt: 0,
+      realNameVerified: false,
+      profile,
+    });
+    const report = (category: ReportCategory): CarrierEvent => ({
+      type: 'report',
+      at: 0,
+      reporter: A,
+      reported: B,
+      category,
+    });
+    expect(new Set(Object.values(UsageProfile).map((p) => size(subscriber(p))))).toEqual(
+      new Set([size(subscriber(UsageProfile.None))]),
+    );
+    expect(new Set(Object.values(ReportCategory).map((c) => size(report(c))))).toEqual(
+      new Set([size(report(ReportCategory.Fraud))]),
+    );
   });
 
   it('round-trips an empty batch', () => {

@@ -122,6 +122,8 @@ export const JOURNAL_FORMAT_VERSION = 1;
 const ENTRY_EVENTS = 0;
 const ENTRY_COMMAND = 1;
 
+// The byte of a type, profile or category is its index here: append only, never reorder (a new value that is not
+// listed yet still round-trips, as text). Changing an existing index is a new format version.
 const TYPES: readonly EventType[] = [
   'subscriber',
   'high_risk_cell',
@@ -133,8 +135,14 @@ const TYPES: readonly EventType[] = [
   'police_clear',
 ];
 const TYPE_CODE = new Map<string, number>(TYPES.map((t, i) => [t, i]));
-const PROFILES: readonly string[] = Object.values(UsageProfile);
-const CATEGORIES: readonly string[] = Object.values(ReportCategory);
+const PROFILES: readonly string[] = [
+  UsageProfile.None,
+  UsageProfile.Courier,
+  UsageProfile.Delivery,
+  UsageProfile.Logistics,
+  UsageProfile.Enterprise,
+];
+const CATEGORIES: readonly string[] = [ReportCategory.Fraud, ReportCategory.Harassment, ReportCategory.Spam];
 /** An enum value outside the known list: its text follows. */
 const OTHER = 0xff;
 

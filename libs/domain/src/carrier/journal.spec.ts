@@ -235,6 +235,31 @@ describe('journal entries of event batches', () => {
     );
   });
 
+  it('round-trips random texts of every kind in batches of every size (the buffer grows mid-text)', () => {
+    const rand = random(7);
+    const pieces = ['a', 'Z9-', 'é', '日', '😀', '\ud800', '\udfff', ' '];
+    const text = () => Array.from({ length: Math.floor(rand() * 40) }, () => pieces[Math.floor(rand() * 8)]).join('');
+    for (let round = 0; round < 400; round++) {
+      const events: CarrierEvent[] = Array.from({ length: 1 + Math.floor(rand() * 12) }, (_, i) => ({
+        type: 'sms',
+        id: text(),
+        at: i,
+        sender: A,
+        recipient: `+${text()}` as Msisdn,
+        cell: text() as CellId,
+      }));
+      expectSame(roundTrip({ kind: 'events', nowMs: round, events }), { kind: 'events', nowMs: round, events });
+    }
+    // A one-letter non-ASCII id at each offset, so one of them sits at the end of the buffer as it is written.
+    for (let k = 0; k < 300; k++) {
+      const events: CarrierEvent[] = [
+        { type: 'police_clear', id: 'x'.repeat(k), at: 1, msisdn: A },
+        { type: 'police_clear', id: 'é', at: 2, msisdn: B },
+      ];
+      expectSame(roundTrip({ kind: 'events', nowMs: k, events }), { kind: 'events', nowMs: k, events });
+    }
+  });
+
   it('round-trips an empty batch', () => {
     expectSame(roundTrip({ kind: 'events', nowMs: 5, events: [] }), { kind: 'events', nowMs: 5, events: [] });
   });

@@ -247,7 +247,8 @@ class Writer {
     // UTF-8 takes at most 3 bytes per UTF-16 unit: write in place after room for the longest length, then move it.
     const max = n * 3;
     const lengthBytes = max * 2 < 0x80 ? 1 : max * 2 < 0x4000 ? 2 : 5;
-    this.room(lengthBytes + max);
+    // Room for the varint's own check too: growing the buffer now would drop the text written past its length.
+    this.room(5 + max);
     const start = this.length;
     const { written } = utf8.encodeInto(value, this.bytes.subarray(start + lengthBytes));
     this.varint(written * 2);

@@ -341,6 +341,12 @@ describe('journal entries of commands', () => {
     expect(numbers(decoded).every((n, i) => Object.is(n, numbers({ kind: 'command', command })[i]))).toBe(true);
   });
 
+  it('refuses to apply a command it does not know, rather than skip it', () => {
+    const engine = new AnalysisEngine({ policy: DEFAULT_POLICY_V2 });
+    const later = decodeJournalEntry(new Uint8Array([JOURNAL_FORMAT_VERSION, 1, ...Buffer.from('{"kind":"x"}')]));
+    expect(() => replayJournalEntry(engine, undefined, later)).toThrow('journal: unknown engine command "x"');
+  });
+
   it('covers every command kind', () => {
     expect(new Set(commands.map((c) => c.kind)).size).toBe(11);
   });
@@ -371,6 +377,9 @@ describe('decoding a damaged or foreign entry', () => {
     expect(() => decodeJournalEntry(good.subarray(0, good.length - 1))).toThrow(/truncated/);
     expect(() => decodeJournalEntry(new Uint8Array([...good, 0]))).toThrow(/left after the entry/);
     expect(() => decodeJournalEntry(new Uint8Array([JOURNAL_FORMAT_VERSION, 9]))).toThrow(/entry kind 9 unknown/);
+    const command = (json: string) => new Uint8Array([JOURNAL_FORMAT_VERSION, 1, ...new TextEncoder().encode(json)]);
+    expect(() => decodeJournalEntry(command('{"kind":'))).toThrow(/its command is not JSON/);
+    expect(() => decodeJournalEntry(command('[1]'))).toThrow(/its command has no kind/);
   });
 
   it('reads an entry that sits inside a larger buffer', () => {

@@ -85,6 +85,11 @@ export function applyCommand(engine: AnalysisEngine, command: EngineCommand): Co
       engine.usePolicies(command.policy, command.shadow);
       for (const b of command.budgets) engine.rebuildBudget(b.policyLabel, b.shadow, b.history, b.demoted, b.reenabled);
       return SILENT;
+    default: {
+      // A journal written by a later build may name a command this one does not know: skipping it would diverge.
+      const unknown: never = command;
+      throw new Error(`journal: unknown engine command ${JSON.stringify((unknown as { kind: unknown }).kind)}`);
+    }
   }
 }
 
@@ -550,18 +555,28 @@ function commandJson(command: EngineCommand): string {
 }
 
 function commandOfJson(json: string): EngineCommand {
-  return JSON.parse(json, (_key, value: unknown) => {
-    if (value !== null && typeof value === 'object' && NUMBER_TAG in value) {
-      const text = (value as Record<string, unknown>)[NUMBER_TAG];
-      return text === '-0' ? -0 : Number(text);
-    }
-    return value;
-  }) as EngineCommand;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json, numberOfTag);
+  } catch (error) {
+    throw new Error(`journal entry malformed: its command is not JSON (${(error as Error).message})`, { cause: error });
+  }
+  if (parsed === null || typeof parsed !== 'object' || typeof (parsed as { kind?: unknown }).kind !== 'string')
+    throw new Error('journal entry malformed: its command has no kind');
+  return parsed as EngineCommand;
+}
+
+function numberOfTag(_key: string, value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && NUMBER_TAG in value) {
+    const text = (value as Record<string, unknown>)[NUMBER_TAG];
+    return text === '-0' ? -0 : Number(text);
+  }
+  return value;
 }
 
 /**
  * One journal entry in bytes: a format version byte, a kind byte, then
- * - events: float64 nowMs, the batch's string table (count, then each length-prefixed UTF-8), the event count, and
+ * - events: float64 nowMs, the batch's string table (count, then each length-prefixed text), the event count, and
  *   each event as type byte, flags byte (optional fields present, its boolean), float64 time, its id when it has one,
  *   numbers as float64 digits (or -1 and the text), cells and carriers as string-table indexes, enums as bytes;
  * - command: the command as UTF-8 JSON (rare; numbers JSON cannot hold are tagged).

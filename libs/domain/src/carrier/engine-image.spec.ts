@@ -85,18 +85,23 @@ class Service {
     this.gate = new EventGate(GATE);
   }
 
-  /** Runs every event; after the i-th when `cutAfter(i)`, and after the first answer of each kind in `cutOn`. */
-  run(cutAfter: (i: number) => boolean = () => false, cutOn: ((r: EngineResult) => boolean)[] = []): void {
+  /**
+   * Runs every event; cuts after the i-th when `cutAfter(i)`, after the first answer of each kind in `cutOn`, and
+   * after every answer `cutEvery` accepts.
+   */
+  run(
+    cutAfter: (i: number) => boolean = () => false,
+    cutOn: ((r: EngineResult) => boolean)[] = [],
+    cutEvery: (r: EngineResult) => boolean = () => false,
+  ): void {
     const pending = [...cutOn];
     const answered = (result: EngineResult | number) => {
       this.log.push(JSON.stringify(result));
       if (typeof result === 'number') return;
       this.follow(result);
       const hit = pending.findIndex((test) => test(result));
-      if (hit >= 0) {
-        pending.splice(hit, 1);
-        this.cut();
-      }
+      if (hit >= 0) pending.splice(hit, 1);
+      if (hit >= 0 || cutEvery(result)) this.cut();
     };
     const first = EVENTS.find((e) => e.type !== 'subscriber' && e.type !== 'high_risk_cell')?.at ?? 0;
     const suspect = EVENTS.flatMap((e) => (e.type === 'subscriber' ? [e.msisdn] : [])).filter((_m, i) => i % 37 === 0);
@@ -206,11 +211,14 @@ class Service {
   }
 }
 
-/** Each run's policies, and how many cuts it makes (three, then one after the first answer of each kind it gives). */
+/**
+ * Each run's policies, and how many cuts it makes at least: three, one after the first answer of each kind it gives,
+ * and one after each decided review.
+ */
 const CONFIGS: [string, EngineOptions, number][] = [
   // default@4 suspends none of this population: no review is asked for, none decided.
   ['default@4 with shadow default@3', { policy: DEFAULT_POLICY_V4, shadow: DEFAULT_POLICY_V3 }, 3 + 4],
-  ['a hurried default@4 with a mis-tuned shadow', { policy: HURRIED, shadow: MISTUNED, carrier: 'CTCC' }, 3 + 6],
+  ['a hurried default@4 with a mis-tuned shadow', { policy: HURRIED, shadow: MISTUNED, carrier: 'CTCC' }, 3 + 5 + 1],
 ];
 
 describe('engine images', () => {
@@ -226,14 +234,18 @@ describe('engine images', () => {
         (r: EngineResult) => r.decisions.some((d) => d.reviewRequested),
         (r: EngineResult) => r.decisions.some((d) => d.reasons.includes(ReasonCode.TermLapsed)),
         (r: EngineResult) => (r.demotions ?? []).length > 0,
-        (r: EngineResult) => r.review !== undefined,
         (r: EngineResult) => (r.calleeWarnings ?? []).length > 0,
       ];
+      // A review's restore may trip a demotion that the next event's result carries: the image must keep it.
       const cut = new Service(options, 64 * 1024);
-      cut.run((i) => at.has(i), firstOf);
+      cut.run(
+        (i) => at.has(i),
+        firstOf,
+        (r) => r.review !== undefined,
+      );
       expect(cut.log.length).toBe(straight.log.length);
       expect(cut.log.join('\n')).toBe(straight.log.join('\n'));
-      expect(cut.cuts).toBe(cuts);
+      expect(cut.cuts).toBeGreaterThanOrEqual(cuts);
     });
   });
 

@@ -123,7 +123,8 @@ export class ImageWriter {
       }
     }
     this.seal();
-    this.buffer = new Uint8Array(Math.min(this.chunkBytes, Math.max(FIRST_BUFFER, wanted)));
+    // A full chunk sealed: the image is a big one, the next chunk starts at the full size.
+    this.buffer = new Uint8Array(this.chunkBytes);
     this.view = new DataView(this.buffer.buffer);
   }
 

@@ -395,6 +395,8 @@ describe('engine images', () => {
     for (const value of [Date.UTC(2150, 0, 1), Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0.5]) w.f64(value);
     w.string('ünïcode 号码');
     w.strings(['', 'a', '号', 'bcd']);
+    // A lone surrogate (a JSON event id may hold one) comes back as it was, and so does a pair.
+    w.strings(['x\ud800', '\udc00', '😀']);
     w.array(Uint16Array.of(1, 65_535, 3));
     const r = new ImageReader(w.finish());
     expect([r.u8(), r.u32(), r.f64(), r.f64(), r.f64(), r.f64()]).toEqual([
@@ -407,6 +409,7 @@ describe('engine images', () => {
     ]);
     expect(r.string()).toBe('ünïcode 号码');
     expect(r.strings()).toEqual(['', 'a', '号', 'bcd']);
+    expect(r.strings()).toEqual(['x\ud800', '\udc00', '😀']);
     expect(r.array((n) => new Uint16Array(n), 5)).toEqual(Uint16Array.of(1, 65_535, 3, 0, 0));
     r.end();
     expect(() => new ImageWriter().u32(-1)).toThrow('not a 32-bit count');

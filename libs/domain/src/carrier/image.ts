@@ -26,6 +26,10 @@ const FIRST_BUFFER = 64 * 1024;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
+/** A UTF-16 code unit that is half of no pair: UTF-8 cannot carry it (an event id may hold one). */
+const LONE_SURROGATE = /\p{Cs}/u;
+const UTF8 = 0;
+const UTF16 = 1;
 
 function bytesOf(array: ImageArray): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
@@ -70,8 +74,17 @@ export class ImageWriter {
     this.at += 8;
   }
 
+  /** A string, exactly: as UTF-8, or as its UTF-16 code units when it holds a lone surrogate. */
   string(value: string): void {
+    if (LONE_SURROGATE.test(value)) {
+      const units = new Uint16Array(value.length);
+      for (let i = 0; i < value.length; i++) units[i] = value.charCodeAt(i);
+      this.u8(UTF16);
+      this.array(units);
+      return;
+    }
     const bytes = encoder.encode(value);
+    this.u8(UTF8);
     this.u32(bytes.length);
     this.bytes(bytes);
   }
@@ -163,6 +176,15 @@ export class ImageReader {
   }
 
   string(): string {
+    const encoding = this.u8();
+    if (encoding === UTF16) {
+      const units = this.array((n) => new Uint16Array(n));
+      let text = '';
+      // In slices: a call takes only so many arguments.
+      for (let at = 0; at < units.length; at += 8192) text += String.fromCharCode(...units.subarray(at, at + 8192));
+      return text;
+    }
+    if (encoding !== UTF8) throw new Error(`image: a string in encoding ${encoding}`);
     const bytes = new Uint8Array(this.u32());
     this.copy(bytes);
     return decoder.decode(bytes);

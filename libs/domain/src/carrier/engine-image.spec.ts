@@ -412,6 +412,15 @@ describe('engine images', () => {
     expect(r.strings()).toEqual(['x\ud800', '\udc00', '😀']);
     expect(r.array((n) => new Uint16Array(n), 5)).toEqual(Uint16Array.of(1, 65_535, 3, 0, 0));
     r.end();
+    // Ids by the million are joined a few million characters at a time (here in two pieces).
+    const ids = Array.from({ length: 600_000 }, (_, i) => (i % 1000 === 0 ? '' : `event-${i}`));
+    const many = new ImageWriter();
+    many.strings(ids);
+    const back = new ImageReader(many.finish());
+    const read = back.strings();
+    expect(read).toHaveLength(ids.length);
+    expect(read.join('\n')).toBe(ids.join('\n'));
+    back.end();
     expect(() => new ImageWriter().u32(-1)).toThrow('not a 32-bit count');
   });
 });

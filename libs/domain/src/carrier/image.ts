@@ -28,6 +28,8 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 /** A UTF-16 code unit that is half of no pair: UTF-8 cannot carry it (an event id may hold one). */
 const LONE_SURROGATE = /\p{Cs}/u;
+/** The most characters of strings (see ImageWriter.strings) joined in one text, unless one string is longer. */
+const STRING_PIECE = 4 * 1024 * 1024;
 const UTF8 = 0;
 const UTF16 = 1;
 
@@ -89,10 +91,23 @@ export class ImageWriter {
     this.bytes(bytes);
   }
 
-  /** Strings at once: one text and the length of each (ids by the million cost no encode each). */
+  /**
+   * Strings at once: the length of each, then their texts joined, a few million characters a piece (ids by the
+   * million cost no encode each, and no piece nears the longest string a JavaScript engine makes).
+   */
   strings(values: readonly string[]): void {
     this.array(Uint32Array.from(values, (value) => value.length));
-    this.string(values.join(''));
+    const pieces: number[] = [0];
+    for (let i = 0, chars = 0; i < values.length; i++) {
+      if (chars > 0 && chars + values[i].length > STRING_PIECE) {
+        pieces.push(i);
+        chars = 0;
+      }
+      chars += values[i].length;
+    }
+    pieces.push(values.length);
+    this.u32(pieces.length - 1);
+    for (let p = 1; p < pieces.length; p++) this.string(values.slice(pieces[p - 1], pieces[p]).join(''));
   }
 
   /** A typed array: its length, then its bytes in bulk (pass a subarray to write its used part). */
@@ -192,14 +207,17 @@ export class ImageReader {
 
   strings(): string[] {
     const lengths = this.array((n) => new Uint32Array(n));
-    const text = this.string();
     const out: string[] = [];
-    let at = 0;
-    for (const length of lengths) {
-      out.push(text.slice(at, at + length));
-      at += length;
+    for (let pieces = this.u32(); pieces > 0; pieces--) {
+      const text = this.string();
+      let at = 0;
+      while (out.length < lengths.length && at + lengths[out.length] <= text.length) {
+        out.push(text.slice(at, at + lengths[out.length]));
+        at += lengths[out.length - 1];
+      }
+      if (at !== text.length) throw new Error('image: strings do not add up to their texts');
     }
-    if (at !== text.length) throw new Error('image: strings do not add up to their text');
+    if (out.length !== lengths.length) throw new Error('image: fewer strings than their lengths');
     return out;
   }
 

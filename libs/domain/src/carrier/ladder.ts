@@ -415,6 +415,7 @@ export class Ladder {
     const rows = r.array((n) => new Float64Array(n));
     const chances = r.array((n) => new Float64Array(n));
     const reasons = r.array((n) => new Uint32Array(n));
+    if (rows.length % STANDING_FIELDS !== 0) throw new Error('image: standings cut short');
     let chance = 0;
     let reason = 0;
     for (let at = 0; at < rows.length; at += STANDING_FIELDS) {

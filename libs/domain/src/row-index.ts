@@ -58,6 +58,14 @@ export class RowIndex {
     if (this.table.length < rows * 2) this.rebuild(keys, rows * 2);
   }
 
+  /** Files afresh every row of `keys` with a key, with room for `rows` rows (a column loaded whole, from an image). */
+  refile(keys: Float64Array, rows: number): void {
+    let count = 0;
+    for (let row = 0; row < keys.length; row++) if (keys[row] !== 0) count++;
+    this.count = count;
+    this.rebuild(keys, Math.max(rows, count) * 2);
+  }
+
   private rebuild(keys: Float64Array, size: number): void {
     let capacity = 16;
     while (capacity < size) capacity *= 2;

@@ -14,6 +14,7 @@
  * Times inside are whole seconds since EPOCH_MS (u32: good until 2136).
  */
 import { RowIndex } from '../row-index';
+import type { ImageArray, ImageReader, ImageWriter } from './image';
 
 export const EPOCH_MS = Date.UTC(2000, 0, 1);
 
@@ -194,6 +195,24 @@ class BlockPool {
 
   release(base: number, size: number): void {
     this.free[this.classOf[size]].push(base);
+  }
+
+  /** Its extent, capacity and free lists (in order: the next block of a size reuses the last freed). */
+  writeImage(w: ImageWriter): void {
+    w.u32(this.top);
+    w.u32(this.capacity);
+    w.u32(this.free.length);
+    for (const list of this.free) w.array(Int32Array.from(list));
+  }
+
+  /** Loads what writeImage wrote into a pool that never allocated; the arrays behind it are resized to match. */
+  readImage(r: ImageReader): void {
+    if (this.top !== 0) throw new Error('image: a block pool loads only before its first block');
+    this.top = r.u32();
+    this.capacity = r.u32();
+    if (r.u32() !== this.free.length) throw new Error('image: the block sizes of a pool differ from the layout');
+    for (let i = 0; i < this.free.length; i++) this.free[i] = Array.from(r.array((n) => new Int32Array(n)));
+    if (this.capacity > 0) this.resize(this.capacity);
   }
 }
 
@@ -465,6 +484,82 @@ export class ActivityStore {
       this.reportCount,
       this.sightingCount,
       this.sightingHead,
+    ];
+  }
+
+  // --- image ---------------------------------------------------------------
+
+  /**
+   * Writes the store (see image.ts): its slots' columns up to the last slot ever used and each pool's arrays up to
+   * its extent, in bulk, free slots and blocks included as they are (a freed block keeps its stale entries, as here).
+   * The index is not written: readImage files the keys afresh.
+   */
+  writeImage(w: ImageWriter): void {
+    w.u32(this.counters);
+    w.u32(this.capacity);
+    w.u32(this.next);
+    w.array(Int32Array.from(this.free));
+    for (const column of this.slotColumns()) w.array(column.subarray(0, this.next));
+    for (const [pool, arrays] of this.pooled()) {
+      pool.writeImage(w);
+      for (const [array, used] of arrays()) w.array(array.subarray(0, used));
+    }
+  }
+
+  /** Loads what writeImage wrote into this store, new (nothing recorded yet) and of the same layout. */
+  readImage(r: ImageReader): void {
+    if (this.next !== 0) throw new Error('image: an activity store loads only while it is empty');
+    const counters = r.u32();
+    if (counters !== this.counters)
+      throw new Error(`image: the activity store kept ${counters} counters, this one keeps ${this.counters}`);
+    const capacity = r.u32();
+    this.next = r.u32();
+    this.free = Array.from(r.array((n) => new Int32Array(n)));
+    this.grow(capacity);
+    for (const column of this.slotColumns()) r.into(column, this.next);
+    this.index.refile(this.key, capacity);
+    for (const [pool, arrays] of this.pooled()) {
+      pool.readImage(r);
+      for (const [array, used] of arrays()) r.into(array, used);
+    }
+  }
+
+  /** Every per-slot column, in the image's order (read anew: they grow). */
+  private slotColumns(): ImageArray[] {
+    return [this.key, ...this.perSlotCounts()];
+  }
+
+  /** Each pool, with its arrays and how much of each its extent uses (read anew, after the pool resized them). */
+  private pooled(): [BlockPool, () => [ImageArray, number][]][] {
+    const { outboundPool, cellPool, inboundPool, reportPool, sightingPool, bucketPool } = this;
+    return [
+      [
+        outboundPool,
+        () => [this.outAt, this.outPeer, this.outDuration, this.outFlags].map((a) => [a, outboundPool.extent]),
+      ],
+      [cellPool, () => [[this.outCell, cellPool.extent]]],
+      [inboundPool, () => [this.inPeer, this.inAt].map((a) => [a, inboundPool.extent])],
+      [reportPool, () => [this.reportBy, this.reportAt, this.reportCorroborated].map((a) => [a, reportPool.extent])],
+      [
+        sightingPool,
+        () => {
+          const stays = Math.ceil(sightingPool.extent / this.layout.sightings);
+          return [
+            [this.sightingCell, sightingPool.extent],
+            [this.sightingAt, sightingPool.extent],
+            [this.dwellCell, stays],
+            [this.dwellSince, stays],
+            [this.dwellLast, stays],
+          ];
+        },
+      ],
+      [
+        bucketPool,
+        () => [
+          [this.bucketStamp, bucketPool.extent],
+          [this.bucketCounts, bucketPool.extent * this.counters],
+        ],
+      ],
     ];
   }
 

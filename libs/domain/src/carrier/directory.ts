@@ -1,5 +1,6 @@
 import { RowIndex } from '../row-index';
 import type { CarrierId, UsageProfile } from './events';
+import type { ImageReader, ImageWriter } from './image';
 import type { Subscriber } from './signals';
 
 /** A subscriber as the engine knows it: whose it is, and what the analysis reads of it. */
@@ -117,6 +118,37 @@ export class Directory {
     this.index.remove(this.key, key);
     this.key[row] = 0;
     this.free.push(row);
+  }
+
+  /**
+   * Writes the directory (see image.ts): the carriers and profiles in the order they were numbered, then the columns
+   * up to the last row ever used, free rows included; the index is filed afresh on reading.
+   */
+  writeImage(w: ImageWriter): void {
+    w.strings(this.carriers.values);
+    w.strings(this.profiles.values);
+    w.u32(this.key.length);
+    w.u32(this.next);
+    w.array(Int32Array.from(this.free));
+    for (const column of this.columns()) w.array(column.subarray(0, this.next));
+  }
+
+  /** Loads what writeImage wrote into this directory, new (no entry yet). */
+  readImage(r: ImageReader): void {
+    if (this.next !== 0) throw new Error('image: a directory loads only while it is empty');
+    for (const carrier of r.strings()) this.carriers.numberOf(carrier as CarrierId);
+    for (const profile of r.strings()) this.profiles.numberOf(profile as UsageProfile);
+    const capacity = r.u32();
+    this.next = r.u32();
+    for (const row of r.array((n) => new Int32Array(n))) this.free.push(row);
+    if (capacity > 0) this.grow(capacity);
+    for (const column of this.columns()) r.into(column, this.next);
+    this.index.refile(this.key, capacity);
+  }
+
+  /** The columns, in the image's order (read anew: they grow). */
+  private columns(): (Float64Array | Uint8Array)[] {
+    return [this.key, this.activatedAt, this.carrier, this.profile, this.flags];
   }
 
   private grow(capacity: number): void {

@@ -1,3 +1,4 @@
+import type { ImageReader, ImageWriter } from './image';
 import { MEASURED_SIGNALS, WEIGHED, type ReasonCode } from './signals';
 
 /**
@@ -111,6 +112,17 @@ class TimeQueue {
   clear(): void {
     this.times = [];
     this.head = 0;
+  }
+
+  /** The times not yet dropped (those before the head are gone for good). */
+  writeImage(w: ImageWriter): void {
+    w.array(Float64Array.from(this.times.slice(this.head)));
+  }
+
+  static readImage(r: ImageReader): TimeQueue {
+    const queue = new TimeQueue();
+    queue.times = Array.from(r.array((n) => new Float64Array(n)));
+    return queue;
   }
 }
 
@@ -247,6 +259,61 @@ export class ErrorBudget {
     next.demotedAt.set(this.demotedAt);
     next.mask = this.mask;
     return next;
+  }
+
+  /**
+   * Writes the budget (see image.ts): each number's cited reasons, each reason's queues, re-enables and demotions,
+   * and the demotions tripped but not yet drained (a review's restore trips one that the next event's result carries).
+   */
+  writeImage(w: ImageWriter): void {
+    w.u32(WEIGHED);
+    w.array(Float64Array.from(this.cited.keys()));
+    w.array(Int32Array.from(this.cited.values()));
+    for (let s = 0; s < WEIGHED; s++) {
+      this.actions[s].writeImage(w);
+      this.mistakes[s].writeImage(w);
+    }
+    w.array(this.countsFrom);
+    w.array(this.demotedAt);
+    w.u32(this.mask);
+    w.u32(this.pending.length);
+    for (const d of this.pending) {
+      w.f64(d.at);
+      w.string(d.policy);
+      w.u8(d.shadow ? 1 : 0);
+      w.string(d.reason);
+      w.f64(d.mistakes);
+      w.f64(d.actions);
+      w.f64(d.windowDays);
+    }
+  }
+
+  /** Loads what writeImage wrote into this budget, new (nothing counted yet). */
+  readImage(r: ImageReader): void {
+    const weighed = r.u32();
+    if (weighed !== WEIGHED)
+      throw new Error(`image: an error budget of ${weighed} reasons, this one weighs ${WEIGHED}`);
+    const keys = r.array((n) => new Float64Array(n));
+    const masks = r.array((n) => new Int32Array(n));
+    if (keys.length !== masks.length) throw new Error('image: an error budget with more numbers than masks');
+    this.cited.clear();
+    for (let i = 0; i < keys.length; i++) this.cited.set(keys[i], masks[i]);
+    for (let s = 0; s < WEIGHED; s++) {
+      this.actions[s] = TimeQueue.readImage(r);
+      this.mistakes[s] = TimeQueue.readImage(r);
+    }
+    r.into(this.countsFrom, WEIGHED);
+    r.into(this.demotedAt, WEIGHED);
+    this.mask = r.u32();
+    this.pending = Array.from({ length: r.u32() }, () => ({
+      at: r.f64(),
+      policy: r.string(),
+      shadow: r.u8() === 1,
+      reason: r.string() as ReasonCode,
+      mistakes: r.f64(),
+      actions: r.f64(),
+      windowDays: r.f64(),
+    }));
   }
 
   private windowStart(s: number, at: number): number {

@@ -1,4 +1,10 @@
 import type { CarrierEvent } from './events';
+import { ImageReader, ImageWriter } from './image';
+
+/** The layout of gate images (saveImage): bump it whenever what it writes changes. */
+export const GATE_IMAGE_FORMAT = 1;
+/** The first bytes of a gate image: "CAGI". */
+const GATE_IMAGE_MARK = 0x49474143;
 
 export type GateVerdict = 'accept' | 'duplicate' | 'late' | 'future';
 
@@ -42,6 +48,39 @@ export class EventGate {
     this.latenessMs = options.latenessMs;
     this.maxAheadMs = options.maxAheadMs;
     this.idMemoryMs = options.idMemoryMs ?? Math.max(options.latenessMs * 2, 3_600_000);
+  }
+
+  /**
+   * A gate that goes on where the one that saved `bytes` (saveImage) stood; `options` are the gate's own (they are
+   * not in the image). An image of another format throws.
+   */
+  static fromImage(options: EventGateOptions, bytes: Uint8Array): EventGate {
+    const r = new ImageReader([bytes]);
+    if (r.u32() !== GATE_IMAGE_MARK) throw new Error('not an event gate image');
+    const format = r.u32();
+    if (format !== GATE_IMAGE_FORMAT)
+      throw new Error(`event gate image of format ${format}: this gate reads format ${GATE_IMAGE_FORMAT}`);
+    const gate = new EventGate(options);
+    gate.mark = r.f64();
+    gate.sincePrune = r.u32();
+    const ids = r.strings();
+    const at = r.array((n) => new Float64Array(n));
+    if (ids.length !== at.length) throw new Error('image: event ids without their times');
+    for (let i = 0; i < ids.length; i++) gate.ids.set(ids[i], at[i]);
+    r.end();
+    return gate;
+  }
+
+  /** Its mark and the ids it remembers (in the order it met them), with their event times: one byte array. */
+  saveImage(): Uint8Array {
+    const w = new ImageWriter(Number.MAX_SAFE_INTEGER);
+    w.u32(GATE_IMAGE_MARK);
+    w.u32(GATE_IMAGE_FORMAT);
+    w.f64(this.mark);
+    w.u32(this.sincePrune);
+    w.strings([...this.ids.keys()]);
+    w.array(Float64Array.from(this.ids.values()));
+    return w.finish()[0];
   }
 
   /** The newest mark: the latest event time admitted, bounded by the wall clock when it was admitted. */

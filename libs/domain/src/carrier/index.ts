@@ -14,6 +14,7 @@ export * from './call-verdict';
 export * from './replay';
 export * from './notice';
 export * from './event-gate';
+export * from './image';
 export * as fixtures from './fixtures';
 export * from './error-budget';
 export * from './journal';

@@ -2,6 +2,7 @@ import type { Msisdn } from '../msisdn';
 import { fromSec } from './activity-store';
 import { ErrorBudget, type RuleBudgetFigures, type RuleDemotion, type RuleReenable } from './error-budget';
 import type { Assessment } from './evaluate';
+import type { ImageReader, ImageWriter } from './image';
 import { Action, LADDER, ladderLevel, policyLabel, reactivationWindowMs, type PolicyDocument } from './policy';
 import { rulesOf, type Rules } from './rules';
 import { ReasonCode } from './signals';
@@ -111,6 +112,8 @@ export interface StoredRestore {
 }
 
 const RESTRICT_LEVEL = ladderLevel(Action.Restrict);
+/** The numbers of one standing in a ladder's image (see Ladder.writeImage). */
+const STANDING_FIELDS = 11;
 
 /** The reasons of a step held below RESTRICT until a call to a stranger is labelled (calleeProtection.labelFirst). */
 function labelledFirst(assessment: Assessment): ReasonCode[] {
@@ -355,6 +358,98 @@ export class Ladder {
     next.termEndAt.push(...this.termEndAt);
     next.termKey.push(...this.termKey);
     return next;
+  }
+
+  /**
+   * Writes the ladder's state (see image.ts): every standing, in the map's order, as a row of numbers (its step and
+   * reasons by their place in a list of the words used, an open review's time or NaN: none), the term heap as it is
+   * (stale entries included) and the error budget. The policy is the engine's to check; the rest follows from it.
+   */
+  writeImage(w: ImageWriter): void {
+    const words = new Map<string, number>();
+    const word = (text: string) => {
+      let i = words.get(text);
+      if (i === undefined) words.set(text, (i = words.size));
+      return i;
+    };
+    const rows = new Float64Array(this.standings.size * STANDING_FIELDS);
+    const chances: number[] = [];
+    const reasons: number[] = [];
+    let at = 0;
+    for (const [key, s] of this.standings) {
+      rows.set(
+        [
+          key,
+          word(s.level),
+          s.since,
+          s.lastReportAt,
+          s.attackFlaggedAt,
+          s.termEnds,
+          s.renewals,
+          s.reviewSince ?? Number.NaN,
+          s.labelledAt,
+          s.chancesUsedAt.length,
+          s.reasons.length,
+        ],
+        at,
+      );
+      at += STANDING_FIELDS;
+      chances.push(...s.chancesUsedAt);
+      for (const reason of s.reasons) reasons.push(word(reason));
+    }
+    w.strings([...words.keys()]);
+    w.array(rows);
+    w.array(Float64Array.from(chances));
+    w.array(Uint32Array.from(reasons));
+    w.array(Float64Array.from(this.termEndAt));
+    w.array(Float64Array.from(this.termKey));
+    w.u8(this.budget ? 1 : 0);
+    this.budget?.writeImage(w);
+  }
+
+  /** Loads what writeImage wrote into this ladder, new (no standing yet) and of the same policy. */
+  readImage(r: ImageReader): void {
+    if (this.standings.size !== 0 || this.termEndAt.length !== 0)
+      throw new Error('image: a ladder loads only while no number stands on it');
+    const words = r.strings();
+    const rows = r.array((n) => new Float64Array(n));
+    const chances = r.array((n) => new Float64Array(n));
+    const reasons = r.array((n) => new Uint32Array(n));
+    if (rows.length % STANDING_FIELDS !== 0) throw new Error('image: standings cut short');
+    let chance = 0;
+    let reason = 0;
+    for (let at = 0; at < rows.length; at += STANDING_FIELDS) {
+      const chanceCount = rows[at + 9];
+      const reasonCount = rows[at + 10];
+      const cited = Array.from(reasons.subarray(reason, reason + reasonCount), (i) => words[i] as ReasonCode);
+      this.standings.set(rows[at], {
+        level: words[rows[at + 1]] as Action,
+        since: rows[at + 2],
+        lastReportAt: rows[at + 3],
+        attackFlaggedAt: rows[at + 4],
+        termEnds: rows[at + 5],
+        renewals: rows[at + 6],
+        reviewSince: Number.isNaN(rows[at + 7]) ? undefined : rows[at + 7],
+        labelledAt: rows[at + 8],
+        chancesUsedAt: Array.from(chances.subarray(chance, chance + chanceCount)),
+        reasons: cited.length === 0 ? NO_REASONS : cited,
+      });
+      chance += chanceCount;
+      reason += reasonCount;
+    }
+    if (chance !== chances.length || reason !== reasons.length)
+      throw new Error('image: the standings do not add up to their chances and reasons');
+    const ends = r.array((n) => new Float64Array(n));
+    const keys = r.array((n) => new Float64Array(n));
+    if (ends.length !== keys.length) throw new Error('image: a term heap with unpaired entries');
+    for (let i = 0; i < ends.length; i++) {
+      this.termEndAt.push(ends[i]);
+      this.termKey.push(keys[i]);
+    }
+    const budgeted = r.u8() === 1;
+    if (budgeted !== (this.budget !== undefined))
+      throw new Error(`image: ${this.label} ${budgeted ? 'kept' : 'kept no'} error budget, this policy the other`);
+    this.budget?.readImage(r);
   }
 
   /**

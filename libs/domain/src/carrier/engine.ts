@@ -416,7 +416,7 @@ export class AnalysisEngine implements EngineView {
         ? { ...HELD_BY_REGISTRY, review: 'MOVED_ON' }
         : { ...this.restore(msisdn, ReasonCode.ReviewRejected, atMs, true), review: 'DECIDED' };
     }
-    return lapsed === undefined ? result : withLapses(lapsed, result);
+    return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
   }
 
   /** Loads a registry status without acting on it (start-up: the decisions were taken before). */
@@ -527,12 +527,20 @@ export class AnalysisEngine implements EngineView {
 
   /** A directive from the administration (SUSPEND, RESTORE). */
   directive(msisdn: Msisdn, action: Action.Suspend | Action.Restore, atMs: number): EngineResult {
+    if (action === Action.Suspend) return this.impose(msisdn, Action.Suspend, ReasonCode.Directive, atMs);
+    const lapsed = this.lapseOne(msisdn, atMs);
+    const result = this.restore(msisdn, ReasonCode.AppealUpheld, atMs, true);
+    return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
+  }
+
+  /**
+   * A step imposed from outside the analysis, for `reason`, on each ladder (the administration's SUSPEND order is
+   * one): taken when it is higher than where the number stands.
+   */
+  impose(msisdn: Msisdn, action: Action, reason: ReasonCode, atMs: number): EngineResult {
     const lapsed = this.lapseOne(msisdn, atMs);
     const key = msisdnKey(msisdn);
-    const result =
-      action === Action.Restore
-        ? this.restore(msisdn, ReasonCode.AppealUpheld, atMs, true)
-        : this.collect((ladder) => ladder.impose(key, msisdn, Action.Suspend, ReasonCode.Directive, atMs));
+    const result = this.collect((ladder) => ladder.impose(key, msisdn, action, reason, atMs));
     return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
   }
 

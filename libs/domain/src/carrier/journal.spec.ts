@@ -303,6 +303,7 @@ describe('journal entries of commands', () => {
     { kind: 'directive', msisdn: A, action: Action.Suspend, atMs: 1 },
     { kind: 'directive', msisdn: A, action: Action.Restore, atMs: 2 },
     { kind: 'review', msisdn: B, atMs: 3 },
+    { kind: 'impose', msisdn: B, action: Action.Warn, reason: ReasonCode.CorroboratedReports, atMs: 3 },
     { kind: 'registryChanged', msisdn: A, status: 'CONFIRMED', atMs: 4 },
     { kind: 'registryChanged', msisdn: A, status: 'NOT_LISTED', atMs: 5 },
     {
@@ -348,7 +349,7 @@ describe('journal entries of commands', () => {
   });
 
   it('covers every command kind', () => {
-    expect(new Set(commands.map((c) => c.kind)).size).toBe(11);
+    expect(new Set(commands.map((c) => c.kind)).size).toBe(12);
   });
 
   it('refuses a command holding the key that tags numbers, rather than misreading it later', () => {
@@ -507,6 +508,10 @@ describe('applyCommand: a replay of the journal reproduces the live engine', () 
       ),
       command({ kind: 'setHighRiskCells', cells: [] }, (e) => e.setHighRiskCells([])),
       command({ kind: 'review', msisdn: subject, atMs: t + 9 * HOUR }, (e) => e.review(subject, t + 9 * HOUR)),
+      command(
+        { kind: 'impose', msisdn: subject, action: Action.Restrict, reason: ReasonCode.Directive, atMs: t + 9 * HOUR },
+        (e) => e.impose(subject, Action.Restrict, ReasonCode.Directive, t + 9 * HOUR),
+      ),
       command({ kind: 'policies', policy: DEFAULT_POLICY_V1, shadow: NAIVE_POLICY, budgets: [] }, (e) => {
         e.usePolicies(DEFAULT_POLICY_V1, NAIVE_POLICY);
         return { decisions: [] };
@@ -536,7 +541,7 @@ describe('applyCommand: a replay of the journal reproduces the live engine', () 
     const { decisions, liveResults } = both(review, steps, subscribers);
     // Of the retried and the late event, only the first copy of the retried one was admitted and journalled.
     expect(liveResults.at(-5)).toHaveLength(1);
-    const commandResults = liveResults.slice(-17).flat();
+    const commandResults = liveResults.slice(-18).flat();
     expect(commandResults.map((r) => r.review).filter(Boolean)).toEqual(['DECIDED', 'MOVED_ON']);
     expect(commandResults.some((r) => r.confirmedFraud)).toBe(true);
     expect(commandResults.at(-1)).toEqual({ decisions: [], evicted: expect.any(Number) });

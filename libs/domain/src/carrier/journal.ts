@@ -6,6 +6,7 @@ import { ReportCategory, UsageProfile, type CarrierEvent, type CarrierId, type E
 import type { RegistryMark } from './features';
 import type { ReviewOutcome } from './ladder';
 import type { Action, PolicyDocument } from './policy';
+import type { ReasonCode } from './reasons';
 
 /**
  * One ladder's error budget as `rebuildBudget` takes it. Carried inside the `policies` command so that a replay puts
@@ -27,6 +28,7 @@ export interface LadderBudgetRebuild {
 export type EngineCommand =
   | { kind: 'directive'; msisdn: Msisdn; action: Action.Suspend | Action.Restore; atMs: number }
   | { kind: 'review'; msisdn: Msisdn; atMs: number }
+  | { kind: 'impose'; msisdn: Msisdn; action: Action; reason: ReasonCode; atMs: number }
   | { kind: 'registryChanged'; msisdn: Msisdn; status: RegistryMark | 'NOT_LISTED'; atMs: number }
   | { kind: 'setHighRiskCells'; cells: readonly { cell: CellId; from: number; until: number }[] }
   | { kind: 'declareProfile'; msisdn: Msisdn; profile: UsageProfile }
@@ -65,6 +67,8 @@ export function applyCommand(engine: AnalysisEngine, command: EngineCommand): Co
       return engine.directive(command.msisdn, command.action, command.atMs);
     case 'review':
       return engine.review(command.msisdn, command.atMs);
+    case 'impose':
+      return engine.impose(command.msisdn, command.action, command.reason, command.atMs);
     case 'registryChanged':
       return engine.registryChanged(command.msisdn, command.status, command.atMs);
     case 'setHighRiskCells':

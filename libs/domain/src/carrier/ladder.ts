@@ -355,8 +355,11 @@ export class Ladder {
     for (const [key, standing] of this.standings)
       next.standings.set(key, { ...standing, chancesUsedAt: [...standing.chancesUsedAt] });
     // Terms already given stand as they were announced, whatever the new policy's terms.
-    next.termEndAt.push(...this.termEndAt);
-    next.termKey.push(...this.termKey);
+    // One by one: a spread of a heap of 100,000 terms would overflow the stack.
+    for (let i = 0; i < this.termEndAt.length; i++) {
+      next.termEndAt.push(this.termEndAt[i]);
+      next.termKey.push(this.termKey[i]);
+    }
     return next;
   }
 

@@ -17,6 +17,7 @@ import { RuleBudget1764400000810 } from './migrations/1764400000810-rule-budget'
 import { CalleeWarnings1764400000820 } from './migrations/1764400000820-callee-warnings';
 import { DefaultPolicy31764400000900 } from './migrations/1764400000900-default-policy-3';
 import { DefaultPolicy41764400000950 } from './migrations/1764400000950-default-policy-4';
+import { EngineEvidence1764400001000 } from './migrations/1764400001000-engine-evidence';
 
 /** The carrier service's tables and migrations, for the app and for `npm run migrate`. */
 export const carrierDatabase: ServiceDatabase = {
@@ -37,6 +38,7 @@ export const carrierDatabase: ServiceDatabase = {
     CalleeWarnings1764400000820,
     DefaultPolicy31764400000900,
     DefaultPolicy41764400000950,
+    EngineEvidence1764400001000,
   ],
   appPrivileges: AUDIT_APP_PRIVILEGES,
 };

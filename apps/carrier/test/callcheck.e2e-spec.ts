@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { Action, msisdnKey, normaliseMsisdn, ReasonCode, type CarrierEvent, type Msisdn } from '@app/domain';
+import { Action, normaliseMsisdn, ReasonCode, type CarrierEvent, type Msisdn } from '@app/domain';
 import { newNumberBurst } from '../../../libs/domain/src/carrier/fixtures';
 import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
 import { activateTermlessDefault, applyStep, query, subscribe, suspend } from './ladder-helpers';
@@ -17,7 +17,12 @@ describe('CheckCall (carrier over gRPC)', () => {
 
   const check = (caller: string, callee = '13800000000', as = client) => as.checkCall({ caller, callee });
   const registry = (national: string, status: 'SUSPECTED' | 'CONFIRMED' | 'CLEARED') =>
-    applyStep(carrier, (engine) => engine.registryChanged(normaliseMsisdn(national, 'test'), status, Date.now()));
+    applyStep(carrier, {
+      kind: 'registryChanged',
+      msisdn: normaliseMsisdn(national, 'test'),
+      status,
+      atMs: Date.now(),
+    });
 
   it('allows a number nobody marked, ours or not', async () => {
     await subscribe(carrier, client, ['13310000001']);
@@ -55,15 +60,12 @@ describe('CheckCall (carrier over gRPC)', () => {
 
   describe('what still works', () => {
     const restrict = (msisdn: Msisdn) =>
-      applyStep(carrier, (engine) => {
-        const decision = engine.primary.impose(
-          msisdnKey(msisdn),
-          msisdn,
-          Action.Restrict,
-          ReasonCode.Directive,
-          Date.now(),
-        );
-        return { decisions: decision ? [decision] : [] };
+      applyStep(carrier, {
+        kind: 'impose',
+        msisdn,
+        action: Action.Restrict,
+        reason: ReasonCode.Directive,
+        atMs: Date.now(),
       });
     const ESSENTIALS = [
       '110',

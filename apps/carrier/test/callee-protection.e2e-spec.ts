@@ -2,12 +2,12 @@ import {
   Action,
   CALLS_LABELLED,
   DEFAULT_POLICY,
-  msisdnKey,
   ReasonCode,
   type CarrierEvent,
   type CalleeWarning,
   type Msisdn,
 } from '@app/domain';
+import { DataSource } from 'typeorm';
 import { parseExposition, scrapeMetrics } from '@app/testing';
 import { DailyCounts } from '../src/admin-link/daily-counts.service';
 import { toFeedItem } from '../src/admin-link/feed-item.mapper';
@@ -53,15 +53,12 @@ describe('protect the callee first (carrier over gRPC and PostgreSQL)', () => {
     // The friend called the caller an hour ago: they know each other.
     await ingest(ops, toWire([call(now - 60 * 60_000, friend, caller)], 500, 'friend'));
     // Reports put the caller at WARN (as a decision of the analysis would).
-    await applyStep(carrier, (engine) => {
-      const decision = engine.primary.impose(
-        msisdnKey(caller),
-        caller,
-        Action.Warn,
-        ReasonCode.CorroboratedReports,
-        now - 50 * 60_000,
-      );
-      return { decisions: decision ? [decision] : [] };
+    await applyStep(carrier, {
+      kind: 'impose',
+      msisdn: caller,
+      action: Action.Warn,
+      reason: ReasonCode.CorroboratedReports,
+      atMs: now - 50 * 60_000,
     });
   });
   afterAll(() => carrier.close());
@@ -107,7 +104,11 @@ describe('protect the callee first (carrier over gRPC and PostgreSQL)', () => {
       policy: 'protect@1',
       reasons: [ReasonCode.CorroboratedReports],
     };
-    await carrier.app.get(DecisionRecorder).record([], { calleeWarnings: [warning] });
+    const recorder = carrier.app.get(DecisionRecorder);
+    const counted = await carrier.app
+      .get(DataSource)
+      .transaction((em) => recorder.writeIn(em, [{ decisions: [], calleeWarnings: [warning] }]));
+    counted();
     expect(await warnings()).toEqual(stored);
     const series = parseExposition(await scrapeMetrics(carrier.metricsUrl));
     expect(series.filter((s) => s.name === 'fraud_callee_warnings_total')).toMatchObject([
@@ -177,9 +178,12 @@ describe('protect the callee first (carrier over gRPC and PostgreSQL)', () => {
     await carrier.boot();
     ops = carrier.client('carrier:CTCC', 'ops-li');
     const [second, third] = await subscribe(carrier, ops, ['13320000005', '13320000006']);
-    await applyStep(carrier, (engine) => {
-      const decision = engine.primary.impose(msisdnKey(second), second, Action.Warn, ReasonCode.NewNumber, now - 1);
-      return { decisions: decision ? [decision] : [] };
+    await applyStep(carrier, {
+      kind: 'impose',
+      msisdn: second,
+      action: Action.Warn,
+      reason: ReasonCode.NewNumber,
+      atMs: now - 1,
     });
     // callees[0] was warned 40 minutes ago: a second warned stranger's call today warns it no more; third is new.
     await ingest(ops, toWire([call(now, second, callees[0]), call(now + 1, caller, third)], 500, 'after-restart'));

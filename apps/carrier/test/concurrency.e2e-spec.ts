@@ -282,7 +282,7 @@ describe('carrier writes whose transaction fails', () => {
 
   it('DeclareProfile: takes the profile back out of the engine when its transaction fails afterwards', async () => {
     const [msisdn] = await subscribe(harness, shop, ['13349000002']);
-    jest.spyOn(harness.app.get(DecisionRecorder), 'recordIn').mockRejectedValueOnce(new Error('connection lost'));
+    jest.spyOn(harness.app.get(DecisionRecorder), 'writeIn').mockRejectedValueOnce(new Error('connection lost'));
     const declare = () =>
       shop.declareProfile({
         idempotencyKey: 'declare-fails',
@@ -303,15 +303,21 @@ describe('carrier writes whose transaction fails', () => {
   it('IngestEvents: answers a retried stream only once the first copy of its events is durable', async () => {
     const analysis = harness.app.get(AnalysisService);
     const recorder = harness.app.get(DecisionRecorder);
-    const record = recorder.record.bind(recorder);
+    const writeIn = recorder.writeIn.bind(recorder);
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     // The first copy's decisions wait until released; the retry, all duplicates, has none of its own to write.
-    jest.spyOn(recorder, 'record').mockImplementation(async (decisions) => {
+    jest.spyOn(recorder, 'writeIn').mockImplementation(async (em, steps) => {
       await held;
-      return record(decisions);
+      return writeIn(em, steps);
     });
-    const analysed = jest.spyOn(analysis, 'analyse');
+    const analyse = analysis.analyse.bind(analysis);
+    const analysed: Awaited<ReturnType<AnalysisService['analyse']>>[] = [];
+    jest.spyOn(analysis, 'analyse').mockImplementation(async (events) => {
+      const result = await analyse(events);
+      analysed.push(result);
+      return result;
+    });
     const burst = newNumberBurst();
     const batches = toWire(
       burst.events.filter((e) => e.type !== 'high_risk_cell'),
@@ -319,10 +325,8 @@ describe('carrier writes whose transaction fails', () => {
       'held',
     );
     const answers = Promise.all([ingest(shop, batches), ingest(shop, batches)]);
-    let retried: ReturnType<AnalysisService['analyse']> | undefined;
-    while (
-      !(retried = analysed.mock.results.find((r) => r.type === 'return' && r.value.outcome.duplicates > 0)?.value)
-    ) {
+    let retried: (typeof analysed)[number] | undefined;
+    while (!(retried = analysed.find((r) => r.outcome.duplicates > 0))) {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const state = await Promise.race([

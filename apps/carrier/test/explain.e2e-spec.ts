@@ -4,7 +4,7 @@ import { Action, REASONS, type Msisdn } from '@app/domain';
 import { falseReportAttack, HIGH_RISK, highRiskCellWorker } from '../../../libs/domain/src/carrier/fixtures';
 import { AnalysisService } from '../src/analysis/analysis.service';
 import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
-import { activateTermlessDefault } from './ladder-helpers';
+import { activateTermlessDefault, useHighRiskCells } from './ladder-helpers';
 import { rowsOf } from '@app/testing';
 
 const grpcError = (code: status, details: string) => ({ code, details: expect.stringContaining(details) });
@@ -22,9 +22,7 @@ describe('ExplainNumber (carrier over gRPC)', () => {
     police = carrier.client('police', 'officer-0427');
     // The high-risk cell list is not an IngestEvents event (it comes from the administration):
     // feed the engine directly.
-    const analysis = carrier.app.get(AnalysisService);
-    for (const event of worker.events)
-      if (event.type === 'high_risk_cell') await analysis.apply((engine) => engine.process(event));
+    await useHighRiskCells(carrier, worker.events);
     const client = carrier.client();
     await activateTermlessDefault(client);
     await ingest(
@@ -117,7 +115,7 @@ describe('ExplainNumber (carrier over gRPC)', () => {
     const analysis = carrier.app.get(AnalysisService);
     const subject = worker.subject as Msisdn;
     const now = Date.now();
-    await analysis.apply((engine) => engine.directive(subject, Action.Suspend, now - 3_600_000));
+    await analysis.apply({ kind: 'directive', msisdn: subject, action: Action.Suspend, atMs: now - 3_600_000 });
     const suspended = await explain({ msisdn: subject, purpose: 'appeal desk' });
     expect(suspended).toMatchObject({ state: 'ACTION_SUSPEND', reactivationChancesLeft: 1 });
     expect(suspended.decisions[0]).toMatchObject({
@@ -127,14 +125,14 @@ describe('ExplainNumber (carrier over gRPC)', () => {
     });
     expect(suspended.nextStepsEn).toContain('1 re-activation chance(s) left');
 
-    await analysis.apply((engine) => engine.reactivation(subject, true, now - 1_800_000));
+    await analysis.apply({ kind: 'reactivation', msisdn: subject, idVerified: true, atMs: now - 1_800_000 });
     expect(await explain({ msisdn: subject, purpose: 'appeal desk' })).toMatchObject({
       state: 'ACTION_NONE',
       reactivationChancesLeft: 0,
       nextStepsEn: 'Service is normal: nothing to do.',
     });
 
-    await analysis.apply((engine) => engine.directive(subject, Action.Suspend, now - 600_000));
+    await analysis.apply({ kind: 'directive', msisdn: subject, action: Action.Suspend, atMs: now - 600_000 });
     const again = await explain({ msisdn: subject, purpose: 'appeal desk' });
     expect(again).toMatchObject({ state: 'ACTION_SUSPEND', reactivationChancesLeft: 0 });
     expect(again.nextStepsEn).toMatch(

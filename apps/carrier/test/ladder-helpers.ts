@@ -54,9 +54,22 @@ export function applyStep(
   return harness.app.get(AnalysisService).apply(step);
 }
 
+/**
+ * The high-risk cells among fixture events, put in force as the administration's list would be (the list does not
+ * travel on IngestEvents).
+ */
+export async function useHighRiskCells(harness: CarrierHarness, events: readonly CarrierEvent[]): Promise<void> {
+  await harness.app.get(AnalysisService).apply({
+    kind: 'setHighRiskCells',
+    cells: events.flatMap((e) =>
+      e.type === 'high_risk_cell' ? [{ cell: e.cell, from: e.at, until: e.until ?? Number.POSITIVE_INFINITY }] : [],
+    ),
+  });
+}
+
 /** A suspension as the administration's directive would impose it, now. */
 export function suspend(harness: CarrierHarness, msisdn: Msisdn): Promise<EngineResult> {
-  return applyStep(harness, (engine) => engine.directive(msisdn, Action.Suspend, Date.now()));
+  return applyStep(harness, { kind: 'directive', msisdn, action: Action.Suspend, atMs: Date.now() });
 }
 
 export function levelOf(harness: CarrierHarness, msisdn: Msisdn): Action {

@@ -2,9 +2,8 @@ import { status } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
 import { DEFAULT_POLICY_V2, type CarrierEvent, type Msisdn } from '@app/domain';
 import { reportedWorker } from '../../../libs/domain/src/carrier/fixtures';
-import { AnalysisService } from '../src/analysis/analysis.service';
 import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
-import { levelOf, query, suspend } from './ladder-helpers';
+import { levelOf, query, suspend, useHighRiskCells } from './ladder-helpers';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -50,9 +49,7 @@ describe('review tasks: ListReviews and DecideReview (carrier over gRPC)', () =>
     await reviewer.putPolicy({ document: JSON.stringify(REVIEW_POLICY) });
     await reviewer.setPolicy({ policy: 'review@1', mode: 'POLICY_MODE_ACTIVE' as never, reason: 'people review' });
     // The high-risk cell list comes from the administration, not IngestEvents: fed to the engine directly.
-    const analysis = carrier.app.get(AnalysisService);
-    for (const event of base.events)
-      if (event.type === 'high_risk_cell') await analysis.apply((engine) => engine.process(event));
+    await useHighRiskCells(carrier, base.events);
     for (const [i, w] of [A, B, C, D, E].entries())
       await traffic(
         w.events.filter((e) => e.type !== 'high_risk_cell'),
@@ -317,12 +314,15 @@ describe('review tasks: ListReviews and DecideReview (carrier over gRPC)', () =>
     expect(levelOf(carrier, D.subject)).toBe('RESTRICT');
     const explained = await reviewer.explainNumber({ msisdn: D.subject, purpose: 'after restart' });
     expect(explained.reviewPendingSince).toBeDefined();
-    // The engine's memory of calls is not stored: the whole story again, two hours later, supports a suspension again.
+    // The whole story again, two hours after the newest event the carrier saw, supports a suspension again.
     const decisions = await decisionsOf(D.subject);
+    const timed = D.events.filter((e) => e.type !== 'subscriber' && e.type !== 'high_risk_cell');
+    const newest = Math.max(...[A, B, C, D, E].flatMap((w) => w.events.map((e) => e.at)));
+    const shift = newest + 2 * HOUR - Math.min(...timed.map((e) => e.at));
     await traffic(
       D.events
         .filter((e) => e.type !== 'high_risk_cell')
-        .map((e) => (e.type === 'subscriber' ? e : { ...e, at: e.at + 2 * HOUR })),
+        .map((e) => (e.type === 'subscriber' ? e : { ...e, at: e.at + shift })),
       'worker-4-again',
     );
     expect(await tasksOf(D.subject)).toEqual(before);

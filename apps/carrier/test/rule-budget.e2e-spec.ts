@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { ReasonCode } from '@app/domain';
 import { DataSource } from 'typeorm';
-import { eventually, rowsOf, sampleOf, scrapeMetrics } from '@app/testing';
+import { rowsOf, sampleOf, scrapeMetrics } from '@app/testing';
 import { AnalysisService } from '../src/analysis/analysis.service';
 import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
 import { BUDGET_POLICY, oneCall, segmentNumber } from './rule-budget-fixture';
@@ -179,7 +179,7 @@ describe('error budget per rule: a step that trips a demotion, then fails to com
   });
   afterAll(() => carrier.close());
 
-  it('takes the number back but keeps the demotion, recorded on its own', async () => {
+  it('takes the engine back to what is durable: the number and the budget, the demotion undone', async () => {
     const ops = carrier.client('carrier:CMCC', 'ops-li');
     await ops.putPolicy({ document: JSON.stringify(BUDGET_POLICY) });
     await ops.setPolicy({ policy: 'budget@1', mode: 'POLICY_MODE_ACTIVE' as never, reason: 'rollback test' });
@@ -196,23 +196,30 @@ describe('error budget per rule: a step that trips a demotion, then fails to com
     const hooks = { onRollback: (step: () => void) => undo.push(step), onCommit: () => undefined };
     await expect(
       carrier.app.get(DataSource).transaction(async (em) => {
-        const result = await analysis.applyInTransaction(em, hooks, victims[2], (engine) =>
-          engine.appealUpheld(victims[2], Date.now()),
-        );
+        const result = await analysis.applyInTransaction(em, hooks, victims[2], {
+          kind: 'appealUpheld',
+          msisdn: victims[2],
+          atMs: Date.now(),
+        });
         expect(result.demotions).toEqual([expect.objectContaining({ reason: ReasonCode.NewSegment })]);
         throw new Error('the appeal could not be stored');
       }),
     ).rejects.toThrow('the appeal could not be stored');
     undo.forEach((step) => step());
 
+    // Nothing of the failed step stays: the engine is rebuilt from what is durable, so the demotion it tripped
+    // never happened, and the next upheld appeal is the one that trips it.
+    expect(analysis.state.levelOf(victims[2], Date.now())).toBe('RESTRICT');
+    await analysis.current();
     expect(analysis.state.levelOf(victims[2], Date.now())).toBe('RESTRICT');
     const stored = () =>
       rowsOf<{ reason: string }>(carrier.db.url, `SELECT reason FROM rule_demotion WHERE reenabled_at IS NULL`);
-    expect(await eventually(stored, (rows) => rows.length === 1)).toEqual([{ reason: ReasonCode.NewSegment }]);
-    const restores = await rowsOf(carrier.db.url, `SELECT id FROM decision WHERE action = 'RESTORE' AND msisdn = $1`, [
-      victims[2],
-    ]);
-    expect(restores).toEqual([]);
+    expect(await stored()).toEqual([]);
+    expect(
+      await rowsOf(carrier.db.url, `SELECT id FROM decision WHERE action = 'RESTORE' AND msisdn = $1`, [victims[2]]),
+    ).toEqual([]);
+    await ops.resolveAppeal({ idempotencyKey: 'r-3', msisdn: victims[2], upheld: true, reference: 'r-3', note: 'x' });
+    expect(await stored()).toEqual([{ reason: ReasonCode.NewSegment }]);
     expect((await ops.listRuleBudgets({})).budgets).toContainEqual(
       expect.objectContaining({ reason: ReasonCode.NewSegment, demoted: true }),
     );

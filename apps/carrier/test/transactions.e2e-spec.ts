@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import { Action, AnalysisEngine, DEFAULT_POLICY } from '@app/domain';
-import { DecisionRecorder } from '../src/decisions/decision-recorder.service';
+import { Action } from '@app/domain';
+import { AnalysisService } from '../src/analysis/analysis.service';
 import { CarrierHarness, type CarrierClient } from './carrier-harness';
 import { query, subscribe } from './ladder-helpers';
 
@@ -15,18 +15,15 @@ describe('carrier transactions and the transaction guard', () => {
   });
   afterAll(() => harness.close());
 
-  it('records decisions in a group commit of its own when a caller inside a transaction starts it', async () => {
+  it('journals a change in a transaction of its own when a caller inside a transaction starts it', async () => {
     const [msisdn] = await subscribe(harness, shop, ['13349000003']);
-    const recorder = harness.app.get(DecisionRecorder);
-    // A decision as the engine makes one; the service's own engine changes only through its apply path.
-    const engine = new AnalysisEngine({ policy: DEFAULT_POLICY });
-    const decision = engine.directive(msisdn, Action.Suspend, Date.now()).decisions[0];
-    let recorded: Promise<void> | undefined;
+    const analysis = harness.app.get(AnalysisService);
+    let applied: Promise<unknown> | undefined;
     await harness.app.get(DataSource).transaction(async (em) => {
-      recorded = recorder.record([decision]);
+      applied = analysis.apply({ kind: 'directive', msisdn, action: Action.Suspend, atMs: Date.now() });
       await em.query('SELECT 1');
     });
-    await recorded;
+    await applied;
     expect(await query(harness, `SELECT action FROM decision WHERE msisdn = $1 AND NOT shadow`, [msisdn])).toEqual([
       { action: 'SUSPEND' },
     ]);

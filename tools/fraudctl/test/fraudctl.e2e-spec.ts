@@ -7,7 +7,7 @@ import { freePort } from '@app/testing';
 import { HIGH_RISK, highRiskCellWorker } from '../../../libs/domain/src/carrier/fixtures';
 import { AnalysisService } from '../../../apps/carrier/src/analysis/analysis.service';
 import { ingest, toWire } from '../../../apps/carrier/test/carrier-harness';
-import { activateTermlessDefault } from '../../../apps/carrier/test/ladder-helpers';
+import { activateTermlessDefault, useHighRiskCells } from '../../../apps/carrier/test/ladder-helpers';
 import { eventually, startProvince, type Province } from '../../../apps/carrier/test/linked-services';
 import { ExitCode, run } from '../src/cli';
 
@@ -68,9 +68,7 @@ describe('fraudctl (against a real registry, admin and carrier)', () => {
     };
     // The carrier's high-risk cells as the worker's traffic needs them (since 2023): fed to its engine directly.
     await activateTermlessDefault(province.carriers.CTCC.client());
-    const analysis = province.carriers.CTCC.app.get(AnalysisService);
-    for (const event of worker.events)
-      if (event.type === 'high_risk_cell') await analysis.apply((engine) => engine.process(event));
+    await useHighRiskCells(province.carriers.CTCC, worker.events);
     const ingested = await ingest(
       province.carriers.CTCC.client(),
       toWire(

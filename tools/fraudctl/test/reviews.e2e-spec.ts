@@ -1,7 +1,7 @@
 import type { Env } from '@app/config';
 import { DEFAULT_POLICY_V2 } from '@app/domain';
 import { reportedWorker } from '../../../libs/domain/src/carrier/fixtures';
-import { AnalysisService } from '../../../apps/carrier/src/analysis/analysis.service';
+import { useHighRiskCells } from '../../../apps/carrier/test/ladder-helpers';
 import { CarrierHarness, ingest, toWire } from '../../../apps/carrier/test/carrier-harness';
 import { ExitCode, run } from '../src/cli';
 
@@ -49,9 +49,7 @@ describe('fraudctl reviews (against a real carrier)', () => {
     const policy = { ...DEFAULT_POLICY_V2, name: 'review', version: 1, humanReview: {} };
     await ops.putPolicy({ document: JSON.stringify(policy) });
     await ops.setPolicy({ policy: 'review@1', mode: 'POLICY_MODE_ACTIVE' as never, reason: 'people review' });
-    const analysis = carrier.app.get(AnalysisService);
-    for (const event of worker.events)
-      if (event.type === 'high_risk_cell') await analysis.apply((engine) => engine.process(event));
+    await useHighRiskCells(carrier, worker.events);
     const answer = await ingest(
       ops,
       toWire(

@@ -93,11 +93,11 @@ export class DirectiveApplier {
       );
     }
     const before = engine.levelOf(msisdn, at);
-    const result = await this.analysis.apply((e) => {
-      if (order.kind === 'SUSPEND') return e.directive(msisdn, Action.Suspend, at);
-      if (order.kind === 'RESTORE') return e.directive(msisdn, Action.Restore, at);
-      return e.review(msisdn, at);
-    });
+    const result = await this.analysis.apply(
+      order.kind === 'REVIEW'
+        ? { kind: 'review', msisdn, atMs: at }
+        : { kind: 'directive', msisdn, action: order.kind === 'SUSPEND' ? Action.Suspend : Action.Restore, atMs: at },
+    );
     const state = engine.levelOf(msisdn, at);
     const decided = result.decisions.some((d) => !d.shadow);
     switch (order.kind) {

@@ -6,8 +6,9 @@ import {
   DEFAULT_POLICY,
   msisdnKey,
   ReasonCode,
+  applyCommand,
   type Decision,
-  type EngineResult,
+  type EngineCommand,
 } from '@app/domain';
 import { cst, HOUR, Scenario } from '../../../../libs/domain/src/carrier/fixtures';
 import type { AnalysisService } from '../analysis/analysis.service';
@@ -34,8 +35,8 @@ function carrierCtcc() {
   const recorded: Decision[] = [];
   const analysis = {
     state: engine,
-    apply: async (step: (e: AnalysisEngine) => EngineResult) => {
-      const result = step(engine);
+    apply: async (command: EngineCommand) => {
+      const result = applyCommand(engine, command);
       recorded.push(...result.decisions);
       return result;
     },
@@ -281,7 +282,7 @@ describe(DirectiveApplier.name, () => {
     const restarted = carrierCtcc();
     const repository = { load: async () => first.stored() } as unknown as HighRiskCellsRepository;
     // The list reaches the engine through its apply path, as every change does.
-    const analysis = { apply: async (step: (e: AnalysisEngine) => EngineResult) => step(restarted.engine) };
+    const analysis = { apply: async (command: EngineCommand) => applyCommand(restarted.engine, command) };
     await new HighRiskCells(repository, analysis as unknown as AnalysisService).onModuleInit();
     expect(restarted.engine.isHighRiskCell('460-11-23456-7', ISSUED + HOUR)).toBe(true);
   });

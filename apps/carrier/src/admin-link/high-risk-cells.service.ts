@@ -46,7 +46,7 @@ export class HighRiskCells implements OnModuleInit {
       from: c.addedAt,
       until: c.expiresAt ?? Number.POSITIVE_INFINITY,
     }));
-    await this.analysis.apply((engine) => engine.setHighRiskCells(cells));
+    await this.analysis.apply({ kind: 'setHighRiskCells', cells });
     this.current = list;
   }
 }

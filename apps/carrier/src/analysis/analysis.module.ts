@@ -5,9 +5,11 @@ import { ReactivationRepository } from '../reactivation/reactivation.repository'
 import { RegistryLinkRepository } from '../registry-link/registry-link.repository';
 import { SubscribersRepository } from '../subscribers/subscribers.repository';
 import { AnalysisService } from './analysis.service';
+import { EvidenceRepository } from './evidence.repository';
 
 /**
- * The engine and the repositories it is rebuilt from at start-up. The
+ * The engine, its evidence on disk (journal and snapshots), and the
+ * repositories it is rebuilt from at start-up. The
  * re-activation and registry-link modules import this one, so their
  * repositories are provided here, once, and exported to them.
  */
@@ -15,6 +17,7 @@ import { AnalysisService } from './analysis.service';
   imports: [DecisionsModule],
   providers: [
     AnalysisService,
+    EvidenceRepository,
     PoliciesRepository,
     SubscribersRepository,
     ReactivationRepository,

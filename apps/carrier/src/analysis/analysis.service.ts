@@ -1,24 +1,36 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import {
   AnalysisEngine,
+  type Action,
+  applyCommand,
   chancesUsed,
   CLOCK,
+  decodeJournalEntry,
+  encodeJournalEntry,
   EventGate,
   policyLabel,
-  type Clock,
+  readImageHeader,
+  replayJournalEntry,
+  rulesOf,
   type CalleeWarning,
   type CarrierEvent,
+  type Clock,
+  type CommandResult,
   type Decision,
-  type EngineResult,
+  type EngineCommand,
   type EngineView,
+  type JournalEntry,
+  type LadderBudgetRebuild,
   type Msisdn,
   type PolicyDocument,
   type RuleDemotion,
   type StoredRestore,
   type SubscriberEvent,
 } from '@app/domain';
+import { ServiceHealth } from '@app/observability';
 import type { TransactionHooks } from '@app/persistence';
+import type { EntityManager } from 'typeorm';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { DecisionRecorder } from '../decisions/decision-recorder.service';
 import { DecisionsRepository } from '../decisions/decisions.repository';
@@ -29,6 +41,10 @@ import { ReactivationRepository } from '../reactivation/reactivation.repository'
 import { RegistryLinkRepository } from '../registry-link/registry-link.repository';
 import { ReviewTasksRepository } from '../reviews/review-tasks.repository';
 import { SubscribersRepository } from '../subscribers/subscribers.repository';
+import { AnalysisError } from './analysis.errors';
+import { DurableView, InFlightChanges } from './durable-view';
+import { EvidenceRepository } from './evidence.repository';
+import { JournalWriter, type JournalUnit } from './journal-writer';
 
 export interface IngestOutcome {
   accepted: number;
@@ -43,27 +59,58 @@ export interface IngestOutcome {
   demotions: RuleDemotion[];
 }
 
+/** The health entry that says whether the engine's memory is what the database holds. */
+export const ANALYSIS_DEPENDENCY = 'analysis';
 const DONE: Promise<void> = Promise.resolve();
 const EVICT_EVERY_MS = 10 * 60_000;
 const POLICY_SYNC_MS = 5_000;
+/** How often a rebuild after a failed write is tried while the database stays away. */
+const RECOVERY_RETRY_MS = 1_000;
+
+/** The engine and the gate of one lineage, and how far into its journal they are. */
+interface Loaded {
+  engine: AnalysisEngine;
+  gate: EventGate;
+  seq: number;
+  /** Where it came from, for the log. */
+  from: string;
+}
 
 /**
- * The carrier's analysis: one engine in memory (single-threaded, so every
- * event sees the state of the one before), rebuilt at start-up from the
- * subscriber directory, the stored decisions and the local registry copy.
- * Decisions it yields are made durable before callers are answered.
+ * The carrier's analysis: one engine in memory (single-threaded, so every event
+ * sees the state of the one before), whose every input is journalled in the
+ * transaction of the decisions it leads to (JournalWriter), and whose whole
+ * state is stored every SNAPSHOT_INTERVAL_SEC and at shut-down. At start-up the
+ * newest snapshot is loaded and the journal after it replayed, so a restart
+ * (also after kill -9) resumes with every piece of evidence it had.
+ *
+ * Memory never runs ahead of the database: readers (call setup, explanations)
+ * see a decision only once it is committed (DurableView), and a failed write
+ * puts the engine back to what is durable, by rebuilding it as a restart would;
+ * until then every change is refused as UNAVAILABLE and the service reports
+ * NOT_SERVING.
  */
 @Injectable()
 export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AnalysisService.name);
   private engine!: AnalysisEngine;
   private gate!: EventGate;
-  private timer: NodeJS.Timeout | null = null;
-  private policyTimer: NodeJS.Timeout | null = null;
+  private lineage = 0;
+  /** The journal position of the last input applied to the engine. */
+  private seq = 0;
+  private writer!: JournalWriter;
+  private readonly inFlightChanges = new InFlightChanges();
+  private readonly view = new DurableView(() => this.engine, this.inFlightChanges);
+  /** Set while one caller has the engine to itself (a change inside its own transaction, a snapshot). */
+  private exclusive: Promise<void> | undefined;
+  /** Why the engine is behind its memory and being rebuilt; undefined: it is what the database holds. */
+  private stale: Error | undefined;
+  private recovering: Promise<void> | undefined;
+  private snapshotting: Promise<void> | undefined;
+  private timers: NodeJS.Timeout[] = [];
   /** Batches' writes not yet durable. */
   private readonly inFlight = new Set<Promise<void>>();
-  /** The last subscriber directory write: the next one starts after it. */
-  private directoryWrites: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     @Inject(CARRIER_CONFIG) private readonly config: CarrierConfig,
@@ -78,71 +125,49 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly ruleBudgets: RuleBudgetRepository,
     private readonly metrics: CarrierMetrics,
+    private readonly evidence: EvidenceRepository,
+    @Optional() private readonly health?: ServiceHealth,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const { active, shadow } = await this.policies.current();
-    const policy = await this.loadPolicy(active);
-    this.engine = new AnalysisEngine({
-      policy,
-      shadow: shadow && (await this.loadPolicy(shadow)),
-      carrier: this.config.carrierId,
-    });
-    this.gate = new EventGate({ latenessMs: this.config.latenessMs, maxAheadMs: this.config.maxAheadMs });
-    let subscribers = 0;
-    await this.subscribers.forEach((rows) => {
-      subscribers += rows.length;
-      for (const r of rows) {
-        this.engine.process({
-          type: 'subscriber',
-          at: r.activatedAt.getTime(),
-          msisdn: r.msisdn as Msisdn,
-          carrier: this.config.carrierId,
-          activatedAt: r.activatedAt.getTime(),
-          realNameVerified: r.realNameVerified,
-          profile: r.profile,
-        });
-      }
-    });
-    for (const a of await this.subscribers.attestedProfiles())
-      this.engine.declareProfile(a.msisdn as Msisdn, a.profile);
-    const chances = await this.chancesUsed();
-    await this.decisions.latestPerNumber((rows) => {
-      // The latest decision's term (a restriction's expiry and renewals) is where the number's term stands.
-      for (const r of rows) {
-        const { msisdn, action, at, term, reasons } = r;
-        this.engine.resume(msisdn as Msisdn, action, at.getTime(), chances.get(msisdn), term ?? undefined, reasons);
-      }
-    });
-    // An open task keeps its number's review open: later evidence opens no second one.
-    let reviews = 0;
-    for (const task of await this.reviewTasks.open())
-      if (this.engine.resumeReview(task.msisdn as Msisdn, task.openedAt.getTime())) reviews++;
-    // A callee warned shortly before a restart is not warned again within the period.
-    const protection = this.engine.primary.rules.calleeProtection;
-    if (protection)
-      for (const w of await this.decisions.recentCalleeWarnings(protection.warnEveryMs))
-        this.engine.knowCalleeWarned(w.callee as Msisdn, w.at.getTime());
-    const statuses = await this.registry.listed();
-    for (const s of statuses) this.engine.knowRegistryStatus(s.msisdn as Msisdn, s.status);
-    await this.rebuildBudgets();
-    const policies = `policy ${policyLabel(policy)}${shadow ? `, shadow ${policyLabel(shadow)}` : ''}`;
+    this.lineage = (await this.evidence.claimLineage()) as number;
+    const loaded = await this.load();
+    this.install(loaded);
+    this.health?.declare(ANALYSIS_DEPENDENCY, { critical: true, state: 'up', detail: loaded.from });
+    const { primary, shadow } = this.engine;
     this.logger.log(
-      `analysis ready: ${subscribers} subscribers, ${statuses.length} registry entries, ` +
-        `${reviews} open reviews, ${policies}`,
+      `analysis ready (evidence lineage ${this.lineage}): ${loaded.from}; ` +
+        `policy ${primary.label}${shadow ? `, shadow ${shadow.label}` : ''}`,
     );
-    this.timer = setInterval(() => this.evictIdle(), EVICT_EVERY_MS);
-    this.timer.unref();
-    this.policyTimer = setInterval(
-      () => void this.syncPolicies().catch((e: Error) => this.logger.warn(`policy sync failed: ${e.message}`)),
-      POLICY_SYNC_MS,
-    );
-    this.policyTimer.unref();
+    // Every lineage starts from a snapshot: the state rebuilt from decisions is the base its journal follows.
+    if (loaded.from.startsWith('rebuilt')) await this.snapshot();
+    this.every(EVICT_EVERY_MS, () => this.evictIdle());
+    this.every(POLICY_SYNC_MS, () => this.syncPolicies());
+    this.every(this.config.snapshotIntervalMs, () => this.snapshot());
+  }
+
+  /** At shut-down (SIGTERM): a last snapshot, so the next start replays nothing. */
+  async beforeApplicationShutdown(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    await this.snapshot().catch((e: Error) => this.logger.warn(`the snapshot at shut-down failed: ${e.message}`));
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-    if (this.policyTimer) clearInterval(this.policyTimer);
+    this.closed = true;
+    for (const timer of this.timers) clearInterval(timer);
+  }
+
+  /**
+   * Resolves once the engine holds what the database holds: at once, or after
+   * the rebuild that follows a failed write.
+   */
+  async current(): Promise<void> {
+    while (this.stale) await (this.recovering ?? new Promise((resolve) => setTimeout(resolve, 50)));
+  }
+
+  /** The lineage of evidence this engine writes (0 unless another engine runs on the same database). */
+  get evidenceLineage(): number {
+    return this.lineage;
   }
 
   /**
@@ -150,26 +175,28 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
    * stored assignment is the truth, checked every few seconds.
    */
   async syncPolicies(): Promise<void> {
+    if (this.stale) return;
     const { active, shadow } = await this.policies.current();
     const want = [`${active.name}@${active.version}`, shadow ? `${shadow.name}@${shadow.version}` : ''];
     const have = [this.engine.primary.label, this.engine.shadow?.label ?? ''];
     if (want[0] === have[0] && want[1] === have[1]) return;
-    this.usePolicies(await this.loadPolicy(active), shadow && (await this.loadPolicy(shadow)));
+    await this.usePolicies(await this.loadPolicy(active), shadow && (await this.loadPolicy(shadow)));
   }
 
   /** Analyses a batch of events in order and records the decisions they lead to. */
   async ingest(events: readonly CarrierEvent[]): Promise<IngestOutcome> {
-    const { outcome, durable } = this.analyse(events);
+    const { outcome, durable } = await this.analyse(events);
     await durable;
     return outcome;
   }
 
   /**
-   * Analyses a batch now (the engine's state moves on at once) and starts the
-   * writes it leads to; `durable` resolves once they are committed. Directory
-   * writes are chained, so the same number's records land in arrival order.
+   * Analyses a batch now and starts the write of its journal row and of what it
+   * led to; `durable` resolves once they are committed (readers see its
+   * decisions from then on), and rejects UNAVAILABLE if they never will be.
    */
-  analyse(events: readonly CarrierEvent[]): { outcome: IngestOutcome; durable: Promise<void> } {
+  async analyse(events: readonly CarrierEvent[]): Promise<{ outcome: IngestOutcome; durable: Promise<void> }> {
+    await this.writable();
     const outcome: IngestOutcome = {
       accepted: 0,
       duplicates: 0,
@@ -179,6 +206,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       calleeWarnings: [],
       demotions: [],
     };
+    const admitted: CarrierEvent[] = [];
     const directory: SubscriberEvent[] = [];
     // The service's clock bounds only how far ahead senders may date events; the analysis runs on event time.
     const now = this.clock.now().getTime();
@@ -190,6 +218,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       else if (verdict === 'future') outcome.future.push(index);
       else {
         outcome.accepted++;
+        admitted.push(event);
         if (event.type === 'subscriber') directory.push(event);
         const { decisions, calleeWarnings, demotions } = this.engine.process(event);
         if (decisions.length > 0) outcome.decisions.push(...decisions);
@@ -198,14 +227,15 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       }
     }
     const writes: Promise<void>[] = [];
-    if (directory.length > 0) {
-      const upsert = this.directoryWrites.then(() => this.subscribers.upsert(directory));
-      this.directoryWrites = upsert.catch(() => undefined);
-      writes.push(upsert);
+    if (admitted.length > 0) {
+      const { decisions, calleeWarnings, demotions } = outcome;
+      writes.push(
+        this.journal(
+          { kind: 'events', nowMs: now, events: admitted },
+          { decisions, calleeWarnings, demotions, directory },
+        ),
+      );
     }
-    const { decisions, calleeWarnings, demotions } = outcome;
-    if (decisions.length > 0 || calleeWarnings.length > 0 || demotions.length > 0)
-      writes.push(this.recorder.record(decisions, { calleeWarnings, demotions, rules: this.engine.primary.rules }));
     // A retried event's first copy may still be on its way to the database (a concurrent retry of a stream):
     // the retry is answered once what was in flight when it arrived is durable, as the first copy's stream is.
     if (outcome.duplicates > 0) writes.push(...this.inFlight);
@@ -219,112 +249,397 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     return { outcome, durable };
   }
 
-  /** Applies what an engine call decided, durably. */
-  async apply(step: (engine: AnalysisEngine) => EngineResult): Promise<EngineResult> {
-    const result = step(this.engine);
-    const { calleeWarnings, demotions } = result;
-    await this.recorder.record(result.decisions, { calleeWarnings, demotions, rules: this.engine.primary.rules });
+  /** Applies a command to the engine, durably: answered once its journal row and decisions are committed. */
+  async apply(command: EngineCommand): Promise<CommandResult> {
+    const [result] = await this.applyAll([command]);
     return result;
   }
 
+  /** Applies commands in order, each journalled on its own, written together; answered once all are committed. */
+  async applyAll(commands: readonly EngineCommand[]): Promise<CommandResult[]> {
+    await this.writable();
+    const results: CommandResult[] = [];
+    const writes: Promise<void>[] = [];
+    for (const command of commands) {
+      // Call setup goes on reading the registry mark the database holds until this change is durable (a failed one
+      // stays held until the rebuild).
+      const mark = command.kind === 'registryChanged' ? command.msisdn : undefined;
+      if (mark) this.inFlightChanges.holdMark(mark, this.engine.registryStatusOf(mark));
+      const result = applyCommand(this.engine, command);
+      const { decisions, calleeWarnings, demotions } = result;
+      const write = this.journal({ kind: 'command', command }, { decisions, calleeWarnings, demotions });
+      writes.push(mark ? write.then(() => this.inFlightChanges.releaseMark(mark)) : write);
+      results.push(result);
+    }
+    await Promise.all(writes);
+    return results;
+  }
+
   /**
-   * Applies an engine call about one number as part of the caller's transaction:
-   * its decisions are written with the transaction, and the number is taken back
-   * to where it stood if the transaction does not commit, so memory and database
-   * never tell two stories. Should the number have changed again in between
-   * (another event), the call's decisions are recorded on their own instead.
+   * Applies a command about one number as part of the caller's transaction:
+   * its journal row and decisions are written with the transaction, and the
+   * engine is the caller's alone until it ends. If it does not commit, the
+   * number is taken back to where it stood (or, when the command reached beyond
+   * the number, the engine is rebuilt from what is durable).
    */
   async applyInTransaction(
     em: EntityManager,
     hooks: TransactionHooks,
     msisdn: Msisdn,
-    step: (engine: AnalysisEngine) => EngineResult,
-  ): Promise<EngineResult> {
-    const before = this.engine.checkpoint(msisdn);
-    const result = step(this.engine);
-    const after = this.engine.checkpoint(msisdn);
+    command: EngineCommand,
+  ): Promise<CommandResult> {
+    const release = await this.takeExclusive();
+    let seq: number;
+    let result: CommandResult;
+    let before: ReturnType<AnalysisEngine['checkpoint']>;
+    let after: ReturnType<AnalysisEngine['checkpoint']>;
+    try {
+      await this.drained();
+      before = this.engine.checkpoint(msisdn);
+      result = applyCommand(this.engine, command);
+      after = this.engine.checkpoint(msisdn);
+      seq = ++this.seq;
+    } catch (error) {
+      release();
+      throw error;
+    }
+    this.inFlightChanges.hold(result.decisions);
+    hooks.onCommit(() => {
+      this.inFlightChanges.release(result.decisions);
+      release();
+    });
     hooks.onRollback(() => {
-      if (this.engine.rollBack(before, after)) {
-        // The number goes back; a reason its step demoted stays demoted in memory, so it is recorded on its own.
-        if (result.demotions)
-          this.recorder
-            .record([], { demotions: result.demotions })
-            .catch((error: Error) =>
-              this.logger.error(`recording the demotions of a rolled-back step failed: ${error.message}`),
-            );
-        return;
-      }
-      this.logger.warn(
-        `${msisdn} changed again before its transaction failed, so the change stays in memory; ` +
-          `its ${result.decisions.length} decision(s) are recorded on their own`,
-      );
-      if (result.decisions.length > 0 || result.demotions) {
-        this.recorder
-          .record(result.decisions, { demotions: result.demotions, rules: this.engine.primary.rules })
-          .catch((error: Error) => this.logger.error(`recording the decisions of ${msisdn} failed: ${error.message}`));
-      }
+      this.seq = seq - 1;
+      // A command that changed the number alone is taken back exactly; one that reached further (a decision counts
+      // in the error budget) makes the engine rebuild from what is durable, its decisions held meanwhile.
+      const own = result.decisions.length === 0 && !result.demotions;
+      if (own && this.engine.rollBack(before, after)) this.inFlightChanges.release(result.decisions);
+      else this.behind(new Error(`a transaction that changed ${msisdn} did not commit`));
+      release();
     });
-    await this.recorder.recordIn(em, hooks, result.decisions, {
-      rules: this.engine.primary.rules,
-      demotions: result.demotions,
-    });
+    await this.evidence.appendIn(em, this.lineage, [{ seq, entry: encodeJournalEntry({ kind: 'command', command }) }]);
+    const rules = this.engine.primary.rules;
+    hooks.onCommit(await this.recorder.writeIn(em, [{ ...result, rules }]));
     return result;
   }
 
-  /** Read-only access for call setup, explanations and checks (memory only): changes go through apply. */
-  get state(): EngineView {
-    return this.engine;
+  /**
+   * A number's step as the caller's own transaction leaves it (after its
+   * applyInTransaction, before the commit): what the caller stores and answers.
+   */
+  levelInTransaction(msisdn: Msisdn, atMs: number): Action {
+    return this.engine.levelOf(msisdn, atMs);
   }
 
-  /** Switches the active and shadow policies without losing any number's step. */
-  usePolicies(active: PolicyDocument, shadow: PolicyDocument | undefined): void {
-    const before = [this.engine.primary.label, this.engine.shadow?.label];
-    this.engine.usePolicies(active, shadow);
-    // A policy that starts running here brings back its stored demotions and counts (its budget is its own).
-    if (before[0] !== this.engine.primary.label || before[1] !== this.engine.shadow?.label)
-      void this.rebuildBudgets().catch((e: Error) => this.logger.warn(`rebuilding error budgets failed: ${e.message}`));
-    this.logger.log(
-      `policy ${active.name}@${active.version}${shadow ? `, shadow ${shadow.name}@${shadow.version}` : ''}`,
-    );
+  /** Read-only access for call setup, explanations and checks: steps as the database holds them. */
+  get state(): EngineView {
+    return this.view;
   }
 
   /**
-   * Each running ladder's error budget from the database: its demotions in
-   * force put back (re-enabled ones not), its counts rebuilt from its stored
-   * decisions of the last window (the domain's ruleBudgetFrom).
+   * Switches the active and shadow policies without losing any number's step;
+   * a policy that starts running here brings back its stored demotions and
+   * counts (its budget is its own). Journalled, with the budgets it read.
    */
-  private async rebuildBudgets(): Promise<void> {
+  async usePolicies(active: PolicyDocument, shadow: PolicyDocument | undefined): Promise<void> {
+    const budgets = await this.storedBudgets([
+      { policy: active, shadow: false, running: this.engine.primary.label },
+      ...(shadow ? [{ policy: shadow, shadow: true, running: this.engine.shadow?.label }] : []),
+    ]);
+    await this.apply({ kind: 'policies', policy: active, shadow, budgets });
+    this.reportDemotions();
+    this.logger.log(`policy ${policyLabel(active)}${shadow ? `, shadow ${policyLabel(shadow)}` : ''}`);
+  }
+
+  /**
+   * Stores the engine's whole state, covering the journal up to now. The engine
+   * is held still only while its state is copied (the writes in flight
+   * committed first); storing the copy runs beside new work.
+   */
+  snapshot(): Promise<void> {
+    this.snapshotting ??= this.takeSnapshot().finally(() => (this.snapshotting = undefined));
+    return this.snapshotting;
+  }
+
+  private async takeSnapshot(): Promise<void> {
+    if (this.stale || this.closed) return;
+    const release = await this.takeExclusive();
+    let parts: Uint8Array[];
+    let seq: number;
+    try {
+      await this.drained();
+      parts = [this.gate.saveImage(), ...this.engine.saveImage()];
+      seq = this.seq;
+    } finally {
+      release();
+    }
+    const started = Date.now();
+    await this.evidence.saveSnapshot(this.lineage, seq, parts);
+    const bytes = parts.reduce((sum, p) => sum + p.length, 0);
+    this.logger.log(`snapshot at journal ${seq}: ${(bytes / 1e6).toFixed(1)} MB in ${Date.now() - started} ms`);
+  }
+
+  /**
+   * The error budgets stored for the ladders about to run (demotions in force,
+   * re-enables, decisions of the window: the domain's ruleBudgetFrom), for
+   * those that do not run already and have anything stored. A policy with
+   * nothing stored keeps the budget it starts with.
+   */
+  private async storedBudgets(
+    ladders: readonly { policy: PolicyDocument; shadow: boolean; running?: string }[],
+  ): Promise<LadderBudgetRebuild[]> {
     const now = this.clock.now().getTime();
-    for (const ladder of [this.engine.primary, this.engine.shadow]) {
-      const rules = ladder?.rules.errorBudget;
-      if (!ladder || !rules) continue;
-      const { label, shadow } = ladder;
+    const budgets: LadderBudgetRebuild[] = [];
+    for (const { policy, shadow, running } of ladders) {
+      const label = policyLabel(policy);
+      const rules = rulesOf(policy).errorBudget;
+      if (!rules || label === running) continue;
       const [history, demoted, reenabled] = await Promise.all([
         this.decisions.budgetHistory(label, shadow, new Date(now - rules.windowMs)),
         this.ruleBudgets.inForce(label, shadow),
         this.ruleBudgets.latestReenables(label, shadow),
       ]);
-      // A policy with nothing stored yet keeps the budget it started with (and what it counted meanwhile).
       if (history.length === 0 && demoted.length === 0 && reenabled.length === 0) continue;
-      this.engine.rebuildBudget(
-        label,
+      budgets.push({
+        policyLabel: label,
         shadow,
-        history.map((d) => ({ ...d, at: d.at.getTime() })),
-        demoted.map((d) => ({ reason: d.reason, since: d.demotedAt.getTime() })),
-        reenabled.map((r) => ({ reason: r.reason, at: r.at.getTime() })),
-      );
-      for (const d of demoted) this.metrics.ruleDemotedState(label, d.reason, shadow, true);
+        history: history.map((d) => ({ ...d, at: d.at.getTime() })),
+        demoted: demoted.map((d) => ({ reason: d.reason, since: d.demotedAt.getTime() })),
+        reenabled: reenabled.map((r) => ({ reason: r.reason, at: r.at.getTime() })),
+      });
       if (demoted.length > 0)
         this.logger.log(`${label}${shadow ? ' (shadow)' : ''}: demoted ${demoted.map((d) => d.reason).join(', ')}`);
     }
+    return budgets;
   }
 
-  private evictIdle(): void {
+  private async evictIdle(): Promise<void> {
     // Idle by event time, up to the gate's newest mark (which no future-dated event can move past the clock).
     const newest = this.gate.newest;
-    if (!Number.isFinite(newest)) return;
-    const evicted = this.engine.evictIdle(newest - this.config.idleEvictionMs);
-    if (evicted > 0) this.logger.log(`forgot the activity of ${evicted} idle numbers`);
+    if (!Number.isFinite(newest) || this.stale) return;
+    const { evicted } = await this.apply({ kind: 'evictIdle', idleSinceMs: newest - this.config.idleEvictionMs });
+    if (evicted) this.logger.log(`forgot the activity of ${evicted} idle numbers`);
+  }
+
+  /** The reasons demoted on the running ladders, as the fraud_rule_demoted gauge shows them. */
+  private reportDemotions(): void {
+    const now = this.clock.now().getTime();
+    for (const ladder of [this.engine.primary, this.engine.shadow]) {
+      if (!ladder) continue;
+      for (const budget of ladder.ruleBudgets(now))
+        if (budget.demotedSince !== undefined)
+          this.metrics.ruleDemotedState(ladder.label, budget.reason, ladder.shadow, true);
+    }
+  }
+
+  /** Runs `work` every `ms` (never two at once), logging its failures. */
+  private every(ms: number, work: () => Promise<void>): void {
+    let running: Promise<void> | undefined;
+    const timer = setInterval(() => {
+      running ??= work()
+        .catch((e: Error) => this.logger.warn(`${work.name || 'periodic work'} failed: ${e.message}`))
+        .finally(() => (running = undefined));
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  /** Journals one input with what it led to; readers see its decisions once the write committed. */
+  private journal(entry: JournalEntry, led: Omit<JournalUnit, 'seq' | 'entry' | 'rules'>): Promise<void> {
+    const unit: JournalUnit = {
+      ...led,
+      seq: ++this.seq,
+      entry: encodeJournalEntry(entry),
+      rules: this.engine.primary.rules,
+    };
+    this.inFlightChanges.hold(unit.decisions);
+    // A failed write's decisions stay held (readers see the step the database holds) until the rebuild.
+    return this.writer.write(unit).then(
+      () => this.inFlightChanges.release(unit.decisions),
+      (error: Error) => {
+        throw unavailable(error);
+      },
+    );
+  }
+
+  /** Waits while another caller has the engine to itself; refuses while the engine is behind the database. */
+  private async writable(): Promise<void> {
+    while (this.exclusive) await this.exclusive;
+    if (this.stale) throw unavailable(this.stale);
+  }
+
+  /** The engine to the caller alone (no batch, command or snapshot meanwhile) until it calls the release. */
+  private async takeExclusive(): Promise<() => void> {
+    await this.writable();
+    let release!: () => void;
+    this.exclusive = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.exclusive = undefined;
+      release();
+    };
+  }
+
+  /** Every write started so far committed; UNAVAILABLE if one failed. */
+  private async drained(): Promise<void> {
+    try {
+      await this.writer.drained();
+    } catch (error) {
+      throw unavailable(error as Error);
+    }
+  }
+
+  /**
+   * A write failed: the engine holds what the database does not. It stops
+   * taking changes (UNAVAILABLE, NOT_SERVING) and is rebuilt from the snapshot
+   * and journal as soon as the database answers.
+   */
+  private behind(error: Error): void {
+    if (this.stale || this.closed) return;
+    this.stale = error;
+    this.health?.report(
+      ANALYSIS_DEPENDENCY,
+      false,
+      `rebuilding from the journal after a failed write: ${error.message}`,
+    );
+    this.recovering ??= this.recover().finally(() => (this.recovering = undefined));
+  }
+
+  private async recover(): Promise<void> {
+    for (let attempt = 1; !this.closed; attempt++) {
+      try {
+        // A lost lock connection means the lineage may have gone to another engine: take it back first.
+        if (!(await this.evidence.holdsLineage())) {
+          const lineage = await this.evidence.claimLineage(this.lineage);
+          if (lineage === undefined) throw new Error(`lineage ${this.lineage} is held by another engine`);
+        }
+        const loaded = await this.load();
+        this.install(loaded);
+        this.stale = undefined;
+        this.health?.report(ANALYSIS_DEPENDENCY, true, loaded.from);
+        this.logger.log(`engine rebuilt after a failed write (attempt ${attempt}): ${loaded.from}`);
+        return;
+      } catch (error) {
+        if (attempt === 1 || attempt % 30 === 0)
+          this.logger.warn(`rebuilding the engine failed (attempt ${attempt}): ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, RECOVERY_RETRY_MS).unref());
+      }
+    }
+  }
+
+  /** Puts a loaded engine in service, with a writer of its own; nothing is in flight any more. */
+  private install(loaded: Loaded): void {
+    this.engine = loaded.engine;
+    this.gate = loaded.gate;
+    this.seq = loaded.seq;
+    this.inFlightChanges.clear();
+    this.reportDemotions();
+    this.writer = new JournalWriter(
+      this.dataSource,
+      this.evidence,
+      this.subscribers,
+      this.recorder,
+      this.lineage,
+      (e) => this.behind(e),
+    );
+  }
+
+  /**
+   * The engine as the database holds it: the newest readable snapshot and the
+   * journal after it; with no snapshot (a new lineage, or a database from before
+   * the journal), rebuilt from the directory and the stored decisions.
+   */
+  private async load(): Promise<Loaded> {
+    const started = Date.now();
+    for (const snapshot of await this.evidence.snapshots(this.lineage)) {
+      try {
+        const [gatePart, ...engineParts] = await this.evidence.snapshotParts(snapshot.id);
+        const header = readImageHeader(engineParts);
+        const policy = await this.loadPolicyLabel(header.primary);
+        const shadow = header.shadow === undefined ? undefined : await this.loadPolicyLabel(header.shadow);
+        const engine = AnalysisEngine.fromImage({ policy, shadow, carrier: this.config.carrierId }, engineParts);
+        const gate = EventGate.fromImage(this.gateOptions(), gatePart);
+        const loaded = { engine, gate, seq: snapshot.seq, from: '' };
+        const replayed = await this.replay(loaded);
+        const ms = Date.now() - started;
+        loaded.from = `snapshot at journal ${snapshot.seq} and ${replayed} journal entries after it, in ${ms} ms`;
+        return loaded;
+      } catch (error) {
+        this.logger.error(`snapshot ${snapshot.id} (journal ${snapshot.seq}) not usable: ${(error as Error).message}`);
+      }
+    }
+    const engine = await this.rebuildFromDecisions();
+    const gate = new EventGate(this.gateOptions());
+    const seq = await this.evidence.lastSeq(this.lineage);
+    return { engine, gate, seq, from: `rebuilt from the stored decisions in ${Date.now() - started} ms` };
+  }
+
+  /** Applies the journal after the loaded position, in order, as the live engine applied it. */
+  private async replay(loaded: Loaded): Promise<number> {
+    const { engine, gate } = loaded;
+    return this.evidence.forEachAfter(this.lineage, loaded.seq, (rows) => {
+      for (const row of rows) {
+        replayJournalEntry(engine, gate, decodeJournalEntry(row.entry));
+        loaded.seq = row.seq;
+      }
+    });
+  }
+
+  private gateOptions() {
+    return { latenessMs: this.config.latenessMs, maxAheadMs: this.config.maxAheadMs };
+  }
+
+  /**
+   * The engine rebuilt from the subscriber directory, the stored decisions, the
+   * open reviews, recent callee warnings, the registry copy and the error
+   * budgets: what a lineage without a snapshot starts from.
+   */
+  private async rebuildFromDecisions(): Promise<AnalysisEngine> {
+    const { active, shadow: shadowRef } = await this.policies.current();
+    const policy = await this.loadPolicy(active);
+    const shadow = shadowRef && (await this.loadPolicy(shadowRef));
+    const engine = new AnalysisEngine({ policy, shadow, carrier: this.config.carrierId });
+    await this.subscribers.forEach((rows) => {
+      for (const r of rows) {
+        engine.process({
+          type: 'subscriber',
+          at: r.activatedAt.getTime(),
+          msisdn: r.msisdn as Msisdn,
+          carrier: this.config.carrierId,
+          activatedAt: r.activatedAt.getTime(),
+          realNameVerified: r.realNameVerified,
+          profile: r.profile,
+        });
+      }
+    });
+    for (const a of await this.subscribers.attestedProfiles()) engine.declareProfile(a.msisdn as Msisdn, a.profile);
+    const chances = await this.chancesUsed();
+    await this.decisions.latestPerNumber((rows) => {
+      // The latest decision's term (a restriction's expiry and renewals) is where the number's term stands.
+      for (const r of rows) {
+        const { msisdn, action, at, term, reasons } = r;
+        engine.resume(msisdn as Msisdn, action, at.getTime(), chances.get(msisdn), term ?? undefined, reasons);
+      }
+    });
+    // An open task keeps its number's review open: later evidence opens no second one.
+    for (const task of await this.reviewTasks.open())
+      engine.resumeReview(task.msisdn as Msisdn, task.openedAt.getTime());
+    // A callee warned shortly before a restart is not warned again within the period.
+    const protection = engine.primary.rules.calleeProtection;
+    if (protection)
+      for (const w of await this.decisions.recentCalleeWarnings(protection.warnEveryMs))
+        engine.knowCalleeWarned(w.callee as Msisdn, w.at.getTime());
+    for (const s of await this.registry.listed()) engine.knowRegistryStatus(s.msisdn as Msisdn, s.status);
+    const budgets = await this.storedBudgets([
+      { policy, shadow: false },
+      ...(shadow ? [{ policy: shadow, shadow: true }] : []),
+    ]);
+    for (const b of budgets) engine.rebuildBudget(b.policyLabel, b.shadow, b.history, b.demoted, b.reenabled);
+    return engine;
+  }
+
+  private async loadPolicyLabel(label: string): Promise<PolicyDocument> {
+    const at = label.lastIndexOf('@');
+    return this.loadPolicy({ name: label.slice(0, at), version: Number(label.slice(at + 1)) });
   }
 
   private async loadPolicy(ref: { name: string; version: number }): Promise<PolicyDocument> {
@@ -356,6 +671,15 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     }
     return chances;
   }
+}
+
+/** A failed or refused write as the caller is answered: UNAVAILABLE, to be sent again. */
+function unavailable(cause: Error): Error {
+  if (cause instanceof AnalysisError) return cause;
+  return new AnalysisError(
+    'EVIDENCE_UNAVAILABLE',
+    `the analysis cannot make changes durable now (${cause.message}); nothing was applied, send it again`,
+  );
 }
 
 /** Rows grouped by their number, each mapped, in the order they came. */

@@ -23,6 +23,7 @@ describe(carrierConfig.name, () => {
       latenessMs: 300_000,
       maxAheadMs: 120_000,
       idleEvictionMs: 168 * 3_600_000,
+      snapshotIntervalMs: 300_000,
       registryAddress: undefined,
       outboxBatch: 500,
       outboxIntervalMs: 200,

@@ -24,6 +24,8 @@ export interface CarrierConfig {
   maxAheadMs: number;
   /** Activity of numbers idle this long is forgotten (numbers on a ladder step are kept). */
   idleEvictionMs: number;
+  /** How often the engine's whole state is stored (`SNAPSHOT_INTERVAL_SEC`), so a restart replays little journal. */
+  snapshotIntervalMs: number;
   /** The registry's gRPC address; unset: no flags leave and no registry copy is kept. */
   registryAddress: string | undefined;
   /** Outbox messages sent per call, and the pause between rounds when idle. */
@@ -60,6 +62,7 @@ export function carrierConfig(env: Env): CarrierConfig {
     latenessMs: envInt(env, 'EVENT_LATENESS_SEC', 300, 0, 86_400) * 1000,
     maxAheadMs: envInt(env, 'EVENT_MAX_AHEAD_SEC', 120, 0, 3600) * 1000,
     idleEvictionMs: envInt(env, 'IDLE_EVICTION_HOURS', 168, 1, 24 * 365) * 3_600_000,
+    snapshotIntervalMs: envInt(env, 'SNAPSHOT_INTERVAL_SEC', 300, 1, 86_400) * 1000,
     registryAddress: registry.address,
     outboxBatch: envInt(env, 'OUTBOX_BATCH', 500, 1, 1000),
     outboxIntervalMs: envInt(env, 'OUTBOX_INTERVAL_MS', 200, 10, 60_000),

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
   Action,
@@ -10,7 +10,7 @@ import {
   type RuleDemotion,
   type Rules,
 } from '@app/domain';
-import { outsideTransaction, type TransactionHooks } from '@app/persistence';
+import type { TransactionHooks } from '@app/persistence';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { CarrierMetrics } from '../metrics/carrier-metrics';
 import { ReviewTasksRepository, type NewReviewTask } from '../reviews/review-tasks.repository';
@@ -29,15 +29,6 @@ export interface RecordOptions {
   rules?: Rules;
 }
 
-/** One thing to write: a decision, a callee warning or a demotion, with the rules of its batch. */
-interface Queued {
-  decision?: Decision;
-  warning?: CalleeWarning;
-  demotion?: RuleDemotion;
-  rules: Rules | undefined;
-  done: (error?: unknown) => void;
-}
-
 /** A decision's notice under the rules it was taken with. */
 function noticeOf(decision: Decision, rules: Rules | undefined): string | undefined {
   const protection = rules?.calleeProtection;
@@ -53,22 +44,21 @@ function warningRow(warning: CalleeWarning): CalleeWarningRow {
 /** Steps that list a number in the shared registry. */
 const FLAGGED: ReadonlySet<Action> = new Set([Action.Restrict, Action.Suspend]);
 
+/** What one input of the engine led to, with the rules it was decided under. */
+export interface RecordedStep extends RecordOptions {
+  decisions: readonly Decision[];
+}
+
 /**
- * Makes decisions durable: each with its notice, its outbox messages (a flag
- * for the registry, a copy for the administration) and the review task it opens
- * (an active decision holding a suspension back for a person) in one
- * transaction, with the callee warnings of the same batch and their SMS. Callers
- * queue decisions and await them; queued decisions are written together (group
- * commit), so a burst costs one transaction, not one per decision. The
- * demotions a batch tripped (error budget per rule) are written in the same
- * transaction as its decisions.
+ * Makes decisions durable, inside the transaction of the input that led to them
+ * (a batch's journal row, a request's own rows): each decision with its notice,
+ * its outbox messages (a flag for the registry, a copy for the administration)
+ * and the review task it opens (an active decision holding a suspension back for
+ * a person), the callee warnings with their SMS, and the demotions the step
+ * tripped (error budget per rule). Counted in the metrics once committed.
  */
 @Injectable()
-export class DecisionRecorder implements OnApplicationShutdown {
-  private readonly logger = new Logger(DecisionRecorder.name);
-  private queue: Queued[] = [];
-  private flushing: Promise<void> | null = null;
-
+export class DecisionRecorder {
   constructor(
     private readonly repository: DecisionsRepository,
     @Inject(CARRIER_CONFIG) private readonly config: CarrierConfig,
@@ -77,25 +67,33 @@ export class DecisionRecorder implements OnApplicationShutdown {
     private readonly ruleBudgets: RuleBudgetRepository,
   ) {}
 
-  /** Queues decisions with the callee warnings and demotions of their batch; resolves once all are committed. */
-  record(decisions: readonly Decision[], options: RecordOptions = {}): Promise<void> {
-    const warnings = options.calleeWarnings ?? [];
-    const demotions = options.demotions ?? [];
-    if (decisions.length === 0 && warnings.length === 0 && demotions.length === 0) return Promise.resolve();
-    const { rules } = options;
-    const queued = (entry: Omit<Queued, 'rules' | 'done'>) =>
-      new Promise<void>((resolve, reject) => {
-        this.queue.push({ ...entry, rules, done: (error) => (error ? reject(error) : resolve()) });
-      });
-    // Everything of the call is queued before a flush starts, so a batch's demotions meet its decisions.
-    const written = Promise.all([
-      ...demotions.map((demotion) => queued({ demotion })),
-      ...decisions.map((decision) => queued({ decision })),
-      ...warnings.map((warning) => queued({ warning })),
-    ]).then(() => undefined);
-    // The flush writes for every caller in a transaction of its own, whoever happens to start it.
-    this.flushing ??= outsideTransaction(() => this.flush());
-    return written;
+  /**
+   * Writes the steps' decisions, warnings and demotions with `em`; answers what
+   * to count once the transaction commits (rows already there are left alone).
+   */
+  async writeIn(em: EntityManager, steps: readonly RecordedStep[]): Promise<() => void> {
+    const rows: { id: string; decision: Decision; notice?: string }[] = [];
+    const warnings: CalleeWarningRow[] = [];
+    const demotions: RuleDemotion[] = [];
+    for (const step of steps) {
+      for (const decision of step.decisions)
+        rows.push({ id: decisionId(decision), decision, notice: noticeOf(decision, step.rules) });
+      for (const warning of step.calleeWarnings ?? []) warnings.push(warningRow(warning));
+      demotions.push(...(step.demotions ?? []));
+    }
+    if (rows.length === 0 && warnings.length === 0 && demotions.length === 0) return () => undefined;
+    await this.repository.insertIn(em, rows, [
+      ...rows.flatMap(({ id, decision }) => this.messagesFor(id, decision)),
+      ...this.demotionMessages(demotions),
+    ]);
+    await this.reviews.openIn(em, reviewTasksOf(rows));
+    await this.ruleBudgets.insertIn(em, demotions);
+    const warned = await this.repository.insertCalleeWarnings(em, warnings);
+    return () => {
+      this.metrics.decided(rows.map((r) => r.decision));
+      this.metrics.calleesWarned(warned);
+      this.metrics.demoted(demotions);
+    };
   }
 
   /** Writes decisions in the caller's transaction (a write that must commit with them); counted once it commits. */
@@ -103,66 +101,9 @@ export class DecisionRecorder implements OnApplicationShutdown {
     em: EntityManager,
     hooks: TransactionHooks,
     decisions: readonly Decision[],
-    options: Pick<RecordOptions, 'rules' | 'demotions'> = {},
+    options: RecordOptions = {},
   ): Promise<void> {
-    const demotions = options.demotions ?? [];
-    if (decisions.length === 0 && demotions.length === 0) return;
-    const rows = decisions.map((decision) => ({
-      id: decisionId(decision),
-      decision,
-      notice: noticeOf(decision, options.rules),
-    }));
-    await this.repository.insertIn(em, rows, [
-      ...rows.flatMap(({ id, decision }) => this.messagesFor(id, decision)),
-      ...this.demotionMessages(demotions),
-    ]);
-    await this.reviews.openIn(em, reviewTasksOf(rows));
-    await this.ruleBudgets.insertIn(em, demotions);
-    hooks.onCommit(() => {
-      this.metrics.decided(decisions);
-      this.metrics.demoted(demotions);
-    });
-  }
-
-  private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      // Demotions (rare) go with everything queued beside them: the decisions of their batch among them.
-      const group = this.queue.some((q) => q.demotion) ? this.queue.splice(0) : this.queue.splice(0, 1000);
-      try {
-        const rows: { id: string; decision: Decision; notice?: string }[] = [];
-        const warnings: CalleeWarningRow[] = [];
-        const demotions: RuleDemotion[] = [];
-        for (const { decision, warning, demotion, rules } of group) {
-          if (decision) rows.push({ id: decisionId(decision), decision, notice: noticeOf(decision, rules) });
-          else if (warning) warnings.push(warningRow(warning));
-          else if (demotion) demotions.push(demotion);
-        }
-        const tasks = reviewTasksOf(rows);
-        const alsoIn =
-          tasks.length > 0 || demotions.length > 0
-            ? async (em: EntityManager) => {
-                await this.reviews.openIn(em, tasks);
-                await this.ruleBudgets.insertIn(em, demotions);
-              }
-            : undefined;
-        const warned = await this.repository.insert(
-          rows,
-          [...rows.flatMap(({ id, decision }) => this.messagesFor(id, decision)), ...this.demotionMessages(demotions)],
-          warnings,
-          alsoIn,
-        );
-        this.metrics.decided(rows.map((r) => r.decision));
-        this.metrics.calleesWarned(warned);
-        this.metrics.demoted(demotions);
-        group.forEach((p) => p.done());
-      } catch (error) {
-        this.logger.error(
-          `recording ${group.length} decisions, warnings and demotions failed: ${(error as Error).message}`,
-        );
-        group.forEach((p) => p.done(error));
-      }
-    }
-    this.flushing = null;
+    hooks.onCommit(await this.writeIn(em, [{ ...options, decisions }]));
   }
 
   /** The active ladder's demotions go to the administration, as its decisions do. */
@@ -197,10 +138,6 @@ export class DecisionRecorder implements OnApplicationShutdown {
       });
     }
     return messages;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.flushing;
   }
 }
 

@@ -93,7 +93,7 @@ export class IngestController implements Pick<carrier.CarrierServiceController, 
         this.reject(totals, { batch, index, field: error.field ?? '', reason: error.reason });
       }
     });
-    const { outcome, durable } = this.analysis.analyse(events);
+    const { outcome, durable } = await this.analysis.analyse(events);
     this.metrics.ingested(
       events,
       wire.length - events.length,

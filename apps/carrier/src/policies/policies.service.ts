@@ -113,7 +113,7 @@ export class PoliciesService {
     });
     const active = await this.load(current.active);
     const shadow = current.shadow && (await this.load(current.shadow));
-    this.analysis.usePolicies(active, shadow);
+    await this.analysis.usePolicies(active, shadow);
     return { active: label(current.active), shadow: label(current.shadow) };
   }
 

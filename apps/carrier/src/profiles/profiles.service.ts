@@ -63,6 +63,27 @@ export class ProfilesService {
         const outcome: StoredDeclarationOutcome = analysis.state.isConfirmedFraud(declaration.msisdn)
           ? 'CONFIRMED_FRAUD'
           : 'DECLARED';
+        if (outcome === 'CONFIRMED_FRAUD') {
+          await this.repository.declare(em, {
+            idempotencyKey: declaration.idempotencyKey,
+            contentHash: declaration.contentHash,
+            msisdn: declaration.msisdn,
+            profile: declaration.profile,
+            outcome,
+            attestedBy: declaration.attestedBy,
+            attestationReference: declaration.attestationReference,
+            declaredBy: declarer.subject,
+            declaredAt: this.requests.now(),
+          });
+          return { msisdn: declaration.msisdn, profile: subscriber.profile, outcome };
+        }
+        // The engine, the row and the directory change together: the engine is taken back if the transaction fails.
+        // The engine first: it waits for the journal's writes in flight, which may touch this subscriber's row.
+        await analysis.applyInTransaction(em, hooks, declaration.msisdn, {
+          kind: 'declareProfile',
+          msisdn: declaration.msisdn,
+          profile: declaration.profile,
+        });
         await this.repository.declare(em, {
           idempotencyKey: declaration.idempotencyKey,
           contentHash: declaration.contentHash,
@@ -74,11 +95,6 @@ export class ProfilesService {
           declaredBy: declarer.subject,
           declaredAt: this.requests.now(),
         });
-        if (outcome === 'CONFIRMED_FRAUD') return { msisdn: declaration.msisdn, profile: subscriber.profile, outcome };
-        // The row, the directory and the engine change together: the engine is taken back if the transaction fails.
-        await analysis.applyInTransaction(em, hooks, declaration.msisdn, (engine) =>
-          engine.declareProfile(declaration.msisdn, declaration.profile),
-        );
         return { msisdn: declaration.msisdn, profile: declaration.profile, outcome };
       },
     });

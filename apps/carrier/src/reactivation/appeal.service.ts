@@ -46,9 +46,11 @@ export class AppealService {
     return this.steps.write('appeal', request, {
       change: async (em, hooks, at) => {
         if (!request.upheld) return 'REJECTED';
-        const { confirmedFraud } = await this.steps.analysis.applyInTransaction(em, hooks, request.msisdn, (engine) =>
-          engine.appealUpheld(request.msisdn, at.getTime()),
-        );
+        const { confirmedFraud } = await this.steps.analysis.applyInTransaction(em, hooks, request.msisdn, {
+          kind: 'appealUpheld',
+          msisdn: request.msisdn,
+          atMs: at.getTime(),
+        });
         return confirmedFraud ? 'CONFIRMED_FRAUD' : 'UPHELD';
       },
       row: (outcome, state, at) => ({ ...request, outcome, state, resolvedBy: resolver.subject, at }),

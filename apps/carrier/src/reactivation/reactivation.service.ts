@@ -68,9 +68,12 @@ export class ReactivationService {
     const request = this.validate(input);
     return this.steps.write('reactivation', request, {
       change: async (em, hooks, at) => {
-        const { reactivation } = await this.steps.analysis.applyInTransaction(em, hooks, request.msisdn, (engine) =>
-          engine.reactivation(request.msisdn, request.idVerified, at.getTime()),
-        );
+        const { reactivation } = await this.steps.analysis.applyInTransaction(em, hooks, request.msisdn, {
+          kind: 'reactivation',
+          msisdn: request.msisdn,
+          idVerified: request.idVerified,
+          atMs: at.getTime(),
+        });
         if (!reactivation) throw new Error('the engine gave no re-activation outcome');
         return STORED[reactivation];
       },

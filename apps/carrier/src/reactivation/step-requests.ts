@@ -67,7 +67,8 @@ export class StepRequests {
       apply: async (em, hooks) => {
         ownSubscriber(analysis.state, request.msisdn);
         const outcome = await step.change(em, hooks, at);
-        const state = stateOf(request.msisdn);
+        // Where this transaction leaves the number: readers see it once the transaction commits.
+        const state = analysis.levelInTransaction(request.msisdn, at.getTime());
         await this.repository.insertStep(em, kind, step.row(outcome, state, at));
         return { msisdn: request.msisdn, outcome, state };
       },

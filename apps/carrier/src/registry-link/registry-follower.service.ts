@@ -38,9 +38,9 @@ export class RegistryFollower extends FollowedFeed<registry.StatusChange> {
    */
   async apply(wire: registry.StatusChange[]): Promise<void> {
     const changes = wire.map(fromWireChange);
-    await this.analysis.apply((engine) => ({
-      decisions: changes.flatMap((c) => engine.registryChanged(c.msisdn, c.status, c.atMs).decisions),
-    }));
+    await this.analysis.applyAll(
+      changes.map((c) => ({ kind: 'registryChanged', msisdn: c.msisdn, status: c.status, atMs: c.atMs })),
+    );
     const newest = changes[changes.length - 1];
     await this.repository.store(latestPerNumber(changes), newest.version);
     this.metrics.registryChangesApplied(newest.version, newest.atMs, Date.now());

@@ -107,11 +107,15 @@ export class ReviewsService {
           );
         const msisdn = task.msisdn as Msisdn;
         const at = this.clock.now();
-        const { review } = await this.analysis.applyInTransaction(em, hooks, msisdn, (engine) =>
-          engine.reviewDecided(msisdn, request.outcome, at.getTime(), task.openedAt.getTime()),
-        );
+        const { review } = await this.analysis.applyInTransaction(em, hooks, msisdn, {
+          kind: 'reviewDecided',
+          msisdn,
+          outcome: request.outcome,
+          atMs: at.getTime(),
+          openedAt: task.openedAt.getTime(),
+        });
         const state = review === 'DECIDED' ? DECIDED[request.outcome] : 'CLOSED';
-        const levelAfter = this.analysis.state.levelOf(msisdn, at.getTime());
+        const levelAfter = this.analysis.levelInTransaction(msisdn, at.getTime());
         const decided = { state, decidedBy: reviewer.subject, decidedAt: at, why: request.why };
         await this.tasks.decide(em, task.id, {
           ...decided,

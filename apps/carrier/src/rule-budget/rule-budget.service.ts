@@ -83,7 +83,7 @@ export class RuleBudgetService {
       return rows;
     });
     // Demoted in memory but not stored as such (its write failed with its batch): memory gives it back all the same.
-    const result = await this.analysis.apply((engine) => engine.reenableRule(policy, reason, at.getTime()));
+    const result = await this.analysis.apply({ kind: 'reenableRule', policyLabel: policy, reason, atMs: at.getTime() });
     const reenabled = result.reenabled ?? [];
     if (reenabled.length === 0 && ended.length === 0) throw notDemoted(policy, reason);
     for (const r of reenabled) this.metrics.ruleDemotedState(r.policy, r.reason, r.shadow, false);

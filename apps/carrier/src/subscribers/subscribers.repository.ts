@@ -15,11 +15,11 @@ export class SubscribersRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Inserts or updates records in one statement; the last record of a number in the batch wins. */
-  async upsert(records: SubscriberEvent[]): Promise<void> {
+  async upsert(records: readonly SubscriberEvent[], em: EntityManager = this.dataSource.manager): Promise<void> {
     if (records.length === 0) return;
     const latest = new Map(records.map((r) => [r.msisdn, r]));
     const rows = [...latest.values()];
-    await this.dataSource.query(
+    await em.query(
       `INSERT INTO subscriber (msisdn, activated_at, real_name_verified, profile, updated_at)
        SELECT m, a, r, p, now()
        FROM unnest($1::varchar[], $2::timestamptz[], $3::boolean[], $4::varchar[]) AS u(m, a, r, p)

@@ -60,12 +60,13 @@ export class InFlightChanges {
   }
 
   levelOf(msisdn: Msisdn): Action | undefined {
-    return this.levels.get(msisdn)?.durable;
+    // Call setup asks for every call: nothing in flight (the common case) costs no look-up.
+    return this.levels.size === 0 ? undefined : this.levels.get(msisdn)?.durable;
   }
 
   /** Whether the number's registry mark is in flight, and what it was before. */
   markOf(msisdn: Msisdn): Held<RegistryMark | undefined> | undefined {
-    return this.marks.get(msisdn);
+    return this.marks.size === 0 ? undefined : this.marks.get(msisdn);
   }
 
   get size(): number {

@@ -148,13 +148,23 @@ export class EvidenceRepository implements OnApplicationShutdown {
     return rows.map((r) => ({ id: Number(r.id), seq: Number(r.seq) }));
   }
 
-  /** One snapshot's parts, in order. */
+  /** One snapshot's parts, in order: read one at a time (a province's image is hundreds of MB). */
   async snapshotParts(id: number): Promise<Uint8Array[]> {
-    const rows: { part: number; body: Buffer }[] = await this.dataSource.query(
-      `SELECT part, body FROM engine_snapshot_part WHERE snapshot_id = $1 ORDER BY part`,
+    const [{ parts }]: { parts: number }[] = await this.dataSource.query(
+      `SELECT parts FROM engine_snapshot WHERE id = $1`,
       [id],
     );
-    return rows.map((r) => new Uint8Array(r.body.buffer, r.body.byteOffset, r.body.length));
+    const read: Uint8Array[] = [];
+    for (let part = 0; part < parts; part++) {
+      const rows: { body: Buffer }[] = await this.dataSource.query(
+        `SELECT body FROM engine_snapshot_part WHERE snapshot_id = $1 AND part = $2`,
+        [id, part],
+      );
+      if (rows.length === 0) throw new Error(`snapshot ${id} lacks part ${part} of ${parts}`);
+      const { body } = rows[0];
+      read.push(new Uint8Array(body.buffer, body.byteOffset, body.length));
+    }
+    return read;
   }
 
   /**

@@ -44,6 +44,8 @@ export interface EventLog {
    * @throws EventLogUnavailableError when the server cannot be reached to set the consumer up.
    * @throws EventLogTruncatedError when messages after `fromSeq` have already been deleted by the log's retention:
    * resuming would skip them.
+   * @throws EventLogRewoundError when the log ends before `fromSeq`: it is not the log the sequence came from (it was
+   * recreated), and waiting for it to pass `fromSeq` would skip everything until then.
    */
   consume(partition: number, consumerName: string, fromSeq: number, handler: LogHandler): Promise<LogConsumption>;
 
@@ -105,5 +107,20 @@ export class EventLogTruncatedError extends DomainError {
     readonly firstSeq: number,
   ) {
     super(`the event log no longer holds partition ${partition} after sequence ${fromSeq} (it starts at ${firstSeq})`);
+  }
+}
+
+/**
+ * The log ends before the sequence a consumer would resume after: it was recreated since the snapshot was taken, and
+ * its sequences started again. The shards must be rebuilt for it (a re-shard), never resumed.
+ */
+export class EventLogRewoundError extends DomainError {
+  readonly kind = ErrorKind.FailedPrecondition;
+
+  constructor(
+    readonly fromSeq: number,
+    readonly lastSeq: number,
+  ) {
+    super(`the event log ends at sequence ${lastSeq}, before ${fromSeq}: it is not the log that sequence came from`);
   }
 }

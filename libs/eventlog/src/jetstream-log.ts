@@ -25,6 +25,7 @@ import {
   type NatsConnection,
 } from '@nats-io/transport-node';
 import {
+  EventLogRewoundError,
   EventLogTruncatedError,
   EventLogUnavailableError,
   type EventLog,
@@ -176,6 +177,7 @@ export class JetStreamLog implements EventLog {
     let messages: ConsumerMessages;
     try {
       const { state } = await this.jsm.streams.info(stream);
+      if (state.last_seq < fromSeq) throw new EventLogRewoundError(fromSeq, state.last_seq);
       if (state.first_seq > fromSeq + 1) throw new EventLogTruncatedError(partition, fromSeq, state.first_seq);
       // A durable consumer cannot be moved on NATS 2.9 (consumer reset needs 2.14): replace it.
       await this.jsm.consumers.delete(stream, durable).catch((error: unknown) => {

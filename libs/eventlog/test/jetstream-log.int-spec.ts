@@ -1,6 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import {
+  EventLogRewoundError,
   EventLogTruncatedError,
   EventLogUnavailableError,
   JetStreamLog,
@@ -176,6 +177,13 @@ describe('JetStreamLog', () => {
     await seenCount(seen, 2, 'messages');
   });
 
+  it('refuses to resume after a sequence the log never reached (a recreated stream)', async () => {
+    const log = await open(freshOptions(2));
+    const { seq } = await log.publish(1, text('m1'), 'm1');
+    await expect(log.consume(0, 'shard', seq + 10, async () => undefined)).rejects.toBeInstanceOf(EventLogRewoundError);
+    await expect(log.consume(0, 'shard', seq, async () => undefined)).resolves.toBeDefined();
+  });
+
   it('keeps a stream to the partition count it was created with', async () => {
     const options = freshOptions(4);
     await open(options);
@@ -227,6 +235,10 @@ describe('JetStreamLog', () => {
       );
       await seenCount(seen, 3, 'messages');
       expect(seen.map(textOf)).toEqual(['before', 'during', 'after']);
+
+      // A service shutting down during an outage does not hang on its log.
+      await proxy.cut();
+      await log.close();
     } finally {
       await proxy.close();
     }

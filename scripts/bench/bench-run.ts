@@ -21,6 +21,7 @@ import {
 import { evaluate, formatNumber, formatTable, type Figure } from './report';
 import { measureRestore } from './restore';
 import { BenchEnvironment } from './services';
+import { settle } from './settle';
 import { benchSettings, type BenchSettings } from './settings';
 
 type Print = (line: string) => void;
@@ -196,6 +197,9 @@ export async function runBench(distRoot: string, processEnv: Env, print: Print):
         details.b = { events: load.events, ms, response: { ...response, rejections: response.rejections.slice(0, 5) } };
       }
       if (settings.only.has('d')) {
+        // CheckCall is measured on a carrier at rest: after (b) it still collects the ingest's garbage for a while.
+        const waited = await settle(carrier.pid);
+        if (waited !== undefined) print(`(d) the carrier was idle ${(waited / 1000).toFixed(1)} s after (b)`);
         const caller = '+8613500000001';
         const callee = '+8613800000002';
         const client = createGrpcClient(

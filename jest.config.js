@@ -1,16 +1,5 @@
 // NestJS 12 ships ESM only: jest loads it through @swc/jest, like our own sources.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2023',
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  },
-];
+const swc = ['@swc/jest', require('./libs/testing/src/swc-options.cjs')];
 
 /** @type {import('jest').Config} */
 module.exports = {

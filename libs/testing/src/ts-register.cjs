@@ -11,15 +11,7 @@ const { transformSync } = require('@swc/core');
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const ALIAS = /^@app\/([a-z]+)(\/.*)?$/;
-const OPTIONS = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2023',
-  },
-  module: { type: 'commonjs' },
-  sourceMaps: 'inline',
-};
+const OPTIONS = require('./swc-options.cjs');
 
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {

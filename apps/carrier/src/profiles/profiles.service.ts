@@ -63,8 +63,8 @@ export class ProfilesService {
         const outcome: StoredDeclarationOutcome = analysis.state.isConfirmedFraud(declaration.msisdn)
           ? 'CONFIRMED_FRAUD'
           : 'DECLARED';
-        if (outcome === 'CONFIRMED_FRAUD') {
-          await this.repository.declare(em, {
+        const declare = () =>
+          this.repository.declare(em, {
             idempotencyKey: declaration.idempotencyKey,
             contentHash: declaration.contentHash,
             msisdn: declaration.msisdn,
@@ -75,6 +75,8 @@ export class ProfilesService {
             declaredBy: declarer.subject,
             declaredAt: this.requests.now(),
           });
+        if (outcome === 'CONFIRMED_FRAUD') {
+          await declare();
           return { msisdn: declaration.msisdn, profile: subscriber.profile, outcome };
         }
         // The engine, the row and the directory change together: the engine is taken back if the transaction fails.
@@ -84,17 +86,7 @@ export class ProfilesService {
           msisdn: declaration.msisdn,
           profile: declaration.profile,
         });
-        await this.repository.declare(em, {
-          idempotencyKey: declaration.idempotencyKey,
-          contentHash: declaration.contentHash,
-          msisdn: declaration.msisdn,
-          profile: declaration.profile,
-          outcome,
-          attestedBy: declaration.attestedBy,
-          attestationReference: declaration.attestationReference,
-          declaredBy: declarer.subject,
-          declaredAt: this.requests.now(),
-        });
+        await declare();
         return { msisdn: declaration.msisdn, profile: declaration.profile, outcome };
       },
     });

@@ -37,7 +37,9 @@ const MAX_DEPTH = 32;
  * stream's Observable) are skipped.
  */
 export function controlCharacterField(value: unknown, naming: FieldNaming = 'snake_case'): string | undefined {
-  return search(value, '', '', naming, 0);
+  const trail: (string | number)[] = [];
+  const found = find(value, '', trail, 0);
+  return found === NOT_FOUND ? undefined : pathOf(trail, naming, found === IN_KEY) || '(request)';
 }
 
 /** Throws INVALID_ARGUMENT naming the first text field of the request that holds a control character. */
@@ -51,30 +53,67 @@ export function assertNoControlCharacters(value: unknown, naming: FieldNaming = 
     );
 }
 
-function search(value: unknown, path: string, name: string, naming: FieldNaming, depth: number): string | undefined {
-  if (typeof value === 'string')
-    return hasControlCharacter(value, MULTILINE_FIELDS.has(name)) ? path || '(request)' : undefined;
-  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return undefined;
+const NOT_FOUND = 0;
+const IN_VALUE = 1;
+const IN_KEY = 2;
+
+/**
+ * Whether a text in `value` (or a key) holds a control character; `trail` is
+ * left holding the keys and indexes down to it. Every request passes through
+ * here (an ingest batch holds thousands of fields), so nothing is built on the
+ * way: no path, no converted name, unless something is found.
+ */
+function find(value: unknown, name: string, trail: (string | number)[], depth: number): number {
+  if (typeof value === 'string') {
+    // Nearly every text is clean: only one with a control character needs its field's name, to allow line breaks.
+    if (!ANY_CONTROL.test(value)) return NOT_FOUND;
+    return hasControlCharacter(value, MULTILINE_FIELDS.has(snakeCase(name))) ? IN_VALUE : NOT_FOUND;
+  }
+  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return NOT_FOUND;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = search(value[i], `${path}[${i}]`, name, naming, depth + 1);
-      if (found !== undefined) return found;
+      const element: unknown = value[i];
+      if (typeof element !== 'string' && (typeof element !== 'object' || element === null)) continue;
+      trail.push(i);
+      const found = find(element, name, trail, depth + 1);
+      if (found !== NOT_FOUND) return found;
+      trail.pop();
     }
-    return undefined;
+    return NOT_FOUND;
   }
   // Decoded messages and JSON bodies are plain objects;
   // anything else (bytes, dates, a stream's Observable) holds no text field.
   const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return undefined;
+  if (prototype !== Object.prototype && prototype !== null) return NOT_FOUND;
   for (const key of Object.keys(value)) {
     // A key is text the caller chose too (JSON bodies, map fields).
-    if (hasControlCharacter(key)) return `${path === '' ? '' : `${path}.`}${JSON.stringify(key)}`;
-    const field = naming === 'snake_case' ? snakeCase(key) : key;
-    const child = path === '' ? field : `${path}.${field}`;
-    const found = search((value as Record<string, unknown>)[key], child, snakeCase(key), naming, depth + 1);
-    if (found !== undefined) return found;
+    if (ANY_CONTROL.test(key)) {
+      trail.push(key);
+      return IN_KEY;
+    }
+    const child = (value as Record<string, unknown>)[key];
+    if (typeof child !== 'string' && (typeof child !== 'object' || child === null)) continue;
+    trail.push(key);
+    const found = find(child, key, trail, depth + 1);
+    if (found !== NOT_FOUND) return found;
+    trail.pop();
   }
-  return undefined;
+  return NOT_FOUND;
+}
+
+/** `events[3].call.cell`; a key that holds the control character itself is quoted as sent. */
+function pathOf(trail: readonly (string | number)[], naming: FieldNaming, lastIsKey: boolean): string {
+  let path = '';
+  for (let i = 0; i < trail.length; i++) {
+    const segment = trail[i];
+    if (typeof segment === 'number') path += `[${segment}]`;
+    else {
+      const quoted = lastIsKey && i === trail.length - 1;
+      const field = quoted ? JSON.stringify(segment) : naming === 'snake_case' ? snakeCase(segment) : segment;
+      path += path === '' ? field : `.${field}`;
+    }
+  }
+  return path;
 }
 
 /** `idempotencyKey` → `idempotency_key`, as the field is named in proto/. */

@@ -63,13 +63,26 @@ export class Directory {
 
   /** Whether the number is a subscriber of `carrier` (of any carrier, when undefined). */
   isOf(key: number, carrier: CarrierId | undefined): boolean {
-    const row = this.index.find(this.key, key);
+    return this.rowIsOf(this.index.find(this.key, key), carrier);
+  }
+
+  /** The row of `key` (-1: none), valid until the directory changes: for readRow and rowIsOf. */
+  rowOf(key: number): number {
+    return this.index.find(this.key, key);
+  }
+
+  /** Whether the subscriber in `row` (-1: none) is of `carrier` (of any carrier, when undefined). */
+  rowIsOf(row: number, carrier: CarrierId | undefined): boolean {
     return row >= 0 && (carrier === undefined || this.carriers.values[this.carrier[row]] === carrier);
   }
 
   /** The entry of `key` written into `into` (reused by the caller); undefined when it has none. */
   read(key: number, into: DirectoryEntry): DirectoryEntry | undefined {
-    const row = this.index.find(this.key, key);
+    return this.readRow(this.index.find(this.key, key), into);
+  }
+
+  /** The entry in `row` (from rowOf; -1: none) written into `into`; undefined when there is none. */
+  readRow(row: number, into: DirectoryEntry): DirectoryEntry | undefined {
     if (row < 0) return undefined;
     into.carrier = this.carriers.values[this.carrier[row]];
     into.activatedAt = this.activatedAt[row];

@@ -13,6 +13,7 @@
  *
  * Times inside are whole seconds since EPOCH_MS (u32: good until 2136).
  */
+import { grown, growable, type GrowableArray, type GrowableArrayType } from '../grow';
 import { RowIndex } from '../row-index';
 import type { ImageArray, ImageReader, ImageWriter } from './image';
 
@@ -186,7 +187,7 @@ class BlockPool {
     const base = this.top;
     this.top += size;
     if (this.top > this.capacity) {
-      // Half again, not double: the arrays are most of the process, and a grown copy briefly sits beside the old.
+      // Half again, not double: the arrays are most of the process (they grow in place within their reserve, grow.ts).
       this.capacity = Math.max(this.top, Math.ceil(this.capacity * 1.5), 1024);
       this.resize(this.capacity);
     }
@@ -214,16 +215,6 @@ class BlockPool {
     for (let i = 0; i < this.free.length; i++) this.free[i] = Array.from(r.array((n) => new Int32Array(n)));
     if (this.capacity > 0) this.resize(this.capacity);
   }
-}
-
-function resized<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array | Int32Array>(
-  old: T | undefined,
-  make: (n: number) => T,
-  length: number,
-): T {
-  const next = make(length);
-  if (old) next.set(old.length > length ? old.subarray(0, length) : old);
-  return next;
 }
 
 /** Counts an outbound entry into window sums by its flags: what it was, and the signals' counters it counts in. */
@@ -280,33 +271,33 @@ export class ActivityStore {
   bucketBase!: Int32Array;
 
   // Outbound entries (a slot's ring: outSize of them from outBase).
-  outAt: Uint32Array = new Uint32Array(0);
-  outPeer: Float64Array = new Float64Array(0);
-  outDuration: Uint16Array = new Uint16Array(0);
-  outFlags: Uint8Array = new Uint8Array(0);
+  outAt: Uint32Array = growable(Uint32Array, 0);
+  outPeer: Float64Array = growable(Float64Array, 0);
+  outDuration: Uint16Array = growable(Uint16Array, 0);
+  outFlags: Uint8Array = growable(Uint8Array, 0);
   /** The cell of outbound entry i at cellBase + (i - outBase): see cellOf. */
-  outCell: Int32Array = new Int32Array(0);
+  outCell: Int32Array = growable(Int32Array, 0);
 
   // Inbound contacts (most recent first is not kept: scan all).
-  inPeer: Float64Array = new Float64Array(0);
-  inAt: Uint32Array = new Uint32Array(0);
+  inPeer: Float64Array = growable(Float64Array, 0);
+  inAt: Uint32Array = growable(Uint32Array, 0);
 
   // Reports.
-  reportBy: Float64Array = new Float64Array(0);
-  reportAt: Uint32Array = new Uint32Array(0);
-  reportCorroborated: Uint8Array = new Uint8Array(0);
+  reportBy: Float64Array = growable(Float64Array, 0);
+  reportAt: Uint32Array = growable(Uint32Array, 0);
+  reportCorroborated: Uint8Array = growable(Uint8Array, 0);
 
   // Sightings (layout.sightings per block).
-  sightingCell: Int32Array = new Int32Array(0);
-  sightingAt: Uint32Array = new Uint32Array(0);
+  sightingCell: Int32Array = growable(Int32Array, 0);
+  sightingAt: Uint32Array = growable(Uint32Array, 0);
   // The current stay at a high-risk cell, one per sightings block (at sightingBase / layout.sightings).
-  private dwellCell: Int32Array = new Int32Array(0);
-  private dwellSince: Uint32Array = new Uint32Array(0);
-  private dwellLast: Uint32Array = new Uint32Array(0);
+  private dwellCell: Int32Array = growable(Int32Array, 0);
+  private dwellSince: Uint32Array = growable(Uint32Array, 0);
+  private dwellLast: Uint32Array = growable(Uint32Array, 0);
 
   // Buckets (× counters).
-  bucketStamp: Uint32Array = new Uint32Array(0);
-  bucketCounts: Uint16Array = new Uint16Array(0);
+  bucketStamp: Uint32Array = growable(Uint32Array, 0);
+  bucketCounts: Uint16Array = growable(Uint16Array, 0);
 
   constructor(layout: ActivityLayout = DEFAULT_LAYOUT, counters = BASE_COUNTERS, initialCapacity = 1024) {
     if (layout.outbound > 255 || layout.inbound > 255 || layout.reports > 255 || layout.sightings > 255)
@@ -322,34 +313,34 @@ export class ActivityStore {
     this.inboundSizes = sizeClasses(layout.inbound);
     this.reportSizes = sizeClasses(layout.reports);
     this.outboundPool = new BlockPool(this.outboundSizes, (n) => {
-      this.outAt = resized(this.outAt, (m) => new Uint32Array(m), n);
-      this.outPeer = resized(this.outPeer, (m) => new Float64Array(m), n);
-      this.outDuration = resized(this.outDuration, (m) => new Uint16Array(m), n);
-      this.outFlags = resized(this.outFlags, (m) => new Uint8Array(m), n);
+      this.outAt = grown(this.outAt, Uint32Array, n);
+      this.outPeer = grown(this.outPeer, Float64Array, n);
+      this.outDuration = grown(this.outDuration, Uint16Array, n);
+      this.outFlags = grown(this.outFlags, Uint8Array, n);
     });
     this.cellPool = new BlockPool(this.outboundSizes, (n) => {
-      this.outCell = resized(this.outCell, (m) => new Int32Array(m), n);
+      this.outCell = grown(this.outCell, Int32Array, n);
     });
     this.inboundPool = new BlockPool(this.inboundSizes, (n) => {
-      this.inPeer = resized(this.inPeer, (m) => new Float64Array(m), n);
-      this.inAt = resized(this.inAt, (m) => new Uint32Array(m), n);
+      this.inPeer = grown(this.inPeer, Float64Array, n);
+      this.inAt = grown(this.inAt, Uint32Array, n);
     });
     this.reportPool = new BlockPool(this.reportSizes, (n) => {
-      this.reportBy = resized(this.reportBy, (m) => new Float64Array(m), n);
-      this.reportAt = resized(this.reportAt, (m) => new Uint32Array(m), n);
-      this.reportCorroborated = resized(this.reportCorroborated, (m) => new Uint8Array(m), n);
+      this.reportBy = grown(this.reportBy, Float64Array, n);
+      this.reportAt = grown(this.reportAt, Uint32Array, n);
+      this.reportCorroborated = grown(this.reportCorroborated, Uint8Array, n);
     });
     this.sightingPool = new BlockPool([layout.sightings], (n) => {
-      this.sightingCell = resized(this.sightingCell, (m) => new Int32Array(m), n);
-      this.sightingAt = resized(this.sightingAt, (m) => new Uint32Array(m), n);
+      this.sightingCell = grown(this.sightingCell, Int32Array, n);
+      this.sightingAt = grown(this.sightingAt, Uint32Array, n);
       const stays = Math.ceil(n / layout.sightings);
-      this.dwellCell = resized(this.dwellCell, (m) => new Int32Array(m), stays);
-      this.dwellSince = resized(this.dwellSince, (m) => new Uint32Array(m), stays);
-      this.dwellLast = resized(this.dwellLast, (m) => new Uint32Array(m), stays);
+      this.dwellCell = grown(this.dwellCell, Int32Array, stays);
+      this.dwellSince = grown(this.dwellSince, Uint32Array, stays);
+      this.dwellLast = grown(this.dwellLast, Uint32Array, stays);
     });
     this.bucketPool = new BlockPool([BUCKETS], (n) => {
-      this.bucketStamp = resized(this.bucketStamp, (m) => new Uint32Array(m), n);
-      this.bucketCounts = resized(this.bucketCounts, (m) => new Uint16Array(m), n * counters);
+      this.bucketStamp = grown(this.bucketStamp, Uint32Array, n);
+      this.bucketCounts = grown(this.bucketCounts, Uint16Array, n * counters);
     });
     this.capacity = 0;
     this.grow(Math.max(16, initialCapacity));
@@ -979,27 +970,25 @@ export class ActivityStore {
   }
 
   private grow(capacity: number): void {
-    const slots = <T extends Float64Array | Uint32Array | Uint8Array | Int32Array>(
-      old: T | undefined,
-      make: (n: number) => T,
-    ): T => resized(old, make, capacity);
-    this.key = slots(this.key, (n) => new Float64Array(n));
-    this.lastActivity = slots(this.lastActivity, (n) => new Uint32Array(n));
-    this.outBase = slots(this.outBase, (n) => new Int32Array(n));
-    this.outSize = slots(this.outSize, (n) => new Uint8Array(n));
-    this.outHead = slots(this.outHead, (n) => new Uint8Array(n));
-    this.outCount = slots(this.outCount, (n) => new Uint8Array(n));
-    this.cellBase = slots(this.cellBase, (n) => new Int32Array(n));
-    this.inBase = slots(this.inBase, (n) => new Int32Array(n));
-    this.inSize = slots(this.inSize, (n) => new Uint8Array(n));
-    this.inCount = slots(this.inCount, (n) => new Uint8Array(n));
-    this.reportBase = slots(this.reportBase, (n) => new Int32Array(n));
-    this.reportSize = slots(this.reportSize, (n) => new Uint8Array(n));
-    this.reportCount = slots(this.reportCount, (n) => new Uint8Array(n));
-    this.sightingBase = slots(this.sightingBase, (n) => new Int32Array(n));
-    this.sightingCount = slots(this.sightingCount, (n) => new Uint8Array(n));
-    this.sightingHead = slots(this.sightingHead, (n) => new Uint8Array(n));
-    this.bucketBase = slots(this.bucketBase, (n) => new Int32Array(n));
+    const slots = <T extends GrowableArray>(old: T | undefined, type: GrowableArrayType<T>): T =>
+      grown(old, type, capacity);
+    this.key = slots(this.key, Float64Array);
+    this.lastActivity = slots(this.lastActivity, Uint32Array);
+    this.outBase = slots(this.outBase, Int32Array);
+    this.outSize = slots(this.outSize, Uint8Array);
+    this.outHead = slots(this.outHead, Uint8Array);
+    this.outCount = slots(this.outCount, Uint8Array);
+    this.cellBase = slots(this.cellBase, Int32Array);
+    this.inBase = slots(this.inBase, Int32Array);
+    this.inSize = slots(this.inSize, Uint8Array);
+    this.inCount = slots(this.inCount, Uint8Array);
+    this.reportBase = slots(this.reportBase, Int32Array);
+    this.reportSize = slots(this.reportSize, Uint8Array);
+    this.reportCount = slots(this.reportCount, Uint8Array);
+    this.sightingBase = slots(this.sightingBase, Int32Array);
+    this.sightingCount = slots(this.sightingCount, Uint8Array);
+    this.sightingHead = slots(this.sightingHead, Uint8Array);
+    this.bucketBase = slots(this.bucketBase, Int32Array);
     this.capacity = capacity;
     this.index.reserve(this.key, capacity);
   }

@@ -73,7 +73,7 @@ describe(ActivityStore.name, () => {
       store.noteReport(slot, 8613600000000 + i, 100 + i, i % 2 === 0);
     }
     expect(store.outCount[slot]).toBe(20);
-    for (let k = 0; k < 20; k++) expect(store.outPeer[store.outboundIndex(slot, k)]).toBe(8613900000019 - k);
+    for (let k = 0; k < 20; k++) expect(store.outPeerOf(store.outboundIndex(slot, k))).toBe(8613900000019 - k);
     for (let k = 0; k < 15; k++) expect(store.cellOf(slot, store.outboundIndex(slot, k))).toBe(7019 - k);
     expect(store.inCount[slot]).toBe(DEFAULT_LAYOUT.inbound);
     expect(store.heardFrom(slot, 8613700000019, 0)).toBe(true);
@@ -83,6 +83,27 @@ describe(ActivityStore.name, () => {
     const again = store.ensure(8613800000002, 2_000);
     expect(store.outCount[again]).toBe(0);
     expect(store.slotOf(8613800000001)).toBe(-1);
+  });
+
+  it('keeps its peers exactly, fifteen digits too, and tells apart peers alike but in their high bits', () => {
+    const store = new ActivityStore(DEFAULT_LAYOUT, BASE_COUNTERS, 16);
+    const slot = store.ensure(8613800000001, 100);
+    // Past 2^48 (15 digits), and two numbers with the same low 32 bits.
+    const peers = [467123456789012, 999999999999999, 8613900000000, 8613900000000 + 4_294_967_296, 1];
+    peers.forEach((peer, i) => {
+      store.pushOutbound(slot, 100 + i, peer, 10, 0, -1);
+      store.noteInbound(slot, peer, 100 + i);
+    });
+    peers.forEach((peer, i) => {
+      expect(store.outPeerOf(store.outboundIndex(slot, peers.length - 1 - i))).toBe(peer);
+      expect(store.findOutbound(slot, peer, 0)).toBe(store.outboundIndex(slot, peers.length - 1 - i));
+      expect(store.heardFrom(slot, peer, 100 + i)).toBe(true);
+    });
+    expect(store.findOutbound(slot, 8613900000000 + 2 * 4_294_967_296, 0)).toBe(-1);
+    expect(store.heardFrom(slot, 467123456789012 + 4_294_967_296, 0)).toBe(false);
+    store.noteInbound(slot, 999999999999999, 500);
+    expect(store.inCount[slot]).toBe(peers.length);
+    expect(store.heardFrom(slot, 999999999999999, 500)).toBe(true);
   });
 
   it('costs a light number a fraction of a busy one', () => {

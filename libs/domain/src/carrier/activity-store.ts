@@ -90,11 +90,75 @@ function sizeClasses(max: number): number[] {
   return classes;
 }
 
+/**
+ * A peer (a number, up to 15 digits: 50 bits) is kept as its low 32 bits and, in 16 bits, the index of its high
+ * part in the store's list of the high parts it has seen (PeerRanges): exact, in 6 bytes instead of 8.
+ */
+const PEER_BYTES = 4 + 2;
+const TWO_32 = 4_294_967_296;
+
+/**
+ * The high parts (a number over 2^32) of the peers a store has seen, by index, in the order first seen. One high part
+ * spans 4,294,967,296 numbers (a country's whole plan spans a few): a store can tell 65,536 of them apart.
+ */
+class PeerRanges {
+  private highs: number[] = [];
+  private readonly indexOf = new Map<number, number>();
+  /** The last high part asked for, and its index (peers come in runs of the same few). */
+  private lastHigh = -1;
+  private lastIndex = -1;
+
+  /** The index of the high part of `key`, taken on first sight. */
+  intern(key: number): number {
+    const high = Math.floor(key / TWO_32);
+    if (high === this.lastHigh) return this.lastIndex;
+    let index = this.indexOf.get(high);
+    if (index === undefined) {
+      index = this.highs.length;
+      if (index > 0xffff) throw new RangeError('activity: peers from more than 65,536 ranges of 2^32 numbers');
+      this.highs.push(high);
+      this.indexOf.set(high, index);
+    }
+    this.lastHigh = high;
+    this.lastIndex = index;
+    return index;
+  }
+
+  /** The index of the high part of `key`, -1 when no peer had it (no entry can be that number). */
+  find(key: number): number {
+    const high = Math.floor(key / TWO_32);
+    if (high === this.lastHigh) return this.lastIndex;
+    return this.indexOf.get(high) ?? -1;
+  }
+
+  /** The number whose low 32 bits are `low` and whose high part has index `index`. */
+  key(index: number, low: number): number {
+    return this.highs[index] * TWO_32 + low;
+  }
+
+  writeImage(w: ImageWriter): void {
+    w.array(Float64Array.from(this.highs));
+  }
+
+  readImage(r: ImageReader): void {
+    if (this.highs.length !== 0) throw new Error('image: peer ranges load only while empty');
+    for (const high of r.array((n) => new Float64Array(n))) {
+      this.indexOf.set(high, this.highs.length);
+      this.highs.push(high);
+    }
+  }
+}
+
+/** The low 32 bits of a number (a positive safe integer). */
+function low32(key: number): number {
+  return key % TWO_32;
+}
+
 /** Bytes of one entry of each ring, and of the fixed part of a slot (see the arrays of ActivityStore). */
-const OUTBOUND_ENTRY = 4 + 8 + 2 + 1;
+const OUTBOUND_ENTRY = 4 + PEER_BYTES + 2 + 1;
 /** The cell of each entry, kept once a number made a call or text at a high-risk cell (explanations name it). */
 const CELL_ENTRY = 4;
-const INBOUND_ENTRY = 8 + 4;
+const INBOUND_ENTRY = PEER_BYTES + 4;
 const REPORT_ENTRY = 8 + 4 + 1;
 const SIGHTING_ENTRY = 4 + 4;
 /**
@@ -248,6 +312,7 @@ export class ActivityStore {
   private readonly reportPool: BlockPool;
   private readonly sightingPool: BlockPool;
   private readonly bucketPool: BlockPool;
+  private readonly peers = new PeerRanges();
 
   // Per slot (0: none; a ring's base is -1 until its first entry).
   key!: Float64Array;
@@ -272,14 +337,17 @@ export class ActivityStore {
 
   // Outbound entries (a slot's ring: outSize of them from outBase).
   outAt: Uint32Array = growable(Uint32Array, 0);
-  outPeer: Float64Array = growable(Float64Array, 0);
+  /** The peer of an entry: its low 32 bits, and the index of its high part (see outPeerOf). */
+  outPeerLow: Uint32Array = growable(Uint32Array, 0);
+  outPeerHigh: Uint16Array = growable(Uint16Array, 0);
   outDuration: Uint16Array = growable(Uint16Array, 0);
   outFlags: Uint8Array = growable(Uint8Array, 0);
   /** The cell of outbound entry i at cellBase + (i - outBase): see cellOf. */
   outCell: Int32Array = growable(Int32Array, 0);
 
   // Inbound contacts (most recent first is not kept: scan all).
-  inPeer: Float64Array = growable(Float64Array, 0);
+  inPeerLow: Uint32Array = growable(Uint32Array, 0);
+  inPeerHigh: Uint16Array = growable(Uint16Array, 0);
   inAt: Uint32Array = growable(Uint32Array, 0);
 
   // Reports.
@@ -314,7 +382,8 @@ export class ActivityStore {
     this.reportSizes = sizeClasses(layout.reports);
     this.outboundPool = new BlockPool(this.outboundSizes, (n) => {
       this.outAt = grown(this.outAt, Uint32Array, n);
-      this.outPeer = grown(this.outPeer, Float64Array, n);
+      this.outPeerLow = grown(this.outPeerLow, Uint32Array, n);
+      this.outPeerHigh = grown(this.outPeerHigh, Uint16Array, n);
       this.outDuration = grown(this.outDuration, Uint16Array, n);
       this.outFlags = grown(this.outFlags, Uint8Array, n);
     });
@@ -322,7 +391,8 @@ export class ActivityStore {
       this.outCell = grown(this.outCell, Int32Array, n);
     });
     this.inboundPool = new BlockPool(this.inboundSizes, (n) => {
-      this.inPeer = grown(this.inPeer, Float64Array, n);
+      this.inPeerLow = grown(this.inPeerLow, Uint32Array, n);
+      this.inPeerHigh = grown(this.inPeerHigh, Uint16Array, n);
       this.inAt = grown(this.inAt, Uint32Array, n);
     });
     this.reportPool = new BlockPool(this.reportSizes, (n) => {
@@ -360,11 +430,13 @@ export class ActivityStore {
       this.dwellSince,
       this.dwellLast,
       this.outAt,
-      this.outPeer,
+      this.outPeerLow,
+      this.outPeerHigh,
       this.outDuration,
       this.outFlags,
       this.outCell,
-      this.inPeer,
+      this.inPeerLow,
+      this.inPeerHigh,
       this.inAt,
       this.reportBy,
       this.reportAt,
@@ -495,6 +567,7 @@ export class ActivityStore {
       pool.writeImage(w);
       for (const [array, used] of arrays()) w.array(array.subarray(0, used));
     }
+    this.peers.writeImage(w);
   }
 
   /** Loads what writeImage wrote into this store, new (nothing recorded yet) and of the same layout. */
@@ -513,6 +586,7 @@ export class ActivityStore {
       pool.readImage(r);
       for (const [array, used] of arrays()) r.into(array, used);
     }
+    this.peers.readImage(r);
   }
 
   /** Every per-slot column, in the image's order (read anew: they grow). */
@@ -526,10 +600,14 @@ export class ActivityStore {
     return [
       [
         outboundPool,
-        () => [this.outAt, this.outPeer, this.outDuration, this.outFlags].map((a) => [a, outboundPool.extent]),
+        () =>
+          [this.outAt, this.outPeerLow, this.outPeerHigh, this.outDuration, this.outFlags].map((a) => [
+            a,
+            outboundPool.extent,
+          ]),
       ],
       [cellPool, () => [[this.outCell, cellPool.extent]]],
-      [inboundPool, () => [this.inPeer, this.inAt].map((a) => [a, inboundPool.extent])],
+      [inboundPool, () => [this.inPeerLow, this.inPeerHigh, this.inAt].map((a) => [a, inboundPool.extent])],
       [reportPool, () => [this.reportBy, this.reportAt, this.reportCorroborated].map((a) => [a, reportPool.extent])],
       [
         sightingPool,
@@ -576,7 +654,8 @@ export class ActivityStore {
     const head = this.outHead[slot];
     const i = this.outBase[slot] + head;
     this.outAt[i] = atSec;
-    this.outPeer[i] = peer;
+    this.outPeerLow[i] = low32(peer);
+    this.outPeerHigh[i] = this.peers.intern(peer);
     this.outDuration[i] = Math.min(durationSec, 65_535);
     this.outFlags[i] = this.countsInRing ? flags | (recorded << OUT_RECORDED_SHIFT) : flags;
     if (this.cellBase[slot] < 0 && flags & OUT_HIGH_RISK) this.cellBase[slot] = this.cellPool.alloc(size);
@@ -592,6 +671,11 @@ export class ActivityStore {
     return this.outCell[this.cellBase[slot] + i - this.outBase[slot]];
   }
 
+  /** The peer (the number called or texted) of outbound entry `i`. */
+  outPeerOf(i: number): number {
+    return this.peers.key(this.outPeerHigh[i], this.outPeerLow[i]);
+  }
+
   /** Index of the k-th most recent outbound entry (k = 0 is the newest). */
   outboundIndex(slot: number, k: number): number {
     const size = this.outSize[slot];
@@ -600,10 +684,13 @@ export class ActivityStore {
 
   /** The most recent outbound entry to `peer` at or after `sinceSec`, or -1. */
   findOutbound(slot: number, peer: number, sinceSec: number): number {
+    const high = this.peers.find(peer);
+    if (high < 0) return -1;
+    const low = low32(peer);
     for (let k = 0; k < this.outCount[slot]; k++) {
       const i = this.outboundIndex(slot, k);
       if (this.outAt[i] < sinceSec) return -1;
-      if (this.outPeer[i] === peer) return i;
+      if (this.outPeerLow[i] === low && this.outPeerHigh[i] === high) return i;
     }
     return -1;
   }
@@ -645,7 +732,8 @@ export class ActivityStore {
       // A loop: the blocks are small, and copyWithin costs more to call than to copy them.
       for (let j = 0; j < size; j++) {
         this.outAt[base + j] = this.outAt[old + j];
-        this.outPeer[base + j] = this.outPeer[old + j];
+        this.outPeerLow[base + j] = this.outPeerLow[old + j];
+        this.outPeerHigh[base + j] = this.outPeerHigh[old + j];
         this.outDuration[base + j] = this.outDuration[old + j];
         this.outFlags[base + j] = this.outFlags[old + j];
       }
@@ -669,9 +757,11 @@ export class ActivityStore {
   noteInbound(slot: number, peer: number, atSec: number): void {
     let base = this.inBase[slot];
     const count = this.inCount[slot];
+    const low = low32(peer);
+    const high = this.peers.intern(peer);
     let oldest = 0;
     for (let j = 0; j < count; j++) {
-      if (this.inPeer[base + j] === peer) {
+      if (this.inPeerLow[base + j] === low && this.inPeerHigh[base + j] === high) {
         this.inAt[base + j] = atSec;
         return;
       }
@@ -682,15 +772,20 @@ export class ActivityStore {
       if (count === this.inSize[slot]) base = this.growInbound(slot);
       j = this.inCount[slot]++;
     }
-    this.inPeer[base + j] = peer;
+    this.inPeerLow[base + j] = low;
+    this.inPeerHigh[base + j] = high;
     this.inAt[base + j] = atSec;
   }
 
   /** True when `peer` called or texted this number at or after `sinceSec`. */
   heardFrom(slot: number, peer: number, sinceSec: number): boolean {
+    const high = this.peers.find(peer);
+    if (high < 0) return false;
+    const low = low32(peer);
     const base = this.inBase[slot];
     for (let j = 0; j < this.inCount[slot]; j++) {
-      if (this.inPeer[base + j] === peer) return this.inAt[base + j] >= sinceSec;
+      if (this.inPeerLow[base + j] === low && this.inPeerHigh[base + j] === high)
+        return this.inAt[base + j] >= sinceSec;
     }
     return false;
   }
@@ -702,7 +797,8 @@ export class ActivityStore {
     const base = this.inboundPool.alloc(next);
     if (size > 0) {
       for (let j = 0; j < size; j++) {
-        this.inPeer[base + j] = this.inPeer[old + j];
+        this.inPeerLow[base + j] = this.inPeerLow[old + j];
+        this.inPeerHigh[base + j] = this.inPeerHigh[old + j];
         this.inAt[base + j] = this.inAt[old + j];
       }
       this.inboundPool.release(old, size);

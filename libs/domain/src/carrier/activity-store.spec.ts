@@ -106,6 +106,32 @@ describe(ActivityStore.name, () => {
     expect(store.heardFrom(slot, 999999999999999, 500)).toBe(true);
   });
 
+  it('gives a number an extra only for what few need, and hands it on clean after eviction', () => {
+    const store = new ActivityStore(DEFAULT_LAYOUT, BASE_COUNTERS, 16);
+    const light = store.ensure(8613800000001, 100);
+    store.pushOutbound(light, 100, 8613900000000, 10, 0, -1);
+    store.noteInbound(light, 8613900000001, 100);
+    expect(store.extra[light]).toBe(-1);
+    const reported = store.ensure(8613800000002, 100);
+    store.noteReport(reported, 8613600000000, 100, true);
+    store.noteSighting(reported, 5, 100);
+    store.noteDwell(reported, 5, 100, 600);
+    const x = store.extra[reported];
+    expect(x).toBeGreaterThanOrEqual(0);
+    expect([store.reportCount[x], store.sightingCount[x], store.dwellSinceOf(reported)]).toEqual([1, 1, 100]);
+    const before = store.snapshot(8613800000002)!;
+    store.forget(8613800000002);
+    expect([store.reportCount[x], store.sightingCount[x]]).toEqual([0, 0]);
+    expect(store.restore(before)).toBe(true);
+    expect([store.reportCount[x], store.sightingCount[x]]).toEqual([1, 1]);
+    store.ensure(8613800000001, 5_000);
+    expect(store.evict(1_000)).toBe(1);
+    const next = store.ensure(8613800000003, 6_000);
+    store.noteReport(next, 8613600000001, 6_000, false);
+    expect(store.extra[next]).toBe(x);
+    expect([store.reportCount[x], store.sightingCount[x], store.sightingBase[x]]).toEqual([1, 0, -1]);
+  });
+
   it('costs a light number a fraction of a busy one', () => {
     const light = bytesOfNumber(DEFAULT_LAYOUT, 5, {
       outbound: 4,

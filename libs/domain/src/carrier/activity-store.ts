@@ -63,8 +63,9 @@ const RINGS = [
 const BUCKETS = 52;
 
 const HOURS = RINGS[Window.Hours24];
-/** How many of a snapshot's counts say where the slot's blocks are (see perSlotCounts). */
-const BLOCKS = 9;
+/** How many of a snapshot's counts say where the slot's blocks are (perSlotCounts), and its extra's (extraCounts). */
+const BLOCKS = 5;
+const EXTRA_BLOCKS = 5;
 
 export interface ActivityLayout {
   /** Outbound calls and texts remembered per number (window counts saturate at this). */
@@ -162,10 +163,15 @@ const INBOUND_ENTRY = PEER_BYTES + 4;
 const REPORT_ENTRY = 8 + 4 + 1;
 const SIGHTING_ENTRY = 4 + 4;
 /**
- * key 8, last activity 4, ring descriptors (base, size, head, count) 4 + 3 + 4 + 2 + 4 + 2 + 4 + 2, cells' base 4,
- * buckets' base 4, the slot index (an Int32Array at most half full) 8 on average.
+ * key 8, last activity 4, ring descriptors (base, size, head, count) of the outbound and inbound rings 4 + 3 + 4 + 2,
+ * its extra 4, the slot index (an Int32Array at most half full) 8 on average.
  */
-export const SLOT_BYTES = 8 + 4 + 7 + 6 + 6 + 6 + 4 + 4 + 8;
+export const SLOT_BYTES = 8 + 4 + 7 + 6 + 4 + 8;
+/**
+ * A slot's extra, the descriptors of what few numbers need (cells, reports, sightings, buckets): reports 4 + 2,
+ * sightings 4 + 2, cells' base 4, buckets' base 4.
+ */
+const EXTRA_BYTES = 6 + 6 + 4 + 4;
 /** The current stay at a high-risk cell (cell, since, last seen), kept with the sightings. */
 const DWELL_BYTES = 12;
 
@@ -185,6 +191,7 @@ export function bytesOfNumber(layout: ActivityLayout, counters: number, use: Act
   const block = (max: number, n: number) => (n === 0 ? 0 : (sizeClasses(max).find((size) => size >= n) ?? max));
   return (
     SLOT_BYTES +
+    (use.reports > 0 || use.sightings || use.cells || use.buckets ? EXTRA_BYTES : 0) +
     block(layout.outbound, use.outbound) * (OUTBOUND_ENTRY + (use.cells ? CELL_ENTRY : 0)) +
     block(layout.inbound, use.inbound) * INBOUND_ENTRY +
     block(layout.reports, use.reports) * REPORT_ENTRY +
@@ -313,6 +320,9 @@ export class ActivityStore {
   private readonly sightingPool: BlockPool;
   private readonly bucketPool: BlockPool;
   private readonly peers = new PeerRanges();
+  private extraCapacity = 0;
+  private extraFree: number[] = [];
+  private extraNext = 0;
 
   // Per slot (0: none; a ring's base is -1 until its first entry).
   key!: Float64Array;
@@ -321,19 +331,23 @@ export class ActivityStore {
   outSize!: Uint8Array;
   outHead!: Uint8Array;
   outCount!: Uint8Array;
-  /** The block of the outbound entries' cells (as big as the outbound block), -1 until a high-risk one. */
-  cellBase!: Int32Array;
   inBase!: Int32Array;
   inSize!: Uint8Array;
   inCount!: Uint8Array;
-  reportBase!: Int32Array;
-  reportSize!: Uint8Array;
-  reportCount!: Uint8Array;
-  sightingBase!: Int32Array;
-  sightingCount!: Uint8Array;
-  sightingHead!: Uint8Array;
+  /** The slot's extra (what follows), -1 until it needs one: most numbers never do. */
+  extra!: Int32Array;
+
+  // Per extra (indexed by extra[slot]; a ring's base is -1 until its first entry).
+  /** The block of the outbound entries' cells (as big as the outbound block), -1 until a high-risk one. */
+  cellBase: Int32Array = growable(Int32Array, 0);
+  reportBase: Int32Array = growable(Int32Array, 0);
+  reportSize: Uint8Array = growable(Uint8Array, 0);
+  reportCount: Uint8Array = growable(Uint8Array, 0);
+  sightingBase: Int32Array = growable(Int32Array, 0);
+  sightingCount: Uint8Array = growable(Uint8Array, 0);
+  sightingHead: Uint8Array = growable(Uint8Array, 0);
   /** First of the slot's 52 buckets, -1 while its outbound ring counts its windows. */
-  bucketBase!: Int32Array;
+  bucketBase: Int32Array = growable(Int32Array, 0);
 
   // Outbound entries (a slot's ring: outSize of them from outBase).
   outAt: Uint32Array = growable(Uint32Array, 0);
@@ -426,6 +440,7 @@ export class ActivityStore {
       this.key,
       this.lastActivity,
       ...this.perSlotCounts(),
+      ...this.extraCounts(),
       this.dwellCell,
       this.dwellSince,
       this.dwellLast,
@@ -500,10 +515,12 @@ export class ActivityStore {
   snapshot(key: number): ActivitySnapshot | undefined {
     const slot = this.slotOf(key);
     if (slot < 0) return undefined;
-    const buckets = this.bucketBase[slot];
+    const x = this.extra[slot];
+    const buckets = x < 0 ? -1 : this.bucketBase[x];
     const counts = this.perSlotCounts().map((array) => array[slot]);
+    if (x >= 0) for (const array of this.extraCounts()) counts.push(array[x]);
     // Last, the cell of its current stay (-1: none).
-    counts.push(this.sightingBase[slot] < 0 ? -1 : this.dwellCell[this.stayOf(slot)]);
+    counts.push(x < 0 || this.sightingBase[x] < 0 ? -1 : this.dwellCell[this.stayOf(x)]);
     return {
       slot,
       counts,
@@ -519,9 +536,15 @@ export class ActivityStore {
     const { slot, counts, buckets } = snapshot;
     const arrays = this.perSlotCounts();
     for (let i = 0; i < BLOCKS; i++) if (arrays[i][slot] !== counts[i]) return false;
+    const x = this.extra[slot];
+    const extras = this.extraCounts();
+    const n = arrays.length;
+    if (x >= 0) for (let i = 0; i < EXTRA_BLOCKS; i++) if (extras[i][x] !== counts[n + i]) return false;
     arrays.forEach((array, i) => (array[slot] = counts[i]));
-    if (this.sightingBase[slot] >= 0) this.dwellCell[this.stayOf(slot)] = counts[arrays.length];
-    if (this.bucketBase[slot] >= 0) this.bucketStamp.set(buckets, this.bucketBase[slot]);
+    if (x < 0) return true;
+    extras.forEach((array, i) => (array[x] = counts[n + i]));
+    if (this.sightingBase[x] >= 0) this.dwellCell[this.stayOf(x)] = counts[n + extras.length];
+    if (this.bucketBase[x] >= 0) this.bucketStamp.set(buckets, this.bucketBase[x]);
     return true;
   }
 
@@ -535,19 +558,59 @@ export class ActivityStore {
       this.outSize,
       this.inBase,
       this.inSize,
+      this.extra,
+      this.lastActivity,
+      this.outHead,
+      this.outCount,
+      this.inCount,
+    ];
+  }
+
+  /**
+   * The arrays of one number per extra, in the order of a snapshot's counts after its slot's; the first EXTRA_BLOCKS
+   * say where its blocks are.
+   */
+  private extraCounts(): (Uint8Array | Int32Array)[] {
+    return [
       this.reportBase,
       this.reportSize,
       this.sightingBase,
       this.bucketBase,
       this.cellBase,
-      this.lastActivity,
-      this.outHead,
-      this.outCount,
-      this.inCount,
       this.reportCount,
       this.sightingCount,
       this.sightingHead,
     ];
+  }
+
+  /** The slot's extra, taken (empty) on first need. */
+  private extraOf(slot: number): number {
+    let x = this.extra[slot];
+    if (x >= 0) return x;
+    x = this.extraFree.pop() ?? this.extraNext++;
+    if (x >= this.extraCapacity) this.growExtras(Math.max(64, this.extraCapacity * 2));
+    this.cellBase[x] = -1;
+    this.reportBase[x] = -1;
+    this.reportSize[x] = 0;
+    this.reportCount[x] = 0;
+    this.sightingBase[x] = -1;
+    this.sightingCount[x] = 0;
+    this.sightingHead[x] = 0;
+    this.bucketBase[x] = -1;
+    this.extra[slot] = x;
+    return x;
+  }
+
+  private growExtras(capacity: number): void {
+    this.cellBase = grown(this.cellBase, Int32Array, capacity);
+    this.reportBase = grown(this.reportBase, Int32Array, capacity);
+    this.reportSize = grown(this.reportSize, Uint8Array, capacity);
+    this.reportCount = grown(this.reportCount, Uint8Array, capacity);
+    this.sightingBase = grown(this.sightingBase, Int32Array, capacity);
+    this.sightingCount = grown(this.sightingCount, Uint8Array, capacity);
+    this.sightingHead = grown(this.sightingHead, Uint8Array, capacity);
+    this.bucketBase = grown(this.bucketBase, Int32Array, capacity);
+    this.extraCapacity = capacity;
   }
 
   // --- image ---------------------------------------------------------------
@@ -563,6 +626,10 @@ export class ActivityStore {
     w.u32(this.next);
     w.array(Int32Array.from(this.free));
     for (const column of this.slotColumns()) w.array(column.subarray(0, this.next));
+    w.u32(this.extraCapacity);
+    w.u32(this.extraNext);
+    w.array(Int32Array.from(this.extraFree));
+    for (const column of this.extraCounts()) w.array(column.subarray(0, this.extraNext));
     for (const [pool, arrays] of this.pooled()) {
       pool.writeImage(w);
       for (const [array, used] of arrays()) w.array(array.subarray(0, used));
@@ -582,6 +649,11 @@ export class ActivityStore {
     this.grow(capacity);
     for (const column of this.slotColumns()) r.into(column, this.next);
     this.index.refile(this.key, capacity);
+    const extraCapacity = r.u32();
+    this.extraNext = r.u32();
+    this.extraFree = Array.from(r.array((n) => new Int32Array(n)));
+    if (extraCapacity > 0) this.growExtras(extraCapacity);
+    for (const column of this.extraCounts()) r.into(column, this.extraNext);
     for (const [pool, arrays] of this.pooled()) {
       pool.readImage(r);
       for (const [array, used] of arrays()) r.into(array, used);
@@ -647,7 +719,8 @@ export class ActivityStore {
     cell: number,
     recorded = 0,
   ): number {
-    if (this.bucketBase[slot] < 0 && this.outgrowsRing(slot, atSec)) this.keepBuckets(slot);
+    let x = this.extra[slot];
+    if ((x < 0 || this.bucketBase[x] < 0) && this.outgrowsRing(slot, atSec)) x = this.keepBuckets(slot);
     const count = this.outCount[slot];
     if (count === this.outSize[slot] && count < this.layout.outbound) this.growOutbound(slot);
     const size = this.outSize[slot];
@@ -658,17 +731,20 @@ export class ActivityStore {
     this.outPeerHigh[i] = this.peers.intern(peer);
     this.outDuration[i] = Math.min(durationSec, 65_535);
     this.outFlags[i] = this.countsInRing ? flags | (recorded << OUT_RECORDED_SHIFT) : flags;
-    if (this.cellBase[slot] < 0 && flags & OUT_HIGH_RISK) this.cellBase[slot] = this.cellPool.alloc(size);
-    if (this.cellBase[slot] >= 0) this.outCell[this.cellBase[slot] + head] = cell;
+    if (flags & OUT_HIGH_RISK && (x < 0 || this.cellBase[x] < 0)) {
+      x = this.extraOf(slot);
+      this.cellBase[x] = this.cellPool.alloc(size);
+    }
+    if (x >= 0 && this.cellBase[x] >= 0) this.outCell[this.cellBase[x] + head] = cell;
     this.outHead[slot] = (head + 1) % size;
     if (count < size) this.outCount[slot] = count + 1;
-    if (this.bucketBase[slot] >= 0) this.countActivity(slot, atSec, flags, recorded);
+    if (x >= 0 && this.bucketBase[x] >= 0) this.countActivity(this.bucketBase[x], atSec, flags, recorded);
     return i;
   }
 
   /** The cell of outbound entry `i` of the slot, when it was made at a high-risk cell (OUT_HIGH_RISK). */
   cellOf(slot: number, i: number): number {
-    return this.outCell[this.cellBase[slot] + i - this.outBase[slot]];
+    return this.outCell[this.cellBase[this.extra[slot]] + i - this.outBase[slot]];
   }
 
   /** The peer (the number called or texted) of outbound entry `i`. */
@@ -710,15 +786,17 @@ export class ActivityStore {
   }
 
   /** Gives the slot window buckets of its own, filled from its ring (exactly what they would have counted). */
-  private keepBuckets(slot: number): void {
+  private keepBuckets(slot: number): number {
+    const x = this.extraOf(slot);
     const base = this.bucketPool.alloc(BUCKETS);
-    this.bucketBase[slot] = base;
+    this.bucketBase[x] = base;
     this.bucketStamp.fill(0, base, base + BUCKETS);
     for (let k = this.outCount[slot] - 1; k >= 0; k--) {
       const i = this.outboundIndex(slot, k);
       const flags = this.outFlags[i];
-      this.countActivity(slot, this.outAt[i], flags, flags >>> OUT_RECORDED_SHIFT);
+      this.countActivity(base, this.outAt[i], flags, flags >>> OUT_RECORDED_SHIFT);
     }
+    return x;
   }
 
   /** The next size of a full ring that has not reached the layout's: its entries keep their positions. */
@@ -738,12 +816,13 @@ export class ActivityStore {
         this.outFlags[base + j] = this.outFlags[old + j];
       }
       this.outboundPool.release(old, size);
-      const cells = this.cellBase[slot];
+      const x = this.extra[slot];
+      const cells = x < 0 ? -1 : this.cellBase[x];
       if (cells >= 0) {
         const moved = this.cellPool.alloc(next);
         for (let j = 0; j < size; j++) this.outCell[moved + j] = this.outCell[cells + j];
         this.cellPool.release(cells, size);
-        this.cellBase[slot] = moved;
+        this.cellBase[x] = moved;
       }
     }
     this.outBase[slot] = base;
@@ -812,9 +891,10 @@ export class ActivityStore {
 
   /** Records a report; a reporter counts once (its latest report). Returns false for a repeat within `sinceSec`. */
   noteReport(slot: number, reporter: number, atSec: number, corroborated: boolean): boolean {
-    let base = this.reportBase[slot];
+    const x = this.extraOf(slot);
+    let base = this.reportBase[x];
     let oldest = 0;
-    const count = this.reportCount[slot];
+    const count = this.reportCount[x];
     for (let j = 0; j < count; j++) {
       if (this.reportBy[base + j] === reporter) {
         this.reportAt[base + j] = atSec;
@@ -825,8 +905,8 @@ export class ActivityStore {
     }
     let j = oldest;
     if (count < this.layout.reports) {
-      if (count === this.reportSize[slot]) base = this.growReports(slot);
-      j = this.reportCount[slot]++;
+      if (count === this.reportSize[x]) base = this.growReports(x);
+      j = this.reportCount[x]++;
     }
     this.reportBy[base + j] = reporter;
     this.reportAt[base + j] = atSec;
@@ -834,10 +914,11 @@ export class ActivityStore {
     return true;
   }
 
-  private growReports(slot: number): number {
-    const size = this.reportSize[slot];
+  /** Grows the reports block of extra `x`. */
+  private growReports(x: number): number {
+    const size = this.reportSize[x];
     const next = size === 0 ? this.reportSizes[0] : this.reportSizes[this.reportSizes.indexOf(size) + 1];
-    const old = this.reportBase[slot];
+    const old = this.reportBase[x];
     const base = this.reportPool.alloc(next);
     if (size > 0) {
       for (let j = 0; j < size; j++) {
@@ -847,8 +928,8 @@ export class ActivityStore {
       }
       this.reportPool.release(old, size);
     }
-    this.reportBase[slot] = base;
-    this.reportSize[slot] = next;
+    this.reportBase[x] = base;
+    this.reportSize[x] = next;
     return base;
   }
 
@@ -858,24 +939,26 @@ export class ActivityStore {
   noteSighting(slot: number, cell: number, atSec: number): void {
     const size = this.layout.sightings;
     const base = this.sightingsOf(slot);
-    const head = this.sightingHead[slot];
-    const count = this.sightingCount[slot];
+    const x = this.extra[slot];
+    const head = this.sightingHead[x];
+    const count = this.sightingCount[x];
     if (count > 0 && this.sightingCell[base + ((head - 1 + size) % size)] === cell) return;
     this.sightingCell[base + head] = cell;
     this.sightingAt[base + head] = atSec;
-    this.sightingHead[slot] = (head + 1) % size;
-    if (count < size) this.sightingCount[slot] = count + 1;
+    this.sightingHead[x] = (head + 1) % size;
+    if (count < size) this.sightingCount[x] = count + 1;
   }
 
   /** Tracks continuous stay at high-risk cells: a sighting outside them ends the stay. */
   noteDwell(slot: number, highRiskCell: number, atSec: number, maxGapSec: number): void {
     if (highRiskCell < 0) {
       // Never at a high-risk cell: no stay to end.
-      if (this.sightingBase[slot] >= 0) this.dwellCell[this.stayOf(slot)] = -1;
+      const x = this.extra[slot];
+      if (x >= 0 && this.sightingBase[x] >= 0) this.dwellCell[this.stayOf(x)] = -1;
       return;
     }
     this.sightingsOf(slot);
-    const stay = this.stayOf(slot);
+    const stay = this.stayOf(this.extra[slot]);
     if (this.dwellCell[stay] === highRiskCell && atSec - this.dwellLast[stay] <= maxGapSec) {
       this.dwellLast[stay] = atSec;
       return;
@@ -887,40 +970,41 @@ export class ActivityStore {
 
   /** Since when the number has stayed at its current high-risk cell (after noteDwell at one). */
   dwellSinceOf(slot: number): number {
-    return this.dwellSince[this.stayOf(slot)];
+    return this.dwellSince[this.stayOf(this.extra[slot])];
   }
 
   /** The slot's sightings block (and stay), taken on first use: no stay yet. */
   private sightingsOf(slot: number): number {
-    let base = this.sightingBase[slot];
+    const x = this.extraOf(slot);
+    let base = this.sightingBase[x];
     if (base < 0) {
-      base = this.sightingBase[slot] = this.sightingPool.alloc(this.layout.sightings);
-      this.dwellCell[this.stayOf(slot)] = -1;
+      base = this.sightingBase[x] = this.sightingPool.alloc(this.layout.sightings);
+      this.dwellCell[this.stayOf(x)] = -1;
     }
     return base;
   }
 
-  private stayOf(slot: number): number {
-    return this.sightingBase[slot] / this.layout.sightings;
+  /** The stay of extra `x` (with sightings). */
+  private stayOf(x: number): number {
+    return this.sightingBase[x] / this.layout.sightings;
   }
 
   // --- window counters ---------------------------------------------------
 
   /** Counts a call or text made (its flags, and the signals' counters in `recorded`) in the slot's buckets. */
-  private countActivity(slot: number, atSec: number, flags: number, recorded: number): void {
-    if (flags & OUT_SMS) this.count(slot, atSec, C_SMS);
+  private countActivity(base: number, atSec: number, flags: number, recorded: number): void {
+    if (flags & OUT_SMS) this.count(base, atSec, C_SMS);
     else {
-      this.count(slot, atSec, C_CALLS);
-      if (flags & OUT_NEW_CONTACT) this.count(slot, atSec, C_NEW_CONTACT);
-      if (flags & OUT_ANSWERED) this.count(slot, atSec, C_ANSWERED);
+      this.count(base, atSec, C_CALLS);
+      if (flags & OUT_NEW_CONTACT) this.count(base, atSec, C_NEW_CONTACT);
+      if (flags & OUT_ANSWERED) this.count(base, atSec, C_ANSWERED);
     }
-    for (let r = 0; recorded >>> r !== 0; r++) if ((recorded >>> r) & 1) this.count(slot, atSec, BASE_COUNTERS + r);
+    for (let r = 0; recorded >>> r !== 0; r++) if ((recorded >>> r) & 1) this.count(base, atSec, BASE_COUNTERS + r);
   }
 
   /** Counts one occurrence of `counter` at `atSec` in every window of a slot that keeps buckets. */
-  private count(slot: number, atSec: number, counter: number): void {
+  private count(base: number, atSec: number, counter: number): void {
     const counters = this.counters;
-    const base = this.bucketBase[slot];
     for (let r = 0; r < RINGS.length; r++) {
       const ring = RINGS[r];
       const stamp = Math.floor(atSec / ring.widthSec) + 1;
@@ -952,7 +1036,8 @@ export class ActivityStore {
     if (slot < 0) return;
     const ring = RINGS[window];
     const stamp = Math.floor(atSec / ring.widthSec) + 1;
-    const base = this.bucketBase[slot];
+    const x = this.extra[slot];
+    const base = x < 0 ? -1 : this.bucketBase[x];
     if (base >= 0) {
       const counters = this.counters;
       for (let j = 0; j < ring.buckets; j++) {
@@ -982,7 +1067,7 @@ export class ActivityStore {
 
   /** The three windows' sums at once (what sums() gives for each, in one pass over a light number's ring). */
   windowSums(slot: number, atSec: number, min10: Float64Array, min90: Float64Array, hours24: Float64Array): void {
-    if (slot < 0 || this.bucketBase[slot] >= 0 || this.outCount[slot] === 0) {
+    if (slot < 0 || this.outCount[slot] === 0 || (this.extra[slot] >= 0 && this.bucketBase[this.extra[slot]] >= 0)) {
       this.sums(slot, atSec, Window.Min10, min10);
       this.sums(slot, atSec, Window.Min90, min90);
       this.sums(slot, atSec, Window.Hours24, hours24);
@@ -1032,11 +1117,13 @@ export class ActivityStore {
     this.outHead[slot] = 0;
     this.outCount[slot] = 0;
     this.inCount[slot] = 0;
-    this.reportCount[slot] = 0;
-    this.sightingCount[slot] = 0;
-    this.sightingHead[slot] = 0;
-    if (this.sightingBase[slot] >= 0) this.dwellCell[this.stayOf(slot)] = -1;
-    const buckets = this.bucketBase[slot];
+    const x = this.extra[slot];
+    if (x < 0) return;
+    this.reportCount[x] = 0;
+    this.sightingCount[x] = 0;
+    this.sightingHead[x] = 0;
+    if (this.sightingBase[x] >= 0) this.dwellCell[this.stayOf(x)] = -1;
+    const buckets = this.bucketBase[x];
     if (buckets >= 0) this.bucketStamp.fill(0, buckets, buckets + BUCKETS);
   }
 
@@ -1044,24 +1131,24 @@ export class ActivityStore {
   private empty(slot: number): void {
     this.outBase[slot] = -1;
     this.outSize[slot] = 0;
-    this.cellBase[slot] = -1;
     this.inBase[slot] = -1;
     this.inSize[slot] = 0;
-    this.reportBase[slot] = -1;
-    this.reportSize[slot] = 0;
-    this.sightingBase[slot] = -1;
-    this.bucketBase[slot] = -1;
+    this.extra[slot] = -1;
     this.reset(slot);
   }
 
   /** Gives the slot's blocks back to their pools. */
   private release(slot: number): void {
     if (this.outSize[slot] > 0) this.outboundPool.release(this.outBase[slot], this.outSize[slot]);
-    if (this.cellBase[slot] >= 0) this.cellPool.release(this.cellBase[slot], this.outSize[slot]);
     if (this.inSize[slot] > 0) this.inboundPool.release(this.inBase[slot], this.inSize[slot]);
-    if (this.reportSize[slot] > 0) this.reportPool.release(this.reportBase[slot], this.reportSize[slot]);
-    if (this.sightingBase[slot] >= 0) this.sightingPool.release(this.sightingBase[slot], this.layout.sightings);
-    if (this.bucketBase[slot] >= 0) this.bucketPool.release(this.bucketBase[slot], BUCKETS);
+    const x = this.extra[slot];
+    if (x >= 0) {
+      if (this.cellBase[x] >= 0) this.cellPool.release(this.cellBase[x], this.outSize[slot]);
+      if (this.reportSize[x] > 0) this.reportPool.release(this.reportBase[x], this.reportSize[x]);
+      if (this.sightingBase[x] >= 0) this.sightingPool.release(this.sightingBase[x], this.layout.sightings);
+      if (this.bucketBase[x] >= 0) this.bucketPool.release(this.bucketBase[x], BUCKETS);
+      this.extraFree.push(x);
+    }
     this.empty(slot);
   }
 
@@ -1074,17 +1161,10 @@ export class ActivityStore {
     this.outSize = slots(this.outSize, Uint8Array);
     this.outHead = slots(this.outHead, Uint8Array);
     this.outCount = slots(this.outCount, Uint8Array);
-    this.cellBase = slots(this.cellBase, Int32Array);
     this.inBase = slots(this.inBase, Int32Array);
     this.inSize = slots(this.inSize, Uint8Array);
     this.inCount = slots(this.inCount, Uint8Array);
-    this.reportBase = slots(this.reportBase, Int32Array);
-    this.reportSize = slots(this.reportSize, Uint8Array);
-    this.reportCount = slots(this.reportCount, Uint8Array);
-    this.sightingBase = slots(this.sightingBase, Int32Array);
-    this.sightingCount = slots(this.sightingCount, Uint8Array);
-    this.sightingHead = slots(this.sightingHead, Uint8Array);
-    this.bucketBase = slots(this.bucketBase, Int32Array);
+    this.extra = slots(this.extra, Int32Array);
     this.capacity = capacity;
     this.index.reserve(this.key, capacity);
   }

@@ -227,24 +227,27 @@ export function sameActivity(a: ActivitySnapshot | undefined, b: ActivitySnapsho
 /**
  * The index space of one kind of block (a ring's entries of many numbers, in
  * the same typed arrays): blocks of a few sizes, a freed block reused by the
- * next block of its size. `resize` grows the arrays behind it.
+ * next block of its size. `resize` grows the arrays behind it. The free blocks
+ * of a size are chained through their first entry in `links` (one of those
+ * arrays: the next free block's base + 1, 0 for none), so a free list costs
+ * nothing (a freed block's entries are never read before it is reused).
  */
 class BlockPool {
   private top = 0;
   private capacity = 0;
-  private readonly free: number[][] = [];
+  /** The first free block of each size (-1: none). */
+  private readonly heads: Int32Array;
   /** Size → its free list, for the sizes this pool carves. */
   private readonly classOf: Int32Array;
 
   constructor(
     sizes: readonly number[],
     private readonly resize: (capacity: number) => void,
+    private readonly links: () => Uint32Array | Int32Array,
   ) {
     this.classOf = new Int32Array(Math.max(...sizes) + 1).fill(-1);
-    sizes.forEach((size, i) => {
-      this.classOf[size] = i;
-      this.free.push([]);
-    });
+    sizes.forEach((size, i) => (this.classOf[size] = i));
+    this.heads = new Int32Array(sizes.length).fill(-1);
   }
 
   /** Entries in use or free, out of the arrays' capacity. */
@@ -253,8 +256,12 @@ class BlockPool {
   }
 
   alloc(size: number): number {
-    const list = this.free[this.classOf[size]];
-    if (list.length > 0) return list.pop()!;
+    const c = this.classOf[size];
+    const free = this.heads[c];
+    if (free >= 0) {
+      this.heads[c] = this.links()[free] - 1;
+      return free;
+    }
     const base = this.top;
     this.top += size;
     if (this.top > this.capacity) {
@@ -266,15 +273,16 @@ class BlockPool {
   }
 
   release(base: number, size: number): void {
-    this.free[this.classOf[size]].push(base);
+    const c = this.classOf[size];
+    this.links()[base] = this.heads[c] + 1;
+    this.heads[c] = base;
   }
 
-  /** Its extent, capacity and free lists (in order: the next block of a size reuses the last freed). */
+  /** Its extent, capacity and the heads of its free lists (the rest of each list is in its arrays). */
   writeImage(w: ImageWriter): void {
     w.u32(this.top);
     w.u32(this.capacity);
-    w.u32(this.free.length);
-    for (const list of this.free) w.array(Int32Array.from(list));
+    w.array(this.heads);
   }
 
   /** Loads what writeImage wrote into a pool that never allocated; the arrays behind it are resized to match. */
@@ -282,8 +290,9 @@ class BlockPool {
     if (this.top !== 0) throw new Error('image: a block pool loads only before its first block');
     this.top = r.u32();
     this.capacity = r.u32();
-    if (r.u32() !== this.free.length) throw new Error('image: the block sizes of a pool differ from the layout');
-    for (let i = 0; i < this.free.length; i++) this.free[i] = Array.from(r.array((n) => new Int32Array(n)));
+    const heads = r.array((n) => new Int32Array(n));
+    if (heads.length !== this.heads.length) throw new Error('image: the block sizes of a pool differ from the layout');
+    this.heads.set(heads);
     if (this.capacity > 0) this.resize(this.capacity);
   }
 }
@@ -394,38 +403,60 @@ export class ActivityStore {
     this.outboundSizes = sizeClasses(layout.outbound);
     this.inboundSizes = sizeClasses(layout.inbound);
     this.reportSizes = sizeClasses(layout.reports);
-    this.outboundPool = new BlockPool(this.outboundSizes, (n) => {
-      this.outAt = grown(this.outAt, Uint32Array, n);
-      this.outPeerLow = grown(this.outPeerLow, Uint32Array, n);
-      this.outPeerHigh = grown(this.outPeerHigh, Uint16Array, n);
-      this.outDuration = grown(this.outDuration, Uint16Array, n);
-      this.outFlags = grown(this.outFlags, Uint8Array, n);
-    });
-    this.cellPool = new BlockPool(this.outboundSizes, (n) => {
-      this.outCell = grown(this.outCell, Int32Array, n);
-    });
-    this.inboundPool = new BlockPool(this.inboundSizes, (n) => {
-      this.inPeerLow = grown(this.inPeerLow, Uint32Array, n);
-      this.inPeerHigh = grown(this.inPeerHigh, Uint16Array, n);
-      this.inAt = grown(this.inAt, Uint32Array, n);
-    });
-    this.reportPool = new BlockPool(this.reportSizes, (n) => {
-      this.reportBy = grown(this.reportBy, Float64Array, n);
-      this.reportAt = grown(this.reportAt, Uint32Array, n);
-      this.reportCorroborated = grown(this.reportCorroborated, Uint8Array, n);
-    });
-    this.sightingPool = new BlockPool([layout.sightings], (n) => {
-      this.sightingCell = grown(this.sightingCell, Int32Array, n);
-      this.sightingAt = grown(this.sightingAt, Uint32Array, n);
-      const stays = Math.ceil(n / layout.sightings);
-      this.dwellCell = grown(this.dwellCell, Int32Array, stays);
-      this.dwellSince = grown(this.dwellSince, Uint32Array, stays);
-      this.dwellLast = grown(this.dwellLast, Uint32Array, stays);
-    });
-    this.bucketPool = new BlockPool([BUCKETS], (n) => {
-      this.bucketStamp = grown(this.bucketStamp, Uint32Array, n);
-      this.bucketCounts = grown(this.bucketCounts, Uint16Array, n * counters);
-    });
+    this.outboundPool = new BlockPool(
+      this.outboundSizes,
+      (n) => {
+        this.outAt = grown(this.outAt, Uint32Array, n);
+        this.outPeerLow = grown(this.outPeerLow, Uint32Array, n);
+        this.outPeerHigh = grown(this.outPeerHigh, Uint16Array, n);
+        this.outDuration = grown(this.outDuration, Uint16Array, n);
+        this.outFlags = grown(this.outFlags, Uint8Array, n);
+      },
+      () => this.outPeerLow,
+    );
+    this.cellPool = new BlockPool(
+      this.outboundSizes,
+      (n) => (this.outCell = grown(this.outCell, Int32Array, n)),
+      () => this.outCell,
+    );
+    this.inboundPool = new BlockPool(
+      this.inboundSizes,
+      (n) => {
+        this.inPeerLow = grown(this.inPeerLow, Uint32Array, n);
+        this.inPeerHigh = grown(this.inPeerHigh, Uint16Array, n);
+        this.inAt = grown(this.inAt, Uint32Array, n);
+      },
+      () => this.inPeerLow,
+    );
+    this.reportPool = new BlockPool(
+      this.reportSizes,
+      (n) => {
+        this.reportBy = grown(this.reportBy, Float64Array, n);
+        this.reportAt = grown(this.reportAt, Uint32Array, n);
+        this.reportCorroborated = grown(this.reportCorroborated, Uint8Array, n);
+      },
+      () => this.reportAt,
+    );
+    this.sightingPool = new BlockPool(
+      [layout.sightings],
+      (n) => {
+        this.sightingCell = grown(this.sightingCell, Int32Array, n);
+        this.sightingAt = grown(this.sightingAt, Uint32Array, n);
+        const stays = Math.ceil(n / layout.sightings);
+        this.dwellCell = grown(this.dwellCell, Int32Array, stays);
+        this.dwellSince = grown(this.dwellSince, Uint32Array, stays);
+        this.dwellLast = grown(this.dwellLast, Uint32Array, stays);
+      },
+      () => this.sightingAt,
+    );
+    this.bucketPool = new BlockPool(
+      [BUCKETS],
+      (n) => {
+        this.bucketStamp = grown(this.bucketStamp, Uint32Array, n);
+        this.bucketCounts = grown(this.bucketCounts, Uint16Array, n * counters);
+      },
+      () => this.bucketStamp,
+    );
     this.capacity = 0;
     this.grow(Math.max(16, initialCapacity));
   }

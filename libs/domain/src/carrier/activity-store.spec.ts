@@ -9,6 +9,7 @@ import {
   OUT_SMS,
   Window,
 } from './activity-store';
+import { ImageReader, ImageWriter } from './image';
 
 /** Pseudo-random whole numbers below `n`, the same on every run. */
 function randomFrom(seed: number): (n: number) => number {
@@ -104,6 +105,36 @@ describe(ActivityStore.name, () => {
     store.noteInbound(slot, 999999999999999, 500);
     expect(store.inCount[slot]).toBe(peers.length);
     expect(store.heardFrom(slot, 999999999999999, 500)).toBe(true);
+  });
+
+  it('widens its peers past 256 ranges of numbers, keeping every one exact, in its image too', () => {
+    const store = new ActivityStore(DEFAULT_LAYOUT, BASE_COUNTERS, 16);
+    const slot = store.ensure(8613800000001, 100);
+    const peer = (r: number) => r * 4_294_967_296 + 1_000 + r;
+    // Remembered before the widening: kept through it.
+    const early = store.ensure(8613800000002, 100);
+    store.pushOutbound(early, 100, peer(5), 10, 0, -1);
+    store.noteInbound(early, peer(7), 100);
+    for (let r = 0; r < 300; r++) {
+      store.pushOutbound(slot, 100 + r, peer(r), 10, 0, -1);
+      store.noteInbound(slot, peer(r), 100 + r);
+    }
+    const check = (s: ActivityStore, at: number) => {
+      for (let k = 0; k < DEFAULT_LAYOUT.outbound; k++) expect(s.outPeerOf(s.outboundIndex(at, k))).toBe(peer(299 - k));
+      for (let r = 300 - DEFAULT_LAYOUT.inbound; r < 300; r++) expect(s.heardFrom(at, peer(r), 0)).toBe(true);
+      expect(s.heardFrom(at, peer(300 - DEFAULT_LAYOUT.inbound - 1), 0)).toBe(false);
+      expect(s.findOutbound(at, peer(299) + 4_294_967_296, 0)).toBe(-1);
+      const before = s.slotOf(8613800000002);
+      expect([s.outPeerOf(s.outboundIndex(before, 0)), s.heardFrom(before, peer(7), 0)]).toEqual([peer(5), true]);
+    };
+    check(store, slot);
+    const w = new ImageWriter(1 << 16);
+    store.writeImage(w);
+    const loaded = new ActivityStore(DEFAULT_LAYOUT, BASE_COUNTERS, 16);
+    const r = new ImageReader(w.finish());
+    loaded.readImage(r);
+    r.end();
+    check(loaded, loaded.slotOf(8613800000001));
   });
 
   it('gives a number an extra only for what few need, and hands it on clean after eviction', () => {

@@ -92,10 +92,13 @@ function sizeClasses(max: number): number[] {
 }
 
 /**
- * A peer (a number, up to 15 digits: 50 bits) is kept as its low 32 bits and, in 16 bits, the index of its high
- * part in the store's list of the high parts it has seen (PeerRanges): exact, in 6 bytes instead of 8.
+ * A peer (a number, up to 15 digits: 50 bits) is kept as its low 32 bits and the index of its high part in the
+ * store's list of the high parts it has seen (PeerRanges): in 8 bits while the store has seen at most 256 of them (a
+ * country's plan spans a few), in 16 once it sees more. Exact, in 5 bytes (6 past 256 ranges) instead of 8.
  */
-const PEER_BYTES = 4 + 2;
+const PEER_BYTES = 4 + 1;
+/** The most high parts an index of 8 bits tells apart. */
+const NARROW_RANGES = 256;
 const TWO_32 = 4_294_967_296;
 
 /**
@@ -123,6 +126,11 @@ class PeerRanges {
     this.lastHigh = high;
     this.lastIndex = index;
     return index;
+  }
+
+  /** How many high parts it has seen. */
+  get size(): number {
+    return this.highs.length;
   }
 
   /** The index of the high part of `key`, -1 when no peer had it (no entry can be that number). */
@@ -329,6 +337,8 @@ export class ActivityStore {
   private readonly sightingPool: BlockPool;
   private readonly bucketPool: BlockPool;
   private readonly peers = new PeerRanges();
+  /** Whether the peers' high-part indexes take 16 bits (more than NARROW_RANGES seen), not 8. */
+  private widePeers = false;
   private extraCapacity = 0;
   private extraFree: number[] = [];
   private extraNext = 0;
@@ -362,7 +372,7 @@ export class ActivityStore {
   outAt: Uint32Array = growable(Uint32Array, 0);
   /** The peer of an entry: its low 32 bits, and the index of its high part (see outPeerOf). */
   outPeerLow: Uint32Array = growable(Uint32Array, 0);
-  outPeerHigh: Uint16Array = growable(Uint16Array, 0);
+  outPeerHigh: Uint8Array | Uint16Array = growable(Uint8Array, 0);
   outDuration: Uint16Array = growable(Uint16Array, 0);
   outFlags: Uint8Array = growable(Uint8Array, 0);
   /** The cell of outbound entry i at cellBase + (i - outBase): see cellOf. */
@@ -370,7 +380,7 @@ export class ActivityStore {
 
   // Inbound contacts (most recent first is not kept: scan all).
   inPeerLow: Uint32Array = growable(Uint32Array, 0);
-  inPeerHigh: Uint16Array = growable(Uint16Array, 0);
+  inPeerHigh: Uint8Array | Uint16Array = growable(Uint8Array, 0);
   inAt: Uint32Array = growable(Uint32Array, 0);
 
   // Reports.
@@ -408,7 +418,7 @@ export class ActivityStore {
       (n) => {
         this.outAt = grown(this.outAt, Uint32Array, n);
         this.outPeerLow = grown(this.outPeerLow, Uint32Array, n);
-        this.outPeerHigh = grown(this.outPeerHigh, Uint16Array, n);
+        this.outPeerHigh = this.grownHighs(this.outPeerHigh, n);
         this.outDuration = grown(this.outDuration, Uint16Array, n);
         this.outFlags = grown(this.outFlags, Uint8Array, n);
       },
@@ -423,7 +433,7 @@ export class ActivityStore {
       this.inboundSizes,
       (n) => {
         this.inPeerLow = grown(this.inPeerLow, Uint32Array, n);
-        this.inPeerHigh = grown(this.inPeerHigh, Uint16Array, n);
+        this.inPeerHigh = this.grownHighs(this.inPeerHigh, n);
         this.inAt = grown(this.inAt, Uint32Array, n);
       },
       () => this.inPeerLow,
@@ -661,11 +671,12 @@ export class ActivityStore {
     w.u32(this.extraNext);
     w.array(Int32Array.from(this.extraFree));
     for (const column of this.extraCounts()) w.array(column.subarray(0, this.extraNext));
+    // The peers' ranges first: how many there are says how wide the rings' indexes of them are.
+    this.peers.writeImage(w);
     for (const [pool, arrays] of this.pooled()) {
       pool.writeImage(w);
       for (const [array, used] of arrays()) w.array(array.subarray(0, used));
     }
-    this.peers.writeImage(w);
   }
 
   /** Loads what writeImage wrote into this store, new (nothing recorded yet) and of the same layout. */
@@ -685,11 +696,12 @@ export class ActivityStore {
     this.extraFree = Array.from(r.array((n) => new Int32Array(n)));
     if (extraCapacity > 0) this.growExtras(extraCapacity);
     for (const column of this.extraCounts()) r.into(column, this.extraNext);
+    this.peers.readImage(r);
+    if (this.peers.size > NARROW_RANGES) this.widenPeers();
     for (const [pool, arrays] of this.pooled()) {
       pool.readImage(r);
       for (const [array, used] of arrays()) r.into(array, used);
     }
-    this.peers.readImage(r);
   }
 
   /** Every per-slot column, in the image's order (read anew: they grow). */
@@ -758,8 +770,10 @@ export class ActivityStore {
     const head = this.outHead[slot];
     const i = this.outBase[slot] + head;
     this.outAt[i] = atSec;
+    // Interned before its array is read: the first peer past NARROW_RANGES widens it.
+    const high = this.internPeer(peer);
     this.outPeerLow[i] = low32(peer);
-    this.outPeerHigh[i] = this.peers.intern(peer);
+    this.outPeerHigh[i] = high;
     this.outDuration[i] = Math.min(durationSec, 65_535);
     this.outFlags[i] = this.countsInRing ? flags | (recorded << OUT_RECORDED_SHIFT) : flags;
     if (flags & OUT_HIGH_RISK && (x < 0 || this.cellBase[x] < 0)) {
@@ -776,6 +790,30 @@ export class ActivityStore {
   /** The cell of outbound entry `i` of the slot, when it was made at a high-risk cell (OUT_HIGH_RISK). */
   cellOf(slot: number, i: number): number {
     return this.outCell[this.cellBase[this.extra[slot]] + i - this.outBase[slot]];
+  }
+
+  /** The index of the high part of `peer`, taken on first sight; the rings' indexes widen past NARROW_RANGES. */
+  private internPeer(peer: number): number {
+    const high = this.peers.intern(peer);
+    if (high >= NARROW_RANGES && !this.widePeers) this.widenPeers();
+    return high;
+  }
+
+  /** The rings' indexes of their peers' high parts, from 8 bits to 16 (a copy: once, past NARROW_RANGES). */
+  private widenPeers(): void {
+    const widen = (narrow: Uint8Array | Uint16Array) => {
+      const wide = growable(Uint16Array, narrow.length);
+      wide.set(narrow);
+      return wide;
+    };
+    this.outPeerHigh = widen(this.outPeerHigh);
+    this.inPeerHigh = widen(this.inPeerHigh);
+    this.widePeers = true;
+  }
+
+  /** A ring's indexes of its peers' high parts, grown to `n` at their width. */
+  private grownHighs(highs: Uint8Array | Uint16Array, n: number): Uint8Array | Uint16Array {
+    return this.widePeers ? grown(highs as Uint16Array, Uint16Array, n) : grown(highs as Uint8Array, Uint8Array, n);
   }
 
   /** The peer (the number called or texted) of outbound entry `i`. */
@@ -868,7 +906,7 @@ export class ActivityStore {
     let base = this.inBase[slot];
     const count = this.inCount[slot];
     const low = low32(peer);
-    const high = this.peers.intern(peer);
+    const high = this.internPeer(peer);
     let oldest = 0;
     for (let j = 0; j < count; j++) {
       if (this.inPeerLow[base + j] === low && this.inPeerHigh[base + j] === high) {

@@ -159,7 +159,7 @@ export interface EngineView {
  * marker, the format, the policies' labels and the carrier) keep their place in every format: readImageHeader reads
  * them from an image of any format.
  */
-export const ENGINE_IMAGE_FORMAT = 4;
+export const ENGINE_IMAGE_FORMAT = 5;
 /** The first bytes of an engine image: "CAEI". */
 const ENGINE_IMAGE_MARK = 0x49454143;
 

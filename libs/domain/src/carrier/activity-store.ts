@@ -158,9 +158,9 @@ class PeerRanges {
   }
 }
 
-/** The low 32 bits of a number (a positive safe integer). */
+/** The low 32 bits of a number (a positive safe integer): ToUint32 is exactly that, without a floating modulo. */
 function low32(key: number): number {
-  return key % TWO_32;
+  return key >>> 0;
 }
 
 /** Bytes of one entry of each ring, and of the fixed part of a slot (see the arrays of ActivityStore). */

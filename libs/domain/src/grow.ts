@@ -1,15 +1,17 @@
 /**
- * Typed arrays that grow in place. Each is a view of a resizable ArrayBuffer that reserves GROWTH_RESERVE times
- * what it holds: address space only, its pages are taken as it grows. Growing within the reserve copies nothing, so
- * no old copy sits beside the new one while it is copied, and no freed copy stays behind in the C allocator's heap
- * (it keeps freed blocks under its mmap threshold for reuse: tens of bytes a subscriber at a million). Past its
- * reserve an array is copied into a new buffer reserving in proportion again, so a small store reserves little and
- * hundreds of them can live side by side.
+ * Typed arrays that grow in place once they are big. An array of RESERVE_FROM_BYTES or more is a view of a resizable
+ * ArrayBuffer that reserves GROWTH_RESERVE times what it holds: address space only, its pages are taken as it grows.
+ * Growing within the reserve copies nothing, so no old copy sits beside the new one while it is copied, and no freed
+ * copy stays behind in the C allocator's heap (it keeps freed blocks under its mmap threshold for reuse: tens of
+ * bytes a subscriber at a million). Past its reserve an array is copied into a new buffer reserving in proportion
+ * again. A smaller array is a plain one, copied as it grows: each resizable buffer is a mapping of its own, and a
+ * process may hold only so many (vm.max_map_count, 65,530 by default: a thousand small engines with forty-odd
+ * arrays each, all resizable, ran out of them).
  */
 export const GROWTH_RESERVE = 8;
 
-/** The smallest reserve, in bytes (a page or so: tiny arrays need not reserve less). */
-const MIN_RESERVE_BYTES = 4096;
+/** The size from which an array is resizable, in bytes (below it, copies are small and the allocator reuses them). */
+export const RESERVE_FROM_BYTES = 256 * 1024;
 
 export type GrowableArray = Float64Array | Uint32Array | Uint16Array | Uint8Array | Int32Array;
 
@@ -29,7 +31,8 @@ const Resizable = ArrayBuffer as unknown as new (byteLength: number, options: { 
 
 /**
  * An array of `length` elements of `type` holding `old`'s first elements (zeros after them): `old`'s own memory when
- * it grows within its reserve, else a copy. `old` stays valid (its length is fixed), but is not to be written after.
+ * it is resizable and grows within its reserve, else a copy (resizable from RESERVE_FROM_BYTES). `old` stays valid
+ * (its length is fixed), but is not to be written after.
  */
 export function grown<T extends GrowableArray>(old: T | undefined, type: GrowableArrayType<T>, length: number): T {
   const bytes = length * type.BYTES_PER_ELEMENT;
@@ -38,16 +41,16 @@ export function grown<T extends GrowableArray>(old: T | undefined, type: Growabl
     if (buffer.byteLength < bytes) buffer.resize(bytes);
     return new type(buffer, 0, length);
   }
-  const next = new type(new Resizable(bytes, { maxByteLength: reserveFor(bytes) }), 0, length);
+  const fresh =
+    bytes < RESERVE_FROM_BYTES
+      ? new ArrayBuffer(bytes)
+      : new Resizable(bytes, { maxByteLength: bytes * GROWTH_RESERVE });
+  const next = new type(fresh, 0, length);
   if (old !== undefined) next.set(old.length > length ? old.subarray(0, length) : old);
   return next;
 }
 
-/** A new zeroed array of `length` elements of `type`, able to grow in place (see grown). */
+/** A new zeroed array of `length` elements of `type`, able to grow (in place once it is big: see grown). */
 export function growable<T extends GrowableArray>(type: GrowableArrayType<T>, length: number): T {
   return grown(undefined, type, length);
-}
-
-function reserveFor(bytes: number): number {
-  return Math.max(bytes, MIN_RESERVE_BYTES) * GROWTH_RESERVE;
 }

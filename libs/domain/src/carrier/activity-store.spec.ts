@@ -9,6 +9,7 @@ import {
   OUT_SMS,
   Window,
 } from './activity-store';
+import { ImageReader, ImageWriter } from './image';
 
 /** Pseudo-random whole numbers below `n`, the same on every run. */
 function randomFrom(seed: number): (n: number) => number {
@@ -73,7 +74,7 @@ describe(ActivityStore.name, () => {
       store.noteReport(slot, 8613600000000 + i, 100 + i, i % 2 === 0);
     }
     expect(store.outCount[slot]).toBe(20);
-    for (let k = 0; k < 20; k++) expect(store.outPeer[store.outboundIndex(slot, k)]).toBe(8613900000019 - k);
+    for (let k = 0; k < 20; k++) expect(store.outPeerOf(store.outboundIndex(slot, k))).toBe(8613900000019 - k);
     for (let k = 0; k < 15; k++) expect(store.cellOf(slot, store.outboundIndex(slot, k))).toBe(7019 - k);
     expect(store.inCount[slot]).toBe(DEFAULT_LAYOUT.inbound);
     expect(store.heardFrom(slot, 8613700000019, 0)).toBe(true);
@@ -83,6 +84,83 @@ describe(ActivityStore.name, () => {
     const again = store.ensure(8613800000002, 2_000);
     expect(store.outCount[again]).toBe(0);
     expect(store.slotOf(8613800000001)).toBe(-1);
+  });
+
+  it('keeps its peers exactly, fifteen digits too, and tells apart peers alike but in their high bits', () => {
+    const store = new ActivityStore(DEFAULT_LAYOUT, BASE_COUNTERS, 16);
+    const slot = store.ensure(8613800000001, 100);
+    // Past 2^48 (15 digits), and two numbers with the same low 32 bits.
+    const peers = [467123456789012, 999999999999999, 8613900000000, 8613900000000 + 4_294_967_296, 1];
+    peers.forEach((peer, i) => {
+      store.pushOutbound(slot, 100 + i, peer, 10, 0, -1);
+      store.noteInbound(slot, peer, 100 + i);
+    });
+    peers.forEach((peer, i) => {
+      expect(store.outPeerOf(store.outboundIndex(slot, peers.length - 1 - i))).toBe(peer);
+      expect(store.findOutbound(slot, peer, 0)).toBe(store.outboundIndex(slot, peers.length - 1 - i));
+      expect(store.heardFrom(slot, peer, 100 + i)).toBe(true);
+    });
+    expect(store.findOutbound(slot, 8613900000000 + 2 * 4_294_967_296, 0)).toBe(-1);
+    expect(store.heardFrom(slot, 467123456789012 + 4_294_967_296, 0)).toBe(false);
+    store.noteInbound(slot, 999999999999999, 500);
+    expect(store.inCount[slot]).toBe(peers.length);
+    expect(store.heardFrom(slot, 999999999999999, 500)).toBe(true);
+  });
+
+  it('widens its peers past 256 ranges of numbers, keeping every one exact, in its image too', () => {
+    const store = new ActivityStore(DEFAULT_LAYOUT, BASE_COUNTERS, 16);
+    const slot = store.ensure(8613800000001, 100);
+    const peer = (r: number) => r * 4_294_967_296 + 1_000 + r;
+    // Remembered before the widening: kept through it.
+    const early = store.ensure(8613800000002, 100);
+    store.pushOutbound(early, 100, peer(5), 10, 0, -1);
+    store.noteInbound(early, peer(7), 100);
+    for (let r = 0; r < 300; r++) {
+      store.pushOutbound(slot, 100 + r, peer(r), 10, 0, -1);
+      store.noteInbound(slot, peer(r), 100 + r);
+    }
+    const check = (s: ActivityStore, at: number) => {
+      for (let k = 0; k < DEFAULT_LAYOUT.outbound; k++) expect(s.outPeerOf(s.outboundIndex(at, k))).toBe(peer(299 - k));
+      for (let r = 300 - DEFAULT_LAYOUT.inbound; r < 300; r++) expect(s.heardFrom(at, peer(r), 0)).toBe(true);
+      expect(s.heardFrom(at, peer(300 - DEFAULT_LAYOUT.inbound - 1), 0)).toBe(false);
+      expect(s.findOutbound(at, peer(299) + 4_294_967_296, 0)).toBe(-1);
+      const before = s.slotOf(8613800000002);
+      expect([s.outPeerOf(s.outboundIndex(before, 0)), s.heardFrom(before, peer(7), 0)]).toEqual([peer(5), true]);
+    };
+    check(store, slot);
+    const w = new ImageWriter(1 << 16);
+    store.writeImage(w);
+    const loaded = new ActivityStore(DEFAULT_LAYOUT, BASE_COUNTERS, 16);
+    const r = new ImageReader(w.finish());
+    loaded.readImage(r);
+    r.end();
+    check(loaded, loaded.slotOf(8613800000001));
+  });
+
+  it('gives a number an extra only for what few need, and hands it on clean after eviction', () => {
+    const store = new ActivityStore(DEFAULT_LAYOUT, BASE_COUNTERS, 16);
+    const light = store.ensure(8613800000001, 100);
+    store.pushOutbound(light, 100, 8613900000000, 10, 0, -1);
+    store.noteInbound(light, 8613900000001, 100);
+    expect(store.extra[light]).toBe(-1);
+    const reported = store.ensure(8613800000002, 100);
+    store.noteReport(reported, 8613600000000, 100, true);
+    store.noteSighting(reported, 5, 100);
+    store.noteDwell(reported, 5, 100, 600);
+    const x = store.extra[reported];
+    expect(x).toBeGreaterThanOrEqual(0);
+    expect([store.reportCount[x], store.sightingCount[x], store.dwellSinceOf(reported)]).toEqual([1, 1, 100]);
+    const before = store.snapshot(8613800000002)!;
+    store.forget(8613800000002);
+    expect([store.reportCount[x], store.sightingCount[x]]).toEqual([0, 0]);
+    expect(store.restore(before)).toBe(true);
+    expect([store.reportCount[x], store.sightingCount[x]]).toEqual([1, 1]);
+    store.ensure(8613800000001, 5_000);
+    expect(store.evict(1_000)).toBe(1);
+    const next = store.ensure(8613800000003, 6_000);
+    store.noteReport(next, 8613600000001, 6_000, false);
+    expect(store.extra[next]).toBe(x);
+    expect([store.reportCount[x], store.sightingCount[x], store.sightingBase[x]]).toEqual([1, 0, -1]);
   });
 
   it('costs a light number a fraction of a busy one', () => {

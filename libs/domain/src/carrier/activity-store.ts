@@ -13,6 +13,7 @@
  *
  * Times inside are whole seconds since EPOCH_MS (u32: good until 2136).
  */
+import { grown, growable, type GrowableArray, type GrowableArrayType } from '../grow';
 import { RowIndex } from '../row-index';
 import type { ImageArray, ImageReader, ImageWriter } from './image';
 
@@ -62,8 +63,9 @@ const RINGS = [
 const BUCKETS = 52;
 
 const HOURS = RINGS[Window.Hours24];
-/** How many of a snapshot's counts say where the slot's blocks are (see perSlotCounts). */
-const BLOCKS = 9;
+/** How many of a snapshot's counts say where the slot's blocks are (perSlotCounts), and its extra's (extraCounts). */
+const BLOCKS = 5;
+const EXTRA_BLOCKS = 5;
 
 export interface ActivityLayout {
   /** Outbound calls and texts remembered per number (window counts saturate at this). */
@@ -89,18 +91,95 @@ function sizeClasses(max: number): number[] {
   return classes;
 }
 
+/**
+ * A peer (a number, up to 15 digits: 50 bits) is kept as its low 32 bits and the index of its high part in the
+ * store's list of the high parts it has seen (PeerRanges): in 8 bits while the store has seen at most 256 of them (a
+ * country's plan spans a few), in 16 once it sees more. Exact, in 5 bytes (6 past 256 ranges) instead of 8.
+ */
+const PEER_BYTES = 4 + 1;
+/** The most high parts an index of 8 bits tells apart. */
+const NARROW_RANGES = 256;
+const TWO_32 = 4_294_967_296;
+
+/**
+ * The high parts (a number over 2^32) of the peers a store has seen, by index, in the order first seen. One high part
+ * spans 4,294,967,296 numbers (a country's whole plan spans a few): a store can tell 65,536 of them apart.
+ */
+class PeerRanges {
+  private highs: number[] = [];
+  private readonly indexOf = new Map<number, number>();
+  /** The last high part asked for, and its index (peers come in runs of the same few). */
+  private lastHigh = -1;
+  private lastIndex = -1;
+
+  /** The index of the high part of `key`, taken on first sight. */
+  intern(key: number): number {
+    const high = Math.floor(key / TWO_32);
+    if (high === this.lastHigh) return this.lastIndex;
+    let index = this.indexOf.get(high);
+    if (index === undefined) {
+      index = this.highs.length;
+      if (index > 0xffff) throw new RangeError('activity: peers from more than 65,536 ranges of 2^32 numbers');
+      this.highs.push(high);
+      this.indexOf.set(high, index);
+    }
+    this.lastHigh = high;
+    this.lastIndex = index;
+    return index;
+  }
+
+  /** How many high parts it has seen. */
+  get size(): number {
+    return this.highs.length;
+  }
+
+  /** The index of the high part of `key`, -1 when no peer had it (no entry can be that number). */
+  find(key: number): number {
+    const high = Math.floor(key / TWO_32);
+    if (high === this.lastHigh) return this.lastIndex;
+    return this.indexOf.get(high) ?? -1;
+  }
+
+  /** The number whose low 32 bits are `low` and whose high part has index `index`. */
+  key(index: number, low: number): number {
+    return this.highs[index] * TWO_32 + low;
+  }
+
+  writeImage(w: ImageWriter): void {
+    w.array(Float64Array.from(this.highs));
+  }
+
+  readImage(r: ImageReader): void {
+    if (this.highs.length !== 0) throw new Error('image: peer ranges load only while empty');
+    for (const high of r.array((n) => new Float64Array(n))) {
+      this.indexOf.set(high, this.highs.length);
+      this.highs.push(high);
+    }
+  }
+}
+
+/** The low 32 bits of a number (a positive safe integer): ToUint32 is exactly that, without a floating modulo. */
+function low32(key: number): number {
+  return key >>> 0;
+}
+
 /** Bytes of one entry of each ring, and of the fixed part of a slot (see the arrays of ActivityStore). */
-const OUTBOUND_ENTRY = 4 + 8 + 2 + 1;
+const OUTBOUND_ENTRY = 4 + PEER_BYTES + 2 + 1;
 /** The cell of each entry, kept once a number made a call or text at a high-risk cell (explanations name it). */
 const CELL_ENTRY = 4;
-const INBOUND_ENTRY = 8 + 4;
+const INBOUND_ENTRY = PEER_BYTES + 4;
 const REPORT_ENTRY = 8 + 4 + 1;
 const SIGHTING_ENTRY = 4 + 4;
 /**
- * key 8, last activity 4, ring descriptors (base, size, head, count) 4 + 3 + 4 + 2 + 4 + 2 + 4 + 2, cells' base 4,
- * buckets' base 4, the slot index (an Int32Array at most half full) 8 on average.
+ * key 8, last activity 4, ring descriptors (base, size, head, count) of the outbound and inbound rings 4 + 3 + 4 + 2,
+ * its extra 4, the slot index (an Int32Array at most half full) 8 on average.
  */
-export const SLOT_BYTES = 8 + 4 + 7 + 6 + 6 + 6 + 4 + 4 + 8;
+export const SLOT_BYTES = 8 + 4 + 7 + 6 + 4 + 8;
+/**
+ * A slot's extra, the descriptors of what few numbers need (cells, reports, sightings, buckets): reports 4 + 2,
+ * sightings 4 + 2, cells' base 4, buckets' base 4.
+ */
+const EXTRA_BYTES = 6 + 6 + 4 + 4;
 /** The current stay at a high-risk cell (cell, since, last seen), kept with the sightings. */
 const DWELL_BYTES = 12;
 
@@ -120,6 +199,7 @@ export function bytesOfNumber(layout: ActivityLayout, counters: number, use: Act
   const block = (max: number, n: number) => (n === 0 ? 0 : (sizeClasses(max).find((size) => size >= n) ?? max));
   return (
     SLOT_BYTES +
+    (use.reports > 0 || use.sightings || use.cells || use.buckets ? EXTRA_BYTES : 0) +
     block(layout.outbound, use.outbound) * (OUTBOUND_ENTRY + (use.cells ? CELL_ENTRY : 0)) +
     block(layout.inbound, use.inbound) * INBOUND_ENTRY +
     block(layout.reports, use.reports) * REPORT_ENTRY +
@@ -155,24 +235,27 @@ export function sameActivity(a: ActivitySnapshot | undefined, b: ActivitySnapsho
 /**
  * The index space of one kind of block (a ring's entries of many numbers, in
  * the same typed arrays): blocks of a few sizes, a freed block reused by the
- * next block of its size. `resize` grows the arrays behind it.
+ * next block of its size. `resize` grows the arrays behind it. The free blocks
+ * of a size are chained through their first entry in `links` (one of those
+ * arrays: the next free block's base + 1, 0 for none), so a free list costs
+ * nothing (a freed block's entries are never read before it is reused).
  */
 class BlockPool {
   private top = 0;
   private capacity = 0;
-  private readonly free: number[][] = [];
+  /** The first free block of each size (-1: none). */
+  private readonly heads: Int32Array;
   /** Size → its free list, for the sizes this pool carves. */
   private readonly classOf: Int32Array;
 
   constructor(
     sizes: readonly number[],
     private readonly resize: (capacity: number) => void,
+    private readonly links: () => Uint32Array | Int32Array,
   ) {
     this.classOf = new Int32Array(Math.max(...sizes) + 1).fill(-1);
-    sizes.forEach((size, i) => {
-      this.classOf[size] = i;
-      this.free.push([]);
-    });
+    sizes.forEach((size, i) => (this.classOf[size] = i));
+    this.heads = new Int32Array(sizes.length).fill(-1);
   }
 
   /** Entries in use or free, out of the arrays' capacity. */
@@ -181,12 +264,16 @@ class BlockPool {
   }
 
   alloc(size: number): number {
-    const list = this.free[this.classOf[size]];
-    if (list.length > 0) return list.pop()!;
+    const c = this.classOf[size];
+    const free = this.heads[c];
+    if (free >= 0) {
+      this.heads[c] = this.links()[free] - 1;
+      return free;
+    }
     const base = this.top;
     this.top += size;
     if (this.top > this.capacity) {
-      // Half again, not double: the arrays are most of the process, and a grown copy briefly sits beside the old.
+      // Half again, not double: the arrays are most of the process (they grow in place within their reserve, grow.ts).
       this.capacity = Math.max(this.top, Math.ceil(this.capacity * 1.5), 1024);
       this.resize(this.capacity);
     }
@@ -194,15 +281,16 @@ class BlockPool {
   }
 
   release(base: number, size: number): void {
-    this.free[this.classOf[size]].push(base);
+    const c = this.classOf[size];
+    this.links()[base] = this.heads[c] + 1;
+    this.heads[c] = base;
   }
 
-  /** Its extent, capacity and free lists (in order: the next block of a size reuses the last freed). */
+  /** Its extent, capacity and the heads of its free lists (the rest of each list is in its arrays). */
   writeImage(w: ImageWriter): void {
     w.u32(this.top);
     w.u32(this.capacity);
-    w.u32(this.free.length);
-    for (const list of this.free) w.array(Int32Array.from(list));
+    w.array(this.heads);
   }
 
   /** Loads what writeImage wrote into a pool that never allocated; the arrays behind it are resized to match. */
@@ -210,20 +298,11 @@ class BlockPool {
     if (this.top !== 0) throw new Error('image: a block pool loads only before its first block');
     this.top = r.u32();
     this.capacity = r.u32();
-    if (r.u32() !== this.free.length) throw new Error('image: the block sizes of a pool differ from the layout');
-    for (let i = 0; i < this.free.length; i++) this.free[i] = Array.from(r.array((n) => new Int32Array(n)));
+    const heads = r.array((n) => new Int32Array(n));
+    if (heads.length !== this.heads.length) throw new Error('image: the block sizes of a pool differ from the layout');
+    this.heads.set(heads);
     if (this.capacity > 0) this.resize(this.capacity);
   }
-}
-
-function resized<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array | Int32Array>(
-  old: T | undefined,
-  make: (n: number) => T,
-  length: number,
-): T {
-  const next = make(length);
-  if (old) next.set(old.length > length ? old.subarray(0, length) : old);
-  return next;
 }
 
 /** Counts an outbound entry into window sums by its flags: what it was, and the signals' counters it counts in. */
@@ -257,6 +336,12 @@ export class ActivityStore {
   private readonly reportPool: BlockPool;
   private readonly sightingPool: BlockPool;
   private readonly bucketPool: BlockPool;
+  private readonly peers = new PeerRanges();
+  /** Whether the peers' high-part indexes take 16 bits (more than NARROW_RANGES seen), not 8. */
+  private widePeers = false;
+  private extraCapacity = 0;
+  private extraFree: number[] = [];
+  private extraNext = 0;
 
   // Per slot (0: none; a ring's base is -1 until its first entry).
   key!: Float64Array;
@@ -265,48 +350,55 @@ export class ActivityStore {
   outSize!: Uint8Array;
   outHead!: Uint8Array;
   outCount!: Uint8Array;
-  /** The block of the outbound entries' cells (as big as the outbound block), -1 until a high-risk one. */
-  cellBase!: Int32Array;
   inBase!: Int32Array;
   inSize!: Uint8Array;
   inCount!: Uint8Array;
-  reportBase!: Int32Array;
-  reportSize!: Uint8Array;
-  reportCount!: Uint8Array;
-  sightingBase!: Int32Array;
-  sightingCount!: Uint8Array;
-  sightingHead!: Uint8Array;
+  /** The slot's extra (what follows), -1 until it needs one: most numbers never do. */
+  extra!: Int32Array;
+
+  // Per extra (indexed by extra[slot]; a ring's base is -1 until its first entry).
+  /** The block of the outbound entries' cells (as big as the outbound block), -1 until a high-risk one. */
+  cellBase: Int32Array = growable(Int32Array, 0);
+  reportBase: Int32Array = growable(Int32Array, 0);
+  reportSize: Uint8Array = growable(Uint8Array, 0);
+  reportCount: Uint8Array = growable(Uint8Array, 0);
+  sightingBase: Int32Array = growable(Int32Array, 0);
+  sightingCount: Uint8Array = growable(Uint8Array, 0);
+  sightingHead: Uint8Array = growable(Uint8Array, 0);
   /** First of the slot's 52 buckets, -1 while its outbound ring counts its windows. */
-  bucketBase!: Int32Array;
+  bucketBase: Int32Array = growable(Int32Array, 0);
 
   // Outbound entries (a slot's ring: outSize of them from outBase).
-  outAt: Uint32Array = new Uint32Array(0);
-  outPeer: Float64Array = new Float64Array(0);
-  outDuration: Uint16Array = new Uint16Array(0);
-  outFlags: Uint8Array = new Uint8Array(0);
+  outAt: Uint32Array = growable(Uint32Array, 0);
+  /** The peer of an entry: its low 32 bits, and the index of its high part (see outPeerOf). */
+  outPeerLow: Uint32Array = growable(Uint32Array, 0);
+  outPeerHigh: Uint8Array | Uint16Array = growable(Uint8Array, 0);
+  outDuration: Uint16Array = growable(Uint16Array, 0);
+  outFlags: Uint8Array = growable(Uint8Array, 0);
   /** The cell of outbound entry i at cellBase + (i - outBase): see cellOf. */
-  outCell: Int32Array = new Int32Array(0);
+  outCell: Int32Array = growable(Int32Array, 0);
 
   // Inbound contacts (most recent first is not kept: scan all).
-  inPeer: Float64Array = new Float64Array(0);
-  inAt: Uint32Array = new Uint32Array(0);
+  inPeerLow: Uint32Array = growable(Uint32Array, 0);
+  inPeerHigh: Uint8Array | Uint16Array = growable(Uint8Array, 0);
+  inAt: Uint32Array = growable(Uint32Array, 0);
 
   // Reports.
-  reportBy: Float64Array = new Float64Array(0);
-  reportAt: Uint32Array = new Uint32Array(0);
-  reportCorroborated: Uint8Array = new Uint8Array(0);
+  reportBy: Float64Array = growable(Float64Array, 0);
+  reportAt: Uint32Array = growable(Uint32Array, 0);
+  reportCorroborated: Uint8Array = growable(Uint8Array, 0);
 
   // Sightings (layout.sightings per block).
-  sightingCell: Int32Array = new Int32Array(0);
-  sightingAt: Uint32Array = new Uint32Array(0);
+  sightingCell: Int32Array = growable(Int32Array, 0);
+  sightingAt: Uint32Array = growable(Uint32Array, 0);
   // The current stay at a high-risk cell, one per sightings block (at sightingBase / layout.sightings).
-  private dwellCell: Int32Array = new Int32Array(0);
-  private dwellSince: Uint32Array = new Uint32Array(0);
-  private dwellLast: Uint32Array = new Uint32Array(0);
+  private dwellCell: Int32Array = growable(Int32Array, 0);
+  private dwellSince: Uint32Array = growable(Uint32Array, 0);
+  private dwellLast: Uint32Array = growable(Uint32Array, 0);
 
   // Buckets (× counters).
-  bucketStamp: Uint32Array = new Uint32Array(0);
-  bucketCounts: Uint16Array = new Uint16Array(0);
+  bucketStamp: Uint32Array = growable(Uint32Array, 0);
+  bucketCounts: Uint16Array = growable(Uint16Array, 0);
 
   constructor(layout: ActivityLayout = DEFAULT_LAYOUT, counters = BASE_COUNTERS, initialCapacity = 1024) {
     if (layout.outbound > 255 || layout.inbound > 255 || layout.reports > 255 || layout.sightings > 255)
@@ -321,36 +413,60 @@ export class ActivityStore {
     this.outboundSizes = sizeClasses(layout.outbound);
     this.inboundSizes = sizeClasses(layout.inbound);
     this.reportSizes = sizeClasses(layout.reports);
-    this.outboundPool = new BlockPool(this.outboundSizes, (n) => {
-      this.outAt = resized(this.outAt, (m) => new Uint32Array(m), n);
-      this.outPeer = resized(this.outPeer, (m) => new Float64Array(m), n);
-      this.outDuration = resized(this.outDuration, (m) => new Uint16Array(m), n);
-      this.outFlags = resized(this.outFlags, (m) => new Uint8Array(m), n);
-    });
-    this.cellPool = new BlockPool(this.outboundSizes, (n) => {
-      this.outCell = resized(this.outCell, (m) => new Int32Array(m), n);
-    });
-    this.inboundPool = new BlockPool(this.inboundSizes, (n) => {
-      this.inPeer = resized(this.inPeer, (m) => new Float64Array(m), n);
-      this.inAt = resized(this.inAt, (m) => new Uint32Array(m), n);
-    });
-    this.reportPool = new BlockPool(this.reportSizes, (n) => {
-      this.reportBy = resized(this.reportBy, (m) => new Float64Array(m), n);
-      this.reportAt = resized(this.reportAt, (m) => new Uint32Array(m), n);
-      this.reportCorroborated = resized(this.reportCorroborated, (m) => new Uint8Array(m), n);
-    });
-    this.sightingPool = new BlockPool([layout.sightings], (n) => {
-      this.sightingCell = resized(this.sightingCell, (m) => new Int32Array(m), n);
-      this.sightingAt = resized(this.sightingAt, (m) => new Uint32Array(m), n);
-      const stays = Math.ceil(n / layout.sightings);
-      this.dwellCell = resized(this.dwellCell, (m) => new Int32Array(m), stays);
-      this.dwellSince = resized(this.dwellSince, (m) => new Uint32Array(m), stays);
-      this.dwellLast = resized(this.dwellLast, (m) => new Uint32Array(m), stays);
-    });
-    this.bucketPool = new BlockPool([BUCKETS], (n) => {
-      this.bucketStamp = resized(this.bucketStamp, (m) => new Uint32Array(m), n);
-      this.bucketCounts = resized(this.bucketCounts, (m) => new Uint16Array(m), n * counters);
-    });
+    this.outboundPool = new BlockPool(
+      this.outboundSizes,
+      (n) => {
+        this.outAt = grown(this.outAt, Uint32Array, n);
+        this.outPeerLow = grown(this.outPeerLow, Uint32Array, n);
+        this.outPeerHigh = this.grownHighs(this.outPeerHigh, n);
+        this.outDuration = grown(this.outDuration, Uint16Array, n);
+        this.outFlags = grown(this.outFlags, Uint8Array, n);
+      },
+      () => this.outPeerLow,
+    );
+    this.cellPool = new BlockPool(
+      this.outboundSizes,
+      (n) => (this.outCell = grown(this.outCell, Int32Array, n)),
+      () => this.outCell,
+    );
+    this.inboundPool = new BlockPool(
+      this.inboundSizes,
+      (n) => {
+        this.inPeerLow = grown(this.inPeerLow, Uint32Array, n);
+        this.inPeerHigh = this.grownHighs(this.inPeerHigh, n);
+        this.inAt = grown(this.inAt, Uint32Array, n);
+      },
+      () => this.inPeerLow,
+    );
+    this.reportPool = new BlockPool(
+      this.reportSizes,
+      (n) => {
+        this.reportBy = grown(this.reportBy, Float64Array, n);
+        this.reportAt = grown(this.reportAt, Uint32Array, n);
+        this.reportCorroborated = grown(this.reportCorroborated, Uint8Array, n);
+      },
+      () => this.reportAt,
+    );
+    this.sightingPool = new BlockPool(
+      [layout.sightings],
+      (n) => {
+        this.sightingCell = grown(this.sightingCell, Int32Array, n);
+        this.sightingAt = grown(this.sightingAt, Uint32Array, n);
+        const stays = Math.ceil(n / layout.sightings);
+        this.dwellCell = grown(this.dwellCell, Int32Array, stays);
+        this.dwellSince = grown(this.dwellSince, Uint32Array, stays);
+        this.dwellLast = grown(this.dwellLast, Uint32Array, stays);
+      },
+      () => this.sightingAt,
+    );
+    this.bucketPool = new BlockPool(
+      [BUCKETS],
+      (n) => {
+        this.bucketStamp = grown(this.bucketStamp, Uint32Array, n);
+        this.bucketCounts = grown(this.bucketCounts, Uint16Array, n * counters);
+      },
+      () => this.bucketStamp,
+    );
     this.capacity = 0;
     this.grow(Math.max(16, initialCapacity));
   }
@@ -365,15 +481,18 @@ export class ActivityStore {
       this.key,
       this.lastActivity,
       ...this.perSlotCounts(),
+      ...this.extraCounts(),
       this.dwellCell,
       this.dwellSince,
       this.dwellLast,
       this.outAt,
-      this.outPeer,
+      this.outPeerLow,
+      this.outPeerHigh,
       this.outDuration,
       this.outFlags,
       this.outCell,
-      this.inPeer,
+      this.inPeerLow,
+      this.inPeerHigh,
       this.inAt,
       this.reportBy,
       this.reportAt,
@@ -437,10 +556,12 @@ export class ActivityStore {
   snapshot(key: number): ActivitySnapshot | undefined {
     const slot = this.slotOf(key);
     if (slot < 0) return undefined;
-    const buckets = this.bucketBase[slot];
+    const x = this.extra[slot];
+    const buckets = x < 0 ? -1 : this.bucketBase[x];
     const counts = this.perSlotCounts().map((array) => array[slot]);
+    if (x >= 0) for (const array of this.extraCounts()) counts.push(array[x]);
     // Last, the cell of its current stay (-1: none).
-    counts.push(this.sightingBase[slot] < 0 ? -1 : this.dwellCell[this.stayOf(slot)]);
+    counts.push(x < 0 || this.sightingBase[x] < 0 ? -1 : this.dwellCell[this.stayOf(x)]);
     return {
       slot,
       counts,
@@ -456,9 +577,15 @@ export class ActivityStore {
     const { slot, counts, buckets } = snapshot;
     const arrays = this.perSlotCounts();
     for (let i = 0; i < BLOCKS; i++) if (arrays[i][slot] !== counts[i]) return false;
+    const x = this.extra[slot];
+    const extras = this.extraCounts();
+    const n = arrays.length;
+    if (x >= 0) for (let i = 0; i < EXTRA_BLOCKS; i++) if (extras[i][x] !== counts[n + i]) return false;
     arrays.forEach((array, i) => (array[slot] = counts[i]));
-    if (this.sightingBase[slot] >= 0) this.dwellCell[this.stayOf(slot)] = counts[arrays.length];
-    if (this.bucketBase[slot] >= 0) this.bucketStamp.set(buckets, this.bucketBase[slot]);
+    if (x < 0) return true;
+    extras.forEach((array, i) => (array[x] = counts[n + i]));
+    if (this.sightingBase[x] >= 0) this.dwellCell[this.stayOf(x)] = counts[n + extras.length];
+    if (this.bucketBase[x] >= 0) this.bucketStamp.set(buckets, this.bucketBase[x]);
     return true;
   }
 
@@ -472,19 +599,59 @@ export class ActivityStore {
       this.outSize,
       this.inBase,
       this.inSize,
+      this.extra,
+      this.lastActivity,
+      this.outHead,
+      this.outCount,
+      this.inCount,
+    ];
+  }
+
+  /**
+   * The arrays of one number per extra, in the order of a snapshot's counts after its slot's; the first EXTRA_BLOCKS
+   * say where its blocks are.
+   */
+  private extraCounts(): (Uint8Array | Int32Array)[] {
+    return [
       this.reportBase,
       this.reportSize,
       this.sightingBase,
       this.bucketBase,
       this.cellBase,
-      this.lastActivity,
-      this.outHead,
-      this.outCount,
-      this.inCount,
       this.reportCount,
       this.sightingCount,
       this.sightingHead,
     ];
+  }
+
+  /** The slot's extra, taken (empty) on first need. */
+  private extraOf(slot: number): number {
+    let x = this.extra[slot];
+    if (x >= 0) return x;
+    x = this.extraFree.pop() ?? this.extraNext++;
+    if (x >= this.extraCapacity) this.growExtras(Math.max(64, this.extraCapacity * 2));
+    this.cellBase[x] = -1;
+    this.reportBase[x] = -1;
+    this.reportSize[x] = 0;
+    this.reportCount[x] = 0;
+    this.sightingBase[x] = -1;
+    this.sightingCount[x] = 0;
+    this.sightingHead[x] = 0;
+    this.bucketBase[x] = -1;
+    this.extra[slot] = x;
+    return x;
+  }
+
+  private growExtras(capacity: number): void {
+    this.cellBase = grown(this.cellBase, Int32Array, capacity);
+    this.reportBase = grown(this.reportBase, Int32Array, capacity);
+    this.reportSize = grown(this.reportSize, Uint8Array, capacity);
+    this.reportCount = grown(this.reportCount, Uint8Array, capacity);
+    this.sightingBase = grown(this.sightingBase, Int32Array, capacity);
+    this.sightingCount = grown(this.sightingCount, Uint8Array, capacity);
+    this.sightingHead = grown(this.sightingHead, Uint8Array, capacity);
+    this.bucketBase = grown(this.bucketBase, Int32Array, capacity);
+    this.extraCapacity = capacity;
   }
 
   // --- image ---------------------------------------------------------------
@@ -500,6 +667,12 @@ export class ActivityStore {
     w.u32(this.next);
     w.array(Int32Array.from(this.free));
     for (const column of this.slotColumns()) w.array(column.subarray(0, this.next));
+    w.u32(this.extraCapacity);
+    w.u32(this.extraNext);
+    w.array(Int32Array.from(this.extraFree));
+    for (const column of this.extraCounts()) w.array(column.subarray(0, this.extraNext));
+    // The peers' ranges first: how many there are says how wide the rings' indexes of them are.
+    this.peers.writeImage(w);
     for (const [pool, arrays] of this.pooled()) {
       pool.writeImage(w);
       for (const [array, used] of arrays()) w.array(array.subarray(0, used));
@@ -518,6 +691,13 @@ export class ActivityStore {
     this.grow(capacity);
     for (const column of this.slotColumns()) r.into(column, this.next);
     this.index.refile(this.key, capacity);
+    const extraCapacity = r.u32();
+    this.extraNext = r.u32();
+    this.extraFree = Array.from(r.array((n) => new Int32Array(n)));
+    if (extraCapacity > 0) this.growExtras(extraCapacity);
+    for (const column of this.extraCounts()) r.into(column, this.extraNext);
+    this.peers.readImage(r);
+    if (this.peers.size > NARROW_RANGES) this.widenPeers();
     for (const [pool, arrays] of this.pooled()) {
       pool.readImage(r);
       for (const [array, used] of arrays()) r.into(array, used);
@@ -535,10 +715,14 @@ export class ActivityStore {
     return [
       [
         outboundPool,
-        () => [this.outAt, this.outPeer, this.outDuration, this.outFlags].map((a) => [a, outboundPool.extent]),
+        () =>
+          [this.outAt, this.outPeerLow, this.outPeerHigh, this.outDuration, this.outFlags].map((a) => [
+            a,
+            outboundPool.extent,
+          ]),
       ],
       [cellPool, () => [[this.outCell, cellPool.extent]]],
-      [inboundPool, () => [this.inPeer, this.inAt].map((a) => [a, inboundPool.extent])],
+      [inboundPool, () => [this.inPeerLow, this.inPeerHigh, this.inAt].map((a) => [a, inboundPool.extent])],
       [reportPool, () => [this.reportBy, this.reportAt, this.reportCorroborated].map((a) => [a, reportPool.extent])],
       [
         sightingPool,
@@ -578,27 +762,63 @@ export class ActivityStore {
     cell: number,
     recorded = 0,
   ): number {
-    if (this.bucketBase[slot] < 0 && this.outgrowsRing(slot, atSec)) this.keepBuckets(slot);
+    let x = this.extra[slot];
+    if ((x < 0 || this.bucketBase[x] < 0) && this.outgrowsRing(slot, atSec)) x = this.keepBuckets(slot);
     const count = this.outCount[slot];
     if (count === this.outSize[slot] && count < this.layout.outbound) this.growOutbound(slot);
     const size = this.outSize[slot];
     const head = this.outHead[slot];
     const i = this.outBase[slot] + head;
     this.outAt[i] = atSec;
-    this.outPeer[i] = peer;
+    // Interned before its array is read: the first peer past NARROW_RANGES widens it.
+    const high = this.internPeer(peer);
+    this.outPeerLow[i] = low32(peer);
+    this.outPeerHigh[i] = high;
     this.outDuration[i] = Math.min(durationSec, 65_535);
     this.outFlags[i] = this.countsInRing ? flags | (recorded << OUT_RECORDED_SHIFT) : flags;
-    if (this.cellBase[slot] < 0 && flags & OUT_HIGH_RISK) this.cellBase[slot] = this.cellPool.alloc(size);
-    if (this.cellBase[slot] >= 0) this.outCell[this.cellBase[slot] + head] = cell;
+    if (flags & OUT_HIGH_RISK && (x < 0 || this.cellBase[x] < 0)) {
+      x = this.extraOf(slot);
+      this.cellBase[x] = this.cellPool.alloc(size);
+    }
+    if (x >= 0 && this.cellBase[x] >= 0) this.outCell[this.cellBase[x] + head] = cell;
     this.outHead[slot] = (head + 1) % size;
     if (count < size) this.outCount[slot] = count + 1;
-    if (this.bucketBase[slot] >= 0) this.countActivity(slot, atSec, flags, recorded);
+    if (x >= 0 && this.bucketBase[x] >= 0) this.countActivity(this.bucketBase[x], atSec, flags, recorded);
     return i;
   }
 
   /** The cell of outbound entry `i` of the slot, when it was made at a high-risk cell (OUT_HIGH_RISK). */
   cellOf(slot: number, i: number): number {
-    return this.outCell[this.cellBase[slot] + i - this.outBase[slot]];
+    return this.outCell[this.cellBase[this.extra[slot]] + i - this.outBase[slot]];
+  }
+
+  /** The index of the high part of `peer`, taken on first sight; the rings' indexes widen past NARROW_RANGES. */
+  private internPeer(peer: number): number {
+    const high = this.peers.intern(peer);
+    if (high >= NARROW_RANGES && !this.widePeers) this.widenPeers();
+    return high;
+  }
+
+  /** The rings' indexes of their peers' high parts, from 8 bits to 16 (a copy: once, past NARROW_RANGES). */
+  private widenPeers(): void {
+    const widen = (narrow: Uint8Array | Uint16Array) => {
+      const wide = growable(Uint16Array, narrow.length);
+      wide.set(narrow);
+      return wide;
+    };
+    this.outPeerHigh = widen(this.outPeerHigh);
+    this.inPeerHigh = widen(this.inPeerHigh);
+    this.widePeers = true;
+  }
+
+  /** A ring's indexes of its peers' high parts, grown to `n` at their width. */
+  private grownHighs(highs: Uint8Array | Uint16Array, n: number): Uint8Array | Uint16Array {
+    return this.widePeers ? grown(highs as Uint16Array, Uint16Array, n) : grown(highs as Uint8Array, Uint8Array, n);
+  }
+
+  /** The peer (the number called or texted) of outbound entry `i`. */
+  outPeerOf(i: number): number {
+    return this.peers.key(this.outPeerHigh[i], this.outPeerLow[i]);
   }
 
   /** Index of the k-th most recent outbound entry (k = 0 is the newest). */
@@ -609,10 +829,13 @@ export class ActivityStore {
 
   /** The most recent outbound entry to `peer` at or after `sinceSec`, or -1. */
   findOutbound(slot: number, peer: number, sinceSec: number): number {
+    const high = this.peers.find(peer);
+    if (high < 0) return -1;
+    const low = low32(peer);
     for (let k = 0; k < this.outCount[slot]; k++) {
       const i = this.outboundIndex(slot, k);
       if (this.outAt[i] < sinceSec) return -1;
-      if (this.outPeer[i] === peer) return i;
+      if (this.outPeerLow[i] === low && this.outPeerHigh[i] === high) return i;
     }
     return -1;
   }
@@ -632,15 +855,17 @@ export class ActivityStore {
   }
 
   /** Gives the slot window buckets of its own, filled from its ring (exactly what they would have counted). */
-  private keepBuckets(slot: number): void {
+  private keepBuckets(slot: number): number {
+    const x = this.extraOf(slot);
     const base = this.bucketPool.alloc(BUCKETS);
-    this.bucketBase[slot] = base;
+    this.bucketBase[x] = base;
     this.bucketStamp.fill(0, base, base + BUCKETS);
     for (let k = this.outCount[slot] - 1; k >= 0; k--) {
       const i = this.outboundIndex(slot, k);
       const flags = this.outFlags[i];
-      this.countActivity(slot, this.outAt[i], flags, flags >>> OUT_RECORDED_SHIFT);
+      this.countActivity(base, this.outAt[i], flags, flags >>> OUT_RECORDED_SHIFT);
     }
+    return x;
   }
 
   /** The next size of a full ring that has not reached the layout's: its entries keep their positions. */
@@ -654,17 +879,19 @@ export class ActivityStore {
       // A loop: the blocks are small, and copyWithin costs more to call than to copy them.
       for (let j = 0; j < size; j++) {
         this.outAt[base + j] = this.outAt[old + j];
-        this.outPeer[base + j] = this.outPeer[old + j];
+        this.outPeerLow[base + j] = this.outPeerLow[old + j];
+        this.outPeerHigh[base + j] = this.outPeerHigh[old + j];
         this.outDuration[base + j] = this.outDuration[old + j];
         this.outFlags[base + j] = this.outFlags[old + j];
       }
       this.outboundPool.release(old, size);
-      const cells = this.cellBase[slot];
+      const x = this.extra[slot];
+      const cells = x < 0 ? -1 : this.cellBase[x];
       if (cells >= 0) {
         const moved = this.cellPool.alloc(next);
         for (let j = 0; j < size; j++) this.outCell[moved + j] = this.outCell[cells + j];
         this.cellPool.release(cells, size);
-        this.cellBase[slot] = moved;
+        this.cellBase[x] = moved;
       }
     }
     this.outBase[slot] = base;
@@ -678,9 +905,11 @@ export class ActivityStore {
   noteInbound(slot: number, peer: number, atSec: number): void {
     let base = this.inBase[slot];
     const count = this.inCount[slot];
+    const low = low32(peer);
+    const high = this.internPeer(peer);
     let oldest = 0;
     for (let j = 0; j < count; j++) {
-      if (this.inPeer[base + j] === peer) {
+      if (this.inPeerLow[base + j] === low && this.inPeerHigh[base + j] === high) {
         this.inAt[base + j] = atSec;
         return;
       }
@@ -691,15 +920,20 @@ export class ActivityStore {
       if (count === this.inSize[slot]) base = this.growInbound(slot);
       j = this.inCount[slot]++;
     }
-    this.inPeer[base + j] = peer;
+    this.inPeerLow[base + j] = low;
+    this.inPeerHigh[base + j] = high;
     this.inAt[base + j] = atSec;
   }
 
   /** True when `peer` called or texted this number at or after `sinceSec`. */
   heardFrom(slot: number, peer: number, sinceSec: number): boolean {
+    const high = this.peers.find(peer);
+    if (high < 0) return false;
+    const low = low32(peer);
     const base = this.inBase[slot];
     for (let j = 0; j < this.inCount[slot]; j++) {
-      if (this.inPeer[base + j] === peer) return this.inAt[base + j] >= sinceSec;
+      if (this.inPeerLow[base + j] === low && this.inPeerHigh[base + j] === high)
+        return this.inAt[base + j] >= sinceSec;
     }
     return false;
   }
@@ -711,7 +945,8 @@ export class ActivityStore {
     const base = this.inboundPool.alloc(next);
     if (size > 0) {
       for (let j = 0; j < size; j++) {
-        this.inPeer[base + j] = this.inPeer[old + j];
+        this.inPeerLow[base + j] = this.inPeerLow[old + j];
+        this.inPeerHigh[base + j] = this.inPeerHigh[old + j];
         this.inAt[base + j] = this.inAt[old + j];
       }
       this.inboundPool.release(old, size);
@@ -725,9 +960,10 @@ export class ActivityStore {
 
   /** Records a report; a reporter counts once (its latest report). Returns false for a repeat within `sinceSec`. */
   noteReport(slot: number, reporter: number, atSec: number, corroborated: boolean): boolean {
-    let base = this.reportBase[slot];
+    const x = this.extraOf(slot);
+    let base = this.reportBase[x];
     let oldest = 0;
-    const count = this.reportCount[slot];
+    const count = this.reportCount[x];
     for (let j = 0; j < count; j++) {
       if (this.reportBy[base + j] === reporter) {
         this.reportAt[base + j] = atSec;
@@ -738,8 +974,8 @@ export class ActivityStore {
     }
     let j = oldest;
     if (count < this.layout.reports) {
-      if (count === this.reportSize[slot]) base = this.growReports(slot);
-      j = this.reportCount[slot]++;
+      if (count === this.reportSize[x]) base = this.growReports(x);
+      j = this.reportCount[x]++;
     }
     this.reportBy[base + j] = reporter;
     this.reportAt[base + j] = atSec;
@@ -747,10 +983,11 @@ export class ActivityStore {
     return true;
   }
 
-  private growReports(slot: number): number {
-    const size = this.reportSize[slot];
+  /** Grows the reports block of extra `x`. */
+  private growReports(x: number): number {
+    const size = this.reportSize[x];
     const next = size === 0 ? this.reportSizes[0] : this.reportSizes[this.reportSizes.indexOf(size) + 1];
-    const old = this.reportBase[slot];
+    const old = this.reportBase[x];
     const base = this.reportPool.alloc(next);
     if (size > 0) {
       for (let j = 0; j < size; j++) {
@@ -760,8 +997,8 @@ export class ActivityStore {
       }
       this.reportPool.release(old, size);
     }
-    this.reportBase[slot] = base;
-    this.reportSize[slot] = next;
+    this.reportBase[x] = base;
+    this.reportSize[x] = next;
     return base;
   }
 
@@ -771,24 +1008,26 @@ export class ActivityStore {
   noteSighting(slot: number, cell: number, atSec: number): void {
     const size = this.layout.sightings;
     const base = this.sightingsOf(slot);
-    const head = this.sightingHead[slot];
-    const count = this.sightingCount[slot];
+    const x = this.extra[slot];
+    const head = this.sightingHead[x];
+    const count = this.sightingCount[x];
     if (count > 0 && this.sightingCell[base + ((head - 1 + size) % size)] === cell) return;
     this.sightingCell[base + head] = cell;
     this.sightingAt[base + head] = atSec;
-    this.sightingHead[slot] = (head + 1) % size;
-    if (count < size) this.sightingCount[slot] = count + 1;
+    this.sightingHead[x] = (head + 1) % size;
+    if (count < size) this.sightingCount[x] = count + 1;
   }
 
   /** Tracks continuous stay at high-risk cells: a sighting outside them ends the stay. */
   noteDwell(slot: number, highRiskCell: number, atSec: number, maxGapSec: number): void {
     if (highRiskCell < 0) {
       // Never at a high-risk cell: no stay to end.
-      if (this.sightingBase[slot] >= 0) this.dwellCell[this.stayOf(slot)] = -1;
+      const x = this.extra[slot];
+      if (x >= 0 && this.sightingBase[x] >= 0) this.dwellCell[this.stayOf(x)] = -1;
       return;
     }
     this.sightingsOf(slot);
-    const stay = this.stayOf(slot);
+    const stay = this.stayOf(this.extra[slot]);
     if (this.dwellCell[stay] === highRiskCell && atSec - this.dwellLast[stay] <= maxGapSec) {
       this.dwellLast[stay] = atSec;
       return;
@@ -800,40 +1039,41 @@ export class ActivityStore {
 
   /** Since when the number has stayed at its current high-risk cell (after noteDwell at one). */
   dwellSinceOf(slot: number): number {
-    return this.dwellSince[this.stayOf(slot)];
+    return this.dwellSince[this.stayOf(this.extra[slot])];
   }
 
   /** The slot's sightings block (and stay), taken on first use: no stay yet. */
   private sightingsOf(slot: number): number {
-    let base = this.sightingBase[slot];
+    const x = this.extraOf(slot);
+    let base = this.sightingBase[x];
     if (base < 0) {
-      base = this.sightingBase[slot] = this.sightingPool.alloc(this.layout.sightings);
-      this.dwellCell[this.stayOf(slot)] = -1;
+      base = this.sightingBase[x] = this.sightingPool.alloc(this.layout.sightings);
+      this.dwellCell[this.stayOf(x)] = -1;
     }
     return base;
   }
 
-  private stayOf(slot: number): number {
-    return this.sightingBase[slot] / this.layout.sightings;
+  /** The stay of extra `x` (with sightings). */
+  private stayOf(x: number): number {
+    return this.sightingBase[x] / this.layout.sightings;
   }
 
   // --- window counters ---------------------------------------------------
 
   /** Counts a call or text made (its flags, and the signals' counters in `recorded`) in the slot's buckets. */
-  private countActivity(slot: number, atSec: number, flags: number, recorded: number): void {
-    if (flags & OUT_SMS) this.count(slot, atSec, C_SMS);
+  private countActivity(base: number, atSec: number, flags: number, recorded: number): void {
+    if (flags & OUT_SMS) this.count(base, atSec, C_SMS);
     else {
-      this.count(slot, atSec, C_CALLS);
-      if (flags & OUT_NEW_CONTACT) this.count(slot, atSec, C_NEW_CONTACT);
-      if (flags & OUT_ANSWERED) this.count(slot, atSec, C_ANSWERED);
+      this.count(base, atSec, C_CALLS);
+      if (flags & OUT_NEW_CONTACT) this.count(base, atSec, C_NEW_CONTACT);
+      if (flags & OUT_ANSWERED) this.count(base, atSec, C_ANSWERED);
     }
-    for (let r = 0; recorded >>> r !== 0; r++) if ((recorded >>> r) & 1) this.count(slot, atSec, BASE_COUNTERS + r);
+    for (let r = 0; recorded >>> r !== 0; r++) if ((recorded >>> r) & 1) this.count(base, atSec, BASE_COUNTERS + r);
   }
 
   /** Counts one occurrence of `counter` at `atSec` in every window of a slot that keeps buckets. */
-  private count(slot: number, atSec: number, counter: number): void {
+  private count(base: number, atSec: number, counter: number): void {
     const counters = this.counters;
-    const base = this.bucketBase[slot];
     for (let r = 0; r < RINGS.length; r++) {
       const ring = RINGS[r];
       const stamp = Math.floor(atSec / ring.widthSec) + 1;
@@ -865,7 +1105,8 @@ export class ActivityStore {
     if (slot < 0) return;
     const ring = RINGS[window];
     const stamp = Math.floor(atSec / ring.widthSec) + 1;
-    const base = this.bucketBase[slot];
+    const x = this.extra[slot];
+    const base = x < 0 ? -1 : this.bucketBase[x];
     if (base >= 0) {
       const counters = this.counters;
       for (let j = 0; j < ring.buckets; j++) {
@@ -895,7 +1136,7 @@ export class ActivityStore {
 
   /** The three windows' sums at once (what sums() gives for each, in one pass over a light number's ring). */
   windowSums(slot: number, atSec: number, min10: Float64Array, min90: Float64Array, hours24: Float64Array): void {
-    if (slot < 0 || this.bucketBase[slot] >= 0 || this.outCount[slot] === 0) {
+    if (slot < 0 || this.outCount[slot] === 0 || (this.extra[slot] >= 0 && this.bucketBase[this.extra[slot]] >= 0)) {
       this.sums(slot, atSec, Window.Min10, min10);
       this.sums(slot, atSec, Window.Min90, min90);
       this.sums(slot, atSec, Window.Hours24, hours24);
@@ -945,11 +1186,13 @@ export class ActivityStore {
     this.outHead[slot] = 0;
     this.outCount[slot] = 0;
     this.inCount[slot] = 0;
-    this.reportCount[slot] = 0;
-    this.sightingCount[slot] = 0;
-    this.sightingHead[slot] = 0;
-    if (this.sightingBase[slot] >= 0) this.dwellCell[this.stayOf(slot)] = -1;
-    const buckets = this.bucketBase[slot];
+    const x = this.extra[slot];
+    if (x < 0) return;
+    this.reportCount[x] = 0;
+    this.sightingCount[x] = 0;
+    this.sightingHead[x] = 0;
+    if (this.sightingBase[x] >= 0) this.dwellCell[this.stayOf(x)] = -1;
+    const buckets = this.bucketBase[x];
     if (buckets >= 0) this.bucketStamp.fill(0, buckets, buckets + BUCKETS);
   }
 
@@ -957,49 +1200,40 @@ export class ActivityStore {
   private empty(slot: number): void {
     this.outBase[slot] = -1;
     this.outSize[slot] = 0;
-    this.cellBase[slot] = -1;
     this.inBase[slot] = -1;
     this.inSize[slot] = 0;
-    this.reportBase[slot] = -1;
-    this.reportSize[slot] = 0;
-    this.sightingBase[slot] = -1;
-    this.bucketBase[slot] = -1;
+    this.extra[slot] = -1;
     this.reset(slot);
   }
 
   /** Gives the slot's blocks back to their pools. */
   private release(slot: number): void {
     if (this.outSize[slot] > 0) this.outboundPool.release(this.outBase[slot], this.outSize[slot]);
-    if (this.cellBase[slot] >= 0) this.cellPool.release(this.cellBase[slot], this.outSize[slot]);
     if (this.inSize[slot] > 0) this.inboundPool.release(this.inBase[slot], this.inSize[slot]);
-    if (this.reportSize[slot] > 0) this.reportPool.release(this.reportBase[slot], this.reportSize[slot]);
-    if (this.sightingBase[slot] >= 0) this.sightingPool.release(this.sightingBase[slot], this.layout.sightings);
-    if (this.bucketBase[slot] >= 0) this.bucketPool.release(this.bucketBase[slot], BUCKETS);
+    const x = this.extra[slot];
+    if (x >= 0) {
+      if (this.cellBase[x] >= 0) this.cellPool.release(this.cellBase[x], this.outSize[slot]);
+      if (this.reportSize[x] > 0) this.reportPool.release(this.reportBase[x], this.reportSize[x]);
+      if (this.sightingBase[x] >= 0) this.sightingPool.release(this.sightingBase[x], this.layout.sightings);
+      if (this.bucketBase[x] >= 0) this.bucketPool.release(this.bucketBase[x], BUCKETS);
+      this.extraFree.push(x);
+    }
     this.empty(slot);
   }
 
   private grow(capacity: number): void {
-    const slots = <T extends Float64Array | Uint32Array | Uint8Array | Int32Array>(
-      old: T | undefined,
-      make: (n: number) => T,
-    ): T => resized(old, make, capacity);
-    this.key = slots(this.key, (n) => new Float64Array(n));
-    this.lastActivity = slots(this.lastActivity, (n) => new Uint32Array(n));
-    this.outBase = slots(this.outBase, (n) => new Int32Array(n));
-    this.outSize = slots(this.outSize, (n) => new Uint8Array(n));
-    this.outHead = slots(this.outHead, (n) => new Uint8Array(n));
-    this.outCount = slots(this.outCount, (n) => new Uint8Array(n));
-    this.cellBase = slots(this.cellBase, (n) => new Int32Array(n));
-    this.inBase = slots(this.inBase, (n) => new Int32Array(n));
-    this.inSize = slots(this.inSize, (n) => new Uint8Array(n));
-    this.inCount = slots(this.inCount, (n) => new Uint8Array(n));
-    this.reportBase = slots(this.reportBase, (n) => new Int32Array(n));
-    this.reportSize = slots(this.reportSize, (n) => new Uint8Array(n));
-    this.reportCount = slots(this.reportCount, (n) => new Uint8Array(n));
-    this.sightingBase = slots(this.sightingBase, (n) => new Int32Array(n));
-    this.sightingCount = slots(this.sightingCount, (n) => new Uint8Array(n));
-    this.sightingHead = slots(this.sightingHead, (n) => new Uint8Array(n));
-    this.bucketBase = slots(this.bucketBase, (n) => new Int32Array(n));
+    const slots = <T extends GrowableArray>(old: T | undefined, type: GrowableArrayType<T>): T =>
+      grown(old, type, capacity);
+    this.key = slots(this.key, Float64Array);
+    this.lastActivity = slots(this.lastActivity, Uint32Array);
+    this.outBase = slots(this.outBase, Int32Array);
+    this.outSize = slots(this.outSize, Uint8Array);
+    this.outHead = slots(this.outHead, Uint8Array);
+    this.outCount = slots(this.outCount, Uint8Array);
+    this.inBase = slots(this.inBase, Int32Array);
+    this.inSize = slots(this.inSize, Uint8Array);
+    this.inCount = slots(this.inCount, Uint8Array);
+    this.extra = slots(this.extra, Int32Array);
     this.capacity = capacity;
     this.index.reserve(this.key, capacity);
   }

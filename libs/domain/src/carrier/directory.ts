@@ -1,3 +1,4 @@
+import { grown, growable, type GrowableArrayType } from '../grow';
 import { RowIndex } from '../row-index';
 import type { CarrierId, UsageProfile } from './events';
 import type { ImageReader, ImageWriter } from './image';
@@ -41,11 +42,11 @@ export class Directory {
   private readonly profiles = new Names<UsageProfile>();
   private readonly free: number[] = [];
   private next = 0;
-  private key = new Float64Array(0);
-  private activatedAt = new Float64Array(0);
-  private carrier = new Uint8Array(0);
-  private profile = new Uint8Array(0);
-  private flags = new Uint8Array(0);
+  private key = growable(Float64Array, 0);
+  private activatedAt = growable(Float64Array, 0);
+  private carrier = growable(Uint8Array, 0);
+  private profile = growable(Uint8Array, 0);
+  private flags = growable(Uint8Array, 0);
 
   get size(): number {
     return this.index.size;
@@ -63,13 +64,26 @@ export class Directory {
 
   /** Whether the number is a subscriber of `carrier` (of any carrier, when undefined). */
   isOf(key: number, carrier: CarrierId | undefined): boolean {
-    const row = this.index.find(this.key, key);
+    return this.rowIsOf(this.index.find(this.key, key), carrier);
+  }
+
+  /** The row of `key` (-1: none), valid until the directory changes: for readRow and rowIsOf. */
+  rowOf(key: number): number {
+    return this.index.find(this.key, key);
+  }
+
+  /** Whether the subscriber in `row` (-1: none) is of `carrier` (of any carrier, when undefined). */
+  rowIsOf(row: number, carrier: CarrierId | undefined): boolean {
     return row >= 0 && (carrier === undefined || this.carriers.values[this.carrier[row]] === carrier);
   }
 
   /** The entry of `key` written into `into` (reused by the caller); undefined when it has none. */
   read(key: number, into: DirectoryEntry): DirectoryEntry | undefined {
-    const row = this.index.find(this.key, key);
+    return this.readRow(this.index.find(this.key, key), into);
+  }
+
+  /** The entry in `row` (from rowOf; -1: none) written into `into`; undefined when there is none. */
+  readRow(row: number, into: DirectoryEntry): DirectoryEntry | undefined {
     if (row < 0) return undefined;
     into.carrier = this.carriers.values[this.carrier[row]];
     into.activatedAt = this.activatedAt[row];
@@ -152,16 +166,13 @@ export class Directory {
   }
 
   private grow(capacity: number): void {
-    const grown = <T extends Float64Array | Uint8Array>(old: T, make: (n: number) => T): T => {
-      const next = make(capacity);
-      next.set(old);
-      return next;
-    };
-    this.key = grown(this.key, (n) => new Float64Array(n));
-    this.activatedAt = grown(this.activatedAt, (n) => new Float64Array(n));
-    this.carrier = grown(this.carrier, (n) => new Uint8Array(n));
-    this.profile = grown(this.profile, (n) => new Uint8Array(n));
-    this.flags = grown(this.flags, (n) => new Uint8Array(n));
+    const column = <T extends Float64Array | Uint8Array>(old: T, type: GrowableArrayType<T>): T =>
+      grown(old, type, capacity);
+    this.key = column(this.key, Float64Array);
+    this.activatedAt = column(this.activatedAt, Float64Array);
+    this.carrier = column(this.carrier, Uint8Array);
+    this.profile = column(this.profile, Uint8Array);
+    this.flags = column(this.flags, Uint8Array);
     this.index.reserve(this.key, capacity);
   }
 }

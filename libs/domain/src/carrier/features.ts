@@ -49,6 +49,7 @@ export class Measurer {
     this.memory = {
       store,
       slot: -1,
+      extra: -1,
       nowSec: 0,
       nowMs: 0,
       msisdnKey: 0,
@@ -82,6 +83,7 @@ export class Measurer {
     const store = m.store;
     const nowSec = toSec(nowMs);
     m.slot = slot;
+    m.extra = slot < 0 ? -1 : store.extra[slot];
     m.nowSec = nowSec;
     m.nowMs = nowMs;
     m.msisdnKey = msisdnKey;
@@ -110,8 +112,9 @@ export class Measurer {
         if (flags & OUT_HIGH_RISK && cells.length < MAX_CELLS)
           cells.push({ cell: store.cellOf(slot, i), atSec: store.outAt[i], activity: isSms ? 'sms' : 'call' });
       }
-      const sightings = store.sightingBase[slot];
-      for (let j = 0; j < store.sightingCount[slot]; j++) {
+      const x = store.extra[slot];
+      const sightings = x < 0 ? -1 : store.sightingBase[x];
+      for (let j = 0; x >= 0 && j < store.sightingCount[x]; j++) {
         const i = sightings + j;
         if (nowSec - store.sightingAt[i] < DAY_SEC && cells.length < MAX_CELLS)
           cells.push({ cell: store.sightingCell[i], atSec: store.sightingAt[i], activity: 'location' });

@@ -22,11 +22,11 @@ export const corroboratedReports = defineSignal({
   features: { corroboratedReporters: 0 },
   measure(m, t, f) {
     let reporters = 0;
-    if (m.slot >= 0) {
+    if (m.extra >= 0) {
       const { reportAt, reportCorroborated, reportCount, reportBase } = m.store;
-      const base = reportBase[m.slot];
+      const base = reportBase[m.extra];
       const within = t.corroboratedReports.days * DAY_SEC;
-      for (let j = 0; j < reportCount[m.slot]; j++)
+      for (let j = 0; j < reportCount[m.extra]; j++)
         if (reportCorroborated[base + j] && m.nowSec - reportAt[base + j] < within) reporters++;
     }
     f.corroboratedReporters = reporters;

@@ -17,10 +17,10 @@ export const highRiskCellPresence = defineSignal({
   features: { highRiskSightings: 0 },
   measure(m, _t, f) {
     let sightings = 0;
-    if (m.slot >= 0) {
+    if (m.extra >= 0) {
       const { sightingAt, sightingCount, sightingBase } = m.store;
-      const base = sightingBase[m.slot];
-      for (let j = 0; j < sightingCount[m.slot]; j++) if (m.nowSec - sightingAt[base + j] < DAY_SEC) sightings++;
+      const base = sightingBase[m.extra];
+      for (let j = 0; j < sightingCount[m.extra]; j++) if (m.nowSec - sightingAt[base + j] < DAY_SEC) sightings++;
     }
     f.highRiskSightings = sightings;
   },

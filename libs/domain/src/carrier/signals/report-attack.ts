@@ -20,10 +20,10 @@ export const reportAttack = defineSignal({
   features: { uncorroborated24h: 0 },
   measure(m, _t, f) {
     let reports = 0;
-    if (m.slot >= 0) {
+    if (m.extra >= 0) {
       const { reportAt, reportCorroborated, reportCount, reportBase } = m.store;
-      const base = reportBase[m.slot];
-      for (let j = 0; j < reportCount[m.slot]; j++)
+      const base = reportBase[m.extra];
+      for (let j = 0; j < reportCount[m.extra]; j++)
         if (!reportCorroborated[base + j] && m.nowSec - reportAt[base + j] < DAY_SEC) reports++;
     }
     f.uncorroborated24h = reports;

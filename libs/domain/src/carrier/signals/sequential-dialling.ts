@@ -15,13 +15,14 @@ export const sequentialDialling = defineSignal({
   windows: { sequential_run: 86_400 },
   features: { sequentialRun: 0 },
   measure(m, t, f) {
-    const { outFlags, outPeer } = m.store;
+    const store = m.store;
+    const outFlags = store.outFlags;
     let run = 0;
     let previous = Number.NaN;
     for (let j = 0; j < m.recentCount; j++) {
       const i = m.recent[j];
       if (outFlags[i] & OUT_SMS) continue;
-      const peer = outPeer[i];
+      const peer = store.outPeerOf(i);
       if (!Number.isNaN(previous) && Math.abs(previous - peer) > t.sequentialRun.maxStep) break;
       run++;
       previous = peer;

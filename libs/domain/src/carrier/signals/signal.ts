@@ -178,6 +178,8 @@ export interface Memory {
   readonly store: ActivityStore;
   /** The number's slot in the store, -1 when it has none (nothing remembered). */
   slot: number;
+  /** The slot's extra (its reports, sightings and buckets: store.extra[slot]), -1 when it has none. */
+  extra: number;
   nowSec: number;
   nowMs: number;
   msisdnKey: number;

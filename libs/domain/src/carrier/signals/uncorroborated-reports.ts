@@ -17,11 +17,11 @@ export const uncorroboratedReports = defineSignal({
   features: { uncorroboratedReports: 0 },
   measure(m, t, f) {
     let reports = 0;
-    if (m.slot >= 0) {
+    if (m.extra >= 0) {
       const { reportAt, reportCorroborated, reportCount, reportBase } = m.store;
-      const base = reportBase[m.slot];
+      const base = reportBase[m.extra];
       const within = t.uncorroboratedReportsDays * DAY_SEC;
-      for (let j = 0; j < reportCount[m.slot]; j++)
+      for (let j = 0; j < reportCount[m.extra]; j++)
         if (!reportCorroborated[base + j] && m.nowSec - reportAt[base + j] < within) reports++;
     }
     f.uncorroboratedReports = reports;

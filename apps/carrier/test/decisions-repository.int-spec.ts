@@ -36,9 +36,12 @@ describe('DecisionsRepository listings (real PostgreSQL)', () => {
       aDecision('+8619100000001', T - 60_000, Action.Monitor),
       aDecision('+8619100000002', T + 60_000, Action.Restrict),
     ];
-    await repository.insert(
-      decisions.map((decision) => ({ id: decisionId(decision), decision })),
-      [],
+    await db.dataSource.transaction((em) =>
+      repository.insertIn(
+        em,
+        decisions.map((decision) => ({ id: decisionId(decision), decision })),
+        [],
+      ),
     );
   });
   afterAll(() => db.drop());

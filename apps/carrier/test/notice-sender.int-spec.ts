@@ -55,9 +55,12 @@ describe('NoticeSender (real PostgreSQL)', () => {
 
   async function storeNotices(count: number, prefix: string): Promise<string[]> {
     const decisions = Array.from({ length: count }, (_, i) => aWarning(`+86191${prefix}${String(i).padStart(4, '0')}`));
-    await repository.insert(
-      decisions.map((decision) => ({ id: decisionId(decision), decision, notice: `【风险提示】${decision.msisdn}` })),
-      [],
+    await db.dataSource.transaction((em) =>
+      repository.insertIn(
+        em,
+        decisions.map((decision) => ({ id: decisionId(decision), decision, notice: `【风险提示】${decision.msisdn}` })),
+        [],
+      ),
     );
     const rows: { id: string }[] = await db.dataSource.query(
       `SELECT id::text AS id FROM notice WHERE msisdn LIKE $1 ORDER BY id`,

@@ -36,7 +36,8 @@ import { DecisionRecorder } from '../decisions/decision-recorder.service';
 import { DecisionsRepository } from '../decisions/decisions.repository';
 import { CarrierMetrics } from '../metrics/carrier-metrics';
 import { RuleBudgetRepository } from '../rule-budget/rule-budget.repository';
-import { PoliciesRepository } from '../policies/policies.repository';
+import { PoliciesRepository, type PolicyRef } from '../policies/policies.repository';
+import { parsePolicyRef } from '../policies/policy-input';
 import { ReactivationRepository } from '../reactivation/reactivation.repository';
 import { RegistryLinkRepository } from '../registry-link/registry-link.repository';
 import { ReviewTasksRepository } from '../reviews/review-tasks.repository';
@@ -72,6 +73,8 @@ interface Loaded {
   engine: AnalysisEngine;
   gate: EventGate;
   seq: number;
+  /** Loaded from a snapshot (else rebuilt from the stored decisions, with no snapshot to follow yet). */
+  fromSnapshot: boolean;
   /** Where it came from, for the log. */
   from: string;
 }
@@ -108,8 +111,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   private recovering: Promise<void> | undefined;
   private snapshotting: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
-  /** Batches' writes not yet durable. */
-  private readonly inFlight = new Set<Promise<void>>();
+  /** The last input's write: the writer commits in order, so once it is durable every input before it is. */
+  private lastWrite: Promise<void> = DONE;
   private closed = false;
 
   constructor(
@@ -140,10 +143,10 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
         `policy ${primary.label}${shadow ? `, shadow ${shadow.label}` : ''}`,
     );
     // Every lineage starts from a snapshot: the state rebuilt from decisions is the base its journal follows.
-    if (loaded.from.startsWith('rebuilt')) await this.snapshot();
-    this.every(EVICT_EVERY_MS, () => this.evictIdle());
-    this.every(POLICY_SYNC_MS, () => this.syncPolicies());
-    this.every(this.config.snapshotIntervalMs, () => this.snapshot());
+    if (!loaded.fromSnapshot) await this.snapshot();
+    this.every('evicting idle activity', EVICT_EVERY_MS, () => this.evictIdle());
+    this.every('policy sync', POLICY_SYNC_MS, () => this.syncPolicies());
+    this.every('snapshot', this.config.snapshotIntervalMs, () => this.snapshot());
   }
 
   /** At shut-down (SIGTERM): a last snapshot, so the next start replays nothing. */
@@ -162,7 +165,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
    * the rebuild that follows a failed write.
    */
   async current(): Promise<void> {
-    while (this.stale) await (this.recovering ?? new Promise((resolve) => setTimeout(resolve, 50)));
+    await this.recovering;
   }
 
   /** The lineage of evidence this engine writes (0 unless another engine runs on the same database). */
@@ -177,9 +180,11 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   async syncPolicies(): Promise<void> {
     if (this.stale) return;
     const { active, shadow } = await this.policies.current();
-    const want = [`${active.name}@${active.version}`, shadow ? `${shadow.name}@${shadow.version}` : ''];
-    const have = [this.engine.primary.label, this.engine.shadow?.label ?? ''];
-    if (want[0] === have[0] && want[1] === have[1]) return;
+    if (
+      policyLabel(active) === this.engine.primary.label &&
+      (shadow && policyLabel(shadow)) === this.engine.shadow?.label
+    )
+      return;
     await this.usePolicies(await this.loadPolicy(active), shadow && (await this.loadPolicy(shadow)));
   }
 
@@ -226,26 +231,19 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
         if (demotions) outcome.demotions.push(...demotions);
       }
     }
-    const writes: Promise<void>[] = [];
-    if (admitted.length > 0) {
-      const { decisions, calleeWarnings, demotions } = outcome;
-      writes.push(
-        this.journal(
-          { kind: 'events', nowMs: now, events: admitted },
-          { decisions, calleeWarnings, demotions, directory },
-        ),
-      );
-    }
-    // A retried event's first copy may still be on its way to the database (a concurrent retry of a stream):
-    // the retry is answered once what was in flight when it arrived is durable, as the first copy's stream is.
-    if (outcome.duplicates > 0) writes.push(...this.inFlight);
+    const { decisions, calleeWarnings, demotions } = outcome;
+    // A retried event's first copy may still be on its way to the database (a concurrent retry of a stream): the
+    // retry is answered once what was in flight when it arrived is durable, as the first copy's stream is. Writes
+    // commit in order, so a batch's own write covers the ones before it.
     const durable =
-      writes.length === 0 ? DONE : writes.length === 1 ? writes[0] : Promise.all(writes).then(() => undefined);
-    if (durable !== DONE) {
-      this.inFlight.add(durable);
-      const settled = () => void this.inFlight.delete(durable);
-      durable.then(settled, settled);
-    }
+      admitted.length > 0
+        ? this.journal(
+            { kind: 'events', nowMs: now, events: admitted },
+            { decisions, calleeWarnings, demotions, directory },
+          )
+        : outcome.duplicates > 0
+          ? this.lastWrite
+          : DONE;
     return { outcome, durable };
   }
 
@@ -432,12 +430,12 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Runs `work` every `ms` (never two at once), logging its failures. */
-  private every(ms: number, work: () => Promise<void>): void {
+  /** Runs `work` every `ms` (never two at once), logging its failures under `what`. */
+  private every(what: string, ms: number, work: () => Promise<void>): void {
     let running: Promise<void> | undefined;
     const timer = setInterval(() => {
       running ??= work()
-        .catch((e: Error) => this.logger.warn(`${work.name || 'periodic work'} failed: ${e.message}`))
+        .catch((e: Error) => this.logger.warn(`${what} failed: ${e.message}`))
         .finally(() => (running = undefined));
     }, ms);
     timer.unref();
@@ -454,12 +452,13 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     };
     this.inFlightChanges.hold(unit.decisions);
     // A failed write's decisions stay held (readers see the step the database holds) until the rebuild.
-    return this.writer.write(unit).then(
+    this.lastWrite = this.writer.write(unit).then(
       () => this.inFlightChanges.release(unit.decisions),
       (error: Error) => {
         throw unavailable(error);
       },
     );
+    return this.lastWrite;
   }
 
   /** Waits while another caller has the engine to itself; refuses while the engine is behind the database. */
@@ -531,6 +530,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     this.engine = loaded.engine;
     this.gate = loaded.gate;
     this.seq = loaded.seq;
+    this.lastWrite = DONE;
     this.inFlightChanges.clear();
     this.reportDemotions();
     this.writer = new JournalWriter(
@@ -554,11 +554,14 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       try {
         const [gatePart, ...engineParts] = await this.evidence.snapshotParts(snapshot.id);
         const header = readImageHeader(engineParts);
-        const policy = await this.loadPolicyLabel(header.primary);
-        const shadow = header.shadow === undefined ? undefined : await this.loadPolicyLabel(header.shadow);
+        const policy = await this.loadPolicy(parsePolicyRef(header.primary, 'image.primary'));
+        const shadow =
+          header.shadow === undefined
+            ? undefined
+            : await this.loadPolicy(parsePolicyRef(header.shadow, 'image.shadow'));
         const engine = AnalysisEngine.fromImage({ policy, shadow, carrier: this.config.carrierId }, engineParts);
         const gate = EventGate.fromImage(this.gateOptions(), gatePart);
-        const loaded = { engine, gate, seq: snapshot.seq, from: '' };
+        const loaded = { engine, gate, seq: snapshot.seq, fromSnapshot: true, from: '' };
         const replayed = await this.replay(loaded);
         const ms = Date.now() - started;
         loaded.from = `snapshot at journal ${snapshot.seq} and ${replayed} journal entries after it, in ${ms} ms`;
@@ -570,7 +573,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     const engine = await this.rebuildFromDecisions();
     const gate = new EventGate(this.gateOptions());
     const seq = await this.evidence.lastSeq(this.lineage);
-    return { engine, gate, seq, from: `rebuilt from the stored decisions in ${Date.now() - started} ms` };
+    const from = `rebuilt from the stored decisions in ${Date.now() - started} ms`;
+    return { engine, gate, seq, fromSnapshot: false, from };
   }
 
   /** Applies the journal after the loaded position, in order, as the live engine applied it. */
@@ -637,14 +641,9 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     return engine;
   }
 
-  private async loadPolicyLabel(label: string): Promise<PolicyDocument> {
-    const at = label.lastIndexOf('@');
-    return this.loadPolicy({ name: label.slice(0, at), version: Number(label.slice(at + 1)) });
-  }
-
-  private async loadPolicy(ref: { name: string; version: number }): Promise<PolicyDocument> {
+  private async loadPolicy(ref: PolicyRef): Promise<PolicyDocument> {
     const stored = await this.policies.find(ref.name, ref.version);
-    if (!stored) throw new Error(`policy ${ref.name}@${ref.version} is assigned but not stored`);
+    if (!stored) throw new Error(`policy ${policyLabel(ref)} is assigned but not stored`);
     return stored.document;
   }
 

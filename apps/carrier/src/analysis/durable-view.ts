@@ -11,11 +11,35 @@ import type {
   Subscriber,
 } from '@app/domain';
 
-interface Held<T> {
-  /** Where the number stood in the database before its first write in flight. */
-  durable: T;
-  /** Writes in flight that change it. */
-  writes: number;
+/**
+ * Per number, where it stood in the database before its first write still in
+ * flight, and how many such writes there are: the last one to commit lets go.
+ */
+class Held<T> {
+  private readonly held = new Map<string, { durable: T; writes: number }>();
+
+  hold(msisdn: string, durable: T): void {
+    const held = this.held.get(msisdn);
+    if (held) held.writes++;
+    else this.held.set(msisdn, { durable, writes: 1 });
+  }
+
+  release(msisdn: string): void {
+    const held = this.held.get(msisdn);
+    if (held && --held.writes === 0) this.held.delete(msisdn);
+  }
+
+  /**
+   * Whether the number has a write in flight, and where it stood before. Call
+   * setup asks for every call: nothing in flight (the common case) costs no look-up.
+   */
+  get(msisdn: string): { durable: T } | undefined {
+    return this.held.size === 0 ? undefined : this.held.get(msisdn);
+  }
+
+  clear(): void {
+    this.held.clear();
+  }
 }
 
 /**
@@ -26,51 +50,34 @@ interface Held<T> {
  * never is.
  */
 export class InFlightChanges {
-  private readonly levels = new Map<string, Held<Action>>();
-  private readonly marks = new Map<string, Held<RegistryMark | undefined>>();
+  private readonly levels = new Held<Action>();
+  private readonly marks = new Held<RegistryMark | undefined>();
 
   /** The active ladder's decisions of a write about to start. */
   hold(decisions: readonly Decision[]): void {
-    for (const d of decisions) {
-      if (d.shadow) continue;
-      const held = this.levels.get(d.msisdn);
-      if (held) held.writes++;
-      else this.levels.set(d.msisdn, { durable: d.previous, writes: 1 });
-    }
+    for (const d of decisions) if (!d.shadow) this.levels.hold(d.msisdn, d.previous);
   }
 
   /** The same decisions once their write committed. */
   release(decisions: readonly Decision[]): void {
-    for (const d of decisions) {
-      if (d.shadow) continue;
-      const held = this.levels.get(d.msisdn);
-      if (held && --held.writes === 0) this.levels.delete(d.msisdn);
-    }
+    for (const d of decisions) if (!d.shadow) this.levels.release(d.msisdn);
   }
 
   holdMark(msisdn: Msisdn, before: RegistryMark | undefined): void {
-    const held = this.marks.get(msisdn);
-    if (held) held.writes++;
-    else this.marks.set(msisdn, { durable: before, writes: 1 });
+    this.marks.hold(msisdn, before);
   }
 
   releaseMark(msisdn: Msisdn): void {
-    const held = this.marks.get(msisdn);
-    if (held && --held.writes === 0) this.marks.delete(msisdn);
+    this.marks.release(msisdn);
   }
 
   levelOf(msisdn: Msisdn): Action | undefined {
-    // Call setup asks for every call: nothing in flight (the common case) costs no look-up.
-    return this.levels.size === 0 ? undefined : this.levels.get(msisdn)?.durable;
+    return this.levels.get(msisdn)?.durable;
   }
 
   /** Whether the number's registry mark is in flight, and what it was before. */
-  markOf(msisdn: Msisdn): Held<RegistryMark | undefined> | undefined {
-    return this.marks.size === 0 ? undefined : this.marks.get(msisdn);
-  }
-
-  get size(): number {
-    return this.levels.size + this.marks.size;
+  markOf(msisdn: Msisdn): { durable: RegistryMark | undefined } | undefined {
+    return this.marks.get(msisdn);
   }
 
   /** The engine was rebuilt from the database: nothing is in flight any more. */

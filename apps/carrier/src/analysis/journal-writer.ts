@@ -28,8 +28,9 @@ interface Queued {
  * units queued while a transaction commits go together in the next one, each
  * whole with its journal row, directory records, decisions, callee warnings and
  * demotions. A failed write fails its units and every unit queued after them
- * (they were analysed on top of the failed ones), and the writer refuses more
- * until reset(): the engine is then ahead of the database and must be rebuilt.
+ * (they were analysed on top of the failed ones), and the writer refuses every
+ * later one: the engine is then ahead of the database, and is rebuilt with a
+ * writer of its own.
  */
 export class JournalWriter {
   private readonly logger = new Logger('JournalWriter');
@@ -46,11 +47,6 @@ export class JournalWriter {
     private readonly onFailure: (error: Error) => void,
   ) {}
 
-  /** The first failure since the last reset, if any: while set, nothing more is written. */
-  get failed(): Error | undefined {
-    return this.failure;
-  }
-
   /** Queues a unit; resolves once it is committed, rejects if it never will be. */
   write(unit: JournalUnit): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
@@ -65,11 +61,6 @@ export class JournalWriter {
   async drained(): Promise<void> {
     while (this.flushing) await this.flushing;
     if (this.failure) throw this.failure;
-  }
-
-  /** After the engine was rebuilt from what is durable: writes are accepted again. */
-  reset(): void {
-    this.failure = undefined;
   }
 
   private async flush(): Promise<void> {

@@ -76,26 +76,6 @@ export interface OutboxMessage {
 export class DecisionsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /**
-   * Writes decisions, callee warnings, their notices and outbox messages in one
-   * transaction, with what `alsoIn` writes for them (the review tasks they
-   * open); rows already there are left alone. Resolves with how many callee
-   * warnings were new.
-   */
-  async insert(
-    decisions: { id: string; decision: Decision; notice?: string }[],
-    outbox: OutboxMessage[],
-    calleeWarnings: CalleeWarningRow[] = [],
-    alsoIn?: (em: EntityManager) => Promise<void>,
-  ): Promise<number> {
-    if (decisions.length === 0 && outbox.length === 0 && calleeWarnings.length === 0 && !alsoIn) return 0;
-    return this.dataSource.transaction(async (em) => {
-      await this.insertIn(em, decisions, outbox);
-      await alsoIn?.(em);
-      return this.insertCalleeWarnings(em, calleeWarnings);
-    });
-  }
-
   /** Callee warnings and their notices; resolves with how many were new (a replayed one is left alone). */
   async insertCalleeWarnings(em: EntityManager, warnings: CalleeWarningRow[]): Promise<number> {
     if (warnings.length === 0) return 0;
@@ -128,7 +108,10 @@ export class DecisionsRepository {
     return inserted.length;
   }
 
-  /** The same as insert without callee warnings, in the caller's transaction. */
+  /**
+   * Decisions, their notices and outbox messages, in the caller's transaction
+   * (the journal's, or a request's own); rows already there are left alone.
+   */
   async insertIn(
     em: EntityManager,
     decisions: { id: string; decision: Decision; notice?: string }[],

@@ -1,5 +1,5 @@
 import type { carrier } from '@app/contracts';
-import { healthCheck, rowsOf, TcpProxy } from '@app/testing';
+import { eventually, healthCheck, rowsOf, TcpProxy } from '@app/testing';
 import { CarrierHarness, ingest, type CarrierClient } from './carrier-harness';
 import { CarrierProcess } from './carrier-process';
 import { evidenceFile, send, storedDecisions, storedWarningsAndNotices } from './evidence-file';
@@ -61,10 +61,13 @@ describe('carrier evidence under kill -9 and a database outage (e2e, a carrier p
     call.response.catch(() => undefined);
     for (const events of stream.slice(0, sent)) await call.write({ events });
     if (!settled) return;
-    const deadline = Date.now() + 10_000;
-    while ((await journalled(harness)) < before + sent && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(await journalled(harness)).toBe(before + sent);
+    expect(
+      await eventually(
+        () => journalled(harness),
+        (n) => n >= before + sent,
+        10_000,
+      ),
+    ).toBe(before + sent);
   };
   /** What the restarted process says it loaded. */
   const loadedFrom = (started: CarrierProcess): string =>
@@ -123,17 +126,13 @@ describe('carrier evidence under kill -9 and a database outage (e2e, a carrier p
       call.end();
       await expect(call.response).rejects.toMatchObject({ code: 14 });
       const down = async () => healthCheck(harness.address, '');
-      for (let i = 0; i < 50 && (await down()) !== 'NOT_SERVING'; i++)
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(await down()).toBe('NOT_SERVING');
+      expect(await eventually(down, (s) => s === 'NOT_SERVING', 5_000)).toBe('NOT_SERVING');
       expect(await healthCheck(harness.address, 'dependency/analysis')).toBe('NOT_SERVING');
       // Changes are refused while the engine cannot be made durable, with a status a client retries.
       await expect(ingest(client, [file.streams[3][0]])).rejects.toMatchObject({ code: 14 });
 
       await proxy.restore();
-      for (let i = 0; i < 100 && (await down()) !== 'SERVING'; i++)
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(await down()).toBe('SERVING');
+      expect(await eventually(down, (s) => s === 'SERVING', 10_000)).toBe('SERVING');
       // The stream that failed is sent again, whole: what was not durable is analysed, not refused.
       const resent = await ingest(client, file.streams[3]);
       expect(resent.accepted).toBeGreaterThan(0);

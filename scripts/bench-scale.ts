@@ -4,8 +4,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { AnalysisEngine, DEFAULT_POLICY, encodeJournalEntry, fixtures, type CarrierEvent } from '@app/domain';
-import { toWireEvent } from '../apps/carrier/src/ingest/event.mapper';
-import { encodeIngest, INGEST_BATCH, streamIngest } from './bench/ingest';
+import { encodeEvents, ingestBatches, streamIngest } from './bench/ingest';
 import { formatNumber } from './bench/report';
 import { BenchEnvironment, sql, type BenchService } from './bench/services';
 
@@ -80,8 +79,8 @@ async function main(): Promise<void> {
   const tail = batches.slice(cut);
   const headEvents = head.reduce((n, b) => n + b.length, 0);
   const tailEvents = tail.reduce((n, b) => n + b.length, 0);
-  const headLoad = encodeIngest(head.map((b) => b.map((e) => toWireEvent(e)!)));
-  const tailLoad = encodeIngest(tail.map((b) => b.map((e) => toWireEvent(e)!)));
+  const headLoad = encodeEvents(head);
+  const tailLoad = encodeEvents(tail);
   print(`population: ${headEvents + tailEvents} events in ${batches.length} messages (${tail.length} for the tail)`);
 
   const env = await BenchEnvironment.open(DIST, process.env, dataDir, (line) => print(`  ${line}`));
@@ -173,23 +172,6 @@ async function main(): Promise<void> {
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify({ started, subscribers, days, loadAverage: load0, rows }, null, 2)}\n`);
   print(`written to ${path.relative(process.cwd(), out)}`);
-}
-
-/** What IngestEvents carries for CTCC (bench:replay's population, as `npm run bench` (b) sends it), in batches. */
-function ingestBatches(events: readonly CarrierEvent[]): CarrierEvent[][] {
-  const batches: CarrierEvent[][] = [];
-  let batch: CarrierEvent[] = [];
-  for (const event of events) {
-    if (event.type === 'subscriber' && event.carrier !== 'CTCC') continue;
-    if (!toWireEvent(event)) continue;
-    batch.push(event);
-    if (batch.length === INGEST_BATCH) {
-      batches.push(batch);
-      batch = [];
-    }
-  }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
 }
 
 /** The engine's events/s on the population, processed in memory (no parsing, no I/O). */

@@ -1,6 +1,6 @@
 import { credentials, makeGenericClientConstructor, Metadata, type Client, type MethodDefinition } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
-import { fixtures, type CarrierId } from '@app/domain';
+import { fixtures, type CarrierEvent, type CarrierId } from '@app/domain';
 import { clientStreaming, MAX_MESSAGE_BYTES } from '@app/grpc';
 import { toWireEvent } from '../../apps/carrier/src/ingest/event.mapper';
 import { protoMethod } from './proto-methods';
@@ -27,20 +27,37 @@ export function ingestLoad(
   batchSize = INGEST_BATCH,
 ): IngestLoad {
   const pop = fixtures.population({ subscribers, days, heavyPerMille: 5, fraudPerMille: 2, seed: 1 });
-  const batches: carrier.Event[][] = [];
-  let batch: carrier.Event[] = [];
-  for (const event of pop.events) {
+  return encodeEvents(ingestBatches(pop.events, carrierId, batchSize));
+}
+
+/** Domain events in batches (ingestBatches), as IngestEvents messages. */
+export function encodeEvents(batches: readonly CarrierEvent[][]): IngestLoad {
+  return encodeIngest(batches.map((batch) => batch.map((event) => toWireEvent(event)!)));
+}
+
+/**
+ * The events of a population that a carrier receives on IngestEvents (its own
+ * subscriber records and all the traffic: nothing that travels another way), in
+ * batches of `batchSize`.
+ */
+export function ingestBatches(
+  events: readonly CarrierEvent[],
+  carrierId: CarrierId = 'CTCC',
+  batchSize = INGEST_BATCH,
+): CarrierEvent[][] {
+  const batches: CarrierEvent[][] = [];
+  let batch: CarrierEvent[] = [];
+  for (const event of events) {
     if (event.type === 'subscriber' && event.carrier !== carrierId) continue;
-    const wire = toWireEvent(event);
-    if (!wire) continue;
-    batch.push(wire);
+    if (!toWireEvent(event)) continue;
+    batch.push(event);
     if (batch.length === batchSize) {
       batches.push(batch);
       batch = [];
     }
   }
   if (batch.length > 0) batches.push(batch);
-  return encodeIngest(batches);
+  return batches;
 }
 
 /** Messages of these batches of events, encoded as IngestEvents carries them. */

@@ -120,3 +120,18 @@ function pathOf(trail: readonly (string | number)[], naming: FieldNaming, lastIs
 export function snakeCase(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
+
+/**
+ * Whether `text` holds a UTF-16 code unit that is half of no pair (an id or a
+ * cell may): such a text has no UTF-8 form, TextEncoder would write U+FFFD.
+ */
+export function hasLoneSurrogate(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0xd800 || unit > 0xdfff) continue;
+    const next = text.charCodeAt(i + 1);
+    if (unit > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return true;
+    i++;
+  }
+  return false;
+}

@@ -11,6 +11,7 @@
  * fields), so a change of one class's layout touches that class alone (and the
  * format version of the image it is part of).
  */
+import { hasLoneSurrogate } from '../text';
 
 /** The largest chunk an image is cut into by default: what one message or blob write carries comfortably. */
 export const IMAGE_CHUNK_BYTES = 16 * 1024 * 1024;
@@ -26,8 +27,6 @@ const FIRST_BUFFER = 64 * 1024;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
-/** A UTF-16 code unit that is half of no pair: UTF-8 cannot carry it (an event id may hold one). */
-const LONE_SURROGATE = /\p{Cs}/u;
 /** The most characters of strings (see ImageWriter.strings) joined in one text, unless one string is longer. */
 const STRING_PIECE = 4 * 1024 * 1024;
 const UTF8 = 0;
@@ -78,7 +77,7 @@ export class ImageWriter {
 
   /** A string, exactly: as UTF-8, or as its UTF-16 code units when it holds a lone surrogate. */
   string(value: string): void {
-    if (LONE_SURROGATE.test(value)) {
+    if (hasLoneSurrogate(value)) {
       const units = new Uint16Array(value.length);
       for (let i = 0; i < value.length; i++) units[i] = value.charCodeAt(i);
       this.u8(UTF16);

@@ -1,5 +1,6 @@
 import type { CellId } from '../cell';
 import type { Msisdn } from '../msisdn';
+import { hasLoneSurrogate } from '../text';
 import type { AnalysisEngine, EngineResult, StoredLadderDecision } from './engine';
 import type { EventGate } from './event-gate';
 import { ReportCategory, UsageProfile, type CarrierEvent, type CarrierId, type EventType } from './events';
@@ -172,18 +173,6 @@ const MAX_VARINT_DURATION = 0x7fffffff;
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Whether every surrogate in `text` is half of a pair (whether it has a UTF-8 form). */
-function wellFormed(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0xd800 || unit > 0xdfff) continue;
-    const next = text.charCodeAt(i + 1);
-    if (unit > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return false;
-    i++;
-  }
-  return true;
-}
-
 /** A growing buffer written front to back: little-endian float64s, LEB128 varints, UTF-8 text. */
 class Writer {
   bytes: Uint8Array;
@@ -243,7 +232,7 @@ class Writer {
       for (let i = 0; i < n; i++) this.bytes[this.length++] = value.charCodeAt(i);
       return;
     }
-    if (!wellFormed(value)) {
+    if (hasLoneSurrogate(value)) {
       this.varint(n * 2 + 1);
       this.room(n * 2);
       for (let i = 0; i < n; i++) {

@@ -174,4 +174,31 @@ describe(ActivityStore.name, () => {
     });
     expect(light).toBeLessThan(250);
   });
+
+  it("copies out a number's contacts: inbound at their places, outbound newest first, peers whole", () => {
+    const store = new ActivityStore({ outbound: 4, inbound: 3, reports: 1, sightings: 1 }, BASE_COUNTERS, 16);
+    const slot = store.ensure(8613800000001, 100);
+    const far = 999_999_999_999_999;
+    for (let i = 0; i < 6; i++) store.pushOutbound(slot, 100 + i, far - i, 10, 0, -1);
+    for (const [peer, at] of [
+      [far, 7],
+      [4_294_967_296 + 5, 3],
+      [5, 9],
+      [far - 1, 8],
+    ])
+      store.noteInbound(slot, peer, at);
+    const peers = new Float64Array(4);
+    const times = new Uint32Array(4);
+    expect(store.outboundEntries(slot, peers, times)).toBe(4);
+    expect([Array.from(peers), Array.from(times)]).toEqual([
+      [far - 5, far - 4, far - 3, far - 2],
+      [105, 104, 103, 102],
+    ]);
+    // The oldest (4_294_967_301, at 3) made room at its own place.
+    expect(store.inboundEntries(slot, peers, times)).toBe(3);
+    expect([Array.from(peers.subarray(0, 3)), Array.from(times.subarray(0, 3))]).toEqual([
+      [far, far - 1, 5],
+      [7, 8, 9],
+    ]);
+  });
 });

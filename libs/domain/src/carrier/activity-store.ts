@@ -821,6 +821,20 @@ export class ActivityStore {
     return this.peers.key(this.outPeerHigh[i], this.outPeerLow[i]);
   }
 
+  /**
+   * The slot's outbound entries, newest first (the order findOutbound walks): the peer of the k-th into `peers[k]` and
+   * its time into `atSec[k]`. Returns how many (outCount); both arrays hold at least layout.outbound.
+   */
+  outboundEntries(slot: number, peers: Float64Array, atSec: Uint32Array): number {
+    const count = this.outCount[slot];
+    for (let k = 0; k < count; k++) {
+      const i = this.outboundIndex(slot, k);
+      peers[k] = this.outPeerOf(i);
+      atSec[k] = this.outAt[i];
+    }
+    return count;
+  }
+
   /** Index of the k-th most recent outbound entry (k = 0 is the newest). */
   outboundIndex(slot: number, k: number): number {
     const size = this.outSize[slot];
@@ -936,6 +950,21 @@ export class ActivityStore {
         return this.inAt[base + j] >= sinceSec;
     }
     return false;
+  }
+
+  /**
+   * The slot's inbound contacts in the order of their positions (which noteInbound's choice of the oldest depends
+   * on): the peer of the j-th into `peers[j]` and its time into `atSec[j]`. Returns how many (inCount); both arrays
+   * hold at least layout.inbound.
+   */
+  inboundEntries(slot: number, peers: Float64Array, atSec: Uint32Array): number {
+    const count = this.inCount[slot];
+    const base = this.inBase[slot];
+    for (let j = 0; j < count; j++) {
+      peers[j] = this.peers.key(this.inPeerHigh[base + j], this.inPeerLow[base + j]);
+      atSec[j] = this.inAt[base + j];
+    }
+    return count;
   }
 
   private growInbound(slot: number): number {

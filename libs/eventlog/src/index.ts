@@ -1,4 +1,5 @@
 // A carrier's partitioned event log (the shards' journal): the partition function, the interface, and JetStream.
-export * from './partition';
+export { murmurKey, partitionOf } from '@app/domain';
 export * from './event-log';
 export * from './jetstream-log';
+export * from './log-exchange';

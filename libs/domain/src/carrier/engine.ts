@@ -15,7 +15,7 @@ import {
   toSec,
   type ActivityLayout,
 } from './activity-store';
-import type { RuleBudgetFigures, RuleDemotion, RuleReenable } from './error-budget';
+import type { BudgetDelta, RuleBudgetFigures, RuleDemotion, RuleReenable } from './error-budget';
 import { assessReportAttack, assessUnder } from './evaluate';
 import type {
   CallEvent,
@@ -86,6 +86,26 @@ export interface EngineResult {
   demotions?: RuleDemotion[];
   /** Demoted reasons an operator gave back their full weight (reenableRule). */
   reenabled?: RuleReenable[];
+}
+
+/**
+ * The engine as one of the shards of a carrier (shard/carrier-shard.ts): it keeps the memory, ladders and callee
+ * warnings of the numbers it owns. The directory, the registry's marks, the high-risk cells, the policies and the
+ * error budgets' counts are whole on every shard. What the other side of a call or report remembers comes from that
+ * side's shard, as ForeignFacts; callee warnings are proposed by the caller's shard and sent by the callee's.
+ */
+export interface ShardRole {
+  owns(key: number): boolean;
+}
+
+/** What the shard of the other side of the event in hand remembered just before it. */
+export interface ForeignFacts {
+  /** A call or text to a number of another shard: the callee had heard from the caller (as far as it remembers). */
+  calleeHeard: boolean;
+  /** The same: the callee heard from the caller, or called or texted it, within KNOWN_CONTACT_DAYS. */
+  calleeInContact: boolean;
+  /** A report by a number of another shard: the reporter heard from the reported number within the report window. */
+  reporterHeard: boolean;
 }
 
 /** A stored decision of one ladder, as the error budget is rebuilt from (event-time order). */
@@ -288,6 +308,12 @@ export class AnalysisEngine implements EngineView {
   private readonly carrier: CarrierId | undefined;
   /** Each callee's last warning (calleeProtection), event time in ms: few numbers, kept by key. */
   private readonly calleeWarnedAt = new NumberMap<number>(16);
+  /** The numbers this engine keeps, as a shard (asShard); undefined: all of them. */
+  private shard: ShardRole | undefined;
+  /** The other side's memory for the event in hand (a shard's, useForeignFacts). */
+  private readonly foreign: ForeignFacts = { calleeHeard: false, calleeInContact: false, reporterHeard: false };
+  /** Where a shard's error budgets put their counts of reasons (asShard). */
+  private budgetDeltas: BudgetDelta[] | undefined;
 
   constructor(options: EngineOptions) {
     this.carrier = options.carrier;
@@ -364,6 +390,88 @@ export class AnalysisEngine implements EngineView {
   usePolicies(policy: PolicyDocument, shadow?: PolicyDocument): void {
     this.primaryLadder = this.primaryLadder.withPolicy(policy);
     this.shadowLadder = shadow ? (this.shadowLadder ?? this.primaryLadder).withPolicy(shadow, true) : undefined;
+    this.deferBudgets();
+  }
+
+  /**
+   * From now on this engine is a shard of its carrier (see ShardRole): it acts on the numbers `role` owns, reads the
+   * other side of an event from useForeignFacts, proposes callee warnings that the callee's shard sends
+   * (admitCalleeWarning), and holds its error budgets' counts back (takeBudgetDeltas, applyBudgetDelta).
+   */
+  asShard(role: ShardRole): void {
+    this.shard = role;
+    this.budgetDeltas = [];
+    this.deferBudgets();
+  }
+
+  /** Whether this engine keeps `msisdn` (always, unless it is a shard). */
+  owns(msisdn: Msisdn): boolean {
+    return this.shard === undefined || this.shard.owns(msisdnKey(msisdn));
+  }
+
+  /** The other side's memory for the next event (a shard's: see ForeignFacts); read by that event alone. */
+  useForeignFacts(facts: ForeignFacts): void {
+    this.foreign.calleeHeard = facts.calleeHeard;
+    this.foreign.calleeInContact = facts.calleeInContact;
+    this.foreign.reporterHeard = facts.reporterHeard;
+  }
+
+  /** The counts of reasons held back since the last call (a shard's), in the order they were made. */
+  takeBudgetDeltas(): BudgetDelta[] {
+    const deltas = this.budgetDeltas;
+    if (deltas === undefined || deltas.length === 0) return [];
+    this.budgetDeltas = [];
+    this.deferBudgets();
+    return deltas;
+  }
+
+  /** Counts one shard's held-back count (every shard, the same ones in the same order); answers what it demoted. */
+  applyBudgetDelta(delta: BudgetDelta): RuleDemotion[] | undefined {
+    const ladder = delta.shadow ? this.shadowLadder : this.primaryLadder;
+    if (ladder === undefined) return undefined;
+    ladder.deferBudgetTo(undefined);
+    ladder.applyBudgetDelta(delta);
+    ladder.deferBudgetTo(this.budgetDeltas);
+    return ladder.drainDemotions();
+  }
+
+  /**
+   * A shard's callee warning proposed by the caller's shard (an EngineResult's calleeWarnings, on a shard): sent
+   * unless the callee was warned within calleeProtection.warnEveryHours. Proposals come in the order of their calls.
+   */
+  admitCalleeWarning(warning: CalleeWarning): boolean {
+    const protection = this.primaryLadder.rules.calleeProtection;
+    const key = msisdnKey(warning.callee);
+    const warnedAt = this.calleeWarnedAt.get(key);
+    if (protection === undefined || (warnedAt !== undefined && warning.at - warnedAt < protection.warnEveryMs))
+      return false;
+    this.calleeWarnedAt.set(key, warning.at);
+    return true;
+  }
+
+  private deferBudgets(): void {
+    this.primaryLadder.deferBudgetTo(this.budgetDeltas);
+    this.shadowLadder?.deferBudgetTo(this.budgetDeltas);
+  }
+
+  /** Whether `key` is a subscriber of this engine's carrier (of any carrier, without one), as the directory stands. */
+  isOursKey(key: number): boolean {
+    return this.isOwn(key);
+  }
+
+  /** Whether a subscriber record of `carrier` makes its number ours. */
+  recordIsOurs(carrier: CarrierId): boolean {
+    return this.carrier === undefined || carrier === this.carrier;
+  }
+
+  /** How far back a report looks for the call that corroborates it, in seconds (the active policy's). */
+  get reportWindowSec(): number {
+    return this.primaryLadder.rules.thresholds.corroboratedReports.days * 86_400;
+  }
+
+  /** Whether this engine is a shard that does not keep `key`. */
+  private notMine(key: number): boolean {
+    return this.shard !== undefined && !this.shard.owns(key);
   }
 
   /** Puts a number back on its step from stored decisions (start-up), with the term and reasons of the latest one. */
@@ -401,6 +509,7 @@ export class AnalysisEngine implements EngineView {
    * the registry lists as CONFIRMED (the review closes, the police's confirmation stands).
    */
   reviewDecided(msisdn: Msisdn, outcome: ReviewOutcome, atMs: number, openedAt?: number): EngineResult {
+    if (this.notMine(msisdnKey(msisdn))) return SILENT;
     const lapsed = this.lapseOne(msisdn, atMs);
     const key = msisdnKey(msisdn);
     const since = this.primaryLadder.standingOf(key)?.reviewSince;
@@ -475,6 +584,7 @@ export class AnalysisEngine implements EngineView {
       demoted,
       reenabled,
     );
+    this.deferBudgets();
   }
 
   private processTimed(event: Exclude<CarrierEvent, SubscriberEvent>): EngineResult {
@@ -495,6 +605,7 @@ export class AnalysisEngine implements EngineView {
       case 'reactivation':
         return this.reactivation(event.msisdn, event.idVerified, event.at);
       case 'police_clear':
+        if (this.notMine(msisdnKey(event.msisdn))) return SILENT;
         return this.restore(event.msisdn, ReasonCode.PoliceCleared, event.at, true);
     }
   }
@@ -510,7 +621,7 @@ export class AnalysisEngine implements EngineView {
     const key = msisdnKey(msisdn);
     if (status === 'NOT_LISTED') this.registry.delete(key);
     else this.registry.set(key, status);
-    if (!this.isOwn(key)) return SILENT;
+    if (!this.isOwn(key) || this.notMine(key)) return SILENT;
     if (status === 'CLEARED') return this.restore(msisdn, ReasonCode.RegistryCleared, atMs, true);
     if (status === 'CONFIRMED') return this.evaluate(key, msisdn, atMs);
     return SILENT;
@@ -528,6 +639,7 @@ export class AnalysisEngine implements EngineView {
 
   /** A directive from the administration (SUSPEND, RESTORE). */
   directive(msisdn: Msisdn, action: Action.Suspend | Action.Restore, atMs: number): EngineResult {
+    if (this.notMine(msisdnKey(msisdn))) return SILENT;
     if (action === Action.Suspend) return this.impose(msisdn, Action.Suspend, ReasonCode.Directive, atMs);
     const lapsed = this.lapseOne(msisdn, atMs);
     const result = this.restore(msisdn, ReasonCode.AppealUpheld, atMs, true);
@@ -539,8 +651,9 @@ export class AnalysisEngine implements EngineView {
    * one): taken when it is higher than where the number stands.
    */
   impose(msisdn: Msisdn, action: Action, reason: ReasonCode, atMs: number): EngineResult {
-    const lapsed = this.lapseOne(msisdn, atMs);
     const key = msisdnKey(msisdn);
+    if (this.notMine(key)) return SILENT;
+    const lapsed = this.lapseOne(msisdn, atMs);
     const result = this.collect((ladder) => ladder.impose(key, msisdn, action, reason, atMs));
     return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
   }
@@ -551,6 +664,7 @@ export class AnalysisEngine implements EngineView {
    */
   review(msisdn: Msisdn, atMs: number): EngineResult {
     const key = msisdnKey(msisdn);
+    if (this.notMine(key)) return SILENT;
     const lapsed = this.lapseOne(msisdn, atMs);
     const result = this.isOwn(key) ? this.evaluate(key, msisdn, atMs) : SILENT;
     return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
@@ -580,12 +694,14 @@ export class AnalysisEngine implements EngineView {
 
   /** An upheld appeal restores like a clearance: the suspension was a mistake. */
   appealUpheld(msisdn: Msisdn, atMs: number): EngineResult {
+    if (this.notMine(msisdnKey(msisdn))) return SILENT;
     const lapsed = this.lapseOne(msisdn, atMs);
     const result = this.restore(msisdn, ReasonCode.AppealUpheld, atMs, true);
     return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
   }
 
   reactivation(msisdn: Msisdn, idVerified: boolean, atMs: number): EngineResult {
+    if (this.notMine(msisdnKey(msisdn))) return SILENT;
     const lapsed = this.lapseOne(msisdn, atMs);
     const result = this.reactivate(msisdn, idVerified, atMs);
     return this.budgeted(lapsed === undefined ? result : withLapses(lapsed, result));
@@ -648,9 +764,19 @@ export class AnalysisEngine implements EngineView {
     return this.inContact(msisdnKey(msisdn), msisdnKey(peer), atMs);
   }
 
-  /** Whether either number called or texted the other within KNOWN_CONTACT_DAYS before `atMs` (call setup's rule). */
+  /**
+   * Whether either number called or texted the other within KNOWN_CONTACT_DAYS before `atMs` (call setup's rule). On
+   * a shard that does not keep `peerKey` (the callee of the call in hand), the callee's side is its shard's word.
+   */
   private inContact(key: number, peerKey: number, atMs: number): boolean {
     const since = toSec(atMs) - KNOWN_CONTACT_SEC;
+    if (this.notMine(peerKey)) {
+      const slot = this.activity.slotOf(key);
+      const own =
+        slot >= 0 &&
+        (this.activity.findOutbound(slot, peerKey, since) >= 0 || this.activity.heardFrom(slot, peerKey, since));
+      return own || this.foreign.calleeInContact;
+    }
     return this.reached(key, peerKey, since, true) || this.reached(peerKey, key, since, true);
   }
 
@@ -661,7 +787,11 @@ export class AnalysisEngine implements EngineView {
   private reached(fromKey: number, toKey: number, sinceSec: number, callerSide: boolean): boolean {
     const toSlot = this.activity.slotOf(toKey);
     if (toSlot >= 0 && this.activity.heardFrom(toSlot, fromKey, sinceSec)) return true;
-    if (!callerSide) return false;
+    return callerSide && this.outboundSince(fromKey, toKey, sinceSec);
+  }
+
+  /** Whether `from` called or texted `to` since `sinceSec`, in `from`'s own last calls and texts. */
+  private outboundSince(fromKey: number, toKey: number, sinceSec: number): boolean {
     const fromSlot = this.activity.slotOf(fromKey);
     return fromSlot >= 0 && this.activity.findOutbound(fromSlot, toKey, sinceSec) >= 0;
   }
@@ -802,23 +932,30 @@ export class AnalysisEngine implements EngineView {
     const toOwn = this.directory.rowIsOf(this.directory.rowOf(toKey), this.carrier);
     // We see only traffic that touches our network; a foreign caller matters when it reaches our subscribers.
     if (!fromOwn && !toOwn) return SILENT;
+    // A shard keeps its side of the call: the caller's, the callee's or both.
+    const mineFrom = !this.notMine(fromKey);
+    const mineTo = !this.notMine(toKey);
 
     // What is recorded is recorded once, under the active policy's rules.
     const rules = this.primaryLadder.rules;
     const t = rules.thresholds;
     // Whether the callee is to be warned is settled before this call is recorded (and before its decision).
-    const warnCallee = !isSms && event.answered && fromOwn && toOwn && this.calleeToWarn(fromKey, toKey, event.at);
-    if (fromOwn) this.noteLabelled(fromKey, toKey, event.at);
-    const callee = toOwn ? this.activity.ensure(toKey, atSec) : this.activity.slotOf(toKey);
-    const caller = this.activity.ensure(fromKey, atSec);
+    const warnCallee =
+      !isSms && event.answered && fromOwn && toOwn && mineFrom && this.calleeToWarn(fromKey, toKey, event.at);
+    if (fromOwn && mineFrom) this.noteLabelled(fromKey, toKey, event.at);
+    const callee = !mineTo ? -1 : toOwn ? this.activity.ensure(toKey, atSec) : this.activity.slotOf(toKey);
+    const caller = mineFrom ? this.activity.ensure(fromKey, atSec) : -1;
     const knownBefore =
-      this.activity.heardFrom(caller, toKey, 0) || (callee >= 0 && this.activity.heardFrom(callee, fromKey, 0));
+      mineFrom &&
+      (this.activity.heardFrom(caller, toKey, 0) ||
+        (mineTo ? callee >= 0 && this.activity.heardFrom(callee, fromKey, 0) : this.foreign.calleeHeard));
     // The callee answering back within a day: an honest caller's customers call back.
     if (callee >= 0) {
       const earlier = this.activity.findOutbound(callee, fromKey, atSec - rules.callbackWindowSec);
       if (earlier >= 0) this.activity.outFlags[earlier] |= OUT_CALLED_BACK;
       this.activity.noteInbound(callee, fromKey, atSec);
     }
+    if (!mineFrom) return SILENT;
 
     const cell = event.cell === undefined ? -1 : this.cellIndex(event.cell);
     const atHighRisk = cell >= 0 && this.highRiskAt(cell, event.at);
@@ -857,7 +994,8 @@ export class AnalysisEngine implements EngineView {
       policy: this.primaryLadder.label,
       reasons: this.primaryLadder.standingOf(fromKey)?.reasons ?? [],
     };
-    this.calleeWarnedAt.set(toKey, event.at);
+    // A shard proposes it: the callee's shard sends it or not (admitCalleeWarning).
+    if (this.shard === undefined) this.calleeWarnedAt.set(toKey, event.at);
     return { ...this.evaluateAt(fromKey, from, event.at, caller, fromRow), calleeWarnings: [warning] };
   }
 
@@ -869,7 +1007,7 @@ export class AnalysisEngine implements EngineView {
     const protection = this.primaryLadder.rules.calleeProtection;
     if (protection === undefined || !protection.warnCallee) return false;
     if (ladderLevel(this.primaryLadder.levelOf(fromKey, atMs)) < protection.fromLevel) return false;
-    const warnedAt = this.calleeWarnedAt.get(toKey);
+    const warnedAt = this.shard === undefined ? this.calleeWarnedAt.get(toKey) : undefined;
     if (warnedAt !== undefined && atMs - warnedAt < protection.warnEveryMs) return false;
     return !this.inContact(fromKey, toKey, atMs);
   }
@@ -890,7 +1028,7 @@ export class AnalysisEngine implements EngineView {
   private location(event: LocationEvent): EngineResult {
     const key = msisdnKey(event.msisdn);
     const row = this.directory.rowOf(key);
-    if (!this.directory.rowIsOf(row, this.carrier)) return SILENT;
+    if (!this.directory.rowIsOf(row, this.carrier) || this.notMine(key)) return SILENT;
     const atSec = toSec(event.at);
     const cell = this.cellIndex(event.cell);
     const atHighRisk = this.highRiskAt(cell, event.at);
@@ -912,7 +1050,11 @@ export class AnalysisEngine implements EngineView {
     const atSec = toSec(event.at);
     const rules = this.primaryLadder.rules;
     const { days, bothSides } = rules.thresholds.corroboratedReports;
-    const corroborated = this.reached(reportedKey, reporterKey, atSec - days * 86_400, bothSides === true);
+    if (this.notMine(reportedKey)) return SILENT;
+    const sinceSec = atSec - days * 86_400;
+    const corroborated = this.notMine(reporterKey)
+      ? this.foreign.reporterHeard || (bothSides === true && this.outboundSince(reportedKey, reporterKey, sinceSec))
+      : this.reached(reportedKey, reporterKey, sinceSec, bothSides === true);
     const slot = this.activity.ensure(reportedKey, atSec);
     this.activity.noteReport(slot, reporterKey, atSec, corroborated);
     if (!this.isOwn(reportedKey)) return this.evaluateForeign(reportedKey, event.reported, event.at);

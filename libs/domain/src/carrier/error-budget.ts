@@ -127,6 +127,20 @@ class TimeQueue {
 }
 
 /**
+ * A count a shard's budget holds back (deferTo): every shard's are put in the
+ * budgets of all shards in the same order at the end of a round (applyDelta),
+ * so each shard's reasons are demoted at the same place, whatever the number of
+ * shards. `mistake`: a mistake of each reason in `mask`, else an action.
+ */
+export interface BudgetDelta {
+  shadow: boolean;
+  mistake: boolean;
+  mask: number;
+  at: number;
+  trip: boolean;
+}
+
+/**
  * One ladder's budget. Compact: per number only the reasons of its current
  * RESTRICT or SUSPEND (a mask), per reason two queues of event times. Fed by
  * the ladder's own decisions (see noteDecision in ladder.ts), live or rebuilt
@@ -143,6 +157,8 @@ export class ErrorBudget {
   private readonly demotedAt = new Float64Array(WEIGHED).fill(Number.NaN);
   private mask = 0;
   private pending: RuleDemotion[] = [];
+  /** Where counts of reasons go instead of the queues (a shard's budget); undefined: counted at once. */
+  private deferred: BudgetDelta[] | undefined;
 
   constructor(
     readonly rules: ErrorBudgetRules,
@@ -161,8 +177,8 @@ export class ErrorBudget {
     if (cited === 0) this.cited.delete(key);
     else this.cited.set(key, cited);
     if (!counted) return;
-    for (let s = 0, bits = cited; bits !== 0; s++, bits >>>= 1)
-      if (bits & 1 && at >= this.countsFrom[s]) this.actions[s].push(at);
+    if (this.deferred) this.deferred.push({ shadow: this.shadow, mistake: false, mask: cited, at, trip: false });
+    else this.countActions(cited, at);
   }
 
   /**
@@ -175,6 +191,30 @@ export class ErrorBudget {
     if (cited === undefined) return;
     this.cited.delete(key);
     if (!mistaken) return;
+    if (this.deferred) this.deferred.push({ shadow: this.shadow, mistake: true, mask: cited, at, trip });
+    else this.countMistakes(cited, at, trip);
+  }
+
+  /**
+   * From now on the counts of reasons (not the numbers' cited reasons) go to `into`, for applyDelta to count them
+   * later, in the order of all shards' counts; undefined: counted at once again.
+   */
+  deferTo(into: BudgetDelta[] | undefined): void {
+    this.deferred = into;
+  }
+
+  /** Counts what a budget deferred (this one's or another shard's), tripping demotions as restrictive/released do. */
+  applyDelta(delta: BudgetDelta): void {
+    if (delta.mistake) this.countMistakes(delta.mask, delta.at, delta.trip);
+    else this.countActions(delta.mask, delta.at);
+  }
+
+  private countActions(cited: number, at: number): void {
+    for (let s = 0, bits = cited; bits !== 0; s++, bits >>>= 1)
+      if (bits & 1 && at >= this.countsFrom[s]) this.actions[s].push(at);
+  }
+
+  private countMistakes(cited: number, at: number, trip: boolean): void {
     for (let s = 0, bits = cited; bits !== 0; s++, bits >>>= 1) {
       if (!(bits & 1) || at < this.countsFrom[s]) continue;
       this.mistakes[s].push(at);
@@ -258,6 +298,7 @@ export class ErrorBudget {
     next.countsFrom.set(this.countsFrom);
     next.demotedAt.set(this.demotedAt);
     next.mask = this.mask;
+    next.deferred = this.deferred;
     return next;
   }
 

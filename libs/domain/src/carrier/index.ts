@@ -18,4 +18,4 @@ export * from './image';
 export * as fixtures from './fixtures';
 export * from './error-budget';
 export * from './journal';
-export * from './shard/contact-sim';
+export * from './shard';

@@ -1,6 +1,12 @@
 import type { Msisdn } from '../msisdn';
 import { fromSec } from './activity-store';
-import { ErrorBudget, type RuleBudgetFigures, type RuleDemotion, type RuleReenable } from './error-budget';
+import {
+  ErrorBudget,
+  type BudgetDelta,
+  type RuleBudgetFigures,
+  type RuleDemotion,
+  type RuleReenable,
+} from './error-budget';
 import type { Assessment } from './evaluate';
 import type { ImageReader, ImageWriter } from './image';
 import { Action, LADDER, ladderLevel, policyLabel, reactivationWindowMs, type PolicyDocument } from './policy';
@@ -255,6 +261,16 @@ export class Ladder {
   /** Demotions tripped since the last call (the engine puts them in its result). */
   drainDemotions(): RuleDemotion[] | undefined {
     return this.budget?.drain();
+  }
+
+  /** Its budget's counts of reasons go to `into` (see ErrorBudget.deferTo); undefined: counted at once. */
+  deferBudgetTo(into: BudgetDelta[] | undefined): void {
+    this.budget?.deferTo(into);
+  }
+
+  /** Counts a deferred count of reasons (ErrorBudget.applyDelta); then drainDemotions has what it tripped. */
+  applyBudgetDelta(delta: BudgetDelta): void {
+    this.budget?.applyDelta(delta);
   }
 
   /** An operator gives a demoted reason its full weight back; undefined when it was not demoted here. */

@@ -1,0 +1,3 @@
+export * from './partition';
+export * from './contact-sim';
+export * from './carrier-shard';

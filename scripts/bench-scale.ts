@@ -7,6 +7,7 @@ import { AnalysisEngine, DEFAULT_POLICY, encodeJournalEntry, fixtures, type Carr
 import { encodeEvents, ingestBatches, streamIngest } from './bench/ingest';
 import { formatNumber } from './bench/report';
 import { BenchEnvironment, sql, type BenchService } from './bench/services';
+import { measureShards } from './bench/shards';
 
 /**
  * `npm run bench:scale`: what one carrier holds and how fast it goes at a
@@ -21,9 +22,14 @@ import { BenchEnvironment, sql, type BenchService } from './bench/services';
  *   subscribers' batches) against the ingest's time per event;
  * - restart time: after SIGTERM (the snapshot at shut-down, nothing to replay),
  *   and after kill -9 with the journal of the last BENCH_TAIL_SHARE of the
- *   events to replay.
+ *   events to replay;
+ * - shards through NATS JetStream (NATS_URL, default nats://127.0.0.1:4222): the
+ *   100,000 subscribers' batches as a carrier's log, read by BENCH_SHARDS (1,2,4)
+ *   shard processes that exchange each round's parts; outcomes counted, not
+ *   stored (the carrier service does not run shards yet).
  *
- * Writes bench-results/bench-scale-<date>.json and prints a table.
+ * BENCH_SCALE_ONLY=shards runs the engine and shard figures alone. Writes
+ * bench-results/bench-scale-<date>.json and prints a table.
  */
 const DIST = path.resolve(__dirname, '..');
 /** bench:replay's population: the engine's and the journal's speed per event. */
@@ -72,92 +78,104 @@ async function main(): Promise<void> {
   const sampleBatches = ingestBatches(sample.events);
   sample.events.length = 0;
 
-  const pop = fixtures.population({ subscribers, days, heavyPerMille: 5, fraudPerMille: 2, seed: 1 });
-  const batches = ingestBatches(pop.events);
-  const cut = Math.floor(batches.length * (1 - tailShare));
-  const head = batches.slice(0, cut);
-  const tail = batches.slice(cut);
-  const headEvents = head.reduce((n, b) => n + b.length, 0);
-  const tailEvents = tail.reduce((n, b) => n + b.length, 0);
-  const headLoad = encodeEvents(head);
-  const tailLoad = encodeEvents(tail);
-  print(`population: ${headEvents + tailEvents} events in ${batches.length} messages (${tail.length} for the tail)`);
+  // BENCH_SCALE_ONLY=shards: the shard figures alone (the carrier's take most of the run).
+  if (process.env.BENCH_SCALE_ONLY !== 'shards') {
+    const pop = fixtures.population({ subscribers, days, heavyPerMille: 5, fraudPerMille: 2, seed: 1 });
+    const batches = ingestBatches(pop.events);
+    const cut = Math.floor(batches.length * (1 - tailShare));
+    const head = batches.slice(0, cut);
+    const tail = batches.slice(cut);
+    const headEvents = head.reduce((n, b) => n + b.length, 0);
+    const tailEvents = tail.reduce((n, b) => n + b.length, 0);
+    const headLoad = encodeEvents(head);
+    const tailLoad = encodeEvents(tail);
+    print(`population: ${headEvents + tailEvents} events in ${batches.length} messages (${tail.length} for the tail)`);
 
-  const env = await BenchEnvironment.open(DIST, process.env, dataDir, (line) => print(`  ${line}`));
-  try {
-    const token = env.token('carrier:CTCC');
-    const db = await env.freshDatabase('bench_scale_ctcc');
-    const settings = { CARRIER_ID: 'CTCC', SNAPSHOT_INTERVAL_SEC: '86400' };
-    let carrier = await env.start('carrier', 'carrier-ctcc', db, settings);
+    const env = await BenchEnvironment.open(DIST, process.env, dataDir, (line) => print(`  ${line}`));
+    try {
+      const token = env.token('carrier:CTCC');
+      const db = await env.freshDatabase('bench_scale_ctcc');
+      const settings = { CARRIER_ID: 'CTCC', SNAPSHOT_INTERVAL_SEC: '86400' };
+      let carrier = await env.start('carrier', 'carrier-ctcc', db, settings);
 
-    const { ms } = await streamIngest(carrier.address, token, headLoad);
-    const ingestRate = (headEvents * 1000) / ms;
-    const peak = peakResidentBytes(carrier);
-    print(`ingest (1 process, journal on): ${formatNumber(ingestRate)} events/s; peak RSS ${mb(peak)}`);
-    rows.push({
-      figure: 'ingest, 1 process, journal on',
-      value: `${formatNumber(ingestRate)} events/s`,
-      note: 'IngestEvents, batches of 500, decisions durable',
-    });
-    rows.push({
-      figure: 'bytes per subscriber (carrier process, peak RSS)',
-      value: formatNumber(peak / subscribers),
-      note: `${mb(peak)} after ${formatNumber(headEvents)} events`,
-    });
+      const { ms } = await streamIngest(carrier.address, token, headLoad);
+      const ingestRate = (headEvents * 1000) / ms;
+      const peak = peakResidentBytes(carrier);
+      print(`ingest (1 process, journal on): ${formatNumber(ingestRate)} events/s; peak RSS ${mb(peak)}`);
+      rows.push({
+        figure: 'ingest, 1 process, journal on',
+        value: `${formatNumber(ingestRate)} events/s`,
+        note: 'IngestEvents, batches of 500, decisions durable',
+      });
+      rows.push({
+        figure: 'bytes per subscriber (carrier process, peak RSS)',
+        value: formatNumber(peak / subscribers),
+        note: `${mb(peak)} after ${formatNumber(headEvents)} events`,
+      });
 
-    const journal = await journalWork(sampleBatches, db);
-    const ingestMsPerEvent = ms / headEvents;
+      const journal = await journalWork(sampleBatches, db);
+      const ingestMsPerEvent = ms / headEvents;
+      rows.push({
+        figure: 'journal: bytes per event, rows',
+        value: `${journal.bytesPerEvent.toFixed(1)} B`,
+        note: `${formatNumber(journal.rows)} rows for ${formatNumber(journal.events)} events`,
+      });
+      rows.push({
+        figure: 'journal: work per event / ingest time per event',
+        value: (journal.msPerEvent / ingestMsPerEvent).toFixed(3),
+        note:
+          `encoding ${(journal.encodeMsPerEvent * 1e3).toFixed(2)} µs ` +
+          `+ writing ${(journal.writeMsPerEvent * 1e3).toFixed(2)} µs an event, ` +
+          `against ${(ingestMsPerEvent * 1e3).toFixed(2)} µs; ingest without it at most ` +
+          `${(1 / (1 - journal.msPerEvent / ingestMsPerEvent)).toFixed(2)}× faster`,
+      });
+
+      // Restart after SIGTERM: the snapshot taken at shut-down holds everything.
+      await carrier.stop();
+      const snapshot = await snapshotSize(db);
+      let restart = await timedStart(env, db, settings);
+      carrier = restart.service;
+      print(`restart after SIGTERM: ${(restart.ms / 1000).toFixed(1)} s (snapshot ${mb(snapshot)})`);
+      rows.push({
+        figure: 'restart after SIGTERM (snapshot only)',
+        value: `${(restart.ms / 1000).toFixed(1)} s`,
+        note: `snapshot of ${mb(snapshot)} for ${formatNumber(subscribers)} subscribers`,
+      });
+
+      // Restart after kill -9: the snapshot and the journal of the tail.
+      await streamIngest(carrier.address, token, tailLoad);
+      process.kill(carrier.pid, 'SIGKILL');
+      await carrier.stop();
+      const tailRows = await sql<{ n: string }>(
+        db,
+        `SELECT count(*) AS n FROM engine_journal WHERE seq > (SELECT max(seq) FROM engine_snapshot)`,
+      );
+      restart = await timedStart(env, db, settings);
+      carrier = restart.service;
+      print(`restart after kill -9: ${(restart.ms / 1000).toFixed(1)} s (${tailRows[0].n} journal rows to replay)`);
+      rows.push({
+        figure: 'restart after kill -9 (snapshot + journal)',
+        value: `${(restart.ms / 1000).toFixed(1)} s`,
+        note: `${formatNumber(tailEvents)} events of journal replayed (${tailShare * 100}% of the file)`,
+      });
+      await carrier.stop();
+    } finally {
+      await env.close();
+    }
+  }
+
+  const servers = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const counts = (process.env.BENCH_SHARDS ?? '1,2,4').split(',').map(Number);
+  for (const count of counts) {
+    const figure = await measureShards(sampleBatches, count, servers, path.join(DIST, 'scripts'));
+    print(`${count} shard(s) through JetStream: ${formatNumber(figure.eventsPerSecond)} events/s`);
     rows.push({
-      figure: 'journal: bytes per event, rows',
-      value: `${journal.bytesPerEvent.toFixed(1)} B`,
-      note: `${formatNumber(journal.rows)} rows for ${formatNumber(journal.events)} events`,
-    });
-    rows.push({
-      figure: 'journal: work per event / ingest time per event',
-      value: (journal.msPerEvent / ingestMsPerEvent).toFixed(3),
+      figure: `shards through NATS JetStream: ${count}`,
+      value: `${formatNumber(figure.eventsPerSecond)} events/s`,
       note:
-        `encoding ${(journal.encodeMsPerEvent * 1e3).toFixed(2)} µs ` +
-        `+ writing ${(journal.writeMsPerEvent * 1e3).toFixed(2)} µs an event, ` +
-        `against ${(ingestMsPerEvent * 1e3).toFixed(2)} µs; ingest without it at most ` +
-        `${(1 / (1 - journal.msPerEvent / ingestMsPerEvent)).toFixed(2)}× faster`,
+        `${formatNumber(ENGINE_SUBSCRIBERS)} subscribers' log, ${cpus().length} cores for the shards, NATS and the ` +
+        `publisher; ${formatNumber(figure.decisions)} decisions (the same at any count); not stored`,
     });
-
-    // Restart after SIGTERM: the snapshot taken at shut-down holds everything.
-    await carrier.stop();
-    const snapshot = await snapshotSize(db);
-    let restart = await timedStart(env, db, settings);
-    carrier = restart.service;
-    print(`restart after SIGTERM: ${(restart.ms / 1000).toFixed(1)} s (snapshot ${mb(snapshot)})`);
-    rows.push({
-      figure: 'restart after SIGTERM (snapshot only)',
-      value: `${(restart.ms / 1000).toFixed(1)} s`,
-      note: `snapshot of ${mb(snapshot)} for ${formatNumber(subscribers)} subscribers`,
-    });
-
-    // Restart after kill -9: the snapshot and the journal of the tail.
-    await streamIngest(carrier.address, token, tailLoad);
-    process.kill(carrier.pid, 'SIGKILL');
-    await carrier.stop();
-    const tailRows = await sql<{ n: string }>(
-      db,
-      `SELECT count(*) AS n FROM engine_journal WHERE seq > (SELECT max(seq) FROM engine_snapshot)`,
-    );
-    restart = await timedStart(env, db, settings);
-    carrier = restart.service;
-    print(`restart after kill -9: ${(restart.ms / 1000).toFixed(1)} s (${tailRows[0].n} journal rows to replay)`);
-    rows.push({
-      figure: 'restart after kill -9 (snapshot + journal)',
-      value: `${(restart.ms / 1000).toFixed(1)} s`,
-      note: `${formatNumber(tailEvents)} events of journal replayed (${tailShare * 100}% of the file)`,
-    });
-    rows.push({
-      figure: 'ingest through NATS JetStream, 1, 2 and 4 shards',
-      value: 'not built yet',
-      note: 'issue 10, item 3',
-    });
-    await carrier.stop();
-  } finally {
-    await env.close();
   }
 
   const width = Math.max(...rows.map((r) => r.figure.length));

@@ -1,80 +1,33 @@
-import type { CellId } from '../cell';
 import { AnalysisEngine, ENGINE_IMAGE_FORMAT, readImageHeader, type EngineOptions, type EngineResult } from './engine';
 import { EventGate, GATE_IMAGE_FORMAT, type EventGateOptions } from './event-gate';
 import type { CarrierEvent } from './events';
-import { population } from './fixtures';
-import { HIGH_RISK } from './fixtures/article';
-import { DAY, HOUR, MINUTE } from './fixtures/scenario';
-import { ImageReader, ImageWriter } from './image';
+import { HOUR, MINUTE } from './fixtures/scenario';
 import {
-  Action,
-  DEFAULT_POLICY_V2,
-  DEFAULT_POLICY_V3,
-  DEFAULT_POLICY_V4,
-  validatePolicy,
-  type PolicyDocument,
-} from './policy';
+  HURRIED_POLICY,
+  MISTUNED_POLICY,
+  SERVICE_RUN_ANSWERS,
+  ServiceRun,
+  serviceRunEvents,
+} from './fixtures/service-run';
+import { ImageReader, ImageWriter } from './image';
+import { applyCommand, type CommandResult } from './journal';
+import { DEFAULT_POLICY_V3, DEFAULT_POLICY_V4, type PolicyDocument } from './policy';
 import { ReasonCode } from './reasons';
-
-/**
- * default@4 that suspends on less (reviewed from a day's tenure), with short terms and a tight error budget:
- * everything happens within days.
- */
-const HURRIED: PolicyDocument = validatePolicy({
-  ...DEFAULT_POLICY_V4,
-  name: 'image-hurried',
-  version: 1,
-  curve: 'step',
-  ladder: { ...DEFAULT_POLICY_V4.ladder, suspend: 0.7 },
-  gates: { ...DEFAULT_POLICY_V4.gates, suspendMinKinds: 1 },
-  humanReview: { tenureDays: 1 },
-  terms: { restrictHours: 12, suspendDays: 1, maxRenewals: 2 },
-  errorBudget: { windowDays: 30, minMistakes: 2, share: 0.01 },
-});
-
-/** A mis-tuned shadow (see error-budget.spec.ts): the new-segment reason alone restricts, and errs. */
-const MISTUNED: PolicyDocument = validatePolicy({
-  ...DEFAULT_POLICY_V2,
-  name: 'image-mistuned',
-  version: 1,
-  curve: 'step',
-  weights: { ...DEFAULT_POLICY_V2.weights, [ReasonCode.NewSegment]: 0.7, [ReasonCode.NewNumber]: 0.7 },
-  gates: { ...DEFAULT_POLICY_V2.gates, weakEvidenceCap: Action.Suspend },
-  errorBudget: { windowDays: 30, minMistakes: 2, share: 0.01 },
-});
 
 const GATE: EventGateOptions = { latenessMs: 2 * HOUR, maxAheadMs: 5 * MINUTE };
 
-const POPULATION = population({
-  subscribers: 400,
-  days: 5,
-  heavyPerMille: 10,
-  fraudPerMille: 15,
-  seed: 23,
-  extras: { leastHarmPerMille: 5 },
-});
-/** The events with ids (the gate remembers them), the population's own first. */
-const EVENTS: CarrierEvent[] = POPULATION.events.map((event, i) => ({ ...event, id: `e${i}` }));
-const NEW_CELL = '460-11-99999-9' as CellId;
-
-type Act = (engine: AnalysisEngine) => EngineResult | number;
+const EVENTS: CarrierEvent[] = serviceRunEvents(23);
 
 /**
- * What a service does around the engine, the same on every run: admits events through the gate (retries and late
- * copies among them), and between events answers reviews, upholds appeals, relays the registry and directives,
- * re-activates, evicts idle numbers and re-enables demoted reasons, as the engine's answers lead it to. Every answer
- * is logged; `cut` replaces the engine and gate by ones restored from their images.
+ * What a service does around the engine, the same on every run (ServiceRun): admits events through the gate (retries
+ * and late copies among them), and between events sends the entries its answers lead to. Every answer is logged;
+ * `cut` replaces the engine and gate by ones restored from their images.
  */
 class Service {
   readonly log: string[] = [];
   private engine: AnalysisEngine;
   private gate: EventGate;
-  private readonly queue: { at: number; seq: number; act: Act }[] = [];
-  private seq = 0;
-  private restrictions = 0;
-  private reviews = 0;
-  private nextEviction = Number.NEGATIVE_INFINITY;
-  private nextCellList = Number.NEGATIVE_INFINITY;
+  private readonly service = new ServiceRun(EVENTS);
   cuts = 0;
 
   constructor(
@@ -95,25 +48,22 @@ class Service {
     cutEvery: (r: EngineResult) => boolean = () => false,
   ): void {
     const pending = [...cutOn];
-    const answered = (result: EngineResult | number) => {
+    const answered = (result: CommandResult) => {
       this.log.push(JSON.stringify(result));
-      if (typeof result === 'number') return;
-      this.follow(result);
+      if (result.evicted !== undefined) return;
+      this.service.follow(result);
       const hit = pending.findIndex((test) => test(result));
       if (hit >= 0) pending.splice(hit, 1);
       if (hit >= 0 || cutEvery(result)) this.cut();
     };
-    const first = EVENTS.find((e) => e.type !== 'subscriber' && e.type !== 'high_risk_cell')?.at ?? 0;
-    const suspect = EVENTS.flatMap((e) => (e.type === 'subscriber' ? [e.msisdn] : [])).filter((_m, i) => i % 37 === 0);
-    for (const m of suspect) this.engine.knowRegistryStatus(m, 'SUSPECTED');
-    this.engine.knowCalleeWarned(suspect[1], first - HOUR);
+    this.service.knownAtStart(this.engine, EVENTS);
     EVENTS.forEach((event, i) => {
       if (event.type !== 'subscriber') this.between(event.at, answered);
-      this.admit(event, answered);
+      this.admit(event, event.at + MINUTE, answered);
       // A retry of an event admitted before, and now and then one from hours ago.
-      if (i % 61 === 0) this.admit(EVENTS[i >> 1], answered);
+      if (i % 61 === 0) this.admit(EVENTS[i >> 1], event.at + MINUTE, answered);
       if (i % 97 === 0 && event.type === 'call')
-        this.admit({ ...event, id: `late${i}`, at: event.at - 3 * HOUR }, answered);
+        this.admit({ ...event, id: `late${i}`, at: event.at - 3 * HOUR }, event.at + MINUTE, answered);
       if (cutAfter(i)) this.cut();
     });
     this.between(Number.POSITIVE_INFINITY, answered);
@@ -134,79 +84,17 @@ class Service {
     this.cuts++;
   }
 
-  private admit(event: CarrierEvent, answered: (result: EngineResult | number) => void): void {
-    const verdict = this.gate.admit(event, event.at + MINUTE);
+  private admit(event: CarrierEvent, nowMs: number, answered: (result: CommandResult) => void): void {
+    const verdict = this.gate.admit(event, nowMs);
     this.log.push(verdict);
     if (verdict === 'accept') answered(this.engine.process(event));
   }
 
-  /** Does what is due before `at`: the queue, evictions every twelve hours, a new high-risk cell list once a day. */
-  private between(at: number, answered: (result: EngineResult | number) => void): void {
-    for (;;) {
-      this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      const due = this.queue[0];
-      if (due === undefined || due.at > at) break;
-      this.queue.shift();
-      answered(due.act(this.engine));
-    }
-    if (!Number.isFinite(at)) return;
-    if (at >= this.nextEviction) {
-      this.nextEviction = at + 12 * HOUR;
-      answered(this.engine.evictIdle(at - DAY));
-    }
-    if (at >= this.nextCellList) {
-      this.nextCellList = at + DAY;
-      const listed = [...HIGH_RISK, NEW_CELL].map((cell, i) => ({
-        cell: cell as CellId,
-        from: at - i * HOUR,
-        until: at + 2 * DAY,
-      }));
-      answered(this.engine.setHighRiskCells(listed.filter((_c, i) => (at / DAY + i) % 4 !== 0)));
-    }
-  }
-
-  private later(at: number, act: Act): void {
-    this.queue.push({ at, seq: this.seq++, act });
-  }
-
-  /** What the service does about an answer: reviews, appeals, orders and the registry, as they come. */
-  private follow(result: EngineResult): void {
-    for (const d of result.demotions ?? [])
-      this.later(d.at + 6 * HOUR, (e) => e.reenableRule(d.policy, d.reason, d.at + 6 * HOUR));
-    for (const d of result.decisions) {
-      if (d.shadow) continue;
-      const m = d.msisdn;
-      if (d.reviewRequested) {
-        const outcome = this.reviews++ % 3 === 0 ? 'SUSPEND' : 'RESTORE';
-        this.later(d.at + 2 * HOUR, (e) => e.reviewDecided(m, outcome, d.at + 2 * HOUR, d.at));
-        continue;
-      }
-      if (d.action !== Action.Restrict && d.action !== Action.Suspend) continue;
-      const t = d.at;
-      switch (this.restrictions++ % 9) {
-        case 0:
-          this.later(t + 3 * HOUR, (e) => e.appealUpheld(m, t + 3 * HOUR));
-          break;
-        case 1:
-          this.later(t + 4 * HOUR, (e) => e.directive(m, Action.Restore, t + 4 * HOUR));
-          break;
-        case 2:
-          this.later(t + HOUR, (e) => e.registryChanged(m, 'CONFIRMED', t + HOUR));
-          this.later(t + 30 * HOUR, (e) => e.registryChanged(m, 'CLEARED', t + 30 * HOUR));
-          break;
-        case 3:
-          this.later(t + 5 * HOUR, (e) => e.reactivation(m, true, t + 5 * HOUR));
-          break;
-        case 4:
-          this.later(t + 2 * HOUR, (e) => e.process({ type: 'police_clear', at: t + 2 * HOUR, msisdn: m }));
-          break;
-        case 5:
-          this.later(t + HOUR, (e) => e.directive(m, Action.Suspend, t + HOUR));
-          this.later(t + 9 * HOUR, (e) => e.review(m, t + 9 * HOUR));
-          break;
-        default:
-        // Left alone: its term lapses.
-      }
+  /** Sends what is due before `at`. */
+  private between(at: number, answered: (result: CommandResult) => void): void {
+    for (const entry of this.service.due(at)) {
+      if (entry.kind === 'command') answered(applyCommand(this.engine, entry.command));
+      else for (const event of entry.events) this.admit(event, entry.nowMs, answered);
     }
   }
 }
@@ -218,7 +106,11 @@ class Service {
 const CONFIGS: [string, EngineOptions, number][] = [
   // default@4 suspends none of this population: no review is asked for, none decided.
   ['default@4 with shadow default@3', { policy: DEFAULT_POLICY_V4, shadow: DEFAULT_POLICY_V3 }, 3 + 4],
-  ['a hurried default@4 with a mis-tuned shadow', { policy: HURRIED, shadow: MISTUNED, carrier: 'CTCC' }, 3 + 5 + 1],
+  [
+    'a hurried default@4 with a mis-tuned shadow',
+    { policy: HURRIED_POLICY, shadow: MISTUNED_POLICY, carrier: 'CTCC' },
+    3 + 5 + 1,
+  ],
 ];
 
 describe('engine images', () => {
@@ -255,23 +147,9 @@ describe('engine images', () => {
       service.run();
       return service.log.join('\n');
     }).join('\n');
-    const missing = [
-      '"reviewRequested":true',
-      '"review":"DECIDED"',
-      '"demotions":[',
-      '"reenabled":[{',
-      ReasonCode.TermLapsed,
-      ReasonCode.LabelFirst,
-      '"calleeWarnings":[',
-      '"confirmedFraud":true',
-      '"reactivation":"RESTORED"',
-      '"shadow":true',
-      ReasonCode.Directive,
-      'duplicate',
-      'late',
-    ].filter((seen) => !logs.includes(seen));
+    const missing = SERVICE_RUN_ANSWERS.filter((seen) => !logs.includes(seen));
     expect(missing).toEqual([]);
-    expect(logs).toMatch(/^[1-9]\d*$/m);
+    expect(logs).toMatch(/"evicted":[1-9]/);
   });
 
   describe('header', () => {
@@ -291,10 +169,10 @@ describe('engine images', () => {
         carrier: 'CMCC',
         layout: engine.activity.layout,
       });
-      const alone = new AnalysisEngine({ policy: HURRIED }).saveImage();
+      const alone = new AnalysisEngine({ policy: HURRIED_POLICY }).saveImage();
       expect(readImageHeader(alone)).toEqual({
         format: ENGINE_IMAGE_FORMAT,
-        primary: 'image-hurried@1',
+        primary: 'hurried@1',
         layout: engine.activity.layout,
       });
     });
@@ -302,9 +180,9 @@ describe('engine images', () => {
     it('is refused under other policies, naming both', () => {
       const restore = (policy: PolicyDocument, shadow?: PolicyDocument) => () =>
         AnalysisEngine.fromImage({ policy, shadow, carrier: 'CMCC' }, image);
-      expect(restore(HURRIED, DEFAULT_POLICY_V3)).toThrow(
+      expect(restore(HURRIED_POLICY, DEFAULT_POLICY_V3)).toThrow(
         'engine image taken under default@4 with shadow default@3, ' +
-          "not under the options' image-hurried@1 with shadow default@3",
+          "not under the options' hurried@1 with shadow default@3",
       );
       expect(restore(DEFAULT_POLICY_V4)).toThrow(/default@3.*default@4 without a shadow/);
       expect(restore(DEFAULT_POLICY_V4, DEFAULT_POLICY_V3)).not.toThrow();
@@ -337,7 +215,7 @@ describe('engine images', () => {
   });
 
   describe('chunks', () => {
-    const service = new Service({ policy: HURRIED, shadow: MISTUNED });
+    const service = new Service({ policy: HURRIED_POLICY, shadow: MISTUNED_POLICY });
     service.run();
     const whole = service.images().engine;
 
@@ -353,7 +231,7 @@ describe('engine images', () => {
     });
 
     it('restore however they were cut, numbers split between two chunks included', () => {
-      const options = { policy: HURRIED, shadow: MISTUNED };
+      const options = { policy: HURRIED_POLICY, shadow: MISTUNED_POLICY };
       const bytes = whole[0];
       const recut: Uint8Array[] = [];
       for (let at = 0, i = 0; at < bytes.length; at += 1 + (i++ % 13))
@@ -382,7 +260,7 @@ describe('engine images', () => {
       expect(() => EventGate.fromImage(GATE, other)).toThrow(
         `event gate image of format ${GATE_IMAGE_FORMAT + 1}: this gate reads format ${GATE_IMAGE_FORMAT}`,
       );
-      expect(() => EventGate.fromImage(GATE, new AnalysisEngine({ policy: HURRIED }).saveImage()[0])).toThrow(
+      expect(() => EventGate.fromImage(GATE, new AnalysisEngine({ policy: HURRIED_POLICY }).saveImage()[0])).toThrow(
         'not an event gate image',
       );
     });

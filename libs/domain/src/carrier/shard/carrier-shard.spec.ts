@@ -1,60 +1,23 @@
-import type { CellId } from '../../cell';
 import type { Msisdn } from '../../msisdn';
 import { AnalysisEngine, msisdnKey, type EngineOptions } from '../engine';
 import { EventGate, type EventGateOptions } from '../event-gate';
 import type { CarrierEvent } from '../events';
-import { population } from '../fixtures';
-import { HIGH_RISK } from '../fixtures/article';
-import { DAY, HOUR, MINUTE } from '../fixtures/scenario';
-import { applyCommand, type CommandResult, type EngineCommand, type JournalEntry } from '../journal';
+import { HOUR, MINUTE } from '../fixtures/scenario';
 import {
-  Action,
-  DEFAULT_POLICY_V2,
-  DEFAULT_POLICY_V3,
-  DEFAULT_POLICY_V4,
-  validatePolicy,
-  type PolicyDocument,
-} from '../policy';
-import { ReasonCode } from '../reasons';
+  HURRIED_POLICY,
+  MISTUNED_POLICY,
+  SERVICE_RUN_ANSWERS,
+  ServiceRun,
+  serviceRunEvents,
+} from '../fixtures/service-run';
+import { applyCommand, type CommandResult, type JournalEntry } from '../journal';
+import { Action, DEFAULT_POLICY_V2, DEFAULT_POLICY_V3, DEFAULT_POLICY_V4 } from '../policy';
 import { CarrierShard, roundsOf, runRound, type RoundOutcome } from './carrier-shard';
 import { partitionOf } from './partition';
 
-/** default@4 that suspends on less, with short terms and a tight error budget (as engine-image.spec.ts). */
-const HURRIED: PolicyDocument = validatePolicy({
-  ...DEFAULT_POLICY_V4,
-  name: 'shard-hurried',
-  version: 1,
-  curve: 'step',
-  ladder: { ...DEFAULT_POLICY_V4.ladder, suspend: 0.7 },
-  gates: { ...DEFAULT_POLICY_V4.gates, suspendMinKinds: 1 },
-  humanReview: { tenureDays: 1 },
-  terms: { restrictHours: 12, suspendDays: 1, maxRenewals: 2 },
-  errorBudget: { windowDays: 30, minMistakes: 2, share: 0.01 },
-});
-
-/** A mis-tuned shadow: the new-segment reason alone restricts, and errs (its budget demotes it). */
-const MISTUNED: PolicyDocument = validatePolicy({
-  ...DEFAULT_POLICY_V2,
-  name: 'shard-mistuned',
-  version: 1,
-  curve: 'step',
-  weights: { ...DEFAULT_POLICY_V2.weights, [ReasonCode.NewSegment]: 0.7, [ReasonCode.NewNumber]: 0.7 },
-  gates: { ...DEFAULT_POLICY_V2.gates, weakEvidenceCap: Action.Suspend },
-  errorBudget: { windowDays: 30, minMistakes: 2, share: 0.01 },
-});
-
 const GATE: EventGateOptions = { latenessMs: 2 * HOUR, maxAheadMs: 5 * MINUTE };
 
-const POPULATION = population({
-  subscribers: 400,
-  days: 5,
-  heavyPerMille: 10,
-  fraudPerMille: 15,
-  seed: 29,
-  extras: { leastHarmPerMille: 5 },
-});
-const EVENTS: CarrierEvent[] = POPULATION.events.map((event, i) => ({ ...event, id: `e${i}` }));
-const NEW_CELL = '460-11-99999-9' as CellId;
+const EVENTS: CarrierEvent[] = serviceRunEvents(29);
 /** Events per log entry, as an ingest stream would batch them. */
 const BATCH = 40;
 
@@ -74,12 +37,7 @@ class ShardedCarrier {
     return this.shards.reduce((sum, shard) => sum + shard.factsGiven, 0);
   }
   private batch: CarrierEvent[] = [];
-  private readonly queue: { at: number; seq: number; entry: JournalEntry }[] = [];
-  private seq = 0;
-  private restrictions = 0;
-  private reviews = 0;
-  private nextEviction = Number.NEGATIVE_INFINITY;
-  private nextCellList = Number.NEGATIVE_INFINITY;
+  private readonly service = new ServiceRun(EVENTS);
 
   constructor(options: EngineOptions, count: number) {
     this.plain = count === 0 ? { engine: new AnalysisEngine(options), gate: new EventGate(GATE) } : undefined;
@@ -90,12 +48,8 @@ class ShardedCarrier {
   }
 
   run(): void {
-    const first = EVENTS.find((e) => e.type !== 'subscriber' && e.type !== 'high_risk_cell')?.at ?? 0;
-    const suspect = EVENTS.flatMap((e) => (e.type === 'subscriber' ? [e.msisdn] : [])).filter((_m, i) => i % 37 === 0);
-    for (const engine of [...this.shards.map((s) => s.engine), ...(this.plain ? [this.plain.engine] : [])]) {
-      for (const m of suspect) engine.knowRegistryStatus(m, 'SUSPECTED');
-      engine.knowCalleeWarned(suspect[1], first - HOUR);
-    }
+    for (const engine of [...this.shards.map((s) => s.engine), ...(this.plain ? [this.plain.engine] : [])])
+      this.service.knownAtStart(engine, EVENTS);
     EVENTS.forEach((event, i) => {
       if (event.type !== 'subscriber') this.between(event.at);
       this.batch.push(event);
@@ -148,111 +102,15 @@ class ShardedCarrier {
     // Keys and decisions in one order: the shards' results are merged, a plain engine's are its own.
     const sorted = { ...result, decisions: [...result.decisions].sort(byJson) };
     this.log.push(JSON.stringify(Object.fromEntries(Object.entries(sorted).sort(([a], [b]) => (a < b ? -1 : 1)))));
-    this.follow(result);
+    this.service.follow(result);
   }
 
-  /** Does what is due before `at`: the queue, evictions every twelve hours, a new high-risk cell list once a day. */
+  /** Sends what is due before `at`, after the batch in hand. */
   private between(at: number): void {
-    for (;;) {
-      this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      const due = this.queue[0];
-      if (due === undefined || due.at > at) break;
-      this.flush();
-      this.queue.shift();
-      this.apply(due.entry);
-    }
-    if (!Number.isFinite(at)) return;
-    if (at >= this.nextEviction) {
-      this.nextEviction = at + 12 * HOUR;
-      this.flush();
-      this.command({ kind: 'evictIdle', idleSinceMs: at - DAY });
-    }
-    if (at >= this.nextCellList) {
-      this.nextCellList = at + DAY;
-      const listed = [...HIGH_RISK, NEW_CELL].map((cell, i) => ({
-        cell: cell as CellId,
-        from: at - i * HOUR,
-        until: at + 2 * DAY,
-      }));
-      this.flush();
-      this.command({ kind: 'setHighRiskCells', cells: listed.filter((_c, i) => (at / DAY + i) % 4 !== 0) });
-    }
-  }
-
-  private command(command: EngineCommand): void {
-    this.apply({ kind: 'command', command });
-  }
-
-  private later(at: number, entry: JournalEntry): void {
-    this.queue.push({ at, seq: this.seq++, entry });
-  }
-
-  private laterCommand(at: number, command: EngineCommand): void {
-    this.later(at, { kind: 'command', command });
-  }
-
-  /** What the service does about an answer: reviews, appeals, orders and the registry, as they come. */
-  private follow(result: CommandResult): void {
-    for (const d of result.demotions ?? [])
-      this.laterCommand(d.at + 6 * HOUR, {
-        kind: 'reenableRule',
-        policyLabel: d.policy,
-        reason: d.reason,
-        atMs: d.at + 6 * HOUR,
-      });
-    for (const d of result.decisions) {
-      if (d.shadow) continue;
-      const msisdn = d.msisdn as Msisdn;
-      if (d.reviewRequested) {
-        const outcome = this.reviews++ % 3 === 0 ? 'SUSPEND' : 'RESTORE';
-        this.laterCommand(d.at + 2 * HOUR, {
-          kind: 'reviewDecided',
-          msisdn,
-          outcome,
-          atMs: d.at + 2 * HOUR,
-          openedAt: d.at,
-        });
-        continue;
-      }
-      if (d.action !== Action.Restrict && d.action !== Action.Suspend) continue;
-      const t = d.at;
-      switch (this.restrictions++ % 9) {
-        case 0:
-          this.laterCommand(t + 3 * HOUR, { kind: 'appealUpheld', msisdn, atMs: t + 3 * HOUR });
-          break;
-        case 1:
-          this.laterCommand(t + 4 * HOUR, { kind: 'directive', msisdn, action: Action.Restore, atMs: t + 4 * HOUR });
-          break;
-        case 2:
-          this.laterCommand(t + HOUR, { kind: 'registryChanged', msisdn, status: 'CONFIRMED', atMs: t + HOUR });
-          this.laterCommand(t + 30 * HOUR, { kind: 'registryChanged', msisdn, status: 'CLEARED', atMs: t + 30 * HOUR });
-          break;
-        case 3:
-          // A re-activation arrives as an event among others: it ends its round.
-          this.later(t + 5 * HOUR, {
-            kind: 'events',
-            nowMs: t + 5 * HOUR + MINUTE,
-            events: [
-              { type: 'reactivation', at: t + 5 * HOUR, msisdn, idVerified: true, id: `r${t}${msisdn}` },
-              ...EVENTS.filter((e) => e.type === 'call' && e.at > t + 5 * HOUR).slice(0, 3),
-            ],
-          });
-          break;
-        case 4:
-          this.later(t + 2 * HOUR, {
-            kind: 'events',
-            nowMs: t + 2 * HOUR + MINUTE,
-            events: [{ type: 'police_clear', at: t + 2 * HOUR, msisdn, id: `p${t}${msisdn}` }],
-          });
-          break;
-        case 5:
-          this.laterCommand(t + HOUR, { kind: 'directive', msisdn, action: Action.Suspend, atMs: t + HOUR });
-          this.laterCommand(t + 9 * HOUR, { kind: 'review', msisdn, atMs: t + 9 * HOUR });
-          break;
-        default:
-        // Left alone: its term lapses.
-      }
-    }
+    const due = this.service.due(at);
+    if (due.length === 0) return;
+    this.flush();
+    for (const entry of due) this.apply(entry);
   }
 }
 
@@ -286,7 +144,7 @@ const CONFIGS: [string, EngineOptions][] = [
   ['default@4 with shadow default@3', { policy: DEFAULT_POLICY_V4, shadow: DEFAULT_POLICY_V3 }],
   // Reports corroborated by the reporter's memory alone (no bothSides): the reporter's shard says.
   ['default@2', { policy: DEFAULT_POLICY_V2 }],
-  ['a hurried default@4 with a mis-tuned shadow', { policy: HURRIED, shadow: MISTUNED, carrier: 'CTCC' }],
+  ['a hurried default@4 with a mis-tuned shadow', { policy: HURRIED_POLICY, shadow: MISTUNED_POLICY, carrier: 'CTCC' }],
 ];
 
 describe('carrier shards', () => {
@@ -321,23 +179,7 @@ describe('carrier shards', () => {
       carrier.run();
       return carrier.log.join('\n');
     }).join('\n');
-    const missing = [
-      '"reviewRequested":true',
-      '"review":"DECIDED"',
-      '"demotions":[',
-      '"reenabled":[{',
-      ReasonCode.TermLapsed,
-      ReasonCode.LabelFirst,
-      ReasonCode.CorroboratedReports,
-      '"calleeWarnings":[',
-      '"confirmedFraud":true',
-      '"reactivation":"RESTORED"',
-      '"shadow":true',
-      ReasonCode.Directive,
-      ReasonCode.PoliceCleared,
-      'duplicate',
-      'late',
-    ].filter((seen) => !logs.includes(seen));
+    const missing = SERVICE_RUN_ANSWERS.filter((seen) => !logs.includes(seen));
     expect(missing).toEqual([]);
   });
 

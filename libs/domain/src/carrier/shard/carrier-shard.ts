@@ -96,6 +96,7 @@ export class CarrierShard {
   factsGiven = 0;
   private readonly sim: ContactSim;
   private readonly ours = new Map<number, boolean>();
+  private readonly asked = new Set<number>();
   /** The round in hand between apply and settle. */
   private results: CommandResult[] = [];
 
@@ -138,6 +139,8 @@ export class CarrierShard {
     ours.clear();
     const isOurs = (key: number) => ours.get(key) ?? engine.isOursKey(key);
     const events = round.events;
+    // Only the memory of the numbers asked about matters: the others' changes are not simulated.
+    const asked = this.askedIn(events);
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
       switch (event.type) {
@@ -162,11 +165,11 @@ export class CarrierShard {
             out.bits.push(bits);
           }
           // The call's changes to the memory of who reached whom, in the engine's order (communication()).
-          if (mineTo) {
+          if (mineTo && asked.has(to)) {
             if (toOurs) sim.ensure(to);
             if (sim.hasSlot(to)) sim.noteInbound(to, from, atSec);
           }
-          if (mineFrom) {
+          if (mineFrom && asked.has(from)) {
             sim.ensure(from);
             sim.pushOutbound(from, to, atSec);
           }
@@ -182,13 +185,13 @@ export class CarrierShard {
               sim.heardFrom(reporter, reported, toSec(event.at) - engine.reportWindowSec) ? REPORTER_HEARD : 0,
             );
           }
-          if (mineReported) sim.ensure(reported);
+          if (mineReported && asked.has(reported)) sim.ensure(reported);
           break;
         }
         case 'police_clear': {
           // A clearance restores the number and forgets its evidence (engine.restore).
           const key = msisdnKey(event.msisdn);
-          if (this.owns(key)) sim.forget(key);
+          if (asked.has(key)) sim.forget(key);
           break;
         }
         default:
@@ -198,6 +201,23 @@ export class CarrierShard {
     }
     this.factsGiven += out.events.length;
     return out;
+  }
+
+  /** This shard's numbers that other shards ask about in `events`: callees of their callers, reporters of theirs. */
+  private askedIn(events: readonly CarrierEvent[]): Set<number> {
+    const asked = this.asked;
+    asked.clear();
+    for (const event of events) {
+      if (event.type === 'call' || event.type === 'sms') {
+        const from = msisdnKey(event.type === 'sms' ? event.sender : event.caller);
+        const to = msisdnKey(event.type === 'sms' ? event.recipient : event.callee);
+        if (this.owns(to) && !this.owns(from)) asked.add(to);
+      } else if (event.type === 'report') {
+        const reporter = msisdnKey(event.reporter);
+        if (this.owns(reporter) && !this.owns(msisdnKey(event.reported))) asked.add(reporter);
+      }
+    }
+    return asked;
   }
 
   /** The second step: the round applied with every shard's facts (`facts`, one per shard); what it proposes. */

@@ -18,8 +18,9 @@ import {
   type JournalEntry,
 } from '@app/domain';
 import { JetStreamLog, LogExchange, type JetStreamLogOptions } from '@app/eventlog';
-import { until } from '@app/testing';
+import { TcpProxy, until } from '@app/testing';
 import { ShardRunner, type EntryOutcome, type ShardPosition, type ShardSink } from '../src/shard/shard-runner';
+import { ShardSupervisor, type ShardSnapshot, type ShardSnapshots } from '../src/shard/shard-supervisor';
 
 // The NATS server with JetStream of .ci/run (or NATS_URL): every run gets streams of its own, deleted after.
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -147,28 +148,50 @@ async function startShard(
   index: number,
   sink: MemorySink,
   snapshot?: { position: ShardPosition; engine: Uint8Array[]; gate: Uint8Array },
-): Promise<{ runner: ShardRunner; shard: CarrierShard; crash: () => Promise<void> }> {
+): Promise<{ runner: ShardRunner; shard: CarrierShard; crash: () => Promise<void>; close: () => Promise<void> }> {
   const count = names.exchange.partitions;
   const engine = snapshot ? AnalysisEngine.fromImage(OPTIONS, snapshot.engine) : new AnalysisEngine(OPTIONS);
   const gate = snapshot ? EventGate.fromImage(GATE, snapshot.gate) : new EventGate(GATE);
   const shard = new CarrierShard(engine, { index, count }, gate);
   const log = await JetStreamLog.open({ ...names.log, connectionName: `shard-${index}` });
-  const exchangeLog = await JetStreamLog.open({ ...names.exchange, connectionName: `shard-${index}-x` });
+  const exchangeLog = await JetStreamLog.open({ ...names.exchange, connectionName: `shard-${index}-x` }).catch(
+    async (error: unknown) => {
+      await log.close();
+      throw error;
+    },
+  );
   const exchange = new LogExchange(exchangeLog, index, `shard-${index}`);
   const runner = new ShardRunner(
     { shard, log, exchange, sink, consumerName: `shard-${index}`, exchangeTimeoutMs: 20_000 },
     snapshot?.position ?? { seq: 0, exchange: [] },
   );
-  await runner.start();
   // A crash: the connections go, nothing is stopped in order or saved.
   const crash = async () => {
     await Promise.all([log.close(), exchangeLog.close()]);
   };
-  closing.push(async () => {
-    await runner.stop();
+  const close = async () => {
+    await runner.stop().catch(() => undefined);
     await crash();
+  };
+  closing.push(close);
+  await runner.start().catch(async (error: unknown) => {
+    await close();
+    throw error;
   });
-  return { runner, shard, crash };
+  return { runner, shard, crash, close };
+}
+
+/** A shard's snapshots in memory, as PostgreSQL would keep them. */
+class MemorySnapshots implements ShardSnapshots {
+  private newest: ShardSnapshot | undefined;
+
+  async save(snapshot: ShardSnapshot): Promise<void> {
+    this.newest = snapshot;
+  }
+
+  async latest(): Promise<ShardSnapshot | undefined> {
+    return this.newest;
+  }
 }
 
 async function publish(log: JetStreamLog, entries: readonly JournalEntry[], from: number): Promise<number> {
@@ -279,6 +302,57 @@ describe('shards over NATS JetStream', () => {
     await until(reached(end), 'the end of the log after the restart', 120_000);
     // Shard 1 went over the second third again from its snapshot: the same outcomes, written again.
     expect(sinks[1].rewrites).toBeGreaterThan(0);
+    expect(merged(sinks)).toEqual(expected);
+  });
+
+  it('NATS cut off mid-stream, then back: the shards restart from their snapshots and decide the same', async () => {
+    const count = 3;
+    const proxy = await TcpProxy.start({ host: new URL(NATS_URL).hostname, port: Number(new URL(NATS_URL).port) });
+    closing.push(() => proxy.cut());
+    const direct = streamsOf('outage', count);
+    const names = {
+      log: { ...direct.log, servers: proxy.through(NATS_URL) },
+      exchange: { ...direct.exchange, servers: proxy.through(NATS_URL) },
+    };
+    const sinks = Array.from({ length: count }, () => new MemorySink());
+    const restarts: string[] = [];
+    const supervisors = sinks.map(
+      (sink, i) =>
+        new ShardSupervisor({
+          start: (snapshot) => startShard(names, i, sink, snapshot),
+          snapshots: new MemorySnapshots(),
+          retryDelayMs: 200,
+          onRestart: (cause) => restarts.push(`${i}: ${cause.message}`),
+        }),
+    );
+    await Promise.all(supervisors.map((supervisor) => supervisor.start()));
+    closing.push(() => Promise.all(supervisors.map((supervisor) => supervisor.stop())).then(() => undefined));
+    // The log is written straight to the server: only the shards lose it.
+    const log = await JetStreamLog.open(direct.log);
+    closing.push(() => log.close());
+    const reached = (seq: number) => () =>
+      Promise.resolve(supervisors.every((supervisor) => supervisor.current?.runner.seq === seq));
+
+    const third = Math.floor(LOG.length / 3);
+    const first = await publish(log, LOG.slice(0, third), 0);
+    await until(reached(first), 'the first third', 120_000);
+    await Promise.all(supervisors.map((supervisor) => supervisor.snapshot()));
+
+    const second = publish(log, LOG.slice(third, 2 * third), third);
+    await until(
+      () => Promise.resolve(supervisors.some((s) => (s.current?.runner.seq ?? 0) > first)),
+      'the shards to be into the second third',
+      60_000,
+    );
+    await proxy.cut();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await proxy.restore();
+    await second;
+    const end = await publish(log, LOG.slice(2 * third), 2 * third);
+    await until(reached(end), 'the end of the log after the outage', 120_000);
+
+    expect(restarts.length).toBeGreaterThan(0);
+    expect(supervisors.reduce((sum, s) => sum + s.restarts, 0)).toBe(restarts.length);
     expect(merged(sinks)).toEqual(expected);
   });
 });

@@ -48,6 +48,8 @@ interface Case {
   /** Every `authorization` value sent, as sent. */
   authorization: string[];
   request: carrier.CheckCallRequest;
+  /** Bytes sent in place of the encoded request: a message that does not decode. */
+  bytes?: Buffer;
   requestId?: string;
 }
 
@@ -81,18 +83,28 @@ function callOnce(client: GrpcServiceClient, c: Case): Promise<Outcome> {
         requestIdIn: headersId !== undefined ? 'headers' : trailersId !== undefined ? 'trailers' : 'none',
       });
     };
-    const call = (
-      client as unknown as {
-        checkCall(
-          request: carrier.CheckCallRequest,
-          metadata: Metadata,
-          callback: (error: ServiceError | null, response?: carrier.CheckCallResponse) => void,
-        ): NodeJS.EventEmitter;
-      }
-    ).checkCall(c.request, metadata, (error, response) => {
+    const answer = (error: ServiceError | null, response?: carrier.CheckCallResponse) => {
       answered = { error, response };
       settle();
-    });
+    };
+    const call = c.bytes
+      ? client.makeUnaryRequest(
+          '/fraud.carrier.v1.CarrierService/CheckCall',
+          (bytes: Buffer) => bytes,
+          () => ({}) as carrier.CheckCallResponse,
+          c.bytes,
+          metadata,
+          answer,
+        )
+      : (
+          client as unknown as {
+            checkCall(
+              request: carrier.CheckCallRequest,
+              metadata: Metadata,
+              callback: (error: ServiceError | null, response?: carrier.CheckCallResponse) => void,
+            ): NodeJS.EventEmitter;
+          }
+        ).checkCall(c.request, metadata, answer);
     call.on('metadata', (headers: Metadata) => (headersId = headers.get('x-request-id')[0]?.toString()));
     call.on('status', (s: StatusObject) => {
       status = s;
@@ -188,6 +200,14 @@ describe('CheckCall: the plain handler and a Nest route apply the same rules', (
         requestId: 'bad-callee-1',
       },
       { name: 'invalid request id replaced', authorization: [bearer('carrier:CTCC')], request: ok, requestId: 'a b' },
+      {
+        name: 'a message that does not decode (refused before admission)',
+        authorization: [bearer('carrier:CTCC')],
+        request: ok,
+        // Field 1 (caller), 255 bytes long, in a message of 2 bytes.
+        bytes: Buffer.from([0x0a, 0xff]),
+        requestId: 'garbled-1',
+      },
     ];
     const handled = jest.spyOn(plain.app.get(CheckCallRpc, { strict: false }), 'handle');
     const [plainClient, nestClient] = [bare(plain), bare(nest)];
@@ -223,6 +243,7 @@ describe('CheckCall: the plain handler and a Nest route apply the same rules', (
       ...Array<string>(4).fill('UNAUTHENTICATED'),
       'INVALID_ARGUMENT',
       'PERMISSION_DENIED',
+      'INVALID_ARGUMENT',
     ]);
 
     const checkCallSeries = async (harness: ServiceHarness<unknown>) =>
@@ -235,7 +256,7 @@ describe('CheckCall: the plain handler and a Nest route apply the same rules', (
     const count = (code: string) =>
       plainSeries.find((s) => s.name === 'grpc_server_handled_total' && s.labels.grpc_code === code)?.value;
     expect([count('OK'), count('PERMISSION_DENIED'), count('UNAUTHENTICATED'), count('INVALID_ARGUMENT')]).toEqual([
-      4, 6, 4, 2,
+      4, 6, 4, 3,
     ]);
   });
 });

@@ -15,6 +15,8 @@ import {
   PreboundCounter,
   PreboundHistogram,
   REQUEST_ID_HEADER,
+  closeRequest,
+  openRequest,
   requestIdFrom,
   runInRequest,
   type CounterCell,
@@ -51,8 +53,6 @@ class MethodCells {
   readonly latency: HistogramCell;
   readonly quiet: boolean;
   readonly unary: boolean;
-  /** A plain handler's method: its request context travels with the call, not in AsyncLocalStorage. */
-  readonly explicit: boolean;
   private readonly labels: { grpc_service: string; grpc_method: string; grpc_type: string };
   private readonly codes: (CounterCell | undefined)[] = [];
 
@@ -60,9 +60,7 @@ class MethodCells {
     definition: ServerMethodDefinition<unknown, unknown>,
     private readonly counter: PreboundCounter,
     histogram: PreboundHistogram,
-    explicit: boolean,
   ) {
-    this.explicit = explicit;
     this.name = definition.path.replace(/^\//, '');
     const slash = this.name.lastIndexOf('/');
     const type = definition.requestStream
@@ -87,9 +85,36 @@ interface CallState extends RequestContext {
   requestId: string;
 }
 
+/** A call of a plain handler's method, as its handler observes it (PlainMethodCalls.begin). */
+export interface PlainCall extends RequestContext {
+  readonly requestId: string;
+  role: string | undefined;
+  /** performance.now() when the handler was called. */
+  readonly started: number;
+  finished: boolean;
+}
+
+/**
+ * What a plain handler (server/plain-unary) records of each call of its method,
+ * in place of the interceptor: the same metrics, request id and log line. grpc-js
+ * builds a server's interceptor chain for every call of every method, so the
+ * observer hands these calls through untouched and their handler reports them.
+ */
+export interface PlainMethodCalls {
+  /** `fraud.carrier.v1.CarrierService/CheckCall`. */
+  readonly name: string;
+  /** A call as its handler starts, with its request id: the caller's `x-request-id` when valid, else a new one. */
+  begin(metadata: Metadata): PlainCall;
+  /** The call's status is sent (`code`, with `details` when it failed): counted, timed and logged once. */
+  end(call: PlainCall, code: number, details?: string): void;
+  /** Audits a request message that did not decode, as the interceptor does for other methods. */
+  refuseMalformed(metadata: Metadata, reason: string): Promise<void>;
+}
+
 /**
  * Every call a gRPC server takes, observed in one place (a grpc-js server
- * interceptor, so refusals by the auth guard and health checks count too):
+ * interceptor, so refusals by the auth guard and health checks count too; the
+ * calls of a plain handler's method are reported by the handler, plainMethod):
  *
  * - `grpc_server_handled_total{grpc_service,grpc_method,grpc_type,grpc_code}` and
  *   `grpc_server_handling_seconds{grpc_service,grpc_method,grpc_type}`;
@@ -110,12 +135,16 @@ export class GrpcCallObserver {
     'Time from a call arriving to its status being sent, in seconds.',
     LATENCY_BUCKETS,
   );
-  readonly interceptor: ServerInterceptor = (definition, call) => this.intercept(definition, call);
+  /**
+   * The calls of plain handlers' methods pass through as grpc-js made them (the
+   * handler observes them: plainMethod); every other call is wrapped.
+   */
+  readonly interceptor: ServerInterceptor = (definition, call) =>
+    // grpc-js takes any ServerInterceptingCallInterface back; its types name the class only.
+    this.plainPaths.has(definition.path) ? (call as ServerInterceptingCall) : this.intercept(definition, call);
   private readonly methods = new Map<string, MethodCells>();
-  /** Paths of the methods served by plain handlers (carryExplicitly). */
-  private readonly explicitPaths = new Set<string>();
-  /** The request context of each call of those methods, by the call's metadata (which its handler is given). */
-  private readonly contexts = new WeakMap<Metadata, RequestContext>();
+  /** Paths of the methods served by plain handlers (plainMethod). */
+  private readonly plainPaths = new Set<string>();
   private readonly logger = new Logger('grpc');
   private audit: AuditSink | undefined;
 
@@ -130,18 +159,29 @@ export class GrpcCallObserver {
   }
 
   /**
-   * Calls of `path` (`/fraud.carrier.v1.CarrierService/CheckCall`) are served by a
-   * plain handler that takes its request context from contextOf(): this observer
-   * does not enter AsyncLocalStorage for them. Their metrics and log lines are the same.
+   * Calls of `definition`'s method (`/fraud.carrier.v1.CarrierService/CheckCall`)
+   * are served by a plain handler, which records them through what this returns:
+   * the interceptor leaves them alone, and no AsyncLocalStorage is entered for them.
    */
-  carryExplicitly(path: string): void {
-    this.explicitPaths.add(path);
-    this.methods.delete(path);
-  }
-
-  /** The request context (request id, role) of a call of a method carried explicitly, by its metadata. */
-  contextOf(metadata: Metadata): RequestContext | undefined {
-    return this.contexts.get(metadata);
+  plainMethod(definition: ServerMethodDefinition<unknown, unknown>): PlainMethodCalls {
+    this.plainPaths.add(definition.path);
+    this.methods.delete(definition.path);
+    const cells = this.cellsOf(definition);
+    return {
+      name: cells.name,
+      begin: (metadata) => ({
+        requestId: requestIdFrom(metadata.get(REQUEST_ID_HEADER)[0]),
+        role: undefined,
+        started: performance.now(),
+        finished: false,
+      }),
+      end: (call, code, details) => {
+        if (call.finished) return;
+        call.finished = true;
+        this.record(cells, code, performance.now() - call.started, call, details);
+      },
+      refuseMalformed: (metadata, reason) => this.refuseMalformed(cells, metadata, reason),
+    };
   }
 
   register(metrics: Metrics): void {
@@ -152,7 +192,7 @@ export class GrpcCallObserver {
   private cellsOf(definition: ServerMethodDefinition<unknown, unknown>): MethodCells {
     let cells = this.methods.get(definition.path);
     if (!cells) {
-      cells = new MethodCells(definition, this.handled, this.latency, this.explicitPaths.has(definition.path));
+      cells = new MethodCells(definition, this.handled, this.latency);
       this.methods.set(definition.path, cells);
     }
     return cells;
@@ -165,15 +205,14 @@ export class GrpcCallObserver {
     const cells = this.cellsOf(definition);
     const started = performance.now();
     const state: CallState = { requestId: '' };
+    openRequest();
     let headersSent = false;
     let finished = false;
     const finish = (code: number, details: string | undefined): void => {
       if (finished) return;
       finished = true;
-      const ms = performance.now() - started;
-      cells.latency.observe(ms / 1000);
-      cells.handled(code).inc();
-      this.logCall(cells, code, ms, state, details);
+      this.record(cells, code, performance.now() - started, state, details);
+      closeRequest(state);
     };
     let requestMetadata: Metadata | undefined;
     const intercepted: ServerInterceptingCall = new ServerInterceptingCall(call, {
@@ -182,21 +221,17 @@ export class GrpcCallObserver {
           onReceiveMetadata: (metadata, nextMetadata) => {
             requestMetadata = metadata;
             state.requestId = requestIdFrom(metadata.get(REQUEST_ID_HEADER)[0]);
-            if (!cells.explicit) return runInRequest(state, () => nextMetadata(metadata));
-            this.contexts.set(metadata, state);
-            nextMetadata(metadata);
+            runInRequest(state, () => nextMetadata(metadata));
           },
           onReceiveMessage: (message, nextMessage) => {
             const malformed = malformedReason(message);
-            if (malformed === undefined)
-              return cells.explicit ? nextMessage(message) : runInRequest(state, () => nextMessage(message));
+            if (malformed === undefined) return runInRequest(state, () => nextMessage(message));
             // Never reaches the handler: refused here, audited with the caller when a stream's guard knew it.
             void this.refuseMalformed(cells, requestMetadata, malformed).then(() =>
               intercepted.sendStatus({ code: GrpcCode.INVALID_ARGUMENT, details: malformed }),
             );
           },
-          onReceiveHalfClose: (nextHalfClose) =>
-            cells.explicit ? nextHalfClose() : runInRequest(state, nextHalfClose),
+          onReceiveHalfClose: (nextHalfClose) => runInRequest(state, nextHalfClose),
           onCancel: () => finish(GrpcCode.CANCELLED, 'cancelled by the caller or its deadline'),
         }),
       sendMetadata: (metadata, next) => {
@@ -233,7 +268,26 @@ export class GrpcCallObserver {
     }
   }
 
-  private logCall(cells: MethodCells, code: number, ms: number, state: CallState, details: string | undefined): void {
+  /** A call's status: counted, timed, logged. */
+  private record(
+    cells: MethodCells,
+    code: number,
+    ms: number,
+    state: RequestContext,
+    details: string | undefined,
+  ): void {
+    cells.latency.observe(ms / 1000);
+    cells.handled(code).inc();
+    this.logCall(cells, code, ms, state, details);
+  }
+
+  private logCall(
+    cells: MethodCells,
+    code: number,
+    ms: number,
+    state: RequestContext,
+    details: string | undefined,
+  ): void {
     const failed = code !== GrpcCode.OK;
     const slow = cells.unary && ms >= this.slowCallMs;
     const level = failed

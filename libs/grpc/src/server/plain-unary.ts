@@ -1,14 +1,22 @@
-import type { MethodDefinition, Server, ServerUnaryCall, sendUnaryData, ServerErrorResponse } from '@grpc/grpc-js';
+import {
+  Metadata,
+  status as GrpcCode,
+  type MethodDefinition,
+  type Server,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  type ServerErrorResponse,
+} from '@grpc/grpc-js';
 import type { Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { PackageDefinition } from '@grpc/proto-loader';
-import { runInRequest, type RequestContext } from '@app/observability';
+import { REQUEST_ID_HEADER, serveRequest, type RequestContext } from '@app/observability';
 import { accessOf } from '../auth/auth.guard';
 import type { Access, CallAdmission, CallFacts } from '../auth/call-admission';
 import type { Principal } from '../auth/token';
-import { statusForCaller } from '../errors/grpc-exception.filter';
-import type { GrpcCallObserver } from './call-observer';
-import { isServiceDefinition, malformedMessage } from './proto';
+import { GrpcStatusError, statusForCaller } from '../errors/grpc-exception.filter';
+import type { GrpcCallObserver, PlainCall, PlainMethodCalls } from './call-observer';
+import { isServiceDefinition, malformedMessage, malformedReason } from './proto';
 
 /**
  * A unary RPC served by a plain grpc-js handler beside Nest's, for the hottest
@@ -16,7 +24,8 @@ import { isServiceDefinition, malformedMessage } from './proto';
  * AsyncLocalStorage on the way, but the same admission (CallAdmission: token,
  * role from the class's `@Roles`/`@Public`, own carrier and province, clean
  * text, calls per client, refusals audited), the same metrics, request id and
- * log lines (the GrpcCallObserver sees it as any other call), and the same
+ * log lines (recorded by the handler through the GrpcCallObserver, whose
+ * interceptor lets these calls pass untouched: plainMethod), and the same
  * statuses for the same errors (statusForCaller). A provider of the app, listed
  * in its GrpcServiceSpec's `plainRpcs`.
  */
@@ -42,8 +51,6 @@ export interface PlainUnaryRpc<Request = unknown, Response = unknown> {
 }
 
 const reflector = new Reflector();
-/** A context for a call the observer did not see (never expected: every server of ours has the observer). */
-const UNOBSERVED: RequestContext = Object.freeze({ requestId: '' });
 
 /**
  * Serves `rpc` on `server` in place of what Nest bound there (a handler, or
@@ -73,10 +80,9 @@ export function servePlainUnary(
     : method.requestDeserialize;
   const encode = rpc.encode ? rpc.encode.bind(rpc) : method.responseSerialize;
   const serialize = rpc.sharedAnswers ? encodedOnce(encode) : encode;
-  const handler = plainHandler(rpc, access, admission, calls);
   if (!server.unregister(method.path))
     throw new Error(`${rpc.rpc} is not served by this server: list its package and proto file in the GrpcServiceSpec`);
-  calls.carryExplicitly(method.path);
+  const handler = plainHandler(rpc, access, admission, calls.plainMethod(method));
   server.register(method.path, handler, serialize, deserialize, 'unary');
 }
 
@@ -84,13 +90,42 @@ function plainHandler(
   rpc: PlainUnaryRpc,
   access: Access,
   admission: CallAdmission,
-  calls: GrpcCallObserver,
+  observed: PlainMethodCalls,
 ): (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => void {
   const action = rpc.rpc;
   const scan = rpc.controlCharacterField?.bind(rpc);
+  // The response headers, one object for every call: grpc-js reads them into the
+  // stream's headers as sendMetadata is called, and keeps no reference.
+  const headers = new Metadata();
+  const answer = (
+    call: ServerUnaryCall<unknown, unknown>,
+    callback: sendUnaryData<unknown>,
+    context: PlainCall,
+    principal: Principal | undefined,
+  ): void => {
+    let response: unknown;
+    try {
+      response = rpc.handle(call.request, principal, context);
+    } catch (error) {
+      return fail(callback, observed, context, failure(error, action));
+    }
+    headers.set(REQUEST_ID_HEADER, context.requestId);
+    call.sendMetadata(headers);
+    callback(null, response);
+    observed.end(context, GrpcCode.OK);
+  };
   return (call, callback) => {
-    const context = calls.contextOf(call.metadata) ?? { ...UNOBSERVED };
+    const context = observed.begin(call.metadata);
     const request = call.request;
+    const malformed = malformedReason(request);
+    if (malformed !== undefined) {
+      // Never reaches the handler: refused and audited as the call observer refuses other methods' messages.
+      whenCancelled(call, observed, context);
+      void observed
+        .refuseMalformed(call.metadata, malformed)
+        .then(() => fail(callback, observed, context, new GrpcStatusError(GrpcCode.INVALID_ARGUMENT, malformed)));
+      return;
+    }
     const facts: CallFacts = {
       action,
       access,
@@ -103,48 +138,55 @@ function plainHandler(
       const verdict = admission.judge(facts);
       if (verdict.refusal) {
         // Rare and asynchronous (the audit): in the request context, as the guard's refusals are.
-        runInRequest(context, () => admission.refuse(facts, verdict)).catch((error: unknown) =>
-          callback(failure(error, action)),
+        whenCancelled(call, observed, context);
+        serveRequest(context, () => admission.refuse(facts, verdict)).catch((error: unknown) =>
+          fail(callback, observed, context, failure(error, action)),
         );
         return;
       }
       principal = verdict.principal;
     } catch (error) {
-      return callback(failure(error, action));
+      return fail(callback, observed, context, failure(error, action));
     }
-    if (!principal) return answer(rpc, request, principal, context, callback);
+    if (!principal) return answer(call, callback, context, principal);
     context.role = principal.role;
     const release = admission.claim(principal, false);
     if (typeof release !== 'function') {
       const caller = principal;
-      runInRequest(context, () => admission.refuseLimit(action, caller, release)).then(
-        () => callback(failure(release, action)),
-        (error: unknown) => callback(failure(error, action)),
+      whenCancelled(call, observed, context);
+      serveRequest(context, () => admission.refuseLimit(action, caller, release)).then(
+        () => fail(callback, observed, context, failure(release, action)),
+        (error: unknown) => fail(callback, observed, context, failure(error, action)),
       );
       return;
     }
     try {
-      answer(rpc, request, principal, context, callback);
+      answer(call, callback, context, principal);
     } finally {
       release();
     }
   };
 }
 
-function answer(
-  rpc: PlainUnaryRpc,
-  request: unknown,
-  principal: Principal | undefined,
-  context: RequestContext,
+/**
+ * A failed call: its status, with the request id in the trailers (a trailers-only
+ * answer, as the call observer sends a call refused before any header).
+ */
+function fail(
   callback: sendUnaryData<unknown>,
+  observed: PlainMethodCalls,
+  context: PlainCall,
+  status: ServerErrorResponse,
 ): void {
-  let response: unknown;
-  try {
-    response = rpc.handle(request, principal, context);
-  } catch (error) {
-    return callback(failure(error, rpc.rpc));
-  }
-  callback(null, response);
+  const trailers = status.metadata ?? new Metadata();
+  trailers.set(REQUEST_ID_HEADER, context.requestId);
+  callback(status, null, trailers);
+  observed.end(context, status.code ?? GrpcCode.UNKNOWN, status.details);
+}
+
+/** While an answer waits (an audit), a caller that gives up is counted as the call observer counts it. */
+function whenCancelled(call: ServerUnaryCall<unknown, unknown>, observed: PlainMethodCalls, context: PlainCall): void {
+  call.once('cancelled', () => observed.end(context, GrpcCode.CANCELLED, 'cancelled by the caller or its deadline'));
 }
 
 /** `encode`, remembering each answer object's bytes (grpc-js copies them into its frame, never changes them). */

@@ -179,6 +179,8 @@ const FAIL = -1;
 const kinds = new Int8Array(KEYS.length);
 const starts = new Int32Array(KEYS.length);
 const ends = new Int32Array(KEYS.length);
+/** The keys of the last line, in their order. */
+const keyOrder = new Int8Array(KEYS.length).fill(-1);
 
 /**
  * The event on a line of the common shape: one JSON object on one line with no
@@ -197,6 +199,7 @@ export function scanEventLine(line: Uint8Array, start = 0, end = line.length): C
   if (kinds[ID] !== ABSENT) {
     const length = ends[ID] - starts[ID];
     if (kinds[ID] !== STRING || length === 0 || length > MAX_EVENT_ID_LENGTH) return undefined;
+    if (!printable(line, starts[ID], ends[ID])) return undefined;
     id = ascii(line, starts[ID], ends[ID]);
   }
   switch (type) {
@@ -281,19 +284,21 @@ function scanKeys(line: Uint8Array, start: number, end: number): number {
   // The closing brace stops every run of digits or characters before the end.
   if (end - start < 2 || line[start] !== 0x7b || line[end - 1] !== 0x7d) return -1;
   let seen = 0;
+  let order = 0;
   let at = start + 1;
   for (;;) {
     // "key":
     if (line[at] !== 0x22) return -1;
-    const keyEnd = stringEnd(line, at + 1, end);
-    const key = keyEnd < 0 ? -1 : keyOf(line, at + 1, keyEnd);
+    const keyEnd = quoteAt(line, at + 1, end);
+    const key = keyEnd < 0 ? -1 : keyOf(line, at + 1, keyEnd, order);
     if (key < 0 || (seen & (1 << key)) !== 0 || line[keyEnd + 1] !== 0x3a) return -1;
     seen |= 1 << key;
+    keyOrder[order++] = key;
     at = keyEnd + 2;
     // its value: a string, a plain integer, true or false
     const first = line[at];
     if (first === 0x22) {
-      const valueEnd = stringEnd(line, at + 1, end);
+      const valueEnd = quoteAt(line, at + 1, end);
       if (valueEnd < 0) return -1;
       kinds[key] = STRING;
       starts[key] = at + 1;
@@ -326,16 +331,24 @@ function scanKeys(line: Uint8Array, start: number, end: number): number {
 }
 
 /**
- * Where the string starting at `from` ends (its closing quote), or -1 for an
- * escape, a control character or any character beyond ASCII.
+ * The next quote from `from`: where a string ends if it holds no escape. A
+ * string that does is cut short at its escaped quote, and fails its check: every
+ * value is checked byte by byte (digits, the words it may be, or printable), and
+ * every key spelled out, so that no backslash, control character or byte beyond
+ * ASCII gets through.
  */
-function stringEnd(line: Uint8Array, from: number, end: number): number {
-  for (let at = from; at < end; at++) {
-    const c = line[at];
-    if (c === 0x22) return at;
-    if (c === 0x5c || c < 0x20 || c > 0x7e) return -1;
-  }
+function quoteAt(line: Uint8Array, from: number, end: number): number {
+  for (let at = from; at < end; at++) if (line[at] === 0x22) return at;
   return -1;
+}
+
+/** Whether the bytes are printable ASCII characters, and neither a quote nor a backslash. */
+function printable(line: Uint8Array, start: number, end: number): boolean {
+  for (let at = start; at < end; at++) {
+    const c = line[at];
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
 }
 
 /** Whether `word` is written on the line at `at`, before `end`. */
@@ -345,7 +358,14 @@ function spells(line: Uint8Array, at: number, end: number, word: string): boolea
   return true;
 }
 
-function keyOf(line: Uint8Array, start: number, end: number): number {
+/**
+ * The key spelled from `start` to `end`, the `order`th of its line: lines of a
+ * file mostly write their keys in one order, so the key of the last line at
+ * that place is tried first.
+ */
+function keyOf(line: Uint8Array, start: number, end: number, order: number): number {
+  const likely = keyOrder[order];
+  if (likely >= 0 && KEYS[likely].length === end - start && spells(line, start, end, KEYS[likely])) return likely;
   const candidates = KEYS_BY_LENGTH[end - start];
   if (candidates === undefined) return -1;
   for (let i = 0; i < candidates.length; i++) if (spells(line, start, end, KEYS[candidates[i]])) return candidates[i];

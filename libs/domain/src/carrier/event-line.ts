@@ -63,7 +63,8 @@ export class EventFileLines {
       }
     }
     if (from < chunk.length) {
-      const rest = chunk.slice(from);
+      // A copy: a Buffer's slice is a view, and the chunk may be its stream's to reuse.
+      const rest = new Uint8Array(chunk.subarray(from));
       this.partial = this.partial === undefined ? rest : concat(this.partial, rest);
     }
   }

@@ -84,7 +84,7 @@ export async function runReplay(
     }
   });
   // Bytes, not text: most lines become events without being decoded (EventFileLines, readEventLine).
-  for await (const chunk of createReadStream(args.file, { highWaterMark: 1 << 20 })) lines.push(chunk as Buffer);
+  for await (const chunk of createReadStream(args.file)) lines.push(chunk as Buffer);
   lines.end();
   if (out.length > 0) write(`${out.join('\n')}\n`);
   return { ...replayer.stats, seconds: Number(process.hrtime.bigint() - started) / 1e9 };

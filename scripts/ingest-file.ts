@@ -1,8 +1,16 @@
 import './register-aliases'; // must stay first: the modules below are compiled with @app/* specifiers
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { carrier } from '@app/contracts';
-import { CARRIER_IDS, isCarrierId, parseEvent, ValidationError, type CarrierId } from '@app/domain';
+import {
+  CARRIER_IDS,
+  decodeLine,
+  EventFileLines,
+  isCarrierId,
+  parseEvent,
+  scanEventLine,
+  ValidationError,
+  type CarrierId,
+} from '@app/domain';
 import { clientCredentials, clientStreaming, createGrpcClient, loadSigningKey, signToken } from '@app/grpc';
 import { CARRIER_DEFAULT_PORTS } from '../apps/carrier/src/config/carrier-ports';
 import { toWireEvent } from '../apps/carrier/src/ingest/event.mapper';
@@ -67,6 +75,8 @@ async function main(): Promise<void> {
   const bad: string[] = [];
   const call = clientStreaming<carrier.IngestEventsRequest, carrier.IngestEventsResponse>(client, 'ingestEvents');
   let batch: carrier.Event[] = [];
+  /** Events read and not yet sent. */
+  let read: carrier.Event[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
     sent += batch.length;
@@ -74,20 +84,38 @@ async function main(): Promise<void> {
     batch = [];
     if (sent % 100_000 < BATCH) process.stderr.write(`ingest: ${sent} events sent\n`);
   };
-  for await (const text of createInterface({ input: createReadStream(options.file, 'utf8'), crlfDelay: Infinity })) {
+  const lines = new EventFileLines((bytes, start, end) => {
     lineNo++;
-    if (!text.trim()) continue;
     try {
-      const event = parseEvent(JSON.parse(text));
+      let event = scanEventLine(bytes, start, end);
+      if (event === undefined) {
+        const text = decodeLine(bytes, start, end);
+        if (!text.trim()) return;
+        event = parseEvent(JSON.parse(text));
+      }
       const wire = event.type === 'subscriber' && event.carrier !== options.carrier ? undefined : toWireEvent(event);
       if (!wire) skipped++;
-      else batch.push(wire);
+      else read.push(wire);
     } catch (error) {
       if (!(error instanceof ValidationError) && !(error instanceof SyntaxError)) throw error;
       if (bad.length < 100) bad.push(`line ${lineNo}: ${error.message}`);
     }
-    if (batch.length >= BATCH) await flush();
+  });
+  const send = async () => {
+    for (let at = 0; read.length - at >= BATCH; at += BATCH) {
+      batch = read.slice(at, at + BATCH);
+      await flush();
+    }
+    read = read.slice(read.length - (read.length % BATCH));
+  };
+  // Bytes, not text: most lines become events without being decoded (EventFileLines, scanEventLine).
+  for await (const chunk of createReadStream(options.file)) {
+    lines.push(chunk as Buffer);
+    await send();
   }
+  lines.end();
+  await send();
+  batch = read;
   await flush();
   call.end();
   const response = await call.response;

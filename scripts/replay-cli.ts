@@ -1,9 +1,9 @@
 import { createReadStream, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import {
   BUILT_IN_POLICIES,
   decisionLine,
   demotionLine,
+  EventFileLines,
   Replayer,
   validatePolicy,
   ValidationError,
@@ -73,17 +73,19 @@ export async function runReplay(
   write: (chunk: string) => void,
 ): Promise<ReplayStats & { seconds: number }> {
   const replayer = new Replayer({ policy: args.policy, shadow: args.shadow });
-  const lines = createInterface({ input: createReadStream(args.file, { encoding: 'utf8' }), crlfDelay: Infinity });
   const started = process.hrtime.bigint();
   let out: string[] = [];
-  for await (const line of lines) {
-    for (const decision of replayer.feed(line)) out.push(decisionLine(decision));
+  const lines = new EventFileLines((bytes, start, end) => {
+    for (const decision of replayer.feedLine(bytes, start, end)) out.push(decisionLine(decision));
     for (const demotion of replayer.demotions) out.push(demotionLine(demotion));
     if (out.length >= 1000) {
       write(`${out.join('\n')}\n`);
       out = [];
     }
-  }
+  });
+  // Bytes, not text: most lines become events without being decoded (EventFileLines, readEventLine).
+  for await (const chunk of createReadStream(args.file)) lines.push(chunk as Buffer);
+  lines.end();
   if (out.length > 0) write(`${out.join('\n')}\n`);
   return { ...replayer.stats, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }

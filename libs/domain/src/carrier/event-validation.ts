@@ -14,7 +14,7 @@ export const MAX_EVENT_ID_LENGTH = 128;
  * Event times are after 1970 and before 2100: a later one is a unit mistake
  * (ms for seconds, µs for ms), not a date.
  */
-const MAX_EVENT_MS = Date.UTC(2100, 0, 1);
+export const MAX_EVENT_MS = Date.UTC(2100, 0, 1);
 
 const EVENT_TYPES: readonly EventType[] = [
   'subscriber',

@@ -1,5 +1,6 @@
 export * from './events';
 export * from './event-parser';
+export * from './event-line';
 export * from './event-validation';
 export * from './reasons';
 export * from './signals';

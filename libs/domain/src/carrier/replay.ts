@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors';
 import { AnalysisEngine, type EngineOptions } from './engine';
+import { decodeLine, scanEventLine } from './event-line';
 import { parseEvent } from './event-parser';
 import type { CarrierEvent } from './events';
 import type { RuleDemotion } from './error-budget';
@@ -82,26 +83,30 @@ export class Replayer {
     this.engine = new AnalysisEngine(options);
   }
 
+  /** One line of the event file as text. */
   feed(text: string): Decision[] {
-    const stats = this.stats;
-    stats.lines++;
+    this.stats.lines++;
     if (this.demotions.length > 0) this.demotions = [];
     if (text.trim() === '') return [];
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (error) {
-      stats.rejected.push({ line: stats.lines, reason: `not JSON: ${(error as Error).message}` });
-      return [];
-    }
-    let event;
-    try {
-      event = parseEvent(raw);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      stats.rejected.push({ line: stats.lines, field: error.field, reason: error.reason });
-      return [];
-    }
+    const event = this.parse(text);
+    return event === undefined ? [] : this.apply(event);
+  }
+
+  /**
+   * One line of the event file as its UTF-8 bytes (from `start` to `end`, see
+   * EventFileLines): what feed does with the line's text, without making the
+   * text when the scanner reads the line (readEventLine).
+   */
+  feedLine(bytes: Uint8Array, start: number, end: number): Decision[] {
+    const event = scanEventLine(bytes, start, end);
+    if (event === undefined) return this.feed(decodeLine(bytes, start, end));
+    this.stats.lines++;
+    if (this.demotions.length > 0) this.demotions = [];
+    return this.apply(event);
+  }
+
+  private apply(event: CarrierEvent): Decision[] {
+    const stats = this.stats;
     stats.events++;
     if (event.type !== 'subscriber') {
       if (event.at < this.lastAt) stats.outOfOrder++;
@@ -118,6 +123,25 @@ export class Replayer {
       stats.byAction[decision.action] = (stats.byAction[decision.action] ?? 0) + 1;
     }
     return decisions;
+  }
+
+  /** The event on the line, or undefined with the line counted as rejected. */
+  private parse(text: string): CarrierEvent | undefined {
+    const stats = this.stats;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      stats.rejected.push({ line: stats.lines, reason: `not JSON: ${(error as Error).message}` });
+      return undefined;
+    }
+    try {
+      return parseEvent(raw);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      stats.rejected.push({ line: stats.lines, field: error.field, reason: error.reason });
+      return undefined;
+    }
   }
 }
 

@@ -1,11 +1,4 @@
-import {
-  closeRequest,
-  currentRequest,
-  openRequest,
-  requestIdFrom,
-  runInRequest,
-  serveRequest,
-} from './request-context';
+import { currentRequest, requestIdFrom, runInRequest } from './request-context';
 
 describe(requestIdFrom.name, () => {
   it('keeps a caller’s id of up to 128 printable characters', () => {
@@ -29,25 +22,6 @@ describe(runInRequest.name, () => {
       return currentRequest()?.requestId;
     });
     expect(seen).toBe('r-1');
-    expect(currentRequest()).toBeUndefined();
-  });
-});
-
-describe(serveRequest.name, () => {
-  it('shows the request to its work until it is answered, and no longer to work it left running', async () => {
-    let detached: Promise<string | undefined> | undefined;
-    const seen = await serveRequest({ requestId: 'r-2' }, async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      detached = new Promise((resolve) => setTimeout(() => resolve(currentRequest()?.requestId), 20));
-      return currentRequest()?.requestId;
-    });
-    expect(seen).toBe('r-2');
-    // Whether or not another request is open meanwhile (the storage then in use again).
-    const other = { requestId: 'r-3' };
-    openRequest();
-    expect(runInRequest(other, () => currentRequest()?.requestId)).toBe('r-3');
-    expect(await detached).toBeUndefined();
-    closeRequest(other);
     expect(currentRequest()).toBeUndefined();
   });
 });

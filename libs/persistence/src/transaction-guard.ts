@@ -29,12 +29,6 @@ interface OpenTransaction {
 }
 
 const transactions = new AsyncLocalStorage<OpenTransaction>();
-/**
- * Transactions whose callback has not finished. Only those count (see `open`), so
- * with none the storage is disabled: on Node 20 an AsyncLocalStorage in use keeps
- * async_hooks on for every async resource of the process (request-context.ts).
- */
-let openTransactions = 0;
 const GUARDED = Symbol.for('fraud.persistence.transactionGuard');
 /** Where a test setup finds the guard's violations without loading TypeORM itself. */
 export const TRANSACTION_GUARD = Symbol.for('fraud.persistence.transactionGuard.violations');
@@ -73,12 +67,10 @@ export function installTransactionGuard(): void {
         open: true,
         outer: transactions.getStore(),
       };
-      openTransactions++;
       try {
         return await transactions.run(open, () => work(em));
       } finally {
         open.open = false;
-        if (--openTransactions === 0) transactions.disable();
       }
     };
     return typeof isolationOrWork === 'function'

@@ -19,8 +19,6 @@ import {
   REQUEST_ID_HEADER,
   requestIdFrom,
   runInRequest,
-  openRequest,
-  closeRequest,
   serveMetrics,
   ServiceHealth,
   type MetricsListenConfig,
@@ -337,9 +335,6 @@ function observeHttpRequest(request: IncomingMessage, response: ServerResponse, 
   const started = performance.now();
   const context: RequestContext = { requestId: requestIdFrom(request.headers[REQUEST_ID_HEADER]) };
   response.setHeader(REQUEST_ID_HEADER, context.requestId);
-  openRequest();
-  // After 'finish' (whose log line is the request's), or alone for a request the client gave up.
-  response.once('close', () => closeRequest(context));
   response.once('finish', () => {
     const status = response.statusCode;
     const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'debug';

@@ -15,8 +15,6 @@ import {
   PreboundCounter,
   PreboundHistogram,
   REQUEST_ID_HEADER,
-  closeRequest,
-  openRequest,
   requestIdFrom,
   runInRequest,
   type CounterCell,
@@ -205,14 +203,12 @@ export class GrpcCallObserver {
     const cells = this.cellsOf(definition);
     const started = performance.now();
     const state: CallState = { requestId: '' };
-    openRequest();
     let headersSent = false;
     let finished = false;
     const finish = (code: number, details: string | undefined): void => {
       if (finished) return;
       finished = true;
       this.record(cells, code, performance.now() - started, state, details);
-      closeRequest(state);
     };
     let requestMetadata: Metadata | undefined;
     const intercepted: ServerInterceptingCall = new ServerInterceptingCall(call, {

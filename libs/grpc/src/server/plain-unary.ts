@@ -10,7 +10,7 @@ import {
 import type { Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { PackageDefinition } from '@grpc/proto-loader';
-import { REQUEST_ID_HEADER, serveRequest, type RequestContext } from '@app/observability';
+import { REQUEST_ID_HEADER, runInRequest, type RequestContext } from '@app/observability';
 import { accessOf } from '../auth/auth.guard';
 import type { Access, CallAdmission, CallFacts } from '../auth/call-admission';
 import type { Principal } from '../auth/token';
@@ -139,7 +139,7 @@ function plainHandler(
       if (verdict.refusal) {
         // Rare and asynchronous (the audit): in the request context, as the guard's refusals are.
         whenCancelled(call, observed, context);
-        serveRequest(context, () => admission.refuse(facts, verdict)).catch((error: unknown) =>
+        runInRequest(context, () => admission.refuse(facts, verdict)).catch((error: unknown) =>
           fail(callback, observed, context, failure(error, action)),
         );
         return;
@@ -154,7 +154,7 @@ function plainHandler(
     if (typeof release !== 'function') {
       const caller = principal;
       whenCancelled(call, observed, context);
-      serveRequest(context, () => admission.refuseLimit(action, caller, release)).then(
+      runInRequest(context, () => admission.refuseLimit(action, caller, release)).then(
         () => fail(callback, observed, context, failure(release, action)),
         (error: unknown) => fail(callback, observed, context, failure(error, action)),
       );

@@ -148,6 +148,7 @@ async function startShard(
   index: number,
   sink: MemorySink,
   snapshot?: { position: ShardPosition; engine: Uint8Array[]; gate: Uint8Array },
+  exchangeTimeoutMs = 20_000,
 ): Promise<{ runner: ShardRunner; shard: CarrierShard; crash: () => Promise<void>; close: () => Promise<void> }> {
   const count = names.exchange.partitions;
   const engine = snapshot ? AnalysisEngine.fromImage(OPTIONS, snapshot.engine) : new AnalysisEngine(OPTIONS);
@@ -162,7 +163,7 @@ async function startShard(
   );
   const exchange = new LogExchange(exchangeLog, index, `shard-${index}`);
   const runner = new ShardRunner(
-    { shard, log, exchange, sink, consumerName: `shard-${index}`, exchangeTimeoutMs: 20_000 },
+    { shard, log, exchange, sink, consumerName: `shard-${index}`, exchangeTimeoutMs },
     snapshot?.position ?? { seq: 0, exchange: [] },
   );
   // A crash: the connections go, nothing is stopped in order or saved.
@@ -305,12 +306,13 @@ describe('shards over NATS JetStream', () => {
     expect(merged(sinks)).toEqual(expected);
   });
 
-  it('NATS cut off mid-stream, then back: the shards restart from their snapshots and decide the same', async () => {
+  it('NATS cut off from a shard: the others give up on it, restart from snapshots, decide the same', async () => {
     const count = 3;
+    // Shard 1 reaches NATS through a proxy that the test cuts; the others reach it straight.
     const proxy = await TcpProxy.start({ host: new URL(NATS_URL).hostname, port: Number(new URL(NATS_URL).port) });
     closing.push(() => proxy.cut());
     const direct = streamsOf('outage', count);
-    const names = {
+    const cutOff = {
       log: { ...direct.log, servers: proxy.through(NATS_URL) },
       exchange: { ...direct.exchange, servers: proxy.through(NATS_URL) },
     };
@@ -319,7 +321,7 @@ describe('shards over NATS JetStream', () => {
     const supervisors = sinks.map(
       (sink, i) =>
         new ShardSupervisor({
-          start: (snapshot) => startShard(names, i, sink, snapshot),
+          start: (snapshot) => startShard(i === 1 ? cutOff : direct, i, sink, snapshot, 1_500),
           snapshots: new MemorySnapshots(),
           retryDelayMs: 200,
           onRestart: (cause) => restarts.push(`${i}: ${cause.message}`),
@@ -327,7 +329,6 @@ describe('shards over NATS JetStream', () => {
     );
     await Promise.all(supervisors.map((supervisor) => supervisor.start()));
     closing.push(() => Promise.all(supervisors.map((supervisor) => supervisor.stop())).then(() => undefined));
-    // The log is written straight to the server: only the shards lose it.
     const log = await JetStreamLog.open(direct.log);
     closing.push(() => log.close());
     const reached = (seq: number) => () =>
@@ -338,21 +339,17 @@ describe('shards over NATS JetStream', () => {
     await until(reached(first), 'the first third', 120_000);
     await Promise.all(supervisors.map((supervisor) => supervisor.snapshot()));
 
-    const second = publish(log, LOG.slice(third, 2 * third), third);
-    await until(
-      () => Promise.resolve(supervisors.some((s) => (s.current?.runner.seq ?? 0) > first)),
-      'the shards to be into the second third',
-      60_000,
-    );
+    // NATS goes away for shard 1 while the second third comes: the others wait for its parts, give up after 1.5 s,
+    // and their supervisors start them again from their snapshots, until shard 1 is back.
     await proxy.cut();
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await publish(log, LOG.slice(third, 2 * third), third);
+    await until(() => Promise.resolve(restarts.length >= 2), 'the other shards to give up and restart', 60_000);
     await proxy.restore();
-    await second;
     const end = await publish(log, LOG.slice(2 * third), 2 * third);
     await until(reached(end), 'the end of the log after the outage', 120_000);
 
-    expect(restarts.length).toBeGreaterThan(0);
-    expect(supervisors.reduce((sum, s) => sum + s.restarts, 0)).toBe(restarts.length);
+    expect(restarts.filter((r) => !r.startsWith('1:')).length).toBeGreaterThanOrEqual(2);
+    expect(restarts.join('\n')).toContain('did not all come within 1500 ms');
     expect(merged(sinks)).toEqual(expected);
   });
 });

@@ -65,13 +65,10 @@ export class ShardRunner {
 
   constructor(
     private readonly options: ShardRunnerOptions,
-    from: ShardPosition,
+    private readonly from: ShardPosition,
   ) {
     this.covered = from.seq;
-    this.from = from;
   }
-
-  private readonly from: ShardPosition;
 
   /** The last entry applied and made durable. */
   get seq(): number {

@@ -418,20 +418,14 @@ export class AnalysisEngine implements EngineView {
 
   /** The counts of reasons held back since the last call (a shard's), in the order they were made. */
   takeBudgetDeltas(): BudgetDelta[] {
-    const deltas = this.budgetDeltas;
-    if (deltas === undefined || deltas.length === 0) return [];
-    this.budgetDeltas = [];
-    this.deferBudgets();
-    return deltas;
+    return this.budgetDeltas?.splice(0) ?? [];
   }
 
   /** Counts one shard's held-back count (every shard, the same ones in the same order); answers what it demoted. */
   applyBudgetDelta(delta: BudgetDelta): RuleDemotion[] | undefined {
     const ladder = delta.shadow ? this.shadowLadder : this.primaryLadder;
     if (ladder === undefined) return undefined;
-    ladder.deferBudgetTo(undefined);
     ladder.applyBudgetDelta(delta);
-    ladder.deferBudgetTo(this.budgetDeltas);
     return ladder.drainDemotions();
   }
 
@@ -770,13 +764,13 @@ export class AnalysisEngine implements EngineView {
    */
   private inContact(key: number, peerKey: number, atMs: number): boolean {
     const since = toSec(atMs) - KNOWN_CONTACT_SEC;
-    if (this.notMine(peerKey)) {
-      const slot = this.activity.slotOf(key);
-      const own =
-        slot >= 0 &&
-        (this.activity.findOutbound(slot, peerKey, since) >= 0 || this.activity.heardFrom(slot, peerKey, since));
-      return own || this.foreign.calleeInContact;
-    }
+    // Its own side: it called the peer, or heard from it.
+    if (this.notMine(peerKey))
+      return (
+        this.outboundSince(key, peerKey, since) ||
+        this.reached(peerKey, key, since, false) ||
+        this.foreign.calleeInContact
+      );
     return this.reached(key, peerKey, since, true) || this.reached(peerKey, key, since, true);
   }
 

@@ -20,6 +20,10 @@ const KNOWN_CONTACT_SEC = KNOWN_CONTACT_DAYS * 86_400;
 const CALLEE_HEARD = 1;
 const CALLEE_IN_CONTACT = 2;
 const REPORTER_HEARD = 4;
+const SILENT: CommandResult = Object.freeze({ decisions: [] }) as unknown as CommandResult;
+/** sidesOf's bits. */
+const FIRST_MINE = 1;
+const SECOND_MINE = 2;
 const NO_FACTS: ForeignFacts = Object.freeze({ calleeHeard: false, calleeInContact: false, reporterHeard: false });
 
 /** Where a shard stands among its carrier's: it keeps the numbers whose partition (partitionOf) is `index`. */
@@ -97,6 +101,7 @@ export class CarrierShard {
   private readonly sim: ContactSim;
   private readonly ours = new Map<number, boolean>();
   private readonly asked = new Set<number>();
+  private sides = new Uint8Array(0);
   /** The round in hand between apply and settle. */
   private results: CommandResult[] = [];
 
@@ -140,7 +145,8 @@ export class CarrierShard {
     const isOurs = (key: number) => ours.get(key) ?? engine.isOursKey(key);
     const events = round.events;
     // Only the memory of the numbers asked about matters: the others' changes are not simulated.
-    const asked = this.askedIn(events);
+    const sides = this.sidesOf(events);
+    const asked = this.askedIn(events, sides);
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
       switch (event.type) {
@@ -154,8 +160,8 @@ export class CarrierShard {
           const fromOurs = isOurs(from);
           const toOurs = isOurs(to);
           if (!fromOurs && !toOurs) break;
-          const mineFrom = this.owns(from);
-          const mineTo = this.owns(to);
+          const mineFrom = (sides[i] & FIRST_MINE) !== 0;
+          const mineTo = (sides[i] & SECOND_MINE) !== 0;
           const atSec = toSec(event.at);
           if (mineTo && !mineFrom) {
             const since = atSec - KNOWN_CONTACT_SEC;
@@ -178,8 +184,8 @@ export class CarrierShard {
         case 'report': {
           const reporter = msisdnKey(event.reporter);
           const reported = msisdnKey(event.reported);
-          const mineReported = this.owns(reported);
-          if (this.owns(reporter) && !mineReported) {
+          const mineReported = (sides[i] & SECOND_MINE) !== 0;
+          if ((sides[i] & FIRST_MINE) !== 0 && !mineReported) {
             out.events.push(i);
             out.bits.push(
               sim.heardFrom(reporter, reported, toSec(event.at) - engine.reportWindowSec) ? REPORTER_HEARD : 0,
@@ -203,19 +209,39 @@ export class CarrierShard {
     return out;
   }
 
+  /**
+   * Which sides of each call, text or report of `events` this shard keeps (FIRST_MINE: the caller, sender or
+   * reporter; SECOND_MINE: the callee, recipient or reported number), hashed once for the round's two passes.
+   */
+  private sidesOf(events: readonly CarrierEvent[]): Uint8Array {
+    if (this.sides.length < events.length) this.sides = new Uint8Array(events.length * 2);
+    const sides = this.sides;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      let first: Msisdn;
+      let second: Msisdn;
+      if (event.type === 'call') [first, second] = [event.caller, event.callee];
+      else if (event.type === 'sms') [first, second] = [event.sender, event.recipient];
+      else if (event.type === 'report') [first, second] = [event.reporter, event.reported];
+      else {
+        sides[i] = 0;
+        continue;
+      }
+      sides[i] = (this.owns(msisdnKey(first)) ? FIRST_MINE : 0) | (this.owns(msisdnKey(second)) ? SECOND_MINE : 0);
+    }
+    return sides;
+  }
+
   /** This shard's numbers that other shards ask about in `events`: callees of their callers, reporters of theirs. */
-  private askedIn(events: readonly CarrierEvent[]): Set<number> {
+  private askedIn(events: readonly CarrierEvent[], sides: Uint8Array): Set<number> {
     const asked = this.asked;
     asked.clear();
-    for (const event of events) {
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      const mine = sides[i];
       if (event.type === 'call' || event.type === 'sms') {
-        const from = msisdnKey(event.type === 'sms' ? event.sender : event.caller);
-        const to = msisdnKey(event.type === 'sms' ? event.recipient : event.callee);
-        if (this.owns(to) && !this.owns(from)) asked.add(to);
-      } else if (event.type === 'report') {
-        const reporter = msisdnKey(event.reporter);
-        if (this.owns(reporter) && !this.owns(msisdnKey(event.reported))) asked.add(reporter);
-      }
+        if (mine === SECOND_MINE) asked.add(msisdnKey(event.type === 'sms' ? event.recipient : event.callee));
+      } else if (event.type === 'report' && mine === FIRST_MINE) asked.add(msisdnKey(event.reporter));
     }
     return asked;
   }
@@ -283,8 +309,6 @@ export class CarrierShard {
     return rest;
   }
 }
-
-const SILENT: CommandResult = Object.freeze({ decisions: [] }) as unknown as CommandResult;
 
 /** Admitted events as rounds: a re-activation ends one (see CarrierShard). */
 export function roundsOf(events: readonly CarrierEvent[]): Round[] {

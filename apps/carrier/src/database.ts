@@ -18,6 +18,7 @@ import { CalleeWarnings1764400000820 } from './migrations/1764400000820-callee-w
 import { DefaultPolicy31764400000900 } from './migrations/1764400000900-default-policy-3';
 import { DefaultPolicy41764400000950 } from './migrations/1764400000950-default-policy-4';
 import { EngineEvidence1764400001000 } from './migrations/1764400001000-engine-evidence';
+import { CarrierShards1764400001100 } from './migrations/1764400001100-carrier-shards';
 
 /** The carrier service's tables and migrations, for the app and for `npm run migrate`. */
 export const carrierDatabase: ServiceDatabase = {
@@ -39,6 +40,7 @@ export const carrierDatabase: ServiceDatabase = {
     DefaultPolicy31764400000900,
     DefaultPolicy41764400000950,
     EngineEvidence1764400001000,
+    CarrierShards1764400001100,
   ],
   appPrivileges: AUDIT_APP_PRIVILEGES,
 };

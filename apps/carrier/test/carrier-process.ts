@@ -21,9 +21,12 @@ export class CarrierProcess {
     readonly lines: string[],
   ) {}
 
-  /** Starts the harness's carrier (the harness must be stopped) and waits until it serves. */
-  static async start(harness: CarrierHarness, env: Env = {}): Promise<CarrierProcess> {
-    const [host, port] = harness.address.split(':');
+  /**
+   * Starts the harness's carrier (the harness must be stopped) and waits until it serves, on the harness's address
+   * or on `address` (another shard of the same carrier).
+   */
+  static async start(harness: CarrierHarness, env: Env = {}, address = harness.address): Promise<CarrierProcess> {
+    const [host, port] = address.split(':');
     const lines: string[] = [];
     const service = new ServiceProcess(
       'carrier',
@@ -40,7 +43,7 @@ export class CarrierProcess {
       (line) => lines.push(line),
     );
     try {
-      await waitUntilServing(service, harness.address, READY_TIMEOUT_MS, new AbortController().signal);
+      await waitUntilServing(service, address, READY_TIMEOUT_MS, new AbortController().signal);
     } catch (error) {
       service.kill();
       throw new Error(`${(error as Error).message}:\n${lines.join('\n')}`, { cause: error });

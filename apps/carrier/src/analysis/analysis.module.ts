@@ -6,6 +6,7 @@ import { RegistryLinkRepository } from '../registry-link/registry-link.repositor
 import { SubscribersRepository } from '../subscribers/subscribers.repository';
 import { AnalysisService } from './analysis.service';
 import { EvidenceRepository } from './evidence.repository';
+import { ShardForwarder } from '../shard/shard-forwarder';
 
 /**
  * The engine, its evidence on disk (journal and snapshots), and the
@@ -22,9 +23,11 @@ import { EvidenceRepository } from './evidence.repository';
     SubscribersRepository,
     ReactivationRepository,
     RegistryLinkRepository,
+    ShardForwarder,
   ],
   exports: [
     AnalysisService,
+    ShardForwarder,
     PoliciesRepository,
     SubscribersRepository,
     ReactivationRepository,

@@ -46,6 +46,7 @@ import { AnalysisError } from './analysis.errors';
 import { DurableView, InFlightChanges } from './durable-view';
 import { EvidenceRepository } from './evidence.repository';
 import { JournalWriter, type JournalUnit } from './journal-writer';
+import { ShardHost } from '../shard/shard-host';
 
 export interface IngestOutcome {
   accepted: number;
@@ -58,6 +59,8 @@ export interface IngestOutcome {
   calleeWarnings: CalleeWarning[];
   /** Reasons the batch demoted (error budget per rule), written with its decisions. */
   demotions: RuleDemotion[];
+  /** The active (not shadow) decisions it led to (in shard mode, over every shard: `decisions` are not sent back). */
+  decided: number;
 }
 
 /** The health entry that says whether the engine's memory is what the database holds. */
@@ -114,6 +117,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   /** The last input's write: the writer commits in order, so once it is durable every input before it is. */
   private lastWrite: Promise<void> = DONE;
   private closed = false;
+  /** Shard mode (CARRIER_SHARDS): the engine is this process's shard, fed the carrier's log. */
+  private sharded: ShardHost | undefined;
 
   constructor(
     @Inject(CARRIER_CONFIG) private readonly config: CarrierConfig,
@@ -133,6 +138,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    if (this.config.shards) return this.startShard();
     this.lineage = (await this.evidence.claimLineage()) as number;
     const loaded = await this.load();
     this.install(loaded);
@@ -149,10 +155,45 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     this.every('snapshot', this.config.snapshotIntervalMs, () => this.snapshot());
   }
 
+  /**
+   * Shard mode: this process runs one shard of the carrier on its log (ShardHost); shard 0 also publishes the
+   * carrier-wide changes nobody asks for (idle evictions, policy switches made through another process).
+   */
+  private async startShard(): Promise<void> {
+    const host = new ShardHost({
+      config: this.config,
+      shards: this.config.shards!,
+      dataSource: this.dataSource,
+      evidence: this.evidence,
+      recorder: this.recorder,
+      subscribers: this.subscribers,
+      loadPolicy: (ref, field) => this.loadPolicy(parsePolicyRef(ref, field)),
+      assigned: async () => {
+        const { active, shadow } = await this.policies.current();
+        return { active: await this.loadPolicy(active), shadow: shadow && (await this.loadPolicy(shadow)) };
+      },
+      health: this.health,
+    });
+    this.sharded = host;
+    await host.start();
+    this.reportDemotions();
+    if (host.index === 0) {
+      this.every('evicting idle activity', EVICT_EVERY_MS, () => this.evictIdle());
+      this.every('policy sync', POLICY_SYNC_MS, () => this.syncPolicies());
+    }
+    this.every('snapshot', this.config.snapshotIntervalMs, () => this.snapshot());
+  }
+
+  /** The shard this process runs, in shard mode. */
+  get shard(): ShardHost | undefined {
+    return this.sharded;
+  }
+
   /** At shut-down (SIGTERM): a last snapshot, so the next start replays nothing. */
   async beforeApplicationShutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     await this.snapshot().catch((e: Error) => this.logger.warn(`the snapshot at shut-down failed: ${e.message}`));
+    await this.sharded?.stop();
   }
 
   onApplicationShutdown(): void {
@@ -170,7 +211,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
 
   /** The lineage of evidence this engine writes (0 unless another engine runs on the same database). */
   get evidenceLineage(): number {
-    return this.lineage;
+    return this.sharded?.index ?? this.lineage;
   }
 
   /**
@@ -180,11 +221,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   async syncPolicies(): Promise<void> {
     if (this.stale) return;
     const { active, shadow } = await this.policies.current();
-    if (
-      policyLabel(active) === this.engine.primary.label &&
-      (shadow && policyLabel(shadow)) === this.engine.shadow?.label
-    )
-      return;
+    const { primary, shadow: running } = this.state;
+    if (policyLabel(active) === primary.label && (shadow && policyLabel(shadow)) === running?.label) return;
     await this.usePolicies(await this.loadPolicy(active), shadow && (await this.loadPolicy(shadow)));
   }
 
@@ -201,6 +239,13 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
    * decisions from then on), and rejects UNAVAILABLE if they never will be.
    */
   async analyse(events: readonly CarrierEvent[]): Promise<{ outcome: IngestOutcome; durable: Promise<void> }> {
+    if (this.sharded) {
+      // Published as one log entry, and answered once every shard made it durable.
+      const batch = await this.sharded.ingest(events, this.clock.now().getTime());
+      const { accepted, duplicates, late, future, decided } = batch;
+      const outcome = { accepted, duplicates, late, future, decided, decisions: [], calleeWarnings: [], demotions: [] };
+      return { outcome, durable: DONE };
+    }
     await this.writable();
     const outcome: IngestOutcome = {
       accepted: 0,
@@ -210,6 +255,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       decisions: [],
       calleeWarnings: [],
       demotions: [],
+      decided: 0,
     };
     const admitted: CarrierEvent[] = [];
     const directory: SubscriberEvent[] = [];
@@ -226,7 +272,10 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
         admitted.push(event);
         if (event.type === 'subscriber') directory.push(event);
         const { decisions, calleeWarnings, demotions } = this.engine.process(event);
-        if (decisions.length > 0) outcome.decisions.push(...decisions);
+        if (decisions.length > 0) {
+          outcome.decisions.push(...decisions);
+          for (const d of decisions) if (!d.shadow) outcome.decided++;
+        }
         if (calleeWarnings) outcome.calleeWarnings.push(...calleeWarnings);
         if (demotions) outcome.demotions.push(...demotions);
       }
@@ -255,6 +304,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
 
   /** Applies commands in order, each journalled on its own, written together; answered once all are committed. */
   async applyAll(commands: readonly EngineCommand[]): Promise<CommandResult[]> {
+    if (this.sharded) return this.sharded.apply(commands);
     await this.writable();
     const results: CommandResult[] = [];
     const writes: Promise<void>[] = [];
@@ -286,6 +336,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     msisdn: Msisdn,
     command: EngineCommand,
   ): Promise<CommandResult> {
+    if (this.sharded) return this.applyOnShard(msisdn, command);
     const release = await this.takeExclusive();
     let seq: number;
     let result: CommandResult;
@@ -326,12 +377,26 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
    * applyInTransaction, before the commit): what the caller stores and answers.
    */
   levelInTransaction(msisdn: Msisdn, atMs: number): Action {
+    if (this.sharded) return this.sharded.view.levelOf(msisdn, atMs);
     return this.engine.levelOf(msisdn, atMs);
+  }
+
+  /**
+   * Shard mode: a change of one number, asked of its owner shard (the request was sent there), goes through the log
+   * like any other and is durable once answered, before the caller's transaction commits. Should that transaction
+   * fail, the change stays made: the caller's retry finds the number where the change left it.
+   */
+  private async applyOnShard(msisdn: Msisdn, command: EngineCommand): Promise<CommandResult> {
+    const host = this.sharded!;
+    if (!host.owns(msisdn))
+      throw new Error(`${msisdn} is kept by shard ${host.ownerOf(msisdn)}, not ${host.index}: the request goes there`);
+    const [result] = await host.apply([command]);
+    return result;
   }
 
   /** Read-only access for call setup, explanations and checks: steps as the database holds them. */
   get state(): EngineView {
-    return this.view;
+    return this.sharded?.view ?? this.view;
   }
 
   /**
@@ -341,8 +406,8 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
    */
   async usePolicies(active: PolicyDocument, shadow: PolicyDocument | undefined): Promise<void> {
     const budgets = await this.storedBudgets([
-      { policy: active, shadow: false, running: this.engine.primary.label },
-      ...(shadow ? [{ policy: shadow, shadow: true, running: this.engine.shadow?.label }] : []),
+      { policy: active, shadow: false, running: this.state.primary.label },
+      ...(shadow ? [{ policy: shadow, shadow: true, running: this.state.shadow?.label }] : []),
     ]);
     await this.apply({ kind: 'policies', policy: active, shadow, budgets });
     this.reportDemotions();
@@ -355,6 +420,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
    * committed first); storing the copy runs beside new work.
    */
   snapshot(): Promise<void> {
+    if (this.sharded) return this.sharded.snapshot();
     this.snapshotting ??= this.takeSnapshot().finally(() => (this.snapshotting = undefined));
     return this.snapshotting;
   }
@@ -413,7 +479,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
 
   private async evictIdle(): Promise<void> {
     // Idle by event time, up to the gate's newest mark (which no future-dated event can move past the clock).
-    const newest = this.gate.newest;
+    const newest = this.sharded ? this.sharded.newest : this.gate.newest;
     if (!Number.isFinite(newest) || this.stale) return;
     const { evicted } = await this.apply({ kind: 'evictIdle', idleSinceMs: newest - this.config.idleEvictionMs });
     if (evicted) this.logger.log(`forgot the activity of ${evicted} idle numbers`);
@@ -422,7 +488,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   /** The reasons demoted on the running ladders, as the fraud_rule_demoted gauge shows them. */
   private reportDemotions(): void {
     const now = this.clock.now().getTime();
-    for (const ladder of [this.engine.primary, this.engine.shadow]) {
+    for (const ladder of [this.state.primary, this.state.shadow]) {
       if (!ladder) continue;
       for (const budget of ladder.ruleBudgets(now))
         if (budget.demotedSince !== undefined)

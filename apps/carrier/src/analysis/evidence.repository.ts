@@ -5,6 +5,8 @@ import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/Postgres
 
 /** Namespace of the advisory locks by which an engine owns its lineage of evidence. */
 const LINEAGE_LOCK_SPACE = 727_010;
+/** Namespace of the advisory locks by which a process runs one shard of a carrier. */
+const SHARD_LOCK_SPACE = 727_011;
 /** How many lineages a carrier's database may hold (one per engine running at once on it). */
 export const MAX_LINEAGES = 64;
 /** Journal rows read per query at start-up. */
@@ -25,6 +27,14 @@ export interface StoredSnapshot {
   parts: Uint8Array[];
 }
 
+/** Where a shard's snapshot stands: after the log's entry `seq`, having read `exchange[k]` of shard k's parts. */
+export interface ShardSnapshotRow {
+  shards: number;
+  shard: number;
+  seq: number;
+  exchange: number[];
+}
+
 /**
  * Owns engine_journal and engine_snapshot (migration 1764400001000): the
  * carrier engine's evidence on disk. An engine writes only the lineage it holds
@@ -35,7 +45,7 @@ export interface StoredSnapshot {
 export class EvidenceRepository implements OnApplicationShutdown {
   private readonly logger = new Logger(EvidenceRepository.name);
   private lockClient: Client | undefined;
-  private held: number | undefined;
+  private held: { space: number; key: number } | undefined;
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -45,26 +55,41 @@ export class EvidenceRepository implements OnApplicationShutdown {
    * a connection of its own until release() or the process ends.
    */
   async claimLineage(wanted?: number): Promise<number | undefined> {
+    const candidates = wanted === undefined ? [...Array(MAX_LINEAGES).keys()] : [wanted];
+    const lineage = await this.lock(LINEAGE_LOCK_SPACE, candidates, 'lineage');
+    if (lineage === undefined && wanted === undefined)
+      throw new Error(`all ${MAX_LINEAGES} evidence lineages are held by running engines`);
+    return lineage;
+  }
+
+  /**
+   * Takes shard `index`'s lock, so that two processes never run one shard (they would share its durable consumers);
+   * false when another process holds it. Held like a lineage's.
+   */
+  async claimShard(index: number): Promise<boolean> {
+    return (await this.lock(SHARD_LOCK_SPACE, [index], 'shard')) !== undefined;
+  }
+
+  /** The first of `candidates` whose advisory lock in `space` is free, locked on a connection of its own. */
+  private async lock(space: number, candidates: readonly number[], what: string): Promise<number | undefined> {
     await this.release();
     const { url, applicationName } = this.dataSource.options as PostgresDataSourceOptions;
-    const client = new Client({ connectionString: url, application_name: `${applicationName ?? 'carrier'}_lineage` });
+    const client = new Client({ connectionString: url, application_name: `${applicationName ?? 'carrier'}_${what}` });
     // A lost connection (the database went away) only means the lock is gone: the engine claims it again.
-    client.on('error', (error) => this.logger.warn(`the lineage lock's connection failed: ${error.message}`));
+    client.on('error', (error) => this.logger.warn(`the ${what} lock's connection failed: ${error.message}`));
     await client.connect();
-    const candidates = wanted === undefined ? [...Array(MAX_LINEAGES).keys()] : [wanted];
-    for (const lineage of candidates) {
+    for (const candidate of candidates) {
       const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
-        LINEAGE_LOCK_SPACE,
-        lineage,
+        space,
+        candidate,
       ]);
       if (rows[0].ok) {
         this.lockClient = client;
-        this.held = lineage;
-        return lineage;
+        this.held = { space, key: candidate };
+        return candidate;
       }
     }
     await client.end().catch(() => undefined);
-    if (wanted === undefined) throw new Error(`all ${MAX_LINEAGES} evidence lineages are held by running engines`);
     return undefined;
   }
 
@@ -75,7 +100,7 @@ export class EvidenceRepository implements OnApplicationShutdown {
       const { rows } = await this.lockClient.query<{ n: string }>(
         `SELECT count(*) AS n FROM pg_locks
          WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = $1 AND objid = $2 AND granted`,
-        [LINEAGE_LOCK_SPACE, this.held],
+        [this.held.space, this.held.key],
       );
       return Number(rows[0].n) > 0;
     } catch {
@@ -142,7 +167,7 @@ export class EvidenceRepository implements OnApplicationShutdown {
   /** The snapshots of the lineage, newest first, without their parts. */
   async snapshots(lineage: number): Promise<{ id: number; seq: number }[]> {
     const rows: { id: string; seq: string }[] = await this.dataSource.query(
-      `SELECT id, seq FROM engine_snapshot WHERE lineage = $1 ORDER BY seq DESC, id DESC`,
+      `SELECT id, seq FROM engine_snapshot WHERE lineage = $1 AND shards IS NULL ORDER BY seq DESC, id DESC`,
       [lineage],
     );
     return rows.map((r) => ({ id: Number(r.id), seq: Number(r.seq) }));
@@ -173,24 +198,76 @@ export class EvidenceRepository implements OnApplicationShutdown {
    * journal the oldest kept one covers.
    */
   async saveSnapshot(lineage: number, seq: number, parts: readonly Uint8Array[]): Promise<number> {
+    const id = await this.insertSnapshot({ lineage, seq, parts });
+    await this.prune(lineage);
+    return id;
+  }
+
+  /**
+   * Stores a shard's snapshot: its engine's state after the carrier's log up to `seq`, and where it had read each
+   * other shard's exchange partition. Keeps the last SNAPSHOTS_KEPT of the shard, and its shard_entry rows after the
+   * oldest of them, or written within the hour (a publisher may still wait for the other shards' rows).
+   */
+  async saveShardSnapshot(snapshot: ShardSnapshotRow, parts: readonly Uint8Array[]): Promise<number> {
+    const { shards, shard, seq, exchange } = snapshot;
+    const id = await this.insertSnapshot({ lineage: shard, seq, parts, shards, exchange });
+    const kept = (await this.shardSnapshots(shards, shard)).slice(0, SNAPSHOTS_KEPT);
+    const oldest = kept[kept.length - 1];
+    await this.dataSource.transaction(async (em) => {
+      await em.query(`DELETE FROM engine_snapshot WHERE shards = $1 AND lineage = $2 AND id <> ALL($3::bigint[])`, [
+        shards,
+        shard,
+        kept.map((k) => k.id),
+      ]);
+      // Someone may still wait for an entry's other rows (up to SHARD_ENTRY_TIMEOUT_MS, at most 10 minutes).
+      await em.query(
+        `DELETE FROM shard_entry WHERE shard = $1 AND seq <= $2 AND written_at < now() - interval '1 hour'`,
+        [shard, oldest.seq],
+      );
+    });
+    return id;
+  }
+
+  /** Shard `shard` of `shards`' snapshots, newest first, without their parts. */
+  async shardSnapshots(shards: number, shard: number): Promise<(ShardSnapshotRow & { id: number })[]> {
+    const rows: { id: string; seq: string; exchange: string[] | null }[] = await this.dataSource.query(
+      `SELECT id, seq, exchange FROM engine_snapshot WHERE shards = $1 AND lineage = $2 ORDER BY seq DESC, id DESC`,
+      [shards, shard],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      shards,
+      shard,
+      seq: Number(r.seq),
+      exchange: (r.exchange ?? []).map(Number),
+    }));
+  }
+
+  private async insertSnapshot(row: {
+    lineage: number;
+    seq: number;
+    parts: readonly Uint8Array[];
+    shards?: number;
+    exchange?: readonly number[];
+  }): Promise<number> {
+    const { parts } = row;
     const bytes = parts.reduce((sum, p) => sum + p.length, 0);
-    const id = await this.dataSource.transaction(async (em) => {
-      const [row]: { id: string }[] = await em.query(
-        `INSERT INTO engine_snapshot (lineage, seq, parts, bytes) VALUES ($1, $2, $3, $4) RETURNING id`,
-        [lineage, seq, parts.length, bytes],
+    return this.dataSource.transaction(async (em) => {
+      const [inserted]: { id: string }[] = await em.query(
+        `INSERT INTO engine_snapshot (lineage, seq, parts, bytes, shards, exchange)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        [row.lineage, row.seq, parts.length, bytes, row.shards ?? null, row.exchange ?? null],
       );
       for (let part = 0; part < parts.length; part++) {
         const p = parts[part];
         await em.query(`INSERT INTO engine_snapshot_part (snapshot_id, part, body) VALUES ($1, $2, $3)`, [
-          row.id,
+          inserted.id,
           part,
           Buffer.from(p.buffer, p.byteOffset, p.length),
         ]);
       }
-      return Number(row.id);
+      return Number(inserted.id);
     });
-    await this.prune(lineage);
-    return id;
   }
 
   private async prune(lineage: number): Promise<void> {
@@ -198,7 +275,7 @@ export class EvidenceRepository implements OnApplicationShutdown {
     if (kept.length === 0) return;
     const oldest = kept[kept.length - 1];
     await this.dataSource.transaction(async (em) => {
-      await em.query(`DELETE FROM engine_snapshot WHERE lineage = $1 AND id <> ALL($2::bigint[])`, [
+      await em.query(`DELETE FROM engine_snapshot WHERE lineage = $1 AND shards IS NULL AND id <> ALL($2::bigint[])`, [
         lineage,
         kept.map((k) => k.id),
       ]);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Metadata } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
 import { RoleKind, Roles, type PlainUnaryRpc } from '@app/grpc';
 import { CallCheckService } from './callcheck.service';
@@ -20,7 +21,12 @@ export class CheckCallRpc implements PlainUnaryRpc<carrier.CheckCallRequest, car
 
   constructor(private readonly calls: CallCheckService) {}
 
-  handle(request: carrier.CheckCallRequest): carrier.CheckCallResponse {
-    return this.calls.check(request.caller, request.callee);
+  handle(
+    request: carrier.CheckCallRequest,
+    _principal: unknown,
+    _context: unknown,
+    metadata: Metadata,
+  ): carrier.CheckCallResponse | Promise<carrier.CheckCallResponse> {
+    return this.calls.answer(request.caller, request.callee, metadata);
   }
 }

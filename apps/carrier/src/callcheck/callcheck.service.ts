@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { callVerdict, type carrier } from '@app/contracts';
 import { allCallAnswers, isServiceNumber, judgeCall, normaliseMsisdn, type CallAnswer } from '@app/domain';
+import type { Metadata } from '@grpc/grpc-js';
 import { AnalysisService } from '../analysis/analysis.service';
+import { ShardForwarder } from '../shard/shard-forwarder';
 
 export { CARRIER_WARNED, ESSENTIAL_NUMBER, KNOWN_CONTACT } from '@app/domain';
 
@@ -25,8 +27,33 @@ const RESPONSES: ReadonlyMap<CallAnswer, carrier.CheckCallResponse> = new Map(
  */
 @Injectable()
 export class CallCheckService {
-  constructor(private readonly analysis: AnalysisService) {}
+  constructor(
+    private readonly analysis: AnalysisService,
+    @Optional() private readonly forwarder?: ShardForwarder,
+  ) {}
 
+  /**
+   * The verdict on a call from `caller` to `callee`, wherever it is judged: in shard mode, a caller another shard
+   * keeps is judged there (its step and contacts are that shard's), the call passed on with `metadata`, and the
+   * answer is a promise.
+   */
+  answer(
+    caller: string,
+    callee: string,
+    metadata: Metadata,
+  ): carrier.CheckCallResponse | Promise<carrier.CheckCallResponse> {
+    const shard = this.analysis.shard;
+    if (shard && this.forwarder) {
+      const from = normaliseMsisdn(caller, 'caller');
+      if (!shard.owns(from)) {
+        const request: carrier.CheckCallRequest = { caller, callee };
+        return this.forwarder.unary<carrier.CheckCallResponse>(shard.ownerOf(from), 'CheckCall', request, metadata);
+      }
+    }
+    return this.check(caller, callee);
+  }
+
+  /** The verdict on a call from `caller` to `callee`, judged here. */
   check(caller: string, callee: string): carrier.CheckCallResponse {
     const from = normaliseMsisdn(caller, 'caller');
     const to = isServiceNumber(callee) ? callee : normaliseMsisdn(callee, 'callee');

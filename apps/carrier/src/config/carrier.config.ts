@@ -1,9 +1,12 @@
-import { envEnum, envInt, envString, type Env } from '@app/config';
+import { ConfigError, envEnum, envInt, envOptional, envString, type Env } from '@app/config';
 import { CARRIER_IDS, type CarrierId } from '@app/domain';
 import { DEFAULT_PROVINCE, envPeer, provinceProblem } from '@app/grpc';
 import { CARRIER_DEFAULT_METRICS_PORTS, CARRIER_DEFAULT_PORTS } from './carrier-ports';
 
 export { CARRIER_DEFAULT_PORTS, CARRIER_DEFAULT_METRICS_PORTS };
+
+/** The most shards one carrier may run as (the exchange has a partition per shard). */
+export const MAX_SHARDS = 64;
 
 /** Injection token of the carrier's CarrierConfig. */
 export const CARRIER_CONFIG = Symbol('CARRIER_CONFIG');
@@ -46,6 +49,28 @@ export interface CarrierConfig {
   adminTokenFile: string | undefined;
   /** The longest pause between retries while the administration is unreachable. */
   adminRetryMaxMs: number;
+  /** Shard mode (`CARRIER_SHARDS`): this process is one of the carrier's N shards over NATS JetStream. */
+  shards: CarrierShardConfig | undefined;
+}
+
+/** One shard of a carrier run as N processes over NATS JetStream (docs/operations.md#shards). */
+export interface CarrierShardConfig {
+  /** CARRIER_SHARDS: how many shards the carrier runs as. */
+  count: number;
+  /** CARRIER_SHARD: this process's shard, 0 to count - 1. */
+  index: number;
+  /** NATS_URL: the JetStream server (or servers, comma-separated) holding the carrier's log. */
+  natsUrl: string;
+  /** CARRIER_SHARD_ADDRESSES: every shard's gRPC address, in shard order (calls about a number go to its owner). */
+  addresses: string[];
+  /** How long a shard waits for the others' part of a step before it restarts from its snapshot. */
+  exchangeTimeoutMs: number;
+  /** How long an ingest or a change waits for every shard to make its entry durable before it answers UNAVAILABLE. */
+  entryTimeoutMs: number;
+  /** CARRIER_LOG_STREAM: the carrier's JetStream stream (its exchange is `<stream>_X`), default CARRIER_<id>. */
+  stream: string;
+  /** How long the log keeps an entry: longer than the oldest snapshot a shard may restart from. */
+  logRetentionMs: number;
 }
 
 export function carrierConfig(env: Env): CarrierConfig {
@@ -72,5 +97,40 @@ export function carrierConfig(env: Env): CarrierConfig {
     adminAddress: admin.address,
     adminTokenFile: admin.tokenFile,
     adminRetryMaxMs: envInt(env, 'ADMIN_RETRY_MAX_MS', 5000, 100, 600_000),
+    shards: shardConfig(env, carrierId),
+  };
+}
+
+/** Shard mode's settings: none without CARRIER_SHARDS; with it, NATS_URL and every shard's address are required. */
+function shardConfig(env: Env, carrierId: CarrierId): CarrierShardConfig | undefined {
+  if (envOptional(env, 'CARRIER_SHARDS') === undefined) return undefined;
+  const count = envInt(env, 'CARRIER_SHARDS', 1, 1, MAX_SHARDS);
+  const index = envInt(env, 'CARRIER_SHARD', 0, 0, count - 1);
+  const natsUrl = envOptional(env, 'NATS_URL');
+  if (natsUrl === undefined)
+    throw new ConfigError('NATS_URL', 'is required with CARRIER_SHARDS (the shards share a log)');
+  const addresses = (envOptional(env, 'CARRIER_SHARD_ADDRESSES') ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  if (count > 1 && addresses.length !== count) {
+    throw new ConfigError(
+      'CARRIER_SHARD_ADDRESSES',
+      `needs the ${count} shards' gRPC addresses (host:port, comma-separated, in shard order), got ${addresses.length}`,
+    );
+  }
+  const bad = addresses.find((a) => !/^[A-Za-z0-9.[\]:-]+:\d{1,5}$/.test(a));
+  if (bad !== undefined) throw new ConfigError('CARRIER_SHARD_ADDRESSES', `"${bad}" is not host:port`);
+  return {
+    count,
+    index,
+    natsUrl,
+    addresses,
+    exchangeTimeoutMs: envInt(env, 'SHARD_EXCHANGE_TIMEOUT_MS', 10_000, 100, 600_000),
+    entryTimeoutMs: envInt(env, 'SHARD_ENTRY_TIMEOUT_MS', 30_000, 100, 600_000),
+    stream: envString(env, 'CARRIER_LOG_STREAM', `CARRIER_${carrierId}`, (v) =>
+      /^[A-Za-z0-9_-]{1,64}$/.test(v) ? undefined : 'letters, digits, _ and - only (a JetStream stream name)',
+    ),
+    logRetentionMs: envInt(env, 'CARRIER_LOG_RETENTION_HOURS', 168, 1, 24 * 365) * 3_600_000,
   };
 }

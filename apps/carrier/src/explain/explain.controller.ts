@@ -4,6 +4,7 @@ import { action, numberStatus, toTimestamp, usageProfile, type carrier } from '@
 import { Audited } from '@app/audit';
 import { RoleKind, Roles } from '@app/grpc';
 import { toWireDecision } from '../decisions/decision.mapper';
+import { OnOwnerShard } from '../shard/owner-shard.interceptor';
 import { ExplainService } from './explain.service';
 
 /** Audit columns are bounded; an over-long value is refused by the service, but its audit line must still fit. */
@@ -20,6 +21,7 @@ export class ExplainController implements Pick<carrier.CarrierServiceController,
     target: request.msisdn?.slice(0, AUDIT_TARGET_MAX),
     purpose: request.purpose?.slice(0, AUDIT_PURPOSE_MAX),
   }))
+  @OnOwnerShard('ExplainNumber')
   async explainNumber(request: carrier.ExplainNumberRequest): Promise<carrier.ExplainNumberResponse> {
     const explanation = await this.explanations.explain({ msisdn: request.msisdn, purpose: request.purpose });
     return {

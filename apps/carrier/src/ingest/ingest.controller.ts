@@ -103,7 +103,7 @@ export class IngestController implements Pick<carrier.CarrierServiceController, 
     );
     totals.accepted += outcome.accepted;
     totals.duplicates += outcome.duplicates;
-    totals.decisions += outcome.decisions.filter((d) => !d.shadow).length;
+    totals.decisions += outcome.decided;
     for (const i of outcome.late) {
       totals.late++;
       this.reject(

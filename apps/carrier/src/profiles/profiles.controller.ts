@@ -3,6 +3,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import { declarationOutcome, usageProfile, type carrier } from '@app/contracts';
 import { NumberCall } from '@app/audit';
 import { principalOf, RoleKind } from '@app/grpc';
+import { OnOwnerShard } from '../shard/owner-shard.interceptor';
 import { ProfilesService } from './profiles.service';
 
 @Controller()
@@ -12,6 +13,7 @@ export class ProfilesController implements Pick<carrier.CarrierServiceController
   @NumberCall<carrier.DeclareProfileRequest>('CarrierService', 'DeclareProfile', [RoleKind.Carrier], (r) => ({
     detail: { profile: r.profile, attestedBy: r.attestedBy, attestationReference: r.attestationReference },
   }))
+  @OnOwnerShard('DeclareProfile')
   async declareProfile(
     request: carrier.DeclareProfileRequest,
     metadata: Metadata,

@@ -5,6 +5,7 @@ import { NumberCall } from '@app/audit';
 import { principalOf, RoleKind } from '@app/grpc';
 import { AppealService } from './appeal.service';
 import { redactNationalIds } from './national-id';
+import { OnOwnerShard } from '../shard/owner-shard.interceptor';
 import { ReactivationService } from './reactivation.service';
 
 @Controller()
@@ -18,6 +19,7 @@ export class ReactivationController implements Pick<carrier.CarrierServiceContro
   @NumberCall<carrier.ReactivateRequest>('CarrierService', 'Reactivate', [RoleKind.Carrier], (r) => ({
     detail: { verificationReference: redactNationalIds(r.verificationReference ?? ''), idVerified: r.idVerified },
   }))
+  @OnOwnerShard('Reactivate')
   async reactivate(request: carrier.ReactivateRequest, metadata: Metadata): Promise<carrier.ReactivateResponse> {
     const result = await this.reactivations.reactivate(principalOf(metadata), request);
     return {
@@ -34,6 +36,7 @@ export class ReactivationController implements Pick<carrier.CarrierServiceContro
     [RoleKind.Carrier, RoleKind.Admin],
     (r) => ({ detail: { upheld: r.upheld, reference: r.reference } }),
   )
+  @OnOwnerShard('ResolveAppeal')
   async resolveAppeal(
     request: carrier.ResolveAppealRequest,
     metadata: Metadata,

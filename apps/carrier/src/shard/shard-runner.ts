@@ -2,6 +2,7 @@ import {
   decodeJournalEntry,
   type CarrierShard,
   type GateVerdict,
+  type JournalEntry,
   type RoundFacts,
   type RoundOutcome,
   type RoundProposals,
@@ -15,6 +16,8 @@ const decoder = new TextDecoder();
 export interface EntryOutcome {
   /** The entry's place in the carrier's log. */
   seq: number;
+  /** The entry itself. */
+  entry: JournalEntry;
   /** The gate's verdict on each of its events (the same on every shard); none for a command. */
   verdicts: GateVerdict[];
   /** This shard's outcome of each round, in order. */
@@ -28,6 +31,11 @@ export interface EntryOutcome {
  */
 export interface ShardSink {
   write(outcome: EntryOutcome): Promise<void>;
+  /**
+   * Told of each round as soon as the engine holds it, before its entry is written: readers must not act on its
+   * decisions until `write` has made them durable (or the shard restarted without them).
+   */
+  applied?(round: RoundOutcome): void;
 }
 
 /** Where a shard resumes: the last entry its state covers, and where it had read the other shards' parts. */
@@ -120,15 +128,18 @@ export class ShardRunner {
     if (seq <= this.covered) return;
     const { shard, sink } = this.options;
     try {
-      const admitted = shard.admit(decodeJournalEntry(payload));
+      const entry = decodeJournalEntry(payload);
+      const admitted = shard.admit(entry);
       const rounds: RoundOutcome[] = [];
       for (let r = 0; r < admitted.rounds.length; r++) {
         const round = admitted.rounds[r];
         const facts = await this.swap<RoundFacts>(`${seq}.${r}.f`, shard.facts(round));
         const proposals = await this.swap<RoundProposals>(`${seq}.${r}.p`, shard.apply(round, facts));
-        rounds.push(shard.settle(round, proposals));
+        const outcome = shard.settle(round, proposals);
+        sink.applied?.(outcome);
+        rounds.push(outcome);
       }
-      await sink.write({ seq, verdicts: admitted.verdicts, rounds });
+      await sink.write({ seq, entry, verdicts: admitted.verdicts, rounds });
       this.covered = seq;
     } catch (error) {
       this.failure = error instanceof Error ? error : new Error(String(error));

@@ -46,8 +46,17 @@ export interface PlainUnaryRpc<Request = unknown, Response = unknown> {
   readonly sharedAnswers?: boolean;
   /** The first text field holding a control character, for a request decode() did not make a plain message of. */
   controlCharacterField?(request: Request): string | undefined;
-  /** The call's work, synchronous; a DomainError it throws reaches the caller with its kind's status. */
-  handle(request: Request, principal: Principal | undefined, context: RequestContext): Response;
+  /**
+   * The call's work, synchronous as a rule; a DomainError it throws reaches the caller with its kind's status. It may
+   * answer a promise where the work goes elsewhere (a carrier shard asking the shard that keeps the number); a
+   * promise that rejects is a failure like a throw. `metadata` is the call's, e.g. to pass its authorization on.
+   */
+  handle(
+    request: Request,
+    principal: Principal | undefined,
+    context: RequestContext,
+    metadata: Metadata,
+  ): Response | Promise<Response>;
 }
 
 const reflector = new Reflector();
@@ -105,10 +114,26 @@ function plainHandler(
   ): void => {
     let response: unknown;
     try {
-      response = rpc.handle(call.request, principal, context);
+      response = rpc.handle(call.request, principal, context, call.metadata);
     } catch (error) {
       return fail(callback, observed, context, failure(error, action));
     }
+    if (response instanceof Promise) {
+      whenCancelled(call, observed, context);
+      response.then(
+        (answered: unknown) => send(call, callback, context, answered),
+        (error: unknown) => fail(callback, observed, context, failure(error, action)),
+      );
+      return;
+    }
+    send(call, callback, context, response);
+  };
+  const send = (
+    call: ServerUnaryCall<unknown, unknown>,
+    callback: sendUnaryData<unknown>,
+    context: PlainCall,
+    response: unknown,
+  ): void => {
     headers.set(REQUEST_ID_HEADER, context.requestId);
     call.sendMetadata(headers);
     callback(null, response);

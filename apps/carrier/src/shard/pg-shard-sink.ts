@@ -1,0 +1,109 @@
+import type { DataSource } from 'typeorm';
+import {
+  msisdnKey,
+  type CarrierShard,
+  type CommandResult,
+  type Decision,
+  type GateVerdict,
+  type RoundOutcome,
+  type SubscriberEvent,
+} from '@app/domain';
+import { outsideTransaction } from '@app/persistence';
+import type { InFlightChanges } from '../analysis/durable-view';
+import type { DecisionRecorder, RecordedStep } from '../decisions/decision-recorder.service';
+import type { SubscribersRepository } from '../subscribers/subscribers.repository';
+import type { EntryOutcome, ShardSink } from './shard-runner';
+
+/** What a shard's shard_entry row says of an event batch: the gate's verdicts, the same on every shard. */
+export interface BatchOutcome {
+  accepted: number;
+  duplicates: number;
+  /** Indexes, in the batch, of the events refused as late and as future. */
+  late: number[];
+  future: number[];
+}
+
+/** A shard's row of shard_entry for one log entry. */
+export interface ShardEntryRow {
+  shard: number;
+  /** The active (not shadow) decisions this shard took on the entry. */
+  decisions: number;
+  /** For an event batch, BatchOutcome; for a command, this shard's result. */
+  outcome: BatchOutcome | CommandResult;
+}
+
+/**
+ * Makes a shard's outcome of each log entry durable in the carrier's PostgreSQL, in one transaction: the decisions
+ * with their notices, outbox messages and review tasks, the callee warnings and demotions (DecisionRecorder), the
+ * directory records of the shard's own numbers, and the shard's shard_entry row, which the process that published
+ * the entry waits for. Writing an entry again (after a restart from a snapshot) changes nothing: decision ids follow
+ * from their content and every insert leaves rows already there alone.
+ *
+ * Readers (call setup, explanations) see a round's decisions only once they are written: they are held
+ * (InFlightChanges) from the moment the engine holds them.
+ */
+export class PgShardSink implements ShardSink {
+  constructor(
+    private readonly shard: CarrierShard,
+    private readonly dataSource: DataSource,
+    private readonly recorder: DecisionRecorder,
+    private readonly subscribers: SubscribersRepository,
+    private readonly inFlight: InFlightChanges,
+  ) {}
+
+  applied(round: RoundOutcome): void {
+    this.inFlight.hold(decisionsOf(round));
+  }
+
+  async write(outcome: EntryOutcome): Promise<void> {
+    const { seq, entry, verdicts, rounds } = outcome;
+    const rules = this.shard.engine.primary.rules;
+    const steps: RecordedStep[] = rounds.map((round) => ({
+      decisions: decisionsOf(round),
+      calleeWarnings: round.warnings.map((w) => w.warning),
+      demotions: round.demotions.map((d) => d.demotion),
+      rules,
+    }));
+    const decided = steps.reduce((sum, step) => sum + step.decisions.filter((d) => !d.shadow).length, 0);
+    const directory: SubscriberEvent[] = [];
+    if (entry.kind === 'events')
+      entry.events.forEach((event, i) => {
+        if (event.type === 'subscriber' && verdicts[i] === 'accept' && this.shard.owns(msisdnKey(event.msisdn)))
+          directory.push(event);
+      });
+    const row: ShardEntryRow = {
+      shard: this.shard.place.index,
+      decisions: decided,
+      outcome: entry.kind === 'events' ? batchOutcome(verdicts) : rounds[0].results[0],
+    };
+    const counted = await outsideTransaction(() =>
+      this.dataSource.transaction(async (em) => {
+        const count = await this.recorder.writeIn(em, steps);
+        if (directory.length > 0) await this.subscribers.upsert(directory, em);
+        await em.query(
+          `INSERT INTO shard_entry (seq, shard, decisions, outcome) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (seq, shard) DO NOTHING`,
+          [seq, row.shard, row.decisions, JSON.stringify(row.outcome)],
+        );
+        return count;
+      }),
+    );
+    counted();
+    for (const round of rounds) this.inFlight.release(decisionsOf(round));
+  }
+}
+
+function decisionsOf(round: RoundOutcome): Decision[] {
+  return round.results.flatMap((result) => result.decisions);
+}
+
+function batchOutcome(verdicts: readonly GateVerdict[]): BatchOutcome {
+  const out: BatchOutcome = { accepted: 0, duplicates: 0, late: [], future: [] };
+  verdicts.forEach((verdict, i) => {
+    if (verdict === 'accept') out.accepted++;
+    else if (verdict === 'duplicate') out.duplicates++;
+    else if (verdict === 'late') out.late.push(i);
+    else out.future.push(i);
+  });
+  return out;
+}

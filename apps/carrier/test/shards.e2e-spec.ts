@@ -1,0 +1,136 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { carrier } from '@app/contracts';
+import { partitionOf, msisdnKey, type Msisdn } from '@app/domain';
+import { freePort, rowsOf } from '@app/testing';
+import { CarrierHarness, ingest, type CarrierClient } from './carrier-harness';
+import { CarrierProcess } from './carrier-process';
+import { evidenceFile, send, storedDecisions, storedWarningsAndNotices } from './evidence-file';
+
+// The NATS server with JetStream of .ci/run (or NATS_URL): every run gets streams of its own, deleted after.
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const RUN = `${process.pid}_${Date.now().toString(36)}`;
+const STRANGER = '+8613900000001';
+
+/**
+ * One carrier run as N shard processes on one database and one JetStream log (CARRIER_SHARDS), fed the same event
+ * file as one plain carrier, through shard 0's address: the same decisions, callee warnings and notices are stored,
+ * call setup and explanations answer the same for numbers kept by any shard, and a shard killed with SIGKILL comes
+ * back from its snapshot without changing any of it.
+ */
+describe('a carrier as shard processes over NATS JetStream (e2e)', () => {
+  const file = evidenceFile('shards');
+  let reference: CarrierHarness;
+  let expected: Record<string, unknown>[];
+  let expectedNotices: Record<string, unknown>[];
+  let nats: NatsConnection;
+  const harnesses: CarrierHarness[] = [];
+  const processes: CarrierProcess[] = [];
+  const streams: string[] = [];
+
+  beforeAll(async () => {
+    nats = await connect({ servers: NATS_URL, name: 'shards-e2e' });
+    reference = await CarrierHarness.start('CTCC');
+    await send(reference.client(), file.streams);
+    expected = await storedDecisions(reference.db.url);
+    expectedNotices = await storedWarningsAndNotices(reference.db.url);
+  });
+  afterAll(async () => {
+    for (const p of processes) await p.kill();
+    for (const h of harnesses) await h.close();
+    await reference.close();
+    const jsm = await jetstreamManager(nats);
+    for (const stream of streams) await jsm.streams.delete(stream).catch(() => undefined);
+    await nats.close();
+  });
+
+  /** A carrier database served by `count` shard processes; shard 0 on the harness's address. */
+  const shardedCarrier = async (count: number, name: string) => {
+    const harness = await CarrierHarness.start('CTCC');
+    harnesses.push(harness);
+    await harness.stop();
+    const host = harness.address.split(':')[0];
+    const addresses = [harness.address];
+    while (addresses.length < count) addresses.push(`${host}:${await freePort()}`);
+    const stream = `SHARDE2E_${RUN}_${name}`;
+    streams.push(stream, `${stream}_X`);
+    const env = (shard: number) => ({
+      NATS_URL,
+      CARRIER_SHARDS: String(count),
+      CARRIER_SHARD: String(shard),
+      CARRIER_SHARD_ADDRESSES: addresses.join(','),
+      CARRIER_LOG_STREAM: stream,
+      SNAPSHOT_INTERVAL_SEC: '1',
+      SHARD_EXCHANGE_TIMEOUT_MS: '2000',
+      SHARD_ENTRY_TIMEOUT_MS: '90000',
+    });
+    const start = async (shard: number) => {
+      const started = await CarrierProcess.start(harness, env(shard), addresses[shard]);
+      processes.push(started);
+      return started;
+    };
+    const shards = await Promise.all(addresses.map((_, shard) => start(shard)));
+    return { harness, shards, start };
+  };
+
+  /** The numbers the file makes decisions about, each with the shard that keeps it at `count` shards. */
+  const decided = (count: number): { msisdn: Msisdn; shard: number }[] =>
+    [...new Set(expected.map((d) => d.msisdn as Msisdn))].map((msisdn) => ({
+      msisdn,
+      shard: partitionOf(msisdnKey(msisdn), count),
+    }));
+
+  const verdicts = async (client: CarrierClient, numbers: readonly Msisdn[]) =>
+    Promise.all(
+      numbers.map(async (caller) => {
+        const answer = await client.checkCall({ caller, callee: STRANGER });
+        return `${caller} ${answer.verdict} ${[...answer.reasons].sort().join(',')}`;
+      }),
+    );
+  const states = async (client: CarrierClient, numbers: readonly Msisdn[]) =>
+    Promise.all(
+      numbers.map(async (msisdn) => {
+        const answer: carrier.ExplainNumberResponse = await client.explainNumber({ msisdn, purpose: 'shard e2e' });
+        return `${msisdn} ${answer.state} ${answer.decisions.length}`;
+      }),
+    );
+
+  it('the file decides about numbers on every shard, of every step', () => {
+    const text = JSON.stringify(expected);
+    for (const action of ['MONITOR', 'WARN', 'RESTRICT']) expect(text).toContain(`"action":"${action}"`);
+    expect(new Set(decided(3).map((d) => d.shard))).toEqual(new Set([0, 1, 2]));
+  });
+
+  it.each([1, 3])('%i shard process(es) store what one carrier does, and answer for every number', async (count) => {
+    const { harness } = await shardedCarrier(count, `n${count}`);
+    await send(harness.client(), file.streams);
+    expect(await storedDecisions(harness.db.url)).toEqual(expected);
+    expect(await storedWarningsAndNotices(harness.db.url)).toEqual(expectedNotices);
+    // Through shard 0, for numbers every shard keeps: call setup and explanations as the plain carrier gives them.
+    const numbers = decided(count).map((d) => d.msisdn);
+    expect(await verdicts(harness.client(), numbers)).toEqual(await verdicts(reference.client(), numbers));
+    expect(await states(harness.client(), numbers)).toEqual(await states(reference.client(), numbers));
+    const entries = await rowsOf<{ shards: string }>(
+      harness.db.url,
+      `SELECT count(DISTINCT shard) AS shards FROM shard_entry`,
+    );
+    expect(Number(entries[0].shards)).toBe(count);
+  });
+
+  it('a shard process killed with SIGKILL mid-file comes back from its snapshot; nothing changes', async () => {
+    const { harness, shards, start } = await shardedCarrier(3, 'kill');
+    const half = Math.floor(file.streams.length / 2);
+    await send(harness.client(), file.streams.slice(0, half));
+    // Its snapshots come every second: let one cover part of what it did.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await shards[2].kill();
+    // The next stream waits for shard 2 (the others give up on its parts and restart meanwhile), then is answered.
+    const waiting = ingest(harness.client(), file.streams[half]);
+    const restarted = await start(2);
+    await waiting;
+    expect(restarted.output()).toMatch(/follows the log from snapshot at log entry \d+/);
+    await send(harness.client(), file.streams.slice(half + 1));
+    expect(await storedDecisions(harness.db.url)).toEqual(expected);
+    expect(await storedWarningsAndNotices(harness.db.url)).toEqual(expectedNotices);
+  });
+});

@@ -250,7 +250,8 @@ describe('launchPlan with CARRIER_SHARDS', () => {
     expect(() => launchPlan({ CARRIER_IDS: 'CMCC', CARRIER_SHARDS: '3', CARRIER_CMCC_PORT: '65500' })).toThrow(
       new ConfigError(
         'CARRIER_CMCC_PORT',
-        '65500 + 100·1 for shard 1 of CMCC (CARRIER_SHARDS=3) is beyond port 65535: lower CARRIER_CMCC_PORT or CARRIER_SHARDS',
+        '65500 + 100·1 for shard 1 of CMCC (CARRIER_SHARDS=3) is beyond port 65535: ' +
+          'lower CARRIER_CMCC_PORT or CARRIER_SHARDS',
       ),
     );
     expect(() => launchPlan({ CARRIER_IDS: 'CMCC,CUCC', CARRIER_SHARDS: '2', CARRIER_CUCC_PORT: '50161' })).toThrow(

@@ -35,7 +35,7 @@ export interface ShardOf {
 }
 
 export interface ServicePlan {
-  /** Log prefix and banner name: `registry`, `admin`, `carrier-cmcc`. */
+  /** Log prefix and banner name: `registry`, `admin`, `carrier-cmcc`; a shard `carrier-cmcc/1` (CARRIER_SHARDS). */
   name: string;
   app: AppName;
   port: number;

@@ -172,7 +172,8 @@ export async function playLiveScene(
   clock: SceneClock = WALL_CLOCK,
 ): Promise<Msisdn | undefined> {
   const adminAddress = services.find((s) => s.plan.name === 'admin')?.address;
-  const carrierAddress = services.find((s) => s.plan.name === 'carrier-cmcc')?.address;
+  // Run as shards, the carrier is reached at its shard 0.
+  const carrierAddress = services.find((s) => ['carrier-cmcc', 'carrier-cmcc/0'].includes(s.plan.name))?.address;
   if (!adminAddress || !carrierAddress) {
     say('live scene skipped: it needs the admin and the CMCC carrier');
     return undefined;

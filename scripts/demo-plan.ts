@@ -18,8 +18,10 @@ export function demoArguments(
   const days = envInt(env, 'DEMO_DAYS', 2, 1, 14);
   const carriers: Partial<Record<SimCarrier, string>> = {};
   for (const { plan, address } of services) {
+    // A carrier run as shards (carrier-cmcc/0, carrier-cmcc/1, ...) is fed at its shard 0, the carrier's address.
+    if ((plan.shard?.index ?? 0) !== 0) continue;
     const id = plan.name.startsWith('carrier-')
-      ? (plan.name.slice('carrier-'.length).toUpperCase() as SimCarrier)
+      ? (plan.name.slice('carrier-'.length).replace(/\/0$/, '').toUpperCase() as SimCarrier)
       : undefined;
     if (id === 'CMCC' || id === 'CUCC' || id === 'CTCC') carriers[id] = address;
   }

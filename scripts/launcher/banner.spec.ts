@@ -113,4 +113,41 @@ describe(banner.name, () => {
     );
     expect(lines.some((line) => line.includes('stack.json'))).toBe(false);
   });
+
+  it('lists the shard processes of each carrier, with NATS and CARRIER_SHARDS, when the carriers run as shards', () => {
+    const withShards = banner({
+      endpoints: [
+        { name: 'registry', address: '127.0.0.1:50051', pid: 101 },
+        { name: 'carrier-cmcc/0', address: '127.0.0.1:50061', pid: 102 },
+        { name: 'carrier-cmcc/1', address: '127.0.0.1:50161', pid: 103 },
+      ],
+      shards: {
+        count: 2,
+        natsUrl: 'nats://127.0.0.1:4222',
+        processes: [
+          { name: 'carrier-cmcc/0', address: '127.0.0.1:50061', metricsPort: 9471 },
+          { name: 'carrier-cmcc/1', address: '127.0.0.1:50161', metricsPort: 9571 },
+        ],
+      },
+      database: 'postgres://fraud@db:5432/postgres',
+      dataDir: '/srv/fraud/.data',
+      tokens: [],
+      tokenTtlHours: 12,
+    });
+    expect(withShards[1]).toBe(' fraud-numbers: 3 processes SERVING (plaintext gRPC: development only)');
+    const at = withShards.indexOf(
+      ' Carrier shards: 2 processes per carrier (CARRIER_SHARDS), over NATS at nats://127.0.0.1:4222 (NATS_URL):',
+    );
+    expect(at).toBeGreaterThan(0);
+    expect(withShards.slice(at + 1, at + 4)).toEqual([
+      '   carrier-cmcc/0  127.0.0.1:50061  metrics port 9471',
+      '   carrier-cmcc/1  127.0.0.1:50161  metrics port 9571',
+      "   a carrier's address (fraudctl, its peers, stack.json) is its shard 0's",
+    ]);
+    expect(withShards).toContain('   carrier-cmcc/1  127.0.0.1:50161  (pid 103)');
+    expect(withShards.at(-2)).toBe(READY_LINE);
+    // Without shards: services, and no word of them.
+    expect(lines[1]).toBe(' fraud-numbers: 2 services SERVING (plaintext gRPC: development only)');
+    expect(lines.some((line) => /shard|NATS/i.test(line))).toBe(false);
+  });
 });

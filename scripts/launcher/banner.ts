@@ -19,8 +19,19 @@ export interface BannerDashboard {
   token: DevToken;
 }
 
+/** The carriers run as shards (CARRIER_SHARDS=N): N processes per carrier, meeting over NATS. */
+export interface BannerShards {
+  /** CARRIER_SHARDS. */
+  count: number;
+  /** NATS_URL: mask passwords first. */
+  natsUrl: string;
+  /** Every shard process, carrier by carrier in shard order, e.g. `carrier-cmcc/1`. */
+  processes: { name: string; address: string; metricsPort: number }[];
+}
+
 export interface BannerInput {
   endpoints: BannerEndpoint[];
+  shards?: BannerShards;
   dashboard?: BannerDashboard;
   /** Shown as-is: mask passwords first (maskPassword). */
   database: string;
@@ -32,7 +43,7 @@ export interface BannerInput {
 }
 
 export function banner(input: BannerInput): string[] {
-  const { endpoints, dashboard, database, dataDir, stackFile, tokens, tokenTtlHours } = input;
+  const { endpoints, shards, dashboard, database, dataDir, stackFile, tokens, tokenTtlHours } = input;
   const registry = endpoints.find((e) => e.name === 'registry');
   const width = Math.max(...endpoints.map((e) => e.name.length), 'data folder'.length);
   const row = (label: string, value: string): string => `   ${label.padEnd(width)}  ${value}`;
@@ -47,12 +58,14 @@ export function banner(input: BannerInput): string[] {
     : [];
   return [
     rule,
-    ` fraud-numbers: ${endpoints.length} services SERVING (plaintext gRPC: development only)`,
+    ` fraud-numbers: ${endpoints.length} ${shards ? 'processes' : 'services'} SERVING ` +
+      '(plaintext gRPC: development only)',
     '',
     ...endpoints.map((e) => row(e.name, `${e.address}  (pid ${e.pid})`)),
     row('database', database),
     row('data folder', dataDir),
     '',
+    ...(shards ? shardLines(shards, row) : []),
     ...metricsLines(endpoints, row),
     ...(dashboard ? dashboardLines(dashboard) : []),
     ` Dev tokens, valid ${tokenTtlHours} h (paste into a shell):`,
@@ -68,6 +81,18 @@ export function banner(input: BannerInput): string[] {
     '',
     READY_LINE,
     rule,
+  ];
+}
+
+function shardLines(
+  { count, natsUrl, processes }: BannerShards,
+  row: (label: string, value: string) => string,
+): string[] {
+  return [
+    ` Carrier shards: ${count} processes per carrier (CARRIER_SHARDS), over NATS at ${natsUrl} (NATS_URL):`,
+    ...processes.map((p) => row(p.name, `${p.address}  metrics port ${p.metricsPort}`)),
+    "   a carrier's address (fraudctl, its peers, stack.json) is its shard 0's",
+    '',
   ];
 }
 

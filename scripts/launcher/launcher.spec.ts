@@ -96,6 +96,77 @@ describe('Launcher refuses to start, starting nothing', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 
+  it('names NATS_URL, its host and port (no password) and the reason when the shards’ NATS is down', async () => {
+    const [closed] = await freePorts(1);
+
+    const { status, lines } = await launch({
+      CARRIER_SHARDS: '2',
+      NATS_URL: `nats://fraud:s3cret@127.0.0.1:${closed}`,
+    });
+
+    expect(status).toBe(1);
+    expect(lines).toEqual([
+      `launcher       | NATS_URL points at 127.0.0.1:${closed}, which cannot be reached ` +
+        `(connect ECONNREFUSED 127.0.0.1:${closed}): CARRIER_SHARDS runs each carrier as shards over NATS ` +
+        'JetStream: start a NATS server with JetStream (nats-server -js; .ci/run starts one), fix NATS_URL, ' +
+        'or unset CARRIER_SHARDS for one process per carrier',
+    ]);
+    expect(lines.join('\n')).not.toContain('s3cret');
+    // Nothing started: no data folder, no key, no database, no service.
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('checks no NATS without CARRIER_SHARDS', async () => {
+    const [closed] = await freePorts(1);
+    // The next check (the database) fails instead: NATS was not asked.
+    const { lines } = await launch({
+      NATS_URL: `nats://127.0.0.1:${closed}`,
+      DATABASE_URL: `postgres://owner@127.0.0.1:${closed}/postgres`,
+    });
+    expect(lines).toEqual([expect.stringMatching(/^launcher +\| DATABASE_URL points at /)]);
+  });
+
+  it('checks the ports of every shard, naming the shard', async () => {
+    // A taken port 100 above a free one: shard 1 of a carrier whose port is the free one.
+    let taken = 0;
+    for (let attempt = 0; attempt < 20 && taken === 0; attempt++) {
+      const server = net.createServer();
+      await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+      const port = (server.address() as net.AddressInfo).port;
+      const below = net.createServer();
+      const free = await new Promise<boolean>((resolve) => {
+        below.once('error', () => resolve(false));
+        below.listen({ host: '127.0.0.1', port: port - 100 }, () => below.close(() => resolve(true)));
+      });
+      if (free) {
+        occupied.push(server);
+        taken = port;
+      } else await new Promise((resolve) => server.close(resolve));
+    }
+    expect(taken).toBeGreaterThan(0);
+
+    const { status, lines } = await launch({ CARRIER_SHARDS: '2', CARRIER_CMCC_PORT: String(taken - 100) });
+
+    expect(status).toBe(1);
+    expect(lines).toEqual([
+      `launcher       | port ${taken} (carrier-cmcc/1 gRPC, CARRIER_CMCC_PORT) is in use: ` +
+        'stop the other stack or set CARRIER_CMCC_PORT',
+    ]);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('refuses a CARRIER_SHARDS out of 1 to 64, saying so', async () => {
+    for (const value of ['0', '65', 'x']) {
+      const { status, lines } = await launch({ CARRIER_SHARDS: value });
+      expect(status).toBe(1);
+      expect(lines).toEqual([
+        `launcher     | configuration: CARRIER_SHARDS: "${value}" is not a number of shards per carrier (1 to 64); ` +
+          'unset it to run one process per carrier',
+      ]);
+    }
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
   it("names a service's own database variable when that one is down", async () => {
     const [closed] = await freePorts(1);
     const { status, lines } = await launch({

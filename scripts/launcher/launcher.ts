@@ -10,14 +10,15 @@ import {
   startEmbeddedPostgres,
   type EmbeddedServer,
 } from '@app/persistence';
-import { banner, maskPassword, type BannerDashboard } from './banner';
+import { banner, maskPassword, type BannerDashboard, type BannerShards } from './banner';
 import { ADMIN_TOKEN_VARIABLE, DEV_TOKEN_TTL_HOURS, mintDevTokens, type DevToken } from './dev-tokens';
-import { launchPlan, type ServicePlan } from './plan';
+import { launchPlan, natsUrl, probeHost, type ServicePlan } from './plan';
 import { describeExit, ServiceProcess } from './service-process';
 import { StartupError, waitUntilServing } from './wait-serving';
 import { SERVICE_NODE_OPTIONS } from './node-options';
 import { assertDatabasesReachable, DatabaseUnreachableError } from './database-check';
 import { assertPortsFree, plannedPorts, PortInUseError } from './port-check';
+import { assertNatsReachable, NatsUnreachableError, withoutPassword } from './nats-check';
 import { removeStackFile, stackFile, writeStackFile } from './stack-file';
 
 /** Migrations of a fresh database included. */
@@ -25,7 +26,7 @@ const START_TIMEOUT_MS = 120_000;
 /** Beyond the services' own drain period (GRPC_SHUTDOWN_GRACE_MS), before SIGKILL. */
 const EXIT_MARGIN_MS = 5_000;
 const LAUNCHER = 'launcher';
-/** Log prefixes are padded to the longest service name. */
+/** Log prefixes are padded to the longest service name (longer with shards: `carrier-cmcc/1`). */
 const PREFIX_WIDTH = 'carrier-cmcc'.length;
 
 export interface LaunchOptions {
@@ -65,6 +66,7 @@ export class Launcher {
   private embedded: EmbeddedServer | undefined;
   /** `${DATA_DIR}/stack.json` once written; removed when the stack stops. */
   private stackFile: string | undefined;
+  private prefixWidth = PREFIX_WIDTH;
 
   constructor(private readonly options: LaunchOptions) {}
 
@@ -87,9 +89,13 @@ export class Launcher {
   private async startAndServe(): Promise<number> {
     const { env } = this.options;
     const plan = launchPlan(env);
+    this.prefixWidth = Math.max(PREFIX_WIDTH, ...plan.flat().map((s) => s.name.length));
     const host = envString(env, 'GRPC_HOST', '127.0.0.1');
     // A second stack on the same ports would otherwise pass the first one's health checks.
     await assertPortsFree(plannedPorts(plan, env, host));
+    // Shards meet over NATS: one clear line now rather than every shard failing to connect.
+    if (plan.flat().some((s) => s.shard !== undefined))
+      await assertNatsReachable(natsUrl(env), { defaulted: envOptional(env, 'NATS_URL') === undefined });
     const shared = await this.prepare(plan, host);
     const serving: Running[] = [];
     for (const tier of plan) {
@@ -210,6 +216,7 @@ export class Launcher {
         pid: r.process.pid,
         metricsUrl: `http://${formatAddress(metricsHost, r.plan.metrics.port)}/metrics`,
       })),
+      ...this.shards(),
       ...this.dashboard(env, tokens),
       database:
         server === undefined
@@ -220,6 +227,20 @@ export class Launcher {
       tokens,
       tokenTtlHours: DEV_TOKEN_TTL_HOURS,
     });
+  }
+
+  /** The carriers' shard processes, when they run as shards (CARRIER_SHARDS). */
+  private shards(): { shards?: BannerShards } {
+    const sharded = this.running.filter((r) => r.plan.shard !== undefined);
+    const first = sharded[0]?.plan.shard;
+    if (!first) return {};
+    return {
+      shards: {
+        count: first.count,
+        natsUrl: withoutPassword(first.natsUrl),
+        processes: sharded.map((r) => ({ name: r.plan.name, address: r.address, metricsPort: r.plan.metrics.port })),
+      },
+    };
   }
 
   /**
@@ -292,7 +313,8 @@ export class Launcher {
     } else if (
       error instanceof ConfigError ||
       error instanceof PortInUseError ||
-      error instanceof DatabaseUnreachableError
+      error instanceof DatabaseUnreachableError ||
+      error instanceof NatsUnreachableError
     ) {
       this.say(LAUNCHER, error.message);
     } else {
@@ -306,7 +328,7 @@ export class Launcher {
   }
 
   private say(source: string, line: string): void {
-    this.options.print(`${source.padEnd(PREFIX_WIDTH)} | ${line}`);
+    this.options.print(`${source.padEnd(this.prefixWidth)} | ${line}`);
   }
 }
 
@@ -318,11 +340,4 @@ function mainFile(distRoot: string, plan: ServicePlan): string {
 function shown(file: string): string {
   const relative = path.relative(process.cwd(), file);
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
-}
-
-/** Where a client reaches a server bound to `host`. */
-function probeHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '::1';
-  return host;
 }

@@ -27,6 +27,18 @@ describe('port check', () => {
     ]);
   });
 
+  it('lists the gRPC and metrics port of every shard of a carrier run as shards', () => {
+    const env = { CARRIER_IDS: 'CMCC', CARRIER_SHARDS: '3' };
+    expect(plannedPorts(launchPlan(env), env, '127.0.0.1').slice(5)).toEqual([
+      { port: 50061, host: '127.0.0.1', what: 'carrier-cmcc/0 gRPC', variable: 'CARRIER_CMCC_PORT' },
+      { port: 9471, host: '127.0.0.1', what: 'carrier-cmcc/0 metrics', variable: 'CARRIER_CMCC_METRICS_PORT' },
+      { port: 50161, host: '127.0.0.1', what: 'carrier-cmcc/1 gRPC', variable: 'CARRIER_CMCC_PORT' },
+      { port: 9571, host: '127.0.0.1', what: 'carrier-cmcc/1 metrics', variable: 'CARRIER_CMCC_METRICS_PORT' },
+      { port: 50261, host: '127.0.0.1', what: 'carrier-cmcc/2 gRPC', variable: 'CARRIER_CMCC_PORT' },
+      { port: 9671, host: '127.0.0.1', what: 'carrier-cmcc/2 metrics', variable: 'CARRIER_CMCC_METRICS_PORT' },
+    ]);
+  });
+
   it('names the taken port, its service and its variable, and leaves the free ones unbound', async () => {
     const taken = await occupy();
     const free = await occupy();

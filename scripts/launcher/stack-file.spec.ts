@@ -45,6 +45,55 @@ describe('stack file', () => {
     });
   });
 
+  it('records each carrier run as shards: its shards in order, its address that of shard 0', () => {
+    const sharded = launchPlan({ CARRIER_IDS: 'CMCC,CTCC', CARRIER_SHARDS: '2' })
+      .flat()
+      .map((p) => ({ plan: p, address: `127.0.0.1:${p.port}` }));
+    const stack = stackFile({
+      pid: 4242,
+      startedAt: new Date('2026-12-06T12:00:00Z'),
+      services: sharded,
+      dashboard: 'http://127.0.0.1:8080/',
+      keyDir: '/k',
+    });
+    expect(stack).toEqual({
+      version: 1,
+      pid: 4242,
+      startedAt: '2026-12-06T12:00:00.000Z',
+      tls: false,
+      addresses: {
+        REGISTRY_ADDRESS: '127.0.0.1:50051',
+        ADMIN_ADDRESS: '127.0.0.1:50052',
+        CARRIER_CMCC_ADDRESS: '127.0.0.1:50061',
+        CARRIER_CTCC_ADDRESS: '127.0.0.1:50063',
+      },
+      dashboard: 'http://127.0.0.1:8080/',
+      keyDir: '/k',
+      caFile: null,
+      shards: {
+        CMCC: [
+          { address: '127.0.0.1:50061', metricsPort: 9471 },
+          { address: '127.0.0.1:50161', metricsPort: 9571 },
+        ],
+        CTCC: [
+          { address: '127.0.0.1:50063', metricsPort: 9473 },
+          { address: '127.0.0.1:50163', metricsPort: 9573 },
+        ],
+      },
+    });
+    // The order the processes came up in does not matter.
+    expect(stackFile({ pid: 1, startedAt: new Date(0), services: [...sharded].reverse(), keyDir: '/k' })).toEqual({
+      ...stack,
+      pid: 1,
+      startedAt: new Date(0).toISOString(),
+      dashboard: null,
+    });
+  });
+
+  it('has no shards without CARRIER_SHARDS', () => {
+    expect(stackFile({ pid: 1, startedAt: new Date(0), services, keyDir: '/k' })).not.toHaveProperty('shards');
+  });
+
   it('says TLS and gives the CA as an absolute path when there is one', () => {
     const stack = stackFile({ pid: 1, startedAt: new Date(0), services, keyDir: '/k', caFile: 'certs/ca.pem' });
     expect(stack).toMatchObject({ tls: true, caFile: path.resolve('certs/ca.pem'), dashboard: null });

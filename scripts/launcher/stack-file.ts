@@ -23,6 +23,17 @@ export interface StackFile {
   keyDir: string;
   /** The CA of the servers' certificates (absolute), or null for plaintext. */
   caFile: string | null;
+  /**
+   * Only when the carriers run as shards (CARRIER_SHARDS): per carrier id, its shard processes in shard order (the
+   * carrier's address in `addresses` is its shard 0's).
+   */
+  shards?: Record<string, StackShard[]>;
+}
+
+export interface StackShard {
+  /** host:port of its gRPC server. */
+  address: string;
+  metricsPort: number;
 }
 
 export interface StackFileInput {
@@ -45,11 +56,25 @@ export function stackFile({ pid, startedAt, services, dashboard, keyDir, caFile 
     pid,
     startedAt: startedAt.toISOString(),
     tls: caFile !== undefined,
-    addresses: Object.fromEntries(services.map(({ plan, address }) => [addressVariable(plan), address])),
+    // A carrier run as shards is reached at its shard 0.
+    addresses: Object.fromEntries(
+      services
+        .filter(({ plan }) => (plan.shard?.index ?? 0) === 0)
+        .map(({ plan, address }) => [addressVariable(plan), address]),
+    ),
     dashboard: dashboard ?? null,
     keyDir: path.resolve(keyDir),
     caFile: caFile === undefined ? null : path.resolve(caFile),
+    ...shardsOf(services),
   };
+}
+
+function shardsOf(services: StackFileInput['services']): Pick<StackFile, 'shards'> {
+  const shards: Record<string, StackShard[]> = {};
+  const sharded = services.filter(({ plan }) => plan.shard !== undefined);
+  for (const { plan, address } of [...sharded].sort((a, b) => a.plan.shard!.index - b.plan.shard!.index))
+    (shards[plan.shard!.carrier] ??= []).push({ address, metricsPort: plan.metrics.port });
+  return sharded.length === 0 ? {} : { shards };
 }
 
 /** Written beside, then renamed: a reader sees the whole file or none. Returns its path. */

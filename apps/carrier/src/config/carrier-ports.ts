@@ -17,3 +17,15 @@ export const CARRIER_DEFAULT_METRICS_PORTS: Readonly<Record<CarrierId, number>> 
   CTCC: 9473,
   CBN: 9474,
 };
+
+/** How far apart the ports of a carrier's shards are: shard k listens on the carrier's ports + 100·k. */
+export const SHARD_PORT_STEP = 100;
+
+/**
+ * The port shard `shard` of a carrier listens on, gRPC or metrics alike: `base` + 100·shard. Shard 0 is on the
+ * carrier's own port, so the carrier's address is its shard 0's; consecutive carriers (50061, 50062, ...) never meet.
+ */
+export function shardPort(base: number, shard: number): number {
+  if (!Number.isInteger(shard) || shard < 0) throw new RangeError(`shard ${shard} is not a shard number (0, 1, ...)`);
+  return base + SHARD_PORT_STEP * shard;
+}

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { admin } from '@app/contracts';
-import { Action, assess, CLOCK, ValidationError, type Clock, type Msisdn } from '@app/domain';
+import { Action, CLOCK, ValidationError, type Clock, type Msisdn } from '@app/domain';
 import { AnalysisService } from '../analysis/analysis.service';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { CarrierMetrics } from '../metrics/carrier-metrics';
@@ -89,16 +89,16 @@ export class DirectiveApplier {
     if (order.expiresAt !== undefined && order.expiresAt <= at) {
       return rejected(
         `expired at ${new Date(order.expiresAt).toISOString()} before it arrived`,
-        engine.levelOf(msisdn, at),
+        this.analysis.levelKnown(msisdn, at),
       );
     }
-    const before = engine.levelOf(msisdn, at);
-    const result = await this.analysis.apply(
+    // Applied by the shard that keeps the number (in shard mode), which says where it left it.
+    const { result, about } = await this.analysis.applyAbout(
       order.kind === 'REVIEW'
         ? { kind: 'review', msisdn, atMs: at }
         : { kind: 'directive', msisdn, action: order.kind === 'SUSPEND' ? Action.Suspend : Action.Restore, atMs: at },
     );
-    const state = engine.levelOf(msisdn, at);
+    const { before, after: state } = about;
     const decided = result.decisions.some((d) => !d.shadow);
     switch (order.kind) {
       case 'SUSPEND':
@@ -118,8 +118,8 @@ export class DirectiveApplier {
           state,
         );
       case 'REVIEW': {
-        const { score, signals } = assess(engine.features(msisdn, at), engine.primary.policy);
-        const codes = signals.length > 0 ? ` (${signals.map((s) => s.code).join(', ')})` : '';
+        const { score, signals } = about;
+        const codes = signals.length > 0 ? ` (${signals.join(', ')})` : '';
         const measured = `reviewed under ${engine.primary.label}: score ${score}${codes}`;
         return applied(
           decided ? `${measured}; raised from ${before} to ${state}` : `${measured}; stays ${state}`,

@@ -9,9 +9,11 @@ import {
   applyCommand,
   type Decision,
   type EngineCommand,
+  type Msisdn,
 } from '@app/domain';
 import { cst, HOUR, Scenario } from '../../../../libs/domain/src/carrier/fixtures';
 import type { AnalysisService } from '../analysis/analysis.service';
+import { numberAbout } from '../analysis/number-about';
 import { Metrics } from '@app/observability';
 import { sampleOf } from '@app/testing';
 import { carrierConfig } from '../config/carrier.config';
@@ -33,13 +35,19 @@ function carrierCtcc() {
   const engine = new AnalysisEngine({ policy: DEFAULT_POLICY, carrier: 'CTCC' });
   for (const e of s.sorted()) engine.process(e);
   const recorded: Decision[] = [];
+  const apply = async (command: EngineCommand) => {
+    const result = applyCommand(engine, command);
+    recorded.push(...result.decisions);
+    return result;
+  };
   const analysis = {
     state: engine,
-    apply: async (command: EngineCommand) => {
-      const result = applyCommand(engine, command);
-      recorded.push(...result.decisions);
-      return result;
+    apply,
+    applyAbout: async (command: EngineCommand & { msisdn: Msisdn; atMs: number }) => {
+      const result = await apply(command);
+      return { result, about: numberAbout(engine, command.msisdn, command.atMs, result.decisions) };
     },
+    levelKnown: (msisdn: Msisdn, atMs: number) => engine.levelOf(msisdn, atMs),
   } as unknown as AnalysisService;
   const log = new Map<string, DirectiveOutcome>();
   const logRepository = {

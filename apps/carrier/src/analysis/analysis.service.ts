@@ -46,6 +46,7 @@ import { AnalysisError } from './analysis.errors';
 import { DurableView, InFlightChanges } from './durable-view';
 import { EvidenceRepository } from './evidence.repository';
 import { JournalWriter, type JournalUnit } from './journal-writer';
+import { numberAbout, type NumberAbout } from './number-about';
 import { ShardHost } from '../shard/shard-host';
 
 export interface IngestOutcome {
@@ -61,6 +62,12 @@ export interface IngestOutcome {
   demotions: RuleDemotion[];
   /** The active (not shadow) decisions it led to (in shard mode, over every shard: `decisions` are not sent back). */
   decided: number;
+}
+
+/** A change of one number, durable, and where it left the number. */
+export interface NumberChange {
+  result: CommandResult;
+  about: NumberAbout;
 }
 
 /** The health entry that says whether the engine's memory is what the database holds. */
@@ -321,6 +328,25 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     }
     await Promise.all(writes);
     return results;
+  }
+
+  /**
+   * Applies a change of one number, durably, and says where the number stands after it (its step before and after,
+   * its assessment), as its owner shard has it in shard mode.
+   */
+  async applyAbout(command: EngineCommand & { msisdn: Msisdn; atMs: number }): Promise<NumberChange> {
+    const [result] = await this.applyAll([command]);
+    const about = this.sharded
+      ? (result as CommandResult & { about?: NumberAbout }).about
+      : numberAbout(this.state, command.msisdn, command.atMs, result.decisions);
+    if (!about) throw new Error(`shard ${this.sharded?.ownerOf(command.msisdn)} gave no account of ${command.msisdn}`);
+    return { result, about };
+  }
+
+  /** A number's step, where this process knows it: in shard mode, only for the numbers its shard keeps. */
+  levelKnown(msisdn: Msisdn, atMs: number): Action | undefined {
+    if (this.sharded && !this.sharded.owns(msisdn)) return undefined;
+    return this.state.levelOf(msisdn, atMs);
   }
 
   /**

@@ -81,6 +81,12 @@ export class ReviewTasksRepository {
     );
   }
 
+  /** The number a task is about (undefined: no such task). */
+  async numberOf(id: string): Promise<string | undefined> {
+    const rows: { msisdn: string }[] = await this.dataSource.query(`SELECT msisdn FROM review_task WHERE id = $1`, [id]);
+    return rows[0]?.msisdn;
+  }
+
   /** A task, locked until the transaction ends (concurrent answers to one task wait for each other). */
   async lock(em: EntityManager, id: string): Promise<StoredReviewTask | undefined> {
     const rows: StoredReviewTask[] = await em.query(`SELECT ${COLUMNS} FROM review_task WHERE id = $1 FOR UPDATE`, [

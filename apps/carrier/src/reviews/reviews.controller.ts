@@ -6,6 +6,7 @@ import { Audited } from '@app/audit';
 import { principalOf, RoleKind, Roles } from '@app/grpc';
 import { redactNationalIds } from '../reactivation/national-id';
 import { toWireReviewTask } from './review.mapper';
+import { ShardForwarder } from '../shard/shard-forwarder';
 import { ReviewsService } from './reviews.service';
 
 /** Audit columns are bounded: the case names the task (its id is at most 19 digits when valid). */
@@ -13,7 +14,10 @@ const AUDIT_CASE_MAX = 64;
 
 @Controller()
 export class ReviewsController implements Pick<carrier.CarrierServiceController, 'listReviews' | 'decideReview'> {
-  constructor(private readonly reviews: ReviewsService) {}
+  constructor(
+    private readonly reviews: ReviewsService,
+    private readonly forwarder: ShardForwarder,
+  ) {}
 
   @GrpcMethod('CarrierService', 'ListReviews')
   @Roles(RoleKind.Carrier)
@@ -39,6 +43,8 @@ export class ReviewsController implements Pick<carrier.CarrierServiceController,
     },
   }))
   async decideReview(request: carrier.DecideReviewRequest, metadata: Metadata): Promise<carrier.DecideReviewResponse> {
+    const owner = await this.reviews.elsewhere(request.taskId);
+    if (owner !== undefined) return this.forwarder.unary(owner, 'DecideReview', request, metadata);
     const decided = await this.reviews.decide(principalOf(metadata), {
       taskId: request.taskId,
       outcome: reviewOutcome.tryFromWire(request.outcome),

@@ -81,6 +81,18 @@ export class ReviewsService {
   }
 
   /**
+   * The shard that keeps the number a task is about, when it is not this one (shard mode): the answer is decided
+   * there. Undefined otherwise, also for a task id that names no task (refused here, with the field named).
+   */
+  async elsewhere(taskId: string | undefined): Promise<number | undefined> {
+    const shard = this.analysis.shard;
+    const id = (taskId ?? '').trim();
+    if (!shard || !TASK_ID.test(id)) return undefined;
+    const msisdn = await this.tasks.numberOf(id);
+    return msisdn === undefined || shard.owns(msisdn) ? undefined : shard.ownerOf(msisdn);
+  }
+
+  /**
    * A person's answer to a task, once: the engine applies it (reviewDecided) in the
    * transaction that stores it on the task, the task locked meanwhile, so of two
    * answers to one task the second finds it decided. A number that moved on since

@@ -4,11 +4,13 @@ import {
   type CarrierShard,
   type CommandResult,
   type Decision,
+  type EngineCommand,
   type GateVerdict,
   type RoundOutcome,
   type SubscriberEvent,
 } from '@app/domain';
 import { outsideTransaction } from '@app/persistence';
+import { numberAbout, type NumberAbout } from '../analysis/number-about';
 import type { InFlightChanges } from '../analysis/durable-view';
 import type { DecisionRecorder, RecordedStep } from '../decisions/decision-recorder.service';
 import type { SubscribersRepository } from '../subscribers/subscribers.repository';
@@ -28,8 +30,8 @@ export interface ShardEntryRow {
   shard: number;
   /** The active (not shadow) decisions this shard took on the entry. */
   decisions: number;
-  /** For an event batch, BatchOutcome; for a command, this shard's result. */
-  outcome: BatchOutcome | CommandResult;
+  /** For an event batch, BatchOutcome; for a command, this shard's result (the owner's says where the number is). */
+  outcome: BatchOutcome | (CommandResult & { about?: NumberAbout });
 }
 
 /**
@@ -74,7 +76,7 @@ export class PgShardSink implements ShardSink {
     const row: ShardEntryRow = {
       shard: this.shard.place.index,
       decisions: decided,
-      outcome: entry.kind === 'events' ? batchOutcome(verdicts) : rounds[0].results[0],
+      outcome: entry.kind === 'events' ? batchOutcome(verdicts) : this.commandOutcome(entry.command, rounds[0]),
     };
     const counted = await outsideTransaction(() =>
       this.dataSource.transaction(async (em) => {
@@ -90,6 +92,13 @@ export class PgShardSink implements ShardSink {
     );
     counted();
     for (const round of rounds) this.inFlight.release(decisionsOf(round));
+  }
+
+  /** A command's result here, with where its number stands when this shard keeps it. */
+  private commandOutcome(command: EngineCommand, round: RoundOutcome): CommandResult & { about?: NumberAbout } {
+    const result = round.results[0];
+    if (!('msisdn' in command) || !('atMs' in command) || !this.shard.owns(msisdnKey(command.msisdn))) return result;
+    return { ...result, about: numberAbout(this.shard.engine, command.msisdn, command.atMs, result.decisions) };
   }
 }
 

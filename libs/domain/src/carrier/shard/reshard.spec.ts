@@ -1,7 +1,12 @@
-import { AnalysisEngine, type EngineOptions } from '../engine';
+import type { Msisdn } from '../../msisdn';
+import { AnalysisEngine, msisdnKey, type EngineOptions } from '../engine';
 import { EventGate } from '../event-gate';
-import { SHARD_CONFIGS, SHARD_GATE, ShardedCarrier } from '../fixtures/sharded-carrier';
-import { CarrierShard } from './carrier-shard';
+import { UsageProfile, type CarrierEvent } from '../events';
+import { HIGH_RISK } from '../fixtures/article';
+import { highRiskCellWorker } from '../fixtures/fraud';
+import { merged, SHARD_CONFIGS, SHARD_GATE, ShardedCarrier } from '../fixtures/sharded-carrier';
+import { DEFAULT_POLICY_V4 } from '../policy';
+import { CarrierShard, runRound } from './carrier-shard';
 import { partitionOf } from './partition';
 import { reshard, type ShardImage } from './reshard';
 
@@ -123,6 +128,53 @@ describe('re-sharding a carrier offline', () => {
       expect(dropped).toBeGreaterThan(0);
       expect(firstDifference(carrier.log, one.log)).toBeGreaterThanOrEqual(0);
     });
+  });
+
+  it("a number's cells keep their names on the shard it moves to", () => {
+    const options: EngineOptions = { policy: DEFAULT_POLICY_V4 };
+    const fixture = highRiskCellWorker();
+    const gang = msisdnKey(fixture.subject);
+    // The gang's shard is not shard 0, whose numbering of cells the new shard starts from.
+    const from = [2, 3, 4, 5].find((n) => partitionOf(gang, n) !== 0) as number;
+    const home = partitionOf(gang, from);
+    // A subscriber of the gang's shard called from a cell before any list named the high-risk ones: that shard
+    // numbers its cells apart from shard 0.
+    let other = 0;
+    while (partitionOf(13_300_000_000 + other, from) !== home) other++;
+    const caller = `+${13_300_000_000 + other}` as Msisdn;
+    const first = Math.min(...fixture.events.map((e) => e.at));
+    const events: CarrierEvent[] = [
+      {
+        type: 'subscriber',
+        at: first,
+        msisdn: caller,
+        carrier: 'CTCC',
+        activatedAt: first,
+        realNameVerified: true,
+        profile: UsageProfile.None,
+      },
+      { type: 'call', at: first, caller, callee: '+8613300009999' as Msisdn, answered: true, durationSec: 60 },
+      ...fixture.events,
+    ].map((e) => (e.type === 'call' && e.caller === caller ? { ...e, cell: '460-11-99999-9' } : e)) as CarrierEvent[];
+    const plain = new AnalysisEngine(options);
+    const expected = events.map((e) => JSON.stringify(plain.process(e).decisions));
+    // Cut in the middle of the gang's stay at the high-risk cell, before any decision: after its second sighting there.
+    const cut = events.flatMap((e, i) => (e.type === 'location' ? [i] : []))[1] + 1;
+    const run = (shards: readonly CarrierShard[], part: readonly CarrierEvent[]) =>
+      part.map((e) => JSON.stringify(merged(runRound(shards, { kind: 'events', events: [e], first: 0 }), 0).decisions));
+    const olds = Array.from(
+      { length: from },
+      (_, index) => new CarrierShard(new AnalysisEngine(options), { index, count: from }),
+    );
+    const gate = new EventGate(SHARD_GATE).saveImage();
+    const before = run(olds, events.slice(0, cut));
+    const images = olds.map((shard) => ({ entry: cut, engine: shard.engine.saveImage(), gate }));
+    const after = run(shardsOf(options, reshard(options, images, { from, to: 1 })), events.slice(cut));
+    expect([...before, ...after]).toEqual(expected);
+    expect(before.every((d) => d === '[]')).toBe(true);
+    // What proves it: decisions after the cut name the cell of the stay before it.
+    expect(events[cut - 1]).toMatchObject({ type: 'location', msisdn: fixture.subject, cell: HIGH_RISK[1] });
+    expect(after.some((d) => d.includes(HIGH_RISK[1]))).toBe(true);
   });
 
   describe('refuses images that do not fit together', () => {

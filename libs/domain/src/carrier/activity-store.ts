@@ -317,6 +317,24 @@ function addEntry(out: Float64Array, flags: number): void {
     if (recorded & 1) out[r]++;
 }
 
+/** Whether two stores keep numbers alike: the same layout and window counters. */
+function sameLayoutOf(a: ActivityStore, b: ActivityStore): boolean {
+  const x = a.layout;
+  const y = b.layout;
+  return (
+    a.counters === b.counters &&
+    x.outbound === y.outbound &&
+    x.inbound === y.inbound &&
+    x.reports === y.reports &&
+    x.sightings === y.sightings
+  );
+}
+
+/** A cell index through `cellOf`; -1 (none) stays -1. */
+function cellOrNone(cell: number, cellOf: (cell: number) => number): number {
+  return cell < 0 ? -1 : cellOf(cell);
+}
+
 export class ActivityStore {
   readonly layout: ActivityLayout;
   /** Window counters per bucket. */
@@ -538,6 +556,115 @@ export class ActivityStore {
       freed++;
     }
     return freed;
+  }
+
+  /** The numbers that have a slot, in slot order. */
+  keys(): number[] {
+    const keys: number[] = [];
+    for (let slot = 0; slot < this.next; slot++) if (this.key[slot] !== 0) keys.push(this.key[slot]);
+    return keys;
+  }
+
+  /**
+   * Copies a number's slot from another store of the same layout (a re-shard moves numbers between engines), which
+   * this one must not hold yet: its rings with their sizes, heads and counts, its reports, sightings, current stay and
+   * window buckets, exactly as they stand, so it goes on here as it would have there. Peers are numbers, re-filed in
+   * this store's ranges; cells are the other engine's indexes, put through `cellOf` (each engine numbers its cells in
+   * the order it met them). Only live entries are copied: the rest of a block is never read.
+   */
+  adopt(from: ActivityStore, key: number, cellOf: (cell: number) => number): void {
+    if (!sameLayoutOf(this, from)) throw new Error('activity: a number moves only between stores of the same layout');
+    const source = from.slotOf(key);
+    if (source < 0) throw new Error(`activity: no slot of ${key} to adopt`);
+    if (this.slotOf(key) >= 0) throw new Error(`activity: ${key} has a slot here already`);
+    const slot = this.ensure(key, from.lastActivity[source]);
+    const outSize = from.outSize[source];
+    const x = from.extra[source];
+    if (outSize > 0) {
+      const base = this.outboundPool.alloc(outSize);
+      this.outBase[slot] = base;
+      this.outSize[slot] = outSize;
+      this.outHead[slot] = from.outHead[source];
+      this.outCount[slot] = from.outCount[source];
+      for (let k = 0; k < from.outCount[source]; k++) {
+        const i = from.outboundIndex(source, k);
+        const j = base + i - from.outBase[source];
+        // Interned before its array is read: the first peer past NARROW_RANGES widens it.
+        const high = this.internPeer(from.outPeerOf(i));
+        this.outPeerHigh[j] = high;
+        this.outPeerLow[j] = from.outPeerLow[i];
+        this.outAt[j] = from.outAt[i];
+        this.outDuration[j] = from.outDuration[i];
+        this.outFlags[j] = from.outFlags[i];
+      }
+    }
+    const inSize = from.inSize[source];
+    if (inSize > 0) {
+      const base = this.inboundPool.alloc(inSize);
+      const old = from.inBase[source];
+      this.inBase[slot] = base;
+      this.inSize[slot] = inSize;
+      this.inCount[slot] = from.inCount[source];
+      for (let j = 0; j < from.inCount[source]; j++) {
+        const high = this.internPeer(from.peers.key(from.inPeerHigh[old + j], from.inPeerLow[old + j]));
+        this.inPeerHigh[base + j] = high;
+        this.inPeerLow[base + j] = from.inPeerLow[old + j];
+        this.inAt[base + j] = from.inAt[old + j];
+      }
+    }
+    if (x >= 0) this.adoptExtra(from, source, x, slot, cellOf);
+  }
+
+  /** adopt(): what the number keeps in its slot's extra (cells, reports, sightings and stay, buckets). */
+  private adoptExtra(from: ActivityStore, source: number, x: number, slot: number, cellOf: (cell: number) => number) {
+    const y = this.extraOf(slot);
+    const cells = from.cellBase[x];
+    if (cells >= 0) {
+      const base = (this.cellBase[y] = this.cellPool.alloc(from.outSize[source]));
+      for (let k = 0; k < from.outCount[source]; k++) {
+        const at = from.outboundIndex(source, k) - from.outBase[source];
+        this.outCell[base + at] = cellOrNone(from.outCell[cells + at], cellOf);
+      }
+    }
+    const reportSize = from.reportSize[x];
+    if (reportSize > 0) {
+      const base = (this.reportBase[y] = this.reportPool.alloc(reportSize));
+      const old = from.reportBase[x];
+      this.reportSize[y] = reportSize;
+      this.reportCount[y] = from.reportCount[x];
+      for (let j = 0; j < from.reportCount[x]; j++) {
+        this.reportBy[base + j] = from.reportBy[old + j];
+        this.reportAt[base + j] = from.reportAt[old + j];
+        this.reportCorroborated[base + j] = from.reportCorroborated[old + j];
+      }
+    }
+    const sightings = from.sightingBase[x];
+    if (sightings >= 0) {
+      const size = this.layout.sightings;
+      const base = (this.sightingBase[y] = this.sightingPool.alloc(size));
+      const head = (this.sightingHead[y] = from.sightingHead[x]);
+      const count = (this.sightingCount[y] = from.sightingCount[x]);
+      for (let k = 0; k < count; k++) {
+        const at = (head - 1 - k + size * 2) % size;
+        this.sightingCell[base + at] = cellOrNone(from.sightingCell[sightings + at], cellOf);
+        this.sightingAt[base + at] = from.sightingAt[sightings + at];
+      }
+      const stay = this.stayOf(y);
+      const old = from.stayOf(x);
+      this.dwellCell[stay] = cellOrNone(from.dwellCell[old], cellOf);
+      this.dwellSince[stay] = from.dwellSince[old];
+      this.dwellLast[stay] = from.dwellLast[old];
+    }
+    const buckets = from.bucketBase[x];
+    if (buckets >= 0) {
+      const base = (this.bucketBase[y] = this.bucketPool.alloc(BUCKETS));
+      this.bucketStamp.set(from.bucketStamp.subarray(buckets, buckets + BUCKETS), base);
+      const counters = this.counters;
+      this.bucketCounts.set(
+        from.bucketCounts.subarray(buckets * counters, (buckets + BUCKETS) * counters),
+        base * counters,
+      );
+    }
   }
 
   /**

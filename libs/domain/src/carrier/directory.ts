@@ -118,6 +118,13 @@ export class Directory {
     this.flags[row] = (entry.realNameVerified ? REAL_NAME : 0) | (entry.attested ? ATTESTED : 0);
   }
 
+  /** Every number with an entry, in row order. */
+  keys(): number[] {
+    const keys: number[] = [];
+    for (let row = 0; row < this.next; row++) if (this.key[row] !== 0) keys.push(this.key[row]);
+    return keys;
+  }
+
   /** An attested profile: a later directory record keeps it. */
   attest(key: number, profile: UsageProfile): void {
     const row = this.index.find(this.key, key);

@@ -458,6 +458,93 @@ export class AnalysisEngine implements EngineView {
     return this.carrier === undefined || carrier === this.carrier;
   }
 
+  /**
+   * The numbers this engine keeps records of: activity, or a standing or cited reasons on either ladder. A shard keeps
+   * its partition's alone. Callee warnings are left out: start-up may load a callee's last warning on every shard, and
+   * only the callee's shard reads it.
+   */
+  keptNumbers(): Set<number> {
+    const keys = new Set(this.activity.keys());
+    for (const key of this.primaryLadder.numbers()) keys.add(key);
+    for (const key of this.shadowLadder?.numbers() ?? []) keys.add(key);
+    return keys;
+  }
+
+  /**
+   * Forgets every record of the numbers `keep` refuses: their activity, standings and terms, cited reasons and last
+   * callee warnings. What is the carrier's (directory, registry marks, cells, policies, the error budgets' counts)
+   * stays. With adoptNumbers, how a re-shard makes a new shard (shard/reshard.ts).
+   */
+  keepNumbers(keep: (key: number) => boolean): void {
+    this.activity.evict(Number.POSITIVE_INFINITY, keep);
+    this.primaryLadder.keepNumbers(keep);
+    this.shadowLadder?.keepNumbers(keep);
+    this.calleeWarnedAt.deleteWhere((key) => !keep(key));
+  }
+
+  /**
+   * Takes the records `from` keeps of the numbers `take` picks (a re-shard: `from` is an old shard, this a new one,
+   * both after the same log entry, of the same policies and layout): each number's activity (its cells renamed to
+   * this engine's), its standing, term and cited reasons on each ladder, and its last callee warning, exactly as they
+   * stand there. This engine must keep none of them yet. Answers how many numbers it took.
+   */
+  adoptNumbers(from: AnalysisEngine, take: (key: number) => boolean): number {
+    if (from === this) throw new Error('an engine adopts numbers from another engine');
+    const primary = this.primaryLadder;
+    const shadow = this.shadowLadder;
+    if (from.primaryLadder.label !== primary.label || from.shadowLadder?.label !== shadow?.label)
+      throw new Error(
+        `numbers of an engine under ${policies(from.primaryLadder.label, from.shadowLadder?.label)} ` +
+          `go to one under ${policies(primary.label, shadow?.label)}`,
+      );
+    const cellOf = (cell: number) => {
+      const name = from.cellNames[cell];
+      return name === undefined ? -1 : this.cellIndex(name);
+    };
+    let taken = 0;
+    for (const key of from.keptNumbers()) {
+      if (!take(key)) continue;
+      if (from.activity.slotOf(key) >= 0) this.activity.adopt(from.activity, key, cellOf);
+      primary.adoptNumber(from.primaryLadder, key);
+      if (from.shadowLadder) shadow?.adoptNumber(from.shadowLadder, key);
+      taken++;
+    }
+    for (const [key, at] of from.calleeWarnedAt) if (take(key)) this.calleeWarnedAt.set(key, at);
+    return taken;
+  }
+
+  /**
+   * What differs between the carrier's own state in this engine and in `other` (undefined: nothing): the carrier,
+   * the activity layout, the policies and their error budgets' counts and demotions, the registry's marks, the
+   * high-risk cells and the directory. Every shard of a carrier holds that whole, the same after the same log entry.
+   */
+  carrierDifference(other: AnalysisEngine): string | undefined {
+    if (this.carrier !== other.carrier)
+      return `the carrier (${this.carrier ?? '(every)'}, ${other.carrier ?? '(every)'})`;
+    if (!sameLayout(this.activity.layout, other.activity.layout)) return 'the activity layout';
+    if ((this.shadowLadder === undefined) !== (other.shadowLadder === undefined)) return 'whether a shadow runs';
+    const budgets =
+      this.primaryLadder.budgetDifference(other.primaryLadder) ??
+      (this.shadowLadder && other.shadowLadder && this.shadowLadder.budgetDifference(other.shadowLadder));
+    if (budgets) return budgets;
+    if (this.registry.size !== other.registry.size) return 'the registry marks';
+    for (const [key, mark] of this.registry)
+      if (other.registry.get(key) !== mark) return `the registry mark of +${key}`;
+    const cells = this.highRiskByName();
+    const others = other.highRiskByName();
+    if (cells.size !== others.size) return 'the high-risk cells';
+    for (const [cell, window] of cells) if (others.get(cell) !== window) return `high-risk cell ${cell}`;
+    if (this.directory.size !== other.directory.size) return 'the directory';
+    for (const key of this.directory.keys())
+      if (!sameEntry(this.directory.get(key), other.directory.get(key))) return `the directory entry of +${key}`;
+    return undefined;
+  }
+
+  /** The high-risk cells by name (each engine numbers cells its own way), each with its window. */
+  private highRiskByName(): Map<string, string> {
+    return new Map([...this.highRisk].map(([cell, { from, until }]) => [this.cellNames[cell], `${from}..${until}`]));
+  }
+
   /** How far back a report looks for the call that corroborates it, in seconds (the active policy's). */
   get reportWindowSec(): number {
     return this.primaryLadder.rules.thresholds.corroboratedReports.days * 86_400;

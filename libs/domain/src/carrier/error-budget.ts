@@ -109,6 +109,16 @@ class TimeQueue {
     return count;
   }
 
+  /** Whether the times one of the two still holds are the last ones of the other's (see countsDifference). */
+  endsAlike(other: TimeQueue): boolean {
+    const a = this.times.length - this.head;
+    const b = other.times.length - other.head;
+    const n = Math.min(a, b);
+    for (let i = 1; i <= n; i++)
+      if (this.times[this.times.length - i] !== other.times[other.times.length - i]) return false;
+    return true;
+  }
+
   clear(): void {
     this.times = [];
     this.head = 0;
@@ -231,6 +241,30 @@ export class ErrorBudget {
   putCited(key: number, cited: number | undefined): void {
     if (cited === undefined) this.cited.delete(key);
     else this.cited.set(key, cited);
+  }
+
+  /** The numbers with cited reasons (a shard's budget: its own numbers'). */
+  citedNumbers(): number[] {
+    return [...this.cited.keys()];
+  }
+
+  /**
+   * What differs between the carrier's part of two budgets of the same ladder (undefined: nothing): the reasons'
+   * counts, re-enables and demotions, not the numbers' cited reasons. Shards count every shard's counts in one order,
+   * so their queues hold the same times; a queue may have dropped more of its oldest (countFrom): the shorter one must
+   * be the end of the longer one.
+   */
+  countsDifference(other: ErrorBudget): string | undefined {
+    if (this.mask !== other.mask) return `demoted reasons (mask ${this.mask}, ${other.mask})`;
+    for (let s = 0; s < WEIGHED; s++) {
+      const reason = SIGNAL_CODES[s];
+      if (!Object.is(this.demotedAt[s], other.demotedAt[s])) return `when ${reason} was demoted`;
+      if (this.countsFrom[s] !== other.countsFrom[s]) return `when ${reason}'s counts start`;
+      if (!this.actions[s].endsAlike(other.actions[s])) return `${reason}'s actions`;
+      if (!this.mistakes[s].endsAlike(other.mistakes[s])) return `${reason}'s mistakes`;
+    }
+    if (JSON.stringify(this.pending) !== JSON.stringify(other.pending)) return 'demotions not yet reported';
+    return undefined;
   }
 
   /** Puts back a demotion still in force (start-up). */

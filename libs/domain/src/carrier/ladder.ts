@@ -361,6 +361,47 @@ export class Ladder {
     } else this.standings.delete(key);
   }
 
+  /** The numbers it keeps anything of: a standing, or the reasons their step cited in the error budget. */
+  numbers(): number[] {
+    return [...new Set([...this.standings.keys(), ...(this.budget?.citedNumbers() ?? [])])];
+  }
+
+  /**
+   * Takes one number's standing (and its term, still to end) and cited reasons from a ladder of the same policy (a
+   * re-shard moves numbers between engines); this ladder must not keep the number yet.
+   */
+  adoptNumber(from: Ladder, key: number): void {
+    if (from.label !== this.label || from.shadow !== this.shadow)
+      throw new Error(`ladder: a number moves from ${from.label} to ${this.label}, of another policy or kind`);
+    if (this.standings.has(key) || this.citedOf(key) !== undefined)
+      throw new Error(`ladder ${this.label}: ${key} stands here already`);
+    const standing = from.copyOfStanding(key);
+    if (standing) this.putStanding(key, standing);
+    const cited = from.citedOf(key);
+    if (cited !== undefined) this.putCited(key, cited);
+  }
+
+  /** Forgets the standings, terms and cited reasons of the numbers `keep` refuses (the rest of a re-shard). */
+  keepNumbers(keep: (key: number) => boolean): void {
+    for (const key of this.numbers()) {
+      if (keep(key)) continue;
+      this.standings.delete(key);
+      this.putCited(key, undefined);
+    }
+    const ends = this.termEndAt.splice(0);
+    const keys = this.termKey.splice(0);
+    for (let i = 0; i < ends.length; i++) if (keep(keys[i])) this.pushTerm(ends[i], keys[i]);
+  }
+
+  /** What differs between the error budgets' carrier-wide counts of two ladders of one policy (undefined: nothing). */
+  budgetDifference(other: Ladder): string | undefined {
+    if (other.label !== this.label || other.shadow !== this.shadow) return `the ladder (${this.label}, ${other.label})`;
+    if (this.budget === undefined || other.budget === undefined)
+      return this.budget === other.budget ? undefined : `whether ${this.label} keeps an error budget`;
+    const differs = this.budget.countsDifference(other.budget);
+    return differs && `${this.label}${this.shadow ? ' (shadow)' : ''}'s error budget: ${differs}`;
+  }
+
   /** The same standings under another policy (a policy switch keeps every number where it is). */
   withPolicy(policy: PolicyDocument, shadow = this.shadow): Ladder {
     const next = new Ladder(policy, shadow, this.cellName, this.confirmed);

@@ -1,3 +1,4 @@
 export * from './partition';
 export * from './contact-sim';
 export * from './carrier-shard';
+export * from './reshard';

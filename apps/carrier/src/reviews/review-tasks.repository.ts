@@ -83,7 +83,9 @@ export class ReviewTasksRepository {
 
   /** The number a task is about (undefined: no such task). */
   async numberOf(id: string): Promise<string | undefined> {
-    const rows: { msisdn: string }[] = await this.dataSource.query(`SELECT msisdn FROM review_task WHERE id = $1`, [id]);
+    const rows: { msisdn: string }[] = await this.dataSource.query(`SELECT msisdn FROM review_task WHERE id = $1`, [
+      id,
+    ]);
     return rows[0]?.msisdn;
   }
 

@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { carrier } from '@app/contracts';
 import { partitionOf, msisdnKey, type Msisdn } from '@app/domain';
-import { freePort, rowsOf } from '@app/testing';
+import { eventually, freePort, healthCheck, rowsOf, TcpProxy } from '@app/testing';
 import { CarrierHarness, ingest, type CarrierClient } from './carrier-harness';
 import { CarrierProcess } from './carrier-process';
 import { evidenceFile, send, storedDecisions, storedWarningsAndNotices } from './evidence-file';
@@ -45,7 +45,7 @@ describe('a carrier as shard processes over NATS JetStream (e2e)', () => {
   });
 
   /** A carrier database served by `count` shard processes; shard 0 on the harness's address. */
-  const shardedCarrier = async (count: number, name: string) => {
+  const shardedCarrier = async (count: number, name: string, natsUrl = NATS_URL) => {
     const harness = await CarrierHarness.start('CTCC');
     harnesses.push(harness);
     await harness.stop();
@@ -55,7 +55,7 @@ describe('a carrier as shard processes over NATS JetStream (e2e)', () => {
     const stream = `SHARDE2E_${RUN}_${name}`;
     streams.push(stream, `${stream}_X`);
     const env = (shard: number) => ({
-      NATS_URL,
+      NATS_URL: natsUrl,
       CARRIER_SHARDS: String(count),
       CARRIER_SHARD: String(shard),
       CARRIER_SHARD_ADDRESSES: addresses.join(','),
@@ -133,4 +133,41 @@ describe('a carrier as shard processes over NATS JetStream (e2e)', () => {
     expect(await storedDecisions(harness.db.url)).toEqual(expected);
     expect(await storedWarningsAndNotices(harness.db.url)).toEqual(expectedNotices);
   });
+
+  it('NATS gone mid-file: ingest is UNAVAILABLE, the shards wait, a resend completes once it is back', async () => {
+    const proxy = await TcpProxy.start({ host: new URL(NATS_URL).hostname, port: Number(new URL(NATS_URL).port) });
+    try {
+      const { harness } = await shardedCarrier(3, 'outage', proxy.through(NATS_URL));
+      const health = () => healthCheck(harness.address, '');
+      const half = Math.floor(file.streams.length / 2);
+      await send(harness.client(), file.streams.slice(0, half));
+      await proxy.cut();
+      // Every publish fails at once while the log cannot be reached: nothing of the stream is taken.
+      await expect(ingest(harness.client(), file.streams[half])).rejects.toMatchObject({ code: 14 });
+      // Health says so: nothing can be ingested or changed while the log is away.
+      expect(await eventually(health, (state) => state === 'NOT_SERVING')).toBe('NOT_SERVING');
+      await proxy.restore();
+      expect(await eventually(health, (state) => state === 'SERVING')).toBe('SERVING');
+      // The shards' connections come back by themselves; the same stream is sent again, then the rest.
+      await eventuallyAnswered(() => ingest(harness.client(), file.streams[half]));
+      await send(harness.client(), file.streams.slice(half + 1));
+      expect(await storedDecisions(harness.db.url)).toEqual(expected);
+      expect(await storedWarningsAndNotices(harness.db.url)).toEqual(expectedNotices);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
+
+/** Calls `send` until it is answered (UNAVAILABLE while the shards reconnect), for up to 30 s. */
+async function eventuallyAnswered<T>(send: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await send();
+    } catch (error) {
+      if ((error as { code?: number }).code !== 14 || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}

@@ -75,6 +75,8 @@ export const ANALYSIS_DEPENDENCY = 'analysis';
 const DONE: Promise<void> = Promise.resolve();
 const EVICT_EVERY_MS = 10 * 60_000;
 const POLICY_SYNC_MS = 5_000;
+/** How often a shard compares its position with the log's end (lag metric, health). */
+const SHARD_LAG_MS = 2_000;
 /** How often a rebuild after a failed write is tried while the database stays away. */
 const RECOVERY_RETRY_MS = 1_000;
 
@@ -180,6 +182,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
         return { active: await this.loadPolicy(active), shadow: shadow && (await this.loadPolicy(shadow)) };
       },
       health: this.health,
+      metrics: this.metrics,
     });
     this.sharded = host;
     await host.start();
@@ -189,6 +192,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       this.every('policy sync', POLICY_SYNC_MS, () => this.syncPolicies());
     }
     this.every('snapshot', this.config.snapshotIntervalMs, () => this.snapshot());
+    this.every('shard lag', SHARD_LAG_MS, () => host.watchLag());
   }
 
   /** The shard this process runs, in shard mode. */

@@ -30,6 +30,7 @@ export class CarrierMetrics {
   private readonly count;
   private readonly lag;
   private readonly feedCursor;
+  private readonly shardLog;
   private readonly ruleDemoted;
   private readonly carrier: string;
 
@@ -104,6 +105,19 @@ export class CarrierMetrics {
         'The registry change version this carrier has applied (compare fraud_registry_change_version).',
       ],
     } as const).cursor;
+    this.shardLog = metrics.gauges({
+      lag: [
+        'fraud_shard_lag_entries',
+        ['carrier', 'shard'],
+        "Shard mode: log entries this shard has not made durable yet (the log's last entry minus its own).",
+      ],
+      restarts: [
+        'fraud_shard_restarts',
+        ['carrier', 'shard'],
+        'Shard mode: times this process started its shard again from its snapshot (a part that did not come, ' +
+          'NATS or the database gone) since it started.',
+      ],
+    } as const);
     this.ruleDemoted = metrics.gauges({
       demoted: [
         'fraud_rule_demoted',
@@ -170,6 +184,13 @@ export class CarrierMetrics {
         { carrier: this.carrier, kind },
         Math.max(0, (now.getTime() - issuedAt.getTime()) / 1000),
       );
+  }
+
+  /** Shard mode: how far this shard is behind the carrier's log, and how often it restarted. */
+  shardState(shard: number, lag: number, restarts: number): void {
+    const labels = { carrier: this.carrier, shard: String(shard) };
+    this.shardLog.lag.set(labels, lag);
+    this.shardLog.restarts.set(labels, restarts);
   }
 
   registryChangesApplied(version: number, newestChangeAtMs: number, now: number): void {

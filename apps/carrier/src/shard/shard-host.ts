@@ -25,6 +25,7 @@ import { DurableView, InFlightChanges } from '../analysis/durable-view';
 import type { EvidenceRepository } from '../analysis/evidence.repository';
 import type { CarrierConfig, CarrierShardConfig } from '../config/carrier.config';
 import type { DecisionRecorder } from '../decisions/decision-recorder.service';
+import type { CarrierMetrics } from '../metrics/carrier-metrics';
 import type { SubscribersRepository } from '../subscribers/subscribers.repository';
 import { PgShardSink, type BatchOutcome, type ShardEntryRow } from './pg-shard-sink';
 import { ShardEntries } from './shard-entries';
@@ -47,6 +48,7 @@ export interface ShardHostOptions {
   loadPolicy(ref: string, field: string): Promise<PolicyDocument>;
   assigned(): Promise<{ active: PolicyDocument; shadow: PolicyDocument | undefined }>;
   health?: ServiceHealth;
+  metrics?: CarrierMetrics;
 }
 
 /** What a batch came to over all shards: the gate's verdicts and the active decisions summed. */
@@ -70,6 +72,8 @@ export class ShardHost {
   /** The engine readers see: the running shard's, or the last one's while it restarts. */
   private engine!: AnalysisEngine;
   private place: { index: number; count: number };
+  /** Since when the log could not be reached (health). */
+  private unreachable: number | undefined;
   /** The log entry of the last snapshot stored. */
   private snapshotAt = -1;
 
@@ -143,6 +147,32 @@ export class ShardHost {
       const ms = Date.now() - started;
       this.logger.log(`snapshot at log entry ${taken.position.seq}: ${(bytes / 1e6).toFixed(1)} MB in ${ms} ms`);
     }
+  }
+
+  /**
+   * Compares this shard's position with the log's last entry: the lag metric, and the health entry (down while the
+   * log cannot be reached: nothing can be ingested or changed then).
+   */
+  async watchLag(): Promise<void> {
+    const { health, metrics } = this.options;
+    const runner = this.supervisor?.current?.runner;
+    let last: number;
+    try {
+      last = await (await this.log()).lastSeq(0);
+    } catch (error) {
+      this.unreachable ??= Date.now();
+      health?.report(SHARD_DEPENDENCY, false, `the carrier's log cannot be reached: ${(error as Error).message}`);
+      return;
+    }
+    if (this.unreachable !== undefined) {
+      this.unreachable = undefined;
+      if (runner) health?.report(SHARD_DEPENDENCY, true, `shard ${this.place.index} of ${this.place.count}`);
+    }
+    metrics?.shardState(
+      this.place.index,
+      runner ? Math.max(0, last - runner.seq) : last,
+      this.supervisor?.restarts ?? 0,
+    );
   }
 
   /** The newest event time the gate has seen (idle eviction goes by it). */

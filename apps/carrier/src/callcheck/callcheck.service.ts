@@ -33,9 +33,10 @@ export class CallCheckService {
   ) {}
 
   /**
-   * The verdict on a call from `caller` to `callee`, wherever it is judged: in shard mode, a caller another shard
-   * keeps is judged there (its step and contacts are that shard's), the call passed on with `metadata`, and the
-   * answer is a promise.
+   * The verdict on a call from `caller` to `callee`. In shard mode, a caller another shard keeps is judged from the
+   * copy of every number's step (StepReplica), from memory; only a verdict that needs the caller's contacts (a
+   * restricted caller, a warned one under calleeProtection) is asked of its shard, the call passed on with
+   * `metadata`: the answer is then a promise.
    */
   answer(
     caller: string,
@@ -43,14 +44,16 @@ export class CallCheckService {
     metadata: Metadata,
   ): carrier.CheckCallResponse | Promise<carrier.CheckCallResponse> {
     const shard = this.analysis.shard;
-    if (shard && this.forwarder) {
-      const from = normaliseMsisdn(caller, 'caller');
-      if (!shard.owns(from)) {
-        const request: carrier.CheckCallRequest = { caller, callee };
-        return this.forwarder.unary<carrier.CheckCallResponse>(shard.ownerOf(from), 'CheckCall', request, metadata);
-      }
-    }
-    return this.check(caller, callee);
+    if (!shard || !this.forwarder) return this.check(caller, callee);
+    const from = normaliseMsisdn(caller, 'caller');
+    if (shard.owns(from)) return this.check(caller, callee);
+    const to = isServiceNumber(callee) ? callee : normaliseMsisdn(callee, 'callee');
+    const view = shard.replicaView;
+    view.contactsAsked = false;
+    const answer = judgeCall(view, from, to, Date.now());
+    if (!view.contactsAsked) return RESPONSES.get(answer) as carrier.CheckCallResponse;
+    const request: carrier.CheckCallRequest = { caller, callee };
+    return this.forwarder.unary<carrier.CheckCallResponse>(shard.ownerOf(from), 'CheckCall', request, metadata);
   }
 
   /** The verdict on a call from `caller` to `callee`, judged here. */

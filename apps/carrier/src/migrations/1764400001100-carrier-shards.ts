@@ -8,6 +8,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * shard_entry: per log entry, each shard's row, written in the transaction of that shard's outcome of the entry. The
  * process that published the entry answers once every shard's row is there, with the active decisions summed and,
  * for a command, each shard's result (the owner's, for a change of one number).
+ *
+ * number_step: each number's step as its shard last wrote it (with the entry that put it there), so that every shard
+ * answers call setup for every number from memory: each follows the others' rows (StepReplica).
  */
 export class CarrierShards1764400001100 implements MigrationInterface {
   name = 'CarrierShards1764400001100';
@@ -24,9 +27,20 @@ export class CarrierShards1764400001100 implements MigrationInterface {
         written_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (seq, shard)
       )`);
+    await q.query(`
+      CREATE TABLE number_step (
+        msisdn text PRIMARY KEY,
+        shard smallint NOT NULL,
+        seq bigint NOT NULL,
+        level text NOT NULL,
+        since_ms bigint NOT NULL,
+        term_ends_ms bigint
+      )`);
+    await q.query(`CREATE INDEX number_step_shard_seq_idx ON number_step (shard, seq)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE number_step`);
     await q.query(`DROP TABLE shard_entry`);
     await q.query(`DROP INDEX engine_snapshot_shard_idx`);
     await q.query(`ALTER TABLE engine_snapshot DROP COLUMN exchange, DROP COLUMN shards`);

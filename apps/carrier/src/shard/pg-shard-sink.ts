@@ -1,11 +1,13 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import {
+  Action,
   msisdnKey,
   type CarrierShard,
   type CommandResult,
   type Decision,
   type EngineCommand,
   type GateVerdict,
+  type Msisdn,
   type RoundOutcome,
   type SubscriberEvent,
 } from '@app/domain';
@@ -82,6 +84,7 @@ export class PgShardSink implements ShardSink {
       this.dataSource.transaction(async (em) => {
         const count = await this.recorder.writeIn(em, steps);
         if (directory.length > 0) await this.subscribers.upsert(directory, em);
+        await this.writeSteps(em, seq, steps);
         await em.query(
           `INSERT INTO shard_entry (seq, shard, decisions, outcome) VALUES ($1, $2, $3, $4)
            ON CONFLICT (seq, shard) DO NOTHING`,
@@ -92,6 +95,37 @@ export class PgShardSink implements ShardSink {
     );
     counted();
     for (const round of rounds) this.inFlight.release(decisionsOf(round));
+  }
+
+  /** Where the numbers this entry stepped stand now (number_step), for the other shards' call setup. */
+  private async writeSteps(em: EntityManager, seq: number, steps: readonly RecordedStep[]): Promise<void> {
+    const numbers = new Set<Msisdn>();
+    for (const step of steps) for (const d of step.decisions) if (!d.shadow) numbers.add(d.msisdn);
+    if (numbers.size === 0) return;
+    const rows = [...numbers].map((msisdn) => {
+      const standing = this.shard.engine.primary.standingOf(msisdnKey(msisdn));
+      return {
+        msisdn,
+        level: standing?.level ?? Action.None,
+        since: standing?.since ?? 0,
+        termEnds: standing && Number.isFinite(standing.termEnds) ? standing.termEnds : null,
+      };
+    });
+    await em.query(
+      `INSERT INTO number_step (msisdn, shard, seq, level, since_ms, term_ends_ms)
+       SELECT m, $1, $2, l, s, t FROM unnest($3::text[], $4::text[], $5::bigint[], $6::bigint[]) AS u(m, l, s, t)
+       ON CONFLICT (msisdn) DO UPDATE SET shard = excluded.shard, seq = excluded.seq, level = excluded.level,
+         since_ms = excluded.since_ms, term_ends_ms = excluded.term_ends_ms
+       WHERE number_step.seq <= excluded.seq`,
+      [
+        this.shard.place.index,
+        seq,
+        rows.map((r) => r.msisdn),
+        rows.map((r) => r.level),
+        rows.map((r) => r.since),
+        rows.map((r) => r.termEnds),
+      ],
+    );
   }
 
   /** A command's result here, with where its number stands when this shard keeps it. */

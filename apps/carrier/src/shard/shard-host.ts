@@ -30,6 +30,7 @@ import type { SubscribersRepository } from '../subscribers/subscribers.repositor
 import { PgShardSink, type BatchOutcome, type ShardEntryRow } from './pg-shard-sink';
 import { ShardEntries } from './shard-entries';
 import { ShardRunner } from './shard-runner';
+import { ReplicaCallView, StepReplica } from './step-replica';
 import { ShardSupervisor, type RunningShard, type ShardSnapshot, type ShardSnapshots } from './shard-supervisor';
 
 /** The health entry of a shard: serving while its runner follows the log. */
@@ -67,6 +68,10 @@ export class ShardHost {
   readonly inFlight = new InFlightChanges();
   readonly view: DurableView;
   private readonly entries: ShardEntries;
+  /** Every number's step, for call setup of callers other shards keep. */
+  private readonly steps: StepReplica;
+  /** Call setup's view of such a caller (one: call setup is synchronous). */
+  readonly replicaView: ReplicaCallView;
   private supervisor: ShardSupervisor | undefined;
   private publisher: Promise<JetStreamLog> | undefined;
   /** The engine readers see: the running shard's, or the last one's while it restarts. */
@@ -83,6 +88,8 @@ export class ShardHost {
     this.logger = new Logger(`Shard ${config.carrierId}/${shards.index}`);
     this.view = new DurableView(() => this.engine, this.inFlight);
     this.entries = new ShardEntries(dataSource, shards.count);
+    this.steps = new StepReplica(dataSource);
+    this.replicaView = new ReplicaCallView(this.view, this.steps);
   }
 
   get index(): number {
@@ -118,6 +125,7 @@ export class ShardHost {
       },
     });
     await this.supervisor.start();
+    await this.steps.start();
     // The log starts with the policies in force: shards that started at other times begin from the same ones.
     const log = await this.log();
     if ((await log.lastSeq(0)) === 0) {
@@ -131,6 +139,7 @@ export class ShardHost {
 
   async stop(): Promise<void> {
     this.entries.close();
+    await this.steps.stop();
     await this.supervisor?.stop();
     await (await this.publisher?.catch(() => undefined))?.close();
   }

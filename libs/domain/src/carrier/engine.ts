@@ -841,22 +841,27 @@ export class AnalysisEngine implements EngineView {
     return this.registry.get(msisdnKey(msisdn));
   }
 
+  /**
+   * On a shard, of a peer another shard keeps, only this side's memory answers (the number called the peer, or heard
+   * from it): the peer's own memory of the number is on its shard, and nothing of it is asked at call setup.
+   */
   knows(msisdn: Msisdn, peer: Msisdn, atMs: number): boolean {
-    return this.inContact(msisdnKey(msisdn), msisdnKey(peer), atMs);
+    return this.inContact(msisdnKey(msisdn), msisdnKey(peer), atMs, false);
   }
 
   /**
    * Whether either number called or texted the other within KNOWN_CONTACT_DAYS before `atMs` (call setup's rule). On
-   * a shard that does not keep `peerKey` (the callee of the call in hand), the callee's side is its shard's word.
+   * a shard that does not keep `peerKey` (the callee of the call in hand), the callee's side is its shard's word
+   * (`foreign`: the fact of the event being applied), or unknown outside the apply path.
    */
-  private inContact(key: number, peerKey: number, atMs: number): boolean {
+  private inContact(key: number, peerKey: number, atMs: number, foreign = true): boolean {
     const since = toSec(atMs) - KNOWN_CONTACT_SEC;
     // Its own side: it called the peer, or heard from it.
     if (this.notMine(peerKey))
       return (
         this.outboundSince(key, peerKey, since) ||
         this.reached(peerKey, key, since, false) ||
-        this.foreign.calleeInContact
+        (foreign && this.foreign.calleeInContact)
       );
     return this.reached(key, peerKey, since, true) || this.reached(peerKey, key, since, true);
   }

@@ -79,6 +79,28 @@ export function sameStanding(a: Standing | undefined, b: Standing | undefined): 
 }
 
 /** Where a number stands on one policy's ladder. */
+/**
+ * The step a standing puts its number on at `atMs`: a term that ended is WARN from its end, whether or not the lapse
+ * was taken yet (see lapseDue), unless the number is police-confirmed fraud; MONITOR and WARN lapse after
+ * `quietResetMs` without new evidence. Ladder.levelOf's rule, also read by the copies of other shards' steps.
+ */
+export function levelAt(
+  standing: Pick<Standing, 'level' | 'since' | 'termEnds'>,
+  atMs: number,
+  confirmed: boolean,
+  quietResetMs: number,
+): Action {
+  let level = standing.level;
+  let since = standing.since;
+  if (atMs >= standing.termEnds && !confirmed) {
+    level = Action.Warn;
+    since = standing.termEnds;
+  }
+  const lapses = level === Action.Monitor || level === Action.Warn;
+  if (lapses && atMs - since > quietResetMs) return Action.None;
+  return level;
+}
+
 export interface Standing {
   level: Action;
   since: number;
@@ -295,16 +317,7 @@ export class Ladder {
   levelOf(key: number, atMs: number): Action {
     const standing = this.standings.get(key);
     if (!standing) return Action.None;
-    let level = standing.level;
-    let since = standing.since;
-    // A term that ended is WARN from its end, whether or not the lapse was taken yet (see lapseDue).
-    if (atMs >= standing.termEnds && !this.confirmed(key)) {
-      level = Action.Warn;
-      since = standing.termEnds;
-    }
-    const lapses = level === Action.Monitor || level === Action.Warn;
-    if (lapses && atMs - since > this.rules.quietResetMs) return Action.None;
-    return level;
+    return levelAt(standing, atMs, this.confirmed(key), this.rules.quietResetMs);
   }
 
   /** The earliest end of a term still to be taken (Infinity: none): engines check it on each event. */

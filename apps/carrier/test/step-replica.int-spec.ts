@@ -1,4 +1,4 @@
-import { Action, DEFAULT_POLICY_V4, AnalysisEngine, judgeCall, type Msisdn } from '@app/domain';
+import { Action, AnalysisEngine, DEFAULT_POLICY_V4, judgeCall, msisdnKey, toSec, type Msisdn } from '@app/domain';
 import { eventually, openTestDataSource, type TestDataSource } from '@app/testing';
 import { carrierDatabase } from '../src/database';
 import { ReplicaCallView, StepReplica } from '../src/shard/step-replica';
@@ -9,6 +9,8 @@ const T0 = Date.parse('2026-12-01T00:00:00Z');
 const A = '+8613800000001' as Msisdn;
 const B = '+8613800000002' as Msisdn;
 const C = '+8613800000003' as Msisdn;
+const D = '+8613800000004' as Msisdn;
+const OLD = '+8613800000005' as Msisdn;
 const STRANGER = '+8613900000009' as Msisdn;
 
 /**
@@ -29,13 +31,30 @@ describe('StepReplica (number_step, real PostgreSQL)', () => {
     await db.drop();
   });
 
-  const write = (msisdn: string, shard: number, seq: number, level: Action, since: number, termEnds?: number) =>
+  const write = (
+    msisdn: string,
+    shard: number,
+    seq: number,
+    level: Action,
+    since: number,
+    termEnds?: number,
+    contacts?: [Msisdn, number][],
+  ) =>
     db.dataSource.query(
-      `INSERT INTO number_step (msisdn, shard, seq, level, since_ms, term_ends_ms) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO number_step (msisdn, shard, seq, level, since_ms, term_ends_ms, contacts)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (msisdn) DO UPDATE SET shard = excluded.shard, seq = excluded.seq, level = excluded.level,
-         since_ms = excluded.since_ms, term_ends_ms = excluded.term_ends_ms
+         since_ms = excluded.since_ms, term_ends_ms = excluded.term_ends_ms, contacts = excluded.contacts
        WHERE number_step.seq <= excluded.seq`,
-      [msisdn, shard, seq, level, since, termEnds ?? null],
+      [
+        msisdn,
+        shard,
+        seq,
+        level,
+        since,
+        termEnds ?? null,
+        contacts ? JSON.stringify(contacts.map(([peer, at]) => [msisdnKey(peer), toSec(at)])) : null,
+      ],
     );
   const quiet = 7 * DAY;
 
@@ -78,9 +97,13 @@ describe('StepReplica (number_step, real PostgreSQL)', () => {
     expect(replica.levelOf(B, at, false, quiet)).toBe(Action.Suspend);
   });
 
-  it('judges callers from the copy, and says when a verdict needs the caller’s contacts', async () => {
-    await write(A, 0, 1, Action.Restrict, T0, T0 + 72 * HOUR);
+  it('judges callers from the copy, their contacts included, and says when it has not got them', async () => {
+    await write(A, 0, 1, Action.Restrict, T0, T0 + 72 * HOUR, [
+      [C, T0 - 2 * DAY],
+      [OLD, T0 - 31 * DAY],
+    ]);
     await write(B, 0, 1, Action.Suspend, T0);
+    await write(D, 1, 1, Action.Restrict, T0, T0 + 72 * HOUR);
     replica = new StepReplica(db.dataSource);
     await replica.start();
     const local = new AnalysisEngine({ policy: DEFAULT_POLICY_V4 });
@@ -93,8 +116,13 @@ describe('StepReplica (number_step, real PostgreSQL)', () => {
     // Suspended: blocked, essentials still allowed, without any contact.
     expect(judge(B, STRANGER)).toEqual({ verdict: 'BLOCK', contacts: false });
     expect(judge(B, '110')).toEqual({ verdict: 'ALLOW', contacts: false });
-    // Restricted: whether the callee is a known contact is the owner's to say.
-    expect(judge(A, STRANGER).contacts).toBe(true);
+    // Restricted: a known contact of the last 30 days goes through, a stranger does not, from the copy.
+    expect(judge(A, C)).toEqual({ verdict: 'ALLOW', contacts: false });
+    expect(judge(A, STRANGER)).toEqual({ verdict: 'BLOCK', contacts: false });
+    // A contact older than 30 days is a stranger again.
+    expect(judge(A, OLD)).toEqual({ verdict: 'BLOCK', contacts: false });
+    // A restricted number whose contacts were not written: the verdict is its owner's to give.
+    expect(judge(D, STRANGER).contacts).toBe(true);
     // Nothing on record: allowed from the copy.
     expect(judge(C, STRANGER)).toEqual({ verdict: 'ALLOW', contacts: false });
   });

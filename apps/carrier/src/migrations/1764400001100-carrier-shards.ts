@@ -9,8 +9,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * process that published the entry answers once every shard's row is there, with the active decisions summed and,
  * for a command, each shard's result (the owner's, for a change of one number).
  *
- * number_step: each number's step as its shard last wrote it (with the entry that put it there), so that every shard
- * answers call setup for every number from memory: each follows the others' rows (StepReplica).
+ * number_step: each number's step as its shard last wrote it (with the entry that put it there) and, where call setup
+ * reads them, its contacts, so that every shard answers call setup for every number from memory: each follows the
+ * others' rows (StepReplica).
  */
 export class CarrierShards1764400001100 implements MigrationInterface {
   name = 'CarrierShards1764400001100';
@@ -34,7 +35,8 @@ export class CarrierShards1764400001100 implements MigrationInterface {
         seq bigint NOT NULL,
         level text NOT NULL,
         since_ms bigint NOT NULL,
-        term_ends_ms bigint
+        term_ends_ms bigint,
+        contacts jsonb
       )`);
     await q.query(`CREATE INDEX number_step_shard_seq_idx ON number_step (shard, seq)`);
   }

@@ -8,7 +8,7 @@ describe('carrier migrations', () => {
     const migrations = carrierDatabase.migrations as (new () => MigrationInterface)[];
     expect(await migrationDigests(migrations)).toEqual({
       AdminLink1764400000330: '677d71128c9af3d01814041f74174189af6e8342ca552a93c3d6a271e92c7e4f',
-      CarrierShards1764400001100: 'e3bcf995c81a9630855adc236899fb389530bd46aecb011c2da501cd5ee4c170',
+      CarrierShards1764400001100: '3819a396d54fe8f4df1d576f0f26941284f2aeb7a925bc16537c43dacc2633b7',
       CalleeWarnings1764400000820: '470f9e7b91dc7f75589030719e12286709756cbeff199a3c55b14132bd832242',
       ConfirmedFraudOutcomes1764400000500: '51a4263b81a268d261b92193815487ae5838c416ef8ef463696964206d0203ab',
       CreateAuditLog1764400000000: 'ad91d623051e85ddac1fde8abd0008a660af1e3217fcdc37fe0099fe386aa4ae',

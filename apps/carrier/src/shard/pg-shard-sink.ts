@@ -1,12 +1,14 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   Action,
+  ladderLevel,
   msisdnKey,
   type CarrierShard,
   type CommandResult,
   type Decision,
   type EngineCommand,
   type GateVerdict,
+  type JournalEntry,
   type Msisdn,
   type RoundOutcome,
   type SubscriberEvent,
@@ -84,7 +86,7 @@ export class PgShardSink implements ShardSink {
       this.dataSource.transaction(async (em) => {
         const count = await this.recorder.writeIn(em, steps);
         if (directory.length > 0) await this.subscribers.upsert(directory, em);
-        await this.writeSteps(em, seq, steps);
+        await this.writeSteps(em, seq, entry, steps);
         await em.query(
           `INSERT INTO shard_entry (seq, shard, decisions, outcome) VALUES ($1, $2, $3, $4)
            ON CONFLICT (seq, shard) DO NOTHING`,
@@ -97,25 +99,45 @@ export class PgShardSink implements ShardSink {
     for (const round of rounds) this.inFlight.release(decisionsOf(round));
   }
 
-  /** Where the numbers this entry stepped stand now (number_step), for the other shards' call setup. */
-  private async writeSteps(em: EntityManager, seq: number, steps: readonly RecordedStep[]): Promise<void> {
+  /**
+   * Where the numbers this entry stepped stand now (number_step), for the other shards' call setup; with their
+   * contacts when a verdict on their calls reads them (a restricted number, a warned one under calleeProtection),
+   * also rewritten when the entry's calls and texts touched such a number.
+   */
+  private async writeSteps(em: EntityManager, seq: number, entry: JournalEntry, steps: readonly RecordedStep[]) {
+    const { engine } = this.shard;
     const numbers = new Set<Msisdn>();
     for (const step of steps) for (const d of step.decisions) if (!d.shadow) numbers.add(d.msisdn);
+    if (entry.kind === 'events')
+      for (const event of entry.events) {
+        const sides =
+          event.type === 'call'
+            ? [event.caller, event.callee]
+            : event.type === 'sms'
+              ? [event.sender, event.recipient]
+              : [];
+        for (const msisdn of sides)
+          if (!numbers.has(msisdn) && this.shard.owns(msisdnKey(msisdn)) && this.needsContacts(msisdn, event.at))
+            numbers.add(msisdn);
+      }
     if (numbers.size === 0) return;
     const rows = [...numbers].map((msisdn) => {
-      const standing = this.shard.engine.primary.standingOf(msisdnKey(msisdn));
+      const standing = engine.primary.standingOf(msisdnKey(msisdn));
+      const level = standing?.level ?? Action.None;
       return {
         msisdn,
-        level: standing?.level ?? Action.None,
+        level,
         since: standing?.since ?? 0,
         termEnds: standing && Number.isFinite(standing.termEnds) ? standing.termEnds : null,
+        contacts: this.readsContacts(level) ? JSON.stringify(engine.contactsOf(msisdn)) : null,
       };
     });
     await em.query(
-      `INSERT INTO number_step (msisdn, shard, seq, level, since_ms, term_ends_ms)
-       SELECT m, $1, $2, l, s, t FROM unnest($3::text[], $4::text[], $5::bigint[], $6::bigint[]) AS u(m, l, s, t)
+      `INSERT INTO number_step (msisdn, shard, seq, level, since_ms, term_ends_ms, contacts)
+       SELECT m, $1, $2, l, s, t, c FROM unnest($3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::jsonb[])
+         AS u(m, l, s, t, c)
        ON CONFLICT (msisdn) DO UPDATE SET shard = excluded.shard, seq = excluded.seq, level = excluded.level,
-         since_ms = excluded.since_ms, term_ends_ms = excluded.term_ends_ms
+         since_ms = excluded.since_ms, term_ends_ms = excluded.term_ends_ms, contacts = excluded.contacts
        WHERE number_step.seq <= excluded.seq`,
       [
         this.shard.place.index,
@@ -124,8 +146,20 @@ export class PgShardSink implements ShardSink {
         rows.map((r) => r.level),
         rows.map((r) => r.since),
         rows.map((r) => r.termEnds),
+        rows.map((r) => r.contacts),
       ],
     );
+  }
+
+  private needsContacts(msisdn: Msisdn, atMs: number): boolean {
+    return this.readsContacts(this.shard.engine.levelOf(msisdn, atMs));
+  }
+
+  /** Whether call setup reads a caller's contacts at `level` (judgeCall). */
+  private readsContacts(level: Action): boolean {
+    if (level === Action.Restrict) return true;
+    const protection = this.shard.engine.primary.rules.calleeProtection;
+    return protection !== undefined && level !== Action.Suspend && ladderLevel(level) >= protection.fromLevel;
   }
 
   /** A command's result here, with where its number stands when this shard keeps it. */

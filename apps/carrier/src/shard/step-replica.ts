@@ -2,7 +2,10 @@ import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import {
   Action,
+  KNOWN_CONTACT_DAYS,
   levelAt,
+  msisdnKey,
+  toSec,
   type CarrierId,
   type EngineView,
   type Features,
@@ -20,6 +23,8 @@ interface Step {
   level: Action;
   since: number;
   termEnds: number;
+  /** Peer key → the latest time (seconds) the number called, texted or heard from it; undefined: not kept. */
+  contacts: Map<number, number> | undefined;
 }
 
 interface StepRow {
@@ -29,6 +34,7 @@ interface StepRow {
   level: Action;
   since_ms: string;
   term_ends_ms: string | null;
+  contacts: [number, number][] | null;
 }
 
 /**
@@ -76,13 +82,24 @@ export class StepReplica {
     return step ? levelAt(step, atMs, confirmed, quietResetMs) : Action.None;
   }
 
+  /**
+   * Whether `msisdn` called, texted or heard from `peer` within KNOWN_CONTACT_DAYS before `atMs`, by its own memory
+   * as its shard last wrote it (AnalysisEngine.contactsOf); undefined when its contacts are not kept here.
+   */
+  knows(msisdn: string, peer: Msisdn, atMs: number): boolean | undefined {
+    const contacts = this.steps.get(msisdn)?.contacts;
+    if (!contacts) return undefined;
+    const at = contacts.get(msisdnKey(peer));
+    return at !== undefined && at >= toSec(atMs) - KNOWN_CONTACT_DAYS * 86_400;
+  }
+
   private async read(): Promise<void> {
     const shards = [...this.after];
     const rows: StepRow[] = await outsideTransaction(() =>
       this.dataSource.query(
         shards.length === 0
-          ? `SELECT msisdn, shard, seq, level, since_ms, term_ends_ms FROM number_step`
-          : `SELECT msisdn, shard, seq, level, since_ms, term_ends_ms FROM number_step
+          ? `SELECT msisdn, shard, seq, level, since_ms, term_ends_ms, contacts FROM number_step`
+          : `SELECT msisdn, shard, seq, level, since_ms, term_ends_ms, contacts FROM number_step
              WHERE seq > coalesce(($1::jsonb ->> shard::text)::bigint, 0) ORDER BY shard, seq`,
         shards.length === 0 ? [] : [JSON.stringify(Object.fromEntries(shards))],
       ),
@@ -93,6 +110,7 @@ export class StepReplica {
         level: row.level,
         since: Number(row.since_ms),
         termEnds: row.term_ends_ms === null ? Number.POSITIVE_INFINITY : Number(row.term_ends_ms),
+        contacts: row.contacts === null ? undefined : new Map(row.contacts),
       });
       if (seq > (this.after.get(row.shard) ?? 0)) this.after.set(row.shard, seq);
     }
@@ -101,8 +119,9 @@ export class StepReplica {
 
 /**
  * Call setup's view of a caller another shard keeps: its step from the StepReplica, the registry's marks and the
- * policy from this shard (they are whole on every shard). Its contacts are not here: a verdict that needs them
- * (a restricted caller, or a warned one under calleeProtection) sets `contactsAsked`, and is asked of the owner.
+ * policy from this shard (they are whole on every shard). A verdict that needs its contacts
+ * (a restricted caller, or a warned one under calleeProtection) reads the contacts its shard wrote with its step
+ * (the caller's own memory of them); where none were written, it sets `contactsAsked` and is asked of the owner.
  */
 export class ReplicaCallView implements EngineView {
   contactsAsked = false;
@@ -132,9 +151,10 @@ export class ReplicaCallView implements EngineView {
     return this.local.isConfirmedFraud(msisdn);
   }
 
-  knows(): boolean {
-    this.contactsAsked = true;
-    return false;
+  knows(msisdn: Msisdn, peer: Msisdn, atMs: number): boolean {
+    const known = this.replica.knows(msisdn, peer, atMs);
+    if (known === undefined) this.contactsAsked = true;
+    return known ?? false;
   }
 
   subscriberOf(msisdn: Msisdn): Readonly<Subscriber & { carrier: CarrierId }> | undefined {

@@ -842,6 +842,26 @@ export class AnalysisEngine implements EngineView {
   }
 
   /**
+   * The number's own memory of its contacts: each peer it called or texted among its last calls and texts, or that
+   * reached it, with the latest time (seconds). Call setup on the other shards judges the number from it (the own
+   * side of knows()); empty when the number has no activity here.
+   */
+  contactsOf(msisdn: Msisdn): [peer: number, atSec: number][] {
+    const slot = this.activity.slotOf(msisdnKey(msisdn));
+    if (slot < 0) return [];
+    const { outbound, inbound } = this.activity.layout;
+    const peers = new Float64Array(Math.max(outbound, inbound));
+    const atSec = new Uint32Array(peers.length);
+    const latest = new Map<number, number>();
+    const take = (count: number) => {
+      for (let i = 0; i < count; i++) latest.set(peers[i], Math.max(latest.get(peers[i]) ?? 0, atSec[i]));
+    };
+    take(this.activity.outboundEntries(slot, peers, atSec));
+    take(this.activity.inboundEntries(slot, peers, atSec));
+    return [...latest];
+  }
+
+  /**
    * On a shard, of a peer another shard keeps, only this side's memory answers (the number called the peer, or heard
    * from it): the peer's own memory of the number is on its shard, and nothing of it is asked at call setup.
    */

@@ -3,6 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
 import { rowsOf } from '@app/testing';
 import { reshardSnapshots, ReshardRefused, type ReshardSummary } from '../src/shard/reshard-snapshots';
+import { parseArguments, runReshard } from '../../../scripts/reshard-cli';
 import { CarrierHarness } from './carrier-harness';
 import type { CarrierProcess } from './carrier-process';
 import { evidenceFile, send, storedDecisions, storedWarningsAndNotices } from './evidence-file';
@@ -61,6 +62,19 @@ describe('re-sharding a stopped carrier offline (e2e)', () => {
     } finally {
       await dataSource.destroy();
     }
+  };
+
+  /** `npm run reshard -- <argv>` on the carrier database `url`: its exit code and what it wrote. */
+  const command = async (url: string, stream: string, argv: string[]) => {
+    const [out, err]: string[][] = [[], []];
+    const env = { CARRIER_CTCC_DATABASE_URL: url, NATS_URL, CARRIER_LOG_STREAM: stream };
+    const code = await runReshard(
+      parseArguments(argv),
+      env,
+      (l) => out.push(l),
+      (l) => err.push(l),
+    );
+    return { code, out, err };
   };
 
   /** What a re-shard could change: the shard snapshots and shard_entry rows. */
@@ -123,7 +137,11 @@ describe('re-sharding a stopped carrier offline (e2e)', () => {
     await send(harness.client(), file.streams.slice(first, second));
     await Promise.all(shards.map((s) => s.stop()));
 
-    expect(await reshardTo(url, stream, 3)).toMatchObject({ from: 2, to: 3 });
+    // This time through the command's own code (npm run reshard), on the carrier's database variable.
+    const cli = await command(url, stream, ['--carrier', 'ctcc', '--to', '3']);
+    expect(cli).toMatchObject({ code: 0, err: [] });
+    expect(cli.out[0]).toMatch(/^reshard: CTCC from 2 to 3 shards at log entry \d+ \([\d.]+ MB of snapshots\)$/);
+    expect(cli.out).toContain(`  deleted the exchange stream ${stream}_X (the new shards create it with 3 partitions)`);
     shards = await startShards(harness, stream, 3, processes);
     await send(harness.client(), file.streams.slice(second));
     expect(await storedDecisions(url)).toEqual(expected);
@@ -151,6 +169,11 @@ describe('re-sharding a stopped carrier offline (e2e)', () => {
       ),
     );
     await expect(reshardTo(url, stream, 3)).rejects.toThrow(/already runs on 3 shard\(s\)/);
+    expect(await command(url, stream, ['--carrier', 'CTCC', '--to', '2'])).toEqual({
+      code: 1,
+      out: [],
+      err: [expect.stringMatching(/^reshard: refused, nothing changed: the newest snapshots of the 3 shards are not/)],
+    });
     for (const to of [0, 65, 1.5])
       await expect(reshardTo(url, stream, to)).rejects.toThrow(/a carrier runs on 1 to 64/);
     expect(await shardRows(url)).toEqual(before);

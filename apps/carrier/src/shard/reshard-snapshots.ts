@@ -177,11 +177,12 @@ async function optionsOf(
   };
 }
 
-/** In one transaction: the new shards' snapshots in, the old shards' snapshots and shard_entry rows out. */
+/** In one transaction: the new shards' snapshots in, the old shards' (and any older ones of `to` shards) out. */
 async function replaceSnapshots(runner: QueryRunner, from: number, made: readonly ShardImage[]): Promise<void> {
   await runner.startTransaction();
   try {
-    await runner.query(`DELETE FROM engine_snapshot WHERE shards = $1`, [from]);
+    // Snapshots of `to` shards from an earlier time would name an exchange that is gone: the new ones stand alone.
+    await runner.query(`DELETE FROM engine_snapshot WHERE shards = ANY($1::smallint[])`, [[from, made.length]]);
     await regroupEntries(runner, made.length);
     for (const [shard, image] of made.entries()) {
       const parts = [image.gate, ...image.engine];

@@ -206,53 +206,74 @@ async function replaceSnapshots(runner: QueryRunner, from: number, made: readonl
   }
 }
 
+/** A shard_entry row as stored: its outcome as the JSON it is (BatchOutcome, or a command's result). */
+export interface StoredEntryRow {
+  seq: number;
+  shard: number;
+  decisions: number;
+  outcome: Record<string, unknown> & { decisions?: unknown[]; evicted?: number; about?: unknown };
+  writtenAt: Date;
+}
+
 /**
  * The old shards' shard_entry rows made into `to` rows per entry that answer the same. They are more than history: a
  * change sent again within the log's duplicate window (JetStream's, 2 minutes; e.g. the high-risk cells every shard
  * sends as it starts) is the entry already there, and its caller is answered from that entry's rows, once there is
  * one per shard. Each entry's new rows carry its owner's outcome (the row that says where its number stands, else
  * shard 0's); its decisions (their count, and a command's list and evictions) all go on shard 0's row, in shard order,
- * so that the sums and lists a caller gets are those of the old rows whichever shard owns the number now.
+ * so that the sums and lists a caller gets are those of the old rows whichever shard owns the number now. Each row is
+ * dated when the last old one was written: they age out as the old ones would have.
  */
-async function regroupEntries(runner: QueryRunner, to: number): Promise<void> {
-  type Outcome = Record<string, unknown> & { decisions?: unknown[]; evicted?: number; about?: unknown };
-  const rows: { seq: string; shard: number; decisions: number; outcome: Outcome; at: Date }[] = await runner.query(
-    `SELECT seq, shard, decisions, outcome, written_at AS at FROM shard_entry ORDER BY seq, shard`,
-  );
-  const bySeq = new Map<string, typeof rows>();
-  for (const row of rows) bySeq.set(row.seq, [...(bySeq.get(row.seq) ?? []), row]);
-  const seqs: string[] = [];
-  const shards: number[] = [];
-  const counts: number[] = [];
-  const outcomes: string[] = [];
-  const written: string[] = [];
+export function regroupEntryRows(rows: readonly StoredEntryRow[], to: number): StoredEntryRow[] {
+  const bySeq = new Map<number, StoredEntryRow[]>();
+  for (const row of [...rows].sort((a, b) => a.seq - b.seq || a.shard - b.shard))
+    bySeq.set(row.seq, [...(bySeq.get(row.seq) ?? []), row]);
+  const regrouped: StoredEntryRow[] = [];
   for (const [seq, old] of bySeq) {
     const owner = (old.find((r) => r.outcome.about !== undefined) ?? old[0]).outcome;
-    const all = (key: 'decisions') =>
-      owner[key] === undefined ? {} : { [key]: old.flatMap((r) => r.outcome[key] ?? []) };
-    const evicted =
-      owner.evicted === undefined ? {} : { evicted: old.reduce((n, r) => n + (r.outcome.evicted ?? 0), 0) };
+    const writtenAt = new Date(Math.max(...old.map((r) => r.writtenAt.getTime())));
+    const total = {
+      decisions: old.reduce((n, r) => n + r.decisions, 0),
+      list: old.flatMap((r) => r.outcome.decisions ?? []),
+      evicted: old.reduce((n, r) => n + (r.outcome.evicted ?? 0), 0),
+    };
     for (let shard = 0; shard < to; shard++) {
       const first = shard === 0;
-      const outcome = {
-        ...owner,
-        ...(first ? all('decisions') : owner.decisions === undefined ? {} : { decisions: [] }),
-        ...(first ? evicted : owner.evicted === undefined ? {} : { evicted: 0 }),
-      };
-      seqs.push(seq);
-      shards.push(shard);
-      counts.push(first ? old.reduce((n, r) => n + r.decisions, 0) : 0);
-      outcomes.push(JSON.stringify(outcome));
-      // When the old shards wrote theirs: the rows age out as they would have.
-      written.push(new Date(Math.max(...old.map((r) => r.at.getTime()))).toISOString());
+      regrouped.push({
+        seq,
+        shard,
+        decisions: first ? total.decisions : 0,
+        outcome: {
+          ...owner,
+          ...(owner.decisions === undefined ? {} : { decisions: first ? total.list : [] }),
+          ...(owner.evicted === undefined ? {} : { evicted: first ? total.evicted : 0 }),
+        },
+        writtenAt,
+      });
     }
   }
+  return regrouped;
+}
+
+/** regroupEntryRows on the table, in the caller's transaction. */
+async function regroupEntries(runner: QueryRunner, to: number): Promise<void> {
+  const stored: { seq: string; shard: number; decisions: number; outcome: StoredEntryRow['outcome']; at: Date }[] =
+    await runner.query(`SELECT seq, shard, decisions, outcome, written_at AS at FROM shard_entry`);
+  const rows = regroupEntryRows(
+    stored.map((r) => ({ ...r, seq: Number(r.seq), writtenAt: r.at })),
+    to,
+  );
   await runner.query(`DELETE FROM shard_entry`);
   await runner.query(
     `INSERT INTO shard_entry (seq, shard, decisions, outcome, written_at)
-     SELECT s, k, d, o::jsonb, w FROM unnest($1::bigint[], $2::smallint[], $3::integer[], $4::text[], $5::timestamptz[])
-       AS u(s, k, d, o, w)`,
-    [seqs, shards, counts, outcomes, written],
+     SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::integer[], $4::jsonb[], $5::timestamptz[])`,
+    [
+      rows.map((r) => r.seq),
+      rows.map((r) => r.shard),
+      rows.map((r) => r.decisions),
+      rows.map((r) => JSON.stringify(r.outcome)),
+      rows.map((r) => r.writtenAt.toISOString()),
+    ],
   );
 }
 

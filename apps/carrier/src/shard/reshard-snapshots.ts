@@ -51,10 +51,11 @@ export class ReshardRefused extends Error {}
 /**
  * The offline re-shard (docs/operations.md#re-sharding-a-carrier): the newest snapshots of a stopped carrier's N
  * shards, all of the same log entry, made into M new ones (reshard) in one transaction that also deletes the N old
- * shards' snapshots and shard_entry rows; then the shards' exchange stream, whose partition count was N, is deleted
- * (the new shards create it with M). The log stream stays: it is the journal the new shards resume from. Every
- * shard's advisory lock is held from the checks to the end, so no shard starts meanwhile. Refuses (ReshardRefused),
- * changing nothing, when a shard runs, the snapshots are missing or of different entries, or M is not 1..64 or is N.
+ * shards' snapshots and regroups their shard_entry rows (regroupEntryRows); then the shards' exchange stream, whose
+ * partition count was N, is deleted (the new shards create it with M). The log stream stays: it is the journal the
+ * new shards resume from. Every shard's advisory lock is held from the checks to the end, so no shard starts
+ * meanwhile. Refuses (ReshardRefused), changing nothing, when a shard runs, the snapshots are missing or of different
+ * entries, the log stream does not reach their entry, or M is not 1..64 or is N.
  */
 export async function reshardSnapshots(
   dataSource: DataSource,
@@ -99,12 +100,21 @@ export async function reshardSnapshots(
       bytes: image.engine.reduce((sum, p) => sum + p.length, image.gate.length),
     }));
     await replaceSnapshots(runner, from, made);
-    const exchangeDeleted = await deleteStream(jsm, `${stream}_X`);
-    // The log's durable consumers of shards that no longer exist would only hold the server's memory.
-    for (let shard = to; shard < from; shard++) await deleteConsumer(jsm, stream, `shard-${shard}-p0`);
+    let exchangeDeleted: boolean;
+    try {
+      exchangeDeleted = await deleteStream(jsm, `${stream}_X`);
+      // The log's durable consumers of shards that no longer exist would only hold the server's memory.
+      for (let shard = to; shard < from; shard++) await deleteConsumer(jsm, stream, `shard-${shard}-p0`);
+    } catch (error) {
+      throw new Error(
+        `the snapshots are re-sharded to ${to} (log entry ${entry}), but the exchange stream ${stream}_X could not ` +
+          `be deleted (${(error as Error).message}): delete it (nats stream rm ${stream}_X) before starting the shards`,
+        { cause: error },
+      );
+    }
     return { from, to, entry, shards, exchangeDeleted };
   } finally {
-    // Ending the session releases the locks it holds.
+    // The session goes back to the pool: its locks are let go first.
     await runner.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
     await runner.release();
   }

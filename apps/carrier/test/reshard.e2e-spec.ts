@@ -153,7 +153,7 @@ describe('re-sharding a stopped carrier offline (e2e)', () => {
     await Promise.all(shards.map((s) => s.stop()));
   });
 
-  it('refuses snapshots of different entries, no snapshots, or a count out of range, changing nothing', async () => {
+  it('refuses snapshots of different entries, none, a count out of range or no log, changing nothing', async () => {
     const { harness, stream } = await carrier('refuse');
     const url = harness.db.url;
     await expect(reshardTo(url, stream, 2)).rejects.toThrow(/no shard snapshots: it never ran as shards/);
@@ -181,5 +181,12 @@ describe('re-sharding a stopped carrier offline (e2e)', () => {
     for (const to of [0, 65, 1.5])
       await expect(reshardTo(url, stream, to)).rejects.toThrow(/a carrier runs on 1 to 64/);
     expect(await shardRows(url)).toEqual(before);
+    // All at one entry, but of a log stream the NATS server does not have (a wrong CARRIER_LOG_STREAM?).
+    await rowsOf(url, `UPDATE engine_snapshot SET seq = 40 WHERE seq = 38`);
+    const aligned = await shardRows(url);
+    await expect(reshardTo(url, stream, 2)).rejects.toThrow(
+      new ReshardRefused(`the log stream ${stream} is not on the NATS server (CARRIER_LOG_STREAM?)`),
+    );
+    expect(await shardRows(url)).toEqual(aligned);
   });
 });

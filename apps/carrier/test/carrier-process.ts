@@ -57,6 +57,14 @@ export class CarrierProcess {
     await this.service.exited;
   }
 
+  /**
+   * Stops the process as an operator does, with SIGTERM (it drains and stores a last snapshot), and waits for it to
+   * exit; SIGKILL if it has not within `timeoutMs`.
+   */
+  async stop(timeoutMs = 30_000): Promise<void> {
+    await this.service.stop(timeoutMs);
+  }
+
   output(): string {
     return this.lines.join('\n');
   }

@@ -2,13 +2,12 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { carrier } from '@app/contracts';
 import { partitionOf, msisdnKey, type Msisdn } from '@app/domain';
-import { eventually, freePort, healthCheck, rowsOf, TcpProxy } from '@app/testing';
+import { eventually, healthCheck, rowsOf, TcpProxy } from '@app/testing';
 import { CarrierHarness, ingest, type CarrierClient } from './carrier-harness';
 import { CarrierProcess } from './carrier-process';
 import { evidenceFile, send, storedDecisions, storedWarningsAndNotices } from './evidence-file';
+import { NATS_URL, shardAddresses, shardEnv } from './sharded-carrier';
 
-// The NATS server with JetStream of .ci/run (or NATS_URL): every run gets streams of its own, deleted after.
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const RUN = `${process.pid}_${Date.now().toString(36)}`;
 const STRANGER = '+8613900000001';
 
@@ -49,23 +48,15 @@ describe('a carrier as shard processes over NATS JetStream (e2e)', () => {
     const harness = await CarrierHarness.start('CTCC');
     harnesses.push(harness);
     await harness.stop();
-    const host = harness.address.split(':')[0];
-    const addresses = [harness.address];
-    while (addresses.length < count) addresses.push(`${host}:${await freePort()}`);
+    const addresses = await shardAddresses(harness, count);
     const stream = `SHARDE2E_${RUN}_${name}`;
     streams.push(stream, `${stream}_X`);
-    const env = (shard: number) => ({
-      NATS_URL: natsUrl,
-      CARRIER_SHARDS: String(count),
-      CARRIER_SHARD: String(shard),
-      CARRIER_SHARD_ADDRESSES: addresses.join(','),
-      CARRIER_LOG_STREAM: stream,
-      SNAPSHOT_INTERVAL_SEC: '1',
-      SHARD_EXCHANGE_TIMEOUT_MS: '2000',
-      SHARD_ENTRY_TIMEOUT_MS: '90000',
-    });
     const start = async (shard: number) => {
-      const started = await CarrierProcess.start(harness, env(shard), addresses[shard]);
+      const started = await CarrierProcess.start(
+        harness,
+        shardEnv(stream, addresses, shard, natsUrl),
+        addresses[shard],
+      );
       processes.push(started);
       return started;
     };

@@ -5,11 +5,13 @@ import type { Env } from '@app/config';
 import { CARRIER_IDS, isCarrierId } from '@app/domain';
 import {
   databaseUrlOnServer,
+  DEFAULT_DATA_DIR,
   embeddedPostgresConfig,
   resolveDatabaseUrl,
   startEmbeddedPostgres,
   type EmbeddedServer,
 } from '@app/persistence';
+import { embeddedLogStream } from '../apps/carrier/src/config/log-stream';
 import { carrierDatabase } from '../apps/carrier/src/database';
 import {
   MAX_SHARDS,
@@ -76,7 +78,11 @@ export async function runReshard(
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<number> {
-  const stream = env.CARRIER_LOG_STREAM || `CARRIER_${args.carrier}`;
+  // As npm start names it on its embedded PostgreSQL (embeddedLogStream), else the carrier's default.
+  const onEmbedded = resolveDatabaseUrl(carrierDatabase.service, args.carrier, env) === undefined;
+  const stream =
+    env.CARRIER_LOG_STREAM ||
+    (onEmbedded ? embeddedLogStream(args.carrier, env.DATA_DIR || DEFAULT_DATA_DIR) : `CARRIER_${args.carrier}`);
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream)) {
     err(`reshard: CARRIER_LOG_STREAM ${JSON.stringify(stream)}: letters, digits, _ and - only`);
     return 1;

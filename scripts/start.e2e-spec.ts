@@ -4,8 +4,13 @@ import { createConnection, createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import type { registry } from '@app/contracts';
-import { createGrpcClient, unary } from '@app/grpc';
+import type { carrier, registry } from '@app/contracts';
+import { clientStreaming, createGrpcClient, unary } from '@app/grpc';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { msisdnKey, partitionOf, UsageProfile, type Msisdn } from '@app/domain';
+import { embeddedLogStream } from '../apps/carrier/src/config/log-stream';
+import { toWireEvent } from '../apps/carrier/src/ingest/event.mapper';
 import { freePort, healthCheck, reflect } from '@app/testing';
 import { READY_LINE } from './launcher/banner';
 
@@ -13,6 +18,8 @@ const ROOT = path.resolve(__dirname, '..');
 const START_TIMEOUT_MS = 60_000;
 const REGISTRY_SERVICE = 'fraud.registry.v1.RegistryService';
 const REGISTRY_PROTO = 'fraud/registry/v1/registry.proto';
+const CARRIER_SERVICE = 'fraud.carrier.v1.CarrierService';
+const CARRIER_PROTO = 'fraud/carrier/v1/carrier.proto';
 
 /** `npm start` as a user runs it: the compiled launcher in a child process. */
 class LauncherRun {
@@ -375,4 +382,78 @@ describe('npm start (e2e)', () => {
       await new Promise((resolve) => blocker.close(resolve));
     }
   }, 90_000);
+
+  it('runs each carrier as two shard processes with CARRIER_SHARDS=2, either answering for any number', async () => {
+    const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+    const run = launch({ CARRIER_SHARDS: '2', CARRIER_IDS: 'CMCC', NATS_URL: natsUrl });
+    const stream = embeddedLogStream('CMCC', dataDir);
+    try {
+      await run.ready();
+      const shards = [`127.0.0.1:${ports.cmcc}`, `127.0.0.1:${ports.cmcc + 100}`];
+      for (const address of shards) expect(await healthCheck(address, '')).toBe('SERVING');
+      expect(run.output()).toContain('Carrier shards: 2 processes per carrier (CARRIER_SHARDS)');
+      const stack = JSON.parse(readFileSync(path.join(dataDir, 'stack.json'), 'utf8')) as {
+        addresses: Record<string, string>;
+        shards: Record<string, { address: string }[]>;
+      };
+      expect(stack.addresses.CARRIER_CMCC_ADDRESS).toBe(shards[0]);
+      expect(stack.shards.CMCC.map((s) => s.address)).toEqual(shards);
+      expect(run.output()).toContain(`follows the log from`);
+
+      // Two numbers, one kept by each shard: entered through shard 1, explained and checked through both.
+      const numbers = ['+8613800138000', '+8613800138001', '+8613800138002', '+8613800138003'];
+      const kept = new Set(numbers.map((n) => partitionOf(msisdnKey(n as Msisdn), 2)));
+      expect(kept).toEqual(new Set([0, 1]));
+      const at = Date.now() - 60_000;
+      const clients = shards.map((address) =>
+        createGrpcClient(CARRIER_SERVICE, CARRIER_PROTO, address, { token: run.token('CARRIER_TOKEN') }),
+      );
+      try {
+        const call = clientStreaming<carrier.IngestEventsRequest, carrier.IngestEventsResponse>(
+          clients[1]!,
+          'ingestEvents',
+        );
+        await call.write({
+          events: numbers.map((msisdn, i) =>
+            toWireEvent(
+              {
+                type: 'subscriber',
+                at,
+                msisdn: msisdn as Msisdn,
+                carrier: 'CMCC',
+                activatedAt: at - 400 * 86_400_000,
+                realNameVerified: true,
+                profile: UsageProfile.None,
+              },
+              `start-shards-${i}`,
+            )!,
+          ),
+        });
+        call.end();
+        expect(await call.response).toMatchObject({ accepted: numbers.length, rejected: 0 });
+        for (const client of clients)
+          for (const msisdn of numbers) {
+            const explained = await unary<carrier.ExplainNumberResponse>(client, 'explainNumber', {
+              msisdn,
+              purpose: 'start e2e',
+            });
+            expect([msisdn, explained.state]).toEqual([msisdn, 'ACTION_NONE']);
+            const check = await unary<carrier.CheckCallResponse>(client, 'checkCall', {
+              caller: msisdn,
+              callee: '+8613900000001',
+            });
+            expect([msisdn, check.verdict]).toEqual([msisdn, 'CALL_VERDICT_ALLOW']);
+          }
+      } finally {
+        for (const client of clients) client.close();
+      }
+      run.interrupt();
+      expect(await run.exited).toBe(0);
+    } finally {
+      const nats = await connect({ servers: natsUrl });
+      const jsm = await jetstreamManager(nats);
+      for (const name of [stream, `${stream}_X`]) await jsm.streams.delete(name).catch(() => undefined);
+      await nats.close();
+    }
+  }, 120_000);
 });

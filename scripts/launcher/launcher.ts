@@ -10,6 +10,7 @@ import {
   startEmbeddedPostgres,
   type EmbeddedServer,
 } from '@app/persistence';
+import { embeddedLogStream } from '../../apps/carrier/src/config/log-stream';
 import { banner, maskPassword, type BannerDashboard, type BannerShards } from './banner';
 import { ADMIN_TOKEN_VARIABLE, DEV_TOKEN_TTL_HOURS, mintDevTokens, type DevToken } from './dev-tokens';
 import { launchPlan, natsUrl, probeHost, type ServicePlan } from './plan';
@@ -174,13 +175,20 @@ export class Launcher {
       plan.name,
       process.execPath,
       args,
-      { ...shared, ...plan.env, ...plan.localEnv },
+      { ...shared, ...plan.env, ...plan.localEnv, ...this.logStream(plan, shared) },
       (line) => this.say(plan.name, line),
     );
     const running = { plan, process: child, address: formatAddress(probeHost(host), plan.port) };
     this.running.push(running);
     this.say(LAUNCHER, `started ${plan.name} (pid ${child.pid}) on port ${plan.port}, metrics on ${plan.metrics.port}`);
     return running;
+  }
+
+  /** A shard on the embedded PostgreSQL, with no CARRIER_LOG_STREAM given: its log named after the data folder. */
+  private logStream(plan: ServicePlan, shared: Env): Env {
+    if (!plan.shard || envOptional(shared, 'CARRIER_LOG_STREAM') !== undefined) return {};
+    if (resolveDatabaseUrl(plan.database.service, plan.database.instance, this.options.env) !== undefined) return {};
+    return { CARRIER_LOG_STREAM: embeddedLogStream(plan.shard.carrier, envString(shared, 'DATA_DIR')) };
   }
 
   /** Resolves once `r` is SERVING (says so) or start-up is cancelled. */

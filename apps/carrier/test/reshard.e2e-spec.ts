@@ -1,13 +1,11 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
 import { rowsOf } from '@app/testing';
 import { reshardSnapshots, ReshardRefused, type ReshardSummary } from '../src/shard/reshard-snapshots';
 import { parseArguments, runReshard } from '../../../scripts/reshard-cli';
 import { CarrierHarness } from './carrier-harness';
-import type { CarrierProcess } from './carrier-process';
-import { evidenceFile, send, storedDecisions, storedWarningsAndNotices } from './evidence-file';
-import { NATS_URL, startShards } from './sharded-carrier';
+import { send, storedDecisions, storedWarningsAndNotices } from './evidence-file';
+import { NATS_URL, shardBed, startShards } from './sharded-carrier';
 
 const RUN = `${process.pid}_${Date.now().toString(36)}`;
 
@@ -19,30 +17,8 @@ const RUN = `${process.pid}_${Date.now().toString(36)}`;
  * with nothing changed.
  */
 describe('re-sharding a stopped carrier offline (e2e)', () => {
-  const file = evidenceFile('reshard');
-  let reference: CarrierHarness;
-  let expected: Record<string, unknown>[];
-  let expectedNotices: Record<string, unknown>[];
-  let nats: NatsConnection;
-  const harnesses: CarrierHarness[] = [];
-  const processes: CarrierProcess[] = [];
-  const streams: string[] = [];
-
-  beforeAll(async () => {
-    nats = await connect({ servers: NATS_URL, name: 'reshard-e2e' });
-    reference = await CarrierHarness.start('CTCC');
-    await send(reference.client(), file.streams);
-    expected = await storedDecisions(reference.db.url);
-    expectedNotices = await storedWarningsAndNotices(reference.db.url);
-  });
-  afterAll(async () => {
-    for (const p of processes) await p.kill();
-    for (const h of harnesses) await h.close();
-    await reference.close();
-    const jsm = await jetstreamManager(nats);
-    for (const stream of streams) await jsm.streams.delete(stream).catch(() => undefined);
-    await nats.close();
-  });
+  const bed = shardBed('reshard');
+  const { file, harnesses, processes, streams } = bed;
 
   /** A stopped carrier harness (its database migrated) and a log stream of its own. */
   const carrier = async (name: string) => {
@@ -58,7 +34,7 @@ describe('re-sharding a stopped carrier offline (e2e)', () => {
     const dataSource = new DataSource({ type: 'postgres', url });
     await dataSource.initialize();
     try {
-      return await reshardSnapshots(dataSource, nats, { carrierId: 'CTCC', to, stream });
+      return await reshardSnapshots(dataSource, bed.nats, { carrierId: 'CTCC', to, stream });
     } finally {
       await dataSource.destroy();
     }
@@ -86,7 +62,7 @@ describe('re-sharding a stopped carrier offline (e2e)', () => {
        UNION ALL SELECT 'entry', seq, shard, NULL, NULL, NULL, decisions FROM shard_entry ORDER BY 1, 2, 3`,
     );
   const streamExists = async (name: string) =>
-    (await jetstreamManager(nats)).streams.info(name).then(
+    (await jetstreamManager(bed.nats)).streams.info(name).then(
       () => true,
       () => false,
     );
@@ -148,8 +124,8 @@ describe('re-sharding a stopped carrier offline (e2e)', () => {
     expect(cli.out).toContain(`  deleted the exchange stream ${stream}_X (the new shards create it with 3 partitions)`);
     shards = await startShards(harness, stream, 3, processes);
     await send(harness.client(), file.streams.slice(second));
-    expect(await storedDecisions(url)).toEqual(expected);
-    expect(await storedWarningsAndNotices(url)).toEqual(expectedNotices);
+    expect(await storedDecisions(url)).toEqual(bed.expected);
+    expect(await storedWarningsAndNotices(url)).toEqual(bed.expectedNotices);
     await Promise.all(shards.map((s) => s.stop()));
   });
 

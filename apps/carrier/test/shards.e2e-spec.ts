@@ -1,12 +1,10 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import type { carrier } from '@app/contracts';
 import { partitionOf, msisdnKey, type Msisdn } from '@app/domain';
 import { eventually, healthCheck, rowsOf, TcpProxy } from '@app/testing';
 import { CarrierHarness, ingest, type CarrierClient } from './carrier-harness';
 import { CarrierProcess } from './carrier-process';
-import { evidenceFile, send, storedDecisions, storedWarningsAndNotices } from './evidence-file';
-import { NATS_URL, shardAddresses, shardEnv } from './sharded-carrier';
+import { send, storedDecisions, storedWarningsAndNotices } from './evidence-file';
+import { NATS_URL, shardAddresses, shardBed, shardEnv } from './sharded-carrier';
 
 const RUN = `${process.pid}_${Date.now().toString(36)}`;
 const STRANGER = '+8613900000001';
@@ -18,30 +16,8 @@ const STRANGER = '+8613900000001';
  * back from its snapshot without changing any of it.
  */
 describe('a carrier as shard processes over NATS JetStream (e2e)', () => {
-  const file = evidenceFile('shards');
-  let reference: CarrierHarness;
-  let expected: Record<string, unknown>[];
-  let expectedNotices: Record<string, unknown>[];
-  let nats: NatsConnection;
-  const harnesses: CarrierHarness[] = [];
-  const processes: CarrierProcess[] = [];
-  const streams: string[] = [];
-
-  beforeAll(async () => {
-    nats = await connect({ servers: NATS_URL, name: 'shards-e2e' });
-    reference = await CarrierHarness.start('CTCC');
-    await send(reference.client(), file.streams);
-    expected = await storedDecisions(reference.db.url);
-    expectedNotices = await storedWarningsAndNotices(reference.db.url);
-  });
-  afterAll(async () => {
-    for (const p of processes) await p.kill();
-    for (const h of harnesses) await h.close();
-    await reference.close();
-    const jsm = await jetstreamManager(nats);
-    for (const stream of streams) await jsm.streams.delete(stream).catch(() => undefined);
-    await nats.close();
-  });
+  const bed = shardBed('shards');
+  const { file, harnesses, processes, streams } = bed;
 
   /** A carrier database served by `count` shard processes; shard 0 on the harness's address. */
   const shardedCarrier = async (count: number, name: string, natsUrl = NATS_URL) => {
@@ -66,7 +42,7 @@ describe('a carrier as shard processes over NATS JetStream (e2e)', () => {
 
   /** The numbers the file makes decisions about, each with the shard that keeps it at `count` shards. */
   const decided = (count: number): { msisdn: Msisdn; shard: number }[] =>
-    [...new Set(expected.map((d) => d.msisdn as Msisdn))].map((msisdn) => ({
+    [...new Set(bed.expected.map((d) => d.msisdn as Msisdn))].map((msisdn) => ({
       msisdn,
       shard: partitionOf(msisdnKey(msisdn), count),
     }));
@@ -87,7 +63,7 @@ describe('a carrier as shard processes over NATS JetStream (e2e)', () => {
     );
 
   it('the file decides about numbers on every shard, of every step', () => {
-    const text = JSON.stringify(expected);
+    const text = JSON.stringify(bed.expected);
     for (const action of ['MONITOR', 'WARN', 'RESTRICT']) expect(text).toContain(`"action":"${action}"`);
     expect(new Set(decided(3).map((d) => d.shard))).toEqual(new Set([0, 1, 2]));
   });
@@ -95,12 +71,12 @@ describe('a carrier as shard processes over NATS JetStream (e2e)', () => {
   it.each([1, 3])('%i shard process(es) store what one carrier does, and answer for every number', async (count) => {
     const { harness } = await shardedCarrier(count, `n${count}`);
     await send(harness.client(), file.streams);
-    expect(await storedDecisions(harness.db.url)).toEqual(expected);
-    expect(await storedWarningsAndNotices(harness.db.url)).toEqual(expectedNotices);
+    expect(await storedDecisions(harness.db.url)).toEqual(bed.expected);
+    expect(await storedWarningsAndNotices(harness.db.url)).toEqual(bed.expectedNotices);
     // Through shard 0, for numbers every shard keeps: call setup and explanations as the plain carrier gives them.
     const numbers = decided(count).map((d) => d.msisdn);
-    expect(await verdicts(harness.client(), numbers)).toEqual(await verdicts(reference.client(), numbers));
-    expect(await states(harness.client(), numbers)).toEqual(await states(reference.client(), numbers));
+    expect(await verdicts(harness.client(), numbers)).toEqual(await verdicts(bed.reference.client(), numbers));
+    expect(await states(harness.client(), numbers)).toEqual(await states(bed.reference.client(), numbers));
     const entries = await rowsOf<{ shards: string }>(
       harness.db.url,
       `SELECT count(DISTINCT shard) AS shards FROM shard_entry`,
@@ -121,8 +97,8 @@ describe('a carrier as shard processes over NATS JetStream (e2e)', () => {
     await waiting;
     expect(restarted.output()).toMatch(/follows the log from snapshot at log entry \d+/);
     await send(harness.client(), file.streams.slice(half + 1));
-    expect(await storedDecisions(harness.db.url)).toEqual(expected);
-    expect(await storedWarningsAndNotices(harness.db.url)).toEqual(expectedNotices);
+    expect(await storedDecisions(harness.db.url)).toEqual(bed.expected);
+    expect(await storedWarningsAndNotices(harness.db.url)).toEqual(bed.expectedNotices);
   });
 
   it('NATS gone mid-file: ingest is UNAVAILABLE, the shards wait, a resend completes once it is back', async () => {
@@ -142,8 +118,8 @@ describe('a carrier as shard processes over NATS JetStream (e2e)', () => {
       // The shards' connections come back by themselves; the same stream is sent again, then the rest.
       await eventuallyAnswered(() => ingest(harness.client(), file.streams[half]));
       await send(harness.client(), file.streams.slice(half + 1));
-      expect(await storedDecisions(harness.db.url)).toEqual(expected);
-      expect(await storedWarningsAndNotices(harness.db.url)).toEqual(expectedNotices);
+      expect(await storedDecisions(harness.db.url)).toEqual(bed.expected);
+      expect(await storedWarningsAndNotices(harness.db.url)).toEqual(bed.expectedNotices);
     } finally {
       await proxy.close();
     }

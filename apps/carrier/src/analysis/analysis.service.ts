@@ -245,17 +245,35 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * Takes a batch now, in arrival order, and says what it came to: analysed at once on one node (its journal row and
+   * what it led to then written), published as one log entry in shard mode, its outcome known once every shard made
+   * it durable. Resolves as soon as the next batch may be taken; `durable` resolves once the batch is committed
+   * (readers see its decisions from then on), and rejects UNAVAILABLE if it never will be.
+   */
+  async submit(events: readonly CarrierEvent[]): Promise<{ outcome: Promise<IngestOutcome>; durable: Promise<void> }> {
+    if (this.sharded) {
+      // Published (in arrival order) before the next batch is taken; its outcome comes once every shard wrote it.
+      const published = await this.sharded.ingest(events, this.clock.now().getTime());
+      const outcome = published.outcome.then((batch): IngestOutcome => {
+        const { accepted, duplicates, late, future, decided } = batch;
+        return { accepted, duplicates, late, future, decided, decisions: [], calleeWarnings: [], demotions: [] };
+      });
+      return { outcome, durable: outcome.then(() => undefined) };
+    }
+    const { outcome, durable } = await this.analyse(events);
+    return { outcome: Promise.resolve(outcome), durable };
+  }
+
+  /**
    * Analyses a batch now and starts the write of its journal row and of what it
    * led to; `durable` resolves once they are committed (readers see its
    * decisions from then on), and rejects UNAVAILABLE if they never will be.
    */
   async analyse(events: readonly CarrierEvent[]): Promise<{ outcome: IngestOutcome; durable: Promise<void> }> {
     if (this.sharded) {
-      // Published as one log entry, and answered once every shard made it durable.
-      const batch = await this.sharded.ingest(events, this.clock.now().getTime());
-      const { accepted, duplicates, late, future, decided } = batch;
-      const outcome = { accepted, duplicates, late, future, decided, decisions: [], calleeWarnings: [], demotions: [] };
-      return { outcome, durable: DONE };
+      const { outcome, durable } = await this.submit(events);
+      await durable;
+      return { outcome: await outcome, durable: DONE };
     }
     await this.writable();
     const outcome: IngestOutcome = {

@@ -4,7 +4,7 @@ import { concatMap, map, reduce, tap, type Observable } from 'rxjs';
 import type { carrier } from '@app/contracts';
 import { ValidationError, ValidationErrorCode, type CarrierEvent } from '@app/domain';
 import { RoleKind, Roles } from '@app/grpc';
-import { AnalysisService } from '../analysis/analysis.service';
+import { AnalysisService, type IngestOutcome } from '../analysis/analysis.service';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 import { CarrierMetrics } from '../metrics/carrier-metrics';
 import { fromWireEvent } from './event.mapper';
@@ -93,10 +93,24 @@ export class IngestController implements Pick<carrier.CarrierServiceController, 
         this.reject(totals, { batch, index, field: error.field ?? '', reason: error.reason });
       }
     });
-    const { outcome, durable } = await this.analysis.analyse(events);
+    // Taken in arrival order; counted once its outcome is known (at once on one node, once every shard wrote it).
+    const { outcome, durable } = await this.analysis.submit(events);
+    const counted = outcome.then((o) => this.count(o, events, wire.length, indexOf, batch, totals));
+    await writes.add(Promise.all([counted, durable]).then(() => undefined));
+  }
+
+  /** A batch's outcome in the metrics and the stream's totals, its refused events named by their index. */
+  private count(
+    outcome: IngestOutcome,
+    events: readonly CarrierEvent[],
+    received: number,
+    indexOf: readonly number[],
+    batch: number,
+    totals: Totals,
+  ): void {
     this.metrics.ingested(
       events,
-      wire.length - events.length,
+      received - events.length,
       outcome.late.length,
       outcome.duplicates,
       outcome.future.length,
@@ -125,7 +139,6 @@ export class IngestController implements Pick<carrier.CarrierServiceController, 
         reason: `future: more than ${this.config.maxAheadMs / 1000} s ahead of the service's clock`,
       });
     }
-    await writes.add(durable);
   }
 
   private reject(totals: Totals, rejection: carrier.EventRejection, count = true): void {

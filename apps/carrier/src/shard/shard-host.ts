@@ -190,10 +190,13 @@ export class ShardHost {
   }
 
   /** Publishes a batch and answers once every shard made it durable: the gate's verdicts, the decisions summed. */
-  async ingest(events: readonly CarrierEvent[], nowMs: number): Promise<ShardBatchOutcome> {
-    const rows = await this.enter({ kind: 'events', nowMs, events: [...events] }, randomUUID());
-    const batch = rows[0].outcome as BatchOutcome;
-    return { ...batch, decided: rows.reduce((sum, row) => sum + row.decisions, 0) };
+  async ingest(events: readonly CarrierEvent[], nowMs: number): Promise<{ outcome: Promise<ShardBatchOutcome> }> {
+    const seq = await this.publish({ kind: 'events', nowMs, events: [...events] }, randomUUID());
+    const outcome = this.durable(seq).then((rows) => {
+      const batch = rows[0].outcome as BatchOutcome;
+      return { ...batch, decided: rows.reduce((sum, row) => sum + row.decisions, 0) };
+    });
+    return { outcome };
   }
 
   /**
@@ -219,7 +222,11 @@ export class ShardHost {
   }
 
   private async enter(entry: JournalEntry, msgId: string): Promise<ShardEntryRow[]> {
-    const seq = await this.publish(entry, msgId);
+    return this.durable(await this.publish(entry, msgId));
+  }
+
+  /** Every shard's row of entry `seq`, once all are written; UNAVAILABLE after SHARD_ENTRY_TIMEOUT_MS. */
+  private async durable(seq: number): Promise<ShardEntryRow[]> {
     try {
       return await this.entries.wait(seq, this.options.shards.entryTimeoutMs);
     } catch (error) {

@@ -7,6 +7,7 @@ import { AnalysisEngine, DEFAULT_POLICY, encodeJournalEntry, fixtures, type Carr
 import { encodeEvents, ingestBatches, streamIngest } from './bench/ingest';
 import { formatNumber } from './bench/report';
 import { BenchEnvironment, sql, type BenchService } from './bench/services';
+import { measureServiceShards } from './bench/service-shards';
 import { measureShards } from './bench/shards';
 
 /**
@@ -26,7 +27,10 @@ import { measureShards } from './bench/shards';
  * - shards through NATS JetStream (NATS_URL, default nats://127.0.0.1:4222): the
  *   100,000 subscribers' batches as a carrier's log, read by BENCH_SHARDS (1,2,4)
  *   shard processes that exchange each round's parts; outcomes counted, not
- *   stored (the carrier service does not run shards yet).
+ *   stored (the runner alone);
+ * - the carrier service in shard mode: BENCH_SERVICE_SHARDS (1,2) processes
+ *   on one database and a log of their own, fed those batches over one
+ *   IngestEvents stream through shard 0, every outcome stored.
  *
  * BENCH_SCALE_ONLY=shards runs the engine and shard figures alone. Writes
  * bench-results/bench-scale-<date>.json and prints a table.
@@ -176,6 +180,28 @@ async function main(): Promise<void> {
         `${formatNumber(ENGINE_SUBSCRIBERS)} subscribers' log, ${cpus().length} cores for the shards, NATS and the ` +
         `publisher; ${formatNumber(figure.decisions)} decisions (the same at any count); not stored`,
     });
+  }
+
+  const serviceCounts = (process.env.BENCH_SERVICE_SHARDS ?? '1,2').split(',').filter(Boolean).map(Number);
+  if (serviceCounts.length > 0) {
+    const env = await BenchEnvironment.open(DIST, process.env, dataDir, (line) => print(`  ${line}`));
+    try {
+      const load = encodeEvents(sampleBatches);
+      for (const count of serviceCounts) {
+        const figure = await measureServiceShards(env, load, count, servers);
+        print(`carrier service, ${count} shard process(es): ${formatNumber(figure.eventsPerSecond)} events/s`);
+        rows.push({
+          figure: `carrier service in shard mode: ${count}`,
+          value: `${formatNumber(figure.eventsPerSecond)} events/s`,
+          note:
+            `${formatNumber(ENGINE_SUBSCRIBERS)} subscribers' batches on one IngestEvents stream to shard 0; ` +
+            `${formatNumber(figure.decisions)} decisions stored; ` +
+            `PostgreSQL, NATS and the shards on ${cpus().length} cores`,
+        });
+      }
+    } finally {
+      await env.close();
+    }
   }
 
   const width = Math.max(...rows.map((r) => r.figure.length));

@@ -94,8 +94,15 @@ export class BenchEnvironment {
    * Starts `dist/apps/<app>/src/main.js` (with `nodeArgs`, e.g. `--cpu-prof`)
    * and resolves once its health check says SERVING.
    */
-  async start(app: BenchApp, name: string, databaseUrl: string, env: Env = {}, nodeArgs = ''): Promise<BenchService> {
-    const port = await findFreePort(EMBEDDED_PG_HOST);
+  async start(
+    app: BenchApp,
+    name: string,
+    databaseUrl: string,
+    env: Env = {},
+    nodeArgs = '',
+    fixedPort?: number,
+  ): Promise<BenchService> {
+    const port = fixedPort ?? (await findFreePort(EMBEDDED_PG_HOST));
     const urlVariable =
       app === 'carrier' ? `CARRIER_${env.CARRIER_ID}_DATABASE_URL` : `${app.toUpperCase()}_DATABASE_URL`;
     const args = [

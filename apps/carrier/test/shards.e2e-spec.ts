@@ -1,5 +1,6 @@
 import type { carrier } from '@app/contracts';
 import { partitionOf, msisdnKey, type Msisdn } from '@app/domain';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { eventually, healthCheck, rowsOf, TcpProxy } from '@app/testing';
 import { CarrierHarness, ingest, type CarrierClient } from './carrier-harness';
 import { CarrierProcess } from './carrier-process';
@@ -123,6 +124,35 @@ describe('a carrier as shard processes over NATS JetStream (e2e)', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('a change whose transaction failed after it was made is answered, on retry, by its first outcome', async () => {
+    const { harness } = await shardedCarrier(1, 'once');
+    await send(harness.client(), file.streams);
+    const restricted = bed.expected.find((d) => d.action === 'RESTRICT')!.msisdn as Msisdn;
+    // The appeal's row fails once, after the engine's change was made (a sequence: not rolled back with it).
+    await rowsOf(
+      harness.db.url,
+      `CREATE SEQUENCE fail_once;
+       GRANT USAGE ON SEQUENCE fail_once TO PUBLIC;
+       CREATE FUNCTION fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN IF nextval('fail_once') = 1 THEN RAISE EXCEPTION 'the database failed'; END IF; RETURN NEW; END $$;
+       CREATE TRIGGER fail_once BEFORE INSERT ON appeal FOR EACH ROW EXECUTE FUNCTION fail_once();`,
+    );
+    const appeal = { idempotencyKey: 'appeal-once-1', msisdn: restricted, upheld: true, reference: 'case 7' };
+    await expect(harness.client().resolveAppeal(appeal)).rejects.toMatchObject({ code: 13 });
+    const entries = async () => (await (await jetstreamManager(bed.nats)).streams.info(streams.at(-2)!)).state.messages;
+    const before = await entries();
+    const retried = await harness.client().resolveAppeal(appeal);
+    // The retry is the first command's entry again: nothing new in the log, the change made once, the row stored.
+    expect(await entries()).toBe(before);
+    expect(retried).toMatchObject({ outcome: 'APPEAL_OUTCOME_UPHELD', replayed: false });
+    const rows = await rowsOf<{ n: string }>(
+      harness.db.url,
+      `SELECT count(*) AS n FROM appeal WHERE idempotency_key = $1`,
+      [appeal.idempotencyKey],
+    );
+    expect(Number(rows[0].n)).toBe(1);
   });
 });
 

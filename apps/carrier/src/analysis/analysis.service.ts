@@ -64,6 +64,13 @@ export interface IngestOutcome {
   decided: number;
 }
 
+/** A request's identity (its scope, key and content): a change it makes is made once, whatever the retries. */
+export interface RequestOnce {
+  scope: string;
+  idempotencyKey: string;
+  contentHash: string;
+}
+
 /** A change of one number, durable, and where it left the number. */
 export interface NumberChange {
   result: CommandResult;
@@ -383,8 +390,9 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     hooks: TransactionHooks,
     msisdn: Msisdn,
     command: EngineCommand,
+    once?: RequestOnce,
   ): Promise<CommandResult> {
-    if (this.sharded) return this.applyOnShard(msisdn, command);
+    if (this.sharded) return this.applyOnShard(msisdn, command, once);
     const release = await this.takeExclusive();
     let seq: number;
     let result: CommandResult;
@@ -432,13 +440,14 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   /**
    * Shard mode: a change of one number, asked of its owner shard (the request was sent there), goes through the log
    * like any other and is durable once answered, before the caller's transaction commits. Should that transaction
-   * fail, the change stays made: the caller's retry finds the number where the change left it.
+   * fail, the change stays made; with `once` (the request's key and content) as its message id, the caller's retry
+   * within the log's duplicate window (2 minutes) is answered the first command's result rather than applied again.
    */
-  private async applyOnShard(msisdn: Msisdn, command: EngineCommand): Promise<CommandResult> {
+  private async applyOnShard(msisdn: Msisdn, command: EngineCommand, once?: RequestOnce): Promise<CommandResult> {
     const host = this.sharded!;
     if (!host.owns(msisdn))
       throw new Error(`${msisdn} is kept by shard ${host.ownerOf(msisdn)}, not ${host.index}: the request goes there`);
-    const [result] = await host.apply([command]);
+    const [result] = await host.apply([command], once && `r-${once.scope}-${once.idempotencyKey}-${once.contentHash}`);
     return result;
   }
 

@@ -81,11 +81,17 @@ export class ProfilesService {
         }
         // The engine, the row and the directory change together: the engine is taken back if the transaction fails.
         // The engine first: it waits for the journal's writes in flight, which may touch this subscriber's row.
-        await analysis.applyInTransaction(em, hooks, declaration.msisdn, {
-          kind: 'declareProfile',
-          msisdn: declaration.msisdn,
-          profile: declaration.profile,
-        });
+        await analysis.applyInTransaction(
+          em,
+          hooks,
+          declaration.msisdn,
+          { kind: 'declareProfile', msisdn: declaration.msisdn, profile: declaration.profile },
+          {
+            scope: 'carrier.profile-declaration',
+            idempotencyKey: declaration.idempotencyKey,
+            contentHash: declaration.contentHash,
+          },
+        );
         await declare();
         return { msisdn: declaration.msisdn, profile: declaration.profile, outcome };
       },

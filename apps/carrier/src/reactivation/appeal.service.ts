@@ -44,13 +44,15 @@ export class AppealService {
   resolve(resolver: Principal, input: AppealInput): Promise<AppealResult> {
     const request = validateAppeal(input);
     return this.steps.write('appeal', request, {
-      change: async (em, hooks, at) => {
+      change: async (em, hooks, at, once) => {
         if (!request.upheld) return 'REJECTED';
-        const { confirmedFraud } = await this.steps.analysis.applyInTransaction(em, hooks, request.msisdn, {
-          kind: 'appealUpheld',
-          msisdn: request.msisdn,
-          atMs: at.getTime(),
-        });
+        const { confirmedFraud } = await this.steps.analysis.applyInTransaction(
+          em,
+          hooks,
+          request.msisdn,
+          { kind: 'appealUpheld', msisdn: request.msisdn, atMs: at.getTime() },
+          once,
+        );
         return confirmedFraud ? 'CONFIRMED_FRAUD' : 'UPHELD';
       },
       row: (outcome, state, at) => ({ ...request, outcome, state, resolvedBy: resolver.subject, at }),

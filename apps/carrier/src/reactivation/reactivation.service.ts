@@ -67,13 +67,14 @@ export class ReactivationService {
   reactivate(clerk: Principal, input: ReactivationInput): Promise<ReactivationResult> {
     const request = this.validate(input);
     return this.steps.write('reactivation', request, {
-      change: async (em, hooks, at) => {
-        const { reactivation } = await this.steps.analysis.applyInTransaction(em, hooks, request.msisdn, {
-          kind: 'reactivation',
-          msisdn: request.msisdn,
-          idVerified: request.idVerified,
-          atMs: at.getTime(),
-        });
+      change: async (em, hooks, at, once) => {
+        const { reactivation } = await this.steps.analysis.applyInTransaction(
+          em,
+          hooks,
+          request.msisdn,
+          { kind: 'reactivation', msisdn: request.msisdn, idVerified: request.idVerified, atMs: at.getTime() },
+          once,
+        );
         if (!reactivation) throw new Error('the engine gave no re-activation outcome');
         return STORED[reactivation];
       },

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Action, Msisdn } from '@app/domain';
 import type { KeyedContent, TransactionHooks } from '@app/persistence';
-import type { AnalysisService } from '../analysis/analysis.service';
+import type { AnalysisService, RequestOnce } from '../analysis/analysis.service';
 import { SubscriberRequests } from '../requests/subscriber-requests';
 import { ownSubscriber } from './own-subscriber';
 import { ReactivationError } from './reactivation.errors';
@@ -24,8 +24,11 @@ export interface StepResult<K extends StepKind> {
 
 /** What one request of a kind does: the engine's change, and the row that records it. */
 export interface Step<K extends StepKind> {
-  /** Changes the engine in the transaction (analysis.applyInTransaction) and says how it came out. */
-  change(em: EntityManager, hooks: TransactionHooks, at: Date): Promise<StepRows[K]['outcome']>;
+  /**
+   * Changes the engine in the transaction (analysis.applyInTransaction, with `once`: the request's identity) and
+   * says how it came out.
+   */
+  change(em: EntityManager, hooks: TransactionHooks, at: Date, once: RequestOnce): Promise<StepRows[K]['outcome']>;
   /** The row to store, given the outcome and the number's step after it. */
   row(outcome: StepRows[K]['outcome'], state: Action, at: Date): StepRows[K];
 }
@@ -66,7 +69,8 @@ export class StepRequests {
       reused: () => new ReactivationError('KEY_REUSED', `was already used for a different ${what}`, 'idempotency_key'),
       apply: async (em, hooks) => {
         ownSubscriber(analysis.state, request.msisdn);
-        const outcome = await step.change(em, hooks, at);
+        const { idempotencyKey, contentHash } = request;
+        const outcome = await step.change(em, hooks, at, { scope, idempotencyKey, contentHash });
         // Where this transaction leaves the number: readers see it once the transaction commits.
         const state = analysis.levelInTransaction(request.msisdn, at.getTime());
         await this.repository.insertStep(em, kind, step.row(outcome, state, at));

@@ -119,13 +119,19 @@ export class ReviewsService {
           );
         const msisdn = task.msisdn as Msisdn;
         const at = this.clock.now();
-        const { review } = await this.analysis.applyInTransaction(em, hooks, msisdn, {
-          kind: 'reviewDecided',
+        const { review } = await this.analysis.applyInTransaction(
+          em,
+          hooks,
           msisdn,
-          outcome: request.outcome,
-          atMs: at.getTime(),
-          openedAt: task.openedAt.getTime(),
-        });
+          {
+            kind: 'reviewDecided',
+            msisdn,
+            outcome: request.outcome,
+            atMs: at.getTime(),
+            openedAt: task.openedAt.getTime(),
+          },
+          { scope: 'carrier.review', idempotencyKey: request.idempotencyKey, contentHash: request.contentHash },
+        );
         const state = review === 'DECIDED' ? DECIDED[request.outcome] : 'CLOSED';
         const levelAfter = this.analysis.levelInTransaction(msisdn, at.getTime());
         const decided = { state, decidedBy: reviewer.subject, decidedAt: at, why: request.why };

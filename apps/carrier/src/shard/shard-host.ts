@@ -202,12 +202,14 @@ export class ShardHost {
   /**
    * Publishes each command as an entry of its own and answers with its result over every shard: the owner's (the
    * shard of the number it is about, or shard 0) with every shard's decisions. A command's message id is its
-   * content, so the same command sent by several shards at once (a registry change every shard follows) is one entry.
+   * content, so the same command sent by several shards at once (a registry change every shard follows) is one entry;
+   * `msgId` names a request's commands instead (a retry of the request finds its first commands' entries).
    */
-  async apply(commands: readonly EngineCommand[]): Promise<CommandResult[]> {
+  async apply(commands: readonly EngineCommand[], msgId?: string): Promise<CommandResult[]> {
     const results: CommandResult[] = [];
-    for (const command of commands) {
-      const rows = await this.enter({ kind: 'command', command }, `c-${contentHash(command)}`);
+    for (const [i, command] of commands.entries()) {
+      const id = msgId === undefined ? `c-${contentHash(command)}` : `${msgId}-${i}`;
+      const rows = await this.enter({ kind: 'command', command }, id);
       const owner = 'msisdn' in command ? this.ownerOf(command.msisdn) : 0;
       const ownerResult = (rows.find((r) => r.shard === owner) ?? rows[0]).outcome as CommandResult;
       const all = rows.map((r) => r.outcome as CommandResult);

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { connect } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
 import type { Env } from '@app/config';
-import { CARRIER_IDS, isCarrierId } from '@app/domain';
+import { CARRIER_IDS, isCarrierId, type CarrierId } from '@app/domain';
 import {
   databaseUrlOnServer,
   DEFAULT_DATA_DIR,
@@ -13,18 +13,14 @@ import {
 } from '@app/persistence';
 import { embeddedLogStream } from '../apps/carrier/src/config/log-stream';
 import { carrierDatabase } from '../apps/carrier/src/database';
-import {
-  MAX_SHARDS,
-  reshardSnapshots,
-  ReshardRefused,
-  type ReshardSummary,
-} from '../apps/carrier/src/shard/reshard-snapshots';
+import { MAX_SHARDS } from '../apps/carrier/src/config/carrier-ports';
+import { reshardSnapshots, ReshardRefused, type ReshardSummary } from '../apps/carrier/src/shard/reshard-snapshots';
 import { HelpRequested } from './cli-help';
 
 export const USAGE = `usage: npm run reshard -- --carrier <${CARRIER_IDS.join('|')}> --to <1..${MAX_SHARDS}>`;
 
 export interface ReshardArguments {
-  carrier: string;
+  carrier: CarrierId;
   to: number;
 }
 

@@ -4,19 +4,12 @@
  *   npm run reshard -- --carrier CTCC --to 2
  */
 import './register-aliases'; // must stay first: the modules below are compiled with @app/* specifiers
-import { HelpRequested } from './cli-help';
+import { commandLine } from './cli-help';
 import { parseArguments, runReshard } from './reshard-cli';
 
 async function main(): Promise<void> {
-  let args;
-  try {
-    args = parseArguments(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof HelpRequested) return void process.stdout.write(`${error.message}\n`);
-    process.stderr.write(`reshard: ${(error as Error).message}\n`);
-    process.exitCode = 2;
-    return;
-  }
+  const args = commandLine(parseArguments, 'reshard: ');
+  if (!args) return;
   process.exitCode = await runReshard(
     args,
     process.env,

@@ -10,6 +10,7 @@ import { REGISTRY_DEFAULT_METRICS_PORT, REGISTRY_DEFAULT_PORT } from '../../apps
 import {
   CARRIER_DEFAULT_METRICS_PORTS,
   CARRIER_DEFAULT_PORTS,
+  MAX_SHARDS,
   shardPort,
 } from '../../apps/carrier/src/config/carrier-ports';
 import { carrierIdsOf } from '../carrier-ids';
@@ -20,9 +21,6 @@ export type AppName = 'registry' | 'admin' | 'carrier';
 
 /** NATS_URL when unset: the NATS server (with JetStream) the shards of a carrier share, as .ci/run starts it. */
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-/** CARRIER_SHARDS is 1..64. */
-export const MAX_CARRIER_SHARDS = 64;
-
 /** One of the N processes of a carrier run as shards (CARRIER_SHARDS=N). */
 export interface ShardOf {
   carrier: CarrierId;
@@ -135,12 +133,12 @@ function service(
 export function carrierShards(env: Env): number | undefined {
   if (envOptional(env, 'CARRIER_SHARDS') === undefined) return undefined;
   try {
-    return envInt(env, 'CARRIER_SHARDS', 1, 1, MAX_CARRIER_SHARDS);
+    return envInt(env, 'CARRIER_SHARDS', 1, 1, MAX_SHARDS);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     throw new ConfigError(
       'CARRIER_SHARDS',
-      `"${env.CARRIER_SHARDS}" is not a number of shards per carrier (1 to ${MAX_CARRIER_SHARDS}); ` +
+      `"${env.CARRIER_SHARDS}" is not a number of shards per carrier (1 to ${MAX_SHARDS}); ` +
         'unset it to run one process per carrier',
     );
   }

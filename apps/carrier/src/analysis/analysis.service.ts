@@ -10,7 +10,6 @@ import {
   encodeJournalEntry,
   EventGate,
   policyLabel,
-  readImageHeader,
   replayJournalEntry,
   rulesOf,
   type CalleeWarning,
@@ -31,13 +30,12 @@ import {
 import { ServiceHealth } from '@app/observability';
 import type { TransactionHooks } from '@app/persistence';
 import type { EntityManager } from 'typeorm';
-import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
+import { CARRIER_CONFIG, gateOptionsOf, type CarrierConfig } from '../config/carrier.config';
 import { DecisionRecorder } from '../decisions/decision-recorder.service';
 import { DecisionsRepository } from '../decisions/decisions.repository';
 import { CarrierMetrics } from '../metrics/carrier-metrics';
 import { RuleBudgetRepository } from '../rule-budget/rule-budget.repository';
-import { PoliciesRepository, type PolicyRef } from '../policies/policies.repository';
-import { parsePolicyRef } from '../policies/policy-input';
+import { PoliciesRepository } from '../policies/policies.repository';
 import { ReactivationRepository } from '../reactivation/reactivation.repository';
 import { RegistryLinkRepository } from '../registry-link/registry-link.repository';
 import { ReviewTasksRepository } from '../reviews/review-tasks.repository';
@@ -183,11 +181,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       evidence: this.evidence,
       recorder: this.recorder,
       subscribers: this.subscribers,
-      loadPolicy: (ref, field) => this.loadPolicy(parsePolicyRef(ref, field)),
-      assigned: async () => {
-        const { active, shadow } = await this.policies.current();
-        return { active: await this.loadPolicy(active), shadow: shadow && (await this.loadPolicy(shadow)) };
-      },
+      policies: this.policies,
       health: this.health,
       metrics: this.metrics,
     });
@@ -241,12 +235,12 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     const { active, shadow } = await this.policies.current();
     const { primary, shadow: running } = this.state;
     if (policyLabel(active) === primary.label && (shadow && policyLabel(shadow)) === running?.label) return;
-    await this.usePolicies(await this.loadPolicy(active), shadow && (await this.loadPolicy(shadow)));
+    await this.usePolicies(await this.policies.document(active), shadow && (await this.policies.document(shadow)));
   }
 
   /** Analyses a batch of events in order and records the decisions they lead to. */
   async ingest(events: readonly CarrierEvent[]): Promise<IngestOutcome> {
-    const { outcome, durable } = await this.analyse(events);
+    const { outcome, durable } = await this.submit(events);
     await durable;
     return outcome;
   }
@@ -272,16 +266,11 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Analyses a batch now and starts the write of its journal row and of what it
+   * One node (submit's path there): analyses a batch now and starts the write of its journal row and of what it
    * led to; `durable` resolves once they are committed (readers see its
    * decisions from then on), and rejects UNAVAILABLE if they never will be.
    */
   async analyse(events: readonly CarrierEvent[]): Promise<{ outcome: IngestOutcome; durable: Promise<void> }> {
-    if (this.sharded) {
-      const { outcome, durable } = await this.submit(events);
-      await durable;
-      return { outcome: await outcome, durable: DONE };
-    }
     await this.writable();
     const outcome: IngestOutcome = {
       accepted: 0,
@@ -676,14 +665,9 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     for (const snapshot of await this.evidence.snapshots(this.lineage)) {
       try {
         const [gatePart, ...engineParts] = await this.evidence.snapshotParts(snapshot.id);
-        const header = readImageHeader(engineParts);
-        const policy = await this.loadPolicy(parsePolicyRef(header.primary, 'image.primary'));
-        const shadow =
-          header.shadow === undefined
-            ? undefined
-            : await this.loadPolicy(parsePolicyRef(header.shadow, 'image.shadow'));
-        const engine = AnalysisEngine.fromImage({ policy, shadow, carrier: this.config.carrierId }, engineParts);
-        const gate = EventGate.fromImage(this.gateOptions(), gatePart);
+        const options = await this.policies.imageOptions(engineParts, this.config.carrierId);
+        const engine = AnalysisEngine.fromImage(options, engineParts);
+        const gate = EventGate.fromImage(gateOptionsOf(this.config), gatePart);
         const loaded = { engine, gate, seq: snapshot.seq, fromSnapshot: true, from: '' };
         const replayed = await this.replay(loaded);
         const ms = Date.now() - started;
@@ -694,7 +678,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
       }
     }
     const engine = await this.rebuildFromDecisions();
-    const gate = new EventGate(this.gateOptions());
+    const gate = new EventGate(gateOptionsOf(this.config));
     const seq = await this.evidence.lastSeq(this.lineage);
     const from = `rebuilt from the stored decisions in ${Date.now() - started} ms`;
     return { engine, gate, seq, fromSnapshot: false, from };
@@ -711,19 +695,13 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  private gateOptions() {
-    return { latenessMs: this.config.latenessMs, maxAheadMs: this.config.maxAheadMs };
-  }
-
   /**
    * The engine rebuilt from the subscriber directory, the stored decisions, the
    * open reviews, recent callee warnings, the registry copy and the error
    * budgets: what a lineage without a snapshot starts from.
    */
   private async rebuildFromDecisions(): Promise<AnalysisEngine> {
-    const { active, shadow: shadowRef } = await this.policies.current();
-    const policy = await this.loadPolicy(active);
-    const shadow = shadowRef && (await this.loadPolicy(shadowRef));
+    const { active: policy, shadow } = await this.policies.assignedDocuments();
     const engine = new AnalysisEngine({ policy, shadow, carrier: this.config.carrierId });
     await this.subscribers.forEach((rows) => {
       for (const r of rows) {
@@ -762,12 +740,6 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     ]);
     for (const b of budgets) engine.rebuildBudget(b.policyLabel, b.shadow, b.history, b.demoted, b.reenabled);
     return engine;
-  }
-
-  private async loadPolicy(ref: PolicyRef): Promise<PolicyDocument> {
-    const stored = await this.policies.find(ref.name, ref.version);
-    if (!stored) throw new Error(`policy ${policyLabel(ref)} is assigned but not stored`);
-    return stored.document;
   }
 
   /**

@@ -6,7 +6,7 @@ import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/Postgres
 /** Namespace of the advisory locks by which an engine owns its lineage of evidence. */
 const LINEAGE_LOCK_SPACE = 727_010;
 /** Namespace of the advisory locks by which a process runs one shard of a carrier. */
-const SHARD_LOCK_SPACE = 727_011;
+export const SHARD_LOCK_SPACE = 727_011;
 /** How many lineages a carrier's database may hold (one per engine running at once on it). */
 export const MAX_LINEAGES = 64;
 /** Journal rows read per query at start-up. */
@@ -33,6 +33,15 @@ export interface ShardSnapshotRow {
   shard: number;
   seq: number;
   exchange: number[];
+}
+
+/** A snapshot as stored: a lineage's (or, with `shards`, shard `lineage`'s) state after entry `seq`. */
+interface SnapshotRow {
+  lineage: number;
+  seq: number;
+  parts: readonly Uint8Array[];
+  shards?: number;
+  exchange?: readonly number[];
 }
 
 /**
@@ -243,31 +252,28 @@ export class EvidenceRepository implements OnApplicationShutdown {
     }));
   }
 
-  private async insertSnapshot(row: {
-    lineage: number;
-    seq: number;
-    parts: readonly Uint8Array[];
-    shards?: number;
-    exchange?: readonly number[];
-  }): Promise<number> {
+  private insertSnapshot(row: SnapshotRow): Promise<number> {
+    return this.dataSource.transaction((em) => this.insertSnapshotIn(em, row));
+  }
+
+  /** A snapshot's row and parts (a part per row), in the caller's transaction; answers its id. */
+  async insertSnapshotIn(em: EntityManager, row: SnapshotRow): Promise<number> {
     const { parts } = row;
     const bytes = parts.reduce((sum, p) => sum + p.length, 0);
-    return this.dataSource.transaction(async (em) => {
-      const [inserted]: { id: string }[] = await em.query(
-        `INSERT INTO engine_snapshot (lineage, seq, parts, bytes, shards, exchange)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [row.lineage, row.seq, parts.length, bytes, row.shards ?? null, row.exchange ?? null],
-      );
-      for (let part = 0; part < parts.length; part++) {
-        const p = parts[part];
-        await em.query(`INSERT INTO engine_snapshot_part (snapshot_id, part, body) VALUES ($1, $2, $3)`, [
-          inserted.id,
-          part,
-          Buffer.from(p.buffer, p.byteOffset, p.length),
-        ]);
-      }
-      return Number(inserted.id);
-    });
+    const [inserted]: { id: string }[] = await em.query(
+      `INSERT INTO engine_snapshot (lineage, seq, parts, bytes, shards, exchange)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [row.lineage, row.seq, parts.length, bytes, row.shards ?? null, row.exchange ?? null],
+    );
+    for (let part = 0; part < parts.length; part++) {
+      const p = parts[part];
+      await em.query(`INSERT INTO engine_snapshot_part (snapshot_id, part, body) VALUES ($1, $2, $3)`, [
+        inserted.id,
+        part,
+        Buffer.from(p.buffer, p.byteOffset, p.length),
+      ]);
+    }
+    return Number(inserted.id);
   }
 
   private async prune(lineage: number): Promise<void> {

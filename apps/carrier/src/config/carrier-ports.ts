@@ -18,6 +18,9 @@ export const CARRIER_DEFAULT_METRICS_PORTS: Readonly<Record<CarrierId, number>> 
   CBN: 9474,
 };
 
+/** The most shards one carrier may run as (CARRIER_SHARDS; the exchange has a partition per shard). */
+export const MAX_SHARDS = 64;
+
 /** How far apart the ports of a carrier's shards are: shard k listens on the carrier's ports + 100·k. */
 export const SHARD_PORT_STEP = 100;
 

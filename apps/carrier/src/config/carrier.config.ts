@@ -1,12 +1,9 @@
 import { ConfigError, envEnum, envInt, envOptional, envString, type Env } from '@app/config';
-import { CARRIER_IDS, type CarrierId } from '@app/domain';
+import { CARRIER_IDS, type CarrierId, type EventGateOptions } from '@app/domain';
 import { DEFAULT_PROVINCE, envPeer, provinceProblem } from '@app/grpc';
-import { CARRIER_DEFAULT_METRICS_PORTS, CARRIER_DEFAULT_PORTS } from './carrier-ports';
+import { CARRIER_DEFAULT_METRICS_PORTS, CARRIER_DEFAULT_PORTS, MAX_SHARDS } from './carrier-ports';
 
-export { CARRIER_DEFAULT_PORTS, CARRIER_DEFAULT_METRICS_PORTS };
-
-/** The most shards one carrier may run as (the exchange has a partition per shard). */
-export const MAX_SHARDS = 64;
+export { CARRIER_DEFAULT_PORTS, CARRIER_DEFAULT_METRICS_PORTS, MAX_SHARDS };
 
 /** Injection token of the carrier's CarrierConfig. */
 export const CARRIER_CONFIG = Symbol('CARRIER_CONFIG');
@@ -71,6 +68,11 @@ export interface CarrierShardConfig {
   stream: string;
   /** How long the log keeps an entry: longer than the oldest snapshot a shard may restart from. */
   logRetentionMs: number;
+}
+
+/** The event gate's settings (EVENT_LATENESS_SEC, EVENT_MAX_AHEAD_SEC), for a gate new or loaded from an image. */
+export function gateOptionsOf({ latenessMs, maxAheadMs }: CarrierConfig): EventGateOptions {
+  return { latenessMs, maxAheadMs };
 }
 
 export function carrierConfig(env: Env): CarrierConfig {

@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { validatePolicy, type PolicyDocument } from '@app/domain';
+import {
+  policyLabel,
+  readImageHeader,
+  validatePolicy,
+  type CarrierId,
+  type EngineOptions,
+  type PolicyDocument,
+} from '@app/domain';
+import { parsePolicyRef } from './policy-input';
 
 export type PolicyMode = 'ACTIVE' | 'SHADOW' | 'SHADOW_OFF';
 
@@ -44,6 +52,28 @@ export class PoliciesRepository {
         createdAt: rows[0].created_at,
       }
     );
+  }
+
+  /** The document of a policy the carrier runs (assigned, or named by an engine image); throws when not stored. */
+  async document(ref: PolicyRef): Promise<PolicyDocument> {
+    const stored = await this.find(ref.name, ref.version);
+    if (!stored) throw new Error(`policy ${policyLabel(ref)} is not stored`);
+    return stored.document;
+  }
+
+  /** The documents of the active and shadow policies assigned now. */
+  async assignedDocuments(): Promise<{ active: PolicyDocument; shadow: PolicyDocument | undefined }> {
+    const { active, shadow } = await this.current();
+    return { active: await this.document(active), shadow: shadow && (await this.document(shadow)) };
+  }
+
+  /** What an engine image was taken under, to load it (AnalysisEngine.fromImage): the policies its header names. */
+  async imageOptions(engineParts: readonly Uint8Array[], carrier: CarrierId): Promise<EngineOptions> {
+    const header = readImageHeader(engineParts);
+    const policy = await this.document(parsePolicyRef(header.primary, 'image.primary'));
+    const shadow =
+      header.shadow === undefined ? undefined : await this.document(parsePolicyRef(header.shadow, 'image.shadow'));
+    return { policy, shadow, carrier };
   }
 
   async list(): Promise<StoredPolicy[]> {

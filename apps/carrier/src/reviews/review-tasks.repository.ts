@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Action } from '@app/domain';
+import type { Action, Msisdn } from '@app/domain';
 import type { PageCursor, ReviewState, StoredReviewTask } from './review-task';
 
 /** A task to open: the RESTRICT decision that held a suspension back, and its evidence. */
@@ -82,11 +82,11 @@ export class ReviewTasksRepository {
   }
 
   /** The number a task is about (undefined: no such task). */
-  async numberOf(id: string): Promise<string | undefined> {
+  async numberOf(id: string): Promise<Msisdn | undefined> {
     const rows: { msisdn: string }[] = await this.dataSource.query(`SELECT msisdn FROM review_task WHERE id = $1`, [
       id,
     ]);
-    return rows[0]?.msisdn;
+    return rows[0]?.msisdn as Msisdn | undefined;
   }
 
   /** A task, locked until the transaction ends (concurrent answers to one task wait for each other). */

@@ -10,7 +10,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { Metadata } from '@grpc/grpc-js';
 import { from, type Observable } from 'rxjs';
-import { normaliseMsisdn } from '@app/domain';
+import { normaliseMsisdn, type Msisdn } from '@app/domain';
 import { AnalysisService } from '../analysis/analysis.service';
 import { ShardForwarder } from './shard-forwarder';
 
@@ -38,7 +38,7 @@ export class OwnerShardInterceptor implements NestInterceptor {
     const rpc = this.reflector.get<string | undefined>(OWNER_RPC, context.getHandler());
     if (!host || !rpc) return next.handle();
     const request = context.switchToRpc().getData<{ msisdn?: string }>();
-    let msisdn: string;
+    let msisdn: Msisdn;
     try {
       msisdn = normaliseMsisdn(request.msisdn ?? '', 'msisdn');
     } catch {

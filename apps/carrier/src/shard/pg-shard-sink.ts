@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   Action,
-  ladderLevel,
+  readsContacts,
   msisdnKey,
   type CarrierShard,
   type CommandResult,
@@ -96,7 +96,7 @@ export class PgShardSink implements ShardSink {
       }),
     );
     counted();
-    for (const round of rounds) this.inFlight.release(decisionsOf(round));
+    for (const step of steps) this.inFlight.release(step.decisions);
   }
 
   /**
@@ -129,7 +129,7 @@ export class PgShardSink implements ShardSink {
         level,
         since: standing?.since ?? 0,
         termEnds: standing && Number.isFinite(standing.termEnds) ? standing.termEnds : null,
-        contacts: this.readsContacts(level) ? JSON.stringify(engine.contactsOf(msisdn)) : null,
+        contacts: readsContacts(level, engine.primary.rules) ? JSON.stringify(engine.contactsOf(msisdn)) : null,
       };
     });
     await em.query(
@@ -152,14 +152,8 @@ export class PgShardSink implements ShardSink {
   }
 
   private needsContacts(msisdn: Msisdn, atMs: number): boolean {
-    return this.readsContacts(this.shard.engine.levelOf(msisdn, atMs));
-  }
-
-  /** Whether call setup reads a caller's contacts at `level` (judgeCall). */
-  private readsContacts(level: Action): boolean {
-    if (level === Action.Restrict) return true;
-    const protection = this.shard.engine.primary.rules.calleeProtection;
-    return protection !== undefined && level !== Action.Suspend && ladderLevel(level) >= protection.fromLevel;
+    const { engine } = this.shard;
+    return readsContacts(engine.levelOf(msisdn, atMs), engine.primary.rules);
   }
 
   /** A command's result here, with where its number stands when this shard keeps it. */

@@ -1,26 +1,14 @@
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, QueryRunner } from 'typeorm';
-import {
-  AnalysisEngine,
-  readImageHeader,
-  reshard,
-  type EngineOptions,
-  type PolicyDocument,
-  type ShardImage,
-} from '@app/domain';
-import { EvidenceRepository } from '../analysis/evidence.repository';
-import { parsePolicyRef } from '../policies/policy-input';
+import { AnalysisEngine, reshard, type CarrierId, type ShardImage } from '@app/domain';
+import { EvidenceRepository, SHARD_LOCK_SPACE } from '../analysis/evidence.repository';
+import { MAX_SHARDS } from '../config/carrier-ports';
 import { PoliciesRepository } from '../policies/policies.repository';
-
-/** The advisory locks' namespace by which a process runs one shard of a carrier (EvidenceRepository.claimShard). */
-const SHARD_LOCK_SPACE = 727_011;
-/** The most shards a carrier runs on (CARRIER_SHARDS). */
-export const MAX_SHARDS = 64;
 
 export interface ReshardSnapshotsOptions {
   /** The carrier, e.g. CTCC (its engine options name it). */
-  carrierId: string;
+  carrierId: CarrierId;
   /** How many shards it is to run on. */
   to: number;
   /** Its log stream on JetStream (CARRIER_LOG_STREAM); its shards' exchange is `<stream>_X`. */
@@ -92,14 +80,14 @@ export async function reshardSnapshots(
       const [gate, ...engine] = await evidence.snapshotParts(s.id);
       images.push({ entry, gate, engine });
     }
-    const engineOptions = await optionsOf(dataSource, images[0].engine, carrierId);
+    const engineOptions = await new PoliciesRepository(dataSource).imageOptions(images[0].engine, carrierId);
     const made = reshard(engineOptions, images, { from, to });
     const shards = made.map((image, shard) => ({
       shard,
       numbers: AnalysisEngine.fromImage(engineOptions, image.engine).keptNumbers().size,
       bytes: image.engine.reduce((sum, p) => sum + p.length, image.gate.length),
     }));
-    await replaceSnapshots(runner, from, made);
+    await replaceSnapshots(runner, evidence, from, made);
     let exchangeDeleted: boolean;
     try {
       exchangeDeleted = await deleteStream(jsm, `${stream}_X`);
@@ -166,49 +154,26 @@ async function checkLog(jsm: JetStreamManager, stream: string, entry: number): P
     throw new ReshardRefused(`the log stream ${stream} ends at entry ${last}, before the snapshots' ${entry}`);
 }
 
-/** The engine options the images were taken under: the policies their header names, from the policy table. */
-async function optionsOf(
-  dataSource: DataSource,
-  engine: readonly Uint8Array[],
-  carrier: string,
-): Promise<EngineOptions> {
-  const header = readImageHeader(engine);
-  const policies = new PoliciesRepository(dataSource);
-  const load = async (label: string, field: string): Promise<PolicyDocument> => {
-    const ref = parsePolicyRef(label, field);
-    const stored = await policies.find(ref.name, ref.version);
-    if (!stored) throw new Error(`the snapshots' policy ${label} (${field}) is not stored`);
-    return stored.document;
-  };
-  return {
-    policy: await load(header.primary, 'image.primary'),
-    shadow: header.shadow === undefined ? undefined : await load(header.shadow, 'image.shadow'),
-    carrier: carrier as EngineOptions['carrier'],
-  };
-}
-
 /** In one transaction: the new shards' snapshots in, the old shards' (and any older ones of `to` shards) out. */
-async function replaceSnapshots(runner: QueryRunner, from: number, made: readonly ShardImage[]): Promise<void> {
+async function replaceSnapshots(
+  runner: QueryRunner,
+  evidence: EvidenceRepository,
+  from: number,
+  made: readonly ShardImage[],
+): Promise<void> {
   await runner.startTransaction();
   try {
     // Snapshots of `to` shards from an earlier time would name an exchange that is gone: the new ones stand alone.
     await runner.query(`DELETE FROM engine_snapshot WHERE shards = ANY($1::smallint[])`, [[from, made.length]]);
     await regroupEntries(runner, made.length);
-    for (const [shard, image] of made.entries()) {
-      const parts = [image.gate, ...image.engine];
-      const bytes = parts.reduce((sum, p) => sum + p.length, 0);
-      const [{ id }]: { id: string }[] = await runner.query(
-        `INSERT INTO engine_snapshot (lineage, seq, parts, bytes, shards, exchange)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [shard, image.entry, parts.length, bytes, made.length, new Array<number>(made.length).fill(0)],
-      );
-      for (const [part, p] of parts.entries())
-        await runner.query(`INSERT INTO engine_snapshot_part (snapshot_id, part, body) VALUES ($1, $2, $3)`, [
-          id,
-          part,
-          Buffer.from(p.buffer, p.byteOffset, p.length),
-        ]);
-    }
+    for (const [shard, image] of made.entries())
+      await evidence.insertSnapshotIn(runner.manager, {
+        lineage: shard,
+        seq: image.entry,
+        parts: [image.gate, ...image.engine],
+        shards: made.length,
+        exchange: new Array<number>(made.length).fill(0),
+      });
     await runner.commitTransaction();
   } catch (error) {
     await runner.rollbackTransaction();

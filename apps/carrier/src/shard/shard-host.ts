@@ -9,22 +9,20 @@ import {
   EventGate,
   msisdnKey,
   partitionOf,
-  readImageHeader,
   type CarrierEvent,
   type CommandResult,
   type EngineCommand,
-  type EngineOptions,
-  type EventGateOptions,
   type JournalEntry,
-  type PolicyDocument,
+  type Msisdn,
 } from '@app/domain';
 import { EventLogUnavailableError, JetStreamLog, LogExchange, type JetStreamLogOptions } from '@app/eventlog';
 import type { ServiceHealth } from '@app/observability';
 import { AnalysisError } from '../analysis/analysis.errors';
 import { DurableView, InFlightChanges } from '../analysis/durable-view';
 import type { EvidenceRepository } from '../analysis/evidence.repository';
-import type { CarrierConfig, CarrierShardConfig } from '../config/carrier.config';
+import { gateOptionsOf, type CarrierConfig, type CarrierShardConfig } from '../config/carrier.config';
 import type { DecisionRecorder } from '../decisions/decision-recorder.service';
+import type { PoliciesRepository } from '../policies/policies.repository';
 import type { CarrierMetrics } from '../metrics/carrier-metrics';
 import type { SubscribersRepository } from '../subscribers/subscribers.repository';
 import { PgShardSink, type BatchOutcome, type ShardEntryRow } from './pg-shard-sink';
@@ -45,9 +43,8 @@ export interface ShardHostOptions {
   evidence: EvidenceRepository;
   recorder: DecisionRecorder;
   subscribers: SubscribersRepository;
-  /** The policy documents a snapshot's image names, and the ones assigned now (for a shard with no snapshot). */
-  loadPolicy(ref: string, field: string): Promise<PolicyDocument>;
-  assigned(): Promise<{ active: PolicyDocument; shadow: PolicyDocument | undefined }>;
+  /** The policies a snapshot's image names, and the ones assigned now (for a shard with no snapshot). */
+  policies: PoliciesRepository;
   health?: ServiceHealth;
   metrics?: CarrierMetrics;
 }
@@ -77,8 +74,8 @@ export class ShardHost {
   /** The engine readers see: the running shard's, or the last one's while it restarts. */
   private engine!: AnalysisEngine;
   private place: { index: number; count: number };
-  /** Since when the log could not be reached (health). */
-  private unreachable: number | undefined;
+  /** The log could not be reached at the last look (health said so). */
+  private unreachable = false;
   /** The log entry of the last snapshot stored. */
   private snapshotAt = -1;
 
@@ -102,12 +99,13 @@ export class ShardHost {
   }
 
   /** Whether this shard keeps `msisdn`. */
-  owns(msisdn: string): boolean {
+  owns(msisdn: Msisdn): boolean {
     return this.ownerOf(msisdn) === this.place.index;
   }
 
-  ownerOf(msisdn: string): number {
-    return this.place.count === 1 ? 0 : partitionOf(msisdnKey(msisdn as never), this.place.count);
+  /** The shard that keeps `msisdn`. */
+  ownerOf(msisdn: Msisdn): number {
+    return partitionOf(msisdnKey(msisdn), this.place.count);
   }
 
   async start(): Promise<void> {
@@ -129,7 +127,7 @@ export class ShardHost {
     // The log starts with the policies in force: shards that started at other times begin from the same ones.
     const log = await this.log();
     if ((await log.lastSeq(0)) === 0) {
-      const { active, shadow } = await this.options.assigned();
+      const { active, shadow } = await this.options.policies.assignedDocuments();
       await this.publish(
         { kind: 'command', command: { kind: 'policies', policy: active, shadow, budgets: [] } },
         'initial',
@@ -169,12 +167,12 @@ export class ShardHost {
     try {
       last = await (await this.log()).lastSeq(0);
     } catch (error) {
-      this.unreachable ??= Date.now();
+      this.unreachable = true;
       health?.report(SHARD_DEPENDENCY, false, `the carrier's log cannot be reached: ${(error as Error).message}`);
       return;
     }
-    if (this.unreachable !== undefined) {
-      this.unreachable = undefined;
+    if (this.unreachable) {
+      this.unreachable = false;
       if (runner) health?.report(SHARD_DEPENDENCY, true, `shard ${this.place.index} of ${this.place.count}`);
     }
     metrics?.shardState(
@@ -281,28 +279,19 @@ export class ShardHost {
     };
   }
 
-  private gateOptions(): EventGateOptions {
-    const { latenessMs, maxAheadMs } = this.options.config;
-    return { latenessMs, maxAheadMs };
-  }
-
   /** Builds the shard from its snapshot (or from nothing) and starts its runner; throws when NATS is away. */
   private async startShard(snapshot: ShardSnapshot | undefined): Promise<RunningShard> {
     const { config, shards, dataSource, recorder, subscribers, health } = this.options;
     let engine: AnalysisEngine;
     if (snapshot) {
-      const header = readImageHeader(snapshot.engine);
-      const options: EngineOptions = {
-        policy: await this.options.loadPolicy(header.primary, 'image.primary'),
-        shadow: header.shadow === undefined ? undefined : await this.options.loadPolicy(header.shadow, 'image.shadow'),
-        carrier: config.carrierId,
-      };
+      const options = await this.options.policies.imageOptions(snapshot.engine, config.carrierId);
       engine = AnalysisEngine.fromImage(options, snapshot.engine);
     } else {
-      const { active, shadow } = await this.options.assigned();
+      const { active, shadow } = await this.options.policies.assignedDocuments();
       engine = new AnalysisEngine({ policy: active, shadow, carrier: config.carrierId });
     }
-    const gate = snapshot ? EventGate.fromImage(this.gateOptions(), snapshot.gate) : new EventGate(this.gateOptions());
+    const gateOptions = gateOptionsOf(config);
+    const gate = snapshot ? EventGate.fromImage(gateOptions, snapshot.gate) : new EventGate(gateOptions);
     const shard = new CarrierShard(engine, this.place, gate);
     const names = this.names();
     const log = await JetStreamLog.open({ ...names.log, connectionName: this.connectionName('log') });

@@ -2,6 +2,7 @@ import type { Msisdn } from '../msisdn';
 import type { EngineView } from './engine';
 import type { RegistryMark } from './features';
 import { Action, ladderLevel } from './policy';
+import type { Rules } from './rules';
 import { ReasonCode } from './signals';
 
 /**
@@ -135,13 +136,18 @@ export function judgeCall(view: EngineView, caller: Msisdn, callee: string, atMs
     return view.knows(caller, callee as Msisdn, atMs)
       ? CALL_ANSWERS.KNOWN_CONTACT[step][mark]
       : CALL_ANSWERS.MARKS[step][mark];
-  const protection = rules.calleeProtection;
-  if (
-    step === 'NONE' &&
-    protection !== undefined &&
-    ladderLevel(level) >= protection.fromLevel &&
-    !view.knows(caller, callee as Msisdn, atMs)
-  )
+  if (step === 'NONE' && readsContacts(level, rules) && !view.knows(caller, callee as Msisdn, atMs))
     return CALL_ANSWERS.CARRIER_WARNED[step][mark];
   return CALL_ANSWERS.MARKS[step][mark];
+}
+
+/**
+ * Whether judgeCall reads a caller's contacts (EngineView.knows) at `level`: a restricted caller's known contacts go
+ * through, and under calleeProtection a caller at its step or above, short of SUSPEND, is labelled calling a
+ * stranger. A shard writes the contacts of such numbers for the others' call setup.
+ */
+export function readsContacts(level: Action, rules: Rules): boolean {
+  if (level === Action.Restrict) return true;
+  const protection = rules.calleeProtection;
+  return protection !== undefined && level !== Action.Suspend && ladderLevel(level) >= protection.fromLevel;
 }

@@ -6,6 +6,7 @@ import {
   DEFAULT_POLICY,
   DEFAULT_POLICY_V2,
   DEFAULT_POLICY_V3,
+  DEFAULT_POLICY_V4,
   fixtures,
   judgeCall,
   policyLabel,
@@ -348,18 +349,19 @@ function emptyOutcomes(): Outcomes {
 const ESSENTIAL_TRIES = ['110', '10086'] as const;
 
 /**
- * A rule mis-tuned on purpose, run in shadow beside the default (`default@4`): a new segment
+ * A rule mis-tuned on purpose (`default@4` with a new segment weighing much), run in shadow beside the default
+ * (`default@5`; kept on default@4 so that mistuned@1 means what it meant): a new segment
  * alone weighs 0.7 and weak evidence may restrict, so honest numbers in new
  * segments are restricted; the police clear them and its error budget must
  * demote NEW_SEGMENT.
  */
 export const MISTUNED_SHADOW: PolicyDocument = validatePolicy({
-  ...DEFAULT_POLICY,
+  ...DEFAULT_POLICY_V4,
   name: 'mistuned',
   version: 1,
   description: 'default@4 with NEW_SEGMENT weighing 0.7 and weak evidence allowed to restrict (a deliberate mistake).',
-  weights: { ...DEFAULT_POLICY.weights, [ReasonCode.NewSegment]: 0.7 },
-  gates: { ...DEFAULT_POLICY.gates, weakEvidenceCap: Action.Restrict },
+  weights: { ...DEFAULT_POLICY_V4.weights, [ReasonCode.NewSegment]: 0.7 },
+  gates: { ...DEFAULT_POLICY_V4.gates, weakEvidenceCap: Action.Restrict },
 });
 
 /** How long after an honest number's restriction the benchmark's police clear it (it appealed, they verified). */
@@ -418,7 +420,7 @@ export interface QualityOptions {
   extras: boolean;
   /** With `extras`: the least-harm categories per 1,000 subscribers (population-extras.ts); 0 leaves them out. */
   leastHarmPerMille: number;
-  /** The policies compared, each active in an engine of its own: naive and default@2, @3 and @4 unless given. */
+  /** The policies compared, each active in an engine of its own: naive and default@2 to @5 unless given. */
   policies?: readonly PolicyDocument[];
   /**
    * A policy run in shadow beside the last of `policies`, in an engine of its
@@ -464,7 +466,13 @@ const LEAST_HARM_GROUPS: readonly { label: string; kinds: readonly string[]; fra
  * policy (each with the policy active, so each measures with its own thresholds).
  */
 export function runQuality(options: QualityOptions): QualityReport {
-  const policies = options.policies ?? [NAIVE_POLICY, DEFAULT_POLICY_V2, DEFAULT_POLICY_V3, DEFAULT_POLICY];
+  const policies = options.policies ?? [
+    NAIVE_POLICY,
+    DEFAULT_POLICY_V2,
+    DEFAULT_POLICY_V3,
+    DEFAULT_POLICY_V4,
+    DEFAULT_POLICY,
+  ];
   const t0 = performance.now();
   const pop = fixtures.population({
     subscribers: options.subscribers,

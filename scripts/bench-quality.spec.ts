@@ -158,6 +158,7 @@ describe("quality benchmark end to end (2,000 subscribers, 2 days, with the simu
       'default@2',
       'default@3',
       'default@4',
+      'default@5',
       'mistuned@1 (shadow)',
     ]);
     expect(report.population).toMatchObject({ subscribers: 2_000, days: 2, seed: 1 });
@@ -220,7 +221,7 @@ describe("quality benchmark end to end (2,000 subscribers, 2 days, with the simu
     expect(ours.falseReportVictimsRestricted).toBe(0);
   });
 
-  it.each(['default@3', 'default@4'])(
+  it.each(['default@3', 'default@4', 'default@5'])(
     '%s restricts no honest person, catches every active fraud number, strands nobody, labels first',
     (name) => {
       const ours = report.policies[name];
@@ -245,9 +246,10 @@ describe("quality benchmark end to end (2,000 subscribers, 2 days, with the simu
     },
   );
 
-  it('default@4 labels every fraud number it catches before restricting it, default@3 only some', () => {
-    const [v3, v4] = [report.policies['default@3'], report.policies['default@4']];
+  it('default@4 and @5 label every fraud number they catch before restricting it, default@3 only some', () => {
+    const [v3, v4, v5] = [report.policies['default@3'], report.policies['default@4'], report.policies['default@5']];
     expect(v4.caughtLabelledFirst).toBe(v4.fraudCaught);
+    expect(v5.caughtLabelledFirst).toBe(v5.fraudCaught);
     expect(v3.caughtLabelledFirst).toBeLessThan(v3.fraudCaught);
   });
 
@@ -258,13 +260,13 @@ describe("quality benchmark end to end (2,000 subscribers, 2 days, with the simu
     expect(shadow.clearances).toBeGreaterThanOrEqual(3);
     expect(shadow.demotions.map((d) => d.reason)).toContain('NEW_SEGMENT');
     for (const d of shadow.demotions) expect(d.mistakes).toBeGreaterThanOrEqual(3);
-    for (const name of ['naive@1', 'default@2', 'default@3', 'default@4'])
+    for (const name of ['naive@1', 'default@2', 'default@3', 'default@4', 'default@5'])
       expect(report.policies[name].demotions).toEqual([]);
   });
 
   it('prints a table and a self-contained chart', () => {
     const table = formatTable(report);
-    expect(table).toMatch(/naive@1\s+default@2\s+default@3\s+default@4/);
+    expect(table).toMatch(/naive@1\s+default@2\s+default@3\s+default@4\s+default@5/);
     expect(table).toContain('honest heavy callers restricted');
     expect(table).toContain('false-report victims restricted');
     expect(table).toContain('threshold probers caught');

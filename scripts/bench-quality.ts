@@ -7,7 +7,7 @@ import { chartHtml, DEFAULT_QUALITY_OPTIONS, formatTable, markdownTable, runQual
 /**
  * How many innocents each policy cuts off and how fast it catches fraud: one
  * simulated population (BENCH_SUBSCRIBERS, BENCH_DAYS, fixed seed) fed once to
- * one engine per policy (naive, default@2, default@3, default@4), the benchmark's police
+ * one engine per policy (naive, default@2 to default@5), the benchmark's police
  * clearing every honest number a ladder restricts four hours later. Prints a
  * table, writes the figures as JSON (BENCH_OUT, default .data/bench/quality.json) and a chart beside it (.html).
  */

@@ -44,7 +44,7 @@ describe('replay (event file → decisions)', () => {
       expect(Object.keys(decision)).toEqual(['at', 'msisdn', 'action', 'reasons', 'score', 'policy']);
       expect(decision.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
       expect(decision.msisdn).toMatch(/^\+86\d{11}$/);
-      expect(decision.policy).toBe('default@4');
+      expect(decision.policy).toBe('default@5');
     }
     expect(lines.some((l) => JSON.parse(l).action === 'RESTRICT')).toBe(true);
     const again: string[] = [];

@@ -339,7 +339,7 @@ describe(`${RETRIES} identical retries at once from an independent client`, () =
         sameAnswers(
           await retried(call('SetPolicy', { policy: 'default@90', mode: 'POLICY_MODE_SHADOW', reason: 'shadow run' })),
         ),
-      ).toEqual({ active: 'default@4', shadow: 'default@90' });
+      ).toEqual({ active: 'default@5', shadow: 'default@90' });
       expect(await count(`SELECT count(*) AS n FROM policy_assignment`)).toBe(before + 1);
     });
 

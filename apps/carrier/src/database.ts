@@ -19,6 +19,7 @@ import { DefaultPolicy31764400000900 } from './migrations/1764400000900-default-
 import { DefaultPolicy41764400000950 } from './migrations/1764400000950-default-policy-4';
 import { EngineEvidence1764400001000 } from './migrations/1764400001000-engine-evidence';
 import { CarrierShards1764400001100 } from './migrations/1764400001100-carrier-shards';
+import { DefaultPolicy51764400001200 } from './migrations/1764400001200-default-policy-5';
 
 /** The carrier service's tables and migrations, for the app and for `npm run migrate`. */
 export const carrierDatabase: ServiceDatabase = {
@@ -41,6 +42,7 @@ export const carrierDatabase: ServiceDatabase = {
     DefaultPolicy41764400000950,
     EngineEvidence1764400001000,
     CarrierShards1764400001100,
+    DefaultPolicy51764400001200,
   ],
   appPrivileges: AUDIT_APP_PRIVILEGES,
 };

@@ -173,7 +173,7 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
     expect(await count(`SELECT count(*) AS n FROM policy WHERE name = 'default' AND version = 100`)).toBe(1);
     const before = await assignments();
     expect(expectSameAnswers(await atOnce(n, () => set('default@100', 'shadow run of the copy')))).toEqual({
-      active: 'default@4',
+      active: 'default@5',
       shadow: 'default@100',
     });
     expect(await assignments()).toBe(before + 1);
@@ -183,7 +183,7 @@ describe.each(CONCURRENT_CALLS)('carrier writes, %i calls at once', (n) => {
     const puts = await atOnce(n, (i) => put(versions[i]));
     expect(puts.map((p) => p.version!.version)).toEqual(versions);
     const switches = await atOnce(n, (i) => set(`default@${versions[i]}`, `shadow run ${i}`));
-    expect(switches.every((s) => s.active === 'default@4')).toBe(true);
+    expect(switches.every((s) => s.active === 'default@5')).toBe(true);
     expect(await assignments()).toBe(before + 1 + n);
     // The engine runs what the last recorded switch says.
     const [last] = await query(harness, `SELECT name, version FROM policy_assignment ORDER BY id DESC LIMIT 1`);

@@ -39,7 +39,7 @@ describe('ListDecisions and ListNotices (carrier over gRPC)', () => {
     const restrict = decisions.find((d) => d.msisdn === burst.subject && d.action === 'ACTION_RESTRICT')!;
     expect(restrict).toMatchObject({
       previous: 'ACTION_WARN',
-      policy: 'default@4',
+      policy: 'default@5',
       shadow: false,
       id: expect.stringMatching(/^[0-9a-f]{32}$/),
     });

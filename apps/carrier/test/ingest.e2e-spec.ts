@@ -40,7 +40,7 @@ describe('IngestEvents (carrier over gRPC)', () => {
     );
     expect(decisions.map((d) => d.action)).toContain('RESTRICT');
     const restrict = decisions.find((d) => d.action === 'RESTRICT')!;
-    expect(restrict).toMatchObject({ policy: 'default@4', reasons: expect.arrayContaining(['LOW_ANSWER_RATE']) });
+    expect(restrict).toMatchObject({ policy: 'default@5', reasons: expect.arrayContaining(['LOW_ANSWER_RATE']) });
     const notices = await rows(`SELECT text FROM notice WHERE msisdn = $1`, [fraud.subject]);
     expect(notices.some((n) => String(n.text).includes('限制呼出'))).toBe(true);
     const outbox = await rows(`SELECT destination FROM outbox WHERE msisdn = $1 ORDER BY id`, [fraud.subject]);

@@ -1,6 +1,13 @@
 import { status } from '@grpc/grpc-js';
 import type { carrier } from '@app/contracts';
-import { DEFAULT_POLICY, DEFAULT_POLICY_V1, DEFAULT_POLICY_V2, DEFAULT_POLICY_V3, NAIVE_POLICY } from '@app/domain';
+import {
+  DEFAULT_POLICY,
+  DEFAULT_POLICY_V1,
+  DEFAULT_POLICY_V2,
+  DEFAULT_POLICY_V3,
+  DEFAULT_POLICY_V4,
+  NAIVE_POLICY,
+} from '@app/domain';
 import { CarrierHarness, type CarrierClient } from './carrier-harness';
 import { rowsOf } from '@app/testing';
 
@@ -28,24 +35,26 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
 
   it('lists the stored versions with their documents, and which policy is active and which in shadow', async () => {
     const policies = await list();
-    expect(policies).toMatchObject({ active: 'default@4', shadow: '' });
+    expect(policies).toMatchObject({ active: 'default@5', shadow: '' });
     expect(policies.versions.map((v) => [v.name, v.version, v.createdBy])).toEqual([
       ['default', 1, 'built-in'],
       ['default', 2, 'built-in'],
       ['default', 3, 'built-in'],
       ['default', 4, 'built-in'],
+      ['default', 5, 'built-in'],
       ['naive', 1, 'built-in'],
     ]);
     expect(JSON.parse(policies.versions[0].document)).toEqual(DEFAULT_POLICY_V1);
     expect(JSON.parse(policies.versions[1].document)).toEqual(DEFAULT_POLICY_V2);
     expect(JSON.parse(policies.versions[2].document)).toEqual(DEFAULT_POLICY_V3);
-    expect(JSON.parse(policies.versions[3].document)).toEqual(DEFAULT_POLICY);
-    expect(JSON.parse(policies.versions[4].document)).toEqual(NAIVE_POLICY);
+    expect(JSON.parse(policies.versions[3].document)).toEqual(DEFAULT_POLICY_V4);
+    expect(JSON.parse(policies.versions[4].document)).toEqual(DEFAULT_POLICY);
+    expect(JSON.parse(policies.versions[5].document)).toEqual(NAIVE_POLICY);
     expect(Number(policies.versions[0].createdAt?.seconds)).toBeGreaterThan(0);
   });
 
   it('made each built-in default active over the one before at migration, saying why', async () => {
-    expect((await assignments()).slice(0, 4)).toMatchObject([
+    expect((await assignments()).slice(0, 5)).toMatchObject([
       { mode: 'ACTIVE', name: 'default', version: 1, reason: 'built-in default', changed_by: 'built-in' },
       {
         mode: 'ACTIVE',
@@ -68,31 +77,38 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
         reason: expect.stringContaining('before the analysis restricts'),
         changed_by: 'built-in',
       },
+      {
+        mode: 'ACTIVE',
+        name: 'default',
+        version: 5,
+        reason: expect.stringContaining('nobody returns'),
+        changed_by: 'built-in',
+      },
     ]);
   });
 
   it('stores a new version with who stored it, answers a retry with it, and never changes a stored one', async () => {
-    const v5 = {
+    const v6 = {
       ...DEFAULT_POLICY,
-      version: 5,
+      version: 6,
       description: 'default with a lower warn step',
       ladder: { ...DEFAULT_POLICY.ladder, warn: 0.35 },
     };
-    const { version } = await put(v5);
-    expect(version).toMatchObject({ name: 'default', version: 5, createdBy: 'ops-li' });
-    expect(JSON.parse(version!.document)).toEqual(v5);
-    await expect(put(v5)).resolves.toEqual({ version });
-    await expect(put({ ...v5, description: 'something else' })).rejects.toMatchObject(
-      grpcError(status.ALREADY_EXISTS, 'default@5 is stored already'),
+    const { version } = await put(v6);
+    expect(version).toMatchObject({ name: 'default', version: 6, createdBy: 'ops-li' });
+    expect(JSON.parse(version!.document)).toEqual(v6);
+    await expect(put(v6)).resolves.toEqual({ version });
+    await expect(put({ ...v6, description: 'something else' })).rejects.toMatchObject(
+      grpcError(status.ALREADY_EXISTS, 'default@6 is stored already'),
     );
     await expect(put({ ...DEFAULT_POLICY, description: 'mine now' })).rejects.toMatchObject(
-      grpcError(status.ALREADY_EXISTS, 'default@4'),
+      grpcError(status.ALREADY_EXISTS, 'default@5'),
     );
     await expect(put(DEFAULT_POLICY)).resolves.toMatchObject({
-      version: { name: 'default', version: 4, createdBy: 'built-in' },
+      version: { name: 'default', version: 5, createdBy: 'built-in' },
     });
-    const stored = (await list()).versions.find((v) => v.name === 'default' && v.version === 5);
-    expect(JSON.parse(stored!.document)).toEqual(v5);
+    const stored = (await list()).versions.find((v) => v.name === 'default' && v.version === 6);
+    expect(JSON.parse(stored!.document)).toEqual(v6);
   });
 
   it.each([
@@ -163,14 +179,14 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
     const before = Date.now();
     await expect(
       set({ policy: 'naive@1', mode: 'POLICY_MODE_SHADOW' as never, reason: 'count naive’s mistaken kills' }),
-    ).resolves.toEqual({ active: 'default@4', shadow: 'naive@1' });
-    expect(await list()).toMatchObject({ active: 'default@4', shadow: 'naive@1' });
+    ).resolves.toEqual({ active: 'default@5', shadow: 'naive@1' });
+    expect(await list()).toMatchObject({ active: 'default@5', shadow: 'naive@1' });
     await expect(set({ mode: 'POLICY_MODE_SHADOW_OFF' as never, reason: 'enough data' })).resolves.toEqual({
-      active: 'default@4',
+      active: 'default@5',
       shadow: '',
     });
-    expect(await list()).toMatchObject({ active: 'default@4', shadow: '' });
-    const rows = (await assignments()).slice(4);
+    expect(await list()).toMatchObject({ active: 'default@5', shadow: '' });
+    const rows = (await assignments()).slice(5);
     expect(rows).toMatchObject([
       { mode: 'SHADOW', name: 'naive', version: 1, reason: 'count naive’s mistaken kills', changed_by: 'ops-li' },
       { mode: 'SHADOW_OFF', name: null, version: null, reason: 'enough data', changed_by: 'ops-li' },
@@ -221,7 +237,7 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
     const before = await assignments();
     await expect(set(request as never)).rejects.toMatchObject(grpcError(code, details));
     expect(await assignments()).toEqual(before);
-    expect(await list()).toMatchObject({ active: 'default@4', shadow: '' });
+    expect(await list()).toMatchObject({ active: 'default@5', shadow: '' });
   });
 
   it('writes PutPolicy and SetPolicy calls to the audit log with who, why and the outcome', async () => {
@@ -236,13 +252,13 @@ describe('ListPolicies, PutPolicy and SetPolicy (carrier over gRPC)', () => {
       action: 'fraud.carrier.v1.CarrierService/PutPolicy',
       purpose: null,
       outcome: 'OK',
-      detail: { policy: 'default@5' },
+      detail: { policy: 'default@6' },
     });
     expect(audit).toContainEqual(
       expect.objectContaining({
         action: 'fraud.carrier.v1.CarrierService/PutPolicy',
         outcome: 'ALREADY_EXISTS',
-        detail: { policy: 'default@4' },
+        detail: { policy: 'default@5' },
       }),
     );
     expect(audit).toContainEqual(

@@ -31,8 +31,8 @@ describe('switching the policy at run time (carrier over gRPC)', () => {
 
     await ingest(ops, toWire(events.slice(0, cut), 200, 'dialler-a'));
     expect((await decisionsOf(ops, dialler.subject, false)).map(step)).toEqual([
-      ['ACTION_WARN', 'ACTION_MONITOR', 'default@4', false],
-      ['ACTION_MONITOR', 'ACTION_NONE', 'default@4', false],
+      ['ACTION_WARN', 'ACTION_MONITOR', 'default@5', false],
+      ['ACTION_MONITOR', 'ACTION_NONE', 'default@5', false],
     ]);
 
     await expect(
@@ -51,8 +51,8 @@ describe('switching the policy at run time (carrier over gRPC)', () => {
     // naive alone would start from NONE (a MONITOR for the new segment first); here it goes on from WARN.
     expect((await decisionsOf(ops, dialler.subject, false)).map(step)).toEqual([
       ['ACTION_SUSPEND', 'ACTION_WARN', 'naive@1', false],
-      ['ACTION_WARN', 'ACTION_MONITOR', 'default@4', false],
-      ['ACTION_MONITOR', 'ACTION_NONE', 'default@4', false],
+      ['ACTION_WARN', 'ACTION_MONITOR', 'default@5', false],
+      ['ACTION_MONITOR', 'ACTION_NONE', 'default@5', false],
     ]);
     const [assignment] = await rowsOf(
       carrier.db.url,

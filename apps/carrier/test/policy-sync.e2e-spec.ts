@@ -12,7 +12,7 @@ describe('policy switches made by another replica', () => {
 
   it('are followed from the stored assignment', async () => {
     const analysis = carrier.app.get(AnalysisService);
-    expect(analysis.state.primary.label).toBe('default@4');
+    expect(analysis.state.primary.label).toBe('default@5');
     // What SetPolicy on another replica leaves behind: an assignment row.
     const pg = new Client({ connectionString: carrier.db.url });
     await pg.connect();

@@ -207,7 +207,7 @@ function validateAction(wire: admin.CarrierDecision['action'] | undefined, field
 
 function validatePolicy(policy: string | undefined, field: string): string {
   if (!policy) throw invalid(field, 'the policy (name@version) is required', ValidationErrorCode.Required);
-  if (!POLICY.test(policy)) throw invalid(field, `"${policy.slice(0, 64)}" is not name@version, e.g. default@4`);
+  if (!POLICY.test(policy)) throw invalid(field, `"${policy.slice(0, 64)}" is not name@version, e.g. default@5`);
   return policy;
 }
 

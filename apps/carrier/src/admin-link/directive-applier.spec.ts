@@ -245,14 +245,14 @@ describe(DirectiveApplier.name, () => {
     expect(await review('d-1')).toEqual({
       directiveId: 'd-1',
       outcome: 'DIRECTIVE_OUTCOME_APPLIED',
-      detail: 'reviewed under default@4: score 0; stays NONE',
+      detail: 'reviewed under default@5: score 0; stays NONE',
       state: 'ACTION_NONE',
     });
     engine.knowRegistryStatus(ours, 'CONFIRMED');
     expect(await review('d-2')).toEqual({
       directiveId: 'd-2',
       outcome: 'DIRECTIVE_OUTCOME_APPLIED',
-      detail: 'reviewed under default@4: score 1 (REGISTRY_CONFIRMED); raised from NONE to SUSPEND',
+      detail: 'reviewed under default@5: score 1 (REGISTRY_CONFIRMED); raised from NONE to SUSPEND',
       state: 'ACTION_SUSPEND',
     });
     expect(

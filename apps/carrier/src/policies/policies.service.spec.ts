@@ -87,7 +87,7 @@ describe(PoliciesService.name, () => {
 
   it('runs a shadow beside the active policy, promotes it, stops it, recording who and why each time', async () => {
     expect(await sut.set({ mode: 'SHADOW', policy: 'naive@1', reason: 'count its mistaken kills' }, 'ops-li')).toEqual({
-      active: 'default@4',
+      active: 'default@5',
       shadow: 'naive@1',
     });
     expect(await sut.set({ mode: 'ACTIVE', policy: 'naive@1', reason: 'pilot' }, 'ops-li')).toEqual({
@@ -99,7 +99,7 @@ describe(PoliciesService.name, () => {
       shadow: '',
     });
     expect(switches).toEqual([
-      ['default@4', 'naive@1'],
+      ['default@5', 'naive@1'],
       ['naive@1', 'naive@1'],
       ['naive@1', undefined],
     ]);
@@ -136,29 +136,29 @@ describe(PoliciesService.name, () => {
     await Promise.all([shadowOn, shadowOff]);
     expect(policies.assignments.map((a) => a.mode)).toEqual(['ACTIVE', 'SHADOW', 'SHADOW_OFF']);
     expect(switches).toEqual([
-      ['default@4', 'naive@1'],
-      ['default@4', undefined],
+      ['default@5', 'naive@1'],
+      ['default@5', undefined],
     ]);
   });
 
   it('stores a new version with who stored it, answers a retry with the stored one, never replaces it', async () => {
-    const v5 = { ...DEFAULT_POLICY, version: 5 };
-    const stored = await sut.put(JSON.stringify(v5), 'ops-li');
-    expect(stored).toMatchObject({ document: v5, createdBy: 'ops-li' });
-    await expect(sut.put(JSON.stringify(v5), 'ops-wu')).resolves.toEqual(stored);
-    await expect(sut.put(JSON.stringify({ ...v5, description: 'other' }), 'ops-wu')).rejects.toMatchObject({
+    const v6 = { ...DEFAULT_POLICY, version: 6 };
+    const stored = await sut.put(JSON.stringify(v6), 'ops-li');
+    expect(stored).toMatchObject({ document: v6, createdBy: 'ops-li' });
+    await expect(sut.put(JSON.stringify(v6), 'ops-wu')).resolves.toEqual(stored);
+    await expect(sut.put(JSON.stringify({ ...v6, description: 'other' }), 'ops-wu')).rejects.toMatchObject({
       code: 'VERSION_EXISTS',
       field: 'document',
     });
-    expect(policies.stored.get('default@5')?.createdBy).toBe('ops-li');
+    expect(policies.stored.get('default@6')?.createdBy).toBe('ops-li');
   });
 
   it('records a switch to what already runs once: a retry changes nothing', async () => {
     const shadowOn = { mode: 'SHADOW' as const, policy: 'naive@1', reason: 'count its mistaken kills' };
-    expect(await sut.set(shadowOn, 'ops-li')).toEqual({ active: 'default@4', shadow: 'naive@1' });
-    expect(await sut.set(shadowOn, 'ops-li')).toEqual({ active: 'default@4', shadow: 'naive@1' });
-    expect(await sut.set({ mode: 'ACTIVE', policy: 'default@4', reason: 'still default' }, 'ops-li')).toEqual({
-      active: 'default@4',
+    expect(await sut.set(shadowOn, 'ops-li')).toEqual({ active: 'default@5', shadow: 'naive@1' });
+    expect(await sut.set(shadowOn, 'ops-li')).toEqual({ active: 'default@5', shadow: 'naive@1' });
+    expect(await sut.set({ mode: 'ACTIVE', policy: 'default@5', reason: 'still default' }, 'ops-li')).toEqual({
+      active: 'default@5',
       shadow: 'naive@1',
     });
     expect(policies.assignments.map((a) => a.mode)).toEqual(['ACTIVE', 'SHADOW']);

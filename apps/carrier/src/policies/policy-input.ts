@@ -7,7 +7,7 @@ export const MAX_REASON_LENGTH = 500;
 
 const REF = /^([a-z][a-z0-9_-]{0,39})@([1-9]\d{0,8})$/;
 
-/** `default@4` → { name: 'default', version: 4 }; the field is named when it is not one. */
+/** `default@5` → { name: 'default', version: 5 }; the field is named when it is not one. */
 export function parsePolicyRef(text: string | undefined, field = 'policy'): PolicyRef {
   if (!text)
     throw new ValidationError(

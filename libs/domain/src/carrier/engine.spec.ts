@@ -8,6 +8,7 @@ import {
   Action,
   DEFAULT_POLICY,
   DEFAULT_POLICY_V1,
+  DEFAULT_POLICY_V2,
   ladderLevel,
   NAIVE_POLICY,
   validatePolicy,
@@ -91,7 +92,7 @@ describe('fraud patterns under default', () => {
 
   it('a restriction explains itself: reasons, score, policy, measures against thresholds', () => {
     const burst = run(frauds[0], DEFAULT_POLICY).decisions.find((d) => d.action === Action.Restrict)!;
-    expect(burst.policy).toBe('default@4');
+    expect(burst.policy).toBe('default@5');
     expect(burst.reasons).toEqual(expect.arrayContaining([ReasonCode.LowAnswerRate, ReasonCode.CallBurst]));
     expect(burst.score).toBeGreaterThanOrEqual(DEFAULT_POLICY.ladder.restrict);
     expect(burst.evidence.measures).toContainEqual({
@@ -505,16 +506,24 @@ describe('threshold probers', () => {
 
   it('only ever reach WARN under default@1, and are restricted under default@2 for new contacts over the day', () => {
     expect(run(prober(), DEFAULT_POLICY_V1).worst).toBe(Action.Warn);
-    const now = run(prober(), DEFAULT_POLICY);
-    expect(now.worst).toBe(Action.Restrict);
-    const restriction = now.decisions.find((d) => d.action === Action.Restrict)!;
+    const v2 = run(prober(), DEFAULT_POLICY_V2);
+    expect(v2.worst).toBe(Action.Restrict);
+    const restriction = v2.decisions.find((d) => d.action === Action.Restrict)!;
     expect(restriction.reasons).toContain(ReasonCode.ManyNewContactsDay);
     expect(restriction.evidence.measures).toContainEqual({
       name: 'new_contacts_24h',
       value: expect.any(Number),
       threshold: 40,
     });
-    expect(now.callsBeforeRestriction).toBeLessThanOrEqual(45);
+    expect(v2.callsBeforeRestriction).toBeLessThanOrEqual(45);
+  });
+
+  it('are restricted sooner under the default, whose calls to strangers nobody returns count too', () => {
+    const now = run(prober(), DEFAULT_POLICY);
+    expect(now.worst).toBe(Action.Restrict);
+    const restriction = now.decisions.find((d) => d.action === Action.Restrict)!;
+    expect(restriction.reasons).toContain(ReasonCode.UnreturnedCalls);
+    expect(now.callsBeforeRestriction).toBeLessThan(run(prober(), DEFAULT_POLICY_V2).callsBeforeRestriction!);
   });
 });
 

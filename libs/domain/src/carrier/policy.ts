@@ -317,8 +317,26 @@ export const DEFAULT_POLICY_V4: PolicyDocument = {
   calleeProtection: { ...DEFAULT_POLICY_V3.calleeProtection, labelFirst: true },
 };
 
+/**
+ * `default@5`: v4 that also weighs calls to strangers nobody returns (UNRETURNED_CALLS). Under v4 the smallest bursts
+ * from new numbers (20 calls to strangers in 20 to 25 minutes, 40% answered, none returned) scored just under
+ * RESTRICT and stayed at WARN. Honest work calling strangers is answered or called back, so the new reason never
+ * speaks for it; a burst now restricts after its labelled call, as larger bursts did.
+ */
+export const DEFAULT_POLICY_V5: PolicyDocument = {
+  ...DEFAULT_POLICY_V4,
+  version: 5,
+  description:
+    'Least harm: weighs behaviour (including calls to strangers nobody returns), reports corroborated by either ' +
+    'side of the call, what is done at high-risk cells and registry status; labels calls to strangers from WARN, ' +
+    'and labels before it restricts; warns their callees; a person reviews long-held numbers before a suspension; ' +
+    'restrictions lapse; a rule that errs is demoted.',
+  thresholds: { ...DEFAULT_POLICY_V4.thresholds, unreturnedCalls: { calls: 15, answerRate: 0.5 } },
+  weights: { ...DEFAULT_POLICY_V4.weights, [ReasonCode.UnreturnedCalls]: 0.3 },
+};
+
 /** The built-in default of this release (what `default` means in fraudctl, the simulator and the benchmarks). */
-export const DEFAULT_POLICY: PolicyDocument = DEFAULT_POLICY_V4;
+export const DEFAULT_POLICY: PolicyDocument = DEFAULT_POLICY_V5;
 
 export const BUILT_IN_POLICIES: Record<string, PolicyDocument> = { naive: NAIVE_POLICY, default: DEFAULT_POLICY };
 

@@ -73,7 +73,7 @@ export const SCHEMAS: Record<string, Schema> = {
   CarrierQuality: object({ carrier: string, ...quality, byReason: arrayOf(ref('ReasonQuality')) }),
   DemotedRule: object(
     {
-      policy: { ...string, example: 'default@4' },
+      policy: { ...string, example: 'default@5' },
       reason: { ...string, example: 'HIGH_RISK_CELL_ACTIVITY' },
       demotedAt: time,
       mistakes: {
@@ -172,7 +172,7 @@ export const SCHEMAS: Record<string, Schema> = {
     previous: enumOf(ACTIONS),
     reasons: arrayOf(string),
     score: number,
-    policy: { ...string, example: 'default@4' },
+    policy: { ...string, example: 'default@5' },
     at: time,
     evidence: ref('Evidence'),
   }),

@@ -34,6 +34,7 @@ import type {
 import { shortCalls } from './short-calls';
 import { smsBurst } from './sms-burst';
 import { uncorroboratedReports } from './uncorroborated-reports';
+import { unreturnedCalls } from './unreturned-calls';
 
 /** The signals weighed into a number's score. */
 export const SIGNALS = [
@@ -54,6 +55,7 @@ export const SIGNALS = [
   registrySuspected,
   registryConfirmed,
   nightCallsToStrangers,
+  unreturnedCalls,
 ] as const;
 
 /** Everything measured: the weighed signals, then the outcomes with a measure of their own. */

@@ -1,8 +1,10 @@
 import type { carrier } from '@app/contracts';
 import { partitionOf, msisdnKey, type Msisdn } from '@app/domain';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { Client } from 'pg';
 import { eventually, healthCheck, rowsOf, TcpProxy } from '@app/testing';
 import { CarrierHarness, ingest, type CarrierClient } from './carrier-harness';
+import { SHARD_LOCK_SPACE } from '../src/analysis/evidence.repository';
 import { CarrierProcess } from './carrier-process';
 import { send, storedDecisions, storedWarningsAndNotices } from './evidence-file';
 import { NATS_URL, shardAddresses, shardBed, shardEnv } from './sharded-carrier';
@@ -123,6 +125,58 @@ describe('a carrier as shard processes over NATS JetStream (e2e)', () => {
       expect(await storedWarningsAndNotices(harness.db.url)).toEqual(bed.expectedNotices);
     } finally {
       await proxy.close();
+    }
+  });
+
+  it('a shard whose lock connection drops takes it back; displaced by another holder, stops until free', async () => {
+    const { harness } = await shardedCarrier(1, 'lock');
+    const health = () => healthCheck(harness.address, '');
+    const third = Math.floor(file.streams.length / 3);
+    await send(harness.client(), file.streams.slice(0, third));
+    const db = new Client({ connectionString: harness.db.url });
+    const other = new Client({ connectionString: harness.db.url, application_name: 'another_process' });
+    await Promise.all([db.connect(), other.connect()]);
+    try {
+      /** The backends holding shard 0's lock. */
+      const holders = async () =>
+        (
+          await db.query<{ pid: number; name: string }>(
+            `SELECT a.pid, a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+             WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = 0 AND l.granted
+               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+            [SHARD_LOCK_SPACE],
+          )
+        ).rows;
+      const cut = (pid: number) => db.query('SELECT pg_terminate_backend($1)', [pid]);
+      const [first] = await holders();
+      expect(first.name).toMatch(/_shard$/);
+
+      // Its connection cut, nobody else waiting: the shard takes its lock back on a new one and goes on serving.
+      await cut(first.pid);
+      const back = await eventually(holders, (rows) => rows.length === 1 && rows[0].pid !== first.pid);
+      expect(back[0].name).toMatch(/_shard$/);
+      expect(await health()).toBe('SERVING');
+
+      // Another process waits for the lock, and gets it when the connection is cut: the shard stops (NOT_SERVING).
+      const waiting = other.query('SELECT pg_advisory_lock($1, 0)', [SHARD_LOCK_SPACE]);
+      await eventually(
+        async () => (await db.query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted`)).rows[0].n,
+        (n) => n > 0,
+      );
+      await cut(back[0].pid);
+      await waiting;
+      expect((await holders()).map((h) => h.name)).toEqual(['another_process']);
+      expect(await eventually(health, (state) => state === 'NOT_SERVING')).toBe('NOT_SERVING');
+      await other.query('SELECT pg_advisory_unlock($1, 0)', [SHARD_LOCK_SPACE]);
+      // Free again: it takes the lock, runs the shard from its newest snapshot, and the file ends as it should.
+      expect(await eventually(health, (state) => state === 'SERVING')).toBe('SERVING');
+      expect((await holders()).map((h) => h.name)).toEqual([expect.stringMatching(/_shard$/)]);
+      await eventuallyAnswered(() => ingest(harness.client(), file.streams[third]));
+      await send(harness.client(), file.streams.slice(third + 1));
+      expect(await storedDecisions(harness.db.url)).toEqual(bed.expected);
+      expect(await storedWarningsAndNotices(harness.db.url)).toEqual(bed.expectedNotices);
+    } finally {
+      await Promise.all([db.end(), other.end()]);
     }
   });
 

@@ -82,6 +82,8 @@ const EVICT_EVERY_MS = 10 * 60_000;
 const POLICY_SYNC_MS = 5_000;
 /** How often a shard compares its position with the log's end (lag metric, health). */
 const SHARD_LAG_MS = 2_000;
+/** How often a shard checks that it still holds its lock. */
+const SHARD_LOCK_MS = 1_000;
 /** How often a rebuild after a failed write is tried while the database stays away. */
 const RECOVERY_RETRY_MS = 1_000;
 
@@ -194,6 +196,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     }
     this.every('snapshot', this.config.snapshotIntervalMs, () => this.snapshot());
     this.every('shard lag', SHARD_LAG_MS, () => host.watchLag());
+    this.every('shard lock', SHARD_LOCK_MS, () => host.watchLock());
   }
 
   /** The shard this process runs, in shard mode. */
@@ -619,7 +622,7 @@ export class AnalysisService implements OnModuleInit, OnApplicationShutdown {
     for (let attempt = 1; !this.closed; attempt++) {
       try {
         // A lost lock connection means the lineage may have gone to another engine: take it back first.
-        if (!(await this.evidence.holdsLineage())) {
+        if (!(await this.evidence.holdsLock())) {
           const lineage = await this.evidence.claimLineage(this.lineage);
           if (lineage === undefined) throw new Error(`lineage ${this.lineage} is held by another engine`);
         }

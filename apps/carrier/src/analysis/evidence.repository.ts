@@ -102,8 +102,8 @@ export class EvidenceRepository implements OnApplicationShutdown {
     return undefined;
   }
 
-  /** Whether the lineage's lock is still held (its connection alive). */
-  async holdsLineage(): Promise<boolean> {
+  /** Whether the lock taken (a lineage's or a shard's) is still held: its connection alive, the lock granted. */
+  async holdsLock(): Promise<boolean> {
     if (!this.lockClient || this.held === undefined) return false;
     try {
       const { rows } = await this.lockClient.query<{ n: string }>(

@@ -78,6 +78,8 @@ export class ShardHost {
   private unreachable = false;
   /** The log entry of the last snapshot stored. */
   private snapshotAt = -1;
+  /** Another process took this shard's lock after this one lost it: the runner is stopped until it is free. */
+  private displaced = false;
 
   constructor(private readonly options: ShardHostOptions) {
     const { shards, config, dataSource } = options;
@@ -113,16 +115,7 @@ export class ShardHost {
     if (!(await evidence.claimShard(shards.index)))
       throw new Error(`shard ${shards.index} of ${config.carrierId} is run by another process`);
     health?.declare(SHARD_DEPENDENCY, { critical: true, state: 'down', detail: 'starting' });
-    this.supervisor = new ShardSupervisor({
-      start: (snapshot) => this.startShard(snapshot),
-      snapshots: this.snapshots(),
-      retryDelayMs: 1_000,
-      onRestart: (cause) => {
-        health?.report(SHARD_DEPENDENCY, false, `restarting from the last snapshot: ${cause.message}`);
-        this.logger.warn(`restarting from the last snapshot: ${cause.message}`);
-      },
-    });
-    await this.supervisor.start();
+    await this.supervise();
     await this.steps.start();
     // The log starts with the policies in force: shards that started at other times begin from the same ones.
     const log = await this.log();
@@ -132,6 +125,55 @@ export class ShardHost {
         { kind: 'command', command: { kind: 'policies', policy: active, shadow, budgets: [] } },
         'initial',
       );
+    }
+  }
+
+  /** Runs the shard under a supervisor, from its newest snapshot. */
+  private async supervise(): Promise<void> {
+    const { health } = this.options;
+    const supervisor = new ShardSupervisor({
+      start: (snapshot) => this.startShard(snapshot),
+      snapshots: this.snapshots(),
+      retryDelayMs: 1_000,
+      onRestart: (cause) => {
+        health?.report(SHARD_DEPENDENCY, false, `restarting from the last snapshot: ${cause.message}`);
+        this.logger.warn(`restarting from the last snapshot: ${cause.message}`);
+      },
+    });
+    this.supervisor = supervisor;
+    await supervisor.start();
+  }
+
+  /**
+   * Checks that this process still holds its shard's lock, which lives on a connection of its own: a lost connection
+   * (PostgreSQL restarted, the connection cut) loses the lock. A free lock is taken back at once. One another process
+   * took meanwhile means that process runs the shard now (two would share its durable consumers): this one stops its
+   * runner and says NOT_SERVING until the lock is free again, then starts again from the newest snapshot.
+   */
+  async watchLock(): Promise<void> {
+    const { evidence, health } = this.options;
+    const { index } = this.place;
+    if (await evidence.holdsLock()) return;
+    let claimed: boolean;
+    try {
+      claimed = await evidence.claimShard(index);
+    } catch {
+      return; // The database is away: tried again at the next look (the runner's writes fail meanwhile, and it waits).
+    }
+    if (claimed && !this.displaced) {
+      this.logger.warn(`shard ${index}'s lock was lost with its connection: taken back`);
+    } else if (claimed) {
+      this.displaced = false;
+      this.logger.log(`shard ${index}'s lock is free again: running the shard from its newest snapshot`);
+      await this.supervise();
+    } else if (!this.displaced) {
+      this.displaced = true;
+      const why = `shard ${index} is run by another process (it took the lock this one lost): stopped`;
+      this.logger.error(why);
+      health?.report(SHARD_DEPENDENCY, false, why);
+      const supervisor = this.supervisor;
+      this.supervisor = undefined;
+      await supervisor?.stop();
     }
   }
 

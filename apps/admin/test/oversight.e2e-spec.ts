@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import type { admin } from '@app/contracts';
+import { toTimestamp, type admin } from '@app/contracts';
 import { grpcError } from '@app/testing';
 import { aCalleeWarningsItem, aCountItem, aDecisionItem, AdminHarness } from './admin-harness';
 
@@ -396,6 +396,20 @@ describe('Oversight figures match a fixture computed by hand (e2e)', () => {
     expect(answer.topReported).toEqual(EXPECTED_TOP_REPORTED);
     expect(answer.multiCarrier).toEqual(EXPECTED_MULTI_CARRIER);
     expect(answer.calleeWarnings).toEqual(EXPECTED_CALLEE_WARNINGS);
+    // The demoted rules as the feed carries them: times as timestamps, an absent re-enable's fields empty.
+    const wire = (iso: string | null) => (iso === null ? null : toTimestamp(new Date(iso)));
+    expect(answer.demotedRules).toEqual(
+      EXPECTED_DEMOTED_RULES.map(({ rules, ...carrier }) => ({
+        ...carrier,
+        rules: rules.map((r) => ({
+          ...r,
+          demotedAt: wire(r.demotedAt),
+          reenabledAt: wire(r.reenabledAt),
+          reenabledBy: r.reenabledBy ?? '',
+          why: r.why ?? '',
+        })),
+      })),
+    );
   });
 
   it('GET /api/oversight/series: each decision once per day and carrier, the day’s mistaken share', async () => {

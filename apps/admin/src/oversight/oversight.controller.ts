@@ -1,8 +1,9 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import type { admin } from '@app/contracts';
+import { toOptionalTimestamp, toTimestamp, type admin } from '@app/contracts';
 import { principalOf, RoleKind, Roles } from '@app/grpc';
+import type { DemotedRule } from './figures';
 import { OversightService } from './oversight.service';
 
 const GRPC_FIELDS = { from: 'from_day', to: 'to_day', carrier: 'carrier' };
@@ -28,6 +29,26 @@ export class OversightController implements Pick<admin.AdminServiceController, '
       topReported: figures.topReported,
       multiCarrier: figures.multiCarrier,
       calleeWarnings: figures.calleeWarnings,
+      demotedRules: figures.demotedRules.map(({ carrier, inForce, rules }) => ({
+        carrier,
+        inForce,
+        rules: rules.map(toWireDemotion),
+      })),
     };
   }
+}
+
+/** A demoted rule as the feed carries it: absent re-enable fields are empty. */
+function toWireDemotion(rule: DemotedRule): admin.RuleDemotion {
+  return {
+    policy: rule.policy,
+    reason: rule.reason,
+    demotedAt: toTimestamp(rule.demotedAt),
+    mistakes: rule.mistakes,
+    actions: rule.actions,
+    windowDays: rule.windowDays,
+    reenabledAt: toOptionalTimestamp(rule.reenabledAt),
+    reenabledBy: rule.reenabledBy ?? '',
+    why: rule.why ?? '',
+  };
 }

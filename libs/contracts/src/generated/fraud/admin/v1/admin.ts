@@ -310,6 +310,19 @@ export interface GetOversightResponse {
   multiCarrier: NumberCount[];
   /** The carriers' callee warnings per day and policy, as they counted them. */
   calleeWarnings: CalleeWarningCount[];
+  /**
+   * Per carrier, the reasons its active policy's error budget demoted at some
+   * time in the range, oldest first (re-enabled ones with who, when and why).
+   */
+  demotedRules: CarrierDemotions[];
+}
+
+/** One carrier's demoted rules in an oversight range. */
+export interface CarrierDemotions {
+  carrier: string;
+  /** Demoted and not re-enabled (to this day). */
+  inForce: number;
+  rules: RuleDemotion[];
 }
 
 export interface CalleeWarningCount {

@@ -10,10 +10,12 @@ import { defineSignal, optionalGroup, orElse, SignalKind, VOLUME_ADVICE } from '
  * It tells a burst from a stranger's number (few answer, nobody calls a scammer
  * back) from honest work calling strangers: a courier's or rider's customers
  * answer and call back about a missed call, a new number's friends answer. The
- * answer back must come from a number the subscriber called, so a call from an
- * accomplice's phone does not hide a burst. It reads the shared memory of the
- * last calls, so it counts at most that many (32 by default). A volume signal:
- * a declared courier's or enterprise's multiplier raises its threshold.
+ * answer back must come from a number the subscriber called, so a call from some
+ * other phone does not hide a burst (an accomplice dialled among the strangers
+ * and calling back does; the other reasons still weigh). It reads the shared
+ * memory of the last calls, so it counts at most that many (32 by default). A
+ * volume signal: a declared courier's or enterprise's multiplier raises its
+ * threshold.
  */
 export const unreturnedCalls = defineSignal({
   key: 'UnreturnedCalls',

@@ -19,6 +19,7 @@ import type { InFlightChanges } from '../analysis/durable-view';
 import type { DecisionRecorder, RecordedStep } from '../decisions/decision-recorder.service';
 import type { SubscribersRepository } from '../subscribers/subscribers.repository';
 import type { EntryOutcome, ShardSink } from './shard-runner';
+import { SHARD_ENTRY_CHANNEL } from './shard-entries';
 
 /** What a shard's shard_entry row says of an event batch: the gate's verdicts, the same on every shard. */
 export interface BatchOutcome {
@@ -92,6 +93,8 @@ export class PgShardSink implements ShardSink {
            ON CONFLICT (seq, shard) DO NOTHING`,
           [seq, row.shard, row.decisions, JSON.stringify(row.outcome)],
         );
+        // Wakes the processes waiting for this entry as the row commits (ShardEntries).
+        await em.query('SELECT pg_notify($1, $2)', [SHARD_ENTRY_CHANNEL, String(seq)]);
         return count;
       }),
     );

@@ -163,9 +163,16 @@ export class ShardHost {
     if (claimed && !this.displaced) {
       this.logger.warn(`shard ${index}'s lock was lost with its connection: taken back`);
     } else if (claimed) {
+      try {
+        await this.supervise();
+      } catch (error) {
+        // Not started (NATS away): the lock is let go, so that the next look takes it and tries again.
+        this.supervisor = undefined;
+        await evidence.release();
+        throw error;
+      }
       this.displaced = false;
-      this.logger.log(`shard ${index}'s lock is free again: running the shard from its newest snapshot`);
-      await this.supervise();
+      this.logger.log(`shard ${index}'s lock was free again: the shard runs from its newest snapshot`);
     } else if (!this.displaced) {
       this.displaced = true;
       const why = `shard ${index} is run by another process (it took the lock this one lost): stopped`;

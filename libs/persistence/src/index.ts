@@ -8,6 +8,7 @@ export * from './embedded-postgres';
 export { canEnter } from './embedded-postgres.host';
 export * from './embedded-postgres.config';
 export * from './data-source-options';
+export * from './dedicated-client';
 export * from './migrations';
 export * from './persistence.module';
 export * from './transaction-guard';

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
+import { dedicatedClient } from '@app/persistence';
 
 /** Namespace of the advisory locks by which an engine owns its lineage of evidence. */
 const LINEAGE_LOCK_SPACE = 727_010;
@@ -82,8 +82,7 @@ export class EvidenceRepository implements OnApplicationShutdown {
   /** The first of `candidates` whose advisory lock in `space` is free, locked on a connection of its own. */
   private async lock(space: number, candidates: readonly number[], what: string): Promise<number | undefined> {
     await this.release();
-    const { url, applicationName } = this.dataSource.options as PostgresDataSourceOptions;
-    const client = new Client({ connectionString: url, application_name: `${applicationName ?? 'carrier'}_${what}` });
+    const client = dedicatedClient(this.dataSource, what);
     // A lost connection (the database went away) only means the lock is gone: the engine claims it again.
     client.on('error', (error) => this.logger.warn(`the ${what} lock's connection failed: ${error.message}`));
     await client.connect();

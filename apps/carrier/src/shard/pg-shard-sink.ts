@@ -88,13 +88,15 @@ export class PgShardSink implements ShardSink {
         const count = await this.recorder.writeIn(em, steps);
         if (directory.length > 0) await this.subscribers.upsert(directory, em);
         await this.writeSteps(em, seq, entry, steps);
+        // The row, and the notification that wakes the processes waiting for its entry as it commits (ShardEntries).
         await em.query(
-          `INSERT INTO shard_entry (seq, shard, decisions, outcome) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (seq, shard) DO NOTHING`,
-          [seq, row.shard, row.decisions, JSON.stringify(row.outcome)],
+          `WITH entry AS (
+             INSERT INTO shard_entry (seq, shard, decisions, outcome) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (seq, shard) DO NOTHING
+           )
+           SELECT pg_notify($5, $1::text)`,
+          [seq, row.shard, row.decisions, JSON.stringify(row.outcome), SHARD_ENTRY_CHANNEL],
         );
-        // Wakes the processes waiting for this entry as the row commits (ShardEntries).
-        await em.query('SELECT pg_notify($1, $2)', [SHARD_ENTRY_CHANNEL, String(seq)]);
         return count;
       }),
     );

@@ -1,6 +1,6 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { outsideTransaction } from '@app/persistence';
+import { dedicatedClient, outsideTransaction } from '@app/persistence';
 import type { ShardEntryRow } from './pg-shard-sink';
 
 /** The channel PgShardSink notifies, with the entry's seq, when a shard's row of it commits. */
@@ -80,8 +80,7 @@ export class ShardEntries {
 
   /** A connection of its own that LISTENs; lost, the next wait opens another (polling meanwhile). */
   private async listen(): Promise<void> {
-    const { url, applicationName } = this.dataSource.options as { url?: string; applicationName?: string };
-    const client = new Client({ connectionString: url, application_name: `${applicationName ?? 'carrier'}_entries` });
+    const client = dedicatedClient(this.dataSource, 'entries');
     const lost = () => {
       if (this.listener === client) this.listener = undefined;
     };

@@ -1,8 +1,8 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
-import { outsideTransaction } from '@app/persistence';
+import { dedicatedClient, outsideTransaction } from '@app/persistence';
 import { CHANGE_CHANNEL, NumbersRepository, type StatusChange } from './numbers.repository';
 import { StatusIndex } from './status-index';
 
@@ -186,8 +186,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async listen(): Promise<void> {
-    const options = this.dataSource.options as { url?: string };
-    const client = new Client({ connectionString: options.url });
+    const client = dedicatedClient(this.dataSource, 'changes');
     client.on(
       'notification',
       () => void this.poll().catch((e: Error) => this.logger.warn(`poll failed: ${e.message}`)),

@@ -70,10 +70,14 @@ export type Verdict =
       readonly extra: Readonly<Record<string, unknown>>;
     };
 
+/** Unary calls and streams one client has in flight. */
+interface ClientCalls {
+  calls: number;
+  streams: number;
+}
+
 /** Gives back the slot a call or stream held (idempotent). */
 export type Release = () => void;
-
-const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
 /**
  * The admission rules of every handler, written once: the AuthGuard applies them
@@ -99,8 +103,9 @@ export class CallAdmission {
   readonly skewSeconds: number;
   private readonly logger = new Logger('CallAdmission');
   private readonly tokens: VerifiedTokens;
-  private readonly calls = new Map<string, number>();
-  private readonly streams = new Map<string, number>();
+  /** Calls and streams in flight per client (`role\0subject`); one entry per client ever seen, never dropped. */
+  private readonly clients = new Map<string, ClientCalls>();
+  private readonly byPrincipal = new WeakMap<Principal, ClientCalls>();
 
   constructor(
     @Inject(AUDIT_SINK) private readonly audit: AuditSink,
@@ -128,7 +133,7 @@ export class CallAdmission {
     }
     let principal: Principal;
     try {
-      principal = this.tokens.verify(bearerToken(facts.authorization));
+      principal = this.tokens.verifyBearer(bearerValue(facts.authorization));
     } catch (error) {
       if (error instanceof AuthError) return refused(undefined, error);
       if (error instanceof TokenError)
@@ -183,10 +188,9 @@ export class CallAdmission {
    * refusal (not yet audited: see refuseLimit). Calls without a principal (public ones) are not counted.
    */
   claim(principal: Principal, streaming: boolean): Release | FeatureError {
-    const key = `${principal.role}\u0000${principal.subject}`;
-    const table = streaming ? this.streams : this.calls;
+    const client = this.clientOf(principal);
+    const open = streaming ? client.streams : client.calls;
     const limit = streaming ? this.limits.streamsPerClient : this.limits.callsPerClient;
-    const open = table.get(key) ?? 0;
     if (open >= limit)
       return streaming
         ? new ClientLimitError(
@@ -198,15 +202,36 @@ export class CallAdmission {
             `${principal.role} (${principal.subject}) already has ${open} calls in flight, ` +
               'the most one client may have',
           );
-    table.set(key, open + 1);
     let released = false;
+    if (streaming) {
+      client.streams++;
+      return () => {
+        if (released) return;
+        released = true;
+        client.streams--;
+      };
+    }
+    client.calls++;
     return () => {
       if (released) return;
       released = true;
-      const left = (table.get(key) ?? 1) - 1;
-      if (left <= 0) table.delete(key);
-      else table.set(key, left);
+      client.calls--;
     };
+  }
+
+  /**
+   * The count of one client (role and subject), found by its principal object:
+   * VerifiedTokens hands the same object out for the same token, so a call
+   * looks it up by identity, not by a key string made and hashed per call.
+   */
+  private clientOf(principal: Principal): ClientCalls {
+    let client = this.byPrincipal.get(principal);
+    if (client) return client;
+    const key = `${principal.role}\u0000${principal.subject}`;
+    client = this.clients.get(key);
+    if (!client) this.clients.set(key, (client = { calls: 0, streams: 0 }));
+    this.byPrincipal.set(principal, client);
+    return client;
   }
 
   /**
@@ -247,7 +272,7 @@ export class CallAdmission {
   private tryVerify(authorization: readonly string[]): Principal | undefined {
     if (authorization.length === 0) return undefined;
     try {
-      return this.tokens.verify(bearerToken(authorization));
+      return this.tokens.verifyBearer(bearerValue(authorization));
     } catch {
       return undefined;
     }
@@ -262,12 +287,11 @@ function refused(
   return { principal, refusal, extra };
 }
 
-function bearerToken(values: readonly string[]): string {
+/** The one `authorization` value a call carries (VerifiedTokens.verifyBearer reads its token). */
+function bearerValue(values: readonly string[]): string {
   if (values.length === 0) throw new AuthError('MISSING_TOKEN', 'missing token: send "authorization: Bearer <token>"');
   if (values.length > 1) throw new AuthError('INVALID_TOKEN', 'invalid token: more than one authorization header');
-  const match = BEARER.exec(String(values[0]));
-  if (!match?.[1]) throw new AuthError('INVALID_TOKEN', 'invalid token: authorization must be "Bearer <token>"');
-  return match[1];
+  return String(values[0]);
 }
 
 /** What a refused request was about, when it says (msisdn, purpose, case id). */

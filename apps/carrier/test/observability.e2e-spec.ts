@@ -1,6 +1,7 @@
 import { Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
 import type { CarrierEvent } from '@app/domain';
-import { parseExposition, sampleOf, scrapeMetrics } from '@app/testing';
+import { DEFAULT_REQUEST_REST_MS, requestContextEnabled, setRequestRestMs } from '@app/observability';
+import { parseExposition, sampleOf, scrapeMetrics, until } from '@app/testing';
 import { newNumberBurst } from '../../../libs/domain/src/carrier/fixtures';
 import { CarrierHarness, ingest, toWire, type CarrierClient } from './carrier-harness';
 
@@ -107,6 +108,40 @@ describe('carrier observability (metrics over HTTP, request ids)', () => {
       call.end();
     });
     expect(headers.get('x-request-id')).toEqual(['ingest-run-7']);
+  });
+
+  it('ingests and answers call setup with its AsyncLocalStorages at rest; another call wakes one a while', async () => {
+    // While a storage is enabled, Node runs its hooks on every async operation of the process, CheckCall's included.
+    const storages = async () => {
+      const text = await scrapeMetrics(carrier.metricsUrl);
+      return ['request', 'transaction'].map((storage) => sampleOf(text, 'nodejs_async_context_enabled', { storage }));
+    };
+    setRequestRestMs(300);
+    try {
+      await until(async () => (await storages()).every((on) => on === 0), 'both storages at rest', 5_000);
+      const fraud = newNumberBurst();
+      const seen: boolean[] = [];
+      const call = client.ingestEvents();
+      for (const events of toWire(ingestible(fraud.events), 100, 'rest')) {
+        await call.write({ events });
+        seen.push(requestContextEnabled());
+      }
+      call.end();
+      expect((await call.response).accepted).toBeGreaterThan(0);
+      seen.push(requestContextEnabled());
+      await client.checkCall({ caller: fraud.subject, callee: '13800000000' });
+      seen.push(requestContextEnabled());
+      expect(seen.every((on) => !on)).toBe(true);
+      // The writes the stream waited for have committed: no transaction holds the guard's storage on.
+      await until(async () => (await storages()).every((on) => on === 0), 'both storages at rest again', 5_000);
+
+      // Any other call is served in the request context, which then rests once nothing has used it for a while.
+      await client.explainNumber({ msisdn: fraud.subject }).catch(() => undefined);
+      expect(await storages()).toEqual([1, 0]);
+      await until(async () => (await storages())[0] === 0, 'the request storage at rest', 5_000);
+    } finally {
+      setRequestRestMs(DEFAULT_REQUEST_REST_MS);
+    }
   });
 
   it('serves nothing but /metrics', async () => {

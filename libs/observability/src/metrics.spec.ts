@@ -2,6 +2,7 @@ import { ConfigError } from '@app/config';
 import { sampleOf } from '@app/testing';
 import { LATENCY_BUCKETS, Metrics, PreboundCounter, PreboundHistogram, scrapeRead } from './metrics';
 import { metricsListenConfig, serveMetrics } from './metrics-server';
+import { runInRequest } from './request-context';
 
 describe(Metrics.name, () => {
   it('labels every series with the service, its own and the process’s', async () => {
@@ -14,6 +15,15 @@ describe(Metrics.name, () => {
     expect(sampleOf(text, 'fraud_test_total', { kind: 'call', service: 'carrier-cmcc' })).toBe(3);
     expect(sampleOf(text, 'process_resident_memory_bytes', {})).toBeGreaterThan(0);
     expect(text).toMatch(/process_cpu_user_seconds_total\{service="[a-z-]+"\}/);
+  });
+
+  it('says which AsyncLocalStorage of the process is enabled', async () => {
+    const metrics = new Metrics('carrier-ctcc');
+    const enabled = async () =>
+      sampleOf(await metrics.exposition(), 'nodejs_async_context_enabled', { storage: 'request' });
+    expect(await enabled()).toBe(0);
+    runInRequest({ requestId: 'r-1' }, () => undefined);
+    expect(await enabled()).toBe(1);
   });
 
   it('reads a gauge where it lives, on every scrape', async () => {

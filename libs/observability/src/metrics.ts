@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
+import { ASYNC_CONTEXTS } from './request-context';
 
 /**
  * Latency buckets in seconds, from a quarter of a millisecond (an in-memory
@@ -145,6 +146,15 @@ function processRegistry(service: string): Registry {
     processMetrics = new Registry();
     processMetrics.setDefaultLabels({ service });
     collectDefaultMetrics({ register: processMetrics });
+    new Gauge({
+      name: 'nodejs_async_context_enabled',
+      help: 'Whether an AsyncLocalStorage of the process is enabled (1), which costs every async operation a hook.',
+      labelNames: ['storage'],
+      registers: [processMetrics],
+      collect(this: Gauge<'storage'>) {
+        for (const [storage, enabled] of ASYNC_CONTEXTS) this.set({ storage }, enabled() ? 1 : 0);
+      },
+    });
   }
   return processMetrics;
 }

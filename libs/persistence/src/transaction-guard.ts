@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EntityManager, type DataSource, type QueryRunner } from 'typeorm';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import { ASYNC_CONTEXTS } from '@app/observability';
 
 /**
  * A query ran on another connection of the database while a transaction of the
@@ -29,6 +30,13 @@ interface OpenTransaction {
 }
 
 const transactions = new AsyncLocalStorage<OpenTransaction>();
+/**
+ * Transactions whose callback runs. The storage is disabled whenever none does:
+ * while an AsyncLocalStorage is enabled Node 20 runs its hooks on every promise,
+ * tick and write of the process (call setup's too), and the guard has nothing
+ * to check outside an open transaction. The next transaction enables it again.
+ */
+let openTransactions = 0;
 const GUARDED = Symbol.for('fraud.persistence.transactionGuard');
 /** Where a test setup finds the guard's violations without loading TypeORM itself. */
 export const TRANSACTION_GUARD = Symbol.for('fraud.persistence.transactionGuard.violations');
@@ -47,6 +55,7 @@ export function installTransactionGuard(): void {
   (globalThis as Record<symbol, unknown>)[TRANSACTION_GUARD] = takeTransactionGuardViolations;
   if (managerPrototype[GUARDED]) return;
   managerPrototype[GUARDED] = true;
+  ASYNC_CONTEXTS.set('transaction', transactionGuardEnabled);
 
   const transaction = EntityManager.prototype.transaction as (
     this: EntityManager,
@@ -67,10 +76,12 @@ export function installTransactionGuard(): void {
         open: true,
         outer: transactions.getStore(),
       };
+      openTransactions++;
       try {
         return await transactions.run(open, () => work(em));
       } finally {
         open.open = false;
+        if (--openTransactions === 0) transactions.disable();
       }
     };
     return typeof isolationOrWork === 'function'
@@ -98,7 +109,12 @@ export function installTransactionGuard(): void {
  * wake-up), whose queries rightly take their own connection.
  */
 export function outsideTransaction<T>(work: () => T): T {
-  return transactions.exit(work);
+  return openTransactions === 0 ? work() : transactions.exit(work);
+}
+
+/** Whether the guard's storage is enabled (a transaction's callback runs): the tests read it. */
+export function transactionGuardEnabled(): boolean {
+  return openTransactions > 0;
 }
 
 /** Whether the caller runs inside an open transaction (of any DataSource). */

@@ -1,10 +1,12 @@
 import { Column, DataSource, Entity, PrimaryGeneratedColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 import {
   dataSourceOptions,
+  inTransaction,
   installTransactionGuard,
   outsideTransaction,
   QueryOutsideTransactionError,
   takeTransactionGuardViolations,
+  transactionGuardEnabled,
 } from '@app/persistence';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 
@@ -124,5 +126,34 @@ describe('the transaction guard', () => {
       await other.destroy();
       await otherDb.drop();
     }
+  });
+
+  it('enables its storage only while a transaction runs, and guards the next one as before', async () => {
+    // While it is enabled, Node runs its hooks on every async operation of the process (call setup's too).
+    expect(transactionGuardEnabled()).toBe(false);
+    const seen: boolean[] = [];
+    const one = dataSource.transaction(async (em) => {
+      seen.push(transactionGuardEnabled());
+      await em.query(`INSERT INTO notes (body) VALUES ('one')`);
+    });
+    const two = dataSource.transaction(async (em) => {
+      await em.transaction(async (inner) => {
+        await inner.query(`INSERT INTO notes (body) VALUES ('two')`);
+        seen.push(transactionGuardEnabled());
+      });
+      seen.push(transactionGuardEnabled());
+    });
+    await Promise.all([one, two]);
+    expect(seen).toEqual([true, true, true]);
+    expect(transactionGuardEnabled()).toBe(false);
+    expect(inTransaction()).toBe(false);
+    expect(outsideTransaction(() => 'ran')).toBe('ran');
+
+    await expect(dataSource.transaction(() => dataSource.query('SELECT 1'))).rejects.toThrow(
+      QueryOutsideTransactionError,
+    );
+    expect(takeTransactionGuardViolations()).toHaveLength(1);
+    expect(transactionGuardEnabled()).toBe(false);
+    expect(await count()).toBe(2);
   });
 });

@@ -18,6 +18,7 @@ import {
   metricsListenConfig,
   REQUEST_ID_HEADER,
   requestIdFrom,
+  holdRequest,
   runInRequest,
   serveMetrics,
   ServiceHealth,
@@ -335,6 +336,9 @@ function observeHttpRequest(request: IncomingMessage, response: ServerResponse, 
   const started = performance.now();
   const context: RequestContext = { requestId: requestIdFrom(request.headers[REQUEST_ID_HEADER]) };
   response.setHeader(REQUEST_ID_HEADER, context.requestId);
+  const release = holdRequest();
+  // A request whose caller goes away is never finished: its close lets the context rest.
+  response.once('close', release);
   response.once('finish', () => {
     const status = response.statusCode;
     const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'debug';

@@ -14,6 +14,7 @@ import {
   LATENCY_BUCKETS,
   PreboundCounter,
   PreboundHistogram,
+  holdRequest,
   REQUEST_ID_HEADER,
   requestIdFrom,
   runInRequest,
@@ -30,6 +31,20 @@ export const HIGH_RATE_METHODS: ReadonlySet<string> = new Set([
   'fraud.carrier.v1.CarrierService/IngestEvents',
   'fraud.registry.v1.RegistryService/CheckNumbers',
   'fraud.registry.v2.RegistryService/CheckNumbers',
+  'grpc.health.v1.Health/Check',
+  'grpc.health.v1.Health/Watch',
+]);
+
+/**
+ * Calls of these methods run outside the request context (runInRequest): a
+ * carrier's event stream never ends while the carrier is in service, and health
+ * checks come every few seconds, so either would keep the context's
+ * AsyncLocalStorage, and Node's hooks on every async operation of the process,
+ * on for good. Their request id is still echoed, counted and on the call's log
+ * line, with the caller's role.
+ */
+export const CONTEXT_FREE_METHODS: ReadonlySet<string> = new Set([
+  'fraud.carrier.v1.CarrierService/IngestEvents',
   'grpc.health.v1.Health/Check',
   'grpc.health.v1.Health/Watch',
 ]);
@@ -51,6 +66,8 @@ class MethodCells {
   readonly latency: HistogramCell;
   readonly quiet: boolean;
   readonly unary: boolean;
+  /** Its calls are not run in the request context (CONTEXT_FREE_METHODS). */
+  readonly contextFree: boolean;
   private readonly labels: { grpc_service: string; grpc_method: string; grpc_type: string };
   private readonly codes: (CounterCell | undefined)[] = [];
 
@@ -72,6 +89,7 @@ class MethodCells {
     this.latency = histogram.bind(this.labels);
     this.quiet = HIGH_RATE_METHODS.has(this.name);
     this.unary = type === 'unary';
+    this.contextFree = CONTEXT_FREE_METHODS.has(this.name);
   }
 
   handled(code: number): CounterCell {
@@ -117,8 +135,8 @@ export interface PlainMethodCalls {
  * - `grpc_server_handled_total{grpc_service,grpc_method,grpc_type,grpc_code}` and
  *   `grpc_server_handling_seconds{grpc_service,grpc_method,grpc_type}`;
  * - the request id (`x-request-id` from the caller when valid, else a new one) in
- *   the request context while the call runs, echoed in the response headers (or
- *   the trailers of a call that fails before any header);
+ *   the request context while the call runs (but for CONTEXT_FREE_METHODS), echoed
+ *   in the response headers (or the trailers of a call that fails before any header);
  * - one log line per failed call, per slow unary call, and per successful call
  *   (debug for high-rate methods), with method, code, duration, request id and the
  *   caller's role, never the token or the request.
@@ -203,31 +221,37 @@ export class GrpcCallObserver {
     const cells = this.cellsOf(definition);
     const started = performance.now();
     const state: CallState = { requestId: '' };
+    const run: <T>(work: () => T) => T = cells.contextFree ? (work) => work() : (work) => runInRequest(state, work);
+    // A unary call holds the context until its status; a stream's is entered as each message arrives.
+    const release = cells.unary && !cells.contextFree ? holdRequest() : undefined;
     let headersSent = false;
     let finished = false;
+    let requestMetadata: Metadata | undefined;
     const finish = (code: number, details: string | undefined): void => {
       if (finished) return;
       finished = true;
+      release?.();
+      // The guard names the caller's role in the context; a context-free call's is read off its metadata.
+      if (cells.contextFree && state.role === undefined) state.role = maybePrincipalOf(requestMetadata)?.role;
       this.record(cells, code, performance.now() - started, state, details);
     };
-    let requestMetadata: Metadata | undefined;
     const intercepted: ServerInterceptingCall = new ServerInterceptingCall(call, {
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, nextMetadata) => {
             requestMetadata = metadata;
             state.requestId = requestIdFrom(metadata.get(REQUEST_ID_HEADER)[0]);
-            runInRequest(state, () => nextMetadata(metadata));
+            run(() => nextMetadata(metadata));
           },
           onReceiveMessage: (message, nextMessage) => {
             const malformed = malformedReason(message);
-            if (malformed === undefined) return runInRequest(state, () => nextMessage(message));
+            if (malformed === undefined) return run(() => nextMessage(message));
             // Never reaches the handler: refused here, audited with the caller when a stream's guard knew it.
             void this.refuseMalformed(cells, requestMetadata, malformed).then(() =>
               intercepted.sendStatus({ code: GrpcCode.INVALID_ARGUMENT, details: malformed }),
             );
           },
-          onReceiveHalfClose: (nextHalfClose) => runInRequest(state, nextHalfClose),
+          onReceiveHalfClose: (nextHalfClose) => run(nextHalfClose),
           onCancel: () => finish(GrpcCode.CANCELLED, 'cancelled by the caller or its deadline'),
         }),
       sendMetadata: (metadata, next) => {

@@ -137,8 +137,16 @@ export class Context {
       );
     const { stack, warning } = readStack(this.io.env);
     if (warning) this.io.stderr.write(`fraudctl: ${warning}\n`);
+    const env = layered(this.io.env, contextVariables(entry), stackVariables(stack));
+    // Never plaintext to a stack that speaks TLS: its token would go out in clear.
+    if (stack?.tls === true && envOptional(env, 'GRPC_TLS_CA') === undefined)
+      throw new CliError(
+        `${stackPath(this.io.env)} says its services speak TLS but names no CA file (caFile): ` +
+          'set GRPC_TLS_CA to the CA that signed their certificates',
+        ExitCode.Other,
+      );
     this.settings = {
-      env: layered(this.io.env, contextVariables(entry), stackVariables(stack)),
+      env,
       context: name,
       contextToken: entry?.token,
     };

@@ -36,6 +36,8 @@ export interface StackFile {
   pid: number;
   addresses?: Record<string, string>;
   keyDir?: string | null;
+  /** Whether its services speak TLS; then `caFile` names their CA. */
+  tls?: boolean;
   caFile?: string | null;
 }
 

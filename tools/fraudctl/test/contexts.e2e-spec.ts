@@ -184,14 +184,14 @@ describe('fraudctl version, whoami, context and stack.json (against a real carri
   });
 
   it("reads a running stack's stack.json below the context; warns and ignores it when its pid is gone", async () => {
-    const stack = (pid: number) =>
+    const stack = (pid: number, tls = false) =>
       writeFileSync(
         join(base.DATA_DIR!, 'stack.json'),
         JSON.stringify({
           version: 1,
           pid,
           startedAt: new Date().toISOString(),
-          tls: false,
+          tls,
           addresses: { CARRIER_CTCC_ADDRESS: carrier.address, REGISTRY_ADDRESS: unreachable },
           dashboard: 'http://127.0.0.1:8080/',
           keyDir: carrier.keyDir,
@@ -204,6 +204,13 @@ describe('fraudctl version, whoami, context and stack.json (against a real carri
     expect(shifted.code).toBe(ExitCode.Ok);
     expect(shifted.err).toContain(`on carrier CTCC (${carrier.address})`);
     expect(shifted.err).toContain(`stack of pid ${process.pid}`);
+
+    // A stack that says TLS without its CA is refused rather than called in plaintext.
+    stack(process.pid, true);
+    const noCa = await fraudctl(callCheck);
+    expect(noCa.code).toBe(ExitCode.Other);
+    expect(noCa.err).toContain('says its services speak TLS but names no CA file (caFile): set GRPC_TLS_CA');
+    stack(process.pid);
 
     await fraudctl(['context', 'set', 'elsewhere', '--carrier', `CTCC=${unreachable}`, '--use']);
     expect((await fraudctl(callCheck)).code).toBe(ExitCode.Unavailable);

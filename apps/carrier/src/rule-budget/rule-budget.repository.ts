@@ -86,6 +86,26 @@ export class RuleBudgetRepository {
     );
     return rows.map(toStored);
   }
+
+  /**
+   * The demotions of `reason` on the ladders of `policy` that `by` re-enabled with `why` since `since`, each still
+   * its ladder's latest demotion of that reason, newest first: what a retry of that re-enable finds.
+   */
+  async reenabledAs(
+    request: { policy: string; reason: string; by: string; why: string },
+    since: Date,
+  ): Promise<StoredDemotion[]> {
+    const rows: DemotionRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM rule_demotion d
+       WHERE policy = $1 AND reason = $2 AND reenabled_by = $3 AND why = $4 AND reenabled_at >= $5
+         AND NOT EXISTS (SELECT 1 FROM rule_demotion later
+                         WHERE later.policy = d.policy AND later.reason = d.reason AND later.shadow = d.shadow
+                           AND later.demoted_at > d.demoted_at)
+       ORDER BY reenabled_at DESC, shadow`,
+      [request.policy, request.reason, request.by, request.why, since],
+    );
+    return rows.map(toStored);
+  }
 }
 
 function toStored(r: DemotionRow): StoredDemotion {

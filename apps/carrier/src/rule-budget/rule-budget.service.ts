@@ -20,6 +20,8 @@ import { RuleBudgetError } from './rule-budget.errors';
 import { RuleBudgetRepository } from './rule-budget.repository';
 
 export const MAX_WHY_LENGTH = 500;
+/** How long the same re-enable sent again is answered as the first was, rather than refused as not demoted. */
+export const RETRY_WINDOW_MS = 24 * 3600_000;
 
 /** One reason's budget on one running ladder. */
 export interface LadderRuleBudget extends RuleBudgetFigures {
@@ -69,7 +71,7 @@ export class RuleBudgetService {
         ladder.label === policy &&
         ladder.ruleBudgets(at.getTime()).some((b) => b.reason === reason && b.demotedSince !== undefined),
     );
-    if (demotedOn.length === 0) throw notDemoted(policy, reason);
+    if (demotedOn.length === 0) return this.retried(policy, reason, by, why, at);
     const ended = await this.dataSource.transaction(async (em) => {
       const rows = await this.repository.reenableIn(
         em,
@@ -85,11 +87,44 @@ export class RuleBudgetService {
     // Demoted in memory but not stored as such (its write failed with its batch): memory gives it back all the same.
     const result = await this.analysis.apply({ kind: 'reenableRule', policyLabel: policy, reason, atMs: at.getTime() });
     const reenabled = result.reenabled ?? [];
-    if (reenabled.length === 0 && ended.length === 0) throw notDemoted(policy, reason);
     for (const r of reenabled) this.metrics.ruleDemotedState(r.policy, r.reason, r.shadow, false);
+    // Ended by the same request sent twice at once: the other one's answer.
+    if (ended.length === 0) return this.retried(policy, reason, by, why, at, reenabled.length > 0);
     const now = at.getTime();
     const budgets = demotedOn.flatMap((ladder) => budgetsOf(ladder, now).filter((b) => b.reason === reason));
     return { budgets, at };
+  }
+
+  /**
+   * A request for a reason no longer demoted: a retry of the re-enable that ended
+   * the demotion (the same caller, policy, reason and why, within RETRY_WINDOW_MS,
+   * and not demoted again since) gets that re-enable's answer again, as the
+   * caller that lost its answer expects; anything else is refused as not demoted.
+   * `inMemory`: this request itself re-enabled the rule in the engine only (its
+   * demotion was never stored), which it answers as made now.
+   */
+  private async retried(
+    policy: string,
+    reason: string,
+    by: string,
+    why: string,
+    at: Date,
+    inMemory = false,
+  ): Promise<{ budgets: LadderRuleBudget[]; at: Date }> {
+    const rows = await this.repository.reenabledAs(
+      { policy, reason, by, why },
+      new Date(at.getTime() - RETRY_WINDOW_MS),
+    );
+    const first = rows[0]?.reenabledAt;
+    if (!first && !inMemory) throw notDemoted(policy, reason);
+    const shadows = first
+      ? new Set(rows.filter((r) => r.reenabledAt?.getTime() === first.getTime()).map((r) => r.shadow))
+      : undefined;
+    const now = at.getTime();
+    const budgets = this.ladders()
+      .filter((ladder) => ladder.label === policy && (shadows?.has(ladder.shadow) ?? true))
+      .flatMap((ladder) => budgetsOf(ladder, now).filter((b) => b.reason === reason));
+    return { budgets, at: first ?? at };
   }
 
   private ladders(): LadderView[] {

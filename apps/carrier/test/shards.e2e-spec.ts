@@ -80,6 +80,14 @@ describe('a carrier as shard processes over NATS JetStream (e2e)', () => {
     const numbers = decided(count).map((d) => d.msisdn);
     expect(await verdicts(harness.client(), numbers)).toEqual(await verdicts(bed.reference.client(), numbers));
     expect(await states(harness.client(), numbers)).toEqual(await states(bed.reference.client(), numbers));
+    // Each explanation is audited once, by the shard that served it, whichever shard it was sent to.
+    const audited = await rowsOf<{ target: string; lines: string }>(
+      harness.db.url,
+      `SELECT target, count(*) AS lines FROM audit_event
+       WHERE action = 'fraud.carrier.v1.CarrierService/ExplainNumber' AND purpose = 'shard e2e' GROUP BY target`,
+    );
+    expect(audited).toHaveLength(numbers.length);
+    expect(audited.filter((a) => Number(a.lines) !== 1)).toEqual([]);
     const entries = await rowsOf<{ shards: string }>(
       harness.db.url,
       `SELECT count(DISTINCT shard) AS shards FROM shard_entry`,

@@ -1,8 +1,16 @@
 import { status as GrpcCode, type Metadata } from '@grpc/grpc-js';
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
-import { AUDIT_SINK, callerStatusOf, maybePrincipalOf, REFUSAL_AUDITED, rpcActionOf, type AuditSink } from '@app/grpc';
+import { catchError, from, mergeMap, Observable, of, throwError } from 'rxjs';
+import {
+  AUDIT_SINK,
+  callerStatusOf,
+  isAuditedByPeer,
+  maybePrincipalOf,
+  REFUSAL_AUDITED,
+  rpcActionOf,
+  type AuditSink,
+} from '@app/grpc';
 import { AUDITED, type AuditSubject } from './audited.decorator';
 
 /**
@@ -55,9 +63,11 @@ export class AuditInterceptor implements NestInterceptor {
         detail: subject.detail,
       });
     return next.handle().pipe(
-      mergeMap((answer) => from(write('OK').then(() => answer))),
+      // Served, and audited, by the process the call was passed to (a carrier's owner shard).
+      mergeMap((answer) => (isAuditedByPeer(answer) ? of(answer) : from(write('OK').then(() => answer)))),
       catchError((error: unknown) => {
-        // Refused by the client limits, which audited it already.
+        // Refused by the client limits, which audited it already, or audited where it was passed to.
+        if (isAuditedByPeer(error)) return throwError(() => error);
         if (typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[REFUSAL_AUDITED] === true)
           return throwError(() => error);
         const code = callerStatusOf(error)?.code ?? GrpcCode.INTERNAL;

@@ -1,19 +1,28 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
-import { clientCredentials, createGrpcClient, GrpcStatusError, unary, type GrpcServiceClient } from '@app/grpc';
+import {
+  auditedByPeer,
+  clientCredentials,
+  createGrpcClient,
+  GrpcStatusError,
+  unary,
+  type GrpcServiceClient,
+} from '@app/grpc';
 import { CARRIER_CONFIG, type CarrierConfig } from '../config/carrier.config';
 
 /** Set on a call one shard passes to another: the receiver answers it itself, never passes it on again. */
 export const FORWARDED_HEADER = 'x-carrier-shard-from';
 /** How long a passed-on call may take, unless the caller's own deadline is nearer. */
 const FORWARD_DEADLINE_MS = 10_000;
+/** Statuses a passed-on call may end with without the owner having served (and audited) it. */
+const NOT_SERVED: ReadonlySet<number> = new Set([GrpcCode.UNAVAILABLE, GrpcCode.DEADLINE_EXCEEDED, GrpcCode.CANCELLED]);
 /** Headers of the transport, never passed on (grpc-js sets its own). */
 const TRANSPORT = /^(:|grpc-|content-type$|te$|user-agent$|host$)/;
 
 /**
  * Passes calls about one number to the shard that keeps it (shard mode: CARRIER_SHARD_ADDRESSES), with the caller's
  * own metadata (its token: the owner authorizes and audits the call as its own), and answers what the owner
- * answered, its gRPC status included.
+ * answered, its gRPC status included, marked as audited there (auditedByPeer).
  */
 @Injectable()
 export class ShardForwarder implements OnModuleDestroy {
@@ -37,13 +46,21 @@ export class ShardForwarder implements OnModuleDestroy {
       if (!TRANSPORT.test(key) && !key.endsWith('-bin')) metadata.set(key, String(value));
     metadata.set(FORWARDED_HEADER, String(shards.index));
     try {
-      return await unary<Response>(this.client(shard), method, request, metadata, {
-        deadline: Date.now() + FORWARD_DEADLINE_MS,
-      });
+      // The owner audits what it serves: this shard's audit of the call does not write it again.
+      return auditedByPeer(
+        await unary<Response>(this.client(shard), method, request, metadata, {
+          deadline: Date.now() + FORWARD_DEADLINE_MS,
+        }),
+      );
     } catch (error) {
       const failure = error as Partial<ServiceError>;
       if (typeof failure.code !== 'number') throw error;
-      throw new GrpcStatusError(failure.code, failure.details ?? failure.message ?? 'failed on the owner shard');
+      const status = new GrpcStatusError(
+        failure.code,
+        failure.details ?? failure.message ?? 'failed on the owner shard',
+      );
+      // A call that may never have reached the owner is audited here.
+      throw NOT_SERVED.has(failure.code) ? status : auditedByPeer(status);
     }
   }
 

@@ -22,3 +22,24 @@ export interface AuditSink {
 
 /** Injection token of the AuditSink the AuthGuard reports refused calls to. */
 export const AUDIT_SINK = Symbol('AUDIT_SINK');
+
+/**
+ * Set on the answer (or the error) of a call another process served and audited
+ * for this one (a carrier shard passing a call to the shard that keeps the
+ * number): the audit of @Audited calls does not write it twice.
+ */
+export const AUDITED_BY_PEER = Symbol.for('fraud.grpc.audited-by-peer');
+
+/** Marks `outcome` (an answer object or an error) as audited where it was served. */
+export function auditedByPeer<T>(outcome: T): T {
+  if (typeof outcome === 'object' && outcome !== null)
+    Object.defineProperty(outcome, AUDITED_BY_PEER, { value: true, enumerable: false });
+  return outcome;
+}
+
+/** Whether `outcome` was audited where it was served (auditedByPeer). */
+export function isAuditedByPeer(outcome: unknown): boolean {
+  return (
+    typeof outcome === 'object' && outcome !== null && (outcome as Record<symbol, unknown>)[AUDITED_BY_PEER] === true
+  );
+}

@@ -2,7 +2,7 @@ import { Metadata, status as GrpcCode } from '@grpc/grpc-js';
 import type { CallHandler, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { firstValueFrom, of, throwError } from 'rxjs';
-import { auditedByPeer, GrpcStatusError, type AuditEntry, type AuditSink } from '@app/grpc';
+import { GrpcStatusError, markAudited, type AuditEntry, type AuditSink } from '@app/grpc';
 import { AuditInterceptor } from './audit.interceptor';
 import { Audited } from './audited.decorator';
 
@@ -43,9 +43,9 @@ describe(AuditInterceptor.name, () => {
   });
 
   it('writes nothing for an answer or a failure audited where the call was passed to, and passes it on', async () => {
-    const answer = auditedByPeer({ state: 'WARN' });
+    const answer = markAudited({ state: 'WARN' });
     expect(await run(() => of(answer))).toBe(answer);
-    const failure = auditedByPeer(new GrpcStatusError(GrpcCode.NOT_FOUND, 'no such number'));
+    const failure = markAudited(new GrpcStatusError(GrpcCode.NOT_FOUND, 'no such number'));
     await expect(run(() => throwError(() => failure))).rejects.toBe(failure);
     expect(written).toEqual([]);
     expect(Object.keys(answer)).toEqual(['state']);

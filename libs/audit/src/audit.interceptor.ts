@@ -2,15 +2,7 @@ import { status as GrpcCode, type Metadata } from '@grpc/grpc-js';
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { catchError, from, mergeMap, Observable, of, throwError } from 'rxjs';
-import {
-  AUDIT_SINK,
-  callerStatusOf,
-  isAuditedByPeer,
-  maybePrincipalOf,
-  REFUSAL_AUDITED,
-  rpcActionOf,
-  type AuditSink,
-} from '@app/grpc';
+import { AUDIT_SINK, callerStatusOf, maybePrincipalOf, rpcActionOf, wasAudited, type AuditSink } from '@app/grpc';
 import { AUDITED, type AuditSubject } from './audited.decorator';
 
 /**
@@ -64,12 +56,10 @@ export class AuditInterceptor implements NestInterceptor {
       });
     return next.handle().pipe(
       // Served, and audited, by the process the call was passed to (a carrier's owner shard).
-      mergeMap((answer) => (isAuditedByPeer(answer) ? of(answer) : from(write('OK').then(() => answer)))),
+      mergeMap((answer) => (wasAudited(answer) ? of(answer) : from(write('OK').then(() => answer)))),
       catchError((error: unknown) => {
         // Refused by the client limits, which audited it already, or audited where it was passed to.
-        if (isAuditedByPeer(error)) return throwError(() => error);
-        if (typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[REFUSAL_AUDITED] === true)
-          return throwError(() => error);
+        if (wasAudited(error)) return throwError(() => error);
         const code = callerStatusOf(error)?.code ?? GrpcCode.INTERNAL;
         return from(write(GrpcCode[code])).pipe(mergeMap(() => throwError(() => error)));
       }),

@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
 import {
-  auditedByPeer,
   clientCredentials,
   createGrpcClient,
   GrpcStatusError,
+  markAudited,
   unary,
   type GrpcServiceClient,
 } from '@app/grpc';
@@ -22,7 +22,7 @@ const TRANSPORT = /^(:|grpc-|content-type$|te$|user-agent$|host$)/;
 /**
  * Passes calls about one number to the shard that keeps it (shard mode: CARRIER_SHARD_ADDRESSES), with the caller's
  * own metadata (its token: the owner authorizes and audits the call as its own), and answers what the owner
- * answered, its gRPC status included, marked as audited there (auditedByPeer).
+ * answered, its gRPC status included, marked as audited there (markAudited).
  */
 @Injectable()
 export class ShardForwarder implements OnModuleDestroy {
@@ -47,7 +47,7 @@ export class ShardForwarder implements OnModuleDestroy {
     metadata.set(FORWARDED_HEADER, String(shards.index));
     try {
       // The owner audits what it serves: this shard's audit of the call does not write it again.
-      return auditedByPeer(
+      return markAudited(
         await unary<Response>(this.client(shard), method, request, metadata, {
           deadline: Date.now() + FORWARD_DEADLINE_MS,
         }),
@@ -60,7 +60,7 @@ export class ShardForwarder implements OnModuleDestroy {
         failure.details ?? failure.message ?? 'failed on the owner shard',
       );
       // A call that may never have reached the owner is audited here.
-      throw NOT_SERVED.has(failure.code) ? status : auditedByPeer(status);
+      throw NOT_SERVED.has(failure.code) ? status : markAudited(status);
     }
   }
 

@@ -24,22 +24,21 @@ export interface AuditSink {
 export const AUDIT_SINK = Symbol('AUDIT_SINK');
 
 /**
- * Set on the answer (or the error) of a call another process served and audited
- * for this one (a carrier shard passing a call to the shard that keeps the
- * number): the audit of @Audited calls does not write it twice.
+ * Set on an answer or an error that was audited already, so the audit of
+ * @Audited calls does not write it again: a refusal audited where it was raised
+ * (the client limits), or the outcome of a call another process served and
+ * audited (a carrier shard passing a call to the shard that keeps the number).
  */
-export const AUDITED_BY_PEER = Symbol.for('fraud.grpc.audited-by-peer');
+export const AUDITED = Symbol.for('fraud.grpc.audited');
 
-/** Marks `outcome` (an answer object or an error) as audited where it was served. */
-export function auditedByPeer<T>(outcome: T): T {
+/** Marks `outcome` (an answer object or an error) as audited already. */
+export function markAudited<T>(outcome: T): T {
   if (typeof outcome === 'object' && outcome !== null)
-    Object.defineProperty(outcome, AUDITED_BY_PEER, { value: true, enumerable: false });
+    Object.defineProperty(outcome, AUDITED, { value: true, enumerable: false });
   return outcome;
 }
 
-/** Whether `outcome` was audited where it was served (auditedByPeer). */
-export function isAuditedByPeer(outcome: unknown): boolean {
-  return (
-    typeof outcome === 'object' && outcome !== null && (outcome as Record<symbol, unknown>)[AUDITED_BY_PEER] === true
-  );
+/** Whether `outcome` was audited already (markAudited). */
+export function wasAudited(outcome: unknown): boolean {
+  return typeof outcome === 'object' && outcome !== null && (outcome as Record<symbol, unknown>)[AUDITED] === true;
 }

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { ErrorKind } from '@app/domain';
-import { REFUSAL_AUDITED } from '../server/client-limit-settings';
+import { AUDITED } from './audit';
 import type { AuditEntry, AuditSink } from './audit';
 import { CallAdmission, type CallFacts } from './call-admission';
 import { RoleKind } from './roles';
@@ -78,7 +78,7 @@ describe(CallAdmission.name, () => {
     const refusal = sut.claim(principal, true);
     if (typeof refusal === 'function') throw new Error('expected a refusal');
     await sut.refuseLimit('fraud.carrier.v1.CarrierService/IngestEvents', principal, refusal);
-    expect((refusal as unknown as Record<symbol, boolean>)[REFUSAL_AUDITED]).toBe(true);
+    expect((refusal as unknown as Record<symbol, boolean>)[AUDITED]).toBe(true);
     expect(entries).toEqual([
       expect.objectContaining({ actor: 'switch-9', outcome: ErrorKind.ResourceExhausted, action: expect.any(String) }),
     ]);

@@ -9,14 +9,8 @@ import {
   type FeatureError,
   type FieldNaming,
 } from '@app/domain';
-import {
-  CLIENT_LIMITS,
-  ClientLimitError,
-  clientLimits,
-  REFUSAL_AUDITED,
-  type ClientLimits,
-} from '../server/client-limit-settings';
-import { AUDIT_SINK, type AuditEntry, type AuditSink } from './audit';
+import { CLIENT_LIMITS, ClientLimitError, clientLimits, type ClientLimits } from '../server/client-limit-settings';
+import { AUDIT_SINK, markAudited, type AuditEntry, type AuditSink } from './audit';
 import { AuthError } from './auth.errors';
 import { authClockSkewSeconds, loadVerificationKey } from './keys';
 import { RoleKind, type CarrierId } from './roles';
@@ -239,7 +233,7 @@ export class CallAdmission {
    * token) and marks it, so the audit of @Audited calls does not write it twice.
    */
   async refuseLimit(action: string, principal: Principal, refusal: FeatureError): Promise<void> {
-    (refusal as unknown as Record<symbol, boolean>)[REFUSAL_AUDITED] = true;
+    markAudited(refusal);
     await this.record({
       actor: principal.subject,
       role: principal.role,

@@ -36,6 +36,3 @@ export const ClientLimitError = errorCodes('ClientLimitError', {
   TOO_MANY_STREAMS: ErrorKind.ResourceExhausted,
   NOT_READING: ErrorKind.ResourceExhausted,
 });
-
-/** Set on an error that was audited where it was raised, so the audit interceptor does not write it twice. */
-export const REFUSAL_AUDITED = Symbol.for('fraud.grpc.refusal-audited');

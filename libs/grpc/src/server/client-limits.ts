@@ -14,7 +14,6 @@ export {
   ClientLimitError,
   clientLimits,
   DEFAULT_CLIENT_LIMITS,
-  REFUSAL_AUDITED,
   type ClientLimits,
 } from './client-limit-settings';
 

@@ -8,45 +8,19 @@ import {
   falseReportAttack,
   FRAUD_PATTERNS,
   reportsWithoutContact,
+  runAtCallSetup as run,
   scamReportedFromOtherNetworks,
   STAYING_PEOPLE,
   touristCoach,
-  type Fixture,
+  type Contact,
 } from './fixtures';
 import { cst, DAY } from './fixtures/scenario';
 import type { Decision } from './ladder';
 import { Action, DEFAULT_POLICY_V3, DEFAULT_POLICY_V4, ladderLevel, validatePolicy } from './policy';
-import type { PolicyDocument } from './policy';
 import { ReasonCode } from './reasons';
 
 const level = (a: Action) => ladderLevel(a);
 const RESTRICT = level(Action.Restrict);
-
-/** The moment a number contacted someone: a call (labelled or not at call setup) or a text. */
-interface Contact {
-  at: number;
-  from: Msisdn;
-  sms: boolean;
-  labelled: boolean;
-}
-
-/** Feeds the fixture, judging every call at call setup first (as CheckCall would, just before it is placed). */
-function run(fixture: Fixture & { members?: string[] }, policy: PolicyDocument, shadow?: PolicyDocument) {
-  const engine = new AnalysisEngine({ policy, shadow });
-  const decisions: Decision[] = [];
-  const contacts: Contact[] = [];
-  for (const event of fixture.events) {
-    if (event.type === 'call') {
-      const { verdict } = judgeCall(engine, event.caller, event.callee, event.at);
-      contacts.push({ at: event.at, from: event.caller, sms: false, labelled: verdict === 'LABEL' });
-    } else if (event.type === 'sms') contacts.push({ at: event.at, from: event.sender, sms: true, labelled: false });
-    decisions.push(...engine.process(event).decisions);
-  }
-  const subjects = new Set<string>(fixture.members ?? [fixture.subject]);
-  const firstRestrict = (m: string) =>
-    decisions.find((d) => d.msisdn === m && level(d.action) >= RESTRICT && !d.shadow);
-  return { engine, decisions, contacts, firstRestrict, subjects: [...subjects] };
-}
 
 const CAUGHT = [...FRAUD_PATTERNS, cellCrew, scamReportedFromOtherNetworks];
 

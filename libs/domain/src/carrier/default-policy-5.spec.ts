@@ -1,11 +1,10 @@
-import { judgeCall } from './call-verdict';
-import { AnalysisEngine } from './engine';
 import {
   ARTICLE_PEOPLE,
   cellCrew,
   falseReportAttack,
   FRAUD_PATTERNS,
   reportsWithoutContact,
+  runAtCallSetup as run,
   scamReportedFromOtherNetworks,
   STAYING_PEOPLE,
   touristCoach,
@@ -14,26 +13,7 @@ import {
 import { cst, MINUTE, Scenario } from './fixtures/scenario';
 import type { Decision } from './ladder';
 import { Action, DEFAULT_POLICY, DEFAULT_POLICY_V4, DEFAULT_POLICY_V5, ladderLevel, validatePolicy } from './policy';
-import type { PolicyDocument } from './policy';
 import { ReasonCode } from './reasons';
-
-const RESTRICT = ladderLevel(Action.Restrict);
-
-function run(fixture: Fixture & { members?: string[] }, policy: PolicyDocument) {
-  const engine = new AnalysisEngine({ policy });
-  const decisions: Decision[] = [];
-  const labelled: number[] = [];
-  for (const event of fixture.events) {
-    if (event.type === 'call' && judgeCall(engine, event.caller, event.callee, event.at).verdict === 'LABEL')
-      labelled.push(event.at);
-    decisions.push(...engine.process(event).decisions);
-  }
-  const subjects = fixture.members ?? [fixture.subject];
-  const worst = (m: string) =>
-    Math.max(0, ...decisions.filter((d) => d.msisdn === m).map((d) => ladderLevel(d.action)));
-  const firstRestrict = (m: string) => decisions.find((d) => d.msisdn === m && ladderLevel(d.action) >= RESTRICT);
-  return { decisions, labelled, subjects, worst, firstRestrict };
-}
 
 /** Long-held numbers of ours, spread over the range (never dialled in sequence). */
 const victim = (s: Scenario, i: number) =>
